@@ -1,0 +1,357 @@
+#include "app/cli.h"
+
+#include "app/logging.h"
+#include "core/atomicfile.h"
+#include "core/export.h"
+#include "core/generator.h"
+#include "core/pipeline.h"
+
+#include <atomic>
+#include <charconv>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace webthreat {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted.store(true);
+}
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+constexpr const char* kMainHelp = R"(webthreat - find suspicious web-traffic sessions with an Isolation Forest
+
+Usage:
+  webthreat analyze FILE [options]      clean FILE, score every row, print the findings
+  webthreat generate --rows N --out FILE [options]
+                                        write realistic synthetic traffic in the same schema
+  webthreat help [COMMAND]              this text, or a command's options
+  webthreat --version
+
+Exit status: 0 success, 2 usage error, 3 bad input file, 4 output not written, 130 interrupted.
+Logging: --log-level LEVEL or WEBTHREAT_LOG=LEVEL (trace, debug, info, warn, error, off) on stderr.
+
+Example:
+  webthreat analyze traffic.csv --contamination 0.05 --out scored.csv
+)";
+
+constexpr const char* kAnalyzeHelp = R"(Usage: webthreat analyze FILE [options]
+
+Reads a CloudWatch-style traffic CSV (columns matched by header name, any order), cleans it (drops
+exact duplicates, fills missing bytes_in with the median, drops rows without src_ip or dst_ip,
+upper-cases country codes), computes session_duration and avg_packet_size, fits an Isolation Forest
+and labels each row Normal or Suspicious.
+
+Options:
+  --contamination C   expected share of anomalies: 0.05, 5%, or auto (default 0.05)
+  --trees N           trees in the forest (default 100)
+  --max-samples N     rows drawn per tree; 0 = min(256, rows) (default 0)
+  --seed S            random seed; the same seed gives the same scores (default 42)
+  --threads T         worker threads; 0 = all cores (default 0)
+  --features LIST     comma-separated detector inputs (default
+                      bytes_in,bytes_out,session_duration,avg_packet_size)
+  --out FILE          write every row with its features, score and label to FILE (CSV)
+  --force             overwrite --out if it exists
+  --json              print the report as JSON instead of text
+  --top N             rows and values listed in the findings (default 10)
+  --log-level LEVEL   trace, debug, info, warn, error, off (default warn)
+
+Example:
+  webthreat analyze traffic.csv --contamination 2% --out scored.csv --json
+)";
+
+constexpr const char* kGenerateHelp = R"(Usage: webthreat generate --rows N --out FILE [options]
+
+Writes deterministic synthetic web traffic in the CloudWatch schema: many source IPs and countries,
+several protocols, ports and response codes, diurnal timing, heavy-tailed byte counts, and injected
+anomalies (exfiltration, floods of tiny sessions, very long and zero-length sessions, rare ports).
+
+Options:
+  --rows N            data rows to write (required)
+  --out FILE          where to write the CSV (required; written atomically)
+  --seed S            random seed (default 42)
+  --anomaly-rate R    share of injected anomalies, 0 to 0.5 (default 0.02)
+  --label             add ground-truth columns is_attack (0/1) and attack_kind
+  --force             overwrite --out if it exists
+  --log-level LEVEL   trace, debug, info, warn, error, off (default warn)
+
+Example:
+  webthreat generate --rows 1000000 --label --out traffic-1m.csv
+)";
+
+// Options of one command: name -> takes a value.
+using OptionSpec = std::map<std::string, bool>;
+
+struct ParsedArgs {
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> values;
+    std::set<std::string> flags;
+};
+
+ParsedArgs parseArgs(const std::vector<std::string>& args, std::size_t from, const OptionSpec& spec, const char* command)
+{
+    ParsedArgs parsed;
+    for (std::size_t i = from; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg.size() > 2 && arg.rfind("--", 0) == 0) {
+            std::string name = arg.substr(2);
+            std::optional<std::string> inlineValue;
+            if (auto equals = name.find('='); equals != std::string::npos) {
+                inlineValue = name.substr(equals + 1);
+                name = name.substr(0, equals);
+            }
+            auto found = spec.find(name);
+            if (found == spec.end())
+                throw UsageError(std::string("unknown option --") + name + " for '" + command + "' (see: webthreat help " + command + ")");
+            if (found->second) {
+                if (inlineValue) {
+                    parsed.values[name] = *inlineValue;
+                } else {
+                    if (i + 1 >= args.size())
+                        throw UsageError("--" + name + " needs a value");
+                    parsed.values[name] = args[++i];
+                }
+            } else {
+                if (inlineValue)
+                    throw UsageError("--" + name + " takes no value");
+                parsed.flags.insert(name);
+            }
+        } else if (arg == "-h") {
+            parsed.flags.insert("help");
+        } else {
+            parsed.positional.push_back(arg);
+        }
+    }
+    return parsed;
+}
+
+template<typename Integer>
+Integer parseWhole(const std::string& option, const std::string& text, Integer minimum, Integer maximum)
+{
+    Integer value{};
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size())
+        throw UsageError("--" + option + " needs a whole number, got '" + text + "'");
+    if (value < minimum || value > maximum)
+        throw UsageError("--" + option + " must be between " + std::to_string(minimum) + " and " + std::to_string(maximum)
+                         + ", got " + text);
+    return value;
+}
+
+double parseReal(const std::string& option, const std::string& text)
+{
+    double value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size())
+        throw UsageError("--" + option + " needs a number, got '" + text + "'");
+    return value;
+}
+
+void setUpLogging(const ParsedArgs& parsed)
+{
+    LoggingOptions logging;
+    if (auto level = parsed.values.find("log-level"); level != parsed.values.end()) {
+        if (!isLogLevel(level->second))
+            throw UsageError("--log-level must be one of trace, debug, info, warn, error, off; got '" + level->second + "'");
+        logging.level = level->second;
+    }
+    try {
+        initLogging(logging);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(std::string("WEBTHREAT_LOG: ") + error.what());
+    }
+}
+
+void refuseOverwrite(const std::string& path, bool force)
+{
+    std::error_code error;
+    if (!force && std::filesystem::exists(path, error))
+        throw OutputError(path + ": the file exists; use --force to overwrite it");
+}
+
+int analyze(const std::vector<std::string>& args, std::ostream& out)
+{
+    const OptionSpec spec{{"contamination", true}, {"trees", true}, {"max-samples", true}, {"seed", true},
+                          {"threads", true},       {"features", true}, {"out", true},       {"force", false},
+                          {"json", false},         {"top", true},      {"log-level", true}, {"help", false}};
+    const ParsedArgs parsed = parseArgs(args, 1, spec, "analyze");
+    if (parsed.flags.count("help")) {
+        out << kAnalyzeHelp;
+        return kExitOk;
+    }
+    if (parsed.positional.size() != 1)
+        throw UsageError(parsed.positional.empty() ? "analyze needs the CSV file to read (see: webthreat help analyze)"
+                                                   : "analyze reads one file; got " + std::to_string(parsed.positional.size()));
+    setUpLogging(parsed);
+
+    AnalysisParams params;
+    auto value = [&](const char* name) -> const std::string* {
+        auto found = parsed.values.find(name);
+        return found == parsed.values.end() ? nullptr : &found->second;
+    };
+    try {
+        if (auto text = value("contamination"))
+            params.contamination = Contamination::parse(*text);
+        if (auto text = value("features")) {
+            params.detector.features.clear();
+            std::string_view list = *text;
+            while (!list.empty()) {
+                const auto comma = list.find(',');
+                const std::string_view name = list.substr(0, comma);
+                if (!name.empty())
+                    params.detector.features.push_back(featureByName(name));
+                list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+            }
+        }
+    } catch (const ParameterError& error) {
+        throw UsageError(error.what());
+    }
+    if (auto text = value("trees"))
+        params.detector.forest.trees = parseWhole<int>("trees", *text, 1, 10000);
+    if (auto text = value("max-samples"))
+        params.detector.forest.maxSamples = parseWhole<int>("max-samples", *text, 0, 1 << 30);
+    if (auto text = value("seed"))
+        params.detector.forest.seed = parseWhole<std::uint64_t>("seed", *text, 0, UINT64_MAX);
+    if (auto text = value("threads")) {
+        params.detector.forest.threads = parseWhole<int>("threads", *text, 0, 1024);
+        params.read.threads = params.detector.forest.threads;
+    }
+    std::size_t top = 10;
+    if (auto text = value("top"))
+        top = parseWhole<std::size_t>("top", *text, 1, 1000000);
+    try {
+        params.validate();
+    } catch (const ParameterError& error) {
+        throw UsageError(error.what());
+    }
+    const std::string* outPath = value("out");
+    if (outPath)
+        refuseOverwrite(*outPath, parsed.flags.count("force") > 0);
+
+    const Progress progress({}, &g_interrupted);
+    auto data = prepareData(parsed.positional.front(), params.read, params.clean, progress);
+    auto detection = detect(*data, params.detector, progress);
+    const Analysis analysis = assess(data, detection, params.contamination, top);
+    if (outPath)
+        writeScoredCsv(analysis, *outPath, progress);
+    if (parsed.flags.count("json"))
+        out << analysisJson(analysis, top);
+    else {
+        out << analysisText(analysis, top);
+        if (outPath)
+            out << "\nScored rows written to " << *outPath << "\n";
+    }
+    return kExitOk;
+}
+
+int generate(const std::vector<std::string>& args, std::ostream& out)
+{
+    const OptionSpec spec{{"rows", true},  {"seed", true},  {"anomaly-rate", true}, {"label", false},
+                          {"out", true},   {"force", false}, {"log-level", true},   {"help", false}};
+    const ParsedArgs parsed = parseArgs(args, 1, spec, "generate");
+    if (parsed.flags.count("help")) {
+        out << kGenerateHelp;
+        return kExitOk;
+    }
+    if (!parsed.positional.empty())
+        throw UsageError("generate takes no file argument; name the output with --out FILE");
+    setUpLogging(parsed);
+    GeneratorParams params;
+    auto rows = parsed.values.find("rows");
+    if (rows == parsed.values.end())
+        throw UsageError("generate needs --rows N");
+    params.rows = parseWhole<std::size_t>("rows", rows->second, 1, 1000000000);
+    auto outPath = parsed.values.find("out");
+    if (outPath == parsed.values.end())
+        throw UsageError("generate needs --out FILE");
+    if (auto seed = parsed.values.find("seed"); seed != parsed.values.end())
+        params.seed = parseWhole<std::uint64_t>("seed", seed->second, 0, UINT64_MAX);
+    if (auto rate = parsed.values.find("anomaly-rate"); rate != parsed.values.end())
+        params.anomalyRate = parseReal("anomaly-rate", rate->second);
+    params.label = parsed.flags.count("label") > 0;
+    try {
+        params.validate();
+    } catch (const ParameterError& error) {
+        throw UsageError(error.what());
+    }
+    refuseOverwrite(outPath->second, parsed.flags.count("force") > 0);
+
+    AtomicFile file(outPath->second);
+    AtomicFileBuffer buffer(file);
+    std::ostream stream(&buffer);
+    const GeneratorResult result = generateTraffic(stream, params, Progress({}, &g_interrupted));
+    stream.flush();
+    file.commit();
+    out << "Wrote " << result.rows << " rows (" << result.anomalies << " injected anomalies";
+    for (const auto& [kind, count] : result.anomaliesByKind)
+        out << ", " << count << " " << kind;
+    out << ") to " << outPath->second << "\n";
+    return kExitOk;
+}
+
+} // namespace
+
+int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    try {
+        if (args.empty()) {
+            err << kMainHelp;
+            return kExitUsage;
+        }
+        const std::string& command = args.front();
+        if (command == "--help" || command == "-h") {
+            out << kMainHelp;
+            return kExitOk;
+        }
+        if (command == "--version" || command == "-v" || command == "version") {
+            out << "webthreat " << WEBTHREAT_VERSION << "\n";
+            return kExitOk;
+        }
+        if (command == "help") {
+            const std::string topic = args.size() > 1 ? args[1] : "";
+            out << (topic == "analyze" ? kAnalyzeHelp : topic == "generate" ? kGenerateHelp : kMainHelp);
+            return kExitOk;
+        }
+        if (command == "analyze")
+            return analyze(args, out);
+        if (command == "generate")
+            return generate(args, out);
+        throw UsageError("unknown command '" + command + "' (commands: analyze, generate, help)");
+    } catch (const UsageError& error) {
+        err << "webthreat: " << error.what() << "\n";
+        return kExitUsage;
+    } catch (const InputError& error) {
+        err << "webthreat: " << error.what() << "\n";
+        return kExitBadInput;
+    } catch (const OutputError& error) {
+        err << "webthreat: " << error.what() << "\n";
+        return kExitOutput;
+    } catch (const CancelledError&) {
+        err << "webthreat: interrupted; no output was written\n";
+        return kExitCancelled;
+    } catch (const ParameterError& error) {
+        err << "webthreat: " << error.what() << "\n";
+        return kExitUsage;
+    } catch (const std::bad_alloc&) {
+        err << "webthreat: out of memory\n";
+        return kExitFailure;
+    } catch (const std::exception& error) {
+        err << "webthreat: internal error: " << error.what() << "\n";
+        return kExitFailure;
+    }
+}
+
+} // namespace webthreat

@@ -1,0 +1,12 @@
+#include "app/cli.h"
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    std::ios::sync_with_stdio(false);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const int status = webthreat::runCli(args, std::cout, std::cerr);
+    std::cout.flush();
+    return status;
+}

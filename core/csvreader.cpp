@@ -1,0 +1,714 @@
+#include "core/csvreader.h"
+
+#include "core/log.h"
+#include "core/parallel.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+namespace webthreat {
+
+void ReadOptions::validate() const
+{
+    if (threads < 0)
+        throw ParameterError("threads must be 0 (all cores) or more, got " + std::to_string(threads));
+    if (blockBytes < 64 || blockBytes > (std::size_t(1) << 31))
+        throw ParameterError("blockBytes must be between 64 bytes and 2 GiB, got " + std::to_string(blockBytes));
+    if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
+        throw ParameterError("the delimiter cannot be a quote, a line end or NUL");
+}
+
+std::size_t ReadReport::invalidCellCount() const noexcept
+{
+    std::size_t total = 0;
+    for (const auto& cells : invalidCells)
+        total += cells.count;
+    return total;
+}
+
+namespace {
+
+// Where a file column's cells go.
+struct Destination {
+    std::size_t column;       // index into TrafficTable::columns
+    ColumnKind kind;
+    std::int64_t minimum;     // inclusive bounds for Integer columns
+    std::int64_t maximum;
+};
+
+struct LocalInvalid {
+    std::size_t count = 0;
+    std::vector<std::int64_t> firstLines; // relative to the piece until merged
+    std::string firstValue;
+    std::string reason;
+};
+
+// What one piece of a block parses into, merged in file order afterwards.
+struct PieceResult {
+    std::vector<Column> columns;          // one per destination column; Text ids are local
+    StringPool strings;
+    std::vector<std::int64_t> lines;      // line of each row, relative to the piece start
+    std::vector<LocalInvalid> invalid;    // per destination column
+    MalformedRows malformed;              // lines relative
+    std::size_t blankLines = 0;
+    std::int64_t lineBreaks = 0;          // line ends consumed by this piece
+};
+
+std::string shorten(std::string_view text)
+{
+    constexpr std::size_t kMax = 40;
+    if (text.size() <= kMax)
+        return std::string(text);
+    return std::string(text.substr(0, kMax)) + "...";
+}
+
+std::string_view trimBlanks(std::string_view text) noexcept
+{
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
+    return text;
+}
+
+// Parses a whole number, accepting a trailing fraction of zeros ("5602.0", as pandas writes
+// integer columns that had gaps). Returns a reason on failure.
+const char* parseInteger(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
+{
+    text = trimBlanks(text);
+    if (!text.empty() && text.front() == '+')
+        text.remove_prefix(1);
+    const char* begin = text.data();
+    const char* end = begin + text.size();
+    auto [stop, error] = std::from_chars(begin, end, value);
+    if (error == std::errc::result_out_of_range)
+        return "number too large";
+    if (error != std::errc() || stop == begin)
+        return "not a whole number";
+    if (stop != end) {
+        if (*stop != '.')
+            return "not a whole number";
+        for (const char* p = stop + 1; p < end; ++p) {
+            if (*p != '0')
+                return "not a whole number";
+        }
+    }
+    if (value < minimum)
+        return minimum == 0 ? "negative number" : "number out of range";
+    if (value > maximum)
+        return "number out of range";
+    return nullptr;
+}
+
+class CsvParser {
+public:
+    CsvParser(std::string displayName, const ReadOptions& options, const Progress& progress)
+        : m_file(std::move(displayName)), m_options(options), m_progress(progress),
+          m_threads(resolveThreads(options.threads))
+    {
+        m_report.file = m_file;
+    }
+
+    // Feeds the next block of the file. Returns how many bytes at the end form an incomplete
+    // record and must be fed again with the next block (0 when atEnd).
+    std::size_t feed(std::string_view block, bool atEnd);
+    ReadResult finish();
+
+private:
+    std::size_t parseHeader(std::string_view block, bool atEnd);
+    // Finds the end of the record starting at begin: the offset just past its line end, or npos
+    // when it does not end inside text. Fields are left in m_fields / m_scratch of the caller.
+    void parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece,
+                    bool atEnd, PieceResult& out, std::size_t& stoppedAt) const;
+    void mergePiece(PieceResult& piece);
+    [[noreturn]] void unterminatedQuote(std::int64_t line) const;
+
+    std::string m_file;
+    ReadOptions m_options;
+    const Progress& m_progress;
+    unsigned m_threads;
+    bool m_haveHeader = false;
+    std::int64_t m_linesDone = 0;        // line ends consumed so far
+    std::vector<Destination> m_destinations; // per file column
+    std::vector<std::size_t> m_headerColumnOf; // file column -> destination index
+    TrafficTable m_table;
+    ReadReport m_report;
+    std::vector<LocalInvalid> m_invalid;     // per table column
+};
+
+// Splits one record starting at data[at]. Fields land in fields (views into data, or into
+// scratch when the field held quotes). Returns the offset just past the record's line end, the
+// size of data when the record ends at the end of data, or npos when it is incomplete (a quote
+// still open, or no line end and more data may follow). lineBreaks counts the line ends inside
+// and ending the record.
+struct RecordSplitter {
+    char delimiter;
+    std::vector<std::string_view> fields;
+    std::vector<std::string> scratch;
+    bool openQuote = false;
+
+    std::size_t split(std::string_view data, std::size_t at, bool atEnd, std::int64_t& lineBreaks)
+    {
+        fields.clear();
+        openQuote = false;
+        std::size_t fieldIndex = 0;
+        const char* base = data.data();
+        const std::size_t size = data.size();
+        std::size_t fieldStart = at;
+        bool quoted = false;         // this field held a quote: its text is in scratch
+        std::int64_t breaks = 0;
+        std::size_t i = at;
+        auto scratchFor = [&](std::size_t index) -> std::string& {
+            if (scratch.size() <= index)
+                scratch.resize(index + 1);
+            return scratch[index];
+        };
+        auto closeField = [&](std::size_t stop) {
+            if (quoted)
+                fields.emplace_back(scratch[fieldIndex]);
+            else
+                fields.emplace_back(base + fieldStart, stop - fieldStart);
+            ++fieldIndex;
+        };
+        while (i < size) {
+            const char c = base[i];
+            if (c == delimiter) {
+                closeField(i);
+                ++i;
+                fieldStart = i;
+                quoted = false;
+                continue;
+            }
+            if (c == '\n' || c == '\r') {
+                closeField(i);
+                if (c == '\r' && i + 1 < size && base[i + 1] == '\n')
+                    ++i;
+                else if (c == '\r' && i + 1 == size && !atEnd)
+                    return std::string_view::npos; // might be CRLF split by the block end
+                lineBreaks += breaks + 1;
+                return i + 1;
+            }
+            if (c == '"') {
+                // The field holds quotes: build its text in scratch. Every quote toggles the
+                // quoted state, a doubled quote inside quotes is a literal one.
+                std::string& text = scratchFor(fieldIndex);
+                if (!quoted) {
+                    text.assign(base + fieldStart, i - fieldStart);
+                    quoted = true;
+                }
+                ++i;
+                for (;;) {
+                    const char* quote = static_cast<const char*>(std::memchr(base + i, '"', size - i));
+                    if (!quote) {
+                        if (atEnd) {
+                            openQuote = true;
+                        }
+                        return std::string_view::npos;
+                    }
+                    const std::size_t q = static_cast<std::size_t>(quote - base);
+                    for (std::size_t k = i; k < q; ++k) {
+                        if (base[k] == '\n' || (base[k] == '\r' && (k + 1 >= size || base[k + 1] != '\n')))
+                            ++breaks;
+                    }
+                    text.append(base + i, q - i);
+                    if (q + 1 < size && base[q + 1] == '"') {
+                        text.push_back('"');
+                        i = q + 2;
+                        continue;
+                    }
+                    if (q + 1 == size && !atEnd)
+                        return std::string_view::npos; // cannot tell a closing quote from a doubled one yet
+                    i = q + 1;
+                    break;
+                }
+                continue;
+            }
+            if (quoted)
+                scratch[fieldIndex].push_back(c);
+            ++i;
+        }
+        if (!atEnd)
+            return std::string_view::npos;
+        closeField(i);
+        return size;
+    }
+};
+
+std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
+{
+    std::size_t at = 0;
+    RecordSplitter splitter{m_options.delimiter, {}, {}};
+    std::int64_t breaks = 0;
+    // Blank lines before the header are skipped.
+    while (at < block.size() && (block[at] == '\n' || block[at] == '\r')) {
+        if (block[at] == '\n' || at + 1 >= block.size() || block[at + 1] != '\n')
+            ++breaks;
+        ++at;
+    }
+    if (at >= block.size()) {
+        if (!atEnd)
+            return std::string_view::npos;
+        throw InputError(m_file, 0, "", "the file is empty: expected a header line naming the columns");
+    }
+    const std::size_t next = splitter.split(block, at, atEnd, breaks);
+    if (next == std::string_view::npos) {
+        if (splitter.openQuote)
+            throw InputError(m_file, breaks + 1, "", "the header line has a quoted field that is never closed");
+        return std::string_view::npos;
+    }
+
+    std::vector<bool> seen(kFieldCount, false);
+    std::unordered_map<std::string, std::size_t> extraNames;
+    std::vector<std::string> header;
+    for (std::size_t i = 0; i < splitter.fields.size(); ++i)
+        header.emplace_back(trimBlanks(splitter.fields[i]));
+    m_report.header = header;
+
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        const std::string& name = header[i];
+        if (name.empty())
+            throw InputError(m_file, 1, "", "column " + std::to_string(i + 1) + " of the header has no name");
+        if (auto field = fieldForHeader(name)) {
+            const auto index = static_cast<std::size_t>(*field);
+            if (seen[index]) {
+                throw InputError(m_file, 1, name,
+                                 "the column '" + std::string(fieldInfo(*field).name)
+                                     + "' is named twice in the header (column " + std::to_string(i + 1) + ")");
+            }
+            seen[index] = true;
+            const FieldInfo& info = fieldInfo(*field);
+            Destination destination{index, info.kind, 0, std::numeric_limits<std::int64_t>::max()};
+            if (*field == Field::DstPort)
+                destination.maximum = 65535;
+            else if (*field == Field::ResponseCode)
+                destination.maximum = 999;
+            m_destinations.push_back(destination);
+        } else {
+            if (extraNames.count(name) != 0)
+                throw InputError(m_file, 1, name, "the column '" + name + "' is named twice in the header");
+            extraNames.emplace(name, i);
+            m_table.columns.push_back(Column{name, ColumnKind::Text, {}, {}, {}});
+            m_destinations.push_back(Destination{m_table.columns.size() - 1, ColumnKind::Text, 0, 0});
+            m_report.extraColumns.push_back(name);
+        }
+    }
+    std::vector<std::string> missingRequired;
+    for (Field field : allFields()) {
+        const FieldInfo& info = fieldInfo(field);
+        if (seen[static_cast<std::size_t>(field)])
+            continue;
+        if (info.required)
+            missingRequired.emplace_back(info.name);
+        else
+            m_report.absentColumns.emplace_back(info.name);
+    }
+    if (!missingRequired.empty()) {
+        std::string names;
+        for (const auto& name : missingRequired)
+            names += (names.empty() ? "'" : ", '") + name + "'";
+        std::string found;
+        for (const auto& name : header)
+            found += (found.empty() ? "" : ", ") + name;
+        throw InputError(m_file, 1, missingRequired.front(),
+                         std::string(missingRequired.size() == 1 ? "the required column " : "the required columns ")
+                             + names + (missingRequired.size() == 1 ? " is" : " are")
+                             + " missing from the header (found: " + shorten(found) + ")");
+    }
+    m_report.expectedFields = header.size();
+    m_invalid.resize(m_table.columns.size());
+    m_linesDone += breaks;
+    m_haveHeader = true;
+    return next;
+}
+
+void CsvParser::unterminatedQuote(std::int64_t line) const
+{
+    throw InputError(m_file, line, "",
+                     "a quoted field opened on this line is never closed (the file ends inside quotes)");
+}
+
+void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece,
+                           bool atEnd, PieceResult& out, std::size_t& stoppedAt) const
+{
+    const std::size_t columnCount = m_table.columns.size();
+    out.columns.reserve(columnCount);
+    for (const Column& c : m_table.columns)
+        out.columns.push_back(Column{{}, c.kind, {}, {}, {}});
+    out.invalid.resize(columnCount);
+    // A small cache per text column: consecutive rows often repeat a value.
+    std::vector<std::string_view> lastText(columnCount);
+    std::vector<std::uint32_t> lastId(columnCount, StringPool::kMissing);
+
+    RecordSplitter splitter{m_options.delimiter, {}, {}};
+    const std::size_t expected = m_destinations.size();
+    std::size_t at = begin;
+    std::size_t rowsSinceCheck = 0;
+    while (at < end) {
+        if (++rowsSinceCheck == 4096) {
+            rowsSinceCheck = 0;
+            if (m_progress.cancelled())
+                throw CancelledError();
+        }
+        const std::int64_t recordLine = out.lineBreaks + 1;
+        const char first = block[at];
+        if (first == '\n' || first == '\r') {
+            // A blank line.
+            if (first == '\r' && at + 1 < block.size() && block[at + 1] == '\n')
+                ++at;
+            else if (first == '\r' && at + 1 == block.size() && !atEnd)
+                break;
+            ++at;
+            ++out.lineBreaks;
+            ++out.blankLines;
+            continue;
+        }
+        std::int64_t breaks = 0;
+        const std::size_t next = splitter.split(block, at, atEnd && lastPiece, breaks);
+        if (next == std::string_view::npos) {
+            if (splitter.openQuote)
+                unterminatedQuote(recordLine); // relative: feed() rebases it
+            break; // incomplete: carried to the next block
+        }
+        out.lineBreaks += breaks;
+        at = next;
+        if (splitter.fields.size() != expected) {
+            ++out.malformed.count;
+            if (out.malformed.firstLines.size() < MalformedRows::kKeptLines) {
+                out.malformed.firstLines.push_back(recordLine);
+                out.malformed.firstFieldCounts.push_back(splitter.fields.size());
+            }
+            continue;
+        }
+        out.lines.push_back(recordLine);
+        for (std::size_t f = 0; f < expected; ++f) {
+            const Destination& destination = m_destinations[f];
+            Column& column = out.columns[destination.column];
+            const std::string_view cell = splitter.fields[f];
+            switch (destination.kind) {
+            case ColumnKind::Text: {
+                const std::string_view value = trimBlanks(cell);
+                std::uint32_t id;
+                if (value.empty())
+                    id = StringPool::kMissing;
+                else if (value == lastText[destination.column] && lastId[destination.column] != StringPool::kMissing)
+                    id = lastId[destination.column];
+                else {
+                    id = out.strings.intern(value);
+                    lastText[destination.column] = out.strings.view(id);
+                    lastId[destination.column] = id;
+                }
+                column.text.push_back(id);
+                break;
+            }
+            case ColumnKind::Integer:
+            case ColumnKind::Timestamp: {
+                std::int64_t value = kMissingInteger;
+                const char* reason = nullptr;
+                if (!trimBlanks(cell).empty()) {
+                    if (destination.kind == ColumnKind::Integer) {
+                        reason = parseInteger(cell, destination.minimum, destination.maximum, value);
+                    } else if (auto instant = parseTimestamp(cell)) {
+                        value = *instant;
+                    } else {
+                        reason = "not a timestamp";
+                    }
+                    if (reason) {
+                        value = kMissingInteger;
+                        LocalInvalid& invalid = out.invalid[destination.column];
+                        if (invalid.count++ == 0) {
+                            invalid.firstValue = shorten(cell);
+                            invalid.reason = reason;
+                        }
+                        if (invalid.firstLines.size() < InvalidCells::kKeptLines)
+                            invalid.firstLines.push_back(recordLine);
+                    }
+                }
+                column.integers.push_back(value);
+                break;
+            }
+            case ColumnKind::Real: break; // never read from files
+            }
+        }
+    }
+    stoppedAt = at;
+}
+
+void CsvParser::mergePiece(PieceResult& piece)
+{
+    const std::int64_t lineBase = m_linesDone;
+    std::vector<std::uint32_t> globalId(piece.strings.size(), StringPool::kMissing);
+    for (std::uint32_t id = 1; id < piece.strings.size(); ++id)
+        globalId[id] = m_table.strings->intern(piece.strings.view(id));
+
+    for (std::size_t c = 0; c < m_table.columns.size(); ++c) {
+        Column& target = m_table.columns[c];
+        Column& source = piece.columns[c];
+        switch (target.kind) {
+        case ColumnKind::Text:
+            for (std::uint32_t id : source.text)
+                target.text.push_back(globalId[id]);
+            break;
+        case ColumnKind::Integer:
+        case ColumnKind::Timestamp:
+            target.integers.insert(target.integers.end(), source.integers.begin(), source.integers.end());
+            break;
+        case ColumnKind::Real: break;
+        }
+        // Columns the file lacks get their missing values here, row for row.
+        if (target.size() < m_table.sourceLines.size() + piece.lines.size())
+            target.resize(m_table.sourceLines.size() + piece.lines.size());
+        LocalInvalid& local = piece.invalid[c];
+        if (local.count > 0) {
+            LocalInvalid& total = m_invalid[c];
+            if (total.count == 0) {
+                total.firstValue = local.firstValue;
+                total.reason = local.reason;
+            }
+            total.count += local.count;
+            for (std::int64_t line : local.firstLines) {
+                if (total.firstLines.size() < InvalidCells::kKeptLines)
+                    total.firstLines.push_back(line + lineBase);
+            }
+        }
+    }
+    for (std::int64_t line : piece.lines)
+        m_table.sourceLines.push_back(line + lineBase);
+    m_report.malformed.count += piece.malformed.count;
+    for (std::size_t i = 0; i < piece.malformed.firstLines.size(); ++i) {
+        if (m_report.malformed.firstLines.size() < MalformedRows::kKeptLines) {
+            m_report.malformed.firstLines.push_back(piece.malformed.firstLines[i] + lineBase);
+            m_report.malformed.firstFieldCounts.push_back(piece.malformed.firstFieldCounts[i]);
+        }
+    }
+    m_report.blankLines += piece.blankLines;
+    m_linesDone += piece.lineBreaks;
+}
+
+std::size_t CsvParser::feed(std::string_view block, bool atEnd)
+{
+    std::size_t at = 0;
+    if (!m_haveHeader) {
+        at = parseHeader(block, atEnd);
+        if (at == std::string_view::npos)
+            return block.size();
+    }
+    if (at >= block.size())
+        return 0;
+
+    // Split the rest into pieces at record boundaries found by quote parity: inside RFC 4180
+    // text a line end is a record end exactly when an even number of quotes precede it.
+    const std::string_view rest = block.substr(at);
+    constexpr std::size_t kPieceBytes = 1u << 20;
+    const std::size_t pieceCount = std::max<std::size_t>(1, std::min<std::size_t>(rest.size() / kPieceBytes, 4096));
+    std::vector<std::size_t> quotes(pieceCount, 0);
+    auto roughStart = [&](std::size_t piece) { return rest.size() * piece / pieceCount; };
+    parallelFor(pieceCount, m_threads, [&](std::size_t piece) {
+        const char* from = rest.data() + roughStart(piece);
+        const char* to = rest.data() + roughStart(piece + 1);
+        quotes[piece] = static_cast<std::size_t>(std::count(from, to, '"'));
+    });
+    std::vector<std::size_t> starts(pieceCount + 1, rest.size());
+    starts[0] = 0;
+    {
+        std::size_t parity = 0;
+        for (std::size_t piece = 1; piece < pieceCount; ++piece) {
+            parity += quotes[piece - 1];
+            std::size_t i = roughStart(piece);
+            bool inQuotes = parity % 2 == 1;
+            for (; i < rest.size(); ++i) {
+                const char c = rest[i];
+                if (c == '"')
+                    inQuotes = !inQuotes;
+                else if (!inQuotes && c == '\n')
+                    break;
+            }
+            starts[piece] = i < rest.size() ? i + 1 : rest.size();
+        }
+        for (std::size_t piece = pieceCount - 1; piece > 0; --piece)
+            starts[piece] = std::min(starts[piece], starts[piece + 1]);
+    }
+
+    std::vector<PieceResult> results(pieceCount);
+    std::vector<std::size_t> stopped(pieceCount, 0);
+    std::vector<std::exception_ptr> errors(pieceCount);
+    parallelFor(pieceCount, m_threads, [&](std::size_t piece) {
+        try {
+            parsePiece(rest, starts[piece], starts[piece + 1], piece + 1 == pieceCount, atEnd, results[piece],
+                       stopped[piece]);
+        } catch (const InputError&) {
+            errors[piece] = std::current_exception();
+        }
+    });
+    std::size_t carried = 0;
+    for (std::size_t piece = 0; piece < pieceCount; ++piece) {
+        if (errors[piece]) {
+            // Line numbers inside a piece are relative: rebase the message before rethrowing.
+            try {
+                std::rethrow_exception(errors[piece]);
+            } catch (const InputError& error) {
+                throw InputError(m_file, error.line() + m_linesDone, error.column(), error.problem());
+            }
+        }
+        mergePiece(results[piece]);
+        if (piece + 1 == pieceCount)
+            carried = rest.size() - stopped[piece];
+        results[piece] = PieceResult();
+    }
+    return atEnd ? 0 : carried;
+}
+
+ReadResult CsvParser::finish()
+{
+    if (!m_haveHeader)
+        throw InputError(m_file, 0, "", "the file is empty: expected a header line naming the columns");
+    for (auto& column : m_table.columns)
+        column.resize(m_table.sourceLines.size());
+    for (std::size_t c = 0; c < m_invalid.size(); ++c) {
+        const LocalInvalid& local = m_invalid[c];
+        if (local.count == 0)
+            continue;
+        m_report.invalidCells.push_back(
+            InvalidCells{m_table.columns[c].name, local.count, local.firstLines, local.firstValue, local.reason});
+        std::string lines;
+        for (std::int64_t line : local.firstLines)
+            lines += (lines.empty() ? "" : ", ") + std::to_string(line);
+        m_report.warnings.push_back(std::to_string(local.count) + " cell(s) in column '" + m_table.columns[c].name
+                                    + "' could not be read and are treated as missing (first: '" + local.firstValue
+                                    + "', " + local.reason + "; line(s) " + lines
+                                    + (local.count > local.firstLines.size() ? ", ..." : "") + ")");
+    }
+    if (m_report.malformed.count > 0) {
+        std::string lines;
+        for (std::size_t i = 0; i < m_report.malformed.firstLines.size(); ++i)
+            lines += (lines.empty() ? "" : ", ") + std::to_string(m_report.malformed.firstLines[i]) + " ("
+                + std::to_string(m_report.malformed.firstFieldCounts[i]) + " fields)";
+        m_report.warnings.push_back(std::to_string(m_report.malformed.count)
+                                    + " row(s) skipped for not having " + std::to_string(m_report.expectedFields)
+                                    + " fields: line(s) " + lines
+                                    + (m_report.malformed.count > m_report.malformed.firstLines.size() ? ", ..." : ""));
+    }
+    if (!m_report.absentColumns.empty()) {
+        std::string names;
+        for (const auto& name : m_report.absentColumns)
+            names += (names.empty() ? "" : ", ") + name;
+        m_report.warnings.push_back("column(s) not in the file, read as missing: " + names);
+    }
+    m_report.rows = m_table.rowCount();
+    m_report.lines = m_linesDone;
+    return ReadResult{std::move(m_table), std::move(m_report)};
+}
+
+void checkEncoding(std::string_view start, const std::string& file)
+{
+    if (start.size() >= 2 && ((start[0] == '\xFF' && start[1] == '\xFE') || (start[0] == '\xFE' && start[1] == '\xFF')))
+        throw InputError(file, 1, "", "the file is UTF-16 encoded; save it as UTF-8 (or ASCII) CSV and open it again");
+}
+
+class Reader {
+public:
+    Reader(std::string name, const ReadOptions& options, const Progress& progress)
+        : m_parser(name, options, progress), m_name(std::move(name)), m_options(options), m_progress(progress)
+    {
+        options.validate();
+    }
+
+    // pull(buffer, capacity) returns bytes read (0 at the end).
+    ReadResult run(const std::function<std::size_t(char*, std::size_t)>& pull, std::uint64_t totalBytes)
+    {
+        const auto started = std::chrono::steady_clock::now();
+        std::vector<char> buffer(m_options.blockBytes);
+        std::size_t filled = 0;
+        std::uint64_t consumed = 0;
+        bool first = true;
+        bool atEnd = false;
+        while (!atEnd) {
+            m_progress.check();
+            if (filled == buffer.size())
+                buffer.resize(buffer.size() * 2); // one record larger than a block
+            const std::size_t got = pull(buffer.data() + filled, buffer.size() - filled);
+            atEnd = got == 0;
+            filled += got;
+            consumed += got;
+            if (!atEnd && got > 0 && filled < buffer.size())
+                continue; // fill the block before parsing
+            std::size_t offset = 0;
+            if (first && filled >= 3) {
+                checkEncoding(std::string_view(buffer.data(), filled), m_name);
+                if (std::memcmp(buffer.data(), "\xEF\xBB\xBF", 3) == 0)
+                    offset = 3;
+                first = false;
+            } else if (first && atEnd) {
+                checkEncoding(std::string_view(buffer.data(), filled), m_name);
+                first = false;
+            }
+            const std::string_view block(buffer.data() + offset, filled - offset);
+            const std::size_t carried = m_parser.feed(block, atEnd);
+            std::memmove(buffer.data(), buffer.data() + filled - carried, carried);
+            filled = carried;
+            if (totalBytes > 0)
+                m_progress.report("read", std::min(1.0, static_cast<double>(consumed) / static_cast<double>(totalBytes)));
+        }
+        ReadResult result = m_parser.finish();
+        result.report.bytes = consumed;
+        result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        logger::core()->info("read {}: {} bytes, {} rows, {} skipped, {} invalid cells in {:.3f} s", m_name,
+                             consumed, result.report.rows, result.report.malformed.count,
+                             result.report.invalidCellCount(), result.report.seconds);
+        return result;
+    }
+
+private:
+    CsvParser m_parser;
+    std::string m_name;
+    ReadOptions m_options;
+    const Progress& m_progress;
+};
+
+} // namespace
+
+ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options, const Progress& progress)
+{
+    options.validate();
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!file)
+        throw InputError(path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));
+    std::uint64_t size = 0;
+    if (std::fseek(file.get(), 0, SEEK_END) == 0) {
+        const long end = std::ftell(file.get());
+        size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
+        std::fseek(file.get(), 0, SEEK_SET);
+    }
+    Reader reader(path, options, progress);
+    return reader.run(
+        [&](char* into, std::size_t capacity) {
+            const std::size_t got = std::fread(into, 1, capacity, file.get());
+            if (got == 0 && std::ferror(file.get()))
+                throw InputError(path, 0, "", std::string("reading the file failed: ") + std::strerror(errno));
+            return got;
+        },
+        size);
+}
+
+ReadResult readTrafficCsvText(std::string_view text, const std::string& displayName, const ReadOptions& options,
+                              const Progress& progress)
+{
+    Reader reader(displayName, options, progress);
+    std::size_t offset = 0;
+    return reader.run(
+        [&](char* into, std::size_t capacity) {
+            const std::size_t take = std::min(capacity, text.size() - offset);
+            std::memcpy(into, text.data() + offset, take);
+            offset += take;
+            return take;
+        },
+        text.size());
+}
+
+} // namespace webthreat

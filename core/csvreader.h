@@ -1,0 +1,76 @@
+#pragma once
+
+#include "core/progress.h"
+#include "core/traffictable.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webthreat {
+
+struct ReadOptions {
+    int threads = 0;                        // 0 = all cores
+    std::size_t blockBytes = 16u << 20;     // read in blocks this large; memory does not grow with the file
+    char delimiter = ',';
+
+    // Throws ParameterError naming the parameter and its allowed range.
+    void validate() const;
+};
+
+// Cells of one column that were present but did not parse as the column's type: they are read as
+// missing, counted, and the first few lines kept so the analyst can find them.
+struct InvalidCells {
+    std::string column;
+    std::size_t count = 0;
+    std::vector<std::int64_t> firstLines;   // up to kKeptLines, in file order
+    std::string firstValue;                 // the first offending text, shortened
+    std::string reason;                     // why the first one was refused
+    static constexpr std::size_t kKeptLines = 10;
+};
+
+struct MalformedRows {
+    std::size_t count = 0;                  // rows skipped for having the wrong number of fields
+    std::vector<std::int64_t> firstLines;
+    std::vector<std::size_t> firstFieldCounts;
+    static constexpr std::size_t kKeptLines = 10;
+};
+
+struct ReadReport {
+    std::string file;
+    std::uint64_t bytes = 0;
+    std::int64_t lines = 0;                 // physical lines, header included
+    std::size_t rows = 0;                   // data rows read into the table
+    std::size_t blankLines = 0;             // skipped quietly, as pandas does
+    std::size_t expectedFields = 0;
+    MalformedRows malformed;
+    std::vector<InvalidCells> invalidCells; // only columns with at least one invalid cell
+    std::vector<std::string> header;        // as written in the file
+    std::vector<std::string> absentColumns; // optional schema columns the file lacks (read as missing)
+    std::vector<std::string> extraColumns;  // columns outside the schema, kept as text
+    std::vector<std::string> warnings;      // one readable sentence each
+    double seconds = 0.0;
+
+    std::size_t invalidCellCount() const noexcept;
+};
+
+struct ReadResult {
+    TrafficTable table;
+    ReadReport report;
+};
+
+// Reads a traffic CSV (RFC 4180: quoted fields, doubled quotes, separators and newlines inside
+// quotes; LF, CRLF or CR line ends; optional final newline; optional UTF-8 byte-order mark).
+// Columns are matched by header name in any order (see fieldForHeader). Throws InputError naming
+// the file, line and column when the file cannot be used at all: unreadable, empty, no header,
+// a required column missing, a column named twice, an unterminated quoted field. Problems in
+// single rows or cells are counted in the report instead.
+ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options = {},
+                          const Progress& progress = {});
+
+// The same over text in memory; displayName is used in messages.
+ReadResult readTrafficCsvText(std::string_view text, const std::string& displayName,
+                              const ReadOptions& options = {}, const Progress& progress = {});
+
+} // namespace webthreat

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "core/pipeline.h"
+
+#include <string>
+#include <string_view>
+
+namespace webthreat {
+
+// A text cell made safe for spreadsheets: a cell a spreadsheet would read as a formula (starting
+// with =, +, -, @, a tab or a carriage return) gets a leading apostrophe. Numeric columns are
+// never passed through this, so negative numbers stay numbers.
+std::string neutraliseFormula(std::string_view cell);
+// Appends cell to out as one RFC 4180 field, quoted when it must be.
+void appendCsvField(std::string& out, std::string_view cell);
+
+// The scored CSV's header: the schema's columns, the file's extra columns, then
+// session_duration, avg_packet_size, anomaly_score, anomaly_label.
+std::vector<std::string> scoredCsvHeader(const Analysis& analysis);
+
+// Writes every row with its features, score and label, atomically (OutputError on failure).
+void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress = {});
+
+// The analysis as a readable report (cleaning, detector settings, count suspicious, findings)
+// and as JSON; the same facts in both.
+std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown = 20);
+std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown = 100);
+
+// A number with the shortest exact decimal form: 0.05, 600, 1.5e+07.
+std::string formatNumber(double value);
+// 25207794 -> "25.2 MB" (decimal units, as network tools count).
+std::string formatBytes(double bytes);
+
+} // namespace webthreat

@@ -1,0 +1,437 @@
+#include "core/isolationforest.h"
+
+#include "core/errors.h"
+#include "core/parallel.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace webthreat {
+
+namespace {
+
+constexpr int kMaxTrees = 10000;
+constexpr int kAutoMaxSamples = 256;
+// scikit-learn's FEATURE_THRESHOLD: a feature whose range in a node is at most this is constant.
+constexpr float kConstantTolerance = 1e-7f;
+// Rows scored together against one tree: enough to reuse the tree from L1 many times, small
+// enough that the accumulators stay in L1 too and that cancel is seen every fraction of a ms.
+constexpr Eigen::Index kBlockRows = 512;
+// Rows walked in lockstep through one tree, so their independent loads overlap.
+constexpr int kLanes = 8;
+
+std::uint64_t splitMix64(std::uint64_t& state) noexcept
+{
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// xoshiro256**: fully specified, so the same seed gives the same forest with any standard library
+// (std:: distributions are implementation-defined).
+class Random {
+public:
+    Random(std::uint64_t seed, std::uint64_t stream) noexcept
+    {
+        std::uint64_t mix = seed;
+        std::uint64_t state = splitMix64(mix) ^ (stream * 0xD1B54A32D192ED03ull);
+        for (auto& word : m_state)
+            word = splitMix64(state);
+    }
+
+    std::uint64_t next() noexcept
+    {
+        const std::uint64_t result = std::rotl(m_state[1] * 5, 7) * 9;
+        const std::uint64_t t = m_state[1] << 17;
+        m_state[2] ^= m_state[0];
+        m_state[3] ^= m_state[1];
+        m_state[1] ^= m_state[2];
+        m_state[0] ^= m_state[3];
+        m_state[2] ^= t;
+        m_state[3] = std::rotl(m_state[3], 45);
+        return result;
+    }
+
+    // Uniform in [0, bound), bound > 0, without modulo bias.
+    std::uint64_t below(std::uint64_t bound) noexcept
+    {
+        const std::uint64_t reject = (0 - bound) % bound; // 2^64 mod bound
+        for (;;) {
+            const std::uint64_t r = next();
+            if (r >= reject)
+                return r % bound;
+        }
+    }
+
+    // Uniform in [0, 1) with 53 random bits.
+    double unit() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+private:
+    std::array<std::uint64_t, 4> m_state{};
+};
+
+// The maxSamples distinct row indices of one tree, drawn without replacement from [0, rows).
+std::vector<Eigen::Index> drawSample(Eigen::Index rows, Eigen::Index count, Random& random)
+{
+    std::vector<Eigen::Index> sample;
+    if (count == rows) {
+        // Which rows a tree sees matters, their order does not: no random numbers needed.
+        sample.resize(static_cast<std::size_t>(rows));
+        std::iota(sample.begin(), sample.end(), Eigen::Index{0});
+        return sample;
+    }
+    if (count * 4 >= rows) {
+        // Partial Fisher-Yates: the index array costs at most four times the sample.
+        std::vector<Eigen::Index> all(static_cast<std::size_t>(rows));
+        std::iota(all.begin(), all.end(), Eigen::Index{0});
+        for (Eigen::Index i = 0; i < count; ++i) {
+            const auto j = i + static_cast<Eigen::Index>(random.below(static_cast<std::uint64_t>(rows - i)));
+            std::swap(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
+        }
+        all.resize(static_cast<std::size_t>(count));
+        return all;
+    }
+    // Floyd's algorithm: memory and time in the sample size, not the row count (256 of 10 M rows).
+    const std::size_t tableSize = std::bit_ceil(static_cast<std::size_t>(count) * 2);
+    const unsigned shift = 64 - static_cast<unsigned>(std::countr_zero(tableSize));
+    std::vector<Eigen::Index> table(tableSize, -1);
+    auto insert = [&](Eigen::Index value) {
+        std::size_t slot = static_cast<std::size_t>((static_cast<std::uint64_t>(value) * 0x9E3779B97F4A7C15ull) >> shift);
+        for (;; slot = (slot + 1) & (tableSize - 1)) {
+            if (table[slot] == value)
+                return false;
+            if (table[slot] < 0) {
+                table[slot] = value;
+                return true;
+            }
+        }
+    };
+    sample.reserve(static_cast<std::size_t>(count));
+    for (Eigen::Index j = rows - count; j < rows; ++j) {
+        const auto candidate = static_cast<Eigen::Index>(random.below(static_cast<std::uint64_t>(j) + 1));
+        if (insert(candidate)) {
+            sample.push_back(candidate);
+        } else {
+            insert(j);
+            sample.push_back(j);
+        }
+    }
+    return sample;
+}
+
+// Grows one tree on its sample, the way scikit-learn's ExtraTreeRegressor(max_features=1,
+// splitter='random') does inside IsolationForest.
+class TreeBuilder {
+public:
+    TreeBuilder(const FeatureMatrix& data, const std::vector<Eigen::Index>& sample, int depthLimit,
+                unsigned featureBits, Random& random)
+        : m_features(static_cast<int>(data.cols()))
+        , m_size(static_cast<Eigen::Index>(sample.size()))
+        , m_depthLimit(depthLimit)
+        , m_featureBits(featureBits)
+        , m_random(random)
+        , m_values(static_cast<std::size_t>(m_size * data.cols()))
+        , m_order(sample.size())
+        , m_candidates(static_cast<std::size_t>((depthLimit + 1) * m_features))
+    {
+        // Column-major copy of the sample: the min/max scans in a node read one feature.
+        for (Eigen::Index j = 0; j < m_size; ++j)
+            for (int f = 0; f < m_features; ++f)
+                m_values[static_cast<std::size_t>(f * m_size + j)] = data(sample[static_cast<std::size_t>(j)], f);
+        std::iota(m_order.begin(), m_order.end(), 0);
+        std::iota(m_candidates.begin(), m_candidates.begin() + m_features, 0);
+    }
+
+    IsolationForest::Tree build()
+    {
+        m_tree.nodes.reserve(static_cast<std::size_t>(2 * m_size - 1));
+        m_tree.pathLength.reserve(static_cast<std::size_t>(2 * m_size - 1));
+        addNode();
+        grow(0, 0, static_cast<int>(m_size), 0, m_features);
+        return std::move(m_tree);
+    }
+
+private:
+    std::uint32_t addNode()
+    {
+        m_tree.nodes.push_back({});
+        m_tree.pathLength.push_back(0.0);
+        return static_cast<std::uint32_t>(m_tree.nodes.size() - 1);
+    }
+
+    void makeLeaf(std::uint32_t node, int size, int depth)
+    {
+        m_tree.nodes[node] = {std::numeric_limits<float>::infinity(), node << m_featureBits};
+        m_tree.pathLength[node] = depth + IsolationForest::averagePathLength(size);
+        m_tree.depth = std::max(m_tree.depth, depth);
+    }
+
+    // candidateCount features at the start of this depth's row of m_candidates are not known to be
+    // constant in this node; a feature found constant here stays constant in the children.
+    void grow(std::uint32_t node, int start, int end, int depth, int candidateCount)
+    {
+        const int size = end - start;
+        if (depth >= m_depthLimit || size <= 1) {
+            makeLeaf(node, size, depth);
+            return;
+        }
+        int* candidates = m_candidates.data() + depth * m_features;
+        while (candidateCount > 0) {
+            const int pick = static_cast<int>(m_random.below(static_cast<std::uint64_t>(candidateCount)));
+            const int feature = candidates[pick];
+            const float* column = m_values.data() + static_cast<std::ptrdiff_t>(feature) * m_size;
+            float low = column[m_order[static_cast<std::size_t>(start)]];
+            float high = low;
+            for (int i = start + 1; i < end; ++i) {
+                const float value = column[m_order[static_cast<std::size_t>(i)]];
+                low = std::min(low, value);
+                high = std::max(high, value);
+            }
+            if (high <= low + kConstantTolerance) {
+                candidates[pick] = candidates[--candidateCount];
+                continue;
+            }
+
+            const float threshold = drawThreshold(low, high);
+            const auto middle = std::partition(m_order.begin() + start, m_order.begin() + end,
+                                               [&](int row) { return column[row] <= threshold; });
+            const int split = static_cast<int>(middle - m_order.begin());
+
+            const std::uint32_t left = addNode();
+            addNode();
+            m_tree.nodes[node] = {threshold, (left << m_featureBits) | static_cast<std::uint32_t>(feature)};
+            int* childCandidates = candidates + m_features;
+            std::copy_n(candidates, candidateCount, childCandidates);
+            grow(left, start, split, depth + 1, candidateCount);
+            // The left subtree reused the child row; the right child starts from this node's list.
+            std::copy_n(candidates, candidateCount, childCandidates);
+            grow(left + 1, split, end, depth + 1, candidateCount);
+            return;
+        }
+        makeLeaf(node, size, depth); // every feature is constant here
+    }
+
+    // Uniform in [low, high) as scikit-learn draws it (in double), then rounded down to a float:
+    // for a float x, x <= rounded exactly when x <= the double, so rows split the same way.
+    float drawThreshold(float low, float high)
+    {
+        double threshold = low + (static_cast<double>(high) - low) * m_random.unit();
+        if (threshold >= high)
+            threshold = low;
+        float rounded = static_cast<float>(threshold);
+        if (static_cast<double>(rounded) > threshold)
+            rounded = std::nextafter(rounded, low);
+        return rounded;
+    }
+
+    int m_features;
+    Eigen::Index m_size;
+    int m_depthLimit;
+    unsigned m_featureBits;
+    Random& m_random;
+    std::vector<float> m_values;
+    std::vector<int> m_order;
+    std::vector<int> m_candidates; // (depthLimit + 1) rows of m_features
+    IsolationForest::Tree m_tree;
+};
+
+int ceilLog2(int n) noexcept
+{
+    return static_cast<int>(std::bit_width(static_cast<unsigned>(n) - 1u));
+}
+
+// Walks kLanes rows through a tree in lockstep for exactly tree.depth steps (leaves loop on
+// themselves) and adds each row's path length to its accumulator.
+template <int Lanes>
+void walkLanes(const IsolationForest::Tree& tree, const float* rows, Eigen::Index stride, unsigned featureBits,
+               std::uint32_t featureMask, double* accumulators)
+{
+    const IsolationForest::Tree::Node* nodes = tree.nodes.data();
+    std::array<std::uint32_t, Lanes> index{};
+    for (int step = 0; step < tree.depth; ++step) {
+        for (int lane = 0; lane < Lanes; ++lane) {
+            const IsolationForest::Tree::Node node = nodes[index[lane]];
+            const float value = rows[lane * stride + (node.link & featureMask)];
+            index[lane] = (node.link >> featureBits) + (value > node.threshold ? 1u : 0u);
+        }
+    }
+    for (int lane = 0; lane < Lanes; ++lane)
+        accumulators[lane] += tree.pathLength[index[lane]];
+}
+
+} // namespace
+
+void IsolationForestParams::validate() const
+{
+    if (trees < 1 || trees > kMaxTrees)
+        throw ParameterError("trees must be between 1 and " + std::to_string(kMaxTrees) + ", got "
+                             + std::to_string(trees));
+    if (maxSamples != 0 && maxSamples < 2)
+        throw ParameterError("maxSamples must be 0 (automatic: min(256, rows)) or at least 2, got "
+                             + std::to_string(maxSamples));
+    if (threads < 0)
+        throw ParameterError("threads must be 0 (all cores) or a positive count, got " + std::to_string(threads));
+}
+
+double IsolationForest::averagePathLength(double n) noexcept
+{
+    if (n <= 1.0)
+        return 0.0;
+    if (n == 2.0)
+        return 1.0;
+    constexpr double eulerGamma = 0.5772156649015329;
+    return 2.0 * (std::log(n - 1.0) + eulerGamma) - 2.0 * (n - 1.0) / n;
+}
+
+void IsolationForest::fit(const FeatureMatrix& data, const IsolationForestParams& params, const Progress& progress)
+{
+    params.validate();
+    if (data.rows() < 2)
+        throw InputError("", 0, "", "the detector needs at least two rows, got " + std::to_string(data.rows()));
+    if (data.cols() < 1)
+        throw InputError("", 0, "", "the detector needs at least one feature column, got none");
+
+    // scikit-learn rejects NaN and infinity too; an infinite value would also break the leaf marker.
+    for (Eigen::Index begin = 0; begin < data.rows(); begin += 1 << 16) {
+        progress.check();
+        const Eigen::Index end = std::min<Eigen::Index>(data.rows(), begin + (1 << 16));
+        for (Eigen::Index row = begin; row < end; ++row)
+            for (Eigen::Index column = 0; column < data.cols(); ++column)
+                if (!std::isfinite(data(row, column)))
+                    throw InputError("", 0, "",
+                                     "the detector needs finite numbers, but feature " + std::to_string(column + 1)
+                                         + " of row " + std::to_string(row + 1) + " is "
+                                         + std::to_string(data(row, column)));
+    }
+
+    // Like scikit-learn, a maxSamples above the row count means all rows.
+    const Eigen::Index wanted = params.maxSamples == 0 ? kAutoMaxSamples : params.maxSamples;
+    const int maxSamples = static_cast<int>(std::min<Eigen::Index>(wanted, data.rows()));
+    const int depthLimit = ceilLog2(maxSamples);
+    const auto featureBits = static_cast<unsigned>(std::bit_width(static_cast<std::uint64_t>(data.cols() - 1)));
+    const auto nodeBits = static_cast<unsigned>(std::bit_width(static_cast<std::uint64_t>(2 * maxSamples - 1)));
+    if (featureBits + nodeBits > 32)
+        throw ParameterError("maxSamples of " + std::to_string(maxSamples) + " is too large for "
+                             + std::to_string(data.cols()) + " feature columns; use fewer samples per tree");
+
+    std::vector<Tree> trees(static_cast<std::size_t>(params.trees));
+    std::atomic<int> grown{0};
+    double reported = 0.0;
+    const auto caller = std::this_thread::get_id();
+    parallelFor(trees.size(), resolveThreads(params.threads), [&](std::size_t index) {
+        progress.check();
+        Random random(params.seed, index);
+        const auto sample = drawSample(data.rows(), maxSamples, random);
+        trees[index] = TreeBuilder(data, sample, depthLimit, featureBits, random).build();
+        const int done = grown.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (std::this_thread::get_id() == caller) {
+            const double fraction = static_cast<double>(done) / params.trees;
+            if (fraction - reported >= 0.01) {
+                reported = fraction;
+                progress.report("fit", fraction);
+            }
+        }
+    });
+    progress.report("fit", 1.0);
+
+    m_trees = std::move(trees);
+    m_maxSamples = maxSamples;
+    m_depthLimit = depthLimit;
+    m_features = data.cols();
+    m_featureBits = featureBits;
+}
+
+std::vector<double> IsolationForest::scoreSamples(const FeatureMatrix& data, int threads, const Progress& progress) const
+{
+    if (!fitted())
+        throw std::logic_error("IsolationForest::scoreSamples called before fit");
+    if (data.cols() != m_features)
+        throw InputError("", 0, "",
+                         "the detector was fitted on " + std::to_string(m_features) + " features but got "
+                             + std::to_string(data.cols()));
+    if (threads < 0)
+        throw ParameterError("threads must be 0 (all cores) or a positive count, got " + std::to_string(threads));
+
+    const Eigen::Index rows = data.rows();
+    std::vector<double> scores(static_cast<std::size_t>(rows));
+    if (rows == 0)
+        return scores;
+
+    // scikit-learn divides the summed path lengths once by trees * c(maxSamples).
+    const double denominator = static_cast<double>(m_trees.size()) * averagePathLength(m_maxSamples);
+    const std::uint32_t featureMask = (std::uint32_t{1} << m_featureBits) - 1;
+    const Eigen::Index stride = data.cols();
+    const float* values = data.data();
+    const auto blocks = static_cast<std::size_t>((rows + kBlockRows - 1) / kBlockRows);
+
+    std::atomic<std::size_t> scored{0};
+    double reported = 0.0;
+    const auto caller = std::this_thread::get_id();
+    parallelFor(blocks, resolveThreads(threads), [&](std::size_t block) {
+        progress.check();
+        const Eigen::Index begin = static_cast<Eigen::Index>(block) * kBlockRows;
+        const Eigen::Index count = std::min(kBlockRows, rows - begin);
+        const float* blockValues = values + begin * stride;
+        std::array<double, kBlockRows> pathSums{};
+        // Tree-major inside the block keeps each tree in L1; every row still sums its trees in
+        // tree order, so the result does not depend on blocks or threads.
+        for (const Tree& tree : m_trees) {
+            Eigen::Index row = 0;
+            for (; row + kLanes <= count; row += kLanes)
+                walkLanes<kLanes>(tree, blockValues + row * stride, stride, m_featureBits, featureMask,
+                                  pathSums.data() + row);
+            for (; row < count; ++row)
+                walkLanes<1>(tree, blockValues + row * stride, stride, m_featureBits, featureMask,
+                             pathSums.data() + row);
+        }
+        for (Eigen::Index row = 0; row < count; ++row)
+            scores[static_cast<std::size_t>(begin + row)] = -std::exp2(-(pathSums[static_cast<std::size_t>(row)] / denominator));
+
+        const std::size_t done = scored.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (std::this_thread::get_id() == caller) {
+            const double fraction = static_cast<double>(done) / static_cast<double>(blocks);
+            if (fraction - reported >= 0.01) {
+                reported = fraction;
+                progress.report("score", fraction);
+            }
+        }
+    });
+    progress.report("score", 1.0);
+    return scores;
+}
+
+bool IsolationForest::fitted() const noexcept
+{
+    return !m_trees.empty();
+}
+
+int IsolationForest::treeCount() const noexcept
+{
+    return static_cast<int>(m_trees.size());
+}
+
+int IsolationForest::maxSamples() const noexcept
+{
+    return m_maxSamples;
+}
+
+int IsolationForest::depthLimit() const noexcept
+{
+    return m_depthLimit;
+}
+
+Eigen::Index IsolationForest::featureCount() const noexcept
+{
+    return m_features;
+}
+
+} // namespace webthreat

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "core/progress.h"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <vector>
+
+namespace webthreat {
+
+// The detector's input: one row per traffic record, one column per feature. Row-major float,
+// as scikit-learn converts its input to float32 before fitting or scoring.
+using FeatureMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+struct IsolationForestParams {
+    int trees = 100;              // scikit-learn's n_estimators
+    int maxSamples = 0;           // rows drawn per tree without replacement; 0 = min(256, rows)
+    std::uint64_t seed = 42;      // same seed, same scores, whatever the thread count
+    int threads = 0;              // 0 = all cores
+
+    // Throws ParameterError naming the parameter and its allowed range.
+    void validate() const;
+};
+
+// An Isolation Forest with scikit-learn's semantics (IsolationForest with max_features=1.0,
+// bootstrap=False): each tree is grown on maxSamples rows drawn without replacement, splitting on a
+// random non-constant feature at a uniform random threshold, to a depth limit of
+// ceil(log2(maxSamples)). A row's path length is the depth of its leaf plus c(leaf size);
+// scoreSamples() = -2^(-mean path / c(maxSamples)), lower meaning more anomalous.
+class IsolationForest {
+public:
+    // Fits on all rows of data. Throws ParameterError for bad params, InputError when data has
+    // fewer than two rows or no columns, CancelledError when progress is cancelled.
+    void fit(const FeatureMatrix& data, const IsolationForestParams& params, const Progress& progress = {});
+
+    // scikit-learn's score_samples for every row: in [-1, 0), lower = more anomalous. Rows are
+    // scored in parallel; the result is bit-identical for any thread count. data must have the
+    // same number of columns as the matrix the forest was fitted on.
+    std::vector<double> scoreSamples(const FeatureMatrix& data, int threads = 0,
+                                     const Progress& progress = {}) const;
+
+    bool fitted() const noexcept;
+    int treeCount() const noexcept;
+    int maxSamples() const noexcept;       // the effective value used in fit
+    int depthLimit() const noexcept;       // ceil(log2(maxSamples))
+    Eigen::Index featureCount() const noexcept;
+
+    // c(n): the average path length of an unsuccessful search in a binary search tree of n points,
+    // as scikit-learn's _average_path_length: 0 for n <= 1, 1 for n == 2, otherwise
+    // 2 (ln(n - 1) + Euler's gamma) - 2 (n - 1) / n.
+    static double averagePathLength(double n) noexcept;
+
+    // Implementation detail, public so the .cpp may define it freely. Defined here rather than
+    // forward-declared so the forest keeps its implicit copy, move and destructor.
+    struct Tree {
+        // 8 bytes, so a 256-sample tree (at most 511 nodes) stays in L1 while a block of rows walks
+        // it. `link` packs the feature (low bits) and the index of the left child (high bits); the
+        // right child sits just after the left one, so a step is `child + (x > threshold)` with no
+        // branch. A leaf links to itself with an infinite threshold, so a walk can take a fixed
+        // number of steps without testing for leaves.
+        struct Node {
+            float threshold;
+            std::uint32_t link;
+        };
+        std::vector<Node> nodes;        // depth-first; nodes[0] is the root
+        std::vector<double> pathLength; // per node; for a leaf, its depth + c(leaf size)
+        int depth = 0;                  // depth of the deepest leaf
+    };
+
+private:
+    std::vector<Tree> m_trees;
+    int m_maxSamples = 0;
+    int m_depthLimit = 0;
+    Eigen::Index m_features = 0;
+    unsigned m_featureBits = 0; // bits of Tree::Node::link holding the feature
+};
+
+} // namespace webthreat

@@ -1,0 +1,106 @@
+#include "core/pipeline.h"
+
+#include "core/log.h"
+
+#include <chrono>
+
+namespace webthreat {
+
+namespace {
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+} // namespace
+
+void DetectorParams::validate() const
+{
+    forest.validate();
+    if (features.empty())
+        throw ParameterError("select at least one feature for the detector");
+    for (std::size_t i = 0; i < features.size(); ++i) {
+        for (std::size_t j = i + 1; j < features.size(); ++j) {
+            if (features[i] == features[j])
+                throw ParameterError("the feature '" + std::string(featureInfo(features[i]).name) + "' is selected twice");
+        }
+    }
+}
+
+void AnalysisParams::validate() const
+{
+    read.validate();
+    clean.validate();
+    detector.validate();
+    contamination.validate();
+}
+
+std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanParams& clean, const Progress& progress)
+{
+    const auto started = std::chrono::steady_clock::now();
+    auto data = std::make_shared<PreparedData>();
+    data->file = read.report.file;
+    data->readSeconds = read.report.seconds;
+    data->readReport = std::move(read.report);
+    CleanResult cleaned = cleanTraffic(read.table, clean, progress);
+    read.table = TrafficTable(); // release the raw rows before computing features
+    data->cleanReport = std::move(cleaned.report);
+    data->table = std::move(cleaned.table);
+    data->features = computeFeatures(data->table, progress);
+    data->cleanSeconds = secondsSince(started);
+    return data;
+}
+
+std::shared_ptr<const PreparedData> prepareData(const std::string& path, const ReadOptions& read,
+                                                const CleanParams& clean, const Progress& progress)
+{
+    return prepareTable(readTrafficCsv(path, read, progress), clean, progress);
+}
+
+std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params, const Progress& progress)
+{
+    params.validate();
+    if (data.table.rowCount() < 2)
+        throw InputError(data.file, 0, "",
+                         "the detector needs at least two rows after cleaning, and there "
+                             + std::string(data.table.rowCount() == 1 ? "is 1" : "are " + std::to_string(data.table.rowCount())));
+    auto detection = std::make_shared<Detection>();
+    detection->params = params;
+    const FeatureMatrix matrix = buildFeatureMatrix(data.table, data.features, params.features);
+    auto started = std::chrono::steady_clock::now();
+    IsolationForest forest;
+    forest.fit(matrix, params.forest, progress);
+    detection->fitSeconds = secondsSince(started);
+    detection->effectiveMaxSamples = forest.maxSamples();
+    started = std::chrono::steady_clock::now();
+    detection->scores = ScoreIndex(forest.scoreSamples(matrix, params.forest.threads, progress));
+    detection->scoreSeconds = secondsSince(started);
+    logger::core()->info("detect: {} trees, {} samples, seed {}, {} features: fit {:.3f} s, score {:.3f} s",
+                         params.forest.trees, detection->effectiveMaxSamples, params.forest.seed,
+                         params.features.size(), detection->fitSeconds, detection->scoreSeconds);
+    return detection;
+}
+
+Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
+                const Contamination& contamination, std::size_t topN)
+{
+    Analysis analysis;
+    analysis.verdicts = applyThreshold(detection->scores, contamination);
+    analysis.findings = computeFindings(data->table, detection->scores, analysis.verdicts, topN);
+    analysis.data = std::move(data);
+    analysis.detection = std::move(detection);
+    return analysis;
+}
+
+Analysis analyzeFile(const std::string& path, const AnalysisParams& params, const Progress& progress)
+{
+    params.validate();
+    auto data = prepareData(path, params.read, params.clean, progress);
+    auto detection = detect(*data, params.detector, progress);
+    Analysis analysis = assess(data, detection, params.contamination);
+    logger::core()->info("analyze {}: {} rows, {} suspicious at contamination {} (threshold {:.6f})", path,
+                         analysis.findings.rows, analysis.findings.suspicious, params.contamination.toString(),
+                         analysis.verdicts.threshold);
+    return analysis;
+}
+
+} // namespace webthreat

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace webthreat {
+
+// Interned text: every distinct string is stored once and named by a 32-bit id, so a text column
+// costs four bytes a row instead of a heap string a cell. Id 0 is the missing value (empty cell).
+// Views returned stay valid as long as the pool lives, however much is added later.
+class StringPool {
+public:
+    static constexpr std::uint32_t kMissing = 0;
+
+    StringPool();
+    StringPool(const StringPool&) = delete;
+    StringPool& operator=(const StringPool&) = delete;
+    StringPool(StringPool&&) noexcept;
+    StringPool& operator=(StringPool&&) noexcept;
+    ~StringPool();
+
+    // The id of text, adding it if new. The empty string is kMissing.
+    std::uint32_t intern(std::string_view text);
+    // The id of text if present; kMissing otherwise (and for the empty string).
+    std::uint32_t find(std::string_view text) const;
+    std::string_view view(std::uint32_t id) const { return m_views[id]; }
+    // Number of ids handed out, including kMissing.
+    std::size_t size() const noexcept { return m_views.size(); }
+    // Bytes held, for memory reports.
+    std::size_t memoryBytes() const noexcept;
+
+private:
+    static std::uint64_t hash(std::string_view text) noexcept;
+    std::string_view store(std::string_view text);
+    void grow();
+
+    std::vector<std::unique_ptr<char[]>> m_blocks;
+    std::size_t m_blockUsed = 0;
+    std::size_t m_blockSize = 0;
+    std::size_t m_heldBytes = 0;
+    std::vector<std::string_view> m_views;
+    // Open addressing: slot holds id + 1 (0 = empty); hashes kept beside for cheap probing.
+    std::vector<std::uint32_t> m_slots;
+    std::vector<std::uint32_t> m_slotHashes;
+};
+
+} // namespace webthreat

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webthreat {
+
+// The expected share of anomalies. Sets the threshold as that percentile of the training scores,
+// or, when automatic, scikit-learn's fixed offset of -0.5.
+struct Contamination {
+    bool automatic = false;
+    double value = 0.05;     // in (0, 0.5]
+
+    static Contamination fromValue(double value) { return {false, value}; }
+    static Contamination autoOffset() { return {true, 0.0}; }
+    // "auto", "0.05" or "5%". Throws ParameterError.
+    static Contamination parse(std::string_view text);
+    std::string toString() const;   // "auto" or "0.05"
+    void validate() const;          // Throws ParameterError
+    bool operator==(const Contamination&) const = default;
+};
+
+// A run's scores, sorted once so that the threshold for any contamination, and the count below
+// it, come without touching every row again.
+class ScoreIndex {
+public:
+    ScoreIndex() = default;
+    explicit ScoreIndex(std::vector<double> scores);
+
+    const std::vector<double>& scores() const noexcept { return m_scores; }
+    std::size_t size() const noexcept { return m_scores.size(); }
+    // Rows from most to least anomalous (ascending score; ties by row).
+    const std::vector<std::uint32_t>& rankedRows() const noexcept { return m_ranked; }
+    const std::vector<double>& sortedScores() const noexcept { return m_sorted; }
+
+    // numpy.percentile(scores, 100 * contamination) with linear interpolation, or -0.5 for auto.
+    double thresholdFor(const Contamination& contamination) const;
+    // Rows scoring strictly below threshold: the ones labelled Suspicious.
+    std::size_t countBelow(double threshold) const noexcept;
+
+private:
+    std::vector<double> m_scores;
+    std::vector<double> m_sorted;
+    std::vector<std::uint32_t> m_ranked;
+};
+
+// Each row's label at one threshold.
+struct Verdicts {
+    Contamination contamination;
+    double threshold = 0.0;
+    std::size_t suspiciousCount = 0;
+    std::vector<std::uint8_t> suspicious;   // 1 = Suspicious, per row
+
+    bool isSuspicious(std::size_t row) const noexcept { return suspicious[row] != 0; }
+};
+
+// Labels every row: Suspicious where its score is below the contamination's threshold.
+Verdicts applyThreshold(const ScoreIndex& scores, const Contamination& contamination);
+
+inline constexpr std::string_view kNormalLabel = "Normal";
+inline constexpr std::string_view kSuspiciousLabel = "Suspicious";
+
+} // namespace webthreat

@@ -1,0 +1,224 @@
+#include "core/timestamp.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace webthreat {
+
+namespace {
+
+bool digits(std::string_view text, std::size_t at, std::size_t count, int& value) noexcept
+{
+    if (at + count > text.size())
+        return false;
+    value = 0;
+    for (std::size_t i = at; i < at + count; ++i) {
+        const char c = text[i];
+        if (c < '0' || c > '9')
+            return false;
+        value = value * 10 + (c - '0');
+    }
+    return true;
+}
+
+bool leapYear(int year) noexcept
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+int daysInMonth(int year, int month) noexcept
+{
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && leapYear(year) ? 29 : kDays[month - 1];
+}
+
+std::string_view trim(std::string_view text) noexcept
+{
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
+    return text;
+}
+
+std::optional<Instant> parseEpoch(std::string_view text) noexcept
+{
+    // Up to 11 integer digits: epoch seconds reach year 5138, enough; longer runs of digits are
+    // more likely milliseconds or garbage, which we do not guess at.
+    std::size_t dot = text.find('.');
+    std::string_view whole = text.substr(0, dot);
+    if (whole.empty() || whole.size() > 11)
+        return std::nullopt;
+    std::int64_t seconds = 0;
+    auto [end, error] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
+    if (error != std::errc() || end != whole.data() + whole.size() || seconds < 0)
+        return std::nullopt;
+    std::int64_t micros = 0;
+    if (dot != std::string_view::npos) {
+        std::string_view fraction = text.substr(dot + 1);
+        if (fraction.empty())
+            return std::nullopt;
+        std::int64_t scale = 100000;
+        for (char c : fraction) {
+            if (c < '0' || c > '9')
+                return std::nullopt;
+            micros += (c - '0') * scale;
+            scale /= 10;
+        }
+    }
+    return seconds * kMicrosPerSecond + micros;
+}
+
+} // namespace
+
+std::optional<Instant> parseTimestamp(std::string_view text) noexcept
+{
+    text = trim(text);
+    if (text.size() < 10)
+        return text.empty() ? std::nullopt : parseEpoch(text);
+    if (text[4] != '-')
+        return parseEpoch(text);
+
+    int year, month, day;
+    if (!digits(text, 0, 4, year) || text[4] != '-' || !digits(text, 5, 2, month) || text[7] != '-'
+        || !digits(text, 8, 2, day))
+        return std::nullopt;
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+        return std::nullopt;
+
+    int hour = 0, minute = 0, second = 0;
+    std::int64_t micros = 0;
+    std::int64_t offsetSeconds = 0;
+    std::size_t at = 10;
+    if (at < text.size()) {
+        if (text[at] != 'T' && text[at] != 't' && text[at] != ' ')
+            return std::nullopt;
+        ++at;
+        if (!digits(text, at, 2, hour) || at + 2 >= text.size() || text[at + 2] != ':'
+            || !digits(text, at + 3, 2, minute))
+            return std::nullopt;
+        at += 5;
+        if (at < text.size() && text[at] == ':') {
+            if (!digits(text, at + 1, 2, second))
+                return std::nullopt;
+            at += 3;
+            if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
+                ++at;
+                std::int64_t scale = 100000;
+                const std::size_t start = at;
+                while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+                    micros += (text[at] - '0') * scale;
+                    scale /= 10;
+                    ++at;
+                }
+                if (at == start)
+                    return std::nullopt;
+            }
+        }
+        // Leap second 60 is accepted as the last second of the minute would be by most exporters.
+        if (hour > 23 || minute > 59 || second > 60)
+            return std::nullopt;
+        if (at < text.size()) {
+            const char zone = text[at];
+            if ((zone == 'Z' || zone == 'z') && at + 1 == text.size()) {
+                ++at;
+            } else if (zone == '+' || zone == '-') {
+                int offsetHours = 0, offsetMinutes = 0;
+                if (!digits(text, at + 1, 2, offsetHours))
+                    return std::nullopt;
+                std::size_t next = at + 3;
+                if (next < text.size()) {
+                    if (text[next] == ':')
+                        ++next;
+                    if (!digits(text, next, 2, offsetMinutes))
+                        return std::nullopt;
+                    next += 2;
+                }
+                if (next != text.size() || offsetHours > 23 || offsetMinutes > 59)
+                    return std::nullopt;
+                offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (zone == '-' ? -1 : 1);
+                at = next;
+            } else {
+                return std::nullopt;
+            }
+        }
+    }
+    if (at != text.size())
+        return std::nullopt;
+
+    const std::int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+    return seconds * kMicrosPerSecond + micros;
+}
+
+std::size_t formatTimestamp(Instant instant, char* out) noexcept
+{
+    std::int64_t seconds = instant / kMicrosPerSecond;
+    std::int64_t micros = instant % kMicrosPerSecond;
+    if (micros < 0) {
+        micros += kMicrosPerSecond;
+        --seconds;
+    }
+    std::int64_t days = seconds / 86400;
+    std::int64_t secondOfDay = seconds % 86400;
+    if (secondOfDay < 0) {
+        secondOfDay += 86400;
+        --days;
+    }
+    // civil_from_days
+    days += 719468;
+    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const auto dayOfEra = static_cast<unsigned>(days - era * 146097);
+    const unsigned yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+    std::int64_t year = static_cast<std::int64_t>(yearOfEra) + era * 400;
+    const unsigned dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    const unsigned mp = (5 * dayOfYear + 2) / 153;
+    const unsigned day = dayOfYear - (153 * mp + 2) / 5 + 1;
+    const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    year += month <= 2;
+
+    auto put = [&](std::size_t at, std::int64_t value, int width) {
+        for (int i = width - 1; i >= 0; --i) {
+            out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        }
+    };
+    if (year < 0 || year > 9999) {
+        // Outside what ISO's four-digit years show; write epoch seconds rather than garbage.
+        auto [end, error] = std::to_chars(out, out + 31, seconds);
+        (void)error;
+        return static_cast<std::size_t>(end - out);
+    }
+    put(0, year, 4);
+    out[4] = '-';
+    put(5, month, 2);
+    out[7] = '-';
+    put(8, day, 2);
+    out[10] = 'T';
+    put(11, secondOfDay / 3600, 2);
+    out[13] = ':';
+    put(14, secondOfDay / 60 % 60, 2);
+    out[16] = ':';
+    put(17, secondOfDay % 60, 2);
+    std::size_t length = 19;
+    if (micros != 0) {
+        out[length++] = '.';
+        int width = 6;
+        while (micros % 10 == 0) {
+            micros /= 10;
+            --width;
+        }
+        put(length, micros, width);
+        length += static_cast<std::size_t>(width);
+    }
+    out[length++] = 'Z';
+    return length;
+}
+
+std::string formatTimestamp(Instant instant)
+{
+    char buffer[40];
+    return std::string(buffer, formatTimestamp(instant, buffer));
+}
+
+} // namespace webthreat

@@ -1,0 +1,313 @@
+#include "core/csvreader.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace webthreat;
+
+namespace {
+
+const std::string kHeader =
+    "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,dst_port,dst_ip,"
+    "rule_names,observation_name,source.meta,source.name,time,detection_types";
+
+std::string row(const std::string& bytesIn, const std::string& srcIp = "1.2.3.4", const std::string& rule = "Suspicious Web Traffic")
+{
+    return bytesIn + ",100,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z," + srcIp
+        + ",US,HTTPS,200,443,10.0.0.1," + rule + ",Adversary,AWS_VPC_Flow,prod,2024-04-25T23:00:00Z,waf_rule";
+}
+
+ReadResult read(const std::string& text, std::size_t blockBytes = 16u << 20, int threads = 0)
+{
+    ReadOptions options;
+    options.blockBytes = blockBytes;
+    options.threads = threads;
+    return readTrafficCsvText(text, "test.csv", options);
+}
+
+QString readError(const std::string& text)
+{
+    try {
+        read(text);
+    } catch (const InputError& error) {
+        return QString::fromStdString(error.what());
+    }
+    return {};
+}
+
+} // namespace
+
+class TestCsvReader : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void rfc4180_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<QString>("firstRule");
+        QTest::addColumn<qint64>("lastLine");
+
+        const std::string header = kHeader;
+        auto add = [](const char* name, const std::string& text, int rows, const char* rule, qint64 lastLine) {
+            QTest::newRow(name) << QByteArray::fromStdString(text) << rows << QString::fromUtf8(rule) << lastLine;
+        };
+        add("lf", header + "\n" + row("1") + "\n" + row("2") + "\n", 2, "Suspicious Web Traffic", 3);
+        add("crlf", header + "\r\n" + row("1") + "\r\n" + row("2") + "\r\n", 2, "Suspicious Web Traffic", 3);
+        add("no final newline", header + "\r\n" + row("1") + "\r\n" + row("2"), 2, "Suspicious Web Traffic", 3);
+        add("cr only", header + "\r" + row("1") + "\r" + row("2") + "\r", 2, "Suspicious Web Traffic", 3);
+        add("utf-8 bom", "\xEF\xBB\xBF" + header + "\n" + row("1") + "\n", 1, "Suspicious Web Traffic", 2);
+        add("quoted separator", header + "\n" + row("1", "1.2.3.4", "\"Web, Suspicious\"") + "\n", 1, "Web, Suspicious", 2);
+        add("doubled quotes", header + "\n" + row("1", "1.2.3.4", "\"say \"\"hi\"\"\"") + "\n", 1, "say \"hi\"", 2);
+        add("newline in quotes", header + "\n" + row("1", "1.2.3.4", "\"two\nlines\"") + "\n" + row("2") + "\n", 2,
+            "two\nlines", 4);
+        add("crlf in quotes", header + "\r\n" + row("1", "1.2.3.4", "\"two\r\nlines\"") + "\r\n", 1, "two\r\nlines", 2);
+        add("quoted empty is missing", header + "\n" + row("1", "1.2.3.4", "\"\"") + "\n", 1, "", 2);
+        add("blank lines skipped", header + "\n\n" + row("1") + "\n\n" + row("2") + "\n\n", 2, "Suspicious Web Traffic", 5);
+        add("quoted at end without newline", header + "\n" + row("1", "1.2.3.4", "\"end\""), 1, "end", 2);
+    }
+
+    void rfc4180()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(int, rows);
+        QFETCH(QString, firstRule);
+        QFETCH(qint64, lastLine);
+        // Every block size must give the same table: small blocks cut records, quotes and CRLF pairs.
+        for (std::size_t block : {std::size_t(64), std::size_t(97), std::size_t(1000), std::size_t(16) << 20}) {
+            const ReadResult result = read(text.toStdString(), block);
+            QCOMPARE(result.table.rowCount(), std::size_t(rows));
+            QCOMPARE(QString::fromStdString(std::string(result.table.text(Field::RuleNames, 0))), firstRule);
+            QCOMPARE(result.table.sourceLines.back(), std::int64_t(lastLine));
+            QCOMPARE(result.report.malformed.count, std::size_t(0));
+            QCOMPARE(result.table.column(Field::BytesIn).integers[0], std::int64_t(1));
+        }
+    }
+
+    void headerMapping_data()
+    {
+        QTest::addColumn<QString>("header");
+        QTest::newRow("canonical") << "response.code";
+        QTest::newRow("underscore") << "response_code";
+        QTest::newRow("upper case") << "RESPONSE.CODE";
+        QTest::newRow("spaces") << "Response Code";
+    }
+
+    void headerMapping()
+    {
+        QFETCH(QString, header);
+        // Columns in another order, with an alias for response.code and an extra column.
+        const std::string text = "src_ip,dst_ip,Bytes_In,bytes_out,end_time,creation_time," + header.toStdString()
+            + ",extra_note\n9.9.9.9,10.0.0.2,5,6,2024-01-01T00:01:00Z,2024-01-01T00:00:00Z,404,hello\n";
+        const ReadResult result = read(text);
+        QCOMPARE(result.table.rowCount(), std::size_t(1));
+        QCOMPARE(result.table.column(Field::ResponseCode).integers[0], std::int64_t(404));
+        QCOMPARE(result.table.column(Field::BytesIn).integers[0], std::int64_t(5));
+        QCOMPARE(result.table.text(Field::SrcIp, 0), std::string_view("9.9.9.9"));
+        const auto extra = result.table.findColumn("extra_note");
+        QVERIFY(extra.has_value());
+        QCOMPARE(result.table.cellText(*extra, 0), std::string("hello"));
+        QCOMPARE(result.report.extraColumns, std::vector<std::string>{"extra_note"});
+        // Optional schema columns absent from the file are present and missing.
+        QVERIFY(result.table.column(Field::Protocol).isMissing(0));
+        QVERIFY(!result.report.absentColumns.empty());
+    }
+
+    void missingRequiredColumn()
+    {
+        const QString message = readError("bytes_in,bytes_out,creation_time,end_time,src_ip\n1,2,3,4,5\n");
+        QVERIFY2(message.contains("test.csv:1"), qPrintable(message));
+        QVERIFY2(message.contains("'dst_ip'"), qPrintable(message));
+        QVERIFY2(message.contains("missing"), qPrintable(message));
+    }
+
+    void duplicatedColumn()
+    {
+        const QString message = readError(kHeader + ",Bytes_In\n");
+        QVERIFY2(message.contains("named twice"), qPrintable(message));
+        QVERIFY2(message.contains("bytes_in"), qPrintable(message));
+    }
+
+    void emptyFile()
+    {
+        QVERIFY(readError("").contains("empty"));
+        QVERIFY(readError("\n\n").contains("empty"));
+        QVERIFY(readError("\xEF\xBB\xBF").contains("empty"));
+    }
+
+    void headerOnly()
+    {
+        const ReadResult result = read(kHeader);
+        QCOMPARE(result.table.rowCount(), std::size_t(0));
+        QCOMPARE(result.table.columnCount(), kFieldCount);
+    }
+
+    void utf16Refused()
+    {
+        const QString message = readError(std::string("\xFF\xFE" "b\0y\0", 6));
+        QVERIFY2(message.contains("UTF-16"), qPrintable(message));
+    }
+
+    void unterminatedQuote()
+    {
+        const std::string text = kHeader + "\n" + row("1") + "\n" + row("2", "1.2.3.4", "\"never closed") + "\n";
+        for (std::size_t block : {std::size_t(64), std::size_t(16) << 20}) {
+            try {
+                read(text, block);
+                QFAIL("expected an InputError");
+            } catch (const InputError& error) {
+                QCOMPARE(error.line(), std::int64_t(3));
+                QVERIFY2(QString::fromStdString(error.problem()).contains("never closed"), error.what());
+            }
+        }
+    }
+
+    void wrongFieldCountSkippedAndReported()
+    {
+        const std::string text = kHeader + "\n" + row("1") + "\n1,2,3\n" + row("2") + ",extra\n" + row("3") + "\n";
+        const ReadResult result = read(text);
+        QCOMPARE(result.table.rowCount(), std::size_t(2));
+        QCOMPARE(result.report.malformed.count, std::size_t(2));
+        QCOMPARE(result.report.malformed.firstLines, (std::vector<std::int64_t>{3, 4}));
+        QCOMPARE(result.report.malformed.firstFieldCounts, (std::vector<std::size_t>{3, 17}));
+        QCOMPARE(result.table.sourceLines, (std::vector<std::int64_t>{2, 5}));
+        QVERIFY(!result.report.warnings.empty());
+    }
+
+    void typedCells_data()
+    {
+        QTest::addColumn<QString>("bytesIn");
+        QTest::addColumn<qint64>("expected"); // -1: missing and counted invalid; -2: missing, not invalid
+        QTest::newRow("plain") << "5602" << qint64(5602);
+        QTest::newRow("blanks") << " 42 " << qint64(42);
+        QTest::newRow("plus sign") << "+7" << qint64(7);
+        QTest::newRow("pandas float") << "5602.0" << qint64(5602);
+        QTest::newRow("empty is missing") << "" << qint64(-2);
+        QTest::newRow("fraction") << "12.5" << qint64(-1);
+        QTest::newRow("negative") << "-5" << qint64(-1);
+        QTest::newRow("overflow") << "99999999999999999999" << qint64(-1);
+        QTest::newRow("nan") << "NaN" << qint64(-1);
+        QTest::newRow("inf") << "inf" << qint64(-1);
+        QTest::newRow("thousands separator") << "\"1,234\"" << qint64(-1);
+        QTest::newRow("word") << "lots" << qint64(-1);
+    }
+
+    void typedCells()
+    {
+        QFETCH(QString, bytesIn);
+        QFETCH(qint64, expected);
+        const std::string text = kHeader + "\n" + row("1") + "\n" + row(bytesIn.toStdString()) + "\n";
+        const ReadResult result = read(text);
+        QCOMPARE(result.table.rowCount(), std::size_t(2));
+        const auto& column = result.table.column(Field::BytesIn);
+        if (expected >= 0) {
+            QCOMPARE(column.integers[1], std::int64_t(expected));
+            QCOMPARE(result.report.invalidCellCount(), std::size_t(0));
+        } else {
+            QVERIFY(column.isMissing(1));
+            QCOMPARE(result.report.invalidCellCount(), std::size_t(expected == -1 ? 1 : 0));
+            if (expected == -1) {
+                const InvalidCells& invalid = result.report.invalidCells.front();
+                QCOMPARE(invalid.column, std::string("bytes_in"));
+                QCOMPARE(invalid.firstLines, std::vector<std::int64_t>{3});
+                QVERIFY(!invalid.reason.empty());
+            }
+        }
+    }
+
+    void portAndCodeRanges()
+    {
+        std::string bad = row("1");
+        bad.replace(bad.find(",443,"), 5, ",70000,");
+        const ReadResult result = read(kHeader + "\n" + bad + "\n");
+        QVERIFY(result.table.column(Field::DstPort).isMissing(0));
+        QCOMPARE(result.report.invalidCells.front().column, std::string("dst_port"));
+    }
+
+    void invalidTimestampCounted()
+    {
+        std::string bad = row("1");
+        bad.replace(bad.find("2024-04-25T23:10:00Z"), 20, "yesterday");
+        const ReadResult result = read(kHeader + "\n" + bad + "\n");
+        QVERIFY(result.table.column(Field::EndTime).isMissing(0));
+        QCOMPARE(result.report.invalidCells.front().column, std::string("end_time"));
+        QCOMPARE(result.report.invalidCells.front().firstValue, std::string("yesterday"));
+    }
+
+    void internedStrings()
+    {
+        std::string text = kHeader + "\n";
+        for (int i = 0; i < 1000; ++i)
+            text += row(std::to_string(i), i % 2 ? "1.1.1.1" : "2.2.2.2") + "\n";
+        const ReadResult result = read(text, 4096);
+        // Two IPs, one of each other text value: the pool holds each distinct string once.
+        QVERIFY(result.table.strings->size() < 20);
+        QCOMPARE(result.table.text(Field::SrcIp, 0), std::string_view("2.2.2.2"));
+        QCOMPARE(result.table.text(Field::SrcIp, 999), std::string_view("1.1.1.1"));
+    }
+
+    void sameResultAnyThreadsAndBlocks()
+    {
+        std::string text = kHeader + "\n";
+        for (int i = 0; i < 20000; ++i)
+            text += row(std::to_string(i * 7), "10.0." + std::to_string(i % 251) + "." + std::to_string(i % 13),
+                        i % 97 == 0 ? "\"multi\nline, quoted\"" : "Rule " + std::to_string(i % 5))
+                + (i % 3 == 0 ? "\r\n" : "\n");
+        const ReadResult one = read(text, 16u << 20, 1);
+        for (auto [block, threads] : {std::pair<std::size_t, int>{4096, 2}, {65536, 2}, {1u << 20, 2}, {333333, 1}}) {
+            const ReadResult other = read(text, block, threads);
+            QCOMPARE(other.table.rowCount(), one.table.rowCount());
+            QCOMPARE(other.table.sourceLines, one.table.sourceLines);
+            QCOMPARE(other.table.column(Field::BytesIn).integers, one.table.column(Field::BytesIn).integers);
+            for (std::size_t r = 0; r < one.table.rowCount(); r += 101) {
+                QCOMPARE(other.table.text(Field::SrcIp, r), one.table.text(Field::SrcIp, r));
+                QCOMPARE(other.table.text(Field::RuleNames, r), one.table.text(Field::RuleNames, r));
+            }
+        }
+        QCOMPARE(one.table.rowCount(), std::size_t(20000));
+    }
+
+    void cancelled()
+    {
+        std::string text = kHeader + "\n";
+        for (int i = 0; i < 100; ++i)
+            text += row("1") + "\n";
+        std::atomic<bool> cancel{true};
+        QVERIFY_THROWS_EXCEPTION(CancelledError, readTrafficCsvText(text, "x.csv", {}, Progress({}, &cancel)));
+    }
+
+    void unreadableFile()
+    {
+        try {
+            readTrafficCsv("/nonexistent/folder/traffic.csv");
+            QFAIL("expected an InputError");
+        } catch (const InputError& error) {
+            QVERIFY(QString::fromStdString(error.what()).contains("/nonexistent/folder/traffic.csv"));
+            QVERIFY(QString::fromStdString(error.what()).contains("No such file"));
+        }
+    }
+
+    void referenceDataset()
+    {
+        if (!QFile::exists(WEBTHREAT_REFERENCE_CSV))
+            QSKIP("the reference dataset ../shared/data/CloudWatch_Traffic_Web_Attack.csv is not present");
+        const ReadResult result = readTrafficCsv(WEBTHREAT_REFERENCE_CSV);
+        QCOMPARE(result.table.rowCount(), std::size_t(282));
+        QCOMPARE(result.report.malformed.count, std::size_t(0));
+        QCOMPARE(result.report.invalidCellCount(), std::size_t(0));
+        QVERIFY(result.report.absentColumns.empty());
+        const TrafficTable& table = result.table;
+        QCOMPARE(table.column(Field::BytesIn).integers[0], std::int64_t(5602));
+        QCOMPARE(table.column(Field::BytesOut).integers[0], std::int64_t(12990));
+        QCOMPARE(table.text(Field::SrcIp, 0), std::string_view("147.161.161.82"));
+        QCOMPARE(table.column(Field::CreationTime).integers[0], *parseTimestamp("2024-04-25T23:00:00Z"));
+        QCOMPARE(table.column(Field::DstPort).integers[0], std::int64_t(443));
+        QCOMPARE(table.column(Field::ResponseCode).integers[0], std::int64_t(200));
+        QCOMPARE(table.sourceLines.front(), std::int64_t(2));
+        QCOMPARE(table.sourceLines.back(), std::int64_t(283));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCsvReader)
+#include "tst_csvreader.moc"

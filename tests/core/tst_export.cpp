@@ -1,0 +1,130 @@
+#include "core/atomicfile.h"
+#include "core/export.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+#include <sys/resource.h>
+
+using namespace webthreat;
+
+class TestExport : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void neutralise_data()
+    {
+        QTest::addColumn<QString>("cell");
+        QTest::addColumn<QString>("written");
+        QTest::newRow("plain") << "1.2.3.4" << "1.2.3.4";
+        QTest::newRow("equals") << "=HYPERLINK(\"http://x\",\"y\")" << "'=HYPERLINK(\"http://x\",\"y\")";
+        QTest::newRow("at") << "@SUM(1+1)*cmd|' /C calc'!A0" << "'@SUM(1+1)*cmd|' /C calc'!A0";
+        QTest::newRow("plus") << "+1" << "'+1";
+        QTest::newRow("minus") << "-1+2" << "'-1+2";
+        QTest::newRow("tab") << "\tx" << "'\tx";
+        QTest::newRow("cr") << "\rx" << "'\rx";
+        QTest::newRow("inner equals") << "a=b" << "a=b";
+    }
+
+    void neutralise()
+    {
+        QFETCH(QString, cell);
+        QFETCH(QString, written);
+        QCOMPARE(QString::fromStdString(neutraliseFormula(cell.toStdString())), written);
+    }
+
+    void csvField_data()
+    {
+        QTest::addColumn<QString>("cell");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("plain") << "abc" << "abc";
+        QTest::newRow("comma") << "a,b" << "\"a,b\"";
+        QTest::newRow("quote") << "say \"hi\"" << "\"say \"\"hi\"\"\"";
+        QTest::newRow("newline") << "a\nb" << "\"a\nb\"";
+        QTest::newRow("leading blank") << " a" << "\" a\"";
+    }
+
+    void csvField()
+    {
+        QFETCH(QString, cell);
+        QFETCH(QString, field);
+        std::string out;
+        appendCsvField(out, cell.toStdString());
+        QCOMPARE(QString::fromStdString(out), field);
+    }
+
+    void atomicWriteReplacesWhole()
+    {
+        QTemporaryDir dir;
+        const std::string path = QDir(dir.path()).filePath("out.csv").toStdString();
+        writeFileAtomically(path, "first");
+        {
+            AtomicFile file(path);
+            file.write("second, unfinished");
+            // Destroyed without commit: the earlier file stays as it was, and no temporary is left.
+        }
+        QFile check(QString::fromStdString(path));
+        QVERIFY(check.open(QIODevice::ReadOnly));
+        QCOMPARE(check.readAll(), QByteArray("first"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
+        writeFileAtomically(path, "second");
+        check.close();
+        QVERIFY(check.open(QIODevice::ReadOnly));
+        QCOMPARE(check.readAll(), QByteArray("second"));
+    }
+
+    void unwritableFolderIsAClearError()
+    {
+        try {
+            writeFileAtomically("/nonexistent/folder/out.csv", "x");
+            QFAIL("expected an OutputError");
+        } catch (const OutputError& error) {
+            const QString message = QString::fromStdString(error.what());
+            QVERIFY2(message.contains("/nonexistent/folder/out.csv"), qPrintable(message));
+            QVERIFY2(message.contains("No such file"), qPrintable(message));
+        }
+    }
+
+    void failedWriteLeavesPreviousFile()
+    {
+        // A write that fails part-way (a full disk; simulated with a file-size limit, which fails
+        // write() with EFBIG the same way) must leave the earlier file whole and no temporary.
+        QTemporaryDir dir;
+        const std::string path = QDir(dir.path()).filePath("big.csv").toStdString();
+        writeFileAtomically(path, "previous");
+        struct rlimit saved {};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limited = saved;
+        limited.rlim_cur = 1u << 20;
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        QString message;
+        try {
+            writeFileAtomically(path, std::string(3u << 20, 'x'));
+        } catch (const OutputError& error) {
+            message = QString::fromStdString(error.what());
+        }
+        setrlimit(RLIMIT_FSIZE, &saved);
+        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY2(message.contains("big.csv") && message.contains("unchanged"), qPrintable(message));
+        QFile check(QString::fromStdString(path));
+        QVERIFY(check.open(QIODevice::ReadOnly));
+        QCOMPARE(check.readAll(), QByteArray("previous"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    }
+
+    void formatting()
+    {
+        QCOMPARE(QString::fromStdString(formatNumber(0.05)), QString("0.05"));
+        QCOMPARE(QString::fromStdString(formatNumber(600)), QString("600"));
+        QCOMPARE(QString::fromStdString(formatBytes(999)), QString("999 B"));
+        QCOMPARE(QString::fromStdString(formatBytes(25207794)), QString("25.2 MB"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExport)
+#include "tst_export.moc"

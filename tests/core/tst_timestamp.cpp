@@ -1,0 +1,77 @@
+#include "core/timestamp.h"
+
+#include <QTest>
+
+using namespace webthreat;
+
+class TestTimestamp : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parse_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<qint64>("micros");
+        const qint64 base = 1714086000LL * 1000000; // 2024-04-25T23:00:00Z
+        QTest::newRow("iso Z") << "2024-04-25T23:00:00Z" << true << base;
+        QTest::newRow("space") << "2024-04-25 23:00:00Z" << true << base;
+        QTest::newRow("no zone is UTC") << "2024-04-25T23:00:00" << true << base;
+        QTest::newRow("fraction") << "2024-04-25T23:00:00.25Z" << true << base + 250000;
+        QTest::newRow("micro fraction") << "2024-04-25T23:00:00.000001Z" << true << base + 1;
+        QTest::newRow("offset +02:00") << "2024-04-26T01:00:00+02:00" << true << base;
+        QTest::newRow("offset -0130") << "2024-04-25T21:30:00-0130" << true << base;
+        QTest::newRow("offset +02") << "2024-04-26T01:00:00+02" << true << base;
+        QTest::newRow("minutes only") << "2024-04-25T23:00Z" << true << base;
+        QTest::newRow("date only") << "2024-04-25" << true << base - 23LL * 3600 * 1000000;
+        QTest::newRow("lower-case t and z") << "2024-04-25t23:00:00z" << true << base;
+        QTest::newRow("blanks") << "  2024-04-25T23:00:00Z " << true << base;
+        QTest::newRow("epoch") << "1714086000" << true << base;
+        QTest::newRow("epoch fraction") << "1714086000.5" << true << base + 500000;
+        QTest::newRow("epoch zero") << "0" << true << qint64(0);
+        QTest::newRow("before 1970") << "1969-12-31T23:59:59Z" << true << qint64(-1000000);
+        QTest::newRow("leap day") << "2024-02-29T00:00:00Z" << true << qint64(1709164800LL * 1000000);
+        QTest::newRow("year 9999") << "9999-12-31T23:59:59Z" << true << qint64(253402300799LL * 1000000);
+        QTest::newRow("not a leap day") << "2023-02-29T00:00:00Z" << false << qint64(0);
+        QTest::newRow("month 13") << "2024-13-01T00:00:00Z" << false << qint64(0);
+        QTest::newRow("hour 24") << "2024-04-25T24:00:00Z" << false << qint64(0);
+        QTest::newRow("year 10000") << "10000-01-01T00:00:00Z" << false << qint64(0);
+        QTest::newRow("garbage") << "yesterday" << false << qint64(0);
+        QTest::newRow("trailing junk") << "2024-04-25T23:00:00Zjunk" << false << qint64(0);
+        QTest::newRow("negative epoch") << "-5" << false << qint64(0);
+        QTest::newRow("epoch milliseconds") << "1714086000000" << false << qint64(0);
+        QTest::newRow("empty") << "" << false << qint64(0);
+    }
+
+    void parse()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, valid);
+        QFETCH(qint64, micros);
+        const auto parsed = parseTimestamp(text.toStdString());
+        QCOMPARE(parsed.has_value(), valid);
+        if (valid)
+            QCOMPARE(*parsed, std::int64_t(micros));
+    }
+
+    void format_data()
+    {
+        QTest::addColumn<qint64>("micros");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("whole") << qint64(1714086000LL * 1000000) << "2024-04-25T23:00:00Z";
+        QTest::newRow("fraction") << qint64(1714086000LL * 1000000 + 250000) << "2024-04-25T23:00:00.25Z";
+        QTest::newRow("epoch") << qint64(0) << "1970-01-01T00:00:00Z";
+        QTest::newRow("before epoch") << qint64(-1) << "1969-12-31T23:59:59.999999Z";
+    }
+
+    void format()
+    {
+        QFETCH(qint64, micros);
+        QFETCH(QString, text);
+        QCOMPARE(QString::fromStdString(formatTimestamp(micros)), text);
+        QCOMPARE(parseTimestamp(text.toStdString()).value(), std::int64_t(micros));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTimestamp)
+#include "tst_timestamp.moc"

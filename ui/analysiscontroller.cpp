@@ -1,0 +1,154 @@
+#include "ui/analysiscontroller.h"
+
+#include "core/log.h"
+
+#include <QFileInfo>
+
+namespace webthreat {
+
+AnalysisController::AnalysisController(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<JobId>("webthreat::JobId");
+    qRegisterMetaType<AnalysisSnapshot>();
+    qRegisterMetaType<LoadResult>();
+
+    m_thread.setObjectName(QStringLiteral("analysis"));
+    m_worker = new AnalysisWorker;
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    // Queued: the worker's signals come from its thread (or core's), the slots run here.
+    connect(m_worker, &AnalysisWorker::progress, this, &AnalysisController::onProgress, Qt::QueuedConnection);
+    connect(m_worker, &AnalysisWorker::loaded, this, &AnalysisController::onLoaded, Qt::QueuedConnection);
+    connect(m_worker, &AnalysisWorker::detected, this, &AnalysisController::onDetected, Qt::QueuedConnection);
+    connect(m_worker, &AnalysisWorker::exported, this, &AnalysisController::onExported, Qt::QueuedConnection);
+    connect(m_worker, &AnalysisWorker::failed, this, &AnalysisController::onFailed, Qt::QueuedConnection);
+    connect(m_worker, &AnalysisWorker::cancelled, this, &AnalysisController::onCancelled, Qt::QueuedConnection);
+    m_thread.start();
+}
+
+AnalysisController::~AnalysisController()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+JobId AnalysisController::begin(JobKind kind)
+{
+    // The earlier job stops at its next check; its results, if any still come, are ignored.
+    if (m_cancel)
+        m_cancel->store(true);
+    const bool wasBusy = isBusy();
+    m_job = ++m_lastJob;
+    m_kind = kind;
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    if (!wasBusy)
+        Q_EMIT busyChanged(true);
+    Q_EMIT progressChanged(QString(), 0.0);
+    return m_job;
+}
+
+bool AnalysisController::finish(JobId job, JobKind* kind)
+{
+    if (job != m_job)
+        return false;
+    *kind = m_kind;
+    m_job = 0;
+    m_kind = JobKind::None;
+    m_cancel.reset();
+    Q_EMIT busyChanged(false);
+    return true;
+}
+
+void AnalysisController::load(const QString& path, const DetectorParams& detector,
+                              const Contamination& contamination, const QString& displayName)
+{
+    LoadRequest request;
+    request.path = path;
+    request.displayName = displayName.isEmpty() ? QFileInfo(path).fileName() : displayName;
+    request.detector = detector;
+    request.contamination = contamination;
+    request.job = begin(JobKind::Load);
+    request.cancel = m_cancel;
+    logger::get("ui")->info("job {}: load {}", request.job, path.toStdString());
+    AnalysisWorker* worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->load(request); }, Qt::QueuedConnection);
+}
+
+void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
+                                const Contamination& contamination)
+{
+    DetectRequest request;
+    request.data = std::move(data);
+    request.detector = detector;
+    request.contamination = contamination;
+    request.job = begin(JobKind::Detect);
+    request.cancel = m_cancel;
+    logger::get("ui")->info("job {}: detect with {} trees, seed {}", request.job, detector.forest.trees,
+                            detector.forest.seed);
+    AnalysisWorker* worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->detect(request); }, Qt::QueuedConnection);
+}
+
+void AnalysisController::exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path)
+{
+    ExportRequest request;
+    request.snapshot = snapshot;
+    request.path = path;
+    request.job = begin(JobKind::Export);
+    request.cancel = m_cancel;
+    logger::get("ui")->info("job {}: export scored CSV to {}", request.job, path.toStdString());
+    AnalysisWorker* worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->exportScoredCsv(request); }, Qt::QueuedConnection);
+}
+
+void AnalysisController::cancel()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+}
+
+void AnalysisController::onProgress(JobId job, const QString& stage, double fraction)
+{
+    if (job == m_job)
+        Q_EMIT progressChanged(stage, fraction);
+}
+
+void AnalysisController::onLoaded(JobId job, const LoadResult& result)
+{
+    JobKind kind = JobKind::None;
+    if (finish(job, &kind))
+        Q_EMIT loadFinished(result);
+}
+
+void AnalysisController::onDetected(JobId job, const AnalysisSnapshot& snapshot)
+{
+    JobKind kind = JobKind::None;
+    if (finish(job, &kind))
+        Q_EMIT detectionFinished(snapshot);
+}
+
+void AnalysisController::onExported(JobId job, const QString& path, qulonglong rows)
+{
+    JobKind kind = JobKind::None;
+    if (finish(job, &kind))
+        Q_EMIT exportFinished(path, rows);
+}
+
+void AnalysisController::onFailed(JobId job, const QString& message)
+{
+    JobKind kind = JobKind::None;
+    if (finish(job, &kind))
+        Q_EMIT jobFailed(kind, message);
+}
+
+void AnalysisController::onCancelled(JobId job)
+{
+    JobKind kind = JobKind::None;
+    if (finish(job, &kind))
+        Q_EMIT jobCancelled(kind);
+}
+
+} // namespace webthreat

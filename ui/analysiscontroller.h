@@ -1,0 +1,66 @@
+#pragma once
+
+#include "ui/analysisworker.h"
+
+#include <QObject>
+#include <QThread>
+
+namespace webthreat {
+
+// Owns the worker thread and the one job running on it. Starting a job while another runs
+// cancels the earlier one (its flag is set; its late results are ignored), so opening a second
+// file while the first loads just works. Lives on the GUI thread; ends the thread with
+// quit(); wait(); when destroyed.
+class AnalysisController : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AnalysisController)
+
+public:
+    enum class JobKind { None, Load, Detect, Export };
+    Q_ENUM(JobKind)
+
+    explicit AnalysisController(QObject* parent = nullptr);
+    ~AnalysisController() override;
+
+    // path is a file or a Qt resource (":/sample/..."); displayName defaults to the file name.
+    void load(const QString& path, const DetectorParams& detector, const Contamination& contamination,
+              const QString& displayName = {});
+    void detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
+                const Contamination& contamination);
+    void exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path);
+    // Asks the running job to stop; cancelled() follows within a tenth of a second or so.
+    void cancel();
+
+    bool isBusy() const { return m_kind != JobKind::None; }
+    JobKind currentJob() const { return m_kind; }
+
+Q_SIGNALS:
+    void busyChanged(bool busy);
+    void progressChanged(const QString& stage, double fraction);
+    void loadFinished(const webthreat::LoadResult& result);
+    void detectionFinished(const webthreat::AnalysisSnapshot& snapshot);
+    void exportFinished(const QString& path, qulonglong rows);
+    void jobFailed(webthreat::AnalysisController::JobKind kind, const QString& message);
+    void jobCancelled(webthreat::AnalysisController::JobKind kind);
+
+private:
+    JobId begin(JobKind kind);
+    // The finished job is the current one: go idle and say which kind it was.
+    bool finish(JobId job, JobKind* kind);
+
+    void onProgress(JobId job, const QString& stage, double fraction);
+    void onLoaded(JobId job, const LoadResult& result);
+    void onDetected(JobId job, const AnalysisSnapshot& snapshot);
+    void onExported(JobId job, const QString& path, qulonglong rows);
+    void onFailed(JobId job, const QString& message);
+    void onCancelled(JobId job);
+
+    QThread m_thread;
+    AnalysisWorker* m_worker = nullptr;   // lives on m_thread; deleted when the thread finishes
+    JobId m_lastJob = 0;
+    JobId m_job = 0;                      // the current job; 0 when idle
+    JobKind m_kind = JobKind::None;
+    CancelFlag m_cancel;
+};
+
+} // namespace webthreat

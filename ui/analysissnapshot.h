@@ -1,0 +1,24 @@
+#pragma once
+
+#include "core/findings.h"
+#include "core/pipeline.h"
+#include "core/threshold.h"
+
+#include <memory>
+
+namespace webthreat {
+
+// What the views show: immutable pieces shared with std::shared_ptr<const ...>. A new load or a
+// new detector run makes a new snapshot; moving the contamination slider replaces only verdicts
+// and findings (computed from the detection's ScoreIndex, no refit).
+struct AnalysisSnapshot {
+    std::shared_ptr<const PreparedData> data;       // null before the first load
+    std::shared_ptr<const Detection> detection;     // null until the detector has run on data
+    std::shared_ptr<const Verdicts> verdicts;       // null when detection is null
+    std::shared_ptr<const Findings> findings;       // null when detection is null
+
+    bool hasData() const noexcept { return data != nullptr; }
+    bool hasDetection() const noexcept { return detection && verdicts; }
+};
+
+} // namespace webthreat

@@ -1,0 +1,213 @@
+#include "ui/analysisworker.h"
+
+#include "core/errors.h"
+#include "core/export.h"
+#include "core/log.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <mutex>
+#include <new>
+#include <span>
+#include <string_view>
+
+namespace webthreat {
+
+namespace {
+
+struct StageSpan {
+    std::string_view stage;
+    const char* label;
+    double begin;
+    double end;
+};
+
+// Where each core stage sits in the whole job, so one bar moves steadily from 0 to 100 %.
+// Reading dominates a load; scoring (every row through every tree) dominates a refit.
+constexpr StageSpan kLoadStages[] = {
+    {"read", "Reading", 0.00, 0.55},    {"clean", "Cleaning", 0.55, 0.62},
+    {"features", "Computing features", 0.62, 0.65}, {"summary", "Summarising", 0.65, 0.72},
+    {"fit", "Fitting the forest", 0.72, 0.78},      {"score", "Scoring", 0.78, 1.00},
+};
+constexpr StageSpan kDetectStages[] = {
+    {"fit", "Fitting the forest", 0.0, 0.3},
+    {"score", "Scoring", 0.3, 1.0},
+};
+constexpr StageSpan kExportStages[] = {
+    {"export", "Writing", 0.0, 1.0},
+};
+
+// Turns core's per-stage callbacks into few progress signals: at most one per whole percent or
+// stage change, so a million-row read does not flood the GUI thread's event queue.
+class ProgressRelay {
+public:
+    ProgressRelay(AnalysisWorker* worker, JobId job, std::span<const StageSpan> stages)
+        : m_worker(worker), m_job(job), m_stages(stages)
+    {
+    }
+
+    Progress progress(const CancelFlag& cancel)
+    {
+        return Progress([this](std::string_view stage, double fraction) { report(stage, fraction); }, cancel.get());
+    }
+
+    void report(std::string_view stage, double fraction)
+    {
+        const StageSpan* span = nullptr;
+        for (const StageSpan& candidate : m_stages) {
+            if (candidate.stage == stage)
+                span = &candidate;
+        }
+        if (!span)
+            return;
+        const double overall = span->begin + (span->end - span->begin) * std::clamp(fraction, 0.0, 1.0);
+        const int percent = static_cast<int>(overall * 100.0);
+        {
+            // Core may report from its own worker threads; the relay's state is shared.
+            std::lock_guard lock(m_mutex);
+            if (percent == m_lastPercent && span == m_lastSpan)
+                return;
+            m_lastPercent = percent;
+            m_lastSpan = span;
+        }
+        Q_EMIT m_worker->progress(m_job, QString::fromLatin1(span->label), overall);
+    }
+
+private:
+    AnalysisWorker* m_worker;
+    JobId m_job;
+    std::span<const StageSpan> m_stages;
+    std::mutex m_mutex;
+    int m_lastPercent = -1;
+    const StageSpan* m_lastSpan = nullptr;
+};
+
+ReadResult readSource(const LoadRequest& request, const Progress& progress)
+{
+    const std::string displayName = request.displayName.toStdString();
+    if (request.path.startsWith(QLatin1String(":/"))) {
+        // A Qt resource has no file-system path core could open: read its bytes, parse the text.
+        QFile file(request.path);
+        if (!file.open(QIODevice::ReadOnly))
+            throw InputError(displayName, 0, "", "the bundled resource cannot be opened: " + file.errorString().toStdString());
+        const QByteArray bytes = file.readAll();
+        return readTrafficCsvText(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+                                  displayName, request.read, progress);
+    }
+    return readTrafficCsv(request.path.toStdString(), request.read, progress);
+}
+
+// Runs body, turning every exception into the worker's failed or cancelled signal.
+template<typename Body>
+void guarded(AnalysisWorker* worker, JobId job, const char* what, Body body)
+{
+    try {
+        body();
+    } catch (const CancelledError&) {
+        logger::get("ui")->info("job {} ({}) cancelled", job, what);
+        Q_EMIT worker->cancelled(job);
+    } catch (const InputError& error) {
+        Q_EMIT worker->failed(job, QString::fromStdString(error.what()));
+    } catch (const ParameterError& error) {
+        Q_EMIT worker->failed(job, QStringLiteral("Invalid settings: %1").arg(QString::fromStdString(error.what())));
+    } catch (const OutputError& error) {
+        Q_EMIT worker->failed(job, QString::fromStdString(error.what()));
+    } catch (const std::bad_alloc&) {
+        Q_EMIT worker->failed(job, QStringLiteral("Not enough memory while %1.").arg(QLatin1String(what)));
+    } catch (const std::exception& error) {
+        logger::get("ui")->error("job {} ({}) failed unexpectedly: {}", job, what, error.what());
+        Q_EMIT worker->failed(job, QStringLiteral("Unexpected error while %1: %2")
+                                       .arg(QLatin1String(what), QString::fromStdString(error.what())));
+    } catch (...) {
+        logger::get("ui")->error("job {} ({}) failed with an unknown exception", job, what);
+        Q_EMIT worker->failed(job, QStringLiteral("Unexpected error while %1.").arg(QLatin1String(what)));
+    }
+}
+
+} // namespace
+
+AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
+                                std::shared_ptr<const Detection> detection, const Contamination& contamination)
+{
+    AnalysisSnapshot snapshot;
+    snapshot.data = std::move(data);
+    snapshot.detection = std::move(detection);
+    if (snapshot.data && snapshot.detection) {
+        auto verdicts = std::make_shared<Verdicts>(applyThreshold(snapshot.detection->scores, contamination));
+        snapshot.findings = std::make_shared<const Findings>(
+            computeFindings(snapshot.data->table, snapshot.detection->scores, *verdicts));
+        snapshot.verdicts = std::move(verdicts);
+    }
+    return snapshot;
+}
+
+AnalysisWorker::AnalysisWorker(QObject* parent)
+    : QObject(parent)
+{
+}
+
+void AnalysisWorker::load(const LoadRequest& request)
+{
+    guarded(this, request.job, "loading the data", [&] {
+        QElapsedTimer timer;
+        timer.start();
+        ProgressRelay relay(this, request.job, kLoadStages);
+        const Progress progress = relay.progress(request.cancel);
+        progress.check();
+        auto data = prepareTable(readSource(request, progress), request.clean, progress);
+        auto summary = std::make_shared<const DatasetSummary>(summarizeDataset(*data, progress));
+
+        LoadResult result;
+        result.path = request.path;
+        result.displayName = request.displayName;
+        result.summary = std::move(summary);
+        try {
+            auto detection = webthreat::detect(*data, request.detector, progress);
+            progress.check();
+            result.snapshot = assessSnapshot(data, std::move(detection), request.contamination);
+        } catch (const InputError& error) {
+            // The data itself is fine (a file with one row, say): show it, say why there are no scores.
+            result.snapshot.data = data;
+            result.detectionProblem = QString::fromStdString(error.problem());
+        }
+        result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
+        logger::get("ui")->info("loaded {}: {} rows in {:.3f} s", request.displayName.toStdString(),
+                                data->table.rowCount(), result.seconds);
+        Q_EMIT loaded(request.job, result);
+    });
+}
+
+void AnalysisWorker::detect(const DetectRequest& request)
+{
+    guarded(this, request.job, "running the detector", [&] {
+        ProgressRelay relay(this, request.job, kDetectStages);
+        const Progress progress = relay.progress(request.cancel);
+        progress.check();
+        auto detection = webthreat::detect(*request.data, request.detector, progress);
+        progress.check();
+        Q_EMIT detected(request.job, assessSnapshot(request.data, std::move(detection), request.contamination));
+    });
+}
+
+void AnalysisWorker::exportScoredCsv(const ExportRequest& request)
+{
+    guarded(this, request.job, "writing the scored CSV", [&] {
+        ProgressRelay relay(this, request.job, kExportStages);
+        const Progress progress = relay.progress(request.cancel);
+        const AnalysisSnapshot& snapshot = request.snapshot;
+        if (!snapshot.hasDetection() || !snapshot.findings)
+            throw OutputError("there are no scores to export yet: load data and run the detector first");
+        Analysis analysis;
+        analysis.data = snapshot.data;
+        analysis.detection = snapshot.detection;
+        analysis.verdicts = *snapshot.verdicts;
+        analysis.findings = *snapshot.findings;
+        writeScoredCsv(analysis, request.path.toStdString(), progress);
+        Q_EMIT exported(request.job, request.path, static_cast<qulonglong>(snapshot.data->table.rowCount()));
+    });
+}
+
+} // namespace webthreat

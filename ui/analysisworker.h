@@ -1,0 +1,89 @@
+#pragma once
+
+#include "ui/analysissnapshot.h"
+#include "ui/datasetsummary.h"
+
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace webthreat {
+
+using JobId = quint64;
+using CancelFlag = std::shared_ptr<std::atomic<bool>>;
+
+// Read, clean and summarise a file (or a Qt resource such as the bundled sample), then run the
+// detector on it: the window swaps to the new data only when all of it is ready, so a failure or a
+// cancel anywhere leaves the previous data in place.
+struct LoadRequest {
+    JobId job = 0;
+    QString path;                       // a file path, or a resource path starting with ":/"
+    QString displayName;                // for messages and the window title
+    ReadOptions read;
+    CleanParams clean;
+    DetectorParams detector;
+    Contamination contamination;
+    CancelFlag cancel;
+};
+
+struct LoadResult {
+    AnalysisSnapshot snapshot;          // detection may be null, see detectionProblem
+    std::shared_ptr<const DatasetSummary> summary;
+    QString path;
+    QString displayName;
+    QString detectionProblem;           // why the detector could not run on this data, if it could not
+    double seconds = 0.0;
+};
+
+// Refit the detector on data already loaded (new trees, samples, seed or features).
+struct DetectRequest {
+    JobId job = 0;
+    std::shared_ptr<const PreparedData> data;
+    DetectorParams detector;
+    Contamination contamination;
+    CancelFlag cancel;
+};
+
+struct ExportRequest {
+    JobId job = 0;
+    AnalysisSnapshot snapshot;
+    QString path;
+    CancelFlag cancel;
+};
+
+// Runs core's long operations. Lives on the AnalysisController's worker thread; its entry points
+// are called there (queued) and each catches every exception, turning it into failed() or
+// cancelled(). Results are immutable snapshots, so handing them to the GUI thread copies pointers.
+class AnalysisWorker : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AnalysisWorker)
+
+public:
+    explicit AnalysisWorker(QObject* parent = nullptr);
+
+    void load(const LoadRequest& request);
+    void detect(const DetectRequest& request);
+    void exportScoredCsv(const ExportRequest& request);
+
+Q_SIGNALS:
+    // fraction in [0, 1] of the whole job; stage in the analyst's words ("Reading", "Fitting").
+    void progress(webthreat::JobId job, const QString& stage, double fraction);
+    void loaded(webthreat::JobId job, const webthreat::LoadResult& result);
+    void detected(webthreat::JobId job, const webthreat::AnalysisSnapshot& snapshot);
+    void exported(webthreat::JobId job, const QString& path, qulonglong rows);
+    void failed(webthreat::JobId job, const QString& message);
+    void cancelled(webthreat::JobId job);
+};
+
+// The snapshot with the verdicts and findings at contamination, from detection's scores: cheap
+// (no refit), callable from any thread.
+AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
+                                std::shared_ptr<const Detection> detection, const Contamination& contamination);
+
+} // namespace webthreat
+
+Q_DECLARE_METATYPE(webthreat::AnalysisSnapshot)
+Q_DECLARE_METATYPE(webthreat::LoadResult)

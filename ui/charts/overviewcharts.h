@@ -1,0 +1,50 @@
+#pragma once
+
+#include "ui/analysissnapshot.h"
+
+#include <QList>
+#include <QWidget>
+
+namespace webthreat {
+
+class ChartView;
+
+// The Overview tab: histograms of bytes_in and bytes_out (log-spaced bins, log axis), counts by
+// protocol, by source country (sorted, horizontal) and by destination port — split into Normal and
+// Suspicious once the detector has run — and the score distribution with the threshold drawn on it.
+class OverviewCharts : public QWidget {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(OverviewCharts)
+
+public:
+    explicit OverviewCharts(QWidget* parent = nullptr);
+
+    // Rebuilds every chart from the snapshot (new data or new detection). An empty snapshot shows
+    // a message in each chart, not a blank frame.
+    void setSnapshot(const AnalysisSnapshot& snapshot);
+    // The contamination moved: only the Normal/Suspicious split and the threshold line change.
+    void updateVerdicts(const AnalysisSnapshot& snapshot);
+
+    QList<ChartView*> chartViews() const;
+};
+
+// The Anomalies tab's scatter: bytes_in against bytes_out on log axes, Normal and Suspicious in
+// distinct colours, every suspicious point drawn, normal points sampled above a few tens of
+// thousands; a tooltip with the row's details on hover; clicking a point emits rowClicked.
+class AnomalyScatter : public QWidget {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AnomalyScatter)
+
+public:
+    explicit AnomalyScatter(QWidget* parent = nullptr);
+
+    void setSnapshot(const AnalysisSnapshot& snapshot);
+    void updateVerdicts(const AnalysisSnapshot& snapshot);
+    ChartView* chartView() const;
+
+Q_SIGNALS:
+    // row is an index into snapshot.data->table.
+    void rowClicked(qsizetype row);
+};
+
+} // namespace webthreat

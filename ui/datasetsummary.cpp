@@ -1,0 +1,202 @@
+#include "ui/datasetsummary.h"
+
+#include "core/features.h"
+#include "core/timestamp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace webthreat {
+
+namespace {
+
+QString fieldDescription(Field field)
+{
+    switch (field) {
+    case Field::BytesIn: return QStringLiteral("Bytes the server received in the session.");
+    case Field::BytesOut: return QStringLiteral("Bytes the server sent in the session.");
+    case Field::CreationTime: return QStringLiteral("When the session started (UTC).");
+    case Field::EndTime: return QStringLiteral("When the session ended (UTC).");
+    case Field::SrcIp: return QStringLiteral("The client's IP address.");
+    case Field::SrcIpCountryCode: return QStringLiteral("The client's country (ISO code), upper-cased by cleaning.");
+    case Field::Protocol: return QStringLiteral("The application protocol (HTTPS, HTTP, ...).");
+    case Field::ResponseCode: return QStringLiteral("The HTTP response code.");
+    case Field::DstPort: return QStringLiteral("The server port the client connected to.");
+    case Field::DstIp: return QStringLiteral("The server's IP address.");
+    case Field::RuleNames: return QStringLiteral("The detection rule that flagged the record.");
+    case Field::ObservationName: return QStringLiteral("What the rule observed.");
+    case Field::SourceMeta: return QStringLiteral("Where the record came from (log source metadata).");
+    case Field::SourceName: return QStringLiteral("The log source's name.");
+    case Field::Time: return QStringLiteral("When the record was logged (UTC).");
+    case Field::DetectionTypes: return QStringLiteral("The kind of detection (waf_rule, ...).");
+    }
+    return {};
+}
+
+// pandas' median: the mean of the two middle values for an even count.
+template<typename T>
+double medianOfSorted(const std::vector<T>& sorted)
+{
+    const std::size_t n = sorted.size();
+    if (n % 2 == 1)
+        return static_cast<double>(sorted[n / 2]);
+    return (static_cast<double>(sorted[n / 2 - 1]) + static_cast<double>(sorted[n / 2])) / 2.0;
+}
+
+template<typename T>
+void describeSorted(ColumnSummary& summary, std::vector<T>& values, double scale)
+{
+    summary.present = values.size();
+    if (values.empty())
+        return;
+    std::sort(values.begin(), values.end());
+    summary.numeric = true;
+    summary.minimum = static_cast<double>(values.front()) / scale;
+    summary.maximum = static_cast<double>(values.back()) / scale;
+    summary.median = medianOfSorted(values) / scale;
+    summary.distinct = static_cast<std::size_t>(std::unique(values.begin(), values.end()) - values.begin());
+}
+
+ColumnSummary summarizeColumn(const TrafficTable& table, const Column& column, const Progress& progress)
+{
+    ColumnSummary summary;
+    summary.name = QString::fromStdString(column.name);
+    summary.type = QString::fromUtf8(columnKindName(column.kind).data(),
+                                     static_cast<qsizetype>(columnKindName(column.kind).size()));
+    const std::size_t rows = column.size();
+    switch (column.kind) {
+    case ColumnKind::Integer:
+    case ColumnKind::Timestamp: {
+        std::vector<std::int64_t> values;
+        values.reserve(rows);
+        for (std::int64_t value : column.integers) {
+            if (value != kMissingInteger)
+                values.push_back(value);
+        }
+        progress.check();
+        summary.timestamp = column.kind == ColumnKind::Timestamp;
+        describeSorted(summary, values, summary.timestamp ? static_cast<double>(kMicrosPerSecond) : 1.0);
+        break;
+    }
+    case ColumnKind::Real: {
+        std::vector<double> values;
+        values.reserve(rows);
+        for (double value : column.reals) {
+            if (!std::isnan(value))
+                values.push_back(value);
+        }
+        progress.check();
+        describeSorted(summary, values, 1.0);
+        break;
+    }
+    case ColumnKind::Text: {
+        // Counting by interned id is one array increment a row, however long the strings are.
+        std::vector<std::size_t> counts(table.strings->size(), 0);
+        for (std::uint32_t id : column.text)
+            ++counts[id];
+        progress.check();
+        summary.present = rows - counts[StringPool::kMissing];
+        std::vector<std::uint32_t> seen;
+        for (std::uint32_t id = 1; id < counts.size(); ++id) {
+            if (counts[id] > 0)
+                seen.push_back(id);
+        }
+        summary.distinct = seen.size();
+        const std::size_t top = std::min<std::size_t>(3, seen.size());
+        std::partial_sort(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(top), seen.end(),
+                          [&counts](std::uint32_t a, std::uint32_t b) {
+                              return counts[a] > counts[b] || (counts[a] == counts[b] && a < b);
+                          });
+        for (std::size_t i = 0; i < top; ++i) {
+            const std::string_view text = table.strings->view(seen[i]);
+            summary.topValues << QStringLiteral("%1 (%2)")
+                                     .arg(QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())))
+                                     .arg(counts[seen[i]]);
+        }
+        break;
+    }
+    }
+    summary.missing = rows - summary.present;
+    return summary;
+}
+
+ColumnSummary summarizeFeature(const std::vector<double>& values, const FeatureInfo& info)
+{
+    ColumnSummary summary;
+    summary.name = QString::fromUtf8(info.name.data(), static_cast<qsizetype>(info.name.size()));
+    summary.type = QStringLiteral("real (engineered)");
+    summary.tooltip = QString::fromUtf8(info.description.data(), static_cast<qsizetype>(info.description.size()));
+    std::vector<double> present;
+    present.reserve(values.size());
+    for (double value : values) {
+        if (!std::isnan(value))
+            present.push_back(value);
+    }
+    describeSorted(summary, present, 1.0);
+    summary.missing = values.size() - summary.present;
+    return summary;
+}
+
+} // namespace
+
+bool isAbsentColumn(const PreparedData& data, std::size_t columnIndex)
+{
+    if (columnIndex >= kFieldCount || columnIndex >= data.table.columnCount())
+        return false;
+    const std::string& name = data.table.columns[columnIndex].name;
+    const auto& absent = data.readReport.absentColumns;
+    const std::string_view canonical = fieldInfo(allFields()[columnIndex]).name;
+    return std::find(absent.begin(), absent.end(), name) != absent.end()
+        || std::find(absent.begin(), absent.end(), canonical) != absent.end();
+}
+
+DatasetSummary summarizeDataset(const PreparedData& data, const Progress& progress)
+{
+    DatasetSummary result;
+    const TrafficTable& table = data.table;
+    result.rows = table.rowCount();
+    const std::size_t total = table.columnCount() + 2;
+    for (std::size_t index = 0; index < table.columnCount(); ++index) {
+        progress.check();
+        progress.report("summary", static_cast<double>(index) / static_cast<double>(total));
+        if (isAbsentColumn(data, index))
+            continue;
+        ColumnSummary summary = summarizeColumn(table, table.columns[index], progress);
+        if (index < kFieldCount)
+            summary.tooltip = fieldDescription(allFields()[index]);
+        else
+            summary.tooltip = QStringLiteral("A column outside the traffic schema, kept as text.");
+        result.columns.push_back(std::move(summary));
+    }
+    result.fileColumns = result.columns.size();
+    progress.report("summary", static_cast<double>(table.columnCount()) / static_cast<double>(total));
+    result.columns.push_back(summarizeFeature(data.features.sessionDuration, featureInfo(Feature::SessionDuration)));
+    result.columns.push_back(summarizeFeature(data.features.avgPacketSize, featureInfo(Feature::AvgPacketSize)));
+    progress.report("summary", 1.0);
+    return result;
+}
+
+ColumnSummary summarizeScores(const ScoreIndex& scores)
+{
+    ColumnSummary summary;
+    summary.name = QStringLiteral("anomaly_score");
+    summary.type = QStringLiteral("real (detector)");
+    summary.tooltip = QStringLiteral("The Isolation Forest's score (scikit-learn's score_samples): "
+                                     "in [-1, 0), lower is more anomalous.");
+    const auto& sorted = scores.sortedScores();
+    summary.present = sorted.size();
+    if (!sorted.empty()) {
+        summary.numeric = true;
+        summary.minimum = sorted.front();
+        summary.maximum = sorted.back();
+        summary.median = medianOfSorted(sorted);
+        std::size_t distinct = 1;
+        for (std::size_t i = 1; i < sorted.size(); ++i)
+            distinct += sorted[i] != sorted[i - 1] ? 1 : 0;
+        summary.distinct = distinct;
+    }
+    return summary;
+}
+
+} // namespace webthreat

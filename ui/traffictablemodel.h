@@ -1,0 +1,80 @@
+#pragma once
+
+#include "ui/analysissnapshot.h"
+
+#include <QAbstractTableModel>
+
+#include <string>
+#include <vector>
+
+namespace webthreat {
+
+// What a row filter looks for, prepared once per filter text so that testing a row costs a few
+// array lookups rather than formatting every cell as a QString.
+struct RowFilter {
+    std::string needle;                 // UTF-8, ASCII-lower-cased; empty matches everything
+    int column = -1;                    // a model column, or -1 for every column
+    std::vector<std::uint8_t> textIds;  // per interned string: 1 if it contains the needle
+    bool matchesSuspicious = false;     // the needle is in the label "Suspicious"
+    bool matchesNormal = false;
+
+    bool isEmpty() const noexcept { return needle.empty(); }
+};
+
+// The Data tab's table: every cleaned row, the engineered features, the score and the label,
+// read from core's column vectors on demand (nothing is copied into QVariants up front).
+class TrafficTableModel : public QAbstractTableModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrafficTableModel)
+
+public:
+    enum Role {
+        // A number to sort by: the value for numbers and timestamps, the rank of the text among
+        // the table's strings for text, 1/0 for the label. Missing sorts last.
+        SortKeyRole = Qt::UserRole + 1,
+        SuspiciousRole,                 // bool
+        SourceLineRole,                 // the row's 1-based line in the input file
+    };
+
+    enum class ColumnSource { Table, SessionDuration, AvgPacketSize, Score, Label };
+
+    explicit TrafficTableModel(QObject* parent = nullptr);
+
+    // New data or a new detection: resets the model.
+    void setSnapshot(const AnalysisSnapshot& snapshot);
+    // Only the verdicts changed (contamination slider): the label column and the row tint.
+    void updateVerdicts(const AnalysisSnapshot& snapshot);
+    const AnalysisSnapshot& snapshot() const { return m_snapshot; }
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Fast paths for the proxy: no QModelIndex, no QVariant.
+    double sortKey(int row, int column) const;
+    bool isSuspicious(int row) const;
+    bool rowMatches(int row, const RowFilter& filter) const;
+    RowFilter makeFilter(const QString& text, int column) const;
+
+    int columnFor(ColumnSource source) const;  // -1 when absent
+    ColumnSource columnSource(int column) const;
+    QString columnName(int column) const;
+
+private:
+    struct ColumnRef {
+        ColumnSource source = ColumnSource::Table;
+        std::size_t tableColumn = 0;
+    };
+
+    void buildColumns();
+    bool cellMatches(int row, int column, const RowFilter& filter) const;
+    const std::vector<std::uint32_t>& textRanks() const;
+
+    AnalysisSnapshot m_snapshot;
+    std::vector<ColumnRef> m_columns;
+    // Rank of each interned string in byte order, built on the first sort by a text column.
+    mutable std::vector<std::uint32_t> m_textRanks;
+};
+
+} // namespace webthreat
