@@ -170,7 +170,7 @@ private:
 
     void makeLeaf(std::uint32_t node, int size, int depth)
     {
-        m_tree.nodes[node] = {std::numeric_limits<float>::infinity(), node << m_featureBits};
+        m_tree.nodes[node] = {std::numeric_limits<float>::infinity(), 0, static_cast<std::uint16_t>(node)};
         m_tree.pathLength[node] = depth + IsolationForest::averagePathLength(size);
         m_tree.depth = std::max(m_tree.depth, depth);
     }
@@ -208,7 +208,7 @@ private:
 
             const std::uint32_t left = addNode();
             addNode();
-            m_tree.nodes[node] = {threshold, (left << m_featureBits) | static_cast<std::uint32_t>(feature)};
+            m_tree.nodes[node] = {threshold, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(left)};
             int* childCandidates = candidates + m_features;
             std::copy_n(candidates, candidateCount, childCandidates);
             grow(left, start, split, depth + 1, candidateCount);
@@ -249,23 +249,41 @@ int ceilLog2(int n) noexcept
     return static_cast<int>(std::bit_width(static_cast<unsigned>(n) - 1u));
 }
 
-// Walks kLanes rows through a tree in lockstep for exactly tree.depth steps (leaves loop on
-// themselves) and adds each row's path length to its accumulator.
-template <int Lanes>
+// Walks Lanes rows through a tree in lockstep for exactly tree.depth steps (leaves loop on
+// themselves) and adds each row's path length to its accumulator. Columns > 0 fixes the row
+// stride at compile time, so each lane's row offset folds into the load's displacement and the
+// lanes' indices stay in registers.
+template <int Lanes, int Columns>
 void walkLanes(const IsolationForest::Tree& tree, const float* rows, Eigen::Index stride, unsigned featureBits,
                std::uint32_t featureMask, double* accumulators)
 {
+    const Eigen::Index rowStride = Columns > 0 ? Columns : stride;
     const IsolationForest::Tree::Node* nodes = tree.nodes.data();
     std::array<std::uint32_t, Lanes> index{};
     for (int step = 0; step < tree.depth; ++step) {
         for (int lane = 0; lane < Lanes; ++lane) {
-            const IsolationForest::Tree::Node node = nodes[index[lane]];
-            const float value = rows[lane * stride + (node.link & featureMask)];
-            index[lane] = (node.link >> featureBits) + (value > node.threshold ? 1u : 0u);
+            const IsolationForest::Tree::Node& node = nodes[index[lane]];
+            const float value = rows[lane * rowStride + node.feature];
+            index[lane] = node.left + (value > node.threshold ? 1u : 0u);
         }
     }
     for (int lane = 0; lane < Lanes; ++lane)
         accumulators[lane] += tree.pathLength[index[lane]];
+}
+
+template <int Columns>
+void scoreBlock(const std::vector<IsolationForest::Tree>& trees, const float* rows, Eigen::Index count,
+                Eigen::Index stride, unsigned featureBits, std::uint32_t featureMask, double* pathSums)
+{
+    // Tree-major inside the block keeps each tree in L1; every row still sums its trees in
+    // tree order, so the result does not depend on blocks or threads.
+    for (const IsolationForest::Tree& tree : trees) {
+        Eigen::Index row = 0;
+        for (; row + kLanes <= count; row += kLanes)
+            walkLanes<kLanes, Columns>(tree, rows + row * stride, stride, featureBits, featureMask, pathSums + row);
+        for (; row < count; ++row)
+            walkLanes<1, Columns>(tree, rows + row * stride, stride, featureBits, featureMask, pathSums + row);
+    }
 }
 
 } // namespace
@@ -382,16 +400,16 @@ std::vector<double> IsolationForest::scoreSamples(const FeatureMatrix& data, int
         const Eigen::Index count = std::min(kBlockRows, rows - begin);
         const float* blockValues = values + begin * stride;
         std::array<double, kBlockRows> pathSums{};
-        // Tree-major inside the block keeps each tree in L1; every row still sums its trees in
-        // tree order, so the result does not depend on blocks or threads.
-        for (const Tree& tree : m_trees) {
-            Eigen::Index row = 0;
-            for (; row + kLanes <= count; row += kLanes)
-                walkLanes<kLanes>(tree, blockValues + row * stride, stride, m_featureBits, featureMask,
-                                  pathSums.data() + row);
-            for (; row < count; ++row)
-                walkLanes<1>(tree, blockValues + row * stride, stride, m_featureBits, featureMask,
-                             pathSums.data() + row);
+        switch (stride) {
+        case 1: scoreBlock<1>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
+        case 2: scoreBlock<2>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
+        case 3: scoreBlock<3>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
+        case 4: scoreBlock<4>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
+        case 5: scoreBlock<5>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
+        case 6: scoreBlock<6>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
+        case 7: scoreBlock<7>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
+        case 8: scoreBlock<8>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
+        default: scoreBlock<0>(m_trees, blockValues, count, stride, m_featureBits, featureMask, pathSums.data()); break;
         }
         for (Eigen::Index row = 0; row < count; ++row)
             scores[static_cast<std::size_t>(begin + row)] = -std::exp2(-(pathSums[static_cast<std::size_t>(row)] / denominator));

@@ -17,6 +17,8 @@ struct RowFilter {
     std::vector<std::uint8_t> textIds;  // per interned string: 1 if it contains the needle
     bool matchesSuspicious = false;     // the needle is in the label "Suspicious"
     bool matchesNormal = false;
+    const PreparedData* data = nullptr; // the data textIds was built for
+
 
     bool isEmpty() const noexcept { return needle.empty(); }
 };
@@ -55,7 +57,10 @@ public:
     double sortKey(int row, int column) const;
     bool isSuspicious(int row) const;
     bool rowMatches(int row, const RowFilter& filter) const;
-    RowFilter makeFilter(const QString& text, int column) const;
+    // column: a column name, or empty for every column.
+    RowFilter makeFilter(const QString& text, const QString& column) const;
+    // Whether filter was made for the data the model holds now.
+    bool isCurrent(const RowFilter& filter) const { return filter.data == m_snapshot.data.get(); }
 
     int columnFor(ColumnSource source) const;  // -1 when absent
     ColumnSource columnSource(int column) const;

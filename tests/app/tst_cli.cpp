@@ -1,0 +1,217 @@
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Run {
+    int status = -1;
+    QString out;
+    QString err;
+};
+
+Run webthreat(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(WEBTHREAT_CLI), arguments);
+    if (!process.waitForFinished(300000))
+        return {};
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+QByteArray contents(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QStringList lines(const QString& path)
+{
+    QStringList all = QString::fromUtf8(contents(path)).split('\n');
+    if (!all.isEmpty() && all.last().isEmpty())
+        all.removeLast();
+    return all;
+}
+
+void writeText(const QString& path, const QByteArray& text)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(text);
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void referenceEndToEnd()
+    {
+        if (!QFile::exists(WEBTHREAT_REFERENCE_CSV))
+            QSKIP("the reference dataset ../shared/data/CloudWatch_Traffic_Web_Attack.csv is not present");
+        QTemporaryDir dir;
+        const QString scored = dir.filePath("scored.csv");
+        const Run run = webthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--contamination", "0.05", "--out", scored});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Cleaning: 282 rows in, 282 rows out"), qPrintable(run.out));
+        QVERIFY2(run.out.contains("Suspicious: 15 of 282 rows"), qPrintable(run.out));
+        QVERIFY(run.out.contains("155.91.45.242"));
+
+        const QStringList rows = lines(scored);
+        QCOMPARE(rows.size(), 283);
+        QCOMPARE(rows.first(),
+                 QString("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
+                         "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types,"
+                         "session_duration,avg_packet_size,anomaly_score,anomaly_label"));
+        int suspicious = 0;
+        for (const QString& row : rows.mid(1)) {
+            const QStringList fields = row.split(',');
+            QCOMPARE(fields.size(), 20);
+            QCOMPARE(fields[16], QString("600"));
+            const double score = fields[18].toDouble();
+            QVERIFY(score < 0 && score >= -1);
+            QVERIFY(fields[19] == "Normal" || fields[19] == "Suspicious");
+            suspicious += fields[19] == "Suspicious";
+        }
+        QCOMPARE(suspicious, 15);
+        // The first data row, value for value.
+        QVERIFY(rows[1].startsWith("5602,12990,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,147.161.161.82,AE,HTTPS,200,443,"));
+        QVERIFY(rows[1].contains(",600,30.986666666666668,"));
+    }
+
+    void json()
+    {
+        if (!QFile::exists(WEBTHREAT_REFERENCE_CSV))
+            QSKIP("the reference dataset is not present");
+        const Run run = webthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        const QJsonObject root = document.object();
+        QCOMPARE(root["rows"].toInt(), 282);
+        QCOMPARE(root["suspicious"].toInt(), 15);
+        QCOMPARE(root["cleaning"].toObject()["rows_in"].toInt(), 282);
+        QCOMPARE(root["detector"].toObject()["trees"].toInt(), 100);
+        QCOMPARE(root["detector"].toObject()["max_samples"].toInt(), 256);
+        QCOMPARE(root["detector"].toObject()["contamination"].toDouble(), 0.05);
+        QCOMPARE(root["suspicious_rows"].toArray().size(), 10);
+        const QJsonObject top = root["findings"].toObject()["source_ips"].toArray().first().toObject();
+        QCOMPARE(top["value"].toString(), QString("155.91.45.242"));
+        QCOMPARE(top["suspicious"].toInt(), 14);
+    }
+
+    void sameScoresAnyThreadCount()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("generated.csv");
+        Run run = webthreat({"generate", "--rows", "20000", "--seed", "3", "--label", "--out", input});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(lines(input).size(), 20001);
+        run = webthreat({"analyze", input, "--threads", "1", "--out", dir.filePath("one.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        run = webthreat({"analyze", input, "--threads", "2", "--out", dir.filePath("two.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(QCryptographicHash::hash(contents(dir.filePath("one.csv")), QCryptographicHash::Sha256),
+                 QCryptographicHash::hash(contents(dir.filePath("two.csv")), QCryptographicHash::Sha256));
+        // The ground-truth columns are carried through as extra columns.
+        QVERIFY(lines(dir.filePath("one.csv")).first().contains("is_attack,attack_kind,session_duration"));
+    }
+
+    void generateIsDeterministic()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(webthreat({"generate", "--rows", "500", "--out", dir.filePath("a.csv")}).status, 0);
+        QCOMPARE(webthreat({"generate", "--rows", "500", "--out", dir.filePath("b.csv")}).status, 0);
+        QCOMPARE(webthreat({"generate", "--rows", "500", "--seed", "9", "--out", dir.filePath("c.csv")}).status, 0);
+        QCOMPARE(contents(dir.filePath("a.csv")), contents(dir.filePath("b.csv")));
+        QVERIFY(contents(dir.filePath("a.csv")) != contents(dir.filePath("c.csv")));
+    }
+
+    void refusesToOverwrite()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("out.csv");
+        writeText(out, "keep me");
+        Run run = webthreat({"generate", "--rows", "10", "--out", out});
+        QCOMPARE(run.status, 4);
+        QVERIFY2(run.err.contains("--force"), qPrintable(run.err));
+        QCOMPARE(contents(out), QByteArray("keep me"));
+        run = webthreat({"generate", "--rows", "10", "--out", out, "--force"});
+        QCOMPARE(run.status, 0);
+        QCOMPARE(lines(out).size(), 11);
+    }
+
+    void errors_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        const QByteArray good = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n3,4,,,c,d\n";
+        QTest::newRow("no command") << QStringList{} << QByteArray() << 2 << "Usage";
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << QByteArray() << 2 << "unknown command";
+        QTest::newRow("no file") << QStringList{"analyze"} << QByteArray() << 2 << "needs the CSV file";
+        QTest::newRow("unknown option") << QStringList{"analyze", "INPUT", "--bogus"} << good << 2 << "unknown option --bogus";
+        QTest::newRow("bad contamination") << QStringList{"analyze", "INPUT", "--contamination", "0.9"} << good << 2
+                                           << "contamination must be in (0, 0.5]";
+        QTest::newRow("bad trees") << QStringList{"analyze", "INPUT", "--trees", "many"} << good << 2 << "--trees needs a whole number";
+        QTest::newRow("bad feature") << QStringList{"analyze", "INPUT", "--features", "bytes_in,colour"} << good << 2
+                                     << "unknown feature 'colour'";
+        QTest::newRow("missing value") << QStringList{"analyze", "INPUT", "--seed"} << good << 2 << "--seed needs a value";
+        QTest::newRow("missing file") << QStringList{"analyze", "/nonexistent/traffic.csv"} << QByteArray() << 3
+                                      << "/nonexistent/traffic.csv: cannot open the file";
+        QTest::newRow("missing column") << QStringList{"analyze", "INPUT"}
+                                        << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip\n1,2,,,a\n") << 3
+                                        << "input.csv:1, column 'dst_ip': the required column 'dst_ip' is missing";
+        QTest::newRow("one row") << QStringList{"analyze", "INPUT"}
+                                 << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n") << 3
+                                 << "needs at least two rows";
+        QTest::newRow("unterminated quote") << QStringList{"analyze", "INPUT"}
+                                            << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n1,2,,,\"a,b\n")
+                                            << 3 << "input.csv:3: a quoted field opened on this line is never closed";
+        QTest::newRow("out folder missing") << QStringList{"analyze", "INPUT", "--out", "/nonexistent/x.csv"} << good << 4
+                                            << "/nonexistent/x.csv: cannot create a file";
+    }
+
+    void errors()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QByteArray, input);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("input.csv");
+        if (!input.isEmpty())
+            writeText(path, input);
+        arguments.replaceInStrings("INPUT", path);
+        const Run run = webthreat(arguments);
+        QCOMPARE(run.status, status);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    }
+
+    void helpAndVersion()
+    {
+        Run run = webthreat({"--version"});
+        QCOMPARE(run.status, 0);
+        QVERIFY(run.out.startsWith("webthreat " WEBTHREAT_VERSION));
+        run = webthreat({"help", "analyze"});
+        QCOMPARE(run.status, 0);
+        for (const char* option : {"--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out", "--json", "Example"})
+            QVERIFY2(run.out.contains(option), option);
+        run = webthreat({"generate", "--help"});
+        QCOMPARE(run.status, 0);
+        QVERIFY(run.out.contains("--anomaly-rate"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

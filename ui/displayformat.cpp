@@ -1,0 +1,64 @@
+#include "ui/displayformat.h"
+
+#include "core/export.h"
+#include "core/timestamp.h"
+
+#include <QLocale>
+
+#include <cmath>
+
+namespace webthreat {
+
+namespace {
+const QLocale& english()
+{
+    static const QLocale locale(QLocale::English, QLocale::UnitedStates);
+    return locale;
+}
+} // namespace
+
+QString formatCount(std::uint64_t count)
+{
+    return english().toString(static_cast<qulonglong>(count));
+}
+
+QString formatPercent(double share, int decimals)
+{
+    return QStringLiteral("%1 %").arg(share * 100.0, 0, 'f', decimals);
+}
+
+QString formatBytesText(double bytes)
+{
+    return QString::fromStdString(formatBytes(bytes));
+}
+
+QString formatValue(double value)
+{
+    if (std::isnan(value))
+        return QString();
+    if (value == std::floor(value) && std::abs(value) < 1e15)
+        return english().toString(static_cast<qlonglong>(value));
+    const double magnitude = std::abs(value);
+    if (magnitude >= 1e9 || magnitude < 1e-4)
+        return QString::number(value, 'g', 4);
+    // Four significant digits, at least one decimal, no trailing zeros beyond that.
+    const int decimals = magnitude >= 1000 ? 1 : magnitude >= 1 ? 3 : 4;
+    QString text = english().toString(value, 'f', decimals);
+    while (text.endsWith(QLatin1Char('0')) && !text.endsWith(QLatin1String(".0")))
+        text.chop(1);
+    return text;
+}
+
+QString formatInstant(double secondsSinceEpoch)
+{
+    if (std::isnan(secondsSinceEpoch))
+        return QString();
+    return QString::fromStdString(formatTimestamp(static_cast<Instant>(std::llround(secondsSinceEpoch * kMicrosPerSecond))));
+}
+
+QString fromUtf8View(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+} // namespace webthreat

@@ -1,0 +1,129 @@
+#include "ui/summarymodel.h"
+
+#include "ui/displayformat.h"
+
+#include <QColor>
+
+namespace webthreat {
+
+SummaryModel::SummaryModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+void SummaryModel::setSummary(std::shared_ptr<const DatasetSummary> summary, std::optional<ColumnSummary> score)
+{
+    beginResetModel();
+    m_summary = std::move(summary);
+    m_score = m_summary ? std::move(score) : std::nullopt;
+    endResetModel();
+}
+
+int SummaryModel::rowCount(const QModelIndex& parent) const
+{
+    if (parent.isValid() || !m_summary)
+        return 0;
+    return static_cast<int>(m_summary->columns.size()) + (m_score ? 1 : 0);
+}
+
+int SummaryModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+const ColumnSummary& SummaryModel::row(int index) const
+{
+    const auto position = static_cast<std::size_t>(index);
+    return position < m_summary->columns.size() ? m_summary->columns[position] : *m_score;
+}
+
+QVariant SummaryModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const ColumnSummary& summary = row(index.row());
+    const auto number = [&summary](double value) {
+        return summary.timestamp ? formatInstant(value) : formatValue(value);
+    };
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Name: return summary.name;
+        case Type: return summary.type;
+        case Present: return formatCount(summary.present);
+        case Missing: return formatCount(summary.missing);
+        case Distinct: return summary.distinct ? formatCount(*summary.distinct) : QString();
+        case Minimum: return summary.numeric ? number(summary.minimum) : QString();
+        case Median: return summary.numeric ? number(summary.median) : QString();
+        case Maximum: return summary.numeric ? number(summary.maximum) : QString();
+        case TopValues: return summary.topValues.join(QStringLiteral(", "));
+        default: return {};
+        }
+    case SortKeyRole:
+        switch (index.column()) {
+        case Present: return static_cast<qulonglong>(summary.present);
+        case Missing: return static_cast<qulonglong>(summary.missing);
+        case Distinct: return summary.distinct ? QVariant(static_cast<qulonglong>(*summary.distinct)) : QVariant();
+        case Minimum: return summary.numeric ? QVariant(summary.minimum) : QVariant();
+        case Median: return summary.numeric ? QVariant(summary.median) : QVariant();
+        case Maximum: return summary.numeric ? QVariant(summary.maximum) : QVariant();
+        default: return data(index, Qt::DisplayRole);
+        }
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case Name: return summary.tooltip;
+        case TopValues: return summary.topValues.join(QLatin1Char('\n'));
+        case Minimum:
+        case Maximum:
+            if (summary.numeric && !summary.timestamp && summary.name.startsWith(QLatin1String("bytes")))
+                return formatBytesText(index.column() == Minimum ? summary.minimum : summary.maximum);
+            return {};
+        default: return {};
+        }
+    case Qt::TextAlignmentRole:
+        if (index.column() >= Present && index.column() <= Maximum)
+            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
+        return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignVCenter));
+    case Qt::ForegroundRole:
+        // Missing values are what cleaning acts on: make them stand out.
+        if (index.column() == Missing && summary.missing > 0)
+            return QColor(176, 0, 32);
+        return {};
+    default: return {};
+    }
+}
+
+QVariant SummaryModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case Name: return tr("Column");
+        case Type: return tr("Type");
+        case Present: return tr("Non-missing");
+        case Missing: return tr("Missing");
+        case Distinct: return tr("Distinct");
+        case Minimum: return tr("Min / first");
+        case Median: return tr("Median");
+        case Maximum: return tr("Max / last");
+        case TopValues: return tr("Most frequent");
+        default: return {};
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case Present: return tr("Cells with a value (pandas: count)");
+        case Missing: return tr("Empty or unparseable cells after cleaning (pandas: isnull().sum())");
+        case Distinct: return tr("Different values (pandas: nunique)");
+        case Minimum: return tr("Smallest value; the first instant for timestamps");
+        case Median: return tr("The middle value (pandas: 50%)");
+        case Maximum: return tr("Largest value; the last instant for timestamps");
+        case TopValues: return tr("The three most frequent values of a text column, with their counts");
+        default: return {};
+        }
+    }
+    return {};
+}
+
+} // namespace webthreat

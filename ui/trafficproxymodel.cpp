@@ -1,0 +1,76 @@
+#include "ui/trafficproxymodel.h"
+
+namespace webthreat {
+
+TrafficProxyModel::TrafficProxyModel(QObject* parent)
+    : QSortFilterProxyModel(parent)
+{
+    setSortRole(TrafficTableModel::SortKeyRole);
+    setDynamicSortFilter(false);
+}
+
+void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
+{
+    m_traffic = qobject_cast<TrafficTableModel*>(sourceModel);
+    QSortFilterProxyModel::setSourceModel(sourceModel);
+}
+
+void TrafficProxyModel::setFilter(const QString& text, const QString& column)
+{
+    if (text == m_filterText && column == m_filterColumn)
+        return;
+    m_filterText = text;
+    m_filterColumn = column;
+    m_filterValid = false;
+    invalidateFilter();
+}
+
+void TrafficProxyModel::setSuspiciousOnly(bool suspiciousOnly)
+{
+    if (suspiciousOnly == m_suspiciousOnly)
+        return;
+    m_suspiciousOnly = suspiciousOnly;
+    invalidateFilter();
+}
+
+void TrafficProxyModel::verdictsChanged()
+{
+    const bool sortedByLabel = m_traffic && sortColumn() >= 0
+        && sortColumn() == m_traffic->columnFor(TrafficTableModel::ColumnSource::Label);
+    if (m_suspiciousOnly)
+        invalidateFilter();
+    if (sortedByLabel)
+        sort(sortColumn(), sortOrder());
+}
+
+const RowFilter& TrafficProxyModel::currentFilter() const
+{
+    if (m_traffic && (!m_filterValid || !m_traffic->isCurrent(m_filter))) {
+        m_filter = m_traffic->makeFilter(m_filterText, m_filterColumn);
+        m_filterValid = true;
+    }
+    return m_filter;
+}
+
+bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
+{
+    if (!m_traffic)
+        return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+    if (m_suspiciousOnly && !m_traffic->isSuspicious(sourceRow))
+        return false;
+    if (m_filterText.trimmed().isEmpty())
+        return true;
+    return m_traffic->rowMatches(sourceRow, currentFilter());
+}
+
+bool TrafficProxyModel::lessThan(const QModelIndex& left, const QModelIndex& right) const
+{
+    if (!m_traffic || left.column() != right.column())
+        return QSortFilterProxyModel::lessThan(left, right);
+    const double a = m_traffic->sortKey(left.row(), left.column());
+    const double b = m_traffic->sortKey(right.row(), right.column());
+    // The proxy's sort is stable: equal keys keep the file's order.
+    return a < b;
+}
+
+} // namespace webthreat

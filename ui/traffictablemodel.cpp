@@ -1,0 +1,361 @@
+#include "ui/traffictablemodel.h"
+
+#include "core/features.h"
+#include "core/timestamp.h"
+#include "ui/datasetsummary.h"
+
+#include <QColor>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace webthreat {
+
+namespace {
+
+constexpr double kMissingSortKey = std::numeric_limits<double>::infinity();
+
+QString fromView(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+std::string asciiLower(std::string_view text)
+{
+    std::string lower(text);
+    for (char& c : lower) {
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    }
+    return lower;
+}
+
+// Case-insensitive (ASCII) substring test; needle is already lower-case.
+bool containsLower(std::string_view haystack, std::string_view needle)
+{
+    if (needle.size() > haystack.size())
+        return false;
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                       [&](char a, char b) { return lower(a) == b; })
+        != haystack.end();
+}
+
+} // namespace
+
+TrafficTableModel::TrafficTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+void TrafficTableModel::setSnapshot(const AnalysisSnapshot& snapshot)
+{
+    beginResetModel();
+    const bool sameData = snapshot.data == m_snapshot.data;
+    m_snapshot = snapshot;
+    if (!sameData)
+        m_textRanks.clear();
+    buildColumns();
+    endResetModel();
+}
+
+void TrafficTableModel::updateVerdicts(const AnalysisSnapshot& snapshot)
+{
+    if (snapshot.data != m_snapshot.data || snapshot.detection != m_snapshot.detection) {
+        setSnapshot(snapshot);
+        return;
+    }
+    m_snapshot = snapshot;
+    const int rows = rowCount();
+    if (rows == 0)
+        return;
+    // Every row's tint may have changed, and the label column's text: one signal for the lot.
+    Q_EMIT dataChanged(index(0, 0), index(rows - 1, columnCount() - 1),
+                       {Qt::DisplayRole, Qt::BackgroundRole, SortKeyRole, SuspiciousRole});
+}
+
+void TrafficTableModel::buildColumns()
+{
+    m_columns.clear();
+    if (!m_snapshot.data)
+        return;
+    const TrafficTable& table = m_snapshot.data->table;
+    for (std::size_t column = 0; column < table.columnCount(); ++column) {
+        if (!isAbsentColumn(*m_snapshot.data, column))
+            m_columns.push_back({ColumnSource::Table, column});
+    }
+    m_columns.push_back({ColumnSource::SessionDuration, 0});
+    m_columns.push_back({ColumnSource::AvgPacketSize, 0});
+    m_columns.push_back({ColumnSource::Score, 0});
+    m_columns.push_back({ColumnSource::Label, 0});
+}
+
+int TrafficTableModel::rowCount(const QModelIndex& parent) const
+{
+    if (parent.isValid() || !m_snapshot.data)
+        return 0;
+    return static_cast<int>(m_snapshot.data->table.rowCount());
+}
+
+int TrafficTableModel::columnCount(const QModelIndex& parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return static_cast<int>(m_columns.size());
+}
+
+int TrafficTableModel::columnFor(ColumnSource source) const
+{
+    for (std::size_t column = 0; column < m_columns.size(); ++column) {
+        if (m_columns[column].source == source)
+            return static_cast<int>(column);
+    }
+    return -1;
+}
+
+TrafficTableModel::ColumnSource TrafficTableModel::columnSource(int column) const
+{
+    return m_columns[static_cast<std::size_t>(column)].source;
+}
+
+QString TrafficTableModel::columnName(int column) const
+{
+    if (column < 0 || column >= columnCount())
+        return {};
+    const ColumnRef& ref = m_columns[static_cast<std::size_t>(column)];
+    switch (ref.source) {
+    case ColumnSource::Table: return QString::fromStdString(m_snapshot.data->table.columns[ref.tableColumn].name);
+    case ColumnSource::SessionDuration: return fromView(featureInfo(Feature::SessionDuration).name);
+    case ColumnSource::AvgPacketSize: return fromView(featureInfo(Feature::AvgPacketSize).name);
+    case ColumnSource::Score: return QStringLiteral("anomaly_score");
+    case ColumnSource::Label: return QStringLiteral("anomaly_label");
+    }
+    return {};
+}
+
+bool TrafficTableModel::isSuspicious(int row) const
+{
+    return m_snapshot.verdicts && row >= 0 && static_cast<std::size_t>(row) < m_snapshot.verdicts->suspicious.size()
+        && m_snapshot.verdicts->isSuspicious(static_cast<std::size_t>(row));
+}
+
+const std::vector<std::uint32_t>& TrafficTableModel::textRanks() const
+{
+    if (m_textRanks.empty() && m_snapshot.data) {
+        const StringPool& pool = *m_snapshot.data->table.strings;
+        std::vector<std::uint32_t> ids(pool.size());
+        std::iota(ids.begin(), ids.end(), 0u);
+        std::sort(ids.begin(), ids.end(), [&pool](std::uint32_t a, std::uint32_t b) { return pool.view(a) < pool.view(b); });
+        m_textRanks.resize(ids.size());
+        for (std::size_t rank = 0; rank < ids.size(); ++rank)
+            m_textRanks[ids[rank]] = static_cast<std::uint32_t>(rank);
+    }
+    return m_textRanks;
+}
+
+double TrafficTableModel::sortKey(int row, int column) const
+{
+    const auto r = static_cast<std::size_t>(row);
+    const ColumnRef& ref = m_columns[static_cast<std::size_t>(column)];
+    const PreparedData& data = *m_snapshot.data;
+    switch (ref.source) {
+    case ColumnSource::Table: {
+        const Column& source = data.table.columns[ref.tableColumn];
+        if (source.isMissing(r))
+            return kMissingSortKey;
+        if (source.kind == ColumnKind::Text)
+            return static_cast<double>(textRanks()[source.text[r]]);
+        return source.number(r);
+    }
+    case ColumnSource::SessionDuration: {
+        const double value = data.features.sessionDuration[r];
+        return std::isnan(value) ? kMissingSortKey : value;
+    }
+    case ColumnSource::AvgPacketSize: {
+        const double value = data.features.avgPacketSize[r];
+        return std::isnan(value) ? kMissingSortKey : value;
+    }
+    case ColumnSource::Score:
+        return m_snapshot.detection ? m_snapshot.detection->scores.scores()[r] : kMissingSortKey;
+    case ColumnSource::Label:
+        return m_snapshot.verdicts ? (isSuspicious(row) ? 1.0 : 0.0) : kMissingSortKey;
+    }
+    return kMissingSortKey;
+}
+
+QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const auto row = static_cast<std::size_t>(index.row());
+    const ColumnRef& ref = m_columns[static_cast<std::size_t>(index.column())];
+    const PreparedData& data = *m_snapshot.data;
+
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (ref.source) {
+        case ColumnSource::Table: {
+            const Column& column = data.table.columns[ref.tableColumn];
+            if (column.isMissing(row))
+                return QString();
+            switch (column.kind) {
+            case ColumnKind::Integer: return QString::number(column.integers[row]);
+            case ColumnKind::Timestamp: {
+                char buffer[40];
+                const std::size_t length = formatTimestamp(column.integers[row], buffer);
+                return QString::fromLatin1(buffer, static_cast<qsizetype>(length));
+            }
+            case ColumnKind::Text: return fromView(data.table.strings->view(column.text[row]));
+            case ColumnKind::Real: return QString::number(column.reals[row], 'g', 10);
+            }
+            return {};
+        }
+        case ColumnSource::SessionDuration: return QString::number(data.features.sessionDuration[row], 'f', 1);
+        case ColumnSource::AvgPacketSize: return QString::number(data.features.avgPacketSize[row], 'f', 1);
+        case ColumnSource::Score:
+            return m_snapshot.detection ? QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4) : QString();
+        case ColumnSource::Label:
+            if (!m_snapshot.verdicts)
+                return QString();
+            return fromView(isSuspicious(index.row()) ? kSuspiciousLabel : kNormalLabel);
+        }
+        return {};
+    case Qt::TextAlignmentRole: {
+        const bool numeric = ref.source == ColumnSource::SessionDuration || ref.source == ColumnSource::AvgPacketSize
+            || ref.source == ColumnSource::Score
+            || (ref.source == ColumnSource::Table
+                && (data.table.columns[ref.tableColumn].kind == ColumnKind::Integer
+                    || data.table.columns[ref.tableColumn].kind == ColumnKind::Real));
+        return QVariant::fromValue(Qt::Alignment(numeric ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter));
+    }
+    case Qt::BackgroundRole:
+        if (isSuspicious(index.row()))
+            return QColor(255, 221, 221);
+        return {};
+    case Qt::ForegroundRole:
+        // The tint is light; keep the text dark whatever the desktop's palette says.
+        if (isSuspicious(index.row()))
+            return QColor(60, 0, 0);
+        return {};
+    case SortKeyRole: return sortKey(index.row(), index.column());
+    case SuspiciousRole: return isSuspicious(index.row());
+    case SourceLineRole: return QVariant::fromValue<qint64>(data.table.sourceLines[row]);
+    default: return {};
+    }
+}
+
+QVariant TrafficTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation == Qt::Vertical) {
+        if (section < 0 || section >= rowCount())
+            return {};
+        const std::int64_t line = m_snapshot.data->table.sourceLines[static_cast<std::size_t>(section)];
+        switch (role) {
+        case Qt::DisplayRole: return QString::number(line);
+        case Qt::ToolTipRole: return tr("Line %1 of the file").arg(line);
+        default: return {};
+        }
+    }
+    if (section < 0 || section >= columnCount())
+        return {};
+    const ColumnRef& ref = m_columns[static_cast<std::size_t>(section)];
+    switch (role) {
+    case Qt::DisplayRole: return columnName(section);
+    case Qt::ToolTipRole:
+        switch (ref.source) {
+        case ColumnSource::Table: {
+            const Column& column = m_snapshot.data->table.columns[ref.tableColumn];
+            return tr("%1 (%2, from the file)").arg(columnName(section), fromView(columnKindName(column.kind)));
+        }
+        case ColumnSource::SessionDuration:
+            return tr("session_duration (s): %1").arg(fromView(featureInfo(Feature::SessionDuration).description));
+        case ColumnSource::AvgPacketSize:
+            return tr("avg_packet_size (bytes/s): %1").arg(fromView(featureInfo(Feature::AvgPacketSize).description));
+        case ColumnSource::Score:
+            return tr("The Isolation Forest's score: in [-1, 0), lower is more anomalous.");
+        case ColumnSource::Label:
+            return tr("Suspicious where the score is below the threshold set by the contamination.");
+        }
+        return {};
+    default: return {};
+    }
+}
+
+RowFilter TrafficTableModel::makeFilter(const QString& text, const QString& column) const
+{
+    RowFilter filter;
+    filter.data = m_snapshot.data.get();
+    filter.needle = asciiLower(text.trimmed().toStdString());
+    for (int candidate = 0; candidate < columnCount() && !column.isEmpty(); ++candidate) {
+        if (columnName(candidate) == column)
+            filter.column = candidate;
+    }
+    if (filter.needle.empty() || !m_snapshot.data)
+        return filter;
+    // Each distinct string is tested once here; rows then look their ids up.
+    const StringPool& pool = *m_snapshot.data->table.strings;
+    filter.textIds.assign(pool.size(), 0);
+    for (std::uint32_t id = 1; id < pool.size(); ++id)
+        filter.textIds[id] = containsLower(pool.view(id), filter.needle) ? 1 : 0;
+    filter.matchesSuspicious = containsLower(kSuspiciousLabel, filter.needle);
+    filter.matchesNormal = containsLower(kNormalLabel, filter.needle);
+    return filter;
+}
+
+bool TrafficTableModel::cellMatches(int row, int column, const RowFilter& filter) const
+{
+    const auto r = static_cast<std::size_t>(row);
+    const ColumnRef& ref = m_columns[static_cast<std::size_t>(column)];
+    switch (ref.source) {
+    case ColumnSource::Table: {
+        const Column& source = m_snapshot.data->table.columns[ref.tableColumn];
+        if (source.isMissing(r))
+            return false;
+        switch (source.kind) {
+        case ColumnKind::Text: return source.text[r] < filter.textIds.size() && filter.textIds[source.text[r]] != 0;
+        case ColumnKind::Integer: {
+            char buffer[24];
+            const auto result = std::to_chars(buffer, buffer + sizeof buffer, source.integers[r]);
+            return containsLower(std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)), filter.needle);
+        }
+        case ColumnKind::Timestamp: {
+            char buffer[40];
+            const std::size_t length = formatTimestamp(source.integers[r], buffer);
+            return containsLower(std::string_view(buffer, length), filter.needle);
+        }
+        case ColumnKind::Real: return false;
+        }
+        return false;
+    }
+    case ColumnSource::Label:
+        if (!m_snapshot.verdicts)
+            return false;
+        return isSuspicious(row) ? filter.matchesSuspicious : filter.matchesNormal;
+    case ColumnSource::SessionDuration:
+    case ColumnSource::AvgPacketSize:
+    case ColumnSource::Score:
+        // Computed numbers are found by sorting, not by typing their digits.
+        return false;
+    }
+    return false;
+}
+
+bool TrafficTableModel::rowMatches(int row, const RowFilter& filter) const
+{
+    if (filter.isEmpty())
+        return true;
+    if (filter.column >= columnCount())
+        return false;
+    if (filter.column >= 0)
+        return cellMatches(row, filter.column, filter);
+    for (int column = 0; column < columnCount(); ++column) {
+        if (cellMatches(row, column, filter))
+            return true;
+    }
+    return false;
+}
+
+} // namespace webthreat
