@@ -135,6 +135,7 @@ private:
     const Progress& m_progress;
     unsigned m_threads;
     bool m_haveHeader = false;
+    std::int64_t m_headerLine = 0;
     std::int64_t m_linesDone = 0;        // line ends consumed so far
     std::vector<Destination> m_destinations; // per file column
     std::vector<std::size_t> m_headerColumnOf; // file column -> destination index
@@ -243,42 +244,109 @@ struct RecordSplitter {
 
 std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
 {
+    // Copies of the dataset circulate with a title line above the real header: look at up to three
+    // lines for one that names the required columns, skipping lines that name none of the schema.
+    constexpr int kHeaderCandidates = 3;
     std::size_t at = 0;
-    RecordSplitter splitter{m_options.delimiter, {}, {}};
     std::int64_t breaks = 0;
-    // Blank lines before the header are skipped.
-    while (at < block.size() && (block[at] == '\n' || block[at] == '\r')) {
-        if (block[at] == '\n' || at + 1 >= block.size() || block[at + 1] != '\n')
-            ++breaks;
-        ++at;
-    }
-    if (at >= block.size()) {
-        if (!atEnd)
+    RecordSplitter splitter{m_options.delimiter, {}, {}};
+    std::vector<std::string> header;
+    std::int64_t headerLine = 0;
+    std::size_t next = 0;
+    std::vector<std::string> titleLines;
+    for (int candidate = 0; candidate < kHeaderCandidates; ++candidate) {
+        // Blank lines before the header are skipped.
+        while (at < block.size() && (block[at] == '\n' || block[at] == '\r')) {
+            if (block[at] == '\n' || at + 1 >= block.size() || block[at + 1] != '\n')
+                ++breaks;
+            ++at;
+        }
+        if (at >= block.size()) {
+            if (!atEnd)
+                return std::string_view::npos;
+            if (candidate == 0)
+                throw InputError(m_file, 0, "", "the file is empty: expected a header line naming the columns");
+            break; // only title lines: the header found last is reported below
+        }
+        const std::int64_t line = breaks + 1;
+        const std::size_t end = splitter.split(block, at, atEnd, breaks);
+        if (end == std::string_view::npos) {
+            if (splitter.openQuote)
+                throw InputError(m_file, line, "", "the header line has a quoted field that is never closed");
             return std::string_view::npos;
-        throw InputError(m_file, 0, "", "the file is empty: expected a header line naming the columns");
+        }
+        std::vector<std::string> names;
+        for (const auto& field : splitter.fields) {
+            for (char c : field) {
+                const auto byte = static_cast<unsigned char>(c);
+                if (byte < 0x20 && c != '\t')
+                    throw InputError(m_file, line, "",
+                                     "this is not a text CSV file: its header line holds binary data");
+            }
+            names.emplace_back(trimBlanks(field));
+        }
+        std::size_t recognised = 0;
+        for (const auto& name : names)
+            recognised += fieldForHeader(name).has_value();
+        if (recognised == 0 && candidate + 1 < kHeaderCandidates && end < block.size()) {
+            if (header.empty()) {
+                header = names;
+                headerLine = line;
+                next = end;
+            }
+            std::string title;
+            for (const auto& name : names)
+                title += (title.empty() ? "" : ",") + name;
+            titleLines.push_back(title);
+            at = end;
+            continue;
+        }
+        header = std::move(names);
+        headerLine = line;
+        next = end;
+        if (recognised > 0 && !titleLines.empty()) {
+            m_report.warnings.push_back("line(s) 1 to " + std::to_string(line - 1) + " ('" + shorten(titleLines.front())
+                                        + "') are not a header and were skipped; the header is on line "
+                                        + std::to_string(line));
+        } else if (recognised == 0 && !titleLines.empty()) {
+            // Nothing looked like a header: report against the first line.
+            header = [&] {
+                std::vector<std::string> first;
+                RecordSplitter again{m_options.delimiter, {}, {}};
+                std::int64_t ignored = 0;
+                std::size_t from = 0;
+                while (from < block.size() && (block[from] == '\n' || block[from] == '\r'))
+                    ++from;
+                again.split(block, from, atEnd, ignored);
+                for (const auto& field : again.fields)
+                    first.emplace_back(trimBlanks(field));
+                return first;
+            }();
+            headerLine = 1;
+        }
+        break;
     }
-    const std::size_t next = splitter.split(block, at, atEnd, breaks);
-    if (next == std::string_view::npos) {
-        if (splitter.openQuote)
-            throw InputError(m_file, breaks + 1, "", "the header line has a quoted field that is never closed");
-        return std::string_view::npos;
+    m_headerLine = headerLine;
+    breaks = 0;
+    // Lines consumed up to the end of the header.
+    for (std::size_t i = 0; i < next; ++i) {
+        if (block[i] == '\n' || (block[i] == '\r' && (i + 1 >= block.size() || block[i + 1] != '\n')))
+            ++breaks;
     }
-
+    if (next == block.size() && next > 0 && block[next - 1] != '\n' && block[next - 1] != '\r')
+        ++breaks; // the header is the last line and has no line end
     std::vector<bool> seen(kFieldCount, false);
     std::unordered_map<std::string, std::size_t> extraNames;
-    std::vector<std::string> header;
-    for (std::size_t i = 0; i < splitter.fields.size(); ++i)
-        header.emplace_back(trimBlanks(splitter.fields[i]));
     m_report.header = header;
 
     for (std::size_t i = 0; i < header.size(); ++i) {
         const std::string& name = header[i];
         if (name.empty())
-            throw InputError(m_file, 1, "", "column " + std::to_string(i + 1) + " of the header has no name");
+            throw InputError(m_file, headerLine, "", "column " + std::to_string(i + 1) + " of the header has no name");
         if (auto field = fieldForHeader(name)) {
             const auto index = static_cast<std::size_t>(*field);
             if (seen[index]) {
-                throw InputError(m_file, 1, name,
+                throw InputError(m_file, headerLine, name,
                                  "the column '" + std::string(fieldInfo(*field).name)
                                      + "' is named twice in the header (column " + std::to_string(i + 1) + ")");
             }
@@ -292,7 +360,7 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
             m_destinations.push_back(destination);
         } else {
             if (extraNames.count(name) != 0)
-                throw InputError(m_file, 1, name, "the column '" + name + "' is named twice in the header");
+                throw InputError(m_file, headerLine, name, "the column '" + name + "' is named twice in the header");
             extraNames.emplace(name, i);
             m_table.columns.push_back(Column{name, ColumnKind::Text, {}, {}, {}});
             m_destinations.push_back(Destination{m_table.columns.size() - 1, ColumnKind::Text, 0, 0});
@@ -316,7 +384,7 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         std::string found;
         for (const auto& name : header)
             found += (found.empty() ? "" : ", ") + name;
-        throw InputError(m_file, 1, missingRequired.front(),
+        throw InputError(m_file, headerLine, missingRequired.front(),
                          std::string(missingRequired.size() == 1 ? "the required column " : "the required columns ")
                              + names + (missingRequired.size() == 1 ? " is" : " are")
                              + " missing from the header (found: " + shorten(found) + ")");
@@ -501,10 +569,17 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd)
     }
     if (at >= block.size())
         return 0;
+    const std::string_view rest = block.substr(at);
+
+    if (const void* nul = std::memchr(rest.data(), '\0', rest.size())) {
+        const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - rest.data());
+        const auto line = m_linesDone + 1 + std::count(rest.data(), rest.data() + offset, '\n');
+        throw InputError(m_file, line, "",
+                         "the file holds a NUL byte here: it is binary or corrupted, not a text CSV file");
+    }
 
     // Split the rest into pieces at record boundaries found by quote parity: inside RFC 4180
     // text a line end is a record end exactly when an even number of quotes precede it.
-    const std::string_view rest = block.substr(at);
     constexpr std::size_t kPieceBytes = 1u << 20;
     const std::size_t pieceCount = std::max<std::size_t>(1, std::min<std::size_t>(rest.size() / kPieceBytes, 4096));
     std::vector<std::size_t> quotes(pieceCount, 0);

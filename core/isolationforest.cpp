@@ -170,7 +170,7 @@ private:
 
     void makeLeaf(std::uint32_t node, int size, int depth)
     {
-        m_tree.nodes[node] = {std::numeric_limits<float>::infinity(), 0, static_cast<std::uint16_t>(node)};
+        m_tree.nodes[node] = {std::numeric_limits<float>::infinity(), node, 0};
         m_tree.pathLength[node] = depth + IsolationForest::averagePathLength(size);
         m_tree.depth = std::max(m_tree.depth, depth);
     }
@@ -208,7 +208,7 @@ private:
 
             const std::uint32_t left = addNode();
             addNode();
-            m_tree.nodes[node] = {threshold, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(left)};
+            m_tree.nodes[node] = {threshold, left, static_cast<std::uint32_t>(feature)};
             int* childCandidates = candidates + m_features;
             std::copy_n(candidates, candidateCount, childCandidates);
             grow(left, start, split, depth + 1, candidateCount);
@@ -254,8 +254,8 @@ int ceilLog2(int n) noexcept
 // stride at compile time, so each lane's row offset folds into the load's displacement and the
 // lanes' indices stay in registers.
 template <int Lanes, int Columns>
-void walkLanes(const IsolationForest::Tree& tree, const float* rows, Eigen::Index stride, unsigned featureBits,
-               std::uint32_t featureMask, double* accumulators)
+void walkLanes(const IsolationForest::Tree& tree, const float* rows, Eigen::Index stride, [[maybe_unused]] unsigned featureBits,
+               [[maybe_unused]] std::uint32_t featureMask, double* accumulators)
 {
     const Eigen::Index rowStride = Columns > 0 ? Columns : stride;
     const IsolationForest::Tree::Node* nodes = tree.nodes.data();

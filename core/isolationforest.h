@@ -61,8 +61,8 @@ public:
         // number of steps without testing for leaves.
         struct Node {
             float threshold;
-            std::uint16_t feature;
-            std::uint16_t left;
+            std::uint32_t left;
+            std::uint32_t feature;
         };
         std::vector<Node> nodes;        // depth-first; nodes[0] is the root
         std::vector<double> pathLength; // per node; for a leaf, its depth + c(leaf size)

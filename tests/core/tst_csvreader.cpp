@@ -143,6 +143,33 @@ private Q_SLOTS:
         QCOMPARE(result.table.columnCount(), kFieldCount);
     }
 
+    void titleLineBeforeHeader()
+    {
+        const std::string text = "Cybersecurity: Suspicious Web Threat Interactions\n" + kHeader + "\n" + row("1") + "\n";
+        const ReadResult result = read(text);
+        QCOMPARE(result.table.rowCount(), std::size_t(1));
+        QCOMPARE(result.table.sourceLines.front(), std::int64_t(3));
+        QVERIFY(!result.report.warnings.empty());
+        QVERIFY(QString::fromStdString(result.report.warnings.front()).contains("header is on line 2"));
+    }
+
+    void noHeaderAtAll()
+    {
+        const QString message = readError("hello\nworld\nfoo\nbar\n");
+        QVERIFY2(message.contains("test.csv:1"), qPrintable(message));
+        QVERIFY2(message.contains("'bytes_in'"), qPrintable(message));
+    }
+
+    void binaryRefused()
+    {
+        std::string garbage = "\x89PNG\r\n\x1a\n";
+        garbage += std::string("\0\0\0\rIHDR", 8);
+        QVERIFY(readError(garbage).contains("binary"));
+        const std::string withNul = kHeader + "\n" + row("1") + "\n" + std::string("12\0", 3) + "3" + row("1").substr(1) + "\n";
+        const QString message = readError(withNul);
+        QVERIFY2(message.contains("test.csv:3") && message.contains("NUL"), qPrintable(message));
+    }
+
     void utf16Refused()
     {
         const QString message = readError(std::string("\xFF\xFE" "b\0y\0", 6));

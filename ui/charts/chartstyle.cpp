@@ -90,6 +90,9 @@ double niceStep(double roughStep)
         return 1.0;
     const double magnitude = std::pow(10.0, std::floor(std::log10(roughStep)));
     for (const double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        // Counts are whole: a step of 2.5 only from 25 upwards.
+        if (factor == 2.5 && magnitude < 10.0)
+            continue;
         if (factor * magnitude >= roughStep)
             return factor * magnitude;
     }

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "ui/analysissnapshot.h"
+
+#include <QAbstractTableModel>
+
+#include <unordered_map>
+
+namespace webthreat {
+
+// The Anomalies tab's list: the suspicious rows, most anomalous first (findings->suspiciousRows),
+// with the columns an analyst reads first. Cells are read from the table on demand.
+class SuspiciousRowsModel : public QAbstractTableModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SuspiciousRowsModel)
+
+public:
+    enum Column { Rank, Score, SourceIp, Country, BytesIn, BytesOut, Duration, DestinationPort, Protocol, Started, Line, ColumnCount };
+    enum Role {
+        TableRowRole = Qt::UserRole + 1,  // the row's index in the snapshot's table (qulonglong)
+        SortKeyRole,
+    };
+
+    explicit SuspiciousRowsModel(QObject* parent = nullptr);
+
+    void setSnapshot(const AnalysisSnapshot& snapshot);
+    // The position of a table row in this list, or -1 when it is not suspicious.
+    int positionOf(std::size_t tableRow) const;
+    std::size_t tableRow(int position) const;
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    AnalysisSnapshot m_snapshot;
+    // Built on the first click-to-select, not per slider step.
+    mutable std::unordered_map<std::size_t, int> m_positions;
+};
+
+} // namespace webthreat
