@@ -49,7 +49,7 @@ std::string describeCount(std::size_t count, const char* what)
 
 } // namespace
 
-CleanResult cleanTraffic(const TrafficTable& input, const CleanParams& params, const Progress& progress)
+CleanResult cleanTraffic(TrafficTable input, const CleanParams& params, const Progress& progress)
 {
     params.validate();
     CleanResult result;
@@ -62,8 +62,14 @@ CleanResult cleanTraffic(const TrafficTable& input, const CleanParams& params, c
     std::vector<std::size_t> kept;
     kept.reserve(rows);
     if (params.dropDuplicates) {
-        std::unordered_multimap<std::uint64_t, std::size_t> seen;
-        seen.reserve(rows);
+        // Open addressing over row hashes: a slot holds row + 1 of the first row seen with that
+        // content; equal hashes are confirmed cell by cell.
+        std::size_t capacity = 16;
+        while (capacity < rows * 2)
+            capacity *= 2;
+        std::vector<std::uint32_t> slots(capacity, 0);
+        std::vector<std::uint64_t> hashes(capacity, 0);
+        const std::size_t mask = capacity - 1;
         for (std::size_t row = 0; row < rows; ++row) {
             if ((row & 0xFFFF) == 0)
                 progress.check();
@@ -71,15 +77,16 @@ CleanResult cleanTraffic(const TrafficTable& input, const CleanParams& params, c
             for (const Column& column : input.columns)
                 h = mix(h, cellBits(column, row));
             bool duplicate = false;
-            auto [first, last] = seen.equal_range(h);
-            for (auto it = first; it != last; ++it) {
-                if (sameRow(input, it->second, row)) {
+            std::size_t slot = h & mask;
+            for (; slots[slot] != 0; slot = (slot + 1) & mask) {
+                if (hashes[slot] == h && sameRow(input, slots[slot] - 1, row)) {
                     duplicate = true;
                     break;
                 }
             }
             if (!duplicate) {
-                seen.emplace(h, row);
+                slots[slot] = static_cast<std::uint32_t>(row + 1);
+                hashes[slot] = h;
                 kept.push_back(row);
             }
         }
@@ -92,7 +99,9 @@ CleanResult cleanTraffic(const TrafficTable& input, const CleanParams& params, c
     }
     progress.report("clean", 0.4);
 
-    result.table = input.selectRows(kept);
+    if (kept.size() != rows)
+        input.keepRows(kept);
+    result.table = std::move(input);
     TrafficTable& table = result.table;
 
     // 2. Missing bytes_in takes the median of the present values (the mean of the middle two
@@ -143,7 +152,7 @@ CleanResult cleanTraffic(const TrafficTable& input, const CleanParams& params, c
         }
         const std::size_t dropped = table.rowCount() - addressed.size();
         if (dropped > 0)
-            table = table.selectRows(addressed);
+            table.keepRows(addressed);
         report.steps.push_back({"drop_missing_addresses",
                                 describeCount(dropped, "row(s) without src_ip or dst_ip dropped"), dropped});
     }

@@ -38,7 +38,8 @@ struct CleanResult {
 
 // The notebook's cleaning, in its order: drop exact duplicates, fill missing bytes_in with the
 // median, drop rows lacking src_ip or dst_ip, upper-case country codes. (Timestamps are parsed by
-// the reader.) The input is not changed; the result shares its strings.
-CleanResult cleanTraffic(const TrafficTable& table, const CleanParams& params = {}, const Progress& progress = {});
+// the reader.) Works in place on the table it is given (move a table in to avoid a copy); the
+// result shares its strings.
+CleanResult cleanTraffic(TrafficTable table, const CleanParams& params = {}, const Progress& progress = {});
 
 } // namespace webthreat

@@ -13,6 +13,8 @@
 #include <memory>
 #include <unordered_map>
 
+#include <arpa/inet.h>
+
 namespace webthreat {
 
 void ReadOptions::validate() const
@@ -107,6 +109,57 @@ const char* parseInteger(std::string_view text, std::int64_t minimum, std::int64
     return nullptr;
 }
 
+bool isUtf8(std::string_view text) noexcept
+{
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length;
+        std::uint32_t code;
+        if ((byte & 0xE0) == 0xC0) {
+            length = 2;
+            code = byte & 0x1F;
+        } else if ((byte & 0xF0) == 0xE0) {
+            length = 3;
+            code = byte & 0x0F;
+        } else if ((byte & 0xF8) == 0xF0) {
+            length = 4;
+            code = byte & 0x07;
+        } else {
+            return false;
+        }
+        if (i + length > text.size())
+            return false;
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0) != 0x80)
+                return false;
+            code = (code << 6) | (next & 0x3F);
+        }
+        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+        if ((length == 2 && code < 0x80) || (length == 3 && code < 0x800) || (length == 4 && code < 0x10000)
+            || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return false;
+        i += length;
+    }
+    return true;
+}
+
+bool isIpAddress(std::string_view text)
+{
+    if (text.size() > 45)
+        return false;
+    char buffer[46];
+    std::memcpy(buffer, text.data(), text.size());
+    buffer[text.size()] = '\0';
+    unsigned char address[16];
+    return ::inet_pton(AF_INET, buffer, address) == 1 || ::inet_pton(AF_INET6, buffer, address) == 1;
+}
+
 class CsvParser {
 public:
     CsvParser(std::string displayName, const ReadOptions& options, const Progress& progress)
@@ -129,6 +182,7 @@ private:
                     bool atEnd, PieceResult& out, std::size_t& stoppedAt) const;
     void mergePiece(PieceResult& piece);
     [[noreturn]] void unterminatedQuote(std::int64_t line) const;
+    void checkText();
 
     std::string m_file;
     ReadOptions m_options;
@@ -639,6 +693,60 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd)
     return atEnd ? 0 : carried;
 }
 
+// Checks each distinct text value once: text that is not UTF-8 (Latin-1 exports) and addresses
+// that are neither IPv4 nor IPv6 are kept as read, counted and reported with their first line.
+void CsvParser::checkText()
+{
+    const StringPool& strings = *m_table.strings;
+    std::vector<std::uint8_t> utf8(strings.size(), 1);
+    bool anyBad = false;
+    for (std::uint32_t id = 1; id < strings.size(); ++id) {
+        utf8[id] = isUtf8(strings.view(id));
+        anyBad |= !utf8[id];
+    }
+    for (std::size_t c = 0; anyBad && c < m_table.columns.size(); ++c) {
+        const Column& column = m_table.columns[c];
+        if (column.kind != ColumnKind::Text)
+            continue;
+        std::size_t count = 0;
+        std::int64_t firstLine = 0;
+        for (std::size_t row = 0; row < column.text.size(); ++row) {
+            if (!utf8[column.text[row]] && count++ == 0)
+                firstLine = m_table.sourceLines[row];
+        }
+        if (count == 0)
+            continue;
+        m_report.nonUtf8Cells += count;
+        m_report.warnings.push_back(std::to_string(count) + " cell(s) in column '" + column.name
+                                    + "' are not UTF-8 text (first on line " + std::to_string(firstLine)
+                                    + "); they are kept as read and shown with replacement characters");
+    }
+    for (Field field : {Field::SrcIp, Field::DstIp}) {
+        const Column& column = m_table.column(field);
+        std::vector<std::uint8_t> state(strings.size(), 0); // 0 unknown, 1 address, 2 not
+        std::size_t count = 0;
+        std::int64_t firstLine = 0;
+        std::string firstValue;
+        for (std::size_t row = 0; row < column.text.size(); ++row) {
+            const std::uint32_t id = column.text[row];
+            if (id == StringPool::kMissing)
+                continue;
+            if (state[id] == 0)
+                state[id] = isIpAddress(strings.view(id)) ? 1 : 2;
+            if (state[id] == 2 && count++ == 0) {
+                firstLine = m_table.sourceLines[row];
+                firstValue = shorten(strings.view(id));
+            }
+        }
+        if (count == 0)
+            continue;
+        m_report.invalidAddresses += count;
+        m_report.warnings.push_back(std::to_string(count) + " value(s) in column '" + column.name
+                                    + "' are not IPv4 or IPv6 addresses (first: '" + firstValue + "' on line "
+                                    + std::to_string(firstLine) + "); they are kept as text");
+    }
+}
+
 ReadResult CsvParser::finish()
 {
     if (!m_haveHeader)
@@ -659,6 +767,7 @@ ReadResult CsvParser::finish()
                                     + "', " + local.reason + "; line(s) " + lines
                                     + (local.count > local.firstLines.size() ? ", ..." : "") + ")");
     }
+    checkText();
     if (m_report.malformed.count > 0) {
         std::string lines;
         for (std::size_t i = 0; i < m_report.malformed.firstLines.size(); ++i)
@@ -748,6 +857,21 @@ private:
 
 } // namespace
 
+std::uint64_t availableMemoryBytes()
+{
+    // MemAvailable is the kernel's own estimate of what can be allocated without swapping.
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> meminfo(std::fopen("/proc/meminfo", "r"), &std::fclose);
+    if (!meminfo)
+        return 0;
+    char line[256];
+    while (std::fgets(line, sizeof line, meminfo.get())) {
+        unsigned long long kib = 0;
+        if (std::sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+            return static_cast<std::uint64_t>(kib) * 1024;
+    }
+    return 0;
+}
+
 ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options, const Progress& progress)
 {
     options.validate();
@@ -759,6 +883,21 @@ ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options, c
         const long end = std::ftell(file.get());
         size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
         std::fseek(file.get(), 0, SEEK_SET);
+    }
+    if (const std::uint64_t available = availableMemoryBytes(); available > 0) {
+        // The columns take about 0.45 bytes per byte of CSV and the detector's inputs a little
+        // more: refuse up front a file that cannot fit, rather than be killed halfway.
+        const std::uint64_t needed = size / 10 * 7 + 2 * options.blockBytes;
+        if (needed > available) {
+            auto gib = [](std::uint64_t bytes) {
+                char text[32];
+                std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1u << 30));
+                return std::string(text);
+            };
+            throw InputError(path, 0, "",
+                             "the file is " + gib(size) + "; analysing it needs about " + gib(needed)
+                                 + " of memory and only " + gib(available) + " is available");
+        }
     }
     Reader reader(path, options, progress);
     return reader.run(

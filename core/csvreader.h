@@ -49,6 +49,8 @@ struct ReadReport {
     std::vector<std::string> header;        // as written in the file
     std::vector<std::string> absentColumns; // optional schema columns the file lacks (read as missing)
     std::vector<std::string> extraColumns;  // columns outside the schema, kept as text
+    std::size_t nonUtf8Cells = 0;           // text cells that are not UTF-8 (kept as read)
+    std::size_t invalidAddresses = 0;       // src_ip / dst_ip cells that are not IPv4 or IPv6 (kept)
     std::vector<std::string> warnings;      // one readable sentence each
     double seconds = 0.0;
 
@@ -64,10 +66,14 @@ struct ReadResult {
 // quotes; LF, CRLF or CR line ends; optional final newline; optional UTF-8 byte-order mark).
 // Columns are matched by header name in any order (see fieldForHeader). Throws InputError naming
 // the file, line and column when the file cannot be used at all: unreadable, empty, no header,
-// a required column missing, a column named twice, an unterminated quoted field. Problems in
+// a required column missing, a column named twice, an unterminated quoted field, binary data, a
+// file too large for the memory available (refused before reading). Problems in
 // single rows or cells are counted in the report instead.
 ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options = {},
                           const Progress& progress = {});
+
+// What the kernel says can still be allocated (MemAvailable), 0 when it cannot tell.
+std::uint64_t availableMemoryBytes();
 
 // The same over text in memory; displayName is used in messages.
 ReadResult readTrafficCsvText(std::string_view text, const std::string& displayName,

@@ -15,7 +15,8 @@ using FeatureMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen
 
 struct IsolationForestParams {
     int trees = 100;              // scikit-learn's n_estimators
-    int maxSamples = 0;           // rows drawn per tree without replacement; 0 = min(256, rows)
+    int maxSamples = 0;           // rows drawn per tree without replacement; 0 = min(256, rows);
+                                  // at most 32768 (the tree's compact node format)
     std::uint64_t seed = 42;      // same seed, same scores, whatever the thread count
     int threads = 0;              // 0 = all cores
 
@@ -55,16 +56,16 @@ public:
     // forward-declared so the forest keeps its implicit copy, move and destructor.
     struct Tree {
         // 8 bytes, so a 256-sample tree (at most 511 nodes) stays in L1 while a block of rows walks
-        // it. `link` packs the feature (low bits) and the index of the left child (high bits); the
-        // right child sits just after the left one, so a step is `child + (x > threshold)` with no
-        // branch. A leaf links to itself with an infinite threshold, so a walk can take a fixed
-        // number of steps without testing for leaves.
+        // it, and each field is a plain load. The children of a node are adjacent (left, then
+        // right), so a step is `left + (x > threshold)` with no branch. A leaf points to itself
+        // with an infinite threshold, so a walk can take a fixed number of steps without testing
+        // for leaves. 16-bit indices are why maxSamples is at most 32768.
         struct Node {
             float threshold;
-            std::uint32_t left;
-            std::uint32_t feature;
+            std::uint16_t feature;
+            std::uint16_t left;
         };
-        std::vector<Node> nodes;        // depth-first; nodes[0] is the root
+        std::vector<Node> nodes;        // nodes[0] is the root
         std::vector<double> pathLength; // per node; for a leaf, its depth + c(leaf size)
         int depth = 0;                  // depth of the deepest leaf
     };
@@ -74,7 +75,6 @@ private:
     int m_maxSamples = 0;
     int m_depthLimit = 0;
     Eigen::Index m_features = 0;
-    unsigned m_featureBits = 0; // bits of Tree::Node::link holding the feature
 };
 
 } // namespace webthreat

@@ -41,8 +41,7 @@ std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanPar
     data->file = read.report.file;
     data->readSeconds = read.report.seconds;
     data->readReport = std::move(read.report);
-    CleanResult cleaned = cleanTraffic(read.table, clean, progress);
-    read.table = TrafficTable(); // release the raw rows before computing features
+    CleanResult cleaned = cleanTraffic(std::move(read.table), clean, progress);
     data->cleanReport = std::move(cleaned.report);
     data->table = std::move(cleaned.table);
     data->features = computeFeatures(data->table, progress);

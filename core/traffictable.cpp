@@ -220,6 +220,25 @@ TrafficTable TrafficTable::selectRows(const std::vector<std::size_t>& rows) cons
     return selected;
 }
 
+void TrafficTable::keepRows(const std::vector<std::size_t>& ascendingRows)
+{
+    auto compact = [&](auto& values) {
+        std::size_t to = 0;
+        for (std::size_t row : ascendingRows)
+            values[to++] = values[row];
+        values.resize(to);
+    };
+    for (Column& column : columns) {
+        switch (column.kind) {
+        case ColumnKind::Integer:
+        case ColumnKind::Timestamp: compact(column.integers); break;
+        case ColumnKind::Text: compact(column.text); break;
+        case ColumnKind::Real: compact(column.reals); break;
+        }
+    }
+    compact(sourceLines);
+}
+
 std::size_t TrafficTable::memoryBytes() const noexcept
 {
     std::size_t total = sourceLines.capacity() * sizeof(std::int64_t);

@@ -98,6 +98,8 @@ public:
 
     // A new table holding the given rows, in the given order, sharing this table's strings.
     TrafficTable selectRows(const std::vector<std::size_t>& rows) const;
+    // Keeps only the given rows (ascending), in place: no second copy of the table is made.
+    void keepRows(const std::vector<std::size_t>& ascendingRows);
     std::size_t memoryBytes() const noexcept;
 
     std::shared_ptr<StringPool> strings;

@@ -170,6 +170,22 @@ private Q_SLOTS:
         QVERIFY2(message.contains("test.csv:3") && message.contains("NUL"), qPrintable(message));
     }
 
+    void latin1AndBadAddressesReported()
+    {
+        const std::string text = kHeader + "\n" + row("1", "1.2.3.4", "Caf\xE9") + "\n" + row("2", "2001:db8::1") + "\n"
+            + row("3", "not-an-ip") + "\n" + row("4", "999.1.1.1") + "\n";
+        const ReadResult result = read(text);
+        QCOMPARE(result.table.rowCount(), std::size_t(4));
+        QCOMPARE(result.report.nonUtf8Cells, std::size_t(1));
+        QCOMPARE(result.report.invalidAddresses, std::size_t(2));
+        QCOMPARE(result.table.text(Field::RuleNames, 0), std::string_view("Caf\xE9"));
+        QCOMPARE(result.table.text(Field::SrcIp, 1), std::string_view("2001:db8::1"));
+        bool named = false;
+        for (const auto& warning : result.report.warnings)
+            named |= warning.find("'not-an-ip' on line 4") != std::string::npos;
+        QVERIFY(named);
+    }
+
     void utf16Refused()
     {
         const QString message = readError(std::string("\xFF\xFE" "b\0y\0", 6));

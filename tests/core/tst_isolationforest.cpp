@@ -253,9 +253,11 @@ void TestIsolationForest::validateRejects_data()
     QTest::newRow("no trees") << 0 << 0 << 0 << "trees must be between 1 and 10000, got 0";
     QTest::newRow("too many trees") << 10001 << 0 << 0 << "trees must be between 1 and 10000, got 10001";
     QTest::newRow("one sample") << 100 << 1 << 0
-                                << "maxSamples must be 0 (automatic: min(256, rows)) or at least 2, got 1";
-    QTest::newRow("negative samples") << 100 << -3 << 0
-                                      << "maxSamples must be 0 (automatic: min(256, rows)) or at least 2, got -3";
+                                << "maxSamples must be 0 (automatic: min(256, rows)) or between 2 and 32768, got 1";
+    QTest::newRow("negative samples")
+        << 100 << -3 << 0 << "maxSamples must be 0 (automatic: min(256, rows)) or between 2 and 32768, got -3";
+    QTest::newRow("too many samples")
+        << 100 << 32769 << 0 << "maxSamples must be 0 (automatic: min(256, rows)) or between 2 and 32768, got 32769";
     QTest::newRow("negative threads") << 100 << 0 << -1
                                       << "threads must be 0 (all cores) or a positive count, got -1";
 }
@@ -291,7 +293,7 @@ void TestIsolationForest::validateAcceptsLimits()
     params.threads = 1;
     params.validate();
     params.trees = 10000;
-    params.maxSamples = 1'000'000;
+    params.maxSamples = 32768;
     params.validate();
 }
 
@@ -358,6 +360,7 @@ void TestIsolationForest::effectiveMaxSamplesAndDepth_data()
     QTest::newRow("three") << 50 << 3 << 3 << 2;
     QTest::newRow("257") << 1000 << 257 << 257 << 9;
     QTest::newRow("more than rows: all rows, as scikit-learn") << 40 << 500 << 40 << 6;
+    QTest::newRow("largest: 32768 samples, 65535 nodes at most") << 40000 << 32768 << 32768 << 15;
 }
 
 void TestIsolationForest::effectiveMaxSamplesAndDepth()

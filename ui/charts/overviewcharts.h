@@ -5,6 +5,8 @@
 #include <QList>
 #include <QWidget>
 
+#include <memory>
+
 namespace webthreat {
 
 class ChartView;
@@ -18,6 +20,7 @@ class OverviewCharts : public QWidget {
 
 public:
     explicit OverviewCharts(QWidget* parent = nullptr);
+    ~OverviewCharts() override;
 
     // Rebuilds every chart from the snapshot (new data or new detection). An empty snapshot shows
     // a message in each chart, not a blank frame.
@@ -26,6 +29,10 @@ public:
     void updateVerdicts(const AnalysisSnapshot& snapshot);
 
     QList<ChartView*> chartViews() const;
+
+private:
+    struct Charts;
+    std::unique_ptr<Charts> m_charts;
 };
 
 // The Anomalies tab's scatter: bytes_in against bytes_out on log axes, Normal and Suspicious in
@@ -37,6 +44,7 @@ class AnomalyScatter : public QWidget {
 
 public:
     explicit AnomalyScatter(QWidget* parent = nullptr);
+    ~AnomalyScatter() override;
 
     void setSnapshot(const AnalysisSnapshot& snapshot);
     void updateVerdicts(const AnalysisSnapshot& snapshot);
@@ -45,6 +53,10 @@ public:
 Q_SIGNALS:
     // row is an index into snapshot.data->table.
     void rowClicked(qsizetype row);
+
+private:
+    struct Plot;
+    std::unique_ptr<Plot> m_plot;
 };
 
 } // namespace webthreat

@@ -1,0 +1,178 @@
+// webthreat-workbench: the desktop window. Start-up only: platform choice, command line,
+// logging, settings; everything else lives in ui/.
+#include "app/cli.h"
+#include "app/logging.h"
+#include "ui/mainwindow.h"
+#include "ui/screenshottaker.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QIcon>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+namespace {
+
+// Qt's own warnings (and qDebug from any library) go to the same log as ours.
+void forwardQtMessage(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    auto logger = spdlog::get("ui");
+    const QByteArray text = message.toLocal8Bit();
+    if (!logger) {
+        std::fprintf(stderr, "%s\n", text.constData());
+        return;
+    }
+    spdlog::level::level_enum level = spdlog::level::info;
+    switch (type) {
+    case QtDebugMsg: level = spdlog::level::debug; break;
+    case QtInfoMsg: level = spdlog::level::info; break;
+    case QtWarningMsg: level = spdlog::level::warn; break;
+    case QtCriticalMsg: level = spdlog::level::err; break;
+    case QtFatalMsg: level = spdlog::level::critical; break;
+    }
+    const char* category = context.category && std::strcmp(context.category, "default") != 0 ? context.category : "qt";
+    logger->log(level, "[{}] {}", category, text.constData());
+    if (type == QtFatalMsg)
+        logger->flush();
+}
+
+// Decided before QApplication exists: without a display, --screenshot still works by drawing
+// into memory (the offscreen platform) instead of failing to connect to an X server.
+void chooseHeadlessPlatform(int argc, char** argv)
+{
+    bool screenshot = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--screenshot") == 0 || std::strncmp(argv[i], "--screenshot=", 13) == 0)
+            screenshot = true;
+    }
+    if (screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+}
+
+void printError(const QString& message)
+{
+    std::fprintf(stderr, "webthreat-workbench: %s\n", message.toLocal8Bit().constData());
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    chooseHeadlessPlatform(argc, argv);
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("webthreat"));
+    QApplication::setApplicationName(QStringLiteral("webthreat-workbench"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Web Threat Workbench"));
+    QApplication::setApplicationVersion(QStringLiteral(WEBTHREAT_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Find suspicious web-traffic interactions with an Isolation Forest: open a CSV of traffic "
+                       "records, clean it, explore it in charts and flag the anomalous rows."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("A traffic CSV to open."), QStringLiteral("[FILE]"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Load and analyse FILE (the bundled sample if none), render the window at 1280x800 to OUT.png "
+                       "without showing it, and exit."),
+        QStringLiteral("OUT.png"));
+    const QCommandLineOption tabOption(QStringLiteral("tab"),
+                                       QStringLiteral("The tab the screenshot shows: overview (default), anomalies, "
+                                                      "data or summary."),
+                                       QStringLiteral("TAB"), QStringLiteral("overview"));
+    const QCommandLineOption logLevelOption(
+        QStringLiteral("log-level"),
+        QStringLiteral("trace, debug, info, warn (default), error or off. Overrides the WEBTHREAT_LOG variable."),
+        QStringLiteral("LEVEL"));
+    parser.addOption(screenshotOption);
+    parser.addOption(tabOption);
+    parser.addOption(logLevelOption);
+    parser.process(app);
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1) {
+        printError(QStringLiteral("give at most one FILE (got %1); see --help").arg(positional.size()));
+        return webthreat::kExitUsage;
+    }
+    const QString file = positional.value(0);
+
+    webthreat::LoggingOptions logging;
+    logging.level = parser.value(logLevelOption).toStdString();
+    if (!logging.level.empty() && !webthreat::isLogLevel(logging.level)) {
+        printError(QStringLiteral("unknown log level '%1' (use trace, debug, info, warn, error or off)")
+                       .arg(parser.value(logLevelOption)));
+        return webthreat::kExitUsage;
+    }
+    const QString logFolder = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    if (!logFolder.isEmpty() && QDir().mkpath(logFolder))
+        logging.logFile = QDir(logFolder).filePath(QStringLiteral("webthreat-workbench.log")).toStdString();
+    try {
+        webthreat::initLogging(logging);
+    } catch (const std::invalid_argument& error) {
+        printError(QString::fromLocal8Bit(error.what()));
+        return webthreat::kExitUsage;
+    }
+    qInstallMessageHandler(forwardQtMessage);
+    spdlog::get("app")->info("webthreat-workbench {} on Qt {} ({})", WEBTHREAT_VERSION, qVersion(),
+                             QApplication::platformName().toStdString());
+
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/webthreat.png")));
+
+    if (parser.isSet(screenshotOption)) {
+        const auto tab = webthreat::ScreenshotTaker::tabByName(parser.value(tabOption));
+        if (!tab) {
+            printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data or summary)").arg(parser.value(tabOption)));
+            return webthreat::kExitUsage;
+        }
+        webthreat::ScreenshotOptions options;
+        options.output = parser.value(screenshotOption);
+        options.input = file;
+        options.tab = *tab;
+        webthreat::ScreenshotTaker taker(options);
+        QObject::connect(&taker, &webthreat::ScreenshotTaker::finished, &app,
+                         [](webthreat::ScreenshotTaker::Outcome outcome, const QString& message) {
+                             switch (outcome) {
+                             case webthreat::ScreenshotTaker::Outcome::Written:
+                                 std::fprintf(stdout, "%s\n", message.toLocal8Bit().constData());
+                                 QCoreApplication::exit(webthreat::kExitOk);
+                                 break;
+                             case webthreat::ScreenshotTaker::Outcome::BadInput:
+                                 printError(message);
+                                 QCoreApplication::exit(webthreat::kExitBadInput);
+                                 break;
+                             case webthreat::ScreenshotTaker::Outcome::OutputFailed:
+                                 printError(message);
+                                 QCoreApplication::exit(webthreat::kExitOutput);
+                                 break;
+                             }
+                         });
+        QTimer::singleShot(0, &taker, &webthreat::ScreenshotTaker::start);
+        return app.exec();
+    }
+
+    webthreat::MainWindow window;
+    window.restoreSettings();
+    window.show();
+    if (!file.isEmpty()) {
+        window.openFile(QFileInfo(file).absoluteFilePath());
+    } else {
+        // The first start shows the bundled sample, so there is something to look at at once.
+        QSettings settings;
+        if (!settings.value(QStringLiteral("files/sampleShown"), false).toBool()) {
+            settings.setValue(QStringLiteral("files/sampleShown"), true);
+            window.openSample();
+        }
+    }
+    return app.exec();
+}

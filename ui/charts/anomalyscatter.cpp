@@ -1,0 +1,308 @@
+#include "ui/charts/overviewcharts.h"
+
+#include "ui/charts/chartbinning.h"
+#include "ui/charts/chartstyle.h"
+#include "ui/charts/chartview.h"
+#include "ui/charts/workbenchchart.h"
+
+#include <QCursor>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLogValueAxis>
+#include <QScatterSeries>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace webthreat {
+
+namespace {
+
+// Qt Charts keeps one graphics item per scatter point: tens of thousands stay interactive,
+// a million do not. Normal rows beyond this are sampled; suspicious rows are always all drawn.
+constexpr std::size_t kNormalPointBudget = 20000;
+
+// Log axes from the decade at or below the smallest value to the decade above the largest.
+void setDecadeRange(QLogValueAxis* axis, double low, double high)
+{
+    const double lowDecade = std::floor(std::log10(std::max(low, kScatterFloor)));
+    double highDecade = std::ceil(std::log10(std::max(high, kScatterFloor)));
+    if (highDecade <= lowDecade)
+        highDecade = lowDecade + 1.0;
+    axis->setRange(std::pow(10.0, lowDecade), std::pow(10.0, highDecade));
+}
+
+QString rowTooltip(const PreparedData& data, const Detection* detection, bool suspicious, std::size_t row,
+                   qsizetype sharing)
+{
+    const TrafficTable& table = data.table;
+    const auto text = [&](Field field) {
+        const std::string_view view = table.text(field, row);
+        return QString::fromUtf8(view.data(), static_cast<qsizetype>(view.size())).toHtmlEscaped();
+    };
+    const auto integer = [&](Field field) {
+        const std::int64_t value = table.column(field).integers[row];
+        return value == kMissingInteger ? QStringLiteral("(missing)")
+                                        : chartstyle::groupedCount(static_cast<std::uint64_t>(std::max<std::int64_t>(value, 0)));
+    };
+    QStringList lines;
+    const auto add = [&](const QString& name, const QString& value) {
+        lines << QStringLiteral("<tr><td>%1</td><td>&nbsp;%2</td></tr>").arg(name, value);
+    };
+    add(QStringLiteral("src_ip"), text(Field::SrcIp));
+    add(QStringLiteral("country"), text(Field::SrcIpCountryCode));
+    add(QStringLiteral("protocol"), text(Field::Protocol));
+    const std::int64_t port = table.column(Field::DstPort).integers[row];
+    add(QStringLiteral("dst_port"), port == kMissingInteger ? QStringLiteral("(missing)") : QString::number(port));
+    add(QStringLiteral("bytes_in"), integer(Field::BytesIn));
+    add(QStringLiteral("bytes_out"), integer(Field::BytesOut));
+    if (row < data.features.sessionDuration.size())
+        add(QStringLiteral("duration"), QStringLiteral("%1 s").arg(data.features.sessionDuration[row], 0, 'f', 0));
+    if (detection && row < detection->scores.size())
+        add(QStringLiteral("score"), QString::number(detection->scores.scores()[row], 'f', 4));
+    const QString label = detection ? (suspicious ? QStringLiteral("Suspicious") : QStringLiteral("Normal"))
+                                    : QStringLiteral("not scored yet");
+    add(QStringLiteral("label"), label);
+
+    QString html = QStringLiteral("<b>Row %1</b>").arg(row + 1);
+    if (row < table.sourceLines.size())
+        html += QStringLiteral(" (line %1)").arg(table.sourceLines[row]);
+    html += QStringLiteral("<table cellspacing=\"0\">") + lines.join(QString()) + QStringLiteral("</table>");
+    if (sharing > 1)
+        html += QStringLiteral("<i>%1 more rows at this point</i>").arg(sharing - 1);
+    return html;
+}
+
+} // namespace
+
+struct AnomalyScatter::Plot {
+    ChartView* view = nullptr;
+    QScatterSeries* normalSeries = nullptr;
+    QScatterSeries* suspiciousSeries = nullptr;
+    ScatterPoints normalPoints;
+    ScatterPoints suspiciousPoints;
+    std::vector<std::uint8_t> sampled;
+    std::size_t rowCount = 0;
+    std::shared_ptr<const PreparedData> data;
+    std::shared_ptr<const Detection> detection;
+
+    WorkbenchChart* chart() const { return static_cast<WorkbenchChart*>(view->chart()); }
+    void clear();
+    void build(AnomalyScatter* owner);
+    void fill(const AnalysisSnapshot& snapshot);
+};
+
+void AnomalyScatter::Plot::clear()
+{
+    WorkbenchChart* target = chart();
+    target->removeAllSeries();
+    for (QAbstractAxis* axis : target->axes()) {
+        target->removeAxis(axis);
+        delete axis;
+    }
+    normalSeries = nullptr;
+    suspiciousSeries = nullptr;
+    normalPoints = {};
+    suspiciousPoints = {};
+}
+
+void AnomalyScatter::Plot::build(AnomalyScatter* owner)
+{
+    const TrafficTable& table = data->table;
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+
+    // The axes cover every row, not only the drawn ones, so they stay put as the threshold moves.
+    double maxIn = kScatterFloor;
+    double maxOut = kScatterFloor;
+    double minIn = std::numeric_limits<double>::infinity();
+    double minOut = std::numeric_limits<double>::infinity();
+    bool zeroIn = false;
+    bool zeroOut = false;
+    for (std::size_t row = 0; row < rowCount; ++row) {
+        if (bytesIn[row] != kMissingInteger) {
+            const double value = std::max(static_cast<double>(bytesIn[row]), kScatterFloor);
+            zeroIn = zeroIn || bytesIn[row] <= 0;
+            minIn = std::min(minIn, value);
+            maxIn = std::max(maxIn, value);
+        }
+        if (bytesOut[row] != kMissingInteger) {
+            const double value = std::max(static_cast<double>(bytesOut[row]), kScatterFloor);
+            zeroOut = zeroOut || bytesOut[row] <= 0;
+            minOut = std::min(minOut, value);
+            maxOut = std::max(maxOut, value);
+        }
+    }
+
+    WorkbenchChart* target = chart();
+    auto* axisX = new QLogValueAxis;
+    auto* axisY = new QLogValueAxis;
+    const QString zeroNote = tr(", 0 shown as 1");
+    chartstyle::styleAxis(axisX, tr("Bytes in (log scale%1)").arg(zeroIn ? zeroNote : QString()));
+    chartstyle::styleAxis(axisY, tr("Bytes out (log scale%1)").arg(zeroOut ? zeroNote : QString()));
+    for (QLogValueAxis* axis : {axisX, axisY}) {
+        axis->setBase(10.0);
+        axis->setLabelFormat(QStringLiteral("%.0f"));
+        axis->setMinorTickCount(8);
+        axis->setMinorGridLineVisible(true);
+    }
+    setDecadeRange(axisX, minIn, maxIn);
+    setDecadeRange(axisY, minOut, maxOut);
+    target->addAxis(axisX, Qt::AlignBottom);
+    target->addAxis(axisY, Qt::AlignLeft);
+
+    normalSeries = new QScatterSeries;
+    suspiciousSeries = new QScatterSeries;
+    QColor normal = chartstyle::normalColor();
+    normal.setAlpha(150); // overlapping normal points read as density
+    normalSeries->setColor(normal);
+    normalSeries->setBorderColor(Qt::transparent);
+    normalSeries->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+    normalSeries->setMarkerSize(6.0);
+    suspiciousSeries->setColor(chartstyle::suspiciousColor());
+    suspiciousSeries->setBorderColor(chartstyle::suspiciousColor().darker(140));
+    suspiciousSeries->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+    suspiciousSeries->setMarkerSize(8.0);
+    // Suspicious last, so that it is drawn on top of the normal cloud.
+    for (QScatterSeries* series : {normalSeries, suspiciousSeries}) {
+        target->addSeries(series);
+        series->attachAxis(axisX);
+        series->attachAxis(axisY);
+    }
+
+    const auto hover = [this](const ScatterPoints* points, bool suspicious) {
+        return [this, points, suspicious](const QPointF& point, bool state) {
+            if (!state) {
+                QToolTip::hideText();
+                return;
+            }
+            const qsizetype row = points->rowAt(point);
+            if (row < 0 || !data)
+                return;
+            QToolTip::showText(QCursor::pos(),
+                               rowTooltip(*data, detection.get(), suspicious, static_cast<std::size_t>(row),
+                                          points->countAt(point)),
+                               view);
+        };
+    };
+    QObject::connect(normalSeries, &QXYSeries::hovered, target, hover(&normalPoints, false));
+    QObject::connect(suspiciousSeries, &QXYSeries::hovered, target, hover(&suspiciousPoints, true));
+    QObject::connect(normalSeries, &QXYSeries::clicked, owner, [this, owner](const QPointF& point) {
+        const qsizetype row = normalPoints.rowAt(point);
+        if (row >= 0)
+            Q_EMIT owner->rowClicked(row);
+    });
+    QObject::connect(suspiciousSeries, &QXYSeries::clicked, owner, [this, owner](const QPointF& point) {
+        const qsizetype row = suspiciousPoints.rowAt(point);
+        if (row >= 0)
+            Q_EMIT owner->rowClicked(row);
+    });
+}
+
+void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
+{
+    const TrafficTable& table = data->table;
+    const bool detected = detection != nullptr && snapshot.hasDetection()
+        && snapshot.verdicts->suspicious.size() == rowCount;
+    std::vector<std::size_t> normalRows;
+    std::vector<std::size_t> suspiciousRows;
+    normalRows.reserve(std::min(rowCount, kNormalPointBudget + kNormalPointBudget / 8));
+    if (detected) {
+        const Verdicts& verdicts = *snapshot.verdicts;
+        suspiciousRows.reserve(verdicts.suspiciousCount);
+        // Most anomalous first: where points coincide, the tooltip and a click name that row.
+        for (const std::uint32_t row : detection->scores.rankedRows()) {
+            if (verdicts.isSuspicious(row))
+                suspiciousRows.push_back(row);
+        }
+    }
+    std::size_t normalTotal = 0;
+    for (std::size_t row = 0; row < rowCount; ++row) {
+        if (detected && snapshot.verdicts->isSuspicious(row))
+            continue;
+        ++normalTotal;
+        if (sampled[row])
+            normalRows.push_back(row);
+    }
+
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    normalPoints = buildScatterPoints(bytesIn, bytesOut, normalRows);
+    suspiciousPoints = buildScatterPoints(bytesIn, bytesOut, suspiciousRows);
+    normalSeries->replace(normalPoints.points);
+    suspiciousSeries->replace(suspiciousPoints.points);
+
+    const bool isSample = normalRows.size() < normalTotal;
+    const QString normalName = detected ? tr("Normal") : tr("Rows");
+    normalSeries->setName(isSample ? tr("%1 (sample of %2 of %3)")
+                                         .arg(normalName, chartstyle::groupedCount(normalRows.size()),
+                                              chartstyle::groupedCount(normalTotal))
+                                   : tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
+    suspiciousSeries->setName(tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousRows.size())));
+    suspiciousSeries->setVisible(detected);
+    for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
+        marker->setVisible(detected);
+    chart()->setTitle(isSample ? tr("Bytes in vs bytes out (normal rows sampled)") : tr("Bytes in vs bytes out"));
+}
+
+AnomalyScatter::AnomalyScatter(QWidget* parent)
+    : QWidget(parent)
+    , m_plot(std::make_unique<Plot>())
+{
+    m_plot->view = new ChartView(QStringLiteral("anomaly_scatter"), tr("Bytes in vs bytes out"), this);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot->view);
+    m_plot->chart()->legend()->hide();
+    m_plot->chart()->setMessage(tr("Open a CSV file to see the scatter"));
+}
+
+AnomalyScatter::~AnomalyScatter() = default;
+
+void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
+{
+    Plot& plot = *m_plot;
+    plot.clear();
+    plot.data = snapshot.data;
+    plot.detection = snapshot.hasDetection() ? snapshot.detection : nullptr;
+    plot.chart()->setTitle(tr("Bytes in vs bytes out"));
+    if (!snapshot.hasData()) {
+        plot.rowCount = 0;
+        plot.chart()->legend()->hide();
+        plot.chart()->setMessage(tr("Open a CSV file to see the scatter"));
+        return;
+    }
+    plot.rowCount = snapshot.data->table.rowCount();
+    if (plot.rowCount == 0) {
+        plot.chart()->legend()->hide();
+        plot.chart()->setMessage(tr("No rows to plot: the file has no rows left after cleaning"));
+        return;
+    }
+    if (plot.detection && plot.detection->scores.size() != plot.rowCount)
+        plot.detection = nullptr;
+    plot.chart()->setMessage(QString());
+    plot.chart()->legend()->show();
+    plot.sampled = sampleRows(plot.rowCount, kNormalPointBudget);
+    plot.build(this);
+    plot.fill(snapshot);
+}
+
+void AnomalyScatter::updateVerdicts(const AnalysisSnapshot& snapshot)
+{
+    Plot& plot = *m_plot;
+    const auto detection = snapshot.hasDetection() ? snapshot.detection : nullptr;
+    if (snapshot.data != plot.data || detection != plot.detection || !plot.normalSeries) {
+        setSnapshot(snapshot);
+        return;
+    }
+    plot.fill(snapshot);
+}
+
+ChartView* AnomalyScatter::chartView() const
+{
+    return m_plot->view;
+}
+
+} // namespace webthreat

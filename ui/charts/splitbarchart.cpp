@@ -1,0 +1,152 @@
+#include "ui/charts/splitbarchart.h"
+
+#include "ui/charts/chartstyle.h"
+#include "ui/charts/chartview.h"
+#include "ui/charts/workbenchchart.h"
+
+#include <QAbstractAxis>
+#include <QBarSet>
+#include <QCategoryAxis>
+#include <QCursor>
+#include <QHorizontalStackedBarSeries>
+#include <QLegend>
+#include <QStackedBarSeries>
+#include <QToolTip>
+
+#include <algorithm>
+
+namespace webthreat {
+
+SplitBarChart::SplitBarChart(ChartView* view, Orientation orientation)
+    : m_view(view)
+    , m_orientation(orientation)
+{
+}
+
+WorkbenchChart* SplitBarChart::chart() const noexcept
+{
+    return static_cast<WorkbenchChart*>(m_view->chart());
+}
+
+void SplitBarChart::clearPlot()
+{
+    WorkbenchChart* target = chart();
+    target->clearMarkerLabel();
+    target->removeAllSeries();
+    for (QAbstractAxis* axis : target->axes()) {
+        target->removeAxis(axis);
+        delete axis;
+    }
+    m_series = nullptr;
+    m_normal = nullptr;
+    m_suspicious = nullptr;
+    m_countAxis = nullptr;
+}
+
+void SplitBarChart::showMessage(const QString& text)
+{
+    clearPlot();
+    m_rowBins.clear();
+    m_binCount = 0;
+    m_binDescriptions.clear();
+    m_counts = {};
+    m_maxTotal = 0.0;
+    chart()->legend()->hide();
+    chart()->setMessage(text);
+}
+
+void SplitBarChart::setRows(std::vector<std::uint16_t> rowBins, int binCount, QStringList binDescriptions,
+                            QAbstractAxis* binAxis, const QString& countTitle)
+{
+    clearPlot();
+    WorkbenchChart* target = chart();
+    target->setMessage(QString());
+    m_rowBins = std::move(rowBins);
+    m_binCount = binCount;
+    m_binDescriptions = std::move(binDescriptions);
+
+    const SplitCounts totals = countSplit(m_rowBins, m_binCount, {});
+    m_maxTotal = totals.normal.isEmpty() ? 0.0 : *std::max_element(totals.normal.cbegin(), totals.normal.cend());
+
+    m_normal = new QBarSet(QStringLiteral("Normal"));
+    m_suspicious = new QBarSet(QStringLiteral("Suspicious"));
+    chartstyle::styleBarSet(m_normal, chartstyle::normalColor());
+    chartstyle::styleBarSet(m_suspicious, chartstyle::suspiciousColor());
+    if (m_orientation == Orientation::Vertical)
+        m_series = new QStackedBarSeries;
+    else
+        m_series = new QHorizontalStackedBarSeries;
+    m_series->append(QList<QBarSet*>{m_normal, m_suspicious});
+    // Histogram bars touch, as bins do; category bars keep a gap, and a lone category does not
+    // swell into a slab filling the whole plot.
+    if (m_orientation == Orientation::Vertical)
+        m_series->setBarWidth(0.92);
+    else
+        m_series->setBarWidth(m_binCount <= 2 ? 0.35 : 0.75);
+    target->addSeries(m_series);
+
+    m_countAxis = new QCategoryAxis;
+    chartstyle::styleAxis(m_countAxis, countTitle);
+    chartstyle::setCountRange(m_countAxis, m_maxTotal);
+    const Qt::Alignment binSide = m_orientation == Orientation::Vertical ? Qt::AlignBottom : Qt::AlignLeft;
+    const Qt::Alignment countSide = m_orientation == Orientation::Vertical ? Qt::AlignLeft : Qt::AlignBottom;
+    target->addAxis(binAxis, binSide);
+    target->addAxis(m_countAxis, countSide);
+    m_series->attachAxis(binAxis);
+    m_series->attachAxis(m_countAxis);
+    if (m_orientation == Orientation::Vertical)
+        binAxis->setGridLineVisible(true);
+    else
+        binAxis->setGridLineVisible(false);
+
+    QObject::connect(m_series, &QAbstractBarSeries::hovered, target,
+                     [this](bool status, int index, QBarSet*) { showTooltip(status, index); });
+}
+
+void SplitBarChart::setSplit(std::span<const std::uint8_t> suspicious)
+{
+    if (!m_series)
+        return;
+    m_detected = !suspicious.empty();
+    m_counts = countSplit(m_rowBins, m_binCount, suspicious);
+    // One call per set: QBarSet has no bulk replace, so clear and append the whole list.
+    m_normal->remove(0, m_normal->count());
+    m_normal->append(m_counts.normal);
+    m_suspicious->remove(0, m_suspicious->count());
+    m_suspicious->append(m_counts.suspicious);
+
+    QLegend* legend = chart()->legend();
+    if (m_detected) {
+        m_normal->setLabel(QStringLiteral("Normal (%1)").arg(chartstyle::groupedCount(m_counts.normalTotal)));
+        m_suspicious->setLabel(
+            QStringLiteral("Suspicious (%1)").arg(chartstyle::groupedCount(m_counts.suspiciousTotal)));
+        legend->show();
+    } else {
+        m_normal->setLabel(QStringLiteral("Rows"));
+        m_suspicious->setLabel(QStringLiteral("Suspicious"));
+        legend->hide();
+    }
+}
+
+void SplitBarChart::showTooltip(bool hovering, int index)
+{
+    if (!hovering || index < 0 || index >= m_binCount) {
+        QToolTip::hideText();
+        return;
+    }
+    // Plain text only: category names come from the data file.
+    QString text = m_binDescriptions.value(index);
+    const auto bin = static_cast<qsizetype>(index);
+    const auto normal = static_cast<std::uint64_t>(m_counts.normal.value(bin));
+    const auto flagged = static_cast<std::uint64_t>(m_counts.suspicious.value(bin));
+    if (m_detected) {
+        text += QStringLiteral("\nNormal: %1\nSuspicious: %2")
+                    .arg(chartstyle::groupedCount(normal), chartstyle::groupedCount(flagged));
+    } else {
+        text += QStringLiteral("\nRows: %1").arg(chartstyle::groupedCount(normal));
+    }
+    QToolTip::showText(QCursor::pos(), text.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")),
+                       m_view);
+}
+
+} // namespace webthreat

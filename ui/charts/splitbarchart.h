@@ -1,0 +1,74 @@
+#pragma once
+
+#include "ui/charts/chartbinning.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+class QAbstractAxis;
+class QAbstractBarSeries;
+class QBarSet;
+class QValueAxis;
+
+namespace webthreat {
+
+class ChartView;
+class WorkbenchChart;
+
+// One bar chart of the Overview whose bars count rows split into Normal and Suspicious: the
+// byte and score histograms (vertical) and the category counts (horizontal). The bin of every
+// row is computed once in setRows(); a moved threshold only recounts them in setSplit().
+class SplitBarChart {
+public:
+    enum class Orientation { Vertical, Horizontal };
+
+    SplitBarChart(ChartView* view, Orientation orientation);
+    SplitBarChart(const SplitBarChart&) = delete;
+    SplitBarChart& operator=(const SplitBarChart&) = delete;
+
+    ChartView* view() const noexcept { return m_view; }
+    WorkbenchChart* chart() const noexcept;
+
+    // Nothing to plot: removes the series and axes and shows text in the middle.
+    void showMessage(const QString& text);
+
+    // New rows: rebuilds the series. rowBins holds each row's bin (kNoBin: not counted);
+    // binDescriptions names each bin for the hover tooltip ("1K-1.6K bytes", "HTTPS").
+    // binAxis runs along the bars' categories (x for vertical bars), countTitle names the other.
+    void setRows(std::vector<std::uint16_t> rowBins, int binCount, QStringList binDescriptions,
+                 QAbstractAxis* binAxis, const QString& countTitle);
+
+    // Recounts the split; suspicious empty means no detection yet: every row is drawn as one
+    // neutral "Rows" set and the legend is hidden.
+    void setSplit(std::span<const std::uint8_t> suspicious);
+
+    const SplitCounts& counts() const noexcept { return m_counts; }
+    QAbstractBarSeries* series() const noexcept { return m_series; }
+    QValueAxis* countAxis() const noexcept { return m_countAxis; }
+    // The largest bar's total, normal and suspicious together: it does not change with the split.
+    double maxTotal() const noexcept { return m_maxTotal; }
+
+private:
+    void clearPlot();
+    void showTooltip(bool hovering, int index);
+
+    ChartView* m_view = nullptr;
+    Orientation m_orientation;
+    QAbstractBarSeries* m_series = nullptr;
+    QBarSet* m_normal = nullptr;
+    QBarSet* m_suspicious = nullptr;
+    QValueAxis* m_countAxis = nullptr;
+    std::vector<std::uint16_t> m_rowBins;
+    int m_binCount = 0;
+    QStringList m_binDescriptions;
+    SplitCounts m_counts;
+    double m_maxTotal = 0.0;
+    bool m_detected = false;
+};
+
+} // namespace webthreat

@@ -1,0 +1,1140 @@
+#include "ui/mainwindow.h"
+
+#include "core/log.h"
+#include "ui/bundledresources.h"
+#include "ui/charts/chartview.h"
+#include "ui/charts/overviewcharts.h"
+#include "ui/detectorpanel.h"
+#include "ui/displayformat.h"
+#include "ui/reporttext.h"
+#include "ui/summarymodel.h"
+#include "ui/suspiciousrowsmodel.h"
+#include "ui/trafficproxymodel.h"
+#include "ui/traffictablemodel.h"
+
+#include <Eigen/Core>
+#include <spdlog/version.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace webthreat {
+
+namespace {
+
+constexpr int kMaxRecentFiles = 10;
+constexpr int kMaxColumnWidth = 260;
+
+QString appTitle()
+{
+    return QCoreApplication::translate("webthreat::MainWindow", "Web Threat Workbench");
+}
+
+QTableView* makeTableView(QWidget* parent, const QString& objectName)
+{
+    auto* view = new QTableView(parent);
+    view->setObjectName(objectName);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setAlternatingRowColors(false);
+    view->setWordWrap(false);
+    view->setTextElideMode(Qt::ElideRight);
+    view->horizontalHeader()->setHighlightSections(false);
+    view->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    // Uniform rows: the view never asks a million rows for their height.
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    return view;
+}
+
+void fitColumns(QTableView* view)
+{
+    view->resizeColumnsToContents();
+    for (int column = 0; column < view->horizontalHeader()->count(); ++column) {
+        if (view->columnWidth(column) > kMaxColumnWidth)
+            view->setColumnWidth(column, kMaxColumnWidth);
+    }
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+{
+    initBundledResources();
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(appTitle());
+    setAcceptDrops(true);
+    setWindowIcon(QIcon(QStringLiteral(":/icons/webthreat.png")));
+
+    m_controller = new AnalysisController(this);
+    m_trafficModel = new TrafficTableModel(this);
+    m_trafficProxy = new TrafficProxyModel(this);
+    m_trafficProxy->setSourceModel(m_trafficModel);
+    m_summaryModel = new SummaryModel(this);
+    m_suspiciousModel = new SuspiciousRowsModel(this);
+    const std::array categories{FindingsModel::Category::SourceIps, FindingsModel::Category::Countries,
+                                FindingsModel::Category::DestinationPorts, FindingsModel::Category::Protocols};
+    for (std::size_t i = 0; i < categories.size(); ++i)
+        m_findingsModels[i] = new FindingsModel(categories[i], this);
+
+    createActions();
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(createSummaryTab(), tr("&Summary"));
+    m_tabs->addTab(createDataTab(), tr("&Data"));
+    m_overview = new OverviewCharts(m_tabs);
+    m_overview->setObjectName(QStringLiteral("overviewCharts"));
+    m_tabs->addTab(m_overview, tr("&Overview"));
+    m_tabs->addTab(createAnomaliesTab(), tr("&Anomalies"));
+    setCentralWidget(m_tabs);
+
+    createDetectorDock();
+    createMenus();
+    createStatusBar();
+
+    connect(m_controller, &AnalysisController::busyChanged, this, &MainWindow::onBusyChanged);
+    connect(m_controller, &AnalysisController::progressChanged, this, &MainWindow::onProgress);
+    connect(m_controller, &AnalysisController::loadFinished, this, &MainWindow::onLoadFinished);
+    connect(m_controller, &AnalysisController::detectionFinished, this, &MainWindow::onDetectionFinished);
+    connect(m_controller, &AnalysisController::jobFailed, this, &MainWindow::onJobFailed);
+    connect(m_controller, &AnalysisController::jobCancelled, this, &MainWindow::onJobCancelled);
+    connect(m_controller, &AnalysisController::exportFinished, this, &MainWindow::onExportFinished);
+
+    m_contaminationTimer = new QTimer(this);
+    m_contaminationTimer->setSingleShot(true);
+    m_contaminationTimer->setInterval(0);
+    connect(m_contaminationTimer, &QTimer::timeout, this, &MainWindow::applyContamination);
+
+    m_contamination = m_detectorPanel->contamination();
+    resize(1280, 800);
+    showSnapshot();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+// --- Construction ------------------------------------------------------------------------------
+
+void MainWindow::createActions()
+{
+    m_openAction = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open..."), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setToolTip(tr("Open a traffic CSV file"));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openFileDialog);
+
+    m_openSampleAction = new QAction(tr("Open &Sample Dataset"), this);
+    m_openSampleAction->setToolTip(tr("Open the bundled synthetic traffic (5,000 rows with injected attacks)"));
+    connect(m_openSampleAction, &QAction::triggered, this, &MainWindow::openSample);
+
+    m_exportChartAction = new QAction(tr("Export &Chart..."), this);
+    m_exportChartAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_exportChartAction->setToolTip(tr("Save the current chart as a PNG image"));
+    connect(m_exportChartAction, &QAction::triggered, this, &MainWindow::exportChartDialog);
+
+    m_exportAllChartsAction = new QAction(tr("Export &All Charts..."), this);
+    m_exportAllChartsAction->setToolTip(tr("Save every chart as a PNG image (2x) into a folder"));
+    connect(m_exportAllChartsAction, &QAction::triggered, this, &MainWindow::exportAllChartsDialog);
+
+    m_exportCsvAction = new QAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("Export Scored C&SV..."), this);
+    m_exportCsvAction->setShortcut(QKeySequence::Save);
+    m_exportCsvAction->setToolTip(tr("Write every row with its features, anomaly score and label"));
+    connect(m_exportCsvAction, &QAction::triggered, this, &MainWindow::exportScoredCsvDialog);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_runAction = new QAction(tr("&Run Detector"), this);
+    m_runAction->setShortcut(QKeySequence::Refresh);
+    m_runAction->setToolTip(tr("Refit the Isolation Forest with the panel's settings"));
+    connect(m_runAction, &QAction::triggered, this, &MainWindow::runDetector);
+
+    m_cancelAction = new QAction(tr("&Cancel"), this);
+    m_cancelAction->setShortcut(QKeySequence::Cancel);
+    m_cancelAction->setToolTip(tr("Stop the running load, fit or export; the current results stay"));
+    connect(m_cancelAction, &QAction::triggered, this, &MainWindow::cancelJob);
+
+    m_findAction = new QAction(tr("&Filter Rows"), this);
+    m_findAction->setShortcut(QKeySequence::Find);
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        showTab(Tab::Data);
+        m_filterEdit->setFocus(Qt::ShortcutFocusReason);
+        m_filterEdit->selectAll();
+    });
+
+    const QStringList tabNames{tr("Summary"), tr("Data"), tr("Overview"), tr("Anomalies")};
+    for (int i = 0; i < tabNames.size(); ++i) {
+        auto* action = new QAction(tabNames[i], this);
+        action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        connect(action, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+        m_tabActions << action;
+    }
+
+    m_shortcutsAction = new QAction(tr("&Keyboard Shortcuts"), this);
+    m_shortcutsAction->setShortcut(QKeySequence::HelpContents);
+    connect(m_shortcutsAction, &QAction::triggered, this, &MainWindow::showShortcuts);
+    m_aboutAction = new QAction(tr("&About Web Threat Workbench"), this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(m_openSampleAction);
+    file->addSeparator();
+    file->addAction(m_exportChartAction);
+    file->addAction(m_exportAllChartsAction);
+    file->addAction(m_exportCsvAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+    updateRecentMenu();
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QAction* action : m_tabActions)
+        view->addAction(action);
+    view->addSeparator();
+    view->addAction(m_findAction);
+    view->addAction(m_detectorDock->toggleViewAction());
+
+    QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
+    analysis->addAction(m_runAction);
+    analysis->addAction(m_cancelAction);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_shortcutsAction);
+    help->addAction(m_aboutAction);
+}
+
+QWidget* MainWindow::createSummaryTab()
+{
+    auto* page = new QWidget(this);
+    auto* layout = new QVBoxLayout(page);
+    m_summaryHeader = new QLabel(page);
+    m_summaryHeader->setObjectName(QStringLiteral("summaryHeader"));
+    m_summaryHeader->setTextFormat(Qt::RichText);
+    m_summaryHeader->setWordWrap(true);
+    m_summaryHeader->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_summaryHeader);
+
+    auto* splitter = new QSplitter(Qt::Vertical, page);
+    splitter->setObjectName(QStringLiteral("summarySplitter"));
+    m_summaryView = makeTableView(splitter, QStringLiteral("summaryView"));
+    m_summaryView->setModel(m_summaryModel);
+    m_summaryView->verticalHeader()->hide();
+    m_summaryView->horizontalHeader()->setStretchLastSection(true);
+
+    auto* reportBox = new QGroupBox(tr("Reading and cleaning report"), splitter);
+    auto* reportLayout = new QVBoxLayout(reportBox);
+    m_reportView = new QTextBrowser(reportBox);
+    m_reportView->setObjectName(QStringLiteral("cleaningReport"));
+    m_reportView->setOpenLinks(false);
+    reportLayout->addWidget(m_reportView);
+    splitter->addWidget(m_summaryView);
+    splitter->addWidget(reportBox);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    m_splitters << splitter;
+    layout->addWidget(splitter, 1);
+    return page;
+}
+
+QWidget* MainWindow::createDataTab()
+{
+    auto* page = new QWidget(this);
+    auto* layout = new QVBoxLayout(page);
+    auto* bar = new QHBoxLayout;
+    m_filterEdit = new QLineEdit(page);
+    m_filterEdit->setObjectName(QStringLiteral("filterEdit"));
+    m_filterEdit->setPlaceholderText(tr("Filter rows (%1): IP, country, port, protocol, date, Suspicious...")
+                                         .arg(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText)));
+    m_filterEdit->setClearButtonEnabled(true);
+    m_filterEdit->setToolTip(tr("Shows the rows containing this text (case-insensitive) in the chosen column. "
+                                "Computed columns (features, score) are not searched: sort by them instead."));
+    m_filterColumn = new QComboBox(page);
+    m_filterColumn->setObjectName(QStringLiteral("filterColumn"));
+    m_filterColumn->setToolTip(tr("The column the filter searches"));
+    m_filterColumn->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_suspiciousOnly = new QCheckBox(tr("Suspicious &only"), page);
+    m_suspiciousOnly->setObjectName(QStringLiteral("suspiciousOnly"));
+    m_suspiciousOnly->setToolTip(tr("Show only the rows the detector labels Suspicious at the current contamination"));
+    m_rowsShown = new QLabel(page);
+    m_rowsShown->setObjectName(QStringLiteral("rowsShown"));
+    bar->addWidget(m_filterEdit, 1);
+    bar->addWidget(new QLabel(tr("in"), page));
+    bar->addWidget(m_filterColumn);
+    bar->addWidget(m_suspiciousOnly);
+    bar->addStretch();
+    bar->addWidget(m_rowsShown);
+    layout->addLayout(bar);
+
+    m_dataView = makeTableView(page, QStringLiteral("dataView"));
+    m_dataView->setModel(m_trafficProxy);
+    m_dataView->setSortingEnabled(true);
+    m_dataView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_dataView->verticalHeader()->setToolTip(tr("Line in the file"));
+    layout->addWidget(m_dataView, 1);
+
+    // Typing is coalesced: a million-row filter runs once the analyst pauses, not per key.
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(250);
+    connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyFilter);
+    connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
+    connect(m_filterEdit, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
+    connect(m_filterColumn, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_suspiciousOnly, &QCheckBox::toggled, this, [this](bool checked) {
+        m_trafficProxy->setSuspiciousOnly(checked);
+        updateStatusText();
+    });
+    return page;
+}
+
+QWidget* MainWindow::createAnomaliesTab()
+{
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("anomaliesSplitter"));
+    m_scatter = new AnomalyScatter(splitter);
+    m_scatter->setObjectName(QStringLiteral("anomalyScatter"));
+    connect(m_scatter, &AnomalyScatter::rowClicked, this, &MainWindow::onScatterRowClicked);
+
+    auto* right = new QSplitter(Qt::Vertical, splitter);
+    right->setObjectName(QStringLiteral("anomaliesRightSplitter"));
+
+    auto* suspiciousBox = new QWidget(right);
+    auto* suspiciousLayout = new QVBoxLayout(suspiciousBox);
+    suspiciousLayout->setContentsMargins(0, 0, 0, 0);
+    m_suspiciousTitle = new QLabel(tr("Suspicious rows, most anomalous first"), suspiciousBox);
+    QFont titleFont = m_suspiciousTitle->font();
+    titleFont.setBold(true);
+    m_suspiciousTitle->setFont(titleFont);
+    suspiciousLayout->addWidget(m_suspiciousTitle);
+    m_suspiciousView = makeTableView(suspiciousBox, QStringLiteral("suspiciousView"));
+    m_suspiciousView->setModel(m_suspiciousModel);
+    m_suspiciousView->verticalHeader()->hide();
+    m_suspiciousView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_suspiciousView->setToolTip(tr("Double-click a row to show it in the Data tab"));
+    connect(m_suspiciousView, &QTableView::activated, this, &MainWindow::onSuspiciousActivated);
+    suspiciousLayout->addWidget(m_suspiciousView);
+
+    auto* findingsBox = new QWidget(right);
+    auto* findingsLayout = new QVBoxLayout(findingsBox);
+    findingsLayout->setContentsMargins(0, 0, 0, 0);
+    auto* findingsTitle = new QLabel(tr("Who and what the suspicious rows have in common"), findingsBox);
+    findingsTitle->setFont(titleFont);
+    findingsLayout->addWidget(findingsTitle);
+    auto* grid = new QGridLayout;
+    grid->setSpacing(6);
+    for (std::size_t i = 0; i < m_findingsModels.size(); ++i) {
+        auto* cell = new QWidget(findingsBox);
+        auto* cellLayout = new QVBoxLayout(cell);
+        cellLayout->setContentsMargins(0, 0, 0, 0);
+        cellLayout->setSpacing(2);
+        cellLayout->addWidget(new QLabel(m_findingsModels[i]->categoryTitle(), cell));
+        QTableView* view = makeTableView(cell, QStringLiteral("findingsView%1").arg(i));
+        view->setModel(m_findingsModels[i]);
+        view->verticalHeader()->hide();
+        view->horizontalHeader()->setStretchLastSection(true);
+        cellLayout->addWidget(view);
+        m_findingsViews[i] = view;
+        grid->addWidget(cell, static_cast<int>(i / 2), static_cast<int>(i % 2));
+    }
+    findingsLayout->addLayout(grid, 1);
+
+    right->addWidget(suspiciousBox);
+    right->addWidget(findingsBox);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 1);
+    splitter->addWidget(m_scatter);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 5);
+    splitter->setStretchFactor(1, 6);
+    m_splitters << splitter << right;
+    return splitter;
+}
+
+void MainWindow::createDetectorDock()
+{
+    m_detectorDock = new QDockWidget(tr("Detector"), this);
+    m_detectorDock->setObjectName(QStringLiteral("detectorDock"));
+    m_detectorDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable
+                                | QDockWidget::DockWidgetFloatable);
+    m_detectorPanel = new DetectorPanel(m_detectorDock);
+    m_detectorPanel->setObjectName(QStringLiteral("detectorPanel"));
+    auto* scroll = new QScrollArea(m_detectorDock);
+    scroll->setWidget(m_detectorPanel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_detectorDock->setWidget(scroll);
+    m_detectorDock->setMinimumWidth(260);
+    addDockWidget(Qt::RightDockWidgetArea, m_detectorDock);
+    m_detectorDock->toggleViewAction()->setText(tr("&Detector Panel"));
+    m_detectorDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+
+    connect(m_detectorPanel, &DetectorPanel::contaminationChanged, this, &MainWindow::onContaminationChanged);
+    connect(m_detectorPanel, &DetectorPanel::runRequested, this, &MainWindow::runDetector);
+    connect(m_detectorPanel, &DetectorPanel::cancelRequested, this, &MainWindow::cancelJob);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_statusText = new QLabel(this);
+    m_statusText->setObjectName(QStringLiteral("statusText"));
+    m_statusText->setTextFormat(Qt::PlainText);
+    m_countsText = new QLabel(this);
+    m_countsText->setObjectName(QStringLiteral("countsText"));
+    m_countsText->setTextFormat(Qt::PlainText);
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("progress"));
+    m_progress->setRange(0, 1000);
+    m_progress->setFixedWidth(260);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    m_cancelButton = new QToolButton(this);
+    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    m_cancelButton->setDefaultAction(m_cancelAction);
+    m_cancelButton->hide();
+    statusBar()->addWidget(m_statusText, 1);
+    statusBar()->addPermanentWidget(m_countsText);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancelButton);
+}
+
+// --- Settings ---------------------------------------------------------------------------------
+
+void MainWindow::restoreSettings()
+{
+    m_persistSettings = true;
+    QSettings settings;
+    if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray(); !geometry.isEmpty())
+        restoreGeometry(geometry);
+    if (const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
+        restoreState(state);
+    for (QSplitter* splitter : m_splitters) {
+        const QByteArray state = settings.value(QStringLiteral("window/splitters/") + splitter->objectName()).toByteArray();
+        if (!state.isEmpty())
+            splitter->restoreState(state);
+    }
+    m_tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("window/tab"), 0).toInt(), 0, m_tabs->count() - 1));
+    m_recentFiles = settings.value(QStringLiteral("files/recent")).toStringList();
+    while (m_recentFiles.size() > kMaxRecentFiles)
+        m_recentFiles.removeLast();
+    m_lastFolder = settings.value(QStringLiteral("files/lastFolder")).toString();
+    m_detectorPanel->restoreSettings(settings);
+    m_contamination = m_detectorPanel->contamination();
+    updateRecentMenu();
+}
+
+void MainWindow::saveSettings() const
+{
+    if (!m_persistSettings)
+        return;
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    for (QSplitter* splitter : m_splitters)
+        settings.setValue(QStringLiteral("window/splitters/") + splitter->objectName(), splitter->saveState());
+    settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    settings.setValue(QStringLiteral("files/recent"), m_recentFiles);
+    settings.setValue(QStringLiteral("files/lastFolder"), m_lastFolder);
+    m_detectorPanel->saveSettings(settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSettings();
+    m_controller->cancel();
+    event->accept();
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    if (path.startsWith(QLatin1String(":/")))
+        return;
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    m_recentFiles.removeAll(absolute);
+    m_recentFiles.prepend(absolute);
+    while (m_recentFiles.size() > kMaxRecentFiles)
+        m_recentFiles.removeLast();
+    updateRecentMenu();
+    if (m_persistSettings) {
+        QSettings settings;
+        settings.setValue(QStringLiteral("files/recent"), m_recentFiles);
+    }
+}
+
+void MainWindow::updateRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    for (int i = 0; i < m_recentFiles.size(); ++i) {
+        const QString path = m_recentFiles[i];
+        QString text = QFileInfo(path).fileName();
+        text.replace(QLatin1Char('&'), QLatin1String("&&"));
+        QAction* action = m_recentMenu->addAction(i < 9 ? QStringLiteral("&%1 %2").arg(i + 1).arg(text) : text);
+        action->setToolTip(path);
+        action->setStatusTip(path);
+        connect(action, &QAction::triggered, this, [this, path] { openFile(path); });
+    }
+    if (!m_recentFiles.isEmpty()) {
+        m_recentMenu->addSeparator();
+        QAction* clear = m_recentMenu->addAction(tr("&Clear List"));
+        connect(clear, &QAction::triggered, this, [this] {
+            m_recentFiles.clear();
+            updateRecentMenu();
+            if (m_persistSettings) {
+                QSettings settings;
+                settings.setValue(QStringLiteral("files/recent"), m_recentFiles);
+            }
+        });
+    }
+    m_recentMenu->setEnabled(!m_recentFiles.isEmpty());
+}
+
+QString MainWindow::startFolder() const
+{
+    if (!m_lastFolder.isEmpty() && QFileInfo(m_lastFolder).isDir())
+        return m_lastFolder;
+    return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+}
+
+void MainWindow::rememberFolder(const QString& path)
+{
+    const QFileInfo info(path);
+    m_lastFolder = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+}
+
+// --- Opening and running --------------------------------------------------------------------
+
+void MainWindow::openFileDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Traffic CSV"), startFolder(),
+                                                      tr("CSV files (*.csv *.CSV);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    rememberFolder(path);
+    openFile(path);
+}
+
+void MainWindow::openFile(const QString& path)
+{
+    startLoad(path, QFileInfo(path).fileName());
+}
+
+void MainWindow::openSample()
+{
+    startLoad(QString::fromLatin1(kSampleResource), tr("Sample dataset (sample_traffic.csv)"));
+}
+
+void MainWindow::startLoad(const QString& path, const QString& displayName)
+{
+    m_lastError.clear();
+    m_statusText->setText(tr("Opening %1...").arg(displayName));
+    m_controller->load(path, m_detectorPanel->detectorParams(), m_contamination, displayName);
+}
+
+void MainWindow::runDetector()
+{
+    if (!m_snapshot.hasData())
+        return;
+    if (m_controller->currentJob() == AnalysisController::JobKind::Load
+        || m_controller->currentJob() == AnalysisController::JobKind::Export)
+        return; // the load will fit with the panel's settings anyway; an export must not be cut short
+    m_controller->detect(m_snapshot.data, m_detectorPanel->detectorParams(), m_contamination);
+}
+
+void MainWindow::cancelJob()
+{
+    m_controller->cancel();
+}
+
+bool MainWindow::isBusy() const
+{
+    return m_controller->isBusy();
+}
+
+void MainWindow::onBusyChanged(bool busy)
+{
+    m_progress->setVisible(busy);
+    m_cancelButton->setVisible(busy);
+    if (busy)
+        m_progress->setValue(0);
+    updateActions();
+    Q_EMIT busyChanged(busy);
+}
+
+void MainWindow::onProgress(const QString& stage, double fraction)
+{
+    m_progress->setValue(static_cast<int>(fraction * 1000.0));
+    m_progress->setFormat(stage.isEmpty() ? tr("Starting...") : tr("%1... %p%").arg(stage));
+}
+
+void MainWindow::onLoadFinished(const LoadResult& result)
+{
+    m_snapshot = result.snapshot;
+    m_summary = result.summary;
+    m_currentPath = result.path;
+    m_displayName = result.displayName;
+    m_detectionProblem = result.detectionProblem;
+    m_loadSeconds = result.seconds;
+    // The contamination may have moved while the load ran: the slider wins.
+    if (m_snapshot.detection && !(m_snapshot.verdicts->contamination == m_contamination))
+        m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination);
+    addRecentFile(result.path);
+    if (!result.path.startsWith(QLatin1String(":/")))
+        rememberFolder(result.path);
+    setWindowTitle(QStringLiteral("%1 \u2014 %2").arg(m_displayName, appTitle()));
+    updateFilterColumns();
+    showSnapshot();
+    fitColumns(m_dataView);
+    if (!m_detectionProblem.isEmpty())
+        Q_EMIT detectionFailed(m_detectionProblem);
+    Q_EMIT analysisReady();
+}
+
+void MainWindow::onDetectionFinished(const AnalysisSnapshot& snapshot)
+{
+    if (snapshot.data != m_snapshot.data)
+        return; // a detection for data that has since been replaced
+    m_snapshot = snapshot;
+    m_detectionProblem.clear();
+    if (!(m_snapshot.verdicts->contamination == m_contamination))
+        m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination);
+    showSnapshot();
+    Q_EMIT analysisReady();
+}
+
+void MainWindow::onJobFailed(AnalysisController::JobKind kind, const QString& message)
+{
+    m_lastError = message;
+    logger::get("ui")->warn("{}", message.toStdString());
+    switch (kind) {
+    case AnalysisController::JobKind::Load:
+        updateStatusText();
+        m_statusText->setText(tr("Could not open the file: %1").arg(message));
+        showError(tr("Cannot Open File"), message);
+        Q_EMIT loadFailed(message);
+        break;
+    case AnalysisController::JobKind::Detect:
+        updateStatusText();
+        m_statusText->setText(tr("The detector failed: %1").arg(message));
+        showError(tr("Detector Failed"), message);
+        Q_EMIT detectionFailed(message);
+        break;
+    case AnalysisController::JobKind::Export:
+        updateStatusText();
+        m_statusText->setText(tr("Export failed: %1").arg(message));
+        showError(tr("Export Failed"), message);
+        Q_EMIT exportFailed(message);
+        break;
+    case AnalysisController::JobKind::None: break;
+    }
+}
+
+void MainWindow::onJobCancelled(AnalysisController::JobKind kind)
+{
+    updateStatusText();
+    switch (kind) {
+    case AnalysisController::JobKind::Load: m_statusText->setText(tr("Loading cancelled; the previous data is still shown.")); break;
+    case AnalysisController::JobKind::Detect: m_statusText->setText(tr("Detector run cancelled; the previous scores are still shown.")); break;
+    case AnalysisController::JobKind::Export: m_statusText->setText(tr("Export cancelled; nothing was written.")); break;
+    case AnalysisController::JobKind::None: break;
+    }
+    Q_EMIT jobCancelled();
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    // Window-modal but not blocking: the event loop (and the worker's signals) keep running.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("errorMessage"));
+    box->setTextFormat(Qt::PlainText);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+// --- Contamination ---------------------------------------------------------------------------
+
+void MainWindow::setContamination(const Contamination& contamination)
+{
+    m_detectorPanel->setContamination(contamination);
+}
+
+void MainWindow::onContaminationChanged(const Contamination& contamination)
+{
+    m_contamination = contamination;
+    // The count is a binary search in the sorted scores: show it at once, while dragging.
+    if (m_snapshot.detection) {
+        const ScoreIndex& scores = m_snapshot.detection->scores;
+        const double threshold = scores.thresholdFor(contamination);
+        m_detectorPanel->showFlagged(scores.countBelow(threshold), scores.size(), threshold);
+    }
+    m_contaminationTimer->start();
+}
+
+void MainWindow::applyContamination()
+{
+    if (!m_snapshot.detection || !m_snapshot.verdicts || m_snapshot.verdicts->contamination == m_contamination)
+        return;
+    QElapsedTimer timer;
+    timer.start();
+    m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination);
+    const qint64 assessed = timer.elapsed();
+    showVerdicts();
+    logger::get("ui")->debug("contamination {}: {} suspicious; threshold in {} ms, views in {} ms",
+                             m_contamination.toString(), m_snapshot.verdicts->suspiciousCount, assessed,
+                             timer.elapsed() - assessed);
+    Q_EMIT verdictsApplied();
+}
+
+// --- Showing the snapshot ------------------------------------------------------------------------
+
+void MainWindow::showSnapshot()
+{
+    m_trafficModel->setSnapshot(m_snapshot);
+    const int sortColumn = m_trafficProxy->sortColumn();
+    if (sortColumn >= 0 && sortColumn < m_trafficModel->columnCount())
+        m_trafficProxy->sort(sortColumn, m_trafficProxy->sortOrder());
+    m_suspiciousModel->setSnapshot(m_snapshot);
+    for (FindingsModel* model : m_findingsModels)
+        model->setFindings(m_snapshot.findings);
+    m_overview->setSnapshot(m_snapshot);
+    m_scatter->setSnapshot(m_snapshot);
+    fitColumns(m_suspiciousView);
+    for (QTableView* view : m_findingsViews)
+        fitColumns(view);
+
+    if (m_snapshot.detection) {
+        const Verdicts& verdicts = *m_snapshot.verdicts;
+        m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold);
+        m_detectorPanel->setFittedParams(m_snapshot.detection->params, detectionDetailsText(*m_snapshot.detection));
+    } else {
+        m_detectorPanel->showNoScores(m_snapshot.hasData() ? tr("No scores: %1").arg(m_detectionProblem)
+                                                           : tr("No data loaded yet."));
+        m_detectorPanel->setFittedParams(std::nullopt);
+    }
+    updateSummary();
+    updateStatusText();
+    updateActions();
+}
+
+void MainWindow::showVerdicts()
+{
+    m_trafficModel->updateVerdicts(m_snapshot);
+    m_trafficProxy->verdictsChanged();
+    m_suspiciousModel->setSnapshot(m_snapshot);
+    for (FindingsModel* model : m_findingsModels)
+        model->setFindings(m_snapshot.findings);
+    m_overview->updateVerdicts(m_snapshot);
+    m_scatter->updateVerdicts(m_snapshot);
+    const Verdicts& verdicts = *m_snapshot.verdicts;
+    m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold);
+    updateStatusText();
+}
+
+void MainWindow::updateSummary()
+{
+    if (!m_snapshot.hasData() || !m_summary) {
+        m_summaryModel->setSummary(nullptr);
+        m_summaryHeader->setText(
+            tr("<p><span style='font-size:large; font-weight:600'>No data loaded</span><br>"
+               "Open a traffic CSV with <b>File &gt; Open</b> (%1), drop one on this window, or try "
+               "<b>File &gt; Open Sample Dataset</b>.</p>")
+                .arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText).toHtmlEscaped()));
+        m_reportView->clear();
+        return;
+    }
+    std::optional<ColumnSummary> score;
+    if (m_snapshot.detection)
+        score = summarizeScores(m_snapshot.detection->scores);
+    m_summaryModel->setSummary(m_summary, score);
+    fitColumns(m_summaryView);
+    m_summaryHeader->setText(datasetHeadlineHtml(m_displayName, *m_snapshot.data, *m_summary, m_loadSeconds));
+    m_reportView->setHtml(webthreat::cleaningReportHtml(*m_snapshot.data, m_detectionProblem));
+}
+
+QString MainWindow::cleaningReportHtml() const
+{
+    return m_reportView->toHtml();
+}
+
+void MainWindow::updateStatusText()
+{
+    if (!m_snapshot.hasData()) {
+        m_statusText->setText(tr("Open a traffic CSV (Ctrl+O) or the sample dataset to begin."));
+        m_countsText->clear();
+        m_rowsShown->clear();
+        return;
+    }
+    m_statusText->setText(QStringLiteral("%1: %2").arg(m_displayName, cleaningStatusText(*m_snapshot.data)));
+    const std::size_t rows = m_snapshot.data->table.rowCount();
+    if (m_snapshot.hasDetection()) {
+        const std::size_t suspicious = m_snapshot.verdicts->suspiciousCount;
+        m_countsText->setText(tr("%1 rows, %2 suspicious (%3)")
+                                  .arg(formatCount(rows), formatCount(suspicious),
+                                       formatPercent(rows > 0 ? static_cast<double>(suspicious) / static_cast<double>(rows) : 0.0)));
+        m_suspiciousTitle->setText(tr("%1 suspicious rows, most anomalous first").arg(formatCount(suspicious)));
+    } else {
+        m_countsText->setText(tr("%1 rows, no scores").arg(formatCount(rows)));
+        m_suspiciousTitle->setText(tr("Suspicious rows, most anomalous first"));
+    }
+    m_rowsShown->setText(tr("%1 of %2 rows shown")
+                             .arg(formatCount(static_cast<std::uint64_t>(m_trafficProxy->rowCount())), formatCount(rows)));
+}
+
+void MainWindow::updateActions()
+{
+    const bool busy = m_controller->isBusy();
+    const bool hasData = m_snapshot.hasData();
+    const bool hasScores = m_snapshot.hasDetection();
+    const bool loading = m_controller->currentJob() == AnalysisController::JobKind::Load;
+    const bool exporting = m_controller->currentJob() == AnalysisController::JobKind::Export;
+    m_runAction->setEnabled(hasData && !loading && !exporting);
+    m_cancelAction->setEnabled(busy);
+    m_exportCsvAction->setEnabled(hasScores && !busy);
+    m_exportChartAction->setEnabled(hasData);
+    m_exportAllChartsAction->setEnabled(hasData);
+    m_detectorPanel->setBusy(busy, hasData && !loading && !exporting);
+}
+
+void MainWindow::updateFilterColumns()
+{
+    const QSignalBlocker block(m_filterColumn);
+    const QString previous = m_filterColumn->currentData().toString();
+    m_filterColumn->clear();
+    m_filterColumn->addItem(tr("all columns"), QString());
+    for (int column = 0; column < m_trafficModel->columnCount(); ++column) {
+        const auto source = m_trafficModel->columnSource(column);
+        if (source == TrafficTableModel::ColumnSource::Table || source == TrafficTableModel::ColumnSource::Label)
+            m_filterColumn->addItem(m_trafficModel->columnName(column), m_trafficModel->columnName(column));
+    }
+    const int index = m_filterColumn->findData(previous);
+    m_filterColumn->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void MainWindow::applyFilter()
+{
+    m_filterTimer->stop();
+    m_trafficProxy->setFilter(m_filterEdit->text(), m_filterColumn->currentData().toString());
+    updateStatusText();
+}
+
+// --- Selection across views ------------------------------------------------------------------
+
+void MainWindow::onScatterRowClicked(qsizetype row)
+{
+    if (!m_snapshot.hasData() || row < 0 || static_cast<std::size_t>(row) >= m_snapshot.data->table.rowCount())
+        return;
+    const int position = m_suspiciousModel->positionOf(static_cast<std::size_t>(row));
+    if (position >= 0) {
+        const QModelIndex index = m_suspiciousModel->index(position, 0);
+        m_suspiciousView->selectionModel()->setCurrentIndex(
+            index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_suspiciousView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    } else {
+        m_suspiciousView->clearSelection();
+    }
+    selectTableRow(static_cast<std::size_t>(row), false);
+    m_statusText->setText(tr("Row from line %1 selected").arg(m_snapshot.data->table.sourceLines[static_cast<std::size_t>(row)]));
+}
+
+void MainWindow::onSuspiciousActivated(const QModelIndex& index)
+{
+    if (!index.isValid())
+        return;
+    selectTableRow(m_suspiciousModel->tableRow(index.row()), true);
+}
+
+void MainWindow::selectTableRow(std::size_t row, bool switchToData)
+{
+    QModelIndex proxyIndex = m_trafficProxy->mapFromSource(m_trafficModel->index(static_cast<int>(row), 0));
+    if (!proxyIndex.isValid() && switchToData) {
+        // Filtered out: clear the filter so the row the analyst asked for can be shown.
+        m_filterEdit->clear();
+        m_suspiciousOnly->setChecked(false);
+        applyFilter();
+        proxyIndex = m_trafficProxy->mapFromSource(m_trafficModel->index(static_cast<int>(row), 0));
+    }
+    if (!proxyIndex.isValid())
+        return;
+    m_dataView->selectionModel()->setCurrentIndex(proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_dataView->scrollTo(proxyIndex, QAbstractItemView::PositionAtCenter);
+    if (switchToData)
+        showTab(Tab::Data);
+}
+
+void MainWindow::showTab(Tab tab)
+{
+    m_tabs->setCurrentIndex(static_cast<int>(tab));
+}
+
+MainWindow::Tab MainWindow::currentTab() const
+{
+    return static_cast<Tab>(m_tabs->currentIndex());
+}
+
+FindingsModel* MainWindow::findingsModel(FindingsModel::Category category) const
+{
+    for (FindingsModel* model : m_findingsModels) {
+        if (model->category() == category)
+            return model;
+    }
+    return nullptr;
+}
+
+// --- Drag and drop ---------------------------------------------------------------------------
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    const QString path = urls.first().toLocalFile();
+    rememberFolder(path);
+    openFile(path);
+}
+
+// --- Exporting -------------------------------------------------------------------------------
+
+QList<ChartView*> MainWindow::allChartViews() const
+{
+    QList<ChartView*> views = m_overview->chartViews();
+    if (ChartView* scatter = m_scatter->chartView())
+        views << scatter;
+    return views;
+}
+
+void MainWindow::exportChartDialog()
+{
+    ChartView* chart = nullptr;
+    if (currentTab() == Tab::Anomalies) {
+        chart = m_scatter->chartView();
+    } else if (currentTab() == Tab::Overview) {
+        // The chart the analyst last clicked (focus) or is pointing at.
+        for (ChartView* view : m_overview->chartViews()) {
+            if (view->hasFocus() || view->underMouse())
+                chart = view;
+        }
+    }
+    const QList<ChartView*> views = allChartViews();
+    if (!chart) {
+        QStringList titles;
+        for (ChartView* view : views)
+            titles << view->title();
+        bool ok = false;
+        const QString choice = QInputDialog::getItem(this, tr("Export Chart"), tr("Chart to export:"), titles, 0, false, &ok);
+        if (!ok)
+            return;
+        chart = views.value(static_cast<int>(titles.indexOf(choice)));
+        if (!chart)
+            return;
+    }
+    const QString suggested = QDir(startFolder()).filePath(chart->fileStem() + QStringLiteral(".png"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Chart as PNG"), suggested, tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    rememberFolder(path);
+    QString error;
+    if (chart->exportPng(path, 2.0, &error)) {
+        m_statusText->setText(tr("Chart saved to %1").arg(QDir::toNativeSeparators(path)));
+        Q_EMIT exportFinished(path);
+    } else {
+        showError(tr("Export Failed"), error);
+        Q_EMIT exportFailed(error);
+    }
+}
+
+QStringList MainWindow::exportAllCharts(const QString& folder, double scale, QString* error)
+{
+    QStringList written;
+    if (!QDir().mkpath(folder)) {
+        if (error)
+            *error = tr("Cannot create the folder %1").arg(QDir::toNativeSeparators(folder));
+        return written;
+    }
+    const QDir dir(folder);
+    for (ChartView* view : allChartViews()) {
+        const QString path = dir.filePath(view->fileStem() + QStringLiteral(".png"));
+        QString problem;
+        if (view->exportPng(path, scale, &problem)) {
+            written << path;
+        } else if (error && error->isEmpty()) {
+            *error = problem;
+        }
+    }
+    return written;
+}
+
+void MainWindow::exportAllChartsDialog()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export All Charts to Folder"), startFolder());
+    if (folder.isEmpty())
+        return;
+    rememberFolder(folder);
+    QStringList existing;
+    for (ChartView* view : allChartViews()) {
+        const QString name = view->fileStem() + QStringLiteral(".png");
+        if (QFileInfo::exists(QDir(folder).filePath(name)))
+            existing << name;
+    }
+    if (!existing.isEmpty()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Replace Files?"),
+            tr("%n chart file(s) already exist in %1:\n%2\n\nReplace them?", nullptr, static_cast<int>(existing.size()))
+                .arg(QDir::toNativeSeparators(folder), existing.join(QLatin1Char('\n'))),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes)
+            return;
+    }
+    QString error;
+    const QStringList written = exportAllCharts(folder, 2.0, &error);
+    if (!error.isEmpty()) {
+        showError(tr("Export Failed"), error);
+        Q_EMIT exportFailed(error);
+        return;
+    }
+    m_statusText->setText(tr("%n chart(s) saved to %1", nullptr, static_cast<int>(written.size()))
+                              .arg(QDir::toNativeSeparators(folder)));
+    Q_EMIT exportFinished(folder);
+}
+
+void MainWindow::exportScoredCsvDialog()
+{
+    if (!m_snapshot.hasDetection())
+        return;
+    QString stem = QFileInfo(m_currentPath).completeBaseName();
+    if (stem.isEmpty())
+        stem = QStringLiteral("traffic");
+    const QString suggested = QDir(startFolder()).filePath(stem + QStringLiteral("_scored.csv"));
+    // The file dialog asks before replacing an existing file.
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Scored CSV"), suggested, tr("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    rememberFolder(path);
+    exportScoredCsv(path);
+}
+
+void MainWindow::exportScoredCsv(const QString& path)
+{
+    if (!m_snapshot.hasDetection()) {
+        const QString message = tr("There are no scores to export yet: open a file and let the detector run.");
+        m_lastError = message;
+        Q_EMIT exportFailed(message);
+        return;
+    }
+    m_statusText->setText(tr("Writing %1...").arg(QDir::toNativeSeparators(path)));
+    m_controller->exportScoredCsv(m_snapshot, path);
+}
+
+void MainWindow::onExportFinished(const QString& path, qulonglong rows)
+{
+    updateStatusText();
+    m_statusText->setText(tr("%1 scored rows written to %2").arg(formatCount(rows), QDir::toNativeSeparators(path)));
+    Q_EMIT exportFinished(path);
+}
+
+// --- Help ------------------------------------------------------------------------------------
+
+void MainWindow::showAbout()
+{
+    const QString text =
+        tr("<h3>Web Threat Workbench %1</h3>"
+           "<p>Find suspicious web-traffic interactions with an Isolation Forest: open a CSV of traffic records, "
+           "clean it, explore it in charts and tables, and export the rows the detector flags.</p>"
+           "<p>Built with Qt %2 (running on %3), Eigen %4.%5.%6 and spdlog %7.%8.%9.</p>"
+           "<p>Licence: see the LICENSE file distributed with the program.</p>")
+            .arg(QStringLiteral(WEBTHREAT_VERSION), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()))
+            .arg(EIGEN_WORLD_VERSION)
+            .arg(EIGEN_MAJOR_VERSION)
+            .arg(EIGEN_MINOR_VERSION)
+            .arg(SPDLOG_VER_MAJOR)
+            .arg(SPDLOG_VER_MINOR)
+            .arg(SPDLOG_VER_PATCH);
+    QMessageBox::about(this, tr("About Web Threat Workbench"), text);
+}
+
+void MainWindow::showShortcuts()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Keyboard Shortcuts"));
+    auto* layout = new QVBoxLayout(&dialog);
+    auto* table = new QTableWidget(&dialog);
+    table->setColumnCount(2);
+    table->setHorizontalHeaderLabels({tr("Action"), tr("Shortcut")});
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    QList<QAction*> actions{m_openAction, m_exportCsvAction, m_exportChartAction, m_runAction, m_cancelAction,
+                            m_findAction, m_detectorDock->toggleViewAction(), m_shortcutsAction, m_quitAction};
+    actions << m_tabActions;
+    for (QAction* action : actions) {
+        if (action->shortcut().isEmpty())
+            continue;
+        const int row = table->rowCount();
+        table->insertRow(row);
+        table->setItem(row, 0, new QTableWidgetItem(action->text().remove(QLatin1Char('&'))));
+        table->setItem(row, 1, new QTableWidgetItem(action->shortcut().toString(QKeySequence::NativeText)));
+    }
+    table->resizeColumnsToContents();
+    table->horizontalHeader()->setStretchLastSection(true);
+    layout->addWidget(table);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    dialog.resize(420, 380);
+    dialog.exec();
+}
+
+} // namespace webthreat

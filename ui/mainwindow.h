@@ -1,0 +1,222 @@
+#pragma once
+
+#include "ui/analysiscontroller.h"
+#include "ui/findingsmodel.h"
+
+#include <QMainWindow>
+
+#include <array>
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+class QTextBrowser;
+class QTimer;
+class QToolButton;
+
+namespace webthreat {
+
+class AnomalyScatter;
+class ChartView;
+class DetectorPanel;
+class OverviewCharts;
+class SummaryModel;
+class SuspiciousRowsModel;
+class TrafficProxyModel;
+class TrafficTableModel;
+
+// The workbench window: open a traffic CSV, read its summary and cleaning report, browse and
+// filter the rows, look at the charts, tune the detector and export what was found. All loading,
+// fitting and CSV writing runs on the AnalysisController's thread; this class only swaps
+// immutable snapshots into its models and charts.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    enum class Tab { Summary, Data, Overview, Anomalies };
+    Q_ENUM(Tab)
+
+    static constexpr const char* kSampleResource = ":/sample/sample_traffic.csv";
+
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Reads the window's geometry, splitters, detector parameters, recent files and last folder
+    // from QSettings, and saves them again when the window closes. Without it (screenshots,
+    // most tests) the window starts from defaults and leaves the settings alone.
+    void restoreSettings();
+    void saveSettings() const;
+
+    // What File > Open, Open Recent, drag and drop and the command line call. Cancels a load
+    // already running. The window swaps to the new data only when it has been read, cleaned and
+    // scored; a failure leaves the previous data in place and says what went wrong.
+    void openFile(const QString& path);
+    void openSample();
+    void runDetector();
+    void cancelJob();
+    void setContamination(const Contamination& contamination);
+    // Writes the scored CSV on the worker; exportFinished or exportFailed follows.
+    void exportScoredCsv(const QString& path);
+    // Writes every chart into folder as fileStem().png at scale; existing files are replaced
+    // (the menu asks first). Returns the files written; *error names the first failure.
+    QStringList exportAllCharts(const QString& folder, double scale = 2.0, QString* error = nullptr);
+    void showTab(Tab tab);
+    Tab currentTab() const;
+
+    const AnalysisSnapshot& snapshot() const { return m_snapshot; }
+    QString currentFile() const { return m_currentPath; }
+    bool isBusy() const;
+    QString lastError() const { return m_lastError; }
+    QString cleaningReportHtml() const;
+    QStringList recentFiles() const { return m_recentFiles; }
+
+    TrafficTableModel* trafficModel() const { return m_trafficModel; }
+    TrafficProxyModel* trafficProxy() const { return m_trafficProxy; }
+    SummaryModel* summaryModel() const { return m_summaryModel; }
+    SuspiciousRowsModel* suspiciousModel() const { return m_suspiciousModel; }
+    FindingsModel* findingsModel(FindingsModel::Category category) const;
+    DetectorPanel* detectorPanel() const { return m_detectorPanel; }
+    OverviewCharts* overviewCharts() const { return m_overview; }
+    AnomalyScatter* anomalyScatter() const { return m_scatter; }
+    QTableView* dataView() const { return m_dataView; }
+    QTableView* suspiciousView() const { return m_suspiciousView; }
+    QLineEdit* filterEdit() const { return m_filterEdit; }
+    QCheckBox* suspiciousOnlyCheck() const { return m_suspiciousOnly; }
+    QList<ChartView*> allChartViews() const;
+
+Q_SIGNALS:
+    // A load or detector run finished and every view shows its result.
+    void analysisReady();
+    // The contamination moved and every view shows the new verdicts (no refit).
+    void verdictsApplied();
+    void loadFailed(const QString& message);
+    void detectionFailed(const QString& message);
+    void jobCancelled();
+    void busyChanged(bool busy);
+    void exportFinished(const QString& path);
+    void exportFailed(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    QWidget* createSummaryTab();
+    QWidget* createDataTab();
+    QWidget* createAnomaliesTab();
+    void createDetectorDock();
+    void createStatusBar();
+
+    void startLoad(const QString& path, const QString& displayName);
+    void onBusyChanged(bool busy);
+    void onProgress(const QString& stage, double fraction);
+    void onLoadFinished(const LoadResult& result);
+    void onDetectionFinished(const AnalysisSnapshot& snapshot);
+    void onJobFailed(AnalysisController::JobKind kind, const QString& message);
+    void onJobCancelled(AnalysisController::JobKind kind);
+    void onExportFinished(const QString& path, qulonglong rows);
+    void onContaminationChanged(const Contamination& contamination);
+    void applyContamination();
+    void onScatterRowClicked(qsizetype row);
+    void onSuspiciousActivated(const QModelIndex& index);
+    void applyFilter();
+
+    void showSnapshot();                    // new data or new detection: rebuild every view
+    void showVerdicts();                    // new verdicts only
+    void updateSummary();
+    void updateStatusText();
+    void updateActions();
+    void updateFilterColumns();
+    void selectTableRow(std::size_t row, bool switchToData);
+    void showError(const QString& title, const QString& message);
+
+    void openFileDialog();
+    void exportChartDialog();
+    void exportAllChartsDialog();
+    void exportScoredCsvDialog();
+    void showAbout();
+    void showShortcuts();
+    void addRecentFile(const QString& path);
+    void updateRecentMenu();
+    QString startFolder() const;
+    void rememberFolder(const QString& path);
+
+    AnalysisController* m_controller = nullptr;
+    AnalysisSnapshot m_snapshot;
+    std::shared_ptr<const DatasetSummary> m_summary;
+    QString m_currentPath;
+    QString m_displayName;
+    QString m_detectionProblem;
+    double m_loadSeconds = 0.0;
+    QString m_lastError;
+    Contamination m_contamination;
+    bool m_persistSettings = false;
+    QStringList m_recentFiles;
+    QString m_lastFolder;
+
+    // Views
+    QTabWidget* m_tabs = nullptr;
+    QLabel* m_summaryHeader = nullptr;
+    QTableView* m_summaryView = nullptr;
+    QTextBrowser* m_reportView = nullptr;
+    QTableView* m_dataView = nullptr;
+    QLineEdit* m_filterEdit = nullptr;
+    QComboBox* m_filterColumn = nullptr;
+    QCheckBox* m_suspiciousOnly = nullptr;
+    QLabel* m_rowsShown = nullptr;
+    QTimer* m_filterTimer = nullptr;
+    OverviewCharts* m_overview = nullptr;
+    AnomalyScatter* m_scatter = nullptr;
+    QTableView* m_suspiciousView = nullptr;
+    QLabel* m_suspiciousTitle = nullptr;
+    std::array<QTableView*, 4> m_findingsViews{};
+    QList<QSplitter*> m_splitters;
+    QDockWidget* m_detectorDock = nullptr;
+    DetectorPanel* m_detectorPanel = nullptr;
+
+    // Models
+    TrafficTableModel* m_trafficModel = nullptr;
+    TrafficProxyModel* m_trafficProxy = nullptr;
+    SummaryModel* m_summaryModel = nullptr;
+    SuspiciousRowsModel* m_suspiciousModel = nullptr;
+    std::array<FindingsModel*, 4> m_findingsModels{};
+
+    // Status bar
+    QLabel* m_statusText = nullptr;
+    QLabel* m_countsText = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancelButton = nullptr;
+
+    // Slider moves are coalesced: the newest contamination is applied once the event loop is
+    // free, so a fast drag over a million rows does not queue a backlog of re-thresholds.
+    QTimer* m_contaminationTimer = nullptr;
+
+    // Actions
+    QAction* m_openAction = nullptr;
+    QAction* m_openSampleAction = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QAction* m_exportChartAction = nullptr;
+    QAction* m_exportAllChartsAction = nullptr;
+    QAction* m_exportCsvAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_runAction = nullptr;
+    QAction* m_cancelAction = nullptr;
+    QAction* m_findAction = nullptr;
+    QList<QAction*> m_tabActions;
+    QAction* m_aboutAction = nullptr;
+    QAction* m_shortcutsAction = nullptr;
+};
+
+} // namespace webthreat

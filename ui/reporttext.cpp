@@ -1,0 +1,168 @@
+#include "ui/reporttext.h"
+
+#include "ui/datasetsummary.h"
+#include "ui/displayformat.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+
+namespace webthreat {
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("webthreat::ReportText", text);
+}
+
+QString escaped(const std::string& text)
+{
+    return QString::fromStdString(text).toHtmlEscaped();
+}
+
+QString lineList(const std::vector<std::int64_t>& lines, std::size_t total)
+{
+    QStringList numbers;
+    for (std::int64_t line : lines)
+        numbers << QString::number(line);
+    QString text = numbers.join(QStringLiteral(", "));
+    if (total > lines.size())
+        text += tr(", ...");
+    return text;
+}
+
+} // namespace
+
+QString datasetHeadlineHtml(const QString& displayName, const PreparedData& data, const DatasetSummary& summary,
+                            double loadSeconds)
+{
+    const ReadReport& read = data.readReport;
+    QString html = QStringLiteral("<p><span style='font-size:large; font-weight:600'>%1</span><br>")
+                       .arg(displayName.toHtmlEscaped());
+    html += tr("<b>%1 rows &times; %2 columns</b> after cleaning (%3 rows read, %4 from the file's %5 columns; "
+               "plus 2 engineered features)")
+                .arg(formatCount(summary.rows), formatCount(summary.fileColumns), formatCount(read.rows),
+                     formatCount(summary.fileColumns), formatCount(read.header.size()));
+    html += QStringLiteral("<br>");
+    html += tr("%1 read in %2 s; loaded and analysed in %3 s.")
+                .arg(formatBytesText(static_cast<double>(read.bytes)))
+                .arg(data.readSeconds, 0, 'f', 2)
+                .arg(loadSeconds, 0, 'f', 2);
+    const std::size_t problems = read.malformed.count + read.invalidCellCount();
+    if (problems > 0) {
+        html += QStringLiteral("<br><span style='color:#b00020'>")
+            + tr("%1 malformed row(s) skipped and %2 invalid cell(s) read as missing: see the report below.")
+                  .arg(formatCount(read.malformed.count), formatCount(read.invalidCellCount()))
+            + QStringLiteral("</span>");
+    }
+    html += QStringLiteral("</p>");
+    return html;
+}
+
+QString cleaningReportHtml(const PreparedData& data, const QString& detectionProblem)
+{
+    const ReadReport& read = data.readReport;
+    const CleanReport& clean = data.cleanReport;
+    QString html;
+    if (!detectionProblem.isEmpty()) {
+        html += QStringLiteral("<p style='color:#b00020'><b>%1</b> %2</p>")
+                    .arg(tr("The detector could not run on this data:"), detectionProblem.toHtmlEscaped());
+    }
+
+    html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Reading"));
+    html += QStringLiteral("<li>%1</li>")
+                .arg(tr("%1 data rows read from %2 lines (%3)")
+                         .arg(formatCount(read.rows), formatCount(static_cast<std::uint64_t>(std::max<std::int64_t>(read.lines, 0))),
+                              formatBytesText(static_cast<double>(read.bytes))));
+    if (read.blankLines > 0)
+        html += QStringLiteral("<li>%1</li>").arg(tr("%1 blank line(s) skipped").arg(formatCount(read.blankLines)));
+    if (read.malformed.count > 0) {
+        html += QStringLiteral("<li style='color:#b00020'>%1</li>")
+                    .arg(tr("%1 malformed row(s) skipped (expected %2 fields); lines %3")
+                             .arg(formatCount(read.malformed.count), formatCount(read.expectedFields),
+                                  lineList(read.malformed.firstLines, read.malformed.count)));
+    } else {
+        html += QStringLiteral("<li>%1</li>").arg(tr("no malformed rows"));
+    }
+    if (read.invalidCells.empty())
+        html += QStringLiteral("<li>%1</li>").arg(tr("no invalid cells"));
+    for (const InvalidCells& cells : read.invalidCells) {
+        html += QStringLiteral("<li style='color:#b00020'>%1</li>")
+                    .arg(tr("%1 invalid cell(s) in <b>%2</b>, read as missing (first: \"%3\", %4); lines %5")
+                             .arg(formatCount(cells.count), escaped(cells.column), escaped(cells.firstValue),
+                                  escaped(cells.reason), lineList(cells.firstLines, cells.count)));
+    }
+    if (!read.absentColumns.empty()) {
+        QStringList names;
+        for (const std::string& name : read.absentColumns)
+            names << escaped(name);
+        html += QStringLiteral("<li>%1</li>").arg(tr("optional columns not in the file: %1").arg(names.join(QStringLiteral(", "))));
+    }
+    if (!read.extraColumns.empty()) {
+        QStringList names;
+        for (const std::string& name : read.extraColumns)
+            names << escaped(name);
+        html += QStringLiteral("<li>%1</li>").arg(tr("extra columns kept as text: %1").arg(names.join(QStringLiteral(", "))));
+    }
+    html += QStringLiteral("</ul>");
+
+    html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Cleaning"));
+    html += QStringLiteral("<li>%1</li>")
+                .arg(tr("%1 rows in, %2 rows out").arg(formatCount(clean.rowsIn), formatCount(clean.rowsOut)));
+    for (const CleanStep& step : clean.steps) {
+        html += QStringLiteral("<li><code>%1</code>: %2</li>").arg(escaped(step.name), escaped(step.description));
+    }
+    html += QStringLiteral("</ul>");
+
+    const FeatureReport& features = data.features.report;
+    std::vector<std::string> warnings = read.warnings;
+    warnings.insert(warnings.end(), clean.warnings.begin(), clean.warnings.end());
+    warnings.insert(warnings.end(), features.warnings.begin(), features.warnings.end());
+    html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Features"));
+    html += QStringLiteral("<li>%1</li>")
+                .arg(tr("session_duration = end_time - creation_time (s); avg_packet_size = (bytes_in + bytes_out) / "
+                        "session_duration (really bytes per second)"));
+    html += QStringLiteral("<li>%1</li>")
+                .arg(tr("%1 zero-length session(s) (avg_packet_size 0), %2 negative duration(s), %3 missing duration(s) "
+                        "filled with the mean")
+                         .arg(formatCount(features.zeroDurations), formatCount(features.negativeDurations),
+                              formatCount(features.missingDurations)));
+    html += QStringLiteral("</ul>");
+    if (!warnings.empty()) {
+        html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Warnings"));
+        for (const std::string& warning : warnings)
+            html += QStringLiteral("<li style='color:#8a5a00'>%1</li>").arg(escaped(warning));
+        html += QStringLiteral("</ul>");
+    }
+    return html;
+}
+
+QString cleaningStatusText(const PreparedData& data)
+{
+    const ReadReport& read = data.readReport;
+    const CleanReport& clean = data.cleanReport;
+    QStringList parts;
+    parts << tr("%1 rows read, %2 kept").arg(formatCount(read.rows), formatCount(clean.rowsOut));
+    for (const CleanStep& step : clean.steps) {
+        if (step.rowsAffected > 0)
+            parts << QString::fromStdString(step.description);
+    }
+    if (read.malformed.count > 0)
+        parts << tr("%1 malformed row(s) skipped").arg(formatCount(read.malformed.count));
+    if (read.invalidCellCount() > 0)
+        parts << tr("%1 invalid cell(s)").arg(formatCount(read.invalidCellCount()));
+    return parts.join(QStringLiteral("; "));
+}
+
+QString detectionDetailsText(const Detection& detection)
+{
+    const DetectorParams& params = detection.params;
+    return tr("Fitted: %1 trees, %2 samples per tree, seed %3, %4 feature(s); fit in %5 s, scored in %6 s.")
+        .arg(formatCount(static_cast<std::uint64_t>(params.forest.trees)),
+             formatCount(static_cast<std::uint64_t>(detection.effectiveMaxSamples)),
+             QString::number(params.forest.seed), QString::number(params.features.size()))
+        .arg(detection.fitSeconds, 0, 'f', 2)
+        .arg(detection.scoreSeconds, 0, 'f', 2);
+}
+
+} // namespace webthreat

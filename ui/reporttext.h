@@ -1,0 +1,25 @@
+#pragma once
+
+#include "ui/analysissnapshot.h"
+
+#include <QString>
+
+namespace webthreat {
+
+struct DatasetSummary;
+
+// The texts that tell the analyst what a load did. Everything taken from the file (names,
+// values, warnings quoting cells) is HTML-escaped: a cell must never become markup.
+
+// "sample_traffic.csv: 5,000 rows x 18 columns (...)" as rich text for the Summary header.
+QString datasetHeadlineHtml(const QString& displayName, const PreparedData& data, const DatasetSummary& summary,
+                            double loadSeconds);
+// The reader's and cleaning's report: each rule's effect, malformed rows and invalid cells with
+// their lines, warnings.
+QString cleaningReportHtml(const PreparedData& data, const QString& detectionProblem);
+// One line for the status bar: rows read, kept and what cleaning changed.
+QString cleaningStatusText(const PreparedData& data);
+// "100 trees, 256 samples per tree, seed 42, 4 features; fit 0.05 s, scored in 0.02 s"
+QString detectionDetailsText(const Detection& detection);
+
+} // namespace webthreat

@@ -1,0 +1,82 @@
+#include "ui/screenshottaker.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QPixmap>
+#include <QSaveFile>
+#include <QTimer>
+
+namespace webthreat {
+
+ScreenshotTaker::ScreenshotTaker(ScreenshotOptions options, QObject* parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+}
+
+ScreenshotTaker::~ScreenshotTaker() = default;
+
+std::optional<MainWindow::Tab> ScreenshotTaker::tabByName(const QString& name)
+{
+    const QString key = name.trimmed().toLower();
+    if (key == QLatin1String("overview"))
+        return MainWindow::Tab::Overview;
+    if (key == QLatin1String("anomalies"))
+        return MainWindow::Tab::Anomalies;
+    if (key == QLatin1String("data"))
+        return MainWindow::Tab::Data;
+    if (key == QLatin1String("summary"))
+        return MainWindow::Tab::Summary;
+    return std::nullopt;
+}
+
+void ScreenshotTaker::start()
+{
+    m_window = std::make_unique<MainWindow>();
+    // Laid out and painted like a shown window, but never mapped on a screen.
+    m_window->setAttribute(Qt::WA_DontShowOnScreen);
+    m_window->resize(m_options.size);
+    m_window->showTab(m_options.tab);
+    m_window->show();
+    connect(m_window.get(), &MainWindow::analysisReady, this, &ScreenshotTaker::capture);
+    connect(m_window.get(), &MainWindow::loadFailed, this, [this](const QString& message) {
+        if (m_done)
+            return;
+        m_done = true;
+        Q_EMIT finished(Outcome::BadInput, message);
+    });
+    if (m_options.input.isEmpty())
+        m_window->openSample();
+    else
+        m_window->openFile(m_options.input);
+}
+
+void ScreenshotTaker::capture()
+{
+    if (m_done)
+        return;
+    m_window->showTab(m_options.tab);
+    // Let the views lay out for the new data (posted layout requests) before rendering.
+    QTimer::singleShot(0, this, [this] { QTimer::singleShot(0, this, &ScreenshotTaker::render); });
+}
+
+void ScreenshotTaker::render()
+{
+    if (m_done)
+        return;
+    m_done = true;
+    const QImage image = m_window->grab().toImage();
+    QSaveFile file(m_options.output);
+    if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+        Q_EMIT finished(Outcome::OutputFailed, tr("cannot write the screenshot %1: %2")
+                                                   .arg(QDir::toNativeSeparators(m_options.output), file.errorString()));
+        return;
+    }
+    Q_EMIT finished(Outcome::Written, tr("%1 (%2x%3) written")
+                                          .arg(QDir::toNativeSeparators(QFileInfo(m_options.output).absoluteFilePath()))
+                                          .arg(image.width())
+                                          .arg(image.height()));
+}
+
+} // namespace webthreat

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "ui/mainwindow.h"
+
+#include <QObject>
+#include <QSize>
+
+#include <memory>
+#include <optional>
+
+namespace webthreat {
+
+struct ScreenshotOptions {
+    QString output;                       // the PNG to write
+    QString input;                        // a CSV; empty for the bundled sample
+    MainWindow::Tab tab = MainWindow::Tab::Overview;
+    QSize size{1280, 800};
+};
+
+// `webthreat-workbench --screenshot OUT.png [FILE]`: loads and analyses FILE in a window that is
+// laid out but never shown on screen, shows the chosen tab and renders the window to a PNG.
+class ScreenshotTaker : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ScreenshotTaker)
+
+public:
+    enum class Outcome { Written, BadInput, OutputFailed };
+    Q_ENUM(Outcome)
+
+    explicit ScreenshotTaker(ScreenshotOptions options, QObject* parent = nullptr);
+    ~ScreenshotTaker() override;
+
+    // "overview", "anomalies", "data" or "summary"; nullopt for anything else.
+    static std::optional<MainWindow::Tab> tabByName(const QString& name);
+
+    void start();
+    MainWindow* window() const { return m_window.get(); }
+
+Q_SIGNALS:
+    // message says what was written or what went wrong.
+    void finished(webthreat::ScreenshotTaker::Outcome outcome, const QString& message);
+
+private:
+    void capture();
+    void render();
+
+    ScreenshotOptions m_options;
+    std::unique_ptr<MainWindow> m_window;
+    bool m_done = false;
+};
+
+} // namespace webthreat
