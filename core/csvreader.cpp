@@ -884,7 +884,8 @@ ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options, c
         size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
         std::fseek(file.get(), 0, SEEK_SET);
     }
-    if (const std::uint64_t available = availableMemoryBytes(); available > 0) {
+    if (const std::uint64_t available = options.memoryBudget > 0 ? options.memoryBudget : availableMemoryBytes();
+        available > 0) {
         // The columns take about 0.45 bytes per byte of CSV and the detector's inputs a little
         // more: refuse up front a file that cannot fit, rather than be killed halfway.
         const std::uint64_t needed = size / 10 * 7 + 2 * options.blockBytes;

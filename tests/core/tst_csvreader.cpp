@@ -331,6 +331,31 @@ private Q_SLOTS:
         }
     }
 
+    void tooLargeForMemoryRefusedUpFront()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("big.csv");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray::fromStdString(kHeader + "\n"));
+        for (int i = 0; i < 5000; ++i)
+            file.write(QByteArray::fromStdString(row(std::to_string(i)) + "\n"));
+        file.close();
+        ReadOptions options;
+        options.blockBytes = 4096;
+        options.memoryBudget = 64 * 1024;
+        try {
+            readTrafficCsv(path.toStdString(), options);
+            QFAIL("expected an InputError");
+        } catch (const InputError& error) {
+            const QString message = QString::fromStdString(error.what());
+            QVERIFY2(message.contains("big.csv") && message.contains("needs about") && message.contains("available"),
+                     qPrintable(message));
+        }
+        options.memoryBudget = 64u << 20;
+        QCOMPARE(readTrafficCsv(path.toStdString(), options).table.rowCount(), std::size_t(5000));
+    }
+
     void referenceDataset()
     {
         if (!QFile::exists(WEBTHREAT_REFERENCE_CSV))

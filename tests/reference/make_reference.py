@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the scikit-learn reference data the C++ Isolation Forest is checked against.
 
-Run with a Python that has scikit-learn 1.2, numpy and pandas (on the lead's machine: /usr/bin/python3):
+Run with a Python that has scikit-learn 1.2, numpy and pandas (on the build machine that is
+/usr/bin/python3, not the python3 first on PATH):
 
     /usr/bin/python3 tests/reference/make_reference.py [path/to/CloudWatch_Traffic_Web_Attack.csv]
 
@@ -64,7 +65,7 @@ def cloudwatch_features(csv_path):
     })
     total = features["bytes_in"] + features["bytes_out"]
     duration = features["session_duration"]
-    # A zero-length session has no meaningful rate; the notebook's division would give inf.
+    # A zero-length session has no meaningful rate: 0 rather than the inf a plain division gives.
     features["avg_packet_size"] = np.where(duration > 0, total / duration.where(duration > 0, 1.0), 0.0)
     return features
 
