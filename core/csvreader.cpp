@@ -359,9 +359,10 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         headerLine = line;
         next = end;
         if (recognised > 0 && !titleLines.empty()) {
-            m_report.warnings.push_back("line(s) 1 to " + std::to_string(line - 1) + " ('" + shorten(titleLines.front())
-                                        + "') are not a header and were skipped; the header is on line "
-                                        + std::to_string(line));
+            m_report.warnings.push_back((line == 2 ? std::string("line 1") : "lines 1 to " + std::to_string(line - 1))
+                                        + " ('" + shorten(titleLines.front()) + "') "
+                                        + (line == 2 ? "is" : "are") + " not a header and " + (line == 2 ? "was" : "were")
+                                        + " skipped; the header is on line " + std::to_string(line));
         } else if (recognised == 0 && !titleLines.empty()) {
             // Nothing looked like a header: report against the first line.
             header = [&] {
@@ -669,8 +670,9 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd)
     std::vector<std::exception_ptr> errors(pieceCount);
     parallelFor(pieceCount, m_threads, [&](std::size_t piece) {
         try {
-            parsePiece(rest, starts[piece], starts[piece + 1], piece + 1 == pieceCount, atEnd, results[piece],
-                       stopped[piece]);
+            // The piece that reaches the end of the block is the one that may end inside a record.
+            parsePiece(rest, starts[piece], starts[piece + 1], starts[piece + 1] == rest.size(), atEnd,
+                       results[piece], stopped[piece]);
         } catch (const InputError&) {
             errors[piece] = std::current_exception();
         }
@@ -686,7 +688,7 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd)
             }
         }
         mergePiece(results[piece]);
-        if (piece + 1 == pieceCount)
+        if (starts[piece] < starts[piece + 1] && starts[piece + 1] == rest.size())
             carried = rest.size() - stopped[piece];
         results[piece] = PieceResult();
     }

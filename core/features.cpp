@@ -111,7 +111,7 @@ FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress)
         set.report.warnings.push_back(std::to_string(set.report.missingBytesOut)
                                       + " row(s) lack bytes_out: the detector sees the mean there");
     for (const auto& warning : set.report.warnings)
-        logger::core()->warn("features: {}", warning);
+        logger::core()->info("features: {}", warning);
     progress.report("features", 1.0);
     return set;
 }

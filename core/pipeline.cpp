@@ -58,10 +58,21 @@ std::shared_ptr<const PreparedData> prepareData(const std::string& path, const R
 std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params, const Progress& progress)
 {
     params.validate();
-    if (data.table.rowCount() < 2)
-        throw InputError(data.file, 0, "",
-                         "the detector needs at least two rows after cleaning, and there "
-                             + std::string(data.table.rowCount() == 1 ? "is 1" : "are " + std::to_string(data.table.rowCount())));
+    if (data.table.rowCount() < 2) {
+        std::string why;
+        if (data.readReport.rows == 0) {
+            why = "the file has no data rows, only a header";
+        } else {
+            why = "after cleaning there " + std::string(data.table.rowCount() == 1 ? "is 1" : "are " + std::to_string(data.table.rowCount()))
+                + " (" + std::to_string(data.readReport.rows) + " read";
+            for (const CleanStep& step : data.cleanReport.steps) {
+                if (step.rowsAffected > 0 && (step.name == "drop_duplicates" || step.name == "drop_missing_addresses"))
+                    why += "; " + step.description;
+            }
+            why += ")";
+        }
+        throw InputError(data.file, 0, "", "the detector needs at least two rows: " + why);
+    }
     auto detection = std::make_shared<Detection>();
     detection->params = params;
     const FeatureMatrix matrix = buildFeatureMatrix(data.table, data.features, params.features);

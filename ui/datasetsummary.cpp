@@ -2,6 +2,7 @@
 
 #include "core/features.h"
 #include "core/timestamp.h"
+#include "ui/displayformat.h"
 
 #include <algorithm>
 #include <cmath>
@@ -112,7 +113,7 @@ ColumnSummary summarizeColumn(const TrafficTable& table, const Column& column, c
             const std::string_view text = table.strings->view(seen[i]);
             summary.topValues << QStringLiteral("%1 (%2)")
                                      .arg(QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())))
-                                     .arg(counts[seen[i]]);
+                                     .arg(formatCount(counts[seen[i]]));
         }
         break;
     }

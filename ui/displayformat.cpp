@@ -5,6 +5,7 @@
 
 #include <QLocale>
 
+#include <algorithm>
 #include <cmath>
 
 namespace webthreat {
@@ -29,6 +30,8 @@ QString formatPercent(double share, int decimals)
 
 QString formatBytesText(double bytes)
 {
+    if (std::isnan(bytes))
+        return QString();
     return QString::fromStdString(formatBytes(bytes));
 }
 
@@ -54,6 +57,24 @@ QString formatInstant(double secondsSinceEpoch)
     if (std::isnan(secondsSinceEpoch))
         return QString();
     return QString::fromStdString(formatTimestamp(static_cast<Instant>(std::llround(secondsSinceEpoch * kMicrosPerSecond))));
+}
+
+QString formatInstantShort(double secondsSinceEpoch)
+{
+    QString text = formatInstant(secondsSinceEpoch);
+    // 2024-04-25T23:00:00Z -> 2024-04-25 23:00
+    if (text.size() >= 16) {
+        text.truncate(16);
+        text[10] = QLatin1Char(' ');
+    }
+    return text;
+}
+
+QString formatDuration(double seconds)
+{
+    if (seconds < 1.0)
+        return QStringLiteral("%1 ms").arg(std::max<qint64>(std::llround(seconds * 1000.0), seconds > 0.0 ? 1 : 0));
+    return QStringLiteral("%1 s").arg(seconds, 0, 'f', seconds < 10.0 ? 2 : 1);
 }
 
 QString fromUtf8View(std::string_view text)

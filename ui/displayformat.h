@@ -14,6 +14,8 @@ QString formatPercent(double share, int decimals = 1);    // 0.0532 -> "5.3 %"
 QString formatBytesText(double bytes);                    // 25.2 MB
 QString formatValue(double value);                        // 600, 1.5, 0.0123, 1.23e+09
 QString formatInstant(double secondsSinceEpoch);          // 2024-04-25T23:00:00Z
+QString formatInstantShort(double secondsSinceEpoch);     // 2024-04-25 23:00 (UTC), for narrow columns
+QString formatDuration(double seconds);                   // 12 ms, 3.45 s
 QString fromUtf8View(std::string_view text);
 
 } // namespace webthreat

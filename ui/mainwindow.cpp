@@ -29,7 +29,6 @@
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -275,8 +274,9 @@ QWidget* MainWindow::createSummaryTab()
     reportLayout->addWidget(m_reportView);
     splitter->addWidget(m_summaryView);
     splitter->addWidget(reportBox);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({460, 230});
     m_splitters << splitter;
     layout->addWidget(splitter, 1);
     return page;
@@ -363,26 +363,22 @@ QWidget* MainWindow::createAnomaliesTab()
     auto* findingsBox = new QWidget(right);
     auto* findingsLayout = new QVBoxLayout(findingsBox);
     findingsLayout->setContentsMargins(0, 0, 0, 0);
-    auto* findingsTitle = new QLabel(tr("Who and what the suspicious rows have in common"), findingsBox);
+    auto* findingsTitle = new QLabel(tr("What the suspicious rows have in common"), findingsBox);
     findingsTitle->setFont(titleFont);
     findingsLayout->addWidget(findingsTitle);
-    auto* grid = new QGridLayout;
-    grid->setSpacing(6);
+    // One tab per list: each table gets the full width, so values, counts and bytes all fit.
+    m_findingsTabs = new QTabWidget(findingsBox);
+    m_findingsTabs->setObjectName(QStringLiteral("findingsTabs"));
+    m_findingsTabs->setDocumentMode(true);
     for (std::size_t i = 0; i < m_findingsModels.size(); ++i) {
-        auto* cell = new QWidget(findingsBox);
-        auto* cellLayout = new QVBoxLayout(cell);
-        cellLayout->setContentsMargins(0, 0, 0, 0);
-        cellLayout->setSpacing(2);
-        cellLayout->addWidget(new QLabel(m_findingsModels[i]->categoryTitle(), cell));
-        QTableView* view = makeTableView(cell, QStringLiteral("findingsView%1").arg(i));
+        QTableView* view = makeTableView(m_findingsTabs, QStringLiteral("findingsView%1").arg(i));
         view->setModel(m_findingsModels[i]);
         view->verticalHeader()->hide();
         view->horizontalHeader()->setStretchLastSection(true);
-        cellLayout->addWidget(view);
         m_findingsViews[i] = view;
-        grid->addWidget(cell, static_cast<int>(i / 2), static_cast<int>(i % 2));
+        m_findingsTabs->addTab(view, m_findingsModels[i]->categoryTitle());
     }
-    findingsLayout->addLayout(grid, 1);
+    findingsLayout->addWidget(m_findingsTabs, 1);
 
     right->addWidget(suspiciousBox);
     right->addWidget(findingsBox);
@@ -390,8 +386,9 @@ QWidget* MainWindow::createAnomaliesTab()
     right->setStretchFactor(1, 1);
     splitter->addWidget(m_scatter);
     splitter->addWidget(right);
-    splitter->setStretchFactor(0, 5);
-    splitter->setStretchFactor(1, 6);
+    // The tables' size hints are wide; without explicit sizes the scatter would get a sliver.
+    splitter->setSizes({560, 680});
+    right->setSizes({400, 300});
     m_splitters << splitter << right;
     return splitter;
 }

@@ -181,6 +181,7 @@ private:
     AnomalyScatter* m_scatter = nullptr;
     QTableView* m_suspiciousView = nullptr;
     QLabel* m_suspiciousTitle = nullptr;
+    QTabWidget* m_findingsTabs = nullptr;
     std::array<QTableView*, 4> m_findingsViews{};
     QList<QSplitter*> m_splitters;
     QDockWidget* m_detectorDock = nullptr;

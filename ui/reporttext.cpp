@@ -39,15 +39,13 @@ QString datasetHeadlineHtml(const QString& displayName, const PreparedData& data
     const ReadReport& read = data.readReport;
     QString html = QStringLiteral("<p><span style='font-size:large; font-weight:600'>%1</span><br>")
                        .arg(displayName.toHtmlEscaped());
-    html += tr("<b>%1 rows &times; %2 columns</b> after cleaning (%3 rows read, %4 from the file's %5 columns; "
-               "plus 2 engineered features)")
-                .arg(formatCount(summary.rows), formatCount(summary.fileColumns), formatCount(read.rows),
-                     formatCount(summary.fileColumns), formatCount(read.header.size()));
+    html += tr("<b>%1 rows &times; %2 columns</b> after cleaning, plus the engineered session_duration and "
+               "avg_packet_size and, once the detector has run, the anomaly score.")
+                .arg(formatCount(summary.rows), formatCount(summary.fileColumns));
     html += QStringLiteral("<br>");
-    html += tr("%1 read in %2 s; loaded and analysed in %3 s.")
-                .arg(formatBytesText(static_cast<double>(read.bytes)))
-                .arg(data.readSeconds, 0, 'f', 2)
-                .arg(loadSeconds, 0, 'f', 2);
+    html += tr("%1 rows read (%2 in %3); loaded, cleaned and analysed in %4.")
+                .arg(formatCount(read.rows), formatBytesText(static_cast<double>(read.bytes)),
+                     formatDuration(data.readSeconds), formatDuration(loadSeconds));
     const std::size_t problems = read.malformed.count + read.invalidCellCount();
     if (problems > 0) {
         html += QStringLiteral("<br><span style='color:#b00020'>")
@@ -157,12 +155,11 @@ QString cleaningStatusText(const PreparedData& data)
 QString detectionDetailsText(const Detection& detection)
 {
     const DetectorParams& params = detection.params;
-    return tr("Fitted: %1 trees, %2 samples per tree, seed %3, %4 feature(s); fit in %5 s, scored in %6 s.")
+    return tr("Fitted: %1 trees, %2 samples per tree, seed %3, %4 feature(s); fit in %5, scored in %6.")
         .arg(formatCount(static_cast<std::uint64_t>(params.forest.trees)),
              formatCount(static_cast<std::uint64_t>(detection.effectiveMaxSamples)),
-             QString::number(params.forest.seed), QString::number(params.features.size()))
-        .arg(detection.fitSeconds, 0, 'f', 2)
-        .arg(detection.scoreSeconds, 0, 'f', 2);
+             QString::number(params.forest.seed), QString::number(params.features.size()),
+             formatDuration(detection.fitSeconds), formatDuration(detection.scoreSeconds));
 }
 
 } // namespace webthreat

@@ -42,8 +42,9 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const ColumnSummary& summary = row(index.row());
+    // Minutes are enough to read a time range at a glance; the tooltip has the exact instant.
     const auto number = [&summary](double value) {
-        return summary.timestamp ? formatInstant(value) : formatValue(value);
+        return summary.timestamp ? formatInstantShort(value) : formatValue(value);
     };
     switch (role) {
     case Qt::DisplayRole:
@@ -74,8 +75,13 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
         case Name: return summary.tooltip;
         case TopValues: return summary.topValues.join(QLatin1Char('\n'));
         case Minimum:
+        case Median:
         case Maximum:
-            if (summary.numeric && !summary.timestamp && summary.name.startsWith(QLatin1String("bytes")))
+            if (summary.numeric && summary.timestamp)
+                return formatInstant(index.column() == Minimum ? summary.minimum
+                                     : index.column() == Median ? summary.median
+                                                                : summary.maximum);
+            if (index.column() != Median && summary.numeric && summary.name.startsWith(QLatin1String("bytes")))
                 return formatBytesText(index.column() == Minimum ? summary.minimum : summary.maximum);
             return {};
         default: return {};

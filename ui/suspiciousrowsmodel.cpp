@@ -67,19 +67,21 @@ QVariant SuspiciousRowsModel::data(const QModelIndex& index, int role) const
         case Score: return QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4);
         case SourceIp: return fromUtf8View(table.text(Field::SrcIp, row));
         case Country: return fromUtf8View(table.text(Field::SrcIpCountryCode, row));
-        case BytesIn: return integer(Field::BytesIn);
-        case BytesOut: return integer(Field::BytesOut);
-        case Duration: return QString::number(m_snapshot.data->features.sessionDuration[row], 'f', 1);
+        // Compact units keep the list narrow beside the scatter; the tooltip has the exact count.
+        case BytesIn: return formatBytesText(table.column(Field::BytesIn).number(row));
+        case BytesOut: return formatBytesText(table.column(Field::BytesOut).number(row));
+        case Duration: return QStringLiteral("%1 s").arg(formatValue(m_snapshot.data->features.sessionDuration[row]));
         case DestinationPort: return integer(Field::DstPort);
         case Protocol: return fromUtf8View(table.text(Field::Protocol, row));
-        case Started: return QString::fromStdString(table.cellText(static_cast<std::size_t>(Field::CreationTime), row));
+        case Started: return formatInstantShort(table.column(Field::CreationTime).number(row));
         case Line: return QString::number(table.sourceLines[row]);
         default: return {};
         }
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case BytesIn: return formatBytesText(table.column(Field::BytesIn).number(row));
-        case BytesOut: return formatBytesText(table.column(Field::BytesOut).number(row));
+        case BytesIn: return tr("%1 bytes").arg(integer(Field::BytesIn).toString());
+        case BytesOut: return tr("%1 bytes").arg(integer(Field::BytesOut).toString());
+        case Started: return QString::fromStdString(table.cellText(static_cast<std::size_t>(Field::CreationTime), row));
         default: return {};
         }
     case Qt::TextAlignmentRole:
@@ -119,7 +121,7 @@ QVariant SuspiciousRowsModel::headerData(int section, Qt::Orientation orientatio
         case Country: return tr("Country");
         case BytesIn: return tr("Bytes in");
         case BytesOut: return tr("Bytes out");
-        case Duration: return tr("Duration (s)");
+        case Duration: return tr("Duration");
         case DestinationPort: return tr("Port");
         case Protocol: return tr("Protocol");
         case Started: return tr("Started");

@@ -198,6 +198,45 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
     }
 
+    void badCorpus_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        QFile expected(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/bad/EXPECTED.tsv"));
+        QVERIFY(expected.open(QIODevice::ReadOnly));
+        while (!expected.atEnd()) {
+            const QString line = QString::fromUtf8(expected.readLine()).trimmed();
+            if (line.isEmpty() || line.startsWith('#'))
+                continue;
+            const QStringList fields = line.split('\t');
+            QTest::newRow(qPrintable(fields[0])) << fields[0] << fields[2].toInt() << fields[3];
+        }
+    }
+
+    void badCorpus()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        const QString path = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/bad/") + file;
+        QTemporaryDir dir;
+        const QString out = dir.filePath("scored.csv");
+        const Run run = webthreat({"analyze", path, "--out", out});
+        QCOMPARE(run.status, status);
+        if (status != 0) {
+            // The message names the file; nothing is written.
+            QVERIFY2(run.err.startsWith("webthreat: " + path), qPrintable(run.err));
+            QVERIFY2(run.err.contains(message), qPrintable(run.err));
+            QVERIFY(!QFile::exists(out));
+            QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+        } else {
+            if (message != "-")
+                QVERIFY2(run.out.contains(message), qPrintable(run.out));
+            QVERIFY(QFile::exists(out));
+        }
+    }
+
     void helpAndVersion()
     {
         Run run = webthreat({"--version"});

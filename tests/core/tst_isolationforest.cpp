@@ -330,6 +330,16 @@ void TestIsolationForest::nonFiniteInputIsAnInputError()
         const QString message = QString::fromStdString(error.what());
         QVERIFY2(message.contains("finite") && message.contains("feature 2 of row 21"), qPrintable(message));
     }
+    data = randomTraffic(50, 3, 7);
+    data(49, 2) = -std::numeric_limits<float>::infinity();
+    try {
+        forest.fit(data, {});
+        QFAIL("fit() accepted infinity");
+    } catch (const InputError& error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.contains("feature 3 of row 50 is -inf"), qPrintable(message));
+    }
+    QVERIFY(!forest.fitted());
     QVERIFY_THROWS_EXCEPTION(InputError, forest.fit(FeatureMatrix(5, 0), {}));
 }
 

@@ -3,6 +3,7 @@
 #include "ui/charts/chartbinning.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/pointcloud.h"
 #include "ui/charts/workbenchchart.h"
 
 #include <QCursor>
@@ -20,9 +21,11 @@ namespace webthreat {
 
 namespace {
 
-// Qt Charts keeps one graphics item per scatter point: tens of thousands stay interactive,
-// a million do not. Normal rows beyond this are sampled; suspicious rows are always all drawn.
+// Drawing a million points would take long and show no more than a fair sample of them does.
+// Normal rows beyond this are sampled; suspicious rows are always all drawn.
 constexpr std::size_t kNormalPointBudget = 20000;
+constexpr int kNormalLayer = 0;
+constexpr int kSuspiciousLayer = 1;
 
 // Log axes from the decade at or below the smallest value to the decade above the largest.
 void setDecadeRange(QLogValueAxis* axis, double low, double high)
@@ -79,6 +82,9 @@ QString rowTooltip(const PreparedData& data, const Detection* detection, bool su
 
 struct AnomalyScatter::Plot {
     ChartView* view = nullptr;
+    PointCloudItem* cloud = nullptr;
+    // The two series carry the legend entries, names and colours and tie the axes to the chart;
+    // their points are drawn by the cloud (see PointCloudItem for why).
     QScatterSeries* normalSeries = nullptr;
     QScatterSeries* suspiciousSeries = nullptr;
     ScatterPoints normalPoints;
@@ -90,8 +96,10 @@ struct AnomalyScatter::Plot {
 
     WorkbenchChart* chart() const { return static_cast<WorkbenchChart*>(view->chart()); }
     void clear();
-    void build(AnomalyScatter* owner);
+    void build();
     void fill(const AnalysisSnapshot& snapshot);
+    const ScatterPoints& pointsOf(int layer) const { return layer == kSuspiciousLayer ? suspiciousPoints : normalPoints; }
+    void showTooltip(int layer, qsizetype index) const;
 };
 
 void AnomalyScatter::Plot::clear()
@@ -106,9 +114,26 @@ void AnomalyScatter::Plot::clear()
     suspiciousSeries = nullptr;
     normalPoints = {};
     suspiciousPoints = {};
+    cloud->setAxes(nullptr, nullptr);
+    cloud->setLayerPoints(kNormalLayer, {});
+    cloud->setLayerPoints(kSuspiciousLayer, {});
 }
 
-void AnomalyScatter::Plot::build(AnomalyScatter* owner)
+void AnomalyScatter::Plot::showTooltip(int layer, qsizetype index) const
+{
+    const ScatterPoints& points = pointsOf(layer);
+    const qsizetype row = points.rowOf(index);
+    if (row < 0 || !data) {
+        QToolTip::hideText();
+        return;
+    }
+    QToolTip::showText(QCursor::pos(),
+                       rowTooltip(*data, detection.get(), layer == kSuspiciousLayer, static_cast<std::size_t>(row),
+                                  points.countAt(index)),
+                       view);
+}
+
+void AnomalyScatter::Plot::build()
 {
     const TrafficTable& table = data->table;
     const auto& bytesIn = table.column(Field::BytesIn).integers;
@@ -153,52 +178,28 @@ void AnomalyScatter::Plot::build(AnomalyScatter* owner)
     target->addAxis(axisX, Qt::AlignBottom);
     target->addAxis(axisY, Qt::AlignLeft);
 
-    normalSeries = new QScatterSeries;
-    suspiciousSeries = new QScatterSeries;
+    target->setCompactDecadeLabels(axisX);
+    target->setCompactDecadeLabels(axisY);
+
     QColor normal = chartstyle::normalColor();
     normal.setAlpha(150); // overlapping normal points read as density
-    normalSeries->setColor(normal);
-    normalSeries->setBorderColor(Qt::transparent);
-    normalSeries->setMarkerShape(QScatterSeries::MarkerShapeCircle);
-    normalSeries->setMarkerSize(6.0);
-    suspiciousSeries->setColor(chartstyle::suspiciousColor());
-    suspiciousSeries->setBorderColor(chartstyle::suspiciousColor().darker(140));
-    suspiciousSeries->setMarkerShape(QScatterSeries::MarkerShapeCircle);
-    suspiciousSeries->setMarkerSize(8.0);
-    // Suspicious last, so that it is drawn on top of the normal cloud.
+    const QColor suspicious = chartstyle::suspiciousColor();
+    cloud->setLayerStyle(kNormalLayer, normal, Qt::transparent, 5.0);
+    cloud->setLayerStyle(kSuspiciousLayer, suspicious, suspicious.darker(150), 7.0);
+    cloud->setAxes(axisX, axisY);
+
+    normalSeries = new QScatterSeries;
+    suspiciousSeries = new QScatterSeries;
+    normalSeries->setColor(chartstyle::normalColor());
+    normalSeries->setBorderColor(chartstyle::normalColor());
+    suspiciousSeries->setColor(suspicious);
+    suspiciousSeries->setBorderColor(suspicious.darker(150));
     for (QScatterSeries* series : {normalSeries, suspiciousSeries}) {
+        series->setMarkerShape(QScatterSeries::MarkerShapeCircle);
         target->addSeries(series);
         series->attachAxis(axisX);
         series->attachAxis(axisY);
     }
-
-    const auto hover = [this](const ScatterPoints* points, bool suspicious) {
-        return [this, points, suspicious](const QPointF& point, bool state) {
-            if (!state) {
-                QToolTip::hideText();
-                return;
-            }
-            const qsizetype row = points->rowAt(point);
-            if (row < 0 || !data)
-                return;
-            QToolTip::showText(QCursor::pos(),
-                               rowTooltip(*data, detection.get(), suspicious, static_cast<std::size_t>(row),
-                                          points->countAt(point)),
-                               view);
-        };
-    };
-    QObject::connect(normalSeries, &QXYSeries::hovered, target, hover(&normalPoints, false));
-    QObject::connect(suspiciousSeries, &QXYSeries::hovered, target, hover(&suspiciousPoints, true));
-    QObject::connect(normalSeries, &QXYSeries::clicked, owner, [this, owner](const QPointF& point) {
-        const qsizetype row = normalPoints.rowAt(point);
-        if (row >= 0)
-            Q_EMIT owner->rowClicked(row);
-    });
-    QObject::connect(suspiciousSeries, &QXYSeries::clicked, owner, [this, owner](const QPointF& point) {
-        const qsizetype row = suspiciousPoints.rowAt(point);
-        if (row >= 0)
-            Q_EMIT owner->rowClicked(row);
-    });
 }
 
 void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
@@ -231,8 +232,8 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     const auto& bytesOut = table.column(Field::BytesOut).integers;
     normalPoints = buildScatterPoints(bytesIn, bytesOut, normalRows);
     suspiciousPoints = buildScatterPoints(bytesIn, bytesOut, suspiciousRows);
-    normalSeries->replace(normalPoints.points);
-    suspiciousSeries->replace(suspiciousPoints.points);
+    cloud->setLayerPoints(kNormalLayer, normalPoints.points);
+    cloud->setLayerPoints(kSuspiciousLayer, suspiciousPoints.points);
 
     const bool isSample = normalRows.size() < normalTotal;
     const QString normalName = detected ? tr("Normal") : tr("Rows");
@@ -257,6 +258,19 @@ AnomalyScatter::AnomalyScatter(QWidget* parent)
     layout->addWidget(m_plot->view);
     m_plot->chart()->legend()->hide();
     m_plot->chart()->setMessage(tr("Open a CSV file to see the scatter"));
+
+    m_plot->cloud = new PointCloudItem(m_plot->chart());
+    connect(m_plot->cloud, &PointCloudItem::hovered, this, [this](int layer, qsizetype index) {
+        if (index < 0)
+            QToolTip::hideText();
+        else
+            m_plot->showTooltip(layer, index);
+    });
+    connect(m_plot->cloud, &PointCloudItem::clicked, this, [this](int layer, qsizetype index) {
+        const qsizetype row = m_plot->pointsOf(layer).rowOf(index);
+        if (row >= 0)
+            Q_EMIT rowClicked(row);
+    });
 }
 
 AnomalyScatter::~AnomalyScatter() = default;
@@ -285,7 +299,7 @@ void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
     plot.chart()->setMessage(QString());
     plot.chart()->legend()->show();
     plot.sampled = sampleRows(plot.rowCount, kNormalPointBudget);
-    plot.build(this);
+    plot.build();
     plot.fill(snapshot);
 }
 

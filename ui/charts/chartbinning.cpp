@@ -266,36 +266,18 @@ std::vector<std::uint8_t> sampleRows(std::size_t rows, std::size_t target, std::
     return keep;
 }
 
-qsizetype ScatterPoints::rowAt(const QPointF& point) const
+qsizetype ScatterPoints::rowOf(qsizetype index) const
 {
-    if (points.isEmpty())
+    if (index < 0 || index >= points.size())
         return -1;
-    for (qsizetype i = 0; i < points.size(); ++i) {
-        if (points[i] == point)
-            return static_cast<qsizetype>(rows[static_cast<std::size_t>(i)]);
-    }
-    // The chart reports the point it drew, so the exact match above is the normal path; nearest
-    // in log space covers a click the chart resolved to a moved or rounded coordinate.
-    const auto logOf = [](double v) { return std::log10(std::max(v, kScatterFloor)); };
-    const double px = logOf(point.x());
-    const double py = logOf(point.y());
-    qsizetype best = 0;
-    double bestDistance = std::numeric_limits<double>::infinity();
-    for (qsizetype i = 0; i < points.size(); ++i) {
-        const double dx = logOf(points[i].x()) - px;
-        const double dy = logOf(points[i].y()) - py;
-        const double distance = dx * dx + dy * dy;
-        if (distance < bestDistance) {
-            bestDistance = distance;
-            best = i;
-        }
-    }
-    return static_cast<qsizetype>(rows[static_cast<std::size_t>(best)]);
+    return static_cast<qsizetype>(rows[static_cast<std::size_t>(index)]);
 }
 
-qsizetype ScatterPoints::countAt(const QPointF& point) const
+qsizetype ScatterPoints::countAt(qsizetype index) const
 {
-    return std::count(points.cbegin(), points.cend(), point);
+    if (index < 0 || index >= points.size())
+        return 0;
+    return std::count(points.cbegin(), points.cend(), points[index]);
 }
 
 ScatterPoints buildScatterPoints(std::span<const std::int64_t> bytesIn, std::span<const std::int64_t> bytesOut,

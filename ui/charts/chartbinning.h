@@ -101,12 +101,11 @@ struct ScatterPoints {
     QList<QPointF> points;
     std::vector<std::size_t> rows;
 
-    // The row of the point the chart reports on hover or click: the first exact match (rows are
-    // added most anomalous first, so that one), else the nearest point in log space; -1 when
-    // there are no points.
-    qsizetype rowAt(const QPointF& point) const;
-    // How many points sit exactly at point (duplicated byte counts).
-    qsizetype countAt(const QPointF& point) const;
+    // The table row behind the point at index (the scatter's click and hover report indices);
+    // -1 when index is out of range.
+    qsizetype rowOf(qsizetype index) const;
+    // How many points sit exactly where the point at index does (duplicated byte counts).
+    qsizetype countAt(qsizetype index) const;
 };
 
 // Builds the points for the given rows, in that order; rows missing either byte count are left

@@ -7,7 +7,10 @@
 #include <QGraphicsRectItem>
 #include <QGraphicsSceneResizeEvent>
 #include <QGraphicsSimpleTextItem>
+#include <QLogValueAxis>
 #include <QPen>
+
+#include <cmath>
 
 namespace webthreat {
 
@@ -76,6 +79,82 @@ QString WorkbenchChart::markerLabel() const
     return m_markerBox->isVisible() ? m_markerText->text() : QString();
 }
 
+void WorkbenchChart::setCompactDecadeLabels(QLogValueAxis* axis)
+{
+    // Drop entries whose axis was removed from the chart (and deleted) since.
+    for (qsizetype i = m_decadeLabels.size() - 1; i >= 0; --i) {
+        if (!m_decadeLabels[i].axis || m_decadeLabels[i].axis == axis) {
+            qDeleteAll(m_decadeLabels[i].items);
+            m_decadeLabels.removeAt(i);
+        }
+    }
+    if (!axis)
+        return;
+    // Same width as "1e+06" roughly, so the reserved room fits "100M".
+    axis->setLabelFormat(QStringLiteral("%.0e"));
+    axis->setLabelsColor(Qt::transparent);
+    m_decadeLabels.append(DecadeLabels{axis, {}});
+    connect(axis, &QLogValueAxis::rangeChanged, this, &WorkbenchChart::placeOverlays, Qt::UniqueConnection);
+    placeOverlays();
+}
+
+QStringList WorkbenchChart::compactDecadeLabels(QLogValueAxis* axis) const
+{
+    QStringList texts;
+    for (const DecadeLabels& labels : m_decadeLabels) {
+        if (labels.axis == axis) {
+            for (const QGraphicsSimpleTextItem* item : labels.items)
+                texts << item->text();
+        }
+    }
+    return texts;
+}
+
+void WorkbenchChart::placeDecadeLabels(DecadeLabels& labels)
+{
+    QLogValueAxis* axis = labels.axis;
+    const double low = std::log10(axis->min());
+    const double high = std::log10(axis->max());
+    const QRectF plot = plotArea();
+    if (!(high > low) || plot.isEmpty() || !axis->isVisible()) {
+        for (QGraphicsSimpleTextItem* item : labels.items)
+            item->hide();
+        return;
+    }
+    const int first = static_cast<int>(std::ceil(low - 1e-9));
+    const int last = static_cast<int>(std::floor(high + 1e-9));
+    const qsizetype count = std::max(0, last - first + 1);
+    while (labels.items.size() < count) {
+        auto* item = new QGraphicsSimpleTextItem(this);
+        item->setFont(axis->labelsFont());
+        item->setBrush(chartstyle::textColor());
+        item->setZValue(kOverlayZ);
+        labels.items.append(item);
+    }
+    const bool horizontal = axis->orientation() == Qt::Horizontal;
+    // Qt Charts draws its labels this far from the plot edge (tick length plus padding).
+    constexpr qreal gap = 7.0;
+    for (qsizetype i = 0; i < labels.items.size(); ++i) {
+        QGraphicsSimpleTextItem* item = labels.items[i];
+        if (i >= count) {
+            item->hide();
+            continue;
+        }
+        const int decade = first + static_cast<int>(i);
+        item->setText(chartstyle::compactNumber(std::pow(10.0, decade)));
+        const QRectF box = item->boundingRect();
+        const double share = (decade - low) / (high - low);
+        if (horizontal) {
+            const qreal x = plot.left() + share * plot.width();
+            item->setPos(x - box.width() / 2.0, plot.bottom() + gap - 2.0);
+        } else {
+            const qreal y = plot.bottom() - share * plot.height();
+            item->setPos(plot.left() - gap - box.width(), y - box.height() / 2.0);
+        }
+        item->show();
+    }
+}
+
 void WorkbenchChart::resizeEvent(QGraphicsSceneResizeEvent* event)
 {
     QChart::resizeEvent(event);
@@ -84,6 +163,15 @@ void WorkbenchChart::resizeEvent(QGraphicsSceneResizeEvent* event)
 
 void WorkbenchChart::placeOverlays()
 {
+    for (qsizetype i = m_decadeLabels.size() - 1; i >= 0; --i) {
+        if (m_decadeLabels[i].axis) {
+            placeDecadeLabels(m_decadeLabels[i]);
+        } else {
+            // The axis was removed from the chart and deleted: its labels go with it.
+            qDeleteAll(m_decadeLabels[i].items);
+            m_decadeLabels.removeAt(i);
+        }
+    }
     if (m_message->isVisible()) {
         const QRectF box = m_message->boundingRect();
         const QRectF area = rect();

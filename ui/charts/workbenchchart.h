@@ -4,10 +4,12 @@
 #include <QPointer>
 #include <QPointF>
 #include <QString>
+#include <QStringList>
 
 class QAbstractSeries;
 class QGraphicsRectItem;
 class QGraphicsSimpleTextItem;
+class QLogValueAxis;
 
 namespace webthreat {
 
@@ -31,6 +33,12 @@ public:
     void clearMarkerLabel();
     QString markerLabel() const;
 
+    // QLogValueAxis formats labels with printf only ("10000000"); this draws "10M" at each
+    // decade instead. The axis keeps its own labels, made transparent, so that the layout still
+    // reserves their room. The axis must belong to this chart.
+    void setCompactDecadeLabels(QLogValueAxis* axis);
+    QStringList compactDecadeLabels(QLogValueAxis* axis) const;
+
 protected:
     void resizeEvent(QGraphicsSceneResizeEvent* event) override;
 
@@ -42,6 +50,13 @@ private:
     QGraphicsSimpleTextItem* m_markerText = nullptr;
     QPointer<QAbstractSeries> m_markerSeries;
     QPointF m_markerAnchor;
+
+    struct DecadeLabels {
+        QPointer<QLogValueAxis> axis;
+        QList<QGraphicsSimpleTextItem*> items;
+    };
+    void placeDecadeLabels(DecadeLabels& labels);
+    QList<DecadeLabels> m_decadeLabels;
 };
 
 } // namespace webthreat
