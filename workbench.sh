@@ -2,19 +2,22 @@
 # One entry point for a fresh Debian 12 machine (as root, or with sudo):
 #   ./workbench.sh        install what is missing, build (Release), open the workbench on the bundled sample
 #   ./workbench.sh test   install what is missing, build, run every test through CTest
-# Both are idempotent and quiet when nothing needs doing.
+# Both are idempotent and quiet when nothing needs doing. For CI and hardening work also:
+#   ./workbench.sh asan          build everything with ASan + UBSan (build-asan/) and run every test
+#   ./workbench.sh fuzz [SECS]   build the libFuzzer target with clang (build-fuzz/) and fuzz for SECS (60)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DIR=${WEBTHREAT_BUILD_DIR:-build}
 SAMPLE=resources/sample/sample_traffic.csv
 PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev)
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 log() { printf '[workbench] %s\n' "$*" >&2; }
 
 install_missing() {
     local missing=()
-    for package in "${PACKAGES[@]}"; do
+    for package in "${PACKAGES[@]}" "$@"; do
         if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$package")
         fi
@@ -40,25 +43,28 @@ quietly() {
     fi
 }
 
+# build DIR [cmake options...]
 build() {
-    if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-        log "configuring in $BUILD_DIR (Release)"
-        quietly cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
+    local dir=$1
+    shift
+    if [ ! -f "$dir/CMakeCache.txt" ]; then
+        log "configuring in $dir"
+        quietly cmake -S . -B "$dir" -G Ninja "$@"
     fi
     local output
-    if ! output=$(cmake --build "$BUILD_DIR" --parallel "$(nproc)" 2>&1); then
+    if ! output=$(cmake --build "$dir" --parallel "$(nproc)" 2>&1); then
         printf '%s\n' "$output" >&2
         log "build failed"
         exit 1
     fi
-    grep -q 'no work to do' <<<"$output" || log "built in $BUILD_DIR"
+    grep -q 'no work to do' <<<"$output" || log "built in $dir"
 }
 
 command=${1:-run}
 case "$command" in
     run)
         install_missing
-        build
+        build "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
         if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
             exec "$BUILD_DIR/app/webthreat-workbench" "$SAMPLE"
         fi
@@ -67,12 +73,45 @@ case "$command" in
         ;;
     test)
         install_missing
-        build
+        build "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
         export QT_QPA_PLATFORM=offscreen
         exec ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$(nproc)"
         ;;
+    asan)
+        install_missing
+        build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEBTHREAT_SANITIZE=ON
+        export QT_QPA_PLATFORM=offscreen
+        export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+        export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+        export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+        exec ctest --test-dir build-asan --output-on-failure --parallel "$(nproc)"
+        ;;
+    fuzz)
+        seconds=${2:-60}
+        install_missing "${FUZZ_PACKAGES[@]}"
+        build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DWEBTHREAT_FUZZ=ON \
+            -DWEBTHREAT_BUILD_UI=OFF -DWEBTHREAT_BUILD_TESTS=OFF
+        # Seeds: the bad-input corpus, its regression crashers, and the reference data where present.
+        corpus=build-fuzz/corpus
+        mkdir -p "$corpus"
+        cp tests/data/bad/*.csv "$corpus"/
+        [ -d tests/data/fuzz-regressions ] && cp tests/data/fuzz-regressions/* "$corpus"/ 2>/dev/null || true
+        [ -f ../shared/data/CloudWatch_Traffic_Web_Attack.csv ] && cp ../shared/data/CloudWatch_Traffic_Web_Attack.csv "$corpus"/
+        head -c 30000 "$SAMPLE" > "$corpus/sample_head.csv"
+        log "fuzzing the reader and pipeline for $seconds s"
+        # Findings are written to build-fuzz/ as crash-*/leak-*/timeout-*; a finding fails this step.
+        status=0
+        build-fuzz/tests/fuzz/fuzz_pipeline "$corpus" -max_total_time="$seconds" -max_len=100000 -timeout=10 \
+            -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=build-fuzz/ >build-fuzz/fuzz.log 2>&1 || status=$?
+        grep -E '^(stat::(number_of_executed_units|new_units_added|peak_rss_mb)|Done|SUMMARY|==[0-9]+==ERROR)' build-fuzz/fuzz.log >&2 || true
+        if [ "$status" -ne 0 ]; then
+            tail -n 60 build-fuzz/fuzz.log >&2
+            log "the fuzzer found a problem (exit $status): the input is in build-fuzz/crash-* (or leak-*, timeout-*)"
+            exit 1
+        fi
+        ;;
     *)
-        echo "usage: $0 [run|test]" >&2
+        echo "usage: $0 [run|test|asan|fuzz [SECONDS]]" >&2
         exit 2
         ;;
 esac

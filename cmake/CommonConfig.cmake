@@ -12,3 +12,15 @@ target_compile_definitions(webthreat_common INTERFACE
     WEBTHREAT_VERSION="${PROJECT_VERSION}")
 set(CMAKE_CXX_EXTENSIONS OFF)
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+
+# Sanitizers for the whole project (the "asan" preset) and the fuzzing build (the "fuzz" preset).
+option(WEBTHREAT_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(WEBTHREAT_FUZZ "Build the libFuzzer targets (clang only); implies the sanitizers" OFF)
+if(WEBTHREAT_SANITIZE OR WEBTHREAT_FUZZ)
+    set(WEBTHREAT_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+    if(WEBTHREAT_FUZZ)
+        list(APPEND WEBTHREAT_SANITIZER_FLAGS -fsanitize=fuzzer-no-link)
+    endif()
+    target_compile_options(webthreat_common INTERFACE ${WEBTHREAT_SANITIZER_FLAGS})
+    target_link_options(webthreat_common INTERFACE -fsanitize=address,undefined)
+endif()
