@@ -24,17 +24,27 @@ namespace {
 // Drawing a million points would take long and show no more than a fair sample of them does.
 // Normal rows beyond this are sampled; suspicious rows are always all drawn.
 constexpr std::size_t kNormalPointBudget = 20000;
+constexpr qsizetype kCrowdedSuspicious = 3000;
 constexpr int kNormalLayer = 0;
 constexpr int kSuspiciousLayer = 1;
 
-// Log axes from the decade at or below the smallest value to the decade above the largest.
+// Log axes from the decade at or below the smallest value to the decade above the largest,
+// nudged outwards when a value sits on an edge decade, so that its marker (zeros drawn at 1,
+// for one) is not cut in half by the plot border.
 void setDecadeRange(QLogValueAxis* axis, double low, double high)
 {
-    const double lowDecade = std::floor(std::log10(std::max(low, kScatterFloor)));
-    double highDecade = std::ceil(std::log10(std::max(high, kScatterFloor)));
-    if (highDecade <= lowDecade)
-        highDecade = lowDecade + 1.0;
-    axis->setRange(std::pow(10.0, lowDecade), std::pow(10.0, highDecade));
+    constexpr double nudge = 0.12;
+    const double lowLog = std::log10(std::max(low, kScatterFloor));
+    const double highLog = std::log10(std::max(high, kScatterFloor));
+    double lowEdge = std::floor(lowLog);
+    double highEdge = std::ceil(highLog);
+    if (highEdge <= lowEdge)
+        highEdge = lowEdge + 1.0;
+    if (lowLog - lowEdge < nudge / 2.0)
+        lowEdge -= nudge;
+    if (highEdge - highLog < nudge / 2.0)
+        highEdge += nudge;
+    axis->setRange(std::pow(10.0, lowEdge), std::pow(10.0, highEdge));
 }
 
 QString rowTooltip(const PreparedData& data, const Detection* detection, bool suspicious, std::size_t row,
@@ -110,6 +120,7 @@ void AnomalyScatter::Plot::clear()
         target->removeAxis(axis);
         delete axis;
     }
+    target->setCompactDecadeLabels(nullptr); // forgets the deleted axes' labels
     normalSeries = nullptr;
     suspiciousSeries = nullptr;
     normalPoints = {};
@@ -169,7 +180,6 @@ void AnomalyScatter::Plot::build()
     chartstyle::styleAxis(axisY, tr("Bytes out (log scale%1)").arg(zeroOut ? zeroNote : QString()));
     for (QLogValueAxis* axis : {axisX, axisY}) {
         axis->setBase(10.0);
-        axis->setLabelFormat(QStringLiteral("%.0f"));
         axis->setMinorTickCount(8);
         axis->setMinorGridLineVisible(true);
     }
@@ -185,7 +195,6 @@ void AnomalyScatter::Plot::build()
     normal.setAlpha(150); // overlapping normal points read as density
     const QColor suspicious = chartstyle::suspiciousColor();
     cloud->setLayerStyle(kNormalLayer, normal, Qt::transparent, 5.0);
-    cloud->setLayerStyle(kSuspiciousLayer, suspicious, suspicious.darker(150), 7.0);
     cloud->setAxes(axisX, axisY);
 
     normalSeries = new QScatterSeries;
@@ -234,6 +243,13 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     suspiciousPoints = buildScatterPoints(bytesIn, bytesOut, suspiciousRows);
     cloud->setLayerPoints(kNormalLayer, normalPoints.points);
     cloud->setLayerPoints(kSuspiciousLayer, suspiciousPoints.points);
+    // Every suspicious row is drawn while normal rows are sampled, so when there are thousands
+    // smaller, borderless markers keep them from looking like the bulk of the traffic.
+    const QColor suspicious = chartstyle::suspiciousColor();
+    if (suspiciousPoints.points.size() > kCrowdedSuspicious)
+        cloud->setLayerStyle(kSuspiciousLayer, suspicious, Qt::transparent, 5.0);
+    else
+        cloud->setLayerStyle(kSuspiciousLayer, suspicious, suspicious.darker(150), 7.0);
 
     const bool isSample = normalRows.size() < normalTotal;
     const QString normalName = detected ? tr("Normal") : tr("Rows");
@@ -241,7 +257,10 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
                                          .arg(normalName, chartstyle::groupedCount(normalRows.size()),
                                               chartstyle::groupedCount(normalTotal))
                                    : tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
-    suspiciousSeries->setName(tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousRows.size())));
+    // "all" says that, unlike the normal rows, none of them is left out by sampling.
+    suspiciousSeries->setName(suspiciousRows.empty()
+                                  ? tr("Suspicious (0)")
+                                  : tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousRows.size())));
     suspiciousSeries->setVisible(detected);
     for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
         marker->setVisible(detected);
@@ -257,6 +276,7 @@ AnomalyScatter::AnomalyScatter(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot->view);
     m_plot->chart()->legend()->hide();
+    m_plot->chart()->legend()->setMarkerShape(QLegend::MarkerShapeCircle);
     m_plot->chart()->setMessage(tr("Open a CSV file to see the scatter"));
 
     m_plot->cloud = new PointCloudItem(m_plot->chart());
@@ -273,7 +293,12 @@ AnomalyScatter::AnomalyScatter(QWidget* parent)
     });
 }
 
-AnomalyScatter::~AnomalyScatter() = default;
+AnomalyScatter::~AnomalyScatter()
+{
+    // The cloud lives in the chart, which QWidget deletes after m_plot is gone; its signals
+    // must not reach the lambdas that use m_plot in between.
+    disconnect(m_plot->cloud, nullptr, this, nullptr);
+}
 
 void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
 {
@@ -291,7 +316,7 @@ void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
     plot.rowCount = snapshot.data->table.rowCount();
     if (plot.rowCount == 0) {
         plot.chart()->legend()->hide();
-        plot.chart()->setMessage(tr("No rows to plot: the file has no rows left after cleaning"));
+        plot.chart()->setMessage(tr("No rows to plot: none are left after cleaning"));
         return;
     }
     if (plot.detection && plot.detection->scores.size() != plot.rowCount)

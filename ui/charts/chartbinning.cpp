@@ -152,7 +152,8 @@ CategoryBreakdown rankCategories(const std::vector<std::uint32_t>& rowKeys, std:
         for (std::size_t i = shown; i < order.size(); ++i)
             otherRows += keyCounts[order[i]];
         const std::size_t otherValues = order.size() - shown;
-        breakdown.labels.append(QStringLiteral("Other (%1 values)").arg(otherValues));
+        breakdown.labels.append(QStringLiteral("Other (%1)").arg(otherValues));
+        breakdown.otherValues = otherValues;
         breakdown.totals.push_back(otherRows);
     }
     breakdown.rowCategory.resize(rowKeys.size());

@@ -64,12 +64,14 @@ struct LinearBinning {
     static LinearBinning forRange(double minValue, double maxValue, int targetBins);
 };
 
-// The categories of one column, most rows first, capped at topN plus "Other (N values)".
+// The categories of one column, most rows first, capped at topN plus "Other (N)" for the N
+// remaining values (only when N >= 2: one more value is simply shown).
 struct CategoryBreakdown {
     QStringList labels;
     std::vector<std::uint64_t> totals;        // rows per label
     std::vector<std::uint16_t> rowCategory;   // per row: an index into labels (never kNoBin)
     bool hasOther = false;
+    std::size_t otherValues = 0;              // distinct values folded into "Other"
 };
 
 // Text column (protocol, country): a missing cell is the category "(missing)". Ties in count

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace webthreat::chartstyle {
 
@@ -49,7 +50,9 @@ void styleChart(QChart* chart)
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->setTheme(QChart::ChartThemeLight);
     chart->setBackgroundRoundness(0);
-    chart->setMargins(QMargins(6, 4, 8, 4));
+    // The right margin leaves room for the last count label, which Qt Charts centres on the
+    // plot's right edge.
+    chart->setMargins(QMargins(6, 4, 14, 4));
     chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->setTitleFont(titleFont());
     chart->setTitleBrush(textColor());
@@ -82,30 +85,36 @@ void styleBarSet(QBarSet* set, const QColor& color)
     set->setPen(pen);
 }
 
-namespace {
-
-double niceStep(double roughStep)
-{
-    if (roughStep <= 1.0)
-        return 1.0;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(roughStep)));
-    for (const double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-        // Counts are whole: a step of 2.5 only from 25 upwards.
-        if (factor == 2.5 && magnitude < 10.0)
-            continue;
-        if (factor * magnitude >= roughStep)
-            return factor * magnitude;
-    }
-    return 10.0 * magnitude;
-}
-
-} // namespace
-
 void setCountRange(QValueAxis* axis, double maxCount)
 {
-    const double step = niceStep(std::max(maxCount, 1.0) / 4.0);
-    const int steps = std::max(1, static_cast<int>(std::ceil(std::max(maxCount, 1.0) / step - 1e-9)));
-    const double top = step * steps;
+    // 5 % headroom, so that the largest bar never touches the plot's edge; then the lowest round
+    // top reachable in three to six round steps (1, 2, 2.5 or 5 times a power of ten; counts are
+    // whole, so no step below 1 and no 2.5 below 25). Equal tops prefer fewer, larger steps.
+    const double wanted = std::max(maxCount, 1.0) * 1.05;
+    // Fallback for tiny counts, where no round step gives three or more: steps of one.
+    double step = 1.0;
+    int steps = std::max(2, static_cast<int>(std::ceil(wanted)));
+    double top = std::numeric_limits<double>::infinity();
+    const int firstPower = std::max(0, static_cast<int>(std::floor(std::log10(wanted / 6.0))));
+    for (int power = firstPower; power <= firstPower + 1; ++power) {
+        const double magnitude = std::pow(10.0, power);
+        for (const double factor : {1.0, 2.0, 2.5, 5.0}) {
+            const double candidate = factor * magnitude;
+            if (factor == 2.5 && candidate < 25.0)
+                continue;
+            const int count = static_cast<int>(std::ceil(wanted / candidate - 1e-9));
+            if (count < 3 || count > 6)
+                continue;
+            const double candidateTop = candidate * count;
+            if (candidateTop < top - 1e-9 || (std::fabs(candidateTop - top) < 1e-9 && candidate > step)) {
+                top = candidateTop;
+                step = candidate;
+                steps = count;
+            }
+        }
+    }
+    if (!std::isfinite(top))
+        top = step * steps;
     axis->setRange(0.0, top);
     if (auto* categories = qobject_cast<QCategoryAxis*>(axis)) {
         // A category axis lets large counts read "250K" instead of "250000".

@@ -23,12 +23,12 @@ namespace webthreat {
 
 namespace {
 
-// Enough to name every protocol and port a real export has in front, while a 1000x650 grid
-// still gives each bar a readable line.
+// Enough to name the protocols, countries and ports that matter in a real export, while a
+// 1000x650 grid still gives each bar a line of its own.
 constexpr std::size_t kTopCategories = 15;
 
 QString noDataMessage() { return QObject::tr("Open a CSV file to see charts"); }
-QString noRowsMessage() { return QObject::tr("No rows to chart: the file has no rows left after cleaning"); }
+QString noRowsMessage() { return QObject::tr("No rows to chart: none are left after cleaning"); }
 
 // A linear axis over bar positions (bar i spans [i - 0.5, i + 0.5]) whose labels sit at chosen
 // positions: log-spaced bins get decade labels, score bins round score values.
@@ -36,8 +36,12 @@ QCategoryAxis* makePositionAxis(int binCount, const QList<QPair<double, QString>
 {
     auto* axis = new QCategoryAxis;
     chartstyle::styleAxis(axis, title);
-    const double low = -0.5;
-    const double high = std::max(binCount, 1) - 0.5;
+    // One or two bins (every row the same size) would otherwise swell into a slab across the
+    // whole plot; empty room either side keeps them looking like bars of a histogram.
+    constexpr int minimumSpan = 7;
+    const double padding = std::max(0, minimumSpan - std::max(binCount, 1)) / 2.0;
+    const double low = -0.5 - padding;
+    const double high = std::max(binCount, 1) - 0.5 + padding;
     axis->setRange(low, high);
     // A label exactly at the axis start needs a category that ends there, and a category's end
     // must lie beyond the start value: start a hair earlier.
@@ -153,7 +157,7 @@ void OverviewCharts::Charts::setBytes(SplitBarChart& chart, const std::vector<st
             const double value = std::pow(10.0, decade);
             const double position = binning.position(value);
             // Keep clear of the "0" label of the zero bin.
-            if (binning.zeroBin && position < 1.2)
+            if (binning.zeroBin && position < 2.6)
                 continue;
             labels.append({position, chartstyle::compactNumber(value)});
             ++decades;
@@ -185,8 +189,12 @@ void OverviewCharts::Charts::setCategories(SplitBarChart& chart, CategoryBreakdo
     }
     // Horizontal bars are laid out bottom-up; reverse them so the largest is on top.
     QStringList labels;
-    for (int i = count - 1; i >= 0; --i)
+    QStringList descriptions;
+    for (int i = count - 1; i >= 0; --i) {
         labels << breakdown.labels[i];
+        const bool other = breakdown.hasOther && i == count - 1;
+        descriptions << (other ? tr("%1 other values").arg(breakdown.otherValues) : breakdown.labels[i]);
+    }
     std::vector<std::uint16_t> rowBins = std::move(breakdown.rowCategory);
     for (std::uint16_t& bin : rowBins)
         bin = static_cast<std::uint16_t>(count - 1 - bin);
@@ -194,7 +202,8 @@ void OverviewCharts::Charts::setCategories(SplitBarChart& chart, CategoryBreakdo
     auto* axis = new QBarCategoryAxis;
     chartstyle::styleAxis(axis, what);
     axis->append(labels);
-    chart.setRows(std::move(rowBins), count, labels, axis, tr("Rows"));
+    chart.setRows(std::move(rowBins), count, descriptions, axis, tr("Rows"));
+    chart.chart()->setUnelidedCategoryLabels(axis);
 }
 
 void OverviewCharts::Charts::setScores(const Detection& detection)

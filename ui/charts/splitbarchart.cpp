@@ -10,6 +10,8 @@
 #include <QCursor>
 #include <QHorizontalStackedBarSeries>
 #include <QLegend>
+#include <QLegendMarker>
+#include <QScatterSeries>
 #include <QStackedBarSeries>
 #include <QToolTip>
 
@@ -37,9 +39,11 @@ void SplitBarChart::clearPlot()
         target->removeAxis(axis);
         delete axis;
     }
+    target->setUnelidedCategoryLabels(nullptr); // forgets the deleted axes' labels
     m_series = nullptr;
     m_normal = nullptr;
     m_suspicious = nullptr;
+    m_marks = nullptr;
     m_countAxis = nullptr;
 }
 
@@ -94,10 +98,21 @@ void SplitBarChart::setRows(std::vector<std::uint16_t> rowBins, int binCount, QS
     target->addAxis(m_countAxis, countSide);
     m_series->attachAxis(binAxis);
     m_series->attachAxis(m_countAxis);
-    if (m_orientation == Orientation::Vertical)
-        binAxis->setGridLineVisible(true);
-    else
-        binAxis->setGridLineVisible(false);
+    binAxis->setGridLineVisible(m_orientation == Orientation::Vertical);
+
+    // At a million rows a bin of 30 suspicious rows is a fraction of a pixel tall. A red diamond
+    // centred on the baseline (the plot clips it to a triangle) says they are there.
+    m_marks = new QScatterSeries;
+    m_marks->setName(QStringLiteral("Few suspicious"));
+    m_marks->setMarkerShape(QScatterSeries::MarkerShapeRotatedRectangle);
+    m_marks->setMarkerSize(10.0);
+    m_marks->setColor(chartstyle::suspiciousColor());
+    m_marks->setBorderColor(chartstyle::suspiciousColor());
+    target->addSeries(m_marks);
+    m_marks->attachAxis(binAxis);
+    m_marks->attachAxis(m_countAxis);
+    for (QLegendMarker* marker : target->legend()->markers(m_marks))
+        marker->setVisible(false);
 
     QObject::connect(m_series, &QAbstractBarSeries::hovered, target,
                      [this](bool status, int index, QBarSet*) { showTooltip(status, index); });
@@ -114,6 +129,19 @@ void SplitBarChart::setSplit(std::span<const std::uint8_t> suspicious)
     m_normal->append(m_counts.normal);
     m_suspicious->remove(0, m_suspicious->count());
     m_suspicious->append(m_counts.suspicious);
+
+    // A bar thinner than about a pixel of a typical plot looks empty; mark it when it
+    // holds suspicious rows. (A visible bar with a thin red cap needs no mark: its tooltip says.)
+    const double visible = m_countAxis->max() * 0.005;
+    QList<QPointF> marks;
+    for (qsizetype bin = 0; bin < m_counts.suspicious.size(); ++bin) {
+        const qreal flagged = m_counts.suspicious[bin];
+        if (flagged > 0.0 && flagged + m_counts.normal[bin] < visible) {
+            const auto position = static_cast<qreal>(bin);
+            marks.append(m_orientation == Orientation::Vertical ? QPointF(position, 0.0) : QPointF(0.0, position));
+        }
+    }
+    m_marks->replace(marks);
 
     QLegend* legend = chart()->legend();
     if (m_detected) {

@@ -13,6 +13,7 @@
 class QAbstractAxis;
 class QAbstractBarSeries;
 class QBarSet;
+class QScatterSeries;
 class QValueAxis;
 
 namespace webthreat {
@@ -49,6 +50,8 @@ public:
 
     const SplitCounts& counts() const noexcept { return m_counts; }
     QAbstractBarSeries* series() const noexcept { return m_series; }
+    // Bins whose suspicious rows are too few to see at the chart's scale, marked on the baseline.
+    QScatterSeries* fewSuspiciousMarks() const noexcept { return m_marks; }
     QValueAxis* countAxis() const noexcept { return m_countAxis; }
     // The largest bar's total, normal and suspicious together: it does not change with the split.
     double maxTotal() const noexcept { return m_maxTotal; }
@@ -62,6 +65,7 @@ private:
     QAbstractBarSeries* m_series = nullptr;
     QBarSet* m_normal = nullptr;
     QBarSet* m_suspicious = nullptr;
+    QScatterSeries* m_marks = nullptr;
     QValueAxis* m_countAxis = nullptr;
     std::vector<std::uint16_t> m_rowBins;
     int m_binCount = 0;

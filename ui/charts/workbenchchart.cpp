@@ -3,13 +3,18 @@
 #include "ui/charts/chartstyle.h"
 
 #include <QAbstractSeries>
+#include <QBarCategoryAxis>
 #include <QBrush>
 #include <QGraphicsRectItem>
 #include <QGraphicsSceneResizeEvent>
 #include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
+#include <QTextDocument>
+#include <QTextOption>
 #include <QLogValueAxis>
 #include <QPen>
 
+#include <algorithm>
 #include <cmath>
 
 namespace webthreat {
@@ -24,11 +29,12 @@ WorkbenchChart::WorkbenchChart(QGraphicsItem* parent)
 {
     chartstyle::styleChart(this);
 
-    m_message = new QGraphicsSimpleTextItem(this);
+    m_message = new QGraphicsTextItem(this);
     QFont messageFont = chartstyle::axisTitleFont();
     messageFont.setPointSizeF(10.0);
     m_message->setFont(messageFont);
-    m_message->setBrush(chartstyle::mutedTextColor());
+    m_message->setDefaultTextColor(chartstyle::mutedTextColor());
+    m_message->document()->setDefaultTextOption(QTextOption(Qt::AlignHCenter));
     m_message->setZValue(kOverlayZ);
     m_message->hide();
 
@@ -48,14 +54,14 @@ WorkbenchChart::WorkbenchChart(QGraphicsItem* parent)
 
 void WorkbenchChart::setMessage(const QString& text)
 {
-    m_message->setText(text);
+    m_message->setPlainText(text);
     m_message->setVisible(!text.isEmpty());
     placeOverlays();
 }
 
 QString WorkbenchChart::message() const
 {
-    return m_message->isVisible() ? m_message->text() : QString();
+    return m_message->isVisible() ? m_message->toPlainText() : QString();
 }
 
 void WorkbenchChart::setMarkerLabel(const QString& text, QAbstractSeries* series, QPointF anchor)
@@ -81,50 +87,75 @@ QString WorkbenchChart::markerLabel() const
 
 void WorkbenchChart::setCompactDecadeLabels(QLogValueAxis* axis)
 {
-    // Drop entries whose axis was removed from the chart (and deleted) since.
-    for (qsizetype i = m_decadeLabels.size() - 1; i >= 0; --i) {
-        if (!m_decadeLabels[i].axis || m_decadeLabels[i].axis == axis) {
-            qDeleteAll(m_decadeLabels[i].items);
-            m_decadeLabels.removeAt(i);
+    if (axis) {
+        // About as wide as "100M", so the room the layout reserves fits the compact labels.
+        axis->setLabelFormat(QStringLiteral("%.0e"));
+        connect(axis, &QLogValueAxis::rangeChanged, this, &WorkbenchChart::placeOverlays, Qt::UniqueConnection);
+    }
+    addAxisLabels(axis, AxisLabels::Kind::Decades);
+}
+
+void WorkbenchChart::setUnelidedCategoryLabels(QBarCategoryAxis* axis)
+{
+    addAxisLabels(axis, AxisLabels::Kind::Categories);
+}
+
+void WorkbenchChart::addAxisLabels(QAbstractAxis* axis, AxisLabels::Kind kind)
+{
+    // Drop entries whose axis was removed from the chart (and deleted) since, and any earlier
+    // entry for this axis.
+    for (qsizetype i = m_axisLabels.size() - 1; i >= 0; --i) {
+        if (!m_axisLabels[i].axis || m_axisLabels[i].axis == axis) {
+            qDeleteAll(m_axisLabels[i].items);
+            m_axisLabels.removeAt(i);
         }
     }
     if (!axis)
         return;
-    // Same width as "1e+06" roughly, so the reserved room fits "100M".
-    axis->setLabelFormat(QStringLiteral("%.0e"));
+    // The axis keeps laying out its own labels, invisibly, so that their room stays reserved.
     axis->setLabelsColor(Qt::transparent);
-    m_decadeLabels.append(DecadeLabels{axis, {}});
-    connect(axis, &QLogValueAxis::rangeChanged, this, &WorkbenchChart::placeOverlays, Qt::UniqueConnection);
+    m_axisLabels.append(AxisLabels{axis, kind, {}, {}});
     placeOverlays();
 }
 
-QStringList WorkbenchChart::compactDecadeLabels(QLogValueAxis* axis) const
+QStringList WorkbenchChart::overlayLabels(QAbstractAxis* axis) const
 {
     QStringList texts;
-    for (const DecadeLabels& labels : m_decadeLabels) {
-        if (labels.axis == axis) {
-            for (const QGraphicsSimpleTextItem* item : labels.items)
-                texts << item->text();
-        }
+    for (const AxisLabels& labels : m_axisLabels) {
+        if (labels.axis == axis)
+            texts << labels.texts;
     }
     return texts;
 }
 
-void WorkbenchChart::placeDecadeLabels(DecadeLabels& labels)
+void WorkbenchChart::placeAxisLabels(AxisLabels& labels)
 {
-    QLogValueAxis* axis = labels.axis;
-    const double low = std::log10(axis->min());
-    const double high = std::log10(axis->max());
+    QAbstractAxis* axis = labels.axis;
     const QRectF plot = plotArea();
-    if (!(high > low) || plot.isEmpty() || !axis->isVisible()) {
-        for (QGraphicsSimpleTextItem* item : labels.items)
-            item->hide();
-        return;
+    // Each label: where along the axis (0 = start, 1 = end) and its text.
+    QList<QPair<double, QString>> wanted;
+    if (labels.kind == AxisLabels::Kind::Decades) {
+        const auto* logAxis = static_cast<QLogValueAxis*>(axis);
+        const double low = std::log10(logAxis->min());
+        const double high = std::log10(logAxis->max());
+        if (high > low) {
+            for (int decade = static_cast<int>(std::ceil(low - 1e-9)); decade <= std::floor(high + 1e-9); ++decade)
+                wanted.append({(decade - low) / (high - low), chartstyle::compactNumber(std::pow(10.0, decade))});
+        }
+    } else {
+        // A bar category axis spans [-0.5, n - 0.5]: category i sits at the middle of band i.
+        const QStringList categories = static_cast<QBarCategoryAxis*>(axis)->categories();
+        for (qsizetype i = 0; i < categories.size(); ++i)
+            wanted.append({(static_cast<double>(i) + 0.5) / static_cast<double>(categories.size()), categories[i]});
     }
-    const int first = static_cast<int>(std::ceil(low - 1e-9));
-    const int last = static_cast<int>(std::floor(high + 1e-9));
-    const qsizetype count = std::max(0, last - first + 1);
-    while (labels.items.size() < count) {
+    labels.texts.clear();
+    for (const auto& label : std::as_const(wanted))
+        labels.texts << label.second;
+    // Not laid out yet (a hidden chart): nothing to place until the plot area exists.
+    if (plot.isEmpty() || !axis->isVisible())
+        wanted.clear();
+
+    while (labels.items.size() < wanted.size()) {
         auto* item = new QGraphicsSimpleTextItem(this);
         item->setFont(axis->labelsFont());
         item->setBrush(chartstyle::textColor());
@@ -132,18 +163,17 @@ void WorkbenchChart::placeDecadeLabels(DecadeLabels& labels)
         labels.items.append(item);
     }
     const bool horizontal = axis->orientation() == Qt::Horizontal;
-    // Qt Charts draws its labels this far from the plot edge (tick length plus padding).
+    // Qt Charts draws its labels about this far from the plot edge (tick length plus padding).
     constexpr qreal gap = 7.0;
     for (qsizetype i = 0; i < labels.items.size(); ++i) {
         QGraphicsSimpleTextItem* item = labels.items[i];
-        if (i >= count) {
+        if (i >= wanted.size()) {
             item->hide();
             continue;
         }
-        const int decade = first + static_cast<int>(i);
-        item->setText(chartstyle::compactNumber(std::pow(10.0, decade)));
+        item->setText(wanted[i].second);
         const QRectF box = item->boundingRect();
-        const double share = (decade - low) / (high - low);
+        const double share = wanted[i].first;
         if (horizontal) {
             const qreal x = plot.left() + share * plot.width();
             item->setPos(x - box.width() / 2.0, plot.bottom() + gap - 2.0);
@@ -163,18 +193,21 @@ void WorkbenchChart::resizeEvent(QGraphicsSceneResizeEvent* event)
 
 void WorkbenchChart::placeOverlays()
 {
-    for (qsizetype i = m_decadeLabels.size() - 1; i >= 0; --i) {
-        if (m_decadeLabels[i].axis) {
-            placeDecadeLabels(m_decadeLabels[i]);
+    for (qsizetype i = m_axisLabels.size() - 1; i >= 0; --i) {
+        if (m_axisLabels[i].axis) {
+            placeAxisLabels(m_axisLabels[i]);
         } else {
             // The axis was removed from the chart and deleted: its labels go with it.
-            qDeleteAll(m_decadeLabels[i].items);
-            m_decadeLabels.removeAt(i);
+            qDeleteAll(m_axisLabels[i].items);
+            m_axisLabels.removeAt(i);
         }
     }
     if (m_message->isVisible()) {
-        const QRectF box = m_message->boundingRect();
         const QRectF area = rect();
+        // As wide as the text needs, wrapped where the chart is narrower.
+        m_message->setTextWidth(-1);
+        m_message->setTextWidth(std::min(m_message->document()->idealWidth(), std::max(area.width() - 24.0, 80.0)));
+        const QRectF box = m_message->boundingRect();
         m_message->setPos(area.center().x() - box.width() / 2.0, area.center().y() - box.height() / 2.0);
     }
     if (m_markerBox->isVisible() && m_markerSeries && m_markerSeries->chart() == this) {

@@ -6,9 +6,12 @@
 #include <QString>
 #include <QStringList>
 
+class QAbstractAxis;
 class QAbstractSeries;
+class QBarCategoryAxis;
 class QGraphicsRectItem;
 class QGraphicsSimpleTextItem;
+class QGraphicsTextItem;
 class QLogValueAxis;
 
 namespace webthreat {
@@ -34,10 +37,16 @@ public:
     QString markerLabel() const;
 
     // QLogValueAxis formats labels with printf only ("10000000"); this draws "10M" at each
-    // decade instead. The axis keeps its own labels, made transparent, so that the layout still
-    // reserves their room. The axis must belong to this chart.
+    // decade instead. The axis must belong to this chart.
     void setCompactDecadeLabels(QLogValueAxis* axis);
-    QStringList compactDecadeLabels(QLogValueAxis* axis) const;
+    // Qt elides every category label to "..." once its band is slightly shorter than the text's
+    // line height, which 13 bars in a third of a laptop screen already are: this draws the
+    // category names itself, centred on their bars.
+    void setUnelidedCategoryLabels(QBarCategoryAxis* axis);
+    // For both: the axis keeps its own labels, transparent, so the layout still reserves their
+    // room; nullptr forgets the labels of axes deleted since.
+    // The texts drawn for axis, in axis order (for tests).
+    QStringList overlayLabels(QAbstractAxis* axis) const;
 
 protected:
     void resizeEvent(QGraphicsSceneResizeEvent* event) override;
@@ -45,18 +54,22 @@ protected:
 private:
     void placeOverlays();
 
-    QGraphicsSimpleTextItem* m_message = nullptr;
+    QGraphicsTextItem* m_message = nullptr;   // plain text, wrapped to the chart's width
     QGraphicsRectItem* m_markerBox = nullptr;
     QGraphicsSimpleTextItem* m_markerText = nullptr;
     QPointer<QAbstractSeries> m_markerSeries;
     QPointF m_markerAnchor;
 
-    struct DecadeLabels {
-        QPointer<QLogValueAxis> axis;
+    struct AxisLabels {
+        enum class Kind { Decades, Categories };
+        QPointer<QAbstractAxis> axis;
+        Kind kind = Kind::Decades;
         QList<QGraphicsSimpleTextItem*> items;
+        QStringList texts;
     };
-    void placeDecadeLabels(DecadeLabels& labels);
-    QList<DecadeLabels> m_decadeLabels;
+    void addAxisLabels(QAbstractAxis* axis, AxisLabels::Kind kind);
+    void placeAxisLabels(AxisLabels& labels);
+    QList<AxisLabels> m_axisLabels;
 };
 
 } // namespace webthreat
