@@ -1,6 +1,7 @@
 #include "core/export.h"
 
 #include "core/atomicfile.h"
+#include "core/explain.h"
 #include "core/log.h"
 
 #include <charconv>
@@ -329,6 +330,9 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
     out += "  \"suspicious_rows\": [";
     const TrafficTable& table = data.table;
     const std::size_t shown = std::min(suspiciousRowsShown, findings.suspiciousRows.size());
+    std::unique_ptr<Explainer> explainer;
+    if (shown > 0 && analysis.detection->forest)
+        explainer = std::make_unique<Explainer>(analysis.data, analysis.detection);
     for (std::size_t i = 0; i < shown; ++i) {
         const std::size_t row = findings.suspiciousRows[i];
         out += (i ? ",\n    " : "\n    ") + std::string("{\"line\": ") + std::to_string(table.sourceLines[row])
@@ -340,7 +344,16 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
             + ", \"bytes_in\": " + (table.column(Field::BytesIn).isMissing(row) ? std::string("null") : table.cellText(0, row))
             + ", \"bytes_out\": " + (table.column(Field::BytesOut).isMissing(row) ? std::string("null") : table.cellText(1, row))
             + ", \"session_duration\": " + jsonNumber(data.features.sessionDuration[row])
-            + ", \"avg_packet_size\": " + jsonNumber(data.features.avgPacketSize[row]) + "}";
+            + ", \"avg_packet_size\": " + jsonNumber(data.features.avgPacketSize[row]);
+        if (explainer) {
+            const RowExplanation explanation = explainer->explain(row);
+            out += ", \"path_length\": " + jsonNumber(explanation.pathLength) + ", \"feature_credit\": {";
+            for (std::size_t f = 0; f < explanation.features.size(); ++f)
+                out += (f ? ", " : "") + jsonString(featureInfo(explanation.features[f].feature).name) + ": "
+                    + jsonNumber(explanation.features[f].credit);
+            out += "}, \"explanation\": " + jsonString(explanation.sentence);
+        }
+        out += "}";
     }
     out += shown ? "\n  ]\n}\n" : "]\n}\n";
     return out;

@@ -445,6 +445,43 @@ std::vector<double> IsolationForest::scoreSamples(const FeatureMatrix& data, int
     return scores;
 }
 
+double IsolationForest::attributePath(const float* row, std::vector<double>& credit) const
+{
+    if (m_trees.empty())
+        throw std::logic_error("IsolationForest::attributePath called before fit");
+    credit.assign(static_cast<std::size_t>(m_features), 0.0);
+    const double average = averagePathLength(m_maxSamples);
+    double pathSum = 0.0;
+    std::vector<std::uint16_t> used;
+    for (const Tree& tree : m_trees) {
+        used.clear();
+        std::uint32_t index = 0;
+        for (;;) {
+            const Tree::Node& node = tree.nodes[index];
+            if (node.left == index)
+                break; // a leaf points to itself
+            used.push_back(node.feature);
+            index = node.left + (row[node.feature] > node.threshold ? 1u : 0u);
+        }
+        const double pathLength = tree.pathLength[index];
+        pathSum += pathLength;
+        const double sooner = average - pathLength;
+        if (sooner <= 0.0 || used.empty())
+            continue;
+        const double perSplit = sooner / static_cast<double>(used.size());
+        for (std::uint16_t feature : used)
+            credit[feature] += perSplit;
+    }
+    double total = 0.0;
+    for (double share : credit)
+        total += share;
+    if (total > 0.0) {
+        for (double& share : credit)
+            share /= total;
+    }
+    return pathSum / static_cast<double>(m_trees.size());
+}
+
 bool IsolationForest::fitted() const noexcept
 {
     return !m_trees.empty();

@@ -41,6 +41,13 @@ public:
     std::vector<double> scoreSamples(const FeatureMatrix& data, int threads = 0,
                                      const Progress& progress = {}) const;
 
+    // Which features isolated one row (row points at featureCount() values). In every tree, each
+    // split on the row's path credits the feature it tested with (c(maxSamples) - path length) /
+    // splits on the path, when the row was isolated sooner than an average row would be; a tree
+    // that isolated it later credits nothing. credit gets one share per feature, summing to 1
+    // (all 0 when no tree isolated the row early). Returns the row's mean path length.
+    double attributePath(const float* row, std::vector<double>& credit) const;
+
     bool fitted() const noexcept;
     int treeCount() const noexcept;
     int maxSamples() const noexcept;       // the effective value used in fit

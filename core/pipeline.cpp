@@ -77,12 +77,13 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
     detection->params = params;
     const FeatureMatrix matrix = buildFeatureMatrix(data.table, data.features, params.features);
     auto started = std::chrono::steady_clock::now();
-    IsolationForest forest;
-    forest.fit(matrix, params.forest, progress);
+    auto forest = std::make_shared<IsolationForest>();
+    forest->fit(matrix, params.forest, progress);
     detection->fitSeconds = secondsSince(started);
-    detection->effectiveMaxSamples = forest.maxSamples();
+    detection->effectiveMaxSamples = forest->maxSamples();
     started = std::chrono::steady_clock::now();
-    detection->scores = ScoreIndex(forest.scoreSamples(matrix, params.forest.threads, progress));
+    detection->scores = ScoreIndex(forest->scoreSamples(matrix, params.forest.threads, progress));
+    detection->forest = std::move(forest);
     detection->scoreSeconds = secondsSince(started);
     logger::core()->info("detect: {} trees, {} samples, seed {}, {} features: fit {:.3f} s, score {:.3f} s",
                          params.forest.trees, detection->effectiveMaxSamples, params.forest.seed,

@@ -35,6 +35,7 @@ struct DetectorParams {
 // One detector run over prepared data: the scores, indexed for re-thresholding.
 struct Detection {
     DetectorParams params;
+    std::shared_ptr<const IsolationForest> forest; // kept for explanations
     ScoreIndex scores;
     int effectiveMaxSamples = 0;
     double fitSeconds = 0.0;

@@ -1,0 +1,94 @@
+#include "core/explain.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace webthreat;
+
+namespace {
+
+// Normal rows around fixed centres; every anomaly pushes exactly one feature far out, in turn.
+std::string makeTraffic(int rows, int anomalies, std::vector<std::pair<std::size_t, Feature>>& injected)
+{
+    std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n";
+    std::uint64_t state = 12345;
+    auto uniform = [&] {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    auto normal = [&] { return std::sqrt(-2.0 * std::log(uniform() + 1e-12)) * std::cos(6.283185307179586 * uniform()); };
+    const long start = 1714000000;
+    for (int i = 0; i < rows; ++i) {
+        double bytesIn = 20000 * std::exp(0.2 * normal());
+        double bytesOut = 10000 * std::exp(0.2 * normal());
+        double duration = 300 * std::exp(0.2 * normal());
+        const bool anomaly = i % (rows / anomalies) == 0 && static_cast<int>(injected.size()) < anomalies;
+        if (anomaly) {
+            switch (injected.size() % 3) {
+            case 0: bytesIn *= 200; injected.push_back({static_cast<std::size_t>(i), Feature::BytesIn}); break;
+            case 1: bytesOut *= 200; injected.push_back({static_cast<std::size_t>(i), Feature::BytesOut}); break;
+            case 2: duration *= 200; injected.push_back({static_cast<std::size_t>(i), Feature::SessionDuration}); break;
+            }
+        }
+        text += std::to_string(std::llround(bytesIn)) + "," + std::to_string(std::llround(bytesOut)) + ","
+            + std::to_string(start) + "," + std::to_string(start + std::llround(duration)) + ",198.51.100."
+            + std::to_string(i % 250) + ",10.0.0.1\n";
+    }
+    return text;
+}
+
+} // namespace
+
+class TestExplain : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void topFeatureIsTheInjectedOne()
+    {
+        std::vector<std::pair<std::size_t, Feature>> injected;
+        const std::string text = makeTraffic(6000, 60, injected);
+        auto data = prepareTable(readTrafficCsvText(text, "explain.csv"));
+        DetectorParams params;
+        params.features = {Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration};
+        auto detection = detect(*data, params);
+        const Explainer explainer(data, detection);
+        int right = 0;
+        for (const auto& [row, feature] : injected) {
+            const RowExplanation explanation = explainer.explain(row);
+            right += explanation.features.front().feature == feature;
+            QVERIFY(explanation.pathLength < explanation.averagePathLength);
+            double total = 0.0;
+            for (const auto& part : explanation.features)
+                total += part.credit;
+            QVERIFY(std::abs(total - 1.0) < 1e-9);
+        }
+        QVERIFY2(right >= static_cast<int>(injected.size() * 9 / 10),
+                 qPrintable(QString("%1 of %2 right").arg(right).arg(injected.size())));
+    }
+
+    void sentenceSaysWhereTheValueStands()
+    {
+        std::vector<std::pair<std::size_t, Feature>> injected;
+        const std::string text = makeTraffic(3000, 30, injected);
+        auto data = prepareTable(readTrafficCsvText(text, "explain.csv"));
+        auto detection = detect(*data, DetectorParams());
+        const Explainer explainer(data, detection);
+        const RowExplanation explanation = explainer.explain(injected[1].first); // a bytes_out anomaly
+        const QString sentence = QString::fromStdString(explanation.sentence);
+        QVERIFY2(sentence.startsWith("bytes_out ") || sentence.startsWith("avg_packet_size "), qPrintable(sentence));
+        QVERIFY2(sentence.contains("is above 99."), qPrintable(sentence));
+        QVERIFY2(sentence.contains("splits against"), qPrintable(sentence));
+        QVERIFY(explanation.features.front().percentile > 0.99);
+    }
+
+    void describesValues()
+    {
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::BytesOut, 4800000)), QString("4.8 MB"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SessionDuration, 600)), QString("600 s"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::AvgPacketSize, 1200)), QString("1.2 kB/s"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExplain)
+#include "tst_explain.moc"
