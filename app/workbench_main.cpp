@@ -2,6 +2,7 @@
 // logging, settings; everything else lives in ui/.
 #include "app/cli.h"
 #include "app/logging.h"
+#include "ui/bundledresources.h"
 #include "ui/mainwindow.h"
 #include "ui/screenshottaker.h"
 
@@ -35,7 +36,11 @@ void forwardQtMessage(QtMsgType type, const QMessageLogContext& context, const Q
     switch (type) {
     case QtDebugMsg: level = spdlog::level::debug; break;
     case QtInfoMsg: level = spdlog::level::info; break;
-    case QtWarningMsg: level = spdlog::level::warn; break;
+    case QtWarningMsg:
+        // The offscreen platform (screenshots, tests) cannot resize windows to their hints; that is
+        // expected there, not a problem to warn about.
+        level = message.contains(QLatin1String("propagateSizeHints")) ? spdlog::level::debug : spdlog::level::warn;
+        break;
     case QtCriticalMsg: level = spdlog::level::err; break;
     case QtFatalMsg: level = spdlog::level::critical; break;
     }
@@ -45,16 +50,20 @@ void forwardQtMessage(QtMsgType type, const QMessageLogContext& context, const Q
         logger->flush();
 }
 
-// Decided before QApplication exists: without a display, --screenshot still works by drawing
-// into memory (the offscreen platform) instead of failing to connect to an X server.
+// Decided before QApplication exists: without a display, --screenshot (and --help, --version)
+// still work by drawing into memory (the offscreen platform) instead of failing to connect to an
+// X server.
 void chooseHeadlessPlatform(int argc, char** argv)
 {
-    bool screenshot = false;
+    bool windowless = false;
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--screenshot") == 0 || std::strncmp(argv[i], "--screenshot=", 13) == 0)
-            screenshot = true;
+        const char* arg = argv[i];
+        if (std::strcmp(arg, "--screenshot") == 0 || std::strncmp(arg, "--screenshot=", 13) == 0
+            || std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 || std::strcmp(arg, "--help-all") == 0
+            || std::strcmp(arg, "--version") == 0 || std::strcmp(arg, "-v") == 0)
+            windowless = true;
     }
-    if (screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+    if (windowless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
         && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
 }
@@ -74,6 +83,8 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("webthreat-workbench"));
     QApplication::setApplicationDisplayName(QStringLiteral("Web Threat Workbench"));
     QApplication::setApplicationVersion(QStringLiteral(WEBTHREAT_VERSION));
+    // Matches packaging/io.github.webthreat.Workbench.desktop, so Wayland shows its icon and name.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.webthreat.Workbench"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -127,7 +138,12 @@ int main(int argc, char** argv)
     spdlog::get("app")->info("webthreat-workbench {} on Qt {} ({})", WEBTHREAT_VERSION, qVersion(),
                              QApplication::platformName().toStdString());
 
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/webthreat.png")));
+    webthreat::initBundledResources();
+    QIcon icon;
+    for (const char* name : {":/icons/webthreat-16.png", ":/icons/webthreat-32.png", ":/icons/webthreat-64.png",
+                             ":/icons/webthreat.png"})
+        icon.addFile(QString::fromLatin1(name));
+    QApplication::setWindowIcon(icon);
 
     if (parser.isSet(screenshotOption)) {
         const auto tab = webthreat::ScreenshotTaker::tabByName(parser.value(tabOption));

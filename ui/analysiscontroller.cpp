@@ -1,6 +1,7 @@
 #include "ui/analysiscontroller.h"
 
 #include "core/log.h"
+#include "ui/bundledresources.h"
 
 #include <QFileInfo>
 
@@ -9,6 +10,7 @@ namespace webthreat {
 AnalysisController::AnalysisController(QObject* parent)
     : QObject(parent)
 {
+    initBundledResources(); // so that ":/sample/..." loads without a MainWindow too
     qRegisterMetaType<JobId>("webthreat::JobId");
     qRegisterMetaType<AnalysisSnapshot>();
     qRegisterMetaType<LoadResult>();
@@ -25,6 +27,22 @@ AnalysisController::AnalysisController(QObject* parent)
     connect(m_worker, &AnalysisWorker::failed, this, &AnalysisController::onFailed, Qt::QueuedConnection);
     connect(m_worker, &AnalysisWorker::cancelled, this, &AnalysisController::onCancelled, Qt::QueuedConnection);
     m_thread.start();
+
+    m_thresholdThread.setObjectName(QStringLiteral("threshold"));
+    m_thresholdWorker = new AnalysisWorker;
+    m_thresholdWorker->moveToThread(&m_thresholdThread);
+    connect(&m_thresholdThread, &QThread::finished, m_thresholdWorker, &QObject::deleteLater);
+    connect(m_thresholdWorker, &AnalysisWorker::assessed, this, [this](JobId, const AnalysisSnapshot& snapshot) {
+        m_assessing = false;
+        Q_EMIT assessed(snapshot);
+        dispatchAssess();
+    }, Qt::QueuedConnection);
+    connect(m_thresholdWorker, &AnalysisWorker::failed, this, [this](JobId, const QString& message) {
+        logger::get("ui")->error("re-labelling failed: {}", message.toStdString());
+        m_assessing = false;
+        dispatchAssess();
+    }, Qt::QueuedConnection);
+    m_thresholdThread.start();
 }
 
 AnalysisController::~AnalysisController()
@@ -32,7 +50,9 @@ AnalysisController::~AnalysisController()
     if (m_cancel)
         m_cancel->store(true);
     m_thread.quit();
+    m_thresholdThread.quit();
     m_thread.wait();
+    m_thresholdThread.wait();
 }
 
 JobId AnalysisController::begin(JobKind kind)
@@ -102,6 +122,29 @@ void AnalysisController::exportScoredCsv(const AnalysisSnapshot& snapshot, const
     logger::get("ui")->info("job {}: export scored CSV to {}", request.job, path.toStdString());
     AnalysisWorker* worker = m_worker;
     QMetaObject::invokeMethod(m_worker, [worker, request] { worker->exportScoredCsv(request); }, Qt::QueuedConnection);
+}
+
+void AnalysisController::assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
+                                const Contamination& contamination)
+{
+    AssessRequest request;
+    request.job = ++m_lastJob;
+    request.data = std::move(data);
+    request.detection = std::move(detection);
+    request.contamination = contamination;
+    m_pendingAssess = std::move(request);
+    dispatchAssess();
+}
+
+void AnalysisController::dispatchAssess()
+{
+    if (m_assessing || !m_pendingAssess)
+        return;
+    m_assessing = true;
+    AssessRequest request = std::move(*m_pendingAssess);
+    m_pendingAssess.reset();
+    AnalysisWorker* worker = m_thresholdWorker;
+    QMetaObject::invokeMethod(m_thresholdWorker, [worker, request] { worker->assess(request); }, Qt::QueuedConnection);
 }
 
 void AnalysisController::cancel()

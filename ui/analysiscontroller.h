@@ -5,6 +5,8 @@
 #include <QObject>
 #include <QThread>
 
+#include <optional>
+
 namespace webthreat {
 
 // Owns the worker thread and the one job running on it. Starting a job while another runs
@@ -28,6 +30,11 @@ public:
     void detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
                 const Contamination& contamination);
     void exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path);
+    // Re-labels detection's scores at contamination on a thread of its own, so the slider stays
+    // live even while a refit runs. Requests are coalesced: while one is computed only the newest
+    // waiting one is kept. assessed() follows.
+    void assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
+                const Contamination& contamination);
     // Asks the running job to stop; cancelled() follows within a tenth of a second or so.
     void cancel();
 
@@ -40,6 +47,7 @@ Q_SIGNALS:
     void loadFinished(const webthreat::LoadResult& result);
     void detectionFinished(const webthreat::AnalysisSnapshot& snapshot);
     void exportFinished(const QString& path, qulonglong rows);
+    void assessed(const webthreat::AnalysisSnapshot& snapshot);
     void jobFailed(webthreat::AnalysisController::JobKind kind, const QString& message);
     void jobCancelled(webthreat::AnalysisController::JobKind kind);
 
@@ -54,6 +62,7 @@ private:
     void onExported(JobId job, const QString& path, qulonglong rows);
     void onFailed(JobId job, const QString& message);
     void onCancelled(JobId job);
+    void dispatchAssess();
 
     QThread m_thread;
     AnalysisWorker* m_worker = nullptr;   // lives on m_thread; deleted when the thread finishes
@@ -61,6 +70,11 @@ private:
     JobId m_job = 0;                      // the current job; 0 when idle
     JobKind m_kind = JobKind::None;
     CancelFlag m_cancel;
+
+    QThread m_thresholdThread;
+    AnalysisWorker* m_thresholdWorker = nullptr;
+    bool m_assessing = false;
+    std::optional<AssessRequest> m_pendingAssess;
 };
 
 } // namespace webthreat

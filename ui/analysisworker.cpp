@@ -6,7 +6,6 @@
 
 #include <QElapsedTimer>
 #include <QFile>
-#include <QFileInfo>
 
 #include <algorithm>
 #include <mutex>
@@ -189,6 +188,13 @@ void AnalysisWorker::detect(const DetectRequest& request)
         auto detection = webthreat::detect(*request.data, request.detector, progress);
         progress.check();
         Q_EMIT detected(request.job, assessSnapshot(request.data, std::move(detection), request.contamination));
+    });
+}
+
+void AnalysisWorker::assess(const AssessRequest& request)
+{
+    guarded(this, request.job, "re-labelling the rows", [&] {
+        Q_EMIT assessed(request.job, assessSnapshot(request.data, request.detection, request.contamination));
     });
 }
 

@@ -47,6 +47,14 @@ struct DetectRequest {
     CancelFlag cancel;
 };
 
+// Re-threshold existing scores at another contamination (the slider): verdicts and findings only.
+struct AssessRequest {
+    JobId job = 0;
+    std::shared_ptr<const PreparedData> data;
+    std::shared_ptr<const Detection> detection;
+    Contamination contamination;
+};
+
 struct ExportRequest {
     JobId job = 0;
     AnalysisSnapshot snapshot;
@@ -67,6 +75,7 @@ public:
     void load(const LoadRequest& request);
     void detect(const DetectRequest& request);
     void exportScoredCsv(const ExportRequest& request);
+    void assess(const AssessRequest& request);
 
 Q_SIGNALS:
     // fraction in [0, 1] of the whole job; stage in the analyst's words ("Reading", "Fitting").
@@ -74,6 +83,7 @@ Q_SIGNALS:
     void loaded(webthreat::JobId job, const webthreat::LoadResult& result);
     void detected(webthreat::JobId job, const webthreat::AnalysisSnapshot& snapshot);
     void exported(webthreat::JobId job, const QString& path, qulonglong rows);
+    void assessed(webthreat::JobId job, const webthreat::AnalysisSnapshot& snapshot);
     void failed(webthreat::JobId job, const QString& message);
     void cancelled(webthreat::JobId job);
 };

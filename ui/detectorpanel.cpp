@@ -48,6 +48,12 @@ constexpr int kRefitDelayMs = 600;
 
 } // namespace
 
+bool sameModel(const DetectorParams& a, const DetectorParams& b)
+{
+    return a.forest.trees == b.forest.trees && a.forest.maxSamples == b.forest.maxSamples
+        && a.forest.seed == b.forest.seed && a.features == b.features;
+}
+
 DetectorPanel::DetectorPanel(QWidget* parent)
     : QWidget(parent)
 {
@@ -350,10 +356,7 @@ void DetectorPanel::setBusy(bool busy, bool canRun)
 void DetectorPanel::updatePendingNote()
 {
     const DetectorParams current = detectorParams();
-    const bool pending = m_fittedParams
-        && (current.forest.trees != m_fittedParams->forest.trees
-            || current.forest.maxSamples != m_fittedParams->forest.maxSamples
-            || current.forest.seed != m_fittedParams->forest.seed || current.features != m_fittedParams->features);
+    const bool pending = m_fittedParams && !sameModel(current, *m_fittedParams);
     QString text = m_fitDetails;
     if (pending) {
         text += (text.isEmpty() ? QString() : QStringLiteral("\n\n"))

@@ -17,6 +17,9 @@ class QTimer;
 
 namespace webthreat {
 
+// Whether two parameter sets fit the same forest (the thread count aside).
+bool sameModel(const DetectorParams& a, const DetectorParams& b);
+
 // The detector's controls: the contamination (slider and percent box, moving them re-thresholds
 // the scores already computed) and the forest's parameters and features (changing them refits,
 // automatically after a short pause or with Run).

@@ -17,5 +17,8 @@ QString formatInstant(double secondsSinceEpoch);          // 2024-04-25T23:00:00
 QString formatInstantShort(double secondsSinceEpoch);     // 2024-04-25 23:00 (UTC), for narrow columns
 QString formatDuration(double seconds);                   // 12 ms, 3.45 s
 QString fromUtf8View(std::string_view text);
+// A tooltip that shows text from a file literally: Qt would render a tooltip that looks like HTML
+// as HTML, and a cell must never become markup.
+QString plainTooltip(const QString& text);
 
 } // namespace webthreat

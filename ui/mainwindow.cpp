@@ -80,6 +80,9 @@ QTableView* makeTableView(QWidget* parent, const QString& objectName)
     // Uniform rows: the view never asks a million rows for their height.
     view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    // Column widths from the first rows only: measuring a thousand cells per column on every load
+    // of a million-row file costs a tenth of a second on the GUI thread.
+    view->horizontalHeader()->setResizeContentsPrecision(64);
     return view;
 }
 
@@ -101,7 +104,6 @@ MainWindow::MainWindow(QWidget* parent)
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(appTitle());
     setAcceptDrops(true);
-    setWindowIcon(QIcon(QStringLiteral(":/icons/webthreat.png")));
 
     m_controller = new AnalysisController(this);
     m_trafficModel = new TrafficTableModel(this);
@@ -139,10 +141,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &AnalysisController::jobCancelled, this, &MainWindow::onJobCancelled);
     connect(m_controller, &AnalysisController::exportFinished, this, &MainWindow::onExportFinished);
 
-    m_contaminationTimer = new QTimer(this);
-    m_contaminationTimer->setSingleShot(true);
-    m_contaminationTimer->setInterval(0);
-    connect(m_contaminationTimer, &QTimer::timeout, this, &MainWindow::applyContamination);
+    connect(m_controller, &AnalysisController::assessed, this, &MainWindow::onAssessed);
 
     m_contamination = m_detectorPanel->contamination();
     resize(1280, 800);
@@ -387,7 +386,7 @@ QWidget* MainWindow::createAnomaliesTab()
     splitter->addWidget(m_scatter);
     splitter->addWidget(right);
     // The tables' size hints are wide; without explicit sizes the scatter would get a sliver.
-    splitter->setSizes({560, 680});
+    splitter->setSizes({520, 720});
     right->setSizes({400, 300});
     m_splitters << splitter << right;
     return splitter;
@@ -514,8 +513,8 @@ void MainWindow::updateRecentMenu()
         QString text = QFileInfo(path).fileName();
         text.replace(QLatin1Char('&'), QLatin1String("&&"));
         QAction* action = m_recentMenu->addAction(i < 9 ? QStringLiteral("&%1 %2").arg(i + 1).arg(text) : text);
-        action->setToolTip(path);
-        action->setStatusTip(path);
+        action->setToolTip(plainTooltip(QDir::toNativeSeparators(path)));
+        action->setStatusTip(QDir::toNativeSeparators(path));
         connect(action, &QAction::triggered, this, [this, path] { openFile(path); });
     }
     if (!m_recentFiles.isEmpty()) {
@@ -571,6 +570,7 @@ void MainWindow::openSample()
 void MainWindow::startLoad(const QString& path, const QString& displayName)
 {
     m_lastError.clear();
+    m_loadingPath = path;
     m_statusText->setText(tr("Opening %1...").arg(displayName));
     m_controller->load(path, m_detectorPanel->detectorParams(), m_contamination, displayName);
 }
@@ -632,6 +632,17 @@ void MainWindow::onLoadFinished(const LoadResult& result)
     if (!m_detectionProblem.isEmpty())
         Q_EMIT detectionFailed(m_detectionProblem);
     Q_EMIT analysisReady();
+    refitIfSettingsChanged();
+}
+
+void MainWindow::refitIfSettingsChanged()
+{
+    // The panel's settings changed while a load or export ran (a refit could not start then):
+    // with "refit automatically" on, catch up now rather than leave the scores stale.
+    if (!m_detectorPanel->autoRefit() || m_controller->isBusy() || !m_snapshot.detection)
+        return;
+    if (!sameModel(m_detectorPanel->detectorParams(), m_snapshot.detection->params))
+        runDetector();
 }
 
 void MainWindow::onDetectionFinished(const AnalysisSnapshot& snapshot)
@@ -652,6 +663,15 @@ void MainWindow::onJobFailed(AnalysisController::JobKind kind, const QString& me
     logger::get("ui")->warn("{}", message.toStdString());
     switch (kind) {
     case AnalysisController::JobKind::Load:
+        // A recent file that has gone away leaves the list.
+        if (m_recentFiles.contains(m_loadingPath) && !QFileInfo::exists(m_loadingPath)) {
+            m_recentFiles.removeAll(m_loadingPath);
+            updateRecentMenu();
+            if (m_persistSettings) {
+                QSettings settings;
+                settings.setValue(QStringLiteral("files/recent"), m_recentFiles);
+            }
+        }
         updateStatusText();
         m_statusText->setText(tr("Could not open the file: %1").arg(message));
         showError(tr("Cannot Open File"), message);
@@ -668,6 +688,7 @@ void MainWindow::onJobFailed(AnalysisController::JobKind kind, const QString& me
         m_statusText->setText(tr("Export failed: %1").arg(message));
         showError(tr("Export Failed"), message);
         Q_EMIT exportFailed(message);
+        refitIfSettingsChanged();
         break;
     case AnalysisController::JobKind::None: break;
     }
@@ -679,7 +700,10 @@ void MainWindow::onJobCancelled(AnalysisController::JobKind kind)
     switch (kind) {
     case AnalysisController::JobKind::Load: m_statusText->setText(tr("Loading cancelled; the previous data is still shown.")); break;
     case AnalysisController::JobKind::Detect: m_statusText->setText(tr("Detector run cancelled; the previous scores are still shown.")); break;
-    case AnalysisController::JobKind::Export: m_statusText->setText(tr("Export cancelled; nothing was written.")); break;
+    case AnalysisController::JobKind::Export:
+        m_statusText->setText(tr("Export cancelled; nothing was written."));
+        refitIfSettingsChanged();
+        break;
     case AnalysisController::JobKind::None: break;
     }
     Q_EMIT jobCancelled();
@@ -711,21 +735,25 @@ void MainWindow::onContaminationChanged(const Contamination& contamination)
         const double threshold = scores.thresholdFor(contamination);
         m_detectorPanel->showFlagged(scores.countBelow(threshold), scores.size(), threshold);
     }
-    m_contaminationTimer->start();
+    // Findings hash every row (tens of milliseconds at a million rows): computed off this thread,
+    // the newest request winning while one is under way. Sent even when it matches what is shown,
+    // since an older request still in flight may be about to replace that.
+    if (m_snapshot.detection)
+        m_controller->assess(m_snapshot.data, m_snapshot.detection, contamination);
 }
 
-void MainWindow::applyContamination()
+void MainWindow::onAssessed(const AnalysisSnapshot& snapshot)
 {
-    if (!m_snapshot.detection || !m_snapshot.verdicts || m_snapshot.verdicts->contamination == m_contamination)
+    // Labels for scores the window no longer shows (a new file or refit arrived meanwhile).
+    if (snapshot.data != m_snapshot.data || snapshot.detection != m_snapshot.detection || !snapshot.verdicts)
         return;
     QElapsedTimer timer;
     timer.start();
-    m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination);
-    const qint64 assessed = timer.elapsed();
+    m_snapshot = snapshot;
     showVerdicts();
-    logger::get("ui")->debug("contamination {}: {} suspicious; threshold in {} ms, views in {} ms",
-                             m_contamination.toString(), m_snapshot.verdicts->suspiciousCount, assessed,
-                             timer.elapsed() - assessed);
+    logger::get("ui")->debug("contamination {}: {} suspicious; views updated in {} ms",
+                             snapshot.verdicts->contamination.toString(), snapshot.verdicts->suspiciousCount,
+                             timer.elapsed());
     Q_EMIT verdictsApplied();
 }
 
@@ -734,6 +762,15 @@ void MainWindow::applyContamination()
 void MainWindow::showSnapshot()
 {
     m_trafficModel->setSnapshot(m_snapshot);
+    // The verdict first: label and score lead the Data tab (the model keeps the scored CSV's
+    // column order; only the view's order changes, and a reset restores the model's).
+    QHeaderView* header = m_dataView->horizontalHeader();
+    const int label = m_trafficModel->columnFor(TrafficTableModel::ColumnSource::Label);
+    const int score = m_trafficModel->columnFor(TrafficTableModel::ColumnSource::Score);
+    if (label >= 0 && score >= 0 && m_snapshot.detection) {
+        header->moveSection(header->visualIndex(label), 0);
+        header->moveSection(header->visualIndex(score), 1);
+    }
     const int sortColumn = m_trafficProxy->sortColumn();
     if (sortColumn >= 0 && sortColumn < m_trafficModel->columnCount())
         m_trafficProxy->sort(sortColumn, m_trafficProxy->sortOrder());
@@ -1081,6 +1118,7 @@ void MainWindow::onExportFinished(const QString& path, qulonglong rows)
     updateStatusText();
     m_statusText->setText(tr("%1 scored rows written to %2").arg(formatCount(rows), QDir::toNativeSeparators(path)));
     Q_EMIT exportFinished(path);
+    refitIfSettingsChanged();
 }
 
 // --- Help ------------------------------------------------------------------------------------

@@ -128,7 +128,8 @@ private:
     void onJobCancelled(AnalysisController::JobKind kind);
     void onExportFinished(const QString& path, qulonglong rows);
     void onContaminationChanged(const Contamination& contamination);
-    void applyContamination();
+    void onAssessed(const AnalysisSnapshot& snapshot);
+    void refitIfSettingsChanged();
     void onScatterRowClicked(qsizetype row);
     void onSuspiciousActivated(const QModelIndex& index);
     void applyFilter();
@@ -157,6 +158,7 @@ private:
     AnalysisSnapshot m_snapshot;
     std::shared_ptr<const DatasetSummary> m_summary;
     QString m_currentPath;
+    QString m_loadingPath;
     QString m_displayName;
     QString m_detectionProblem;
     double m_loadSeconds = 0.0;
@@ -199,10 +201,6 @@ private:
     QLabel* m_countsText = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancelButton = nullptr;
-
-    // Slider moves are coalesced: the newest contamination is applied once the event loop is
-    // free, so a fast drag over a million rows does not queue a backlog of re-thresholds.
-    QTimer* m_contaminationTimer = nullptr;
 
     // Actions
     QAction* m_openAction = nullptr;

@@ -73,7 +73,7 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         switch (index.column()) {
         case Name: return summary.tooltip;
-        case TopValues: return summary.topValues.join(QLatin1Char('\n'));
+        case TopValues: return plainTooltip(summary.topValues.join(QLatin1Char('\n')));
         case Minimum:
         case Median:
         case Maximum:

@@ -12,7 +12,12 @@ TrafficProxyModel::TrafficProxyModel(QObject* parent)
 void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
 {
     m_traffic = qobject_cast<TrafficTableModel*>(sourceModel);
+    m_filterValid = false;
     QSortFilterProxyModel::setSourceModel(sourceModel);
+    if (sourceModel) {
+        // New data has new strings: the prepared filter must be rebuilt for them.
+        connect(sourceModel, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_filterValid = false; });
+    }
 }
 
 void TrafficProxyModel::setFilter(const QString& text, const QString& column)
@@ -22,7 +27,7 @@ void TrafficProxyModel::setFilter(const QString& text, const QString& column)
     m_filterText = text;
     m_filterColumn = column;
     m_filterValid = false;
-    invalidateFilter();
+    refilter();
 }
 
 void TrafficProxyModel::setSuspiciousOnly(bool suspiciousOnly)
@@ -30,17 +35,23 @@ void TrafficProxyModel::setSuspiciousOnly(bool suspiciousOnly)
     if (suspiciousOnly == m_suspiciousOnly)
         return;
     m_suspiciousOnly = suspiciousOnly;
-    invalidateFilter();
+    refilter();
 }
 
 void TrafficProxyModel::verdictsChanged()
 {
     const bool sortedByLabel = m_traffic && sortColumn() >= 0
         && sortColumn() == m_traffic->columnFor(TrafficTableModel::ColumnSource::Label);
-    if (m_suspiciousOnly)
-        invalidateFilter();
-    if (sortedByLabel)
-        sort(sortColumn(), sortOrder());
+    if (m_suspiciousOnly || sortedByLabel)
+        refilter();
+}
+
+void TrafficProxyModel::refilter()
+{
+    // A full rebuild (filter, then one sort), not invalidateFilter(): that one removes and inserts
+    // rows interval by interval, which is quadratic when a million rows change at once, and
+    // appends re-admitted rows unsorted when dynamic sorting is off.
+    invalidate();
 }
 
 const RowFilter& TrafficProxyModel::currentFilter() const
@@ -67,10 +78,9 @@ bool TrafficProxyModel::lessThan(const QModelIndex& left, const QModelIndex& rig
 {
     if (!m_traffic || left.column() != right.column())
         return QSortFilterProxyModel::lessThan(left, right);
-    const double a = m_traffic->sortKey(left.row(), left.column());
-    const double b = m_traffic->sortKey(right.row(), right.column());
+    const std::vector<double>& keys = m_traffic->sortKeys(left.column());
     // The proxy's sort is stable: equal keys keep the file's order.
-    return a < b;
+    return keys[static_cast<std::size_t>(left.row())] < keys[static_cast<std::size_t>(right.row())];
 }
 
 } // namespace webthreat

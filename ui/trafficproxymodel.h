@@ -38,6 +38,7 @@ protected:
 
 private:
     const RowFilter& currentFilter() const;
+    void refilter();
 
     TrafficTableModel* m_traffic = nullptr;
     QString m_filterText;

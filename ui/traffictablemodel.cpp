@@ -3,6 +3,7 @@
 #include "core/features.h"
 #include "core/timestamp.h"
 #include "ui/datasetsummary.h"
+#include "ui/displayformat.h"
 
 #include <QColor>
 
@@ -58,6 +59,8 @@ void TrafficTableModel::setSnapshot(const AnalysisSnapshot& snapshot)
     m_snapshot = snapshot;
     if (!sameData)
         m_textRanks.clear();
+    m_keysColumn = -1;
+    m_keys.clear();
     buildColumns();
     endResetModel();
 }
@@ -69,6 +72,8 @@ void TrafficTableModel::updateVerdicts(const AnalysisSnapshot& snapshot)
         return;
     }
     m_snapshot = snapshot;
+    if (m_keysColumn >= 0 && columnSource(m_keysColumn) == ColumnSource::Label)
+        m_keysColumn = -1;
     const int rows = rowCount();
     if (rows == 0)
         return;
@@ -186,6 +191,18 @@ double TrafficTableModel::sortKey(int row, int column) const
     return kMissingSortKey;
 }
 
+const std::vector<double>& TrafficTableModel::sortKeys(int column) const
+{
+    if (column != m_keysColumn) {
+        const int rows = rowCount();
+        m_keys.resize(static_cast<std::size_t>(rows));
+        for (int row = 0; row < rows; ++row)
+            m_keys[static_cast<std::size_t>(row)] = sortKey(row, column);
+        m_keysColumn = column;
+    }
+    return m_keys;
+}
+
 QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -268,7 +285,7 @@ QVariant TrafficTableModel::headerData(int section, Qt::Orientation orientation,
         switch (ref.source) {
         case ColumnSource::Table: {
             const Column& column = m_snapshot.data->table.columns[ref.tableColumn];
-            return tr("%1 (%2, from the file)").arg(columnName(section), fromView(columnKindName(column.kind)));
+            return plainTooltip(tr("%1 (%2, from the file)").arg(columnName(section), fromView(columnKindName(column.kind))));
         }
         case ColumnSource::SessionDuration:
             return tr("session_duration (s): %1").arg(fromView(featureInfo(Feature::SessionDuration).description));

@@ -55,6 +55,9 @@ public:
 
     // Fast paths for the proxy: no QModelIndex, no QVariant.
     double sortKey(int row, int column) const;
+    // Every row's sort key for one column, computed once and kept until the data (or, for the
+    // label, the verdicts) change: a million-row sort then compares two array entries.
+    const std::vector<double>& sortKeys(int column) const;
     bool isSuspicious(int row) const;
     bool rowMatches(int row, const RowFilter& filter) const;
     // column: a column name, or empty for every column.
@@ -80,6 +83,8 @@ private:
     std::vector<ColumnRef> m_columns;
     // Rank of each interned string in byte order, built on the first sort by a text column.
     mutable std::vector<std::uint32_t> m_textRanks;
+    mutable int m_keysColumn = -1;
+    mutable std::vector<double> m_keys;
 };
 
 } // namespace webthreat

@@ -1,0 +1,536 @@
+// The workbench window as the analyst uses it: opening files through the same entry points the
+// menus call, the contamination slider, cancelling, bad files, exports and remembered settings.
+#include "core/generator.h"
+#include "ui/charts/chartview.h"
+#include "ui/charts/overviewcharts.h"
+#include "ui/detectorpanel.h"
+#include "ui/mainwindow.h"
+#include "ui/summarymodel.h"
+#include "ui/suspiciousrowsmodel.h"
+#include "ui/trafficproxymodel.h"
+#include "ui/traffictablemodel.h"
+
+#include <QAbstractBarSeries>
+#include <QAbstractItemModelTester>
+#include <QBarSet>
+#include <QChart>
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+#include <fstream>
+
+using namespace webthreat;
+
+namespace {
+
+constexpr int kLoadTimeoutMs = 120000;
+
+QString referenceCsv()
+{
+    return QStringLiteral(WEBTHREAT_REFERENCE_CSV);
+}
+
+bool load(MainWindow& window, const QString& path)
+{
+    QSignalSpy ready(&window, &MainWindow::analysisReady);
+    window.openFile(path);
+    return ready.wait(kLoadTimeoutMs);
+}
+
+// The number of suspicious points the scatter's legend announces ("Suspicious (all 15)"). The
+// points themselves are drawn by the chart's own item, so the legend is what the analyst reads.
+qreal suspiciousInScatter(AnomalyScatter* scatter)
+{
+    static const QRegularExpression count(QStringLiteral("(\\d[\\d,]*)"));
+    for (QAbstractSeries* series : scatter->chartView()->chart()->series()) {
+        if (series->name().startsWith(QLatin1String("Suspicious"))) {
+            const QRegularExpressionMatch match = count.match(series->name());
+            return match.hasMatch() ? match.captured(1).remove(QLatin1Char(',')).toDouble() : -1;
+        }
+    }
+    return -1;
+}
+
+qreal suspiciousInFirstHistogram(OverviewCharts* charts)
+{
+    for (QAbstractSeries* series : charts->chartViews().first()->chart()->series()) {
+        auto* bars = qobject_cast<QAbstractBarSeries*>(series);
+        if (!bars)
+            continue;
+        for (QBarSet* set : bars->barSets()) {
+            if (set->label().startsWith(QLatin1String("Suspicious"))) {
+                qreal sum = 0;
+                for (int i = 0; i < set->count(); ++i)
+                    sum += set->at(i);
+                return sum;
+            }
+        }
+    }
+    return -1;
+}
+
+QStringList readLines(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'));
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // Never touch the analyst's real settings.
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_settingsDir.isValid());
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        QCoreApplication::setOrganizationName(QStringLiteral("webthreat-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        m_haveReference = QFileInfo::exists(referenceCsv());
+    }
+
+    void startsEmpty()
+    {
+        MainWindow window;
+        QAbstractItemModelTester tester(window.trafficProxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(!window.snapshot().hasData());
+        QCOMPARE(window.trafficModel()->rowCount(), 0);
+        QVERIFY(!window.isBusy());
+        QCOMPARE(window.currentTab(), MainWindow::Tab::Summary);
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("summaryHeader"))->text().contains(QStringLiteral("No data loaded")));
+    }
+
+    void opensReferenceCsv()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
+        MainWindow window;
+        QAbstractItemModelTester modelTester(window.trafficModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(window.trafficProxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester suspiciousTester(window.suspiciousModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(load(window, referenceCsv()));
+
+        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(window.dataView()->model()->rowCount(), 282);
+        QVERIFY(window.snapshot().hasDetection());
+        QCOMPARE(window.snapshot().verdicts->suspiciousCount, std::size_t(15));
+        QCOMPARE(window.suspiciousModel()->rowCount(), 15);
+        QCOMPARE(window.currentFile(), referenceCsv());
+        QVERIFY(window.windowTitle().startsWith(QStringLiteral("CloudWatch_Traffic_Web_Attack.csv")));
+        // The cleaning report is shown after the load.
+        const QString report = window.cleaningReportHtml();
+        QVERIFY(report.contains(QStringLiteral("drop_duplicates")));
+        QVERIFY(report.contains(QStringLiteral("282 rows in, 282 rows out")));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("countsText"))->text().contains(QStringLiteral("15 suspicious")));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text().startsWith(QStringLiteral("15 of 282 rows flagged")));
+        // The summary lists the 16 columns, the two features and the score.
+        QCOMPARE(window.summaryModel()->rowCount(), 16 + 2 + 1);
+
+        // "Suspicious only" through the checkbox the analyst clicks.
+        window.suspiciousOnlyCheck()->setChecked(true);
+        QCOMPARE(window.dataView()->model()->rowCount(), 15);
+        window.suspiciousOnlyCheck()->setChecked(false);
+        QCOMPARE(window.dataView()->model()->rowCount(), 282);
+        // The filter box, coalesced while typing.
+        window.filterEdit()->setText(QStringLiteral("no row has this"));
+        QTRY_COMPARE(window.dataView()->model()->rowCount(), 0);
+        window.filterEdit()->clear();
+        QTRY_COMPARE(window.dataView()->model()->rowCount(), 282);
+    }
+
+    void sliderReThresholdsWithoutRefit()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        const auto detection = window.snapshot().detection;
+        const auto data = window.snapshot().data;
+        QCOMPARE(suspiciousInScatter(window.anomalyScatter()), 15.0);
+        QCOMPARE(suspiciousInFirstHistogram(window.overviewCharts()), 15.0);
+
+        QSignalSpy applied(&window, &MainWindow::verdictsApplied);
+        QSignalSpy busy(&window, &MainWindow::busyChanged);
+        window.detectorPanel()->contaminationSpinBox()->setValue(10.0);
+        QVERIFY(applied.wait());
+        const std::size_t expected = applyThreshold(detection->scores, Contamination::fromValue(0.10)).suspiciousCount;
+        QCOMPARE(expected, std::size_t(29));
+        // Same detection object, no job started: the scores were re-thresholded, not refitted.
+        QCOMPARE(window.snapshot().detection, detection);
+        QCOMPARE(window.snapshot().data, data);
+        QCOMPARE(busy.count(), 0);
+        QCOMPARE(window.snapshot().verdicts->suspiciousCount, expected);
+        QCOMPARE(window.snapshot().findings->suspicious, expected);
+        QCOMPARE(window.suspiciousModel()->rowCount(), int(expected));
+        QCOMPARE(suspiciousInScatter(window.anomalyScatter()), qreal(expected));
+        QCOMPARE(suspiciousInFirstHistogram(window.overviewCharts()), qreal(expected));
+        window.suspiciousOnlyCheck()->setChecked(true);
+        QCOMPARE(window.dataView()->model()->rowCount(), int(expected));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text().startsWith(QStringLiteral("29 of 282")));
+
+        // The slider drives the same path; its right end is 50 %.
+        QSlider* slider = window.detectorPanel()->contaminationSlider();
+        slider->setValue(slider->maximum());
+        QCOMPARE(window.detectorPanel()->contaminationSpinBox()->value(), 50.0);
+        QTRY_COMPARE(window.snapshot().verdicts->suspiciousCount,
+                     applyThreshold(detection->scores, Contamination::fromValue(0.5)).suspiciousCount);
+        QCOMPARE(window.dataView()->model()->rowCount(), int(window.snapshot().verdicts->suspiciousCount));
+        QCOMPARE(window.snapshot().detection, detection);
+
+        // Automatic: scikit-learn's fixed offset.
+        window.findChild<QCheckBox*>(QStringLiteral("contaminationAutomatic"))->setChecked(true);
+        QTRY_VERIFY(window.snapshot().verdicts->contamination.automatic);
+        QCOMPARE(window.snapshot().verdicts->threshold, -0.5);
+        QCOMPARE(window.snapshot().detection, detection);
+    }
+
+    void changingForestParametersRefits()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        const auto detection = window.snapshot().detection;
+        const auto data = window.snapshot().data;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        // "Refit automatically" is on by default: a new seed refits shortly after.
+        window.findChild<QSpinBox*>(QStringLiteral("seed"))->setValue(7);
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QVERIFY(window.snapshot().detection != detection);
+        QCOMPARE(window.snapshot().detection->params.forest.seed, std::uint64_t(7));
+        QCOMPARE(window.snapshot().data, data); // the same rows, rescored
+        QCOMPARE(window.trafficModel()->rowCount(), 282);
+
+        // With it off, Run does it.
+        window.findChild<QCheckBox*>(QStringLiteral("autoRefit"))->setChecked(false);
+        window.findChild<QCheckBox*>(QStringLiteral("feature_avg_packet_size"))->setChecked(false);
+        window.runDetector();
+        QVERIFY(window.isBusy());
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QCOMPARE(window.snapshot().detection->params.features.size(), std::size_t(3));
+    }
+
+    void cancelKeepsPreviousData()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString big = dir.filePath(QStringLiteral("big.csv"));
+        {
+            std::ofstream out(big.toStdString(), std::ios::binary);
+            GeneratorParams params;
+            params.rows = 300000;
+            generateTraffic(out, params);
+        }
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        const auto before = window.snapshot();
+
+        QSignalSpy cancelled(&window, &MainWindow::jobCancelled);
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openFile(big);
+        QVERIFY(window.isBusy());
+        auto* progress = window.findChild<QProgressBar*>(QStringLiteral("progress"));
+        QVERIFY(progress);
+        // Cancel once the worker is well into the file, as an analyst would.
+        QTRY_VERIFY(progress->value() > 0);
+        window.cancelJob();
+        QVERIFY(cancelled.wait(10000));
+        QVERIFY(!window.isBusy());
+        QCOMPARE(ready.count(), 0);
+        QCOMPARE(window.snapshot().data, before.data);
+        QCOMPARE(window.snapshot().detection, before.detection);
+        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(window.currentFile(), referenceCsv());
+        QVERIFY(!progress->isVisible());
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("statusText"))->text().contains(QStringLiteral("cancelled")));
+
+        // Opening another file while the big one loads cancels the big one quietly.
+        window.openFile(big);
+        window.openFile(referenceCsv());
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QCOMPARE(ready.count(), 1);
+        QVERIFY(!window.isBusy());
+        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QVERIFY(window.snapshot().data != before.data);
+        QCOMPARE(cancelled.count(), 1);
+    }
+
+    void settingsChangedDuringLoadRefitAfterIt()
+    {
+        QTemporaryDir dir;
+        const QString big = dir.filePath(QStringLiteral("big.csv"));
+        {
+            std::ofstream out(big.toStdString(), std::ios::binary);
+            GeneratorParams params;
+            params.rows = 200000;
+            generateTraffic(out, params);
+        }
+        MainWindow window;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openFile(big);
+        // Edited while the load (which fits with the settings it started with) still runs.
+        window.findChild<QSpinBox*>(QStringLiteral("trees"))->setValue(20);
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QTRY_VERIFY_WITH_TIMEOUT(window.snapshot().detection && window.snapshot().detection->params.forest.trees == 20,
+                                 kLoadTimeoutMs);
+        QTRY_VERIFY(!window.isBusy());
+        QCOMPARE(window.trafficModel()->rowCount(), 200000);
+    }
+
+    void badFileKeepsPreviousData()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("no_bytes_out.csv"));
+        {
+            QFile file(bad);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("bytes_in,creation_time,end_time,src_ip,dst_ip\n"
+                       "10,2024-01-01T00:00:00Z,2024-01-01T00:00:10Z,192.0.2.1,10.0.0.1\n");
+        }
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        const auto before = window.snapshot();
+
+        QSignalSpy failed(&window, &MainWindow::loadFailed);
+        window.openFile(bad);
+        QVERIFY(failed.wait(kLoadTimeoutMs));
+        const QString message = failed.first().first().toString();
+        QVERIFY2(message.contains(QStringLiteral("no_bytes_out.csv")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("bytes_out")), qPrintable(message));
+        QCOMPARE(window.lastError(), message);
+        QCOMPARE(window.snapshot().data, before.data);
+        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(window.currentFile(), referenceCsv());
+        QVERIFY(!window.isBusy());
+        // One clear message, shown to the analyst as it is.
+        bool shown = false;
+        for (QMessageBox* box : window.findChildren<QMessageBox*>()) {
+            if (box->text() == message) {
+                shown = true;
+                box->close();
+            }
+        }
+        QVERIFY(shown);
+
+        // A missing file says so too.
+        window.openFile(dir.filePath(QStringLiteral("absent.csv")));
+        QVERIFY(failed.wait(kLoadTimeoutMs));
+        QVERIFY(failed.last().first().toString().contains(QStringLiteral("absent.csv")));
+        QCOMPARE(window.trafficModel()->rowCount(), 282);
+    }
+
+    void reportShowsMalformedRowsAndInvalidCells()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("rough.csv"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+                       "10,20,2024-01-01T00:00:00Z,2024-01-01T00:00:10Z,192.0.2.1,10.0.0.1\n"
+                       "11,21,2024-01-01T00:01:00Z,2024-01-01T00:01:10Z,192.0.2.2\n"
+                       "12,lots,2024-01-01T00:02:00Z,2024-01-01T00:02:10Z,192.0.2.3,10.0.0.1\n"
+                       "13,23,2024-01-01T00:03:00Z,2024-01-01T00:03:10Z,192.0.2.4,10.0.0.1\n"
+                       "13,23,2024-01-01T00:03:00Z,2024-01-01T00:03:10Z,192.0.2.4,10.0.0.1\n");
+        }
+        MainWindow window;
+        QVERIFY(load(window, path));
+        QCOMPARE(window.trafficModel()->rowCount(), 3); // 4 read, 1 duplicate dropped
+        const QString report = window.cleaningReportHtml();
+        QVERIFY2(report.contains(QStringLiteral("1 malformed row(s) skipped")), qPrintable(report));
+        QVERIFY(report.contains(QStringLiteral("lines 3")));
+        QVERIFY(report.contains(QStringLiteral("invalid cell(s) in")));
+        QVERIFY(report.contains(QStringLiteral("1 exact duplicate row(s) dropped")));
+        const QString status = window.findChild<QLabel*>(QStringLiteral("statusText"))->text();
+        QVERIFY2(status.contains(QStringLiteral("1 malformed row(s) skipped")), qPrintable(status));
+    }
+
+    void opensBundledSample()
+    {
+        MainWindow window;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openSample();
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QCOMPARE(window.trafficModel()->rowCount(), 5000);
+        QVERIFY(window.snapshot().hasDetection());
+        QVERIFY(window.recentFiles().isEmpty()); // a resource is not a recent file
+        QVERIFY(!QImage(QStringLiteral(":/icons/webthreat.png")).isNull());
+    }
+
+    void dropOpensFile()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        MainWindow window;
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(referenceCsv())});
+        QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &drop);
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QCOMPARE(window.trafficModel()->rowCount(), 282);
+    }
+
+    void scatterClickSelectsRow()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        const std::size_t tableRow = window.snapshot().findings->suspiciousRows[3];
+        Q_EMIT window.anomalyScatter()->rowClicked(static_cast<qsizetype>(tableRow));
+        QCOMPARE(window.suspiciousView()->currentIndex().row(), 3);
+        const QModelIndex dataIndex = window.dataView()->currentIndex();
+        QVERIFY(dataIndex.isValid());
+        QCOMPARE(window.trafficProxy()->mapToSource(dataIndex).row(), int(tableRow));
+
+        // Activating a suspicious row shows it in the Data tab, even when filtered out.
+        window.filterEdit()->setText(QStringLiteral("no row has this"));
+        QTRY_COMPARE(window.dataView()->model()->rowCount(), 0);
+        const QModelIndex first = window.suspiciousModel()->index(0, 0);
+        Q_EMIT window.suspiciousView()->activated(first);
+        QCOMPARE(window.currentTab(), MainWindow::Tab::Data);
+        QCOMPARE(window.trafficProxy()->mapToSource(window.dataView()->currentIndex()).row(),
+                 int(window.snapshot().findings->suspiciousRows[0]));
+    }
+
+    void findShortcutFocusesFilter()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keySequence(&window, QKeySequence::Find);
+        QCOMPARE(window.currentTab(), MainWindow::Tab::Data);
+        QTRY_VERIFY(window.filterEdit()->hasFocus());
+    }
+
+    void exportsAllCharts()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        QTemporaryDir dir;
+        QString error;
+        const QStringList files = window.exportAllCharts(dir.path(), 2.0, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QList<ChartView*> views = window.allChartViews();
+        QVERIFY(views.size() >= 2);
+        QCOMPARE(files.size(), views.size());
+        for (ChartView* view : views) {
+            const QString path = dir.filePath(view->fileStem() + QStringLiteral(".png"));
+            QVERIFY2(files.contains(path), qPrintable(path));
+            const QImage image(path);
+            QVERIFY2(!image.isNull(), qPrintable(path));
+            // 2x a hidden view's export size of at least 640x400.
+            QVERIFY2(image.width() >= 1280 && image.height() >= 800, qPrintable(path));
+            QCOMPARE(image.size(), view->renderImage(2.0).size());
+        }
+        // Again into the same folder: replaced, not duplicated (the menu asks first).
+        QCOMPARE(window.exportAllCharts(dir.path(), 1.0, &error).size(), views.size());
+        QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("*.png")}).size(), views.size());
+        QCOMPARE(QImage(files.first()).size(), views.first()->renderImage(1.0).size());
+    }
+
+    void exportsScoredCsv()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("scored.csv"));
+        QSignalSpy finished(&window, &MainWindow::exportFinished);
+        window.exportScoredCsv(path);
+        QVERIFY(finished.wait(kLoadTimeoutMs));
+        QCOMPARE(finished.first().first().toString(), path);
+        const QStringList lines = readLines(path);
+        QCOMPARE(lines.size(), 283);
+        QVERIFY(lines.first().contains(QStringLiteral("session_duration")));
+        QVERIFY(lines.first().contains(QStringLiteral("avg_packet_size")));
+        QVERIFY(lines.first().trimmed().endsWith(QStringLiteral("anomaly_score,anomaly_label")));
+        int suspicious = 0;
+        for (const QString& line : lines)
+            suspicious += line.trimmed().endsWith(QStringLiteral(",Suspicious")) ? 1 : 0;
+        QCOMPARE(suspicious, 15);
+
+        // An unwritable place: a clear message, nothing left behind.
+        QSignalSpy failed(&window, &MainWindow::exportFailed);
+        window.exportScoredCsv(dir.filePath(QStringLiteral("no/such/folder/scored.csv")));
+        QVERIFY(failed.wait(kLoadTimeoutMs));
+        QVERIFY(!failed.first().first().toString().isEmpty());
+        QVERIFY(!window.isBusy());
+        for (QMessageBox* box : window.findChildren<QMessageBox*>())
+            box->close();
+    }
+
+    void remembersSettings()
+    {
+        QSettings().clear();
+        {
+            MainWindow window;
+            window.restoreSettings();
+            window.detectorPanel()->contaminationSpinBox()->setValue(7.0);
+            window.findChild<QSpinBox*>(QStringLiteral("trees"))->setValue(150);
+            window.findChild<QCheckBox*>(QStringLiteral("feature_bytes_in"))->setChecked(false);
+            window.showTab(MainWindow::Tab::Anomalies);
+            if (m_haveReference)
+                QVERIFY(load(window, referenceCsv()));
+            window.saveSettings();
+        }
+        MainWindow window;
+        window.restoreSettings();
+        QCOMPARE(window.detectorPanel()->contamination().value, 0.07);
+        const DetectorParams params = window.detectorPanel()->detectorParams();
+        QCOMPARE(params.forest.trees, 150);
+        QCOMPARE(params.features.size(), std::size_t(3));
+        QCOMPARE(window.currentTab(), MainWindow::Tab::Anomalies);
+        if (m_haveReference) {
+            QCOMPARE(window.recentFiles().value(0), QFileInfo(referenceCsv()).absoluteFilePath());
+        }
+        QSettings().clear();
+    }
+
+private:
+    QTemporaryDir m_settingsDir;
+    bool m_haveReference = false;
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,109 @@
+// `webthreat-workbench --screenshot OUT.png [FILE]`: the window rendered off screen to a PNG.
+#include "ui/screenshottaker.h"
+#include "ui/traffictablemodel.h"
+
+#include <QFileInfo>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace webthreat;
+
+class TestScreenshot : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void tabNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<int>("tab");
+        QTest::newRow("overview") << QStringLiteral("overview") << true << int(MainWindow::Tab::Overview);
+        QTest::newRow("anomalies") << QStringLiteral("Anomalies") << true << int(MainWindow::Tab::Anomalies);
+        QTest::newRow("data") << QStringLiteral("data") << true << int(MainWindow::Tab::Data);
+        QTest::newRow("summary") << QStringLiteral(" summary ") << true << int(MainWindow::Tab::Summary);
+        QTest::newRow("unknown") << QStringLiteral("charts") << false << 0;
+    }
+
+    void tabNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QFETCH(int, tab);
+        const auto parsed = ScreenshotTaker::tabByName(name);
+        QCOMPARE(parsed.has_value(), valid);
+        if (valid)
+            QCOMPARE(int(*parsed), tab);
+    }
+
+    void rendersBundledSample()
+    {
+        QTemporaryDir dir;
+        ScreenshotOptions options;
+        options.output = dir.filePath(QStringLiteral("overview.png"));
+        ScreenshotTaker taker(options);
+        QSignalSpy finished(&taker, &ScreenshotTaker::finished);
+        taker.start();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.first().first().value<ScreenshotTaker::Outcome>(), ScreenshotTaker::Outcome::Written);
+        const QImage image(options.output);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= 1280);
+        QVERIFY(image.height() >= 800);
+        QCOMPARE(taker.window()->currentTab(), MainWindow::Tab::Overview);
+        QCOMPARE(taker.window()->trafficModel()->rowCount(), 5000);
+        // Never mapped on a screen.
+        QVERIFY(taker.window()->testAttribute(Qt::WA_DontShowOnScreen));
+    }
+
+    void rendersReferenceOnAnotherTab()
+    {
+        if (!QFileInfo::exists(QStringLiteral(WEBTHREAT_REFERENCE_CSV)))
+            QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
+        QTemporaryDir dir;
+        ScreenshotOptions options;
+        options.output = dir.filePath(QStringLiteral("anomalies.png"));
+        options.input = QStringLiteral(WEBTHREAT_REFERENCE_CSV);
+        options.tab = MainWindow::Tab::Anomalies;
+        ScreenshotTaker taker(options);
+        QSignalSpy finished(&taker, &ScreenshotTaker::finished);
+        taker.start();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.first().first().value<ScreenshotTaker::Outcome>(), ScreenshotTaker::Outcome::Written);
+        QCOMPARE(QImage(options.output).size(), QSize(1280, 800));
+        QCOMPARE(taker.window()->currentTab(), MainWindow::Tab::Anomalies);
+        QCOMPARE(taker.window()->trafficModel()->rowCount(), 282);
+    }
+
+    void failsOnBadInput()
+    {
+        QTemporaryDir dir;
+        ScreenshotOptions options;
+        options.output = dir.filePath(QStringLiteral("never.png"));
+        options.input = dir.filePath(QStringLiteral("absent.csv"));
+        ScreenshotTaker taker(options);
+        QSignalSpy finished(&taker, &ScreenshotTaker::finished);
+        taker.start();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.first().first().value<ScreenshotTaker::Outcome>(), ScreenshotTaker::Outcome::BadInput);
+        QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("absent.csv")));
+        QVERIFY(!QFileInfo::exists(options.output));
+    }
+
+    void failsOnUnwritableOutput()
+    {
+        QTemporaryDir dir;
+        ScreenshotOptions options;
+        options.output = dir.filePath(QStringLiteral("no/such/folder/shot.png"));
+        ScreenshotTaker taker(options);
+        QSignalSpy finished(&taker, &ScreenshotTaker::finished);
+        taker.start();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.first().first().value<ScreenshotTaker::Outcome>(), ScreenshotTaker::Outcome::OutputFailed);
+        QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("shot.png")));
+    }
+};
+
+QTEST_MAIN(TestScreenshot)
+#include "tst_screenshot.moc"
