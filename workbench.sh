@@ -5,13 +5,15 @@
 # Both are idempotent and quiet when nothing needs doing. For CI and hardening work also:
 #   ./workbench.sh asan          build everything with ASan + UBSan (build-asan/) and run every test
 #   ./workbench.sh fuzz [SECS]   build the libFuzzer target with clang (build-fuzz/) and fuzz for SECS (60)
+#   ./workbench.sh package       build the .deb, unpack it into a scratch root and run what it installed
 set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DIR=${WEBTHREAT_BUILD_DIR:-build}
 SAMPLE=resources/sample/sample_traffic.csv
-PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev)
+PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev libbenchmark-dev)
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+PACKAGING_PACKAGES=(dpkg-dev file appstream desktop-file-utils)
 
 log() { printf '[workbench] %s\n' "$*" >&2; }
 
@@ -86,6 +88,11 @@ case "$command" in
         export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
         exec ctest --test-dir build-asan --output-on-failure --parallel "$(nproc)"
         ;;
+    package)
+        install_missing "${PACKAGING_PACKAGES[@]}"
+        build "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+        exec bash packaging/check-install.sh "$BUILD_DIR"
+        ;;
     fuzz)
         seconds=${2:-60}
         install_missing "${FUZZ_PACKAGES[@]}"
@@ -111,7 +118,7 @@ case "$command" in
         fi
         ;;
     *)
-        echo "usage: $0 [run|test|asan|fuzz [SECONDS]]" >&2
+        echo "usage: $0 [run|test|asan|package|fuzz [SECONDS]]" >&2
         exit 2
         ;;
 esac
