@@ -34,6 +34,12 @@ constexpr int kSuspiciousLayer = 1;
 void setDecadeRange(QLogValueAxis* axis, double low, double high)
 {
     constexpr double nudge = 0.12;
+    // A column with no values at all (every bytes_in missing) leaves low at infinity; Qt Charts
+    // recurses without end on an infinite log range, so fall back to one decade above the floor.
+    if (!std::isfinite(low))
+        low = kScatterFloor;
+    if (!std::isfinite(high) || high < low)
+        high = low;
     const double lowLog = std::log10(std::max(low, kScatterFloor));
     const double highLog = std::log10(std::max(high, kScatterFloor));
     double lowEdge = std::floor(lowLog);
