@@ -3,7 +3,9 @@
 #include "app/cli.h"
 #include "app/logging.h"
 #include "ui/bundledresources.h"
+#include "ui/logrelay.h"
 #include "ui/mainwindow.h"
+#include "ui/palettechoice.h"
 #include "ui/screenshottaker.h"
 
 #include <QApplication>
@@ -106,10 +108,24 @@ int main(int argc, char** argv)
         QStringLiteral("log-level"),
         QStringLiteral("trace, debug, info, warn (default), error or off. Overrides the WEBTHREAT_LOG variable."),
         QStringLiteral("LEVEL"));
+    const QCommandLineOption paletteOption(
+        QStringLiteral("palette"),
+        QStringLiteral("light, dark or system (default): light and dark use the Fusion style with that palette, "
+                       "for desktops whose theme does not reach the window, and for screenshots."),
+        QStringLiteral("PALETTE"), QStringLiteral("system"));
     parser.addOption(screenshotOption);
     parser.addOption(tabOption);
     parser.addOption(logLevelOption);
+    parser.addOption(paletteOption);
     parser.process(app);
+
+    const auto palette = webthreat::paletteChoiceByName(parser.value(paletteOption));
+    if (!palette) {
+        printError(QStringLiteral("unknown palette '%1' (use light, dark or system)").arg(parser.value(paletteOption)));
+        return webthreat::kExitUsage;
+    }
+    // Before any window: charts and tinted rows take their colours from the palette when built.
+    webthreat::applyPaletteChoice(*palette);
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {
@@ -134,6 +150,10 @@ int main(int argc, char** argv)
         printError(QString::fromLocal8Bit(error.what()));
         return webthreat::kExitUsage;
     }
+    // Created before any window and destroyed after every one: the Log panel's source. Attached
+    // before the first worker thread exists, as spdlog's sink lists are not guarded.
+    webthreat::LogRelay logRelay;
+    webthreat::attachLogRelay(&logRelay);
     qInstallMessageHandler(forwardQtMessage);
     spdlog::get("app")->info("webthreat-workbench {} on Qt {} ({})", WEBTHREAT_VERSION, qVersion(),
                              QApplication::platformName().toStdString());
@@ -178,6 +198,7 @@ int main(int argc, char** argv)
     }
 
     webthreat::MainWindow window;
+    window.setLogRelay(&logRelay);
     window.restoreSettings();
     window.show();
     if (!file.isEmpty()) {

@@ -6,6 +6,7 @@
 #include "ui/charts/overviewcharts.h"
 #include "ui/detectorpanel.h"
 #include "ui/displayformat.h"
+#include "ui/logpanel.h"
 #include "ui/reporttext.h"
 #include "ui/summarymodel.h"
 #include "ui/suspiciousrowsmodel.h"
@@ -130,6 +131,7 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(m_tabs);
 
     createDetectorDock();
+    createLogDock();
     createMenus();
     createStatusBar();
 
@@ -237,6 +239,7 @@ void MainWindow::createMenus()
     view->addSeparator();
     view->addAction(m_findAction);
     view->addAction(m_detectorDock->toggleViewAction());
+    view->addAction(m_logDock->toggleViewAction());
 
     QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
     analysis->addAction(m_runAction);
@@ -414,6 +417,29 @@ void MainWindow::createDetectorDock()
     connect(m_detectorPanel, &DetectorPanel::contaminationChanged, this, &MainWindow::onContaminationChanged);
     connect(m_detectorPanel, &DetectorPanel::runRequested, this, &MainWindow::runDetector);
     connect(m_detectorPanel, &DetectorPanel::cancelRequested, this, &MainWindow::cancelJob);
+}
+
+void MainWindow::createLogDock()
+{
+    m_logDock = new QDockWidget(tr("Log"), this);
+    m_logDock->setObjectName(QStringLiteral("logDock"));
+    m_logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable
+                           | QDockWidget::DockWidgetFloatable);
+    m_logPanel = new LogPanel(m_logDock);
+    m_logPanel->setObjectName(QStringLiteral("logPanel"));
+    m_logDock->setWidget(m_logPanel);
+    // Under the tabs only: the detector panel keeps the window's full height.
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    // Hidden until asked for: most sessions never need it, and the charts need the height.
+    m_logDock->hide();
+    m_logDock->toggleViewAction()->setText(tr("&Log"));
+    m_logDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+}
+
+void MainWindow::setLogRelay(LogRelay* relay)
+{
+    m_logPanel->setRelay(relay);
 }
 
 void MainWindow::createStatusBar()
@@ -1023,9 +1049,11 @@ void MainWindow::exportChartDialog()
     rememberFolder(path);
     QString error;
     if (chart->exportPng(path, 2.0, &error)) {
+        logger::get("ui")->info("exported the chart '{}' to {}", chart->title().toStdString(), path.toStdString());
         m_statusText->setText(tr("Chart saved to %1").arg(QDir::toNativeSeparators(path)));
         Q_EMIT exportFinished(path);
     } else {
+        logger::get("ui")->warn("{}", error.toStdString());
         showError(tr("Export Failed"), error);
         Q_EMIT exportFailed(error);
     }
@@ -1045,10 +1073,13 @@ QStringList MainWindow::exportAllCharts(const QString& folder, double scale, QSt
         QString problem;
         if (view->exportPng(path, scale, &problem)) {
             written << path;
-        } else if (error && error->isEmpty()) {
-            *error = problem;
+        } else {
+            logger::get("ui")->warn("{}", problem.toStdString());
+            if (error && error->isEmpty())
+                *error = problem;
         }
     }
+    logger::get("ui")->info("exported {} chart(s) to {}", written.size(), folder.toStdString());
     return written;
 }
 
@@ -1152,7 +1183,8 @@ void MainWindow::showShortcuts()
     table->verticalHeader()->hide();
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     QList<QAction*> actions{m_openAction, m_exportCsvAction, m_exportChartAction, m_runAction, m_cancelAction,
-                            m_findAction, m_detectorDock->toggleViewAction(), m_shortcutsAction, m_quitAction};
+                            m_findAction, m_detectorDock->toggleViewAction(), m_logDock->toggleViewAction(),
+                            m_shortcutsAction, m_quitAction};
     actions << m_tabActions;
     for (QAction* action : actions) {
         if (action->shortcut().isEmpty())

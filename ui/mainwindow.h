@@ -27,6 +27,8 @@ namespace webthreat {
 class AnomalyScatter;
 class ChartView;
 class DetectorPanel;
+class LogPanel;
+class LogRelay;
 class OverviewCharts;
 class SummaryModel;
 class SuspiciousRowsModel;
@@ -93,6 +95,12 @@ public:
     QCheckBox* suspiciousOnlyCheck() const { return m_suspiciousOnly; }
     QList<ChartView*> allChartViews() const;
 
+    // The Log dock shows what relay passes on (the application's relay, or a test's); without one
+    // the panel says logging is not connected. The relay must outlive the window.
+    void setLogRelay(LogRelay* relay);
+    LogPanel* logPanel() const { return m_logPanel; }
+    QDockWidget* logDock() const { return m_logDock; }
+
 Q_SIGNALS:
     // A load or detector run finished and every view shows its result.
     void analysisReady();
@@ -117,6 +125,7 @@ private:
     QWidget* createDataTab();
     QWidget* createAnomaliesTab();
     void createDetectorDock();
+    void createLogDock();
     void createStatusBar();
 
     void startLoad(const QString& path, const QString& displayName);
@@ -188,6 +197,8 @@ private:
     QList<QSplitter*> m_splitters;
     QDockWidget* m_detectorDock = nullptr;
     DetectorPanel* m_detectorPanel = nullptr;
+    QDockWidget* m_logDock = nullptr;
+    LogPanel* m_logPanel = nullptr;
 
     // Models
     TrafficTableModel* m_trafficModel = nullptr;

@@ -2,6 +2,7 @@
 
 #include "ui/datasetsummary.h"
 #include "ui/displayformat.h"
+#include "ui/palettechoice.h"
 
 #include <QCoreApplication>
 #include <QStringList>
@@ -13,6 +14,18 @@ namespace {
 QString tr(const char* text)
 {
     return QCoreApplication::translate("webthreat::ReportText", text);
+}
+
+// Problems in red and warnings in amber, dark enough on a light page and light enough on a dark
+// one (--palette dark, a dark desktop): the report is HTML, so the palette does not reach them.
+QString problemColor()
+{
+    return isDarkPalette() ? QStringLiteral("#ff8a80") : QStringLiteral("#b00020");
+}
+
+QString warningColor()
+{
+    return isDarkPalette() ? QStringLiteral("#ffc266") : QStringLiteral("#8a5a00");
 }
 
 QString escaped(const std::string& text)
@@ -48,7 +61,7 @@ QString datasetHeadlineHtml(const QString& displayName, const PreparedData& data
                      formatDuration(data.readSeconds), formatDuration(loadSeconds));
     const std::size_t problems = read.malformed.count + read.invalidCellCount();
     if (problems > 0) {
-        html += QStringLiteral("<br><span style='color:#b00020'>")
+        html += (QStringLiteral("<br><span style='color:") + problemColor() + QStringLiteral("'>"))
             + tr("%1 malformed row(s) skipped and %2 invalid cell(s) read as missing: see the report below.")
                   .arg(formatCount(read.malformed.count), formatCount(read.invalidCellCount()))
             + QStringLiteral("</span>");
@@ -63,7 +76,7 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     const CleanReport& clean = data.cleanReport;
     QString html;
     if (!detectionProblem.isEmpty()) {
-        html += QStringLiteral("<p style='color:#b00020'><b>%1</b> %2</p>")
+        html += (QStringLiteral("<p style='color:") + problemColor() + QStringLiteral("'><b>%1</b> %2</p>"))
                     .arg(tr("The detector could not run on this data:"), detectionProblem.toHtmlEscaped());
     }
 
@@ -75,7 +88,7 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     if (read.blankLines > 0)
         html += QStringLiteral("<li>%1</li>").arg(tr("%1 blank line(s) skipped").arg(formatCount(read.blankLines)));
     if (read.malformed.count > 0) {
-        html += QStringLiteral("<li style='color:#b00020'>%1</li>")
+        html += (QStringLiteral("<li style='color:") + problemColor() + QStringLiteral("'>%1</li>"))
                     .arg(tr("%1 malformed row(s) skipped (expected %2 fields); lines %3")
                              .arg(formatCount(read.malformed.count), formatCount(read.expectedFields),
                                   lineList(read.malformed.firstLines, read.malformed.count)));
@@ -85,7 +98,7 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     if (read.invalidCells.empty())
         html += QStringLiteral("<li>%1</li>").arg(tr("no invalid cells"));
     for (const InvalidCells& cells : read.invalidCells) {
-        html += QStringLiteral("<li style='color:#b00020'>%1</li>")
+        html += (QStringLiteral("<li style='color:") + problemColor() + QStringLiteral("'>%1</li>"))
                     .arg(tr("%1 invalid cell(s) in <b>%2</b>, read as missing (first: \"%3\", %4); lines %5")
                              .arg(formatCount(cells.count), escaped(cells.column), escaped(cells.firstValue),
                                   escaped(cells.reason), lineList(cells.firstLines, cells.count)));
@@ -129,7 +142,7 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     if (!warnings.empty()) {
         html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Warnings"));
         for (const std::string& warning : warnings)
-            html += QStringLiteral("<li style='color:#8a5a00'>%1</li>").arg(escaped(warning));
+            html += (QStringLiteral("<li style='color:") + warningColor() + QStringLiteral("'>%1</li>")).arg(escaped(warning));
         html += QStringLiteral("</ul>");
     }
     return html;

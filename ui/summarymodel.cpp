@@ -1,6 +1,7 @@
 #include "ui/summarymodel.h"
 
 #include "ui/displayformat.h"
+#include "ui/palettechoice.h"
 
 #include <QColor>
 
@@ -93,7 +94,7 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
     case Qt::ForegroundRole:
         // Missing values are what cleaning acts on: make them stand out.
         if (index.column() == Missing && summary.missing > 0)
-            return QColor(176, 0, 32);
+            return isDarkPalette() ? QColor(0xff, 0x8a, 0x80) : QColor(176, 0, 32);
         return {};
     default: return {};
     }

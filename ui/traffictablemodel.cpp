@@ -4,6 +4,7 @@
 #include "core/timestamp.h"
 #include "ui/datasetsummary.h"
 #include "ui/displayformat.h"
+#include "ui/palettechoice.h"
 
 #include <QColor>
 
@@ -250,12 +251,13 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
     }
     case Qt::BackgroundRole:
         if (isSuspicious(index.row()))
-            return QColor(255, 221, 221);
+            return isDarkPalette() ? QColor(0x5c, 0x24, 0x22) : QColor(255, 221, 221);
         return {};
     case Qt::ForegroundRole:
-        // The tint is light; keep the text dark whatever the desktop's palette says.
+        // The tint is set here, not by the palette, so the text colour must be too: dark on the
+        // light tint, light on the dark one, whatever the rest of the table uses.
         if (isSuspicious(index.row()))
-            return QColor(60, 0, 0);
+            return isDarkPalette() ? QColor(0xff, 0xe2, 0xde) : QColor(60, 0, 0);
         return {};
     case SortKeyRole: return sortKey(index.row(), index.column());
     case SuspiciousRole: return isSuspicious(index.row());

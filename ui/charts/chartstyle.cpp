@@ -1,12 +1,16 @@
 #include "ui/charts/chartstyle.h"
 
+#include "ui/palettechoice.h"
+
 #include <QAbstractAxis>
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QChart>
 #include <QGraphicsLayout>
+#include <QGuiApplication>
 #include <QLegend>
 #include <QLocale>
+#include <QPalette>
 #include <QPen>
 #include <QValueAxis>
 
@@ -16,12 +20,21 @@
 
 namespace webthreat::chartstyle {
 
+// The series colours stay the same in both palettes, so Suspicious is the same red everywhere;
+// text, grid and background follow the application's palette (--palette dark, a dark desktop).
 QColor normalColor() { return QColor(0x6b, 0x8c, 0xae); }
 QColor suspiciousColor() { return QColor(0xe0, 0x3e, 0x1f); }
-QColor thresholdColor() { return QColor(0x26, 0x2b, 0x33); }
-QColor textColor() { return QColor(0x26, 0x2b, 0x33); }
-QColor mutedTextColor() { return QColor(0x5f, 0x66, 0x70); }
-QColor gridColor() { return QColor(0xe3, 0xe6, 0xea); }
+QColor thresholdColor() { return isDarkPalette() ? QColor(0xe3, 0xe6, 0xea) : QColor(0x26, 0x2b, 0x33); }
+QColor textColor() { return isDarkPalette() ? QColor(0xd5, 0xd9, 0xdf) : QColor(0x26, 0x2b, 0x33); }
+QColor mutedTextColor() { return isDarkPalette() ? QColor(0xa3, 0xaa, 0xb4) : QColor(0x5f, 0x66, 0x70); }
+QColor gridColor() { return isDarkPalette() ? QColor(0x38, 0x3d, 0x44) : QColor(0xe3, 0xe6, 0xea); }
+QColor backgroundColor() { return isDarkPalette() ? QGuiApplication::palette().color(QPalette::Base) : QColor(Qt::white); }
+QColor overlayColor()
+{
+    QColor color = backgroundColor();
+    color.setAlpha(225);
+    return color;
+}
 
 QFont titleFont()
 {
@@ -49,6 +62,8 @@ void styleChart(QChart* chart)
 {
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->setTheme(QChart::ChartThemeLight);
+    chart->setBackgroundBrush(backgroundColor());
+    chart->setBackgroundPen(Qt::NoPen);
     chart->setBackgroundRoundness(0);
     // The right margin leaves room for the last count label, which Qt Charts centres on the
     // plot's right edge.
@@ -70,8 +85,14 @@ void styleAxis(QAbstractAxis* axis, const QString& title)
     axis->setLabelsFont(labelFont());
     axis->setLabelsColor(textColor());
     axis->setGridLineColor(gridColor());
-    axis->setMinorGridLineColor(gridColor().lighter(104));
-    axis->setLinePenColor(QColor(0xb0, 0xb6, 0xbe));
+    // Minor lines part way from the grid towards the card, so that on either palette they recede
+    // behind the major ones instead of turning a log plot into a mesh.
+    const QColor grid = gridColor();
+    const QColor card = backgroundColor();
+    const auto towardsCard = [](int from, int to) { return from + (to - from) * 45 / 100; };
+    axis->setMinorGridLineColor(QColor(towardsCard(grid.red(), card.red()), towardsCard(grid.green(), card.green()),
+                                       towardsCard(grid.blue(), card.blue())));
+    axis->setLinePenColor(isDarkPalette() ? QColor(0x5c, 0x63, 0x6c) : QColor(0xb0, 0xb6, 0xbe));
 }
 
 void styleBarSet(QBarSet* set, const QColor& color)

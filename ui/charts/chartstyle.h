@@ -22,6 +22,8 @@ QColor thresholdColor();    // near-black, drawn dashed
 QColor textColor();
 QColor mutedTextColor();
 QColor gridColor();
+QColor backgroundColor();   // the chart card: white, or the palette's base when it is dark
+QColor overlayColor();      // the card's colour, slightly translucent, behind labels over the plot
 
 QFont titleFont();
 QFont axisTitleFont();

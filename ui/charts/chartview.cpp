@@ -1,5 +1,6 @@
 #include "ui/charts/chartview.h"
 
+#include "ui/charts/chartstyle.h"
 #include "ui/charts/workbenchchart.h"
 
 #include <QContextMenuEvent>
@@ -74,7 +75,7 @@ QImage ChartView::renderImage(double scale)
                  QImage::Format_ARGB32_Premultiplied);
     // Painting in logical pixels on a high-ratio image keeps text and lines sharp, not upscaled.
     image.setDevicePixelRatio(scale);
-    image.fill(Qt::white);
+    image.fill(chartstyle::backgroundColor());
     {
         QPainter painter(&image);
         painter.setRenderHint(QPainter::Antialiasing);

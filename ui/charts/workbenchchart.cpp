@@ -39,7 +39,7 @@ WorkbenchChart::WorkbenchChart(QGraphicsItem* parent)
     m_message->hide();
 
     m_markerBox = new QGraphicsRectItem(this);
-    m_markerBox->setBrush(QColor(255, 255, 255, 225));
+    m_markerBox->setBrush(chartstyle::overlayColor());
     m_markerBox->setPen(Qt::NoPen);
     m_markerBox->setZValue(kOverlayZ);
     m_markerText = new QGraphicsSimpleTextItem(m_markerBox);
