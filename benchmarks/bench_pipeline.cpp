@@ -8,7 +8,9 @@
 // correctness failure) or something cannot run at all.
 //
 //   bench_pipeline [--rows=100000,1000000[,10000000]] [--cache-dir=DIR] [--memory-runs=N]
-//                  [--cli=PATH] [--benchmark_repetitions=N] [other --benchmark_* flags]
+//                  [--cli=PATH] [--no-thread-check] [--benchmark_repetitions=N] [--benchmark_*...]
+//
+// BENCHMARKS.md has the figures, the machine they were measured on and what they mean.
 
 #include "core/export.h"
 #include "core/generator.h"
@@ -26,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -514,6 +517,13 @@ ProcessRun runProcess(std::vector<std::string> args)
         throw std::runtime_error("waiting for " + command + " failed: " + std::strerror(errno));
     ProcessRun run;
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::string timeReport;
+    if (viaTime) {
+        std::ifstream in(report);
+        timeReport.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        std::error_code ignored;
+        fs::remove(report, ignored);
+    }
     if (WIFSIGNALED(status))
         throw std::runtime_error(command + " was killed by signal " + std::to_string(WTERMSIG(status)));
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -523,16 +533,14 @@ ProcessRun runProcess(std::vector<std::string> args)
                                         : ""));
     run.peakBytes = static_cast<double>(usage.ru_maxrss) * 1024.0;
     if (viaTime) {
-        std::ifstream in(report);
+        // The report's last line holds %M; a line before it may say the child had a signal.
+        std::istringstream lines(timeReport);
         double kilobytes = 0.0;
         std::string line;
-        // The report's last line holds %M; a line before it may say the child had a signal.
-        while (std::getline(in, line)) {
+        while (std::getline(lines, line)) {
             if (!line.empty() && std::from_chars(line.data(), line.data() + line.size(), kilobytes).ec == std::errc())
                 run.peakBytes = kilobytes * 1024.0;
         }
-        std::error_code ignored;
-        fs::remove(report, ignored);
     }
     return run;
 }
