@@ -91,7 +91,10 @@ int main(int argc, char** argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Find suspicious web-traffic interactions with an Isolation Forest: open a CSV of traffic "
-                       "records, clean it, explore it in charts and flag the anomalous rows."));
+                       "records, clean it, explore it in charts and flag the anomalous rows.\n\n"
+                       "Examples:\n"
+                       "  webthreat-workbench traffic.csv\n"
+                       "  webthreat-workbench --screenshot overview.png --tab anomalies traffic.csv"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("A traffic CSV to open."), QStringLiteral("[FILE]"));

@@ -75,14 +75,17 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
     }
     auto detection = std::make_shared<Detection>();
     detection->params = params;
-    const FeatureMatrix matrix = buildFeatureMatrix(data.table, data.features, params.features);
+    FeatureMatrix matrix = buildFeatureMatrix(data.table, data.features, params.features);
     auto started = std::chrono::steady_clock::now();
     auto forest = std::make_shared<IsolationForest>();
     forest->fit(matrix, params.forest, progress);
     detection->fitSeconds = secondsSince(started);
     detection->effectiveMaxSamples = forest->maxSamples();
     started = std::chrono::steady_clock::now();
-    detection->scores = ScoreIndex(forest->scoreSamples(matrix, params.forest.threads, progress));
+    std::vector<double> scores = forest->scoreSamples(matrix, params.forest.threads, progress);
+    // The matrix is as large as the scores and their index together: free it before sorting.
+    matrix.resize(0, 0);
+    detection->scores = ScoreIndex(std::move(scores));
     detection->forest = std::move(forest);
     detection->scoreSeconds = secondsSince(started);
     logger::core()->info("detect: {} trees, {} samples, seed {}, {} features: fit {:.3f} s, score {:.3f} s",
