@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -206,7 +207,9 @@ private:
 struct RecordSplitter {
     char delimiter;
     std::vector<std::string_view> fields;
-    std::vector<std::string> scratch;
+    // A deque: growing it never moves the strings, so views into earlier fields of the same
+    // record stay valid (a vector here was a use-after-free the fuzzer found).
+    std::deque<std::string> scratch;
     bool openQuote = false;
 
     std::size_t split(std::string_view data, std::size_t at, bool atEnd, std::int64_t& lineBreaks)

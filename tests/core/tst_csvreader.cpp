@@ -1,5 +1,6 @@
 #include "core/csvreader.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -82,6 +83,46 @@ private Q_SLOTS:
             QCOMPARE(result.table.sourceLines.back(), std::int64_t(lastLine));
             QCOMPARE(result.report.malformed.count, std::size_t(0));
             QCOMPARE(result.table.column(Field::BytesIn).integers[0], std::int64_t(1));
+        }
+    }
+
+    void everyFieldQuoted()
+    {
+        // Many quoted fields in one record: each one's text is built aside, and all of them must
+        // survive until the record is complete (a regression found by the fuzzer).
+        std::string header, data;
+        const std::vector<std::string> values{"5602", "12990", "2024-04-25T23:00:00Z", "2024-04-25T23:10:00Z",
+                                              "147.161.161.82", "AE", "HTTPS", "200", "443", "10.138.69.97",
+                                              "Suspicious Web Traffic", "Adversary Infrastructure Interaction",
+                                              "AWS_VPC_Flow", "prod_webserver", "2024-04-25T23:00:00Z", "waf_rule"};
+        for (std::size_t i = 0; i < kFieldCount; ++i) {
+            header += (i ? ",\"" : "\"") + std::string(fieldInfo(static_cast<Field>(i)).name) + "\"";
+            data += (i ? ",\"" : "\"") + values[i] + "\"";
+        }
+        const ReadResult result = read(header + "\n" + data + "\n" + data + "\n");
+        QCOMPARE(result.table.rowCount(), std::size_t(2));
+        QCOMPARE(result.table.column(Field::BytesIn).integers[1], std::int64_t(5602));
+        QCOMPARE(result.table.text(Field::ObservationName, 1), std::string_view("Adversary Infrastructure Interaction"));
+        QCOMPARE(result.table.text(Field::SrcIp, 0), std::string_view("147.161.161.82"));
+        QCOMPARE(result.table.text(Field::DetectionTypes, 1), std::string_view("waf_rule"));
+    }
+
+    void fuzzRegressions()
+    {
+        // Inputs the fuzzer once crashed on: each must now load or be refused with an InputError.
+        const QDir folder(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/fuzz-regressions"));
+        const QStringList files = folder.entryList(QDir::Files);
+        QVERIFY(!files.isEmpty());
+        for (const QString& name : files) {
+            QFile file(folder.filePath(name));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QByteArray bytes = file.readAll();
+            for (std::size_t block : {std::size_t(64), std::size_t(300), std::size_t(16) << 20}) {
+                try {
+                    read(bytes.toStdString(), block);
+                } catch (const InputError&) {
+                }
+            }
         }
     }
 
