@@ -26,12 +26,8 @@ Explainer::Explainer(std::shared_ptr<const PreparedData> data, std::shared_ptr<c
     : m_data(std::move(data))
     , m_detection(std::move(detection))
 {
-    for (Feature feature : m_detection->params.features) {
+    for (Feature feature : m_detection->params.features)
         m_values.push_back(featureValues(m_data->table, m_data->features, feature));
-        std::vector<double> sorted = m_values.back();
-        std::sort(sorted.begin(), sorted.end());
-        m_sorted.push_back(std::move(sorted));
-    }
     // score = -2^(-E[h] / c(samples)), so E[h] = -c(samples) log2(-score).
     const double c = IsolationForest::averagePathLength(m_detection->effectiveMaxSamples);
     double sum = 0.0;
@@ -51,12 +47,21 @@ RowExplanation Explainer::explain(std::size_t row) const
         values[f] = static_cast<float>(m_values[f][row]);
     std::vector<double> credit;
     explanation.pathLength = m_detection->forest->attributePath(values.data(), credit);
+    // Rows below and above the row's value, per feature: one pass each.
+    std::vector<std::size_t> belowCounts(features.size(), 0);
+    std::vector<std::size_t> aboveCounts(features.size(), 0);
     for (std::size_t f = 0; f < features.size(); ++f) {
         const double value = m_values[f][row];
-        const auto& sorted = m_sorted[f];
-        const double below = static_cast<double>(std::lower_bound(sorted.begin(), sorted.end(), value) - sorted.begin());
-        explanation.features.push_back(
-            {features[f], credit[f], value, sorted.empty() ? 0.0 : below / static_cast<double>(sorted.size())});
+        std::size_t below = 0;
+        std::size_t above = 0;
+        for (double other : m_values[f]) {
+            below += other < value;
+            above += other > value;
+        }
+        belowCounts[f] = below;
+        aboveCounts[f] = above;
+        const double rows = static_cast<double>(m_values[f].size());
+        explanation.features.push_back({features[f], credit[f], value, rows > 0 ? static_cast<double>(below) / rows : 0.0});
     }
     std::stable_sort(explanation.features.begin(), explanation.features.end(),
                      [](const FeatureExplanation& a, const FeatureExplanation& b) { return a.credit > b.credit; });
@@ -65,10 +70,8 @@ RowExplanation Explainer::explain(std::size_t row) const
     std::string sentence;
     if (!explanation.features.empty() && explanation.features.front().credit > 0.0) {
         const FeatureExplanation& top = explanation.features.front();
-        const auto& sorted = m_sorted[static_cast<std::size_t>(
-            std::find(features.begin(), features.end(), top.feature) - features.begin())];
-        const double above = static_cast<double>(sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), top.value))
-            / static_cast<double>(sorted.size());
+        const auto index = static_cast<std::size_t>(std::find(features.begin(), features.end(), top.feature) - features.begin());
+        const double above = static_cast<double>(aboveCounts[index]) / static_cast<double>(m_values[index].size());
         if (top.percentile >= 0.5 || above == 0.0)
             std::snprintf(text, sizeof text, "%s %s is above %.1f %% of sessions", std::string(featureInfo(top.feature).name).c_str(),
                           describeFeatureValue(top.feature, top.value).c_str(), top.percentile * 100.0);

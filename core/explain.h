@@ -24,8 +24,9 @@ struct RowExplanation {
     std::string sentence;            // "bytes_out 4.8 MB is above 99.9 % of sessions; isolated in ..."
 };
 
-// Explains rows of one detection. Sorts each detector feature's values once, so explaining a row
-// costs one walk of the forest and a binary search per feature.
+// Explains rows of one detection. Explaining a row costs one walk of the forest and one pass over
+// each detector feature to place the row's value among all rows (nothing is sorted up front, so
+// explaining a handful of rows of a large file stays cheap).
 class Explainer {
 public:
     Explainer(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection);
@@ -36,7 +37,6 @@ private:
     std::shared_ptr<const PreparedData> m_data;
     std::shared_ptr<const Detection> m_detection;
     std::vector<std::vector<double>> m_values;  // per detector feature, per row
-    std::vector<std::vector<double>> m_sorted;  // per detector feature, ascending
     double m_averagePathLength = 0.0;
 };
 
