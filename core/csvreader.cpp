@@ -190,7 +190,6 @@ private:
     const Progress& m_progress;
     unsigned m_threads;
     bool m_haveHeader = false;
-    std::int64_t m_headerLine = 0;
     std::int64_t m_linesDone = 0;        // line ends consumed so far
     std::vector<Destination> m_destinations; // per file column
     std::vector<std::size_t> m_headerColumnOf; // file column -> destination index
@@ -311,6 +310,8 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
     std::int64_t headerLine = 0;
     std::size_t next = 0;
     std::vector<std::string> titleLines;
+    std::vector<std::string> firstNames;    // the first line's fields, for the error when no line fits
+    std::int64_t firstLine = 0;
     for (int candidate = 0; candidate < kHeaderCandidates; ++candidate) {
         // Blank lines before the header are skipped.
         while (at < block.size() && (block[at] == '\n' || block[at] == '\r')) {
@@ -346,10 +347,9 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         for (const auto& name : names)
             recognised += fieldForHeader(name).has_value();
         if (recognised == 0 && candidate + 1 < kHeaderCandidates && end < block.size()) {
-            if (header.empty()) {
-                header = names;
-                headerLine = line;
-                next = end;
+            if (firstNames.empty()) {
+                firstNames = names;
+                firstLine = line;
             }
             std::string title;
             for (const auto& name : names)
@@ -367,24 +367,15 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
                                         + (line == 2 ? "is" : "are") + " not a header and " + (line == 2 ? "was" : "were")
                                         + " skipped; the header is on line " + std::to_string(line));
         } else if (recognised == 0 && !titleLines.empty()) {
-            // Nothing looked like a header: report against the first line.
-            header = [&] {
-                std::vector<std::string> first;
-                RecordSplitter again{m_options.delimiter, {}, {}};
-                std::int64_t ignored = 0;
-                std::size_t from = 0;
-                while (from < block.size() && (block[from] == '\n' || block[from] == '\r'))
-                    ++from;
-                again.split(block, from, atEnd, ignored);
-                for (const auto& field : again.fields)
-                    first.emplace_back(trimBlanks(field));
-                return first;
-            }();
-            headerLine = 1;
+            header.clear(); // nothing looked like a header: reported against the first line below
         }
         break;
     }
-    m_headerLine = headerLine;
+    if (header.empty()) {
+        // The file ended after title lines only: report against the first of them.
+        header = std::move(firstNames);
+        headerLine = firstLine;
+    }
     breaks = 0;
     // Lines consumed up to the end of the header.
     for (std::size_t i = 0; i < next; ++i) {

@@ -71,11 +71,6 @@ void Column::resize(std::size_t rows)
     }
 }
 
-void Column::appendMissing()
-{
-    resize(size() + 1);
-}
-
 std::size_t Column::memoryBytes() const noexcept
 {
     return integers.capacity() * sizeof(std::int64_t) + reals.capacity() * sizeof(double)
@@ -185,39 +180,6 @@ std::string TrafficTable::cellText(std::size_t columnIndex, std::size_t row) con
     }
     }
     return {};
-}
-
-TrafficTable TrafficTable::selectRows(const std::vector<std::size_t>& rows) const
-{
-    TrafficTable selected;
-    selected.strings = strings;
-    selected.columns.clear();
-    for (const Column& source : columns) {
-        Column target{source.name, source.kind, {}, {}, {}};
-        switch (source.kind) {
-        case ColumnKind::Integer:
-        case ColumnKind::Timestamp:
-            target.integers.reserve(rows.size());
-            for (std::size_t row : rows)
-                target.integers.push_back(source.integers[row]);
-            break;
-        case ColumnKind::Text:
-            target.text.reserve(rows.size());
-            for (std::size_t row : rows)
-                target.text.push_back(source.text[row]);
-            break;
-        case ColumnKind::Real:
-            target.reals.reserve(rows.size());
-            for (std::size_t row : rows)
-                target.reals.push_back(source.reals[row]);
-            break;
-        }
-        selected.columns.push_back(std::move(target));
-    }
-    selected.sourceLines.reserve(rows.size());
-    for (std::size_t row : rows)
-        selected.sourceLines.push_back(sourceLines[row]);
-    return selected;
 }
 
 void TrafficTable::keepRows(const std::vector<std::size_t>& ascendingRows)

@@ -41,7 +41,6 @@ struct Column {
     double number(std::size_t row) const noexcept;
     void reserve(std::size_t rows);
     void resize(std::size_t rows); // new rows are missing
-    void appendMissing();
     std::size_t memoryBytes() const noexcept;
 };
 
@@ -96,8 +95,6 @@ public:
     std::string cellText(std::size_t columnIndex, std::size_t row) const;
     std::string_view text(Field field, std::size_t row) const { return strings->view(column(field).text[row]); }
 
-    // A new table holding the given rows, in the given order, sharing this table's strings.
-    TrafficTable selectRows(const std::vector<std::size_t>& rows) const;
     // Keeps only the given rows (ascending), in place: no second copy of the table is made.
     void keepRows(const std::vector<std::size_t>& ascendingRows);
     std::size_t memoryBytes() const noexcept;

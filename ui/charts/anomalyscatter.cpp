@@ -121,12 +121,7 @@ struct AnomalyScatter::Plot {
 void AnomalyScatter::Plot::clear()
 {
     WorkbenchChart* target = chart();
-    target->removeAllSeries();
-    for (QAbstractAxis* axis : target->axes()) {
-        target->removeAxis(axis);
-        delete axis;
-    }
-    target->setCompactDecadeLabels(nullptr); // forgets the deleted axes' labels
+    target->clearSeriesAndAxes();
     normalSeries = nullptr;
     suspiciousSeries = nullptr;
     normalPoints = {};

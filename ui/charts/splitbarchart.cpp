@@ -34,12 +34,7 @@ void SplitBarChart::clearPlot()
 {
     WorkbenchChart* target = chart();
     target->clearMarkerLabel();
-    target->removeAllSeries();
-    for (QAbstractAxis* axis : target->axes()) {
-        target->removeAxis(axis);
-        delete axis;
-    }
-    target->setUnelidedCategoryLabels(nullptr); // forgets the deleted axes' labels
+    target->clearSeriesAndAxes();
     m_series = nullptr;
     m_normal = nullptr;
     m_suspicious = nullptr;

@@ -85,6 +85,16 @@ QString WorkbenchChart::markerLabel() const
     return m_markerBox->isVisible() ? m_markerText->text() : QString();
 }
 
+void WorkbenchChart::clearSeriesAndAxes()
+{
+    removeAllSeries();
+    for (QAbstractAxis* axis : axes()) {
+        removeAxis(axis);
+        delete axis;
+    }
+    addAxisLabels(nullptr, AxisLabels::Kind::Decades); // forgets the deleted axes' labels
+}
+
 void WorkbenchChart::setCompactDecadeLabels(QLogValueAxis* axis)
 {
     if (axis) {

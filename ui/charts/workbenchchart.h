@@ -45,6 +45,9 @@ public:
     void setUnelidedCategoryLabels(QBarCategoryAxis* axis);
     // For both: the axis keeps its own labels, transparent, so the layout still reserves their
     // room; nullptr forgets the labels of axes deleted since.
+    // Removes every series and deletes every axis, with the labels drawn for them: what a chart
+    // does before it is built again for new data.
+    void clearSeriesAndAxes();
     // The texts drawn for axis, in axis order (for tests).
     QStringList overlayLabels(QAbstractAxis* axis) const;
 
