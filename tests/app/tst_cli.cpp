@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/badcorpus.h"
+
 namespace {
 
 struct Run {
@@ -16,7 +18,7 @@ struct Run {
     QString err;
 };
 
-Run webthreat(const QStringList& arguments)
+Run runWebthreat(const QStringList& arguments)
 {
     QProcess process;
     process.start(QStringLiteral(WEBTHREAT_CLI), arguments);
@@ -59,7 +61,7 @@ private Q_SLOTS:
             QSKIP("the reference dataset ../shared/data/CloudWatch_Traffic_Web_Attack.csv is not present");
         QTemporaryDir dir;
         const QString scored = dir.filePath("scored.csv");
-        const Run run = webthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--contamination", "0.05", "--out", scored});
+        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--contamination", "0.05", "--out", scored});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QVERIFY2(run.out.contains("Cleaning: 282 rows in, 282 rows out"), qPrintable(run.out));
         QVERIFY2(run.out.contains("Suspicious: 15 of 282 rows"), qPrintable(run.out));
@@ -91,7 +93,7 @@ private Q_SLOTS:
     {
         if (!QFile::exists(WEBTHREAT_REFERENCE_CSV))
             QSKIP("the reference dataset is not present");
-        const Run run = webthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--json"});
+        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--json"});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
@@ -113,12 +115,12 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString input = dir.filePath("generated.csv");
-        Run run = webthreat({"generate", "--rows", "20000", "--seed", "3", "--label", "--out", input});
+        Run run = runWebthreat({"generate", "--rows", "20000", "--seed", "3", "--label", "--out", input});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QCOMPARE(lines(input).size(), 20001);
-        run = webthreat({"analyze", input, "--threads", "1", "--out", dir.filePath("one.csv")});
+        run = runWebthreat({"analyze", input, "--threads", "1", "--out", dir.filePath("one.csv")});
         QVERIFY2(run.status == 0, qPrintable(run.err));
-        run = webthreat({"analyze", input, "--threads", "2", "--out", dir.filePath("two.csv")});
+        run = runWebthreat({"analyze", input, "--threads", "2", "--out", dir.filePath("two.csv")});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QCOMPARE(QCryptographicHash::hash(contents(dir.filePath("one.csv")), QCryptographicHash::Sha256),
                  QCryptographicHash::hash(contents(dir.filePath("two.csv")), QCryptographicHash::Sha256));
@@ -129,9 +131,9 @@ private Q_SLOTS:
     void generateIsDeterministic()
     {
         QTemporaryDir dir;
-        QCOMPARE(webthreat({"generate", "--rows", "500", "--out", dir.filePath("a.csv")}).status, 0);
-        QCOMPARE(webthreat({"generate", "--rows", "500", "--out", dir.filePath("b.csv")}).status, 0);
-        QCOMPARE(webthreat({"generate", "--rows", "500", "--seed", "9", "--out", dir.filePath("c.csv")}).status, 0);
+        QCOMPARE(runWebthreat({"generate", "--rows", "500", "--out", dir.filePath("a.csv")}).status, 0);
+        QCOMPARE(runWebthreat({"generate", "--rows", "500", "--out", dir.filePath("b.csv")}).status, 0);
+        QCOMPARE(runWebthreat({"generate", "--rows", "500", "--seed", "9", "--out", dir.filePath("c.csv")}).status, 0);
         QCOMPARE(contents(dir.filePath("a.csv")), contents(dir.filePath("b.csv")));
         QVERIFY(contents(dir.filePath("a.csv")) != contents(dir.filePath("c.csv")));
     }
@@ -141,11 +143,11 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString out = dir.filePath("out.csv");
         writeText(out, "keep me");
-        Run run = webthreat({"generate", "--rows", "10", "--out", out});
+        Run run = runWebthreat({"generate", "--rows", "10", "--out", out});
         QCOMPARE(run.status, 4);
         QVERIFY2(run.err.contains("--force"), qPrintable(run.err));
         QCOMPARE(contents(out), QByteArray("keep me"));
-        run = webthreat({"generate", "--rows", "10", "--out", out, "--force"});
+        run = runWebthreat({"generate", "--rows", "10", "--out", out, "--force"});
         QCOMPARE(run.status, 0);
         QCOMPARE(lines(out).size(), 11);
     }
@@ -193,7 +195,7 @@ private Q_SLOTS:
         if (!input.isEmpty())
             writeText(path, input);
         arguments.replaceInStrings("INPUT", path);
-        const Run run = webthreat(arguments);
+        const Run run = runWebthreat(arguments);
         QCOMPARE(run.status, status);
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
     }
@@ -203,15 +205,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("message");
-        QFile expected(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/bad/EXPECTED.tsv"));
-        QVERIFY(expected.open(QIODevice::ReadOnly));
-        while (!expected.atEnd()) {
-            const QString line = QString::fromUtf8(expected.readLine()).trimmed();
-            if (line.isEmpty() || line.startsWith('#'))
-                continue;
-            const QStringList fields = line.split('\t');
-            QTest::newRow(qPrintable(fields[0])) << fields[0] << fields[2].toInt() << fields[3];
-        }
+        const auto entries = webthreat::testing::badCorpusEntries();
+        QVERIFY(!entries.isEmpty());
+        for (const auto& entry : entries)
+            QTest::newRow(qPrintable(entry.file)) << entry.file << entry.exitStatus << entry.message;
     }
 
     void badCorpus()
@@ -222,7 +219,7 @@ private Q_SLOTS:
         const QString path = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/bad/") + file;
         QTemporaryDir dir;
         const QString out = dir.filePath("scored.csv");
-        const Run run = webthreat({"analyze", path, "--out", out});
+        const Run run = runWebthreat({"analyze", path, "--out", out});
         QCOMPARE(run.status, status);
         if (status != 0) {
             // The message names the file; nothing is written.
@@ -239,14 +236,14 @@ private Q_SLOTS:
 
     void helpAndVersion()
     {
-        Run run = webthreat({"--version"});
+        Run run = runWebthreat({"--version"});
         QCOMPARE(run.status, 0);
         QVERIFY(run.out.startsWith("webthreat " WEBTHREAT_VERSION));
-        run = webthreat({"help", "analyze"});
+        run = runWebthreat({"help", "analyze"});
         QCOMPARE(run.status, 0);
         for (const char* option : {"--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out", "--json", "Example"})
             QVERIFY2(run.out.contains(option), option);
-        run = webthreat({"generate", "--help"});
+        run = runWebthreat({"generate", "--help"});
         QCOMPARE(run.status, 0);
         QVERIFY(run.out.contains("--anomaly-rate"));
     }

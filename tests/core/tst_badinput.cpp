@@ -2,6 +2,7 @@
 // refused with a message naming the file and line. EXPECTED.tsv there says which.
 #include "core/export.h"
 #include "core/pipeline.h"
+#include "tests/badcorpus.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,7 +13,7 @@ using namespace webthreat;
 
 namespace {
 
-const QString kCorpus = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/bad");
+const QString kCorpus = testing::badCorpusFolder();
 
 std::vector<std::string> allWarnings(const PreparedData& data)
 {
@@ -55,20 +56,12 @@ private Q_SLOTS:
         QTest::addColumn<int>("value");
         QTest::addColumn<int>("exitStatus");
         QTest::addColumn<QString>("message");
-        QFile expected(kCorpus + "/EXPECTED.tsv");
-        QVERIFY(expected.open(QIODevice::ReadOnly));
-        int rows = 0;
-        while (!expected.atEnd()) {
-            const QString line = QString::fromUtf8(expected.readLine()).trimmed();
-            if (line.isEmpty() || line.startsWith('#'))
-                continue;
-            const QStringList fields = line.split('\t');
-            QCOMPARE(fields.size(), 4);
-            const QStringList reader = fields[1].split(' ');
-            QTest::newRow(qPrintable(fields[0])) << fields[0] << reader[0] << reader[1].toInt() << fields[2].toInt()
-                                                 << fields[3];
-            ++rows;
-        }
+        const auto entries = testing::badCorpusEntries();
+        QVERIFY(!entries.isEmpty());
+        for (const auto& entry : entries)
+            QTest::newRow(qPrintable(entry.file)) << entry.file << QString(entry.readerRefuses ? "refuse" : "load")
+                                                  << entry.readerValue << entry.exitStatus << entry.message;
+        const int rows = static_cast<int>(entries.size());
         // Every file in the corpus has an expectation, and the other way round.
         const QStringList files = QDir(kCorpus).entryList({"*.csv"}, QDir::Files);
         QCOMPARE(files.size(), rows);

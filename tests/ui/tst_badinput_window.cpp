@@ -5,6 +5,7 @@
 #include "core/generator.h"
 #include "ui/mainwindow.h"
 #include "ui/traffictablemodel.h"
+#include "tests/badcorpus.h"
 
 #include <QFile>
 #include <QMessageBox>
@@ -20,7 +21,7 @@ using namespace webthreat;
 namespace {
 
 constexpr int kTimeoutMs = 120000;
-const QString kCorpus = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/bad");
+const QString kCorpus = testing::badCorpusFolder();
 
 void closeMessageBoxes(MainWindow& window)
 {
@@ -42,18 +43,13 @@ private Q_SLOTS:
         QTest::addColumn<int>("rowsRead");
         QTest::addColumn<bool>("refused");
         QTest::addColumn<QString>("message");
-        QFile expected(kCorpus + "/EXPECTED.tsv");
-        QVERIFY(expected.open(QIODevice::ReadOnly));
-        while (!expected.atEnd()) {
-            const QString line = QString::fromUtf8(expected.readLine()).trimmed();
-            if (line.isEmpty() || line.startsWith('#'))
-                continue;
-            const QStringList fields = line.split('\t');
-            const QStringList reader = fields[1].split(' ');
-            // The window refuses what the command line refuses (exit 3) when it cannot read the
-            // file; a file it can read but not score is shown without scores.
-            QTest::newRow(qPrintable(fields[0])) << fields[0] << reader[1].toInt() << (fields[2] != "0") << fields[3];
-        }
+        const auto entries = testing::badCorpusEntries();
+        QVERIFY(!entries.isEmpty());
+        // The window refuses what the command line refuses (exit 3) when it cannot read the
+        // file; a file it can read but not score is shown without scores.
+        for (const auto& entry : entries)
+            QTest::newRow(qPrintable(entry.file)) << entry.file << entry.readerValue << (entry.exitStatus != 0)
+                                                  << entry.message;
     }
 
     void corpus()
