@@ -319,7 +319,7 @@ void runStage(benchmark::State& state, const Entry& entry)
             std::vector<double> copy = scores;
             state.ResumeTiming();
             ScoreIndex index(std::move(copy));
-            benchmark::DoNotOptimize(index.sortedScores().data());
+            benchmark::DoNotOptimize(index.rankedRows().data());
         }
         setRowCounters(state, rows, 0);
         break;

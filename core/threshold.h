@@ -33,7 +33,12 @@ public:
     std::size_t size() const noexcept { return m_scores.size(); }
     // Rows from most to least anomalous (ascending score; ties by row).
     const std::vector<std::uint32_t>& rankedRows() const noexcept { return m_ranked; }
-    const std::vector<double>& sortedScores() const noexcept { return m_sorted; }
+    // The k-th smallest score (k = 0 is the most anomalous); no sorted copy is kept.
+    double sortedScore(std::size_t k) const noexcept { return m_scores[m_ranked[k]]; }
+    double minimum() const noexcept { return m_ranked.empty() ? 0.0 : sortedScore(0); }
+    double maximum() const noexcept { return m_ranked.empty() ? 0.0 : sortedScore(m_ranked.size() - 1); }
+    // The median of the scores (mean of the middle two for an even count), 0 when empty.
+    double median() const noexcept;
 
     // numpy.percentile(scores, 100 * contamination) with linear interpolation, or -0.5 for auto.
     double thresholdFor(const Contamination& contamination) const;
@@ -42,7 +47,6 @@ public:
 
 private:
     std::vector<double> m_scores;
-    std::vector<double> m_sorted;
     std::vector<std::uint32_t> m_ranked;
 };
 

@@ -185,16 +185,15 @@ ColumnSummary summarizeScores(const ScoreIndex& scores)
     summary.type = QStringLiteral("real (detector)");
     summary.tooltip = QStringLiteral("The Isolation Forest's score (scikit-learn's score_samples): "
                                      "in [-1, 0), lower is more anomalous.");
-    const auto& sorted = scores.sortedScores();
-    summary.present = sorted.size();
-    if (!sorted.empty()) {
+    summary.present = scores.size();
+    if (scores.size() > 0) {
         summary.numeric = true;
-        summary.minimum = sorted.front();
-        summary.maximum = sorted.back();
-        summary.median = medianOfSorted(sorted);
+        summary.minimum = scores.minimum();
+        summary.maximum = scores.maximum();
+        summary.median = scores.median();
         std::size_t distinct = 1;
-        for (std::size_t i = 1; i < sorted.size(); ++i)
-            distinct += sorted[i] != sorted[i - 1] ? 1 : 0;
+        for (std::size_t i = 1; i < scores.size(); ++i)
+            distinct += scores.sortedScore(i) != scores.sortedScore(i - 1) ? 1 : 0;
         summary.distinct = distinct;
     }
     return summary;

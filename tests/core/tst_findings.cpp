@@ -1,5 +1,10 @@
 #include "core/csvreader.h"
 #include "core/findings.h"
+#include "core/generator.h"
+
+#include <map>
+#include <random>
+#include <sstream>
 
 #include <QTest>
 
@@ -56,6 +61,78 @@ private Q_SLOTS:
         const Findings findings = computeFindings(table, scores, applyThreshold(scores, Contamination::autoOffset()));
         QCOMPARE(findings.destinationPorts[0].value, std::string("(missing)"));
         QCOMPARE(findings.countries[0].value, std::string("(missing)"));
+    }
+
+    // Every list equals a plain tally over all rows with a map, on generated traffic with many
+    // values, ties in the counts and a contamination that flags a few hundred rows.
+    void equalsPlainTallyOnGeneratedTraffic_data()
+    {
+        QTest::addColumn<int>("topN");
+        QTest::newRow("top 10") << 10;
+        QTest::newRow("top 3") << 3;
+        QTest::newRow("unlimited") << 0;
+    }
+
+    void equalsPlainTallyOnGeneratedTraffic()
+    {
+        QFETCH(int, topN);
+        std::ostringstream csv;
+        GeneratorParams params;
+        params.rows = 6000;
+        params.seed = 5;
+        generateTraffic(csv, params);
+        const TrafficTable table = readTrafficCsvText(csv.str(), "gen.csv").table;
+        std::mt19937_64 random(9);
+        std::uniform_real_distribution<double> unit(-1.0, 0.0);
+        std::vector<double> raw(table.rowCount());
+        for (double& score : raw)
+            score = unit(random);
+        const ScoreIndex scores(raw);
+        const Verdicts verdicts = applyThreshold(scores, Contamination::fromValue(0.07));
+        const Findings findings = computeFindings(table, scores, verdicts, static_cast<std::size_t>(topN));
+
+        const auto& bytesIn = table.column(Field::BytesIn).integers;
+        const auto& bytesOut = table.column(Field::BytesOut).integers;
+        auto expectedFor = [&](auto nameOf) {
+            std::map<std::string, FindingEntry> byName;
+            for (std::size_t row = 0; row < table.rowCount(); ++row) {
+                FindingEntry& entry = byName[nameOf(row)];
+                entry.value = nameOf(row);
+                ++entry.totalRows;
+                if (verdicts.isSuspicious(row)) {
+                    ++entry.count;
+                    entry.bytesIn += bytesIn[row] == kMissingInteger ? 0 : bytesIn[row];
+                    entry.bytesOut += bytesOut[row] == kMissingInteger ? 0 : bytesOut[row];
+                }
+            }
+            std::vector<FindingEntry> entries;
+            for (auto& [name, entry] : byName) {
+                if (entry.count > 0)
+                    entries.push_back(entry);
+            }
+            std::stable_sort(entries.begin(), entries.end(), [](const FindingEntry& a, const FindingEntry& b) {
+                if (a.count != b.count)
+                    return a.count > b.count;
+                return a.bytesIn + a.bytesOut > b.bytesIn + b.bytesOut;
+            });
+            if (topN > 0 && entries.size() > static_cast<std::size_t>(topN))
+                entries.resize(static_cast<std::size_t>(topN));
+            return entries;
+        };
+        auto compareLists = [](const std::vector<FindingEntry>& actual, const std::vector<FindingEntry>& expected) {
+            QCOMPARE(actual.size(), expected.size());
+            for (std::size_t i = 0; i < actual.size(); ++i) {
+                QCOMPARE(actual[i].count, expected[i].count);
+                QCOMPARE(actual[i].totalRows, expected[i].totalRows);
+                QCOMPARE(actual[i].bytesIn + actual[i].bytesOut, expected[i].bytesIn + expected[i].bytesOut);
+            }
+        };
+        const auto& ips = table.column(Field::SrcIp).text;
+        compareLists(findings.sourceIps, expectedFor([&](std::size_t row) { return std::string(table.strings->view(ips[row])); }));
+        const auto& ports = table.column(Field::DstPort).integers;
+        compareLists(findings.destinationPorts, expectedFor([&](std::size_t row) { return std::to_string(ports[row]); }));
+        QVERIFY(findings.sourceIps.size() > 2);
+        QCOMPARE(findings.suspicious, verdicts.suspiciousCount);
     }
 
     void noSuspiciousRows()

@@ -4,6 +4,10 @@
 
 #include <QTest>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
+
 using namespace webthreat;
 
 class TestThreshold : public QObject {
@@ -57,6 +61,63 @@ private Q_SLOTS:
         const ScoreIndex index({-0.4, -0.9, -0.4, -0.6});
         QCOMPARE(index.rankedRows(), (std::vector<std::uint32_t>{1, 3, 0, 2}));
         QCOMPARE(index.countBelow(-0.5), std::size_t(2));
+    }
+
+    // The bucketed ranking must equal a plain sort by (score, row) whatever the scores look like:
+    // ties, one value, two far-apart clusters (most buckets empty), a heavy tail, negative zero.
+    void rankingEqualsFullSort_data()
+    {
+        QTest::addColumn<int>("shape");
+        QTest::addColumn<int>("rows");
+        QTest::newRow("uniform") << 0 << 5000;
+        QTest::newRow("all equal") << 1 << 3000;
+        QTest::newRow("few distinct values") << 2 << 4000;
+        QTest::newRow("two clusters far apart") << 3 << 4000;
+        QTest::newRow("heavy tail") << 4 << 6000;
+        QTest::newRow("signed zeros") << 5 << 100;
+        QTest::newRow("one row") << 0 << 1;
+        QTest::newRow("two rows") << 1 << 2;
+    }
+
+    void rankingEqualsFullSort()
+    {
+        QFETCH(int, shape);
+        QFETCH(int, rows);
+        std::mt19937_64 random(1234 + static_cast<unsigned>(shape));
+        std::uniform_real_distribution<double> unit(0.0, 1.0);
+        std::vector<double> scores(static_cast<std::size_t>(rows));
+        for (std::size_t i = 0; i < scores.size(); ++i) {
+            const double u = unit(random);
+            switch (shape) {
+            case 0: scores[i] = -u; break;
+            case 1: scores[i] = -0.5; break;
+            case 2: scores[i] = -0.1 * std::floor(u * 7.0); break;
+            case 3: scores[i] = u < 0.5 ? -0.9 + u * 1e-9 : -0.1 - u * 1e-9; break;
+            case 4: scores[i] = -std::pow(u, 12.0); break;
+            case 5: scores[i] = i % 2 ? 0.0 : -0.0; break;
+            }
+        }
+        std::vector<std::uint32_t> expected(scores.size());
+        std::iota(expected.begin(), expected.end(), 0u);
+        std::sort(expected.begin(), expected.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return scores[a] < scores[b] || (scores[a] == scores[b] && a < b);
+        });
+        const ScoreIndex index(scores);
+        QCOMPARE(index.rankedRows(), expected);
+        QCOMPARE(index.minimum(), scores[expected.front()]);
+        QCOMPARE(index.maximum(), scores[expected.back()]);
+        for (std::size_t k = 0; k < expected.size(); ++k)
+            QCOMPARE(index.sortedScore(k), scores[expected[k]]);
+        const double threshold = index.thresholdFor(Contamination::fromValue(0.05));
+        QCOMPARE(index.countBelow(threshold),
+                 static_cast<std::size_t>(std::count_if(scores.begin(), scores.end(), [&](double s) { return s < threshold; })));
+    }
+
+    void medianOfScores()
+    {
+        QCOMPARE(ScoreIndex({-0.4, -0.9, -0.2}).median(), -0.4);
+        QCOMPARE(ScoreIndex({-0.4, -0.9, -0.2, -0.8}).median(), -0.6);
+        QCOMPARE(ScoreIndex().median(), 0.0);
     }
 
     void retresholdNeedsNoRefit()

@@ -208,15 +208,14 @@ void OverviewCharts::Charts::setCategories(SplitBarChart& chart, CategoryBreakdo
 
 void OverviewCharts::Charts::setScores(const Detection& detection)
 {
-    const std::vector<double>& sorted = detection.scores.sortedScores();
-    if (sorted.empty()) {
+    if (detection.scores.size() == 0) {
         scores.showMessage(tr("No scores to chart"));
         return;
     }
-    const double low = sorted.front();
-    const double high = sorted.back();
+    const double low = detection.scores.minimum();
+    const double high = detection.scores.maximum();
     // Rice's rule, bounded: a few hundred rows get a dozen bins, a million get fifty.
-    const int targetBins = std::clamp(static_cast<int>(2.0 * std::cbrt(static_cast<double>(sorted.size()))), 12, 50);
+    const int targetBins = std::clamp(static_cast<int>(2.0 * std::cbrt(static_cast<double>(detection.scores.size()))), 12, 50);
     scoreBinning = LinearBinning::forRange(low, high, targetBins);
 
     std::vector<std::uint16_t> rowBins(detection.scores.size());
