@@ -595,8 +595,10 @@ void CsvParser::mergePiece(PieceResult& piece)
             }
         }
     }
+    if (lineBase + piece.lineBreaks >= std::numeric_limits<std::uint32_t>::max())
+        throw InputError(m_file, lineBase, "", "the file has more than 4 294 967 294 lines, more than the workbench can hold");
     for (std::int64_t line : piece.lines)
-        m_table.sourceLines.push_back(line + lineBase);
+        m_table.sourceLines.push_back(static_cast<std::uint32_t>(line + lineBase));
     m_report.malformed.count += piece.malformed.count;
     for (std::size_t i = 0; i < piece.malformed.firstLines.size(); ++i) {
         if (m_report.malformed.firstLines.size() < MalformedRows::kKeptLines) {

@@ -182,11 +182,11 @@ std::string TrafficTable::cellText(std::size_t columnIndex, std::size_t row) con
     return {};
 }
 
-void TrafficTable::keepRows(const std::vector<std::size_t>& ascendingRows)
+void TrafficTable::keepRows(const std::vector<std::uint32_t>& ascendingRows)
 {
     auto compact = [&](auto& values) {
         std::size_t to = 0;
-        for (std::size_t row : ascendingRows)
+        for (std::uint32_t row : ascendingRows)
             values[to++] = values[row];
         values.resize(to);
     };
@@ -203,7 +203,7 @@ void TrafficTable::keepRows(const std::vector<std::size_t>& ascendingRows)
 
 std::size_t TrafficTable::memoryBytes() const noexcept
 {
-    std::size_t total = sourceLines.capacity() * sizeof(std::int64_t);
+    std::size_t total = sourceLines.capacity() * sizeof(std::uint32_t);
     for (const Column& c : columns)
         total += c.memoryBytes();
     return total;

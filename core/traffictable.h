@@ -96,13 +96,14 @@ public:
     std::string_view text(Field field, std::size_t row) const { return strings->view(column(field).text[row]); }
 
     // Keeps only the given rows (ascending), in place: no second copy of the table is made.
-    void keepRows(const std::vector<std::size_t>& ascendingRows);
+    void keepRows(const std::vector<std::uint32_t>& ascendingRows);
     std::size_t memoryBytes() const noexcept;
 
     std::shared_ptr<StringPool> strings;
     std::vector<Column> columns;
     // 1-based line in the input file where each row started, for messages a user can follow.
-    std::vector<std::int64_t> sourceLines;
+    // 32 bits: a file with more lines could not be held in memory anyway (readers refuse it).
+    std::vector<std::uint32_t> sourceLines;
 };
 
 } // namespace webthreat

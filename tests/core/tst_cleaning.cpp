@@ -42,7 +42,7 @@ private Q_SLOTS:
         QCOMPARE(result.report.rowsOut, std::size_t(2));
         QCOMPARE(step(result.report, "drop_duplicates").rowsAffected, std::size_t(2));
         // The first of each group stays, in file order.
-        QCOMPARE(result.table.sourceLines, (std::vector<std::int64_t>{2, 4}));
+        QCOMPARE(result.table.sourceLines, (std::vector<std::uint32_t>{2, 4}));
         QCOMPARE(result.table.text(Field::SrcIpCountryCode, 1), std::string_view("DE"));
     }
 

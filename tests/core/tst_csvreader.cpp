@@ -80,7 +80,7 @@ private Q_SLOTS:
             const ReadResult result = read(text.toStdString(), block);
             QCOMPARE(result.table.rowCount(), std::size_t(rows));
             QCOMPARE(QString::fromStdString(std::string(result.table.text(Field::RuleNames, 0))), firstRule);
-            QCOMPARE(result.table.sourceLines.back(), std::int64_t(lastLine));
+            QCOMPARE(result.table.sourceLines.back(), std::uint32_t(lastLine));
             QCOMPARE(result.report.malformed.count, std::size_t(0));
             QCOMPARE(result.table.column(Field::BytesIn).integers[0], std::int64_t(1));
         }
@@ -189,7 +189,7 @@ private Q_SLOTS:
         const std::string text = "Cybersecurity: Suspicious Web Threat Interactions\n" + kHeader + "\n" + row("1") + "\n";
         const ReadResult result = read(text);
         QCOMPARE(result.table.rowCount(), std::size_t(1));
-        QCOMPARE(result.table.sourceLines.front(), std::int64_t(3));
+        QCOMPARE(result.table.sourceLines.front(), std::uint32_t(3));
         QVERIFY(!result.report.warnings.empty());
         QVERIFY(QString::fromStdString(result.report.warnings.front()).contains("header is on line 2"));
     }
@@ -255,7 +255,7 @@ private Q_SLOTS:
         QCOMPARE(result.report.malformed.count, std::size_t(2));
         QCOMPARE(result.report.malformed.firstLines, (std::vector<std::int64_t>{3, 4}));
         QCOMPARE(result.report.malformed.firstFieldCounts, (std::vector<std::size_t>{3, 17}));
-        QCOMPARE(result.table.sourceLines, (std::vector<std::int64_t>{2, 5}));
+        QCOMPARE(result.table.sourceLines, (std::vector<std::uint32_t>{2, 5}));
         QVERIFY(!result.report.warnings.empty());
     }
 
