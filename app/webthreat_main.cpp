@@ -1,9 +1,11 @@
+#include "app/allocator.h"
 #include "app/cli.h"
 
 #include <iostream>
 
 int main(int argc, char** argv)
 {
+    webthreat::configureAllocator();
     std::ios::sync_with_stdio(false);
     std::vector<std::string> args(argv + 1, argv + argc);
     const int status = webthreat::runCli(args, std::cout, std::cerr);

@@ -1,5 +1,6 @@
 // webthreat-workbench: the desktop window. Start-up only: platform choice, command line,
 // logging, settings; everything else lives in ui/.
+#include "app/allocator.h"
 #include "app/cli.h"
 #include "app/logging.h"
 #include "ui/bundledresources.h"
@@ -79,6 +80,7 @@ void printError(const QString& message)
 
 int main(int argc, char** argv)
 {
+    webthreat::configureAllocator();
     chooseHeadlessPlatform(argc, argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("webthreat"));

@@ -12,7 +12,7 @@ namespace webthreat {
 
 struct ReadOptions {
     int threads = 0;                        // 0 = all cores
-    std::size_t blockBytes = 16u << 20;     // read in blocks this large; memory does not grow with the file
+    std::size_t blockBytes = 4u << 20;      // read in blocks this large; memory does not grow with the file
     char delimiter = ',';
     std::uint64_t memoryBudget = 0;         // bytes the analysis may use; 0 = what the machine has available
 
