@@ -137,19 +137,20 @@ std::vector<Eigen::Index> drawSample(Eigen::Index rows, Eigen::Index count, Rand
 // splitter='random') does inside IsolationForest.
 class TreeBuilder {
 public:
-    TreeBuilder(const FeatureMatrix& data, const std::vector<Eigen::Index>& sample, int depthLimit, Random& random)
-        : m_features(static_cast<int>(data.cols()))
-        , m_size(static_cast<Eigen::Index>(sample.size()))
+    // sampleRows: the sample's values, row-major (size rows of features values).
+    TreeBuilder(const float* sampleRows, Eigen::Index size, int features, int depthLimit, Random& random)
+        : m_features(features)
+        , m_size(size)
         , m_depthLimit(depthLimit)
         , m_random(random)
-        , m_values(static_cast<std::size_t>(m_size * data.cols()))
-        , m_order(sample.size())
+        , m_values(static_cast<std::size_t>(m_size * features))
+        , m_order(static_cast<std::size_t>(size))
         , m_candidates(static_cast<std::size_t>((depthLimit + 1) * m_features))
     {
         // Column-major copy of the sample: the min/max scans in a node read one feature.
         for (Eigen::Index j = 0; j < m_size; ++j)
             for (int f = 0; f < m_features; ++f)
-                m_values[static_cast<std::size_t>(f * m_size + j)] = data(sample[static_cast<std::size_t>(j)], f);
+                m_values[static_cast<std::size_t>(f * m_size + j)] = sampleRows[j * m_features + f];
         std::iota(m_order.begin(), m_order.end(), 0);
         std::iota(m_candidates.begin(), m_candidates.begin() + m_features, 0);
     }
@@ -338,37 +339,74 @@ double IsolationForest::averagePathLength(double n) noexcept
     return 2.0 * (std::log(n - 1.0) + eulerGamma) - 2.0 * (n - 1.0) / n;
 }
 
+void MatrixRows::fill(Eigen::Index begin, Eigen::Index count, float* out) const
+{
+    std::copy_n(m_matrix.data() + begin * m_matrix.cols(), count * m_matrix.cols(), out);
+}
+
+void MatrixRows::gather(const Eigen::Index* rows, Eigen::Index count, float* out) const
+{
+    const Eigen::Index columns = m_matrix.cols();
+    for (Eigen::Index i = 0; i < count; ++i)
+        std::copy_n(m_matrix.data() + rows[i] * columns, columns, out + i * columns);
+}
+
+namespace {
+
+void checkShape(Eigen::Index rows, Eigen::Index columns)
+{
+    if (rows < 2)
+        throw InputError("", 0, "", "the detector needs at least two rows, got " + std::to_string(rows));
+    if (columns < 1)
+        throw InputError("", 0, "", "the detector needs at least one feature column, got none");
+    if (columns > kMaxFeatures)
+        throw InputError("", 0, "",
+                         "the detector takes at most " + std::to_string(kMaxFeatures) + " feature columns, got "
+                             + std::to_string(columns));
+}
+
+// scikit-learn rejects NaN and infinity too; an infinite value would also break the leaf marker.
+// rowOf maps a position in values (in rows of columns) to the row number the analyst sees.
+template <typename RowOf>
+void checkFinite(const float* values, Eigen::Index rows, Eigen::Index columns, RowOf rowOf)
+{
+    if (allFinite(values, rows * columns))
+        return;
+    for (Eigen::Index i = 0; i < rows * columns; ++i) {
+        if (!std::isfinite(values[i]))
+            throw InputError("", 0, "",
+                             "the detector needs finite numbers, but feature " + std::to_string(i % columns + 1)
+                                 + " of row " + std::to_string(rowOf(i / columns) + 1) + " is "
+                                 + std::to_string(values[i]));
+    }
+}
+
+} // namespace
+
 void IsolationForest::fit(const FeatureMatrix& data, const IsolationForestParams& params, const Progress& progress)
 {
     params.validate();
-    if (data.rows() < 2)
-        throw InputError("", 0, "", "the detector needs at least two rows, got " + std::to_string(data.rows()));
-    if (data.cols() < 1)
-        throw InputError("", 0, "", "the detector needs at least one feature column, got none");
-    if (data.cols() > kMaxFeatures)
-        throw InputError("", 0, "",
-                         "the detector takes at most " + std::to_string(kMaxFeatures) + " feature columns, got "
-                             + std::to_string(data.cols()));
-
-    // scikit-learn rejects NaN and infinity too; an infinite value would also break the leaf marker.
-    const float* values = data.data();
-    const Eigen::Index blockValues = Eigen::Index{1} << 20;
-    for (Eigen::Index begin = 0; begin < data.size(); begin += blockValues) {
+    checkShape(data.rows(), data.cols());
+    // Every row, not only the sampled ones: a matrix fitted on is usually scored next.
+    const Eigen::Index blockRows = std::max<Eigen::Index>(1, (Eigen::Index{1} << 20) / data.cols());
+    for (Eigen::Index begin = 0; begin < data.rows(); begin += blockRows) {
         progress.check();
-        const Eigen::Index end = std::min(data.size(), begin + blockValues);
-        if (allFinite(values + begin, end - begin))
-            continue;
-        for (Eigen::Index i = begin; i < end; ++i)
-            if (!std::isfinite(values[i]))
-                throw InputError("", 0, "",
-                                 "the detector needs finite numbers, but feature " + std::to_string(i % data.cols() + 1)
-                                     + " of row " + std::to_string(i / data.cols() + 1) + " is "
-                                     + std::to_string(values[i]));
+        const Eigen::Index count = std::min(blockRows, data.rows() - begin);
+        checkFinite(data.data() + begin * data.cols(), count, data.cols(), [&](Eigen::Index row) { return begin + row; });
     }
+    fit(MatrixRows(data), params, progress);
+}
+
+void IsolationForest::fit(const FeatureRows& data, const IsolationForestParams& params, const Progress& progress)
+{
+    params.validate();
+    const Eigen::Index rows = data.rows();
+    const Eigen::Index columns = data.columns();
+    checkShape(rows, columns);
 
     // Like scikit-learn, a maxSamples above the row count means all rows.
     const Eigen::Index wanted = params.maxSamples == 0 ? kAutoMaxSamples : params.maxSamples;
-    const int maxSamples = static_cast<int>(std::min<Eigen::Index>(wanted, data.rows()));
+    const int maxSamples = static_cast<int>(std::min<Eigen::Index>(wanted, rows));
     const int depthLimit = ceilLog2(maxSamples);
 
     std::vector<Tree> trees(static_cast<std::size_t>(params.trees));
@@ -378,8 +416,13 @@ void IsolationForest::fit(const FeatureMatrix& data, const IsolationForestParams
     parallelFor(trees.size(), resolveThreads(params.threads), [&](std::size_t index) {
         progress.check();
         Random random(params.seed, index);
-        const auto sample = drawSample(data.rows(), maxSamples, random);
-        trees[index] = TreeBuilder(data, sample, depthLimit, random).build();
+        const auto sample = drawSample(rows, maxSamples, random);
+        std::vector<float> sampleRows(sample.size() * static_cast<std::size_t>(columns));
+        data.gather(sample.data(), static_cast<Eigen::Index>(sample.size()), sampleRows.data());
+        checkFinite(sampleRows.data(), static_cast<Eigen::Index>(sample.size()), columns,
+                    [&](Eigen::Index j) { return sample[static_cast<std::size_t>(j)]; });
+        trees[index] = TreeBuilder(sampleRows.data(), static_cast<Eigen::Index>(sample.size()),
+                                   static_cast<int>(columns), depthLimit, random).build();
         const int done = grown.fetch_add(1, std::memory_order_relaxed) + 1;
         if (std::this_thread::get_id() == caller) {
             const double fraction = static_cast<double>(done) / params.trees;
@@ -394,29 +437,47 @@ void IsolationForest::fit(const FeatureMatrix& data, const IsolationForestParams
     m_trees = std::move(trees);
     m_maxSamples = maxSamples;
     m_depthLimit = depthLimit;
-    m_features = data.cols();
+    m_features = columns;
 }
 
 std::vector<double> IsolationForest::scoreSamples(const FeatureMatrix& data, int threads, const Progress& progress) const
 {
+    // The matrix's own rows are walked in place, with no copy.
+    const float* values = data.data();
+    const Eigen::Index stride = data.cols();
+    return scoreBlocks(data.rows(), data.cols(), threads, progress,
+                       [&](Eigen::Index begin, Eigen::Index, float*) { return values + begin * stride; });
+}
+
+std::vector<double> IsolationForest::scoreSamples(const FeatureRows& data, int threads, const Progress& progress) const
+{
+    return scoreBlocks(data.rows(), data.columns(), threads, progress,
+                       [&](Eigen::Index begin, Eigen::Index count, float* buffer) -> const float* {
+                           data.fill(begin, count, buffer);
+                           checkFinite(buffer, count, data.columns(), [&](Eigen::Index row) { return begin + row; });
+                           return buffer;
+                       });
+}
+
+template <typename BlockOf>
+std::vector<double> IsolationForest::scoreBlocks(Eigen::Index rows, Eigen::Index columns, int threads,
+                                                 const Progress& progress, BlockOf blockOf) const
+{
     if (!fitted())
         throw std::logic_error("IsolationForest::scoreSamples called before fit");
-    if (data.cols() != m_features)
+    if (columns != m_features)
         throw InputError("", 0, "",
                          "the detector was fitted on " + std::to_string(m_features) + " features but got "
-                             + std::to_string(data.cols()));
+                             + std::to_string(columns));
     if (threads < 0)
         throw ParameterError("threads must be 0 (all cores) or a positive count, got " + std::to_string(threads));
 
-    const Eigen::Index rows = data.rows();
     std::vector<double> scores(static_cast<std::size_t>(rows));
     if (rows == 0)
         return scores;
 
     // scikit-learn divides the summed path lengths once by trees * c(maxSamples).
     const double denominator = static_cast<double>(m_trees.size()) * averagePathLength(m_maxSamples);
-    const Eigen::Index stride = data.cols();
-    const float* values = data.data();
     const auto blocks = static_cast<std::size_t>((rows + kBlockRows - 1) / kBlockRows);
 
     std::atomic<std::size_t> scored{0};
@@ -426,9 +487,11 @@ std::vector<double> IsolationForest::scoreSamples(const FeatureMatrix& data, int
         progress.check();
         const Eigen::Index begin = static_cast<Eigen::Index>(block) * kBlockRows;
         const Eigen::Index count = std::min(kBlockRows, rows - begin);
-        const float* blockValues = values + begin * stride;
+        thread_local std::vector<float> buffer;
+        buffer.resize(static_cast<std::size_t>(kBlockRows * columns));
+        const float* blockValues = blockOf(begin, count, buffer.data());
         std::array<double, kBlockRows> pathSums{};
-        walkBlock(m_trees, blockValues, count, stride, pathSums.data());
+        walkBlock(m_trees, blockValues, count, columns, pathSums.data());
         for (Eigen::Index row = 0; row < count; ++row)
             scores[static_cast<std::size_t>(begin + row)] = -std::exp2(-(pathSums[static_cast<std::size_t>(row)] / denominator));
 

@@ -13,6 +13,33 @@ namespace webthreat {
 // as scikit-learn converts its input to float32 before fitting or scoring.
 using FeatureMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// Rows of detector input made on demand, so that the forest never needs every row's features in
+// memory at once: fitting gathers each tree's sample, scoring fills one block of rows at a time.
+// The forest calls these from several threads at once.
+class FeatureRows {
+public:
+    virtual ~FeatureRows() = default;
+    virtual Eigen::Index rows() const = 0;
+    virtual Eigen::Index columns() const = 0;
+    // Writes rows [begin, begin + count) to out, row-major: count * columns() floats.
+    virtual void fill(Eigen::Index begin, Eigen::Index count, float* out) const = 0;
+    // Writes the listed rows to out, row-major, in the order listed.
+    virtual void gather(const Eigen::Index* rows, Eigen::Index count, float* out) const = 0;
+};
+
+// A matrix already in memory, as FeatureRows.
+class MatrixRows final : public FeatureRows {
+public:
+    explicit MatrixRows(const FeatureMatrix& matrix) : m_matrix(matrix) {}
+    Eigen::Index rows() const override { return m_matrix.rows(); }
+    Eigen::Index columns() const override { return m_matrix.cols(); }
+    void fill(Eigen::Index begin, Eigen::Index count, float* out) const override;
+    void gather(const Eigen::Index* rows, Eigen::Index count, float* out) const override;
+
+private:
+    const FeatureMatrix& m_matrix;
+};
+
 struct IsolationForestParams {
     int trees = 100;              // scikit-learn's n_estimators
     int maxSamples = 0;           // rows drawn per tree without replacement; 0 = min(256, rows);
@@ -34,11 +61,18 @@ public:
     // Fits on all rows of data. Throws ParameterError for bad params, InputError when data has
     // fewer than two rows or no columns, CancelledError when progress is cancelled.
     void fit(const FeatureMatrix& data, const IsolationForestParams& params, const Progress& progress = {});
+    // The same from rows made on demand: only the sampled rows are ever materialised (checked
+    // finite there; scoreSamples checks every row it is given).
+    void fit(const FeatureRows& data, const IsolationForestParams& params, const Progress& progress = {});
 
     // scikit-learn's score_samples for every row: in [-1, 0), lower = more anomalous. Rows are
     // scored in parallel; the result is bit-identical for any thread count. data must have the
     // same number of columns as the matrix the forest was fitted on.
     std::vector<double> scoreSamples(const FeatureMatrix& data, int threads = 0,
+                                     const Progress& progress = {}) const;
+    // The same from rows made on demand, one block of 512 rows per thread at a time. Throws
+    // InputError naming the row and feature when a value is not finite.
+    std::vector<double> scoreSamples(const FeatureRows& data, int threads = 0,
                                      const Progress& progress = {}) const;
 
     // Which features isolated one row (row points at featureCount() values). In every tree, each
@@ -78,6 +112,12 @@ public:
     };
 
 private:
+    // blockOf(begin, count, buffer) returns the block's rows, row-major: in place, or filled into
+    // buffer (room for 512 rows).
+    template <typename BlockOf>
+    std::vector<double> scoreBlocks(Eigen::Index rows, Eigen::Index columns, int threads, const Progress& progress,
+                                    BlockOf blockOf) const;
+
     std::vector<Tree> m_trees;
     int m_maxSamples = 0;
     int m_depthLimit = 0;

@@ -6,6 +6,31 @@ namespace webthreat {
 
 namespace {
 constexpr std::size_t kBlockBytes = 256 * 1024;
+
+// Equal texts, compared inline for the short values that make up nearly every cell (addresses,
+// codes, names): memcmp is a call, and most lookups end in exactly one comparison that succeeds.
+inline bool sameText(std::string_view a, std::string_view b) noexcept
+{
+    const std::size_t size = a.size();
+    if (size != b.size())
+        return false;
+    if (size >= 8 && size <= 16) {
+        std::uint64_t a0, a1, b0, b1;
+        std::memcpy(&a0, a.data(), 8);
+        std::memcpy(&b0, b.data(), 8);
+        std::memcpy(&a1, a.data() + size - 8, 8);
+        std::memcpy(&b1, b.data() + size - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (size < 8) {
+        for (std::size_t i = 0; i < size; ++i) {
+            if (a[i] != b[i])
+                return false;
+        }
+        return true;
+    }
+    return std::memcmp(a.data(), b.data(), size) == 0;
+}
 } // namespace
 
 StringPool::StringPool()
@@ -92,7 +117,7 @@ std::uint32_t StringPool::find(std::string_view text) const
         const std::uint32_t entry = m_slots[slot];
         if (entry == 0)
             return kMissing;
-        if (m_slotHashes[slot] == h && m_views[entry - 1] == text)
+        if (m_slotHashes[slot] == h && sameText(m_views[entry - 1], text))
             return entry - 1;
     }
 }
@@ -108,7 +133,7 @@ std::uint32_t StringPool::intern(std::string_view text)
         const std::uint32_t entry = m_slots[slot];
         if (entry == 0)
             break;
-        if (m_slotHashes[slot] == h && m_views[entry - 1] == text)
+        if (m_slotHashes[slot] == h && sameText(m_views[entry - 1], text))
             return entry - 1;
     }
     const auto id = static_cast<std::uint32_t>(m_views.size());

@@ -222,7 +222,93 @@ private slots:
     void agreesWithScikitLearnOnSyntheticLabelledTraffic();
     void seedAveragedScoresMatchScikitLearn_data();
     void seedAveragedScoresMatchScikitLearn();
+    void rowsMadeOnDemandGiveTheSameForest();
+    void rowsMadeOnDemandNameTheNonFiniteRow();
 };
+
+namespace {
+// Rows computed on demand from a formula, never held as a matrix: what the pipeline does with the
+// table's columns. Counts what it was asked for, to show fit only touches the samples.
+class FormulaRows final : public FeatureRows {
+public:
+    FormulaRows(Eigen::Index rows, Eigen::Index badRow = -1) : m_rows(rows), m_badRow(badRow) {}
+    Eigen::Index rows() const override { return m_rows; }
+    Eigen::Index columns() const override { return 3; }
+    void fill(Eigen::Index begin, Eigen::Index count, float* out) const override
+    {
+        for (Eigen::Index i = 0; i < count; ++i)
+            write(begin + i, out + 3 * i);
+    }
+    void gather(const Eigen::Index* rows, Eigen::Index count, float* out) const override
+    {
+        m_gathered += static_cast<std::size_t>(count);
+        for (Eigen::Index i = 0; i < count; ++i)
+            write(rows[i], out + 3 * i);
+    }
+    FeatureMatrix matrix() const
+    {
+        FeatureMatrix m(m_rows, 3);
+        fill(0, m_rows, m.data());
+        return m;
+    }
+    mutable std::atomic<std::size_t> m_gathered{0};
+
+private:
+    void write(Eigen::Index row, float* out) const
+    {
+        out[0] = static_cast<float>((row * 7919) % 1000);
+        out[1] = static_cast<float>(std::sin(static_cast<double>(row)) * 100.0);
+        out[2] = row == m_badRow ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(row % 17);
+    }
+    Eigen::Index m_rows;
+    Eigen::Index m_badRow;
+};
+} // namespace
+
+void TestIsolationForest::rowsMadeOnDemandGiveTheSameForest()
+{
+    const FormulaRows source(20000);
+    IsolationForestParams params;
+    params.seed = 3;
+    IsolationForest fromMatrix;
+    const FeatureMatrix matrix = source.matrix();
+    fromMatrix.fit(matrix, params);
+    IsolationForest onDemand;
+    onDemand.fit(source, params);
+    // Only the samples were made: 100 trees of 256 rows, not 20 000 rows.
+    QCOMPARE(source.m_gathered.load(), std::size_t(100 * 256));
+    const std::vector<double> expected = fromMatrix.scoreSamples(matrix, 2);
+    QCOMPARE(onDemand.scoreSamples(source, 2), expected);
+    QCOMPARE(onDemand.scoreSamples(source, 1), expected);
+    QCOMPARE(onDemand.scoreSamples(matrix, 1), expected);
+}
+
+void TestIsolationForest::rowsMadeOnDemandNameTheNonFiniteRow()
+{
+    // Whether a tree sampled row 15 000 (fit refuses it) or not (scoring does), the message
+    // names it.
+    const FormulaRows source(20000, 15000);
+    IsolationForest forest;
+    try {
+        forest.fit(source, {});
+        forest.scoreSamples(source);
+        QFAIL("the forest accepted NaN");
+    } catch (const InputError& error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.contains("feature 3 of row 15001"), qPrintable(message));
+    }
+    // A matrix with the NaN where no tree samples it: scoring names it as well.
+    FormulaRows clean(300);
+    IsolationForest small;
+    small.fit(clean, {});
+    const FormulaRows bad(300, 299);
+    try {
+        small.scoreSamples(bad);
+        QFAIL("scoreSamples() accepted NaN");
+    } catch (const InputError& error) {
+        QVERIFY2(QString::fromStdString(error.what()).contains("feature 3 of row 300"), error.what());
+    }
+}
 
 void TestIsolationForest::averagePathLength_data()
 {
