@@ -1,10 +1,12 @@
 #include "core/evaluation.h"
 
 #include "core/errors.h"
+#include "core/export.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <unordered_map>
 
 namespace webthreat {
@@ -235,6 +237,71 @@ std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, c
         rows.push_back({value, evaluation.at(scores.countBelow(threshold), threshold)});
     }
     return rows;
+}
+
+namespace {
+
+std::string pointJson(const OperatingPoint& point)
+{
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "{\"threshold\": %s, \"flagged\": %zu, \"true_positives\": %zu, \"false_positives\": %zu, "
+                  "\"false_negatives\": %zu, \"true_negatives\": %zu, \"precision\": %s, \"recall\": %s, \"f1\": %s}",
+                  formatNumber(point.threshold).c_str(), point.flagged, point.truePositives, point.falsePositives,
+                  point.falseNegatives, point.trueNegatives, formatNumber(point.precision).c_str(),
+                  formatNumber(point.recall).c_str(), formatNumber(point.f1).c_str());
+    return text;
+}
+
+} // namespace
+
+std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts)
+{
+    char line[256];
+    std::string out = "\nEvaluation against " + evaluation.truthColumn() + " (" + std::to_string(evaluation.positives())
+        + " attacks, " + std::to_string(evaluation.negatives()) + " normal rows):\n";
+    std::snprintf(line, sizeof line, "  ROC AUC %.4f, average precision %.4f (attack share %.4f)\n", evaluation.rocAuc(),
+                  evaluation.averagePrecision(),
+                  static_cast<double>(evaluation.positives()) / static_cast<double>(evaluation.positives() + evaluation.negatives()));
+    out += line;
+    const OperatingPoint point = evaluation.at(verdicts);
+    std::snprintf(line, sizeof line, "  at contamination %s (threshold %s): precision %.4f, recall %.4f, F1 %.4f\n",
+                  verdicts.contamination.toString().c_str(), formatNumber(verdicts.threshold).c_str(), point.precision,
+                  point.recall, point.f1);
+    out += line;
+    std::snprintf(line, sizeof line, "    %zu flagged: %zu true positives, %zu false positives; %zu attacks missed, %zu true negatives\n",
+                  point.flagged, point.truePositives, point.falsePositives, point.falseNegatives, point.trueNegatives);
+    out += line;
+    out += "  contamination   flagged  precision   recall       F1\n";
+    for (const ContaminationRow& row : evaluateContaminations(scores, evaluation)) {
+        std::snprintf(line, sizeof line, "  %12.0f %% %9zu  %9.4f  %7.4f  %7.4f\n", row.contamination * 100.0, row.point.flagged,
+                      row.point.precision, row.point.recall, row.point.f1);
+        out += line;
+    }
+    return out;
+}
+
+std::string evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts)
+{
+    std::string out = "{\"truth_column\": \"";
+    for (char c : evaluation.truthColumn()) {
+        if (c == '"' || c == '\\')
+            out.push_back('\\');
+        if (static_cast<unsigned char>(c) >= 0x20)
+            out.push_back(c);
+    }
+    out += "\", \"attacks\": " + std::to_string(evaluation.positives()) + ", \"normal\": " + std::to_string(evaluation.negatives())
+        + ", \"roc_auc\": " + formatNumber(evaluation.rocAuc()) + ", \"average_precision\": "
+        + formatNumber(evaluation.averagePrecision()) + ",\n    \"at_threshold\": " + pointJson(evaluation.at(verdicts))
+        + ",\n    \"by_contamination\": [";
+    const auto rows = evaluateContaminations(scores, evaluation);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::string point = pointJson(rows[i].point);
+        point.insert(1, "\"contamination\": " + formatNumber(rows[i].contamination) + ", ");
+        out += (i ? ",\n      " : "\n      ") + point;
+    }
+    out += "]}";
+    return out;
 }
 
 } // namespace webthreat
