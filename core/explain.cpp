@@ -46,11 +46,13 @@ void finishExplanation(RowExplanation& explanation)
         const FeatureExplanation& top = explanation.features.front();
         const std::string name(featureInfo(top.feature).name);
         const std::string value = describeFeatureValue(top.feature, top.value);
-        // The side the value stands out on: a tiny session is as telling as a huge one.
+        // The side the value stands out on: a tiny session is as telling as a huge one. Shares are
+        // rounded down, so "above 100.0 %" cannot appear for a value some other row equals.
+        const auto floorPercent = [](double share) { return std::floor(share * 1000.0) / 10.0; };
         if (top.percentile >= 0.5 || top.above == 0.0)
-            std::snprintf(text, sizeof text, "%s %s is above %.1f %% of sessions", name.c_str(), value.c_str(), top.percentile * 100.0);
+            std::snprintf(text, sizeof text, "%s %s is above %.1f %% of sessions", name.c_str(), value.c_str(), floorPercent(top.percentile));
         else
-            std::snprintf(text, sizeof text, "%s %s is below %.1f %% of sessions", name.c_str(), value.c_str(), top.above * 100.0);
+            std::snprintf(text, sizeof text, "%s %s is below %.1f %% of sessions", name.c_str(), value.c_str(), floorPercent(top.above));
         sentence = text;
     } else {
         sentence = "no feature set this row apart";
