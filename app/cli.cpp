@@ -2,6 +2,7 @@
 
 #include "app/logging.h"
 #include "core/atomicfile.h"
+#include "core/evaluation.h"
 #include "core/export.h"
 #include "core/generator.h"
 #include "core/pipeline.h"
@@ -65,6 +66,11 @@ Options:
   --force             overwrite --out if it exists
   --json              print the report as JSON instead of text
   --top N             rows and values listed in the findings (default 10)
+  --truth COLUMN      the ground-truth column to evaluate the detector against (values 1/0,
+                      true/false, yes/no, attack/normal, suspicious/normal, malicious/benign).
+                      Without it a column named is_attack, label or is_suspicious is used when
+                      present. The report then adds ROC AUC, average precision, precision,
+                      recall and F1 at the threshold and at contaminations 1, 2, 5, 10, 20 %.
   --log-level LEVEL   trace, debug, info, warn, error, off (default warn)
 
 Example:
@@ -180,11 +186,24 @@ void refuseOverwrite(const std::string& path, bool force)
         throw OutputError(path + ": the file exists; use --force to overwrite it");
 }
 
+std::string jsonQuoted(std::string_view text)
+{
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\')
+            out.push_back('\\');
+        if (static_cast<unsigned char>(c) >= 0x20)
+            out.push_back(c);
+    }
+    return out + "\"";
+}
+
 int analyze(const std::vector<std::string>& args, std::ostream& out)
 {
     const OptionSpec spec{{"contamination", true}, {"trees", true}, {"max-samples", true}, {"seed", true},
                           {"threads", true},       {"features", true}, {"out", true},       {"force", false},
-                          {"json", false},         {"top", true},      {"log-level", true}, {"help", false}};
+                          {"json", false},         {"top", true},      {"log-level", true}, {"help", false},
+                          {"truth", true}};
     const ParsedArgs parsed = parseArgs(args, 1, spec, "analyze");
     if (parsed.flags.count("help")) {
         out << kAnalyzeHelp;
@@ -243,12 +262,37 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
     auto data = prepareData(parsed.positional.front(), params.read, params.clean, progress);
     auto detection = detect(*data, params.detector, progress);
     const Analysis analysis = assess(data, detection, params.contamination, top);
+    // The ground truth, when the file has one or one is named: a named column that is missing or
+    // unusable is a usage error; a column found by its name but unusable is only reported.
+    const std::string* truthName = value("truth");
+    const TruthLookup truth = truthName ? readGroundTruth(data->table, *truthName) : findGroundTruth(data->table);
+    if (truthName && !truth.truth)
+        throw UsageError("--truth " + *truthName + ": " + truth.problem);
+    std::optional<Evaluation> evaluation;
+    if (truth.truth)
+        evaluation.emplace(detection->scores, *truth.truth);
+    const bool truthUnusable = !truth.truth && truth.problem.rfind("column ", 0) == 0;
     if (outPath)
         writeScoredCsv(analysis, *outPath, progress);
-    if (parsed.flags.count("json"))
-        out << analysisJson(analysis, top);
-    else {
+    if (parsed.flags.count("json")) {
+        std::string json = analysisJson(analysis, top);
+        if (evaluation || truthUnusable) {
+            const std::string member = evaluation ? evaluationJson(*evaluation, detection->scores, analysis.verdicts)
+                                                  : "{\"problem\": " + jsonQuoted(truth.problem) + "}";
+            const auto close = json.rfind('}');
+            json.insert(close, ",\n  \"evaluation\": " + member + "\n");
+            // The member before it ended the object's last line.
+            const auto lastNewline = json.rfind("\n", close - 1);
+            if (lastNewline != std::string::npos && lastNewline + 1 == close)
+                json.erase(lastNewline, 1);
+        }
+        out << json;
+    } else {
         out << analysisText(analysis, top);
+        if (evaluation)
+            out << evaluationText(*evaluation, detection->scores, analysis.verdicts);
+        else if (truthUnusable)
+            out << "\nEvaluation: not available: " << truth.problem << "\n";
         if (outPath)
             out << "\nScored rows written to " << *outPath << "\n";
     }

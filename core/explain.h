@@ -11,8 +11,9 @@ namespace webthreat {
 struct FeatureExplanation {
     Feature feature;
     double credit = 0.0;      // share of the early isolation credited to this feature, 0..1
-    double value = 0.0;       // the row's value (after the mean fill)
+    double value = 0.0;       // the row's value as the forest saw it (after the mean fill, in float)
     double percentile = 0.0;  // share of rows with a smaller value, 0..1
+    double above = 0.0;       // share of rows with a larger value, 0..1
 };
 
 // Why a row scored as it did, computed from the forest itself.
@@ -24,21 +25,34 @@ struct RowExplanation {
     std::string sentence;            // "bytes_out 4.8 MB is above 99.9 % of sessions; isolated in ..."
 };
 
-// Explains rows of one detection. Explaining a row costs one walk of the forest and one pass over
-// each detector feature to place the row's value among all rows (nothing is sorted up front, so
-// explaining a handful of rows of a large file stays cheap).
+// Explains rows of one detection, one at a time (the workbench's detail panel). The Explainer keeps
+// the detector's input matrix (float, as the forest saw it: 4 bytes per row and feature).
+// Explaining a row costs one walk of the forest and one pass over each feature to place the row's
+// value among all rows. explain() is const and safe to call from several threads at once.
 class Explainer {
 public:
     Explainer(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection);
 
     RowExplanation explain(std::size_t row) const;
+    std::size_t rowCount() const noexcept { return static_cast<std::size_t>(m_matrix.rows()); }
+    double averagePathLength() const noexcept { return m_averagePathLength; }
 
 private:
     std::shared_ptr<const PreparedData> m_data;
     std::shared_ptr<const Detection> m_detection;
-    std::vector<std::vector<double>> m_values;  // per detector feature, per row
+    FeatureMatrix m_matrix;                     // per row, per detector feature
     double m_averagePathLength = 0.0;
 };
+
+// Explains many rows at once (the scored CSV, the JSON report) without keeping the input matrix:
+// the given rows' values are sorted per feature and one pass over each feature places all of them
+// (O(rows x log given) time, O(given) memory besides one feature's values); the forest walks run
+// on `threads` threads. Results are in the order of `rows` and equal Explainer::explain's.
+std::vector<RowExplanation> explainRows(const PreparedData& data, const Detection& detection,
+                                        const std::vector<std::size_t>& rows, int threads = 0);
+
+// The mean number of splits that isolate a row, over all rows (from the scores).
+double averagePathLength(const Detection& detection);
 
 // A feature value as the analyst reads it: "4.8 MB", "600 s", "1.2 kB/s".
 std::string describeFeatureValue(Feature feature, double value);

@@ -15,10 +15,14 @@ std::string neutraliseFormula(std::string_view cell);
 void appendCsvField(std::string& out, std::string_view cell);
 
 // The scored CSV's header: the schema's columns, the file's extra columns, then
-// session_duration, avg_packet_size, anomaly_score, anomaly_label.
+// session_duration, avg_packet_size, anomaly_score, anomaly_label, and for Suspicious rows their
+// explanation: top_feature (the feature most credited with isolating the row early; empty when
+// none was), top_feature_share (that credit, 0..1) and explanation (the sentence, see
+// core/explain.h). Normal rows leave these three empty.
 std::vector<std::string> scoredCsvHeader(const Analysis& analysis);
 
-// Writes every row with its features, score and label, atomically (OutputError on failure).
+// Writes every row with its features, score and label, and the suspicious rows' explanations,
+// atomically (OutputError on failure).
 void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress = {});
 
 // The analysis as a readable report (cleaning, detector settings, count suspicious, findings)

@@ -4,6 +4,8 @@
 #include "ui/bundledresources.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
+#include "core/crosstab.h"
+#include "ui/detailpanel.h"
 #include "ui/detectorpanel.h"
 #include "ui/displayformat.h"
 #include "ui/logpanel.h"
@@ -12,6 +14,7 @@
 #include "ui/suspiciousrowsmodel.h"
 #include "ui/trafficproxymodel.h"
 #include "ui/traffictablemodel.h"
+#include "ui/trustview.h"
 
 #include <Eigen/Core>
 #include <spdlog/version.h>
@@ -128,9 +131,11 @@ MainWindow::MainWindow(QWidget* parent)
     m_overview->setObjectName(QStringLiteral("overviewCharts"));
     m_tabs->addTab(m_overview, tr("&Overview"));
     m_tabs->addTab(createAnomaliesTab(), tr("&Anomalies"));
+    m_tabs->addTab(createTrustTab(), tr("&Trust"));
     setCentralWidget(m_tabs);
 
     createDetectorDock();
+    createDetailDock();
     createLogDock();
     createMenus();
     createStatusBar();
@@ -203,7 +208,7 @@ void MainWindow::createActions()
         m_filterEdit->selectAll();
     });
 
-    const QStringList tabNames{tr("Summary"), tr("Data"), tr("Overview"), tr("Anomalies")};
+    const QStringList tabNames{tr("Summary"), tr("Data"), tr("Overview"), tr("Anomalies"), tr("Trust")};
     for (int i = 0; i < tabNames.size(); ++i) {
         auto* action = new QAction(tabNames[i], this);
         action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
@@ -240,6 +245,7 @@ void MainWindow::createMenus()
     view->addAction(m_findAction);
     view->addAction(m_detectorDock->toggleViewAction());
     view->addAction(m_logDock->toggleViewAction());
+    view->addAction(m_detailDock->toggleViewAction());
 
     QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
     analysis->addAction(m_runAction);
@@ -440,6 +446,73 @@ void MainWindow::createLogDock()
 void MainWindow::setLogRelay(LogRelay* relay)
 {
     m_logPanel->setRelay(relay);
+}
+
+void MainWindow::createDetailDock()
+{
+    m_detailDock = new QDockWidget(tr("Row details"), this);
+    m_detailDock->setObjectName(QStringLiteral("detailDock"));
+    m_detailDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable
+                              | QDockWidget::DockWidgetFloatable);
+    m_detailPanel = new DetailPanel(m_detailDock);
+    m_detailPanel->setObjectName(QStringLiteral("detailPanel"));
+    auto* scroll = new QScrollArea(m_detailDock);
+    scroll->setWidget(m_detailPanel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_detailDock->setWidget(scroll);
+    // Under the detector panel: the two together are what the analyst tunes and reads.
+    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+    splitDockWidget(m_detectorDock, m_detailDock, Qt::Vertical);
+    // The detector panel scrolls; the explanation needs the height more.
+    resizeDocks({m_detectorDock, m_detailDock}, {400, 340}, Qt::Vertical);
+    resizeDocks({m_detectorDock}, {290}, Qt::Horizontal);
+    m_detailDock->toggleViewAction()->setText(tr("Row &Details"));
+    m_detailDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+
+    // Any way of picking a row explains it: the Data tab's current row, the suspicious rows, the
+    // scatter, the changed verdicts on the Trust tab.
+    connect(m_dataView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (!current.isValid())
+            return;
+        const QModelIndex source = m_trafficProxy->mapToSource(current);
+        if (source.isValid())
+            m_detailPanel->showRow(static_cast<std::size_t>(source.row()));
+    });
+    connect(m_suspiciousView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (current.isValid())
+                    m_detailPanel->showRow(m_suspiciousModel->tableRow(current.row()));
+            });
+    connect(m_scatter, &AnomalyScatter::rowClicked, this, [this](qsizetype row) {
+        if (row >= 0)
+            m_detailPanel->showRow(static_cast<std::size_t>(row));
+    });
+    connect(m_trustView, &TrustView::rowSelected, this, [this](qulonglong row) { selectRow(static_cast<std::size_t>(row)); });
+}
+
+QWidget* MainWindow::createTrustTab()
+{
+    m_trustView = new TrustView(this);
+    m_trustView->setObjectName(QStringLiteral("trustView"));
+    return m_trustView;
+}
+
+void MainWindow::selectRow(std::size_t row)
+{
+    if (!m_snapshot.hasData() || row >= m_snapshot.data->table.rowCount())
+        return;
+    selectTableRow(row, false);
+    m_detailPanel->showRow(row);
+}
+
+void MainWindow::showChangedVerdicts(const std::shared_ptr<const Verdicts>& before)
+{
+    // The rows between the two thresholds in score order: O(changed rows), whatever the file size.
+    if (!before || !m_snapshot.hasDetection())
+        return;
+    m_trustView->showChanges(m_snapshot, changedVerdicts(m_snapshot.detection->scores, *before, *m_snapshot.verdicts));
 }
 
 void MainWindow::createStatusBar()
@@ -775,8 +848,10 @@ void MainWindow::onAssessed(const AnalysisSnapshot& snapshot)
         return;
     QElapsedTimer timer;
     timer.start();
+    const std::shared_ptr<const Verdicts> before = m_snapshot.verdicts;
     m_snapshot = snapshot;
     showVerdicts();
+    showChangedVerdicts(before);
     logger::get("ui")->debug("contamination {}: {} suspicious; views updated in {} ms",
                              snapshot.verdicts->contamination.toString(), snapshot.verdicts->suspiciousCount,
                              timer.elapsed());
@@ -805,6 +880,8 @@ void MainWindow::showSnapshot()
         model->setFindings(m_snapshot.findings);
     m_overview->setSnapshot(m_snapshot);
     m_scatter->setSnapshot(m_snapshot);
+    m_detailPanel->setSnapshot(m_snapshot);
+    m_trustView->setSnapshot(m_snapshot);
     fitColumns(m_suspiciousView);
     for (QTableView* view : m_findingsViews)
         fitColumns(view);
@@ -832,6 +909,8 @@ void MainWindow::showVerdicts()
         model->setFindings(m_snapshot.findings);
     m_overview->updateVerdicts(m_snapshot);
     m_scatter->updateVerdicts(m_snapshot);
+    m_detailPanel->updateVerdicts(m_snapshot);
+    m_trustView->updateVerdicts(m_snapshot);
     const Verdicts& verdicts = *m_snapshot.verdicts;
     m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold);
     updateStatusText();
@@ -1014,6 +1093,7 @@ QList<ChartView*> MainWindow::allChartViews() const
     QList<ChartView*> views = m_overview->chartViews();
     if (ChartView* scatter = m_scatter->chartView())
         views << scatter;
+    views << m_trustView->chartViews();
     return views;
 }
 
@@ -1184,6 +1264,7 @@ void MainWindow::showShortcuts()
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     QList<QAction*> actions{m_openAction, m_exportCsvAction, m_exportChartAction, m_runAction, m_cancelAction,
                             m_findAction, m_detectorDock->toggleViewAction(), m_logDock->toggleViewAction(),
+                            m_detailDock->toggleViewAction(),
                             m_shortcutsAction, m_quitAction};
     actions << m_tabActions;
     for (QAction* action : actions) {

@@ -26,6 +26,7 @@ namespace webthreat {
 
 class AnomalyScatter;
 class ChartView;
+class DetailPanel;
 class DetectorPanel;
 class LogPanel;
 class LogRelay;
@@ -34,6 +35,7 @@ class SummaryModel;
 class SuspiciousRowsModel;
 class TrafficProxyModel;
 class TrafficTableModel;
+class TrustView;
 
 // The workbench window: open a traffic CSV, read its summary and cleaning report, browse and
 // filter the rows, look at the charts, tune the detector and export what was found. All loading,
@@ -44,7 +46,7 @@ class MainWindow : public QMainWindow {
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    enum class Tab { Summary, Data, Overview, Anomalies };
+    enum class Tab { Summary, Data, Overview, Anomalies, Trust };
     Q_ENUM(Tab)
 
     static constexpr const char* kSampleResource = ":/sample/sample_traffic.csv";
@@ -100,6 +102,12 @@ public:
     void setLogRelay(LogRelay* relay);
     LogPanel* logPanel() const { return m_logPanel; }
     QDockWidget* logDock() const { return m_logDock; }
+    // Why the selected row scored as it did (the Row details dock), and the Trust tab.
+    DetailPanel* detailPanel() const { return m_detailPanel; }
+    QDockWidget* detailDock() const { return m_detailDock; }
+    TrustView* trustView() const { return m_trustView; }
+    // Selects row (an index into the cleaned table) in the Data tab and explains it in Row details.
+    void selectRow(std::size_t row);
 
 Q_SIGNALS:
     // A load or detector run finished and every view shows its result.
@@ -126,6 +134,9 @@ private:
     QWidget* createAnomaliesTab();
     void createDetectorDock();
     void createLogDock();
+    void createDetailDock();
+    QWidget* createTrustTab();
+    void showChangedVerdicts(const std::shared_ptr<const Verdicts>& before);
     void createStatusBar();
 
     void startLoad(const QString& path, const QString& displayName);
@@ -199,6 +210,9 @@ private:
     DetectorPanel* m_detectorPanel = nullptr;
     QDockWidget* m_logDock = nullptr;
     LogPanel* m_logPanel = nullptr;
+    QDockWidget* m_detailDock = nullptr;
+    DetailPanel* m_detailPanel = nullptr;
+    TrustView* m_trustView = nullptr;
 
     // Models
     TrafficTableModel* m_trafficModel = nullptr;

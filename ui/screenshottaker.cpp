@@ -1,5 +1,8 @@
 #include "ui/screenshottaker.h"
 
+#include "ui/detailpanel.h"
+#include "ui/trustview.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
@@ -28,6 +31,8 @@ std::optional<MainWindow::Tab> ScreenshotTaker::tabByName(const QString& name)
         return MainWindow::Tab::Data;
     if (key == QLatin1String("summary"))
         return MainWindow::Tab::Summary;
+    if (key == QLatin1String("trust"))
+        return MainWindow::Tab::Trust;
     return std::nullopt;
 }
 
@@ -57,6 +62,27 @@ void ScreenshotTaker::capture()
     if (m_done)
         return;
     m_window->showTab(m_options.tab);
+    const AnalysisSnapshot& snapshot = m_window->snapshot();
+    m_waiting = 1;   // released below, once every wait is connected
+    if (snapshot.hasDetection()) {
+        if (!m_window->trustView()->isReady()) {
+            ++m_waiting;
+            connect(m_window->trustView(), &TrustView::ready, this, &ScreenshotTaker::partReady, Qt::SingleShotConnection);
+        }
+        if (snapshot.findings && !snapshot.findings->suspiciousRows.empty()) {
+            ++m_waiting;
+            connect(m_window->detailPanel(), &DetailPanel::explained, this, &ScreenshotTaker::partReady,
+                    Qt::SingleShotConnection);
+            m_window->selectRow(snapshot.findings->suspiciousRows.front());
+        }
+    }
+    partReady();
+}
+
+void ScreenshotTaker::partReady()
+{
+    if (--m_waiting > 0)
+        return;
     // Let the views lay out for the new data (posted layout requests) before rendering.
     QTimer::singleShot(0, this, [this] { QTimer::singleShot(0, this, &ScreenshotTaker::render); });
 }

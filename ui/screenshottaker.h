@@ -18,7 +18,9 @@ struct ScreenshotOptions {
 };
 
 // `webthreat-workbench --screenshot OUT.png [FILE]`: loads and analyses FILE in a window that is
-// laid out but never shown on screen, shows the chosen tab and renders the window to a PNG.
+// laid out but never shown on screen, shows the chosen tab, selects the most anomalous row (so
+// Row details has something to show) and renders the window to a PNG once the views computed in
+// the background are filled.
 class ScreenshotTaker : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ScreenshotTaker)
@@ -30,7 +32,7 @@ public:
     explicit ScreenshotTaker(ScreenshotOptions options, QObject* parent = nullptr);
     ~ScreenshotTaker() override;
 
-    // "overview", "anomalies", "data" or "summary"; nullopt for anything else.
+    // "overview", "anomalies", "data", "summary" or "trust"; nullopt for anything else.
     static std::optional<MainWindow::Tab> tabByName(const QString& name);
 
     void start();
@@ -42,11 +44,13 @@ Q_SIGNALS:
 
 private:
     void capture();
+    void partReady();
     void render();
 
     ScreenshotOptions m_options;
     std::unique_ptr<MainWindow> m_window;
     bool m_done = false;
+    int m_waiting = 0;   // background parts (row explanation, Trust tab) not yet shown
 };
 
 } // namespace webthreat

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "core/evaluation.h"
+#include "core/pipeline.h"
 #include "tests/badcorpus.h"
 
 namespace {
@@ -72,11 +74,13 @@ private Q_SLOTS:
         QCOMPARE(rows.first(),
                  QString("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
                          "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types,"
-                         "session_duration,avg_packet_size,anomaly_score,anomaly_label"));
+                         "session_duration,avg_packet_size,anomaly_score,anomaly_label,top_feature,top_feature_share,explanation"));
         int suspicious = 0;
         for (const QString& row : rows.mid(1)) {
             const QStringList fields = row.split(',');
-            QCOMPARE(fields.size(), 20);
+            QCOMPARE(fields.size(), 23);
+            // Suspicious rows say why; Normal rows leave the explanation empty.
+            QCOMPARE(fields[22].contains(" splits against "), fields[19] == "Suspicious");
             QCOMPARE(fields[16], QString("600"));
             const double score = fields[18].toDouble();
             QVERIFY(score < 0 && score >= -1);
@@ -126,6 +130,62 @@ private Q_SLOTS:
                  QCryptographicHash::hash(contents(dir.filePath("two.csv")), QCryptographicHash::Sha256));
         // The ground-truth columns are carried through as extra columns.
         QVERIFY(lines(dir.filePath("one.csv")).first().contains("is_attack,attack_kind,session_duration"));
+    }
+
+    void evaluatesAgainstGroundTruth()
+    {
+        // The bundled sample has is_attack: the report adds the evaluation, with the areas core
+        // computes for the same scores.
+        const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+        auto data = webthreat::prepareData(sample.toStdString());
+        auto detection = webthreat::detect(*data, webthreat::DetectorParams());
+        const auto truth = webthreat::findGroundTruth(data->table);
+        QVERIFY(truth.truth);
+        const webthreat::Evaluation evaluation(detection->scores, *truth.truth);
+
+        Run run = runWebthreat({"analyze", sample});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Evaluation against is_attack (150 attacks, 4850 normal rows):"), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QString("ROC AUC %1, average precision %2")
+                                      .arg(evaluation.rocAuc(), 0, 'f', 4)
+                                      .arg(evaluation.averagePrecision(), 0, 'f', 4)),
+                 qPrintable(run.out));
+        const webthreat::OperatingPoint point = evaluation.at(250);
+        QVERIFY2(run.out.contains(QString("250 flagged: %1 true positives, %2 false positives").arg(point.truePositives).arg(point.falsePositives)),
+                 qPrintable(run.out));
+        QVERIFY(run.out.contains("contamination   flagged  precision   recall       F1"));
+
+        run = runWebthreat({"analyze", sample, "--json", "--truth", "IS_ATTACK"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QJsonParseError error;
+        const QJsonObject root = QJsonDocument::fromJson(run.out.toUtf8(), &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        const QJsonObject json = root["evaluation"].toObject();
+        QCOMPARE(json["truth_column"].toString(), QString("is_attack"));
+        QCOMPARE(json["attacks"].toInt(), 150);
+        QCOMPARE(json["roc_auc"].toDouble(), evaluation.rocAuc());
+        QCOMPARE(json["average_precision"].toDouble(), evaluation.averagePrecision());
+        QCOMPARE(json["at_threshold"].toObject()["true_positives"].toInt(), static_cast<int>(point.truePositives));
+        QCOMPARE(json["by_contamination"].toArray().size(), 5);
+        QVERIFY(root["suspicious_rows"].toArray().first().toObject()["explanation"].toString().contains("splits against"));
+    }
+
+    void truthColumnErrors()
+    {
+        const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+        Run run = runWebthreat({"analyze", sample, "--truth", "verdict"});
+        QCOMPARE(run.status, 2);
+        QCOMPARE(run.err.trimmed(), QString("webthreat: --truth verdict: the file has no column named 'verdict'; columns "
+                                            "besides the traffic schema's: is_attack, attack_kind"));
+        run = runWebthreat({"analyze", sample, "--truth", "attack_kind"});
+        QCOMPARE(run.status, 2);
+        QVERIFY2(run.err.contains("column attack_kind cannot be used as ground truth: line 2 has no value"), qPrintable(run.err));
+        // Without a truth column the report has no evaluation at all.
+        if (QFile::exists(WEBTHREAT_REFERENCE_CSV)) {
+            run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV});
+            QCOMPARE(run.status, 0);
+            QVERIFY(!run.out.contains("Evaluation"));
+        }
     }
 
     void generateIsDeterministic()

@@ -82,6 +82,34 @@ private Q_SLOTS:
         QVERIFY(explanation.features.front().percentile > 0.99);
     }
 
+    void manyRowsAtOnceMatchOneAtATime()
+    {
+        // explainRows places all values in one pass per feature; explain() counts per row. Every
+        // row of a file with many tied values (durations are whole seconds) must agree.
+        std::vector<std::pair<std::size_t, Feature>> injected;
+        const std::string text = makeTraffic(1500, 15, injected);
+        auto data = prepareTable(readTrafficCsvText(text, "explain.csv"));
+        auto detection = detect(*data, DetectorParams());
+        const Explainer explainer(data, detection);
+        std::vector<std::size_t> rows;
+        for (std::size_t row = data->table.rowCount(); row-- > 0;)
+            rows.push_back(row);   // any order
+        const auto together = explainRows(*data, *detection, rows, 2);
+        QCOMPARE(together.size(), rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const RowExplanation alone = explainer.explain(rows[i]);
+            QCOMPARE(together[i].row, rows[i]);
+            QCOMPARE(together[i].sentence, alone.sentence);
+            QCOMPARE(together[i].pathLength, alone.pathLength);
+            for (std::size_t f = 0; f < alone.features.size(); ++f) {
+                QCOMPARE(together[i].features[f].feature, alone.features[f].feature);
+                QCOMPARE(together[i].features[f].credit, alone.features[f].credit);
+                QCOMPARE(together[i].features[f].percentile, alone.features[f].percentile);
+                QCOMPARE(together[i].features[f].above, alone.features[f].above);
+            }
+        }
+    }
+
     void describesValues()
     {
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::BytesOut, 4800000)), QString("4.8 MB"));

@@ -1,4 +1,5 @@
 #include "core/atomicfile.h"
+#include "core/explain.h"
 #include "core/export.h"
 
 #include <QDir>
@@ -115,6 +116,62 @@ private Q_SLOTS:
         QVERIFY(check.open(QIODevice::ReadOnly));
         QCOMPARE(check.readAll(), QByteArray("previous"));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    }
+
+    void scoredCsvCarriesExplanations()
+    {
+        // 300 ordinary sessions and one that sent 500 times the usual bytes.
+        std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n";
+        for (int i = 0; i < 301; ++i) {
+            const int bytesOut = i == 150 ? 5000000 : 9000 + (i * 37) % 2000;
+            text += std::to_string(20000 + (i * 53) % 3000) + "," + std::to_string(bytesOut) + ",2024-04-25T00:00:00Z,"
+                + "2024-04-25T00:0" + std::to_string(5 + i % 3) + ":00Z,198.51.100." + std::to_string(i % 200) + ",10.0.0.1\n";
+        }
+        auto data = prepareTable(readTrafficCsvText(text, "explained.csv"));
+        DetectorParams params;   // without avg_packet_size, which the big transfer would push out too
+        params.features = {Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration};
+        auto detection = detect(*data, params);
+        const Analysis analysis = assess(data, detection, Contamination::fromValue(0.01));
+        const auto header = scoredCsvHeader(analysis);
+        QCOMPARE(header.size(), kFieldCount + 7);
+        QCOMPARE(QString::fromStdString(header[kFieldCount + 4]), QString("top_feature"));
+        QCOMPARE(QString::fromStdString(header[kFieldCount + 5]), QString("top_feature_share"));
+        QCOMPARE(QString::fromStdString(header[kFieldCount + 6]), QString("explanation"));
+
+        QTemporaryDir dir;
+        const QString path = QDir(dir.path()).filePath("scored.csv");
+        writeScoredCsv(analysis, path.toStdString());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 302);
+        QVERIFY(lines[0].endsWith("anomaly_score,anomaly_label,top_feature,top_feature_share,explanation"));
+        // Suspicious rows, against the Explainer asked for that row alone; Normal rows leave the
+        // three cells empty.
+        const Explainer explainer(data, detection);
+        int explained = 0;
+        for (std::size_t row = 0; row < 301; ++row) {
+            const QStringList fields = lines[static_cast<int>(row) + 1].split(',');
+            QCOMPARE(fields.size(), static_cast<int>(header.size()));
+            if (!analysis.verdicts.isSuspicious(row)) {
+                QCOMPARE(fields.mid(kFieldCount + 4), QStringList({"", "", ""}));
+                continue;
+            }
+            ++explained;
+            const RowExplanation explanation = explainer.explain(row);
+            const auto name = featureInfo(explanation.features.front().feature).name;
+            QCOMPARE(fields[kFieldCount + 4], QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size())));
+            QCOMPARE(fields[kFieldCount + 5].toDouble(), explanation.features.front().credit);
+            QCOMPARE(fields[kFieldCount + 6], QString::fromStdString(explanation.sentence));
+        }
+        QCOMPARE(explained, static_cast<int>(analysis.verdicts.suspiciousCount));
+        QVERIFY(explained >= 3);
+        const QStringList outlier = lines[151].split(',');
+        QCOMPARE(outlier[kFieldCount + 3], QString("Suspicious"));
+        QCOMPARE(outlier[kFieldCount + 4], QString("bytes_out"));
+        // 300 of 301 rows lie below it: 99.67 %, rounded down so only a value above every row reads 100 %.
+        QVERIFY2(outlier[kFieldCount + 6].startsWith("bytes_out 5.0 MB is above 99.6 % of sessions; isolated in "),
+                 qPrintable(outlier[kFieldCount + 6]));
     }
 
     void formatting()

@@ -484,10 +484,11 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 283);
         QVERIFY(lines.first().contains(QStringLiteral("session_duration")));
         QVERIFY(lines.first().contains(QStringLiteral("avg_packet_size")));
-        QVERIFY(lines.first().trimmed().endsWith(QStringLiteral("anomaly_score,anomaly_label")));
+        QVERIFY(lines.first().trimmed().endsWith(
+            QStringLiteral("anomaly_score,anomaly_label,top_feature,top_feature_share,explanation")));
         int suspicious = 0;
         for (const QString& line : lines)
-            suspicious += line.trimmed().endsWith(QStringLiteral(",Suspicious")) ? 1 : 0;
+            suspicious += line.contains(QStringLiteral(",Suspicious,")) && line.contains(QStringLiteral(" splits against ")) ? 1 : 0;
         QCOMPARE(suspicious, 15);
 
         // An unwritable place: a clear message, nothing left behind.

@@ -1,0 +1,308 @@
+#include "core/crosstab.h"
+#include "core/csvreader.h"
+#include "core/evaluation.h"
+
+#include <QFile>
+#include <QTest>
+
+#include <cmath>
+
+using namespace webthreat;
+
+namespace {
+
+GroundTruth truthOf(const std::vector<int>& labels)
+{
+    GroundTruth truth;
+    truth.column = "is_attack";
+    for (int label : labels) {
+        truth.positive.push_back(static_cast<std::uint8_t>(label));
+        truth.positives += label == 1;
+    }
+    truth.negatives = labels.size() - truth.positives;
+    return truth;
+}
+
+// The synthetic reference data: is_attack and scikit-learn's scores.
+void readReference(std::vector<int>& labels, std::vector<double>& scores)
+{
+    QFile file(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/reference/synthetic_labelled_sklearn.csv"));
+    QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList header = QString::fromUtf8(file.readLine()).trimmed().split(u',');
+    const auto labelColumn = header.indexOf(QStringLiteral("is_attack"));
+    const auto scoreColumn = header.indexOf(QStringLiteral("sklearn_score"));
+    QVERIFY(labelColumn >= 0 && scoreColumn >= 0);
+    while (!file.atEnd()) {
+        const QStringList fields = QString::fromUtf8(file.readLine()).trimmed().split(u',');
+        if (fields.size() < header.size())
+            continue;
+        labels.push_back(fields[labelColumn].toInt());
+        scores.push_back(fields[scoreColumn].toDouble());
+    }
+}
+
+// Six rows with a rule column, a truth column and bytes that make rows 0 and 1 stand out.
+constexpr const char* kLabelledCsv =
+    "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names,detection_types,Is_Attack,note\n"
+    "10,10,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Exfil,waf_rule,attack,x\n"
+    "20,20,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.2,10.0.0.1,,waf_rule,Malicious,x\n"
+    "30,30,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.3,10.0.0.1,Exfil,,benign,x\n"
+    "40,40,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.4,10.0.0.1,Scan,,0,x\n"
+    "50,50,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.5,10.0.0.1,,,NO,x\n"
+    "60,60,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.6,10.0.0.1,,waf_rule, true ,x\n";
+
+} // namespace
+
+class TestEvaluation : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void truthValues_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("expected"); // 1, 0, or -1 = not a truth value
+        for (const char* yes : {"1", "true", "TRUE", "yes", "Attack", "suspicious", "malicious", " 1 "})
+            QTest::newRow(yes) << QString::fromLatin1(yes) << 1;
+        for (const char* no : {"0", "false", "No", "normal", "BENIGN"})
+            QTest::newRow(no) << QString::fromLatin1(no) << 0;
+        for (const char* other : {"", "2", "maybe", "-1", "0.5", "attacks"})
+            QTest::newRow(other[0] ? other : "empty") << QString::fromLatin1(other) << -1;
+    }
+
+    void truthValues()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, expected);
+        const auto value = parseTruthValue(text.toStdString());
+        QCOMPARE(value ? static_cast<int>(*value) : -1, expected);
+    }
+
+    void perfectRankingHasAreaOne()
+    {
+        const ScoreIndex scores({-0.9, -0.8, -0.4, -0.3, -0.2});
+        const Evaluation evaluation(scores, truthOf({1, 1, 0, 0, 0}));
+        QCOMPARE(evaluation.rocAuc(), 1.0);
+        QCOMPARE(evaluation.averagePrecision(), 1.0);
+        QCOMPARE(evaluation.positives(), std::size_t{2});
+        QCOMPARE(evaluation.negatives(), std::size_t{3});
+        const OperatingPoint two = evaluation.at(2);
+        QCOMPARE(two.truePositives, std::size_t{2});
+        QCOMPARE(two.falsePositives, std::size_t{0});
+        QCOMPARE(two.precision, 1.0);
+        QCOMPARE(two.recall, 1.0);
+        QCOMPARE(two.f1, 1.0);
+        QCOMPARE(evaluation.rocCurve().front().x, 0.0);
+        QCOMPARE(evaluation.rocCurve().back().x, 1.0);
+        QCOMPARE(evaluation.rocCurve().back().y, 1.0);
+    }
+
+    void reversedRankingHasAreaZero()
+    {
+        const ScoreIndex scores({-0.9, -0.8, -0.4, -0.3, -0.2});
+        const Evaluation evaluation(scores, truthOf({0, 0, 0, 1, 1}));
+        QCOMPARE(evaluation.rocAuc(), 0.0);
+        // Precision at the two thresholds that find the attacks: 1/4 and 2/5.
+        QCOMPARE(evaluation.averagePrecision(), 0.5 * 0.25 + 0.5 * 0.4);
+        const OperatingPoint one = evaluation.at(1);
+        QCOMPARE(one.precision, 0.0);
+        QCOMPARE(one.f1, 0.0);
+        QCOMPARE(one.falsePositiveRate, 1.0 / 3.0);
+        QCOMPARE(evaluation.at(0).precision, 0.0);   // nothing flagged
+    }
+
+    void allTiesHaveAreaOneHalf()
+    {
+        const ScoreIndex scores(std::vector<double>(8, -0.5));
+        const Evaluation evaluation(scores, truthOf({1, 0, 0, 1, 0, 0, 0, 0}));
+        QCOMPARE(evaluation.rocAuc(), 0.5);
+        QCOMPARE(evaluation.averagePrecision(), 0.25);   // the prevalence
+        QCOMPARE(evaluation.rocCurve().size(), std::size_t{2}); // one diagonal step
+        QCOMPARE(evaluation.precisionRecallCurve().size(), std::size_t{1});
+    }
+
+    void workedExampleWithATie()
+    {
+        // Attacks at scores -0.9 and twice -0.7; normal rows at -0.8, -0.6, -0.5. Of the 9
+        // (attack, normal) pairs the attack scores lower in 7: AUC 7/9. Average precision:
+        // recall 1/3 at precision 1, then the tied pair takes recall to 1 at precision 3/4.
+        const ScoreIndex scores({-0.6, -0.9, -0.7, -0.8, -0.7, -0.5});
+        const Evaluation evaluation(scores, truthOf({0, 1, 1, 0, 1, 0}));
+        QVERIFY(std::abs(evaluation.rocAuc() - 7.0 / 9.0) < 1e-15);
+        QVERIFY(std::abs(evaluation.averagePrecision() - 5.0 / 6.0) < 1e-15);
+        const OperatingPoint four = evaluation.at(4);
+        QCOMPARE(four.truePositives, std::size_t{3});
+        QCOMPARE(four.falsePositives, std::size_t{1});
+        QCOMPARE(four.falseNegatives, std::size_t{0});
+        QCOMPARE(four.trueNegatives, std::size_t{2});
+        QCOMPARE(four.precision, 0.75);
+        QCOMPARE(four.recall, 1.0);
+        QVERIFY(std::abs(four.f1 - 6.0 / 7.0) < 1e-15);
+        // At contamination 0.5 the threshold is -0.7 (interpolated between the 3rd and 4th sorted
+        // scores, -0.7 and -0.7); rows strictly below it: -0.9 and -0.8.
+        const auto rows = evaluateContaminations(scores, evaluation, {0.5});
+        QCOMPARE(rows.size(), std::size_t{1});
+        QCOMPARE(rows[0].point.flagged, std::size_t{2});
+        QCOMPARE(rows[0].point.truePositives, std::size_t{1});
+        QCOMPARE(rows[0].point.threshold, -0.7);
+    }
+
+    void agreesWithScikitLearn()
+    {
+        // Expected values from tests/reference/make_evaluation_reference.py (scikit-learn 1.2).
+        std::vector<int> labels;
+        std::vector<double> raw;
+        readReference(labels, raw);
+        QCOMPARE(labels.size(), std::size_t{5000});
+        const GroundTruth truth = truthOf(labels);
+        QCOMPARE(truth.positives, std::size_t{150});
+        const Evaluation exact(ScoreIndex(raw), truth);
+        QVERIFY2(std::abs(exact.rocAuc() - 0.942079725085911) < 1e-12, qPrintable(QString::number(exact.rocAuc(), 'g', 17)));
+        QVERIFY2(std::abs(exact.averagePrecision() - 0.696218913536723) < 1e-12,
+                 qPrintable(QString::number(exact.averagePrecision(), 'g', 17)));
+        // numpy.round(scores, 2): 51 distinct values, so most thresholds are ties.
+        std::vector<double> rounded;
+        for (double score : raw)
+            rounded.push_back(std::nearbyint(score * 100.0) / 100.0);
+        const Evaluation tied(ScoreIndex(rounded), truth);
+        QVERIFY2(std::abs(tied.rocAuc() - 0.941151202749141) < 1e-12, qPrintable(QString::number(tied.rocAuc(), 'g', 17)));
+        QVERIFY2(std::abs(tied.averagePrecision() - 0.688075918363696) < 1e-12,
+                 qPrintable(QString::number(tied.averagePrecision(), 'g', 17)));
+        // The curves are thinned for drawing but keep both ends.
+        QVERIFY(exact.rocCurve().size() <= 2002);
+        QCOMPARE(exact.rocCurve().back().x, 1.0);
+        QCOMPARE(exact.precisionRecallCurve().back().x, 1.0);
+    }
+
+    void refusesMismatchedTruth()
+    {
+        const ScoreIndex scores({-0.9, -0.8});
+        QVERIFY_THROWS_EXCEPTION(ParameterError, Evaluation(scores, truthOf({1, 0, 0})));
+        QVERIFY_THROWS_EXCEPTION(ParameterError, Evaluation(scores, truthOf({0, 0})));
+    }
+
+    void findsTheTruthColumn()
+    {
+        const ReadResult read = readTrafficCsvText(kLabelledCsv, "labelled.csv");
+        const TruthLookup lookup = findGroundTruth(read.table);
+        QVERIFY2(lookup.truth, lookup.problem.c_str());
+        QCOMPARE(QString::fromStdString(lookup.truth->column), QString("Is_Attack"));
+        const std::vector<std::uint8_t> expected{1, 1, 0, 0, 0, 1};
+        QCOMPARE(lookup.truth->positive, expected);
+        QCOMPARE(lookup.truth->positives, std::size_t{3});
+        QCOMPARE(lookup.truth->negatives, std::size_t{3});
+        const auto named = readGroundTruth(read.table, "is_attack");   // case-insensitive when unique
+        QVERIFY(named.truth);
+    }
+
+    void explainsAnUnusableTruthColumn()
+    {
+        const ReadResult read = readTrafficCsvText(kLabelledCsv, "labelled.csv");
+        const TruthLookup note = readGroundTruth(read.table, "note");
+        QVERIFY(!note.truth);
+        QCOMPARE(QString::fromStdString(note.problem),
+                 QString("column note cannot be used as ground truth: line 2 has 'x'; it needs 1/0, true/false, "
+                         "yes/no, attack/normal, suspicious/normal or malicious/benign"));
+        const TruthLookup missing = readGroundTruth(read.table, "verdict");
+        QCOMPARE(QString::fromStdString(missing.problem),
+                 QString("the file has no column named 'verdict'; columns besides the traffic schema's: Is_Attack, note"));
+        const ReadResult plain = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,label\n"
+                                                    "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,0\n"
+                                                    "2,2,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.2,10.0.0.1,\n",
+                                                    "plain.csv");
+        QCOMPARE(QString::fromStdString(findGroundTruth(plain.table).problem),
+                 QString("column label cannot be used as ground truth: line 3 has no value; it needs 1/0, true/false, "
+                         "yes/no, attack/normal, suspicious/normal or malicious/benign"));
+        const ReadResult oneClass = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,is_suspicious\n"
+                                                       "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,no\n",
+                                                       "one.csv");
+        QCOMPARE(QString::fromStdString(findGroundTruth(oneClass.table).problem),
+                 QString("column is_suspicious cannot be used as ground truth: every row is normal, so there is nothing to tell apart"));
+        const ReadResult none = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+                                                   "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1\n",
+                                                   "none.csv");
+        QCOMPARE(QString::fromStdString(findGroundTruth(none.table).problem),
+                 QString("the file has no ground-truth column (is_attack, label or is_suspicious)"));
+        QCOMPARE(QString::fromStdString(readGroundTruth(none.table, "x").problem),
+                 QString("the file has no column named 'x'; it has no columns besides the traffic schema's"));
+    }
+
+    void rulesAgainstTheModel()
+    {
+        const ReadResult read = readTrafficCsvText(kLabelledCsv, "labelled.csv");
+        // Rows 0 and 1 score lowest; at contamination 0.3 numpy's percentile interpolates halfway
+        // between -0.8 and -0.3, so exactly those two are flagged.
+        const ScoreIndex scores({-0.9, -0.8, -0.3, -0.3, -0.3, -0.3});
+        const Verdicts verdicts = applyThreshold(scores, Contamination::fromValue(0.3));
+        QCOMPARE(verdicts.suspiciousCount, std::size_t{2});
+        const CrossTab rules = CrossTabulator(read.table, Field::RuleNames).tabulate(scores, verdicts);
+        QCOMPARE(QString::fromStdString(rules.column), QString("rule_names"));
+        QVERIFY(rules.columnPresent);
+        QCOMPARE(rules.rows.size(), std::size_t{3});
+        QCOMPARE(QString::fromStdString(rules.rows[0].value), QString("Exfil"));   // 2 rows
+        QCOMPARE(rules.rows[0].suspicious, std::size_t{1});
+        QCOMPARE(rules.rows[0].normal, std::size_t{1});
+        QCOMPARE(QString::fromStdString(rules.rows[1].value), QString("Scan"));
+        QCOMPARE(rules.rows[1].normal, std::size_t{1});
+        QCOMPARE(QString::fromStdString(rules.rows[2].value), QString("(none)"));   // last
+        QVERIFY(rules.rows[2].none);
+        QCOMPARE(rules.rows[2].suspicious, std::size_t{1});
+        QCOMPARE(rules.rows[2].normal, std::size_t{2});
+        QCOMPARE(rules.normal, std::size_t{4});
+        QCOMPARE(rules.suspicious, std::size_t{2});
+        QCOMPARE(rules.ruledButNormal(), std::size_t{2});
+        QCOMPARE(rules.flaggedWithoutRule(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(rules.summary()),
+                 QString("The rules named 3 rows; the model flags 1 row of them (33.3 %) and calls 2 rows Normal: what the rules "
+                         "caught that the model did not. The model flags 1 row that no rule named: what the model caught "
+                         "that the rules did not."));
+    }
+
+    void everyRowWithTheSameRule()
+    {
+        // As in the real CloudWatch export: one rule on every row.
+        std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names\n";
+        for (int i = 0; i < 4; ++i)
+            text += std::to_string(i + 1) + ",1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Suspicious Web Traffic\n";
+        const ReadResult read = readTrafficCsvText(text, "same.csv");
+        const ScoreIndex scores({-0.9, -0.5, -0.5, -0.5});
+        const Verdicts verdicts = applyThreshold(scores, Contamination::fromValue(0.25));
+        const CrossTab rules = CrossTabulator(read.table, Field::RuleNames).tabulate(scores, verdicts);
+        QCOMPARE(rules.rows.size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(rules.summary()),
+                 QString("Every row has the same rule_names ('Suspicious Web Traffic'), so the rules do not single out any "
+                         "rows: the model flags 1 row of 4 (25.0 %) and calls 3 rows Normal."));
+        const CrossTab types = CrossTabulator(read.table, Field::DetectionTypes).tabulate(scores, verdicts);
+        QVERIFY(!types.columnPresent);
+        QCOMPARE(QString::fromStdString(types.summary()),
+                 QString("The file has no detection_types values, so there is nothing to compare the model with."));
+        QCOMPARE(types.rows.size(), std::size_t{1});
+        QCOMPARE(types.rows[0].total(), std::size_t{4});
+    }
+
+    void changedVerdictsAreTheRowsBetweenTheThresholds()
+    {
+        std::vector<double> raw;
+        for (int i = 0; i < 100; ++i)
+            raw.push_back(-0.3 - 0.001 * ((i * 37) % 100));   // distinct scores in a shuffled order
+        const ScoreIndex scores(raw);
+        const Verdicts five = applyThreshold(scores, Contamination::fromValue(0.05));
+        const Verdicts twenty = applyThreshold(scores, Contamination::fromValue(0.20));
+        const VerdictChanges up = changedVerdicts(scores, five, twenty);
+        QCOMPARE(up.newlyNormal.size(), std::size_t{0});
+        QCOMPARE(up.newlySuspicious.size(), twenty.suspiciousCount - five.suspiciousCount);
+        for (std::uint32_t row : up.newlySuspicious)
+            QVERIFY(!five.isSuspicious(row) && twenty.isSuspicious(row));
+        const VerdictChanges down = changedVerdicts(scores, twenty, five);
+        QCOMPARE(down.newlySuspicious.size(), std::size_t{0});
+        QCOMPARE(down.newlyNormal, up.newlySuspicious);
+        // Brute force: every row whose verdict differs is listed.
+        std::size_t differ = 0;
+        for (std::size_t row = 0; row < raw.size(); ++row)
+            differ += five.isSuspicious(row) != twenty.isSuspicious(row);
+        QCOMPARE(up.size(), differ);
+        QCOMPARE(changedVerdicts(scores, five, five).size(), std::size_t{0});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvaluation)
+#include "tst_evaluation.moc"

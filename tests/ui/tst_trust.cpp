@@ -1,0 +1,224 @@
+// The "why" and "how far to trust it" views: Row details, the Trust tab's cross-tables,
+// evaluation and changed verdicts.
+#include "core/crosstab.h"
+#include "core/csvreader.h"
+#include "core/evaluation.h"
+#include "core/explain.h"
+#include "ui/charts/evaluationcharts.h"
+#include "ui/detailpanel.h"
+#include "ui/detectorpanel.h"
+#include "ui/mainwindow.h"
+#include "ui/trustmodels.h"
+#include "ui/trustview.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace webthreat;
+
+namespace {
+
+constexpr int kTimeoutMs = 120000;
+
+bool openSample(MainWindow& window)
+{
+    QSignalSpy ready(&window, &MainWindow::analysisReady);
+    window.openSample();
+    return ready.wait(kTimeoutMs);
+}
+
+bool trustReady(MainWindow& window)
+{
+    if (window.trustView()->isReady())
+        return true;
+    QSignalSpy ready(window.trustView(), &TrustView::ready);
+    return ready.wait(kTimeoutMs);
+}
+
+} // namespace
+
+class TestTrust : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_settingsDir.isValid());
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        QCoreApplication::setOrganizationName(QStringLiteral("webthreat-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_trust"));
+    }
+
+    void crossTabModel()
+    {
+        const ReadResult read = readTrafficCsvText(
+            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names\n"
+            "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Exfil\n"
+            "2,2,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.2,10.0.0.1,\n"
+            "3,3,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.3,10.0.0.1,Exfil\n",
+            "rules.csv");
+        const ScoreIndex scores({-0.9, -0.8, -0.3});
+        const CrossTabulator tabulator(read.table, Field::RuleNames);
+        CrossTabModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 0);
+        // Contamination 0.3: numpy's percentile gives -0.84, so only row 0 is flagged.
+        model.setCrossTab(tabulator.tabulate(scores, applyThreshold(scores, Contamination::fromValue(0.3))));
+        QCOMPARE(model.rowCount(), 3);   // Exfil, (none), Total
+        QCOMPARE(model.headerData(CrossTabModel::Value, Qt::Horizontal).toString(), QString("rule_names"));
+        QCOMPARE(model.index(0, CrossTabModel::Value).data().toString(), QString("Exfil"));
+        QCOMPARE(model.index(0, CrossTabModel::Suspicious).data(Qt::UserRole).toULongLong(), 1ull);
+        QCOMPARE(model.index(0, CrossTabModel::Normal).data(Qt::UserRole).toULongLong(), 1ull);
+        QCOMPARE(model.index(1, CrossTabModel::Value).data().toString(), QString("(none)"));
+        QCOMPARE(model.index(1, CrossTabModel::Suspicious).data(Qt::UserRole).toULongLong(), 0ull);
+        QCOMPARE(model.index(1, CrossTabModel::Normal).data(Qt::UserRole).toULongLong(), 1ull);
+        QCOMPARE(model.index(2, CrossTabModel::Value).data().toString(), QString("Total"));
+        QCOMPARE(model.index(2, CrossTabModel::Total).data(Qt::UserRole).toULongLong(), 3ull);
+        // The slider moves (to "auto": below -0.5): same rows, new counts.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setCrossTab(tabulator.tabulate(scores, applyThreshold(scores, Contamination::autoOffset())));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(model.index(2, CrossTabModel::Suspicious).data(Qt::UserRole).toULongLong(), 2ull);
+    }
+
+    void rowDetailsExplainTheSelectedRow()
+    {
+        MainWindow window;
+        QVERIFY(openSample(window));
+        const AnalysisSnapshot snapshot = window.snapshot();
+        QVERIFY(snapshot.hasDetection());
+        const std::size_t top = snapshot.findings->suspiciousRows.front();
+        QSignalSpy explained(window.detailPanel(), &DetailPanel::explained);
+        window.selectRow(top);
+        QVERIFY(explained.wait(kTimeoutMs));
+        QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(top));
+        const RowExplanation expected = Explainer(snapshot.data, snapshot.detection).explain(top);
+        QCOMPARE(window.detailPanel()->sentence(), QString::fromStdString(expected.sentence));
+        QVERIFY(window.detailPanel()->headline().contains(QString("Line %1").arg(snapshot.data->table.sourceLines[top])));
+        QVERIFY(window.detailPanel()->headline().contains("Suspicious"));
+        QCOMPARE(window.detailPanel()->explanation()->features.size(), snapshot.detection->params.features.size());
+        // The Data tab follows the selection.
+        QCOMPARE(window.dataView()->currentIndex().isValid(), true);
+
+        // Picking another row in the Data tab explains that one instead.
+        const std::size_t other = top == 0 ? 1 : 0;
+        window.selectRow(other);
+        QVERIFY(explained.wait(kTimeoutMs));
+        QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(other));
+        QCOMPARE(window.detailPanel()->sentence(),
+                 QString::fromStdString(Explainer(snapshot.data, snapshot.detection).explain(other).sentence));
+    }
+
+    void evaluationMatchesCore()
+    {
+        MainWindow window;
+        QVERIFY(openSample(window));
+        QVERIFY(trustReady(window));
+        const AnalysisSnapshot snapshot = window.snapshot();
+        const TruthLookup truth = findGroundTruth(snapshot.data->table);
+        QVERIFY(truth.truth);
+        const Evaluation expected(snapshot.detection->scores, *truth.truth);
+        const auto shown = window.trustView()->evaluation();
+        QVERIFY(shown);
+        QCOMPARE(shown->rocAuc(), expected.rocAuc());
+        QCOMPARE(shown->averagePrecision(), expected.averagePrecision());
+        QVERIFY2(window.trustView()->evaluationText().contains(QString("ROC area %1").arg(expected.rocAuc(), 0, 'f', 3)),
+                 qPrintable(window.trustView()->evaluationText()));
+        // The marker sits at the current threshold's operating point, and moves with the slider.
+        const OperatingPoint at5 = expected.at(*snapshot.verdicts);
+        QCOMPARE(window.trustView()->evaluationCharts()->rocMarker(), QPointF(at5.falsePositiveRate, at5.recall));
+        QSignalSpy applied(&window, &MainWindow::verdictsApplied);
+        window.setContamination(Contamination::fromValue(0.10));
+        QVERIFY(applied.wait(kTimeoutMs));
+        const OperatingPoint at10 = expected.at(*window.snapshot().verdicts);
+        QCOMPARE(at10.flagged, std::size_t{500});
+        QCOMPARE(window.trustView()->evaluationCharts()->precisionRecallMarker(), QPointF(at10.recall, at10.precision));
+
+        // The rules tables count every row.
+        QAbstractItemModelTester rulesTester(window.trustView()->rulesModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const int totalRow = window.trustView()->rulesModel()->rowCount() - 1;
+        QCOMPARE(window.trustView()->rulesModel()->index(totalRow, CrossTabModel::Total).data(Qt::UserRole).toULongLong(), 5000ull);
+        QCOMPARE(window.trustView()->rulesModel()->index(totalRow, CrossTabModel::Suspicious).data(Qt::UserRole).toULongLong(), 500ull);
+
+        // A column that is not a truth: the view says why.
+        QSignalSpy ready(window.trustView(), &TrustView::ready);
+        window.trustView()->setTruthColumn(QStringLiteral("attack_kind"));
+        QVERIFY(ready.wait(kTimeoutMs));
+        QVERIFY(!window.trustView()->evaluation());
+        QVERIFY2(window.trustView()->evaluationText().startsWith("No evaluation: column attack_kind cannot be used as ground truth"),
+                 qPrintable(window.trustView()->evaluationText()));
+    }
+
+    void changedVerdictsAreListed()
+    {
+        MainWindow window;
+        QVERIFY(openSample(window));
+        QVERIFY(trustReady(window));
+        ChangedVerdictsModel* model = window.trustView()->changedModel();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model->rowCount(), 0);
+        QSignalSpy applied(&window, &MainWindow::verdictsApplied);
+        window.setContamination(Contamination::fromValue(0.08));   // 250 -> 400 suspicious
+        QVERIFY(applied.wait(kTimeoutMs));
+        QCOMPARE(window.snapshot().verdicts->suspiciousCount, std::size_t{400});
+        QCOMPARE(model->rowCount(), 150);
+        QCOMPARE(model->newlySuspicious(), std::size_t{150});
+        for (int i = 0; i < model->rowCount(); ++i)
+            QVERIFY(window.snapshot().verdicts->isSuspicious(model->tableRow(i)));
+        QVERIFY2(window.trustView()->changesText().startsWith("150 rows became Suspicious"), qPrintable(window.trustView()->changesText()));
+
+        window.setContamination(Contamination::fromValue(0.02));   // 400 -> 100
+        QVERIFY(applied.wait(kTimeoutMs));
+        QCOMPARE(model->rowCount(), 300);
+        QCOMPARE(model->newlyNormal(), std::size_t{300});
+        QCOMPARE(model->index(0, ChangedVerdictsModel::Change).data().toString(), QString("Suspicious \u2192 Normal"));
+
+        // Selecting a changed row explains it.
+        QSignalSpy explained(window.detailPanel(), &DetailPanel::explained);
+        QTableView* view = window.trustView()->changedView();
+        view->selectionModel()->setCurrentIndex(model->index(3, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QVERIFY(explained.wait(kTimeoutMs));
+        QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(model->tableRow(3)));
+        QVERIFY(window.detailPanel()->headline().contains("Normal"));
+    }
+
+    void noTruthSaysHowToGetOne()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("plain.csv");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names\n");
+        for (int i = 0; i < 50; ++i)
+            file.write(QString("%1,%2,2024-04-25T00:00:00Z,2024-04-25T00:0%3:00Z,1.1.1.%4,10.0.0.1,Suspicious Web Traffic\n")
+                           .arg(1000 + i * 17).arg(i == 7 ? 9000000 : 2000 + i).arg(1 + i % 5).arg(i)
+                           .toUtf8());
+        file.close();
+        MainWindow window;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openFile(path);
+        QVERIFY(ready.wait(kTimeoutMs));
+        QVERIFY(trustReady(window));
+        QVERIFY(!window.trustView()->evaluation());
+        QVERIFY(window.trustView()->evaluationText().contains("the file has no ground-truth column"));
+        QVERIFY(window.trustView()->evaluationText().contains("webthreat generate --label"));
+        QVERIFY2(window.trustView()->rulesSummary().startsWith("Every row has the same rule_names ('Suspicious Web Traffic')"),
+                 qPrintable(window.trustView()->rulesSummary()));
+        QCOMPARE(window.trustView()->truthCombo()->count(), 1);   // automatic only: no extra columns
+    }
+
+private:
+    QTemporaryDir m_settingsDir;
+};
+
+QTEST_MAIN(TestTrust)
+#include "tst_trust.moc"

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QPromise>
+#include <QThreadPool>
+
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace webthreat {
+
+// Runs work() on Qt's global thread pool and calls done(result) on receiver's thread when it is
+// finished. For short read-only jobs over immutable snapshots (explaining one row, grouping a
+// column) that must not block the GUI thread but need no progress or cancel. When receiver is
+// destroyed first, done is never called (the watcher goes with it); the work itself runs to the
+// end. An exception in work() arrives as a result without a value and its message in *error.
+template<typename Result>
+struct BackgroundResult {
+    std::optional<Result> value;
+    std::string error;
+};
+
+template<typename Result, typename Work, typename Done>
+void runInBackground(QObject* receiver, Work work, Done done)
+{
+    auto promise = std::make_shared<QPromise<BackgroundResult<Result>>>();
+    auto* watcher = new QFutureWatcher<BackgroundResult<Result>>(receiver);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, receiver, [watcher, done = std::move(done)]() mutable {
+        watcher->deleteLater();
+        if (watcher->future().resultCount() > 0)
+            done(watcher->result());
+    });
+    watcher->setFuture(promise->future());
+    promise->start();
+    QThreadPool::globalInstance()->start([promise, work = std::move(work)]() mutable {
+        BackgroundResult<Result> result;
+        try {
+            result.value.emplace(work());
+        } catch (const std::exception& error) {
+            result.error = error.what();
+        }
+        promise->addResult(std::move(result));
+        promise->finish();
+    });
+}
+
+} // namespace webthreat

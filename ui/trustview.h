@@ -1,0 +1,86 @@
+#pragma once
+
+#include "core/crosstab.h"
+#include "core/evaluation.h"
+#include "ui/analysissnapshot.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QTableView;
+class QTableWidget;
+
+namespace webthreat {
+
+class ChangedVerdictsModel;
+class ChartView;
+class CrossTabModel;
+class EvaluationCharts;
+
+// The Trust tab: how far to trust the verdicts. Rules against the model (rule_names and
+// detection_types against Normal/Suspicious), the evaluation against a ground-truth column when
+// the file has one (ROC and precision-recall curves, the metrics at the threshold and over
+// contaminations), and the rows the last contamination move flipped. Grouping the columns and
+// reading the truth are O(rows) and run on Qt's thread pool once per data or detector run; moving
+// the slider only re-counts the flagged rows.
+class TrustView : public QWidget {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrustView)
+
+public:
+    explicit TrustView(QWidget* parent = nullptr);
+    ~TrustView() override;
+
+    void setSnapshot(const AnalysisSnapshot& snapshot);
+    void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // The rows that changed verdict between the previous and the current snapshot's verdicts.
+    void showChanges(const AnalysisSnapshot& snapshot, VerdictChanges changes);
+    // "" = find is_attack, label or is_suspicious; otherwise the column to use.
+    void setTruthColumn(const QString& column);
+
+    bool isReady() const { return m_base != nullptr; }
+    CrossTabModel* rulesModel() const { return m_rulesModel; }
+    CrossTabModel* detectionTypesModel() const { return m_typesModel; }
+    ChangedVerdictsModel* changedModel() const { return m_changedModel; }
+    QTableView* changedView() const { return m_changedView; }
+    EvaluationCharts* evaluationCharts() const { return m_charts; }
+    std::shared_ptr<const Evaluation> evaluation() const;
+    QComboBox* truthCombo() const { return m_truthCombo; }
+    QString rulesSummary() const;
+    QString evaluationText() const;
+    QString changesText() const;
+    QList<ChartView*> chartViews() const;
+
+Q_SIGNALS:
+    // The analyst selected a row in the changed-verdicts table.
+    void rowSelected(qulonglong row);
+    // The grouping and the evaluation for the current snapshot are shown.
+    void ready();
+
+private:
+    struct Base;
+    void compute();
+    void refresh();
+
+    AnalysisSnapshot m_snapshot;
+    std::shared_ptr<const Base> m_base;
+    quint64 m_request = 0;
+    QString m_truthColumn;
+
+    CrossTabModel* m_rulesModel = nullptr;
+    CrossTabModel* m_typesModel = nullptr;
+    ChangedVerdictsModel* m_changedModel = nullptr;
+    QLabel* m_rulesSummary = nullptr;
+    QLabel* m_typesSummary = nullptr;
+    QLabel* m_changesText = nullptr;
+    QTableView* m_changedView = nullptr;
+    QComboBox* m_truthCombo = nullptr;
+    QLabel* m_evaluationText = nullptr;
+    EvaluationCharts* m_charts = nullptr;
+    QTableWidget* m_contaminationTable = nullptr;
+};
+
+} // namespace webthreat
