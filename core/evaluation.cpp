@@ -166,7 +166,6 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
     if (m_positives == 0 || m_negatives == 0)
         throw ParameterError("the ground truth needs both attacks and normal rows");
     const auto& ranked = scores.rankedRows();
-    const auto& sorted = scores.sortedScores();
     const std::size_t n = ranked.size();
     m_positivesBefore.resize(n + 1);
     m_positivesBefore[0] = 0;
@@ -189,7 +188,7 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
     // diagonal step to the ROC curve (a trapezoid) and one point to the precision-recall curve.
     for (std::size_t i = 0; i < n;) {
         std::size_t end = i + 1;
-        while (end < n && sorted[end] == sorted[i])
+        while (end < n && scores.sortedScore(end) == scores.sortedScore(i))
             ++end;
         const std::size_t tp = m_positivesBefore[end];
         const std::size_t fp = end - tp;
