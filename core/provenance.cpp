@@ -113,7 +113,7 @@ InputFingerprint fingerprintBytes(std::string_view bytes, const std::string& nam
     return fingerprint;
 }
 
-Provenance makeProvenance(const PreparedData& data, const Detection& detection, const Verdicts& verdicts,
+Provenance makeProvenance(const PreparedData& data, const Detection* detection, const Verdicts* verdicts,
                           InputFingerprint input, std::string program, const ReadOptions& read)
 {
     Provenance p;
@@ -126,16 +126,19 @@ Provenance makeProvenance(const PreparedData& data, const Detection& detection, 
     p.rowsIn = data.cleanReport.rowsIn;
     p.rowsOut = data.cleanReport.rowsOut;
     p.cleanSteps = data.cleanReport.steps;
-    for (Feature feature : detection.params.features)
-        p.features.emplace_back(featureInfo(feature).name);
-    p.trees = detection.params.forest.trees;
-    p.maxSamplesRequested = detection.params.forest.maxSamples;
-    p.maxSamples = detection.effectiveMaxSamples;
-    p.seed = detection.params.forest.seed;
-    p.contamination = verdicts.contamination;
-    p.threshold = verdicts.threshold;
-    p.rows = verdicts.suspicious.size();
-    p.suspicious = verdicts.suspiciousCount;
+    p.rows = data.table.rowCount();
+    if (detection && verdicts) {
+        p.hasDetector = true;
+        for (Feature feature : detection->params.features)
+            p.features.emplace_back(featureInfo(feature).name);
+        p.trees = detection->params.forest.trees;
+        p.maxSamplesRequested = detection->params.forest.maxSamples;
+        p.maxSamples = detection->effectiveMaxSamples;
+        p.seed = detection->params.forest.seed;
+        p.contamination = verdicts->contamination;
+        p.threshold = verdicts->threshold;
+        p.suspicious = verdicts->suspiciousCount;
+    }
     p.program = std::move(program);
     p.version = WEBTHREAT_VERSION;
     p.created = utcNowIso8601();
@@ -144,7 +147,8 @@ Provenance makeProvenance(const PreparedData& data, const Detection& detection, 
 
 Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std::string program, const ReadOptions& read)
 {
-    return makeProvenance(*analysis.data, *analysis.detection, analysis.verdicts, std::move(input), std::move(program), read);
+    return makeProvenance(*analysis.data, analysis.detection.get(), analysis.detection ? &analysis.verdicts : nullptr,
+                          std::move(input), std::move(program), read);
 }
 
 std::string rerunCommand(const Provenance& p)
@@ -153,6 +157,8 @@ std::string rerunCommand(const Provenance& p)
     for (const auto& name : p.features)
         features += (features.empty() ? "" : ",") + name;
     std::string command = "webthreat analyze " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path);
+    if (!p.hasDetector)
+        return command;
     command += " --features " + shellQuoted(features);
     command += " --trees " + std::to_string(p.trees);
     command += " --max-samples " + std::to_string(p.maxSamples);
@@ -184,6 +190,11 @@ std::string provenanceJson(const Provenance& p)
             + std::to_string(step.rowsAffected) + ", \"description\": " + jsonQuoted(step.description) + "}";
     }
     out += p.cleanSteps.empty() ? "]},\n" : "\n  ]},\n";
+    if (!p.hasDetector) {
+        out += "  \"detector\": null,\n  \"result\": {\"rows\": " + std::to_string(p.rows) + ", \"suspicious\": null},\n";
+        out += "  \"rerun\": " + jsonQuoted(rerunCommand(p)) + "\n}\n";
+        return out;
+    }
     out += "  \"detector\": {\"algorithm\": \"isolation_forest\", \"features\": [";
     for (std::size_t i = 0; i < p.features.size(); ++i)
         out += (i ? ", " : "") + jsonQuoted(p.features[i]);
@@ -215,6 +226,11 @@ std::string provenanceText(const Provenance& p)
     std::string features;
     for (const auto& name : p.features)
         features += (features.empty() ? "" : ", ") + name;
+    if (!p.hasDetector) {
+        out += "Detector: not run (" + std::to_string(p.rows) + " rows, no scores)\n";
+        out += "Program: " + p.program + " " + p.version + "\nCreated: " + p.created + "\n";
+        return out;
+    }
     out += "Detector: Isolation Forest, " + std::to_string(p.trees) + " trees, " + std::to_string(p.maxSamples)
         + " samples per tree (requested " + (p.maxSamplesRequested ? std::to_string(p.maxSamplesRequested) : std::string("auto"))
         + "), seed " + std::to_string(p.seed) + "\n";
@@ -229,6 +245,9 @@ std::string provenanceText(const Provenance& p)
 
 std::string provenanceSummary(const Provenance& p)
 {
+    if (!p.hasDetector)
+        return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), " + std::to_string(p.rows)
+            + " rows after cleaning, no detector run";
     return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), Isolation Forest " + std::to_string(p.trees)
         + " trees, " + std::to_string(p.maxSamples) + " samples, seed " + std::to_string(p.seed) + ", contamination "
         + p.contamination.toString() + ", threshold " + formatNumber(p.threshold) + "; " + std::to_string(p.suspicious)

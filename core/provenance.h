@@ -43,7 +43,8 @@ struct Provenance {
     std::size_t rowsOut = 0;
     std::vector<CleanStep> cleanSteps;
 
-    // Detector and threshold
+    // Detector and threshold (hasDetector false: the data was loaded but never scored)
+    bool hasDetector = false;
     std::vector<std::string> features;   // detector inputs, by name, in order
     int trees = 0;
     int maxSamplesRequested = 0;         // as asked (0 = automatic)
@@ -62,12 +63,14 @@ struct Provenance {
 
 // The provenance of one analysis; created is now. read is the ReadOptions the file was read with
 // (only the delimiter is recorded: threads and memory budget do not change the result).
-Provenance makeProvenance(const PreparedData& data, const Detection& detection, const Verdicts& verdicts,
+// detection and verdicts may be null (data without scores): the detector part is left out.
+Provenance makeProvenance(const PreparedData& data, const Detection* detection, const Verdicts* verdicts,
                           InputFingerprint input, std::string program, const ReadOptions& read = {});
 Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std::string program,
                           const ReadOptions& read = {});
 
-// The `webthreat analyze` command that reproduces the scores: the input's path (or name) and
+// The `webthreat analyze` command that reproduces the scores (without the detector options when
+// there is no detector): the input's path (or name) and
 // every detector option, shell-quoted.
 std::string rerunCommand(const Provenance& provenance);
 

@@ -249,6 +249,7 @@ private Q_SLOTS:
     {
         Provenance provenance;
         provenance.input = fingerprintBytes("x", "it's \"odd\"\n.csv");
+        provenance.hasDetector = true;
         provenance.features = {"bytes_in"};
         provenance.contamination = Contamination::autoOffset();
         provenance.threshold = -0.5;
@@ -264,6 +265,16 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(rerunCommand(provenance)),
                  QStringLiteral("webthreat analyze 'it'\\''s \"odd\"\n.csv' --features bytes_in --trees 100 "
                                 "--max-samples 256 --seed 42 --contamination auto"));
+
+        // Data that was never scored: no detector, and no made-up settings.
+        provenance.hasDetector = false;
+        provenance.rows = 12;
+        const QJsonObject unscored = parseJson(QByteArray::fromStdString(provenanceJson(provenance)));
+        QVERIFY(unscored["detector"].isNull());
+        QCOMPARE(unscored["result"]["rows"].toInt(), 12);
+        QVERIFY(unscored["result"]["suspicious"].isNull());
+        QCOMPARE(unscored["rerun"].toString(), QStringLiteral("webthreat analyze 'it'\\''s \"odd\"\n.csv'"));
+        QVERIFY(QString::fromStdString(provenanceText(provenance)).contains(QStringLiteral("Detector: not run (12 rows, no scores)")));
     }
 
     void sidecarIsWrittenAtomicallyNextToTheCsv()
