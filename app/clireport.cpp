@@ -1,14 +1,29 @@
 #include "app/clireport.h"
 
 #include "core/errors.h"
+#include "core/log.h"
 #include "ui/report/reportbuilder.h"
 
 #include <QApplication>
-#include <QFileInfo>
 
 #include <memory>
 
 namespace webthreat {
+
+namespace {
+
+// Qt's own messages go to the "ui" logger. Its warnings while rendering offscreen (no
+// XDG_RUNTIME_DIR, platform hints) are about the environment, not the report: info level, so the
+// command's stderr stays for what the user must act on (see --log-level).
+void forwardQtMessage(QtMsgType type, const QMessageLogContext&, const QString& message)
+{
+    const auto level = type == QtCriticalMsg || type == QtFatalMsg ? spdlog::level::err
+        : type == QtDebugMsg                                       ? spdlog::level::debug
+                                                                   : spdlog::level::info;
+    logger::get("ui")->log(level, "[qt] {}", message.toStdString());
+}
+
+} // namespace
 
 void writeCliReport(const Analysis& analysis, const Provenance& provenance, const std::string& path)
 {
@@ -21,8 +36,10 @@ void writeCliReport(const Analysis& analysis, const Provenance& provenance, cons
     static char name[] = "webthreat";
     static char* argv[] = {name, nullptr};
     std::unique_ptr<QApplication> app;
-    if (!QCoreApplication::instance())
+    if (!QCoreApplication::instance()) {
+        qInstallMessageHandler(forwardQtMessage);
         app = std::make_unique<QApplication>(argc, argv);
+    }
 
     ReportInput input;
     input.snapshot.data = analysis.data;

@@ -167,9 +167,9 @@ QString suspiciousSection(const ReportInput& input)
     // protocol name cannot squeeze the numbers.
     // <thead>: the header row repeats on every page the table spans.
     html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr><th width='4%'>#</th>"
-                           "<th width='7%'>%1</th><th width='8%'>%2</th><th width='20%'>%3</th><th width='9%'>%4</th>"
-                           "<th width='9%'>%5</th><th width='6%'>%6</th><th width='12%'>%7</th><th width='12%'>%8</th>"
-                           "<th width='11%'>%9</th></tr></thead>")
+                           "<th width='7%'>%1</th><th width='8%'>%2</th><th width='19%'>%3</th><th width='9%'>%4</th>"
+                           "<th width='11%'>%5</th><th width='6%'>%6</th><th width='12%'>%7</th><th width='12%'>%8</th>"
+                           "<th width='10%'>%9</th></tr></thead>")
                 .arg(tr("Line"), tr("Score"), tr("Source IP"), tr("Country"), tr("Protocol"), tr("Port"), tr("Bytes in"),
                      tr("Bytes out"), tr("Duration"));
     std::unique_ptr<Explainer> explainer;
