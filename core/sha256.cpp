@@ -6,6 +6,12 @@
 #include <cstring>
 #include <vector>
 
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define WEBTHREAT_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,14 +36,7 @@ constexpr std::uint32_t rotateRight(std::uint32_t value, int bits)
     return (value >> bits) | (value << (32 - bits));
 }
 
-} // namespace
-
-Sha256::Sha256()
-    : m_state{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
-{
-}
-
-void Sha256::compress(const std::uint8_t* block)
+void compressPortable(std::array<std::uint32_t, 8>& state, const std::uint8_t* block)
 {
     std::uint32_t w[64];
     for (int i = 0; i < 16; ++i)
@@ -48,8 +47,8 @@ void Sha256::compress(const std::uint8_t* block)
         const std::uint32_t s1 = rotateRight(w[i - 2], 17) ^ rotateRight(w[i - 2], 19) ^ (w[i - 2] >> 10);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
-    std::uint32_t a = m_state[0], b = m_state[1], c = m_state[2], d = m_state[3];
-    std::uint32_t e = m_state[4], f = m_state[5], g = m_state[6], h = m_state[7];
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+    std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
     for (int i = 0; i < 64; ++i) {
         const std::uint32_t s1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25);
         const std::uint32_t choose = (e & f) ^ (~e & g);
@@ -66,14 +65,104 @@ void Sha256::compress(const std::uint8_t* block)
         b = a;
         a = t1 + t2;
     }
-    m_state[0] += a;
-    m_state[1] += b;
-    m_state[2] += c;
-    m_state[3] += d;
-    m_state[4] += e;
-    m_state[5] += f;
-    m_state[6] += g;
-    m_state[7] += h;
+    state[0] += a;
+    state[1] += b;
+    state[2] += c;
+    state[3] += d;
+    state[4] += e;
+    state[5] += f;
+    state[6] += g;
+    state[7] += h;
+}
+
+#ifdef WEBTHREAT_SHA_NI
+// The x86 SHA extensions (Intel's published scheme): the state is kept as ABEF and CDGH, each
+// sha256rnds2 does two rounds, sha256msg1/msg2 extend the message schedule four words at a time.
+__attribute__((target("sha,sse4.1,ssse3"))) void compressShaNi(std::array<std::uint32_t, 8>& state,
+                                                              const std::uint8_t* data, std::size_t count)
+{
+    const __m128i byteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
+    __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);             // CDAB
+    state1 = _mm_shuffle_epi32(state1, 0x1B);       // EFGH
+    __m128i state0 = _mm_alignr_epi8(tmp, state1, 8); // ABEF
+    state1 = _mm_blend_epi16(state1, tmp, 0xF0);    // CDGH
+
+    for (; count > 0; --count, data += 64) {
+        const __m128i abefSaved = state0;
+        const __m128i cdghSaved = state1;
+        __m128i message[4];
+#pragma GCC unroll 16
+        for (int group = 0; group < 16; ++group) {
+            __m128i& words = message[group % 4];
+            if (group < 4)
+                words = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * group)), byteSwap);
+            __m128i sum = _mm_add_epi32(words, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRound[4 * group])));
+            state1 = _mm_sha256rnds2_epu32(state1, state0, sum);
+            if (group >= 3 && group <= 14) {
+                __m128i& next = message[(group + 1) % 4];
+                next = _mm_add_epi32(next, _mm_alignr_epi8(words, message[(group + 3) % 4], 4));
+                next = _mm_sha256msg2_epu32(next, words);
+            }
+            sum = _mm_shuffle_epi32(sum, 0x0E);
+            state0 = _mm_sha256rnds2_epu32(state0, state1, sum);
+            if (group >= 1 && group <= 12) {
+                __m128i& previous = message[(group + 3) % 4];
+                previous = _mm_sha256msg1_epu32(previous, words);
+            }
+        }
+        state0 = _mm_add_epi32(state0, abefSaved);
+        state1 = _mm_add_epi32(state1, cdghSaved);
+    }
+
+    tmp = _mm_shuffle_epi32(state0, 0x1B);          // FEBA
+    state1 = _mm_shuffle_epi32(state1, 0xB1);       // DCHG
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0);    // DCBA
+    state1 = _mm_alignr_epi8(state1, tmp, 8);       // ABEF
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), state0);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), state1);
+}
+#endif
+
+} // namespace
+
+bool Sha256::hardwareAvailable()
+{
+#ifdef WEBTHREAT_SHA_NI
+    static const bool available = [] {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        if (!__get_cpuid(1, &a, &b, &c, &d))
+            return false;
+        const bool sse41 = (c & (1u << 19)) != 0;
+        const bool ssse3 = (c & (1u << 9)) != 0;
+        if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+            return false;
+        const bool sha = (b & (1u << 29)) != 0;
+        return sse41 && ssse3 && sha;
+    }();
+    return available;
+#else
+    return false;
+#endif
+}
+
+Sha256::Sha256(Implementation implementation)
+    : m_state{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+    , m_hardware(implementation == Implementation::Best && hardwareAvailable())
+{
+}
+
+void Sha256::compress(const std::uint8_t* blocks, std::size_t count)
+{
+#ifdef WEBTHREAT_SHA_NI
+    if (m_hardware) {
+        compressShaNi(m_state, blocks, count);
+        return;
+    }
+#endif
+    for (std::size_t i = 0; i < count; ++i)
+        compressPortable(m_state, blocks + 64 * i);
 }
 
 void Sha256::update(const void* data, std::size_t size)
@@ -88,14 +177,15 @@ void Sha256::update(const void* data, std::size_t size)
         size -= take;
         if (m_blockUsed < m_block.size())
             return;
-        compress(m_block.data());
+        compress(m_block.data(), 1);
         m_blockUsed = 0;
     }
     // Whole blocks straight from the caller's buffer, without copying.
-    while (size >= 64) {
-        compress(bytes);
-        bytes += 64;
-        size -= 64;
+    if (size >= 64) {
+        const std::size_t blocks = size / 64;
+        compress(bytes, blocks);
+        bytes += 64 * blocks;
+        size -= 64 * blocks;
     }
     if (size > 0) {
         std::memcpy(m_block.data(), bytes, size);
