@@ -1216,7 +1216,10 @@ void MainWindow::exportReport(const QString& path)
     input.detectionProblem = m_detectionProblem;
     // Charts are widgets: rendered here, a few at a fixed size. Encoding them and laying out and
     // writing the pages happen on the worker.
+    QElapsedTimer timer;
+    timer.start();
     input.charts = renderReportCharts(allChartViews());
+    logger::get("ui")->info("rendered {} chart(s) for the report in {} ms", input.charts.size(), timer.elapsed());
     m_statusText->setText(tr("Writing the report %1...").arg(QDir::toNativeSeparators(path)));
     m_reportPath = path;
     m_controller->exportReport(input, path);
