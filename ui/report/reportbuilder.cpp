@@ -166,10 +166,12 @@ QString suspiciousSection(const ReportInput& input)
     // Fixed shares of the page, so that an IPv4 address stays on one line on A4 and a long
     // protocol name cannot squeeze the numbers.
     // <thead>: the header row repeats on every page the table spans.
-    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr><th width='4%'>#</th>"
-                           "<th width='7%'>%1</th><th width='8%'>%2</th><th width='19%'>%3</th><th width='9%'>%4</th>"
-                           "<th width='11%'>%5</th><th width='6%'>%6</th><th width='12%'>%7</th><th width='12%'>%8</th>"
-                           "<th width='10%'>%9</th></tr></thead>")
+    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr>"
+                           "<th width='5%' class='nowrap'>#</th><th width='9%' class='nowrap'>%1</th>"
+                           "<th width='8%' class='nowrap'>%2</th><th width='18%' class='nowrap'>%3</th>"
+                           "<th width='9%' class='nowrap'>%4</th><th width='10%' class='nowrap'>%5</th>"
+                           "<th width='6%' class='nowrap'>%6</th><th width='12%' class='nowrap'>%7</th>"
+                           "<th width='12%' class='nowrap'>%8</th><th width='10%' class='nowrap'>%9</th></tr></thead>")
                 .arg(tr("Line"), tr("Score"), tr("Source IP"), tr("Country"), tr("Protocol"), tr("Port"), tr("Bytes in"),
                      tr("Bytes out"), tr("Duration"));
     std::unique_ptr<Explainer> explainer;
@@ -178,8 +180,8 @@ QString suspiciousSection(const ReportInput& input)
     const auto& scores = snapshot.detection->scores.scores();
     for (std::size_t i = 0; i < shown; ++i) {
         const std::size_t row = findings.suspiciousRows[i];
-        html += QStringLiteral("<tr><td class='n'>%1</td><td class='n'>%2</td><td class='n'>%3</td><td class='mono nowrap'>%4</td>"
-                               "<td>%5</td><td>%6</td><td class='n'>%7</td><td class='n'>%8</td><td class='n'>%9</td>")
+        html += QStringLiteral("<tr><td class='n nowrap'>%1</td><td class='n nowrap'>%2</td><td class='n nowrap'>%3</td><td class='mono nowrap'>%4</td>"
+                               "<td>%5</td><td>%6</td><td class='n nowrap'>%7</td><td class='n nowrap'>%8</td><td class='n nowrap'>%9</td>")
                     .arg(number(i + 1), QString::number(table.sourceLines[row]), QString::number(scores[row], 'f', 4),
                          esc(table.text(Field::SrcIp, row)), esc(table.text(Field::SrcIpCountryCode, row)),
                          esc(table.text(Field::Protocol, row)), cell(table, Field::DstPort, row),
@@ -189,7 +191,7 @@ QString suspiciousSection(const ReportInput& input)
                          table.column(Field::BytesOut).isMissing(row)
                              ? QString()
                              : formatBytesText(static_cast<double>(table.column(Field::BytesOut).integers[row])));
-        html += QStringLiteral("<td class='n'>%1</td></tr>").arg(formatDuration(data.features.sessionDuration[row]));
+        html += QStringLiteral("<td class='n nowrap'>%1</td></tr>").arg(formatDuration(data.features.sessionDuration[row]));
         if (explainer) {
             const RowExplanation explanation = explainer->explain(row);
             QStringList credits;
