@@ -39,6 +39,9 @@ constexpr StageSpan kDetectStages[] = {
 constexpr StageSpan kExportStages[] = {
     {"export", "Writing", 0.0, 1.0},
 };
+constexpr StageSpan kReportStages[] = {
+    {"report", "Writing the report", 0.0, 1.0},
+};
 
 // Turns core's per-stage callbacks into few progress signals: at most one per whole percent or
 // stage change, so a million-row read does not flood the GUI thread's event queue.
@@ -256,11 +259,10 @@ void AnalysisWorker::exportScoredCsv(const ExportRequest& request)
 void AnalysisWorker::exportReport(const ReportRequest& request)
 {
     guarded(this, request.job, "writing the report", [&] {
-        ProgressRelay relay(this, request.job, kExportStages);
+        ProgressRelay relay(this, request.job, kReportStages);
         const Progress progress = relay.progress(request.cancel);
         progress.check();
-        progress.report("export", 0.0);
-        writeReport(request.input, request.path);
+        writeReport(request.input, request.path, progress);
         const AnalysisSnapshot& snapshot = request.input.snapshot;
         const std::size_t listed = snapshot.findings ? std::min(request.input.maxRows, snapshot.findings->suspiciousRows.size()) : 0;
         Q_EMIT exported(request.job, request.path, static_cast<qulonglong>(listed));

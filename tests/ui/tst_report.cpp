@@ -238,6 +238,26 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(OutputError, writeReport(ReportInput{}, dir.filePath(QStringLiteral("empty.html"))));
     }
 
+    void cancelWritesNothing()
+    {
+        ReportInput input = reportFor(kSample);
+        QTemporaryDir dir;
+        std::atomic<bool> cancel{false};
+        std::vector<double> fractions;
+        const Progress progress([&](std::string_view, double fraction) {
+            fractions.push_back(fraction);
+            if (fractions.size() == 50)
+                cancel.store(true); // midway through explaining the 200 rows
+        }, &cancel);
+        for (const QString& name : {QStringLiteral("report.html"), QStringLiteral("report.pdf")}) {
+            fractions.clear();
+            cancel.store(false);
+            QVERIFY_THROWS_EXCEPTION(CancelledError, writeReport(input, dir.filePath(name), progress));
+            QCOMPARE(fractions.size(), std::size_t(50));
+        }
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).isEmpty());
+    }
+
     void chartPngCarriesProvenance()
     {
         ReportInput input = reportFor(kSample);

@@ -147,7 +147,7 @@ QString cell(const TrafficTable& table, Field field, std::size_t row)
     return esc(QString::fromStdString(table.cellText(static_cast<std::size_t>(field), row)));
 }
 
-QString suspiciousSection(const ReportInput& input)
+QString suspiciousSection(const ReportInput& input, const Progress& progress)
 {
     const AnalysisSnapshot& snapshot = input.snapshot;
     const Findings& findings = *snapshot.findings;
@@ -179,6 +179,9 @@ QString suspiciousSection(const ReportInput& input)
         explainer = std::make_unique<Explainer>(snapshot.data, snapshot.detection);
     const auto& scores = snapshot.detection->scores.scores();
     for (std::size_t i = 0; i < shown; ++i) {
+        // Explaining a row of a large file takes a pass over each feature: poll cancel per row.
+        progress.check();
+        progress.report("report", 0.8 * static_cast<double>(i) / static_cast<double>(shown));
         const std::size_t row = findings.suspiciousRows[i];
         html += QStringLiteral("<tr><td class='n nowrap'>%1</td><td class='n nowrap'>%2</td><td class='n nowrap'>%3</td><td class='mono nowrap'>%4</td>"
                                "<td>%5</td><td>%6</td><td class='n nowrap'>%7</td><td class='n nowrap'>%8</td><td class='n nowrap'>%9</td>")
@@ -214,7 +217,7 @@ QString suspiciousSection(const ReportInput& input)
 // The page, with each chart's src from imageSource (a data: URI for the HTML file, a resource
 // name for QTextDocument).
 template<typename ImageSource>
-QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBrowser)
+QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBrowser, const Progress& progress)
 {
     const Provenance& p = input.provenance;
     const AnalysisSnapshot& snapshot = input.snapshot;
@@ -277,7 +280,7 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
         html += findingsTable(tr("Source countries"), tr("Country"), findings.countries);
         html += findingsTable(tr("Destination ports"), tr("Port"), findings.destinationPorts);
         html += findingsTable(tr("Protocols"), tr("Protocol"), findings.protocols);
-        html += suspiciousSection(input);
+        html += suspiciousSection(input, progress);
     }
 
     if (!input.charts.isEmpty()) {
@@ -368,13 +371,13 @@ QList<QPair<QString, QString>> provenancePngText(const Provenance& p)
     return text;
 }
 
-QByteArray reportHtml(const ReportInput& input)
+QByteArray reportHtml(const ReportInput& input, const Progress& progress)
 {
     if (!input.snapshot.hasData())
         return {};
     const QString html = buildHtml(input, [&](const ReportChart& chart) {
         return QStringLiteral("data:image/png;base64,") + QString::fromLatin1(encodePng(chart, input.provenance).toBase64());
-    }, true);
+    }, true, progress);
     return html.toUtf8();
 }
 
@@ -384,24 +387,27 @@ ReportFormat reportFormatForPath(const QString& path)
                                                                                             : ReportFormat::Html;
 }
 
-void writeReportHtml(const ReportInput& input, const QString& path)
+void writeReportHtml(const ReportInput& input, const QString& path, const Progress& progress)
 {
     requireData(input, path);
-    const QByteArray html = reportHtml(input);
+    const QByteArray html = reportHtml(input, progress);
+    progress.check();
     QSaveFile file(path);
     openSaveFile(file, path);
     if (file.write(html) != html.size() || !file.commit())
         failWrite(path, file.errorString());
 }
 
-void writeReportPdf(const ReportInput& input, const QString& path)
+void writeReportPdf(const ReportInput& input, const QString& path, const Progress& progress)
 {
     requireData(input, path);
     QTextDocument document;
     document.setDefaultStyleSheet(QString::fromLatin1(kStyle));
     for (const ReportChart& chart : input.charts)
         document.addResource(QTextDocument::ImageResource, QUrl(resourceName(chart)), chart.image);
-    document.setHtml(buildHtml(input, [](const ReportChart& chart) { return resourceName(chart); }, false));
+    document.setHtml(buildHtml(input, [](const ReportChart& chart) { return resourceName(chart); }, false, progress));
+    progress.check();
+    progress.report("report", 0.85);
 
     QSaveFile file(path);
     openSaveFile(file, path);
@@ -419,12 +425,13 @@ void writeReportPdf(const ReportInput& input, const QString& path)
         failWrite(path, file.errorString());
 }
 
-void writeReport(const ReportInput& input, const QString& path)
+void writeReport(const ReportInput& input, const QString& path, const Progress& progress)
 {
     if (reportFormatForPath(path) == ReportFormat::Pdf)
-        writeReportPdf(input, path);
+        writeReportPdf(input, path, progress);
     else
-        writeReportHtml(input, path);
+        writeReportHtml(input, path, progress);
+    progress.report("report", 1.0);
 }
 
 } // namespace webthreat

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/progress.h"
 #include "core/provenance.h"
 #include "ui/analysissnapshot.h"
 
@@ -48,17 +49,18 @@ struct ReportInput {
 
 // Any thread. The report as one self-contained HTML page: inline CSS, charts as PNG data: URIs,
 // the provenance also as JSON in a <script type="application/json">. Every value from the file
-// is HTML-escaped.
-QByteArray reportHtml(const ReportInput& input);
+// is HTML-escaped. progress: stage "report", cancel polled while the rows are explained.
+QByteArray reportHtml(const ReportInput& input, const Progress& progress = {});
 
 enum class ReportFormat { Html, Pdf };
 // By the file's suffix: .pdf is a PDF, anything else HTML.
 ReportFormat reportFormatForPath(const QString& path);
 
 // Any thread. Write the report atomically (QSaveFile); the PDF is the same content laid out on
-// A4 pages with page numbers (QTextDocument + QPdfWriter). Throw OutputError naming the file.
-void writeReportHtml(const ReportInput& input, const QString& path);
-void writeReportPdf(const ReportInput& input, const QString& path);
-void writeReport(const ReportInput& input, const QString& path);
+// A4 pages with page numbers (QTextDocument + QPdfWriter). Throw OutputError naming the file,
+// CancelledError (nothing written) when progress is cancelled before the file is written.
+void writeReportHtml(const ReportInput& input, const QString& path, const Progress& progress = {});
+void writeReportPdf(const ReportInput& input, const QString& path, const Progress& progress = {});
+void writeReport(const ReportInput& input, const QString& path, const Progress& progress = {});
 
 } // namespace webthreat
