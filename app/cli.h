@@ -16,7 +16,16 @@ enum ExitStatus : int {
     kExitCancelled = 130, // interrupted
 };
 
+struct Analysis;
+struct Provenance;
+
 // The command line, without the process: args excludes the program name.
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Writes `analyze --report FILE`. The report needs Qt (charts), which this library does not link:
+// the webthreat executable registers app/clireport's writer at start-up. Without one, --report is
+// refused with a clear message.
+using ReportWriter = void (*)(const Analysis& analysis, const Provenance& provenance, const std::string& path);
+void setReportWriter(ReportWriter writer);
 
 } // namespace webthreat

@@ -112,16 +112,30 @@ void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const 
     QMetaObject::invokeMethod(m_worker, [worker, request] { worker->detect(request); }, Qt::QueuedConnection);
 }
 
-void AnalysisController::exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path)
+void AnalysisController::exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path,
+                                         std::shared_ptr<const Provenance> provenance)
 {
     ExportRequest request;
     request.snapshot = snapshot;
     request.path = path;
+    request.provenance = std::move(provenance);
     request.job = begin(JobKind::Export);
     request.cancel = m_cancel;
     logger::get("ui")->info("job {}: export scored CSV to {}", request.job, path.toStdString());
     AnalysisWorker* worker = m_worker;
     QMetaObject::invokeMethod(m_worker, [worker, request] { worker->exportScoredCsv(request); }, Qt::QueuedConnection);
+}
+
+void AnalysisController::exportReport(const ReportInput& input, const QString& path)
+{
+    ReportRequest request;
+    request.input = input;
+    request.path = path;
+    request.job = begin(JobKind::Export);
+    request.cancel = m_cancel;
+    logger::get("ui")->info("job {}: export report to {}", request.job, path.toStdString());
+    AnalysisWorker* worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->exportReport(request); }, Qt::QueuedConnection);
 }
 
 void AnalysisController::assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,

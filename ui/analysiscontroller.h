@@ -29,7 +29,11 @@ public:
               const QString& displayName = {});
     void detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
                 const Contamination& contamination);
-    void exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path);
+    // With provenance, path.provenance.json is written next to the CSV.
+    void exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path,
+                         std::shared_ptr<const Provenance> provenance = {});
+    // Writes the report on the worker (an Export job): exportFinished(path, rows listed) follows.
+    void exportReport(const ReportInput& input, const QString& path);
     // Re-labels detection's scores at contamination on a thread of its own, so the slider stays
     // live even while a refit runs. Requests are coalesced: while one is computed only the newest
     // waiting one is kept. assessed() follows.

@@ -8,6 +8,7 @@
 #include <QFile>
 
 #include <algorithm>
+#include <future>
 #include <mutex>
 #include <new>
 #include <span>
@@ -37,6 +38,9 @@ constexpr StageSpan kDetectStages[] = {
 };
 constexpr StageSpan kExportStages[] = {
     {"export", "Writing", 0.0, 1.0},
+};
+constexpr StageSpan kReportStages[] = {
+    {"report", "Writing the report", 0.0, 1.0},
 };
 
 // Turns core's per-stage callbacks into few progress signals: at most one per whole percent or
@@ -99,6 +103,21 @@ ReadResult readSource(const LoadRequest& request, const Progress& progress)
     return readTrafficCsv(request.path.toStdString(), request.read, progress);
 }
 
+// The input's identity for provenance: a file is streamed through SHA-256; a Qt resource (the
+// bundled sample) is small and hashed from memory.
+InputFingerprint fingerprintSource(const LoadRequest& request, const Progress& progress)
+{
+    if (request.path.startsWith(QLatin1String(":/"))) {
+        QFile file(request.path);
+        if (!file.open(QIODevice::ReadOnly))
+            throw InputError(request.displayName.toStdString(), 0, "", "the bundled resource cannot be opened: " + file.errorString().toStdString());
+        const QByteArray bytes = file.readAll();
+        return fingerprintBytes(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+                                request.displayName.toStdString());
+    }
+    return fingerprintFile(request.path.toStdString(), progress);
+}
+
 // Runs body, turning every exception into the worker's failed or cancelled signal.
 template<typename Body>
 void guarded(AnalysisWorker* worker, JobId job, const char* what, Body body)
@@ -156,6 +175,24 @@ void AnalysisWorker::load(const LoadRequest& request)
         ProgressRelay relay(this, request.job, kLoadStages);
         const Progress progress = relay.progress(request.cancel);
         progress.check();
+        // The input's SHA-256 (for the provenance of exports) is computed alongside the read, on a
+        // thread of its own: the read leaves cores idle while it waits for the disk and between
+        // stages, so the fingerprint costs little of the load's time. It stops with the load.
+        std::atomic<bool> stopFingerprint{false};
+        std::future<InputFingerprint> fingerprint = std::async(std::launch::async, [&] {
+            return fingerprintSource(request, Progress({}, &stopFingerprint));
+        });
+        struct StopFingerprint {
+            std::atomic<bool>& stop;
+            std::future<InputFingerprint>& future;
+            ~StopFingerprint()
+            {
+                if (future.valid()) {
+                    stop.store(true);
+                    future.wait();
+                }
+            }
+        } stopOnExit{stopFingerprint, fingerprint};
         auto data = prepareTable(readSource(request, progress), request.clean, progress);
         auto summary = std::make_shared<const DatasetSummary>(summarizeDataset(*data, progress));
 
@@ -163,6 +200,7 @@ void AnalysisWorker::load(const LoadRequest& request)
         result.path = request.path;
         result.displayName = request.displayName;
         result.summary = std::move(summary);
+        result.fingerprint = std::make_shared<const InputFingerprint>(fingerprint.get());
         try {
             auto detection = webthreat::detect(*data, request.detector, progress);
             progress.check();
@@ -212,7 +250,22 @@ void AnalysisWorker::exportScoredCsv(const ExportRequest& request)
         analysis.verdicts = *snapshot.verdicts;
         analysis.findings = *snapshot.findings;
         writeScoredCsv(analysis, request.path.toStdString(), progress);
+        if (request.provenance)
+            writeProvenanceSidecar(*request.provenance, request.path.toStdString());
         Q_EMIT exported(request.job, request.path, static_cast<qulonglong>(snapshot.data->table.rowCount()));
+    });
+}
+
+void AnalysisWorker::exportReport(const ReportRequest& request)
+{
+    guarded(this, request.job, "writing the report", [&] {
+        ProgressRelay relay(this, request.job, kReportStages);
+        const Progress progress = relay.progress(request.cancel);
+        progress.check();
+        writeReport(request.input, request.path, progress);
+        const AnalysisSnapshot& snapshot = request.input.snapshot;
+        const std::size_t listed = snapshot.findings ? std::min(request.input.maxRows, snapshot.findings->suspiciousRows.size()) : 0;
+        Q_EMIT exported(request.job, request.path, static_cast<qulonglong>(listed));
     });
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
+#include "core/provenance.h"
 #include "ui/analysissnapshot.h"
 #include "ui/datasetsummary.h"
+#include "ui/report/reportbuilder.h"
 
 #include <QMetaType>
 #include <QObject>
@@ -35,6 +37,7 @@ struct LoadResult {
     QString path;
     QString displayName;
     QString detectionProblem;           // why the detector could not run on this data, if it could not
+    std::shared_ptr<const InputFingerprint> fingerprint; // the input's name, size and SHA-256, for provenance
     double seconds = 0.0;
 };
 
@@ -59,6 +62,15 @@ struct ExportRequest {
     JobId job = 0;
     AnalysisSnapshot snapshot;
     QString path;
+    std::shared_ptr<const Provenance> provenance; // when set, also written to path.provenance.json
+    CancelFlag cancel;
+};
+
+// Writes the report (HTML or PDF by the path's suffix); the charts were rendered on the GUI thread.
+struct ReportRequest {
+    JobId job = 0;
+    ReportInput input;
+    QString path;
     CancelFlag cancel;
 };
 
@@ -75,6 +87,8 @@ public:
     void load(const LoadRequest& request);
     void detect(const DetectRequest& request);
     void exportScoredCsv(const ExportRequest& request);
+    // exported() follows with rows = the suspicious rows listed in the report.
+    void exportReport(const ReportRequest& request);
     void assess(const AssessRequest& request);
 
 Q_SIGNALS:

@@ -9,6 +9,7 @@
 #include "ui/detectorpanel.h"
 #include "ui/displayformat.h"
 #include "ui/logpanel.h"
+#include "ui/report/reportbuilder.h"
 #include "ui/reporttext.h"
 #include "ui/summarymodel.h"
 #include "ui/suspiciousrowsmodel.h"
@@ -149,6 +150,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &AnalysisController::exportFinished, this, &MainWindow::onExportFinished);
 
     connect(m_controller, &AnalysisController::assessed, this, &MainWindow::onAssessed);
+    // Every PNG a chart exports (menu, context menu, Export All) says where its data came from.
+    for (ChartView* view : allChartViews())
+        view->setPngTextProvider([this] { return pngProvenanceText(); });
 
     m_contamination = m_detectorPanel->contamination();
     resize(1280, 800);
@@ -184,6 +188,13 @@ void MainWindow::createActions()
     m_exportCsvAction->setShortcut(QKeySequence::Save);
     m_exportCsvAction->setToolTip(tr("Write every row with its features, anomaly score and label"));
     connect(m_exportCsvAction, &QAction::triggered, this, &MainWindow::exportScoredCsvDialog);
+
+    m_exportReportAction = new QAction(tr("Export &Report..."), this);
+    // Ctrl+R is Refresh (run the detector) on Linux desktops; a report is what Print would make.
+    m_exportReportAction->setShortcut(QKeySequence::Print);
+    m_exportReportAction->setToolTip(tr("Write a report to hand on (PDF or one self-contained HTML page): summary, "
+                                        "provenance, findings, the most anomalous rows with why, charts"));
+    connect(m_exportReportAction, &QAction::triggered, this, &MainWindow::exportReportDialog);
 
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -234,6 +245,7 @@ void MainWindow::createMenus()
     file->addAction(m_exportChartAction);
     file->addAction(m_exportAllChartsAction);
     file->addAction(m_exportCsvAction);
+    file->addAction(m_exportReportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
     updateRecentMenu();
@@ -714,6 +726,7 @@ void MainWindow::onLoadFinished(const LoadResult& result)
 {
     m_snapshot = result.snapshot;
     m_summary = result.summary;
+    m_fingerprint = result.fingerprint;
     m_currentPath = result.path;
     m_displayName = result.displayName;
     m_detectionProblem = result.detectionProblem;
@@ -976,6 +989,7 @@ void MainWindow::updateActions()
     m_runAction->setEnabled(hasData && !loading && !exporting);
     m_cancelAction->setEnabled(busy);
     m_exportCsvAction->setEnabled(hasScores && !busy);
+    m_exportReportAction->setEnabled(hasScores && !busy);
     m_exportChartAction->setEnabled(hasData);
     m_exportAllChartsAction->setEnabled(hasData);
     m_detectorPanel->setBusy(busy, hasData && !loading && !exporting);
@@ -1221,13 +1235,90 @@ void MainWindow::exportScoredCsv(const QString& path)
         return;
     }
     m_statusText->setText(tr("Writing %1...").arg(QDir::toNativeSeparators(path)));
-    m_controller->exportScoredCsv(m_snapshot, path);
+    m_reportPath.clear();
+    m_controller->exportScoredCsv(m_snapshot, path, std::make_shared<const Provenance>(currentProvenance()));
+}
+
+Provenance MainWindow::currentProvenance() const
+{
+    if (!m_snapshot.hasData())
+        return {};
+    InputFingerprint input;
+    if (m_fingerprint)
+        input = *m_fingerprint;
+    else
+        input.name = m_displayName.toStdString();
+    return makeProvenance(*m_snapshot.data, m_snapshot.detection.get(), m_snapshot.verdicts.get(), std::move(input),
+                          "webthreat-workbench");
+}
+
+QList<QPair<QString, QString>> MainWindow::pngProvenanceText() const
+{
+    if (!m_snapshot.hasData())
+        return {{QStringLiteral("Software"), QStringLiteral("webthreat-workbench " WEBTHREAT_VERSION)}};
+    return provenancePngText(currentProvenance());
+}
+
+void MainWindow::exportReportDialog()
+{
+    if (!m_snapshot.hasDetection())
+        return;
+    QString stem = QFileInfo(m_displayName).completeBaseName();
+    if (stem.isEmpty())
+        stem = QStringLiteral("traffic");
+    const QString pdfFilter = tr("PDF report (*.pdf)");
+    const QString htmlFilter = tr("HTML report, one self-contained page (*.html)");
+    QString filter = pdfFilter;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Report"),
+                                                QDir(startFolder()).filePath(stem + QStringLiteral("_report.pdf")),
+                                                pdfFilter + QStringLiteral(";;") + htmlFilter, &filter);
+    if (path.isEmpty())
+        return;
+    // The format follows the file's suffix; a name without one gets the chosen filter's.
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter == htmlFilter ? QStringLiteral(".html") : QStringLiteral(".pdf");
+    rememberFolder(path);
+    exportReport(path);
+}
+
+void MainWindow::exportReport(const QString& path)
+{
+    if (!m_snapshot.hasDetection() || !m_snapshot.findings) {
+        const QString message = tr("There is nothing to report yet: open a file and let the detector run.");
+        m_lastError = message;
+        Q_EMIT exportFailed(message);
+        return;
+    }
+    ReportInput input;
+    input.snapshot = m_snapshot;
+    input.provenance = currentProvenance();
+    input.title = m_displayName;
+    input.detectionProblem = m_detectionProblem;
+    // Charts are widgets: rendered here, a few at a fixed size. Encoding them and laying out and
+    // writing the pages happen on the worker.
+    QElapsedTimer timer;
+    timer.start();
+    input.charts = renderReportCharts(allChartViews());
+    logger::get("ui")->info("rendered {} chart(s) for the report in {} ms", input.charts.size(), timer.elapsed());
+    m_statusText->setText(tr("Writing the report %1...").arg(QDir::toNativeSeparators(path)));
+    m_reportPath = path;
+    m_controller->exportReport(input, path);
 }
 
 void MainWindow::onExportFinished(const QString& path, qulonglong rows)
 {
     updateStatusText();
-    m_statusText->setText(tr("%1 scored rows written to %2").arg(formatCount(rows), QDir::toNativeSeparators(path)));
+    if (!m_reportPath.isEmpty() && path == m_reportPath) {
+        m_reportPath.clear();
+        logger::get("ui")->info("wrote the report {}", path.toStdString());
+        m_statusText->setText(tr("Report written to %1").arg(QDir::toNativeSeparators(path)));
+        Q_EMIT exportFinished(path);
+        refitIfSettingsChanged();
+        return;
+    }
+    m_statusText->setText(tr("%1 scored rows written to %2 (provenance in %3)")
+                              .arg(formatCount(rows), QDir::toNativeSeparators(path),
+                                   QFileInfo(QString::fromStdString(provenanceSidecarPath(path.toStdString()))).fileName()));
     Q_EMIT exportFinished(path);
     refitIfSettingsChanged();
 }
@@ -1262,7 +1353,7 @@ void MainWindow::showShortcuts()
     table->setHorizontalHeaderLabels({tr("Action"), tr("Shortcut")});
     table->verticalHeader()->hide();
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    QList<QAction*> actions{m_openAction, m_exportCsvAction, m_exportChartAction, m_runAction, m_cancelAction,
+    QList<QAction*> actions{m_openAction, m_exportCsvAction, m_exportReportAction, m_exportChartAction, m_runAction, m_cancelAction,
                             m_findAction, m_detectorDock->toggleViewAction(), m_logDock->toggleViewAction(),
                             m_detailDock->toggleViewAction(),
                             m_shortcutsAction, m_quitAction};

@@ -70,6 +70,13 @@ public:
     void setContamination(const Contamination& contamination);
     // Writes the scored CSV on the worker; exportFinished or exportFailed follows.
     void exportScoredCsv(const QString& path);
+    // Writes the report (HTML, or PDF when path ends in .pdf) on the worker: charts are rendered
+    // here at a fixed size, the page assembled and written there. exportFinished or exportFailed follows.
+    void exportReport(const QString& path);
+    // Where the data shown came from and how it was scored, for everything exported (PNG text
+    // chunks, the scored CSV's sidecar, the report). Cheap: the input's SHA-256 was computed
+    // during the load, on the worker. hasDetector is false before the detector has run.
+    Provenance currentProvenance() const;
     // Writes every chart into folder as fileStem().png at scale; existing files are replaced
     // (the menu asks first). Returns the files written; *error names the first failure.
     QStringList exportAllCharts(const QString& folder, double scale = 2.0, QString* error = nullptr);
@@ -167,6 +174,8 @@ private:
     void exportChartDialog();
     void exportAllChartsDialog();
     void exportScoredCsvDialog();
+    void exportReportDialog();
+    QList<QPair<QString, QString>> pngProvenanceText() const;
     void showAbout();
     void showShortcuts();
     void addRecentFile(const QString& path);
@@ -177,6 +186,8 @@ private:
     AnalysisController* m_controller = nullptr;
     AnalysisSnapshot m_snapshot;
     std::shared_ptr<const DatasetSummary> m_summary;
+    std::shared_ptr<const InputFingerprint> m_fingerprint;
+    QString m_reportPath;                   // the report being written, to word its status message
     QString m_currentPath;
     QString m_loadingPath;
     QString m_displayName;
@@ -234,6 +245,7 @@ private:
     QAction* m_exportChartAction = nullptr;
     QAction* m_exportAllChartsAction = nullptr;
     QAction* m_exportCsvAction = nullptr;
+    QAction* m_exportReportAction = nullptr;
     QAction* m_quitAction = nullptr;
     QAction* m_runAction = nullptr;
     QAction* m_cancelAction = nullptr;

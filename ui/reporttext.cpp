@@ -18,14 +18,14 @@ QString tr(const char* text)
 
 // Problems in red and warnings in amber, dark enough on a light page and light enough on a dark
 // one (--palette dark, a dark desktop): the report is HTML, so the palette does not reach them.
-QString problemColor()
+QString problemColor(bool forPaper = false)
 {
-    return isDarkPalette() ? QStringLiteral("#ff8a80") : QStringLiteral("#b00020");
+    return !forPaper && isDarkPalette() ? QStringLiteral("#ff8a80") : QStringLiteral("#b00020");
 }
 
-QString warningColor()
+QString warningColor(bool forPaper = false)
 {
-    return isDarkPalette() ? QStringLiteral("#ffc266") : QStringLiteral("#8a5a00");
+    return !forPaper && isDarkPalette() ? QStringLiteral("#ffc266") : QStringLiteral("#8a5a00");
 }
 
 QString escaped(const std::string& text)
@@ -70,13 +70,13 @@ QString datasetHeadlineHtml(const QString& displayName, const PreparedData& data
     return html;
 }
 
-QString cleaningReportHtml(const PreparedData& data, const QString& detectionProblem)
+QString cleaningReportHtml(const PreparedData& data, const QString& detectionProblem, bool forPaper)
 {
     const ReadReport& read = data.readReport;
     const CleanReport& clean = data.cleanReport;
     QString html;
     if (!detectionProblem.isEmpty()) {
-        html += (QStringLiteral("<p style='color:") + problemColor() + QStringLiteral("'><b>%1</b> %2</p>"))
+        html += (QStringLiteral("<p style='color:") + problemColor(forPaper) + QStringLiteral("'><b>%1</b> %2</p>"))
                     .arg(tr("The detector could not run on this data:"), detectionProblem.toHtmlEscaped());
     }
 
@@ -88,7 +88,7 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     if (read.blankLines > 0)
         html += QStringLiteral("<li>%1</li>").arg(tr("%1 blank line(s) skipped").arg(formatCount(read.blankLines)));
     if (read.malformed.count > 0) {
-        html += (QStringLiteral("<li style='color:") + problemColor() + QStringLiteral("'>%1</li>"))
+        html += (QStringLiteral("<li style='color:") + problemColor(forPaper) + QStringLiteral("'>%1</li>"))
                     .arg(tr("%1 malformed row(s) skipped (expected %2 fields); lines %3")
                              .arg(formatCount(read.malformed.count), formatCount(read.expectedFields),
                                   lineList(read.malformed.firstLines, read.malformed.count)));
@@ -98,7 +98,7 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     if (read.invalidCells.empty())
         html += QStringLiteral("<li>%1</li>").arg(tr("no invalid cells"));
     for (const InvalidCells& cells : read.invalidCells) {
-        html += (QStringLiteral("<li style='color:") + problemColor() + QStringLiteral("'>%1</li>"))
+        html += (QStringLiteral("<li style='color:") + problemColor(forPaper) + QStringLiteral("'>%1</li>"))
                     .arg(tr("%1 invalid cell(s) in <b>%2</b>, read as missing (first: \"%3\", %4); lines %5")
                              .arg(formatCount(cells.count), escaped(cells.column), escaped(cells.firstValue),
                                   escaped(cells.reason), lineList(cells.firstLines, cells.count)));
@@ -142,7 +142,7 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     if (!warnings.empty()) {
         html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Warnings"));
         for (const std::string& warning : warnings)
-            html += (QStringLiteral("<li style='color:") + warningColor() + QStringLiteral("'>%1</li>")).arg(escaped(warning));
+            html += (QStringLiteral("<li style='color:") + warningColor(forPaper) + QStringLiteral("'>%1</li>")).arg(escaped(warning));
         html += QStringLiteral("</ul>");
     }
     return html;

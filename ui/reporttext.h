@@ -15,8 +15,8 @@ struct DatasetSummary;
 QString datasetHeadlineHtml(const QString& displayName, const PreparedData& data, const DatasetSummary& summary,
                             double loadSeconds);
 // The reader's and cleaning's report: each rule's effect, malformed rows and invalid cells with
-// their lines, warnings.
-QString cleaningReportHtml(const PreparedData& data, const QString& detectionProblem);
+// their lines, warnings. forPaper: colours for a white page (exported reports) whatever the palette.
+QString cleaningReportHtml(const PreparedData& data, const QString& detectionProblem, bool forPaper = false);
 // One line for the status bar: rows read, kept and what cleaning changed.
 QString cleaningStatusText(const PreparedData& data);
 // "100 trees, 256 samples per tree, seed 42, 4 features; fit 0.05 s, scored in 0.02 s"

@@ -1,6 +1,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,9 +21,10 @@ struct Run {
     QString err;
 };
 
-Run runWebthreat(const QStringList& arguments)
+Run runWebthreat(const QStringList& arguments, const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(WEBTHREAT_CLI), arguments);
     if (!process.waitForFinished(300000))
         return {};
@@ -294,6 +296,74 @@ private Q_SLOTS:
         }
     }
 
+    // --out writes a provenance sidecar, --report a report; the sidecar's rerun command gives the
+    // same scores again.
+    void reportAndProvenance()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("generated.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "3000", "--seed", "5", "--out", input}).status, 0);
+        const QString scored = dir.filePath("scored.csv");
+        const QString html = dir.filePath("report.html");
+        // No display and no platform named: the command picks the offscreen platform itself.
+        QProcessEnvironment headless = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            headless.remove(name);
+        Run run = runWebthreat({"analyze", input, "--trees", "50", "--seed", "9", "--contamination", "3%", "--out", scored,
+                                "--report", html},
+                               headless);
+        if (run.status == 2 && run.err.contains("--report needs the Qt workbench"))
+            QSKIP("this build has no Qt workbench (WEBTHREAT_BUILD_UI=OFF), so no --report");
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Report written to " + html), qPrintable(run.out));
+        QVERIFY2(run.out.contains("provenance in " + scored + ".provenance.json"), qPrintable(run.out));
+
+        // The sidecar, checked against Qt's own SHA-256.
+        const QByteArray sha = QCryptographicHash::hash(contents(input), QCryptographicHash::Sha256).toHex();
+        const QJsonObject sidecar = QJsonDocument::fromJson(contents(scored + ".provenance.json")).object();
+        QCOMPARE(sidecar["input"]["sha256"].toString().toLatin1(), sha);
+        QCOMPARE(sidecar["input"]["bytes"].toInteger(), QFileInfo(input).size());
+        QCOMPARE(sidecar["input"]["path"].toString(), QFileInfo(input).absoluteFilePath());
+        QCOMPARE(sidecar["program"]["name"].toString(), QString("webthreat"));
+        QCOMPARE(sidecar["program"]["version"].toString(), QString(WEBTHREAT_VERSION));
+        QCOMPARE(sidecar["detector"]["trees"].toInt(), 50);
+        QCOMPARE(sidecar["detector"]["seed"].toInt(), 9);
+        QCOMPARE(sidecar["detector"]["contamination"].toDouble(), 0.03);
+        QCOMPARE(sidecar["cleaning"]["rows_in"].toInt(), 3000);
+
+        // The report holds the same provenance and the charts, inline.
+        const QByteArray page = contents(html);
+        QVERIFY(page.startsWith("<!DOCTYPE html>"));
+        QVERIFY(page.contains(sha));
+        QCOMPARE(page.count("<img src='data:image/png;base64,"), 7);
+
+        // The recorded command, run as written (it has no quoting here), gives the same scores.
+        const QString rerun = sidecar["rerun"].toString();
+        QStringList arguments = rerun.split(' ');
+        QCOMPARE(arguments.takeFirst(), QString("webthreat"));
+        const QString again = dir.filePath("again.csv");
+        run = runWebthreat(arguments + QStringList{"--out", again});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QStringList first = lines(scored);
+        const QStringList second = lines(again);
+        QCOMPARE(second.size(), 3001);
+        QCOMPARE(second, first);
+
+        // A PDF by the suffix; an existing report is not overwritten without --force.
+        const QString pdf = dir.filePath("report.pdf");
+        run = runWebthreat({"analyze", input, "--report", pdf});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY(contents(pdf).startsWith("%PDF-"));
+        writeText(html, "keep me");
+        run = runWebthreat({"analyze", input, "--report", html});
+        QCOMPARE(run.status, 4);
+        QVERIFY2(run.err.contains("--force"), qPrintable(run.err));
+        QCOMPARE(contents(html), QByteArray("keep me"));
+        run = runWebthreat({"analyze", input, "--report", dir.filePath("no/such/folder/r.html")});
+        QCOMPARE(run.status, 4);
+        QVERIFY2(run.err.contains("no/such/folder/r.html"), qPrintable(run.err));
+    }
+
     void helpAndVersion()
     {
         Run run = runWebthreat({"--version"});
@@ -301,7 +371,8 @@ private Q_SLOTS:
         QVERIFY(run.out.startsWith("webthreat " WEBTHREAT_VERSION));
         run = runWebthreat({"help", "analyze"});
         QCOMPARE(run.status, 0);
-        for (const char* option : {"--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out", "--json", "Example"})
+        for (const char* option : {"--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out", "--report",
+                                   "provenance.json", "--json", "Example"})
             QVERIFY2(run.out.contains(option), option);
         run = runWebthreat({"generate", "--help"});
         QCOMPARE(run.status, 0);

@@ -58,7 +58,15 @@ QImage ChartView::renderImage(double scale)
     const bool neverSized = !isVisible() && !testAttribute(Qt::WA_Resized);
     if (neverSized || logical.width() < kTinyView.width() || logical.height() < kTinyView.height())
         logical = logical.expandedTo(kMinimumExportSize);
+    return renderImage(logical, scale);
+}
 
+QImage ChartView::renderImage(QSize logical, double scale)
+{
+    if (!(scale > 0.0) || !std::isfinite(scale))
+        scale = 1.0;
+    if (logical.isEmpty())
+        logical = kMinimumExportSize;
     QChart* target = chart();
     const QRectF oldGeometry = target->geometry();
     const QRectF renderGeometry(QPointF(0, 0), QSizeF(logical));
@@ -100,9 +108,14 @@ bool ChartView::exportPng(const QString& path, double scale, QString* error)
     if (path.isEmpty())
         return fail(tr("no file name was given"));
 
-    const QImage image = renderImage(scale);
+    QImage image = renderImage(scale);
     if (image.isNull())
         return fail(tr("the image could not be rendered"));
+    if (m_pngText) {
+        for (const auto& [key, value] : m_pngText())
+            image.setText(key, value);
+    }
+    image.setText(QStringLiteral("Title"), m_title);
 
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {

@@ -1,7 +1,11 @@
 #pragma once
 
 #include <QChartView>
+#include <QList>
+#include <QPair>
 #include <QString>
+
+#include <functional>
 
 namespace webthreat {
 
@@ -26,6 +30,13 @@ public:
 
     // The image exportPng would write.
     QImage renderImage(double scale = 2.0);
+    // The chart laid out at logicalSize whatever the view's size (reports: every chart alike).
+    QImage renderImage(QSize logicalSize, double scale);
+
+    // Text chunks written into every exported PNG (key, value): where the data came from. Asked
+    // for at export time, so they describe the data and verdicts shown then.
+    using PngTextProvider = std::function<QList<QPair<QString, QString>>()>;
+    void setPngTextProvider(PngTextProvider provider) { m_pngText = std::move(provider); }
 
 Q_SIGNALS:
     // Emitted after an export from the context menu, for the status bar and the log.
@@ -38,6 +49,7 @@ protected:
 private:
     QString m_fileStem;
     QString m_title;
+    PngTextProvider m_pngText;
 };
 
 } // namespace webthreat

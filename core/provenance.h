@@ -1,0 +1,94 @@
+#pragma once
+
+#include "core/pipeline.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webthreat {
+
+// Which file an analysis read, precisely enough to find it again and to know it is the same file.
+struct InputFingerprint {
+    std::string name;          // the file name without its folder
+    std::string path;          // absolute path; empty for data that has no file (the bundled sample)
+    std::uint64_t bytes = 0;
+    std::string sha256;        // lower-case hex of the file's bytes
+    std::string modified;      // last modification, ISO-8601 UTC; empty when unknown
+};
+
+// Streams the file through SHA-256 (progress stage "fingerprint", cancel polled between blocks).
+// Throws InputError naming the file when it cannot be read.
+InputFingerprint fingerprintFile(const std::string& path, const Progress& progress = {});
+// For bytes that are not a file on disk (a Qt resource): name only, no path or time.
+InputFingerprint fingerprintBytes(std::string_view bytes, const std::string& name);
+
+// Everything needed to say where an exported result came from and to reproduce it: the input,
+// what reading and cleaning did, the detector's settings, the threshold, and who made it when.
+// Re-running `webthreat analyze` with rerunArguments() on the same file gives the same scores.
+struct Provenance {
+    InputFingerprint input;
+
+    // Reading
+    std::size_t rowsRead = 0;
+    std::size_t malformedRows = 0;
+    std::size_t invalidCells = 0;
+    std::size_t blankLines = 0;
+    char delimiter = ',';
+
+    // Cleaning
+    CleanParams clean;
+    std::size_t rowsIn = 0;
+    std::size_t rowsOut = 0;
+    std::vector<CleanStep> cleanSteps;
+
+    // Detector and threshold (hasDetector false: the data was loaded but never scored)
+    bool hasDetector = false;
+    std::vector<std::string> features;   // detector inputs, by name, in order
+    int trees = 0;
+    int maxSamplesRequested = 0;         // as asked (0 = automatic)
+    int maxSamples = 0;                  // as used
+    std::uint64_t seed = 0;
+    Contamination contamination;
+    double threshold = 0.0;              // rows scoring below it are Suspicious
+    std::size_t rows = 0;
+    std::size_t suspicious = 0;
+
+    // Who and when
+    std::string program;                 // "webthreat" or "webthreat-workbench"
+    std::string version;                 // the program's version
+    std::string created;                 // ISO-8601 UTC, when the export was made
+};
+
+// The provenance of one analysis; created is now. read is the ReadOptions the file was read with
+// (only the delimiter is recorded: threads and memory budget do not change the result).
+// detection and verdicts may be null (data without scores): the detector part is left out.
+Provenance makeProvenance(const PreparedData& data, const Detection* detection, const Verdicts* verdicts,
+                          InputFingerprint input, std::string program, const ReadOptions& read = {});
+Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std::string program,
+                          const ReadOptions& read = {});
+
+// The `webthreat analyze` command that reproduces the scores (without the detector options when
+// there is no detector): the input's path (or name) and
+// every detector option, shell-quoted.
+std::string rerunCommand(const Provenance& provenance);
+
+// One JSON object (format "webthreat-provenance", version 1); every field of Provenance.
+std::string provenanceJson(const Provenance& provenance);
+// The same facts as readable lines ("Input: traffic.csv, 25.2 MB, SHA-256 ab12...").
+std::string provenanceText(const Provenance& provenance);
+// One line for short fields (a PNG's Description): file, hash prefix, detector, threshold.
+std::string provenanceSummary(const Provenance& provenance);
+
+// Where the sidecar of a scored CSV goes: the CSV's own path with ".provenance.json" appended
+// ("scored.csv" -> "scored.csv.provenance.json"), so it sorts next to its CSV and no other export
+// can claim the same name.
+std::string provenanceSidecarPath(const std::string& csvPath);
+// Writes provenanceJson to provenanceSidecarPath(csvPath) atomically (OutputError on failure).
+void writeProvenanceSidecar(const Provenance& provenance, const std::string& csvPath);
+
+// The current time as ISO-8601 UTC, to the second: "2024-04-25T23:00:00Z".
+std::string utcNowIso8601();
+
+} // namespace webthreat

@@ -1,0 +1,358 @@
+#include "core/errors.h"
+#include "core/pipeline.h"
+#include "core/provenance.h"
+#include "core/sha256.h"
+#include "ui/analysisworker.h"
+#include "ui/charts/chartview.h"
+#include "ui/charts/overviewcharts.h"
+#include "ui/mainwindow.h"
+#include "ui/report/reportbuilder.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMessageBox>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace webthreat;
+
+namespace {
+
+constexpr int kTimeoutMs = 120000;
+
+const QString kSample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+
+QByteArray readAll(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+void writeBytes(const QString& path, const QByteArray& bytes)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+}
+
+// The report's input for a file, as the command line builds it.
+ReportInput reportFor(const QString& path, const Contamination& contamination = Contamination::fromValue(0.05))
+{
+    auto data = prepareData(path.toStdString());
+    auto detection = detect(*data, DetectorParams{});
+    ReportInput input;
+    input.snapshot = assessSnapshot(data, detection, contamination);
+    input.provenance = makeProvenance(*data, detection.get(), input.snapshot.verdicts.get(),
+                                      fingerprintFile(path.toStdString()), "webthreat");
+    input.title = QFileInfo(path).fileName();
+    return input;
+}
+
+// Every <img src="data:image/png;base64,..."> of the page, decoded.
+QList<QByteArray> embeddedPngs(const QString& html)
+{
+    QList<QByteArray> pngs;
+    static const QRegularExpression image(QStringLiteral("<img src='data:image/png;base64,([A-Za-z0-9+/=]+)'"));
+    for (auto match = image.globalMatch(html); match.hasNext();)
+        pngs << QByteArray::fromBase64(match.next().captured(1).toLatin1());
+    return pngs;
+}
+
+// Grey-level spread of an image: a blank page has none.
+double greyVariance(const QImage& image)
+{
+    const QImage grey = image.convertToFormat(QImage::Format_Grayscale8);
+    double sum = 0.0;
+    double squares = 0.0;
+    const double count = double(grey.width()) * grey.height();
+    for (int y = 0; y < grey.height(); ++y) {
+        const uchar* line = grey.constScanLine(y);
+        for (int x = 0; x < grey.width(); ++x) {
+            sum += line[x];
+            squares += double(line[x]) * line[x];
+        }
+    }
+    const double mean = sum / count;
+    return squares / count - mean * mean;
+}
+
+void closeMessageBoxes(QWidget& window)
+{
+    for (QMessageBox* box : window.findChildren<QMessageBox*>())
+        box->close();
+}
+
+} // namespace
+
+class TestReport : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void htmlIsSelfContainedAndComplete()
+    {
+        ReportInput input = reportFor(kSample);
+        input.charts = renderReportCharts(input.snapshot);
+        QCOMPARE(input.charts.size(), 7);
+        const QString html = QString::fromUtf8(reportHtml(input));
+        const Findings& findings = *input.snapshot.findings;
+        QVERIFY(findings.suspicious > 200); // the sample has more than the report lists
+
+        // Provenance, readable and as JSON.
+        const QString sha = QString::fromStdString(input.provenance.input.sha256);
+        QCOMPARE(sha, QString::fromStdString(sha256Hex(readAll(kSample).toStdString())));
+        QVERIFY(html.contains(QStringLiteral("<span class='mono'>%1</span>").arg(sha)));
+        QVERIFY(html.contains(QStringLiteral("webthreat analyze ")));
+        static const QRegularExpression json(QStringLiteral("<script type='application/json' id='webthreat-provenance'>\\n(.*?)</script>"),
+                                             QRegularExpression::DotMatchesEverythingOption);
+        const auto jsonMatch = json.match(html);
+        QVERIFY(jsonMatch.hasMatch());
+        const QJsonObject provenance = QJsonDocument::fromJson(jsonMatch.captured(1).toUtf8()).object();
+        QCOMPARE(provenance["input"]["sha256"].toString(), sha);
+        QCOMPARE(provenance["detector"]["threshold"].toDouble(), input.snapshot.verdicts->threshold);
+
+        // The summary's counts and the findings.
+        QVERIFY(html.contains(QStringLiteral("%1 of %2 rows").arg(QLocale(QLocale::English).toString(qulonglong(findings.suspicious)),
+                                                                  QLocale(QLocale::English).toString(qulonglong(findings.rows)))));
+        QVERIFY(!findings.sourceIps.empty());
+        for (const FindingEntry& entry : findings.sourceIps)
+            QVERIFY2(html.contains(QStringLiteral("<td class='mono'>%1</td>").arg(QString::fromStdString(entry.value))),
+                     entry.value.c_str());
+        QVERIFY(html.contains(QStringLiteral("Destination ports")));
+        QVERIFY(html.contains(QStringLiteral("drop_duplicates")));  // the cleaning report
+
+        // The 200 most anomalous rows, each with its explanation, and the page says how many there are.
+        QCOMPARE(html.count(QStringLiteral("<td class='why' colspan='9'>")), 200);
+        QVERIFY(html.contains(QStringLiteral("The 200 most anomalous of %1 suspicious rows")
+                                  .arg(QLocale(QLocale::English).toString(qulonglong(findings.suspicious)))));
+        QVERIFY(html.contains(QStringLiteral("isolated in")));
+        QVERIFY(html.contains(QStringLiteral("Top features:")));
+
+        // Self-contained: charts are data: URIs holding valid PNGs with provenance of their own,
+        // and nothing refers outside the file.
+        const QList<QByteArray> pngs = embeddedPngs(html);
+        QCOMPARE(pngs.size(), 7);
+        for (const QByteArray& png : pngs) {
+            QImage image;
+            QVERIFY(image.loadFromData(png, "PNG"));
+            QCOMPARE(image.size(), kReportChartSize * 2);
+            const QJsonObject chartProvenance =
+                QJsonDocument::fromJson(image.text(QStringLiteral("webthreat:provenance")).toUtf8()).object();
+            QCOMPARE(chartProvenance["input"]["sha256"].toString(), sha);
+            QVERIFY(greyVariance(image) > 10.0);
+        }
+        QVERIFY(!html.contains(QStringLiteral("src='http")));
+        QVERIFY(!html.contains(QStringLiteral("<link")));
+    }
+
+    void hostileCellsAreEscaped()
+    {
+        QTemporaryDir dir;
+        QByteArray csv = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n";
+        for (int i = 0; i < 40; ++i)
+            csv += QByteArray::number(1000 + i * 10) + "," + QByteArray::number(2000 + i * 7)
+                + ",2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,10.0.0." + QByteArray::number(i) + ",US,HTTPS,443,10.1.1.1\n";
+        // One row far from the rest, so it is the most anomalous, full of payloads.
+        csv += "900000000,1,2024-04-25T23:00:00Z,2024-04-25T23:00:01Z,\"<img src=x onerror=alert(2)>\","
+               "\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",\"<script>alert(1)</script>\",443,10.1.1.1\n";
+        const QString path = dir.filePath(QStringLiteral("hostile.csv"));
+        writeBytes(path, csv);
+        ReportInput input = reportFor(path);
+        input.title = QStringLiteral("<b>bold</b>.csv");
+        const QString html = QString::fromUtf8(reportHtml(input));
+        QVERIFY(!html.contains(QStringLiteral("<script>alert")));
+        QVERIFY(!html.contains(QStringLiteral("<img src=x")));
+        QVERIFY(!html.contains(QStringLiteral("<b>bold</b>")));
+        QVERIFY(html.contains(QStringLiteral("&lt;script&gt;alert(1)&lt;/script&gt;")));
+        QVERIFY(html.contains(QStringLiteral("&lt;img src=x onerror=alert(2)&gt;")));
+        // (Cleaning upper-cases country codes, payload included.) Shown as text, quotes escaped.
+        QVERIFY(html.contains(QStringLiteral("<td>=HYPERLINK(&quot;HTTP://EVIL&quot;,&quot;X&quot;)</td>")));
+        QVERIFY(html.contains(QStringLiteral("&lt;b&gt;bold&lt;/b&gt;.csv")));
+        // The page has exactly the elements the report writes: one script (the JSON), and as many
+        // <img as charts (none here).
+        QCOMPARE(html.count(QStringLiteral("<script")), 1);
+        QCOMPARE(html.count(QStringLiteral("<img")), 0);
+
+        // The PDF of the same content is written too.
+        const QString pdf = dir.filePath(QStringLiteral("hostile.pdf"));
+        writeReportPdf(input, pdf);
+        QVERIFY(readAll(pdf).startsWith("%PDF"));
+    }
+
+    void pdfPagesRender()
+    {
+        const QString pdftoppm = QStandardPaths::findExecutable(QStringLiteral("pdftoppm"));
+        ReportInput input = reportFor(kSample);
+        input.charts = renderReportCharts(input.snapshot);
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("report.pdf"));
+        QCOMPARE(reportFormatForPath(pdf), ReportFormat::Pdf);
+        QCOMPARE(reportFormatForPath(dir.filePath(QStringLiteral("report.HTML"))), ReportFormat::Html);
+        writeReport(input, pdf);
+        const QByteArray bytes = readAll(pdf);
+        QVERIFY(bytes.startsWith("%PDF-"));
+        QVERIFY(bytes.contains("%%EOF"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("report.pdf")});
+
+        if (pdftoppm.isEmpty())
+            QSKIP("pdftoppm (poppler-utils) is not installed: the PDF was written but its pages were not rendered");
+        QProcess process;
+        process.start(pdftoppm, {QStringLiteral("-r"), QStringLiteral("50"), QStringLiteral("-png"), pdf,
+                                 dir.filePath(QStringLiteral("page"))});
+        QVERIFY(process.waitForFinished(kTimeoutMs));
+        QCOMPARE(process.exitCode(), 0);
+        const QStringList pages = QDir(dir.path()).entryList({QStringLiteral("page-*.png")}, QDir::Files, QDir::Name);
+        // Summary, tables of 200 rows and 7 charts do not fit on few pages.
+        QVERIFY2(pages.size() >= 5, qPrintable(pages.join(QLatin1Char(' '))));
+        for (const QString& name : pages) {
+            const QImage page(dir.filePath(name));
+            QVERIFY(!page.isNull());
+            // A4 at 50 dpi: 413 x 585 pixels, portrait.
+            QVERIFY2(qAbs(page.width() - 413) <= 2 && qAbs(page.height() - 585) <= 2, qPrintable(name));
+            QVERIFY2(greyVariance(page) > 20.0, qPrintable(name));
+        }
+    }
+
+    void writeFailuresNameTheFile()
+    {
+        ReportInput input = reportFor(kSample);
+        QTemporaryDir dir;
+        for (const QString& name : {QStringLiteral("no/such/folder/report.html"), QStringLiteral("no/such/folder/report.pdf")}) {
+            try {
+                writeReport(input, dir.filePath(name));
+                QFAIL("no error for a missing folder");
+            } catch (const OutputError& error) {
+                const QString message = QString::fromUtf8(error.what());
+                QVERIFY2(message.contains(QDir::toNativeSeparators(dir.filePath(name))), qPrintable(message));
+                QVERIFY2(message.contains(QStringLiteral("does not exist")), qPrintable(message));
+            }
+        }
+        QVERIFY_THROWS_EXCEPTION(OutputError, writeReport(ReportInput{}, dir.filePath(QStringLiteral("empty.html"))));
+    }
+
+    void cancelWritesNothing()
+    {
+        ReportInput input = reportFor(kSample);
+        QTemporaryDir dir;
+        std::atomic<bool> cancel{false};
+        std::vector<double> fractions;
+        const Progress progress([&](std::string_view, double fraction) {
+            fractions.push_back(fraction);
+            if (fractions.size() == 50)
+                cancel.store(true); // midway through explaining the 200 rows
+        }, &cancel);
+        for (const QString& name : {QStringLiteral("report.html"), QStringLiteral("report.pdf")}) {
+            fractions.clear();
+            cancel.store(false);
+            QVERIFY_THROWS_EXCEPTION(CancelledError, writeReport(input, dir.filePath(name), progress));
+            QCOMPARE(fractions.size(), std::size_t(50));
+        }
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).isEmpty());
+    }
+
+    void chartPngCarriesProvenance()
+    {
+        ReportInput input = reportFor(kSample);
+        OverviewCharts overview;
+        overview.setSnapshot(input.snapshot);
+        ChartView* view = overview.chartViews().first();
+        view->setPngTextProvider([&] { return provenancePngText(input.provenance); });
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("chart.png"));
+        QString error;
+        QVERIFY2(view->exportPng(path, 1.0, &error), qPrintable(error));
+        const QImage image(path);
+        QCOMPARE(image.text(QStringLiteral("Software")), QStringLiteral("webthreat " WEBTHREAT_VERSION));
+        QCOMPARE(image.text(QStringLiteral("Title")), view->title());
+        QVERIFY(image.text(QStringLiteral("Source")).contains(QString::fromStdString(input.provenance.input.sha256)));
+        QVERIFY(image.text(QStringLiteral("Description")).contains(QStringLiteral("seed 42")));
+        QCOMPARE(image.text(QStringLiteral("Creation Time")), QString::fromStdString(input.provenance.created));
+        const QJsonObject json = QJsonDocument::fromJson(image.text(QStringLiteral("webthreat:provenance")).toUtf8()).object();
+        QCOMPARE(json["input"]["name"].toString(), QStringLiteral("sample_traffic.csv"));
+        QCOMPARE(json["detector"]["trees"].toInt(), 100);
+    }
+
+    // The window: the fingerprint comes from the load, and every export carries it.
+    void windowExportsCarryProvenance()
+    {
+        MainWindow window;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openSample();
+        QVERIFY(ready.wait(kTimeoutMs));
+        const QByteArray sample = readAll(QStringLiteral(":/sample/sample_traffic.csv"));
+        const Provenance provenance = window.currentProvenance();
+        QCOMPARE(provenance.input.sha256, sha256Hex(sample.toStdString()));
+        QCOMPARE(provenance.input.bytes, std::uint64_t(sample.size()));
+        QCOMPARE(provenance.program, std::string("webthreat-workbench"));
+        QVERIFY(provenance.hasDetector);
+
+        QTemporaryDir dir;
+        QString error;
+        const QStringList charts = window.exportAllCharts(dir.path(), 1.0, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        for (const QString& chart : charts) {
+            const QImage image(chart);
+            QVERIFY2(image.text(QStringLiteral("Source")).contains(QString::fromStdString(provenance.input.sha256)),
+                     qPrintable(chart));
+        }
+
+        QSignalSpy finished(&window, &MainWindow::exportFinished);
+        QSignalSpy failed(&window, &MainWindow::exportFailed);
+        const QString csv = dir.filePath(QStringLiteral("scored.csv"));
+        window.exportScoredCsv(csv);
+        QVERIFY(finished.wait(kTimeoutMs));
+        const QJsonObject sidecar = QJsonDocument::fromJson(readAll(csv + QStringLiteral(".provenance.json"))).object();
+        QCOMPARE(sidecar["input"]["sha256"].toString(), QString::fromStdString(provenance.input.sha256));
+        QCOMPARE(sidecar["program"]["name"].toString(), QStringLiteral("webthreat-workbench"));
+        QCOMPARE(sidecar["result"]["suspicious"].toInteger(), qint64(window.snapshot().verdicts->suspiciousCount));
+
+        for (const QString& name : {QStringLiteral("report.html"), QStringLiteral("report.pdf")}) {
+            const QString path = dir.filePath(name);
+            finished.clear();
+            window.exportReport(path);
+            QVERIFY(window.isBusy());
+            QVERIFY(finished.wait(kTimeoutMs));
+            QCOMPARE(finished.first().first().toString(), path);
+            QVERIFY(!window.isBusy());
+            const QByteArray bytes = readAll(path);
+            if (name.endsWith(QLatin1String(".pdf"))) {
+                QVERIFY(bytes.startsWith("%PDF"));
+            } else {
+                QVERIFY(bytes.contains(QByteArray::fromStdString(provenance.input.sha256)));
+                QCOMPARE(embeddedPngs(QString::fromUtf8(bytes)).size(), window.allChartViews().size());
+            }
+        }
+        QVERIFY(failed.isEmpty());
+
+        // An unwritable place: exportFailed naming the file; the window keeps going.
+        const QString bad = dir.filePath(QStringLiteral("no/such/folder/report.pdf"));
+        window.exportReport(bad);
+        QVERIFY(failed.wait(kTimeoutMs));
+        QVERIFY2(failed.first().first().toString().contains(QDir::toNativeSeparators(bad)),
+                 qPrintable(failed.first().first().toString()));
+        QVERIFY(!window.isBusy());
+        closeMessageBoxes(window);
+    }
+
+    void windowWithoutScoresRefuses()
+    {
+        MainWindow window;
+        QSignalSpy failed(&window, &MainWindow::exportFailed);
+        QTemporaryDir dir;
+        window.exportReport(dir.filePath(QStringLiteral("report.html")));
+        QCOMPARE(failed.size(), 1);
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("nothing to report")));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("report.html"))));
+    }
+};
+
+QTEST_MAIN(TestReport)
+#include "tst_report.moc"

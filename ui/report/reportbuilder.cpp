@@ -1,0 +1,437 @@
+#include "ui/report/reportbuilder.h"
+
+#include "core/errors.h"
+#include "core/explain.h"
+#include "core/export.h"
+#include "core/timestamp.h"
+#include "ui/charts/chartview.h"
+#include "ui/charts/overviewcharts.h"
+#include "ui/displayformat.h"
+#include "ui/reporttext.h"
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QPageLayout>
+#include <QPageSize>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QTextDocument>
+#include <QUrl>
+
+#include <memory>
+
+namespace webthreat {
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("webthreat::Report", text);
+}
+
+QString esc(const QString& text)
+{
+    return text.toHtmlEscaped();
+}
+
+QString esc(std::string_view text)
+{
+    return fromUtf8View(text).toHtmlEscaped();
+}
+
+// One stylesheet for the browser and for QTextDocument (which reads the same subset: type and
+// class selectors, borders, padding, font sizes). Sizes in points, so the PDF reads like the page.
+const char* const kStyle = R"(
+body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 9pt; color: #1a1a1a; }
+h1 { font-size: 17pt; margin-bottom: 2pt; }
+h2 { font-size: 13pt; margin-top: 14pt; margin-bottom: 4pt; color: #1f3a5f; }
+h3 { font-size: 10.5pt; margin-top: 8pt; margin-bottom: 2pt; }
+p.sub { color: #555555; margin-top: 0; }
+table { border-collapse: collapse; margin-top: 2pt; margin-bottom: 6pt; }
+th { background-color: #e4e9f0; text-align: left; font-weight: bold; }
+th, td { border: 1px solid #b8bec8; padding: 2px 4px; font-size: 8pt; vertical-align: top; }
+td.n { text-align: right; }
+td.k { font-weight: bold; background-color: #f3f5f8; width: 22%; }
+td.why { color: #3a3a3a; font-size: 7.5pt; border-top: 0; }
+.mono { font-family: "DejaVu Sans Mono", monospace; }
+.nowrap { white-space: nowrap; }
+h2.newpage { page-break-before: always; }
+.headline { font-size: 11pt; }
+.suspicious { color: #b00020; font-weight: bold; }
+.note { color: #555555; font-size: 8pt; }
+)";
+
+// Only for browsers (QTextDocument has its own page margins): a readable line length on a wide
+// screen.
+const char* const kScreenStyle = R"(
+body { max-width: 58em; margin: 1.5em auto; padding: 0 1em; }
+table { border-collapse: collapse; }
+)";
+
+QString number(std::size_t value)
+{
+    return formatCount(static_cast<std::uint64_t>(value));
+}
+
+QString findingsTable(const QString& title, const QString& valueHeader, const std::vector<FindingEntry>& entries)
+{
+    QString html = QStringLiteral("<h3>%1</h3>").arg(esc(title));
+    if (entries.empty())
+        return html + QStringLiteral("<p class='note'>%1</p>").arg(tr("none"));
+    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr><th>%1</th><th>%2</th>"
+                           "<th>%3</th><th>%4</th><th>%5</th><th>%6</th></tr></thead>")
+                .arg(esc(valueHeader), tr("Suspicious rows"), tr("Share of suspicious"), tr("Rows in all"),
+                     tr("Bytes in (suspicious)"), tr("Bytes out (suspicious)"));
+    for (const FindingEntry& entry : entries) {
+        html += QStringLiteral("<tr><td class='mono'>%1</td><td class='n'>%2</td><td class='n'>%3</td><td class='n'>%4</td>"
+                               "<td class='n'>%5</td><td class='n'>%6</td></tr>")
+                    .arg(esc(entry.value), number(entry.count), formatPercent(entry.share), number(entry.totalRows),
+                         formatBytesText(static_cast<double>(entry.bytesIn)),
+                         formatBytesText(static_cast<double>(entry.bytesOut)));
+    }
+    return html + QStringLiteral("</table>");
+}
+
+QString keyValueRow(const QString& key, const QString& valueHtml)
+{
+    return QStringLiteral("<tr><td class='k'>%1</td><td>%2</td></tr>").arg(esc(key), valueHtml);
+}
+
+QString provenanceSection(const Provenance& p)
+{
+    QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Provenance"));
+    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'>");
+    html += keyValueRow(tr("Input file"), esc(QString::fromStdString(p.input.name)));
+    if (!p.input.path.empty())
+        html += keyValueRow(tr("Path"), QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(p.input.path))));
+    html += keyValueRow(tr("Size"), tr("%1 bytes (%2)").arg(formatCount(p.input.bytes), formatBytesText(static_cast<double>(p.input.bytes))));
+    html += keyValueRow(tr("SHA-256"), QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(p.input.sha256))));
+    if (!p.input.modified.empty())
+        html += keyValueRow(tr("Modified"), esc(QString::fromStdString(p.input.modified)));
+    html += keyValueRow(tr("Program"), esc(QString::fromStdString(p.program + " " + p.version)));
+    html += keyValueRow(tr("Report created"), esc(QString::fromStdString(p.created)));
+    html += keyValueRow(tr("Reproduce the scores"),
+                        QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(rerunCommand(p)))));
+    return html + QStringLiteral("</table>");
+}
+
+QString detectorSection(const Provenance& p)
+{
+    QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Detector settings"));
+    if (!p.hasDetector)
+        return html + QStringLiteral("<p>%1</p>").arg(tr("The detector did not run on this data."));
+    QStringList features;
+    for (const std::string& name : p.features)
+        features << esc(QString::fromStdString(name));
+    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'>");
+    html += keyValueRow(tr("Algorithm"), tr("Isolation Forest (scikit-learn semantics)"));
+    html += keyValueRow(tr("Features"), features.join(QStringLiteral(", ")));
+    html += keyValueRow(tr("Trees"), QString::number(p.trees));
+    html += keyValueRow(tr("Samples per tree"),
+                        p.maxSamplesRequested ? QString::number(p.maxSamples)
+                                              : tr("%1 (automatic: min(256, rows))").arg(p.maxSamples));
+    html += keyValueRow(tr("Seed"), QString::number(p.seed));
+    html += keyValueRow(tr("Contamination"), esc(QString::fromStdString(p.contamination.toString())));
+    html += keyValueRow(tr("Threshold"), tr("%1 (rows scoring below it are Suspicious)")
+                                             .arg(esc(QString::fromStdString(formatNumber(p.threshold)))));
+    return html + QStringLiteral("</table>");
+}
+
+QString cell(const TrafficTable& table, Field field, std::size_t row)
+{
+    const Column& column = table.column(field);
+    if (column.isMissing(row))
+        return QString();
+    return esc(QString::fromStdString(table.cellText(static_cast<std::size_t>(field), row)));
+}
+
+QString suspiciousSection(const ReportInput& input, const Progress& progress)
+{
+    const AnalysisSnapshot& snapshot = input.snapshot;
+    const Findings& findings = *snapshot.findings;
+    const PreparedData& data = *snapshot.data;
+    const TrafficTable& table = data.table;
+    const std::size_t shown = std::min(input.maxRows, findings.suspiciousRows.size());
+    QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Suspicious rows"));
+    if (shown == 0)
+        return html + QStringLiteral("<p>%1</p>").arg(tr("No row scored below the threshold."));
+    html += QStringLiteral("<p>%1</p>")
+                .arg(shown < findings.suspiciousRows.size()
+                         ? tr("The %1 most anomalous of %2 suspicious rows, most anomalous first. The scored CSV export "
+                              "lists them all.")
+                               .arg(number(shown), number(findings.suspiciousRows.size()))
+                         : tr("All %1 suspicious rows, most anomalous first.").arg(number(shown)));
+    // Fixed shares of the page, so that an IPv4 address stays on one line on A4 and a long
+    // protocol name cannot squeeze the numbers.
+    // <thead>: the header row repeats on every page the table spans.
+    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr>"
+                           "<th width='5%' class='nowrap'>#</th><th width='9%' class='nowrap'>%1</th>"
+                           "<th width='8%' class='nowrap'>%2</th><th width='18%' class='nowrap'>%3</th>"
+                           "<th width='9%' class='nowrap'>%4</th><th width='10%' class='nowrap'>%5</th>"
+                           "<th width='6%' class='nowrap'>%6</th><th width='12%' class='nowrap'>%7</th>"
+                           "<th width='12%' class='nowrap'>%8</th><th width='10%' class='nowrap'>%9</th></tr></thead>")
+                .arg(tr("Line"), tr("Score"), tr("Source IP"), tr("Country"), tr("Protocol"), tr("Port"), tr("Bytes in"),
+                     tr("Bytes out"), tr("Duration"));
+    std::unique_ptr<Explainer> explainer;
+    if (snapshot.detection->forest)
+        explainer = std::make_unique<Explainer>(snapshot.data, snapshot.detection);
+    const auto& scores = snapshot.detection->scores.scores();
+    for (std::size_t i = 0; i < shown; ++i) {
+        // Explaining a row of a large file takes a pass over each feature: poll cancel per row.
+        progress.check();
+        progress.report("report", 0.8 * static_cast<double>(i) / static_cast<double>(shown));
+        const std::size_t row = findings.suspiciousRows[i];
+        html += QStringLiteral("<tr><td class='n nowrap'>%1</td><td class='n nowrap'>%2</td><td class='n nowrap'>%3</td><td class='mono nowrap'>%4</td>"
+                               "<td>%5</td><td>%6</td><td class='n nowrap'>%7</td><td class='n nowrap'>%8</td><td class='n nowrap'>%9</td>")
+                    .arg(number(i + 1), QString::number(table.sourceLines[row]), QString::number(scores[row], 'f', 4),
+                         esc(table.text(Field::SrcIp, row)), esc(table.text(Field::SrcIpCountryCode, row)),
+                         esc(table.text(Field::Protocol, row)), cell(table, Field::DstPort, row),
+                         table.column(Field::BytesIn).isMissing(row)
+                             ? QString()
+                             : formatBytesText(static_cast<double>(table.column(Field::BytesIn).integers[row])),
+                         table.column(Field::BytesOut).isMissing(row)
+                             ? QString()
+                             : formatBytesText(static_cast<double>(table.column(Field::BytesOut).integers[row])));
+        html += QStringLiteral("<td class='n nowrap'>%1</td></tr>").arg(formatDuration(data.features.sessionDuration[row]));
+        if (explainer) {
+            const RowExplanation explanation = explainer->explain(row);
+            QStringList credits;
+            for (const FeatureExplanation& feature : explanation.features) {
+                if (feature.credit <= 0.0 || credits.size() == 2)
+                    break;
+                credits << QStringLiteral("%1 %2").arg(esc(QString::fromUtf8(featureInfo(feature.feature).name.data(),
+                                                                             static_cast<qsizetype>(featureInfo(feature.feature).name.size()))),
+                                                      formatPercent(feature.credit, 0));
+            }
+            html += QStringLiteral("<tr><td></td><td class='why' colspan='9'>%1%2</td></tr>")
+                        .arg(esc(QString::fromStdString(explanation.sentence)),
+                             credits.isEmpty() ? QString()
+                                               : QStringLiteral(" <i>%1 %2</i>").arg(tr("Top features:"), credits.join(QStringLiteral(", "))));
+        }
+    }
+    return html + QStringLiteral("</table>");
+}
+
+// The page, with each chart's src from imageSource (a data: URI for the HTML file, a resource
+// name for QTextDocument).
+template<typename ImageSource>
+QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBrowser, const Progress& progress)
+{
+    const Provenance& p = input.provenance;
+    const AnalysisSnapshot& snapshot = input.snapshot;
+    QString html = QStringLiteral("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n");
+    html += QStringLiteral("<meta name='generator' content='%1'>\n").arg(esc(QString::fromStdString(p.program + " " + p.version)));
+    html += QStringLiteral("<title>%1</title>\n<style>%2%3</style>\n")
+                .arg(esc(tr("Web traffic report: %1").arg(input.title)), QString::fromLatin1(kStyle),
+                     forBrowser ? QString::fromLatin1(kScreenStyle) : QString());
+    if (forBrowser) {
+        // Machine-readable provenance. '<' is escaped so no value can close the element.
+        QString json = QString::fromStdString(provenanceJson(p));
+        json.replace(QLatin1Char('<'), QStringLiteral("\\u003c"));
+        html += QStringLiteral("<script type='application/json' id='webthreat-provenance'>\n%1</script>\n").arg(json);
+    }
+    html += QStringLiteral("</head><body>\n");
+    html += QStringLiteral("<h1>%1</h1>\n").arg(esc(tr("Web traffic report: %1").arg(input.title)));
+    html += QStringLiteral("<p class='sub'>%1</p>\n")
+                .arg(esc(tr("Created %1 by %2 %3")
+                             .arg(QString::fromStdString(p.created), QString::fromStdString(p.program),
+                                  QString::fromStdString(p.version))));
+
+    // Summary first: what the reader needs before any detail.
+    html += QStringLiteral("<h2>%1</h2>").arg(tr("Summary"));
+    if (snapshot.hasDetection() && snapshot.findings) {
+        const Findings& findings = *snapshot.findings;
+        html += QStringLiteral("<p class='headline'>%1</p>")
+                    .arg(tr("<span class='suspicious'>%1 of %2 rows (%3) are Suspicious</span>: their anomaly score is "
+                            "below %4 (contamination %5; the exact threshold is under Detector settings).")
+                             .arg(number(findings.suspicious), number(findings.rows),
+                                  formatPercent(findings.rows ? static_cast<double>(findings.suspicious) / static_cast<double>(findings.rows) : 0.0),
+                                  QString::number(p.threshold, 'f', 4),
+                                  esc(QString::fromStdString(p.contamination.toString()))));
+        const auto lead = [](const std::vector<FindingEntry>& entries) {
+            return entries.empty() ? tr("none") : esc(entries.front().value);
+        };
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(tr("Most frequent among the suspicious rows: source IP <span class='mono'>%1</span>, country %2, "
+                            "destination port %3, protocol %4.")
+                             .arg(lead(findings.sourceIps), lead(findings.countries), lead(findings.destinationPorts),
+                                  lead(findings.protocols)));
+    } else {
+        html += QStringLiteral("<p>%1</p>").arg(tr("%1 rows after cleaning; the detector did not run, so there are no scores.")
+                                                     .arg(number(snapshot.data->table.rowCount())));
+        if (!input.detectionProblem.isEmpty())
+            html += QStringLiteral("<p>%1</p>").arg(esc(input.detectionProblem));
+    }
+
+    html += provenanceSection(p);
+    html += QStringLiteral("<h2>%1</h2>").arg(tr("Reading and cleaning"));
+    html += cleaningReportHtml(*snapshot.data, QString(), true);
+    html += detectorSection(p);
+
+    if (snapshot.hasDetection() && snapshot.findings) {
+        const Findings& findings = *snapshot.findings;
+        html += QStringLiteral("<h2>%1</h2>").arg(tr("Findings"));
+        html += QStringLiteral("<p>%1</p>").arg(tr("The values most frequent among the suspicious rows (top %1 each).")
+                                                     .arg(std::max({findings.sourceIps.size(), findings.countries.size(),
+                                                                    findings.destinationPorts.size(), findings.protocols.size()})));
+        html += findingsTable(tr("Source IPs"), tr("Source IP"), findings.sourceIps);
+        html += findingsTable(tr("Source countries"), tr("Country"), findings.countries);
+        html += findingsTable(tr("Destination ports"), tr("Port"), findings.destinationPorts);
+        html += findingsTable(tr("Protocols"), tr("Protocol"), findings.protocols);
+        html += suspiciousSection(input, progress);
+    }
+
+    if (!input.charts.isEmpty()) {
+        html += QStringLiteral("<h2 class='newpage'>%1</h2>").arg(tr("Charts"));
+        for (const ReportChart& chart : input.charts) {
+            // The chart carries its own title; a heading of its own could be left alone at a page's foot.
+            html += QStringLiteral("<p><img src='%2' width='%3' height='%4' alt='%1'></p>\n")
+                        .arg(esc(chart.title), imageSource(chart))
+                        .arg(kReportChartSize.width())
+                        .arg(kReportChartSize.height());
+        }
+    }
+
+    html += QStringLiteral("</body></html>\n");
+    return html;
+}
+
+QByteArray encodePng(const ReportChart& chart, const Provenance& provenance)
+{
+    QImage image = chart.image;
+    for (const auto& [key, value] : provenancePngText(provenance))
+        image.setText(key, value);
+    image.setText(QStringLiteral("Title"), chart.title);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
+}
+
+QString resourceName(const ReportChart& chart)
+{
+    return QStringLiteral("chart-%1.png").arg(chart.name);
+}
+
+void requireData(const ReportInput& input, const QString& path)
+{
+    if (!input.snapshot.hasData())
+        throw OutputError(QDir::toNativeSeparators(path).toStdString() + ": there is no data to report on yet");
+}
+
+[[noreturn]] void failWrite(const QString& path, const QString& reason)
+{
+    throw OutputError(QStringLiteral("Could not write the report %1: %2").arg(QDir::toNativeSeparators(path), reason).toStdString());
+}
+
+void openSaveFile(QSaveFile& file, const QString& path)
+{
+    if (file.open(QIODevice::WriteOnly))
+        return;
+    const QFileInfo info(path);
+    if (!info.absoluteDir().exists())
+        failWrite(path, QStringLiteral("the folder %1 does not exist").arg(QDir::toNativeSeparators(info.absolutePath())));
+    failWrite(path, file.errorString());
+}
+
+} // namespace
+
+QList<ReportChart> renderReportCharts(const QList<ChartView*>& views, double scale)
+{
+    QList<ReportChart> charts;
+    for (ChartView* view : views)
+        charts.append({view->fileStem(), view->title(), view->renderImage(kReportChartSize, scale)});
+    return charts;
+}
+
+QList<ReportChart> renderReportCharts(const AnalysisSnapshot& snapshot, double scale)
+{
+    OverviewCharts overview;
+    overview.setSnapshot(snapshot);
+    AnomalyScatter scatter;
+    scatter.setSnapshot(snapshot);
+    QList<ChartView*> views = overview.chartViews();
+    if (ChartView* view = scatter.chartView())
+        views << view;
+    return renderReportCharts(views, scale);
+}
+
+QList<QPair<QString, QString>> provenancePngText(const Provenance& p)
+{
+    QList<QPair<QString, QString>> text;
+    text.append({QStringLiteral("Software"), QString::fromStdString(p.program + " " + p.version)});
+    text.append({QStringLiteral("Source"),
+                 QString::fromStdString(p.input.name + " (" + std::to_string(p.input.bytes) + " bytes, SHA-256 " + p.input.sha256 + ")")});
+    text.append({QStringLiteral("Description"), QString::fromStdString(provenanceSummary(p))});
+    text.append({QStringLiteral("Creation Time"), QString::fromStdString(p.created)});
+    text.append({QStringLiteral("webthreat:provenance"), QString::fromStdString(provenanceJson(p))});
+    return text;
+}
+
+QByteArray reportHtml(const ReportInput& input, const Progress& progress)
+{
+    if (!input.snapshot.hasData())
+        return {};
+    const QString html = buildHtml(input, [&](const ReportChart& chart) {
+        return QStringLiteral("data:image/png;base64,") + QString::fromLatin1(encodePng(chart, input.provenance).toBase64());
+    }, true, progress);
+    return html.toUtf8();
+}
+
+ReportFormat reportFormatForPath(const QString& path)
+{
+    return QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0 ? ReportFormat::Pdf
+                                                                                            : ReportFormat::Html;
+}
+
+void writeReportHtml(const ReportInput& input, const QString& path, const Progress& progress)
+{
+    requireData(input, path);
+    const QByteArray html = reportHtml(input, progress);
+    progress.check();
+    QSaveFile file(path);
+    openSaveFile(file, path);
+    if (file.write(html) != html.size() || !file.commit())
+        failWrite(path, file.errorString());
+}
+
+void writeReportPdf(const ReportInput& input, const QString& path, const Progress& progress)
+{
+    requireData(input, path);
+    QTextDocument document;
+    document.setDefaultStyleSheet(QString::fromLatin1(kStyle));
+    for (const ReportChart& chart : input.charts)
+        document.addResource(QTextDocument::ImageResource, QUrl(resourceName(chart)), chart.image);
+    document.setHtml(buildHtml(input, [](const ReportChart& chart) { return resourceName(chart); }, false, progress));
+    progress.check();
+    progress.report("report", 0.85);
+
+    QSaveFile file(path);
+    openSaveFile(file, path);
+    {
+        QPdfWriter writer(&file);
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(0, 0, 0, 0)));
+        writer.setResolution(300);
+        writer.setTitle(tr("Web traffic report: %1").arg(input.title));
+        writer.setCreator(QString::fromStdString(input.provenance.program + " " + input.provenance.version));
+        // No page size on the document: print() then lays it out on the writer's pages with 2 cm
+        // margins and numbers each page.
+        document.print(&writer);
+    }
+    if (file.error() != QFileDevice::NoError || !file.commit())
+        failWrite(path, file.errorString());
+}
+
+void writeReport(const ReportInput& input, const QString& path, const Progress& progress)
+{
+    if (reportFormatForPath(path) == ReportFormat::Pdf)
+        writeReportPdf(input, path, progress);
+    else
+        writeReportHtml(input, path, progress);
+    progress.report("report", 1.0);
+}
+
+} // namespace webthreat

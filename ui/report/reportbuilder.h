@@ -1,0 +1,66 @@
+#pragma once
+
+#include "core/progress.h"
+#include "core/provenance.h"
+#include "ui/analysissnapshot.h"
+
+#include <QImage>
+#include <QList>
+#include <QPair>
+#include <QSize>
+#include <QString>
+
+namespace webthreat {
+
+class ChartView;
+
+// One chart as the report shows it, rendered on the GUI thread (Qt Charts are widgets) and
+// encoded and placed anywhere.
+struct ReportChart {
+    QString name;      // the chart's file stem: "bytes_in_histogram"
+    QString title;
+    QImage image;
+};
+
+// Every chart is laid out at this size (logical pixels) and rendered at twice it, so charts in
+// the report look alike whatever the window's size, and fit an A4 page's text width.
+inline constexpr QSize kReportChartSize{600, 340};
+
+// GUI thread only: renders views at kReportChartSize (the window's own charts, nothing rebuilt).
+QList<ReportChart> renderReportCharts(const QList<ChartView*>& views, double scale = 2.0);
+// GUI thread only: builds the window's charts for snapshot offscreen and renders them (for the
+// command line, which has no window). Needs a QApplication.
+QList<ReportChart> renderReportCharts(const AnalysisSnapshot& snapshot, double scale = 2.0);
+
+// The PNG text chunks that say where an exported image came from: Software, Source, Description,
+// Creation Time and webthreat:provenance (the provenance JSON).
+QList<QPair<QString, QString>> provenancePngText(const Provenance& provenance);
+
+// What one report shows. Everything here is immutable or implicitly shared, so a ReportInput
+// can be handed to the worker thread.
+struct ReportInput {
+    AnalysisSnapshot snapshot;   // needs data; without a detection the report says so
+    Provenance provenance;
+    QString title;               // the input's display name
+    QString detectionProblem;    // why there are no scores, if there are none
+    QList<ReportChart> charts;
+    std::size_t maxRows = 200;   // suspicious rows listed (the most anomalous first)
+};
+
+// Any thread. The report as one self-contained HTML page: inline CSS, charts as PNG data: URIs,
+// the provenance also as JSON in a <script type="application/json">. Every value from the file
+// is HTML-escaped. progress: stage "report", cancel polled while the rows are explained.
+QByteArray reportHtml(const ReportInput& input, const Progress& progress = {});
+
+enum class ReportFormat { Html, Pdf };
+// By the file's suffix: .pdf is a PDF, anything else HTML.
+ReportFormat reportFormatForPath(const QString& path);
+
+// Any thread. Write the report atomically (QSaveFile); the PDF is the same content laid out on
+// A4 pages with page numbers (QTextDocument + QPdfWriter). Throw OutputError naming the file,
+// CancelledError (nothing written) when progress is cancelled before the file is written.
+void writeReportHtml(const ReportInput& input, const QString& path, const Progress& progress = {});
+void writeReportPdf(const ReportInput& input, const QString& path, const Progress& progress = {});
+void writeReport(const ReportInput& input, const QString& path, const Progress& progress = {});
+
+} // namespace webthreat
