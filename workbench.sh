@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 
 BUILD_DIR=${WEBTHREAT_BUILD_DIR:-build}
 SAMPLE=resources/sample/sample_traffic.csv
-PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev libbenchmark-dev)
+PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev libbenchmark-dev zlib1g-dev)
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 PACKAGING_PACKAGES=(dpkg-dev file appstream desktop-file-utils)
 
