@@ -221,7 +221,11 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
         ++m_repeatedHeaders; // concatenated S3 files each start with the header
         return;
     }
-    if (looksLikeVpcFlowHeader(text)) {
+    // A header: the detector's test, or (first line, format chosen by the user) only field names,
+    // so that a header lacking the addresses gets its own message.
+    const bool onlyFieldNames = m_layouts.empty()
+        && std::all_of(m_fields.begin(), m_fields.end(), [](std::string_view f) { return isKnownField(f); });
+    if (onlyFieldNames || looksLikeVpcFlowHeader(text)) {
         std::vector<std::string> names(m_fields.begin(), m_fields.end());
         m_table.report().header = names;
         FieldLayout layout = makeLayout(std::move(names));
