@@ -98,10 +98,12 @@ case "$command" in
         install_missing "${FUZZ_PACKAGES[@]}"
         build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DWEBTHREAT_FUZZ=ON \
             -DWEBTHREAT_BUILD_UI=OFF -DWEBTHREAT_BUILD_TESTS=OFF
-        # Seeds: the bad-input corpus, its regression crashers, and the reference data where present.
+        # Seeds: the bad-input corpus, the AWS log samples (plain and gzip), the regression crashers,
+        # and the reference data where present.
         corpus=build-fuzz/corpus
         mkdir -p "$corpus"
         cp tests/data/bad/*.csv "$corpus"/
+        cp tests/data/formats/*.log tests/data/formats/*.gz "$corpus"/
         [ -d tests/data/fuzz-regressions ] && cp tests/data/fuzz-regressions/* "$corpus"/ 2>/dev/null || true
         [ -f ../shared/data/CloudWatch_Traffic_Web_Attack.csv ] && cp ../shared/data/CloudWatch_Traffic_Web_Attack.csv "$corpus"/
         head -c 30000 "$SAMPLE" > "$corpus/sample_head.csv"
