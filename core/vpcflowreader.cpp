@@ -59,6 +59,8 @@ std::string normaliseFieldName(std::string_view name)
 
 bool isKnownField(std::string_view name) noexcept
 {
+    if (name.empty() || (name.front() >= '0' && name.front() <= '9'))
+        return false; // values, not names: no field name starts with a digit
     const std::string key = normaliseFieldName(name);
     return std::find(kAllFields.begin(), kAllFields.end(), key) != kAllFields.end();
 }
@@ -223,9 +225,11 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
     }
     // A header: the detector's test, or (first line, format chosen by the user) only field names,
     // so that a header lacking the addresses gets its own message.
-    const bool onlyFieldNames = m_layouts.empty()
+    // A record's first value is never a field name: that one test keeps the rest off the hot path.
+    const bool headerLike = isKnownField(m_fields.front());
+    const bool onlyFieldNames = headerLike && m_layouts.empty()
         && std::all_of(m_fields.begin(), m_fields.end(), [](std::string_view f) { return isKnownField(f); });
-    if (onlyFieldNames || looksLikeVpcFlowHeader(text)) {
+    if (headerLike && (onlyFieldNames || looksLikeVpcFlowHeader(text))) {
         std::vector<std::string> names(m_fields.begin(), m_fields.end());
         m_table.report().header = names;
         FieldLayout layout = makeLayout(std::move(names));
