@@ -59,7 +59,12 @@ bool LineReader::next(std::string_view& line)
             break;
         }
         const std::size_t offset = stop - m_begin;
+        const bool deferredLineEnd = stop < m_end; // a CR last in the buffer: CRLF or not?
         if (!fill()) {
+            if (deferredLineEnd) {
+                scanned = m_begin + offset; // the end of the data: that CR ends the line
+                continue;
+            }
             if (m_begin == m_end)
                 return false;
             line = std::string_view(m_buffer.data() + m_begin, m_end - m_begin); // no final line end

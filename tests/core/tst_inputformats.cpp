@@ -404,6 +404,23 @@ private Q_SLOTS:
                  qPrintable(none));
     }
 
+    void longLinesAndLineEnds()
+    {
+        // A user agent far longer than a block, and CR-only line ends.
+        const std::string agent(20000, 'a');
+        const std::string alb = "http 2024-01-01T00:00:00Z app/lb/1 203.0.113.9:1000 10.0.0.1:80 0.1 0.2 0.3 200 200 1 2 "
+                                "\"GET / HTTP/1.1\" \"" + agent + "\"\r";
+        const ReadResult read = readText(alb + alb + alb, InputFormat::Auto, 64);
+        QCOMPARE(read.table.rowCount(), std::size_t(3));
+        QCOMPARE(read.table.sourceLines, (std::vector<std::int64_t>{1, 2, 3}));
+        QCOMPARE(cell(read, "user_agent", 2).size(), 20000);
+        const ReadResult vpc = readText("2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK\r\r"
+                                        "2 1 eni-a 10.0.0.6 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK");
+        QCOMPARE(vpc.table.sourceLines, (std::vector<std::int64_t>{1, 3}));
+        QCOMPARE(vpc.report.blankLines, std::size_t(1));
+        QCOMPARE(vpc.report.lines, std::int64_t(3));
+    }
+
     void detection_data()
     {
         QTest::addColumn<QString>("text");
