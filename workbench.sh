@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 BUILD_DIR=${WEBTHREAT_BUILD_DIR:-build}
 SAMPLE=resources/sample/sample_traffic.csv
 # poppler-utils: pdftoppm, with which tests/ui/tst_report renders the exported PDF report to check its pages.
-PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev libbenchmark-dev poppler-utils)
+PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev libbenchmark-dev zlib1g-dev poppler-utils)
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 PACKAGING_PACKAGES=(dpkg-dev file appstream desktop-file-utils)
 
@@ -99,10 +99,12 @@ case "$command" in
         install_missing "${FUZZ_PACKAGES[@]}"
         build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DWEBTHREAT_FUZZ=ON \
             -DWEBTHREAT_BUILD_UI=OFF -DWEBTHREAT_BUILD_TESTS=OFF
-        # Seeds: the bad-input corpus, its regression crashers, and the reference data where present.
+        # Seeds: the bad-input corpus, the AWS log samples (plain and gzip), the regression crashers,
+        # and the reference data where present.
         corpus=build-fuzz/corpus
         mkdir -p "$corpus"
         cp tests/data/bad/*.csv "$corpus"/
+        cp tests/data/formats/*.log tests/data/formats/*.gz "$corpus"/
         [ -d tests/data/fuzz-regressions ] && cp tests/data/fuzz-regressions/* "$corpus"/ 2>/dev/null || true
         [ -f ../shared/data/CloudWatch_Traffic_Web_Attack.csv ] && cp ../shared/data/CloudWatch_Traffic_Web_Attack.csv "$corpus"/
         head -c 30000 "$SAMPLE" > "$corpus/sample_head.csv"

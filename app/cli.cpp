@@ -51,12 +51,16 @@ Example:
 
 constexpr const char* kAnalyzeHelp = R"(Usage: webthreat analyze FILE [options]
 
-Reads a CloudWatch-style traffic CSV (columns matched by header name, any order), cleans it (drops
-exact duplicates, fills missing bytes_in with the median, drops rows without src_ip or dst_ip,
-upper-cases country codes), computes session_duration and avg_packet_size, fits an Isolation Forest
-and labels each row Normal or Suspicious.
+Reads a CloudWatch-style traffic CSV (columns matched by header name, any order), an AWS VPC Flow
+Log (default or custom field order; the two directions of a connection become one session) or an
+ALB/NLB access log or ALB connection log, gzip-compressed or not; the format is detected from the
+first lines. Then cleans it (drops exact duplicates, fills missing bytes_in with the median, drops
+rows without src_ip or dst_ip, upper-cases country codes), computes session_duration and
+avg_packet_size, fits an Isolation Forest and labels each row Normal or Suspicious.
 
 Options:
+  --format F          auto, csv, vpc-flow or elb: read FILE as this format instead of detecting
+                      it (default auto)
   --contamination C   expected share of anomalies: 0.05, 5%, or auto (default 0.05)
   --trees N           trees in the forest (default 100)
   --max-samples N     rows drawn per tree; 0 = min(256, rows) (default 0)
@@ -86,6 +90,7 @@ Options:
 Examples:
   webthreat analyze traffic.csv --contamination 2% --out scored.csv --json
   webthreat analyze traffic.csv --report findings.pdf
+  webthreat analyze vpc-flow-logs.log.gz --out scored.csv
 )";
 
 constexpr const char* kGenerateHelp = R"(Usage: webthreat generate --rows N --out FILE [options]
@@ -215,14 +220,15 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
                           {"threads", true},       {"features", true}, {"out", true},       {"force", false},
                           {"json", false},         {"top", true},      {"log-level", true}, {"help", false},
                           {"truth", true},
-                          {"report", true}};
+                          {"report", true},
+                          {"format", true}};
     const ParsedArgs parsed = parseArgs(args, 1, spec, "analyze");
     if (parsed.flags.count("help")) {
         out << kAnalyzeHelp;
         return kExitOk;
     }
     if (parsed.positional.size() != 1)
-        throw UsageError(parsed.positional.empty() ? "analyze needs the CSV file to read (see: webthreat help analyze)"
+        throw UsageError(parsed.positional.empty() ? "analyze needs the traffic file to read (see: webthreat help analyze)"
                                                    : "analyze reads one file; got " + std::to_string(parsed.positional.size()));
     setUpLogging(parsed);
 
@@ -234,6 +240,8 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
     try {
         if (auto text = value("contamination"))
             params.contamination = Contamination::parse(*text);
+        if (auto text = value("format"))
+            params.read.format = inputFormatByName(*text);
         if (auto text = value("features")) {
             params.detector.features.clear();
             std::string_view list = *text;

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "core/parallel.h"
+#include "core/textcheck.h"
 
 #include <algorithm>
 #include <array>
@@ -14,8 +15,6 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
-
-#include <arpa/inet.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -69,14 +68,6 @@ struct PieceResult {
     std::int64_t lineBreaks = 0;          // line ends consumed by this piece
 };
 
-std::string shorten(std::string_view text)
-{
-    constexpr std::size_t kMax = 40;
-    if (text.size() <= kMax)
-        return std::string(text);
-    return std::string(text.substr(0, kMax)) + "...";
-}
-
 std::string_view trimBlanks(std::string_view text) noexcept
 {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
@@ -113,57 +104,6 @@ const char* parseInteger(std::string_view text, std::int64_t minimum, std::int64
     if (value > maximum)
         return "number out of range";
     return nullptr;
-}
-
-bool isUtf8(std::string_view text) noexcept
-{
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length;
-        std::uint32_t code;
-        if ((byte & 0xE0) == 0xC0) {
-            length = 2;
-            code = byte & 0x1F;
-        } else if ((byte & 0xF0) == 0xE0) {
-            length = 3;
-            code = byte & 0x0F;
-        } else if ((byte & 0xF8) == 0xF0) {
-            length = 4;
-            code = byte & 0x07;
-        } else {
-            return false;
-        }
-        if (i + length > text.size())
-            return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80)
-                return false;
-            code = (code << 6) | (next & 0x3F);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-        if ((length == 2 && code < 0x80) || (length == 3 && code < 0x800) || (length == 4 && code < 0x10000)
-            || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-            return false;
-        i += length;
-    }
-    return true;
-}
-
-bool isIpAddress(std::string_view text)
-{
-    if (text.size() > 45)
-        return false;
-    char buffer[46];
-    std::memcpy(buffer, text.data(), text.size());
-    buffer[text.size()] = '\0';
-    unsigned char address[16];
-    return ::inet_pton(AF_INET, buffer, address) == 1 || ::inet_pton(AF_INET6, buffer, address) == 1;
 }
 
 // The ids of text values a column saw recently, so that a repeated value (a country, a protocol,
@@ -550,7 +490,7 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         next = end;
         if (recognised > 0 && !titleLines.empty()) {
             m_report.warnings.push_back((line == 2 ? std::string("line 1") : "lines 1 to " + std::to_string(line - 1))
-                                        + " ('" + shorten(titleLines.front()) + "') "
+                                        + " ('" + shortenForMessage(titleLines.front()) + "') "
                                         + (line == 2 ? "is" : "are") + " not a header and " + (line == 2 ? "was" : "were")
                                         + " skipped; the header is on line " + std::to_string(line));
         } else if (recognised == 0 && !titleLines.empty()) {
@@ -623,7 +563,7 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         throw InputError(m_file, headerLine, missingRequired.front(),
                          std::string(missingRequired.size() == 1 ? "the required column " : "the required columns ")
                              + names + (missingRequired.size() == 1 ? " is" : " are")
-                             + " missing from the header (found: " + shorten(found) + ")");
+                             + " missing from the header (found: " + shortenForMessage(found) + ")");
     }
     m_report.expectedFields = header.size();
     m_invalid.resize(m_table.columns.size());
@@ -724,7 +664,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
                         value = kMissingInteger;
                         LocalInvalid& invalid = out.invalid[destination.column];
                         if (invalid.count++ == 0) {
-                            invalid.firstValue = shorten(cell);
+                            invalid.firstValue = shortenForMessage(cell);
                             invalid.reason = reason;
                         }
                         if (invalid.firstLines.size() < InvalidCells::kKeptLines)
@@ -885,58 +825,9 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd)
     return atEnd ? 0 : carried;
 }
 
-// Checks each distinct text value once: text that is not UTF-8 (Latin-1 exports) and addresses
-// that are neither IPv4 nor IPv6 are kept as read, counted and reported with their first line.
 void CsvParser::checkText()
 {
-    const StringPool& strings = *m_table.strings;
-    std::vector<std::uint8_t> utf8(strings.size(), 1);
-    bool anyBad = false;
-    for (std::uint32_t id = 1; id < strings.size(); ++id) {
-        utf8[id] = isUtf8(strings.view(id));
-        anyBad |= !utf8[id];
-    }
-    for (std::size_t c = 0; anyBad && c < m_table.columns.size(); ++c) {
-        const Column& column = m_table.columns[c];
-        if (column.kind != ColumnKind::Text)
-            continue;
-        std::size_t count = 0;
-        std::int64_t firstLine = 0;
-        for (std::size_t row = 0; row < column.text.size(); ++row) {
-            if (!utf8[column.text[row]] && count++ == 0)
-                firstLine = m_table.sourceLines[row];
-        }
-        if (count == 0)
-            continue;
-        m_report.nonUtf8Cells += count;
-        m_report.warnings.push_back(std::to_string(count) + " cell(s) in column '" + column.name
-                                    + "' are not UTF-8 text (first on line " + std::to_string(firstLine)
-                                    + "); they are kept as read and shown with replacement characters");
-    }
-    for (Field field : {Field::SrcIp, Field::DstIp}) {
-        const Column& column = m_table.column(field);
-        std::vector<std::uint8_t> state(strings.size(), 0); // 0 unknown, 1 address, 2 not
-        std::size_t count = 0;
-        std::int64_t firstLine = 0;
-        std::string firstValue;
-        for (std::size_t row = 0; row < column.text.size(); ++row) {
-            const std::uint32_t id = column.text[row];
-            if (id == StringPool::kMissing)
-                continue;
-            if (state[id] == 0)
-                state[id] = isIpAddress(strings.view(id)) ? 1 : 2;
-            if (state[id] == 2 && count++ == 0) {
-                firstLine = m_table.sourceLines[row];
-                firstValue = shorten(strings.view(id));
-            }
-        }
-        if (count == 0)
-            continue;
-        m_report.invalidAddresses += count;
-        m_report.warnings.push_back(std::to_string(count) + " value(s) in column '" + column.name
-                                    + "' are not IPv4 or IPv6 addresses (first: '" + firstValue + "' on line "
-                                    + std::to_string(firstLine) + "); they are kept as text");
-    }
+    reportTextProblems(m_table, m_report);
 }
 
 ReadResult CsvParser::finish()
@@ -961,13 +852,7 @@ ReadResult CsvParser::finish()
             continue;
         m_report.invalidCells.push_back(
             InvalidCells{m_table.columns[c].name, local.count, local.firstLines, local.firstValue, local.reason});
-        std::string lines;
-        for (std::int64_t line : local.firstLines)
-            lines += (lines.empty() ? "" : ", ") + std::to_string(line);
-        m_report.warnings.push_back(std::to_string(local.count) + " cell(s) in column '" + m_table.columns[c].name
-                                    + "' could not be read and are treated as missing (first: '" + local.firstValue
-                                    + "', " + local.reason + "; line(s) " + lines
-                                    + (local.count > local.firstLines.size() ? ", ..." : "") + ")");
+        m_report.warnings.push_back(invalidCellsWarning(m_report.invalidCells.back()));
     }
     checkText();
     if (m_report.malformed.count > 0) {
@@ -1006,7 +891,8 @@ public:
     }
 
     // pull(buffer, capacity) returns bytes read (0 at the end).
-    ReadResult run(const std::function<std::size_t(char*, std::size_t)>& pull, std::uint64_t totalBytes)
+    ReadResult run(const std::function<std::size_t(char*, std::size_t)>& pull, std::uint64_t totalBytes,
+                   const std::function<double()>& fraction = {})
     {
         const auto started = std::chrono::steady_clock::now();
         m_parser.expectBytes(totalBytes);
@@ -1039,11 +925,14 @@ public:
             const std::size_t carried = m_parser.feed(block, atEnd);
             std::memmove(buffer.data(), buffer.data() + filled - carried, carried);
             filled = carried;
-            if (totalBytes > 0)
+            if (fraction)
+                m_progress.report("read", std::min(1.0, fraction()));
+            else if (totalBytes > 0)
                 m_progress.report("read", std::min(1.0, static_cast<double>(consumed) / static_cast<double>(totalBytes)));
         }
         ReadResult result = m_parser.finish();
         result.report.bytes = consumed;
+        result.report.format = std::string(inputFormatDescription(InputFormat::TrafficCsv));
         result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         logger::core()->info("read {}: {} bytes, {} rows, {} skipped, {} invalid cells in {:.3f} s", m_name,
                              consumed, result.report.rows, result.report.malformed.count,
@@ -1127,6 +1016,14 @@ ReadResult readTrafficCsvText(std::string_view text, const std::string& displayN
             return take;
         },
         text.size());
+}
+
+ReadResult readTrafficCsvStream(const std::function<std::size_t(char*, std::size_t)>& read,
+                                const std::function<double()>& fraction, const std::string& displayName,
+                                const ReadOptions& options, const Progress& progress)
+{
+    Reader reader(displayName, options, progress);
+    return reader.run(read, 0, fraction);
 }
 
 } // namespace webthreat

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "core/inputformat.h"
 #include "core/progress.h"
 #include "core/traffictable.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,7 @@ struct ReadOptions {
     std::size_t blockBytes = 4u << 20;      // read in blocks this large; memory does not grow with the file
     char delimiter = ',';
     std::uint64_t memoryBudget = 0;         // bytes the analysis may use; 0 = what the machine has available
+    InputFormat format = InputFormat::Auto; // readTrafficFile: detect, or read as this format
 
     // Throws ParameterError naming the parameter and its allowed range.
     void validate() const;
@@ -40,6 +43,7 @@ struct MalformedRows {
 
 struct ReadReport {
     std::string file;
+    std::string format;                     // what the file was read as, in words (see inputformat.h)
     std::uint64_t bytes = 0;
     std::int64_t lines = 0;                 // physical lines, header included
     std::size_t rows = 0;                   // data rows read into the table
@@ -52,6 +56,7 @@ struct ReadReport {
     std::vector<std::string> extraColumns;  // columns outside the schema, kept as text
     std::size_t nonUtf8Cells = 0;           // text cells that are not UTF-8 (kept as read)
     std::size_t invalidAddresses = 0;       // src_ip / dst_ip cells that are not IPv4 or IPv6 (kept)
+    std::size_t recordsWithoutTraffic = 0;  // well-formed log records that carry no traffic (VPC NODATA, SKIPDATA)
     std::vector<std::string> warnings;      // one readable sentence each
     double seconds = 0.0;
 
@@ -79,5 +84,11 @@ std::uint64_t availableMemoryBytes();
 // The same over text in memory; displayName is used in messages.
 ReadResult readTrafficCsvText(std::string_view text, const std::string& displayName,
                               const ReadOptions& options = {}, const Progress& progress = {});
+
+// The same over a stream of bytes (a decompressed file): read(buffer, capacity) returns the bytes
+// it put there, 0 at the end; fraction() says how much of the input is consumed, for progress.
+ReadResult readTrafficCsvStream(const std::function<std::size_t(char*, std::size_t)>& read,
+                                const std::function<double()>& fraction, const std::string& displayName,
+                                const ReadOptions& options = {}, const Progress& progress = {});
 
 } // namespace webthreat

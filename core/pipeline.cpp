@@ -1,6 +1,7 @@
 #include "core/pipeline.h"
 
 #include "core/log.h"
+#include "core/trafficfile.h"
 
 #include <chrono>
 
@@ -52,7 +53,7 @@ std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanPar
 std::shared_ptr<const PreparedData> prepareData(const std::string& path, const ReadOptions& read,
                                                 const CleanParams& clean, const Progress& progress)
 {
-    return prepareTable(readTrafficCsv(path, read, progress), clean, progress);
+    return prepareTable(readTrafficFile(path, read, progress), clean, progress);
 }
 
 std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params, const Progress& progress)

@@ -59,7 +59,8 @@ struct Analysis {
     Findings findings;
 };
 
-// Reads, cleans and computes features. Progress stages: "read", "clean", "features".
+// Reads (any input format, see trafficfile.h), cleans and computes features. Progress stages:
+// "read", "clean", "features".
 std::shared_ptr<const PreparedData> prepareData(const std::string& path, const ReadOptions& read = {},
                                                 const CleanParams& clean = {}, const Progress& progress = {});
 // The same from a table already read (other formats, tests).

@@ -3,6 +3,7 @@
 #include "core/errors.h"
 #include "core/export.h"
 #include "core/log.h"
+#include "core/trafficfile.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -97,10 +98,11 @@ ReadResult readSource(const LoadRequest& request, const Progress& progress)
         if (!file.open(QIODevice::ReadOnly))
             throw InputError(displayName, 0, "", "the bundled resource cannot be opened: " + file.errorString().toStdString());
         const QByteArray bytes = file.readAll();
-        return readTrafficCsvText(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
-                                  displayName, request.read, progress);
+        return readTrafficBytes(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+                                displayName, request.read, progress);
     }
-    return readTrafficCsv(request.path.toStdString(), request.read, progress);
+    // Any input format (CSV, VPC Flow Logs, load-balancer logs, gzip): detected by core.
+    return readTrafficFile(request.path.toStdString(), request.read, progress);
 }
 
 // The input's identity for provenance: a file is streamed through SHA-256; a Qt resource (the

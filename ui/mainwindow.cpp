@@ -660,8 +660,9 @@ void MainWindow::rememberFolder(const QString& path)
 
 void MainWindow::openFileDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Traffic CSV"), startFolder(),
-                                                      tr("CSV files (*.csv *.CSV);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Traffic File"), startFolder(),
+                                                      tr("Traffic files (*.csv *.CSV *.log *.txt *.gz);;CSV files (*.csv *.CSV);;"
+                                                         "AWS logs (*.log *.txt *.gz);;All files (*)"));
     if (path.isEmpty())
         return;
     rememberFolder(path);

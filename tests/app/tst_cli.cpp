@@ -223,7 +223,7 @@ private Q_SLOTS:
         const QByteArray good = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n3,4,,,c,d\n";
         QTest::newRow("no command") << QStringList{} << QByteArray() << 2 << "Usage";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << QByteArray() << 2 << "unknown command";
-        QTest::newRow("no file") << QStringList{"analyze"} << QByteArray() << 2 << "needs the CSV file";
+        QTest::newRow("no file") << QStringList{"analyze"} << QByteArray() << 2 << "needs the traffic file";
         QTest::newRow("unknown option") << QStringList{"analyze", "INPUT", "--bogus"} << good << 2 << "unknown option --bogus";
         QTest::newRow("bad contamination") << QStringList{"analyze", "INPUT", "--contamination", "0.9"} << good << 2
                                            << "contamination must be in (0, 0.5]";
@@ -364,6 +364,47 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains("no/such/folder/r.html"), qPrintable(run.err));
     }
 
+    // AWS logs and gzip open directly; --format overrides detection.
+    void inputFormats()
+    {
+        const QString formats = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/formats/");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString scored = dir.path() + "/vpc-scored.csv";
+        Run run = runWebthreat({"analyze", formats + "vpcflow_v2_extra_samples_noheader.log", "--json", "--out", scored});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QJsonObject root = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(root["read"].toObject()["rows"].toInt(), 4);
+        QCOMPARE(root["rows"].toInt(), 4);
+        const QStringList rows = lines(scored);
+        QCOMPARE(rows.size(), 5);
+        // The extra columns of the log travel into the scored CSV.
+        QVERIFY2(rows[0].startsWith("bytes_in,bytes_out,creation_time,end_time,src_ip,"), qPrintable(rows[0]));
+        for (const char* column : {"src_port", "direction", "action", "log-status", "anomaly_score"})
+            QVERIFY2(rows[0].contains(column), column);
+        QVERIFY2(rows[1].startsWith("8855,0,2016-10-31T11:35:08Z,2016-10-31T11:37:00Z,2001:db8:1234:a100:8d6e:3477:df66:f105,"),
+                 qPrintable(rows[1]));
+
+        run = runWebthreat({"analyze", formats + "traffic_csv.gz", "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        root = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(root["read"].toObject()["rows"].toInt(), 5);
+        QCOMPARE(root["read"].toObject()["malformed_rows"].toInt(), 1);
+
+        run = runWebthreat({"analyze", formats + "vpcflow_v2_noheader.gz", "--format", "elb"});
+        QCOMPARE(run.status, 3);
+        QVERIFY2(run.err.contains("no line of the file is an ALB or NLB access-log"), qPrintable(run.err));
+        run = runWebthreat({"analyze", formats + "vpcflow_v2_noheader.gz", "--format", "parquet"});
+        QCOMPARE(run.status, 2);
+        QVERIFY2(run.err.contains("the input format must be one of auto, csv, vpc-flow, elb; got 'parquet'"), qPrintable(run.err));
+        run = runWebthreat({"analyze", formats + "not_a_traffic_file.txt"});
+        QCOMPARE(run.status, 3);
+        QVERIFY2(run.err.contains("not_a_traffic_file.txt:1: the file's format is not recognised"), qPrintable(run.err));
+        run = runWebthreat({"analyze", formats + "corrupt.gz"});
+        QCOMPARE(run.status, 3);
+        QVERIFY2(run.err.contains("corrupt.gz: the gzip data is corrupt"), qPrintable(run.err));
+    }
+
     void helpAndVersion()
     {
         Run run = runWebthreat({"--version"});
@@ -371,8 +412,8 @@ private Q_SLOTS:
         QVERIFY(run.out.startsWith("webthreat " WEBTHREAT_VERSION));
         run = runWebthreat({"help", "analyze"});
         QCOMPARE(run.status, 0);
-        for (const char* option : {"--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out", "--report",
-                                   "provenance.json", "--json", "Example"})
+        for (const char* option : {"--format", "--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out",
+                                   "--report", "provenance.json", "--json", "Example"})
             QVERIFY2(run.out.contains(option), option);
         run = runWebthreat({"generate", "--help"});
         QCOMPARE(run.status, 0);

@@ -1,8 +1,11 @@
-// libFuzzer target over the reader and the whole pipeline: any input must either load, with its
+// libFuzzer target over the readers and the whole pipeline: any input must either load, with its
 // problems reported, or be refused with webthreat::Error. Anything else — a crash, a sanitizer
-// report, another exception, a hang — is a finding.
+// report, another exception, a hang — is a finding. Every input goes through format detection
+// (and gzip, when it starts like gzip) and also through each log reader forced, so the VPC Flow Log
+// and load-balancer readers see every input, not only those that look like their format.
 #include "core/export.h"
 #include "core/pipeline.h"
+#include "core/trafficfile.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,13 +16,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace webthreat;
     std::string_view text(reinterpret_cast<const char*>(data), size);
     ReadOptions options;
+    options.memoryBudget = 32u << 20; // a small input that inflates past this is refused, not read
     // The first byte picks a small block size and thread count so records are cut at every place.
     if (!text.empty()) {
         options.blockBytes = 64 + static_cast<std::size_t>(static_cast<unsigned char>(text.front())) * 7;
         options.threads = 1 + (text.front() & 1);
     }
+    for (InputFormat forced : {InputFormat::VpcFlowLog, InputFormat::ElbAccessLog}) {
+        try {
+            ReadOptions logOptions = options;
+            logOptions.format = forced;
+            (void)readTrafficBytes(text, "fuzz.log", logOptions);
+        } catch (const Error&) {
+        }
+    }
     try {
-        ReadResult read = readTrafficCsvText(text, "fuzz.csv", options);
+        ReadResult read = readTrafficBytes(text, "fuzz.csv", options);
         auto prepared = prepareTable(std::move(read));
         if (prepared->table.rowCount() >= 2) {
             DetectorParams params;

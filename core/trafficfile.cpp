@@ -1,0 +1,194 @@
+#include "core/trafficfile.h"
+
+#include "core/decompress.h"
+#include "core/elblogreader.h"
+#include "core/errors.h"
+#include "core/vpcflowreader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace webthreat {
+
+namespace {
+
+// Enough of the start of a file to see its first lines, even long ALB ones.
+constexpr std::size_t kDetectionBytes = 64u << 10;
+
+// A byte stream whose start can be looked at before it is read.
+class PeekSource {
+public:
+    explicit PeekSource(ByteReader read) : m_read(std::move(read)) {}
+
+    std::string_view peek(std::size_t bytes)
+    {
+        while (!m_ended && m_head.size() < bytes) {
+            const std::size_t before = m_head.size();
+            m_head.resize(bytes);
+            const std::size_t got = m_read(m_head.data() + before, bytes - before);
+            m_head.resize(before + got);
+            m_ended = got == 0;
+        }
+        return std::string_view(m_head).substr(0, std::min(bytes, m_head.size()));
+    }
+
+    std::size_t read(char* into, std::size_t capacity)
+    {
+        if (m_offset < m_head.size()) {
+            const std::size_t take = std::min(capacity, m_head.size() - m_offset);
+            std::memcpy(into, m_head.data() + m_offset, take);
+            m_offset += take;
+            return take;
+        }
+        return m_ended ? 0 : m_read(into, capacity);
+    }
+
+    ByteReader reader()
+    {
+        return [this](char* into, std::size_t capacity) { return read(into, capacity); };
+    }
+
+private:
+    ByteReader m_read;
+    std::string m_head;
+    std::size_t m_offset = 0;
+    bool m_ended = false;
+};
+
+std::string gib(std::uint64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1u << 30));
+    return text;
+}
+
+std::uint64_t memoryAvailable(const ReadOptions& options)
+{
+    return options.memoryBudget > 0 ? options.memoryBudget : availableMemoryBytes();
+}
+
+// The CSV reader's rule, for the other formats: the table and the detector's inputs take about
+// 0.7 bytes per byte of text; refuse up front what cannot fit rather than be killed halfway.
+std::uint64_t memoryNeeded(std::uint64_t textBytes, const ReadOptions& options)
+{
+    return textBytes / 10 * 7 + 2 * options.blockBytes;
+}
+
+void refuseTooLarge(const std::string& file, std::uint64_t textBytes, const ReadOptions& options)
+{
+    const std::uint64_t available = memoryAvailable(options);
+    const std::uint64_t needed = memoryNeeded(textBytes, options);
+    if (available > 0 && needed > available)
+        throw InputError(file, 0, "",
+                         "the file is " + gib(textBytes) + "; analysing it needs about " + gib(needed)
+                             + " of memory and only " + gib(available) + " is available");
+}
+
+InputFormat chooseFormat(PeekSource& text, const std::string& file, const ReadOptions& options)
+{
+    if (options.format != InputFormat::Auto)
+        return options.format;
+    const FormatDetection detection = detectFormat(text.peek(kDetectionBytes), options.delimiter);
+    if (detection.format == InputFormat::Auto)
+        throw InputError(file, detection.line, "", detection.explanation);
+    return detection.format;
+}
+
+ReadResult readLog(InputFormat format, PeekSource& text, const std::function<double()>& fraction,
+                   const std::string& file, const ReadOptions& options, const Progress& progress)
+{
+    if (format == InputFormat::VpcFlowLog)
+        return readVpcFlowLog(text.reader(), fraction, file, options, progress);
+    return readElbLog(text.reader(), fraction, file, options, progress);
+}
+
+// Shared by the file and the in-memory entry points. plainCsv reads an uncompressed CSV the
+// CSV reader's own way (its memory check, its parallel parse).
+ReadResult readAny(const ByteReader& raw, std::uint64_t rawBytes, const std::string& file, const ReadOptions& options,
+                   const Progress& progress, const std::function<ReadResult()>& plainCsv)
+{
+    options.validate();
+    std::uint64_t consumed = 0;
+    PeekSource source([&](char* into, std::size_t capacity) {
+        const std::size_t got = raw(into, capacity);
+        consumed += got;
+        return got;
+    });
+    const auto fraction = [&] { return rawBytes > 0 ? static_cast<double>(consumed) / static_cast<double>(rawBytes) : 0.0; };
+    if (!isGzip(source.peek(2))) {
+        const InputFormat format = chooseFormat(source, file, options);
+        if (format == InputFormat::TrafficCsv)
+            return plainCsv();
+        refuseTooLarge(file, rawBytes, options);
+        return readLog(format, source, fraction, file, options, progress);
+    }
+
+    // Compressed: the size of the text is known only once it is read, so the memory rule is
+    // applied as it is decompressed (which also stops a gzip bomb).
+    const std::uint64_t available = memoryAvailable(options);
+    std::uint64_t limit = 0;
+    std::string limitReason;
+    if (available > 0) {
+        const std::uint64_t reserve = 2 * options.blockBytes;
+        limit = available > reserve ? (available - reserve) / 7 * 10 : 1;
+        limitReason = "decompressed, the file is larger than " + gib(limit) + "; analysing it would need more than the "
+            + gib(available) + " of memory available";
+    }
+    GzipReader gzip(source.reader(), file, limit, limitReason);
+    PeekSource text([&](char* into, std::size_t capacity) { return gzip.read(into, capacity); });
+    const InputFormat format = chooseFormat(text, file, options);
+    ReadResult result = format == InputFormat::TrafficCsv
+        ? readTrafficCsvStream(text.reader(), fraction, file, options, progress)
+        : readLog(format, text, fraction, file, options, progress);
+    result.report.format += ", gzip-compressed (" + std::to_string(consumed) + " bytes, "
+        + std::to_string(gzip.members()) + (gzip.members() == 1 ? " member)" : " members)");
+    if (gzip.trailingBytes() > 0)
+        result.report.warnings.push_back(std::to_string(gzip.trailingBytes())
+                                         + " byte(s) after the end of the gzip data are not gzip data and were ignored");
+    return result;
+}
+
+} // namespace
+
+ReadResult readTrafficFile(const std::string& path, const ReadOptions& options, const Progress& progress)
+{
+    options.validate();
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!file)
+        throw InputError(path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));
+    std::uint64_t size = 0;
+    if (std::fseek(file.get(), 0, SEEK_END) == 0) {
+        const long end = std::ftell(file.get());
+        size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
+        std::fseek(file.get(), 0, SEEK_SET);
+    }
+    const ByteReader raw = [&](char* into, std::size_t capacity) {
+        const std::size_t got = std::fread(into, 1, capacity, file.get());
+        if (got == 0 && std::ferror(file.get()))
+            throw InputError(path, 0, "", std::string("reading the file failed: ") + std::strerror(errno));
+        return got;
+    };
+    return readAny(raw, size, path, options, progress, [&] {
+        file.reset(); // the CSV reader opens the file itself
+        return readTrafficCsv(path, options, progress);
+    });
+}
+
+ReadResult readTrafficBytes(std::string_view bytes, const std::string& displayName, const ReadOptions& options,
+                            const Progress& progress)
+{
+    std::size_t offset = 0;
+    const ByteReader raw = [&](char* into, std::size_t capacity) {
+        const std::size_t take = std::min(capacity, bytes.size() - offset);
+        std::memcpy(into, bytes.data() + offset, take);
+        offset += take;
+        return take;
+    };
+    return readAny(raw, bytes.size(), displayName, options, progress,
+                   [&] { return readTrafficCsvText(bytes, displayName, options, progress); });
+}
+
+} // namespace webthreat
