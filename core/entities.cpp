@@ -1,0 +1,212 @@
+#include "core/entities.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace webthreat {
+
+namespace {
+
+constexpr std::int64_t kPortSlots = 65536;
+
+// Counts distinct values of one entity's rows with a scratch array that is reset only where it was
+// touched, so the cost follows the entity's rows, not the number of possible values.
+template<typename Value>
+struct DistinctCounter {
+    std::vector<std::uint32_t> counts;
+    std::vector<Value> touched;
+
+    void add(Value value, std::size_t slot)
+    {
+        if (counts[slot]++ == 0)
+            touched.push_back(value);
+    }
+
+    // Distinct count, and the most frequent values into top (ties by smaller value); resets.
+    template<typename SlotOf, std::size_t N>
+    std::uint32_t finish(std::array<Value, N>& top, SlotOf slotOf)
+    {
+        const auto byCount = [&](Value a, Value b) {
+            const std::uint32_t countA = counts[slotOf(a)];
+            const std::uint32_t countB = counts[slotOf(b)];
+            return countA != countB ? countA > countB : a < b;
+        };
+        const std::size_t keep = std::min(N, touched.size());
+        std::partial_sort(touched.begin(), touched.begin() + static_cast<std::ptrdiff_t>(keep), touched.end(), byCount);
+        for (std::size_t i = 0; i < keep; ++i)
+            top[i] = touched[i];
+        const auto distinct = static_cast<std::uint32_t>(touched.size());
+        for (Value value : touched)
+            counts[slotOf(value)] = 0;
+        touched.clear();
+        return distinct;
+    }
+};
+
+} // namespace
+
+EntityTable aggregateEntities(const TrafficTable& table, const Progress& progress)
+{
+    EntityTable result;
+    const std::size_t rows = table.rowCount();
+    const std::size_t ids = table.strings ? table.strings->size() : 1;
+    const auto& srcIps = table.column(Field::SrcIp).text;
+    const auto& countries = table.column(Field::SrcIpCountryCode).text;
+    const auto& ports = table.column(Field::DstPort).integers;
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    const auto& creation = table.column(Field::CreationTime).integers;
+
+    // Pass 1: sessions per source, and where each source first appears.
+    std::vector<std::uint32_t> sessionsOfIp(ids, 0);
+    std::vector<std::uint32_t> firstRowOfIp(ids, std::numeric_limits<std::uint32_t>::max());
+    for (std::size_t row = 0; row < rows; ++row) {
+        if ((row & 0xFFFF) == 0)
+            progress.check();
+        const std::uint32_t ip = srcIps[row];
+        if (sessionsOfIp[ip]++ == 0)
+            firstRowOfIp[ip] = static_cast<std::uint32_t>(row);
+    }
+    result.rowsWithoutSource = sessionsOfIp[StringPool::kMissing];
+
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t ip = 0; ip < ids; ++ip) {
+        if (sessionsOfIp[ip] > 0)
+            order.push_back(ip);
+    }
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return sessionsOfIp[a] != sessionsOfIp[b] ? sessionsOfIp[a] > sessionsOfIp[b] : firstRowOfIp[a] < firstRowOfIp[b];
+    });
+    result.entityOfIp.assign(ids, EntityTable::kNoEntity);
+    result.entities.resize(order.size());
+    // Rows grouped by entity (counting sort): each entity's rows are then contiguous, in file order.
+    std::vector<std::uint32_t> start(order.size() + 1, 0);
+    for (std::size_t e = 0; e < order.size(); ++e) {
+        result.entityOfIp[order[e]] = static_cast<std::uint32_t>(e);
+        result.entities[e].srcIp = order[e];
+        result.entities[e].sessions = sessionsOfIp[order[e]];
+        start[e + 1] = start[e] + sessionsOfIp[order[e]];
+    }
+    result.entityOfRow.resize(rows);
+    std::vector<std::uint32_t> rowsByEntity(rows);
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (std::size_t row = 0; row < rows; ++row) {
+        if ((row & 0xFFFF) == 0)
+            progress.check();
+        const std::uint32_t entity = result.entityOfIp[srcIps[row]];
+        result.entityOfRow[row] = entity;
+        rowsByEntity[next[entity]++] = static_cast<std::uint32_t>(row);
+    }
+    progress.report("entities", 0.5);
+
+    // Pass 2, entity by entity.
+    DistinctCounter<std::uint32_t> countryCounter;
+    countryCounter.counts.assign(ids, 0);
+    DistinctCounter<std::int64_t> portCounter;
+    portCounter.counts.assign(kPortSlots, 0);
+    // Ports outside 0..65535 (a broken export) are rare: they share a slow, exact path.
+    std::vector<std::pair<std::int64_t, std::uint32_t>> oddPorts;
+    std::size_t visited = 0;
+    for (std::size_t e = 0; e < result.entities.size(); ++e) {
+        EntityStats& stats = result.entities[e];
+        oddPorts.clear();
+        for (std::uint32_t i = start[e]; i < start[e + 1]; ++i) {
+            const std::uint32_t row = rowsByEntity[i];
+            if (bytesIn[row] != kMissingInteger && bytesIn[row] > 0)
+                stats.bytesIn += static_cast<std::uint64_t>(bytesIn[row]);
+            if (bytesOut[row] != kMissingInteger && bytesOut[row] > 0)
+                stats.bytesOut += static_cast<std::uint64_t>(bytesOut[row]);
+            const Instant created = creation[row];
+            if (created != kMissingInteger) {
+                if (stats.firstSeen == kMissingInteger || created < stats.firstSeen)
+                    stats.firstSeen = created;
+                if (stats.lastSeen == kMissingInteger || created > stats.lastSeen)
+                    stats.lastSeen = created;
+            }
+            if (countries[row] != StringPool::kMissing)
+                countryCounter.add(countries[row], countries[row]);
+            const std::int64_t port = ports[row];
+            if (port == kMissingInteger)
+                continue;
+            if (port >= 0 && port < kPortSlots) {
+                portCounter.add(port, static_cast<std::size_t>(port));
+            } else {
+                auto found = std::find_if(oddPorts.begin(), oddPorts.end(), [&](const auto& p) { return p.first == port; });
+                if (found == oddPorts.end())
+                    oddPorts.emplace_back(port, 1);
+                else
+                    ++found->second;
+            }
+        }
+        stats.countryCount = countryCounter.finish(stats.topCountries, [](std::uint32_t id) { return id; });
+        if (oddPorts.empty()) {
+            stats.portCount = portCounter.finish(stats.topPorts, [](std::int64_t port) { return static_cast<std::size_t>(port); });
+        } else {
+            // Merge the odd ports with the ordinary ones before ranking.
+            std::vector<std::pair<std::int64_t, std::uint32_t>> all = oddPorts;
+            for (std::int64_t port : portCounter.touched) {
+                all.emplace_back(port, portCounter.counts[static_cast<std::size_t>(port)]);
+                portCounter.counts[static_cast<std::size_t>(port)] = 0;
+            }
+            portCounter.touched.clear();
+            std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+                return a.second != b.second ? a.second > b.second : a.first < b.first;
+            });
+            stats.portCount = static_cast<std::uint32_t>(all.size());
+            for (std::size_t i = 0; i < std::min(kEntityTopValues, all.size()); ++i)
+                stats.topPorts[i] = all[i].first;
+        }
+        visited += stats.sessions;
+        if ((e & 0x3FF) == 0) {
+            progress.check();
+            if (rows > 0)
+                progress.report("entities", 0.5 + 0.5 * static_cast<double>(visited) / static_cast<double>(rows));
+        }
+    }
+    progress.report("entities", 1.0);
+    return result;
+}
+
+EntityVerdicts assessEntities(const EntityTable& entities, const Verdicts& verdicts, const std::vector<double>& scores)
+{
+    EntityVerdicts result;
+    const std::size_t count = entities.entities.size();
+    result.suspicious.assign(count, 0);
+    result.lowestScore.assign(count, std::nan(""));
+    const std::size_t rows = entities.entityOfRow.size();
+    if (verdicts.suspicious.size() == rows) {
+        for (std::size_t row = 0; row < rows; ++row)
+            result.suspicious[entities.entityOfRow[row]] += verdicts.suspicious[row];
+    }
+    if (scores.size() == rows) {
+        std::vector<double> lowest(count, std::numeric_limits<double>::infinity());
+        for (std::size_t row = 0; row < rows; ++row) {
+            double& slot = lowest[entities.entityOfRow[row]];
+            slot = std::min(slot, scores[row]);
+        }
+        for (std::size_t e = 0; e < count; ++e) {
+            if (std::isfinite(lowest[e]))
+                result.lowestScore[e] = lowest[e];
+        }
+    }
+    return result;
+}
+
+std::vector<std::uint8_t> rowsFromSources(const TrafficTable& table, const std::vector<std::uint32_t>& srcIps)
+{
+    const std::size_t ids = table.strings ? table.strings->size() : 1;
+    std::vector<std::uint8_t> wanted(ids, 0);
+    for (std::uint32_t ip : srcIps) {
+        if (ip < ids)
+            wanted[ip] = 1;
+    }
+    const auto& column = table.column(Field::SrcIp).text;
+    std::vector<std::uint8_t> mask(column.size());
+    for (std::size_t row = 0; row < column.size(); ++row)
+        mask[row] = wanted[column[row]];
+    return mask;
+}
+
+} // namespace webthreat
