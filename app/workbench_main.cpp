@@ -105,7 +105,7 @@ int main(int argc, char** argv)
         QStringLiteral("OUT.png"));
     const QCommandLineOption tabOption(QStringLiteral("tab"),
                                        QStringLiteral("The tab the screenshot shows: overview (default), anomalies, "
-                                                      "data or summary."),
+                                                      "data, summary, entities or timeline."),
                                        QStringLiteral("TAB"), QStringLiteral("overview"));
     const QCommandLineOption logLevelOption(
         QStringLiteral("log-level"),
@@ -171,7 +171,7 @@ int main(int argc, char** argv)
     if (parser.isSet(screenshotOption)) {
         const auto tab = webthreat::ScreenshotTaker::tabByName(parser.value(tabOption));
         if (!tab) {
-            printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data or summary)").arg(parser.value(tabOption)));
+            printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data, summary, entities or timeline)").arg(parser.value(tabOption)));
             return webthreat::kExitUsage;
         }
         webthreat::ScreenshotOptions options;

@@ -28,6 +28,10 @@ std::optional<MainWindow::Tab> ScreenshotTaker::tabByName(const QString& name)
         return MainWindow::Tab::Data;
     if (key == QLatin1String("summary"))
         return MainWindow::Tab::Summary;
+    if (key == QLatin1String("entities"))
+        return MainWindow::Tab::Entities;
+    if (key == QLatin1String("timeline"))
+        return MainWindow::Tab::Timeline;
     return std::nullopt;
 }
 
