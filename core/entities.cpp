@@ -81,7 +81,7 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
     });
     result.entityOfIp.assign(ids, EntityTable::kNoEntity);
     result.entities.resize(order.size());
-    // Rows grouped by entity (counting sort): each entity's rows are then contiguous, in file order.
+    // Each entity's slice of the per-row buffers below (a counting sort by entity).
     std::vector<std::uint32_t> start(order.size() + 1, 0);
     for (std::size_t e = 0; e < order.size(); ++e) {
         result.entityOfIp[order[e]] = static_cast<std::uint32_t>(e);
@@ -89,19 +89,52 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
         result.entities[e].sessions = sessionsOfIp[order[e]];
         start[e + 1] = start[e] + sessionsOfIp[order[e]];
     }
+    // Pass 2, in row order (the columns are read sequentially): sums and first/last seen go
+    // straight into the entity, and each row's country and port are scattered into its entity's
+    // slice of two buffers, so that counting distinct values afterwards reads each slice in order
+    // instead of gathering a million rows from all over the columns.
     result.entityOfRow.resize(rows);
-    std::vector<std::uint32_t> rowsByEntity(rows);
+    std::vector<std::uint32_t> countryOfSlot(rows);
+    std::vector<std::int64_t> portOfSlot(rows);
     std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    // One cache line per entity for what every row updates: with tens of thousands of sources
+    // the updates land all over, and a compact array keeps them in cache.
+    struct alignas(32) Sums {
+        std::uint64_t bytesIn = 0;
+        std::uint64_t bytesOut = 0;
+        Instant first = std::numeric_limits<Instant>::max();
+        Instant last = std::numeric_limits<Instant>::min();
+    };
+    std::vector<Sums> sums(result.entities.size());
     for (std::size_t row = 0; row < rows; ++row) {
         if ((row & 0xFFFF) == 0)
             progress.check();
         const std::uint32_t entity = result.entityOfIp[srcIps[row]];
         result.entityOfRow[row] = entity;
-        rowsByEntity[next[entity]++] = static_cast<std::uint32_t>(row);
+        Sums& sum = sums[entity];
+        sum.bytesIn += bytesIn[row] > 0 ? static_cast<std::uint64_t>(bytesIn[row]) : 0; // missing is negative
+        sum.bytesOut += bytesOut[row] > 0 ? static_cast<std::uint64_t>(bytesOut[row]) : 0;
+        const Instant created = creation[row];
+        if (created != kMissingInteger) {
+            sum.first = std::min(sum.first, created);
+            sum.last = std::max(sum.last, created);
+        }
+        const std::uint32_t slot = next[entity]++;
+        countryOfSlot[slot] = countries[row];
+        portOfSlot[slot] = ports[row];
+    }
+    for (std::size_t e = 0; e < sums.size(); ++e) {
+        EntityStats& stats = result.entities[e];
+        stats.bytesIn = sums[e].bytesIn;
+        stats.bytesOut = sums[e].bytesOut;
+        if (sums[e].first <= sums[e].last) {
+            stats.firstSeen = sums[e].first;
+            stats.lastSeen = sums[e].last;
+        }
     }
     progress.report("entities", 0.5);
 
-    // Pass 2, entity by entity.
+    // Pass 3, entity by entity: distinct countries and ports.
     DistinctCounter<std::uint32_t> countryCounter;
     countryCounter.counts.assign(ids, 0);
     DistinctCounter<std::int64_t> portCounter;
@@ -112,22 +145,10 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
     for (std::size_t e = 0; e < result.entities.size(); ++e) {
         EntityStats& stats = result.entities[e];
         oddPorts.clear();
-        for (std::uint32_t i = start[e]; i < start[e + 1]; ++i) {
-            const std::uint32_t row = rowsByEntity[i];
-            if (bytesIn[row] != kMissingInteger && bytesIn[row] > 0)
-                stats.bytesIn += static_cast<std::uint64_t>(bytesIn[row]);
-            if (bytesOut[row] != kMissingInteger && bytesOut[row] > 0)
-                stats.bytesOut += static_cast<std::uint64_t>(bytesOut[row]);
-            const Instant created = creation[row];
-            if (created != kMissingInteger) {
-                if (stats.firstSeen == kMissingInteger || created < stats.firstSeen)
-                    stats.firstSeen = created;
-                if (stats.lastSeen == kMissingInteger || created > stats.lastSeen)
-                    stats.lastSeen = created;
-            }
-            if (countries[row] != StringPool::kMissing)
-                countryCounter.add(countries[row], countries[row]);
-            const std::int64_t port = ports[row];
+        for (std::uint32_t slot = start[e]; slot < start[e + 1]; ++slot) {
+            if (countryOfSlot[slot] != StringPool::kMissing)
+                countryCounter.add(countryOfSlot[slot], countryOfSlot[slot]);
+            const std::int64_t port = portOfSlot[slot];
             if (port == kMissingInteger)
                 continue;
             if (port >= 0 && port < kPortSlots) {
