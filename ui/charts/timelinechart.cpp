@@ -401,21 +401,36 @@ void TimelineChart::rebuild()
         chartstyle::styleAxis(shareAxis, tr("Suspicious share of the bucket's sessions"));
         shareAxis->setGridLineVisible(false);
         chart->addAxis(shareAxis, Qt::AlignRight);
-        QList<QPointF> sharePoints;
+        // One line per run of buckets that have sessions: an empty bucket has no share, and a
+        // line across a gap would invent one. Points are drawn, so a lone bucket shows too.
+        QList<QList<QPointF>> runs(1);
         for (std::size_t b = 0; b < buckets; ++b) {
-            if (timeline.sessions[b] == 0)
-                continue; // no sessions, no share: the line skips the gap
+            if (timeline.sessions[b] == 0) {
+                if (!runs.back().isEmpty())
+                    runs.append(QList<QPointF>());
+                continue;
+            }
             const qint64 middle = startMs + static_cast<qint64>(b) * widthMs + widthMs / 2;
-            sharePoints << QPointF(x(middle), 100.0 * static_cast<double>((*suspicious)[b]) / static_cast<double>(timeline.sessions[b]));
+            runs.back() << QPointF(x(middle), 100.0 * static_cast<double>((*suspicious)[b]) / static_cast<double>(timeline.sessions[b]));
         }
-        auto* share = new QLineSeries;
-        share->setName(tr("Suspicious share (right axis)"));
-        share->replace(sharePoints);
+        if (runs.back().isEmpty() && runs.size() > 1)
+            runs.removeLast();
         QPen pen(chartstyle::thresholdColor(), 1.4);
-        share->setPen(pen);
-        chart->addSeries(share);
-        share->attachAxis(timeAxis);
-        share->attachAxis(shareAxis);
+        for (qsizetype i = 0; i < runs.size(); ++i) {
+            auto* share = new QLineSeries;
+            share->setName(tr("Suspicious share (right axis)"));
+            share->replace(runs[i]);
+            share->setPen(pen);
+            share->setPointsVisible(true);
+            share->setMarkerSize(4.0);
+            chart->addSeries(share);
+            share->attachAxis(timeAxis);
+            share->attachAxis(shareAxis);
+            if (i > 0) {
+                for (QLegendMarker* marker : chart->legend()->markers(share))
+                    marker->setVisible(false);
+            }
+        }
     }
     chart->legend()->setVisible(true);
     placeSelection();
