@@ -151,6 +151,23 @@ std::vector<std::uint64_t> timelineSuspicious(const Timeline& timeline, const Tr
     return suspicious;
 }
 
+std::vector<std::uint64_t> timelineSessions(const Timeline& timeline, const TrafficTable& table,
+                                            const std::vector<std::uint8_t>& mask)
+{
+    std::vector<std::uint64_t> sessions(timeline.bucketCount(), 0);
+    const auto& creation = table.column(Field::CreationTime).integers;
+    if (mask.size() != creation.size())
+        return sessions;
+    for (std::size_t row = 0; row < creation.size(); ++row) {
+        if (!mask[row])
+            continue;
+        const std::size_t bucket = timeline.bucketOf(creation[row]);
+        if (bucket < sessions.size())
+            ++sessions[bucket];
+    }
+    return sessions;
+}
+
 std::vector<std::uint8_t> rowsInTimeRange(const TrafficTable& table, Instant from, Instant to)
 {
     const auto& creation = table.column(Field::CreationTime).integers;

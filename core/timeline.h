@@ -46,6 +46,11 @@ Timeline buildTimeline(const TrafficTable& table, const Progress& progress = {})
 // Suspicious sessions per bucket under verdicts (one value per table row): one pass.
 std::vector<std::uint64_t> timelineSuspicious(const Timeline& timeline, const TrafficTable& table, const Verdicts& verdicts);
 
+// Sessions per bucket among the rows inside mask (one byte per table row): the selected sources'
+// share of the traffic. One pass.
+std::vector<std::uint64_t> timelineSessions(const Timeline& timeline, const TrafficTable& table,
+                                            const std::vector<std::uint8_t>& mask);
+
 // Per table row: 1 when from <= creation_time < to (rows without a creation_time: 0).
 std::vector<std::uint8_t> rowsInTimeRange(const TrafficTable& table, Instant from, Instant to);
 

@@ -810,6 +810,7 @@ void MainWindow::showSnapshot()
         m_viewFilterData = m_snapshot.data.get();
         m_trafficProxy->setRowMask(nullptr);
         m_suspiciousModel->setRowMask(nullptr);
+        m_scatter->setRowMask(nullptr);
         m_timeline->setSelectedPeriod(std::nullopt);
     }
     m_entitiesModel->setSnapshot(m_snapshot);
@@ -918,7 +919,12 @@ void MainWindow::updateStatusText()
         m_countsText->setText(tr("%1 rows, %2 suspicious (%3)")
                                   .arg(formatCount(rows), formatCount(suspicious),
                                        formatPercent(rows > 0 ? static_cast<double>(suspicious) / static_cast<double>(rows) : 0.0)));
-        m_suspiciousTitle->setText(tr("%1 suspicious rows, most anomalous first").arg(formatCount(suspicious)));
+        const auto listed = static_cast<std::size_t>(m_suspiciousModel->rowCount());
+        if (listed != suspicious) // the Entities or Timeline selection narrows the list
+            m_suspiciousTitle->setText(tr("%1 of %2 suspicious rows (filtered), most anomalous first")
+                                           .arg(formatCount(listed), formatCount(suspicious)));
+        else
+            m_suspiciousTitle->setText(tr("%1 suspicious rows, most anomalous first").arg(formatCount(suspicious)));
     } else {
         m_countsText->setText(tr("%1 rows, no scores").arg(formatCount(rows)));
         m_suspiciousTitle->setText(tr("Suspicious rows, most anomalous first"));
@@ -1146,6 +1152,21 @@ void MainWindow::applyViewFilter()
         mask = std::make_shared<const std::vector<std::uint8_t>>(filterRows(m_snapshot.data->table, m_viewFilter));
     m_trafficProxy->setRowMask(mask);
     m_suspiciousModel->setRowMask(mask);
+    m_scatter->setRowMask(mask);
+    // The timeline shows the whole span with the selected sources' sessions over it (the period
+    // is its own shading), so it gets the sources' rows only.
+    std::shared_ptr<const std::vector<std::uint8_t>> sources;
+    QString sourcesName;
+    if (m_viewFilter.hasSources() && m_snapshot.hasData()) {
+        sources = m_viewFilter.hasPeriod()
+            ? std::make_shared<const std::vector<std::uint8_t>>(rowsFromSources(m_snapshot.data->table, m_viewFilter.sourceIps))
+            : mask;
+        sourcesName = m_viewFilter.sourceIps.size() == 1
+            ? tr("Sessions from %1").arg(fromUtf8View(m_snapshot.data->table.strings->view(m_viewFilter.sourceIps.front())))
+            : tr("Sessions from the %1 selected sources").arg(m_viewFilter.sourceIps.size());
+    }
+    if (sources != nullptr || !m_timeline->sourceSessions().empty())
+        m_timeline->setSourceMask(sources, sourcesName);
     m_timeline->setSelectedPeriod(m_viewFilter.hasPeriod()
                                       ? std::optional(std::make_pair(*m_viewFilter.from, *m_viewFilter.to))
                                       : std::nullopt);

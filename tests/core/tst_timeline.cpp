@@ -3,6 +3,8 @@
 
 #include <QTest>
 
+#include <numeric>
+
 using namespace webthreat;
 
 namespace {
@@ -89,6 +91,12 @@ private Q_SLOTS:
         QCOMPARE(suspicious[0], std::uint64_t(1));
         QCOMPARE(suspicious[1], std::uint64_t(0));
         QCOMPARE(suspicious[144], std::uint64_t(1));
+
+        const auto selected = timelineSessions(timeline, table, {0, 1, 1, 1, 1});
+        QCOMPARE(selected[0], std::uint64_t(1));
+        QCOMPARE(selected[1], std::uint64_t(1));
+        QCOMPARE(selected[144], std::uint64_t(1));
+        QCOMPARE(std::accumulate(selected.begin(), selected.end(), std::uint64_t(0)), std::uint64_t(3));
 
         const auto range = rowsInTimeRange(table, at("2024-04-25T00:09:59Z"), at("2024-04-26T00:04:00Z"));
         QCOMPARE(range, (std::vector<std::uint8_t>{0, 1, 1, 0, 0}));

@@ -3,6 +3,7 @@
 #include "core/csvreader.h"
 #include "ui/analysisworker.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/overviewcharts.h"
 #include "ui/charts/timelinechart.h"
 #include "ui/entitiesmodel.h"
 #include "ui/mainwindow.h"
@@ -11,6 +12,7 @@
 #include "ui/traffictablemodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QRegularExpression>
 #include <QAbstractSeries>
 #include <QChart>
 #include <QSet>
@@ -21,6 +23,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <numeric>
 
 using namespace webthreat;
 
@@ -61,6 +65,19 @@ AnalysisSnapshot snapshotOf(const std::string& text)
     auto aggregates = aggregateTraffic(*data);
     auto detection = detect(*data, DetectorParams());
     return assessSnapshot(data, detection, Contamination::fromValue(0.2), aggregates);
+}
+
+// Rows the scatter draws, from its legend ("Normal (12)", "Suspicious (all 3)").
+int rowsInScatter(MainWindow& window)
+{
+    static const QRegularExpression count(QStringLiteral("(\\d[\\d,]*)\\)$"));
+    int total = 0;
+    for (QAbstractSeries* series : window.anomalyScatter()->chartView()->chart()->series()) {
+        const QRegularExpressionMatch match = count.match(series->name());
+        if (match.hasMatch() && series->isVisible())
+            total += match.captured(1).remove(QLatin1Char(',')).toInt();
+    }
+    return total;
 }
 
 int proxyRowOf(const QSortFilterProxyModel& proxy, const QString& ip)
@@ -185,6 +202,10 @@ private Q_SLOTS:
         QCOMPARE(window.suspiciousModel()->rowCount(), expectedSuspicious);
         for (int position = 0; position < window.suspiciousModel()->rowCount(); ++position)
             QCOMPARE(table.text(Field::SrcIp, window.suspiciousModel()->tableRow(position)), std::string_view("1.1.1.1"));
+        // The scatter draws that source's 20 rows only; the timeline draws its sessions over all.
+        QCOMPARE(rowsInScatter(window), 20);
+        const auto& perBucket = window.timelineChart()->sourceSessions();
+        QCOMPARE(std::accumulate(perBucket.begin(), perBucket.end(), std::uint64_t(0)), std::uint64_t(20));
 
         // Adding 3.3.3.3 to the selection: 30 rows.
         const int other = proxyRowOf(*window.entitiesProxy(), QStringLiteral("3.3.3.3"));
@@ -199,6 +220,19 @@ private Q_SLOTS:
         QCOMPARE(*window.viewFilter().from, at("2024-04-25T10:00:00Z"));
         QCOMPARE(*window.viewFilter().to, at("2024-04-25T11:00:00Z"));
         QCOMPARE(window.trafficProxy()->rowCount(), 10); // 1.1.1.1 at 10:00, 10:06, ... 10:54
+        QCOMPARE(rowsInScatter(window), 10);
+        // The timeline still draws both sources over the whole span; the period is its shading.
+        const auto& bothSources = window.timelineChart()->sourceSessions();
+        QCOMPARE(std::accumulate(bothSources.begin(), bothSources.end(), std::uint64_t(0)), std::uint64_t(30));
+        if (!qEnvironmentVariableIsEmpty("WEBTHREAT_TEST_SCREENSHOTS")) {
+            const QString folder = qEnvironmentVariable("WEBTHREAT_TEST_SCREENSHOTS");
+            for (const auto& [tab, name] : {std::pair{MainWindow::Tab::Timeline, "sources_and_period_timeline"},
+                                            std::pair{MainWindow::Tab::Anomalies, "sources_and_period_anomalies"},
+                                            std::pair{MainWindow::Tab::Entities, "sources_and_period_entities"}}) {
+                window.showTab(tab);
+                window.grab().save(folder + QLatin1Char('/') + QLatin1String(name) + QStringLiteral(".png"));
+            }
+        }
         QVERIFY(window.viewFilterLabel()->text().contains("2024-04-25 10:00 to 2024-04-25 11:00 UTC"));
         QVERIFY(timeline->selectedPeriod().has_value());
 
@@ -211,6 +245,8 @@ private Q_SLOTS:
         window.clearViewFilter();
         QCOMPARE(window.trafficProxy()->rowCount(), 60);
         QCOMPARE(window.suspiciousModel()->rowCount(), suspiciousAll);
+        QCOMPARE(rowsInScatter(window), 60);
+        QVERIFY(window.timelineChart()->sourceSessions().empty());
         QVERIFY(window.viewFilterBar()->isHidden());
         QVERIFY(!timeline->selectedPeriod().has_value());
         QVERIFY(!window.viewFilter().isActive());

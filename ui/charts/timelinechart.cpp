@@ -163,6 +163,9 @@ struct TimelineChart::Plot {
     QGraphicsRectItem* selection = nullptr;
     std::optional<std::pair<Instant, Instant>> period;
     QString dateFormat;
+    std::shared_ptr<const std::vector<std::uint8_t>> sourceMask;
+    QString sourceName;
+    std::vector<std::uint64_t> sourceSessions;   // per bucket, for sourceMask
 
     WorkbenchChart* chart() const { return static_cast<WorkbenchChart*>(view->chart()); }
 };
@@ -231,10 +234,29 @@ ChartView* TimelineChart::chartView() const
 
 void TimelineChart::setSnapshot(const AnalysisSnapshot& snapshot)
 {
-    if (snapshot.data != m_plot->snapshot.data)
+    if (snapshot.data != m_plot->snapshot.data) {
         m_plot->period.reset();
+        m_plot->sourceMask.reset();
+        m_plot->sourceSessions.clear();
+    }
     m_plot->snapshot = snapshot;
     rebuild();
+}
+
+void TimelineChart::setSourceMask(std::shared_ptr<const std::vector<std::uint8_t>> mask, const QString& name)
+{
+    m_plot->sourceMask = std::move(mask);
+    m_plot->sourceName = name;
+    m_plot->sourceSessions.clear();
+    const AnalysisSnapshot& snapshot = m_plot->snapshot;
+    if (m_plot->sourceMask && snapshot.data && snapshot.aggregates)
+        m_plot->sourceSessions = timelineSessions(snapshot.aggregates->timeline, snapshot.data->table, *m_plot->sourceMask);
+    rebuild();
+}
+
+const std::vector<std::uint64_t>& TimelineChart::sourceSessions() const
+{
+    return m_plot->sourceSessions;
 }
 
 void TimelineChart::updateVerdicts(const AnalysisSnapshot& snapshot)
@@ -391,7 +413,24 @@ void TimelineChart::rebuild()
             suspiciousArea->attachAxis(axis);
         }
     }
-    Q_UNUSED(valueAxis);
+    if (!bytesMode && m_plot->sourceSessions.size() == buckets) {
+        // The selected sources' sessions, as a step line over the stacked areas.
+        QList<QPointF> steps;
+        steps.reserve(static_cast<qsizetype>(2 * buckets));
+        for (std::size_t b = 0; b < buckets; ++b) {
+            const qint64 from = startMs + static_cast<qint64>(b) * widthMs;
+            const double value = static_cast<double>(m_plot->sourceSessions[b]);
+            steps << QPointF(x(from), value) << QPointF(x(from + widthMs), value);
+        }
+        auto* line = new QLineSeries;
+        line->setName(m_plot->sourceName.isEmpty() ? tr("Selected sources") : m_plot->sourceName);
+        line->replace(steps);
+        QPen pen(palette().color(QPalette::Highlight).darker(130), 2.0);
+        line->setPen(pen);
+        chart->addSeries(line);
+        line->attachAxis(timeAxis);
+        line->attachAxis(valueAxis);
+    }
 
     if (suspicious) {
         auto* shareAxis = new QValueAxis;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 class QComboBox;
 class QLabel;
@@ -42,6 +43,11 @@ public:
     void selectBuckets(std::size_t first, std::size_t last);
     // What a drag from x to x (the view's pixel coordinates) selects, snapped to buckets.
     std::optional<std::pair<Instant, Instant>> periodForDrag(qreal fromX, qreal toX) const;
+
+    // Draws the sessions of the rows inside mask (the selected sources) as a line over the
+    // buckets; null removes it. One pass over the rows.
+    void setSourceMask(std::shared_ptr<const std::vector<std::uint8_t>> mask, const QString& name = {});
+    const std::vector<std::uint64_t>& sourceSessions() const;
 
     ChartView* chartView() const;
     QString axisTitle(Qt::Alignment side) const;   // for tests: the axis titles as drawn
