@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 #include <QAbstractSeries>
 #include <QChart>
+#include <QElapsedTimer>
 #include <QSet>
 #include <QFile>
 #include <QItemSelectionModel>
@@ -331,6 +332,47 @@ private Q_SLOTS:
         QVERIFY(!window.viewFilter().isActive());
         QCOMPARE(window.trafficProxy()->rowCount(), 60);
         QVERIFY(window.viewFilterBar()->isHidden());
+    }
+
+    // With WEBTHREAT_BIG_FILE set (a generated million-row file, say), moves the contamination and
+    // checks that the Entities and Timeline views follow; prints what the GUI thread spent.
+    void largeFileFollowsTheSlider()
+    {
+        const QString path = qEnvironmentVariable("WEBTHREAT_BIG_FILE");
+        if (path.isEmpty())
+            QSKIP("set WEBTHREAT_BIG_FILE to a large traffic CSV to run this");
+        MainWindow window;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openFile(path);
+        QVERIFY(ready.wait(600000));
+        QSignalSpy applied(&window, &MainWindow::verdictsApplied);
+        for (double contamination : {0.01, 0.1, 0.02}) {
+            window.setContamination(Contamination::fromValue(contamination));
+            QVERIFY(applied.wait(60000));
+            QElapsedTimer timer;
+            timer.start();
+            QCoreApplication::processEvents();
+            std::uint64_t suspicious = 0;
+            EntitiesModel* model = window.entitiesModel();
+            for (int row = 0; row < model->rowCount(); ++row)
+                suspicious += model->index(row, EntitiesModel::Suspicious).data(EntitiesModel::SortKeyRole).toULongLong();
+            QCOMPARE(suspicious, std::uint64_t(window.snapshot().verdicts->suspiciousCount));
+            const auto& perBucket = window.snapshot().verdictAggregates->timelineSuspicious;
+            const std::uint64_t inTimeline = std::accumulate(perBucket.begin(), perBucket.end(), std::uint64_t(0));
+            QCOMPARE(inTimeline + 0, std::uint64_t(window.snapshot().verdicts->suspiciousCount)); // every row has a time
+            qInfo("contamination %.2f: %llu suspicious", contamination, static_cast<unsigned long long>(suspicious));
+        }
+        // Selecting the busiest source and clearing it again.
+        QElapsedTimer timer;
+        timer.start();
+        window.entitiesView()->selectionModel()->select(window.entitiesProxy()->index(0, 0),
+                                                        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        const qint64 selectMs = timer.restart();
+        QCOMPARE(std::uint64_t(window.trafficProxy()->rowCount()),
+                 window.snapshot().aggregates->entities.entities[static_cast<std::size_t>(
+                     window.entitiesModel()->rowOf(window.viewFilter().sourceIps.front()))].sessions);
+        window.clearViewFilter();
+        qInfo("select the busiest source: %lld ms on the GUI thread; clear: %lld ms", selectMs, timer.elapsed());
     }
 
     void timelineIsExportedWithTheOtherCharts()

@@ -460,8 +460,9 @@ void TimelineChart::rebuild()
             share->setName(tr("Suspicious share (right axis)"));
             share->replace(runs[i]);
             share->setPen(pen);
-            share->setPointsVisible(true);
-            share->setMarkerSize(4.0);
+            // A lone bucket would be invisible as a line: a point marks it. Runs stay plain lines.
+            share->setPointsVisible(runs[i].size() == 1);
+            share->setMarkerSize(5.0);
             chart->addSeries(share);
             share->attachAxis(timeAxis);
             share->attachAxis(shareAxis);
