@@ -215,6 +215,16 @@ EntityVerdicts assessEntities(const EntityTable& entities, const Verdicts& verdi
     return result;
 }
 
+std::vector<std::uint32_t> entitySessionsIn(const EntityTable& entities, const std::vector<std::uint8_t>& mask)
+{
+    std::vector<std::uint32_t> sessions(entities.entities.size(), 0);
+    if (mask.size() != entities.entityOfRow.size())
+        return sessions;
+    for (std::size_t row = 0; row < mask.size(); ++row)
+        sessions[entities.entityOfRow[row]] += mask[row];
+    return sessions;
+}
+
 std::vector<std::uint8_t> rowsFromSources(const TrafficTable& table, const std::vector<std::uint32_t>& srcIps)
 {
     const std::size_t ids = table.strings ? table.strings->size() : 1;

@@ -60,6 +60,10 @@ struct EntityVerdicts {
 // One pass over the rows. verdicts and scores are per table row (scores may be empty).
 EntityVerdicts assessEntities(const EntityTable& entities, const Verdicts& verdicts, const std::vector<double>& scores);
 
+// Sessions per entity among the rows inside mask (one byte per table row): how much of a period
+// each source accounts for. One pass.
+std::vector<std::uint32_t> entitySessionsIn(const EntityTable& entities, const std::vector<std::uint8_t>& mask);
+
 // Per table row: 1 when its source IP is one of srcIps (interned ids), else 0.
 std::vector<std::uint8_t> rowsFromSources(const TrafficTable& table, const std::vector<std::uint32_t>& srcIps);
 

@@ -19,6 +19,8 @@ void EntitiesModel::setSnapshot(const AnalysisSnapshot& snapshot)
     beginResetModel();
     m_snapshot = snapshot;
     m_ipRank.clear();
+    if (m_periodSessions.size() != (m_snapshot.aggregates ? m_snapshot.aggregates->entities.entities.size() : 0))
+        m_periodSessions.clear();
     if (m_snapshot.aggregates && m_snapshot.data) {
         // Sorting by IP: the texts are sorted once here (thousands of sources, not every row).
         const auto& entities = m_snapshot.aggregates->entities.entities;
@@ -49,6 +51,20 @@ void EntitiesModel::updateVerdicts(const AnalysisSnapshot& snapshot)
 const EntityStats& EntitiesModel::stats(int row) const
 {
     return m_snapshot.aggregates->entities.entities[static_cast<std::size_t>(row)];
+}
+
+void EntitiesModel::setPeriodSessions(std::vector<std::uint32_t> sessions)
+{
+    m_periodSessions = std::move(sessions);
+    if (rowCount() > 0) {
+        Q_EMIT dataChanged(index(0, InPeriod), index(rowCount() - 1, InPeriod));
+        Q_EMIT headerDataChanged(Qt::Horizontal, InPeriod, InPeriod);
+    }
+}
+
+std::uint32_t EntitiesModel::periodSessions(int row) const
+{
+    return m_periodSessions.empty() ? 0 : m_periodSessions[static_cast<std::size_t>(row)];
 }
 
 std::uint32_t EntitiesModel::sourceIpId(int row) const
@@ -128,6 +144,7 @@ double EntitiesModel::sortKey(int row, int column) const
         const double score = verdicts ? verdicts->entities.lowestScore[static_cast<std::size_t>(row)] : std::nan("");
         return std::isnan(score) ? std::numeric_limits<double>::infinity() : score;
     }
+    case InPeriod: return periodSessions(row);
     default: return 0.0;
     }
 }
@@ -162,6 +179,7 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
         case Ports: return portsText(entity);
         case FirstSeen: return instantText(entity.firstSeen);
         case LastSeen: return instantText(entity.lastSeen);
+        case InPeriod: return m_periodSessions.empty() ? QString() : formatCount(periodSessions(row));
         case LowestScore: {
             const double score = verdicts ? verdicts->entities.lowestScore[static_cast<std::size_t>(row)] : std::nan("");
             return std::isnan(score) ? QString() : QString::number(score, 'f', 4);
@@ -212,6 +230,7 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
         case Ports: return tr("Ports");
         case FirstSeen: return tr("First seen (UTC)");
         case LastSeen: return tr("Last seen (UTC)");
+        case InPeriod: return tr("In period");
         case LowestScore: return tr("Lowest score");
         default: return {};
         }
@@ -225,6 +244,7 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
         case FirstSeen: return tr("Its earliest creation_time");
         case LastSeen: return tr("Its latest creation_time");
         case LowestScore: return tr("The most anomalous Isolation Forest score among its sessions (lower is more anomalous)");
+        case InPeriod: return tr("Its sessions in the period selected on the Timeline; sources without any are hidden");
         default: return {};
         }
     }
@@ -252,6 +272,11 @@ void EntitiesProxyModel::setIpFilter(const QString& text)
     invalidate();
 }
 
+void EntitiesProxyModel::periodChanged()
+{
+    invalidate();
+}
+
 void EntitiesProxyModel::verdictsChanged()
 {
     if (sortColumn() == EntitiesModel::Suspicious || sortColumn() == EntitiesModel::LowestScore)
@@ -267,6 +292,8 @@ bool EntitiesProxyModel::lessThan(const QModelIndex& left, const QModelIndex& ri
 
 bool EntitiesProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
+    if (m_entities && m_entities->hasPeriod() && m_entities->periodSessions(sourceRow) == 0)
+        return false;
     if (m_ipFilter.trimmed().isEmpty() || !m_entities)
         return true;
     const QString ip = m_entities->index(sourceRow, EntitiesModel::SourceIp, sourceParent).data().toString();

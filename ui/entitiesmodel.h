@@ -26,6 +26,7 @@ public:
         Ports,
         FirstSeen,
         LastSeen,
+        InPeriod,      // sessions in the Timeline's selected period; empty without one
         ColumnCount
     };
     enum Role {
@@ -39,6 +40,11 @@ public:
     void setSnapshot(const AnalysisSnapshot& snapshot);
     // New verdicts only: the Suspicious and score columns change.
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+
+    // Sessions per entity in the selected period (entity order), or empty when none is selected.
+    void setPeriodSessions(std::vector<std::uint32_t> sessions);
+    bool hasPeriod() const { return !m_periodSessions.empty(); }
+    std::uint32_t periodSessions(int row) const;
 
     std::uint32_t sourceIpId(int row) const;
     // The row of a source IP id, or -1.
@@ -58,6 +64,7 @@ private:
     AnalysisSnapshot m_snapshot;
     // Rank of each source IP text in byte order, so that sorting by IP compares two numbers.
     std::vector<std::uint32_t> m_ipRank;
+    std::vector<std::uint32_t> m_periodSessions;
 };
 
 // Sorting (numeric, through EntitiesModel::sortKey) and a source-IP text filter for the Entities
@@ -72,6 +79,8 @@ public:
     void setSourceModel(QAbstractItemModel* sourceModel) override;
     void setIpFilter(const QString& text);
     void verdictsChanged();
+    // The period changed: sources without a session in it are hidden (and re-shown without one).
+    void periodChanged();
 
 protected:
     bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;

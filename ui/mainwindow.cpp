@@ -812,6 +812,8 @@ void MainWindow::showSnapshot()
         m_suspiciousModel->setRowMask(nullptr);
         m_scatter->setRowMask(nullptr);
         m_timeline->setSelectedPeriod(std::nullopt);
+        m_entitiesModel->setPeriodSessions({});
+        m_entitiesProxy->periodChanged();
     }
     m_entitiesModel->setSnapshot(m_snapshot);
     m_timeline->setSnapshot(m_snapshot);
@@ -1145,6 +1147,21 @@ void MainWindow::clearViewFilter()
 
 void MainWindow::applyViewFilter()
 {
+    // The Entities view lists the sources active in the period, with their sessions in it. The
+    // sources selected there are not applied to the list itself.
+    {
+        std::vector<std::uint32_t> inPeriod;
+        if (m_viewFilter.hasPeriod() && m_snapshot.hasData() && m_snapshot.aggregates)
+            inPeriod = entitySessionsIn(m_snapshot.aggregates->entities,
+                                        rowsInTimeRange(m_snapshot.data->table, *m_viewFilter.from, *m_viewFilter.to));
+        if (!inPeriod.empty() || m_entitiesModel->hasPeriod()) {
+            // Sources hidden by the period leave the selection; the filter keeps them (AND gives
+            // none of their rows anyway), so hiding them must not re-enter this function.
+            const QScopedValueRollback guard(m_clearingViewFilter, true);
+            m_entitiesModel->setPeriodSessions(std::move(inPeriod));
+            m_entitiesProxy->periodChanged();
+        }
+    }
     // One pass over the rows (a few milliseconds at a million), then the proxies refilter as they
     // do for the text filter.
     std::shared_ptr<const std::vector<std::uint8_t>> mask;

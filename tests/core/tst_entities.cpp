@@ -86,6 +86,7 @@ private Q_SLOTS:
         QCOMPARE(entities.entities[3].bytesIn, std::uint64_t(7));
 
         QCOMPARE(entities.entityOfRow, (std::vector<std::uint32_t>{0, 1, 0, 0, 0, 2, 1, 3}));
+        QCOMPARE(entitySessionsIn(entities, {1, 1, 0, 1, 0, 0, 1, 1}), (std::vector<std::uint32_t>{2, 2, 0, 1}));
         QCOMPARE(entities.entityFor(table.strings->find("2.2.2.2")), std::uint32_t(1));
         QCOMPARE(entities.entityFor(table.strings->find("US")), EntityTable::kNoEntity);
     }

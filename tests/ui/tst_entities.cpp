@@ -236,6 +236,14 @@ private Q_SLOTS:
         }
         QVERIFY(window.viewFilterLabel()->text().contains("2024-04-25 10:00 to 2024-04-25 11:00 UTC"));
         QVERIFY(timeline->selectedPeriod().has_value());
+        // The Entities view lists the sources active in the period with their sessions in it:
+        // 3.3.3.3 (15:00) is hidden, and so leaves the selection; the filter still names it.
+        QCOMPARE(window.entitiesProxy()->rowCount(), 2);
+        const int inPeriodRow = proxyRowOf(*window.entitiesProxy(), QStringLiteral("1.1.1.1"));
+        QCOMPARE(window.entitiesProxy()->index(inPeriodRow, EntitiesModel::InPeriod).data().toString(), QStringLiteral("10"));
+        QCOMPARE(window.entitiesProxy()->index(1 - inPeriodRow, EntitiesModel::InPeriod).data().toString(), QStringLiteral("3"));
+        QCOMPARE(window.entitiesView()->selectionModel()->selectedRows().size(), 1);
+        QCOMPARE(window.viewFilter().sourceIps.size(), std::size_t(2));
 
         // The period alone: 1.1.1.1's ten and 2.2.2.2 at 10:00, 10:20 and 10:40.
         window.entitiesView()->clearSelection();
@@ -251,6 +259,8 @@ private Q_SLOTS:
         QVERIFY(window.viewFilterBar()->isHidden());
         QVERIFY(!timeline->selectedPeriod().has_value());
         QVERIFY(!window.viewFilter().isActive());
+        QCOMPARE(window.entitiesProxy()->rowCount(), 3);
+        QVERIFY(window.entitiesProxy()->index(0, EntitiesModel::InPeriod).data().toString().isEmpty());
     }
 
     void dragOverTheTimelineSelectsWholeBuckets()
