@@ -1,5 +1,7 @@
 #include "core/atomicfile.h"
+#include "core/csvreader.h"
 #include "core/export.h"
+#include "core/pipeline.h"
 
 #include <QDir>
 #include <QFile>
@@ -115,6 +117,38 @@ private Q_SLOTS:
         QVERIFY(check.open(QIODevice::ReadOnly));
         QCOMPARE(check.readAll(), QByteArray("previous"));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
+    }
+
+    // The categorical and per-source features the forest used are written after avg_packet_size,
+    // under their --features names; the notebook's four add no column.
+    void scoredCsvCarriesChosenFeatures()
+    {
+        const std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,dst_port\n"
+                                 "10,20,,,1.1.1.1,10.0.0.1,443\n20,30,,,1.1.1.1,10.0.0.1,443\n"
+                                 "30,40,,,2.2.2.2,10.0.0.1,443\n40,50,,,3.3.3.3,10.0.0.1,31337\n";
+        AnalysisParams params;
+        params.detector.features = {Feature::BytesIn, Feature::DstPortFrequency, Feature::SourceSessions};
+        Analysis analysis;
+        analysis.data = prepareTable(readTrafficCsvText(text, "t.csv"));
+        analysis.detection = detect(*analysis.data, params.detector);
+        analysis.verdicts = applyThreshold(analysis.detection->scores, Contamination::fromValue(0.25));
+        const auto header = scoredCsvHeader(analysis);
+        QCOMPARE(header[header.size() - 4], std::string("dst_port_frequency"));
+        QCOMPARE(header[header.size() - 3], std::string("source_sessions"));
+        QCOMPARE(header[header.size() - 5], std::string("avg_packet_size"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath("scored.csv");
+        writeScoredCsv(analysis, path.toStdString());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().split('\n');
+        QVERIFY(lines[0].endsWith("avg_packet_size,dst_port_frequency,source_sessions,anomaly_score,anomaly_label"));
+        const QList<QByteArray> first = lines[1].split(',');
+        QCOMPARE(first[first.size() - 4], QByteArray("0.75"));
+        QCOMPARE(first[first.size() - 3], QByteArray("2"));
+        const QList<QByteArray> last = lines[4].split(',');
+        QCOMPARE(last[last.size() - 4], QByteArray("0.25"));
+        QCOMPARE(last[last.size() - 3], QByteArray("1"));
     }
 
     void formatting()
