@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <numeric>
 
 namespace webthreat {
 
@@ -79,6 +80,9 @@ Timeline buildTimeline(const TrafficTable& table, const Progress& progress)
     Instant first = 0;
     Instant last = 0;
     bool any = false;
+    // The greatest common step between the instants: exports that aggregate into fixed windows
+    // (the reference data's are 10 minutes) are drawn best with buckets of that window.
+    Instant step = 0;
     for (std::size_t row = 0; row < rows; ++row) {
         if ((row & 0xFFFF) == 0)
             progress.check();
@@ -93,6 +97,8 @@ Timeline buildTimeline(const TrafficTable& table, const Progress& progress)
         } else {
             first = std::min(first, created);
             last = std::max(last, created);
+            if (step != 1)
+                step = std::gcd(step, created > first ? created - first : first - created);
         }
     }
     if (!any) {
@@ -105,6 +111,18 @@ Timeline buildTimeline(const TrafficTable& table, const Progress& progress)
     // Widths of a week or more start on Mondays; shorter ones on multiples of themselves (UTC).
     const Instant span = last - first;
     timeline.width = chooseBucketWidth(span);
+    if (step > timeline.width.micros) {
+        // Every instant is a multiple of step apart: narrower buckets than that would alternate
+        // with empty ones. Take the widest nice width that divides the step and still leaves
+        // kTimelineMinWindowBuckets buckets.
+        for (auto it = kNiceWidths.rbegin(); it != kNiceWidths.rend(); ++it) {
+            if (it->micros > timeline.width.micros && it->micros <= step && step % it->micros == 0
+                && static_cast<std::size_t>(span / it->micros) + 1 >= kTimelineMinWindowBuckets) {
+                timeline.width = {it->micros, it->label};
+                break;
+            }
+        }
+    }
     const Instant width = timeline.width.micros;
     const Instant origin = width % kWeek == 0 ? kFirstMonday : 0;
     timeline.start = origin + floorDiv(first - origin, width) * width;

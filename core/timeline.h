@@ -15,6 +15,9 @@ namespace webthreat {
 // that there are at most kTimelineMaxBuckets buckets and, wherever the span allows, at least
 // about 50.
 inline constexpr std::size_t kTimelineMaxBuckets = 200;
+// When every creation_time falls on a fixed window (10-minute aggregates, say), buckets of that
+// window are used instead of narrower ones, as long as this many remain.
+inline constexpr std::size_t kTimelineMinWindowBuckets = 25;
 
 struct BucketWidth {
     Instant micros = kMicrosPerSecond;

@@ -102,6 +102,26 @@ private Q_SLOTS:
         QCOMPARE(range, (std::vector<std::uint8_t>{0, 1, 1, 0, 0}));
     }
 
+    void fixedWindowsKeepTheirWidth()
+    {
+        // Ten-minute aggregates over five hours: 5-minute buckets would alternate with empty
+        // ones, so the buckets are the windows.
+        std::string rows;
+        for (int window = 0; window < 30; ++window) {
+            char line[96];
+            std::snprintf(line, sizeof line, "%d,1,2024-04-25T%02d:%02d:00Z,,a,b\n", window + 1, 10 + window / 6, window % 6 * 10);
+            rows += line;
+        }
+        const Timeline timeline = buildTimeline(tableOf(rows));
+        QCOMPARE(timeline.width.label, std::string("10 min"));
+        QCOMPARE(timeline.bucketCount(), std::size_t(30));
+        for (std::uint64_t sessions : timeline.sessions)
+            QCOMPARE(sessions, std::uint64_t(1));
+        // One row off the grid: the span decides again (5 h -> 2-minute buckets).
+        rows += "1,1,2024-04-25T12:03:00Z,,a,b\n";
+        QCOMPARE(buildTimeline(tableOf(rows)).width.label, std::string("2 min"));
+    }
+
     void weeksStartOnMonday()
     {
         // Three years and eight months: weekly buckets; 2024-04-25 was a Thursday, so the first
