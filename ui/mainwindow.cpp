@@ -826,6 +826,18 @@ void MainWindow::showSnapshot()
         m_entitiesProxy->sort(m_entitiesView->horizontalHeader()->sortIndicatorSection(),
                               m_entitiesView->horizontalHeader()->sortIndicatorOrder());
     fitColumns(m_entitiesView);
+    if (m_viewFilter.hasSources()) {
+        // A refit resets the model: show the sources the filter still holds as selected again.
+        const QScopedValueRollback guard(m_clearingViewFilter, true);
+        QItemSelection selection;
+        for (std::uint32_t id : m_viewFilter.sourceIps) {
+            const int row = m_entitiesModel->rowOf(id);
+            const QModelIndex index = row < 0 ? QModelIndex() : m_entitiesProxy->mapFromSource(m_entitiesModel->index(row, 0));
+            if (index.isValid())
+                selection.select(index, index);
+        }
+        m_entitiesView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
     updateViewFilterBar();
     m_trafficModel->setSnapshot(m_snapshot);
     // The verdict first: label and score lead the Data tab (the model keeps the scored CSV's

@@ -208,6 +208,14 @@ private Q_SLOTS:
         const auto& perBucket = window.timelineChart()->sourceSessions();
         QCOMPARE(std::accumulate(perBucket.begin(), perBucket.end(), std::uint64_t(0)), std::uint64_t(20));
 
+        // A refit keeps the filter and shows the source still selected.
+        QSignalSpy refitted(&window, &MainWindow::analysisReady);
+        window.runDetector();
+        QVERIFY(refitted.wait(kLoadTimeoutMs));
+        QCOMPARE(window.trafficProxy()->rowCount(), 20);
+        QCOMPARE(window.entitiesView()->selectionModel()->selectedRows().size(), 1);
+        QCOMPARE(window.entitiesView()->selectionModel()->selectedRows().front().data().toString(), QStringLiteral("1.1.1.1"));
+
         // Adding 3.3.3.3 to the selection: 30 rows.
         const int other = proxyRowOf(*window.entitiesProxy(), QStringLiteral("3.3.3.3"));
         window.entitiesView()->selectionModel()->select(window.entitiesProxy()->index(other, 0),
