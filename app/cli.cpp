@@ -67,7 +67,8 @@ Options:
   --seed S            random seed; the same seed gives the same scores (default 42)
   --threads T         worker threads; 0 = all cores (default 0)
   --features LIST     comma-separated detector inputs (default
-                      bytes_in,bytes_out,session_duration,avg_packet_size)
+                      bytes_in,bytes_out,session_duration,avg_packet_size; all are listed
+                      below)
   --out FILE          write every row with its features, score and label to FILE (CSV), and
                       its provenance to FILE.provenance.json (input name, size and SHA-256,
                       cleaning counts, detector settings, threshold, version, time)
@@ -97,7 +98,8 @@ constexpr const char* kGenerateHelp = R"(Usage: webthreat generate --rows N --ou
 
 Writes deterministic synthetic web traffic in the CloudWatch schema: many source IPs and countries,
 several protocols, ports and response codes, diurnal timing, heavy-tailed byte counts, and injected
-anomalies (exfiltration, floods of tiny sessions, very long and zero-length sessions, rare ports).
+anomalies (exfiltration, floods of tiny sessions, very long and zero-length sessions, rare ports,
+odd response codes).
 
 Options:
   --rows N            data rows to write (required)
@@ -111,6 +113,57 @@ Options:
 Example:
   webthreat generate --rows 1000000 --label --out traffic-1m.csv
 )";
+
+// The detector features by group with their descriptions, from core's list so that help never
+// drifts from what --features accepts.
+std::string featureHelp()
+{
+    constexpr std::size_t nameWidth = 30;
+    constexpr std::size_t lineWidth = 100;
+    std::string out = "\nDetector features (--features LIST, comma-separated):\n";
+    for (const FeatureGroup group : {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource}) {
+        out += "  " + std::string(featureGroupTitle(group)) + (group == FeatureGroup::Notebook ? " (the default)" : "") + ":\n";
+        for (const FeatureInfo& info : availableFeatures()) {
+            if (info.group != group)
+                continue;
+            std::string line = "    " + std::string(info.name);
+            line.resize(std::max(line.size() + 1, nameWidth), ' ');
+            std::string_view words = info.description;
+            while (!words.empty()) {
+                const std::size_t space = words.find(' ');
+                const std::string_view word = words.substr(0, space);
+                if (line.size() + word.size() > lineWidth && line.size() > nameWidth) {
+                    line.pop_back(); // the space after the last word
+                    out += line + "\n";
+                    line.assign(nameWidth, ' ');
+                }
+                line += word;
+                line += ' ';
+                words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+            }
+            while (!line.empty() && line.back() == ' ')
+                line.pop_back();
+            out += line + "\n";
+        }
+    }
+    return out;
+}
+
+std::string featureNameList()
+{
+    std::string out = "\nDetector features for analyze --features (webthreat help analyze describes each):\n";
+    std::string line = " ";
+    const auto& features = availableFeatures();
+    for (std::size_t i = 0; i < features.size(); ++i) {
+        const std::string name = " " + std::string(features[i].name) + (i + 1 < features.size() ? "," : "");
+        if (line.size() + name.size() > 100) {
+            out += line + "\n";
+            line = " ";
+        }
+        line += name;
+    }
+    return out + line + "\n";
+}
 
 // Options of one command: name -> takes a value.
 using OptionSpec = std::map<std::string, bool>;
@@ -224,7 +277,7 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
                           {"format", true}};
     const ParsedArgs parsed = parseArgs(args, 1, spec, "analyze");
     if (parsed.flags.count("help")) {
-        out << kAnalyzeHelp;
+        out << kAnalyzeHelp << featureHelp();
         return kExitOk;
     }
     if (parsed.positional.size() != 1)
@@ -399,7 +452,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
         }
         const std::string& command = args.front();
         if (command == "--help" || command == "-h") {
-            out << kMainHelp;
+            out << kMainHelp << featureNameList();
             return kExitOk;
         }
         if (command == "--version" || command == "-v" || command == "version") {
@@ -408,7 +461,10 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
         }
         if (command == "help") {
             const std::string topic = args.size() > 1 ? args[1] : "";
-            out << (topic == "analyze" ? kAnalyzeHelp : topic == "generate" ? kGenerateHelp : kMainHelp);
+            if (topic == "analyze")
+                out << kAnalyzeHelp << featureHelp();
+            else
+                out << (topic == "generate" ? kGenerateHelp : kMainHelp) << (topic == "generate" ? "" : featureNameList());
             return kExitOk;
         }
         if (command == "analyze")

@@ -107,8 +107,8 @@ int main(int argc, char** argv)
         QStringLiteral("OUT.png"));
     const QCommandLineOption tabOption(QStringLiteral("tab"),
                                        QStringLiteral("The tab the screenshot shows: overview (default), anomalies, "
-                                                      "data, summary or trust. The most anomalous row is "
-                                                      "selected, so Row details shows why it was flagged."),
+                                                      "data, summary, entities, timeline or trust. The most "
+                                                      "anomalous row is selected, so Row details shows why it was flagged."),
                                        QStringLiteral("TAB"), QStringLiteral("overview"));
     const QCommandLineOption logLevelOption(
         QStringLiteral("log-level"),
@@ -174,7 +174,7 @@ int main(int argc, char** argv)
     if (parser.isSet(screenshotOption)) {
         const auto tab = webthreat::ScreenshotTaker::tabByName(parser.value(tabOption));
         if (!tab) {
-            printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data, summary or trust)").arg(parser.value(tabOption)));
+            printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data, summary, entities, timeline or trust)").arg(parser.value(tabOption)));
             return webthreat::kExitUsage;
         }
         webthreat::ScreenshotOptions options;

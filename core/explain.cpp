@@ -9,6 +9,20 @@
 
 namespace webthreat {
 
+namespace {
+// 0.0001 -> "0.01 %", 0.25 -> "25.0 %": small shares keep two significant digits.
+std::string sharePercent(double share)
+{
+    char text[32];
+    const double percent = share * 100.0;
+    if (percent > 0.0 && percent < 0.1)
+        std::snprintf(text, sizeof text, "%.2g %%", percent);
+    else
+        std::snprintf(text, sizeof text, "%.1f %%", percent);
+    return text;
+}
+} // namespace
+
 std::string describeFeatureValue(Feature feature, double value)
 {
     char text[64];
@@ -19,6 +33,15 @@ std::string describeFeatureValue(Feature feature, double value)
         std::snprintf(text, sizeof text, value == std::floor(value) ? "%.0f s" : "%.1f s", value);
         return text;
     case Feature::AvgPacketSize: return formatBytes(value) + "/s";
+    case Feature::DstPortFrequency:
+    case Feature::ProtocolFrequency:
+    case Feature::ResponseCodeFrequency:
+    case Feature::CountryFrequency: return sharePercent(value) + " of sessions";
+    case Feature::SrcIpPrivate: return value >= 0.5 ? "private" : "public";
+    case Feature::SourceSessions:
+        std::snprintf(text, sizeof text, "%.0f session%s", value, value == 1.0 ? "" : "s");
+        return text;
+    case Feature::SourceTotalBytes: return formatBytes(value);
     }
     return formatNumber(value);
 }
@@ -35,8 +58,58 @@ double averagePathLength(const Detection& detection)
 
 namespace {
 
+
+// The row's value of a categorical column as text, "(missing)" when empty.
+std::string cellText(const TrafficTable& table, Field field, std::size_t row)
+{
+    if (table.column(field).isMissing(row))
+        return "(missing)";
+    return table.cellText(static_cast<std::size_t>(field), row);
+}
+
+// A sentence for the features that describe a category or a source rather than a measurement:
+// the row's own value, not the encoded number ("dst_port 31337 is used by 0.01 % of sessions").
+// Empty for the notebook's four, whose sentence compares the value with the other rows.
+std::string categorySentence(const TrafficTable& table, std::size_t row, Feature feature, double value,
+                             double percentile, double above)
+{
+    // Per-source totals: compared with the sources of the other sessions, in whichever direction
+    // sets this one apart.
+    const std::string comparison = percentile >= 0.5 || above == 0.0
+        ? ", more than the sources of " + sharePercent(percentile) + " of sessions"
+        : ", fewer than the sources of " + sharePercent(above) + " of sessions";
+    switch (feature) {
+    case Feature::DstPortFrequency:
+        return "dst_port " + cellText(table, Field::DstPort, row) + " is used by " + sharePercent(value) + " of sessions";
+    case Feature::ProtocolFrequency:
+        return "protocol " + cellText(table, Field::Protocol, row) + " is used by " + sharePercent(value) + " of sessions";
+    case Feature::ResponseCodeFrequency:
+        return "response code " + cellText(table, Field::ResponseCode, row) + " is returned in " + sharePercent(value)
+            + " of sessions";
+    case Feature::CountryFrequency:
+        return "country " + cellText(table, Field::SrcIpCountryCode, row) + " is the source of " + sharePercent(value)
+            + " of sessions";
+    case Feature::SrcIpPrivate:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + " is a " + (value >= 0.5 ? "private" : "public")
+            + " address";
+    case Feature::SourceSessions:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + " has " + describeFeatureValue(feature, value)
+            + " in the file" + comparison;
+    case Feature::SourceTotalBytes:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + " moved " + describeFeatureValue(feature, value)
+            + " in all its sessions" + comparison;
+    case Feature::BytesIn:
+    case Feature::BytesOut:
+    case Feature::SessionDuration:
+    case Feature::AvgPacketSize: break;
+    }
+    return {};
+}
+
+
 // Orders the features by credit and writes the sentence; features[] hold value, percentile, above.
-void finishExplanation(RowExplanation& explanation)
+// A categorical or per-source feature is described by the row's own value (table), not its code.
+void finishExplanation(RowExplanation& explanation, const TrafficTable& table)
 {
     std::stable_sort(explanation.features.begin(), explanation.features.end(),
                      [](const FeatureExplanation& a, const FeatureExplanation& b) { return a.credit > b.credit; });
@@ -46,10 +119,13 @@ void finishExplanation(RowExplanation& explanation)
         const FeatureExplanation& top = explanation.features.front();
         const std::string name(featureInfo(top.feature).name);
         const std::string value = describeFeatureValue(top.feature, top.value);
+        const std::string category = categorySentence(table, explanation.row, top.feature, top.value, top.percentile, top.above);
         // The side the value stands out on: a tiny session is as telling as a huge one. Shares are
         // rounded down, so "above 100.0 %" cannot appear for a value some other row equals.
         const auto floorPercent = [](double share) { return std::floor(share * 1000.0) / 10.0; };
-        if (top.percentile >= 0.5 || top.above == 0.0)
+        if (!category.empty())
+            std::snprintf(text, sizeof text, "%s", category.c_str());
+        else if (top.percentile >= 0.5 || top.above == 0.0)
             std::snprintf(text, sizeof text, "%s %s is above %.1f %% of sessions", name.c_str(), value.c_str(), floorPercent(top.percentile));
         else
             std::snprintf(text, sizeof text, "%s %s is below %.1f %% of sessions", name.c_str(), value.c_str(), floorPercent(top.above));
@@ -100,7 +176,7 @@ RowExplanation Explainer::explain(std::size_t row) const
         }
         explanation.features.push_back({features[f], credit[f], static_cast<double>(value), share(below, rows), share(above, rows)});
     }
-    finishExplanation(explanation);
+    finishExplanation(explanation, m_data->table);
     return explanation;
 }
 
@@ -168,7 +244,7 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
             explanation.pathLength = detection.forest->attributePath(&given[i * features.size()], credit);
             for (std::size_t f = 0; f < features.size(); ++f)
                 explanation.features[f].credit = credit[f];
-            finishExplanation(explanation);
+            finishExplanation(explanation, data.table);
         }
     });
     return explanations;

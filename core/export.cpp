@@ -72,12 +72,31 @@ std::string formatBytes(double bytes)
     return buffer;
 }
 
+namespace {
+// The detector features beyond the two engineered columns every scored CSV has (the categorical
+// and per-source ones the analyst chose), so the file shows what the forest saw.
+std::vector<Feature> extraScoredFeatures(const Analysis& analysis)
+{
+    std::vector<Feature> extra;
+    if (!analysis.detection)
+        return extra;
+    for (Feature feature : analysis.detection->params.features) {
+        if (featureInfo(feature).group != FeatureGroup::Notebook)
+            extra.push_back(feature);
+    }
+    return extra;
+}
+} // namespace
+
 std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
 {
     std::vector<std::string> header;
     for (const Column& column : analysis.data->table.columns)
         header.push_back(column.name);
-    header.insert(header.end(), {"session_duration", "avg_packet_size", "anomaly_score", "anomaly_label"});
+    header.insert(header.end(), {"session_duration", "avg_packet_size"});
+    for (Feature feature : extraScoredFeatures(analysis))
+        header.emplace_back(featureInfo(feature).name);
+    header.insert(header.end(), {"anomaly_score", "anomaly_label"});
     header.insert(header.end(), {"top_feature", "top_feature_share", "explanation"});
     return header;
 }
@@ -87,6 +106,9 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
     const TrafficTable& table = analysis.data->table;
     const FeatureSet& features = analysis.data->features;
     const auto& scores = analysis.detection->scores.scores();
+    std::vector<std::vector<double>> extraValues;
+    for (Feature feature : extraScoredFeatures(analysis))
+        extraValues.push_back(featureValues(table, features, feature));
     AtomicFile file(path);
     std::string buffer;
     buffer.reserve(1u << 20);
@@ -166,6 +188,10 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         appendDouble(features.sessionDuration[row]);
         buffer.push_back(',');
         appendDouble(features.avgPacketSize[row]);
+        for (const std::vector<double>& values : extraValues) {
+            buffer.push_back(',');
+            appendDouble(values[row]);
+        }
         buffer.push_back(',');
         appendDouble(scores[row]);
         buffer.push_back(',');

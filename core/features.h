@@ -16,6 +16,24 @@ enum class Feature : std::uint8_t {
     BytesOut,
     SessionDuration,   // end_time - creation_time, seconds
     AvgPacketSize,     // (bytes_in + bytes_out) / session_duration: really bytes per second
+    // Categories are not numbers (port 443 is not "larger" than 80): these are frequency
+    // encodings, the share of the file's rows with the row's value, so a rare value is small.
+    // A missing value is a category of its own.
+    DstPortFrequency,
+    ProtocolFrequency,
+    ResponseCodeFrequency,
+    CountryFrequency,
+    SrcIpPrivate,      // 1 for RFC 1918, loopback, link-local and unique-local IPv6 sources, else 0
+    // Per source IP, over the whole file.
+    SourceSessions,    // sessions from the row's src_ip
+    SourceTotalBytes,  // bytes_in + bytes_out of all those sessions (values present)
+};
+
+// How the feature picker groups the features.
+enum class FeatureGroup : std::uint8_t {
+    Notebook,     // the notebook's four: the default
+    Categorical,  // what the categorical columns say
+    PerSource,    // the row's source IP as a whole
 };
 
 struct FeatureInfo {
@@ -23,7 +41,9 @@ struct FeatureInfo {
     std::string_view name;        // as in the notebook and the scored CSV
     std::string_view label;       // for charts and tables
     std::string_view description; // one sentence for tooltips and help
+    FeatureGroup group;
 };
+std::string_view featureGroupTitle(FeatureGroup group);
 const std::vector<FeatureInfo>& availableFeatures();
 const FeatureInfo& featureInfo(Feature feature);
 // Throws ParameterError listing the valid names.
@@ -55,7 +75,14 @@ FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress =
 FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& features,
                                  const std::vector<Feature>& selected);
 
-// One feature's values for every row (after the mean fill), as doubles.
+// One feature's values for every row (after the mean fill), as doubles. The categorical and
+// per-source features cost one or two passes over the rows (counts in arrays indexed by interned
+// string id or port number, not hash maps of strings).
 std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& features, Feature feature);
+
+// Whether an address (IPv4 dotted quad or IPv6 text) is private: 10/8, 172.16/12, 192.168/16,
+// 127/8, 169.254/16, ::1, fe80::/10, fc00::/7 and IPv4-mapped forms of the IPv4 ones. Text that is
+// not an address is not private.
+bool isPrivateAddress(std::string_view address) noexcept;
 
 } // namespace webthreat

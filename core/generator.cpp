@@ -272,11 +272,19 @@ constexpr auto publicFirstOctets = [] {
     return octets;
 }();
 
-enum Kind : int { Normal = -1, Exfiltration = 0, Flood = 1, LongSession = 2, ZeroLength = 3, RarePortKind = 4 };
-constexpr std::array<std::uint32_t, anomalyKinds.size()> kindSharePercent{25, 30, 15, 15, 15};
+enum Kind : int {
+    Normal = -1,
+    Exfiltration = 0,
+    Flood = 1,
+    LongSession = 2,
+    ZeroLength = 3,
+    RarePortKind = 4,
+    OddCode = 5,
+};
+constexpr std::array<std::uint32_t, anomalyKinds.size()> kindSharePercent{25, 25, 15, 15, 10, 10};
 static_assert(anomalyKinds[Exfiltration].name == "exfiltration" && anomalyKinds[Flood].name == "flood"
               && anomalyKinds[LongSession].name == "long_session" && anomalyKinds[ZeroLength].name == "zero_length"
-              && anomalyKinds[RarePortKind].name == "rare_port");
+              && anomalyKinds[RarePortKind].name == "rare_port" && anomalyKinds[OddCode].name == "odd_code");
 
 constexpr std::int64_t secondsPerDay = 86400;
 constexpr int spanDays = 7;
@@ -563,6 +571,15 @@ public:
         if (m_random.chance(1, 2))
             row.responseCode = oddResponseCodes[m_oddCodes.pick(m_random)].value;
         row.kind = RarePortKind;
+    }
+
+    // Only the response code differs from a normal row: no attacker source, no other change, so
+    // that nothing but the categorical column gives it away.
+    void oddCode(Row& row, std::int64_t nominal)
+    {
+        normal(row, nominal);
+        row.responseCode = oddResponseCodes[m_oddCodes.pick(m_random)].value;
+        row.kind = OddCode;
     }
 
     // A flood burst: one attacker hammering one web server. Fixed for the whole burst.
@@ -881,8 +898,11 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
         case ZeroLength:
             model.zeroLength(row, nominal);
             break;
-        default:
+        case RarePortKind:
             model.rarePort(row, nominal);
+            break;
+        default:
+            model.oddCode(row, nominal);
             break;
         }
         emit(row);

@@ -38,9 +38,11 @@ struct AnomalyKind {
 };
 
 // Every kind the generator injects, in the order it allocates them. share is fixed:
-// 25 % exfiltration, 30 % flood, 15 % each of the rest (largest remainder, so at five or more
-// anomalies every kind appears).
-inline constexpr std::array<AnomalyKind, 5> anomalyKinds{{
+// 25 % exfiltration, 25 % flood, 15 % long_session, 15 % zero_length, 10 % rare_port and 10 %
+// odd_code (largest remainder, so at six or more anomalies every kind appears). The last two
+// are categorical: their bytes and timing are drawn exactly as a normal row's, so the notebook's
+// four features cannot tell them apart; only the categorical columns can.
+inline constexpr std::array<AnomalyKind, 6> anomalyKinds{{
     {"exfiltration", "bytes_out",
      "bytes_out 50 to 1000 times what the session would normally send, up to gigabytes"},
     {"flood", "session_duration",
@@ -53,6 +55,9 @@ inline constexpr std::array<AnomalyKind, 5> anomalyKinds{{
     {"rare_port", "",
      "unusual destination ports (4444, 6667, 31337, ...) with odd protocols and, often, odd "
      "response codes; bytes and duration are normal"},
+    {"odd_code", "",
+     "response codes no normal session gets (400, 401, 418, 444, 499, 520) on otherwise ordinary "
+     "sessions: same sources, ports, protocols, bytes and timing"},
 }};
 
 // Writes deterministic, realistic web traffic in the CloudWatch schema (header line first, LF line

@@ -98,10 +98,11 @@ void AnalysisController::load(const QString& path, const DetectorParams& detecto
 }
 
 void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
-                                const Contamination& contamination)
+                                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates)
 {
     DetectRequest request;
     request.data = std::move(data);
+    request.aggregates = std::move(aggregates);
     request.detector = detector;
     request.contamination = contamination;
     request.job = begin(JobKind::Detect);
@@ -139,11 +140,12 @@ void AnalysisController::exportReport(const ReportInput& input, const QString& p
 }
 
 void AnalysisController::assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
-                                const Contamination& contamination)
+                                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates)
 {
     AssessRequest request;
     request.job = ++m_lastJob;
     request.data = std::move(data);
+    request.aggregates = std::move(aggregates);
     request.detection = std::move(detection);
     request.contamination = contamination;
     m_pendingAssess = std::move(request);

@@ -27,8 +27,9 @@ public:
     // path is a file or a Qt resource (":/sample/..."); displayName defaults to the file name.
     void load(const QString& path, const DetectorParams& detector, const Contamination& contamination,
               const QString& displayName = {});
+    // aggregates (the data's entities and timeline) are carried into the new snapshot.
     void detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
-                const Contamination& contamination);
+                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates = {});
     // With provenance, path.provenance.json is written next to the CSV.
     void exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path,
                          std::shared_ptr<const Provenance> provenance = {});
@@ -38,7 +39,7 @@ public:
     // live even while a refit runs. Requests are coalesced: while one is computed only the newest
     // waiting one is kept. assessed() follows.
     void assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
-                const Contamination& contamination);
+                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates = {});
     // Asks the running job to stop; cancelled() follows within a tenth of a second or so.
     void cancel();
 

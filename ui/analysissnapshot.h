@@ -1,12 +1,26 @@
 #pragma once
 
+#include "core/entities.h"
 #include "core/findings.h"
 #include "core/pipeline.h"
 #include "core/threshold.h"
+#include "core/timeline.h"
 
 #include <memory>
 
 namespace webthreat {
+
+// Who and when, computed once per load on the worker: the Entities and Timeline views' data.
+struct TrafficAggregates {
+    EntityTable entities;
+    Timeline timeline;
+};
+
+// Their detector part, recomputed per threshold (one pass over the rows) with the verdicts.
+struct VerdictAggregates {
+    EntityVerdicts entities;
+    std::vector<std::uint64_t> timelineSuspicious;   // per timeline bucket
+};
 
 // What the views show: immutable pieces shared with std::shared_ptr<const ...>. A new load or a
 // new detector run makes a new snapshot; moving the contamination slider replaces only verdicts
@@ -16,6 +30,8 @@ struct AnalysisSnapshot {
     std::shared_ptr<const Detection> detection;     // null until the detector has run on data
     std::shared_ptr<const Verdicts> verdicts;       // null when detection is null
     std::shared_ptr<const Findings> findings;       // null when detection is null
+    std::shared_ptr<const TrafficAggregates> aggregates;        // with data (null in some tests)
+    std::shared_ptr<const VerdictAggregates> verdictAggregates; // null without aggregates or detection
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

@@ -30,7 +30,8 @@ struct StageSpan {
 // Reading dominates a load; scoring (every row through every tree) dominates a refit.
 constexpr StageSpan kLoadStages[] = {
     {"read", "Reading", 0.00, 0.55},    {"clean", "Cleaning", 0.55, 0.62},
-    {"features", "Computing features", 0.62, 0.65}, {"summary", "Summarising", 0.65, 0.72},
+    {"features", "Computing features", 0.62, 0.65}, {"summary", "Summarising", 0.65, 0.70},
+    {"entities", "Grouping sources", 0.70, 0.715},  {"timeline", "Building the timeline", 0.715, 0.72},
     {"fit", "Fitting the forest", 0.72, 0.78},      {"score", "Scoring", 0.78, 1.00},
 };
 constexpr StageSpan kDetectStages[] = {
@@ -150,18 +151,34 @@ void guarded(AnalysisWorker* worker, JobId job, const char* what, Body body)
 } // namespace
 
 AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
-                                std::shared_ptr<const Detection> detection, const Contamination& contamination)
+                                std::shared_ptr<const Detection> detection, const Contamination& contamination,
+                                std::shared_ptr<const TrafficAggregates> aggregates)
 {
     AnalysisSnapshot snapshot;
     snapshot.data = std::move(data);
     snapshot.detection = std::move(detection);
+    snapshot.aggregates = std::move(aggregates);
     if (snapshot.data && snapshot.detection) {
         auto verdicts = std::make_shared<Verdicts>(applyThreshold(snapshot.detection->scores, contamination));
         snapshot.findings = std::make_shared<const Findings>(
             computeFindings(snapshot.data->table, snapshot.detection->scores, *verdicts));
+        if (snapshot.aggregates) {
+            auto perThreshold = std::make_shared<VerdictAggregates>();
+            perThreshold->entities = assessEntities(snapshot.aggregates->entities, *verdicts, snapshot.detection->scores.scores());
+            perThreshold->timelineSuspicious = timelineSuspicious(snapshot.aggregates->timeline, snapshot.data->table, *verdicts);
+            snapshot.verdictAggregates = std::move(perThreshold);
+        }
         snapshot.verdicts = std::move(verdicts);
     }
     return snapshot;
+}
+
+std::shared_ptr<const TrafficAggregates> aggregateTraffic(const PreparedData& data, const Progress& progress)
+{
+    auto aggregates = std::make_shared<TrafficAggregates>();
+    aggregates->entities = aggregateEntities(data.table, progress);
+    aggregates->timeline = buildTimeline(data.table, progress);
+    return aggregates;
 }
 
 AnalysisWorker::AnalysisWorker(QObject* parent)
@@ -197,6 +214,7 @@ void AnalysisWorker::load(const LoadRequest& request)
         } stopOnExit{stopFingerprint, fingerprint};
         auto data = prepareTable(readSource(request, progress), request.clean, progress);
         auto summary = std::make_shared<const DatasetSummary>(summarizeDataset(*data, progress));
+        auto aggregates = aggregateTraffic(*data, progress);
 
         LoadResult result;
         result.path = request.path;
@@ -206,10 +224,11 @@ void AnalysisWorker::load(const LoadRequest& request)
         try {
             auto detection = webthreat::detect(*data, request.detector, progress);
             progress.check();
-            result.snapshot = assessSnapshot(data, std::move(detection), request.contamination);
+            result.snapshot = assessSnapshot(data, std::move(detection), request.contamination, aggregates);
         } catch (const InputError& error) {
             // The data itself is fine (a file with one row, say): show it, say why there are no scores.
             result.snapshot.data = data;
+            result.snapshot.aggregates = aggregates;
             result.detectionProblem = QString::fromStdString(error.problem());
         }
         result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
@@ -227,14 +246,14 @@ void AnalysisWorker::detect(const DetectRequest& request)
         progress.check();
         auto detection = webthreat::detect(*request.data, request.detector, progress);
         progress.check();
-        Q_EMIT detected(request.job, assessSnapshot(request.data, std::move(detection), request.contamination));
+        Q_EMIT detected(request.job, assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates));
     });
 }
 
 void AnalysisWorker::assess(const AssessRequest& request)
 {
     guarded(this, request.job, "re-labelling the rows", [&] {
-        Q_EMIT assessed(request.job, assessSnapshot(request.data, request.detection, request.contamination));
+        Q_EMIT assessed(request.job, assessSnapshot(request.data, request.detection, request.contamination, request.aggregates));
     });
 }
 

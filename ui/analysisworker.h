@@ -45,6 +45,7 @@ struct LoadResult {
 struct DetectRequest {
     JobId job = 0;
     std::shared_ptr<const PreparedData> data;
+    std::shared_ptr<const TrafficAggregates> aggregates; // carried into the new snapshot
     DetectorParams detector;
     Contamination contamination;
     CancelFlag cancel;
@@ -54,6 +55,7 @@ struct DetectRequest {
 struct AssessRequest {
     JobId job = 0;
     std::shared_ptr<const PreparedData> data;
+    std::shared_ptr<const TrafficAggregates> aggregates; // carried into the new snapshot
     std::shared_ptr<const Detection> detection;
     Contamination contamination;
 };
@@ -103,9 +105,12 @@ Q_SIGNALS:
 };
 
 // The snapshot with the verdicts and findings at contamination, from detection's scores: cheap
-// (no refit), callable from any thread.
+// (no refit), callable from any thread. With aggregates, also their per-threshold part.
 AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
-                                std::shared_ptr<const Detection> detection, const Contamination& contamination);
+                                std::shared_ptr<const Detection> detection, const Contamination& contamination,
+                                std::shared_ptr<const TrafficAggregates> aggregates = {});
+// The entities and timeline of data (a pass or two over the rows). Stages "entities", "timeline".
+std::shared_ptr<const TrafficAggregates> aggregateTraffic(const PreparedData& data, const Progress& progress = {});
 
 } // namespace webthreat
 

@@ -16,7 +16,9 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <limits>
 
 namespace webthreat {
@@ -155,20 +157,50 @@ DetectorPanel::DetectorPanel(QWidget* parent)
                           "time; change it to see how much the result depends on chance."));
     form->addRow(tr("S&eed:"), m_seed);
 
+    // The features, grouped, each with its sentence visible: the analyst picks inputs by what they
+    // mean. The notebook's four are checked by default.
     auto* featureBox = new QWidget(modelBox);
+    featureBox->setObjectName(QStringLiteral("featurePicker"));
     auto* featureLayout = new QVBoxLayout(featureBox);
     featureLayout->setContentsMargins(0, 0, 0, 0);
+    featureLayout->setSpacing(1);
+    const std::vector<Feature> defaults = defaultFeatures();
+    std::optional<FeatureGroup> currentGroup;
     for (const FeatureInfo& info : availableFeatures()) {
+        if (!currentGroup || *currentGroup != info.group) {
+            currentGroup = info.group;
+            auto* heading = new QLabel(fromUtf8View(featureGroupTitle(info.group)), featureBox);
+            heading->setObjectName(QStringLiteral("featureGroup_%1").arg(static_cast<int>(info.group)));
+            QFont headingFont = heading->font();
+            headingFont.setBold(true);
+            heading->setFont(headingFont);
+            if (featureLayout->count() > 0)
+                featureLayout->addSpacing(6);
+            featureLayout->addWidget(heading);
+        }
         auto* check = new QCheckBox(fromUtf8View(info.name), featureBox);
         check->setObjectName(QStringLiteral("feature_") + fromUtf8View(info.name));
-        check->setChecked(true);
+        check->setChecked(std::find(defaults.begin(), defaults.end(), info.feature) != defaults.end());
         check->setToolTip(fromUtf8View(info.label) + QStringLiteral(": ") + fromUtf8View(info.description)
                           + tr("\nThe forest splits on the checked features only; at least one stays checked."));
         featureLayout->addWidget(check);
+        auto* description = new QLabel(fromUtf8View(info.description), featureBox);
+        description->setObjectName(QStringLiteral("featureDescription_") + fromUtf8View(info.name));
+        description->setWordWrap(true);
+        description->setTextFormat(Qt::PlainText);
+        description->setContentsMargins(22, 0, 0, 2);
+        QFont small = description->font();
+        small.setPointSizeF(small.pointSizeF() * 0.85);
+        description->setFont(small);
+        QPalette muted = description->palette();
+        muted.setColor(QPalette::WindowText, muted.color(QPalette::PlaceholderText));
+        description->setPalette(muted);
+        featureLayout->addWidget(description);
         m_features.push_back(check);
         connect(check, &QCheckBox::toggled, this, &DetectorPanel::onParamsEdited);
     }
-    form->addRow(tr("Features:"), featureBox);
+    form->addRow(tr("Features:"), new QWidget(modelBox));
+    form->addRow(featureBox);
     layout->addWidget(modelBox);
 
     m_autoRefit = new QCheckBox(tr("&Refit automatically when these change"), this);

@@ -6,8 +6,10 @@
 #include "ui/charts/overviewcharts.h"
 #include "core/crosstab.h"
 #include "ui/detailpanel.h"
+#include "ui/charts/timelinechart.h"
 #include "ui/detectorpanel.h"
 #include "ui/displayformat.h"
+#include "ui/entitiesmodel.h"
 #include "ui/logpanel.h"
 #include "ui/report/reportbuilder.h"
 #include "ui/reporttext.h"
@@ -46,6 +48,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -57,6 +60,7 @@
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolButton>
+#include <QScopedValueRollback>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -120,6 +124,9 @@ MainWindow::MainWindow(QWidget* parent)
                                 FindingsModel::Category::DestinationPorts, FindingsModel::Category::Protocols};
     for (std::size_t i = 0; i < categories.size(); ++i)
         m_findingsModels[i] = new FindingsModel(categories[i], this);
+    m_entitiesModel = new EntitiesModel(this);
+    m_entitiesProxy = new EntitiesProxyModel(this);
+    m_entitiesProxy->setSourceModel(m_entitiesModel);
 
     createActions();
 
@@ -132,8 +139,18 @@ MainWindow::MainWindow(QWidget* parent)
     m_overview->setObjectName(QStringLiteral("overviewCharts"));
     m_tabs->addTab(m_overview, tr("&Overview"));
     m_tabs->addTab(createAnomaliesTab(), tr("&Anomalies"));
-    m_tabs->addTab(createTrustTab(), tr("&Trust"));
-    setCentralWidget(m_tabs);
+    m_tabs->addTab(createEntitiesTab(), tr("&Entities"));
+    m_tabs->addTab(createTimelineTab(), tr("&Timeline"));
+    m_tabs->addTab(createTrustTab(), tr("T&rust"));
+    // The view filter's bar sits above the tabs: whichever tab is shown, the analyst sees that
+    // the rows are narrowed and can clear it.
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(createViewFilterBar());
+    centralLayout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
 
     createDetectorDock();
     createDetailDock();
@@ -219,7 +236,7 @@ void MainWindow::createActions()
         m_filterEdit->selectAll();
     });
 
-    const QStringList tabNames{tr("Summary"), tr("Data"), tr("Overview"), tr("Anomalies"), tr("Trust")};
+    const QStringList tabNames{tr("Summary"), tr("Data"), tr("Overview"), tr("Anomalies"), tr("Entities"), tr("Timeline"), tr("Trust")};
     for (int i = 0; i < tabNames.size(); ++i) {
         auto* action = new QAction(tabNames[i], this);
         action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
@@ -694,7 +711,7 @@ void MainWindow::runDetector()
     if (m_controller->currentJob() == AnalysisController::JobKind::Load
         || m_controller->currentJob() == AnalysisController::JobKind::Export)
         return; // the load will fit with the panel's settings anyway; an export must not be cut short
-    m_controller->detect(m_snapshot.data, m_detectorPanel->detectorParams(), m_contamination);
+    m_controller->detect(m_snapshot.data, m_detectorPanel->detectorParams(), m_contamination, m_snapshot.aggregates);
 }
 
 void MainWindow::cancelJob()
@@ -734,7 +751,7 @@ void MainWindow::onLoadFinished(const LoadResult& result)
     m_loadSeconds = result.seconds;
     // The contamination may have moved while the load ran: the slider wins.
     if (m_snapshot.detection && !(m_snapshot.verdicts->contamination == m_contamination))
-        m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination);
+        m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination, m_snapshot.aggregates);
     addRecentFile(result.path);
     if (!result.path.startsWith(QLatin1String(":/")))
         rememberFolder(result.path);
@@ -765,7 +782,7 @@ void MainWindow::onDetectionFinished(const AnalysisSnapshot& snapshot)
     m_snapshot = snapshot;
     m_detectionProblem.clear();
     if (!(m_snapshot.verdicts->contamination == m_contamination))
-        m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination);
+        m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination, m_snapshot.aggregates);
     showSnapshot();
     Q_EMIT analysisReady();
 }
@@ -852,7 +869,7 @@ void MainWindow::onContaminationChanged(const Contamination& contamination)
     // the newest request winning while one is under way. Sent even when it matches what is shown,
     // since an older request still in flight may be about to replace that.
     if (m_snapshot.detection)
-        m_controller->assess(m_snapshot.data, m_snapshot.detection, contamination);
+        m_controller->assess(m_snapshot.data, m_snapshot.detection, contamination, m_snapshot.aggregates);
 }
 
 void MainWindow::onAssessed(const AnalysisSnapshot& snapshot)
@@ -876,6 +893,41 @@ void MainWindow::onAssessed(const AnalysisSnapshot& snapshot)
 
 void MainWindow::showSnapshot()
 {
+    if (m_snapshot.data.get() != m_viewFilterData) {
+        // New data: the selected sources' ids belonged to the old file.
+        m_viewFilter = {};
+        m_viewFilterData = m_snapshot.data.get();
+        m_trafficProxy->setRowMask(nullptr);
+        m_suspiciousModel->setRowMask(nullptr);
+        m_scatter->setRowMask(nullptr);
+        m_timeline->setSelectedPeriod(std::nullopt);
+        m_entitiesModel->setPeriodSessions({});
+        m_entitiesProxy->periodChanged();
+    }
+    m_entitiesModel->setSnapshot(m_snapshot);
+    m_timeline->setSnapshot(m_snapshot);
+    if (m_snapshot.aggregates)
+        m_entitiesTitle->setText(tr("%1 source IPs; select one or more to show only their rows in the other views")
+                                     .arg(formatCount(m_snapshot.aggregates->entities.entities.size())));
+    else
+        m_entitiesTitle->setText(tr("Source IPs"));
+    if (m_entitiesView->horizontalHeader()->sortIndicatorSection() >= 0)
+        m_entitiesProxy->sort(m_entitiesView->horizontalHeader()->sortIndicatorSection(),
+                              m_entitiesView->horizontalHeader()->sortIndicatorOrder());
+    fitColumns(m_entitiesView);
+    if (m_viewFilter.hasSources()) {
+        // A refit resets the model: show the sources the filter still holds as selected again.
+        const QScopedValueRollback guard(m_clearingViewFilter, true);
+        QItemSelection selection;
+        for (std::uint32_t id : m_viewFilter.sourceIps) {
+            const int row = m_entitiesModel->rowOf(id);
+            const QModelIndex index = row < 0 ? QModelIndex() : m_entitiesProxy->mapFromSource(m_entitiesModel->index(row, 0));
+            if (index.isValid())
+                selection.select(index, index);
+        }
+        m_entitiesView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    updateViewFilterBar();
     m_trafficModel->setSnapshot(m_snapshot);
     // The verdict first: label and score lead the Data tab (the model keeps the scored CSV's
     // column order; only the view's order changes, and a reset restores the model's).
@@ -916,6 +968,9 @@ void MainWindow::showSnapshot()
 
 void MainWindow::showVerdicts()
 {
+    m_entitiesModel->updateVerdicts(m_snapshot);
+    m_entitiesProxy->verdictsChanged();
+    m_timeline->updateVerdicts(m_snapshot);
     m_trafficModel->updateVerdicts(m_snapshot);
     m_trafficProxy->verdictsChanged();
     m_suspiciousModel->setSnapshot(m_snapshot);
@@ -971,13 +1026,19 @@ void MainWindow::updateStatusText()
         m_countsText->setText(tr("%1 rows, %2 suspicious (%3)")
                                   .arg(formatCount(rows), formatCount(suspicious),
                                        formatPercent(rows > 0 ? static_cast<double>(suspicious) / static_cast<double>(rows) : 0.0)));
-        m_suspiciousTitle->setText(tr("%1 suspicious rows, most anomalous first").arg(formatCount(suspicious)));
+        const auto listed = static_cast<std::size_t>(m_suspiciousModel->rowCount());
+        if (listed != suspicious) // the Entities or Timeline selection narrows the list
+            m_suspiciousTitle->setText(tr("%1 of %2 suspicious rows (filtered), most anomalous first")
+                                           .arg(formatCount(listed), formatCount(suspicious)));
+        else
+            m_suspiciousTitle->setText(tr("%1 suspicious rows, most anomalous first").arg(formatCount(suspicious)));
     } else {
         m_countsText->setText(tr("%1 rows, no scores").arg(formatCount(rows)));
         m_suspiciousTitle->setText(tr("Suspicious rows, most anomalous first"));
     }
     m_rowsShown->setText(tr("%1 of %2 rows shown")
                              .arg(formatCount(static_cast<std::uint64_t>(m_trafficProxy->rowCount())), formatCount(rows)));
+    updateViewFilterBar();
 }
 
 void MainWindow::updateActions()
@@ -1081,6 +1142,192 @@ FindingsModel* MainWindow::findingsModel(FindingsModel::Category category) const
     return nullptr;
 }
 
+// --- Who and when: entities, timeline and the view filter --------------------------------------
+
+QWidget* MainWindow::createEntitiesTab()
+{
+    auto* page = new QWidget(this);
+    auto* layout = new QVBoxLayout(page);
+    auto* bar = new QHBoxLayout;
+    m_entitiesTitle = new QLabel(tr("Source IPs"), page);
+    m_entitiesTitle->setObjectName(QStringLiteral("entitiesTitle"));
+    m_entitiesFilterEdit = new QLineEdit(page);
+    m_entitiesFilterEdit->setObjectName(QStringLiteral("entitiesFilterEdit"));
+    m_entitiesFilterEdit->setPlaceholderText(tr("Find a source IP..."));
+    m_entitiesFilterEdit->setClearButtonEnabled(true);
+    m_entitiesFilterEdit->setMaximumWidth(260);
+    bar->addWidget(m_entitiesTitle, 1);
+    bar->addWidget(m_entitiesFilterEdit);
+    layout->addLayout(bar);
+
+    m_entitiesView = makeTableView(page, QStringLiteral("entitiesView"));
+    m_entitiesView->setModel(m_entitiesProxy);
+    m_entitiesView->setSortingEnabled(true);
+    m_entitiesView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_entitiesView->verticalHeader()->hide();
+    m_entitiesView->horizontalHeader()->setStretchLastSection(true);
+    // Busiest sources first until the analyst sorts otherwise.
+    m_entitiesView->sortByColumn(EntitiesModel::Sessions, Qt::DescendingOrder);
+    m_entitiesView->setToolTip(tr("Select one or more sources (Ctrl/Shift+click) to show only their rows in the Data "
+                                  "tab, the suspicious list and the timeline's filter bar"));
+    layout->addWidget(m_entitiesView, 1);
+    connect(m_entitiesView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onEntitySelectionChanged);
+    connect(m_entitiesFilterEdit, &QLineEdit::textChanged, m_entitiesProxy, &EntitiesProxyModel::setIpFilter);
+    return page;
+}
+
+QWidget* MainWindow::createTimelineTab()
+{
+    m_timeline = new TimelineChart(this);
+    m_timeline->setObjectName(QStringLiteral("timelineChart"));
+    connect(m_timeline, &TimelineChart::periodSelected, this, &MainWindow::onPeriodSelected);
+    return m_timeline;
+}
+
+QWidget* MainWindow::createViewFilterBar()
+{
+    m_viewFilterBar = new QFrame(this);
+    m_viewFilterBar->setObjectName(QStringLiteral("viewFilterBar"));
+    m_viewFilterBar->setAutoFillBackground(true);
+    QPalette tinted = m_viewFilterBar->palette();
+    QColor highlight = tinted.color(QPalette::Highlight);
+    highlight.setAlpha(40);
+    tinted.setColor(QPalette::Window, highlight);
+    m_viewFilterBar->setPalette(tinted);
+    auto* layout = new QHBoxLayout(m_viewFilterBar);
+    layout->setContentsMargins(8, 3, 8, 3);
+    m_viewFilterText = new QLabel(m_viewFilterBar);
+    m_viewFilterText->setObjectName(QStringLiteral("viewFilterText"));
+    m_viewFilterText->setTextFormat(Qt::PlainText);
+    auto* clear = new QPushButton(tr("Clear"), m_viewFilterBar);
+    clear->setObjectName(QStringLiteral("viewFilterClear"));
+    clear->setToolTip(tr("Show every row again"));
+    connect(clear, &QPushButton::clicked, this, &MainWindow::clearViewFilter);
+    layout->addWidget(m_viewFilterText, 1);
+    layout->addWidget(clear);
+    m_viewFilterBar->hide();
+    return m_viewFilterBar;
+}
+
+void MainWindow::onEntitySelectionChanged()
+{
+    if (m_clearingViewFilter || !m_snapshot.hasData())
+        return;
+    std::vector<std::uint32_t> ids;
+    for (const QModelIndex& index : m_entitiesView->selectionModel()->selectedRows())
+        ids.push_back(index.data(EntitiesModel::SourceIpIdRole).toUInt());
+    std::sort(ids.begin(), ids.end());
+    ViewFilter filter = m_viewFilter;
+    filter.sourceIps = std::move(ids);
+    setViewFilter(filter);
+}
+
+void MainWindow::onPeriodSelected(qint64 fromMicros, qint64 toMicros)
+{
+    ViewFilter filter = m_viewFilter;
+    filter.from = fromMicros;
+    filter.to = toMicros;
+    setViewFilter(filter);
+}
+
+void MainWindow::setViewFilter(const ViewFilter& filter)
+{
+    if (filter == m_viewFilter)
+        return;
+    m_viewFilter = filter;
+    m_viewFilterData = m_snapshot.data.get();
+    applyViewFilter();
+}
+
+void MainWindow::clearViewFilter()
+{
+    {
+        // Clearing the entity selection must not set the filter again, source by source.
+        const QScopedValueRollback guard(m_clearingViewFilter, true);
+        m_entitiesView->clearSelection();
+    }
+    m_viewFilter = {};
+    applyViewFilter();
+}
+
+void MainWindow::applyViewFilter()
+{
+    // The Entities view lists the sources active in the period, with their sessions in it. The
+    // sources selected there are not applied to the list itself.
+    {
+        std::vector<std::uint32_t> inPeriod;
+        if (m_viewFilter.hasPeriod() && m_snapshot.hasData() && m_snapshot.aggregates)
+            inPeriod = entitySessionsIn(m_snapshot.aggregates->entities,
+                                        rowsInTimeRange(m_snapshot.data->table, *m_viewFilter.from, *m_viewFilter.to));
+        if (!inPeriod.empty() || m_entitiesModel->hasPeriod()) {
+            // Sources hidden by the period leave the selection; the filter keeps them (AND gives
+            // none of their rows anyway), so hiding them must not re-enter this function.
+            const QScopedValueRollback guard(m_clearingViewFilter, true);
+            m_entitiesModel->setPeriodSessions(std::move(inPeriod));
+            m_entitiesProxy->periodChanged();
+        }
+    }
+    // One pass over the rows (a few milliseconds at a million), then the proxies refilter as they
+    // do for the text filter.
+    std::shared_ptr<const std::vector<std::uint8_t>> mask;
+    if (m_viewFilter.isActive() && m_snapshot.hasData())
+        mask = std::make_shared<const std::vector<std::uint8_t>>(filterRows(m_snapshot.data->table, m_viewFilter));
+    m_trafficProxy->setRowMask(mask);
+    m_suspiciousModel->setRowMask(mask);
+    m_scatter->setRowMask(mask);
+    // The timeline shows the whole span with the selected sources' sessions over it (the period
+    // is its own shading), so it gets the sources' rows only.
+    std::shared_ptr<const std::vector<std::uint8_t>> sources;
+    QString sourcesName;
+    if (m_viewFilter.hasSources() && m_snapshot.hasData()) {
+        sources = m_viewFilter.hasPeriod()
+            ? std::make_shared<const std::vector<std::uint8_t>>(rowsFromSources(m_snapshot.data->table, m_viewFilter.sourceIps))
+            : mask;
+        sourcesName = m_viewFilter.sourceIps.size() == 1
+            ? tr("Sessions from %1").arg(fromUtf8View(m_snapshot.data->table.strings->view(m_viewFilter.sourceIps.front())))
+            : tr("Sessions from the %1 selected sources").arg(m_viewFilter.sourceIps.size());
+    }
+    if (sources != nullptr || !m_timeline->sourceSessions().empty())
+        m_timeline->setSourceMask(sources, sourcesName);
+    m_timeline->setSelectedPeriod(m_viewFilter.hasPeriod()
+                                      ? std::optional(std::make_pair(*m_viewFilter.from, *m_viewFilter.to))
+                                      : std::nullopt);
+    updateStatusText(); // and the filter bar with it
+    Q_EMIT viewFilterChanged();
+}
+
+void MainWindow::updateViewFilterBar()
+{
+    if (!m_viewFilter.isActive() || !m_snapshot.hasData()) {
+        m_viewFilterBar->hide();
+        m_viewFilterText->clear();
+        return;
+    }
+    QStringList parts;
+    if (m_viewFilter.hasSources()) {
+        const StringPool& strings = *m_snapshot.data->table.strings;
+        QStringList names;
+        for (std::size_t i = 0; i < std::min<std::size_t>(m_viewFilter.sourceIps.size(), 3); ++i)
+            names << fromUtf8View(strings.view(m_viewFilter.sourceIps[i]));
+        QString sources = names.join(QStringLiteral(", "));
+        if (m_viewFilter.sourceIps.size() > 3)
+            sources += tr(" and %1 more").arg(m_viewFilter.sourceIps.size() - 3);
+        parts << tr("source %1").arg(sources);
+    }
+    if (m_viewFilter.hasPeriod())
+        parts << tr("%1 to %2 UTC")
+                     .arg(formatInstantShort(static_cast<double>(*m_viewFilter.from) / 1e6),
+                          formatInstantShort(static_cast<double>(*m_viewFilter.to) / 1e6));
+    const auto shown = static_cast<std::size_t>(m_trafficProxy->rowCount());
+    const bool otherFilters = !m_filterEdit->text().trimmed().isEmpty() || m_suspiciousOnly->isChecked();
+    m_viewFilterText->setText(tr("Filtered to %1 \u2014 %2 of %3 rows in the Data tab%4")
+                                  .arg(parts.join(tr(" and ")), formatCount(shown),
+                                       formatCount(m_snapshot.data->table.rowCount()),
+                                       otherFilters ? tr(" (with its own filter)") : QString()));
+    m_viewFilterBar->show();
+}
+
 // --- Drag and drop ---------------------------------------------------------------------------
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -1108,6 +1355,7 @@ QList<ChartView*> MainWindow::allChartViews() const
     QList<ChartView*> views = m_overview->chartViews();
     if (ChartView* scatter = m_scatter->chartView())
         views << scatter;
+    views << m_timeline->chartView();
     views << m_trustView->chartViews();
     return views;
 }
@@ -1117,6 +1365,8 @@ void MainWindow::exportChartDialog()
     ChartView* chart = nullptr;
     if (currentTab() == Tab::Anomalies) {
         chart = m_scatter->chartView();
+    } else if (currentTab() == Tab::Timeline) {
+        chart = m_timeline->chartView();
     } else if (currentTab() == Tab::Overview) {
         // The chart the analyst last clicked (focus) or is pointing at.
         for (ChartView* view : m_overview->chartViews()) {

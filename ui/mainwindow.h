@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/analysiscontroller.h"
+#include "core/viewfilter.h"
 #include "ui/findingsmodel.h"
 
 #include <QMainWindow>
@@ -28,6 +29,9 @@ class AnomalyScatter;
 class ChartView;
 class DetailPanel;
 class DetectorPanel;
+class EntitiesModel;
+class EntitiesProxyModel;
+class TimelineChart;
 class LogPanel;
 class LogRelay;
 class OverviewCharts;
@@ -46,7 +50,7 @@ class MainWindow : public QMainWindow {
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    enum class Tab { Summary, Data, Overview, Anomalies, Trust };
+    enum class Tab { Summary, Data, Overview, Anomalies, Entities, Timeline, Trust };
     Q_ENUM(Tab)
 
     static constexpr const char* kSampleResource = ":/sample/sample_traffic.csv";
@@ -104,6 +108,19 @@ public:
     QCheckBox* suspiciousOnlyCheck() const { return m_suspiciousOnly; }
     QList<ChartView*> allChartViews() const;
 
+    // Who and when: the Entities and Timeline tabs, and the filter they set on the other views
+    // (the Data tab, the suspicious rows list, the scatter's highlight). Sources and period
+    // combine with AND; the bar above the tabs says what is shown and clears it.
+    EntitiesModel* entitiesModel() const { return m_entitiesModel; }
+    EntitiesProxyModel* entitiesProxy() const { return m_entitiesProxy; }
+    QTableView* entitiesView() const { return m_entitiesView; }
+    TimelineChart* timelineChart() const { return m_timeline; }
+    const ViewFilter& viewFilter() const { return m_viewFilter; }
+    void setViewFilter(const ViewFilter& filter);
+    void clearViewFilter();
+    QLabel* viewFilterLabel() const { return m_viewFilterText; }
+    QWidget* viewFilterBar() const { return m_viewFilterBar; }
+
     // The Log dock shows what relay passes on (the application's relay, or a test's); without one
     // the panel says logging is not connected. The relay must outlive the window.
     void setLogRelay(LogRelay* relay);
@@ -127,6 +144,8 @@ Q_SIGNALS:
     void busyChanged(bool busy);
     void exportFinished(const QString& path);
     void exportFailed(const QString& message);
+    // The Entities or Timeline selection changed what the other views show.
+    void viewFilterChanged();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -139,6 +158,13 @@ private:
     QWidget* createSummaryTab();
     QWidget* createDataTab();
     QWidget* createAnomaliesTab();
+    QWidget* createEntitiesTab();
+    QWidget* createTimelineTab();
+    QWidget* createViewFilterBar();
+    void onEntitySelectionChanged();
+    void onPeriodSelected(qint64 fromMicros, qint64 toMicros);
+    void applyViewFilter();
+    void updateViewFilterBar();
     void createDetectorDock();
     void createLogDock();
     void createDetailDock();
@@ -225,7 +251,19 @@ private:
     DetailPanel* m_detailPanel = nullptr;
     TrustView* m_trustView = nullptr;
 
+    QTableView* m_entitiesView = nullptr;
+    QLineEdit* m_entitiesFilterEdit = nullptr;
+    QLabel* m_entitiesTitle = nullptr;
+    TimelineChart* m_timeline = nullptr;
+    QWidget* m_viewFilterBar = nullptr;
+    QLabel* m_viewFilterText = nullptr;
+    ViewFilter m_viewFilter;
+    const PreparedData* m_viewFilterData = nullptr;   // the data m_viewFilter's ids belong to
+    bool m_clearingViewFilter = false;
+
     // Models
+    EntitiesModel* m_entitiesModel = nullptr;
+    EntitiesProxyModel* m_entitiesProxy = nullptr;
     TrafficTableModel* m_trafficModel = nullptr;
     TrafficProxyModel* m_trafficProxy = nullptr;
     SummaryModel* m_summaryModel = nullptr;

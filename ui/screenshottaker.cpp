@@ -33,6 +33,10 @@ std::optional<MainWindow::Tab> ScreenshotTaker::tabByName(const QString& name)
         return MainWindow::Tab::Summary;
     if (key == QLatin1String("trust"))
         return MainWindow::Tab::Trust;
+    if (key == QLatin1String("entities"))
+        return MainWindow::Tab::Entities;
+    if (key == QLatin1String("timeline"))
+        return MainWindow::Tab::Timeline;
     return std::nullopt;
 }
 

@@ -16,7 +16,36 @@ void SuspiciousRowsModel::setSnapshot(const AnalysisSnapshot& snapshot)
     beginResetModel();
     m_snapshot = snapshot;
     m_positions.clear();
+    rebuildShown();
     endResetModel();
+}
+
+void SuspiciousRowsModel::setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask)
+{
+    beginResetModel();
+    m_rowMask = std::move(mask);
+    m_positions.clear();
+    rebuildShown();
+    endResetModel();
+}
+
+void SuspiciousRowsModel::rebuildShown()
+{
+    m_shown.clear();
+    m_masked = false;
+    if (!m_rowMask || !m_snapshot.findings || !m_snapshot.data || m_rowMask->size() != m_snapshot.data->table.rowCount())
+        return;
+    m_masked = true;
+    const auto& rows = m_snapshot.findings->suspiciousRows;
+    for (std::size_t rank = 0; rank < rows.size(); ++rank) {
+        if ((*m_rowMask)[rows[rank]])
+            m_shown.push_back(static_cast<std::uint32_t>(rank));
+    }
+}
+
+std::size_t SuspiciousRowsModel::rankOf(int position) const
+{
+    return m_masked ? m_shown[static_cast<std::size_t>(position)] : static_cast<std::size_t>(position);
 }
 
 int SuspiciousRowsModel::positionOf(std::size_t tableRow) const
@@ -25,9 +54,10 @@ int SuspiciousRowsModel::positionOf(std::size_t tableRow) const
         return -1;
     if (m_positions.empty()) {
         const auto& rows = m_snapshot.findings->suspiciousRows;
-        m_positions.reserve(rows.size());
-        for (std::size_t position = 0; position < rows.size(); ++position)
-            m_positions.emplace(rows[position], static_cast<int>(position));
+        const int shown = rowCount();
+        m_positions.reserve(static_cast<std::size_t>(shown));
+        for (int position = 0; position < shown; ++position)
+            m_positions.emplace(rows[rankOf(position)], position);
     }
     const auto found = m_positions.find(tableRow);
     return found == m_positions.end() ? -1 : found->second;
@@ -35,14 +65,14 @@ int SuspiciousRowsModel::positionOf(std::size_t tableRow) const
 
 std::size_t SuspiciousRowsModel::tableRow(int position) const
 {
-    return m_snapshot.findings->suspiciousRows[static_cast<std::size_t>(position)];
+    return m_snapshot.findings->suspiciousRows[rankOf(position)];
 }
 
 int SuspiciousRowsModel::rowCount(const QModelIndex& parent) const
 {
     if (parent.isValid() || !m_snapshot.findings || !m_snapshot.data)
         return 0;
-    return static_cast<int>(m_snapshot.findings->suspiciousRows.size());
+    return static_cast<int>(m_masked ? m_shown.size() : m_snapshot.findings->suspiciousRows.size());
 }
 
 int SuspiciousRowsModel::columnCount(const QModelIndex& parent) const
@@ -63,7 +93,7 @@ QVariant SuspiciousRowsModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Rank: return index.row() + 1;
+        case Rank: return static_cast<qulonglong>(rankOf(index.row()) + 1);
         case Score: return QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4);
         case SourceIp: return fromUtf8View(table.text(Field::SrcIp, row));
         case Country: return fromUtf8View(table.text(Field::SrcIpCountryCode, row));
@@ -95,7 +125,7 @@ QVariant SuspiciousRowsModel::data(const QModelIndex& index, int role) const
     case TableRowRole: return static_cast<qulonglong>(row);
     case SortKeyRole:
         switch (index.column()) {
-        case Rank: return index.row();
+        case Rank: return static_cast<qulonglong>(rankOf(index.row()));
         case Score: return m_snapshot.detection->scores.scores()[row];
         case BytesIn: return table.column(Field::BytesIn).number(row);
         case BytesOut: return table.column(Field::BytesOut).number(row);

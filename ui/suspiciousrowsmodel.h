@@ -4,7 +4,9 @@
 
 #include <QAbstractTableModel>
 
+#include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace webthreat {
 
@@ -24,7 +26,11 @@ public:
     explicit SuspiciousRowsModel(QObject* parent = nullptr);
 
     void setSnapshot(const AnalysisSnapshot& snapshot);
-    // The position of a table row in this list, or -1 when it is not suspicious.
+    // Only the suspicious rows inside mask (one byte per table row, 1 = keep) are listed, keeping
+    // their rank among all suspicious rows; null lists every one. Positions below are in the
+    // list as shown.
+    void setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask);
+    // The position of a table row in this list, or -1 when it is not listed.
     int positionOf(std::size_t tableRow) const;
     std::size_t tableRow(int position) const;
 
@@ -34,7 +40,13 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    void rebuildShown();
+    std::size_t rankOf(int position) const;
+
     AnalysisSnapshot m_snapshot;
+    std::shared_ptr<const std::vector<std::uint8_t>> m_rowMask;
+    bool m_masked = false;
+    std::vector<std::uint32_t> m_shown;   // with a mask: ranks (positions in suspiciousRows) shown
     // Built on the first click-to-select, not per slider step.
     mutable std::unordered_map<std::size_t, int> m_positions;
 };

@@ -38,6 +38,14 @@ void TrafficProxyModel::setSuspiciousOnly(bool suspiciousOnly)
     refilter();
 }
 
+void TrafficProxyModel::setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask)
+{
+    if (mask == m_rowMask)
+        return;
+    m_rowMask = std::move(mask);
+    refilter();
+}
+
 void TrafficProxyModel::verdictsChanged()
 {
     const bool sortedByLabel = m_traffic && sortColumn() >= 0
@@ -67,6 +75,9 @@ bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourc
 {
     if (!m_traffic)
         return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+    if (m_rowMask && m_rowMask->size() == static_cast<std::size_t>(m_traffic->rowCount())
+        && !(*m_rowMask)[static_cast<std::size_t>(sourceRow)])
+        return false;
     if (m_suspiciousOnly && !m_traffic->isSuspicious(sourceRow))
         return false;
     if (m_filterText.trimmed().isEmpty())

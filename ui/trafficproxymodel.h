@@ -4,6 +4,9 @@
 
 #include <QSortFilterProxyModel>
 
+#include <memory>
+#include <vector>
+
 namespace webthreat {
 
 // Sorting and filtering of the Data tab. Sorts numerically on TrafficTableModel::SortKeyRole
@@ -32,6 +35,11 @@ public:
     // The verdicts changed under the rows: re-apply "suspicious only" and a sort by label.
     void verdictsChanged();
 
+    // Rows outside mask (one byte per source row, 1 = keep) are hidden: the Entities and Timeline
+    // views' selection. Null (or a mask of another size, for other data) hides nothing.
+    void setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask);
+    bool hasRowMask() const { return m_rowMask != nullptr; }
+
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
     bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
@@ -44,6 +52,7 @@ private:
     QString m_filterText;
     QString m_filterColumn;
     bool m_suspiciousOnly = false;
+    std::shared_ptr<const std::vector<std::uint8_t>> m_rowMask;
     // Rebuilt lazily when the model's data changes under it (a new file keeps the filter text).
     mutable RowFilter m_filter;
     mutable bool m_filterValid = false;

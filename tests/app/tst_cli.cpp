@@ -11,6 +11,7 @@
 
 #include "core/evaluation.h"
 #include "core/pipeline.h"
+#include "core/features.h"
 #include "tests/badcorpus.h"
 
 namespace {
@@ -415,6 +416,17 @@ private Q_SLOTS:
         for (const char* option : {"--format", "--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out",
                                    "--report", "provenance.json", "--json", "Example"})
             QVERIFY2(run.out.contains(option), option);
+        // Every detector feature is listed, with its description, in analyze's help and by name in
+        // the main help.
+        for (const webthreat::FeatureInfo& info : webthreat::availableFeatures()) {
+            QVERIFY2(run.out.contains(QString::fromUtf8(info.name.data(), qsizetype(info.name.size()))), info.name.data());
+            const std::string start(info.description.substr(0, 20));
+            QVERIFY2(run.out.contains(QString::fromStdString(start)), start.c_str());
+        }
+        run = runWebthreat({"--help"});
+        QCOMPARE(run.status, 0);
+        for (const webthreat::FeatureInfo& info : webthreat::availableFeatures())
+            QVERIFY2(run.out.contains(QString::fromUtf8(info.name.data(), qsizetype(info.name.size()))), info.name.data());
         run = runWebthreat({"generate", "--help"});
         QCOMPARE(run.status, 0);
         QVERIFY(run.out.contains("--anomaly-rate"));

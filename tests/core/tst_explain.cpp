@@ -114,7 +114,32 @@ private Q_SLOTS:
     {
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::BytesOut, 4800000)), QString("4.8 MB"));
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SessionDuration, 600)), QString("600 s"));
-        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::AvgPacketSize, 1200)), QString("1.2 kB/s"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::DstPortFrequency, 0.0001)), QString("0.01 % of sessions"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::CountryFrequency, 0.25)), QString("25.0 % of sessions"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SrcIpPrivate, 1.0)), QString("private"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SrcIpPrivate, 0.0)), QString("public"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SourceSessions, 1.0)), QString("1 session"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SourceSessions, 5000.0)), QString("5000 sessions"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SourceTotalBytes, 3.4e9)), QString("3.4 GB"));
+    }
+
+    void categoricalSentenceNamesTheValue()
+    {
+        // 10,000 sessions to port 443 but one to 31337: the sentence names the port and its share.
+        std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,dst_port,response.code\n";
+        for (int i = 0; i < 10000; ++i)
+            text += std::to_string(1000 + i % 97) + ",2000,,,198.51.100." + std::to_string(i % 200) + ",10.0.0.1,"
+                + (i == 4321 ? "31337" : "443") + ",200\n";
+        auto data = prepareTable(readTrafficCsvText(text, "ports.csv"));
+        DetectorParams params;
+        params.features = {Feature::DstPortFrequency};
+        auto detection = detect(*data, params);
+        const Explainer explainer(data, detection);
+        const RowExplanation explanation = explainer.explain(4321);
+        const QString sentence = QString::fromStdString(explanation.sentence);
+        QVERIFY2(sentence.startsWith("dst_port 31337 is used by 0.01 % of sessions; isolated in "), qPrintable(sentence));
+        // The value as the forest saw it: a float.
+        QCOMPARE(explanation.features.front().value, static_cast<double>(0.0001f));
     }
 };
 

@@ -1,6 +1,8 @@
 #include "core/atomicfile.h"
 #include "core/explain.h"
+#include "core/csvreader.h"
 #include "core/export.h"
+#include "core/pipeline.h"
 
 #include <QDir>
 #include <QFile>
@@ -172,6 +174,42 @@ private Q_SLOTS:
         // 300 of 301 rows lie below it: 99.67 %, rounded down so only a value above every row reads 100 %.
         QVERIFY2(outlier[kFieldCount + 6].startsWith("bytes_out 5.0 MB is above 99.6 % of sessions; isolated in "),
                  qPrintable(outlier[kFieldCount + 6]));
+    }
+
+    // The categorical and per-source features the forest used are written after avg_packet_size,
+    // under their --features names; the notebook's four add no column.
+    void scoredCsvCarriesChosenFeatures()
+    {
+        const std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,dst_port\n"
+                                 "10,20,,,1.1.1.1,10.0.0.1,443\n20,30,,,1.1.1.1,10.0.0.1,443\n"
+                                 "30,40,,,2.2.2.2,10.0.0.1,443\n40,50,,,3.3.3.3,10.0.0.1,31337\n";
+        AnalysisParams params;
+        params.detector.features = {Feature::BytesIn, Feature::DstPortFrequency, Feature::SourceSessions};
+        Analysis analysis;
+        analysis.data = prepareTable(readTrafficCsvText(text, "t.csv"));
+        analysis.detection = detect(*analysis.data, params.detector);
+        analysis.verdicts = applyThreshold(analysis.detection->scores, Contamination::fromValue(0.25));
+        const auto header = scoredCsvHeader(analysis);
+        // After them: the score, the label and the three explanation columns.
+        QCOMPARE(header[header.size() - 7], std::string("dst_port_frequency"));
+        QCOMPARE(header[header.size() - 6], std::string("source_sessions"));
+        QCOMPARE(header[header.size() - 8], std::string("avg_packet_size"));
+        const auto port = static_cast<qsizetype>(header.size() - 7);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("scored.csv");
+        writeScoredCsv(analysis, path.toStdString());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().split('\n');
+        QVERIFY(lines[0].endsWith("avg_packet_size,dst_port_frequency,source_sessions,anomaly_score,anomaly_label,"
+                                  "top_feature,top_feature_share,explanation"));
+        // Counted from the left: an explanation sentence may hold quoted commas.
+        const QList<QByteArray> first = lines[1].split(',');
+        QCOMPARE(first[port], QByteArray("0.75"));
+        QCOMPARE(first[port + 1], QByteArray("2"));
+        const QList<QByteArray> last = lines[4].split(',');
+        QCOMPARE(last[port], QByteArray("0.25"));
+        QCOMPARE(last[port + 1], QByteArray("1"));
     }
 
     void formatting()

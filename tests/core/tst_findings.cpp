@@ -93,6 +93,7 @@ private Q_SLOTS:
 
         const auto& bytesIn = table.column(Field::BytesIn).integers;
         const auto& bytesOut = table.column(Field::BytesOut).integers;
+        // Every value with a suspicious row, by name.
         auto expectedFor = [&](auto nameOf) {
             std::map<std::string, FindingEntry> byName;
             for (std::size_t row = 0; row < table.rowCount(); ++row) {
@@ -105,26 +106,35 @@ private Q_SLOTS:
                     entry.bytesOut += bytesOut[row] == kMissingInteger ? 0 : bytesOut[row];
                 }
             }
-            std::vector<FindingEntry> entries;
-            for (auto& [name, entry] : byName) {
-                if (entry.count > 0)
-                    entries.push_back(entry);
-            }
-            std::stable_sort(entries.begin(), entries.end(), [](const FindingEntry& a, const FindingEntry& b) {
-                if (a.count != b.count)
-                    return a.count > b.count;
-                return a.bytesIn + a.bytesOut > b.bytesIn + b.bytesOut;
-            });
-            if (topN > 0 && entries.size() > static_cast<std::size_t>(topN))
-                entries.resize(static_cast<std::size_t>(topN));
-            return entries;
+            std::erase_if(byName, [](const auto& item) { return item.second.count == 0; });
+            return byName;
         };
-        auto compareLists = [](const std::vector<FindingEntry>& actual, const std::vector<FindingEntry>& expected) {
-            QCOMPARE(actual.size(), expected.size());
+        // The list holds the right entries with the right figures, most suspicious rows (then most
+        // bytes) first, and as many as asked; values tied on both may come in any order.
+        auto compareLists = [&](const std::vector<FindingEntry>& actual, const std::map<std::string, FindingEntry>& expected) {
+            QCOMPARE(actual.size(), topN > 0 ? std::min<std::size_t>(topN, expected.size()) : expected.size());
             for (std::size_t i = 0; i < actual.size(); ++i) {
-                QCOMPARE(actual[i].count, expected[i].count);
-                QCOMPARE(actual[i].totalRows, expected[i].totalRows);
-                QCOMPARE(actual[i].bytesIn + actual[i].bytesOut, expected[i].bytesIn + expected[i].bytesOut);
+                const auto found = expected.find(actual[i].value);
+                QVERIFY2(found != expected.end(), actual[i].value.c_str());
+                QCOMPARE(actual[i].count, found->second.count);
+                QCOMPARE(actual[i].totalRows, found->second.totalRows);
+                QCOMPARE(actual[i].bytesIn, found->second.bytesIn);
+                QCOMPARE(actual[i].bytesOut, found->second.bytesOut);
+                if (i > 0) {
+                    const FindingEntry& before = actual[i - 1];
+                    QVERIFY(before.count > actual[i].count
+                            || (before.count == actual[i].count
+                                && before.bytesIn + before.bytesOut >= actual[i].bytesIn + actual[i].bytesOut));
+                }
+            }
+            // Nothing left out outranks what was listed.
+            if (!actual.empty()) {
+                for (const auto& [name, entry] : expected)
+                    QVERIFY(entry.count <= actual.front().count);
+                std::size_t listedOrAbove = 0;
+                for (const auto& [name, entry] : expected)
+                    listedOrAbove += entry.count > actual.back().count ? 1 : 0;
+                QVERIFY(listedOrAbove <= actual.size());
             }
         };
         const auto& ips = table.column(Field::SrcIp).text;

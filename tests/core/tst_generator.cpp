@@ -297,14 +297,14 @@ private slots:
             QCOMPARE(count, generated.result.anomaliesByKind.at(kind));
     }
 
-    void everyKindFromFiveAnomalies()
+    void everyKindFromSixAnomalies()
     {
         GeneratorParams params;
-        params.rows = 10;
+        params.rows = 12;
         params.anomalyRate = 0.5;
         params.label = true;
         const auto generated = generate(params);
-        QCOMPARE(generated.result.anomalies, std::size_t(5));
+        QCOMPARE(generated.result.anomalies, std::size_t(6));
         for (const auto& kind : anomalyKinds)
             QCOMPARE(generated.result.anomaliesByKind.at(std::string(kind.name)), std::size_t(1));
     }
@@ -352,11 +352,11 @@ private slots:
         const auto all = lines(generated.text);
         QCOMPARE(all.size(), std::size_t(2001));
         QCOMPARE(std::string(all[1]),
-                 std::string("16642,6779,2024-04-25T00:04:45Z,2024-04-25T00:06:07Z,52.146.33.9,CN,UDP,200,500,"
+                 std::string("16642,6779,2024-04-25T00:04:44Z,2024-04-25T00:06:06Z,52.146.33.9,CN,UDP,200,500,"
                              "10.138.0.4,Geo-Anomaly,Suspicious Network Activity,AWS_VPC_Flow,vpn_gateway,"
-                             "2024-04-25T00:04:45Z,waf_rule,0,"));
-        QCOMPARE(generated.text.size(), std::size_t(430560));
-        QCOMPARE(fnv1a(generated.text), std::uint64_t(0x54b7bea4bda4f4caull));
+                             "2024-04-25T00:04:44Z,waf_rule,0,"));
+        QCOMPARE(generated.text.size(), std::size_t(431159));
+        QCOMPARE(fnv1a(generated.text), std::uint64_t(0x8f0be87dace3c7e9ull));
     }
 
     void realistic()
@@ -507,6 +507,44 @@ private slots:
             QVERIFY2(normalPorts.count(row[DstPort]) == 0, row[DstPort].c_str());
         }
         QCOMPARE(rare, generated.result.anomaliesByKind.at("rare_port"));
+    }
+
+    // odd_code rows differ from normal ones only in the response code: their port, protocol,
+    // destination and timing are all ones normal rows have, and no normal row has their code.
+    void oddCodesDifferOnlyInTheCode()
+    {
+        GeneratorParams params;
+        params.rows = 20000;
+        params.anomalyRate = 0.05;
+        params.label = true;
+        const auto generated = generate(params);
+        const auto rows = parseRows(generated.text, 18);
+        std::set<std::string> normalPorts;
+        std::set<std::string> normalProtocols;
+        std::set<std::string> normalCodes;
+        std::set<std::string> normalDestinations;
+        for (const auto& row : rows) {
+            if (row[IsAttack] != "0")
+                continue;
+            normalPorts.insert(row[DstPort]);
+            normalProtocols.insert(row[Protocol]);
+            normalCodes.insert(row[ResponseCode]);
+            normalDestinations.insert(row[DstIp]);
+        }
+        std::size_t odd = 0;
+        for (const auto& row : rows) {
+            if (row[AttackKind] != "odd_code")
+                continue;
+            ++odd;
+            QVERIFY2(normalCodes.count(row[ResponseCode]) == 0, row[ResponseCode].c_str());
+            QVERIFY(normalPorts.count(row[DstPort]) == 1);
+            QVERIFY(normalProtocols.count(row[Protocol]) == 1);
+            QVERIFY(normalDestinations.count(row[DstIp]) == 1);
+            const qint64 duration = seconds(row[EndTime]) - seconds(row[CreationTime]);
+            QVERIFY(duration >= 10 && duration <= 3600);
+        }
+        QCOMPARE(odd, generated.result.anomaliesByKind.at("odd_code"));
+        QCOMPARE(odd, std::size_t(100)); // 10 % of the 1,000 anomalies
     }
 
     void progressReports()

@@ -109,7 +109,10 @@ struct AnomalyScatter::Plot {
     std::size_t rowCount = 0;
     std::shared_ptr<const PreparedData> data;
     std::shared_ptr<const Detection> detection;
+    std::shared_ptr<const std::vector<std::uint8_t>> mask;   // the view filter; null: every row
+    AnalysisSnapshot shown;                                   // what fill() drew, to redraw on a new mask
 
+    bool inMask(std::size_t row) const { return !mask || (*mask)[row] != 0; }
     WorkbenchChart* chart() const { return static_cast<WorkbenchChart*>(view->chart()); }
     void clear();
     void build();
@@ -217,6 +220,14 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     const TrafficTable& table = data->table;
     const bool detected = detection != nullptr && snapshot.hasDetection()
         && snapshot.verdicts->suspicious.size() == rowCount;
+    shown = snapshot;
+    if (mask && mask->size() != rowCount)
+        mask = nullptr;
+    // A filter to a few sources keeps all of their rows; a wide one samples as usual.
+    std::size_t maskedRows = rowCount;
+    if (mask)
+        maskedRows = static_cast<std::size_t>(std::count(mask->begin(), mask->end(), std::uint8_t(1)));
+    const bool sampleMasked = maskedRows > kNormalPointBudget;
     std::vector<std::size_t> normalRows;
     std::vector<std::size_t> suspiciousRows;
     normalRows.reserve(std::min(rowCount, kNormalPointBudget + kNormalPointBudget / 8));
@@ -225,16 +236,16 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
         suspiciousRows.reserve(verdicts.suspiciousCount);
         // Most anomalous first: where points coincide, the tooltip and a click name that row.
         for (const std::uint32_t row : detection->scores.rankedRows()) {
-            if (verdicts.isSuspicious(row))
+            if (verdicts.isSuspicious(row) && inMask(row))
                 suspiciousRows.push_back(row);
         }
     }
     std::size_t normalTotal = 0;
     for (std::size_t row = 0; row < rowCount; ++row) {
-        if (detected && snapshot.verdicts->isSuspicious(row))
+        if ((detected && snapshot.verdicts->isSuspicious(row)) || !inMask(row))
             continue;
         ++normalTotal;
-        if (sampled[row])
+        if (sampled[row] || (mask && !sampleMasked))
             normalRows.push_back(row);
     }
 
@@ -265,7 +276,10 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     suspiciousSeries->setVisible(detected);
     for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
         marker->setVisible(detected);
-    chart()->setTitle(isSample ? tr("Bytes in vs bytes out (normal rows sampled)") : tr("Bytes in vs bytes out"));
+    QString title = isSample ? tr("Bytes in vs bytes out (normal rows sampled)") : tr("Bytes in vs bytes out");
+    if (mask)
+        title += tr(", filtered");
+    chart()->setTitle(title);
 }
 
 AnomalyScatter::AnomalyScatter(QWidget* parent)
@@ -299,6 +313,15 @@ AnomalyScatter::~AnomalyScatter()
     // The cloud lives in the chart, which QWidget deletes after m_plot is gone; its signals
     // must not reach the lambdas that use m_plot in between.
     disconnect(m_plot->cloud, nullptr, this, nullptr);
+}
+
+void AnomalyScatter::setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask)
+{
+    if (mask == m_plot->mask)
+        return;
+    m_plot->mask = std::move(mask);
+    if (m_plot->data && m_plot->rowCount > 0 && m_plot->normalSeries)
+        m_plot->fill(m_plot->shown);
 }
 
 void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)

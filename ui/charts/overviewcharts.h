@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
 namespace webthreat {
 
@@ -48,6 +49,9 @@ public:
 
     void setSnapshot(const AnalysisSnapshot& snapshot);
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // Only rows inside mask (one byte per table row, 1 = keep) are drawn: the Entities and
+    // Timeline selection. The axes stay those of every row, so points do not move. Null draws all.
+    void setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask);
     ChartView* chartView() const;
 
 Q_SIGNALS:

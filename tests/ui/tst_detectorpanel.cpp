@@ -1,0 +1,65 @@
+// The Detector panel's feature picker: every feature, grouped, described, the notebook's four by
+// default, and the choice carried into the detector's parameters and the settings.
+#include "ui/detectorpanel.h"
+
+#include <QCheckBox>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace webthreat;
+
+class TestDetectorPanel : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyFeatureIsOfferedWithItsSentence()
+    {
+        DetectorPanel panel;
+        for (const FeatureInfo& info : availableFeatures()) {
+            const QString name = QString::fromUtf8(info.name.data(), qsizetype(info.name.size()));
+            auto* check = panel.findChild<QCheckBox*>(QStringLiteral("feature_") + name);
+            QVERIFY2(check, qPrintable(name));
+            QCOMPARE(check->text(), name);
+            auto* description = panel.findChild<QLabel*>(QStringLiteral("featureDescription_") + name);
+            QVERIFY2(description, qPrintable(name));
+            QCOMPARE(description->text(), QString::fromUtf8(info.description.data(), qsizetype(info.description.size())));
+            QVERIFY(check->toolTip().contains(description->text()));
+        }
+        for (const FeatureGroup group : {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource}) {
+            auto* heading = panel.findChild<QLabel*>(QStringLiteral("featureGroup_%1").arg(static_cast<int>(group)));
+            QVERIFY(heading);
+            QCOMPARE(heading->text(), QString::fromUtf8(featureGroupTitle(group).data(), qsizetype(featureGroupTitle(group).size())));
+        }
+        // The defaults stay the notebook's four.
+        QCOMPARE(panel.detectorParams().features, defaultFeatures());
+    }
+
+    void checkingAFeatureAddsIt()
+    {
+        DetectorPanel panel;
+        QSignalSpy changed(&panel, &DetectorPanel::detectorParamsChanged);
+        panel.findChild<QCheckBox*>(QStringLiteral("feature_dst_port_frequency"))->setChecked(true);
+        panel.findChild<QCheckBox*>(QStringLiteral("feature_source_sessions"))->setChecked(true);
+        QCOMPARE(changed.count(), 2);
+        std::vector<Feature> expected = defaultFeatures();
+        expected.push_back(Feature::DstPortFrequency);
+        expected.push_back(Feature::SourceSessions);
+        QCOMPARE(panel.detectorParams().features, expected);
+
+        // Remembered by name and restored.
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+        panel.saveSettings(settings);
+        DetectorPanel restored;
+        restored.restoreSettings(settings);
+        QCOMPARE(restored.detectorParams().features, expected);
+        QVERIFY(restored.findChild<QCheckBox*>(QStringLiteral("feature_source_sessions"))->isChecked());
+        QVERIFY(!restored.findChild<QCheckBox*>(QStringLiteral("feature_src_ip_private"))->isChecked());
+    }
+};
+
+QTEST_MAIN(TestDetectorPanel)
+#include "tst_detectorpanel.moc"

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "ui/analysissnapshot.h"
+
+#include <QAbstractTableModel>
+#include <QSortFilterProxyModel>
+
+namespace webthreat {
+
+// The Entities tab: one row per source IP (the snapshot's TrafficAggregates), with its sessions,
+// suspicious sessions (from the verdict aggregates), bytes, countries, ports, first and last
+// seen and its most anomalous score. Cells are read from core's arrays on demand.
+class EntitiesModel : public QAbstractTableModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EntitiesModel)
+
+public:
+    enum Column {
+        SourceIp,
+        Sessions,
+        Suspicious,
+        LowestScore,   // right after Suspicious: the two columns a threshold change updates
+        BytesIn,
+        BytesOut,
+        Countries,
+        Ports,
+        FirstSeen,
+        LastSeen,
+        InPeriod,      // sessions in the Timeline's selected period; empty without one
+        ColumnCount
+    };
+    enum Role {
+        SortKeyRole = Qt::UserRole + 1, // a number to sort by (text: the IP's byte order rank)
+        SourceIpIdRole,                 // the interned id of the source IP (uint)
+    };
+
+    explicit EntitiesModel(QObject* parent = nullptr);
+
+    // New data or detection: resets the model.
+    void setSnapshot(const AnalysisSnapshot& snapshot);
+    // New verdicts only: the Suspicious and score columns change.
+    void updateVerdicts(const AnalysisSnapshot& snapshot);
+
+    // Sessions per entity in the selected period (entity order), or empty when none is selected.
+    void setPeriodSessions(std::vector<std::uint32_t> sessions);
+    bool hasPeriod() const { return !m_periodSessions.empty(); }
+    std::uint32_t periodSessions(int row) const;
+
+    std::uint32_t sourceIpId(int row) const;
+    // The row of a source IP id, or -1.
+    int rowOf(std::uint32_t sourceIpId) const;
+    double sortKey(int row, int column) const;
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    const EntityStats& stats(int row) const;
+    QString countriesText(const EntityStats& stats) const;
+    QString portsText(const EntityStats& stats) const;
+
+    AnalysisSnapshot m_snapshot;
+    // Rank of each source IP text in byte order, so that sorting by IP compares two numbers.
+    std::vector<std::uint32_t> m_ipRank;
+    std::vector<std::uint32_t> m_periodSessions;
+};
+
+// Sorting (numeric, through EntitiesModel::sortKey) and a source-IP text filter for the Entities
+// view. Not dynamic: a slider step re-sorts once, when sorted by a column the verdicts change.
+class EntitiesProxyModel : public QSortFilterProxyModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EntitiesProxyModel)
+
+public:
+    explicit EntitiesProxyModel(QObject* parent = nullptr);
+
+    void setSourceModel(QAbstractItemModel* sourceModel) override;
+    void setIpFilter(const QString& text);
+    void verdictsChanged();
+    // The period changed: sources without a session in it are hidden (and re-shown without one).
+    void periodChanged();
+
+protected:
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
+    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+
+private:
+    EntitiesModel* m_entities = nullptr;
+    QString m_ipFilter;
+};
+
+} // namespace webthreat
