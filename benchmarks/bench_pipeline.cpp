@@ -248,7 +248,7 @@ void runStage(benchmark::State& state, const Entry& entry)
         options.threads = entry.threads;
         for (auto _ : state) {
             auto data = prepareData(size.path, options);
-            benchmark::DoNotOptimize(data->features.avgPacketSize.data());
+            benchmark::DoNotOptimize(data->features.avgPacketSize.fill());
         }
         setRowCounters(state, rows, size.bytes);
         break;
@@ -272,7 +272,7 @@ void runStage(benchmark::State& state, const Entry& entry)
         const PreparedData& data = size.prepared();
         for (auto _ : state) {
             FeatureSet features = computeFeatures(data.table);
-            benchmark::DoNotOptimize(features.avgPacketSize.data());
+            benchmark::DoNotOptimize(features.avgPacketSize.fill());
         }
         setRowCounters(state, rows, 0);
         break;

@@ -254,6 +254,25 @@ bool isPrivateAddress(std::string_view address) noexcept
     return (first & 0xFE00u) == 0xFC00u || (first & 0xFFC0u) == 0xFE80u;
 }
 
+DerivedFeature::DerivedFeature(Kind kind, const TrafficTable& table, double fill)
+    : m_kind(kind)
+    , m_creation(table.column(Field::CreationTime).integers.data())
+    , m_end(table.column(Field::EndTime).integers.data())
+    , m_bytesIn(table.column(Field::BytesIn).integers.data())
+    , m_bytesOut(table.column(Field::BytesOut).integers.data())
+    , m_rows(table.rowCount())
+    , m_fill(fill)
+{
+}
+
+std::vector<double> DerivedFeature::values() const
+{
+    std::vector<double> values(m_rows);
+    for (std::size_t row = 0; row < m_rows; ++row)
+        values[row] = (*this)[row];
+    return values;
+}
+
 FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress)
 {
     FeatureSet set;
@@ -262,34 +281,40 @@ FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress)
     const auto& end = table.column(Field::EndTime).integers;
     const auto& bytesIn = table.column(Field::BytesIn).integers;
     const auto& bytesOut = table.column(Field::BytesOut).integers;
-    set.sessionDuration.resize(rows);
-    set.avgPacketSize.resize(rows);
-    const double nan = std::nan("");
+    // One pass for the counts and the means of what can be computed (summed in row order, as the
+    // mean fill always was); the values themselves are computed again whenever they are read.
+    const DerivedFeature measure(DerivedFeature::Kind::SessionDuration, table, 0.0);
+    double durationSum = 0.0;
+    double packetSizeSum = 0.0;
+    std::size_t durations = 0;
+    std::size_t packetSizes = 0;
     for (std::size_t row = 0; row < rows; ++row) {
         if ((row & 0xFFFF) == 0)
             progress.check();
-        double duration = nan;
-        if (creation[row] != kMissingInteger && end[row] != kMissingInteger) {
-            duration = static_cast<double>(end[row] - creation[row]) / static_cast<double>(kMicrosPerSecond);
-            if (duration < 0)
-                ++set.report.negativeDurations;
-            else if (duration == 0)
-                ++set.report.zeroDurations;
-        }
-        set.sessionDuration[row] = duration;
-        double packetSize = nan;
-        if (!std::isnan(duration) && bytesIn[row] != kMissingInteger && bytesOut[row] != kMissingInteger) {
-            packetSize = duration == 0 ? 0.0
-                                       : (static_cast<double>(bytesIn[row]) + static_cast<double>(bytesOut[row])) / duration;
-        }
-        set.avgPacketSize[row] = packetSize;
         if (bytesIn[row] == kMissingInteger)
             ++set.report.missingBytesIn;
         if (bytesOut[row] == kMissingInteger)
             ++set.report.missingBytesOut;
+        if (creation[row] == kMissingInteger || end[row] == kMissingInteger)
+            continue;
+        const double duration = measure.rawDuration(row);
+        if (duration < 0)
+            ++set.report.negativeDurations;
+        else if (duration == 0)
+            ++set.report.zeroDurations;
+        durationSum += duration;
+        ++durations;
+        if (bytesIn[row] == kMissingInteger || bytesOut[row] == kMissingInteger)
+            continue;
+        packetSizeSum += duration == 0 ? 0.0 : (static_cast<double>(bytesIn[row]) + static_cast<double>(bytesOut[row])) / duration;
+        ++packetSizes;
     }
-    set.report.missingDurations = fillWithMean(set.sessionDuration);
-    set.report.missingPacketSizes = fillWithMean(set.avgPacketSize);
+    set.report.missingDurations = rows - durations;
+    set.report.missingPacketSizes = rows - packetSizes;
+    set.sessionDuration = DerivedFeature(DerivedFeature::Kind::SessionDuration, table,
+                                         durations > 0 ? durationSum / static_cast<double>(durations) : 0.0);
+    set.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, table,
+                                       packetSizes > 0 ? packetSizeSum / static_cast<double>(packetSizes) : 0.0);
     if (set.report.negativeDurations > 0)
         set.report.warnings.push_back(std::to_string(set.report.negativeDurations)
                                       + " session(s) end before they start (end_time < creation_time): "
@@ -316,8 +341,8 @@ std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& f
     case Feature::SrcIpPrivate: return privateSources(table);
     case Feature::SourceSessions:
     case Feature::SourceTotalBytes: return perSource(table, feature);
-    case Feature::SessionDuration: return features.sessionDuration;
-    case Feature::AvgPacketSize: return features.avgPacketSize;
+    case Feature::SessionDuration: return features.sessionDuration.values();
+    case Feature::AvgPacketSize: return features.avgPacketSize.values();
     case Feature::BytesIn:
     case Feature::BytesOut: {
         const auto& source = table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers;
@@ -343,6 +368,72 @@ FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& fe
             matrix(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(c)) = static_cast<float>(values[row]);
     }
     return matrix;
+}
+
+TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& features,
+                                   const std::vector<Feature>& selected)
+    : m_rows(table.rowCount())
+{
+    if (selected.empty())
+        throw ParameterError("select at least one feature for the detector");
+    for (Feature feature : selected) {
+        Source source;
+        source.feature = feature;
+        switch (feature) {
+        case Feature::BytesIn:
+        case Feature::BytesOut: {
+            const auto& values = table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers;
+            source.integers = values.data();
+            double sum = 0.0;
+            std::size_t present = 0;
+            for (std::int64_t value : values) {
+                if (value != kMissingInteger) {
+                    sum += static_cast<double>(value);
+                    ++present;
+                }
+            }
+            source.fill = present > 0 ? sum / static_cast<double>(present) : 0.0;
+            break;
+        }
+        case Feature::SessionDuration: source.derived = &features.sessionDuration; break;
+        case Feature::AvgPacketSize: source.derived = &features.avgPacketSize; break;
+        default: {
+            const std::vector<double> values = featureValues(table, features, feature);
+            source.stored.assign(values.begin(), values.end());
+            break;
+        }
+        }
+        m_sources.push_back(std::move(source));
+    }
+}
+
+float TableFeatureRows::value(std::size_t column, std::size_t row) const noexcept
+{
+    const Source& source = m_sources[column];
+    if (source.integers)
+        return static_cast<float>(source.integers[row] == kMissingInteger ? source.fill
+                                                                          : static_cast<double>(source.integers[row]));
+    if (source.derived)
+        return static_cast<float>((*source.derived)[row]);
+    return source.stored[row];
+}
+
+void TableFeatureRows::fill(Eigen::Index begin, Eigen::Index count, float* out) const
+{
+    const std::size_t columns = m_sources.size();
+    for (std::size_t c = 0; c < columns; ++c) {
+        for (Eigen::Index i = 0; i < count; ++i)
+            out[static_cast<std::size_t>(i) * columns + c] = value(c, static_cast<std::size_t>(begin + i));
+    }
+}
+
+void TableFeatureRows::gather(const Eigen::Index* rows, Eigen::Index count, float* out) const
+{
+    const std::size_t columns = m_sources.size();
+    for (Eigen::Index i = 0; i < count; ++i) {
+        for (std::size_t c = 0; c < columns; ++c)
+            out[static_cast<std::size_t>(i) * columns + c] = value(c, static_cast<std::size_t>(rows[i]));
+    }
 }
 
 } // namespace webthreat

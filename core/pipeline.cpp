@@ -76,16 +76,16 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
     }
     auto detection = std::make_shared<Detection>();
     detection->params = params;
-    FeatureMatrix matrix = buildFeatureMatrix(data.table, data.features, params.features);
+    // The forest reads its input rows from the table as it needs them: the samples when fitting,
+    // a block of rows per thread when scoring. No matrix of every row is made.
+    const TableFeatureRows rows(data.table, data.features, params.features);
     auto started = std::chrono::steady_clock::now();
     auto forest = std::make_shared<IsolationForest>();
-    forest->fit(matrix, params.forest, progress);
+    forest->fit(rows, params.forest, progress);
     detection->fitSeconds = secondsSince(started);
     detection->effectiveMaxSamples = forest->maxSamples();
     started = std::chrono::steady_clock::now();
-    std::vector<double> scores = forest->scoreSamples(matrix, params.forest.threads, progress);
-    // The matrix is as large as the scores and their index together: free it before sorting.
-    matrix.resize(0, 0);
+    std::vector<double> scores = forest->scoreSamples(rows, params.forest.threads, progress);
     detection->scores = ScoreIndex(std::move(scores));
     detection->forest = std::move(forest);
     detection->scoreSeconds = secondsSince(started);

@@ -172,8 +172,8 @@ DatasetSummary summarizeDataset(const PreparedData& data, const Progress& progre
     }
     result.fileColumns = result.columns.size();
     progress.report("summary", static_cast<double>(table.columnCount()) / static_cast<double>(total));
-    result.columns.push_back(summarizeFeature(data.features.sessionDuration, featureInfo(Feature::SessionDuration)));
-    result.columns.push_back(summarizeFeature(data.features.avgPacketSize, featureInfo(Feature::AvgPacketSize)));
+    result.columns.push_back(summarizeFeature(data.features.sessionDuration.values(), featureInfo(Feature::SessionDuration)));
+    result.columns.push_back(summarizeFeature(data.features.avgPacketSize.values(), featureInfo(Feature::AvgPacketSize)));
     progress.report("summary", 1.0);
     return result;
 }
