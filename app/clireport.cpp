@@ -1,5 +1,7 @@
 #include "app/clireport.h"
 
+#include "app/cli.h"
+
 #include "core/errors.h"
 #include "core/log.h"
 #include "ui/report/reportbuilder.h"
@@ -53,3 +55,9 @@ void writeCliReport(const Analysis& analysis, const Provenance& provenance, cons
 }
 
 } // namespace webthreat
+
+// The module's one entry point, looked up by name with dlsym (app/reportmodule.cpp).
+extern "C" __attribute__((visibility("default"))) webthreat::ReportWriter webthreat_report_writer()
+{
+    return &webthreat::writeCliReport;
+}

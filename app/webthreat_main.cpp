@@ -2,7 +2,7 @@
 #include "app/cli.h"
 
 #ifdef WEBTHREAT_WITH_REPORT
-#include "app/clireport.h"
+#include "app/reportmodule.h"
 #endif
 
 #include <iostream>
@@ -12,7 +12,7 @@ int main(int argc, char** argv)
     webthreat::configureAllocator();
     std::ios::sync_with_stdio(false);
 #ifdef WEBTHREAT_WITH_REPORT
-    webthreat::setReportWriter(&webthreat::writeCliReport);
+    webthreat::setReportWriter(&webthreat::writeReportThroughModule);
 #endif
     std::vector<std::string> args(argv + 1, argv + argc);
     const int status = webthreat::runCli(args, std::cout, std::cerr);

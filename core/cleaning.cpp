@@ -152,13 +152,16 @@ CleanResult cleanTraffic(TrafficTable input, const CleanParams& params, const Pr
     // for an even count, as pandas' median does, rounded to whole bytes).
     if (params.fillBytesInMedian) {
         auto& bytesIn = table.column(Field::BytesIn).integers;
+        const auto missing = static_cast<std::size_t>(std::count(bytesIn.begin(), bytesIn.end(), kMissingInteger));
+        // The present values are copied only when there is something to fill (8 bytes a row).
         std::vector<std::int64_t> present;
-        present.reserve(bytesIn.size());
-        for (std::int64_t value : bytesIn) {
-            if (value != kMissingInteger)
-                present.push_back(value);
+        if (missing > 0) {
+            present.reserve(bytesIn.size() - missing);
+            for (std::int64_t value : bytesIn) {
+                if (value != kMissingInteger)
+                    present.push_back(value);
+            }
         }
-        const std::size_t missing = bytesIn.size() - present.size();
         std::string description;
         if (missing > 0 && !present.empty()) {
             const std::size_t middle = present.size() / 2;

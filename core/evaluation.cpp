@@ -4,6 +4,7 @@
 #include "core/export.h"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -167,10 +168,15 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
         throw ParameterError("the ground truth needs both attacks and normal rows");
     const auto& ranked = scores.rankedRows();
     const std::size_t n = ranked.size();
-    m_positivesBefore.resize(n + 1);
-    m_positivesBefore[0] = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        m_positivesBefore[i + 1] = m_positivesBefore[i] + truth.positive[ranked[i]];
+    m_rows = n;
+    m_rankedTruth.assign((n + 63) / 64, 0);
+    m_positivesBeforeWord.assign(m_rankedTruth.size() + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (truth.positive[ranked[i]])
+            m_rankedTruth[i / 64] |= std::uint64_t(1) << (i % 64);
+    }
+    for (std::size_t word = 0; word < m_rankedTruth.size(); ++word)
+        m_positivesBeforeWord[word + 1] = m_positivesBeforeWord[word] + static_cast<std::uint32_t>(std::popcount(m_rankedTruth[word]));
 
     const double p = static_cast<double>(m_positives);
     const double q = static_cast<double>(m_negatives);
@@ -190,7 +196,7 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
         std::size_t end = i + 1;
         while (end < n && scores.sortedScore(end) == scores.sortedScore(i))
             ++end;
-        const std::size_t tp = m_positivesBefore[end];
+        const std::size_t tp = positivesBefore(end);
         const std::size_t fp = end - tp;
         area += static_cast<double>(fp - previousFp) * static_cast<double>(tp + previousTp) / 2.0;
         const double precision = static_cast<double>(tp) / static_cast<double>(end);
@@ -207,15 +213,25 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
     m_averagePrecision = ap;
 }
 
+std::size_t Evaluation::positivesBefore(std::size_t k) const noexcept
+{
+    const std::size_t word = k / 64;
+    const std::size_t bits = k % 64;
+    std::size_t count = m_positivesBeforeWord[word];
+    if (bits > 0)
+        count += static_cast<std::size_t>(std::popcount(m_rankedTruth[word] & ((std::uint64_t(1) << bits) - 1)));
+    return count;
+}
+
 OperatingPoint Evaluation::at(std::size_t flagged, double threshold) const
 {
     OperatingPoint point;
     point.threshold = threshold;
-    if (m_positivesBefore.empty())
+    if (m_rows == 0)
         return point;
-    flagged = std::min(flagged, m_positivesBefore.size() - 1);
+    flagged = std::min(flagged, m_rows);
     point.flagged = flagged;
-    point.truePositives = m_positivesBefore[flagged];
+    point.truePositives = positivesBefore(flagged);
     point.falsePositives = flagged - point.truePositives;
     point.falseNegatives = m_positives - point.truePositives;
     point.trueNegatives = m_negatives - point.falsePositives;

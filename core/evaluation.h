@@ -100,7 +100,12 @@ private:
     double m_averagePrecision = 0.0;
     std::vector<CurvePoint> m_roc;
     std::vector<CurvePoint> m_pr;
-    std::vector<std::uint32_t> m_positivesBefore; // positives among the first k ranked rows, k = 0..n
+    // Positives among the first k ranked rows, for any k in O(1) with 1 bit a row instead of a
+    // prefix count a row: the truth in ranked order, 64 rows a word, and the count before each word.
+    std::size_t positivesBefore(std::size_t k) const noexcept;
+    std::size_t m_rows = 0;
+    std::vector<std::uint64_t> m_rankedTruth;
+    std::vector<std::uint32_t> m_positivesBeforeWord;
 };
 
 // The operating points at the contaminations an analyst usually tries.

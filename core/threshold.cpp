@@ -61,7 +61,9 @@ ScoreIndex::ScoreIndex(std::vector<double> scores)
     const auto [lowest, highest] = std::minmax_element(m_scores.begin(), m_scores.end());
     const double low = *lowest;
     const double span = *highest - low;
-    const std::size_t buckets = std::clamp<std::size_t>(n / 2, 1, std::size_t(1) << 22);
+    // About eight rows a bucket: the counting arrays stay small (1 byte a row) and each bucket's sort
+    // a handful of comparisons.
+    const std::size_t buckets = std::clamp<std::size_t>(n / 8, 1, std::size_t(1) << 22);
     const double scale = span > 0.0 && std::isfinite(span) ? static_cast<double>(buckets - 1) / span : 0.0;
     auto bucketOf = [&](double score) -> std::size_t {
         const double position = (score - low) * scale;
