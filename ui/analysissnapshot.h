@@ -8,6 +8,9 @@
 
 namespace webthreat {
 
+struct OverviewBins;
+struct OverviewSplit;
+
 // What the views show: immutable pieces shared with std::shared_ptr<const ...>. A new load or a
 // new detector run makes a new snapshot; moving the contamination slider replaces only verdicts
 // and findings (computed from the detection's ScoreIndex, no refit).
@@ -16,6 +19,11 @@ struct AnalysisSnapshot {
     std::shared_ptr<const Detection> detection;     // null until the detector has run on data
     std::shared_ptr<const Verdicts> verdicts;       // null when detection is null
     std::shared_ptr<const Findings> findings;       // null when detection is null
+    // The Overview's chart bins for (data, detection) and their split for verdicts, made on the
+    // worker so the GUI thread only builds series from them. Null when not precomputed (the
+    // charts then count for themselves).
+    std::shared_ptr<const OverviewBins> overviewBins;
+    std::shared_ptr<const OverviewSplit> overviewSplit;
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

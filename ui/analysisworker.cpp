@@ -3,6 +3,7 @@
 #include "core/errors.h"
 #include "core/export.h"
 #include "core/log.h"
+#include "ui/charts/overviewbins.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -143,6 +144,29 @@ AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
     return snapshot;
 }
 
+void addChartBins(AnalysisSnapshot& snapshot)
+{
+    if (!snapshot.data || snapshot.data->table.rowCount() == 0)
+        return;
+    const Detection* detection = snapshot.hasDetection() ? snapshot.detection.get() : nullptr;
+    auto bins = std::make_shared<const OverviewBins>(computeOverviewBins(*snapshot.data, detection));
+    snapshot.overviewSplit = std::make_shared<const OverviewSplit>(
+        computeOverviewSplit(*bins, snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
+    snapshot.overviewBins = std::move(bins);
+}
+
+AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination)
+{
+    AnalysisSnapshot snapshot = assessSnapshot(shown.data, shown.detection, contamination);
+    const OverviewBins* bins = shown.overviewBins.get();
+    if (bins && bins->data == snapshot.data.get()) {
+        snapshot.overviewBins = shown.overviewBins;
+        snapshot.overviewSplit = std::make_shared<const OverviewSplit>(
+            computeOverviewSplit(*bins, snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
+    }
+    return snapshot;
+}
+
 AnalysisWorker::AnalysisWorker(QObject* parent)
     : QObject(parent)
 {
@@ -172,6 +196,8 @@ void AnalysisWorker::load(const LoadRequest& request)
             result.snapshot.data = data;
             result.detectionProblem = QString::fromStdString(error.problem());
         }
+        progress.check();
+        addChartBins(result.snapshot);
         result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
         logger::get("ui")->info("loaded {}: {} rows in {:.3f} s", request.displayName.toStdString(),
                                 data->table.rowCount(), result.seconds);
@@ -187,14 +213,21 @@ void AnalysisWorker::detect(const DetectRequest& request)
         progress.check();
         auto detection = webthreat::detect(*request.data, request.detector, progress);
         progress.check();
-        Q_EMIT detected(request.job, assessSnapshot(request.data, std::move(detection), request.contamination));
+        AnalysisSnapshot snapshot = assessSnapshot(request.data, std::move(detection), request.contamination);
+        progress.check();
+        addChartBins(snapshot);
+        Q_EMIT detected(request.job, snapshot);
     });
 }
 
 void AnalysisWorker::assess(const AssessRequest& request)
 {
     guarded(this, request.job, "re-labelling the rows", [&] {
-        Q_EMIT assessed(request.job, assessSnapshot(request.data, request.detection, request.contamination));
+        AnalysisSnapshot shown;
+        shown.data = request.data;
+        shown.detection = request.detection;
+        shown.overviewBins = request.overviewBins;
+        Q_EMIT assessed(request.job, assessSnapshot(shown, request.contamination));
     });
 }
 

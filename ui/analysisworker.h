@@ -53,6 +53,9 @@ struct AssessRequest {
     std::shared_ptr<const PreparedData> data;
     std::shared_ptr<const Detection> detection;
     Contamination contamination;
+    // The Overview's bins for data and detection, when the window has them: the split for the
+    // new verdicts is counted with them.
+    std::shared_ptr<const OverviewBins> overviewBins;
 };
 
 struct ExportRequest {
@@ -92,6 +95,12 @@ Q_SIGNALS:
 // (no refit), callable from any thread.
 AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
                                 std::shared_ptr<const Detection> detection, const Contamination& contamination);
+// The same, keeping what shown holds for its data and detection (the Overview's bins) and
+// counting their split for the new verdicts: what a slider move computes on the worker.
+AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination);
+// Adds the Overview's bins (and their split) to a snapshot that has data: tens to a couple of
+// hundred milliseconds at a million rows, so the worker does it.
+void addChartBins(AnalysisSnapshot& snapshot);
 
 } // namespace webthreat
 
