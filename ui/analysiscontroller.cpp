@@ -144,6 +144,7 @@ void AnalysisController::assess(const AnalysisSnapshot& shown, const Contaminati
     request.detection = shown.detection;
     request.contamination = contamination;
     request.overviewBins = shown.overviewBins;
+    request.scatterLayout = shown.scatterLayout;
     m_pendingAssess = std::move(request);
     dispatchAssess();
 }

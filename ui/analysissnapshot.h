@@ -10,6 +10,7 @@ namespace webthreat {
 
 struct OverviewBins;
 struct OverviewSplit;
+struct ScatterLayout;
 
 // What the views show: immutable pieces shared with std::shared_ptr<const ...>. A new load or a
 // new detector run makes a new snapshot; moving the contamination slider replaces only verdicts
@@ -24,6 +25,7 @@ struct AnalysisSnapshot {
     // charts then count for themselves).
     std::shared_ptr<const OverviewBins> overviewBins;
     std::shared_ptr<const OverviewSplit> overviewSplit;
+    std::shared_ptr<const ScatterLayout> scatterLayout;   // the Anomalies scatter's, for data
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

@@ -153,6 +153,7 @@ void addChartBins(AnalysisSnapshot& snapshot)
     snapshot.overviewSplit = std::make_shared<const OverviewSplit>(
         computeOverviewSplit(*bins, snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
     snapshot.overviewBins = std::move(bins);
+    snapshot.scatterLayout = std::make_shared<const ScatterLayout>(computeScatterLayout(*snapshot.data));
 }
 
 AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination)
@@ -161,6 +162,7 @@ AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contaminati
     const OverviewBins* bins = shown.overviewBins.get();
     if (bins && bins->data == snapshot.data.get()) {
         snapshot.overviewBins = shown.overviewBins;
+        snapshot.scatterLayout = shown.scatterLayout;
         snapshot.overviewSplit = std::make_shared<const OverviewSplit>(
             computeOverviewSplit(*bins, snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
     }
@@ -227,6 +229,7 @@ void AnalysisWorker::assess(const AssessRequest& request)
         shown.data = request.data;
         shown.detection = request.detection;
         shown.overviewBins = request.overviewBins;
+        shown.scatterLayout = request.scatterLayout;
         Q_EMIT assessed(request.job, assessSnapshot(shown, request.contamination));
     });
 }

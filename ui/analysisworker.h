@@ -56,6 +56,7 @@ struct AssessRequest {
     // The Overview's bins for data and detection, when the window has them: the split for the
     // new verdicts is counted with them.
     std::shared_ptr<const OverviewBins> overviewBins;
+    std::shared_ptr<const ScatterLayout> scatterLayout;
 };
 
 struct ExportRequest {

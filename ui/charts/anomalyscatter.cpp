@@ -3,6 +3,7 @@
 #include "ui/charts/chartbinning.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/overviewbins.h"
 #include "ui/charts/pointcloud.h"
 #include "ui/charts/workbenchchart.h"
 
@@ -105,7 +106,7 @@ struct AnomalyScatter::Plot {
     QScatterSeries* suspiciousSeries = nullptr;
     ScatterPoints normalPoints;
     ScatterPoints suspiciousPoints;
-    std::vector<std::uint8_t> sampled;
+    std::shared_ptr<const ScatterLayout> layout;
     std::size_t rowCount = 0;
     std::shared_ptr<const PreparedData> data;
     std::shared_ptr<const Detection> detection;
@@ -147,31 +148,13 @@ void AnomalyScatter::Plot::showTooltip(int layer, qsizetype index) const
 
 void AnomalyScatter::Plot::build()
 {
-    const TrafficTable& table = data->table;
-    const auto& bytesIn = table.column(Field::BytesIn).integers;
-    const auto& bytesOut = table.column(Field::BytesOut).integers;
-
     // The axes cover every row, not only the drawn ones, so they stay put as the threshold moves.
-    double maxIn = kScatterFloor;
-    double maxOut = kScatterFloor;
-    double minIn = std::numeric_limits<double>::infinity();
-    double minOut = std::numeric_limits<double>::infinity();
-    bool zeroIn = false;
-    bool zeroOut = false;
-    for (std::size_t row = 0; row < rowCount; ++row) {
-        if (bytesIn[row] != kMissingInteger) {
-            const double value = std::max(static_cast<double>(bytesIn[row]), kScatterFloor);
-            zeroIn = zeroIn || bytesIn[row] <= 0;
-            minIn = std::min(minIn, value);
-            maxIn = std::max(maxIn, value);
-        }
-        if (bytesOut[row] != kMissingInteger) {
-            const double value = std::max(static_cast<double>(bytesOut[row]), kScatterFloor);
-            zeroOut = zeroOut || bytesOut[row] <= 0;
-            minOut = std::min(minOut, value);
-            maxOut = std::max(maxOut, value);
-        }
-    }
+    const double minIn = layout->minIn;
+    const double maxIn = layout->maxIn;
+    const double minOut = layout->minOut;
+    const double maxOut = layout->maxOut;
+    const bool zeroIn = layout->zeroIn;
+    const bool zeroOut = layout->zeroOut;
 
     WorkbenchChart* target = chart();
     auto* axisX = new QLogValueAxis;
@@ -224,17 +207,18 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
         const Verdicts& verdicts = *snapshot.verdicts;
         suspiciousRows.reserve(verdicts.suspiciousCount);
         // Most anomalous first: where points coincide, the tooltip and a click name that row.
+        // The suspicious rows lead the ranking, so the walk stops once it has them all.
         for (const std::uint32_t row : detection->scores.rankedRows()) {
+            if (suspiciousRows.size() == verdicts.suspiciousCount)
+                break;
             if (verdicts.isSuspicious(row))
                 suspiciousRows.push_back(row);
         }
     }
-    std::size_t normalTotal = 0;
-    for (std::size_t row = 0; row < rowCount; ++row) {
-        if (detected && snapshot.verdicts->isSuspicious(row))
-            continue;
-        ++normalTotal;
-        if (sampled[row])
+    // Only the sample is walked: a slider move costs the sample and the suspicious rows.
+    const std::size_t normalTotal = rowCount - suspiciousRows.size();
+    for (const std::uint32_t row : layout->sampledRows) {
+        if (!detected || !snapshot.verdicts->isSuspicious(row))
             normalRows.push_back(row);
     }
 
@@ -266,6 +250,41 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
         marker->setVisible(detected);
     chart()->setTitle(isSample ? tr("Bytes in vs bytes out (normal rows sampled)") : tr("Bytes in vs bytes out"));
+}
+
+ScatterLayout computeScatterLayout(const PreparedData& data)
+{
+    ScatterLayout layout;
+    layout.data = &data;
+    const TrafficTable& table = data.table;
+    const std::size_t rows = table.rowCount();
+    const std::vector<std::uint8_t> sampled = sampleRows(rows, kNormalPointBudget);
+    layout.sampledRows.reserve(std::min(rows, kNormalPointBudget));
+    for (std::size_t row = 0; row < rows; ++row) {
+        if (sampled[row])
+            layout.sampledRows.push_back(static_cast<std::uint32_t>(row));
+    }
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    layout.maxIn = kScatterFloor;
+    layout.maxOut = kScatterFloor;
+    layout.minIn = std::numeric_limits<double>::infinity();
+    layout.minOut = std::numeric_limits<double>::infinity();
+    for (std::size_t row = 0; row < rows; ++row) {
+        if (bytesIn[row] != kMissingInteger) {
+            const double value = std::max(static_cast<double>(bytesIn[row]), kScatterFloor);
+            layout.zeroIn = layout.zeroIn || bytesIn[row] <= 0;
+            layout.minIn = std::min(layout.minIn, value);
+            layout.maxIn = std::max(layout.maxIn, value);
+        }
+        if (bytesOut[row] != kMissingInteger) {
+            const double value = std::max(static_cast<double>(bytesOut[row]), kScatterFloor);
+            layout.zeroOut = layout.zeroOut || bytesOut[row] <= 0;
+            layout.minOut = std::min(layout.minOut, value);
+            layout.maxOut = std::max(layout.maxOut, value);
+        }
+    }
+    return layout;
 }
 
 AnomalyScatter::AnomalyScatter(QWidget* parent)
@@ -324,7 +343,10 @@ void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
         plot.detection = nullptr;
     plot.chart()->setMessage(QString());
     plot.chart()->legend()->show();
-    plot.sampled = sampleRows(plot.rowCount, kNormalPointBudget);
+    // Made on the worker with the snapshot; made here only for a snapshot without it.
+    plot.layout = snapshot.scatterLayout;
+    if (!plot.layout || plot.layout->data != snapshot.data.get())
+        plot.layout = std::make_shared<const ScatterLayout>(computeScatterLayout(*snapshot.data));
     plot.build();
     plot.fill(snapshot);
 }

@@ -53,6 +53,22 @@ struct OverviewSplit {
     std::array<SplitCounts, OverviewBins::ChartCount> counts;
 };
 
+// What the Anomalies scatter needs from a whole table, made once per data on the worker: the
+// normal rows' fixed sample and the axes' ranges over every row. A slider move then only walks
+// the sample and the suspicious rows, not a million rows.
+struct ScatterLayout {
+    const PreparedData* data = nullptr;            // what it was made from (identity only)
+    std::vector<std::uint32_t> sampledRows;        // rows kept by sampleRows, ascending
+    double minIn = 0.0;                            // +infinity when every value is missing
+    double maxIn = 0.0;
+    double minOut = 0.0;
+    double maxOut = 0.0;
+    bool zeroIn = false;                           // a value at or below 0 is drawn at the floor
+    bool zeroOut = false;
+};
+
+ScatterLayout computeScatterLayout(const PreparedData& data);
+
 // detection may be null, or not match data (its scores are then not charted).
 OverviewBins computeOverviewBins(const PreparedData& data, const Detection* detection);
 // verdicts null (or not for these rows): every row counts as Normal.
