@@ -11,6 +11,7 @@ namespace webthreat {
 struct OverviewBins;
 struct OverviewSplit;
 struct ScatterLayout;
+struct ScatterVerdictPoints;
 
 // What the views show: immutable pieces shared with std::shared_ptr<const ...>. A new load or a
 // new detector run makes a new snapshot; moving the contamination slider replaces only verdicts
@@ -26,6 +27,7 @@ struct AnalysisSnapshot {
     std::shared_ptr<const OverviewBins> overviewBins;
     std::shared_ptr<const OverviewSplit> overviewSplit;
     std::shared_ptr<const ScatterLayout> scatterLayout;   // the Anomalies scatter's, for data
+    std::shared_ptr<const ScatterVerdictPoints> scatterPoints;   // its points, for verdicts
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

@@ -144,6 +144,18 @@ AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
     return snapshot;
 }
 
+namespace {
+
+void addScatterPoints(AnalysisSnapshot& snapshot, std::shared_ptr<const ScatterLayout> layout)
+{
+    snapshot.scatterPoints = std::make_shared<const ScatterVerdictPoints>(computeScatterPoints(
+        *layout, *snapshot.data, snapshot.hasDetection() ? snapshot.detection.get() : nullptr,
+        snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
+    snapshot.scatterLayout = std::move(layout);
+}
+
+} // namespace
+
 void addChartBins(AnalysisSnapshot& snapshot)
 {
     if (!snapshot.data || snapshot.data->table.rowCount() == 0)
@@ -153,7 +165,8 @@ void addChartBins(AnalysisSnapshot& snapshot)
     snapshot.overviewSplit = std::make_shared<const OverviewSplit>(
         computeOverviewSplit(*bins, snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
     snapshot.overviewBins = std::move(bins);
-    snapshot.scatterLayout = std::make_shared<const ScatterLayout>(computeScatterLayout(*snapshot.data));
+    auto layout = std::make_shared<const ScatterLayout>(computeScatterLayout(*snapshot.data));
+    addScatterPoints(snapshot, layout);
 }
 
 AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination)
@@ -162,10 +175,12 @@ AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contaminati
     const OverviewBins* bins = shown.overviewBins.get();
     if (bins && bins->data == snapshot.data.get()) {
         snapshot.overviewBins = shown.overviewBins;
-        snapshot.scatterLayout = shown.scatterLayout;
+
         snapshot.overviewSplit = std::make_shared<const OverviewSplit>(
             computeOverviewSplit(*bins, snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
     }
+    if (shown.scatterLayout && shown.scatterLayout->data == snapshot.data.get())
+        addScatterPoints(snapshot, shown.scatterLayout);
     return snapshot;
 }
 

@@ -86,6 +86,7 @@ void TrafficTableModel::updateVerdicts(const AnalysisSnapshot& snapshot)
 void TrafficTableModel::buildColumns()
 {
     m_columns.clear();
+    m_matchOrder.clear();
     if (!m_snapshot.data)
         return;
     const TrafficTable& table = m_snapshot.data->table;
@@ -97,6 +98,25 @@ void TrafficTableModel::buildColumns()
     m_columns.push_back({ColumnSource::AvgPacketSize, 0});
     m_columns.push_back({ColumnSource::Score, 0});
     m_columns.push_back({ColumnSource::Label, 0});
+
+    const auto cost = [&](const ColumnRef& ref) {
+        if (ref.source != ColumnSource::Table)
+            return ref.source == ColumnSource::Label ? 0 : 3;   // computed numbers never match
+        switch (table.columns[ref.tableColumn].kind) {
+        case ColumnKind::Text: return 0;
+        case ColumnKind::Integer: return 1;
+        case ColumnKind::Timestamp: return 2;
+        case ColumnKind::Real: return 3;
+        }
+        return 3;
+    };
+    m_matchOrder.clear();
+    for (int rank = 0; rank <= 2; ++rank) {
+        for (std::size_t column = 0; column < m_columns.size(); ++column) {
+            if (cost(m_columns[column]) == rank)
+                m_matchOrder.push_back(static_cast<int>(column));
+        }
+    }
 }
 
 int TrafficTableModel::rowCount(const QModelIndex& parent) const
@@ -414,7 +434,9 @@ bool TrafficTableModel::rowMatches(int row, const RowFilter& filter) const
         return false;
     if (filter.column >= 0)
         return cellMatches(row, filter.column, filter);
-    for (int column = 0; column < columnCount(); ++column) {
+    // Cheapest first (a text cell is one lookup, a timestamp is formatted): the first match ends
+    // the test, and which column matched does not matter.
+    for (const int column : m_matchOrder) {
         if (cellMatches(row, column, filter))
             return true;
     }

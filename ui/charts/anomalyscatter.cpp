@@ -197,35 +197,20 @@ void AnomalyScatter::Plot::build()
 
 void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
 {
-    const TrafficTable& table = data->table;
-    const bool detected = detection != nullptr && snapshot.hasDetection()
-        && snapshot.verdicts->suspicious.size() == rowCount;
-    std::vector<std::size_t> normalRows;
-    std::vector<std::size_t> suspiciousRows;
-    normalRows.reserve(std::min(rowCount, kNormalPointBudget + kNormalPointBudget / 8));
-    if (detected) {
-        const Verdicts& verdicts = *snapshot.verdicts;
-        suspiciousRows.reserve(verdicts.suspiciousCount);
-        // Most anomalous first: where points coincide, the tooltip and a click name that row.
-        // The suspicious rows lead the ranking, so the walk stops once it has them all.
-        for (const std::uint32_t row : detection->scores.rankedRows()) {
-            if (suspiciousRows.size() == verdicts.suspiciousCount)
-                break;
-            if (verdicts.isSuspicious(row))
-                suspiciousRows.push_back(row);
-        }
-    }
-    // Only the sample is walked: a slider move costs the sample and the suspicious rows.
-    const std::size_t normalTotal = rowCount - suspiciousRows.size();
-    for (const std::uint32_t row : layout->sampledRows) {
-        if (!detected || !snapshot.verdicts->isSuspicious(row))
-            normalRows.push_back(row);
-    }
-
-    const auto& bytesIn = table.column(Field::BytesIn).integers;
-    const auto& bytesOut = table.column(Field::BytesOut).integers;
-    normalPoints = buildScatterPoints(bytesIn, bytesOut, normalRows);
-    suspiciousPoints = buildScatterPoints(bytesIn, bytesOut, suspiciousRows);
+    // The worker made the points with the verdicts; make them here only when it did not.
+    const Verdicts* verdicts = detection != nullptr && snapshot.hasDetection()
+            && snapshot.verdicts->suspicious.size() == rowCount
+        ? snapshot.verdicts.get()
+        : nullptr;
+    std::shared_ptr<const ScatterVerdictPoints> made = snapshot.scatterPoints;
+    if (!made || made->layout != layout.get() || made->verdicts != verdicts)
+        made = std::make_shared<const ScatterVerdictPoints>(computeScatterPoints(*layout, *data, detection.get(), verdicts));
+    const bool detected = made->verdicts != nullptr;
+    normalPoints = made->normal;
+    suspiciousPoints = made->suspicious;
+    const std::size_t normalTotal = made->normalTotal;
+    const std::size_t normalDrawn = made->normalRows;
+    const std::size_t suspiciousDrawn = made->suspiciousRows;
     cloud->setLayerPoints(kNormalLayer, normalPoints.points);
     cloud->setLayerPoints(kSuspiciousLayer, suspiciousPoints.points);
     // Every suspicious row is drawn while normal rows are sampled, so when there are thousands
@@ -236,16 +221,16 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     else
         cloud->setLayerStyle(kSuspiciousLayer, suspicious, suspicious.darker(150), 7.0);
 
-    const bool isSample = normalRows.size() < normalTotal;
+    const bool isSample = normalDrawn < normalTotal;
     const QString normalName = detected ? tr("Normal") : tr("Rows");
     normalSeries->setName(isSample ? tr("%1 (sample of %2 of %3)")
-                                         .arg(normalName, chartstyle::groupedCount(normalRows.size()),
+                                         .arg(normalName, chartstyle::groupedCount(normalDrawn),
                                               chartstyle::groupedCount(normalTotal))
                                    : tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
     // "all" says that, unlike the normal rows, none of them is left out by sampling.
-    suspiciousSeries->setName(suspiciousRows.empty()
+    suspiciousSeries->setName(suspiciousDrawn == 0
                                   ? tr("Suspicious (0)")
-                                  : tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousRows.size())));
+                                  : tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousDrawn)));
     suspiciousSeries->setVisible(detected);
     for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
         marker->setVisible(detected);
@@ -285,6 +270,44 @@ ScatterLayout computeScatterLayout(const PreparedData& data)
         }
     }
     return layout;
+}
+
+ScatterVerdictPoints computeScatterPoints(const ScatterLayout& layout, const PreparedData& data, const Detection* detection,
+                                    const Verdicts* verdicts)
+{
+    ScatterVerdictPoints made;
+    made.layout = &layout;
+    const TrafficTable& table = data.table;
+    const std::size_t rowCount = table.rowCount();
+    if (detection && verdicts && verdicts->suspicious.size() == rowCount && detection->scores.size() == rowCount)
+        made.verdicts = verdicts;
+    std::vector<std::size_t> normalRows;
+    std::vector<std::size_t> suspiciousRows;
+    normalRows.reserve(layout.sampledRows.size());
+    if (made.verdicts) {
+        suspiciousRows.reserve(verdicts->suspiciousCount);
+        // Most anomalous first: where points coincide, the tooltip and a click name that row.
+        // The suspicious rows lead the ranking, so the walk stops once it has them all.
+        for (const std::uint32_t row : detection->scores.rankedRows()) {
+            if (suspiciousRows.size() == verdicts->suspiciousCount)
+                break;
+            if (verdicts->isSuspicious(row))
+                suspiciousRows.push_back(row);
+        }
+    }
+    // Only the sample is walked: a slider move costs the sample and the suspicious rows.
+    made.normalTotal = rowCount - suspiciousRows.size();
+    for (const std::uint32_t row : layout.sampledRows) {
+        if (!made.verdicts || !verdicts->isSuspicious(row))
+            normalRows.push_back(row);
+    }
+    made.normalRows = normalRows.size();
+    made.suspiciousRows = suspiciousRows.size();
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    made.normal = buildScatterPoints(bytesIn, bytesOut, normalRows);
+    made.suspicious = buildScatterPoints(bytesIn, bytesOut, suspiciousRows);
+    return made;
 }
 
 AnomalyScatter::AnomalyScatter(QWidget* parent)

@@ -69,6 +69,22 @@ struct ScatterLayout {
 
 ScatterLayout computeScatterLayout(const PreparedData& data);
 
+// The scatter's points for one set of verdicts: every suspicious row (most anomalous first) and
+// the normal rows of the layout's sample. Made on the worker with the verdicts.
+struct ScatterVerdictPoints {
+    const ScatterLayout* layout = nullptr;         // identity only
+    const Verdicts* verdicts = nullptr;            // null: no verdicts, every row Normal
+    ScatterPoints normal;
+    ScatterPoints suspicious;
+    std::size_t normalTotal = 0;                   // normal rows in the table, drawn or not
+    std::size_t normalRows = 0;                    // normal rows in the sample (before skipping missing bytes)
+    std::size_t suspiciousRows = 0;
+};
+
+// detection and verdicts may be null (no detector run yet) or not match data.
+ScatterVerdictPoints computeScatterPoints(const ScatterLayout& layout, const PreparedData& data,
+                                          const Detection* detection, const Verdicts* verdicts);
+
 // detection may be null, or not match data (its scores are then not charted).
 OverviewBins computeOverviewBins(const PreparedData& data, const Detection* detection);
 // verdicts null (or not for these rows): every row counts as Normal.
