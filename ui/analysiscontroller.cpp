@@ -145,6 +145,7 @@ void AnalysisController::assess(const AnalysisSnapshot& shown, const Contaminati
     request.contamination = contamination;
     request.overviewBins = shown.overviewBins;
     request.scatterLayout = shown.scatterLayout;
+    request.scoreSummary = shown.scoreSummary;
     m_pendingAssess = std::move(request);
     dispatchAssess();
 }

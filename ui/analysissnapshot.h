@@ -8,6 +8,7 @@
 
 namespace webthreat {
 
+struct ColumnSummary;
 struct OverviewBins;
 struct OverviewSplit;
 struct ScatterLayout;
@@ -28,6 +29,8 @@ struct AnalysisSnapshot {
     std::shared_ptr<const OverviewSplit> overviewSplit;
     std::shared_ptr<const ScatterLayout> scatterLayout;   // the Anomalies scatter's, for data
     std::shared_ptr<const ScatterVerdictPoints> scatterPoints;   // its points, for verdicts
+    // The Summary tab's anomaly_score row for detection (a walk over every score in rank order).
+    std::shared_ptr<const ColumnSummary> scoreSummary;
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

@@ -167,6 +167,8 @@ void addChartBins(AnalysisSnapshot& snapshot)
     snapshot.overviewBins = std::move(bins);
     auto layout = std::make_shared<const ScatterLayout>(computeScatterLayout(*snapshot.data));
     addScatterPoints(snapshot, layout);
+    if (snapshot.hasDetection())
+        snapshot.scoreSummary = std::make_shared<const ColumnSummary>(summarizeScores(snapshot.detection->scores));
 }
 
 AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination)
@@ -181,6 +183,8 @@ AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contaminati
     }
     if (shown.scatterLayout && shown.scatterLayout->data == snapshot.data.get())
         addScatterPoints(snapshot, shown.scatterLayout);
+    if (shown.detection == snapshot.detection)
+        snapshot.scoreSummary = shown.scoreSummary;
     return snapshot;
 }
 
@@ -245,6 +249,7 @@ void AnalysisWorker::assess(const AssessRequest& request)
         shown.detection = request.detection;
         shown.overviewBins = request.overviewBins;
         shown.scatterLayout = request.scatterLayout;
+        shown.scoreSummary = request.scoreSummary;
         Q_EMIT assessed(request.job, assessSnapshot(shown, request.contamination));
     });
 }

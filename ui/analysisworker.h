@@ -57,6 +57,7 @@ struct AssessRequest {
     // new verdicts is counted with them.
     std::shared_ptr<const OverviewBins> overviewBins;
     std::shared_ptr<const ScatterLayout> scatterLayout;
+    std::shared_ptr<const ColumnSummary> scoreSummary;
 };
 
 struct ExportRequest {
@@ -99,8 +100,9 @@ AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
 // The same, keeping what shown holds for its data and detection (the Overview's bins) and
 // counting their split for the new verdicts: what a slider move computes on the worker.
 AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination);
-// Adds the Overview's bins (and their split) to a snapshot that has data: tens to a couple of
-// hundred milliseconds at a million rows, so the worker does it.
+// Adds what the views would otherwise count on the GUI thread to a snapshot that has data: the
+// Overview's bins and split, the scatter's sample and points, the score summary. Tens to a couple
+// of hundred milliseconds at a million rows, so the worker does it.
 void addChartBins(AnalysisSnapshot& snapshot);
 
 } // namespace webthreat

@@ -850,7 +850,9 @@ void MainWindow::updateSummary()
         return;
     }
     std::optional<ColumnSummary> score;
-    if (m_snapshot.detection)
+    if (m_snapshot.scoreSummary)
+        score = *m_snapshot.scoreSummary;  // made on the worker
+    else if (m_snapshot.detection)
         score = summarizeScores(m_snapshot.detection->scores);
     m_summaryModel->setSummary(m_summary, score);
     fitColumns(m_summaryView);
