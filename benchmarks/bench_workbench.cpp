@@ -642,6 +642,10 @@ int benchSize(TimingApplication& app, std::size_t rows)
         });
         time("OverviewCharts::setSnapshot", [&] { window.overviewCharts()->setSnapshot(current); });
         time("AnomalyScatter::setSnapshot", [&] { window.anomalyScatter()->setSnapshot(current); });
+        // The window fits the tables' columns to their contents after a load.
+        time("Data view resizeColumnsToContents", [&] { window.dataView()->resizeColumnsToContents(); });
+        time("suspicious rows view resizeColumnsToContents",
+             [&] { window.suspiciousView()->resizeColumnsToContents(); });
         time("slider: TrafficTableModel::updateVerdicts + proxy", [&] {
             model->updateVerdicts(moved);
             proxy->verdictsChanged();

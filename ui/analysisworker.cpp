@@ -175,7 +175,8 @@ AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contaminati
 {
     AnalysisSnapshot snapshot = assessSnapshot(shown.data, shown.detection, contamination);
     const OverviewBins* bins = shown.overviewBins.get();
-    if (bins && bins->data == snapshot.data.get()) {
+    const Detection* detection = snapshot.hasDetection() ? snapshot.detection.get() : nullptr;
+    if (bins && bins->data == snapshot.data.get() && bins->detection == detection) {
         snapshot.overviewBins = shown.overviewBins;
 
         snapshot.overviewSplit = std::make_shared<const OverviewSplit>(

@@ -19,10 +19,15 @@ QString tr(const char* text) { return OverviewCharts::tr(text); }
 
 QString scoreText(double score, int decimals = 3) { return QString::number(score, 'f', decimals); }
 
-double maxTotalOf(const std::vector<std::uint16_t>& rowBins, int binCount)
+// Fills totals and maxTotal from rowBins.
+void countTotals(BarChartBins& chart)
 {
-    const SplitCounts totals = countSplit(rowBins, binCount, {});
-    return totals.normal.isEmpty() ? 0.0 : *std::max_element(totals.normal.cbegin(), totals.normal.cend());
+    chart.totals.assign(static_cast<std::size_t>(std::max(chart.binCount, 0)), 0);
+    for (const std::uint16_t bin : chart.rowBins) {
+        if (bin < chart.totals.size())
+            ++chart.totals[bin];
+    }
+    chart.maxTotal = chart.totals.empty() ? 0.0 : static_cast<double>(*std::max_element(chart.totals.begin(), chart.totals.end()));
 }
 
 BarChartBins bytesBins(const std::vector<std::int64_t>& values, const QString& what)
@@ -84,7 +89,7 @@ BarChartBins bytesBins(const std::vector<std::int64_t>& values, const QString& w
         if (values[row] != kMissingInteger)
             chart.rowBins[row] = binning.binOf(static_cast<double>(values[row]));
     }
-    chart.maxTotal = maxTotalOf(chart.rowBins, chart.binCount);
+    countTotals(chart);
     return chart;
 }
 
@@ -108,9 +113,7 @@ BarChartBins categoryBins(CategoryBreakdown breakdown, const QString& what)
         bin = static_cast<std::uint16_t>(count - 1 - bin);
     chart.binCount = count;
     chart.axisTitle = what;
-    chart.maxTotal = breakdown.totals.empty()
-        ? 0.0
-        : static_cast<double>(*std::max_element(breakdown.totals.begin(), breakdown.totals.end()));
+    countTotals(chart);
     return chart;
 }
 
@@ -155,7 +158,7 @@ BarChartBins scoreBins(const Detection& detection, LinearBinning& scoreBinning)
 
     chart.axisTitle = tr("Anomaly score (lower = more anomalous)");
     chart.binCount = scoreBinning.bins;
-    chart.maxTotal = maxTotalOf(chart.rowBins, chart.binCount);
+    countTotals(chart);
     return chart;
 }
 
@@ -193,10 +196,41 @@ OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* ver
         split.verdicts = verdicts;
         suspicious = verdicts->suspicious;
     }
+    // The suspicious rows are the first suspiciousCount of the ranking (applyThreshold marks
+    // exactly those); checked as they are walked, with the full count as the fallback.
+    std::vector<std::uint32_t> flaggedRows;
+    if (split.verdicts && bins.detection && bins.detection->scores.size() == rows) {
+        const std::vector<std::uint32_t>& ranked = bins.detection->scores.rankedRows();
+        const std::size_t count = std::min(verdicts->suspiciousCount, ranked.size());
+        flaggedRows.assign(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(count));
+        const bool prefix = std::all_of(flaggedRows.begin(), flaggedRows.end(),
+                                        [&](std::uint32_t row) { return verdicts->isSuspicious(row); });
+        if (!prefix)
+            flaggedRows.clear();
+    }
+    const bool fromRanking = !flaggedRows.empty() || (split.verdicts && verdicts->suspiciousCount == 0);
     for (std::size_t chart = 0; chart < bins.charts.size(); ++chart) {
         const BarChartBins& source = bins.charts[chart];
-        if (source.message.isEmpty())
+        if (!source.message.isEmpty())
+            continue;
+        if (!fromRanking || source.totals.size() != static_cast<std::size_t>(source.binCount)) {
             split.counts[chart] = countSplit(source.rowBins, source.binCount, suspicious);
+            continue;
+        }
+        std::vector<std::uint64_t> flagged(source.totals.size(), 0);
+        for (const std::uint32_t row : flaggedRows) {
+            const std::uint16_t bin = source.rowBins[row];
+            if (bin < flagged.size())
+                ++flagged[bin];
+        }
+        SplitCounts& counts = split.counts[chart];
+        for (std::size_t bin = 0; bin < flagged.size(); ++bin) {
+            const std::uint64_t normal = source.totals[bin] - flagged[bin];
+            counts.normal.append(static_cast<qreal>(normal));
+            counts.suspicious.append(static_cast<qreal>(flagged[bin]));
+            counts.normalTotal += normal;
+            counts.suspiciousTotal += flagged[bin];
+        }
     }
     return split;
 }
