@@ -152,6 +152,21 @@ void AnalysisController::assess(std::shared_ptr<const PreparedData> data, std::s
     dispatchAssess();
 }
 
+void AnalysisController::assess(const AnalysisSnapshot& shown, const Contamination& contamination)
+{
+    AssessRequest request;
+    request.job = ++m_lastJob;
+    request.data = shown.data;
+    request.aggregates = shown.aggregates;
+    request.detection = shown.detection;
+    request.contamination = contamination;
+    request.overviewBins = shown.overviewBins;
+    request.scatterLayout = shown.scatterLayout;
+    request.scoreSummary = shown.scoreSummary;
+    m_pendingAssess = std::move(request);
+    dispatchAssess();
+}
+
 void AnalysisController::dispatchAssess()
 {
     if (m_assessing || !m_pendingAssess)

@@ -40,6 +40,9 @@ public:
     // waiting one is kept. assessed() follows.
     void assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                 const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates = {});
+    // The same for the snapshot the window shows, whose chart bins the worker then reuses to
+    // count the new split (see AssessRequest::overviewBins).
+    void assess(const AnalysisSnapshot& shown, const Contamination& contamination);
     // Asks the running job to stop; cancelled() follows within a tenth of a second or so.
     void cancel();
 

@@ -21,6 +21,11 @@ struct VerdictAggregates {
     EntityVerdicts entities;
     std::vector<std::uint64_t> timelineSuspicious;   // per timeline bucket
 };
+struct ColumnSummary;
+struct OverviewBins;
+struct OverviewSplit;
+struct ScatterLayout;
+struct ScatterVerdictPoints;
 
 // What the views show: immutable pieces shared with std::shared_ptr<const ...>. A new load or a
 // new detector run makes a new snapshot; moving the contamination slider replaces only verdicts
@@ -32,6 +37,15 @@ struct AnalysisSnapshot {
     std::shared_ptr<const Findings> findings;       // null when detection is null
     std::shared_ptr<const TrafficAggregates> aggregates;        // with data (null in some tests)
     std::shared_ptr<const VerdictAggregates> verdictAggregates; // null without aggregates or detection
+    // The Overview's chart bins for (data, detection) and their split for verdicts, made on the
+    // worker so the GUI thread only builds series from them. Null when not precomputed (the
+    // charts then count for themselves).
+    std::shared_ptr<const OverviewBins> overviewBins;
+    std::shared_ptr<const OverviewSplit> overviewSplit;
+    std::shared_ptr<const ScatterLayout> scatterLayout;   // the Anomalies scatter's, for data
+    std::shared_ptr<const ScatterVerdictPoints> scatterPoints;   // its points, for verdicts
+    // The Summary tab's anomaly_score row for detection (a walk over every score in rank order).
+    std::shared_ptr<const ColumnSummary> scoreSummary;
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

@@ -4,6 +4,7 @@
 #include "core/export.h"
 #include "core/log.h"
 #include "core/trafficfile.h"
+#include "ui/charts/overviewbins.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -181,6 +182,51 @@ std::shared_ptr<const TrafficAggregates> aggregateTraffic(const PreparedData& da
     return aggregates;
 }
 
+namespace {
+
+void addScatterPoints(AnalysisSnapshot& snapshot, std::shared_ptr<const ScatterLayout> layout)
+{
+    snapshot.scatterPoints = std::make_shared<const ScatterVerdictPoints>(computeScatterPoints(
+        *layout, *snapshot.data, snapshot.hasDetection() ? snapshot.detection.get() : nullptr,
+        snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
+    snapshot.scatterLayout = std::move(layout);
+}
+
+} // namespace
+
+void addChartBins(AnalysisSnapshot& snapshot)
+{
+    if (!snapshot.data || snapshot.data->table.rowCount() == 0)
+        return;
+    const Detection* detection = snapshot.hasDetection() ? snapshot.detection.get() : nullptr;
+    auto bins = std::make_shared<const OverviewBins>(computeOverviewBins(*snapshot.data, detection));
+    snapshot.overviewSplit = std::make_shared<const OverviewSplit>(
+        computeOverviewSplit(*bins, snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
+    snapshot.overviewBins = std::move(bins);
+    auto layout = std::make_shared<const ScatterLayout>(computeScatterLayout(*snapshot.data));
+    addScatterPoints(snapshot, layout);
+    if (snapshot.hasDetection())
+        snapshot.scoreSummary = std::make_shared<const ColumnSummary>(summarizeScores(snapshot.detection->scores));
+}
+
+AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination)
+{
+    AnalysisSnapshot snapshot = assessSnapshot(shown.data, shown.detection, contamination, shown.aggregates);
+    const OverviewBins* bins = shown.overviewBins.get();
+    const Detection* detection = snapshot.hasDetection() ? snapshot.detection.get() : nullptr;
+    if (bins && bins->data == snapshot.data.get() && bins->detection == detection) {
+        snapshot.overviewBins = shown.overviewBins;
+
+        snapshot.overviewSplit = std::make_shared<const OverviewSplit>(
+            computeOverviewSplit(*bins, snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
+    }
+    if (shown.scatterLayout && shown.scatterLayout->data == snapshot.data.get())
+        addScatterPoints(snapshot, shown.scatterLayout);
+    if (shown.detection == snapshot.detection)
+        snapshot.scoreSummary = shown.scoreSummary;
+    return snapshot;
+}
+
 AnalysisWorker::AnalysisWorker(QObject* parent)
     : QObject(parent)
 {
@@ -231,6 +277,8 @@ void AnalysisWorker::load(const LoadRequest& request)
             result.snapshot.aggregates = aggregates;
             result.detectionProblem = QString::fromStdString(error.problem());
         }
+        progress.check();
+        addChartBins(result.snapshot);
         result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
         logger::get("ui")->info("loaded {}: {} rows in {:.3f} s", request.displayName.toStdString(),
                                 data->table.rowCount(), result.seconds);
@@ -246,14 +294,24 @@ void AnalysisWorker::detect(const DetectRequest& request)
         progress.check();
         auto detection = webthreat::detect(*request.data, request.detector, progress);
         progress.check();
-        Q_EMIT detected(request.job, assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates));
+        AnalysisSnapshot snapshot = assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates);
+        progress.check();
+        addChartBins(snapshot);
+        Q_EMIT detected(request.job, snapshot);
     });
 }
 
 void AnalysisWorker::assess(const AssessRequest& request)
 {
     guarded(this, request.job, "re-labelling the rows", [&] {
-        Q_EMIT assessed(request.job, assessSnapshot(request.data, request.detection, request.contamination, request.aggregates));
+        AnalysisSnapshot shown;
+        shown.data = request.data;
+        shown.detection = request.detection;
+        shown.aggregates = request.aggregates;
+        shown.overviewBins = request.overviewBins;
+        shown.scatterLayout = request.scatterLayout;
+        shown.scoreSummary = request.scoreSummary;
+        Q_EMIT assessed(request.job, assessSnapshot(shown, request.contamination));
     });
 }
 

@@ -58,6 +58,11 @@ struct AssessRequest {
     std::shared_ptr<const TrafficAggregates> aggregates; // carried into the new snapshot
     std::shared_ptr<const Detection> detection;
     Contamination contamination;
+    // The Overview's bins for data and detection, when the window has them: the split for the
+    // new verdicts is counted with them.
+    std::shared_ptr<const OverviewBins> overviewBins;
+    std::shared_ptr<const ScatterLayout> scatterLayout;
+    std::shared_ptr<const ColumnSummary> scoreSummary;
 };
 
 struct ExportRequest {
@@ -111,6 +116,13 @@ AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
                                 std::shared_ptr<const TrafficAggregates> aggregates = {});
 // The entities and timeline of data (a pass or two over the rows). Stages "entities", "timeline".
 std::shared_ptr<const TrafficAggregates> aggregateTraffic(const PreparedData& data, const Progress& progress = {});
+// The same, keeping what shown holds for its data and detection (the Overview's bins) and
+// counting their split for the new verdicts: what a slider move computes on the worker.
+AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination);
+// Adds what the views would otherwise count on the GUI thread to a snapshot that has data: the
+// Overview's bins and split, the scatter's sample and points, the score summary. Tens to a couple
+// of hundred milliseconds at a million rows, so the worker does it.
+void addChartBins(AnalysisSnapshot& snapshot);
 
 } // namespace webthreat
 

@@ -751,7 +751,7 @@ void MainWindow::onLoadFinished(const LoadResult& result)
     m_loadSeconds = result.seconds;
     // The contamination may have moved while the load ran: the slider wins.
     if (m_snapshot.detection && !(m_snapshot.verdicts->contamination == m_contamination))
-        m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination, m_snapshot.aggregates);
+        m_snapshot = assessSnapshot(m_snapshot, m_contamination);
     addRecentFile(result.path);
     if (!result.path.startsWith(QLatin1String(":/")))
         rememberFolder(result.path);
@@ -782,7 +782,7 @@ void MainWindow::onDetectionFinished(const AnalysisSnapshot& snapshot)
     m_snapshot = snapshot;
     m_detectionProblem.clear();
     if (!(m_snapshot.verdicts->contamination == m_contamination))
-        m_snapshot = assessSnapshot(m_snapshot.data, m_snapshot.detection, m_contamination, m_snapshot.aggregates);
+        m_snapshot = assessSnapshot(m_snapshot, m_contamination);
     showSnapshot();
     Q_EMIT analysisReady();
 }
@@ -869,7 +869,7 @@ void MainWindow::onContaminationChanged(const Contamination& contamination)
     // the newest request winning while one is under way. Sent even when it matches what is shown,
     // since an older request still in flight may be about to replace that.
     if (m_snapshot.detection)
-        m_controller->assess(m_snapshot.data, m_snapshot.detection, contamination, m_snapshot.aggregates);
+        m_controller->assess(m_snapshot, contamination);
 }
 
 void MainWindow::onAssessed(const AnalysisSnapshot& snapshot)
@@ -998,7 +998,9 @@ void MainWindow::updateSummary()
         return;
     }
     std::optional<ColumnSummary> score;
-    if (m_snapshot.detection)
+    if (m_snapshot.scoreSummary)
+        score = *m_snapshot.scoreSummary;  // made on the worker
+    else if (m_snapshot.detection)
         score = summarizeScores(m_snapshot.detection->scores);
     m_summaryModel->setSummary(m_summary, score);
     fitColumns(m_summaryView);

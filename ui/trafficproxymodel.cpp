@@ -1,22 +1,82 @@
 #include "ui/trafficproxymodel.h"
 
+#include "core/sortorder.h"
+
+#include <QItemSelection>
+
 namespace webthreat {
 
 TrafficProxyModel::TrafficProxyModel(QObject* parent)
-    : QSortFilterProxyModel(parent)
+    : QAbstractProxyModel(parent)
 {
-    setSortRole(TrafficTableModel::SortKeyRole);
-    setDynamicSortFilter(false);
 }
 
 void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
 {
+    beginResetModel();
+    for (const QMetaObject::Connection& connection : std::as_const(m_sourceConnections))
+        disconnect(connection);
+    m_sourceConnections.clear();
     m_traffic = qobject_cast<TrafficTableModel*>(sourceModel);
     m_filterValid = false;
-    QSortFilterProxyModel::setSourceModel(sourceModel);
+    m_order.clear();
+    QAbstractProxyModel::setSourceModel(sourceModel);
     if (sourceModel) {
-        // New data has new strings: the prepared filter must be rebuilt for them.
-        connect(sourceModel, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_filterValid = false; });
+        // This proxy only ever sees whole-table changes: a model reset for new data, dataChanged
+        // for new verdicts. Anything structural is followed by a reset here too.
+        auto resetting = [this] {
+            beginResetModel();
+            // New data has new strings and rows: the prepared filter and the order are stale.
+            m_filterValid = false;
+            m_order.clear();
+        };
+        auto reset = [this] { onSourceReset(); };
+        QAbstractItemModel* source = sourceModel;
+        m_sourceConnections = {
+            connect(source, &QAbstractItemModel::modelAboutToBeReset, this, resetting),
+            connect(source, &QAbstractItemModel::modelReset, this, reset),
+            connect(source, &QAbstractItemModel::layoutAboutToBeChanged, this, resetting),
+            connect(source, &QAbstractItemModel::layoutChanged, this, reset),
+            connect(source, &QAbstractItemModel::rowsAboutToBeInserted, this, resetting),
+            connect(source, &QAbstractItemModel::rowsInserted, this, reset),
+            connect(source, &QAbstractItemModel::rowsAboutToBeRemoved, this, resetting),
+            connect(source, &QAbstractItemModel::rowsRemoved, this, reset),
+            connect(source, &QAbstractItemModel::columnsAboutToBeInserted, this, resetting),
+            connect(source, &QAbstractItemModel::columnsInserted, this, reset),
+            connect(source, &QAbstractItemModel::columnsAboutToBeRemoved, this, resetting),
+            connect(source, &QAbstractItemModel::columnsRemoved, this, reset),
+            connect(source, &QAbstractItemModel::dataChanged, this, &TrafficProxyModel::onSourceDataChanged),
+            connect(source, &QAbstractItemModel::headerDataChanged, this, &TrafficProxyModel::onSourceHeaderDataChanged),
+        };
+    }
+    rebuildMapping();
+    endResetModel();
+}
+
+void TrafficProxyModel::onSourceReset()
+{
+    rebuildMapping();
+    endResetModel();
+}
+
+void TrafficProxyModel::onSourceDataChanged(const QModelIndex& topLeft, const QModelIndex& bottomRight,
+                                            const QList<int>& roles)
+{
+    // Rows are not re-sorted or re-filtered here (see the class comment): the same rows show
+    // new values. The source only sends whole ranges, so the proxy passes on its whole range.
+    Q_UNUSED(topLeft);
+    Q_UNUSED(bottomRight);
+    if (m_proxyToSource.empty() || columnCount() == 0)
+        return;
+    Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1), roles);
+}
+
+void TrafficProxyModel::onSourceHeaderDataChanged(Qt::Orientation orientation, int first, int last)
+{
+    if (orientation == Qt::Horizontal) {
+        Q_EMIT headerDataChanged(orientation, first, last);
+    } else if (!m_proxyToSource.empty()) {
+        Q_EMIT headerDataChanged(orientation, 0, rowCount() - 1);
     }
 }
 
@@ -48,18 +108,85 @@ void TrafficProxyModel::setRowMask(std::shared_ptr<const std::vector<std::uint8_
 
 void TrafficProxyModel::verdictsChanged()
 {
-    const bool sortedByLabel = m_traffic && sortColumn() >= 0
-        && sortColumn() == m_traffic->columnFor(TrafficTableModel::ColumnSource::Label);
+    const bool sortedByLabel = m_traffic && m_sortColumn >= 0
+        && m_sortColumn == m_traffic->columnFor(TrafficTableModel::ColumnSource::Label);
+    if (m_orderColumn >= 0 && m_traffic && m_orderColumn < m_traffic->columnCount()
+        && m_traffic->columnSource(m_orderColumn) == TrafficTableModel::ColumnSource::Label)
+        m_order.clear();
     if (m_suspiciousOnly || sortedByLabel)
         refilter();
 }
 
+void TrafficProxyModel::sort(int column, Qt::SortOrder order)
+{
+    if (column == m_sortColumn && order == m_sortOrder && !m_order.empty())
+        return;
+    m_sortColumn = column;
+    m_sortOrder = order;
+    refilter();
+}
+
+void TrafficProxyModel::invalidate()
+{
+    refilter();
+}
+
 void TrafficProxyModel::refilter()
 {
-    // A full rebuild (filter, then one sort), not invalidateFilter(): that one removes and inserts
-    // rows interval by interval, which is quadratic when a million rows change at once, and
-    // appends re-admitted rows unsorted when dynamic sorting is off.
-    invalidate();
+    // Rows move and leave: a layout change, with persistent indexes (the view's selection and
+    // current row) carried to where their rows now are, or dropped when filtered out.
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList persistent = persistentIndexList();
+    QList<QPair<int, int>> sourceCells;
+    sourceCells.reserve(persistent.size());
+    for (const QModelIndex& proxyIndex : persistent) {
+        const QModelIndex source = mapToSource(proxyIndex);
+        sourceCells.append({source.isValid() ? source.row() : -1, proxyIndex.column()});
+    }
+    rebuildMapping();
+    QModelIndexList moved;
+    moved.reserve(persistent.size());
+    for (const auto& [sourceRow, column] : std::as_const(sourceCells)) {
+        const int proxyRow = sourceRow >= 0 && static_cast<std::size_t>(sourceRow) < m_sourceToProxy.size()
+            ? m_sourceToProxy[static_cast<std::size_t>(sourceRow)]
+            : -1;
+        moved.append(proxyRow >= 0 ? index(proxyRow, column) : QModelIndex());
+    }
+    changePersistentIndexList(persistent, moved);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+const std::vector<std::uint32_t>* TrafficProxyModel::sortedRows()
+{
+    if (!m_traffic || m_sortColumn < 0 || m_sortColumn >= m_traffic->columnCount())
+        return nullptr;
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    const auto rows = static_cast<std::size_t>(m_traffic->rowCount());
+    if (m_order.size() != rows || m_orderColumn != m_sortColumn || m_orderDescending != descending) {
+        m_order = stableSortOrder(m_traffic->sortKeys(m_sortColumn), descending);
+        m_orderColumn = m_sortColumn;
+        m_orderDescending = descending;
+    }
+    return &m_order;
+}
+
+void TrafficProxyModel::rebuildMapping()
+{
+    QAbstractItemModel* source = sourceModel();
+    const int rows = source ? source->rowCount() : 0;
+    m_sourceToProxy.assign(static_cast<std::size_t>(rows), -1);
+    m_proxyToSource.clear();
+    m_proxyToSource.reserve(static_cast<std::size_t>(rows));
+    const std::vector<std::uint32_t>* order = sortedRows();
+    const bool filtering = m_suspiciousOnly || !m_filterText.trimmed().isEmpty() || !m_traffic || m_rowMask;
+    const QModelIndex root;
+    for (int position = 0; position < rows; ++position) {
+        const int row = order ? static_cast<int>((*order)[static_cast<std::size_t>(position)]) : position;
+        if (filtering && !filterAcceptsRow(row, root))
+            continue;
+        m_sourceToProxy[static_cast<std::size_t>(row)] = static_cast<int>(m_proxyToSource.size());
+        m_proxyToSource.push_back(row);
+    }
 }
 
 const RowFilter& TrafficProxyModel::currentFilter() const
@@ -73,8 +200,9 @@ const RowFilter& TrafficProxyModel::currentFilter() const
 
 bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
+    Q_UNUSED(sourceParent);
     if (!m_traffic)
-        return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+        return true;
     if (m_rowMask && m_rowMask->size() == static_cast<std::size_t>(m_traffic->rowCount())
         && !(*m_rowMask)[static_cast<std::size_t>(sourceRow)])
         return false;
@@ -85,13 +213,83 @@ bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourc
     return m_traffic->rowMatches(sourceRow, currentFilter());
 }
 
-bool TrafficProxyModel::lessThan(const QModelIndex& left, const QModelIndex& right) const
+QModelIndex TrafficProxyModel::index(int row, int column, const QModelIndex& parent) const
 {
-    if (!m_traffic || left.column() != right.column())
-        return QSortFilterProxyModel::lessThan(left, right);
-    const std::vector<double>& keys = m_traffic->sortKeys(left.column());
-    // The proxy's sort is stable: equal keys keep the file's order.
-    return keys[static_cast<std::size_t>(left.row())] < keys[static_cast<std::size_t>(right.row())];
+    if (parent.isValid() || row < 0 || column < 0 || row >= rowCount() || column >= columnCount())
+        return {};
+    return createIndex(row, column);
+}
+
+QModelIndex TrafficProxyModel::parent(const QModelIndex& child) const
+{
+    Q_UNUSED(child);
+    return {};
+}
+
+QModelIndex TrafficProxyModel::sibling(int row, int column, const QModelIndex& index) const
+{
+    return index.isValid() ? this->index(row, column) : QModelIndex();
+}
+
+int TrafficProxyModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_proxyToSource.size());
+}
+
+int TrafficProxyModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() || !sourceModel() ? 0 : sourceModel()->columnCount();
+}
+
+bool TrafficProxyModel::hasChildren(const QModelIndex& parent) const
+{
+    return !parent.isValid() && rowCount() > 0 && columnCount() > 0;
+}
+
+QModelIndex TrafficProxyModel::mapToSource(const QModelIndex& proxyIndex) const
+{
+    if (!proxyIndex.isValid() || !sourceModel() || proxyIndex.model() != this
+        || static_cast<std::size_t>(proxyIndex.row()) >= m_proxyToSource.size())
+        return {};
+    return sourceModel()->index(m_proxyToSource[static_cast<std::size_t>(proxyIndex.row())], proxyIndex.column());
+}
+
+QModelIndex TrafficProxyModel::mapFromSource(const QModelIndex& sourceIndex) const
+{
+    if (!sourceIndex.isValid() || sourceIndex.model() != sourceModel()
+        || static_cast<std::size_t>(sourceIndex.row()) >= m_sourceToProxy.size())
+        return {};
+    const int row = m_sourceToProxy[static_cast<std::size_t>(sourceIndex.row())];
+    return row >= 0 ? index(row, sourceIndex.column()) : QModelIndex();
+}
+
+QItemSelection TrafficProxyModel::mapSelectionToSource(const QItemSelection& selection) const
+{
+    // Row by row: a contiguous proxy range is scattered in the source once sorted.
+    QItemSelection mapped;
+    for (const QItemSelectionRange& range : selection) {
+        for (int row = range.top(); row <= range.bottom(); ++row) {
+            const QModelIndex left = mapToSource(index(row, range.left()));
+            const QModelIndex right = mapToSource(index(row, range.right()));
+            if (left.isValid() && right.isValid())
+                mapped.append(QItemSelectionRange(left, right));
+        }
+    }
+    return mapped;
+}
+
+QItemSelection TrafficProxyModel::mapSelectionFromSource(const QItemSelection& selection) const
+{
+    QItemSelection mapped;
+    for (const QItemSelectionRange& range : selection) {
+        for (int row = range.top(); row <= range.bottom(); ++row) {
+            const QModelIndex left = mapFromSource(sourceModel()->index(row, range.left()));
+            const QModelIndex right = mapFromSource(sourceModel()->index(row, range.right()));
+            if (left.isValid() && right.isValid())
+                mapped.append(QItemSelectionRange(left, right));
+        }
+    }
+    return mapped;
 }
 
 } // namespace webthreat

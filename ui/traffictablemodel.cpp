@@ -86,6 +86,7 @@ void TrafficTableModel::updateVerdicts(const AnalysisSnapshot& snapshot)
 void TrafficTableModel::buildColumns()
 {
     m_columns.clear();
+    m_matchOrder.clear();
     if (!m_snapshot.data)
         return;
     const TrafficTable& table = m_snapshot.data->table;
@@ -97,6 +98,25 @@ void TrafficTableModel::buildColumns()
     m_columns.push_back({ColumnSource::AvgPacketSize, 0});
     m_columns.push_back({ColumnSource::Score, 0});
     m_columns.push_back({ColumnSource::Label, 0});
+
+    const auto cost = [&](const ColumnRef& ref) {
+        if (ref.source != ColumnSource::Table)
+            return ref.source == ColumnSource::Label ? 0 : 3;   // computed numbers never match
+        switch (table.columns[ref.tableColumn].kind) {
+        case ColumnKind::Text: return 0;
+        case ColumnKind::Integer: return 1;
+        case ColumnKind::Timestamp: return 2;
+        case ColumnKind::Real: return 3;
+        }
+        return 3;
+    };
+    m_matchOrder.clear();
+    for (int rank = 0; rank <= 2; ++rank) {
+        for (std::size_t column = 0; column < m_columns.size(); ++column) {
+            if (cost(m_columns[column]) == rank)
+                m_matchOrder.push_back(static_cast<int>(column));
+        }
+    }
 }
 
 int TrafficTableModel::rowCount(const QModelIndex& parent) const
@@ -194,13 +214,57 @@ double TrafficTableModel::sortKey(int row, int column) const
 
 const std::vector<double>& TrafficTableModel::sortKeys(int column) const
 {
-    if (column != m_keysColumn) {
-        const int rows = rowCount();
-        m_keys.resize(static_cast<std::size_t>(rows));
-        for (int row = 0; row < rows; ++row)
-            m_keys[static_cast<std::size_t>(row)] = sortKey(row, column);
-        m_keysColumn = column;
+    if (column == m_keysColumn)
+        return m_keys;
+    const auto rows = static_cast<std::size_t>(rowCount());
+    m_keys.resize(rows);
+    m_keysColumn = column;
+    if (rows == 0)
+        return m_keys;
+    // One tight loop per kind of column (the same keys sortKey() gives): a million rows in a
+    // few milliseconds rather than a switch per row.
+    const ColumnRef& ref = m_columns[static_cast<std::size_t>(column)];
+    const PreparedData& data = *m_snapshot.data;
+    const auto numbers = [&](const auto& values) {
+        for (std::size_t row = 0; row < rows; ++row)
+            m_keys[row] = std::isnan(values[row]) ? kMissingSortKey : values[row];
+    };
+    switch (ref.source) {
+    case ColumnSource::Table: {
+        const Column& source = data.table.columns[ref.tableColumn];
+        switch (source.kind) {
+        case ColumnKind::Integer:
+        case ColumnKind::Timestamp:
+            for (std::size_t row = 0; row < rows; ++row) {
+                const std::int64_t value = source.integers[row];
+                m_keys[row] = value == kMissingInteger ? kMissingSortKey : static_cast<double>(value);
+            }
+            return m_keys;
+        case ColumnKind::Text: {
+            const std::vector<std::uint32_t>& ranks = textRanks();
+            for (std::size_t row = 0; row < rows; ++row) {
+                const std::uint32_t id = source.text[row];
+                m_keys[row] = id == StringPool::kMissing ? kMissingSortKey : static_cast<double>(ranks[id]);
+            }
+            return m_keys;
+        }
+        case ColumnKind::Real: break;
+        }
+        break;
     }
+    case ColumnSource::SessionDuration: numbers(data.features.sessionDuration); return m_keys;
+    case ColumnSource::AvgPacketSize: numbers(data.features.avgPacketSize); return m_keys;
+    case ColumnSource::Score:
+        if (m_snapshot.detection) {
+            std::copy(m_snapshot.detection->scores.scores().begin(), m_snapshot.detection->scores.scores().end(), m_keys.begin());
+            return m_keys;
+        }
+        break;
+    case ColumnSource::Label:
+        break;
+    }
+    for (std::size_t row = 0; row < rows; ++row)
+        m_keys[row] = sortKey(static_cast<int>(row), column);
     return m_keys;
 }
 
@@ -370,7 +434,9 @@ bool TrafficTableModel::rowMatches(int row, const RowFilter& filter) const
         return false;
     if (filter.column >= 0)
         return cellMatches(row, filter.column, filter);
-    for (int column = 0; column < columnCount(); ++column) {
+    // Cheapest first (a text cell is one lookup, a timestamp is formatted): the first match ends
+    // the test, and which column matched does not matter.
+    for (const int column : m_matchOrder) {
         if (cellMatches(row, column, filter))
             return true;
     }

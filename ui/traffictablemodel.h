@@ -81,6 +81,8 @@ private:
 
     AnalysisSnapshot m_snapshot;
     std::vector<ColumnRef> m_columns;
+    // The columns an "every column" filter tests, cheapest first; computed columns left out.
+    std::vector<int> m_matchOrder;
     // Rank of each interned string in byte order, built on the first sort by a text column.
     mutable std::vector<std::uint32_t> m_textRanks;
     mutable int m_keysColumn = -1;

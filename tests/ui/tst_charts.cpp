@@ -1,6 +1,8 @@
+#include "ui/analysisworker.h"
 #include "ui/charts/chartbinning.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/overviewbins.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/charts/pointcloud.h"
 #include "ui/charts/workbenchchart.h"
@@ -108,6 +110,15 @@ PointCloudItem* cloudOf(ChartView* view)
             return cloud;
     }
     return nullptr;
+}
+
+// The table rows behind the scatter's suspicious points for a snapshot, made the charts' way.
+std::vector<std::size_t> scatterPointsRows(const AnalysisSnapshot& snapshot, bool suspicious)
+{
+    const ScatterLayout layout = computeScatterLayout(*snapshot.data);
+    const ScatterVerdictPoints points = computeScatterPoints(layout, *snapshot.data, snapshot.detection.get(),
+                                                             snapshot.verdicts.get());
+    return suspicious ? points.suspicious.rows : points.normal.rows;
 }
 
 AnalysisSnapshot snapshotAt(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
@@ -469,6 +480,51 @@ private Q_SLOTS:
         }
         const QString label = chartOf(viewByStem(views, "score_histogram"))->markerLabel();
         QVERIFY2(label.contains(QStringLiteral("%1 suspicious").arg(expected)), qPrintable(label));
+    }
+
+    void workerCountsMatchTheChartsOwn()
+    {
+        // The worker precomputes the bins and, per slider move, the split from the ranking's
+        // suspicious prefix; the charts count everything themselves for a bare snapshot. Both
+        // must show the same bars, bin by bin, and the scatter the same points.
+        REQUIRE_REFERENCE();
+        AnalysisSnapshot shown = snapshotAt(m_reference, m_referenceDetection, 0.05);
+        addChartBins(shown);
+        QVERIFY(shown.overviewBins && shown.overviewSplit && shown.scatterLayout && shown.scatterPoints);
+        for (const double contamination : {0.10, 0.02, 0.05}) {
+            const AnalysisSnapshot moved = assessSnapshot(shown, Contamination::fromValue(contamination));
+            QVERIFY(moved.overviewBins == shown.overviewBins);
+            QVERIFY(moved.overviewSplit && moved.overviewSplit->verdicts == moved.verdicts.get());
+            const AnalysisSnapshot bare = snapshotAt(m_reference, m_referenceDetection, contamination);
+            QCOMPARE(moved.verdicts->suspicious, bare.verdicts->suspicious);
+            for (std::size_t chart = 0; chart < OverviewBins::ChartCount; ++chart) {
+                const BarChartBins& bins = moved.overviewBins->charts[chart];
+                const SplitCounts full = countSplit(bins.rowBins, bins.binCount, bare.verdicts->suspicious);
+                QCOMPARE(moved.overviewSplit->counts[chart].normal, full.normal);
+                QCOMPARE(moved.overviewSplit->counts[chart].suspicious, full.suspicious);
+                QCOMPARE(moved.overviewSplit->counts[chart].suspiciousTotal, bare.verdicts->suspiciousCount);
+            }
+
+            OverviewCharts fromWorker;
+            fromWorker.setSnapshot(moved);
+            OverviewCharts counted;
+            counted.setSnapshot(bare);
+            for (qsizetype view = 0; view < fromWorker.chartViews().size(); ++view) {
+                const QList<QBarSet*> ours = barSeriesOf(fromWorker.chartViews()[view])->barSets();
+                const QList<QBarSet*> theirs = barSeriesOf(counted.chartViews()[view])->barSets();
+                QCOMPARE(valuesOf(ours[0]), valuesOf(theirs[0]));
+                QCOMPARE(valuesOf(ours[1]), valuesOf(theirs[1]));
+            }
+
+            AnomalyScatter scatterFromWorker;
+            scatterFromWorker.setSnapshot(moved);
+            AnomalyScatter scatterCounted;
+            scatterCounted.setSnapshot(bare);
+            for (int layer : {0, 1})
+                QCOMPARE(cloudOf(scatterFromWorker.chartView())->pointCount(layer),
+                         cloudOf(scatterCounted.chartView())->pointCount(layer));
+            QCOMPARE(moved.scatterPoints->suspicious.rows, scatterPointsRows(bare, true));
+        }
     }
 
     void dataBeforeDetection()

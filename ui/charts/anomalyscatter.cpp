@@ -3,6 +3,7 @@
 #include "ui/charts/chartbinning.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/overviewbins.h"
 #include "ui/charts/pointcloud.h"
 #include "ui/charts/workbenchchart.h"
 
@@ -105,7 +106,7 @@ struct AnomalyScatter::Plot {
     QScatterSeries* suspiciousSeries = nullptr;
     ScatterPoints normalPoints;
     ScatterPoints suspiciousPoints;
-    std::vector<std::uint8_t> sampled;
+    std::shared_ptr<const ScatterLayout> layout;
     std::size_t rowCount = 0;
     std::shared_ptr<const PreparedData> data;
     std::shared_ptr<const Detection> detection;
@@ -150,31 +151,13 @@ void AnomalyScatter::Plot::showTooltip(int layer, qsizetype index) const
 
 void AnomalyScatter::Plot::build()
 {
-    const TrafficTable& table = data->table;
-    const auto& bytesIn = table.column(Field::BytesIn).integers;
-    const auto& bytesOut = table.column(Field::BytesOut).integers;
-
     // The axes cover every row, not only the drawn ones, so they stay put as the threshold moves.
-    double maxIn = kScatterFloor;
-    double maxOut = kScatterFloor;
-    double minIn = std::numeric_limits<double>::infinity();
-    double minOut = std::numeric_limits<double>::infinity();
-    bool zeroIn = false;
-    bool zeroOut = false;
-    for (std::size_t row = 0; row < rowCount; ++row) {
-        if (bytesIn[row] != kMissingInteger) {
-            const double value = std::max(static_cast<double>(bytesIn[row]), kScatterFloor);
-            zeroIn = zeroIn || bytesIn[row] <= 0;
-            minIn = std::min(minIn, value);
-            maxIn = std::max(maxIn, value);
-        }
-        if (bytesOut[row] != kMissingInteger) {
-            const double value = std::max(static_cast<double>(bytesOut[row]), kScatterFloor);
-            zeroOut = zeroOut || bytesOut[row] <= 0;
-            minOut = std::min(minOut, value);
-            maxOut = std::max(maxOut, value);
-        }
-    }
+    const double minIn = layout->minIn;
+    const double maxIn = layout->maxIn;
+    const double minOut = layout->minOut;
+    const double maxOut = layout->maxOut;
+    const bool zeroIn = layout->zeroIn;
+    const bool zeroOut = layout->zeroOut;
 
     WorkbenchChart* target = chart();
     auto* axisX = new QLogValueAxis;
@@ -217,42 +200,63 @@ void AnomalyScatter::Plot::build()
 
 void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
 {
-    const TrafficTable& table = data->table;
-    const bool detected = detection != nullptr && snapshot.hasDetection()
-        && snapshot.verdicts->suspicious.size() == rowCount;
+    const Verdicts* verdicts = detection != nullptr && snapshot.hasDetection()
+            && snapshot.verdicts->suspicious.size() == rowCount
+        ? snapshot.verdicts.get()
+        : nullptr;
     shown = snapshot;
     if (mask && mask->size() != rowCount)
         mask = nullptr;
-    // A filter to a few sources keeps all of their rows; a wide one samples as usual.
-    std::size_t maskedRows = rowCount;
-    if (mask)
-        maskedRows = static_cast<std::size_t>(std::count(mask->begin(), mask->end(), std::uint8_t(1)));
-    const bool sampleMasked = maskedRows > kNormalPointBudget;
-    std::vector<std::size_t> normalRows;
-    std::vector<std::size_t> suspiciousRows;
-    normalRows.reserve(std::min(rowCount, kNormalPointBudget + kNormalPointBudget / 8));
-    if (detected) {
-        const Verdicts& verdicts = *snapshot.verdicts;
-        suspiciousRows.reserve(verdicts.suspiciousCount);
-        // Most anomalous first: where points coincide, the tooltip and a click name that row.
-        for (const std::uint32_t row : detection->scores.rankedRows()) {
-            if (verdicts.isSuspicious(row) && inMask(row))
-                suspiciousRows.push_back(row);
-        }
-    }
+    bool detected = false;
     std::size_t normalTotal = 0;
-    for (std::size_t row = 0; row < rowCount; ++row) {
-        if ((detected && snapshot.verdicts->isSuspicious(row)) || !inMask(row))
-            continue;
-        ++normalTotal;
-        if (sampled[row] || (mask && !sampleMasked))
-            normalRows.push_back(row);
+    std::size_t normalDrawn = 0;
+    std::size_t suspiciousDrawn = 0;
+    if (!mask) {
+        // The worker made the points with the verdicts; make them here only when it did not.
+        std::shared_ptr<const ScatterVerdictPoints> made = snapshot.scatterPoints;
+        if (!made || made->layout != layout.get() || made->verdicts != verdicts)
+            made = std::make_shared<const ScatterVerdictPoints>(computeScatterPoints(*layout, *data, detection.get(), verdicts));
+        detected = made->verdicts != nullptr;
+        normalPoints = made->normal;
+        suspiciousPoints = made->suspicious;
+        normalTotal = made->normalTotal;
+        normalDrawn = made->normalRows;
+        suspiciousDrawn = made->suspiciousRows;
+    } else {
+        // The view filter is the analyst's choice of the moment: its rows are picked here. A
+        // filter to a few sources keeps all of their rows; a wide one draws the sample's.
+        detected = verdicts != nullptr;
+        const std::size_t maskedRows = static_cast<std::size_t>(std::count(mask->begin(), mask->end(), std::uint8_t(1)));
+        const bool sampleMasked = maskedRows > kNormalPointBudget;
+        std::vector<std::size_t> normalRows;
+        std::vector<std::size_t> suspiciousRows;
+        if (detected) {
+            // Most anomalous first: where points coincide, the tooltip and a click name that row.
+            for (const std::uint32_t row : detection->scores.rankedRows()) {
+                if (verdicts->isSuspicious(row) && inMask(row))
+                    suspiciousRows.push_back(row);
+            }
+        }
+        for (std::size_t row = 0; row < rowCount; ++row) {
+            if ((detected && verdicts->isSuspicious(row)) || !inMask(row))
+                continue;
+            ++normalTotal;
+            if (!sampleMasked)
+                normalRows.push_back(row);
+        }
+        if (sampleMasked) {
+            for (const std::uint32_t row : layout->sampledRows) {
+                if (inMask(row) && !(detected && verdicts->isSuspicious(row)))
+                    normalRows.push_back(row);
+            }
+        }
+        const auto& bytesIn = data->table.column(Field::BytesIn).integers;
+        const auto& bytesOut = data->table.column(Field::BytesOut).integers;
+        normalPoints = buildScatterPoints(bytesIn, bytesOut, normalRows);
+        suspiciousPoints = buildScatterPoints(bytesIn, bytesOut, suspiciousRows);
+        normalDrawn = normalRows.size();
+        suspiciousDrawn = suspiciousRows.size();
     }
-
-    const auto& bytesIn = table.column(Field::BytesIn).integers;
-    const auto& bytesOut = table.column(Field::BytesOut).integers;
-    normalPoints = buildScatterPoints(bytesIn, bytesOut, normalRows);
-    suspiciousPoints = buildScatterPoints(bytesIn, bytesOut, suspiciousRows);
     cloud->setLayerPoints(kNormalLayer, normalPoints.points);
     cloud->setLayerPoints(kSuspiciousLayer, suspiciousPoints.points);
     // Every suspicious row is drawn while normal rows are sampled, so when there are thousands
@@ -263,16 +267,16 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     else
         cloud->setLayerStyle(kSuspiciousLayer, suspicious, suspicious.darker(150), 7.0);
 
-    const bool isSample = normalRows.size() < normalTotal;
+    const bool isSample = normalDrawn < normalTotal;
     const QString normalName = detected ? tr("Normal") : tr("Rows");
     normalSeries->setName(isSample ? tr("%1 (sample of %2 of %3)")
-                                         .arg(normalName, chartstyle::groupedCount(normalRows.size()),
+                                         .arg(normalName, chartstyle::groupedCount(normalDrawn),
                                               chartstyle::groupedCount(normalTotal))
                                    : tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
     // "all" says that, unlike the normal rows, none of them is left out by sampling.
-    suspiciousSeries->setName(suspiciousRows.empty()
+    suspiciousSeries->setName(suspiciousDrawn == 0
                                   ? tr("Suspicious (0)")
-                                  : tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousRows.size())));
+                                  : tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousDrawn)));
     suspiciousSeries->setVisible(detected);
     for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
         marker->setVisible(detected);
@@ -280,6 +284,79 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     if (mask)
         title += tr(", filtered");
     chart()->setTitle(title);
+}
+
+ScatterLayout computeScatterLayout(const PreparedData& data)
+{
+    ScatterLayout layout;
+    layout.data = &data;
+    const TrafficTable& table = data.table;
+    const std::size_t rows = table.rowCount();
+    const std::vector<std::uint8_t> sampled = sampleRows(rows, kNormalPointBudget);
+    layout.sampledRows.reserve(std::min(rows, kNormalPointBudget));
+    for (std::size_t row = 0; row < rows; ++row) {
+        if (sampled[row])
+            layout.sampledRows.push_back(static_cast<std::uint32_t>(row));
+    }
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    layout.maxIn = kScatterFloor;
+    layout.maxOut = kScatterFloor;
+    layout.minIn = std::numeric_limits<double>::infinity();
+    layout.minOut = std::numeric_limits<double>::infinity();
+    for (std::size_t row = 0; row < rows; ++row) {
+        if (bytesIn[row] != kMissingInteger) {
+            const double value = std::max(static_cast<double>(bytesIn[row]), kScatterFloor);
+            layout.zeroIn = layout.zeroIn || bytesIn[row] <= 0;
+            layout.minIn = std::min(layout.minIn, value);
+            layout.maxIn = std::max(layout.maxIn, value);
+        }
+        if (bytesOut[row] != kMissingInteger) {
+            const double value = std::max(static_cast<double>(bytesOut[row]), kScatterFloor);
+            layout.zeroOut = layout.zeroOut || bytesOut[row] <= 0;
+            layout.minOut = std::min(layout.minOut, value);
+            layout.maxOut = std::max(layout.maxOut, value);
+        }
+    }
+    return layout;
+}
+
+ScatterVerdictPoints computeScatterPoints(const ScatterLayout& layout, const PreparedData& data, const Detection* detection,
+                                    const Verdicts* verdicts)
+{
+    ScatterVerdictPoints made;
+    made.layout = &layout;
+    const TrafficTable& table = data.table;
+    const std::size_t rowCount = table.rowCount();
+    if (detection && verdicts && verdicts->suspicious.size() == rowCount && detection->scores.size() == rowCount)
+        made.verdicts = verdicts;
+    std::vector<std::size_t> normalRows;
+    std::vector<std::size_t> suspiciousRows;
+    normalRows.reserve(layout.sampledRows.size());
+    if (made.verdicts) {
+        suspiciousRows.reserve(verdicts->suspiciousCount);
+        // Most anomalous first: where points coincide, the tooltip and a click name that row.
+        // The suspicious rows lead the ranking, so the walk stops once it has them all.
+        for (const std::uint32_t row : detection->scores.rankedRows()) {
+            if (suspiciousRows.size() == verdicts->suspiciousCount)
+                break;
+            if (verdicts->isSuspicious(row))
+                suspiciousRows.push_back(row);
+        }
+    }
+    // Only the sample is walked: a slider move costs the sample and the suspicious rows.
+    made.normalTotal = rowCount - suspiciousRows.size();
+    for (const std::uint32_t row : layout.sampledRows) {
+        if (!made.verdicts || !verdicts->isSuspicious(row))
+            normalRows.push_back(row);
+    }
+    made.normalRows = normalRows.size();
+    made.suspiciousRows = suspiciousRows.size();
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    made.normal = buildScatterPoints(bytesIn, bytesOut, normalRows);
+    made.suspicious = buildScatterPoints(bytesIn, bytesOut, suspiciousRows);
+    return made;
 }
 
 AnomalyScatter::AnomalyScatter(QWidget* parent)
@@ -347,7 +424,10 @@ void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
         plot.detection = nullptr;
     plot.chart()->setMessage(QString());
     plot.chart()->legend()->show();
-    plot.sampled = sampleRows(plot.rowCount, kNormalPointBudget);
+    // Made on the worker with the snapshot; made here only for a snapshot without it.
+    plot.layout = snapshot.scatterLayout;
+    if (!plot.layout || plot.layout->data != snapshot.data.get())
+        plot.layout = std::make_shared<const ScatterLayout>(computeScatterLayout(*snapshot.data));
     plot.build();
     plot.fill(snapshot);
 }

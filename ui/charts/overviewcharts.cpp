@@ -3,6 +3,7 @@
 #include "ui/charts/chartbinning.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/overviewbins.h"
 #include "ui/charts/splitbarchart.h"
 #include "ui/charts/workbenchchart.h"
 
@@ -23,12 +24,10 @@ namespace webthreat {
 
 namespace {
 
-// Enough to name the protocols, countries and ports that matter in a real export, while a
-// 1000x650 grid still gives each bar a line of its own.
-constexpr std::size_t kTopCategories = 15;
-
 QString noDataMessage() { return QObject::tr("Open a CSV file to see charts"); }
 QString noRowsMessage() { return QObject::tr("No rows to chart: none are left after cleaning"); }
+
+QString scoreText(double score, int decimals = 3) { return QString::number(score, 'f', decimals); }
 
 // A linear axis over bar positions (bar i spans [i - 0.5, i + 0.5]) whose labels sit at chosen
 // positions: log-spaced bins get decade labels, score bins round score values.
@@ -57,28 +56,19 @@ QCategoryAxis* makePositionAxis(int binCount, const QList<QPair<double, QString>
     return axis;
 }
 
-std::vector<std::uint16_t> rowBinsOf(const std::vector<std::int64_t>& values, const LogBinning& binning)
-{
-    std::vector<std::uint16_t> bins(values.size(), kNoBin);
-    for (std::size_t row = 0; row < values.size(); ++row) {
-        if (values[row] != kMissingInteger)
-            bins[row] = binning.binOf(static_cast<double>(values[row]));
-    }
-    return bins;
-}
-
-QString scoreText(double score, int decimals = 3) { return QString::number(score, 'f', decimals); }
-
 } // namespace
 
 struct OverviewCharts::Charts {
     explicit Charts(OverviewCharts* owner);
 
     void showMessage(const QString& text);
-    void setBytes(SplitBarChart& chart, const std::vector<std::int64_t>& values, const QString& what);
-    void setCategories(SplitBarChart& chart, CategoryBreakdown breakdown, const QString& what);
-    void setScores(const Detection& detection);
+    void show(SplitBarChart& chart, const BarChartBins& bins);
+    void addThresholdLine();
     void applyVerdicts(const AnalysisSnapshot& snapshot);
+    std::array<SplitBarChart*, OverviewBins::ChartCount> byIndex()
+    {
+        return {&bytesIn, &bytesOut, &scores, &protocols, &countries, &ports};
+    }
 
     ChartView* bytesInView;
     ChartView* bytesOutView;
@@ -98,6 +88,8 @@ struct OverviewCharts::Charts {
     // What the charts were built from: updateVerdicts rebuilds when these are not the same.
     std::shared_ptr<const PreparedData> data;
     std::shared_ptr<const Detection> detection;
+    // The bins shown: the snapshot's (made on the worker) or, without them, made here.
+    std::shared_ptr<const OverviewBins> bins;
 };
 
 OverviewCharts::Charts::Charts(OverviewCharts* owner)
@@ -122,133 +114,26 @@ void OverviewCharts::Charts::showMessage(const QString& text)
         chart->showMessage(text);
 }
 
-void OverviewCharts::Charts::setBytes(SplitBarChart& chart, const std::vector<std::int64_t>& values,
-                                      const QString& what)
+void OverviewCharts::Charts::show(SplitBarChart& chart, const BarChartBins& bins)
 {
-    const LogBinning binning = LogBinning::forValues(values);
-    std::size_t missing = 0;
-    for (const std::int64_t value : values)
-        missing += value == kMissingInteger || value < 0;
-    if (binning.binCount() == 0) {
-        chart.showMessage(tr("No %1 values to chart").arg(what.toLower()));
+    if (!bins.message.isEmpty()) {
+        chart.showMessage(bins.message);
         return;
     }
-
-    QStringList descriptions;
-    QList<QPair<double, QString>> labels;
-    if (binning.zeroBin) {
-        descriptions << tr("0 bytes") << QString();
-        labels.append({0.0, QStringLiteral("0")});
-    }
-    for (int bin = binning.firstPositiveBin(); bin < binning.binCount(); ++bin) {
-        descriptions << tr("%1 to %2 bytes")
-                            .arg(chartstyle::compactNumber(binning.lowerEdge(bin)),
-                                 chartstyle::compactNumber(binning.upperEdge(bin)));
-    }
-    if (binning.positiveBins > 0) {
-        const double lowLog = static_cast<double>(binning.firstStep) / binning.binsPerDecade;
-        const double highLog = static_cast<double>(binning.firstStep + binning.positiveBins) / binning.binsPerDecade;
-        const int firstDecade = static_cast<int>(std::ceil(lowLog - 1e-9));
-        const int lastDecade = static_cast<int>(std::floor(highLog + 1e-9));
-        // About six labels fit under a third of a laptop screen; skip decades beyond that.
-        const int stride = std::max(1, (lastDecade - firstDecade + 6) / 6);
-        int decades = 0;
-        for (int decade = firstDecade; decade <= lastDecade; decade += stride) {
-            const double value = std::pow(10.0, decade);
-            const double position = binning.position(value);
-            // Keep clear of the "0" label of the zero bin.
-            if (binning.zeroBin && position < 2.6)
-                continue;
-            labels.append({position, chartstyle::compactNumber(value)});
-            ++decades;
-        }
-        if (decades < 2) {
-            // A narrow range crosses no decade (or one): label the ends of the positive bins instead.
-            const int first = binning.firstPositiveBin();
-            const int last = binning.binCount() - 1;
-            labels.append({first - 0.5, chartstyle::compactNumber(binning.lowerEdge(first))});
-            labels.append({last + 0.5, chartstyle::compactNumber(binning.upperEdge(last))});
-            std::sort(labels.begin(), labels.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
-        }
-    }
-
-    QString axisTitle = tr("%1 (log scale)").arg(what);
-    if (missing > 0)
-        axisTitle += tr(", %1 missing not shown").arg(chartstyle::groupedCount(missing));
-    QCategoryAxis* axis = makePositionAxis(binning.binCount(), labels, axisTitle);
-    chart.setRows(rowBinsOf(values, binning), binning.binCount(), descriptions, axis, tr("Rows"));
-}
-
-void OverviewCharts::Charts::setCategories(SplitBarChart& chart, CategoryBreakdown breakdown, const QString& what)
-{
-    const int count = static_cast<int>(breakdown.labels.size());
-    if (count == 0) {
-        chart.showMessage(tr("No %1 values to chart").arg(what.toLower()));
+    if (bins.axis == BarChartBins::Axis::Positions) {
+        chart.setBins(bins.binCount, bins.descriptions, makePositionAxis(bins.binCount, bins.positionLabels, bins.axisTitle),
+                      tr("Rows"), bins.maxTotal);
         return;
     }
-    // Horizontal bars are laid out bottom-up; reverse them so the largest is on top.
-    QStringList labels;
-    QStringList descriptions;
-    for (int i = count - 1; i >= 0; --i) {
-        labels << breakdown.labels[i];
-        const bool other = breakdown.hasOther && i == count - 1;
-        descriptions << (other ? tr("%1 other values").arg(breakdown.otherValues) : breakdown.labels[i]);
-    }
-    std::vector<std::uint16_t> rowBins = std::move(breakdown.rowCategory);
-    for (std::uint16_t& bin : rowBins)
-        bin = static_cast<std::uint16_t>(count - 1 - bin);
-
     auto* axis = new QBarCategoryAxis;
-    chartstyle::styleAxis(axis, what);
-    axis->append(labels);
-    chart.setRows(std::move(rowBins), count, descriptions, axis, tr("Rows"));
+    chartstyle::styleAxis(axis, bins.axisTitle);
+    axis->append(bins.categoryLabels);
+    chart.setBins(bins.binCount, bins.descriptions, axis, tr("Rows"), bins.maxTotal);
     chart.chart()->setUnelidedCategoryLabels(axis);
 }
 
-void OverviewCharts::Charts::setScores(const Detection& detection)
+void OverviewCharts::Charts::addThresholdLine()
 {
-    if (detection.scores.size() == 0) {
-        scores.showMessage(tr("No scores to chart"));
-        return;
-    }
-    const double low = detection.scores.minimum();
-    const double high = detection.scores.maximum();
-    // Rice's rule, bounded: a few hundred rows get a dozen bins, a million get fifty.
-    const int targetBins = std::clamp(static_cast<int>(2.0 * std::cbrt(static_cast<double>(detection.scores.size()))), 12, 50);
-    scoreBinning = LinearBinning::forRange(low, high, targetBins);
-
-    std::vector<std::uint16_t> rowBins(detection.scores.size());
-    const std::vector<double>& rowScores = detection.scores.scores();
-    for (std::size_t row = 0; row < rowScores.size(); ++row)
-        rowBins[row] = scoreBinning.binOf(rowScores[row]);
-
-    const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(scoreBinning.width) + 1e-9)) + 1);
-    QStringList descriptions;
-    for (int bin = 0; bin < scoreBinning.bins; ++bin) {
-        descriptions << tr("Score %1 to %2")
-                            .arg(scoreText(scoreBinning.lowerEdge(bin), decimals),
-                                 scoreText(scoreBinning.upperEdge(bin), decimals));
-    }
-
-    // Round tick values a few bins apart, labelled with as many decimals as the step needs.
-    const double span = scoreBinning.width * scoreBinning.bins;
-    double tickStep = scoreBinning.width;
-    for (const int multiple : {1, 2, 4, 5, 10, 20, 25, 50}) {
-        tickStep = scoreBinning.width * multiple;
-        if (span / tickStep <= 5.0)
-            break;
-    }
-    const int tickDecimals = std::max(0, static_cast<int>(-std::floor(std::log10(tickStep) + 1e-9)) +
-                                             (std::fabs(tickStep / std::pow(10.0, std::floor(std::log10(tickStep))) - 2.5) < 1e-6 ? 1 : 0));
-    QList<QPair<double, QString>> labels;
-    const double firstTick = std::ceil(scoreBinning.start / tickStep - 1e-9) * tickStep;
-    for (double tick = firstTick; tick <= scoreBinning.start + span + 1e-9; tick += tickStep)
-        labels.append({scoreBinning.position(tick), scoreText(std::fabs(tick) < 1e-12 ? 0.0 : tick, tickDecimals)});
-
-    QCategoryAxis* axis = makePositionAxis(scoreBinning.bins, labels, tr("Anomaly score (lower = more anomalous)"));
-    scores.setRows(std::move(rowBins), scoreBinning.bins, descriptions, axis, tr("Rows"));
-
     auto* line = new QLineSeries;
     line->setName(tr("Threshold"));
     QPen pen(chartstyle::thresholdColor());
@@ -257,7 +142,8 @@ void OverviewCharts::Charts::setScores(const Detection& detection)
     line->setPen(pen);
     WorkbenchChart* chart = scores.chart();
     chart->addSeries(line);
-    line->attachAxis(axis);
+    for (QAbstractAxis* axis : chart->axes(Qt::Horizontal))
+        line->attachAxis(axis);
     line->attachAxis(scores.countAxis());
     // The label beside the line says what it is; a legend entry would only repeat it.
     for (QLegendMarker* marker : chart->legend()->markers(line))
@@ -268,11 +154,20 @@ void OverviewCharts::Charts::setScores(const Detection& detection)
 void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot)
 {
     const std::size_t rows = data ? data->table.rowCount() : 0;
-    std::span<const std::uint8_t> suspicious;
+    const Verdicts* verdicts = nullptr;
     if (snapshot.hasDetection() && snapshot.verdicts->suspicious.size() == rows)
-        suspicious = snapshot.verdicts->suspicious;
-    for (SplitBarChart* chart : {&bytesIn, &bytesOut, &scores, &protocols, &countries, &ports})
-        chart->setSplit(suspicious);
+        verdicts = snapshot.verdicts.get();
+    if (!bins)
+        return;
+    // The worker counted the split with the verdicts; count here only when it did not.
+    std::shared_ptr<const OverviewSplit> split = snapshot.overviewSplit;
+    if (!split || split->bins != bins.get() || split->verdicts != verdicts)
+        split = std::make_shared<const OverviewSplit>(computeOverviewSplit(*bins, verdicts));
+    const auto charts = byIndex();
+    for (std::size_t chart = 0; chart < charts.size(); ++chart) {
+        if (bins->charts[chart].message.isEmpty())
+            charts[chart]->setSplitCounts(split->counts[chart], verdicts != nullptr);
+    }
 
     if (!thresholdLine || !snapshot.hasDetection())
         return;
@@ -315,6 +210,7 @@ void OverviewCharts::setSnapshot(const AnalysisSnapshot& snapshot)
     charts.data = snapshot.data;
     charts.detection = snapshot.hasDetection() ? snapshot.detection : nullptr;
     charts.thresholdLine = nullptr;
+    charts.bins = nullptr;
     if (!snapshot.hasData()) {
         charts.showMessage(noDataMessage());
         return;
@@ -325,19 +221,18 @@ void OverviewCharts::setSnapshot(const AnalysisSnapshot& snapshot)
         return;
     }
 
-    charts.setBytes(charts.bytesIn, table.column(Field::BytesIn).integers, tr("Bytes in"));
-    charts.setBytes(charts.bytesOut, table.column(Field::BytesOut).integers, tr("Bytes out"));
-    charts.setCategories(charts.protocols, categorizeText(table.column(Field::Protocol), *table.strings, kTopCategories),
-                         tr("Protocol"));
-    charts.setCategories(charts.countries,
-                         categorizeText(table.column(Field::SrcIpCountryCode), *table.strings, kTopCategories),
-                         tr("Source country"));
-    charts.setCategories(charts.ports, categorizeIntegers(table.column(Field::DstPort).integers, kTopCategories),
-                         tr("Destination port"));
-    if (charts.detection && charts.detection->scores.size() == table.rowCount())
-        charts.setScores(*charts.detection);
-    else
-        charts.scores.showMessage(tr("Run the detector to see anomaly scores"));
+    const Detection* detection = charts.detection && charts.detection->scores.size() == table.rowCount()
+        ? charts.detection.get()
+        : nullptr;
+    charts.bins = snapshot.overviewBins;
+    if (!charts.bins || charts.bins->data != snapshot.data.get() || charts.bins->detection != detection)
+        charts.bins = std::make_shared<const OverviewBins>(computeOverviewBins(*snapshot.data, detection));
+    const auto all = charts.byIndex();
+    for (std::size_t chart = 0; chart < all.size(); ++chart)
+        charts.show(*all[chart], charts.bins->charts[chart]);
+    charts.scoreBinning = charts.bins->scoreBinning;
+    if (charts.bins->charts[OverviewBins::Scores].message.isEmpty())
+        charts.addThresholdLine();
 
     charts.applyVerdicts(snapshot);
 }

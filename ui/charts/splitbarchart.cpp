@@ -57,15 +57,22 @@ void SplitBarChart::showMessage(const QString& text)
 void SplitBarChart::setRows(std::vector<std::uint16_t> rowBins, int binCount, QStringList binDescriptions,
                             QAbstractAxis* binAxis, const QString& countTitle)
 {
+    const SplitCounts totals = countSplit(rowBins, binCount, {});
+    const double maxTotal = totals.normal.isEmpty() ? 0.0 : *std::max_element(totals.normal.cbegin(), totals.normal.cend());
+    setBins(binCount, std::move(binDescriptions), binAxis, countTitle, maxTotal);
+    m_rowBins = std::move(rowBins);
+}
+
+void SplitBarChart::setBins(int binCount, QStringList binDescriptions, QAbstractAxis* binAxis,
+                            const QString& countTitle, double maxTotal)
+{
     clearPlot();
     WorkbenchChart* target = chart();
     target->setMessage(QString());
-    m_rowBins = std::move(rowBins);
+    m_rowBins.clear();
     m_binCount = binCount;
     m_binDescriptions = std::move(binDescriptions);
-
-    const SplitCounts totals = countSplit(m_rowBins, m_binCount, {});
-    m_maxTotal = totals.normal.isEmpty() ? 0.0 : *std::max_element(totals.normal.cbegin(), totals.normal.cend());
+    m_maxTotal = maxTotal;
 
     m_normal = new QBarSet(QStringLiteral("Normal"));
     m_suspicious = new QBarSet(QStringLiteral("Suspicious"));
@@ -117,8 +124,16 @@ void SplitBarChart::setSplit(std::span<const std::uint8_t> suspicious)
 {
     if (!m_series)
         return;
-    m_detected = !suspicious.empty();
-    m_counts = countSplit(m_rowBins, m_binCount, suspicious);
+    setSplitCounts(countSplit(m_rowBins, m_binCount, suspicious), !suspicious.empty());
+}
+
+void SplitBarChart::setSplitCounts(SplitCounts counts, bool detected)
+{
+    const auto bins = static_cast<qsizetype>(m_binCount);
+    if (!m_series || counts.normal.size() != bins || counts.suspicious.size() != bins)
+        return;
+    m_detected = detected;
+    m_counts = std::move(counts);
     // One call per set: QBarSet has no bulk replace, so clear and append the whole list.
     m_normal->remove(0, m_normal->count());
     m_normal->append(m_counts.normal);

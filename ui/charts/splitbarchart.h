@@ -48,6 +48,14 @@ public:
     // neutral "Rows" set and the legend is hidden.
     void setSplit(std::span<const std::uint8_t> suspicious);
 
+    // The same two steps with the counting done elsewhere (the worker thread, see
+    // OverviewBins): setBins builds the series for binCount bins whose largest holds maxTotal
+    // rows; setSplitCounts shows counts made for those bins (detected false: no verdicts yet).
+    // setSplit() cannot be used after setBins, which keeps no per-row bins.
+    void setBins(int binCount, QStringList binDescriptions, QAbstractAxis* binAxis, const QString& countTitle,
+                 double maxTotal);
+    void setSplitCounts(SplitCounts counts, bool detected);
+
     const SplitCounts& counts() const noexcept { return m_counts; }
     QAbstractBarSeries* series() const noexcept { return m_series; }
     // Bins whose suspicious rows are too few to see at the chart's scale, marked on the baseline.
