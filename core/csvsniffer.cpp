@@ -808,6 +808,46 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
     return result;
 }
 
+ImportCheck checkImport(const std::string& path, const SniffParams& params)
+{
+    ImportCheck check;
+    try {
+        check.sample = readCsvSample(path, params.sampleBytes);
+        check.sniff = sniffCsvText(check.sample, params, path);
+    } catch (const InputError&) {
+        return check; // unreadable, empty or binary: the reader says so in its own words
+    }
+    if (!check.sniff.delimited || !check.sniff.missingRequired().empty())
+        return check;
+    try {
+        ReadOptions plain;
+        plain.threads = 1;
+        const ReadResult result = readTrafficCsvText(check.sample, path, plain);
+        const TimestampFormat format = check.sniff.timestampFormat;
+        const bool timestampsLost = format != TimestampFormat::Iso8601 && format != TimestampFormat::EpochSeconds
+            && std::any_of(result.report.invalidCells.begin(), result.report.invalidCells.end(), [](const InvalidCells& cells) {
+                   const auto field = fieldForHeader(cells.column);
+                   return field && fieldInfo(*field).kind == ColumnKind::Timestamp;
+               });
+        if (timestampsLost) {
+            check.needsImport = true;
+            check.why = "its timestamps are written as " + std::string(timestampFormatLabel(format));
+        }
+    } catch (const InputError& error) {
+        // A header that already names every required field has another problem (a column named
+        // twice, say): the reader's message fits it better than a mapping would.
+        const bool namesRequired = check.sniff.delimiter == ',' && check.sniff.hasHeader
+            && std::all_of(allFields().begin(), allFields().end(), [&](Field field) {
+                   return !fieldInfo(field).required
+                       || std::any_of(check.sniff.header.begin(), check.sniff.header.end(),
+                                      [&](const std::string& name) { return fieldForHeader(name) == field; });
+               });
+        check.needsImport = !namesRequired;
+        check.why = error.problem();
+    }
+    return check;
+}
+
 std::vector<Field> SniffResult::missingRequired() const
 {
     std::vector<Field> missing;

@@ -86,6 +86,19 @@ SniffResult sniffCsvFile(const std::string& path, const SniffParams& params = {}
 // The first bytes of a file, cut after the last complete line when the file is longer.
 std::string readCsvSample(const std::string& path, std::size_t bytes);
 
+// Whether opening a file needs the import dialog (or a saved mapping) rather than the plain reader:
+// the reader refuses the header of its first sampleBytes (a required column missing, say), or
+// reads its timestamps as invalid where the sniffer recognises another format, AND the sniffer can
+// map every required field. A file the sniffer cannot map stays with the reader and its message
+// (a broken copy of the schema, say); so do files that are not delimited text at all.
+struct ImportCheck {
+    bool needsImport = false;
+    std::string why;                         // the reader's problem, for the dialog and the log
+    SniffResult sniff;                       // valid when the file could be sniffed
+    std::string sample;                      // the sniffed bytes, for the dialog's preview
+};
+ImportCheck checkImport(const std::string& path, const SniffParams& params = {});
+
 // Splits text into records (RFC 4180 with the given quote; '\0' = none), at most maxRecords,
 // skipping blank lines. A record cut off by the end of text is dropped when complete is false.
 std::vector<std::vector<std::string>> splitCsvRecords(std::string_view text, char delimiter, char quote,

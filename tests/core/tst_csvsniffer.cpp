@@ -3,6 +3,8 @@
 #include "core/csvsniffer.h"
 #include "core/errors.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace webthreat;
@@ -291,6 +293,56 @@ private Q_SLOTS:
         SniffParams bad;
         bad.sampleBytes = 1;
         QVERIFY_THROWS_EXCEPTION(ParameterError, sniffCsvText("a,b\n", bad));
+    }
+
+    void checkImport_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<bool>("needsImport");
+        QTest::addColumn<QString>("why");
+        const QString import = QString::fromStdString(kImportDir);
+        const QString bad = QString::fromLatin1(WEBTHREAT_TEST_DATA_DIR) + "/bad/";
+        QTest::newRow("canonical") << import + "canonical.csv" << false << "";
+        QTest::newRow("semicolon") << import + "semicolon_european.csv" << true
+                                   << "the required columns 'bytes_in', 'bytes_out', 'creation_time', 'end_time', "
+                                      "'src_ip', 'dst_ip' are missing from the header (found: Bytes Received;Bytes "
+                                      "Sent;Start;Stop;Sou...)";
+        QTest::newRow("tab") << import + "tab_noheader.tsv" << true << "";
+        QTest::newRow("pipe") << import + "pipe_epochms.csv" << true << "";
+        // A broken copy of the schema the sniffer cannot complete keeps the reader's message.
+        QTest::newRow("missing dst_ip") << bad + "missing_required_column.csv" << false << "";
+        QTest::newRow("title line") << bad + "title_line.csv" << false << "";
+        QTest::newRow("duplicated column") << bad + "duplicated_column.csv" << false << "";
+        QTest::newRow("binary") << bad + "binary_garbage.csv" << false << "";
+        QTest::newRow("empty") << bad + "empty.csv" << false << "";
+        QTest::newRow("absent") << bad + "no_such_file.csv" << false << "";
+    }
+
+    void checkImport()
+    {
+        QFETCH(QString, path);
+        QFETCH(bool, needsImport);
+        QFETCH(QString, why);
+        const ImportCheck check = webthreat::checkImport(path.toStdString());
+        QCOMPARE(check.needsImport, needsImport);
+        if (!why.isEmpty())
+            QCOMPARE(QString::fromStdString(check.why), why);
+    }
+
+    void checkImportOfSchemaNamesWithEuropeanDates()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("dmy.csv");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+                   "1,2,25/04/2024 23:00:00,25/04/2024 23:10:00,1.2.3.4,10.0.0.1\n"
+                   "3,4,26/04/2024 23:00:00,26/04/2024 23:10:00,1.2.3.5,10.0.0.1\n");
+        file.close();
+        const ImportCheck check = webthreat::checkImport(path.toStdString());
+        QVERIFY(check.needsImport);
+        QCOMPARE(check.why, std::string("its timestamps are written as %d/%m/%Y %H:%M:%S (25/04/2024 23:00:00)"));
+        QCOMPARE(check.sniff.timestampFormat, TimestampFormat::DayMonthYear);
     }
 
     void splitRecords()
