@@ -46,7 +46,8 @@ struct Choice {
     const char* label;
     char value;
 };
-constexpr Choice kDelimiterChoices[] = {{"Comma  ,", ','}, {"Semicolon  ;", ';'}, {"Tab", '\t'}, {"Pipe  |", '|'}};
+constexpr Choice kDelimiterChoices[] = {{"Comma  ,", ','}, {"Semicolon  ;", ';'}, {"Tab", '\t'}, {"Pipe  |", '|'},
+                                        {"Space", ' '}};
 constexpr Choice kQuoteChoices[] = {{"Double quote  \"", '"'}, {"Single quote  '", '\''}, {"None", '\0'}};
 
 void selectData(QComboBox* combo, int value)
@@ -130,6 +131,12 @@ QVariant ImportPreviewModel::data(const QModelIndex& index, int role) const
                                                      .arg(cells.size())
                                                      .arg(m_names.size()));
         const auto reason = misfitAt(index.row(), index.column());
+        if (!reason && role == Qt::ToolTipRole && m_fields[column]
+            && fieldInfo(*m_fields[column]).kind == ColumnKind::Timestamp) {
+            // How the chosen format reads it, so a day/month swap shows before importing.
+            if (const auto instant = parseTimestamp(cells[column], m_format))
+                return tr("Read as %1 (UTC)").arg(QString::fromStdString(formatTimestamp(*instant)));
+        }
         if (!reason)
             return role == MisfitRole ? QVariant(QString()) : QVariant();
         return tr("'%1' is %2: it will be read as missing.").arg(fromStd(cells[column]), fromStd(*reason));

@@ -594,7 +594,6 @@ void MainWindow::openFileDialog()
 
 void MainWindow::openFile(const QString& path)
 {
-    m_importNote.clear();
     if (offerImport(path))
         return;
     startLoad(path, QFileInfo(path).fileName());
@@ -608,6 +607,7 @@ void MainWindow::openSample()
 void MainWindow::startLoad(const QString& path, const QString& displayName, const ReadOptions& read)
 {
     m_lastError.clear();
+    m_importNote.clear();
     m_loadingPath = path;
     m_statusText->setText(tr("Opening %1...").arg(displayName));
     m_controller->load(path, read, m_detectorPanel->detectorParams(), m_contamination, displayName);
@@ -626,6 +626,7 @@ bool MainWindow::offerImport(const QString& path)
     logger::get("ui")->info("{} needs an import mapping: {}", path.toStdString(), check.why);
     if (const auto saved = savedImportOptions(QString::fromStdString(check.sniff.headerSignature))) {
         openFileWith(path, *saved);
+        logger::get("ui")->info("applied the saved import mapping {} to {}", check.sniff.headerSignature, path.toStdString());
         m_importNote = tr("Applied the saved mapping for this layout \u2014 File \u25B8 Import CSV\u2026 to change it");
         statusBar()->showMessage(m_importNote, 20000);
         return true;

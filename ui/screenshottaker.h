@@ -18,7 +18,8 @@ struct ScreenshotOptions {
 };
 
 // `webthreat-workbench --screenshot OUT.png [FILE]`: loads and analyses FILE in a window that is
-// laid out but never shown on screen, shows the chosen tab and renders the window to a PNG.
+// laid out but never shown on screen, shows the chosen tab and renders the window to a PNG. A FILE
+// in another layout renders the import dialog it opens instead.
 class ScreenshotTaker : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ScreenshotTaker)

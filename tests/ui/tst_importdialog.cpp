@@ -5,12 +5,14 @@
 #include "core/csvreader.h"
 #include "ui/importdialog.h"
 #include "ui/mainwindow.h"
+#include "ui/screenshottaker.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QHeaderView>
+#include <QImage>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollBar>
@@ -108,6 +110,8 @@ private Q_SLOTS:
         QCOMPARE(dialog.message(), QString("Ready: 11 column(s) read into the schema, 0 kept as extra, 0 ignored."));
         QVERIFY(dialog.fieldCombo(4)->toolTip().contains("suggests src_ip"));
         QVERIFY(dialog.timestampCombo()->toolTip().contains("'25/04/2024 21:00:00' has a day first"));
+        QCOMPARE(dialog.previewModel()->index(6, 3).data(Qt::ToolTipRole).toString(),
+                 QString("Read as 2024-04-26T08:00:00Z (UTC)"));
         QAbstractItemModelTester tester(dialog.previewModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         // Every combo sits inside the header, as wide as its column and no narrower than its text.
         for (int c = 0; c < dialog.columnCount(); ++c) {
@@ -312,6 +316,26 @@ private Q_SLOTS:
         QTRY_VERIFY(window.findChild<ImportDialog*>() == nullptr);
         QVERIFY(!window.isBusy());
         QCOMPARE(window.snapshot().data, before.data);
+    }
+
+    void screenshotOfAnotherLayoutShowsTheDialog()
+    {
+        // `webthreat-workbench --screenshot OUT.png FILE` with a file in another layout.
+        QTemporaryDir dir;
+        ScreenshotOptions options;
+        options.output = dir.filePath(QStringLiteral("import.png"));
+        options.input = kImportDir + "semicolon_european.csv";
+        ScreenshotTaker taker(options);
+        QSignalSpy finished(&taker, &ScreenshotTaker::finished);
+        taker.start();
+        QVERIFY(finished.count() == 1 || finished.wait(kTimeoutMs));
+        QCOMPARE(finished.first().first().value<ScreenshotTaker::Outcome>(), ScreenshotTaker::Outcome::Written);
+        auto* dialog = taker.window()->findChild<ImportDialog*>();
+        QVERIFY(dialog);
+        QVERIFY(dialog->testAttribute(Qt::WA_DontShowOnScreen));
+        const QImage image(options.output);
+        QCOMPARE(image.size(), dialog->size() * dialog->devicePixelRatio());
+        QVERIFY(image.width() < 1280); // the dialog, not the window
     }
 
 private:
