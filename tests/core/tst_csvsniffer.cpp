@@ -3,6 +3,7 @@
 #include "core/csvsniffer.h"
 #include "core/errors.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -343,6 +344,49 @@ private Q_SLOTS:
         QVERIFY(check.needsImport);
         QCOMPARE(check.why, std::string("its timestamps are written as %d/%m/%Y %H:%M:%S (25/04/2024 23:00:00)"));
         QCOMPARE(check.sniff.timestampFormat, TimestampFormat::DayMonthYear);
+    }
+
+    void smokeSniffAnything()
+    {
+        // Smoke test: the bad corpus, the fuzzer's regressions and seeded random text made of the
+        // bytes that matter to CSV are sniffed or refused with an InputError, nothing else, and a
+        // result always has at least one column and rows no wider than the sample's lines.
+        QStringList files;
+        for (const char* folder : {"/bad/", "/fuzz-regressions/"}) {
+            const QString path = QString::fromLatin1(WEBTHREAT_TEST_DATA_DIR) + QLatin1String(folder);
+            for (const QString& name : QDir(path).entryList(QDir::Files))
+                files << path + name;
+        }
+        QVERIFY(files.size() > 10);
+        std::vector<std::string> inputs;
+        for (const QString& file : files) {
+            QFile in(file);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            inputs.push_back(in.readAll().toStdString());
+        }
+        std::uint64_t state = 12345;
+        const std::string alphabet = ",;|\t\"'\r\n a1.:/-Z9";
+        for (int i = 0; i < 3000; ++i) {
+            std::string text;
+            const int length = 1 + static_cast<int>(state % 200);
+            for (int k = 0; k < length; ++k) {
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                text.push_back(alphabet[(state >> 33) % alphabet.size()]);
+            }
+            inputs.push_back(text);
+        }
+        std::size_t sniffed = 0;
+        for (const std::string& input : inputs) {
+            try {
+                const SniffResult result = sniffCsvText(input);
+                QVERIFY(!result.columns.empty());
+                QCOMPARE(result.headerSignature.size(), std::size_t(16));
+                (void)result.readOptions();
+                ++sniffed;
+            } catch (const InputError&) {
+            }
+        }
+        QVERIFY(sniffed > 2000);
     }
 
     void splitRecords()
