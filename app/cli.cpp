@@ -261,8 +261,15 @@ std::string applyLayoutOptions(const ParsedArgs& parsed, const std::string& path
         read.timestampFormat = *sniffParams.timestampFormatOverride;
         if (sniffParams.quoteOverride == sniffParams.delimiterOverride)
             throw UsageError("--quote cannot be the delimiter");
-        if (maps.empty())
-            return {};
+        if (maps.empty()) {
+            const bool given = parsed.values.count("delimiter") || parsed.values.count("quote")
+                || parsed.flags.count("no-header") || parsed.values.count("timestamp-format");
+            if (!given)
+                return {};
+            return "Layout: delimiter " + shown(read.delimiter) + ", quote " + shown(read.quote) + ", "
+                + (read.hasHeader ? "header line" : "no header") + ", timestamps "
+                + std::string(timestampFormatName(read.timestampFormat)) + "; columns matched by header name\n";
+        }
     }
     const SniffResult sniff = sniffCsvFile(path, sniffParams);
     read.delimiter = sniff.delimiter;

@@ -282,6 +282,24 @@ private Q_SLOTS:
         QCOMPARE(contents(dir.filePath("imported.csv")), contents(dir.filePath("canonical.csv")));
     }
 
+    void delimiterAloneKeepsHeaderMatching()
+    {
+        // The canonical file with '|' between fields: --delimiter is all it needs.
+        const QString folder = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/import/");
+        QTemporaryDir dir;
+        writeText(dir.filePath("pipes.csv"), contents(folder + "canonical.csv").replace(',', '|'));
+        Run run = runWebthreat(QStringList{"analyze", folder + "canonical.csv", "--out", dir.filePath("canonical.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        run = runWebthreat(QStringList{"analyze", dir.filePath("pipes.csv"), "--out", dir.filePath("pipes-scored.csv")});
+        QCOMPARE(run.status, 3); // read as one column: the required columns are missing
+        run = runWebthreat({"analyze", dir.filePath("pipes.csv"), "--delimiter", "|", "--out", dir.filePath("pipes-scored.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.startsWith("Layout: delimiter |, quote \", header line, timestamps iso; columns matched by header "
+                                    "name\n"),
+                 qPrintable(run.out));
+        QCOMPARE(contents(dir.filePath("pipes-scored.csv")), contents(dir.filePath("canonical.csv")));
+    }
+
     void importOptionErrors_data()
     {
         QTest::addColumn<QStringList>("arguments");
