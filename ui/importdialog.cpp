@@ -12,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -229,6 +230,7 @@ ImportDialog::ImportDialog(const QString& displayName, std::string sample, const
                            QWidget* parent)
     : QDialog(parent)
     , m_sample(std::move(sample))
+    , m_displayName(displayName)
 {
     m_sniff = sniffCsvText(m_sample, {}, displayName.toStdString());
     m_signature = QString::fromStdString(m_sniff.headerSignature);
@@ -310,6 +312,17 @@ void ImportDialog::buildUi(const QString& displayName)
     m_message->setWordWrap(true);
     m_message->setTextFormat(Qt::PlainText);
     layout->addWidget(m_message);
+
+    auto* commandRow = new QHBoxLayout;
+    auto* commandLabel = new QLabel(tr("Command &line:"), this);
+    m_command = new QLineEdit(this);
+    m_command->setObjectName(QStringLiteral("commandLine"));
+    m_command->setReadOnly(true);
+    m_command->setToolTip(tr("The same import for a batch run with the webthreat command"));
+    commandLabel->setBuddy(m_command);
+    commandRow->addWidget(commandLabel);
+    commandRow->addWidget(m_command, 1);
+    layout->addLayout(commandRow);
 
     auto* bottom = new QHBoxLayout;
     m_remember = new QCheckBox(tr("&Remember this mapping for files with the same header"), this);
@@ -492,6 +505,8 @@ void ImportDialog::refresh()
     const bool complete = missingFields().isEmpty();
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(complete);
     m_message->setText(message());
+    m_command->setText(commandLine());
+    m_command->setCursorPosition(0);
     QPalette palette = m_message->palette();
     palette.setColor(QPalette::WindowText, complete ? this->palette().color(QPalette::WindowText) : QColor(200, 40, 30));
     m_message->setPalette(palette);
@@ -536,6 +551,58 @@ QString ImportDialog::message() const
     if (m_sniff.timestampAmbiguous && !m_timestampChosen)
         text += tr(" The dates could be day/month or month/day: check the timestamp format.");
     return text;
+}
+
+namespace {
+// Single quotes for a POSIX shell, only where needed.
+QString shellQuoted(const QString& text)
+{
+    static const QString plain = QStringLiteral(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=+@%"); // no #: it starts a comment
+    const bool safe = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) { return plain.contains(c); });
+    if (safe)
+        return text;
+    if (text == QLatin1String("'"))
+        return QStringLiteral("\"'\"");
+    QString quoted = text;
+    quoted.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+} // namespace
+
+QString ImportDialog::commandLine() const
+{
+    const ReadOptions options = readOptions();
+    QStringList words{QStringLiteral("webthreat"), QStringLiteral("analyze"), shellQuoted(m_displayName)};
+    if (options.delimiter != ',')
+        words << QStringLiteral("--delimiter") << shellQuoted(options.delimiter == '\t' ? QStringLiteral("tab")
+                                                                                       : QString(QChar::fromLatin1(options.delimiter)));
+    if (options.quote != '"')
+        words << QStringLiteral("--quote") << shellQuoted(options.quote == '\0' ? QStringLiteral("none") : QStringLiteral("'"));
+    if (!options.hasHeader)
+        words << QStringLiteral("--no-header");
+    if (options.timestampFormat != TimestampFormat::Iso8601)
+        words << QStringLiteral("--timestamp-format") << fromStd(timestampFormatName(options.timestampFormat));
+    // Columns are named as --map expects: the header text (when no other column has it) or #N.
+    // A column the command line would match by its header name anyway needs no --map.
+    for (const ColumnMapping& mapping : options.columnMap) {
+        const std::string& name = m_sniff.columns[mapping.index].name;
+        const auto byName = options.hasHeader ? fieldForHeader(name) : std::nullopt;
+        const bool impliedField = mapping.action == ColumnMapping::Action::ToField && byName == mapping.field;
+        const bool impliedExtra = mapping.action == ColumnMapping::Action::Extra && !byName;
+        if (impliedField || impliedExtra)
+            continue;
+        const bool unique = std::count_if(m_sniff.columns.begin(), m_sniff.columns.end(),
+                                          [&](const SniffedColumn& column) { return QString::fromStdString(column.name).compare(
+                                                                                        QString::fromStdString(name), Qt::CaseInsensitive) == 0; }) == 1;
+        const QString column = options.hasHeader && unique && !name.empty() ? QString::fromStdString(name)
+                                                                            : QStringLiteral("#%1").arg(mapping.index + 1);
+        const QString target = mapping.action == ColumnMapping::Action::ToField ? fieldName(mapping.field)
+            : mapping.action == ColumnMapping::Action::Ignore                   ? QStringLiteral("ignore")
+                                                                                : QStringLiteral("extra");
+        words << QStringLiteral("--map") << shellQuoted(column + QLatin1Char('=') + target);
+    }
+    return words.join(QLatin1Char(' '));
 }
 
 QComboBox* ImportDialog::fieldCombo(int column) const

@@ -14,6 +14,7 @@ class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 class QTableView;
 
@@ -81,6 +82,8 @@ public:
     // Required fields no column is mapped to, in schema order.
     QStringList missingFields() const;
     QString message() const;
+    // The same import as a `webthreat analyze` command, shell-quoted, for batch runs.
+    QString commandLine() const;
     bool rememberMapping() const;
 
     QComboBox* delimiterCombo() const { return m_delimiter; }
@@ -112,6 +115,7 @@ private:
     void applyOptions(const ReadOptions& options);
 
     std::string m_sample;
+    QString m_displayName;
     SniffResult m_sniff;
     QString m_signature;
     bool m_delimiterChosen = false;
@@ -130,6 +134,7 @@ private:
     ImportPreviewModel* m_model = nullptr;
     QList<QComboBox*> m_fieldCombos;
     QLabel* m_message = nullptr;
+    QLineEdit* m_command = nullptr;
     QCheckBox* m_remember = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
 };

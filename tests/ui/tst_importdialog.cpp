@@ -14,6 +14,7 @@
 #include <QHeaderView>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -112,6 +113,13 @@ private Q_SLOTS:
         QVERIFY(dialog.timestampCombo()->toolTip().contains("'25/04/2024 21:00:00' has a day first"));
         QCOMPARE(dialog.previewModel()->index(6, 3).data(Qt::ToolTipRole).toString(),
                  QString("Read as 2024-04-26T08:00:00Z (UTC)"));
+        QCOMPARE(dialog.commandLine(),
+                 QString("webthreat analyze semicolon_european.csv --delimiter ';' --timestamp-format dmy "
+                         "--map 'Bytes Received=bytes_in' --map 'Bytes Sent=bytes_out' --map Start=creation_time "
+                         "--map Stop=end_time --map 'Source Address=src_ip' --map Country=src_ip_country_code "
+                         "--map Proto=protocol --map Status=response.code --map Port=dst_port --map Dest=dst_ip "
+                         "--map Rule=rule_names"));
+        QCOMPARE(dialog.findChild<QLineEdit*>("commandLine")->text(), dialog.commandLine());
         QAbstractItemModelTester tester(dialog.previewModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         // Every combo sits inside the header, as wide as its column and no narrower than its text.
         for (int c = 0; c < dialog.columnCount(); ++c) {
@@ -211,7 +219,13 @@ private Q_SLOTS:
             QVERIFY(!dialog.headerCheck()->isChecked());
             dialog.show();
             keepScreenshot(dialog, "import-tab.png");
+            choose(dialog.quoteCombo(), int('\'')); // re-splits, so the mapping below comes after it
             choose(dialog.fieldCombo(10), int(Field::RuleNames)); // text the sniffer left as extra
+            QCOMPARE(dialog.commandLine(),
+                     QString("webthreat analyze tab_noheader.tsv --delimiter tab --quote \"'\" --no-header --map '#1=src_ip' "
+                             "--map '#2=dst_ip' --map '#3=bytes_in' --map '#4=bytes_out' --map '#5=creation_time' "
+                             "--map '#6=end_time' --map '#7=dst_port' --map '#8=src_ip_country_code' --map '#9=protocol' "
+                             "--map '#10=response.code' --map '#11=rule_names'"));
         }
         dialog.accept();
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
