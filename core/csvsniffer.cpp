@@ -919,7 +919,7 @@ std::optional<std::string> misfit(Field field, std::string_view cell, TimestampF
         return std::nullopt;
     case ColumnKind::Text:
         if ((field == Field::SrcIp || field == Field::DstIp) && !isIp(cell))
-            return std::string("not an IPv4 or IPv6 address (kept as text)");
+            return std::string("not an IPv4 or IPv6 address");
         return std::nullopt;
     case ColumnKind::Real: break;
     }

@@ -104,9 +104,10 @@ ImportCheck checkImport(const std::string& path, const SniffParams& params = {})
 std::vector<std::vector<std::string>> splitCsvRecords(std::string_view text, char delimiter, char quote,
                                                       std::size_t maxRecords, bool complete = true);
 
-// Whether a cell reads as a value of field (an address for src_ip, a whole number in range for
-// bytes and ports, a timestamp in format...): the preview marks the cells that would be missing.
-// Empty cells fit every field. Returns the reason when it does not fit.
+// Whether a cell reads as a value of field (a whole number in range for bytes and ports, a
+// timestamp in format, an address for src_ip and dst_ip): the preview marks the cells that would be
+// read as missing (or, for addresses, kept as text and reported). Empty cells fit every field.
+// Returns the reason when it does not fit.
 std::optional<std::string> misfit(Field field, std::string_view cell, TimestampFormat format);
 
 } // namespace webthreat

@@ -140,7 +140,10 @@ QVariant ImportPreviewModel::data(const QModelIndex& index, int role) const
         }
         if (!reason)
             return role == MisfitRole ? QVariant(QString()) : QVariant();
-        return tr("'%1' is %2: it will be read as missing.").arg(fromStd(cells[column]), fromStd(*reason));
+        const bool keptAsText = fieldInfo(*m_fields[column]).kind == ColumnKind::Text;
+        return (keptAsText ? tr("'%1' is %2: it is kept as text and counted in the report.")
+                           : tr("'%1' is %2: it will be read as missing."))
+            .arg(fromStd(cells[column]), fromStd(*reason));
     }
     case Qt::BackgroundRole:
         if (wrongWidth)
@@ -546,7 +549,7 @@ QString ImportDialog::message() const
     }
     QString text = tr("Ready: %1 column(s) read into the schema, %2 kept as extra, %3 ignored.").arg(mapped).arg(extra).arg(ignored);
     if (m_model->misfitCount() > 0)
-        text += tr(" %1 preview cell(s) do not read as their field (tinted; hover for why) and will be missing.")
+        text += tr(" %1 preview cell(s) do not read as their field (tinted; hover for why).")
                     .arg(m_model->misfitCount());
     if (m_sniff.timestampAmbiguous && !m_timestampChosen)
         text += tr(" The dates could be day/month or month/day: check the timestamp format.");

@@ -267,7 +267,7 @@ private Q_SLOTS:
         add("bytes negative", Field::BytesOut, "-1", "out of range for bytes_out");
         add("port too big", Field::DstPort, "70000", "out of range for dst_port");
         add("ip ok", Field::SrcIp, "2001:db8::1", "");
-        add("ip bad", Field::DstIp, "example.com", "not an IPv4 or IPv6 address (kept as text)");
+        add("ip bad", Field::DstIp, "example.com", "not an IPv4 or IPv6 address");
         add("empty fits", Field::SrcIp, "  ", "");
         add("dmy time", Field::CreationTime, "25/04/2024 23:00:00", "");
         add("iso in dmy", Field::EndTime, "2024-04-25T23:00:00Z",

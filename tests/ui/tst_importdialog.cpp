@@ -197,9 +197,28 @@ private Q_SLOTS:
                          "it will be read as missing."));
         QVERIFY(start.data(Qt::BackgroundRole).isValid());
         QVERIFY(!dialog.previewModel()->index(0, 0).data(Qt::BackgroundRole).isValid());
-        QVERIFY(dialog.message().contains("24 preview cell(s) do not read as their field"));
+        QCOMPARE(dialog.message(), QString("Ready: 11 column(s) read into the schema, 0 kept as extra, 0 ignored. 24 preview "
+                                           "cell(s) do not read as their field (tinted; hover for why)."));
+        // An address column mapped onto a text column: kept as text, said so.
+        choose(dialog.fieldCombo(6), int(Field::DstIp));
+        QCOMPARE(dialog.previewModel()->index(0, 6).data(ImportPreviewModel::MisfitRole).toString(),
+                 QString("'HTTPS' is not an IPv4 or IPv6 address: it is kept as text and counted in the report."));
         QVERIFY(dialog.okButton()->isEnabled()); // mapped, only read as missing: the analyst decides
         keepScreenshot(dialog, "import-misfits.png");
+    }
+
+    void shortRowsAreMarkedSkipped()
+    {
+        ImportDialog dialog(QStringLiteral("short.csv"), "src;dst;note\n1.2.3.4;5.6.7.8;a\n1.2.3.5;5.6.7.9\n1.2.3.6;5.6.7.8;b\n");
+        QCOMPARE(dialog.columnCount(), 3);
+        QCOMPARE(dialog.previewModel()->rowCount(), 3);
+        QCOMPARE(dialog.previewModel()->index(1, 0).data(Qt::ToolTipRole).toString(),
+                 QString("This row has 2 fields, not 3: it will be skipped."));
+        QVERIFY(dialog.previewModel()->index(1, 0).data(Qt::BackgroundRole).isValid());
+        QVERIFY(!dialog.previewModel()->index(1, 2).data().isValid()); // no third field to show
+        QCOMPARE(fieldsOf(dialog), QString("src_ip,dst_ip,-"));
+        QCOMPARE(dialog.message(), QString("Map columns to bytes_in, bytes_out, creation_time and end_time (fields marked "
+                                           "* are required)."));
     }
 
     void acceptedOptionsLoadTheFile_data()
