@@ -3,6 +3,7 @@
 #include "app/logging.h"
 #include "core/atomicfile.h"
 #include "core/evaluation.h"
+#include "core/csvsniffer.h"
 #include "core/export.h"
 #include "core/generator.h"
 #include "core/pipeline.h"
@@ -85,6 +86,22 @@ Options:
                       recall and F1 at the threshold and at contaminations 1, 2, 5, 10, 20 %.
   --log-level LEVEL   trace, debug, info, warn, error, off (default warn)
 
+Other CSV layouts (what File > Import CSV... does in the workbench):
+  --delimiter D       field separator: , ; | tab or any one character (default ,)
+  --quote Q           quote character: " ' or none (default ")
+  --no-header         the first line is data; columns are named column_1, column_2, ...
+  --timestamp-format F  how every timestamp column is written (default iso):
+                      iso       2024-04-25T23:00:00Z (also epoch seconds)
+                      epoch-s   1714086000          epoch-ms  1714086000000
+                      dmy       25/04/2024 23:00:00  mdy       04/25/2024 23:00:00
+                      ymd       2024/04/25 23:00:00  dmy-dots  25.04.2024 23:00:00
+  --map COLUMN=FIELD  read the file column COLUMN (its header text, column_N without a
+                      header, or #N for the N-th column) as the schema field FIELD, or
+                      'extra' (keep as text) or 'ignore'; repeat for each column. Columns
+                      not named are matched by header name as usual, or kept as extra.
+  --detect-layout     guess the delimiter, quote, header, timestamp format and the column
+                      mapping as the import dialog does; the options above override it
+
 --out and --report fingerprint the input (SHA-256: 0.1 to 1.3 s per 200 MB). The provenance's
 "rerun" command reproduces the same scores from the same file.
 
@@ -92,6 +109,9 @@ Examples:
   webthreat analyze traffic.csv --contamination 2% --out scored.csv --json
   webthreat analyze traffic.csv --report findings.pdf
   webthreat analyze vpc-flow-logs.log.gz --out scored.csv
+  webthreat analyze export.csv --delimiter ';' --timestamp-format dmy \
+      --map 'Source Address=src_ip' --map 'Dest=dst_ip' --map 'Bytes Received=bytes_in' ...
+  webthreat analyze flows.tsv --detect-layout
 )";
 
 constexpr const char* kGenerateHelp = R"(Usage: webthreat generate --rows N --out FILE [options]
@@ -170,7 +190,8 @@ using OptionSpec = std::map<std::string, bool>;
 
 struct ParsedArgs {
     std::vector<std::string> positional;
-    std::map<std::string, std::string> values;
+    std::map<std::string, std::string> values;   // the last value of each option
+    std::vector<std::pair<std::string, std::string>> all; // every valued option in order (--map repeats)
     std::set<std::string> flags;
 };
 
@@ -197,6 +218,7 @@ ParsedArgs parseArgs(const std::vector<std::string>& args, std::size_t from, con
                         throw UsageError("--" + name + " needs a value");
                     parsed.values[name] = args[++i];
                 }
+                parsed.all.emplace_back(name, parsed.values[name]);
             } else {
                 if (inlineValue)
                     throw UsageError("--" + name + " takes no value");
@@ -267,6 +289,172 @@ std::string jsonQuoted(std::string_view text)
     return out + "\"";
 }
 
+std::string shown(char c)
+{
+    return c == '\t' ? std::string("tab") : c == '\0' ? std::string("none") : std::string(1, c);
+}
+
+// --delimiter, --quote, --no-header, --timestamp-format, --map and --detect-layout into read.
+// With --map or --detect-layout the file's first lines are sniffed for its column names.
+// Returns a one-line description of the layout when it is not the default one.
+std::string applyLayoutOptions(const ParsedArgs& parsed, const std::string& path, ReadOptions& read)
+{
+    SniffParams sniffParams;
+    if (auto found = parsed.values.find("delimiter"); found != parsed.values.end()) {
+        const std::string& text = found->second;
+        if (text == "tab" || text == "\\t" || text == "\t")
+            sniffParams.delimiterOverride = '\t';
+        else if (text.size() == 1)
+            sniffParams.delimiterOverride = text.front();
+        else
+            throw UsageError("--delimiter needs one character or 'tab', got '" + text + "'");
+    }
+    if (auto found = parsed.values.find("quote"); found != parsed.values.end()) {
+        const std::string& text = found->second;
+        if (text == "none")
+            sniffParams.quoteOverride = '\0';
+        else if (text == "\"" || text == "'")
+            sniffParams.quoteOverride = text.front();
+        else
+            throw UsageError("--quote must be \", ' or none; got '" + text + "'");
+    }
+    if (parsed.flags.count("no-header"))
+        sniffParams.hasHeaderOverride = false;
+    if (auto found = parsed.values.find("timestamp-format"); found != parsed.values.end()) {
+        sniffParams.timestampFormatOverride = timestampFormatByName(found->second);
+        if (!sniffParams.timestampFormatOverride)
+            throw UsageError("--timestamp-format must be one of iso, epoch-s, epoch-ms, dmy, mdy, ymd, dmy-dots; got '"
+                             + found->second + "'");
+    }
+    std::vector<std::pair<std::string, std::string>> maps;
+    for (const auto& [name, text] : parsed.all) {
+        if (name != "map")
+            continue;
+        const auto equals = text.rfind('=');
+        if (equals == std::string::npos || equals == 0 || equals + 1 == text.size())
+            throw UsageError("--map needs COLUMN=FIELD, got '" + text + "'");
+        maps.emplace_back(text.substr(0, equals), text.substr(equals + 1));
+    }
+    const bool detect = parsed.flags.count("detect-layout") > 0;
+    if (!detect) {
+        // Nothing is guessed: what is not given keeps its default.
+        sniffParams.delimiterOverride = sniffParams.delimiterOverride.value_or(read.delimiter);
+        sniffParams.quoteOverride = sniffParams.quoteOverride.value_or(read.quote);
+        sniffParams.hasHeaderOverride = sniffParams.hasHeaderOverride.value_or(read.hasHeader);
+        sniffParams.timestampFormatOverride = sniffParams.timestampFormatOverride.value_or(read.timestampFormat);
+        read.delimiter = *sniffParams.delimiterOverride;
+        read.quote = *sniffParams.quoteOverride;
+        read.hasHeader = *sniffParams.hasHeaderOverride;
+        read.timestampFormat = *sniffParams.timestampFormatOverride;
+        if (sniffParams.quoteOverride == sniffParams.delimiterOverride)
+            throw UsageError("--quote cannot be the delimiter");
+        if (maps.empty()) {
+            const bool given = parsed.values.count("delimiter") || parsed.values.count("quote")
+                || parsed.flags.count("no-header") || parsed.values.count("timestamp-format");
+            if (!given)
+                return {};
+            return "Layout: delimiter " + shown(read.delimiter) + ", quote " + shown(read.quote) + ", "
+                + (read.hasHeader ? "header line" : "no header") + ", timestamps "
+                + std::string(timestampFormatName(read.timestampFormat)) + "; columns matched by header name\n";
+        }
+    }
+    const SniffResult sniff = sniffCsvFile(path, sniffParams);
+    read.delimiter = sniff.delimiter;
+    read.quote = sniff.quote;
+    read.hasHeader = sniff.hasHeader;
+    read.timestampFormat = sniff.timestampFormat;
+
+    // One entry per file column, by index.
+    std::vector<ColumnMapping> columns = sniff.readOptions().columnMap;
+    std::vector<bool> named(columns.size(), false);
+    auto lower = [](std::string text) {
+        for (char& c : text)
+            c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        return text;
+    };
+    for (const auto& [column, target] : maps) {
+        std::optional<std::size_t> index;
+        if (column.size() > 1 && column.front() == '#') {
+            std::size_t number = 0;
+            auto [end, error] = std::from_chars(column.data() + 1, column.data() + column.size(), number);
+            if (error != std::errc() || end != column.data() + column.size() || number == 0)
+                throw UsageError("--map '" + column + "=" + target + "': #N needs a column number from 1");
+            if (number > columns.size())
+                throw InputError(path, 0, "", "--map names column #" + std::to_string(number) + " but the file has "
+                                                  + std::to_string(columns.size()) + " column(s)");
+            index = number - 1;
+        }
+        for (std::size_t c = 0; c < sniff.columns.size() && !index; ++c) {
+            if (sniff.columns[c].name == column)
+                index = c;
+        }
+        for (std::size_t c = 0; c < sniff.columns.size() && !index; ++c) {
+            if (lower(sniff.columns[c].name) == lower(column))
+                index = c;
+        }
+        if (!index) {
+            std::string names;
+            for (const auto& sniffed : sniff.columns)
+                names += (names.empty() ? "'" : ", '") + sniffed.name + "'";
+            throw InputError(path, 0, column, "--map names the column '" + column + "', which the file does not have (columns: "
+                                                  + names + ")");
+        }
+        ColumnMapping mapping;
+        mapping.index = *index;
+        if (target == "extra") {
+            mapping.action = ColumnMapping::Action::Extra;
+        } else if (target == "ignore") {
+            mapping.action = ColumnMapping::Action::Ignore;
+        } else if (auto field = fieldForHeader(target)) {
+            mapping.field = *field;
+            // The field goes to this column only: whoever had it by guess or header keeps its text.
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                if (!named[c] && columns[c].action == ColumnMapping::Action::ToField && columns[c].field == *field)
+                    columns[c].action = ColumnMapping::Action::Extra;
+            }
+        } else {
+            std::string fields;
+            for (Field f : allFields())
+                fields += (fields.empty() ? "" : ", ") + std::string(fieldInfo(f).name);
+            throw UsageError("--map '" + column + "=" + target + "': '" + target + "' is not a schema field (" + fields
+                             + ", or extra, ignore)");
+        }
+        columns[*index] = mapping;
+        named[*index] = true;
+    }
+    if (!detect) {
+        // Columns --map does not name are matched by header name, as without --map.
+        std::vector<bool> taken(kFieldCount, false);
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            if (named[c] && columns[c].action == ColumnMapping::Action::ToField)
+                taken[static_cast<std::size_t>(columns[c].field)] = true;
+        }
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            if (named[c])
+                continue;
+            const auto field = sniff.hasHeader ? fieldForHeader(sniff.columns[c].name) : std::nullopt;
+            if (field && !taken[static_cast<std::size_t>(*field)]) {
+                columns[c] = ColumnMapping::byIndex(c, *field);
+                taken[static_cast<std::size_t>(*field)] = true;
+            } else {
+                columns[c].action = ColumnMapping::Action::Extra;
+            }
+        }
+    }
+    read.columnMap = std::move(columns);
+
+    std::string layout = "Layout: delimiter " + shown(read.delimiter) + ", quote " + shown(read.quote) + ", "
+        + (read.hasHeader ? "header line" : "no header") + ", timestamps "
+        + std::string(timestampFormatName(read.timestampFormat)) + "; columns:";
+    for (const ColumnMapping& mapping : read.columnMap) {
+        layout += " '" + sniff.columns[mapping.index].name + "'=";
+        layout += mapping.action == ColumnMapping::Action::ToField ? std::string(fieldInfo(mapping.field).name)
+            : mapping.action == ColumnMapping::Action::Ignore     ? "ignore"
+                                                                  : "extra";
+    }
+    return layout + "\n";
+}
+
 int analyze(const std::vector<std::string>& args, std::ostream& out)
 {
     const OptionSpec spec{{"contamination", true}, {"trees", true}, {"max-samples", true}, {"seed", true},
@@ -274,7 +462,9 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
                           {"json", false},         {"top", true},      {"log-level", true}, {"help", false},
                           {"truth", true},
                           {"report", true},
-                          {"format", true}};
+                          {"format", true},
+                          {"delimiter", true},     {"quote", true},    {"no-header", false},
+                          {"timestamp-format", true}, {"map", true},   {"detect-layout", false}};
     const ParsedArgs parsed = parseArgs(args, 1, spec, "analyze");
     if (parsed.flags.count("help")) {
         out << kAnalyzeHelp << featureHelp();
@@ -322,6 +512,7 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
     std::size_t top = 10;
     if (auto text = value("top"))
         top = parseWhole<std::size_t>("top", *text, 1, 1000000);
+    const std::string layout = applyLayoutOptions(parsed, parsed.positional.front(), params.read);
     try {
         params.validate();
     } catch (const ParameterError& error) {
@@ -376,7 +567,7 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
         }
         out << json;
     } else {
-        out << analysisText(analysis, top);
+        out << layout << analysisText(analysis, top);
         if (evaluation)
             out << evaluationText(*evaluation, detection->scores, analysis.verdicts);
         else if (truthUnusable)

@@ -30,6 +30,44 @@ void ReadOptions::validate() const
         throw ParameterError("blockBytes must be between 64 bytes and 2 GiB, got " + std::to_string(blockBytes));
     if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
         throw ParameterError("the delimiter cannot be a quote, a line end or NUL");
+    if (quote == delimiter || quote == '\n' || quote == '\r')
+        throw ParameterError("the quote character cannot be the delimiter or a line end");
+    if (!hasHeader && columnMap.empty())
+        throw ParameterError("a file without a header line needs a column map saying which column is which");
+    if (columnMap.empty())
+        return;
+    std::vector<const ColumnMapping*> byField(kFieldCount, nullptr);
+    for (std::size_t i = 0; i < columnMap.size(); ++i) {
+        const ColumnMapping& mapping = columnMap[i];
+        if (mapping.index == ColumnMapping::kByName && mapping.header.empty())
+            throw ParameterError("column map entry " + std::to_string(i + 1) + " names no column");
+        for (std::size_t j = 0; j < i; ++j) {
+            const ColumnMapping& earlier = columnMap[j];
+            if (earlier.index == mapping.index && earlier.header == mapping.header)
+                throw ParameterError("the column map lists the column " + mapping.describe() + " twice");
+        }
+        if (mapping.action != ColumnMapping::Action::ToField)
+            continue;
+        const auto field = static_cast<std::size_t>(mapping.field);
+        if (field >= kFieldCount)
+            throw ParameterError("column map entry " + std::to_string(i + 1) + " names no schema field");
+        if (byField[field])
+            throw ParameterError("the field '" + std::string(fieldInfo(mapping.field).name) + "' is mapped twice: from "
+                                 + byField[field]->describe() + " and from " + mapping.describe());
+        byField[field] = &mapping;
+    }
+    for (Field field : allFields()) {
+        if (fieldInfo(field).required && !byField[static_cast<std::size_t>(field)])
+            throw ParameterError("the column map leaves the required field '" + std::string(fieldInfo(field).name)
+                                 + "' unmapped: map a column to it");
+    }
+}
+
+std::string ColumnMapping::describe() const
+{
+    if (index == kByName)
+        return "'" + header + "'";
+    return "number " + std::to_string(index + 1);
 }
 
 std::size_t ReadReport::invalidCellCount() const noexcept
@@ -152,6 +190,11 @@ private:
     std::uint32_t m_longId = StringPool::kMissing;
 };
 
+char splitterQuote(const ReadOptions& options) noexcept
+{
+    return options.quote == '\0' ? options.delimiter : options.quote;
+}
+
 class CsvParser {
 public:
     CsvParser(std::string displayName, const ReadOptions& options, const Progress& progress)
@@ -176,6 +219,8 @@ private:
     void parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece,
                     bool atEnd, PieceResult& out, std::size_t& stoppedAt) const;
     void mergePiece(PieceResult& piece);
+    // Per file column: the schema field it is read into, or kept as extra text, or ignored.
+    std::vector<ColumnMapping> resolveColumns(const std::vector<std::string>& header, std::int64_t headerLine) const;
     [[noreturn]] void unterminatedQuote(std::int64_t line) const;
     void checkText();
 
@@ -206,11 +251,12 @@ private:
 // by byte.
 class SpecialBytes {
 public:
-    void reset(const char* base, std::size_t size, char delimiter, std::size_t at)
+    void reset(const char* base, std::size_t size, char delimiter, char quote, std::size_t at)
     {
         m_base = base;
         m_size = size;
         m_delimiter = delimiter;
+        m_quote = quote;
         m_window = at;
         m_mask = scan(at);
     }
@@ -239,7 +285,7 @@ private:
             const __m128i delimiter = _mm_set1_epi8(m_delimiter);
             const __m128i lineFeed = _mm_set1_epi8('\n');
             const __m128i carriageReturn = _mm_set1_epi8('\r');
-            const __m128i quote = _mm_set1_epi8('"');
+            const __m128i quote = _mm_set1_epi8(m_quote);
             for (int lane = 0; lane < 4; ++lane) {
                 const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(m_base + at + 16 * lane));
                 const __m128i hits = _mm_or_si128(
@@ -253,7 +299,7 @@ private:
         const std::size_t count = std::min<std::size_t>(64, available);
         for (std::size_t i = 0; i < count; ++i) {
             const char c = m_base[at + i];
-            if (c == m_delimiter || c == '\n' || c == '\r' || c == '"')
+            if (c == m_delimiter || c == '\n' || c == '\r' || c == m_quote)
                 mask |= std::uint64_t(1) << i;
         }
         return mask;
@@ -262,14 +308,18 @@ private:
     const char* m_base = nullptr;
     std::size_t m_size = 0;
     char m_delimiter = ',';
+    char m_quote = '"';
     std::size_t m_window = 0;
     std::uint64_t m_mask = 0;
 };
 
 struct RecordSplitter {
-    explicit RecordSplitter(char fieldDelimiter) : delimiter(fieldDelimiter) {}
+    RecordSplitter(char fieldDelimiter, char quoteCharacter) : delimiter(fieldDelimiter), quote(quoteCharacter) {}
 
     char delimiter;
+    // With quoting off this is the delimiter itself: the delimiter test comes first, so the quote
+    // branch is never taken and the hot loop needs no extra test.
+    char quote;
     std::vector<std::string_view> fields;
     // A deque: growing it never moves the strings, so views into earlier fields of the same
     // record stay valid (a vector here was a use-after-free the fuzzer found).
@@ -285,7 +335,7 @@ struct RecordSplitter {
         // Records without quotes, nearly all of them, take the fast path; one with a quote is
         // split again from its start, byte by byte.
         if (specialBase != data.data() || specialSize != data.size() || specialNext != at) {
-            special.reset(data.data(), data.size(), delimiter, at);
+            special.reset(data.data(), data.size(), delimiter, quote, at);
             specialBase = data.data();
             specialSize = data.size();
         }
@@ -323,7 +373,7 @@ struct RecordSplitter {
                 fieldStart = i + 1;
                 continue;
             }
-            if (c == '"')
+            if (c == quote)
                 return kQuoted;
             fields.emplace_back(base + fieldStart, i - fieldStart);
             if (c == '\r' && i + 1 < size && base[i + 1] == '\n') {
@@ -379,7 +429,7 @@ struct RecordSplitter {
                 lineBreaks += breaks + 1;
                 return i + 1;
             }
-            if (c == '"') {
+            if (c == quote) {
                 // The field holds quotes: build its text in scratch. Every quote toggles the
                 // quoted state, a doubled quote inside quotes is a literal one.
                 std::string& text = scratchFor(fieldIndex);
@@ -389,21 +439,21 @@ struct RecordSplitter {
                 }
                 ++i;
                 for (;;) {
-                    const char* quote = static_cast<const char*>(std::memchr(base + i, '"', size - i));
-                    if (!quote) {
+                    const char* next = static_cast<const char*>(std::memchr(base + i, quote, size - i));
+                    if (!next) {
                         if (atEnd) {
                             openQuote = true;
                         }
                         return std::string_view::npos;
                     }
-                    const std::size_t q = static_cast<std::size_t>(quote - base);
+                    const std::size_t q = static_cast<std::size_t>(next - base);
                     for (std::size_t k = i; k < q; ++k) {
                         if (base[k] == '\n' || (base[k] == '\r' && (k + 1 >= size || base[k + 1] != '\n')))
                             ++breaks;
                     }
                     text.append(base + i, q - i);
-                    if (q + 1 < size && base[q + 1] == '"') {
-                        text.push_back('"');
+                    if (q + 1 < size && base[q + 1] == quote) {
+                        text.push_back(quote);
                         i = q + 2;
                         continue;
                     }
@@ -429,10 +479,11 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
 {
     // Copies of the dataset circulate with a title line above the real header: look at up to three
     // lines for one that names the required columns, skipping lines that name none of the schema.
-    constexpr int kHeaderCandidates = 3;
+    // A column map or a header-less file says where the columns are: the first line is taken as is.
+    const int kHeaderCandidates = m_options.columnMap.empty() && m_options.hasHeader ? 3 : 1;
     std::size_t at = 0;
     std::int64_t breaks = 0;
-    RecordSplitter splitter(m_options.delimiter);
+    RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
     std::vector<std::string> header;
     std::int64_t headerLine = 0;
     std::size_t next = 0;
@@ -488,6 +539,13 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         header = std::move(names);
         headerLine = line;
         next = end;
+        if (!m_options.hasHeader) {
+            // The first line is data: it only tells how many columns there are.
+            for (std::size_t i = 0; i < header.size(); ++i)
+                header[i] = "column_" + std::to_string(i + 1);
+            next = at;
+            headerLine = 0;
+        }
         if (recognised > 0 && !titleLines.empty()) {
             m_report.warnings.push_back((line == 2 ? std::string("line 1") : "lines 1 to " + std::to_string(line - 1))
                                         + " ('" + shortenForMessage(titleLines.front()) + "') "
@@ -514,12 +572,21 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
     std::vector<bool> seen(kFieldCount, false);
     std::unordered_map<std::string, std::size_t> extraNames;
     m_report.header = header;
+    const std::vector<ColumnMapping> targets = resolveColumns(header, headerLine);
 
     for (std::size_t i = 0; i < header.size(); ++i) {
-        const std::string& name = header[i];
+        std::string name = header[i];
+        if (targets[i].action == ColumnMapping::Action::Ignore) {
+            // Parsed for the field count, stored nowhere: parsePiece skips Real destinations.
+            m_destinations.push_back(Destination{0, ColumnKind::Real, 0, 0});
+            continue;
+        }
+        if (name.empty() && !m_options.columnMap.empty())
+            name = "column_" + std::to_string(i + 1);
         if (name.empty())
             throw InputError(m_file, headerLine, "", "column " + std::to_string(i + 1) + " of the header has no name");
-        if (auto field = fieldForHeader(name)) {
+        if (targets[i].action == ColumnMapping::Action::ToField) {
+            const std::optional<Field> field = targets[i].field;
             const auto index = static_cast<std::size_t>(*field);
             if (seen[index]) {
                 throw InputError(m_file, headerLine, name,
@@ -535,6 +602,8 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
                 destination.maximum = 999;
             m_destinations.push_back(destination);
         } else {
+            if (!m_options.columnMap.empty() && m_table.findColumn(name))
+                name += "_extra"; // kept beside the schema column of the same name, not instead of it
             if (extraNames.count(name) != 0)
                 throw InputError(m_file, headerLine, name, "the column '" + name + "' is named twice in the header");
             extraNames.emplace(name, i);
@@ -572,6 +641,59 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
     return next;
 }
 
+std::vector<ColumnMapping> CsvParser::resolveColumns(const std::vector<std::string>& header, std::int64_t headerLine) const
+{
+    std::vector<ColumnMapping> targets(header.size());
+    if (m_options.columnMap.empty()) {
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            targets[i].index = i;
+            if (auto field = fieldForHeader(header[i]))
+                targets[i].field = *field;
+            else
+                targets[i].action = ColumnMapping::Action::Extra;
+        }
+        return targets;
+    }
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        targets[i].index = i;
+        targets[i].action = ColumnMapping::Action::Extra;
+    }
+    auto lower = [](std::string text) {
+        for (char& c : text)
+            c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        return text;
+    };
+    std::string found;
+    for (const auto& name : header)
+        found += (found.empty() ? "" : ", ") + name;
+    for (const ColumnMapping& mapping : m_options.columnMap) {
+        std::size_t column = mapping.index;
+        if (column == ColumnMapping::kByName) {
+            const auto exact = std::find(header.begin(), header.end(), mapping.header);
+            if (exact != header.end()) {
+                column = static_cast<std::size_t>(exact - header.begin());
+            } else {
+                const std::string wanted = lower(mapping.header);
+                for (std::size_t i = 0; i < header.size() && column == ColumnMapping::kByName; ++i) {
+                    if (lower(header[i]) == wanted)
+                        column = i;
+                }
+            }
+            if (column == ColumnMapping::kByName)
+                throw InputError(m_file, headerLine, mapping.header,
+                                 "the column map names the column '" + mapping.header
+                                     + "', which the header does not have (found: " + shortenForMessage(found) + ")");
+        } else if (column >= header.size()) {
+            throw InputError(m_file, headerLine, "",
+                             "the column map names column number " + std::to_string(column + 1) + " but the file has "
+                                 + std::to_string(header.size()) + " column(s)");
+        }
+        targets[column].action = mapping.action;
+        targets[column].field = mapping.field;
+    }
+    return targets;
+}
+
 void CsvParser::unterminatedQuote(std::int64_t line) const
 {
     throw InputError(m_file, line, "",
@@ -596,7 +718,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
     out.invalid.resize(columnCount);
     std::vector<RecentText> recent(columnCount);
 
-    RecordSplitter splitter(m_options.delimiter);
+    RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
     const std::size_t expected = m_destinations.size();
     std::size_t at = begin;
     std::size_t rowsSinceCheck = 0;
@@ -655,7 +777,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
                 if (!trimBlanks(cell).empty()) {
                     if (destination.kind == ColumnKind::Integer) {
                         reason = parseInteger(cell, destination.minimum, destination.maximum, value);
-                    } else if (auto instant = parseTimestamp(cell)) {
+                    } else if (auto instant = parseTimestamp(cell, m_options.timestampFormat)) {
                         value = *instant;
                     } else {
                         reason = "not a timestamp";
@@ -674,7 +796,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
                 column.integers.push_back(value);
                 break;
             }
-            case ColumnKind::Real: break; // never read from files
+            case ColumnKind::Real: break; // never read from files: the destination of ignored columns
             }
         }
     }
@@ -762,7 +884,8 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd)
     parallelFor(pieceCount, m_threads, [&](std::size_t piece) {
         const char* from = rest.data() + roughStart(piece);
         const char* to = rest.data() + roughStart(piece + 1);
-        quotes[piece] = static_cast<std::size_t>(std::count(from, to, '"'));
+        // Without quoting this counts NULs, and the block holds none (refused above).
+        quotes[piece] = static_cast<std::size_t>(std::count(from, to, m_options.quote));
     });
     std::vector<std::size_t> starts(pieceCount + 1, rest.size());
     starts[0] = 0;
@@ -774,7 +897,7 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd)
             bool inQuotes = parity % 2 == 1;
             for (; i < rest.size(); ++i) {
                 const char c = rest[i];
-                if (c == '"')
+                if (c == m_options.quote)
                     inQuotes = !inQuotes;
                 else if (!inQuotes && c == '\n')
                     break;

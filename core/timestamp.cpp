@@ -221,4 +221,160 @@ std::string formatTimestamp(Instant instant)
     return std::string(buffer, formatTimestamp(instant, buffer));
 }
 
+namespace {
+
+struct FormatNames {
+    TimestampFormat format;
+    std::string_view name;
+    std::string_view label;
+};
+constexpr FormatNames kFormatNames[kTimestampFormatCount] = {
+    {TimestampFormat::Iso8601, "iso", "ISO 8601 (2024-04-25T23:00:00Z)"},
+    {TimestampFormat::EpochSeconds, "epoch-s", "Epoch seconds (1714086000)"},
+    {TimestampFormat::EpochMillis, "epoch-ms", "Epoch milliseconds (1714086000000)"},
+    {TimestampFormat::DayMonthYear, "dmy", "%d/%m/%Y %H:%M:%S (25/04/2024 23:00:00)"},
+    {TimestampFormat::MonthDayYear, "mdy", "%m/%d/%Y %H:%M:%S (04/25/2024 23:00:00)"},
+    {TimestampFormat::YearMonthDay, "ymd", "%Y/%m/%d %H:%M:%S (2024/04/25 23:00:00)"},
+    {TimestampFormat::DayMonthYearDots, "dmy-dots", "%d.%m.%Y %H:%M:%S (25.04.2024 23:00:00)"},
+};
+
+// One or two digits (days, months, hours).
+bool shortNumber(std::string_view text, std::size_t& at, int& value) noexcept
+{
+    std::size_t taken = 0;
+    value = 0;
+    while (at < text.size() && taken < 2 && text[at] >= '0' && text[at] <= '9') {
+        value = value * 10 + (text[at] - '0');
+        ++at;
+        ++taken;
+    }
+    return taken > 0;
+}
+
+// A whole number of at most maxDigits digits with an optional fraction, scaled to microseconds
+// by unitMicros (1'000'000 for seconds, 1'000 for milliseconds).
+std::optional<Instant> parseEpochIn(std::string_view text, std::size_t maxDigits, std::int64_t unitMicros) noexcept
+{
+    const std::size_t dot = text.find('.');
+    const std::string_view whole = text.substr(0, dot);
+    if (whole.empty() || whole.size() > maxDigits)
+        return std::nullopt;
+    std::int64_t units = 0;
+    auto [end, error] = std::from_chars(whole.data(), whole.data() + whole.size(), units);
+    if (error != std::errc() || end != whole.data() + whole.size() || units < 0)
+        return std::nullopt;
+    std::int64_t micros = 0;
+    if (dot != std::string_view::npos) {
+        const std::string_view fraction = text.substr(dot + 1);
+        if (fraction.empty())
+            return std::nullopt;
+        std::int64_t scale = unitMicros / 10;
+        for (char c : fraction) {
+            if (c < '0' || c > '9')
+                return std::nullopt;
+            micros += (c - '0') * scale;
+            scale /= 10;
+        }
+    }
+    return units * unitMicros + micros;
+}
+
+} // namespace
+
+std::string_view timestampFormatName(TimestampFormat format) noexcept
+{
+    return kFormatNames[static_cast<std::size_t>(format)].name;
+}
+
+std::string_view timestampFormatLabel(TimestampFormat format) noexcept
+{
+    return kFormatNames[static_cast<std::size_t>(format)].label;
+}
+
+std::optional<TimestampFormat> timestampFormatByName(std::string_view name) noexcept
+{
+    for (const FormatNames& entry : kFormatNames) {
+        if (entry.name == name)
+            return entry.format;
+    }
+    return std::nullopt;
+}
+
+std::optional<Instant> parseTimestampAs(std::string_view text, TimestampFormat format) noexcept
+{
+    text = trim(text);
+    if (text.empty())
+        return std::nullopt;
+    switch (format) {
+    case TimestampFormat::Iso8601: return parseTimestamp(text);
+    case TimestampFormat::EpochSeconds: return parseEpochIn(text, 12, kMicrosPerSecond);
+    case TimestampFormat::EpochMillis: return parseEpochIn(text, 15, 1000);
+    case TimestampFormat::DayMonthYear:
+    case TimestampFormat::MonthDayYear:
+    case TimestampFormat::YearMonthDay:
+    case TimestampFormat::DayMonthYearDots: break;
+    }
+    const char separator = format == TimestampFormat::DayMonthYearDots ? '.' : '/';
+    int year = 0, month = 0, day = 0;
+    std::size_t at = 0;
+    if (format == TimestampFormat::YearMonthDay) {
+        if (!digits(text, 0, 4, year) || text.size() < 5 || text[4] != separator)
+            return std::nullopt;
+        at = 5;
+        if (!shortNumber(text, at, month) || at >= text.size() || text[at] != separator)
+            return std::nullopt;
+        ++at;
+        if (!shortNumber(text, at, day))
+            return std::nullopt;
+    } else {
+        int first = 0, second = 0;
+        if (!shortNumber(text, at, first) || at >= text.size() || text[at] != separator)
+            return std::nullopt;
+        ++at;
+        if (!shortNumber(text, at, second) || at >= text.size() || text[at] != separator)
+            return std::nullopt;
+        ++at;
+        if (!digits(text, at, 4, year))
+            return std::nullopt;
+        at += 4;
+        day = format == TimestampFormat::MonthDayYear ? second : first;
+        month = format == TimestampFormat::MonthDayYear ? first : second;
+    }
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+        return std::nullopt;
+    int hour = 0, minute = 0, second = 0;
+    std::int64_t micros = 0;
+    if (at < text.size() && (text[at] == ' ' || text[at] == 'T')) {
+        ++at;
+        if (!shortNumber(text, at, hour) || at >= text.size() || text[at] != ':' || !digits(text, at + 1, 2, minute))
+            return std::nullopt;
+        at += 3;
+        if (at < text.size() && text[at] == ':') {
+            if (!digits(text, at + 1, 2, second))
+                return std::nullopt;
+            at += 3;
+            if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
+                ++at;
+                std::int64_t scale = 100000;
+                const std::size_t start = at;
+                while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+                    micros += (text[at] - '0') * scale;
+                    scale /= 10;
+                    ++at;
+                }
+                if (at == start)
+                    return std::nullopt;
+            }
+        }
+        if (hour > 23 || minute > 59 || second > 60)
+            return std::nullopt;
+        if (at < text.size() && (text[at] == 'Z' || text[at] == 'z'))
+            ++at;
+    }
+    if (at != text.size())
+        return std::nullopt;
+    const std::int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    return (days * 86400 + hour * 3600 + minute * 60 + second) * kMicrosPerSecond + micros;
+}
+
 } // namespace webthreat

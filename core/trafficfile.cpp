@@ -91,6 +91,12 @@ InputFormat chooseFormat(PeekSource& text, const std::string& file, const ReadOp
 {
     if (options.format != InputFormat::Auto)
         return options.format;
+    // A CSV layout described by the caller (the import dialog, --map, --delimiter, --no-header)
+    // says what the file is: its header need not name the schema's columns.
+    const ReadOptions plain;
+    if (!options.columnMap.empty() || !options.hasHeader || options.delimiter != plain.delimiter
+        || options.quote != plain.quote || options.timestampFormat != plain.timestampFormat)
+        return InputFormat::TrafficCsv;
     const FormatDetection detection = detectFormat(text.peek(kDetectionBytes), options.delimiter);
     if (detection.format == InputFormat::Auto)
         throw InputError(file, detection.line, "", detection.explanation);

@@ -85,8 +85,15 @@ bool AnalysisController::finish(JobId job, JobKind* kind)
 void AnalysisController::load(const QString& path, const DetectorParams& detector,
                               const Contamination& contamination, const QString& displayName)
 {
+    load(path, ReadOptions{}, detector, contamination, displayName);
+}
+
+void AnalysisController::load(const QString& path, const ReadOptions& read, const DetectorParams& detector,
+                              const Contamination& contamination, const QString& displayName)
+{
     LoadRequest request;
     request.path = path;
+    request.read = read;
     request.displayName = displayName.isEmpty() ? QFileInfo(path).fileName() : displayName;
     request.detector = detector;
     request.contamination = contamination;

@@ -27,6 +27,9 @@ public:
     // path is a file or a Qt resource (":/sample/..."); displayName defaults to the file name.
     void load(const QString& path, const DetectorParams& detector, const Contamination& contamination,
               const QString& displayName = {});
+    // The same with reader options (an imported layout: delimiter, column map, timestamp format).
+    void load(const QString& path, const ReadOptions& read, const DetectorParams& detector,
+              const Contamination& contamination, const QString& displayName = {});
     // aggregates (the data's entities and timeline) are carried into the new snapshot.
     void detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
                 const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates = {});

@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "core/csvsniffer.h"
 #include "core/log.h"
 #include "ui/bundledresources.h"
 #include "ui/charts/chartview.h"
@@ -10,6 +11,7 @@
 #include "ui/detectorpanel.h"
 #include "ui/displayformat.h"
 #include "ui/entitiesmodel.h"
+#include "ui/importdialog.h"
 #include "ui/logpanel.h"
 #include "ui/report/reportbuilder.h"
 #include "ui/reporttext.h"
@@ -192,6 +194,12 @@ void MainWindow::createActions()
     m_openSampleAction->setToolTip(tr("Open the bundled synthetic traffic (5,000 rows with injected attacks)"));
     connect(m_openSampleAction, &QAction::triggered, this, &MainWindow::openSample);
 
+    m_importAction = new QAction(tr("&Import CSV..."), this);
+    m_importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_importAction->setToolTip(tr("Open a CSV of another layout: choose its delimiter, timestamp format and which "
+                                  "column is which"));
+    connect(m_importAction, &QAction::triggered, this, &MainWindow::importFileDialog);
+
     m_exportChartAction = new QAction(tr("Export &Chart..."), this);
     m_exportChartAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     m_exportChartAction->setToolTip(tr("Save the current chart as a PNG image"));
@@ -258,6 +266,7 @@ void MainWindow::createMenus()
     file->addAction(m_openAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addAction(m_openSampleAction);
+    file->addAction(m_importAction);
     file->addSeparator();
     file->addAction(m_exportChartAction);
     file->addAction(m_exportAllChartsAction);
@@ -688,6 +697,8 @@ void MainWindow::openFileDialog()
 
 void MainWindow::openFile(const QString& path)
 {
+    if (offerImport(path))
+        return;
     startLoad(path, QFileInfo(path).fileName());
 }
 
@@ -696,12 +707,69 @@ void MainWindow::openSample()
     startLoad(QString::fromLatin1(kSampleResource), tr("Sample dataset (sample_traffic.csv)"));
 }
 
-void MainWindow::startLoad(const QString& path, const QString& displayName)
+void MainWindow::startLoad(const QString& path, const QString& displayName, const ReadOptions& read)
 {
     m_lastError.clear();
+    m_importNote.clear();
     m_loadingPath = path;
     m_statusText->setText(tr("Opening %1...").arg(displayName));
-    m_controller->load(path, m_detectorPanel->detectorParams(), m_contamination, displayName);
+    m_controller->load(path, read, m_detectorPanel->detectorParams(), m_contamination, displayName);
+}
+
+// --- Importing other CSV layouts --------------------------------------------------------------
+
+bool MainWindow::offerImport(const QString& path)
+{
+    if (path.startsWith(QLatin1String(":/")))
+        return false;
+    // The first 64 KB only: small enough for the GUI thread, as the dialog's preview is.
+    const ImportCheck check = checkImport(path.toStdString());
+    if (!check.needsImport)
+        return false;
+    logger::get("ui")->info("{} needs an import mapping: {}", path.toStdString(), check.why);
+    if (const auto saved = savedImportOptions(QString::fromStdString(check.sniff.headerSignature))) {
+        openFileWith(path, *saved);
+        logger::get("ui")->info("applied the saved import mapping {} to {}", check.sniff.headerSignature, path.toStdString());
+        m_importNote = tr("Applied the saved mapping for this layout \u2014 File \u25B8 Import CSV\u2026 to change it");
+        statusBar()->showMessage(m_importNote, 20000);
+        return true;
+    }
+    showImportDialog(path);
+    return true;
+}
+
+ImportDialog* MainWindow::showImportDialog(const QString& path)
+{
+    try {
+        std::string sample = readCsvSample(path.toStdString(), SniffParams{}.sampleBytes);
+        const SniffResult sniff = sniffCsvText(sample, {}, path.toStdString());
+        const auto saved = savedImportOptions(QString::fromStdString(sniff.headerSignature));
+        auto* dialog = new ImportDialog(QFileInfo(path).fileName(), std::move(sample), saved, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog, path] { openFileWith(path, dialog->readOptions()); });
+        dialog->open();
+        return dialog;
+    } catch (const Error& error) {
+        m_lastError = QString::fromStdString(error.what());
+        showError(tr("Cannot import the file"), m_lastError);
+        Q_EMIT loadFailed(m_lastError);
+        return nullptr;
+    }
+}
+
+void MainWindow::openFileWith(const QString& path, const ReadOptions& options)
+{
+    startLoad(path, QFileInfo(path).fileName(), options);
+}
+
+void MainWindow::importFileDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import CSV"), startFolder(),
+                                                      tr("CSV and text files (*.csv *.CSV *.tsv *.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    rememberFolder(path);
+    showImportDialog(path);
 }
 
 void MainWindow::runDetector()
@@ -1606,7 +1674,7 @@ void MainWindow::showShortcuts()
     table->setHorizontalHeaderLabels({tr("Action"), tr("Shortcut")});
     table->verticalHeader()->hide();
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    QList<QAction*> actions{m_openAction, m_exportCsvAction, m_exportReportAction, m_exportChartAction, m_runAction, m_cancelAction,
+    QList<QAction*> actions{m_openAction, m_importAction, m_exportCsvAction, m_exportReportAction, m_exportChartAction, m_runAction, m_cancelAction,
                             m_findAction, m_detectorDock->toggleViewAction(), m_logDock->toggleViewAction(),
                             m_detailDock->toggleViewAction(),
                             m_shortcutsAction, m_quitAction};

@@ -32,6 +32,7 @@ class DetectorPanel;
 class EntitiesModel;
 class EntitiesProxyModel;
 class TimelineChart;
+class ImportDialog;
 class LogPanel;
 class LogRelay;
 class OverviewCharts;
@@ -68,6 +69,15 @@ public:
     // already running. The window swaps to the new data only when it has been read, cleaned and
     // scored; a failure leaves the previous data in place and says what went wrong.
     void openFile(const QString& path);
+    // Opens path with these reader options (an imported layout), without asking.
+    void openFileWith(const QString& path, const ReadOptions& options);
+    // File > Import CSV...: the import dialog for any file, prefilled with its saved mapping.
+    void importFileDialog();
+    // Shows the import dialog for path (non-modal; it loads the file when accepted). Returns it,
+    // or nullptr with the reason in lastError() when the file cannot be sniffed.
+    ImportDialog* showImportDialog(const QString& path);
+    // What opening the last file said about its layout ("Applied the saved mapping ..."), if anything.
+    QString importNote() const { return m_importNote; }
     void openSample();
     void runDetector();
     void cancelJob();
@@ -172,7 +182,10 @@ private:
     void showChangedVerdicts(const std::shared_ptr<const Verdicts>& before);
     void createStatusBar();
 
-    void startLoad(const QString& path, const QString& displayName);
+    void startLoad(const QString& path, const QString& displayName, const ReadOptions& read = {});
+    // A file whose layout needs the import dialog gets it (or its saved mapping) instead of a
+    // refusal from the reader. True when it took over opening path.
+    bool offerImport(const QString& path);
     void onBusyChanged(bool busy);
     void onProgress(const QString& stage, double fraction);
     void onLoadFinished(const LoadResult& result);
@@ -224,6 +237,7 @@ private:
     bool m_persistSettings = false;
     QStringList m_recentFiles;
     QString m_lastFolder;
+    QString m_importNote;
 
     // Views
     QTabWidget* m_tabs = nullptr;
@@ -279,6 +293,7 @@ private:
     // Actions
     QAction* m_openAction = nullptr;
     QAction* m_openSampleAction = nullptr;
+    QAction* m_importAction = nullptr;
     QMenu* m_recentMenu = nullptr;
     QAction* m_exportChartAction = nullptr;
     QAction* m_exportAllChartsAction = nullptr;

@@ -2,6 +2,7 @@
 
 #include "ui/detailpanel.h"
 #include "ui/trustview.h"
+#include "ui/importdialog.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -59,6 +60,11 @@ void ScreenshotTaker::start()
         m_window->openSample();
     else
         m_window->openFile(m_options.input);
+    // A file in another layout opens the import dialog instead of loading: that is the picture.
+    if (auto* dialog = m_window->findChild<ImportDialog*>()) {
+        dialog->setAttribute(Qt::WA_DontShowOnScreen);
+        capture();
+    }
 }
 
 void ScreenshotTaker::capture()
@@ -96,7 +102,10 @@ void ScreenshotTaker::render()
     if (m_done)
         return;
     m_done = true;
-    const QImage image = m_window->grab().toImage();
+    QWidget* target = m_window.get();
+    if (auto* dialog = m_window->findChild<ImportDialog*>())
+        target = dialog;
+    const QImage image = target->grab().toImage();
     QSaveFile file(m_options.output);
     if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
         Q_EMIT finished(Outcome::OutputFailed, tr("cannot write the screenshot %1: %2")

@@ -20,7 +20,7 @@ struct ScreenshotOptions {
 // `webthreat-workbench --screenshot OUT.png [FILE]`: loads and analyses FILE in a window that is
 // laid out but never shown on screen, shows the chosen tab, selects the most anomalous row (so
 // Row details has something to show) and renders the window to a PNG once the views computed in
-// the background are filled.
+// the background are filled. A FILE in another layout renders the import dialog it opens instead.
 class ScreenshotTaker : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ScreenshotTaker)

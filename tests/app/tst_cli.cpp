@@ -406,6 +406,116 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains("corrupt.gz: the gzip data is corrupt"), qPrintable(run.err));
     }
 
+    void importLayouts_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<QString>("layout");
+        QTest::newRow("semicolon, --map") << "semicolon_european.csv"
+                                          << QStringList{"--delimiter", ";", "--timestamp-format", "dmy",
+                                                         "--map", "Bytes Received=bytes_in", "--map", "bytes sent=bytes_out",
+                                                         "--map", "Start=creation_time", "--map", "Stop=end_time",
+                                                         "--map", "Source Address=src_ip", "--map", "Dest=dst_ip",
+                                                         "--map", "Country=src_ip_country_code", "--map", "Proto=protocol",
+                                                         "--map", "Status=response_code", "--map", "Port=dst_port",
+                                                         "--map=Rule=rule_names"}
+                                          << "Layout: delimiter ;, quote \", header line, timestamps dmy; columns: "
+                                             "'Bytes Received'=bytes_in 'Bytes Sent'=bytes_out";
+        QTest::newRow("tab, no header, #N") << "tab_noheader.tsv"
+                                            << QStringList{"--delimiter", "tab", "--no-header",
+                                                           "--map", "#1=src_ip", "--map", "#2=dst_ip", "--map", "#3=bytes_in",
+                                                           "--map", "#4=bytes_out", "--map", "#5=creation_time",
+                                                           "--map", "#6=end_time", "--map", "#7=dst_port",
+                                                           "--map", "#8=src_ip_country_code", "--map", "#9=protocol",
+                                                           "--map", "#10=response.code", "--map", "column_11=rule_names"}
+                                            << "Layout: delimiter tab, quote \", no header, timestamps iso; columns: "
+                                               "'column_1'=src_ip";
+        QTest::newRow("pipe, --detect-layout") << "pipe_epochms.csv" << QStringList{"--detect-layout"}
+                                               << "Layout: delimiter |, quote \", header line, timestamps epoch-ms; "
+                                                  "columns: 'srcAddr'=src_ip 'dstAddr'=dst_ip 'rxBytes'=bytes_in";
+    }
+
+    void importLayouts()
+    {
+        // What the import dialog does, in a batch run: the scored CSV equals the canonical file's.
+        QFETCH(QString, file);
+        QFETCH(QStringList, options);
+        QFETCH(QString, layout);
+        const QString folder = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/import/");
+        QTemporaryDir dir;
+        Run run = runWebthreat(QStringList{"analyze", folder + "canonical.csv", "--out", dir.filePath("canonical.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY(!run.out.contains("Layout:"));
+        run = runWebthreat(QStringList{"analyze", folder + file, "--out", dir.filePath("imported.csv")} + options);
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.startsWith(layout), qPrintable(run.out));
+        QVERIFY2(run.out.contains("Cleaning: 12 rows in, 12 rows out"), qPrintable(run.out));
+        QCOMPARE(lines(dir.filePath("imported.csv")).size(), 13);
+        QCOMPARE(contents(dir.filePath("imported.csv")), contents(dir.filePath("canonical.csv")));
+    }
+
+    void delimiterAloneKeepsHeaderMatching()
+    {
+        // The canonical file with '|' between fields: --delimiter is all it needs.
+        const QString folder = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/import/");
+        QTemporaryDir dir;
+        writeText(dir.filePath("pipes.csv"), contents(folder + "canonical.csv").replace(',', '|'));
+        Run run = runWebthreat(QStringList{"analyze", folder + "canonical.csv", "--out", dir.filePath("canonical.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        run = runWebthreat(QStringList{"analyze", dir.filePath("pipes.csv"), "--out", dir.filePath("pipes-scored.csv")});
+        QCOMPARE(run.status, 3); // read as one column: the required columns are missing
+        run = runWebthreat({"analyze", dir.filePath("pipes.csv"), "--delimiter", "|", "--out", dir.filePath("pipes-scored.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.startsWith("Layout: delimiter |, quote \", header line, timestamps iso; columns matched by header "
+                                    "name\n"),
+                 qPrintable(run.out));
+        QCOMPARE(contents(dir.filePath("pipes-scored.csv")), contents(dir.filePath("canonical.csv")));
+    }
+
+    void importOptionErrors_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        const QString semicolon = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/import/semicolon_european.csv");
+        const QString tab = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/import/tab_noheader.tsv");
+        QTest::newRow("long delimiter") << QStringList{"analyze", semicolon, "--delimiter", ";;"} << 2
+                                        << "webthreat: --delimiter needs one character or 'tab', got ';;'\n";
+        QTest::newRow("bad quote") << QStringList{"analyze", semicolon, "--quote", "`"} << 2
+                                   << "webthreat: --quote must be \", ' or none; got '`'\n";
+        QTest::newRow("bad format") << QStringList{"analyze", semicolon, "--timestamp-format", "dd/mm/yyyy"} << 2
+                                    << "webthreat: --timestamp-format must be one of iso, epoch-s, epoch-ms, dmy, mdy, ymd, "
+                                       "dmy-dots; got 'dd/mm/yyyy'\n";
+        QTest::newRow("map without =") << QStringList{"analyze", semicolon, "--map", "Dest"} << 2
+                                       << "webthreat: --map needs COLUMN=FIELD, got 'Dest'\n";
+        QTest::newRow("map to no field") << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Dest=dstip"} << 2
+                                         << "'dstip' is not a schema field (bytes_in, bytes_out,";
+        QTest::newRow("map from no column") << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Source=src_ip"} << 3
+                                            << "webthreat: " + semicolon + ", column 'Source': --map names the column "
+                                               "'Source', which the file does not have (columns: 'Bytes Received', ";
+        QTest::newRow("map past the last column") << QStringList{"analyze", tab, "--delimiter", "tab", "--no-header", "--map", "#12=src_ip"}
+                                                  << 3 << "--map names column #12 but the file has 11 column(s)";
+        QTest::newRow("required field left out") << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Dest=dst_ip"} << 2
+                                                  << "webthreat: the column map leaves the required field 'bytes_in' "
+                                                     "unmapped: map a column to it\n";
+        QTest::newRow("no header, no map") << QStringList{"analyze", tab, "--delimiter", "tab", "--no-header"} << 2
+                                           << "a file without a header line needs a column map";
+        QTest::newRow("column mapped twice: the last --map wins") << QStringList{"analyze", tab, "--delimiter", "tab", "--no-header",
+                                                           "--map", "#1=src_ip", "--map", "#1=dst_ip"} << 2
+                                            << "leaves the required field 'bytes_in' unmapped";
+    }
+
+    void importOptionErrors()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        const Run run = runWebthreat(arguments);
+        QCOMPARE(run.status, status);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
+    }
+
     void helpAndVersion()
     {
         Run run = runWebthreat({"--version"});
@@ -414,7 +524,8 @@ private Q_SLOTS:
         run = runWebthreat({"help", "analyze"});
         QCOMPARE(run.status, 0);
         for (const char* option : {"--format", "--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out",
-                                   "--report", "provenance.json", "--json", "Example"})
+                                   "--report", "provenance.json", "--json", "Example", "--delimiter", "--quote", "--no-header",
+                                   "--timestamp-format", "--map", "--detect-layout"})
             QVERIFY2(run.out.contains(option), option);
         // Every detector feature is listed, with its description, in analyze's help and by name in
         // the main help.
