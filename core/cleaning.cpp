@@ -64,10 +64,12 @@ std::vector<std::uint32_t> rowsExcept(std::size_t rows, const std::vector<std::u
 std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, const Progress& progress)
 {
     const std::size_t rows = table.rowCount();
-    std::size_t capacity = 16;
-    while (capacity < rows + rows / 2)
-        capacity *= 2;
-    const std::size_t mask = capacity - 1;
+    // A quarter more slots than rows (8 bytes each: 10 MB at a million rows, where a power of two
+    // would take 16): the hash's low half picks the slot by multiplication, not by a mask.
+    const std::size_t capacity = rows + rows / 4 + 16;
+    const auto slotOf = [capacity](std::uint64_t hash) {
+        return static_cast<std::size_t>(((hash & 0xFFFFFFFFull) * capacity) >> 32);
+    };
     std::vector<std::uint64_t> slots(capacity, 0);
     std::vector<std::uint32_t> duplicates;
 
@@ -96,13 +98,13 @@ std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, const Pr
             }
         }
         for (std::size_t i = 0; i < count; ++i)
-            __builtin_prefetch(&slots[hashes[i] & mask]);
+            __builtin_prefetch(&slots[slotOf(hashes[i])]);
         for (std::size_t i = 0; i < count; ++i) {
             const std::size_t row = begin + i;
             const std::uint64_t tag = hashes[i] & 0xFFFFFFFF00000000ull;
-            std::size_t slot = hashes[i] & mask;
+            std::size_t slot = slotOf(hashes[i]);
             bool duplicate = false;
-            for (; slots[slot] != 0; slot = (slot + 1) & mask) {
+            for (; slots[slot] != 0; slot = slot + 1 == capacity ? 0 : slot + 1) {
                 if ((slots[slot] & 0xFFFFFFFF00000000ull) == tag
                     && sameRow(table, (slots[slot] & 0xFFFFFFFFull) - 1, row)) {
                     duplicate = true;

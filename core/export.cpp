@@ -101,7 +101,7 @@ std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
     return header;
 }
 
-void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress)
+void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress, ExplainRows explain)
 {
     const TrafficTable& table = analysis.data->table;
     const FeatureSet& features = analysis.data->features;
@@ -127,11 +127,13 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         (void)error;
         buffer.append(number, end);
     };
-    // Suspicious rows get their explanation; Normal rows leave the three cells empty. Explaining
-    // every row of a million-row file took 10 s more than the rest of the run (a forest walk per
-    // row) and made the file half as large again, for sentences that say little about rows the
-    // detector does not flag. The suspicious rows are explained in blocks, in file order, so
-    // memory stays bounded whatever the contamination.
+    // By default suspicious rows get their explanation and Normal rows leave the three cells
+    // empty: explaining every row of a million-row file took 10 s more than the rest of the run
+    // (a forest walk per row) and made the file half as large again, for sentences that say
+    // little about rows the detector does not flag; ExplainRows::All asks for them anyway. Rows
+    // are explained in blocks, in file order, so memory stays bounded whatever their number.
+    const bool explainAll = explain == ExplainRows::All;
+    auto explained = [&](std::size_t row) { return explainAll || analysis.verdicts.isSuspicious(row); };
     constexpr std::size_t kBlockRows = 32768;
     std::vector<std::size_t> blockRows;
     std::vector<std::string> blockCells;
@@ -141,7 +143,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
     auto explainNextBlock = [&] {
         blockRows.clear();
         for (; nextRow < table.rowCount() && blockRows.size() < kBlockRows; ++nextRow) {
-            if (analysis.verdicts.isSuspicious(nextRow))
+            if (explained(nextRow))
                 blockRows.push_back(nextRow);
         }
         blockCells.assign(blockRows.size(), std::string());
@@ -196,7 +198,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         appendDouble(scores[row]);
         buffer.push_back(',');
         buffer.append(analysis.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
-        if (analysis.verdicts.isSuspicious(row)) {
+        if (explained(row)) {
             if (nextInBlock == blockRows.size())
                 explainNextBlock();
             if (nextInBlock < blockCells.size() && !blockCells[nextInBlock].empty())

@@ -168,6 +168,18 @@ private Q_SLOTS:
         }
         QCOMPARE(explained, static_cast<int>(analysis.verdicts.suspiciousCount));
         QVERIFY(explained >= 3);
+
+        // Asked for all rows, every row carries its own explanation, Normal ones too.
+        const QString all = QDir(dir.path()).filePath("all.csv");
+        writeScoredCsv(analysis, all.toStdString(), {}, ExplainRows::All);
+        QFile allFile(all);
+        QVERIFY(allFile.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList allLines = QString::fromUtf8(allFile.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(allLines.size(), 302);
+        for (std::size_t row = 0; row < 301; ++row) {
+            const QStringList fields = allLines[static_cast<int>(row) + 1].split(',');
+            QCOMPARE(fields[kFieldCount + 6], QString::fromStdString(explainer.explain(row).sentence));
+        }
         const QStringList outlier = lines[151].split(',');
         QCOMPARE(outlier[kFieldCount + 3], QString("Suspicious"));
         QCOMPARE(outlier[kFieldCount + 4], QString("bytes_out"));
