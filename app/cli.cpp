@@ -279,18 +279,6 @@ void refuseOverwrite(const std::string& path, bool force)
         throw OutputError(path + ": the file exists; use --force to overwrite it");
 }
 
-std::string jsonQuoted(std::string_view text)
-{
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"' || c == '\\')
-            out.push_back('\\');
-        if (static_cast<unsigned char>(c) >= 0x20)
-            out.push_back(c);
-    }
-    return out + "\"";
-}
-
 std::string shown(char c)
 {
     return c == '\t' ? std::string("tab") : c == '\0' ? std::string("none") : std::string(1, c);
@@ -567,7 +555,7 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
         std::string json = analysisJson(analysis, top);
         if (evaluation || truthUnusable) {
             const std::string member = evaluation ? evaluationJson(*evaluation, detection->scores, analysis.verdicts)
-                                                  : "{\"problem\": " + jsonQuoted(truth.problem) + "}";
+                                                  : "{\"problem\": " + jsonString(truth.problem) + "}";
             const auto close = json.rfind('}');
             json.insert(close, ",\n  \"evaluation\": " + member + "\n");
             // The member before it ended the object's last line.

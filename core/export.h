@@ -37,6 +37,9 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
 std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown = 20);
 std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown = 100);
 
+// text as a JSON string literal, quotes included (control characters escaped).
+std::string jsonString(std::string_view text);
+
 // A number with the shortest exact decimal form: 0.05, 600, 1.5e+07.
 std::string formatNumber(double value);
 // 25207794 -> "25.2 MB" (decimal units, as network tools count).

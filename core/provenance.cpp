@@ -16,29 +16,6 @@ namespace webthreat {
 
 namespace {
 
-std::string jsonQuoted(std::string_view text)
-{
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                out += escaped;
-            } else {
-                out.push_back(static_cast<char>(c));
-            }
-        }
-    }
-    out.push_back('"');
-    return out;
-}
 
 const char* jsonBool(bool value)
 {
@@ -171,14 +148,14 @@ std::string provenanceJson(const Provenance& p)
 {
     std::string out = "{\n";
     out += "  \"format\": \"webthreat-provenance\",\n  \"format_version\": 1,\n";
-    out += "  \"program\": {\"name\": " + jsonQuoted(p.program) + ", \"version\": " + jsonQuoted(p.version) + "},\n";
-    out += "  \"created\": " + jsonQuoted(p.created) + ",\n";
-    out += "  \"input\": {\"name\": " + jsonQuoted(p.input.name) + ", \"path\": " + jsonQuoted(p.input.path)
-        + ", \"bytes\": " + std::to_string(p.input.bytes) + ", \"sha256\": " + jsonQuoted(p.input.sha256)
-        + ", \"modified\": " + (p.input.modified.empty() ? std::string("null") : jsonQuoted(p.input.modified)) + "},\n";
+    out += "  \"program\": {\"name\": " + jsonString(p.program) + ", \"version\": " + jsonString(p.version) + "},\n";
+    out += "  \"created\": " + jsonString(p.created) + ",\n";
+    out += "  \"input\": {\"name\": " + jsonString(p.input.name) + ", \"path\": " + jsonString(p.input.path)
+        + ", \"bytes\": " + std::to_string(p.input.bytes) + ", \"sha256\": " + jsonString(p.input.sha256)
+        + ", \"modified\": " + (p.input.modified.empty() ? std::string("null") : jsonString(p.input.modified)) + "},\n";
     out += "  \"read\": {\"rows\": " + std::to_string(p.rowsRead) + ", \"malformed_rows\": " + std::to_string(p.malformedRows)
         + ", \"invalid_cells\": " + std::to_string(p.invalidCells) + ", \"blank_lines\": " + std::to_string(p.blankLines)
-        + ", \"delimiter\": " + jsonQuoted(std::string(1, p.delimiter)) + "},\n";
+        + ", \"delimiter\": " + jsonString(std::string(1, p.delimiter)) + "},\n";
     out += "  \"cleaning\": {\"rows_in\": " + std::to_string(p.rowsIn) + ", \"rows_out\": " + std::to_string(p.rowsOut)
         + ", \"drop_duplicates\": " + jsonBool(p.clean.dropDuplicates)
         + ", \"fill_bytes_in_median\": " + jsonBool(p.clean.fillBytesInMedian)
@@ -186,25 +163,25 @@ std::string provenanceJson(const Provenance& p)
         + ", \"upper_case_countries\": " + jsonBool(p.clean.upperCaseCountries) + ", \"steps\": [";
     for (std::size_t i = 0; i < p.cleanSteps.size(); ++i) {
         const CleanStep& step = p.cleanSteps[i];
-        out += (i ? ",\n    " : "\n    ") + std::string("{\"name\": ") + jsonQuoted(step.name) + ", \"rows\": "
-            + std::to_string(step.rowsAffected) + ", \"description\": " + jsonQuoted(step.description) + "}";
+        out += (i ? ",\n    " : "\n    ") + std::string("{\"name\": ") + jsonString(step.name) + ", \"rows\": "
+            + std::to_string(step.rowsAffected) + ", \"description\": " + jsonString(step.description) + "}";
     }
     out += p.cleanSteps.empty() ? "]},\n" : "\n  ]},\n";
     if (!p.hasDetector) {
         out += "  \"detector\": null,\n  \"result\": {\"rows\": " + std::to_string(p.rows) + ", \"suspicious\": null},\n";
-        out += "  \"rerun\": " + jsonQuoted(rerunCommand(p)) + "\n}\n";
+        out += "  \"rerun\": " + jsonString(rerunCommand(p)) + "\n}\n";
         return out;
     }
     out += "  \"detector\": {\"algorithm\": \"isolation_forest\", \"features\": [";
     for (std::size_t i = 0; i < p.features.size(); ++i)
-        out += (i ? ", " : "") + jsonQuoted(p.features[i]);
+        out += (i ? ", " : "") + jsonString(p.features[i]);
     out += "], \"trees\": " + std::to_string(p.trees) + ", \"max_samples\": " + std::to_string(p.maxSamples)
         + ", \"max_samples_requested\": " + std::to_string(p.maxSamplesRequested) + ", \"seed\": " + std::to_string(p.seed)
         + ",\n    \"contamination\": "
         + (p.contamination.automatic ? std::string("\"auto\"") : formatNumber(p.contamination.value))
         + ", \"threshold\": " + (std::isfinite(p.threshold) ? formatNumber(p.threshold) : std::string("null")) + "},\n";
     out += "  \"result\": {\"rows\": " + std::to_string(p.rows) + ", \"suspicious\": " + std::to_string(p.suspicious) + "},\n";
-    out += "  \"rerun\": " + jsonQuoted(rerunCommand(p)) + "\n}\n";
+    out += "  \"rerun\": " + jsonString(rerunCommand(p)) + "\n}\n";
     return out;
 }
 

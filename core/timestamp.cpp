@@ -21,6 +21,30 @@ bool digits(std::string_view text, std::size_t at, std::size_t count, int& value
     return true;
 }
 
+// An optional ":SS" with an optional fraction (".123456" or ",5") at text[at]: false when one
+// is started but malformed. Used by every date layout the readers accept.
+bool secondsAndFraction(std::string_view text, std::size_t& at, int& second, std::int64_t& micros)
+{
+    if (at >= text.size() || text[at] != ':')
+        return true;
+    if (!digits(text, at + 1, 2, second))
+        return false;
+    at += 3;
+    if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
+        ++at;
+        std::int64_t scale = 100000;
+        const std::size_t start = at;
+        while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+            micros += (text[at] - '0') * scale;
+            scale /= 10;
+            ++at;
+        }
+        if (at == start)
+            return false;
+    }
+    return true;
+}
+
 bool leapYear(int year) noexcept
 {
     return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -98,23 +122,8 @@ std::optional<Instant> parseTimestamp(std::string_view text) noexcept
             || !digits(text, at + 3, 2, minute))
             return std::nullopt;
         at += 5;
-        if (at < text.size() && text[at] == ':') {
-            if (!digits(text, at + 1, 2, second))
-                return std::nullopt;
-            at += 3;
-            if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
-                ++at;
-                std::int64_t scale = 100000;
-                const std::size_t start = at;
-                while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-                    micros += (text[at] - '0') * scale;
-                    scale /= 10;
-                    ++at;
-                }
-                if (at == start)
-                    return std::nullopt;
-            }
-        }
+        if (!secondsAndFraction(text, at, second, micros))
+            return std::nullopt;
         // Leap second 60 is accepted as the last second of the minute would be by most exporters.
         if (hour > 23 || minute > 59 || second > 60)
             return std::nullopt;
@@ -349,23 +358,8 @@ std::optional<Instant> parseTimestampAs(std::string_view text, TimestampFormat f
         if (!shortNumber(text, at, hour) || at >= text.size() || text[at] != ':' || !digits(text, at + 1, 2, minute))
             return std::nullopt;
         at += 3;
-        if (at < text.size() && text[at] == ':') {
-            if (!digits(text, at + 1, 2, second))
-                return std::nullopt;
-            at += 3;
-            if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
-                ++at;
-                std::int64_t scale = 100000;
-                const std::size_t start = at;
-                while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-                    micros += (text[at] - '0') * scale;
-                    scale /= 10;
-                    ++at;
-                }
-                if (at == start)
-                    return std::nullopt;
-            }
-        }
+        if (!secondsAndFraction(text, at, second, micros))
+            return std::nullopt;
         if (hour > 23 || minute > 59 || second > 60)
             return std::nullopt;
         if (at < text.size() && (text[at] == 'Z' || text[at] == 'z'))
