@@ -1087,6 +1087,27 @@ std::uint64_t availableMemoryBytes()
     return 0;
 }
 
+std::uint64_t memoryNeededFor(std::uint64_t textBytes, const ReadOptions& options)
+{
+    return textBytes / 10 * 7 + 2 * options.blockBytes;
+}
+
+void refuseIfTooLarge(const std::string& file, std::uint64_t textBytes, const ReadOptions& options)
+{
+    const std::uint64_t available = options.memoryBudget > 0 ? options.memoryBudget : availableMemoryBytes();
+    const std::uint64_t needed = memoryNeededFor(textBytes, options);
+    if (available == 0 || needed <= available)
+        return;
+    auto gib = [](std::uint64_t bytes) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1u << 30));
+        return std::string(text);
+    };
+    throw InputError(file, 0, "",
+                     "the file is " + gib(textBytes) + "; analysing it needs about " + gib(needed)
+                         + " of memory and only " + gib(available) + " is available");
+}
+
 ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options, const Progress& progress)
 {
     options.validate();
@@ -1099,22 +1120,7 @@ ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options, c
         size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
         std::fseek(file.get(), 0, SEEK_SET);
     }
-    if (const std::uint64_t available = options.memoryBudget > 0 ? options.memoryBudget : availableMemoryBytes();
-        available > 0) {
-        // The columns take about 0.45 bytes per byte of CSV and the detector's inputs a little
-        // more: refuse up front a file that cannot fit, rather than be killed halfway.
-        const std::uint64_t needed = size / 10 * 7 + 2 * options.blockBytes;
-        if (needed > available) {
-            auto gib = [](std::uint64_t bytes) {
-                char text[32];
-                std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1u << 30));
-                return std::string(text);
-            };
-            throw InputError(path, 0, "",
-                             "the file is " + gib(size) + "; analysing it needs about " + gib(needed)
-                                 + " of memory and only " + gib(available) + " is available");
-        }
-    }
+    refuseIfTooLarge(path, size, options);
     Reader reader(path, options, progress);
     return reader.run(
         [&](char* into, std::size_t capacity) {

@@ -112,6 +112,12 @@ ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options = 
 // What the kernel says can still be allocated (MemAvailable), 0 when it cannot tell.
 std::uint64_t availableMemoryBytes();
 
+// Every reader's rule: the table and the detector's inputs take about 0.7 bytes per byte of text,
+// so a file of textBytes that cannot fit in options.memoryBudget (or the memory available) is
+// refused up front with an InputError naming file, rather than killed halfway.
+std::uint64_t memoryNeededFor(std::uint64_t textBytes, const ReadOptions& options);
+void refuseIfTooLarge(const std::string& file, std::uint64_t textBytes, const ReadOptions& options);
+
 // The same over text in memory; displayName is used in messages.
 ReadResult readTrafficCsvText(std::string_view text, const std::string& displayName,
                               const ReadOptions& options = {}, const Progress& progress = {});

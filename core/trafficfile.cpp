@@ -70,23 +70,6 @@ std::uint64_t memoryAvailable(const ReadOptions& options)
     return options.memoryBudget > 0 ? options.memoryBudget : availableMemoryBytes();
 }
 
-// The CSV reader's rule, for the other formats: the table and the detector's inputs take about
-// 0.7 bytes per byte of text; refuse up front what cannot fit rather than be killed halfway.
-std::uint64_t memoryNeeded(std::uint64_t textBytes, const ReadOptions& options)
-{
-    return textBytes / 10 * 7 + 2 * options.blockBytes;
-}
-
-void refuseTooLarge(const std::string& file, std::uint64_t textBytes, const ReadOptions& options)
-{
-    const std::uint64_t available = memoryAvailable(options);
-    const std::uint64_t needed = memoryNeeded(textBytes, options);
-    if (available > 0 && needed > available)
-        throw InputError(file, 0, "",
-                         "the file is " + gib(textBytes) + "; analysing it needs about " + gib(needed)
-                             + " of memory and only " + gib(available) + " is available");
-}
-
 InputFormat chooseFormat(PeekSource& text, const std::string& file, const ReadOptions& options)
 {
     if (options.format != InputFormat::Auto)
@@ -128,7 +111,7 @@ ReadResult readAny(const ByteReader& raw, std::uint64_t rawBytes, const std::str
         const InputFormat format = chooseFormat(source, file, options);
         if (format == InputFormat::TrafficCsv)
             return plainCsv();
-        refuseTooLarge(file, rawBytes, options);
+        refuseIfTooLarge(file, rawBytes, options);
         return readLog(format, source, fraction, file, options, progress);
     }
 
