@@ -116,8 +116,14 @@ for path in "${expected[@]}"; do
     [ -e "$root/$path" ] || { fail "/$path is not in the package"; missing=1; }
 done
 [ "$missing" = 0 ] && ok "all ${#expected[@]} expected files are there"
-unexpected=$(cd "$root" && find . -type f | sed 's|^\./||' | grep -v -e '^usr/bin/' -e '^usr/share/' || true)
-[ -z "$unexpected" ] && ok "nothing outside /usr/bin and /usr/share" || fail "unexpected files: $unexpected"
+# The report module of `webthreat analyze --report` lives in the library folder (multiarch on Debian).
+module=$(cd "$root" && find usr/lib -name libwebthreat-report.so 2>/dev/null | head -n 1)
+if [ "$ui_built" = 1 ]; then
+    [ -n "$module" ] && ok "/$module is there" || fail "libwebthreat-report.so is not in the package"
+fi
+unexpected=$(cd "$root" && find . -type f | sed 's|^\./||' \
+    | grep -v -e '^usr/bin/' -e '^usr/share/' -e '^usr/lib/\([^/]*/\)\?webthreat/libwebthreat-report\.so$' || true)
+[ -z "$unexpected" ] && ok "nothing outside /usr/bin, /usr/share and the report module" || fail "unexpected files: $unexpected"
 for exe in usr/bin/webthreat usr/bin/webthreat-workbench; do
     [ -e "$root/$exe" ] || continue
     [ -x "$root/$exe" ] || fail "/$exe is not executable"
@@ -161,6 +167,18 @@ else
 fi
 
 if [ "$ui_built" = 1 ]; then
+    step "the installed webthreat analyze --report (the module found from the installed binary)"
+    # No display and no platform named: the module picks the offscreen platform itself.
+    env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$cli" analyze "$sample" --report "$scratch/report.html" \
+        >"$scratch/report.out" 2>"$scratch/report.err"
+    status=$?
+    if [ "$status" -eq 0 ] && grep -q "data:image/png;base64," "$scratch/report.html" 2>/dev/null; then
+        ok "wrote a report with its charts embedded"
+    else
+        sed 's/^/   /' "$scratch/report.err"
+        fail "webthreat analyze --report exited with status $status or wrote no charts"
+    fi
+
     step "the installed webthreat-workbench --version (offscreen)"
     # Qt's start-up notes (XDG_RUNTIME_DIR and the like) go to stderr, shown only on failure.
     out=$(QT_QPA_PLATFORM=offscreen "$root/usr/bin/webthreat-workbench" --version 2>"$scratch/gui.err")
