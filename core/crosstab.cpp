@@ -1,5 +1,7 @@
 #include "core/crosstab.h"
 
+#include "core/export.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <unordered_map>
@@ -17,7 +19,7 @@ std::string percentOf(std::size_t part, std::size_t whole)
 
 std::string rowsText(std::size_t count)
 {
-    return std::to_string(count) + (count == 1 ? " row" : " rows");
+    return groupedCount(count) + (count == 1 ? " row" : " rows");
 }
 
 } // namespace
@@ -61,7 +63,7 @@ std::string CrossTab::summary() const
         text = distinct == 1 ? "Every row has the same " + column + " ('" + rows.front().value + "')"
                              : "Every row has a " + column + " value";
         text += ", so the rules do not single out any rows: the model flags " + rowsText(ruledAndFlagged()) + " of "
-            + std::to_string(all) + " (" + percentOf(ruledAndFlagged(), all) + ") and calls " + rowsText(ruledButNormal())
+            + groupedCount(all) + " (" + percentOf(ruledAndFlagged(), all) + ") and calls " + rowsText(ruledButNormal())
             + " Normal.";
         return text;
     }

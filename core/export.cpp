@@ -55,6 +55,14 @@ std::string formatNumber(double value)
     return std::string(buffer, end);
 }
 
+std::string groupedCount(std::uint64_t count)
+{
+    std::string digits = std::to_string(count);
+    for (std::size_t at = digits.size(); at > 3; at -= 3)
+        digits.insert(at - 3, 1, ',');
+    return digits;
+}
+
 std::string formatBytes(double bytes)
 {
     static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};

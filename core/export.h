@@ -42,6 +42,8 @@ std::string jsonString(std::string_view text);
 
 // A number with the shortest exact decimal form: 0.05, 600, 1.5e+07.
 std::string formatNumber(double value);
+// 5000 -> "5,000": counts as the analyst reads them.
+std::string groupedCount(std::uint64_t count);
 // 25207794 -> "25.2 MB" (decimal units, as network tools count).
 std::string formatBytes(double bytes);
 

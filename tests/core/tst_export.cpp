@@ -230,6 +230,10 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(formatNumber(600)), QString("600"));
         QCOMPARE(QString::fromStdString(formatBytes(999)), QString("999 B"));
         QCOMPARE(QString::fromStdString(formatBytes(25207794)), QString("25.2 MB"));
+        QCOMPARE(QString::fromStdString(groupedCount(5000)), QString("5,000"));
+        QCOMPARE(QString::fromStdString(groupedCount(999)), QString("999"));
+        QCOMPARE(QString::fromStdString(groupedCount(1234567)), QString("1,234,567"));
+        QCOMPARE(QString::fromStdString(groupedCount(0)), QString("0"));
     }
 };
 
