@@ -186,6 +186,19 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
                 progress.report("entities", 0.5 + 0.5 * static_cast<double>(visited) / static_cast<double>(rows));
         }
     }
+    // The order by address text, for sorting the view by IP: a string sort of every source, done
+    // here once per file rather than on the GUI thread (tens of milliseconds at a million rows).
+    if (table.strings) {
+        const StringPool& strings = *table.strings;
+        std::vector<std::uint32_t> order(result.entities.size());
+        std::iota(order.begin(), order.end(), 0u);
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return strings.view(result.entities[a].srcIp) < strings.view(result.entities[b].srcIp);
+        });
+        result.ipRank.resize(order.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            result.ipRank[order[i]] = static_cast<std::uint32_t>(i);
+    }
     progress.report("entities", 1.0);
     return result;
 }

@@ -36,6 +36,7 @@ struct EntityTable {
     std::vector<EntityStats> entities;       // most sessions first, ties by first appearance
     std::vector<std::uint32_t> entityOfRow;  // per table row: its index in entities
     std::vector<std::uint32_t> entityOfIp;   // per interned string id: entity index or kNoEntity
+    std::vector<std::uint32_t> ipRank;       // per entity: its place when sorted by the address's text
     std::size_t rowsWithoutSource = 0;
 
     static constexpr std::uint32_t kNoEntity = 0xFFFFFFFFu;

@@ -21,19 +21,9 @@ void EntitiesModel::setSnapshot(const AnalysisSnapshot& snapshot)
     m_ipRank.clear();
     if (m_periodSessions.size() != (m_snapshot.aggregates ? m_snapshot.aggregates->entities.entities.size() : 0))
         m_periodSessions.clear();
-    if (m_snapshot.aggregates && m_snapshot.data) {
-        // Sorting by IP: the texts are sorted once here (thousands of sources, not every row).
-        const auto& entities = m_snapshot.aggregates->entities.entities;
-        const StringPool& strings = *m_snapshot.data->table.strings;
-        std::vector<std::uint32_t> order(entities.size());
-        std::iota(order.begin(), order.end(), 0u);
-        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return strings.view(entities[a].srcIp) < strings.view(entities[b].srcIp);
-        });
-        m_ipRank.resize(entities.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            m_ipRank[order[i]] = static_cast<std::uint32_t>(i);
-    }
+    // Sorting by IP uses the order the worker computed with the aggregates.
+    if (m_snapshot.aggregates)
+        m_ipRank = m_snapshot.aggregates->entities.ipRank;
     endResetModel();
 }
 

@@ -982,7 +982,9 @@ void MainWindow::showSnapshot()
     if (m_entitiesView->horizontalHeader()->sortIndicatorSection() >= 0)
         m_entitiesProxy->sort(m_entitiesView->horizontalHeader()->sortIndicatorSection(),
                               m_entitiesView->horizontalHeader()->sortIndicatorOrder());
-    fitColumns(m_entitiesView);
+    // Measuring a hundred thousand sources' cells takes a frame or so: in an event of its own, so
+    // the GUI thread never holds still for the whole of a new file's update.
+    QTimer::singleShot(0, m_entitiesView, [view = m_entitiesView] { fitColumns(view); });
     if (m_viewFilter.hasSources()) {
         // A refit resets the model: show the sources the filter still holds as selected again.
         const QScopedValueRollback guard(m_clearingViewFilter, true);
