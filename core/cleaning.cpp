@@ -1,6 +1,7 @@
 #include "core/cleaning.h"
 
 #include "core/log.h"
+#include "core/parallel.h"
 
 #include <algorithm>
 #include <array>
@@ -11,11 +12,21 @@ namespace webthreat {
 
 namespace {
 
-std::uint64_t mix(std::uint64_t h, std::uint64_t value) noexcept
+// The row hash is multilinear: each cell times its column's odd constant, summed, then mixed
+// once. One multiply a cell (a chain of full mixes per cell cost most of the cleaning), and equal
+// rows still hash equal; rows that collide are told apart by comparing their cells.
+constexpr std::uint64_t columnFactor(std::size_t column) noexcept
 {
-    h ^= value + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-    h *= 0xBF58476D1CE4E5B9ull;
-    return h ^ (h >> 31);
+    return (0x9E3779B97F4A7C15ull * (2 * column + 1)) | 1u;
+}
+
+std::uint64_t finalMix(std::uint64_t h) noexcept
+{
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    return h ^ (h >> 33);
 }
 
 std::uint64_t cellBits(const Column& column, std::size_t row) noexcept
@@ -60,62 +71,90 @@ std::vector<std::uint32_t> rowsExcept(std::size_t rows, const std::vector<std::u
 // The rows equal in every cell to an earlier row, ascending. Open addressing over one array of
 // 8-byte slots (the hash's high half as a tag beside row + 1), so a new row costs one cache miss;
 // rows are hashed a batch at a time, column by column, and their slots prefetched before probing,
-// so the misses of a batch overlap instead of queueing.
-std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, const Progress& progress)
+// so the misses of a batch overlap instead of queueing. Equal rows hash equal, so the hash's top
+// bits split the rows into independent parts, one per thread, each with its own share of the
+// slots: every thread hashes every row (cheap) and probes only its part's. The answer does not
+// depend on the number of threads.
+std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, unsigned threads, const Progress& progress)
 {
     const std::size_t rows = table.rowCount();
+    const std::size_t parts = rows < 65536 ? 1 : std::max(1u, std::min(threads, 16u));
     // A quarter more slots than rows (8 bytes each: 10 MB at a million rows, where a power of two
     // would take 16): the hash's low half picks the slot by multiplication, not by a mask.
-    const std::size_t capacity = rows + rows / 4 + 16;
-    const auto slotOf = [capacity](std::uint64_t hash) {
-        return static_cast<std::size_t>(((hash & 0xFFFFFFFFull) * capacity) >> 32);
-    };
-    std::vector<std::uint64_t> slots(capacity, 0);
-    std::vector<std::uint32_t> duplicates;
+    const std::size_t partCapacity = (rows + rows / 4) / parts + 16;
+    std::vector<std::uint64_t> slots(partCapacity * parts, 0);
+    std::vector<std::vector<std::uint32_t>> found(parts);
 
-    constexpr std::size_t kBatch = 32;
-    std::array<std::uint64_t, kBatch> hashes{};
-    for (std::size_t begin = 0; begin < rows; begin += kBatch) {
-        if ((begin & 0xFFFF) == 0)
-            progress.check();
-        const std::size_t count = std::min(kBatch, rows - begin);
-        hashes.fill(0);
-        for (const Column& column : table.columns) {
-            switch (column.kind) {
-            case ColumnKind::Integer:
-            case ColumnKind::Timestamp:
-                for (std::size_t i = 0; i < count; ++i)
-                    hashes[i] = mix(hashes[i], static_cast<std::uint64_t>(column.integers[begin + i]));
-                break;
-            case ColumnKind::Text:
-                for (std::size_t i = 0; i < count; ++i)
-                    hashes[i] = mix(hashes[i], column.text[begin + i]);
-                break;
-            case ColumnKind::Real:
-                for (std::size_t i = 0; i < count; ++i)
-                    hashes[i] = mix(hashes[i], cellBits(column, begin + i));
-                break;
-            }
-        }
-        for (std::size_t i = 0; i < count; ++i)
-            __builtin_prefetch(&slots[slotOf(hashes[i])]);
-        for (std::size_t i = 0; i < count; ++i) {
-            const std::size_t row = begin + i;
-            const std::uint64_t tag = hashes[i] & 0xFFFFFFFF00000000ull;
-            std::size_t slot = slotOf(hashes[i]);
-            bool duplicate = false;
-            for (; slots[slot] != 0; slot = slot + 1 == capacity ? 0 : slot + 1) {
-                if ((slots[slot] & 0xFFFFFFFF00000000ull) == tag
-                    && sameRow(table, (slots[slot] & 0xFFFFFFFFull) - 1, row)) {
-                    duplicate = true;
+    parallelFor(parts, static_cast<unsigned>(parts), [&](std::size_t part) {
+        std::uint64_t* const partSlots = slots.data() + part * partCapacity;
+        const auto slotOf = [partCapacity](std::uint64_t hash) {
+            return static_cast<std::size_t>(((hash & 0xFFFFFFFFull) * partCapacity) >> 32);
+        };
+        std::vector<std::uint32_t>& duplicates = found[part];
+        constexpr std::size_t kBatch = 64;
+        std::array<std::uint64_t, kBatch> hashes{};
+        std::array<std::uint32_t, kBatch> mine{};
+        for (std::size_t begin = 0; begin < rows; begin += kBatch) {
+            if ((begin & 0xFFFF) == 0)
+                progress.check();
+            const std::size_t count = std::min(kBatch, rows - begin);
+            hashes.fill(0);
+            for (std::size_t c = 0; c < table.columns.size(); ++c) {
+                const Column& column = table.columns[c];
+                const std::uint64_t factor = columnFactor(c);
+                switch (column.kind) {
+                case ColumnKind::Integer:
+                case ColumnKind::Timestamp: {
+                    const std::int64_t* values = column.integers.data() + begin;
+                    for (std::size_t i = 0; i < count; ++i)
+                        hashes[i] += static_cast<std::uint64_t>(values[i]) * factor;
+                    break;
+                }
+                case ColumnKind::Text: {
+                    const std::uint32_t* values = column.text.data() + begin;
+                    for (std::size_t i = 0; i < count; ++i)
+                        hashes[i] += (values[i] + 0x51ED27ull) * factor;
+                    break;
+                }
+                case ColumnKind::Real:
+                    for (std::size_t i = 0; i < count; ++i)
+                        hashes[i] += cellBits(column, begin + i) * factor;
                     break;
                 }
             }
-            if (duplicate)
-                duplicates.push_back(static_cast<std::uint32_t>(row));
-            else
-                slots[slot] = tag | static_cast<std::uint64_t>(row + 1);
+            std::size_t own = 0;
+            for (std::size_t i = 0; i < count; ++i) {
+                hashes[i] = finalMix(hashes[i]);
+                if ((hashes[i] >> 58) % parts == part) {
+                    mine[own++] = static_cast<std::uint32_t>(i);
+                    __builtin_prefetch(partSlots + slotOf(hashes[i]));
+                }
+            }
+            for (std::size_t k = 0; k < own; ++k) {
+                const std::size_t i = mine[k];
+                const std::size_t row = begin + i;
+                const std::uint64_t tag = hashes[i] & 0xFFFFFFFF00000000ull;
+                std::size_t slot = slotOf(hashes[i]);
+                bool duplicate = false;
+                for (; partSlots[slot] != 0; slot = slot + 1 == partCapacity ? 0 : slot + 1) {
+                    if ((partSlots[slot] & 0xFFFFFFFF00000000ull) == tag
+                        && sameRow(table, (partSlots[slot] & 0xFFFFFFFFull) - 1, row)) {
+                        duplicate = true;
+                        break;
+                    }
+                }
+                if (duplicate)
+                    duplicates.push_back(static_cast<std::uint32_t>(row));
+                else
+                    partSlots[slot] = tag | static_cast<std::uint64_t>(row + 1);
+            }
         }
+    });
+    std::vector<std::uint32_t> duplicates;
+    for (const auto& part : found) {
+        const auto middle = static_cast<std::ptrdiff_t>(duplicates.size());
+        duplicates.insert(duplicates.end(), part.begin(), part.end());
+        std::inplace_merge(duplicates.begin(), duplicates.begin() + middle, duplicates.end());
     }
     return duplicates;
 }
@@ -138,7 +177,7 @@ CleanResult cleanTraffic(TrafficTable input, const CleanParams& params, const Pr
     // 1. Exact duplicates: a row equal in every column to an earlier row. Interned text makes a
     // cell comparison one integer comparison.
     if (params.dropDuplicates) {
-        const std::vector<std::uint32_t> duplicates = findDuplicateRows(input, progress);
+        const std::vector<std::uint32_t> duplicates = findDuplicateRows(input, resolveThreads(params.threads), progress);
         if (!duplicates.empty())
             input.keepRows(rowsExcept(rows, duplicates));
         report.steps.push_back({"drop_duplicates",

@@ -13,6 +13,7 @@ struct CleanParams {
     bool fillBytesInMedian = true;     // fill missing bytes_in with the median of the present values
     bool dropMissingAddresses = true;  // drop rows lacking src_ip or dst_ip
     bool upperCaseCountries = true;    // "us" and "Us" become "US"
+    int threads = 0;                   // for finding duplicates; 0 = all cores (the result is the same)
 
     void validate() const {}
 };

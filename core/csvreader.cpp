@@ -205,8 +205,11 @@ public:
     }
 
     // Feeds the next block of the file. Returns how many bytes at the end form an incomplete
-    // record and must be fed again with the next block (0 when atEnd).
-    std::size_t feed(std::string_view block, bool atEnd);
+    // record and must be fed again with the next block (0 when atEnd). The block's pieces are
+    // parsed in parallel while the previous block's pieces are merged into the table, and while
+    // alongside (when given) runs: the reader fetches the next block there. The block's bytes are
+    // not used after feed returns.
+    std::size_t feed(std::string_view block, bool atEnd, const std::function<void()>& alongside = {});
     ReadResult finish();
     // The file's size, when known: the columns are reserved from it after the first block, so
     // they are neither copied as they grow nor left with unused capacity.
@@ -217,8 +220,10 @@ private:
     // Finds the end of the record starting at begin: the offset just past its line end, or npos
     // when it does not end inside text. Fields are left in m_fields / m_scratch of the caller.
     void parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece,
-                    bool atEnd, PieceResult& out, std::size_t& stoppedAt) const;
+                    bool atEnd, double bytesPerRow, PieceResult& out, std::size_t& stoppedAt) const;
     void mergePiece(PieceResult& piece);
+    // Merges the pieces parsed by the last feed, in file order.
+    void mergePending();
     // Per file column: the schema field it is read into, or kept as extra text, or ignored.
     std::vector<ColumnMapping> resolveColumns(const std::vector<std::string>& header, std::int64_t headerLine) const;
     [[noreturn]] void unterminatedQuote(std::int64_t line) const;
@@ -236,8 +241,11 @@ private:
     ReadReport m_report;
     std::vector<LocalInvalid> m_invalid;     // per table column
     std::uint64_t m_expectedBytes = 0;
-    std::uint64_t m_bytesParsed = 0;
+    std::uint64_t m_bytesParsed = 0;     // bytes of the records parsed (merged or pending)
+    std::size_t m_rowsParsed = 0;        // rows parsed (merged or pending)
     bool m_reserved = false;
+    std::vector<ColumnKind> m_kinds;     // per table column, read by the parsing threads
+    std::vector<PieceResult> m_pending;  // parsed by the last feed, merged during the next
 };
 
 // Splits one record starting at data[at]. Fields land in fields (views into data, or into
@@ -636,6 +644,8 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
     }
     m_report.expectedFields = header.size();
     m_invalid.resize(m_table.columns.size());
+    for (const Column& column : m_table.columns)
+        m_kinds.push_back(column.kind);
     m_linesDone += breaks;
     m_haveHeader = true;
     return next;
@@ -701,18 +711,17 @@ void CsvParser::unterminatedQuote(std::int64_t line) const
 }
 
 void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece,
-                           bool atEnd, PieceResult& out, std::size_t& stoppedAt) const
+                           bool atEnd, double bytesPerRow, PieceResult& out, std::size_t& stoppedAt) const
 {
-    const std::size_t columnCount = m_table.columns.size();
+    // m_table is being merged into by another thread meanwhile: only m_kinds describes its columns.
+    const std::size_t columnCount = m_kinds.size();
     out.columns.reserve(columnCount);
     // Rows this piece will hold, from the bytes per row seen so far (a guess for the first block):
     // reserving once spares the columns their growth copies.
-    const double bytesPerRow = m_table.rowCount() > 0
-        ? static_cast<double>(m_bytesParsed) / static_cast<double>(m_table.rowCount()) : 128.0;
     const auto expectedRows = static_cast<std::size_t>(static_cast<double>(end - begin) / bytesPerRow * 1.05) + 16;
     out.lines.reserve(expectedRows);
-    for (const Column& c : m_table.columns) {
-        out.columns.push_back(Column{{}, c.kind, {}, {}, {}});
+    for (ColumnKind kind : m_kinds) {
+        out.columns.push_back(Column{{}, kind, {}, {}, {}});
         out.columns.back().reserve(expectedRows);
     }
     out.invalid.resize(columnCount);
@@ -807,8 +816,10 @@ void CsvParser::mergePiece(PieceResult& piece)
 {
     const std::int64_t lineBase = m_linesDone;
     std::vector<std::uint32_t> globalId(piece.strings.size(), StringPool::kMissing);
+    std::vector<std::string_view> texts(piece.strings.size());
     for (std::uint32_t id = 1; id < piece.strings.size(); ++id)
-        globalId[id] = m_table.strings->intern(piece.strings.view(id));
+        texts[id] = piece.strings.view(id);
+    m_table.strings->internAll(texts.data(), texts.size(), globalId.data());
 
     for (std::size_t c = 0; c < m_table.columns.size(); ++c) {
         Column& target = m_table.columns[c];
@@ -856,37 +867,52 @@ void CsvParser::mergePiece(PieceResult& piece)
     m_linesDone += piece.lineBreaks;
 }
 
-std::size_t CsvParser::feed(std::string_view block, bool atEnd)
+std::size_t CsvParser::feed(std::string_view block, bool atEnd, const std::function<void()>& alongside)
 {
+    // Whatever happens to this block, the next one is fetched and the last one merged.
+    auto finishAside = [&] {
+        mergePending();
+        if (alongside)
+            alongside();
+    };
     std::size_t at = 0;
     if (!m_haveHeader) {
         at = parseHeader(block, atEnd);
-        if (at == std::string_view::npos)
+        if (at == std::string_view::npos) {
+            finishAside();
             return block.size();
+        }
     }
-    if (at >= block.size())
+    if (at >= block.size()) {
+        finishAside();
         return 0;
+    }
     const std::string_view rest = block.substr(at);
 
-    if (const void* nul = std::memchr(rest.data(), '\0', rest.size())) {
-        const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - rest.data());
-        const auto line = m_linesDone + 1 + std::count(rest.data(), rest.data() + offset, '\n');
-        throw InputError(m_file, line, "",
-                         "the file holds a NUL byte here: it is binary or corrupted, not a text CSV file");
-    }
-
     // Split the rest into pieces at record boundaries found by quote parity: inside RFC 4180
-    // text a line end is a record end exactly when an even number of quotes precede it.
+    // text a line end is a record end exactly when an even number of quotes precede it. The
+    // same pass looks for NUL bytes, which no text file holds.
     constexpr std::size_t kPieceBytes = 1u << 20;
     const std::size_t pieceCount = std::max<std::size_t>(1, std::min<std::size_t>(rest.size() / kPieceBytes, 4096));
     std::vector<std::size_t> quotes(pieceCount, 0);
+    std::vector<std::size_t> nulAt(pieceCount, std::string_view::npos);
     auto roughStart = [&](std::size_t piece) { return rest.size() * piece / pieceCount; };
     parallelFor(pieceCount, m_threads, [&](std::size_t piece) {
         const char* from = rest.data() + roughStart(piece);
         const char* to = rest.data() + roughStart(piece + 1);
-        // Without quoting this counts NULs, and the block holds none (refused above).
+        if (const void* nul = std::memchr(from, '\0', static_cast<std::size_t>(to - from))) {
+            nulAt[piece] = static_cast<std::size_t>(static_cast<const char*>(nul) - rest.data());
+            return;
+        }
+        // Without quoting the quote is NUL, and this range holds none.
         quotes[piece] = static_cast<std::size_t>(std::count(from, to, m_options.quote));
     });
+    if (const auto nul = std::min_element(nulAt.begin(), nulAt.end()); *nul != std::string_view::npos) {
+        mergePending(); // its line count is the base of the line named
+        const auto line = m_linesDone + 1 + std::count(rest.data(), rest.data() + *nul, '\n');
+        throw InputError(m_file, line, "",
+                         "the file holds a NUL byte here: it is binary or corrupted, not a text CSV file");
+    }
     std::vector<std::size_t> starts(pieceCount + 1, rest.size());
     starts[0] = 0;
     {
@@ -908,44 +934,73 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd)
             starts[piece] = std::min(starts[piece], starts[piece + 1]);
     }
 
+    // Rows per byte so far, for the pieces' reservations: read here, since the merge running
+    // beside the parse changes the table.
+    const double bytesPerRow = m_rowsParsed > 0 ? static_cast<double>(m_bytesParsed) / static_cast<double>(m_rowsParsed) : 128.0;
     std::vector<PieceResult> results(pieceCount);
     std::vector<std::size_t> stopped(pieceCount, 0);
     std::vector<std::exception_ptr> errors(pieceCount);
-    parallelFor(pieceCount, m_threads, [&](std::size_t piece) {
+    // Tasks in the order they are handed out: the merge of the last block's pieces first (the
+    // longest serial step), then the fetch of the next block, then this block's pieces.
+    const std::size_t sideTasks = 1 + (alongside ? 1 : 0);
+    parallelFor(sideTasks + pieceCount, m_threads, [&](std::size_t task) {
+        if (task == 0) {
+            mergePending();
+            return;
+        }
+        if (task < sideTasks) {
+            alongside();
+            return;
+        }
+        const std::size_t piece = task - sideTasks;
         try {
             // The piece that reaches the end of the block is the one that may end inside a record.
-            parsePiece(rest, starts[piece], starts[piece + 1], starts[piece + 1] == rest.size(), atEnd,
+            parsePiece(rest, starts[piece], starts[piece + 1], starts[piece + 1] == rest.size(), atEnd, bytesPerRow,
                        results[piece], stopped[piece]);
         } catch (const InputError&) {
             errors[piece] = std::current_exception();
         }
     });
     std::size_t carried = 0;
+    std::int64_t linesBefore = m_linesDone; // every earlier block is merged now
     for (std::size_t piece = 0; piece < pieceCount; ++piece) {
         if (errors[piece]) {
             // Line numbers inside a piece are relative: rebase the message before rethrowing.
             try {
                 std::rethrow_exception(errors[piece]);
             } catch (const InputError& error) {
-                throw InputError(m_file, error.line() + m_linesDone, error.column(), error.problem());
+                throw InputError(m_file, error.line() + linesBefore, error.column(), error.problem());
             }
         }
-        mergePiece(results[piece]);
+        linesBefore += results[piece].lineBreaks;
+        m_rowsParsed += results[piece].lines.size();
         if (starts[piece] < starts[piece + 1] && starts[piece + 1] == rest.size())
             carried = rest.size() - stopped[piece];
-        results[piece] = PieceResult();
     }
     m_bytesParsed += rest.size() - carried;
-    if (!m_reserved && !atEnd && m_expectedBytes > m_bytesParsed && m_table.rowCount() > 0) {
-        // Rows to come, from this block's bytes per row, with 2 % to spare.
+    m_pending = std::move(results);
+    return atEnd ? 0 : carried;
+}
+
+void CsvParser::mergePending()
+{
+    if (m_pending.empty())
+        return;
+    if (!m_reserved && m_expectedBytes > m_bytesParsed && m_rowsParsed > 0) {
+        // Rows to come, from the bytes per row so far, with 2 % to spare: reserved once, the
+        // columns are neither copied as they grow nor left with much spare capacity.
         m_reserved = true;
-        const double rowsPerByte = static_cast<double>(m_table.rowCount()) / static_cast<double>(m_bytesParsed);
+        const double rowsPerByte = static_cast<double>(m_rowsParsed) / static_cast<double>(m_bytesParsed);
         const auto expected = static_cast<std::size_t>(rowsPerByte * static_cast<double>(m_expectedBytes) * 1.02) + 64;
         for (Column& column : m_table.columns)
             column.reserve(expected);
         m_table.sourceLines.reserve(expected);
     }
-    return atEnd ? 0 : carried;
+    for (PieceResult& piece : m_pending) {
+        mergePiece(piece);
+        piece = PieceResult(); // its memory goes back before the next piece grows the table
+    }
+    m_pending.clear();
 }
 
 void CsvParser::checkText()
@@ -957,6 +1012,7 @@ ReadResult CsvParser::finish()
 {
     if (!m_haveHeader)
         throw InputError(m_file, 0, "", "the file is empty: expected a header line naming the columns");
+    mergePending();
     const std::size_t rows = m_table.sourceLines.size();
     auto trim = [rows](auto& values) {
         // An estimate that overshot by more than a little gives its spare capacity back.
@@ -1013,45 +1069,78 @@ public:
         options.validate();
     }
 
-    // pull(buffer, capacity) returns bytes read (0 at the end).
+    // pull(buffer, capacity) returns bytes read (0 at the end). While one block is parsed the
+    // next is pulled into a second buffer, on the thread that would otherwise wait for the
+    // parse; the unfinished record at the end of a block is copied in front of the next block,
+    // into headroom kept for it.
     ReadResult run(const std::function<std::size_t(char*, std::size_t)>& pull, std::uint64_t totalBytes,
                    const std::function<double()>& fraction = {})
     {
         const auto started = std::chrono::steady_clock::now();
         m_parser.expectBytes(totalBytes);
-        std::vector<char> buffer(m_options.blockBytes);
-        std::size_t filled = 0;
-        std::uint64_t consumed = 0;
-        bool first = true;
-        bool atEnd = false;
-        while (!atEnd) {
-            m_progress.check();
-            if (filled == buffer.size())
-                buffer.resize(buffer.size() * 2); // one record larger than a block
-            const std::size_t got = pull(buffer.data() + filled, buffer.size() - filled);
-            atEnd = got == 0;
-            filled += got;
-            consumed += got;
-            if (!atEnd && got > 0 && filled < buffer.size())
-                continue; // fill the block before parsing
-            std::size_t offset = 0;
-            if (first && filled >= 3) {
-                checkEncoding(std::string_view(buffer.data(), filled), m_name);
-                if (std::memcmp(buffer.data(), "\xEF\xBB\xBF", 3) == 0)
-                    offset = 3;
-                first = false;
-            } else if (first && atEnd) {
-                checkEncoding(std::string_view(buffer.data(), filled), m_name);
-                first = false;
+        const std::size_t blockBytes = m_options.blockBytes;
+        const std::size_t headroom = std::min<std::size_t>(blockBytes, 64 * 1024);
+        struct Fetched {
+            std::vector<char> buffer;
+            std::size_t got = 0;
+            bool atEnd = false;
+        };
+        // Fills buffer[headroom, headroom + blockBytes) as far as the input goes.
+        auto fetch = [&](Fetched& into) {
+            into.buffer.resize(headroom + blockBytes);
+            into.got = 0;
+            into.atEnd = false;
+            while (into.got < blockBytes) {
+                const std::size_t got = pull(into.buffer.data() + headroom + into.got, blockBytes - into.got);
+                if (got == 0) {
+                    into.atEnd = true;
+                    break;
+                }
+                into.got += got;
             }
-            const std::string_view block(buffer.data() + offset, filled - offset);
-            const std::size_t carried = m_parser.feed(block, atEnd);
-            std::memmove(buffer.data(), buffer.data() + filled - carried, carried);
-            filled = carried;
+        };
+        Fetched current;
+        Fetched next;
+        fetch(current);
+        std::uint64_t consumed = current.got;
+        std::size_t begin = headroom;           // the block is current.buffer[begin, headroom + current.got)
+        {
+            const std::string_view start(current.buffer.data() + headroom, current.got);
+            checkEncoding(start, m_name);
+            if (start.size() >= 3 && std::memcmp(start.data(), "\xEF\xBB\xBF", 3) == 0)
+                begin += 3;
+        }
+        for (;;) {
+            m_progress.check();
+            const std::size_t blockEnd = headroom + current.got;
+            const std::string_view block(current.buffer.data() + begin, blockEnd - begin);
+            const bool atEnd = current.atEnd;
+            std::function<void()> fetchNext;
+            if (!atEnd)
+                fetchNext = [&] { fetch(next); };
+            const std::size_t carried = m_parser.feed(block, atEnd, fetchNext);
             if (fraction)
                 m_progress.report("read", std::min(1.0, fraction()));
             else if (totalBytes > 0)
-                m_progress.report("read", std::min(1.0, static_cast<double>(consumed) / static_cast<double>(totalBytes)));
+                m_progress.report("read", std::min(1.0, static_cast<double>(consumed + next.got) / static_cast<double>(totalBytes)));
+            if (atEnd)
+                break;
+            consumed += next.got;
+            const char* carriedBytes = current.buffer.data() + blockEnd - carried;
+            if (carried <= headroom) {
+                std::memcpy(next.buffer.data() + headroom - carried, carriedBytes, carried);
+                begin = headroom - carried;
+            } else {
+                // A record longer than the headroom (or than a block): the next block starts
+                // with all of it, in a buffer made large enough.
+                std::vector<char> joined(headroom + carried + next.got);
+                std::memcpy(joined.data() + headroom, carriedBytes, carried);
+                std::memcpy(joined.data() + headroom + carried, next.buffer.data() + headroom, next.got);
+                next.buffer.swap(joined);
+                next.got += carried;
+                begin = headroom;
+            }
+            std::swap(current, next);
         }
         ReadResult result = m_parser.finish();
         result.report.bytes = consumed;

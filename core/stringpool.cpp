@@ -37,14 +37,13 @@ StringPool::StringPool()
 {
     m_views.emplace_back();
     m_slots.assign(1024, 0);
-    m_slotHashes.assign(1024, 0);
 }
 
 StringPool::StringPool(StringPool&&) noexcept = default;
 StringPool& StringPool::operator=(StringPool&&) noexcept = default;
 StringPool::~StringPool() = default;
 
-std::uint64_t StringPool::hash(std::string_view text) noexcept
+std::uint32_t StringPool::hash(std::string_view text) noexcept
 {
     // A multiply-mix over 8-byte words: fast on short keys like IPs and country codes.
     std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (text.size() * 0xFF51AFD7ED558CCDull);
@@ -62,7 +61,7 @@ std::uint64_t StringPool::hash(std::string_view text) noexcept
     std::memcpy(&tail, p, n);
     h = (h ^ tail) * 0x94D049BB133111EBull;
     h ^= h >> 29;
-    return h;
+    return static_cast<std::uint32_t>(h);
 }
 
 std::string_view StringPool::store(std::string_view text)
@@ -91,34 +90,32 @@ std::string_view StringPool::store(std::string_view text)
 void StringPool::grow()
 {
     const std::size_t capacity = m_slots.size() * 2;
-    std::vector<std::uint32_t> slots(capacity, 0);
-    std::vector<std::uint32_t> hashes(capacity, 0);
+    std::vector<std::uint64_t> slots(capacity, 0);
     const std::size_t mask = capacity - 1;
-    for (std::size_t i = 0; i < m_slots.size(); ++i) {
-        if (m_slots[i] == 0)
+    for (std::uint64_t entry : m_slots) {
+        if (entry == 0)
             continue;
-        std::size_t slot = m_slotHashes[i] & mask;
+        std::size_t slot = (entry >> 32) & mask;
         while (slots[slot] != 0)
             slot = (slot + 1) & mask;
-        slots[slot] = m_slots[i];
-        hashes[slot] = m_slotHashes[i];
+        slots[slot] = entry;
     }
     m_slots.swap(slots);
-    m_slotHashes.swap(hashes);
 }
 
 std::uint32_t StringPool::find(std::string_view text) const
 {
     if (text.empty())
         return kMissing;
-    const auto h = static_cast<std::uint32_t>(hash(text));
+    const std::uint32_t h = hash(text);
     const std::size_t mask = m_slots.size() - 1;
     for (std::size_t slot = h & mask;; slot = (slot + 1) & mask) {
-        const std::uint32_t entry = m_slots[slot];
+        const std::uint64_t entry = m_slots[slot];
         if (entry == 0)
             return kMissing;
-        if (m_slotHashes[slot] == h && sameText(m_views[entry - 1], text))
-            return entry - 1;
+        const auto id = static_cast<std::uint32_t>(entry) - 1;
+        if ((entry >> 32) == h && sameText(m_views[id], text))
+            return id;
     }
 }
 
@@ -126,29 +123,63 @@ std::uint32_t StringPool::intern(std::string_view text)
 {
     if (text.empty())
         return kMissing;
-    const auto h = static_cast<std::uint32_t>(hash(text));
-    std::size_t mask = m_slots.size() - 1;
+    return internHashed(text, hash(text));
+}
+
+std::uint32_t StringPool::internHashed(std::string_view text, std::uint32_t h)
+{
+    const std::size_t mask = m_slots.size() - 1;
     std::size_t slot = h & mask;
     for (;; slot = (slot + 1) & mask) {
-        const std::uint32_t entry = m_slots[slot];
+        const std::uint64_t entry = m_slots[slot];
         if (entry == 0)
             break;
-        if (m_slotHashes[slot] == h && sameText(m_views[entry - 1], text))
-            return entry - 1;
+        const auto id = static_cast<std::uint32_t>(entry) - 1;
+        if ((entry >> 32) == h && sameText(m_views[id], text))
+            return id;
     }
     const auto id = static_cast<std::uint32_t>(m_views.size());
     m_views.push_back(store(text));
-    m_slots[slot] = id + 1;
-    m_slotHashes[slot] = h;
+    m_slots[slot] = (static_cast<std::uint64_t>(h) << 32) | (id + 1);
     if (m_views.size() * 2 > m_slots.size())
         grow();
     return id;
 }
 
+void StringPool::internAll(const std::string_view* texts, std::size_t count, std::uint32_t* ids)
+{
+    // Three looks ahead, each a batch wide: the slot a text hashes to, then the stored text its
+    // first same-hash entry names, then those bytes; the interning itself then finds them in
+    // cache. The looks ahead only prefetch, so an insertion or a growth in between does no harm.
+    constexpr std::size_t kBatch = 16;
+    std::uint32_t hashes[kBatch];
+    for (std::size_t begin = 0; begin < count; begin += kBatch) {
+        const std::size_t n = std::min(kBatch, count - begin);
+        const std::string_view* batch = texts + begin;
+        std::size_t mask = m_slots.size() - 1;
+        for (std::size_t i = 0; i < n; ++i) {
+            hashes[i] = batch[i].empty() ? 0 : hash(batch[i]);
+            __builtin_prefetch(&m_slots[hashes[i] & mask]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t entry = m_slots[hashes[i] & mask];
+            if (entry != 0 && (entry >> 32) == hashes[i])
+                __builtin_prefetch(&m_views[static_cast<std::uint32_t>(entry) - 1]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t entry = m_slots[hashes[i] & mask];
+            if (entry != 0 && (entry >> 32) == hashes[i])
+                __builtin_prefetch(m_views[static_cast<std::uint32_t>(entry) - 1].data());
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            ids[begin + i] = batch[i].empty() ? kMissing : internHashed(batch[i], hashes[i]);
+    }
+}
+
 std::size_t StringPool::memoryBytes() const noexcept
 {
     return m_heldBytes + m_views.capacity() * sizeof(std::string_view)
-        + m_slots.capacity() * sizeof(std::uint32_t) * 2;
+        + m_slots.capacity() * sizeof(std::uint64_t);
 }
 
 } // namespace webthreat

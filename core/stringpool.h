@@ -23,6 +23,11 @@ public:
 
     // The id of text, adding it if new. The empty string is kMissing.
     std::uint32_t intern(std::string_view text);
+    // intern() of count texts, ids written to ids[i], in order (so ids are handed out as by
+    // calls one by one). Looks ahead: the table slots and texts a batch will compare are fetched
+    // from memory together rather than one miss after another, which is what interning many
+    // values into a large pool costs.
+    void internAll(const std::string_view* texts, std::size_t count, std::uint32_t* ids);
     // The id of text if present; kMissing otherwise (and for the empty string).
     std::uint32_t find(std::string_view text) const;
     std::string_view view(std::uint32_t id) const { return m_views[id]; }
@@ -32,7 +37,8 @@ public:
     std::size_t memoryBytes() const noexcept;
 
 private:
-    static std::uint64_t hash(std::string_view text) noexcept;
+    static std::uint32_t hash(std::string_view text) noexcept;
+    std::uint32_t internHashed(std::string_view text, std::uint32_t hash);
     std::string_view store(std::string_view text);
     void grow();
 
@@ -41,9 +47,9 @@ private:
     std::size_t m_blockSize = 0;
     std::size_t m_heldBytes = 0;
     std::vector<std::string_view> m_views;
-    // Open addressing: slot holds id + 1 (0 = empty); hashes kept beside for cheap probing.
-    std::vector<std::uint32_t> m_slots;
-    std::vector<std::uint32_t> m_slotHashes;
+    // Open addressing: a slot holds the text's hash in its high half and id + 1 in its low half
+    // (0 = empty), so a probe is one memory access.
+    std::vector<std::uint64_t> m_slots;
 };
 
 } // namespace webthreat

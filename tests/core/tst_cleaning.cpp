@@ -4,6 +4,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <set>
 
 using namespace webthreat;
 
@@ -44,6 +45,34 @@ private Q_SLOTS:
         // The first of each group stays, in file order.
         QCOMPARE(result.table.sourceLines, (std::vector<std::uint32_t>{2, 4}));
         QCOMPARE(result.table.text(Field::SrcIpCountryCode, 1), std::string_view("DE"));
+    }
+
+    // Enough rows for the duplicate finder to split the work between threads: the same rows are
+    // dropped whatever the thread count, and the first of each group stays.
+    void duplicatesAmongManyRowsAnyThreads()
+    {
+        std::string rows;
+        for (int i = 0; i < 150000; ++i) {
+            const int k = i % 40000;
+            // Rows 40000 and later repeat an earlier row, except every 7th, which differs in its country.
+            rows += std::to_string(k) + "," + std::to_string(k * 3) + ",,,10.0." + std::to_string(k % 250) + "."
+                + std::to_string(k / 250) + "," + (i >= 40000 && i % 7 == 0 ? "DE" : "US") + ",10.9.9.9\n";
+        }
+        const TrafficTable input = table(rows);
+        std::vector<std::uint32_t> expectedLines;
+        std::set<int> seenGerman;
+        for (int i = 0; i < 150000; ++i) {
+            const int k = i % 40000;
+            if (i < 40000 || (i % 7 == 0 && seenGerman.insert(k).second))
+                expectedLines.push_back(static_cast<std::uint32_t>(i + 2));
+        }
+        for (int threads : {1, 2, 3}) {
+            CleanParams params;
+            params.threads = threads;
+            const CleanResult result = cleanTraffic(input, params);
+            QCOMPARE(result.table.sourceLines, expectedLines);
+            QCOMPARE(step(result.report, "drop_duplicates").rowsAffected, 150000 - expectedLines.size());
+        }
     }
 
     void duplicatesOfMissingCells()

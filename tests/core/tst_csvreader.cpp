@@ -352,6 +352,37 @@ private Q_SLOTS:
         QCOMPARE(one.table.rowCount(), std::size_t(20000));
     }
 
+    // Blocks smaller than a record: every record is carried into the next block, through the
+    // reader's slow path, and line numbers of problems must not depend on where blocks end.
+    void tinyBlocksSameRowsAndLines()
+    {
+        std::string text = kHeader + "\n";
+        for (int i = 0; i < 300; ++i) {
+            std::string line = row(std::to_string(i), "10.1." + std::to_string(i % 7) + ".1",
+                                   i % 11 == 0 ? "\"quoted, over\ntwo lines\"" : "Rule " + std::to_string(i % 3));
+            if (i % 37 == 5)
+                line.replace(line.find(",443,"), 5, ",70000,"); // an invalid port
+            if (i % 53 == 9)
+                line += ",surplus"; // a malformed row
+            text += line + (i % 4 == 0 ? "\r\n" : "\n");
+        }
+        const ReadResult whole = read(text, 16u << 20, 1);
+        QVERIFY(whole.report.malformed.count > 0);
+        QVERIFY(!whole.report.invalidCells.empty());
+        for (auto [block, threads] : {std::pair<std::size_t, int>{64, 2}, {97, 1}, {1000, 2}}) {
+            const ReadResult small = read(text, block, threads);
+            QCOMPARE(small.table.rowCount(), whole.table.rowCount());
+            QCOMPARE(small.table.sourceLines, whole.table.sourceLines);
+            QCOMPARE(small.table.column(Field::BytesIn).integers, whole.table.column(Field::BytesIn).integers);
+            QCOMPARE(small.table.column(Field::DstPort).integers, whole.table.column(Field::DstPort).integers);
+            for (std::size_t r = 0; r < whole.table.rowCount(); ++r)
+                QCOMPARE(small.table.text(Field::RuleNames, r), whole.table.text(Field::RuleNames, r));
+            QCOMPARE(small.report.malformed.firstLines, whole.report.malformed.firstLines);
+            QCOMPARE(small.report.invalidCells.front().firstLines, whole.report.invalidCells.front().firstLines);
+            QCOMPARE(small.report.lines, whole.report.lines);
+        }
+    }
+
     void cancelled()
     {
         std::string text = kHeader + "\n";
