@@ -190,6 +190,41 @@ private:
     std::uint32_t m_longId = StringPool::kMissing;
 };
 
+// One pass over a range for what splitting a block into pieces needs: the first NUL byte (no
+// text file holds one) and the number of quote bytes. Sixteen bytes a step with SSE2, where
+// std::count and memchr made two passes, the count byte by byte.
+struct RangeScan {
+    const char* firstNul = nullptr;
+    std::size_t quotes = 0;
+};
+
+RangeScan scanRange(const char* from, const char* to, char quote) noexcept
+{
+    RangeScan scan;
+    const char* p = from;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i quotes = _mm_set1_epi8(quote);
+    for (; to - p >= 16; p += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const int nul = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, zero));
+        if (nul != 0) {
+            scan.firstNul = p + __builtin_ctz(static_cast<unsigned>(nul));
+            return scan;
+        }
+        scan.quotes += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes)))));
+    }
+#endif
+    for (; p < to; ++p) {
+        if (*p == '\0') {
+            scan.firstNul = p;
+            return scan;
+        }
+        scan.quotes += *p == quote;
+    }
+    return scan;
+}
+
 char splitterQuote(const ReadOptions& options) noexcept
 {
     return options.quote == '\0' ? options.delimiter : options.quote;
@@ -725,6 +760,9 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
         out.columns.back().reserve(expectedRows);
     }
     out.invalid.resize(columnCount);
+    // Nearly every row brings a string the piece has not seen (an address, here): room for one
+    // a row spares the pool its growth.
+    out.strings.reserve(expectedRows);
     std::vector<RecentText> recent(columnCount);
 
     RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
@@ -898,14 +936,11 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd, const std::funct
     std::vector<std::size_t> nulAt(pieceCount, std::string_view::npos);
     auto roughStart = [&](std::size_t piece) { return rest.size() * piece / pieceCount; };
     parallelFor(pieceCount, m_threads, [&](std::size_t piece) {
-        const char* from = rest.data() + roughStart(piece);
-        const char* to = rest.data() + roughStart(piece + 1);
-        if (const void* nul = std::memchr(from, '\0', static_cast<std::size_t>(to - from))) {
-            nulAt[piece] = static_cast<std::size_t>(static_cast<const char*>(nul) - rest.data());
-            return;
-        }
-        // Without quoting the quote is NUL, and this range holds none.
-        quotes[piece] = static_cast<std::size_t>(std::count(from, to, m_options.quote));
+        // Without quoting the quote is NUL: a range with a NUL is refused before its count matters.
+        const RangeScan scan = scanRange(rest.data() + roughStart(piece), rest.data() + roughStart(piece + 1), m_options.quote);
+        if (scan.firstNul)
+            nulAt[piece] = static_cast<std::size_t>(scan.firstNul - rest.data());
+        quotes[piece] = scan.quotes;
     });
     if (const auto nul = std::min_element(nulAt.begin(), nulAt.end()); *nul != std::string_view::npos) {
         mergePending(); // its line count is the base of the line named

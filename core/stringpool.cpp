@@ -103,6 +103,13 @@ void StringPool::grow()
     m_slots.swap(slots);
 }
 
+void StringPool::reserve(std::size_t strings)
+{
+    m_views.reserve(strings + 1);
+    while (m_slots.size() < 2 * (strings + 1))
+        grow();
+}
+
 std::uint32_t StringPool::find(std::string_view text) const
 {
     if (text.empty())

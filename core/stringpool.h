@@ -28,6 +28,8 @@ public:
     // from memory together rather than one miss after another, which is what interning many
     // values into a large pool costs.
     void internAll(const std::string_view* texts, std::size_t count, std::uint32_t* ids);
+    // Room for this many distinct strings without growing the table.
+    void reserve(std::size_t strings);
     // The id of text if present; kMissing otherwise (and for the empty string).
     std::uint32_t find(std::string_view text) const;
     std::string_view view(std::uint32_t id) const { return m_views[id]; }

@@ -41,6 +41,37 @@ private Q_SLOTS:
         QTest::newRow("negative epoch") << "-5" << false << qint64(0);
         QTest::newRow("epoch milliseconds") << "1714086000000" << false << qint64(0);
         QTest::newRow("empty") << "" << false << qint64(0);
+        // The 20-byte form has a fast path of its own: the same answers through it.
+        QTest::newRow("leap second") << "2024-04-25T22:59:60Z" << true << base;
+        QTest::newRow("year 0") << "0000-01-01T00:00:00Z" << false << qint64(0);
+        QTest::newRow("April 31") << "2024-04-31T00:00:00Z" << false << qint64(0);
+        QTest::newRow("minute 60") << "2024-04-25T23:60:00Z" << false << qint64(0);
+        QTest::newRow("second 61") << "2024-04-25T23:00:61Z" << false << qint64(0);
+        QTest::newRow("letter in minutes") << "2024-04-25T23:0a:00Z" << false << qint64(0);
+        QTest::newRow("colon in seconds") << "2024-04-25T23:00::0Z" << false << qint64(0);
+        QTest::newRow("slashes") << "2024/04/25T23:00:00Z" << false << qint64(0);
+        QTest::newRow("X for T") << "2024-04-25X23:00:00Z" << false << qint64(0);
+        QTest::newRow("dash for colon") << "2024-04-25T23:00-00Z" << false << qint64(0);
+        QTest::newRow("shifted colon") << "2024-04-25T2:300:00Z" << false << qint64(0);
+        QTest::newRow("zone Y") << "2024-04-25T23:00:00Y" << false << qint64(0);
+        QTest::newRow("control byte") << QString("2024-04-25T23:00:0") + QChar(5) + "Z" << false << qint64(0);
+    }
+
+    // Every instant written the way exports write it reads back as itself.
+    void formattedRoundTrip()
+    {
+        std::uint64_t state = 0x243F6A8885A308D3ull;
+        for (int i = 0; i < 200000; ++i) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            // Seconds from year 1 to 9999, whole seconds: the 20-byte form.
+            const auto seconds = static_cast<std::int64_t>(state >> 20) % 315537897600LL - 62135596800LL;
+            const Instant instant = seconds * kMicrosPerSecond;
+            const std::string text = formatTimestamp(instant);
+            QCOMPARE(text.size(), std::size_t(20));
+            const auto parsed = parseTimestamp(text);
+            QVERIFY2(parsed.has_value(), text.c_str());
+            QCOMPARE(*parsed, instant);
+        }
     }
 
     void parse()
