@@ -69,24 +69,33 @@ std::vector<std::uint32_t> rowsExcept(std::size_t rows, const std::vector<std::u
 }
 
 // The rows equal in every cell to an earlier row, ascending. Open addressing over one array of
-// 8-byte slots (the hash's high half as a tag beside row + 1), so a new row costs one cache miss;
-// rows are hashed a batch at a time, column by column, and their slots prefetched before probing,
-// so the misses of a batch overlap instead of queueing. Equal rows hash equal, so the hash's top
-// bits split the rows into independent parts, one per thread, each with its own share of the
-// slots: every thread hashes every row (cheap) and probes only its part's. The answer does not
-// depend on the number of threads.
+// 4-byte slots, each row + 1 in its low bits and as many bits of the row's hash as are left above
+// them as a tag (12 at a million rows), so a new row costs one cache miss and rows are compared
+// cell by cell only when their tags agree. Rows are hashed a batch at a time, column by column,
+// and their slots prefetched before probing, so the misses of a batch overlap instead of
+// queueing. Equal rows hash equal, so bits of the hash split the rows into independent parts,
+// one per thread, each with its own share of the slots: every thread hashes every row (cheap)
+// and probes only its part's. The answer does not depend on the number of threads.
 std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, unsigned threads, const Progress& progress)
 {
     const std::size_t rows = table.rowCount();
     const std::size_t parts = rows < 65536 ? 1 : std::max(1u, std::min(threads, 16u));
-    // A quarter more slots than rows (8 bytes each: 10 MB at a million rows, where a power of two
-    // would take 16): the hash's low half picks the slot by multiplication, not by a mask.
+    unsigned rowBits = 1;
+    while (rowBits < 32 && (std::uint64_t(1) << rowBits) <= rows)
+        ++rowBits;
+    const unsigned tagBits = 32 - rowBits;
+    const std::uint32_t rowMask = rowBits == 32 ? 0xFFFFFFFFu : (std::uint32_t(1) << rowBits) - 1;
+    const auto tagOf = [tagBits, rowBits](std::uint64_t hash) -> std::uint32_t {
+        return tagBits == 0 ? 0u : static_cast<std::uint32_t>(hash >> (64 - tagBits)) << rowBits;
+    };
+    // A quarter more slots than rows (5 MB at a million rows): the hash's low half picks the slot
+    // by multiplication, not by a mask, so the count need not be a power of two.
     const std::size_t partCapacity = (rows + rows / 4) / parts + 16;
-    std::vector<std::uint64_t> slots(partCapacity * parts, 0);
+    std::vector<std::uint32_t> slots(partCapacity * parts, 0);
     std::vector<std::vector<std::uint32_t>> found(parts);
 
     parallelFor(parts, static_cast<unsigned>(parts), [&](std::size_t part) {
-        std::uint64_t* const partSlots = slots.data() + part * partCapacity;
+        std::uint32_t* const partSlots = slots.data() + part * partCapacity;
         const auto slotOf = [partCapacity](std::uint64_t hash) {
             return static_cast<std::size_t>(((hash & 0xFFFFFFFFull) * partCapacity) >> 32);
         };
@@ -125,7 +134,7 @@ std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, unsigned
             std::size_t own = 0;
             for (std::size_t i = 0; i < count; ++i) {
                 hashes[i] = finalMix(hashes[i]);
-                if ((hashes[i] >> 58) % parts == part) {
+                if ((hashes[i] >> 40) % parts == part) {
                     mine[own++] = static_cast<std::uint32_t>(i);
                     __builtin_prefetch(partSlots + slotOf(hashes[i]));
                 }
@@ -133,12 +142,11 @@ std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, unsigned
             for (std::size_t k = 0; k < own; ++k) {
                 const std::size_t i = mine[k];
                 const std::size_t row = begin + i;
-                const std::uint64_t tag = hashes[i] & 0xFFFFFFFF00000000ull;
+                const std::uint32_t tag = tagOf(hashes[i]);
                 std::size_t slot = slotOf(hashes[i]);
                 bool duplicate = false;
                 for (; partSlots[slot] != 0; slot = slot + 1 == partCapacity ? 0 : slot + 1) {
-                    if ((partSlots[slot] & 0xFFFFFFFF00000000ull) == tag
-                        && sameRow(table, (partSlots[slot] & 0xFFFFFFFFull) - 1, row)) {
+                    if ((partSlots[slot] & ~rowMask) == tag && sameRow(table, (partSlots[slot] & rowMask) - 1, row)) {
                         duplicate = true;
                         break;
                     }
@@ -146,7 +154,7 @@ std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, unsigned
                 if (duplicate)
                     duplicates.push_back(static_cast<std::uint32_t>(row));
                 else
-                    partSlots[slot] = tag | static_cast<std::uint64_t>(row + 1);
+                    partSlots[slot] = tag | static_cast<std::uint32_t>(row + 1);
             }
         }
     });

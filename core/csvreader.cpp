@@ -106,8 +106,11 @@ struct PieceResult {
     std::int64_t lineBreaks = 0;          // line ends consumed by this piece
 };
 
-std::string_view trimBlanks(std::string_view text) noexcept
+inline std::string_view trimBlanks(std::string_view text) noexcept
 {
+    // Nearly every cell has nothing to trim: one look at each end.
+    if (text.empty() || ((text.front() != ' ' && text.front() != '\t') && (text.back() != ' ' && text.back() != '\t')))
+        return text;
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
         text.remove_prefix(1);
     while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
@@ -169,11 +172,12 @@ public:
             for (std::size_t i = 0; i < size; ++i)
                 head |= static_cast<std::uint64_t>(static_cast<unsigned char>(value[i])) << (8 * i);
         }
-        const std::uint64_t mixed = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ size;
-        Entry& entry = m_entries[static_cast<std::size_t>((mixed * 0xFF51AFD7ED558CCDull) >> (64 - kBits))];
+        // The pool's own hash, so a value not seen recently is not hashed a second time there.
+        const std::uint32_t hash = StringPool::hash(value);
+        Entry& entry = m_entries[static_cast<std::size_t>((hash * 0x9E3779B9u) >> (32 - kBits))];
         if (entry.id != StringPool::kMissing && entry.head == head && entry.tail == tail && entry.size == size)
             return entry.id;
-        entry = Entry{head, tail, static_cast<std::uint32_t>(size), pool.intern(value)};
+        entry = Entry{head, tail, static_cast<std::uint32_t>(size), pool.internHashed(value, hash)};
         return entry.id;
     }
 
@@ -212,7 +216,9 @@ RangeScan scanRange(const char* from, const char* to, char quote) noexcept
             scan.firstNul = p + __builtin_ctz(static_cast<unsigned>(nul));
             return scan;
         }
-        scan.quotes += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes)))));
+        // Most blocks hold no quote at all; popcount without -mpopcnt is a library call.
+        if (const int hits = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes)); hits != 0)
+            scan.quotes += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(hits)));
     }
 #endif
     for (; p < to; ++p) {
@@ -1050,8 +1056,10 @@ ReadResult CsvParser::finish()
     mergePending();
     const std::size_t rows = m_table.sourceLines.size();
     auto trim = [rows](auto& values) {
-        // An estimate that overshot by more than a little gives its spare capacity back.
-        if (values.capacity() > rows + rows / 64 + 1024)
+        // Spare capacity was never written, so it holds no memory, only address space; giving it
+        // back would copy the column (briefly twice its size, at the peak of the read). Only an
+        // estimate gone far wrong is trimmed.
+        if (values.capacity() > rows * 4 + 1024)
             values.shrink_to_fit();
     };
     for (auto& column : m_table.columns) {

@@ -43,27 +43,6 @@ StringPool::StringPool(StringPool&&) noexcept = default;
 StringPool& StringPool::operator=(StringPool&&) noexcept = default;
 StringPool::~StringPool() = default;
 
-std::uint32_t StringPool::hash(std::string_view text) noexcept
-{
-    // A multiply-mix over 8-byte words: fast on short keys like IPs and country codes.
-    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (text.size() * 0xFF51AFD7ED558CCDull);
-    const char* p = text.data();
-    std::size_t n = text.size();
-    while (n >= 8) {
-        std::uint64_t word;
-        std::memcpy(&word, p, 8);
-        h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 31;
-        p += 8;
-        n -= 8;
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
-    h = (h ^ tail) * 0x94D049BB133111EBull;
-    h ^= h >> 29;
-    return static_cast<std::uint32_t>(h);
-}
-
 std::string_view StringPool::store(std::string_view text)
 {
     if (text.size() > kBlockBytes / 4) {

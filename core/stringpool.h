@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -38,9 +39,31 @@ public:
     // Bytes held, for memory reports.
     std::size_t memoryBytes() const noexcept;
 
-private:
-    static std::uint32_t hash(std::string_view text) noexcept;
+    // The hash the pool files text under, and intern() for a text whose hash is known (the
+    // reader's cache of recent values computes it anyway). text must not be empty.
+    static std::uint32_t hash(std::string_view text) noexcept
+    {
+        // A multiply-mix over 8-byte words: fast on short keys like IPs and country codes.
+        std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (text.size() * 0xFF51AFD7ED558CCDull);
+        const char* p = text.data();
+        std::size_t n = text.size();
+        while (n >= 8) {
+            std::uint64_t word;
+            std::memcpy(&word, p, 8);
+            h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 31;
+            p += 8;
+            n -= 8;
+        }
+        std::uint64_t tail = 0;
+        std::memcpy(&tail, p, n);
+        h = (h ^ tail) * 0x94D049BB133111EBull;
+        h ^= h >> 29;
+        return static_cast<std::uint32_t>(h);
+    }
     std::uint32_t internHashed(std::string_view text, std::uint32_t hash);
+
+private:
     std::string_view store(std::string_view text);
     void grow();
 
