@@ -1,6 +1,7 @@
 #include "core/csvreader.h"
 
 #include "core/log.h"
+#include "core/memoryadvice.h"
 #include "core/parallel.h"
 #include "core/textcheck.h"
 
@@ -1033,9 +1034,18 @@ void CsvParser::mergePending()
         m_reserved = true;
         const double rowsPerByte = static_cast<double>(m_rowsParsed) / static_cast<double>(m_bytesParsed);
         const auto expected = static_cast<std::size_t>(rowsPerByte * static_cast<double>(m_expectedBytes) * 1.02) + 64;
-        for (Column& column : m_table.columns)
+        // Huge pages for the part of each column that will surely be filled (the estimate less
+        // 5 %): a tenth of the read's time went to faulting the columns in 4 KiB at a time.
+        const auto sure = static_cast<std::size_t>(static_cast<double>(expected) / 1.02 * 0.95);
+        for (Column& column : m_table.columns) {
             column.reserve(expected);
+            if (column.kind == ColumnKind::Text)
+                adviseHugePages(column.text.data(), sure * sizeof(std::uint32_t));
+            else if (column.kind != ColumnKind::Real)
+                adviseHugePages(column.integers.data(), sure * sizeof(std::int64_t));
+        }
         m_table.sourceLines.reserve(expected);
+        adviseHugePages(m_table.sourceLines.data(), sure * sizeof(std::uint32_t));
     }
     for (PieceResult& piece : m_pending) {
         mergePiece(piece);
