@@ -170,8 +170,7 @@ public:
             std::memcpy(&head, value.data(), 8);
             std::memcpy(&tail, value.data() + size - 8, 8); // overlaps head below 16 bytes: size tells them apart
         } else {
-            for (std::size_t i = 0; i < size; ++i)
-                head |= static_cast<std::uint64_t>(static_cast<unsigned char>(value[i])) << (8 * i);
+            head = StringPool::shortWord(value.data(), size);
         }
         // The pool's own hash, so a value not seen recently is not hashed a second time there.
         const std::uint32_t hash = StringPool::hash(value);
