@@ -770,6 +770,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
     // a row spares the pool its growth.
     out.strings.reserve(expectedRows);
     std::vector<RecentText> recent(columnCount);
+    std::vector<DateMemo> dates(columnCount);
 
     RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
     const std::size_t expected = m_destinations.size();
@@ -830,7 +831,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
                 if (!trimBlanks(cell).empty()) {
                     if (destination.kind == ColumnKind::Integer) {
                         reason = parseInteger(cell, destination.minimum, destination.maximum, value);
-                    } else if (auto instant = parseTimestamp(cell, m_options.timestampFormat)) {
+                    } else if (auto instant = parseTimestamp(cell, m_options.timestampFormat, dates[destination.column])) {
                         value = *instant;
                     } else {
                         reason = "not a timestamp";

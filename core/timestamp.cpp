@@ -94,8 +94,9 @@ std::optional<Instant> parseEpoch(std::string_view text) noexcept
 }
 
 // The form nearly every export writes, 2024-04-25T23:00:00Z (or with a blank for the T),
-// checked eight bytes at a time: true with the instant, false to take the general path.
-bool parseCommonIso(std::string_view text, Instant& instant) noexcept
+// checked eight bytes at a time: true with the instant, false to take the general path. With a
+// memo, a date equal to the last one's is not checked and converted again.
+bool parseCommonIso(std::string_view text, Instant& instant, DateMemo* memo) noexcept
 {
     if (text.size() != 20 || text[19] != 'Z')
         return false;
@@ -108,8 +109,6 @@ bool parseCommonIso(std::string_view text, Instant& instant) noexcept
     // Separators in place (little-endian: byte i is bits 8i..8i+7).
     constexpr std::uint64_t kDateSeparators = 0xFF0000FF00000000ull;   // bytes 4 and 7
     constexpr std::uint64_t kClockSeparators = 0x0000FF0000FF0000ull;  // bytes 2 and 5
-    if ((date & kDateSeparators) != 0x2D00002D00000000ull)
-        return false;
     const char t = text[10];
     if ((t != 'T' && t != ' ') || (clock & 0x0000FF0000000000ull) != 0x00003A0000000000ull
         || (seconds & 0xFFu) != ':')
@@ -120,22 +119,35 @@ bool parseCommonIso(std::string_view text, Instant& instant) noexcept
         return (word & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull
             && ((word + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull;
     };
-    const std::uint64_t dateDigits = (date & ~kDateSeparators) | (0x3030303030303030ull & kDateSeparators);
     const std::uint64_t clockDigits = (clock & ~kClockSeparators) | (0x3030303030303030ull & kClockSeparators);
     const std::uint64_t secondDigits = (0x3030303030303030ull & ~0xFFFFull) | ((seconds >> 8) & 0xFFFFu);
-    if (!allDigits(dateDigits) || !allDigits(clockDigits) || !allDigits(secondDigits))
+    if (!allDigits(clockDigits) || !allDigits(secondDigits))
         return false;
     auto two = [&](std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); };
-    const int year = two(0) * 100 + two(2);
-    const int month = two(5);
-    const int day = two(8);
+    const auto dayDigits = static_cast<std::uint16_t>(clock & 0xFFFFu);
+    std::int64_t days = 0;
+    if (memo && memo->known && memo->date == date && memo->day == dayDigits) {
+        days = memo->days;
+    } else {
+        if ((date & kDateSeparators) != 0x2D00002D00000000ull)
+            return false;
+        const std::uint64_t dateDigits = (date & ~kDateSeparators) | (0x3030303030303030ull & kDateSeparators);
+        if (!allDigits(dateDigits))
+            return false;
+        const int year = two(0) * 100 + two(2);
+        const int month = two(5);
+        const int day = two(8);
+        if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+            return false;
+        days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+        if (memo)
+            *memo = DateMemo{date, dayDigits, true, days};
+    }
     const int hour = two(11);
     const int minute = two(14);
     const int second = two(17);
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59
-        || second > 60)
+    if (hour > 23 || minute > 59 || second > 60)
         return false;
-    const std::int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     instant = (days * 86400 + hour * 3600 + minute * 60 + second) * kMicrosPerSecond;
     return true;
 }
@@ -145,7 +157,7 @@ bool parseCommonIso(std::string_view text, Instant& instant) noexcept
 std::optional<Instant> parseTimestamp(std::string_view text) noexcept
 {
     text = trim(text);
-    if (Instant instant = 0; parseCommonIso(text, instant))
+    if (Instant instant = 0; parseCommonIso(text, instant, nullptr))
         return instant;
     if (text.size() < 10)
         return text.empty() ? std::nullopt : parseEpoch(text);
@@ -418,6 +430,15 @@ std::optional<Instant> parseTimestampAs(std::string_view text, TimestampFormat f
         return std::nullopt;
     const std::int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     return (days * 86400 + hour * 3600 + minute * 60 + second) * kMicrosPerSecond + micros;
+}
+
+std::optional<Instant> parseTimestamp(std::string_view text, TimestampFormat format, DateMemo& memo) noexcept
+{
+    if (format == TimestampFormat::Iso8601) {
+        if (Instant instant = 0; parseCommonIso(text, instant, &memo))
+            return instant;
+    }
+    return parseTimestamp(text, format);
 }
 
 } // namespace webthreat

@@ -50,6 +50,18 @@ inline std::optional<Instant> parseTimestamp(std::string_view text, TimestampFor
     return format == TimestampFormat::Iso8601 ? parseTimestamp(text) : parseTimestampAs(text, format);
 }
 
+// The last date read in a column, for the one below: timestamps of a column mostly share their
+// day with the one before, whose conversion is then reused.
+struct DateMemo {
+    std::uint64_t date = 0;     // the bytes "YYYY-MM-"
+    std::uint16_t day = 0;      // the bytes "DD"
+    bool known = false;
+    std::int64_t days = 0;      // daysFromCivil of that date
+};
+
+// parseTimestamp(text, format), the same answers, for many timestamps of one column in a row.
+std::optional<Instant> parseTimestamp(std::string_view text, TimestampFormat format, DateMemo& memo) noexcept;
+
 // ISO 8601 with Z, fractional seconds only when present: 2024-04-25T23:00:00Z.
 std::string formatTimestamp(Instant instant);
 // Writes the same into out (at least 32 chars); returns the length.

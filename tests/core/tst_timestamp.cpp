@@ -2,6 +2,9 @@
 
 #include <QTest>
 
+#include <string>
+#include <vector>
+
 using namespace webthreat;
 
 class TestTimestamp : public QObject {
@@ -55,6 +58,27 @@ private Q_SLOTS:
         QTest::newRow("shifted colon") << "2024-04-25T2:300:00Z" << false << qint64(0);
         QTest::newRow("zone Y") << "2024-04-25T23:00:00Y" << false << qint64(0);
         QTest::newRow("control byte") << QString("2024-04-25T23:00:0") + QChar(5) + "Z" << false << qint64(0);
+    }
+
+    // A column's memo of its last date changes no answer: the same texts, one after another
+    // (dates repeated, invalid times and blanks after a valid date), read as without it.
+    void memoGivesSameAnswers()
+    {
+        const std::vector<std::string> texts = {
+            "2024-04-25T23:00:00Z", "2024-04-25T23:59:59Z", "2024-04-25T24:00:00Z", "2024-04-25T23:00:61Z",
+            " 2024-04-25T23:00:0Z", "2024-04-25T23:00:00z", "2024-04-26T00:00:00Z", "2024-04-26 00:00:01Z",
+            "2024-04-2XT00:00:00Z", "2024-04-26T0a:00:00Z", "2023-02-29T00:00:00Z", "2024-02-29T00:00:00Z",
+            "2024-02-29T12:00:00Z", "1714086000", "2024-04-26T00:00:00.5Z", "2024-04-26T00:00:00Z", ""};
+        DateMemo memo;
+        for (const std::string& text : texts) {
+            const auto plain = parseTimestamp(text);
+            const auto memoed = parseTimestamp(text, TimestampFormat::Iso8601, memo);
+            QVERIFY2(plain == memoed, text.c_str());
+        }
+        QVERIFY(memo.known);
+        DateMemo other;
+        QCOMPARE(parseTimestamp("25/04/2024 23:00:00", TimestampFormat::DayMonthYear, other),
+                 parseTimestampAs("25/04/2024 23:00:00", TimestampFormat::DayMonthYear));
     }
 
     // Every instant written the way exports write it reads back as itself.
