@@ -1,6 +1,8 @@
 #include "ui/trafficproxymodel.h"
 
+#include "core/log.h"
 #include "core/sortorder.h"
+#include "ui/backgroundtask.h"
 
 #include <QItemSelection>
 
@@ -11,6 +13,11 @@ TrafficProxyModel::TrafficProxyModel(QObject* parent)
 {
 }
 
+TrafficProxyModel::~TrafficProxyModel()
+{
+    cancelSearch();
+}
+
 void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
 {
     beginResetModel();
@@ -18,7 +25,6 @@ void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
         disconnect(connection);
     m_sourceConnections.clear();
     m_traffic = qobject_cast<TrafficTableModel*>(sourceModel);
-    m_filterValid = false;
     m_order.clear();
     QAbstractProxyModel::setSourceModel(sourceModel);
     if (sourceModel) {
@@ -26,8 +32,7 @@ void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
         // for new verdicts. Anything structural is followed by a reset here too.
         auto resetting = [this] {
             beginResetModel();
-            // New data has new strings and rows: the prepared filter and the order are stale.
-            m_filterValid = false;
+            // New data has new rows: the order is stale (and the filter's matches, see onSourceReset).
             m_order.clear();
         };
         auto reset = [this] { onSourceReset(); };
@@ -49,12 +54,15 @@ void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
             connect(source, &QAbstractItemModel::headerDataChanged, this, &TrafficProxyModel::onSourceHeaderDataChanged),
         };
     }
+    search();
     rebuildMapping();
     endResetModel();
 }
 
 void TrafficProxyModel::onSourceReset()
 {
+    // The filter text stays; its matches are found again in the new rows.
+    search();
     rebuildMapping();
     endResetModel();
 }
@@ -86,8 +94,71 @@ void TrafficProxyModel::setFilter(const QString& text, const QString& column)
         return;
     m_filterText = text;
     m_filterColumn = column;
-    m_filterValid = false;
+    if (search())
+        return;   // the rows change when the search ends
     refilter();
+}
+
+bool TrafficProxyModel::search()
+{
+    cancelSearch();
+    RowFilter filter = m_traffic ? m_traffic->makeFilter(m_filterText, m_filterColumn) : RowFilter{};
+    const std::shared_ptr<const PreparedData> data = m_traffic ? m_traffic->snapshot().data : nullptr;
+    if (!filter.searchesCells() || !data) {
+        m_applied = {true, std::move(filter), nullptr, data};
+        setSearching(false);
+        return false;
+    }
+    if (data->table.rowCount() <= m_backgroundRows) {
+        auto cells = std::make_shared<const std::vector<std::uint8_t>>(rowsMatchingText(data->table, filter.cells));
+        m_applied = {true, std::move(filter), std::move(cells), data};
+        setSearching(false);
+        return false;
+    }
+    // Until the search ends the rows shown are the previous filter's; for other data, none.
+    if (m_applied.data.lock() != data)
+        m_applied.valid = false;
+    const quint64 request = m_search;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_searchCancel = cancel;
+    using Matches = std::shared_ptr<const std::vector<std::uint8_t>>;
+    TextFilter cells = filter.cells;
+    runInBackground<Matches>(
+        this,
+        [data, cells = std::move(cells), cancel] {
+            return std::make_shared<const std::vector<std::uint8_t>>(rowsMatchingText(data->table, cells, cancel.get()));
+        },
+        [this, request, data, filter = std::move(filter)](BackgroundResult<Matches> result) mutable {
+            if (request != m_search)
+                return;   // a newer filter or other data: cancelled
+            m_searchCancel.reset();
+            if (result.value) {
+                m_applied = {true, std::move(filter), std::move(*result.value), data};
+            } else {
+                logger::get("ui")->warn("the Data tab's filter failed: {}", result.error);
+                m_applied = {};   // shows no row rather than rows the filter did not check
+            }
+            refilter();
+            setSearching(false);
+        });
+    setSearching(true);
+    return true;
+}
+
+void TrafficProxyModel::cancelSearch()
+{
+    ++m_search;
+    if (m_searchCancel)
+        m_searchCancel->store(true);
+    m_searchCancel.reset();
+}
+
+void TrafficProxyModel::setSearching(bool searching)
+{
+    if (searching == m_searching)
+        return;
+    m_searching = searching;
+    Q_EMIT searchingChanged(searching);
 }
 
 void TrafficProxyModel::setSuspiciousOnly(bool suspiciousOnly)
@@ -178,7 +249,7 @@ void TrafficProxyModel::rebuildMapping()
     m_proxyToSource.clear();
     m_proxyToSource.reserve(static_cast<std::size_t>(rows));
     const std::vector<std::uint32_t>* order = sortedRows();
-    const bool filtering = m_suspiciousOnly || !m_filterText.trimmed().isEmpty() || !m_traffic || m_rowMask;
+    const bool filtering = m_suspiciousOnly || !m_applied.valid || !m_applied.filter.isEmpty() || !m_traffic || m_rowMask;
     const QModelIndex root;
     for (int position = 0; position < rows; ++position) {
         const int row = order ? static_cast<int>((*order)[static_cast<std::size_t>(position)]) : position;
@@ -189,28 +260,23 @@ void TrafficProxyModel::rebuildMapping()
     }
 }
 
-const RowFilter& TrafficProxyModel::currentFilter() const
-{
-    if (m_traffic && (!m_filterValid || !m_traffic->isCurrent(m_filter))) {
-        m_filter = m_traffic->makeFilter(m_filterText, m_filterColumn);
-        m_filterValid = true;
-    }
-    return m_filter;
-}
-
 bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
     Q_UNUSED(sourceParent);
     if (!m_traffic)
         return true;
-    if (m_rowMask && m_rowMask->size() == static_cast<std::size_t>(m_traffic->rowCount())
-        && !(*m_rowMask)[static_cast<std::size_t>(sourceRow)])
+    const auto row = static_cast<std::size_t>(sourceRow);
+    if (m_rowMask && m_rowMask->size() == static_cast<std::size_t>(m_traffic->rowCount()) && !(*m_rowMask)[row])
         return false;
     if (m_suspiciousOnly && !m_traffic->isSuspicious(sourceRow))
         return false;
-    if (m_filterText.trimmed().isEmpty())
+    if (!m_applied.valid)
+        return false;   // the filter's rows in these data are still being searched
+    if (m_applied.filter.isEmpty())
         return true;
-    return m_traffic->rowMatches(sourceRow, currentFilter());
+    if (m_applied.cells && row < m_applied.cells->size() && (*m_applied.cells)[row])
+        return true;
+    return m_traffic->labelMatches(sourceRow, m_applied.filter);
 }
 
 QModelIndex TrafficProxyModel::index(int row, int column, const QModelIndex& parent) const

@@ -12,6 +12,7 @@
 #include <QColor>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
 
 #include <memory>
 
@@ -205,6 +206,72 @@ private Q_SLOTS:
         model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
         proxy.setFilter(text, column);
         QCOMPARE(columnTexts(proxy, SrcIp), expectedIps);
+    }
+
+    // The same filters searched on a pool thread, as they are over a large table: the rows shown
+    // stay the previous filter's until the search ends, then are exactly the filter's.
+    void proxyFiltersInTheBackground_data() { proxyFilters_data(); }
+
+    void proxyFiltersInTheBackground()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, column);
+        QFETCH(QStringList, expectedIps);
+        TrafficTableModel model;
+        TrafficProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setBackgroundSearchRows(0);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        QCOMPARE(proxy.rowCount(), 6);
+        QSignalSpy searching(&proxy, &TrafficProxyModel::searchingChanged);
+        proxy.setFilter(text, column);
+        if (proxy.isSearching()) {
+            QCOMPARE(proxy.rowCount(), 6);   // still unfiltered
+            QVERIFY(searching.wait());
+            QCOMPARE(searching.last().first().toBool(), false);
+        }
+        QVERIFY(!proxy.isSearching());
+        QCOMPARE(columnTexts(proxy, SrcIp), expectedIps);
+    }
+
+    void proxyBackgroundSearchKeepsOnlyTheNewest()
+    {
+        TrafficTableModel model;
+        TrafficProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setBackgroundSearchRows(0);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        QSignalSpy searching(&proxy, &TrafficProxyModel::searchingChanged);
+        QSignalSpy layouts(&proxy, &QAbstractItemModel::layoutChanged);
+        // Typed on before the first search ended: only the last text's rows are ever shown.
+        proxy.setFilter(QStringLiteral("ssh"));
+        proxy.setFilter(QStringLiteral("10.0.0"));
+        QVERIFY(proxy.isSearching());
+        QVERIFY(searching.wait());
+        QCOMPARE(columnTexts(proxy, SrcIp), (QStringList{"10.0.0.9", "10.0.0.10", "10.0.0.11"}));
+        QCOMPARE(layouts.count(), 1);
+        // Every search has ended and reported: the cancelled one changed nothing.
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(10000));
+        QCoreApplication::processEvents();
+        QCOMPARE(layouts.count(), 1);
+        QCOMPARE(columnTexts(proxy, SrcIp), (QStringList{"10.0.0.9", "10.0.0.10", "10.0.0.11"}));
+
+        // New data while a filter is set: no row until its rows in the new data are found.
+        auto other = prepareTable(readTrafficCsvText(
+            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+            "1,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,10.0.0.99,192.0.2.1\n"
+            "3,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,192.0.2.2\n",
+            "other.csv"));
+        AnalysisSnapshot snapshot;
+        snapshot.data = other;
+        model.setSnapshot(snapshot);
+        QVERIFY(proxy.isSearching());
+        QCOMPARE(proxy.rowCount(), 0);
+        QVERIFY(searching.wait());
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 4).data().toString(), QStringLiteral("10.0.0.99"));
     }
 
     void proxyKeepsSortWhenFiltering()
