@@ -383,8 +383,9 @@ QWidget* MainWindow::createDataTab()
     connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
     connect(m_filterEdit, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
     connect(m_filterColumn, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
-    // A filter over a large table is searched in the background: the count follows its end.
+    // A filter or a sort over a large table runs in the background: the count follows its end.
     connect(m_trafficProxy, &TrafficProxyModel::searchingChanged, this, [this] { updateStatusText(); });
+    connect(m_trafficProxy, &TrafficProxyModel::sortingChanged, this, [this] { updateStatusText(); });
     connect(m_suspiciousOnly, &QCheckBox::toggled, this, [this](bool checked) {
         m_trafficProxy->setSuspiciousOnly(checked);
         updateStatusText();
@@ -1067,6 +1068,7 @@ void MainWindow::showNextPart()
         timer.start();
         showPart(part);
         logger::get("ui")->trace("view part {} shown in {:.1f} ms", part, static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        if (qEnvironmentVariableIsSet("WT_PARTS")) fprintf(stderr, "  PART %d %.2f\n", part, timer.nsecsElapsed()/1e6);
         ++m_partsShown;
     }
     if (viewsPending()) {
@@ -1296,6 +1298,8 @@ void MainWindow::updateStatusText()
     }
     if (m_trafficProxy->isSearching())
         m_rowsShown->setText(tr("Searching %1 rows...").arg(formatCount(rows)));
+    else if (m_trafficProxy->isSorting())
+        m_rowsShown->setText(tr("Sorting %1 rows...").arg(formatCount(rows)));
     else
         m_rowsShown->setText(tr("%1 of %2 rows shown")
                                  .arg(formatCount(static_cast<std::uint64_t>(m_trafficProxy->rowCount())), formatCount(rows)));

@@ -5,6 +5,9 @@
 #include "ui/backgroundtask.h"
 
 #include <QItemSelection>
+#include <QThread>
+
+#include <algorithm>
 
 namespace webthreat {
 
@@ -25,7 +28,7 @@ void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
         disconnect(connection);
     m_sourceConnections.clear();
     m_traffic = qobject_cast<TrafficTableModel*>(sourceModel);
-    m_order.clear();
+    forgetOrder();
     QAbstractProxyModel::setSourceModel(sourceModel);
     if (sourceModel) {
         // This proxy only ever sees whole-table changes: a model reset for new data, dataChanged
@@ -33,7 +36,7 @@ void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
         auto resetting = [this] {
             beginResetModel();
             // New data has new rows: the order is stale (and the filter's matches, see onSourceReset).
-            m_order.clear();
+            forgetOrder();
         };
         auto reset = [this] { onSourceReset(); };
         QAbstractItemModel* source = sourceModel;
@@ -123,6 +126,9 @@ bool TrafficProxyModel::search()
     m_searchCancel = cancel;
     using Matches = std::shared_ptr<const std::vector<std::uint8_t>>;
     TextFilter cells = filter.cells;
+    // A core is left to the GUI thread: with every core searching (and a sort beside), its
+    // repaints took three times as long.
+    cells.threads = std::max(1, QThread::idealThreadCount() - 1);
     runInBackground<Matches>(
         this,
         [data, cells = std::move(cells), cancel] {
@@ -181,20 +187,95 @@ void TrafficProxyModel::verdictsChanged()
 {
     const bool sortedByLabel = m_traffic && m_sortColumn >= 0
         && m_sortColumn == m_traffic->columnFor(TrafficTableModel::ColumnSource::Label);
+    // An order by label is stale; it still orders the rows shown until the new one is made.
     if (m_orderColumn >= 0 && m_traffic && m_orderColumn < m_traffic->columnCount()
         && m_traffic->columnSource(m_orderColumn) == TrafficTableModel::ColumnSource::Label)
-        m_order.clear();
+        m_orderCurrent = false;
+    if (sortedByLabel && needsBackgroundSort()) {
+        // A label order still being made is for the old verdicts: make it again. The rows are
+        // re-filtered (suspicious only) with the new order when it comes.
+        ++m_sortRequest;
+        setSorting(false);
+        sortInBackground();
+        return;
+    }
     if (m_suspiciousOnly || sortedByLabel)
         refilter();
 }
 
 void TrafficProxyModel::sort(int column, Qt::SortOrder order)
 {
-    if (column == m_sortColumn && order == m_sortOrder && !m_order.empty())
+    if (column == m_sortColumn && order == m_sortOrder && (hasWantedOrder() || m_sorting))
         return;
     m_sortColumn = column;
     m_sortOrder = order;
+    if (needsBackgroundSort()) {
+        sortInBackground();   // the rows move when it ends
+        return;
+    }
     refilter();
+}
+
+bool TrafficProxyModel::hasWantedOrder() const
+{
+    if (!m_traffic || m_sortColumn < 0 || m_sortColumn >= m_traffic->columnCount())
+        return true;   // no order wanted
+    return m_orderCurrent && m_orderColumn == m_sortColumn && m_orderDescending == (m_sortOrder == Qt::DescendingOrder)
+        && m_order.size() == static_cast<std::size_t>(m_traffic->rowCount());
+}
+
+bool TrafficProxyModel::needsBackgroundSort() const
+{
+    return !hasWantedOrder() && static_cast<std::size_t>(m_traffic->rowCount()) > m_backgroundRows;
+}
+
+void TrafficProxyModel::sortInBackground()
+{
+    const int column = m_sortColumn;
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    if (m_sorting && m_sortingColumn == column && m_sortingDescending == descending)
+        return;   // that order is being made
+    const quint64 request = ++m_sortRequest;
+    m_sortingColumn = column;
+    m_sortingDescending = descending;
+    // The model's keys are made here (a tight loop over one column) and copied for the pool thread,
+    // which does the sort itself.
+    auto keys = std::make_shared<const std::vector<double>>(m_traffic->sortKeys(column));
+    using Order = std::shared_ptr<std::vector<std::uint32_t>>;
+    runInBackground<Order>(
+        this,
+        [keys, descending] { return std::make_shared<std::vector<std::uint32_t>>(stableSortOrder(*keys, descending)); },
+        [this, request, column, descending](BackgroundResult<Order> result) {
+            if (request != m_sortRequest)
+                return;   // another order or other data was asked for since
+            setSorting(false);
+            if (!result.value) {
+                logger::get("ui")->warn("sorting the Data tab failed: {}", result.error);
+                return;
+            }
+            m_order = std::move(**result.value);
+            m_orderColumn = column;
+            m_orderDescending = descending;
+            m_orderCurrent = true;
+            refilter();
+        });
+    setSorting(true);
+}
+
+void TrafficProxyModel::forgetOrder()
+{
+    m_order.clear();
+    m_orderCurrent = false;
+    ++m_sortRequest;   // a sort under way was for the old rows
+    setSorting(false);
+}
+
+void TrafficProxyModel::setSorting(bool sorting)
+{
+    if (sorting == m_sorting)
+        return;
+    m_sorting = sorting;
+    Q_EMIT sortingChanged(sorting);
 }
 
 void TrafficProxyModel::invalidate()
@@ -227,18 +308,26 @@ void TrafficProxyModel::refilter()
     Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
-const std::vector<std::uint32_t>* TrafficProxyModel::sortedRows()
+const std::vector<std::uint32_t>* TrafficProxyModel::sortedRows(bool* pending)
 {
-    if (!m_traffic || m_sortColumn < 0 || m_sortColumn >= m_traffic->columnCount())
-        return nullptr;
-    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    *pending = false;
+    if (hasWantedOrder())
+        return m_traffic && m_sortColumn >= 0 && m_sortColumn < m_traffic->columnCount() ? &m_order : nullptr;
     const auto rows = static_cast<std::size_t>(m_traffic->rowCount());
-    if (m_order.size() != rows || m_orderColumn != m_sortColumn || m_orderDescending != descending) {
+    if (rows <= m_backgroundRows) {
+        const bool descending = m_sortOrder == Qt::DescendingOrder;
         m_order = stableSortOrder(m_traffic->sortKeys(m_sortColumn), descending);
         m_orderColumn = m_sortColumn;
         m_orderDescending = descending;
+        m_orderCurrent = true;
+        return &m_order;
     }
-    return &m_order;
+    sortInBackground();
+    // Until it ends, the order the rows had (these rows, another column); for new rows, none.
+    if (m_order.size() == rows)
+        return &m_order;
+    *pending = true;
+    return nullptr;
 }
 
 void TrafficProxyModel::rebuildMapping()
@@ -248,7 +337,10 @@ void TrafficProxyModel::rebuildMapping()
     m_sourceToProxy.assign(static_cast<std::size_t>(rows), -1);
     m_proxyToSource.clear();
     m_proxyToSource.reserve(static_cast<std::size_t>(rows));
-    const std::vector<std::uint32_t>* order = sortedRows();
+    bool pending = false;
+    const std::vector<std::uint32_t>* order = sortedRows(&pending);
+    if (pending)
+        return;   // new rows not sorted yet: none is shown until they are
     const bool filtering = m_suspiciousOnly || !m_applied.valid || !m_applied.filter.isEmpty() || !m_traffic || m_rowMask;
     const QModelIndex root;
     for (int position = 0; position < rows; ++position) {

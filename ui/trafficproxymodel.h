@@ -48,6 +48,9 @@ public:
     std::size_t backgroundSearchRows() const { return m_backgroundRows; }
     // A background search is under way: the rows shown are not yet the filter's.
     bool isSearching() const { return m_searching; }
+    // A sort over more than backgroundSearchRows() rows runs on a pool thread too: the rows keep
+    // their order until it ends (new data shows no row until then).
+    bool isSorting() const { return m_sorting; }
     void setSuspiciousOnly(bool suspiciousOnly);
     bool suspiciousOnly() const { return m_suspiciousOnly; }
 
@@ -79,6 +82,7 @@ public:
 
 Q_SIGNALS:
     void searchingChanged(bool searching);
+    void sortingChanged(bool sorting);
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const;
@@ -94,7 +98,14 @@ private:
     // Fills m_proxyToSource and m_sourceToProxy from the filter and the sort order, without
     // signals; callers wrap it in a layout change or a reset.
     void rebuildMapping();
-    const std::vector<std::uint32_t>* sortedRows();
+    // The order to show the rows in: null for the file's order; *pending when the rows are new
+    // and their order is still being made (no row is shown then).
+    const std::vector<std::uint32_t>* sortedRows(bool* pending);
+    bool hasWantedOrder() const;
+    bool needsBackgroundSort() const;
+    void sortInBackground();
+    void forgetOrder();
+    void setSorting(bool sorting);
     void onSourceDataChanged(const QModelIndex& topLeft, const QModelIndex& bottomRight, const QList<int>& roles);
     void onSourceHeaderDataChanged(Qt::Orientation orientation, int first, int last);
     void onSourceReset();
@@ -121,10 +132,16 @@ private:
 
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
-    // The source rows in sort order, for m_orderColumn and m_orderDescending; empty when stale.
+    // The source rows in sort order, for m_orderColumn and m_orderDescending; empty for other
+    // rows, not current when the verdicts changed under a label order.
     std::vector<std::uint32_t> m_order;
     int m_orderColumn = -1;
     bool m_orderDescending = false;
+    bool m_orderCurrent = false;
+    bool m_sorting = false;
+    int m_sortingColumn = -1;
+    bool m_sortingDescending = false;
+    quint64 m_sortRequest = 0;                              // the newest sort; older ones are ignored
 
     std::vector<int> m_proxyToSource;
     std::vector<int> m_sourceToProxy;   // -1 for a row filtered out
