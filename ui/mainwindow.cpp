@@ -1087,6 +1087,9 @@ void MainWindow::showPart(int part)
     // New data or a new detection rebuilds the part; new verdicts alone only relabel it.
     const bool rebuild = newData || shown.detection != m_snapshot.detection;
     const std::shared_ptr<const Verdicts> before = shown.verdicts;
+    // New data drops the old data's view filter (showSnapshot cleared it); one the analyst has
+    // set since, for the new data, stays.
+    const bool dropViewFilter = newData && !m_viewFilter.isActive();
     switch (part) {
     case DetailPart:
         if (rebuild)
@@ -1096,7 +1099,7 @@ void MainWindow::showPart(int part)
         break;
     case DataModelPart:
         if (rebuild) {
-            if (newData && m_trafficProxy->hasRowMask())
+            if (dropViewFilter && m_trafficProxy->hasRowMask())
                 m_trafficProxy->setRowMask(nullptr);
             m_trafficModel->setSnapshot(m_snapshot);
             updateFilterColumns();
@@ -1126,7 +1129,7 @@ void MainWindow::showPart(int part)
         }
         break;
     case SuspiciousPart:
-        if (newData)
+        if (dropViewFilter)
             m_suspiciousModel->setRowMask(nullptr);
         m_suspiciousModel->setSnapshot(m_snapshot);
         for (FindingsModel* model : m_findingsModels)
@@ -1140,7 +1143,7 @@ void MainWindow::showPart(int part)
         break;
     case ScatterPart:
         if (rebuild) {
-            if (newData)
+            if (dropViewFilter)
                 m_scatter->setRowMask(nullptr);
             m_scatter->setSnapshot(m_snapshot);
         } else {
@@ -1149,7 +1152,7 @@ void MainWindow::showPart(int part)
         break;
     case EntitiesPart:
         if (rebuild) {
-            if (newData && m_entitiesModel->hasPeriod())
+            if (dropViewFilter && m_entitiesModel->hasPeriod())
                 m_entitiesModel->setPeriodSessions({});
             // The proxy sorts again by the view's sort column after the reset.
             m_entitiesModel->setSnapshot(m_snapshot);
@@ -1182,7 +1185,7 @@ void MainWindow::showPart(int part)
         break;
     case TimelinePart:
         if (rebuild) {
-            if (newData)
+            if (dropViewFilter)
                 m_timeline->setSelectedPeriod(std::nullopt);
             m_timeline->setSnapshot(m_snapshot);
         } else {
