@@ -2,6 +2,7 @@
 
 #include "core/csvsniffer.h"
 #include "core/log.h"
+#include "ui/backgroundtask.h"
 #include "ui/bundledresources.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
@@ -60,7 +61,6 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTextBrowser>
-#include <QThreadPool>
 #include <QTimer>
 #include <QToolButton>
 #include <QScopedValueRollback>
@@ -1222,7 +1222,7 @@ void MainWindow::finishShowing()
         // Every view has let go of the replaced data by now: free it off this thread.
         std::vector<AnalysisSnapshot> retired;
         retired.swap(m_retired);
-        QThreadPool::globalInstance()->start([retired = std::move(retired)]() mutable { retired.clear(); });
+        backgroundThreadPool()->start([retired = std::move(retired)]() mutable { retired.clear(); });
     }
     logger::get("ui")->debug("views updated in {} parts over {} ms", m_partsShown, m_showClock.elapsed());
     m_partsShown = 0;

@@ -7,12 +7,12 @@
 #include "ui/trafficproxymodel.h"
 #include "ui/traffictablemodel.h"
 #include "ui/analysisworker.h"
+#include "ui/backgroundtask.h"
 
 #include <QAbstractItemModelTester>
 #include <QColor>
 #include <QSignalSpy>
 #include <QTest>
-#include <QThreadPool>
 
 #include <memory>
 
@@ -319,7 +319,7 @@ private Q_SLOTS:
         QCOMPARE(columnTexts(proxy, SrcIp), (QStringList{"10.0.0.9", "10.0.0.10", "10.0.0.11"}));
         QCOMPARE(layouts.count(), 1);
         // Every search has ended and reported: the cancelled one changed nothing.
-        QVERIFY(QThreadPool::globalInstance()->waitForDone(10000));
+        QVERIFY(backgroundThreadPool()->waitForDone(10000));
         QCoreApplication::processEvents();
         QCOMPARE(layouts.count(), 1);
         QCOMPARE(columnTexts(proxy, SrcIp), (QStringList{"10.0.0.9", "10.0.0.10", "10.0.0.11"}));
