@@ -2,6 +2,7 @@
 
 #include "core/csvsniffer.h"
 #include "core/log.h"
+#include "ui/backgroundtask.h"
 #include "ui/bundledresources.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
@@ -173,9 +174,19 @@ MainWindow::MainWindow(QWidget* parent)
     for (ChartView* view : allChartViews())
         view->setPngTextProvider([this] { return pngProvenanceText(); });
 
+    m_partTimer = new QTimer(this);
+    m_partTimer->setSingleShot(true);
+    m_partTimer->setInterval(0);
+    connect(m_partTimer, &QTimer::timeout, this, &MainWindow::showNextPart);
+
     m_contamination = m_detectorPanel->contamination();
     resize(1280, 800);
+    // The empty views, all at once: there is nothing to lay out yet.
     showSnapshot();
+    for (int part = nextStalePart(); part >= 0; part = nextStalePart())
+        showPart(part);
+    m_partTimer->stop();
+    updateStatusText();
     updateActions();
 }
 
@@ -372,6 +383,9 @@ QWidget* MainWindow::createDataTab()
     connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
     connect(m_filterEdit, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
     connect(m_filterColumn, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    // A filter or a sort over a large table runs in the background: the count follows its end.
+    connect(m_trafficProxy, &TrafficProxyModel::searchingChanged, this, [this] { updateStatusText(); });
+    connect(m_trafficProxy, &TrafficProxyModel::sortingChanged, this, [this] { updateStatusText(); });
     connect(m_suspiciousOnly, &QCheckBox::toggled, this, [this](bool checked) {
         m_trafficProxy->setSuspiciousOnly(checked);
         updateStatusText();
@@ -539,7 +553,9 @@ QWidget* MainWindow::createTrustTab()
 
 void MainWindow::selectRow(std::size_t row)
 {
-    if (!m_snapshot.hasData() || row >= m_snapshot.data->table.rowCount())
+    // row indexes m_snapshot's table: the Data tab and the Row details must be showing it.
+    if (!m_snapshot.hasData() || row >= m_snapshot.data->table.rowCount() || showsOtherRows(DataModelPart)
+        || showsOtherRows(DetailPart))
         return;
     selectTableRow(row, false);
     m_detailPanel->showRow(row);
@@ -810,6 +826,7 @@ void MainWindow::onProgress(const QString& stage, double fraction)
 
 void MainWindow::onLoadFinished(const LoadResult& result)
 {
+    retire(m_snapshot);
     m_snapshot = result.snapshot;
     m_summary = result.summary;
     m_fingerprint = result.fingerprint;
@@ -817,20 +834,18 @@ void MainWindow::onLoadFinished(const LoadResult& result)
     m_displayName = result.displayName;
     m_detectionProblem = result.detectionProblem;
     m_loadSeconds = result.seconds;
-    // The contamination may have moved while the load ran: the slider wins.
+    // The contamination may have moved while the load ran: the slider wins (re-labelled on the
+    // worker; verdictsApplied follows analysisReady).
     if (m_snapshot.detection && !(m_snapshot.verdicts->contamination == m_contamination))
-        m_snapshot = assessSnapshot(m_snapshot, m_contamination);
+        m_controller->assess(m_snapshot, m_contamination);
     addRecentFile(result.path);
     if (!result.path.startsWith(QLatin1String(":/")))
         rememberFolder(result.path);
     setWindowTitle(QStringLiteral("%1 \u2014 %2").arg(m_displayName, appTitle()));
-    updateFilterColumns();
+    m_fitDataColumns = true;
+    m_readyPending = true;
+    m_loadPending = true;
     showSnapshot();
-    fitColumns(m_dataView);
-    if (!m_detectionProblem.isEmpty())
-        Q_EMIT detectionFailed(m_detectionProblem);
-    Q_EMIT analysisReady();
-    refitIfSettingsChanged();
 }
 
 void MainWindow::refitIfSettingsChanged()
@@ -847,12 +862,13 @@ void MainWindow::onDetectionFinished(const AnalysisSnapshot& snapshot)
 {
     if (snapshot.data != m_snapshot.data)
         return; // a detection for data that has since been replaced
+    retire(m_snapshot);
     m_snapshot = snapshot;
     m_detectionProblem.clear();
     if (!(m_snapshot.verdicts->contamination == m_contamination))
-        m_snapshot = assessSnapshot(m_snapshot, m_contamination);
+        m_controller->assess(m_snapshot, m_contamination);
+    m_readyPending = true;
     showSnapshot();
-    Q_EMIT analysisReady();
 }
 
 void MainWindow::onJobFailed(AnalysisController::JobKind kind, const QString& message)
@@ -945,16 +961,9 @@ void MainWindow::onAssessed(const AnalysisSnapshot& snapshot)
     // Labels for scores the window no longer shows (a new file or refit arrived meanwhile).
     if (snapshot.data != m_snapshot.data || snapshot.detection != m_snapshot.detection || !snapshot.verdicts)
         return;
-    QElapsedTimer timer;
-    timer.start();
-    const std::shared_ptr<const Verdicts> before = m_snapshot.verdicts;
     m_snapshot = snapshot;
+    m_verdictsPending = true;
     showVerdicts();
-    showChangedVerdicts(before);
-    logger::get("ui")->debug("contamination {}: {} suspicious; views updated in {} ms",
-                             snapshot.verdicts->contamination.toString(), snapshot.verdicts->suspiciousCount,
-                             timer.elapsed());
-    Q_EMIT verdictsApplied();
 }
 
 // --- Showing the snapshot ------------------------------------------------------------------------
@@ -962,66 +971,11 @@ void MainWindow::onAssessed(const AnalysisSnapshot& snapshot)
 void MainWindow::showSnapshot()
 {
     if (m_snapshot.data.get() != m_viewFilterData) {
-        // New data: the selected sources' ids belonged to the old file.
+        // New data: the selected sources' ids belonged to the old file. Each view drops its
+        // part of the filter when its turn comes (showPart).
         m_viewFilter = {};
         m_viewFilterData = m_snapshot.data.get();
-        m_trafficProxy->setRowMask(nullptr);
-        m_suspiciousModel->setRowMask(nullptr);
-        m_scatter->setRowMask(nullptr);
-        m_timeline->setSelectedPeriod(std::nullopt);
-        m_entitiesModel->setPeriodSessions({});
-        m_entitiesProxy->periodChanged();
     }
-    m_entitiesModel->setSnapshot(m_snapshot);
-    m_timeline->setSnapshot(m_snapshot);
-    if (m_snapshot.aggregates)
-        m_entitiesTitle->setText(tr("%1 source IPs; select one or more to show only their rows in the other views")
-                                     .arg(formatCount(m_snapshot.aggregates->entities.entities.size())));
-    else
-        m_entitiesTitle->setText(tr("Source IPs"));
-    if (m_entitiesView->horizontalHeader()->sortIndicatorSection() >= 0)
-        m_entitiesProxy->sort(m_entitiesView->horizontalHeader()->sortIndicatorSection(),
-                              m_entitiesView->horizontalHeader()->sortIndicatorOrder());
-    // Measuring a hundred thousand sources' cells takes a frame or so: in an event of its own, so
-    // the GUI thread never holds still for the whole of a new file's update.
-    QTimer::singleShot(0, m_entitiesView, [view = m_entitiesView] { fitColumns(view); });
-    if (m_viewFilter.hasSources()) {
-        // A refit resets the model: show the sources the filter still holds as selected again.
-        const QScopedValueRollback guard(m_clearingViewFilter, true);
-        QItemSelection selection;
-        for (std::uint32_t id : m_viewFilter.sourceIps) {
-            const int row = m_entitiesModel->rowOf(id);
-            const QModelIndex index = row < 0 ? QModelIndex() : m_entitiesProxy->mapFromSource(m_entitiesModel->index(row, 0));
-            if (index.isValid())
-                selection.select(index, index);
-        }
-        m_entitiesView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    }
-    updateViewFilterBar();
-    m_trafficModel->setSnapshot(m_snapshot);
-    // The verdict first: label and score lead the Data tab (the model keeps the scored CSV's
-    // column order; only the view's order changes, and a reset restores the model's).
-    QHeaderView* header = m_dataView->horizontalHeader();
-    const int label = m_trafficModel->columnFor(TrafficTableModel::ColumnSource::Label);
-    const int score = m_trafficModel->columnFor(TrafficTableModel::ColumnSource::Score);
-    if (label >= 0 && score >= 0 && m_snapshot.detection) {
-        header->moveSection(header->visualIndex(label), 0);
-        header->moveSection(header->visualIndex(score), 1);
-    }
-    const int sortColumn = m_trafficProxy->sortColumn();
-    if (sortColumn >= 0 && sortColumn < m_trafficModel->columnCount())
-        m_trafficProxy->sort(sortColumn, m_trafficProxy->sortOrder());
-    m_suspiciousModel->setSnapshot(m_snapshot);
-    for (FindingsModel* model : m_findingsModels)
-        model->setFindings(m_snapshot.findings);
-    m_overview->setSnapshot(m_snapshot);
-    m_scatter->setSnapshot(m_snapshot);
-    m_detailPanel->setSnapshot(m_snapshot);
-    m_trustView->setSnapshot(m_snapshot);
-    fitColumns(m_suspiciousView);
-    for (QTableView* view : m_findingsViews)
-        fitColumns(view);
-
     if (m_snapshot.detection) {
         const Verdicts& verdicts = *m_snapshot.verdicts;
         m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold);
@@ -1031,28 +985,265 @@ void MainWindow::showSnapshot()
                                                            : tr("No data loaded yet."));
         m_detectorPanel->setFittedParams(std::nullopt);
     }
-    updateSummary();
-    updateStatusText();
+    updateViewFilterBar();
+    if (!m_partTimer->isActive())
+        m_showClock.start();
+    m_partTimer->start();
     updateActions();
 }
 
 void MainWindow::showVerdicts()
 {
-    m_entitiesModel->updateVerdicts(m_snapshot);
-    m_entitiesProxy->verdictsChanged();
-    m_timeline->updateVerdicts(m_snapshot);
-    m_trafficModel->updateVerdicts(m_snapshot);
-    m_trafficProxy->verdictsChanged();
-    m_suspiciousModel->setSnapshot(m_snapshot);
-    for (FindingsModel* model : m_findingsModels)
-        model->setFindings(m_snapshot.findings);
-    m_overview->updateVerdicts(m_snapshot);
-    m_scatter->updateVerdicts(m_snapshot);
-    m_detailPanel->updateVerdicts(m_snapshot);
-    m_trustView->updateVerdicts(m_snapshot);
     const Verdicts& verdicts = *m_snapshot.verdicts;
     m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold);
+    if (!m_partTimer->isActive())
+        m_showClock.start();
+    m_partTimer->start();
+}
+
+std::optional<MainWindow::Tab> MainWindow::tabOfPart(int part)
+{
+    switch (part) {
+    case DetailPart: return std::nullopt;   // a dock: in view whatever the tab
+    case DataModelPart:
+    case DataColumnsPart: return Tab::Data;
+    case SuspiciousPart:
+    case ScatterPart: return Tab::Anomalies;
+    case EntitiesPart:
+    case EntitiesColumnsPart: return Tab::Entities;
+    case TimelinePart: return Tab::Timeline;
+    case TrustPart: return Tab::Trust;
+    case SummaryPart: return Tab::Summary;
+    default: return Tab::Overview;
+    }
+}
+
+bool MainWindow::isPartStale(int part) const
+{
+    const ShownPart& shown = m_shown[static_cast<std::size_t>(part)];
+    return !shown.valid || shown.data != m_snapshot.data || shown.detection != m_snapshot.detection
+        || shown.verdicts != m_snapshot.verdicts;
+}
+
+bool MainWindow::showsOtherRows(int part) const
+{
+    const ShownPart& shown = m_shown[static_cast<std::size_t>(part)];
+    return !shown.valid || shown.data != m_snapshot.data;
+}
+
+bool MainWindow::viewsPending() const
+{
+    return nextStalePart() >= 0;
+}
+
+int MainWindow::nextStalePart() const
+{
+    // What the analyst is looking at first (the tab in front, then the Row details dock), then
+    // the other tabs, the most looked-at first. The Data and Entities columns are fitted after
+    // their models (they come later in either order).
+    const Tab current = currentTab();
+    for (int part = 0; part < ViewPartCount; ++part) {
+        if (tabOfPart(part) == current && isPartStale(part))
+            return part;
+    }
+    static constexpr std::array order{
+        int(DetailPart),       int(OverviewPart0),     int(OverviewPart0 + 1), int(OverviewPart0 + 2),
+        int(OverviewPart0 + 3), int(OverviewPart0 + 4), int(OverviewPart0 + 5), int(SuspiciousPart),
+        int(ScatterPart),      int(DataModelPart),     int(DataColumnsPart),   int(SummaryPart),
+        int(EntitiesPart),     int(EntitiesColumnsPart), int(TimelinePart),    int(TrustPart),
+    };
+    static_assert(order.size() == ViewPartCount);
+    for (const int part : order) {
+        if (isPartStale(part))
+            return part;
+    }
+    return -1;
+}
+
+void MainWindow::showNextPart()
+{
+    const int part = nextStalePart();
+    if (part >= 0) {
+        QElapsedTimer timer;
+        timer.start();
+        showPart(part);
+        logger::get("ui")->trace("view part {} shown in {:.1f} ms", part, static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        if (qEnvironmentVariableIsSet("WT_PARTS")) fprintf(stderr, "  PART %d %.2f\n", part, timer.nsecsElapsed()/1e6);
+        ++m_partsShown;
+    }
+    if (viewsPending()) {
+        // A timer, not a posted call: the relayout and repaint this part caused, a click or a
+        // key are handled before the next part.
+        m_partTimer->start();
+        return;
+    }
+    finishShowing();
+}
+
+void MainWindow::showPart(int part)
+{
+    ShownPart& shown = m_shown[static_cast<std::size_t>(part)];
+    const bool newData = !shown.valid || shown.data != m_snapshot.data;
+    // New data or a new detection rebuilds the part; new verdicts alone only relabel it.
+    const bool rebuild = newData || shown.detection != m_snapshot.detection;
+    const std::shared_ptr<const Verdicts> before = shown.verdicts;
+    // New data drops the old data's view filter (showSnapshot cleared it); one the analyst has
+    // set since, for the new data, stays.
+    const bool dropViewFilter = newData && !m_viewFilter.isActive();
+    switch (part) {
+    case DetailPart:
+        if (rebuild)
+            m_detailPanel->setSnapshot(m_snapshot);
+        else
+            m_detailPanel->updateVerdicts(m_snapshot);
+        break;
+    case DataModelPart:
+        if (rebuild) {
+            if (dropViewFilter && m_trafficProxy->hasRowMask())
+                m_trafficProxy->setRowMask(nullptr);
+            m_trafficModel->setSnapshot(m_snapshot);
+            updateFilterColumns();
+            // The verdict first: label and score lead the Data tab (the model keeps the scored
+            // CSV's column order; only the view's order changes, and a reset restores the model's).
+            QHeaderView* header = m_dataView->horizontalHeader();
+            const int label = m_trafficModel->columnFor(TrafficTableModel::ColumnSource::Label);
+            const int score = m_trafficModel->columnFor(TrafficTableModel::ColumnSource::Score);
+            if (label >= 0 && score >= 0 && m_snapshot.detection) {
+                header->moveSection(header->visualIndex(label), 0);
+                header->moveSection(header->visualIndex(score), 1);
+            }
+            const int sortColumn = m_trafficProxy->sortColumn();
+            if (sortColumn >= 0 && sortColumn < m_trafficModel->columnCount())
+                m_trafficProxy->sort(sortColumn, m_trafficProxy->sortOrder());
+        } else {
+            m_trafficModel->updateVerdicts(m_snapshot);
+            m_trafficProxy->verdictsChanged();
+        }
+        updateStatusText();
+        break;
+    case DataColumnsPart:
+        // After a load only: a refit keeps the widths the analyst may have set.
+        if (rebuild && m_fitDataColumns) {
+            fitColumns(m_dataView);
+            m_fitDataColumns = false;
+        }
+        break;
+    case SuspiciousPart:
+        if (dropViewFilter)
+            m_suspiciousModel->setRowMask(nullptr);
+        m_suspiciousModel->setSnapshot(m_snapshot);
+        for (FindingsModel* model : m_findingsModels)
+            model->setFindings(m_snapshot.findings);
+        if (rebuild) {
+            fitColumns(m_suspiciousView);
+            for (QTableView* view : m_findingsViews)
+                fitColumns(view);
+        }
+        updateStatusText();
+        break;
+    case ScatterPart:
+        if (rebuild) {
+            if (dropViewFilter)
+                m_scatter->setRowMask(nullptr);
+            m_scatter->setSnapshot(m_snapshot);
+        } else {
+            m_scatter->updateVerdicts(m_snapshot);
+        }
+        break;
+    case EntitiesPart:
+        if (rebuild) {
+            if (dropViewFilter && m_entitiesModel->hasPeriod())
+                m_entitiesModel->setPeriodSessions({});
+            // The proxy sorts again by the view's sort column after the reset.
+            m_entitiesModel->setSnapshot(m_snapshot);
+            if (m_snapshot.aggregates)
+                m_entitiesTitle->setText(tr("%1 source IPs; select one or more to show only their rows in the other views")
+                                             .arg(formatCount(m_snapshot.aggregates->entities.entities.size())));
+            else
+                m_entitiesTitle->setText(tr("Source IPs"));
+            if (m_viewFilter.hasSources()) {
+                // A refit resets the model: show the sources the filter still holds as selected again.
+                const QScopedValueRollback guard(m_clearingViewFilter, true);
+                QItemSelection selection;
+                for (std::uint32_t id : m_viewFilter.sourceIps) {
+                    const int row = m_entitiesModel->rowOf(id);
+                    const QModelIndex index = row < 0 ? QModelIndex() : m_entitiesProxy->mapFromSource(m_entitiesModel->index(row, 0));
+                    if (index.isValid())
+                        selection.select(index, index);
+                }
+                m_entitiesView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            }
+        } else {
+            m_entitiesModel->updateVerdicts(m_snapshot);
+            m_entitiesProxy->verdictsChanged();
+        }
+        break;
+    case EntitiesColumnsPart:
+        // Measuring a hundred thousand sources' cells takes a frame or so: a part of its own.
+        if (rebuild)
+            fitColumns(m_entitiesView);
+        break;
+    case TimelinePart:
+        if (rebuild) {
+            if (dropViewFilter)
+                m_timeline->setSelectedPeriod(std::nullopt);
+            m_timeline->setSnapshot(m_snapshot);
+        } else {
+            m_timeline->updateVerdicts(m_snapshot);
+        }
+        break;
+    case TrustPart:
+        if (rebuild) {
+            m_trustView->setSnapshot(m_snapshot);
+        } else {
+            m_trustView->updateVerdicts(m_snapshot);
+            showChangedVerdicts(before);
+        }
+        break;
+    case SummaryPart:
+        if (rebuild)
+            updateSummary();
+        break;
+    default:
+        if (rebuild)
+            m_overview->setSnapshot(m_snapshot, part - OverviewPart0);
+        else
+            m_overview->updateVerdicts(m_snapshot, part - OverviewPart0);
+        break;
+    }
+    shown = {true, m_snapshot.data, m_snapshot.detection, m_snapshot.verdicts};
+}
+
+void MainWindow::finishShowing()
+{
     updateStatusText();
+    updateActions();
+    if (!m_retired.empty()) {
+        // Every view has let go of the replaced data by now: free it off this thread.
+        std::vector<AnalysisSnapshot> retired;
+        retired.swap(m_retired);
+        backgroundThreadPool()->start([retired = std::move(retired)]() mutable { retired.clear(); });
+    }
+    logger::get("ui")->debug("views updated in {} parts over {} ms", m_partsShown, m_showClock.elapsed());
+    m_partsShown = 0;
+    const bool ready = std::exchange(m_readyPending, false);
+    const bool load = std::exchange(m_loadPending, false);
+    const bool verdicts = std::exchange(m_verdictsPending, false);
+    if (ready) {
+        if (load && !m_detectionProblem.isEmpty())
+            Q_EMIT detectionFailed(m_detectionProblem);
+        Q_EMIT analysisReady();
+        if (load)
+            refitIfSettingsChanged();
+    }
+    if (verdicts)
+        Q_EMIT verdictsApplied();
+}
+
+void MainWindow::retire(const AnalysisSnapshot& snapshot)
+{
+    if (snapshot.data || snapshot.detection)
+        m_retired.push_back(snapshot);
 }
 
 void MainWindow::updateSummary()
@@ -1108,8 +1299,13 @@ void MainWindow::updateStatusText()
         m_countsText->setText(tr("%1 rows, no scores").arg(formatCount(rows)));
         m_suspiciousTitle->setText(tr("Suspicious rows, most anomalous first"));
     }
-    m_rowsShown->setText(tr("%1 of %2 rows shown")
-                             .arg(formatCount(static_cast<std::uint64_t>(m_trafficProxy->rowCount())), formatCount(rows)));
+    if (m_trafficProxy->isSearching())
+        m_rowsShown->setText(tr("Searching %1 rows...").arg(formatCount(rows)));
+    else if (m_trafficProxy->isSorting())
+        m_rowsShown->setText(tr("Sorting %1 rows...").arg(formatCount(rows)));
+    else
+        m_rowsShown->setText(tr("%1 of %2 rows shown")
+                                 .arg(formatCount(static_cast<std::uint64_t>(m_trafficProxy->rowCount())), formatCount(rows)));
     updateViewFilterBar();
 }
 
@@ -1120,12 +1316,14 @@ void MainWindow::updateActions()
     const bool hasScores = m_snapshot.hasDetection();
     const bool loading = m_controller->currentJob() == AnalysisController::JobKind::Load;
     const bool exporting = m_controller->currentJob() == AnalysisController::JobKind::Export;
+    // Charts and tables half-way to a new snapshot are not exported.
+    const bool showing = m_partTimer && m_partTimer->isActive();
     m_runAction->setEnabled(hasData && !loading && !exporting);
     m_cancelAction->setEnabled(busy);
-    m_exportCsvAction->setEnabled(hasScores && !busy);
-    m_exportReportAction->setEnabled(hasScores && !busy);
-    m_exportChartAction->setEnabled(hasData);
-    m_exportAllChartsAction->setEnabled(hasData);
+    m_exportCsvAction->setEnabled(hasScores && !busy && !showing);
+    m_exportReportAction->setEnabled(hasScores && !busy && !showing);
+    m_exportChartAction->setEnabled(hasData && !showing);
+    m_exportAllChartsAction->setEnabled(hasData && !showing);
     m_detectorPanel->setBusy(busy, hasData && !loading && !exporting);
 }
 
@@ -1155,7 +1353,9 @@ void MainWindow::applyFilter()
 
 void MainWindow::onScatterRowClicked(qsizetype row)
 {
-    if (!m_snapshot.hasData() || row < 0 || static_cast<std::size_t>(row) >= m_snapshot.data->table.rowCount())
+    // A click on a scatter that still shows the previous data names a row of that data.
+    if (!m_snapshot.hasData() || row < 0 || static_cast<std::size_t>(row) >= m_snapshot.data->table.rowCount()
+        || showsOtherRows(ScatterPart) || showsOtherRows(SuspiciousPart))
         return;
     const int position = m_suspiciousModel->positionOf(static_cast<std::size_t>(row));
     if (position >= 0) {
@@ -1172,13 +1372,15 @@ void MainWindow::onScatterRowClicked(qsizetype row)
 
 void MainWindow::onSuspiciousActivated(const QModelIndex& index)
 {
-    if (!index.isValid())
+    if (!index.isValid() || showsOtherRows(SuspiciousPart))
         return;
     selectTableRow(m_suspiciousModel->tableRow(index.row()), true);
 }
 
 void MainWindow::selectTableRow(std::size_t row, bool switchToData)
 {
+    if (showsOtherRows(DataModelPart))
+        return;
     QModelIndex proxyIndex = m_trafficProxy->mapFromSource(m_trafficModel->index(static_cast<int>(row), 0));
     if (!proxyIndex.isValid() && switchToData) {
         // Filtered out: clear the filter so the row the analyst asked for can be shown.
@@ -1284,7 +1486,8 @@ QWidget* MainWindow::createViewFilterBar()
 
 void MainWindow::onEntitySelectionChanged()
 {
-    if (m_clearingViewFilter || !m_snapshot.hasData())
+    // The ids come from the Entities model: they must be m_snapshot's.
+    if (m_clearingViewFilter || !m_snapshot.hasData() || showsOtherRows(EntitiesPart))
         return;
     std::vector<std::uint32_t> ids;
     for (const QModelIndex& index : m_entitiesView->selectionModel()->selectedRows())

@@ -4,9 +4,13 @@
 #include "core/viewfilter.h"
 #include "ui/findingsmodel.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <array>
+#include <memory>
+#include <optional>
+#include <vector>
 
 class QAction;
 class QCheckBox;
@@ -200,8 +204,46 @@ private:
     void onSuspiciousActivated(const QModelIndex& index);
     void applyFilter();
 
-    void showSnapshot();                    // new data or new detection: rebuild every view
-    void showVerdicts();                    // new verdicts only
+    // New data, a new detection or new verdicts in m_snapshot: every view is brought to it a
+    // part per event (see ViewPart), the visible tab's parts first, so that the GUI thread
+    // answers clicks and repaints between them. analysisReady and verdictsApplied follow the
+    // last part. Nothing is captured per request: each part, when its turn comes, shows what
+    // m_snapshot holds then, so a newer snapshot simply supersedes an update under way.
+    void showSnapshot();
+    void showVerdicts();
+    // What each part shows; a part is stale when that differs from m_snapshot.
+    enum ViewPart : int {
+        DetailPart,
+        DataModelPart,
+        DataColumnsPart,
+        SuspiciousPart,
+        ScatterPart,
+        EntitiesPart,
+        EntitiesColumnsPart,
+        TimelinePart,
+        TrustPart,
+        SummaryPart,
+        OverviewPart0,   // one part per Overview chart
+        ViewPartCount = OverviewPart0 + 6,
+    };
+    struct ShownPart {
+        bool valid = false;
+        std::shared_ptr<const PreparedData> data;
+        std::shared_ptr<const Detection> detection;
+        std::shared_ptr<const Verdicts> verdicts;
+    };
+    static std::optional<Tab> tabOfPart(int part);
+    bool isPartStale(int part) const;
+    // The part still shows another table's rows (row numbers from it mean other rows).
+    bool showsOtherRows(int part) const;
+    bool viewsPending() const;
+    int nextStalePart() const;              // -1 when every part is current
+    void showPart(int part);
+    void showNextPart();
+    void finishShowing();
+    // The snapshot being replaced: its last references are dropped on a pool thread once every
+    // view has let go of it (freeing a million rows' columns takes several milliseconds).
+    void retire(const AnalysisSnapshot& snapshot);
     void updateSummary();
     void updateStatusText();
     void updateActions();
@@ -224,6 +266,15 @@ private:
 
     AnalysisController* m_controller = nullptr;
     AnalysisSnapshot m_snapshot;
+    std::array<ShownPart, ViewPartCount> m_shown;
+    QTimer* m_partTimer = nullptr;
+    bool m_readyPending = false;            // emit analysisReady when every part is current
+    bool m_verdictsPending = false;         // emit verdictsApplied then
+    bool m_loadPending = false;             // ... after a load: with detectionFailed, a catch-up refit
+    bool m_fitDataColumns = false;          // a load (not a refit): fit the Data tab's columns
+    int m_partsShown = 0;
+    QElapsedTimer m_showClock;
+    std::vector<AnalysisSnapshot> m_retired;
     std::shared_ptr<const DatasetSummary> m_summary;
     std::shared_ptr<const InputFingerprint> m_fingerprint;
     QString m_reportPath;                   // the report being written, to word its status message

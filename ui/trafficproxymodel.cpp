@@ -1,14 +1,24 @@
 #include "ui/trafficproxymodel.h"
 
+#include "core/log.h"
 #include "core/sortorder.h"
+#include "ui/backgroundtask.h"
 
 #include <QItemSelection>
+#include <QThread>
+
+#include <algorithm>
 
 namespace webthreat {
 
 TrafficProxyModel::TrafficProxyModel(QObject* parent)
     : QAbstractProxyModel(parent)
 {
+}
+
+TrafficProxyModel::~TrafficProxyModel()
+{
+    cancelSearch();
 }
 
 void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
@@ -18,17 +28,15 @@ void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
         disconnect(connection);
     m_sourceConnections.clear();
     m_traffic = qobject_cast<TrafficTableModel*>(sourceModel);
-    m_filterValid = false;
-    m_order.clear();
+    forgetOrder();
     QAbstractProxyModel::setSourceModel(sourceModel);
     if (sourceModel) {
         // This proxy only ever sees whole-table changes: a model reset for new data, dataChanged
         // for new verdicts. Anything structural is followed by a reset here too.
         auto resetting = [this] {
             beginResetModel();
-            // New data has new strings and rows: the prepared filter and the order are stale.
-            m_filterValid = false;
-            m_order.clear();
+            // New data has new rows: the order is stale (and the filter's matches, see onSourceReset).
+            forgetOrder();
         };
         auto reset = [this] { onSourceReset(); };
         QAbstractItemModel* source = sourceModel;
@@ -49,12 +57,15 @@ void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
             connect(source, &QAbstractItemModel::headerDataChanged, this, &TrafficProxyModel::onSourceHeaderDataChanged),
         };
     }
+    search();
     rebuildMapping();
     endResetModel();
 }
 
 void TrafficProxyModel::onSourceReset()
 {
+    // The filter text stays; its matches are found again in the new rows.
+    search();
     rebuildMapping();
     endResetModel();
 }
@@ -86,8 +97,74 @@ void TrafficProxyModel::setFilter(const QString& text, const QString& column)
         return;
     m_filterText = text;
     m_filterColumn = column;
-    m_filterValid = false;
+    if (search())
+        return;   // the rows change when the search ends
     refilter();
+}
+
+bool TrafficProxyModel::search()
+{
+    cancelSearch();
+    RowFilter filter = m_traffic ? m_traffic->makeFilter(m_filterText, m_filterColumn) : RowFilter{};
+    const std::shared_ptr<const PreparedData> data = m_traffic ? m_traffic->snapshot().data : nullptr;
+    if (!filter.searchesCells() || !data) {
+        m_applied = {true, std::move(filter), nullptr, data};
+        setSearching(false);
+        return false;
+    }
+    if (data->table.rowCount() <= m_backgroundRows) {
+        auto cells = std::make_shared<const std::vector<std::uint8_t>>(rowsMatchingText(data->table, filter.cells));
+        m_applied = {true, std::move(filter), std::move(cells), data};
+        setSearching(false);
+        return false;
+    }
+    // Until the search ends the rows shown are the previous filter's; for other data, none.
+    if (m_applied.data.lock() != data)
+        m_applied.valid = false;
+    const quint64 request = m_search;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_searchCancel = cancel;
+    using Matches = std::shared_ptr<const std::vector<std::uint8_t>>;
+    TextFilter cells = filter.cells;
+    // A core is left to the GUI thread: with every core searching (and a sort beside), its
+    // repaints took three times as long.
+    cells.threads = std::max(1, QThread::idealThreadCount() - 1);
+    runInBackground<Matches>(
+        this,
+        [data, cells = std::move(cells), cancel] {
+            return std::make_shared<const std::vector<std::uint8_t>>(rowsMatchingText(data->table, cells, cancel.get()));
+        },
+        [this, request, data, filter = std::move(filter)](BackgroundResult<Matches> result) mutable {
+            if (request != m_search)
+                return;   // a newer filter or other data: cancelled
+            m_searchCancel.reset();
+            if (result.value) {
+                m_applied = {true, std::move(filter), std::move(*result.value), data};
+            } else {
+                logger::get("ui")->warn("the Data tab's filter failed: {}", result.error);
+                m_applied = {};   // shows no row rather than rows the filter did not check
+            }
+            refilter();
+            setSearching(false);
+        });
+    setSearching(true);
+    return true;
+}
+
+void TrafficProxyModel::cancelSearch()
+{
+    ++m_search;
+    if (m_searchCancel)
+        m_searchCancel->store(true);
+    m_searchCancel.reset();
+}
+
+void TrafficProxyModel::setSearching(bool searching)
+{
+    if (searching == m_searching)
+        return;
+    m_searching = searching;
+    Q_EMIT searchingChanged(searching);
 }
 
 void TrafficProxyModel::setSuspiciousOnly(bool suspiciousOnly)
@@ -110,20 +187,95 @@ void TrafficProxyModel::verdictsChanged()
 {
     const bool sortedByLabel = m_traffic && m_sortColumn >= 0
         && m_sortColumn == m_traffic->columnFor(TrafficTableModel::ColumnSource::Label);
+    // An order by label is stale; it still orders the rows shown until the new one is made.
     if (m_orderColumn >= 0 && m_traffic && m_orderColumn < m_traffic->columnCount()
         && m_traffic->columnSource(m_orderColumn) == TrafficTableModel::ColumnSource::Label)
-        m_order.clear();
+        m_orderCurrent = false;
+    if (sortedByLabel && needsBackgroundSort()) {
+        // A label order still being made is for the old verdicts: make it again. The rows are
+        // re-filtered (suspicious only) with the new order when it comes.
+        ++m_sortRequest;
+        setSorting(false);
+        sortInBackground();
+        return;
+    }
     if (m_suspiciousOnly || sortedByLabel)
         refilter();
 }
 
 void TrafficProxyModel::sort(int column, Qt::SortOrder order)
 {
-    if (column == m_sortColumn && order == m_sortOrder && !m_order.empty())
+    if (column == m_sortColumn && order == m_sortOrder && (hasWantedOrder() || m_sorting))
         return;
     m_sortColumn = column;
     m_sortOrder = order;
+    if (needsBackgroundSort()) {
+        sortInBackground();   // the rows move when it ends
+        return;
+    }
     refilter();
+}
+
+bool TrafficProxyModel::hasWantedOrder() const
+{
+    if (!m_traffic || m_sortColumn < 0 || m_sortColumn >= m_traffic->columnCount())
+        return true;   // no order wanted
+    return m_orderCurrent && m_orderColumn == m_sortColumn && m_orderDescending == (m_sortOrder == Qt::DescendingOrder)
+        && m_order.size() == static_cast<std::size_t>(m_traffic->rowCount());
+}
+
+bool TrafficProxyModel::needsBackgroundSort() const
+{
+    return !hasWantedOrder() && static_cast<std::size_t>(m_traffic->rowCount()) > m_backgroundRows;
+}
+
+void TrafficProxyModel::sortInBackground()
+{
+    const int column = m_sortColumn;
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    if (m_sorting && m_sortingColumn == column && m_sortingDescending == descending)
+        return;   // that order is being made
+    const quint64 request = ++m_sortRequest;
+    m_sortingColumn = column;
+    m_sortingDescending = descending;
+    // The model's keys are made here (a tight loop over one column) and copied for the pool thread,
+    // which does the sort itself.
+    auto keys = std::make_shared<const std::vector<double>>(m_traffic->sortKeys(column));
+    using Order = std::shared_ptr<std::vector<std::uint32_t>>;
+    runInBackground<Order>(
+        this,
+        [keys, descending] { return std::make_shared<std::vector<std::uint32_t>>(stableSortOrder(*keys, descending)); },
+        [this, request, column, descending](BackgroundResult<Order> result) {
+            if (request != m_sortRequest)
+                return;   // another order or other data was asked for since
+            setSorting(false);
+            if (!result.value) {
+                logger::get("ui")->warn("sorting the Data tab failed: {}", result.error);
+                return;
+            }
+            m_order = std::move(**result.value);
+            m_orderColumn = column;
+            m_orderDescending = descending;
+            m_orderCurrent = true;
+            refilter();
+        });
+    setSorting(true);
+}
+
+void TrafficProxyModel::forgetOrder()
+{
+    m_order.clear();
+    m_orderCurrent = false;
+    ++m_sortRequest;   // a sort under way was for the old rows
+    setSorting(false);
+}
+
+void TrafficProxyModel::setSorting(bool sorting)
+{
+    if (sorting == m_sorting)
+        return;
+    m_sorting = sorting;
+    Q_EMIT sortingChanged(sorting);
 }
 
 void TrafficProxyModel::invalidate()
@@ -156,18 +308,26 @@ void TrafficProxyModel::refilter()
     Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
-const std::vector<std::uint32_t>* TrafficProxyModel::sortedRows()
+const std::vector<std::uint32_t>* TrafficProxyModel::sortedRows(bool* pending)
 {
-    if (!m_traffic || m_sortColumn < 0 || m_sortColumn >= m_traffic->columnCount())
-        return nullptr;
-    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    *pending = false;
+    if (hasWantedOrder())
+        return m_traffic && m_sortColumn >= 0 && m_sortColumn < m_traffic->columnCount() ? &m_order : nullptr;
     const auto rows = static_cast<std::size_t>(m_traffic->rowCount());
-    if (m_order.size() != rows || m_orderColumn != m_sortColumn || m_orderDescending != descending) {
+    if (rows <= m_backgroundRows) {
+        const bool descending = m_sortOrder == Qt::DescendingOrder;
         m_order = stableSortOrder(m_traffic->sortKeys(m_sortColumn), descending);
         m_orderColumn = m_sortColumn;
         m_orderDescending = descending;
+        m_orderCurrent = true;
+        return &m_order;
     }
-    return &m_order;
+    sortInBackground();
+    // Until it ends, the order the rows had (these rows, another column); for new rows, none.
+    if (m_order.size() == rows)
+        return &m_order;
+    *pending = true;
+    return nullptr;
 }
 
 void TrafficProxyModel::rebuildMapping()
@@ -177,8 +337,11 @@ void TrafficProxyModel::rebuildMapping()
     m_sourceToProxy.assign(static_cast<std::size_t>(rows), -1);
     m_proxyToSource.clear();
     m_proxyToSource.reserve(static_cast<std::size_t>(rows));
-    const std::vector<std::uint32_t>* order = sortedRows();
-    const bool filtering = m_suspiciousOnly || !m_filterText.trimmed().isEmpty() || !m_traffic || m_rowMask;
+    bool pending = false;
+    const std::vector<std::uint32_t>* order = sortedRows(&pending);
+    if (pending)
+        return;   // new rows not sorted yet: none is shown until they are
+    const bool filtering = m_suspiciousOnly || !m_applied.valid || !m_applied.filter.isEmpty() || !m_traffic || m_rowMask;
     const QModelIndex root;
     for (int position = 0; position < rows; ++position) {
         const int row = order ? static_cast<int>((*order)[static_cast<std::size_t>(position)]) : position;
@@ -189,28 +352,23 @@ void TrafficProxyModel::rebuildMapping()
     }
 }
 
-const RowFilter& TrafficProxyModel::currentFilter() const
-{
-    if (m_traffic && (!m_filterValid || !m_traffic->isCurrent(m_filter))) {
-        m_filter = m_traffic->makeFilter(m_filterText, m_filterColumn);
-        m_filterValid = true;
-    }
-    return m_filter;
-}
-
 bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
     Q_UNUSED(sourceParent);
     if (!m_traffic)
         return true;
-    if (m_rowMask && m_rowMask->size() == static_cast<std::size_t>(m_traffic->rowCount())
-        && !(*m_rowMask)[static_cast<std::size_t>(sourceRow)])
+    const auto row = static_cast<std::size_t>(sourceRow);
+    if (m_rowMask && m_rowMask->size() == static_cast<std::size_t>(m_traffic->rowCount()) && !(*m_rowMask)[row])
         return false;
     if (m_suspiciousOnly && !m_traffic->isSuspicious(sourceRow))
         return false;
-    if (m_filterText.trimmed().isEmpty())
+    if (!m_applied.valid)
+        return false;   // the filter's rows in these data are still being searched
+    if (m_applied.filter.isEmpty())
         return true;
-    return m_traffic->rowMatches(sourceRow, currentFilter());
+    if (m_applied.cells && row < m_applied.cells->size() && (*m_applied.cells)[row])
+        return true;
+    return m_traffic->labelMatches(sourceRow, m_applied.filter);
 }
 
 QModelIndex TrafficProxyModel::index(int row, int column, const QModelIndex& parent) const

@@ -4,9 +4,8 @@
 
 #include <QAbstractProxyModel>
 
+#include <atomic>
 #include <cstdint>
-#include <vector>
-
 #include <memory>
 #include <vector>
 
@@ -24,12 +23,19 @@ namespace webthreat {
 // Nothing re-sorts or re-filters on dataChanged (a slider move changes every row's label at
 // once): the proxy re-filters when asked (verdictsChanged()), which the window does once per
 // slider step.
+//
+// A text filter is searched by core (rowsMatchingText: each distinct string once, timestamps
+// through tables, no formatting per cell) and the rows then filtered in one pass. Over more than
+// backgroundSearchRows() rows the search runs on a pool thread, so typing never holds the GUI
+// thread: the rows shown stay those of the previous filter until it ends (none for new data),
+// searchingChanged() says so, and a newer filter or new data cancels it.
 class TrafficProxyModel : public QAbstractProxyModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TrafficProxyModel)
 
 public:
     explicit TrafficProxyModel(QObject* parent = nullptr);
+    ~TrafficProxyModel() override;
 
     void setSourceModel(QAbstractItemModel* sourceModel) override;
 
@@ -37,6 +43,14 @@ public:
     // or of every column when column is empty.
     void setFilter(const QString& text, const QString& column = {});
     QString filterText() const { return m_filterText; }
+    // The text filter's search runs in the background over tables of more rows than this.
+    void setBackgroundSearchRows(std::size_t rows) { m_backgroundRows = rows; }
+    std::size_t backgroundSearchRows() const { return m_backgroundRows; }
+    // A background search is under way: the rows shown are not yet the filter's.
+    bool isSearching() const { return m_searching; }
+    // A sort over more than backgroundSearchRows() rows runs on a pool thread too: the rows keep
+    // their order until it ends (new data shows no row until then).
+    bool isSorting() const { return m_sorting; }
     void setSuspiciousOnly(bool suspiciousOnly);
     bool suspiciousOnly() const { return m_suspiciousOnly; }
 
@@ -66,17 +80,32 @@ public:
     QItemSelection mapSelectionToSource(const QItemSelection& selection) const override;
     QItemSelection mapSelectionFromSource(const QItemSelection& selection) const override;
 
+Q_SIGNALS:
+    void searchingChanged(bool searching);
+    void sortingChanged(bool sorting);
+
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const;
     void invalidateFilter() { invalidate(); }
 
 private:
-    const RowFilter& currentFilter() const;
+    // Finds the rows matching the filter text in the current data: at once (false) or on a pool
+    // thread (true; refilter() follows when it ends). Cancels a search under way.
+    bool search();
+    void cancelSearch();
+    void setSearching(bool searching);
     void refilter();
     // Fills m_proxyToSource and m_sourceToProxy from the filter and the sort order, without
     // signals; callers wrap it in a layout change or a reset.
     void rebuildMapping();
-    const std::vector<std::uint32_t>* sortedRows();
+    // The order to show the rows in: null for the file's order; *pending when the rows are new
+    // and their order is still being made (no row is shown then).
+    const std::vector<std::uint32_t>* sortedRows(bool* pending);
+    bool hasWantedOrder() const;
+    bool needsBackgroundSort() const;
+    void sortInBackground();
+    void forgetOrder();
+    void setSorting(bool sorting);
     void onSourceDataChanged(const QModelIndex& topLeft, const QModelIndex& bottomRight, const QList<int>& roles);
     void onSourceHeaderDataChanged(Qt::Orientation orientation, int first, int last);
     void onSourceReset();
@@ -86,16 +115,33 @@ private:
     QString m_filterColumn;
     bool m_suspiciousOnly = false;
     std::shared_ptr<const std::vector<std::uint8_t>> m_rowMask;
-    // Rebuilt lazily when the model's data changes under it (a new file keeps the filter text).
-    mutable RowFilter m_filter;
-    mutable bool m_filterValid = false;
+
+    // The text filter the rows shown were filtered by, with the rows whose cells match it; not
+    // valid while a search for new data runs (no row is shown then).
+    struct AppliedFilter {
+        bool valid = false;
+        RowFilter filter;
+        std::shared_ptr<const std::vector<std::uint8_t>> cells;   // null: no cell searched
+        std::weak_ptr<const PreparedData> data;
+    };
+    AppliedFilter m_applied;
+    std::size_t m_backgroundRows = 100000;
+    bool m_searching = false;
+    quint64 m_search = 0;                                   // the newest search; older ones are ignored
+    std::shared_ptr<std::atomic<bool>> m_searchCancel;      // the running one's
 
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
-    // The source rows in sort order, for m_orderColumn and m_orderDescending; empty when stale.
+    // The source rows in sort order, for m_orderColumn and m_orderDescending; empty for other
+    // rows, not current when the verdicts changed under a label order.
     std::vector<std::uint32_t> m_order;
     int m_orderColumn = -1;
     bool m_orderDescending = false;
+    bool m_orderCurrent = false;
+    bool m_sorting = false;
+    int m_sortingColumn = -1;
+    bool m_sortingDescending = false;
+    quint64 m_sortRequest = 0;                              // the newest sort; older ones are ignored
 
     std::vector<int> m_proxyToSource;
     std::vector<int> m_sourceToProxy;   // -1 for a row filtered out

@@ -9,7 +9,6 @@
 #include <QColor>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -23,27 +22,6 @@ constexpr double kMissingSortKey = std::numeric_limits<double>::infinity();
 QString fromView(std::string_view text)
 {
     return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
-
-std::string asciiLower(std::string_view text)
-{
-    std::string lower(text);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    }
-    return lower;
-}
-
-// Case-insensitive (ASCII) substring test; needle is already lower-case.
-bool containsLower(std::string_view haystack, std::string_view needle)
-{
-    if (needle.size() > haystack.size())
-        return false;
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                       [&](char a, char b) { return lower(a) == b; })
-        != haystack.end();
 }
 
 } // namespace
@@ -86,7 +64,6 @@ void TrafficTableModel::updateVerdicts(const AnalysisSnapshot& snapshot)
 void TrafficTableModel::buildColumns()
 {
     m_columns.clear();
-    m_matchOrder.clear();
     if (!m_snapshot.data)
         return;
     const TrafficTable& table = m_snapshot.data->table;
@@ -98,25 +75,6 @@ void TrafficTableModel::buildColumns()
     m_columns.push_back({ColumnSource::AvgPacketSize, 0});
     m_columns.push_back({ColumnSource::Score, 0});
     m_columns.push_back({ColumnSource::Label, 0});
-
-    const auto cost = [&](const ColumnRef& ref) {
-        if (ref.source != ColumnSource::Table)
-            return ref.source == ColumnSource::Label ? 0 : 3;   // computed numbers never match
-        switch (table.columns[ref.tableColumn].kind) {
-        case ColumnKind::Text: return 0;
-        case ColumnKind::Integer: return 1;
-        case ColumnKind::Timestamp: return 2;
-        case ColumnKind::Real: return 3;
-        }
-        return 3;
-    };
-    m_matchOrder.clear();
-    for (int rank = 0; rank <= 2; ++rank) {
-        for (std::size_t column = 0; column < m_columns.size(); ++column) {
-            if (cost(m_columns[column]) == rank)
-                m_matchOrder.push_back(static_cast<int>(column));
-        }
-    }
 }
 
 int TrafficTableModel::rowCount(const QModelIndex& parent) const
@@ -370,77 +328,34 @@ QVariant TrafficTableModel::headerData(int section, Qt::Orientation orientation,
 RowFilter TrafficTableModel::makeFilter(const QString& text, const QString& column) const
 {
     RowFilter filter;
-    filter.data = m_snapshot.data.get();
-    filter.needle = asciiLower(text.trimmed().toStdString());
+    filter.needle = lowerAscii(text.trimmed().toStdString());
     for (int candidate = 0; candidate < columnCount() && !column.isEmpty(); ++candidate) {
         if (columnName(candidate) == column)
             filter.column = candidate;
     }
-    if (filter.needle.empty() || !m_snapshot.data)
+    if (filter.needle.empty())
         return filter;
-    // Each distinct string is tested once here; rows then look their ids up.
-    const StringPool& pool = *m_snapshot.data->table.strings;
-    filter.textIds.assign(pool.size(), 0);
-    for (std::uint32_t id = 1; id < pool.size(); ++id)
-        filter.textIds[id] = containsLower(pool.view(id), filter.needle) ? 1 : 0;
-    filter.matchesSuspicious = containsLower(kSuspiciousLabel, filter.needle);
-    filter.matchesNormal = containsLower(kNormalLabel, filter.needle);
+    filter.cells.needle = filter.needle;
+    for (int candidate = 0; candidate < columnCount(); ++candidate) {
+        if (filter.column >= 0 && candidate != filter.column)
+            continue;
+        const ColumnRef& ref = m_columns[static_cast<std::size_t>(candidate)];
+        // Computed numbers (features, score) are found by sorting, not by typing their digits.
+        if (ref.source == ColumnSource::Table)
+            filter.cells.columns.push_back(ref.tableColumn);
+        else if (ref.source == ColumnSource::Label)
+            filter.searchesLabel = true;
+    }
+    filter.matchesSuspicious = containsIgnoringAsciiCase(kSuspiciousLabel, filter.needle);
+    filter.matchesNormal = containsIgnoringAsciiCase(kNormalLabel, filter.needle);
     return filter;
 }
 
-bool TrafficTableModel::cellMatches(int row, int column, const RowFilter& filter) const
+bool TrafficTableModel::labelMatches(int row, const RowFilter& filter) const
 {
-    const auto r = static_cast<std::size_t>(row);
-    const ColumnRef& ref = m_columns[static_cast<std::size_t>(column)];
-    switch (ref.source) {
-    case ColumnSource::Table: {
-        const Column& source = m_snapshot.data->table.columns[ref.tableColumn];
-        if (source.isMissing(r))
-            return false;
-        switch (source.kind) {
-        case ColumnKind::Text: return source.text[r] < filter.textIds.size() && filter.textIds[source.text[r]] != 0;
-        case ColumnKind::Integer: {
-            char buffer[24];
-            const auto result = std::to_chars(buffer, buffer + sizeof buffer, source.integers[r]);
-            return containsLower(std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)), filter.needle);
-        }
-        case ColumnKind::Timestamp: {
-            char buffer[40];
-            const std::size_t length = formatTimestamp(source.integers[r], buffer);
-            return containsLower(std::string_view(buffer, length), filter.needle);
-        }
-        case ColumnKind::Real: return false;
-        }
+    if (!filter.searchesLabel || !m_snapshot.verdicts)
         return false;
-    }
-    case ColumnSource::Label:
-        if (!m_snapshot.verdicts)
-            return false;
-        return isSuspicious(row) ? filter.matchesSuspicious : filter.matchesNormal;
-    case ColumnSource::SessionDuration:
-    case ColumnSource::AvgPacketSize:
-    case ColumnSource::Score:
-        // Computed numbers are found by sorting, not by typing their digits.
-        return false;
-    }
-    return false;
-}
-
-bool TrafficTableModel::rowMatches(int row, const RowFilter& filter) const
-{
-    if (filter.isEmpty())
-        return true;
-    if (filter.column >= columnCount())
-        return false;
-    if (filter.column >= 0)
-        return cellMatches(row, filter.column, filter);
-    // Cheapest first (a text cell is one lookup, a timestamp is formatted): the first match ends
-    // the test, and which column matched does not matter.
-    for (const int column : m_matchOrder) {
-        if (cellMatches(row, column, filter))
-            return true;
-    }
-    return false;
+    return isSuspicious(row) ? filter.matchesSuspicious : filter.matchesNormal;
 }
 
 } // namespace webthreat

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/viewfilter.h"
 #include "ui/analysissnapshot.h"
 
 #include <QAbstractTableModel>
@@ -9,18 +10,19 @@
 
 namespace webthreat {
 
-// What a row filter looks for, prepared once per filter text so that testing a row costs a few
-// array lookups rather than formatting every cell as a QString.
+// What a row filter looks for: the table's own cells, searched by core (rowsMatchingText, once
+// per filter text and data), and the label column, whose text follows the verdicts and is tested
+// per row when the rows are filtered.
 struct RowFilter {
     std::string needle;                 // UTF-8, ASCII-lower-cased; empty matches everything
     int column = -1;                    // a model column, or -1 for every column
-    std::vector<std::uint8_t> textIds;  // per interned string: 1 if it contains the needle
+    TextFilter cells;                   // the table columns searched; none for a computed column
+    bool searchesLabel = false;
     bool matchesSuspicious = false;     // the needle is in the label "Suspicious"
     bool matchesNormal = false;
-    const PreparedData* data = nullptr; // the data textIds was built for
-
 
     bool isEmpty() const noexcept { return needle.empty(); }
+    bool searchesCells() const noexcept { return !needle.empty() && !cells.columns.empty(); }
 };
 
 // The Data tab's table: every cleaned row, the engineered features, the score and the label,
@@ -59,11 +61,11 @@ public:
     // label, the verdicts) change: a million-row sort then compares two array entries.
     const std::vector<double>& sortKeys(int column) const;
     bool isSuspicious(int row) const;
-    bool rowMatches(int row, const RowFilter& filter) const;
-    // column: a column name, or empty for every column.
+    // The text typed, case-insensitively, in column (a column name), or in every column when
+    // column is empty. Computed columns (features, score) are not searched.
     RowFilter makeFilter(const QString& text, const QString& column) const;
-    // Whether filter was made for the data the model holds now.
-    bool isCurrent(const RowFilter& filter) const { return filter.data == m_snapshot.data.get(); }
+    // Whether row's label matches filter (false when the label is not searched or not known).
+    bool labelMatches(int row, const RowFilter& filter) const;
 
     int columnFor(ColumnSource source) const;  // -1 when absent
     ColumnSource columnSource(int column) const;
@@ -76,13 +78,10 @@ private:
     };
 
     void buildColumns();
-    bool cellMatches(int row, int column, const RowFilter& filter) const;
     const std::vector<std::uint32_t>& textRanks() const;
 
     AnalysisSnapshot m_snapshot;
     std::vector<ColumnRef> m_columns;
-    // The columns an "every column" filter tests, cheapest first; computed columns left out.
-    std::vector<int> m_matchOrder;
     // Rank of each interned string in byte order, built on the first sort by a text column.
     mutable std::vector<std::uint32_t> m_textRanks;
     mutable int m_keysColumn = -1;

@@ -3,7 +3,9 @@
 #include "core/generator.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
+#include "ui/analysiscontroller.h"
 #include "ui/detectorpanel.h"
+#include "ui/entitiesmodel.h"
 #include "ui/mainwindow.h"
 #include "ui/summarymodel.h"
 #include "ui/suspiciousrowsmodel.h"
@@ -197,12 +199,15 @@ private Q_SLOTS:
         QCOMPARE(window.dataView()->model()->rowCount(), int(expected));
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text().startsWith(QStringLiteral("29 of 282")));
 
-        // The slider drives the same path; its right end is 50 %.
+        // The slider drives the same path; its right end is 50 %. The views take the new verdicts
+        // a part per event: verdictsApplied says every one has.
         QSlider* slider = window.detectorPanel()->contaminationSlider();
+        applied.clear();
         slider->setValue(slider->maximum());
         QCOMPARE(window.detectorPanel()->contaminationSpinBox()->value(), 50.0);
-        QTRY_COMPARE(window.snapshot().verdicts->suspiciousCount,
-                     applyThreshold(detection->scores, Contamination::fromValue(0.5)).suspiciousCount);
+        QVERIFY(applied.wait());
+        QCOMPARE(window.snapshot().verdicts->suspiciousCount,
+                 applyThreshold(detection->scores, Contamination::fromValue(0.5)).suspiciousCount);
         QCOMPARE(window.dataView()->model()->rowCount(), int(window.snapshot().verdicts->suspiciousCount));
         QCOMPARE(window.snapshot().detection, detection);
 
@@ -211,6 +216,81 @@ private Q_SLOTS:
         QTRY_VERIFY(window.snapshot().verdicts->contamination.automatic);
         QCOMPARE(window.snapshot().verdicts->threshold, -0.5);
         QCOMPARE(window.snapshot().detection, detection);
+    }
+
+    // A result is shown a part per event, the tab in front first. A newer result arriving while
+    // that runs takes over: one analysisReady, and every view shows the newer result, none the
+    // older. Slider verdicts arriving meanwhile reach every view too.
+    void newResultSupersedesOneBeingShown()
+    {
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString generated = dir.filePath(QStringLiteral("generated.csv"));
+        {
+            std::ofstream out(generated.toStdString(), std::ios::binary);
+            GeneratorParams params;
+            params.rows = 2000;
+            params.seed = 11;
+            generateTraffic(out, params);
+        }
+        MainWindow window;
+        auto* controller = window.findChild<AnalysisController*>();
+        QVERIFY(controller);
+        QList<LoadResult> results;
+        connect(controller, &AnalysisController::loadFinished, &window,
+                [&results](const LoadResult& result) { results.append(result); });
+        QVERIFY(load(window, referenceCsv()));
+        QVERIFY(load(window, generated));
+        window.openSample();
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QCOMPARE(results.size(), 3);
+        const LoadResult reference = results[0];
+        const LoadResult other = results[1];
+        QCOMPARE(window.trafficModel()->rowCount(), 5000);
+
+        // The reference file's result: the Anomalies tab, in front, takes it in the first event.
+        window.showTab(MainWindow::Tab::Anomalies);
+        ready.clear();
+        Q_EMIT controller->loadFinished(reference);
+        QCoreApplication::processEvents();
+        QVERIFY(ready.isEmpty());
+        QCOMPARE(window.suspiciousModel()->rowCount(), 15);
+        QCOMPARE(window.trafficModel()->rowCount(), 5000);   // the Data tab's turn has not come
+
+        // The generated file's result arrives before the reference is fully shown.
+        Q_EMIT controller->loadFinished(other);
+        QVERIFY(ready.wait());
+        QCOMPARE(ready.count(), 1);
+        const AnalysisSnapshot& shown = other.snapshot;
+        QCOMPARE(window.snapshot().data, shown.data);
+        QCOMPARE(window.trafficModel()->rowCount(), 2000);
+        QCOMPARE(window.trafficModel()->snapshot().data, shown.data);
+        QCOMPARE(window.suspiciousModel()->rowCount(), int(shown.findings->suspiciousRows.size()));
+        QCOMPARE(window.entitiesModel()->rowCount(), int(shown.aggregates->entities.entities.size()));
+        QCOMPARE(suspiciousInFirstHistogram(window.overviewCharts()), qreal(shown.verdicts->suspiciousCount));
+        QCOMPARE(suspiciousInScatter(window.anomalyScatter()), qreal(shown.verdicts->suspiciousCount));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("summaryHeader"))->text().contains(QStringLiteral("generated.csv")));
+        QVERIFY(ready.count() == 1 && !window.isBusy());
+
+        // The reference again, and the slider moved while it is shown: both reach every view.
+        ready.clear();
+        QSignalSpy applied(&window, &MainWindow::verdictsApplied);
+        Q_EMIT controller->loadFinished(reference);
+        QCoreApplication::processEvents();
+        window.setContamination(Contamination::fromValue(0.10));
+        QVERIFY(applied.wait());
+        QTRY_COMPARE(ready.count(), 1);
+        QCOMPARE(window.snapshot().data, reference.snapshot.data);
+        QCOMPARE(window.snapshot().verdicts->suspiciousCount, std::size_t(29));
+        QCOMPARE(window.suspiciousModel()->rowCount(), 29);
+        QCOMPARE(suspiciousInFirstHistogram(window.overviewCharts()), 29.0);
+        QCOMPARE(suspiciousInScatter(window.anomalyScatter()), 29.0);
+        QCOMPARE(window.entitiesModel()->rowCount(), int(reference.snapshot.aggregates->entities.entities.size()));
+        window.suspiciousOnlyCheck()->setChecked(true);
+        QCOMPARE(window.dataView()->model()->rowCount(), 29);
     }
 
     void changingForestParametersRefits()

@@ -7,6 +7,7 @@
 #include "ui/trafficproxymodel.h"
 #include "ui/traffictablemodel.h"
 #include "ui/analysisworker.h"
+#include "ui/backgroundtask.h"
 
 #include <QAbstractItemModelTester>
 #include <QColor>
@@ -172,6 +173,72 @@ private Q_SLOTS:
         QCOMPARE(columnTexts(proxy, column), expected);
     }
 
+    // The same sorts on a pool thread, as over a large table: the rows keep their order until
+    // the new one is made, then have exactly it.
+    void proxySortsInTheBackground_data() { proxySortsNumerically_data(); }
+
+    void proxySortsInTheBackground()
+    {
+        QFETCH(int, column);
+        QFETCH(int, order);
+        QFETCH(QStringList, expected);
+        TrafficTableModel model;
+        TrafficProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setBackgroundSearchRows(0);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        const QStringList fileOrder = columnTexts(proxy, SrcIp);
+        QSignalSpy sorting(&proxy, &TrafficProxyModel::sortingChanged);
+        proxy.sort(column, static_cast<Qt::SortOrder>(order));
+        QVERIFY(proxy.isSorting());
+        QCOMPARE(columnTexts(proxy, SrcIp), fileOrder);   // not yet
+        QVERIFY(sorting.wait());
+        QVERIFY(!proxy.isSorting());
+        QCOMPARE(columnTexts(proxy, column), expected);
+    }
+
+    void proxyBackgroundSortFollowsVerdictsAndData()
+    {
+        TrafficTableModel model;
+        TrafficProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setBackgroundSearchRows(0);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        QSignalSpy sorting(&proxy, &TrafficProxyModel::sortingChanged);
+        // Suspicious first (labels sort as 1/0, descending).
+        proxy.sort(Label, Qt::DescendingOrder);
+        QVERIFY(sorting.wait());
+        QCOMPARE(columnTexts(proxy, Label).first(), QStringLiteral("Suspicious"));
+        QCOMPARE(columnTexts(proxy, Label).count(QStringLiteral("Suspicious")), 1);
+
+        // The slider moves to 50 %: three suspicious rows, ordered first once the new order is made.
+        model.updateVerdicts(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.5)));
+        proxy.verdictsChanged();
+        QVERIFY(proxy.isSorting());
+        QVERIFY(sorting.wait());
+        QCOMPARE(columnTexts(proxy, Label),
+                 (QStringList{"Suspicious", "Suspicious", "Suspicious", "Normal", "Normal", "Normal"}));
+
+        // New data, still sorted by bytes_in: no row until its rows are sorted.
+        proxy.sort(BytesIn, Qt::AscendingOrder);
+        QVERIFY(sorting.wait());
+        auto other = prepareTable(readTrafficCsvText(
+            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+            "30,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.3,10.0.0.1\n"
+            "10,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,10.0.0.1\n"
+            "20,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.2,10.0.0.1\n",
+            "other.csv"));
+        AnalysisSnapshot snapshot;
+        snapshot.data = other;
+        model.setSnapshot(snapshot);
+        QVERIFY(proxy.isSorting());
+        QCOMPARE(proxy.rowCount(), 0);
+        QVERIFY(sorting.wait());
+        QCOMPARE(columnTexts(proxy, BytesIn), (QStringList{"10", "20", "30"}));
+    }
+
     void proxyFilters_data()
     {
         QTest::addColumn<QString>("text");
@@ -205,6 +272,72 @@ private Q_SLOTS:
         model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
         proxy.setFilter(text, column);
         QCOMPARE(columnTexts(proxy, SrcIp), expectedIps);
+    }
+
+    // The same filters searched on a pool thread, as they are over a large table: the rows shown
+    // stay the previous filter's until the search ends, then are exactly the filter's.
+    void proxyFiltersInTheBackground_data() { proxyFilters_data(); }
+
+    void proxyFiltersInTheBackground()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, column);
+        QFETCH(QStringList, expectedIps);
+        TrafficTableModel model;
+        TrafficProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setBackgroundSearchRows(0);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        QCOMPARE(proxy.rowCount(), 6);
+        QSignalSpy searching(&proxy, &TrafficProxyModel::searchingChanged);
+        proxy.setFilter(text, column);
+        if (proxy.isSearching()) {
+            QCOMPARE(proxy.rowCount(), 6);   // still unfiltered
+            QVERIFY(searching.wait());
+            QCOMPARE(searching.last().first().toBool(), false);
+        }
+        QVERIFY(!proxy.isSearching());
+        QCOMPARE(columnTexts(proxy, SrcIp), expectedIps);
+    }
+
+    void proxyBackgroundSearchKeepsOnlyTheNewest()
+    {
+        TrafficTableModel model;
+        TrafficProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setBackgroundSearchRows(0);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        QSignalSpy searching(&proxy, &TrafficProxyModel::searchingChanged);
+        QSignalSpy layouts(&proxy, &QAbstractItemModel::layoutChanged);
+        // Typed on before the first search ended: only the last text's rows are ever shown.
+        proxy.setFilter(QStringLiteral("ssh"));
+        proxy.setFilter(QStringLiteral("10.0.0"));
+        QVERIFY(proxy.isSearching());
+        QVERIFY(searching.wait());
+        QCOMPARE(columnTexts(proxy, SrcIp), (QStringList{"10.0.0.9", "10.0.0.10", "10.0.0.11"}));
+        QCOMPARE(layouts.count(), 1);
+        // Every search has ended and reported: the cancelled one changed nothing.
+        QVERIFY(backgroundThreadPool()->waitForDone(10000));
+        QCoreApplication::processEvents();
+        QCOMPARE(layouts.count(), 1);
+        QCOMPARE(columnTexts(proxy, SrcIp), (QStringList{"10.0.0.9", "10.0.0.10", "10.0.0.11"}));
+
+        // New data while a filter is set: no row until its rows in the new data are found.
+        auto other = prepareTable(readTrafficCsvText(
+            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+            "1,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,10.0.0.99,192.0.2.1\n"
+            "3,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,192.0.2.2\n",
+            "other.csv"));
+        AnalysisSnapshot snapshot;
+        snapshot.data = other;
+        model.setSnapshot(snapshot);
+        QVERIFY(proxy.isSearching());
+        QCOMPARE(proxy.rowCount(), 0);
+        QVERIFY(searching.wait());
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 4).data().toString(), QStringLiteral("10.0.0.99"));
     }
 
     void proxyKeepsSortWhenFiltering()

@@ -64,7 +64,10 @@ struct OverviewCharts::Charts {
     void showMessage(const QString& text);
     void show(SplitBarChart& chart, const BarChartBins& bins);
     void addThresholdLine();
-    void applyVerdicts(const AnalysisSnapshot& snapshot);
+    // Makes data, detection and bins those of snapshot (a no-op when they already are). False
+    // when there is nothing to chart: message says why.
+    bool prepare(const AnalysisSnapshot& snapshot, QString* message);
+    void applyVerdicts(const AnalysisSnapshot& snapshot, int chart);
     std::array<SplitBarChart*, OverviewBins::ChartCount> byIndex()
     {
         return {&bytesIn, &bytesOut, &scores, &protocols, &countries, &ports};
@@ -90,6 +93,17 @@ struct OverviewCharts::Charts {
     std::shared_ptr<const Detection> detection;
     // The bins shown: the snapshot's (made on the worker) or, without them, made here.
     std::shared_ptr<const OverviewBins> bins;
+    // A split counted here (a snapshot without one), kept for the other charts' calls.
+    std::shared_ptr<const OverviewSplit> split;
+    std::shared_ptr<const Verdicts> splitVerdicts;   // what split was counted for
+    // What each chart was last built from: a chart whose bins are not the current ones is
+    // rebuilt, not only re-split, when the verdicts change.
+    struct Built {
+        bool valid = false;
+        std::shared_ptr<const PreparedData> data;
+        std::shared_ptr<const OverviewBins> bins;
+    };
+    std::array<Built, OverviewBins::ChartCount> built;
 };
 
 OverviewCharts::Charts::Charts(OverviewCharts* owner)
@@ -151,7 +165,34 @@ void OverviewCharts::Charts::addThresholdLine()
     thresholdLine = line;
 }
 
-void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot)
+bool OverviewCharts::Charts::prepare(const AnalysisSnapshot& snapshot, QString* message)
+{
+    const auto snapshotDetection = snapshot.hasDetection() ? snapshot.detection : nullptr;
+    if (!snapshot.hasData() || snapshot.data->table.rowCount() == 0) {
+        data = snapshot.data;
+        detection = snapshotDetection;
+        bins = nullptr;
+        split = nullptr;
+        splitVerdicts = nullptr;
+        *message = snapshot.hasData() ? noRowsMessage() : noDataMessage();
+        return false;
+    }
+    if (bins && data == snapshot.data && detection == snapshotDetection)
+        return true;
+    data = snapshot.data;
+    detection = snapshotDetection;
+    split = nullptr;
+    splitVerdicts = nullptr;
+    const TrafficTable& table = data->table;
+    const Detection* usable = detection && detection->scores.size() == table.rowCount() ? detection.get() : nullptr;
+    bins = snapshot.overviewBins;
+    if (!bins || bins->data != data.get() || bins->detection != usable)
+        bins = std::make_shared<const OverviewBins>(computeOverviewBins(*data, usable));
+    scoreBinning = bins->scoreBinning;
+    return true;
+}
+
+void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot, int chart)
 {
     const std::size_t rows = data ? data->table.rowCount() : 0;
     const Verdicts* verdicts = nullptr;
@@ -159,17 +200,23 @@ void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot)
         verdicts = snapshot.verdicts.get();
     if (!bins)
         return;
-    // The worker counted the split with the verdicts; count here only when it did not.
-    std::shared_ptr<const OverviewSplit> split = snapshot.overviewSplit;
-    if (!split || split->bins != bins.get() || split->verdicts != verdicts)
-        split = std::make_shared<const OverviewSplit>(computeOverviewSplit(*bins, verdicts));
-    const auto charts = byIndex();
-    for (std::size_t chart = 0; chart < charts.size(); ++chart) {
-        if (bins->charts[chart].message.isEmpty())
-            charts[chart]->setSplitCounts(split->counts[chart], verdicts != nullptr);
+    // The worker counted the split with the verdicts; count here only when it did not, once for
+    // the six charts.
+    std::shared_ptr<const OverviewSplit> counted = snapshot.overviewSplit;
+    if (!counted || counted->bins != bins.get() || counted->verdicts != verdicts) {
+        const auto wanted = verdicts ? snapshot.verdicts : nullptr;
+        if (!split || split->bins != bins.get() || splitVerdicts != wanted) {
+            split = std::make_shared<const OverviewSplit>(computeOverviewSplit(*bins, verdicts));
+            splitVerdicts = wanted;
+        }
+        counted = split;
     }
+    const auto charts = byIndex();
+    const auto index = static_cast<std::size_t>(chart);
+    if (bins->charts[index].message.isEmpty())
+        charts[index]->setSplitCounts(counted->counts[index], verdicts != nullptr);
 
-    if (!thresholdLine || !snapshot.hasDetection())
+    if (chart != OverviewBins::Scores || !thresholdLine || !snapshot.hasDetection())
         return;
     const double threshold = snapshot.verdicts->threshold;
     const double top = scores.countAxis()->max();
@@ -206,49 +253,54 @@ OverviewCharts::~OverviewCharts() = default;
 
 void OverviewCharts::setSnapshot(const AnalysisSnapshot& snapshot)
 {
-    Charts& charts = *m_charts;
-    charts.data = snapshot.data;
-    charts.detection = snapshot.hasDetection() ? snapshot.detection : nullptr;
-    charts.thresholdLine = nullptr;
-    charts.bins = nullptr;
-    if (!snapshot.hasData()) {
-        charts.showMessage(noDataMessage());
-        return;
-    }
-    const TrafficTable& table = snapshot.data->table;
-    if (table.rowCount() == 0) {
-        charts.showMessage(noRowsMessage());
-        return;
-    }
-
-    const Detection* detection = charts.detection && charts.detection->scores.size() == table.rowCount()
-        ? charts.detection.get()
-        : nullptr;
-    charts.bins = snapshot.overviewBins;
-    if (!charts.bins || charts.bins->data != snapshot.data.get() || charts.bins->detection != detection)
-        charts.bins = std::make_shared<const OverviewBins>(computeOverviewBins(*snapshot.data, detection));
-    const auto all = charts.byIndex();
-    for (std::size_t chart = 0; chart < all.size(); ++chart)
-        charts.show(*all[chart], charts.bins->charts[chart]);
-    charts.scoreBinning = charts.bins->scoreBinning;
-    if (charts.bins->charts[OverviewBins::Scores].message.isEmpty())
-        charts.addThresholdLine();
-
-    charts.applyVerdicts(snapshot);
+    for (int chart = 0; chart < kChartCount; ++chart)
+        setSnapshot(snapshot, chart);
 }
 
 void OverviewCharts::updateVerdicts(const AnalysisSnapshot& snapshot)
 {
+    for (int chart = 0; chart < kChartCount; ++chart)
+        updateVerdicts(snapshot, chart);
+}
+
+void OverviewCharts::setSnapshot(const AnalysisSnapshot& snapshot, int chart)
+{
+    static_assert(kChartCount == OverviewBins::ChartCount);
+    if (chart < 0 || chart >= kChartCount)
+        return;
     Charts& charts = *m_charts;
-    const auto detection = snapshot.hasDetection() ? snapshot.detection : nullptr;
-    // Only the threshold may differ; anything else is a new snapshot and needs new bins.
-    if (snapshot.data != charts.data || detection != charts.detection) {
-        setSnapshot(snapshot);
+    SplitBarChart& target = *charts.byIndex()[static_cast<std::size_t>(chart)];
+    QString message;
+    const bool chartable = charts.prepare(snapshot, &message);
+    charts.built[static_cast<std::size_t>(chart)] = {true, snapshot.data, charts.bins};
+    if (!chartable) {
+        target.showMessage(message);
         return;
     }
-    if (!charts.data || charts.data->table.rowCount() == 0)
+    charts.show(target, charts.bins->charts[static_cast<std::size_t>(chart)]);
+    if (chart == OverviewBins::Scores) {
+        charts.thresholdLine = nullptr;
+        if (charts.bins->charts[OverviewBins::Scores].message.isEmpty())
+            charts.addThresholdLine();
+    }
+    charts.applyVerdicts(snapshot, chart);
+}
+
+void OverviewCharts::updateVerdicts(const AnalysisSnapshot& snapshot, int chart)
+{
+    if (chart < 0 || chart >= kChartCount)
         return;
-    charts.applyVerdicts(snapshot);
+    Charts& charts = *m_charts;
+    QString message;
+    const bool chartable = charts.prepare(snapshot, &message);
+    // Only the threshold may differ; anything else is a new snapshot and needs new bins.
+    const Charts::Built& built = charts.built[static_cast<std::size_t>(chart)];
+    if (!built.valid || built.data != snapshot.data || built.bins != charts.bins) {
+        setSnapshot(snapshot, chart);
+        return;
+    }
+    if (chartable)
+        charts.applyVerdicts(snapshot, chart);
 }
 
 QList<ChartView*> OverviewCharts::chartViews() const

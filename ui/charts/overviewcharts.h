@@ -23,11 +23,17 @@ public:
     explicit OverviewCharts(QWidget* parent = nullptr);
     ~OverviewCharts() override;
 
+    static constexpr int kChartCount = 6;   // in chartViews() order
+
     // Rebuilds every chart from the snapshot (new data or new detection). An empty snapshot shows
     // a message in each chart, not a blank frame.
     void setSnapshot(const AnalysisSnapshot& snapshot);
     // The contamination moved: only the Normal/Suspicious split and the threshold line change.
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // The same for one chart (0 to kChartCount - 1), so that a window can rebuild the six in
+    // separate events: each chart's relayout and first paint then come between, not all at once.
+    void setSnapshot(const AnalysisSnapshot& snapshot, int chart);
+    void updateVerdicts(const AnalysisSnapshot& snapshot, int chart);
 
     QList<ChartView*> chartViews() const;
 
