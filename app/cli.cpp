@@ -526,13 +526,30 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
         refuseOverwrite(*reportPath, parsed.flags.count("force") > 0);
     }
 
+    const std::string* truthName = value("truth");
+    if (!outPath && !reportPath && parsed.flags.count("json") == 0) {
+        // The text report names sources, countries, protocols and ports, shows the most anomalous
+        // rows by those and their bytes, and evaluates against the ground truth: after cleaning
+        // (whose duplicate test compares every column) the other columns are let go, about 40 MB
+        // at a million rows. Writing a file or JSON keeps every column.
+        std::vector<std::string>& keep = params.clean.keepOnly;
+        for (Field field : {Field::SrcIp, Field::SrcIpCountryCode, Field::Protocol, Field::DstPort})
+            keep.emplace_back(fieldInfo(field).name);
+        for (Feature feature : params.detector.features) {
+            if (feature == Feature::ResponseCodeFrequency)
+                keep.emplace_back(fieldInfo(Field::ResponseCode).name);
+        }
+        if (truthName)
+            keep.push_back(*truthName);
+        for (std::string_view name : truthColumnNames())
+            keep.emplace_back(name);
+    }
     const Progress progress({}, &g_interrupted);
     auto data = prepareData(parsed.positional.front(), params.read, params.clean, progress);
     auto detection = detect(*data, params.detector, progress);
     const Analysis analysis = assess(data, detection, params.contamination, top);
     // The ground truth, when the file has one or one is named: a named column that is missing or
     // unusable is a usage error; a column found by its name but unusable is only reported.
-    const std::string* truthName = value("truth");
     const TruthLookup truth = truthName ? readGroundTruth(data->table, *truthName) : findGroundTruth(data->table);
     if (truthName && !truth.truth)
         throw UsageError("--truth " + *truthName + ": " + truth.problem);

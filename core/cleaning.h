@@ -14,6 +14,11 @@ struct CleanParams {
     bool dropMissingAddresses = true;  // drop rows lacking src_ip or dst_ip
     bool upperCaseCountries = true;    // "us" and "Us" become "US"
     int threads = 0;                   // for finding duplicates; 0 = all cores (the result is the same)
+    // Not cleaning but done here, when the duplicates are known (finding them compares every
+    // column): when not empty, the cells of columns not named here (case-insensitive) are
+    // released (Column::released) to save memory. bytes_in, bytes_out, creation_time and
+    // end_time, which the features need, are always kept.
+    std::vector<std::string> keepOnly;
 
     void validate() const {}
 };

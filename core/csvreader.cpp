@@ -937,7 +937,7 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd, const std::funct
     // Split the rest into pieces at record boundaries found by quote parity: inside RFC 4180
     // text a line end is a record end exactly when an even number of quotes precede it. The
     // same pass looks for NUL bytes, which no text file holds.
-    constexpr std::size_t kPieceBytes = 1u << 20;
+    constexpr std::size_t kPieceBytes = 512u << 10;
     const std::size_t pieceCount = std::max<std::size_t>(1, std::min<std::size_t>(rest.size() / kPieceBytes, 4096));
     std::vector<std::size_t> quotes(pieceCount, 0);
     std::vector<std::size_t> nulAt(pieceCount, std::string_view::npos);

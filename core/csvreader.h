@@ -38,7 +38,7 @@ struct ColumnMapping {
 
 struct ReadOptions {
     int threads = 0;                        // 0 = all cores
-    std::size_t blockBytes = 4u << 20;      // read in blocks this large; memory does not grow with the file
+    std::size_t blockBytes = 2u << 20;      // read in blocks this large; memory does not grow with the file
     char delimiter = ',';
     char quote = '"';                       // '\0': no quoting, every quote character is literal text
     bool hasHeader = true;                  // false: the first line is data; columns are named column_1...

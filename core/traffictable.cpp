@@ -191,6 +191,8 @@ void TrafficTable::keepRows(const std::vector<std::uint32_t>& ascendingRows)
         values.resize(to);
     };
     for (Column& column : columns) {
+        if (column.released)
+            continue;
         switch (column.kind) {
         case ColumnKind::Integer:
         case ColumnKind::Timestamp: compact(column.integers); break;
@@ -199,6 +201,15 @@ void TrafficTable::keepRows(const std::vector<std::uint32_t>& ascendingRows)
         }
     }
     compact(sourceLines);
+}
+
+void TrafficTable::releaseColumn(std::size_t index)
+{
+    Column& column = columns[index];
+    std::vector<std::int64_t>().swap(column.integers);
+    std::vector<double>().swap(column.reals);
+    std::vector<std::uint32_t>().swap(column.text);
+    column.released = true;
 }
 
 std::size_t TrafficTable::memoryBytes() const noexcept

@@ -34,6 +34,10 @@ struct Column {
     std::vector<std::int64_t> integers;
     std::vector<double> reals;
     std::vector<std::uint32_t> text;
+    // Its cells were let go to save memory (a run that reports on other columns only, see
+    // CleanParams::keepOnly): the column keeps its name and kind but holds no rows. Nothing may
+    // read its cells.
+    bool released = false;
 
     std::size_t size() const noexcept;
     bool isMissing(std::size_t row) const noexcept;
@@ -97,6 +101,8 @@ public:
 
     // Keeps only the given rows (ascending), in place: no second copy of the table is made.
     void keepRows(const std::vector<std::uint32_t>& ascendingRows);
+    // Frees a column's cells (Column::released).
+    void releaseColumn(std::size_t index);
     std::size_t memoryBytes() const noexcept;
 
     std::shared_ptr<StringPool> strings;

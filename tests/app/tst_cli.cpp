@@ -135,6 +135,25 @@ private Q_SLOTS:
         QVERIFY(lines(dir.filePath("one.csv")).first().contains("is_attack,attack_kind,session_duration"));
     }
 
+    // A summary run lets go of the columns its report does not use (after cleaning); a run that
+    // writes the scored CSV keeps them all. Their reports must be the same, down to the byte.
+    void summaryRunReportsAsAFullRun()
+    {
+        QTemporaryDir dir;
+        const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+        for (const QString& features : {QStringLiteral("bytes_in,bytes_out,session_duration,avg_packet_size"),
+                                        QStringLiteral("bytes_in,response_code_frequency,protocol_frequency,country_frequency,dst_port_frequency,source_total_bytes")}) {
+            const Run summary = runWebthreat({"analyze", sample, "--features", features, "--top", "25"});
+            QVERIFY2(summary.status == 0, qPrintable(summary.err));
+            const QString out = dir.filePath("scored.csv");
+            const Run full = runWebthreat({"analyze", sample, "--features", features, "--top", "25", "--out", out, "--force"});
+            QVERIFY2(full.status == 0, qPrintable(full.err));
+            const qsizetype written = full.out.indexOf("\nScored rows written to ");
+            QVERIFY(written > 0);
+            QCOMPARE(summary.out, full.out.left(written));
+        }
+    }
+
     void evaluatesAgainstGroundTruth()
     {
         // The bundled sample has is_attack: the report adds the evaluation, with the areas core

@@ -126,6 +126,27 @@ private Q_SLOTS:
         QCOMPARE(step(result.report, "upper_case_countries").rowsAffected, std::size_t(2));
     }
 
+    // Columns not named are let go after the duplicates are found (a row differing only in one
+    // of them is still not a duplicate); the features' four inputs always stay.
+    void keepOnlyReleasesOtherColumnsAfterDuplicates()
+    {
+        const TrafficTable input = table("1,1,,,a,us,b\n1,1,,,a,DE,b\n1,1,,,a,us,b\n");
+        CleanParams params;
+        params.keepOnly = {"SRC_IP"};
+        const CleanResult result = cleanTraffic(input, params);
+        QCOMPARE(result.report.rowsOut, std::size_t(2));
+        QVERIFY(!result.table.column(Field::SrcIp).released);
+        QCOMPARE(result.table.text(Field::SrcIp, 1), std::string_view("a"));
+        for (Field field : {Field::BytesIn, Field::BytesOut, Field::CreationTime, Field::EndTime}) {
+            QVERIFY(!result.table.column(field).released);
+            QCOMPARE(result.table.column(field).size(), std::size_t(2));
+        }
+        for (Field field : {Field::SrcIpCountryCode, Field::DstIp, Field::RuleNames}) {
+            QVERIFY(result.table.column(field).released);
+            QCOMPARE(result.table.column(field).memoryBytes(), std::size_t(0));
+        }
+    }
+
     void rulesCanBeSwitchedOff()
     {
         const TrafficTable input = table("1,1,,,a,us,b\n1,1,,,a,us,b\n");
