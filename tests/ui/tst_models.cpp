@@ -59,6 +59,23 @@ QStringList columnTexts(const QAbstractItemModel& model, int column)
     return texts;
 }
 
+// A proxy over a model of the given snapshot that searches and sorts in the background at any
+// size, checked throughout by Qt's model tester.
+struct BackgroundProxy {
+    TrafficTableModel model;
+    TrafficProxyModel proxy;
+    std::unique_ptr<QAbstractItemModelTester> tester;
+
+    template <typename Snapshot>
+    explicit BackgroundProxy(Snapshot snapshot)
+    {
+        proxy.setSourceModel(&model);
+        proxy.setBackgroundSearchRows(0);
+        tester = std::make_unique<QAbstractItemModelTester>(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(std::move(snapshot));
+    }
+};
+
 } // namespace
 
 class TestModels : public QObject {
@@ -182,12 +199,8 @@ private Q_SLOTS:
         QFETCH(int, column);
         QFETCH(int, order);
         QFETCH(QStringList, expected);
-        TrafficTableModel model;
-        TrafficProxyModel proxy;
-        proxy.setSourceModel(&model);
-        proxy.setBackgroundSearchRows(0);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        BackgroundProxy fixture(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        TrafficProxyModel& proxy = fixture.proxy;
         const QStringList fileOrder = columnTexts(proxy, SrcIp);
         QSignalSpy sorting(&proxy, &TrafficProxyModel::sortingChanged);
         proxy.sort(column, static_cast<Qt::SortOrder>(order));
@@ -200,12 +213,8 @@ private Q_SLOTS:
 
     void proxyBackgroundSortFollowsVerdictsAndData()
     {
-        TrafficTableModel model;
-        TrafficProxyModel proxy;
-        proxy.setSourceModel(&model);
-        proxy.setBackgroundSearchRows(0);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        BackgroundProxy fixture(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        TrafficProxyModel& proxy = fixture.proxy;
         QSignalSpy sorting(&proxy, &TrafficProxyModel::sortingChanged);
         // Suspicious first (labels sort as 1/0, descending).
         proxy.sort(Label, Qt::DescendingOrder);
@@ -214,7 +223,7 @@ private Q_SLOTS:
         QCOMPARE(columnTexts(proxy, Label).count(QStringLiteral("Suspicious")), 1);
 
         // The slider moves to 50 %: three suspicious rows, ordered first once the new order is made.
-        model.updateVerdicts(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.5)));
+        fixture.model.updateVerdicts(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.5)));
         proxy.verdictsChanged();
         QVERIFY(proxy.isSorting());
         QVERIFY(sorting.wait());
@@ -232,7 +241,7 @@ private Q_SLOTS:
             "other.csv"));
         AnalysisSnapshot snapshot;
         snapshot.data = other;
-        model.setSnapshot(snapshot);
+        fixture.model.setSnapshot(snapshot);
         QVERIFY(proxy.isSorting());
         QCOMPARE(proxy.rowCount(), 0);
         QVERIFY(sorting.wait());
@@ -283,12 +292,8 @@ private Q_SLOTS:
         QFETCH(QString, text);
         QFETCH(QString, column);
         QFETCH(QStringList, expectedIps);
-        TrafficTableModel model;
-        TrafficProxyModel proxy;
-        proxy.setSourceModel(&model);
-        proxy.setBackgroundSearchRows(0);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        BackgroundProxy fixture(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        TrafficProxyModel& proxy = fixture.proxy;
         QCOMPARE(proxy.rowCount(), 6);
         QSignalSpy searching(&proxy, &TrafficProxyModel::searchingChanged);
         proxy.setFilter(text, column);
@@ -303,12 +308,8 @@ private Q_SLOTS:
 
     void proxyBackgroundSearchKeepsOnlyTheNewest()
     {
-        TrafficTableModel model;
-        TrafficProxyModel proxy;
-        proxy.setSourceModel(&model);
-        proxy.setBackgroundSearchRows(0);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        BackgroundProxy fixture(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
+        TrafficProxyModel& proxy = fixture.proxy;
         QSignalSpy searching(&proxy, &TrafficProxyModel::searchingChanged);
         QSignalSpy layouts(&proxy, &QAbstractItemModel::layoutChanged);
         // Typed on before the first search ended: only the last text's rows are ever shown.
@@ -332,7 +333,7 @@ private Q_SLOTS:
             "other.csv"));
         AnalysisSnapshot snapshot;
         snapshot.data = other;
-        model.setSnapshot(snapshot);
+        fixture.model.setSnapshot(snapshot);
         QVERIFY(proxy.isSearching());
         QCOMPARE(proxy.rowCount(), 0);
         QVERIFY(searching.wait());
