@@ -238,6 +238,52 @@ std::vector<std::uint32_t> entitySessionsIn(const EntityTable& entities, const s
     return sessions;
 }
 
+EntityPeriod entitiesInPeriod(const EntityTable& entities, const TrafficTable& table, const std::vector<std::uint8_t>& mask,
+                              const Verdicts* verdicts, const std::vector<double>* scores)
+{
+    const std::size_t count = entities.entities.size();
+    EntityPeriod period;
+    period.sessions.assign(count, 0);
+    period.bytesIn.assign(count, 0);
+    period.bytesOut.assign(count, 0);
+    period.firstSeen.assign(count, kMissingInteger);
+    period.lastSeen.assign(count, kMissingInteger);
+    period.suspicious.assign(count, 0);
+    period.lowestScore.assign(count, std::nan(""));
+    const std::size_t rows = entities.entityOfRow.size();
+    if (mask.size() != rows || table.rowCount() != rows)
+        return period;
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    const auto& creation = table.column(Field::CreationTime).integers;
+    const bool withVerdicts = verdicts && verdicts->suspicious.size() == rows;
+    const bool withScores = scores && scores->size() == rows;
+    for (std::size_t row = 0; row < rows; ++row) {
+        if (!mask[row])
+            continue;
+        const std::uint32_t e = entities.entityOfRow[row];
+        ++period.sessions[e];
+        if (bytesIn[row] != kMissingInteger && bytesIn[row] > 0)
+            period.bytesIn[e] += static_cast<std::uint64_t>(bytesIn[row]);
+        if (bytesOut[row] != kMissingInteger && bytesOut[row] > 0)
+            period.bytesOut[e] += static_cast<std::uint64_t>(bytesOut[row]);
+        if (const Instant at = creation[row]; at != kMissingInteger) {
+            if (period.firstSeen[e] == kMissingInteger || at < period.firstSeen[e])
+                period.firstSeen[e] = at;
+            if (period.lastSeen[e] == kMissingInteger || at > period.lastSeen[e])
+                period.lastSeen[e] = at;
+        }
+        if (withVerdicts)
+            period.suspicious[e] += verdicts->suspicious[row];
+        if (withScores) {
+            double& lowest = period.lowestScore[e];
+            if (std::isnan(lowest) || (*scores)[row] < lowest)
+                lowest = (*scores)[row];
+        }
+    }
+    return period;
+}
+
 std::vector<std::uint8_t> rowsFromSources(const TrafficTable& table, const std::vector<std::uint32_t>& srcIps)
 {
     const std::size_t ids = table.strings ? table.strings->size() : 1;

@@ -65,6 +65,24 @@ EntityVerdicts assessEntities(const EntityTable& entities, const Verdicts& verdi
 // each source accounts for. One pass.
 std::vector<std::uint32_t> entitySessionsIn(const EntityTable& entities, const std::vector<std::uint8_t>& mask);
 
+// The entities' figures over the rows of a period: what the Entities view shows while one is
+// selected on the Timeline. Per entity, in EntityTable order. Countries and ports are the whole
+// file's (EntityStats).
+struct EntityPeriod {
+    std::vector<std::uint32_t> sessions;
+    std::vector<std::uint64_t> bytesIn;      // sums of the values present
+    std::vector<std::uint64_t> bytesOut;
+    std::vector<Instant> firstSeen;          // kMissingInteger where no session in the period has
+    std::vector<Instant> lastSeen;           // a creation_time
+    std::vector<std::uint32_t> suspicious;   // all 0 without verdicts
+    std::vector<double> lowestScore;         // NaN without scores or without a session in the period
+};
+
+// One pass over the rows inside mask (one byte per table row). verdicts and scores may be null;
+// otherwise they are per table row.
+EntityPeriod entitiesInPeriod(const EntityTable& entities, const TrafficTable& table, const std::vector<std::uint8_t>& mask,
+                              const Verdicts* verdicts, const std::vector<double>* scores);
+
 // Per table row: 1 when its source IP is one of srcIps (interned ids), else 0.
 std::vector<std::uint8_t> rowsFromSources(const TrafficTable& table, const std::vector<std::uint32_t>& srcIps);
 

@@ -19,8 +19,7 @@ void EntitiesModel::setSnapshot(const AnalysisSnapshot& snapshot)
     beginResetModel();
     m_snapshot = snapshot;
     m_ipRank.clear();
-    if (m_periodSessions.size() != (m_snapshot.aggregates ? m_snapshot.aggregates->entities.entities.size() : 0))
-        m_periodSessions.clear();
+    computePeriod();
     // Sorting by IP uses the order the worker computed with the aggregates.
     if (m_snapshot.aggregates)
         m_ipRank = m_snapshot.aggregates->entities.ipRank;
@@ -34,8 +33,23 @@ void EntitiesModel::updateVerdicts(const AnalysisSnapshot& snapshot)
         return;
     }
     m_snapshot = snapshot;
-    if (rowCount() > 0)
+    if (m_period) {
+        computePeriod();
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    } else if (rowCount() > 0) {
         Q_EMIT dataChanged(index(0, Suspicious), index(rowCount() - 1, LowestScore));
+    }
+}
+
+void EntitiesModel::computePeriod()
+{
+    m_period.reset();
+    if (!m_periodRows || !m_snapshot.hasData() || !m_snapshot.aggregates
+        || m_periodRows->size() != m_snapshot.data->table.rowCount())
+        return;
+    m_period = entitiesInPeriod(m_snapshot.aggregates->entities, m_snapshot.data->table, *m_periodRows,
+                                m_snapshot.verdicts.get(), m_snapshot.detection ? &m_snapshot.detection->scores.scores() : nullptr);
 }
 
 const EntityStats& EntitiesModel::stats(int row) const
@@ -43,18 +57,19 @@ const EntityStats& EntitiesModel::stats(int row) const
     return m_snapshot.aggregates->entities.entities[static_cast<std::size_t>(row)];
 }
 
-void EntitiesModel::setPeriodSessions(std::vector<std::uint32_t> sessions)
+void EntitiesModel::setPeriodRows(std::shared_ptr<const std::vector<std::uint8_t>> rows)
 {
-    m_periodSessions = std::move(sessions);
+    m_periodRows = std::move(rows);
+    computePeriod();
     if (rowCount() > 0) {
-        Q_EMIT dataChanged(index(0, InPeriod), index(rowCount() - 1, InPeriod));
-        Q_EMIT headerDataChanged(Qt::Horizontal, InPeriod, InPeriod);
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
     }
 }
 
 std::uint32_t EntitiesModel::periodSessions(int row) const
 {
-    return m_periodSessions.empty() ? 0 : m_periodSessions[static_cast<std::size_t>(row)];
+    return m_period ? m_period->sessions[static_cast<std::size_t>(row)] : 0;
 }
 
 std::uint32_t EntitiesModel::sourceIpId(int row) const
@@ -120,10 +135,25 @@ double EntitiesModel::sortKey(int row, int column) const
         // Missing sorts last in ascending order.
         return value == kMissingInteger ? std::numeric_limits<double>::infinity() : static_cast<double>(value);
     };
+    const auto at = static_cast<std::size_t>(row);
+    if (m_period) {
+        switch (column) {
+        case Sessions:
+        case InPeriod: return m_period->sessions[at];
+        case Suspicious: return m_period->suspicious[at];
+        case BytesIn: return static_cast<double>(m_period->bytesIn[at]);
+        case BytesOut: return static_cast<double>(m_period->bytesOut[at]);
+        case FirstSeen: return instant(m_period->firstSeen[at]);
+        case LastSeen: return instant(m_period->lastSeen[at]);
+        case LowestScore:
+            return std::isnan(m_period->lowestScore[at]) ? std::numeric_limits<double>::infinity() : m_period->lowestScore[at];
+        default: break;
+        }
+    }
     switch (column) {
-    case SourceIp: return m_ipRank.empty() ? row : m_ipRank[static_cast<std::size_t>(row)];
+    case SourceIp: return m_ipRank.empty() ? row : m_ipRank[at];
     case Sessions: return static_cast<double>(entity.sessions);
-    case Suspicious: return verdicts ? verdicts->entities.suspicious[static_cast<std::size_t>(row)] : 0.0;
+    case Suspicious: return verdicts ? verdicts->entities.suspicious[at] : 0.0;
     case BytesIn: return static_cast<double>(entity.bytesIn);
     case BytesOut: return static_cast<double>(entity.bytesOut);
     case Countries: return entity.countryCount;
@@ -131,7 +161,7 @@ double EntitiesModel::sortKey(int row, int column) const
     case FirstSeen: return instant(entity.firstSeen);
     case LastSeen: return instant(entity.lastSeen);
     case LowestScore: {
-        const double score = verdicts ? verdicts->entities.lowestScore[static_cast<std::size_t>(row)] : std::nan("");
+        const double score = verdicts ? verdicts->entities.lowestScore[at] : std::nan("");
         return std::isnan(score) ? std::numeric_limits<double>::infinity() : score;
     }
     case InPeriod: return periodSessions(row);
@@ -149,27 +179,60 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
     const auto instantText = [](Instant value) {
         return value == kMissingInteger ? QString() : formatInstantShort(static_cast<double>(value) / 1e6);
     };
+    const auto at = static_cast<std::size_t>(row);
+    const auto suspiciousText = [](std::uint64_t suspicious, std::uint64_t sessions) {
+        return suspicious == 0 || sessions == 0
+            ? QStringLiteral("0")
+            : QStringLiteral("%1 (%2)").arg(formatCount(suspicious), formatPercent(static_cast<double>(suspicious) / static_cast<double>(sessions), 0));
+    };
+    if (m_period && (role == Qt::DisplayRole || role == Qt::ToolTipRole)) {
+        // The period's figures; countries and ports stay the whole file's.
+        const EntityPeriod& period = *m_period;
+        if (role == Qt::DisplayRole) {
+            switch (index.column()) {
+            case Sessions: return formatCount(period.sessions[at]);
+            case Suspicious: return verdicts ? suspiciousText(period.suspicious[at], period.sessions[at]) : QString();
+            case BytesIn: return formatBytesText(static_cast<double>(period.bytesIn[at]));
+            case BytesOut: return formatBytesText(static_cast<double>(period.bytesOut[at]));
+            case FirstSeen: return instantText(period.firstSeen[at]);
+            case LastSeen: return instantText(period.lastSeen[at]);
+            case LowestScore:
+                return std::isnan(period.lowestScore[at]) ? QString() : QString::number(period.lowestScore[at], 'f', 4);
+            case InPeriod:
+                return tr("%1 of %2").arg(formatCount(period.sessions[at]), formatCount(entity.sessions));
+            default: break;
+            }
+        } else {
+            switch (index.column()) {
+            case BytesIn: return tr("%1 bytes received from this source in the period").arg(formatCount(period.bytesIn[at]));
+            case BytesOut: return tr("%1 bytes sent to this source in the period").arg(formatCount(period.bytesOut[at]));
+            case Countries:
+            case Ports: return tr("Over the whole file, not only the period");
+            case FirstSeen:
+            case LastSeen: {
+                const Instant value = index.column() == FirstSeen ? period.firstSeen[at] : period.lastSeen[at];
+                return value == kMissingInteger ? tr("No session of this source in the period has a creation_time")
+                                                : QString::fromStdString(formatTimestamp(value));
+            }
+            case InPeriod: return tr("Its sessions in the period, of all its sessions in the file");
+            default: break;
+            }
+        }
+    }
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case SourceIp:
             return entity.srcIp == StringPool::kMissing ? tr("(missing)") : fromUtf8View(m_snapshot.data->table.strings->view(entity.srcIp));
         case Sessions: return formatCount(entity.sessions);
-        case Suspicious: {
-            if (!verdicts)
-                return QString();
-            const std::uint32_t suspicious = verdicts->entities.suspicious[static_cast<std::size_t>(row)];
-            return suspicious == 0 ? QStringLiteral("0")
-                                   : QStringLiteral("%1 (%2)").arg(formatCount(suspicious),
-                                                                   formatPercent(static_cast<double>(suspicious) / static_cast<double>(entity.sessions), 0));
-        }
+        case Suspicious: return verdicts ? suspiciousText(verdicts->entities.suspicious[at], entity.sessions) : QString();
         case BytesIn: return formatBytesText(static_cast<double>(entity.bytesIn));
         case BytesOut: return formatBytesText(static_cast<double>(entity.bytesOut));
         case Countries: return countriesText(entity);
         case Ports: return portsText(entity);
         case FirstSeen: return instantText(entity.firstSeen);
         case LastSeen: return instantText(entity.lastSeen);
-        case InPeriod: return m_periodSessions.empty() ? QString() : formatCount(periodSessions(row));
+        case InPeriod: return QString(); // a period's figures are returned above
         case LowestScore: {
             const double score = verdicts ? verdicts->entities.lowestScore[static_cast<std::size_t>(row)] : std::nan("");
             return std::isnan(score) ? QString() : QString::number(score, 'f', 4);
@@ -209,6 +272,19 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
 {
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
+    if (role == Qt::DisplayRole && m_period) {
+        // While a period is selected these columns are its figures: the headers say so.
+        switch (section) {
+        case Sessions: return tr("Sessions (period)");
+        case Suspicious: return tr("Suspicious (period)");
+        case BytesIn: return tr("Bytes in (period)");
+        case BytesOut: return tr("Bytes out (period)");
+        case FirstSeen: return tr("First seen (period, UTC)");
+        case LastSeen: return tr("Last seen (period, UTC)");
+        case LowestScore: return tr("Lowest score (period)");
+        default: break;
+        }
+    }
     if (role == Qt::DisplayRole) {
         switch (section) {
         case SourceIp: return tr("Source IP");
@@ -234,7 +310,7 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
         case FirstSeen: return tr("Its earliest creation_time");
         case LastSeen: return tr("Its latest creation_time");
         case LowestScore: return tr("The most anomalous Isolation Forest score among its sessions (lower is more anomalous)");
-        case InPeriod: return tr("Its sessions in the period selected on the Timeline; sources without any are hidden");
+        case InPeriod: return tr("Its sessions in the period selected on the Timeline, of all its sessions; sources without any are hidden, and the other figures are the period's");
         default: return {};
         }
     }

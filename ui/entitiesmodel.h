@@ -3,6 +3,10 @@
 #include "ui/analysissnapshot.h"
 
 #include <QAbstractTableModel>
+
+#include <memory>
+#include <optional>
+#include <vector>
 #include <QSortFilterProxyModel>
 
 namespace webthreat {
@@ -41,9 +45,12 @@ public:
     // New verdicts only: the Suspicious and score columns change.
     void updateVerdicts(const AnalysisSnapshot& snapshot);
 
-    // Sessions per entity in the selected period (entity order), or empty when none is selected.
-    void setPeriodSessions(std::vector<std::uint32_t> sessions);
-    bool hasPeriod() const { return !m_periodSessions.empty(); }
+    // The rows of the period selected on the Timeline (one byte per table row), or null for none.
+    // While one is selected, sessions, suspicious sessions, bytes, first and last seen and the
+    // lowest score are the period's (computed here, one pass over the rows, again when the
+    // verdicts change); "In period" says how many of the source's sessions that is.
+    void setPeriodRows(std::shared_ptr<const std::vector<std::uint8_t>> rows);
+    bool hasPeriod() const { return m_period.has_value(); }
     std::uint32_t periodSessions(int row) const;
 
     std::uint32_t sourceIpId(int row) const;
@@ -61,10 +68,13 @@ private:
     QString countriesText(const EntityStats& stats) const;
     QString portsText(const EntityStats& stats) const;
 
+    void computePeriod();
+
     AnalysisSnapshot m_snapshot;
     // Rank of each source IP text in byte order, so that sorting by IP compares two numbers.
     std::vector<std::uint32_t> m_ipRank;
-    std::vector<std::uint32_t> m_periodSessions;
+    std::shared_ptr<const std::vector<std::uint8_t>> m_periodRows;
+    std::optional<EntityPeriod> m_period;
 };
 
 // Sorting (numeric, through EntitiesModel::sortKey) and a source-IP text filter for the Entities

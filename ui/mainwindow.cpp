@@ -1153,14 +1153,10 @@ void MainWindow::showPart(int part)
     case EntitiesPart:
         if (rebuild) {
             if (dropViewFilter && m_entitiesModel->hasPeriod())
-                m_entitiesModel->setPeriodSessions({});
+                m_entitiesModel->setPeriodRows(nullptr);
             // The proxy sorts again by the view's sort column after the reset.
             m_entitiesModel->setSnapshot(m_snapshot);
-            if (m_snapshot.aggregates)
-                m_entitiesTitle->setText(tr("%1 source IPs; select one or more to show only their rows in the other views")
-                                             .arg(formatCount(m_snapshot.aggregates->entities.entities.size())));
-            else
-                m_entitiesTitle->setText(tr("Source IPs"));
+            updateEntitiesTitle();
             if (m_viewFilter.hasSources()) {
                 // A refit resets the model: show the sources the filter still holds as selected again.
                 const QScopedValueRollback guard(m_clearingViewFilter, true);
@@ -1526,21 +1522,42 @@ void MainWindow::clearViewFilter()
     applyViewFilter();
 }
 
+void MainWindow::updateEntitiesTitle()
+{
+    if (!m_snapshot.aggregates) {
+        m_entitiesTitle->setText(tr("Source IPs"));
+        return;
+    }
+    const QString count = formatCount(m_snapshot.aggregates->entities.entities.size());
+    m_entitiesTitle->setText(
+        m_entitiesModel->hasPeriod()
+            ? tr("%1 of %2 source IPs active in the Timeline's period, with the period's figures (countries and ports: the whole file)")
+                  .arg(formatCount(static_cast<std::uint64_t>(m_entitiesProxy->rowCount())), count)
+            : tr("%1 source IPs; select one or more to show only their rows in the other views").arg(count));
+}
+
 void MainWindow::applyViewFilter()
 {
-    // The Entities view lists the sources active in the period, with their sessions in it. The
+    // The Entities view lists the sources active in the period, with the period's figures. The
     // sources selected there are not applied to the list itself.
     {
-        std::vector<std::uint32_t> inPeriod;
+        std::shared_ptr<const std::vector<std::uint8_t>> inPeriod;
         if (m_viewFilter.hasPeriod() && m_snapshot.hasData() && m_snapshot.aggregates)
-            inPeriod = entitySessionsIn(m_snapshot.aggregates->entities,
-                                        rowsInTimeRange(m_snapshot.data->table, *m_viewFilter.from, *m_viewFilter.to));
-        if (!inPeriod.empty() || m_entitiesModel->hasPeriod()) {
+            inPeriod = std::make_shared<const std::vector<std::uint8_t>>(
+                rowsInTimeRange(m_snapshot.data->table, *m_viewFilter.from, *m_viewFilter.to));
+        if (inPeriod || m_entitiesModel->hasPeriod()) {
             // Sources hidden by the period leave the selection; the filter keeps them (AND gives
             // none of their rows anyway), so hiding them must not re-enter this function.
             const QScopedValueRollback guard(m_clearingViewFilter, true);
-            m_entitiesModel->setPeriodSessions(std::move(inPeriod));
+            m_entitiesModel->setPeriodRows(std::move(inPeriod));
             m_entitiesProxy->periodChanged();
+            // The headers say "(period)" now, or no longer: widen what would cut them off.
+            QHeaderView* header = m_entitiesView->horizontalHeader();
+            for (int column = 0; column < header->count(); ++column) {
+                if (header->sectionSize(column) < header->sectionSizeHint(column))
+                    header->resizeSection(column, header->sectionSizeHint(column));
+            }
+            updateEntitiesTitle();
         }
     }
     // One pass over the rows (a few milliseconds at a million), then the proxies refilter as they

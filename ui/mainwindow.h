@@ -131,6 +131,8 @@ public:
     TimelineChart* timelineChart() const { return m_timeline; }
     const ViewFilter& viewFilter() const { return m_viewFilter; }
     void setViewFilter(const ViewFilter& filter);
+    // The Entities tab's line above the table: how many sources, and whether a period's figures show.
+    void updateEntitiesTitle();
     void clearViewFilter();
     QLabel* viewFilterLabel() const { return m_viewFilterText; }
     QWidget* viewFilterBar() const { return m_viewFilterBar; }

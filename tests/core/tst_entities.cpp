@@ -91,6 +91,34 @@ private Q_SLOTS:
         QCOMPARE(entities.entityFor(table.strings->find("US")), EntityTable::kNoEntity);
     }
 
+    // A period's figures: rows 0, 3 and 4 of 1.1.1.1 (4 has no creation_time, 3 no bytes_out),
+    // row 1 of 2.2.2.2; none of 3.3.3.3.
+    void figuresInAPeriod()
+    {
+        const TrafficTable table = readTrafficCsvText(kTraffic, "t.csv").table;
+        const EntityTable entities = aggregateEntities(table);
+        const std::vector<std::uint8_t> mask{1, 1, 0, 1, 1, 0, 0, 0};
+        const std::vector<double> scores{-0.8, -0.3, -0.7, -0.2, -0.9, -0.6, -0.4, -0.45};
+        Verdicts verdicts;
+        verdicts.suspicious = {1, 0, 1, 0, 1, 1, 0, 0};
+        const EntityPeriod period = entitiesInPeriod(entities, table, mask, &verdicts, &scores);
+        QCOMPARE(period.sessions, (std::vector<std::uint32_t>{3, 1, 0, 0}));
+        QCOMPARE(period.bytesIn, (std::vector<std::uint64_t>{550, 300, 0, 0}));
+        QCOMPARE(period.bytesOut, (std::vector<std::uint64_t>{5000, 3000, 0, 0}));
+        QCOMPARE(period.firstSeen[0], at("2024-04-25T10:00:05Z"));
+        QCOMPARE(period.lastSeen[0], at("2024-04-25T11:00:00Z"));
+        QCOMPARE(period.firstSeen[2], kMissingInteger);
+        QCOMPARE(period.suspicious, (std::vector<std::uint32_t>{2, 0, 0, 0}));
+        QCOMPARE(period.lowestScore[0], -0.9);
+        QCOMPARE(period.lowestScore[1], -0.3);
+        QVERIFY(std::isnan(period.lowestScore[2]));
+        // Without verdicts or scores, those stay empty-valued; a mask of another size gives nothing.
+        const EntityPeriod bare = entitiesInPeriod(entities, table, mask, nullptr, nullptr);
+        QCOMPARE(bare.suspicious, (std::vector<std::uint32_t>{0, 0, 0, 0}));
+        QVERIFY(std::isnan(bare.lowestScore[0]));
+        QCOMPARE(entitiesInPeriod(entities, table, {1, 1}, nullptr, nullptr).sessions, (std::vector<std::uint32_t>{0, 0, 0, 0}));
+    }
+
     void verdictsPerSource()
     {
         const TrafficTable table = readTrafficCsvText(kTraffic, "t.csv").table;

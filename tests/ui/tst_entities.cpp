@@ -12,6 +12,9 @@
 #include "ui/traffictablemodel.h"
 
 #include <QAbstractItemModelTester>
+
+#include <algorithm>
+#include <limits>
 #include <QRegularExpression>
 #include <QAbstractSeries>
 #include <QChart>
@@ -244,12 +247,47 @@ private Q_SLOTS:
         }
         QVERIFY(window.viewFilterLabel()->text().contains("2024-04-25 10:00 to 2024-04-25 11:00 UTC"));
         QVERIFY(timeline->selectedPeriod().has_value());
-        // The Entities view lists the sources active in the period with their sessions in it:
+        // The Entities view lists the sources active in the period with the period's figures:
         // 3.3.3.3 (15:00) is hidden, and so leaves the selection; the filter still names it.
         QCOMPARE(window.entitiesProxy()->rowCount(), 2);
         const int inPeriodRow = proxyRowOf(*window.entitiesProxy(), QStringLiteral("1.1.1.1"));
-        QCOMPARE(window.entitiesProxy()->index(inPeriodRow, EntitiesModel::InPeriod).data().toString(), QStringLiteral("10"));
-        QCOMPARE(window.entitiesProxy()->index(1 - inPeriodRow, EntitiesModel::InPeriod).data().toString(), QStringLiteral("3"));
+        const auto cell = [&](int row, int column, int role = Qt::DisplayRole) {
+            return window.entitiesProxy()->index(row, column).data(role).toString();
+        };
+        QCOMPARE(cell(inPeriodRow, EntitiesModel::InPeriod), QStringLiteral("10 of 20"));
+        QCOMPARE(cell(1 - inPeriodRow, EntitiesModel::InPeriod), QStringLiteral("3 of 30"));
+        QCOMPARE(cell(inPeriodRow, EntitiesModel::Sessions), QStringLiteral("10"));
+        // 1.1.1.1 at 10:00 to 10:54 sent 1000 to 1009 bytes in; 2.2.2.2 at 10:00, 10:20, 10:40 506 to 508.
+        QVERIFY2(cell(inPeriodRow, EntitiesModel::BytesIn, Qt::ToolTipRole).startsWith(QStringLiteral("10,045 bytes")),
+                 qPrintable(cell(inPeriodRow, EntitiesModel::BytesIn, Qt::ToolTipRole)));
+        QVERIFY(cell(1 - inPeriodRow, EntitiesModel::BytesIn, Qt::ToolTipRole).startsWith(QStringLiteral("1,521 bytes")));
+        QCOMPARE(cell(inPeriodRow, EntitiesModel::FirstSeen, Qt::ToolTipRole), QStringLiteral("2024-04-25T10:00:00Z"));
+        QCOMPARE(cell(inPeriodRow, EntitiesModel::LastSeen, Qt::ToolTipRole), QStringLiteral("2024-04-25T10:54:00Z"));
+        QCOMPARE(window.entitiesProxy()->headerData(EntitiesModel::Sessions, Qt::Horizontal).toString(), QStringLiteral("Sessions (period)"));
+        // The period's suspicious sessions and lowest score follow the slider, from the window's
+        // own verdicts, at two contaminations.
+        for (double contamination : {0.5, 0.05}) {
+            QSignalSpy applied(&window, &MainWindow::verdictsApplied);
+            window.setContamination(Contamination::fromValue(contamination));
+            QVERIFY(applied.wait(kLoadTimeoutMs));
+            const int row = proxyRowOf(*window.entitiesProxy(), QStringLiteral("1.1.1.1"));
+            const auto& table = window.snapshot().data->table;
+            const auto& verdicts = *window.snapshot().verdicts;
+            const auto& scores = window.snapshot().detection->scores.scores();
+            std::uint32_t suspicious = 0;
+            double lowest = std::numeric_limits<double>::infinity();
+            for (std::size_t r = 0; r < table.rowCount(); ++r) {
+                const Instant created = table.column(Field::CreationTime).integers[r];
+                if (table.text(Field::SrcIp, r) == "1.1.1.1" && created >= at("2024-04-25T10:00:00Z") && created < at("2024-04-25T11:00:00Z")) {
+                    suspicious += verdicts.isSuspicious(r);
+                    lowest = std::min(lowest, scores[r]);
+                }
+            }
+            QCOMPARE(cell(row, EntitiesModel::Suspicious).section(QLatin1Char(' '), 0, 0), QString::number(suspicious));
+            QCOMPARE(cell(row, EntitiesModel::LowestScore), QString::number(lowest, 'f', 4));
+            if (contamination == 0.5)
+                QVERIFY(suspicious > 0);
+        }
         QCOMPARE(window.entitiesView()->selectionModel()->selectedRows().size(), 1);
         QCOMPARE(window.viewFilter().sourceIps.size(), std::size_t(2));
 
