@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <set>
+
 #include <zlib.h>
 
 using namespace webthreat;
@@ -268,6 +270,35 @@ private Q_SLOTS:
         QCOMPARE(cell(read, "dst_port", 3), "33333");
         QCOMPARE(cell(read, "src_ip", 3), "192.0.2.1");
         QCOMPARE(cell(read, "protocol", 3), "UDP");
+    }
+
+    // One 5-tuple with 300 records waiting for replies: only the newest wait (at 256 the oldest
+    // half gives up), and replies taken from the middle and the end of the waiting line leave it
+    // intact for the next.
+    void vpcPairingWaitingLine()
+    {
+        std::string text;
+        const auto record = [&](bool request, int bytes, long start) {
+            text += request ? "2 1 eni-a 10.0.0.9 198.51.100.7 40000 443 6 1 " : "2 1 eni-a 198.51.100.7 10.0.0.9 443 40000 6 1 ";
+            text += std::to_string(bytes) + " " + std::to_string(start) + " " + std::to_string(start + 50) + " ACCEPT OK\n";
+        };
+        for (int i = 0; i < 300; ++i)
+            record(true, i, 100000 + 100L * i);          // request i: [100000 + 100 i, +50]
+        record(false, 7005, 100000 + 100L * 5);          // request 5 gave up waiting: alone
+        record(false, 7200, 100000 + 100L * 200);        // from the middle
+        record(false, 7199, 100000 + 100L * 199);        // its neighbour, after the unlinking
+        record(false, 7299, 100000 + 100L * 299);        // the newest (the tail)
+        record(true, 300, 200000);                       // waits behind the new tail
+        record(false, 7300, 200000);
+        const ReadResult read = readText(text);
+        QCOMPARE(read.table.rowCount(), std::size_t(306 - 4));
+        QVERIFY(anyWarningContains(read.report, "306 flow record(s) became 302 session row(s): 4 pair(s)"));
+        std::set<std::pair<QString, QString>> rows; // (bytes_in, bytes_out)
+        for (std::size_t row = 0; row < read.table.rowCount(); ++row)
+            rows.emplace(cell(read, "bytes_in", row), cell(read, "bytes_out", row));
+        for (const auto& [request, reply] : {std::pair{"200", "7200"}, {"199", "7199"}, {"299", "7299"}, {"300", "7300"},
+                                             {"5", "0"}, {"0", "7005"}})
+            QVERIFY2(rows.count({QString::fromLatin1(request), QString::fromLatin1(reply)}) == 1, request);
     }
 
     void vpcBadLinesAndCells()
