@@ -119,33 +119,19 @@ inline std::string_view trimBlanks(std::string_view text) noexcept
     return text;
 }
 
-// Parses a whole number, accepting a trailing fraction of zeros ("5602.0", as pandas writes
-// integer columns that had gaps). Returns a reason on failure.
+// Parses a whole number, accepting blanks around it, a leading '+' and a trailing fraction of
+// zeros ("5602.0", as pandas writes integer columns that had gaps). Returns a reason on failure.
 const char* parseInteger(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
 {
     text = trimBlanks(text);
     if (!text.empty() && text.front() == '+')
         text.remove_prefix(1);
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    auto [stop, error] = std::from_chars(begin, end, value);
-    if (error == std::errc::result_out_of_range)
-        return "number too large";
-    if (error != std::errc() || stop == begin)
-        return "not a whole number";
-    if (stop != end) {
-        if (*stop != '.')
+    if (const auto dot = text.find('.'); dot != std::string_view::npos && dot > 0) {
+        if (text.find_first_not_of('0', dot + 1) != std::string_view::npos)
             return "not a whole number";
-        for (const char* p = stop + 1; p < end; ++p) {
-            if (*p != '0')
-                return "not a whole number";
-        }
+        text = text.substr(0, dot);
     }
-    if (value < minimum)
-        return minimum == 0 ? "negative number" : "number out of range";
-    if (value > maximum)
-        return "number out of range";
-    return nullptr;
+    return parseWholeNumber(text, minimum, maximum, value);
 }
 
 // The ids of text values a column saw recently, so that a repeated value (a country, a protocol,
@@ -1214,6 +1200,22 @@ private:
 
 } // namespace
 
+const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
+{
+    const char* begin = text.data();
+    const char* end = begin + text.size();
+    auto [stop, error] = std::from_chars(begin, end, value);
+    if (error == std::errc::result_out_of_range)
+        return "number too large";
+    if (error != std::errc() || stop != end || stop == begin)
+        return "not a whole number";
+    if (value < minimum)
+        return minimum == 0 ? "negative number" : "number out of range";
+    if (value > maximum)
+        return "number out of range";
+    return nullptr;
+}
+
 std::uint64_t availableMemoryBytes()
 {
     // MemAvailable is the kernel's own estimate of what can be allocated without swapping.
@@ -1250,28 +1252,33 @@ void refuseIfTooLarge(const std::string& file, std::uint64_t textBytes, const Re
                          + " of memory and only " + gib(available) + " is available");
 }
 
+InputFile::InputFile(const std::string& path)
+    : m_path(path), m_file(std::fopen(path.c_str(), "rb"), &std::fclose)
+{
+    if (!m_file)
+        throw InputError(path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));
+    if (std::fseek(m_file.get(), 0, SEEK_END) == 0) {
+        const long end = std::ftell(m_file.get());
+        m_size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
+        std::fseek(m_file.get(), 0, SEEK_SET);
+    }
+}
+
+std::size_t InputFile::read(char* into, std::size_t capacity)
+{
+    const std::size_t got = std::fread(into, 1, capacity, m_file.get());
+    if (got == 0 && std::ferror(m_file.get()))
+        throw InputError(m_path, 0, "", std::string("reading the file failed: ") + std::strerror(errno));
+    return got;
+}
+
 ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options, const Progress& progress)
 {
     options.validate();
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file)
-        throw InputError(path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));
-    std::uint64_t size = 0;
-    if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-        const long end = std::ftell(file.get());
-        size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
-        std::fseek(file.get(), 0, SEEK_SET);
-    }
-    refuseIfTooLarge(path, size, options);
+    InputFile file(path);
+    refuseIfTooLarge(path, file.size(), options);
     Reader reader(path, options, progress);
-    return reader.run(
-        [&](char* into, std::size_t capacity) {
-            const std::size_t got = std::fread(into, 1, capacity, file.get());
-            if (got == 0 && std::ferror(file.get()))
-                throw InputError(path, 0, "", std::string("reading the file failed: ") + std::strerror(errno));
-            return got;
-        },
-        size);
+    return reader.run([&](char* into, std::size_t capacity) { return file.read(into, capacity); }, file.size());
 }
 
 ReadResult readTrafficCsvText(std::string_view text, const std::string& displayName, const ReadOptions& options,

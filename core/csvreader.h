@@ -6,7 +6,9 @@
 #include "core/traffictable.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +117,26 @@ std::uint64_t availableMemoryBytes();
 // Every reader's rule: the table and the detector's inputs take about 0.7 bytes per byte of text,
 // so a file of textBytes that cannot fit in options.memoryBudget (or the memory available) is
 // refused up front with an InputError naming file, rather than killed halfway.
+// A file opened for reading in blocks: its size when the system can tell it (0 otherwise), and
+// read(), a pull for the readers that names the file when reading fails. Opening it throws
+// InputError naming the file and the system's reason.
+class InputFile {
+public:
+    explicit InputFile(const std::string& path);
+    std::uint64_t size() const noexcept { return m_size; }
+    // Up to capacity bytes into into; 0 at the end.
+    std::size_t read(char* into, std::size_t capacity);
+
+private:
+    std::string m_path;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> m_file;
+    std::uint64_t m_size = 0;
+};
+
+// Whole number in [minimum, maximum], nothing around it; nullptr on success, else why not (what
+// every reader says of a bad number cell).
+const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept;
+
 std::uint64_t memoryNeededFor(std::uint64_t textBytes, const ReadOptions& options);
 void refuseIfTooLarge(const std::string& file, std::uint64_t textBytes, const ReadOptions& options);
 

@@ -1,6 +1,7 @@
 #include "core/csvsniffer.h"
 
 #include "core/errors.h"
+#include "core/textcheck.h"
 
 #include <algorithm>
 #include <array>
@@ -10,8 +11,6 @@
 #include <cstring>
 #include <memory>
 #include <set>
-
-#include <arpa/inet.h>
 
 namespace webthreat {
 
@@ -42,17 +41,6 @@ std::string delimiterName(char delimiter)
     case ' ': return "space";
     default: return std::string("'") + delimiter + "'";
     }
-}
-
-bool isIp(std::string_view text)
-{
-    if (text.empty() || text.size() > 45)
-        return false;
-    char buffer[46];
-    std::memcpy(buffer, text.data(), text.size());
-    buffer[text.size()] = '\0';
-    unsigned char address[16];
-    return ::inet_pton(AF_INET, buffer, address) == 1 || ::inet_pton(AF_INET6, buffer, address) == 1;
 }
 
 bool isCountryCode(std::string_view text) noexcept
@@ -122,7 +110,7 @@ ColumnStats columnStats(const std::vector<std::vector<std::string>>& rows, std::
             continue;
         stats.values.push_back(value);
         stats.distinct.insert(value);
-        stats.ips += isIp(value);
+        stats.ips += isIpAddress(value);
         stats.countries += isCountryCode(value);
         if (auto number = wholeNumber(value)) {
             ++stats.integers;
@@ -196,7 +184,7 @@ bool cellIs(ValueType type, std::string_view cell)
 {
     cell = trimBlanks(cell);
     switch (type) {
-    case ValueType::IpAddress: return isIp(cell);
+    case ValueType::IpAddress: return isIpAddress(cell);
     case ValueType::CountryCode: return isCountryCode(cell);
     case ValueType::Integer: return wholeNumber(cell).has_value();
     case ValueType::Real: return isReal(cell);
@@ -918,7 +906,7 @@ std::optional<std::string> misfit(Field field, std::string_view cell, TimestampF
             return "not a timestamp in the format " + std::string(timestampFormatLabel(format));
         return std::nullopt;
     case ColumnKind::Text:
-        if ((field == Field::SrcIp || field == Field::DstIp) && !isIp(cell))
+        if ((field == Field::SrcIp || field == Field::DstIp) && !isIpAddress(cell))
             return std::string("not an IPv4 or IPv6 address");
         return std::nullopt;
     case ColumnKind::Real: break;

@@ -1,13 +1,11 @@
 #include "core/elblogreader.h"
 
 #include "core/errors.h"
-#include "core/log.h"
 #include "core/logtable.h"
 #include "core/textcheck.h"
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 
 namespace webthreat {
 
@@ -328,25 +326,11 @@ bool looksLikeElbEntry(std::string_view line) noexcept
 ReadResult readElbLog(const ByteReader& read, const std::function<double()>& fraction, const std::string& file,
                       const ReadOptions& options, const Progress& progress)
 {
-    options.validate();
-    const auto started = std::chrono::steady_clock::now();
-    LineReader lines(read, options.blockBytes, file);
     ElbParser parser(file);
-    std::string_view text;
-    while (lines.next(text)) {
-        if ((lines.lineNumber() & 4095) == 0) {
-            progress.check();
-            if (fraction)
-                progress.report("read", std::min(1.0, fraction()));
-        }
-        parser.line(text, lines.lineNumber());
-    }
-    ReadResult result = parser.finish(lines.lineNumber(), lines.bytes());
-    result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    logger::core()->info("read {} as load-balancer logs: {} lines, {} rows, {} skipped, {} invalid cells in {:.3f} s",
-                         file, result.report.lines, result.report.rows, result.report.malformed.count,
-                         result.report.invalidCellCount(), result.report.seconds);
-    return result;
+    return readLogLines(
+        read, fraction, file, options, progress, "load-balancer logs",
+        [&](std::string_view text, std::int64_t line) { parser.line(text, line); },
+        [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
 }
 
 } // namespace webthreat

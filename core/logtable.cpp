@@ -1,10 +1,12 @@
 #include "core/logtable.h"
 
 #include "core/errors.h"
+#include "core/log.h"
 #include "core/textcheck.h"
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 
 namespace webthreat {
@@ -141,20 +143,29 @@ bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, s
     return true;
 }
 
-const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
+ReadResult readLogLines(const ByteReader& read, const std::function<double()>& fraction, const std::string& file,
+                        const ReadOptions& options, const Progress& progress, std::string_view formatName,
+                        const std::function<void(std::string_view, std::int64_t)>& line,
+                        const std::function<ReadResult(std::int64_t, std::uint64_t)>& finish)
 {
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    auto [stop, error] = std::from_chars(begin, end, value);
-    if (error == std::errc::result_out_of_range)
-        return "number too large";
-    if (error != std::errc() || stop != end || stop == begin)
-        return "not a whole number";
-    if (value < minimum)
-        return minimum == 0 ? "negative number" : "number out of range";
-    if (value > maximum)
-        return "number out of range";
-    return nullptr;
+    options.validate();
+    const auto started = std::chrono::steady_clock::now();
+    LineReader lines(read, options.blockBytes, file);
+    std::string_view text;
+    while (lines.next(text)) {
+        if ((lines.lineNumber() & 4095) == 0) {
+            progress.check();
+            if (fraction)
+                progress.report("read", std::min(1.0, fraction()));
+        }
+        line(text, lines.lineNumber());
+    }
+    ReadResult result = finish(lines.lineNumber(), lines.bytes());
+    result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    logger::core()->info("read {} as {}: {} lines, {} rows, {} skipped, {} invalid cells in {:.3f} s", file, formatName,
+                         result.report.lines, result.report.rows, result.report.malformed.count,
+                         result.report.invalidCellCount(), result.report.seconds);
+    return result;
 }
 
 LogTable::LogTable(std::string file) : m_file(std::move(file))

@@ -8,6 +8,7 @@
 #include "core/decompress.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,14 @@ private:
     std::uint64_t m_bytes = 0;
 };
 
+// The loop every log reader runs: each line of the stream to line(text, lineNumber), with cancel
+// and progress ("read") every 4096 lines, then finish(lines, bytes), timed into its report and
+// logged as read as formatName.
+ReadResult readLogLines(const ByteReader& read, const std::function<double()>& fraction, const std::string& file,
+                        const ReadOptions& options, const Progress& progress, std::string_view formatName,
+                        const std::function<void(std::string_view, std::int64_t)>& line,
+                        const std::function<ReadResult(std::int64_t, std::uint64_t)>& finish);
+
 // Splits a line at runs of blanks. Fields are views into the line.
 void splitBlanks(std::string_view line, std::vector<std::string_view>& fields);
 
@@ -48,9 +57,6 @@ void splitBlanks(std::string_view line, std::vector<std::string_view>& fields);
 // Returns false when a quoted field is never closed. Views point into line or into scratch, which
 // is reserved to the line's size first so it never moves while fields point into it.
 bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch);
-
-// Whole number in [minimum, maximum]; nullptr on success, else why not.
-const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept;
 
 // Fills a TrafficTable row by row: schema columns by Field, extra text columns by name.
 class LogTable {

@@ -6,10 +6,9 @@
 #include "core/vpcflowreader.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
+#include <optional>
 
 namespace webthreat {
 
@@ -145,21 +144,9 @@ ReadResult readAny(const ByteReader& raw, std::uint64_t rawBytes, const std::str
 ReadResult readTrafficFile(const std::string& path, const ReadOptions& options, const Progress& progress)
 {
     options.validate();
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file)
-        throw InputError(path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));
-    std::uint64_t size = 0;
-    if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-        const long end = std::ftell(file.get());
-        size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
-        std::fseek(file.get(), 0, SEEK_SET);
-    }
-    const ByteReader raw = [&](char* into, std::size_t capacity) {
-        const std::size_t got = std::fread(into, 1, capacity, file.get());
-        if (got == 0 && std::ferror(file.get()))
-            throw InputError(path, 0, "", std::string("reading the file failed: ") + std::strerror(errno));
-        return got;
-    };
+    std::optional<InputFile> file(std::in_place, path);
+    const std::uint64_t size = file->size();
+    const ByteReader raw = [&](char* into, std::size_t capacity) { return file->read(into, capacity); };
     return readAny(raw, size, path, options, progress, [&] {
         file.reset(); // the CSV reader opens the file itself
         return readTrafficCsv(path, options, progress);
