@@ -1,13 +1,13 @@
 #include "app/cli.h"
 
 #include "app/logging.h"
-#include "core/atomicfile.h"
-#include "core/evaluation.h"
-#include "core/csvsniffer.h"
-#include "core/export.h"
-#include "core/generator.h"
+#include "core/output/atomicfile.h"
+#include "core/analysis/evaluation.h"
+#include "core/io/csvsniffer.h"
+#include "core/output/export.h"
+#include "generator/generator.h"
 #include "core/pipeline.h"
-#include "core/provenance.h"
+#include "core/output/provenance.h"
 
 #include <atomic>
 #include <charconv>

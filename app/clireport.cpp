@@ -2,8 +2,8 @@
 
 #include "app/cli.h"
 
-#include "core/errors.h"
-#include "core/log.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
 #include "ui/report/reportbuilder.h"
 
 #include <QApplication>

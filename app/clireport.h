@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/pipeline.h"
-#include "core/provenance.h"
+#include "core/output/provenance.h"
 
 #include <string>
 

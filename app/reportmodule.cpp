@@ -1,6 +1,6 @@
 #include "app/reportmodule.h"
 
-#include "core/errors.h"
+#include "core/util/errors.h"
 
 #include <cstdlib>
 #include <filesystem>

@@ -12,8 +12,8 @@
 //
 // BENCHMARKS.md has the figures, the machine they were measured on and what they mean.
 
-#include "core/export.h"
-#include "core/generator.h"
+#include "core/output/export.h"
+#include "generator/generator.h"
 #include "core/pipeline.h"
 
 #include <benchmark/benchmark.h>

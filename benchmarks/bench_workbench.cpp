@@ -13,10 +13,10 @@
 //
 // BENCHMARKS.md ("The workbench at 1 M rows") has the figures and says exactly what is timed.
 
-#include "core/generator.h"
+#include "generator/generator.h"
 #include "core/pipeline.h"
-#include "core/sortorder.h"
-#include "core/viewfilter.h"
+#include "core/table/sortorder.h"
+#include "core/analysis/viewfilter.h"
 #include "ui/analysisworker.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"

@@ -7,8 +7,8 @@
 //
 //   feature_auc [--rows N] [--seeds K] [--anomaly-rate R]
 
-#include "core/csvreader.h"
-#include "core/generator.h"
+#include "core/io/csvreader.h"
+#include "generator/generator.h"
 #include "core/pipeline.h"
 
 #include <algorithm>

@@ -4,12 +4,12 @@
 //
 //   view_aggregates [--rows N] [--runs K]
 
-#include "core/csvreader.h"
-#include "core/entities.h"
-#include "core/generator.h"
+#include "core/io/csvreader.h"
+#include "core/analysis/entities.h"
+#include "generator/generator.h"
 #include "core/pipeline.h"
-#include "core/timeline.h"
-#include "core/viewfilter.h"
+#include "core/analysis/timeline.h"
+#include "core/analysis/viewfilter.h"
 
 #include <algorithm>
 #include <chrono>

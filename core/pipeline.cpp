@@ -1,7 +1,7 @@
 #include "core/pipeline.h"
 
-#include "core/log.h"
-#include "core/trafficfile.h"
+#include "core/util/log.h"
+#include "core/io/trafficfile.h"
 
 #include <chrono>
 

@@ -1,11 +1,11 @@
 #pragma once
 
-#include "core/cleaning.h"
-#include "core/csvreader.h"
-#include "core/features.h"
-#include "core/findings.h"
-#include "core/isolationforest.h"
-#include "core/threshold.h"
+#include "core/detect/cleaning.h"
+#include "core/io/csvreader.h"
+#include "core/detect/features.h"
+#include "core/analysis/findings.h"
+#include "core/detect/isolationforest.h"
+#include "core/detect/threshold.h"
 
 #include <memory>
 #include <string>

@@ -1,6 +1,6 @@
 #include "ui/analysiscontroller.h"
 
-#include "core/log.h"
+#include "core/util/log.h"
 #include "ui/bundledresources.h"
 
 #include <QFileInfo>

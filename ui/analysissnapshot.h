@@ -1,10 +1,10 @@
 #pragma once
 
-#include "core/entities.h"
-#include "core/findings.h"
+#include "core/analysis/entities.h"
+#include "core/analysis/findings.h"
 #include "core/pipeline.h"
-#include "core/threshold.h"
-#include "core/timeline.h"
+#include "core/detect/threshold.h"
+#include "core/analysis/timeline.h"
 
 #include <memory>
 

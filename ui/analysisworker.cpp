@@ -1,9 +1,9 @@
 #include "ui/analysisworker.h"
 
-#include "core/errors.h"
-#include "core/export.h"
-#include "core/log.h"
-#include "core/trafficfile.h"
+#include "core/util/errors.h"
+#include "core/output/export.h"
+#include "core/util/log.h"
+#include "core/io/trafficfile.h"
 #include "ui/charts/overviewbins.h"
 
 #include <QElapsedTimer>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/provenance.h"
+#include "core/output/provenance.h"
 #include "ui/analysissnapshot.h"
 #include "ui/datasetsummary.h"
 #include "ui/report/reportbuilder.h"

@@ -1,7 +1,7 @@
 #include "ui/datasetsummary.h"
 
-#include "core/features.h"
-#include "core/timestamp.h"
+#include "core/detect/features.h"
+#include "core/io/timestamp.h"
 #include "ui/displayformat.h"
 
 #include <algorithm>

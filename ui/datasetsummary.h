@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/pipeline.h"
-#include "core/progress.h"
+#include "core/util/progress.h"
 
 #include <QString>
 #include <QStringList>

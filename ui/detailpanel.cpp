@@ -1,6 +1,6 @@
 #include "ui/detailpanel.h"
 
-#include "core/log.h"
+#include "core/util/log.h"
 #include "ui/backgroundtask.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/displayformat.h"

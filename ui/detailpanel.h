@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/explain.h"
+#include "core/detect/explain.h"
 #include "ui/analysissnapshot.h"
 
 #include <QWidget>

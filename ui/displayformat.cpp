@@ -1,7 +1,7 @@
 #include "ui/displayformat.h"
 
-#include "core/export.h"
-#include "core/timestamp.h"
+#include "core/output/export.h"
+#include "core/io/timestamp.h"
 
 #include <QLocale>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/findings.h"
+#include "core/analysis/findings.h"
 
 #include <QAbstractTableModel>
 

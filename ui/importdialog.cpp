@@ -1,7 +1,7 @@
 #include "ui/importdialog.h"
 
-#include "core/errors.h"
-#include "core/log.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
 
 #include <QCheckBox>
 #include <QColor>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/csvsniffer.h"
+#include "core/io/csvsniffer.h"
 
 #include <QAbstractTableModel>
 #include <QDialog>

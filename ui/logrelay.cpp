@@ -1,6 +1,6 @@
 #include "ui/logrelay.h"
 
-#include "core/log.h"
+#include "core/util/log.h"
 #include "ui/logsink.h"
 
 #include <spdlog/logger.h>

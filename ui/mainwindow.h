@@ -1,7 +1,7 @@
 #pragma once
 
 #include "ui/analysiscontroller.h"
-#include "core/viewfilter.h"
+#include "core/analysis/viewfilter.h"
 #include "ui/findingsmodel.h"
 
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 #include "ui/trafficproxymodel.h"
 
-#include "core/log.h"
-#include "core/sortorder.h"
+#include "core/util/log.h"
+#include "core/table/sortorder.h"
 #include "ui/backgroundtask.h"
 
 #include <QItemSelection>

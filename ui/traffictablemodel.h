@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/viewfilter.h"
+#include "core/analysis/viewfilter.h"
 #include "ui/analysissnapshot.h"
 
 #include <QAbstractTableModel>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/crosstab.h"
+#include "core/analysis/crosstab.h"
 #include "ui/analysissnapshot.h"
 
 #include <QAbstractTableModel>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/crosstab.h"
-#include "core/evaluation.h"
+#include "core/analysis/crosstab.h"
+#include "core/analysis/evaluation.h"
 #include "ui/analysissnapshot.h"
 
 #include <QWidget>

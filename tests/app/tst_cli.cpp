@@ -9,9 +9,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "core/evaluation.h"
+#include "core/analysis/evaluation.h"
 #include "core/pipeline.h"
-#include "core/features.h"
+#include "core/detect/features.h"
 #include "tests/badcorpus.h"
 
 namespace {

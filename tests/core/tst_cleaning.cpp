@@ -1,5 +1,5 @@
-#include "core/cleaning.h"
-#include "core/csvreader.h"
+#include "core/detect/cleaning.h"
+#include "core/io/csvreader.h"
 
 #include <QTest>
 

@@ -2,10 +2,10 @@
 // timestamp formats behind them: each odd layout under tests/data/import holds the same twelve
 // records as canonical.csv, and reading it with the right options must give the same table and
 // the same scores as reading the canonical file.
-#include "core/csvreader.h"
-#include "core/errors.h"
+#include "core/io/csvreader.h"
+#include "core/util/errors.h"
 #include "core/pipeline.h"
-#include "core/timestamp.h"
+#include "core/io/timestamp.h"
 
 #include <QTest>
 

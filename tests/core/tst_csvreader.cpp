@@ -1,4 +1,4 @@
-#include "core/csvreader.h"
+#include "core/io/csvreader.h"
 
 #include <QDir>
 #include <QFile>

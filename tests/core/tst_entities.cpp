@@ -1,6 +1,6 @@
-#include "core/csvreader.h"
-#include "core/entities.h"
-#include "core/viewfilter.h"
+#include "core/io/csvreader.h"
+#include "core/analysis/entities.h"
+#include "core/analysis/viewfilter.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
-#include "core/crosstab.h"
-#include "core/csvreader.h"
-#include "core/evaluation.h"
+#include "core/analysis/crosstab.h"
+#include "core/io/csvreader.h"
+#include "core/analysis/evaluation.h"
 
 #include <QFile>
 #include <QTest>

@@ -1,4 +1,4 @@
-#include "core/explain.h"
+#include "core/detect/explain.h"
 
 #include <QTest>
 

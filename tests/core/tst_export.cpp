@@ -1,7 +1,7 @@
-#include "core/atomicfile.h"
-#include "core/explain.h"
-#include "core/csvreader.h"
-#include "core/export.h"
+#include "core/output/atomicfile.h"
+#include "core/detect/explain.h"
+#include "core/io/csvreader.h"
+#include "core/output/export.h"
 #include "core/pipeline.h"
 
 #include <QDir>

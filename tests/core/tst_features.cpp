@@ -1,5 +1,5 @@
-#include "core/csvreader.h"
-#include "core/features.h"
+#include "core/io/csvreader.h"
+#include "core/detect/features.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
-#include "core/csvreader.h"
-#include "core/findings.h"
-#include "core/generator.h"
+#include "core/io/csvreader.h"
+#include "core/analysis/findings.h"
+#include "generator/generator.h"
 
 #include <map>
 #include <random>

@@ -1,5 +1,5 @@
-#include "core/errors.h"
-#include "core/generator.h"
+#include "core/util/errors.h"
+#include "generator/generator.h"
 
 #include <QDateTime>
 #include <QTest>

@@ -2,10 +2,10 @@
 // connection logs, gzip-compressed files of any format, and the detection that picks the reader.
 // Fixtures are in tests/data/formats (AWS's documentation samples with deliberate edge cases, and
 // gzip files written by make_formats.py there).
-#include "core/decompress.h"
+#include "core/io/decompress.h"
 #include "core/pipeline.h"
-#include "core/trafficfile.h"
-#include "core/vpcflowreader.h"
+#include "core/io/trafficfile.h"
+#include "core/io/vpcflowreader.h"
 
 #include <QFile>
 #include <QTemporaryDir>

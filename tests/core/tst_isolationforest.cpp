@@ -1,5 +1,5 @@
-#include "core/errors.h"
-#include "core/isolationforest.h"
+#include "core/util/errors.h"
+#include "core/detect/isolationforest.h"
 
 #include <QFile>
 #include <QHash>

@@ -1,9 +1,9 @@
-#include "core/errors.h"
-#include "core/export.h"
-#include "core/generator.h"
+#include "core/util/errors.h"
+#include "core/output/export.h"
+#include "generator/generator.h"
 #include "core/pipeline.h"
-#include "core/provenance.h"
-#include "core/sha256.h"
+#include "core/output/provenance.h"
+#include "core/output/sha256.h"
 
 #include <QDir>
 #include <QFile>

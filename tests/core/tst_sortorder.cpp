@@ -1,4 +1,4 @@
-#include "core/sortorder.h"
+#include "core/table/sortorder.h"
 
 #include <QTest>
 

@@ -1,11 +1,11 @@
 // The Data tab's text filter in core: rowsMatchingText finds the rows whose cells contain the
 // typed text, as the table writes them, without formatting every cell.
-#include "core/csvreader.h"
-#include "core/errors.h"
-#include "core/generator.h"
+#include "core/io/csvreader.h"
+#include "core/util/errors.h"
+#include "generator/generator.h"
 #include "core/pipeline.h"
-#include "core/timestamp.h"
-#include "core/viewfilter.h"
+#include "core/io/timestamp.h"
+#include "core/analysis/viewfilter.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
-#include "core/threshold.h"
+#include "core/detect/threshold.h"
 
-#include "core/errors.h"
+#include "core/util/errors.h"
 
 #include <QTest>
 

@@ -1,5 +1,5 @@
-#include "core/csvreader.h"
-#include "core/timeline.h"
+#include "core/io/csvreader.h"
+#include "core/analysis/timeline.h"
 
 #include <QTest>
 

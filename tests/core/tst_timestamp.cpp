@@ -1,4 +1,4 @@
-#include "core/timestamp.h"
+#include "core/io/timestamp.h"
 
 #include <QTest>
 

@@ -3,9 +3,9 @@
 // report, another exception, a hang — is a finding. Every input goes through format detection
 // (and gzip, when it starts like gzip) and also through each log reader forced, so the VPC Flow Log
 // and load-balancer readers see every input, not only those that look like their format.
-#include "core/export.h"
+#include "core/output/export.h"
 #include "core/pipeline.h"
-#include "core/trafficfile.h"
+#include "core/io/trafficfile.h"
 
 #include <cstddef>
 #include <cstdint>

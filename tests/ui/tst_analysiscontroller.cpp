@@ -1,6 +1,6 @@
 // The worker thread and the controller that owns it: results, failures, cancelling and the rule
 // that a newer job supersedes an older one.
-#include "core/generator.h"
+#include "generator/generator.h"
 #include "ui/analysiscontroller.h"
 
 #include <QFile>

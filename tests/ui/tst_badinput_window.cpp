@@ -2,7 +2,7 @@
 // reaches it: each file either loads with its warnings in the cleaning report, or shows one message
 // naming the file and leaves the data the window had. Also: closing the window in the middle of a
 // run, and text from the file that looks like HTML.
-#include "core/generator.h"
+#include "generator/generator.h"
 #include "ui/mainwindow.h"
 #include "ui/traffictablemodel.h"
 #include "tests/badcorpus.h"

@@ -7,10 +7,10 @@
 #include "ui/charts/pointcloud.h"
 #include "ui/charts/workbenchchart.h"
 
-#include "core/generator.h"
+#include "generator/generator.h"
 #include "core/pipeline.h"
-#include "core/stringpool.h"
-#include "core/traffictable.h"
+#include "core/table/stringpool.h"
+#include "core/table/traffictable.h"
 
 #include <QAbstractBarSeries>
 #include <QApplication>

@@ -1,6 +1,6 @@
 // Who and when: the Entities model and tab, the Timeline chart, and the filter they set on the
 // other views (Data tab, suspicious list), with its bar above the tabs.
-#include "core/csvreader.h"
+#include "core/io/csvreader.h"
 #include "ui/analysisworker.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"

@@ -2,7 +2,7 @@
 // live, OK only once src_ip/dst_ip (and the other required fields) are mapped, its options load
 // the file like the canonical one, and the mapping is remembered per header signature so the
 // same layout opens directly next time.
-#include "core/csvreader.h"
+#include "core/io/csvreader.h"
 #include "ui/importdialog.h"
 #include "ui/mainwindow.h"
 #include "ui/screenshottaker.h"

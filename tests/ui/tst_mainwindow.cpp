@@ -1,6 +1,6 @@
 // The workbench window as the analyst uses it: opening files through the same entry points the
 // menus call, the contamination slider, cancelling, bad files, exports and remembered settings.
-#include "core/generator.h"
+#include "generator/generator.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/analysiscontroller.h"

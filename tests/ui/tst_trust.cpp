@@ -1,9 +1,9 @@
 // The "why" and "how far to trust it" views: Row details, the Trust tab's cross-tables,
 // evaluation and changed verdicts.
-#include "core/crosstab.h"
-#include "core/csvreader.h"
-#include "core/evaluation.h"
-#include "core/explain.h"
+#include "core/analysis/crosstab.h"
+#include "core/io/csvreader.h"
+#include "core/analysis/evaluation.h"
+#include "core/detect/explain.h"
 #include "ui/charts/evaluationcharts.h"
 #include "ui/detailpanel.h"
 #include "ui/detectorpanel.h"

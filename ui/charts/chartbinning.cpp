@@ -1,7 +1,7 @@
 #include "ui/charts/chartbinning.h"
 
-#include "core/stringpool.h"
-#include "core/traffictable.h"
+#include "core/table/stringpool.h"
+#include "core/table/traffictable.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/evaluation.h"
+#include "core/analysis/evaluation.h"
 
 #include <QWidget>
 

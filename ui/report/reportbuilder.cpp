@@ -1,9 +1,9 @@
 #include "ui/report/reportbuilder.h"
 
-#include "core/errors.h"
-#include "core/explain.h"
-#include "core/export.h"
-#include "core/timestamp.h"
+#include "core/util/errors.h"
+#include "core/detect/explain.h"
+#include "core/output/export.h"
+#include "core/io/timestamp.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/displayformat.h"

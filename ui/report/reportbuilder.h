@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/progress.h"
-#include "core/provenance.h"
+#include "core/util/progress.h"
+#include "core/output/provenance.h"
 #include "ui/analysissnapshot.h"
 
 #include <QImage>

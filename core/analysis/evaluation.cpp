@@ -1,0 +1,322 @@
+#include "core/analysis/evaluation.h"
+
+#include "core/util/errors.h"
+#include "core/output/export.h"
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <unordered_map>
+
+namespace webthreat {
+
+namespace {
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b)
+{
+    return a.size() == b.size()
+        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string_view trimmed(std::string_view text)
+{
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+        text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+        text.remove_suffix(1);
+    return text;
+}
+
+constexpr const char* kTruthValues = "1/0, true/false, yes/no, attack/normal, suspicious/normal or malicious/benign";
+
+TruthLookup readColumn(const TrafficTable& table, std::size_t index)
+{
+    const Column& column = table.columns[index];
+    TruthLookup lookup;
+    GroundTruth truth;
+    truth.column = column.name;
+    truth.positive.resize(table.rowCount());
+    std::unordered_map<std::uint32_t, int> parsed; // string id -> 0, 1, or -1 (not a truth value)
+    for (std::size_t row = 0; row < table.rowCount(); ++row) {
+        std::optional<bool> value;
+        std::string shown;
+        if (column.kind == ColumnKind::Text) {
+            const std::uint32_t id = column.text[row];
+            auto found = parsed.find(id);
+            if (found == parsed.end()) {
+                const auto parsedValue = parseTruthValue(table.strings->view(id));
+                found = parsed.emplace(id, parsedValue ? static_cast<int>(*parsedValue) : -1).first;
+            }
+            if (found->second >= 0)
+                value = found->second == 1;
+            else
+                shown = std::string(table.strings->view(id));
+        } else if (column.kind == ColumnKind::Integer) {
+            const std::int64_t number = column.integers[row];
+            if (number == 0 || number == 1)
+                value = number == 1;
+            else if (number != kMissingInteger)
+                shown = std::to_string(number);
+        }
+        if (!value) {
+            lookup.problem = "column " + column.name + " cannot be used as ground truth: line "
+                + std::to_string(table.sourceLines[row])
+                + (shown.empty() ? std::string(" has no value") : " has '" + shown + "'") + "; it needs " + kTruthValues;
+            return lookup;
+        }
+        truth.positive[row] = *value ? 1 : 0;
+        truth.positives += *value;
+    }
+    truth.negatives = table.rowCount() - truth.positives;
+    if (truth.positives == 0 || truth.negatives == 0) {
+        lookup.problem = "column " + column.name + " cannot be used as ground truth: every row is "
+            + (truth.positives == 0 ? "normal" : "an attack") + ", so there is nothing to tell apart";
+        return lookup;
+    }
+    lookup.truth = std::move(truth);
+    return lookup;
+}
+
+} // namespace
+
+const std::vector<std::string_view>& truthColumnNames()
+{
+    static const std::vector<std::string_view> names{"is_attack", "label", "is_suspicious"};
+    return names;
+}
+
+std::optional<bool> parseTruthValue(std::string_view text)
+{
+    text = trimmed(text);
+    for (std::string_view yes : {"1", "true", "yes", "attack", "suspicious", "malicious"}) {
+        if (equalsIgnoringCase(text, yes))
+            return true;
+    }
+    for (std::string_view no : {"0", "false", "no", "normal", "benign"}) {
+        if (equalsIgnoringCase(text, no))
+            return false;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> extraColumnNames(const TrafficTable& table)
+{
+    std::vector<std::string> names;
+    for (std::size_t c = kFieldCount; c < table.columns.size(); ++c)
+        names.push_back(table.columns[c].name);
+    return names;
+}
+
+TruthLookup findGroundTruth(const TrafficTable& table)
+{
+    for (std::string_view name : truthColumnNames()) {
+        for (std::size_t c = kFieldCount; c < table.columns.size(); ++c) {
+            if (equalsIgnoringCase(table.columns[c].name, name))
+                return readColumn(table, c);
+        }
+    }
+    TruthLookup lookup;
+    lookup.problem = "the file has no ground-truth column (is_attack, label or is_suspicious)";
+    return lookup;
+}
+
+TruthLookup readGroundTruth(const TrafficTable& table, std::string_view name)
+{
+    if (auto exact = table.findColumn(name))
+        return readColumn(table, *exact);
+    std::optional<std::size_t> match;
+    int matches = 0;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        if (equalsIgnoringCase(table.columns[c].name, name)) {
+            match = c;
+            ++matches;
+        }
+    }
+    if (matches == 1)
+        return readColumn(table, *match);
+    TruthLookup lookup;
+    const auto extras = extraColumnNames(table);
+    std::string available;
+    for (const auto& extra : extras)
+        available += (available.empty() ? "" : ", ") + extra;
+    lookup.problem = "the file has no column named '" + std::string(name) + "'"
+        + (extras.empty() ? std::string("; it has no columns besides the traffic schema's")
+                          : "; columns besides the traffic schema's: " + available);
+    return lookup;
+}
+
+void EvaluationParams::validate() const
+{
+    if (!(curveResolution >= 0.0 && curveResolution < 0.5))
+        throw ParameterError("the curve resolution must be in [0, 0.5)");
+}
+
+Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const EvaluationParams& params)
+    : m_column(truth.column)
+    , m_positives(truth.positives)
+    , m_negatives(truth.negatives)
+{
+    params.validate();
+    if (truth.positive.size() != scores.size())
+        throw ParameterError("the ground truth has " + std::to_string(truth.positive.size()) + " rows but there are "
+                             + std::to_string(scores.size()) + " scores");
+    if (m_positives == 0 || m_negatives == 0)
+        throw ParameterError("the ground truth needs both attacks and normal rows");
+    const auto& ranked = scores.rankedRows();
+    const std::size_t n = ranked.size();
+    m_rows = n;
+    m_rankedTruth.assign((n + 63) / 64, 0);
+    m_positivesBeforeWord.assign(m_rankedTruth.size() + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (truth.positive[ranked[i]])
+            m_rankedTruth[i / 64] |= std::uint64_t(1) << (i % 64);
+    }
+    for (std::size_t word = 0; word < m_rankedTruth.size(); ++word)
+        m_positivesBeforeWord[word + 1] = m_positivesBeforeWord[word] + static_cast<std::uint32_t>(std::popcount(m_rankedTruth[word]));
+
+    const double p = static_cast<double>(m_positives);
+    const double q = static_cast<double>(m_negatives);
+    auto keep = [&](std::vector<CurvePoint>& curve, CurvePoint point, bool last) {
+        if (curve.empty() || last || std::fabs(point.x - curve.back().x) >= params.curveResolution
+            || std::fabs(point.y - curve.back().y) >= params.curveResolution)
+            curve.push_back(point);
+    };
+    m_roc.push_back({0.0, 0.0});
+    double area = 0.0;
+    double ap = 0.0;
+    std::size_t previousTp = 0;
+    std::size_t previousFp = 0;
+    // One threshold per distinct score: a group of tied rows is flagged all at once, so it adds a
+    // diagonal step to the ROC curve (a trapezoid) and one point to the precision-recall curve.
+    for (std::size_t i = 0; i < n;) {
+        std::size_t end = i + 1;
+        while (end < n && scores.sortedScore(end) == scores.sortedScore(i))
+            ++end;
+        const std::size_t tp = positivesBefore(end);
+        const std::size_t fp = end - tp;
+        area += static_cast<double>(fp - previousFp) * static_cast<double>(tp + previousTp) / 2.0;
+        const double precision = static_cast<double>(tp) / static_cast<double>(end);
+        const double recall = static_cast<double>(tp) / p;
+        ap += (static_cast<double>(tp - previousTp) / p) * precision;
+        const bool last = end == n;
+        keep(m_roc, {static_cast<double>(fp) / q, recall}, last);
+        keep(m_pr, {recall, precision}, last);
+        previousTp = tp;
+        previousFp = fp;
+        i = end;
+    }
+    m_rocAuc = area / (p * q);
+    m_averagePrecision = ap;
+}
+
+std::size_t Evaluation::positivesBefore(std::size_t k) const noexcept
+{
+    const std::size_t word = k / 64;
+    const std::size_t bits = k % 64;
+    std::size_t count = m_positivesBeforeWord[word];
+    if (bits > 0)
+        count += static_cast<std::size_t>(std::popcount(m_rankedTruth[word] & ((std::uint64_t(1) << bits) - 1)));
+    return count;
+}
+
+OperatingPoint Evaluation::at(std::size_t flagged, double threshold) const
+{
+    OperatingPoint point;
+    point.threshold = threshold;
+    if (m_rows == 0)
+        return point;
+    flagged = std::min(flagged, m_rows);
+    point.flagged = flagged;
+    point.truePositives = positivesBefore(flagged);
+    point.falsePositives = flagged - point.truePositives;
+    point.falseNegatives = m_positives - point.truePositives;
+    point.trueNegatives = m_negatives - point.falsePositives;
+    point.precision = flagged > 0 ? static_cast<double>(point.truePositives) / static_cast<double>(flagged) : 0.0;
+    point.recall = m_positives > 0 ? static_cast<double>(point.truePositives) / static_cast<double>(m_positives) : 0.0;
+    point.f1 = point.precision + point.recall > 0.0 ? 2.0 * point.precision * point.recall / (point.precision + point.recall) : 0.0;
+    point.falsePositiveRate = m_negatives > 0 ? static_cast<double>(point.falsePositives) / static_cast<double>(m_negatives) : 0.0;
+    return point;
+}
+
+std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation,
+                                                     const std::vector<double>& contaminations)
+{
+    std::vector<ContaminationRow> rows;
+    for (double value : contaminations) {
+        const Contamination contamination = Contamination::fromValue(value);
+        const double threshold = scores.thresholdFor(contamination);
+        rows.push_back({value, evaluation.at(scores.countBelow(threshold), threshold)});
+    }
+    return rows;
+}
+
+namespace {
+
+std::string pointJson(const OperatingPoint& point)
+{
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "{\"threshold\": %s, \"flagged\": %zu, \"true_positives\": %zu, \"false_positives\": %zu, "
+                  "\"false_negatives\": %zu, \"true_negatives\": %zu, \"precision\": %s, \"recall\": %s, \"f1\": %s}",
+                  formatNumber(point.threshold).c_str(), point.flagged, point.truePositives, point.falsePositives,
+                  point.falseNegatives, point.trueNegatives, formatNumber(point.precision).c_str(),
+                  formatNumber(point.recall).c_str(), formatNumber(point.f1).c_str());
+    return text;
+}
+
+} // namespace
+
+std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts)
+{
+    char line[256];
+    std::string out = "\nEvaluation against " + evaluation.truthColumn() + " (" + std::to_string(evaluation.positives())
+        + " attacks, " + std::to_string(evaluation.negatives()) + " normal rows):\n";
+    std::snprintf(line, sizeof line, "  ROC AUC %.4f, average precision %.4f (attack share %.4f)\n", evaluation.rocAuc(),
+                  evaluation.averagePrecision(),
+                  static_cast<double>(evaluation.positives()) / static_cast<double>(evaluation.positives() + evaluation.negatives()));
+    out += line;
+    const OperatingPoint point = evaluation.at(verdicts);
+    std::snprintf(line, sizeof line, "  at contamination %s (threshold %s): precision %.4f, recall %.4f, F1 %.4f\n",
+                  verdicts.contamination.toString().c_str(), formatNumber(verdicts.threshold).c_str(), point.precision,
+                  point.recall, point.f1);
+    out += line;
+    std::snprintf(line, sizeof line, "    %zu flagged: %zu true positives, %zu false positives; %zu attacks missed, %zu true negatives\n",
+                  point.flagged, point.truePositives, point.falsePositives, point.falseNegatives, point.trueNegatives);
+    out += line;
+    out += "  contamination   flagged  precision   recall       F1\n";
+    for (const ContaminationRow& row : evaluateContaminations(scores, evaluation)) {
+        std::snprintf(line, sizeof line, "  %12.0f %% %9zu  %9.4f  %7.4f  %7.4f\n", row.contamination * 100.0, row.point.flagged,
+                      row.point.precision, row.point.recall, row.point.f1);
+        out += line;
+    }
+    return out;
+}
+
+std::string evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts)
+{
+    std::string out = "{\"truth_column\": \"";
+    for (char c : evaluation.truthColumn()) {
+        if (c == '"' || c == '\\')
+            out.push_back('\\');
+        if (static_cast<unsigned char>(c) >= 0x20)
+            out.push_back(c);
+    }
+    out += "\", \"attacks\": " + std::to_string(evaluation.positives()) + ", \"normal\": " + std::to_string(evaluation.negatives())
+        + ", \"roc_auc\": " + formatNumber(evaluation.rocAuc()) + ", \"average_precision\": "
+        + formatNumber(evaluation.averagePrecision()) + ",\n    \"at_threshold\": " + pointJson(evaluation.at(verdicts))
+        + ",\n    \"by_contamination\": [";
+    const auto rows = evaluateContaminations(scores, evaluation);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::string point = pointJson(rows[i].point);
+        point.insert(1, "\"contamination\": " + formatNumber(rows[i].contamination) + ", ");
+        out += (i ? ",\n      " : "\n      ") + point;
+    }
+    out += "]}";
+    return out;
+}
+
+} // namespace webthreat

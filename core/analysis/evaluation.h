@@ -1,0 +1,124 @@
+#pragma once
+
+#include "core/detect/threshold.h"
+#include "core/table/traffictable.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webthreat {
+
+// What a file says each row really was: 1 = an attack, 0 = normal traffic.
+struct GroundTruth {
+    std::string column;                  // the column it was read from
+    std::vector<std::uint8_t> positive;  // per row of the table
+    std::size_t positives = 0;
+    std::size_t negatives = 0;
+};
+
+// The outcome of looking for a ground-truth column: the truth, or why there is none.
+struct TruthLookup {
+    std::optional<GroundTruth> truth;
+    std::string problem;   // empty when truth is set; otherwise a sentence the analyst can act on
+};
+
+// Column names taken as ground truth without being asked, in this order (case-insensitive).
+const std::vector<std::string_view>& truthColumnNames();
+// The values a ground-truth cell may hold (case-insensitive, surrounding blanks ignored): 1/0,
+// true/false, yes/no, attack/normal, suspicious/normal, malicious/benign. Anything else, or an
+// empty cell, makes the column unusable.
+std::optional<bool> parseTruthValue(std::string_view text);
+
+// The file's extra columns (after the schema's), by name: where a ground truth can come from.
+std::vector<std::string> extraColumnNames(const TrafficTable& table);
+
+// The first column named as in truthColumnNames() among the table's extra columns. problem says
+// why there is none, or why the one found is unusable (the line and value that does not parse,
+// or a column with only one class).
+TruthLookup findGroundTruth(const TrafficTable& table);
+// The column the analyst named (exact name, or case-insensitive when that is unique); problem
+// names the available columns when there is no such column.
+TruthLookup readGroundTruth(const TrafficTable& table, std::string_view column);
+
+// The detector against a ground truth at one threshold: rows scoring below it are flagged.
+struct OperatingPoint {
+    double threshold = 0.0;
+    std::size_t flagged = 0;
+    std::size_t truePositives = 0;
+    std::size_t falsePositives = 0;
+    std::size_t falseNegatives = 0;
+    std::size_t trueNegatives = 0;
+    double precision = 0.0;   // 0 when nothing is flagged
+    double recall = 0.0;
+    double f1 = 0.0;
+    double falsePositiveRate = 0.0;
+};
+
+struct CurvePoint {
+    double x = 0.0;           // ROC: false-positive rate; PR: recall
+    double y = 0.0;           // ROC: true-positive rate; PR: precision
+};
+
+struct EvaluationParams {
+    // The curves keep a point only where it moved by at least this much from the last one kept
+    // (the areas are always computed from every threshold), so a million rows draw as a few
+    // thousand points.
+    double curveResolution = 0.001;
+    void validate() const;    // Throws ParameterError
+};
+
+// How well the scores rank the attacks first, over every possible threshold. Lower scores are
+// more anomalous, so "positive" means a low score. Rows with equal scores are one threshold step
+// (scikit-learn's roc_auc_score and average_precision_score handle ties the same way).
+class Evaluation {
+public:
+    Evaluation() = default;
+    // Throws ParameterError when truth has a different number of rows than scores, or only one class.
+    Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const EvaluationParams& params = {});
+
+    const std::string& truthColumn() const noexcept { return m_column; }
+    std::size_t positives() const noexcept { return m_positives; }
+    std::size_t negatives() const noexcept { return m_negatives; }
+    double rocAuc() const noexcept { return m_rocAuc; }
+    double averagePrecision() const noexcept { return m_averagePrecision; }
+    const std::vector<CurvePoint>& rocCurve() const noexcept { return m_roc; }       // from (0,0) to (1,1)
+    const std::vector<CurvePoint>& precisionRecallCurve() const noexcept { return m_pr; } // by rising recall
+
+    // The counts when the `flagged` most anomalous rows are flagged: O(1).
+    OperatingPoint at(std::size_t flagged, double threshold = 0.0) const;
+    // At the threshold a Verdicts used (its suspicious count).
+    OperatingPoint at(const Verdicts& verdicts) const { return at(verdicts.suspiciousCount, verdicts.threshold); }
+
+private:
+    std::string m_column;
+    std::size_t m_positives = 0;
+    std::size_t m_negatives = 0;
+    double m_rocAuc = 0.0;
+    double m_averagePrecision = 0.0;
+    std::vector<CurvePoint> m_roc;
+    std::vector<CurvePoint> m_pr;
+    // Positives among the first k ranked rows, for any k in O(1) with 1 bit a row instead of a
+    // prefix count a row: the truth in ranked order, 64 rows a word, and the count before each word.
+    std::size_t positivesBefore(std::size_t k) const noexcept;
+    std::size_t m_rows = 0;
+    std::vector<std::uint64_t> m_rankedTruth;
+    std::vector<std::uint32_t> m_positivesBeforeWord;
+};
+
+// The operating points at the contaminations an analyst usually tries.
+struct ContaminationRow {
+    double contamination = 0.0;
+    OperatingPoint point;
+};
+std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation,
+                                                     const std::vector<double>& contaminations = {0.01, 0.02, 0.05, 0.10, 0.20});
+
+// The evaluation as the command line prints it: areas, the operating point at the verdicts'
+// threshold, and the table over contaminations; and the same facts as a JSON object.
+std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts);
+std::string evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts);
+
+} // namespace webthreat

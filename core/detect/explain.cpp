@@ -1,0 +1,253 @@
+#include "core/detect/explain.h"
+
+#include "core/output/export.h"
+#include "core/util/parallel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace webthreat {
+
+namespace {
+// 0.0001 -> "0.01 %", 0.25 -> "25.0 %": small shares keep two significant digits.
+std::string sharePercent(double share)
+{
+    char text[32];
+    const double percent = share * 100.0;
+    if (percent > 0.0 && percent < 0.1)
+        std::snprintf(text, sizeof text, "%.2g %%", percent);
+    else
+        std::snprintf(text, sizeof text, "%.1f %%", percent);
+    return text;
+}
+} // namespace
+
+std::string describeFeatureValue(Feature feature, double value)
+{
+    char text[64];
+    switch (feature) {
+    case Feature::BytesIn:
+    case Feature::BytesOut: return formatBytes(value);
+    case Feature::SessionDuration:
+        std::snprintf(text, sizeof text, value == std::floor(value) ? "%.0f s" : "%.1f s", value);
+        return text;
+    case Feature::AvgPacketSize: return formatBytes(value) + "/s";
+    case Feature::DstPortFrequency:
+    case Feature::ProtocolFrequency:
+    case Feature::ResponseCodeFrequency:
+    case Feature::CountryFrequency: return sharePercent(value) + " of sessions";
+    case Feature::SrcIpPrivate: return value >= 0.5 ? "private" : "public";
+    case Feature::SourceSessions:
+        std::snprintf(text, sizeof text, "%.0f session%s", value, value == 1.0 ? "" : "s");
+        return text;
+    case Feature::SourceTotalBytes: return formatBytes(value);
+    }
+    return formatNumber(value);
+}
+
+double averagePathLength(const Detection& detection)
+{
+    // score = -2^(-E[h] / c(samples)), so E[h] = -c(samples) log2(-score).
+    const double c = IsolationForest::averagePathLength(detection.effectiveMaxSamples);
+    double sum = 0.0;
+    for (double score : detection.scores.scores())
+        sum += -c * std::log2(-score);
+    return detection.scores.size() > 0 ? sum / static_cast<double>(detection.scores.size()) : 0.0;
+}
+
+namespace {
+
+
+// The row's value of a categorical column as text, "(missing)" when empty.
+std::string cellText(const TrafficTable& table, Field field, std::size_t row)
+{
+    if (table.column(field).isMissing(row))
+        return "(missing)";
+    return table.cellText(static_cast<std::size_t>(field), row);
+}
+
+// A sentence for the features that describe a category or a source rather than a measurement:
+// the row's own value, not the encoded number ("dst_port 31337 is used by 0.01 % of sessions").
+// Empty for the notebook's four, whose sentence compares the value with the other rows.
+std::string categorySentence(const TrafficTable& table, std::size_t row, Feature feature, double value,
+                             double percentile, double above)
+{
+    // Per-source totals: compared with the sources of the other sessions, in whichever direction
+    // sets this one apart.
+    const std::string comparison = percentile >= 0.5 || above == 0.0
+        ? ", more than the sources of " + sharePercent(percentile) + " of sessions"
+        : ", fewer than the sources of " + sharePercent(above) + " of sessions";
+    switch (feature) {
+    case Feature::DstPortFrequency:
+        return "dst_port " + cellText(table, Field::DstPort, row) + " is used by " + sharePercent(value) + " of sessions";
+    case Feature::ProtocolFrequency:
+        return "protocol " + cellText(table, Field::Protocol, row) + " is used by " + sharePercent(value) + " of sessions";
+    case Feature::ResponseCodeFrequency:
+        return "response code " + cellText(table, Field::ResponseCode, row) + " is returned in " + sharePercent(value)
+            + " of sessions";
+    case Feature::CountryFrequency:
+        return "country " + cellText(table, Field::SrcIpCountryCode, row) + " is the source of " + sharePercent(value)
+            + " of sessions";
+    case Feature::SrcIpPrivate:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + " is a " + (value >= 0.5 ? "private" : "public")
+            + " address";
+    case Feature::SourceSessions:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + " has " + describeFeatureValue(feature, value)
+            + " in the file" + comparison;
+    case Feature::SourceTotalBytes:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + " moved " + describeFeatureValue(feature, value)
+            + " in all its sessions" + comparison;
+    case Feature::BytesIn:
+    case Feature::BytesOut:
+    case Feature::SessionDuration:
+    case Feature::AvgPacketSize: break;
+    }
+    return {};
+}
+
+
+// Orders the features by credit and writes the sentence; features[] hold value, percentile, above.
+// A categorical or per-source feature is described by the row's own value (table), not its code.
+void finishExplanation(RowExplanation& explanation, const TrafficTable& table)
+{
+    std::stable_sort(explanation.features.begin(), explanation.features.end(),
+                     [](const FeatureExplanation& a, const FeatureExplanation& b) { return a.credit > b.credit; });
+    char text[256];
+    std::string sentence;
+    if (!explanation.features.empty() && explanation.features.front().credit > 0.0) {
+        const FeatureExplanation& top = explanation.features.front();
+        const std::string name(featureInfo(top.feature).name);
+        const std::string value = describeFeatureValue(top.feature, top.value);
+        const std::string category = categorySentence(table, explanation.row, top.feature, top.value, top.percentile, top.above);
+        // The side the value stands out on: a tiny session is as telling as a huge one. Shares are
+        // rounded down, so "above 100.0 %" cannot appear for a value some other row equals.
+        const auto floorPercent = [](double share) { return std::floor(share * 1000.0) / 10.0; };
+        if (!category.empty())
+            std::snprintf(text, sizeof text, "%s", category.c_str());
+        else if (top.percentile >= 0.5 || top.above == 0.0)
+            std::snprintf(text, sizeof text, "%s %s is above %.1f %% of sessions", name.c_str(), value.c_str(), floorPercent(top.percentile));
+        else
+            std::snprintf(text, sizeof text, "%s %s is below %.1f %% of sessions", name.c_str(), value.c_str(), floorPercent(top.above));
+        sentence = text;
+    } else {
+        sentence = "no feature set this row apart";
+    }
+    std::snprintf(text, sizeof text, "; isolated in %.1f splits against %.1f on average", explanation.pathLength,
+                  explanation.averagePathLength);
+    explanation.sentence = sentence + text;
+}
+
+double share(std::size_t count, std::size_t rows)
+{
+    return rows > 0 ? static_cast<double>(count) / static_cast<double>(rows) : 0.0;
+}
+
+} // namespace
+
+Explainer::Explainer(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection)
+    : m_data(std::move(data))
+    , m_detection(std::move(detection))
+    , m_matrix(buildFeatureMatrix(m_data->table, m_data->features, m_detection->params.features))
+    , m_averagePathLength(webthreat::averagePathLength(*m_detection))
+{
+}
+
+RowExplanation Explainer::explain(std::size_t row) const
+{
+    RowExplanation explanation;
+    explanation.row = row;
+    explanation.averagePathLength = m_averagePathLength;
+    const auto& features = m_detection->params.features;
+    const auto r = static_cast<Eigen::Index>(row);
+    std::vector<double> credit;
+    explanation.pathLength = m_detection->forest->attributePath(m_matrix.row(r).data(), credit);
+    const std::size_t rows = rowCount();
+    explanation.features.reserve(features.size());
+    for (std::size_t f = 0; f < features.size(); ++f) {
+        const auto column = static_cast<Eigen::Index>(f);
+        const float value = m_matrix(r, column);
+        std::size_t below = 0;
+        std::size_t above = 0;
+        for (Eigen::Index other = 0; other < m_matrix.rows(); ++other) {
+            const float x = m_matrix(other, column);
+            below += x < value;
+            above += x > value;
+        }
+        explanation.features.push_back({features[f], credit[f], static_cast<double>(value), share(below, rows), share(above, rows)});
+    }
+    finishExplanation(explanation, m_data->table);
+    return explanation;
+}
+
+std::vector<RowExplanation> explainRows(const PreparedData& data, const Detection& detection,
+                                        const std::vector<std::size_t>& rows, int threads)
+{
+    const auto& features = detection.params.features;
+    const std::size_t k = rows.size();
+    const std::size_t n = data.table.rowCount();
+    std::vector<RowExplanation> explanations(k);
+    if (k == 0)
+        return explanations;
+    const double average = averagePathLength(detection);
+    std::vector<float> given(k * features.size());   // the given rows' inputs, row-major
+    std::vector<std::size_t> below(k);
+    std::vector<std::size_t> above(k);
+    for (std::size_t i = 0; i < k; ++i) {
+        explanations[i].row = rows[i];
+        explanations[i].averagePathLength = average;
+        explanations[i].features.resize(features.size());
+    }
+    for (std::size_t f = 0; f < features.size(); ++f) {
+        const std::vector<double> values = featureValues(data.table, data.features, features[f]);
+        std::vector<float> sorted(k);
+        for (std::size_t i = 0; i < k; ++i)
+            sorted[i] = given[i * features.size() + f] = static_cast<float>(values[rows[i]]);
+        std::sort(sorted.begin(), sorted.end());
+        // lessThan[j]: values v with upper_bound(v) == j, i.e. below sorted[j] but not below
+        // sorted[j-1]; greaterFrom[j]: values with lower_bound(v) == j. Prefix sums then give,
+        // for each sorted position, how many of all rows lie below and above it.
+        std::vector<std::size_t> lessThan(k + 1, 0);
+        std::vector<std::size_t> greaterFrom(k + 1, 0);
+        for (double raw : values) {
+            const float v = static_cast<float>(raw);
+            ++lessThan[static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), v) - sorted.begin())];
+            ++greaterFrom[static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), v) - sorted.begin())];
+        }
+        std::vector<std::size_t> belowSorted(k);
+        std::vector<std::size_t> aboveSorted(k);
+        std::size_t runningBelow = 0;
+        for (std::size_t j = 0; j < k; ++j) {
+            runningBelow += lessThan[j];
+            belowSorted[j] = runningBelow;          // v < sorted[j]  <=>  upper_bound(v) <= j
+        }
+        std::size_t runningAbove = 0;
+        for (std::size_t j = k; j-- > 0;) {
+            runningAbove += greaterFrom[j + 1];
+            aboveSorted[j] = runningAbove;          // v > sorted[j]  <=>  lower_bound(v) > j
+        }
+        for (std::size_t i = 0; i < k; ++i) {
+            const float value = given[i * features.size() + f];
+            const auto j = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), value) - sorted.begin());
+            FeatureExplanation& part = explanations[i].features[f];
+            part.feature = features[f];
+            part.value = static_cast<double>(value);
+            part.percentile = share(belowSorted[j], n);
+            part.above = share(aboveSorted[j], n);
+        }
+    }
+    constexpr std::size_t kTaskRows = 1024;
+    parallelFor((k + kTaskRows - 1) / kTaskRows, resolveThreads(threads), [&](std::size_t task) {
+        std::vector<double> credit;
+        for (std::size_t i = task * kTaskRows; i < std::min(k, (task + 1) * kTaskRows); ++i) {
+            RowExplanation& explanation = explanations[i];
+            explanation.pathLength = detection.forest->attributePath(&given[i * features.size()], credit);
+            for (std::size_t f = 0; f < features.size(); ++f)
+                explanation.features[f].credit = credit[f];
+            finishExplanation(explanation, data.table);
+        }
+    });
+    return explanations;
+}
+
+} // namespace webthreat

@@ -1,0 +1,439 @@
+#include "core/detect/features.h"
+
+#include "core/util/log.h"
+
+#include <array>
+#include <cmath>
+#include <unordered_map>
+
+namespace webthreat {
+
+const std::vector<FeatureInfo>& availableFeatures()
+{
+    // In enum order: featureInfo() indexes this list.
+    static const std::vector<FeatureInfo> features{
+        {Feature::BytesIn, "bytes_in", "Bytes in", "Bytes the server received in the session.", FeatureGroup::Notebook},
+        {Feature::BytesOut, "bytes_out", "Bytes out", "Bytes the server sent in the session: exfiltration shows here.",
+         FeatureGroup::Notebook},
+        {Feature::SessionDuration, "session_duration", "Session duration (s)",
+         "end_time minus creation_time, in seconds: very long or zero-length sessions stand out.", FeatureGroup::Notebook},
+        {Feature::AvgPacketSize, "avg_packet_size", "Avg packet size (bytes/s)",
+         "(bytes_in + bytes_out) / session_duration: really bytes per second; 0 where the duration is 0.",
+         FeatureGroup::Notebook},
+        {Feature::DstPortFrequency, "dst_port_frequency", "Destination port frequency",
+         "Share of sessions to the same dst_port: a port few sessions use (4444, 31337) is small, and 443 is "
+         "not \"larger\" than 80.",
+         FeatureGroup::Categorical},
+        {Feature::ProtocolFrequency, "protocol_frequency", "Protocol frequency",
+         "Share of sessions with the same protocol: a protocol seldom seen in the file (IRC, TELNET) is small.",
+         FeatureGroup::Categorical},
+        {Feature::ResponseCodeFrequency, "response_code_frequency", "Response code frequency",
+         "Share of sessions with the same response.code: an unusual code (418, 444, 520) is small.",
+         FeatureGroup::Categorical},
+        {Feature::CountryFrequency, "country_frequency", "Country frequency",
+         "Share of sessions from the same src_ip_country_code: a country that rarely appears is small.",
+         FeatureGroup::Categorical},
+        {Feature::SrcIpPrivate, "src_ip_private", "Private source",
+         "1 when src_ip is a private, loopback or link-local address (10/8, 172.16/12, 192.168/16, fc00::/7, ...), "
+         "0 when it is public.",
+         FeatureGroup::Categorical},
+        {Feature::SourceSessions, "source_sessions", "Sessions from the source",
+         "Sessions in the file from the same src_ip: floods and scanners send many, one-off visitors few.",
+         FeatureGroup::PerSource},
+        {Feature::SourceTotalBytes, "source_total_bytes", "Bytes of the source",
+         "bytes_in + bytes_out of all the file's sessions from the same src_ip: heavy talkers stand out.",
+         FeatureGroup::PerSource},
+    };
+    return features;
+}
+
+std::string_view featureGroupTitle(FeatureGroup group)
+{
+    switch (group) {
+    case FeatureGroup::Notebook: return "The notebook's four";
+    case FeatureGroup::Categorical: return "Categories (frequency encoded)";
+    case FeatureGroup::PerSource: return "Per source IP";
+    }
+    return {};
+}
+
+const FeatureInfo& featureInfo(Feature feature)
+{
+    return availableFeatures()[static_cast<std::size_t>(feature)];
+}
+
+Feature featureByName(std::string_view name)
+{
+    std::string valid;
+    for (const FeatureInfo& info : availableFeatures()) {
+        if (info.name == name)
+            return info.feature;
+        valid += (valid.empty() ? "" : ", ") + std::string(info.name);
+    }
+    throw ParameterError("unknown feature '" + std::string(name) + "'; the features are: " + valid);
+}
+
+std::vector<Feature> defaultFeatures()
+{
+    return {Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration, Feature::AvgPacketSize};
+}
+
+namespace {
+// Replaces NaN with the mean of the rest (0 when nothing is left), as the notebook's fillna(mean).
+std::size_t fillWithMean(std::vector<double>& values)
+{
+    double sum = 0.0;
+    std::size_t present = 0;
+    for (double value : values) {
+        if (!std::isnan(value)) {
+            sum += value;
+            ++present;
+        }
+    }
+    const double mean = present > 0 ? sum / static_cast<double>(present) : 0.0;
+    const std::size_t missing = values.size() - present;
+    if (missing > 0) {
+        for (double& value : values) {
+            if (std::isnan(value))
+                value = mean;
+        }
+    }
+    return missing;
+}
+
+// Share of rows with each row's value, for interned text: counts in an array indexed by id.
+std::vector<double> textFrequencies(const TrafficTable& table, const std::vector<std::uint32_t>& ids)
+{
+    const std::size_t rows = ids.size();
+    std::vector<double> values(rows);
+    if (rows == 0)
+        return values;
+    std::vector<std::uint32_t> counts(table.strings ? table.strings->size() : 1, 0);
+    for (std::uint32_t id : ids)
+        ++counts[id];
+    const double total = static_cast<double>(rows);
+    for (std::size_t row = 0; row < rows; ++row)
+        values[row] = static_cast<double>(counts[ids[row]]) / total;
+    return values;
+}
+
+// The same for whole numbers: ports and response codes fit an array of 65,536 counts; anything
+// else (a broken export) goes through a hash map. Missing is a value of its own.
+std::vector<double> integerFrequencies(const std::vector<std::int64_t>& integers)
+{
+    constexpr std::int64_t slots = 65536;
+    const std::size_t rows = integers.size();
+    std::vector<double> values(rows);
+    if (rows == 0)
+        return values;
+    std::vector<std::uint32_t> counts(slots, 0);
+    std::unordered_map<std::int64_t, std::uint32_t> others;
+    for (std::int64_t value : integers) {
+        if (value >= 0 && value < slots)
+            ++counts[static_cast<std::size_t>(value)];
+        else
+            ++others[value];
+    }
+    const double total = static_cast<double>(rows);
+    for (std::size_t row = 0; row < rows; ++row) {
+        const std::int64_t value = integers[row];
+        const std::uint32_t count = value >= 0 && value < slots ? counts[static_cast<std::size_t>(value)] : others[value];
+        values[row] = static_cast<double>(count) / total;
+    }
+    return values;
+}
+
+std::vector<double> privateSources(const TrafficTable& table)
+{
+    const auto& ids = table.column(Field::SrcIp).text;
+    // Each distinct address is classified once: -1 not yet, else 0 or 1.
+    std::vector<std::int8_t> verdict(table.strings ? table.strings->size() : 1, -1);
+    std::vector<double> values(ids.size());
+    for (std::size_t row = 0; row < ids.size(); ++row) {
+        std::int8_t& known = verdict[ids[row]];
+        if (known < 0)
+            known = isPrivateAddress(table.strings->view(ids[row])) ? 1 : 0;
+        values[row] = known;
+    }
+    return values;
+}
+
+std::vector<double> perSource(const TrafficTable& table, Feature feature)
+{
+    const auto& ids = table.column(Field::SrcIp).text;
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    const std::size_t distinct = table.strings ? table.strings->size() : 1;
+    std::vector<double> totals(distinct, 0.0);
+    for (std::size_t row = 0; row < ids.size(); ++row) {
+        if (feature == Feature::SourceSessions) {
+            totals[ids[row]] += 1.0;
+        } else {
+            if (bytesIn[row] != kMissingInteger)
+                totals[ids[row]] += static_cast<double>(bytesIn[row]);
+            if (bytesOut[row] != kMissingInteger)
+                totals[ids[row]] += static_cast<double>(bytesOut[row]);
+        }
+    }
+    std::vector<double> values(ids.size());
+    for (std::size_t row = 0; row < ids.size(); ++row)
+        values[row] = totals[ids[row]];
+    return values;
+}
+
+bool parseIpv4(std::string_view text, std::array<unsigned, 4>& octets) noexcept
+{
+    std::size_t position = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (i > 0) {
+            if (position >= text.size() || text[position] != '.')
+                return false;
+            ++position;
+        }
+        unsigned value = 0;
+        std::size_t digits = 0;
+        while (position < text.size() && text[position] >= '0' && text[position] <= '9' && digits < 3) {
+            value = value * 10 + static_cast<unsigned>(text[position] - '0');
+            ++position;
+            ++digits;
+        }
+        if (digits == 0 || value > 255)
+            return false;
+        octets[i] = value;
+    }
+    return position == text.size();
+}
+
+bool isPrivateIpv4(const std::array<unsigned, 4>& o) noexcept
+{
+    return o[0] == 10 || o[0] == 127 || (o[0] == 172 && o[1] >= 16 && o[1] <= 31) || (o[0] == 192 && o[1] == 168)
+        || (o[0] == 169 && o[1] == 254);
+}
+} // namespace
+
+bool isPrivateAddress(std::string_view address) noexcept
+{
+    while (!address.empty() && (address.front() == ' ' || address.front() == '\t'))
+        address.remove_prefix(1);
+    while (!address.empty() && (address.back() == ' ' || address.back() == '\t'))
+        address.remove_suffix(1);
+    std::array<unsigned, 4> octets{};
+    if (parseIpv4(address, octets))
+        return isPrivateIpv4(octets);
+    if (address.find(':') == std::string_view::npos)
+        return false;
+    // IPv6, possibly with a zone (fe80::1%eth0) or an embedded IPv4 (::ffff:10.0.0.1).
+    if (const auto zone = address.find('%'); zone != std::string_view::npos)
+        address = address.substr(0, zone);
+    if (const auto lastColon = address.rfind(':'); address.find('.') != std::string_view::npos) {
+        const std::string_view head = address.substr(0, lastColon + 1);
+        if ((head == "::ffff:" || head == "::FFFF:" || head == "0:0:0:0:0:ffff:") && parseIpv4(address.substr(lastColon + 1), octets))
+            return isPrivateIpv4(octets);
+        return false;
+    }
+    if (address == "::1" || address == "0:0:0:0:0:0:0:1")
+        return true;
+    unsigned first = 0;
+    std::size_t digits = 0;
+    for (char c : address) {
+        if (c == ':')
+            break;
+        unsigned nibble = 0;
+        if (c >= '0' && c <= '9')
+            nibble = static_cast<unsigned>(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            nibble = static_cast<unsigned>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            nibble = static_cast<unsigned>(c - 'A' + 10);
+        else
+            return false;
+        if (++digits > 4)
+            return false;
+        first = first * 16 + nibble;
+    }
+    return (first & 0xFE00u) == 0xFC00u || (first & 0xFFC0u) == 0xFE80u;
+}
+
+DerivedFeature::DerivedFeature(Kind kind, const TrafficTable& table, double fill)
+    : m_kind(kind)
+    , m_creation(table.column(Field::CreationTime).integers.data())
+    , m_end(table.column(Field::EndTime).integers.data())
+    , m_bytesIn(table.column(Field::BytesIn).integers.data())
+    , m_bytesOut(table.column(Field::BytesOut).integers.data())
+    , m_rows(table.rowCount())
+    , m_fill(fill)
+{
+}
+
+std::vector<double> DerivedFeature::values() const
+{
+    std::vector<double> values(m_rows);
+    for (std::size_t row = 0; row < m_rows; ++row)
+        values[row] = (*this)[row];
+    return values;
+}
+
+FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress)
+{
+    FeatureSet set;
+    const std::size_t rows = table.rowCount();
+    const auto& creation = table.column(Field::CreationTime).integers;
+    const auto& end = table.column(Field::EndTime).integers;
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    // One pass for the counts and the means of what can be computed (summed in row order, as the
+    // mean fill always was); the values themselves are computed again whenever they are read.
+    const DerivedFeature measure(DerivedFeature::Kind::SessionDuration, table, 0.0);
+    double durationSum = 0.0;
+    double packetSizeSum = 0.0;
+    std::size_t durations = 0;
+    std::size_t packetSizes = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+        if ((row & 0xFFFF) == 0)
+            progress.check();
+        if (bytesIn[row] == kMissingInteger)
+            ++set.report.missingBytesIn;
+        if (bytesOut[row] == kMissingInteger)
+            ++set.report.missingBytesOut;
+        if (creation[row] == kMissingInteger || end[row] == kMissingInteger)
+            continue;
+        const double duration = measure.rawDuration(row);
+        if (duration < 0)
+            ++set.report.negativeDurations;
+        else if (duration == 0)
+            ++set.report.zeroDurations;
+        durationSum += duration;
+        ++durations;
+        if (bytesIn[row] == kMissingInteger || bytesOut[row] == kMissingInteger)
+            continue;
+        packetSizeSum += duration == 0 ? 0.0 : (static_cast<double>(bytesIn[row]) + static_cast<double>(bytesOut[row])) / duration;
+        ++packetSizes;
+    }
+    set.report.missingDurations = rows - durations;
+    set.report.missingPacketSizes = rows - packetSizes;
+    set.sessionDuration = DerivedFeature(DerivedFeature::Kind::SessionDuration, table,
+                                         durations > 0 ? durationSum / static_cast<double>(durations) : 0.0);
+    set.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, table,
+                                       packetSizes > 0 ? packetSizeSum / static_cast<double>(packetSizes) : 0.0);
+    if (set.report.negativeDurations > 0)
+        set.report.warnings.push_back(std::to_string(set.report.negativeDurations)
+                                      + " session(s) end before they start (end_time < creation_time): "
+                                        "their duration is negative; check the export");
+    if (set.report.missingDurations > 0)
+        set.report.warnings.push_back(std::to_string(set.report.missingDurations)
+                                      + " session(s) lack a creation or end time: their duration is the mean");
+    if (set.report.missingBytesOut > 0)
+        set.report.warnings.push_back(std::to_string(set.report.missingBytesOut)
+                                      + " row(s) lack bytes_out: the detector sees the mean there");
+    for (const auto& warning : set.report.warnings)
+        logger::core()->info("features: {}", warning);
+    progress.report("features", 1.0);
+    return set;
+}
+
+std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& features, Feature feature)
+{
+    switch (feature) {
+    case Feature::DstPortFrequency: return integerFrequencies(table.column(Field::DstPort).integers);
+    case Feature::ResponseCodeFrequency: return integerFrequencies(table.column(Field::ResponseCode).integers);
+    case Feature::ProtocolFrequency: return textFrequencies(table, table.column(Field::Protocol).text);
+    case Feature::CountryFrequency: return textFrequencies(table, table.column(Field::SrcIpCountryCode).text);
+    case Feature::SrcIpPrivate: return privateSources(table);
+    case Feature::SourceSessions:
+    case Feature::SourceTotalBytes: return perSource(table, feature);
+    case Feature::SessionDuration: return features.sessionDuration.values();
+    case Feature::AvgPacketSize: return features.avgPacketSize.values();
+    case Feature::BytesIn:
+    case Feature::BytesOut: {
+        const auto& source = table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers;
+        std::vector<double> values(source.size());
+        for (std::size_t row = 0; row < source.size(); ++row)
+            values[row] = source[row] == kMissingInteger ? std::nan("") : static_cast<double>(source[row]);
+        fillWithMean(values);
+        return values;
+    }
+    }
+    return {};
+}
+
+FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& features,
+                                 const std::vector<Feature>& selected)
+{
+    if (selected.empty())
+        throw ParameterError("select at least one feature for the detector");
+    FeatureMatrix matrix(static_cast<Eigen::Index>(table.rowCount()), static_cast<Eigen::Index>(selected.size()));
+    for (std::size_t c = 0; c < selected.size(); ++c) {
+        const std::vector<double> values = featureValues(table, features, selected[c]);
+        for (std::size_t row = 0; row < values.size(); ++row)
+            matrix(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(c)) = static_cast<float>(values[row]);
+    }
+    return matrix;
+}
+
+TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& features,
+                                   const std::vector<Feature>& selected)
+    : m_rows(table.rowCount())
+{
+    if (selected.empty())
+        throw ParameterError("select at least one feature for the detector");
+    for (Feature feature : selected) {
+        Source source;
+        source.feature = feature;
+        switch (feature) {
+        case Feature::BytesIn:
+        case Feature::BytesOut: {
+            const auto& values = table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers;
+            source.integers = values.data();
+            double sum = 0.0;
+            std::size_t present = 0;
+            for (std::int64_t value : values) {
+                if (value != kMissingInteger) {
+                    sum += static_cast<double>(value);
+                    ++present;
+                }
+            }
+            source.fill = present > 0 ? sum / static_cast<double>(present) : 0.0;
+            break;
+        }
+        case Feature::SessionDuration: source.derived = &features.sessionDuration; break;
+        case Feature::AvgPacketSize: source.derived = &features.avgPacketSize; break;
+        default: {
+            const std::vector<double> values = featureValues(table, features, feature);
+            source.stored.assign(values.begin(), values.end());
+            break;
+        }
+        }
+        m_sources.push_back(std::move(source));
+    }
+}
+
+float TableFeatureRows::value(std::size_t column, std::size_t row) const noexcept
+{
+    const Source& source = m_sources[column];
+    if (source.integers)
+        return static_cast<float>(source.integers[row] == kMissingInteger ? source.fill
+                                                                          : static_cast<double>(source.integers[row]));
+    if (source.derived)
+        return static_cast<float>((*source.derived)[row]);
+    return source.stored[row];
+}
+
+void TableFeatureRows::fill(Eigen::Index begin, Eigen::Index count, float* out) const
+{
+    const std::size_t columns = m_sources.size();
+    for (std::size_t c = 0; c < columns; ++c) {
+        for (Eigen::Index i = 0; i < count; ++i)
+            out[static_cast<std::size_t>(i) * columns + c] = value(c, static_cast<std::size_t>(begin + i));
+    }
+}
+
+void TableFeatureRows::gather(const Eigen::Index* rows, Eigen::Index count, float* out) const
+{
+    const std::size_t columns = m_sources.size();
+    for (Eigen::Index i = 0; i < count; ++i) {
+        for (std::size_t c = 0; c < columns; ++c)
+            out[static_cast<std::size_t>(i) * columns + c] = value(c, static_cast<std::size_t>(rows[i]));
+    }
+}
+
+} // namespace webthreat

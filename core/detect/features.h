@@ -1,0 +1,159 @@
+#pragma once
+
+#include "core/detect/isolationforest.h"
+#include "core/util/progress.h"
+#include "core/table/traffictable.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webthreat {
+
+// A detector input the analyst can choose. The notebook's four are the default.
+enum class Feature : std::uint8_t {
+    BytesIn,
+    BytesOut,
+    SessionDuration,   // end_time - creation_time, seconds
+    AvgPacketSize,     // (bytes_in + bytes_out) / session_duration: really bytes per second
+    // Categories are not numbers (port 443 is not "larger" than 80): these are frequency
+    // encodings, the share of the file's rows with the row's value, so a rare value is small.
+    // A missing value is a category of its own.
+    DstPortFrequency,
+    ProtocolFrequency,
+    ResponseCodeFrequency,
+    CountryFrequency,
+    SrcIpPrivate,      // 1 for RFC 1918, loopback, link-local and unique-local IPv6 sources, else 0
+    // Per source IP, over the whole file.
+    SourceSessions,    // sessions from the row's src_ip
+    SourceTotalBytes,  // bytes_in + bytes_out of all those sessions (values present)
+};
+
+// How the feature picker groups the features.
+enum class FeatureGroup : std::uint8_t {
+    Notebook,     // the notebook's four: the default
+    Categorical,  // what the categorical columns say
+    PerSource,    // the row's source IP as a whole
+};
+
+struct FeatureInfo {
+    Feature feature;
+    std::string_view name;        // as in the notebook and the scored CSV
+    std::string_view label;       // for charts and tables
+    std::string_view description; // one sentence for tooltips and help
+    FeatureGroup group;
+};
+std::string_view featureGroupTitle(FeatureGroup group);
+const std::vector<FeatureInfo>& availableFeatures();
+const FeatureInfo& featureInfo(Feature feature);
+// Throws ParameterError listing the valid names.
+Feature featureByName(std::string_view name);
+std::vector<Feature> defaultFeatures();
+
+struct FeatureReport {
+    std::size_t negativeDurations = 0;      // end before creation: a data-quality warning
+    std::size_t zeroDurations = 0;          // avg_packet_size is 0 there, as the notebook chose
+    std::size_t missingDurations = 0;       // a timestamp was missing: filled with the mean
+    std::size_t missingPacketSizes = 0;     // bytes_out or the duration missing: filled with the mean
+    std::size_t missingBytesOut = 0;        // filled with the mean in the detector's input
+    std::size_t missingBytesIn = 0;
+    std::vector<std::string> warnings;
+};
+
+// An engineered column read like a vector but computed from the table's columns when read:
+// a session's duration and its bytes per second cost 16 bytes a row to keep (16 MB at a million
+// rows) and a subtraction and a division to recompute. Valid while the table it was made from
+// lives unchanged (PreparedData keeps the two together).
+class DerivedFeature {
+public:
+    enum class Kind : std::uint8_t { SessionDuration, AvgPacketSize };
+
+    DerivedFeature() = default;
+    // fill: the value of rows where the feature cannot be computed (the mean of the others).
+    DerivedFeature(Kind kind, const TrafficTable& table, double fill);
+
+    std::size_t size() const noexcept { return m_rows; }
+    double operator[](std::size_t row) const noexcept
+    {
+        if (m_creation[row] == kMissingInteger || m_end[row] == kMissingInteger)
+            return m_fill;
+        const double duration = rawDuration(row);
+        if (m_kind == Kind::SessionDuration)
+            return duration;
+        if (m_bytesIn[row] == kMissingInteger || m_bytesOut[row] == kMissingInteger)
+            return m_fill;
+        return duration == 0 ? 0.0 : (static_cast<double>(m_bytesIn[row]) + static_cast<double>(m_bytesOut[row])) / duration;
+    }
+    double fill() const noexcept { return m_fill; }
+    // Every row's value, for the few places that need them all at once.
+    std::vector<double> values() const;
+
+    double rawDuration(std::size_t row) const noexcept
+    {
+        return static_cast<double>(m_end[row] - m_creation[row]) / static_cast<double>(kMicrosPerSecond);
+    }
+
+private:
+    Kind m_kind = Kind::SessionDuration;
+    const std::int64_t* m_creation = nullptr;
+    const std::int64_t* m_end = nullptr;
+    const std::int64_t* m_bytesIn = nullptr;
+    const std::int64_t* m_bytesOut = nullptr;
+    std::size_t m_rows = 0;
+    double m_fill = 0.0;
+};
+
+// The engineered columns, one value per row of the table they were computed from, after the
+// notebook's mean fill of what was still missing.
+struct FeatureSet {
+    DerivedFeature sessionDuration;
+    DerivedFeature avgPacketSize;
+    FeatureReport report;
+};
+
+FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress = {});
+
+// The detector's input matrix: one column per selected feature, in the given order, missing values
+// filled with the column's mean. Throws ParameterError when no feature is selected.
+FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& features,
+                                 const std::vector<Feature>& selected);
+
+// The detector's input made on demand from the table (for IsolationForest's FeatureRows
+// overloads): the notebook's four features are computed per row as they are asked for, so the
+// whole matrix (4 bytes per row and feature) never exists; a categorical or per-source feature is
+// kept as one float column. Gives exactly the values of buildFeatureMatrix. Keeps references to
+// table and features.
+class TableFeatureRows final : public FeatureRows {
+public:
+    TableFeatureRows(const TrafficTable& table, const FeatureSet& features, const std::vector<Feature>& selected);
+
+    Eigen::Index rows() const override { return static_cast<Eigen::Index>(m_rows); }
+    Eigen::Index columns() const override { return static_cast<Eigen::Index>(m_sources.size()); }
+    void fill(Eigen::Index begin, Eigen::Index count, float* out) const override;
+    void gather(const Eigen::Index* rows, Eigen::Index count, float* out) const override;
+
+private:
+    float value(std::size_t column, std::size_t row) const noexcept;
+
+    struct Source {
+        Feature feature = Feature::BytesIn;
+        const std::int64_t* integers = nullptr; // bytes in or out, with their mean fill
+        double fill = 0.0;
+        const DerivedFeature* derived = nullptr;
+        std::vector<float> stored;               // the other features
+    };
+    std::size_t m_rows = 0;
+    std::vector<Source> m_sources;
+};
+
+// One feature's values for every row (after the mean fill), as doubles. The categorical and
+// per-source features cost one or two passes over the rows (counts in arrays indexed by interned
+// string id or port number, not hash maps of strings).
+std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& features, Feature feature);
+
+// Whether an address (IPv4 dotted quad or IPv6 text) is private: 10/8, 172.16/12, 192.168/16,
+// 127/8, 169.254/16, ::1, fe80::/10, fc00::/7 and IPv4-mapped forms of the IPv4 ones. Text that is
+// not an address is not private.
+bool isPrivateAddress(std::string_view address) noexcept;
+
+} // namespace webthreat

@@ -1,0 +1,100 @@
+#pragma once
+
+// Building blocks shared by the line-based log readers (VPC Flow Logs, load-balancer logs): a line
+// splitter over a byte stream and a builder that fills a TrafficTable and its ReadReport with the
+// same error discipline as the CSV reader (bad cells counted per column with their first lines,
+// unusable lines counted with their line numbers, file-level problems thrown as InputError).
+#include "core/io/csvreader.h"
+#include "core/io/decompress.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webthreat {
+
+// Hands out the lines of a byte stream, block by block: a line never costs more than its bytes.
+// LF, CRLF and CR line ends; a UTF-8 byte-order mark at the start is skipped. Throws InputError on
+// a NUL byte (binary data) and on UTF-16 text.
+class LineReader {
+public:
+    LineReader(ByteReader read, std::size_t blockBytes, std::string file);
+
+    // The next line without its line end (empty for a blank line); false after the last one.
+    bool next(std::string_view& line);
+    std::int64_t lineNumber() const noexcept { return m_line; }
+    std::uint64_t bytes() const noexcept { return m_bytes; }
+
+private:
+    bool fill();
+
+    ByteReader m_read;
+    std::string m_file;
+    std::vector<char> m_buffer;
+    std::size_t m_begin = 0;
+    std::size_t m_end = 0;
+    bool m_eof = false;
+    bool m_started = false;
+    std::int64_t m_line = 0;
+    std::uint64_t m_bytes = 0;
+};
+
+// The loop every log reader runs: each line of the stream to line(text, lineNumber), with cancel
+// and progress ("read") every 4096 lines, then finish(lines, bytes), timed into its report and
+// logged as read as formatName.
+ReadResult readLogLines(const ByteReader& read, const std::function<double()>& fraction, const std::string& file,
+                        const ReadOptions& options, const Progress& progress, std::string_view formatName,
+                        const std::function<void(std::string_view, std::int64_t)>& line,
+                        const std::function<ReadResult(std::int64_t, std::uint64_t)>& finish);
+
+// Splits a line at runs of blanks. Fields are views into the line.
+void splitBlanks(std::string_view line, std::vector<std::string_view>& fields);
+
+// Splits a load-balancer log line: fields separated by single blanks, a field starting with a quote
+// runs to the next quote not escaped by a backslash and loses its quotes (\" and \\ unescaped).
+// Returns false when a quoted field is never closed. Views point into line or into scratch, which
+// is reserved to the line's size first so it never moves while fields point into it.
+bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch);
+
+// Fills a TrafficTable row by row: schema columns by Field, extra text columns by name.
+class LogTable {
+public:
+    explicit LogTable(std::string file);
+
+    // The index of the extra text column with this name, added (all missing so far) if new.
+    std::size_t extraColumn(std::string_view name);
+    // Starts a row read from this line; every column is missing until set.
+    void addRow(std::int64_t line);
+    void setText(std::size_t column, std::string_view text);
+    void setText(Field field, std::string_view text) { setText(static_cast<std::size_t>(field), text); }
+    void setTextId(std::size_t column, std::uint32_t id) { m_table.columns[column].text.back() = id; }
+    void setInteger(std::size_t column, std::int64_t value) { m_table.columns[column].integers.back() = value; }
+    void setInteger(Field field, std::int64_t value) { setInteger(static_cast<std::size_t>(field), value); }
+    std::uint32_t intern(std::string_view text) { return m_table.strings->intern(text); }
+    std::string_view text(std::uint32_t id) const { return m_table.strings->view(id); }
+
+    // A cell of the named file field that was present but could not be read: counted, read as missing.
+    void invalidCell(std::string_view field, std::int64_t line, std::string_view value, const char* reason);
+    // A line that cannot be used at all.
+    void malformedLine(std::int64_t line, std::size_t fields, const std::string& reason);
+    std::size_t rowCount() const noexcept { return m_table.rowCount(); }
+
+    ReadReport& report() noexcept { return m_report; }
+    // Sorts nothing, checks text and addresses, writes the warnings. lines: the physical lines read.
+    ReadResult finish(std::int64_t lines, std::uint64_t bytes, std::string_view lineKind);
+
+private:
+    struct Invalid {
+        std::string field;
+        InvalidCells cells;
+    };
+    std::string m_file;
+    TrafficTable m_table;
+    ReadReport m_report;
+    std::vector<Invalid> m_invalid;
+    std::string m_firstMalformedReason;
+};
+
+} // namespace webthreat

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "core/io/csvreader.h"
+
+#include <string>
+#include <string_view>
+
+namespace webthreat {
+
+// Small text checks shared by every reader, so they all judge cells the same way.
+
+// True when text is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+bool isUtf8(std::string_view text) noexcept;
+// True for an IPv4 or IPv6 address as inet_pton reads it.
+bool isIpAddress(std::string_view text) noexcept;
+// The text cut to 40 characters with "..." for messages.
+std::string shortenForMessage(std::string_view text);
+
+// Checks each distinct text value of the table once: text that is not UTF-8 (Latin-1 exports) and
+// src_ip / dst_ip values that are neither IPv4 nor IPv6 are kept as read, counted in the report and
+// described in its warnings with their first line.
+void reportTextProblems(const TrafficTable& table, ReadReport& report);
+// The warning every reader gives for a column's invalid cells.
+std::string invalidCellsWarning(const InvalidCells& cells);
+
+} // namespace webthreat

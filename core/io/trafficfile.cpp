@@ -1,0 +1,170 @@
+#include "core/io/trafficfile.h"
+
+#include "core/io/decompress.h"
+#include "core/io/elblogreader.h"
+#include "core/util/errors.h"
+#include "core/io/vpcflowreader.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+namespace webthreat {
+
+namespace {
+
+// Enough of the start of a file to see its first lines, even long ALB ones.
+constexpr std::size_t kDetectionBytes = 64u << 10;
+
+// A byte stream whose start can be looked at before it is read.
+class PeekSource {
+public:
+    explicit PeekSource(ByteReader read) : m_read(std::move(read)) {}
+
+    std::string_view peek(std::size_t bytes)
+    {
+        while (!m_ended && m_head.size() < bytes) {
+            const std::size_t before = m_head.size();
+            m_head.resize(bytes);
+            const std::size_t got = m_read(m_head.data() + before, bytes - before);
+            m_head.resize(before + got);
+            m_ended = got == 0;
+        }
+        return std::string_view(m_head).substr(0, std::min(bytes, m_head.size()));
+    }
+
+    std::size_t read(char* into, std::size_t capacity)
+    {
+        if (m_offset < m_head.size()) {
+            const std::size_t take = std::min(capacity, m_head.size() - m_offset);
+            std::memcpy(into, m_head.data() + m_offset, take);
+            m_offset += take;
+            return take;
+        }
+        return m_ended ? 0 : m_read(into, capacity);
+    }
+
+    ByteReader reader()
+    {
+        return [this](char* into, std::size_t capacity) { return read(into, capacity); };
+    }
+
+private:
+    ByteReader m_read;
+    std::string m_head;
+    std::size_t m_offset = 0;
+    bool m_ended = false;
+};
+
+std::string gib(std::uint64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1u << 30));
+    return text;
+}
+
+std::uint64_t memoryAvailable(const ReadOptions& options)
+{
+    return options.memoryBudget > 0 ? options.memoryBudget : availableMemoryBytes();
+}
+
+InputFormat chooseFormat(PeekSource& text, const std::string& file, const ReadOptions& options)
+{
+    if (options.format != InputFormat::Auto)
+        return options.format;
+    // A CSV layout described by the caller (the import dialog, --map, --delimiter, --no-header)
+    // says what the file is: its header need not name the schema's columns.
+    const ReadOptions plain;
+    if (!options.columnMap.empty() || !options.hasHeader || options.delimiter != plain.delimiter
+        || options.quote != plain.quote || options.timestampFormat != plain.timestampFormat)
+        return InputFormat::TrafficCsv;
+    const FormatDetection detection = detectFormat(text.peek(kDetectionBytes), options.delimiter);
+    if (detection.format == InputFormat::Auto)
+        throw InputError(file, detection.line, "", detection.explanation);
+    return detection.format;
+}
+
+ReadResult readLog(InputFormat format, PeekSource& text, const std::function<double()>& fraction,
+                   const std::string& file, const ReadOptions& options, const Progress& progress)
+{
+    if (format == InputFormat::VpcFlowLog)
+        return readVpcFlowLog(text.reader(), fraction, file, options, progress);
+    return readElbLog(text.reader(), fraction, file, options, progress);
+}
+
+// Shared by the file and the in-memory entry points. plainCsv reads an uncompressed CSV the
+// CSV reader's own way (its memory check, its parallel parse).
+ReadResult readAny(const ByteReader& raw, std::uint64_t rawBytes, const std::string& file, const ReadOptions& options,
+                   const Progress& progress, const std::function<ReadResult()>& plainCsv)
+{
+    options.validate();
+    std::uint64_t consumed = 0;
+    PeekSource source([&](char* into, std::size_t capacity) {
+        const std::size_t got = raw(into, capacity);
+        consumed += got;
+        return got;
+    });
+    const auto fraction = [&] { return rawBytes > 0 ? static_cast<double>(consumed) / static_cast<double>(rawBytes) : 0.0; };
+    if (!isGzip(source.peek(2))) {
+        const InputFormat format = chooseFormat(source, file, options);
+        if (format == InputFormat::TrafficCsv)
+            return plainCsv();
+        refuseIfTooLarge(file, rawBytes, options);
+        return readLog(format, source, fraction, file, options, progress);
+    }
+
+    // Compressed: the size of the text is known only once it is read, so the memory rule is
+    // applied as it is decompressed (which also stops a gzip bomb).
+    const std::uint64_t available = memoryAvailable(options);
+    std::uint64_t limit = 0;
+    std::string limitReason;
+    if (available > 0) {
+        const std::uint64_t reserve = 2 * options.blockBytes;
+        limit = available > reserve ? (available - reserve) / 7 * 10 : 1;
+        limitReason = "decompressed, the file is larger than " + gib(limit) + "; analysing it would need more than the "
+            + gib(available) + " of memory available";
+    }
+    GzipReader gzip(source.reader(), file, limit, limitReason);
+    PeekSource text([&](char* into, std::size_t capacity) { return gzip.read(into, capacity); });
+    const InputFormat format = chooseFormat(text, file, options);
+    ReadResult result = format == InputFormat::TrafficCsv
+        ? readTrafficCsvStream(text.reader(), fraction, file, options, progress)
+        : readLog(format, text, fraction, file, options, progress);
+    result.report.format += ", gzip-compressed (" + std::to_string(consumed) + " bytes, "
+        + std::to_string(gzip.members()) + (gzip.members() == 1 ? " member)" : " members)");
+    if (gzip.trailingBytes() > 0)
+        result.report.warnings.push_back(std::to_string(gzip.trailingBytes())
+                                         + " byte(s) after the end of the gzip data are not gzip data and were ignored");
+    return result;
+}
+
+} // namespace
+
+ReadResult readTrafficFile(const std::string& path, const ReadOptions& options, const Progress& progress)
+{
+    options.validate();
+    std::optional<InputFile> file(std::in_place, path);
+    const std::uint64_t size = file->size();
+    const ByteReader raw = [&](char* into, std::size_t capacity) { return file->read(into, capacity); };
+    return readAny(raw, size, path, options, progress, [&] {
+        file.reset(); // the CSV reader opens the file itself
+        return readTrafficCsv(path, options, progress);
+    });
+}
+
+ReadResult readTrafficBytes(std::string_view bytes, const std::string& displayName, const ReadOptions& options,
+                            const Progress& progress)
+{
+    std::size_t offset = 0;
+    const ByteReader raw = [&](char* into, std::size_t capacity) {
+        const std::size_t take = std::min(capacity, bytes.size() - offset);
+        std::memcpy(into, bytes.data() + offset, take);
+        offset += take;
+        return take;
+    };
+    return readAny(raw, bytes.size(), displayName, options, progress,
+                   [&] { return readTrafficCsvText(bytes, displayName, options, progress); });
+}
+
+} // namespace webthreat

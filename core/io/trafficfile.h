@@ -1,0 +1,24 @@
+#pragma once
+
+#include "core/io/csvreader.h"
+
+#include <string>
+#include <string_view>
+
+namespace webthreat {
+
+// The one way into the workbench for a traffic file of any supported format: decompresses gzip
+// (recognised by its magic bytes, whatever the file is called), detects the format from the first
+// lines unless options.format names one, and dispatches to the CSV, VPC Flow Log or load-balancer
+// log reader. Every reader returns the same TrafficTable and ReadReport (report.format says what
+// the file was read as). Throws InputError naming the file when it cannot be used: unreadable,
+// corrupt or truncated gzip, a format nothing fits (the message says what was expected), or what
+// the chosen reader refuses; a file too large for the memory available is refused before reading,
+// and a compressed one as soon as its decompressed size passes that limit.
+ReadResult readTrafficFile(const std::string& path, const ReadOptions& options = {}, const Progress& progress = {});
+
+// The same over bytes in memory (possibly gzip), for tests and the fuzzer.
+ReadResult readTrafficBytes(std::string_view bytes, const std::string& displayName, const ReadOptions& options = {},
+                            const Progress& progress = {});
+
+} // namespace webthreat

@@ -1,0 +1,452 @@
+#include "core/output/export.h"
+
+#include "core/output/atomicfile.h"
+#include "core/detect/explain.h"
+#include "core/util/log.h"
+#include "core/util/parallel.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace webthreat {
+
+std::string neutraliseFormula(std::string_view cell)
+{
+    if (!cell.empty()) {
+        const char first = cell.front();
+        if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r')
+            return "'" + std::string(cell);
+    }
+    return std::string(cell);
+}
+
+void appendCsvField(std::string& out, std::string_view cell)
+{
+    bool quote = false;
+    for (char c : cell) {
+        if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+            quote = true;
+            break;
+        }
+    }
+    if (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '))
+        quote = true;
+    if (!quote) {
+        out.append(cell);
+        return;
+    }
+    out.push_back('"');
+    for (char c : cell) {
+        if (c == '"')
+            out.push_back('"');
+        out.push_back(c);
+    }
+    out.push_back('"');
+}
+
+std::string formatNumber(double value)
+{
+    if (std::isnan(value))
+        return {};
+    char buffer[64];
+    auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    (void)error;
+    return std::string(buffer, end);
+}
+
+std::string groupedCount(std::uint64_t count)
+{
+    std::string digits = std::to_string(count);
+    for (std::size_t at = digits.size(); at > 3; at -= 3)
+        digits.insert(at - 3, 1, ',');
+    return digits;
+}
+
+std::string formatBytes(double bytes)
+{
+    static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+    int unit = 0;
+    double value = bytes;
+    while (std::fabs(value) >= 1000.0 && unit < 5) {
+        value /= 1000.0;
+        ++unit;
+    }
+    char buffer[64];
+    if (unit == 0)
+        std::snprintf(buffer, sizeof buffer, "%.0f %s", value, kUnits[unit]);
+    else
+        std::snprintf(buffer, sizeof buffer, "%.1f %s", value, kUnits[unit]);
+    return buffer;
+}
+
+namespace {
+// The detector features beyond the two engineered columns every scored CSV has (the categorical
+// and per-source ones the analyst chose), so the file shows what the forest saw.
+std::vector<Feature> extraScoredFeatures(const Analysis& analysis)
+{
+    std::vector<Feature> extra;
+    if (!analysis.detection)
+        return extra;
+    for (Feature feature : analysis.detection->params.features) {
+        if (featureInfo(feature).group != FeatureGroup::Notebook)
+            extra.push_back(feature);
+    }
+    return extra;
+}
+} // namespace
+
+std::string jsonString(std::string_view text)
+{
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+                out += escaped;
+            } else {
+                out.push_back(static_cast<char>(c));
+            }
+        }
+    }
+    out.push_back('"');
+    return out;
+}
+
+std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
+{
+    std::vector<std::string> header;
+    for (const Column& column : analysis.data->table.columns)
+        header.push_back(column.name);
+    header.insert(header.end(), {"session_duration", "avg_packet_size"});
+    for (Feature feature : extraScoredFeatures(analysis))
+        header.emplace_back(featureInfo(feature).name);
+    header.insert(header.end(), {"anomaly_score", "anomaly_label"});
+    header.insert(header.end(), {"top_feature", "top_feature_share", "explanation"});
+    return header;
+}
+
+void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress, ExplainRows explain)
+{
+    const TrafficTable& table = analysis.data->table;
+    const FeatureSet& features = analysis.data->features;
+    const auto& scores = analysis.detection->scores.scores();
+    std::vector<std::vector<double>> extraValues;
+    for (Feature feature : extraScoredFeatures(analysis))
+        extraValues.push_back(featureValues(table, features, feature));
+    AtomicFile file(path);
+    std::string buffer;
+    buffer.reserve(1u << 20);
+    const auto header = scoredCsvHeader(analysis);
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        if (i > 0)
+            buffer.push_back(',');
+        appendCsvField(buffer, header[i]);
+    }
+    buffer.push_back('\n');
+    char number[64];
+    auto appendDouble = [&](double value) {
+        if (std::isnan(value))
+            return;
+        auto [end, error] = std::to_chars(number, number + sizeof number, value);
+        (void)error;
+        buffer.append(number, end);
+    };
+    // By default suspicious rows get their explanation and Normal rows leave the three cells
+    // empty: explaining every row of a million-row file took 10 s more than the rest of the run
+    // (a forest walk per row) and made the file half as large again, for sentences that say
+    // little about rows the detector does not flag; ExplainRows::All asks for them anyway. Rows
+    // are explained in blocks, in file order, so memory stays bounded whatever their number.
+    const bool explainAll = explain == ExplainRows::All;
+    auto explained = [&](std::size_t row) { return explainAll || analysis.verdicts.isSuspicious(row); };
+    constexpr std::size_t kBlockRows = 32768;
+    std::vector<std::size_t> blockRows;
+    std::vector<std::string> blockCells;
+    std::size_t nextInBlock = 0;
+    std::size_t nextRow = 0;   // first row not yet looked at for the next block
+    const unsigned threads = resolveThreads(analysis.detection->params.forest.threads);
+    auto explainNextBlock = [&] {
+        blockRows.clear();
+        for (; nextRow < table.rowCount() && blockRows.size() < kBlockRows; ++nextRow) {
+            if (explained(nextRow))
+                blockRows.push_back(nextRow);
+        }
+        blockCells.assign(blockRows.size(), std::string());
+        nextInBlock = 0;
+        if (blockRows.empty() || !analysis.detection->forest)
+            return;
+        const auto explanations = explainRows(*analysis.data, *analysis.detection, blockRows, static_cast<int>(threads));
+        char share[64];
+        for (std::size_t i = 0; i < explanations.size(); ++i) {
+            const RowExplanation& explanation = explanations[i];
+            std::string& cells = blockCells[i];
+            const bool credited = !explanation.features.empty() && explanation.features.front().credit > 0.0;
+            cells.push_back(',');
+            if (credited)
+                cells.append(featureInfo(explanation.features.front().feature).name);
+            cells.push_back(',');
+            auto [end, error] = std::to_chars(share, share + sizeof share, credited ? explanation.features.front().credit : 0.0);
+            (void)error;
+            cells.append(share, end);
+            cells.push_back(',');
+            appendCsvField(cells, explanation.sentence);
+        }
+    };
+    for (std::size_t row = 0; row < table.rowCount(); ++row) {
+        for (std::size_t c = 0; c < table.columns.size(); ++c) {
+            if (c > 0)
+                buffer.push_back(',');
+            const Column& column = table.columns[c];
+            if (column.isMissing(row))
+                continue;
+            switch (column.kind) {
+            case ColumnKind::Integer: {
+                auto [end, error] = std::to_chars(number, number + sizeof number, column.integers[row]);
+                (void)error;
+                buffer.append(number, end);
+                break;
+            }
+            case ColumnKind::Timestamp: buffer.append(number, formatTimestamp(column.integers[row], number)); break;
+            case ColumnKind::Text: appendCsvField(buffer, neutraliseFormula(table.strings->view(column.text[row]))); break;
+            case ColumnKind::Real: appendDouble(column.reals[row]); break;
+            }
+        }
+        buffer.push_back(',');
+        appendDouble(features.sessionDuration[row]);
+        buffer.push_back(',');
+        appendDouble(features.avgPacketSize[row]);
+        for (const std::vector<double>& values : extraValues) {
+            buffer.push_back(',');
+            appendDouble(values[row]);
+        }
+        buffer.push_back(',');
+        appendDouble(scores[row]);
+        buffer.push_back(',');
+        buffer.append(analysis.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
+        if (explained(row)) {
+            if (nextInBlock == blockRows.size())
+                explainNextBlock();
+            if (nextInBlock < blockCells.size() && !blockCells[nextInBlock].empty())
+                buffer.append(blockCells[nextInBlock]);
+            else
+                buffer.append(",,,");
+            ++nextInBlock;
+        } else {
+            buffer.append(",,,");
+        }
+        buffer.push_back('\n');
+        if (buffer.size() > (1u << 20) - 4096) {
+            file.write(buffer);
+            buffer.clear();
+            progress.check();
+            progress.report("export", static_cast<double>(row) / static_cast<double>(table.rowCount()));
+        }
+    }
+    file.write(buffer);
+    file.commit();
+    logger::core()->info("wrote {} scored rows to {}", table.rowCount(), path);
+}
+
+namespace {
+
+
+std::string jsonNumber(double value)
+{
+    return std::isfinite(value) ? formatNumber(value) : "null";
+}
+
+std::string percent(double share)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f %%", share * 100.0);
+    return buffer;
+}
+
+std::string featureNames(const DetectorParams& params)
+{
+    std::string names;
+    for (Feature feature : params.features)
+        names += (names.empty() ? "" : ", ") + std::string(featureInfo(feature).name);
+    return names;
+}
+
+std::string entriesJson(const std::vector<FindingEntry>& entries)
+{
+    std::string out = "[";
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const FindingEntry& entry = entries[i];
+        out += (i ? ", " : "") + std::string("{\"value\": ") + jsonString(entry.value)
+            + ", \"suspicious\": " + std::to_string(entry.count) + ", \"share\": " + jsonNumber(entry.share)
+            + ", \"rows\": " + std::to_string(entry.totalRows) + ", \"bytes_in\": " + std::to_string(entry.bytesIn)
+            + ", \"bytes_out\": " + std::to_string(entry.bytesOut) + "}";
+    }
+    return out + "]";
+}
+
+void appendEntriesText(std::string& out, const char* title, const std::vector<FindingEntry>& entries)
+{
+    out += "  ";
+    out += title;
+    out += ":\n";
+    if (entries.empty()) {
+        out += "    (none)\n";
+        return;
+    }
+    std::size_t width = 5;
+    for (const auto& entry : entries)
+        width = std::max(width, entry.value.size());
+    for (const auto& entry : entries) {
+        char line[512];
+        std::snprintf(line, sizeof line, "    %-*s %6zu suspicious (%s of suspicious; %zu rows in all)  in %s, out %s\n",
+                      static_cast<int>(width), entry.value.c_str(), entry.count, percent(entry.share).c_str(),
+                      entry.totalRows, formatBytes(static_cast<double>(entry.bytesIn)).c_str(),
+                      formatBytes(static_cast<double>(entry.bytesOut)).c_str());
+        out += line;
+    }
+}
+
+} // namespace
+
+std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown)
+{
+    const PreparedData& data = *analysis.data;
+    const Detection& detection = *analysis.detection;
+    const Findings& findings = analysis.findings;
+    std::string out;
+    out += "File: " + data.file + " (" + formatBytes(static_cast<double>(data.readReport.bytes)) + ", "
+        + std::to_string(data.readReport.rows) + " rows read)\n";
+    out += "\nCleaning: " + std::to_string(data.cleanReport.rowsIn) + " rows in, "
+        + std::to_string(data.cleanReport.rowsOut) + " rows out\n";
+    for (const auto& step : data.cleanReport.steps)
+        out += "  - " + step.description + "\n";
+    std::vector<std::string> warnings = data.readReport.warnings;
+    warnings.insert(warnings.end(), data.cleanReport.warnings.begin(), data.cleanReport.warnings.end());
+    warnings.insert(warnings.end(), data.features.report.warnings.begin(), data.features.report.warnings.end());
+    if (!warnings.empty()) {
+        out += "\nWarnings:\n";
+        for (const auto& warning : warnings)
+            out += "  ! " + warning + "\n";
+    }
+    const auto& forest = detection.params.forest;
+    out += "\nDetector: Isolation Forest, " + std::to_string(forest.trees) + " trees, "
+        + std::to_string(detection.effectiveMaxSamples) + " samples per tree, seed " + std::to_string(forest.seed)
+        + "\n  features: " + featureNames(detection.params) + "\n  contamination: "
+        + analysis.verdicts.contamination.toString() + ", threshold " + formatNumber(analysis.verdicts.threshold)
+        + " (rows scoring below it are Suspicious)\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "\nSuspicious: %zu of %zu rows (%s)\n", findings.suspicious, findings.rows,
+                  percent(findings.rows ? static_cast<double>(findings.suspicious) / static_cast<double>(findings.rows) : 0.0)
+                      .c_str());
+    out += line;
+    out += "\nFindings among the suspicious rows:\n";
+    appendEntriesText(out, "Source IPs", findings.sourceIps);
+    appendEntriesText(out, "Countries", findings.countries);
+    appendEntriesText(out, "Destination ports", findings.destinationPorts);
+    appendEntriesText(out, "Protocols", findings.protocols);
+
+    const TrafficTable& table = data.table;
+    const std::size_t shown = std::min(suspiciousRowsShown, findings.suspiciousRows.size());
+    out += "\nMost anomalous rows (" + std::to_string(shown) + " of " + std::to_string(findings.suspiciousRows.size()) + "):\n";
+    std::snprintf(line, sizeof line, "  %8s %10s %-16s %-7s %-8s %6s %12s %12s %10s\n", "line", "score", "src_ip", "country",
+                  "protocol", "port", "bytes_in", "bytes_out", "duration");
+    out += line;
+    for (std::size_t i = 0; i < shown; ++i) {
+        const std::size_t row = findings.suspiciousRows[i];
+        std::snprintf(line, sizeof line, "  %8lld %10.4f %-16s %-7s %-8s %6s %12s %12s %9.0fs\n",
+                      static_cast<long long>(table.sourceLines[row]), detection.scores.scores()[row],
+                      std::string(table.text(Field::SrcIp, row)).c_str(),
+                      std::string(table.text(Field::SrcIpCountryCode, row)).c_str(),
+                      std::string(table.text(Field::Protocol, row)).c_str(),
+                      table.cellText(static_cast<std::size_t>(Field::DstPort), row).c_str(),
+                      table.cellText(static_cast<std::size_t>(Field::BytesIn), row).c_str(),
+                      table.cellText(static_cast<std::size_t>(Field::BytesOut), row).c_str(),
+                      data.features.sessionDuration[row]);
+        out += line;
+    }
+    return out;
+}
+
+std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown)
+{
+    const PreparedData& data = *analysis.data;
+    const Detection& detection = *analysis.detection;
+    const Findings& findings = analysis.findings;
+    std::string out = "{\n";
+    out += "  \"file\": " + jsonString(data.file) + ",\n";
+    out += "  \"bytes\": " + std::to_string(data.readReport.bytes) + ",\n";
+    out += "  \"read\": {\"rows\": " + std::to_string(data.readReport.rows)
+        + ", \"malformed_rows\": " + std::to_string(data.readReport.malformed.count)
+        + ", \"invalid_cells\": " + std::to_string(data.readReport.invalidCellCount())
+        + ", \"blank_lines\": " + std::to_string(data.readReport.blankLines) + "},\n";
+    out += "  \"cleaning\": {\"rows_in\": " + std::to_string(data.cleanReport.rowsIn)
+        + ", \"rows_out\": " + std::to_string(data.cleanReport.rowsOut) + ", \"steps\": [";
+    for (std::size_t i = 0; i < data.cleanReport.steps.size(); ++i) {
+        const auto& step = data.cleanReport.steps[i];
+        out += (i ? ", " : "") + std::string("{\"name\": ") + jsonString(step.name) + ", \"rows\": "
+            + std::to_string(step.rowsAffected) + ", \"description\": " + jsonString(step.description) + "}";
+    }
+    out += "]},\n  \"warnings\": [";
+    std::vector<std::string> warnings = data.readReport.warnings;
+    warnings.insert(warnings.end(), data.cleanReport.warnings.begin(), data.cleanReport.warnings.end());
+    warnings.insert(warnings.end(), data.features.report.warnings.begin(), data.features.report.warnings.end());
+    for (std::size_t i = 0; i < warnings.size(); ++i)
+        out += (i ? ", " : "") + jsonString(warnings[i]);
+    out += "],\n";
+    const auto& forest = detection.params.forest;
+    out += "  \"detector\": {\"algorithm\": \"isolation_forest\", \"trees\": " + std::to_string(forest.trees)
+        + ", \"max_samples\": " + std::to_string(detection.effectiveMaxSamples) + ", \"seed\": "
+        + std::to_string(forest.seed) + ", \"features\": [";
+    for (std::size_t i = 0; i < detection.params.features.size(); ++i)
+        out += (i ? ", " : "") + jsonString(featureInfo(detection.params.features[i]).name);
+    out += "], \"contamination\": "
+        + (analysis.verdicts.contamination.automatic ? std::string("\"auto\"") : jsonNumber(analysis.verdicts.contamination.value))
+        + ", \"threshold\": " + jsonNumber(analysis.verdicts.threshold)
+        + ", \"fit_seconds\": " + jsonNumber(detection.fitSeconds)
+        + ", \"score_seconds\": " + jsonNumber(detection.scoreSeconds) + "},\n";
+    out += "  \"rows\": " + std::to_string(findings.rows) + ",\n";
+    out += "  \"suspicious\": " + std::to_string(findings.suspicious) + ",\n";
+    out += "  \"findings\": {\n    \"source_ips\": " + entriesJson(findings.sourceIps) + ",\n    \"countries\": "
+        + entriesJson(findings.countries) + ",\n    \"destination_ports\": " + entriesJson(findings.destinationPorts)
+        + ",\n    \"protocols\": " + entriesJson(findings.protocols) + "\n  },\n";
+    out += "  \"suspicious_rows\": [";
+    const TrafficTable& table = data.table;
+    const std::size_t shown = std::min(suspiciousRowsShown, findings.suspiciousRows.size());
+    std::vector<RowExplanation> explanations;
+    if (shown > 0 && analysis.detection->forest) {
+        const std::vector<std::size_t> rows(findings.suspiciousRows.begin(), findings.suspiciousRows.begin() + static_cast<std::ptrdiff_t>(shown));
+        explanations = explainRows(data, detection, rows, detection.params.forest.threads);
+    }
+    for (std::size_t i = 0; i < shown; ++i) {
+        const std::size_t row = findings.suspiciousRows[i];
+        out += (i ? ",\n    " : "\n    ") + std::string("{\"line\": ") + std::to_string(table.sourceLines[row])
+            + ", \"score\": " + jsonNumber(detection.scores.scores()[row])
+            + ", \"src_ip\": " + jsonString(table.text(Field::SrcIp, row))
+            + ", \"src_ip_country_code\": " + jsonString(table.text(Field::SrcIpCountryCode, row))
+            + ", \"protocol\": " + jsonString(table.text(Field::Protocol, row))
+            + ", \"dst_port\": " + (table.column(Field::DstPort).isMissing(row) ? std::string("null") : table.cellText(static_cast<std::size_t>(Field::DstPort), row))
+            + ", \"bytes_in\": " + (table.column(Field::BytesIn).isMissing(row) ? std::string("null") : table.cellText(0, row))
+            + ", \"bytes_out\": " + (table.column(Field::BytesOut).isMissing(row) ? std::string("null") : table.cellText(1, row))
+            + ", \"session_duration\": " + jsonNumber(data.features.sessionDuration[row])
+            + ", \"avg_packet_size\": " + jsonNumber(data.features.avgPacketSize[row]);
+        if (i < explanations.size()) {
+            const RowExplanation& explanation = explanations[i];
+            out += ", \"path_length\": " + jsonNumber(explanation.pathLength) + ", \"feature_credit\": {";
+            for (std::size_t f = 0; f < explanation.features.size(); ++f)
+                out += (f ? ", " : "") + jsonString(featureInfo(explanation.features[f].feature).name) + ": "
+                    + jsonNumber(explanation.features[f].credit);
+            out += "}, \"explanation\": " + jsonString(explanation.sentence);
+        }
+        out += "}";
+    }
+    out += shown ? "\n  ]\n}\n" : "]\n}\n";
+    return out;
+}
+
+} // namespace webthreat

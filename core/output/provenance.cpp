@@ -1,0 +1,244 @@
+#include "core/output/provenance.h"
+
+#include "core/output/atomicfile.h"
+#include "core/output/export.h"
+#include "core/output/sha256.h"
+#include "core/io/timestamp.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include <sys/stat.h>
+
+namespace webthreat {
+
+namespace {
+
+
+const char* jsonBool(bool value)
+{
+    return value ? "true" : "false";
+}
+
+// A word the shell passes through unchanged; anything else is single-quoted.
+std::string shellQuoted(std::string_view word)
+{
+    bool plain = !word.empty();
+    for (char c : word) {
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/'
+            || c == '.' || c == '_' || c == '-' || c == ',' || c == ':' || c == '=' || c == '+' || c == '%';
+        if (!safe)
+            plain = false;
+    }
+    if (plain)
+        return std::string(word);
+    std::string out = "'";
+    for (char c : word) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out.push_back(c);
+    }
+    return out + "'";
+}
+
+std::string fileName(const std::string& path)
+{
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string delimiterName(char delimiter)
+{
+    if (delimiter == '\t')
+        return "\\t";
+    return std::string(1, delimiter);
+}
+
+} // namespace
+
+std::string utcNowIso8601()
+{
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    return formatTimestamp(static_cast<Instant>(now.time_since_epoch().count()) * kMicrosPerSecond);
+}
+
+InputFingerprint fingerprintFile(const std::string& path, const Progress& progress)
+{
+    InputFingerprint fingerprint;
+    std::error_code error;
+    const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    fingerprint.path = error ? path : absolute.lexically_normal().string();
+    fingerprint.name = fileName(path);
+    struct stat status {};
+    if (::stat(path.c_str(), &status) == 0) {
+        fingerprint.bytes = static_cast<std::uint64_t>(status.st_size);
+        fingerprint.modified = formatTimestamp(static_cast<Instant>(status.st_mtim.tv_sec) * kMicrosPerSecond);
+    }
+    fingerprint.sha256 = sha256FileHex(path, progress);
+    return fingerprint;
+}
+
+InputFingerprint fingerprintBytes(std::string_view bytes, const std::string& name)
+{
+    InputFingerprint fingerprint;
+    fingerprint.name = name;
+    fingerprint.bytes = bytes.size();
+    fingerprint.sha256 = sha256Hex(bytes);
+    return fingerprint;
+}
+
+Provenance makeProvenance(const PreparedData& data, const Detection* detection, const Verdicts* verdicts,
+                          InputFingerprint input, std::string program, const ReadOptions& read)
+{
+    Provenance p;
+    p.input = std::move(input);
+    p.rowsRead = data.readReport.rows;
+    p.malformedRows = data.readReport.malformed.count;
+    p.invalidCells = data.readReport.invalidCellCount();
+    p.blankLines = data.readReport.blankLines;
+    p.delimiter = read.delimiter;
+    p.rowsIn = data.cleanReport.rowsIn;
+    p.rowsOut = data.cleanReport.rowsOut;
+    p.cleanSteps = data.cleanReport.steps;
+    p.rows = data.table.rowCount();
+    if (detection && verdicts) {
+        p.hasDetector = true;
+        for (Feature feature : detection->params.features)
+            p.features.emplace_back(featureInfo(feature).name);
+        p.trees = detection->params.forest.trees;
+        p.maxSamplesRequested = detection->params.forest.maxSamples;
+        p.maxSamples = detection->effectiveMaxSamples;
+        p.seed = detection->params.forest.seed;
+        p.contamination = verdicts->contamination;
+        p.threshold = verdicts->threshold;
+        p.suspicious = verdicts->suspiciousCount;
+    }
+    p.program = std::move(program);
+    p.version = WEBTHREAT_VERSION;
+    p.created = utcNowIso8601();
+    return p;
+}
+
+Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std::string program, const ReadOptions& read)
+{
+    return makeProvenance(*analysis.data, analysis.detection.get(), analysis.detection ? &analysis.verdicts : nullptr,
+                          std::move(input), std::move(program), read);
+}
+
+std::string rerunCommand(const Provenance& p)
+{
+    std::string features;
+    for (const auto& name : p.features)
+        features += (features.empty() ? "" : ",") + name;
+    std::string command = "webthreat analyze " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path);
+    if (!p.hasDetector)
+        return command;
+    command += " --features " + shellQuoted(features);
+    command += " --trees " + std::to_string(p.trees);
+    command += " --max-samples " + std::to_string(p.maxSamples);
+    command += " --seed " + std::to_string(p.seed);
+    command += " --contamination " + p.contamination.toString();
+    return command;
+}
+
+std::string provenanceJson(const Provenance& p)
+{
+    std::string out = "{\n";
+    out += "  \"format\": \"webthreat-provenance\",\n  \"format_version\": 1,\n";
+    out += "  \"program\": {\"name\": " + jsonString(p.program) + ", \"version\": " + jsonString(p.version) + "},\n";
+    out += "  \"created\": " + jsonString(p.created) + ",\n";
+    out += "  \"input\": {\"name\": " + jsonString(p.input.name) + ", \"path\": " + jsonString(p.input.path)
+        + ", \"bytes\": " + std::to_string(p.input.bytes) + ", \"sha256\": " + jsonString(p.input.sha256)
+        + ", \"modified\": " + (p.input.modified.empty() ? std::string("null") : jsonString(p.input.modified)) + "},\n";
+    out += "  \"read\": {\"rows\": " + std::to_string(p.rowsRead) + ", \"malformed_rows\": " + std::to_string(p.malformedRows)
+        + ", \"invalid_cells\": " + std::to_string(p.invalidCells) + ", \"blank_lines\": " + std::to_string(p.blankLines)
+        + ", \"delimiter\": " + jsonString(std::string(1, p.delimiter)) + "},\n";
+    out += "  \"cleaning\": {\"rows_in\": " + std::to_string(p.rowsIn) + ", \"rows_out\": " + std::to_string(p.rowsOut)
+        + ", \"drop_duplicates\": " + jsonBool(p.clean.dropDuplicates)
+        + ", \"fill_bytes_in_median\": " + jsonBool(p.clean.fillBytesInMedian)
+        + ", \"drop_missing_addresses\": " + jsonBool(p.clean.dropMissingAddresses)
+        + ", \"upper_case_countries\": " + jsonBool(p.clean.upperCaseCountries) + ", \"steps\": [";
+    for (std::size_t i = 0; i < p.cleanSteps.size(); ++i) {
+        const CleanStep& step = p.cleanSteps[i];
+        out += (i ? ",\n    " : "\n    ") + std::string("{\"name\": ") + jsonString(step.name) + ", \"rows\": "
+            + std::to_string(step.rowsAffected) + ", \"description\": " + jsonString(step.description) + "}";
+    }
+    out += p.cleanSteps.empty() ? "]},\n" : "\n  ]},\n";
+    if (!p.hasDetector) {
+        out += "  \"detector\": null,\n  \"result\": {\"rows\": " + std::to_string(p.rows) + ", \"suspicious\": null},\n";
+        out += "  \"rerun\": " + jsonString(rerunCommand(p)) + "\n}\n";
+        return out;
+    }
+    out += "  \"detector\": {\"algorithm\": \"isolation_forest\", \"features\": [";
+    for (std::size_t i = 0; i < p.features.size(); ++i)
+        out += (i ? ", " : "") + jsonString(p.features[i]);
+    out += "], \"trees\": " + std::to_string(p.trees) + ", \"max_samples\": " + std::to_string(p.maxSamples)
+        + ", \"max_samples_requested\": " + std::to_string(p.maxSamplesRequested) + ", \"seed\": " + std::to_string(p.seed)
+        + ",\n    \"contamination\": "
+        + (p.contamination.automatic ? std::string("\"auto\"") : formatNumber(p.contamination.value))
+        + ", \"threshold\": " + (std::isfinite(p.threshold) ? formatNumber(p.threshold) : std::string("null")) + "},\n";
+    out += "  \"result\": {\"rows\": " + std::to_string(p.rows) + ", \"suspicious\": " + std::to_string(p.suspicious) + "},\n";
+    out += "  \"rerun\": " + jsonString(rerunCommand(p)) + "\n}\n";
+    return out;
+}
+
+std::string provenanceText(const Provenance& p)
+{
+    std::string out;
+    out += "Input: " + p.input.name + " (" + std::to_string(p.input.bytes) + " bytes, " + formatBytes(static_cast<double>(p.input.bytes)) + ")\n";
+    if (!p.input.path.empty())
+        out += "Path: " + p.input.path + "\n";
+    out += "SHA-256: " + p.input.sha256 + "\n";
+    if (!p.input.modified.empty())
+        out += "Modified: " + p.input.modified + "\n";
+    out += "Read: " + std::to_string(p.rowsRead) + " rows, " + std::to_string(p.malformedRows) + " malformed rows skipped, "
+        + std::to_string(p.invalidCells) + " invalid cells, " + std::to_string(p.blankLines) + " blank lines; delimiter '"
+        + delimiterName(p.delimiter) + "'\n";
+    out += "Cleaning: " + std::to_string(p.rowsIn) + " rows in, " + std::to_string(p.rowsOut) + " rows out\n";
+    for (const CleanStep& step : p.cleanSteps)
+        out += "  " + step.name + ": " + std::to_string(step.rowsAffected) + " rows (" + step.description + ")\n";
+    std::string features;
+    for (const auto& name : p.features)
+        features += (features.empty() ? "" : ", ") + name;
+    if (!p.hasDetector) {
+        out += "Detector: not run (" + std::to_string(p.rows) + " rows, no scores)\n";
+        out += "Program: " + p.program + " " + p.version + "\nCreated: " + p.created + "\n";
+        return out;
+    }
+    out += "Detector: Isolation Forest, " + std::to_string(p.trees) + " trees, " + std::to_string(p.maxSamples)
+        + " samples per tree (requested " + (p.maxSamplesRequested ? std::to_string(p.maxSamplesRequested) : std::string("auto"))
+        + "), seed " + std::to_string(p.seed) + "\n";
+    out += "Features: " + features + "\n";
+    out += "Contamination: " + p.contamination.toString() + ", threshold " + formatNumber(p.threshold) + "; "
+        + std::to_string(p.suspicious) + " of " + std::to_string(p.rows) + " rows Suspicious\n";
+    out += "Program: " + p.program + " " + p.version + "\n";
+    out += "Created: " + p.created + "\n";
+    out += "Reproduce: " + rerunCommand(p) + "\n";
+    return out;
+}
+
+std::string provenanceSummary(const Provenance& p)
+{
+    if (!p.hasDetector)
+        return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), " + std::to_string(p.rows)
+            + " rows after cleaning, no detector run";
+    return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), Isolation Forest " + std::to_string(p.trees)
+        + " trees, " + std::to_string(p.maxSamples) + " samples, seed " + std::to_string(p.seed) + ", contamination "
+        + p.contamination.toString() + ", threshold " + formatNumber(p.threshold) + "; " + std::to_string(p.suspicious)
+        + " of " + std::to_string(p.rows) + " rows Suspicious";
+}
+
+std::string provenanceSidecarPath(const std::string& csvPath)
+{
+    return csvPath + ".provenance.json";
+}
+
+void writeProvenanceSidecar(const Provenance& provenance, const std::string& csvPath)
+{
+    writeFileAtomically(provenanceSidecarPath(csvPath), provenanceJson(provenance));
+}
+
+} // namespace webthreat
