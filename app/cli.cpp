@@ -544,10 +544,11 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
         for (std::string_view name : truthColumnNames())
             keep.emplace_back(name);
     }
+    params.topN = top;
     const Progress progress({}, &g_interrupted);
-    auto data = prepareData(parsed.positional.front(), params.read, params.clean, progress);
-    auto detection = detect(*data, params.detector, progress);
-    const Analysis analysis = assess(data, detection, params.contamination, top);
+    const Analysis analysis = analyzeFile(parsed.positional.front(), params, progress);
+    const std::shared_ptr<const PreparedData>& data = analysis.data;
+    const std::shared_ptr<const Detection>& detection = analysis.detection;
     // The ground truth, when the file has one or one is named: a named column that is missing or
     // unusable is a usage error; a column found by its name but unusable is only reported.
     const TruthLookup truth = truthName ? readGroundTruth(data->table, *truthName) : findGroundTruth(data->table);

@@ -12,6 +12,7 @@
 //
 // BENCHMARKS.md has the figures, the machine they were measured on and what they mean.
 
+#include "benchmarks/markdowntable.h"
 #include "core/output/export.h"
 #include "generator/generator.h"
 #include "core/pipeline.h"
@@ -209,7 +210,7 @@ enum class Stage {
     Threshold,     // applyThreshold at a new contamination
     Findings,      // computeFindings at that threshold
     Rethreshold,   // assess(): what a slider move costs (threshold + findings), no refit
-    EndToEnd,      // prepareData + detect + assess in this process
+    EndToEnd,      // analyzeFile (read, clean, features, detect, assess) in this process
 };
 
 struct Entry {
@@ -371,9 +372,7 @@ void runStage(benchmark::State& state, const Entry& entry)
         params.read.threads = entry.threads;
         params.detector.forest.threads = entry.threads;
         for (auto _ : state) {
-            auto data = prepareData(size.path, params.read, params.clean);
-            auto detection = detect(*data, params.detector);
-            Analysis analysis = assess(data, detection, params.contamination, 10);
+            Analysis analysis = analyzeFile(size.path, params);
             benchmark::DoNotOptimize(analysis.findings.suspicious);
         }
         setRowCounters(state, rows, size.bytes);
@@ -437,10 +436,9 @@ std::vector<double> scoresAt(const std::string& path, int threads, std::size_t& 
     AnalysisParams params;
     params.read.threads = threads;
     params.detector.forest.threads = threads;
-    auto data = prepareData(path, params.read, params.clean);
-    auto detection = detect(*data, params.detector);
-    suspicious = applyThreshold(detection->scores, params.contamination).suspiciousCount;
-    return detection->scores.scores();
+    const Analysis analysis = analyzeFile(path, params);
+    suspicious = analysis.verdicts.suspiciousCount;
+    return analysis.detection->scores.scores();
 }
 
 // The whole pipeline (read, clean, features, fit, score, threshold) at 1 and at 2 threads must
@@ -595,10 +593,7 @@ MemoryFigures measureAnalyze(const std::string& path, const std::string& self)
 // The CLI's analysis without its option parsing: used only when the webthreat binary is absent.
 int analyzeChild(const std::string& path)
 {
-    AnalysisParams params;
-    auto data = prepareData(path, params.read, params.clean);
-    auto detection = detect(*data, params.detector);
-    const Analysis analysis = assess(data, detection, params.contamination, 10);
+    const Analysis analysis = analyzeFile(path, AnalysisParams{});
     std::cout << analysisText(analysis, 10);
     return 0;
 }
@@ -777,23 +772,10 @@ void printSummary(const RecordingReporter& reporter, const std::map<std::size_t,
                                                 : "DIFFERENT: " + check.detail,
                                 "identical", check.identical ? "(met)" : "(FAILED)"});
         }
-        std::size_t widths[4] = {5, 6, 6, 6};
-        for (const Row& row : table) {
-            widths[0] = std::max(widths[0], row.stage.size());
-            widths[1] = std::max(widths[1], row.figure.size());
-            widths[2] = std::max(widths[2], row.target.size());
-            widths[3] = std::max(widths[3], row.margin.size());
-        }
-        auto line = [&](const std::string& a, const std::string& b, const std::string& c, const std::string& d) {
-            auto pad = [](const std::string& text, std::size_t width) { return text + std::string(width - text.size(), ' '); };
-            std::cout << "| " << pad(a, widths[0]) << " | " << pad(b, widths[1]) << " | " << pad(c, widths[2]) << " | "
-                      << pad(d, widths[3]) << " |\n";
-        };
-        line("stage", "figure", "target", "margin");
-        line(std::string(widths[0], '-'), std::string(widths[1], '-'), std::string(widths[2], '-'),
-             std::string(widths[3], '-'));
+        std::vector<bench::TableRow> cells;
         for (const Row& row : table)
-            line(row.stage, row.figure, row.target, row.margin);
+            cells.push_back({row.stage, row.figure, row.target, row.margin});
+        bench::printMarkdownTable({"stage", "figure", "target", "margin"}, cells);
     }
     std::cout << std::flush;
 }

@@ -4,7 +4,7 @@
 // filtering the Data tab cost. A real MainWindow (offscreen, 1600x1000) does the work.
 //
 // Beside each figure it prints the target and the margin (target / figure: at least 1 is
-// met) and, as a reference measured in the same run, core's own prepareData + detect + assess on
+// met) and, as a reference measured in the same run, core's own analyzeFile on
 // the same file without a window: the ratio says what the window adds. It never fails on time;
 // the exit status is non-zero only when something cannot run (no file, a load that fails).
 //
@@ -13,6 +13,7 @@
 //
 // BENCHMARKS.md ("The workbench at 1 M rows") has the figures and says exactly what is timed.
 
+#include "benchmarks/markdowntable.h"
 #include "generator/generator.h"
 #include "core/pipeline.h"
 #include "core/table/sortorder.h"
@@ -432,24 +433,10 @@ Row targetRow(std::string what, double figure, double target, const std::string&
 
 void printTable(const std::vector<Row>& rows)
 {
-    std::size_t widths[4] = {6, 6, 6, 6};
-    for (const Row& row : rows) {
-        widths[0] = std::max(widths[0], row.what.size());
-        widths[1] = std::max(widths[1], row.figure.size());
-        widths[2] = std::max(widths[2], row.target.size());
-        widths[3] = std::max(widths[3], row.margin.size());
-    }
-    auto line = [&](const std::string& a, const std::string& b, const std::string& c, const std::string& d) {
-        auto pad = [](const std::string& text, std::size_t width) { return text + std::string(width - text.size(), ' '); };
-        std::cout << "| " << pad(a, widths[0]) << " | " << pad(b, widths[1]) << " | " << pad(c, widths[2]) << " | "
-                  << pad(d, widths[3]) << " |\n";
-    };
-    line("figure", "median", "target", "margin");
-    line(std::string(widths[0], '-'), std::string(widths[1], '-'), std::string(widths[2], '-'),
-         std::string(widths[3], '-'));
+    std::vector<bench::TableRow> cells;
     for (const Row& row : rows)
-        line(row.what, row.figure, row.target, row.margin);
-    std::cout << std::flush;
+        cells.push_back({row.what, row.figure, row.target, row.margin});
+    bench::printMarkdownTable({"figure", "median", "target", "margin"}, cells);
 }
 
 std::string stallText(const std::vector<double>& gaps)
@@ -500,9 +487,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
     for (int run = 0; run < g_options.runs; ++run) {
         QElapsedTimer timer;
         timer.start();
-        auto data = prepareData(path.string());
-        auto detection = detect(*data, DetectorParams{});
-        const Analysis analysis = assess(data, detection, Contamination{});
+        const Analysis analysis = analyzeFile(path.string(), AnalysisParams{});
         reference.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
         if (analysis.verdicts.suspiciousCount == 0)
             std::cerr << "bench: warning: nothing flagged\n";
@@ -805,7 +790,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
     const double referenceMs = median(reference);
     const double drawn = median(drawnMs);
     std::vector<Row> table;
-    table.push_back({"reference: core prepareData + detect + assess, no window", ms(referenceMs), "", ""});
+    table.push_back({"reference: core analyzeFile, no window", ms(referenceMs), "", ""});
     table.push_back({"reference: GUI timer gap with the window idle (machine noise)", ms(maxOf(idleGaps)),
                      "p99 " + ms(percentile(idleGaps, 0.99)), ""});
     table.push_back({"Open -> the result reaches the window (loadFinished)", ms(median(resultMs)), "", ""});

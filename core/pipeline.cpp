@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/io/trafficfile.h"
 
@@ -96,11 +97,14 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
 }
 
 Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
-                const Contamination& contamination, std::size_t topN)
+                const Contamination& contamination, std::size_t topN, std::shared_ptr<const TrafficAggregates> aggregates)
 {
     Analysis analysis;
     analysis.verdicts = applyThreshold(detection->scores, contamination);
     analysis.findings = computeFindings(data->table, detection->scores, analysis.verdicts, topN);
+    if (aggregates)
+        analysis.verdictAggregates = assessAggregates(*aggregates, data->table, analysis.verdicts, detection->scores.scores());
+    analysis.aggregates = std::move(aggregates);
     analysis.data = std::move(data);
     analysis.detection = std::move(detection);
     return analysis;
@@ -109,12 +113,43 @@ Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const 
 Analysis analyzeFile(const std::string& path, const AnalysisParams& params, const Progress& progress)
 {
     params.validate();
-    auto data = prepareData(path, params.read, params.clean, progress);
-    auto detection = detect(*data, params.detector, progress);
-    Analysis analysis = assess(data, detection, params.contamination);
-    logger::core()->info("analyze {}: {} rows, {} suspicious at contamination {} (threshold {:.6f})", path,
-                         analysis.findings.rows, analysis.findings.suspicious, params.contamination.toString(),
-                         analysis.verdicts.threshold);
+    return analyzeTable(readTrafficFile(path, params.read, progress), params, progress);
+}
+
+Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progress& progress)
+{
+    params.validate();
+    std::shared_ptr<const PreparedData> data = prepareTable(std::move(read), params.clean, progress);
+    std::shared_ptr<const DatasetSummary> summary;
+    if (params.summarize)
+        summary = std::make_shared<const DatasetSummary>(summarizeDataset(data->table, data->features, data->readReport, progress));
+    std::shared_ptr<const TrafficAggregates> aggregates;
+    if (params.aggregate)
+        aggregates = aggregateTraffic(data->table, progress);
+
+    std::shared_ptr<const Detection> detection;
+    std::string problem;
+    try {
+        detection = detect(*data, params.detector, progress);
+    } catch (const InputError& error) {
+        // The data itself is fine (a file with one row, say): keep it, say why there are no scores.
+        if (!params.keepDataWithoutDetection)
+            throw;
+        problem = error.problem();
+    }
+    progress.check();
+    Analysis analysis;
+    if (detection) {
+        analysis = assess(data, std::move(detection), params.contamination, params.topN, aggregates);
+        logger::core()->info("analyze {}: {} rows, {} suspicious at contamination {} (threshold {:.6f})", data->file,
+                             analysis.findings.rows, analysis.findings.suspicious, params.contamination.toString(),
+                             analysis.verdicts.threshold);
+    } else {
+        analysis.data = std::move(data);
+        analysis.aggregates = std::move(aggregates);
+        analysis.detectionProblem = std::move(problem);
+    }
+    analysis.summary = std::move(summary);
     return analysis;
 }
 

@@ -1,11 +1,15 @@
 #pragma once
 
-#include "core/detect/cleaning.h"
-#include "core/io/csvreader.h"
-#include "core/detect/features.h"
+#include "core/analysis/aggregates.h"
+#include "core/analysis/datasetsummary.h"
 #include "core/analysis/findings.h"
+#include "core/detect/cleaning.h"
+#include "core/detect/features.h"
 #include "core/detect/isolationforest.h"
 #include "core/detect/threshold.h"
+#include "core/io/readoptions.h"
+#include "core/io/readreport.h"
+#include "core/util/progress.h"
 
 #include <memory>
 #include <string>
@@ -42,21 +46,38 @@ struct Detection {
     double scoreSeconds = 0.0;
 };
 
+// The one pipeline: read -> clean -> features -> [summary, aggregates] -> detect -> assess. The
+// command line, the workbench's worker, the benchmarks and the fuzz target all run it through
+// analyzeFile or analyzeTable and get one Analysis back.
 struct AnalysisParams {
     ReadOptions read;
     CleanParams clean;
     DetectorParams detector;
     Contamination contamination;
+    std::size_t topN = 10;           // entries per findings list
+    // What the workbench adds: the per-column summary (stage "summary") and the entities and
+    // timeline (stages "entities", "timeline"), computed before the detector runs.
+    bool summarize = false;
+    bool aggregate = false;
+    // When the detector cannot run on the data (fewer than two rows), keep the data and say why in
+    // Analysis::detectionProblem instead of throwing the InputError.
+    bool keepDataWithoutDetection = false;
 
     void validate() const;
 };
 
-// Everything one analysis produced.
+// Everything one analysis produced: immutable pieces, shared with the views.
 struct Analysis {
     std::shared_ptr<const PreparedData> data;
-    std::shared_ptr<const Detection> detection;
-    Verdicts verdicts;
-    Findings findings;
+    std::shared_ptr<const Detection> detection;   // null when the detector could not run
+    Verdicts verdicts;                            // empty without detection
+    Findings findings;                            // empty without detection
+    std::shared_ptr<const DatasetSummary> summary;              // with AnalysisParams::summarize
+    std::shared_ptr<const TrafficAggregates> aggregates;        // with AnalysisParams::aggregate
+    std::shared_ptr<const VerdictAggregates> verdictAggregates; // with aggregates and detection
+    std::string detectionProblem;                 // why there is no detection, when there is none
+
+    bool hasDetection() const noexcept { return detection != nullptr; }
 };
 
 // Reads (any input format, see trafficfile.h), cleans and computes features. Progress stages:
@@ -72,11 +93,15 @@ std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanPar
 std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params,
                                         const Progress& progress = {});
 
-// Labels and findings at one contamination: cheap, no refit.
+// Labels and findings at one contamination: cheap, no refit (the contamination slider). With
+// aggregates, also their per-threshold part.
 Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
-                const Contamination& contamination, std::size_t topN = 10);
+                const Contamination& contamination, std::size_t topN = 10,
+                std::shared_ptr<const TrafficAggregates> aggregates = {});
 
-// The whole pipeline, for the command line.
+// The whole pipeline over a file: validates params, reads path, then analyzeTable.
 Analysis analyzeFile(const std::string& path, const AnalysisParams& params, const Progress& progress = {});
+// The whole pipeline after the read (a Qt resource, bytes in memory, a table made by a test).
+Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progress& progress = {});
 
 } // namespace webthreat

@@ -1,6 +1,7 @@
 #include "generator/generator.h"
 
 #include "core/util/errors.h"
+#include "core/util/random.h"
 
 #include <algorithm>
 #include <array>
@@ -24,63 +25,18 @@ namespace {
 // libraries, or a fused multiply-add, moves such a value by about 1e-16 of itself and changes
 // the rounded integer with odds of about 1e-12, so output stays byte-identical in practice.
 
-constexpr std::uint64_t mix64(std::uint64_t z) noexcept
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-constexpr std::uint64_t splitMix64(std::uint64_t& state) noexcept
-{
-    state += 0x9E3779B97F4A7C15ull;
-    return mix64(state);
-}
-
-// High half of a 64 x 64-bit product, without relying on a 128-bit integer type.
-constexpr std::uint64_t mulHigh(std::uint64_t a, std::uint64_t b) noexcept
-{
-    const std::uint64_t aLow = a & 0xFFFFFFFFull;
-    const std::uint64_t aHigh = a >> 32;
-    const std::uint64_t bLow = b & 0xFFFFFFFFull;
-    const std::uint64_t bHigh = b >> 32;
-    const std::uint64_t lowLow = aLow * bLow;
-    const std::uint64_t highLow = aHigh * bLow;
-    const std::uint64_t lowHigh = aLow * bHigh;
-    const std::uint64_t cross = (lowLow >> 32) + (highLow & 0xFFFFFFFFull) + lowHigh;
-    return aHigh * bHigh + (highLow >> 32) + (cross >> 32);
-}
-
-// xoshiro256** seeded through splitmix64 (Blackman and Vigna).
-class Random {
+// xoshiro256** seeded through splitmix64 (core/util/random.h), with the distributions the
+// generator draws from. Its indices use the multiply-shift (one number, no division).
+class Random : public Xoshiro256 {
 public:
-    explicit Random(std::uint64_t seed) noexcept
-    {
-        for (auto& word : m_state)
-            word = splitMix64(seed);
-    }
-
-    std::uint64_t next() noexcept
-    {
-        const std::uint64_t result = std::rotl(m_state[1] * 5, 7) * 9;
-        const std::uint64_t shifted = m_state[1] << 17;
-        m_state[2] ^= m_state[0];
-        m_state[3] ^= m_state[1];
-        m_state[1] ^= m_state[2];
-        m_state[0] ^= m_state[3];
-        m_state[2] ^= shifted;
-        m_state[3] = std::rotl(m_state[3], 45);
-        return result;
-    }
+    using Xoshiro256::Xoshiro256;
 
     // Uniform in [0, bound), bound > 0 (Lemire's multiply-shift; its bias is below 2^-30 here).
-    std::uint64_t below(std::uint64_t bound) noexcept { return mulHigh(next(), bound); }
+    std::uint64_t below(std::uint64_t bound) noexcept { return belowFast(bound); }
     bool chance(std::uint64_t numerator, std::uint64_t denominator) noexcept
     {
         return below(denominator) < numerator;
     }
-    // Uniform in (0, 1): never 0, so its logarithm is finite.
-    double open01() noexcept { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
 
     // Standard normal by Marsaglia's polar method, which needs no sine or cosine.
     double normal() noexcept
@@ -109,7 +65,6 @@ public:
     }
 
 private:
-    std::array<std::uint64_t, 4> m_state{};
     double m_spare = 0;
     bool m_hasSpare = false;
 };

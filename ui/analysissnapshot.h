@@ -1,35 +1,21 @@
 #pragma once
 
-#include "core/analysis/entities.h"
-#include "core/analysis/findings.h"
 #include "core/pipeline.h"
-#include "core/detect/threshold.h"
-#include "core/analysis/timeline.h"
 
 #include <memory>
 
 namespace webthreat {
 
-// Who and when, computed once per load on the worker: the Entities and Timeline views' data.
-struct TrafficAggregates {
-    EntityTable entities;
-    Timeline timeline;
-};
-
-// Their detector part, recomputed per threshold (one pass over the rows) with the verdicts.
-struct VerdictAggregates {
-    EntityVerdicts entities;
-    std::vector<std::uint64_t> timelineSuspicious;   // per timeline bucket
-};
 struct ColumnSummary;
 struct OverviewBins;
 struct OverviewSplit;
 struct ScatterLayout;
 struct ScatterVerdictPoints;
 
-// What the views show: immutable pieces shared with std::shared_ptr<const ...>. A new load or a
-// new detector run makes a new snapshot; moving the contamination slider replaces only verdicts
-// and findings (computed from the detection's ScoreIndex, no refit).
+// What the views show: core's Analysis (core/pipeline.h) as immutable pieces shared with
+// std::shared_ptr<const ...>, plus the charts' bins. A new load or a new detector run makes a new
+// snapshot; moving the contamination slider replaces only verdicts and findings (computed from the
+// detection's ScoreIndex, no refit).
 struct AnalysisSnapshot {
     std::shared_ptr<const PreparedData> data;       // null before the first load
     std::shared_ptr<const Detection> detection;     // null until the detector has run on data
@@ -50,5 +36,8 @@ struct AnalysisSnapshot {
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }
 };
+
+// The views' pieces of analysis (no chart bins yet, see addChartBins).
+AnalysisSnapshot snapshotOf(Analysis analysis);
 
 } // namespace webthreat

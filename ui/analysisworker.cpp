@@ -151,35 +151,32 @@ void guarded(AnalysisWorker* worker, JobId job, const char* what, Body body)
 
 } // namespace
 
-AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
-                                std::shared_ptr<const Detection> detection, const Contamination& contamination,
-                                std::shared_ptr<const TrafficAggregates> aggregates)
+AnalysisSnapshot snapshotOf(Analysis analysis)
 {
     AnalysisSnapshot snapshot;
-    snapshot.data = std::move(data);
-    snapshot.detection = std::move(detection);
-    snapshot.aggregates = std::move(aggregates);
-    if (snapshot.data && snapshot.detection) {
-        auto verdicts = std::make_shared<Verdicts>(applyThreshold(snapshot.detection->scores, contamination));
-        snapshot.findings = std::make_shared<const Findings>(
-            computeFindings(snapshot.data->table, snapshot.detection->scores, *verdicts));
-        if (snapshot.aggregates) {
-            auto perThreshold = std::make_shared<VerdictAggregates>();
-            perThreshold->entities = assessEntities(snapshot.aggregates->entities, *verdicts, snapshot.detection->scores.scores());
-            perThreshold->timelineSuspicious = timelineSuspicious(snapshot.aggregates->timeline, snapshot.data->table, *verdicts);
-            snapshot.verdictAggregates = std::move(perThreshold);
-        }
-        snapshot.verdicts = std::move(verdicts);
+    snapshot.data = std::move(analysis.data);
+    snapshot.aggregates = std::move(analysis.aggregates);
+    if (analysis.hasDetection()) {
+        snapshot.detection = std::move(analysis.detection);
+        snapshot.verdicts = std::make_shared<const Verdicts>(std::move(analysis.verdicts));
+        snapshot.findings = std::make_shared<const Findings>(std::move(analysis.findings));
+        snapshot.verdictAggregates = std::move(analysis.verdictAggregates);
     }
     return snapshot;
 }
 
-std::shared_ptr<const TrafficAggregates> aggregateTraffic(const PreparedData& data, const Progress& progress)
+AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
+                                std::shared_ptr<const Detection> detection, const Contamination& contamination,
+                                std::shared_ptr<const TrafficAggregates> aggregates)
 {
-    auto aggregates = std::make_shared<TrafficAggregates>();
-    aggregates->entities = aggregateEntities(data.table, progress);
-    aggregates->timeline = buildTimeline(data.table, progress);
-    return aggregates;
+    if (!data || !detection) {
+        AnalysisSnapshot snapshot;
+        snapshot.data = std::move(data);
+        snapshot.detection = std::move(detection);
+        snapshot.aggregates = std::move(aggregates);
+        return snapshot;
+    }
+    return snapshotOf(assess(std::move(data), std::move(detection), contamination, 10, std::move(aggregates)));
 }
 
 namespace {
@@ -258,30 +255,28 @@ void AnalysisWorker::load(const LoadRequest& request)
                 }
             }
         } stopOnExit{stopFingerprint, fingerprint};
-        auto data = prepareTable(readSource(request, progress), request.clean, progress);
-        auto summary = std::make_shared<const DatasetSummary>(summarizeDataset(*data, progress));
-        auto aggregates = aggregateTraffic(*data, progress);
+        AnalysisParams params;
+        params.read = request.read;
+        params.clean = request.clean;
+        params.detector = request.detector;
+        params.contamination = request.contamination;
+        params.summarize = true;
+        params.aggregate = true;
+        params.keepDataWithoutDetection = true;
+        Analysis analysis = analyzeTable(readSource(request, progress), params, progress);
 
         LoadResult result;
         result.path = request.path;
         result.displayName = request.displayName;
-        result.summary = std::move(summary);
+        result.summary = analysis.summary;
         result.fingerprint = std::make_shared<const InputFingerprint>(fingerprint.get());
-        try {
-            auto detection = webthreat::detect(*data, request.detector, progress);
-            progress.check();
-            result.snapshot = assessSnapshot(data, std::move(detection), request.contamination, aggregates);
-        } catch (const InputError& error) {
-            // The data itself is fine (a file with one row, say): show it, say why there are no scores.
-            result.snapshot.data = data;
-            result.snapshot.aggregates = aggregates;
-            result.detectionProblem = QString::fromStdString(error.problem());
-        }
+        result.detectionProblem = QString::fromStdString(analysis.detectionProblem);
+        result.snapshot = snapshotOf(std::move(analysis));
         progress.check();
         addChartBins(result.snapshot);
         result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
         logger::get("ui")->info("loaded {}: {} rows in {:.3f} s", request.displayName.toStdString(),
-                                data->table.rowCount(), result.seconds);
+                                result.snapshot.data->table.rowCount(), result.seconds);
         Q_EMIT loaded(request.job, result);
     });
 }

@@ -2,7 +2,7 @@
 
 #include "core/output/provenance.h"
 #include "ui/analysissnapshot.h"
-#include "ui/datasetsummary.h"
+#include "core/analysis/datasetsummary.h"
 #include "ui/report/reportbuilder.h"
 
 #include <QMetaType>
@@ -109,13 +109,11 @@ Q_SIGNALS:
     void cancelled(webthreat::JobId job);
 };
 
-// The snapshot with the verdicts and findings at contamination, from detection's scores: cheap
-// (no refit), callable from any thread. With aggregates, also their per-threshold part.
+// The snapshot with the verdicts and findings at contamination, from detection's scores (core's
+// assess): cheap (no refit), callable from any thread. With aggregates, also their per-threshold part.
 AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
                                 std::shared_ptr<const Detection> detection, const Contamination& contamination,
                                 std::shared_ptr<const TrafficAggregates> aggregates = {});
-// The entities and timeline of data (a pass or two over the rows). Stages "entities", "timeline".
-std::shared_ptr<const TrafficAggregates> aggregateTraffic(const PreparedData& data, const Progress& progress = {});
 // The same, keeping what shown holds for its data and detection (the Overview's bins) and
 // counting their split for the new verdicts: what a slider move computes on the worker.
 AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination);

@@ -1,6 +1,6 @@
 #include "ui/reporttext.h"
 
-#include "ui/datasetsummary.h"
+#include "core/analysis/datasetsummary.h"
 #include "ui/displayformat.h"
 #include "ui/palettechoice.h"
 

@@ -4,6 +4,7 @@
 #include "ui/palettechoice.h"
 
 #include <QColor>
+#include <QStringList>
 
 namespace webthreat {
 
@@ -38,6 +39,16 @@ const ColumnSummary& SummaryModel::row(int index) const
     return position < m_summary->columns.size() ? m_summary->columns[position] : *m_score;
 }
 
+namespace {
+QString joined(const std::vector<std::string>& values, const QString& separator)
+{
+    QStringList list;
+    for (const std::string& value : values)
+        list << QString::fromStdString(value);
+    return list.join(separator);
+}
+} // namespace
+
 QVariant SummaryModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -50,15 +61,15 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Name: return summary.name;
-        case Type: return summary.type;
+        case Name: return QString::fromStdString(summary.name);
+        case Type: return QString::fromStdString(summary.type);
         case Present: return formatCount(summary.present);
         case Missing: return formatCount(summary.missing);
         case Distinct: return summary.distinct ? formatCount(*summary.distinct) : QString();
         case Minimum: return summary.numeric ? number(summary.minimum) : QString();
         case Median: return summary.numeric ? number(summary.median) : QString();
         case Maximum: return summary.numeric ? number(summary.maximum) : QString();
-        case TopValues: return summary.topValues.join(QStringLiteral(", "));
+        case TopValues: return joined(summary.topValues, QStringLiteral(", "));
         default: return {};
         }
     case SortKeyRole:
@@ -73,8 +84,8 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
         }
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case Name: return summary.tooltip;
-        case TopValues: return plainTooltip(summary.topValues.join(QLatin1Char('\n')));
+        case Name: return QString::fromStdString(summary.tooltip);
+        case TopValues: return plainTooltip(joined(summary.topValues, QStringLiteral("\n")));
         case Minimum:
         case Median:
         case Maximum:
@@ -82,7 +93,7 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
                 return formatInstant(index.column() == Minimum ? summary.minimum
                                      : index.column() == Median ? summary.median
                                                                 : summary.maximum);
-            if (index.column() != Median && summary.numeric && summary.name.startsWith(QLatin1String("bytes")))
+            if (index.column() != Median && summary.numeric && summary.name.starts_with("bytes"))
                 return formatBytesText(index.column() == Minimum ? summary.minimum : summary.maximum);
             return {};
         default: return {};

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/datasetsummary.h"
+#include "core/analysis/datasetsummary.h"
 
 #include <QAbstractTableModel>
 

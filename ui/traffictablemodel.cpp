@@ -2,7 +2,7 @@
 
 #include "core/detect/features.h"
 #include "core/io/timestamp.h"
-#include "ui/datasetsummary.h"
+#include "core/analysis/datasetsummary.h"
 #include "ui/displayformat.h"
 #include "ui/palettechoice.h"
 
@@ -68,7 +68,7 @@ void TrafficTableModel::buildColumns()
         return;
     const TrafficTable& table = m_snapshot.data->table;
     for (std::size_t column = 0; column < table.columnCount(); ++column) {
-        if (!isAbsentColumn(*m_snapshot.data, column))
+        if (!isAbsentColumn(m_snapshot.data->table, m_snapshot.data->readReport, column))
             m_columns.push_back({ColumnSource::Table, column});
     }
     m_columns.push_back({ColumnSource::SessionDuration, 0});

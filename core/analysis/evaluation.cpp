@@ -2,6 +2,7 @@
 
 #include "core/util/errors.h"
 #include "core/output/export.h"
+#include "core/util/text.h"
 
 #include <algorithm>
 #include <bit>
@@ -20,15 +21,6 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b)
         && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
            });
-}
-
-std::string_view trimmed(std::string_view text)
-{
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-        text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-        text.remove_suffix(1);
-    return text;
 }
 
 constexpr const char* kTruthValues = "1/0, true/false, yes/no, attack/normal, suspicious/normal or malicious/benign";
@@ -91,7 +83,7 @@ const std::vector<std::string_view>& truthColumnNames()
 
 std::optional<bool> parseTruthValue(std::string_view text)
 {
-    text = trimmed(text);
+    text = trim(text, kWhitespace);
     for (std::string_view yes : {"1", "true", "yes", "attack", "suspicious", "malicious"}) {
         if (equalsIgnoringCase(text, yes))
             return true;

@@ -1,6 +1,6 @@
 #include "core/detect/explain.h"
 
-#include "core/output/export.h"
+#include "core/util/format.h"
 #include "core/util/parallel.h"
 
 #include <algorithm>

@@ -2,6 +2,7 @@
 
 #include "core/util/errors.h"
 #include "core/util/parallel.h"
+#include "core/util/random.h"
 
 #include <algorithm>
 #include <array>
@@ -33,56 +34,8 @@ constexpr Eigen::Index kBlockRows = 512;
 // spill registers and lose a third).
 constexpr int kLanes = 16;
 
-std::uint64_t splitMix64(std::uint64_t& state) noexcept
-{
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-// xoshiro256**: fully specified, so the same seed gives the same forest with any standard library
-// (std:: distributions are implementation-defined).
-class Random {
-public:
-    Random(std::uint64_t seed, std::uint64_t stream) noexcept
-    {
-        std::uint64_t mix = seed;
-        std::uint64_t state = splitMix64(mix) ^ (stream * 0xD1B54A32D192ED03ull);
-        for (auto& word : m_state)
-            word = splitMix64(state);
-    }
-
-    std::uint64_t next() noexcept
-    {
-        const std::uint64_t result = std::rotl(m_state[1] * 5, 7) * 9;
-        const std::uint64_t t = m_state[1] << 17;
-        m_state[2] ^= m_state[0];
-        m_state[3] ^= m_state[1];
-        m_state[1] ^= m_state[2];
-        m_state[0] ^= m_state[3];
-        m_state[2] ^= t;
-        m_state[3] = std::rotl(m_state[3], 45);
-        return result;
-    }
-
-    // Uniform in [0, bound), bound > 0, without modulo bias.
-    std::uint64_t below(std::uint64_t bound) noexcept
-    {
-        const std::uint64_t reject = (0 - bound) % bound; // 2^64 mod bound
-        for (;;) {
-            const std::uint64_t r = next();
-            if (r >= reject)
-                return r % bound;
-        }
-    }
-
-    // Uniform in [0, 1) with 53 random bits.
-    double unit() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-private:
-    std::array<std::uint64_t, 4> m_state{};
-};
+// A stream per tree from the seed (core/util/random.h): rejection sampling for unbiased indices.
+using Random = Xoshiro256;
 
 // The maxSamples distinct row indices of one tree, drawn without replacement from [0, rows).
 std::vector<Eigen::Index> drawSample(Eigen::Index rows, Eigen::Index count, Random& random)

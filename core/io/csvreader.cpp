@@ -1,5 +1,6 @@
 #include "core/io/csvreader.h"
 
+#include "core/io/inputfile.h"
 #include "core/util/log.h"
 #include "core/util/memoryadvice.h"
 #include "core/util/parallel.h"
@@ -22,62 +23,6 @@
 #endif
 
 namespace webthreat {
-
-void ReadOptions::validate() const
-{
-    if (threads < 0)
-        throw ParameterError("threads must be 0 (all cores) or more, got " + std::to_string(threads));
-    if (blockBytes < 64 || blockBytes > (std::size_t(1) << 31))
-        throw ParameterError("blockBytes must be between 64 bytes and 2 GiB, got " + std::to_string(blockBytes));
-    if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
-        throw ParameterError("the delimiter cannot be a quote, a line end or NUL");
-    if (quote == delimiter || quote == '\n' || quote == '\r')
-        throw ParameterError("the quote character cannot be the delimiter or a line end");
-    if (!hasHeader && columnMap.empty())
-        throw ParameterError("a file without a header line needs a column map saying which column is which");
-    if (columnMap.empty())
-        return;
-    std::vector<const ColumnMapping*> byField(kFieldCount, nullptr);
-    for (std::size_t i = 0; i < columnMap.size(); ++i) {
-        const ColumnMapping& mapping = columnMap[i];
-        if (mapping.index == ColumnMapping::kByName && mapping.header.empty())
-            throw ParameterError("column map entry " + std::to_string(i + 1) + " names no column");
-        for (std::size_t j = 0; j < i; ++j) {
-            const ColumnMapping& earlier = columnMap[j];
-            if (earlier.index == mapping.index && earlier.header == mapping.header)
-                throw ParameterError("the column map lists the column " + mapping.describe() + " twice");
-        }
-        if (mapping.action != ColumnMapping::Action::ToField)
-            continue;
-        const auto field = static_cast<std::size_t>(mapping.field);
-        if (field >= kFieldCount)
-            throw ParameterError("column map entry " + std::to_string(i + 1) + " names no schema field");
-        if (byField[field])
-            throw ParameterError("the field '" + std::string(fieldInfo(mapping.field).name) + "' is mapped twice: from "
-                                 + byField[field]->describe() + " and from " + mapping.describe());
-        byField[field] = &mapping;
-    }
-    for (Field field : allFields()) {
-        if (fieldInfo(field).required && !byField[static_cast<std::size_t>(field)])
-            throw ParameterError("the column map leaves the required field '" + std::string(fieldInfo(field).name)
-                                 + "' unmapped: map a column to it");
-    }
-}
-
-std::string ColumnMapping::describe() const
-{
-    if (index == kByName)
-        return "'" + header + "'";
-    return "number " + std::to_string(index + 1);
-}
-
-std::size_t ReadReport::invalidCellCount() const noexcept
-{
-    std::size_t total = 0;
-    for (const auto& cells : invalidCells)
-        total += cells.count;
-    return total;
-}
 
 namespace {
 
@@ -107,23 +52,12 @@ struct PieceResult {
     std::int64_t lineBreaks = 0;          // line ends consumed by this piece
 };
 
-inline std::string_view trimBlanks(std::string_view text) noexcept
-{
-    // Nearly every cell has nothing to trim: one look at each end.
-    if (text.empty() || ((text.front() != ' ' && text.front() != '\t') && (text.back() != ' ' && text.back() != '\t')))
-        return text;
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
 
 // Parses a whole number, accepting blanks around it, a leading '+' and a trailing fraction of
 // zeros ("5602.0", as pandas writes integer columns that had gaps). Returns a reason on failure.
 const char* parseInteger(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
 {
-    text = trimBlanks(text);
+    text = trim(text);
     if (!text.empty() && text.front() == '+')
         text.remove_prefix(1);
     if (const auto dot = text.find('.'); dot != std::string_view::npos && dot > 0) {
@@ -554,7 +488,7 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
                     throw InputError(m_file, line, "",
                                      "this is not a text CSV file: its header line holds binary data");
             }
-            names.emplace_back(trimBlanks(field));
+            names.emplace_back(trim(field));
         }
         std::size_t recognised = 0;
         for (const auto& name : names)
@@ -805,7 +739,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
             const std::string_view cell = splitter.fields[f];
             switch (destination.kind) {
             case ColumnKind::Text: {
-                const std::string_view value = trimBlanks(cell);
+                const std::string_view value = trim(cell);
                 column.text.push_back(value.empty() ? StringPool::kMissing
                                                     : recent[destination.column].intern(value, out.strings));
                 break;
@@ -814,7 +748,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
             case ColumnKind::Timestamp: {
                 std::int64_t value = kMissingInteger;
                 const char* reason = nullptr;
-                if (!trimBlanks(cell).empty()) {
+                if (!trim(cell).empty()) {
                     if (destination.kind == ColumnKind::Integer) {
                         reason = parseInteger(cell, destination.minimum, destination.maximum, value);
                     } else if (auto instant = parseTimestamp(cell, m_options.timestampFormat, dates[destination.column])) {
@@ -1094,12 +1028,6 @@ ReadResult CsvParser::finish()
     return ReadResult{std::move(m_table), std::move(m_report)};
 }
 
-void checkEncoding(std::string_view start, const std::string& file)
-{
-    if (start.size() >= 2 && ((start[0] == '\xFF' && start[1] == '\xFE') || (start[0] == '\xFE' && start[1] == '\xFF')))
-        throw InputError(file, 1, "", "the file is UTF-16 encoded; save it as UTF-8 (or ASCII) CSV and open it again");
-}
-
 class Reader {
 public:
     Reader(std::string name, const ReadOptions& options, const Progress& progress)
@@ -1145,9 +1073,8 @@ public:
         std::size_t begin = headroom;           // the block is current.buffer[begin, headroom + current.got)
         {
             const std::string_view start(current.buffer.data() + headroom, current.got);
-            checkEncoding(start, m_name);
-            if (start.size() >= 3 && std::memcmp(start.data(), "\xEF\xBB\xBF", 3) == 0)
-                begin += 3;
+            refuseUtf16(start, m_name, "CSV");
+            begin += utf8ByteOrderMarkLength(start);
         }
         for (;;) {
             m_progress.check();
@@ -1200,83 +1127,11 @@ private:
 
 } // namespace
 
-const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
-{
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    auto [stop, error] = std::from_chars(begin, end, value);
-    if (error == std::errc::result_out_of_range)
-        return "number too large";
-    if (error != std::errc() || stop != end || stop == begin)
-        return "not a whole number";
-    if (value < minimum)
-        return minimum == 0 ? "negative number" : "number out of range";
-    if (value > maximum)
-        return "number out of range";
-    return nullptr;
-}
-
-std::uint64_t availableMemoryBytes()
-{
-    // MemAvailable is the kernel's own estimate of what can be allocated without swapping.
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> meminfo(std::fopen("/proc/meminfo", "r"), &std::fclose);
-    if (!meminfo)
-        return 0;
-    char line[256];
-    while (std::fgets(line, sizeof line, meminfo.get())) {
-        unsigned long long kib = 0;
-        if (std::sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
-            return static_cast<std::uint64_t>(kib) * 1024;
-    }
-    return 0;
-}
-
-std::uint64_t memoryNeededFor(std::uint64_t textBytes, const ReadOptions& options)
-{
-    return textBytes / 10 * 7 + 2 * options.blockBytes;
-}
-
-void refuseIfTooLarge(const std::string& file, std::uint64_t textBytes, const ReadOptions& options)
-{
-    const std::uint64_t available = options.memoryBudget > 0 ? options.memoryBudget : availableMemoryBytes();
-    const std::uint64_t needed = memoryNeededFor(textBytes, options);
-    if (available == 0 || needed <= available)
-        return;
-    auto gib = [](std::uint64_t bytes) {
-        char text[32];
-        std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1u << 30));
-        return std::string(text);
-    };
-    throw InputError(file, 0, "",
-                     "the file is " + gib(textBytes) + "; analysing it needs about " + gib(needed)
-                         + " of memory and only " + gib(available) + " is available");
-}
-
-InputFile::InputFile(const std::string& path)
-    : m_path(path), m_file(std::fopen(path.c_str(), "rb"), &std::fclose)
-{
-    if (!m_file)
-        throw InputError(path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));
-    if (std::fseek(m_file.get(), 0, SEEK_END) == 0) {
-        const long end = std::ftell(m_file.get());
-        m_size = end > 0 ? static_cast<std::uint64_t>(end) : 0;
-        std::fseek(m_file.get(), 0, SEEK_SET);
-    }
-}
-
-std::size_t InputFile::read(char* into, std::size_t capacity)
-{
-    const std::size_t got = std::fread(into, 1, capacity, m_file.get());
-    if (got == 0 && std::ferror(m_file.get()))
-        throw InputError(m_path, 0, "", std::string("reading the file failed: ") + std::strerror(errno));
-    return got;
-}
-
 ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options, const Progress& progress)
 {
     options.validate();
     InputFile file(path);
-    refuseIfTooLarge(path, file.size(), options);
+    memoryBudgetOf(options).refuseIfTooLarge(path, file.size());
     Reader reader(path, options, progress);
     return reader.run([&](char* into, std::size_t capacity) { return file.read(into, capacity); }, file.size());
 }

@@ -1,5 +1,6 @@
 #include "core/io/csvsniffer.h"
 
+#include "core/io/csvreader.h"
 #include "core/util/errors.h"
 #include "core/io/textcheck.h"
 
@@ -21,15 +22,6 @@ constexpr std::array<char, 3> kQuotes{'"', '\'', '\0'}; // in order of preferenc
 // A type or format holds for a column when it fits this share of its non-empty values: one odd
 // cell in a sample must not turn a column of addresses into text.
 constexpr double kFitShare = 0.9;
-
-std::string_view trimBlanks(std::string_view text) noexcept
-{
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
 
 std::string delimiterName(char delimiter)
 {
@@ -105,7 +97,7 @@ ColumnStats columnStats(const std::vector<std::vector<std::string>>& rows, std::
     for (const auto& row : rows) {
         if (row.size() != width)
             continue;
-        const std::string_view value = trimBlanks(row[column]);
+        const std::string_view value = trim(row[column]);
         if (value.empty())
             continue;
         stats.values.push_back(value);
@@ -182,7 +174,7 @@ ValueType typeOf(const ColumnStats& stats, bool timestamps)
 // Whether a cell's text would be read as a value of this type: the header test.
 bool cellIs(ValueType type, std::string_view cell)
 {
-    cell = trimBlanks(cell);
+    cell = trim(cell);
     switch (type) {
     case ValueType::IpAddress: return isIpAddress(cell);
     case ValueType::CountryCode: return isCountryCode(cell);
@@ -434,7 +426,7 @@ std::string headerSignature(const std::vector<std::string>& header, char delimit
     if (hasHeader) {
         for (const auto& name : header) {
             key += '\x1f';
-            key += trimBlanks(name);
+            key += trim(name);
         }
     } else {
         key += "\x1e" + std::to_string(columnCount) + " columns, no header";
@@ -471,10 +463,8 @@ SniffResult sniffCsvFile(const std::string& path, const SniffParams& params)
 SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const std::string& displayName)
 {
     params.validate();
-    if (text.size() >= 2 && ((text[0] == '\xFF' && text[1] == '\xFE') || (text[0] == '\xFE' && text[1] == '\xFF')))
-        throw InputError(displayName, 1, "", "the file is UTF-16 encoded; save it as UTF-8 (or ASCII) CSV and open it again");
-    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF")
-        text.remove_prefix(3);
+    refuseUtf16(text, displayName, "CSV");
+    text.remove_prefix(utf8ByteOrderMarkLength(text));
     const bool complete = text.size() <= params.sampleBytes;
     std::string_view sample = text.substr(0, params.sampleBytes);
     if (!complete) {
@@ -484,7 +474,7 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
     }
     if (sample.find('\0') != std::string_view::npos)
         throw InputError(displayName, 1, "", "the file holds NUL bytes: it is binary, not a text CSV file");
-    if (trimBlanks(sample).find_first_not_of("\r\n") == std::string_view::npos)
+    if (trim(sample).find_first_not_of("\r\n") == std::string_view::npos)
         throw InputError(displayName, 0, "", "the file is empty");
 
     SniffResult result;
@@ -559,7 +549,7 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
         const auto& first = records.front();
         std::string named;
         for (const auto& cell : first) {
-            if (auto field = fieldForHeader(trimBlanks(cell)))
+            if (auto field = fieldForHeader(trim(cell)))
                 named += (named.empty() ? "" : ", ") + fieldName(*field);
         }
         std::size_t typed = 0, contradicted = 0;
@@ -569,10 +559,10 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
             if (type == ValueType::Text || type == ValueType::Empty)
                 continue;
             ++typed;
-            if (!trimBlanks(first[c]).empty() && !cellIs(type, first[c])) {
+            if (!trim(first[c]).empty() && !cellIs(type, first[c])) {
                 ++contradicted;
                 if (example.empty())
-                    example = "'" + std::string(trimBlanks(first[c])) + "' above " + std::string(valueTypeName(type));
+                    example = "'" + std::string(trim(first[c])) + "' above " + std::string(valueTypeName(type));
             }
         }
         if (!named.empty()) {
@@ -595,7 +585,7 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
     if (result.hasHeader && !records.empty()) {
         result.header = records.front();
         for (auto& name : result.header)
-            name = std::string(trimBlanks(name));
+            name = std::string(trim(name));
         records.erase(records.begin());
     }
     result.sampledRows = 0;
@@ -888,7 +878,7 @@ ReadOptions SniffResult::readOptions() const
 
 std::optional<std::string> misfit(Field field, std::string_view cell, TimestampFormat format)
 {
-    cell = trimBlanks(cell);
+    cell = trim(cell);
     if (cell.empty())
         return std::nullopt;
     switch (fieldInfo(field).kind) {

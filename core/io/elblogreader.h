@@ -1,6 +1,8 @@
 #pragma once
 
-#include "core/io/csvreader.h"
+#include "core/io/readoptions.h"
+#include "core/io/readreport.h"
+#include "core/util/progress.h"
 #include "core/io/decompress.h"
 
 #include <functional>

@@ -66,10 +66,9 @@ InputFormat inputFormatByName(std::string_view name)
 
 FormatDetection detectFormat(std::string_view head, char delimiter)
 {
-    if (head.size() >= 3 && head.substr(0, 3) == "\xEF\xBB\xBF")
-        head.remove_prefix(3);
+    head.remove_prefix(utf8ByteOrderMarkLength(head));
     // UTF-16 and empty text: the CSV reader names the problem precisely.
-    if (head.size() >= 2 && ((head[0] == '\xFF' && head[1] == '\xFE') || (head[0] == '\xFE' && head[1] == '\xFF')))
+    if (startsWithUtf16ByteOrderMark(head))
         return {InputFormat::TrafficCsv, 1, "UTF-16 text: left to the CSV reader, which explains it"};
     constexpr int kLinesLooked = 5;
     std::int64_t line = 1;

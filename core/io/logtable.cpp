@@ -36,10 +36,8 @@ bool LineReader::fill()
     if (!m_started) {
         m_started = true;
         const std::string_view start(m_buffer.data(), got);
-        if (start.size() >= 2 && ((start[0] == '\xFF' && start[1] == '\xFE') || (start[0] == '\xFE' && start[1] == '\xFF')))
-            throw InputError(m_file, 1, "", "the file is UTF-16 encoded; save it as UTF-8 (or ASCII) text and open it again");
-        if (start.size() >= 3 && start.substr(0, 3) == "\xEF\xBB\xBF")
-            m_begin = 3;
+        refuseUtf16(start, m_file, "text");
+        m_begin = utf8ByteOrderMarkLength(start);
     }
     m_end += got;
     m_bytes += got;

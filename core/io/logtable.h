@@ -4,7 +4,9 @@
 // splitter over a byte stream and a builder that fills a TrafficTable and its ReadReport with the
 // same error discipline as the CSV reader (bad cells counted per column with their first lines,
 // unusable lines counted with their line numbers, file-level problems thrown as InputError).
-#include "core/io/csvreader.h"
+#include "core/io/readoptions.h"
+#include "core/io/readreport.h"
+#include "core/util/progress.h"
 #include "core/io/decompress.h"
 
 #include <cstdint>

@@ -1,5 +1,8 @@
 #include "core/io/textcheck.h"
 
+#include "core/util/errors.h"
+
+#include <charconv>
 #include <vector>
 
 #include <cstdint>
@@ -8,6 +11,13 @@
 #include <arpa/inet.h>
 
 namespace webthreat {
+
+void refuseUtf16(std::string_view start, const std::string& file, std::string_view saveAs)
+{
+    if (startsWithUtf16ByteOrderMark(start))
+        throw InputError(file, 1, "",
+                         "the file is UTF-16 encoded; save it as UTF-8 (or ASCII) " + std::string(saveAs) + " and open it again");
+}
 
 bool isUtf8(std::string_view text) noexcept
 {
@@ -130,6 +140,22 @@ std::string invalidCellsWarning(const InvalidCells& cells)
     return std::to_string(cells.count) + " cell(s) in column '" + cells.column
         + "' could not be read and are treated as missing (first: '" + cells.firstValue + "', " + cells.reason
         + "; line(s) " + lines + (cells.count > cells.firstLines.size() ? ", ..." : "") + ")";
+}
+
+const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
+{
+    const char* begin = text.data();
+    const char* end = begin + text.size();
+    auto [stop, error] = std::from_chars(begin, end, value);
+    if (error == std::errc::result_out_of_range)
+        return "number too large";
+    if (error != std::errc() || stop != end || stop == begin)
+        return "not a whole number";
+    if (value < minimum)
+        return minimum == 0 ? "negative number" : "number out of range";
+    if (value > maximum)
+        return "number out of range";
+    return nullptr;
 }
 
 } // namespace webthreat

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "core/io/csvreader.h"
+#include "core/io/readreport.h"
+#include "core/util/text.h"
 
 #include <string>
 #include <string_view>
@@ -13,6 +14,12 @@ namespace webthreat {
 bool isUtf8(std::string_view text) noexcept;
 // True for an IPv4 or IPv6 address as inet_pton reads it.
 bool isIpAddress(std::string_view text) noexcept;
+// Throws InputError naming file when start (the first bytes of a file) is UTF-16 text; saveAs
+// names what to save it as instead ("CSV", "text").
+void refuseUtf16(std::string_view start, const std::string& file, std::string_view saveAs);
+// Whole number in [minimum, maximum], nothing around it; nullptr on success, else why not (what
+// every reader says of a bad number cell).
+const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept;
 // The text cut to 40 characters with "..." for messages.
 std::string shortenForMessage(std::string_view text);
 

@@ -1,5 +1,7 @@
 #include "core/io/timestamp.h"
 
+#include "core/util/text.h"
+
 #include <charconv>
 #include <cstring>
 
@@ -54,15 +56,6 @@ int daysInMonth(int year, int month) noexcept
 {
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return month == 2 && leapYear(year) ? 29 : kDays[month - 1];
-}
-
-std::string_view trim(std::string_view text) noexcept
-{
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
 }
 
 std::optional<Instant> parseEpoch(std::string_view text) noexcept

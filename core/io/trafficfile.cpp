@@ -2,7 +2,10 @@
 
 #include "core/io/decompress.h"
 #include "core/io/elblogreader.h"
+#include "core/io/csvreader.h"
+#include "core/io/inputfile.h"
 #include "core/util/errors.h"
+#include "core/util/format.h"
 #include "core/io/vpcflowreader.h"
 
 #include <algorithm>
@@ -57,18 +60,6 @@ private:
     bool m_ended = false;
 };
 
-std::string gib(std::uint64_t bytes)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1u << 30));
-    return text;
-}
-
-std::uint64_t memoryAvailable(const ReadOptions& options)
-{
-    return options.memoryBudget > 0 ? options.memoryBudget : availableMemoryBytes();
-}
-
 InputFormat chooseFormat(PeekSource& text, const std::string& file, const ReadOptions& options)
 {
     if (options.format != InputFormat::Auto)
@@ -110,20 +101,20 @@ ReadResult readAny(const ByteReader& raw, std::uint64_t rawBytes, const std::str
         const InputFormat format = chooseFormat(source, file, options);
         if (format == InputFormat::TrafficCsv)
             return plainCsv();
-        refuseIfTooLarge(file, rawBytes, options);
+        memoryBudgetOf(options).refuseIfTooLarge(file, rawBytes);
         return readLog(format, source, fraction, file, options, progress);
     }
 
     // Compressed: the size of the text is known only once it is read, so the memory rule is
     // applied as it is decompressed (which also stops a gzip bomb).
-    const std::uint64_t available = memoryAvailable(options);
+    const MemoryBudget budget = memoryBudgetOf(options);
+    const std::uint64_t available = budget.available();
     std::uint64_t limit = 0;
     std::string limitReason;
     if (available > 0) {
-        const std::uint64_t reserve = 2 * options.blockBytes;
-        limit = available > reserve ? (available - reserve) / 7 * 10 : 1;
-        limitReason = "decompressed, the file is larger than " + gib(limit) + "; analysing it would need more than the "
-            + gib(available) + " of memory available";
+        limit = budget.largestTextFor(available);
+        limitReason = "decompressed, the file is larger than " + formatGiB(limit)
+            + "; analysing it would need more than the " + formatGiB(available) + " of memory available";
     }
     GzipReader gzip(source.reader(), file, limit, limitReason);
     PeekSource text([&](char* into, std::size_t capacity) { return gzip.read(into, capacity); });

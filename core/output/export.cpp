@@ -2,6 +2,7 @@
 
 #include "core/output/atomicfile.h"
 #include "core/detect/explain.h"
+#include "core/util/format.h"
 #include "core/util/log.h"
 #include "core/util/parallel.h"
 
@@ -45,41 +46,6 @@ void appendCsvField(std::string& out, std::string_view cell)
     out.push_back('"');
 }
 
-std::string formatNumber(double value)
-{
-    if (std::isnan(value))
-        return {};
-    char buffer[64];
-    auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-    (void)error;
-    return std::string(buffer, end);
-}
-
-std::string groupedCount(std::uint64_t count)
-{
-    std::string digits = std::to_string(count);
-    for (std::size_t at = digits.size(); at > 3; at -= 3)
-        digits.insert(at - 3, 1, ',');
-    return digits;
-}
-
-std::string formatBytes(double bytes)
-{
-    static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-    int unit = 0;
-    double value = bytes;
-    while (std::fabs(value) >= 1000.0 && unit < 5) {
-        value /= 1000.0;
-        ++unit;
-    }
-    char buffer[64];
-    if (unit == 0)
-        std::snprintf(buffer, sizeof buffer, "%.0f %s", value, kUnits[unit]);
-    else
-        std::snprintf(buffer, sizeof buffer, "%.1f %s", value, kUnits[unit]);
-    return buffer;
-}
-
 namespace {
 // The detector features beyond the two engineered columns every scored CSV has (the categorical
 // and per-source ones the analyst chose), so the file shows what the forest saw.
@@ -95,30 +61,6 @@ std::vector<Feature> extraScoredFeatures(const Analysis& analysis)
     return extra;
 }
 } // namespace
-
-std::string jsonString(std::string_view text)
-{
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                out += escaped;
-            } else {
-                out.push_back(static_cast<char>(c));
-            }
-        }
-    }
-    out.push_back('"');
-    return out;
-}
 
 std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
 {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/pipeline.h"
+#include "core/util/format.h" // the scored CSV's and the reports' number formats
 
 #include <string>
 #include <string_view>
@@ -36,15 +37,5 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
 // and as JSON; the same facts in both.
 std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown = 20);
 std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown = 100);
-
-// text as a JSON string literal, quotes included (control characters escaped).
-std::string jsonString(std::string_view text);
-
-// A number with the shortest exact decimal form: 0.05, 600, 1.5e+07.
-std::string formatNumber(double value);
-// 5000 -> "5,000": counts as the analyst reads them.
-std::string groupedCount(std::uint64_t count);
-// 25207794 -> "25.2 MB" (decimal units, as network tools count).
-std::string formatBytes(double bytes);
 
 } // namespace webthreat

@@ -32,13 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         ReadResult read = readTrafficBytes(text, "fuzz.csv", options);
-        auto prepared = prepareTable(std::move(read));
-        if (prepared->table.rowCount() >= 2) {
-            DetectorParams params;
-            params.forest.trees = 5;
-            params.forest.threads = 1;
-            auto detection = detect(*prepared, params);
-            const Analysis analysis = assess(prepared, detection, Contamination());
+        AnalysisParams params;
+        params.detector.forest.trees = 5;
+        params.detector.forest.threads = 1;
+        params.keepDataWithoutDetection = true; // fewer than two rows: the data is kept, not refused
+        const Analysis analysis = analyzeTable(std::move(read), params);
+        if (analysis.hasDetection()) {
             (void)analysisText(analysis);
             (void)analysisJson(analysis);
         }

@@ -66,7 +66,7 @@ std::string handMadeTraffic()
 AnalysisSnapshot snapshotOf(const std::string& text)
 {
     auto data = prepareTable(readTrafficCsvText(text, "hand.csv"));
-    auto aggregates = aggregateTraffic(*data);
+    auto aggregates = aggregateTraffic(data->table);
     auto detection = detect(*data, DetectorParams());
     return assessSnapshot(data, detection, Contamination::fromValue(0.2), aggregates);
 }

@@ -1,6 +1,6 @@
 // The workbench's table models and the Data tab's proxy, on a small hand-made table whose every
 // cell, sort order and filter result is known.
-#include "ui/datasetsummary.h"
+#include "core/analysis/datasetsummary.h"
 #include "ui/findingsmodel.h"
 #include "ui/summarymodel.h"
 #include "ui/suspiciousrowsmodel.h"
@@ -410,7 +410,7 @@ private Q_SLOTS:
         SummaryModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 0);
-        auto summary = std::make_shared<const DatasetSummary>(summarizeDataset(*m_data));
+        auto summary = std::make_shared<const DatasetSummary>(summarizeDataset(m_data->table, m_data->features, m_data->readReport));
         QCOMPARE(summary->rows, std::size_t(6));
         QCOMPARE(summary->fileColumns, std::size_t(9));
         model.setSummary(summary, summarizeScores(m_detection->scores));
@@ -462,7 +462,7 @@ private Q_SLOTS:
             "gaps.csv"));
         SummaryModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setSummary(std::make_shared<const DatasetSummary>(summarizeDataset(*data)));
+        model.setSummary(std::make_shared<const DatasetSummary>(summarizeDataset(data->table, data->features, data->readReport)));
         const auto row = [&model](const QString& name) {
             for (int r = 0; r < model.rowCount(); ++r) {
                 if (model.index(r, SummaryModel::Name).data().toString() == name)

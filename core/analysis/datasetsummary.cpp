@@ -1,8 +1,7 @@
-#include "ui/datasetsummary.h"
+#include "core/analysis/datasetsummary.h"
 
-#include "core/detect/features.h"
 #include "core/io/timestamp.h"
-#include "ui/displayformat.h"
+#include "core/util/format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,27 +11,27 @@ namespace webthreat {
 
 namespace {
 
-QString fieldDescription(Field field)
+const char* fieldDescription(Field field)
 {
     switch (field) {
-    case Field::BytesIn: return QStringLiteral("Bytes the server received in the session.");
-    case Field::BytesOut: return QStringLiteral("Bytes the server sent in the session.");
-    case Field::CreationTime: return QStringLiteral("When the session started (UTC).");
-    case Field::EndTime: return QStringLiteral("When the session ended (UTC).");
-    case Field::SrcIp: return QStringLiteral("The client's IP address.");
-    case Field::SrcIpCountryCode: return QStringLiteral("The client's country (ISO code), upper-cased by cleaning.");
-    case Field::Protocol: return QStringLiteral("The application protocol (HTTPS, HTTP, ...).");
-    case Field::ResponseCode: return QStringLiteral("The HTTP response code.");
-    case Field::DstPort: return QStringLiteral("The server port the client connected to.");
-    case Field::DstIp: return QStringLiteral("The server's IP address.");
-    case Field::RuleNames: return QStringLiteral("The detection rule that flagged the record.");
-    case Field::ObservationName: return QStringLiteral("What the rule observed.");
-    case Field::SourceMeta: return QStringLiteral("Where the record came from (log source metadata).");
-    case Field::SourceName: return QStringLiteral("The log source's name.");
-    case Field::Time: return QStringLiteral("When the record was logged (UTC).");
-    case Field::DetectionTypes: return QStringLiteral("The kind of detection (waf_rule, ...).");
+    case Field::BytesIn: return "Bytes the server received in the session.";
+    case Field::BytesOut: return "Bytes the server sent in the session.";
+    case Field::CreationTime: return "When the session started (UTC).";
+    case Field::EndTime: return "When the session ended (UTC).";
+    case Field::SrcIp: return "The client's IP address.";
+    case Field::SrcIpCountryCode: return "The client's country (ISO code), upper-cased by cleaning.";
+    case Field::Protocol: return "The application protocol (HTTPS, HTTP, ...).";
+    case Field::ResponseCode: return "The HTTP response code.";
+    case Field::DstPort: return "The server port the client connected to.";
+    case Field::DstIp: return "The server's IP address.";
+    case Field::RuleNames: return "The detection rule that flagged the record.";
+    case Field::ObservationName: return "What the rule observed.";
+    case Field::SourceMeta: return "Where the record came from (log source metadata).";
+    case Field::SourceName: return "The log source's name.";
+    case Field::Time: return "When the record was logged (UTC).";
+    case Field::DetectionTypes: return "The kind of detection (waf_rule, ...).";
     }
-    return {};
+    return "";
 }
 
 // pandas' median: the mean of the two middle values for an even count.
@@ -62,9 +61,8 @@ void describeSorted(ColumnSummary& summary, std::vector<T>& values, double scale
 ColumnSummary summarizeColumn(const TrafficTable& table, const Column& column, const Progress& progress)
 {
     ColumnSummary summary;
-    summary.name = QString::fromStdString(column.name);
-    summary.type = QString::fromUtf8(columnKindName(column.kind).data(),
-                                     static_cast<qsizetype>(columnKindName(column.kind).size()));
+    summary.name = column.name;
+    summary.type = std::string(columnKindName(column.kind));
     const std::size_t rows = column.size();
     switch (column.kind) {
     case ColumnKind::Integer:
@@ -111,9 +109,7 @@ ColumnSummary summarizeColumn(const TrafficTable& table, const Column& column, c
                           });
         for (std::size_t i = 0; i < top; ++i) {
             const std::string_view text = table.strings->view(seen[i]);
-            summary.topValues << QStringLiteral("%1 (%2)")
-                                     .arg(QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())))
-                                     .arg(formatCount(counts[seen[i]]));
+            summary.topValues.push_back(std::string(text) + " (" + groupedCount(counts[seen[i]]) + ")");
         }
         break;
     }
@@ -125,9 +121,9 @@ ColumnSummary summarizeColumn(const TrafficTable& table, const Column& column, c
 ColumnSummary summarizeFeature(const std::vector<double>& values, const FeatureInfo& info)
 {
     ColumnSummary summary;
-    summary.name = QString::fromUtf8(info.name.data(), static_cast<qsizetype>(info.name.size()));
-    summary.type = QStringLiteral("real (engineered)");
-    summary.tooltip = QString::fromUtf8(info.description.data(), static_cast<qsizetype>(info.description.size()));
+    summary.name = std::string(info.name);
+    summary.type = "real (engineered)";
+    summary.tooltip = std::string(info.description);
     std::vector<double> present;
     present.reserve(values.size());
     for (double value : values) {
@@ -141,39 +137,39 @@ ColumnSummary summarizeFeature(const std::vector<double>& values, const FeatureI
 
 } // namespace
 
-bool isAbsentColumn(const PreparedData& data, std::size_t columnIndex)
+bool isAbsentColumn(const TrafficTable& table, const ReadReport& read, std::size_t columnIndex)
 {
-    if (columnIndex >= kFieldCount || columnIndex >= data.table.columnCount())
+    if (columnIndex >= kFieldCount || columnIndex >= table.columnCount())
         return false;
-    const std::string& name = data.table.columns[columnIndex].name;
-    const auto& absent = data.readReport.absentColumns;
+    const std::string& name = table.columns[columnIndex].name;
+    const auto& absent = read.absentColumns;
     const std::string_view canonical = fieldInfo(allFields()[columnIndex]).name;
     return std::find(absent.begin(), absent.end(), name) != absent.end()
         || std::find(absent.begin(), absent.end(), canonical) != absent.end();
 }
 
-DatasetSummary summarizeDataset(const PreparedData& data, const Progress& progress)
+DatasetSummary summarizeDataset(const TrafficTable& table, const FeatureSet& features, const ReadReport& read,
+                                const Progress& progress)
 {
     DatasetSummary result;
-    const TrafficTable& table = data.table;
     result.rows = table.rowCount();
     const std::size_t total = table.columnCount() + 2;
     for (std::size_t index = 0; index < table.columnCount(); ++index) {
         progress.check();
         progress.report("summary", static_cast<double>(index) / static_cast<double>(total));
-        if (isAbsentColumn(data, index))
+        if (isAbsentColumn(table, read, index))
             continue;
         ColumnSummary summary = summarizeColumn(table, table.columns[index], progress);
         if (index < kFieldCount)
             summary.tooltip = fieldDescription(allFields()[index]);
         else
-            summary.tooltip = QStringLiteral("A column outside the traffic schema, kept as text.");
+            summary.tooltip = "A column outside the traffic schema, kept as text.";
         result.columns.push_back(std::move(summary));
     }
     result.fileColumns = result.columns.size();
     progress.report("summary", static_cast<double>(table.columnCount()) / static_cast<double>(total));
-    result.columns.push_back(summarizeFeature(data.features.sessionDuration.values(), featureInfo(Feature::SessionDuration)));
-    result.columns.push_back(summarizeFeature(data.features.avgPacketSize.values(), featureInfo(Feature::AvgPacketSize)));
+    result.columns.push_back(summarizeFeature(features.sessionDuration.values(), featureInfo(Feature::SessionDuration)));
+    result.columns.push_back(summarizeFeature(features.avgPacketSize.values(), featureInfo(Feature::AvgPacketSize)));
     progress.report("summary", 1.0);
     return result;
 }
@@ -181,10 +177,10 @@ DatasetSummary summarizeDataset(const PreparedData& data, const Progress& progre
 ColumnSummary summarizeScores(const ScoreIndex& scores)
 {
     ColumnSummary summary;
-    summary.name = QStringLiteral("anomaly_score");
-    summary.type = QStringLiteral("real (detector)");
-    summary.tooltip = QStringLiteral("The Isolation Forest's score (scikit-learn's score_samples): "
-                                     "in [-1, 0), lower is more anomalous.");
+    summary.name = "anomaly_score";
+    summary.type = "real (detector)";
+    summary.tooltip = "The Isolation Forest's score (scikit-learn's score_samples): "
+                      "in [-1, 0), lower is more anomalous.";
     summary.present = scores.size();
     if (scores.size() > 0) {
         summary.numeric = true;
