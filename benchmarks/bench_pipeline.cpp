@@ -12,6 +12,7 @@
 //
 // BENCHMARKS.md has the figures, the machine they were measured on and what they mean.
 
+#include "core/io/csvreader.h"
 #include "benchmarks/markdowntable.h"
 #include "core/output/export.h"
 #include "generator/generator.h"

@@ -47,19 +47,15 @@ struct DistinctCounter {
 
 } // namespace
 
-EntityTable aggregateEntities(const TrafficTable& table, const Progress& progress)
-{
-    EntityTable result;
-    const std::size_t rows = table.rowCount();
-    const std::size_t ids = table.strings ? table.strings->size() : 1;
-    const auto& srcIps = table.column(Field::SrcIp).text;
-    const auto& countries = table.column(Field::SrcIpCountryCode).text;
-    const auto& ports = table.column(Field::DstPort).integers;
-    const auto& bytesIn = table.column(Field::BytesIn).integers;
-    const auto& bytesOut = table.column(Field::BytesOut).integers;
-    const auto& creation = table.column(Field::CreationTime).integers;
+namespace {
 
-    // Pass 1: sessions per source, and where each source first appears.
+// Pass 1: sessions per source, the entities ordered by sessions (then first appearance), and each
+// entity's slice [start[e], start[e + 1]) of the per-row buffers of pass 2 (a counting sort).
+std::vector<std::uint32_t> orderSources(const TrafficTable& table, std::size_t ids, EntityTable& result,
+                                        const Progress& progress)
+{
+    const std::size_t rows = table.rowCount();
+    const auto& srcIps = table.column(Field::SrcIp).text;
     std::vector<std::uint32_t> sessionsOfIp(ids, 0);
     std::vector<std::uint32_t> firstRowOfIp(ids, std::numeric_limits<std::uint32_t>::max());
     for (std::size_t row = 0; row < rows; ++row) {
@@ -81,7 +77,6 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
     });
     result.entityOfIp.assign(ids, EntityTable::kNoEntity);
     result.entities.resize(order.size());
-    // Each entity's slice of the per-row buffers below (a counting sort by entity).
     std::vector<std::uint32_t> start(order.size() + 1, 0);
     for (std::size_t e = 0; e < order.size(); ++e) {
         result.entityOfIp[order[e]] = static_cast<std::uint32_t>(e);
@@ -89,13 +84,33 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
         result.entities[e].sessions = sessionsOfIp[order[e]];
         start[e + 1] = start[e] + sessionsOfIp[order[e]];
     }
-    // Pass 2, in row order (the columns are read sequentially): sums and first/last seen go
-    // straight into the entity, and each row's country and port are scattered into its entity's
-    // slice of two buffers, so that counting distinct values afterwards reads each slice in order
-    // instead of gathering a million rows from all over the columns.
+    return start;
+}
+
+// Each row's country and port, grouped by entity (entity e's in [start[e], start[e + 1])).
+struct EntitySlots {
+    std::vector<std::uint32_t> countries;
+    std::vector<std::int64_t> ports;
+};
+
+// Pass 2, in row order (the columns are read sequentially): sums and first/last seen go straight
+// into the entity, and each row's country and port are scattered into its entity's slice of two
+// buffers, so that counting distinct values afterwards reads each slice in order instead of
+// gathering a million rows from all over the columns.
+EntitySlots sumBySource(const TrafficTable& table, const std::vector<std::uint32_t>& start, EntityTable& result,
+                        const Progress& progress)
+{
+    const std::size_t rows = table.rowCount();
+    const auto& srcIps = table.column(Field::SrcIp).text;
+    const auto& countries = table.column(Field::SrcIpCountryCode).text;
+    const auto& ports = table.column(Field::DstPort).integers;
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    const auto& creation = table.column(Field::CreationTime).integers;
     result.entityOfRow.resize(rows);
-    std::vector<std::uint32_t> countryOfSlot(rows);
-    std::vector<std::int64_t> portOfSlot(rows);
+    EntitySlots slots;
+    slots.countries.resize(rows);
+    slots.ports.resize(rows);
     std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
     // One cache line per entity for what every row updates: with tens of thousands of sources
     // the updates land all over, and a compact array keeps them in cache.
@@ -120,8 +135,8 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
             sum.last = std::max(sum.last, created);
         }
         const std::uint32_t slot = next[entity]++;
-        countryOfSlot[slot] = countries[row];
-        portOfSlot[slot] = ports[row];
+        slots.countries[slot] = countries[row];
+        slots.ports[slot] = ports[row];
     }
     for (std::size_t e = 0; e < sums.size(); ++e) {
         EntityStats& stats = result.entities[e];
@@ -132,9 +147,31 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
             stats.lastSeen = sums[e].last;
         }
     }
-    progress.report("entities", 0.5);
+    return slots;
+}
 
-    // Pass 3, entity by entity: distinct countries and ports.
+// An entity's ports when some lie outside 0..65535: the odd ones merged with the counted ones
+// (which portCounter is cleared of) before ranking.
+void rankPortsWithOdd(EntityStats& stats, std::vector<std::pair<std::int64_t, std::uint32_t>> all,
+                      DistinctCounter<std::int64_t>& portCounter)
+{
+    for (std::int64_t port : portCounter.touched) {
+        all.emplace_back(port, portCounter.counts[static_cast<std::size_t>(port)]);
+        portCounter.counts[static_cast<std::size_t>(port)] = 0;
+    }
+    portCounter.touched.clear();
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    stats.portCount = static_cast<std::uint32_t>(all.size());
+    for (std::size_t i = 0; i < std::min(kEntityTopValues, all.size()); ++i)
+        stats.topPorts[i] = all[i].first;
+}
+
+// Pass 3, entity by entity: distinct countries and ports, and the most frequent of each.
+void countDistinctValues(const EntitySlots& slots, const std::vector<std::uint32_t>& start, std::size_t ids,
+                         std::size_t rows, EntityTable& result, const Progress& progress)
+{
     DistinctCounter<std::uint32_t> countryCounter;
     countryCounter.counts.assign(ids, 0);
     DistinctCounter<std::int64_t> portCounter;
@@ -146,9 +183,9 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
         EntityStats& stats = result.entities[e];
         oddPorts.clear();
         for (std::uint32_t slot = start[e]; slot < start[e + 1]; ++slot) {
-            if (countryOfSlot[slot] != StringPool::kMissing)
-                countryCounter.add(countryOfSlot[slot], countryOfSlot[slot]);
-            const std::int64_t port = portOfSlot[slot];
+            if (slots.countries[slot] != StringPool::kMissing)
+                countryCounter.add(slots.countries[slot], slots.countries[slot]);
+            const std::int64_t port = slots.ports[slot];
             if (port == kMissingInteger)
                 continue;
             if (port >= 0 && port < kPortSlots) {
@@ -162,23 +199,10 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
             }
         }
         stats.countryCount = countryCounter.finish(stats.topCountries, [](std::uint32_t id) { return id; });
-        if (oddPorts.empty()) {
+        if (oddPorts.empty())
             stats.portCount = portCounter.finish(stats.topPorts, [](std::int64_t port) { return static_cast<std::size_t>(port); });
-        } else {
-            // Merge the odd ports with the ordinary ones before ranking.
-            std::vector<std::pair<std::int64_t, std::uint32_t>> all = oddPorts;
-            for (std::int64_t port : portCounter.touched) {
-                all.emplace_back(port, portCounter.counts[static_cast<std::size_t>(port)]);
-                portCounter.counts[static_cast<std::size_t>(port)] = 0;
-            }
-            portCounter.touched.clear();
-            std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-                return a.second != b.second ? a.second > b.second : a.first < b.first;
-            });
-            stats.portCount = static_cast<std::uint32_t>(all.size());
-            for (std::size_t i = 0; i < std::min(kEntityTopValues, all.size()); ++i)
-                stats.topPorts[i] = all[i].first;
-        }
+        else
+            rankPortsWithOdd(stats, oddPorts, portCounter);
         visited += stats.sessions;
         if ((e & 0x3FF) == 0) {
             progress.check();
@@ -186,19 +210,34 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
                 progress.report("entities", 0.5 + 0.5 * static_cast<double>(visited) / static_cast<double>(rows));
         }
     }
-    // The order by address text, for sorting the view by IP: a string sort of every source, done
-    // here once per file rather than on the GUI thread (tens of milliseconds at a million rows).
-    if (table.strings) {
-        const StringPool& strings = *table.strings;
-        std::vector<std::uint32_t> order(result.entities.size());
-        std::iota(order.begin(), order.end(), 0u);
-        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return strings.view(result.entities[a].srcIp) < strings.view(result.entities[b].srcIp);
-        });
-        result.ipRank.resize(order.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            result.ipRank[order[i]] = static_cast<std::uint32_t>(i);
-    }
+}
+
+// The order by address text, for sorting the view by IP: a string sort of every source, done
+// here once per file rather than on the GUI thread (tens of milliseconds at a million rows).
+void rankByAddress(const StringPool& strings, EntityTable& result)
+{
+    std::vector<std::uint32_t> order(result.entities.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return strings.view(result.entities[a].srcIp) < strings.view(result.entities[b].srcIp);
+    });
+    result.ipRank.resize(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        result.ipRank[order[i]] = static_cast<std::uint32_t>(i);
+}
+
+} // namespace
+
+EntityTable aggregateEntities(const TrafficTable& table, const Progress& progress)
+{
+    EntityTable result;
+    const std::size_t ids = table.strings ? table.strings->size() : 1;
+    const std::vector<std::uint32_t> start = orderSources(table, ids, result, progress);
+    const EntitySlots slots = sumBySource(table, start, result, progress);
+    progress.report("entities", 0.5);
+    countDistinctValues(slots, start, ids, table.rowCount(), result, progress);
+    if (table.strings)
+        rankByAddress(*table.strings, result);
     progress.report("entities", 1.0);
     return result;
 }

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #if defined(__SSE2__)
@@ -177,7 +178,22 @@ public:
     void expectBytes(std::uint64_t total) { m_expectedBytes = total; }
 
 private:
+    // The header line as found in a block: its names, its line (0 without a header), and the
+    // offset where the data starts.
+    struct HeaderLine {
+        std::vector<std::string> names;
+        std::int64_t line = 0;
+        std::size_t next = 0;
+    };
+    // Reads the header and sets up the destinations; npos when block does not hold it whole.
     std::size_t parseHeader(std::string_view block, bool atEnd);
+    // The header among the first lines (skipping title lines); nullopt when block ends too soon.
+    std::optional<HeaderLine> findHeaderLine(std::string_view block, bool atEnd);
+    // A destination per file column; returns which schema fields the header names.
+    std::vector<bool> addDestinations(const std::vector<std::string>& header, std::int64_t headerLine);
+    // Throws when a required field is missing; lists the absent optional ones in the report.
+    void checkRequiredColumns(const std::vector<bool>& seen, const std::vector<std::string>& header,
+                              std::int64_t headerLine);
     // Finds the end of the record starting at begin: the offset just past its line end, or npos
     // when it does not end inside text. Fields are left in m_fields / m_scratch of the caller.
     void parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece,
@@ -444,7 +460,7 @@ struct RecordSplitter {
     }
 };
 
-std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
+std::optional<CsvParser::HeaderLine> CsvParser::findHeaderLine(std::string_view block, bool atEnd)
 {
     // Copies of the dataset circulate with a title line above the real header: look at up to three
     // lines for one that names the required columns, skipping lines that name none of the schema.
@@ -453,9 +469,7 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
     std::size_t at = 0;
     std::int64_t breaks = 0;
     RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
-    std::vector<std::string> header;
-    std::int64_t headerLine = 0;
-    std::size_t next = 0;
+    HeaderLine found;
     std::vector<std::string> titleLines;
     std::vector<std::string> firstNames;    // the first line's fields, for the error when no line fits
     std::int64_t firstLine = 0;
@@ -468,7 +482,7 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         }
         if (at >= block.size()) {
             if (!atEnd)
-                return std::string_view::npos;
+                return std::nullopt;
             if (candidate == 0)
                 throw InputError(m_file, 0, "", "the file is empty: expected a header line naming the columns");
             break; // only title lines: the header found last is reported below
@@ -478,7 +492,7 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         if (end == std::string_view::npos) {
             if (splitter.openQuote)
                 throw InputError(m_file, line, "", "the header line has a quoted field that is never closed");
-            return std::string_view::npos;
+            return std::nullopt;
         }
         std::vector<std::string> names;
         for (const auto& field : splitter.fields) {
@@ -505,15 +519,15 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
             at = end;
             continue;
         }
-        header = std::move(names);
-        headerLine = line;
-        next = end;
+        found.names = std::move(names);
+        found.line = line;
+        found.next = end;
         if (!m_options.hasHeader) {
             // The first line is data: it only tells how many columns there are.
-            for (std::size_t i = 0; i < header.size(); ++i)
-                header[i] = "column_" + std::to_string(i + 1);
-            next = at;
-            headerLine = 0;
+            for (std::size_t i = 0; i < found.names.size(); ++i)
+                found.names[i] = "column_" + std::to_string(i + 1);
+            found.next = at;
+            found.line = 0;
         }
         if (recognised > 0 && !titleLines.empty()) {
             m_report.warnings.push_back((line == 2 ? std::string("line 1") : "lines 1 to " + std::to_string(line - 1))
@@ -521,28 +535,23 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
                                         + (line == 2 ? "is" : "are") + " not a header and " + (line == 2 ? "was" : "were")
                                         + " skipped; the header is on line " + std::to_string(line));
         } else if (recognised == 0 && !titleLines.empty()) {
-            header.clear(); // nothing looked like a header: reported against the first line below
+            found.names.clear(); // nothing looked like a header: reported against the first line below
         }
         break;
     }
-    if (header.empty()) {
+    if (found.names.empty()) {
         // The file ended after title lines only: report against the first of them.
-        header = std::move(firstNames);
-        headerLine = firstLine;
+        found.names = std::move(firstNames);
+        found.line = firstLine;
     }
-    breaks = 0;
-    // Lines consumed up to the end of the header.
-    for (std::size_t i = 0; i < next; ++i) {
-        if (block[i] == '\n' || (block[i] == '\r' && (i + 1 >= block.size() || block[i + 1] != '\n')))
-            ++breaks;
-    }
-    if (next == block.size() && next > 0 && block[next - 1] != '\n' && block[next - 1] != '\r')
-        ++breaks; // the header is the last line and has no line end
+    return found;
+}
+
+std::vector<bool> CsvParser::addDestinations(const std::vector<std::string>& header, std::int64_t headerLine)
+{
     std::vector<bool> seen(kFieldCount, false);
     std::unordered_map<std::string, std::size_t> extraNames;
-    m_report.header = header;
     const std::vector<ColumnMapping> targets = resolveColumns(header, headerLine);
-
     for (std::size_t i = 0; i < header.size(); ++i) {
         std::string name = header[i];
         if (targets[i].action == ColumnMapping::Action::Ignore) {
@@ -581,6 +590,12 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
             m_report.extraColumns.push_back(name);
         }
     }
+    return seen;
+}
+
+void CsvParser::checkRequiredColumns(const std::vector<bool>& seen, const std::vector<std::string>& header,
+                                     std::int64_t headerLine)
+{
     std::vector<std::string> missingRequired;
     for (Field field : allFields()) {
         const FieldInfo& info = fieldInfo(field);
@@ -591,19 +606,38 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
         else
             m_report.absentColumns.emplace_back(info.name);
     }
-    if (!missingRequired.empty()) {
-        std::string names;
-        for (const auto& name : missingRequired)
-            names += (names.empty() ? "'" : ", '") + name + "'";
-        std::string found;
-        for (const auto& name : header)
-            found += (found.empty() ? "" : ", ") + name;
-        throw InputError(m_file, headerLine, missingRequired.front(),
-                         std::string(missingRequired.size() == 1 ? "the required column " : "the required columns ")
-                             + names + (missingRequired.size() == 1 ? " is" : " are")
-                             + " missing from the header (found: " + shortenForMessage(found) + ")");
+    if (missingRequired.empty())
+        return;
+    std::string names;
+    for (const auto& name : missingRequired)
+        names += (names.empty() ? "'" : ", '") + name + "'";
+    std::string found;
+    for (const auto& name : header)
+        found += (found.empty() ? "" : ", ") + name;
+    throw InputError(m_file, headerLine, missingRequired.front(),
+                     std::string(missingRequired.size() == 1 ? "the required column " : "the required columns ")
+                         + names + (missingRequired.size() == 1 ? " is" : " are")
+                         + " missing from the header (found: " + shortenForMessage(found) + ")");
+}
+
+std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
+{
+    std::optional<HeaderLine> found = findHeaderLine(block, atEnd);
+    if (!found)
+        return std::string_view::npos;
+    const std::size_t next = found->next;
+    std::int64_t breaks = 0;
+    // Lines consumed up to the end of the header.
+    for (std::size_t i = 0; i < next; ++i) {
+        if (block[i] == '\n' || (block[i] == '\r' && (i + 1 >= block.size() || block[i + 1] != '\n')))
+            ++breaks;
     }
-    m_report.expectedFields = header.size();
+    if (next == block.size() && next > 0 && block[next - 1] != '\n' && block[next - 1] != '\r')
+        ++breaks; // the header is the last line and has no line end
+    m_report.header = found->names;
+    const std::vector<bool> seen = addDestinations(found->names, found->line);
+    checkRequiredColumns(seen, found->names, found->line);
+    m_report.expectedFields = found->names.size();
     m_invalid.resize(m_table.columns.size());
     for (const Column& column : m_table.columns)
         m_kinds.push_back(column.kind);

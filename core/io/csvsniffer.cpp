@@ -460,12 +460,16 @@ SniffResult sniffCsvFile(const std::string& path, const SniffParams& params)
     return sniffCsvText(readCsvSample(path, params.sampleBytes), params, path);
 }
 
-SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const std::string& displayName)
+namespace {
+
+// The sample the sniffer looks at: text up to sampleBytes, cut at its last line end when the
+// file goes on (complete says whether it does not). Refuses UTF-16, binary and empty text.
+std::string_view sampleOf(std::string_view text, const SniffParams& params, const std::string& displayName,
+                          bool& complete)
 {
-    params.validate();
     refuseUtf16(text, displayName, "CSV");
     text.remove_prefix(utf8ByteOrderMarkLength(text));
-    const bool complete = text.size() <= params.sampleBytes;
+    complete = text.size() <= params.sampleBytes;
     std::string_view sample = text.substr(0, params.sampleBytes);
     if (!complete) {
         const auto lastBreak = sample.find_last_of("\n\r");
@@ -476,9 +480,12 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
         throw InputError(displayName, 1, "", "the file holds NUL bytes: it is binary, not a text CSV file");
     if (trim(sample).find_first_not_of("\r\n") == std::string_view::npos)
         throw InputError(displayName, 0, "", "the file is empty");
+    return sample;
+}
 
-    SniffResult result;
-
+// Delimiter and quote into result; the number of fields a line has (at least 1).
+std::size_t guessLayout(std::string_view sample, bool complete, const SniffParams& params, SniffResult& result)
+{
     // Delimiter and quote: the pair that splits the most lines into the same number of fields.
     Layout best;
     bool found = false;
@@ -525,10 +532,13 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
         result.quoteGuess = {0.5, "no quoted fields in the sample; the standard double quote is assumed"};
     }
 
-    std::vector<std::vector<std::string>> records = splitCsvRecords(sample, result.delimiter, result.quote,
-                                                                    params.previewRows + 1000, complete);
-    const std::size_t width = found ? std::max<std::size_t>(best.width, 1) : 1;
+    return found ? std::max<std::size_t>(best.width, 1) : 1;
+}
 
+// Whether the first record is a header, into result.
+void guessHeader(const std::vector<std::vector<std::string>>& records, std::size_t width, const SniffParams& params,
+                 SniffResult& result)
+{
     // Header: the first line names schema columns, or its cells do not fit the types below them.
     std::vector<ColumnStats> bodyStats;
     std::vector<ValueType> bodyTypes;
@@ -581,20 +591,14 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
         }
     }
 
-    // Columns and their types, over the data rows only.
-    if (result.hasHeader && !records.empty()) {
-        result.header = records.front();
-        for (auto& name : result.header)
-            name = std::string(trim(name));
-        records.erase(records.begin());
-    }
-    result.sampledRows = 0;
-    for (const auto& record : records)
-        result.sampledRows += record.size() == width;
-    result.headerSignature = headerSignature(result.header, result.delimiter, result.hasHeader, width);
+}
 
+// A SniffedColumn per column of records (the data rows) into result, with each column's values
+// and the timestamp formats that read all of them.
+std::vector<ColumnStats> describeColumns(const std::vector<std::vector<std::string>>& records, std::size_t width,
+                                         SniffResult& result, std::vector<std::vector<TimestampFormat>>& columnFormats)
+{
     std::vector<ColumnStats> stats;
-    std::vector<std::vector<TimestampFormat>> columnFormats;
     for (std::size_t c = 0; c < width; ++c) {
         stats.push_back(columnStats(records, c, width));
         columnFormats.push_back(timestampFormatsOf(stats.back()));
@@ -617,7 +621,14 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
         result.columns.push_back(std::move(column));
     }
 
-    // One timestamp format for the file: the preferred one that reads every timestamp column.
+    return stats;
+}
+
+// One timestamp format for the file into result: the preferred one that reads every timestamp column.
+void guessTimestampFormat(const std::vector<std::vector<TimestampFormat>>& columnFormats,
+                          const std::vector<ColumnStats>& stats, std::size_t width, const SniffParams& params,
+                          SniffResult& result)
+{
     std::vector<TimestampFormat> common(kFormatPreference.begin(), kFormatPreference.end());
     std::size_t timestampColumns = 0;
     for (std::size_t c = 0; c < width; ++c) {
@@ -675,36 +686,53 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
         }
     }
 
-    // Fields: by the schema's own names first, then by header words the values agree with, then
-    // by the values alone.
-    std::vector<bool> taken(kFieldCount, false);
-    auto assign = [&](SniffedColumn& column, Field field, double confidence, std::string reason) {
+}
+
+// Which schema field each column is read into: each field goes to one column at most.
+class FieldAssigner {
+public:
+    void assign(SniffedColumn& column, Field field, double confidence, std::string reason)
+    {
         column.field = field;
         column.fieldGuess = {confidence, std::move(reason)};
-        taken[static_cast<std::size_t>(field)] = true;
-    };
-    if (result.hasHeader) {
-        for (auto& column : result.columns) {
-            const auto field = fieldForHeader(column.name);
-            if (field && !taken[static_cast<std::size_t>(*field)])
-                assign(column, *field, 1.0, "the header '" + column.name + "' is the schema's name for " + fieldName(*field));
-        }
-        for (auto& column : result.columns) {
-            if (column.field)
-                continue;
-            const auto field = fieldFromWords(words(column.name), column.type);
-            if (field && !taken[static_cast<std::size_t>(*field)])
-                assign(column, *field, 0.8, "the header '" + column.name + "' suggests " + fieldName(*field) + " and it holds "
-                                                 + std::string(valueTypeName(column.type)));
-        }
+        m_taken[static_cast<std::size_t>(field)] = true;
     }
-    auto firstFree = [&](std::initializer_list<Field> fields) -> std::optional<Field> {
+    bool taken(Field field) const { return m_taken[static_cast<std::size_t>(field)]; }
+    std::optional<Field> firstFree(std::initializer_list<Field> fields) const
+    {
         for (Field field : fields) {
-            if (!taken[static_cast<std::size_t>(field)])
+            if (!taken(field))
                 return field;
         }
         return std::nullopt;
-    };
+    }
+
+private:
+    std::vector<bool> m_taken = std::vector<bool>(kFieldCount, false);
+};
+
+// Fields by the header: the schema's own names first, then header words the values agree with.
+void assignFieldsByHeader(SniffResult& result, FieldAssigner& fields)
+{
+    for (auto& column : result.columns) {
+        const auto field = fieldForHeader(column.name);
+        if (field && !fields.taken(*field))
+            fields.assign(column, *field, 1.0, "the header '" + column.name + "' is the schema's name for " + fieldName(*field));
+    }
+    for (auto& column : result.columns) {
+        if (column.field)
+            continue;
+        const auto field = fieldFromWords(words(column.name), column.type);
+        if (field && !fields.taken(*field))
+            fields.assign(column, *field, 0.8, "the header '" + column.name + "' suggests " + fieldName(*field) + " and it holds "
+                                                   + std::string(valueTypeName(column.type)));
+    }
+}
+
+// Fields for the columns still free, by their values alone.
+void assignFieldsByValues(const std::vector<ColumnStats>& stats, std::size_t width, SniffResult& result,
+                          FieldAssigner& fields)
+{
     // Ports repeat a few values, byte counts hardly repeat: the most repetitive small-number
     // column is the port.
     std::optional<std::size_t> portColumn;
@@ -731,31 +759,31 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
         std::string reason;
         switch (column.type) {
         case ValueType::IpAddress:
-            field = firstFree({Field::SrcIp, Field::DstIp});
+            field = fields.firstFree({Field::SrcIp, Field::DstIp});
             reason = "its values are IP addresses; the first such column is taken as the source, the next as the destination";
             break;
         case ValueType::CountryCode:
-            field = firstFree({Field::SrcIpCountryCode});
+            field = fields.firstFree({Field::SrcIpCountryCode});
             confidence = 0.6;
             reason = "its values are two-letter country codes";
             break;
         case ValueType::Integer:
             if (codeColumn == c) {
-                field = firstFree({Field::ResponseCode});
+                field = fields.firstFree({Field::ResponseCode});
                 reason = "its values are whole numbers from 100 to 599, like HTTP response codes";
             } else if (portColumn == c) {
-                field = firstFree({Field::DstPort});
+                field = fields.firstFree({Field::DstPort});
                 confidence = 0.4;
                 reason = "its values are a few whole numbers from 1 to 65535, like ports";
             }
             if (!field) {
-                field = firstFree({Field::BytesIn, Field::BytesOut});
+                field = fields.firstFree({Field::BytesIn, Field::BytesOut});
                 confidence = 0.4;
                 reason = "its values are whole numbers, taken as byte counts (in first, then out)";
             }
             break;
         case ValueType::Timestamp:
-            field = firstFree({Field::CreationTime, Field::EndTime, Field::Time});
+            field = fields.firstFree({Field::CreationTime, Field::EndTime, Field::Time});
             reason = "its values are timestamps, taken in order as creation_time, end_time and time";
             break;
         case ValueType::Text: {
@@ -763,7 +791,7 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
             for (std::string_view value : stats[c].distinct)
                 protocols = protocols && kProtocols.count(value) != 0;
             if (protocols) {
-                field = firstFree({Field::Protocol});
+                field = fields.firstFree({Field::Protocol});
                 reason = "its values are protocol names";
             }
             break;
@@ -772,11 +800,46 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
         case ValueType::Empty: break;
         }
         if (field)
-            assign(column, *field, confidence, reason);
+            fields.assign(column, *field, confidence, reason);
         else
             column.fieldGuess = {0.5, "no free schema field fits " + std::string(valueTypeName(column.type))
                                           + "; kept as an extra column"};
     }
+
+}
+
+} // namespace
+
+SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const std::string& displayName)
+{
+    params.validate();
+    bool complete = false;
+    const std::string_view sample = sampleOf(text, params, displayName, complete);
+    SniffResult result;
+    const std::size_t width = guessLayout(sample, complete, params, result);
+    std::vector<std::vector<std::string>> records = splitCsvRecords(sample, result.delimiter, result.quote,
+                                                                    params.previewRows + 1000, complete);
+    guessHeader(records, width, params, result);
+
+    // Columns and their types, over the data rows only.
+    if (result.hasHeader && !records.empty()) {
+        result.header = records.front();
+        for (auto& name : result.header)
+            name = std::string(trim(name));
+        records.erase(records.begin());
+    }
+    result.sampledRows = 0;
+    for (const auto& record : records)
+        result.sampledRows += record.size() == width;
+    result.headerSignature = headerSignature(result.header, result.delimiter, result.hasHeader, width);
+    std::vector<std::vector<TimestampFormat>> columnFormats;
+    const std::vector<ColumnStats> stats = describeColumns(records, width, result, columnFormats);
+    guessTimestampFormat(columnFormats, stats, width, params, result);
+
+    FieldAssigner fields;
+    if (result.hasHeader)
+        assignFieldsByHeader(result, fields);
+    assignFieldsByValues(stats, width, result, fields);
 
     for (auto& record : records) {
         if (result.rows.size() == params.previewRows)

@@ -1,5 +1,6 @@
 // The corpus of bad files in tests/data/bad: each either loads with counted, reported warnings or is
 // refused with a message naming the file and line. EXPECTED.tsv there says which.
+#include "core/io/csvreader.h"
 #include "core/output/export.h"
 #include "core/pipeline.h"
 #include "tests/badcorpus.h"

@@ -1,5 +1,6 @@
 // The CSV sniffer's guesses on small hand-made layouts: delimiter, quote, header, timestamp format
 // (with the day/month ambiguity), and the schema field of each column, with their reasons.
+#include "core/io/csvreader.h"
 #include "core/io/csvsniffer.h"
 #include "core/util/errors.h"
 

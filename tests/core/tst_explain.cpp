@@ -1,3 +1,4 @@
+#include "core/io/csvreader.h"
 #include "core/detect/explain.h"
 
 #include <QTest>

@@ -1,5 +1,6 @@
 // The workbench's table models and the Data tab's proxy, on a small hand-made table whose every
 // cell, sort order and filter result is known.
+#include "core/io/csvreader.h"
 #include "core/analysis/datasetsummary.h"
 #include "ui/findingsmodel.h"
 #include "ui/summarymodel.h"
