@@ -1,6 +1,6 @@
 #include "core/analysis/crosstab.h"
 
-#include "core/output/export.h"
+#include "core/util/format.h"
 
 #include <algorithm>
 #include <cstdio>

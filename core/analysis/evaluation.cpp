@@ -1,7 +1,7 @@
 #include "core/analysis/evaluation.h"
 
 #include "core/util/errors.h"
-#include "core/output/export.h"
+#include "core/util/format.h"
 #include "core/util/text.h"
 
 #include <algorithm>

@@ -176,6 +176,97 @@ std::string describeCount(std::size_t count, const char* what)
 
 } // namespace
 
+namespace {
+
+// Step 2: missing bytes_in takes the median of the present values (the mean of the middle two
+// for an even count, as pandas' median does, rounded to whole bytes).
+CleanStep fillBytesInWithMedian(TrafficTable& table, CleanReport& report)
+{
+    auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto missing = static_cast<std::size_t>(std::count(bytesIn.begin(), bytesIn.end(), kMissingInteger));
+    // The present values are copied only when there is something to fill (8 bytes a row).
+    std::vector<std::int64_t> present;
+    if (missing > 0) {
+        present.reserve(bytesIn.size() - missing);
+        for (std::int64_t value : bytesIn) {
+            if (value != kMissingInteger)
+                present.push_back(value);
+        }
+    }
+    std::string description;
+    if (missing > 0 && !present.empty()) {
+        const std::size_t middle = present.size() / 2;
+        std::nth_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle), present.end());
+        double median = static_cast<double>(present[middle]);
+        if (present.size() % 2 == 0) {
+            const auto below = *std::max_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle));
+            median = (median + static_cast<double>(below)) / 2.0;
+        }
+        const auto fill = static_cast<std::int64_t>(std::llround(median));
+        for (std::int64_t& value : bytesIn) {
+            if (value == kMissingInteger)
+                value = fill;
+        }
+        description = describeCount(missing, "missing bytes_in value(s) filled with the median, ") + std::to_string(fill);
+    } else if (missing > 0) {
+        description = "bytes_in is missing in every row: nothing to take a median of, left missing";
+        report.warnings.push_back("bytes_in is missing in every row; the detector will see its mean fill instead");
+    } else {
+        description = "no missing bytes_in values";
+    }
+    return {"fill_bytes_in_median", description, missing > 0 && !present.empty() ? missing : 0};
+}
+
+// Step 4: country codes in upper case. Works on the distinct values, not the rows.
+CleanStep upperCaseCountries(TrafficTable& table)
+{
+    auto& countries = table.column(Field::SrcIpCountryCode).text;
+    // By string id (ids are dense); 0 = not looked at yet, as kMissing is never upper-cased.
+    std::vector<std::uint32_t> upper(table.strings->size(), StringPool::kMissing);
+    std::size_t changed = 0;
+    for (std::uint32_t& id : countries) {
+        if (id == StringPool::kMissing)
+            continue;
+        std::uint32_t& to = upper[id];
+        if (to == StringPool::kMissing) {
+            std::string text(table.strings->view(id));
+            for (char& c : text)
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            to = table.strings->intern(text);
+        }
+        if (to != id) {
+            id = to;
+            ++changed;
+        }
+    }
+    return {"upper_case_countries", describeCount(changed, "country code(s) changed to upper case"), changed};
+}
+
+// Lets go of the columns neither the features nor keepOnly name (CleanParams::keepOnly).
+void releaseUnneededColumns(TrafficTable& table, const std::vector<std::string>& keepOnly)
+{
+    auto sameName = [](std::string_view a, std::string_view b) {
+        return a.size() == b.size()
+            && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                   return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               });
+    };
+    std::size_t released = 0;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const bool featureInput = c == static_cast<std::size_t>(Field::BytesIn) || c == static_cast<std::size_t>(Field::BytesOut)
+            || c == static_cast<std::size_t>(Field::CreationTime) || c == static_cast<std::size_t>(Field::EndTime);
+        const bool named = std::any_of(keepOnly.begin(), keepOnly.end(),
+                                       [&](const std::string& name) { return sameName(name, table.columns[c].name); });
+        if (!featureInput && !named) {
+            table.releaseColumn(c);
+            ++released;
+        }
+    }
+    logger::core()->info("clean: {} column(s) not needed by this run released", released);
+}
+
+} // namespace
+
 CleanResult cleanTraffic(TrafficTable input, const CleanParams& params, const Progress& progress)
 {
     params.validate();
@@ -199,43 +290,9 @@ CleanResult cleanTraffic(TrafficTable input, const CleanParams& params, const Pr
     result.table = std::move(input);
     TrafficTable& table = result.table;
 
-    // 2. Missing bytes_in takes the median of the present values (the mean of the middle two
-    // for an even count, as pandas' median does, rounded to whole bytes).
-    if (params.fillBytesInMedian) {
-        auto& bytesIn = table.column(Field::BytesIn).integers;
-        const auto missing = static_cast<std::size_t>(std::count(bytesIn.begin(), bytesIn.end(), kMissingInteger));
-        // The present values are copied only when there is something to fill (8 bytes a row).
-        std::vector<std::int64_t> present;
-        if (missing > 0) {
-            present.reserve(bytesIn.size() - missing);
-            for (std::int64_t value : bytesIn) {
-                if (value != kMissingInteger)
-                    present.push_back(value);
-            }
-        }
-        std::string description;
-        if (missing > 0 && !present.empty()) {
-            const std::size_t middle = present.size() / 2;
-            std::nth_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle), present.end());
-            double median = static_cast<double>(present[middle]);
-            if (present.size() % 2 == 0) {
-                const auto below = *std::max_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle));
-                median = (median + static_cast<double>(below)) / 2.0;
-            }
-            const auto fill = static_cast<std::int64_t>(std::llround(median));
-            for (std::int64_t& value : bytesIn) {
-                if (value == kMissingInteger)
-                    value = fill;
-            }
-            description = describeCount(missing, "missing bytes_in value(s) filled with the median, ") + std::to_string(fill);
-        } else if (missing > 0) {
-            description = "bytes_in is missing in every row: nothing to take a median of, left missing";
-            report.warnings.push_back("bytes_in is missing in every row; the detector will see its mean fill instead");
-        } else {
-            description = "no missing bytes_in values";
-        }
-        report.steps.push_back({"fill_bytes_in_median", description, missing > 0 && !present.empty() ? missing : 0});
-    }
+    // 2. Missing bytes_in takes the median of the present values.
+    if (params.fillBytesInMedian)
+        report.steps.push_back(fillBytesInWithMedian(table, report));
     progress.report("clean", 0.6);
 
     // 3. Rows without a source or destination address cannot be attributed: drop them.
@@ -255,52 +312,13 @@ CleanResult cleanTraffic(TrafficTable input, const CleanParams& params, const Pr
     }
     progress.report("clean", 0.8);
 
-    // 4. Country codes in upper case. Work on the distinct values, not the rows.
-    if (params.upperCaseCountries) {
-        auto& countries = table.column(Field::SrcIpCountryCode).text;
-        // By string id (ids are dense); 0 = not looked at yet, as kMissing is never upper-cased.
-        std::vector<std::uint32_t> upper(table.strings->size(), StringPool::kMissing);
-        std::size_t changed = 0;
-        for (std::uint32_t& id : countries) {
-            if (id == StringPool::kMissing)
-                continue;
-            std::uint32_t& to = upper[id];
-            if (to == StringPool::kMissing) {
-                std::string text(table.strings->view(id));
-                for (char& c : text)
-                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                to = table.strings->intern(text);
-            }
-            if (to != id) {
-                id = to;
-                ++changed;
-            }
-        }
-        report.steps.push_back({"upper_case_countries",
-                                describeCount(changed, "country code(s) changed to upper case"), changed});
-    }
+    // 4. Country codes in upper case.
+    if (params.upperCaseCountries)
+        report.steps.push_back(upperCaseCountries(table));
     progress.report("clean", 1.0);
 
-    if (!params.keepOnly.empty()) {
-        auto sameName = [](std::string_view a, std::string_view b) {
-            return a.size() == b.size()
-                && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-                       return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-                   });
-        };
-        std::size_t released = 0;
-        for (std::size_t c = 0; c < table.columns.size(); ++c) {
-            const bool featureInput = c == static_cast<std::size_t>(Field::BytesIn) || c == static_cast<std::size_t>(Field::BytesOut)
-                || c == static_cast<std::size_t>(Field::CreationTime) || c == static_cast<std::size_t>(Field::EndTime);
-            const bool named = std::any_of(params.keepOnly.begin(), params.keepOnly.end(),
-                                           [&](const std::string& name) { return sameName(name, table.columns[c].name); });
-            if (!featureInput && !named) {
-                table.releaseColumn(c);
-                ++released;
-            }
-        }
-        logger::core()->info("clean: {} column(s) not needed by this run released", released);
-    }
+    if (!params.keepOnly.empty())
+        releaseUnneededColumns(table, params.keepOnly);
 
     report.rowsOut = table.rowCount();
     auto log = logger::core();

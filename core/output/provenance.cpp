@@ -1,7 +1,7 @@
 #include "core/output/provenance.h"
 
 #include "core/output/atomicfile.h"
-#include "core/output/export.h"
+#include "core/util/format.h"
 #include "core/output/sha256.h"
 #include "core/io/timestamp.h"
 

@@ -79,7 +79,7 @@ bool cellContains(const TrafficTable& table, std::size_t column, std::size_t row
 
 } // namespace
 
-class TestTextFilter : public QObject {
+class TestViewFilter : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -183,5 +183,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTextFilter)
-#include "tst_textfilter.moc"
+QTEST_GUILESS_MAIN(TestViewFilter)
+#include "tst_viewfilter.moc"

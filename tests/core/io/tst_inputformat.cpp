@@ -64,7 +64,7 @@ bool anyWarningContains(const ReadReport& report, const QString& fragment)
 
 } // namespace
 
-class TestInputFormats : public QObject {
+class TestInputFormat : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -570,7 +570,7 @@ private:
     static bool writeGzip(const std::string& path, const std::string& text);
 };
 
-bool TestInputFormats::writeGzip(const std::string& path, const std::string& text)
+bool TestInputFormat::writeGzip(const std::string& path, const std::string& text)
 {
     gzFile file = gzopen(path.c_str(), "wb9");
     if (!file)
@@ -579,5 +579,5 @@ bool TestInputFormats::writeGzip(const std::string& path, const std::string& tex
     return gzclose(file) == Z_OK && written;
 }
 
-QTEST_GUILESS_MAIN(TestInputFormats)
-#include "tst_inputformats.moc"
+QTEST_GUILESS_MAIN(TestInputFormat)
+#include "tst_inputformat.moc"

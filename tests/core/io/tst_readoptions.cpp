@@ -63,7 +63,7 @@ const std::string kSmallRows = "100,200,2024-04-25T23:00:00Z,2024-04-25T23:10:00
 
 } // namespace
 
-class TestCsvImport : public QObject {
+class TestReadOptions : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -346,5 +346,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCsvImport)
-#include "tst_csvimport.moc"
+QTEST_GUILESS_MAIN(TestReadOptions)
+#include "tst_readoptions.moc"

@@ -1,0 +1,143 @@
+// core/pipeline: the one pipeline the CLI, the worker, the benchmarks and the fuzz target run.
+#include "core/io/csvreader.h"
+#include "core/pipeline.h"
+#include "generator/generator.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+using namespace webthreat;
+
+namespace {
+std::string generated(std::size_t rows)
+{
+    GeneratorParams params;
+    params.rows = rows;
+    params.seed = 5;
+    std::ostringstream text;
+    generateTraffic(text, params);
+    return text.str();
+}
+
+AnalysisParams smallForest()
+{
+    AnalysisParams params;
+    params.detector.forest.trees = 20;
+    params.detector.forest.threads = 1;
+    params.read.threads = 1;
+    params.contamination = Contamination::fromValue(0.05);
+    return params;
+}
+} // namespace
+
+class TestPipeline : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void analyzeFileIsTheStepsInOrder()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
+        std::ofstream(path) << generated(3000);
+        AnalysisParams params = smallForest();
+        params.topN = 3;
+        const Analysis analysis = analyzeFile(path, params);
+
+        const auto data = prepareData(path, params.read, params.clean);
+        const auto detection = detect(*data, params.detector);
+        const Analysis steps = assess(data, detection, params.contamination, 3);
+        QVERIFY(analysis.hasDetection());
+        QCOMPARE(analysis.data->table.rowCount(), data->table.rowCount());
+        QCOMPARE(analysis.detection->scores.scores(), detection->scores.scores());
+        QCOMPARE(analysis.verdicts.suspiciousCount, steps.verdicts.suspiciousCount);
+        QCOMPARE(analysis.verdicts.threshold, steps.verdicts.threshold);
+        QCOMPARE(analysis.findings.suspiciousRows, steps.findings.suspiciousRows);
+        QVERIFY(analysis.findings.sourceIps.size() <= 3);
+        QCOMPARE(analysis.verdicts.suspiciousCount, std::size_t(150)); // 5 % of 3000 rows
+        QVERIFY(!analysis.summary && !analysis.aggregates && !analysis.verdictAggregates); // not asked for
+        QVERIFY(analysis.detectionProblem.empty());
+    }
+
+    void theWorkbenchsExtrasAndItsStages()
+    {
+        AnalysisParams params = smallForest();
+        params.summarize = true;
+        params.aggregate = true;
+        std::vector<std::string> stages;
+        std::mutex mutex;
+        const Progress progress(
+            [&](std::string_view stage, double) {
+                std::lock_guard lock(mutex);
+                if (stages.empty() || stages.back() != stage)
+                    stages.emplace_back(stage);
+            },
+            nullptr);
+        const Analysis analysis = analyzeTable(readTrafficCsvText(generated(2000), "g.csv", params.read), params, progress);
+        QVERIFY(analysis.summary);
+        QCOMPARE(analysis.summary->rows, analysis.data->table.rowCount());
+        QVERIFY(analysis.aggregates);
+        QVERIFY(analysis.verdictAggregates);
+        std::uint64_t suspicious = 0;
+        for (std::uint32_t count : analysis.verdictAggregates->entities.suspicious)
+            suspicious += count;
+        QCOMPARE(suspicious, std::uint64_t(analysis.verdicts.suspiciousCount));
+        // The worker's progress bar maps these stages, in this order.
+        const std::vector<std::string> expected{"clean", "features", "summary", "entities", "timeline", "fit", "score"};
+        std::vector<std::string> seen;
+        for (const std::string& stage : stages) {
+            if (std::find(seen.begin(), seen.end(), stage) == seen.end())
+                seen.push_back(stage);
+        }
+        QCOMPARE(seen, expected);
+    }
+
+    void dataWithoutEnoughRowsIsKeptWhenAsked()
+    {
+        const std::string oneRow = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
+                                   "1,2,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.1.1.1,US,HTTPS,443,10.0.0.1\n";
+        AnalysisParams params = smallForest();
+        QVERIFY_THROWS_EXCEPTION(InputError, analyzeTable(readTrafficCsvText(oneRow, "one.csv"), params));
+        params.keepDataWithoutDetection = true;
+        params.aggregate = true;
+        const Analysis analysis = analyzeTable(readTrafficCsvText(oneRow, "one.csv"), params);
+        QVERIFY(!analysis.hasDetection());
+        QCOMPARE(analysis.data->table.rowCount(), std::size_t(1));
+        QVERIFY(analysis.aggregates);
+        QVERIFY(!analysis.verdictAggregates);
+        QCOMPARE(analysis.detectionProblem, std::string("the detector needs at least two rows: after cleaning there is 1 (1 read)"));
+    }
+
+    void badParametersAreRefusedBeforeReading()
+    {
+        AnalysisParams params;
+        params.detector.features.clear();
+        QVERIFY_THROWS_EXCEPTION(ParameterError, analyzeFile("/nonexistent/never-read.csv", params));
+    }
+
+    void cancelStopsThePipeline()
+    {
+        std::atomic<bool> cancel{true};
+        QVERIFY_THROWS_EXCEPTION(CancelledError, analyzeTable(readTrafficCsvText(generated(500), "g.csv"), smallForest(),
+                                                              Progress({}, &cancel)));
+    }
+
+    void assessingAgainIsCheap()
+    {
+        AnalysisParams params = smallForest();
+        params.aggregate = true;
+        const Analysis first = analyzeTable(readTrafficCsvText(generated(1000), "g.csv"), params);
+        const Analysis moved = assess(first.data, first.detection, Contamination::fromValue(0.1), 10, first.aggregates);
+        QCOMPARE(moved.detection.get(), first.detection.get()); // no refit
+        QCOMPARE(moved.data.get(), first.data.get());
+        QCOMPARE(moved.verdicts.suspiciousCount, std::size_t(100));
+        QVERIFY(moved.verdictAggregates);
+        QVERIFY(moved.verdictAggregates != first.verdictAggregates);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPipeline)
+#include "tst_pipeline.moc"
