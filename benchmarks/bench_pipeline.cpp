@@ -91,13 +91,6 @@ std::string sizeName(std::size_t rows)
     return std::to_string(rows);
 }
 
-std::string fixed(double value, int decimals)
-{
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
-
 // Three significant digits, so that 0.009 ms and 1234 ms both say something.
 std::string significant(double value)
 {

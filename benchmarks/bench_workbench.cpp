@@ -82,13 +82,6 @@ struct Options {
 
 Options g_options;
 
-std::string fixed(double value, int decimals)
-{
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
-
 std::string ms(double value)
 {
     const double magnitude = std::abs(value);

@@ -3,11 +3,20 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
 namespace webthreat::bench {
+
+// value with a fixed number of decimals, for table cells.
+inline std::string fixed(double value, int decimals)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
 
 // One row of the benchmarks' result tables: what was measured, its figure, the target, the margin.
 using TableRow = std::array<std::string, 4>;
