@@ -35,6 +35,14 @@ ByteReader readerOver(const std::string& bytes, std::size_t& offset, std::size_t
         return take;
     };
 }
+std::string readAll(GzipReader& reader)
+{
+    std::string out;
+    char buffer[100];
+    while (const std::size_t got = reader.read(buffer, sizeof buffer))
+        out.append(buffer, got);
+    return out;
+}
 } // namespace
 
 class TestDecompress : public QObject {
@@ -64,10 +72,7 @@ private Q_SLOTS:
         const std::string bytes = gzip(big) + gzip("tail\n");
         std::size_t offset = 0;
         GzipReader reader(readerOver(bytes, offset, 7), "two.gz", 0);
-        std::string out;
-        char buffer[100];
-        while (const std::size_t got = reader.read(buffer, sizeof buffer))
-            out.append(buffer, got);
+        const std::string out = readAll(reader);
         QCOMPARE(out, big + "tail\n");
         QCOMPARE(reader.members(), 2);
         QCOMPARE(reader.decompressedBytes(), std::uint64_t(out.size()));
@@ -79,11 +84,7 @@ private Q_SLOTS:
         const std::string bytes = gzip("data\n") + "garbage";
         std::size_t offset = 0;
         GzipReader reader(readerOver(bytes, offset, 4096), "t.gz", 0);
-        std::string out;
-        char buffer[64];
-        while (const std::size_t got = reader.read(buffer, sizeof buffer))
-            out.append(buffer, got);
-        QCOMPARE(out, std::string("data\n"));
+        QCOMPARE(readAll(reader), std::string("data\n"));
         QCOMPARE(reader.trailingBytes(), std::uint64_t(7));
     }
 
