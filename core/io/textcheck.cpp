@@ -2,7 +2,6 @@
 
 #include "core/util/errors.h"
 
-#include <charconv>
 #include <vector>
 
 #include <cstdint>
@@ -140,22 +139,6 @@ std::string invalidCellsWarning(const InvalidCells& cells)
     return std::to_string(cells.count) + " cell(s) in column '" + cells.column
         + "' could not be read and are treated as missing (first: '" + cells.firstValue + "', " + cells.reason
         + "; line(s) " + lines + (cells.count > cells.firstLines.size() ? ", ..." : "") + ")";
-}
-
-const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
-{
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    auto [stop, error] = std::from_chars(begin, end, value);
-    if (error == std::errc::result_out_of_range)
-        return "number too large";
-    if (error != std::errc() || stop != end || stop == begin)
-        return "not a whole number";
-    if (value < minimum)
-        return minimum == 0 ? "negative number" : "number out of range";
-    if (value > maximum)
-        return "number out of range";
-    return nullptr;
 }
 
 } // namespace webthreat

@@ -3,6 +3,8 @@
 #include "core/io/readreport.h"
 #include "core/util/text.h"
 
+#include <charconv>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,8 +20,23 @@ bool isIpAddress(std::string_view text) noexcept;
 // names what to save it as instead ("CSV", "text").
 void refuseUtf16(std::string_view start, const std::string& file, std::string_view saveAs);
 // Whole number in [minimum, maximum], nothing around it; nullptr on success, else why not (what
-// every reader says of a bad number cell).
-const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept;
+// every reader says of a bad number cell). Inline: the readers call it for every number cell.
+inline const char* parseWholeNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum,
+                                    std::int64_t& value) noexcept
+{
+    const char* begin = text.data();
+    const char* end = begin + text.size();
+    auto [stop, error] = std::from_chars(begin, end, value);
+    if (error == std::errc::result_out_of_range)
+        return "number too large";
+    if (error != std::errc() || stop != end || stop == begin)
+        return "not a whole number";
+    if (value < minimum)
+        return minimum == 0 ? "negative number" : "number out of range";
+    if (value > maximum)
+        return "number out of range";
+    return nullptr;
+}
 // The text cut to 40 characters with "..." for messages.
 std::string shortenForMessage(std::string_view text);
 

@@ -12,13 +12,24 @@ inline constexpr std::string_view kBlanks = " \t";
 // What std::isspace counts in the "C" locale: blanks and line ends.
 inline constexpr std::string_view kWhitespace = " \t\n\v\f\r";
 
-// text without the characters of `strip` at either end. Inline: the CSV reader calls it per cell,
-// and nearly every cell has nothing to trim, so one look at each end decides.
-inline std::string_view trim(std::string_view text, std::string_view strip = kBlanks) noexcept
+// text without blanks (spaces and tabs) at either end. Inline and written out with two compares a
+// character: the CSV reader calls it for every number cell, and nearly every cell has nothing to
+// trim, so one look at each end decides (a search of kBlanks instead costs the reader 20 %).
+inline std::string_view trim(std::string_view text) noexcept
 {
-    if (text.empty()
-        || (strip.find(text.front()) == std::string_view::npos && strip.find(text.back()) == std::string_view::npos))
+    const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+    if (text.empty() || (!blank(text.front()) && !blank(text.back())))
         return text;
+    while (!text.empty() && blank(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && blank(text.back()))
+        text.remove_suffix(1);
+    return text;
+}
+
+// text without the characters of strip at either end (trim(text, kWhitespace) also cuts line ends).
+inline std::string_view trim(std::string_view text, std::string_view strip) noexcept
+{
     while (!text.empty() && strip.find(text.front()) != std::string_view::npos)
         text.remove_prefix(1);
     while (!text.empty() && strip.find(text.back()) != std::string_view::npos)
