@@ -569,18 +569,7 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
             g_reportWriter(analysis, provenance, *reportPath);
     }
     if (parsed.flags.count("json")) {
-        std::string json = analysisJson(analysis, top);
-        if (evaluation || truthUnusable) {
-            const std::string member = evaluation ? evaluationJson(*evaluation, detection->scores, analysis.verdicts)
-                                                  : "{\"problem\": " + jsonString(truth.problem) + "}";
-            const auto close = json.rfind('}');
-            json.insert(close, ",\n  \"evaluation\": " + member + "\n");
-            // The member before it ended the object's last line.
-            const auto lastNewline = json.rfind("\n", close - 1);
-            if (lastNewline != std::string::npos && lastNewline + 1 == close)
-                json.erase(lastNewline, 1);
-        }
-        out << json;
+        out << analysisJson(analysis, top, evaluation ? &*evaluation : nullptr, truthUnusable ? truth.problem : std::string());
     } else {
         out << layout << analysisText(analysis, top);
         if (evaluation)

@@ -32,13 +32,14 @@ enum class ExplainRows : std::uint8_t {
 void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress = {},
                     ExplainRows explain = ExplainRows::Suspicious);
 
-// The analysis as a readable report (cleaning, detector settings, count suspicious, findings)
-// and as JSON; the same facts in both.
-std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown = 20);
-std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown = 100);
+class Evaluation;
 
-// text as a JSON string literal, quotes included (control characters escaped).
-std::string jsonString(std::string_view text);
+// The analysis as a readable report (cleaning, detector settings, count suspicious, findings)
+// and as JSON; the same facts in both. The JSON ends with an "evaluation" member when the analysis
+// was evaluated against ground truth, or {"problem": ...} when evaluationProblem says why it could not be.
+std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown = 20);
+std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown = 100,
+                         const Evaluation* evaluation = nullptr, const std::string& evaluationProblem = {});
 
 // A number with the shortest exact decimal form: 0.05, 600, 1.5e+07.
 std::string formatNumber(double value);
