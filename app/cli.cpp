@@ -203,7 +203,7 @@ first lines. Then cleans it (drops exact duplicates, fills missing bytes_in with
 rows without src_ip or dst_ip, upper-cases country codes), computes session_duration and
 avg_packet_size, fits an Isolation Forest and labels each row Normal or Suspicious.)";
 
-constexpr const char* kAnalyzeFooter = R"(--out and --report fingerprint the input (SHA-256: 0.1 to 1.3 s per 200 MB). The provenance's
+constexpr const char* kAnalyzeFooter = R"(--out and --report fingerprint the input (SHA-256: 0.1 to 0.35 s per 200 MB). The provenance's
 "rerun" command reproduces the same scores from the same file.
 
 Examples:
