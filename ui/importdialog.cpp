@@ -577,15 +577,7 @@ QString shellQuoted(const QString& text)
 QString ImportDialog::commandLine() const
 {
     // The flags come from core (layoutflags), which also parses them for `webthreat analyze`.
-    const ReadOptions options = readOptions();
-    CsvLayout layout;
-    layout.delimiter = options.delimiter;
-    layout.quote = options.quote;
-    layout.hasHeader = options.hasHeader;
-    layout.timestampFormat = options.timestampFormat;
-    layout.columnMap = options.columnMap;
-    for (const SniffedColumn& column : m_sniff.columns)
-        layout.columnNames.push_back(column.name);
+    const CsvLayout layout = layoutOf(readOptions(), m_sniff.columns);
     QStringList words{QStringLiteral("webthreat"), QStringLiteral("analyze"), shellQuoted(m_displayName)};
     for (const std::string& word : layoutToFlags(layout))
         words << shellQuoted(QString::fromStdString(word));

@@ -1,6 +1,5 @@
 #include "core/io/layoutflags.h"
 
-#include "core/io/csvsniffer.h"
 #include "core/util/errors.h"
 
 #include <algorithm>
@@ -107,6 +106,19 @@ void CsvLayout::applyTo(ReadOptions& read) const
     read.columnMap = columnMap;
 }
 
+CsvLayout layoutOf(const ReadOptions& read, const std::vector<SniffedColumn>& columns)
+{
+    CsvLayout layout;
+    layout.delimiter = read.delimiter;
+    layout.quote = read.quote;
+    layout.hasHeader = read.hasHeader;
+    layout.timestampFormat = read.timestampFormat;
+    layout.columnMap = read.columnMap;
+    for (const SniffedColumn& column : columns)
+        layout.columnNames.push_back(column.name);
+    return layout;
+}
+
 std::vector<std::string> layoutToFlags(const CsvLayout& layout)
 {
     const CsvLayout defaults;
@@ -174,15 +186,10 @@ CsvLayout layoutFromFlags(const LayoutFlags& flags, const std::string& path)
         sniffParams.timestampFormatOverride = layout.timestampFormat;
     }
     const SniffResult sniff = sniffCsvFile(path, sniffParams);
-    layout.delimiter = sniff.delimiter;
-    layout.quote = sniff.quote;
-    layout.hasHeader = sniff.hasHeader;
-    layout.timestampFormat = sniff.timestampFormat;
-    for (const SniffedColumn& column : sniff.columns)
-        layout.columnNames.push_back(column.name);
+    layout = layoutOf(sniff.readOptions(), sniff.columns);
 
     // One entry per file column, by index: the sniffer's guesses, then each --map over them.
-    std::vector<ColumnMapping> columns = sniff.readOptions().columnMap;
+    std::vector<ColumnMapping> columns = std::move(layout.columnMap);
     std::vector<bool> named(columns.size(), false);
     for (const auto& [column, target] : maps) {
         const std::size_t index = mappedColumn(column, target, layout.columnNames, path);

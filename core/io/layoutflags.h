@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/io/csvreader.h"
+#include "core/io/csvsniffer.h"
 #include "core/io/timestamp.h"
 
 #include <optional>
@@ -43,6 +44,9 @@ struct CsvLayout {
     void applyTo(ReadOptions& read) const;
     bool operator==(const CsvLayout&) const = default;
 };
+
+// The layout read reads with (its column map by index), with the file's columns as sniffed.
+CsvLayout layoutOf(const ReadOptions& read, const std::vector<SniffedColumn>& columns);
 
 // The flags that make `webthreat analyze FILE` read FILE with this layout, as separate unquoted
 // words ("--delimiter", ";", "--map", "Source Address=src_ip", ...). Defaults are left out, and so
