@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 BUILD_DIR=${WEBTHREAT_BUILD_DIR:-build}
 SAMPLE=resources/sample/sample_traffic.csv
 # poppler-utils: pdftoppm, with which tests/ui/tst_report renders the exported PDF report to check its pages.
-PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev libbenchmark-dev zlib1g-dev poppler-utils)
+PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev libbenchmark-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev poppler-utils)
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 PACKAGING_PACKAGES=(dpkg-dev file appstream desktop-file-utils)
 

@@ -3,11 +3,13 @@
 #include "app/logging.h"
 #include "core/output/atomicfile.h"
 #include "core/analysis/evaluation.h"
-#include "core/io/csvsniffer.h"
+#include "core/io/layoutflags.h"
 #include "core/output/export.h"
 #include "generator/generator.h"
 #include "core/pipeline.h"
 #include "core/output/provenance.h"
+
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <charconv>
@@ -15,7 +17,6 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <set>
 
 namespace webthreat {
 
@@ -34,107 +35,55 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-constexpr const char* kMainHelp = R"(webthreat - find suspicious web-traffic sessions with an Isolation Forest
+constexpr std::size_t kHelpWidth = 100;   // columns of help text
+constexpr std::size_t kOptionColumn = 26; // where option descriptions start
 
-Usage:
-  webthreat analyze FILE [options]      clean FILE, score every row, print the findings
-  webthreat generate --rows N --out FILE [options]
-                                        write realistic synthetic traffic in the same schema
-  webthreat help [COMMAND]              this text, or a command's options
-  webthreat --version
+// text's words in lines of at most width characters (a longer word stands alone); '\n' in text
+// starts a new line.
+std::vector<std::string> wrapWords(std::string_view text, std::size_t width)
+{
+    std::vector<std::string> lines;
+    while (true) {
+        const std::size_t newline = text.find('\n');
+        std::string_view paragraph = text.substr(0, newline);
+        std::string line;
+        while (!paragraph.empty()) {
+            const std::size_t space = paragraph.find(' ');
+            const std::string_view word = paragraph.substr(0, space);
+            if (!line.empty() && line.size() + 1 + word.size() > width) {
+                lines.push_back(std::move(line));
+                line.clear();
+            }
+            line += (line.empty() ? "" : " ") + std::string(word);
+            paragraph = space == std::string_view::npos ? std::string_view() : paragraph.substr(space + 1);
+        }
+        lines.push_back(std::move(line));
+        if (newline == std::string_view::npos)
+            return lines;
+        text = text.substr(newline + 1);
+    }
+}
 
-Exit status: 0 success, 2 usage error, 3 bad input file, 4 output not written, 130 interrupted.
-Logging: --log-level LEVEL or WEBTHREAT_LOG=LEVEL (trace, debug, info, warn, error, off) on stderr.
+// CLI11's help, with option descriptions wrapped to the help's width, and for a command its long
+// description on its own page (the command list shows the short one).
+class HelpFormatter : public CLI::Formatter {
+public:
+    HelpFormatter() { column_width(kOptionColumn); }
+    std::map<const CLI::App*, std::string> longDescriptions;
 
-Example:
-  webthreat analyze traffic.csv --contamination 0.05 --out scored.csv --report report.pdf
-)";
-
-constexpr const char* kAnalyzeHelp = R"(Usage: webthreat analyze FILE [options]
-
-Reads a CloudWatch-style traffic CSV (columns matched by header name, any order), an AWS VPC Flow
-Log (default or custom field order; the two directions of a connection become one session) or an
-ALB/NLB access log or ALB connection log, gzip-compressed or not; the format is detected from the
-first lines. Then cleans it (drops exact duplicates, fills missing bytes_in with the median, drops
-rows without src_ip or dst_ip, upper-cases country codes), computes session_duration and
-avg_packet_size, fits an Isolation Forest and labels each row Normal or Suspicious.
-
-Options:
-  --format F          auto, csv, vpc-flow or elb: read FILE as this format instead of detecting
-                      it (default auto)
-  --contamination C   expected share of anomalies: 0.05, 5%, or auto (default 0.05)
-  --trees N           trees in the forest (default 100)
-  --max-samples N     rows drawn per tree; 0 = min(256, rows) (default 0)
-  --seed S            random seed; the same seed gives the same scores (default 42)
-  --threads T         worker threads; 0 = all cores (default 0)
-  --features LIST     comma-separated detector inputs (default
-                      bytes_in,bytes_out,session_duration,avg_packet_size; all are listed
-                      below)
-  --out FILE          write every row with its features, score and label to FILE (CSV), and
-                      its provenance to FILE.provenance.json (input name, size and SHA-256,
-                      cleaning counts, detector settings, threshold, version, time)
-  --explain WHICH     which rows of --out get top_feature, top_feature_share and explanation:
-                      suspicious (default) or all (at 1 M rows about 10 s more, file 45 % larger)
-  --report FILE       write a report to hand on: FILE.html (one self-contained page, charts
-                      embedded) or FILE.pdf (A4); summary, provenance, findings, the 200 most
-                      anomalous rows with why, charts, cleaning report
-  --force             overwrite --out and --report if they exist
-  --json              print the report as JSON instead of text
-  --top N             rows and values listed in the findings (default 10)
-  --truth COLUMN      the ground-truth column to evaluate the detector against (values 1/0,
-                      true/false, yes/no, attack/normal, suspicious/normal, malicious/benign).
-                      Without it a column named is_attack, label or is_suspicious is used when
-                      present. The report then adds ROC AUC, average precision, precision,
-                      recall and F1 at the threshold and at contaminations 1, 2, 5, 10, 20 %.
-  --log-level LEVEL   trace, debug, info, warn, error, off (default warn)
-
-Other CSV layouts (what File > Import CSV... does in the workbench):
-  --delimiter D       field separator: , ; | tab or any one character (default ,)
-  --quote Q           quote character: " ' or none (default ")
-  --no-header         the first line is data; columns are named column_1, column_2, ...
-  --timestamp-format F  how every timestamp column is written (default iso):
-                      iso       2024-04-25T23:00:00Z (also epoch seconds)
-                      epoch-s   1714086000          epoch-ms  1714086000000
-                      dmy       25/04/2024 23:00:00  mdy       04/25/2024 23:00:00
-                      ymd       2024/04/25 23:00:00  dmy-dots  25.04.2024 23:00:00
-  --map COLUMN=FIELD  read the file column COLUMN (its header text, column_N without a
-                      header, or #N for the N-th column) as the schema field FIELD, or
-                      'extra' (keep as text) or 'ignore'; repeat for each column. Columns
-                      not named are matched by header name as usual, or kept as extra.
-  --detect-layout     guess the delimiter, quote, header, timestamp format and the column
-                      mapping as the import dialog does; the options above override it
-
---out and --report fingerprint the input (SHA-256: 0.1 to 1.3 s per 200 MB). The provenance's
-"rerun" command reproduces the same scores from the same file.
-
-Examples:
-  webthreat analyze traffic.csv --contamination 2% --out scored.csv --json
-  webthreat analyze traffic.csv --report findings.pdf
-  webthreat analyze vpc-flow-logs.log.gz --out scored.csv
-  webthreat analyze export.csv --delimiter ';' --timestamp-format dmy \
-      --map 'Source Address=src_ip' --map 'Dest=dst_ip' --map 'Bytes Received=bytes_in' ...
-  webthreat analyze flows.tsv --detect-layout
-)";
-
-constexpr const char* kGenerateHelp = R"(Usage: webthreat generate --rows N --out FILE [options]
-
-Writes deterministic synthetic web traffic in the CloudWatch schema: many source IPs and countries,
-several protocols, ports and response codes, diurnal timing, heavy-tailed byte counts, and injected
-anomalies (exfiltration, floods of tiny sessions, very long and zero-length sessions, rare ports,
-odd response codes).
-
-Options:
-  --rows N            data rows to write (required)
-  --out FILE          where to write the CSV (required; written atomically)
-  --seed S            random seed (default 42)
-  --anomaly-rate R    share of injected anomalies, 0 to 0.5 (default 0.02)
-  --label             add ground-truth columns is_attack (0/1) and attack_kind
-  --force             overwrite --out if it exists
-  --log-level LEVEL   trace, debug, info, warn, error, off (default warn)
-
-Example:
-  webthreat generate --rows 1000000 --label --out traffic-1m.csv
-)";
+    std::string make_description(const CLI::App* app) const override
+    {
+        const auto found = longDescriptions.find(app);
+        return found != longDescriptions.end() ? found->second + "\n\n" : CLI::Formatter::make_description(app);
+    }
+    std::string make_option_desc(const CLI::Option* option) const override
+    {
+        std::string text;
+        for (const std::string& line : wrapWords(option->get_description(), kHelpWidth - kOptionColumn))
+            text += (text.empty() ? "" : "\n") + line;
+        return text;
+    }
+};
 
 // The detector features by group with their descriptions, from core's list so that help never
 // drifts from what --features accepts.
@@ -187,84 +136,340 @@ std::string featureNameList()
     return out + line + "\n";
 }
 
-// Options of one command: name -> takes a value.
-using OptionSpec = std::map<std::string, bool>;
+// Validators. CLI11 reports a failed check as "--name: message"; runCli shows it as
+// "--name message", so each message is the rest of a sentence that starts with the option's name.
+template<typename Integer>
+CLI::Validator wholeNumber(Integer minimum, Integer maximum)
+{
+    return CLI::Validator(
+        [=](std::string& text) -> std::string {
+            Integer value{};
+            auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (error != std::errc() || end != text.data() + text.size())
+                return "needs a whole number, got '" + text + "'";
+            if (value < minimum || value > maximum)
+                return "must be between " + std::to_string(minimum) + " and " + std::to_string(maximum) + ", got " + text;
+            return {};
+        },
+        "");
+}
 
-struct ParsedArgs {
-    std::vector<std::string> positional;
-    std::map<std::string, std::string> values;   // the last value of each option
-    std::vector<std::pair<std::string, std::string>> all; // every valued option in order (--map repeats)
-    std::set<std::string> flags;
+CLI::Validator realNumber()
+{
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            double value = 0;
+            auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (error != std::errc() || end != text.data() + text.size())
+                return "needs a number, got '" + text + "'";
+            return {};
+        },
+        "");
+}
+
+CLI::Validator logLevel()
+{
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            return isLogLevel(text) ? std::string() : "must be one of trace, debug, info, warn, error, off; got '" + text + "'";
+        },
+        "");
+}
+
+CLI::Validator oneOf(std::string first, std::string second)
+{
+    return CLI::Validator(
+        [=](std::string& text) -> std::string {
+            return text == first || text == second ? std::string()
+                                                   : "must be '" + first + "' or '" + second + "'; got '" + text + "'";
+        },
+        "");
+}
+
+constexpr const char* kMainDescription =
+    "webthreat - find suspicious web-traffic sessions with an Isolation Forest\n";
+
+constexpr const char* kMainFooter = R"(Exit status: 0 success, 2 usage error, 3 bad input file, 4 output not written, 130 interrupted.
+Logging: --log-level LEVEL or WEBTHREAT_LOG=LEVEL (trace, debug, info, warn, error, off) on stderr.
+
+Example:
+  webthreat analyze traffic.csv --contamination 0.05 --out scored.csv --report report.pdf)";
+
+constexpr const char* kAnalyzeDescription =
+    R"(Reads a CloudWatch-style traffic CSV (columns matched by header name, any order), an AWS VPC Flow
+Log (default or custom field order; the two directions of a connection become one session) or an
+ALB/NLB access log or ALB connection log, gzip-compressed or not; the format is detected from the
+first lines. Then cleans it (drops exact duplicates, fills missing bytes_in with the median, drops
+rows without src_ip or dst_ip, upper-cases country codes), computes session_duration and
+avg_packet_size, fits an Isolation Forest and labels each row Normal or Suspicious.)";
+
+constexpr const char* kAnalyzeFooter = R"(--out and --report fingerprint the input (SHA-256: 0.1 to 0.35 s per 200 MB). The provenance's
+"rerun" command reproduces the same scores from the same file.
+
+Examples:
+  webthreat analyze traffic.csv --contamination 2% --out scored.csv --json
+  webthreat analyze traffic.csv --report findings.pdf
+  webthreat analyze vpc-flow-logs.log.gz --out scored.csv
+  webthreat analyze export.csv --delimiter ';' --timestamp-format dmy \
+      --map 'Source Address=src_ip' --map 'Dest=dst_ip' --map 'Bytes Received=bytes_in' ...
+  webthreat analyze flows.tsv --detect-layout)";
+
+constexpr const char* kGenerateDescription =
+    R"(Writes deterministic synthetic web traffic in the CloudWatch schema: many source IPs and countries,
+several protocols, ports and response codes, diurnal timing, heavy-tailed byte counts, and injected
+anomalies (exfiltration, floods of tiny sessions, very long and zero-length sessions, rare ports,
+odd response codes).)";
+
+constexpr const char* kGenerateFooter = R"(Example:
+  webthreat generate --rows 1000000 --label --out traffic-1m.csv)";
+
+constexpr const char* kLayoutGroup = "Other CSV layouts (what File > Import CSV... does in the workbench)";
+
+// What `analyze` was given, as declared below.
+struct AnalyzeCommand {
+    std::string file;
+    std::string format = "auto";
+    std::string contamination = "0.05";
+    std::optional<std::string> features;
+    int threads = 0;
+    std::size_t top = 10;
+    std::string out, report, truth;
+    std::string explain = "suspicious";
+    bool force = false, json = false;
+    std::string logLevel;
+    LayoutFlags layout;
+    AnalysisParams params;
 };
 
-ParsedArgs parseArgs(const std::vector<std::string>& args, std::size_t from, const OptionSpec& spec, const char* command)
-{
-    ParsedArgs parsed;
-    for (std::size_t i = from; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        if (arg.size() > 2 && arg.rfind("--", 0) == 0) {
-            std::string name = arg.substr(2);
-            std::optional<std::string> inlineValue;
-            if (auto equals = name.find('='); equals != std::string::npos) {
-                inlineValue = name.substr(equals + 1);
-                name = name.substr(0, equals);
-            }
-            auto found = spec.find(name);
-            if (found == spec.end())
-                throw UsageError(std::string("unknown option --") + name + " for '" + command + "' (see: webthreat help " + command + ")");
-            if (found->second) {
-                if (inlineValue) {
-                    parsed.values[name] = *inlineValue;
-                } else {
-                    if (i + 1 >= args.size())
-                        throw UsageError("--" + name + " needs a value");
-                    parsed.values[name] = args[++i];
+struct GenerateCommand {
+    std::string out;
+    bool force = false;
+    std::string logLevel;
+    GeneratorParams params;
+};
+
+// The whole command line, declared: commands, their options with help text, value names and checks.
+struct CommandLine {
+    std::shared_ptr<HelpFormatter> formatter = std::make_shared<HelpFormatter>();
+    CLI::App app{kMainDescription, "webthreat"};
+    CLI::App* analyze = nullptr;
+    CLI::App* generate = nullptr;
+    CLI::App* help = nullptr;
+    CLI::App* version = nullptr;
+    AnalyzeCommand a;
+    GenerateCommand g;
+    std::string helpTopic;
+    bool showVersion = false;
+
+    CommandLine()
+    {
+        app.formatter(formatter);
+        app.set_help_flag("-h,--help", "show this help and exit");
+        app.footer(std::string(kMainFooter) + "\n" + featureNameList());
+        app.add_flag("-v,--version", showVersion, "print the version and exit")->disable_flag_override();
+        app.allow_extras(); // an unknown command is named in runCli's own words
+        app.require_subcommand(0, 1);
+        // An option given twice keeps its last value (--map collects every one).
+        app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        declareAnalyze();
+        declareGenerate();
+        help = app.add_subcommand("help", "this text, or a command's options");
+        help->add_option("COMMAND", helpTopic, "analyze or generate");
+        version = app.add_subcommand("version", "print the version")->group("");
+    }
+
+    void declareAnalyze()
+    {
+        analyze = app.add_subcommand("analyze", "clean FILE, score every row, print the findings");
+        CLI::App& c = *analyze;
+        formatter->longDescriptions[analyze] = kAnalyzeDescription;
+        c.footer(std::string(kAnalyzeFooter) + "\n" + featureHelp());
+        c.allow_extras();
+        c.add_option("FILE", a.file, "the traffic file to read")->type_name("")->required();
+        c.add_option("--format", a.format,
+                     "auto, csv, vpc-flow or elb: read FILE as this format instead of detecting it (default auto)")
+            ->option_text("F");
+        c.add_option("--contamination", a.contamination, "expected share of anomalies: 0.05, 5%, or auto (default 0.05)")
+            ->option_text("C");
+        c.add_option("--trees", a.params.detector.forest.trees, "trees in the forest, 1 to 10000 (default 100)")
+            ->option_text("N")
+            ->check(wholeNumber<int>(1, 10000));
+        c.add_option("--max-samples", a.params.detector.forest.maxSamples, "rows drawn per tree; 0 = min(256, rows) (default 0)")
+            ->option_text("N")
+            ->check(wholeNumber<int>(0, 1 << 30));
+        c.add_option("--seed", a.params.detector.forest.seed, "random seed; the same seed gives the same scores (default 42)")
+            ->option_text("S")
+            ->check(wholeNumber<std::uint64_t>(0, UINT64_MAX));
+        c.add_option("--threads", a.threads, "worker threads; 0 = all cores (default 0)")
+            ->option_text("T")
+            ->check(wholeNumber<int>(0, 1024));
+        c.add_option("--features", a.features,
+                     "comma-separated detector inputs (default bytes_in,bytes_out,session_duration,avg_packet_size; "
+                     "all are listed below)")
+            ->option_text("LIST");
+        c.add_option("--out", a.out,
+                     "write every row with its features, score and label to FILE (CSV), and its provenance to "
+                     "FILE.provenance.json (input name, size and SHA-256, cleaning counts, detector settings, threshold, "
+                     "version, time)")
+            ->option_text("FILE");
+        c.add_option("--explain", a.explain,
+                     "which rows of --out get top_feature, top_feature_share and explanation: suspicious (default) or all "
+                     "(at 1 M rows about 10 s more, file 45 % larger)")
+            ->option_text("WHICH")
+            ->check(oneOf("suspicious", "all"));
+        c.add_option("--report", a.report,
+                     "write a report to hand on: FILE.html (one self-contained page, charts embedded) or FILE.pdf (A4); "
+                     "summary, provenance, findings, the 200 most anomalous rows with why, charts, cleaning report")
+            ->option_text("FILE");
+        c.add_flag("--force", a.force, "overwrite --out and --report if they exist")->disable_flag_override();
+        c.add_flag("--json", a.json, "print the report as JSON instead of text")->disable_flag_override();
+        c.add_option("--top", a.top, "rows and values listed in the findings (default 10)")
+            ->option_text("N")
+            ->check(wholeNumber<std::size_t>(1, 1000000));
+        c.add_option("--truth", a.truth,
+                     "the ground-truth column to evaluate the detector against (values 1/0, true/false, yes/no, "
+                     "attack/normal, suspicious/normal, malicious/benign). Without it a column named is_attack, label or "
+                     "is_suspicious is used when present. The report then adds ROC AUC, average precision, precision, "
+                     "recall and F1 at the threshold and at contaminations 1, 2, 5, 10, 20 %.")
+            ->option_text("COLUMN");
+        c.add_option("--log-level", a.logLevel, "trace, debug, info, warn, error, off (default warn)")
+            ->option_text("LEVEL")
+            ->check(logLevel());
+
+        c.add_option("--delimiter", a.layout.delimiter, "field separator: , ; | tab or any one character (default ,)")
+            ->option_text("D")
+            ->group(kLayoutGroup);
+        c.add_option("--quote", a.layout.quote, "quote character: \" ' or none (default \")")->option_text("Q")->group(kLayoutGroup);
+        c.add_flag("--no-header", a.layout.noHeader, "the first line is data; columns are named column_1, column_2, ...")
+            ->disable_flag_override()
+            ->group(kLayoutGroup);
+        c.add_option("--timestamp-format", a.layout.timestampFormat,
+                     "how every timestamp column is written (default iso):\n"
+                     "iso       2024-04-25T23:00:00Z (also epoch seconds)\n"
+                     "epoch-s   1714086000          epoch-ms  1714086000000\n"
+                     "dmy       25/04/2024 23:00:00  mdy       04/25/2024 23:00:00\n"
+                     "ymd       2024/04/25 23:00:00  dmy-dots  25.04.2024 23:00:00")
+            ->option_text("F")
+            ->group(kLayoutGroup);
+        c.add_option("--map", a.layout.maps,
+                     "read the file column COLUMN (its header text, column_N without a header, or #N for the N-th "
+                     "column) as the schema field FIELD, or 'extra' (keep as text) or 'ignore'; repeat for each column. "
+                     "Columns not named are matched by header name as usual, or kept as extra.")
+            ->option_text("COLUMN=FIELD")
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+            ->allow_extra_args(false)
+            ->group(kLayoutGroup);
+        c.add_flag("--detect-layout", a.layout.detectLayout,
+                   "guess the delimiter, quote, header, timestamp format and the column mapping as the import dialog "
+                   "does; the options above override it")
+            ->disable_flag_override()
+            ->group(kLayoutGroup);
+    }
+
+    void declareGenerate()
+    {
+        generate = app.add_subcommand("generate", "write realistic synthetic traffic in the same schema");
+        CLI::App& c = *generate;
+        formatter->longDescriptions[generate] = kGenerateDescription;
+        c.footer(kGenerateFooter);
+        c.allow_extras();
+        c.add_option("--rows", g.params.rows, "data rows to write (required)")
+            ->option_text("N")
+            ->required()
+            ->check(wholeNumber<std::size_t>(1, 1000000000));
+        c.add_option("--out", g.out, "where to write the CSV (required; written atomically)")->option_text("FILE")->required();
+        c.add_option("--seed", g.params.seed, "random seed (default 42)")
+            ->option_text("S")
+            ->check(wholeNumber<std::uint64_t>(0, UINT64_MAX));
+        c.add_option("--anomaly-rate", g.params.anomalyRate, "share of injected anomalies, 0 to 0.5 (default 0.02)")
+            ->option_text("R")
+            ->check(realNumber());
+        c.add_flag("--label", g.params.label, "add ground-truth columns is_attack (0/1) and attack_kind")->disable_flag_override();
+        c.add_flag("--force", g.force, "overwrite --out if it exists")->disable_flag_override();
+        c.add_option("--log-level", g.logLevel, "trace, debug, info, warn, error, off (default warn)")
+            ->option_text("LEVEL")
+            ->check(logLevel());
+    }
+
+    std::string mainHelp() const { return app.get_formatter()->make_help(&app, "webthreat", CLI::AppFormatMode::Normal); }
+
+    // Parses args (without the program name). CLI11's errors become UsageErrors in our words;
+    // --help is left to the caller (CLI::CallForHelp).
+    void parse(const std::vector<std::string>& args)
+    {
+        std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11 takes them last first
+        try {
+            app.parse(reversed);
+        } catch (const CLI::RequiredError&) {
+            for (CLI::App* command : {analyze, generate}) {
+                if (!command->parsed())
+                    continue;
+                refuseLeftovers(*command);
+                for (const CLI::Option* option : command->get_options()) {
+                    if (option->get_required() && option->count() == 0)
+                        throw UsageError(option->get_name() == "FILE"
+                                             ? "analyze needs the traffic file to read (see: webthreat help analyze)"
+                                             : command->get_name() + " needs " + option->get_name() + " " + option->get_option_text());
                 }
-                parsed.all.emplace_back(name, parsed.values[name]);
-            } else {
-                if (inlineValue)
-                    throw UsageError("--" + name + " takes no value");
-                parsed.flags.insert(name);
             }
-        } else if (arg == "-h") {
-            parsed.flags.insert("help");
-        } else {
-            parsed.positional.push_back(arg);
+            throw;
+        } catch (const CLI::ValidationError& error) {
+            throw UsageError(sentence(error.what()));
+        } catch (const CLI::ArgumentMismatch& error) {
+            // "--seed: 1 required UINT missing", "--json was given a disallowed flag override"
+            const std::string what = error.what();
+            const std::string name = what.substr(0, what.find_first_of(": "));
+            if (what.find("flag override") != std::string::npos)
+                throw UsageError((name.front() == '-' ? "" : "--") + name + " takes no value");
+            if (what.size() > 8 && what.compare(what.size() - 8, 8, " missing") == 0)
+                throw UsageError(name + " needs a value");
+            throw UsageError(what);
+        } catch (const CLI::CallForHelp&) {
+            throw;
+        } catch (const CLI::CallForAllHelp&) {
+            throw;
+        } catch (const CLI::ParseError& error) {
+            throw UsageError(error.what());
+        }
+        if (!app.remaining().empty())
+            throw UsageError("unknown command '" + app.remaining().front() + "' (commands: analyze, generate, help)");
+        for (CLI::App* command : {analyze, generate}) {
+            if (command->parsed())
+                refuseLeftovers(*command);
         }
     }
-    return parsed;
-}
 
-template<typename Integer>
-Integer parseWhole(const std::string& option, const std::string& text, Integer minimum, Integer maximum)
-{
-    Integer value{};
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size())
-        throw UsageError("--" + option + " needs a whole number, got '" + text + "'");
-    if (value < minimum || value > maximum)
-        throw UsageError("--" + option + " must be between " + std::to_string(minimum) + " and " + std::to_string(maximum)
-                         + ", got " + text);
-    return value;
-}
+    // "--trees: needs a whole number" as "--trees needs a whole number".
+    static std::string sentence(std::string message)
+    {
+        if (message.rfind("--", 0) == 0) {
+            const auto colon = message.find(": ");
+            if (colon != std::string::npos)
+                message.erase(colon, 1);
+        }
+        return message;
+    }
 
-double parseReal(const std::string& option, const std::string& text)
-{
-    double value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size())
-        throw UsageError("--" + option + " needs a number, got '" + text + "'");
-    return value;
-}
+    // What a command left unparsed: unknown options, or positionals beyond FILE.
+    static void refuseLeftovers(const CLI::App& command)
+    {
+        const std::vector<std::string> left = command.remaining();
+        for (const std::string& arg : left) {
+            if (arg.size() > 1 && arg.front() == '-')
+                throw UsageError("unknown option " + arg.substr(0, arg.find('=')) + " for '" + command.get_name()
+                                 + "' (see: webthreat help " + command.get_name() + ")");
+        }
+        if (!left.empty() && command.get_name() == "analyze")
+            throw UsageError("analyze reads one file; got " + std::to_string(1 + left.size()));
+        if (!left.empty())
+            throw UsageError("generate takes no file argument; name the output with --out FILE");
+    }
+};
 
-void setUpLogging(const ParsedArgs& parsed)
+void setUpLogging(const std::string& level)
 {
     LoggingOptions logging;
-    if (auto level = parsed.values.find("log-level"); level != parsed.values.end()) {
-        if (!isLogLevel(level->second))
-            throw UsageError("--log-level must be one of trace, debug, info, warn, error, off; got '" + level->second + "'");
-        logging.level = level->second;
-    }
+    logging.level = level;
     try {
         initLogging(logging);
     } catch (const std::invalid_argument& error) {
@@ -279,206 +484,17 @@ void refuseOverwrite(const std::string& path, bool force)
         throw OutputError(path + ": the file exists; use --force to overwrite it");
 }
 
-std::string shown(char c)
+int analyze(AnalyzeCommand& a, std::ostream& out)
 {
-    return c == '\t' ? std::string("tab") : c == '\0' ? std::string("none") : std::string(1, c);
-}
-
-// --delimiter, --quote, --no-header, --timestamp-format, --map and --detect-layout into read.
-// With --map or --detect-layout the file's first lines are sniffed for its column names.
-// Returns a one-line description of the layout when it is not the default one.
-std::string applyLayoutOptions(const ParsedArgs& parsed, const std::string& path, ReadOptions& read)
-{
-    SniffParams sniffParams;
-    if (auto found = parsed.values.find("delimiter"); found != parsed.values.end()) {
-        const std::string& text = found->second;
-        if (text == "tab" || text == "\\t" || text == "\t")
-            sniffParams.delimiterOverride = '\t';
-        else if (text.size() == 1)
-            sniffParams.delimiterOverride = text.front();
-        else
-            throw UsageError("--delimiter needs one character or 'tab', got '" + text + "'");
-    }
-    if (auto found = parsed.values.find("quote"); found != parsed.values.end()) {
-        const std::string& text = found->second;
-        if (text == "none")
-            sniffParams.quoteOverride = '\0';
-        else if (text == "\"" || text == "'")
-            sniffParams.quoteOverride = text.front();
-        else
-            throw UsageError("--quote must be \", ' or none; got '" + text + "'");
-    }
-    if (parsed.flags.count("no-header"))
-        sniffParams.hasHeaderOverride = false;
-    if (auto found = parsed.values.find("timestamp-format"); found != parsed.values.end()) {
-        sniffParams.timestampFormatOverride = timestampFormatByName(found->second);
-        if (!sniffParams.timestampFormatOverride)
-            throw UsageError("--timestamp-format must be one of iso, epoch-s, epoch-ms, dmy, mdy, ymd, dmy-dots; got '"
-                             + found->second + "'");
-    }
-    std::vector<std::pair<std::string, std::string>> maps;
-    for (const auto& [name, text] : parsed.all) {
-        if (name != "map")
-            continue;
-        const auto equals = text.rfind('=');
-        if (equals == std::string::npos || equals == 0 || equals + 1 == text.size())
-            throw UsageError("--map needs COLUMN=FIELD, got '" + text + "'");
-        maps.emplace_back(text.substr(0, equals), text.substr(equals + 1));
-    }
-    const bool detect = parsed.flags.count("detect-layout") > 0;
-    if (!detect) {
-        // Nothing is guessed: what is not given keeps its default.
-        sniffParams.delimiterOverride = sniffParams.delimiterOverride.value_or(read.delimiter);
-        sniffParams.quoteOverride = sniffParams.quoteOverride.value_or(read.quote);
-        sniffParams.hasHeaderOverride = sniffParams.hasHeaderOverride.value_or(read.hasHeader);
-        sniffParams.timestampFormatOverride = sniffParams.timestampFormatOverride.value_or(read.timestampFormat);
-        read.delimiter = *sniffParams.delimiterOverride;
-        read.quote = *sniffParams.quoteOverride;
-        read.hasHeader = *sniffParams.hasHeaderOverride;
-        read.timestampFormat = *sniffParams.timestampFormatOverride;
-        if (sniffParams.quoteOverride == sniffParams.delimiterOverride)
-            throw UsageError("--quote cannot be the delimiter");
-        if (maps.empty()) {
-            const bool given = parsed.values.count("delimiter") || parsed.values.count("quote")
-                || parsed.flags.count("no-header") || parsed.values.count("timestamp-format");
-            if (!given)
-                return {};
-            return "Layout: delimiter " + shown(read.delimiter) + ", quote " + shown(read.quote) + ", "
-                + (read.hasHeader ? "header line" : "no header") + ", timestamps "
-                + std::string(timestampFormatName(read.timestampFormat)) + "; columns matched by header name\n";
-        }
-    }
-    const SniffResult sniff = sniffCsvFile(path, sniffParams);
-    read.delimiter = sniff.delimiter;
-    read.quote = sniff.quote;
-    read.hasHeader = sniff.hasHeader;
-    read.timestampFormat = sniff.timestampFormat;
-
-    // One entry per file column, by index.
-    std::vector<ColumnMapping> columns = sniff.readOptions().columnMap;
-    std::vector<bool> named(columns.size(), false);
-    auto lower = [](std::string text) {
-        for (char& c : text)
-            c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-        return text;
-    };
-    for (const auto& [column, target] : maps) {
-        std::optional<std::size_t> index;
-        if (column.size() > 1 && column.front() == '#') {
-            std::size_t number = 0;
-            auto [end, error] = std::from_chars(column.data() + 1, column.data() + column.size(), number);
-            if (error != std::errc() || end != column.data() + column.size() || number == 0)
-                throw UsageError("--map '" + column + "=" + target + "': #N needs a column number from 1");
-            if (number > columns.size())
-                throw InputError(path, 0, "", "--map names column #" + std::to_string(number) + " but the file has "
-                                                  + std::to_string(columns.size()) + " column(s)");
-            index = number - 1;
-        }
-        for (std::size_t c = 0; c < sniff.columns.size() && !index; ++c) {
-            if (sniff.columns[c].name == column)
-                index = c;
-        }
-        for (std::size_t c = 0; c < sniff.columns.size() && !index; ++c) {
-            if (lower(sniff.columns[c].name) == lower(column))
-                index = c;
-        }
-        if (!index) {
-            std::string names;
-            for (const auto& sniffed : sniff.columns)
-                names += (names.empty() ? "'" : ", '") + sniffed.name + "'";
-            throw InputError(path, 0, column, "--map names the column '" + column + "', which the file does not have (columns: "
-                                                  + names + ")");
-        }
-        ColumnMapping mapping;
-        mapping.index = *index;
-        if (target == "extra") {
-            mapping.action = ColumnMapping::Action::Extra;
-        } else if (target == "ignore") {
-            mapping.action = ColumnMapping::Action::Ignore;
-        } else if (auto field = fieldForHeader(target)) {
-            mapping.field = *field;
-            // The field goes to this column only: whoever had it by guess or header keeps its text.
-            for (std::size_t c = 0; c < columns.size(); ++c) {
-                if (!named[c] && columns[c].action == ColumnMapping::Action::ToField && columns[c].field == *field)
-                    columns[c].action = ColumnMapping::Action::Extra;
-            }
-        } else {
-            std::string fields;
-            for (Field f : allFields())
-                fields += (fields.empty() ? "" : ", ") + std::string(fieldInfo(f).name);
-            throw UsageError("--map '" + column + "=" + target + "': '" + target + "' is not a schema field (" + fields
-                             + ", or extra, ignore)");
-        }
-        columns[*index] = mapping;
-        named[*index] = true;
-    }
-    if (!detect) {
-        // Columns --map does not name are matched by header name, as without --map.
-        std::vector<bool> taken(kFieldCount, false);
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            if (named[c] && columns[c].action == ColumnMapping::Action::ToField)
-                taken[static_cast<std::size_t>(columns[c].field)] = true;
-        }
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            if (named[c])
-                continue;
-            const auto field = sniff.hasHeader ? fieldForHeader(sniff.columns[c].name) : std::nullopt;
-            if (field && !taken[static_cast<std::size_t>(*field)]) {
-                columns[c] = ColumnMapping::byIndex(c, *field);
-                taken[static_cast<std::size_t>(*field)] = true;
-            } else {
-                columns[c].action = ColumnMapping::Action::Extra;
-            }
-        }
-    }
-    read.columnMap = std::move(columns);
-
-    std::string layout = "Layout: delimiter " + shown(read.delimiter) + ", quote " + shown(read.quote) + ", "
-        + (read.hasHeader ? "header line" : "no header") + ", timestamps "
-        + std::string(timestampFormatName(read.timestampFormat)) + "; columns:";
-    for (const ColumnMapping& mapping : read.columnMap) {
-        layout += " '" + sniff.columns[mapping.index].name + "'=";
-        layout += mapping.action == ColumnMapping::Action::ToField ? std::string(fieldInfo(mapping.field).name)
-            : mapping.action == ColumnMapping::Action::Ignore     ? "ignore"
-                                                                  : "extra";
-    }
-    return layout + "\n";
-}
-
-int analyze(const std::vector<std::string>& args, std::ostream& out)
-{
-    const OptionSpec spec{{"contamination", true}, {"trees", true}, {"max-samples", true}, {"seed", true},
-                          {"threads", true},       {"features", true}, {"out", true},       {"force", false},
-                          {"json", false},         {"top", true},      {"log-level", true}, {"help", false},
-                          {"truth", true},
-                          {"explain", true},
-                          {"report", true},
-                          {"format", true},
-                          {"delimiter", true},     {"quote", true},    {"no-header", false},
-                          {"timestamp-format", true}, {"map", true},   {"detect-layout", false}};
-    const ParsedArgs parsed = parseArgs(args, 1, spec, "analyze");
-    if (parsed.flags.count("help")) {
-        out << kAnalyzeHelp << featureHelp();
-        return kExitOk;
-    }
-    if (parsed.positional.size() != 1)
-        throw UsageError(parsed.positional.empty() ? "analyze needs the traffic file to read (see: webthreat help analyze)"
-                                                   : "analyze reads one file; got " + std::to_string(parsed.positional.size()));
-    setUpLogging(parsed);
-
-    AnalysisParams params;
-    auto value = [&](const char* name) -> const std::string* {
-        auto found = parsed.values.find(name);
-        return found == parsed.values.end() ? nullptr : &found->second;
-    };
+    setUpLogging(a.logLevel);
+    AnalysisParams& params = a.params;
+    params.read.threads = params.detector.forest.threads = a.threads;
     try {
-        if (auto text = value("contamination"))
-            params.contamination = Contamination::parse(*text);
-        if (auto text = value("format"))
-            params.read.format = inputFormatByName(*text);
-        if (auto text = value("features")) {
+        params.contamination = Contamination::parse(a.contamination);
+        params.read.format = inputFormatByName(a.format);
+        if (a.features) {
             params.detector.features.clear();
-            std::string_view list = *text;
+            std::string_view list = *a.features;
             while (!list.empty()) {
                 const auto comma = list.find(',');
                 const std::string_view name = list.substr(0, comma);
@@ -490,44 +506,28 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
     } catch (const ParameterError& error) {
         throw UsageError(error.what());
     }
-    if (auto text = value("trees"))
-        params.detector.forest.trees = parseWhole<int>("trees", *text, 1, 10000);
-    if (auto text = value("max-samples"))
-        params.detector.forest.maxSamples = parseWhole<int>("max-samples", *text, 0, 1 << 30);
-    if (auto text = value("seed"))
-        params.detector.forest.seed = parseWhole<std::uint64_t>("seed", *text, 0, UINT64_MAX);
-    if (auto text = value("threads")) {
-        params.detector.forest.threads = parseWhole<int>("threads", *text, 0, 1024);
-        params.read.threads = params.detector.forest.threads;
+    // --delimiter, --quote, --no-header, --timestamp-format, --map and --detect-layout (core/io/layoutflags).
+    std::string layoutLine;
+    if (a.layout.any()) {
+        const CsvLayout layout = layoutFromFlags(a.layout, a.file);
+        layout.applyTo(params.read);
+        layoutLine = describeLayout(layout);
     }
-    std::size_t top = 10;
-    if (auto text = value("top"))
-        top = parseWhole<std::size_t>("top", *text, 1, 1000000);
-    const std::string layout = applyLayoutOptions(parsed, parsed.positional.front(), params.read);
     try {
         params.validate();
     } catch (const ParameterError& error) {
         throw UsageError(error.what());
     }
-    ExplainRows explain = ExplainRows::Suspicious;
-    if (auto text = value("explain")) {
-        if (*text == "all")
-            explain = ExplainRows::All;
-        else if (*text != "suspicious")
-            throw UsageError("--explain must be 'suspicious' or 'all'; got '" + *text + "'");
-    }
-    const std::string* outPath = value("out");
-    if (outPath)
-        refuseOverwrite(*outPath, parsed.flags.count("force") > 0);
-    const std::string* reportPath = value("report");
-    if (reportPath) {
+    if (!a.out.empty())
+        refuseOverwrite(a.out, a.force);
+    if (!a.report.empty()) {
         if (!g_reportWriter)
             throw UsageError("--report needs the Qt workbench, and this build of webthreat was made without it");
-        refuseOverwrite(*reportPath, parsed.flags.count("force") > 0);
+        refuseOverwrite(a.report, a.force);
     }
 
-    const std::string* truthName = value("truth");
-    if (!outPath && !reportPath && parsed.flags.count("json") == 0) {
+    const std::string* truthName = a.truth.empty() ? nullptr : &a.truth;
+    if (a.out.empty() && a.report.empty() && !a.json) {
         // The text report names sources, countries, protocols and ports, shows the most anomalous
         // rows by those and their bytes, and evaluates against the ground truth: after cleaning
         // (whose duplicate test compares every column) the other columns are let go, about 40 MB
@@ -544,9 +544,9 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
         for (std::string_view name : truthColumnNames())
             keep.emplace_back(name);
     }
-    params.topN = top;
+    params.topN = a.top;
     const Progress progress({}, &g_interrupted);
-    const Analysis analysis = analyzeFile(parsed.positional.front(), params, progress);
+    const Analysis analysis = analyzeFile(a.file, params, progress);
     const std::shared_ptr<const PreparedData>& data = analysis.data;
     const std::shared_ptr<const Detection>& detection = analysis.detection;
     // The ground truth, when the file has one or one is named: a named column that is missing or
@@ -558,86 +558,53 @@ int analyze(const std::vector<std::string>& args, std::ostream& out)
     if (truth.truth)
         evaluation.emplace(detection->scores, *truth.truth);
     const bool truthUnusable = !truth.truth && truth.problem.rfind("column ", 0) == 0;
-    if (outPath || reportPath) {
+    if (!a.out.empty() || !a.report.empty()) {
         // What was exported says where it came from: one provenance for the CSV and the report.
         const Provenance provenance =
-            makeProvenance(analysis, fingerprintFile(parsed.positional.front(), progress), "webthreat", params.read);
-        if (outPath) {
-            writeScoredCsv(analysis, *outPath, progress, explain);
-            writeProvenanceSidecar(provenance, *outPath);
+            makeProvenance(analysis, fingerprintFile(a.file, progress), "webthreat", params.read);
+        if (!a.out.empty()) {
+            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious);
+            writeProvenanceSidecar(provenance, a.out);
         }
-        if (reportPath)
-            g_reportWriter(analysis, provenance, *reportPath);
+        if (!a.report.empty())
+            g_reportWriter(analysis, provenance, a.report);
     }
-    if (parsed.flags.count("json")) {
-        std::string json = analysisJson(analysis, top);
-        if (evaluation || truthUnusable) {
-            const std::string member = evaluation ? evaluationJson(*evaluation, detection->scores, analysis.verdicts)
-                                                  : "{\"problem\": " + jsonString(truth.problem) + "}";
-            const auto close = json.rfind('}');
-            json.insert(close, ",\n  \"evaluation\": " + member + "\n");
-            // The member before it ended the object's last line.
-            const auto lastNewline = json.rfind("\n", close - 1);
-            if (lastNewline != std::string::npos && lastNewline + 1 == close)
-                json.erase(lastNewline, 1);
-        }
-        out << json;
+    if (a.json) {
+        out << analysisJson(analysis, a.top, evaluation ? &*evaluation : nullptr, truthUnusable ? truth.problem : std::string());
     } else {
-        out << layout << analysisText(analysis, top);
+        out << layoutLine << analysisText(analysis, a.top);
         if (evaluation)
             out << evaluationText(*evaluation, detection->scores, analysis.verdicts);
         else if (truthUnusable)
             out << "\nEvaluation: not available: " << truth.problem << "\n";
-        if (outPath)
-            out << "\nScored rows written to " << *outPath << " (provenance in " << provenanceSidecarPath(*outPath) << ")\n";
-        if (reportPath)
-            out << "Report written to " << *reportPath << "\n";
+        if (!a.out.empty())
+            out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+        if (!a.report.empty())
+            out << "Report written to " << a.report << "\n";
     }
     return kExitOk;
 }
 
-int generate(const std::vector<std::string>& args, std::ostream& out)
+int generate(GenerateCommand& g, std::ostream& out)
 {
-    const OptionSpec spec{{"rows", true},  {"seed", true},  {"anomaly-rate", true}, {"label", false},
-                          {"out", true},   {"force", false}, {"log-level", true},   {"help", false}};
-    const ParsedArgs parsed = parseArgs(args, 1, spec, "generate");
-    if (parsed.flags.count("help")) {
-        out << kGenerateHelp;
-        return kExitOk;
-    }
-    if (!parsed.positional.empty())
-        throw UsageError("generate takes no file argument; name the output with --out FILE");
-    setUpLogging(parsed);
-    GeneratorParams params;
-    auto rows = parsed.values.find("rows");
-    if (rows == parsed.values.end())
-        throw UsageError("generate needs --rows N");
-    params.rows = parseWhole<std::size_t>("rows", rows->second, 1, 1000000000);
-    auto outPath = parsed.values.find("out");
-    if (outPath == parsed.values.end())
-        throw UsageError("generate needs --out FILE");
-    if (auto seed = parsed.values.find("seed"); seed != parsed.values.end())
-        params.seed = parseWhole<std::uint64_t>("seed", seed->second, 0, UINT64_MAX);
-    if (auto rate = parsed.values.find("anomaly-rate"); rate != parsed.values.end())
-        params.anomalyRate = parseReal("anomaly-rate", rate->second);
-    params.label = parsed.flags.count("label") > 0;
+    setUpLogging(g.logLevel);
     try {
-        params.validate();
+        g.params.validate();
     } catch (const ParameterError& error) {
         throw UsageError(error.what());
     }
-    refuseOverwrite(outPath->second, parsed.flags.count("force") > 0);
+    refuseOverwrite(g.out, g.force);
 
-    AtomicFile file(outPath->second);
+    AtomicFile file(g.out);
     AtomicFileBuffer buffer(file);
     std::ostream stream(&buffer);
-    const GeneratorResult result = generateTraffic(stream, params, Progress({}, &g_interrupted));
+    const GeneratorResult result = generateTraffic(stream, g.params, Progress({}, &g_interrupted));
     stream.flush();
     file.commit();
     out << "Wrote " << result.rows << " rows (" << result.anomalies << " injected anomalies";
     for (const auto& [kind, count] : result.anomaliesByKind)
         out << ", " << count << " " << kind;
-    out << ") to " << outPath->second << "\n";
+    out << ") to " << g.out << "\n";
     return kExitOk;
 }
 
@@ -653,32 +620,34 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     try {
+        CommandLine cli;
         if (args.empty()) {
-            err << kMainHelp;
+            err << cli.mainHelp();
             return kExitUsage;
         }
-        const std::string& command = args.front();
-        if (command == "--help" || command == "-h") {
-            out << kMainHelp << featureNameList();
+        try {
+            cli.parse(args);
+        } catch (const CLI::CallForHelp&) {
+            out << cli.app.help();
             return kExitOk;
         }
-        if (command == "--version" || command == "-v" || command == "version") {
+        if (cli.showVersion || cli.version->parsed()) {
             out << "webthreat " << WEBTHREAT_VERSION << "\n";
             return kExitOk;
         }
-        if (command == "help") {
-            const std::string topic = args.size() > 1 ? args[1] : "";
-            if (topic == "analyze")
-                out << kAnalyzeHelp << featureHelp();
+        if (cli.help->parsed()) {
+            if (cli.helpTopic == "analyze" || cli.helpTopic == "generate")
+                out << (cli.helpTopic == "analyze" ? cli.analyze : cli.generate)->help("webthreat");
             else
-                out << (topic == "generate" ? kGenerateHelp : kMainHelp) << (topic == "generate" ? "" : featureNameList());
+                out << cli.mainHelp();
             return kExitOk;
         }
-        if (command == "analyze")
-            return analyze(args, out);
-        if (command == "generate")
-            return generate(args, out);
-        throw UsageError("unknown command '" + command + "' (commands: analyze, generate, help)");
+        if (cli.analyze->parsed())
+            return analyze(cli.a, out);
+        if (cli.generate->parsed())
+            return generate(cli.g, out);
+        err << cli.mainHelp();
+        return kExitUsage;
     } catch (const UsageError& error) {
         err << "webthreat: " << error.what() << "\n";
         return kExitUsage;

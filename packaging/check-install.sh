@@ -81,6 +81,8 @@ if [[ "$depends" =~ libc6\ \(\>=\ [0-9] ]] && [[ "$depends" =~ libstdc\+\+6 ]]; 
 else
     fail "Depends ('$depends') does not look like dpkg-shlibdeps output"
 fi
+# SHA-256 comes from OpenSSL's libcrypto (core links it), so dpkg-shlibdeps must name libssl3.
+[[ "$depends" =~ libssl3 ]] && ok "Depends names libssl3 (libcrypto)" || fail "Depends lacks libssl3"
 if [ "$ui_built" = 1 ]; then
     [[ "$depends" =~ libqt6widgets6 ]] && ok "Depends names Qt Widgets" || fail "Depends lacks libqt6widgets6"
     [[ "$depends" =~ libqt6charts6 ]] && ok "Depends names Qt Charts" || fail "Depends lacks libqt6charts6"

@@ -1,5 +1,6 @@
 #include "ui/importdialog.h"
 
+#include "core/io/layoutflags.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -575,36 +576,11 @@ QString shellQuoted(const QString& text)
 
 QString ImportDialog::commandLine() const
 {
-    const ReadOptions options = readOptions();
+    // The flags come from core (layoutflags), which also parses them for `webthreat analyze`.
+    const CsvLayout layout = layoutOf(readOptions(), m_sniff.columns);
     QStringList words{QStringLiteral("webthreat"), QStringLiteral("analyze"), shellQuoted(m_displayName)};
-    if (options.delimiter != ',')
-        words << QStringLiteral("--delimiter") << shellQuoted(options.delimiter == '\t' ? QStringLiteral("tab")
-                                                                                       : QString(QChar::fromLatin1(options.delimiter)));
-    if (options.quote != '"')
-        words << QStringLiteral("--quote") << shellQuoted(options.quote == '\0' ? QStringLiteral("none") : QStringLiteral("'"));
-    if (!options.hasHeader)
-        words << QStringLiteral("--no-header");
-    if (options.timestampFormat != TimestampFormat::Iso8601)
-        words << QStringLiteral("--timestamp-format") << fromStd(timestampFormatName(options.timestampFormat));
-    // Columns are named as --map expects: the header text (when no other column has it) or #N.
-    // A column the command line would match by its header name anyway needs no --map.
-    for (const ColumnMapping& mapping : options.columnMap) {
-        const std::string& name = m_sniff.columns[mapping.index].name;
-        const auto byName = options.hasHeader ? fieldForHeader(name) : std::nullopt;
-        const bool impliedField = mapping.action == ColumnMapping::Action::ToField && byName == mapping.field;
-        const bool impliedExtra = mapping.action == ColumnMapping::Action::Extra && !byName;
-        if (impliedField || impliedExtra)
-            continue;
-        const bool unique = std::count_if(m_sniff.columns.begin(), m_sniff.columns.end(),
-                                          [&](const SniffedColumn& column) { return QString::fromStdString(column.name).compare(
-                                                                                        QString::fromStdString(name), Qt::CaseInsensitive) == 0; }) == 1;
-        const QString column = options.hasHeader && unique && !name.empty() ? QString::fromStdString(name)
-                                                                            : QStringLiteral("#%1").arg(mapping.index + 1);
-        const QString target = mapping.action == ColumnMapping::Action::ToField ? fieldName(mapping.field)
-            : mapping.action == ColumnMapping::Action::Ignore                   ? QStringLiteral("ignore")
-                                                                                : QStringLiteral("extra");
-        words << QStringLiteral("--map") << shellQuoted(column + QLatin1Char('=') + target);
-    }
+    for (const std::string& word : layoutToFlags(layout))
+        words << shellQuoted(QString::fromStdString(word));
     return words.join(QLatin1Char(' '));
 }
 

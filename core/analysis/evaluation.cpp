@@ -246,22 +246,6 @@ std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, c
     return rows;
 }
 
-namespace {
-
-std::string pointJson(const OperatingPoint& point)
-{
-    char text[512];
-    std::snprintf(text, sizeof text,
-                  "{\"threshold\": %s, \"flagged\": %zu, \"true_positives\": %zu, \"false_positives\": %zu, "
-                  "\"false_negatives\": %zu, \"true_negatives\": %zu, \"precision\": %s, \"recall\": %s, \"f1\": %s}",
-                  formatNumber(point.threshold).c_str(), point.flagged, point.truePositives, point.falsePositives,
-                  point.falseNegatives, point.trueNegatives, formatNumber(point.precision).c_str(),
-                  formatNumber(point.recall).c_str(), formatNumber(point.f1).c_str());
-    return text;
-}
-
-} // namespace
-
 std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts)
 {
     char line[256];
@@ -285,29 +269,6 @@ std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& score
                       row.point.precision, row.point.recall, row.point.f1);
         out += line;
     }
-    return out;
-}
-
-std::string evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts)
-{
-    std::string out = "{\"truth_column\": \"";
-    for (char c : evaluation.truthColumn()) {
-        if (c == '"' || c == '\\')
-            out.push_back('\\');
-        if (static_cast<unsigned char>(c) >= 0x20)
-            out.push_back(c);
-    }
-    out += "\", \"attacks\": " + std::to_string(evaluation.positives()) + ", \"normal\": " + std::to_string(evaluation.negatives())
-        + ", \"roc_auc\": " + formatNumber(evaluation.rocAuc()) + ", \"average_precision\": "
-        + formatNumber(evaluation.averagePrecision()) + ",\n    \"at_threshold\": " + pointJson(evaluation.at(verdicts))
-        + ",\n    \"by_contamination\": [";
-    const auto rows = evaluateContaminations(scores, evaluation);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        std::string point = pointJson(rows[i].point);
-        point.insert(1, "\"contamination\": " + formatNumber(rows[i].contamination) + ", ");
-        out += (i ? ",\n      " : "\n      ") + point;
-    }
-    out += "]}";
     return out;
 }
 

@@ -117,8 +117,8 @@ std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, c
                                                      const std::vector<double>& contaminations = {0.01, 0.02, 0.05, 0.10, 0.20});
 
 // The evaluation as the command line prints it: areas, the operating point at the verdicts'
-// threshold, and the table over contaminations; and the same facts as a JSON object.
+// threshold, and the table over contaminations. The same facts as JSON are analysisJson's
+// "evaluation" member (core/output/export.h).
 std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts);
-std::string evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts);
 
 } // namespace webthreat

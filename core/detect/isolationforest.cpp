@@ -1,3 +1,11 @@
+// Why this forest is ours and not a library's (issue 14 keeps our own code only for a measured
+// reason): it follows scikit-learn's IsolationForest semantics (sampling, c(n), offset_, float32 splits)
+// and tests/core/tst_isolationforest checks it against scikit-learn 1.2.1's scores on the reference data
+// (Spearman rank correlation at least 0.9, as many rows flagged at contamination 0.05). Its trees are
+// flat arrays of 8-byte nodes scored in interleaved 16-lane blocks, and every row's score is computed
+// by one thread in one order, so the scores are bit-identical at any thread count (BENCHMARKS.md: 1 M
+// and 10 M rows at 1 and 2 threads) and cost 245 ns a row on two cores; no C++ library we could take
+// from Debian gives that reproducibility, scikit-learn's semantics and that speed together.
 #include "core/detect/isolationforest.h"
 
 #include "core/util/errors.h"

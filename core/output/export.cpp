@@ -1,6 +1,8 @@
 #include "core/output/export.h"
 
 #include "core/output/atomicfile.h"
+#include "core/output/json_internal.h"
+#include "core/analysis/evaluation.h"
 #include "core/detect/explain.h"
 #include "core/util/format.h"
 #include "core/util/log.h"
@@ -198,12 +200,6 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
 
 namespace {
 
-
-std::string jsonNumber(double value)
-{
-    return std::isfinite(value) ? formatNumber(value) : "null";
-}
-
 std::string percent(double share)
 {
     char buffer[32];
@@ -219,17 +215,54 @@ std::string featureNames(const DetectorParams& params)
     return names;
 }
 
-std::string entriesJson(const std::vector<FindingEntry>& entries)
+Json entriesJson(const std::vector<FindingEntry>& entries)
 {
-    std::string out = "[";
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const FindingEntry& entry = entries[i];
-        out += (i ? ", " : "") + std::string("{\"value\": ") + jsonString(entry.value)
-            + ", \"suspicious\": " + std::to_string(entry.count) + ", \"share\": " + jsonNumber(entry.share)
-            + ", \"rows\": " + std::to_string(entry.totalRows) + ", \"bytes_in\": " + std::to_string(entry.bytesIn)
-            + ", \"bytes_out\": " + std::to_string(entry.bytesOut) + "}";
+    Json list = Json::array();
+    for (const FindingEntry& entry : entries)
+        list.push_back({{"value", entry.value},
+                        {"suspicious", entry.count},
+                        {"share", entry.share},
+                        {"rows", entry.totalRows},
+                        {"bytes_in", entry.bytesIn},
+                        {"bytes_out", entry.bytesOut}});
+    return list;
+}
+
+// An integer cell as a JSON number, null when missing.
+Json cellJson(const TrafficTable& table, Field field, std::size_t row)
+{
+    const Column& column = table.column(field);
+    if (column.isMissing(row))
+        return nullptr;
+    if (column.kind == ColumnKind::Integer)
+        return column.integers[row];
+    return column.number(row);
+}
+
+Json pointJson(const OperatingPoint& point)
+{
+    return {{"threshold", point.threshold},         {"flagged", point.flagged},
+            {"true_positives", point.truePositives}, {"false_positives", point.falsePositives},
+            {"false_negatives", point.falseNegatives}, {"true_negatives", point.trueNegatives},
+            {"precision", point.precision},         {"recall", point.recall},
+            {"f1", point.f1}};
+}
+
+Json evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts)
+{
+    Json byContamination = Json::array();
+    for (const ContaminationRow& row : evaluateContaminations(scores, evaluation)) {
+        Json point = {{"contamination", row.contamination}};
+        point.update(pointJson(row.point));
+        byContamination.push_back(std::move(point));
     }
-    return out + "]";
+    return {{"truth_column", evaluation.truthColumn()},
+            {"attacks", evaluation.positives()},
+            {"normal", evaluation.negatives()},
+            {"roc_auc", evaluation.rocAuc()},
+            {"average_precision", evaluation.averagePrecision()},
+            {"at_threshold", pointJson(evaluation.at(verdicts))},
+            {"by_contamination", std::move(byContamination)}};
 }
 
 void appendEntriesText(std::string& out, const char* title, const std::vector<FindingEntry>& entries)
@@ -315,49 +348,49 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     return out;
 }
 
-std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown)
+std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown, const Evaluation* evaluation,
+                         const std::string& evaluationProblem)
 {
     const PreparedData& data = *analysis.data;
     const Detection& detection = *analysis.detection;
     const Findings& findings = analysis.findings;
-    std::string out = "{\n";
-    out += "  \"file\": " + jsonString(data.file) + ",\n";
-    out += "  \"bytes\": " + std::to_string(data.readReport.bytes) + ",\n";
-    out += "  \"read\": {\"rows\": " + std::to_string(data.readReport.rows)
-        + ", \"malformed_rows\": " + std::to_string(data.readReport.malformed.count)
-        + ", \"invalid_cells\": " + std::to_string(data.readReport.invalidCellCount())
-        + ", \"blank_lines\": " + std::to_string(data.readReport.blankLines) + "},\n";
-    out += "  \"cleaning\": {\"rows_in\": " + std::to_string(data.cleanReport.rowsIn)
-        + ", \"rows_out\": " + std::to_string(data.cleanReport.rowsOut) + ", \"steps\": [";
-    for (std::size_t i = 0; i < data.cleanReport.steps.size(); ++i) {
-        const auto& step = data.cleanReport.steps[i];
-        out += (i ? ", " : "") + std::string("{\"name\": ") + jsonString(step.name) + ", \"rows\": "
-            + std::to_string(step.rowsAffected) + ", \"description\": " + jsonString(step.description) + "}";
-    }
-    out += "]},\n  \"warnings\": [";
+    Json steps = Json::array();
+    for (const auto& step : data.cleanReport.steps)
+        steps.push_back({{"name", step.name}, {"rows", step.rowsAffected}, {"description", step.description}});
     std::vector<std::string> warnings = data.readReport.warnings;
     warnings.insert(warnings.end(), data.cleanReport.warnings.begin(), data.cleanReport.warnings.end());
     warnings.insert(warnings.end(), data.features.report.warnings.begin(), data.features.report.warnings.end());
-    for (std::size_t i = 0; i < warnings.size(); ++i)
-        out += (i ? ", " : "") + jsonString(warnings[i]);
-    out += "],\n";
+    Json features = Json::array();
+    for (Feature feature : detection.params.features)
+        features.push_back(featureInfo(feature).name);
     const auto& forest = detection.params.forest;
-    out += "  \"detector\": {\"algorithm\": \"isolation_forest\", \"trees\": " + std::to_string(forest.trees)
-        + ", \"max_samples\": " + std::to_string(detection.effectiveMaxSamples) + ", \"seed\": "
-        + std::to_string(forest.seed) + ", \"features\": [";
-    for (std::size_t i = 0; i < detection.params.features.size(); ++i)
-        out += (i ? ", " : "") + jsonString(featureInfo(detection.params.features[i]).name);
-    out += "], \"contamination\": "
-        + (analysis.verdicts.contamination.automatic ? std::string("\"auto\"") : jsonNumber(analysis.verdicts.contamination.value))
-        + ", \"threshold\": " + jsonNumber(analysis.verdicts.threshold)
-        + ", \"fit_seconds\": " + jsonNumber(detection.fitSeconds)
-        + ", \"score_seconds\": " + jsonNumber(detection.scoreSeconds) + "},\n";
-    out += "  \"rows\": " + std::to_string(findings.rows) + ",\n";
-    out += "  \"suspicious\": " + std::to_string(findings.suspicious) + ",\n";
-    out += "  \"findings\": {\n    \"source_ips\": " + entriesJson(findings.sourceIps) + ",\n    \"countries\": "
-        + entriesJson(findings.countries) + ",\n    \"destination_ports\": " + entriesJson(findings.destinationPorts)
-        + ",\n    \"protocols\": " + entriesJson(findings.protocols) + "\n  },\n";
-    out += "  \"suspicious_rows\": [";
+    const Contamination& contamination = analysis.verdicts.contamination;
+
+    Json document;
+    document["file"] = data.file;
+    document["bytes"] = data.readReport.bytes;
+    document["read"] = {{"rows", data.readReport.rows},
+                        {"malformed_rows", data.readReport.malformed.count},
+                        {"invalid_cells", data.readReport.invalidCellCount()},
+                        {"blank_lines", data.readReport.blankLines}};
+    document["cleaning"] = {{"rows_in", data.cleanReport.rowsIn}, {"rows_out", data.cleanReport.rowsOut}, {"steps", std::move(steps)}};
+    document["warnings"] = warnings;
+    document["detector"] = {{"algorithm", "isolation_forest"},
+                            {"trees", forest.trees},
+                            {"max_samples", detection.effectiveMaxSamples},
+                            {"seed", forest.seed},
+                            {"features", std::move(features)},
+                            {"contamination", contamination.automatic ? Json("auto") : Json(contamination.value)},
+                            {"threshold", analysis.verdicts.threshold},
+                            {"fit_seconds", detection.fitSeconds},
+                            {"score_seconds", detection.scoreSeconds}};
+    document["rows"] = findings.rows;
+    document["suspicious"] = findings.suspicious;
+    document["findings"] = {{"source_ips", entriesJson(findings.sourceIps)},
+                            {"countries", entriesJson(findings.countries)},
+                            {"destination_ports", entriesJson(findings.destinationPorts)},
+                            {"protocols", entriesJson(findings.protocols)}};
+
     const TrafficTable& table = data.table;
     const std::size_t shown = std::min(suspiciousRowsShown, findings.suspiciousRows.size());
     std::vector<RowExplanation> explanations;
@@ -365,30 +398,36 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
         const std::vector<std::size_t> rows(findings.suspiciousRows.begin(), findings.suspiciousRows.begin() + static_cast<std::ptrdiff_t>(shown));
         explanations = explainRows(data, detection, rows, detection.params.forest.threads);
     }
+    Json suspiciousRows = Json::array();
     for (std::size_t i = 0; i < shown; ++i) {
         const std::size_t row = findings.suspiciousRows[i];
-        out += (i ? ",\n    " : "\n    ") + std::string("{\"line\": ") + std::to_string(table.sourceLines[row])
-            + ", \"score\": " + jsonNumber(detection.scores.scores()[row])
-            + ", \"src_ip\": " + jsonString(table.text(Field::SrcIp, row))
-            + ", \"src_ip_country_code\": " + jsonString(table.text(Field::SrcIpCountryCode, row))
-            + ", \"protocol\": " + jsonString(table.text(Field::Protocol, row))
-            + ", \"dst_port\": " + (table.column(Field::DstPort).isMissing(row) ? std::string("null") : table.cellText(static_cast<std::size_t>(Field::DstPort), row))
-            + ", \"bytes_in\": " + (table.column(Field::BytesIn).isMissing(row) ? std::string("null") : table.cellText(0, row))
-            + ", \"bytes_out\": " + (table.column(Field::BytesOut).isMissing(row) ? std::string("null") : table.cellText(1, row))
-            + ", \"session_duration\": " + jsonNumber(data.features.sessionDuration[row])
-            + ", \"avg_packet_size\": " + jsonNumber(data.features.avgPacketSize[row]);
+        Json entry = {{"line", table.sourceLines[row]},
+                      {"score", detection.scores.scores()[row]},
+                      {"src_ip", table.text(Field::SrcIp, row)},
+                      {"src_ip_country_code", table.text(Field::SrcIpCountryCode, row)},
+                      {"protocol", table.text(Field::Protocol, row)},
+                      {"dst_port", cellJson(table, Field::DstPort, row)},
+                      {"bytes_in", cellJson(table, Field::BytesIn, row)},
+                      {"bytes_out", cellJson(table, Field::BytesOut, row)},
+                      {"session_duration", data.features.sessionDuration[row]},
+                      {"avg_packet_size", data.features.avgPacketSize[row]}};
         if (i < explanations.size()) {
             const RowExplanation& explanation = explanations[i];
-            out += ", \"path_length\": " + jsonNumber(explanation.pathLength) + ", \"feature_credit\": {";
-            for (std::size_t f = 0; f < explanation.features.size(); ++f)
-                out += (f ? ", " : "") + jsonString(featureInfo(explanation.features[f].feature).name) + ": "
-                    + jsonNumber(explanation.features[f].credit);
-            out += "}, \"explanation\": " + jsonString(explanation.sentence);
+            Json credit = Json::object();
+            for (const auto& feature : explanation.features)
+                credit[std::string(featureInfo(feature.feature).name)] = feature.credit;
+            entry["path_length"] = explanation.pathLength;
+            entry["feature_credit"] = std::move(credit);
+            entry["explanation"] = explanation.sentence;
         }
-        out += "}";
+        suspiciousRows.push_back(std::move(entry));
     }
-    out += shown ? "\n  ]\n}\n" : "]\n}\n";
-    return out;
+    document["suspicious_rows"] = std::move(suspiciousRows);
+    if (evaluation)
+        document["evaluation"] = evaluationJson(*evaluation, detection.scores, analysis.verdicts);
+    else if (!evaluationProblem.empty())
+        document["evaluation"] = {{"problem", evaluationProblem}};
+    return jsonDocument(document);
 }
 
 } // namespace webthreat

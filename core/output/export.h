@@ -33,9 +33,13 @@ enum class ExplainRows : std::uint8_t {
 void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress = {},
                     ExplainRows explain = ExplainRows::Suspicious);
 
+class Evaluation;
+
 // The analysis as a readable report (cleaning, detector settings, count suspicious, findings)
-// and as JSON; the same facts in both.
+// and as JSON; the same facts in both. The JSON ends with an "evaluation" member when the analysis
+// was evaluated against ground truth, or {"problem": ...} when evaluationProblem says why it could not be.
 std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown = 20);
-std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown = 100);
+std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown = 100,
+                         const Evaluation* evaluation = nullptr, const std::string& evaluationProblem = {});
 
 } // namespace webthreat

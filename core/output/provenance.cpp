@@ -1,6 +1,7 @@
 #include "core/output/provenance.h"
 
 #include "core/output/atomicfile.h"
+#include "core/output/json_internal.h"
 #include "core/util/format.h"
 #include "core/output/sha256.h"
 #include "core/io/timestamp.h"
@@ -15,12 +16,6 @@
 namespace webthreat {
 
 namespace {
-
-
-const char* jsonBool(bool value)
-{
-    return value ? "true" : "false";
-}
 
 // A word the shell passes through unchanged; anything else is single-quoted.
 std::string shellQuoted(std::string_view word)
@@ -146,43 +141,47 @@ std::string rerunCommand(const Provenance& p)
 
 std::string provenanceJson(const Provenance& p)
 {
-    std::string out = "{\n";
-    out += "  \"format\": \"webthreat-provenance\",\n  \"format_version\": 1,\n";
-    out += "  \"program\": {\"name\": " + jsonString(p.program) + ", \"version\": " + jsonString(p.version) + "},\n";
-    out += "  \"created\": " + jsonString(p.created) + ",\n";
-    out += "  \"input\": {\"name\": " + jsonString(p.input.name) + ", \"path\": " + jsonString(p.input.path)
-        + ", \"bytes\": " + std::to_string(p.input.bytes) + ", \"sha256\": " + jsonString(p.input.sha256)
-        + ", \"modified\": " + (p.input.modified.empty() ? std::string("null") : jsonString(p.input.modified)) + "},\n";
-    out += "  \"read\": {\"rows\": " + std::to_string(p.rowsRead) + ", \"malformed_rows\": " + std::to_string(p.malformedRows)
-        + ", \"invalid_cells\": " + std::to_string(p.invalidCells) + ", \"blank_lines\": " + std::to_string(p.blankLines)
-        + ", \"delimiter\": " + jsonString(std::string(1, p.delimiter)) + "},\n";
-    out += "  \"cleaning\": {\"rows_in\": " + std::to_string(p.rowsIn) + ", \"rows_out\": " + std::to_string(p.rowsOut)
-        + ", \"drop_duplicates\": " + jsonBool(p.clean.dropDuplicates)
-        + ", \"fill_bytes_in_median\": " + jsonBool(p.clean.fillBytesInMedian)
-        + ", \"drop_missing_addresses\": " + jsonBool(p.clean.dropMissingAddresses)
-        + ", \"upper_case_countries\": " + jsonBool(p.clean.upperCaseCountries) + ", \"steps\": [";
-    for (std::size_t i = 0; i < p.cleanSteps.size(); ++i) {
-        const CleanStep& step = p.cleanSteps[i];
-        out += (i ? ",\n    " : "\n    ") + std::string("{\"name\": ") + jsonString(step.name) + ", \"rows\": "
-            + std::to_string(step.rowsAffected) + ", \"description\": " + jsonString(step.description) + "}";
-    }
-    out += p.cleanSteps.empty() ? "]},\n" : "\n  ]},\n";
+    Json steps = Json::array();
+    for (const CleanStep& step : p.cleanSteps)
+        steps.push_back({{"name", step.name}, {"rows", step.rowsAffected}, {"description", step.description}});
+    Json document;
+    document["format"] = "webthreat-provenance";
+    document["format_version"] = 1;
+    document["program"] = {{"name", p.program}, {"version", p.version}};
+    document["created"] = p.created;
+    document["input"] = {{"name", p.input.name},
+                         {"path", p.input.path},
+                         {"bytes", p.input.bytes},
+                         {"sha256", p.input.sha256},
+                         {"modified", p.input.modified.empty() ? Json(nullptr) : Json(p.input.modified)}};
+    document["read"] = {{"rows", p.rowsRead},
+                        {"malformed_rows", p.malformedRows},
+                        {"invalid_cells", p.invalidCells},
+                        {"blank_lines", p.blankLines},
+                        {"delimiter", std::string(1, p.delimiter)}};
+    document["cleaning"] = {{"rows_in", p.rowsIn},
+                            {"rows_out", p.rowsOut},
+                            {"drop_duplicates", p.clean.dropDuplicates},
+                            {"fill_bytes_in_median", p.clean.fillBytesInMedian},
+                            {"drop_missing_addresses", p.clean.dropMissingAddresses},
+                            {"upper_case_countries", p.clean.upperCaseCountries},
+                            {"steps", std::move(steps)}};
     if (!p.hasDetector) {
-        out += "  \"detector\": null,\n  \"result\": {\"rows\": " + std::to_string(p.rows) + ", \"suspicious\": null},\n";
-        out += "  \"rerun\": " + jsonString(rerunCommand(p)) + "\n}\n";
-        return out;
+        document["detector"] = nullptr;
+        document["result"] = {{"rows", p.rows}, {"suspicious", nullptr}};
+    } else {
+        document["detector"] = {{"algorithm", "isolation_forest"},
+                                {"features", p.features},
+                                {"trees", p.trees},
+                                {"max_samples", p.maxSamples},
+                                {"max_samples_requested", p.maxSamplesRequested},
+                                {"seed", p.seed},
+                                {"contamination", p.contamination.automatic ? Json("auto") : Json(p.contamination.value)},
+                                {"threshold", p.threshold}};
+        document["result"] = {{"rows", p.rows}, {"suspicious", p.suspicious}};
     }
-    out += "  \"detector\": {\"algorithm\": \"isolation_forest\", \"features\": [";
-    for (std::size_t i = 0; i < p.features.size(); ++i)
-        out += (i ? ", " : "") + jsonString(p.features[i]);
-    out += "], \"trees\": " + std::to_string(p.trees) + ", \"max_samples\": " + std::to_string(p.maxSamples)
-        + ", \"max_samples_requested\": " + std::to_string(p.maxSamplesRequested) + ", \"seed\": " + std::to_string(p.seed)
-        + ",\n    \"contamination\": "
-        + (p.contamination.automatic ? std::string("\"auto\"") : formatNumber(p.contamination.value))
-        + ", \"threshold\": " + (std::isfinite(p.threshold) ? formatNumber(p.threshold) : std::string("null")) + "},\n";
-    out += "  \"result\": {\"rows\": " + std::to_string(p.rows) + ", \"suspicious\": " + std::to_string(p.suspicious) + "},\n";
-    out += "  \"rerun\": " + jsonString(rerunCommand(p)) + "\n}\n";
-    return out;
+    document["rerun"] = rerunCommand(p);
+    return jsonDocument(document);
 }
 
 std::string provenanceText(const Provenance& p)

@@ -5,38 +5,38 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st; // OpenSSL's EVP_MD_CTX, kept out of this header so that core links OpenSSL privately
 
 namespace webthreat {
 
 // SHA-256 (FIPS 180-4), streaming: feed bytes in any number of update() calls, then finish().
-// Small and dependency-free so that core can fingerprint its input without Qt or OpenSSL.
+// A thin wrapper over OpenSSL's libcrypto (EVP digests), which picks the processor's SHA or AVX2
+// code itself; our own implementation went in its favour (issue 14).
 class Sha256 {
 public:
     using Digest = std::array<std::uint8_t, 32>;
-    // Best uses the x86 SHA extensions where the processor has them (about 5x faster), else the
-    // portable code; Portable always uses the portable code (so tests can check both).
-    enum class Implementation { Best, Portable };
 
-    explicit Sha256(Implementation implementation = Implementation::Best);
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+
     void update(std::string_view bytes);
     void update(const void* data, std::size_t size);
     // The digest of everything fed so far. The object must not be updated afterwards.
     Digest finish();
 
     static std::string toHex(const Digest& digest);
-    // Whether Best means the SHA extensions on this processor.
-    static bool hardwareAvailable();
 
 private:
-    void compress(const std::uint8_t* blocks, std::size_t count);
-
-    std::array<std::uint32_t, 8> m_state;
-    std::array<std::uint8_t, 64> m_block{};
-    std::size_t m_blockUsed = 0;
-    std::uint64_t m_totalBytes = 0;
-    bool m_hardware = false;
+    struct FreeContext {
+        void operator()(evp_md_ctx_st* context) const noexcept;
+    };
+    std::unique_ptr<evp_md_ctx_st, FreeContext> m_context;
 };
 
 // Lower-case hex SHA-256 of bytes.

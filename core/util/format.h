@@ -6,8 +6,7 @@
 
 namespace webthreat {
 
-// Numbers, counts and sizes as the analyst reads them, and JSON string literals: what the
-// explanations, the text and JSON reports, the provenance and the views all write the same way.
+// Numbers, counts and sizes as the analyst reads them: what the explanations, the text and JSON reports, the provenance and the views all write the same way.
 
 // A number with the shortest exact decimal form: 0.05, 600, 1.5e+07. NaN is the empty string.
 std::string formatNumber(double value);
@@ -17,7 +16,5 @@ std::string groupedCount(std::uint64_t count);
 std::string formatBytes(double bytes);
 // 3221225472 -> "3.0 GiB" (binary units, as memory is counted).
 std::string formatGiB(std::uint64_t bytes);
-// text as a JSON string literal, quotes included (control characters escaped).
-std::string jsonString(std::string_view text);
 
 } // namespace webthreat

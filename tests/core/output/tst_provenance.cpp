@@ -111,19 +111,14 @@ private Q_SLOTS:
         QFETCH(QByteArray, message);
         QFETCH(QString, digest);
         QCOMPARE(QString::fromStdString(sha256Hex(message.toStdString())), digest);
-        // Fed in uneven pieces (across block and padding boundaries) the digest is the same, from
-        // the portable code and from the SHA extensions (where this processor has them).
-        for (auto implementation : {Sha256::Implementation::Portable, Sha256::Implementation::Best}) {
-            for (std::size_t piece : {std::size_t(1), std::size_t(55), std::size_t(63), std::size_t(64), std::size_t(65), std::size_t(4097)}) {
-                Sha256 hash(implementation);
-                const std::string text = message.toStdString();
-                for (std::size_t at = 0; at < text.size(); at += piece)
-                    hash.update(std::string_view(text).substr(at, piece));
-                QCOMPARE(QString::fromStdString(Sha256::toHex(hash.finish())), digest);
-            }
+        // Fed in uneven pieces (across block and padding boundaries) the digest is the same.
+        for (std::size_t piece : {std::size_t(1), std::size_t(55), std::size_t(63), std::size_t(64), std::size_t(65), std::size_t(4097)}) {
+            Sha256 hash;
+            const std::string text = message.toStdString();
+            for (std::size_t at = 0; at < text.size(); at += piece)
+                hash.update(std::string_view(text).substr(at, piece));
+            QCOMPARE(QString::fromStdString(Sha256::toHex(hash.finish())), digest);
         }
-        if (!Sha256::hardwareAvailable())
-            qInfo("this processor has no SHA extensions: only the portable code was checked");
     }
 
     void fileDigestStreamsInBlocks()

@@ -1,0 +1,23 @@
+#pragma once
+
+// JSON inside core, with nlohmann-json. Core links it privately: include this from core's .cpp
+// files only, never from a header that users of core include.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace webthreat {
+
+// Members stay in the order they are written, so documents read in a stable, meaningful order.
+using Json = nlohmann::ordered_json;
+
+// The document as written to files and stdout: two-space indent, newline at the end. Text that is
+// not valid UTF-8 (a file name, a cell) is written with U+FFFD in its place instead of refused.
+// Non-finite numbers are written as null.
+inline std::string jsonDocument(const Json& document)
+{
+    return document.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+} // namespace webthreat
