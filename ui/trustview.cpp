@@ -360,4 +360,18 @@ void TrustView::refresh()
                  formatCount(point.falsePositives), formatCount(point.falseNegatives), formatCount(point.trueNegatives)));
 }
 
+void TrustView::setSnapshot(const ViewUpdate& update, int /*part*/)
+{
+    setSnapshot(update.snapshot);
+}
+
+void TrustView::updateVerdicts(const ViewUpdate& update, int /*part*/)
+{
+    const AnalysisSnapshot& snapshot = update.snapshot;
+    updateVerdicts(snapshot);
+    // The rows between the two thresholds in score order: O(changed rows), whatever the file size.
+    if (update.previousVerdicts && snapshot.hasDetection())
+        showChanges(snapshot, changedVerdicts(snapshot.detection->scores, *update.previousVerdicts, *snapshot.verdicts));
+}
+
 } // namespace webthreat

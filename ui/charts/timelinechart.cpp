@@ -548,4 +548,19 @@ void TimelineChart::placeSelection()
     m_plot->selection->show();
 }
 
+void TimelineChart::setSnapshot(const ViewUpdate& update, int /*part*/)
+{
+    if (update.dropViewFilter())
+        setSelectedPeriod(std::nullopt);
+    setSnapshot(update.snapshot);
+}
+
+void TimelineChart::setSelectionRows(const SelectionRows& filter)
+{
+    if (filter.sourceRows != nullptr || !sourceSessions().empty())
+        setSourceMask(filter.sourceRows, filter.sourcesName);
+    setSelectedPeriod(filter.filter.hasPeriod() ? std::optional(std::make_pair(*filter.filter.from, *filter.filter.to))
+                                                : std::nullopt);
+}
+
 } // namespace webthreat

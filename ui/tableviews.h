@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QString>
+
+class QTableView;
+class QWidget;
+
+namespace webthreat {
+
+// A read-only table view as every tab uses it: whole rows selected, uniform row heights, left
+// headers, column widths measured from the first rows only.
+QTableView* makeTableView(QWidget* parent, const QString& objectName);
+// Columns sized to their contents, none wider than a readable maximum.
+void fitColumns(QTableView* view);
+
+} // namespace webthreat
