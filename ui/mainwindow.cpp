@@ -9,7 +9,7 @@
 #include "ui/dataview.h"
 #include "ui/detailpanel.h"
 #include "ui/detectorpanel.h"
-#include "ui/displayformat.h"
+#include "ui/dockbuilder.h"
 #include "ui/entitiesview.h"
 #include "ui/fileimporter.h"
 #include "ui/helpdialogs.h"
@@ -17,10 +17,13 @@
 #include "ui/reporttext.h"
 #include "ui/resultexporter.h"
 #include "ui/resultpresenter.h"
+#include "ui/rowselection.h"
+#include "ui/statusline.h"
 #include "ui/summaryview.h"
 #include "ui/trustview.h"
 #include "ui/viewfilterbar.h"
 #include "ui/viewfiltercontroller.h"
+#include "ui/windowactions.h"
 #include "ui/workbenchsettings.h"
 
 #include <QAction>
@@ -31,15 +34,11 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
-#include <QScrollArea>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -54,32 +53,6 @@ QString appTitle()
     return QCoreApplication::translate("webthreat::MainWindow", "Web Threat Workbench");
 }
 
-// A dock holding a new Panel named name + "Panel" (the dock name + "Dock"), in a scroll area when
-// it is taller than the dock may be; View > toggleText shows and hides it.
-template <typename Panel>
-std::pair<QDockWidget*, Panel*> makeDock(QMainWindow* window, const QString& title, const QString& name, bool scrolls,
-                                         const QString& toggleText, const QKeySequence& shortcut)
-{
-    auto* dock = new QDockWidget(title, window);
-    dock->setObjectName(name + QStringLiteral("Dock"));
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
-    auto* panel = new Panel(dock);
-    panel->setObjectName(name + QStringLiteral("Panel"));
-    if (scrolls) {
-        auto* scroll = new QScrollArea(dock);
-        scroll->setWidget(panel);
-        scroll->setWidgetResizable(true);
-        scroll->setFrameShape(QFrame::NoFrame);
-        scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-        dock->setWidget(scroll);
-    } else {
-        dock->setWidget(panel);
-    }
-    dock->toggleViewAction()->setText(toggleText);
-    dock->toggleViewAction()->setShortcut(shortcut);
-    return {dock, panel};
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -92,7 +65,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     m_controller = new AnalysisController(this);
     m_settings = new WorkbenchSettings(this);
-    createActions();
+    m_actions = std::make_unique<WindowActions>(this);
     createViews();
     createDocks();
     m_presenter = new ResultPresenter(m_tabs, this);
@@ -108,18 +81,17 @@ MainWindow::MainWindow(QWidget* parent)
     m_viewFilter = new ViewFilterController(m_presenter, this);
     m_presenter->setViewFilter(&m_viewFilter->filter());
     m_exporter = new ResultExporter(this, m_presenter, m_controller, m_settings, this);
+    m_exporter->setObjectName(QStringLiteral("resultExporter"));
     m_exporter->addProvenanceToPngs();
     m_importer = new FileImporter(this, m_settings, this);
+    m_importer->setObjectName(QStringLiteral("fileImporter"));
     m_settings->setWindow(this, m_tabs, QList<QSplitter*>{m_summaryView->splitter()} + m_anomaliesView->splitters(), m_detectorPanel);
-    createMenus();
-    createStatusBar();
+    m_status = new StatusLine(statusBar(), m_actions->cancel, this);
+    connectActions();
     connectSelection();
 
     connect(m_controller, &AnalysisController::busyChanged, this, &MainWindow::onBusyChanged);
-    connect(m_controller, &AnalysisController::progressChanged, this, [this](const QString& stage, double fraction) {
-        m_progress->setValue(static_cast<int>(fraction * 1000.0));
-        m_progress->setFormat(stage.isEmpty() ? tr("Starting...") : tr("%1... %p%").arg(stage));
-    });
+    connect(m_controller, &AnalysisController::progressChanged, m_status, &StatusLine::setProgress);
     connect(m_controller, &AnalysisController::loadFinished, this, &MainWindow::onLoadFinished);
     connect(m_controller, &AnalysisController::detectionFinished, this, &MainWindow::onDetectionFinished);
     connect(m_controller, &AnalysisController::jobFailed, this, &MainWindow::onJobFailed);
@@ -142,8 +114,6 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() = default;
-
-// --- Construction ------------------------------------------------------------------------------
 
 void MainWindow::createViews()
 {
@@ -211,21 +181,9 @@ void MainWindow::createDocks()
     m_docks = {detectorDock, logDock, detailDock};
 }
 
-QAction* MainWindow::makeAction(const QString& text, const QKeySequence& shortcut, const QString& toolTip)
+void MainWindow::connectActions()
 {
-    auto* action = new QAction(text, this);
-    if (!shortcut.isEmpty())
-        action->setShortcut(shortcut);
-    if (!toolTip.isEmpty())
-        action->setToolTip(toolTip);
-    return action;
-}
-
-void MainWindow::createActions()
-{
-    m_openAction = makeAction(tr("&Open..."), QKeySequence::Open, tr("Open a traffic CSV file"));
-    m_openAction->setIcon(QIcon::fromTheme(QStringLiteral("document-open")));
-    connect(m_openAction, &QAction::triggered, this, [this] {
+    connect(m_actions->open, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Open Traffic File"), m_settings->startFolder(),
             tr("Traffic files (*.csv *.CSV *.log *.txt *.gz);;CSV files (*.csv *.CSV);;AWS logs (*.log *.txt *.gz);;All files (*)"));
@@ -234,126 +192,32 @@ void MainWindow::createActions()
         m_settings->rememberFolder(path);
         openFile(path);
     });
-    m_openSampleAction = makeAction(tr("Open &Sample Dataset"), {},
-                                    tr("Open the bundled synthetic traffic (5,000 rows with injected attacks)"));
-    connect(m_openSampleAction, &QAction::triggered, this, &MainWindow::openSample);
-    m_importAction = makeAction(tr("&Import CSV..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
-                                tr("Open a CSV of another layout: choose its delimiter, timestamp format and which "
-                                   "column is which"));
-    connect(m_importAction, &QAction::triggered, this, &MainWindow::importFileDialog);
-    m_exportChartAction = makeAction(tr("Export &Chart..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
-                                     tr("Save the current chart as a PNG image"));
-    connect(m_exportChartAction, &QAction::triggered, this, [this] { m_exporter->exportChartDialog(chartInFront()); });
-    m_exportAllChartsAction = makeAction(tr("Export &All Charts..."), {}, tr("Save every chart as a PNG image (2x) into a folder"));
-    connect(m_exportAllChartsAction, &QAction::triggered, this, [this] { m_exporter->exportAllChartsDialog(); });
-    m_exportCsvAction = makeAction(tr("Export Scored C&SV..."), QKeySequence::Save,
-                                   tr("Write every row with its features, anomaly score and label"));
-    m_exportCsvAction->setIcon(QIcon::fromTheme(QStringLiteral("document-save")));
-    connect(m_exportCsvAction, &QAction::triggered, this, [this] { m_exporter->exportScoredCsvDialog(); });
-    // Ctrl+R is Refresh (run the detector) on Linux desktops; a report is what Print would make.
-    m_exportReportAction = makeAction(tr("Export &Report..."), QKeySequence::Print,
-                                      tr("Write a report to hand on (PDF or one self-contained HTML page): summary, "
-                                         "provenance, findings, the most anomalous rows with why, charts"));
-    connect(m_exportReportAction, &QAction::triggered, this, [this] { m_exporter->exportReportDialog(); });
-    m_quitAction = makeAction(tr("&Quit"), QKeySequence::Quit, {});
-    m_quitAction->setMenuRole(QAction::QuitRole);
-    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
-    m_runAction = makeAction(tr("&Run Detector"), QKeySequence::Refresh, tr("Refit the Isolation Forest with the panel's settings"));
-    connect(m_runAction, &QAction::triggered, this, &MainWindow::runDetector);
-    m_cancelAction = makeAction(tr("&Cancel"), QKeySequence::Cancel, tr("Stop the running load, fit or export; the current results stay"));
-    connect(m_cancelAction, &QAction::triggered, this, &MainWindow::cancelJob);
-    m_findAction = makeAction(tr("&Filter Rows"), QKeySequence::Find, {});
-    connect(m_findAction, &QAction::triggered, this, [this] {
+    connect(m_actions->openSample, &QAction::triggered, this, &MainWindow::openSample);
+    connect(m_actions->import, &QAction::triggered, m_importer, &FileImporter::chooseFile);
+    connect(m_actions->exportChart, &QAction::triggered, this, [this] { m_exporter->exportChartDialog(chartInFront()); });
+    connect(m_actions->exportAllCharts, &QAction::triggered, m_exporter, &ResultExporter::exportAllChartsDialog);
+    connect(m_actions->exportCsv, &QAction::triggered, m_exporter, &ResultExporter::exportScoredCsvDialog);
+    connect(m_actions->exportReport, &QAction::triggered, m_exporter, &ResultExporter::exportReportDialog);
+    connect(m_actions->quit, &QAction::triggered, this, &QWidget::close);
+    connect(m_actions->run, &QAction::triggered, this, &MainWindow::runDetector);
+    connect(m_actions->cancel, &QAction::triggered, this, &MainWindow::cancelJob);
+    connect(m_actions->find, &QAction::triggered, this, [this] {
         showTab(Tab::Data);
         m_dataView->focusFilter();
     });
-    const QStringList tabNames{tr("Summary"), tr("Data"), tr("Overview"), tr("Anomalies"), tr("Entities"), tr("Timeline"), tr("Trust")};
-    for (int i = 0; i < tabNames.size(); ++i) {
-        QAction* action = makeAction(tabNames[i], QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), {});
-        connect(action, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
-        m_tabActions << action;
-    }
-    m_shortcutsAction = makeAction(tr("&Keyboard Shortcuts"), QKeySequence::HelpContents, {});
-    connect(m_shortcutsAction, &QAction::triggered, this, [this] {
-        QList<QAction*> actions{m_openAction, m_importAction, m_exportCsvAction, m_exportReportAction, m_exportChartAction,
-                                m_runAction,  m_cancelAction, m_findAction};
-        for (QDockWidget* dock : m_docks)
-            actions << dock->toggleViewAction();
-        actions << m_shortcutsAction << m_quitAction << m_tabActions;
-        showShortcutsDialog(this, actions);
-    });
-    m_aboutAction = makeAction(tr("&About Web Threat Workbench"), {}, {});
-    m_aboutAction->setMenuRole(QAction::AboutRole);
-    connect(m_aboutAction, &QAction::triggered, this, [this] { showAboutDialog(this); });
-}
-
-void MainWindow::createMenus()
-{
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_openAction);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    file->addAction(m_openSampleAction);
-    file->addAction(m_importAction);
-    file->addSeparator();
-    file->addActions({m_exportChartAction, m_exportAllChartsAction, m_exportCsvAction, m_exportReportAction});
-    file->addSeparator();
-    file->addAction(m_quitAction);
-    m_settings->setRecentMenu(m_recentMenu);
+    for (int i = 0; i < m_actions->tabs.size(); ++i)
+        connect(m_actions->tabs[i], &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    connect(m_actions->shortcuts, &QAction::triggered, this, [this] { showShortcutsDialog(this, m_actions->withShortcuts(m_docks)); });
+    connect(m_actions->about, &QAction::triggered, this, [this] { showAboutDialog(this); });
+    m_settings->setRecentMenu(m_actions->fillMenuBar(menuBar(), m_docks));
     connect(m_settings, &WorkbenchSettings::openRequested, this, &MainWindow::openFile);
-
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addActions(m_tabActions);
-    view->addSeparator();
-    view->addAction(m_findAction);
-    view->addActions({m_docks[0]->toggleViewAction(), m_docks[1]->toggleViewAction(), m_docks[2]->toggleViewAction()});
-
-    QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
-    analysis->addActions({m_runAction, m_cancelAction});
-
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addActions({m_shortcutsAction, m_aboutAction});
-}
-
-void MainWindow::createStatusBar()
-{
-    m_statusText = new QLabel(this);
-    m_statusText->setObjectName(QStringLiteral("statusText"));
-    m_statusText->setTextFormat(Qt::PlainText);
-    m_countsText = new QLabel(this);
-    m_countsText->setObjectName(QStringLiteral("countsText"));
-    m_countsText->setTextFormat(Qt::PlainText);
-    m_progress = new QProgressBar(this);
-    m_progress->setObjectName(QStringLiteral("progress"));
-    m_progress->setRange(0, 1000);
-    m_progress->setFixedWidth(260);
-    m_progress->setTextVisible(true);
-    m_progress->hide();
-    m_cancelButton = new QToolButton(this);
-    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
-    m_cancelButton->setDefaultAction(m_cancelAction);
-    m_cancelButton->hide();
-    statusBar()->addWidget(m_statusText, 1);
-    statusBar()->addPermanentWidget(m_countsText);
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_cancelButton);
 }
 
 void MainWindow::connectSelection()
 {
-    // Any way of picking a row explains it: the Data tab's current row, the suspicious rows, the
-    // scatter, the changed verdicts on the Trust tab.
-    connect(m_anomaliesView, &AnomaliesView::scatterRowClicked, this, &MainWindow::onScatterRowClicked);
-    connect(m_dataView, &DataView::rowSelected, m_detailPanel, &DetailPanel::showRow);
-    connect(m_anomaliesView, &AnomaliesView::suspiciousRowSelected, m_detailPanel, &DetailPanel::showRow);
-    connect(m_anomaliesView, &AnomaliesView::scatterRowClicked, this, [this](qsizetype row) {
-        if (row >= 0)
-            m_detailPanel->showRow(static_cast<std::size_t>(row));
-    });
-    connect(m_trustView, &TrustView::rowSelected, this, [this](qulonglong row) { selectRow(static_cast<std::size_t>(row)); });
-    connect(m_anomaliesView, &AnomaliesView::suspiciousRowActivated, this, [this](std::size_t row) {
-        if (m_presenter->showsCurrentRows(m_anomaliesView, AnomaliesView::ListsPart))
-            selectTableRow(row, true);
-    });
+    // Any way of picking a row explains it.
+    m_rowSelection = new RowSelection(m_presenter, m_tabs, m_dataView, m_anomaliesView, m_trustView, m_detailPanel, this);
+    connect(m_rowSelection, &RowSelection::message, m_status, &StatusLine::setMessage);
     connect(m_dataView, &DataView::countsChanged, this, &MainWindow::updateStatusText);
     connect(m_anomaliesView, &AnomaliesView::countsChanged, this, &MainWindow::updateStatusText);
 
@@ -377,7 +241,7 @@ void MainWindow::connectSelection()
         showError(tr("Cannot import the file"), m_lastError);
         Q_EMIT loadFailed(m_lastError);
     });
-    connect(m_exporter, &ResultExporter::status, m_statusText, &QLabel::setText);
+    connect(m_exporter, &ResultExporter::status, m_status, &StatusLine::setMessage);
     connect(m_exporter, &ResultExporter::finished, this, &MainWindow::exportFinished);
     connect(m_exporter, &ResultExporter::failed, this, [this](const QString& title, const QString& message) {
         showError(title, message);
@@ -388,8 +252,6 @@ void MainWindow::connectSelection()
         Q_EMIT exportFailed(message);
     });
 }
-
-// --- Settings ---------------------------------------------------------------------------------
 
 void MainWindow::restoreSettings()
 {
@@ -419,8 +281,6 @@ void MainWindow::setLogRelay(LogRelay* relay)
     m_logPanel->setRelay(relay);
 }
 
-// --- Opening and running --------------------------------------------------------------------
-
 void MainWindow::openFile(const QString& path)
 {
     if (m_importer->offerImport(path))
@@ -433,21 +293,6 @@ void MainWindow::openFileWith(const QString& path, const ReadOptions& options)
     startLoad(path, QFileInfo(path).fileName(), options);
 }
 
-void MainWindow::importFileDialog()
-{
-    m_importer->chooseFile();
-}
-
-ImportDialog* MainWindow::showImportDialog(const QString& path)
-{
-    return m_importer->showDialog(path);
-}
-
-QString MainWindow::importNote() const
-{
-    return m_importer->note();
-}
-
 void MainWindow::openSample()
 {
     startLoad(QString::fromLatin1(kSampleResource), tr("Sample dataset (sample_traffic.csv)"));
@@ -458,7 +303,7 @@ void MainWindow::startLoad(const QString& path, const QString& displayName, cons
     m_lastError.clear();
     m_importer->clearNote();
     m_loadingPath = path;
-    m_statusText->setText(tr("Opening %1...").arg(displayName));
+    m_status->setMessage(tr("Opening %1...").arg(displayName));
     m_controller->load(path, read, m_detectorPanel->detectorParams(), m_contamination, displayName);
 }
 
@@ -495,10 +340,7 @@ QString MainWindow::currentFile() const
 
 void MainWindow::onBusyChanged(bool busy)
 {
-    m_progress->setVisible(busy);
-    m_cancelButton->setVisible(busy);
-    if (busy)
-        m_progress->setValue(0);
+    m_status->setBusy(busy);
     updateActions();
     Q_EMIT busyChanged(busy);
 }
@@ -541,40 +383,37 @@ void MainWindow::onDetectionFinished(const AnalysisSnapshot& result)
 
 void MainWindow::onJobFailed(AnalysisController::JobKind kind, const QString& message)
 {
+    using JobKind = AnalysisController::JobKind;
+    if (kind == JobKind::None)
+        return;
     m_lastError = message;
     logger::get("ui")->warn("{}", message.toStdString());
+    if (kind == JobKind::Load)
+        m_settings->forgetIfMissing(m_loadingPath);   // a recent file that has gone away leaves the list
     updateStatusText();
-    switch (kind) {
-    case AnalysisController::JobKind::Load:
-        // A recent file that has gone away leaves the list.
-        m_settings->forgetIfMissing(m_loadingPath);
-        m_statusText->setText(tr("Could not open the file: %1").arg(message));
-        showError(tr("Cannot Open File"), message);
+    const bool load = kind == JobKind::Load;
+    const bool detect = kind == JobKind::Detect;
+    m_status->setMessage((load ? tr("Could not open the file: %1") : detect ? tr("The detector failed: %1") : tr("Export failed: %1"))
+                             .arg(message));
+    showError(load ? tr("Cannot Open File") : detect ? tr("Detector Failed") : tr("Export Failed"), message);
+    if (load)
         Q_EMIT loadFailed(message);
-        break;
-    case AnalysisController::JobKind::Detect:
-        m_statusText->setText(tr("The detector failed: %1").arg(message));
-        showError(tr("Detector Failed"), message);
+    else if (detect)
         Q_EMIT detectionFailed(message);
-        break;
-    case AnalysisController::JobKind::Export:
-        m_statusText->setText(tr("Export failed: %1").arg(message));
-        showError(tr("Export Failed"), message);
+    else
         Q_EMIT exportFailed(message);
+    if (kind == JobKind::Export)
         refitIfSettingsChanged();
-        break;
-    case AnalysisController::JobKind::None: break;
-    }
 }
 
 void MainWindow::onJobCancelled(AnalysisController::JobKind kind)
 {
     updateStatusText();
     switch (kind) {
-    case AnalysisController::JobKind::Load: m_statusText->setText(tr("Loading cancelled; the previous data is still shown.")); break;
-    case AnalysisController::JobKind::Detect: m_statusText->setText(tr("Detector run cancelled; the previous scores are still shown.")); break;
+    case AnalysisController::JobKind::Load: m_status->setMessage(tr("Loading cancelled; the previous data is still shown.")); break;
+    case AnalysisController::JobKind::Detect: m_status->setMessage(tr("Detector run cancelled; the previous scores are still shown.")); break;
     case AnalysisController::JobKind::Export:
-        m_statusText->setText(tr("Export cancelled; nothing was written."));
+        m_status->setMessage(tr("Export cancelled; nothing was written."));
         refitIfSettingsChanged();
         break;
     case AnalysisController::JobKind::None: break;
@@ -591,8 +430,6 @@ void MainWindow::showError(const QString& title, const QString& message)
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }
-
-// --- Contamination ---------------------------------------------------------------------------
 
 void MainWindow::setContamination(const Contamination& contamination)
 {
@@ -625,8 +462,6 @@ void MainWindow::onAssessed(const AnalysisSnapshot& assessed)
     const Verdicts& verdicts = *assessed.verdicts;
     m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold);
 }
-
-// --- Showing the result ------------------------------------------------------------------------
 
 void MainWindow::showDetectorState()
 {
@@ -664,24 +499,11 @@ void MainWindow::onShown(bool ready, bool afterLoad, bool verdicts)
 void MainWindow::updateStatusText()
 {
     const AnalysisSnapshot& shown = snapshot();
-    if (!shown.hasData()) {
-        m_statusText->setText(tr("Open a traffic CSV (Ctrl+O) or the sample dataset to begin."));
-        m_countsText->clear();
-        m_dataView->showRowCounts(shown);
-        return;
-    }
-    m_statusText->setText(QStringLiteral("%1: %2").arg(m_presenter->file().displayName, cleaningStatusText(*shown.data)));
-    const std::size_t rows = shown.data->table.rowCount();
-    if (shown.hasDetection()) {
-        const std::size_t suspicious = shown.verdicts->suspiciousCount;
-        m_countsText->setText(tr("%1 rows, %2 suspicious (%3)")
-                                  .arg(formatCount(rows), formatCount(suspicious),
-                                       formatPercent(rows > 0 ? static_cast<double>(suspicious) / static_cast<double>(rows) : 0.0)));
-    } else {
-        m_countsText->setText(tr("%1 rows, no scores").arg(formatCount(rows)));
-    }
-    m_anomaliesView->showSuspiciousCount(shown);
+    m_status->showResult(shown, m_presenter->file().displayName);
     m_dataView->showRowCounts(shown);
+    if (!shown.hasData())
+        return;
+    m_anomaliesView->showSuspiciousCount(shown);
     m_viewFilterBar->showFilter(m_viewFilter->filter(), shown, m_dataView->shownRowCount(), m_dataView->hasOwnFilter());
 }
 
@@ -694,47 +516,18 @@ void MainWindow::updateActions()
     const bool exporting = m_controller->currentJob() == AnalysisController::JobKind::Export;
     // Charts and tables half-way to a new snapshot are not exported.
     const bool showing = m_presenter->isShowing();
-    m_runAction->setEnabled(hasData && !loading && !exporting);
-    m_cancelAction->setEnabled(busy);
-    m_exportCsvAction->setEnabled(hasScores && !busy && !showing);
-    m_exportReportAction->setEnabled(hasScores && !busy && !showing);
-    m_exportChartAction->setEnabled(hasData && !showing);
-    m_exportAllChartsAction->setEnabled(hasData && !showing);
+    m_actions->run->setEnabled(hasData && !loading && !exporting);
+    m_actions->cancel->setEnabled(busy);
+    m_actions->exportCsv->setEnabled(hasScores && !busy && !showing);
+    m_actions->exportReport->setEnabled(hasScores && !busy && !showing);
+    m_actions->exportChart->setEnabled(hasData && !showing);
+    m_actions->exportAllCharts->setEnabled(hasData && !showing);
     m_detectorPanel->setBusy(busy, hasData && !loading && !exporting);
-}
-
-// --- Selection across views ------------------------------------------------------------------
-
-void MainWindow::onScatterRowClicked(qsizetype row)
-{
-    // A click on a scatter that still shows the previous data names a row of that data.
-    const AnalysisSnapshot& shown = snapshot();
-    if (!shown.hasData() || row < 0 || static_cast<std::size_t>(row) >= shown.data->table.rowCount()
-        || !m_presenter->showsCurrentRows(m_anomaliesView, AnomaliesView::ScatterPart)
-        || !m_presenter->showsCurrentRows(m_anomaliesView, AnomaliesView::ListsPart))
-        return;
-    m_anomaliesView->selectSuspicious(static_cast<std::size_t>(row));
-    selectTableRow(static_cast<std::size_t>(row), false);
-    m_statusText->setText(tr("Row from line %1 selected").arg(shown.data->table.sourceLines[static_cast<std::size_t>(row)]));
 }
 
 void MainWindow::selectRow(std::size_t row)
 {
-    // row indexes the current table: the Data tab and the Row details must be showing it.
-    const AnalysisSnapshot& shown = snapshot();
-    if (!shown.hasData() || row >= shown.data->table.rowCount() || !m_presenter->showsCurrentRows(m_dataView, DataView::RowsPart)
-        || !m_presenter->showsCurrentRows(m_detailPanel))
-        return;
-    selectTableRow(row, false);
-    m_detailPanel->showRow(row);
-}
-
-void MainWindow::selectTableRow(std::size_t row, bool switchToData)
-{
-    if (!m_presenter->showsCurrentRows(m_dataView, DataView::RowsPart) || !m_dataView->selectRow(row, switchToData))
-        return;
-    if (switchToData)
-        showTab(Tab::Data);
+    m_rowSelection->selectRow(row);
 }
 
 void MainWindow::showTab(Tab tab)
@@ -764,8 +557,6 @@ void MainWindow::clearViewFilter()
     m_viewFilter->clear();
 }
 
-// --- Drag and drop ---------------------------------------------------------------------------
-
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     const QList<QUrl> urls = event->mimeData()->urls();
@@ -784,8 +575,6 @@ void MainWindow::dropEvent(QDropEvent* event)
     openFile(path);
 }
 
-// --- Exporting -------------------------------------------------------------------------------
-
 ChartView* MainWindow::chartInFront() const
 {
     switch (currentTab()) {
@@ -802,26 +591,6 @@ ChartView* MainWindow::chartInFront() const
     }
     default: return nullptr;
     }
-}
-
-QStringList MainWindow::exportAllCharts(const QString& folder, double scale, QString* error)
-{
-    return m_exporter->exportAllCharts(folder, scale, error);
-}
-
-void MainWindow::exportScoredCsv(const QString& path)
-{
-    m_exporter->exportScoredCsv(path);
-}
-
-void MainWindow::exportReport(const QString& path)
-{
-    m_exporter->exportReport(path);
-}
-
-Provenance MainWindow::currentProvenance() const
-{
-    return m_exporter->provenance();
 }
 
 } // namespace webthreat

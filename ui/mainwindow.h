@@ -2,19 +2,14 @@
 
 #include "ui/analysiscontroller.h"
 #include "core/analysis/viewfilter.h"
-#include "core/output/provenance.h"
 
 #include <QMainWindow>
 
 #include <cstddef>
+#include <memory>
 
-class QAction;
 class QDockWidget;
-class QLabel;
-class QMenu;
-class QProgressBar;
 class QTabWidget;
-class QToolButton;
 
 namespace webthreat {
 
@@ -25,18 +20,20 @@ class DetailPanel;
 class DetectorPanel;
 class EntitiesView;
 class FileImporter;
-class ImportDialog;
 class LogPanel;
 class LogRelay;
 class OverviewCharts;
 class ResultExporter;
 class ResultPresenter;
+class RowSelection;
+class StatusLine;
 class SummaryView;
 class TimelineChart;
 class TrustView;
 class ViewFilterBar;
 class ViewFilterController;
 class WorkbenchSettings;
+struct WindowActions;
 
 // The workbench window, a frame: it creates the tabs (each an AnalysisView), the docks and the
 // actions and wires them. Loading, fitting and writing run on the AnalysisController's thread;
@@ -67,29 +64,13 @@ public:
     // already running. The window swaps to the new data only when it has been read, cleaned and
     // scored; a failure leaves the previous data in place and says what went wrong.
     void openFile(const QString& path);
-    // Opens path with these reader options (an imported layout), without asking.
+    // Opens path with these reader options (an imported layout, see the FileImporter
+    // "fileImporter"), without asking.
     void openFileWith(const QString& path, const ReadOptions& options);
-    // File > Import CSV...: the import dialog for any file, prefilled with its saved mapping.
-    void importFileDialog();
-    // Shows the import dialog for path (non-modal; it loads the file when accepted). Returns it,
-    // or nullptr with the reason in lastError() when the file cannot be sniffed.
-    ImportDialog* showImportDialog(const QString& path);
-    // What opening the last file said about its layout ("Applied the saved mapping ..."), if anything.
-    QString importNote() const;
     void openSample();
     void runDetector();
     void cancelJob();
     void setContamination(const Contamination& contamination);
-    // Writes the scored CSV on the worker; exportFinished or exportFailed follows.
-    void exportScoredCsv(const QString& path);
-    // Writes the report (HTML, or PDF when path ends in .pdf) on the worker: charts are rendered
-    // here at a fixed size, the page assembled and written there. exportFinished or exportFailed follows.
-    void exportReport(const QString& path);
-    // Where the data shown came from and how it was scored, for everything exported.
-    Provenance currentProvenance() const;
-    // Writes every chart into folder as fileStem().png at scale; existing files are replaced
-    // (the menu asks first). Returns the files written; *error names the first failure.
-    QStringList exportAllCharts(const QString& folder, double scale = 2.0, QString* error = nullptr);
     void showTab(Tab tab);
     Tab currentTab() const;
 
@@ -121,6 +102,8 @@ Q_SIGNALS:
     void detectionFailed(const QString& message);
     void jobCancelled();
     void busyChanged(bool busy);
+    // A chart, the scored CSV or the report (the ResultExporter, "resultExporter") was written,
+    // or could not be; a refusal (nothing to export yet) also sets lastError().
     void exportFinished(const QString& path);
     void exportFailed(const QString& message);
     // The Entities or Timeline selection changed what the other views show.
@@ -134,10 +117,7 @@ protected:
 private:
     void createViews();
     void createDocks();
-    void createActions();
-    QAction* makeAction(const QString& text, const QKeySequence& shortcut, const QString& toolTip);
-    void createMenus();
-    void createStatusBar();
+    void connectActions();
     void connectSelection();
 
     void startLoad(const QString& path, const QString& displayName, const ReadOptions& read = {});
@@ -150,8 +130,6 @@ private:
     void onAssessed(const AnalysisSnapshot& snapshot);
     void onShown(bool ready, bool afterLoad, bool verdicts);
     void refitIfSettingsChanged();
-    void onScatterRowClicked(qsizetype row);
-    void selectTableRow(std::size_t row, bool switchToData);
 
     // New data or a new detection is being shown: the detector panel and the actions follow.
     void showDetectorState();
@@ -164,6 +142,7 @@ private:
     ResultPresenter* m_presenter = nullptr;
     ViewFilterController* m_viewFilter = nullptr;
     ResultExporter* m_exporter = nullptr;
+    RowSelection* m_rowSelection = nullptr;
     FileImporter* m_importer = nullptr;
     WorkbenchSettings* m_settings = nullptr;
     Contamination m_contamination;
@@ -185,28 +164,8 @@ private:
     LogPanel* m_logPanel = nullptr;
     QList<QDockWidget*> m_docks;            // detector, row details, log
 
-    // Status bar
-    QLabel* m_statusText = nullptr;
-    QLabel* m_countsText = nullptr;
-    QProgressBar* m_progress = nullptr;
-    QToolButton* m_cancelButton = nullptr;
-
-    // Actions
-    QAction* m_openAction = nullptr;
-    QAction* m_openSampleAction = nullptr;
-    QAction* m_importAction = nullptr;
-    QMenu* m_recentMenu = nullptr;
-    QAction* m_exportChartAction = nullptr;
-    QAction* m_exportAllChartsAction = nullptr;
-    QAction* m_exportCsvAction = nullptr;
-    QAction* m_exportReportAction = nullptr;
-    QAction* m_quitAction = nullptr;
-    QAction* m_runAction = nullptr;
-    QAction* m_cancelAction = nullptr;
-    QAction* m_findAction = nullptr;
-    QList<QAction*> m_tabActions;
-    QAction* m_aboutAction = nullptr;
-    QAction* m_shortcutsAction = nullptr;
+    std::unique_ptr<WindowActions> m_actions;
+    StatusLine* m_status = nullptr;
 };
 
 } // namespace webthreat

@@ -1,5 +1,6 @@
 // The workbench window as the analyst uses it: opening files through the same entry points the
 // menus call, the contamination slider, cancelling, bad files, exports and remembered settings.
+#include "ui/resultexporter.h"
 #include "tests/ui/widgetlookup.h"
 #include "generator/generator.h"
 #include "ui/charts/chartview.h"
@@ -531,7 +532,7 @@ private Q_SLOTS:
         QVERIFY(load(window, referenceCsv()));
         QTemporaryDir dir;
         QString error;
-        const QStringList files = window.exportAllCharts(dir.path(), 2.0, &error);
+        const QStringList files = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 2.0, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         const QList<ChartView*> views = window.findChildren<ChartView*>();
         QVERIFY(views.size() >= 2);
@@ -546,7 +547,7 @@ private Q_SLOTS:
             QCOMPARE(image.size(), view->renderImage(2.0).size());
         }
         // Again into the same folder: replaced, not duplicated (the menu asks first).
-        QCOMPARE(window.exportAllCharts(dir.path(), 1.0, &error).size(), views.size());
+        QCOMPARE(test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 1.0, &error).size(), views.size());
         QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("*.png")}).size(), views.size());
         QCOMPARE(QImage(files.first()).size(), views.first()->renderImage(1.0).size());
     }
@@ -560,7 +561,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("scored.csv"));
         QSignalSpy finished(&window, &MainWindow::exportFinished);
-        window.exportScoredCsv(path);
+        test::byName<ResultExporter>(window, "resultExporter")->exportScoredCsv(path);
         QVERIFY(finished.wait(kLoadTimeoutMs));
         QCOMPARE(finished.first().first().toString(), path);
         const QStringList lines = readLines(path);
@@ -576,7 +577,7 @@ private Q_SLOTS:
 
         // An unwritable place: a clear message, nothing left behind.
         QSignalSpy failed(&window, &MainWindow::exportFailed);
-        window.exportScoredCsv(dir.filePath(QStringLiteral("no/such/folder/scored.csv")));
+        test::byName<ResultExporter>(window, "resultExporter")->exportScoredCsv(dir.filePath(QStringLiteral("no/such/folder/scored.csv")));
         QVERIFY(failed.wait(kLoadTimeoutMs));
         QVERIFY(!failed.first().first().toString().isEmpty());
         QVERIFY(!window.isBusy());
