@@ -4,7 +4,7 @@
 #include "ui/displayformat.h"
 #include "ui/findingsmodel.h"
 #include "ui/suspiciousrowsmodel.h"
-#include "ui/tableviews.h"
+#include "ui/viewwidgets.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -14,19 +14,6 @@
 #include <QVBoxLayout>
 
 namespace webthreat {
-
-namespace {
-
-QLabel* makeTitle(const QString& text, QWidget* parent)
-{
-    auto* title = new QLabel(text, parent);
-    QFont font = title->font();
-    font.setBold(true);
-    title->setFont(font);
-    return title;
-}
-
-} // namespace
 
 AnomaliesView::AnomaliesView(QWidget* parent)
     : QWidget(parent)
@@ -56,7 +43,7 @@ AnomaliesView::AnomaliesView(QWidget* parent)
     auto* suspiciousBox = new QWidget(right);
     auto* suspiciousLayout = new QVBoxLayout(suspiciousBox);
     suspiciousLayout->setContentsMargins(0, 0, 0, 0);
-    m_suspiciousTitle = makeTitle(tr("Suspicious rows, most anomalous first"), suspiciousBox);
+    m_suspiciousTitle = titleLabel(tr("Suspicious rows, most anomalous first"), suspiciousBox);
     suspiciousLayout->addWidget(m_suspiciousTitle);
     m_suspiciousTable = makeTableView(suspiciousBox, QStringLiteral("suspiciousView"));
     m_suspiciousTable->setModel(m_suspiciousModel);
@@ -77,7 +64,7 @@ AnomaliesView::AnomaliesView(QWidget* parent)
     auto* findingsBox = new QWidget(right);
     auto* findingsLayout = new QVBoxLayout(findingsBox);
     findingsLayout->setContentsMargins(0, 0, 0, 0);
-    findingsLayout->addWidget(makeTitle(tr("What the suspicious rows have in common"), findingsBox));
+    findingsLayout->addWidget(titleLabel(tr("What the suspicious rows have in common"), findingsBox));
     // One tab per list: each table gets the full width, so values, counts and bytes all fit.
     m_findingsTabs = new QTabWidget(findingsBox);
     m_findingsTabs->setObjectName(QStringLiteral("findingsTabs"));

@@ -1,7 +1,7 @@
 #include "ui/dataview.h"
 
 #include "ui/displayformat.h"
-#include "ui/tableviews.h"
+#include "ui/viewwidgets.h"
 #include "ui/trafficproxymodel.h"
 #include "ui/traffictablemodel.h"
 

@@ -2,7 +2,7 @@
 
 #include "ui/displayformat.h"
 #include "ui/entitiesmodel.h"
-#include "ui/tableviews.h"
+#include "ui/viewwidgets.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

@@ -57,6 +57,14 @@ Provenance ResultExporter::provenance() const
                           "webthreat-workbench");
 }
 
+QString ResultExporter::suggestedPath(const QString& source, const QString& suffix) const
+{
+    QString stem = QFileInfo(source).completeBaseName();
+    if (stem.isEmpty())
+        stem = QStringLiteral("traffic");
+    return QDir(m_settings->startFolder()).filePath(stem + suffix);
+}
+
 QList<QPair<QString, QString>> ResultExporter::pngText() const
 {
     if (!m_presenter->snapshot().hasData())
@@ -155,10 +163,7 @@ void ResultExporter::exportScoredCsvDialog()
 {
     if (!m_presenter->snapshot().hasDetection())
         return;
-    QString stem = QFileInfo(m_presenter->file().path).completeBaseName();
-    if (stem.isEmpty())
-        stem = QStringLiteral("traffic");
-    const QString suggested = QDir(m_settings->startFolder()).filePath(stem + QStringLiteral("_scored.csv"));
+    const QString suggested = suggestedPath(m_presenter->file().path, QStringLiteral("_scored.csv"));
     // The file dialog asks before replacing an existing file.
     const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Scored CSV"), suggested, tr("CSV files (*.csv)"));
     if (path.isEmpty())
@@ -182,14 +187,11 @@ void ResultExporter::exportReportDialog()
 {
     if (!m_presenter->snapshot().hasDetection())
         return;
-    QString stem = QFileInfo(m_presenter->file().displayName).completeBaseName();
-    if (stem.isEmpty())
-        stem = QStringLiteral("traffic");
     const QString pdfFilter = tr("PDF report (*.pdf)");
     const QString htmlFilter = tr("HTML report, one self-contained page (*.html)");
     QString filter = pdfFilter;
     QString path = QFileDialog::getSaveFileName(m_window, tr("Export Report"),
-                                                QDir(m_settings->startFolder()).filePath(stem + QStringLiteral("_report.pdf")),
+                                                suggestedPath(m_presenter->file().displayName, QStringLiteral("_report.pdf")),
                                                 pdfFilter + QStringLiteral(";;") + htmlFilter, &filter);
     if (path.isEmpty())
         return;

@@ -61,6 +61,8 @@ Q_SIGNALS:
 
 private:
     QList<QPair<QString, QString>> pngText() const;
+    // Where a save dialog starts: the last folder, source's base name (or "traffic") + suffix.
+    QString suggestedPath(const QString& source, const QString& suffix) const;
 
     QWidget* m_window = nullptr;
     const ResultPresenter* m_presenter = nullptr;

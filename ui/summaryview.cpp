@@ -3,7 +3,7 @@
 #include "ui/datasetsummary.h"
 #include "ui/reporttext.h"
 #include "ui/summarymodel.h"
-#include "ui/tableviews.h"
+#include "ui/viewwidgets.h"
 
 #include <QGroupBox>
 #include <QHeaderView>

@@ -5,6 +5,7 @@
 #include "ui/charts/evaluationcharts.h"
 #include "ui/displayformat.h"
 #include "ui/trustmodels.h"
+#include "ui/viewwidgets.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -28,15 +29,6 @@ struct TrustView::Base {
 };
 
 namespace {
-
-QLabel* titleLabel(const QString& text, QWidget* parent)
-{
-    auto* label = new QLabel(text, parent);
-    QFont font = label->font();
-    font.setBold(true);
-    label->setFont(font);
-    return label;
-}
 
 QLabel* textLabel(QWidget* parent, const QString& objectName)
 {

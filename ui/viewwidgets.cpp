@@ -1,6 +1,7 @@
-#include "ui/tableviews.h"
+#include "ui/viewwidgets.h"
 
 #include <QHeaderView>
+#include <QLabel>
 #include <QTableView>
 
 namespace webthreat {
@@ -35,6 +36,15 @@ void fitColumns(QTableView* view)
         if (view->columnWidth(column) > kMaxColumnWidth)
             view->setColumnWidth(column, kMaxColumnWidth);
     }
+}
+
+QLabel* titleLabel(const QString& text, QWidget* parent)
+{
+    auto* label = new QLabel(text, parent);
+    QFont font = label->font();
+    font.setBold(true);
+    label->setFont(font);
+    return label;
 }
 
 } // namespace webthreat

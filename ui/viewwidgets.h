@@ -2,6 +2,7 @@
 
 #include <QString>
 
+class QLabel;
 class QTableView;
 class QWidget;
 
@@ -12,5 +13,7 @@ namespace webthreat {
 QTableView* makeTableView(QWidget* parent, const QString& objectName);
 // Columns sized to their contents, none wider than a readable maximum.
 void fitColumns(QTableView* view);
+// A bold line of text heading a table or a group.
+QLabel* titleLabel(const QString& text, QWidget* parent);
 
 } // namespace webthreat
