@@ -14,12 +14,14 @@
 // BENCHMARKS.md ("The workbench at 1 M rows") has the figures and says exactly what is timed.
 
 #include "benchmarks/markdowntable.h"
+#include "tests/ui/widgetlookup.h"
 #include "generator/generator.h"
 #include "core/pipeline.h"
 #include "core/table/sortorder.h"
 #include "core/analysis/viewfilter.h"
 #include "ui/analysisworker.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/anomalyscatter.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/findingsmodel.h"
 #include "ui/mainwindow.h"
@@ -615,8 +617,8 @@ int benchSize(TimingApplication& app, std::size_t rows)
     // The Data tab: sort by a few columns (a header click), then a filter typed and applied.
     window.showTab(MainWindow::Tab::Data);
     drawVisibleTab(window);
-    TrafficTableModel* model = window.trafficModel();
-    TrafficProxyModel* proxy = window.trafficProxy();
+    TrafficTableModel* model = test::byName<TrafficTableModel>(window, "trafficModel");
+    TrafficProxyModel* proxy = test::byName<TrafficProxyModel>(window, "trafficProxy");
     int layouts = 0;
     QObject::connect(proxy, &QAbstractItemModel::layoutChanged, [&] {
         ++layouts;
@@ -651,7 +653,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
         }
         dataOps.push_back({what, median(shown), median(stalls), longest});
     };
-    QHeaderView* header = window.dataView()->horizontalHeader();
+    QHeaderView* header = test::byName<QTableView>(window, "dataView")->horizontalHeader();
     const auto columnNamed = [&](const char* name) {
         for (int column = 0; column < model->columnCount(); ++column) {
             if (model->columnName(column) == QLatin1String(name))
@@ -673,16 +675,16 @@ int benchSize(TimingApplication& app, std::size_t rows)
     for (const char* text : {"10.", "443"}) {
         timeDataOp(std::string("filter \"") + text + "\" (all columns, sorted by creation_time)", [&] {
             // Type it (text changed), then press Enter rather than wait for the debounce timer.
-            window.filterEdit()->setText(QString::fromLatin1(text) + (filterRun++ % 2 ? QStringLiteral(" ") : QString()));
-            Q_EMIT window.filterEdit()->returnPressed();
+            test::byName<QLineEdit>(window, "filterEdit")->setText(QString::fromLatin1(text) + (filterRun++ % 2 ? QStringLiteral(" ") : QString()));
+            Q_EMIT test::byName<QLineEdit>(window, "filterEdit")->returnPressed();
         });
     }
     // The file opened again with the Data tab in front, sorted and filtered as the analyst left it:
     // the rows are sorted and searched again for the new data while it is shown.
     std::vector<double> reopenGaps, reopenReadyMs, reopenDrawnMs;
     TimingApplication::Longest longestReopenEvent;
-    window.filterEdit()->setText(QStringLiteral("443"));
-    Q_EMIT window.filterEdit()->returnPressed();
+    test::byName<QLineEdit>(window, "filterEdit")->setText(QStringLiteral("443"));
+    Q_EMIT test::byName<QLineEdit>(window, "filterEdit")->returnPressed();
     waitFor(proxy, &QAbstractItemModel::layoutChanged, [&] { return !proxy->isSearching() && !proxy->isSorting(); }, 60000);
     settle(100);
     for (int run = 0; run < g_options.runs; ++run) {
@@ -707,8 +709,8 @@ int benchSize(TimingApplication& app, std::size_t rows)
         reopenGaps.insert(reopenGaps.end(), meter.gaps().begin(), meter.gaps().end());
         settle(200);
     }
-    window.filterEdit()->clear();
-    Q_EMIT window.filterEdit()->returnPressed();
+    test::byName<QLineEdit>(window, "filterEdit")->clear();
+    Q_EMIT test::byName<QLineEdit>(window, "filterEdit")->returnPressed();
     settle(100);
 
     // Where the GUI thread's time goes: each piece the window calls on a new snapshot or new
@@ -747,30 +749,29 @@ int benchSize(TimingApplication& app, std::size_t rows)
                      [&] { rowsMatchingText(current.data->table, filter); });
             }
         }
-        time("SuspiciousRowsModel::setSnapshot", [&] { window.suspiciousModel()->setSnapshot(current); });
+        time("SuspiciousRowsModel::setSnapshot", [&] { test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->setSnapshot(current); });
         time("FindingsModel::setFindings x4", [&] {
-            for (auto category : {FindingsModel::Category::SourceIps, FindingsModel::Category::Countries,
-                                  FindingsModel::Category::DestinationPorts, FindingsModel::Category::Protocols})
-                window.findingsModel(category)->setFindings(current.findings);
+            for (FindingsModel* model : window.findChildren<FindingsModel*>())
+                model->setFindings(current.findings);
         });
-        time("OverviewCharts::setSnapshot", [&] { window.overviewCharts()->setSnapshot(current); });
-        time("AnomalyScatter::setSnapshot", [&] { window.anomalyScatter()->setSnapshot(current); });
+        time("OverviewCharts::setSnapshot", [&] { test::byName<OverviewCharts>(window, "overviewCharts")->setSnapshot(current); });
+        time("AnomalyScatter::setSnapshot", [&] { test::byName<AnomalyScatter>(window, "anomalyScatter")->setSnapshot(current); });
         // The window fits the tables' columns to their contents after a load.
-        time("Data view resizeColumnsToContents", [&] { window.dataView()->resizeColumnsToContents(); });
+        time("Data view resizeColumnsToContents", [&] { test::byName<QTableView>(window, "dataView")->resizeColumnsToContents(); });
         time("suspicious rows view resizeColumnsToContents",
-             [&] { window.suspiciousView()->resizeColumnsToContents(); });
+             [&] { test::byName<QTableView>(window, "suspiciousView")->resizeColumnsToContents(); });
         time("slider: TrafficTableModel::updateVerdicts + proxy", [&] {
             model->updateVerdicts(moved);
             proxy->verdictsChanged();
         });
-        time("slider: SuspiciousRowsModel::setSnapshot", [&] { window.suspiciousModel()->setSnapshot(moved); });
-        time("slider: OverviewCharts::updateVerdicts", [&] { window.overviewCharts()->updateVerdicts(moved); });
-        time("slider: AnomalyScatter::updateVerdicts", [&] { window.anomalyScatter()->updateVerdicts(moved); });
+        time("slider: SuspiciousRowsModel::setSnapshot", [&] { test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->setSnapshot(moved); });
+        time("slider: OverviewCharts::updateVerdicts", [&] { test::byName<OverviewCharts>(window, "overviewCharts")->updateVerdicts(moved); });
+        time("slider: AnomalyScatter::updateVerdicts", [&] { test::byName<AnomalyScatter>(window, "anomalyScatter")->updateVerdicts(moved); });
         // Put the window's own state back.
         model->updateVerdicts(current);
-        window.suspiciousModel()->setSnapshot(current);
-        window.overviewCharts()->updateVerdicts(current);
-        window.anomalyScatter()->updateVerdicts(current);
+        test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->setSnapshot(current);
+        test::byName<OverviewCharts>(window, "overviewCharts")->updateVerdicts(current);
+        test::byName<AnomalyScatter>(window, "anomalyScatter")->updateVerdicts(current);
     }
 
     // The machine's own noise: the same 5 ms timer with the window idle for two seconds.

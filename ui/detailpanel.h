@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/analysisview.h"
+
 #include "core/detect/explain.h"
 #include "ui/analysissnapshot.h"
 
@@ -19,7 +21,7 @@ class ExplainerSlot;
 // (the sentence) and a small bar chart of each feature's credit with the row's value and where it
 // stands among all rows. Explaining a row walks every row once per feature, so it runs on Qt's
 // thread pool; a result for a row that is no longer selected (or for older scores) is dropped.
-class DetailPanel : public QWidget {
+class DetailPanel : public QWidget, public AnalysisView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DetailPanel)
 
@@ -31,6 +33,9 @@ public:
     void setSnapshot(const AnalysisSnapshot& snapshot);
     // The contamination moved: only the verdict line changes.
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // As a dock beside the tabs: the same.
+    void setSnapshot(const ViewUpdate& update, int /*part*/) override { setSnapshot(update.snapshot); }
+    void updateVerdicts(const ViewUpdate& update, int /*part*/) override { updateVerdicts(update.snapshot); }
     void showRow(std::size_t row);
     void clearRow();
 

@@ -56,13 +56,10 @@ bool sameModel(const DetectorParams& a, const DetectorParams& b)
         && a.forest.seed == b.forest.seed && a.features == b.features;
 }
 
-DetectorPanel::DetectorPanel(QWidget* parent)
-    : QWidget(parent)
+// Threshold: cheap, applies at once.
+QGroupBox* DetectorPanel::createThresholdBox(QWidget* parent)
 {
-    auto* layout = new QVBoxLayout(this);
-
-    // --- Threshold: cheap, applies at once -----------------------------------------------------
-    auto* thresholdBox = new QGroupBox(tr("Threshold (no refit)"), this);
+    auto* thresholdBox = new QGroupBox(tr("Threshold (no refit)"), parent);
     auto* thresholdLayout = new QVBoxLayout(thresholdBox);
     auto* contaminationRow = new QHBoxLayout;
     auto* contaminationLabel = new QLabel(tr("&Contamination:"), thresholdBox);
@@ -122,10 +119,14 @@ DetectorPanel::DetectorPanel(QWidget* parent)
     m_flagged->setFont(flaggedFont);
     m_flagged->setToolTip(tr("Rows labelled Suspicious at this contamination, and the score threshold."));
     thresholdLayout->addWidget(m_flagged);
-    layout->addWidget(thresholdBox);
+    return thresholdBox;
 
-    // --- Forest: refits ---------------------------------------------------------------------
-    auto* modelBox = new QGroupBox(tr("Isolation Forest (refits)"), this);
+}
+
+// The forest's parameters: changing them refits.
+QGroupBox* DetectorPanel::createForestBox(QWidget* parent)
+{
+    auto* modelBox = new QGroupBox(tr("Isolation Forest (refits)"), parent);
     auto* form = new QFormLayout(modelBox);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
@@ -157,9 +158,17 @@ DetectorPanel::DetectorPanel(QWidget* parent)
                           "time; change it to see how much the result depends on chance."));
     form->addRow(tr("S&eed:"), m_seed);
 
+    form->addRow(tr("Features:"), new QWidget(modelBox));
+    form->addRow(createFeaturePicker(modelBox));
+    return modelBox;
+
+}
+
+QWidget* DetectorPanel::createFeaturePicker(QWidget* parent)
+{
     // The features, grouped, each with its sentence visible: the analyst picks inputs by what they
     // mean. The notebook's four are checked by default.
-    auto* featureBox = new QWidget(modelBox);
+    auto* featureBox = new QWidget(parent);
     featureBox->setObjectName(QStringLiteral("featurePicker"));
     auto* featureLayout = new QVBoxLayout(featureBox);
     featureLayout->setContentsMargins(0, 0, 0, 0);
@@ -199,9 +208,16 @@ DetectorPanel::DetectorPanel(QWidget* parent)
         m_features.push_back(check);
         connect(check, &QCheckBox::toggled, this, &DetectorPanel::onParamsEdited);
     }
-    form->addRow(tr("Features:"), new QWidget(modelBox));
-    form->addRow(featureBox);
-    layout->addWidget(modelBox);
+    return featureBox;
+}
+
+DetectorPanel::DetectorPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+
+    layout->addWidget(createThresholdBox(this));
+    layout->addWidget(createForestBox(this));
 
     m_autoRefit = new QCheckBox(tr("&Refit automatically when these change"), this);
     m_autoRefit->setObjectName(QStringLiteral("autoRefit"));

@@ -7,6 +7,7 @@
 #include <optional>
 
 class QCheckBox;
+class QGroupBox;
 class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
@@ -59,6 +60,9 @@ Q_SIGNALS:
     void cancelRequested();
 
 private:
+    QGroupBox* createThresholdBox(QWidget* parent);
+    QGroupBox* createForestBox(QWidget* parent);
+    QWidget* createFeaturePicker(QWidget* parent);
     void onSliderMoved(int position);
     void onPercentChanged(double percent);
     void onAutomaticToggled(bool automatic);

@@ -75,13 +75,14 @@ void ScreenshotTaker::capture()
     const AnalysisSnapshot& snapshot = m_window->snapshot();
     m_waiting = 1;   // released below, once every wait is connected
     if (snapshot.hasDetection()) {
-        if (!m_window->trustView()->isReady()) {
+        auto* trust = m_window->findChild<TrustView*>(QStringLiteral("trustView"));
+        if (!trust->isReady()) {
             ++m_waiting;
-            connect(m_window->trustView(), &TrustView::ready, this, &ScreenshotTaker::partReady, Qt::SingleShotConnection);
+            connect(trust, &TrustView::ready, this, &ScreenshotTaker::partReady, Qt::SingleShotConnection);
         }
         if (snapshot.findings && !snapshot.findings->suspiciousRows.empty()) {
             ++m_waiting;
-            connect(m_window->detailPanel(), &DetailPanel::explained, this, &ScreenshotTaker::partReady,
+            connect(m_window->findChild<DetailPanel*>(QStringLiteral("detailPanel")), &DetailPanel::explained, this, &ScreenshotTaker::partReady,
                     Qt::SingleShotConnection);
             m_window->selectRow(snapshot.findings->suspiciousRows.front());
         }

@@ -5,6 +5,7 @@
 #include "ui/charts/evaluationcharts.h"
 #include "ui/displayformat.h"
 #include "ui/trustmodels.h"
+#include "ui/viewwidgets.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -28,15 +29,6 @@ struct TrustView::Base {
 };
 
 namespace {
-
-QLabel* titleLabel(const QString& text, QWidget* parent)
-{
-    auto* label = new QLabel(text, parent);
-    QFont font = label->font();
-    font.setBold(true);
-    label->setFont(font);
-    return label;
-}
 
 QLabel* textLabel(QWidget* parent, const QString& objectName)
 {
@@ -358,6 +350,20 @@ void TrustView::refresh()
                  QString::number(verdicts.threshold, 'f', 4), formatCount(point.flagged), QString::number(point.precision, 'f', 3))
             .arg(QString::number(point.recall, 'f', 3), QString::number(point.f1, 'f', 3), formatCount(point.truePositives),
                  formatCount(point.falsePositives), formatCount(point.falseNegatives), formatCount(point.trueNegatives)));
+}
+
+void TrustView::setSnapshot(const ViewUpdate& update, int /*part*/)
+{
+    setSnapshot(update.snapshot);
+}
+
+void TrustView::updateVerdicts(const ViewUpdate& update, int /*part*/)
+{
+    const AnalysisSnapshot& snapshot = update.snapshot;
+    updateVerdicts(snapshot);
+    // The rows between the two thresholds in score order: O(changed rows), whatever the file size.
+    if (update.previousVerdicts && snapshot.hasDetection())
+        showChanges(snapshot, changedVerdicts(snapshot.detection->scores, *update.previousVerdicts, *snapshot.verdicts));
 }
 
 } // namespace webthreat

@@ -3,6 +3,7 @@
 #include "core/analysis/crosstab.h"
 #include "core/analysis/evaluation.h"
 #include "ui/analysissnapshot.h"
+#include "ui/analysisview.h"
 
 #include <QWidget>
 
@@ -26,7 +27,7 @@ class EvaluationCharts;
 // contaminations), and the rows the last contamination move flipped. Grouping the columns and
 // reading the truth are O(rows) and run on Qt's thread pool once per data or detector run; moving
 // the slider only re-counts the flagged rows.
-class TrustView : public QWidget {
+class TrustView : public QWidget, public AnalysisView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TrustView)
 
@@ -36,6 +37,9 @@ public:
 
     void setSnapshot(const AnalysisSnapshot& snapshot);
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // As a tab: the same, and new verdicts also list the rows they flipped.
+    void setSnapshot(const ViewUpdate& update, int part) override;
+    void updateVerdicts(const ViewUpdate& update, int part) override;
     // The rows that changed verdict between the previous and the current snapshot's verdicts.
     void showChanges(const AnalysisSnapshot& snapshot, VerdictChanges changes);
     // "" = find is_attack, label or is_suspicious; otherwise the column to use.
@@ -52,7 +56,7 @@ public:
     QString rulesSummary() const;
     QString evaluationText() const;
     QString changesText() const;
-    QList<ChartView*> chartViews() const;
+    QList<ChartView*> chartViews() const override;
 
 Q_SIGNALS:
     // The analyst selected a row in the changed-verdicts table.

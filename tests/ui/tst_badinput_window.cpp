@@ -2,11 +2,13 @@
 // reaches it: each file either loads with its warnings in the cleaning report, or shows one message
 // naming the file and leaves the data the window had. Also: closing the window in the middle of a
 // run, and text from the file that looks like HTML.
+#include "tests/ui/widgetlookup.h"
 #include "generator/generator.h"
 #include "ui/mainwindow.h"
 #include "ui/traffictablemodel.h"
 #include "tests/badcorpus.h"
 
+#include <QTextBrowser>
 #include <QFile>
 #include <QMessageBox>
 #include <QSignalSpy>
@@ -65,7 +67,7 @@ private Q_SLOTS:
             QVERIFY(ready.wait(kTimeoutMs));
         }
         const AnalysisSnapshot before = window.snapshot();
-        const int rowsBefore = window.trafficModel()->rowCount();
+        const int rowsBefore = test::byName<TrafficTableModel>(window, "trafficModel")->rowCount();
 
         QSignalSpy ready(&window, &MainWindow::analysisReady);
         QSignalSpy loadFailed(&window, &MainWindow::loadFailed);
@@ -80,7 +82,7 @@ private Q_SLOTS:
             QVERIFY(window.snapshot().data != before.data);
             QCOMPARE(window.snapshot().data->readReport.rows, std::size_t(rowsRead));
             QVERIFY(!window.snapshot().hasDetection());
-            const QString report = window.cleaningReportHtml();
+            const QString report = test::byName<QTextBrowser>(window, "cleaningReport")->toHtml();
             QVERIFY2(report.contains(message.toHtmlEscaped()), qPrintable(report));
         } else if (refused) {
             QCOMPARE(ready.count(), 0);
@@ -91,7 +93,7 @@ private Q_SLOTS:
             // The window still shows what it had.
             QCOMPARE(window.snapshot().data, before.data);
             QCOMPARE(window.snapshot().detection, before.detection);
-            QCOMPARE(window.trafficModel()->rowCount(), rowsBefore);
+            QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), rowsBefore);
             // One message box, as plain text.
             bool found = false;
             for (QMessageBox* box : window.findChildren<QMessageBox*>()) {
@@ -104,9 +106,9 @@ private Q_SLOTS:
         } else {
             QCOMPARE(ready.count(), 1);
             QCOMPARE(window.snapshot().data->readReport.rows, std::size_t(rowsRead));
-            QCOMPARE(window.trafficModel()->rowCount(), int(window.snapshot().data->table.rowCount()));
+            QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), int(window.snapshot().data->table.rowCount()));
             if (message != "-") {
-                const QString report = window.cleaningReportHtml();
+                const QString report = test::byName<QTextBrowser>(window, "cleaningReport")->toHtml();
                 QVERIFY2(report.contains(message.toHtmlEscaped()), qPrintable(report));
             }
         }
@@ -129,7 +131,7 @@ private Q_SLOTS:
         QSignalSpy ready(&window, &MainWindow::analysisReady);
         window.openFile(path);
         QVERIFY(ready.wait(kTimeoutMs));
-        const TrafficTableModel* model = window.trafficModel();
+        const TrafficTableModel* model = test::byName<TrafficTableModel>(window, "trafficModel");
         int ruleColumn = -1;
         for (int c = 0; c < model->columnCount(); ++c) {
             if (model->headerData(c, Qt::Horizontal).toString() == "rule_names")
@@ -170,7 +172,7 @@ private Q_SLOTS:
         window.openSample();
         QVERIFY(ready.wait(kTimeoutMs));
         QTRY_VERIFY(!window.isBusy());
-        QCOMPARE(window.trafficModel()->rowCount(), 5000);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 5000);
     }
 };
 

@@ -3,6 +3,7 @@
 #include "ui/charts/chartstyle.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewbins.h"
+#include "ui/charts/anomalyscatter.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/charts/pointcloud.h"
 #include "ui/charts/workbenchchart.h"

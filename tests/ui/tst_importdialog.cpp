@@ -3,6 +3,8 @@
 // the file like the canonical one, and the mapping is remembered per header signature so the
 // same layout opens directly next time.
 #include "core/io/csvreader.h"
+#include "ui/fileimporter.h"
+#include "tests/ui/widgetlookup.h"
 #include "ui/importdialog.h"
 #include "ui/mainwindow.h"
 #include "ui/screenshottaker.h"
@@ -306,7 +308,7 @@ private Q_SLOTS:
             auto* dialog = window.findChild<ImportDialog*>();
             QVERIFY(dialog);
             QVERIFY(dialog->isVisible());
-            QVERIFY(window.importNote().isEmpty());
+            QVERIFY(test::byName<FileImporter>(window, "fileImporter")->note().isEmpty());
             dialog->accept();
             QVERIFY(ready.wait(kTimeoutMs));
             QCOMPARE(window.snapshot().data->table.rowCount(), std::size_t(12));
@@ -320,7 +322,7 @@ private Q_SLOTS:
             QSignalSpy ready(&window, &MainWindow::analysisReady);
             window.openFile(path);
             QVERIFY(window.findChild<ImportDialog*>() == nullptr);
-            QCOMPARE(window.importNote(),
+            QCOMPARE(test::byName<FileImporter>(window, "fileImporter")->note(),
                      QString::fromUtf8("Applied the saved mapping for this layout \u2014 File \u25B8 Import CSV\u2026 to change it"));
             QVERIFY(ready.wait(kTimeoutMs));
             QCOMPARE(window.snapshot().data->table.rowCount(), std::size_t(12));
@@ -330,7 +332,7 @@ private Q_SLOTS:
             QSignalSpy ready(&window, &MainWindow::analysisReady);
             window.openFile(kImportDir + "canonical.csv");
             QVERIFY(window.findChild<ImportDialog*>() == nullptr);
-            QVERIFY(window.importNote().isEmpty());
+            QVERIFY(test::byName<FileImporter>(window, "fileImporter")->note().isEmpty());
             QVERIFY(ready.wait(kTimeoutMs));
         }
     }

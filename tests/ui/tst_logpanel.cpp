@@ -1,5 +1,6 @@
 // The Log panel: messages from any thread reach it through the LogRelay, in order, as plain text,
 // with their level; the panel stays bounded; the window shows what a load did.
+#include "tests/ui/widgetlookup.h"
 #include "ui/logpanel.h"
 #include "ui/logrelay.h"
 #include "ui/mainwindow.h"
@@ -47,7 +48,7 @@ private Q_SLOTS:
         QVERIFY(panel.textView()->placeholderText().contains(QStringLiteral("not connected")));
         QVERIFY(panel.textView()->isReadOnly());
         MainWindow window;
-        QVERIFY(window.logPanel()->textView()->placeholderText().contains(QStringLiteral("not connected")));
+        QVERIFY(test::byName<LogPanel>(window, "logPanel")->textView()->placeholderText().contains(QStringLiteral("not connected")));
     }
 
     void linesFromWorkerAndGuiThreadsArriveInOrder()
@@ -214,14 +215,14 @@ private Q_SLOTS:
         MainWindow window;
         window.setLogRelay(&relay);
         // Hidden until the analyst asks for it, from View > Log.
-        QVERIFY(window.logDock()->isHidden());
-        QVERIFY(!window.logDock()->toggleViewAction()->isChecked());
-        QCOMPARE(window.logDock()->toggleViewAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_L));
+        QVERIFY(test::byName<QDockWidget>(window, "logDock")->isHidden());
+        QVERIFY(!test::byName<QDockWidget>(window, "logDock")->toggleViewAction()->isChecked());
+        QCOMPARE(test::byName<QDockWidget>(window, "logDock")->toggleViewAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_L));
 
         QSignalSpy ready(&window, &MainWindow::analysisReady);
         window.openSample();
         QVERIFY(ready.wait(120000));
-        LogPanel* panel = window.logPanel();
+        LogPanel* panel = test::byName<LogPanel>(window, "logPanel");
         QTRY_VERIFY(panel->textView()->toPlainText().contains(QStringLiteral("[ui] loaded ")));
         const QString text = panel->textView()->toPlainText();
         QVERIFY2(text.contains(QStringLiteral("INFO  [core] read ")), qPrintable(text));

@@ -1,7 +1,10 @@
 // The workbench window as the analyst uses it: opening files through the same entry points the
 // menus call, the contamination slider, cancelling, bad files, exports and remembered settings.
+#include "ui/resultexporter.h"
+#include "tests/ui/widgetlookup.h"
 #include "generator/generator.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/anomalyscatter.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/analysiscontroller.h"
 #include "ui/detectorpanel.h"
@@ -12,6 +15,7 @@
 #include "ui/trafficproxymodel.h"
 #include "ui/traffictablemodel.h"
 
+#include <QTextBrowser>
 #include <QAbstractBarSeries>
 #include <QAbstractItemModelTester>
 #include <QBarSet>
@@ -123,9 +127,9 @@ private Q_SLOTS:
     void startsEmpty()
     {
         MainWindow window;
-        QAbstractItemModelTester tester(window.trafficProxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(test::byName<TrafficProxyModel>(window, "trafficProxy"), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(!window.snapshot().hasData());
-        QCOMPARE(window.trafficModel()->rowCount(), 0);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 0);
         QVERIFY(!window.isBusy());
         QCOMPARE(window.currentTab(), MainWindow::Tab::Summary);
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("summaryHeader"))->text().contains(QStringLiteral("No data loaded")));
@@ -136,37 +140,37 @@ private Q_SLOTS:
         if (!m_haveReference)
             QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
         MainWindow window;
-        QAbstractItemModelTester modelTester(window.trafficModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester proxyTester(window.trafficProxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester suspiciousTester(window.suspiciousModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester modelTester(test::byName<TrafficTableModel>(window, "trafficModel"), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(test::byName<TrafficProxyModel>(window, "trafficProxy"), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester suspiciousTester(test::byName<SuspiciousRowsModel>(window, "suspiciousModel"), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(load(window, referenceCsv()));
 
-        QCOMPARE(window.trafficModel()->rowCount(), 282);
-        QCOMPARE(window.dataView()->model()->rowCount(), 282);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 282);
+        QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), 282);
         QVERIFY(window.snapshot().hasDetection());
         QCOMPARE(window.snapshot().verdicts->suspiciousCount, std::size_t(15));
-        QCOMPARE(window.suspiciousModel()->rowCount(), 15);
+        QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), 15);
         QCOMPARE(window.currentFile(), referenceCsv());
         QVERIFY(window.windowTitle().startsWith(QStringLiteral("CloudWatch_Traffic_Web_Attack.csv")));
         // The cleaning report is shown after the load.
-        const QString report = window.cleaningReportHtml();
+        const QString report = test::byName<QTextBrowser>(window, "cleaningReport")->toHtml();
         QVERIFY(report.contains(QStringLiteral("drop_duplicates")));
         QVERIFY(report.contains(QStringLiteral("282 rows in, 282 rows out")));
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("countsText"))->text().contains(QStringLiteral("15 suspicious")));
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text().startsWith(QStringLiteral("15 of 282 rows flagged")));
         // The summary lists the 16 columns, the two features and the score.
-        QCOMPARE(window.summaryModel()->rowCount(), 16 + 2 + 1);
+        QCOMPARE(test::byName<SummaryModel>(window, "summaryModel")->rowCount(), 16 + 2 + 1);
 
         // "Suspicious only" through the checkbox the analyst clicks.
-        window.suspiciousOnlyCheck()->setChecked(true);
-        QCOMPARE(window.dataView()->model()->rowCount(), 15);
-        window.suspiciousOnlyCheck()->setChecked(false);
-        QCOMPARE(window.dataView()->model()->rowCount(), 282);
+        test::byName<QCheckBox>(window, "suspiciousOnly")->setChecked(true);
+        QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), 15);
+        test::byName<QCheckBox>(window, "suspiciousOnly")->setChecked(false);
+        QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), 282);
         // The filter box, coalesced while typing.
-        window.filterEdit()->setText(QStringLiteral("no row has this"));
-        QTRY_COMPARE(window.dataView()->model()->rowCount(), 0);
-        window.filterEdit()->clear();
-        QTRY_COMPARE(window.dataView()->model()->rowCount(), 282);
+        test::byName<QLineEdit>(window, "filterEdit")->setText(QStringLiteral("no row has this"));
+        QTRY_COMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), 0);
+        test::byName<QLineEdit>(window, "filterEdit")->clear();
+        QTRY_COMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), 282);
     }
 
     void sliderReThresholdsWithoutRefit()
@@ -177,12 +181,12 @@ private Q_SLOTS:
         QVERIFY(load(window, referenceCsv()));
         const auto detection = window.snapshot().detection;
         const auto data = window.snapshot().data;
-        QCOMPARE(suspiciousInScatter(window.anomalyScatter()), 15.0);
-        QCOMPARE(suspiciousInFirstHistogram(window.overviewCharts()), 15.0);
+        QCOMPARE(suspiciousInScatter(test::byName<AnomalyScatter>(window, "anomalyScatter")), 15.0);
+        QCOMPARE(suspiciousInFirstHistogram(test::byName<OverviewCharts>(window, "overviewCharts")), 15.0);
 
         QSignalSpy applied(&window, &MainWindow::verdictsApplied);
         QSignalSpy busy(&window, &MainWindow::busyChanged);
-        window.detectorPanel()->contaminationSpinBox()->setValue(10.0);
+        test::byName<DetectorPanel>(window, "detectorPanel")->contaminationSpinBox()->setValue(10.0);
         QVERIFY(applied.wait());
         const std::size_t expected = applyThreshold(detection->scores, Contamination::fromValue(0.10)).suspiciousCount;
         QCOMPARE(expected, std::size_t(29));
@@ -192,23 +196,23 @@ private Q_SLOTS:
         QCOMPARE(busy.count(), 0);
         QCOMPARE(window.snapshot().verdicts->suspiciousCount, expected);
         QCOMPARE(window.snapshot().findings->suspicious, expected);
-        QCOMPARE(window.suspiciousModel()->rowCount(), int(expected));
-        QCOMPARE(suspiciousInScatter(window.anomalyScatter()), qreal(expected));
-        QCOMPARE(suspiciousInFirstHistogram(window.overviewCharts()), qreal(expected));
-        window.suspiciousOnlyCheck()->setChecked(true);
-        QCOMPARE(window.dataView()->model()->rowCount(), int(expected));
+        QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), int(expected));
+        QCOMPARE(suspiciousInScatter(test::byName<AnomalyScatter>(window, "anomalyScatter")), qreal(expected));
+        QCOMPARE(suspiciousInFirstHistogram(test::byName<OverviewCharts>(window, "overviewCharts")), qreal(expected));
+        test::byName<QCheckBox>(window, "suspiciousOnly")->setChecked(true);
+        QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), int(expected));
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text().startsWith(QStringLiteral("29 of 282")));
 
         // The slider drives the same path; its right end is 50 %. The views take the new verdicts
         // a part per event: verdictsApplied says every one has.
-        QSlider* slider = window.detectorPanel()->contaminationSlider();
+        QSlider* slider = test::byName<DetectorPanel>(window, "detectorPanel")->contaminationSlider();
         applied.clear();
         slider->setValue(slider->maximum());
-        QCOMPARE(window.detectorPanel()->contaminationSpinBox()->value(), 50.0);
+        QCOMPARE(test::byName<DetectorPanel>(window, "detectorPanel")->contaminationSpinBox()->value(), 50.0);
         QVERIFY(applied.wait());
         QCOMPARE(window.snapshot().verdicts->suspiciousCount,
                  applyThreshold(detection->scores, Contamination::fromValue(0.5)).suspiciousCount);
-        QCOMPARE(window.dataView()->model()->rowCount(), int(window.snapshot().verdicts->suspiciousCount));
+        QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), int(window.snapshot().verdicts->suspiciousCount));
         QCOMPARE(window.snapshot().detection, detection);
 
         // Automatic: scikit-learn's fixed offset.
@@ -249,7 +253,7 @@ private Q_SLOTS:
         QCOMPARE(results.size(), 3);
         const LoadResult reference = results[0];
         const LoadResult other = results[1];
-        QCOMPARE(window.trafficModel()->rowCount(), 5000);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 5000);
 
         // The reference file's result: the Anomalies tab, in front, takes it in the first event.
         window.showTab(MainWindow::Tab::Anomalies);
@@ -257,8 +261,8 @@ private Q_SLOTS:
         Q_EMIT controller->loadFinished(reference);
         QCoreApplication::processEvents();
         QVERIFY(ready.isEmpty());
-        QCOMPARE(window.suspiciousModel()->rowCount(), 15);
-        QCOMPARE(window.trafficModel()->rowCount(), 5000);   // the Data tab's turn has not come
+        QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), 15);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 5000);   // the Data tab's turn has not come
 
         // The generated file's result arrives before the reference is fully shown.
         Q_EMIT controller->loadFinished(other);
@@ -266,12 +270,12 @@ private Q_SLOTS:
         QCOMPARE(ready.count(), 1);
         const AnalysisSnapshot& shown = other.snapshot;
         QCOMPARE(window.snapshot().data, shown.data);
-        QCOMPARE(window.trafficModel()->rowCount(), 2000);
-        QCOMPARE(window.trafficModel()->snapshot().data, shown.data);
-        QCOMPARE(window.suspiciousModel()->rowCount(), int(shown.findings->suspiciousRows.size()));
-        QCOMPARE(window.entitiesModel()->rowCount(), int(shown.aggregates->entities.entities.size()));
-        QCOMPARE(suspiciousInFirstHistogram(window.overviewCharts()), qreal(shown.verdicts->suspiciousCount));
-        QCOMPARE(suspiciousInScatter(window.anomalyScatter()), qreal(shown.verdicts->suspiciousCount));
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 2000);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->snapshot().data, shown.data);
+        QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), int(shown.findings->suspiciousRows.size()));
+        QCOMPARE(test::byName<EntitiesModel>(window, "entitiesModel")->rowCount(), int(shown.aggregates->entities.entities.size()));
+        QCOMPARE(suspiciousInFirstHistogram(test::byName<OverviewCharts>(window, "overviewCharts")), qreal(shown.verdicts->suspiciousCount));
+        QCOMPARE(suspiciousInScatter(test::byName<AnomalyScatter>(window, "anomalyScatter")), qreal(shown.verdicts->suspiciousCount));
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("summaryHeader"))->text().contains(QStringLiteral("generated.csv")));
         QVERIFY(ready.count() == 1 && !window.isBusy());
 
@@ -285,12 +289,12 @@ private Q_SLOTS:
         QTRY_COMPARE(ready.count(), 1);
         QCOMPARE(window.snapshot().data, reference.snapshot.data);
         QCOMPARE(window.snapshot().verdicts->suspiciousCount, std::size_t(29));
-        QCOMPARE(window.suspiciousModel()->rowCount(), 29);
-        QCOMPARE(suspiciousInFirstHistogram(window.overviewCharts()), 29.0);
-        QCOMPARE(suspiciousInScatter(window.anomalyScatter()), 29.0);
-        QCOMPARE(window.entitiesModel()->rowCount(), int(reference.snapshot.aggregates->entities.entities.size()));
-        window.suspiciousOnlyCheck()->setChecked(true);
-        QCOMPARE(window.dataView()->model()->rowCount(), 29);
+        QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), 29);
+        QCOMPARE(suspiciousInFirstHistogram(test::byName<OverviewCharts>(window, "overviewCharts")), 29.0);
+        QCOMPARE(suspiciousInScatter(test::byName<AnomalyScatter>(window, "anomalyScatter")), 29.0);
+        QCOMPARE(test::byName<EntitiesModel>(window, "entitiesModel")->rowCount(), int(reference.snapshot.aggregates->entities.entities.size()));
+        test::byName<QCheckBox>(window, "suspiciousOnly")->setChecked(true);
+        QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), 29);
     }
 
     void changingForestParametersRefits()
@@ -308,7 +312,7 @@ private Q_SLOTS:
         QVERIFY(window.snapshot().detection != detection);
         QCOMPARE(window.snapshot().detection->params.forest.seed, std::uint64_t(7));
         QCOMPARE(window.snapshot().data, data); // the same rows, rescored
-        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 282);
 
         // With it off, Run does it.
         window.findChild<QCheckBox*>(QStringLiteral("autoRefit"))->setChecked(false);
@@ -350,7 +354,7 @@ private Q_SLOTS:
         QCOMPARE(ready.count(), 0);
         QCOMPARE(window.snapshot().data, before.data);
         QCOMPARE(window.snapshot().detection, before.detection);
-        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 282);
         QCOMPARE(window.currentFile(), referenceCsv());
         QVERIFY(!progress->isVisible());
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("statusText"))->text().contains(QStringLiteral("cancelled")));
@@ -361,7 +365,7 @@ private Q_SLOTS:
         QVERIFY(ready.wait(kLoadTimeoutMs));
         QCOMPARE(ready.count(), 1);
         QVERIFY(!window.isBusy());
-        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 282);
         QVERIFY(window.snapshot().data != before.data);
         QCOMPARE(cancelled.count(), 1);
     }
@@ -385,7 +389,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.snapshot().detection && window.snapshot().detection->params.forest.trees == 20,
                                  kLoadTimeoutMs);
         QTRY_VERIFY(!window.isBusy());
-        QCOMPARE(window.trafficModel()->rowCount(), 200000);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 200000);
     }
 
     void badFileKeepsPreviousData()
@@ -412,7 +416,7 @@ private Q_SLOTS:
         QVERIFY2(message.contains(QStringLiteral("bytes_out")), qPrintable(message));
         QCOMPARE(window.lastError(), message);
         QCOMPARE(window.snapshot().data, before.data);
-        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 282);
         QCOMPARE(window.currentFile(), referenceCsv());
         QVERIFY(!window.isBusy());
         // One clear message, shown to the analyst as it is.
@@ -429,7 +433,7 @@ private Q_SLOTS:
         window.openFile(dir.filePath(QStringLiteral("absent.csv")));
         QVERIFY(failed.wait(kLoadTimeoutMs));
         QVERIFY(failed.last().first().toString().contains(QStringLiteral("absent.csv")));
-        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 282);
     }
 
     void reportShowsMalformedRowsAndInvalidCells()
@@ -448,8 +452,8 @@ private Q_SLOTS:
         }
         MainWindow window;
         QVERIFY(load(window, path));
-        QCOMPARE(window.trafficModel()->rowCount(), 3); // 4 read, 1 duplicate dropped
-        const QString report = window.cleaningReportHtml();
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 3); // 4 read, 1 duplicate dropped
+        const QString report = test::byName<QTextBrowser>(window, "cleaningReport")->toHtml();
         QVERIFY2(report.contains(QStringLiteral("1 malformed row(s) skipped")), qPrintable(report));
         QVERIFY(report.contains(QStringLiteral("lines 3")));
         QVERIFY(report.contains(QStringLiteral("invalid cell(s) in")));
@@ -464,7 +468,7 @@ private Q_SLOTS:
         QSignalSpy ready(&window, &MainWindow::analysisReady);
         window.openSample();
         QVERIFY(ready.wait(kLoadTimeoutMs));
-        QCOMPARE(window.trafficModel()->rowCount(), 5000);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 5000);
         QVERIFY(window.snapshot().hasDetection());
         QVERIFY(window.recentFiles().isEmpty()); // a resource is not a recent file
         QVERIFY(!QImage(QStringLiteral(":/icons/webthreat.png")).isNull());
@@ -484,7 +488,7 @@ private Q_SLOTS:
         QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
         QCoreApplication::sendEvent(&window, &drop);
         QVERIFY(ready.wait(kLoadTimeoutMs));
-        QCOMPARE(window.trafficModel()->rowCount(), 282);
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 282);
     }
 
     void scatterClickSelectsRow()
@@ -494,19 +498,19 @@ private Q_SLOTS:
         MainWindow window;
         QVERIFY(load(window, referenceCsv()));
         const std::size_t tableRow = window.snapshot().findings->suspiciousRows[3];
-        Q_EMIT window.anomalyScatter()->rowClicked(static_cast<qsizetype>(tableRow));
-        QCOMPARE(window.suspiciousView()->currentIndex().row(), 3);
-        const QModelIndex dataIndex = window.dataView()->currentIndex();
+        Q_EMIT test::byName<AnomalyScatter>(window, "anomalyScatter")->rowClicked(static_cast<qsizetype>(tableRow));
+        QCOMPARE(test::byName<QTableView>(window, "suspiciousView")->currentIndex().row(), 3);
+        const QModelIndex dataIndex = test::byName<QTableView>(window, "dataView")->currentIndex();
         QVERIFY(dataIndex.isValid());
-        QCOMPARE(window.trafficProxy()->mapToSource(dataIndex).row(), int(tableRow));
+        QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")->mapToSource(dataIndex).row(), int(tableRow));
 
         // Activating a suspicious row shows it in the Data tab, even when filtered out.
-        window.filterEdit()->setText(QStringLiteral("no row has this"));
-        QTRY_COMPARE(window.dataView()->model()->rowCount(), 0);
-        const QModelIndex first = window.suspiciousModel()->index(0, 0);
-        Q_EMIT window.suspiciousView()->activated(first);
+        test::byName<QLineEdit>(window, "filterEdit")->setText(QStringLiteral("no row has this"));
+        QTRY_COMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), 0);
+        const QModelIndex first = test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->index(0, 0);
+        Q_EMIT test::byName<QTableView>(window, "suspiciousView")->activated(first);
         QCOMPARE(window.currentTab(), MainWindow::Tab::Data);
-        QCOMPARE(window.trafficProxy()->mapToSource(window.dataView()->currentIndex()).row(),
+        QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")->mapToSource(test::byName<QTableView>(window, "dataView")->currentIndex()).row(),
                  int(window.snapshot().findings->suspiciousRows[0]));
     }
 
@@ -517,7 +521,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowActive(&window));
         QTest::keySequence(&window, QKeySequence::Find);
         QCOMPARE(window.currentTab(), MainWindow::Tab::Data);
-        QTRY_VERIFY(window.filterEdit()->hasFocus());
+        QTRY_VERIFY(test::byName<QLineEdit>(window, "filterEdit")->hasFocus());
     }
 
     void exportsAllCharts()
@@ -528,9 +532,9 @@ private Q_SLOTS:
         QVERIFY(load(window, referenceCsv()));
         QTemporaryDir dir;
         QString error;
-        const QStringList files = window.exportAllCharts(dir.path(), 2.0, &error);
+        const QStringList files = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 2.0, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const QList<ChartView*> views = window.allChartViews();
+        const QList<ChartView*> views = window.findChildren<ChartView*>();
         QVERIFY(views.size() >= 2);
         QCOMPARE(files.size(), views.size());
         for (ChartView* view : views) {
@@ -543,7 +547,7 @@ private Q_SLOTS:
             QCOMPARE(image.size(), view->renderImage(2.0).size());
         }
         // Again into the same folder: replaced, not duplicated (the menu asks first).
-        QCOMPARE(window.exportAllCharts(dir.path(), 1.0, &error).size(), views.size());
+        QCOMPARE(test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 1.0, &error).size(), views.size());
         QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("*.png")}).size(), views.size());
         QCOMPARE(QImage(files.first()).size(), views.first()->renderImage(1.0).size());
     }
@@ -557,7 +561,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("scored.csv"));
         QSignalSpy finished(&window, &MainWindow::exportFinished);
-        window.exportScoredCsv(path);
+        test::byName<ResultExporter>(window, "resultExporter")->exportScoredCsv(path);
         QVERIFY(finished.wait(kLoadTimeoutMs));
         QCOMPARE(finished.first().first().toString(), path);
         const QStringList lines = readLines(path);
@@ -573,7 +577,7 @@ private Q_SLOTS:
 
         // An unwritable place: a clear message, nothing left behind.
         QSignalSpy failed(&window, &MainWindow::exportFailed);
-        window.exportScoredCsv(dir.filePath(QStringLiteral("no/such/folder/scored.csv")));
+        test::byName<ResultExporter>(window, "resultExporter")->exportScoredCsv(dir.filePath(QStringLiteral("no/such/folder/scored.csv")));
         QVERIFY(failed.wait(kLoadTimeoutMs));
         QVERIFY(!failed.first().first().toString().isEmpty());
         QVERIFY(!window.isBusy());
@@ -587,7 +591,7 @@ private Q_SLOTS:
         {
             MainWindow window;
             window.restoreSettings();
-            window.detectorPanel()->contaminationSpinBox()->setValue(7.0);
+            test::byName<DetectorPanel>(window, "detectorPanel")->contaminationSpinBox()->setValue(7.0);
             window.findChild<QSpinBox*>(QStringLiteral("trees"))->setValue(150);
             window.findChild<QCheckBox*>(QStringLiteral("feature_bytes_in"))->setChecked(false);
             window.showTab(MainWindow::Tab::Anomalies);
@@ -597,8 +601,8 @@ private Q_SLOTS:
         }
         MainWindow window;
         window.restoreSettings();
-        QCOMPARE(window.detectorPanel()->contamination().value, 0.07);
-        const DetectorParams params = window.detectorPanel()->detectorParams();
+        QCOMPARE(test::byName<DetectorPanel>(window, "detectorPanel")->contamination().value, 0.07);
+        const DetectorParams params = test::byName<DetectorPanel>(window, "detectorPanel")->detectorParams();
         QCOMPARE(params.forest.trees, 150);
         QCOMPARE(params.features.size(), std::size_t(3));
         QCOMPARE(window.currentTab(), MainWindow::Tab::Anomalies);

@@ -1,5 +1,6 @@
 // `webthreat-workbench --palette light|dark`: the window, its charts and its tinted rows follow the
 // chosen palette, so a dark window has no white chart cards and no dark-on-dark text.
+#include "tests/ui/widgetlookup.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
@@ -125,7 +126,7 @@ private Q_SLOTS:
                  qPrintable(image.pixelColor(kWindowBackground).name()));
 
         // Every chart card is dark and its labels are light enough to read on it.
-        for (ChartView* view : taker->window()->allChartViews()) {
+        for (ChartView* view : taker->window()->findChildren<ChartView*>()) {
             const QColor card = view->chart()->backgroundBrush().color();
             QVERIFY2(card.lightness() < 80, qPrintable(view->title() + QLatin1Char(' ') + card.name()));
             QVERIFY(contrast(view->chart()->titleBrush().color(), card) >= 7.0);
@@ -137,7 +138,7 @@ private Q_SLOTS:
             }
         }
         // The suspicious tint is dark too, with light text on it.
-        const auto [tint, text] = suspiciousRowColours(taker->window()->trafficModel());
+        const auto [tint, text] = suspiciousRowColours(test::byName<TrafficTableModel>(*taker->window(), "trafficModel"));
         QVERIFY(tint.isValid());
         QVERIFY(tint.lightness() < 80);
         QVERIFY(contrast(text, tint) >= 7.0);
@@ -152,7 +153,7 @@ private Q_SLOTS:
         QVERIFY(!isDarkPalette());
         QVERIFY2(image.pixelColor(kWindowBackground).lightness() > 200,
                  qPrintable(image.pixelColor(kWindowBackground).name()));
-        for (ChartView* view : taker->window()->allChartViews()) {
+        for (ChartView* view : taker->window()->findChildren<ChartView*>()) {
             const QColor card = view->chart()->backgroundBrush().color();
             QCOMPARE(card, QColor(Qt::white));
             for (QAbstractAxis* axis : view->chart()->axes()) {
@@ -160,7 +161,7 @@ private Q_SLOTS:
                 QVERIFY(contrast(labels, card) >= 7.0);
             }
         }
-        const auto [tint, text] = suspiciousRowColours(taker->window()->trafficModel());
+        const auto [tint, text] = suspiciousRowColours(test::byName<TrafficTableModel>(*taker->window(), "trafficModel"));
         QVERIFY(tint.lightness() > 200);
         QVERIFY(contrast(text, tint) >= 7.0);
     }

@@ -1,3 +1,5 @@
+#include "ui/resultexporter.h"
+#include "tests/ui/widgetlookup.h"
 #include "core/util/errors.h"
 #include "core/pipeline.h"
 #include "core/output/provenance.h"
@@ -288,7 +290,7 @@ private Q_SLOTS:
         window.openSample();
         QVERIFY(ready.wait(kTimeoutMs));
         const QByteArray sample = readAll(QStringLiteral(":/sample/sample_traffic.csv"));
-        const Provenance provenance = window.currentProvenance();
+        const Provenance provenance = test::byName<ResultExporter>(window, "resultExporter")->provenance();
         QCOMPARE(provenance.input.sha256, sha256Hex(sample.toStdString()));
         QCOMPARE(provenance.input.bytes, std::uint64_t(sample.size()));
         QCOMPARE(provenance.program, std::string("webthreat-workbench"));
@@ -296,7 +298,7 @@ private Q_SLOTS:
 
         QTemporaryDir dir;
         QString error;
-        const QStringList charts = window.exportAllCharts(dir.path(), 1.0, &error);
+        const QStringList charts = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 1.0, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         for (const QString& chart : charts) {
             const QImage image(chart);
@@ -307,7 +309,7 @@ private Q_SLOTS:
         QSignalSpy finished(&window, &MainWindow::exportFinished);
         QSignalSpy failed(&window, &MainWindow::exportFailed);
         const QString csv = dir.filePath(QStringLiteral("scored.csv"));
-        window.exportScoredCsv(csv);
+        test::byName<ResultExporter>(window, "resultExporter")->exportScoredCsv(csv);
         QVERIFY(finished.wait(kTimeoutMs));
         const QJsonObject sidecar = QJsonDocument::fromJson(readAll(csv + QStringLiteral(".provenance.json"))).object();
         QCOMPARE(sidecar["input"]["sha256"].toString(), QString::fromStdString(provenance.input.sha256));
@@ -317,7 +319,7 @@ private Q_SLOTS:
         for (const QString& name : {QStringLiteral("report.html"), QStringLiteral("report.pdf")}) {
             const QString path = dir.filePath(name);
             finished.clear();
-            window.exportReport(path);
+            test::byName<ResultExporter>(window, "resultExporter")->exportReport(path);
             QVERIFY(window.isBusy());
             QVERIFY(finished.wait(kTimeoutMs));
             QCOMPARE(finished.first().first().toString(), path);
@@ -327,14 +329,14 @@ private Q_SLOTS:
                 QVERIFY(bytes.startsWith("%PDF"));
             } else {
                 QVERIFY(bytes.contains(QByteArray::fromStdString(provenance.input.sha256)));
-                QCOMPARE(embeddedPngs(QString::fromUtf8(bytes)).size(), window.allChartViews().size());
+                QCOMPARE(embeddedPngs(QString::fromUtf8(bytes)).size(), window.findChildren<ChartView*>().size());
             }
         }
         QVERIFY(failed.isEmpty());
 
         // An unwritable place: exportFailed naming the file; the window keeps going.
         const QString bad = dir.filePath(QStringLiteral("no/such/folder/report.pdf"));
-        window.exportReport(bad);
+        test::byName<ResultExporter>(window, "resultExporter")->exportReport(bad);
         QVERIFY(failed.wait(kTimeoutMs));
         QVERIFY2(failed.first().first().toString().contains(QDir::toNativeSeparators(bad)),
                  qPrintable(failed.first().first().toString()));
@@ -347,7 +349,7 @@ private Q_SLOTS:
         MainWindow window;
         QSignalSpy failed(&window, &MainWindow::exportFailed);
         QTemporaryDir dir;
-        window.exportReport(dir.filePath(QStringLiteral("report.html")));
+        test::byName<ResultExporter>(window, "resultExporter")->exportReport(dir.filePath(QStringLiteral("report.html")));
         QCOMPARE(failed.size(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("nothing to report")));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("report.html"))));

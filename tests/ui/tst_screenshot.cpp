@@ -1,4 +1,5 @@
 // `webthreat-workbench --screenshot OUT.png [FILE]`: the window rendered off screen to a PNG.
+#include "tests/ui/widgetlookup.h"
 #include "ui/screenshottaker.h"
 #include "ui/traffictablemodel.h"
 
@@ -52,7 +53,7 @@ private Q_SLOTS:
         QVERIFY(image.width() >= 1280);
         QVERIFY(image.height() >= 800);
         QCOMPARE(taker.window()->currentTab(), MainWindow::Tab::Overview);
-        QCOMPARE(taker.window()->trafficModel()->rowCount(), 5000);
+        QCOMPARE(test::byName<TrafficTableModel>(*taker.window(), "trafficModel")->rowCount(), 5000);
         // Never mapped on a screen.
         QVERIFY(taker.window()->testAttribute(Qt::WA_DontShowOnScreen));
     }
@@ -73,7 +74,7 @@ private Q_SLOTS:
         QCOMPARE(finished.first().first().value<ScreenshotTaker::Outcome>(), ScreenshotTaker::Outcome::Written);
         QCOMPARE(QImage(options.output).size(), QSize(1280, 800));
         QCOMPARE(taker.window()->currentTab(), MainWindow::Tab::Anomalies);
-        QCOMPARE(taker.window()->trafficModel()->rowCount(), 282);
+        QCOMPARE(test::byName<TrafficTableModel>(*taker.window(), "trafficModel")->rowCount(), 282);
     }
 
     void failsOnBadInput()

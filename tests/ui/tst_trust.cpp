@@ -1,5 +1,6 @@
 // The "why" and "how far to trust it" views: Row details, the Trust tab's cross-tables,
 // evaluation and changed verdicts.
+#include "tests/ui/widgetlookup.h"
 #include "core/analysis/crosstab.h"
 #include "core/io/csvreader.h"
 #include "core/analysis/evaluation.h"
@@ -36,9 +37,9 @@ bool openSample(MainWindow& window)
 
 bool trustReady(MainWindow& window)
 {
-    if (window.trustView()->isReady())
+    if (test::byName<TrustView>(window, "trustView")->isReady())
         return true;
-    QSignalSpy ready(window.trustView(), &TrustView::ready);
+    QSignalSpy ready(test::byName<TrustView>(window, "trustView"), &TrustView::ready);
     return ready.wait(kTimeoutMs);
 }
 
@@ -97,24 +98,24 @@ private Q_SLOTS:
         const AnalysisSnapshot snapshot = window.snapshot();
         QVERIFY(snapshot.hasDetection());
         const std::size_t top = snapshot.findings->suspiciousRows.front();
-        QSignalSpy explained(window.detailPanel(), &DetailPanel::explained);
+        QSignalSpy explained(test::byName<DetailPanel>(window, "detailPanel"), &DetailPanel::explained);
         window.selectRow(top);
         QVERIFY(explained.wait(kTimeoutMs));
         QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(top));
         const RowExplanation expected = Explainer(snapshot.data, snapshot.detection).explain(top);
-        QCOMPARE(window.detailPanel()->sentence(), QString::fromStdString(expected.sentence));
-        QVERIFY(window.detailPanel()->headline().contains(QString("Line %1").arg(snapshot.data->table.sourceLines[top])));
-        QVERIFY(window.detailPanel()->headline().contains("Suspicious"));
-        QCOMPARE(window.detailPanel()->explanation()->features.size(), snapshot.detection->params.features.size());
+        QCOMPARE(test::byName<DetailPanel>(window, "detailPanel")->sentence(), QString::fromStdString(expected.sentence));
+        QVERIFY(test::byName<DetailPanel>(window, "detailPanel")->headline().contains(QString("Line %1").arg(snapshot.data->table.sourceLines[top])));
+        QVERIFY(test::byName<DetailPanel>(window, "detailPanel")->headline().contains("Suspicious"));
+        QCOMPARE(test::byName<DetailPanel>(window, "detailPanel")->explanation()->features.size(), snapshot.detection->params.features.size());
         // The Data tab follows the selection.
-        QCOMPARE(window.dataView()->currentIndex().isValid(), true);
+        QCOMPARE(test::byName<QTableView>(window, "dataView")->currentIndex().isValid(), true);
 
         // Picking another row in the Data tab explains that one instead.
         const std::size_t other = top == 0 ? 1 : 0;
         window.selectRow(other);
         QVERIFY(explained.wait(kTimeoutMs));
         QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(other));
-        QCOMPARE(window.detailPanel()->sentence(),
+        QCOMPARE(test::byName<DetailPanel>(window, "detailPanel")->sentence(),
                  QString::fromStdString(Explainer(snapshot.data, snapshot.detection).explain(other).sentence));
     }
 
@@ -127,35 +128,35 @@ private Q_SLOTS:
         const TruthLookup truth = findGroundTruth(snapshot.data->table);
         QVERIFY(truth.truth);
         const Evaluation expected(snapshot.detection->scores, *truth.truth);
-        const auto shown = window.trustView()->evaluation();
+        const auto shown = test::byName<TrustView>(window, "trustView")->evaluation();
         QVERIFY(shown);
         QCOMPARE(shown->rocAuc(), expected.rocAuc());
         QCOMPARE(shown->averagePrecision(), expected.averagePrecision());
-        QVERIFY2(window.trustView()->evaluationText().contains(QString("ROC area %1").arg(expected.rocAuc(), 0, 'f', 3)),
-                 qPrintable(window.trustView()->evaluationText()));
+        QVERIFY2(test::byName<TrustView>(window, "trustView")->evaluationText().contains(QString("ROC area %1").arg(expected.rocAuc(), 0, 'f', 3)),
+                 qPrintable(test::byName<TrustView>(window, "trustView")->evaluationText()));
         // The marker sits at the current threshold's operating point, and moves with the slider.
         const OperatingPoint at5 = expected.at(*snapshot.verdicts);
-        QCOMPARE(window.trustView()->evaluationCharts()->rocMarker(), QPointF(at5.falsePositiveRate, at5.recall));
+        QCOMPARE(test::byName<TrustView>(window, "trustView")->evaluationCharts()->rocMarker(), QPointF(at5.falsePositiveRate, at5.recall));
         QSignalSpy applied(&window, &MainWindow::verdictsApplied);
         window.setContamination(Contamination::fromValue(0.10));
         QVERIFY(applied.wait(kTimeoutMs));
         const OperatingPoint at10 = expected.at(*window.snapshot().verdicts);
         QCOMPARE(at10.flagged, std::size_t{500});
-        QCOMPARE(window.trustView()->evaluationCharts()->precisionRecallMarker(), QPointF(at10.recall, at10.precision));
+        QCOMPARE(test::byName<TrustView>(window, "trustView")->evaluationCharts()->precisionRecallMarker(), QPointF(at10.recall, at10.precision));
 
         // The rules tables count every row.
-        QAbstractItemModelTester rulesTester(window.trustView()->rulesModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const int totalRow = window.trustView()->rulesModel()->rowCount() - 1;
-        QCOMPARE(window.trustView()->rulesModel()->index(totalRow, CrossTabModel::Total).data(Qt::UserRole).toULongLong(), 5000ull);
-        QCOMPARE(window.trustView()->rulesModel()->index(totalRow, CrossTabModel::Suspicious).data(Qt::UserRole).toULongLong(), 500ull);
+        QAbstractItemModelTester rulesTester(test::byName<TrustView>(window, "trustView")->rulesModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const int totalRow = test::byName<TrustView>(window, "trustView")->rulesModel()->rowCount() - 1;
+        QCOMPARE(test::byName<TrustView>(window, "trustView")->rulesModel()->index(totalRow, CrossTabModel::Total).data(Qt::UserRole).toULongLong(), 5000ull);
+        QCOMPARE(test::byName<TrustView>(window, "trustView")->rulesModel()->index(totalRow, CrossTabModel::Suspicious).data(Qt::UserRole).toULongLong(), 500ull);
 
         // A column that is not a truth: the view says why.
-        QSignalSpy ready(window.trustView(), &TrustView::ready);
-        window.trustView()->setTruthColumn(QStringLiteral("attack_kind"));
+        QSignalSpy ready(test::byName<TrustView>(window, "trustView"), &TrustView::ready);
+        test::byName<TrustView>(window, "trustView")->setTruthColumn(QStringLiteral("attack_kind"));
         QVERIFY(ready.wait(kTimeoutMs));
-        QVERIFY(!window.trustView()->evaluation());
-        QVERIFY2(window.trustView()->evaluationText().startsWith("No evaluation: column attack_kind cannot be used as ground truth"),
-                 qPrintable(window.trustView()->evaluationText()));
+        QVERIFY(!test::byName<TrustView>(window, "trustView")->evaluation());
+        QVERIFY2(test::byName<TrustView>(window, "trustView")->evaluationText().startsWith("No evaluation: column attack_kind cannot be used as ground truth"),
+                 qPrintable(test::byName<TrustView>(window, "trustView")->evaluationText()));
     }
 
     void changedVerdictsAreListed()
@@ -163,7 +164,7 @@ private Q_SLOTS:
         MainWindow window;
         QVERIFY(openSample(window));
         QVERIFY(trustReady(window));
-        ChangedVerdictsModel* model = window.trustView()->changedModel();
+        ChangedVerdictsModel* model = test::byName<TrustView>(window, "trustView")->changedModel();
         QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model->rowCount(), 0);
         QSignalSpy applied(&window, &MainWindow::verdictsApplied);
@@ -174,7 +175,7 @@ private Q_SLOTS:
         QCOMPARE(model->newlySuspicious(), std::size_t{150});
         for (int i = 0; i < model->rowCount(); ++i)
             QVERIFY(window.snapshot().verdicts->isSuspicious(model->tableRow(i)));
-        QVERIFY2(window.trustView()->changesText().startsWith("150 rows became Suspicious"), qPrintable(window.trustView()->changesText()));
+        QVERIFY2(test::byName<TrustView>(window, "trustView")->changesText().startsWith("150 rows became Suspicious"), qPrintable(test::byName<TrustView>(window, "trustView")->changesText()));
 
         window.setContamination(Contamination::fromValue(0.02));   // 400 -> 100
         QVERIFY(applied.wait(kTimeoutMs));
@@ -183,12 +184,12 @@ private Q_SLOTS:
         QCOMPARE(model->index(0, ChangedVerdictsModel::Change).data().toString(), QString("Suspicious \u2192 Normal"));
 
         // Selecting a changed row explains it.
-        QSignalSpy explained(window.detailPanel(), &DetailPanel::explained);
-        QTableView* view = window.trustView()->changedView();
+        QSignalSpy explained(test::byName<DetailPanel>(window, "detailPanel"), &DetailPanel::explained);
+        QTableView* view = test::byName<TrustView>(window, "trustView")->changedView();
         view->selectionModel()->setCurrentIndex(model->index(3, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QVERIFY(explained.wait(kTimeoutMs));
         QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(model->tableRow(3)));
-        QVERIFY(window.detailPanel()->headline().contains("Normal"));
+        QVERIFY(test::byName<DetailPanel>(window, "detailPanel")->headline().contains("Normal"));
     }
 
     void noTruthSaysHowToGetOne()
@@ -208,12 +209,12 @@ private Q_SLOTS:
         window.openFile(path);
         QVERIFY(ready.wait(kTimeoutMs));
         QVERIFY(trustReady(window));
-        QVERIFY(!window.trustView()->evaluation());
-        QVERIFY(window.trustView()->evaluationText().contains("the file has no ground-truth column"));
-        QVERIFY(window.trustView()->evaluationText().contains("webthreat generate --label"));
-        QVERIFY2(window.trustView()->rulesSummary().startsWith("Every row has the same rule_names ('Suspicious Web Traffic')"),
-                 qPrintable(window.trustView()->rulesSummary()));
-        QCOMPARE(window.trustView()->truthCombo()->count(), 1);   // automatic only: no extra columns
+        QVERIFY(!test::byName<TrustView>(window, "trustView")->evaluation());
+        QVERIFY(test::byName<TrustView>(window, "trustView")->evaluationText().contains("the file has no ground-truth column"));
+        QVERIFY(test::byName<TrustView>(window, "trustView")->evaluationText().contains("webthreat generate --label"));
+        QVERIFY2(test::byName<TrustView>(window, "trustView")->rulesSummary().startsWith("Every row has the same rule_names ('Suspicious Web Traffic')"),
+                 qPrintable(test::byName<TrustView>(window, "trustView")->rulesSummary()));
+        QCOMPARE(test::byName<TrustView>(window, "trustView")->truthCombo()->count(), 1);   // automatic only: no extra columns
     }
 
 private:

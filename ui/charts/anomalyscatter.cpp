@@ -1,4 +1,4 @@
-#include "ui/charts/overviewcharts.h"
+#include "ui/charts/anomalyscatter.h"
 
 #include "ui/charts/chartbinning.h"
 #include "ui/charts/chartstyle.h"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/analysissnapshot.h"
+#include "ui/analysisview.h"
 
 #include <QList>
 #include <QWidget>
@@ -15,7 +16,7 @@ class ChartView;
 // The Overview tab: histograms of bytes_in and bytes_out (log-spaced bins, log axis), counts by
 // protocol, by source country (sorted, horizontal) and by destination port — split into Normal and
 // Suspicious once the detector has run — and the score distribution with the threshold drawn on it.
-class OverviewCharts : public QWidget {
+class OverviewCharts : public QWidget, public AnalysisView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(OverviewCharts)
 
@@ -35,38 +36,16 @@ public:
     void setSnapshot(const AnalysisSnapshot& snapshot, int chart);
     void updateVerdicts(const AnalysisSnapshot& snapshot, int chart);
 
-    QList<ChartView*> chartViews() const;
+    // As a tab: one part per chart.
+    int partCount() const override { return kChartCount; }
+    void setSnapshot(const ViewUpdate& update, int part) override { setSnapshot(update.snapshot, part); }
+    void updateVerdicts(const ViewUpdate& update, int part) override { updateVerdicts(update.snapshot, part); }
+
+    QList<ChartView*> chartViews() const override;
 
 private:
     struct Charts;
     std::unique_ptr<Charts> m_charts;
-};
-
-// The Anomalies tab's scatter: bytes_in against bytes_out on log axes, Normal and Suspicious in
-// distinct colours, every suspicious point drawn, normal points sampled above a few tens of
-// thousands; a tooltip with the row's details on hover; clicking a point emits rowClicked.
-class AnomalyScatter : public QWidget {
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(AnomalyScatter)
-
-public:
-    explicit AnomalyScatter(QWidget* parent = nullptr);
-    ~AnomalyScatter() override;
-
-    void setSnapshot(const AnalysisSnapshot& snapshot);
-    void updateVerdicts(const AnalysisSnapshot& snapshot);
-    // Only rows inside mask (one byte per table row, 1 = keep) are drawn: the Entities and
-    // Timeline selection. The axes stay those of every row, so points do not move. Null draws all.
-    void setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask);
-    ChartView* chartView() const;
-
-Q_SIGNALS:
-    // row is an index into snapshot.data->table.
-    void rowClicked(qsizetype row);
-
-private:
-    struct Plot;
-    std::unique_ptr<Plot> m_plot;
 };
 
 } // namespace webthreat

@@ -151,6 +151,131 @@ private:
     bool m_dragging = false;
 };
 
+// Where each bucket of the timeline sits on the chart's time axis.
+struct TimelineFrame {
+    const Timeline& timeline;
+    const std::vector<std::uint64_t>* suspicious;   // per bucket; null without verdicts
+    qint64 startMs = 0;
+    qint64 widthMs = 0;
+    qint64 shiftMs = 0;                              // UTC shown as local time, see localShift
+    QDateTimeAxis* timeAxis = nullptr;
+
+    qreal x(qint64 utcMs) const { return static_cast<qreal>(utcMs - shiftMs); }
+    qint64 bucketStart(std::size_t bucket) const { return startMs + static_cast<qint64>(bucket) * widthMs; }
+};
+
+// The value axis and the series the selection shading is anchored to.
+struct TimelineSeries {
+    QAbstractAxis* valueAxis = nullptr;
+    QAbstractSeries* anchor = nullptr;
+};
+
+// Bytes per bucket: one step line on a log axis.
+TimelineSeries addBytesLine(WorkbenchChart* chart, const TimelineFrame& frame, const QList<QPointF>& totalPoints,
+                            double minPositive, double maxValue, const QString& unit)
+{
+    auto* axis = new QLogValueAxis;
+    axis->setBase(10.0);
+    const double low = std::isfinite(minPositive) ? std::pow(10.0, std::floor(std::log10(minPositive))) : 1.0;
+    const double high = std::pow(10.0, std::ceil(std::log10(std::max(maxValue, low * 10.0)) + 0.0001));
+    axis->setRange(low, high);
+    axis->setMinorTickCount(-1);
+    chartstyle::styleAxis(axis, TimelineChart::tr("Bytes in + out per %1 (log scale)").arg(unit));
+    chart->addAxis(axis, Qt::AlignLeft);
+    chart->setCompactDecadeLabels(axis);
+    auto* line = new QLineSeries;
+    line->setName(TimelineChart::tr("Bytes in + out"));
+    line->replace(totalPoints);
+    QPen pen(chartstyle::normalColor(), 1.6);
+    line->setPen(pen);
+    chart->addSeries(line);
+    line->attachAxis(frame.timeAxis);
+    line->attachAxis(axis);
+    return {axis, line};
+}
+
+// Sessions per bucket: normal stacked on suspicious, on a linear axis.
+TimelineSeries addSessionAreas(WorkbenchChart* chart, const TimelineFrame& frame, const QList<QPointF>& totalPoints,
+                               const QList<QPointF>& suspiciousPoints, double maxValue, const QString& unit)
+{
+    auto* axis = new QValueAxis;
+    chartstyle::styleAxis(axis, TimelineChart::tr("Sessions per %1 (linear scale)").arg(unit));
+    chartstyle::setCountRange(axis, maxValue);
+    chart->addAxis(axis, Qt::AlignLeft);
+    auto* upper = new QLineSeries;
+    upper->replace(totalPoints);
+    QLineSeries* lower = nullptr;
+    if (frame.suspicious) {
+        lower = new QLineSeries;
+        lower->replace(suspiciousPoints);
+    }
+    // Normal on top of suspicious: the red band at the bottom is the suspicious sessions.
+    auto* normalArea = new QAreaSeries(upper, lower);
+    normalArea->setName(frame.suspicious ? TimelineChart::tr("Normal sessions") : TimelineChart::tr("Sessions"));
+    normalArea->setColor(chartstyle::normalColor());
+    normalArea->setBorderColor(chartstyle::normalColor().darker(115));
+    chart->addSeries(normalArea);
+    normalArea->attachAxis(frame.timeAxis);
+    normalArea->attachAxis(axis);
+    if (frame.suspicious) {
+        auto* top = new QLineSeries;
+        top->replace(suspiciousPoints);
+        auto* suspiciousArea = new QAreaSeries(top);
+        suspiciousArea->setName(TimelineChart::tr("Suspicious sessions"));
+        suspiciousArea->setColor(chartstyle::suspiciousColor());
+        suspiciousArea->setBorderColor(chartstyle::suspiciousColor().darker(115));
+        chart->addSeries(suspiciousArea);
+        suspiciousArea->attachAxis(frame.timeAxis);
+        suspiciousArea->attachAxis(axis);
+    }
+    return {axis, normalArea};
+}
+
+// The suspicious share of each bucket's sessions, on a right-hand percent axis.
+void addSuspiciousShare(WorkbenchChart* chart, const TimelineFrame& frame)
+{
+    const Timeline& timeline = frame.timeline;
+    auto* shareAxis = new QValueAxis;
+    shareAxis->setRange(0.0, 100.0);
+    shareAxis->setTickCount(6);
+    shareAxis->setLabelFormat(QStringLiteral("%.0f %%"));
+    chartstyle::styleAxis(shareAxis, TimelineChart::tr("Suspicious share of the bucket's sessions"));
+    shareAxis->setGridLineVisible(false);
+    chart->addAxis(shareAxis, Qt::AlignRight);
+    // One line per run of buckets that have sessions: an empty bucket has no share, and a
+    // line across a gap would invent one. Points are drawn, so a lone bucket shows too.
+    QList<QList<QPointF>> runs(1);
+    for (std::size_t b = 0; b < timeline.bucketCount(); ++b) {
+        if (timeline.sessions[b] == 0) {
+            if (!runs.back().isEmpty())
+                runs.append(QList<QPointF>());
+            continue;
+        }
+        const qint64 middle = frame.bucketStart(b) + frame.widthMs / 2;
+        runs.back() << QPointF(frame.x(middle),
+                               100.0 * static_cast<double>((*frame.suspicious)[b]) / static_cast<double>(timeline.sessions[b]));
+    }
+    if (runs.back().isEmpty() && runs.size() > 1)
+        runs.removeLast();
+    QPen pen(chartstyle::thresholdColor(), 1.4);
+    for (qsizetype i = 0; i < runs.size(); ++i) {
+        auto* share = new QLineSeries;
+        share->setName(TimelineChart::tr("Suspicious share (right axis)"));
+        share->replace(runs[i]);
+        share->setPen(pen);
+        // A lone bucket would be invisible as a line: a point marks it. Runs stay plain lines.
+        share->setPointsVisible(runs[i].size() == 1);
+        share->setMarkerSize(5.0);
+        chart->addSeries(share);
+        share->attachAxis(frame.timeAxis);
+        share->attachAxis(shareAxis);
+        if (i > 0) {
+            for (QLegendMarker* marker : chart->legend()->markers(share))
+                marker->setVisible(false);
+        }
+    }
+}
+
 } // namespace
 
 struct TimelineChart::Plot {
@@ -310,31 +435,30 @@ void TimelineChart::rebuild()
     }
     chart->setMessage({});
     const bool bytesMode = measure() == Measure::Bytes;
-    const std::vector<std::uint64_t>* suspicious =
-        snapshot.verdictAggregates && snapshot.verdictAggregates->timelineSuspicious.size() == timeline.bucketCount()
-        ? &snapshot.verdictAggregates->timelineSuspicious
-        : nullptr;
-
-    const qint64 widthMs = timeline.width.micros / 1000;
-    const qint64 startMs = timeline.start / 1000;
-    const qint64 endMs = startMs + static_cast<qint64>(timeline.bucketCount()) * widthMs;
-    m_plot->shiftMs = localShift(startMs);
-    const auto x = [&](qint64 utcMs) { return static_cast<qreal>(utcMs - m_plot->shiftMs); };
+    TimelineFrame frame{timeline,
+                        snapshot.verdictAggregates && snapshot.verdictAggregates->timelineSuspicious.size() == timeline.bucketCount()
+                            ? &snapshot.verdictAggregates->timelineSuspicious
+                            : nullptr};
+    frame.widthMs = timeline.width.micros / 1000;
+    frame.startMs = timeline.start / 1000;
+    const qint64 endMs = frame.startMs + static_cast<qint64>(timeline.bucketCount()) * frame.widthMs;
+    m_plot->shiftMs = localShift(frame.startMs);
+    frame.shiftMs = m_plot->shiftMs;
 
     QString title = tr("Traffic over time: %1 buckets").arg(QString::fromStdString(timeline.width.label));
     if (timeline.missingTimestamps > 0)
         title += tr(" (%1 rows without creation_time left out)").arg(formatCount(timeline.missingTimestamps));
     chart->setTitle(title);
 
-    auto* timeAxis = new QDateTimeAxis;
-    const TimeAxisPlan plan = planTimeAxis(startMs, endMs);
-    timeAxis->setFormat(plan.format);
-    timeAxis->setTickCount(plan.ticks);
-    timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(x(plan.low))),
-                       QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(x(plan.high))));
+    frame.timeAxis = new QDateTimeAxis;
+    const TimeAxisPlan plan = planTimeAxis(frame.startMs, endMs);
+    frame.timeAxis->setFormat(plan.format);
+    frame.timeAxis->setTickCount(plan.ticks);
+    frame.timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(frame.x(plan.low))),
+                             QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(frame.x(plan.high))));
     m_plot->dateFormat = plan.format;
-    chartstyle::styleAxis(timeAxis, tr("Time (UTC)"));
-    chart->addAxis(timeAxis, Qt::AlignBottom);
+    chartstyle::styleAxis(frame.timeAxis, tr("Time (UTC)"));
+    chart->addAxis(frame.timeAxis, Qt::AlignBottom);
 
     const std::size_t buckets = timeline.bucketCount();
     QList<QPointF> totalPoints;
@@ -343,84 +467,33 @@ void TimelineChart::rebuild()
     double maxValue = 0.0;
     double minPositive = std::numeric_limits<double>::infinity();
     for (std::size_t b = 0; b < buckets; ++b) {
-        const qint64 from = startMs + static_cast<qint64>(b) * widthMs;
+        const qint64 from = frame.bucketStart(b);
         const double value = bytesMode ? static_cast<double>(timeline.bytes[b]) : static_cast<double>(timeline.sessions[b]);
         maxValue = std::max(maxValue, value);
         if (value > 0)
             minPositive = std::min(minPositive, value);
         // Steps: each bucket is a flat top from its start to its end.
         const double shown = bytesMode ? std::max(value, 1.0) : value;
-        totalPoints << QPointF(x(from), shown) << QPointF(x(from + widthMs), shown);
-        if (suspicious && !bytesMode) {
-            const double s = static_cast<double>((*suspicious)[b]);
-            suspiciousPoints << QPointF(x(from), s) << QPointF(x(from + widthMs), s);
+        totalPoints << QPointF(frame.x(from), shown) << QPointF(frame.x(from + frame.widthMs), shown);
+        if (frame.suspicious && !bytesMode) {
+            const double s = static_cast<double>((*frame.suspicious)[b]);
+            suspiciousPoints << QPointF(frame.x(from), s) << QPointF(frame.x(from + frame.widthMs), s);
         }
     }
 
-    QAbstractAxis* valueAxis = nullptr;
     const QString unit = QString::fromStdString(timeline.width.label);
-    if (bytesMode) {
-        auto* axis = new QLogValueAxis;
-        axis->setBase(10.0);
-        const double low = std::isfinite(minPositive) ? std::pow(10.0, std::floor(std::log10(minPositive))) : 1.0;
-        const double high = std::pow(10.0, std::ceil(std::log10(std::max(maxValue, low * 10.0)) + 0.0001));
-        axis->setRange(low, high);
-        axis->setMinorTickCount(-1);
-        chartstyle::styleAxis(axis, tr("Bytes in + out per %1 (log scale)").arg(unit));
-        chart->addAxis(axis, Qt::AlignLeft);
-        chart->setCompactDecadeLabels(axis);
-        valueAxis = axis;
-        auto* line = new QLineSeries;
-        line->setName(tr("Bytes in + out"));
-        line->replace(totalPoints);
-        QPen pen(chartstyle::normalColor(), 1.6);
-        line->setPen(pen);
-        chart->addSeries(line);
-        line->attachAxis(timeAxis);
-        line->attachAxis(axis);
-        m_plot->anchorSeries = line;
-    } else {
-        auto* axis = new QValueAxis;
-        chartstyle::styleAxis(axis, tr("Sessions per %1 (linear scale)").arg(unit));
-        chartstyle::setCountRange(axis, maxValue);
-        chart->addAxis(axis, Qt::AlignLeft);
-        valueAxis = axis;
-        auto* upper = new QLineSeries;
-        upper->replace(totalPoints);
-        QLineSeries* lower = nullptr;
-        if (suspicious) {
-            lower = new QLineSeries;
-            lower->replace(suspiciousPoints);
-        }
-        // Normal on top of suspicious: the red band at the bottom is the suspicious sessions.
-        auto* normalArea = new QAreaSeries(upper, lower);
-        normalArea->setName(suspicious ? tr("Normal sessions") : tr("Sessions"));
-        normalArea->setColor(chartstyle::normalColor());
-        normalArea->setBorderColor(chartstyle::normalColor().darker(115));
-        chart->addSeries(normalArea);
-        normalArea->attachAxis(timeAxis);
-        normalArea->attachAxis(axis);
-        m_plot->anchorSeries = normalArea;
-        if (suspicious) {
-            auto* top = new QLineSeries;
-            top->replace(suspiciousPoints);
-            auto* suspiciousArea = new QAreaSeries(top);
-            suspiciousArea->setName(tr("Suspicious sessions"));
-            suspiciousArea->setColor(chartstyle::suspiciousColor());
-            suspiciousArea->setBorderColor(chartstyle::suspiciousColor().darker(115));
-            chart->addSeries(suspiciousArea);
-            suspiciousArea->attachAxis(timeAxis);
-            suspiciousArea->attachAxis(axis);
-        }
-    }
+    const TimelineSeries series = bytesMode
+        ? addBytesLine(chart, frame, totalPoints, minPositive, maxValue, unit)
+        : addSessionAreas(chart, frame, totalPoints, suspiciousPoints, maxValue, unit);
+    m_plot->anchorSeries = series.anchor;
     if (!bytesMode && m_plot->sourceSessions.size() == buckets) {
         // The selected sources' sessions, as a step line over the stacked areas.
         QList<QPointF> steps;
         steps.reserve(static_cast<qsizetype>(2 * buckets));
         for (std::size_t b = 0; b < buckets; ++b) {
-            const qint64 from = startMs + static_cast<qint64>(b) * widthMs;
+            const qint64 from = frame.bucketStart(b);
             const double value = static_cast<double>(m_plot->sourceSessions[b]);
-            steps << QPointF(x(from), value) << QPointF(x(from + widthMs), value);
+            steps << QPointF(frame.x(from), value) << QPointF(frame.x(from + frame.widthMs), value);
         }
         auto* line = new QLineSeries;
         line->setName(m_plot->sourceName.isEmpty() ? tr("Selected sources") : m_plot->sourceName);
@@ -428,50 +501,11 @@ void TimelineChart::rebuild()
         QPen pen(palette().color(QPalette::Highlight).darker(130), 2.0);
         line->setPen(pen);
         chart->addSeries(line);
-        line->attachAxis(timeAxis);
-        line->attachAxis(valueAxis);
+        line->attachAxis(frame.timeAxis);
+        line->attachAxis(series.valueAxis);
     }
-
-    if (suspicious) {
-        auto* shareAxis = new QValueAxis;
-        shareAxis->setRange(0.0, 100.0);
-        shareAxis->setTickCount(6);
-        shareAxis->setLabelFormat(QStringLiteral("%.0f %%"));
-        chartstyle::styleAxis(shareAxis, tr("Suspicious share of the bucket's sessions"));
-        shareAxis->setGridLineVisible(false);
-        chart->addAxis(shareAxis, Qt::AlignRight);
-        // One line per run of buckets that have sessions: an empty bucket has no share, and a
-        // line across a gap would invent one. Points are drawn, so a lone bucket shows too.
-        QList<QList<QPointF>> runs(1);
-        for (std::size_t b = 0; b < buckets; ++b) {
-            if (timeline.sessions[b] == 0) {
-                if (!runs.back().isEmpty())
-                    runs.append(QList<QPointF>());
-                continue;
-            }
-            const qint64 middle = startMs + static_cast<qint64>(b) * widthMs + widthMs / 2;
-            runs.back() << QPointF(x(middle), 100.0 * static_cast<double>((*suspicious)[b]) / static_cast<double>(timeline.sessions[b]));
-        }
-        if (runs.back().isEmpty() && runs.size() > 1)
-            runs.removeLast();
-        QPen pen(chartstyle::thresholdColor(), 1.4);
-        for (qsizetype i = 0; i < runs.size(); ++i) {
-            auto* share = new QLineSeries;
-            share->setName(tr("Suspicious share (right axis)"));
-            share->replace(runs[i]);
-            share->setPen(pen);
-            // A lone bucket would be invisible as a line: a point marks it. Runs stay plain lines.
-            share->setPointsVisible(runs[i].size() == 1);
-            share->setMarkerSize(5.0);
-            chart->addSeries(share);
-            share->attachAxis(timeAxis);
-            share->attachAxis(shareAxis);
-            if (i > 0) {
-                for (QLegendMarker* marker : chart->legend()->markers(share))
-                    marker->setVisible(false);
-            }
-        }
-    }
+    if (frame.suspicious)
+        addSuspiciousShare(chart, frame);
     chart->legend()->setVisible(true);
     placeSelection();
 }
@@ -546,6 +580,21 @@ void TimelineChart::placeSelection()
     const qreal right = std::clamp(px(m_plot->period->second), area.left(), area.right());
     m_plot->selection->setRect(QRectF(left, area.top(), std::max<qreal>(right - left, 1.0), area.height()));
     m_plot->selection->show();
+}
+
+void TimelineChart::setSnapshot(const ViewUpdate& update, int /*part*/)
+{
+    if (update.dropViewFilter())
+        setSelectedPeriod(std::nullopt);
+    setSnapshot(update.snapshot);
+}
+
+void TimelineChart::setSelectionRows(const SelectionRows& filter)
+{
+    if (filter.sourceRows != nullptr || !sourceSessions().empty())
+        setSourceMask(filter.sourceRows, filter.sourcesName);
+    setSelectedPeriod(filter.filter.hasPeriod() ? std::optional(std::make_pair(*filter.filter.from, *filter.filter.to))
+                                                : std::nullopt);
 }
 
 } // namespace webthreat

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/analysisview.h"
+
 #include "ui/analysissnapshot.h"
 
 #include <QWidget>
@@ -20,7 +22,7 @@ class ChartView;
 // the bottom of each bucket and the suspicious share as a line on a second axis (0-100 %).
 // Dragging across the plot selects a period (snapped to whole buckets) and emits periodSelected;
 // the selected period stays shaded until cleared.
-class TimelineChart : public QWidget {
+class TimelineChart : public QWidget, public AnalysisView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TimelineChart)
 
@@ -33,6 +35,12 @@ public:
 
     void setSnapshot(const AnalysisSnapshot& snapshot);
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // As a tab: new data also drops the old data's selected period; the Entities selection is
+    // drawn as its sources' sessions, the period shaded.
+    void setSnapshot(const ViewUpdate& update, int part) override;
+    void updateVerdicts(const ViewUpdate& update, int /*part*/) override { updateVerdicts(update.snapshot); }
+    void setSelectionRows(const SelectionRows& filter) override;
+    QList<ChartView*> chartViews() const override { return {chartView()}; }
     void setMeasure(Measure measure);
     Measure measure() const;
 

@@ -5,6 +5,7 @@
 #include "core/output/export.h"
 #include "core/io/timestamp.h"
 #include "ui/charts/chartview.h"
+#include "ui/charts/anomalyscatter.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/displayformat.h"
 #include "ui/reporttext.h"

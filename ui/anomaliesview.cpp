@@ -1,0 +1,171 @@
+#include "ui/anomaliesview.h"
+
+#include "ui/charts/anomalyscatter.h"
+#include "ui/displayformat.h"
+#include "ui/findingsmodel.h"
+#include "ui/suspiciousrowsmodel.h"
+#include "ui/viewwidgets.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace webthreat {
+
+AnomaliesView::AnomaliesView(QWidget* parent)
+    : QWidget(parent)
+    , m_suspiciousModel(new SuspiciousRowsModel(this))
+{
+    setObjectName(QStringLiteral("anomaliesTab"));
+    m_suspiciousModel->setObjectName(QStringLiteral("suspiciousModel"));
+    const std::array categories{FindingsModel::Category::SourceIps, FindingsModel::Category::Countries,
+                                FindingsModel::Category::DestinationPorts, FindingsModel::Category::Protocols};
+    for (std::size_t i = 0; i < categories.size(); ++i) {
+        m_findingsModels[i] = new FindingsModel(categories[i], this);
+        m_findingsModels[i]->setObjectName(QStringLiteral("findingsModel%1").arg(i));
+    }
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("anomaliesSplitter"));
+    layout->addWidget(splitter);
+    m_scatter = new AnomalyScatter(splitter);
+    m_scatter->setObjectName(QStringLiteral("anomalyScatter"));
+    connect(m_scatter, &AnomalyScatter::rowClicked, this, &AnomaliesView::scatterRowClicked);
+
+    auto* right = new QSplitter(Qt::Vertical, splitter);
+    right->setObjectName(QStringLiteral("anomaliesRightSplitter"));
+
+    auto* suspiciousBox = new QWidget(right);
+    auto* suspiciousLayout = new QVBoxLayout(suspiciousBox);
+    suspiciousLayout->setContentsMargins(0, 0, 0, 0);
+    m_suspiciousTitle = titleLabel(tr("Suspicious rows, most anomalous first"), suspiciousBox);
+    suspiciousLayout->addWidget(m_suspiciousTitle);
+    m_suspiciousTable = makeTableView(suspiciousBox, QStringLiteral("suspiciousView"));
+    m_suspiciousTable->setModel(m_suspiciousModel);
+    m_suspiciousTable->verticalHeader()->hide();
+    m_suspiciousTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_suspiciousTable->setToolTip(tr("Double-click a row to show it in the Data tab"));
+    connect(m_suspiciousTable, &QTableView::activated, this, [this](const QModelIndex& index) {
+        if (index.isValid())
+            Q_EMIT suspiciousRowActivated(m_suspiciousModel->tableRow(index.row()));
+    });
+    connect(m_suspiciousTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (current.isValid())
+                    Q_EMIT suspiciousRowSelected(m_suspiciousModel->tableRow(current.row()));
+            });
+    suspiciousLayout->addWidget(m_suspiciousTable);
+
+    auto* findingsBox = new QWidget(right);
+    auto* findingsLayout = new QVBoxLayout(findingsBox);
+    findingsLayout->setContentsMargins(0, 0, 0, 0);
+    findingsLayout->addWidget(titleLabel(tr("What the suspicious rows have in common"), findingsBox));
+    // One tab per list: each table gets the full width, so values, counts and bytes all fit.
+    m_findingsTabs = new QTabWidget(findingsBox);
+    m_findingsTabs->setObjectName(QStringLiteral("findingsTabs"));
+    m_findingsTabs->setDocumentMode(true);
+    for (std::size_t i = 0; i < m_findingsModels.size(); ++i) {
+        QTableView* view = makeTableView(m_findingsTabs, QStringLiteral("findingsView%1").arg(i));
+        view->setModel(m_findingsModels[i]);
+        view->verticalHeader()->hide();
+        view->horizontalHeader()->setStretchLastSection(true);
+        m_findingsTables[i] = view;
+        m_findingsTabs->addTab(view, m_findingsModels[i]->categoryTitle());
+    }
+    findingsLayout->addWidget(m_findingsTabs, 1);
+
+    right->addWidget(suspiciousBox);
+    right->addWidget(findingsBox);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 1);
+    splitter->addWidget(m_scatter);
+    splitter->addWidget(right);
+    // The tables' size hints are wide; without explicit sizes the scatter would get a sliver.
+    splitter->setSizes({520, 720});
+    right->setSizes({400, 300});
+    m_splitters << splitter << right;
+}
+
+AnomaliesView::~AnomaliesView() = default;
+
+void AnomaliesView::setSnapshot(const ViewUpdate& update, int part)
+{
+    if (part == ListsPart) {
+        showLists(update.snapshot, true, update.dropViewFilter());
+        return;
+    }
+    if (update.dropViewFilter())
+        m_scatter->setRowMask(nullptr);
+    m_scatter->setSnapshot(update.snapshot);
+}
+
+void AnomaliesView::updateVerdicts(const ViewUpdate& update, int part)
+{
+    if (part == ListsPart)
+        showLists(update.snapshot, false, update.dropViewFilter());
+    else
+        m_scatter->updateVerdicts(update.snapshot);
+}
+
+void AnomaliesView::showLists(const AnalysisSnapshot& snapshot, bool rebuild, bool dropViewFilter)
+{
+    if (dropViewFilter)
+        m_suspiciousModel->setRowMask(nullptr);
+    m_suspiciousModel->setSnapshot(snapshot);
+    for (FindingsModel* model : m_findingsModels)
+        model->setFindings(snapshot.findings);
+    if (rebuild) {
+        fitColumns(m_suspiciousTable);
+        for (QTableView* view : m_findingsTables)
+            fitColumns(view);
+    }
+    Q_EMIT countsChanged();
+}
+
+void AnomaliesView::setSelectionRows(const SelectionRows& filter)
+{
+    m_suspiciousModel->setRowMask(filter.rows);
+    m_scatter->setRowMask(filter.rows);
+}
+
+QList<ChartView*> AnomaliesView::chartViews() const
+{
+    if (ChartView* view = m_scatter->chartView())
+        return {view};
+    return {};
+}
+
+void AnomaliesView::showSuspiciousCount(const AnalysisSnapshot& snapshot)
+{
+    if (!snapshot.hasDetection()) {
+        m_suspiciousTitle->setText(tr("Suspicious rows, most anomalous first"));
+        return;
+    }
+    const std::size_t suspicious = snapshot.verdicts->suspiciousCount;
+    const auto listed = static_cast<std::size_t>(m_suspiciousModel->rowCount());
+    if (listed != suspicious) // the Entities or Timeline selection narrows the list
+        m_suspiciousTitle->setText(tr("%1 of %2 suspicious rows (filtered), most anomalous first")
+                                       .arg(formatCount(listed), formatCount(suspicious)));
+    else
+        m_suspiciousTitle->setText(tr("%1 suspicious rows, most anomalous first").arg(formatCount(suspicious)));
+}
+
+void AnomaliesView::selectSuspicious(std::size_t row)
+{
+    const int position = m_suspiciousModel->positionOf(row);
+    if (position >= 0) {
+        const QModelIndex index = m_suspiciousModel->index(position, 0);
+        m_suspiciousTable->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_suspiciousTable->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    } else {
+        m_suspiciousTable->clearSelection();
+    }
+}
+
+} // namespace webthreat
+

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "ui/analysissnapshot.h"
+
+#include <QWidget>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace webthreat {
+
+class ChartView;
+
+// The Anomalies tab's scatter: bytes_in against bytes_out on log axes, Normal and Suspicious in
+// distinct colours, every suspicious point drawn, normal points sampled above a few tens of
+// thousands; a tooltip with the row's details on hover; clicking a point emits rowClicked.
+class AnomalyScatter : public QWidget {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AnomalyScatter)
+
+public:
+    explicit AnomalyScatter(QWidget* parent = nullptr);
+    ~AnomalyScatter() override;
+
+    void setSnapshot(const AnalysisSnapshot& snapshot);
+    void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // Only rows inside mask (one byte per table row, 1 = keep) are drawn: the Entities and
+    // Timeline selection. The axes stay those of every row, so points do not move. Null draws all.
+    void setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask);
+    ChartView* chartView() const;
+
+Q_SIGNALS:
+    // row is an index into snapshot.data->table.
+    void rowClicked(qsizetype row);
+
+private:
+    struct Plot;
+    std::unique_ptr<Plot> m_plot;
+};
+
+} // namespace webthreat

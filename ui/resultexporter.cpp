@@ -1,0 +1,243 @@
+#include "ui/resultexporter.h"
+
+#include "core/util/log.h"
+#include "ui/analysiscontroller.h"
+#include "ui/charts/chartview.h"
+#include "ui/displayformat.h"
+#include "ui/report/reportbuilder.h"
+#include "ui/resultpresenter.h"
+#include "ui/workbenchsettings.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QMessageBox>
+
+namespace webthreat {
+
+ResultExporter::ResultExporter(QWidget* window, const ResultPresenter* presenter, AnalysisController* controller,
+                               WorkbenchSettings* settings, QObject* parent)
+    : QObject(parent)
+    , m_window(window)
+    , m_presenter(presenter)
+    , m_controller(controller)
+    , m_settings(settings)
+{
+}
+
+ResultExporter::~ResultExporter() = default;
+
+QList<ChartView*> ResultExporter::chartViews() const
+{
+    QList<ChartView*> views;
+    for (const AnalysisView* view : m_presenter->views())
+        views << view->chartViews();
+    return views;
+}
+
+void ResultExporter::addProvenanceToPngs()
+{
+    for (ChartView* view : chartViews())
+        view->setPngTextProvider([this] { return pngText(); });
+}
+
+Provenance ResultExporter::provenance() const
+{
+    const AnalysisSnapshot& snapshot = m_presenter->snapshot();
+    if (!snapshot.hasData())
+        return {};
+    InputFingerprint input;
+    if (m_presenter->file().fingerprint)
+        input = *m_presenter->file().fingerprint;
+    else
+        input.name = m_presenter->file().displayName.toStdString();
+    return makeProvenance(*snapshot.data, snapshot.detection.get(), snapshot.verdicts.get(), std::move(input),
+                          "webthreat-workbench");
+}
+
+QString ResultExporter::suggestedPath(const QString& source, const QString& suffix) const
+{
+    QString stem = QFileInfo(source).completeBaseName();
+    if (stem.isEmpty())
+        stem = QStringLiteral("traffic");
+    return QDir(m_settings->startFolder()).filePath(stem + suffix);
+}
+
+QList<QPair<QString, QString>> ResultExporter::pngText() const
+{
+    if (!m_presenter->snapshot().hasData())
+        return {{QStringLiteral("Software"), QStringLiteral("webthreat-workbench " WEBTHREAT_VERSION)}};
+    return provenancePngText(provenance());
+}
+
+void ResultExporter::exportChartDialog(ChartView* inFront)
+{
+    ChartView* chart = inFront;
+    const QList<ChartView*> views = chartViews();
+    if (!chart) {
+        QStringList titles;
+        for (ChartView* view : views)
+            titles << view->title();
+        bool ok = false;
+        const QString choice = QInputDialog::getItem(m_window, tr("Export Chart"), tr("Chart to export:"), titles, 0, false, &ok);
+        if (!ok)
+            return;
+        chart = views.value(static_cast<int>(titles.indexOf(choice)));
+        if (!chart)
+            return;
+    }
+    const QString suggested = QDir(m_settings->startFolder()).filePath(chart->fileStem() + QStringLiteral(".png"));
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Chart as PNG"), suggested, tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    m_settings->rememberFolder(path);
+    QString error;
+    if (chart->exportPng(path, 2.0, &error)) {
+        logger::get("ui")->info("exported the chart '{}' to {}", chart->title().toStdString(), path.toStdString());
+        Q_EMIT status(tr("Chart saved to %1").arg(QDir::toNativeSeparators(path)));
+        Q_EMIT finished(path);
+    } else {
+        logger::get("ui")->warn("{}", error.toStdString());
+        Q_EMIT failed(tr("Export Failed"), error);
+    }
+}
+
+QStringList ResultExporter::exportAllCharts(const QString& folder, double scale, QString* error)
+{
+    QStringList written;
+    if (!QDir().mkpath(folder)) {
+        if (error)
+            *error = tr("Cannot create the folder %1").arg(QDir::toNativeSeparators(folder));
+        return written;
+    }
+    const QDir dir(folder);
+    for (ChartView* view : chartViews()) {
+        const QString path = dir.filePath(view->fileStem() + QStringLiteral(".png"));
+        QString problem;
+        if (view->exportPng(path, scale, &problem)) {
+            written << path;
+        } else {
+            logger::get("ui")->warn("{}", problem.toStdString());
+            if (error && error->isEmpty())
+                *error = problem;
+        }
+    }
+    logger::get("ui")->info("exported {} chart(s) to {}", written.size(), folder.toStdString());
+    return written;
+}
+
+void ResultExporter::exportAllChartsDialog()
+{
+    const QString folder = QFileDialog::getExistingDirectory(m_window, tr("Export All Charts to Folder"), m_settings->startFolder());
+    if (folder.isEmpty())
+        return;
+    m_settings->rememberFolder(folder);
+    QStringList existing;
+    for (ChartView* view : chartViews()) {
+        const QString name = view->fileStem() + QStringLiteral(".png");
+        if (QFileInfo::exists(QDir(folder).filePath(name)))
+            existing << name;
+    }
+    if (!existing.isEmpty()) {
+        const auto answer = QMessageBox::question(
+            m_window, tr("Replace Files?"),
+            tr("%n chart file(s) already exist in %1:\n%2\n\nReplace them?", nullptr, static_cast<int>(existing.size()))
+                .arg(QDir::toNativeSeparators(folder), existing.join(QLatin1Char('\n'))),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes)
+            return;
+    }
+    QString error;
+    const QStringList written = exportAllCharts(folder, 2.0, &error);
+    if (!error.isEmpty()) {
+        Q_EMIT failed(tr("Export Failed"), error);
+        return;
+    }
+    Q_EMIT status(tr("%n chart(s) saved to %1", nullptr, static_cast<int>(written.size())).arg(QDir::toNativeSeparators(folder)));
+    Q_EMIT finished(folder);
+}
+
+void ResultExporter::exportScoredCsvDialog()
+{
+    if (!m_presenter->snapshot().hasDetection())
+        return;
+    const QString suggested = suggestedPath(m_presenter->file().path, QStringLiteral("_scored.csv"));
+    // The file dialog asks before replacing an existing file.
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Scored CSV"), suggested, tr("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    m_settings->rememberFolder(path);
+    exportScoredCsv(path);
+}
+
+void ResultExporter::exportScoredCsv(const QString& path)
+{
+    if (!m_presenter->snapshot().hasDetection()) {
+        Q_EMIT refused(tr("There are no scores to export yet: open a file and let the detector run."));
+        return;
+    }
+    Q_EMIT status(tr("Writing %1...").arg(QDir::toNativeSeparators(path)));
+    m_reportPath.clear();
+    m_controller->exportScoredCsv(m_presenter->snapshot(), path, std::make_shared<const Provenance>(provenance()));
+}
+
+void ResultExporter::exportReportDialog()
+{
+    if (!m_presenter->snapshot().hasDetection())
+        return;
+    const QString pdfFilter = tr("PDF report (*.pdf)");
+    const QString htmlFilter = tr("HTML report, one self-contained page (*.html)");
+    QString filter = pdfFilter;
+    QString path = QFileDialog::getSaveFileName(m_window, tr("Export Report"),
+                                                suggestedPath(m_presenter->file().displayName, QStringLiteral("_report.pdf")),
+                                                pdfFilter + QStringLiteral(";;") + htmlFilter, &filter);
+    if (path.isEmpty())
+        return;
+    // The format follows the file's suffix; a name without one gets the chosen filter's.
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter == htmlFilter ? QStringLiteral(".html") : QStringLiteral(".pdf");
+    m_settings->rememberFolder(path);
+    exportReport(path);
+}
+
+void ResultExporter::exportReport(const QString& path)
+{
+    const AnalysisSnapshot& snapshot = m_presenter->snapshot();
+    if (!snapshot.hasDetection() || !snapshot.findings) {
+        Q_EMIT refused(tr("There is nothing to report yet: open a file and let the detector run."));
+        return;
+    }
+    ReportInput input;
+    input.snapshot = snapshot;
+    input.provenance = provenance();
+    input.title = m_presenter->file().displayName;
+    input.detectionProblem = m_presenter->file().detectionProblem;
+    // Charts are widgets: rendered here, a few at a fixed size. Encoding them and laying out and
+    // writing the pages happen on the worker.
+    QElapsedTimer timer;
+    timer.start();
+    input.charts = renderReportCharts(chartViews());
+    logger::get("ui")->info("rendered {} chart(s) for the report in {} ms", input.charts.size(), timer.elapsed());
+    Q_EMIT status(tr("Writing the report %1...").arg(QDir::toNativeSeparators(path)));
+    m_reportPath = path;
+    m_controller->exportReport(input, path);
+}
+
+void ResultExporter::onWritten(const QString& path, qulonglong rows)
+{
+    if (!m_reportPath.isEmpty() && path == m_reportPath) {
+        m_reportPath.clear();
+        logger::get("ui")->info("wrote the report {}", path.toStdString());
+        Q_EMIT status(tr("Report written to %1").arg(QDir::toNativeSeparators(path)));
+        Q_EMIT finished(path);
+        return;
+    }
+    Q_EMIT status(tr("%1 scored rows written to %2 (provenance in %3)")
+                      .arg(formatCount(rows), QDir::toNativeSeparators(path),
+                           QFileInfo(QString::fromStdString(provenanceSidecarPath(path.toStdString()))).fileName()));
+    Q_EMIT finished(path);
+}
+
+} // namespace webthreat

@@ -1,0 +1,79 @@
+#include "ui/statusline.h"
+
+#include "ui/displayformat.h"
+#include "ui/reporttext.h"
+
+#include <QLabel>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QToolButton>
+
+namespace webthreat {
+
+StatusLine::StatusLine(QStatusBar* bar, QAction* cancel, QObject* parent)
+    : QObject(parent)
+{
+    QWidget* window = bar->window();
+    m_text = new QLabel(window);
+    m_text->setObjectName(QStringLiteral("statusText"));
+    m_text->setTextFormat(Qt::PlainText);
+    m_counts = new QLabel(window);
+    m_counts->setObjectName(QStringLiteral("countsText"));
+    m_counts->setTextFormat(Qt::PlainText);
+    m_progress = new QProgressBar(window);
+    m_progress->setObjectName(QStringLiteral("progress"));
+    m_progress->setRange(0, 1000);
+    m_progress->setFixedWidth(260);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    m_cancel = new QToolButton(window);
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
+    m_cancel->setDefaultAction(cancel);
+    m_cancel->hide();
+    bar->addWidget(m_text, 1);
+    bar->addPermanentWidget(m_counts);
+    bar->addPermanentWidget(m_progress);
+    bar->addPermanentWidget(m_cancel);
+}
+
+StatusLine::~StatusLine() = default;
+
+void StatusLine::showResult(const AnalysisSnapshot& snapshot, const QString& displayName)
+{
+    if (!snapshot.hasData()) {
+        m_text->setText(tr("Open a traffic CSV (Ctrl+O) or the sample dataset to begin."));
+        m_counts->clear();
+        return;
+    }
+    m_text->setText(QStringLiteral("%1: %2").arg(displayName, cleaningStatusText(*snapshot.data)));
+    const std::size_t rows = snapshot.data->table.rowCount();
+    if (snapshot.hasDetection()) {
+        const std::size_t suspicious = snapshot.verdicts->suspiciousCount;
+        m_counts->setText(tr("%1 rows, %2 suspicious (%3)")
+                              .arg(formatCount(rows), formatCount(suspicious),
+                                   formatPercent(rows > 0 ? static_cast<double>(suspicious) / static_cast<double>(rows) : 0.0)));
+    } else {
+        m_counts->setText(tr("%1 rows, no scores").arg(formatCount(rows)));
+    }
+}
+
+void StatusLine::setMessage(const QString& text)
+{
+    m_text->setText(text);
+}
+
+void StatusLine::setBusy(bool busy)
+{
+    m_progress->setVisible(busy);
+    m_cancel->setVisible(busy);
+    if (busy)
+        m_progress->setValue(0);
+}
+
+void StatusLine::setProgress(const QString& stage, double fraction)
+{
+    m_progress->setValue(static_cast<int>(fraction * 1000.0));
+    m_progress->setFormat(stage.isEmpty() ? tr("Starting...") : tr("%1... %p%").arg(stage));
+}
+
+} // namespace webthreat

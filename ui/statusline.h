@@ -1,0 +1,39 @@
+#pragma once
+
+#include "ui/analysissnapshot.h"
+
+#include <QObject>
+
+class QAction;
+class QLabel;
+class QProgressBar;
+class QStatusBar;
+class QToolButton;
+
+namespace webthreat {
+
+// The status bar: what is shown and how it was cleaned, the row and suspicious counts, and while
+// a job runs its progress with a Cancel button.
+class StatusLine : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StatusLine)
+
+public:
+    // Fills bar; cancel is the button's action.
+    StatusLine(QStatusBar* bar, QAction* cancel, QObject* parent = nullptr);
+    ~StatusLine() override;
+
+    // The file shown (displayName) and its counts, or how to begin when there is no data.
+    void showResult(const AnalysisSnapshot& snapshot, const QString& displayName);
+    void setMessage(const QString& text);
+    void setBusy(bool busy);
+    void setProgress(const QString& stage, double fraction);
+
+private:
+    QLabel* m_text = nullptr;
+    QLabel* m_counts = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancel = nullptr;
+};
+
+} // namespace webthreat

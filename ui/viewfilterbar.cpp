@@ -1,0 +1,68 @@
+#include "ui/viewfilterbar.h"
+
+#include "ui/displayformat.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+
+#include <algorithm>
+
+namespace webthreat {
+
+ViewFilterBar::ViewFilterBar(QWidget* parent)
+    : QFrame(parent)
+{
+    setObjectName(QStringLiteral("viewFilterBar"));
+    setAutoFillBackground(true);
+    QPalette tinted = palette();
+    QColor highlight = tinted.color(QPalette::Highlight);
+    highlight.setAlpha(40);
+    tinted.setColor(QPalette::Window, highlight);
+    setPalette(tinted);
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(8, 3, 8, 3);
+    m_text = new QLabel(this);
+    m_text->setObjectName(QStringLiteral("viewFilterText"));
+    m_text->setTextFormat(Qt::PlainText);
+    auto* clear = new QPushButton(tr("Clear"), this);
+    clear->setObjectName(QStringLiteral("viewFilterClear"));
+    clear->setToolTip(tr("Show every row again"));
+    connect(clear, &QPushButton::clicked, this, &ViewFilterBar::clearRequested);
+    layout->addWidget(m_text, 1);
+    layout->addWidget(clear);
+    hide();
+}
+
+ViewFilterBar::~ViewFilterBar() = default;
+
+void ViewFilterBar::showFilter(const ViewFilter& filter, const AnalysisSnapshot& snapshot, std::size_t shownRows,
+                               bool otherFilters)
+{
+    if (!filter.isActive() || !snapshot.hasData()) {
+        hide();
+        m_text->clear();
+        return;
+    }
+    QStringList parts;
+    if (filter.hasSources()) {
+        const StringPool& strings = *snapshot.data->table.strings;
+        QStringList names;
+        for (std::size_t i = 0; i < std::min<std::size_t>(filter.sourceIps.size(), 3); ++i)
+            names << fromUtf8View(strings.view(filter.sourceIps[i]));
+        QString sources = names.join(QStringLiteral(", "));
+        if (filter.sourceIps.size() > 3)
+            sources += tr(" and %1 more").arg(filter.sourceIps.size() - 3);
+        parts << tr("source %1").arg(sources);
+    }
+    if (filter.hasPeriod())
+        parts << tr("%1 to %2 UTC")
+                     .arg(formatInstantShort(static_cast<double>(*filter.from) / 1e6),
+                          formatInstantShort(static_cast<double>(*filter.to) / 1e6));
+    m_text->setText(tr("Filtered to %1 \u2014 %2 of %3 rows in the Data tab%4")
+                        .arg(parts.join(tr(" and ")), formatCount(shownRows), formatCount(snapshot.data->table.rowCount()),
+                             otherFilters ? tr(" (with its own filter)") : QString()));
+    show();
+}
+
+} // namespace webthreat

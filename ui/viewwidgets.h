@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QString>
+
+class QLabel;
+class QTableView;
+class QWidget;
+
+namespace webthreat {
+
+// A read-only table view as every tab uses it: whole rows selected, uniform row heights, left
+// headers, column widths measured from the first rows only.
+QTableView* makeTableView(QWidget* parent, const QString& objectName);
+// Columns sized to their contents, none wider than a readable maximum.
+void fitColumns(QTableView* view);
+// A bold line of text heading a table or a group.
+QLabel* titleLabel(const QString& text, QWidget* parent);
+
+} // namespace webthreat

@@ -1,0 +1,95 @@
+#include "ui/windowactions.h"
+
+#include <QAction>
+#include <QCoreApplication>
+#include <QDockWidget>
+#include <QIcon>
+#include <QMenu>
+#include <QMenuBar>
+
+namespace webthreat {
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("webthreat::MainWindow", text);
+}
+
+QAction* makeAction(QObject* parent, const QString& text, const QKeySequence& shortcut = {}, const QString& toolTip = {})
+{
+    auto* action = new QAction(text, parent);
+    if (!shortcut.isEmpty())
+        action->setShortcut(shortcut);
+    if (!toolTip.isEmpty())
+        action->setToolTip(toolTip);
+    return action;
+}
+
+} // namespace
+
+WindowActions::WindowActions(QObject* parent)
+{
+    open = makeAction(parent, tr("&Open..."), QKeySequence::Open, tr("Open a traffic CSV file"));
+    open->setIcon(QIcon::fromTheme(QStringLiteral("document-open")));
+    openSample = makeAction(parent, tr("Open &Sample Dataset"), {},
+                            tr("Open the bundled synthetic traffic (5,000 rows with injected attacks)"));
+    import = makeAction(parent, tr("&Import CSV..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                        tr("Open a CSV of another layout: choose its delimiter, timestamp format and which "
+                           "column is which"));
+    exportChart = makeAction(parent, tr("Export &Chart..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+                             tr("Save the current chart as a PNG image"));
+    exportAllCharts = makeAction(parent, tr("Export &All Charts..."), {}, tr("Save every chart as a PNG image (2x) into a folder"));
+    exportCsv = makeAction(parent, tr("Export Scored C&SV..."), QKeySequence::Save,
+                           tr("Write every row with its features, anomaly score and label"));
+    exportCsv->setIcon(QIcon::fromTheme(QStringLiteral("document-save")));
+    // Ctrl+R is Refresh (run the detector) on Linux desktops; a report is what Print would make.
+    exportReport = makeAction(parent, tr("Export &Report..."), QKeySequence::Print,
+                              tr("Write a report to hand on (PDF or one self-contained HTML page): summary, "
+                                 "provenance, findings, the most anomalous rows with why, charts"));
+    quit = makeAction(parent, tr("&Quit"), QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+    run = makeAction(parent, tr("&Run Detector"), QKeySequence::Refresh, tr("Refit the Isolation Forest with the panel's settings"));
+    cancel = makeAction(parent, tr("&Cancel"), QKeySequence::Cancel, tr("Stop the running load, fit or export; the current results stay"));
+    find = makeAction(parent, tr("&Filter Rows"), QKeySequence::Find);
+    const QStringList tabNames{tr("Summary"), tr("Data"), tr("Overview"), tr("Anomalies"), tr("Entities"), tr("Timeline"), tr("Trust")};
+    for (int i = 0; i < tabNames.size(); ++i)
+        tabs << makeAction(parent, tabNames[i], QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    shortcuts = makeAction(parent, tr("&Keyboard Shortcuts"), QKeySequence::HelpContents);
+    about = makeAction(parent, tr("&About Web Threat Workbench"));
+    about->setMenuRole(QAction::AboutRole);
+}
+
+QMenu* WindowActions::fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& docks) const
+{
+    QMenu* file = bar->addMenu(tr("&File"));
+    file->addAction(open);
+    QMenu* recent = file->addMenu(tr("Open &Recent"));
+    file->addActions({openSample, import});
+    file->addSeparator();
+    file->addActions({exportChart, exportAllCharts, exportCsv, exportReport});
+    file->addSeparator();
+    file->addAction(quit);
+
+    QMenu* view = bar->addMenu(tr("&View"));
+    view->addActions(tabs);
+    view->addSeparator();
+    view->addAction(find);
+    for (QDockWidget* dock : docks)
+        view->addAction(dock->toggleViewAction());
+
+    bar->addMenu(tr("&Analysis"))->addActions({run, cancel});
+    bar->addMenu(tr("&Help"))->addActions({shortcuts, about});
+    return recent;
+}
+
+QList<QAction*> WindowActions::withShortcuts(const QList<QDockWidget*>& docks) const
+{
+    QList<QAction*> actions{open, import, exportCsv, exportReport, exportChart, run, cancel, find};
+    for (QDockWidget* dock : docks)
+        actions << dock->toggleViewAction();
+    actions << shortcuts << quit << tabs;
+    return actions;
+}
+
+} // namespace webthreat

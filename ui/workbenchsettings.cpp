@@ -1,0 +1,145 @@
+#include "ui/workbenchsettings.h"
+
+#include "ui/detectorpanel.h"
+#include "ui/displayformat.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFileInfo>
+#include <QMainWindow>
+#include <QMenu>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabWidget>
+
+#include <algorithm>
+
+namespace webthreat {
+
+WorkbenchSettings::WorkbenchSettings(QObject* parent)
+    : QObject(parent)
+{
+}
+
+WorkbenchSettings::~WorkbenchSettings() = default;
+
+void WorkbenchSettings::setWindow(QMainWindow* window, QTabWidget* tabs, QList<QSplitter*> splitters, DetectorPanel* detector)
+{
+    m_window = window;
+    m_tabs = tabs;
+    m_splitters = std::move(splitters);
+    m_detector = detector;
+}
+
+void WorkbenchSettings::restore()
+{
+    m_persist = true;
+    QSettings settings;
+    if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray(); !geometry.isEmpty())
+        m_window->restoreGeometry(geometry);
+    if (const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
+        m_window->restoreState(state);
+    for (QSplitter* splitter : m_splitters) {
+        const QByteArray state = settings.value(QStringLiteral("window/splitters/") + splitter->objectName()).toByteArray();
+        if (!state.isEmpty())
+            splitter->restoreState(state);
+    }
+    m_tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("window/tab"), 0).toInt(), 0, m_tabs->count() - 1));
+    m_recentFiles = settings.value(QStringLiteral("files/recent")).toStringList();
+    while (m_recentFiles.size() > kMaxRecentFiles)
+        m_recentFiles.removeLast();
+    m_lastFolder = settings.value(QStringLiteral("files/lastFolder")).toString();
+    m_detector->restoreSettings(settings);
+    updateRecentMenu();
+}
+
+void WorkbenchSettings::save() const
+{
+    if (!m_persist)
+        return;
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), m_window->saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), m_window->saveState());
+    for (QSplitter* splitter : m_splitters)
+        settings.setValue(QStringLiteral("window/splitters/") + splitter->objectName(), splitter->saveState());
+    settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    settings.setValue(QStringLiteral("files/recent"), m_recentFiles);
+    settings.setValue(QStringLiteral("files/lastFolder"), m_lastFolder);
+    m_detector->saveSettings(settings);
+}
+
+void WorkbenchSettings::setRecentMenu(QMenu* menu)
+{
+    m_recentMenu = menu;
+    updateRecentMenu();
+}
+
+void WorkbenchSettings::addRecentFile(const QString& path)
+{
+    if (path.startsWith(QLatin1String(":/")))
+        return;
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList files = m_recentFiles;
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > kMaxRecentFiles)
+        files.removeLast();
+    setRecentFiles(std::move(files));
+}
+
+void WorkbenchSettings::forgetIfMissing(const QString& path)
+{
+    if (!m_recentFiles.contains(path) || QFileInfo::exists(path))
+        return;
+    QStringList files = m_recentFiles;
+    files.removeAll(path);
+    setRecentFiles(std::move(files));
+}
+
+void WorkbenchSettings::setRecentFiles(QStringList files)
+{
+    m_recentFiles = std::move(files);
+    updateRecentMenu();
+    if (m_persist) {
+        QSettings settings;
+        settings.setValue(QStringLiteral("files/recent"), m_recentFiles);
+    }
+}
+
+void WorkbenchSettings::updateRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    for (int i = 0; i < m_recentFiles.size(); ++i) {
+        const QString path = m_recentFiles[i];
+        QString text = QFileInfo(path).fileName();
+        text.replace(QLatin1Char('&'), QLatin1String("&&"));
+        QAction* action = m_recentMenu->addAction(i < 9 ? QStringLiteral("&%1 %2").arg(i + 1).arg(text) : text);
+        action->setToolTip(plainTooltip(QDir::toNativeSeparators(path)));
+        action->setStatusTip(QDir::toNativeSeparators(path));
+        connect(action, &QAction::triggered, this, [this, path] { Q_EMIT openRequested(path); });
+    }
+    if (!m_recentFiles.isEmpty()) {
+        m_recentMenu->addSeparator();
+        QAction* clear = m_recentMenu->addAction(tr("&Clear List"));
+        connect(clear, &QAction::triggered, this, [this] { setRecentFiles({}); });
+    }
+    m_recentMenu->setEnabled(!m_recentFiles.isEmpty());
+}
+
+QString WorkbenchSettings::startFolder() const
+{
+    if (!m_lastFolder.isEmpty() && QFileInfo(m_lastFolder).isDir())
+        return m_lastFolder;
+    return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+}
+
+void WorkbenchSettings::rememberFolder(const QString& path)
+{
+    const QFileInfo info(path);
+    m_lastFolder = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+}
+
+} // namespace webthreat
