@@ -11,10 +11,18 @@ cd "$(dirname "$0")"
 
 BUILD_DIR=${WEBTHREAT_BUILD_DIR:-build}
 SAMPLE=resources/sample/sample_traffic.csv
-# poppler-utils: pdftoppm, with which tests/ui/tst_report renders the exported PDF report to check its pages.
-PACKAGES=(g++ cmake ninja-build qt6-base-dev qt6-charts-dev libeigen3-dev libspdlog-dev libbenchmark-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev poppler-utils)
+# Everything the build, the tests, the package check and the fuzz build need on a minimal Debian 12
+# root (debootstrap --variant=minbase), where nothing else is assumed. Installed without
+# recommends, so what Qt only recommends is named here: libqt6opengl6-dev (Qt6Charts needs Qt6OpenGL
+# at configure time). fonts-dejavu-core: the text in screenshots, charts and the PDF report.
+# poppler-utils: pdftoppm, with which tests/ui/tst_report renders the exported PDF report to check
+# its pages.
+PACKAGES=(g++ cmake ninja-build qt6-base-dev libqt6opengl6-dev qt6-charts-dev libeigen3-dev libspdlog-dev
+    libbenchmark-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev fonts-dejavu-core poppler-utils)
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
-PACKAGING_PACKAGES=(dpkg-dev file appstream desktop-file-utils)
+# dpkg-dev: dpkg-shlibdeps for the Depends line; file: whether the installed programs are stripped;
+# the rest check the desktop entry, AppStream metadata and man pages (packaging/check-install.sh).
+PACKAGING_PACKAGES=(dpkg-dev file appstream desktop-file-utils man-db)
 
 log() { printf '[workbench] %s\n' "$*" >&2; }
 
