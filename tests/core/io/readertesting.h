@@ -73,6 +73,40 @@ inline bool anyWarningContains(const ReadReport& report, const QString& fragment
     });
 }
 
+// The columns of a table of samples: a fixture, what it is read as (the report's format line),
+// and the report's counts.
+inline void addSampleColumns()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("lines");
+    QTest::addColumn<int>("malformed");
+    QTest::addColumn<int>("invalidCells");
+    QTest::addColumn<int>("withoutTraffic");
+}
+
+// A read of the current sample against its row: the format line, the counts, and a table whose
+// every column has a cell per row.
+inline void compareWithSample(const ReadResult& read)
+{
+    QFETCH(QString, format);
+    QFETCH(int, rows);
+    QFETCH(int, lines);
+    QFETCH(int, malformed);
+    QFETCH(int, invalidCells);
+    QFETCH(int, withoutTraffic);
+    QCOMPARE(QString::fromStdString(read.report.format), format);
+    QCOMPARE(read.table.rowCount(), std::size_t(rows));
+    QCOMPARE(read.report.rows, std::size_t(rows));
+    QCOMPARE(read.report.lines, std::int64_t(lines));
+    QCOMPARE(read.report.malformed.count, std::size_t(malformed));
+    QCOMPARE(read.report.invalidCellCount(), std::size_t(invalidCells));
+    QCOMPARE(read.report.recordsWithoutTraffic, std::size_t(withoutTraffic));
+    for (const Column& column : read.table.columns)
+        QCOMPARE(column.size(), read.table.rowCount());
+}
+
 // The two tables hold the same cells in the same columns and rows, from the same lines.
 inline void compareTables(const ReadResult& actual, const ReadResult& expected)
 {
