@@ -364,16 +364,21 @@ void ImportDialog::buildUi(const QString& displayName)
     resize(1080, 620);
 }
 
-void ImportDialog::setControlsFrom(const SniffResult& sniff)
+void ImportDialog::showLayout(char delimiter, char quote, bool hasHeader, TimestampFormat timestampFormat)
 {
     m_updating = true;
-    if (m_delimiter->findData(int(sniff.delimiter)) < 0)
-        m_delimiter->addItem(tr("Other  %1").arg(QChar::fromLatin1(sniff.delimiter)), int(sniff.delimiter));
-    selectData(m_delimiter, int(sniff.delimiter));
-    selectData(m_quote, int(sniff.quote));
-    m_header->setChecked(sniff.hasHeader);
-    selectData(m_timestamp, int(sniff.timestampFormat));
+    if (m_delimiter->findData(int(delimiter)) < 0)
+        m_delimiter->addItem(tr("Other  %1").arg(QChar::fromLatin1(delimiter)), int(delimiter));
+    selectData(m_delimiter, int(delimiter));
+    selectData(m_quote, int(quote));
+    m_header->setChecked(hasHeader);
+    selectData(m_timestamp, int(timestampFormat));
     m_updating = false;
+}
+
+void ImportDialog::setControlsFrom(const SniffResult& sniff)
+{
+    showLayout(sniff.delimiter, sniff.quote, sniff.hasHeader, sniff.timestampFormat);
 
     m_delimiter->setToolTip(QString::fromStdString(sniff.delimiterGuess.reason));
     m_quote->setToolTip(QString::fromStdString(sniff.quoteGuess.reason));
@@ -625,14 +630,7 @@ ReadOptions ImportDialog::readOptions() const
 
 void ImportDialog::applyOptions(const ReadOptions& options)
 {
-    m_updating = true;
-    if (m_delimiter->findData(int(options.delimiter)) < 0)
-        m_delimiter->addItem(tr("Other  %1").arg(QChar::fromLatin1(options.delimiter)), int(options.delimiter));
-    selectData(m_delimiter, int(options.delimiter));
-    selectData(m_quote, int(options.quote));
-    m_header->setChecked(options.hasHeader);
-    selectData(m_timestamp, int(options.timestampFormat));
-    m_updating = false;
+    showLayout(options.delimiter, options.quote, options.hasHeader, options.timestampFormat);
     m_delimiterChosen = m_quoteChosen = m_headerChosen = m_timestampChosen = true;
     SniffParams params;
     params.delimiterOverride = options.delimiter;
