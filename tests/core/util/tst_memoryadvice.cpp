@@ -77,6 +77,8 @@ private Q_SLOTS:
     {
         if (!QFile::exists(QStringLiteral("/sys/kernel/mm/transparent_hugepage/enabled")))
             QSKIP("this kernel has no transparent huge pages: the advice is a no-op");
+        if (!QFile(QStringLiteral("/proc/self/smaps")).open(QIODevice::ReadOnly))
+            QSKIP("no /proc/self/smaps to read the advice back from");
         // 16 MiB reserved, a 2 MiB-aligned 12 MiB window used: the mapping's bounds are then known.
         m_reserved = mmap(nullptr, 16u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         QVERIFY(m_reserved != MAP_FAILED);
