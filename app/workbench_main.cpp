@@ -22,6 +22,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace {
@@ -76,21 +77,41 @@ void printError(const QString& message)
     std::fprintf(stderr, "webthreat-workbench: %s\n", message.toLocal8Bit().constData());
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+void setApplicationIdentity()
 {
-    webthreat::configureAllocator();
-    chooseHeadlessPlatform(argc, argv);
-    QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("webthreat"));
     QApplication::setApplicationName(QStringLiteral("webthreat-workbench"));
     QApplication::setApplicationDisplayName(QStringLiteral("Web Threat Workbench"));
     QApplication::setApplicationVersion(QStringLiteral(WEBTHREAT_VERSION));
     // Matches packaging/io.github.webthreat.Workbench.desktop, so Wayland shows its icon and name.
     QGuiApplication::setDesktopFileName(QStringLiteral("io.github.webthreat.Workbench"));
+}
 
-    QCommandLineParser parser;
+// The window's command line.
+struct WorkbenchOptions {
+    QCommandLineOption screenshot{
+        QStringLiteral("screenshot"),
+        QStringLiteral("Load and analyse FILE (the bundled sample if none), render the window at 1280x800 to OUT.png "
+                       "without showing it, and exit."),
+        QStringLiteral("OUT.png")};
+    QCommandLineOption tab{QStringLiteral("tab"),
+                           QStringLiteral("The tab the screenshot shows: overview (default), anomalies, "
+                                          "data, summary, entities, timeline or trust. The most "
+                                          "anomalous row is selected, so Row details shows why it was flagged."),
+                           QStringLiteral("TAB"), QStringLiteral("overview")};
+    QCommandLineOption logLevel{
+        QStringLiteral("log-level"),
+        QStringLiteral("trace, debug, info, warn (default), error or off. Overrides the WEBTHREAT_LOG variable."),
+        QStringLiteral("LEVEL")};
+    QCommandLineOption palette{
+        QStringLiteral("palette"),
+        QStringLiteral("light, dark or system (default): light and dark use the Fusion style with that palette, "
+                       "for desktops whose theme does not reach the window, and for screenshots."),
+        QStringLiteral("PALETTE"), QStringLiteral("system")};
+};
+
+void describeCommandLine(QCommandLineParser& parser, const WorkbenchOptions& options)
+{
     parser.setApplicationDescription(
         QStringLiteral("Find suspicious web-traffic interactions with an Isolation Forest: open a CSV of traffic "
                        "records, clean it, explore it in charts and flag the anomalous rows.\n\n"
@@ -99,52 +120,22 @@ int main(int argc, char** argv)
                        "  webthreat-workbench --screenshot overview.png --tab anomalies traffic.csv"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("A traffic CSV to open."), QStringLiteral("[FILE]"));
-    const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshot"),
-        QStringLiteral("Load and analyse FILE (the bundled sample if none), render the window at 1280x800 to OUT.png "
-                       "without showing it, and exit."),
-        QStringLiteral("OUT.png"));
-    const QCommandLineOption tabOption(QStringLiteral("tab"),
-                                       QStringLiteral("The tab the screenshot shows: overview (default), anomalies, "
-                                                      "data, summary, entities, timeline or trust. The most "
-                                                      "anomalous row is selected, so Row details shows why it was flagged."),
-                                       QStringLiteral("TAB"), QStringLiteral("overview"));
-    const QCommandLineOption logLevelOption(
-        QStringLiteral("log-level"),
-        QStringLiteral("trace, debug, info, warn (default), error or off. Overrides the WEBTHREAT_LOG variable."),
-        QStringLiteral("LEVEL"));
-    const QCommandLineOption paletteOption(
-        QStringLiteral("palette"),
-        QStringLiteral("light, dark or system (default): light and dark use the Fusion style with that palette, "
-                       "for desktops whose theme does not reach the window, and for screenshots."),
-        QStringLiteral("PALETTE"), QStringLiteral("system"));
-    parser.addOption(screenshotOption);
-    parser.addOption(tabOption);
-    parser.addOption(logLevelOption);
-    parser.addOption(paletteOption);
-    parser.process(app);
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("A traffic CSV to open."),
+                                 QStringLiteral("[FILE]"));
+    parser.addOption(options.screenshot);
+    parser.addOption(options.tab);
+    parser.addOption(options.logLevel);
+    parser.addOption(options.palette);
+}
 
-    const auto palette = webthreat::paletteChoiceByName(parser.value(paletteOption));
-    if (!palette) {
-        printError(QStringLiteral("unknown palette '%1' (use light, dark or system)").arg(parser.value(paletteOption)));
-        return webthreat::kExitUsage;
-    }
-    // Before any window: charts and tinted rows take their colours from the palette when built.
-    webthreat::applyPaletteChoice(*palette);
-
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() > 1) {
-        printError(QStringLiteral("give at most one FILE (got %1); see --help").arg(positional.size()));
-        return webthreat::kExitUsage;
-    }
-    const QString file = positional.value(0);
-
+// Logging to stderr and to a file in the application's data folder. An exit code when the level
+// is not one.
+std::optional<int> setUpLogging(const QString& level)
+{
     webthreat::LoggingOptions logging;
-    logging.level = parser.value(logLevelOption).toStdString();
+    logging.level = level.toStdString();
     if (!logging.level.empty() && !webthreat::isLogLevel(logging.level)) {
-        printError(QStringLiteral("unknown log level '%1' (use trace, debug, info, warn, error or off)")
-                       .arg(parser.value(logLevelOption)));
+        printError(QStringLiteral("unknown log level '%1' (use trace, debug, info, warn, error or off)").arg(level));
         return webthreat::kExitUsage;
     }
     const QString logFolder = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
@@ -156,53 +147,57 @@ int main(int argc, char** argv)
         printError(QString::fromLocal8Bit(error.what()));
         return webthreat::kExitUsage;
     }
-    // Created before any window and destroyed after every one: the Log panel's source. Attached
-    // before the first worker thread exists, as spdlog's sink lists are not guarded.
-    webthreat::LogRelay logRelay;
-    webthreat::attachLogRelay(&logRelay);
-    qInstallMessageHandler(forwardQtMessage);
-    spdlog::get("app")->info("webthreat-workbench {} on Qt {} ({})", WEBTHREAT_VERSION, qVersion(),
-                             QApplication::platformName().toStdString());
+    return std::nullopt;
+}
 
+void setWindowIcon()
+{
     webthreat::initBundledResources();
     QIcon icon;
     for (const char* name : {":/icons/webthreat-16.png", ":/icons/webthreat-32.png", ":/icons/webthreat-64.png",
                              ":/icons/webthreat.png"})
         icon.addFile(QString::fromLatin1(name));
     QApplication::setWindowIcon(icon);
+}
 
-    if (parser.isSet(screenshotOption)) {
-        const auto tab = webthreat::ScreenshotTaker::tabByName(parser.value(tabOption));
-        if (!tab) {
-            printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data, summary, entities, timeline or trust)").arg(parser.value(tabOption)));
-            return webthreat::kExitUsage;
-        }
-        webthreat::ScreenshotOptions options;
-        options.output = parser.value(screenshotOption);
-        options.input = file;
-        options.tab = *tab;
-        webthreat::ScreenshotTaker taker(options);
-        QObject::connect(&taker, &webthreat::ScreenshotTaker::finished, &app,
-                         [](webthreat::ScreenshotTaker::Outcome outcome, const QString& message) {
-                             switch (outcome) {
-                             case webthreat::ScreenshotTaker::Outcome::Written:
-                                 std::fprintf(stdout, "%s\n", message.toLocal8Bit().constData());
-                                 QCoreApplication::exit(webthreat::kExitOk);
-                                 break;
-                             case webthreat::ScreenshotTaker::Outcome::BadInput:
-                                 printError(message);
-                                 QCoreApplication::exit(webthreat::kExitBadInput);
-                                 break;
-                             case webthreat::ScreenshotTaker::Outcome::OutputFailed:
-                                 printError(message);
-                                 QCoreApplication::exit(webthreat::kExitOutput);
-                                 break;
-                             }
-                         });
-        QTimer::singleShot(0, &taker, &webthreat::ScreenshotTaker::start);
-        return app.exec();
+// --screenshot: renders the window into OUT.png without showing it, and exits with the outcome.
+int takeScreenshot(QApplication& app, const QString& output, const QString& tabName, const QString& file)
+{
+    const auto tab = webthreat::ScreenshotTaker::tabByName(tabName);
+    if (!tab) {
+        printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data, summary, entities, timeline or "
+                                  "trust)")
+                       .arg(tabName));
+        return webthreat::kExitUsage;
     }
+    webthreat::ScreenshotOptions options;
+    options.output = output;
+    options.input = file;
+    options.tab = *tab;
+    webthreat::ScreenshotTaker taker(options);
+    QObject::connect(&taker, &webthreat::ScreenshotTaker::finished, &app,
+                     [](webthreat::ScreenshotTaker::Outcome outcome, const QString& message) {
+                         switch (outcome) {
+                         case webthreat::ScreenshotTaker::Outcome::Written:
+                             std::fprintf(stdout, "%s\n", message.toLocal8Bit().constData());
+                             QCoreApplication::exit(webthreat::kExitOk);
+                             break;
+                         case webthreat::ScreenshotTaker::Outcome::BadInput:
+                             printError(message);
+                             QCoreApplication::exit(webthreat::kExitBadInput);
+                             break;
+                         case webthreat::ScreenshotTaker::Outcome::OutputFailed:
+                             printError(message);
+                             QCoreApplication::exit(webthreat::kExitOutput);
+                             break;
+                         }
+                     });
+    QTimer::singleShot(0, &taker, &webthreat::ScreenshotTaker::start);
+    return app.exec();
+}
 
+int showWindow(QApplication& app, webthreat::LogRelay& logRelay, const QString& file)
+{
     webthreat::MainWindow window;
     window.setLogRelay(&logRelay);
     window.restoreSettings();
@@ -218,4 +213,50 @@ int main(int argc, char** argv)
         }
     }
     return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    webthreat::configureAllocator();
+    chooseHeadlessPlatform(argc, argv);
+    QApplication app(argc, argv);
+    setApplicationIdentity();
+
+    QCommandLineParser parser;
+    const WorkbenchOptions options;
+    describeCommandLine(parser, options);
+    parser.process(app);
+
+    const auto palette = webthreat::paletteChoiceByName(parser.value(options.palette));
+    if (!palette) {
+        printError(
+            QStringLiteral("unknown palette '%1' (use light, dark or system)").arg(parser.value(options.palette)));
+        return webthreat::kExitUsage;
+    }
+    // Before any window: charts and tinted rows take their colours from the palette when built.
+    webthreat::applyPaletteChoice(*palette);
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1) {
+        printError(QStringLiteral("give at most one FILE (got %1); see --help").arg(positional.size()));
+        return webthreat::kExitUsage;
+    }
+    const QString file = positional.value(0);
+
+    if (const auto failed = setUpLogging(parser.value(options.logLevel)))
+        return *failed;
+    // Created before any window and destroyed after every one: the Log panel's source. Attached
+    // before the first worker thread exists, as spdlog's sink lists are not guarded.
+    webthreat::LogRelay logRelay;
+    webthreat::attachLogRelay(&logRelay);
+    qInstallMessageHandler(forwardQtMessage);
+    spdlog::get("app")->info("webthreat-workbench {} on Qt {} ({})", WEBTHREAT_VERSION, qVersion(),
+                             QApplication::platformName().toStdString());
+    setWindowIcon();
+
+    if (parser.isSet(options.screenshot))
+        return takeScreenshot(app, parser.value(options.screenshot), parser.value(options.tab), file);
+    return showWindow(app, logRelay, file);
 }

@@ -13,6 +13,7 @@
 // BENCHMARKS.md has the figures, the machine they were measured on and what they mean.
 
 #include "core/io/csvreader.h"
+#include "benchmarks/benchdata.h"
 #include "benchmarks/markdowntable.h"
 #include "core/output/export.h"
 #include "generator/generator.h"
@@ -52,8 +53,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::uint64_t kSeed = 42;        // `webthreat generate` defaults: the same bytes
-constexpr double kAnomalyRate = 0.02;
 constexpr double kMegabyte = 1e6;
 
 // The targets, in one place.
@@ -74,14 +73,6 @@ struct Options {
 
 Options g_options;
 
-std::string withThousands(std::size_t value)
-{
-    std::string digits = std::to_string(value);
-    for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3)
-        digits.insert(static_cast<std::size_t>(at), ",");
-    return digits;
-}
-
 std::string sizeName(std::size_t rows)
 {
     if (rows >= 1000000 && rows % 1000000 == 0)
@@ -99,36 +90,9 @@ std::string significant(double value)
     return fixed(value, decimals);
 }
 
-// The generated file for a size, made once and kept: written beside its final name and renamed,
-// so an interrupted run never leaves a truncated file that a later run would trust.
 fs::path dataFile(std::size_t rows)
 {
-    const fs::path path = g_options.cacheDir / ("gen-" + std::to_string(rows) + ".csv");
-    if (fs::exists(path))
-        return path;
-    fs::create_directories(g_options.cacheDir);
-    const fs::path partial = path.string() + ".partial-" + std::to_string(::getpid());
-    std::cerr << "bench: generating " << withThousands(rows) << " rows into " << path << " ..." << std::endl;
-    const auto started = std::chrono::steady_clock::now();
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw std::runtime_error("cannot write " + partial.string());
-        GeneratorParams params;
-        params.rows = rows;
-        params.seed = kSeed;
-        params.anomalyRate = kAnomalyRate;
-        params.label = true;
-        generateTraffic(out, params);
-        out.flush();
-        if (!out)
-            throw std::runtime_error("writing " + partial.string() + " failed (disk full?)");
-    }
-    fs::rename(partial, path);
-    std::cerr << "bench: generated " << fs::file_size(path) / 1000000 << " MB in "
-              << fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 1) << " s"
-              << std::endl;
-    return path;
+    return generatedDataFile(g_options.cacheDir, rows);
 }
 
 // What the benchmarks of one size work on, built lazily so that a --benchmark_filter selecting a
@@ -550,15 +514,6 @@ struct MemoryFigures {
     std::string how;
 };
 
-double median(std::vector<double> values)
-{
-    if (values.empty())
-        return 0.0;
-    std::sort(values.begin(), values.end());
-    const std::size_t middle = values.size() / 2;
-    return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2.0;
-}
-
 MemoryFigures measureAnalyze(const std::string& path, const std::string& self)
 {
     MemoryFigures figures;
@@ -656,7 +611,7 @@ void printSummary(const RecordingReporter& reporter, const std::map<std::size_t,
               << allCores() << " hardware thread(s); figures only, nothing here passes or fails on time)\n";
     for (std::size_t rows : g_options.rows) {
         const auto bytes = static_cast<double>(fs::file_size(dataFile(rows)));
-        std::cout << "\n### " << withThousands(rows) << " rows (" << fixed(bytes / kMegabyte, 1) << " MB CSV)\n\n";
+        std::cout << "\n### " << groupedCount(rows) << " rows (" << fixed(bytes / kMegabyte, 1) << " MB CSV)\n\n";
         std::vector<Row> table;
         double cleanFeaturesMs = 0.0;
         int cleanFeaturesParts = 0;
@@ -761,8 +716,8 @@ void printSummary(const RecordingReporter& reporter, const std::map<std::size_t,
         if (auto found = checks.find(rows); found != checks.end() && found->second.ran) {
             const ThreadCheck& check = found->second;
             table.push_back(Row{"scores at 1 and 2 threads",
-                                check.identical ? "bit-identical (" + withThousands(check.rows) + " rows, "
-                                                      + withThousands(check.suspicious) + " suspicious)"
+                                check.identical ? "bit-identical (" + groupedCount(check.rows) + " rows, "
+                                                      + groupedCount(check.suspicious) + " suspicious)"
                                                 : "DIFFERENT: " + check.detail,
                                 "identical", check.identical ? "(met)" : "(FAILED)"});
         }

@@ -13,6 +13,7 @@
 //
 // BENCHMARKS.md ("The workbench at 1 M rows") has the figures and says exactly what is timed.
 
+#include "benchmarks/benchdata.h"
 #include "benchmarks/markdowntable.h"
 #include "tests/ui/widgetlookup.h"
 #include "generator/generator.h"
@@ -90,23 +91,6 @@ std::string ms(double value)
     return fixed(value, magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2) + " ms";
 }
 
-std::string withThousands(std::size_t value)
-{
-    std::string digits = std::to_string(value);
-    for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3)
-        digits.insert(static_cast<std::size_t>(at), ",");
-    return digits;
-}
-
-double median(std::vector<double> values)
-{
-    if (values.empty())
-        return 0.0;
-    std::sort(values.begin(), values.end());
-    const std::size_t mid = values.size() / 2;
-    return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
-}
-
 double percentile(std::vector<double> values, double p)
 {
     if (values.empty())
@@ -122,29 +106,9 @@ double loadAverage()
     return ::getloadavg(load, 3) > 0 ? load[0] : -1.0;
 }
 
-// The same file bench_pipeline uses (`webthreat generate --rows N --label`, seed 42), made once.
 fs::path dataFile(std::size_t rows)
 {
-    const fs::path path = g_options.cacheDir / ("gen-" + std::to_string(rows) + ".csv");
-    if (fs::exists(path))
-        return path;
-    fs::create_directories(g_options.cacheDir);
-    const fs::path partial = path.string() + ".partial-" + std::to_string(::getpid());
-    std::cerr << "bench: generating " << withThousands(rows) << " rows into " << path << " ..." << std::endl;
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        GeneratorParams params;
-        params.rows = rows;
-        params.seed = 42;
-        params.anomalyRate = 0.02;
-        params.label = true;
-        generateTraffic(out, params);
-        out.flush();
-        if (!out)
-            throw std::runtime_error("writing " + partial.string() + " failed (disk full?)");
-    }
-    fs::rename(partial, path);
-    return path;
+    return generatedDataFile(g_options.cacheDir, rows);
 }
 
 // Times every event the GUI thread delivers at the top level (not nested ones), so that the
@@ -473,7 +437,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
 {
     const fs::path path = dataFile(rows);
     const auto bytes = static_cast<double>(fs::file_size(path));
-    std::cout << "\n### " << withThousands(rows) << " rows (" << fixed(bytes / 1e6, 1) << " MB CSV), "
+    std::cout << "\n### " << groupedCount(rows) << " rows (" << fixed(bytes / 1e6, 1) << " MB CSV), "
               << g_options.runs << " run(s), load average " << fixed(loadAverage(), 2) << " at the start\n\n"
               << std::flush;
 
@@ -520,17 +484,26 @@ int benchSize(TimingApplication& app, std::size_t rows)
         ++failures;
         std::cerr << "bench: load failed: " << message.toStdString() << "\n";
     });
-
-    for (int run = 0; run < g_options.runs; ++run) {
-        window.showTab(MainWindow::Tab::Overview);
-        settle(100);
-        const int before = ready;
+    // Every timed operation starts the stall meter, the event recording and the clock together.
+    const auto startTiming = [&] {
         meter.clear();
         meter.start();
         app.startRecording();
         clock.start();
+    };
+    // Opens the file with the clocks running and waits until every tab is filled; false on failure.
+    const auto openTimed = [&] {
+        const int before = ready;
+        startTiming();
         window.openFile(QString::fromStdString(path.string()));
-        if (!waitFor(&window, &MainWindow::analysisReady, [&] { return ready > before || failures > 0; }) || failures)
+        return waitFor(&window, &MainWindow::analysisReady, [&] { return ready > before || failures > 0; })
+            && failures == 0;
+    };
+
+    for (int run = 0; run < g_options.runs; ++run) {
+        window.showTab(MainWindow::Tab::Overview);
+        settle(100);
+        if (!openTimed())
             return 1;
         const double readyAt = static_cast<double>(clock.nsecsElapsed()) / 1e6;
         const double overviewAt = painter.waitUntilDrawn();
@@ -588,10 +561,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
         for (int i = 0; i < g_options.moves; ++i, ++move) {
             const double value = move % 2 == 0 ? 0.06 : 0.04;
             const int before = applied;
-            meter.clear();
-            meter.start();
-            app.startRecording();
-            clock.start();
+            startTiming();
             window.setContamination(Contamination::fromValue(value));
             if (!waitFor(&window, &MainWindow::verdictsApplied, [&] { return applied > before; }, 60000)) {
                 std::cerr << "bench: the slider move was never applied\n";
@@ -636,10 +606,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
         TimingApplication::Longest longest;
         for (int run = 0; run < g_options.runs; ++run) {
             const int before = layouts;
-            meter.clear();
-            meter.start();
-            app.startRecording();
-            clock.start();
+            startTiming();
             action();
             waitFor(proxy, &QAbstractItemModel::layoutChanged, [&] { return layouts > before; }, 60000);
             shown.push_back(painter.waitUntilDrawn());
@@ -688,13 +655,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
     waitFor(proxy, &QAbstractItemModel::layoutChanged, [&] { return !proxy->isSearching() && !proxy->isSorting(); }, 60000);
     settle(100);
     for (int run = 0; run < g_options.runs; ++run) {
-        const int before = ready;
-        meter.clear();
-        meter.start();
-        app.startRecording();
-        clock.start();
-        window.openFile(QString::fromStdString(path.string()));
-        if (!waitFor(&window, &MainWindow::analysisReady, [&] { return ready > before || failures > 0; }) || failures)
+        if (!openTimed())
             return 1;
         reopenReadyMs.push_back(static_cast<double>(clock.nsecsElapsed()) / 1e6);
         // The sort and the search for "443" in the new rows may still run: the rows are drawn when they end.

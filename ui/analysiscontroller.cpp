@@ -88,6 +88,17 @@ void AnalysisController::load(const QString& path, const DetectorParams& detecto
     load(path, ReadOptions{}, detector, contamination, displayName);
 }
 
+template <typename Request>
+void AnalysisController::post(JobKind kind, Request request, void (AnalysisWorker::*run)(const Request&),
+                              const std::string& what)
+{
+    request.job = begin(kind);
+    request.cancel = m_cancel;
+    logger::get("ui")->info("job {}: {}", request.job, what);
+    AnalysisWorker* worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker, run, request] { (worker->*run)(request); }, Qt::QueuedConnection);
+}
+
 void AnalysisController::load(const QString& path, const ReadOptions& read, const DetectorParams& detector,
                               const Contamination& contamination, const QString& displayName)
 {
@@ -97,11 +108,7 @@ void AnalysisController::load(const QString& path, const ReadOptions& read, cons
     request.displayName = displayName.isEmpty() ? QFileInfo(path).fileName() : displayName;
     request.detector = detector;
     request.contamination = contamination;
-    request.job = begin(JobKind::Load);
-    request.cancel = m_cancel;
-    logger::get("ui")->info("job {}: load {}", request.job, path.toStdString());
-    AnalysisWorker* worker = m_worker;
-    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->load(request); }, Qt::QueuedConnection);
+    post(JobKind::Load, std::move(request), &AnalysisWorker::load, "load " + path.toStdString());
 }
 
 void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
@@ -112,12 +119,9 @@ void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const 
     request.aggregates = std::move(aggregates);
     request.detector = detector;
     request.contamination = contamination;
-    request.job = begin(JobKind::Detect);
-    request.cancel = m_cancel;
-    logger::get("ui")->info("job {}: detect with {} trees, seed {}", request.job, detector.forest.trees,
-                            detector.forest.seed);
-    AnalysisWorker* worker = m_worker;
-    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->detect(request); }, Qt::QueuedConnection);
+    post(JobKind::Detect, std::move(request), &AnalysisWorker::detect,
+         "detect with " + std::to_string(detector.forest.trees) + " trees, seed "
+             + std::to_string(detector.forest.seed));
 }
 
 void AnalysisController::exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path,
@@ -127,11 +131,8 @@ void AnalysisController::exportScoredCsv(const AnalysisSnapshot& snapshot, const
     request.snapshot = snapshot;
     request.path = path;
     request.provenance = std::move(provenance);
-    request.job = begin(JobKind::Export);
-    request.cancel = m_cancel;
-    logger::get("ui")->info("job {}: export scored CSV to {}", request.job, path.toStdString());
-    AnalysisWorker* worker = m_worker;
-    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->exportScoredCsv(request); }, Qt::QueuedConnection);
+    post(JobKind::Export, std::move(request), &AnalysisWorker::exportScoredCsv,
+         "export scored CSV to " + path.toStdString());
 }
 
 void AnalysisController::exportReport(const ReportInput& input, const QString& path)
@@ -139,11 +140,7 @@ void AnalysisController::exportReport(const ReportInput& input, const QString& p
     ReportRequest request;
     request.input = input;
     request.path = path;
-    request.job = begin(JobKind::Export);
-    request.cancel = m_cancel;
-    logger::get("ui")->info("job {}: export report to {}", request.job, path.toStdString());
-    AnalysisWorker* worker = m_worker;
-    QMetaObject::invokeMethod(m_worker, [worker, request] { worker->exportReport(request); }, Qt::QueuedConnection);
+    post(JobKind::Export, std::move(request), &AnalysisWorker::exportReport, "export report to " + path.toStdString());
 }
 
 void AnalysisController::assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,

@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include <optional>
+#include <string>
 
 namespace webthreat {
 
@@ -64,6 +65,9 @@ Q_SIGNALS:
 
 private:
     JobId begin(JobKind kind);
+    // Starts a job on the worker thread: numbers it, hands it the cancel flag, logs what it does.
+    template <typename Request>
+    void post(JobKind kind, Request request, void (AnalysisWorker::*run)(const Request&), const std::string& what);
     // The finished job is the current one: go idle and say which kind it was.
     bool finish(JobId job, JobKind* kind);
 

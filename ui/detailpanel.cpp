@@ -4,6 +4,7 @@
 #include "ui/backgroundtask.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/displayformat.h"
+#include "ui/viewwidgets.h"
 
 #include <QLabel>
 #include <QPainter>
@@ -40,7 +41,10 @@ private:
 // isolation, and under it the row's value and where it stands among all rows.
 class CreditBars : public QWidget {
 public:
-    explicit CreditBars(QWidget* parent) : QWidget(parent) { setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed); }
+    explicit CreditBars(QWidget* parent) : QWidget(parent)
+    {
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    }
 
     void setExplanation(const std::optional<RowExplanation>& explanation, bool suspicious)
     {
@@ -79,7 +83,8 @@ protected:
             painter.setBrush(track);
             painter.drawRoundedRect(bar, 3, 3);
             painter.setBrush(barColor);
-            painter.drawRoundedRect(QRectF(bar.left(), bar.top(), std::max(2.0, bar.width() * part.credit), bar.height()), 3, 3);
+            const QRectF filled(bar.left(), bar.top(), std::max(2.0, bar.width() * part.credit), bar.height());
+            painter.drawRoundedRect(filled, 3, 3);
             painter.setPen(palette().color(QPalette::PlaceholderText));
             // Rounded down, so only a value above every other row reads 100 %.
             const auto floorPercent = [](double share) { return formatPercent(std::floor(share * 1000.0) / 1000.0); };
@@ -104,16 +109,8 @@ DetailPanel::DetailPanel(QWidget* parent)
     : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
-    m_headline = new QLabel(this);
-    m_headline->setObjectName(QStringLiteral("detailHeadline"));
-    m_headline->setTextFormat(Qt::RichText);
-    m_headline->setWordWrap(true);
-    m_headline->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_sentence = new QLabel(this);
-    m_sentence->setObjectName(QStringLiteral("detailSentence"));
-    m_sentence->setTextFormat(Qt::PlainText);
-    m_sentence->setWordWrap(true);
-    m_sentence->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_headline = selectableLabel(this, QStringLiteral("detailHeadline"), Qt::RichText);
+    m_sentence = selectableLabel(this, QStringLiteral("detailSentence"));
     m_barsTitle = new QLabel(tr("What isolated it (share of the early splits)"), this);
     QFont small = m_barsTitle->font();
     small.setBold(true);
@@ -141,7 +138,8 @@ void DetailPanel::setSnapshot(const AnalysisSnapshot& snapshot)
         showHeadline();
         return;
     }
-    m_explainer = snapshot.hasDetection() ? std::make_shared<ExplainerSlot>(snapshot.data, snapshot.detection) : nullptr;
+    m_explainer
+        = snapshot.hasDetection() ? std::make_shared<ExplainerSlot>(snapshot.data, snapshot.detection) : nullptr;
     // A refit of the same rows: explain the selected row again against the new forest.
     if (sameData && m_snapshot.data && m_row && *m_row < m_snapshot.data->table.rowCount())
         requestExplanation();
@@ -172,8 +170,9 @@ void DetailPanel::clearRow()
     m_pending = false;
     m_row.reset();
     m_explanation.reset();
-    showPlaceholder(m_snapshot.hasData() ? tr("Select a row (Data tab, suspicious rows or the scatter) to see why it scored as it did.")
-                                         : tr("Open a file to see why rows score as they do."));
+    showPlaceholder(m_snapshot.hasData()
+                        ? tr("Select a row (Data tab, suspicious rows or the scatter) to see why it scored as it did.")
+                        : tr("Open a file to see why rows score as they do."));
 }
 
 void DetailPanel::requestExplanation()

@@ -213,7 +213,8 @@ public:
                 continue;
             }
             const int height = combo->sizeHint().height();
-            combo->setGeometry(sectionViewportPosition(i) + 2, viewport()->height() - height - 3, sectionSize(i) - 4, height);
+            combo->setGeometry(sectionViewportPosition(i) + 2, viewport()->height() - height - 3, sectionSize(i) - 4,
+                               height);
         }
     }
 
@@ -308,7 +309,8 @@ void ImportDialog::buildUi(const QString& displayName)
     m_preview->setWordWrap(false);
     m_preview->verticalHeader()->setDefaultSectionSize(m_preview->fontMetrics().height() + 6);
     m_preview->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    connect(m_preview->horizontalScrollBar(), &QScrollBar::valueChanged, this, [this] { m_mappingHeader->placeCombos(); });
+    connect(m_preview->horizontalScrollBar(), &QScrollBar::valueChanged, this,
+            [this] { m_mappingHeader->placeCombos(); });
     layout->addWidget(m_preview, 1);
 
     m_message = new QLabel(this);
@@ -340,24 +342,18 @@ void ImportDialog::buildUi(const QString& displayName)
     bottom->addWidget(m_buttons);
     layout->addLayout(bottom);
 
-    connect(m_delimiter, &QComboBox::currentIndexChanged, this, [this] {
-        if (m_updating)
-            return;
-        m_delimiterChosen = true;
-        resniff();
-    });
-    connect(m_quote, &QComboBox::currentIndexChanged, this, [this] {
-        if (m_updating)
-            return;
-        m_quoteChosen = true;
-        resniff();
-    });
-    connect(m_header, &QCheckBox::toggled, this, [this] {
-        if (m_updating)
-            return;
-        m_headerChosen = true;
-        resniff();
-    });
+    // A layout choice the user makes is kept, and the file sniffed again around it.
+    const auto userChose = [this](bool& chosen) {
+        return [this, &chosen] {
+            if (m_updating)
+                return;
+            chosen = true;
+            resniff();
+        };
+    };
+    connect(m_delimiter, &QComboBox::currentIndexChanged, this, userChose(m_delimiterChosen));
+    connect(m_quote, &QComboBox::currentIndexChanged, this, userChose(m_quoteChosen));
+    connect(m_header, &QCheckBox::toggled, this, userChose(m_headerChosen));
     connect(m_timestamp, &QComboBox::currentIndexChanged, this, [this] {
         if (m_updating)
             return;
@@ -368,16 +364,21 @@ void ImportDialog::buildUi(const QString& displayName)
     resize(1080, 620);
 }
 
-void ImportDialog::setControlsFrom(const SniffResult& sniff)
+void ImportDialog::showLayout(char delimiter, char quote, bool hasHeader, TimestampFormat timestampFormat)
 {
     m_updating = true;
-    if (m_delimiter->findData(int(sniff.delimiter)) < 0)
-        m_delimiter->addItem(tr("Other  %1").arg(QChar::fromLatin1(sniff.delimiter)), int(sniff.delimiter));
-    selectData(m_delimiter, int(sniff.delimiter));
-    selectData(m_quote, int(sniff.quote));
-    m_header->setChecked(sniff.hasHeader);
-    selectData(m_timestamp, int(sniff.timestampFormat));
+    if (m_delimiter->findData(int(delimiter)) < 0)
+        m_delimiter->addItem(tr("Other  %1").arg(QChar::fromLatin1(delimiter)), int(delimiter));
+    selectData(m_delimiter, int(delimiter));
+    selectData(m_quote, int(quote));
+    m_header->setChecked(hasHeader);
+    selectData(m_timestamp, int(timestampFormat));
     m_updating = false;
+}
+
+void ImportDialog::setControlsFrom(const SniffResult& sniff)
+{
+    showLayout(sniff.delimiter, sniff.quote, sniff.hasHeader, sniff.timestampFormat);
 
     m_delimiter->setToolTip(QString::fromStdString(sniff.delimiterGuess.reason));
     m_quote->setToolTip(QString::fromStdString(sniff.quoteGuess.reason));
@@ -447,8 +448,10 @@ void ImportDialog::rebuildColumns(const std::optional<ReadOptions>& mapping)
             choice = kKeepExtra;
             for (const ColumnMapping& entry : mapping->columnMap) {
                 const bool matches = entry.index == c
-                    || (entry.index == ColumnMapping::kByName && QString::fromStdString(entry.header).compare(
-                                                                     QString::fromStdString(column.name), Qt::CaseInsensitive) == 0);
+                    || (entry.index == ColumnMapping::kByName
+                        && QString::fromStdString(entry.header)
+                                   .compare(QString::fromStdString(column.name), Qt::CaseInsensitive)
+                            == 0);
                 if (!matches)
                     continue;
                 choice = entry.action == ColumnMapping::Action::ToField ? static_cast<int>(entry.field)
@@ -475,7 +478,8 @@ void ImportDialog::rebuildColumns(const std::optional<ReadOptions>& mapping)
     m_preview->resizeColumnsToContents();
     for (int c = 0; c < m_fieldCombos.size(); ++c) {
         const int content = std::min(m_mappingHeader->sectionSize(c), 260);
-        const int title = m_mappingHeader->fontMetrics().horizontalAdvance(m_model->headerData(c, Qt::Horizontal).toString()) + 12;
+        const QString name = m_model->headerData(c, Qt::Horizontal).toString();
+        const int title = m_mappingHeader->fontMetrics().horizontalAdvance(name) + 12;
         m_mappingHeader->resizeSection(c, std::max({content, title, m_fieldCombos[c]->sizeHint().width() + 6}));
     }
     m_preview->updateGeometry();
@@ -512,7 +516,8 @@ void ImportDialog::refresh()
     m_command->setText(commandLine());
     m_command->setCursorPosition(0);
     QPalette palette = m_message->palette();
-    palette.setColor(QPalette::WindowText, complete ? this->palette().color(QPalette::WindowText) : QColor(200, 40, 30));
+    palette.setColor(QPalette::WindowText,
+                     complete ? this->palette().color(QPalette::WindowText) : QColor(200, 40, 30));
     m_message->setPalette(palette);
     QFont font = m_message->font();
     font.setBold(!complete);
@@ -548,7 +553,10 @@ QString ImportDialog::message() const
         extra += value == kKeepExtra;
         ignored += value == kIgnore;
     }
-    QString text = tr("Ready: %1 column(s) read into the schema, %2 kept as extra, %3 ignored.").arg(mapped).arg(extra).arg(ignored);
+    QString text = tr("Ready: %1 column(s) read into the schema, %2 kept as extra, %3 ignored.")
+                       .arg(mapped)
+                       .arg(extra)
+                       .arg(ignored);
     if (m_model->misfitCount() > 0)
         text += tr(" %1 preview cell(s) do not read as their field (tinted; hover for why).")
                     .arg(m_model->misfitCount());
@@ -563,7 +571,8 @@ QString shellQuoted(const QString& text)
 {
     static const QString plain = QStringLiteral(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,/:=+@%"); // no #: it starts a comment
-    const bool safe = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) { return plain.contains(c); });
+    const bool safe
+        = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) { return plain.contains(c); });
     if (safe)
         return text;
     if (text == QLatin1String("'"))
@@ -621,14 +630,7 @@ ReadOptions ImportDialog::readOptions() const
 
 void ImportDialog::applyOptions(const ReadOptions& options)
 {
-    m_updating = true;
-    if (m_delimiter->findData(int(options.delimiter)) < 0)
-        m_delimiter->addItem(tr("Other  %1").arg(QChar::fromLatin1(options.delimiter)), int(options.delimiter));
-    selectData(m_delimiter, int(options.delimiter));
-    selectData(m_quote, int(options.quote));
-    m_header->setChecked(options.hasHeader);
-    selectData(m_timestamp, int(options.timestampFormat));
-    m_updating = false;
+    showLayout(options.delimiter, options.quote, options.hasHeader, options.timestampFormat);
     m_delimiterChosen = m_quoteChosen = m_headerChosen = m_timestampChosen = true;
     SniffParams params;
     params.delimiterOverride = options.delimiter;
@@ -680,7 +682,8 @@ std::optional<ReadOptions> savedImportOptions(const QString& signature)
     options.delimiter = static_cast<char>(settings.value(QStringLiteral("delimiter"), int(',')).toInt());
     options.quote = static_cast<char>(settings.value(QStringLiteral("quote"), int('"')).toInt());
     options.hasHeader = settings.value(QStringLiteral("hasHeader"), true).toBool();
-    const auto format = timestampFormatByName(settings.value(QStringLiteral("timestampFormat")).toString().toStdString());
+    const auto format
+        = timestampFormatByName(settings.value(QStringLiteral("timestampFormat")).toString().toStdString());
     options.timestampFormat = format.value_or(TimestampFormat::Iso8601);
     // "3=src_ip", "4=extra", "5=ignore": by column index, as the dialog wrote them.
     for (const QString& entry : settings.value(QStringLiteral("columns")).toStringList()) {

@@ -110,6 +110,8 @@ private:
     void rebuildColumns(const std::optional<ReadOptions>& mapping);
     void onFieldChosen(int column);
     void refresh();                      // message line, OK button, preview tints
+    // The layout controls show these settings; their change signals do not count as the user's choice.
+    void showLayout(char delimiter, char quote, bool hasHeader, TimestampFormat timestampFormat);
     void setControlsFrom(const SniffResult& sniff);
     void updateDetected();
     void applyOptions(const ReadOptions& options);

@@ -23,11 +23,7 @@ SummaryView::SummaryView(QWidget* parent)
     setObjectName(QStringLiteral("summaryTab"));
     m_model->setObjectName(QStringLiteral("summaryModel"));
     auto* layout = new QVBoxLayout(this);
-    m_header = new QLabel(this);
-    m_header->setObjectName(QStringLiteral("summaryHeader"));
-    m_header->setTextFormat(Qt::RichText);
-    m_header->setWordWrap(true);
-    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_header = selectableLabel(this, QStringLiteral("summaryHeader"), Qt::RichText);
     layout->addWidget(m_header);
 
     m_splitter = new QSplitter(Qt::Vertical, this);

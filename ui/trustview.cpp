@@ -30,16 +30,6 @@ struct TrustView::Base {
 
 namespace {
 
-QLabel* textLabel(QWidget* parent, const QString& objectName)
-{
-    auto* label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    return label;
-}
-
 QTableView* tableView(QWidget* parent, const QString& objectName)
 {
     auto* view = new QTableView(parent);
@@ -82,14 +72,15 @@ TrustView::TrustView(QWidget* parent)
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(titleLabel(tr("Rules against the model"), left));
-    m_rulesSummary = textLabel(left, QStringLiteral("rulesSummary"));
+    m_rulesSummary = selectableLabel(left, QStringLiteral("rulesSummary"));
     auto* rulesView = tableView(left, QStringLiteral("rulesView"));
     rulesView->setModel(m_rulesModel);
-    m_typesSummary = textLabel(left, QStringLiteral("detectionTypesSummary"));
+    m_typesSummary = selectableLabel(left, QStringLiteral("detectionTypesSummary"));
     auto* typesView = tableView(left, QStringLiteral("detectionTypesView"));
     typesView->setModel(m_typesModel);
     for (QTableView* view : {rulesView, typesView}) {
-        view->setMaximumHeight(view->verticalHeader()->defaultSectionSize() * 6 + view->horizontalHeader()->sizeHint().height() + 4);
+        view->setMaximumHeight(view->verticalHeader()->defaultSectionSize() * 6
+                               + view->horizontalHeader()->sizeHint().height() + 4);
         // The value (a rule's name) gets the room; the counts are short.
         view->horizontalHeader()->setSectionResizeMode(CrossTabModel::Value, QHeaderView::Stretch);
         for (int column = CrossTabModel::Normal; column < CrossTabModel::ColumnCount; ++column)
@@ -102,7 +93,7 @@ TrustView::TrustView(QWidget* parent)
     leftLayout->addWidget(typesView);
     leftLayout->addSpacing(6);
     leftLayout->addWidget(titleLabel(tr("Verdicts changed by the last contamination move"), left));
-    m_changesText = textLabel(left, QStringLiteral("changesText"));
+    m_changesText = selectableLabel(left, QStringLiteral("changesText"));
     leftLayout->addWidget(m_changesText);
     m_changedView = tableView(left, QStringLiteral("changedVerdictsView"));
     m_changedView->setModel(m_changedModel);
@@ -131,7 +122,7 @@ TrustView::TrustView(QWidget* parent)
     rightLayout->addLayout(truthBar);
     connect(m_truthCombo, &QComboBox::activated, this,
             [this](int index) { setTruthColumn(m_truthCombo->itemData(index).toString()); });
-    m_evaluationText = textLabel(right, QStringLiteral("evaluationText"));
+    m_evaluationText = selectableLabel(right, QStringLiteral("evaluationText"));
     rightLayout->addWidget(m_evaluationText);
     m_charts = new EvaluationCharts(right);
     m_charts->setObjectName(QStringLiteral("evaluationCharts"));
@@ -222,16 +213,17 @@ void TrustView::showChanges(const AnalysisSnapshot& snapshot, VerdictChanges cha
     const std::size_t up = changes.newlySuspicious.size();
     const std::size_t down = changes.newlyNormal.size();
     m_changedModel->setChanges(snapshot, std::move(changes));
+    const auto contamination = [&] { return QString::fromStdString(snapshot.verdicts->contamination.toString()); };
     if (up + down == 0)
         m_changesText->setText(tr("The last move changed no verdict."));
     else if (up > 0)
         m_changesText->setText(tr("%1 rows became Suspicious at contamination %2 (listed most anomalous first): the "
                                   "edge cases between the two thresholds.")
-                                   .arg(formatCount(up), QString::fromStdString(snapshot.verdicts->contamination.toString())));
+                                   .arg(formatCount(up), contamination()));
     else
         m_changesText->setText(tr("%1 rows became Normal at contamination %2 (listed most anomalous first): the edge "
                                   "cases between the two thresholds.")
-                                   .arg(formatCount(down), QString::fromStdString(snapshot.verdicts->contamination.toString())));
+                                   .arg(formatCount(down), contamination()));
     m_changedView->resizeColumnsToContents();
 }
 
@@ -264,7 +256,8 @@ void TrustView::compute()
             base->detection = detection;
             base->rules = CrossTabulator(data->table, Field::RuleNames);
             base->types = CrossTabulator(data->table, Field::DetectionTypes);
-            base->truth = truthColumn.empty() ? findGroundTruth(data->table) : readGroundTruth(data->table, truthColumn);
+            base->truth
+                = truthColumn.empty() ? findGroundTruth(data->table) : readGroundTruth(data->table, truthColumn);
             if (base->truth.truth) {
                 base->evaluation = std::make_shared<const Evaluation>(detection->scores, *base->truth.truth);
                 base->byContamination = evaluateContaminations(detection->scores, *base->evaluation);
@@ -328,9 +321,12 @@ void TrustView::refresh()
         m_contaminationTable->setRowCount(static_cast<int>(m_base->byContamination.size()));
         for (int i = 0; i < static_cast<int>(m_base->byContamination.size()); ++i) {
             const ContaminationRow& row = m_base->byContamination[static_cast<std::size_t>(i)];
-            const QStringList cells{percentText(row.contamination), formatCount(row.point.flagged),
-                                    QString::number(row.point.precision, 'f', 3), QString::number(row.point.recall, 'f', 3),
-                                    QString::number(row.point.f1, 'f', 3), formatCount(row.point.falseNegatives)};
+            const QStringList cells{percentText(row.contamination),
+                                    formatCount(row.point.flagged),
+                                    QString::number(row.point.precision, 'f', 3),
+                                    QString::number(row.point.recall, 'f', 3),
+                                    QString::number(row.point.f1, 'f', 3),
+                                    formatCount(row.point.falseNegatives)};
             for (int c = 0; c < cells.size(); ++c) {
                 auto* item = new QTableWidgetItem(cells[c]);
                 item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -347,9 +343,11 @@ void TrustView::refresh()
             .arg(QString::fromStdString(evaluation.truthColumn()), formatCount(evaluation.positives()),
                  formatCount(evaluation.negatives()), QString::number(evaluation.rocAuc(), 'f', 3),
                  QString::number(evaluation.averagePrecision(), 'f', 3), contamination,
-                 QString::number(verdicts.threshold, 'f', 4), formatCount(point.flagged), QString::number(point.precision, 'f', 3))
-            .arg(QString::number(point.recall, 'f', 3), QString::number(point.f1, 'f', 3), formatCount(point.truePositives),
-                 formatCount(point.falsePositives), formatCount(point.falseNegatives), formatCount(point.trueNegatives)));
+                 QString::number(verdicts.threshold, 'f', 4), formatCount(point.flagged),
+                 QString::number(point.precision, 'f', 3))
+            .arg(QString::number(point.recall, 'f', 3), QString::number(point.f1, 'f', 3),
+                 formatCount(point.truePositives), formatCount(point.falsePositives), formatCount(point.falseNegatives),
+                 formatCount(point.trueNegatives)));
 }
 
 void TrustView::setSnapshot(const ViewUpdate& update, int /*part*/)
@@ -363,7 +361,8 @@ void TrustView::updateVerdicts(const ViewUpdate& update, int /*part*/)
     updateVerdicts(snapshot);
     // The rows between the two thresholds in score order: O(changed rows), whatever the file size.
     if (update.previousVerdicts && snapshot.hasDetection())
-        showChanges(snapshot, changedVerdicts(snapshot.detection->scores, *update.previousVerdicts, *snapshot.verdicts));
+        showChanges(snapshot,
+                    changedVerdicts(snapshot.detection->scores, *update.previousVerdicts, *snapshot.verdicts));
 }
 
 } // namespace webthreat

@@ -47,4 +47,14 @@ QLabel* titleLabel(const QString& text, QWidget* parent)
     return label;
 }
 
+QLabel* selectableLabel(QWidget* parent, const QString& objectName, Qt::TextFormat format)
+{
+    auto* label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setTextFormat(format);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return label;
+}
+
 } // namespace webthreat

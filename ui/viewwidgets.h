@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <Qt>
 
 class QLabel;
 class QTableView;
@@ -15,5 +16,7 @@ QTableView* makeTableView(QWidget* parent, const QString& objectName);
 void fitColumns(QTableView* view);
 // A bold line of text heading a table or a group.
 QLabel* titleLabel(const QString& text, QWidget* parent);
+// A wrapped label whose text the analyst can select and copy: explanations, summaries.
+QLabel* selectableLabel(QWidget* parent, const QString& objectName, Qt::TextFormat format = Qt::PlainText);
 
 } // namespace webthreat

@@ -58,24 +58,24 @@ int daysInMonth(int year, int month) noexcept
     return month == 2 && leapYear(year) ? 29 : kDays[month - 1];
 }
 
-std::optional<Instant> parseEpoch(std::string_view text) noexcept
+// A whole number of at most maxDigits digits with an optional fraction, scaled to microseconds
+// by unitMicros (1'000'000 for seconds, 1'000 for milliseconds).
+std::optional<Instant> parseEpochIn(std::string_view text, std::size_t maxDigits, std::int64_t unitMicros) noexcept
 {
-    // Up to 11 integer digits: epoch seconds reach year 5138, enough; longer runs of digits are
-    // more likely milliseconds or garbage, which we do not guess at.
-    std::size_t dot = text.find('.');
-    std::string_view whole = text.substr(0, dot);
-    if (whole.empty() || whole.size() > 11)
+    const std::size_t dot = text.find('.');
+    const std::string_view whole = text.substr(0, dot);
+    if (whole.empty() || whole.size() > maxDigits)
         return std::nullopt;
-    std::int64_t seconds = 0;
-    auto [end, error] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
-    if (error != std::errc() || end != whole.data() + whole.size() || seconds < 0)
+    std::int64_t units = 0;
+    auto [end, error] = std::from_chars(whole.data(), whole.data() + whole.size(), units);
+    if (error != std::errc() || end != whole.data() + whole.size() || units < 0)
         return std::nullopt;
     std::int64_t micros = 0;
     if (dot != std::string_view::npos) {
-        std::string_view fraction = text.substr(dot + 1);
+        const std::string_view fraction = text.substr(dot + 1);
         if (fraction.empty())
             return std::nullopt;
-        std::int64_t scale = 100000;
+        std::int64_t scale = unitMicros / 10;
         for (char c : fraction) {
             if (c < '0' || c > '9')
                 return std::nullopt;
@@ -83,7 +83,14 @@ std::optional<Instant> parseEpoch(std::string_view text) noexcept
             scale /= 10;
         }
     }
-    return seconds * kMicrosPerSecond + micros;
+    return units * unitMicros + micros;
+}
+
+// Up to 11 integer digits: epoch seconds reach year 5138, enough; longer runs of digits are
+// more likely milliseconds or garbage, which we do not guess at.
+std::optional<Instant> parseEpoch(std::string_view text) noexcept
+{
+    return parseEpochIn(text, 11, kMicrosPerSecond);
 }
 
 // The form nearly every export writes, 2024-04-25T23:00:00Z (or with a blank for the T),
@@ -312,34 +319,6 @@ bool shortNumber(std::string_view text, std::size_t& at, int& value) noexcept
         ++taken;
     }
     return taken > 0;
-}
-
-// A whole number of at most maxDigits digits with an optional fraction, scaled to microseconds
-// by unitMicros (1'000'000 for seconds, 1'000 for milliseconds).
-std::optional<Instant> parseEpochIn(std::string_view text, std::size_t maxDigits, std::int64_t unitMicros) noexcept
-{
-    const std::size_t dot = text.find('.');
-    const std::string_view whole = text.substr(0, dot);
-    if (whole.empty() || whole.size() > maxDigits)
-        return std::nullopt;
-    std::int64_t units = 0;
-    auto [end, error] = std::from_chars(whole.data(), whole.data() + whole.size(), units);
-    if (error != std::errc() || end != whole.data() + whole.size() || units < 0)
-        return std::nullopt;
-    std::int64_t micros = 0;
-    if (dot != std::string_view::npos) {
-        const std::string_view fraction = text.substr(dot + 1);
-        if (fraction.empty())
-            return std::nullopt;
-        std::int64_t scale = unitMicros / 10;
-        for (char c : fraction) {
-            if (c < '0' || c > '9')
-                return std::nullopt;
-            micros += (c - '0') * scale;
-            scale /= 10;
-        }
-    }
-    return units * unitMicros + micros;
 }
 
 } // namespace

@@ -38,6 +38,18 @@ class TestPipeline : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Logs and gzip go through the same steps as the CSV.
+    void opensLogs()
+    {
+        const auto data = prepareData(std::string(WEBTHREAT_TEST_DATA_DIR "/formats/vpcflow_v2_noheader.gz"));
+        QCOMPARE(data->readReport.rows, std::size_t(4));
+        QCOMPARE(data->table.rowCount(), std::size_t(4));
+        QCOMPARE(data->features.sessionDuration.size(), std::size_t(4));
+        QCOMPARE(data->features.sessionDuration[0], 112.0); // 1477913820 - 1477913708
+        const auto elb = prepareData(std::string(WEBTHREAT_TEST_DATA_DIR "/formats/alb_nlb_elb_mixed_test.log"));
+        QCOMPARE(elb->table.rowCount(), std::size_t(5)); // rows without a destination are dropped
+    }
+
     void analyzeFileIsTheStepsInOrder()
     {
         QTemporaryDir dir;

@@ -1,3 +1,4 @@
+#include "core/table/traffictable.h"
 #include "core/util/errors.h"
 #include "generator/generator.h"
 
@@ -26,26 +27,13 @@ constexpr std::string_view expectedHeader =
     "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
     "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types";
 
-enum Column {
-    BytesIn,
-    BytesOut,
-    CreationTime,
-    EndTime,
-    SrcIp,
-    Country,
-    Protocol,
-    ResponseCode,
-    DstPort,
-    DstIp,
-    RuleNames,
-    ObservationName,
-    SourceMeta,
-    SourceName,
-    Time,
-    DetectionTypes,
-    IsAttack,
-    AttackKind,
-};
+// A generated row's columns: the schema's fields in core's order, then the two label columns.
+constexpr std::size_t column(Field field)
+{
+    return static_cast<std::size_t>(field);
+}
+constexpr std::size_t IsAttack = kFieldCount;
+constexpr std::size_t AttackKind = kFieldCount + 1;
 
 // RFC 4180 fields of one line (without its newline), or nothing when the quoting is malformed:
 // an unterminated quote, or text after a closing quote.
@@ -394,31 +382,31 @@ private slots:
         const std::vector<std::string>* previous = nullptr;
 
         for (const auto& row : rows) {
-            sourceIps.insert(row[SrcIp]);
-            std::string country = row[Country];
+            sourceIps.insert(row[column(Field::SrcIp)]);
+            std::string country = row[column(Field::SrcIpCountryCode)];
             QCOMPARE(country.size(), std::size_t(2));
             if (std::islower(static_cast<unsigned char>(country[0])))
                 lowerCaseCountry = true;
             std::transform(country.begin(), country.end(), country.begin(),
                            [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
             countries.insert(country);
-            protocols.insert(row[Protocol]);
-            ports.insert(row[DstPort]);
-            codes.insert(row[ResponseCode]);
-            destinations.insert(row[DstIp]);
-            sourceNames.insert(row[SourceName]);
-            QVERIFY(row[DstIp].starts_with("10."));
-            QCOMPARE(row[SourceMeta], std::string("AWS_VPC_Flow"));
-            QCOMPARE(row[Time], row[CreationTime]);
+            protocols.insert(row[column(Field::Protocol)]);
+            ports.insert(row[column(Field::DstPort)]);
+            codes.insert(row[column(Field::ResponseCode)]);
+            destinations.insert(row[column(Field::DstIp)]);
+            sourceNames.insert(row[column(Field::SourceName)]);
+            QVERIFY(row[column(Field::DstIp)].starts_with("10."));
+            QCOMPARE(row[column(Field::SourceMeta)], std::string("AWS_VPC_Flow"));
+            QCOMPARE(row[column(Field::Time)], row[column(Field::CreationTime)]);
 
-            const std::uint64_t bytesIn = number(row[BytesIn]);
+            const std::uint64_t bytesIn = number(row[column(Field::BytesIn)]);
             minBytesIn = std::min(minBytesIn, bytesIn);
             maxBytesIn = std::max(maxBytesIn, bytesIn);
 
-            QCOMPARE(row[CreationTime].size(), std::size_t(20));
-            QCOMPARE(row[EndTime].size(), std::size_t(20));
-            const qint64 creation = seconds(row[CreationTime]);
-            const qint64 end = seconds(row[EndTime]);
+            QCOMPARE(row[column(Field::CreationTime)].size(), std::size_t(20));
+            QCOMPARE(row[column(Field::EndTime)].size(), std::size_t(20));
+            const qint64 creation = seconds(row[column(Field::CreationTime)]);
+            const qint64 end = seconds(row[column(Field::EndTime)]);
             QVERIFY(creation >= start);
             QVERIFY(end >= creation);
             largestStepBack = std::max(largestStepBack, latest - creation);
@@ -426,11 +414,11 @@ private slots:
             ++rowsByHour[static_cast<int>(creation % 86400 / 3600)];
 
             const std::string kind = row[AttackKind].empty() ? "normal" : row[AttackKind];
-            bytesOutByKind[kind].push_back(number(row[BytesOut]));
+            bytesOutByKind[kind].push_back(number(row[column(Field::BytesOut)]));
             durationByKind[kind].push_back(end - creation);
             if (kind == "flood") {
                 ++floodRows;
-                if (previous && (*previous)[AttackKind] == "flood" && (*previous)[SrcIp] == row[SrcIp])
+                if (previous && (*previous)[AttackKind] == "flood" && (*previous)[column(Field::SrcIp)] == row[column(Field::SrcIp)])
                     ++floodRowsSharingSource;
                 QVERIFY(bytesIn <= 200);
             }
@@ -498,13 +486,13 @@ private slots:
         std::set<std::string> normalPorts;
         for (const auto& row : rows)
             if (row[IsAttack] == "0")
-                normalPorts.insert(row[DstPort]);
+                normalPorts.insert(row[column(Field::DstPort)]);
         std::size_t rare = 0;
         for (const auto& row : rows) {
             if (row[AttackKind] != "rare_port")
                 continue;
             ++rare;
-            QVERIFY2(normalPorts.count(row[DstPort]) == 0, row[DstPort].c_str());
+            QVERIFY2(normalPorts.count(row[column(Field::DstPort)]) == 0, row[column(Field::DstPort)].c_str());
         }
         QCOMPARE(rare, generated.result.anomaliesByKind.at("rare_port"));
     }
@@ -526,21 +514,21 @@ private slots:
         for (const auto& row : rows) {
             if (row[IsAttack] != "0")
                 continue;
-            normalPorts.insert(row[DstPort]);
-            normalProtocols.insert(row[Protocol]);
-            normalCodes.insert(row[ResponseCode]);
-            normalDestinations.insert(row[DstIp]);
+            normalPorts.insert(row[column(Field::DstPort)]);
+            normalProtocols.insert(row[column(Field::Protocol)]);
+            normalCodes.insert(row[column(Field::ResponseCode)]);
+            normalDestinations.insert(row[column(Field::DstIp)]);
         }
         std::size_t odd = 0;
         for (const auto& row : rows) {
             if (row[AttackKind] != "odd_code")
                 continue;
             ++odd;
-            QVERIFY2(normalCodes.count(row[ResponseCode]) == 0, row[ResponseCode].c_str());
-            QVERIFY(normalPorts.count(row[DstPort]) == 1);
-            QVERIFY(normalProtocols.count(row[Protocol]) == 1);
-            QVERIFY(normalDestinations.count(row[DstIp]) == 1);
-            const qint64 duration = seconds(row[EndTime]) - seconds(row[CreationTime]);
+            QVERIFY2(normalCodes.count(row[column(Field::ResponseCode)]) == 0, row[column(Field::ResponseCode)].c_str());
+            QVERIFY(normalPorts.count(row[column(Field::DstPort)]) == 1);
+            QVERIFY(normalProtocols.count(row[column(Field::Protocol)]) == 1);
+            QVERIFY(normalDestinations.count(row[column(Field::DstIp)]) == 1);
+            const qint64 duration = seconds(row[column(Field::EndTime)]) - seconds(row[column(Field::CreationTime)]);
             QVERIFY(duration >= 10 && duration <= 3600);
         }
         QCOMPARE(odd, generated.result.anomaliesByKind.at("odd_code"));

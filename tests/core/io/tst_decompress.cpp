@@ -2,11 +2,14 @@
 #include "core/io/decompress.h"
 #include "core/util/errors.h"
 
+#include "readertesting.h"
+
 #include <QTest>
 
 #include <zlib.h>
 
 using namespace webthreat;
+using webthreat::testing::readerOver;
 
 namespace {
 // text gzip-compressed by zlib (a gzip member with header and trailer).
@@ -26,15 +29,6 @@ std::string gzip(std::string_view text)
     return out;
 }
 
-ByteReader readerOver(const std::string& bytes, std::size_t& offset, std::size_t chunk)
-{
-    return [&bytes, &offset, chunk](char* into, std::size_t capacity) {
-        const std::size_t take = std::min({capacity, chunk, bytes.size() - offset});
-        std::copy_n(bytes.data() + offset, take, into);
-        offset += take;
-        return take;
-    };
-}
 std::string readAll(GzipReader& reader)
 {
     std::string out;

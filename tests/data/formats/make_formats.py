@@ -2,7 +2,8 @@
 """Writes the compressed and damaged fixtures in tests/data/formats/ (deterministic: gzip mtime 0).
 
 The plain samples beside them are copies of ../shared/data/aws-log-samples/ (AWS's documentation
-examples with deliberate edge cases); tests/core/tst_inputformats.cpp reads all of them.
+examples with deliberate edge cases); tests/core/io/tst_vpcflowreader.cpp, tst_elblogreader.cpp and
+tst_trafficfile.cpp read them.
 """
 import gzip
 import os

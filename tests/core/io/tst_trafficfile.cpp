@@ -1,0 +1,219 @@
+// core/io/trafficfile: the one way into the workbench for a file of any format. gzip recognised by
+// its content and decompressed as it is read (with the memory limit applied as it grows), the
+// format detected or forced, the right reader chosen, and files that cannot be used refused with
+// the file's name. Fixtures are in tests/data/formats (gzip files written by make_formats.py).
+#include "core/io/trafficfile.h"
+
+#include "readertesting.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <zlib.h>
+
+using namespace webthreat;
+using namespace webthreat::testing;
+
+namespace {
+
+ReadResult readText(const std::string& text, InputFormat format = InputFormat::Auto)
+{
+    ReadOptions options;
+    options.format = format;
+    return readTrafficBytes(text, "test.log", options);
+}
+
+const std::string kVpcRecord = "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK\n";
+
+// gzip through zlib's file interface: the test needs a compressor, and a committed fixture of
+// 64 KiB would hide what it contains.
+bool writeGzip(const std::string& path, const std::string& text)
+{
+    gzFile file = gzopen(path.c_str(), "wb9");
+    if (!file)
+        return false;
+    const bool written = gzwrite(file, text.data(), static_cast<unsigned>(text.size())) == static_cast<int>(text.size());
+    return gzclose(file) == Z_OK && written;
+}
+
+} // namespace
+
+class TestTrafficFile : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    // Each sample opens as its format with the expected rows, skipped lines and bad cells; the
+    // same bytes from memory, cut into the smallest blocks, read the same.
+    void samples_data()
+    {
+        addSampleColumns();
+        QTest::newRow("alb, nlb, connection log")
+            << "alb_nlb_elb_mixed_test.log"
+            << "AWS load balancer logs (3 ALB access, 4 NLB access, 3 ALB connection entries)" << 10 << 10 << 0 << 0 << 0;
+        QTest::newRow("vpc v3 custom order, detected")
+            << "vpcflow_v3_custom_tcpflags_with_header.log"
+            << "AWS VPC Flow Logs (custom field order from the header on line 1, 21 fields)" << 1 << 2 << 0 << 0 << 0;
+        QTest::newRow("gzip, two members")
+            << "vpcflow_v2_two_members.log.gz"
+            << "AWS VPC Flow Logs (custom field order from the header on line 1, 14 fields), "
+               "gzip-compressed (514 bytes, 2 members)"
+            << 6 << 10 << 0 << 0 << 0;
+        QTest::newRow("gzip vpc") << "vpcflow_v2_noheader.gz"
+                                  << "AWS VPC Flow Logs (default format, version 2, no header), "
+                                     "gzip-compressed (276 bytes, 1 member)"
+                                  << 4 << 7 << 0 << 0 << 2;
+        QTest::newRow("gzip elb") << "alb_nlb_elb_mixed.log.gz"
+                                  << "AWS load balancer logs (3 ALB access, 4 NLB access, 3 ALB connection entries), "
+                                     "gzip-compressed (1233 bytes, 1 member)"
+                                  << 10 << 10 << 0 << 0 << 0;
+        QTest::newRow("vpc v5 all fields, detected") << "vpcflow_v5_all_fields_noheader.log"
+                                                     << "AWS VPC Flow Logs (all fields of version 5, no header)" << 1
+                                                     << 1 << 0 << 1 << 0;
+        QTest::newRow("gzip csv") << "traffic_csv.gz" << "traffic CSV, gzip-compressed (318 bytes, 1 member)" << 5 << 7
+                                  << 1 << 0 << 0;
+    }
+
+    void samples()
+    {
+        QFETCH(QString, file);
+        const ReadResult read = readTrafficFile((kFormats + file).toStdString());
+        compareWithSample(read);
+        if (QTest::currentTestFailed())
+            return;
+
+        const std::string bytes = fixtureBytes(qPrintable(file));
+        ReadOptions small;
+        small.blockBytes = 64;
+        compareTables(readTrafficBytes(bytes, "memory", small), read);
+    }
+
+    // A compressed file reads as the plain one does (only the format line says gzip).
+    void gzipReadsAsThePlainFile_data()
+    {
+        QTest::addColumn<QString>("compressed");
+        QTest::addColumn<QString>("plain");
+        QTest::newRow("vpc") << "vpcflow_v2_noheader.gz" << "vpcflow_v2_extra_samples_noheader.log";
+        QTest::newRow("elb") << "alb_nlb_elb_mixed.log.gz" << "alb_nlb_elb_mixed_test.log";
+    }
+
+    void gzipReadsAsThePlainFile()
+    {
+        QFETCH(QString, compressed);
+        QFETCH(QString, plain);
+        const ReadResult fromGzip = readTrafficFile((kFormats + compressed).toStdString());
+        const ReadResult fromText = readTrafficFile((kFormats + plain).toStdString());
+        compareTables(fromGzip, fromText);
+        QVERIFY(QString::fromStdString(fromGzip.report.format).startsWith(QString::fromStdString(fromText.report.format)
+                                                                           + ", gzip-compressed ("));
+        QCOMPARE(fromGzip.report.warnings, fromText.report.warnings);
+    }
+
+    // A forced format is read by that reader, whatever the text looks like; a CSV layout given
+    // by the caller (delimiter, column map, no header) means CSV.
+    void dispatch()
+    {
+        QCOMPARE(QString::fromStdString(readText(kVpcRecord).report.format),
+                 "AWS VPC Flow Logs (default format, version 2, no header)");
+        QCOMPARE(QString::fromStdString(readText(kVpcRecord, InputFormat::VpcFlowLog).report.format),
+                 "AWS VPC Flow Logs (default format, version 2, no header)");
+        const QString asElb = errorOf([] { readText(kVpcRecord, InputFormat::ElbAccessLog); });
+        QVERIFY2(asElb.startsWith("test.log:1: no line of the file is an ALB or NLB access-log"), qPrintable(asElb));
+        const QString asCsv = errorOf([] { readText(kVpcRecord, InputFormat::TrafficCsv); });
+        QVERIFY2(asCsv.startsWith("test.log:1, column 'bytes_in': the required columns"), qPrintable(asCsv));
+
+        ReadOptions semicolons;
+        semicolons.delimiter = ';';
+        const std::string csv = "bytes_in;bytes_out;src_ip;dst_ip;creation_time;end_time\n"
+                                "1;2;10.0.0.1;10.0.0.2;2024-01-01T00:00:00Z;2024-01-01T00:00:01Z\n";
+        const ReadResult read = readTrafficBytes(csv, "test.csv", semicolons);
+        QCOMPARE(QString::fromStdString(read.report.format), "traffic CSV");
+        QCOMPARE(read.table.rowCount(), std::size_t(1));
+        // The same layout rule applies to a VPC-looking text: it goes to the CSV reader.
+        const QString vpcAsSemicolonCsv = errorOf([&] { readTrafficBytes(kVpcRecord, "test.log", semicolons); });
+        QVERIFY2(!vpcAsSemicolonCsv.contains("VPC"), qPrintable(vpcAsSemicolonCsv));
+    }
+
+    void unknownFormatIsRefusedWithAReason()
+    {
+        const std::string path = fixture("not_a_traffic_file.txt");
+        const QString message = errorOf([&] { readTrafficFile(path); });
+        QVERIFY2(message.startsWith(QString::fromStdString(path)
+                                    + ":1: the file's format is not recognised: line 1 ('Dear analyst,') is not a "
+                                      "traffic CSV header"),
+                 qPrintable(message));
+        QVERIFY(message.contains("AWS VPC Flow Log header or record"));
+        QVERIFY(message.contains("ALB/NLB access-log"));
+        // A forced format gets that reader's own message.
+        const QString asCsv = errorOf([&] {
+            ReadOptions options;
+            options.format = InputFormat::TrafficCsv;
+            readTrafficFile(path, options);
+        });
+        QVERIFY2(asCsv.endsWith(":1: column 2 of the header has no name"), qPrintable(asCsv));
+    }
+
+    void badGzipIsRefusedNamingTheFile()
+    {
+        const std::string corrupt = fixture("corrupt.gz");
+        const QString message = errorOf([&] { readTrafficFile(corrupt); });
+        QVERIFY2(message.startsWith(QString::fromStdString(corrupt) + ": the gzip data is corrupt"), qPrintable(message));
+        const std::string truncated = fixture("truncated.gz");
+        const QString cut = errorOf([&] { readTrafficFile(truncated); });
+        QVERIFY2(cut.startsWith(QString::fromStdString(truncated)
+                                + ": the gzip data is truncated: the file ends inside a compressed member"),
+                 qPrintable(cut));
+        const QString magicOnly = errorOf([] { readText(std::string("\x1f\x8b", 2)); });
+        QVERIFY2(magicOnly.startsWith("test.log: the gzip data is truncated"), qPrintable(magicOnly));
+        const QString missing = errorOf([] { readTrafficFile(fixture("no_such_file.log")); });
+        QVERIFY2(missing.contains("no_such_file.log"), qPrintable(missing));
+    }
+
+    void trailingBytesAfterGzipAreReported()
+    {
+        const std::string bytes = fixtureBytes("vpcflow_v2_noheader.gz");
+        QVERIFY(!bytes.empty());
+        // Padding after the data is ignored, as gzip -d does, and reported.
+        const ReadResult read = readText(bytes + std::string(100, '\0'));
+        QCOMPARE(read.table.rowCount(), std::size_t(4));
+        QVERIFY(anyWarningContains(read.report,
+                                   "100 byte(s) after the end of the gzip data are not gzip data and were ignored"));
+        QVERIFY(!anyWarningContains(readText(bytes).report, "after the end of the gzip data"));
+    }
+
+    void gzipBombIsStopped()
+    {
+        // 64 MiB of blank lines compress to about 64 KiB; a 16 MiB budget must stop the reading
+        // well before the whole text is held.
+        const std::string blanks(64u << 20, '\n');
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = (dir.path() + "/bomb.log.gz").toStdString();
+        QVERIFY(writeGzip(path, kVpcRecord + blanks));
+        ReadOptions options;
+        options.memoryBudget = 16u << 20;
+        options.blockBytes = 1u << 20;
+        const QString message = errorOf([&] { readTrafficFile(path, options); });
+        QVERIFY2(message.startsWith(QString::fromStdString(path) + ": decompressed, the file is larger than"),
+                 qPrintable(message));
+        QVERIFY2(message.contains("of memory available"), qPrintable(message));
+    }
+
+    // A plain log too large for the memory allowed is refused before it is read.
+    void plainLogTooLargeIsRefused()
+    {
+        std::string text;
+        for (int i = 0; i < 2000; ++i)
+            text += kVpcRecord;
+        ReadOptions options;
+        options.memoryBudget = 64u << 10;
+        options.blockBytes = 4096;
+        const QString message = errorOf([&] { readTrafficBytes(text, "big.log", options); });
+        QVERIFY2(message.startsWith("big.log: the file is "), qPrintable(message));
+        QVERIFY2(message.contains("of memory and only"), qPrintable(message));
+        options.memoryBudget = 0;
+        QCOMPARE(readTrafficBytes(text, "big.log", options).report.lines, std::int64_t(2000));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrafficFile)
+#include "tst_trafficfile.moc"
