@@ -231,6 +231,7 @@ struct AnalyzeCommand {
     std::string format = "auto";
     std::string contamination = "0.05";
     std::optional<std::string> features;
+    std::optional<std::string> scale;
     int threads = 0;
     std::size_t top = 10;
     std::string out, report, truth;
@@ -307,6 +308,14 @@ struct CommandLine {
                      "comma-separated detector inputs (default bytes_in,bytes_out,session_duration,avg_packet_size; "
                      "all are listed below)")
             ->option_text("LIST");
+        c.add_option("--scale", a.scale,
+                     "how the detector's inputs are shaped before the forest: auto = log1p for bytes, durations, rates, "
+                     "counts and per-source totals (a row odd for being small is isolated as readily as one odd for "
+                     "being large), shares and flags as they are; none = the raw values, exactly scikit-learn's and the "
+                     "notebook's behaviour (default "
+                         + std::string(inputScalingName(DetectorParams{}.scaling)) + ")")
+            ->option_text("MODE")
+            ->check(oneOf("auto", "none"));
         c.add_option("--out", a.out,
                      "write every row with its features, score and label to FILE (CSV), and its provenance to "
                      "FILE.provenance.json (input name, size and SHA-256, cleaning counts, detector settings, threshold, "
@@ -503,6 +512,8 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
                 list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
             }
         }
+        if (a.scale)
+            params.detector.scaling = inputScalingByName(*a.scale);
     } catch (const ParameterError& error) {
         throw UsageError(error.what());
     }

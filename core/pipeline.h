@@ -32,6 +32,9 @@ struct PreparedData {
 struct DetectorParams {
     IsolationForestParams forest;
     std::vector<Feature> features = defaultFeatures();
+    // How the inputs are shaped before the forest (features.h): None is scikit-learn on the raw
+    // values, bit for bit the scores of before scaling existed.
+    InputScaling scaling = InputScaling::None;
 
     void validate() const;
 };

@@ -154,6 +154,47 @@ private Q_SLOTS:
         }
     }
 
+    // --scale auto shapes the inputs with log1p, --scale none leaves them raw: different scores,
+    // each recorded in the report, the JSON and the sidecar, and each reproduced by its rerun.
+    void scaleChoiceIsRecordedAndReproduced()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("generated.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "4000", "--seed", "11", "--label", "--out", input}).status, 0);
+        QStringList scoreColumns[2];
+        int index = 0;
+        for (const QString& scale : {QStringLiteral("auto"), QStringLiteral("none")}) {
+            const QString scored = dir.filePath(scale + ".csv");
+            Run run = runWebthreat({"analyze", input, "--scale", scale, "--trees", "40", "--out", scored});
+            QVERIFY2(run.status == 0, qPrintable(run.err));
+            QVERIFY2(run.out.contains("\n  input scaling: " + scale + " ("), qPrintable(run.out));
+            const QJsonObject sidecar = QJsonDocument::fromJson(contents(scored + ".provenance.json")).object();
+            QCOMPARE(sidecar["detector"]["scaling"].toString(), scale);
+            const QString rerun = sidecar["rerun"].toString();
+            QVERIFY2(rerun.contains(" --scale " + scale + " "), qPrintable(rerun));
+            run = runWebthreat({"analyze", input, "--scale", scale, "--json"});
+            QVERIFY2(run.status == 0, qPrintable(run.err));
+            const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+            QCOMPARE(report["detector"].toObject()["scaling"].toString(), scale);
+
+            // The recorded command, run as written, gives the same scored file.
+            QStringList arguments = rerun.split(' ');
+            QCOMPARE(arguments.takeFirst(), QString("webthreat"));
+            const QString again = dir.filePath(scale + "-again.csv");
+            run = runWebthreat(arguments + QStringList{"--out", again});
+            QVERIFY2(run.status == 0, qPrintable(run.err));
+            QCOMPARE(lines(again), lines(scored));
+            const QStringList rows = lines(scored);
+            const qsizetype scoreColumn = rows.first().split(',').indexOf("anomaly_score");
+            QVERIFY(scoreColumn > 0);
+            for (const QString& row : rows.mid(1))
+                scoreColumns[index] << row.split(',')[scoreColumn];
+            ++index;
+        }
+        QCOMPARE(scoreColumns[0].size(), 4000);
+        QVERIFY(scoreColumns[0] != scoreColumns[1]);
+    }
+
     void evaluatesAgainstGroundTruth()
     {
         // The bundled sample has is_attack: the report adds the evaluation, with the areas core
@@ -250,6 +291,10 @@ private Q_SLOTS:
         QTest::newRow("bad trees") << QStringList{"analyze", "INPUT", "--trees", "many"} << good << 2 << "--trees needs a whole number";
         QTest::newRow("bad feature") << QStringList{"analyze", "INPUT", "--features", "bytes_in,colour"} << good << 2
                                      << "unknown feature 'colour'";
+        QTest::newRow("bad scale") << QStringList{"analyze", "INPUT", "--scale", "log"} << good << 2
+                                   << "--scale must be 'auto' or 'none'; got 'log'";
+        QTest::newRow("scale without a value") << QStringList{"analyze", "INPUT", "--scale"} << good << 2
+                                               << "--scale needs a value";
         QTest::newRow("missing value") << QStringList{"analyze", "INPUT", "--seed"} << good << 2 << "--seed needs a value";
         QTest::newRow("missing file") << QStringList{"analyze", "/nonexistent/traffic.csv"} << QByteArray() << 3
                                       << "/nonexistent/traffic.csv: cannot open the file";

@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -60,6 +61,46 @@ private Q_SLOTS:
         QCOMPARE(analysis.verdicts.suspiciousCount, std::size_t(150)); // 5 % of 3000 rows
         QVERIFY(!analysis.summary && !analysis.aggregates && !analysis.verdictAggregates); // not asked for
         QVERIFY(analysis.detectionProblem.empty());
+    }
+
+    // Scaling is applied as the forest reads its rows; every row's score is still computed by one
+    // thread in one order, so the scores are the same bits at any thread count.
+    void scaledScoresAreBitIdenticalForAnyThreadCount()
+    {
+        const auto data = prepareTable(readTrafficCsvText(generated(20000), "generated.csv"));
+        DetectorParams params;
+        params.scaling = InputScaling::Auto;
+        params.features.clear();
+        for (const FeatureInfo& info : availableFeatures())
+            params.features.push_back(info.feature);
+        std::vector<std::vector<double>> runs;
+        for (int threads : {1, 2, 3}) {
+            params.forest.threads = threads;
+            runs.push_back(detect(*data, params)->scores.scores());
+        }
+        for (const auto& run : runs) {
+            QCOMPARE(run.size(), data->table.rowCount());
+            QVERIFY(std::memcmp(run.data(), runs.front().data(), run.size() * sizeof(double)) == 0);
+        }
+        params.scaling = InputScaling::None;
+        QVERIFY(detect(*data, params)->scores.scores() != runs.front()); // scaling changed the forest
+    }
+
+    // detect() with a scaling is the forest fitted and scored on buildFeatureMatrix's values with
+    // that scaling; with none, on the raw values: the scikit-learn agreement tests' setting.
+    void scalingIsTheForestOnTheScaledMatrix()
+    {
+        const auto data = prepareTable(readTrafficCsvText(generated(5000), "generated.csv"));
+        for (InputScaling scaling : {InputScaling::None, InputScaling::Auto}) {
+            DetectorParams params;
+            params.scaling = scaling;
+            params.features = {Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration, Feature::AvgPacketSize,
+                               Feature::DstPortFrequency, Feature::SourceTotalBytes};
+            const FeatureMatrix matrix = buildFeatureMatrix(data->table, data->features, params.features, scaling);
+            IsolationForest forest;
+            forest.fit(matrix, params.forest);
+            QCOMPARE(detect(*data, params)->scores.scores(), forest.scoreSamples(matrix));
+        }
     }
 
     void theWorkbenchsExtrasAndItsStages()
