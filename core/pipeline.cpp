@@ -15,6 +15,14 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 }
 } // namespace
 
+DetectorParams DetectorParams::notebook()
+{
+    DetectorParams params;
+    params.features = notebookFeatures();
+    params.scaling = InputScaling::None;
+    return params;
+}
+
 void DetectorParams::validate() const
 {
     forest.validate();

@@ -11,7 +11,8 @@
 
 namespace webthreat {
 
-// A detector input the analyst can choose. The notebook's four are the default.
+// A detector input the analyst can choose. The default set is defaultFeatures(); the notebook's
+// four, raw, are notebookFeatures() with InputScaling::None.
 enum class Feature : std::uint8_t {
     BytesIn,
     BytesOut,
@@ -32,7 +33,7 @@ enum class Feature : std::uint8_t {
 
 // How the feature picker groups the features.
 enum class FeatureGroup : std::uint8_t {
-    Notebook,     // the notebook's four: the default
+    Notebook,     // the notebook's four
     Categorical,  // what the categorical columns say
     PerSource,    // the row's source IP as a whole
 };
@@ -66,7 +67,10 @@ const std::vector<FeatureInfo>& availableFeatures();
 const FeatureInfo& featureInfo(Feature feature);
 // Throws ParameterError listing the valid names.
 Feature featureByName(std::string_view name);
+// The notebook's four and the frequencies of dst_port and response.code, chosen by measurement.
 std::vector<Feature> defaultFeatures();
+// bytes_in, bytes_out, session_duration, avg_packet_size: the notebook's inputs.
+std::vector<Feature> notebookFeatures();
 
 // "auto" and "none", as on the command line and in the provenance.
 std::string_view inputScalingName(InputScaling scaling);

@@ -66,7 +66,9 @@ private Q_SLOTS:
             QSKIP("the reference dataset ../shared/data/CloudWatch_Traffic_Web_Attack.csv is not present");
         QTemporaryDir dir;
         const QString scored = dir.filePath("scored.csv");
-        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--contamination", "0.05", "--out", scored});
+        // The notebook's detector (its four features, raw), whose results these are.
+        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--preset", "notebook", "--contamination", "0.05",
+                                      "--out", scored});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QVERIFY2(run.out.contains("Cleaning: 282 rows in, 282 rows out"), qPrintable(run.out));
         QVERIFY2(run.out.contains("Suspicious: 15 of 282 rows"), qPrintable(run.out));
@@ -100,7 +102,7 @@ private Q_SLOTS:
     {
         if (!QFile::exists(WEBTHREAT_REFERENCE_CSV))
             QSKIP("the reference dataset is not present");
-        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--json"});
+        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--preset", "notebook", "--json"});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
@@ -193,6 +195,35 @@ private Q_SLOTS:
         }
         QCOMPARE(scoreColumns[0].size(), 4000);
         QVERIFY(scoreColumns[0] != scoreColumns[1]);
+    }
+
+    // The notebook's detector is one flag away: --preset notebook is its four features, raw, and
+    // the default is the measured six, scaled.
+    void notebookPresetIsTheNotebooksFourRaw()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("generated.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "3000", "--seed", "4", "--out", input}).status, 0);
+        Run run = runWebthreat({"analyze", input, "--preset", "notebook", "--out", dir.filePath("preset.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("features: bytes_in, bytes_out, session_duration, avg_packet_size\n  input scaling: none"),
+                 qPrintable(run.out));
+        run = runWebthreat({"analyze", input, "--features", "bytes_in,bytes_out,session_duration,avg_packet_size", "--scale",
+                            "none", "--out", dir.filePath("explicit.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(contents(dir.filePath("preset.csv")), contents(dir.filePath("explicit.csv")));
+        // A flag given with the preset wins over the preset's part.
+        run = runWebthreat({"analyze", input, "--preset", "notebook", "--scale", "auto", "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object()["detector"].toObject()["scaling"].toString(), QString("auto"));
+
+        run = runWebthreat({"analyze", input, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject detector = QJsonDocument::fromJson(run.out.toUtf8()).object()["detector"].toObject();
+        QCOMPARE(detector["scaling"].toString(), QString("auto"));
+        QCOMPARE(detector["features"].toArray(),
+                 QJsonArray({"bytes_in", "bytes_out", "session_duration", "avg_packet_size", "dst_port_frequency",
+                             "response_code_frequency"}));
     }
 
     void evaluatesAgainstGroundTruth()
@@ -293,6 +324,8 @@ private Q_SLOTS:
                                      << "unknown feature 'colour'";
         QTest::newRow("bad scale") << QStringList{"analyze", "INPUT", "--scale", "log"} << good << 2
                                    << "--scale must be 'auto' or 'none'; got 'log'";
+        QTest::newRow("bad preset") << QStringList{"analyze", "INPUT", "--preset", "sklearn"} << good << 2
+                                    << "--preset must be 'notebook' or 'default'; got 'sklearn'";
         QTest::newRow("scale without a value") << QStringList{"analyze", "INPUT", "--scale"} << good << 2
                                                << "--scale needs a value";
         QTest::newRow("missing value") << QStringList{"analyze", "INPUT", "--seed"} << good << 2 << "--seed needs a value";

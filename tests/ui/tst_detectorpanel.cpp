@@ -3,6 +3,8 @@
 #include "ui/detectorpanel.h"
 
 #include <QCheckBox>
+
+#include <algorithm>
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
@@ -33,19 +35,21 @@ private Q_SLOTS:
             QVERIFY(heading);
             QCOMPARE(heading->text(), QString::fromUtf8(featureGroupTitle(group).data(), qsizetype(featureGroupTitle(group).size())));
         }
-        // The defaults stay the notebook's four.
+        // The measured default set, scaled.
         QCOMPARE(panel.detectorParams().features, defaultFeatures());
+        QCOMPARE(panel.detectorParams().scaling, InputScaling::Auto);
     }
 
     void checkingAFeatureAddsIt()
     {
         DetectorPanel panel;
         QSignalSpy changed(&panel, &DetectorPanel::detectorParamsChanged);
-        panel.findChild<QCheckBox*>(QStringLiteral("feature_dst_port_frequency"))->setChecked(true);
+        // Two features the default set leaves out.
+        panel.findChild<QCheckBox*>(QStringLiteral("feature_protocol_frequency"))->setChecked(true);
         panel.findChild<QCheckBox*>(QStringLiteral("feature_source_sessions"))->setChecked(true);
         QCOMPARE(changed.count(), 2);
         std::vector<Feature> expected = defaultFeatures();
-        expected.push_back(Feature::DstPortFrequency);
+        expected.insert(std::find(expected.begin(), expected.end(), Feature::ResponseCodeFrequency), Feature::ProtocolFrequency);
         expected.push_back(Feature::SourceSessions);
         QCOMPARE(panel.detectorParams().features, expected);
 
