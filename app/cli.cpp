@@ -91,13 +91,15 @@ std::string featureHelp()
 {
     constexpr std::size_t nameWidth = 30;
     constexpr std::size_t lineWidth = 100;
-    std::string out = "\nDetector features (--features LIST, comma-separated):\n";
+    std::string out = "\nDetector features (--features LIST, comma-separated; * = in the default set):\n";
+    const std::vector<Feature> defaults = defaultFeatures();
     for (const FeatureGroup group : {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource}) {
-        out += "  " + std::string(featureGroupTitle(group)) + (group == FeatureGroup::Notebook ? " (the default)" : "") + ":\n";
+        out += "  " + std::string(featureGroupTitle(group)) + ":\n";
         for (const FeatureInfo& info : availableFeatures()) {
             if (info.group != group)
                 continue;
-            std::string line = "    " + std::string(info.name);
+            const bool isDefault = std::find(defaults.begin(), defaults.end(), info.feature) != defaults.end();
+            std::string line = (isDefault ? "  * " : "    ") + std::string(info.name);
             line.resize(std::max(line.size() + 1, nameWidth), ' ');
             std::string_view words = info.description;
             while (!words.empty()) {
@@ -118,6 +120,14 @@ std::string featureHelp()
         }
     }
     return out;
+}
+
+std::string featureList(const std::vector<Feature>& features)
+{
+    std::string list;
+    for (Feature feature : features)
+        list += (list.empty() ? "" : ",") + std::string(featureInfo(feature).name);
+    return list;
 }
 
 std::string featureNameList()
@@ -210,6 +220,7 @@ Examples:
   webthreat analyze traffic.csv --contamination 2% --out scored.csv --json
   webthreat analyze traffic.csv --report findings.pdf
   webthreat analyze vpc-flow-logs.log.gz --out scored.csv
+  webthreat analyze traffic.csv --preset notebook     (the notebook's four features, raw)
   webthreat analyze export.csv --delimiter ';' --timestamp-format dmy \
       --map 'Source Address=src_ip' --map 'Dest=dst_ip' --map 'Bytes Received=bytes_in' ...
   webthreat analyze flows.tsv --detect-layout)";
@@ -231,6 +242,8 @@ struct AnalyzeCommand {
     std::string format = "auto";
     std::string contamination = "0.05";
     std::optional<std::string> features;
+    std::optional<std::string> scale;
+    std::string preset = "default";
     int threads = 0;
     std::size_t top = 10;
     std::string out, report, truth;
@@ -304,9 +317,22 @@ struct CommandLine {
             ->option_text("T")
             ->check(wholeNumber<int>(0, 1024));
         c.add_option("--features", a.features,
-                     "comma-separated detector inputs (default bytes_in,bytes_out,session_duration,avg_packet_size; "
-                     "all are listed below)")
+                     "comma-separated detector inputs (default " + featureList(defaultFeatures()) + "; all are listed below)")
             ->option_text("LIST");
+        c.add_option("--preset", a.preset,
+                     "notebook = the notebook's detector: " + featureList(notebookFeatures())
+                         + " with --scale none, exactly scikit-learn on the raw values; default = the measured default "
+                           "(--features and --scale, when given, override the preset's)")
+            ->option_text("NAME")
+            ->check(oneOf("notebook", "default"));
+        c.add_option("--scale", a.scale,
+                     "how the detector's inputs are shaped before the forest: auto = log1p for bytes, durations, rates, "
+                     "counts and per-source totals (a row odd for being small is isolated as readily as one odd for "
+                     "being large), shares and flags as they are; none = the raw values, exactly scikit-learn's and the "
+                     "notebook's behaviour (default "
+                         + std::string(inputScalingName(DetectorParams{}.scaling)) + ")")
+            ->option_text("MODE")
+            ->check(oneOf("auto", "none"));
         c.add_option("--out", a.out,
                      "write every row with its features, score and label to FILE (CSV), and its provenance to "
                      "FILE.provenance.json (input name, size and SHA-256, cleaning counts, detector settings, threshold, "
@@ -492,6 +518,11 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     try {
         params.contamination = Contamination::parse(a.contamination);
         params.read.format = inputFormatByName(a.format);
+        if (a.preset == "notebook") {
+            const DetectorParams notebook = DetectorParams::notebook();
+            params.detector.features = notebook.features;
+            params.detector.scaling = notebook.scaling;
+        }
         if (a.features) {
             params.detector.features.clear();
             std::string_view list = *a.features;
@@ -503,6 +534,8 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
                 list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
             }
         }
+        if (a.scale)
+            params.detector.scaling = inputScalingByName(*a.scale);
     } catch (const ParameterError& error) {
         throw UsageError(error.what());
     }

@@ -1,9 +1,10 @@
-// How much the categorical and per-source features help the detector find anomalies that only the
-// categorical columns reveal. Generates labelled traffic (core's generator) for several seeds,
-// fits the Isolation Forest with three feature sets, and prints the ROC AUC per anomaly kind:
-// anomalies of one kind against the normal rows, ranked by anomaly score (the Mann-Whitney count:
-// the chance that a random anomaly scores as more anomalous than a random normal row, ties half).
-// Prints figures; never passes or fails on them.
+// Which detector inputs find which anomalies: generates labelled traffic (core's generator) for
+// several seeds, fits the Isolation Forest with several feature sets, each with the inputs raw
+// (--scale none) and scaled (--scale auto: log1p for the heavy-tailed ones), and prints the ROC
+// AUC per anomaly kind: anomalies of one kind against the normal rows, ranked by anomaly score (the
+// Mann-Whitney count: the chance that a random anomaly scores as more anomalous than a random
+// normal row, ties half). Cells are the median over the seeds with the lowest figure beside
+// it. Prints figures; never passes or fails on them.
 //
 //   feature_auc [--rows N] [--seeds K] [--anomaly-rate R]
 
@@ -25,9 +26,10 @@ using namespace webthreat;
 
 namespace {
 
-struct FeatureSetChoice {
-    const char* name;
+struct Choice {
+    std::string name;
     std::vector<Feature> features;
+    InputScaling scaling = InputScaling::None;
 };
 
 // AUC of anomalies (scores of positives) against normal rows: lower score = more anomalous.
@@ -49,23 +51,16 @@ double rocAuc(std::vector<double> positives, std::vector<double> negatives)
 struct Stats {
     std::vector<double> values;
     void add(double value) { values.push_back(value); }
-    double mean() const
+    double median() const
     {
-        double sum = 0.0;
-        for (double v : values)
-            sum += v;
-        return values.empty() ? std::nan("") : sum / static_cast<double>(values.size());
+        if (values.empty())
+            return std::nan("");
+        std::vector<double> sorted = values;
+        std::sort(sorted.begin(), sorted.end());
+        const std::size_t n = sorted.size();
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }
-    double spread() const
-    {
-        if (values.size() < 2)
-            return 0.0;
-        const double m = mean();
-        double sum = 0.0;
-        for (double v : values)
-            sum += (v - m) * (v - m);
-        return std::sqrt(sum / static_cast<double>(values.size() - 1));
-    }
+    double minimum() const { return values.empty() ? std::nan("") : *std::min_element(values.begin(), values.end()); }
 };
 
 } // namespace
@@ -85,23 +80,36 @@ int main(int argc, char** argv)
             anomalyRate = std::atof(argv[i + 1]);
     }
 
-    const std::vector<Feature> four = defaultFeatures();
-    std::vector<Feature> categorical = four;
-    categorical.insert(categorical.end(), {Feature::DstPortFrequency, Feature::ProtocolFrequency,
-                                           Feature::ResponseCodeFrequency, Feature::CountryFrequency, Feature::SrcIpPrivate});
+    const std::vector<Feature> four = notebookFeatures();
+    auto plus = [&](std::vector<Feature> more) {
+        std::vector<Feature> set = four;
+        set.insert(set.end(), more.begin(), more.end());
+        return set;
+    };
     std::vector<Feature> all;
     for (const FeatureInfo& info : availableFeatures())
         all.push_back(info.feature);
-    std::vector<Feature> portAndCode = four;
-    portAndCode.insert(portAndCode.end(), {Feature::DstPortFrequency, Feature::ResponseCodeFrequency});
-    const std::vector<FeatureSetChoice> choices{
+    const std::vector<std::pair<std::string, std::vector<Feature>>> sets{
         {"notebook 4", four},
-        {"4 + port, code", portAndCode},
-        {"4 + categorical", categorical},
+        {"4 + port, code", plus({Feature::DstPortFrequency, Feature::ResponseCodeFrequency})},
+        {"4 + port, code, source", plus({Feature::DstPortFrequency, Feature::ResponseCodeFrequency,
+                                         Feature::SourceSessions, Feature::SourceTotalBytes})},
+        {"4 + port, proto, code, source", plus({Feature::DstPortFrequency, Feature::ProtocolFrequency,
+                                                Feature::ResponseCodeFrequency, Feature::SourceSessions,
+                                                Feature::SourceTotalBytes})},
+        {"4 + categorical", plus({Feature::DstPortFrequency, Feature::ProtocolFrequency, Feature::ResponseCodeFrequency,
+                                  Feature::CountryFrequency, Feature::SrcIpPrivate})},
         {"all 11", all},
     };
+    std::vector<Choice> choices;
+    for (const auto& [name, features] : sets) {
+        for (InputScaling scaling : {InputScaling::None, InputScaling::Auto})
+            choices.push_back({name + (scaling == InputScaling::Auto ? ", scaled" : ", raw"), features, scaling});
+    }
+    const std::vector<Feature> recommended = DetectorParams{}.features;
+    const InputScaling recommendedScaling = DetectorParams{}.scaling;
 
-    // kind -> feature set -> AUC per seed
+    // kind -> choice -> AUC per seed
     std::map<std::string, std::vector<Stats>> auc;
     std::map<std::string, std::size_t> kindRows;
     const auto started = std::chrono::steady_clock::now();
@@ -124,6 +132,7 @@ int main(int argc, char** argv)
         for (std::size_t c = 0; c < choices.size(); ++c) {
             DetectorParams params;
             params.features = choices[c].features;
+            params.scaling = choices[c].scaling;
             const auto detection = detect(*data, params);
             const std::vector<double>& scores = detection->scores.scores();
             std::map<std::string, std::vector<double>> byKind;
@@ -140,9 +149,9 @@ int main(int argc, char** argv)
             }
             byKind["(all anomalies)"] = anomalies;
             for (const auto& [kind, positives] : byKind) {
-                auto& perSet = auc[kind];
-                perSet.resize(choices.size());
-                perSet[c].add(rocAuc(positives, normal));
+                auto& perChoice = auc[kind];
+                perChoice.resize(choices.size());
+                perChoice[c].add(rocAuc(positives, normal));
                 if (c == 0)
                     kindRows[kind] += positives.size();
             }
@@ -151,23 +160,26 @@ int main(int argc, char** argv)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     std::printf("ROC AUC per anomaly kind against normal rows: %zu generated rows, anomaly rate %.3g, seeds 1..%d,\n"
-                "Isolation Forest 100 trees x 256 samples, seed 42; mean +- standard deviation over the seeds\n\n",
+                "Isolation Forest 100 trees x 256 samples, seed 42; median over the seeds (the lowest in brackets)\n"
+                "One table per feature set: raw inputs (--scale none) against scaled (--scale auto).\n",
                 rows, anomalyRate, seeds);
-    std::printf("| %-17s | %9s |", "anomaly kind", "rows");
-    for (const auto& choice : choices)
-        std::printf(" %-17s |", choice.name);
-    std::printf("\n|%s|%s|", std::string(19, '-').c_str(), std::string(11, '-').c_str());
-    for (std::size_t c = 0; c < choices.size(); ++c)
-        std::printf("%s|", std::string(19, '-').c_str());
-    std::printf("\n");
-    for (const auto& [kind, perSet] : auc) {
-        std::printf("| %-17s | %9zu |", kind.c_str(), kindRows[kind]);
-        for (const Stats& stats : perSet) {
-            char cell[32];
-            std::snprintf(cell, sizeof cell, "%.3f +- %.3f", stats.mean(), stats.spread());
-            std::printf(" %-17s |", cell);
+    for (std::size_t c = 0; c < choices.size(); c += 2) {
+        const bool isDefault = choices[c].features == recommended;
+        std::printf("\n%s%s\n\n", sets[c / 2].first.c_str(),
+                    isDefault ? (recommendedScaling == InputScaling::Auto ? " (the default: scaled)" : " (the default: raw)")
+                              : "");
+        std::printf("| %-15s | %7s | %-15s | %-15s |\n", "anomaly kind", "rows", "raw", "scaled");
+        std::printf("|%s|%s:|%s|%s|\n", std::string(17, '-').c_str(), std::string(8, '-').c_str(),
+                    std::string(17, '-').c_str(), std::string(17, '-').c_str());
+        for (const auto& [kind, perChoice] : auc) {
+            std::printf("| %-15s | %7zu |", kind.c_str(), kindRows[kind]);
+            for (std::size_t s = c; s < c + 2; ++s) {
+                char cell[32];
+                std::snprintf(cell, sizeof cell, "%.3f (%.3f)", perChoice[s].median(), perChoice[s].minimum());
+                std::printf(" %-15s |", cell);
+            }
+            std::printf("\n");
         }
-        std::printf("\n");
     }
     std::printf("\n(%.1f s)\n", seconds);
     return 0;

@@ -15,6 +15,14 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 }
 } // namespace
 
+DetectorParams DetectorParams::notebook()
+{
+    DetectorParams params;
+    params.features = notebookFeatures();
+    params.scaling = InputScaling::None;
+    return params;
+}
+
 void DetectorParams::validate() const
 {
     forest.validate();
@@ -79,7 +87,7 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
     detection->params = params;
     // The forest reads its input rows from the table as it needs them: the samples when fitting,
     // a block of rows per thread when scoring. No matrix of every row is made.
-    const TableFeatureRows rows(data.table, data.features, params.features);
+    const TableFeatureRows rows(data.table, data.features, params.features, params.scaling);
     auto started = std::chrono::steady_clock::now();
     auto forest = std::make_shared<IsolationForest>();
     forest->fit(rows, params.forest, progress);
@@ -90,9 +98,10 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
     detection->scores = ScoreIndex(std::move(scores));
     detection->forest = std::move(forest);
     detection->scoreSeconds = secondsSince(started);
-    logger::core()->info("detect: {} trees, {} samples, seed {}, {} features: fit {:.3f} s, score {:.3f} s",
+    logger::core()->info("detect: {} trees, {} samples, seed {}, {} features, scaling {}: fit {:.3f} s, score {:.3f} s",
                          params.forest.trees, detection->effectiveMaxSamples, params.forest.seed,
-                         params.features.size(), detection->fitSeconds, detection->scoreSeconds);
+                         params.features.size(), inputScalingName(params.scaling), detection->fitSeconds,
+                         detection->scoreSeconds);
     return detection;
 }
 

@@ -32,6 +32,13 @@ struct PreparedData {
 struct DetectorParams {
     IsolationForestParams forest;
     std::vector<Feature> features = defaultFeatures();
+    // How the inputs are shaped before the forest (features.h): Auto (log1p for the heavy-tailed
+    // ones) by measurement; None is scikit-learn on the raw values.
+    InputScaling scaling = InputScaling::Auto;
+
+    // The notebook's detector: its four features, raw, as scikit-learn (--preset notebook, the
+    // Detector panel's "Notebook's four, raw"). Forest settings are the defaults.
+    static DetectorParams notebook();
 
     void validate() const;
 };

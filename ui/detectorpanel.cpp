@@ -3,6 +3,7 @@
 #include "ui/displayformat.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -53,7 +54,7 @@ constexpr int kRefitDelayMs = 600;
 bool sameModel(const DetectorParams& a, const DetectorParams& b)
 {
     return a.forest.trees == b.forest.trees && a.forest.maxSamples == b.forest.maxSamples
-        && a.forest.seed == b.forest.seed && a.features == b.features;
+        && a.forest.seed == b.forest.seed && a.features == b.features && a.scaling == b.scaling;
 }
 
 // Threshold: cheap, applies at once.
@@ -158,6 +159,23 @@ QGroupBox* DetectorPanel::createForestBox(QWidget* parent)
                           "time; change it to see how much the result depends on chance."));
     form->addRow(tr("S&eed:"), m_seed);
 
+    m_scaling = new QComboBox(modelBox);
+    m_scaling->setObjectName(QStringLiteral("inputScaling"));
+    m_scaling->addItem(tr("Scaled (recommended)"), static_cast<int>(InputScaling::Auto));
+    m_scaling->addItem(tr("Raw, as scikit-learn"), static_cast<int>(InputScaling::None));
+    m_scaling->setToolTip(tr("Bytes, durations, rates and per-source totals are heavy-tailed: on raw values the "
+                             "forest spends nearly every split on the few huge rows and misses rows that are odd "
+                             "for being small (floods of tiny sessions, zero-length sessions). Scaled compares "
+                             "them on a log scale; explanations still show bytes and seconds. Raw is exactly "
+                             "scikit-learn's and the notebook's behaviour."));
+    form->addRow(tr("&Inputs:"), m_scaling);
+
+    m_notebook = new QPushButton(tr("The notebook's four, raw"), modelBox);
+    m_notebook->setObjectName(QStringLiteral("notebookPreset"));
+    m_notebook->setToolTip(tr("The notebook's detector: bytes_in, bytes_out, session_duration and avg_packet_size, "
+                              "raw, as scikit-learn. Forest settings are kept."));
+    form->addRow(QString(), m_notebook);
+
     form->addRow(tr("Features:"), new QWidget(modelBox));
     form->addRow(createFeaturePicker(modelBox));
     return modelBox;
@@ -167,7 +185,7 @@ QGroupBox* DetectorPanel::createForestBox(QWidget* parent)
 QWidget* DetectorPanel::createFeaturePicker(QWidget* parent)
 {
     // The features, grouped, each with its sentence visible: the analyst picks inputs by what they
-    // mean. The notebook's four are checked by default.
+    // mean. The default set (defaultFeatures()) is checked.
     auto* featureBox = new QWidget(parent);
     featureBox->setObjectName(QStringLiteral("featurePicker"));
     auto* featureLayout = new QVBoxLayout(featureBox);
@@ -259,6 +277,17 @@ DetectorPanel::DetectorPanel(QWidget* parent)
     connect(m_trees, &QSpinBox::valueChanged, this, &DetectorPanel::onParamsEdited);
     connect(m_maxSamples, &QSpinBox::valueChanged, this, &DetectorPanel::onParamsEdited);
     connect(m_seed, &QSpinBox::valueChanged, this, &DetectorPanel::onParamsEdited);
+    connect(m_scaling, &QComboBox::currentIndexChanged, this, &DetectorPanel::onParamsEdited);
+    connect(m_notebook, &QPushButton::clicked, this, [this] {
+        DetectorParams params = detectorParams();
+        const DetectorParams notebook = DetectorParams::notebook();
+        params.features = notebook.features;
+        params.scaling = notebook.scaling;
+        if (sameModel(params, detectorParams()))
+            return;
+        setDetectorParams(params);
+        onParamsEdited();
+    });
     connect(m_run, &QPushButton::clicked, this, [this] {
         m_refitTimer->stop();
         Q_EMIT runRequested();
@@ -328,6 +357,7 @@ DetectorParams DetectorPanel::detectorParams() const
         if (m_features[i]->isChecked())
             params.features.push_back(availableFeatures()[i].feature);
     }
+    params.scaling = static_cast<InputScaling>(m_scaling->currentData().toInt());
     return params;
 }
 
@@ -336,6 +366,8 @@ void DetectorPanel::setDetectorParams(const DetectorParams& params)
     const QSignalBlocker blockTrees(m_trees);
     const QSignalBlocker blockSamples(m_maxSamples);
     const QSignalBlocker blockSeed(m_seed);
+    const QSignalBlocker blockScaling(m_scaling);
+    m_scaling->setCurrentIndex(m_scaling->findData(static_cast<int>(params.scaling)));
     m_trees->setValue(params.forest.trees);
     m_maxSamples->setValue(params.forest.maxSamples < 2 ? m_maxSamples->minimum() : params.forest.maxSamples);
     m_seed->setValue(static_cast<int>(std::min<std::uint64_t>(params.forest.seed, std::numeric_limits<int>::max())));
@@ -436,6 +468,13 @@ void DetectorPanel::restoreSettings(const QSettings& settings)
         if (!features.empty())
             params.features = features;
     }
+    if (settings.contains(QStringLiteral("detector/scaling"))) {
+        try {
+            params.scaling = inputScalingByName(settings.value(QStringLiteral("detector/scaling")).toString().toStdString());
+        } catch (const ParameterError&) {
+            // an unknown value: keep the default
+        }
+    }
     try {
         params.validate();
     } catch (const ParameterError&) {
@@ -465,6 +504,7 @@ void DetectorPanel::saveSettings(QSettings& settings) const
     for (Feature feature : params.features)
         features << fromUtf8View(featureInfo(feature).name);
     settings.setValue(QStringLiteral("detector/features"), features);
+    settings.setValue(QStringLiteral("detector/scaling"), fromUtf8View(inputScalingName(params.scaling)));
     settings.setValue(QStringLiteral("detector/autoRefit"), m_autoRefit->isChecked());
     settings.setValue(QStringLiteral("detector/contamination"), QString::fromStdString(contamination().toString()));
 }

@@ -168,10 +168,11 @@ QString cleaningStatusText(const PreparedData& data)
 QString detectionDetailsText(const Detection& detection)
 {
     const DetectorParams& params = detection.params;
-    return tr("Fitted: %1 trees, %2 samples per tree, seed %3, %4 feature(s); fit in %5, scored in %6.")
+    return tr("Fitted: %1 trees, %2 samples per tree, seed %3, %4 feature(s), inputs %5; fit in %6, scored in %7.")
         .arg(formatCount(static_cast<std::uint64_t>(params.forest.trees)),
              formatCount(static_cast<std::uint64_t>(detection.effectiveMaxSamples)),
              QString::number(params.forest.seed), QString::number(params.features.size()),
+             params.scaling == InputScaling::Auto ? tr("scaled") : tr("raw"),
              formatDuration(detection.fitSeconds), formatDuration(detection.scoreSeconds));
 }
 

@@ -151,6 +151,8 @@ Explainer::Explainer(std::shared_ptr<const PreparedData> data, std::shared_ptr<c
     , m_matrix(buildFeatureMatrix(m_data->table, m_data->features, m_detection->params.features))
     , m_averagePathLength(webthreat::averagePathLength(*m_detection))
 {
+    if (m_detection->params.scaling != InputScaling::None)
+        m_seen.emplace(m_data->table, m_data->features, m_detection->params.features, m_detection->params.scaling);
 }
 
 RowExplanation Explainer::explain(std::size_t row) const
@@ -161,7 +163,10 @@ RowExplanation Explainer::explain(std::size_t row) const
     const auto& features = m_detection->params.features;
     const auto r = static_cast<Eigen::Index>(row);
     std::vector<double> credit;
-    explanation.pathLength = m_detection->forest->attributePath(m_matrix.row(r).data(), credit);
+    std::vector<float> seen(features.size());
+    if (m_seen)
+        m_seen->gather(&r, 1, seen.data());
+    explanation.pathLength = m_detection->forest->attributePath(m_seen ? seen.data() : m_matrix.row(r).data(), credit);
     const std::size_t rows = rowCount();
     explanation.features.reserve(features.size());
     for (std::size_t f = 0; f < features.size(); ++f) {
@@ -190,7 +195,8 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
     if (k == 0)
         return explanations;
     const double average = averagePathLength(detection);
-    std::vector<float> given(k * features.size());   // the given rows' inputs, row-major
+    std::vector<float> given(k * features.size());   // the given rows' raw inputs, row-major
+    std::vector<float> seen(k * features.size());    // the same as the forest saw them (scaled)
     std::vector<std::size_t> below(k);
     std::vector<std::size_t> above(k);
     for (std::size_t i = 0; i < k; ++i) {
@@ -200,9 +206,13 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
     }
     for (std::size_t f = 0; f < features.size(); ++f) {
         const std::vector<double> values = featureValues(data.table, data.features, features[f]);
+        const FeatureScale scale = effectiveScale(features[f], detection.params.scaling);
         std::vector<float> sorted(k);
-        for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t i = 0; i < k; ++i) {
             sorted[i] = given[i * features.size() + f] = static_cast<float>(values[rows[i]]);
+            // As TableFeatureRows makes it: scaled in double from the same value, then rounded.
+            seen[i * features.size() + f] = static_cast<float>(scaleFeatureValue(scale, values[rows[i]]));
+        }
         std::sort(sorted.begin(), sorted.end());
         // lessThan[j]: values v with upper_bound(v) == j, i.e. below sorted[j] but not below
         // sorted[j-1]; greaterFrom[j]: values with lower_bound(v) == j. Prefix sums then give,
@@ -241,7 +251,7 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
         std::vector<double> credit;
         for (std::size_t i = task * kTaskRows; i < std::min(k, (task + 1) * kTaskRows); ++i) {
             RowExplanation& explanation = explanations[i];
-            explanation.pathLength = detection.forest->attributePath(&given[i * features.size()], credit);
+            explanation.pathLength = detection.forest->attributePath(&seen[i * features.size()], credit);
             for (std::size_t f = 0; f < features.size(); ++f)
                 explanation.features[f].credit = credit[f];
             finishExplanation(explanation, data.table);

@@ -2,6 +2,7 @@
 
 #include "core/pipeline.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,11 @@ namespace webthreat {
 struct FeatureExplanation {
     Feature feature;
     double credit = 0.0;      // share of the early isolation credited to this feature, 0..1
-    double value = 0.0;       // the row's value as the forest saw it (after the mean fill, in float)
+    // The data's own units whatever the detector's input scaling: the raw value (after the mean
+    // fill, in float) and where it stands among the raw values of all rows. log1p keeps the order,
+    // but rounding log values to float can merge values that differ, so the shares are counted on
+    // the raw ones.
+    double value = 0.0;       // the row's raw value
     double percentile = 0.0;  // share of rows with a smaller value, 0..1
     double above = 0.0;       // share of rows with a larger value, 0..1
 };
@@ -26,9 +31,11 @@ struct RowExplanation {
 };
 
 // Explains rows of one detection, one at a time (the workbench's detail panel). The Explainer keeps
-// the detector's input matrix (float, as the forest saw it: 4 bytes per row and feature).
-// Explaining a row costs one walk of the forest and one pass over each feature to place the row's
-// value among all rows. explain() is const and safe to call from several threads at once.
+// the raw input values (float, 4 bytes per row and feature) to place a row among all rows, and
+// walks the forest with the row as the forest saw it (with scaling, made on demand: a categorical or
+// per-source feature keeps one more float column for it). Explaining a row costs one walk of the
+// forest and one pass over each feature. explain() is const and safe to call from several
+// threads at once.
 class Explainer {
 public:
     Explainer(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection);
@@ -40,7 +47,9 @@ public:
 private:
     std::shared_ptr<const PreparedData> m_data;
     std::shared_ptr<const Detection> m_detection;
-    FeatureMatrix m_matrix;                     // per row, per detector feature
+    FeatureMatrix m_matrix;                     // per row, per detector feature: raw values
+    // The same rows as the forest saw them, when it saw them scaled (else m_matrix is what it saw).
+    std::optional<TableFeatureRows> m_seen;
     double m_averagePathLength = 0.0;
 };
 

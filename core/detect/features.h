@@ -4,13 +4,15 @@
 #include "core/util/progress.h"
 #include "core/table/traffictable.h"
 
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace webthreat {
 
-// A detector input the analyst can choose. The notebook's four are the default.
+// A detector input the analyst can choose. The default set is defaultFeatures(); the notebook's
+// four, raw, are notebookFeatures() with InputScaling::None.
 enum class Feature : std::uint8_t {
     BytesIn,
     BytesOut,
@@ -31,9 +33,25 @@ enum class Feature : std::uint8_t {
 
 // How the feature picker groups the features.
 enum class FeatureGroup : std::uint8_t {
-    Notebook,     // the notebook's four: the default
+    Notebook,     // the notebook's four
     Categorical,  // what the categorical columns say
     PerSource,    // the row's source IP as a whole
+};
+
+// How a feature's values are shaped before the forest sees them. An Isolation Forest draws each
+// split uniformly between a feature's minimum and maximum, so on a heavy-tailed quantity (bytes,
+// seconds, counts) almost every split lands in the long tail and a row that is odd for being
+// small is seldom isolated early; log1p spreads the small values out. Shares and flags in [0, 1]
+// are already on an even footing and stay as they are.
+enum class FeatureScale : std::uint8_t {
+    Linear, // the value itself
+    Log1p,  // sign(x) * log(1 + |x|)
+};
+
+// The detector's choice of input scaling.
+enum class InputScaling : std::uint8_t {
+    Auto, // each feature's own FeatureScale
+    None, // every value as it is: scikit-learn on the raw values, the notebook's behaviour
 };
 
 struct FeatureInfo {
@@ -42,13 +60,39 @@ struct FeatureInfo {
     std::string_view label;       // for charts and tables
     std::string_view description; // one sentence for tooltips and help
     FeatureGroup group;
+    FeatureScale scale;           // how InputScaling::Auto shapes it
 };
 std::string_view featureGroupTitle(FeatureGroup group);
 const std::vector<FeatureInfo>& availableFeatures();
 const FeatureInfo& featureInfo(Feature feature);
 // Throws ParameterError listing the valid names.
 Feature featureByName(std::string_view name);
+// The notebook's four and the frequencies of dst_port and response.code, chosen by measurement.
 std::vector<Feature> defaultFeatures();
+// bytes_in, bytes_out, session_duration, avg_packet_size: the notebook's inputs.
+std::vector<Feature> notebookFeatures();
+
+// "auto" and "none", as on the command line and in the provenance.
+std::string_view inputScalingName(InputScaling scaling);
+// Throws ParameterError naming the valid values.
+InputScaling inputScalingByName(std::string_view name);
+// As a report's reader needs it: "auto (log1p for bytes, ...)", "none (raw values, as scikit-learn)".
+std::string_view inputScalingDescription(InputScaling scaling);
+// The scale a feature gets under a scaling choice: its own under Auto, Linear under None.
+FeatureScale effectiveScale(Feature feature, InputScaling scaling);
+
+// One value shaped by scale. Log1p is sign-preserving, sign(x) * log1p(|x|), rather than clamping
+// negatives to 0: it is monotone over the whole line, so rows keep their order (a percentile
+// over raw values is the same over scaled ones) and a negative value, always a data error here (a
+// session that ends before it starts), stays apart from the zero-length sessions instead of
+// being hidden among them. It is odd and continuous, and equals x to first order near 0. Non-finite
+// values pass through unchanged (NaN stays NaN, +-inf stays +-inf), so the forest refuses them
+// naming the row and feature exactly as it does without scaling; a finite value always gives a
+// finite one (at most about 710 for the largest double).
+inline double scaleFeatureValue(FeatureScale scale, double value) noexcept
+{
+    return scale == FeatureScale::Log1p ? std::copysign(std::log1p(std::fabs(value)), value) : value;
+}
 
 struct FeatureReport {
     std::size_t negativeDurations = 0;      // end before creation: a data-quality warning
@@ -114,18 +158,21 @@ struct FeatureSet {
 FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress = {});
 
 // The detector's input matrix: one column per selected feature, in the given order, missing values
-// filled with the column's mean. Throws ParameterError when no feature is selected.
+// filled with the column's mean, then each value shaped by effectiveScale(feature, scaling) (the
+// mean is of the raw values). Throws ParameterError when no feature is selected.
 FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& features,
-                                 const std::vector<Feature>& selected);
+                                 const std::vector<Feature>& selected, InputScaling scaling = InputScaling::None);
 
 // The detector's input made on demand from the table (for IsolationForest's FeatureRows
 // overloads): the notebook's four features are computed per row as they are asked for, so the
 // whole matrix (4 bytes per row and feature) never exists; a categorical or per-source feature is
-// kept as one float column. Gives exactly the values of buildFeatureMatrix. Keeps references to
-// table and features.
+// kept as one float column. Gives exactly the values of buildFeatureMatrix with the same scaling
+// (log1p is applied per value as it is read, in double, then rounded to float). Keeps references
+// to table and features.
 class TableFeatureRows final : public FeatureRows {
 public:
-    TableFeatureRows(const TrafficTable& table, const FeatureSet& features, const std::vector<Feature>& selected);
+    TableFeatureRows(const TrafficTable& table, const FeatureSet& features, const std::vector<Feature>& selected,
+                     InputScaling scaling = InputScaling::None);
 
     Eigen::Index rows() const override { return static_cast<Eigen::Index>(m_rows); }
     Eigen::Index columns() const override { return static_cast<Eigen::Index>(m_sources.size()); }
@@ -137,6 +184,7 @@ private:
 
     struct Source {
         Feature feature = Feature::BytesIn;
+        FeatureScale scale = FeatureScale::Linear; // for integers and derived; stored is scaled already
         const std::int64_t* integers = nullptr; // bytes in or out, with their mean fill
         double fill = 0.0;
         const DerivedFeature* derived = nullptr;

@@ -312,7 +312,8 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     const auto& forest = detection.params.forest;
     out += "\nDetector: Isolation Forest, " + std::to_string(forest.trees) + " trees, "
         + std::to_string(detection.effectiveMaxSamples) + " samples per tree, seed " + std::to_string(forest.seed)
-        + "\n  features: " + featureNames(detection.params) + "\n  contamination: "
+        + "\n  features: " + featureNames(detection.params) + "\n  input scaling: "
+        + std::string(inputScalingDescription(detection.params.scaling)) + "\n  contamination: "
         + analysis.verdicts.contamination.toString() + ", threshold " + formatNumber(analysis.verdicts.threshold)
         + " (rows scoring below it are Suspicious)\n";
     char line[256];
@@ -380,6 +381,7 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
                             {"max_samples", detection.effectiveMaxSamples},
                             {"seed", forest.seed},
                             {"features", std::move(features)},
+                            {"scaling", inputScalingName(detection.params.scaling)},
                             {"contamination", contamination.automatic ? Json("auto") : Json(contamination.value)},
                             {"threshold", analysis.verdicts.threshold},
                             {"fit_seconds", detection.fitSeconds},

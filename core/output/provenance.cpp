@@ -103,6 +103,7 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
         p.hasDetector = true;
         for (Feature feature : detection->params.features)
             p.features.emplace_back(featureInfo(feature).name);
+        p.scaling = detection->params.scaling;
         p.trees = detection->params.forest.trees;
         p.maxSamplesRequested = detection->params.forest.maxSamples;
         p.maxSamples = detection->effectiveMaxSamples;
@@ -132,6 +133,8 @@ std::string rerunCommand(const Provenance& p)
     if (!p.hasDetector)
         return command;
     command += " --features " + shellQuoted(features);
+    // Always written, so the command means the same after the default changes.
+    command += " --scale " + std::string(inputScalingName(p.scaling));
     command += " --trees " + std::to_string(p.trees);
     command += " --max-samples " + std::to_string(p.maxSamples);
     command += " --seed " + std::to_string(p.seed);
@@ -172,6 +175,7 @@ std::string provenanceJson(const Provenance& p)
     } else {
         document["detector"] = {{"algorithm", "isolation_forest"},
                                 {"features", p.features},
+                                {"scaling", inputScalingName(p.scaling)},
                                 {"trees", p.trees},
                                 {"max_samples", p.maxSamples},
                                 {"max_samples_requested", p.maxSamplesRequested},
@@ -211,6 +215,7 @@ std::string provenanceText(const Provenance& p)
         + " samples per tree (requested " + (p.maxSamplesRequested ? std::to_string(p.maxSamplesRequested) : std::string("auto"))
         + "), seed " + std::to_string(p.seed) + "\n";
     out += "Features: " + features + "\n";
+    out += "Input scaling: " + std::string(inputScalingDescription(p.scaling)) + "\n";
     out += "Contamination: " + p.contamination.toString() + ", threshold " + formatNumber(p.threshold) + "; "
         + std::to_string(p.suspicious) + " of " + std::to_string(p.rows) + " rows Suspicious\n";
     out += "Program: " + p.program + " " + p.version + "\n";
@@ -225,7 +230,8 @@ std::string provenanceSummary(const Provenance& p)
         return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), " + std::to_string(p.rows)
             + " rows after cleaning, no detector run";
     return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), Isolation Forest " + std::to_string(p.trees)
-        + " trees, " + std::to_string(p.maxSamples) + " samples, seed " + std::to_string(p.seed) + ", contamination "
+        + " trees, " + std::to_string(p.maxSamples) + " samples, seed " + std::to_string(p.seed) + ", scaling "
+        + std::string(inputScalingName(p.scaling)) + ", contamination "
         + p.contamination.toString() + ", threshold " + formatNumber(p.threshold) + "; " + std::to_string(p.suspicious)
         + " of " + std::to_string(p.rows) + " rows Suspicious";
 }

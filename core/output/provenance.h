@@ -46,6 +46,7 @@ struct Provenance {
     // Detector and threshold (hasDetector false: the data was loaded but never scored)
     bool hasDetector = false;
     std::vector<std::string> features;   // detector inputs, by name, in order
+    InputScaling scaling = InputScaling::None; // how they were shaped before the forest
     int trees = 0;
     int maxSamplesRequested = 0;         // as asked (0 = automatic)
     int maxSamples = 0;                  // as used

@@ -66,7 +66,9 @@ private Q_SLOTS:
             QSKIP("the reference dataset ../shared/data/CloudWatch_Traffic_Web_Attack.csv is not present");
         QTemporaryDir dir;
         const QString scored = dir.filePath("scored.csv");
-        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--contamination", "0.05", "--out", scored});
+        // The notebook's detector (its four features, raw), whose results these are.
+        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--preset", "notebook", "--contamination", "0.05",
+                                      "--out", scored});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QVERIFY2(run.out.contains("Cleaning: 282 rows in, 282 rows out"), qPrintable(run.out));
         QVERIFY2(run.out.contains("Suspicious: 15 of 282 rows"), qPrintable(run.out));
@@ -100,7 +102,7 @@ private Q_SLOTS:
     {
         if (!QFile::exists(WEBTHREAT_REFERENCE_CSV))
             QSKIP("the reference dataset is not present");
-        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--json"});
+        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--preset", "notebook", "--json"});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
@@ -152,6 +154,76 @@ private Q_SLOTS:
             QVERIFY(written > 0);
             QCOMPARE(summary.out, full.out.left(written));
         }
+    }
+
+    // --scale auto shapes the inputs with log1p, --scale none leaves them raw: different scores,
+    // each recorded in the report, the JSON and the sidecar, and each reproduced by its rerun.
+    void scaleChoiceIsRecordedAndReproduced()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("generated.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "4000", "--seed", "11", "--label", "--out", input}).status, 0);
+        QStringList scoreColumns[2];
+        int index = 0;
+        for (const QString& scale : {QStringLiteral("auto"), QStringLiteral("none")}) {
+            const QString scored = dir.filePath(scale + ".csv");
+            Run run = runWebthreat({"analyze", input, "--scale", scale, "--trees", "40", "--out", scored});
+            QVERIFY2(run.status == 0, qPrintable(run.err));
+            QVERIFY2(run.out.contains("\n  input scaling: " + scale + " ("), qPrintable(run.out));
+            const QJsonObject sidecar = QJsonDocument::fromJson(contents(scored + ".provenance.json")).object();
+            QCOMPARE(sidecar["detector"]["scaling"].toString(), scale);
+            const QString rerun = sidecar["rerun"].toString();
+            QVERIFY2(rerun.contains(" --scale " + scale + " "), qPrintable(rerun));
+            run = runWebthreat({"analyze", input, "--scale", scale, "--json"});
+            QVERIFY2(run.status == 0, qPrintable(run.err));
+            const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+            QCOMPARE(report["detector"].toObject()["scaling"].toString(), scale);
+
+            // The recorded command, run as written, gives the same scored file.
+            QStringList arguments = rerun.split(' ');
+            QCOMPARE(arguments.takeFirst(), QString("webthreat"));
+            const QString again = dir.filePath(scale + "-again.csv");
+            run = runWebthreat(arguments + QStringList{"--out", again});
+            QVERIFY2(run.status == 0, qPrintable(run.err));
+            QCOMPARE(lines(again), lines(scored));
+            const QStringList rows = lines(scored);
+            const qsizetype scoreColumn = rows.first().split(',').indexOf("anomaly_score");
+            QVERIFY(scoreColumn > 0);
+            for (const QString& row : rows.mid(1))
+                scoreColumns[index] << row.split(',')[scoreColumn];
+            ++index;
+        }
+        QCOMPARE(scoreColumns[0].size(), 4000);
+        QVERIFY(scoreColumns[0] != scoreColumns[1]);
+    }
+
+    // The notebook's detector is one flag away: --preset notebook is its four features, raw, and
+    // the default is the measured six, scaled.
+    void notebookPresetIsTheNotebooksFourRaw()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("generated.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "3000", "--seed", "4", "--out", input}).status, 0);
+        Run run = runWebthreat({"analyze", input, "--preset", "notebook", "--out", dir.filePath("preset.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("features: bytes_in, bytes_out, session_duration, avg_packet_size\n  input scaling: none"),
+                 qPrintable(run.out));
+        run = runWebthreat({"analyze", input, "--features", "bytes_in,bytes_out,session_duration,avg_packet_size", "--scale",
+                            "none", "--out", dir.filePath("explicit.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(contents(dir.filePath("preset.csv")), contents(dir.filePath("explicit.csv")));
+        // A flag given with the preset wins over the preset's part.
+        run = runWebthreat({"analyze", input, "--preset", "notebook", "--scale", "auto", "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object()["detector"].toObject()["scaling"].toString(), QString("auto"));
+
+        run = runWebthreat({"analyze", input, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject detector = QJsonDocument::fromJson(run.out.toUtf8()).object()["detector"].toObject();
+        QCOMPARE(detector["scaling"].toString(), QString("auto"));
+        QCOMPARE(detector["features"].toArray(),
+                 QJsonArray({"bytes_in", "bytes_out", "session_duration", "avg_packet_size", "dst_port_frequency",
+                             "response_code_frequency"}));
     }
 
     void evaluatesAgainstGroundTruth()
@@ -250,6 +322,12 @@ private Q_SLOTS:
         QTest::newRow("bad trees") << QStringList{"analyze", "INPUT", "--trees", "many"} << good << 2 << "--trees needs a whole number";
         QTest::newRow("bad feature") << QStringList{"analyze", "INPUT", "--features", "bytes_in,colour"} << good << 2
                                      << "unknown feature 'colour'";
+        QTest::newRow("bad scale") << QStringList{"analyze", "INPUT", "--scale", "log"} << good << 2
+                                   << "--scale must be 'auto' or 'none'; got 'log'";
+        QTest::newRow("bad preset") << QStringList{"analyze", "INPUT", "--preset", "sklearn"} << good << 2
+                                    << "--preset must be 'notebook' or 'default'; got 'sklearn'";
+        QTest::newRow("scale without a value") << QStringList{"analyze", "INPUT", "--scale"} << good << 2
+                                               << "--scale needs a value";
         QTest::newRow("missing value") << QStringList{"analyze", "INPUT", "--seed"} << good << 2 << "--seed needs a value";
         QTest::newRow("missing file") << QStringList{"analyze", "/nonexistent/traffic.csv"} << QByteArray() << 3
                                       << "/nonexistent/traffic.csv: cannot open the file";

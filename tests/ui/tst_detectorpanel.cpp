@@ -3,6 +3,11 @@
 #include "ui/detectorpanel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QPushButton>
+#include <QSpinBox>
+
+#include <algorithm>
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
@@ -33,19 +38,21 @@ private Q_SLOTS:
             QVERIFY(heading);
             QCOMPARE(heading->text(), QString::fromUtf8(featureGroupTitle(group).data(), qsizetype(featureGroupTitle(group).size())));
         }
-        // The defaults stay the notebook's four.
+        // The measured default set, scaled.
         QCOMPARE(panel.detectorParams().features, defaultFeatures());
+        QCOMPARE(panel.detectorParams().scaling, InputScaling::Auto);
     }
 
     void checkingAFeatureAddsIt()
     {
         DetectorPanel panel;
         QSignalSpy changed(&panel, &DetectorPanel::detectorParamsChanged);
-        panel.findChild<QCheckBox*>(QStringLiteral("feature_dst_port_frequency"))->setChecked(true);
+        // Two features the default set leaves out.
+        panel.findChild<QCheckBox*>(QStringLiteral("feature_protocol_frequency"))->setChecked(true);
         panel.findChild<QCheckBox*>(QStringLiteral("feature_source_sessions"))->setChecked(true);
         QCOMPARE(changed.count(), 2);
         std::vector<Feature> expected = defaultFeatures();
-        expected.push_back(Feature::DstPortFrequency);
+        expected.insert(std::find(expected.begin(), expected.end(), Feature::ResponseCodeFrequency), Feature::ProtocolFrequency);
         expected.push_back(Feature::SourceSessions);
         QCOMPARE(panel.detectorParams().features, expected);
 
@@ -58,6 +65,47 @@ private Q_SLOTS:
         QCOMPARE(restored.detectorParams().features, expected);
         QVERIFY(restored.findChild<QCheckBox*>(QStringLiteral("feature_source_sessions"))->isChecked());
         QVERIFY(!restored.findChild<QCheckBox*>(QStringLiteral("feature_src_ip_private"))->isChecked());
+    }
+
+    // "Scaled (recommended)" / "Raw, as scikit-learn" reaches the analysis params, is remembered,
+    // and the notebook's detector is one click away.
+    void scalingChoiceReachesTheParams()
+    {
+        DetectorPanel panel;
+        auto* scaling = panel.findChild<QComboBox*>(QStringLiteral("inputScaling"));
+        QVERIFY(scaling);
+        QCOMPARE(scaling->count(), 2);
+        QCOMPARE(scaling->currentText(), QStringLiteral("Scaled (recommended)"));
+        QCOMPARE(panel.detectorParams().scaling, InputScaling::Auto);
+        QSignalSpy changed(&panel, &DetectorPanel::detectorParamsChanged);
+        scaling->setCurrentIndex(scaling->findText(QStringLiteral("Raw, as scikit-learn")));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(panel.detectorParams().scaling, InputScaling::None);
+        QCOMPARE(panel.detectorParams().features, defaultFeatures());
+        DetectorParams raw;
+        raw.scaling = InputScaling::None;
+        QVERIFY(!sameModel(raw, DetectorParams())); // changing it refits
+
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+        panel.saveSettings(settings);
+        QCOMPARE(settings.value(QStringLiteral("detector/scaling")).toString(), QStringLiteral("none"));
+        DetectorPanel restored;
+        restored.restoreSettings(settings);
+        QCOMPARE(restored.detectorParams().scaling, InputScaling::None);
+
+        // One click: the notebook's four, raw.
+        DetectorPanel fresh;
+        QSignalSpy freshChanged(&fresh, &DetectorPanel::detectorParamsChanged);
+        fresh.findChild<QSpinBox*>(QStringLiteral("trees"))->setValue(50);
+        fresh.findChild<QPushButton*>(QStringLiteral("notebookPreset"))->click();
+        QCOMPARE(freshChanged.count(), 2);
+        const DetectorParams notebook = fresh.detectorParams();
+        QCOMPARE(notebook.features, notebookFeatures());
+        QCOMPARE(notebook.scaling, InputScaling::None);
+        QCOMPARE(notebook.forest.trees, 50); // forest settings kept
+        QCOMPARE(fresh.findChild<QComboBox*>(QStringLiteral("inputScaling"))->currentText(), QStringLiteral("Raw, as scikit-learn"));
+        QVERIFY(!fresh.findChild<QCheckBox*>(QStringLiteral("feature_dst_port_frequency"))->isChecked());
     }
 };
 

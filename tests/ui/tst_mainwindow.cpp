@@ -43,6 +43,7 @@
 #include <QTest>
 #include <QUrl>
 
+#include <algorithm>
 #include <fstream>
 
 using namespace webthreat;
@@ -320,7 +321,7 @@ private Q_SLOTS:
         window.runDetector();
         QVERIFY(window.isBusy());
         QVERIFY(ready.wait(kLoadTimeoutMs));
-        QCOMPARE(window.snapshot().detection->params.features.size(), std::size_t(3));
+        QCOMPARE(window.snapshot().detection->params.features.size(), defaultFeatures().size() - 1);
     }
 
     void cancelKeepsPreviousData()
@@ -604,7 +605,8 @@ private Q_SLOTS:
         QCOMPARE(test::byName<DetectorPanel>(window, "detectorPanel")->contamination().value, 0.07);
         const DetectorParams params = test::byName<DetectorPanel>(window, "detectorPanel")->detectorParams();
         QCOMPARE(params.forest.trees, 150);
-        QCOMPARE(params.features.size(), std::size_t(3));
+        QCOMPARE(params.features.size(), defaultFeatures().size() - 1);
+        QVERIFY(std::find(params.features.begin(), params.features.end(), Feature::BytesIn) == params.features.end());
         QCOMPARE(window.currentTab(), MainWindow::Tab::Anomalies);
         if (m_haveReference) {
             QCOMPARE(window.recentFiles().value(0), QFileInfo(referenceCsv()).absoluteFilePath());

@@ -129,6 +129,7 @@ QString detectorSection(const Provenance& p)
     html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'>");
     html += keyValueRow(tr("Algorithm"), tr("Isolation Forest (scikit-learn semantics)"));
     html += keyValueRow(tr("Features"), features.join(QStringLiteral(", ")));
+    html += keyValueRow(tr("Input scaling"), esc(inputScalingDescription(p.scaling)));
     html += keyValueRow(tr("Trees"), QString::number(p.trees));
     html += keyValueRow(tr("Samples per tree"),
                         p.maxSamplesRequested ? QString::number(p.maxSamples)

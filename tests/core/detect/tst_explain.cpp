@@ -3,6 +3,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace webthreat;
@@ -83,14 +84,24 @@ private Q_SLOTS:
         QVERIFY(explanation.features.front().percentile > 0.99);
     }
 
+    void manyRowsAtOnceMatchOneAtATime_data()
+    {
+        QTest::addColumn<int>("scaling");
+        QTest::newRow("raw") << static_cast<int>(InputScaling::None);
+        QTest::newRow("scaled") << static_cast<int>(InputScaling::Auto);
+    }
+
     void manyRowsAtOnceMatchOneAtATime()
     {
         // explainRows places all values in one pass per feature; explain() counts per row. Every
         // row of a file with many tied values (durations are whole seconds) must agree.
+        QFETCH(int, scaling);
         std::vector<std::pair<std::size_t, Feature>> injected;
         const std::string text = makeTraffic(1500, 15, injected);
         auto data = prepareTable(readTrafficCsvText(text, "explain.csv"));
-        auto detection = detect(*data, DetectorParams());
+        DetectorParams params;
+        params.scaling = static_cast<InputScaling>(scaling);
+        auto detection = detect(*data, params);
         const Explainer explainer(data, detection);
         std::vector<std::size_t> rows;
         for (std::size_t row = data->table.rowCount(); row-- > 0;)
@@ -109,6 +120,45 @@ private Q_SLOTS:
                 QCOMPARE(together[i].features[f].above, alone.features[f].above);
             }
         }
+    }
+
+    // With log1p inputs the forest splits on log values, but the analyst reads bytes and seconds:
+    // the value is the raw one and its percentile is counted over the raw values of all rows.
+    void scaledExplanationsSpeakTheDatasOwnUnits()
+    {
+        std::vector<std::pair<std::size_t, Feature>> injected;
+        const std::string text = makeTraffic(3000, 30, injected);
+        auto data = prepareTable(readTrafficCsvText(text, "explain.csv"));
+        DetectorParams params;
+        params.scaling = InputScaling::Auto;
+        params.features = {Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration};
+        auto detection = detect(*data, params);
+        const Explainer explainer(data, detection);
+        const FeatureMatrix raw = buildFeatureMatrix(data->table, data->features, params.features);
+        const std::size_t row = injected[1].first; // bytes_out 200 times its usual size
+        const RowExplanation explanation = explainer.explain(row);
+        for (const FeatureExplanation& part : explanation.features) {
+            const auto column = static_cast<Eigen::Index>(
+                std::find(params.features.begin(), params.features.end(), part.feature) - params.features.begin());
+            const float value = raw(static_cast<Eigen::Index>(row), column);
+            QCOMPARE(part.value, static_cast<double>(value));
+            std::size_t below = 0;
+            for (Eigen::Index other = 0; other < raw.rows(); ++other)
+                below += raw(other, column) < value;
+            QCOMPARE(part.percentile, static_cast<double>(below) / static_cast<double>(raw.rows()));
+        }
+        const double bytesOut = static_cast<double>(data->table.column(Field::BytesOut).integers[row]);
+        QVERIFY(bytesOut > 1e6);
+        const QString sentence = QString::fromStdString(explanation.sentence);
+        QVERIFY2(sentence.startsWith(QString::fromStdString("bytes_out " + describeFeatureValue(Feature::BytesOut, bytesOut)
+                                                            + " is above 99.")),
+                 qPrintable(sentence));
+        // The forest walked the row as it saw it (scaled): the path explains the row's score.
+        const double c = IsolationForest::averagePathLength(detection->effectiveMaxSamples);
+        QVERIFY(std::abs(-std::exp2(-explanation.pathLength / c) - detection->scores.scores()[row]) < 1e-12);
+        // And the report's explanations (explainRows) say the same.
+        const auto together = explainRows(*data, *detection, {row});
+        QCOMPARE(together.front().sentence, explanation.sentence);
     }
 
     void describesValues()

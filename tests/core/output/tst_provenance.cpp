@@ -51,6 +51,7 @@ AnalysisParams unusualParams()
     params.detector.forest.maxSamples = 128;
     params.detector.forest.seed = 7;
     params.detector.features = {Feature::BytesIn, Feature::SessionDuration, Feature::AvgPacketSize};
+    params.detector.scaling = InputScaling::Auto;
     params.contamination = Contamination::fromValue(0.03);
     return params;
 }
@@ -223,6 +224,7 @@ private Q_SLOTS:
         QCOMPARE(detector["algorithm"].toString(), QStringLiteral("isolation_forest"));
         QCOMPARE(detector["features"].toArray(),
                  QJsonArray({QStringLiteral("bytes_in"), QStringLiteral("session_duration"), QStringLiteral("avg_packet_size")}));
+        QCOMPARE(detector["scaling"].toString(), QStringLiteral("auto"));
         QCOMPARE(detector["trees"].toInt(), 37);
         QCOMPARE(detector["max_samples"].toInt(), 128);
         QCOMPARE(detector["max_samples_requested"].toInt(), 128);
@@ -233,8 +235,8 @@ private Q_SLOTS:
         QCOMPARE(json["result"]["rows"].toInteger(), 1500);
         QCOMPARE(json["result"]["suspicious"].toInteger(), qint64(analysis.verdicts.suspiciousCount));
         QCOMPARE(json["rerun"].toString(),
-                 QStringLiteral("webthreat analyze %1 --features bytes_in,session_duration,avg_packet_size --trees 37 "
-                                "--max-samples 128 --seed 7 --contamination 0.03")
+                 QStringLiteral("webthreat analyze %1 --features bytes_in,session_duration,avg_packet_size --scale auto "
+                                "--trees 37 --max-samples 128 --seed 7 --contamination 0.03")
                      .arg(QFileInfo(input).absoluteFilePath()));
 
         const QString text = QString::fromStdString(provenanceText(provenance));
@@ -242,6 +244,8 @@ private Q_SLOTS:
         QVERIFY(text.contains(QStringLiteral("Cleaning: 1501 rows in, 1500 rows out")));
         QVERIFY(text.contains(QStringLiteral("drop_duplicates: 1 rows")));
         QVERIFY(text.contains(QStringLiteral("37 trees, 128 samples per tree (requested 128), seed 7")));
+        QVERIFY2(text.contains(QStringLiteral("Input scaling: auto (log1p for bytes, durations")), qPrintable(text));
+        QVERIFY(QString::fromStdString(provenanceSummary(provenance)).contains(QStringLiteral("seed 7, scaling auto,")));
         QVERIFY(text.contains(QStringLiteral("Program: webthreat " WEBTHREAT_VERSION)));
     }
 
@@ -263,8 +267,9 @@ private Q_SLOTS:
         QCOMPARE(json["detector"]["max_samples_requested"].toInt(), 0);
         // The name is quoted for the shell, so the command can be pasted as it is.
         QCOMPARE(QString::fromStdString(rerunCommand(provenance)),
-                 QStringLiteral("webthreat analyze 'it'\\''s \"odd\"\n.csv' --features bytes_in --trees 100 "
+                 QStringLiteral("webthreat analyze 'it'\\''s \"odd\"\n.csv' --features bytes_in --scale none --trees 100 "
                                 "--max-samples 256 --seed 42 --contamination auto"));
+        QCOMPARE(json["detector"]["scaling"].toString(), QStringLiteral("none"));
 
         // Data that was never scored: no detector, and no made-up settings.
         provenance.hasDetector = false;
@@ -322,6 +327,7 @@ private Q_SLOTS:
         params.detector.features.clear();
         for (const QJsonValue& name : json["detector"]["features"].toArray())
             params.detector.features.push_back(featureByName(name.toString().toStdString()));
+        params.detector.scaling = inputScalingByName(json["detector"]["scaling"].toString().toStdString());
         params.detector.forest.trees = json["detector"]["trees"].toInt();
         params.detector.forest.maxSamples = json["detector"]["max_samples"].toInt();
         params.detector.forest.seed = static_cast<std::uint64_t>(json["detector"]["seed"].toInteger());
