@@ -33,6 +33,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -226,6 +227,32 @@ private Q_SLOTS:
     // A result is shown a part per event, the tab in front first. A newer result arriving while
     // that runs takes over: one analysisReady, and every view shows the newer result, none the
     // older. Slider verdicts arriving meanwhile reach every view too.
+    void docksShowTheirPanelsWhole()
+    {
+        // At 1280x800 a dock that scrolls vertically must still be wide enough for its panel: with the
+        // horizontal bar off, a narrower dock cut off the spin boxes' arrows and the slider's "50 %".
+        if (!m_haveReference)
+            QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(load(window, referenceCsv()));
+        QCoreApplication::processEvents();
+        const QList<QScrollArea*> areas = window.findChildren<QScrollArea*>();
+        int checked = 0;
+        for (QScrollArea* area : areas) {
+            if (area->widget() == nullptr || !area->widget()->objectName().endsWith(QStringLiteral("Panel")) || !area->isVisible())
+                continue;
+            QTRY_VERIFY2(area->viewport()->width() >= area->widget()->minimumSizeHint().width(),
+                         qPrintable(area->widget()->objectName() + QStringLiteral(" is cut: %1 px shown of %2")
+                                        .arg(area->viewport()->width())
+                                        .arg(area->widget()->minimumSizeHint().width())));
+            ++checked;
+        }
+        QVERIFY(checked >= 1); // the detector panel at least
+    }
+
     void newResultSupersedesOneBeingShown()
     {
         if (!m_haveReference)
