@@ -35,7 +35,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-constexpr std::size_t kHelpWidth = 100;   // columns of help text
+constexpr std::size_t kHelpWidth = 100; // columns of help text
 constexpr std::size_t kOptionColumn = 26; // where option descriptions start
 
 // text's words in lines of at most width characters (a longer word stands alone); '\n' in text
@@ -148,7 +148,7 @@ std::string featureNameList()
 
 // Validators. CLI11 reports a failed check as "--name: message"; runCli shows it as
 // "--name message", so each message is the rest of a sentence that starts with the option's name.
-template<typename Integer>
+template <typename Integer>
 CLI::Validator wholeNumber(Integer minimum, Integer maximum)
 {
     return CLI::Validator(
@@ -158,7 +158,8 @@ CLI::Validator wholeNumber(Integer minimum, Integer maximum)
             if (error != std::errc() || end != text.data() + text.size())
                 return "needs a whole number, got '" + text + "'";
             if (value < minimum || value > maximum)
-                return "must be between " + std::to_string(minimum) + " and " + std::to_string(maximum) + ", got " + text;
+                return "must be between " + std::to_string(minimum) + " and " + std::to_string(maximum) + ", got "
+                    + text;
             return {};
         },
         "");
@@ -181,7 +182,8 @@ CLI::Validator logLevel()
 {
     return CLI::Validator(
         [](std::string& text) -> std::string {
-            return isLogLevel(text) ? std::string() : "must be one of trace, debug, info, warn, error, off; got '" + text + "'";
+            return isLogLevel(text) ? std::string()
+                                    : "must be one of trace, debug, info, warn, error, off; got '" + text + "'";
         },
         "");
 }
@@ -196,10 +198,10 @@ CLI::Validator oneOf(std::string first, std::string second)
         "");
 }
 
-constexpr const char* kMainDescription =
-    "webthreat - find suspicious web-traffic sessions with an Isolation Forest\n";
+constexpr const char* kMainDescription = "webthreat - find suspicious web-traffic sessions with an Isolation Forest\n";
 
-constexpr const char* kMainFooter = R"(Exit status: 0 success, 2 usage error, 3 bad input file, 4 output not written, 130 interrupted.
+constexpr const char* kMainFooter
+    = R"(Exit status: 0 success, 2 usage error, 3 bad input file, 4 output not written, 130 interrupted.
 Logging: --log-level LEVEL or WEBTHREAT_LOG=LEVEL (trace, debug, info, warn, error, off) on stderr.
 
 Example:
@@ -213,7 +215,8 @@ first lines. Then cleans it (drops exact duplicates, fills missing bytes_in with
 rows without src_ip or dst_ip, upper-cases country codes), computes session_duration and
 avg_packet_size, fits an Isolation Forest and labels each row Normal or Suspicious.)";
 
-constexpr const char* kAnalyzeFooter = R"(--out and --report fingerprint the input (SHA-256: 0.1 to 0.35 s per 200 MB). The provenance's
+constexpr const char* kAnalyzeFooter
+    = R"(--out and --report fingerprint the input (SHA-256: 0.1 to 0.35 s per 200 MB). The provenance's
 "rerun" command reproduces the same scores from the same file.
 
 Examples:
@@ -302,22 +305,26 @@ struct CommandLine {
         c.add_option("--format", a.format,
                      "auto, csv, vpc-flow or elb: read FILE as this format instead of detecting it (default auto)")
             ->option_text("F");
-        c.add_option("--contamination", a.contamination, "expected share of anomalies: 0.05, 5%, or auto (default 0.05)")
+        c.add_option("--contamination", a.contamination,
+                     "expected share of anomalies: 0.05, 5%, or auto (default 0.05)")
             ->option_text("C");
         c.add_option("--trees", a.params.detector.forest.trees, "trees in the forest, 1 to 10000 (default 100)")
             ->option_text("N")
             ->check(wholeNumber<int>(1, 10000));
-        c.add_option("--max-samples", a.params.detector.forest.maxSamples, "rows drawn per tree; 0 = min(256, rows) (default 0)")
+        c.add_option("--max-samples", a.params.detector.forest.maxSamples,
+                     "rows drawn per tree; 0 = min(256, rows) (default 0)")
             ->option_text("N")
             ->check(wholeNumber<int>(0, 1 << 30));
-        c.add_option("--seed", a.params.detector.forest.seed, "random seed; the same seed gives the same scores (default 42)")
+        c.add_option("--seed", a.params.detector.forest.seed,
+                     "random seed; the same seed gives the same scores (default 42)")
             ->option_text("S")
             ->check(wholeNumber<std::uint64_t>(0, UINT64_MAX));
         c.add_option("--threads", a.threads, "worker threads; 0 = all cores (default 0)")
             ->option_text("T")
             ->check(wholeNumber<int>(0, 1024));
         c.add_option("--features", a.features,
-                     "comma-separated detector inputs (default " + featureList(defaultFeatures()) + "; all are listed below)")
+                     "comma-separated detector inputs (default " + featureList(defaultFeatures())
+                         + "; all are listed below)")
             ->option_text("LIST");
         c.add_option("--preset", a.preset,
                      "notebook = the notebook's detector: " + featureList(notebookFeatures())
@@ -325,38 +332,43 @@ struct CommandLine {
                            "(--features and --scale, when given, override the preset's)")
             ->option_text("NAME")
             ->check(oneOf("notebook", "default"));
-        c.add_option("--scale", a.scale,
-                     "how the detector's inputs are shaped before the forest: auto = log1p for bytes, durations, rates, "
-                     "counts and per-source totals (a row odd for being small is isolated as readily as one odd for "
-                     "being large), shares and flags as they are; none = the raw values, exactly scikit-learn's and the "
-                     "notebook's behaviour (default "
-                         + std::string(inputScalingName(DetectorParams{}.scaling)) + ")")
+        c.add_option(
+             "--scale", a.scale,
+             "how the detector's inputs are shaped before the forest: auto = log1p for bytes, durations, rates, "
+             "counts and per-source totals (a row odd for being small is isolated as readily as one odd for "
+             "being large), shares and flags as they are; none = the raw values, exactly scikit-learn's and the "
+             "notebook's behaviour (default "
+                 + std::string(inputScalingName(DetectorParams{}.scaling)) + ")")
             ->option_text("MODE")
             ->check(oneOf("auto", "none"));
-        c.add_option("--out", a.out,
-                     "write every row with its features, score and label to FILE (CSV), and its provenance to "
-                     "FILE.provenance.json (input name, size and SHA-256, cleaning counts, detector settings, threshold, "
-                     "version, time)")
+        c.add_option(
+             "--out", a.out,
+             "write every row with its features, score and label to FILE (CSV), and its provenance to "
+             "FILE.provenance.json (input name, size and SHA-256, cleaning counts, detector settings, threshold, "
+             "version, time)")
             ->option_text("FILE");
-        c.add_option("--explain", a.explain,
-                     "which rows of --out get top_feature, top_feature_share and explanation: suspicious (default) or all "
-                     "(at 1 M rows about 10 s more, file 45 % larger)")
+        c.add_option(
+             "--explain", a.explain,
+             "which rows of --out get top_feature, top_feature_share and explanation: suspicious (default) or all "
+             "(at 1 M rows about 10 s more, file 45 % larger)")
             ->option_text("WHICH")
             ->check(oneOf("suspicious", "all"));
-        c.add_option("--report", a.report,
-                     "write a report to hand on: FILE.html (one self-contained page, charts embedded) or FILE.pdf (A4); "
-                     "summary, provenance, findings, the 200 most anomalous rows with why, charts, cleaning report")
+        c.add_option(
+             "--report", a.report,
+             "write a report to hand on: FILE.html (one self-contained page, charts embedded) or FILE.pdf (A4); "
+             "summary, provenance, findings, the 200 most anomalous rows with why, charts, cleaning report")
             ->option_text("FILE");
         c.add_flag("--force", a.force, "overwrite --out and --report if they exist")->disable_flag_override();
         c.add_flag("--json", a.json, "print the report as JSON instead of text")->disable_flag_override();
         c.add_option("--top", a.top, "rows and values listed in the findings (default 10)")
             ->option_text("N")
             ->check(wholeNumber<std::size_t>(1, 1000000));
-        c.add_option("--truth", a.truth,
-                     "the ground-truth column to evaluate the detector against (values 1/0, true/false, yes/no, "
-                     "attack/normal, suspicious/normal, malicious/benign). Without it a column named is_attack, label or "
-                     "is_suspicious is used when present. The report then adds ROC AUC, average precision, precision, "
-                     "recall and F1 at the threshold and at contaminations 1, 2, 5, 10, 20 %.")
+        c.add_option(
+             "--truth", a.truth,
+             "the ground-truth column to evaluate the detector against (values 1/0, true/false, yes/no, "
+             "attack/normal, suspicious/normal, malicious/benign). Without it a column named is_attack, label or "
+             "is_suspicious is used when present. The report then adds ROC AUC, average precision, precision, "
+             "recall and F1 at the threshold and at contaminations 1, 2, 5, 10, 20 %.")
             ->option_text("COLUMN");
         c.add_option("--log-level", a.logLevel, "trace, debug, info, warn, error, off (default warn)")
             ->option_text("LEVEL")
@@ -365,8 +377,11 @@ struct CommandLine {
         c.add_option("--delimiter", a.layout.delimiter, "field separator: , ; | tab or any one character (default ,)")
             ->option_text("D")
             ->group(kLayoutGroup);
-        c.add_option("--quote", a.layout.quote, "quote character: \" ' or none (default \")")->option_text("Q")->group(kLayoutGroup);
-        c.add_flag("--no-header", a.layout.noHeader, "the first line is data; columns are named column_1, column_2, ...")
+        c.add_option("--quote", a.layout.quote, "quote character: \" ' or none (default \")")
+            ->option_text("Q")
+            ->group(kLayoutGroup);
+        c.add_flag("--no-header", a.layout.noHeader,
+                   "the first line is data; columns are named column_1, column_2, ...")
             ->disable_flag_override()
             ->group(kLayoutGroup);
         c.add_option("--timestamp-format", a.layout.timestampFormat,
@@ -377,10 +392,11 @@ struct CommandLine {
                      "ymd       2024/04/25 23:00:00  dmy-dots  25.04.2024 23:00:00")
             ->option_text("F")
             ->group(kLayoutGroup);
-        c.add_option("--map", a.layout.maps,
-                     "read the file column COLUMN (its header text, column_N without a header, or #N for the N-th "
-                     "column) as the schema field FIELD, or 'extra' (keep as text) or 'ignore'; repeat for each column. "
-                     "Columns not named are matched by header name as usual, or kept as extra.")
+        c.add_option(
+             "--map", a.layout.maps,
+             "read the file column COLUMN (its header text, column_N without a header, or #N for the N-th "
+             "column) as the schema field FIELD, or 'extra' (keep as text) or 'ignore'; repeat for each column. "
+             "Columns not named are matched by header name as usual, or kept as extra.")
             ->option_text("COLUMN=FIELD")
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
             ->allow_extra_args(false)
@@ -403,21 +419,27 @@ struct CommandLine {
             ->option_text("N")
             ->required()
             ->check(wholeNumber<std::size_t>(1, 1000000000));
-        c.add_option("--out", g.out, "where to write the CSV (required; written atomically)")->option_text("FILE")->required();
+        c.add_option("--out", g.out, "where to write the CSV (required; written atomically)")
+            ->option_text("FILE")
+            ->required();
         c.add_option("--seed", g.params.seed, "random seed (default 42)")
             ->option_text("S")
             ->check(wholeNumber<std::uint64_t>(0, UINT64_MAX));
         c.add_option("--anomaly-rate", g.params.anomalyRate, "share of injected anomalies, 0 to 0.5 (default 0.02)")
             ->option_text("R")
             ->check(realNumber());
-        c.add_flag("--label", g.params.label, "add ground-truth columns is_attack (0/1) and attack_kind")->disable_flag_override();
+        c.add_flag("--label", g.params.label, "add ground-truth columns is_attack (0/1) and attack_kind")
+            ->disable_flag_override();
         c.add_flag("--force", g.force, "overwrite --out if it exists")->disable_flag_override();
         c.add_option("--log-level", g.logLevel, "trace, debug, info, warn, error, off (default warn)")
             ->option_text("LEVEL")
             ->check(logLevel());
     }
 
-    std::string mainHelp() const { return app.get_formatter()->make_help(&app, "webthreat", CLI::AppFormatMode::Normal); }
+    std::string mainHelp() const
+    {
+        return app.get_formatter()->make_help(&app, "webthreat", CLI::AppFormatMode::Normal);
+    }
 
     // Parses args (without the program name). CLI11's errors become UsageErrors in our words;
     // --help is left to the caller (CLI::CallForHelp).
@@ -435,7 +457,8 @@ struct CommandLine {
                     if (option->get_required() && option->count() == 0)
                         throw UsageError(option->get_name() == "FILE"
                                              ? "analyze needs the traffic file to read (see: webthreat help analyze)"
-                                             : command->get_name() + " needs " + option->get_name() + " " + option->get_option_text());
+                                             : command->get_name() + " needs " + option->get_name() + " "
+                                                 + option->get_option_text());
                 }
             }
             throw;
@@ -593,8 +616,8 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     const bool truthUnusable = !truth.truth && truth.problem.rfind("column ", 0) == 0;
     if (!a.out.empty() || !a.report.empty()) {
         // What was exported says where it came from: one provenance for the CSV and the report.
-        const Provenance provenance =
-            makeProvenance(analysis, fingerprintFile(a.file, progress), "webthreat", params.read);
+        const Provenance provenance
+            = makeProvenance(analysis, fingerprintFile(a.file, progress), "webthreat", params.read);
         if (!a.out.empty()) {
             writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious);
             writeProvenanceSidecar(provenance, a.out);
@@ -603,7 +626,8 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
             g_reportWriter(analysis, provenance, a.report);
     }
     if (a.json) {
-        out << analysisJson(analysis, a.top, evaluation ? &*evaluation : nullptr, truthUnusable ? truth.problem : std::string());
+        out << analysisJson(analysis, a.top, evaluation ? &*evaluation : nullptr,
+                            truthUnusable ? truth.problem : std::string());
     } else {
         out << layoutLine << analysisText(analysis, a.top);
         if (evaluation)

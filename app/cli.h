@@ -9,10 +9,10 @@ namespace webthreat {
 // Exit statuses of the webthreat command line.
 enum ExitStatus : int {
     kExitOk = 0,
-    kExitFailure = 1,     // an unexpected internal error
-    kExitUsage = 2,       // the command line is wrong
-    kExitBadInput = 3,    // the input file cannot be used
-    kExitOutput = 4,      // an output file cannot be written
+    kExitFailure = 1, // an unexpected internal error
+    kExitUsage = 2, // the command line is wrong
+    kExitBadInput = 3, // the input file cannot be used
+    kExitOutput = 4, // an output file cannot be written
     kExitCancelled = 130, // interrupted
 };
 

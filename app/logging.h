@@ -6,9 +6,9 @@
 namespace webthreat {
 
 struct LoggingOptions {
-    std::string level;          // trace, debug, info, warn, error, off; empty: WEBTHREAT_LOG or the default
+    std::string level; // trace, debug, info, warn, error, off; empty: WEBTHREAT_LOG or the default
     std::string defaultLevel = "warn";
-    std::string logFile;        // a rotating file as well as the console; empty for console only
+    std::string logFile; // a rotating file as well as the console; empty for console only
 };
 
 // The one logging set-up of a program: a named logger per layer ("core", "ui", "app") writing to

@@ -38,15 +38,23 @@ void forwardQtMessage(QtMsgType type, const QMessageLogContext& context, const Q
     }
     spdlog::level::level_enum level = spdlog::level::info;
     switch (type) {
-    case QtDebugMsg: level = spdlog::level::debug; break;
-    case QtInfoMsg: level = spdlog::level::info; break;
+    case QtDebugMsg:
+        level = spdlog::level::debug;
+        break;
+    case QtInfoMsg:
+        level = spdlog::level::info;
+        break;
     case QtWarningMsg:
         // The offscreen platform (screenshots, tests) cannot resize windows to their hints; that is
         // expected there, not a problem to warn about.
         level = message.contains(QLatin1String("propagateSizeHints")) ? spdlog::level::debug : spdlog::level::warn;
         break;
-    case QtCriticalMsg: level = spdlog::level::err; break;
-    case QtFatalMsg: level = spdlog::level::critical; break;
+    case QtCriticalMsg:
+        level = spdlog::level::err;
+        break;
+    case QtFatalMsg:
+        level = spdlog::level::critical;
+        break;
     }
     const char* category = context.category && std::strcmp(context.category, "default") != 0 ? context.category : "qt";
     logger->log(level, "[{}] {}", category, text.constData());
@@ -154,8 +162,8 @@ void setWindowIcon()
 {
     webthreat::initBundledResources();
     QIcon icon;
-    for (const char* name : {":/icons/webthreat-16.png", ":/icons/webthreat-32.png", ":/icons/webthreat-64.png",
-                             ":/icons/webthreat.png"})
+    for (const char* name :
+         {":/icons/webthreat-16.png", ":/icons/webthreat-32.png", ":/icons/webthreat-64.png", ":/icons/webthreat.png"})
         icon.addFile(QString::fromLatin1(name));
     QApplication::setWindowIcon(icon);
 }

@@ -56,12 +56,12 @@ namespace fs = std::filesystem;
 constexpr double kMegabyte = 1e6;
 
 // The targets, in one place.
-constexpr double kTargetPrepareMBps = 600.0;        // read+parse+clean+features, at least
-constexpr double kTargetScoreNsPerRow = 300.0;      // with 2 threads, 100 trees, at most
-constexpr double kTargetFitMs = 10.0;               // 256 samples x 100 trees, under
-constexpr double kTargetRethresholdMs = 50.0;       // at 1 M rows, under
-constexpr double kTargetPeakToCsv = 0.6;            // analyze peak RSS / CSV size at 1 M rows, at most
-constexpr double kTargetPeak10MBytes = 1.5e9;       // analyze peak RSS at 10 M rows, under
+constexpr double kTargetPrepareMBps = 600.0; // read+parse+clean+features, at least
+constexpr double kTargetScoreNsPerRow = 300.0; // with 2 threads, 100 trees, at most
+constexpr double kTargetFitMs = 10.0; // 256 samples x 100 trees, under
+constexpr double kTargetRethresholdMs = 50.0; // at 1 M rows, under
+constexpr double kTargetPeakToCsv = 0.6; // analyze peak RSS / CSV size at 1 M rows, at most
+constexpr double kTargetPeak10MBytes = 1.5e9; // analyze peak RSS at 10 M rows, under
 
 struct Options {
     std::vector<std::size_t> rows{100000, 1000000};
@@ -101,7 +101,7 @@ struct SizeState {
     std::size_t rows = 0;
     std::string path;
     std::uint64_t bytes = 0;
-    std::optional<ReadResult> raw;                  // the table as read, before cleaning
+    std::optional<ReadResult> raw; // the table as read, before cleaning
     std::shared_ptr<const PreparedData> data;
     std::optional<FeatureMatrix> matrix;
     std::optional<IsolationForest> forest;
@@ -157,32 +157,33 @@ SizeState& stateFor(std::size_t rows)
 // ---- Stages --------------------------------------------------------------------------------------
 
 enum class Stage {
-    Read,          // readTrafficCsv
-    Prepare,       // read + clean + features (prepareData)
-    Clean,         // cleanTraffic on a copy of the read table
-    Features,      // computeFeatures
-    Matrix,        // buildFeatureMatrix
-    Fit,           // IsolationForest::fit, 256 samples x 100 trees
-    Score,         // IsolationForest::scoreSamples
-    Index,         // ScoreIndex: sorting the scores once per detector run
-    Threshold,     // applyThreshold at a new contamination
-    Findings,      // computeFindings at that threshold
-    Rethreshold,   // assess(): what a slider move costs (threshold + findings), no refit
-    EndToEnd,      // analyzeFile (read, clean, features, detect, assess) in this process
+    Read, // readTrafficCsv
+    Prepare, // read + clean + features (prepareData)
+    Clean, // cleanTraffic on a copy of the read table
+    Features, // computeFeatures
+    Matrix, // buildFeatureMatrix
+    Fit, // IsolationForest::fit, 256 samples x 100 trees
+    Score, // IsolationForest::scoreSamples
+    Index, // ScoreIndex: sorting the scores once per detector run
+    Threshold, // applyThreshold at a new contamination
+    Findings, // computeFindings at that threshold
+    Rethreshold, // assess(): what a slider move costs (threshold + findings), no refit
+    EndToEnd, // analyzeFile (read, clean, features, detect, assess) in this process
 };
 
 struct Entry {
-    std::string name;      // as registered with Google Benchmark
+    std::string name; // as registered with Google Benchmark
     Stage stage;
     std::size_t rows;
-    int threads;           // 0 = all cores
+    int threads; // 0 = all cores
 };
 
 std::vector<Entry> g_entries;
 
 void setRowCounters(benchmark::State& state, std::size_t rows, std::uint64_t bytes)
 {
-    state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["rows/s"]
+        = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate);
     if (bytes > 0)
         state.SetBytesProcessed(static_cast<std::int64_t>(bytes) * state.iterations());
 }
@@ -418,13 +419,15 @@ ThreadCheck checkThreads(const std::string& path)
     for (std::size_t row = 0; row < one.size(); ++row) {
         if (std::memcmp(&one[row], &two[row], sizeof(double)) != 0) {
             char text[160];
-            std::snprintf(text, sizeof text, "row %zu scores %.17g at 1 thread and %.17g at 2", row, one[row], two[row]);
+            std::snprintf(text, sizeof text, "row %zu scores %.17g at 1 thread and %.17g at 2", row, one[row],
+                          two[row]);
             check.detail = text;
             return check;
         }
     }
     if (suspiciousOne != suspiciousTwo) {
-        check.detail = std::to_string(suspiciousOne) + " suspicious at 1 thread, " + std::to_string(suspiciousTwo) + " at 2";
+        check.detail
+            = std::to_string(suspiciousOne) + " suspicious at 1 thread, " + std::to_string(suspiciousTwo) + " at 2";
         return check;
     }
     check.identical = true;
@@ -592,7 +595,7 @@ struct Row {
     std::string stage;
     std::string figure;
     std::string target;
-    std::string margin;   // >= 1 means the target is met
+    std::string margin; // >= 1 means the target is met
 };
 
 enum class Direction { AtLeast, AtMost };
@@ -642,7 +645,9 @@ void printSummary(const RecordingReporter& reporter, const std::map<std::size_t,
             case Stage::Clean:
             case Stage::Features:
             case Stage::Matrix:
-                row.stage = entry.stage == Stage::Clean ? "cleaning" : entry.stage == Stage::Features ? "features" : "feature matrix";
+                row.stage = entry.stage == Stage::Clean ? "cleaning"
+                    : entry.stage == Stage::Features    ? "features"
+                                                        : "feature matrix";
                 row.figure = significant(ms) + " ms (" + significant(s * 1e9 / static_cast<double>(rows)) + " ns/row)";
                 cleanFeaturesMs += ms;
                 ++cleanFeaturesParts;
@@ -701,8 +706,9 @@ void printSummary(const RecordingReporter& reporter, const std::map<std::size_t,
             Row wall{figures.how + " (separate process, median of " + std::to_string(figures.runs) + ")",
                      significant(figures.medianSeconds) + " s", "", ""};
             table.push_back(wall);
-            Row peak{"analyze peak RSS", fixed(figures.medianPeakBytes / kMegabyte, 0) + " MB = "
-                                              + fixed(figures.medianPeakBytes / bytes, 2) + "x the CSV",
+            Row peak{"analyze peak RSS",
+                     fixed(figures.medianPeakBytes / kMegabyte, 0)
+                         + " MB = " + fixed(figures.medianPeakBytes / bytes, 2) + "x the CSV",
                      "", ""};
             if (rows == 1000000) {
                 peak.target = "<= " + fixed(kTargetPeakToCsv, 1) + "x the CSV";
@@ -717,7 +723,7 @@ void printSummary(const RecordingReporter& reporter, const std::map<std::size_t,
             const ThreadCheck& check = found->second;
             table.push_back(Row{"scores at 1 and 2 threads",
                                 check.identical ? "bit-identical (" + groupedCount(check.rows) + " rows, "
-                                                      + groupedCount(check.suspicious) + " suspicious)"
+                                        + groupedCount(check.suspicious) + " suspicious)"
                                                 : "DIFFERENT: " + check.detail,
                                 "identical", check.identical ? "(met)" : "(FAILED)"});
         }
@@ -839,7 +845,8 @@ int run(int argc, char** argv)
             checks[rows] = checkThreads(dataFile(rows).string());
             if (!checks[rows].identical) {
                 identical = false;
-                std::cerr << "bench: ERROR: scores differ between 1 and 2 threads: " << checks[rows].detail << std::endl;
+                std::cerr << "bench: ERROR: scores differ between 1 and 2 threads: " << checks[rows].detail
+                          << std::endl;
             }
         }
     } catch (const std::exception& error) {

@@ -67,10 +67,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // The targets for the window, at 1 M rows.
-constexpr double kTargetOpenMs = 3000.0;     // Open -> every chart drawn
-constexpr double kTargetSliderMs = 100.0;    // a slider move visible in table, charts, findings
-constexpr double kTargetStallMs = 50.0;      // longest GUI-thread stall while loading or fitting
-constexpr int kTickMs = 5;                   // the stall meter's timer interval
+constexpr double kTargetOpenMs = 3000.0; // Open -> every chart drawn
+constexpr double kTargetSliderMs = 100.0; // a slider move visible in table, charts, findings
+constexpr double kTargetStallMs = 50.0; // longest GUI-thread stall while loading or fitting
+constexpr int kTickMs = 5; // the stall meter's timer interval
 
 struct Options {
     std::vector<std::size_t> rows{1000000};
@@ -148,8 +148,8 @@ public:
         const double at = static_cast<double>(m_clock.nsecsElapsed()) / 1e6;
         QElapsedTimer timer;
         timer.start();
-        const QEvent::Type type = event->type();  // the event may be deleted by its handler
-        const QMetaObject* meta = receiver ? receiver->metaObject() : nullptr;   // static: outlives receiver
+        const QEvent::Type type = event->type(); // the event may be deleted by its handler
+        const QMetaObject* meta = receiver ? receiver->metaObject() : nullptr; // static: outlives receiver
         const bool paint = type == QEvent::Paint && m_paintListener;
         const bool result = QApplication::notify(receiver, event);
         const double elapsed = static_cast<double>(timer.nsecsElapsed()) / 1e6;
@@ -424,7 +424,8 @@ void printEvents(const std::string& label, const TimingApplication& app, const S
         items.push_back({event.at, "  event at " + ms(event.at) + ": " + ms(event.ms) + " " + event.what});
     for (std::size_t i = 0; i < meter.gaps().size(); ++i) {
         if (meter.gaps()[i] >= 10.0)
-            items.push_back({meter.gapEnds()[i], "  GAP ending at " + ms(meter.gapEnds()[i]) + ": " + ms(meter.gaps()[i])});
+            items.push_back(
+                {meter.gapEnds()[i], "  GAP ending at " + ms(meter.gapEnds()[i]) + ": " + ms(meter.gaps()[i])});
     }
     std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.at < b.at; });
     std::cout << label << ":\n";
@@ -437,8 +438,8 @@ int benchSize(TimingApplication& app, std::size_t rows)
 {
     const fs::path path = dataFile(rows);
     const auto bytes = static_cast<double>(fs::file_size(path));
-    std::cout << "\n### " << groupedCount(rows) << " rows (" << fixed(bytes / 1e6, 1) << " MB CSV), "
-              << g_options.runs << " run(s), load average " << fixed(loadAverage(), 2) << " at the start\n\n"
+    std::cout << "\n### " << groupedCount(rows) << " rows (" << fixed(bytes / 1e6, 1) << " MB CSV), " << g_options.runs
+              << " run(s), load average " << fixed(loadAverage(), 2) << " at the start\n\n"
               << std::flush;
 
     // Reference: core alone, the same work the worker does for a load (minus the summary).
@@ -472,7 +473,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
         std::cerr << "bench: the window has no AnalysisController\n";
         return 1;
     }
-    QElapsedTimer clock;   // restarted by each timed operation
+    QElapsedTimer clock; // restarted by each timed operation
     double resultAt = 0.0;
     QObject::connect(controller, &AnalysisController::loadFinished, [&] {
         resultAt = static_cast<double>(clock.nsecsElapsed()) / 1e6;
@@ -526,8 +527,7 @@ int benchSize(TimingApplication& app, std::size_t rows)
         loadGaps.insert(loadGaps.end(), meter.gaps().begin(), meter.gaps().end());
         std::cout << "run " << run + 1 << ": result reached the window " << ms(resultAt) << ", Overview drawn "
                   << ms(overviewAt) << ", analysisReady " << ms(readyAt) << ", Anomalies tab switch+draw "
-                  << ms(anomaliesMs.back()) << "; GUI stall "
-                  << stallText(meter.gaps()) << "\n"
+                  << ms(anomaliesMs.back()) << "; GUI stall " << stallText(meter.gaps()) << "\n"
                   << std::flush;
         settle(200);
     }
@@ -543,7 +543,8 @@ int benchSize(TimingApplication& app, std::size_t rows)
     const struct {
         MainWindow::Tab tab;
         const char* name;
-    } tabs[] = {{MainWindow::Tab::Overview, "Overview"}, {MainWindow::Tab::Data, "Data"},
+    } tabs[] = {{MainWindow::Tab::Overview, "Overview"},
+                {MainWindow::Tab::Data, "Data"},
                 {MainWindow::Tab::Anomalies, "Anomalies"}};
     std::vector<std::pair<std::string, double>> sliderPerTab;
     std::vector<std::pair<std::string, double>> redrawPerTab;
@@ -563,7 +564,8 @@ int benchSize(TimingApplication& app, std::size_t rows)
             const int before = applied;
             startTiming();
             window.setContamination(Contamination::fromValue(value));
-            if (!waitFor(&window, &MainWindow::verdictsApplied, [&] { return applied > before; }, 60000)) {
+            if (!waitFor(
+                    &window, &MainWindow::verdictsApplied, [&] { return applied > before; }, 60000)) {
                 std::cerr << "bench: the slider move was never applied\n";
                 return 1;
             }
@@ -608,7 +610,8 @@ int benchSize(TimingApplication& app, std::size_t rows)
             const int before = layouts;
             startTiming();
             action();
-            waitFor(proxy, &QAbstractItemModel::layoutChanged, [&] { return layouts > before; }, 60000);
+            waitFor(
+                proxy, &QAbstractItemModel::layoutChanged, [&] { return layouts > before; }, 60000);
             shown.push_back(painter.waitUntilDrawn());
             meter.stop();
             const auto runLongest = app.stopRecording();
@@ -642,7 +645,8 @@ int benchSize(TimingApplication& app, std::size_t rows)
     for (const char* text : {"10.", "443"}) {
         timeDataOp(std::string("filter \"") + text + "\" (all columns, sorted by creation_time)", [&] {
             // Type it (text changed), then press Enter rather than wait for the debounce timer.
-            test::byName<QLineEdit>(window, "filterEdit")->setText(QString::fromLatin1(text) + (filterRun++ % 2 ? QStringLiteral(" ") : QString()));
+            test::byName<QLineEdit>(window, "filterEdit")
+                ->setText(QString::fromLatin1(text) + (filterRun++ % 2 ? QStringLiteral(" ") : QString()));
             Q_EMIT test::byName<QLineEdit>(window, "filterEdit")->returnPressed();
         });
     }
@@ -652,15 +656,17 @@ int benchSize(TimingApplication& app, std::size_t rows)
     TimingApplication::Longest longestReopenEvent;
     test::byName<QLineEdit>(window, "filterEdit")->setText(QStringLiteral("443"));
     Q_EMIT test::byName<QLineEdit>(window, "filterEdit")->returnPressed();
-    waitFor(proxy, &QAbstractItemModel::layoutChanged, [&] { return !proxy->isSearching() && !proxy->isSorting(); }, 60000);
+    waitFor(
+        proxy, &QAbstractItemModel::layoutChanged, [&] { return !proxy->isSearching() && !proxy->isSorting(); }, 60000);
     settle(100);
     for (int run = 0; run < g_options.runs; ++run) {
         if (!openTimed())
             return 1;
         reopenReadyMs.push_back(static_cast<double>(clock.nsecsElapsed()) / 1e6);
         // The sort and the search for "443" in the new rows may still run: the rows are drawn when they end.
-        waitFor(proxy, &QAbstractItemModel::layoutChanged, [&] { return !proxy->isSearching() && !proxy->isSorting(); },
-                60000);
+        waitFor(
+            proxy, &QAbstractItemModel::layoutChanged, [&] { return !proxy->isSearching() && !proxy->isSorting(); },
+            60000);
         reopenDrawnMs.push_back(painter.waitUntilDrawn());
         meter.stop();
         const auto longest = app.stopRecording();
@@ -710,24 +716,31 @@ int benchSize(TimingApplication& app, std::size_t rows)
                      [&] { rowsMatchingText(current.data->table, filter); });
             }
         }
-        time("SuspiciousRowsModel::setSnapshot", [&] { test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->setSnapshot(current); });
+        time("SuspiciousRowsModel::setSnapshot",
+             [&] { test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->setSnapshot(current); });
         time("FindingsModel::setFindings x4", [&] {
             for (FindingsModel* model : window.findChildren<FindingsModel*>())
                 model->setFindings(current.findings);
         });
-        time("OverviewCharts::setSnapshot", [&] { test::byName<OverviewCharts>(window, "overviewCharts")->setSnapshot(current); });
-        time("AnomalyScatter::setSnapshot", [&] { test::byName<AnomalyScatter>(window, "anomalyScatter")->setSnapshot(current); });
+        time("OverviewCharts::setSnapshot",
+             [&] { test::byName<OverviewCharts>(window, "overviewCharts")->setSnapshot(current); });
+        time("AnomalyScatter::setSnapshot",
+             [&] { test::byName<AnomalyScatter>(window, "anomalyScatter")->setSnapshot(current); });
         // The window fits the tables' columns to their contents after a load.
-        time("Data view resizeColumnsToContents", [&] { test::byName<QTableView>(window, "dataView")->resizeColumnsToContents(); });
+        time("Data view resizeColumnsToContents",
+             [&] { test::byName<QTableView>(window, "dataView")->resizeColumnsToContents(); });
         time("suspicious rows view resizeColumnsToContents",
              [&] { test::byName<QTableView>(window, "suspiciousView")->resizeColumnsToContents(); });
         time("slider: TrafficTableModel::updateVerdicts + proxy", [&] {
             model->updateVerdicts(moved);
             proxy->verdictsChanged();
         });
-        time("slider: SuspiciousRowsModel::setSnapshot", [&] { test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->setSnapshot(moved); });
-        time("slider: OverviewCharts::updateVerdicts", [&] { test::byName<OverviewCharts>(window, "overviewCharts")->updateVerdicts(moved); });
-        time("slider: AnomalyScatter::updateVerdicts", [&] { test::byName<AnomalyScatter>(window, "anomalyScatter")->updateVerdicts(moved); });
+        time("slider: SuspiciousRowsModel::setSnapshot",
+             [&] { test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->setSnapshot(moved); });
+        time("slider: OverviewCharts::updateVerdicts",
+             [&] { test::byName<OverviewCharts>(window, "overviewCharts")->updateVerdicts(moved); });
+        time("slider: AnomalyScatter::updateVerdicts",
+             [&] { test::byName<AnomalyScatter>(window, "anomalyScatter")->updateVerdicts(moved); });
         // Put the window's own state back.
         model->updateVerdicts(current);
         test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->setSnapshot(current);
@@ -751,33 +764,36 @@ int benchSize(TimingApplication& app, std::size_t rows)
     table.push_back({"Open -> the result reaches the window (loadFinished)", ms(median(resultMs)), "", ""});
     table.push_back({"Open -> Overview's six charts drawn (their last paint)", ms(median(overviewMs)), "", ""});
     table.push_back({"Open -> analysisReady (every tab filled)", ms(median(readyMs)), "", ""});
-    table.push_back(targetRow("Open -> both", drawn, kTargetOpenMs,
-                              " (" + fixed(drawn / referenceMs, 2) + "x the reference)"));
+    table.push_back(
+        targetRow("Open -> both", drawn, kTargetOpenMs, " (" + fixed(drawn / referenceMs, 2) + "x the reference)"));
     table.push_back({"then switching to the Anomalies tab and drawing it", ms(median(anomaliesMs)), "", ""});
-    table.push_back(targetRow("GUI stall during Open (largest tick gap over " + std::to_string(g_options.runs) + " runs)",
-                              maxOf(loadGaps), kTargetStallMs, ", p99 " + ms(percentile(loadGaps, 0.99))));
+    table.push_back(
+        targetRow("GUI stall during Open (largest tick gap over " + std::to_string(g_options.runs) + " runs)",
+                  maxOf(loadGaps), kTargetStallMs, ", p99 " + ms(percentile(loadGaps, 0.99))));
     table.push_back({"  longest single GUI event during Open", ms(longestLoadEvent.ms), longestLoadEvent.what, ""});
     table.push_back(targetRow("slider move -> visible tab drawn (its last paint; all tabs)", median(sliderMs),
                               kTargetSliderMs, ", max " + ms(maxOf(sliderMs))));
     table.push_back({"slider move -> verdictsApplied (every tab has the verdicts)", ms(median(sliderAppliedMs)),
                      "max " + ms(maxOf(sliderAppliedMs)), ""});
     for (std::size_t i = 0; i < sliderPerTab.size(); ++i)
-        table.push_back({"  with " + sliderPerTab[i].first + " in front (drawing it unchanged: "
-                             + ms(redrawPerTab[i].second) + ")",
-                         ms(sliderPerTab[i].second), "", ""});
+        table.push_back(
+            {"  with " + sliderPerTab[i].first + " in front (drawing it unchanged: " + ms(redrawPerTab[i].second) + ")",
+             ms(sliderPerTab[i].second), "", ""});
     table.push_back(targetRow("GUI stall during slider moves", maxOf(sliderGaps), kTargetStallMs,
                               ", p99 " + ms(percentile(sliderGaps, 0.99))));
-    table.push_back({"  longest single GUI event during slider moves", ms(longestSliderEvent.ms),
-                     longestSliderEvent.what, ""});
+    table.push_back(
+        {"  longest single GUI event during slider moves", ms(longestSliderEvent.ms), longestSliderEvent.what, ""});
     table.push_back({"Open with the Data tab in front, sorted by creation_time, filter \"443\": -> analysisReady",
                      ms(median(reopenReadyMs)), "", ""});
-    table.push_back({"  -> the Data tab's rows drawn (sorted and searched in the new rows)", ms(median(reopenDrawnMs)), "", ""});
+    table.push_back(
+        {"  -> the Data tab's rows drawn (sorted and searched in the new rows)", ms(median(reopenDrawnMs)), "", ""});
     table.push_back(targetRow("  GUI stall during it", maxOf(reopenGaps), kTargetStallMs,
                               ", p99 " + ms(percentile(reopenGaps, 0.99))));
     table.push_back({"  longest single GUI event during it", ms(longestReopenEvent.ms), longestReopenEvent.what, ""});
     for (const Timed& op : dataOps) {
         table.push_back(targetRow("Data tab: " + op.what + " -> drawn", op.untilShown, kTargetSliderMs));
-        table.push_back(targetRow("  GUI stall during it (median of the runs' largest gaps)", op.stall, kTargetStallMs));
+        table.push_back(
+            targetRow("  GUI stall during it (median of the runs' largest gaps)", op.stall, kTargetStallMs));
         table.push_back({"  longest single GUI event during it", ms(op.longest.ms), op.longest.what, ""});
     }
     for (const auto& [what, value] : pieces)
@@ -785,7 +801,8 @@ int benchSize(TimingApplication& app, std::size_t rows)
     std::cout << "\n";
     printTable(table);
     std::cout << "\nviews drawn by grab() because they had not repainted within a second: " << painter.fallbacks()
-              << "\nload average " << fixed(loadAverage(), 2) << " at the end; figures only, nothing here "
+              << "\nload average " << fixed(loadAverage(), 2)
+              << " at the end; figures only, nothing here "
                  "passes or fails on time\n"
               << std::flush;
     return 0;

@@ -92,13 +92,15 @@ int main(int argc, char** argv)
     const std::vector<std::pair<std::string, std::vector<Feature>>> sets{
         {"notebook 4", four},
         {"4 + port, code", plus({Feature::DstPortFrequency, Feature::ResponseCodeFrequency})},
-        {"4 + port, code, source", plus({Feature::DstPortFrequency, Feature::ResponseCodeFrequency,
-                                         Feature::SourceSessions, Feature::SourceTotalBytes})},
-        {"4 + port, proto, code, source", plus({Feature::DstPortFrequency, Feature::ProtocolFrequency,
-                                                Feature::ResponseCodeFrequency, Feature::SourceSessions,
-                                                Feature::SourceTotalBytes})},
-        {"4 + categorical", plus({Feature::DstPortFrequency, Feature::ProtocolFrequency, Feature::ResponseCodeFrequency,
-                                  Feature::CountryFrequency, Feature::SrcIpPrivate})},
+        {"4 + port, code, source",
+         plus({Feature::DstPortFrequency, Feature::ResponseCodeFrequency, Feature::SourceSessions,
+               Feature::SourceTotalBytes})},
+        {"4 + port, proto, code, source",
+         plus({Feature::DstPortFrequency, Feature::ProtocolFrequency, Feature::ResponseCodeFrequency,
+               Feature::SourceSessions, Feature::SourceTotalBytes})},
+        {"4 + categorical",
+         plus({Feature::DstPortFrequency, Feature::ProtocolFrequency, Feature::ResponseCodeFrequency,
+               Feature::CountryFrequency, Feature::SrcIpPrivate})},
         {"all 11", all},
     };
     std::vector<Choice> choices;
@@ -166,8 +168,9 @@ int main(int argc, char** argv)
     for (std::size_t c = 0; c < choices.size(); c += 2) {
         const bool isDefault = choices[c].features == recommended;
         std::printf("\n%s%s\n\n", sets[c / 2].first.c_str(),
-                    isDefault ? (recommendedScaling == InputScaling::Auto ? " (the default: scaled)" : " (the default: raw)")
-                              : "");
+                    isDefault
+                        ? (recommendedScaling == InputScaling::Auto ? " (the default: scaled)" : " (the default: raw)")
+                        : "");
         std::printf("| %-15s | %7s | %-15s | %-15s |\n", "anomaly kind", "rows", "raw", "scaled");
         std::printf("|%s|%s:|%s|%s|\n", std::string(17, '-').c_str(), std::string(8, '-').c_str(),
                     std::string(17, '-').c_str(), std::string(17, '-').c_str());

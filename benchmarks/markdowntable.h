@@ -38,7 +38,8 @@ inline void printMarkdownTable(const TableRow& header, const std::vector<TableRo
         out << "\n";
     };
     line(header);
-    line({std::string(widths[0], '-'), std::string(widths[1], '-'), std::string(widths[2], '-'), std::string(widths[3], '-')});
+    line({std::string(widths[0], '-'), std::string(widths[1], '-'), std::string(widths[2], '-'),
+          std::string(widths[3], '-')});
     for (const TableRow& row : rows)
         line(row);
     out << std::flush;

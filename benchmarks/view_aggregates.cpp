@@ -62,7 +62,8 @@ int main(int argc, char** argv)
     std::printf("%zu rows (%zu after cleaning), median of %d runs, 1 thread\n\n", rows, table.rowCount(), runs);
     std::printf("| step | ms |\n|---|---|\n");
     EntityTable entities;
-    std::printf("| aggregateEntities (per load) | %.1f |\n", medianMs(runs, [&] { entities = aggregateEntities(table); }));
+    std::printf("| aggregateEntities (per load) | %.1f |\n",
+                medianMs(runs, [&] { entities = aggregateEntities(table); }));
     std::printf("| distinct sources | %zu |\n", entities.entities.size());
     Timeline timeline;
     std::printf("| buildTimeline (per load) | %.1f |\n", medianMs(runs, [&] { timeline = buildTimeline(table); }));

@@ -31,7 +31,8 @@ void DetectorParams::validate() const
     for (std::size_t i = 0; i < features.size(); ++i) {
         for (std::size_t j = i + 1; j < features.size(); ++j) {
             if (features[i] == features[j])
-                throw ParameterError("the feature '" + std::string(featureInfo(features[i]).name) + "' is selected twice");
+                throw ParameterError("the feature '" + std::string(featureInfo(features[i]).name)
+                                     + "' is selected twice");
         }
     }
 }
@@ -65,7 +66,8 @@ std::shared_ptr<const PreparedData> prepareData(const std::string& path, const R
     return prepareTable(readTrafficFile(path, read, progress), clean, progress);
 }
 
-std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params, const Progress& progress)
+std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params,
+                                        const Progress& progress)
 {
     params.validate();
     if (data.table.rowCount() < 2) {
@@ -73,7 +75,8 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
         if (data.readReport.rows == 0) {
             why = "the file has no data rows, only a header";
         } else {
-            why = "after cleaning there " + std::string(data.table.rowCount() == 1 ? "is 1" : "are " + std::to_string(data.table.rowCount()))
+            why = "after cleaning there "
+                + std::string(data.table.rowCount() == 1 ? "is 1" : "are " + std::to_string(data.table.rowCount()))
                 + " (" + std::to_string(data.readReport.rows) + " read";
             for (const CleanStep& step : data.cleanReport.steps) {
                 if (step.rowsAffected > 0 && (step.name == "drop_duplicates" || step.name == "drop_missing_addresses"))
@@ -106,13 +109,15 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
 }
 
 Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
-                const Contamination& contamination, std::size_t topN, std::shared_ptr<const TrafficAggregates> aggregates)
+                const Contamination& contamination, std::size_t topN,
+                std::shared_ptr<const TrafficAggregates> aggregates)
 {
     Analysis analysis;
     analysis.verdicts = applyThreshold(detection->scores, contamination);
     analysis.findings = computeFindings(data->table, detection->scores, analysis.verdicts, topN);
     if (aggregates)
-        analysis.verdictAggregates = assessAggregates(*aggregates, data->table, analysis.verdicts, detection->scores.scores());
+        analysis.verdictAggregates
+            = assessAggregates(*aggregates, data->table, analysis.verdicts, detection->scores.scores());
     analysis.aggregates = std::move(aggregates);
     analysis.data = std::move(data);
     analysis.detection = std::move(detection);
@@ -131,7 +136,8 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
     std::shared_ptr<const PreparedData> data = prepareTable(std::move(read), params.clean, progress);
     std::shared_ptr<const DatasetSummary> summary;
     if (params.summarize)
-        summary = std::make_shared<const DatasetSummary>(summarizeDataset(data->table, data->features, data->readReport, progress));
+        summary = std::make_shared<const DatasetSummary>(
+            summarizeDataset(data->table, data->features, data->readReport, progress));
     std::shared_ptr<const TrafficAggregates> aggregates;
     if (params.aggregate)
         aggregates = aggregateTraffic(data->table, progress);

@@ -23,8 +23,8 @@ struct PreparedData {
     std::string file;
     ReadReport readReport;
     CleanReport cleanReport;
-    TrafficTable table;       // the cleaned rows
-    FeatureSet features;      // one value per cleaned row
+    TrafficTable table; // the cleaned rows
+    FeatureSet features; // one value per cleaned row
     double readSeconds = 0.0;
     double cleanSeconds = 0.0;
 };
@@ -61,7 +61,7 @@ struct AnalysisParams {
     CleanParams clean;
     DetectorParams detector;
     Contamination contamination;
-    std::size_t topN = 10;           // entries per findings list
+    std::size_t topN = 10; // entries per findings list
     // What the workbench adds: the per-column summary (stage "summary") and the entities and
     // timeline (stages "entities", "timeline"), computed before the detector runs.
     bool summarize = false;
@@ -76,13 +76,13 @@ struct AnalysisParams {
 // Everything one analysis produced: immutable pieces, shared with the views.
 struct Analysis {
     std::shared_ptr<const PreparedData> data;
-    std::shared_ptr<const Detection> detection;   // null when the detector could not run
-    Verdicts verdicts;                            // empty without detection
-    Findings findings;                            // empty without detection
-    std::shared_ptr<const DatasetSummary> summary;              // with AnalysisParams::summarize
-    std::shared_ptr<const TrafficAggregates> aggregates;        // with AnalysisParams::aggregate
+    std::shared_ptr<const Detection> detection; // null when the detector could not run
+    Verdicts verdicts; // empty without detection
+    Findings findings; // empty without detection
+    std::shared_ptr<const DatasetSummary> summary; // with AnalysisParams::summarize
+    std::shared_ptr<const TrafficAggregates> aggregates; // with AnalysisParams::aggregate
     std::shared_ptr<const VerdictAggregates> verdictAggregates; // with aggregates and detection
-    std::string detectionProblem;                 // why there is no detection, when there is none
+    std::string detectionProblem; // why there is no detection, when there is none
 
     bool hasDetection() const noexcept { return detection != nullptr; }
 };

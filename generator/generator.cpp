@@ -33,10 +33,7 @@ public:
 
     // Uniform in [0, bound), bound > 0 (Lemire's multiply-shift; its bias is below 2^-30 here).
     std::uint64_t below(std::uint64_t bound) noexcept { return belowFast(bound); }
-    bool chance(std::uint64_t numerator, std::uint64_t denominator) noexcept
-    {
-        return below(denominator) < numerator;
-    }
+    bool chance(std::uint64_t numerator, std::uint64_t denominator) noexcept { return below(denominator) < numerator; }
 
     // Standard normal by Marsaglia's polar method, which needs no sine or cosine.
     double normal() noexcept
@@ -59,10 +56,7 @@ public:
         return u * scale;
     }
     double logNormal(double median, double sigma) noexcept { return median * std::exp(sigma * normal()); }
-    double logUniform(double low, double high) noexcept
-    {
-        return low * std::exp(open01() * std::log(high / low));
-    }
+    double logUniform(double low, double high) noexcept { return low * std::exp(open01() * std::log(high / low)); }
 
 private:
     double m_spare = 0;
@@ -111,12 +105,11 @@ struct Country {
     std::uint32_t weight;
 };
 constexpr std::array<Country, 28> countries{{
-    {"US", "us", 220}, {"DE", "de", 90}, {"GB", "gb", 70}, {"CN", "cn", 70}, {"NL", "nl", 60},
-    {"FR", "fr", 50},  {"IN", "in", 50}, {"BR", "br", 40}, {"RU", "ru", 40}, {"CA", "ca", 40},
-    {"AE", "ae", 30},  {"JP", "jp", 30}, {"SG", "sg", 30}, {"AT", "at", 20}, {"IL", "il", 20},
-    {"KR", "kr", 20},  {"AU", "au", 20}, {"IE", "ie", 20}, {"SE", "se", 15}, {"PL", "pl", 15},
-    {"UA", "ua", 15},  {"IT", "it", 15}, {"ES", "es", 15}, {"TR", "tr", 10}, {"VN", "vn", 10},
-    {"HK", "hk", 10},  {"ZA", "za", 10}, {"MX", "mx", 10},
+    {"US", "us", 220}, {"DE", "de", 90}, {"GB", "gb", 70}, {"CN", "cn", 70}, {"NL", "nl", 60}, {"FR", "fr", 50},
+    {"IN", "in", 50},  {"BR", "br", 40}, {"RU", "ru", 40}, {"CA", "ca", 40}, {"AE", "ae", 30}, {"JP", "jp", 30},
+    {"SG", "sg", 30},  {"AT", "at", 20}, {"IL", "il", 20}, {"KR", "kr", 20}, {"AU", "au", 20}, {"IE", "ie", 20},
+    {"SE", "se", 15},  {"PL", "pl", 15}, {"UA", "ua", 15}, {"IT", "it", 15}, {"ES", "es", 15}, {"TR", "tr", 10},
+    {"VN", "vn", 10},  {"HK", "hk", 10}, {"ZA", "za", 10}, {"MX", "mx", 10},
 }};
 
 enum class ServiceGroup { Web, Ssh, Dns, Rdp, Mail, Time, Vpn };
@@ -171,9 +164,18 @@ struct RarePort {
 };
 // Backdoor, botnet and scanner favourites that a web tier never legitimately serves.
 constexpr std::array<RarePort, 12> rarePorts{{
-    {"TCP", "4444", 20}, {"IRC", "6667", 15},  {"UDP", "31337", 12}, {"TCP", "1337", 10},
-    {"TCP", "5555", 8},  {"TCP", "12345", 8},  {"TELNET", "2323", 8}, {"TELNET", "23", 8},
-    {"TCP", "9001", 6},  {"UDP", "6881", 6},   {"SMB", "445", 8},     {"TCP", "65535", 4},
+    {"TCP", "4444", 20},
+    {"IRC", "6667", 15},
+    {"UDP", "31337", 12},
+    {"TCP", "1337", 10},
+    {"TCP", "5555", 8},
+    {"TCP", "12345", 8},
+    {"TELNET", "2323", 8},
+    {"TELNET", "23", 8},
+    {"TCP", "9001", 6},
+    {"UDP", "6881", 6},
+    {"SMB", "445", 8},
+    {"TCP", "65535", 4},
 }};
 
 struct Text {
@@ -181,10 +183,22 @@ struct Text {
     std::uint32_t weight;
 };
 constexpr std::array<Text, 8> responseCodes{{
-    {"200", 800}, {"304", 50}, {"404", 50}, {"301", 30}, {"403", 30}, {"302", 15}, {"500", 15}, {"502", 10},
+    {"200", 800},
+    {"304", 50},
+    {"404", 50},
+    {"301", 30},
+    {"403", 30},
+    {"302", 15},
+    {"500", 15},
+    {"502", 10},
 }};
 constexpr std::array<Text, 6> oddResponseCodes{{
-    {"400", 1}, {"401", 1}, {"418", 1}, {"444", 1}, {"499", 1}, {"520", 1},
+    {"400", 1},
+    {"401", 1},
+    {"418", 1},
+    {"444", 1},
+    {"499", 1},
+    {"520", 1},
 }};
 constexpr std::array<Text, 7> ruleNames{{
     {"Suspicious Web Traffic", 700},
@@ -204,13 +218,16 @@ constexpr std::array<Text, 6> observationNames{{
     {"\"Scripted Client (\"\"curl\"\" User-Agent)\"", 20}, // an escaped quote, for the same reason
 }};
 constexpr std::array<Text, 4> detectionTypes{{
-    {"waf_rule", 800}, {"guardduty_finding", 80}, {"ids_signature", 70}, {"vpc_flow_anomaly", 50},
+    {"waf_rule", 800},
+    {"guardduty_finding", 80},
+    {"ids_signature", 70},
+    {"vpc_flow_anomaly", 50},
 }};
 
 constexpr std::string_view sourceMeta = "AWS_VPC_Flow";
-constexpr std::string_view csvHeader =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
-    "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types";
+constexpr std::string_view csvHeader
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
+      "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types";
 constexpr std::string_view labelHeader = ",is_attack,attack_kind";
 
 // Public first octets only: no 10/8, loopback, CGNAT, link-local, private or documentation blocks
@@ -219,8 +236,7 @@ constexpr auto publicFirstOctets = [] {
     std::array<std::uint8_t, 216> octets{};
     std::size_t used = 0;
     for (int octet = 1; octet <= 223; ++octet) {
-        if (octet == 10 || octet == 100 || octet == 127 || octet == 169 || octet == 172 || octet == 192
-            || octet == 198)
+        if (octet == 10 || octet == 100 || octet == 127 || octet == 169 || octet == 172 || octet == 192 || octet == 198)
             continue;
         octets[used++] = static_cast<std::uint8_t>(octet);
     }
@@ -258,7 +274,8 @@ constexpr std::array<std::uint32_t, 24> hourlyIntensity{6,  5,  4,  4,  4,  5,  
 // the cumulative intensity reaches (i + 1/2) / n. Integer arithmetic throughout, so it is exact.
 class Timeline {
 public:
-    explicit Timeline(std::uint64_t events) : m_events(std::max<std::uint64_t>(events, 1))
+    explicit Timeline(std::uint64_t events)
+        : m_events(std::max<std::uint64_t>(events, 1))
     {
         constexpr int minutes = spanDays * 24 * 60;
         m_cumulative.reserve(minutes + 1);
@@ -297,7 +314,11 @@ constexpr std::size_t rowCapacity = 1024; // longest possible row is about 330 c
 
 class BlockWriter {
 public:
-    explicit BlockWriter(std::ostream& out) : m_out(out), m_buffer(blockSize + rowCapacity) {}
+    explicit BlockWriter(std::ostream& out)
+        : m_out(out)
+        , m_buffer(blockSize + rowCapacity)
+    {
+    }
 
     char* cursor() noexcept { return m_buffer.data() + m_used; }
     void commit(const char* end)
@@ -650,7 +671,11 @@ private:
 
 class RowWriter {
 public:
-    RowWriter(std::ostream& out, bool label) : m_writer(out), m_label(label) {}
+    RowWriter(std::ostream& out, bool label)
+        : m_writer(out)
+        , m_label(label)
+    {
+    }
 
     void header()
     {
@@ -765,8 +790,8 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
     progress.report("generate", 0.0);
 
     const std::size_t rows = params.rows;
-    const auto anomalies =
-        std::min(rows, static_cast<std::size_t>(std::llround(static_cast<double>(rows) * params.anomalyRate)));
+    const auto anomalies
+        = std::min(rows, static_cast<std::size_t>(std::llround(static_cast<double>(rows) * params.anomalyRate)));
     const auto kindCounts = allocateKinds(anomalies);
 
     GeneratorResult result;
@@ -830,8 +855,7 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
             std::size_t size = floodRowsLeft;
             if (burstsLeft > 1) {
                 const std::size_t mean = floodRowsLeft / burstsLeft;
-                size = std::clamp<std::size_t>(mean / 2 + random.below(mean + 1), 1,
-                                               floodRowsLeft - (burstsLeft - 1));
+                size = std::clamp<std::size_t>(mean / 2 + random.below(mean + 1), 1, floodRowsLeft - (burstsLeft - 1));
             }
             --burstsLeft;
             floodRowsLeft -= size;

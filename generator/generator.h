@@ -15,8 +15,8 @@ namespace webthreat {
 struct GeneratorParams {
     std::size_t rows = 10000;
     std::uint64_t seed = 42;
-    double anomalyRate = 0.02;   // share of rows that are injected anomalies, in [0, 0.5]
-    bool label = false;          // add ground-truth columns is_attack (0/1) and attack_kind
+    double anomalyRate = 0.02; // share of rows that are injected anomalies, in [0, 0.5]
+    bool label = false; // add ground-truth columns is_attack (0/1) and attack_kind
 
     // Throws ParameterError naming the parameter and its allowed range.
     void validate() const;
@@ -32,7 +32,7 @@ struct GeneratorResult {
 // session_duration, avg_packet_size) through which the kind stands out most, so that a test can
 // check an explanation ranks it first; it is empty for a kind only categorical columns reveal.
 struct AnomalyKind {
-    std::string_view name;           // as written in the attack_kind column
+    std::string_view name; // as written in the attack_kind column
     std::string_view primaryFeature;
     std::string_view description;
 };
@@ -43,8 +43,7 @@ struct AnomalyKind {
 // are categorical: their bytes and timing are drawn exactly as a normal row's, so the notebook's
 // four features cannot tell them apart; only the categorical columns can.
 inline constexpr std::array<AnomalyKind, 6> anomalyKinds{{
-    {"exfiltration", "bytes_out",
-     "bytes_out 50 to 1000 times what the session would normally send, up to gigabytes"},
+    {"exfiltration", "bytes_out", "bytes_out 50 to 1000 times what the session would normally send, up to gigabytes"},
     {"flood", "session_duration",
      "bursts of tens to hundreds of consecutive 1-2 s sessions of a few bytes from one source IP "
      "to one server, seconds apart"},

@@ -10,11 +10,11 @@
 namespace webthreat::testing {
 
 struct BadCorpusEntry {
-    QString file;          // name inside tests/data/bad
-    bool readerRefuses;    // "refuse LINE" rather than "load ROWS"
-    int readerValue;       // the line refused at, or the rows read
-    int exitStatus;        // of `webthreat analyze`
-    QString message;       // text the message or a warning must contain; "-" for none
+    QString file; // name inside tests/data/bad
+    bool readerRefuses; // "refuse LINE" rather than "load ROWS"
+    int readerValue; // the line refused at, or the rows read
+    int exitStatus; // of `webthreat analyze`
+    QString message; // text the message or a warning must contain; "-" for none
 };
 
 inline QString badCorpusFolder()
@@ -37,7 +37,8 @@ inline QList<BadCorpusEntry> badCorpusEntries()
         const QStringList reader = fields.value(1).split(QLatin1Char(' '));
         if (fields.size() != 4 || reader.size() != 2)
             return {};
-        entries.append({fields[0], reader[0] == QLatin1String("refuse"), reader[1].toInt(), fields[2].toInt(), fields[3]});
+        entries.append(
+            {fields[0], reader[0] == QLatin1String("refuse"), reader[1].toInt(), fields[2].toInt(), fields[3]});
     }
     return entries;
 }

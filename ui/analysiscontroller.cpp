@@ -32,16 +32,22 @@ AnalysisController::AnalysisController(QObject* parent)
     m_thresholdWorker = new AnalysisWorker;
     m_thresholdWorker->moveToThread(&m_thresholdThread);
     connect(&m_thresholdThread, &QThread::finished, m_thresholdWorker, &QObject::deleteLater);
-    connect(m_thresholdWorker, &AnalysisWorker::assessed, this, [this](JobId, const AnalysisSnapshot& snapshot) {
-        m_assessing = false;
-        Q_EMIT assessed(snapshot);
-        dispatchAssess();
-    }, Qt::QueuedConnection);
-    connect(m_thresholdWorker, &AnalysisWorker::failed, this, [this](JobId, const QString& message) {
-        logger::get("ui")->error("re-labelling failed: {}", message.toStdString());
-        m_assessing = false;
-        dispatchAssess();
-    }, Qt::QueuedConnection);
+    connect(
+        m_thresholdWorker, &AnalysisWorker::assessed, this,
+        [this](JobId, const AnalysisSnapshot& snapshot) {
+            m_assessing = false;
+            Q_EMIT assessed(snapshot);
+            dispatchAssess();
+        },
+        Qt::QueuedConnection);
+    connect(
+        m_thresholdWorker, &AnalysisWorker::failed, this,
+        [this](JobId, const QString& message) {
+            logger::get("ui")->error("re-labelling failed: {}", message.toStdString());
+            m_assessing = false;
+            dispatchAssess();
+        },
+        Qt::QueuedConnection);
     m_thresholdThread.start();
 }
 
@@ -82,8 +88,8 @@ bool AnalysisController::finish(JobId job, JobKind* kind)
     return true;
 }
 
-void AnalysisController::load(const QString& path, const DetectorParams& detector,
-                              const Contamination& contamination, const QString& displayName)
+void AnalysisController::load(const QString& path, const DetectorParams& detector, const Contamination& contamination,
+                              const QString& displayName)
 {
     load(path, ReadOptions{}, detector, contamination, displayName);
 }
@@ -96,7 +102,8 @@ void AnalysisController::post(JobKind kind, Request request, void (AnalysisWorke
     request.cancel = m_cancel;
     logger::get("ui")->info("job {}: {}", request.job, what);
     AnalysisWorker* worker = m_worker;
-    QMetaObject::invokeMethod(m_worker, [worker, run, request] { (worker->*run)(request); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker, run, request] { (worker->*run)(request); }, Qt::QueuedConnection);
 }
 
 void AnalysisController::load(const QString& path, const ReadOptions& read, const DetectorParams& detector,
@@ -179,7 +186,8 @@ void AnalysisController::dispatchAssess()
     AssessRequest request = std::move(*m_pendingAssess);
     m_pendingAssess.reset();
     AnalysisWorker* worker = m_thresholdWorker;
-    QMetaObject::invokeMethod(m_thresholdWorker, [worker, request] { worker->assess(request); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_thresholdWorker, [worker, request] { worker->assess(request); }, Qt::QueuedConnection);
 }
 
 void AnalysisController::cancel()

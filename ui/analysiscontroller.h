@@ -80,9 +80,9 @@ private:
     void dispatchAssess();
 
     QThread m_thread;
-    AnalysisWorker* m_worker = nullptr;   // lives on m_thread; deleted when the thread finishes
+    AnalysisWorker* m_worker = nullptr; // lives on m_thread; deleted when the thread finishes
     JobId m_lastJob = 0;
-    JobId m_job = 0;                      // the current job; 0 when idle
+    JobId m_job = 0; // the current job; 0 when idle
     JobKind m_kind = JobKind::None;
     CancelFlag m_cancel;
 

@@ -17,19 +17,19 @@ struct ScatterVerdictPoints;
 // snapshot; moving the contamination slider replaces only verdicts and findings (computed from the
 // detection's ScoreIndex, no refit).
 struct AnalysisSnapshot {
-    std::shared_ptr<const PreparedData> data;       // null before the first load
-    std::shared_ptr<const Detection> detection;     // null until the detector has run on data
-    std::shared_ptr<const Verdicts> verdicts;       // null when detection is null
-    std::shared_ptr<const Findings> findings;       // null when detection is null
-    std::shared_ptr<const TrafficAggregates> aggregates;        // with data (null in some tests)
+    std::shared_ptr<const PreparedData> data; // null before the first load
+    std::shared_ptr<const Detection> detection; // null until the detector has run on data
+    std::shared_ptr<const Verdicts> verdicts; // null when detection is null
+    std::shared_ptr<const Findings> findings; // null when detection is null
+    std::shared_ptr<const TrafficAggregates> aggregates; // with data (null in some tests)
     std::shared_ptr<const VerdictAggregates> verdictAggregates; // null without aggregates or detection
     // The Overview's chart bins for (data, detection) and their split for verdicts, made on the
     // worker so the GUI thread only builds series from them. Null when not precomputed (the
     // charts then count for themselves).
     std::shared_ptr<const OverviewBins> overviewBins;
     std::shared_ptr<const OverviewSplit> overviewSplit;
-    std::shared_ptr<const ScatterLayout> scatterLayout;   // the Anomalies scatter's, for data
-    std::shared_ptr<const ScatterVerdictPoints> scatterPoints;   // its points, for verdicts
+    std::shared_ptr<const ScatterLayout> scatterLayout; // the Anomalies scatter's, for data
+    std::shared_ptr<const ScatterVerdictPoints> scatterPoints; // its points, for verdicts
     // The Summary tab's anomaly_score row for detection (a walk over every score in rank order).
     std::shared_ptr<const ColumnSummary> scoreSummary;
 

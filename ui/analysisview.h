@@ -23,7 +23,7 @@ struct LoadedFile {
     std::shared_ptr<const InputFingerprint> fingerprint;
     QString path;
     QString displayName;
-    QString detectionProblem;           // why the detector could not run on this data, if it could not
+    QString detectionProblem; // why the detector could not run on this data, if it could not
     double seconds = 0.0;
 };
 
@@ -32,9 +32,9 @@ struct ViewUpdate {
     const AnalysisSnapshot& snapshot;
     const LoadedFile& file;
     const ViewFilter& viewFilter;
-    bool newData = false;               // the part showed another table's rows (or nothing) until now
-    bool afterLoad = false;             // a file was loaded since the part was last rebuilt (not a refit)
-    std::shared_ptr<const Verdicts> previousVerdicts;   // what the part showed until now
+    bool newData = false; // the part showed another table's rows (or nothing) until now
+    bool afterLoad = false; // a file was loaded since the part was last rebuilt (not a refit)
+    std::shared_ptr<const Verdicts> previousVerdicts; // what the part showed until now
 
     // New data drops the old data's row filter; one the analyst has set since, for the new data, stays.
     bool dropViewFilter() const { return newData && !viewFilter.isActive(); }
@@ -44,10 +44,10 @@ struct ViewUpdate {
 struct SelectionRows {
     const AnalysisSnapshot& snapshot;
     const ViewFilter& filter;
-    std::shared_ptr<const std::vector<std::uint8_t>> rows;        // every condition; null: no filter
-    std::shared_ptr<const std::vector<std::uint8_t>> periodRows;  // the period alone (with aggregates); null: none
-    std::shared_ptr<const std::vector<std::uint8_t>> sourceRows;  // the sources alone; null: none
-    QString sourcesName;                                          // "Sessions from 10.0.0.1"
+    std::shared_ptr<const std::vector<std::uint8_t>> rows; // every condition; null: no filter
+    std::shared_ptr<const std::vector<std::uint8_t>> periodRows; // the period alone (with aggregates); null: none
+    std::shared_ptr<const std::vector<std::uint8_t>> sourceRows; // the sources alone; null: none
+    QString sourcesName; // "Sessions from 10.0.0.1"
 };
 
 // A tab or dock that shows a result. A presenter brings every view to a new result a part per

@@ -30,10 +30,14 @@ struct StageSpan {
 // Where each core stage sits in the whole job, so one bar moves steadily from 0 to 100 %.
 // Reading dominates a load; scoring (every row through every tree) dominates a refit.
 constexpr StageSpan kLoadStages[] = {
-    {"read", "Reading", 0.00, 0.55},    {"clean", "Cleaning", 0.55, 0.62},
-    {"features", "Computing features", 0.62, 0.65}, {"summary", "Summarising", 0.65, 0.70},
-    {"entities", "Grouping sources", 0.70, 0.715},  {"timeline", "Building the timeline", 0.715, 0.72},
-    {"fit", "Fitting the forest", 0.72, 0.78},      {"score", "Scoring", 0.78, 1.00},
+    {"read", "Reading", 0.00, 0.55},
+    {"clean", "Cleaning", 0.55, 0.62},
+    {"features", "Computing features", 0.62, 0.65},
+    {"summary", "Summarising", 0.65, 0.70},
+    {"entities", "Grouping sources", 0.70, 0.715},
+    {"timeline", "Building the timeline", 0.715, 0.72},
+    {"fit", "Fitting the forest", 0.72, 0.78},
+    {"score", "Scoring", 0.78, 1.00},
 };
 constexpr StageSpan kDetectStages[] = {
     {"fit", "Fitting the forest", 0.0, 0.3},
@@ -51,7 +55,9 @@ constexpr StageSpan kReportStages[] = {
 class ProgressRelay {
 public:
     ProgressRelay(AnalysisWorker* worker, JobId job, std::span<const StageSpan> stages)
-        : m_worker(worker), m_job(job), m_stages(stages)
+        : m_worker(worker)
+        , m_job(job)
+        , m_stages(stages)
     {
     }
 
@@ -98,7 +104,8 @@ ReadResult readSource(const LoadRequest& request, const Progress& progress)
         // A Qt resource has no file-system path core could open: read its bytes, parse the text.
         QFile file(request.path);
         if (!file.open(QIODevice::ReadOnly))
-            throw InputError(displayName, 0, "", "the bundled resource cannot be opened: " + file.errorString().toStdString());
+            throw InputError(displayName, 0, "",
+                             "the bundled resource cannot be opened: " + file.errorString().toStdString());
         const QByteArray bytes = file.readAll();
         return readTrafficBytes(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
                                 displayName, request.read, progress);
@@ -114,7 +121,8 @@ InputFingerprint fingerprintSource(const LoadRequest& request, const Progress& p
     if (request.path.startsWith(QLatin1String(":/"))) {
         QFile file(request.path);
         if (!file.open(QIODevice::ReadOnly))
-            throw InputError(request.displayName.toStdString(), 0, "", "the bundled resource cannot be opened: " + file.errorString().toStdString());
+            throw InputError(request.displayName.toStdString(), 0, "",
+                             "the bundled resource cannot be opened: " + file.errorString().toStdString());
         const QByteArray bytes = file.readAll();
         return fingerprintBytes(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
                                 request.displayName.toStdString());
@@ -123,7 +131,7 @@ InputFingerprint fingerprintSource(const LoadRequest& request, const Progress& p
 }
 
 // Runs body, turning every exception into the worker's failed or cancelled signal.
-template<typename Body>
+template <typename Body>
 void guarded(AnalysisWorker* worker, JobId job, const char* what, Body body)
 {
     try {
@@ -141,8 +149,9 @@ void guarded(AnalysisWorker* worker, JobId job, const char* what, Body body)
         Q_EMIT worker->failed(job, QStringLiteral("Not enough memory while %1.").arg(QLatin1String(what)));
     } catch (const std::exception& error) {
         logger::get("ui")->error("job {} ({}) failed unexpectedly: {}", job, what, error.what());
-        Q_EMIT worker->failed(job, QStringLiteral("Unexpected error while %1: %2")
-                                       .arg(QLatin1String(what), QString::fromStdString(error.what())));
+        Q_EMIT worker->failed(job,
+                              QStringLiteral("Unexpected error while %1: %2")
+                                  .arg(QLatin1String(what), QString::fromStdString(error.what())));
     } catch (...) {
         logger::get("ui")->error("job {} ({}) failed with an unknown exception", job, what);
         Q_EMIT worker->failed(job, QStringLiteral("Unexpected error while %1.").arg(QLatin1String(what)));
@@ -165,9 +174,8 @@ AnalysisSnapshot snapshotOf(Analysis analysis)
     return snapshot;
 }
 
-AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
-                                std::shared_ptr<const Detection> detection, const Contamination& contamination,
-                                std::shared_ptr<const TrafficAggregates> aggregates)
+AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
+                                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates)
 {
     if (!data || !detection) {
         AnalysisSnapshot snapshot;
@@ -183,9 +191,9 @@ namespace {
 
 void addScatterPoints(AnalysisSnapshot& snapshot, std::shared_ptr<const ScatterLayout> layout)
 {
-    snapshot.scatterPoints = std::make_shared<const ScatterVerdictPoints>(computeScatterPoints(
-        *layout, *snapshot.data, snapshot.hasDetection() ? snapshot.detection.get() : nullptr,
-        snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
+    snapshot.scatterPoints = std::make_shared<const ScatterVerdictPoints>(
+        computeScatterPoints(*layout, *snapshot.data, snapshot.hasDetection() ? snapshot.detection.get() : nullptr,
+                             snapshot.hasDetection() ? snapshot.verdicts.get() : nullptr));
     snapshot.scatterLayout = std::move(layout);
 }
 
@@ -241,9 +249,8 @@ void AnalysisWorker::load(const LoadRequest& request)
         // thread of its own: the read leaves cores idle while it waits for the disk and between
         // stages, so the fingerprint costs little of the load's time. It stops with the load.
         std::atomic<bool> stopFingerprint{false};
-        std::future<InputFingerprint> fingerprint = std::async(std::launch::async, [&] {
-            return fingerprintSource(request, Progress({}, &stopFingerprint));
-        });
+        std::future<InputFingerprint> fingerprint = std::async(
+            std::launch::async, [&] { return fingerprintSource(request, Progress({}, &stopFingerprint)); });
         struct StopFingerprint {
             std::atomic<bool>& stop;
             std::future<InputFingerprint>& future;
@@ -289,7 +296,8 @@ void AnalysisWorker::detect(const DetectRequest& request)
         progress.check();
         auto detection = webthreat::detect(*request.data, request.detector, progress);
         progress.check();
-        AnalysisSnapshot snapshot = assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates);
+        AnalysisSnapshot snapshot
+            = assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates);
         progress.check();
         addChartBins(snapshot);
         Q_EMIT detected(request.job, snapshot);
@@ -338,7 +346,8 @@ void AnalysisWorker::exportReport(const ReportRequest& request)
         progress.check();
         writeReport(request.input, request.path, progress);
         const AnalysisSnapshot& snapshot = request.input.snapshot;
-        const std::size_t listed = snapshot.findings ? std::min(request.input.maxRows, snapshot.findings->suspiciousRows.size()) : 0;
+        const std::size_t listed
+            = snapshot.findings ? std::min(request.input.maxRows, snapshot.findings->suspiciousRows.size()) : 0;
         Q_EMIT exported(request.job, request.path, static_cast<qulonglong>(listed));
     });
 }

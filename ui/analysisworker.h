@@ -22,8 +22,8 @@ using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 // cancel anywhere leaves the previous data in place.
 struct LoadRequest {
     JobId job = 0;
-    QString path;                       // a file path, or a resource path starting with ":/"
-    QString displayName;                // for messages and the window title
+    QString path; // a file path, or a resource path starting with ":/"
+    QString displayName; // for messages and the window title
     ReadOptions read;
     CleanParams clean;
     DetectorParams detector;
@@ -32,11 +32,11 @@ struct LoadRequest {
 };
 
 struct LoadResult {
-    AnalysisSnapshot snapshot;          // detection may be null, see detectionProblem
+    AnalysisSnapshot snapshot; // detection may be null, see detectionProblem
     std::shared_ptr<const DatasetSummary> summary;
     QString path;
     QString displayName;
-    QString detectionProblem;           // why the detector could not run on this data, if it could not
+    QString detectionProblem; // why the detector could not run on this data, if it could not
     std::shared_ptr<const InputFingerprint> fingerprint; // the input's name, size and SHA-256, for provenance
     double seconds = 0.0;
 };
@@ -111,8 +111,8 @@ Q_SIGNALS:
 
 // The snapshot with the verdicts and findings at contamination, from detection's scores (core's
 // assess): cheap (no refit), callable from any thread. With aggregates, also their per-threshold part.
-AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data,
-                                std::shared_ptr<const Detection> detection, const Contamination& contamination,
+AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
+                                const Contamination& contamination,
                                 std::shared_ptr<const TrafficAggregates> aggregates = {});
 // The same, keeping what shown holds for its data and detection (the Overview's bins) and
 // counting their split for the new verdicts: what a slider move computes on the worker.

@@ -160,7 +160,8 @@ void AnomaliesView::selectSuspicious(std::size_t row)
     const int position = m_suspiciousModel->positionOf(row);
     if (position >= 0) {
         const QModelIndex index = m_suspiciousModel->index(position, 0);
-        m_suspiciousTable->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_suspiciousTable->selectionModel()->setCurrentIndex(
+            index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         m_suspiciousTable->scrollTo(index, QAbstractItemView::PositionAtCenter);
     } else {
         m_suspiciousTable->clearSelection();
@@ -168,4 +169,3 @@ void AnomaliesView::selectSuspicious(std::size_t row)
 }
 
 } // namespace webthreat
-

@@ -34,13 +34,13 @@ inline QThreadPool* backgroundThreadPool()
 // column) that must not block the GUI thread but need no progress or cancel. When receiver is
 // destroyed first, done is never called (the watcher goes with it); the work itself runs to the
 // end. An exception in work() arrives as a result without a value and its message in *error.
-template<typename Result>
+template <typename Result>
 struct BackgroundResult {
     std::optional<Result> value;
     std::string error;
 };
 
-template<typename Result, typename Work, typename Done>
+template <typename Result, typename Work, typename Done>
 void runInBackground(QObject* receiver, Work work, Done done)
 {
     auto promise = std::make_shared<QPromise<BackgroundResult<Result>>>();

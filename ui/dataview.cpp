@@ -76,13 +76,14 @@ DataView::DataView(QWidget* parent)
         m_proxy->setSuspiciousOnly(checked);
         Q_EMIT countsChanged();
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-        if (!current.isValid())
-            return;
-        const QModelIndex source = m_proxy->mapToSource(current);
-        if (source.isValid())
-            Q_EMIT rowSelected(static_cast<std::size_t>(source.row()));
-    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (!current.isValid())
+                    return;
+                const QModelIndex source = m_proxy->mapToSource(current);
+                if (source.isValid())
+                    Q_EMIT rowSelected(static_cast<std::size_t>(source.row()));
+            });
 }
 
 DataView::~DataView() = default;
@@ -166,7 +167,8 @@ bool DataView::selectRow(std::size_t row, bool reveal)
     }
     if (!proxyIndex.isValid())
         return false;
-    m_table->selectionModel()->setCurrentIndex(proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->selectionModel()->setCurrentIndex(proxyIndex,
+                                               QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->scrollTo(proxyIndex, QAbstractItemView::PositionAtCenter);
     return true;
 }

@@ -20,7 +20,8 @@ namespace webthreat {
 class ExplainerSlot {
 public:
     ExplainerSlot(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection)
-        : m_data(std::move(data)), m_detection(std::move(detection))
+        : m_data(std::move(data))
+        , m_detection(std::move(detection))
     {
     }
 
@@ -41,7 +42,8 @@ private:
 // isolation, and under it the row's value and where it stands among all rows.
 class CreditBars : public QWidget {
 public:
-    explicit CreditBars(QWidget* parent) : QWidget(parent)
+    explicit CreditBars(QWidget* parent)
+        : QWidget(parent)
     {
         setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     }

@@ -34,7 +34,8 @@ constexpr double kMaxPercent = 50.0;
 
 double percentForPosition(int position)
 {
-    const double percent = kMinPercent * std::pow(kMaxPercent / kMinPercent, static_cast<double>(position) / kSliderSteps);
+    const double percent
+        = kMinPercent * std::pow(kMaxPercent / kMinPercent, static_cast<double>(position) / kSliderSteps);
     // Round to what the percent box shows, so slider and box agree exactly.
     const double scale = percent < 1.0 ? 100.0 : 10.0;
     return std::clamp(std::round(percent * scale) / scale, kMinPercent, kMaxPercent);
@@ -43,7 +44,8 @@ double percentForPosition(int position)
 int positionForPercent(double percent)
 {
     const double clamped = std::clamp(percent, kMinPercent, kMaxPercent);
-    return static_cast<int>(std::lround(kSliderSteps * std::log(clamped / kMinPercent) / std::log(kMaxPercent / kMinPercent)));
+    return static_cast<int>(
+        std::lround(kSliderSteps * std::log(clamped / kMinPercent) / std::log(kMaxPercent / kMinPercent)));
 }
 
 // Refit this long after the last change, so that typing "500" trees does not fit 5, 50 and 500.
@@ -72,10 +74,10 @@ QGroupBox* DetectorPanel::createThresholdBox(QWidget* parent)
     m_percent->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
     m_percent->setValue(5.0);
     contaminationLabel->setBuddy(m_percent);
-    const QString contaminationTip =
-        tr("The share of rows you expect to be anomalous. The rows scoring lowest, this share of all rows, "
-           "are labelled Suspicious (the threshold is that percentile of the scores). Moving it only "
-           "re-labels the scores already computed; the forest is not refitted.");
+    const QString contaminationTip
+        = tr("The share of rows you expect to be anomalous. The rows scoring lowest, this share of all rows, "
+             "are labelled Suspicious (the threshold is that percentile of the scores). Moving it only "
+             "re-labels the scores already computed; the forest is not refitted.");
     m_percent->setToolTip(contaminationTip);
     contaminationRow->addWidget(contaminationLabel);
     contaminationRow->addStretch();
@@ -121,7 +123,6 @@ QGroupBox* DetectorPanel::createThresholdBox(QWidget* parent)
     m_flagged->setToolTip(tr("Rows labelled Suspicious at this contamination, and the score threshold."));
     thresholdLayout->addWidget(m_flagged);
     return thresholdBox;
-
 }
 
 // The forest's parameters: changing them refits.
@@ -179,7 +180,6 @@ QGroupBox* DetectorPanel::createForestBox(QWidget* parent)
     form->addRow(tr("Features:"), new QWidget(modelBox));
     form->addRow(createFeaturePicker(modelBox));
     return modelBox;
-
 }
 
 QWidget* DetectorPanel::createFeaturePicker(QWidget* parent)
@@ -374,7 +374,8 @@ void DetectorPanel::setDetectorParams(const DetectorParams& params)
     for (std::size_t i = 0; i < m_features.size(); ++i) {
         const QSignalBlocker block(m_features[i]);
         const Feature feature = availableFeatures()[i].feature;
-        m_features[i]->setChecked(std::find(params.features.begin(), params.features.end(), feature) != params.features.end());
+        m_features[i]->setChecked(std::find(params.features.begin(), params.features.end(), feature)
+                                  != params.features.end());
     }
     updateFeatureChecks();
     updatePendingNote();
@@ -407,9 +408,9 @@ void DetectorPanel::updateFeatureChecks()
 void DetectorPanel::showFlagged(std::size_t flagged, std::size_t rows, double threshold)
 {
     const double share = rows > 0 ? static_cast<double>(flagged) / static_cast<double>(rows) : 0.0;
-    m_flagged->setText(tr("%1 of %2 rows flagged (%3)\nthreshold: score < %4")
-                           .arg(formatCount(flagged), formatCount(rows), formatPercent(share),
-                                QString::number(threshold, 'f', 4)));
+    m_flagged->setText(
+        tr("%1 of %2 rows flagged (%3)\nthreshold: score < %4")
+            .arg(formatCount(flagged), formatCount(rows), formatPercent(share), QString::number(threshold, 'f', 4)));
 }
 
 void DetectorPanel::showNoScores(const QString& reason)
@@ -470,7 +471,8 @@ void DetectorPanel::restoreSettings(const QSettings& settings)
     }
     if (settings.contains(QStringLiteral("detector/scaling"))) {
         try {
-            params.scaling = inputScalingByName(settings.value(QStringLiteral("detector/scaling")).toString().toStdString());
+            params.scaling
+                = inputScalingByName(settings.value(QStringLiteral("detector/scaling")).toString().toStdString());
         } catch (const ParameterError&) {
             // an unknown value: keep the default
         }
@@ -485,7 +487,8 @@ void DetectorPanel::restoreSettings(const QSettings& settings)
         const QSignalBlocker block(m_autoRefit);
         m_autoRefit->setChecked(settings.value(QStringLiteral("detector/autoRefit"), true).toBool());
     }
-    const QString contamination = settings.value(QStringLiteral("detector/contamination"), QStringLiteral("0.05")).toString();
+    const QString contamination
+        = settings.value(QStringLiteral("detector/contamination"), QStringLiteral("0.05")).toString();
     try {
         setContamination(Contamination::parse(contamination.toStdString()));
     } catch (const ParameterError&) {

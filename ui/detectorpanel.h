@@ -79,8 +79,8 @@ private:
     QSpinBox* m_maxSamples = nullptr;
     QSpinBox* m_seed = nullptr;
     std::vector<QCheckBox*> m_features;
-    QComboBox* m_scaling = nullptr;      // item data: InputScaling as int
-    QPushButton* m_notebook = nullptr;   // the notebook's four, raw, in one click
+    QComboBox* m_scaling = nullptr; // item data: InputScaling as int
+    QPushButton* m_notebook = nullptr; // the notebook's four, raw, in one click
     QCheckBox* m_autoRefit = nullptr;
     QPushButton* m_run = nullptr;
     QPushButton* m_cancel = nullptr;

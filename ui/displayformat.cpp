@@ -56,7 +56,8 @@ QString formatInstant(double secondsSinceEpoch)
 {
     if (std::isnan(secondsSinceEpoch))
         return QString();
-    return QString::fromStdString(formatTimestamp(static_cast<Instant>(std::llround(secondsSinceEpoch * kMicrosPerSecond))));
+    return QString::fromStdString(
+        formatTimestamp(static_cast<Instant>(std::llround(secondsSinceEpoch * kMicrosPerSecond))));
 }
 
 QString formatInstantShort(double secondsSinceEpoch)

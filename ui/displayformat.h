@@ -9,13 +9,13 @@ namespace webthreat {
 
 // How numbers read in the workbench: English digit grouping whatever the desktop's locale, so
 // that what the analyst sees matches the CSV exports and the command line's report.
-QString formatCount(std::uint64_t count);                 // 1,234,567
-QString formatPercent(double share, int decimals = 1);    // 0.0532 -> "5.3 %"
-QString formatBytesText(double bytes);                    // 25.2 MB
-QString formatValue(double value);                        // 600, 1.5, 0.0123, 1.23e+09
-QString formatInstant(double secondsSinceEpoch);          // 2024-04-25T23:00:00Z
-QString formatInstantShort(double secondsSinceEpoch);     // 2024-04-25 23:00 (UTC), for narrow columns
-QString formatDuration(double seconds);                   // 12 ms, 3.45 s
+QString formatCount(std::uint64_t count); // 1,234,567
+QString formatPercent(double share, int decimals = 1); // 0.0532 -> "5.3 %"
+QString formatBytesText(double bytes); // 25.2 MB
+QString formatValue(double value); // 600, 1.5, 0.0123, 1.23e+09
+QString formatInstant(double secondsSinceEpoch); // 2024-04-25T23:00:00Z
+QString formatInstantShort(double secondsSinceEpoch); // 2024-04-25 23:00 (UTC), for narrow columns
+QString formatDuration(double seconds); // 12 ms, 3.45 s
 QString fromUtf8View(std::string_view text);
 // A tooltip that shows text from a file literally: Qt would render a tooltip that looks like HTML
 // as HTML, and a cell must never become markup.

@@ -37,8 +37,9 @@ public:
     {
         QSize size = QScrollArea::minimumSizeHint();
         if (widget() != nullptr)
-            size.setWidth(std::max(size.width(), widget()->minimumSizeHint().width()
-                                                     + verticalScrollBar()->sizeHint().width() + 2 * frameWidth()));
+            size.setWidth(std::max(size.width(),
+                                   widget()->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width()
+                                       + 2 * frameWidth()));
         return size;
     }
 
@@ -60,7 +61,8 @@ std::pair<QDockWidget*, Panel*> makeDock(QMainWindow* window, const QString& tit
 {
     auto* dock = new QDockWidget(title, window);
     dock->setObjectName(name + QStringLiteral("Dock"));
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable
+                      | QDockWidget::DockWidgetFloatable);
     auto* panel = new Panel(dock);
     panel->setObjectName(name + QStringLiteral("Panel"));
     if (scrolls) {

@@ -49,7 +49,8 @@ void EntitiesModel::computePeriod()
         || m_periodRows->size() != m_snapshot.data->table.rowCount())
         return;
     m_period = entitiesInPeriod(m_snapshot.aggregates->entities, m_snapshot.data->table, *m_periodRows,
-                                m_snapshot.verdicts.get(), m_snapshot.detection ? &m_snapshot.detection->scores.scores() : nullptr);
+                                m_snapshot.verdicts.get(),
+                                m_snapshot.detection ? &m_snapshot.detection->scores.scores() : nullptr);
 }
 
 const EntityStats& EntitiesModel::stats(int row) const
@@ -139,33 +140,52 @@ double EntitiesModel::sortKey(int row, int column) const
     if (m_period) {
         switch (column) {
         case Sessions:
-        case InPeriod: return m_period->sessions[at];
-        case Suspicious: return m_period->suspicious[at];
-        case BytesIn: return static_cast<double>(m_period->bytesIn[at]);
-        case BytesOut: return static_cast<double>(m_period->bytesOut[at]);
-        case FirstSeen: return instant(m_period->firstSeen[at]);
-        case LastSeen: return instant(m_period->lastSeen[at]);
+        case InPeriod:
+            return m_period->sessions[at];
+        case Suspicious:
+            return m_period->suspicious[at];
+        case BytesIn:
+            return static_cast<double>(m_period->bytesIn[at]);
+        case BytesOut:
+            return static_cast<double>(m_period->bytesOut[at]);
+        case FirstSeen:
+            return instant(m_period->firstSeen[at]);
+        case LastSeen:
+            return instant(m_period->lastSeen[at]);
         case LowestScore:
-            return std::isnan(m_period->lowestScore[at]) ? std::numeric_limits<double>::infinity() : m_period->lowestScore[at];
-        default: break;
+            return std::isnan(m_period->lowestScore[at]) ? std::numeric_limits<double>::infinity()
+                                                         : m_period->lowestScore[at];
+        default:
+            break;
         }
     }
     switch (column) {
-    case SourceIp: return m_ipRank.empty() ? row : m_ipRank[at];
-    case Sessions: return static_cast<double>(entity.sessions);
-    case Suspicious: return verdicts ? verdicts->entities.suspicious[at] : 0.0;
-    case BytesIn: return static_cast<double>(entity.bytesIn);
-    case BytesOut: return static_cast<double>(entity.bytesOut);
-    case Countries: return entity.countryCount;
-    case Ports: return entity.portCount;
-    case FirstSeen: return instant(entity.firstSeen);
-    case LastSeen: return instant(entity.lastSeen);
+    case SourceIp:
+        return m_ipRank.empty() ? row : m_ipRank[at];
+    case Sessions:
+        return static_cast<double>(entity.sessions);
+    case Suspicious:
+        return verdicts ? verdicts->entities.suspicious[at] : 0.0;
+    case BytesIn:
+        return static_cast<double>(entity.bytesIn);
+    case BytesOut:
+        return static_cast<double>(entity.bytesOut);
+    case Countries:
+        return entity.countryCount;
+    case Ports:
+        return entity.portCount;
+    case FirstSeen:
+        return instant(entity.firstSeen);
+    case LastSeen:
+        return instant(entity.lastSeen);
     case LowestScore: {
         const double score = verdicts ? verdicts->entities.lowestScore[at] : std::nan("");
         return std::isnan(score) ? std::numeric_limits<double>::infinity() : score;
     }
-    case InPeriod: return periodSessions(row);
-    default: return 0.0;
+    case InPeriod:
+        return periodSessions(row);
+    default:
+        return 0.0;
     }
 }
 
@@ -183,39 +203,53 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
     const auto suspiciousText = [](std::uint64_t suspicious, std::uint64_t sessions) {
         return suspicious == 0 || sessions == 0
             ? QStringLiteral("0")
-            : QStringLiteral("%1 (%2)").arg(formatCount(suspicious), formatPercent(static_cast<double>(suspicious) / static_cast<double>(sessions), 0));
+            : QStringLiteral("%1 (%2)").arg(
+                formatCount(suspicious),
+                formatPercent(static_cast<double>(suspicious) / static_cast<double>(sessions), 0));
     };
     if (m_period && (role == Qt::DisplayRole || role == Qt::ToolTipRole)) {
         // The period's figures; countries and ports stay the whole file's.
         const EntityPeriod& period = *m_period;
         if (role == Qt::DisplayRole) {
             switch (index.column()) {
-            case Sessions: return formatCount(period.sessions[at]);
-            case Suspicious: return verdicts ? suspiciousText(period.suspicious[at], period.sessions[at]) : QString();
-            case BytesIn: return formatBytesText(static_cast<double>(period.bytesIn[at]));
-            case BytesOut: return formatBytesText(static_cast<double>(period.bytesOut[at]));
-            case FirstSeen: return instantText(period.firstSeen[at]);
-            case LastSeen: return instantText(period.lastSeen[at]);
+            case Sessions:
+                return formatCount(period.sessions[at]);
+            case Suspicious:
+                return verdicts ? suspiciousText(period.suspicious[at], period.sessions[at]) : QString();
+            case BytesIn:
+                return formatBytesText(static_cast<double>(period.bytesIn[at]));
+            case BytesOut:
+                return formatBytesText(static_cast<double>(period.bytesOut[at]));
+            case FirstSeen:
+                return instantText(period.firstSeen[at]);
+            case LastSeen:
+                return instantText(period.lastSeen[at]);
             case LowestScore:
                 return std::isnan(period.lowestScore[at]) ? QString() : QString::number(period.lowestScore[at], 'f', 4);
             case InPeriod:
                 return tr("%1 of %2").arg(formatCount(period.sessions[at]), formatCount(entity.sessions));
-            default: break;
+            default:
+                break;
             }
         } else {
             switch (index.column()) {
-            case BytesIn: return tr("%1 bytes received from this source in the period").arg(formatCount(period.bytesIn[at]));
-            case BytesOut: return tr("%1 bytes sent to this source in the period").arg(formatCount(period.bytesOut[at]));
+            case BytesIn:
+                return tr("%1 bytes received from this source in the period").arg(formatCount(period.bytesIn[at]));
+            case BytesOut:
+                return tr("%1 bytes sent to this source in the period").arg(formatCount(period.bytesOut[at]));
             case Countries:
-            case Ports: return tr("Over the whole file, not only the period");
+            case Ports:
+                return tr("Over the whole file, not only the period");
             case FirstSeen:
             case LastSeen: {
                 const Instant value = index.column() == FirstSeen ? period.firstSeen[at] : period.lastSeen[at];
                 return value == kMissingInteger ? tr("No session of this source in the period has a creation_time")
                                                 : QString::fromStdString(formatTimestamp(value));
             }
-            case InPeriod: return tr("Its sessions in the period, of all its sessions in the file");
-            default: break;
+            case InPeriod:
+                return tr("Its sessions in the period, of all its sessions in the file");
+            default:
+                break;
             }
         }
     }
@@ -223,35 +257,55 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case SourceIp:
-            return entity.srcIp == StringPool::kMissing ? tr("(missing)") : fromUtf8View(m_snapshot.data->table.strings->view(entity.srcIp));
-        case Sessions: return formatCount(entity.sessions);
-        case Suspicious: return verdicts ? suspiciousText(verdicts->entities.suspicious[at], entity.sessions) : QString();
-        case BytesIn: return formatBytesText(static_cast<double>(entity.bytesIn));
-        case BytesOut: return formatBytesText(static_cast<double>(entity.bytesOut));
-        case Countries: return countriesText(entity);
-        case Ports: return portsText(entity);
-        case FirstSeen: return instantText(entity.firstSeen);
-        case LastSeen: return instantText(entity.lastSeen);
-        case InPeriod: return QString(); // a period's figures are returned above
+            return entity.srcIp == StringPool::kMissing
+                ? tr("(missing)")
+                : fromUtf8View(m_snapshot.data->table.strings->view(entity.srcIp));
+        case Sessions:
+            return formatCount(entity.sessions);
+        case Suspicious:
+            return verdicts ? suspiciousText(verdicts->entities.suspicious[at], entity.sessions) : QString();
+        case BytesIn:
+            return formatBytesText(static_cast<double>(entity.bytesIn));
+        case BytesOut:
+            return formatBytesText(static_cast<double>(entity.bytesOut));
+        case Countries:
+            return countriesText(entity);
+        case Ports:
+            return portsText(entity);
+        case FirstSeen:
+            return instantText(entity.firstSeen);
+        case LastSeen:
+            return instantText(entity.lastSeen);
+        case InPeriod:
+            return QString(); // a period's figures are returned above
         case LowestScore: {
-            const double score = verdicts ? verdicts->entities.lowestScore[static_cast<std::size_t>(row)] : std::nan("");
+            const double score
+                = verdicts ? verdicts->entities.lowestScore[static_cast<std::size_t>(row)] : std::nan("");
             return std::isnan(score) ? QString() : QString::number(score, 'f', 4);
         }
-        default: return {};
+        default:
+            return {};
         }
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case BytesIn: return tr("%1 bytes received from this source").arg(formatCount(entity.bytesIn));
-        case BytesOut: return tr("%1 bytes sent to this source").arg(formatCount(entity.bytesOut));
-        case Countries: return tr("%n distinct country code(s); the most frequent first", nullptr, static_cast<int>(entity.countryCount));
-        case Ports: return tr("%n distinct destination port(s); the most used first", nullptr, static_cast<int>(entity.portCount));
+        case BytesIn:
+            return tr("%1 bytes received from this source").arg(formatCount(entity.bytesIn));
+        case BytesOut:
+            return tr("%1 bytes sent to this source").arg(formatCount(entity.bytesOut));
+        case Countries:
+            return tr("%n distinct country code(s); the most frequent first", nullptr,
+                      static_cast<int>(entity.countryCount));
+        case Ports:
+            return tr("%n distinct destination port(s); the most used first", nullptr,
+                      static_cast<int>(entity.portCount));
         case FirstSeen:
         case LastSeen: {
             const Instant value = index.column() == FirstSeen ? entity.firstSeen : entity.lastSeen;
             return value == kMissingInteger ? tr("No session of this source has a creation_time")
                                             : QString::fromStdString(formatTimestamp(value));
         }
-        default: return {};
+        default:
+            return {};
         }
     case Qt::TextAlignmentRole:
         switch (index.column()) {
@@ -259,12 +313,17 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
         case Countries:
         case Ports:
         case FirstSeen:
-        case LastSeen: return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignVCenter));
-        default: return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
+        case LastSeen:
+            return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignVCenter));
+        default:
+            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         }
-    case SortKeyRole: return sortKey(row, index.column());
-    case SourceIpIdRole: return static_cast<uint>(entity.srcIp);
-    default: return {};
+    case SortKeyRole:
+        return sortKey(row, index.column());
+    case SourceIpIdRole:
+        return static_cast<uint>(entity.srcIp);
+    default:
+        return {};
     }
 }
 
@@ -275,43 +334,73 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
     if (role == Qt::DisplayRole && m_period) {
         // While a period is selected these columns are its figures: the headers say so.
         switch (section) {
-        case Sessions: return tr("Sessions (period)");
-        case Suspicious: return tr("Suspicious (period)");
-        case BytesIn: return tr("Bytes in (period)");
-        case BytesOut: return tr("Bytes out (period)");
-        case FirstSeen: return tr("First seen (period, UTC)");
-        case LastSeen: return tr("Last seen (period, UTC)");
-        case LowestScore: return tr("Lowest score (period)");
-        default: break;
+        case Sessions:
+            return tr("Sessions (period)");
+        case Suspicious:
+            return tr("Suspicious (period)");
+        case BytesIn:
+            return tr("Bytes in (period)");
+        case BytesOut:
+            return tr("Bytes out (period)");
+        case FirstSeen:
+            return tr("First seen (period, UTC)");
+        case LastSeen:
+            return tr("Last seen (period, UTC)");
+        case LowestScore:
+            return tr("Lowest score (period)");
+        default:
+            break;
         }
     }
     if (role == Qt::DisplayRole) {
         switch (section) {
-        case SourceIp: return tr("Source IP");
-        case Sessions: return tr("Sessions");
-        case Suspicious: return tr("Suspicious");
-        case BytesIn: return tr("Bytes in");
-        case BytesOut: return tr("Bytes out");
-        case Countries: return tr("Countries");
-        case Ports: return tr("Ports");
-        case FirstSeen: return tr("First seen (UTC)");
-        case LastSeen: return tr("Last seen (UTC)");
-        case InPeriod: return tr("In period");
-        case LowestScore: return tr("Lowest score");
-        default: return {};
+        case SourceIp:
+            return tr("Source IP");
+        case Sessions:
+            return tr("Sessions");
+        case Suspicious:
+            return tr("Suspicious");
+        case BytesIn:
+            return tr("Bytes in");
+        case BytesOut:
+            return tr("Bytes out");
+        case Countries:
+            return tr("Countries");
+        case Ports:
+            return tr("Ports");
+        case FirstSeen:
+            return tr("First seen (UTC)");
+        case LastSeen:
+            return tr("Last seen (UTC)");
+        case InPeriod:
+            return tr("In period");
+        case LowestScore:
+            return tr("Lowest score");
+        default:
+            return {};
         }
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case Sessions: return tr("Rows from this source IP in the file");
-        case Suspicious: return tr("Its sessions labelled Suspicious at the current contamination, and their share");
-        case Countries: return tr("Country codes its sessions carry, most frequent first; +N more");
-        case Ports: return tr("Destination ports it used, most used first; +N more");
-        case FirstSeen: return tr("Its earliest creation_time");
-        case LastSeen: return tr("Its latest creation_time");
-        case LowestScore: return tr("The most anomalous Isolation Forest score among its sessions (lower is more anomalous)");
-        case InPeriod: return tr("Its sessions in the period selected on the Timeline, of all its sessions; sources without any are hidden, and the other figures are the period's");
-        default: return {};
+        case Sessions:
+            return tr("Rows from this source IP in the file");
+        case Suspicious:
+            return tr("Its sessions labelled Suspicious at the current contamination, and their share");
+        case Countries:
+            return tr("Country codes its sessions carry, most frequent first; +N more");
+        case Ports:
+            return tr("Destination ports it used, most used first; +N more");
+        case FirstSeen:
+            return tr("Its earliest creation_time");
+        case LastSeen:
+            return tr("Its latest creation_time");
+        case LowestScore:
+            return tr("The most anomalous Isolation Forest score among its sessions (lower is more anomalous)");
+        case InPeriod:
+            return tr("Its sessions in the period selected on the Timeline, of all its sessions; sources without any "
+                      "are hidden, and the other figures are the period's");
+        default:
+            return {};
         }
     }
     return {};

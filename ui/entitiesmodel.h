@@ -23,19 +23,19 @@ public:
         SourceIp,
         Sessions,
         Suspicious,
-        LowestScore,   // right after Suspicious: the two columns a threshold change updates
+        LowestScore, // right after Suspicious: the two columns a threshold change updates
         BytesIn,
         BytesOut,
         Countries,
         Ports,
         FirstSeen,
         LastSeen,
-        InPeriod,      // sessions in the Timeline's selected period; empty without one
+        InPeriod, // sessions in the Timeline's selected period; empty without one
         ColumnCount
     };
     enum Role {
         SortKeyRole = Qt::UserRole + 1, // a number to sort by (text: the IP's byte order rank)
-        SourceIpIdRole,                 // the interned id of the source IP (uint)
+        SourceIpIdRole, // the interned id of the source IP (uint)
     };
 
     explicit EntitiesModel(QObject* parent = nullptr);

@@ -136,7 +136,8 @@ void EntitiesView::updateTitle(const AnalysisSnapshot& snapshot)
     const QString count = formatCount(snapshot.aggregates->entities.entities.size());
     m_title->setText(
         m_model->hasPeriod()
-            ? tr("%1 of %2 source IPs active in the Timeline's period, with the period's figures (countries and ports: the whole file)")
+            ? tr("%1 of %2 source IPs active in the Timeline's period, with the period's figures (countries and ports: "
+                 "the whole file)")
                   .arg(formatCount(static_cast<std::uint64_t>(m_proxy->rowCount())), count)
             : tr("%1 source IPs; select one or more to show only their rows in the other views").arg(count));
 }

@@ -50,7 +50,7 @@ private:
     QLabel* m_title = nullptr;
     QLineEdit* m_filterEdit = nullptr;
     QTableView* m_table = nullptr;
-    bool m_settingSelection = false;    // the selection changes, but not by the analyst
+    bool m_settingSelection = false; // the selection changes, but not by the analyst
 };
 
 } // namespace webthreat

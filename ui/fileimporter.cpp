@@ -31,7 +31,8 @@ bool FileImporter::offerImport(const QString& path)
     logger::get("ui")->info("{} needs an import mapping: {}", path.toStdString(), check.why);
     if (const auto saved = savedImportOptions(QString::fromStdString(check.sniff.headerSignature))) {
         Q_EMIT openWith(path, *saved);
-        logger::get("ui")->info("applied the saved import mapping {} to {}", check.sniff.headerSignature, path.toStdString());
+        logger::get("ui")->info("applied the saved import mapping {} to {}", check.sniff.headerSignature,
+                                path.toStdString());
         m_note = tr("Applied the saved mapping for this layout \u2014 File \u25B8 Import CSV\u2026 to change it");
         Q_EMIT noted(m_note);
         return true;
@@ -48,7 +49,8 @@ ImportDialog* FileImporter::showDialog(const QString& path)
         const auto saved = savedImportOptions(QString::fromStdString(sniff.headerSignature));
         auto* dialog = new ImportDialog(QFileInfo(path).fileName(), std::move(sample), saved, m_window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &QDialog::accepted, this, [this, dialog, path] { Q_EMIT openWith(path, dialog->readOptions()); });
+        connect(dialog, &QDialog::accepted, this,
+                [this, dialog, path] { Q_EMIT openWith(path, dialog->readOptions()); });
         dialog->open();
         return dialog;
     } catch (const Error& error) {
@@ -59,8 +61,9 @@ ImportDialog* FileImporter::showDialog(const QString& path)
 
 void FileImporter::chooseFile()
 {
-    const QString path = QFileDialog::getOpenFileName(m_window, tr("Import CSV"), m_settings->startFolder(),
-                                                      tr("CSV and text files (*.csv *.CSV *.tsv *.txt);;All files (*)"));
+    const QString path
+        = QFileDialog::getOpenFileName(m_window, tr("Import CSV"), m_settings->startFolder(),
+                                       tr("CSV and text files (*.csv *.CSV *.tsv *.txt);;All files (*)"));
     if (path.isEmpty())
         return;
     m_settings->rememberFolder(path);

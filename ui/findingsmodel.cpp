@@ -20,10 +20,14 @@ void FindingsModel::setFindings(std::shared_ptr<const Findings> findings)
 QString FindingsModel::categoryTitle() const
 {
     switch (m_category) {
-    case Category::SourceIps: return tr("Source IPs");
-    case Category::Countries: return tr("Countries");
-    case Category::DestinationPorts: return tr("Destination ports");
-    case Category::Protocols: return tr("Protocols");
+    case Category::SourceIps:
+        return tr("Source IPs");
+    case Category::Countries:
+        return tr("Countries");
+    case Category::DestinationPorts:
+        return tr("Destination ports");
+    case Category::Protocols:
+        return tr("Protocols");
     }
     return {};
 }
@@ -33,10 +37,14 @@ const std::vector<FindingEntry>* FindingsModel::entries() const
     if (!m_findings)
         return nullptr;
     switch (m_category) {
-    case Category::SourceIps: return &m_findings->sourceIps;
-    case Category::Countries: return &m_findings->countries;
-    case Category::DestinationPorts: return &m_findings->destinationPorts;
-    case Category::Protocols: return &m_findings->protocols;
+    case Category::SourceIps:
+        return &m_findings->sourceIps;
+    case Category::Countries:
+        return &m_findings->countries;
+    case Category::DestinationPorts:
+        return &m_findings->destinationPorts;
+    case Category::Protocols:
+        return &m_findings->protocols;
     }
     return nullptr;
 }
@@ -62,23 +70,37 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Value: return entry.value.empty() ? tr("(missing)") : QString::fromStdString(entry.value);
-        case Count: return formatCount(entry.count);
-        case Share: return formatPercent(entry.share);
-        case TotalRows: return formatCount(entry.totalRows);
-        case BytesIn: return formatBytesText(static_cast<double>(entry.bytesIn));
-        case BytesOut: return formatBytesText(static_cast<double>(entry.bytesOut));
-        default: return {};
+        case Value:
+            return entry.value.empty() ? tr("(missing)") : QString::fromStdString(entry.value);
+        case Count:
+            return formatCount(entry.count);
+        case Share:
+            return formatPercent(entry.share);
+        case TotalRows:
+            return formatCount(entry.totalRows);
+        case BytesIn:
+            return formatBytesText(static_cast<double>(entry.bytesIn));
+        case BytesOut:
+            return formatBytesText(static_cast<double>(entry.bytesOut));
+        default:
+            return {};
         }
     case SortKeyRole:
         switch (index.column()) {
-        case Value: return QString::fromStdString(entry.value);
-        case Count: return static_cast<qulonglong>(entry.count);
-        case Share: return entry.share;
-        case TotalRows: return static_cast<qulonglong>(entry.totalRows);
-        case BytesIn: return static_cast<qlonglong>(entry.bytesIn);
-        case BytesOut: return static_cast<qlonglong>(entry.bytesOut);
-        default: return {};
+        case Value:
+            return QString::fromStdString(entry.value);
+        case Count:
+            return static_cast<qulonglong>(entry.count);
+        case Share:
+            return entry.share;
+        case TotalRows:
+            return static_cast<qulonglong>(entry.totalRows);
+        case BytesIn:
+            return static_cast<qlonglong>(entry.bytesIn);
+        case BytesOut:
+            return static_cast<qlonglong>(entry.bytesOut);
+        default:
+            return {};
         }
     case Qt::ToolTipRole:
         if (index.column() == Count || index.column() == Share || index.column() == TotalRows)
@@ -86,13 +108,15 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const
                 .arg(formatCount(entry.count), formatCount(m_findings->suspicious), formatCount(entry.totalRows));
         if (index.column() == BytesIn || index.column() == BytesOut)
             return tr("%1 bytes, summed over its suspicious rows")
-                .arg(formatCount(static_cast<std::uint64_t>(index.column() == BytesIn ? entry.bytesIn : entry.bytesOut)));
+                .arg(formatCount(
+                    static_cast<std::uint64_t>(index.column() == BytesIn ? entry.bytesIn : entry.bytesOut)));
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() == Value)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignVCenter));
         return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -104,28 +128,44 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
         switch (section) {
         case Value:
             switch (m_category) {
-            case Category::SourceIps: return tr("Source IP");
-            case Category::Countries: return tr("Country");
-            case Category::DestinationPorts: return tr("Port");
-            case Category::Protocols: return tr("Protocol");
+            case Category::SourceIps:
+                return tr("Source IP");
+            case Category::Countries:
+                return tr("Country");
+            case Category::DestinationPorts:
+                return tr("Port");
+            case Category::Protocols:
+                return tr("Protocol");
             }
             return {};
-        case Count: return tr("Suspicious");
-        case Share: return tr("Share");
-        case TotalRows: return tr("All rows");
-        case BytesIn: return tr("Bytes in");
-        case BytesOut: return tr("Bytes out");
-        default: return {};
+        case Count:
+            return tr("Suspicious");
+        case Share:
+            return tr("Share");
+        case TotalRows:
+            return tr("All rows");
+        case BytesIn:
+            return tr("Bytes in");
+        case BytesOut:
+            return tr("Bytes out");
+        default:
+            return {};
         }
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case Count: return tr("Suspicious rows with this value");
-        case Share: return tr("Share of all suspicious rows");
-        case TotalRows: return tr("Rows with this value, suspicious or not");
-        case BytesIn: return tr("Bytes received in its suspicious rows");
-        case BytesOut: return tr("Bytes sent in its suspicious rows");
-        default: return {};
+        case Count:
+            return tr("Suspicious rows with this value");
+        case Share:
+            return tr("Share of all suspicious rows");
+        case TotalRows:
+            return tr("Rows with this value, suspicious or not");
+        case BytesIn:
+            return tr("Bytes received in its suspicious rows");
+        case BytesOut:
+            return tr("Bytes sent in its suspicious rows");
+        default:
+            return {};
         }
     }
     return {};

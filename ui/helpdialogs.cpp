@@ -25,19 +25,19 @@ QString tr(const char* text)
 
 void showAboutDialog(QWidget* parent)
 {
-    const QString text =
-        tr("<h3>Web Threat Workbench %1</h3>"
-           "<p>Find suspicious web-traffic interactions with an Isolation Forest: open a CSV of traffic records, "
-           "clean it, explore it in charts and tables, and export the rows the detector flags.</p>"
-           "<p>Built with Qt %2 (running on %3), Eigen %4.%5.%6 and spdlog %7.%8.%9.</p>"
-           "<p>Licence: see the LICENSE file distributed with the program.</p>")
-            .arg(QStringLiteral(WEBTHREAT_VERSION), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()))
-            .arg(EIGEN_WORLD_VERSION)
-            .arg(EIGEN_MAJOR_VERSION)
-            .arg(EIGEN_MINOR_VERSION)
-            .arg(SPDLOG_VER_MAJOR)
-            .arg(SPDLOG_VER_MINOR)
-            .arg(SPDLOG_VER_PATCH);
+    const QString text
+        = tr("<h3>Web Threat Workbench %1</h3>"
+             "<p>Find suspicious web-traffic interactions with an Isolation Forest: open a CSV of traffic records, "
+             "clean it, explore it in charts and tables, and export the rows the detector flags.</p>"
+             "<p>Built with Qt %2 (running on %3), Eigen %4.%5.%6 and spdlog %7.%8.%9.</p>"
+             "<p>Licence: see the LICENSE file distributed with the program.</p>")
+              .arg(QStringLiteral(WEBTHREAT_VERSION), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()))
+              .arg(EIGEN_WORLD_VERSION)
+              .arg(EIGEN_MAJOR_VERSION)
+              .arg(EIGEN_MINOR_VERSION)
+              .arg(SPDLOG_VER_MAJOR)
+              .arg(SPDLOG_VER_MINOR)
+              .arg(SPDLOG_VER_PATCH);
     QMessageBox::about(parent, tr("About Web Threat Workbench"), text);
 }
 

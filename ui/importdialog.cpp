@@ -48,8 +48,8 @@ struct Choice {
     const char* label;
     char value;
 };
-constexpr Choice kDelimiterChoices[] = {{"Comma  ,", ','}, {"Semicolon  ;", ';'}, {"Tab", '\t'}, {"Pipe  |", '|'},
-                                        {"Space", ' '}};
+constexpr Choice kDelimiterChoices[]
+    = {{"Comma  ,", ','}, {"Semicolon  ;", ';'}, {"Tab", '\t'}, {"Pipe  |", '|'}, {"Space", ' '}};
 constexpr Choice kQuoteChoices[] = {{"Double quote  \"", '"'}, {"Single quote  '", '\''}, {"None", '\0'}};
 
 void selectData(QComboBox* combo, int value)
@@ -128,10 +128,10 @@ QVariant ImportPreviewModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
     case MisfitRole: {
         if (wrongWidth)
-            return role == MisfitRole ? QVariant(QString())
-                                      : QVariant(tr("This row has %1 fields, not %2: it will be skipped.")
-                                                     .arg(cells.size())
-                                                     .arg(m_names.size()));
+            return role == MisfitRole
+                ? QVariant(QString())
+                : QVariant(
+                    tr("This row has %1 fields, not %2: it will be skipped.").arg(cells.size()).arg(m_names.size()));
         const auto reason = misfitAt(index.row(), index.column());
         if (!reason && role == Qt::ToolTipRole && m_fields[column]
             && fieldInfo(*m_fields[column]).kind == ColumnKind::Timestamp) {
@@ -156,7 +156,8 @@ QVariant ImportPreviewModel::data(const QModelIndex& index, int role) const
         if (m_fields[column] == std::nullopt && !wrongWidth)
             return QColor(128, 128, 128); // not read into the schema
         return {};
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -450,7 +451,7 @@ void ImportDialog::rebuildColumns(const std::optional<ReadOptions>& mapping)
                 const bool matches = entry.index == c
                     || (entry.index == ColumnMapping::kByName
                         && QString::fromStdString(entry.header)
-                                   .compare(QString::fromStdString(column.name), Qt::CaseInsensitive)
+                                .compare(QString::fromStdString(column.name), Qt::CaseInsensitive)
                             == 0);
                 if (!matches)
                     continue;
@@ -719,8 +720,8 @@ void saveImportOptions(const QString& signature, const ReadOptions& options)
     QStringList columns;
     for (const ColumnMapping& mapping : options.columnMap) {
         const QString target = mapping.action == ColumnMapping::Action::Extra ? QStringLiteral("extra")
-            : mapping.action == ColumnMapping::Action::Ignore               ? QStringLiteral("ignore")
-                                                                            : fieldName(mapping.field);
+            : mapping.action == ColumnMapping::Action::Ignore                 ? QStringLiteral("ignore")
+                                                                              : fieldName(mapping.field);
         columns << QStringLiteral("%1=%2").arg(mapping.index).arg(target);
     }
     QSettings settings;

@@ -109,7 +109,7 @@ private:
     void resniff();
     void rebuildColumns(const std::optional<ReadOptions>& mapping);
     void onFieldChosen(int column);
-    void refresh();                      // message line, OK button, preview tints
+    void refresh(); // message line, OK button, preview tints
     // The layout controls show these settings; their change signals do not count as the user's choice.
     void showLayout(char delimiter, char quote, bool hasHeader, TimestampFormat timestampFormat);
     void setControlsFrom(const SniffResult& sniff);

@@ -28,15 +28,21 @@ QTextCharFormat formatFor(spdlog::level::level_enum level, const QPalette& palet
     // Colours chosen per background so that a warning stands out on both light and dark themes
     // without shouting; errors are bold as well, for readers who do not tell the colours apart.
     switch (level) {
-    case spdlog::level::warn: format.setForeground(dark ? QColor(0xff, 0xc0, 0x5c) : QColor(0x95, 0x55, 0x00)); break;
+    case spdlog::level::warn:
+        format.setForeground(dark ? QColor(0xff, 0xc0, 0x5c) : QColor(0x95, 0x55, 0x00));
+        break;
     case spdlog::level::err:
     case spdlog::level::critical:
         format.setForeground(dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xb0, 0x00, 0x20));
         format.setFontWeight(QFont::Bold);
         break;
     case spdlog::level::debug:
-    case spdlog::level::trace: format.setForeground(palette.color(QPalette::PlaceholderText)); break;
-    default: format.setForeground(palette.color(QPalette::Text)); break;
+    case spdlog::level::trace:
+        format.setForeground(palette.color(QPalette::PlaceholderText));
+        break;
+    default:
+        format.setForeground(palette.color(QPalette::Text));
+        break;
     }
     return format;
 }
@@ -207,14 +213,21 @@ void LogPanel::changeEvent(QEvent* event)
 QString LogPanel::levelName(spdlog::level::level_enum level)
 {
     switch (level) {
-    case spdlog::level::trace: return QStringLiteral("TRACE");
-    case spdlog::level::debug: return QStringLiteral("DEBUG");
-    case spdlog::level::info: return QStringLiteral("INFO");
-    case spdlog::level::warn: return QStringLiteral("WARN");
-    case spdlog::level::err: return QStringLiteral("ERROR");
-    case spdlog::level::critical: return QStringLiteral("CRIT");
+    case spdlog::level::trace:
+        return QStringLiteral("TRACE");
+    case spdlog::level::debug:
+        return QStringLiteral("DEBUG");
+    case spdlog::level::info:
+        return QStringLiteral("INFO");
+    case spdlog::level::warn:
+        return QStringLiteral("WARN");
+    case spdlog::level::err:
+        return QStringLiteral("ERROR");
+    case spdlog::level::critical:
+        return QStringLiteral("CRIT");
     case spdlog::level::off:
-    case spdlog::level::n_levels: break;
+    case spdlog::level::n_levels:
+        break;
     }
     return QStringLiteral("?");
 }
@@ -223,8 +236,8 @@ QString LogPanel::formatLine(const LogMessage& message)
 {
     // Fixed-width level and logger columns keep the messages aligned in the monospace view.
     return QStringLiteral("%1 %2 [%3] %4")
-        .arg(message.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")), levelName(message.level).leftJustified(5),
-             message.logger, message.text);
+        .arg(message.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")),
+             levelName(message.level).leftJustified(5), message.logger, message.text);
 }
 
 } // namespace webthreat

@@ -21,7 +21,7 @@ public:
 
 protected:
     void sink_it_(const spdlog::details::log_msg& message) override;
-    void flush_() override {}
+    void flush_() override { }
 
 private:
     LogRelay* m_relay;

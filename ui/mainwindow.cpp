@@ -85,7 +85,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_exporter->addProvenanceToPngs();
     m_importer = new FileImporter(this, m_settings, this);
     m_importer->setObjectName(QStringLiteral("fileImporter"));
-    m_settings->setWindow(this, m_tabs, QList<QSplitter*>{m_summaryView->splitter()} + m_anomaliesView->splitters(), m_detectorPanel);
+    m_settings->setWindow(this, m_tabs, QList<QSplitter*>{m_summaryView->splitter()} + m_anomaliesView->splitters(),
+                          m_detectorPanel);
     m_status = new StatusLine(statusBar(), m_actions->cancel, this);
     connectActions();
     connectSelection();
@@ -184,9 +185,10 @@ void MainWindow::createDocks()
 void MainWindow::connectActions()
 {
     connect(m_actions->open, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Open Traffic File"), m_settings->startFolder(),
-            tr("Traffic files (*.csv *.CSV *.log *.txt *.gz);;CSV files (*.csv *.CSV);;AWS logs (*.log *.txt *.gz);;All files (*)"));
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Open Traffic File"), m_settings->startFolder(),
+                                           tr("Traffic files (*.csv *.CSV *.log *.txt *.gz);;CSV files (*.csv "
+                                              "*.CSV);;AWS logs (*.log *.txt *.gz);;All files (*)"));
         if (path.isEmpty())
             return;
         m_settings->rememberFolder(path);
@@ -194,7 +196,8 @@ void MainWindow::connectActions()
     });
     connect(m_actions->openSample, &QAction::triggered, this, &MainWindow::openSample);
     connect(m_actions->import, &QAction::triggered, m_importer, &FileImporter::chooseFile);
-    connect(m_actions->exportChart, &QAction::triggered, this, [this] { m_exporter->exportChartDialog(chartInFront()); });
+    connect(m_actions->exportChart, &QAction::triggered, this,
+            [this] { m_exporter->exportChartDialog(chartInFront()); });
     connect(m_actions->exportAllCharts, &QAction::triggered, m_exporter, &ResultExporter::exportAllChartsDialog);
     connect(m_actions->exportCsv, &QAction::triggered, m_exporter, &ResultExporter::exportScoredCsvDialog);
     connect(m_actions->exportReport, &QAction::triggered, m_exporter, &ResultExporter::exportReportDialog);
@@ -207,7 +210,8 @@ void MainWindow::connectActions()
     });
     for (int i = 0; i < m_actions->tabs.size(); ++i)
         connect(m_actions->tabs[i], &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
-    connect(m_actions->shortcuts, &QAction::triggered, this, [this] { showShortcutsDialog(this, m_actions->withShortcuts(m_docks)); });
+    connect(m_actions->shortcuts, &QAction::triggered, this,
+            [this] { showShortcutsDialog(this, m_actions->withShortcuts(m_docks)); });
     connect(m_actions->about, &QAction::triggered, this, [this] { showAboutDialog(this); });
     m_settings->setRecentMenu(m_actions->fillMenuBar(menuBar(), m_docks));
     connect(m_settings, &WorkbenchSettings::openRequested, this, &MainWindow::openFile);
@@ -216,7 +220,8 @@ void MainWindow::connectActions()
 void MainWindow::connectSelection()
 {
     // Any way of picking a row explains it.
-    m_rowSelection = new RowSelection(m_presenter, m_tabs, m_dataView, m_anomaliesView, m_trustView, m_detailPanel, this);
+    m_rowSelection
+        = new RowSelection(m_presenter, m_tabs, m_dataView, m_anomaliesView, m_trustView, m_detailPanel, this);
     connect(m_rowSelection, &RowSelection::message, m_status, &StatusLine::setMessage);
     connect(m_dataView, &DataView::countsChanged, this, &MainWindow::updateStatusText);
     connect(m_anomaliesView, &AnomaliesView::countsChanged, this, &MainWindow::updateStatusText);
@@ -235,7 +240,8 @@ void MainWindow::connectSelection()
     });
 
     connect(m_importer, &FileImporter::openWith, this, &MainWindow::openFileWith);
-    connect(m_importer, &FileImporter::noted, this, [this](const QString& note) { statusBar()->showMessage(note, 20000); });
+    connect(m_importer, &FileImporter::noted, this,
+            [this](const QString& note) { statusBar()->showMessage(note, 20000); });
     connect(m_importer, &FileImporter::failed, this, [this](const QString& message) {
         m_lastError = message;
         showError(tr("Cannot import the file"), m_lastError);
@@ -347,8 +353,9 @@ void MainWindow::onBusyChanged(bool busy)
 
 void MainWindow::onLoadFinished(const LoadResult& result)
 {
-    m_presenter->showLoad(result.snapshot, {result.summary, result.fingerprint, result.path, result.displayName,
-                                            result.detectionProblem, result.seconds});
+    m_presenter->showLoad(
+        result.snapshot,
+        {result.summary, result.fingerprint, result.path, result.displayName, result.detectionProblem, result.seconds});
     // The contamination may have moved while the load ran: the slider wins (re-labelled on the
     // worker; verdictsApplied follows analysisReady).
     const AnalysisSnapshot& shown = snapshot();
@@ -389,11 +396,13 @@ void MainWindow::onJobFailed(AnalysisController::JobKind kind, const QString& me
     m_lastError = message;
     logger::get("ui")->warn("{}", message.toStdString());
     if (kind == JobKind::Load)
-        m_settings->forgetIfMissing(m_loadingPath);   // a recent file that has gone away leaves the list
+        m_settings->forgetIfMissing(m_loadingPath); // a recent file that has gone away leaves the list
     updateStatusText();
     const bool load = kind == JobKind::Load;
     const bool detect = kind == JobKind::Detect;
-    m_status->setMessage((load ? tr("Could not open the file: %1") : detect ? tr("The detector failed: %1") : tr("Export failed: %1"))
+    m_status->setMessage((load         ? tr("Could not open the file: %1")
+                              : detect ? tr("The detector failed: %1")
+                                       : tr("Export failed: %1"))
                              .arg(message));
     showError(load ? tr("Cannot Open File") : detect ? tr("Detector Failed") : tr("Export Failed"), message);
     if (load)
@@ -410,13 +419,18 @@ void MainWindow::onJobCancelled(AnalysisController::JobKind kind)
 {
     updateStatusText();
     switch (kind) {
-    case AnalysisController::JobKind::Load: m_status->setMessage(tr("Loading cancelled; the previous data is still shown.")); break;
-    case AnalysisController::JobKind::Detect: m_status->setMessage(tr("Detector run cancelled; the previous scores are still shown.")); break;
+    case AnalysisController::JobKind::Load:
+        m_status->setMessage(tr("Loading cancelled; the previous data is still shown."));
+        break;
+    case AnalysisController::JobKind::Detect:
+        m_status->setMessage(tr("Detector run cancelled; the previous scores are still shown."));
+        break;
     case AnalysisController::JobKind::Export:
         m_status->setMessage(tr("Export cancelled; nothing was written."));
         refitIfSettingsChanged();
         break;
-    case AnalysisController::JobKind::None: break;
+    case AnalysisController::JobKind::None:
+        break;
     }
     Q_EMIT jobCancelled();
 }
@@ -578,8 +592,10 @@ void MainWindow::dropEvent(QDropEvent* event)
 ChartView* MainWindow::chartInFront() const
 {
     switch (currentTab()) {
-    case Tab::Anomalies: return m_anomaliesView->chartViews().value(0);
-    case Tab::Timeline: return m_timeline->chartView();
+    case Tab::Anomalies:
+        return m_anomaliesView->chartViews().value(0);
+    case Tab::Timeline:
+        return m_timeline->chartView();
     case Tab::Overview: {
         // The chart the analyst last clicked (focus) or is pointing at.
         ChartView* chart = nullptr;
@@ -589,7 +605,8 @@ ChartView* MainWindow::chartInFront() const
         }
         return chart;
     }
-    default: return nullptr;
+    default:
+        return nullptr;
     }
 }
 

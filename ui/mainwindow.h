@@ -162,7 +162,7 @@ private:
     DetectorPanel* m_detectorPanel = nullptr;
     DetailPanel* m_detailPanel = nullptr;
     LogPanel* m_logPanel = nullptr;
-    QList<QDockWidget*> m_docks;            // detector, row details, log
+    QList<QDockWidget*> m_docks; // detector, row details, log
 
     std::unique_ptr<WindowActions> m_actions;
     StatusLine* m_status = nullptr;

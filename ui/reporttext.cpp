@@ -83,7 +83,8 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Reading"));
     html += QStringLiteral("<li>%1</li>")
                 .arg(tr("%1 data rows read from %2 lines (%3)")
-                         .arg(formatCount(read.rows), formatCount(static_cast<std::uint64_t>(std::max<std::int64_t>(read.lines, 0))),
+                         .arg(formatCount(read.rows),
+                              formatCount(static_cast<std::uint64_t>(std::max<std::int64_t>(read.lines, 0))),
                               formatBytesText(static_cast<double>(read.bytes))));
     if (read.blankLines > 0)
         html += QStringLiteral("<li>%1</li>").arg(tr("%1 blank line(s) skipped").arg(formatCount(read.blankLines)));
@@ -107,13 +108,15 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
         QStringList names;
         for (const std::string& name : read.absentColumns)
             names << escaped(name);
-        html += QStringLiteral("<li>%1</li>").arg(tr("optional columns not in the file: %1").arg(names.join(QStringLiteral(", "))));
+        html += QStringLiteral("<li>%1</li>")
+                    .arg(tr("optional columns not in the file: %1").arg(names.join(QStringLiteral(", "))));
     }
     if (!read.extraColumns.empty()) {
         QStringList names;
         for (const std::string& name : read.extraColumns)
             names << escaped(name);
-        html += QStringLiteral("<li>%1</li>").arg(tr("extra columns kept as text: %1").arg(names.join(QStringLiteral(", "))));
+        html += QStringLiteral("<li>%1</li>")
+                    .arg(tr("extra columns kept as text: %1").arg(names.join(QStringLiteral(", "))));
     }
     html += QStringLiteral("</ul>");
 
@@ -133,16 +136,18 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     html += QStringLiteral("<li>%1</li>")
                 .arg(tr("session_duration = end_time - creation_time (s); avg_packet_size = (bytes_in + bytes_out) / "
                         "session_duration (really bytes per second)"));
-    html += QStringLiteral("<li>%1</li>")
-                .arg(tr("%1 zero-length session(s) (avg_packet_size 0), %2 negative duration(s), %3 missing duration(s) "
-                        "filled with the mean")
-                         .arg(formatCount(features.zeroDurations), formatCount(features.negativeDurations),
-                              formatCount(features.missingDurations)));
+    html
+        += QStringLiteral("<li>%1</li>")
+               .arg(tr("%1 zero-length session(s) (avg_packet_size 0), %2 negative duration(s), %3 missing duration(s) "
+                       "filled with the mean")
+                        .arg(formatCount(features.zeroDurations), formatCount(features.negativeDurations),
+                             formatCount(features.missingDurations)));
     html += QStringLiteral("</ul>");
     if (!warnings.empty()) {
         html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Warnings"));
         for (const std::string& warning : warnings)
-            html += (QStringLiteral("<li style='color:") + warningColor(forPaper) + QStringLiteral("'>%1</li>")).arg(escaped(warning));
+            html += (QStringLiteral("<li style='color:") + warningColor(forPaper) + QStringLiteral("'>%1</li>"))
+                        .arg(escaped(warning));
         html += QStringLiteral("</ul>");
     }
     return html;
@@ -172,8 +177,8 @@ QString detectionDetailsText(const Detection& detection)
         .arg(formatCount(static_cast<std::uint64_t>(params.forest.trees)),
              formatCount(static_cast<std::uint64_t>(detection.effectiveMaxSamples)),
              QString::number(params.forest.seed), QString::number(params.features.size()),
-             params.scaling == InputScaling::Auto ? tr("scaled") : tr("raw"),
-             formatDuration(detection.fitSeconds), formatDuration(detection.scoreSeconds));
+             params.scaling == InputScaling::Auto ? tr("scaled") : tr("raw"), formatDuration(detection.fitSeconds),
+             formatDuration(detection.scoreSeconds));
 }
 
 } // namespace webthreat

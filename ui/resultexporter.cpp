@@ -81,7 +81,8 @@ void ResultExporter::exportChartDialog(ChartView* inFront)
         for (ChartView* view : views)
             titles << view->title();
         bool ok = false;
-        const QString choice = QInputDialog::getItem(m_window, tr("Export Chart"), tr("Chart to export:"), titles, 0, false, &ok);
+        const QString choice
+            = QInputDialog::getItem(m_window, tr("Export Chart"), tr("Chart to export:"), titles, 0, false, &ok);
         if (!ok)
             return;
         chart = views.value(static_cast<int>(titles.indexOf(choice)));
@@ -89,7 +90,8 @@ void ResultExporter::exportChartDialog(ChartView* inFront)
             return;
     }
     const QString suggested = QDir(m_settings->startFolder()).filePath(chart->fileStem() + QStringLiteral(".png"));
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Chart as PNG"), suggested, tr("PNG images (*.png)"));
+    const QString path
+        = QFileDialog::getSaveFileName(m_window, tr("Export Chart as PNG"), suggested, tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
     m_settings->rememberFolder(path);
@@ -130,7 +132,8 @@ QStringList ResultExporter::exportAllCharts(const QString& folder, double scale,
 
 void ResultExporter::exportAllChartsDialog()
 {
-    const QString folder = QFileDialog::getExistingDirectory(m_window, tr("Export All Charts to Folder"), m_settings->startFolder());
+    const QString folder
+        = QFileDialog::getExistingDirectory(m_window, tr("Export All Charts to Folder"), m_settings->startFolder());
     if (folder.isEmpty())
         return;
     m_settings->rememberFolder(folder);
@@ -155,7 +158,8 @@ void ResultExporter::exportAllChartsDialog()
         Q_EMIT failed(tr("Export Failed"), error);
         return;
     }
-    Q_EMIT status(tr("%n chart(s) saved to %1", nullptr, static_cast<int>(written.size())).arg(QDir::toNativeSeparators(folder)));
+    Q_EMIT status(
+        tr("%n chart(s) saved to %1", nullptr, static_cast<int>(written.size())).arg(QDir::toNativeSeparators(folder)));
     Q_EMIT finished(folder);
 }
 
@@ -165,7 +169,8 @@ void ResultExporter::exportScoredCsvDialog()
         return;
     const QString suggested = suggestedPath(m_presenter->file().path, QStringLiteral("_scored.csv"));
     // The file dialog asks before replacing an existing file.
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Scored CSV"), suggested, tr("CSV files (*.csv)"));
+    const QString path
+        = QFileDialog::getSaveFileName(m_window, tr("Export Scored CSV"), suggested, tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     m_settings->rememberFolder(path);
@@ -190,9 +195,9 @@ void ResultExporter::exportReportDialog()
     const QString pdfFilter = tr("PDF report (*.pdf)");
     const QString htmlFilter = tr("HTML report, one self-contained page (*.html)");
     QString filter = pdfFilter;
-    QString path = QFileDialog::getSaveFileName(m_window, tr("Export Report"),
-                                                suggestedPath(m_presenter->file().displayName, QStringLiteral("_report.pdf")),
-                                                pdfFilter + QStringLiteral(";;") + htmlFilter, &filter);
+    QString path = QFileDialog::getSaveFileName(
+        m_window, tr("Export Report"), suggestedPath(m_presenter->file().displayName, QStringLiteral("_report.pdf")),
+        pdfFilter + QStringLiteral(";;") + htmlFilter, &filter);
     if (path.isEmpty())
         return;
     // The format follows the file's suffix; a name without one gets the chosen filter's.

@@ -68,7 +68,7 @@ private:
     const ResultPresenter* m_presenter = nullptr;
     AnalysisController* m_controller = nullptr;
     WorkbenchSettings* m_settings = nullptr;
-    QString m_reportPath;                   // the report being written, to word its status message
+    QString m_reportPath; // the report being written, to word its status message
 };
 
 } // namespace webthreat

@@ -118,7 +118,8 @@ void ResultPresenter::showNextPart()
         QElapsedTimer timer;
         timer.start();
         showPart(m_parts[static_cast<std::size_t>(part)]);
-        logger::get("ui")->trace("view part {} shown in {:.1f} ms", part, static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        logger::get("ui")->trace("view part {} shown in {:.1f} ms", part,
+                                 static_cast<double>(timer.nsecsElapsed()) / 1e6);
         ++m_partsShown;
     }
     if (nextStalePart() >= 0) {

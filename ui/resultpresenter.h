@@ -56,18 +56,18 @@ Q_SIGNALS:
 private:
     struct Part {
         AnalysisView* view = nullptr;
-        int index = 0;                  // the view's part number
+        int index = 0; // the view's part number
         int tab = -1;
         bool valid = false;
         std::shared_ptr<const PreparedData> data;
         std::shared_ptr<const Detection> detection;
         std::shared_ptr<const Verdicts> verdicts;
-        int loadGeneration = 0;         // m_loadGeneration when last rebuilt
+        int loadGeneration = 0; // m_loadGeneration when last rebuilt
     };
 
     void start();
     bool isStale(const Part& part) const;
-    int nextStalePart() const;          // -1 when every part is current
+    int nextStalePart() const; // -1 when every part is current
     void showPart(Part& part);
     void showNextPart();
     void finish();
@@ -84,7 +84,7 @@ private:
     LoadedFile m_file;
     std::vector<AnalysisSnapshot> m_retired;
     int m_loadGeneration = 0;
-    bool m_readyPending = false;        // shown(ready) when every part is current
+    bool m_readyPending = false; // shown(ready) when every part is current
     bool m_loadPending = false;
     bool m_verdictsPending = false;
     int m_partsShown = 0;

@@ -39,8 +39,8 @@ void RowSelection::selectRow(std::size_t row)
 {
     // row indexes the current table: the Data tab and the Row details must be showing it.
     const AnalysisSnapshot& shown = m_presenter->snapshot();
-    if (!shown.hasData() || row >= shown.data->table.rowCount() || !m_presenter->showsCurrentRows(m_data, DataView::RowsPart)
-        || !m_presenter->showsCurrentRows(m_detail))
+    if (!shown.hasData() || row >= shown.data->table.rowCount()
+        || !m_presenter->showsCurrentRows(m_data, DataView::RowsPart) || !m_presenter->showsCurrentRows(m_detail))
         return;
     selectTableRow(row, false);
     m_detail->showRow(row);

@@ -73,7 +73,7 @@ void ScreenshotTaker::capture()
         return;
     m_window->showTab(m_options.tab);
     const AnalysisSnapshot& snapshot = m_window->snapshot();
-    m_waiting = 1;   // released below, once every wait is connected
+    m_waiting = 1; // released below, once every wait is connected
     if (snapshot.hasDetection()) {
         auto* trust = m_window->findChild<TrustView*>(QStringLiteral("trustView"));
         if (!trust->isReady()) {
@@ -82,8 +82,8 @@ void ScreenshotTaker::capture()
         }
         if (snapshot.findings && !snapshot.findings->suspiciousRows.empty()) {
             ++m_waiting;
-            connect(m_window->findChild<DetailPanel*>(QStringLiteral("detailPanel")), &DetailPanel::explained, this, &ScreenshotTaker::partReady,
-                    Qt::SingleShotConnection);
+            connect(m_window->findChild<DetailPanel*>(QStringLiteral("detailPanel")), &DetailPanel::explained, this,
+                    &ScreenshotTaker::partReady, Qt::SingleShotConnection);
             m_window->selectRow(snapshot.findings->suspiciousRows.front());
         }
     }
@@ -109,14 +109,16 @@ void ScreenshotTaker::render()
     const QImage image = target->grab().toImage();
     QSaveFile file(m_options.output);
     if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
-        Q_EMIT finished(Outcome::OutputFailed, tr("cannot write the screenshot %1: %2")
-                                                   .arg(QDir::toNativeSeparators(m_options.output), file.errorString()));
+        Q_EMIT finished(Outcome::OutputFailed,
+                        tr("cannot write the screenshot %1: %2")
+                            .arg(QDir::toNativeSeparators(m_options.output), file.errorString()));
         return;
     }
-    Q_EMIT finished(Outcome::Written, tr("%1 (%2x%3) written")
-                                          .arg(QDir::toNativeSeparators(QFileInfo(m_options.output).absoluteFilePath()))
-                                          .arg(image.width())
-                                          .arg(image.height()));
+    Q_EMIT finished(Outcome::Written,
+                    tr("%1 (%2x%3) written")
+                        .arg(QDir::toNativeSeparators(QFileInfo(m_options.output).absoluteFilePath()))
+                        .arg(image.width())
+                        .arg(image.height()));
 }
 
 } // namespace webthreat

@@ -11,8 +11,8 @@
 namespace webthreat {
 
 struct ScreenshotOptions {
-    QString output;                       // the PNG to write
-    QString input;                        // a CSV; empty for the bundled sample
+    QString output; // the PNG to write
+    QString input; // a CSV; empty for the bundled sample
     MainWindow::Tab tab = MainWindow::Tab::Overview;
     QSize size{1280, 800};
 };
@@ -50,7 +50,7 @@ private:
     ScreenshotOptions m_options;
     std::unique_ptr<MainWindow> m_window;
     bool m_done = false;
-    int m_waiting = 0;   // background parts (row explanation, Trust tab) not yet shown
+    int m_waiting = 0; // background parts (row explanation, Trust tab) not yet shown
 };
 
 } // namespace webthreat

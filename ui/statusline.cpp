@@ -49,9 +49,10 @@ void StatusLine::showResult(const AnalysisSnapshot& snapshot, const QString& dis
     const std::size_t rows = snapshot.data->table.rowCount();
     if (snapshot.hasDetection()) {
         const std::size_t suspicious = snapshot.verdicts->suspiciousCount;
-        m_counts->setText(tr("%1 rows, %2 suspicious (%3)")
-                              .arg(formatCount(rows), formatCount(suspicious),
-                                   formatPercent(rows > 0 ? static_cast<double>(suspicious) / static_cast<double>(rows) : 0.0)));
+        m_counts->setText(
+            tr("%1 rows, %2 suspicious (%3)")
+                .arg(formatCount(rows), formatCount(suspicious),
+                     formatPercent(rows > 0 ? static_cast<double>(suspicious) / static_cast<double>(rows) : 0.0)));
     } else {
         m_counts->setText(tr("%1 rows, no scores").arg(formatCount(rows)));
     }

@@ -55,48 +55,67 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
         return {};
     const ColumnSummary& summary = row(index.row());
     // Minutes are enough to read a time range at a glance; the tooltip has the exact instant.
-    const auto number = [&summary](double value) {
-        return summary.timestamp ? formatInstantShort(value) : formatValue(value);
-    };
+    const auto number
+        = [&summary](double value) { return summary.timestamp ? formatInstantShort(value) : formatValue(value); };
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Name: return QString::fromStdString(summary.name);
-        case Type: return QString::fromStdString(summary.type);
-        case Present: return formatCount(summary.present);
-        case Missing: return formatCount(summary.missing);
-        case Distinct: return summary.distinct ? formatCount(*summary.distinct) : QString();
-        case Minimum: return summary.numeric ? number(summary.minimum) : QString();
-        case Median: return summary.numeric ? number(summary.median) : QString();
-        case Maximum: return summary.numeric ? number(summary.maximum) : QString();
-        case TopValues: return joined(summary.topValues, QStringLiteral(", "));
-        default: return {};
+        case Name:
+            return QString::fromStdString(summary.name);
+        case Type:
+            return QString::fromStdString(summary.type);
+        case Present:
+            return formatCount(summary.present);
+        case Missing:
+            return formatCount(summary.missing);
+        case Distinct:
+            return summary.distinct ? formatCount(*summary.distinct) : QString();
+        case Minimum:
+            return summary.numeric ? number(summary.minimum) : QString();
+        case Median:
+            return summary.numeric ? number(summary.median) : QString();
+        case Maximum:
+            return summary.numeric ? number(summary.maximum) : QString();
+        case TopValues:
+            return joined(summary.topValues, QStringLiteral(", "));
+        default:
+            return {};
         }
     case SortKeyRole:
         switch (index.column()) {
-        case Present: return static_cast<qulonglong>(summary.present);
-        case Missing: return static_cast<qulonglong>(summary.missing);
-        case Distinct: return summary.distinct ? QVariant(static_cast<qulonglong>(*summary.distinct)) : QVariant();
-        case Minimum: return summary.numeric ? QVariant(summary.minimum) : QVariant();
-        case Median: return summary.numeric ? QVariant(summary.median) : QVariant();
-        case Maximum: return summary.numeric ? QVariant(summary.maximum) : QVariant();
-        default: return data(index, Qt::DisplayRole);
+        case Present:
+            return static_cast<qulonglong>(summary.present);
+        case Missing:
+            return static_cast<qulonglong>(summary.missing);
+        case Distinct:
+            return summary.distinct ? QVariant(static_cast<qulonglong>(*summary.distinct)) : QVariant();
+        case Minimum:
+            return summary.numeric ? QVariant(summary.minimum) : QVariant();
+        case Median:
+            return summary.numeric ? QVariant(summary.median) : QVariant();
+        case Maximum:
+            return summary.numeric ? QVariant(summary.maximum) : QVariant();
+        default:
+            return data(index, Qt::DisplayRole);
         }
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case Name: return QString::fromStdString(summary.tooltip);
-        case TopValues: return plainTooltip(joined(summary.topValues, QStringLiteral("\n")));
+        case Name:
+            return QString::fromStdString(summary.tooltip);
+        case TopValues:
+            return plainTooltip(joined(summary.topValues, QStringLiteral("\n")));
         case Minimum:
         case Median:
         case Maximum:
             if (summary.numeric && summary.timestamp)
-                return formatInstant(index.column() == Minimum ? summary.minimum
-                                     : index.column() == Median ? summary.median
-                                                                : summary.maximum);
+                return formatInstant(index.column() == Minimum      ? summary.minimum
+                                         : index.column() == Median ? summary.median
+                                                                    : summary.maximum);
             if (index.column() != Median && summary.numeric && summary.name.starts_with("bytes"))
                 return formatBytesText(index.column() == Minimum ? summary.minimum : summary.maximum);
             return {};
-        default: return {};
+        default:
+            return {};
         }
     case Qt::TextAlignmentRole:
         if (index.column() >= Present && index.column() <= Maximum)
@@ -107,7 +126,8 @@ QVariant SummaryModel::data(const QModelIndex& index, int role) const
         if (index.column() == Missing && summary.missing > 0)
             return isDarkPalette() ? QColor(0xff, 0x8a, 0x80) : QColor(176, 0, 32);
         return {};
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -117,28 +137,46 @@ QVariant SummaryModel::headerData(int section, Qt::Orientation orientation, int 
         return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
-        case Name: return tr("Column");
-        case Type: return tr("Type");
-        case Present: return tr("Non-missing");
-        case Missing: return tr("Missing");
-        case Distinct: return tr("Distinct");
-        case Minimum: return tr("Min / first");
-        case Median: return tr("Median");
-        case Maximum: return tr("Max / last");
-        case TopValues: return tr("Most frequent");
-        default: return {};
+        case Name:
+            return tr("Column");
+        case Type:
+            return tr("Type");
+        case Present:
+            return tr("Non-missing");
+        case Missing:
+            return tr("Missing");
+        case Distinct:
+            return tr("Distinct");
+        case Minimum:
+            return tr("Min / first");
+        case Median:
+            return tr("Median");
+        case Maximum:
+            return tr("Max / last");
+        case TopValues:
+            return tr("Most frequent");
+        default:
+            return {};
         }
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case Present: return tr("Cells with a value (pandas: count)");
-        case Missing: return tr("Empty or unparseable cells after cleaning (pandas: isnull().sum())");
-        case Distinct: return tr("Different values (pandas: nunique)");
-        case Minimum: return tr("Smallest value; the first instant for timestamps");
-        case Median: return tr("The middle value (pandas: 50%)");
-        case Maximum: return tr("Largest value; the last instant for timestamps");
-        case TopValues: return tr("The three most frequent values of a text column, with their counts");
-        default: return {};
+        case Present:
+            return tr("Cells with a value (pandas: count)");
+        case Missing:
+            return tr("Empty or unparseable cells after cleaning (pandas: isnull().sum())");
+        case Distinct:
+            return tr("Different values (pandas: nunique)");
+        case Minimum:
+            return tr("Smallest value; the first instant for timestamps");
+        case Median:
+            return tr("The middle value (pandas: 50%)");
+        case Maximum:
+            return tr("Largest value; the last instant for timestamps");
+        case TopValues:
+            return tr("The three most frequent values of a text column, with their counts");
+        default:
+            return {};
         }
     }
     return {};

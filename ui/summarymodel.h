@@ -19,7 +19,7 @@ class SummaryModel : public QAbstractTableModel {
 public:
     enum Column { Name, Type, Present, Missing, Distinct, Minimum, Median, Maximum, TopValues, ColumnCount };
     enum Role {
-        SortKeyRole = Qt::UserRole + 1,   // numbers as numbers, for a sorting proxy
+        SortKeyRole = Qt::UserRole + 1, // numbers as numbers, for a sorting proxy
     };
 
     explicit SummaryModel(QObject* parent = nullptr);

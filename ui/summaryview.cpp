@@ -65,7 +65,7 @@ void SummaryView::setSnapshot(const ViewUpdate& update, int /*part*/)
     }
     std::optional<ColumnSummary> score;
     if (snapshot.scoreSummary)
-        score = *snapshot.scoreSummary;  // made on the worker
+        score = *snapshot.scoreSummary; // made on the worker
     else if (snapshot.detection)
         score = summarizeScores(snapshot.detection->scores);
     m_model->setSummary(file.summary, score);

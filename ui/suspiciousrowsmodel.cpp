@@ -33,7 +33,8 @@ void SuspiciousRowsModel::rebuildShown()
 {
     m_shown.clear();
     m_masked = false;
-    if (!m_rowMask || !m_snapshot.findings || !m_snapshot.data || m_rowMask->size() != m_snapshot.data->table.rowCount())
+    if (!m_rowMask || !m_snapshot.findings || !m_snapshot.data
+        || m_rowMask->size() != m_snapshot.data->table.rowCount())
         return;
     m_masked = true;
     const auto& rows = m_snapshot.findings->suspiciousRows;
@@ -93,49 +94,78 @@ QVariant SuspiciousRowsModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Rank: return static_cast<qulonglong>(rankOf(index.row()) + 1);
-        case Score: return QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4);
-        case SourceIp: return fromUtf8View(table.text(Field::SrcIp, row));
-        case Country: return fromUtf8View(table.text(Field::SrcIpCountryCode, row));
+        case Rank:
+            return static_cast<qulonglong>(rankOf(index.row()) + 1);
+        case Score:
+            return QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4);
+        case SourceIp:
+            return fromUtf8View(table.text(Field::SrcIp, row));
+        case Country:
+            return fromUtf8View(table.text(Field::SrcIpCountryCode, row));
         // Compact units keep the list narrow beside the scatter; the tooltip has the exact count.
-        case BytesIn: return formatBytesText(table.column(Field::BytesIn).number(row));
-        case BytesOut: return formatBytesText(table.column(Field::BytesOut).number(row));
-        case Duration: return QStringLiteral("%1 s").arg(formatValue(m_snapshot.data->features.sessionDuration[row]));
-        case DestinationPort: return integer(Field::DstPort);
-        case Protocol: return fromUtf8View(table.text(Field::Protocol, row));
-        case Started: return formatInstantShort(table.column(Field::CreationTime).number(row));
-        case Line: return QString::number(table.sourceLines[row]);
-        default: return {};
+        case BytesIn:
+            return formatBytesText(table.column(Field::BytesIn).number(row));
+        case BytesOut:
+            return formatBytesText(table.column(Field::BytesOut).number(row));
+        case Duration:
+            return QStringLiteral("%1 s").arg(formatValue(m_snapshot.data->features.sessionDuration[row]));
+        case DestinationPort:
+            return integer(Field::DstPort);
+        case Protocol:
+            return fromUtf8View(table.text(Field::Protocol, row));
+        case Started:
+            return formatInstantShort(table.column(Field::CreationTime).number(row));
+        case Line:
+            return QString::number(table.sourceLines[row]);
+        default:
+            return {};
         }
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case BytesIn: return tr("%1 bytes").arg(integer(Field::BytesIn).toString());
-        case BytesOut: return tr("%1 bytes").arg(integer(Field::BytesOut).toString());
-        case Started: return QString::fromStdString(table.cellText(static_cast<std::size_t>(Field::CreationTime), row));
-        default: return {};
+        case BytesIn:
+            return tr("%1 bytes").arg(integer(Field::BytesIn).toString());
+        case BytesOut:
+            return tr("%1 bytes").arg(integer(Field::BytesOut).toString());
+        case Started:
+            return QString::fromStdString(table.cellText(static_cast<std::size_t>(Field::CreationTime), row));
+        default:
+            return {};
         }
     case Qt::TextAlignmentRole:
         switch (index.column()) {
         case SourceIp:
         case Country:
         case Protocol:
-        case Started: return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignVCenter));
-        default: return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
+        case Started:
+            return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignVCenter));
+        default:
+            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         }
-    case TableRowRole: return static_cast<qulonglong>(row);
+    case TableRowRole:
+        return static_cast<qulonglong>(row);
     case SortKeyRole:
         switch (index.column()) {
-        case Rank: return static_cast<qulonglong>(rankOf(index.row()));
-        case Score: return m_snapshot.detection->scores.scores()[row];
-        case BytesIn: return table.column(Field::BytesIn).number(row);
-        case BytesOut: return table.column(Field::BytesOut).number(row);
-        case Duration: return m_snapshot.data->features.sessionDuration[row];
-        case DestinationPort: return table.column(Field::DstPort).number(row);
-        case Started: return table.column(Field::CreationTime).number(row);
-        case Line: return static_cast<qlonglong>(table.sourceLines[row]);
-        default: return data(index, Qt::DisplayRole);
+        case Rank:
+            return static_cast<qulonglong>(rankOf(index.row()));
+        case Score:
+            return m_snapshot.detection->scores.scores()[row];
+        case BytesIn:
+            return table.column(Field::BytesIn).number(row);
+        case BytesOut:
+            return table.column(Field::BytesOut).number(row);
+        case Duration:
+            return m_snapshot.data->features.sessionDuration[row];
+        case DestinationPort:
+            return table.column(Field::DstPort).number(row);
+        case Started:
+            return table.column(Field::CreationTime).number(row);
+        case Line:
+            return static_cast<qlonglong>(table.sourceLines[row]);
+        default:
+            return data(index, Qt::DisplayRole);
         }
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -145,26 +175,42 @@ QVariant SuspiciousRowsModel::headerData(int section, Qt::Orientation orientatio
         return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
-        case Rank: return tr("#");
-        case Score: return tr("Score");
-        case SourceIp: return tr("Source IP");
-        case Country: return tr("Country");
-        case BytesIn: return tr("Bytes in");
-        case BytesOut: return tr("Bytes out");
-        case Duration: return tr("Duration");
-        case DestinationPort: return tr("Port");
-        case Protocol: return tr("Protocol");
-        case Started: return tr("Started");
-        case Line: return tr("Line");
-        default: return {};
+        case Rank:
+            return tr("#");
+        case Score:
+            return tr("Score");
+        case SourceIp:
+            return tr("Source IP");
+        case Country:
+            return tr("Country");
+        case BytesIn:
+            return tr("Bytes in");
+        case BytesOut:
+            return tr("Bytes out");
+        case Duration:
+            return tr("Duration");
+        case DestinationPort:
+            return tr("Port");
+        case Protocol:
+            return tr("Protocol");
+        case Started:
+            return tr("Started");
+        case Line:
+            return tr("Line");
+        default:
+            return {};
         }
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case Rank: return tr("1 is the most anomalous row");
-        case Score: return tr("Isolation Forest score: lower is more anomalous");
-        case Line: return tr("The row's line in the input file");
-        default: return {};
+        case Rank:
+            return tr("1 is the most anomalous row");
+        case Score:
+            return tr("Isolation Forest score: lower is more anomalous");
+        case Line:
+            return tr("The row's line in the input file");
+        default:
+            return {};
         }
     }
     return {};

@@ -17,9 +17,22 @@ class SuspiciousRowsModel : public QAbstractTableModel {
     Q_DISABLE_COPY_MOVE(SuspiciousRowsModel)
 
 public:
-    enum Column { Rank, Score, SourceIp, Country, BytesIn, BytesOut, Duration, DestinationPort, Protocol, Started, Line, ColumnCount };
+    enum Column {
+        Rank,
+        Score,
+        SourceIp,
+        Country,
+        BytesIn,
+        BytesOut,
+        Duration,
+        DestinationPort,
+        Protocol,
+        Started,
+        Line,
+        ColumnCount
+    };
     enum Role {
-        TableRowRole = Qt::UserRole + 1,  // the row's index in the snapshot's table (qulonglong)
+        TableRowRole = Qt::UserRole + 1, // the row's index in the snapshot's table (qulonglong)
         SortKeyRole,
     };
 
@@ -46,7 +59,7 @@ private:
     AnalysisSnapshot m_snapshot;
     std::shared_ptr<const std::vector<std::uint8_t>> m_rowMask;
     bool m_masked = false;
-    std::vector<std::uint32_t> m_shown;   // with a mask: ranks (positions in suspiciousRows) shown
+    std::vector<std::uint32_t> m_shown; // with a mask: ranks (positions in suspiciousRows) shown
     // Built on the first click-to-select, not per slider step.
     mutable std::unordered_map<std::size_t, int> m_positions;
 };

@@ -54,7 +54,8 @@ void TrafficProxyModel::setSourceModel(QAbstractItemModel* sourceModel)
             connect(source, &QAbstractItemModel::columnsAboutToBeRemoved, this, resetting),
             connect(source, &QAbstractItemModel::columnsRemoved, this, reset),
             connect(source, &QAbstractItemModel::dataChanged, this, &TrafficProxyModel::onSourceDataChanged),
-            connect(source, &QAbstractItemModel::headerDataChanged, this, &TrafficProxyModel::onSourceHeaderDataChanged),
+            connect(source, &QAbstractItemModel::headerDataChanged, this,
+                    &TrafficProxyModel::onSourceHeaderDataChanged),
         };
     }
     search();
@@ -98,7 +99,7 @@ void TrafficProxyModel::setFilter(const QString& text, const QString& column)
     m_filterText = text;
     m_filterColumn = column;
     if (search())
-        return;   // the rows change when the search ends
+        return; // the rows change when the search ends
     refilter();
 }
 
@@ -132,17 +133,18 @@ bool TrafficProxyModel::search()
     runInBackground<Matches>(
         this,
         [data, cells = std::move(cells), cancel] {
-            return std::make_shared<const std::vector<std::uint8_t>>(rowsMatchingText(data->table, cells, cancel.get()));
+            return std::make_shared<const std::vector<std::uint8_t>>(
+                rowsMatchingText(data->table, cells, cancel.get()));
         },
         [this, request, data, filter = std::move(filter)](BackgroundResult<Matches> result) mutable {
             if (request != m_search)
-                return;   // a newer filter or other data: cancelled
+                return; // a newer filter or other data: cancelled
             m_searchCancel.reset();
             if (result.value) {
                 m_applied = {true, std::move(filter), std::move(*result.value), data};
             } else {
                 logger::get("ui")->warn("the Data tab's filter failed: {}", result.error);
-                m_applied = {};   // shows no row rather than rows the filter did not check
+                m_applied = {}; // shows no row rather than rows the filter did not check
             }
             refilter();
             setSearching(false);
@@ -210,7 +212,7 @@ void TrafficProxyModel::sort(int column, Qt::SortOrder order)
     m_sortColumn = column;
     m_sortOrder = order;
     if (needsBackgroundSort()) {
-        sortInBackground();   // the rows move when it ends
+        sortInBackground(); // the rows move when it ends
         return;
     }
     refilter();
@@ -219,7 +221,7 @@ void TrafficProxyModel::sort(int column, Qt::SortOrder order)
 bool TrafficProxyModel::hasWantedOrder() const
 {
     if (!m_traffic || m_sortColumn < 0 || m_sortColumn >= m_traffic->columnCount())
-        return true;   // no order wanted
+        return true; // no order wanted
     return m_orderCurrent && m_orderColumn == m_sortColumn && m_orderDescending == (m_sortOrder == Qt::DescendingOrder)
         && m_order.size() == static_cast<std::size_t>(m_traffic->rowCount());
 }
@@ -234,7 +236,7 @@ void TrafficProxyModel::sortInBackground()
     const int column = m_sortColumn;
     const bool descending = m_sortOrder == Qt::DescendingOrder;
     if (m_sorting && m_sortingColumn == column && m_sortingDescending == descending)
-        return;   // that order is being made
+        return; // that order is being made
     const quint64 request = ++m_sortRequest;
     m_sortingColumn = column;
     m_sortingDescending = descending;
@@ -247,7 +249,7 @@ void TrafficProxyModel::sortInBackground()
         [keys, descending] { return std::make_shared<std::vector<std::uint32_t>>(stableSortOrder(*keys, descending)); },
         [this, request, column, descending](BackgroundResult<Order> result) {
             if (request != m_sortRequest)
-                return;   // another order or other data was asked for since
+                return; // another order or other data was asked for since
             setSorting(false);
             if (!result.value) {
                 logger::get("ui")->warn("sorting the Data tab failed: {}", result.error);
@@ -266,7 +268,7 @@ void TrafficProxyModel::forgetOrder()
 {
     m_order.clear();
     m_orderCurrent = false;
-    ++m_sortRequest;   // a sort under way was for the old rows
+    ++m_sortRequest; // a sort under way was for the old rows
     setSorting(false);
 }
 
@@ -340,8 +342,9 @@ void TrafficProxyModel::rebuildMapping()
     bool pending = false;
     const std::vector<std::uint32_t>* order = sortedRows(&pending);
     if (pending)
-        return;   // new rows not sorted yet: none is shown until they are
-    const bool filtering = m_suspiciousOnly || !m_applied.valid || !m_applied.filter.isEmpty() || !m_traffic || m_rowMask;
+        return; // new rows not sorted yet: none is shown until they are
+    const bool filtering
+        = m_suspiciousOnly || !m_applied.valid || !m_applied.filter.isEmpty() || !m_traffic || m_rowMask;
     const QModelIndex root;
     for (int position = 0; position < rows; ++position) {
         const int row = order ? static_cast<int>((*order)[static_cast<std::size_t>(position)]) : position;
@@ -363,7 +366,7 @@ bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourc
     if (m_suspiciousOnly && !m_traffic->isSuspicious(sourceRow))
         return false;
     if (!m_applied.valid)
-        return false;   // the filter's rows in these data are still being searched
+        return false; // the filter's rows in these data are still being searched
     if (m_applied.filter.isEmpty())
         return true;
     if (m_applied.cells && row < m_applied.cells->size() && (*m_applied.cells)[row])

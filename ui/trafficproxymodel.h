@@ -121,14 +121,14 @@ private:
     struct AppliedFilter {
         bool valid = false;
         RowFilter filter;
-        std::shared_ptr<const std::vector<std::uint8_t>> cells;   // null: no cell searched
+        std::shared_ptr<const std::vector<std::uint8_t>> cells; // null: no cell searched
         std::weak_ptr<const PreparedData> data;
     };
     AppliedFilter m_applied;
     std::size_t m_backgroundRows = 100000;
     bool m_searching = false;
-    quint64 m_search = 0;                                   // the newest search; older ones are ignored
-    std::shared_ptr<std::atomic<bool>> m_searchCancel;      // the running one's
+    quint64 m_search = 0; // the newest search; older ones are ignored
+    std::shared_ptr<std::atomic<bool>> m_searchCancel; // the running one's
 
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
@@ -141,10 +141,10 @@ private:
     bool m_sorting = false;
     int m_sortingColumn = -1;
     bool m_sortingDescending = false;
-    quint64 m_sortRequest = 0;                              // the newest sort; older ones are ignored
+    quint64 m_sortRequest = 0; // the newest sort; older ones are ignored
 
     std::vector<int> m_proxyToSource;
-    std::vector<int> m_sourceToProxy;   // -1 for a row filtered out
+    std::vector<int> m_sourceToProxy; // -1 for a row filtered out
     QList<QMetaObject::Connection> m_sourceConnections;
 };
 

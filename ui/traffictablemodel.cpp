@@ -111,11 +111,16 @@ QString TrafficTableModel::columnName(int column) const
         return {};
     const ColumnRef& ref = m_columns[static_cast<std::size_t>(column)];
     switch (ref.source) {
-    case ColumnSource::Table: return QString::fromStdString(m_snapshot.data->table.columns[ref.tableColumn].name);
-    case ColumnSource::SessionDuration: return fromView(featureInfo(Feature::SessionDuration).name);
-    case ColumnSource::AvgPacketSize: return fromView(featureInfo(Feature::AvgPacketSize).name);
-    case ColumnSource::Score: return QStringLiteral("anomaly_score");
-    case ColumnSource::Label: return QStringLiteral("anomaly_label");
+    case ColumnSource::Table:
+        return QString::fromStdString(m_snapshot.data->table.columns[ref.tableColumn].name);
+    case ColumnSource::SessionDuration:
+        return fromView(featureInfo(Feature::SessionDuration).name);
+    case ColumnSource::AvgPacketSize:
+        return fromView(featureInfo(Feature::AvgPacketSize).name);
+    case ColumnSource::Score:
+        return QStringLiteral("anomaly_score");
+    case ColumnSource::Label:
+        return QStringLiteral("anomaly_label");
     }
     return {};
 }
@@ -132,7 +137,8 @@ const std::vector<std::uint32_t>& TrafficTableModel::textRanks() const
         const StringPool& pool = *m_snapshot.data->table.strings;
         std::vector<std::uint32_t> ids(pool.size());
         std::iota(ids.begin(), ids.end(), 0u);
-        std::sort(ids.begin(), ids.end(), [&pool](std::uint32_t a, std::uint32_t b) { return pool.view(a) < pool.view(b); });
+        std::sort(ids.begin(), ids.end(),
+                  [&pool](std::uint32_t a, std::uint32_t b) { return pool.view(a) < pool.view(b); });
         m_textRanks.resize(ids.size());
         for (std::size_t rank = 0; rank < ids.size(); ++rank)
             m_textRanks[ids[rank]] = static_cast<std::uint32_t>(rank);
@@ -206,15 +212,21 @@ const std::vector<double>& TrafficTableModel::sortKeys(int column) const
             }
             return m_keys;
         }
-        case ColumnKind::Real: break;
+        case ColumnKind::Real:
+            break;
         }
         break;
     }
-    case ColumnSource::SessionDuration: numbers(data.features.sessionDuration); return m_keys;
-    case ColumnSource::AvgPacketSize: numbers(data.features.avgPacketSize); return m_keys;
+    case ColumnSource::SessionDuration:
+        numbers(data.features.sessionDuration);
+        return m_keys;
+    case ColumnSource::AvgPacketSize:
+        numbers(data.features.avgPacketSize);
+        return m_keys;
     case ColumnSource::Score:
         if (m_snapshot.detection) {
-            std::copy(m_snapshot.detection->scores.scores().begin(), m_snapshot.detection->scores.scores().end(), m_keys.begin());
+            std::copy(m_snapshot.detection->scores.scores().begin(), m_snapshot.detection->scores.scores().end(),
+                      m_keys.begin());
             return m_keys;
         }
         break;
@@ -242,21 +254,27 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
             if (column.isMissing(row))
                 return QString();
             switch (column.kind) {
-            case ColumnKind::Integer: return QString::number(column.integers[row]);
+            case ColumnKind::Integer:
+                return QString::number(column.integers[row]);
             case ColumnKind::Timestamp: {
                 char buffer[40];
                 const std::size_t length = formatTimestamp(column.integers[row], buffer);
                 return QString::fromLatin1(buffer, static_cast<qsizetype>(length));
             }
-            case ColumnKind::Text: return fromView(data.table.strings->view(column.text[row]));
-            case ColumnKind::Real: return QString::number(column.reals[row], 'g', 10);
+            case ColumnKind::Text:
+                return fromView(data.table.strings->view(column.text[row]));
+            case ColumnKind::Real:
+                return QString::number(column.reals[row], 'g', 10);
             }
             return {};
         }
-        case ColumnSource::SessionDuration: return QString::number(data.features.sessionDuration[row], 'f', 1);
-        case ColumnSource::AvgPacketSize: return QString::number(data.features.avgPacketSize[row], 'f', 1);
+        case ColumnSource::SessionDuration:
+            return QString::number(data.features.sessionDuration[row], 'f', 1);
+        case ColumnSource::AvgPacketSize:
+            return QString::number(data.features.avgPacketSize[row], 'f', 1);
         case ColumnSource::Score:
-            return m_snapshot.detection ? QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4) : QString();
+            return m_snapshot.detection ? QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4)
+                                        : QString();
         case ColumnSource::Label:
             if (!m_snapshot.verdicts)
                 return QString();
@@ -269,7 +287,8 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
             || (ref.source == ColumnSource::Table
                 && (data.table.columns[ref.tableColumn].kind == ColumnKind::Integer
                     || data.table.columns[ref.tableColumn].kind == ColumnKind::Real));
-        return QVariant::fromValue(Qt::Alignment(numeric ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter));
+        return QVariant::fromValue(
+            Qt::Alignment(numeric ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter));
     }
     case Qt::BackgroundRole:
         if (isSuspicious(index.row()))
@@ -281,10 +300,14 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
         if (isSuspicious(index.row()))
             return isDarkPalette() ? QColor(0xff, 0xe2, 0xde) : QColor(60, 0, 0);
         return {};
-    case SortKeyRole: return sortKey(index.row(), index.column());
-    case SuspiciousRole: return isSuspicious(index.row());
-    case SourceLineRole: return QVariant::fromValue<qint64>(data.table.sourceLines[row]);
-    default: return {};
+    case SortKeyRole:
+        return sortKey(index.row(), index.column());
+    case SuspiciousRole:
+        return isSuspicious(index.row());
+    case SourceLineRole:
+        return QVariant::fromValue<qint64>(data.table.sourceLines[row]);
+    default:
+        return {};
     }
 }
 
@@ -295,21 +318,26 @@ QVariant TrafficTableModel::headerData(int section, Qt::Orientation orientation,
             return {};
         const std::int64_t line = m_snapshot.data->table.sourceLines[static_cast<std::size_t>(section)];
         switch (role) {
-        case Qt::DisplayRole: return QString::number(line);
-        case Qt::ToolTipRole: return tr("Line %1 of the file").arg(line);
-        default: return {};
+        case Qt::DisplayRole:
+            return QString::number(line);
+        case Qt::ToolTipRole:
+            return tr("Line %1 of the file").arg(line);
+        default:
+            return {};
         }
     }
     if (section < 0 || section >= columnCount())
         return {};
     const ColumnRef& ref = m_columns[static_cast<std::size_t>(section)];
     switch (role) {
-    case Qt::DisplayRole: return columnName(section);
+    case Qt::DisplayRole:
+        return columnName(section);
     case Qt::ToolTipRole:
         switch (ref.source) {
         case ColumnSource::Table: {
             const Column& column = m_snapshot.data->table.columns[ref.tableColumn];
-            return plainTooltip(tr("%1 (%2, from the file)").arg(columnName(section), fromView(columnKindName(column.kind))));
+            return plainTooltip(
+                tr("%1 (%2, from the file)").arg(columnName(section), fromView(columnKindName(column.kind))));
         }
         case ColumnSource::SessionDuration:
             return tr("session_duration (s): %1").arg(fromView(featureInfo(Feature::SessionDuration).description));
@@ -321,7 +349,8 @@ QVariant TrafficTableModel::headerData(int section, Qt::Orientation orientation,
             return tr("Suspicious where the score is below the threshold set by the contamination.");
         }
         return {};
-    default: return {};
+    default:
+        return {};
     }
 }
 

@@ -14,11 +14,11 @@ namespace webthreat {
 // per filter text and data), and the label column, whose text follows the verdicts and is tested
 // per row when the rows are filtered.
 struct RowFilter {
-    std::string needle;                 // UTF-8, ASCII-lower-cased; empty matches everything
-    int column = -1;                    // a model column, or -1 for every column
-    TextFilter cells;                   // the table columns searched; none for a computed column
+    std::string needle; // UTF-8, ASCII-lower-cased; empty matches everything
+    int column = -1; // a model column, or -1 for every column
+    TextFilter cells; // the table columns searched; none for a computed column
     bool searchesLabel = false;
-    bool matchesSuspicious = false;     // the needle is in the label "Suspicious"
+    bool matchesSuspicious = false; // the needle is in the label "Suspicious"
     bool matchesNormal = false;
 
     bool isEmpty() const noexcept { return needle.empty(); }
@@ -36,8 +36,8 @@ public:
         // A number to sort by: the value for numbers and timestamps, the rank of the text among
         // the table's strings for text, 1/0 for the label. Missing sorts last.
         SortKeyRole = Qt::UserRole + 1,
-        SuspiciousRole,                 // bool
-        SourceLineRole,                 // the row's 1-based line in the input file
+        SuspiciousRole, // bool
+        SourceLineRole, // the row's 1-based line in the input file
     };
 
     enum class ColumnSource { Table, SessionDuration, AvgPacketSize, Score, Label };
@@ -67,7 +67,7 @@ public:
     // Whether row's label matches filter (false when the label is not searched or not known).
     bool labelMatches(int row, const RowFilter& filter) const;
 
-    int columnFor(ColumnSource source) const;  // -1 when absent
+    int columnFor(ColumnSource source) const; // -1 when absent
     ColumnSource columnSource(int column) const;
     QString columnName(int column) const;
 

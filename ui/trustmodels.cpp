@@ -46,25 +46,35 @@ QVariant CrossTabModel::data(const QModelIndex& index, int role) const
         return {};
     const bool totalRow = index.row() == static_cast<int>(m_tab.rows.size());
     const std::size_t normal = totalRow ? m_tab.normal : m_tab.rows[static_cast<std::size_t>(index.row())].normal;
-    const std::size_t suspicious = totalRow ? m_tab.suspicious : m_tab.rows[static_cast<std::size_t>(index.row())].suspicious;
+    const std::size_t suspicious
+        = totalRow ? m_tab.suspicious : m_tab.rows[static_cast<std::size_t>(index.row())].suspicious;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Value: return totalRow ? tr("Total") : QString::fromStdString(m_tab.rows[static_cast<std::size_t>(index.row())].value);
-        case Normal: return formatCount(normal);
-        case Suspicious: return formatCount(suspicious);
-        case Total: return formatCount(normal + suspicious);
+        case Value:
+            return totalRow ? tr("Total")
+                            : QString::fromStdString(m_tab.rows[static_cast<std::size_t>(index.row())].value);
+        case Normal:
+            return formatCount(normal);
+        case Suspicious:
+            return formatCount(suspicious);
+        case Total:
+            return formatCount(normal + suspicious);
         }
         return {};
-    case Qt::UserRole:   // the number, for sorting and tests
+    case Qt::UserRole: // the number, for sorting and tests
         switch (index.column()) {
-        case Normal: return static_cast<qulonglong>(normal);
-        case Suspicious: return static_cast<qulonglong>(suspicious);
-        case Total: return static_cast<qulonglong>(normal + suspicious);
+        case Normal:
+            return static_cast<qulonglong>(normal);
+        case Suspicious:
+            return static_cast<qulonglong>(suspicious);
+        case Total:
+            return static_cast<qulonglong>(normal + suspicious);
         }
         return {};
     case Qt::TextAlignmentRole:
-        return index.column() == Value ? QVariant(Qt::AlignLeft | Qt::AlignVCenter) : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return index.column() == Value ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                       : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::FontRole:
         if (totalRow) {
             QFont font;
@@ -89,10 +99,14 @@ QVariant CrossTabModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Value: return QString::fromStdString(m_tab.column.empty() ? std::string("value") : m_tab.column);
-    case Normal: return tr("Normal");
-    case Suspicious: return tr("Suspicious");
-    case Total: return tr("Rows");
+    case Value:
+        return QString::fromStdString(m_tab.column.empty() ? std::string("value") : m_tab.column);
+    case Normal:
+        return tr("Normal");
+    case Suspicious:
+        return tr("Suspicious");
+    case Total:
+        return tr("Rows");
     }
     return {};
 }
@@ -141,13 +155,18 @@ QVariant ChangedVerdictsModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Line: return static_cast<qlonglong>(m_snapshot.data->table.sourceLines[row]);
-        case Change: return nowSuspicious ? tr("Normal \u2192 Suspicious") : tr("Suspicious \u2192 Normal");
-        case Score: return QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4);
-        case SourceIp: return fromUtf8View(m_snapshot.data->table.text(Field::SrcIp, row));
+        case Line:
+            return static_cast<qlonglong>(m_snapshot.data->table.sourceLines[row]);
+        case Change:
+            return nowSuspicious ? tr("Normal \u2192 Suspicious") : tr("Suspicious \u2192 Normal");
+        case Score:
+            return QString::number(m_snapshot.detection->scores.scores()[row], 'f', 4);
+        case SourceIp:
+            return fromUtf8View(m_snapshot.data->table.text(Field::SrcIp, row));
         }
         return {};
-    case Qt::UserRole: return static_cast<qulonglong>(row);
+    case Qt::UserRole:
+        return static_cast<qulonglong>(row);
     case Qt::ForegroundRole:
         if (index.column() == Change)
             return QBrush(nowSuspicious ? chartstyle::suspiciousColor() : chartstyle::normalColor());
@@ -164,10 +183,14 @@ QVariant ChangedVerdictsModel::headerData(int section, Qt::Orientation orientati
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Line: return tr("Line");
-    case Change: return tr("Verdict");
-    case Score: return tr("Score");
-    case SourceIp: return tr("src_ip");
+    case Line:
+        return tr("Line");
+    case Change:
+        return tr("Verdict");
+    case Score:
+        return tr("Score");
+    case SourceIp:
+        return tr("src_ip");
     }
     return {};
 }

@@ -23,7 +23,7 @@ struct TrustView::Base {
     std::shared_ptr<const Detection> detection;
     CrossTabulator rules;
     CrossTabulator types;
-    TruthLookup truth;                              // truth.truth is dropped once evaluated
+    TruthLookup truth; // truth.truth is dropped once evaluated
     std::shared_ptr<const Evaluation> evaluation;
     std::vector<ContaminationRow> byContamination;
 };
@@ -261,7 +261,7 @@ void TrustView::compute()
             if (base->truth.truth) {
                 base->evaluation = std::make_shared<const Evaluation>(detection->scores, *base->truth.truth);
                 base->byContamination = evaluateContaminations(detection->scores, *base->evaluation);
-                base->truth.truth.reset();   // the evaluation keeps what it needs
+                base->truth.truth.reset(); // the evaluation keeps what it needs
             }
             return std::shared_ptr<const Base>(std::move(base));
         },
@@ -299,9 +299,8 @@ void TrustView::refresh()
     m_rulesSummary->setText(QString::fromStdString(rules.summary()));
     m_typesSummary->setText(QString::fromStdString(types.summary()));
 
-    const QString contamination = verdicts.contamination.automatic
-        ? tr("auto")
-        : percentText(verdicts.contamination.value);
+    const QString contamination
+        = verdicts.contamination.automatic ? tr("auto") : percentText(verdicts.contamination.value);
     if (!m_base->evaluation) {
         m_charts->setEvaluation(nullptr, tr("No ground truth to evaluate against"));
         m_contaminationTable->setRowCount(0);

@@ -60,7 +60,8 @@ void ViewFilterBar::showFilter(const ViewFilter& filter, const AnalysisSnapshot&
                      .arg(formatInstantShort(static_cast<double>(*filter.from) / 1e6),
                           formatInstantShort(static_cast<double>(*filter.to) / 1e6));
     m_text->setText(tr("Filtered to %1 \u2014 %2 of %3 rows in the Data tab%4")
-                        .arg(parts.join(tr(" and ")), formatCount(shownRows), formatCount(snapshot.data->table.rowCount()),
+                        .arg(parts.join(tr(" and ")), formatCount(shownRows),
+                             formatCount(snapshot.data->table.rowCount()),
                              otherFilters ? tr(" (with its own filter)") : QString()));
     show();
 }

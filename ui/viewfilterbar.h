@@ -23,7 +23,8 @@ public:
 
     // Says what filter keeps of snapshot's rows (shownRows of them in the Data tab, otherFilters:
     // with the tab's own filter too); hidden when the filter is inactive.
-    void showFilter(const ViewFilter& filter, const AnalysisSnapshot& snapshot, std::size_t shownRows, bool otherFilters);
+    void showFilter(const ViewFilter& filter, const AnalysisSnapshot& snapshot, std::size_t shownRows,
+                    bool otherFilters);
 
 Q_SIGNALS:
     void clearRequested();

@@ -80,7 +80,8 @@ void ViewFilterController::apply()
     // The timeline shows the whole span with the selected sources' sessions over it (the period
     // is its own shading), so it gets the sources' rows only.
     if (m_filter.hasSources() && snapshot.hasData()) {
-        rows.sourceRows = m_filter.hasPeriod() ? makeMask(rowsFromSources(snapshot.data->table, m_filter.sourceIps)) : rows.rows;
+        rows.sourceRows
+            = m_filter.hasPeriod() ? makeMask(rowsFromSources(snapshot.data->table, m_filter.sourceIps)) : rows.rows;
         rows.sourcesName = m_filter.sourceIps.size() == 1
             ? tr("Sessions from %1").arg(fromUtf8View(snapshot.data->table.strings->view(m_filter.sourceIps.front())))
             : tr("Sessions from the %1 selected sources").arg(m_filter.sourceIps.size());

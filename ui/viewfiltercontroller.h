@@ -42,7 +42,7 @@ private:
 
     const ResultPresenter* m_presenter = nullptr;
     ViewFilter m_filter;
-    const PreparedData* m_filterData = nullptr;   // the data m_filter's ids belong to
+    const PreparedData* m_filterData = nullptr; // the data m_filter's ids belong to
 };
 
 } // namespace webthreat

@@ -16,7 +16,8 @@ QString tr(const char* text)
     return QCoreApplication::translate("webthreat::MainWindow", text);
 }
 
-QAction* makeAction(QObject* parent, const QString& text, const QKeySequence& shortcut = {}, const QString& toolTip = {})
+QAction* makeAction(QObject* parent, const QString& text, const QKeySequence& shortcut = {},
+                    const QString& toolTip = {})
 {
     auto* action = new QAction(text, parent);
     if (!shortcut.isEmpty())
@@ -39,7 +40,8 @@ WindowActions::WindowActions(QObject* parent)
                            "column is which"));
     exportChart = makeAction(parent, tr("Export &Chart..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
                              tr("Save the current chart as a PNG image"));
-    exportAllCharts = makeAction(parent, tr("Export &All Charts..."), {}, tr("Save every chart as a PNG image (2x) into a folder"));
+    exportAllCharts
+        = makeAction(parent, tr("Export &All Charts..."), {}, tr("Save every chart as a PNG image (2x) into a folder"));
     exportCsv = makeAction(parent, tr("Export Scored C&SV..."), QKeySequence::Save,
                            tr("Write every row with its features, anomaly score and label"));
     exportCsv->setIcon(QIcon::fromTheme(QStringLiteral("document-save")));
@@ -49,10 +51,13 @@ WindowActions::WindowActions(QObject* parent)
                                  "provenance, findings, the most anomalous rows with why, charts"));
     quit = makeAction(parent, tr("&Quit"), QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
-    run = makeAction(parent, tr("&Run Detector"), QKeySequence::Refresh, tr("Refit the Isolation Forest with the panel's settings"));
-    cancel = makeAction(parent, tr("&Cancel"), QKeySequence::Cancel, tr("Stop the running load, fit or export; the current results stay"));
+    run = makeAction(parent, tr("&Run Detector"), QKeySequence::Refresh,
+                     tr("Refit the Isolation Forest with the panel's settings"));
+    cancel = makeAction(parent, tr("&Cancel"), QKeySequence::Cancel,
+                        tr("Stop the running load, fit or export; the current results stay"));
     find = makeAction(parent, tr("&Filter Rows"), QKeySequence::Find);
-    const QStringList tabNames{tr("Summary"), tr("Data"), tr("Overview"), tr("Anomalies"), tr("Entities"), tr("Timeline"), tr("Trust")};
+    const QStringList tabNames{tr("Summary"),  tr("Data"),     tr("Overview"), tr("Anomalies"),
+                               tr("Entities"), tr("Timeline"), tr("Trust")};
     for (int i = 0; i < tabNames.size(); ++i)
         tabs << makeAction(parent, tabNames[i], QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
     shortcuts = makeAction(parent, tr("&Keyboard Shortcuts"), QKeySequence::HelpContents);

@@ -31,7 +31,7 @@ struct WindowActions {
     QAction* run = nullptr;
     QAction* cancel = nullptr;
     QAction* find = nullptr;
-    QList<QAction*> tabs;       // Ctrl+1 ... in tab order
+    QList<QAction*> tabs; // Ctrl+1 ... in tab order
     QAction* shortcuts = nullptr;
     QAction* about = nullptr;
 };

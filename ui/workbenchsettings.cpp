@@ -24,7 +24,8 @@ WorkbenchSettings::WorkbenchSettings(QObject* parent)
 
 WorkbenchSettings::~WorkbenchSettings() = default;
 
-void WorkbenchSettings::setWindow(QMainWindow* window, QTabWidget* tabs, QList<QSplitter*> splitters, DetectorPanel* detector)
+void WorkbenchSettings::setWindow(QMainWindow* window, QTabWidget* tabs, QList<QSplitter*> splitters,
+                                  DetectorPanel* detector)
 {
     m_window = window;
     m_tabs = tabs;
@@ -36,16 +37,19 @@ void WorkbenchSettings::restore()
 {
     m_persist = true;
     QSettings settings;
-    if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray(); !geometry.isEmpty())
+    if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+        !geometry.isEmpty())
         m_window->restoreGeometry(geometry);
     if (const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
         m_window->restoreState(state);
     for (QSplitter* splitter : m_splitters) {
-        const QByteArray state = settings.value(QStringLiteral("window/splitters/") + splitter->objectName()).toByteArray();
+        const QByteArray state
+            = settings.value(QStringLiteral("window/splitters/") + splitter->objectName()).toByteArray();
         if (!state.isEmpty())
             splitter->restoreState(state);
     }
-    m_tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("window/tab"), 0).toInt(), 0, m_tabs->count() - 1));
+    m_tabs->setCurrentIndex(
+        std::clamp(settings.value(QStringLiteral("window/tab"), 0).toInt(), 0, m_tabs->count() - 1));
     m_recentFiles = settings.value(QStringLiteral("files/recent")).toStringList();
     while (m_recentFiles.size() > kMaxRecentFiles)
         m_recentFiles.removeLast();

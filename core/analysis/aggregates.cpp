@@ -10,8 +10,9 @@ std::shared_ptr<const TrafficAggregates> aggregateTraffic(const TrafficTable& ta
     return aggregates;
 }
 
-std::shared_ptr<const VerdictAggregates> assessAggregates(const TrafficAggregates& aggregates, const TrafficTable& table,
-                                                          const Verdicts& verdicts, const std::vector<double>& scores)
+std::shared_ptr<const VerdictAggregates> assessAggregates(const TrafficAggregates& aggregates,
+                                                          const TrafficTable& table, const Verdicts& verdicts,
+                                                          const std::vector<double>& scores)
 {
     auto perThreshold = std::make_shared<VerdictAggregates>();
     perThreshold->entities = assessEntities(aggregates.entities, verdicts, scores);

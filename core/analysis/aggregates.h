@@ -21,14 +21,15 @@ struct TrafficAggregates {
 // Their detector part, recomputed per threshold (one pass over the rows) with the verdicts.
 struct VerdictAggregates {
     EntityVerdicts entities;
-    std::vector<std::uint64_t> timelineSuspicious;   // per timeline bucket
+    std::vector<std::uint64_t> timelineSuspicious; // per timeline bucket
 };
 
 // The entities and timeline of table (a pass or two over the rows). Stages "entities", "timeline".
 std::shared_ptr<const TrafficAggregates> aggregateTraffic(const TrafficTable& table, const Progress& progress = {});
 
 // The per-threshold part of aggregates for verdicts over table's rows (scores: one per row).
-std::shared_ptr<const VerdictAggregates> assessAggregates(const TrafficAggregates& aggregates, const TrafficTable& table,
-                                                          const Verdicts& verdicts, const std::vector<double>& scores);
+std::shared_ptr<const VerdictAggregates> assessAggregates(const TrafficAggregates& aggregates,
+                                                          const TrafficTable& table, const Verdicts& verdicts,
+                                                          const std::vector<double>& scores);
 
 } // namespace webthreat

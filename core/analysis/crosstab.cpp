@@ -13,7 +13,8 @@ namespace {
 std::string percentOf(std::size_t part, std::size_t whole)
 {
     char text[32];
-    std::snprintf(text, sizeof text, "%.1f %%", whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+    std::snprintf(text, sizeof text, "%.1f %%",
+                  whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
     return text;
 }
 
@@ -70,7 +71,8 @@ std::string CrossTab::summary() const
     text = "The rules named " + rowsText(ruled) + "; the model flags " + rowsText(ruledAndFlagged()) + " of them ("
         + percentOf(ruledAndFlagged(), ruled) + ") and calls " + rowsText(ruledButNormal())
         + " Normal: what the rules caught that the model did not. ";
-    text += "The model flags " + rowsText(flaggedWithoutRule()) + " that no rule named: what the model caught that the rules did not.";
+    text += "The model flags " + rowsText(flaggedWithoutRule())
+        + " that no rule named: what the model caught that the rules did not.";
     return text;
 }
 
@@ -140,9 +142,11 @@ VerdictChanges changedVerdicts(const ScoreIndex& scores, const Verdicts& before,
     const std::size_t from = std::min(before.suspiciousCount, ranked.size());
     const std::size_t to = std::min(after.suspiciousCount, ranked.size());
     if (to > from)
-        changes.newlySuspicious.assign(ranked.begin() + static_cast<std::ptrdiff_t>(from), ranked.begin() + static_cast<std::ptrdiff_t>(to));
+        changes.newlySuspicious.assign(ranked.begin() + static_cast<std::ptrdiff_t>(from),
+                                       ranked.begin() + static_cast<std::ptrdiff_t>(to));
     else if (from > to)
-        changes.newlyNormal.assign(ranked.begin() + static_cast<std::ptrdiff_t>(to), ranked.begin() + static_cast<std::ptrdiff_t>(from));
+        changes.newlyNormal.assign(ranked.begin() + static_cast<std::ptrdiff_t>(to),
+                                   ranked.begin() + static_cast<std::ptrdiff_t>(from));
     return changes;
 }
 

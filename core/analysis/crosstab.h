@@ -11,7 +11,7 @@ namespace webthreat {
 // The rules against the model: for one text column (rule_names, detection_types), how many rows of
 // each value the model calls Normal and Suspicious.
 struct CrossTabRow {
-    std::string value;            // "(none)" for rows with no value
+    std::string value; // "(none)" for rows with no value
     bool none = false;
     std::size_t normal = 0;
     std::size_t suspicious = 0;
@@ -20,9 +20,9 @@ struct CrossTabRow {
 
 struct CrossTab {
     std::string column;
-    bool columnPresent = false;   // false when the file has no such column (every row is "(none)")
+    bool columnPresent = false; // false when the file has no such column (every row is "(none)")
     std::vector<CrossTabRow> rows; // most rows first; "(none)" last
-    std::size_t normal = 0;       // totals over all rows
+    std::size_t normal = 0; // totals over all rows
     std::size_t suspicious = 0;
 
     // Rows a rule named that the model calls Normal, and rows the model flags that no rule named.
@@ -45,16 +45,16 @@ public:
 private:
     std::string m_column;
     bool m_present = false;
-    std::vector<std::string> m_values;        // per code; code 0 is "(none)"
-    std::vector<std::size_t> m_totals;        // rows per code
-    std::vector<std::uint32_t> m_codes;       // per row
+    std::vector<std::string> m_values; // per code; code 0 is "(none)"
+    std::vector<std::size_t> m_totals; // rows per code
+    std::vector<std::uint32_t> m_codes; // per row
 };
 
 // The rows whose verdict differs between two thresholds of the same scores: exactly the rows
 // ranked between the two suspicious counts. O(changed rows).
 struct VerdictChanges {
-    std::vector<std::uint32_t> newlySuspicious;   // most anomalous first
-    std::vector<std::uint32_t> newlyNormal;       // most anomalous first
+    std::vector<std::uint32_t> newlySuspicious; // most anomalous first
+    std::vector<std::uint32_t> newlyNormal; // most anomalous first
     std::size_t size() const noexcept { return newlySuspicious.size() + newlyNormal.size(); }
 };
 VerdictChanges changedVerdicts(const ScoreIndex& scores, const Verdicts& before, const Verdicts& after);

@@ -14,28 +14,44 @@ namespace {
 const char* fieldDescription(Field field)
 {
     switch (field) {
-    case Field::BytesIn: return "Bytes the server received in the session.";
-    case Field::BytesOut: return "Bytes the server sent in the session.";
-    case Field::CreationTime: return "When the session started (UTC).";
-    case Field::EndTime: return "When the session ended (UTC).";
-    case Field::SrcIp: return "The client's IP address.";
-    case Field::SrcIpCountryCode: return "The client's country (ISO code), upper-cased by cleaning.";
-    case Field::Protocol: return "The application protocol (HTTPS, HTTP, ...).";
-    case Field::ResponseCode: return "The HTTP response code.";
-    case Field::DstPort: return "The server port the client connected to.";
-    case Field::DstIp: return "The server's IP address.";
-    case Field::RuleNames: return "The detection rule that flagged the record.";
-    case Field::ObservationName: return "What the rule observed.";
-    case Field::SourceMeta: return "Where the record came from (log source metadata).";
-    case Field::SourceName: return "The log source's name.";
-    case Field::Time: return "When the record was logged (UTC).";
-    case Field::DetectionTypes: return "The kind of detection (waf_rule, ...).";
+    case Field::BytesIn:
+        return "Bytes the server received in the session.";
+    case Field::BytesOut:
+        return "Bytes the server sent in the session.";
+    case Field::CreationTime:
+        return "When the session started (UTC).";
+    case Field::EndTime:
+        return "When the session ended (UTC).";
+    case Field::SrcIp:
+        return "The client's IP address.";
+    case Field::SrcIpCountryCode:
+        return "The client's country (ISO code), upper-cased by cleaning.";
+    case Field::Protocol:
+        return "The application protocol (HTTPS, HTTP, ...).";
+    case Field::ResponseCode:
+        return "The HTTP response code.";
+    case Field::DstPort:
+        return "The server port the client connected to.";
+    case Field::DstIp:
+        return "The server's IP address.";
+    case Field::RuleNames:
+        return "The detection rule that flagged the record.";
+    case Field::ObservationName:
+        return "What the rule observed.";
+    case Field::SourceMeta:
+        return "Where the record came from (log source metadata).";
+    case Field::SourceName:
+        return "The log source's name.";
+    case Field::Time:
+        return "When the record was logged (UTC).";
+    case Field::DetectionTypes:
+        return "The kind of detection (waf_rule, ...).";
     }
     return "";
 }
 
 // pandas' median: the mean of the two middle values for an even count.
-template<typename T>
+template <typename T>
 double medianOfSorted(const std::vector<T>& sorted)
 {
     const std::size_t n = sorted.size();
@@ -44,7 +60,7 @@ double medianOfSorted(const std::vector<T>& sorted)
     return (static_cast<double>(sorted[n / 2 - 1]) + static_cast<double>(sorted[n / 2])) / 2.0;
 }
 
-template<typename T>
+template <typename T>
 void describeSorted(ColumnSummary& summary, std::vector<T>& values, double scale)
 {
     summary.present = values.size();
@@ -168,7 +184,8 @@ DatasetSummary summarizeDataset(const TrafficTable& table, const FeatureSet& fea
     }
     result.fileColumns = result.columns.size();
     progress.report("summary", static_cast<double>(table.columnCount()) / static_cast<double>(total));
-    result.columns.push_back(summarizeFeature(features.sessionDuration.values(), featureInfo(Feature::SessionDuration)));
+    result.columns.push_back(
+        summarizeFeature(features.sessionDuration.values(), featureInfo(Feature::SessionDuration)));
     result.columns.push_back(summarizeFeature(features.avgPacketSize.values(), featureInfo(Feature::AvgPacketSize)));
     progress.report("summary", 1.0);
     return result;

@@ -15,8 +15,8 @@ namespace webthreat {
 // What pandas' shape / info() / isnull().sum() / describe() told the analyst about one column.
 struct ColumnSummary {
     std::string name;
-    std::string type;                   // "integer", "timestamp", "text", "real"
-    std::string tooltip;                // what the column means, where that is known
+    std::string type; // "integer", "timestamp", "text", "real"
+    std::string tooltip; // what the column means, where that is known
     std::size_t present = 0;
     std::size_t missing = 0;
     std::optional<std::size_t> distinct;
@@ -34,7 +34,7 @@ struct ColumnSummary {
 // and distinct counts need a pass and a sort each, too slow for it at 1M rows).
 struct DatasetSummary {
     std::size_t rows = 0;
-    std::size_t fileColumns = 0;        // columns read from the file
+    std::size_t fileColumns = 0; // columns read from the file
     std::vector<ColumnSummary> columns; // file columns (absent ones left out), then the features
 };
 

@@ -13,7 +13,7 @@ constexpr std::int64_t kPortSlots = 65536;
 
 // Counts distinct values of one entity's rows with a scratch array that is reset only where it was
 // touched, so the cost follows the entity's rows, not the number of possible values.
-template<typename Value>
+template <typename Value>
 struct DistinctCounter {
     std::vector<std::uint32_t> counts;
     std::vector<Value> touched;
@@ -25,7 +25,7 @@ struct DistinctCounter {
     }
 
     // Distinct count, and the most frequent values into top (ties by smaller value); resets.
-    template<typename SlotOf, std::size_t N>
+    template <typename SlotOf, std::size_t N>
     std::uint32_t finish(std::array<Value, N>& top, SlotOf slotOf)
     {
         const auto byCount = [&](Value a, Value b) {
@@ -73,7 +73,8 @@ std::vector<std::uint32_t> orderSources(const TrafficTable& table, std::size_t i
             order.push_back(ip);
     }
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return sessionsOfIp[a] != sessionsOfIp[b] ? sessionsOfIp[a] > sessionsOfIp[b] : firstRowOfIp[a] < firstRowOfIp[b];
+        return sessionsOfIp[a] != sessionsOfIp[b] ? sessionsOfIp[a] > sessionsOfIp[b]
+                                                  : firstRowOfIp[a] < firstRowOfIp[b];
     });
     result.entityOfIp.assign(ids, EntityTable::kNoEntity);
     result.entities.resize(order.size());
@@ -191,7 +192,8 @@ void countDistinctValues(const EntitySlots& slots, const std::vector<std::uint32
             if (port >= 0 && port < kPortSlots) {
                 portCounter.add(port, static_cast<std::size_t>(port));
             } else {
-                auto found = std::find_if(oddPorts.begin(), oddPorts.end(), [&](const auto& p) { return p.first == port; });
+                auto found
+                    = std::find_if(oddPorts.begin(), oddPorts.end(), [&](const auto& p) { return p.first == port; });
                 if (found == oddPorts.end())
                     oddPorts.emplace_back(port, 1);
                 else
@@ -200,7 +202,8 @@ void countDistinctValues(const EntitySlots& slots, const std::vector<std::uint32
         }
         stats.countryCount = countryCounter.finish(stats.topCountries, [](std::uint32_t id) { return id; });
         if (oddPorts.empty())
-            stats.portCount = portCounter.finish(stats.topPorts, [](std::int64_t port) { return static_cast<std::size_t>(port); });
+            stats.portCount
+                = portCounter.finish(stats.topPorts, [](std::int64_t port) { return static_cast<std::size_t>(port); });
         else
             rankPortsWithOdd(stats, oddPorts, portCounter);
         visited += stats.sessions;
@@ -277,8 +280,9 @@ std::vector<std::uint32_t> entitySessionsIn(const EntityTable& entities, const s
     return sessions;
 }
 
-EntityPeriod entitiesInPeriod(const EntityTable& entities, const TrafficTable& table, const std::vector<std::uint8_t>& mask,
-                              const Verdicts* verdicts, const std::vector<double>* scores)
+EntityPeriod entitiesInPeriod(const EntityTable& entities, const TrafficTable& table,
+                              const std::vector<std::uint8_t>& mask, const Verdicts* verdicts,
+                              const std::vector<double>* scores)
 {
     const std::size_t count = entities.entities.size();
     EntityPeriod period;

@@ -20,10 +20,10 @@ inline constexpr std::size_t kEntityTopValues = 3;
 struct EntityStats {
     std::uint32_t srcIp = StringPool::kMissing; // interned id; kMissing groups rows without a source
     std::uint64_t sessions = 0;
-    std::uint64_t bytesIn = 0;                  // sums of the values present
+    std::uint64_t bytesIn = 0; // sums of the values present
     std::uint64_t bytesOut = 0;
-    Instant firstSeen = kMissingInteger;        // earliest and latest creation_time; missing when no
-    Instant lastSeen = kMissingInteger;         // session of this source has one
+    Instant firstSeen = kMissingInteger; // earliest and latest creation_time; missing when no
+    Instant lastSeen = kMissingInteger; // session of this source has one
     // Distinct values and the most frequent ones (most sessions first, ties by value). Missing
     // values are not counted; unused slots are StringPool::kMissing / kMissingInteger.
     std::uint32_t countryCount = 0;
@@ -33,10 +33,10 @@ struct EntityStats {
 };
 
 struct EntityTable {
-    std::vector<EntityStats> entities;       // most sessions first, ties by first appearance
-    std::vector<std::uint32_t> entityOfRow;  // per table row: its index in entities
-    std::vector<std::uint32_t> entityOfIp;   // per interned string id: entity index or kNoEntity
-    std::vector<std::uint32_t> ipRank;       // per entity: its place when sorted by the address's text
+    std::vector<EntityStats> entities; // most sessions first, ties by first appearance
+    std::vector<std::uint32_t> entityOfRow; // per table row: its index in entities
+    std::vector<std::uint32_t> entityOfIp; // per interned string id: entity index or kNoEntity
+    std::vector<std::uint32_t> ipRank; // per entity: its place when sorted by the address's text
     std::size_t rowsWithoutSource = 0;
 
     static constexpr std::uint32_t kNoEntity = 0xFFFFFFFFu;
@@ -53,9 +53,9 @@ EntityTable aggregateEntities(const TrafficTable& table, const Progress& progres
 
 // The detector's part, per entity (same order as EntityTable::entities).
 struct EntityVerdicts {
-    std::vector<std::uint32_t> suspicious;   // sessions labelled Suspicious
-    std::vector<double> lowestScore;         // the most anomalous score (scores are lower when
-                                             // more anomalous); NaN when no scores
+    std::vector<std::uint32_t> suspicious; // sessions labelled Suspicious
+    std::vector<double> lowestScore; // the most anomalous score (scores are lower when
+        // more anomalous); NaN when no scores
 };
 
 // One pass over the rows. verdicts and scores are per table row (scores may be empty).
@@ -70,18 +70,19 @@ std::vector<std::uint32_t> entitySessionsIn(const EntityTable& entities, const s
 // file's (EntityStats).
 struct EntityPeriod {
     std::vector<std::uint32_t> sessions;
-    std::vector<std::uint64_t> bytesIn;      // sums of the values present
+    std::vector<std::uint64_t> bytesIn; // sums of the values present
     std::vector<std::uint64_t> bytesOut;
-    std::vector<Instant> firstSeen;          // kMissingInteger where no session in the period has
-    std::vector<Instant> lastSeen;           // a creation_time
-    std::vector<std::uint32_t> suspicious;   // all 0 without verdicts
-    std::vector<double> lowestScore;         // NaN without scores or without a session in the period
+    std::vector<Instant> firstSeen; // kMissingInteger where no session in the period has
+    std::vector<Instant> lastSeen; // a creation_time
+    std::vector<std::uint32_t> suspicious; // all 0 without verdicts
+    std::vector<double> lowestScore; // NaN without scores or without a session in the period
 };
 
 // One pass over the rows inside mask (one byte per table row). verdicts and scores may be null;
 // otherwise they are per table row.
-EntityPeriod entitiesInPeriod(const EntityTable& entities, const TrafficTable& table, const std::vector<std::uint8_t>& mask,
-                              const Verdicts* verdicts, const std::vector<double>* scores);
+EntityPeriod entitiesInPeriod(const EntityTable& entities, const TrafficTable& table,
+                              const std::vector<std::uint8_t>& mask, const Verdicts* verdicts,
+                              const std::vector<double>* scores);
 
 // Per table row: 1 when its source IP is one of srcIps (interned ids), else 0.
 std::vector<std::uint8_t> rowsFromSources(const TrafficTable& table, const std::vector<std::uint32_t>& srcIps);

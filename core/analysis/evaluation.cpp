@@ -17,8 +17,7 @@ namespace {
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size()
-        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
            });
 }
@@ -57,7 +56,8 @@ TruthLookup readColumn(const TrafficTable& table, std::size_t index)
         if (!value) {
             lookup.problem = "column " + column.name + " cannot be used as ground truth: line "
                 + std::to_string(table.sourceLines[row])
-                + (shown.empty() ? std::string(" has no value") : " has '" + shown + "'") + "; it needs " + kTruthValues;
+                + (shown.empty() ? std::string(" has no value") : " has '" + shown + "'") + "; it needs "
+                + kTruthValues;
             return lookup;
         }
         truth.positive[row] = *value ? 1 : 0;
@@ -168,7 +168,8 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
             m_rankedTruth[i / 64] |= std::uint64_t(1) << (i % 64);
     }
     for (std::size_t word = 0; word < m_rankedTruth.size(); ++word)
-        m_positivesBeforeWord[word + 1] = m_positivesBeforeWord[word] + static_cast<std::uint32_t>(std::popcount(m_rankedTruth[word]));
+        m_positivesBeforeWord[word + 1]
+            = m_positivesBeforeWord[word] + static_cast<std::uint32_t>(std::popcount(m_rankedTruth[word]));
 
     const double p = static_cast<double>(m_positives);
     const double q = static_cast<double>(m_negatives);
@@ -229,8 +230,11 @@ OperatingPoint Evaluation::at(std::size_t flagged, double threshold) const
     point.trueNegatives = m_negatives - point.falsePositives;
     point.precision = flagged > 0 ? static_cast<double>(point.truePositives) / static_cast<double>(flagged) : 0.0;
     point.recall = m_positives > 0 ? static_cast<double>(point.truePositives) / static_cast<double>(m_positives) : 0.0;
-    point.f1 = point.precision + point.recall > 0.0 ? 2.0 * point.precision * point.recall / (point.precision + point.recall) : 0.0;
-    point.falsePositiveRate = m_negatives > 0 ? static_cast<double>(point.falsePositives) / static_cast<double>(m_negatives) : 0.0;
+    point.f1 = point.precision + point.recall > 0.0
+        ? 2.0 * point.precision * point.recall / (point.precision + point.recall)
+        : 0.0;
+    point.falsePositiveRate
+        = m_negatives > 0 ? static_cast<double>(point.falsePositives) / static_cast<double>(m_negatives) : 0.0;
     return point;
 }
 
@@ -251,22 +255,24 @@ std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& score
     char line[256];
     std::string out = "\nEvaluation against " + evaluation.truthColumn() + " (" + std::to_string(evaluation.positives())
         + " attacks, " + std::to_string(evaluation.negatives()) + " normal rows):\n";
-    std::snprintf(line, sizeof line, "  ROC AUC %.4f, average precision %.4f (attack share %.4f)\n", evaluation.rocAuc(),
-                  evaluation.averagePrecision(),
-                  static_cast<double>(evaluation.positives()) / static_cast<double>(evaluation.positives() + evaluation.negatives()));
+    std::snprintf(line, sizeof line, "  ROC AUC %.4f, average precision %.4f (attack share %.4f)\n",
+                  evaluation.rocAuc(), evaluation.averagePrecision(),
+                  static_cast<double>(evaluation.positives())
+                      / static_cast<double>(evaluation.positives() + evaluation.negatives()));
     out += line;
     const OperatingPoint point = evaluation.at(verdicts);
     std::snprintf(line, sizeof line, "  at contamination %s (threshold %s): precision %.4f, recall %.4f, F1 %.4f\n",
                   verdicts.contamination.toString().c_str(), formatNumber(verdicts.threshold).c_str(), point.precision,
                   point.recall, point.f1);
     out += line;
-    std::snprintf(line, sizeof line, "    %zu flagged: %zu true positives, %zu false positives; %zu attacks missed, %zu true negatives\n",
+    std::snprintf(line, sizeof line,
+                  "    %zu flagged: %zu true positives, %zu false positives; %zu attacks missed, %zu true negatives\n",
                   point.flagged, point.truePositives, point.falsePositives, point.falseNegatives, point.trueNegatives);
     out += line;
     out += "  contamination   flagged  precision   recall       F1\n";
     for (const ContaminationRow& row : evaluateContaminations(scores, evaluation)) {
-        std::snprintf(line, sizeof line, "  %12.0f %% %9zu  %9.4f  %7.4f  %7.4f\n", row.contamination * 100.0, row.point.flagged,
-                      row.point.precision, row.point.recall, row.point.f1);
+        std::snprintf(line, sizeof line, "  %12.0f %% %9zu  %9.4f  %7.4f  %7.4f\n", row.contamination * 100.0,
+                      row.point.flagged, row.point.precision, row.point.recall, row.point.f1);
         out += line;
     }
     return out;

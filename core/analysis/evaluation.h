@@ -13,8 +13,8 @@ namespace webthreat {
 
 // What a file says each row really was: 1 = an attack, 0 = normal traffic.
 struct GroundTruth {
-    std::string column;                  // the column it was read from
-    std::vector<std::uint8_t> positive;  // per row of the table
+    std::string column; // the column it was read from
+    std::vector<std::uint8_t> positive; // per row of the table
     std::size_t positives = 0;
     std::size_t negatives = 0;
 };
@@ -22,7 +22,7 @@ struct GroundTruth {
 // The outcome of looking for a ground-truth column: the truth, or why there is none.
 struct TruthLookup {
     std::optional<GroundTruth> truth;
-    std::string problem;   // empty when truth is set; otherwise a sentence the analyst can act on
+    std::string problem; // empty when truth is set; otherwise a sentence the analyst can act on
 };
 
 // Column names taken as ground truth without being asked, in this order (case-insensitive).
@@ -51,15 +51,15 @@ struct OperatingPoint {
     std::size_t falsePositives = 0;
     std::size_t falseNegatives = 0;
     std::size_t trueNegatives = 0;
-    double precision = 0.0;   // 0 when nothing is flagged
+    double precision = 0.0; // 0 when nothing is flagged
     double recall = 0.0;
     double f1 = 0.0;
     double falsePositiveRate = 0.0;
 };
 
 struct CurvePoint {
-    double x = 0.0;           // ROC: false-positive rate; PR: recall
-    double y = 0.0;           // ROC: true-positive rate; PR: precision
+    double x = 0.0; // ROC: false-positive rate; PR: recall
+    double y = 0.0; // ROC: true-positive rate; PR: precision
 };
 
 struct EvaluationParams {
@@ -67,7 +67,7 @@ struct EvaluationParams {
     // (the areas are always computed from every threshold), so a million rows draw as a few
     // thousand points.
     double curveResolution = 0.001;
-    void validate() const;    // Throws ParameterError
+    void validate() const; // Throws ParameterError
 };
 
 // How well the scores rank the attacks first, over every possible threshold. Lower scores are
@@ -84,7 +84,7 @@ public:
     std::size_t negatives() const noexcept { return m_negatives; }
     double rocAuc() const noexcept { return m_rocAuc; }
     double averagePrecision() const noexcept { return m_averagePrecision; }
-    const std::vector<CurvePoint>& rocCurve() const noexcept { return m_roc; }       // from (0,0) to (1,1)
+    const std::vector<CurvePoint>& rocCurve() const noexcept { return m_roc; } // from (0,0) to (1,1)
     const std::vector<CurvePoint>& precisionRecallCurve() const noexcept { return m_pr; } // by rising recall
 
     // The counts when the `flagged` most anomalous rows are flagged: O(1).
@@ -114,7 +114,8 @@ struct ContaminationRow {
     OperatingPoint point;
 };
 std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation,
-                                                     const std::vector<double>& contaminations = {0.01, 0.02, 0.05, 0.10, 0.20});
+                                                     const std::vector<double>& contaminations
+                                                     = {0.01, 0.02, 0.05, 0.10, 0.20});
 
 // The evaluation as the command line prints it: areas, the operating point at the verdicts'
 // threshold, and the table over contaminations. The same facts as JSON are analysisJson's

@@ -24,7 +24,7 @@ std::int64_t bytesOrZero(std::int64_t value) noexcept
 // suspicious rows are walked for the counts (the first suspiciousCount of the ranking, 5 % of the
 // file at the default contamination); the one pass over every row counts totalRows for the values
 // that made the list, through a dense slot per key, with no hashing.
-template<typename KeyOf, typename NameOf>
+template <typename KeyOf, typename NameOf>
 std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& scores, const Verdicts& verdicts,
                                 std::size_t topN, std::size_t keyRange, KeyOf keyOf, NameOf nameOf)
 {
@@ -59,7 +59,8 @@ std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& sco
         return a.first < b.first;
     };
     if (topN > 0 && ordered.size() > topN) {
-        std::partial_sort(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(topN), ordered.end(), byCountThenBytes);
+        std::partial_sort(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(topN), ordered.end(),
+                          byCountThenBytes);
         for (std::size_t i = topN; i < ordered.size(); ++i)
             slotOf[static_cast<std::size_t>(ordered[i].first + 1)] = 0;
         ordered.resize(topN);
@@ -77,9 +78,9 @@ std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& sco
     entries.reserve(ordered.size());
     for (const auto& [key, entry] : ordered) {
         entries.push_back(FindingEntry{nameOf(key), entry.count,
-                                       verdicts.suspiciousCount > 0
-                                           ? static_cast<double>(entry.count) / static_cast<double>(verdicts.suspiciousCount)
-                                           : 0.0,
+                                       verdicts.suspiciousCount > 0 ? static_cast<double>(entry.count)
+                                               / static_cast<double>(verdicts.suspiciousCount)
+                                                                    : 0.0,
                                        entry.totalRows, entry.bytesIn, entry.bytesOut});
     }
     return entries;
@@ -87,7 +88,8 @@ std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& sco
 
 } // namespace
 
-Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, const Verdicts& verdicts, std::size_t topN)
+Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, const Verdicts& verdicts,
+                         std::size_t topN)
 {
     Findings findings;
     findings.rows = table.rowCount();
@@ -99,10 +101,12 @@ Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, co
         const auto& ids = table.column(field).text;
         return tally(
             table, scores, verdicts, topN, table.strings->size(),
-            [&](std::size_t row) { return ids[row] == StringPool::kMissing ? std::int64_t(-1) : static_cast<std::int64_t>(ids[row]); },
+            [&](std::size_t row) {
+                return ids[row] == StringPool::kMissing ? std::int64_t(-1) : static_cast<std::int64_t>(ids[row]);
+            },
             [&](std::int64_t key) {
                 return key < 0 ? std::string("(missing)")
-                                                   : std::string(table.strings->view(static_cast<std::uint32_t>(key)));
+                               : std::string(table.strings->view(static_cast<std::uint32_t>(key)));
             });
     };
     findings.sourceIps = textTally(Field::SrcIp);

@@ -10,11 +10,11 @@ namespace webthreat {
 
 // One value of a column among the suspicious rows: "203.0.113.7 sent 12 of the 15 suspicious".
 struct FindingEntry {
-    std::string value;            // as shown: an IP, a country code, a port, a protocol
-    std::size_t count = 0;        // suspicious rows with this value
-    double share = 0.0;           // count / all suspicious rows
-    std::size_t totalRows = 0;    // rows with this value overall, suspicious or not
-    std::int64_t bytesIn = 0;     // summed over its suspicious rows
+    std::string value; // as shown: an IP, a country code, a port, a protocol
+    std::size_t count = 0; // suspicious rows with this value
+    double share = 0.0; // count / all suspicious rows
+    std::size_t totalRows = 0; // rows with this value overall, suspicious or not
+    std::int64_t bytesIn = 0; // summed over its suspicious rows
     std::int64_t bytesOut = 0;
 };
 
@@ -23,11 +23,11 @@ struct Findings {
     std::size_t suspicious = 0;
     double threshold = 0.0;
     Contamination contamination;
-    std::vector<FindingEntry> sourceIps;       // most suspicious rows first
+    std::vector<FindingEntry> sourceIps; // most suspicious rows first
     std::vector<FindingEntry> countries;
     std::vector<FindingEntry> destinationPorts;
     std::vector<FindingEntry> protocols;
-    std::vector<std::size_t> suspiciousRows;   // most anomalous first
+    std::vector<std::size_t> suspiciousRows; // most anomalous first
 };
 
 // What the notebook's last step asked the analyst to read off by eye. topN limits each list

@@ -24,12 +24,12 @@ struct NiceWidth {
 // Consecutive widths differ by at most a factor of 4 (but 1 day -> 2 days -> 1 week), so the
 // chosen width leaves at least a quarter of the maximum bucket count, about 50 of 200.
 constexpr std::array<NiceWidth, 24> kNiceWidths{{
-    {kSecond, "1 s"},        {2 * kSecond, "2 s"},    {5 * kSecond, "5 s"},     {10 * kSecond, "10 s"},
-    {15 * kSecond, "15 s"},  {30 * kSecond, "30 s"},  {kMinute, "1 min"},       {2 * kMinute, "2 min"},
-    {5 * kMinute, "5 min"},  {10 * kMinute, "10 min"}, {15 * kMinute, "15 min"}, {30 * kMinute, "30 min"},
-    {kHour, "1 h"},          {2 * kHour, "2 h"},      {3 * kHour, "3 h"},       {6 * kHour, "6 h"},
-    {12 * kHour, "12 h"},    {kDay, "1 day"},         {2 * kDay, "2 days"},     {kWeek, "1 week"},
-    {2 * kWeek, "2 weeks"},  {30 * kDay, "30 days"},  {91 * kDay, "91 days"},   {kYear, "365 days"},
+    {kSecond, "1 s"},       {2 * kSecond, "2 s"},     {5 * kSecond, "5 s"},     {10 * kSecond, "10 s"},
+    {15 * kSecond, "15 s"}, {30 * kSecond, "30 s"},   {kMinute, "1 min"},       {2 * kMinute, "2 min"},
+    {5 * kMinute, "5 min"}, {10 * kMinute, "10 min"}, {15 * kMinute, "15 min"}, {30 * kMinute, "30 min"},
+    {kHour, "1 h"},         {2 * kHour, "2 h"},       {3 * kHour, "3 h"},       {6 * kHour, "6 h"},
+    {12 * kHour, "12 h"},   {kDay, "1 day"},          {2 * kDay, "2 days"},     {kWeek, "1 week"},
+    {2 * kWeek, "2 weeks"}, {30 * kDay, "30 days"},   {91 * kDay, "91 days"},   {kYear, "365 days"},
 }};
 
 Instant floorDiv(Instant value, Instant divisor) noexcept
@@ -153,7 +153,8 @@ Timeline buildTimeline(const TrafficTable& table, const Progress& progress)
     return timeline;
 }
 
-std::vector<std::uint64_t> timelineSuspicious(const Timeline& timeline, const TrafficTable& table, const Verdicts& verdicts)
+std::vector<std::uint64_t> timelineSuspicious(const Timeline& timeline, const TrafficTable& table,
+                                              const Verdicts& verdicts)
 {
     std::vector<std::uint64_t> suspicious(timeline.bucketCount(), 0);
     const auto& creation = table.column(Field::CreationTime).integers;

@@ -21,7 +21,7 @@ inline constexpr std::size_t kTimelineMinWindowBuckets = 25;
 
 struct BucketWidth {
     Instant micros = kMicrosPerSecond;
-    std::string label;   // "15 min", "1 h", "1 day", "1 week"
+    std::string label; // "15 min", "1 h", "1 day", "1 week"
 };
 
 // The smallest nice width that covers span (µs, >= 0) in at most maxBuckets buckets.
@@ -29,16 +29,19 @@ BucketWidth chooseBucketWidth(Instant span, std::size_t maxBuckets = kTimelineMa
 
 struct Timeline {
     BucketWidth width;
-    Instant start = 0;                   // start of the first bucket (a multiple of the width,
-                                         // weeks starting on Monday 00:00 UTC)
-    Instant first = kMissingInteger;     // earliest and latest creation_time in the data
+    Instant start = 0; // start of the first bucket (a multiple of the width,
+        // weeks starting on Monday 00:00 UTC)
+    Instant first = kMissingInteger; // earliest and latest creation_time in the data
     Instant last = kMissingInteger;
     std::vector<std::uint64_t> sessions; // per bucket
-    std::vector<std::uint64_t> bytes;    // bytes_in + bytes_out of the bucket's sessions (values present)
-    std::size_t missingTimestamps = 0;   // rows without a creation_time: in no bucket
+    std::vector<std::uint64_t> bytes; // bytes_in + bytes_out of the bucket's sessions (values present)
+    std::size_t missingTimestamps = 0; // rows without a creation_time: in no bucket
 
     std::size_t bucketCount() const noexcept { return sessions.size(); }
-    Instant bucketStart(std::size_t bucket) const noexcept { return start + static_cast<Instant>(bucket) * width.micros; }
+    Instant bucketStart(std::size_t bucket) const noexcept
+    {
+        return start + static_cast<Instant>(bucket) * width.micros;
+    }
     // The bucket holding instant, or bucketCount() when outside.
     std::size_t bucketOf(Instant instant) const noexcept;
 };
@@ -47,7 +50,8 @@ struct Timeline {
 Timeline buildTimeline(const TrafficTable& table, const Progress& progress = {});
 
 // Suspicious sessions per bucket under verdicts (one value per table row): one pass.
-std::vector<std::uint64_t> timelineSuspicious(const Timeline& timeline, const TrafficTable& table, const Verdicts& verdicts);
+std::vector<std::uint64_t> timelineSuspicious(const Timeline& timeline, const TrafficTable& table,
+                                              const Verdicts& verdicts);
 
 // Sessions per bucket among the rows inside mask (one byte per table row): the selected sources'
 // share of the traffic. One pass.

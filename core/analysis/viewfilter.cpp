@@ -57,7 +57,8 @@ bool integerTextMatches(std::int64_t value, std::string_view needle) noexcept
 {
     char buffer[24];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)).find(needle) != std::string_view::npos;
+    return std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)).find(needle)
+        != std::string_view::npos;
 }
 
 bool timestampTextMatches(std::int64_t value, std::string_view needle) noexcept
@@ -77,8 +78,8 @@ struct TimestampPlacements {
     static constexpr std::size_t kTimeAt = 11;
 
     struct Placement {
-        std::size_t at = 0;                    // where the needle starts
-        std::vector<std::uint8_t> secondOk;    // per second of the day; empty: the day's text only
+        std::size_t at = 0; // where the needle starts
+        std::vector<std::uint8_t> secondOk; // per second of the day; empty: the day's text only
     };
 
     explicit TimestampPlacements(std::string_view needle)
@@ -95,7 +96,7 @@ struct TimestampPlacements {
             const bool usesDay = at < 10;
             const bool usesSecond = at < 19 && end > kTimeAt;
             if (!usesDay && !usesSecond) {
-                always = true;   // only 'T' or 'Z': every such timestamp has it
+                always = true; // only 'T' or 'Z': every such timestamp has it
                 continue;
             }
             Placement placement{at, {}};
@@ -120,8 +121,8 @@ struct TimestampPlacements {
                 const std::string_view part = needle.substr(from - at, to - from);
                 placement.secondOk.resize(secondTexts.size());
                 for (std::size_t second = 0; second < secondTexts.size(); ++second)
-                    placement.secondOk[second] =
-                        std::string_view(secondTexts[second].data() + (from - kTimeAt), to - from) == part;
+                    placement.secondOk[second]
+                        = std::string_view(secondTexts[second].data() + (from - kTimeAt), to - from) == part;
             }
             if (!usesDay) {
                 if (secondAny.empty())
@@ -136,14 +137,15 @@ struct TimestampPlacements {
             secondAny.assign(static_cast<std::size_t>(kSecondsPerDay), 0);
     }
 
-    std::vector<Placement> placements;    // those that test the day's text (and maybe the second's)
-    std::vector<std::uint8_t> secondAny;  // the needle within the second's text
+    std::vector<Placement> placements; // those that test the day's text (and maybe the second's)
+    std::vector<std::uint8_t> secondAny; // the needle within the second's text
     bool always = false;
 };
 
 class TimestampMatcher {
 public:
-    TimestampMatcher(const std::vector<std::int64_t>& values, std::string_view needle, const TimestampPlacements& placements)
+    TimestampMatcher(const std::vector<std::int64_t>& values, std::string_view needle,
+                     const TimestampPlacements& placements)
         : m_needle(needle)
         , m_placements(placements)
     {
@@ -156,11 +158,11 @@ public:
             high = std::max(high, value);
         }
         if (low > high)
-            return;   // every value missing
+            return; // every value missing
         m_firstDay = floorDiv(floorDiv(low, kMicrosPerSecond), kSecondsPerDay);
         const std::int64_t lastDay = floorDiv(floorDiv(high, kMicrosPerSecond), kSecondsPerDay);
         if (lastDay - m_firstDay >= kMaxTimestampDays)
-            return;   // m_days stays 0: every value is formatted
+            return; // m_days stays 0: every value is formatted
         m_days = static_cast<std::size_t>(lastDay - m_firstDay + 1);
 
         m_fastDay.assign(m_days, 0);
@@ -222,9 +224,9 @@ private:
     const TimestampPlacements& m_placements;
     std::int64_t m_firstDay = 0;
     std::size_t m_days = 0;
-    std::vector<std::uint8_t> m_fastDay;     // the day's timestamps take the tables
-    std::vector<std::uint8_t> m_dayAny;      // the needle within the day's text
-    std::vector<Crossing> m_crossings;       // across the day's and the second's
+    std::vector<std::uint8_t> m_fastDay; // the day's timestamps take the tables
+    std::vector<std::uint8_t> m_dayAny; // the needle within the day's text
+    std::vector<Crossing> m_crossings; // across the day's and the second's
 };
 
 } // namespace
@@ -265,10 +267,17 @@ std::vector<std::uint8_t> rowsMatchingText(const TrafficTable& table, const Text
             continue;
         const Column& column = table.columns[index];
         switch (column.kind) {
-        case ColumnKind::Text: texts.push_back(&column); break;
-        case ColumnKind::Integer: integers.push_back(&column); break;
-        case ColumnKind::Timestamp: timestamps.push_back(&column); break;
-        case ColumnKind::Real: break;   // never searched: the table shows them rounded
+        case ColumnKind::Text:
+            texts.push_back(&column);
+            break;
+        case ColumnKind::Integer:
+            integers.push_back(&column);
+            break;
+        case ColumnKind::Timestamp:
+            timestamps.push_back(&column);
+            break;
+        case ColumnKind::Real:
+            break; // never searched: the table shows them rounded
         }
     }
     // Only digits and a minus sign can be in an integer's text.
@@ -284,7 +293,8 @@ std::vector<std::uint8_t> rowsMatchingText(const TrafficTable& table, const Text
             progress.check();
             const std::size_t end = std::min(strings.size(), (task + 1) * kRowsPerTask);
             for (std::size_t id = std::max<std::size_t>(task * kRowsPerTask, 1); id < end; ++id)
-                textMatches[id] = containsIgnoringAsciiCase(strings.view(static_cast<std::uint32_t>(id)), needle) ? 1 : 0;
+                textMatches[id]
+                    = containsIgnoringAsciiCase(strings.view(static_cast<std::uint32_t>(id)), needle) ? 1 : 0;
         });
     }
     std::vector<std::uint8_t> smallMatches;
@@ -311,7 +321,7 @@ std::vector<std::uint8_t> rowsMatchingText(const TrafficTable& table, const Text
         for (std::size_t row = task * kRowsPerTask; row < end; ++row) {
             bool found = false;
             for (const Column* column : texts) {
-                if (textMatches[column->text[row]]) {   // id 0 (missing) is never a match
+                if (textMatches[column->text[row]]) { // id 0 (missing) is never a match
                     found = true;
                     break;
                 }

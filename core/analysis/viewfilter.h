@@ -14,8 +14,8 @@ namespace webthreat {
 // What the analyst narrowed the views to from the Entities and Timeline views: some source IPs
 // and/or a period of creation_time. Both parts combine with AND; an empty part does not filter.
 struct ViewFilter {
-    std::vector<std::uint32_t> sourceIps;  // interned ids of src_ip; empty: every source
-    std::optional<Instant> from;           // from <= creation_time < to; both set or neither
+    std::vector<std::uint32_t> sourceIps; // interned ids of src_ip; empty: every source
+    std::optional<Instant> from; // from <= creation_time < to; both set or neither
     std::optional<Instant> to;
 
     bool hasSources() const noexcept { return !sourceIps.empty(); }
@@ -32,9 +32,9 @@ std::vector<std::uint8_t> filterRows(const TrafficTable& table, const ViewFilter
 // written as the table shows it: text as read, integers in decimal, timestamps as
 // formatTimestamp writes them (2024-04-25T23:00:00Z). Missing cells and real columns never match.
 struct TextFilter {
-    std::string needle;                 // as typed; empty matches every row
-    std::vector<std::size_t> columns;   // the table columns searched
-    int threads = 0;                    // 0: every core
+    std::string needle; // as typed; empty matches every row
+    std::vector<std::size_t> columns; // the table columns searched
+    int threads = 0; // 0: every core
 };
 
 // Per table row: 1 when the row matches filter. Each distinct string is tested once, integers

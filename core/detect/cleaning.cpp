@@ -33,8 +33,10 @@ std::uint64_t cellBits(const Column& column, std::size_t row) noexcept
 {
     switch (column.kind) {
     case ColumnKind::Integer:
-    case ColumnKind::Timestamp: return static_cast<std::uint64_t>(column.integers[row]);
-    case ColumnKind::Text: return column.text[row];
+    case ColumnKind::Timestamp:
+        return static_cast<std::uint64_t>(column.integers[row]);
+    case ColumnKind::Text:
+        return column.text[row];
     case ColumnKind::Real: {
         std::uint64_t bits;
         std::memcpy(&bits, &column.reals[row], sizeof bits);
@@ -199,7 +201,8 @@ CleanStep fillBytesInWithMedian(TrafficTable& table, CleanReport& report)
         std::nth_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle), present.end());
         double median = static_cast<double>(present[middle]);
         if (present.size() % 2 == 0) {
-            const auto below = *std::max_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle));
+            const auto below
+                = *std::max_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle));
             median = (median + static_cast<double>(below)) / 2.0;
         }
         const auto fill = static_cast<std::int64_t>(std::llround(median));
@@ -207,7 +210,8 @@ CleanStep fillBytesInWithMedian(TrafficTable& table, CleanReport& report)
             if (value == kMissingInteger)
                 value = fill;
         }
-        description = describeCount(missing, "missing bytes_in value(s) filled with the median, ") + std::to_string(fill);
+        description
+            = describeCount(missing, "missing bytes_in value(s) filled with the median, ") + std::to_string(fill);
     } else if (missing > 0) {
         description = "bytes_in is missing in every row: nothing to take a median of, left missing";
         report.warnings.push_back("bytes_in is missing in every row; the detector will see its mean fill instead");
@@ -246,15 +250,15 @@ CleanStep upperCaseCountries(TrafficTable& table)
 void releaseUnneededColumns(TrafficTable& table, const std::vector<std::string>& keepOnly)
 {
     auto sameName = [](std::string_view a, std::string_view b) {
-        return a.size() == b.size()
-            && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
                });
     };
     std::size_t released = 0;
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
-        const bool featureInput = c == static_cast<std::size_t>(Field::BytesIn) || c == static_cast<std::size_t>(Field::BytesOut)
-            || c == static_cast<std::size_t>(Field::CreationTime) || c == static_cast<std::size_t>(Field::EndTime);
+        const bool featureInput = c == static_cast<std::size_t>(Field::BytesIn)
+            || c == static_cast<std::size_t>(Field::BytesOut) || c == static_cast<std::size_t>(Field::CreationTime)
+            || c == static_cast<std::size_t>(Field::EndTime);
         const bool named = std::any_of(keepOnly.begin(), keepOnly.end(),
                                        [&](const std::string& name) { return sameName(name, table.columns[c].name); });
         if (!featureInput && !named) {
@@ -278,12 +282,12 @@ CleanResult cleanTraffic(TrafficTable input, const CleanParams& params, const Pr
     // 1. Exact duplicates: a row equal in every column to an earlier row. Interned text makes a
     // cell comparison one integer comparison.
     if (params.dropDuplicates) {
-        const std::vector<std::uint32_t> duplicates = findDuplicateRows(input, resolveThreads(params.threads), progress);
+        const std::vector<std::uint32_t> duplicates
+            = findDuplicateRows(input, resolveThreads(params.threads), progress);
         if (!duplicates.empty())
             input.keepRows(rowsExcept(rows, duplicates));
-        report.steps.push_back({"drop_duplicates",
-                                describeCount(duplicates.size(), "exact duplicate row(s) dropped"),
-                                duplicates.size()});
+        report.steps.push_back(
+            {"drop_duplicates", describeCount(duplicates.size(), "exact duplicate row(s) dropped"), duplicates.size()});
     }
     progress.report("clean", 0.4);
 
@@ -307,8 +311,8 @@ CleanResult cleanTraffic(TrafficTable input, const CleanParams& params, const Pr
         const std::size_t dropped = unaddressed.size();
         if (dropped > 0)
             table.keepRows(rowsExcept(table.rowCount(), unaddressed));
-        report.steps.push_back({"drop_missing_addresses",
-                                describeCount(dropped, "row(s) without src_ip or dst_ip dropped"), dropped});
+        report.steps.push_back(
+            {"drop_missing_addresses", describeCount(dropped, "row(s) without src_ip or dst_ip dropped"), dropped});
     }
     progress.report("clean", 0.8);
 

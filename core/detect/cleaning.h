@@ -9,24 +9,24 @@
 namespace webthreat {
 
 struct CleanParams {
-    bool dropDuplicates = true;        // drop rows equal to an earlier row in every column
-    bool fillBytesInMedian = true;     // fill missing bytes_in with the median of the present values
-    bool dropMissingAddresses = true;  // drop rows lacking src_ip or dst_ip
-    bool upperCaseCountries = true;    // "us" and "Us" become "US"
-    int threads = 0;                   // for finding duplicates; 0 = all cores (the result is the same)
+    bool dropDuplicates = true; // drop rows equal to an earlier row in every column
+    bool fillBytesInMedian = true; // fill missing bytes_in with the median of the present values
+    bool dropMissingAddresses = true; // drop rows lacking src_ip or dst_ip
+    bool upperCaseCountries = true; // "us" and "Us" become "US"
+    int threads = 0; // for finding duplicates; 0 = all cores (the result is the same)
     // Not cleaning but done here, when the duplicates are known (finding them compares every
     // column): when not empty, the cells of columns not named here (case-insensitive) are
     // released (Column::released) to save memory. bytes_in, bytes_out, creation_time and
     // end_time, which the features need, are always kept.
     std::vector<std::string> keepOnly;
 
-    void validate() const {}
+    void validate() const { }
 };
 
 // One rule's effect, for the cleaning report.
 struct CleanStep {
-    std::string name;         // short, stable: "drop_duplicates"
-    std::string description;  // what it did, in the analyst's words
+    std::string name; // short, stable: "drop_duplicates"
+    std::string description; // what it did, in the analyst's words
     std::size_t rowsAffected = 0;
 };
 

@@ -28,20 +28,25 @@ std::string describeFeatureValue(Feature feature, double value)
     char text[64];
     switch (feature) {
     case Feature::BytesIn:
-    case Feature::BytesOut: return formatBytes(value);
+    case Feature::BytesOut:
+        return formatBytes(value);
     case Feature::SessionDuration:
         std::snprintf(text, sizeof text, value == std::floor(value) ? "%.0f s" : "%.1f s", value);
         return text;
-    case Feature::AvgPacketSize: return formatBytes(value) + "/s";
+    case Feature::AvgPacketSize:
+        return formatBytes(value) + "/s";
     case Feature::DstPortFrequency:
     case Feature::ProtocolFrequency:
     case Feature::ResponseCodeFrequency:
-    case Feature::CountryFrequency: return sharePercent(value) + " of sessions";
-    case Feature::SrcIpPrivate: return value >= 0.5 ? "private" : "public";
+    case Feature::CountryFrequency:
+        return sharePercent(value) + " of sessions";
+    case Feature::SrcIpPrivate:
+        return value >= 0.5 ? "private" : "public";
     case Feature::SourceSessions:
         std::snprintf(text, sizeof text, "%.0f session%s", value, value == 1.0 ? "" : "s");
         return text;
-    case Feature::SourceTotalBytes: return formatBytes(value);
+    case Feature::SourceTotalBytes:
+        return formatBytes(value);
     }
     return formatNumber(value);
 }
@@ -57,7 +62,6 @@ double averagePathLength(const Detection& detection)
 }
 
 namespace {
-
 
 // The row's value of a categorical column as text, "(missing)" when empty.
 std::string cellText(const TrafficTable& table, Field field, std::size_t row)
@@ -80,9 +84,11 @@ std::string categorySentence(const TrafficTable& table, std::size_t row, Feature
         : ", fewer than the sources of " + sharePercent(above) + " of sessions";
     switch (feature) {
     case Feature::DstPortFrequency:
-        return "dst_port " + cellText(table, Field::DstPort, row) + " is used by " + sharePercent(value) + " of sessions";
+        return "dst_port " + cellText(table, Field::DstPort, row) + " is used by " + sharePercent(value)
+            + " of sessions";
     case Feature::ProtocolFrequency:
-        return "protocol " + cellText(table, Field::Protocol, row) + " is used by " + sharePercent(value) + " of sessions";
+        return "protocol " + cellText(table, Field::Protocol, row) + " is used by " + sharePercent(value)
+            + " of sessions";
     case Feature::ResponseCodeFrequency:
         return "response code " + cellText(table, Field::ResponseCode, row) + " is returned in " + sharePercent(value)
             + " of sessions";
@@ -101,11 +107,11 @@ std::string categorySentence(const TrafficTable& table, std::size_t row, Feature
     case Feature::BytesIn:
     case Feature::BytesOut:
     case Feature::SessionDuration:
-    case Feature::AvgPacketSize: break;
+    case Feature::AvgPacketSize:
+        break;
     }
     return {};
 }
-
 
 // Orders the features by credit and writes the sentence; features[] hold value, percentile, above.
 // A categorical or per-source feature is described by the row's own value (table), not its code.
@@ -119,16 +125,19 @@ void finishExplanation(RowExplanation& explanation, const TrafficTable& table)
         const FeatureExplanation& top = explanation.features.front();
         const std::string name(featureInfo(top.feature).name);
         const std::string value = describeFeatureValue(top.feature, top.value);
-        const std::string category = categorySentence(table, explanation.row, top.feature, top.value, top.percentile, top.above);
+        const std::string category
+            = categorySentence(table, explanation.row, top.feature, top.value, top.percentile, top.above);
         // The side the value stands out on: a tiny session is as telling as a huge one. Shares are
         // rounded down, so "above 100.0 %" cannot appear for a value some other row equals.
         const auto floorPercent = [](double share) { return std::floor(share * 1000.0) / 10.0; };
         if (!category.empty())
             std::snprintf(text, sizeof text, "%s", category.c_str());
         else if (top.percentile >= 0.5 || top.above == 0.0)
-            std::snprintf(text, sizeof text, "%s %s is above %.1f %% of sessions", name.c_str(), value.c_str(), floorPercent(top.percentile));
+            std::snprintf(text, sizeof text, "%s %s is above %.1f %% of sessions", name.c_str(), value.c_str(),
+                          floorPercent(top.percentile));
         else
-            std::snprintf(text, sizeof text, "%s %s is below %.1f %% of sessions", name.c_str(), value.c_str(), floorPercent(top.above));
+            std::snprintf(text, sizeof text, "%s %s is below %.1f %% of sessions", name.c_str(), value.c_str(),
+                          floorPercent(top.above));
         sentence = text;
     } else {
         sentence = "no feature set this row apart";
@@ -179,7 +188,8 @@ RowExplanation Explainer::explain(std::size_t row) const
             below += x < value;
             above += x > value;
         }
-        explanation.features.push_back({features[f], credit[f], static_cast<double>(value), share(below, rows), share(above, rows)});
+        explanation.features.push_back(
+            {features[f], credit[f], static_cast<double>(value), share(below, rows), share(above, rows)});
     }
     finishExplanation(explanation, m_data->table);
     return explanation;
@@ -195,8 +205,8 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
     if (k == 0)
         return explanations;
     const double average = averagePathLength(detection);
-    std::vector<float> given(k * features.size());   // the given rows' raw inputs, row-major
-    std::vector<float> seen(k * features.size());    // the same as the forest saw them (scaled)
+    std::vector<float> given(k * features.size()); // the given rows' raw inputs, row-major
+    std::vector<float> seen(k * features.size()); // the same as the forest saw them (scaled)
     std::vector<std::size_t> below(k);
     std::vector<std::size_t> above(k);
     for (std::size_t i = 0; i < k; ++i) {
@@ -229,16 +239,17 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
         std::size_t runningBelow = 0;
         for (std::size_t j = 0; j < k; ++j) {
             runningBelow += lessThan[j];
-            belowSorted[j] = runningBelow;          // v < sorted[j]  <=>  upper_bound(v) <= j
+            belowSorted[j] = runningBelow; // v < sorted[j]  <=>  upper_bound(v) <= j
         }
         std::size_t runningAbove = 0;
         for (std::size_t j = k; j-- > 0;) {
             runningAbove += greaterFrom[j + 1];
-            aboveSorted[j] = runningAbove;          // v > sorted[j]  <=>  lower_bound(v) > j
+            aboveSorted[j] = runningAbove; // v > sorted[j]  <=>  lower_bound(v) > j
         }
         for (std::size_t i = 0; i < k; ++i) {
             const float value = given[i * features.size() + f];
-            const auto j = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), value) - sorted.begin());
+            const auto j
+                = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), value) - sorted.begin());
             FeatureExplanation& part = explanations[i].features[f];
             part.feature = features[f];
             part.value = static_cast<double>(value);

@@ -11,23 +11,23 @@ namespace webthreat {
 // One feature's part in a row's verdict.
 struct FeatureExplanation {
     Feature feature;
-    double credit = 0.0;      // share of the early isolation credited to this feature, 0..1
+    double credit = 0.0; // share of the early isolation credited to this feature, 0..1
     // The data's own units whatever the detector's input scaling: the raw value (after the mean
     // fill, in float) and where it stands among the raw values of all rows. log1p keeps the order,
     // but rounding log values to float can merge values that differ, so the shares are counted on
     // the raw ones.
-    double value = 0.0;       // the row's raw value
-    double percentile = 0.0;  // share of rows with a smaller value, 0..1
-    double above = 0.0;       // share of rows with a larger value, 0..1
+    double value = 0.0; // the row's raw value
+    double percentile = 0.0; // share of rows with a smaller value, 0..1
+    double above = 0.0; // share of rows with a larger value, 0..1
 };
 
 // Why a row scored as it did, computed from the forest itself.
 struct RowExplanation {
     std::size_t row = 0;
-    double pathLength = 0.0;         // mean splits needed to isolate this row
-    double averagePathLength = 0.0;  // the same, averaged over all rows
+    double pathLength = 0.0; // mean splits needed to isolate this row
+    double averagePathLength = 0.0; // the same, averaged over all rows
     std::vector<FeatureExplanation> features; // most credited first
-    std::string sentence;            // "bytes_out 4.8 MB is above 99.9 % of sessions; isolated in ..."
+    std::string sentence; // "bytes_out 4.8 MB is above 99.9 % of sessions; isolated in ..."
 };
 
 // Explains rows of one detection, one at a time (the workbench's detail panel). The Explainer keeps
@@ -47,7 +47,7 @@ public:
 private:
     std::shared_ptr<const PreparedData> m_data;
     std::shared_ptr<const Detection> m_detection;
-    FeatureMatrix m_matrix;                     // per row, per detector feature: raw values
+    FeatureMatrix m_matrix; // per row, per detector feature: raw values
     // The same rows as the forest saw them, when it saw them scaled (else m_matrix is what it saw).
     std::optional<TableFeatureRows> m_seen;
     double m_averagePathLength = 0.0;

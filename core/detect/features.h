@@ -16,8 +16,8 @@ namespace webthreat {
 enum class Feature : std::uint8_t {
     BytesIn,
     BytesOut,
-    SessionDuration,   // end_time - creation_time, seconds
-    AvgPacketSize,     // (bytes_in + bytes_out) / session_duration: really bytes per second
+    SessionDuration, // end_time - creation_time, seconds
+    AvgPacketSize, // (bytes_in + bytes_out) / session_duration: really bytes per second
     // Categories are not numbers (port 443 is not "larger" than 80): these are frequency
     // encodings, the share of the file's rows with the row's value, so a rare value is small.
     // A missing value is a category of its own.
@@ -25,17 +25,17 @@ enum class Feature : std::uint8_t {
     ProtocolFrequency,
     ResponseCodeFrequency,
     CountryFrequency,
-    SrcIpPrivate,      // 1 for RFC 1918, loopback, link-local and unique-local IPv6 sources, else 0
+    SrcIpPrivate, // 1 for RFC 1918, loopback, link-local and unique-local IPv6 sources, else 0
     // Per source IP, over the whole file.
-    SourceSessions,    // sessions from the row's src_ip
-    SourceTotalBytes,  // bytes_in + bytes_out of all those sessions (values present)
+    SourceSessions, // sessions from the row's src_ip
+    SourceTotalBytes, // bytes_in + bytes_out of all those sessions (values present)
 };
 
 // How the feature picker groups the features.
 enum class FeatureGroup : std::uint8_t {
-    Notebook,     // the notebook's four
-    Categorical,  // what the categorical columns say
-    PerSource,    // the row's source IP as a whole
+    Notebook, // the notebook's four
+    Categorical, // what the categorical columns say
+    PerSource, // the row's source IP as a whole
 };
 
 // How a feature's values are shaped before the forest sees them. An Isolation Forest draws each
@@ -45,7 +45,7 @@ enum class FeatureGroup : std::uint8_t {
 // are already on an even footing and stay as they are.
 enum class FeatureScale : std::uint8_t {
     Linear, // the value itself
-    Log1p,  // sign(x) * log(1 + |x|)
+    Log1p, // sign(x) * log(1 + |x|)
 };
 
 // The detector's choice of input scaling.
@@ -56,11 +56,11 @@ enum class InputScaling : std::uint8_t {
 
 struct FeatureInfo {
     Feature feature;
-    std::string_view name;        // as in the notebook and the scored CSV
-    std::string_view label;       // for charts and tables
+    std::string_view name; // as in the notebook and the scored CSV
+    std::string_view label; // for charts and tables
     std::string_view description; // one sentence for tooltips and help
     FeatureGroup group;
-    FeatureScale scale;           // how InputScaling::Auto shapes it
+    FeatureScale scale; // how InputScaling::Auto shapes it
 };
 std::string_view featureGroupTitle(FeatureGroup group);
 const std::vector<FeatureInfo>& availableFeatures();
@@ -95,11 +95,11 @@ inline double scaleFeatureValue(FeatureScale scale, double value) noexcept
 }
 
 struct FeatureReport {
-    std::size_t negativeDurations = 0;      // end before creation: a data-quality warning
-    std::size_t zeroDurations = 0;          // avg_packet_size is 0 there, as the notebook chose
-    std::size_t missingDurations = 0;       // a timestamp was missing: filled with the mean
-    std::size_t missingPacketSizes = 0;     // bytes_out or the duration missing: filled with the mean
-    std::size_t missingBytesOut = 0;        // filled with the mean in the detector's input
+    std::size_t negativeDurations = 0; // end before creation: a data-quality warning
+    std::size_t zeroDurations = 0; // avg_packet_size is 0 there, as the notebook chose
+    std::size_t missingDurations = 0; // a timestamp was missing: filled with the mean
+    std::size_t missingPacketSizes = 0; // bytes_out or the duration missing: filled with the mean
+    std::size_t missingBytesOut = 0; // filled with the mean in the detector's input
     std::size_t missingBytesIn = 0;
     std::vector<std::string> warnings;
 };
@@ -126,7 +126,8 @@ public:
             return duration;
         if (m_bytesIn[row] == kMissingInteger || m_bytesOut[row] == kMissingInteger)
             return m_fill;
-        return duration == 0 ? 0.0 : (static_cast<double>(m_bytesIn[row]) + static_cast<double>(m_bytesOut[row])) / duration;
+        return duration == 0 ? 0.0
+                             : (static_cast<double>(m_bytesIn[row]) + static_cast<double>(m_bytesOut[row])) / duration;
     }
     double fill() const noexcept { return m_fill; }
     // Every row's value, for the few places that need them all at once.
@@ -188,7 +189,7 @@ private:
         const std::int64_t* integers = nullptr; // bytes in or out, with their mean fill
         double fill = 0.0;
         const DerivedFeature* derived = nullptr;
-        std::vector<float> stored;               // the other features
+        std::vector<float> stored; // the other features
     };
     std::size_t m_rows = 0;
     std::vector<Source> m_sources;

@@ -71,7 +71,8 @@ std::vector<Eigen::Index> drawSample(Eigen::Index rows, Eigen::Index count, Rand
     const unsigned shift = 64 - static_cast<unsigned>(std::countr_zero(tableSize));
     std::vector<Eigen::Index> table(tableSize, -1);
     auto insert = [&](Eigen::Index value) {
-        std::size_t slot = static_cast<std::size_t>((static_cast<std::uint64_t>(value) * 0x9E3779B97F4A7C15ull) >> shift);
+        std::size_t slot
+            = static_cast<std::size_t>((static_cast<std::uint64_t>(value) * 0x9E3779B97F4A7C15ull) >> shift);
         for (;; slot = (slot + 1) & (tableSize - 1)) {
             if (table[slot] == value)
                 return false;
@@ -264,15 +265,24 @@ void walkBlock(const std::vector<IsolationForest::Tree>& trees, const float* row
                Eigen::Index stride, double* pathSums)
 {
     switch (stride) {
-    case 1: return walkBlock<1>(trees, rows, count, stride, pathSums);
-    case 2: return walkBlock<2>(trees, rows, count, stride, pathSums);
-    case 3: return walkBlock<3>(trees, rows, count, stride, pathSums);
-    case 4: return walkBlock<4>(trees, rows, count, stride, pathSums);
-    case 5: return walkBlock<5>(trees, rows, count, stride, pathSums);
-    case 6: return walkBlock<6>(trees, rows, count, stride, pathSums);
-    case 7: return walkBlock<7>(trees, rows, count, stride, pathSums);
-    case 8: return walkBlock<8>(trees, rows, count, stride, pathSums);
-    default: return walkBlock<0>(trees, rows, count, stride, pathSums);
+    case 1:
+        return walkBlock<1>(trees, rows, count, stride, pathSums);
+    case 2:
+        return walkBlock<2>(trees, rows, count, stride, pathSums);
+    case 3:
+        return walkBlock<3>(trees, rows, count, stride, pathSums);
+    case 4:
+        return walkBlock<4>(trees, rows, count, stride, pathSums);
+    case 5:
+        return walkBlock<5>(trees, rows, count, stride, pathSums);
+    case 6:
+        return walkBlock<6>(trees, rows, count, stride, pathSums);
+    case 7:
+        return walkBlock<7>(trees, rows, count, stride, pathSums);
+    case 8:
+        return walkBlock<8>(trees, rows, count, stride, pathSums);
+    default:
+        return walkBlock<0>(trees, rows, count, stride, pathSums);
     }
 }
 
@@ -353,7 +363,8 @@ void IsolationForest::fit(const FeatureMatrix& data, const IsolationForestParams
     for (Eigen::Index begin = 0; begin < data.rows(); begin += blockRows) {
         progress.check();
         const Eigen::Index count = std::min(blockRows, data.rows() - begin);
-        checkFinite(data.data() + begin * data.cols(), count, data.cols(), [&](Eigen::Index row) { return begin + row; });
+        checkFinite(data.data() + begin * data.cols(), count, data.cols(),
+                    [&](Eigen::Index row) { return begin + row; });
     }
     fit(MatrixRows(data), params, progress);
 }
@@ -383,7 +394,8 @@ void IsolationForest::fit(const FeatureRows& data, const IsolationForestParams& 
         checkFinite(sampleRows.data(), static_cast<Eigen::Index>(sample.size()), columns,
                     [&](Eigen::Index j) { return sample[static_cast<std::size_t>(j)]; });
         trees[index] = TreeBuilder(sampleRows.data(), static_cast<Eigen::Index>(sample.size()),
-                                   static_cast<int>(columns), depthLimit, random).build();
+                                   static_cast<int>(columns), depthLimit, random)
+                           .build();
         const int done = grown.fetch_add(1, std::memory_order_relaxed) + 1;
         if (std::this_thread::get_id() == caller) {
             const double fraction = static_cast<double>(done) / params.trees;
@@ -401,7 +413,8 @@ void IsolationForest::fit(const FeatureRows& data, const IsolationForestParams& 
     m_features = columns;
 }
 
-std::vector<double> IsolationForest::scoreSamples(const FeatureMatrix& data, int threads, const Progress& progress) const
+std::vector<double> IsolationForest::scoreSamples(const FeatureMatrix& data, int threads,
+                                                  const Progress& progress) const
 {
     // The matrix's own rows are walked in place, with no copy.
     const float* values = data.data();
@@ -454,7 +467,8 @@ std::vector<double> IsolationForest::scoreBlocks(Eigen::Index rows, Eigen::Index
         std::array<double, kBlockRows> pathSums{};
         walkBlock(m_trees, blockValues, count, columns, pathSums.data());
         for (Eigen::Index row = 0; row < count; ++row)
-            scores[static_cast<std::size_t>(begin + row)] = -std::exp2(-(pathSums[static_cast<std::size_t>(row)] / denominator));
+            scores[static_cast<std::size_t>(begin + row)]
+                = -std::exp2(-(pathSums[static_cast<std::size_t>(row)] / denominator));
 
         const std::size_t done = scored.fetch_add(1, std::memory_order_relaxed) + 1;
         if (std::this_thread::get_id() == caller) {

@@ -30,7 +30,10 @@ public:
 // A matrix already in memory, as FeatureRows.
 class MatrixRows final : public FeatureRows {
 public:
-    explicit MatrixRows(const FeatureMatrix& matrix) : m_matrix(matrix) {}
+    explicit MatrixRows(const FeatureMatrix& matrix)
+        : m_matrix(matrix)
+    {
+    }
     Eigen::Index rows() const override { return m_matrix.rows(); }
     Eigen::Index columns() const override { return m_matrix.cols(); }
     void fill(Eigen::Index begin, Eigen::Index count, float* out) const override;
@@ -41,11 +44,11 @@ private:
 };
 
 struct IsolationForestParams {
-    int trees = 100;              // scikit-learn's n_estimators
-    int maxSamples = 0;           // rows drawn per tree without replacement; 0 = min(256, rows);
-                                  // at most 32768 (the tree's compact node format)
-    std::uint64_t seed = 42;      // same seed, same scores, whatever the thread count
-    int threads = 0;              // 0 = all cores
+    int trees = 100; // scikit-learn's n_estimators
+    int maxSamples = 0; // rows drawn per tree without replacement; 0 = min(256, rows);
+        // at most 32768 (the tree's compact node format)
+    std::uint64_t seed = 42; // same seed, same scores, whatever the thread count
+    int threads = 0; // 0 = all cores
 
     // Throws ParameterError naming the parameter and its allowed range.
     void validate() const;
@@ -68,12 +71,10 @@ public:
     // scikit-learn's score_samples for every row: in [-1, 0), lower = more anomalous. Rows are
     // scored in parallel; the result is bit-identical for any thread count. data must have the
     // same number of columns as the matrix the forest was fitted on.
-    std::vector<double> scoreSamples(const FeatureMatrix& data, int threads = 0,
-                                     const Progress& progress = {}) const;
+    std::vector<double> scoreSamples(const FeatureMatrix& data, int threads = 0, const Progress& progress = {}) const;
     // The same from rows made on demand, one block of 512 rows per thread at a time. Throws
     // InputError naming the row and feature when a value is not finite.
-    std::vector<double> scoreSamples(const FeatureRows& data, int threads = 0,
-                                     const Progress& progress = {}) const;
+    std::vector<double> scoreSamples(const FeatureRows& data, int threads = 0, const Progress& progress = {}) const;
 
     // Which features isolated one row (row points at featureCount() values). In every tree, each
     // split on the row's path credits the feature it tested with (c(maxSamples) - path length) /
@@ -84,8 +85,8 @@ public:
 
     bool fitted() const noexcept;
     int treeCount() const noexcept;
-    int maxSamples() const noexcept;       // the effective value used in fit
-    int depthLimit() const noexcept;       // ceil(log2(maxSamples))
+    int maxSamples() const noexcept; // the effective value used in fit
+    int depthLimit() const noexcept; // ceil(log2(maxSamples))
     Eigen::Index featureCount() const noexcept;
 
     // c(n): the average path length of an unsuccessful search in a binary search tree of n points,
@@ -106,9 +107,9 @@ public:
             std::uint16_t feature;
             std::uint16_t left;
         };
-        std::vector<Node> nodes;        // nodes[0] is the root
+        std::vector<Node> nodes; // nodes[0] is the root
         std::vector<double> pathLength; // per node; for a leaf, its depth + c(leaf size)
-        int depth = 0;                  // depth of the deepest leaf
+        int depth = 0; // depth of the deepest leaf
     };
 
 private:

@@ -125,9 +125,9 @@ double ScoreIndex::thresholdFor(const Contamination& contamination) const
 
 std::size_t ScoreIndex::countBelow(double threshold) const noexcept
 {
-    return static_cast<std::size_t>(
-        std::partition_point(m_ranked.begin(), m_ranked.end(), [&](std::uint32_t row) { return m_scores[row] < threshold; })
-        - m_ranked.begin());
+    return static_cast<std::size_t>(std::partition_point(m_ranked.begin(), m_ranked.end(),
+                                                         [&](std::uint32_t row) { return m_scores[row] < threshold; })
+                                    - m_ranked.begin());
 }
 
 Verdicts applyThreshold(const ScoreIndex& scores, const Contamination& contamination)

@@ -11,14 +11,14 @@ namespace webthreat {
 // or, when automatic, scikit-learn's fixed offset of -0.5.
 struct Contamination {
     bool automatic = false;
-    double value = 0.05;     // in (0, 0.5]
+    double value = 0.05; // in (0, 0.5]
 
     static Contamination fromValue(double value) { return {false, value}; }
     static Contamination autoOffset() { return {true, 0.0}; }
     // "auto", "0.05" or "5%". Throws ParameterError.
     static Contamination parse(std::string_view text);
-    std::string toString() const;   // "auto" or "0.05"
-    void validate() const;          // Throws ParameterError
+    std::string toString() const; // "auto" or "0.05"
+    void validate() const; // Throws ParameterError
     bool operator==(const Contamination&) const = default;
 };
 
@@ -55,7 +55,7 @@ struct Verdicts {
     Contamination contamination;
     double threshold = 0.0;
     std::size_t suspiciousCount = 0;
-    std::vector<std::uint8_t> suspicious;   // 1 = Suspicious, per row
+    std::vector<std::uint8_t> suspicious; // 1 = Suspicious, per row
 
     bool isSuspicious(std::size_t row) const noexcept { return suspicious[row] != 0; }
 };

@@ -36,9 +36,9 @@ namespace {
 
 // Where a file column's cells go.
 struct Destination {
-    std::size_t column;       // index into TrafficTable::columns
+    std::size_t column; // index into TrafficTable::columns
     ColumnKind kind;
-    std::int64_t minimum;     // inclusive bounds for Integer columns
+    std::int64_t minimum; // inclusive bounds for Integer columns
     std::int64_t maximum;
 };
 
@@ -51,19 +51,19 @@ struct LocalInvalid {
 
 // What one piece of a block parses into, merged in file order afterwards.
 struct PieceResult {
-    std::vector<Column> columns;          // one per destination column; Text ids are local
+    std::vector<Column> columns; // one per destination column; Text ids are local
     StringPool strings;
-    std::vector<std::int64_t> lines;      // line of each row, relative to the piece start
-    std::vector<LocalInvalid> invalid;    // per destination column
-    MalformedRows malformed;              // lines relative
+    std::vector<std::int64_t> lines; // line of each row, relative to the piece start
+    std::vector<LocalInvalid> invalid; // per destination column
+    MalformedRows malformed; // lines relative
     std::size_t blankLines = 0;
-    std::int64_t lineBreaks = 0;          // line ends consumed by this piece
+    std::int64_t lineBreaks = 0; // line ends consumed by this piece
 };
-
 
 // Parses a whole number, accepting blanks around it, a leading '+' and a trailing fraction of
 // zeros ("5602.0", as pandas writes integer columns that had gaps). Returns a reason on failure.
-const char* parseInteger(std::string_view text, std::int64_t minimum, std::int64_t maximum, std::int64_t& value) noexcept
+const char* parseInteger(std::string_view text, std::int64_t minimum, std::int64_t maximum,
+                         std::int64_t& value) noexcept
 {
     text = trim(text);
     if (!text.empty() && text.front() == '+')
@@ -167,8 +167,10 @@ char splitterQuote(const ReadOptions& options) noexcept
 class CsvParser {
 public:
     CsvParser(std::string displayName, const ReadOptions& options, const Progress& progress)
-        : m_file(std::move(displayName)), m_options(options), m_progress(progress),
-          m_threads(resolveThreads(options.threads))
+        : m_file(std::move(displayName))
+        , m_options(options)
+        , m_progress(progress)
+        , m_threads(resolveThreads(options.threads))
     {
         m_report.file = m_file;
     }
@@ -203,8 +205,8 @@ private:
                               std::int64_t headerLine);
     // Finds the end of the record starting at begin: the offset just past its line end, or npos
     // when it does not end inside text. Fields are left in m_fields / m_scratch of the caller.
-    void parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece,
-                    bool atEnd, double bytesPerRow, PieceResult& out, std::size_t& stoppedAt) const;
+    void parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece, bool atEnd,
+                    double bytesPerRow, PieceResult& out, std::size_t& stoppedAt) const;
     void mergePiece(PieceResult& piece);
     // Merges the pieces parsed by the last feed, in file order.
     void mergePending();
@@ -218,18 +220,18 @@ private:
     const Progress& m_progress;
     unsigned m_threads;
     bool m_haveHeader = false;
-    std::int64_t m_linesDone = 0;        // line ends consumed so far
+    std::int64_t m_linesDone = 0; // line ends consumed so far
     std::vector<Destination> m_destinations; // per file column
     std::vector<std::size_t> m_headerColumnOf; // file column -> destination index
     TrafficTable m_table;
     ReadReport m_report;
-    std::vector<LocalInvalid> m_invalid;     // per table column
+    std::vector<LocalInvalid> m_invalid; // per table column
     std::uint64_t m_expectedBytes = 0;
-    std::uint64_t m_bytesParsed = 0;     // bytes of the records parsed (merged or pending)
-    std::size_t m_rowsParsed = 0;        // rows parsed (merged or pending)
+    std::uint64_t m_bytesParsed = 0; // bytes of the records parsed (merged or pending)
+    std::size_t m_rowsParsed = 0; // rows parsed (merged or pending)
     bool m_reserved = false;
-    std::vector<ColumnKind> m_kinds;     // per table column, read by the parsing threads
-    std::vector<PieceResult> m_pending;  // parsed by the last feed, merged during the next
+    std::vector<ColumnKind> m_kinds; // per table column, read by the parsing threads
+    std::vector<PieceResult> m_pending; // parsed by the last feed, merged during the next
 };
 
 // Splits one record starting at data[at]. Fields land in fields (views into data, or into
@@ -280,9 +282,9 @@ private:
             const __m128i quote = _mm_set1_epi8(m_quote);
             for (int lane = 0; lane < 4; ++lane) {
                 const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(m_base + at + 16 * lane));
-                const __m128i hits = _mm_or_si128(
-                    _mm_or_si128(_mm_cmpeq_epi8(bytes, delimiter), _mm_cmpeq_epi8(bytes, lineFeed)),
-                    _mm_or_si128(_mm_cmpeq_epi8(bytes, carriageReturn), _mm_cmpeq_epi8(bytes, quote)));
+                const __m128i hits
+                    = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, delimiter), _mm_cmpeq_epi8(bytes, lineFeed)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(bytes, carriageReturn), _mm_cmpeq_epi8(bytes, quote)));
                 mask |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(hits))) << (16 * lane);
             }
             return mask;
@@ -306,7 +308,11 @@ private:
 };
 
 struct RecordSplitter {
-    RecordSplitter(char fieldDelimiter, char quoteCharacter) : delimiter(fieldDelimiter), quote(quoteCharacter) {}
+    RecordSplitter(char fieldDelimiter, char quoteCharacter)
+        : delimiter(fieldDelimiter)
+        , quote(quoteCharacter)
+    {
+    }
 
     char delimiter;
     // With quoting off this is the delimiter itself: the delimiter test comes first, so the quote
@@ -388,7 +394,7 @@ struct RecordSplitter {
         const char* base = data.data();
         const std::size_t size = data.size();
         std::size_t fieldStart = at;
-        bool quoted = false;         // this field held a quote: its text is in scratch
+        bool quoted = false; // this field held a quote: its text is in scratch
         std::int64_t breaks = 0;
         std::size_t i = at;
         auto scratchFor = [&](std::size_t index) -> std::string& {
@@ -478,7 +484,7 @@ std::optional<CsvParser::HeaderLine> CsvParser::findHeaderLine(std::string_view 
     RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
     HeaderLine found;
     std::vector<std::string> titleLines;
-    std::vector<std::string> firstNames;    // the first line's fields, for the error when no line fits
+    std::vector<std::string> firstNames; // the first line's fields, for the error when no line fits
     std::int64_t firstLine = 0;
     for (int candidate = 0; candidate < kHeaderCandidates; ++candidate) {
         // Blank lines before the header are skipped.
@@ -537,10 +543,10 @@ std::optional<CsvParser::HeaderLine> CsvParser::findHeaderLine(std::string_view 
             found.line = 0;
         }
         if (recognised > 0 && !titleLines.empty()) {
-            m_report.warnings.push_back((line == 2 ? std::string("line 1") : "lines 1 to " + std::to_string(line - 1))
-                                        + " ('" + shortenForMessage(titleLines.front()) + "') "
-                                        + (line == 2 ? "is" : "are") + " not a header and " + (line == 2 ? "was" : "were")
-                                        + " skipped; the header is on line " + std::to_string(line));
+            m_report.warnings.push_back(
+                (line == 2 ? std::string("line 1") : "lines 1 to " + std::to_string(line - 1)) + " ('"
+                + shortenForMessage(titleLines.front()) + "') " + (line == 2 ? "is" : "are") + " not a header and "
+                + (line == 2 ? "was" : "were") + " skipped; the header is on line " + std::to_string(line));
         } else if (recognised == 0 && !titleLines.empty()) {
             found.names.clear(); // nothing looked like a header: reported against the first line below
         }
@@ -622,8 +628,8 @@ void CsvParser::checkRequiredColumns(const std::vector<bool>& seen, const std::v
     for (const auto& name : header)
         found += (found.empty() ? "" : ", ") + name;
     throw InputError(m_file, headerLine, missingRequired.front(),
-                     std::string(missingRequired.size() == 1 ? "the required column " : "the required columns ")
-                         + names + (missingRequired.size() == 1 ? " is" : " are")
+                     std::string(missingRequired.size() == 1 ? "the required column " : "the required columns ") + names
+                         + (missingRequired.size() == 1 ? " is" : " are")
                          + " missing from the header (found: " + shortenForMessage(found) + ")");
 }
 
@@ -653,7 +659,8 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
     return next;
 }
 
-std::vector<ColumnMapping> CsvParser::resolveColumns(const std::vector<std::string>& header, std::int64_t headerLine) const
+std::vector<ColumnMapping> CsvParser::resolveColumns(const std::vector<std::string>& header,
+                                                     std::int64_t headerLine) const
 {
     std::vector<ColumnMapping> targets(header.size());
     if (m_options.columnMap.empty()) {
@@ -712,8 +719,8 @@ void CsvParser::unterminatedQuote(std::int64_t line) const
                      "a quoted field opened on this line is never closed (the file ends inside quotes)");
 }
 
-void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece,
-                           bool atEnd, double bytesPerRow, PieceResult& out, std::size_t& stoppedAt) const
+void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece, bool atEnd,
+                           double bytesPerRow, PieceResult& out, std::size_t& stoppedAt) const
 {
     // m_table is being merged into by another thread meanwhile: only m_kinds describes its columns.
     const std::size_t columnCount = m_kinds.size();
@@ -792,7 +799,8 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
                 if (!trim(cell).empty()) {
                     if (destination.kind == ColumnKind::Integer) {
                         reason = parseInteger(cell, destination.minimum, destination.maximum, value);
-                    } else if (auto instant = parseTimestamp(cell, m_options.timestampFormat, dates[destination.column])) {
+                    } else if (auto instant
+                               = parseTimestamp(cell, m_options.timestampFormat, dates[destination.column])) {
                         value = *instant;
                     } else {
                         reason = "not a timestamp";
@@ -811,7 +819,8 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
                 column.integers.push_back(value);
                 break;
             }
-            case ColumnKind::Real: break; // never read from files: the destination of ignored columns
+            case ColumnKind::Real:
+                break; // never read from files: the destination of ignored columns
             }
         }
     }
@@ -839,7 +848,8 @@ void CsvParser::mergePiece(PieceResult& piece)
         case ColumnKind::Timestamp:
             target.integers.insert(target.integers.end(), source.integers.begin(), source.integers.end());
             break;
-        case ColumnKind::Real: break;
+        case ColumnKind::Real:
+            break;
         }
         // Columns the file lacks get their missing values here, row for row.
         if (target.size() < m_table.sourceLines.size() + piece.lines.size())
@@ -859,7 +869,8 @@ void CsvParser::mergePiece(PieceResult& piece)
         }
     }
     if (lineBase + piece.lineBreaks >= std::numeric_limits<std::uint32_t>::max())
-        throw InputError(m_file, lineBase, "", "the file has more than 4 294 967 294 lines, more than the workbench can hold");
+        throw InputError(m_file, lineBase, "",
+                         "the file has more than 4 294 967 294 lines, more than the workbench can hold");
     for (std::int64_t line : piece.lines)
         m_table.sourceLines.push_back(static_cast<std::uint32_t>(line + lineBase));
     m_report.malformed.count += piece.malformed.count;
@@ -905,7 +916,8 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd, const std::funct
     auto roughStart = [&](std::size_t piece) { return rest.size() * piece / pieceCount; };
     parallelFor(pieceCount, m_threads, [&](std::size_t piece) {
         // Without quoting the quote is NUL: a range with a NUL is refused before its count matters.
-        const RangeScan scan = scanRange(rest.data() + roughStart(piece), rest.data() + roughStart(piece + 1), m_options.quote);
+        const RangeScan scan
+            = scanRange(rest.data() + roughStart(piece), rest.data() + roughStart(piece + 1), m_options.quote);
         if (scan.firstNul)
             nulAt[piece] = static_cast<std::size_t>(scan.firstNul - rest.data());
         quotes[piece] = scan.quotes;
@@ -939,7 +951,8 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd, const std::funct
 
     // Rows per byte so far, for the pieces' reservations: read here, since the merge running
     // beside the parse changes the table.
-    const double bytesPerRow = m_rowsParsed > 0 ? static_cast<double>(m_bytesParsed) / static_cast<double>(m_rowsParsed) : 128.0;
+    const double bytesPerRow
+        = m_rowsParsed > 0 ? static_cast<double>(m_bytesParsed) / static_cast<double>(m_rowsParsed) : 128.0;
     std::vector<PieceResult> results(pieceCount);
     std::vector<std::size_t> stopped(pieceCount, 0);
     std::vector<std::exception_ptr> errors(pieceCount);
@@ -1053,9 +1066,8 @@ ReadResult CsvParser::finish()
         for (std::size_t i = 0; i < m_report.malformed.firstLines.size(); ++i)
             lines += (lines.empty() ? "" : ", ") + std::to_string(m_report.malformed.firstLines[i]) + " ("
                 + std::to_string(m_report.malformed.firstFieldCounts[i]) + " fields)";
-        m_report.warnings.push_back(std::to_string(m_report.malformed.count)
-                                    + " row(s) skipped for not having " + std::to_string(m_report.expectedFields)
-                                    + " fields: line(s) " + lines
+        m_report.warnings.push_back(std::to_string(m_report.malformed.count) + " row(s) skipped for not having "
+                                    + std::to_string(m_report.expectedFields) + " fields: line(s) " + lines
                                     + (m_report.malformed.count > m_report.malformed.firstLines.size() ? ", ..." : ""));
     }
     if (!m_report.absentColumns.empty()) {
@@ -1072,7 +1084,10 @@ ReadResult CsvParser::finish()
 class Reader {
 public:
     Reader(std::string name, const ReadOptions& options, const Progress& progress)
-        : m_parser(name, options, progress), m_name(std::move(name)), m_options(options), m_progress(progress)
+        : m_parser(name, options, progress)
+        , m_name(std::move(name))
+        , m_options(options)
+        , m_progress(progress)
     {
         options.validate();
     }
@@ -1111,7 +1126,7 @@ public:
         Fetched next;
         fetch(current);
         std::uint64_t consumed = current.got;
-        std::size_t begin = headroom;           // the block is current.buffer[begin, headroom + current.got)
+        std::size_t begin = headroom; // the block is current.buffer[begin, headroom + current.got)
         {
             const std::string_view start(current.buffer.data() + headroom, current.got);
             refuseUtf16(start, m_name, "CSV");
@@ -1129,7 +1144,8 @@ public:
             if (fraction)
                 m_progress.report("read", std::min(1.0, fraction()));
             else if (totalBytes > 0)
-                m_progress.report("read", std::min(1.0, static_cast<double>(consumed + next.got) / static_cast<double>(totalBytes)));
+                m_progress.report(
+                    "read", std::min(1.0, static_cast<double>(consumed + next.got) / static_cast<double>(totalBytes)));
             if (atEnd)
                 break;
             consumed += next.got;
@@ -1153,9 +1169,9 @@ public:
         result.report.bytes = consumed;
         result.report.format = std::string(inputFormatDescription(InputFormat::TrafficCsv));
         result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        logger::core()->info("read {}: {} bytes, {} rows, {} skipped, {} invalid cells in {:.3f} s", m_name,
-                             consumed, result.report.rows, result.report.malformed.count,
-                             result.report.invalidCellCount(), result.report.seconds);
+        logger::core()->info("read {}: {} bytes, {} rows, {} skipped, {} invalid cells in {:.3f} s", m_name, consumed,
+                             result.report.rows, result.report.malformed.count, result.report.invalidCellCount(),
+                             result.report.seconds);
         return result;
     }
 

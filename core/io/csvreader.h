@@ -18,12 +18,11 @@ namespace webthreat {
 // a required column missing, a column named twice, an unterminated quoted field, binary data, a
 // file too large for the memory available (refused before reading). Problems in
 // single rows or cells are counted in the report instead.
-ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options = {},
-                          const Progress& progress = {});
+ReadResult readTrafficCsv(const std::string& path, const ReadOptions& options = {}, const Progress& progress = {});
 
 // The same over text in memory; displayName is used in messages.
-ReadResult readTrafficCsvText(std::string_view text, const std::string& displayName,
-                              const ReadOptions& options = {}, const Progress& progress = {});
+ReadResult readTrafficCsvText(std::string_view text, const std::string& displayName, const ReadOptions& options = {},
+                              const Progress& progress = {});
 
 // The same over a stream of bytes (a decompressed file): read(buffer, capacity) returns the bytes
 // it put there, 0 at the end; fraction() says how much of the input is consumed, for progress.

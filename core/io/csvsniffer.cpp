@@ -26,12 +26,18 @@ constexpr double kFitShare = 0.9;
 std::string delimiterName(char delimiter)
 {
     switch (delimiter) {
-    case ',': return "comma";
-    case ';': return "semicolon";
-    case '\t': return "tab";
-    case '|': return "pipe";
-    case ' ': return "space";
-    default: return std::string("'") + delimiter + "'";
+    case ',':
+        return "comma";
+    case ';':
+        return "semicolon";
+    case '\t':
+        return "tab";
+    case '|':
+        return "pipe";
+    case ' ':
+        return "space";
+    default:
+        return std::string("'") + delimiter + "'";
     }
 }
 
@@ -69,11 +75,11 @@ bool isReal(std::string_view text) noexcept
 
 // Date-and-time formats a text column may be in; epoch formats are told from integers instead.
 constexpr std::array<TimestampFormat, 5> kTextFormats{TimestampFormat::Iso8601, TimestampFormat::YearMonthDay,
-                                                      TimestampFormat::DayMonthYearDots,
-                                                      TimestampFormat::DayMonthYear, TimestampFormat::MonthDayYear};
+                                                      TimestampFormat::DayMonthYearDots, TimestampFormat::DayMonthYear,
+                                                      TimestampFormat::MonthDayYear};
 // When several formats read every timestamp, the first of these is taken.
 constexpr std::array<TimestampFormat, kTimestampFormatCount> kFormatPreference{
-    TimestampFormat::EpochMillis, TimestampFormat::EpochSeconds,     TimestampFormat::Iso8601,
+    TimestampFormat::EpochMillis,  TimestampFormat::EpochSeconds,     TimestampFormat::Iso8601,
     TimestampFormat::YearMonthDay, TimestampFormat::DayMonthYearDots, TimestampFormat::DayMonthYear,
     TimestampFormat::MonthDayYear};
 
@@ -82,7 +88,7 @@ constexpr std::int64_t kEpochLow = 946684800;
 constexpr std::int64_t kEpochHigh = 4102444800;
 
 struct ColumnStats {
-    std::vector<std::string_view> values;    // non-empty, trimmed
+    std::vector<std::string_view> values; // non-empty, trimmed
     std::size_t ips = 0, countries = 0, integers = 0, reals = 0;
     std::int64_t minimum = 0, maximum = 0;
     std::size_t epochSeconds = 0, epochMillis = 0;
@@ -176,10 +182,14 @@ bool cellIs(ValueType type, std::string_view cell)
 {
     cell = trim(cell);
     switch (type) {
-    case ValueType::IpAddress: return isIpAddress(cell);
-    case ValueType::CountryCode: return isCountryCode(cell);
-    case ValueType::Integer: return wholeNumber(cell).has_value();
-    case ValueType::Real: return isReal(cell);
+    case ValueType::IpAddress:
+        return isIpAddress(cell);
+    case ValueType::CountryCode:
+        return isCountryCode(cell);
+    case ValueType::Integer:
+        return wholeNumber(cell).has_value();
+    case ValueType::Real:
+        return isReal(cell);
     case ValueType::Timestamp: {
         if (wholeNumber(cell))
             return true;
@@ -190,7 +200,8 @@ bool cellIs(ValueType type, std::string_view cell)
         return false;
     }
     case ValueType::Empty:
-    case ValueType::Text: return true;
+    case ValueType::Text:
+        return true;
     }
     return true;
 }
@@ -243,11 +254,14 @@ std::optional<Field> fieldFromWords(const std::vector<std::string>& tokens, Valu
     const bool bytes = hasAny(tokens, {"bytes", "byte", "octets", "size"});
     if (address && hasAny(tokens, {"src", "source", "client", "from", "orig", "origin", "sender", "caller", "remote"}))
         return Field::SrcIp;
-    if (address && hasAny(tokens, {"dst", "dest", "destination", "server", "target", "to", "resp", "responder", "host"}))
+    if (address
+        && hasAny(tokens, {"dst", "dest", "destination", "server", "target", "to", "resp", "responder", "host"}))
         return Field::DstIp;
-    if (number && bytes && hasAny(tokens, {"in", "received", "recv", "rx", "inbound", "down", "download", "ingress", "req", "request"}))
+    if (number && bytes
+        && hasAny(tokens, {"in", "received", "recv", "rx", "inbound", "down", "download", "ingress", "req", "request"}))
         return Field::BytesIn;
-    if (number && bytes && hasAny(tokens, {"out", "sent", "tx", "outbound", "up", "upload", "egress", "resp", "response"}))
+    if (number && bytes
+        && hasAny(tokens, {"out", "sent", "tx", "outbound", "up", "upload", "egress", "resp", "response"}))
         return Field::BytesOut;
     if (number && hasAny(tokens, {"port", "dport", "dstport"}))
         return Field::DstPort;
@@ -275,14 +289,17 @@ std::string fieldName(Field field)
 
 std::string quoteName(char quote)
 {
-    return quote == '\0' ? "none" : quote == '"' ? "double quote" : quote == '\'' ? "single quote" : std::string(1, quote);
+    return quote == '\0' ? "none"
+        : quote == '"'   ? "double quote"
+        : quote == '\''  ? "single quote"
+                         : std::string(1, quote);
 }
 
 struct Layout {
     char delimiter = ',';
     char quote = '"';
-    std::size_t width = 0;     // the commonest field count
-    std::size_t consistent = 0;// records with that count
+    std::size_t width = 0; // the commonest field count
+    std::size_t consistent = 0; // records with that count
     std::size_t records = 0;
 };
 
@@ -353,13 +370,20 @@ void SniffParams::validate() const
 std::string_view valueTypeName(ValueType type) noexcept
 {
     switch (type) {
-    case ValueType::Empty: return "empty";
-    case ValueType::Integer: return "whole numbers";
-    case ValueType::Real: return "numbers";
-    case ValueType::Timestamp: return "timestamps";
-    case ValueType::IpAddress: return "IP addresses";
-    case ValueType::CountryCode: return "country codes";
-    case ValueType::Text: return "text";
+    case ValueType::Empty:
+        return "empty";
+    case ValueType::Integer:
+        return "whole numbers";
+    case ValueType::Real:
+        return "numbers";
+    case ValueType::Timestamp:
+        return "timestamps";
+    case ValueType::IpAddress:
+        return "IP addresses";
+    case ValueType::CountryCode:
+        return "country codes";
+    case ValueType::Text:
+        return "text";
     }
     return "text";
 }
@@ -516,18 +540,20 @@ std::size_t guessLayout(std::string_view sample, bool complete, const SniffParam
     if (params.delimiterOverride) {
         result.delimiterGuess = {1.0, "chosen: " + delimiterName(result.delimiter)};
     } else if (result.delimited) {
-        result.delimiterGuess = {static_cast<double>(best.consistent) / static_cast<double>(std::max<std::size_t>(1, best.records)),
-                                 "the " + delimiterName(best.delimiter) + " splits " + std::to_string(best.consistent)
-                                     + " of " + std::to_string(best.records) + " sampled lines into "
-                                     + std::to_string(best.width) + " fields"};
+        result.delimiterGuess
+            = {static_cast<double>(best.consistent) / static_cast<double>(std::max<std::size_t>(1, best.records)),
+               "the " + delimiterName(best.delimiter) + " splits " + std::to_string(best.consistent) + " of "
+                   + std::to_string(best.records) + " sampled lines into " + std::to_string(best.width) + " fields"};
     } else {
-        result.delimiterGuess = {0.0, "no comma, semicolon, tab or pipe splits the lines into the same number of "
-                                      "fields; this does not look like a delimited file"};
+        result.delimiterGuess = {0.0,
+                                 "no comma, semicolon, tab or pipe splits the lines into the same number of "
+                                 "fields; this does not look like a delimited file"};
     }
     if (params.quoteOverride) {
         result.quoteGuess = {1.0, "chosen: " + quoteName(result.quote)};
     } else if (const std::size_t quoted = quotedFields(sample, result.delimiter, result.quote); quoted > 0) {
-        result.quoteGuess = {1.0, std::to_string(quoted) + " field(s) in the sample start with a " + quoteName(result.quote)};
+        result.quoteGuess
+            = {1.0, std::to_string(quoted) + " field(s) in the sample start with a " + quoteName(result.quote)};
     } else {
         result.quoteGuess = {0.5, "no quoted fields in the sample; the standard double quote is assumed"};
     }
@@ -590,7 +616,6 @@ void guessHeader(const std::vector<std::vector<std::string>>& records, std::size
             result.headerGuess = {0.3, "every column is text, so the first line is taken as a header"};
         }
     }
-
 }
 
 // A SniffedColumn per column of records (the data rows) into result, with each column's values
@@ -603,7 +628,8 @@ std::vector<ColumnStats> describeColumns(const std::vector<std::vector<std::stri
         stats.push_back(columnStats(records, c, width));
         columnFormats.push_back(timestampFormatsOf(stats.back()));
         SniffedColumn column;
-        column.name = result.hasHeader && c < result.header.size() ? result.header[c] : "column_" + std::to_string(c + 1);
+        column.name
+            = result.hasHeader && c < result.header.size() ? result.header[c] : "column_" + std::to_string(c + 1);
         // An integer column a header names as bytes or port is not epoch time, whatever its values.
         auto named = fieldForHeader(column.name);
         if (!named && result.hasHeader)
@@ -654,8 +680,9 @@ void guessTimestampFormat(const std::vector<std::vector<TimestampFormat>>& colum
             }
         }
         result.timestampFormat = common.front();
-        result.timestampGuess = {0.3, "the timestamp columns are written in different formats; only one can be read: "
-                                          + std::string(timestampFormatLabel(result.timestampFormat))};
+        result.timestampGuess = {0.3,
+                                 "the timestamp columns are written in different formats; only one can be read: "
+                                     + std::string(timestampFormatLabel(result.timestampFormat))};
     } else {
         result.timestampFormat = common.front();
         const std::string label(timestampFormatLabel(result.timestampFormat));
@@ -663,8 +690,9 @@ void guessTimestampFormat(const std::vector<std::vector<TimestampFormat>>& colum
         const bool mdy = has(TimestampFormat::MonthDayYear);
         if (dmy && mdy) {
             result.timestampAmbiguous = true;
-            result.timestampGuess = {0.5, "every day and month in the sample is 12 or less, so the order cannot be "
-                                          "told; day/month/year is assumed: check a date you know"};
+            result.timestampGuess = {0.5,
+                                     "every day and month in the sample is 12 or less, so the order cannot be "
+                                     "told; day/month/year is assumed: check a date you know"};
         } else if (dmy || mdy) {
             // Name a value that settles it: one that only this order reads.
             const TimestampFormat other = dmy ? TimestampFormat::MonthDayYear : TimestampFormat::DayMonthYear;
@@ -679,13 +707,13 @@ void guessTimestampFormat(const std::vector<std::vector<TimestampFormat>>& colum
                     }
                 }
             }
-            result.timestampGuess = {0.9, std::string("'") + proof + "' has a " + (dmy ? "day" : "month")
-                                              + " first, above 12 as a " + (dmy ? "month" : "day") + "; read as " + label};
+            result.timestampGuess = {0.9,
+                                     std::string("'") + proof + "' has a " + (dmy ? "day" : "month")
+                                         + " first, above 12 as a " + (dmy ? "month" : "day") + "; read as " + label};
         } else {
             result.timestampGuess = {1.0, "every timestamp in the sample reads as " + label};
         }
     }
-
 }
 
 // Which schema field each column is read into: each field goes to one column at most.
@@ -717,15 +745,17 @@ void assignFieldsByHeader(SniffResult& result, FieldAssigner& fields)
     for (auto& column : result.columns) {
         const auto field = fieldForHeader(column.name);
         if (field && !fields.taken(*field))
-            fields.assign(column, *field, 1.0, "the header '" + column.name + "' is the schema's name for " + fieldName(*field));
+            fields.assign(column, *field, 1.0,
+                          "the header '" + column.name + "' is the schema's name for " + fieldName(*field));
     }
     for (auto& column : result.columns) {
         if (column.field)
             continue;
         const auto field = fieldFromWords(words(column.name), column.type);
         if (field && !fields.taken(*field))
-            fields.assign(column, *field, 0.8, "the header '" + column.name + "' suggests " + fieldName(*field) + " and it holds "
-                                                   + std::string(valueTypeName(column.type)));
+            fields.assign(column, *field, 0.8,
+                          "the header '" + column.name + "' suggests " + fieldName(*field) + " and it holds "
+                              + std::string(valueTypeName(column.type)));
     }
 }
 
@@ -744,12 +774,13 @@ void assignFieldsByValues(const std::vector<ColumnStats>& stats, std::size_t wid
         const ColumnStats& s = stats[c];
         if (!codeColumn && s.minimum >= 100 && s.maximum <= 599 && s.distinct.size() <= 20)
             codeColumn = c;
-        else if (s.minimum >= 1 && s.maximum <= 65535 && s.distinct.size() * 2 <= std::max<std::size_t>(s.values.size(), 4)
+        else if (s.minimum >= 1 && s.maximum <= 65535
+                 && s.distinct.size() * 2 <= std::max<std::size_t>(s.values.size(), 4)
                  && (!portColumn || s.distinct.size() < stats[*portColumn].distinct.size()))
             portColumn = c;
     }
-    static const std::set<std::string_view> kProtocols{"TCP", "UDP", "ICMP", "HTTP", "HTTPS", "tcp", "udp", "icmp",
-                                                       "http", "https", "SSH", "DNS", "FTP", "TLS", "GRE", "ESP"};
+    static const std::set<std::string_view> kProtocols{"TCP",  "UDP",   "ICMP", "HTTP", "HTTPS", "tcp", "udp", "icmp",
+                                                       "http", "https", "SSH",  "DNS",  "FTP",   "TLS", "GRE", "ESP"};
     for (std::size_t c = 0; c < width; ++c) {
         SniffedColumn& column = result.columns[c];
         if (column.field)
@@ -760,7 +791,8 @@ void assignFieldsByValues(const std::vector<ColumnStats>& stats, std::size_t wid
         switch (column.type) {
         case ValueType::IpAddress:
             field = fields.firstFree({Field::SrcIp, Field::DstIp});
-            reason = "its values are IP addresses; the first such column is taken as the source, the next as the destination";
+            reason = "its values are IP addresses; the first such column is taken as the source, the next as the "
+                     "destination";
             break;
         case ValueType::CountryCode:
             field = fields.firstFree({Field::SrcIpCountryCode});
@@ -797,15 +829,16 @@ void assignFieldsByValues(const std::vector<ColumnStats>& stats, std::size_t wid
             break;
         }
         case ValueType::Real:
-        case ValueType::Empty: break;
+        case ValueType::Empty:
+            break;
         }
         if (field)
             fields.assign(column, *field, confidence, reason);
         else
-            column.fieldGuess = {0.5, "no free schema field fits " + std::string(valueTypeName(column.type))
-                                          + "; kept as an extra column"};
+            column.fieldGuess = {0.5,
+                                 "no free schema field fits " + std::string(valueTypeName(column.type))
+                                     + "; kept as an extra column"};
     }
-
 }
 
 } // namespace
@@ -817,8 +850,8 @@ SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const
     const std::string_view sample = sampleOf(text, params, displayName, complete);
     SniffResult result;
     const std::size_t width = guessLayout(sample, complete, params, result);
-    std::vector<std::vector<std::string>> records = splitCsvRecords(sample, result.delimiter, result.quote,
-                                                                    params.previewRows + 1000, complete);
+    std::vector<std::vector<std::string>> records
+        = splitCsvRecords(sample, result.delimiter, result.quote, params.previewRows + 1000, complete);
     guessHeader(records, width, params, result);
 
     // Columns and their types, over the data rows only.
@@ -866,10 +899,11 @@ ImportCheck checkImport(const std::string& path, const SniffParams& params)
         const ReadResult result = readTrafficCsvText(check.sample, path, plain);
         const TimestampFormat format = check.sniff.timestampFormat;
         const bool timestampsLost = format != TimestampFormat::Iso8601 && format != TimestampFormat::EpochSeconds
-            && std::any_of(result.report.invalidCells.begin(), result.report.invalidCells.end(), [](const InvalidCells& cells) {
-                   const auto field = fieldForHeader(cells.column);
-                   return field && fieldInfo(*field).kind == ColumnKind::Timestamp;
-               });
+            && std::any_of(result.report.invalidCells.begin(), result.report.invalidCells.end(),
+                           [](const InvalidCells& cells) {
+                               const auto field = fieldForHeader(cells.column);
+                               return field && fieldInfo(*field).kind == ColumnKind::Timestamp;
+                           });
         if (timestampsLost) {
             check.needsImport = true;
             check.why = "its timestamps are written as " + std::string(timestampFormatLabel(format));
@@ -877,7 +911,8 @@ ImportCheck checkImport(const std::string& path, const SniffParams& params)
     } catch (const InputError& error) {
         // A header that already names every required field has another problem (a column named
         // twice, say): the reader's message fits it better than a mapping would.
-        const bool namesRequired = check.sniff.delimiter == ',' && check.sniff.hasHeader
+        const bool namesRequired
+            = check.sniff.delimiter == ',' && check.sniff.hasHeader
             && std::all_of(allFields().begin(), allFields().end(), [&](Field field) {
                    return !fieldInfo(field).required
                        || std::any_of(check.sniff.header.begin(), check.sniff.header.end(),
@@ -962,7 +997,8 @@ std::optional<std::string> misfit(Field field, std::string_view cell, TimestampF
         if ((field == Field::SrcIp || field == Field::DstIp) && !isIpAddress(cell))
             return std::string("not an IPv4 or IPv6 address");
         return std::nullopt;
-    case ColumnKind::Real: break;
+    case ColumnKind::Real:
+        break;
     }
     return std::nullopt;
 }

@@ -20,11 +20,11 @@ namespace webthreat {
 // in [0, 1] and a sentence saying why, so the import dialog can show both and the analyst can
 // overrule any of them (the *Override members below).
 struct SniffParams {
-    std::size_t sampleBytes = 64 * 1024;     // how much of the file is looked at
-    std::size_t previewRows = 50;            // data rows kept in SniffResult::rows
+    std::size_t sampleBytes = 64 * 1024; // how much of the file is looked at
+    std::size_t previewRows = 50; // data rows kept in SniffResult::rows
     // Fixed by the analyst: then not guessed, and the other guesses are made under them.
-    std::optional<char> delimiterOverride;   // ',', ';', '\t', '|' or any other single byte
-    std::optional<char> quoteOverride;       // '"', '\'' or '\0' for none
+    std::optional<char> delimiterOverride; // ',', ';', '\t', '|' or any other single byte
+    std::optional<char> quoteOverride; // '"', '\'' or '\0' for none
     std::optional<bool> hasHeaderOverride;
     std::optional<TimestampFormat> timestampFormatOverride;
 
@@ -36,35 +36,35 @@ enum class ValueType : std::uint8_t { Empty, Integer, Real, Timestamp, IpAddress
 std::string_view valueTypeName(ValueType type) noexcept;
 
 struct Guess {
-    double confidence = 0.0;                 // 1 = certain, 0 = a default with nothing to go on
-    std::string reason;                      // one sentence, for a tooltip
+    double confidence = 0.0; // 1 = certain, 0 = a default with nothing to go on
+    std::string reason; // one sentence, for a tooltip
 };
 
 struct SniffedColumn {
-    std::string name;                        // the header's text, or column_N without a header
+    std::string name; // the header's text, or column_N without a header
     ValueType type = ValueType::Empty;
-    std::size_t values = 0;                  // non-empty cells in the sample
-    std::optional<Field> field;              // nullopt: keep as an extra column
+    std::size_t values = 0; // non-empty cells in the sample
+    std::optional<Field> field; // nullopt: keep as an extra column
     Guess fieldGuess;
-    std::vector<std::string> examples;       // up to three distinct values
+    std::vector<std::string> examples; // up to three distinct values
 };
 
 struct SniffResult {
-    bool delimited = false;                  // false: no candidate delimiter splits the lines consistently
+    bool delimited = false; // false: no candidate delimiter splits the lines consistently
     char delimiter = ',';
     Guess delimiterGuess;
-    char quote = '"';                        // '\0': none
+    char quote = '"'; // '\0': none
     Guess quoteGuess;
     bool hasHeader = true;
     Guess headerGuess;
     TimestampFormat timestampFormat = TimestampFormat::Iso8601;
-    bool timestampAmbiguous = false;         // day/month order could not be told (every value <= 12)
+    bool timestampAmbiguous = false; // day/month order could not be told (every value <= 12)
     Guess timestampGuess;
     std::vector<SniffedColumn> columns;
-    std::vector<std::string> header;         // the first line's fields (empty without a header)
+    std::vector<std::string> header; // the first line's fields (empty without a header)
     std::vector<std::vector<std::string>> rows; // up to previewRows data rows, as split
-    std::size_t sampledRows = 0;             // data rows the guesses are based on
-    std::string headerSignature;             // 16 hex digits identifying this layout, see below
+    std::size_t sampledRows = 0; // data rows the guesses are based on
+    std::string headerSignature; // 16 hex digits identifying this layout, see below
 
     // Required fields no column is guessed to hold.
     std::vector<Field> missingRequired() const;
@@ -82,7 +82,8 @@ std::string headerSignature(const std::vector<std::string>& header, char delimit
 
 // Sniffs text (a test's, or a sample already read). Throws ParameterError for bad params and
 // InputError for text that is empty, UTF-16 or binary.
-SniffResult sniffCsvText(std::string_view text, const SniffParams& params = {}, const std::string& displayName = "text");
+SniffResult sniffCsvText(std::string_view text, const SniffParams& params = {},
+                         const std::string& displayName = "text");
 // Reads up to params.sampleBytes of path and sniffs them. Throws InputError when it cannot.
 SniffResult sniffCsvFile(const std::string& path, const SniffParams& params = {});
 // The first bytes of a file, cut after the last complete line when the file is longer.
@@ -95,9 +96,9 @@ std::string readCsvSample(const std::string& path, std::size_t bytes);
 // (a broken copy of the schema, say); so do files that are not delimited text at all.
 struct ImportCheck {
     bool needsImport = false;
-    std::string why;                         // the reader's problem, for the dialog and the log
-    SniffResult sniff;                       // valid when the file could be sniffed
-    std::string sample;                      // the sniffed bytes, for the dialog's preview
+    std::string why; // the reader's problem, for the dialog and the log
+    SniffResult sniff; // valid when the file could be sniffed
+    std::string sample; // the sniffed bytes, for the dialog's preview
 };
 ImportCheck checkImport(const std::string& path, const SniffParams& params = {});
 

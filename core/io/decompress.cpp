@@ -15,12 +15,17 @@ struct GzipReader::Stream {
 
 bool isGzip(std::string_view start) noexcept
 {
-    return start.size() >= 2 && static_cast<unsigned char>(start[0]) == 0x1f && static_cast<unsigned char>(start[1]) == 0x8b;
+    return start.size() >= 2 && static_cast<unsigned char>(start[0]) == 0x1f
+        && static_cast<unsigned char>(start[1]) == 0x8b;
 }
 
 GzipReader::GzipReader(ByteReader compressed, std::string file, std::uint64_t outputLimit, std::string limitReason)
-    : m_stream(std::make_unique<Stream>()), m_compressed(std::move(compressed)), m_file(std::move(file)),
-      m_limit(outputLimit), m_limitReason(std::move(limitReason)), m_input(1u << 16)
+    : m_stream(std::make_unique<Stream>())
+    , m_compressed(std::move(compressed))
+    , m_file(std::move(file))
+    , m_limit(outputLimit)
+    , m_limitReason(std::move(limitReason))
+    , m_input(1u << 16)
 {
     // 16 + MAX_WBITS: a gzip wrapper (header and CRC-32 trailer), not raw deflate or zlib.
     if (inflateInit2(&m_stream->z, 16 + MAX_WBITS) != Z_OK)
@@ -100,15 +105,17 @@ std::size_t GzipReader::read(char* into, std::size_t capacity)
             if (!refill(0))
                 fail("the gzip data is truncated: the file ends inside a compressed member");
         } else if (status != Z_OK) {
-            fail(std::string("the gzip data is corrupt") + (z.msg ? std::string(" (zlib: ") + z.msg + ")" : std::string()));
+            fail(std::string("the gzip data is corrupt")
+                 + (z.msg ? std::string(" (zlib: ") + z.msg + ")" : std::string()));
         }
     }
     const std::size_t produced = offered - z.avail_out;
     m_produced += produced;
     if (m_limit > 0 && m_produced > m_limit)
         throw InputError(m_file, 0, "",
-                         m_limitReason.empty() ? "the decompressed data is larger than " + std::to_string(m_limit) + " bytes"
-                                               : m_limitReason);
+                         m_limitReason.empty()
+                             ? "the decompressed data is larger than " + std::to_string(m_limit) + " bytes"
+                             : m_limitReason);
     return produced;
 }
 

@@ -15,21 +15,70 @@ enum class EntryKind : std::uint8_t { AlbAccess, NlbAccess, AlbConnection, Count
 
 // Field names as AWS documents them, in order. Entries may have fewer (older logs) or more
 // (fields AWS adds at the end) than listed; kMinimumFields is what a usable entry needs.
-constexpr std::array<std::string_view, 30> kAlbFields{
-    "type", "time", "elb", "client:port", "target:port", "request_processing_time", "target_processing_time",
-    "response_processing_time", "elb_status_code", "target_status_code", "received_bytes", "sent_bytes", "request",
-    "user_agent", "ssl_cipher", "ssl_protocol", "target_group_arn", "trace_id", "domain_name", "chosen_cert_arn",
-    "matched_rule_priority", "request_creation_time", "actions_executed", "redirect_url", "error_reason",
-    "target:port_list", "target_status_code_list", "classification", "classification_reason", "conn_trace_id"};
-constexpr std::array<std::string_view, 22> kNlbFields{
-    "type", "version", "time", "elb", "listener", "client:port", "destination:port", "connection_time",
-    "tls_handshake_time", "received_bytes", "sent_bytes", "incoming_tls_alert", "chosen_cert_arn",
-    "chosen_cert_serial", "tls_cipher", "tls_protocol_version", "tls_named_group", "domain_name", "alpn_fe_protocol",
-    "alpn_be_protocol", "alpn_client_preference_list", "tls_connection_creation_time"};
-constexpr std::array<std::string_view, 12> kConnectionFields{
-    "time", "client_ip", "client_port", "listener_port", "tls_protocol", "tls_cipher", "tls_handshake_latency",
-    "leaf_client_cert_subject", "leaf_client_cert_validity", "leaf_client_cert_serial_number", "tls_verify_status",
-    "conn_trace_id"};
+constexpr std::array<std::string_view, 30> kAlbFields{"type",
+                                                      "time",
+                                                      "elb",
+                                                      "client:port",
+                                                      "target:port",
+                                                      "request_processing_time",
+                                                      "target_processing_time",
+                                                      "response_processing_time",
+                                                      "elb_status_code",
+                                                      "target_status_code",
+                                                      "received_bytes",
+                                                      "sent_bytes",
+                                                      "request",
+                                                      "user_agent",
+                                                      "ssl_cipher",
+                                                      "ssl_protocol",
+                                                      "target_group_arn",
+                                                      "trace_id",
+                                                      "domain_name",
+                                                      "chosen_cert_arn",
+                                                      "matched_rule_priority",
+                                                      "request_creation_time",
+                                                      "actions_executed",
+                                                      "redirect_url",
+                                                      "error_reason",
+                                                      "target:port_list",
+                                                      "target_status_code_list",
+                                                      "classification",
+                                                      "classification_reason",
+                                                      "conn_trace_id"};
+constexpr std::array<std::string_view, 22> kNlbFields{"type",
+                                                      "version",
+                                                      "time",
+                                                      "elb",
+                                                      "listener",
+                                                      "client:port",
+                                                      "destination:port",
+                                                      "connection_time",
+                                                      "tls_handshake_time",
+                                                      "received_bytes",
+                                                      "sent_bytes",
+                                                      "incoming_tls_alert",
+                                                      "chosen_cert_arn",
+                                                      "chosen_cert_serial",
+                                                      "tls_cipher",
+                                                      "tls_protocol_version",
+                                                      "tls_named_group",
+                                                      "domain_name",
+                                                      "alpn_fe_protocol",
+                                                      "alpn_be_protocol",
+                                                      "alpn_client_preference_list",
+                                                      "tls_connection_creation_time"};
+constexpr std::array<std::string_view, 12> kConnectionFields{"time",
+                                                             "client_ip",
+                                                             "client_port",
+                                                             "listener_port",
+                                                             "tls_protocol",
+                                                             "tls_cipher",
+                                                             "tls_handshake_latency",
+                                                             "leaf_client_cert_subject",
+                                                             "leaf_client_cert_validity",
+                                                             "leaf_client_cert_serial_number",
+                                                             "tls_verify_status",
+                                                             "conn_trace_id"};
 
 constexpr std::array<std::string_view, 6> kAlbTypes{"http", "https", "h2", "grpcs", "ws", "wss"};
 
@@ -64,7 +113,9 @@ bool splitHostPort(std::string_view text, std::string_view& host, std::int64_t& 
 
 class ElbParser {
 public:
-    explicit ElbParser(std::string file) : m_file(std::move(file)), m_table(m_file)
+    explicit ElbParser(std::string file)
+        : m_file(std::move(file))
+        , m_table(m_file)
     {
         m_srcPortColumn = m_table.extraColumn("src_port");
     }
@@ -102,7 +153,8 @@ void ElbParser::setTime(Field field, std::string_view name, std::string_view tex
         m_table.invalidCell(name, line, text, "not a timestamp");
 }
 
-void ElbParser::setWhole(Field field, std::string_view name, std::string_view text, std::int64_t maximum, std::int64_t line)
+void ElbParser::setWhole(Field field, std::string_view name, std::string_view text, std::int64_t maximum,
+                         std::int64_t line)
 {
     if (text.empty() || text == "-")
         return;
@@ -166,7 +218,8 @@ void ElbParser::line(std::string_view text, std::int64_t number)
     }
     ++m_lines;
     if (!splitQuoted(text, m_fields, m_scratch)) {
-        m_table.malformedLine(number, m_fields.size(), "line " + std::to_string(number) + " has a quoted field that is never closed");
+        m_table.malformedLine(number, m_fields.size(),
+                              "line " + std::to_string(number) + " has a quoted field that is never closed");
         return;
     }
     const std::string_view first = m_fields.front();
@@ -190,7 +243,8 @@ void ElbParser::line(std::string_view text, std::int64_t number)
     if (m_fields.size() < minimum) {
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has " + std::to_string(m_fields.size())
-                                  + " fields, fewer than the " + std::to_string(minimum) + " an entry of its kind needs");
+                                  + " fields, fewer than the " + std::to_string(minimum)
+                                  + " an entry of its kind needs");
         return;
     }
     const auto k = static_cast<std::size_t>(kind);
@@ -218,7 +272,8 @@ void ElbParser::line(std::string_view text, std::int64_t number)
     case EntryKind::AlbAccess: {
         skip({0, 1, 2, 3, 4, 8, 10, 11, 21});
         std::string protocol(f[0]);
-        std::transform(protocol.begin(), protocol.end(), protocol.begin(), [](char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c; });
+        std::transform(protocol.begin(), protocol.end(), protocol.begin(),
+                       [](char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c; });
         m_table.setText(Field::Protocol, protocol);
         setTime(Field::EndTime, kAlbFields[1], f[1], number);
         setTime(Field::Time, kAlbFields[1], f[1], number);
@@ -271,7 +326,8 @@ void ElbParser::line(std::string_view text, std::int64_t number)
         keepOthers(kConnectionFields, k);
         break;
     }
-    case EntryKind::Count: break;
+    case EntryKind::Count:
+        break;
     }
 }
 

@@ -8,7 +8,8 @@
 namespace webthreat {
 
 InputFile::InputFile(const std::string& path)
-    : m_path(path), m_file(std::fopen(path.c_str(), "rb"), &std::fclose)
+    : m_path(path)
+    , m_file(std::fopen(path.c_str(), "rb"), &std::fclose)
 {
     if (!m_file)
         throw InputError(path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));

@@ -36,10 +36,14 @@ bool namesTrafficColumn(std::string_view line, char delimiter)
 std::string_view inputFormatName(InputFormat format) noexcept
 {
     switch (format) {
-    case InputFormat::Auto: return "auto";
-    case InputFormat::TrafficCsv: return "csv";
-    case InputFormat::VpcFlowLog: return "vpc-flow";
-    case InputFormat::ElbAccessLog: return "elb";
+    case InputFormat::Auto:
+        return "auto";
+    case InputFormat::TrafficCsv:
+        return "csv";
+    case InputFormat::VpcFlowLog:
+        return "vpc-flow";
+    case InputFormat::ElbAccessLog:
+        return "elb";
     }
     return "auto";
 }
@@ -47,10 +51,14 @@ std::string_view inputFormatName(InputFormat format) noexcept
 std::string_view inputFormatDescription(InputFormat format) noexcept
 {
     switch (format) {
-    case InputFormat::Auto: return "detected from the file";
-    case InputFormat::TrafficCsv: return "traffic CSV";
-    case InputFormat::VpcFlowLog: return "AWS VPC Flow Logs";
-    case InputFormat::ElbAccessLog: return "AWS load balancer logs (ALB/NLB access, ALB connection)";
+    case InputFormat::Auto:
+        return "detected from the file";
+    case InputFormat::TrafficCsv:
+        return "traffic CSV";
+    case InputFormat::VpcFlowLog:
+        return "AWS VPC Flow Logs";
+    case InputFormat::ElbAccessLog:
+        return "AWS load balancer logs (ALB/NLB access, ALB connection)";
     }
     return "";
 }
@@ -93,7 +101,8 @@ FormatDetection detectFormat(std::string_view head, char delimiter)
             if (looksLikeVpcFlowRecord(text))
                 return {InputFormat::VpcFlowLog, line, "line " + std::to_string(line) + " is a VPC Flow Log record"};
             if (looksLikeElbEntry(text))
-                return {InputFormat::ElbAccessLog, line, "line " + std::to_string(line) + " is a load-balancer log entry"};
+                return {InputFormat::ElbAccessLog, line,
+                        "line " + std::to_string(line) + " is a load-balancer log entry"};
             if (namesTrafficColumn(text, delimiter))
                 return {InputFormat::TrafficCsv, line, "line " + std::to_string(line) + " is a traffic CSV header"};
         }

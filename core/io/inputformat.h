@@ -9,10 +9,10 @@ namespace webthreat {
 // The file formats the workbench reads. Every reader fills the same TrafficTable and ReadReport, so
 // cleaning, features and detection do not know which one a table came from.
 enum class InputFormat : std::uint8_t {
-    Auto,          // detect from the first lines
-    TrafficCsv,    // the dataset's CSV (csvreader.h)
-    VpcFlowLog,    // AWS VPC Flow Logs, default or custom field order (vpcflowreader.h)
-    ElbAccessLog,  // AWS ALB and NLB access logs, ALB connection logs (elblogreader.h)
+    Auto, // detect from the first lines
+    TrafficCsv, // the dataset's CSV (csvreader.h)
+    VpcFlowLog, // AWS VPC Flow Logs, default or custom field order (vpcflowreader.h)
+    ElbAccessLog, // AWS ALB and NLB access logs, ALB connection logs (elblogreader.h)
 };
 
 // Short stable names used on the command line: auto, csv, vpc-flow, elb.
@@ -24,8 +24,8 @@ InputFormat inputFormatByName(std::string_view name);
 
 struct FormatDetection {
     InputFormat format = InputFormat::Auto; // Auto: nothing fits
-    std::int64_t line = 0;                  // the line that decided, or the first line when nothing fits
-    std::string explanation;                // why, in a sentence; says what was expected when nothing fits
+    std::int64_t line = 0; // the line that decided, or the first line when nothing fits
+    std::string explanation; // why, in a sentence; says what was expected when nothing fits
 };
 
 // The format of a text from its first bytes (decompressed; a few KiB are plenty). Looks at the first

@@ -38,7 +38,8 @@ TimestampFormat parseTimestampFormat(const std::string& text)
 {
     if (auto format = timestampFormatByName(text))
         return *format;
-    throw ParameterError("--timestamp-format must be one of iso, epoch-s, epoch-ms, dmy, mdy, ymd, dmy-dots; got '" + text + "'");
+    throw ParameterError("--timestamp-format must be one of iso, epoch-s, epoch-ms, dmy, mdy, ymd, dmy-dots; got '"
+                         + text + "'");
 }
 
 std::pair<std::string, std::string> splitMap(const std::string& text)
@@ -71,8 +72,9 @@ std::size_t mappedColumn(const std::string& column, const std::string& target, c
         if (error != std::errc() || end != column.data() + column.size() || number == 0)
             throw ParameterError("--map '" + column + "=" + target + "': #N needs a column number from 1");
         if (number > names.size())
-            throw InputError(path, 0, "", "--map names column #" + std::to_string(number) + " but the file has "
-                                              + std::to_string(names.size()) + " column(s)");
+            throw InputError(path, 0, "",
+                             "--map names column #" + std::to_string(number) + " but the file has "
+                                 + std::to_string(names.size()) + " column(s)");
         return number - 1;
     }
     for (std::size_t c = 0; c < names.size(); ++c) {
@@ -86,8 +88,8 @@ std::size_t mappedColumn(const std::string& column, const std::string& target, c
     std::string listed;
     for (const auto& name : names)
         listed += (listed.empty() ? "'" : ", '") + name + "'";
-    throw InputError(path, 0, column, "--map names the column '" + column + "', which the file does not have (columns: "
-                                          + listed + ")");
+    throw InputError(path, 0, column,
+                     "--map names the column '" + column + "', which the file does not have (columns: " + listed + ")");
 }
 
 } // namespace
@@ -124,16 +126,19 @@ std::vector<std::string> layoutToFlags(const CsvLayout& layout)
     const CsvLayout defaults;
     std::vector<std::string> words;
     if (layout.delimiter != defaults.delimiter)
-        words.insert(words.end(), {"--delimiter", layout.delimiter == '\t' ? std::string("tab") : std::string(1, layout.delimiter)});
+        words.insert(words.end(),
+                     {"--delimiter", layout.delimiter == '\t' ? std::string("tab") : std::string(1, layout.delimiter)});
     if (layout.quote != defaults.quote)
-        words.insert(words.end(), {"--quote", layout.quote == '\0' ? std::string("none") : std::string(1, layout.quote)});
+        words.insert(words.end(),
+                     {"--quote", layout.quote == '\0' ? std::string("none") : std::string(1, layout.quote)});
     if (!layout.hasHeader)
         words.emplace_back("--no-header");
     if (layout.timestampFormat != defaults.timestampFormat)
         words.insert(words.end(), {"--timestamp-format", std::string(timestampFormatName(layout.timestampFormat))});
     // A column the command line would match by its header name anyway needs no --map.
     for (const ColumnMapping& mapping : layout.columnMap) {
-        const std::string name = mapping.index < layout.columnNames.size() ? layout.columnNames[mapping.index] : std::string();
+        const std::string name
+            = mapping.index < layout.columnNames.size() ? layout.columnNames[mapping.index] : std::string();
         const auto byName = layout.hasHeader ? fieldForHeader(name) : std::nullopt;
         const bool impliedField = mapping.action == ColumnMapping::Action::ToField && byName == mapping.field;
         const bool impliedExtra = mapping.action == ColumnMapping::Action::Extra && !byName;
@@ -141,14 +146,16 @@ std::vector<std::string> layoutToFlags(const CsvLayout& layout)
             continue;
         // By name only where --map reads it back as this column: one column of that name in any
         // case, and not #N, which --map takes as a column number.
-        const bool unique = std::count_if(layout.columnNames.begin(), layout.columnNames.end(), [&](const std::string& other) {
-                                return lowerAscii(other) == lowerAscii(name);
-                            }) == 1;
+        const bool unique
+            = std::count_if(layout.columnNames.begin(), layout.columnNames.end(),
+                            [&](const std::string& other) { return lowerAscii(other) == lowerAscii(name); })
+            == 1;
         const bool byHeader = layout.hasHeader && unique && !name.empty() && name.front() != '#';
         const std::string column = byHeader ? name : "#" + std::to_string(mapping.index + 1);
-        const std::string target = mapping.action == ColumnMapping::Action::ToField ? std::string(fieldInfo(mapping.field).name)
-            : mapping.action == ColumnMapping::Action::Ignore                       ? std::string("ignore")
-                                                                                    : std::string("extra");
+        const std::string target = mapping.action == ColumnMapping::Action::ToField
+            ? std::string(fieldInfo(mapping.field).name)
+            : mapping.action == ColumnMapping::Action::Ignore ? std::string("ignore")
+                                                              : std::string("extra");
         words.insert(words.end(), {"--map", column + "=" + target});
     }
     return words;
@@ -210,8 +217,8 @@ CsvLayout layoutFromFlags(const LayoutFlags& flags, const std::string& path)
             std::string fields;
             for (Field f : allFields())
                 fields += (fields.empty() ? "" : ", ") + std::string(fieldInfo(f).name);
-            throw ParameterError("--map '" + column + "=" + target + "': '" + target + "' is not a schema field (" + fields
-                                 + ", or extra, ignore)");
+            throw ParameterError("--map '" + column + "=" + target + "': '" + target + "' is not a schema field ("
+                                 + fields + ", or extra, ignore)");
         }
         columns[index] = mapping;
         named[index] = true;
@@ -245,10 +252,11 @@ std::string describeLayout(const CsvLayout& layout)
         return describeSettings(layout) + "; columns matched by header name\n";
     std::string text = describeSettings(layout) + "; columns:";
     for (const ColumnMapping& mapping : layout.columnMap) {
-        text += " '" + (mapping.index < layout.columnNames.size() ? layout.columnNames[mapping.index] : std::string()) + "'=";
+        text += " '" + (mapping.index < layout.columnNames.size() ? layout.columnNames[mapping.index] : std::string())
+            + "'=";
         text += mapping.action == ColumnMapping::Action::ToField ? std::string(fieldInfo(mapping.field).name)
-            : mapping.action == ColumnMapping::Action::Ignore     ? "ignore"
-                                                                  : "extra";
+            : mapping.action == ColumnMapping::Action::Ignore    ? "ignore"
+                                                                 : "extra";
     }
     return text + "\n";
 }

@@ -17,11 +17,11 @@ namespace webthreat {
 
 // The flags as typed, before they are checked or applied to a file.
 struct LayoutFlags {
-    std::optional<std::string> delimiter;       // one character, "tab" or "\t"
-    std::optional<std::string> quote;           // ", ' or none
+    std::optional<std::string> delimiter; // one character, "tab" or "\t"
+    std::optional<std::string> quote; // ", ' or none
     bool noHeader = false;
     std::optional<std::string> timestampFormat; // iso, epoch-s, epoch-ms, dmy, mdy, ymd, dmy-dots
-    std::vector<std::string> maps;              // COLUMN=FIELD in the order given; the last for a column wins
+    std::vector<std::string> maps; // COLUMN=FIELD in the order given; the last for a column wins
     bool detectLayout = false;
 
     // Whether any layout flag was given (without one the file is read as a plain CSV).
@@ -31,7 +31,7 @@ struct LayoutFlags {
 // One file's CSV layout: what ReadOptions needs to read it, and the file's column names.
 struct CsvLayout {
     char delimiter = ',';
-    char quote = '"';                           // '\0': none
+    char quote = '"'; // '\0': none
     bool hasHeader = true;
     TimestampFormat timestampFormat = TimestampFormat::Iso8601;
     // One entry per file column, by index; empty: columns are matched by header name.

@@ -12,7 +12,9 @@
 namespace webthreat {
 
 LineReader::LineReader(ByteReader read, std::size_t blockBytes, std::string file)
-    : m_read(std::move(read)), m_file(std::move(file)), m_buffer(std::max<std::size_t>(blockBytes, 4096))
+    : m_read(std::move(read))
+    , m_file(std::move(file))
+    , m_buffer(std::max<std::size_t>(blockBytes, 4096))
 {
 }
 
@@ -75,7 +77,8 @@ bool LineReader::next(std::string_view& line)
     }
     ++m_line;
     if (std::memchr(line.data(), '\0', line.size()))
-        throw InputError(m_file, m_line, "", "the file holds a NUL byte here: it is binary or corrupted, not a text log");
+        throw InputError(m_file, m_line, "",
+                         "the file holds a NUL byte here: it is binary or corrupted, not a text log");
     return true;
 }
 
@@ -166,7 +169,8 @@ ReadResult readLogLines(const ByteReader& read, const std::function<double()>& f
     return result;
 }
 
-LogTable::LogTable(std::string file) : m_file(std::move(file))
+LogTable::LogTable(std::string file)
+    : m_file(std::move(file))
 {
     m_report.file = m_file;
 }
@@ -204,7 +208,8 @@ void LogTable::invalidCell(std::string_view field, std::int64_t line, std::strin
 {
     auto found = std::find_if(m_invalid.begin(), m_invalid.end(), [&](const Invalid& i) { return i.field == field; });
     if (found == m_invalid.end()) {
-        m_invalid.push_back(Invalid{std::string(field), InvalidCells{std::string(field), 0, {}, shortenForMessage(value), reason}});
+        m_invalid.push_back(
+            Invalid{std::string(field), InvalidCells{std::string(field), 0, {}, shortenForMessage(value), reason}});
         found = m_invalid.end() - 1;
     }
     InvalidCells& cells = found->cells;
@@ -237,9 +242,9 @@ ReadResult LogTable::finish(std::int64_t lines, std::uint64_t bytes, std::string
         for (std::size_t i = 0; i < malformed.firstLines.size(); ++i)
             list += (list.empty() ? "" : ", ") + std::to_string(malformed.firstLines[i]) + " ("
                 + std::to_string(malformed.firstFieldCounts[i]) + " fields)";
-        m_report.warnings.push_back(std::to_string(malformed.count) + " line(s) skipped for not being " + std::string(lineKind)
-                                    + " (first: " + m_firstMalformedReason + "): line(s) " + list
-                                    + (malformed.count > malformed.firstLines.size() ? ", ..." : ""));
+        m_report.warnings.push_back(std::to_string(malformed.count) + " line(s) skipped for not being "
+                                    + std::string(lineKind) + " (first: " + m_firstMalformedReason + "): line(s) "
+                                    + list + (malformed.count > malformed.firstLines.size() ? ", ..." : ""));
     }
     m_report.rows = m_table.rowCount();
     m_report.lines = lines;

@@ -21,8 +21,8 @@ namespace webthreat {
 struct ColumnMapping {
     enum class Action : std::uint8_t {
         ToField, // read into the schema field `field`
-        Extra,   // keep as an extra text column under its own name
-        Ignore,  // drop it
+        Extra, // keep as an extra text column under its own name
+        Ignore, // drop it
     };
     static constexpr std::size_t kByName = static_cast<std::size_t>(-1);
 
@@ -32,23 +32,26 @@ struct ColumnMapping {
     Field field = Field::BytesIn;
 
     static ColumnMapping byIndex(std::size_t index, Field field) { return {index, {}, Action::ToField, field}; }
-    static ColumnMapping byName(std::string header, Field field) { return {kByName, std::move(header), Action::ToField, field}; }
+    static ColumnMapping byName(std::string header, Field field)
+    {
+        return {kByName, std::move(header), Action::ToField, field};
+    }
     // "'Source Address' (column 3)" for messages.
     std::string describe() const;
     bool operator==(const ColumnMapping&) const = default;
 };
 
 struct ReadOptions {
-    int threads = 0;                        // 0 = all cores
-    std::size_t blockBytes = 2u << 20;      // read in blocks this large; memory does not grow with the file
+    int threads = 0; // 0 = all cores
+    std::size_t blockBytes = 2u << 20; // read in blocks this large; memory does not grow with the file
     char delimiter = ',';
-    char quote = '"';                       // '\0': no quoting, every quote character is literal text
-    bool hasHeader = true;                  // false: the first line is data; columns are named column_1...
+    char quote = '"'; // '\0': no quoting, every quote character is literal text
+    bool hasHeader = true; // false: the first line is data; columns are named column_1...
     TimestampFormat timestampFormat = TimestampFormat::Iso8601; // for every timestamp column
     // When not empty, it replaces matching by header name: listed columns go where it says,
     // columns not listed are kept as extra text columns. Without a header it is required.
     std::vector<ColumnMapping> columnMap;
-    std::uint64_t memoryBudget = 0;         // bytes the analysis may use; 0 = what the machine has available
+    std::uint64_t memoryBudget = 0; // bytes the analysis may use; 0 = what the machine has available
     InputFormat format = InputFormat::Auto; // readTrafficFile: detect, or read as this format
 
     // Throws ParameterError naming the parameter and its allowed range, and for a column map that

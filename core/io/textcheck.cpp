@@ -15,7 +15,8 @@ void refuseUtf16(std::string_view start, const std::string& file, std::string_vi
 {
     if (startsWithUtf16ByteOrderMark(start))
         throw InputError(file, 1, "",
-                         "the file is UTF-16 encoded; save it as UTF-8 (or ASCII) " + std::string(saveAs) + " and open it again");
+                         "the file is UTF-16 encoded; save it as UTF-8 (or ASCII) " + std::string(saveAs)
+                             + " and open it again");
 }
 
 bool isUtf8(std::string_view text) noexcept

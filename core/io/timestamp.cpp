@@ -100,18 +100,17 @@ bool parseCommonIso(std::string_view text, Instant& instant, DateMemo* memo) noe
 {
     if (text.size() != 20 || text[19] != 'Z')
         return false;
-    std::uint64_t date = 0;   // YYYY-MM-
-    std::uint64_t clock = 0;  // DDTHH:MM
+    std::uint64_t date = 0; // YYYY-MM-
+    std::uint64_t clock = 0; // DDTHH:MM
     std::uint32_t seconds = 0; // :SSZ
     std::memcpy(&date, text.data(), 8);
     std::memcpy(&clock, text.data() + 8, 8);
     std::memcpy(&seconds, text.data() + 16, 4);
     // Separators in place (little-endian: byte i is bits 8i..8i+7).
-    constexpr std::uint64_t kDateSeparators = 0xFF0000FF00000000ull;   // bytes 4 and 7
-    constexpr std::uint64_t kClockSeparators = 0x0000FF0000FF0000ull;  // bytes 2 and 5
+    constexpr std::uint64_t kDateSeparators = 0xFF0000FF00000000ull; // bytes 4 and 7
+    constexpr std::uint64_t kClockSeparators = 0x0000FF0000FF0000ull; // bytes 2 and 5
     const char t = text[10];
-    if ((t != 'T' && t != ' ') || (clock & 0x0000FF0000000000ull) != 0x00003A0000000000ull
-        || (seconds & 0xFFu) != ':')
+    if ((t != 'T' && t != ' ') || (clock & 0x0000FF0000000000ull) != 0x00003A0000000000ull || (seconds & 0xFFu) != ':')
         return false;
     // Every other byte a digit: with separators read as '0', each byte's high nibble is 3 and
     // adding 6 does not carry into it.
@@ -348,13 +347,17 @@ std::optional<Instant> parseTimestampAs(std::string_view text, TimestampFormat f
     if (text.empty())
         return std::nullopt;
     switch (format) {
-    case TimestampFormat::Iso8601: return parseTimestamp(text);
-    case TimestampFormat::EpochSeconds: return parseEpochIn(text, 12, kMicrosPerSecond);
-    case TimestampFormat::EpochMillis: return parseEpochIn(text, 15, 1000);
+    case TimestampFormat::Iso8601:
+        return parseTimestamp(text);
+    case TimestampFormat::EpochSeconds:
+        return parseEpochIn(text, 12, kMicrosPerSecond);
+    case TimestampFormat::EpochMillis:
+        return parseEpochIn(text, 15, 1000);
     case TimestampFormat::DayMonthYear:
     case TimestampFormat::MonthDayYear:
     case TimestampFormat::YearMonthDay:
-    case TimestampFormat::DayMonthYearDots: break;
+    case TimestampFormat::DayMonthYearDots:
+        break;
     }
     const char separator = format == TimestampFormat::DayMonthYearDots ? '.' : '/';
     int year = 0, month = 0, day = 0;

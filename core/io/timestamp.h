@@ -23,12 +23,12 @@ std::optional<Instant> parseTimestamp(std::string_view text) noexcept;
 // applies to the whole file (every timestamp column), as the import dialog and --timestamp-format
 // choose it. All are read as UTC.
 enum class TimestampFormat : std::uint8_t {
-    Iso8601,          // what parseTimestamp(text) accepts (ISO 8601 forms and epoch seconds)
-    EpochSeconds,     // 1714086000 or 1714086000.5
-    EpochMillis,      // 1714086000000 or 1714086000000.25
-    DayMonthYear,     // 25/04/2024 23:00:00  (%d/%m/%Y %H:%M:%S)
-    MonthDayYear,     // 04/25/2024 23:00:00  (%m/%d/%Y %H:%M:%S)
-    YearMonthDay,     // 2024/04/25 23:00:00  (%Y/%m/%d %H:%M:%S)
+    Iso8601, // what parseTimestamp(text) accepts (ISO 8601 forms and epoch seconds)
+    EpochSeconds, // 1714086000 or 1714086000.5
+    EpochMillis, // 1714086000000 or 1714086000000.25
+    DayMonthYear, // 25/04/2024 23:00:00  (%d/%m/%Y %H:%M:%S)
+    MonthDayYear, // 04/25/2024 23:00:00  (%m/%d/%Y %H:%M:%S)
+    YearMonthDay, // 2024/04/25 23:00:00  (%Y/%m/%d %H:%M:%S)
     DayMonthYearDots, // 25.04.2024 23:00:00  (%d.%m.%Y %H:%M:%S)
 };
 inline constexpr std::size_t kTimestampFormatCount = 7;
@@ -53,10 +53,10 @@ inline std::optional<Instant> parseTimestamp(std::string_view text, TimestampFor
 // The last date read in a column, for the one below: timestamps of a column mostly share their
 // day with the one before, whose conversion is then reused.
 struct DateMemo {
-    std::uint64_t date = 0;     // the bytes "YYYY-MM-"
-    std::uint16_t day = 0;      // the bytes "DD"
+    std::uint64_t date = 0; // the bytes "YYYY-MM-"
+    std::uint16_t day = 0; // the bytes "DD"
     bool known = false;
-    std::int64_t days = 0;      // daysFromCivil of that date
+    std::int64_t days = 0; // daysFromCivil of that date
 };
 
 // parseTimestamp(text, format), the same answers, for many timestamps of one column in a row.

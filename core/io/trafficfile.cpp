@@ -23,7 +23,10 @@ constexpr std::size_t kDetectionBytes = 64u << 10;
 // A byte stream whose start can be looked at before it is read.
 class PeekSource {
 public:
-    explicit PeekSource(ByteReader read) : m_read(std::move(read)) {}
+    explicit PeekSource(ByteReader read)
+        : m_read(std::move(read))
+    {
+    }
 
     std::string_view peek(std::size_t bytes)
     {
@@ -96,7 +99,8 @@ ReadResult readAny(const ByteReader& raw, std::uint64_t rawBytes, const std::str
         consumed += got;
         return got;
     });
-    const auto fraction = [&] { return rawBytes > 0 ? static_cast<double>(consumed) / static_cast<double>(rawBytes) : 0.0; };
+    const auto fraction
+        = [&] { return rawBytes > 0 ? static_cast<double>(consumed) / static_cast<double>(rawBytes) : 0.0; };
     if (!isGzip(source.peek(2))) {
         const InputFormat format = chooseFormat(source, file, options);
         if (format == InputFormat::TrafficCsv)
@@ -125,8 +129,9 @@ ReadResult readAny(const ByteReader& raw, std::uint64_t rawBytes, const std::str
     result.report.format += ", gzip-compressed (" + std::to_string(consumed) + " bytes, "
         + std::to_string(gzip.members()) + (gzip.members() == 1 ? " member)" : " members)");
     if (gzip.trailingBytes() > 0)
-        result.report.warnings.push_back(std::to_string(gzip.trailingBytes())
-                                         + " byte(s) after the end of the gzip data are not gzip data and were ignored");
+        result.report.warnings.push_back(
+            std::to_string(gzip.trailingBytes())
+            + " byte(s) after the end of the gzip data are not gzip data and were ignored");
     return result;
 }
 

@@ -14,8 +14,8 @@ namespace {
 // AWS's field order ("available fields" table): the default format is the first 14, the
 // all-fields layout of a version is every field up to that version's last.
 constexpr std::array<std::string_view, 40> kAllFields{
-    "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets",
-    "bytes", "start", "end", "action", "log-status",
+    "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes",
+    "start", "end", "action", "log-status",
     // version 3
     "vpc-id", "subnet-id", "instance-id", "tcp-flags", "type", "pkt-srcaddr", "pkt-dstaddr",
     // version 4
@@ -37,7 +37,7 @@ struct Layout {
 constexpr std::array<Layout, 6> kLayouts{{{2, 14}, {3, 21}, {4, 25}, {5, 29}, {7, 39}, {8, 40}}};
 
 constexpr std::int64_t kLastEpochSecond = 253402300799; // 9999-12-31T23:59:59Z
-constexpr std::int64_t kLongestInterval = 24 * 3600;    // aggregation intervals are at most 10 minutes
+constexpr std::int64_t kLongestInterval = 24 * 3600; // aggregation intervals are at most 10 minutes
 
 // Header names as AWS writes them; some tools write account_id or ${account-id}.
 std::string normaliseFieldName(std::string_view name)
@@ -69,19 +69,31 @@ bool isDigits(std::string_view text) noexcept
 
 // Where each mapped field sits in a layout (npos when the layout lacks it).
 enum Slot : std::uint8_t {
-    SlotSrcAddr, SlotDstAddr, SlotSrcPort, SlotDstPort, SlotProtocol, SlotPackets, SlotBytes, SlotStart, SlotEnd,
-    SlotAction, SlotStatus, SlotInterface, SlotTcpFlags, SlotCount
+    SlotSrcAddr,
+    SlotDstAddr,
+    SlotSrcPort,
+    SlotDstPort,
+    SlotProtocol,
+    SlotPackets,
+    SlotBytes,
+    SlotStart,
+    SlotEnd,
+    SlotAction,
+    SlotStatus,
+    SlotInterface,
+    SlotTcpFlags,
+    SlotCount
 };
 constexpr std::array<std::string_view, SlotCount> kSlotNames{
-    "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes", "start", "end", "action",
-    "log-status", "interface-id", "tcp-flags"};
+    "srcaddr", "dstaddr", "srcport", "dstport",    "protocol",     "packets",  "bytes",
+    "start",   "end",     "action",  "log-status", "interface-id", "tcp-flags"};
 
 struct FieldLayout {
-    std::vector<std::string> names;                 // as written in the header (or AWS's names)
-    std::array<std::size_t, SlotCount> slots{};      // index into names, npos when absent
-    std::vector<std::size_t> extraFields;           // other fields, in file order
-    std::vector<std::size_t> extraColumns;          // their table columns
-    std::string headerText;                         // the header line, to skip repeats of it
+    std::vector<std::string> names; // as written in the header (or AWS's names)
+    std::array<std::size_t, SlotCount> slots{}; // index into names, npos when absent
+    std::vector<std::size_t> extraFields; // other fields, in file order
+    std::vector<std::size_t> extraColumns; // their table columns
+    std::string headerText; // the header line, to skip repeats of it
     std::string description;
 };
 
@@ -92,7 +104,8 @@ FieldLayout makeLayout(std::vector<std::string> names)
     for (std::size_t i = 0; i < names.size(); ++i) {
         const std::string key = normaliseFieldName(names[i]);
         const auto slot = std::find(kSlotNames.begin(), kSlotNames.end(), key);
-        if (slot != kSlotNames.end() && layout.slots[static_cast<std::size_t>(slot - kSlotNames.begin())] == std::string::npos)
+        if (slot != kSlotNames.end()
+            && layout.slots[static_cast<std::size_t>(slot - kSlotNames.begin())] == std::string::npos)
             layout.slots[static_cast<std::size_t>(slot - kSlotNames.begin())] = i;
         else
             layout.extraFields.push_back(i);
@@ -119,8 +132,8 @@ struct FlowRecord {
     std::uint32_t action = 0;
     std::uint32_t status = 0;
     std::uint32_t layout = 0;
-    std::uint32_t extrasBegin = 0;  // into the flat extras
-    std::int64_t partner = -1;      // index of the record of the other direction
+    std::uint32_t extrasBegin = 0; // into the flat extras
+    std::int64_t partner = -1; // index of the record of the other direction
 };
 
 struct FlowKey {
@@ -132,8 +145,9 @@ struct FlowKeyHash {
     std::size_t operator()(const FlowKey& key) const noexcept
     {
         std::uint64_t h = key.interfaceId;
-        for (std::uint64_t part : {std::uint64_t(key.src), std::uint64_t(key.dst), std::uint64_t(std::uint32_t(key.srcPort)),
-                                   std::uint64_t(std::uint32_t(key.dstPort)), std::uint64_t(std::uint32_t(key.protocol))})
+        for (std::uint64_t part :
+             {std::uint64_t(key.src), std::uint64_t(key.dst), std::uint64_t(std::uint32_t(key.srcPort)),
+              std::uint64_t(std::uint32_t(key.dstPort)), std::uint64_t(std::uint32_t(key.protocol))})
             h = (h ^ part) * 0x100000001b3ULL + (h >> 29);
         return static_cast<std::size_t>(h);
     }
@@ -142,14 +156,20 @@ struct FlowKeyHash {
 bool overlaps(const FlowRecord& a, const FlowRecord& b) noexcept
 {
     // A missing time cannot rule a pair out.
-    if (a.start == kMissingInteger || a.end == kMissingInteger || b.start == kMissingInteger || b.end == kMissingInteger)
+    if (a.start == kMissingInteger || a.end == kMissingInteger || b.start == kMissingInteger
+        || b.end == kMissingInteger)
         return true;
     return a.start <= b.end && b.start <= a.end;
 }
 
 class VpcFlowParser {
 public:
-    VpcFlowParser(std::string file, const Progress& progress) : m_file(std::move(file)), m_table(m_file), m_progress(progress) {}
+    VpcFlowParser(std::string file, const Progress& progress)
+        : m_file(std::move(file))
+        , m_table(m_file)
+        , m_progress(progress)
+    {
+    }
 
     void line(std::string_view text, std::int64_t number);
     ReadResult finish(std::int64_t lines, std::uint64_t bytes);
@@ -204,8 +224,8 @@ void VpcFlowParser::startLayout(FieldLayout layout, std::int64_t line)
     for (std::size_t field : layout.extraFields)
         layout.extraColumns.push_back(m_table.extraColumn(layout.names[field]));
     if (!m_layouts.empty())
-        m_table.report().warnings.push_back("line " + std::to_string(line)
-                                            + " is a new header line: the records after it are read in its field order");
+        m_table.report().warnings.push_back(
+            "line " + std::to_string(line) + " is a new header line: the records after it are read in its field order");
     m_layouts.push_back(std::move(layout));
 }
 
@@ -248,9 +268,11 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
                                    "default format (14 fields, version 2) or hold all fields up to their version "
                                    "(21, 25, 29, 39 or 40 fields for versions 3, 4, 5, 7, 8). For a custom format, add "
                                    "its field names as the first line, as S3 exports have");
-        FieldLayout fields = makeLayout(std::vector<std::string>(kAllFields.begin(), kAllFields.begin() + static_cast<long>(layout->fields)));
-        fields.description = layout->version == 2 ? std::string("default format, version 2, no header")
-                                                  : "all fields of version " + std::to_string(layout->version) + ", no header";
+        FieldLayout fields = makeLayout(
+            std::vector<std::string>(kAllFields.begin(), kAllFields.begin() + static_cast<long>(layout->fields)));
+        fields.description = layout->version == 2
+            ? std::string("default format, version 2, no header")
+            : "all fields of version " + std::to_string(layout->version) + ", no header";
         startLayout(std::move(fields), 0);
     }
     const FieldLayout& layout = m_layouts.back();
@@ -350,8 +372,8 @@ void VpcFlowParser::pair()
     if (records >= kNone)
         throw InputError(m_file, 0, "", "the log has more flow records than the workbench can pair (4 294 967 294)");
     struct Waiting {
-        std::uint32_t key = kNone;   // a record with this 5-tuple; kNone: the slot is free
-        std::uint32_t head = kNone;  // the oldest record waiting, then next[] in arrival order
+        std::uint32_t key = kNone; // a record with this 5-tuple; kNone: the slot is free
+        std::uint32_t head = kNone; // the oldest record waiting, then next[] in arrival order
         std::uint32_t tail = kNone;
         std::uint32_t count = 0;
     };
@@ -515,7 +537,8 @@ ReadResult VpcFlowParser::finish(std::int64_t lines, std::uint64_t bytes)
         int side = serverSide(flow);
         if (side == 0) {
             // Equal ports (ICMP has none): the side that started first is the client.
-            side = (flow.start == kMissingInteger || other.start == kMissingInteger || flow.start <= other.start) ? 1 : -1;
+            side = (flow.start == kMissingInteger || other.start == kMissingInteger || flow.start <= other.start) ? 1
+                                                                                                                  : -1;
         }
         if (side > 0)
             emit(&flow, &other);
@@ -535,9 +558,10 @@ ReadResult VpcFlowParser::finish(std::int64_t lines, std::uint64_t bytes)
         return text + (count > numbers.size() ? ", ..." : "");
     };
     if (m_noDataCount > 0)
-        report.warnings.push_back(std::to_string(m_noDataCount)
-                                  + " NODATA record(s) (no traffic on the interface in the interval) are not rows: line(s) "
-                                  + list(m_noData, m_noDataCount));
+        report.warnings.push_back(
+            std::to_string(m_noDataCount)
+            + " NODATA record(s) (no traffic on the interface in the interval) are not rows: line(s) "
+            + list(m_noData, m_noDataCount));
     if (m_skipDataCount > 0)
         report.warnings.push_back(std::to_string(m_skipDataCount)
                                   + " SKIPDATA record(s): AWS skipped flow records in these intervals, so traffic is "
@@ -545,13 +569,13 @@ ReadResult VpcFlowParser::finish(std::int64_t lines, std::uint64_t bytes)
                                   + list(m_skipData, m_skipDataCount));
     if (m_repeatedHeaders > 0)
         report.warnings.push_back(std::to_string(m_repeatedHeaders) + " repeated header line(s) skipped");
-    report.warnings.push_back(std::to_string(m_records.size()) + " flow record(s) became " + std::to_string(m_table.rowCount())
-                              + " session row(s): " + std::to_string(m_pairs)
+    report.warnings.push_back(std::to_string(m_records.size()) + " flow record(s) became "
+                              + std::to_string(m_table.rowCount()) + " session row(s): " + std::to_string(m_pairs)
                               + " pair(s) of opposite directions joined; the client is src_ip, the server dst_ip");
     if (m_records.empty() && report.malformed.count > 0)
         throw InputError(m_file, report.malformed.firstLines.front(), "",
-                         "no line of the file is a usable VPC Flow Log record (" + std::to_string(report.malformed.count)
-                             + " line(s) have the wrong number of fields)");
+                         "no line of the file is a usable VPC Flow Log record ("
+                             + std::to_string(report.malformed.count) + " line(s) have the wrong number of fields)");
     return m_table.finish(lines, bytes, "VPC Flow Log records of the format");
 }
 
@@ -560,19 +584,32 @@ ReadResult VpcFlowParser::finish(std::int64_t lines, std::uint64_t bytes)
 std::string ipProtocolName(int number)
 {
     switch (number) {
-    case 1: return "ICMP";
-    case 2: return "IGMP";
-    case 4: return "IPv4";
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 41: return "IPv6";
-    case 47: return "GRE";
-    case 50: return "ESP";
-    case 51: return "AH";
-    case 58: return "ICMPv6";
-    case 89: return "OSPF";
-    case 132: return "SCTP";
-    default: return std::to_string(number);
+    case 1:
+        return "ICMP";
+    case 2:
+        return "IGMP";
+    case 4:
+        return "IPv4";
+    case 6:
+        return "TCP";
+    case 17:
+        return "UDP";
+    case 41:
+        return "IPv6";
+    case 47:
+        return "GRE";
+    case 50:
+        return "ESP";
+    case 51:
+        return "AH";
+    case 58:
+        return "ICMPv6";
+    case 89:
+        return "OSPF";
+    case 132:
+        return "SCTP";
+    default:
+        return std::to_string(number);
     }
 }
 

@@ -44,7 +44,10 @@ namespace webthreat {
 // An std::streambuf over an AtomicFile, for code that writes to an std::ostream.
 class AtomicFileBuffer : public std::streambuf {
 public:
-    explicit AtomicFileBuffer(AtomicFile& file) : m_file(file) {}
+    explicit AtomicFileBuffer(AtomicFile& file)
+        : m_file(file)
+    {
+    }
 
 protected:
     std::streamsize xsputn(const char* data, std::streamsize count) override

@@ -114,7 +114,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
     std::vector<std::size_t> blockRows;
     std::vector<std::string> blockCells;
     std::size_t nextInBlock = 0;
-    std::size_t nextRow = 0;   // first row not yet looked at for the next block
+    std::size_t nextRow = 0; // first row not yet looked at for the next block
     const unsigned threads = resolveThreads(analysis.detection->params.forest.threads);
     auto explainNextBlock = [&] {
         blockRows.clear();
@@ -126,7 +126,8 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         nextInBlock = 0;
         if (blockRows.empty() || !analysis.detection->forest)
             return;
-        const auto explanations = explainRows(*analysis.data, *analysis.detection, blockRows, static_cast<int>(threads));
+        const auto explanations
+            = explainRows(*analysis.data, *analysis.detection, blockRows, static_cast<int>(threads));
         char share[64];
         for (std::size_t i = 0; i < explanations.size(); ++i) {
             const RowExplanation& explanation = explanations[i];
@@ -136,7 +137,8 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
             if (credited)
                 cells.append(featureInfo(explanation.features.front().feature).name);
             cells.push_back(',');
-            auto [end, error] = std::to_chars(share, share + sizeof share, credited ? explanation.features.front().credit : 0.0);
+            auto [end, error]
+                = std::to_chars(share, share + sizeof share, credited ? explanation.features.front().credit : 0.0);
             (void)error;
             cells.append(share, end);
             cells.push_back(',');
@@ -157,9 +159,15 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
                 buffer.append(number, end);
                 break;
             }
-            case ColumnKind::Timestamp: buffer.append(number, formatTimestamp(column.integers[row], number)); break;
-            case ColumnKind::Text: appendCsvField(buffer, neutraliseFormula(table.strings->view(column.text[row]))); break;
-            case ColumnKind::Real: appendDouble(column.reals[row]); break;
+            case ColumnKind::Timestamp:
+                buffer.append(number, formatTimestamp(column.integers[row], number));
+                break;
+            case ColumnKind::Text:
+                appendCsvField(buffer, neutraliseFormula(table.strings->view(column.text[row])));
+                break;
+            case ColumnKind::Real:
+                appendDouble(column.reals[row]);
+                break;
             }
         }
         buffer.push_back(',');
@@ -241,10 +249,14 @@ Json cellJson(const TrafficTable& table, Field field, std::size_t row)
 
 Json pointJson(const OperatingPoint& point)
 {
-    return {{"threshold", point.threshold},         {"flagged", point.flagged},
-            {"true_positives", point.truePositives}, {"false_positives", point.falsePositives},
-            {"false_negatives", point.falseNegatives}, {"true_negatives", point.trueNegatives},
-            {"precision", point.precision},         {"recall", point.recall},
+    return {{"threshold", point.threshold},
+            {"flagged", point.flagged},
+            {"true_positives", point.truePositives},
+            {"false_positives", point.falsePositives},
+            {"false_negatives", point.falseNegatives},
+            {"true_negatives", point.trueNegatives},
+            {"precision", point.precision},
+            {"recall", point.recall},
             {"f1", point.f1}};
 }
 
@@ -279,7 +291,8 @@ void appendEntriesText(std::string& out, const char* title, const std::vector<Fi
         width = std::max(width, entry.value.size());
     for (const auto& entry : entries) {
         char line[512];
-        std::snprintf(line, sizeof line, "    %-*s %6zu suspicious (%s of suspicious; %zu rows in all)  in %s, out %s\n",
+        std::snprintf(line, sizeof line,
+                      "    %-*s %6zu suspicious (%s of suspicious; %zu rows in all)  in %s, out %s\n",
                       static_cast<int>(width), entry.value.c_str(), entry.count, percent(entry.share).c_str(),
                       entry.totalRows, formatBytes(static_cast<double>(entry.bytesIn)).c_str(),
                       formatBytes(static_cast<double>(entry.bytesOut)).c_str());
@@ -312,14 +325,15 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     const auto& forest = detection.params.forest;
     out += "\nDetector: Isolation Forest, " + std::to_string(forest.trees) + " trees, "
         + std::to_string(detection.effectiveMaxSamples) + " samples per tree, seed " + std::to_string(forest.seed)
-        + "\n  features: " + featureNames(detection.params) + "\n  input scaling: "
-        + std::string(inputScalingDescription(detection.params.scaling)) + "\n  contamination: "
-        + analysis.verdicts.contamination.toString() + ", threshold " + formatNumber(analysis.verdicts.threshold)
-        + " (rows scoring below it are Suspicious)\n";
+        + "\n  features: " + featureNames(detection.params)
+        + "\n  input scaling: " + std::string(inputScalingDescription(detection.params.scaling))
+        + "\n  contamination: " + analysis.verdicts.contamination.toString() + ", threshold "
+        + formatNumber(analysis.verdicts.threshold) + " (rows scoring below it are Suspicious)\n";
     char line[256];
-    std::snprintf(line, sizeof line, "\nSuspicious: %zu of %zu rows (%s)\n", findings.suspicious, findings.rows,
-                  percent(findings.rows ? static_cast<double>(findings.suspicious) / static_cast<double>(findings.rows) : 0.0)
-                      .c_str());
+    std::snprintf(
+        line, sizeof line, "\nSuspicious: %zu of %zu rows (%s)\n", findings.suspicious, findings.rows,
+        percent(findings.rows ? static_cast<double>(findings.suspicious) / static_cast<double>(findings.rows) : 0.0)
+            .c_str());
     out += line;
     out += "\nFindings among the suspicious rows:\n";
     appendEntriesText(out, "Source IPs", findings.sourceIps);
@@ -329,9 +343,10 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
 
     const TrafficTable& table = data.table;
     const std::size_t shown = std::min(suspiciousRowsShown, findings.suspiciousRows.size());
-    out += "\nMost anomalous rows (" + std::to_string(shown) + " of " + std::to_string(findings.suspiciousRows.size()) + "):\n";
-    std::snprintf(line, sizeof line, "  %8s %10s %-16s %-7s %-8s %6s %12s %12s %10s\n", "line", "score", "src_ip", "country",
-                  "protocol", "port", "bytes_in", "bytes_out", "duration");
+    out += "\nMost anomalous rows (" + std::to_string(shown) + " of " + std::to_string(findings.suspiciousRows.size())
+        + "):\n";
+    std::snprintf(line, sizeof line, "  %8s %10s %-16s %-7s %-8s %6s %12s %12s %10s\n", "line", "score", "src_ip",
+                  "country", "protocol", "port", "bytes_in", "bytes_out", "duration");
     out += line;
     for (std::size_t i = 0; i < shown; ++i) {
         const std::size_t row = findings.suspiciousRows[i];
@@ -374,7 +389,8 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
                         {"malformed_rows", data.readReport.malformed.count},
                         {"invalid_cells", data.readReport.invalidCellCount()},
                         {"blank_lines", data.readReport.blankLines}};
-    document["cleaning"] = {{"rows_in", data.cleanReport.rowsIn}, {"rows_out", data.cleanReport.rowsOut}, {"steps", std::move(steps)}};
+    document["cleaning"]
+        = {{"rows_in", data.cleanReport.rowsIn}, {"rows_out", data.cleanReport.rowsOut}, {"steps", std::move(steps)}};
     document["warnings"] = warnings;
     document["detector"] = {{"algorithm", "isolation_forest"},
                             {"trees", forest.trees},
@@ -397,7 +413,8 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
     const std::size_t shown = std::min(suspiciousRowsShown, findings.suspiciousRows.size());
     std::vector<RowExplanation> explanations;
     if (shown > 0 && analysis.detection->forest) {
-        const std::vector<std::size_t> rows(findings.suspiciousRows.begin(), findings.suspiciousRows.begin() + static_cast<std::ptrdiff_t>(shown));
+        const std::vector<std::size_t> rows(findings.suspiciousRows.begin(),
+                                            findings.suspiciousRows.begin() + static_cast<std::ptrdiff_t>(shown));
         explanations = explainRows(data, detection, rows, detection.params.forest.threads);
     }
     Json suspiciousRows = Json::array();

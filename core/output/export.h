@@ -27,7 +27,7 @@ std::vector<std::string> scoredCsvHeader(const Analysis& analysis);
 // Which rows of the scored CSV carry top_feature, top_feature_share and explanation.
 enum class ExplainRows : std::uint8_t {
     Suspicious, // the default: the rows an analyst reads (at 1 M rows and 5 %: about 1.5 s more)
-    All,        // every row (at 1 M rows: about 10 s more and a file half as large again)
+    All, // every row (at 1 M rows: about 10 s more and a file half as large again)
 };
 
 void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress = {},

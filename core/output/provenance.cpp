@@ -67,7 +67,7 @@ InputFingerprint fingerprintFile(const std::string& path, const Progress& progre
     const std::filesystem::path absolute = std::filesystem::absolute(path, error);
     fingerprint.path = error ? path : absolute.lexically_normal().string();
     fingerprint.name = fileName(path);
-    struct stat status {};
+    struct stat status { };
     if (::stat(path.c_str(), &status) == 0) {
         fingerprint.bytes = static_cast<std::uint64_t>(status.st_size);
         fingerprint.modified = formatTimestamp(static_cast<Instant>(status.st_mtim.tv_sec) * kMicrosPerSecond);
@@ -118,7 +118,8 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
     return p;
 }
 
-Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std::string program, const ReadOptions& read)
+Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std::string program,
+                          const ReadOptions& read)
 {
     return makeProvenance(*analysis.data, analysis.detection.get(), analysis.detection ? &analysis.verdicts : nullptr,
                           std::move(input), std::move(program), read);
@@ -173,15 +174,16 @@ std::string provenanceJson(const Provenance& p)
         document["detector"] = nullptr;
         document["result"] = {{"rows", p.rows}, {"suspicious", nullptr}};
     } else {
-        document["detector"] = {{"algorithm", "isolation_forest"},
-                                {"features", p.features},
-                                {"scaling", inputScalingName(p.scaling)},
-                                {"trees", p.trees},
-                                {"max_samples", p.maxSamples},
-                                {"max_samples_requested", p.maxSamplesRequested},
-                                {"seed", p.seed},
-                                {"contamination", p.contamination.automatic ? Json("auto") : Json(p.contamination.value)},
-                                {"threshold", p.threshold}};
+        document["detector"]
+            = {{"algorithm", "isolation_forest"},
+               {"features", p.features},
+               {"scaling", inputScalingName(p.scaling)},
+               {"trees", p.trees},
+               {"max_samples", p.maxSamples},
+               {"max_samples_requested", p.maxSamplesRequested},
+               {"seed", p.seed},
+               {"contamination", p.contamination.automatic ? Json("auto") : Json(p.contamination.value)},
+               {"threshold", p.threshold}};
         document["result"] = {{"rows", p.rows}, {"suspicious", p.suspicious}};
     }
     document["rerun"] = rerunCommand(p);
@@ -191,15 +193,16 @@ std::string provenanceJson(const Provenance& p)
 std::string provenanceText(const Provenance& p)
 {
     std::string out;
-    out += "Input: " + p.input.name + " (" + std::to_string(p.input.bytes) + " bytes, " + formatBytes(static_cast<double>(p.input.bytes)) + ")\n";
+    out += "Input: " + p.input.name + " (" + std::to_string(p.input.bytes) + " bytes, "
+        + formatBytes(static_cast<double>(p.input.bytes)) + ")\n";
     if (!p.input.path.empty())
         out += "Path: " + p.input.path + "\n";
     out += "SHA-256: " + p.input.sha256 + "\n";
     if (!p.input.modified.empty())
         out += "Modified: " + p.input.modified + "\n";
-    out += "Read: " + std::to_string(p.rowsRead) + " rows, " + std::to_string(p.malformedRows) + " malformed rows skipped, "
-        + std::to_string(p.invalidCells) + " invalid cells, " + std::to_string(p.blankLines) + " blank lines; delimiter '"
-        + delimiterName(p.delimiter) + "'\n";
+    out += "Read: " + std::to_string(p.rowsRead) + " rows, " + std::to_string(p.malformedRows)
+        + " malformed rows skipped, " + std::to_string(p.invalidCells) + " invalid cells, "
+        + std::to_string(p.blankLines) + " blank lines; delimiter '" + delimiterName(p.delimiter) + "'\n";
     out += "Cleaning: " + std::to_string(p.rowsIn) + " rows in, " + std::to_string(p.rowsOut) + " rows out\n";
     for (const CleanStep& step : p.cleanSteps)
         out += "  " + step.name + ": " + std::to_string(step.rowsAffected) + " rows (" + step.description + ")\n";
@@ -212,8 +215,9 @@ std::string provenanceText(const Provenance& p)
         return out;
     }
     out += "Detector: Isolation Forest, " + std::to_string(p.trees) + " trees, " + std::to_string(p.maxSamples)
-        + " samples per tree (requested " + (p.maxSamplesRequested ? std::to_string(p.maxSamplesRequested) : std::string("auto"))
-        + "), seed " + std::to_string(p.seed) + "\n";
+        + " samples per tree (requested "
+        + (p.maxSamplesRequested ? std::to_string(p.maxSamplesRequested) : std::string("auto")) + "), seed "
+        + std::to_string(p.seed) + "\n";
     out += "Features: " + features + "\n";
     out += "Input scaling: " + std::string(inputScalingDescription(p.scaling)) + "\n";
     out += "Contamination: " + p.contamination.toString() + ", threshold " + formatNumber(p.threshold) + "; "
@@ -229,9 +233,9 @@ std::string provenanceSummary(const Provenance& p)
     if (!p.hasDetector)
         return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), " + std::to_string(p.rows)
             + " rows after cleaning, no detector run";
-    return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), Isolation Forest " + std::to_string(p.trees)
-        + " trees, " + std::to_string(p.maxSamples) + " samples, seed " + std::to_string(p.seed) + ", scaling "
-        + std::string(inputScalingName(p.scaling)) + ", contamination "
+    return p.input.name + " (SHA-256 " + p.input.sha256.substr(0, 16) + "...), Isolation Forest "
+        + std::to_string(p.trees) + " trees, " + std::to_string(p.maxSamples) + " samples, seed "
+        + std::to_string(p.seed) + ", scaling " + std::string(inputScalingName(p.scaling)) + ", contamination "
         + p.contamination.toString() + ", threshold " + formatNumber(p.threshold) + "; " + std::to_string(p.suspicious)
         + " of " + std::to_string(p.rows) + " rows Suspicious";
 }

@@ -11,11 +11,11 @@ namespace webthreat {
 
 // Which file an analysis read, precisely enough to find it again and to know it is the same file.
 struct InputFingerprint {
-    std::string name;          // the file name without its folder
-    std::string path;          // absolute path; empty for data that has no file (the bundled sample)
+    std::string name; // the file name without its folder
+    std::string path; // absolute path; empty for data that has no file (the bundled sample)
     std::uint64_t bytes = 0;
-    std::string sha256;        // lower-case hex of the file's bytes
-    std::string modified;      // last modification, ISO-8601 UTC; empty when unknown
+    std::string sha256; // lower-case hex of the file's bytes
+    std::string modified; // last modification, ISO-8601 UTC; empty when unknown
 };
 
 // Streams the file through SHA-256 (progress stage "fingerprint", cancel polled between blocks).
@@ -45,21 +45,21 @@ struct Provenance {
 
     // Detector and threshold (hasDetector false: the data was loaded but never scored)
     bool hasDetector = false;
-    std::vector<std::string> features;   // detector inputs, by name, in order
+    std::vector<std::string> features; // detector inputs, by name, in order
     InputScaling scaling = InputScaling::None; // how they were shaped before the forest
     int trees = 0;
-    int maxSamplesRequested = 0;         // as asked (0 = automatic)
-    int maxSamples = 0;                  // as used
+    int maxSamplesRequested = 0; // as asked (0 = automatic)
+    int maxSamples = 0; // as used
     std::uint64_t seed = 0;
     Contamination contamination;
-    double threshold = 0.0;              // rows scoring below it are Suspicious
+    double threshold = 0.0; // rows scoring below it are Suspicious
     std::size_t rows = 0;
     std::size_t suspicious = 0;
 
     // Who and when
-    std::string program;                 // "webthreat" or "webthreat-workbench"
-    std::string version;                 // the program's version
-    std::string created;                 // ISO-8601 UTC, when the export was made
+    std::string program; // "webthreat" or "webthreat-workbench"
+    std::string version; // the program's version
+    std::string created; // ISO-8601 UTC, when the export was made
 };
 
 // The provenance of one analysis; created is now. read is the ReadOptions the file was read with

@@ -77,8 +77,9 @@ std::string sha256FileHex(const std::string& path, const Progress& progress)
         int descriptor;
         ~Closer() { ::close(descriptor); }
     } closer{descriptor};
-    struct stat status {};
-    const double size = ::fstat(descriptor, &status) == 0 && status.st_size > 0 ? static_cast<double>(status.st_size) : 0.0;
+    struct stat status { };
+    const double size
+        = ::fstat(descriptor, &status) == 0 && status.st_size > 0 ? static_cast<double>(status.st_size) : 0.0;
     // 1 MiB blocks: large enough that system calls do not matter, small enough to poll cancel
     // every few milliseconds.
     std::vector<char> buffer(1u << 20);
@@ -90,7 +91,8 @@ std::string sha256FileHex(const std::string& path, const Progress& progress)
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            throw InputError(path, 0, "", std::string("cannot read the file to fingerprint it: ") + std::strerror(errno));
+            throw InputError(path, 0, "",
+                             std::string("cannot read the file to fingerprint it: ") + std::strerror(errno));
         }
         if (got == 0)
             break;

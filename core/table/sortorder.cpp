@@ -13,9 +13,9 @@ namespace {
 std::uint64_t orderedBits(double value, bool descending) noexcept
 {
     if (std::isnan(value))
-        return ~std::uint64_t{0};                       // last in both directions
+        return ~std::uint64_t{0}; // last in both directions
     if (value == 0.0)
-        value = 0.0;                                    // -0 sorts with +0, as `<` has it
+        value = 0.0; // -0 sorts with +0, as `<` has it
     const auto bits = std::bit_cast<std::uint64_t>(value);
     std::uint64_t key = (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
     // Neither direction reaches the all-ones key kept for NaN: -inf, the smallest, maps to

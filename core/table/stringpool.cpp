@@ -164,8 +164,7 @@ void StringPool::internAll(const std::string_view* texts, std::size_t count, std
 
 std::size_t StringPool::memoryBytes() const noexcept
 {
-    return m_heldBytes + m_views.capacity() * sizeof(std::string_view)
-        + m_slots.capacity() * sizeof(std::uint64_t);
+    return m_heldBytes + m_views.capacity() * sizeof(std::string_view) + m_slots.capacity() * sizeof(std::uint64_t);
 }
 
 } // namespace webthreat

@@ -7,10 +7,14 @@ namespace webthreat {
 std::string_view columnKindName(ColumnKind kind) noexcept
 {
     switch (kind) {
-    case ColumnKind::Integer: return "integer";
-    case ColumnKind::Timestamp: return "timestamp";
-    case ColumnKind::Text: return "text";
-    case ColumnKind::Real: return "real";
+    case ColumnKind::Integer:
+        return "integer";
+    case ColumnKind::Timestamp:
+        return "timestamp";
+    case ColumnKind::Text:
+        return "text";
+    case ColumnKind::Real:
+        return "real";
     }
     return "unknown";
 }
@@ -19,9 +23,12 @@ std::size_t Column::size() const noexcept
 {
     switch (kind) {
     case ColumnKind::Integer:
-    case ColumnKind::Timestamp: return integers.size();
-    case ColumnKind::Text: return text.size();
-    case ColumnKind::Real: return reals.size();
+    case ColumnKind::Timestamp:
+        return integers.size();
+    case ColumnKind::Text:
+        return text.size();
+    case ColumnKind::Real:
+        return reals.size();
     }
     return 0;
 }
@@ -30,9 +37,12 @@ bool Column::isMissing(std::size_t row) const noexcept
 {
     switch (kind) {
     case ColumnKind::Integer:
-    case ColumnKind::Timestamp: return integers[row] == kMissingInteger;
-    case ColumnKind::Text: return text[row] == StringPool::kMissing;
-    case ColumnKind::Real: return std::isnan(reals[row]);
+    case ColumnKind::Timestamp:
+        return integers[row] == kMissingInteger;
+    case ColumnKind::Text:
+        return text[row] == StringPool::kMissing;
+    case ColumnKind::Real:
+        return std::isnan(reals[row]);
     }
     return true;
 }
@@ -43,10 +53,11 @@ double Column::number(std::size_t row) const noexcept
     case ColumnKind::Integer:
         return integers[row] == kMissingInteger ? std::nan("") : static_cast<double>(integers[row]);
     case ColumnKind::Timestamp:
-        return integers[row] == kMissingInteger ? std::nan("")
-                                                : static_cast<double>(integers[row]) / kMicrosPerSecond;
-    case ColumnKind::Real: return reals[row];
-    case ColumnKind::Text: break;
+        return integers[row] == kMissingInteger ? std::nan("") : static_cast<double>(integers[row]) / kMicrosPerSecond;
+    case ColumnKind::Real:
+        return reals[row];
+    case ColumnKind::Text:
+        break;
     }
     return std::nan("");
 }
@@ -55,9 +66,15 @@ void Column::reserve(std::size_t rows)
 {
     switch (kind) {
     case ColumnKind::Integer:
-    case ColumnKind::Timestamp: integers.reserve(rows); break;
-    case ColumnKind::Text: text.reserve(rows); break;
-    case ColumnKind::Real: reals.reserve(rows); break;
+    case ColumnKind::Timestamp:
+        integers.reserve(rows);
+        break;
+    case ColumnKind::Text:
+        text.reserve(rows);
+        break;
+    case ColumnKind::Real:
+        reals.reserve(rows);
+        break;
     }
 }
 
@@ -65,9 +82,15 @@ void Column::resize(std::size_t rows)
 {
     switch (kind) {
     case ColumnKind::Integer:
-    case ColumnKind::Timestamp: integers.resize(rows, kMissingInteger); break;
-    case ColumnKind::Text: text.resize(rows, StringPool::kMissing); break;
-    case ColumnKind::Real: reals.resize(rows, std::nan("")); break;
+    case ColumnKind::Timestamp:
+        integers.resize(rows, kMissingInteger);
+        break;
+    case ColumnKind::Text:
+        text.resize(rows, StringPool::kMissing);
+        break;
+    case ColumnKind::Real:
+        reals.resize(rows, std::nan(""));
+        break;
     }
 }
 
@@ -171,8 +194,10 @@ std::string TrafficTable::cellText(std::size_t columnIndex, std::size_t row) con
         (void)error;
         return std::string(buffer, end);
     }
-    case ColumnKind::Timestamp: return formatTimestamp(c.integers[row]);
-    case ColumnKind::Text: return std::string(strings->view(c.text[row]));
+    case ColumnKind::Timestamp:
+        return formatTimestamp(c.integers[row]);
+    case ColumnKind::Text:
+        return std::string(strings->view(c.text[row]));
     case ColumnKind::Real: {
         auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, c.reals[row]);
         (void)error;
@@ -195,9 +220,15 @@ void TrafficTable::keepRows(const std::vector<std::uint32_t>& ascendingRows)
             continue;
         switch (column.kind) {
         case ColumnKind::Integer:
-        case ColumnKind::Timestamp: compact(column.integers); break;
-        case ColumnKind::Text: compact(column.text); break;
-        case ColumnKind::Real: compact(column.reals); break;
+        case ColumnKind::Timestamp:
+            compact(column.integers);
+            break;
+        case ColumnKind::Text:
+            compact(column.text);
+            break;
+        case ColumnKind::Real:
+            compact(column.reals);
+            break;
         }
     }
     compact(sourceLines);

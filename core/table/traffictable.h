@@ -16,10 +16,10 @@
 namespace webthreat {
 
 enum class ColumnKind : std::uint8_t {
-    Integer,   // whole numbers: bytes, port, response code
+    Integer, // whole numbers: bytes, port, response code
     Timestamp, // Instant (µs since epoch, UTC)
-    Text,      // interned strings
-    Real,      // computed values: features, scores
+    Text, // interned strings
+    Real, // computed values: features, scores
 };
 
 std::string_view columnKindName(ColumnKind kind) noexcept;
@@ -70,9 +70,9 @@ enum class Field : std::uint8_t {
 inline constexpr std::size_t kFieldCount = 16;
 
 struct FieldInfo {
-    std::string_view name;  // canonical header name, as in the dataset
+    std::string_view name; // canonical header name, as in the dataset
     ColumnKind kind;
-    bool required;          // the pipeline cannot run without it
+    bool required; // the pipeline cannot run without it
 };
 const FieldInfo& fieldInfo(Field field) noexcept;
 const std::array<Field, kFieldCount>& allFields() noexcept;

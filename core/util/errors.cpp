@@ -3,8 +3,7 @@
 namespace webthreat {
 
 namespace {
-std::string locate(const std::string& file, std::int64_t line, const std::string& column,
-                   const std::string& what)
+std::string locate(const std::string& file, std::int64_t line, const std::string& column, const std::string& what)
 {
     std::string message = file;
     if (line > 0)

@@ -45,7 +45,10 @@ public:
 // The user cancelled a long operation; nothing it produced is kept.
 class CancelledError : public Error {
 public:
-    CancelledError() : Error("cancelled") {}
+    CancelledError()
+        : Error("cancelled")
+    {
+    }
 };
 
 } // namespace webthreat

@@ -6,7 +6,8 @@
 
 namespace webthreat {
 
-// Numbers, counts and sizes as the analyst reads them: what the explanations, the text and JSON reports, the provenance and the views all write the same way.
+// Numbers, counts and sizes as the analyst reads them: what the explanations, the text and JSON
+// reports, the provenance and the views all write the same way.
 
 // A number with the shortest exact decimal form: 0.05, 600, 1.5e+07. NaN is the empty string.
 std::string formatNumber(double value);

@@ -17,7 +17,8 @@ public:
     // budgetBytes: what the analysis may use, 0 = what the machine has available.
     // blockBytes: the readers' block size.
     MemoryBudget(std::uint64_t budgetBytes, std::uint64_t blockBytes) noexcept
-        : m_budget(budgetBytes), m_reserve(2 * blockBytes)
+        : m_budget(budgetBytes)
+        , m_reserve(2 * blockBytes)
     {
     }
 

@@ -17,7 +17,10 @@ public:
 
     Progress() = default;
     Progress(Callback callback, const std::atomic<bool>* cancel)
-        : m_callback(std::move(callback)), m_cancel(cancel) {}
+        : m_callback(std::move(callback))
+        , m_cancel(cancel)
+    {
+    }
 
     bool cancelled() const noexcept { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
     // Throws CancelledError when the user asked to stop.

@@ -40,8 +40,7 @@ inline std::string_view trim(std::string_view text, std::string_view strip) noex
 // True when text starts with a UTF-16 byte-order mark (either byte order): text we cannot read.
 constexpr bool startsWithUtf16ByteOrderMark(std::string_view text) noexcept
 {
-    return text.size() >= 2
-        && ((text[0] == '\xFF' && text[1] == '\xFE') || (text[0] == '\xFE' && text[1] == '\xFF'));
+    return text.size() >= 2 && ((text[0] == '\xFF' && text[1] == '\xFE') || (text[0] == '\xFE' && text[1] == '\xFF'));
 }
 
 // The length of the UTF-8 byte-order mark text starts with: 3, or 0 when it has none.

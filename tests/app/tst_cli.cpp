@@ -22,7 +22,8 @@ struct Run {
     QString err;
 };
 
-Run runWebthreat(const QStringList& arguments, const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
+Run runWebthreat(const QStringList& arguments,
+                 const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
     process.setProcessEnvironment(environment);
@@ -67,8 +68,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString scored = dir.filePath("scored.csv");
         // The notebook's detector (its four features, raw), whose results these are.
-        const Run run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV, "--preset", "notebook", "--contamination", "0.05",
-                                      "--out", scored});
+        const Run run = runWebthreat(
+            {"analyze", WEBTHREAT_REFERENCE_CSV, "--preset", "notebook", "--contamination", "0.05", "--out", scored});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QVERIFY2(run.out.contains("Cleaning: 282 rows in, 282 rows out"), qPrintable(run.out));
         QVERIFY2(run.out.contains("Suspicious: 15 of 282 rows"), qPrintable(run.out));
@@ -79,7 +80,8 @@ private Q_SLOTS:
         QCOMPARE(rows.first(),
                  QString("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
                          "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types,"
-                         "session_duration,avg_packet_size,anomaly_score,anomaly_label,top_feature,top_feature_share,explanation"));
+                         "session_duration,avg_packet_size,anomaly_score,anomaly_label,top_feature,top_feature_share,"
+                         "explanation"));
         int suspicious = 0;
         for (const QString& row : rows.mid(1)) {
             const QStringList fields = row.split(',');
@@ -94,7 +96,8 @@ private Q_SLOTS:
         }
         QCOMPARE(suspicious, 15);
         // The first data row, value for value.
-        QVERIFY(rows[1].startsWith("5602,12990,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,147.161.161.82,AE,HTTPS,200,443,"));
+        QVERIFY(rows[1].startsWith(
+            "5602,12990,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,147.161.161.82,AE,HTTPS,200,443,"));
         QVERIFY(rows[1].contains(",600,30.986666666666668,"));
     }
 
@@ -144,11 +147,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
         for (const QString& features : {QStringLiteral("bytes_in,bytes_out,session_duration,avg_packet_size"),
-                                        QStringLiteral("bytes_in,response_code_frequency,protocol_frequency,country_frequency,dst_port_frequency,source_total_bytes")}) {
+                                        QStringLiteral("bytes_in,response_code_frequency,protocol_frequency,country_"
+                                                       "frequency,dst_port_frequency,source_total_bytes")}) {
             const Run summary = runWebthreat({"analyze", sample, "--features", features, "--top", "25"});
             QVERIFY2(summary.status == 0, qPrintable(summary.err));
             const QString out = dir.filePath("scored.csv");
-            const Run full = runWebthreat({"analyze", sample, "--features", features, "--top", "25", "--out", out, "--force"});
+            const Run full
+                = runWebthreat({"analyze", sample, "--features", features, "--top", "25", "--out", out, "--force"});
             QVERIFY2(full.status == 0, qPrintable(full.err));
             const qsizetype written = full.out.indexOf("\nScored rows written to ");
             QVERIFY(written > 0);
@@ -206,16 +211,18 @@ private Q_SLOTS:
         QCOMPARE(runWebthreat({"generate", "--rows", "3000", "--seed", "4", "--out", input}).status, 0);
         Run run = runWebthreat({"analyze", input, "--preset", "notebook", "--out", dir.filePath("preset.csv")});
         QVERIFY2(run.status == 0, qPrintable(run.err));
-        QVERIFY2(run.out.contains("features: bytes_in, bytes_out, session_duration, avg_packet_size\n  input scaling: none"),
-                 qPrintable(run.out));
-        run = runWebthreat({"analyze", input, "--features", "bytes_in,bytes_out,session_duration,avg_packet_size", "--scale",
-                            "none", "--out", dir.filePath("explicit.csv")});
+        QVERIFY2(
+            run.out.contains("features: bytes_in, bytes_out, session_duration, avg_packet_size\n  input scaling: none"),
+            qPrintable(run.out));
+        run = runWebthreat({"analyze", input, "--features", "bytes_in,bytes_out,session_duration,avg_packet_size",
+                            "--scale", "none", "--out", dir.filePath("explicit.csv")});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QCOMPARE(contents(dir.filePath("preset.csv")), contents(dir.filePath("explicit.csv")));
         // A flag given with the preset wins over the preset's part.
         run = runWebthreat({"analyze", input, "--preset", "notebook", "--scale", "auto", "--json"});
         QVERIFY2(run.status == 0, qPrintable(run.err));
-        QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object()["detector"].toObject()["scaling"].toString(), QString("auto"));
+        QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object()["detector"].toObject()["scaling"].toString(),
+                 QString("auto"));
 
         run = runWebthreat({"analyze", input, "--json"});
         QVERIFY2(run.status == 0, qPrintable(run.err));
@@ -239,13 +246,16 @@ private Q_SLOTS:
 
         Run run = runWebthreat({"analyze", sample});
         QVERIFY2(run.status == 0, qPrintable(run.err));
-        QVERIFY2(run.out.contains("Evaluation against is_attack (150 attacks, 4850 normal rows):"), qPrintable(run.out));
+        QVERIFY2(run.out.contains("Evaluation against is_attack (150 attacks, 4850 normal rows):"),
+                 qPrintable(run.out));
         QVERIFY2(run.out.contains(QString("ROC AUC %1, average precision %2")
                                       .arg(evaluation.rocAuc(), 0, 'f', 4)
                                       .arg(evaluation.averagePrecision(), 0, 'f', 4)),
                  qPrintable(run.out));
         const webthreat::OperatingPoint point = evaluation.at(250);
-        QVERIFY2(run.out.contains(QString("250 flagged: %1 true positives, %2 false positives").arg(point.truePositives).arg(point.falsePositives)),
+        QVERIFY2(run.out.contains(QString("250 flagged: %1 true positives, %2 false positives")
+                                      .arg(point.truePositives)
+                                      .arg(point.falsePositives)),
                  qPrintable(run.out));
         QVERIFY(run.out.contains("contamination   flagged  precision   recall       F1"));
 
@@ -261,7 +271,8 @@ private Q_SLOTS:
         QCOMPARE(json["average_precision"].toDouble(), evaluation.averagePrecision());
         QCOMPARE(json["at_threshold"].toObject()["true_positives"].toInt(), static_cast<int>(point.truePositives));
         QCOMPARE(json["by_contamination"].toArray().size(), 5);
-        QVERIFY(root["suspicious_rows"].toArray().first().toObject()["explanation"].toString().contains("splits against"));
+        QVERIFY(
+            root["suspicious_rows"].toArray().first().toObject()["explanation"].toString().contains("splits against"));
     }
 
     void truthColumnErrors()
@@ -269,11 +280,13 @@ private Q_SLOTS:
         const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
         Run run = runWebthreat({"analyze", sample, "--truth", "verdict"});
         QCOMPARE(run.status, 2);
-        QCOMPARE(run.err.trimmed(), QString("webthreat: --truth verdict: the file has no column named 'verdict'; columns "
-                                            "besides the traffic schema's: is_attack, attack_kind"));
+        QCOMPARE(run.err.trimmed(),
+                 QString("webthreat: --truth verdict: the file has no column named 'verdict'; columns "
+                         "besides the traffic schema's: is_attack, attack_kind"));
         run = runWebthreat({"analyze", sample, "--truth", "attack_kind"});
         QCOMPARE(run.status, 2);
-        QVERIFY2(run.err.contains("column attack_kind cannot be used as ground truth: line 2 has no value"), qPrintable(run.err));
+        QVERIFY2(run.err.contains("column attack_kind cannot be used as ground truth: line 2 has no value"),
+                 qPrintable(run.err));
         // Without a truth column the report has no evaluation at all.
         if (QFile::exists(WEBTHREAT_REFERENCE_CSV)) {
             run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV});
@@ -316,32 +329,36 @@ private Q_SLOTS:
         QTest::newRow("no command") << QStringList{} << QByteArray() << 2 << "Usage";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << QByteArray() << 2 << "unknown command";
         QTest::newRow("no file") << QStringList{"analyze"} << QByteArray() << 2 << "needs the traffic file";
-        QTest::newRow("unknown option") << QStringList{"analyze", "INPUT", "--bogus"} << good << 2 << "unknown option --bogus";
+        QTest::newRow("unknown option") << QStringList{"analyze", "INPUT", "--bogus"} << good << 2
+                                        << "unknown option --bogus";
         QTest::newRow("bad contamination") << QStringList{"analyze", "INPUT", "--contamination", "0.9"} << good << 2
                                            << "contamination must be in (0, 0.5]";
-        QTest::newRow("bad trees") << QStringList{"analyze", "INPUT", "--trees", "many"} << good << 2 << "--trees needs a whole number";
+        QTest::newRow("bad trees") << QStringList{"analyze", "INPUT", "--trees", "many"} << good << 2
+                                   << "--trees needs a whole number";
         QTest::newRow("bad feature") << QStringList{"analyze", "INPUT", "--features", "bytes_in,colour"} << good << 2
                                      << "unknown feature 'colour'";
         QTest::newRow("bad scale") << QStringList{"analyze", "INPUT", "--scale", "log"} << good << 2
                                    << "--scale must be 'auto' or 'none'; got 'log'";
         QTest::newRow("bad preset") << QStringList{"analyze", "INPUT", "--preset", "sklearn"} << good << 2
                                     << "--preset must be 'notebook' or 'default'; got 'sklearn'";
-        QTest::newRow("scale without a value") << QStringList{"analyze", "INPUT", "--scale"} << good << 2
-                                               << "--scale needs a value";
-        QTest::newRow("missing value") << QStringList{"analyze", "INPUT", "--seed"} << good << 2 << "--seed needs a value";
+        QTest::newRow("scale without a value")
+            << QStringList{"analyze", "INPUT", "--scale"} << good << 2 << "--scale needs a value";
+        QTest::newRow("missing value") << QStringList{"analyze", "INPUT", "--seed"} << good << 2
+                                       << "--seed needs a value";
         QTest::newRow("missing file") << QStringList{"analyze", "/nonexistent/traffic.csv"} << QByteArray() << 3
                                       << "/nonexistent/traffic.csv: cannot open the file";
         QTest::newRow("missing column") << QStringList{"analyze", "INPUT"}
-                                        << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip\n1,2,,,a\n") << 3
-                                        << "input.csv:1, column 'dst_ip': the required column 'dst_ip' is missing";
+                                        << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip\n1,2,,,a\n")
+                                        << 3 << "input.csv:1, column 'dst_ip': the required column 'dst_ip' is missing";
         QTest::newRow("one row") << QStringList{"analyze", "INPUT"}
-                                 << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n") << 3
-                                 << "needs at least two rows";
-        QTest::newRow("unterminated quote") << QStringList{"analyze", "INPUT"}
-                                            << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n1,2,,,\"a,b\n")
-                                            << 3 << "input.csv:3: a quoted field opened on this line is never closed";
-        QTest::newRow("out folder missing") << QStringList{"analyze", "INPUT", "--out", "/nonexistent/x.csv"} << good << 4
-                                            << "/nonexistent/x.csv: cannot create a file";
+                                 << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n")
+                                 << 3 << "needs at least two rows";
+        QTest::newRow("unterminated quote")
+            << QStringList{"analyze", "INPUT"}
+            << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n1,2,,,\"a,b\n") << 3
+            << "input.csv:3: a quoted field opened on this line is never closed";
+        QTest::newRow("out folder missing") << QStringList{"analyze", "INPUT", "--out", "/nonexistent/x.csv"} << good
+                                            << 4 << "/nonexistent/x.csv: cannot create a file";
     }
 
     void errors()
@@ -407,8 +424,8 @@ private Q_SLOTS:
         QProcessEnvironment headless = QProcessEnvironment::systemEnvironment();
         for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
             headless.remove(name);
-        Run run = runWebthreat({"analyze", input, "--trees", "50", "--seed", "9", "--contamination", "3%", "--out", scored,
-                                "--report", html},
+        Run run = runWebthreat({"analyze", input, "--trees", "50", "--seed", "9", "--contamination", "3%", "--out",
+                                scored, "--report", html},
                                headless);
         if (run.status == 2 && run.err.contains("--report needs the Qt workbench"))
             QSKIP("this build has no Qt workbench (WEBTHREAT_BUILD_UI=OFF), so no --report");
@@ -469,7 +486,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString scored = dir.path() + "/vpc-scored.csv";
-        Run run = runWebthreat({"analyze", formats + "vpcflow_v2_extra_samples_noheader.log", "--json", "--out", scored});
+        Run run
+            = runWebthreat({"analyze", formats + "vpcflow_v2_extra_samples_noheader.log", "--json", "--out", scored});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QJsonObject root = QJsonDocument::fromJson(run.out.toUtf8()).object();
         QCOMPARE(root["read"].toObject()["rows"].toInt(), 4);
@@ -480,7 +498,8 @@ private Q_SLOTS:
         QVERIFY2(rows[0].startsWith("bytes_in,bytes_out,creation_time,end_time,src_ip,"), qPrintable(rows[0]));
         for (const char* column : {"src_port", "direction", "action", "log-status", "anomaly_score"})
             QVERIFY2(rows[0].contains(column), column);
-        QVERIFY2(rows[1].startsWith("8855,0,2016-10-31T11:35:08Z,2016-10-31T11:37:00Z,2001:db8:1234:a100:8d6e:3477:df66:f105,"),
+        QVERIFY2(rows[1].startsWith(
+                     "8855,0,2016-10-31T11:35:08Z,2016-10-31T11:37:00Z,2001:db8:1234:a100:8d6e:3477:df66:f105,"),
                  qPrintable(rows[1]));
 
         run = runWebthreat({"analyze", formats + "traffic_csv.gz", "--json"});
@@ -494,10 +513,12 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains("no line of the file is an ALB or NLB access-log"), qPrintable(run.err));
         run = runWebthreat({"analyze", formats + "vpcflow_v2_noheader.gz", "--format", "parquet"});
         QCOMPARE(run.status, 2);
-        QVERIFY2(run.err.contains("the input format must be one of auto, csv, vpc-flow, elb; got 'parquet'"), qPrintable(run.err));
+        QVERIFY2(run.err.contains("the input format must be one of auto, csv, vpc-flow, elb; got 'parquet'"),
+                 qPrintable(run.err));
         run = runWebthreat({"analyze", formats + "not_a_traffic_file.txt"});
         QCOMPARE(run.status, 3);
-        QVERIFY2(run.err.contains("not_a_traffic_file.txt:1: the file's format is not recognised"), qPrintable(run.err));
+        QVERIFY2(run.err.contains("not_a_traffic_file.txt:1: the file's format is not recognised"),
+                 qPrintable(run.err));
         run = runWebthreat({"analyze", formats + "corrupt.gz"});
         QCOMPARE(run.status, 3);
         QVERIFY2(run.err.contains("corrupt.gz: the gzip data is corrupt"), qPrintable(run.err));
@@ -509,22 +530,59 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("options");
         QTest::addColumn<QString>("layout");
         QTest::newRow("semicolon, --map") << "semicolon_european.csv"
-                                          << QStringList{"--delimiter", ";", "--timestamp-format", "dmy",
-                                                         "--map", "Bytes Received=bytes_in", "--map", "bytes sent=bytes_out",
-                                                         "--map", "Start=creation_time", "--map", "Stop=end_time",
-                                                         "--map", "Source Address=src_ip", "--map", "Dest=dst_ip",
-                                                         "--map", "Country=src_ip_country_code", "--map", "Proto=protocol",
-                                                         "--map", "Status=response_code", "--map", "Port=dst_port",
+                                          << QStringList{"--delimiter",
+                                                         ";",
+                                                         "--timestamp-format",
+                                                         "dmy",
+                                                         "--map",
+                                                         "Bytes Received=bytes_in",
+                                                         "--map",
+                                                         "bytes sent=bytes_out",
+                                                         "--map",
+                                                         "Start=creation_time",
+                                                         "--map",
+                                                         "Stop=end_time",
+                                                         "--map",
+                                                         "Source Address=src_ip",
+                                                         "--map",
+                                                         "Dest=dst_ip",
+                                                         "--map",
+                                                         "Country=src_ip_country_code",
+                                                         "--map",
+                                                         "Proto=protocol",
+                                                         "--map",
+                                                         "Status=response_code",
+                                                         "--map",
+                                                         "Port=dst_port",
                                                          "--map=Rule=rule_names"}
                                           << "Layout: delimiter ;, quote \", header line, timestamps dmy; columns: "
                                              "'Bytes Received'=bytes_in 'Bytes Sent'=bytes_out";
         QTest::newRow("tab, no header, #N") << "tab_noheader.tsv"
-                                            << QStringList{"--delimiter", "tab", "--no-header",
-                                                           "--map", "#1=src_ip", "--map", "#2=dst_ip", "--map", "#3=bytes_in",
-                                                           "--map", "#4=bytes_out", "--map", "#5=creation_time",
-                                                           "--map", "#6=end_time", "--map", "#7=dst_port",
-                                                           "--map", "#8=src_ip_country_code", "--map", "#9=protocol",
-                                                           "--map", "#10=response.code", "--map", "column_11=rule_names"}
+                                            << QStringList{"--delimiter",
+                                                           "tab",
+                                                           "--no-header",
+                                                           "--map",
+                                                           "#1=src_ip",
+                                                           "--map",
+                                                           "#2=dst_ip",
+                                                           "--map",
+                                                           "#3=bytes_in",
+                                                           "--map",
+                                                           "#4=bytes_out",
+                                                           "--map",
+                                                           "#5=creation_time",
+                                                           "--map",
+                                                           "#6=end_time",
+                                                           "--map",
+                                                           "#7=dst_port",
+                                                           "--map",
+                                                           "#8=src_ip_country_code",
+                                                           "--map",
+                                                           "#9=protocol",
+                                                           "--map",
+                                                           "#10=response.code",
+                                                           "--map",
+                                                           "column_11=rule_names"}
                                             << "Layout: delimiter tab, quote \", no header, timestamps iso; columns: "
                                                "'column_1'=src_ip";
         QTest::newRow("pipe, --detect-layout") << "pipe_epochms.csv" << QStringList{"--detect-layout"}
@@ -540,7 +598,8 @@ private Q_SLOTS:
         QFETCH(QString, layout);
         const QString folder = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/import/");
         QTemporaryDir dir;
-        Run run = runWebthreat(QStringList{"analyze", folder + "canonical.csv", "--out", dir.filePath("canonical.csv")});
+        Run run
+            = runWebthreat(QStringList{"analyze", folder + "canonical.csv", "--out", dir.filePath("canonical.csv")});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QVERIFY(!run.out.contains("Layout:"));
         run = runWebthreat(QStringList{"analyze", folder + file, "--out", dir.filePath("imported.csv")} + options);
@@ -557,15 +616,19 @@ private Q_SLOTS:
         const QString folder = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/import/");
         QTemporaryDir dir;
         writeText(dir.filePath("pipes.csv"), contents(folder + "canonical.csv").replace(',', '|'));
-        Run run = runWebthreat(QStringList{"analyze", folder + "canonical.csv", "--out", dir.filePath("canonical.csv")});
+        Run run
+            = runWebthreat(QStringList{"analyze", folder + "canonical.csv", "--out", dir.filePath("canonical.csv")});
         QVERIFY2(run.status == 0, qPrintable(run.err));
-        run = runWebthreat(QStringList{"analyze", dir.filePath("pipes.csv"), "--out", dir.filePath("pipes-scored.csv")});
+        run = runWebthreat(
+            QStringList{"analyze", dir.filePath("pipes.csv"), "--out", dir.filePath("pipes-scored.csv")});
         QCOMPARE(run.status, 3); // read as one column: the required columns are missing
-        run = runWebthreat({"analyze", dir.filePath("pipes.csv"), "--delimiter", "|", "--out", dir.filePath("pipes-scored.csv")});
+        run = runWebthreat(
+            {"analyze", dir.filePath("pipes.csv"), "--delimiter", "|", "--out", dir.filePath("pipes-scored.csv")});
         QVERIFY2(run.status == 0, qPrintable(run.err));
-        QVERIFY2(run.out.startsWith("Layout: delimiter |, quote \", header line, timestamps iso; columns matched by header "
-                                    "name\n"),
-                 qPrintable(run.out));
+        QVERIFY2(
+            run.out.startsWith("Layout: delimiter |, quote \", header line, timestamps iso; columns matched by header "
+                               "name\n"),
+            qPrintable(run.out));
         QCOMPARE(contents(dir.filePath("pipes-scored.csv")), contents(dir.filePath("canonical.csv")));
     }
 
@@ -580,26 +643,32 @@ private Q_SLOTS:
                                         << "webthreat: --delimiter needs one character or 'tab', got ';;'\n";
         QTest::newRow("bad quote") << QStringList{"analyze", semicolon, "--quote", "`"} << 2
                                    << "webthreat: --quote must be \", ' or none; got '`'\n";
-        QTest::newRow("bad format") << QStringList{"analyze", semicolon, "--timestamp-format", "dd/mm/yyyy"} << 2
-                                    << "webthreat: --timestamp-format must be one of iso, epoch-s, epoch-ms, dmy, mdy, ymd, "
-                                       "dmy-dots; got 'dd/mm/yyyy'\n";
+        QTest::newRow("bad format")
+            << QStringList{"analyze", semicolon, "--timestamp-format", "dd/mm/yyyy"} << 2
+            << "webthreat: --timestamp-format must be one of iso, epoch-s, epoch-ms, dmy, mdy, ymd, "
+               "dmy-dots; got 'dd/mm/yyyy'\n";
         QTest::newRow("map without =") << QStringList{"analyze", semicolon, "--map", "Dest"} << 2
                                        << "webthreat: --map needs COLUMN=FIELD, got 'Dest'\n";
-        QTest::newRow("map to no field") << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Dest=dstip"} << 2
-                                         << "'dstip' is not a schema field (bytes_in, bytes_out,";
-        QTest::newRow("map from no column") << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Source=src_ip"} << 3
-                                            << "webthreat: " + semicolon + ", column 'Source': --map names the column "
-                                               "'Source', which the file does not have (columns: 'Bytes Received', ";
-        QTest::newRow("map past the last column") << QStringList{"analyze", tab, "--delimiter", "tab", "--no-header", "--map", "#12=src_ip"}
-                                                  << 3 << "--map names column #12 but the file has 11 column(s)";
-        QTest::newRow("required field left out") << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Dest=dst_ip"} << 2
-                                                  << "webthreat: the column map leaves the required field 'bytes_in' "
-                                                     "unmapped: map a column to it\n";
+        QTest::newRow("map to no field") << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Dest=dstip"}
+                                         << 2 << "'dstip' is not a schema field (bytes_in, bytes_out,";
+        QTest::newRow("map from no column")
+            << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Source=src_ip"} << 3
+            << "webthreat: " + semicolon
+                + ", column 'Source': --map names the column "
+                  "'Source', which the file does not have (columns: 'Bytes Received', ";
+        QTest::newRow("map past the last column")
+            << QStringList{"analyze", tab, "--delimiter", "tab", "--no-header", "--map", "#12=src_ip"} << 3
+            << "--map names column #12 but the file has 11 column(s)";
+        QTest::newRow("required field left out")
+            << QStringList{"analyze", semicolon, "--delimiter", ";", "--map", "Dest=dst_ip"} << 2
+            << "webthreat: the column map leaves the required field 'bytes_in' "
+               "unmapped: map a column to it\n";
         QTest::newRow("no header, no map") << QStringList{"analyze", tab, "--delimiter", "tab", "--no-header"} << 2
                                            << "a file without a header line needs a column map";
-        QTest::newRow("column mapped twice: the last --map wins") << QStringList{"analyze", tab, "--delimiter", "tab", "--no-header",
-                                                           "--map", "#1=src_ip", "--map", "#1=dst_ip"} << 2
-                                            << "leaves the required field 'bytes_in' unmapped";
+        QTest::newRow("column mapped twice: the last --map wins")
+            << QStringList{"analyze", tab,         "--delimiter", "tab",      "--no-header",
+                           "--map",   "#1=src_ip", "--map",       "#1=dst_ip"}
+            << 2 << "leaves the required field 'bytes_in' unmapped";
     }
 
     void importOptionErrors()
@@ -620,21 +689,23 @@ private Q_SLOTS:
         QVERIFY(run.out.startsWith("webthreat " WEBTHREAT_VERSION));
         run = runWebthreat({"help", "analyze"});
         QCOMPARE(run.status, 0);
-        for (const char* option : {"--format", "--contamination", "--trees", "--max-samples", "--seed", "--threads", "--out",
-                                   "--report", "provenance.json", "--json", "Example", "--delimiter", "--quote", "--no-header",
-                                   "--timestamp-format", "--map", "--detect-layout"})
+        for (const char* option : {"--format", "--contamination", "--trees", "--max-samples", "--seed", "--threads",
+                                   "--out", "--report", "provenance.json", "--json", "Example", "--delimiter",
+                                   "--quote", "--no-header", "--timestamp-format", "--map", "--detect-layout"})
             QVERIFY2(run.out.contains(option), option);
         // Every detector feature is listed, with its description, in analyze's help and by name in
         // the main help.
         for (const webthreat::FeatureInfo& info : webthreat::availableFeatures()) {
-            QVERIFY2(run.out.contains(QString::fromUtf8(info.name.data(), qsizetype(info.name.size()))), info.name.data());
+            QVERIFY2(run.out.contains(QString::fromUtf8(info.name.data(), qsizetype(info.name.size()))),
+                     info.name.data());
             const std::string start(info.description.substr(0, 20));
             QVERIFY2(run.out.contains(QString::fromStdString(start)), start.c_str());
         }
         run = runWebthreat({"--help"});
         QCOMPARE(run.status, 0);
         for (const webthreat::FeatureInfo& info : webthreat::availableFeatures())
-            QVERIFY2(run.out.contains(QString::fromUtf8(info.name.data(), qsizetype(info.name.size()))), info.name.data());
+            QVERIFY2(run.out.contains(QString::fromUtf8(info.name.data(), qsizetype(info.name.size()))),
+                     info.name.data());
         run = runWebthreat({"generate", "--help"});
         QCOMPARE(run.status, 0);
         QVERIFY(run.out.contains("--anomaly-rate"));

@@ -142,8 +142,8 @@ private Q_SLOTS:
         for (InputScaling scaling : {InputScaling::None, InputScaling::Auto}) {
             DetectorParams params;
             params.scaling = scaling;
-            params.features = {Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration, Feature::AvgPacketSize,
-                               Feature::DstPortFrequency, Feature::SourceTotalBytes};
+            params.features = {Feature::BytesIn,       Feature::BytesOut,         Feature::SessionDuration,
+                               Feature::AvgPacketSize, Feature::DstPortFrequency, Feature::SourceTotalBytes};
             const FeatureMatrix matrix = buildFeatureMatrix(data->table, data->features, params.features, scaling);
             IsolationForest forest;
             forest.fit(matrix, params.forest);
@@ -192,7 +192,8 @@ private Q_SLOTS:
         const KindDetection found = detectionOfKind(*data, *now, kind.toStdString());
         const KindDetection foundBefore = detectionOfKind(*data, *before, kind.toStdString());
         qInfo("%s: ROC AUC %.3f (notebook's four raw: %.3f); flagged at contamination 5 %%: %.3f (%.3f)",
-              kind.isEmpty() ? "all kinds" : qPrintable(kind), found.auc, foundBefore.auc, found.recall, foundBefore.recall);
+              kind.isEmpty() ? "all kinds" : qPrintable(kind), found.auc, foundBefore.auc, found.recall,
+              foundBefore.recall);
         QVERIFY2(found.auc >= minimumAuc, qPrintable(QString::number(found.auc)));
         if (newlyFound)
             QVERIFY2(foundBefore.auc < minimumAuc, qPrintable(QString::number(foundBefore.auc)));
@@ -212,7 +213,8 @@ private Q_SLOTS:
                     stages.emplace_back(stage);
             },
             nullptr);
-        const Analysis analysis = analyzeTable(readTrafficCsvText(generated(2000), "g.csv", params.read), params, progress);
+        const Analysis analysis
+            = analyzeTable(readTrafficCsvText(generated(2000), "g.csv", params.read), params, progress);
         QVERIFY(analysis.summary);
         QCOMPARE(analysis.summary->rows, analysis.data->table.rowCount());
         QVERIFY(analysis.aggregates);
@@ -233,8 +235,9 @@ private Q_SLOTS:
 
     void dataWithoutEnoughRowsIsKeptWhenAsked()
     {
-        const std::string oneRow = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
-                                   "1,2,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.1.1.1,US,HTTPS,443,10.0.0.1\n";
+        const std::string oneRow
+            = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
+              "1,2,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.1.1.1,US,HTTPS,443,10.0.0.1\n";
         AnalysisParams params = smallForest();
         QVERIFY_THROWS_EXCEPTION(InputError, analyzeTable(readTrafficCsvText(oneRow, "one.csv"), params));
         params.keepDataWithoutDetection = true;
@@ -244,7 +247,8 @@ private Q_SLOTS:
         QCOMPARE(analysis.data->table.rowCount(), std::size_t(1));
         QVERIFY(analysis.aggregates);
         QVERIFY(!analysis.verdictAggregates);
-        QCOMPARE(analysis.detectionProblem, std::string("the detector needs at least two rows: after cleaning there is 1 (1 read)"));
+        QCOMPARE(analysis.detectionProblem,
+                 std::string("the detector needs at least two rows: after cleaning there is 1 (1 read)"));
     }
 
     void badParametersAreRefusedBeforeReading()
@@ -257,8 +261,9 @@ private Q_SLOTS:
     void cancelStopsThePipeline()
     {
         std::atomic<bool> cancel{true};
-        QVERIFY_THROWS_EXCEPTION(CancelledError, analyzeTable(readTrafficCsvText(generated(500), "g.csv"), smallForest(),
-                                                              Progress({}, &cancel)));
+        QVERIFY_THROWS_EXCEPTION(
+            CancelledError,
+            analyzeTable(readTrafficCsvText(generated(500), "g.csv"), smallForest(), Progress({}, &cancel)));
     }
 
     void assessingAgainIsCheap()

@@ -23,9 +23,9 @@ using namespace webthreat;
 
 namespace {
 
-constexpr std::string_view expectedHeader =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
-    "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types";
+constexpr std::string_view expectedHeader
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
+      "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types";
 
 // A generated row's columns: the schema's fields in core's order, then the two label columns.
 constexpr std::size_t column(Field field)
@@ -418,7 +418,8 @@ private slots:
             durationByKind[kind].push_back(end - creation);
             if (kind == "flood") {
                 ++floodRows;
-                if (previous && (*previous)[AttackKind] == "flood" && (*previous)[column(Field::SrcIp)] == row[column(Field::SrcIp)])
+                if (previous && (*previous)[AttackKind] == "flood"
+                    && (*previous)[column(Field::SrcIp)] == row[column(Field::SrcIp)])
                     ++floodRowsSharingSource;
                 QVERIFY(bytesIn <= 200);
             }
@@ -524,7 +525,8 @@ private slots:
             if (row[AttackKind] != "odd_code")
                 continue;
             ++odd;
-            QVERIFY2(normalCodes.count(row[column(Field::ResponseCode)]) == 0, row[column(Field::ResponseCode)].c_str());
+            QVERIFY2(normalCodes.count(row[column(Field::ResponseCode)]) == 0,
+                     row[column(Field::ResponseCode)].c_str());
             QVERIFY(normalPorts.count(row[column(Field::DstPort)]) == 1);
             QVERIFY(normalProtocols.count(row[column(Field::Protocol)]) == 1);
             QVERIFY(normalDestinations.count(row[column(Field::DstIp)]) == 1);

@@ -121,7 +121,8 @@ private Q_SLOTS:
         AnalysisController controller;
         QSignalSpy finished(&controller, &AnalysisController::loadFinished);
         QSignalSpy failed(&controller, &AnalysisController::jobFailed);
-        controller.load(QStringLiteral(":/no/such/resource.csv"), DetectorParams(), Contamination(), QStringLiteral("missing"));
+        controller.load(QStringLiteral(":/no/such/resource.csv"), DetectorParams(), Contamination(),
+                        QStringLiteral("missing"));
         QVERIFY(failed.wait(kTimeoutMs));
         QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("missing")));
         QCOMPARE(finished.count(), 0);
@@ -192,7 +193,8 @@ private Q_SLOTS:
         bad.features.clear();
         controller.detect(finished.first().first().value<LoadResult>().snapshot.data, bad, Contamination());
         QVERIFY(failed.wait(kTimeoutMs));
-        QVERIFY2(failed.last().at(1).toString().contains(QStringLiteral("feature")), qPrintable(failed.last().at(1).toString()));
+        QVERIFY2(failed.last().at(1).toString().contains(QStringLiteral("feature")),
+                 qPrintable(failed.last().at(1).toString()));
 
         // Exporting without scores.
         controller.exportScoredCsv(AnalysisSnapshot(), m_dir.filePath(QStringLiteral("never.csv")));
@@ -234,7 +236,8 @@ private Q_SLOTS:
         QVERIFY(assessed.count() <= 2);
         const auto last = assessed.last().first().value<AnalysisSnapshot>();
         QCOMPARE(last.detection, loaded.detection); // no refit
-        QCOMPARE(last.verdicts->suspiciousCount, applyThreshold(loaded.detection->scores, Contamination::fromValue(0.2)).suspiciousCount);
+        QCOMPARE(last.verdicts->suspiciousCount,
+                 applyThreshold(loaded.detection->scores, Contamination::fromValue(0.2)).suspiciousCount);
         QCOMPARE(last.findings->suspicious, last.verdicts->suspiciousCount);
         QCOMPARE(busy.count(), 0); // re-labelling is not a job the analyst waits for
     }

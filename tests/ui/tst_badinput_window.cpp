@@ -50,8 +50,8 @@ private Q_SLOTS:
         // The window refuses what the command line refuses (exit 3) when it cannot read the
         // file; a file it can read but not score is shown without scores.
         for (const auto& entry : entries)
-            QTest::newRow(qPrintable(entry.file)) << entry.file << entry.readerValue << (entry.exitStatus != 0)
-                                                  << entry.message;
+            QTest::newRow(qPrintable(entry.file))
+                << entry.file << entry.readerValue << (entry.exitStatus != 0) << entry.message;
     }
 
     void corpus()
@@ -106,7 +106,8 @@ private Q_SLOTS:
         } else {
             QCOMPARE(ready.count(), 1);
             QCOMPARE(window.snapshot().data->readReport.rows, std::size_t(rowsRead));
-            QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), int(window.snapshot().data->table.rowCount()));
+            QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(),
+                     int(window.snapshot().data->table.rowCount()));
             if (message != "-") {
                 const QString report = test::byName<QTextBrowser>(window, "cleaningReport")->toHtml();
                 QVERIFY2(report.contains(message.toHtmlEscaped()), qPrintable(report));
@@ -124,8 +125,8 @@ private Q_SLOTS:
             QVERIFY(file.open(QIODevice::WriteOnly));
             file.write("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names\n");
             for (int i = 0; i < 20; ++i)
-                file.write(QByteArray::number(100 + i) + ",200,2024-01-01T00:00:00Z,2024-01-01T00:01:00Z,192.0.2." + QByteArray::number(i)
-                           + ",10.0.0.1,<b>bold</b><img src=x onerror=alert(1)>\n");
+                file.write(QByteArray::number(100 + i) + ",200,2024-01-01T00:00:00Z,2024-01-01T00:01:00Z,192.0.2."
+                           + QByteArray::number(i) + ",10.0.0.1,<b>bold</b><img src=x onerror=alert(1)>\n");
         }
         MainWindow window;
         QSignalSpy ready(&window, &MainWindow::analysisReady);
@@ -139,7 +140,8 @@ private Q_SLOTS:
         }
         QVERIFY(ruleColumn >= 0);
         // The cell holds the text as it was; views draw DisplayRole as plain text.
-        QCOMPARE(model->data(model->index(0, ruleColumn)).toString(), QString("<b>bold</b><img src=x onerror=alert(1)>"));
+        QCOMPARE(model->data(model->index(0, ruleColumn)).toString(),
+                 QString("<b>bold</b><img src=x onerror=alert(1)>"));
         const QVariant tip = model->data(model->index(0, ruleColumn), Qt::ToolTipRole);
         if (tip.isValid())
             QVERIFY2(!tip.toString().contains("<b>bold"), qPrintable(tip.toString()));

@@ -117,8 +117,8 @@ PointCloudItem* cloudOf(ChartView* view)
 std::vector<std::size_t> scatterPointsRows(const AnalysisSnapshot& snapshot, bool suspicious)
 {
     const ScatterLayout layout = computeScatterLayout(*snapshot.data);
-    const ScatterVerdictPoints points = computeScatterPoints(layout, *snapshot.data, snapshot.detection.get(),
-                                                             snapshot.verdicts.get());
+    const ScatterVerdictPoints points
+        = computeScatterPoints(layout, *snapshot.data, snapshot.detection.get(), snapshot.verdicts.get());
     return suspicious ? points.suspicious.rows : points.normal.rows;
 }
 
@@ -154,8 +154,8 @@ private:
         return true;
     }
 
-#define REQUIRE_REFERENCE()                                                                                   \
-    if (!loadReference())                                                                                     \
+#define REQUIRE_REFERENCE()                                                                                            \
+    if (!loadReference())                                                                                              \
         QSKIP("The reference dataset " WEBTHREAT_REFERENCE_CSV " is absent (see ../shared/data/README.md)");
 
 private Q_SLOTS:
@@ -212,11 +212,11 @@ private Q_SLOTS:
     {
         const std::vector<std::int64_t> values{0, 5, 50};
         const LogBinning binning = LogBinning::forValues(values);
-        QCOMPARE(binning.binOf(0.0), std::uint16_t(0));        // the zero bin
-        QCOMPARE(binning.firstPositiveBin(), 2);                 // bin 1 is the gap
+        QCOMPARE(binning.binOf(0.0), std::uint16_t(0)); // the zero bin
+        QCOMPARE(binning.firstPositiveBin(), 2); // bin 1 is the gap
         QCOMPARE(binning.binOf(5.0), std::uint16_t(2));
         QCOMPARE(binning.binOf(50.0), std::uint16_t(12));
-        QCOMPARE(binning.binOf(10.0), std::uint16_t(2 + 4));    // step 10 minus firstStep 6
+        QCOMPARE(binning.binOf(10.0), std::uint16_t(2 + 4)); // step 10 minus firstStep 6
         QCOMPARE(binning.binOf(-1.0), kNoBin);
         QCOMPARE(binning.binOf(std::numeric_limits<double>::quiet_NaN()), kNoBin);
         // Exact powers of ten open their bin rather than closing the one before.
@@ -228,7 +228,7 @@ private Q_SLOTS:
         QCOMPARE(decades.binOf(999.0), std::uint16_t(2));
         QCOMPARE(decades.binOf(1000.0), std::uint16_t(3));
         QCOMPARE(decades.lowerEdge(3), 1000.0);
-        QCOMPARE(decades.position(100.0), 1.5);                // edge between bins 1 and 2
+        QCOMPARE(decades.position(100.0), 1.5); // edge between bins 1 and 2
     }
 
     void linearBins()
@@ -236,12 +236,12 @@ private Q_SLOTS:
         const LinearBinning binning = LinearBinning::forRange(-0.8, -0.3, 10);
         QCOMPARE(binning.width, 0.05);
         QCOMPARE(binning.start, -0.8);
-        QCOMPARE(binning.bins, 11);   // -0.3 itself opens the eleventh bin
+        QCOMPARE(binning.bins, 11); // -0.3 itself opens the eleventh bin
         QCOMPARE(binning.binOf(-0.8), std::uint16_t(0));
         QCOMPARE(binning.binOf(-0.551), std::uint16_t(4));
         QCOMPARE(binning.binOf(-0.55), std::uint16_t(5));
         QCOMPARE(binning.binOf(-0.3), std::uint16_t(10));
-        QCOMPARE(binning.binOf(-5.0), std::uint16_t(0));         // clamped
+        QCOMPARE(binning.binOf(-5.0), std::uint16_t(0)); // clamped
         QCOMPARE(binning.binOf(3.0), std::uint16_t(10));
         QCOMPARE(binning.binOf(std::numeric_limits<double>::quiet_NaN()), kNoBin);
         QCOMPARE(binning.position(-0.8), -0.5);
@@ -293,7 +293,7 @@ private Q_SLOTS:
         QCOMPARE(split.normal, (QList<qreal>{1, 1, 0}));
         QCOMPARE(split.suspicious, (QList<qreal>{0, 1, 1}));
         QCOMPARE(split.normalTotal, std::uint64_t(2));
-        QCOMPARE(split.suspiciousTotal, std::uint64_t(2));   // row 3 is in no bin
+        QCOMPARE(split.suspiciousTotal, std::uint64_t(2)); // row 3 is in no bin
 
         const SplitCounts undetected = countSplit(bins, 3, {});
         QCOMPARE(undetected.normal, (QList<qreal>{1, 2, 1}));
@@ -307,8 +307,8 @@ private Q_SLOTS:
 
         const std::vector<std::uint8_t> sample = sampleRows(1000, 100);
         QCOMPARE(std::accumulate(sample.begin(), sample.end(), 0), 100);
-        QCOMPARE(sampleRows(1000, 100), sample);                 // same rows every time
-        QVERIFY(sampleRows(1000, 100, 7) != sample);             // the seed matters
+        QCOMPARE(sampleRows(1000, 100), sample); // same rows every time
+        QVERIFY(sampleRows(1000, 100, 7) != sample); // the seed matters
         // Spread over the table, not the first hundred rows.
         QVERIFY(std::accumulate(sample.begin(), sample.begin() + 500, 0) > 25);
         QVERIFY(std::accumulate(sample.begin() + 500, sample.end(), 0) > 25);
@@ -321,7 +321,7 @@ private Q_SLOTS:
         const std::vector<std::size_t> rows{3, 0, 1, 2, 4};
         std::size_t skipped = 0;
         const ScatterPoints points = buildScatterPoints(bytesIn, bytesOut, rows, &skipped);
-        QCOMPARE(skipped, std::size_t(1));   // row 2 has no bytes_in
+        QCOMPARE(skipped, std::size_t(1)); // row 2 has no bytes_in
         QCOMPARE(points.points, (QList<QPointF>{{20, 20}, {kScatterFloor, 10}, {500, kScatterFloor}, {20, 20}}));
         QCOMPARE(points.rowOf(0), qsizetype(3));
         QCOMPARE(points.rowOf(1), qsizetype(0));
@@ -329,7 +329,7 @@ private Q_SLOTS:
         QCOMPARE(points.rowOf(3), qsizetype(4));
         QCOMPARE(points.rowOf(4), qsizetype(-1));
         QCOMPARE(points.rowOf(-1), qsizetype(-1));
-        QCOMPARE(points.countAt(0), qsizetype(2));   // rows 3 and 4 share a point
+        QCOMPARE(points.countAt(0), qsizetype(2)); // rows 3 and 4 share a point
         QCOMPARE(points.countAt(1), qsizetype(1));
     }
 
@@ -366,7 +366,7 @@ private Q_SLOTS:
         QCOMPARE(axis.min(), 0.0);
         QCOMPARE(axis.max(), top);
         QCOMPARE(axis.categoriesLabels(), labels);
-        QVERIFY(axis.max() >= maxCount * 1.05);   // headroom above the largest bar
+        QVERIFY(axis.max() >= maxCount * 1.05); // headroom above the largest bar
     }
 
     // --- Overview on the reference data ------------------------------------------------------
@@ -402,8 +402,8 @@ private Q_SLOTS:
         // Degenerate columns: one protocol, one port, each a single bar.
         QCOMPARE(categoriesTopDown(viewByStem(views, "protocol_counts")), QStringList{"HTTPS"});
         QCOMPARE(categoriesTopDown(viewByStem(views, "port_counts")), QStringList{"443"});
-        QCOMPARE(chartOf(viewByStem(views, "protocol_counts"))->overlayLabels(
-                     viewByStem(views, "protocol_counts")->chart()->axes(Qt::Vertical).value(0)),
+        QCOMPARE(chartOf(viewByStem(views, "protocol_counts"))
+                     ->overlayLabels(viewByStem(views, "protocol_counts")->chart()->axes(Qt::Vertical).value(0)),
                  QStringList{"HTTPS"});
         QCOMPARE(valuesOf(barSeriesOf(viewByStem(views, "port_counts"))->barSets()[0]), QList<qreal>{267});
 
@@ -442,7 +442,7 @@ private Q_SLOTS:
         }
         QVERIFY(line);
         QCOMPARE(line->count(), 2);
-        QCOMPARE(line->at(0).x(), line->at(1).x());   // vertical
+        QCOMPARE(line->at(0).x(), line->at(1).x()); // vertical
         QCOMPARE(line->at(0).y(), 0.0);
         const QString label = chartOf(scores)->markerLabel();
         QVERIFY2(label.contains(QString::number(snapshot.verdicts->threshold, 'f', 3)), qPrintable(label));
@@ -544,7 +544,7 @@ private Q_SLOTS:
             const Totals totals = barTotals(view);
             QCOMPARE(totals.normal, std::uint64_t(282));
             QCOMPARE(totals.suspicious, std::uint64_t(0));
-            QVERIFY(!view->chart()->legend()->isVisible());   // no split to explain yet
+            QVERIFY(!view->chart()->legend()->isVisible()); // no split to explain yet
         }
     }
 
@@ -562,7 +562,8 @@ private Q_SLOTS:
         noRows.data = empty;
         overview.setSnapshot(noRows);
         for (ChartView* view : overview.chartViews()) {
-            QVERIFY2(chartOf(view)->message().startsWith(QStringLiteral("No rows")), qPrintable(chartOf(view)->message()));
+            QVERIFY2(chartOf(view)->message().startsWith(QStringLiteral("No rows")),
+                     qPrintable(chartOf(view)->message()));
             QVERIFY(view->chart()->series().isEmpty());
             QVERIFY(view->chart()->axes().isEmpty());
         }
@@ -594,7 +595,7 @@ private Q_SLOTS:
         OverviewCharts overview;
         overview.setSnapshot(snapshotAt(m_reference, m_referenceDetection, 0.05));
         ChartView* view = viewByStem(overview.chartViews(), "bytes_in_histogram");
-        view->setParent(nullptr);   // a window of its own, sized exactly
+        view->setParent(nullptr); // a window of its own, sized exactly
         const std::unique_ptr<ChartView> owner(view);
         view->setFixedSize(600, 400);
         view->show();
@@ -682,7 +683,8 @@ private Q_SLOTS:
         QVERIFY2(xLabels.contains(QStringLiteral("10M")), qPrintable(xLabels.join(' ')));
 
         scatter.updateVerdicts(snapshotAt(m_reference, m_referenceDetection, 0.10));
-        const auto wider = static_cast<qsizetype>(snapshotAt(m_reference, m_referenceDetection, 0.10).verdicts->suspiciousCount);
+        const auto wider
+            = static_cast<qsizetype>(snapshotAt(m_reference, m_referenceDetection, 0.10).verdicts->suspiciousCount);
         QCOMPARE(cloud->pointCount(1), wider);
         QCOMPARE(cloud->pointCount(0) + cloud->pointCount(1), qsizetype(282));
     }

@@ -30,13 +30,15 @@ private Q_SLOTS:
             QCOMPARE(check->text(), name);
             auto* description = panel.findChild<QLabel*>(QStringLiteral("featureDescription_") + name);
             QVERIFY2(description, qPrintable(name));
-            QCOMPARE(description->text(), QString::fromUtf8(info.description.data(), qsizetype(info.description.size())));
+            QCOMPARE(description->text(),
+                     QString::fromUtf8(info.description.data(), qsizetype(info.description.size())));
             QVERIFY(check->toolTip().contains(description->text()));
         }
         for (const FeatureGroup group : {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource}) {
             auto* heading = panel.findChild<QLabel*>(QStringLiteral("featureGroup_%1").arg(static_cast<int>(group)));
             QVERIFY(heading);
-            QCOMPARE(heading->text(), QString::fromUtf8(featureGroupTitle(group).data(), qsizetype(featureGroupTitle(group).size())));
+            QCOMPARE(heading->text(),
+                     QString::fromUtf8(featureGroupTitle(group).data(), qsizetype(featureGroupTitle(group).size())));
         }
         // The measured default set, scaled.
         QCOMPARE(panel.detectorParams().features, defaultFeatures());
@@ -52,7 +54,8 @@ private Q_SLOTS:
         panel.findChild<QCheckBox*>(QStringLiteral("feature_source_sessions"))->setChecked(true);
         QCOMPARE(changed.count(), 2);
         std::vector<Feature> expected = defaultFeatures();
-        expected.insert(std::find(expected.begin(), expected.end(), Feature::ResponseCodeFrequency), Feature::ProtocolFrequency);
+        expected.insert(std::find(expected.begin(), expected.end(), Feature::ResponseCodeFrequency),
+                        Feature::ProtocolFrequency);
         expected.push_back(Feature::SourceSessions);
         QCOMPARE(panel.detectorParams().features, expected);
 
@@ -104,7 +107,8 @@ private Q_SLOTS:
         QCOMPARE(notebook.features, notebookFeatures());
         QCOMPARE(notebook.scaling, InputScaling::None);
         QCOMPARE(notebook.forest.trees, 50); // forest settings kept
-        QCOMPARE(fresh.findChild<QComboBox*>(QStringLiteral("inputScaling"))->currentText(), QStringLiteral("Raw, as scikit-learn"));
+        QCOMPARE(fresh.findChild<QComboBox*>(QStringLiteral("inputScaling"))->currentText(),
+                 QStringLiteral("Raw, as scikit-learn"));
         QVERIFY(!fresh.findChild<QCheckBox*>(QStringLiteral("feature_dst_port_frequency"))->isChecked());
     }
 };

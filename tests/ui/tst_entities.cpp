@@ -49,12 +49,14 @@ Instant at(const char* text)
 // buckets starting at 08:00.
 std::string handMadeTraffic()
 {
-    std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,dst_port,dst_ip\n";
+    std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
+                       "dst_port,dst_ip\n";
     const auto row = [&](int bytesIn, int bytesOut, int minuteOfDay, const char* ip, const char* country, int port) {
         char line[256];
-        std::snprintf(line, sizeof line, "%d,%d,2024-04-25T%02d:%02d:00Z,2024-04-25T%02d:%02d:30Z,%s,%s,HTTPS,200,%d,10.0.0.1\n",
-                      bytesIn, bytesOut, minuteOfDay / 60, minuteOfDay % 60, minuteOfDay / 60, minuteOfDay % 60, ip,
-                      country, port);
+        std::snprintf(line, sizeof line,
+                      "%d,%d,2024-04-25T%02d:%02d:00Z,2024-04-25T%02d:%02d:30Z,%s,%s,HTTPS,200,%d,10.0.0.1\n", bytesIn,
+                      bytesOut, minuteOfDay / 60, minuteOfDay % 60, minuteOfDay / 60, minuteOfDay % 60, ip, country,
+                      port);
         text += line;
     };
     for (int i = 0; i < 20; ++i)
@@ -79,7 +81,8 @@ int rowsInScatter(MainWindow& window)
 {
     static const QRegularExpression count(QStringLiteral("(\\d[\\d,]*)\\)$"));
     int total = 0;
-    for (QAbstractSeries* series : test::byName<AnomalyScatter>(window, "anomalyScatter")->chartView()->chart()->series()) {
+    for (QAbstractSeries* series :
+         test::byName<AnomalyScatter>(window, "anomalyScatter")->chartView()->chart()->series()) {
         const QRegularExpressionMatch match = count.match(series->name());
         if (match.hasMatch() && series->isVisible())
             total += match.captured(1).remove(QLatin1Char(',')).toInt();
@@ -128,7 +131,8 @@ private Q_SLOTS:
         QCOMPARE(model.index(1, EntitiesModel::LastSeen).data().toString(), QStringLiteral("2024-04-25 11:54"));
         // 3.3.3.3 sent 10 x 5 MB: bytes are formatted with units, the tooltip has the exact count.
         QCOMPARE(model.index(2, EntitiesModel::BytesOut).data().toString(), QStringLiteral("50.0 MB"));
-        QVERIFY(model.index(2, EntitiesModel::BytesOut).data(Qt::ToolTipRole).toString().startsWith("50,000,045 bytes"));
+        QVERIFY(
+            model.index(2, EntitiesModel::BytesOut).data(Qt::ToolTipRole).toString().startsWith("50,000,045 bytes"));
 
         // The suspicious counts add up to the verdicts', and each lowest score is its rows' minimum.
         std::size_t suspicious = 0;
@@ -146,7 +150,8 @@ private Q_SLOTS:
 
         // A new threshold changes only the detector's columns.
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-        model.updateVerdicts(assessSnapshot(snapshot.data, snapshot.detection, Contamination::fromValue(0.5), snapshot.aggregates));
+        model.updateVerdicts(
+            assessSnapshot(snapshot.data, snapshot.detection, Contamination::fromValue(0.5), snapshot.aggregates));
         QCOMPARE(changed.count(), 1);
         suspicious = 0;
         for (int row = 0; row < model.rowCount(); ++row)
@@ -191,15 +196,20 @@ private Q_SLOTS:
         // Select 1.1.1.1 in the Entities view.
         window.showTab(MainWindow::Tab::Entities);
         QSignalSpy filterChanged(&window, &MainWindow::viewFilterChanged);
-        const int row = proxyRowOf(*test::byName<EntitiesProxyModel>(window, "entitiesProxy"), QStringLiteral("1.1.1.1"));
+        const int row
+            = proxyRowOf(*test::byName<EntitiesProxyModel>(window, "entitiesProxy"), QStringLiteral("1.1.1.1"));
         QVERIFY(row >= 0);
-        test::byName<QTableView>(window, "entitiesView")->selectionModel()->select(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->index(row, 0),
-                                                        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        test::byName<QTableView>(window, "entitiesView")
+            ->selectionModel()
+            ->select(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->index(row, 0),
+                     QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QCOMPARE(filterChanged.count(), 1);
         QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")->rowCount(), 20);
         QVERIFY(!test::byName<QWidget>(window, "viewFilterBar")->isHidden());
-        QVERIFY2(test::byName<QLabel>(window, "viewFilterText")->text().contains("1.1.1.1"), qPrintable(test::byName<QLabel>(window, "viewFilterText")->text()));
-        QVERIFY2(test::byName<QLabel>(window, "viewFilterText")->text().contains("20 of 60 rows"), qPrintable(test::byName<QLabel>(window, "viewFilterText")->text()));
+        QVERIFY2(test::byName<QLabel>(window, "viewFilterText")->text().contains("1.1.1.1"),
+                 qPrintable(test::byName<QLabel>(window, "viewFilterText")->text()));
+        QVERIFY2(test::byName<QLabel>(window, "viewFilterText")->text().contains("20 of 60 rows"),
+                 qPrintable(test::byName<QLabel>(window, "viewFilterText")->text()));
         // The suspicious list keeps only that source's suspicious rows, in rank order.
         const Verdicts& verdicts = *window.snapshot().verdicts;
         const TrafficTable& table = window.snapshot().data->table;
@@ -207,8 +217,11 @@ private Q_SLOTS:
         for (std::size_t r = 0; r < table.rowCount(); ++r)
             expectedSuspicious += verdicts.isSuspicious(r) && table.text(Field::SrcIp, r) == "1.1.1.1";
         QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), expectedSuspicious);
-        for (int position = 0; position < test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(); ++position)
-            QCOMPARE(table.text(Field::SrcIp, test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->tableRow(position)), std::string_view("1.1.1.1"));
+        for (int position = 0; position < test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount();
+             ++position)
+            QCOMPARE(table.text(Field::SrcIp,
+                                test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->tableRow(position)),
+                     std::string_view("1.1.1.1"));
         // The scatter draws that source's 20 rows only; the timeline draws its sessions over all.
         QCOMPARE(rowsInScatter(window), 20);
         const auto& perBucket = test::byName<TimelineChart>(window, "timelineChart")->sourceSessions();
@@ -220,12 +233,21 @@ private Q_SLOTS:
         QVERIFY(refitted.wait(kLoadTimeoutMs));
         QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")->rowCount(), 20);
         QCOMPARE(test::byName<QTableView>(window, "entitiesView")->selectionModel()->selectedRows().size(), 1);
-        QCOMPARE(test::byName<QTableView>(window, "entitiesView")->selectionModel()->selectedRows().front().data().toString(), QStringLiteral("1.1.1.1"));
+        QCOMPARE(test::byName<QTableView>(window, "entitiesView")
+                     ->selectionModel()
+                     ->selectedRows()
+                     .front()
+                     .data()
+                     .toString(),
+                 QStringLiteral("1.1.1.1"));
 
         // Adding 3.3.3.3 to the selection: 30 rows.
-        const int other = proxyRowOf(*test::byName<EntitiesProxyModel>(window, "entitiesProxy"), QStringLiteral("3.3.3.3"));
-        test::byName<QTableView>(window, "entitiesView")->selectionModel()->select(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->index(other, 0),
-                                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        const int other
+            = proxyRowOf(*test::byName<EntitiesProxyModel>(window, "entitiesProxy"), QStringLiteral("3.3.3.3"));
+        test::byName<QTableView>(window, "entitiesView")
+            ->selectionModel()
+            ->select(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->index(other, 0),
+                     QItemSelectionModel::Select | QItemSelectionModel::Rows);
         QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")->rowCount(), 30);
         QCOMPARE(window.viewFilter().sourceIps.size(), std::size_t(2));
 
@@ -234,7 +256,8 @@ private Q_SLOTS:
         timeline->selectBuckets(24, 35);
         QCOMPARE(*window.viewFilter().from, at("2024-04-25T10:00:00Z"));
         QCOMPARE(*window.viewFilter().to, at("2024-04-25T11:00:00Z"));
-        QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")->rowCount(), 10); // 1.1.1.1 at 10:00, 10:06, ... 10:54
+        QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")->rowCount(),
+                 10); // 1.1.1.1 at 10:00, 10:06, ... 10:54
         QCOMPARE(rowsInScatter(window), 10);
         // The timeline still draws both sources over the whole span; the period is its shading.
         const auto& bothSources = test::byName<TimelineChart>(window, "timelineChart")->sourceSessions();
@@ -248,12 +271,15 @@ private Q_SLOTS:
                 window.grab().save(folder + QLatin1Char('/') + QLatin1String(name) + QStringLiteral(".png"));
             }
         }
-        QVERIFY(test::byName<QLabel>(window, "viewFilterText")->text().contains("2024-04-25 10:00 to 2024-04-25 11:00 UTC"));
+        QVERIFY(test::byName<QLabel>(window, "viewFilterText")
+                    ->text()
+                    .contains("2024-04-25 10:00 to 2024-04-25 11:00 UTC"));
         QVERIFY(timeline->selectedPeriod().has_value());
         // The Entities view lists the sources active in the period with the period's figures:
         // 3.3.3.3 (15:00) is hidden, and so leaves the selection; the filter still names it.
         QCOMPARE(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->rowCount(), 2);
-        const int inPeriodRow = proxyRowOf(*test::byName<EntitiesProxyModel>(window, "entitiesProxy"), QStringLiteral("1.1.1.1"));
+        const int inPeriodRow
+            = proxyRowOf(*test::byName<EntitiesProxyModel>(window, "entitiesProxy"), QStringLiteral("1.1.1.1"));
         const auto cell = [&](int row, int column, int role = Qt::DisplayRole) {
             return test::byName<EntitiesProxyModel>(window, "entitiesProxy")->index(row, column).data(role).toString();
         };
@@ -263,17 +289,22 @@ private Q_SLOTS:
         // 1.1.1.1 at 10:00 to 10:54 sent 1000 to 1009 bytes in; 2.2.2.2 at 10:00, 10:20, 10:40 506 to 508.
         QVERIFY2(cell(inPeriodRow, EntitiesModel::BytesIn, Qt::ToolTipRole).startsWith(QStringLiteral("10,045 bytes")),
                  qPrintable(cell(inPeriodRow, EntitiesModel::BytesIn, Qt::ToolTipRole)));
-        QVERIFY(cell(1 - inPeriodRow, EntitiesModel::BytesIn, Qt::ToolTipRole).startsWith(QStringLiteral("1,521 bytes")));
+        QVERIFY(
+            cell(1 - inPeriodRow, EntitiesModel::BytesIn, Qt::ToolTipRole).startsWith(QStringLiteral("1,521 bytes")));
         QCOMPARE(cell(inPeriodRow, EntitiesModel::FirstSeen, Qt::ToolTipRole), QStringLiteral("2024-04-25T10:00:00Z"));
         QCOMPARE(cell(inPeriodRow, EntitiesModel::LastSeen, Qt::ToolTipRole), QStringLiteral("2024-04-25T10:54:00Z"));
-        QCOMPARE(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->headerData(EntitiesModel::Sessions, Qt::Horizontal).toString(), QStringLiteral("Sessions (period)"));
+        QCOMPARE(test::byName<EntitiesProxyModel>(window, "entitiesProxy")
+                     ->headerData(EntitiesModel::Sessions, Qt::Horizontal)
+                     .toString(),
+                 QStringLiteral("Sessions (period)"));
         // The period's suspicious sessions and lowest score follow the slider, from the window's
         // own verdicts, at two contaminations.
         for (double contamination : {0.5, 0.05}) {
             QSignalSpy applied(&window, &MainWindow::verdictsApplied);
             window.setContamination(Contamination::fromValue(contamination));
             QVERIFY(applied.wait(kLoadTimeoutMs));
-            const int row = proxyRowOf(*test::byName<EntitiesProxyModel>(window, "entitiesProxy"), QStringLiteral("1.1.1.1"));
+            const int row
+                = proxyRowOf(*test::byName<EntitiesProxyModel>(window, "entitiesProxy"), QStringLiteral("1.1.1.1"));
             const auto& table = window.snapshot().data->table;
             const auto& verdicts = *window.snapshot().verdicts;
             const auto& scores = window.snapshot().detection->scores.scores();
@@ -281,7 +312,8 @@ private Q_SLOTS:
             double lowest = std::numeric_limits<double>::infinity();
             for (std::size_t r = 0; r < table.rowCount(); ++r) {
                 const Instant created = table.column(Field::CreationTime).integers[r];
-                if (table.text(Field::SrcIp, r) == "1.1.1.1" && created >= at("2024-04-25T10:00:00Z") && created < at("2024-04-25T11:00:00Z")) {
+                if (table.text(Field::SrcIp, r) == "1.1.1.1" && created >= at("2024-04-25T10:00:00Z")
+                    && created < at("2024-04-25T11:00:00Z")) {
                     suspicious += verdicts.isSuspicious(r);
                     lowest = std::min(lowest, scores[r]);
                 }
@@ -309,7 +341,11 @@ private Q_SLOTS:
         QVERIFY(!timeline->selectedPeriod().has_value());
         QVERIFY(!window.viewFilter().isActive());
         QCOMPARE(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->rowCount(), 3);
-        QVERIFY(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->index(0, EntitiesModel::InPeriod).data().toString().isEmpty());
+        QVERIFY(test::byName<EntitiesProxyModel>(window, "entitiesProxy")
+                    ->index(0, EntitiesModel::InPeriod)
+                    .data()
+                    .toString()
+                    .isEmpty());
     }
 
     void dragOverTheTimelineSelectsWholeBuckets()
@@ -342,7 +378,8 @@ private Q_SLOTS:
         const int shown = test::byName<TrafficProxyModel>(window, "trafficProxy")->rowCount();
         QVERIFY(shown > 0 && shown < 60);
         if (!qEnvironmentVariableIsEmpty("WEBTHREAT_TEST_SCREENSHOTS"))
-            window.grab().save(qEnvironmentVariable("WEBTHREAT_TEST_SCREENSHOTS") + QStringLiteral("/timeline_filtered.png"));
+            window.grab().save(qEnvironmentVariable("WEBTHREAT_TEST_SCREENSHOTS")
+                               + QStringLiteral("/timeline_filtered.png"));
     }
 
     void timelineSaysWhatItDraws()
@@ -414,22 +451,30 @@ private Q_SLOTS:
             std::uint64_t suspicious = 0;
             EntitiesModel* model = test::byName<EntitiesModel>(window, "entitiesModel");
             for (int row = 0; row < model->rowCount(); ++row)
-                suspicious += model->index(row, EntitiesModel::Suspicious).data(EntitiesModel::SortKeyRole).toULongLong();
+                suspicious
+                    += model->index(row, EntitiesModel::Suspicious).data(EntitiesModel::SortKeyRole).toULongLong();
             QCOMPARE(suspicious, std::uint64_t(window.snapshot().verdicts->suspiciousCount));
             const auto& perBucket = window.snapshot().verdictAggregates->timelineSuspicious;
             const std::uint64_t inTimeline = std::accumulate(perBucket.begin(), perBucket.end(), std::uint64_t(0));
-            QCOMPARE(inTimeline + 0, std::uint64_t(window.snapshot().verdicts->suspiciousCount)); // every row has a time
+            QCOMPARE(inTimeline + 0,
+                     std::uint64_t(window.snapshot().verdicts->suspiciousCount)); // every row has a time
             qInfo("contamination %.2f: %llu suspicious", contamination, static_cast<unsigned long long>(suspicious));
         }
         // Selecting the busiest source and clearing it again.
         QElapsedTimer timer;
         timer.start();
-        test::byName<QTableView>(window, "entitiesView")->selectionModel()->select(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->index(0, 0),
-                                                        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        test::byName<QTableView>(window, "entitiesView")
+            ->selectionModel()
+            ->select(test::byName<EntitiesProxyModel>(window, "entitiesProxy")->index(0, 0),
+                     QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         const qint64 selectMs = timer.restart();
-        QCOMPARE(std::uint64_t(test::byName<TrafficProxyModel>(window, "trafficProxy")->rowCount()),
-                 window.snapshot().aggregates->entities.entities[static_cast<std::size_t>(
-                     test::byName<EntitiesModel>(window, "entitiesModel")->rowOf(window.viewFilter().sourceIps.front()))].sessions);
+        QCOMPARE(
+            std::uint64_t(test::byName<TrafficProxyModel>(window, "trafficProxy")->rowCount()),
+            window.snapshot()
+                .aggregates->entities
+                .entities[static_cast<std::size_t>(
+                    test::byName<EntitiesModel>(window, "entitiesModel")->rowOf(window.viewFilter().sourceIps.front()))]
+                .sessions);
         window.clearViewFilter();
         qInfo("select the busiest source: %lld ms on the GUI thread; clear: %lld ms", selectMs, timer.elapsed());
     }

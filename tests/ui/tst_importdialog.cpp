@@ -44,8 +44,8 @@ QString fieldsOf(const ImportDialog& dialog)
     for (int c = 0; c < dialog.columnCount(); ++c) {
         const int value = dialog.fieldCombo(c)->currentData().toInt();
         fields << (value >= 0 ? QString::fromLatin1(fieldInfo(static_cast<Field>(value)).name.data())
-                   : value == ImportDialog::kIgnore ? QStringLiteral("ignore")
-                                                    : QStringLiteral("-"));
+                       : value == ImportDialog::kIgnore ? QStringLiteral("ignore")
+                                                        : QStringLiteral("-"));
     }
     return fields.join(',');
 }
@@ -126,9 +126,11 @@ private Q_SLOTS:
         // Every combo sits inside the header, as wide as its column and no narrower than its text.
         for (int c = 0; c < dialog.columnCount(); ++c) {
             QComboBox* combo = dialog.fieldCombo(c);
-            QVERIFY(combo->isVisibleTo(&dialog) || combo->geometry().right() > dialog.previewView()->viewport()->width());
+            QVERIFY(combo->isVisibleTo(&dialog)
+                    || combo->geometry().right() > dialog.previewView()->viewport()->width());
             QVERIFY2(combo->width() >= combo->minimumSizeHint().width(), qPrintable(QString::number(c)));
-            QCOMPARE(combo->parentWidget()->parentWidget(), static_cast<QWidget*>(dialog.previewView()->horizontalHeader()));
+            QCOMPARE(combo->parentWidget()->parentWidget(),
+                     static_cast<QWidget*>(dialog.previewView()->horizontalHeader()));
         }
         keepScreenshot(dialog, "import-semicolon.png");
         // Scrolled to the right, the combos move with their columns.
@@ -150,8 +152,9 @@ private Q_SLOTS:
         QCOMPARE(dialog.previewModel()->columnCount(), 1);
         QCOMPARE(dialog.previewModel()->index(0, 0).data().toString().left(20), QString("5602;12990;25/04/202"));
         QVERIFY(!dialog.okButton()->isEnabled());
-        QCOMPARE(dialog.message(), QString("Map columns to bytes_in, bytes_out, creation_time, end_time, src_ip and dst_ip "
-                                           "(fields marked * are required)."));
+        QCOMPARE(dialog.message(),
+                 QString("Map columns to bytes_in, bytes_out, creation_time, end_time, src_ip and dst_ip "
+                         "(fields marked * are required)."));
         choose(dialog.delimiterCombo(), ';');
         QCOMPARE(dialog.columnCount(), 11);
         QCOMPARE(fieldsOf(dialog), kEuropeanFields);
@@ -194,13 +197,15 @@ private Q_SLOTS:
         choose(dialog.timestampCombo(), int(TimestampFormat::MonthDayYear));
         QCOMPARE(dialog.previewModel()->misfitCount(), 24); // day 25 is no month: both time columns
         const QModelIndex start = dialog.previewModel()->index(0, 2);
-        QCOMPARE(start.data(ImportPreviewModel::MisfitRole).toString(),
-                 QString("'25/04/2024 21:00:00' is not a timestamp in the format %m/%d/%Y %H:%M:%S (04/25/2024 23:00:00): "
-                         "it will be read as missing."));
+        QCOMPARE(
+            start.data(ImportPreviewModel::MisfitRole).toString(),
+            QString("'25/04/2024 21:00:00' is not a timestamp in the format %m/%d/%Y %H:%M:%S (04/25/2024 23:00:00): "
+                    "it will be read as missing."));
         QVERIFY(start.data(Qt::BackgroundRole).isValid());
         QVERIFY(!dialog.previewModel()->index(0, 0).data(Qt::BackgroundRole).isValid());
-        QCOMPARE(dialog.message(), QString("Ready: 11 column(s) read into the schema, 0 kept as extra, 0 ignored. 24 preview "
-                                           "cell(s) do not read as their field (tinted; hover for why)."));
+        QCOMPARE(dialog.message(),
+                 QString("Ready: 11 column(s) read into the schema, 0 kept as extra, 0 ignored. 24 preview "
+                         "cell(s) do not read as their field (tinted; hover for why)."));
         // An address column mapped onto a text column: kept as text, said so.
         choose(dialog.fieldCombo(6), int(Field::DstIp));
         QCOMPARE(dialog.previewModel()->index(0, 6).data(ImportPreviewModel::MisfitRole).toString(),
@@ -211,7 +216,8 @@ private Q_SLOTS:
 
     void shortRowsAreMarkedSkipped()
     {
-        ImportDialog dialog(QStringLiteral("short.csv"), "src;dst;note\n1.2.3.4;5.6.7.8;a\n1.2.3.5;5.6.7.9\n1.2.3.6;5.6.7.8;b\n");
+        ImportDialog dialog(QStringLiteral("short.csv"),
+                            "src;dst;note\n1.2.3.4;5.6.7.8;a\n1.2.3.5;5.6.7.9\n1.2.3.6;5.6.7.8;b\n");
         QCOMPARE(dialog.columnCount(), 3);
         QCOMPARE(dialog.previewModel()->rowCount(), 3);
         QCOMPARE(dialog.previewModel()->index(1, 0).data(Qt::ToolTipRole).toString(),
@@ -219,8 +225,9 @@ private Q_SLOTS:
         QVERIFY(dialog.previewModel()->index(1, 0).data(Qt::BackgroundRole).isValid());
         QVERIFY(!dialog.previewModel()->index(1, 2).data().isValid()); // no third field to show
         QCOMPARE(fieldsOf(dialog), QString("src_ip,dst_ip,-"));
-        QCOMPARE(dialog.message(), QString("Map columns to bytes_in, bytes_out, creation_time and end_time (fields marked "
-                                           "* are required)."));
+        QCOMPARE(dialog.message(),
+                 QString("Map columns to bytes_in, bytes_out, creation_time and end_time (fields marked "
+                         "* are required)."));
     }
 
     void acceptedOptionsLoadTheFile_data()
@@ -242,11 +249,13 @@ private Q_SLOTS:
             keepScreenshot(dialog, "import-tab.png");
             choose(dialog.quoteCombo(), int('\'')); // re-splits, so the mapping below comes after it
             choose(dialog.fieldCombo(10), int(Field::RuleNames)); // text the sniffer left as extra
-            QCOMPARE(dialog.commandLine(),
-                     QString("webthreat analyze tab_noheader.tsv --delimiter tab --quote \"'\" --no-header --map '#1=src_ip' "
-                             "--map '#2=dst_ip' --map '#3=bytes_in' --map '#4=bytes_out' --map '#5=creation_time' "
-                             "--map '#6=end_time' --map '#7=dst_port' --map '#8=src_ip_country_code' --map '#9=protocol' "
-                             "--map '#10=response.code' --map '#11=rule_names'"));
+            QCOMPARE(
+                dialog.commandLine(),
+                QString(
+                    "webthreat analyze tab_noheader.tsv --delimiter tab --quote \"'\" --no-header --map '#1=src_ip' "
+                    "--map '#2=dst_ip' --map '#3=bytes_in' --map '#4=bytes_out' --map '#5=creation_time' "
+                    "--map '#6=end_time' --map '#7=dst_port' --map '#8=src_ip_country_code' --map '#9=protocol' "
+                    "--map '#10=response.code' --map '#11=rule_names'"));
         }
         dialog.accept();
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
@@ -291,8 +300,9 @@ private Q_SLOTS:
         const auto saved = savedImportOptions(signature);
         QVERIFY(saved.has_value());
         ImportDialog again(QStringLiteral("semicolon_european.csv"), sampleOf("semicolon_european.csv"), saved);
-        QCOMPARE(fieldsOf(again), QString("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,-,"
-                                          "response.code,dst_port,dst_ip,ignore"));
+        QCOMPARE(fieldsOf(again),
+                 QString("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,-,"
+                         "response.code,dst_port,dst_ip,ignore"));
         QCOMPARE(again.readOptions().columnMap, chosen.columnMap);
         QCOMPARE(again.signature(), signature);
     }
@@ -323,7 +333,8 @@ private Q_SLOTS:
             window.openFile(path);
             QVERIFY(window.findChild<ImportDialog*>() == nullptr);
             QCOMPARE(test::byName<FileImporter>(window, "fileImporter")->note(),
-                     QString::fromUtf8("Applied the saved mapping for this layout \u2014 File \u25B8 Import CSV\u2026 to change it"));
+                     QString::fromUtf8(
+                         "Applied the saved mapping for this layout \u2014 File \u25B8 Import CSV\u2026 to change it"));
             QVERIFY(ready.wait(kTimeoutMs));
             QCOMPARE(window.snapshot().data->table.rowCount(), std::size_t(12));
         }

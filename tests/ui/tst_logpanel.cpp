@@ -48,7 +48,10 @@ private Q_SLOTS:
         QVERIFY(panel.textView()->placeholderText().contains(QStringLiteral("not connected")));
         QVERIFY(panel.textView()->isReadOnly());
         MainWindow window;
-        QVERIFY(test::byName<LogPanel>(window, "logPanel")->textView()->placeholderText().contains(QStringLiteral("not connected")));
+        QVERIFY(test::byName<LogPanel>(window, "logPanel")
+                    ->textView()
+                    ->placeholderText()
+                    .contains(QStringLiteral("not connected")));
     }
 
     void linesFromWorkerAndGuiThreadsArriveInOrder()
@@ -71,7 +74,8 @@ private Q_SLOTS:
         QTRY_COMPARE(lines(panel).size(), 4);
         const QStringList shown = lines(panel);
         QVERIFY2(shown[0].contains(QStringLiteral(" INFO  [test] first, from the GUI thread")), qPrintable(shown[0]));
-        QVERIFY2(shown[1].contains(QStringLiteral(" WARN  [test] second, from a worker: 3 rows skipped")), qPrintable(shown[1]));
+        QVERIFY2(shown[1].contains(QStringLiteral(" WARN  [test] second, from a worker: 3 rows skipped")),
+                 qPrintable(shown[1]));
         QVERIFY2(shown[2].contains(QStringLiteral(" INFO  [test] third, from the worker")), qPrintable(shown[2]));
         QVERIFY2(shown[3].contains(QStringLiteral(" ERROR [test] fourth, from the GUI thread")), qPrintable(shown[3]));
         // A time of day leads every line.
@@ -217,7 +221,8 @@ private Q_SLOTS:
         // Hidden until the analyst asks for it, from View > Log.
         QVERIFY(test::byName<QDockWidget>(window, "logDock")->isHidden());
         QVERIFY(!test::byName<QDockWidget>(window, "logDock")->toggleViewAction()->isChecked());
-        QCOMPARE(test::byName<QDockWidget>(window, "logDock")->toggleViewAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_L));
+        QCOMPARE(test::byName<QDockWidget>(window, "logDock")->toggleViewAction()->shortcut(),
+                 QKeySequence(Qt::CTRL | Qt::Key_L));
 
         QSignalSpy ready(&window, &MainWindow::analysisReady);
         window.openSample();

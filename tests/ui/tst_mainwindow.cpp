@@ -129,12 +129,15 @@ private Q_SLOTS:
     void startsEmpty()
     {
         MainWindow window;
-        QAbstractItemModelTester tester(test::byName<TrafficProxyModel>(window, "trafficProxy"), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(test::byName<TrafficProxyModel>(window, "trafficProxy"),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(!window.snapshot().hasData());
         QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 0);
         QVERIFY(!window.isBusy());
         QCOMPARE(window.currentTab(), MainWindow::Tab::Summary);
-        QVERIFY(window.findChild<QLabel*>(QStringLiteral("summaryHeader"))->text().contains(QStringLiteral("No data loaded")));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("summaryHeader"))
+                    ->text()
+                    .contains(QStringLiteral("No data loaded")));
     }
 
     void opensReferenceCsv()
@@ -142,9 +145,12 @@ private Q_SLOTS:
         if (!m_haveReference)
             QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
         MainWindow window;
-        QAbstractItemModelTester modelTester(test::byName<TrafficTableModel>(window, "trafficModel"), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester proxyTester(test::byName<TrafficProxyModel>(window, "trafficProxy"), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester suspiciousTester(test::byName<SuspiciousRowsModel>(window, "suspiciousModel"), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester modelTester(test::byName<TrafficTableModel>(window, "trafficModel"),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(test::byName<TrafficProxyModel>(window, "trafficProxy"),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester suspiciousTester(test::byName<SuspiciousRowsModel>(window, "suspiciousModel"),
+                                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(load(window, referenceCsv()));
 
         QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 282);
@@ -158,8 +164,11 @@ private Q_SLOTS:
         const QString report = test::byName<QTextBrowser>(window, "cleaningReport")->toHtml();
         QVERIFY(report.contains(QStringLiteral("drop_duplicates")));
         QVERIFY(report.contains(QStringLiteral("282 rows in, 282 rows out")));
-        QVERIFY(window.findChild<QLabel*>(QStringLiteral("countsText"))->text().contains(QStringLiteral("15 suspicious")));
-        QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text().startsWith(QStringLiteral("15 of 282 rows flagged")));
+        QVERIFY(
+            window.findChild<QLabel*>(QStringLiteral("countsText"))->text().contains(QStringLiteral("15 suspicious")));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))
+                    ->text()
+                    .startsWith(QStringLiteral("15 of 282 rows flagged")));
         // The summary lists the 16 columns, the two features and the score.
         QCOMPARE(test::byName<SummaryModel>(window, "summaryModel")->rowCount(), 16 + 2 + 1);
 
@@ -203,7 +212,8 @@ private Q_SLOTS:
         QCOMPARE(suspiciousInFirstHistogram(test::byName<OverviewCharts>(window, "overviewCharts")), qreal(expected));
         test::byName<QCheckBox>(window, "suspiciousOnly")->setChecked(true);
         QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), int(expected));
-        QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text().startsWith(QStringLiteral("29 of 282")));
+        QVERIFY(
+            window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text().startsWith(QStringLiteral("29 of 282")));
 
         // The slider drives the same path; its right end is 50 %. The views take the new verdicts
         // a part per event: verdictsApplied says every one has.
@@ -214,7 +224,8 @@ private Q_SLOTS:
         QVERIFY(applied.wait());
         QCOMPARE(window.snapshot().verdicts->suspiciousCount,
                  applyThreshold(detection->scores, Contamination::fromValue(0.5)).suspiciousCount);
-        QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), int(window.snapshot().verdicts->suspiciousCount));
+        QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(),
+                 int(window.snapshot().verdicts->suspiciousCount));
         QCOMPARE(window.snapshot().detection, detection);
 
         // Automatic: scikit-learn's fixed offset.
@@ -242,12 +253,14 @@ private Q_SLOTS:
         const QList<QScrollArea*> areas = window.findChildren<QScrollArea*>();
         int checked = 0;
         for (QScrollArea* area : areas) {
-            if (area->widget() == nullptr || !area->widget()->objectName().endsWith(QStringLiteral("Panel")) || !area->isVisible())
+            if (area->widget() == nullptr || !area->widget()->objectName().endsWith(QStringLiteral("Panel"))
+                || !area->isVisible())
                 continue;
             QTRY_VERIFY2(area->viewport()->width() >= area->widget()->minimumSizeHint().width(),
-                         qPrintable(area->widget()->objectName() + QStringLiteral(" is cut: %1 px shown of %2")
-                                        .arg(area->viewport()->width())
-                                        .arg(area->widget()->minimumSizeHint().width())));
+                         qPrintable(area->widget()->objectName()
+                                    + QStringLiteral(" is cut: %1 px shown of %2")
+                                          .arg(area->viewport()->width())
+                                          .arg(area->widget()->minimumSizeHint().width())));
             ++checked;
         }
         QVERIFY(checked >= 1); // the detector panel at least
@@ -290,7 +303,8 @@ private Q_SLOTS:
         QCoreApplication::processEvents();
         QVERIFY(ready.isEmpty());
         QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), 15);
-        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 5000);   // the Data tab's turn has not come
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(),
+                 5000); // the Data tab's turn has not come
 
         // The generated file's result arrives before the reference is fully shown.
         Q_EMIT controller->loadFinished(other);
@@ -300,11 +314,17 @@ private Q_SLOTS:
         QCOMPARE(window.snapshot().data, shown.data);
         QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 2000);
         QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->snapshot().data, shown.data);
-        QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), int(shown.findings->suspiciousRows.size()));
-        QCOMPARE(test::byName<EntitiesModel>(window, "entitiesModel")->rowCount(), int(shown.aggregates->entities.entities.size()));
-        QCOMPARE(suspiciousInFirstHistogram(test::byName<OverviewCharts>(window, "overviewCharts")), qreal(shown.verdicts->suspiciousCount));
-        QCOMPARE(suspiciousInScatter(test::byName<AnomalyScatter>(window, "anomalyScatter")), qreal(shown.verdicts->suspiciousCount));
-        QVERIFY(window.findChild<QLabel*>(QStringLiteral("summaryHeader"))->text().contains(QStringLiteral("generated.csv")));
+        QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(),
+                 int(shown.findings->suspiciousRows.size()));
+        QCOMPARE(test::byName<EntitiesModel>(window, "entitiesModel")->rowCount(),
+                 int(shown.aggregates->entities.entities.size()));
+        QCOMPARE(suspiciousInFirstHistogram(test::byName<OverviewCharts>(window, "overviewCharts")),
+                 qreal(shown.verdicts->suspiciousCount));
+        QCOMPARE(suspiciousInScatter(test::byName<AnomalyScatter>(window, "anomalyScatter")),
+                 qreal(shown.verdicts->suspiciousCount));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("summaryHeader"))
+                    ->text()
+                    .contains(QStringLiteral("generated.csv")));
         QVERIFY(ready.count() == 1 && !window.isBusy());
 
         // The reference again, and the slider moved while it is shown: both reach every view.
@@ -320,7 +340,8 @@ private Q_SLOTS:
         QCOMPARE(test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->rowCount(), 29);
         QCOMPARE(suspiciousInFirstHistogram(test::byName<OverviewCharts>(window, "overviewCharts")), 29.0);
         QCOMPARE(suspiciousInScatter(test::byName<AnomalyScatter>(window, "anomalyScatter")), 29.0);
-        QCOMPARE(test::byName<EntitiesModel>(window, "entitiesModel")->rowCount(), int(reference.snapshot.aggregates->entities.entities.size()));
+        QCOMPARE(test::byName<EntitiesModel>(window, "entitiesModel")->rowCount(),
+                 int(reference.snapshot.aggregates->entities.entities.size()));
         test::byName<QCheckBox>(window, "suspiciousOnly")->setChecked(true);
         QCOMPARE(test::byName<QTableView>(window, "dataView")->model()->rowCount(), 29);
     }
@@ -538,7 +559,9 @@ private Q_SLOTS:
         const QModelIndex first = test::byName<SuspiciousRowsModel>(window, "suspiciousModel")->index(0, 0);
         Q_EMIT test::byName<QTableView>(window, "suspiciousView")->activated(first);
         QCOMPARE(window.currentTab(), MainWindow::Tab::Data);
-        QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")->mapToSource(test::byName<QTableView>(window, "dataView")->currentIndex()).row(),
+        QCOMPARE(test::byName<TrafficProxyModel>(window, "trafficProxy")
+                     ->mapToSource(test::byName<QTableView>(window, "dataView")->currentIndex())
+                     .row(),
                  int(window.snapshot().findings->suspiciousRows[0]));
     }
 
@@ -560,7 +583,8 @@ private Q_SLOTS:
         QVERIFY(load(window, referenceCsv()));
         QTemporaryDir dir;
         QString error;
-        const QStringList files = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 2.0, &error);
+        const QStringList files
+            = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 2.0, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         const QList<ChartView*> views = window.findChildren<ChartView*>();
         QVERIFY(views.size() >= 2);
@@ -575,7 +599,9 @@ private Q_SLOTS:
             QCOMPARE(image.size(), view->renderImage(2.0).size());
         }
         // Again into the same folder: replaced, not duplicated (the menu asks first).
-        QCOMPARE(test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 1.0, &error).size(), views.size());
+        QCOMPARE(
+            test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 1.0, &error).size(),
+            views.size());
         QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("*.png")}).size(), views.size());
         QCOMPARE(QImage(files.first()).size(), views.first()->renderImage(1.0).size());
     }
@@ -600,12 +626,16 @@ private Q_SLOTS:
             QStringLiteral("anomaly_score,anomaly_label,top_feature,top_feature_share,explanation")));
         int suspicious = 0;
         for (const QString& line : lines)
-            suspicious += line.contains(QStringLiteral(",Suspicious,")) && line.contains(QStringLiteral(" splits against ")) ? 1 : 0;
+            suspicious
+                += line.contains(QStringLiteral(",Suspicious,")) && line.contains(QStringLiteral(" splits against "))
+                ? 1
+                : 0;
         QCOMPARE(suspicious, 15);
 
         // An unwritable place: a clear message, nothing left behind.
         QSignalSpy failed(&window, &MainWindow::exportFailed);
-        test::byName<ResultExporter>(window, "resultExporter")->exportScoredCsv(dir.filePath(QStringLiteral("no/such/folder/scored.csv")));
+        test::byName<ResultExporter>(window, "resultExporter")
+            ->exportScoredCsv(dir.filePath(QStringLiteral("no/such/folder/scored.csv")));
         QVERIFY(failed.wait(kLoadTimeoutMs));
         QVERIFY(!failed.first().first().toString().isEmpty());
         QVERIFY(!window.isBusy());

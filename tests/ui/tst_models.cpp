@@ -23,21 +23,35 @@ namespace {
 
 // Six rows, nine of the schema's columns (the optional others are absent). bytes_in sorts
 // differently as numbers (5 < 9 < 25 < 100 < 300 < 1000) and as text ("100" < "1000" < "25" ...).
-constexpr const char* kCsv =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\r\n"
-    "100,2000,2024-04-25T00:00:00Z,2024-04-25T00:10:00Z,10.0.0.9,us,HTTPS,443,192.168.1.1\r\n"
-    "9,50,2024-04-25T01:00:00Z,2024-04-25T01:00:30Z,10.0.0.10,DE,HTTP,80,192.168.1.1\r\n"
-    "25,70,2024-04-25T02:00:00Z,2024-04-25T02:01:00Z,203.0.113.7,US,HTTPS,443,192.168.1.1\r\n"
-    "1000,9000000,2024-04-25T03:00:00Z,2024-04-25T03:00:01Z,203.0.113.7,CN,SSH,22,192.168.1.1\r\n"
-    "5,40,2024-04-25T04:00:00Z,2024-04-25T04:10:00Z,10.0.0.11,FR,HTTPS,443,192.168.1.2\r\n"
-    "300,600,2024-04-25T05:00:00Z,2024-04-25T05:05:00Z,198.51.100.4,US,HTTP,8080,192.168.1.2";
+constexpr const char* kCsv
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\r\n"
+      "100,2000,2024-04-25T00:00:00Z,2024-04-25T00:10:00Z,10.0.0.9,us,HTTPS,443,192.168.1.1\r\n"
+      "9,50,2024-04-25T01:00:00Z,2024-04-25T01:00:30Z,10.0.0.10,DE,HTTP,80,192.168.1.1\r\n"
+      "25,70,2024-04-25T02:00:00Z,2024-04-25T02:01:00Z,203.0.113.7,US,HTTPS,443,192.168.1.1\r\n"
+      "1000,9000000,2024-04-25T03:00:00Z,2024-04-25T03:00:01Z,203.0.113.7,CN,SSH,22,192.168.1.1\r\n"
+      "5,40,2024-04-25T04:00:00Z,2024-04-25T04:10:00Z,10.0.0.11,FR,HTTPS,443,192.168.1.2\r\n"
+      "300,600,2024-04-25T05:00:00Z,2024-04-25T05:05:00Z,198.51.100.4,US,HTTP,8080,192.168.1.2";
 
 // Scores by row: ranked 3, 4, 1, 0, 2, 5. At contamination 0.2 the threshold is the second lowest
 // score (-0.60), so only row 3 is below it; at 0.5 it is -0.425: rows 3, 4 and 1.
 const std::vector<double> kScores{-0.40, -0.45, -0.38, -0.80, -0.60, -0.35};
 
-enum Col { BytesIn, BytesOut, CreationTime, EndTime, SrcIp, Country, Protocol, DstPort, DstIp, SessionDuration,
-           AvgPacketSize, Score, Label, ColumnTotal };
+enum Col {
+    BytesIn,
+    BytesOut,
+    CreationTime,
+    EndTime,
+    SrcIp,
+    Country,
+    Protocol,
+    DstPort,
+    DstIp,
+    SessionDuration,
+    AvgPacketSize,
+    Score,
+    Label,
+    ColumnTotal
+};
 
 std::shared_ptr<const PreparedData> handMadeData()
 {
@@ -72,7 +86,8 @@ struct BackgroundProxy {
     {
         proxy.setSourceModel(&model);
         proxy.setBackgroundSearchRows(0);
-        tester = std::make_unique<QAbstractItemModelTester>(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester = std::make_unique<QAbstractItemModelTester>(&proxy,
+                                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setSnapshot(std::move(snapshot));
     }
 };
@@ -160,21 +175,22 @@ private Q_SLOTS:
         QTest::addColumn<int>("column");
         QTest::addColumn<int>("order");
         QTest::addColumn<QStringList>("expected");
-        QTest::newRow("bytes_in ascending") << int(BytesIn) << int(Qt::AscendingOrder)
-                                            << QStringList{"5", "9", "25", "100", "300", "1000"};
-        QTest::newRow("bytes_in descending") << int(BytesIn) << int(Qt::DescendingOrder)
-                                             << QStringList{"1000", "300", "100", "25", "9", "5"};
-        QTest::newRow("bytes_out ascending") << int(BytesOut) << int(Qt::AscendingOrder)
-                                             << QStringList{"40", "50", "70", "600", "2000", "9000000"};
-        QTest::newRow("dst_port ascending") << int(DstPort) << int(Qt::AscendingOrder)
-                                            << QStringList{"22", "80", "443", "443", "443", "8080"};
+        QTest::newRow("bytes_in ascending")
+            << int(BytesIn) << int(Qt::AscendingOrder) << QStringList{"5", "9", "25", "100", "300", "1000"};
+        QTest::newRow("bytes_in descending")
+            << int(BytesIn) << int(Qt::DescendingOrder) << QStringList{"1000", "300", "100", "25", "9", "5"};
+        QTest::newRow("bytes_out ascending")
+            << int(BytesOut) << int(Qt::AscendingOrder) << QStringList{"40", "50", "70", "600", "2000", "9000000"};
+        QTest::newRow("dst_port ascending")
+            << int(DstPort) << int(Qt::AscendingOrder) << QStringList{"22", "80", "443", "443", "443", "8080"};
         QTest::newRow("src_ip as text") << int(SrcIp) << int(Qt::AscendingOrder)
-                                        << QStringList{"10.0.0.10", "10.0.0.11", "10.0.0.9", "198.51.100.4",
-                                                       "203.0.113.7", "203.0.113.7"};
+                                        << QStringList{"10.0.0.10",    "10.0.0.11",   "10.0.0.9",
+                                                       "198.51.100.4", "203.0.113.7", "203.0.113.7"};
         QTest::newRow("score ascending") << int(Score) << int(Qt::AscendingOrder)
-                                         << QStringList{"-0.8000", "-0.6000", "-0.4500", "-0.4000", "-0.3800", "-0.3500"};
+                                         << QStringList{"-0.8000", "-0.6000", "-0.4500",
+                                                        "-0.4000", "-0.3800", "-0.3500"};
         QTest::newRow("session_duration descending") << int(SessionDuration) << int(Qt::DescendingOrder)
-                                                      << QStringList{"600.0", "600.0", "300.0", "60.0", "30.0", "1.0"};
+                                                     << QStringList{"600.0", "600.0", "300.0", "60.0", "30.0", "1.0"};
     }
 
     void proxySortsNumerically()
@@ -206,7 +222,7 @@ private Q_SLOTS:
         QSignalSpy sorting(&proxy, &TrafficProxyModel::sortingChanged);
         proxy.sort(column, static_cast<Qt::SortOrder>(order));
         QVERIFY(proxy.isSorting());
-        QCOMPARE(columnTexts(proxy, SrcIp), fileOrder);   // not yet
+        QCOMPARE(columnTexts(proxy, SrcIp), fileOrder); // not yet
         QVERIFY(sorting.wait());
         QVERIFY(!proxy.isSorting());
         QCOMPARE(columnTexts(proxy, column), expected);
@@ -234,12 +250,12 @@ private Q_SLOTS:
         // New data, still sorted by bytes_in: no row until its rows are sorted.
         proxy.sort(BytesIn, Qt::AscendingOrder);
         QVERIFY(sorting.wait());
-        auto other = prepareTable(readTrafficCsvText(
-            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
-            "30,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.3,10.0.0.1\n"
-            "10,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,10.0.0.1\n"
-            "20,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.2,10.0.0.1\n",
-            "other.csv"));
+        auto other
+            = prepareTable(readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+                                              "30,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.3,10.0.0.1\n"
+                                              "10,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,10.0.0.1\n"
+                                              "20,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.2,10.0.0.1\n",
+                                              "other.csv"));
         AnalysisSnapshot snapshot;
         snapshot.data = other;
         fixture.model.setSnapshot(snapshot);
@@ -254,9 +270,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("column");
         QTest::addColumn<QStringList>("expectedIps");
-        QTest::newRow("empty") << QString() << QString()
-                               << QStringList{"10.0.0.9", "10.0.0.10", "203.0.113.7", "203.0.113.7", "10.0.0.11", "198.51.100.4"};
-        QTest::newRow("ip prefix") << QStringLiteral("203.0.113") << QString() << QStringList{"203.0.113.7", "203.0.113.7"};
+        QTest::newRow("empty") << QString() << QString() << QStringList{"10.0.0.9",    "10.0.0.10", "203.0.113.7",
+                                                                        "203.0.113.7", "10.0.0.11", "198.51.100.4"};
+        QTest::newRow("ip prefix") << QStringLiteral("203.0.113") << QString()
+                                   << QStringList{"203.0.113.7", "203.0.113.7"};
         QTest::newRow("case-insensitive") << QStringLiteral("ssh") << QString() << QStringList{"203.0.113.7"};
         // "us" is in the country US and in the label "Suspicious" (row 3 at 20 %).
         QTest::newRow("all columns") << QStringLiteral("us") << QString()
@@ -266,7 +283,8 @@ private Q_SLOTS:
         QTest::newRow("port") << QStringLiteral("443") << QStringLiteral("dst_port")
                               << QStringList{"10.0.0.9", "203.0.113.7", "10.0.0.11"};
         QTest::newRow("timestamp") << QStringLiteral("2024-04-25T03") << QString() << QStringList{"203.0.113.7"};
-        QTest::newRow("label") << QStringLiteral("suspicious") << QStringLiteral("anomaly_label") << QStringList{"203.0.113.7"};
+        QTest::newRow("label") << QStringLiteral("suspicious") << QStringLiteral("anomaly_label")
+                               << QStringList{"203.0.113.7"};
         QTest::newRow("nothing") << QStringLiteral("no such text") << QString() << QStringList{};
     }
 
@@ -299,7 +317,7 @@ private Q_SLOTS:
         QSignalSpy searching(&proxy, &TrafficProxyModel::searchingChanged);
         proxy.setFilter(text, column);
         if (proxy.isSearching()) {
-            QCOMPARE(proxy.rowCount(), 6);   // still unfiltered
+            QCOMPARE(proxy.rowCount(), 6); // still unfiltered
             QVERIFY(searching.wait());
             QCOMPARE(searching.last().first().toBool(), false);
         }
@@ -327,11 +345,11 @@ private Q_SLOTS:
         QCOMPARE(columnTexts(proxy, SrcIp), (QStringList{"10.0.0.9", "10.0.0.10", "10.0.0.11"}));
 
         // New data while a filter is set: no row until its rows in the new data are found.
-        auto other = prepareTable(readTrafficCsvText(
-            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
-            "1,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,10.0.0.99,192.0.2.1\n"
-            "3,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,192.0.2.2\n",
-            "other.csv"));
+        auto other
+            = prepareTable(readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+                                              "1,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,10.0.0.99,192.0.2.1\n"
+                                              "3,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,192.0.2.2\n",
+                                              "other.csv"));
         AnalysisSnapshot snapshot;
         snapshot.data = other;
         fixture.model.setSnapshot(snapshot);
@@ -394,11 +412,11 @@ private Q_SLOTS:
         model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
         QCOMPARE(proxy.rowCount(), 2);
         // Another file: the filter is rebuilt for its strings.
-        auto other = prepareTable(readTrafficCsvText(
-            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
-            "1,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,203.0.113.99,10.0.0.1\n"
-            "3,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,10.0.0.1\n",
-            "other.csv"));
+        auto other
+            = prepareTable(readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
+                                              "1,2,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,203.0.113.99,10.0.0.1\n"
+                                              "3,4,2024-01-01T00:00:00Z,2024-01-01T00:00:01Z,192.0.2.1,10.0.0.1\n",
+                                              "other.csv"));
         AnalysisSnapshot snapshot;
         snapshot.data = other;
         model.setSnapshot(snapshot);
@@ -411,7 +429,8 @@ private Q_SLOTS:
         SummaryModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 0);
-        auto summary = std::make_shared<const DatasetSummary>(summarizeDataset(m_data->table, m_data->features, m_data->readReport));
+        auto summary = std::make_shared<const DatasetSummary>(
+            summarizeDataset(m_data->table, m_data->features, m_data->readReport));
         QCOMPARE(summary->rows, std::size_t(6));
         QCOMPARE(summary->fileColumns, std::size_t(9));
         model.setSummary(summary, summarizeScores(m_detection->scores));
@@ -434,7 +453,8 @@ private Q_SLOTS:
         QCOMPARE(cell(2, SummaryModel::Type), QStringLiteral("timestamp"));
         QCOMPARE(cell(2, SummaryModel::Minimum), QStringLiteral("2024-04-25 00:00"));
         QCOMPARE(cell(2, SummaryModel::Maximum), QStringLiteral("2024-04-25 05:00"));
-        QCOMPARE(model.index(2, SummaryModel::Maximum).data(Qt::ToolTipRole).toString(), QStringLiteral("2024-04-25T05:00:00Z"));
+        QCOMPARE(model.index(2, SummaryModel::Maximum).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("2024-04-25T05:00:00Z"));
         // Text: distinct count and the most frequent values.
         QCOMPARE(cell(4, SummaryModel::Name), QStringLiteral("src_ip"));
         QCOMPARE(cell(4, SummaryModel::Distinct), QStringLiteral("5"));
@@ -455,15 +475,16 @@ private Q_SLOTS:
 
     void summaryCountsMissingAndInvalid()
     {
-        auto data = prepareTable(readTrafficCsvText(
-            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,protocol\n"
-            "10,20,2024-01-01T00:00:00Z,2024-01-01T00:00:10Z,192.0.2.1,10.0.0.1,HTTPS\n"
-            "x,30,2024-01-01T00:01:00Z,2024-01-01T00:01:10Z,192.0.2.2,10.0.0.1,\n"
-            "30,,2024-01-01T00:02:00Z,2024-01-01T00:02:10Z,192.0.2.3,10.0.0.1,HTTP\n",
-            "gaps.csv"));
+        auto data = prepareTable(
+            readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,protocol\n"
+                               "10,20,2024-01-01T00:00:00Z,2024-01-01T00:00:10Z,192.0.2.1,10.0.0.1,HTTPS\n"
+                               "x,30,2024-01-01T00:01:00Z,2024-01-01T00:01:10Z,192.0.2.2,10.0.0.1,\n"
+                               "30,,2024-01-01T00:02:00Z,2024-01-01T00:02:10Z,192.0.2.3,10.0.0.1,HTTP\n",
+                               "gaps.csv"));
         SummaryModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setSummary(std::make_shared<const DatasetSummary>(summarizeDataset(data->table, data->features, data->readReport)));
+        model.setSummary(
+            std::make_shared<const DatasetSummary>(summarizeDataset(data->table, data->features, data->readReport)));
         const auto row = [&model](const QString& name) {
             for (int r = 0; r < model.rowCount(); ++r) {
                 if (model.index(r, SummaryModel::Name).data().toString() == name)

@@ -44,7 +44,8 @@ double contrast(const QColor& a, const QColor& b)
 QString workbenchBinary()
 {
     // tests/ui/ui_tst_palette and app/webthreat-workbench in the same build tree.
-    return QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../../app/webthreat-workbench"));
+    return QDir(QCoreApplication::applicationDirPath())
+        .absoluteFilePath(QStringLiteral("../../app/webthreat-workbench"));
 }
 
 } // namespace
@@ -77,7 +78,8 @@ private:
         for (int row = 0; row < model->rowCount(); ++row) {
             const QModelIndex index = model->index(row, 0);
             if (model->data(index, TrafficTableModel::SuspiciousRole).toBool())
-                return {model->data(index, Qt::BackgroundRole).value<QColor>(), model->data(index, Qt::ForegroundRole).value<QColor>()};
+                return {model->data(index, Qt::BackgroundRole).value<QColor>(),
+                        model->data(index, Qt::ForegroundRole).value<QColor>()};
         }
         return {};
     }
@@ -138,7 +140,8 @@ private Q_SLOTS:
             }
         }
         // The suspicious tint is dark too, with light text on it.
-        const auto [tint, text] = suspiciousRowColours(test::byName<TrafficTableModel>(*taker->window(), "trafficModel"));
+        const auto [tint, text]
+            = suspiciousRowColours(test::byName<TrafficTableModel>(*taker->window(), "trafficModel"));
         QVERIFY(tint.isValid());
         QVERIFY(tint.lightness() < 80);
         QVERIFY(contrast(text, tint) >= 7.0);
@@ -161,7 +164,8 @@ private Q_SLOTS:
                 QVERIFY(contrast(labels, card) >= 7.0);
             }
         }
-        const auto [tint, text] = suspiciousRowColours(test::byName<TrafficTableModel>(*taker->window(), "trafficModel"));
+        const auto [tint, text]
+            = suspiciousRowColours(test::byName<TrafficTableModel>(*taker->window(), "trafficModel"));
         QVERIFY(tint.lightness() > 200);
         QVERIFY(contrast(text, tint) >= 7.0);
     }
@@ -202,8 +206,9 @@ private Q_SLOTS:
             QSKIP("webthreat-workbench is not built next to this test");
         QTemporaryDir dir;
         QProcess process;
-        process.start(program, {QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("x.png")),
-                                QStringLiteral("--palette"), QStringLiteral("purple")});
+        process.start(program,
+                      {QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("x.png")),
+                       QStringLiteral("--palette"), QStringLiteral("purple")});
         QVERIFY(process.waitForFinished(120000));
         QCOMPARE(process.exitCode(), 2);
         QVERIFY(process.readAllStandardError().contains("unknown palette 'purple'"));

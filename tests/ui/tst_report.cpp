@@ -113,8 +113,9 @@ private Q_SLOTS:
         QCOMPARE(sha, QString::fromStdString(sha256Hex(readAll(kSample).toStdString())));
         QVERIFY(html.contains(QStringLiteral("<span class='mono'>%1</span>").arg(sha)));
         QVERIFY(html.contains(QStringLiteral("webthreat analyze ")));
-        static const QRegularExpression json(QStringLiteral("<script type='application/json' id='webthreat-provenance'>\\n(.*?)</script>"),
-                                             QRegularExpression::DotMatchesEverythingOption);
+        static const QRegularExpression json(
+            QStringLiteral("<script type='application/json' id='webthreat-provenance'>\\n(.*?)</script>"),
+            QRegularExpression::DotMatchesEverythingOption);
         const auto jsonMatch = json.match(html);
         QVERIFY(jsonMatch.hasMatch());
         const QJsonObject provenance = QJsonDocument::fromJson(jsonMatch.captured(1).toUtf8()).object();
@@ -122,14 +123,15 @@ private Q_SLOTS:
         QCOMPARE(provenance["detector"]["threshold"].toDouble(), input.snapshot.verdicts->threshold);
 
         // The summary's counts and the findings.
-        QVERIFY(html.contains(QStringLiteral("%1 of %2 rows").arg(QLocale(QLocale::English).toString(qulonglong(findings.suspicious)),
-                                                                  QLocale(QLocale::English).toString(qulonglong(findings.rows)))));
+        QVERIFY(html.contains(QStringLiteral("%1 of %2 rows")
+                                  .arg(QLocale(QLocale::English).toString(qulonglong(findings.suspicious)),
+                                       QLocale(QLocale::English).toString(qulonglong(findings.rows)))));
         QVERIFY(!findings.sourceIps.empty());
         for (const FindingEntry& entry : findings.sourceIps)
             QVERIFY2(html.contains(QStringLiteral("<td class='mono'>%1</td>").arg(QString::fromStdString(entry.value))),
                      entry.value.c_str());
         QVERIFY(html.contains(QStringLiteral("Destination ports")));
-        QVERIFY(html.contains(QStringLiteral("drop_duplicates")));  // the cleaning report
+        QVERIFY(html.contains(QStringLiteral("drop_duplicates"))); // the cleaning report
 
         // The 200 most anomalous rows, each with its explanation, and the page says how many there are.
         QCOMPARE(html.count(QStringLiteral("<td class='why' colspan='9'>")), 200);
@@ -146,8 +148,8 @@ private Q_SLOTS:
             QImage image;
             QVERIFY(image.loadFromData(png, "PNG"));
             QCOMPARE(image.size(), kReportChartSize * 2);
-            const QJsonObject chartProvenance =
-                QJsonDocument::fromJson(image.text(QStringLiteral("webthreat:provenance")).toUtf8()).object();
+            const QJsonObject chartProvenance
+                = QJsonDocument::fromJson(image.text(QStringLiteral("webthreat:provenance")).toUtf8()).object();
             QCOMPARE(chartProvenance["input"]["sha256"].toString(), sha);
             QVERIFY(greyVariance(image) > 10.0);
         }
@@ -158,10 +160,12 @@ private Q_SLOTS:
     void hostileCellsAreEscaped()
     {
         QTemporaryDir dir;
-        QByteArray csv = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n";
+        QByteArray csv
+            = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n";
         for (int i = 0; i < 40; ++i)
             csv += QByteArray::number(1000 + i * 10) + "," + QByteArray::number(2000 + i * 7)
-                + ",2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,10.0.0." + QByteArray::number(i) + ",US,HTTPS,443,10.1.1.1\n";
+                + ",2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,10.0.0." + QByteArray::number(i)
+                + ",US,HTTPS,443,10.1.1.1\n";
         // One row far from the rest, so it is the most anomalous, full of payloads.
         csv += "900000000,1,2024-04-25T23:00:00Z,2024-04-25T23:00:01Z,\"<img src=x onerror=alert(2)>\","
                "\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",\"<script>alert(1)</script>\",443,10.1.1.1\n";
@@ -207,8 +211,9 @@ private Q_SLOTS:
         if (pdftoppm.isEmpty())
             QSKIP("pdftoppm (poppler-utils) is not installed: the PDF was written but its pages were not rendered");
         QProcess process;
-        process.start(pdftoppm, {QStringLiteral("-r"), QStringLiteral("50"), QStringLiteral("-png"), pdf,
-                                 dir.filePath(QStringLiteral("page"))});
+        process.start(pdftoppm,
+                      {QStringLiteral("-r"), QStringLiteral("50"), QStringLiteral("-png"), pdf,
+                       dir.filePath(QStringLiteral("page"))});
         QVERIFY(process.waitForFinished(kTimeoutMs));
         QCOMPARE(process.exitCode(), 0);
         const QStringList pages = QDir(dir.path()).entryList({QStringLiteral("page-*.png")}, QDir::Files, QDir::Name);
@@ -227,7 +232,8 @@ private Q_SLOTS:
     {
         ReportInput input = reportFor(kSample);
         QTemporaryDir dir;
-        for (const QString& name : {QStringLiteral("no/such/folder/report.html"), QStringLiteral("no/such/folder/report.pdf")}) {
+        for (const QString& name :
+             {QStringLiteral("no/such/folder/report.html"), QStringLiteral("no/such/folder/report.pdf")}) {
             try {
                 writeReport(input, dir.filePath(name));
                 QFAIL("no error for a missing folder");
@@ -246,11 +252,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         std::atomic<bool> cancel{false};
         std::vector<double> fractions;
-        const Progress progress([&](std::string_view, double fraction) {
-            fractions.push_back(fraction);
-            if (fractions.size() == 50)
-                cancel.store(true); // midway through explaining the 200 rows
-        }, &cancel);
+        const Progress progress(
+            [&](std::string_view, double fraction) {
+                fractions.push_back(fraction);
+                if (fractions.size() == 50)
+                    cancel.store(true); // midway through explaining the 200 rows
+            },
+            &cancel);
         for (const QString& name : {QStringLiteral("report.html"), QStringLiteral("report.pdf")}) {
             fractions.clear();
             cancel.store(false);
@@ -277,7 +285,8 @@ private Q_SLOTS:
         QVERIFY(image.text(QStringLiteral("Source")).contains(QString::fromStdString(input.provenance.input.sha256)));
         QVERIFY(image.text(QStringLiteral("Description")).contains(QStringLiteral("seed 42")));
         QCOMPARE(image.text(QStringLiteral("Creation Time")), QString::fromStdString(input.provenance.created));
-        const QJsonObject json = QJsonDocument::fromJson(image.text(QStringLiteral("webthreat:provenance")).toUtf8()).object();
+        const QJsonObject json
+            = QJsonDocument::fromJson(image.text(QStringLiteral("webthreat:provenance")).toUtf8()).object();
         QCOMPARE(json["input"]["name"].toString(), QStringLiteral("sample_traffic.csv"));
         QCOMPARE(json["detector"]["trees"].toInt(), 100);
     }
@@ -298,7 +307,8 @@ private Q_SLOTS:
 
         QTemporaryDir dir;
         QString error;
-        const QStringList charts = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 1.0, &error);
+        const QStringList charts
+            = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 1.0, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         for (const QString& chart : charts) {
             const QImage image(chart);
@@ -349,7 +359,8 @@ private Q_SLOTS:
         MainWindow window;
         QSignalSpy failed(&window, &MainWindow::exportFailed);
         QTemporaryDir dir;
-        test::byName<ResultExporter>(window, "resultExporter")->exportReport(dir.filePath(QStringLiteral("report.html")));
+        test::byName<ResultExporter>(window, "resultExporter")
+            ->exportReport(dir.filePath(QStringLiteral("report.html")));
         QCOMPARE(failed.size(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("nothing to report")));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("report.html"))));

@@ -61,12 +61,12 @@ private Q_SLOTS:
 
     void crossTabModel()
     {
-        const ReadResult read = readTrafficCsvText(
-            "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names\n"
-            "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Exfil\n"
-            "2,2,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.2,10.0.0.1,\n"
-            "3,3,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.3,10.0.0.1,Exfil\n",
-            "rules.csv");
+        const ReadResult read
+            = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names\n"
+                                 "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Exfil\n"
+                                 "2,2,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.2,10.0.0.1,\n"
+                                 "3,3,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.3,10.0.0.1,Exfil\n",
+                                 "rules.csv");
         const ScoreIndex scores({-0.9, -0.8, -0.3});
         const CrossTabulator tabulator(read.table, Field::RuleNames);
         CrossTabModel model;
@@ -74,7 +74,7 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 0);
         // Contamination 0.3: numpy's percentile gives -0.84, so only row 0 is flagged.
         model.setCrossTab(tabulator.tabulate(scores, applyThreshold(scores, Contamination::fromValue(0.3))));
-        QCOMPARE(model.rowCount(), 3);   // Exfil, (none), Total
+        QCOMPARE(model.rowCount(), 3); // Exfil, (none), Total
         QCOMPARE(model.headerData(CrossTabModel::Value, Qt::Horizontal).toString(), QString("rule_names"));
         QCOMPARE(model.index(0, CrossTabModel::Value).data().toString(), QString("Exfil"));
         QCOMPARE(model.index(0, CrossTabModel::Suspicious).data(Qt::UserRole).toULongLong(), 1ull);
@@ -103,10 +103,14 @@ private Q_SLOTS:
         QVERIFY(explained.wait(kTimeoutMs));
         QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(top));
         const RowExplanation expected = Explainer(snapshot.data, snapshot.detection).explain(top);
-        QCOMPARE(test::byName<DetailPanel>(window, "detailPanel")->sentence(), QString::fromStdString(expected.sentence));
-        QVERIFY(test::byName<DetailPanel>(window, "detailPanel")->headline().contains(QString("Line %1").arg(snapshot.data->table.sourceLines[top])));
+        QCOMPARE(test::byName<DetailPanel>(window, "detailPanel")->sentence(),
+                 QString::fromStdString(expected.sentence));
+        QVERIFY(test::byName<DetailPanel>(window, "detailPanel")
+                    ->headline()
+                    .contains(QString("Line %1").arg(snapshot.data->table.sourceLines[top])));
         QVERIFY(test::byName<DetailPanel>(window, "detailPanel")->headline().contains("Suspicious"));
-        QCOMPARE(test::byName<DetailPanel>(window, "detailPanel")->explanation()->features.size(), snapshot.detection->params.features.size());
+        QCOMPARE(test::byName<DetailPanel>(window, "detailPanel")->explanation()->features.size(),
+                 snapshot.detection->params.features.size());
         // The Data tab follows the selection.
         QCOMPARE(test::byName<QTableView>(window, "dataView")->currentIndex().isValid(), true);
 
@@ -132,30 +136,47 @@ private Q_SLOTS:
         QVERIFY(shown);
         QCOMPARE(shown->rocAuc(), expected.rocAuc());
         QCOMPARE(shown->averagePrecision(), expected.averagePrecision());
-        QVERIFY2(test::byName<TrustView>(window, "trustView")->evaluationText().contains(QString("ROC area %1").arg(expected.rocAuc(), 0, 'f', 3)),
+        QVERIFY2(test::byName<TrustView>(window, "trustView")
+                     ->evaluationText()
+                     .contains(QString("ROC area %1").arg(expected.rocAuc(), 0, 'f', 3)),
                  qPrintable(test::byName<TrustView>(window, "trustView")->evaluationText()));
         // The marker sits at the current threshold's operating point, and moves with the slider.
         const OperatingPoint at5 = expected.at(*snapshot.verdicts);
-        QCOMPARE(test::byName<TrustView>(window, "trustView")->evaluationCharts()->rocMarker(), QPointF(at5.falsePositiveRate, at5.recall));
+        QCOMPARE(test::byName<TrustView>(window, "trustView")->evaluationCharts()->rocMarker(),
+                 QPointF(at5.falsePositiveRate, at5.recall));
         QSignalSpy applied(&window, &MainWindow::verdictsApplied);
         window.setContamination(Contamination::fromValue(0.10));
         QVERIFY(applied.wait(kTimeoutMs));
         const OperatingPoint at10 = expected.at(*window.snapshot().verdicts);
         QCOMPARE(at10.flagged, std::size_t{500});
-        QCOMPARE(test::byName<TrustView>(window, "trustView")->evaluationCharts()->precisionRecallMarker(), QPointF(at10.recall, at10.precision));
+        QCOMPARE(test::byName<TrustView>(window, "trustView")->evaluationCharts()->precisionRecallMarker(),
+                 QPointF(at10.recall, at10.precision));
 
         // The rules tables count every row.
-        QAbstractItemModelTester rulesTester(test::byName<TrustView>(window, "trustView")->rulesModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester rulesTester(test::byName<TrustView>(window, "trustView")->rulesModel(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         const int totalRow = test::byName<TrustView>(window, "trustView")->rulesModel()->rowCount() - 1;
-        QCOMPARE(test::byName<TrustView>(window, "trustView")->rulesModel()->index(totalRow, CrossTabModel::Total).data(Qt::UserRole).toULongLong(), 5000ull);
-        QCOMPARE(test::byName<TrustView>(window, "trustView")->rulesModel()->index(totalRow, CrossTabModel::Suspicious).data(Qt::UserRole).toULongLong(), 500ull);
+        QCOMPARE(test::byName<TrustView>(window, "trustView")
+                     ->rulesModel()
+                     ->index(totalRow, CrossTabModel::Total)
+                     .data(Qt::UserRole)
+                     .toULongLong(),
+                 5000ull);
+        QCOMPARE(test::byName<TrustView>(window, "trustView")
+                     ->rulesModel()
+                     ->index(totalRow, CrossTabModel::Suspicious)
+                     .data(Qt::UserRole)
+                     .toULongLong(),
+                 500ull);
 
         // A column that is not a truth: the view says why.
         QSignalSpy ready(test::byName<TrustView>(window, "trustView"), &TrustView::ready);
         test::byName<TrustView>(window, "trustView")->setTruthColumn(QStringLiteral("attack_kind"));
         QVERIFY(ready.wait(kTimeoutMs));
         QVERIFY(!test::byName<TrustView>(window, "trustView")->evaluation());
-        QVERIFY2(test::byName<TrustView>(window, "trustView")->evaluationText().startsWith("No evaluation: column attack_kind cannot be used as ground truth"),
+        QVERIFY2(test::byName<TrustView>(window, "trustView")
+                     ->evaluationText()
+                     .startsWith("No evaluation: column attack_kind cannot be used as ground truth"),
                  qPrintable(test::byName<TrustView>(window, "trustView")->evaluationText()));
     }
 
@@ -168,16 +189,17 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model->rowCount(), 0);
         QSignalSpy applied(&window, &MainWindow::verdictsApplied);
-        window.setContamination(Contamination::fromValue(0.08));   // 250 -> 400 suspicious
+        window.setContamination(Contamination::fromValue(0.08)); // 250 -> 400 suspicious
         QVERIFY(applied.wait(kTimeoutMs));
         QCOMPARE(window.snapshot().verdicts->suspiciousCount, std::size_t{400});
         QCOMPARE(model->rowCount(), 150);
         QCOMPARE(model->newlySuspicious(), std::size_t{150});
         for (int i = 0; i < model->rowCount(); ++i)
             QVERIFY(window.snapshot().verdicts->isSuspicious(model->tableRow(i)));
-        QVERIFY2(test::byName<TrustView>(window, "trustView")->changesText().startsWith("150 rows became Suspicious"), qPrintable(test::byName<TrustView>(window, "trustView")->changesText()));
+        QVERIFY2(test::byName<TrustView>(window, "trustView")->changesText().startsWith("150 rows became Suspicious"),
+                 qPrintable(test::byName<TrustView>(window, "trustView")->changesText()));
 
-        window.setContamination(Contamination::fromValue(0.02));   // 400 -> 100
+        window.setContamination(Contamination::fromValue(0.02)); // 400 -> 100
         QVERIFY(applied.wait(kTimeoutMs));
         QCOMPARE(model->rowCount(), 300);
         QCOMPARE(model->newlyNormal(), std::size_t{300});
@@ -186,7 +208,8 @@ private Q_SLOTS:
         // Selecting a changed row explains it.
         QSignalSpy explained(test::byName<DetailPanel>(window, "detailPanel"), &DetailPanel::explained);
         QTableView* view = test::byName<TrustView>(window, "trustView")->changedView();
-        view->selectionModel()->setCurrentIndex(model->index(3, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        view->selectionModel()->setCurrentIndex(model->index(3, 0),
+                                                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QVERIFY(explained.wait(kTimeoutMs));
         QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(model->tableRow(3)));
         QVERIFY(test::byName<DetailPanel>(window, "detailPanel")->headline().contains("Normal"));
@@ -200,9 +223,13 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names\n");
         for (int i = 0; i < 50; ++i)
-            file.write(QString("%1,%2,2024-04-25T00:00:00Z,2024-04-25T00:0%3:00Z,1.1.1.%4,10.0.0.1,Suspicious Web Traffic\n")
-                           .arg(1000 + i * 17).arg(i == 7 ? 9000000 : 2000 + i).arg(1 + i % 5).arg(i)
-                           .toUtf8());
+            file.write(
+                QString("%1,%2,2024-04-25T00:00:00Z,2024-04-25T00:0%3:00Z,1.1.1.%4,10.0.0.1,Suspicious Web Traffic\n")
+                    .arg(1000 + i * 17)
+                    .arg(i == 7 ? 9000000 : 2000 + i)
+                    .arg(1 + i % 5)
+                    .arg(i)
+                    .toUtf8());
         file.close();
         MainWindow window;
         QSignalSpy ready(&window, &MainWindow::analysisReady);
@@ -210,11 +237,16 @@ private Q_SLOTS:
         QVERIFY(ready.wait(kTimeoutMs));
         QVERIFY(trustReady(window));
         QVERIFY(!test::byName<TrustView>(window, "trustView")->evaluation());
-        QVERIFY(test::byName<TrustView>(window, "trustView")->evaluationText().contains("the file has no ground-truth column"));
+        QVERIFY(test::byName<TrustView>(window, "trustView")
+                    ->evaluationText()
+                    .contains("the file has no ground-truth column"));
         QVERIFY(test::byName<TrustView>(window, "trustView")->evaluationText().contains("webthreat generate --label"));
-        QVERIFY2(test::byName<TrustView>(window, "trustView")->rulesSummary().startsWith("Every row has the same rule_names ('Suspicious Web Traffic')"),
+        QVERIFY2(test::byName<TrustView>(window, "trustView")
+                     ->rulesSummary()
+                     .startsWith("Every row has the same rule_names ('Suspicious Web Traffic')"),
                  qPrintable(test::byName<TrustView>(window, "trustView")->rulesSummary()));
-        QCOMPARE(test::byName<TrustView>(window, "trustView")->truthCombo()->count(), 1);   // automatic only: no extra columns
+        QCOMPARE(test::byName<TrustView>(window, "trustView")->truthCombo()->count(),
+                 1); // automatic only: no extra columns
     }
 
 private:

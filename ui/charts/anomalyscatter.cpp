@@ -64,8 +64,9 @@ QString rowTooltip(const PreparedData& data, const Detection* detection, bool su
     };
     const auto integer = [&](Field field) {
         const std::int64_t value = table.column(field).integers[row];
-        return value == kMissingInteger ? QStringLiteral("(missing)")
-                                        : chartstyle::groupedCount(static_cast<std::uint64_t>(std::max<std::int64_t>(value, 0)));
+        return value == kMissingInteger
+            ? QStringLiteral("(missing)")
+            : chartstyle::groupedCount(static_cast<std::uint64_t>(std::max<std::int64_t>(value, 0)));
     };
     QStringList lines;
     const auto add = [&](const QString& name, const QString& value) {
@@ -110,15 +111,18 @@ struct AnomalyScatter::Plot {
     std::size_t rowCount = 0;
     std::shared_ptr<const PreparedData> data;
     std::shared_ptr<const Detection> detection;
-    std::shared_ptr<const std::vector<std::uint8_t>> mask;   // the view filter; null: every row
-    AnalysisSnapshot shown;                                   // what fill() drew, to redraw on a new mask
+    std::shared_ptr<const std::vector<std::uint8_t>> mask; // the view filter; null: every row
+    AnalysisSnapshot shown; // what fill() drew, to redraw on a new mask
 
     bool inMask(std::size_t row) const { return !mask || (*mask)[row] != 0; }
     WorkbenchChart* chart() const { return static_cast<WorkbenchChart*>(view->chart()); }
     void clear();
     void build();
     void fill(const AnalysisSnapshot& snapshot);
-    const ScatterPoints& pointsOf(int layer) const { return layer == kSuspiciousLayer ? suspiciousPoints : normalPoints; }
+    const ScatterPoints& pointsOf(int layer) const
+    {
+        return layer == kSuspiciousLayer ? suspiciousPoints : normalPoints;
+    }
     void showTooltip(int layer, qsizetype index) const;
 };
 
@@ -200,8 +204,8 @@ void AnomalyScatter::Plot::build()
 
 void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
 {
-    const Verdicts* verdicts = detection != nullptr && snapshot.hasDetection()
-            && snapshot.verdicts->suspicious.size() == rowCount
+    const Verdicts* verdicts
+        = detection != nullptr && snapshot.hasDetection() && snapshot.verdicts->suspicious.size() == rowCount
         ? snapshot.verdicts.get()
         : nullptr;
     shown = snapshot;
@@ -215,7 +219,8 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
         // The worker made the points with the verdicts; make them here only when it did not.
         std::shared_ptr<const ScatterVerdictPoints> made = snapshot.scatterPoints;
         if (!made || made->layout != layout.get() || made->verdicts != verdicts)
-            made = std::make_shared<const ScatterVerdictPoints>(computeScatterPoints(*layout, *data, detection.get(), verdicts));
+            made = std::make_shared<const ScatterVerdictPoints>(
+                computeScatterPoints(*layout, *data, detection.get(), verdicts));
         detected = made->verdicts != nullptr;
         normalPoints = made->normal;
         suspiciousPoints = made->suspicious;
@@ -226,7 +231,8 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
         // The view filter is the analyst's choice of the moment: its rows are picked here. A
         // filter to a few sources keeps all of their rows; a wide one draws the sample's.
         detected = verdicts != nullptr;
-        const std::size_t maskedRows = static_cast<std::size_t>(std::count(mask->begin(), mask->end(), std::uint8_t(1)));
+        const std::size_t maskedRows
+            = static_cast<std::size_t>(std::count(mask->begin(), mask->end(), std::uint8_t(1)));
         const bool sampleMasked = maskedRows > kNormalPointBudget;
         std::vector<std::size_t> normalRows;
         std::vector<std::size_t> suspiciousRows;
@@ -269,10 +275,10 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
 
     const bool isSample = normalDrawn < normalTotal;
     const QString normalName = detected ? tr("Normal") : tr("Rows");
-    normalSeries->setName(isSample ? tr("%1 (sample of %2 of %3)")
-                                         .arg(normalName, chartstyle::groupedCount(normalDrawn),
-                                              chartstyle::groupedCount(normalTotal))
-                                   : tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
+    normalSeries->setName(
+        isSample ? tr("%1 (sample of %2 of %3)")
+                       .arg(normalName, chartstyle::groupedCount(normalDrawn), chartstyle::groupedCount(normalTotal))
+                 : tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
     // "all" says that, unlike the normal rows, none of them is left out by sampling.
     suspiciousSeries->setName(suspiciousDrawn == 0
                                   ? tr("Suspicious (0)")
@@ -321,8 +327,8 @@ ScatterLayout computeScatterLayout(const PreparedData& data)
     return layout;
 }
 
-ScatterVerdictPoints computeScatterPoints(const ScatterLayout& layout, const PreparedData& data, const Detection* detection,
-                                    const Verdicts* verdicts)
+ScatterVerdictPoints computeScatterPoints(const ScatterLayout& layout, const PreparedData& data,
+                                          const Detection* detection, const Verdicts* verdicts)
 {
     ScatterVerdictPoints made;
     made.layout = &layout;

@@ -83,8 +83,8 @@ LogBinning LogBinning::forValues(std::span<const std::int64_t> values, int maxBi
     if (maxValue == 0)
         return forRange(0.0, 0.0, hasZeros, 1);
     for (const int perDecade : {10, 5, 4, 2}) {
-        const LogBinning candidate = forRange(static_cast<double>(minPositive), static_cast<double>(maxValue),
-                                              hasZeros, perDecade);
+        const LogBinning candidate
+            = forRange(static_cast<double>(minPositive), static_cast<double>(maxValue), hasZeros, perDecade);
         if (candidate.positiveBins <= maxBins)
             return candidate;
     }
@@ -104,8 +104,7 @@ LinearBinning LinearBinning::forRange(double minValue, double maxValue, int targ
     LinearBinning binning;
     const double span = maxValue - minValue;
     // One value only: a bin a hundredth of its size (or 0.01) wide, so that it still reads.
-    const double rough = span > 0.0 ? span / std::max(1, targetBins)
-                                    : std::max(std::fabs(minValue) * 0.01, 0.01);
+    const double rough = span > 0.0 ? span / std::max(1, targetBins) : std::max(std::fabs(minValue) * 0.01, 0.01);
     const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
     binning.width = 10.0 * magnitude;
     for (const double factor : {1.0, 2.0, 2.5, 5.0}) {
@@ -115,8 +114,8 @@ LinearBinning LinearBinning::forRange(double minValue, double maxValue, int targ
         }
     }
     binning.start = std::floor(minValue / binning.width + kEdgeTolerance) * binning.width;
-    binning.bins = std::max(1, static_cast<int>(std::floor((maxValue - binning.start) / binning.width
-                                                           + kEdgeTolerance)) + 1);
+    binning.bins
+        = std::max(1, static_cast<int>(std::floor((maxValue - binning.start) / binning.width + kEdgeTolerance)) + 1);
     return binning;
 }
 
@@ -162,7 +161,10 @@ CategoryBreakdown rankCategories(const std::vector<std::uint32_t>& rowKeys, std:
     return breakdown;
 }
 
-QString missingLabel() { return QStringLiteral("(missing)"); }
+QString missingLabel()
+{
+    return QStringLiteral("(missing)");
+}
 
 } // namespace
 
@@ -184,8 +186,9 @@ CategoryBreakdown categorizeText(const Column& column, const StringPool& strings
         labels[id] = id == StringPool::kMissing ? missingLabel()
                                                 : QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
     }
-    return rankCategories(rowKeys, std::move(counts), topN,
-                          [&](std::uint32_t a, std::uint32_t b) { return labels[a] < labels[b]; }, labels);
+    return rankCategories(
+        rowKeys, std::move(counts), topN, [&](std::uint32_t a, std::uint32_t b) { return labels[a] < labels[b]; },
+        labels);
 }
 
 CategoryBreakdown categorizeIntegers(const std::vector<std::int64_t>& values, std::size_t topN)
@@ -207,14 +210,14 @@ CategoryBreakdown categorizeIntegers(const std::vector<std::int64_t>& values, st
     for (std::size_t key = 0; key < keyValues.size(); ++key)
         labels[key] = keyValues[key] == kMissingInteger ? missingLabel() : QString::number(keyValues[key]);
     // Missing sorts after every real value among equals.
-    return rankCategories(rowKeys, std::move(counts), topN,
-                          [&](std::uint32_t a, std::uint32_t b) {
-                              const auto rank = [](std::int64_t v) {
-                                  return v == kMissingInteger ? std::numeric_limits<std::int64_t>::max() : v;
-                              };
-                              return rank(keyValues[a]) < rank(keyValues[b]);
-                          },
-                          labels);
+    return rankCategories(
+        rowKeys, std::move(counts), topN,
+        [&](std::uint32_t a, std::uint32_t b) {
+            const auto rank
+                = [](std::int64_t v) { return v == kMissingInteger ? std::numeric_limits<std::int64_t>::max() : v; };
+            return rank(keyValues[a]) < rank(keyValues[b]);
+        },
+        labels);
 }
 
 SplitCounts countSplit(std::span<const std::uint16_t> rowBins, int binCount, std::span<const std::uint8_t> suspicious)

@@ -28,7 +28,7 @@ inline constexpr std::uint16_t kNoBin = 0xFFFF;
 struct LogBinning {
     bool zeroBin = false;
     int binsPerDecade = 1;
-    int firstStep = 0;      // the first positive bin starts at 10^(firstStep / binsPerDecade)
+    int firstStep = 0; // the first positive bin starts at 10^(firstStep / binsPerDecade)
     int positiveBins = 0;
 
     int firstPositiveBin() const noexcept { return zeroBin ? 2 : 0; }
@@ -68,10 +68,10 @@ struct LinearBinning {
 // remaining values (only when N >= 2: one more value is simply shown).
 struct CategoryBreakdown {
     QStringList labels;
-    std::vector<std::uint64_t> totals;        // rows per label
-    std::vector<std::uint16_t> rowCategory;   // per row: an index into labels (never kNoBin)
+    std::vector<std::uint64_t> totals; // rows per label
+    std::vector<std::uint16_t> rowCategory; // per row: an index into labels (never kNoBin)
     bool hasOther = false;
-    std::size_t otherValues = 0;              // distinct values folded into "Other"
+    std::size_t otherValues = 0; // distinct values folded into "Other"
 };
 
 // Text column (protocol, country): a missing cell is the category "(missing)". Ties in count
@@ -88,8 +88,7 @@ struct SplitCounts {
     std::uint64_t normalTotal = 0;
     std::uint64_t suspiciousTotal = 0;
 };
-SplitCounts countSplit(std::span<const std::uint16_t> rowBins, int binCount,
-                       std::span<const std::uint8_t> suspicious);
+SplitCounts countSplit(std::span<const std::uint16_t> rowBins, int binCount, std::span<const std::uint8_t> suspicious);
 
 // A deterministic sample of about target of rows rows (selection sampling with a fixed seed):
 // 1 = keep. Every row is kept when rows <= target. The same inputs give the same sample.

@@ -22,13 +22,34 @@ namespace webthreat::chartstyle {
 
 // The series colours stay the same in both palettes, so Suspicious is the same red everywhere;
 // text, grid and background follow the application's palette (--palette dark, a dark desktop).
-QColor normalColor() { return QColor(0x6b, 0x8c, 0xae); }
-QColor suspiciousColor() { return QColor(0xe0, 0x3e, 0x1f); }
-QColor thresholdColor() { return isDarkPalette() ? QColor(0xe3, 0xe6, 0xea) : QColor(0x26, 0x2b, 0x33); }
-QColor textColor() { return isDarkPalette() ? QColor(0xd5, 0xd9, 0xdf) : QColor(0x26, 0x2b, 0x33); }
-QColor mutedTextColor() { return isDarkPalette() ? QColor(0xa3, 0xaa, 0xb4) : QColor(0x5f, 0x66, 0x70); }
-QColor gridColor() { return isDarkPalette() ? QColor(0x38, 0x3d, 0x44) : QColor(0xe3, 0xe6, 0xea); }
-QColor backgroundColor() { return isDarkPalette() ? QGuiApplication::palette().color(QPalette::Base) : QColor(Qt::white); }
+QColor normalColor()
+{
+    return QColor(0x6b, 0x8c, 0xae);
+}
+QColor suspiciousColor()
+{
+    return QColor(0xe0, 0x3e, 0x1f);
+}
+QColor thresholdColor()
+{
+    return isDarkPalette() ? QColor(0xe3, 0xe6, 0xea) : QColor(0x26, 0x2b, 0x33);
+}
+QColor textColor()
+{
+    return isDarkPalette() ? QColor(0xd5, 0xd9, 0xdf) : QColor(0x26, 0x2b, 0x33);
+}
+QColor mutedTextColor()
+{
+    return isDarkPalette() ? QColor(0xa3, 0xaa, 0xb4) : QColor(0x5f, 0x66, 0x70);
+}
+QColor gridColor()
+{
+    return isDarkPalette() ? QColor(0x38, 0x3d, 0x44) : QColor(0xe3, 0xe6, 0xea);
+}
+QColor backgroundColor()
+{
+    return isDarkPalette() ? QGuiApplication::palette().color(QPalette::Base) : QColor(Qt::white);
+}
 QColor overlayColor()
 {
     QColor color = backgroundColor();

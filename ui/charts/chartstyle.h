@@ -16,14 +16,14 @@ namespace webthreat::chartstyle {
 
 // One palette for every chart and the scatter, so that "red" means Suspicious wherever the analyst
 // looks. Normal is deliberately quiet; the eye should land on the anomalies.
-QColor normalColor();       // calm steel blue
-QColor suspiciousColor();   // strong red-orange
-QColor thresholdColor();    // near-black, drawn dashed
+QColor normalColor(); // calm steel blue
+QColor suspiciousColor(); // strong red-orange
+QColor thresholdColor(); // near-black, drawn dashed
 QColor textColor();
 QColor mutedTextColor();
 QColor gridColor();
-QColor backgroundColor();   // the chart card: white, or the palette's base when it is dark
-QColor overlayColor();      // the card's colour, slightly translucent, behind labels over the plot
+QColor backgroundColor(); // the chart card: white, or the palette's base when it is dark
+QColor overlayColor(); // the card's colour, slightly translucent, behind labels over the plot
 
 QFont titleFont();
 QFont axisTitleFont();

@@ -30,7 +30,8 @@ QValueAxis* unitAxis(const QString& title)
     return axis;
 }
 
-QLineSeries* line(const QList<QPointF>& points, const QColor& color, qreal width, Qt::PenStyle style, const QString& name)
+QLineSeries* line(const QList<QPointF>& points, const QColor& color, qreal width, Qt::PenStyle style,
+                  const QString& name)
 {
     auto* series = new QLineSeries;
     series->replace(points);
@@ -121,15 +122,16 @@ void EvaluationCharts::setEvaluation(std::shared_ptr<const Evaluation> evaluatio
 
     WorkbenchChart* rocChart = chartOf(m_rocView);
     rocChart->setTitle(tr("ROC: area %1").arg(m_evaluation->rocAuc(), 0, 'f', 3));
-    m_rocMarker = buildChart(rocChart, tr("False-positive rate"), tr("Recall (attacks flagged)"),
-                             line({{0.0, 0.0}, {1.0, 1.0}}, chartstyle::mutedTextColor(), 1.0, Qt::DashLine, tr("Chance")),
-                             line(roc, chartstyle::normalColor(), 2.0, Qt::SolidLine, tr("Detector")));
+    m_rocMarker
+        = buildChart(rocChart, tr("False-positive rate"), tr("Recall (attacks flagged)"),
+                     line({{0.0, 0.0}, {1.0, 1.0}}, chartstyle::mutedTextColor(), 1.0, Qt::DashLine, tr("Chance")),
+                     line(roc, chartstyle::normalColor(), 2.0, Qt::SolidLine, tr("Detector")));
     WorkbenchChart* prChart = chartOf(m_prView);
     prChart->setTitle(tr("Precision-recall: AP %1").arg(m_evaluation->averagePrecision(), 0, 'f', 3));
-    m_prMarker = buildChart(prChart, tr("Recall (attacks flagged)"), tr("Precision"),
-                            line({{0.0, prevalence}, {1.0, prevalence}}, chartstyle::mutedTextColor(), 1.0, Qt::DashLine,
-                                 tr("Chance")),
-                            line(pr, chartstyle::normalColor(), 2.0, Qt::SolidLine, tr("Detector")));
+    m_prMarker = buildChart(
+        prChart, tr("Recall (attacks flagged)"), tr("Precision"),
+        line({{0.0, prevalence}, {1.0, prevalence}}, chartstyle::mutedTextColor(), 1.0, Qt::DashLine, tr("Chance")),
+        line(pr, chartstyle::normalColor(), 2.0, Qt::SolidLine, tr("Detector")));
 }
 
 void EvaluationCharts::setOperatingPoint(const OperatingPoint& point, const QString& contamination)

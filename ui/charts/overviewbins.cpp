@@ -15,9 +15,15 @@ namespace {
 // 1000x650 grid still gives each bar a line of its own.
 constexpr std::size_t kTopCategories = 15;
 
-QString tr(const char* text) { return OverviewCharts::tr(text); }
+QString tr(const char* text)
+{
+    return OverviewCharts::tr(text);
+}
 
-QString scoreText(double score, int decimals = 3) { return QString::number(score, 'f', decimals); }
+QString scoreText(double score, int decimals = 3)
+{
+    return QString::number(score, 'f', decimals);
+}
 
 // Fills totals and maxTotal from rowBins.
 void countTotals(BarChartBins& chart)
@@ -27,7 +33,8 @@ void countTotals(BarChartBins& chart)
         if (bin < chart.totals.size())
             ++chart.totals[bin];
     }
-    chart.maxTotal = chart.totals.empty() ? 0.0 : static_cast<double>(*std::max_element(chart.totals.begin(), chart.totals.end()));
+    chart.maxTotal
+        = chart.totals.empty() ? 0.0 : static_cast<double>(*std::max_element(chart.totals.begin(), chart.totals.end()));
 }
 
 BarChartBins bytesBins(const std::vector<std::int64_t>& values, const QString& what)
@@ -75,8 +82,7 @@ BarChartBins bytesBins(const std::vector<std::int64_t>& values, const QString& w
             const int last = binning.binCount() - 1;
             labels.append({first - 0.5, chartstyle::compactNumber(binning.lowerEdge(first))});
             labels.append({last + 0.5, chartstyle::compactNumber(binning.upperEdge(last))});
-            std::sort(labels.begin(), labels.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
+            std::sort(labels.begin(), labels.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         }
     }
 
@@ -127,7 +133,8 @@ BarChartBins scoreBins(const Detection& detection, LinearBinning& scoreBinning)
     const double low = detection.scores.minimum();
     const double high = detection.scores.maximum();
     // Rice's rule, bounded: a few hundred rows get a dozen bins, a million get fifty.
-    const int targetBins = std::clamp(static_cast<int>(2.0 * std::cbrt(static_cast<double>(detection.scores.size()))), 12, 50);
+    const int targetBins
+        = std::clamp(static_cast<int>(2.0 * std::cbrt(static_cast<double>(detection.scores.size()))), 12, 50);
     scoreBinning = LinearBinning::forRange(low, high, targetBins);
 
     chart.rowBins.resize(detection.scores.size());
@@ -150,11 +157,14 @@ BarChartBins scoreBins(const Detection& detection, LinearBinning& scoreBinning)
         if (span / tickStep <= 5.0)
             break;
     }
-    const int tickDecimals = std::max(0, static_cast<int>(-std::floor(std::log10(tickStep) + 1e-9)) +
-                                             (std::fabs(tickStep / std::pow(10.0, std::floor(std::log10(tickStep))) - 2.5) < 1e-6 ? 1 : 0));
+    const int tickDecimals
+        = std::max(0,
+                   static_cast<int>(-std::floor(std::log10(tickStep) + 1e-9))
+                       + (std::fabs(tickStep / std::pow(10.0, std::floor(std::log10(tickStep))) - 2.5) < 1e-6 ? 1 : 0));
     const double firstTick = std::ceil(scoreBinning.start / tickStep - 1e-9) * tickStep;
     for (double tick = firstTick; tick <= scoreBinning.start + span + 1e-9; tick += tickStep)
-        chart.positionLabels.append({scoreBinning.position(tick), scoreText(std::fabs(tick) < 1e-12 ? 0.0 : tick, tickDecimals)});
+        chart.positionLabels.append(
+            {scoreBinning.position(tick), scoreText(std::fabs(tick) < 1e-12 ? 0.0 : tick, tickDecimals)});
 
     chart.axisTitle = tr("Anomaly score (lower = more anomalous)");
     chart.binCount = scoreBinning.bins;
@@ -173,8 +183,8 @@ OverviewBins computeOverviewBins(const PreparedData& data, const Detection* dete
         bins.detection = detection;
     bins.charts[OverviewBins::BytesIn] = bytesBins(table.column(Field::BytesIn).integers, tr("Bytes in"));
     bins.charts[OverviewBins::BytesOut] = bytesBins(table.column(Field::BytesOut).integers, tr("Bytes out"));
-    bins.charts[OverviewBins::Protocols] = categoryBins(
-        categorizeText(table.column(Field::Protocol), *table.strings, kTopCategories), tr("Protocol"));
+    bins.charts[OverviewBins::Protocols]
+        = categoryBins(categorizeText(table.column(Field::Protocol), *table.strings, kTopCategories), tr("Protocol"));
     bins.charts[OverviewBins::Countries] = categoryBins(
         categorizeText(table.column(Field::SrcIpCountryCode), *table.strings, kTopCategories), tr("Source country"));
     bins.charts[OverviewBins::Ports] = categoryBins(

@@ -24,24 +24,24 @@ struct PreparedData;
 struct BarChartBins {
     enum class Axis { Positions, Categories };
 
-    QString message;                               // non-empty: nothing to plot, show this instead
+    QString message; // non-empty: nothing to plot, show this instead
     Axis axis = Axis::Positions;
-    std::vector<std::uint16_t> rowBins;            // per table row; kNoBin is not counted
+    std::vector<std::uint16_t> rowBins; // per table row; kNoBin is not counted
     int binCount = 0;
-    QStringList descriptions;                      // per bin, for the hover tooltip
-    QList<QPair<double, QString>> positionLabels;  // Axis::Positions: labels at bar positions
-    QStringList categoryLabels;                    // Axis::Categories: per bin, bottom-up
+    QStringList descriptions; // per bin, for the hover tooltip
+    QList<QPair<double, QString>> positionLabels; // Axis::Positions: labels at bar positions
+    QStringList categoryLabels; // Axis::Categories: per bin, bottom-up
     QString axisTitle;
-    std::vector<std::uint64_t> totals;             // rows per bin, Normal and Suspicious together
-    double maxTotal = 0.0;                         // the largest bin's rows
+    std::vector<std::uint64_t> totals; // rows per bin, Normal and Suspicious together
+    double maxTotal = 0.0; // the largest bin's rows
 };
 
 // The six charts of the Overview tab for one (data, detection) pair.
 struct OverviewBins {
     enum Chart { BytesIn, BytesOut, Scores, Protocols, Countries, Ports, ChartCount };
 
-    const PreparedData* data = nullptr;            // what they were made from (identity only)
-    const Detection* detection = nullptr;          // null: the score chart shows a message
+    const PreparedData* data = nullptr; // what they were made from (identity only)
+    const Detection* detection = nullptr; // null: the score chart shows a message
     std::array<BarChartBins, ChartCount> charts;
     LinearBinning scoreBinning;
 };
@@ -49,8 +49,8 @@ struct OverviewBins {
 // The Normal/Suspicious split of every chart's bins for one set of verdicts: what a slider move
 // changes, counted on the thread that computed the verdicts.
 struct OverviewSplit {
-    const OverviewBins* bins = nullptr;            // the bins counted (identity only)
-    const Verdicts* verdicts = nullptr;            // null: no verdicts, every row Normal
+    const OverviewBins* bins = nullptr; // the bins counted (identity only)
+    const Verdicts* verdicts = nullptr; // null: no verdicts, every row Normal
     std::array<SplitCounts, OverviewBins::ChartCount> counts;
 };
 
@@ -58,13 +58,13 @@ struct OverviewSplit {
 // normal rows' fixed sample and the axes' ranges over every row. A slider move then only walks
 // the sample and the suspicious rows, not a million rows.
 struct ScatterLayout {
-    const PreparedData* data = nullptr;            // what it was made from (identity only)
-    std::vector<std::uint32_t> sampledRows;        // rows kept by sampleRows, ascending
-    double minIn = 0.0;                            // +infinity when every value is missing
+    const PreparedData* data = nullptr; // what it was made from (identity only)
+    std::vector<std::uint32_t> sampledRows; // rows kept by sampleRows, ascending
+    double minIn = 0.0; // +infinity when every value is missing
     double maxIn = 0.0;
     double minOut = 0.0;
     double maxOut = 0.0;
-    bool zeroIn = false;                           // a value at or below 0 is drawn at the floor
+    bool zeroIn = false; // a value at or below 0 is drawn at the floor
     bool zeroOut = false;
 };
 
@@ -73,12 +73,12 @@ ScatterLayout computeScatterLayout(const PreparedData& data);
 // The scatter's points for one set of verdicts: every suspicious row (most anomalous first) and
 // the normal rows of the layout's sample. Made on the worker with the verdicts.
 struct ScatterVerdictPoints {
-    const ScatterLayout* layout = nullptr;         // identity only
-    const Verdicts* verdicts = nullptr;            // null: no verdicts, every row Normal
+    const ScatterLayout* layout = nullptr; // identity only
+    const Verdicts* verdicts = nullptr; // null: no verdicts, every row Normal
     ScatterPoints normal;
     ScatterPoints suspicious;
-    std::size_t normalTotal = 0;                   // normal rows in the table, drawn or not
-    std::size_t normalRows = 0;                    // normal rows in the sample (before skipping missing bytes)
+    std::size_t normalTotal = 0; // normal rows in the table, drawn or not
+    std::size_t normalRows = 0; // normal rows in the sample (before skipping missing bytes)
     std::size_t suspiciousRows = 0;
 };
 

@@ -24,10 +24,19 @@ namespace webthreat {
 
 namespace {
 
-QString noDataMessage() { return QObject::tr("Open a CSV file to see charts"); }
-QString noRowsMessage() { return QObject::tr("No rows to chart: none are left after cleaning"); }
+QString noDataMessage()
+{
+    return QObject::tr("Open a CSV file to see charts");
+}
+QString noRowsMessage()
+{
+    return QObject::tr("No rows to chart: none are left after cleaning");
+}
 
-QString scoreText(double score, int decimals = 3) { return QString::number(score, 'f', decimals); }
+QString scoreText(double score, int decimals = 3)
+{
+    return QString::number(score, 'f', decimals);
+}
 
 // A linear axis over bar positions (bar i spans [i - 0.5, i + 0.5]) whose labels sit at chosen
 // positions: log-spaced bins get decade labels, score bins round score values.
@@ -48,7 +57,8 @@ QCategoryAxis* makePositionAxis(int binCount, const QList<QPair<double, QString>
     axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     double last = low - 1.0;
     for (const auto& [position, text] : labels) {
-        if (position < low - 1e-9 || position > high + 1e-9 || position <= last || axis->categoriesLabels().contains(text))
+        if (position < low - 1e-9 || position > high + 1e-9 || position <= last
+            || axis->categoriesLabels().contains(text))
             continue;
         axis->append(text, position);
         last = position;
@@ -95,7 +105,7 @@ struct OverviewCharts::Charts {
     std::shared_ptr<const OverviewBins> bins;
     // A split counted here (a snapshot without one), kept for the other charts' calls.
     std::shared_ptr<const OverviewSplit> split;
-    std::shared_ptr<const Verdicts> splitVerdicts;   // what split was counted for
+    std::shared_ptr<const Verdicts> splitVerdicts; // what split was counted for
     // What each chart was last built from: a chart whose bins are not the current ones is
     // rebuilt, not only re-split, when the verdicts change.
     struct Built {
@@ -135,8 +145,8 @@ void OverviewCharts::Charts::show(SplitBarChart& chart, const BarChartBins& bins
         return;
     }
     if (bins.axis == BarChartBins::Axis::Positions) {
-        chart.setBins(bins.binCount, bins.descriptions, makePositionAxis(bins.binCount, bins.positionLabels, bins.axisTitle),
-                      tr("Rows"), bins.maxTotal);
+        chart.setBins(bins.binCount, bins.descriptions,
+                      makePositionAxis(bins.binCount, bins.positionLabels, bins.axisTitle), tr("Rows"), bins.maxTotal);
         return;
     }
     auto* axis = new QBarCategoryAxis;
@@ -222,10 +232,10 @@ void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot, int
     const double top = scores.countAxis()->max();
     const double position = std::clamp(scoreBinning.position(threshold), -0.5, scoreBinning.bins - 0.5);
     thresholdLine->replace(QList<QPointF>{{position, 0.0}, {position, top}});
-    scores.chart()->setMarkerLabel(tr("threshold %1\n%2 suspicious")
-                                       .arg(scoreText(threshold),
-                                            chartstyle::groupedCount(snapshot.verdicts->suspiciousCount)),
-                                   thresholdLine, QPointF(position, top));
+    scores.chart()->setMarkerLabel(
+        tr("threshold %1\n%2 suspicious")
+            .arg(scoreText(threshold), chartstyle::groupedCount(snapshot.verdicts->suspiciousCount)),
+        thresholdLine, QPointF(position, top));
 }
 
 OverviewCharts::OverviewCharts(QWidget* parent)
@@ -305,8 +315,8 @@ void OverviewCharts::updateVerdicts(const AnalysisSnapshot& snapshot, int chart)
 
 QList<ChartView*> OverviewCharts::chartViews() const
 {
-    return {m_charts->bytesInView, m_charts->bytesOutView, m_charts->scoreView,
-            m_charts->protocolView, m_charts->countryView, m_charts->portView};
+    return {m_charts->bytesInView,  m_charts->bytesOutView, m_charts->scoreView,
+            m_charts->protocolView, m_charts->countryView,  m_charts->portView};
 }
 
 } // namespace webthreat

@@ -24,7 +24,7 @@ public:
     explicit OverviewCharts(QWidget* parent = nullptr);
     ~OverviewCharts() override;
 
-    static constexpr int kChartCount = 6;   // in chartViews() order
+    static constexpr int kChartCount = 6; // in chartViews() order
 
     // Rebuilds every chart from the snapshot (new data or new detection). An empty snapshot shows
     // a message in each chart, not a blank frame.

@@ -147,7 +147,8 @@ const QPixmap& PointCloudItem::markerFor(Layer& layer, qreal ratio)
 {
     if (layer.marker.isNull() || layer.markerRatio != ratio) {
         const qreal size = layer.diameter + 2.0;
-        layer.marker = QPixmap(QSize(static_cast<int>(std::ceil(size * ratio)), static_cast<int>(std::ceil(size * ratio))));
+        layer.marker
+            = QPixmap(QSize(static_cast<int>(std::ceil(size * ratio)), static_cast<int>(std::ceil(size * ratio))));
         layer.marker.setDevicePixelRatio(ratio);
         layer.marker.fill(Qt::transparent);
         QPainter painter(&layer.marker);

@@ -60,12 +60,12 @@ protected:
 
 private:
     struct Layer {
-        std::vector<float> logX;   // log10 of the values: mapping to pixels is then affine
+        std::vector<float> logX; // log10 of the values: mapping to pixels is then affine
         std::vector<float> logY;
         QColor fill;
         QColor border;
         qreal diameter = 6.0;
-        QPixmap marker;            // cached per device pixel ratio
+        QPixmap marker; // cached per device pixel ratio
         qreal markerRatio = 0.0;
     };
     struct Mapping {

@@ -58,7 +58,8 @@ void SplitBarChart::setRows(std::vector<std::uint16_t> rowBins, int binCount, QS
                             QAbstractAxis* binAxis, const QString& countTitle)
 {
     const SplitCounts totals = countSplit(rowBins, binCount, {});
-    const double maxTotal = totals.normal.isEmpty() ? 0.0 : *std::max_element(totals.normal.cbegin(), totals.normal.cend());
+    const double maxTotal
+        = totals.normal.isEmpty() ? 0.0 : *std::max_element(totals.normal.cbegin(), totals.normal.cend());
     setBins(binCount, std::move(binDescriptions), binAxis, countTitle, maxTotal);
     m_rowBins = std::move(rowBins);
 }
@@ -183,8 +184,7 @@ void SplitBarChart::showTooltip(bool hovering, int index)
     } else {
         text += QStringLiteral("\nRows: %1").arg(chartstyle::groupedCount(normal));
     }
-    QToolTip::showText(QCursor::pos(), text.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")),
-                       m_view);
+    QToolTip::showText(QCursor::pos(), text.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")), m_view);
 }
 
 } // namespace webthreat

@@ -41,8 +41,8 @@ public:
     // New rows: rebuilds the series. rowBins holds each row's bin (kNoBin: not counted);
     // binDescriptions names each bin for the hover tooltip ("1K-1.6K bytes", "HTTPS").
     // binAxis runs along the bars' categories (x for vertical bars), countTitle names the other.
-    void setRows(std::vector<std::uint16_t> rowBins, int binCount, QStringList binDescriptions,
-                 QAbstractAxis* binAxis, const QString& countTitle);
+    void setRows(std::vector<std::uint16_t> rowBins, int binCount, QStringList binDescriptions, QAbstractAxis* binAxis,
+                 const QString& countTitle);
 
     // Recounts the split; suspicious empty means no detection yet: every row is drawn as one
     // neutral "Rows" set and the legend is hidden.

@@ -41,10 +41,10 @@ constexpr int kMaxTicks = 9;
 // Tick spacing for the time axis: QDateTimeAxis spreads its ticks evenly over its range, so the
 // range is widened to whole multiples of a round interval and the ticks land on round times.
 constexpr std::array<qint64, 25> kTickIntervals{
-    kMsSecond,      5 * kMsSecond,  10 * kMsSecond, 15 * kMsSecond, 30 * kMsSecond, kMsMinute,   2 * kMsMinute,
-    5 * kMsMinute,  10 * kMsMinute, 15 * kMsMinute, 30 * kMsMinute, kMsHour,        2 * kMsHour, 3 * kMsHour,
-    6 * kMsHour,    12 * kMsHour,   kMsDay,         2 * kMsDay,     kMsWeek,        2 * kMsWeek, 4 * kMsWeek,
-    13 * kMsWeek,   kMsYear,        5 * kMsYear,    100 * kMsYear,
+    kMsSecond,     5 * kMsSecond,  10 * kMsSecond, 15 * kMsSecond, 30 * kMsSecond, kMsMinute,   2 * kMsMinute,
+    5 * kMsMinute, 10 * kMsMinute, 15 * kMsMinute, 30 * kMsMinute, kMsHour,        2 * kMsHour, 3 * kMsHour,
+    6 * kMsHour,   12 * kMsHour,   kMsDay,         2 * kMsDay,     kMsWeek,        2 * kMsWeek, 4 * kMsWeek,
+    13 * kMsWeek,  kMsYear,        5 * kMsYear,    100 * kMsYear,
 };
 
 qint64 floorTo(qint64 value, qint64 step, qint64 origin)
@@ -57,7 +57,7 @@ qint64 floorTo(qint64 value, qint64 step, qint64 origin)
 }
 
 struct TimeAxisPlan {
-    qint64 low = 0;     // UTC ms
+    qint64 low = 0; // UTC ms
     qint64 high = 0;
     int ticks = 2;
     QString format;
@@ -99,13 +99,15 @@ TimeAxisPlan planTimeAxis(qint64 low, qint64 high)
 // value by the local offset (taken once, at the data's start) makes the labels read UTC.
 qint64 localShift(qint64 utcMs)
 {
-    return static_cast<qint64>(QDateTime::fromMSecsSinceEpoch(utcMs, Qt::UTC).toLocalTime().offsetFromUtc()) * kMsSecond;
+    return static_cast<qint64>(QDateTime::fromMSecsSinceEpoch(utcMs, Qt::UTC).toLocalTime().offsetFromUtc())
+        * kMsSecond;
 }
 
 // The view: a drag across the plot selects a period.
 class TimelineView : public ChartView {
 public:
-    TimelineView(QWidget* parent) : ChartView(QStringLiteral("timeline"), QObject::tr("Traffic over time"), parent)
+    TimelineView(QWidget* parent)
+        : ChartView(QStringLiteral("timeline"), QObject::tr("Traffic over time"), parent)
     {
         setMouseTracking(false);
     }
@@ -154,10 +156,10 @@ private:
 // Where each bucket of the timeline sits on the chart's time axis.
 struct TimelineFrame {
     const Timeline& timeline;
-    const std::vector<std::uint64_t>* suspicious;   // per bucket; null without verdicts
+    const std::vector<std::uint64_t>* suspicious; // per bucket; null without verdicts
     qint64 startMs = 0;
     qint64 widthMs = 0;
-    qint64 shiftMs = 0;                              // UTC shown as local time, see localShift
+    qint64 shiftMs = 0; // UTC shown as local time, see localShift
     QDateTimeAxis* timeAxis = nullptr;
 
     qreal x(qint64 utcMs) const { return static_cast<qreal>(utcMs - shiftMs); }
@@ -253,7 +255,8 @@ void addSuspiciousShare(WorkbenchChart* chart, const TimelineFrame& frame)
         }
         const qint64 middle = frame.bucketStart(b) + frame.widthMs / 2;
         runs.back() << QPointF(frame.x(middle),
-                               100.0 * static_cast<double>((*frame.suspicious)[b]) / static_cast<double>(timeline.sessions[b]));
+                               100.0 * static_cast<double>((*frame.suspicious)[b])
+                                   / static_cast<double>(timeline.sessions[b]));
     }
     if (runs.back().isEmpty() && runs.size() > 1)
         runs.removeLast();
@@ -284,13 +287,13 @@ struct TimelineChart::Plot {
     QLabel* hint = nullptr;
     AnalysisSnapshot snapshot;
     qint64 shiftMs = 0;
-    QAbstractSeries* anchorSeries = nullptr;   // maps values to positions for the shading
+    QAbstractSeries* anchorSeries = nullptr; // maps values to positions for the shading
     QGraphicsRectItem* selection = nullptr;
     std::optional<std::pair<Instant, Instant>> period;
     QString dateFormat;
     std::shared_ptr<const std::vector<std::uint8_t>> sourceMask;
     QString sourceName;
-    std::vector<std::uint64_t> sourceSessions;   // per bucket, for sourceMask
+    std::vector<std::uint64_t> sourceSessions; // per bucket, for sourceMask
 
     WorkbenchChart* chart() const { return static_cast<WorkbenchChart*>(view->chart()); }
 };
@@ -375,7 +378,8 @@ void TimelineChart::setSourceMask(std::shared_ptr<const std::vector<std::uint8_t
     m_plot->sourceSessions.clear();
     const AnalysisSnapshot& snapshot = m_plot->snapshot;
     if (m_plot->sourceMask && snapshot.data && snapshot.aggregates)
-        m_plot->sourceSessions = timelineSessions(snapshot.aggregates->timeline, snapshot.data->table, *m_plot->sourceMask);
+        m_plot->sourceSessions
+            = timelineSessions(snapshot.aggregates->timeline, snapshot.data->table, *m_plot->sourceMask);
     rebuild();
 }
 
@@ -436,7 +440,8 @@ void TimelineChart::rebuild()
     chart->setMessage({});
     const bool bytesMode = measure() == Measure::Bytes;
     TimelineFrame frame{timeline,
-                        snapshot.verdictAggregates && snapshot.verdictAggregates->timelineSuspicious.size() == timeline.bucketCount()
+                        snapshot.verdictAggregates
+                                && snapshot.verdictAggregates->timelineSuspicious.size() == timeline.bucketCount()
                             ? &snapshot.verdictAggregates->timelineSuspicious
                             : nullptr};
     frame.widthMs = timeline.width.micros / 1000;
@@ -468,7 +473,8 @@ void TimelineChart::rebuild()
     double minPositive = std::numeric_limits<double>::infinity();
     for (std::size_t b = 0; b < buckets; ++b) {
         const qint64 from = frame.bucketStart(b);
-        const double value = bytesMode ? static_cast<double>(timeline.bytes[b]) : static_cast<double>(timeline.sessions[b]);
+        const double value
+            = bytesMode ? static_cast<double>(timeline.bytes[b]) : static_cast<double>(timeline.sessions[b]);
         maxValue = std::max(maxValue, value);
         if (value > 0)
             minPositive = std::min(minPositive, value);

@@ -58,7 +58,7 @@ public:
     const std::vector<std::uint64_t>& sourceSessions() const;
 
     ChartView* chartView() const;
-    QString axisTitle(Qt::Alignment side) const;   // for tests: the axis titles as drawn
+    QString axisTitle(Qt::Alignment side) const; // for tests: the axis titles as drawn
     QString dateFormat() const;
 
 Q_SIGNALS:

@@ -57,7 +57,7 @@ protected:
 private:
     void placeOverlays();
 
-    QGraphicsTextItem* m_message = nullptr;   // plain text, wrapped to the chart's width
+    QGraphicsTextItem* m_message = nullptr; // plain text, wrapped to the chart's width
     QGraphicsRectItem* m_markerBox = nullptr;
     QGraphicsSimpleTextItem* m_markerText = nullptr;
     QPointer<QAbstractSeries> m_markerSeries;

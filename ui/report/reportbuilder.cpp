@@ -81,13 +81,15 @@ QString findingsTable(const QString& title, const QString& valueHeader, const st
     QString html = QStringLiteral("<h3>%1</h3>").arg(esc(title));
     if (entries.empty())
         return html + QStringLiteral("<p class='note'>%1</p>").arg(tr("none"));
-    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr><th>%1</th><th>%2</th>"
-                           "<th>%3</th><th>%4</th><th>%5</th><th>%6</th></tr></thead>")
+    html += QStringLiteral(
+                "<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr><th>%1</th><th>%2</th>"
+                "<th>%3</th><th>%4</th><th>%5</th><th>%6</th></tr></thead>")
                 .arg(esc(valueHeader), tr("Suspicious rows"), tr("Share of suspicious"), tr("Rows in all"),
                      tr("Bytes in (suspicious)"), tr("Bytes out (suspicious)"));
     for (const FindingEntry& entry : entries) {
-        html += QStringLiteral("<tr><td class='mono'>%1</td><td class='n'>%2</td><td class='n'>%3</td><td class='n'>%4</td>"
-                               "<td class='n'>%5</td><td class='n'>%6</td></tr>")
+        html += QStringLiteral(
+                    "<tr><td class='mono'>%1</td><td class='n'>%2</td><td class='n'>%3</td><td class='n'>%4</td>"
+                    "<td class='n'>%5</td><td class='n'>%6</td></tr>")
                     .arg(esc(entry.value), number(entry.count), formatPercent(entry.share), number(entry.totalRows),
                          formatBytesText(static_cast<double>(entry.bytesIn)),
                          formatBytesText(static_cast<double>(entry.bytesOut)));
@@ -106,15 +108,20 @@ QString provenanceSection(const Provenance& p)
     html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'>");
     html += keyValueRow(tr("Input file"), esc(QString::fromStdString(p.input.name)));
     if (!p.input.path.empty())
-        html += keyValueRow(tr("Path"), QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(p.input.path))));
-    html += keyValueRow(tr("Size"), tr("%1 bytes (%2)").arg(formatCount(p.input.bytes), formatBytesText(static_cast<double>(p.input.bytes))));
-    html += keyValueRow(tr("SHA-256"), QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(p.input.sha256))));
+        html += keyValueRow(
+            tr("Path"), QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(p.input.path))));
+    html += keyValueRow(
+        tr("Size"),
+        tr("%1 bytes (%2)").arg(formatCount(p.input.bytes), formatBytesText(static_cast<double>(p.input.bytes))));
+    html += keyValueRow(
+        tr("SHA-256"), QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(p.input.sha256))));
     if (!p.input.modified.empty())
         html += keyValueRow(tr("Modified"), esc(QString::fromStdString(p.input.modified)));
     html += keyValueRow(tr("Program"), esc(QString::fromStdString(p.program + " " + p.version)));
     html += keyValueRow(tr("Report created"), esc(QString::fromStdString(p.created)));
-    html += keyValueRow(tr("Reproduce the scores"),
-                        QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(rerunCommand(p)))));
+    html += keyValueRow(
+        tr("Reproduce the scores"),
+        QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(rerunCommand(p)))));
     return html + QStringLiteral("</table>");
 }
 
@@ -136,8 +143,9 @@ QString detectorSection(const Provenance& p)
                                               : tr("%1 (automatic: min(256, rows))").arg(p.maxSamples));
     html += keyValueRow(tr("Seed"), QString::number(p.seed));
     html += keyValueRow(tr("Contamination"), esc(QString::fromStdString(p.contamination.toString())));
-    html += keyValueRow(tr("Threshold"), tr("%1 (rows scoring below it are Suspicious)")
-                                             .arg(esc(QString::fromStdString(formatNumber(p.threshold)))));
+    html += keyValueRow(
+        tr("Threshold"),
+        tr("%1 (rows scoring below it are Suspicious)").arg(esc(QString::fromStdString(formatNumber(p.threshold)))));
     return html + QStringLiteral("</table>");
 }
 
@@ -159,12 +167,13 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
     QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Suspicious rows"));
     if (shown == 0)
         return html + QStringLiteral("<p>%1</p>").arg(tr("No row scored below the threshold."));
-    html += QStringLiteral("<p>%1</p>")
-                .arg(shown < findings.suspiciousRows.size()
-                         ? tr("The %1 most anomalous of %2 suspicious rows, most anomalous first. The scored CSV export "
-                              "lists them all.")
-                               .arg(number(shown), number(findings.suspiciousRows.size()))
-                         : tr("All %1 suspicious rows, most anomalous first.").arg(number(shown)));
+    html
+        += QStringLiteral("<p>%1</p>")
+               .arg(shown < findings.suspiciousRows.size()
+                        ? tr("The %1 most anomalous of %2 suspicious rows, most anomalous first. The scored CSV export "
+                             "lists them all.")
+                              .arg(number(shown), number(findings.suspiciousRows.size()))
+                        : tr("All %1 suspicious rows, most anomalous first.").arg(number(shown)));
     // Fixed shares of the page, so that an IPv4 address stays on one line on A4 and a long
     // protocol name cannot squeeze the numbers.
     // <thead>: the header row repeats on every page the table spans.
@@ -174,8 +183,8 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
                            "<th width='9%' class='nowrap'>%4</th><th width='10%' class='nowrap'>%5</th>"
                            "<th width='6%' class='nowrap'>%6</th><th width='12%' class='nowrap'>%7</th>"
                            "<th width='12%' class='nowrap'>%8</th><th width='10%' class='nowrap'>%9</th></tr></thead>")
-                .arg(tr("Line"), tr("Score"), tr("Source IP"), tr("Country"), tr("Protocol"), tr("Port"), tr("Bytes in"),
-                     tr("Bytes out"), tr("Duration"));
+                .arg(tr("Line"), tr("Score"), tr("Source IP"), tr("Country"), tr("Protocol"), tr("Port"),
+                     tr("Bytes in"), tr("Bytes out"), tr("Duration"));
     std::unique_ptr<Explainer> explainer;
     if (snapshot.detection->forest)
         explainer = std::make_unique<Explainer>(snapshot.data, snapshot.detection);
@@ -185,8 +194,10 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
         progress.check();
         progress.report("report", 0.8 * static_cast<double>(i) / static_cast<double>(shown));
         const std::size_t row = findings.suspiciousRows[i];
-        html += QStringLiteral("<tr><td class='n nowrap'>%1</td><td class='n nowrap'>%2</td><td class='n nowrap'>%3</td><td class='mono nowrap'>%4</td>"
-                               "<td>%5</td><td>%6</td><td class='n nowrap'>%7</td><td class='n nowrap'>%8</td><td class='n nowrap'>%9</td>")
+        html += QStringLiteral("<tr><td class='n nowrap'>%1</td><td class='n nowrap'>%2</td><td class='n "
+                               "nowrap'>%3</td><td class='mono nowrap'>%4</td>"
+                               "<td>%5</td><td>%6</td><td class='n nowrap'>%7</td><td class='n nowrap'>%8</td><td "
+                               "class='n nowrap'>%9</td>")
                     .arg(number(i + 1), QString::number(table.sourceLines[row]), QString::number(scores[row], 'f', 4),
                          esc(table.text(Field::SrcIp, row)), esc(table.text(Field::SrcIpCountryCode, row)),
                          esc(table.text(Field::Protocol, row)), cell(table, Field::DstPort, row),
@@ -196,21 +207,24 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
                          table.column(Field::BytesOut).isMissing(row)
                              ? QString()
                              : formatBytesText(static_cast<double>(table.column(Field::BytesOut).integers[row])));
-        html += QStringLiteral("<td class='n nowrap'>%1</td></tr>").arg(formatDuration(data.features.sessionDuration[row]));
+        html += QStringLiteral("<td class='n nowrap'>%1</td></tr>")
+                    .arg(formatDuration(data.features.sessionDuration[row]));
         if (explainer) {
             const RowExplanation explanation = explainer->explain(row);
             QStringList credits;
             for (const FeatureExplanation& feature : explanation.features) {
                 if (feature.credit <= 0.0 || credits.size() == 2)
                     break;
-                credits << QStringLiteral("%1 %2").arg(esc(QString::fromUtf8(featureInfo(feature.feature).name.data(),
-                                                                             static_cast<qsizetype>(featureInfo(feature.feature).name.size()))),
-                                                      formatPercent(feature.credit, 0));
+                credits << QStringLiteral("%1 %2").arg(
+                    esc(QString::fromUtf8(featureInfo(feature.feature).name.data(),
+                                          static_cast<qsizetype>(featureInfo(feature.feature).name.size()))),
+                    formatPercent(feature.credit, 0));
             }
             html += QStringLiteral("<tr><td></td><td class='why' colspan='9'>%1%2</td></tr>")
                         .arg(esc(QString::fromStdString(explanation.sentence)),
                              credits.isEmpty() ? QString()
-                                               : QStringLiteral(" <i>%1 %2</i>").arg(tr("Top features:"), credits.join(QStringLiteral(", "))));
+                                               : QStringLiteral(" <i>%1 %2</i>")
+                                                     .arg(tr("Top features:"), credits.join(QStringLiteral(", "))));
         }
     }
     return html + QStringLiteral("</table>");
@@ -218,13 +232,14 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
 
 // The page, with each chart's src from imageSource (a data: URI for the HTML file, a resource
 // name for QTextDocument).
-template<typename ImageSource>
+template <typename ImageSource>
 QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBrowser, const Progress& progress)
 {
     const Provenance& p = input.provenance;
     const AnalysisSnapshot& snapshot = input.snapshot;
     QString html = QStringLiteral("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n");
-    html += QStringLiteral("<meta name='generator' content='%1'>\n").arg(esc(QString::fromStdString(p.program + " " + p.version)));
+    html += QStringLiteral("<meta name='generator' content='%1'>\n")
+                .arg(esc(QString::fromStdString(p.program + " " + p.version)));
     html += QStringLiteral("<title>%1</title>\n<style>%2%3</style>\n")
                 .arg(esc(tr("Web traffic report: %1").arg(input.title)), QString::fromLatin1(kStyle),
                      forBrowser ? QString::fromLatin1(kScreenStyle) : QString());
@@ -249,20 +264,24 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
                     .arg(tr("<span class='suspicious'>%1 of %2 rows (%3) are Suspicious</span>: their anomaly score is "
                             "below %4 (contamination %5; the exact threshold is under Detector settings).")
                              .arg(number(findings.suspicious), number(findings.rows),
-                                  formatPercent(findings.rows ? static_cast<double>(findings.suspicious) / static_cast<double>(findings.rows) : 0.0),
+                                  formatPercent(findings.rows ? static_cast<double>(findings.suspicious)
+                                                        / static_cast<double>(findings.rows)
+                                                              : 0.0),
                                   QString::number(p.threshold, 'f', 4),
                                   esc(QString::fromStdString(p.contamination.toString()))));
         const auto lead = [](const std::vector<FindingEntry>& entries) {
             return entries.empty() ? tr("none") : esc(entries.front().value);
         };
         html += QStringLiteral("<p>%1</p>")
-                    .arg(tr("Most frequent among the suspicious rows: source IP <span class='mono'>%1</span>, country %2, "
+                    .arg(tr("Most frequent among the suspicious rows: source IP <span class='mono'>%1</span>, country "
+                            "%2, "
                             "destination port %3, protocol %4.")
                              .arg(lead(findings.sourceIps), lead(findings.countries), lead(findings.destinationPorts),
                                   lead(findings.protocols)));
     } else {
-        html += QStringLiteral("<p>%1</p>").arg(tr("%1 rows after cleaning; the detector did not run, so there are no scores.")
-                                                     .arg(number(snapshot.data->table.rowCount())));
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(tr("%1 rows after cleaning; the detector did not run, so there are no scores.")
+                             .arg(number(snapshot.data->table.rowCount())));
         if (!input.detectionProblem.isEmpty())
             html += QStringLiteral("<p>%1</p>").arg(esc(input.detectionProblem));
     }
@@ -275,9 +294,10 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
     if (snapshot.hasDetection() && snapshot.findings) {
         const Findings& findings = *snapshot.findings;
         html += QStringLiteral("<h2>%1</h2>").arg(tr("Findings"));
-        html += QStringLiteral("<p>%1</p>").arg(tr("The values most frequent among the suspicious rows (top %1 each).")
-                                                     .arg(std::max({findings.sourceIps.size(), findings.countries.size(),
-                                                                    findings.destinationPorts.size(), findings.protocols.size()})));
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(tr("The values most frequent among the suspicious rows (top %1 each).")
+                             .arg(std::max({findings.sourceIps.size(), findings.countries.size(),
+                                            findings.destinationPorts.size(), findings.protocols.size()})));
         html += findingsTable(tr("Source IPs"), tr("Source IP"), findings.sourceIps);
         html += findingsTable(tr("Source countries"), tr("Country"), findings.countries);
         html += findingsTable(tr("Destination ports"), tr("Port"), findings.destinationPorts);
@@ -326,7 +346,8 @@ void requireData(const ReportInput& input, const QString& path)
 
 [[noreturn]] void failWrite(const QString& path, const QString& reason)
 {
-    throw OutputError(QStringLiteral("Could not write the report %1: %2").arg(QDir::toNativeSeparators(path), reason).toStdString());
+    throw OutputError(
+        QStringLiteral("Could not write the report %1: %2").arg(QDir::toNativeSeparators(path), reason).toStdString());
 }
 
 void openSaveFile(QSaveFile& file, const QString& path)
@@ -335,7 +356,8 @@ void openSaveFile(QSaveFile& file, const QString& path)
         return;
     const QFileInfo info(path);
     if (!info.absoluteDir().exists())
-        failWrite(path, QStringLiteral("the folder %1 does not exist").arg(QDir::toNativeSeparators(info.absolutePath())));
+        failWrite(path,
+                  QStringLiteral("the folder %1 does not exist").arg(QDir::toNativeSeparators(info.absolutePath())));
     failWrite(path, file.errorString());
 }
 
@@ -366,7 +388,8 @@ QList<QPair<QString, QString>> provenancePngText(const Provenance& p)
     QList<QPair<QString, QString>> text;
     text.append({QStringLiteral("Software"), QString::fromStdString(p.program + " " + p.version)});
     text.append({QStringLiteral("Source"),
-                 QString::fromStdString(p.input.name + " (" + std::to_string(p.input.bytes) + " bytes, SHA-256 " + p.input.sha256 + ")")});
+                 QString::fromStdString(p.input.name + " (" + std::to_string(p.input.bytes) + " bytes, SHA-256 "
+                                        + p.input.sha256 + ")")});
     text.append({QStringLiteral("Description"), QString::fromStdString(provenanceSummary(p))});
     text.append({QStringLiteral("Creation Time"), QString::fromStdString(p.created)});
     text.append({QStringLiteral("webthreat:provenance"), QString::fromStdString(provenanceJson(p))});
@@ -377,9 +400,13 @@ QByteArray reportHtml(const ReportInput& input, const Progress& progress)
 {
     if (!input.snapshot.hasData())
         return {};
-    const QString html = buildHtml(input, [&](const ReportChart& chart) {
-        return QStringLiteral("data:image/png;base64,") + QString::fromLatin1(encodePng(chart, input.provenance).toBase64());
-    }, true, progress);
+    const QString html = buildHtml(
+        input,
+        [&](const ReportChart& chart) {
+            return QStringLiteral("data:image/png;base64,")
+                + QString::fromLatin1(encodePng(chart, input.provenance).toBase64());
+        },
+        true, progress);
     return html.toUtf8();
 }
 
@@ -407,7 +434,8 @@ void writeReportPdf(const ReportInput& input, const QString& path, const Progres
     document.setDefaultStyleSheet(QString::fromLatin1(kStyle));
     for (const ReportChart& chart : input.charts)
         document.addResource(QTextDocument::ImageResource, QUrl(resourceName(chart)), chart.image);
-    document.setHtml(buildHtml(input, [](const ReportChart& chart) { return resourceName(chart); }, false, progress));
+    document.setHtml(buildHtml(
+        input, [](const ReportChart& chart) { return resourceName(chart); }, false, progress));
     progress.check();
     progress.report("report", 0.85);
 

@@ -17,7 +17,7 @@ class ChartView;
 // One chart as the report shows it, rendered on the GUI thread (Qt Charts are widgets) and
 // encoded and placed anywhere.
 struct ReportChart {
-    QString name;      // the chart's file stem: "bytes_in_histogram"
+    QString name; // the chart's file stem: "bytes_in_histogram"
     QString title;
     QImage image;
 };
@@ -39,12 +39,12 @@ QList<QPair<QString, QString>> provenancePngText(const Provenance& provenance);
 // What one report shows. Everything here is immutable or implicitly shared, so a ReportInput
 // can be handed to the worker thread.
 struct ReportInput {
-    AnalysisSnapshot snapshot;   // needs data; without a detection the report says so
+    AnalysisSnapshot snapshot; // needs data; without a detection the report says so
     Provenance provenance;
-    QString title;               // the input's display name
-    QString detectionProblem;    // why there are no scores, if there are none
+    QString title; // the input's display name
+    QString detectionProblem; // why there are no scores, if there are none
     QList<ReportChart> charts;
-    std::size_t maxRows = 200;   // suspicious rows listed (the most anomalous first)
+    std::size_t maxRows = 200; // suspicious rows listed (the most anomalous first)
 };
 
 // Any thread. The report as one self-contained HTML page: inline CSS, charts as PNG data: URIs,

@@ -10,13 +10,14 @@ namespace {
 // Three sources over two hours; 1.1.1.1 has three sessions.
 TrafficTable table()
 {
-    return readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
-                              "100,1000,2024-04-25T23:00:00Z,,1.1.1.1,US,HTTPS,443,10.0.0.1\n"
-                              "200,2000,2024-04-25T23:30:00Z,,2.2.2.2,DE,HTTPS,443,10.0.0.1\n"
-                              "300,3000,2024-04-26T00:10:00Z,,1.1.1.1,US,HTTPS,22,10.0.0.1\n"
-                              "400,4000,2024-04-26T00:50:00Z,,1.1.1.1,CA,HTTPS,443,10.0.0.1\n"
-                              "500,5000,2024-04-26T00:55:00Z,,3.3.3.3,FR,HTTPS,80,10.0.0.1\n",
-                              "agg.csv")
+    return readTrafficCsvText(
+               "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
+               "100,1000,2024-04-25T23:00:00Z,,1.1.1.1,US,HTTPS,443,10.0.0.1\n"
+               "200,2000,2024-04-25T23:30:00Z,,2.2.2.2,DE,HTTPS,443,10.0.0.1\n"
+               "300,3000,2024-04-26T00:10:00Z,,1.1.1.1,US,HTTPS,22,10.0.0.1\n"
+               "400,4000,2024-04-26T00:50:00Z,,1.1.1.1,CA,HTTPS,443,10.0.0.1\n"
+               "500,5000,2024-04-26T00:55:00Z,,3.3.3.3,FR,HTTPS,80,10.0.0.1\n",
+               "agg.csv")
         .table;
 }
 } // namespace

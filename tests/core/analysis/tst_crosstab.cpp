@@ -10,7 +10,8 @@ namespace {
 // Eight rows; rows 0..2 are the most anomalous. Rules: A, A, (none), B, A, B, C, C.
 TrafficTable ruledTable()
 {
-    return readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip,rule_names\n"
+    return readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,"
+                              "dst_ip,rule_names\n"
                               "1,1,,,1.1.1.1,US,HTTPS,443,10.0.0.1,A\n"
                               "2,2,,,1.1.1.2,US,HTTPS,443,10.0.0.1,A\n"
                               "3,3,,,1.1.1.3,US,HTTPS,443,10.0.0.1,\n"

@@ -11,17 +11,19 @@ namespace {
 std::shared_ptr<const PreparedData> prepared()
 {
     // Four rows, one without bytes_in; the optional response.code column is absent.
-    return prepareTable(readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip,note\n"
-                                           "100,10,2024-04-25T23:00:00Z,,1.1.1.1,US,HTTPS,443,10.0.0.1,x\n"
-                                           ",20,2024-04-25T23:00:10Z,,1.1.1.2,US,HTTPS,443,10.0.0.1,y\n"
-                                           "300,30,2024-04-25T23:00:20Z,,1.1.1.3,DE,HTTPS,443,10.0.0.1,x\n"
-                                           "400,40,2024-04-25T23:00:30Z,,1.1.1.4,US,SSH,22,10.0.0.1,x\n",
-                                           "summary.csv"),
-                        [] {
-                            CleanParams clean;
-                            clean.fillBytesInMedian = false;
-                            return clean;
-                        }());
+    return prepareTable(
+        readTrafficCsvText(
+            "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip,note\n"
+            "100,10,2024-04-25T23:00:00Z,,1.1.1.1,US,HTTPS,443,10.0.0.1,x\n"
+            ",20,2024-04-25T23:00:10Z,,1.1.1.2,US,HTTPS,443,10.0.0.1,y\n"
+            "300,30,2024-04-25T23:00:20Z,,1.1.1.3,DE,HTTPS,443,10.0.0.1,x\n"
+            "400,40,2024-04-25T23:00:30Z,,1.1.1.4,US,SSH,22,10.0.0.1,x\n",
+            "summary.csv"),
+        [] {
+            CleanParams clean;
+            clean.fillBytesInMedian = false;
+            return clean;
+        }());
 }
 
 const ColumnSummary* find(const DatasetSummary& summary, const std::string& name)
@@ -69,7 +71,7 @@ private Q_SLOTS:
         const ColumnSummary* created = find(summary, "creation_time");
         QVERIFY(created->timestamp);
         QCOMPARE(created->maximum - created->minimum, 30.0); // seconds
-        QCOMPARE(created->median - created->minimum, 15.0);  // the mean of the middle two
+        QCOMPARE(created->median - created->minimum, 15.0); // the mean of the middle two
 
         QCOMPARE(find(summary, "note")->tooltip, std::string("A column outside the traffic schema, kept as text."));
     }
@@ -98,8 +100,8 @@ private Q_SLOTS:
     {
         const auto data = prepared();
         std::atomic<bool> cancel{true};
-        QVERIFY_THROWS_EXCEPTION(CancelledError,
-                                 summarizeDataset(data->table, data->features, data->readReport, Progress({}, &cancel)));
+        QVERIFY_THROWS_EXCEPTION(
+            CancelledError, summarizeDataset(data->table, data->features, data->readReport, Progress({}, &cancel)));
     }
 };
 

@@ -17,16 +17,16 @@ Instant at(const char* text)
 
 // Three sources: 1.1.1.1 four times (two countries, three ports), 2.2.2.2 twice, 3.3.3.3 once, and
 // one row without a source.
-const std::string kTraffic =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
-    "100,1000,2024-04-25T10:00:05Z,,1.1.1.1,US,HTTPS,443,10.0.0.1\n"   // row 0
-    "300,3000,2024-04-25T09:00:00Z,,2.2.2.2,DE,SSH,22,10.0.0.1\n"      // row 1
-    "200,2000,2024-04-25T12:30:00Z,,1.1.1.1,US,HTTPS,443,10.0.0.1\n"   // row 2
-    "50,,2024-04-25T11:00:00Z,,1.1.1.1,NL,HTTP,80,10.0.0.1\n"          // row 3: bytes_out missing
-    "400,4000,,,1.1.1.1,US,TCP,4444,10.0.0.1\n"                        // row 4: no creation_time
-    "500,5000,2024-04-26T00:00:00Z,,3.3.3.3,,HTTP,,10.0.0.1\n"         // row 5: no country, no port
-    "60,600,2024-04-25T08:00:00Z,,2.2.2.2,DE,SSH,22,10.0.0.1\n"        // row 6
-    "7,70,2024-04-25T08:30:00Z,,,FR,HTTP,80,10.0.0.1\n";               // row 7: no source
+const std::string kTraffic
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
+      "100,1000,2024-04-25T10:00:05Z,,1.1.1.1,US,HTTPS,443,10.0.0.1\n" // row 0
+      "300,3000,2024-04-25T09:00:00Z,,2.2.2.2,DE,SSH,22,10.0.0.1\n" // row 1
+      "200,2000,2024-04-25T12:30:00Z,,1.1.1.1,US,HTTPS,443,10.0.0.1\n" // row 2
+      "50,,2024-04-25T11:00:00Z,,1.1.1.1,NL,HTTP,80,10.0.0.1\n" // row 3: bytes_out missing
+      "400,4000,,,1.1.1.1,US,TCP,4444,10.0.0.1\n" // row 4: no creation_time
+      "500,5000,2024-04-26T00:00:00Z,,3.3.3.3,,HTTP,,10.0.0.1\n" // row 5: no country, no port
+      "60,600,2024-04-25T08:00:00Z,,2.2.2.2,DE,SSH,22,10.0.0.1\n" // row 6
+      "7,70,2024-04-25T08:30:00Z,,,FR,HTTP,80,10.0.0.1\n"; // row 7: no source
 
 std::string text(const TrafficTable& table, std::uint32_t id)
 {
@@ -61,7 +61,7 @@ private Q_SLOTS:
         QCOMPARE(first.topCountries[2], StringPool::kMissing);
         QCOMPARE(first.portCount, std::uint32_t(3));
         QCOMPARE(first.topPorts[0], std::int64_t(443));
-        QCOMPARE(first.topPorts[1], std::int64_t(80));   // ties (80 and 4444 once each) by value
+        QCOMPARE(first.topPorts[1], std::int64_t(80)); // ties (80 and 4444 once each) by value
         QCOMPARE(first.topPorts[2], std::int64_t(4444));
 
         const EntityStats& second = entities.entities[1];
@@ -116,7 +116,8 @@ private Q_SLOTS:
         const EntityPeriod bare = entitiesInPeriod(entities, table, mask, nullptr, nullptr);
         QCOMPARE(bare.suspicious, (std::vector<std::uint32_t>{0, 0, 0, 0}));
         QVERIFY(std::isnan(bare.lowestScore[0]));
-        QCOMPARE(entitiesInPeriod(entities, table, {1, 1}, nullptr, nullptr).sessions, (std::vector<std::uint32_t>{0, 0, 0, 0}));
+        QCOMPARE(entitiesInPeriod(entities, table, {1, 1}, nullptr, nullptr).sessions,
+                 (std::vector<std::uint32_t>{0, 0, 0, 0}));
     }
 
     void verdictsPerSource()
@@ -143,7 +144,8 @@ private Q_SLOTS:
 
     void emptyTable()
     {
-        const TrafficTable table = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n", "e.csv").table;
+        const TrafficTable table
+            = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n", "e.csv").table;
         const EntityTable entities = aggregateEntities(table);
         QVERIFY(entities.entities.empty());
         QVERIFY(entities.entityOfRow.empty());

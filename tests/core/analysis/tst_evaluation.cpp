@@ -42,14 +42,14 @@ void readReference(std::vector<int>& labels, std::vector<double>& scores)
 }
 
 // Six rows with a rule column, a truth column and bytes that make rows 0 and 1 stand out.
-constexpr const char* kLabelledCsv =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names,detection_types,Is_Attack,note\n"
-    "10,10,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Exfil,waf_rule,attack,x\n"
-    "20,20,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.2,10.0.0.1,,waf_rule,Malicious,x\n"
-    "30,30,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.3,10.0.0.1,Exfil,,benign,x\n"
-    "40,40,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.4,10.0.0.1,Scan,,0,x\n"
-    "50,50,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.5,10.0.0.1,,,NO,x\n"
-    "60,60,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.6,10.0.0.1,,waf_rule, true ,x\n";
+constexpr const char* kLabelledCsv
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names,detection_types,Is_Attack,note\n"
+      "10,10,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Exfil,waf_rule,attack,x\n"
+      "20,20,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.2,10.0.0.1,,waf_rule,Malicious,x\n"
+      "30,30,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.3,10.0.0.1,Exfil,,benign,x\n"
+      "40,40,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.4,10.0.0.1,Scan,,0,x\n"
+      "50,50,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.5,10.0.0.1,,,NO,x\n"
+      "60,60,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.6,10.0.0.1,,waf_rule, true ,x\n";
 
 } // namespace
 
@@ -107,7 +107,7 @@ private Q_SLOTS:
         QCOMPARE(one.precision, 0.0);
         QCOMPARE(one.f1, 0.0);
         QCOMPARE(one.falsePositiveRate, 1.0 / 3.0);
-        QCOMPARE(evaluation.at(0).precision, 0.0);   // nothing flagged
+        QCOMPARE(evaluation.at(0).precision, 0.0); // nothing flagged
     }
 
     void allTiesHaveAreaOneHalf()
@@ -115,7 +115,7 @@ private Q_SLOTS:
         const ScoreIndex scores(std::vector<double>(8, -0.5));
         const Evaluation evaluation(scores, truthOf({1, 0, 0, 1, 0, 0, 0, 0}));
         QCOMPARE(evaluation.rocAuc(), 0.5);
-        QCOMPARE(evaluation.averagePrecision(), 0.25);   // the prevalence
+        QCOMPARE(evaluation.averagePrecision(), 0.25); // the prevalence
         QCOMPARE(evaluation.rocCurve().size(), std::size_t{2}); // one diagonal step
         QCOMPARE(evaluation.precisionRecallCurve().size(), std::size_t{1});
     }
@@ -156,7 +156,8 @@ private Q_SLOTS:
         const GroundTruth truth = truthOf(labels);
         QCOMPARE(truth.positives, std::size_t{150});
         const Evaluation exact(ScoreIndex(raw), truth);
-        QVERIFY2(std::abs(exact.rocAuc() - 0.942079725085911) < 1e-12, qPrintable(QString::number(exact.rocAuc(), 'g', 17)));
+        QVERIFY2(std::abs(exact.rocAuc() - 0.942079725085911) < 1e-12,
+                 qPrintable(QString::number(exact.rocAuc(), 'g', 17)));
         QVERIFY2(std::abs(exact.averagePrecision() - 0.696218913536723) < 1e-12,
                  qPrintable(QString::number(exact.averagePrecision(), 'g', 17)));
         // numpy.round(scores, 2): 51 distinct values, so most thresholds are ties.
@@ -164,7 +165,8 @@ private Q_SLOTS:
         for (double score : raw)
             rounded.push_back(std::nearbyint(score * 100.0) / 100.0);
         const Evaluation tied(ScoreIndex(rounded), truth);
-        QVERIFY2(std::abs(tied.rocAuc() - 0.941151202749141) < 1e-12, qPrintable(QString::number(tied.rocAuc(), 'g', 17)));
+        QVERIFY2(std::abs(tied.rocAuc() - 0.941151202749141) < 1e-12,
+                 qPrintable(QString::number(tied.rocAuc(), 'g', 17)));
         QVERIFY2(std::abs(tied.averagePrecision() - 0.688075918363696) < 1e-12,
                  qPrintable(QString::number(tied.averagePrecision(), 'g', 17)));
         // The curves are thinned for drawing but keep both ends.
@@ -190,7 +192,7 @@ private Q_SLOTS:
         QCOMPARE(lookup.truth->positive, expected);
         QCOMPARE(lookup.truth->positives, std::size_t{3});
         QCOMPARE(lookup.truth->negatives, std::size_t{3});
-        const auto named = readGroundTruth(read.table, "is_attack");   // case-insensitive when unique
+        const auto named = readGroundTruth(read.table, "is_attack"); // case-insensitive when unique
         QVERIFY(named.truth);
     }
 
@@ -203,8 +205,9 @@ private Q_SLOTS:
                  QString("column note cannot be used as ground truth: line 2 has 'x'; it needs 1/0, true/false, "
                          "yes/no, attack/normal, suspicious/normal or malicious/benign"));
         const TruthLookup missing = readGroundTruth(read.table, "verdict");
-        QCOMPARE(QString::fromStdString(missing.problem),
-                 QString("the file has no column named 'verdict'; columns besides the traffic schema's: Is_Attack, note"));
+        QCOMPARE(
+            QString::fromStdString(missing.problem),
+            QString("the file has no column named 'verdict'; columns besides the traffic schema's: Is_Attack, note"));
         const ReadResult plain = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,label\n"
                                                     "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,0\n"
                                                     "2,2,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.2,10.0.0.1,\n",
@@ -212,11 +215,13 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(findGroundTruth(plain.table).problem),
                  QString("column label cannot be used as ground truth: line 3 has no value; it needs 1/0, true/false, "
                          "yes/no, attack/normal, suspicious/normal or malicious/benign"));
-        const ReadResult oneClass = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,is_suspicious\n"
-                                                       "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,no\n",
-                                                       "one.csv");
+        const ReadResult oneClass
+            = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,is_suspicious\n"
+                                 "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,no\n",
+                                 "one.csv");
         QCOMPARE(QString::fromStdString(findGroundTruth(oneClass.table).problem),
-                 QString("column is_suspicious cannot be used as ground truth: every row is normal, so there is nothing to tell apart"));
+                 QString("column is_suspicious cannot be used as ground truth: every row is normal, so there is "
+                         "nothing to tell apart"));
         const ReadResult none = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n"
                                                    "1,1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1\n",
                                                    "none.csv");
@@ -238,12 +243,12 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(rules.column), QString("rule_names"));
         QVERIFY(rules.columnPresent);
         QCOMPARE(rules.rows.size(), std::size_t{3});
-        QCOMPARE(QString::fromStdString(rules.rows[0].value), QString("Exfil"));   // 2 rows
+        QCOMPARE(QString::fromStdString(rules.rows[0].value), QString("Exfil")); // 2 rows
         QCOMPARE(rules.rows[0].suspicious, std::size_t{1});
         QCOMPARE(rules.rows[0].normal, std::size_t{1});
         QCOMPARE(QString::fromStdString(rules.rows[1].value), QString("Scan"));
         QCOMPARE(rules.rows[1].normal, std::size_t{1});
-        QCOMPARE(QString::fromStdString(rules.rows[2].value), QString("(none)"));   // last
+        QCOMPARE(QString::fromStdString(rules.rows[2].value), QString("(none)")); // last
         QVERIFY(rules.rows[2].none);
         QCOMPARE(rules.rows[2].suspicious, std::size_t{1});
         QCOMPARE(rules.rows[2].normal, std::size_t{2});
@@ -251,10 +256,12 @@ private Q_SLOTS:
         QCOMPARE(rules.suspicious, std::size_t{2});
         QCOMPARE(rules.ruledButNormal(), std::size_t{2});
         QCOMPARE(rules.flaggedWithoutRule(), std::size_t{1});
-        QCOMPARE(QString::fromStdString(rules.summary()),
-                 QString("The rules named 3 rows; the model flags 1 row of them (33.3 %) and calls 2 rows Normal: what the rules "
-                         "caught that the model did not. The model flags 1 row that no rule named: what the model caught "
-                         "that the rules did not."));
+        QCOMPARE(
+            QString::fromStdString(rules.summary()),
+            QString("The rules named 3 rows; the model flags 1 row of them (33.3 %) and calls 2 rows Normal: what the "
+                    "rules "
+                    "caught that the model did not. The model flags 1 row that no rule named: what the model caught "
+                    "that the rules did not."));
     }
 
     void everyRowWithTheSameRule()
@@ -262,15 +269,17 @@ private Q_SLOTS:
         // As in the real CloudWatch export: one rule on every row.
         std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,rule_names\n";
         for (int i = 0; i < 4; ++i)
-            text += std::to_string(i + 1) + ",1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Suspicious Web Traffic\n";
+            text += std::to_string(i + 1)
+                + ",1,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.1,10.0.0.1,Suspicious Web Traffic\n";
         const ReadResult read = readTrafficCsvText(text, "same.csv");
         const ScoreIndex scores({-0.9, -0.5, -0.5, -0.5});
         const Verdicts verdicts = applyThreshold(scores, Contamination::fromValue(0.25));
         const CrossTab rules = CrossTabulator(read.table, Field::RuleNames).tabulate(scores, verdicts);
         QCOMPARE(rules.rows.size(), std::size_t{1});
-        QCOMPARE(QString::fromStdString(rules.summary()),
-                 QString("Every row has the same rule_names ('Suspicious Web Traffic'), so the rules do not single out any "
-                         "rows: the model flags 1 row of 4 (25.0 %) and calls 3 rows Normal."));
+        QCOMPARE(
+            QString::fromStdString(rules.summary()),
+            QString("Every row has the same rule_names ('Suspicious Web Traffic'), so the rules do not single out any "
+                    "rows: the model flags 1 row of 4 (25.0 %) and calls 3 rows Normal."));
         const CrossTab types = CrossTabulator(read.table, Field::DetectionTypes).tabulate(scores, verdicts);
         QVERIFY(!types.columnPresent);
         QCOMPARE(QString::fromStdString(types.summary()),
@@ -283,7 +292,7 @@ private Q_SLOTS:
     {
         std::vector<double> raw;
         for (int i = 0; i < 100; ++i)
-            raw.push_back(-0.3 - 0.001 * ((i * 37) % 100));   // distinct scores in a shuffled order
+            raw.push_back(-0.3 - 0.001 * ((i * 37) % 100)); // distinct scores in a shuffled order
         const ScoreIndex scores(raw);
         const Verdicts five = applyThreshold(scores, Contamination::fromValue(0.05));
         const Verdicts twenty = applyThreshold(scores, Contamination::fromValue(0.20));

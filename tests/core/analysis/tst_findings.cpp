@@ -16,13 +16,13 @@ class TestFindings : public QObject {
 private Q_SLOTS:
     void countsAmongSuspicious()
     {
-        const std::string text =
-            "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
-            "100,1000,,,1.1.1.1,US,HTTPS,443,10.0.0.1\n" // row 0: suspicious
-            "200,2000,,,1.1.1.1,US,HTTPS,443,10.0.0.1\n" // row 1: suspicious
-            "300,3000,,,2.2.2.2,DE,SSH,22,10.0.0.1\n"    // row 2: suspicious
-            "400,4000,,,1.1.1.1,US,HTTPS,443,10.0.0.1\n" // row 3: normal
-            "500,5000,,,3.3.3.3,FR,HTTP,,10.0.0.1\n";    // row 4: normal
+        const std::string text
+            = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n"
+              "100,1000,,,1.1.1.1,US,HTTPS,443,10.0.0.1\n" // row 0: suspicious
+              "200,2000,,,1.1.1.1,US,HTTPS,443,10.0.0.1\n" // row 1: suspicious
+              "300,3000,,,2.2.2.2,DE,SSH,22,10.0.0.1\n" // row 2: suspicious
+              "400,4000,,,1.1.1.1,US,HTTPS,443,10.0.0.1\n" // row 3: normal
+              "500,5000,,,3.3.3.3,FR,HTTP,,10.0.0.1\n"; // row 4: normal
         const TrafficTable table = readTrafficCsvText(text, "f.csv").table;
         const ScoreIndex scores({-0.8, -0.7, -0.9, -0.3, -0.2});
         const Verdicts verdicts = applyThreshold(scores, Contamination::autoOffset());
@@ -111,36 +111,39 @@ private Q_SLOTS:
         };
         // The list holds the right entries with the right figures, most suspicious rows (then most
         // bytes) first, and as many as asked; values tied on both may come in any order.
-        auto compareLists = [&](const std::vector<FindingEntry>& actual, const std::map<std::string, FindingEntry>& expected) {
-            QCOMPARE(actual.size(), topN > 0 ? std::min<std::size_t>(topN, expected.size()) : expected.size());
-            for (std::size_t i = 0; i < actual.size(); ++i) {
-                const auto found = expected.find(actual[i].value);
-                QVERIFY2(found != expected.end(), actual[i].value.c_str());
-                QCOMPARE(actual[i].count, found->second.count);
-                QCOMPARE(actual[i].totalRows, found->second.totalRows);
-                QCOMPARE(actual[i].bytesIn, found->second.bytesIn);
-                QCOMPARE(actual[i].bytesOut, found->second.bytesOut);
-                if (i > 0) {
-                    const FindingEntry& before = actual[i - 1];
-                    QVERIFY(before.count > actual[i].count
-                            || (before.count == actual[i].count
-                                && before.bytesIn + before.bytesOut >= actual[i].bytesIn + actual[i].bytesOut));
-                }
-            }
-            // Nothing left out outranks what was listed.
-            if (!actual.empty()) {
-                for (const auto& [name, entry] : expected)
-                    QVERIFY(entry.count <= actual.front().count);
-                std::size_t listedOrAbove = 0;
-                for (const auto& [name, entry] : expected)
-                    listedOrAbove += entry.count > actual.back().count ? 1 : 0;
-                QVERIFY(listedOrAbove <= actual.size());
-            }
-        };
+        auto compareLists
+            = [&](const std::vector<FindingEntry>& actual, const std::map<std::string, FindingEntry>& expected) {
+                  QCOMPARE(actual.size(), topN > 0 ? std::min<std::size_t>(topN, expected.size()) : expected.size());
+                  for (std::size_t i = 0; i < actual.size(); ++i) {
+                      const auto found = expected.find(actual[i].value);
+                      QVERIFY2(found != expected.end(), actual[i].value.c_str());
+                      QCOMPARE(actual[i].count, found->second.count);
+                      QCOMPARE(actual[i].totalRows, found->second.totalRows);
+                      QCOMPARE(actual[i].bytesIn, found->second.bytesIn);
+                      QCOMPARE(actual[i].bytesOut, found->second.bytesOut);
+                      if (i > 0) {
+                          const FindingEntry& before = actual[i - 1];
+                          QVERIFY(before.count > actual[i].count
+                                  || (before.count == actual[i].count
+                                      && before.bytesIn + before.bytesOut >= actual[i].bytesIn + actual[i].bytesOut));
+                      }
+                  }
+                  // Nothing left out outranks what was listed.
+                  if (!actual.empty()) {
+                      for (const auto& [name, entry] : expected)
+                          QVERIFY(entry.count <= actual.front().count);
+                      std::size_t listedOrAbove = 0;
+                      for (const auto& [name, entry] : expected)
+                          listedOrAbove += entry.count > actual.back().count ? 1 : 0;
+                      QVERIFY(listedOrAbove <= actual.size());
+                  }
+              };
         const auto& ips = table.column(Field::SrcIp).text;
-        compareLists(findings.sourceIps, expectedFor([&](std::size_t row) { return std::string(table.strings->view(ips[row])); }));
+        compareLists(findings.sourceIps,
+                     expectedFor([&](std::size_t row) { return std::string(table.strings->view(ips[row])); }));
         const auto& ports = table.column(Field::DstPort).integers;
-        compareLists(findings.destinationPorts, expectedFor([&](std::size_t row) { return std::to_string(ports[row]); }));
+        compareLists(findings.destinationPorts,
+                     expectedFor([&](std::size_t row) { return std::to_string(ports[row]); }));
         QVERIFY(findings.sourceIps.size() > 2);
         QCOMPARE(findings.suspicious, verdicts.suspiciousCount);
     }

@@ -109,7 +109,8 @@ private Q_SLOTS:
         std::string rows;
         for (int window = 0; window < 30; ++window) {
             char line[96];
-            std::snprintf(line, sizeof line, "%d,1,2024-04-25T%02d:%02d:00Z,,a,b\n", window + 1, 10 + window / 6, window % 6 * 10);
+            std::snprintf(line, sizeof line, "%d,1,2024-04-25T%02d:%02d:00Z,,a,b\n", window + 1, 10 + window / 6,
+                          window % 6 * 10);
             rows += line;
         }
         const Timeline timeline = buildTimeline(tableOf(rows));

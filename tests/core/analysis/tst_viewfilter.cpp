@@ -19,13 +19,13 @@ namespace {
 
 // bytes_in, bytes_out and dst_port are integers, creation_time and end_time timestamps (one with
 // a fraction of a second, one a year before the others), src_ip and protocol text.
-const std::string kTraffic =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,protocol,dst_port,dst_ip\n"
-    "14430,20,2024-04-25T03:15:00Z,2024-04-25T03:16:00Z,10.0.0.9,HTTPS,443,10.0.0.1\n"        // row 0
-    "300,3000,2024-04-25T09:00:00Z,2024-04-25T09:00:01.25Z,203.0.113.7,SSH,22,10.0.0.1\n"     // row 1
-    "200,2000,2023-12-31T23:59:59Z,2024-01-01T00:00:00Z,198.51.100.4,ssh,8080,10.0.0.1\n"      // row 2
-    "50,,,2024-04-25T11:00:00Z,10.0.0.11,HTTP,,10.0.0.1\n"                                    // row 3: gaps
-    "7,70,2024-04-25T08:30:00Z,2024-04-25T08:30:00Z,,Http,80,10.0.0.1\n";                     // row 4
+const std::string kTraffic
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,protocol,dst_port,dst_ip\n"
+      "14430,20,2024-04-25T03:15:00Z,2024-04-25T03:16:00Z,10.0.0.9,HTTPS,443,10.0.0.1\n" // row 0
+      "300,3000,2024-04-25T09:00:00Z,2024-04-25T09:00:01.25Z,203.0.113.7,SSH,22,10.0.0.1\n" // row 1
+      "200,2000,2023-12-31T23:59:59Z,2024-01-01T00:00:00Z,198.51.100.4,ssh,8080,10.0.0.1\n" // row 2
+      "50,,,2024-04-25T11:00:00Z,10.0.0.11,HTTP,,10.0.0.1\n" // row 3: gaps
+      "7,70,2024-04-25T08:30:00Z,2024-04-25T08:30:00Z,,Http,80,10.0.0.1\n"; // row 4
 
 std::vector<std::size_t> columnsNamed(const TrafficTable& table, std::initializer_list<const char*> names)
 {
@@ -69,10 +69,14 @@ bool cellContains(const TrafficTable& table, std::size_t column, std::size_t row
     if (cells.isMissing(row))
         return false;
     switch (cells.kind) {
-    case ColumnKind::Text: return containsIgnoringAsciiCase(table.strings->view(cells.text[row]), lowerNeedle);
-    case ColumnKind::Integer: return containsIgnoringAsciiCase(std::to_string(cells.integers[row]), lowerNeedle);
-    case ColumnKind::Timestamp: return containsIgnoringAsciiCase(formatTimestamp(cells.integers[row]), lowerNeedle);
-    case ColumnKind::Real: return false;
+    case ColumnKind::Text:
+        return containsIgnoringAsciiCase(table.strings->view(cells.text[row]), lowerNeedle);
+    case ColumnKind::Integer:
+        return containsIgnoringAsciiCase(std::to_string(cells.integers[row]), lowerNeedle);
+    case ColumnKind::Timestamp:
+        return containsIgnoringAsciiCase(formatTimestamp(cells.integers[row]), lowerNeedle);
+    case ColumnKind::Real:
+        return false;
     }
     return false;
 }
@@ -86,15 +90,15 @@ private Q_SLOTS:
     void matchesCellsAsShown_data()
     {
         QTest::addColumn<QString>("needle");
-        QTest::addColumn<QString>("columns");   // comma-separated names; empty: every column
+        QTest::addColumn<QString>("columns"); // comma-separated names; empty: every column
         QTest::addColumn<QList<int>>("rows");
         QTest::newRow("empty") << QString() << QString() << QList<int>{0, 1, 2, 3, 4};
         QTest::newRow("text, case ignored") << QStringLiteral("SsH") << QString() << QList<int>{1, 2};
         QTest::newRow("text prefix") << QStringLiteral("10.0.0.1") << QStringLiteral("src_ip") << QList<int>{3};
         QTest::newRow("port and bytes") << QStringLiteral("443") << QString() << QList<int>{0};
         QTest::newRow("port only") << QStringLiteral("80") << QStringLiteral("dst_port") << QList<int>{2, 4};
-        QTest::newRow("digits in bytes and times") << QStringLiteral("30") << QStringLiteral("bytes_in,creation_time")
-                                                   << QList<int>{0, 1, 4};
+        QTest::newRow("digits in bytes and times")
+            << QStringLiteral("30") << QStringLiteral("bytes_in,creation_time") << QList<int>{0, 1, 4};
         // Timestamps as written: 2024-04-25T03:15:00Z. Lower-case t and z match T and Z.
         QTest::newRow("date and hour") << QStringLiteral("2024-04-25T03") << QString() << QList<int>{0};
         QTest::newRow("date and hour, lower case") << QStringLiteral("2024-04-25t03") << QString() << QList<int>{0};
@@ -107,7 +111,8 @@ private Q_SLOTS:
         QTest::newRow("fraction") << QStringLiteral(".25z") << QString() << QList<int>{1};
         QTest::newRow("minus in a date, not in numbers") << QStringLiteral("-01-") << QString() << QList<int>{2};
         QTest::newRow("nothing") << QStringLiteral("no such text") << QString() << QList<int>{};
-        QTest::newRow("longer than any timestamp") << QStringLiteral("2024-04-25T03:15:00Z2024") << QString() << QList<int>{};
+        QTest::newRow("longer than any timestamp")
+            << QStringLiteral("2024-04-25T03:15:00Z2024") << QString() << QList<int>{};
     }
 
     void matchesCellsAsShown()
@@ -142,8 +147,9 @@ private Q_SLOTS:
         QCOMPARE(table.rowCount(), std::size_t(3000));
         const std::vector<std::size_t> columns = everyColumn(table);
         int needlesFound = 0;
-        for (const char* needle : {"443", "10.", "t0", "T12:3", "5t", "4-2", ":00z", "z", "-04-", "00:00:0", "us",
-                                   "HTTPS", "1", "0", "2024-04-2", "99", "T", "25T23:59", "ssh", ":5", "5T0", "6t1", "-25T", "2Z"}) {
+        for (const char* needle :
+             {"443", "10.", "t0",        "T12:3", "5t", "4-2",      ":00z", "z",  "-04-", "00:00:0", "us",   "HTTPS",
+              "1",   "0",   "2024-04-2", "99",    "T",  "25T23:59", "ssh",  ":5", "5T0",  "6t1",     "-25T", "2Z"}) {
             const std::string lower = lowerAscii(needle);
             std::vector<std::size_t> expected;
             for (std::size_t row = 0; row < table.rowCount(); ++row) {

@@ -109,7 +109,8 @@ private Q_SLOTS:
 
     void dropsRowsWithoutAddresses()
     {
-        const TrafficTable input = table("1,1,,,1.1.1.1,US,10.0.0.1\n2,1,,,,US,10.0.0.1\n3,1,,,1.1.1.1,US,\n4,1,,,\" \",US,10.0.0.1\n5,1,,,9.9.9.9,US,10.0.0.1\n");
+        const TrafficTable input = table("1,1,,,1.1.1.1,US,10.0.0.1\n2,1,,,,US,10.0.0.1\n3,1,,,1.1.1.1,US,\n4,1,,,\" "
+                                         "\",US,10.0.0.1\n5,1,,,9.9.9.9,US,10.0.0.1\n");
         const CleanResult result = cleanTraffic(input);
         QCOMPARE(result.table.column(Field::BytesIn).integers, (std::vector<std::int64_t>{1, 5}));
         QCOMPARE(step(result.report, "drop_missing_addresses").rowsAffected, std::size_t(3));
@@ -121,7 +122,8 @@ private Q_SLOTS:
         const CleanResult result = cleanTraffic(input);
         QCOMPARE(result.table.text(Field::SrcIpCountryCode, 0), std::string_view("US"));
         QCOMPARE(result.table.text(Field::SrcIpCountryCode, 1), std::string_view("US"));
-        QCOMPARE(result.table.column(Field::SrcIpCountryCode).text[0], result.table.column(Field::SrcIpCountryCode).text[2]);
+        QCOMPARE(result.table.column(Field::SrcIpCountryCode).text[0],
+                 result.table.column(Field::SrcIpCountryCode).text[2]);
         QVERIFY(result.table.column(Field::SrcIpCountryCode).isMissing(3));
         QCOMPARE(step(result.report, "upper_case_countries").rowsAffected, std::size_t(2));
     }

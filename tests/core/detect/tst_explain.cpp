@@ -19,7 +19,8 @@ std::string makeTraffic(int rows, int anomalies, std::vector<std::pair<std::size
         state = state * 6364136223846793005ull + 1442695040888963407ull;
         return static_cast<double>(state >> 11) / 9007199254740992.0;
     };
-    auto normal = [&] { return std::sqrt(-2.0 * std::log(uniform() + 1e-12)) * std::cos(6.283185307179586 * uniform()); };
+    auto normal
+        = [&] { return std::sqrt(-2.0 * std::log(uniform() + 1e-12)) * std::cos(6.283185307179586 * uniform()); };
     const long start = 1714000000;
     for (int i = 0; i < rows; ++i) {
         double bytesIn = 20000 * std::exp(0.2 * normal());
@@ -28,9 +29,18 @@ std::string makeTraffic(int rows, int anomalies, std::vector<std::pair<std::size
         const bool anomaly = i % (rows / anomalies) == 0 && static_cast<int>(injected.size()) < anomalies;
         if (anomaly) {
             switch (injected.size() % 3) {
-            case 0: bytesIn *= 200; injected.push_back({static_cast<std::size_t>(i), Feature::BytesIn}); break;
-            case 1: bytesOut *= 200; injected.push_back({static_cast<std::size_t>(i), Feature::BytesOut}); break;
-            case 2: duration *= 200; injected.push_back({static_cast<std::size_t>(i), Feature::SessionDuration}); break;
+            case 0:
+                bytesIn *= 200;
+                injected.push_back({static_cast<std::size_t>(i), Feature::BytesIn});
+                break;
+            case 1:
+                bytesOut *= 200;
+                injected.push_back({static_cast<std::size_t>(i), Feature::BytesOut});
+                break;
+            case 2:
+                duration *= 200;
+                injected.push_back({static_cast<std::size_t>(i), Feature::SessionDuration});
+                break;
             }
         }
         text += std::to_string(std::llround(bytesIn)) + "," + std::to_string(std::llround(bytesOut)) + ","
@@ -105,7 +115,7 @@ private Q_SLOTS:
         const Explainer explainer(data, detection);
         std::vector<std::size_t> rows;
         for (std::size_t row = data->table.rowCount(); row-- > 0;)
-            rows.push_back(row);   // any order
+            rows.push_back(row); // any order
         const auto together = explainRows(*data, *detection, rows, 2);
         QCOMPARE(together.size(), rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -150,8 +160,8 @@ private Q_SLOTS:
         const double bytesOut = static_cast<double>(data->table.column(Field::BytesOut).integers[row]);
         QVERIFY(bytesOut > 1e6);
         const QString sentence = QString::fromStdString(explanation.sentence);
-        QVERIFY2(sentence.startsWith(QString::fromStdString("bytes_out " + describeFeatureValue(Feature::BytesOut, bytesOut)
-                                                            + " is above 99.")),
+        QVERIFY2(sentence.startsWith(QString::fromStdString(
+                     "bytes_out " + describeFeatureValue(Feature::BytesOut, bytesOut) + " is above 99.")),
                  qPrintable(sentence));
         // The forest walked the row as it saw it (scaled): the path explains the row's score.
         const double c = IsolationForest::averagePathLength(detection->effectiveMaxSamples);
@@ -165,12 +175,15 @@ private Q_SLOTS:
     {
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::BytesOut, 4800000)), QString("4.8 MB"));
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SessionDuration, 600)), QString("600 s"));
-        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::DstPortFrequency, 0.0001)), QString("0.01 % of sessions"));
-        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::CountryFrequency, 0.25)), QString("25.0 % of sessions"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::DstPortFrequency, 0.0001)),
+                 QString("0.01 % of sessions"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::CountryFrequency, 0.25)),
+                 QString("25.0 % of sessions"));
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SrcIpPrivate, 1.0)), QString("private"));
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SrcIpPrivate, 0.0)), QString("public"));
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SourceSessions, 1.0)), QString("1 session"));
-        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SourceSessions, 5000.0)), QString("5000 sessions"));
+        QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SourceSessions, 5000.0)),
+                 QString("5000 sessions"));
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SourceTotalBytes, 3.4e9)), QString("3.4 GB"));
     }
 
@@ -188,7 +201,8 @@ private Q_SLOTS:
         const Explainer explainer(data, detection);
         const RowExplanation explanation = explainer.explain(4321);
         const QString sentence = QString::fromStdString(explanation.sentence);
-        QVERIFY2(sentence.startsWith("dst_port 31337 is used by 0.01 % of sessions; isolated in "), qPrintable(sentence));
+        QVERIFY2(sentence.startsWith("dst_port 31337 is used by 0.01 % of sessions; isolated in "),
+                 qPrintable(sentence));
         // The value as the forest saw it: a float.
         QCOMPARE(explanation.features.front().value, static_cast<double>(0.0001f));
     }

@@ -13,7 +13,8 @@ namespace {
 TrafficTable table(const std::string& rows)
 {
     return readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,dst_ip\n" + rows,
-                              "hand.csv").table;
+                              "hand.csv")
+        .table;
 }
 } // namespace
 
@@ -35,9 +36,9 @@ private Q_SLOTS:
         QCOMPARE(set.sessionDuration[2], -10.0);
         QCOMPARE(set.sessionDuration[3], (600.0 + 0.0 - 10.0 + 1.5) / 4.0);
         QCOMPARE(set.sessionDuration[4], 1.5);
-        QCOMPARE(set.avgPacketSize[0], 1.0);   // 600 bytes / 600 s
-        QCOMPARE(set.avgPacketSize[1], 0.0);   // zero duration: 0, as the notebook chose
-        QCOMPARE(set.avgPacketSize[2], -3.0);  // 30 bytes / -10 s
+        QCOMPARE(set.avgPacketSize[0], 1.0); // 600 bytes / 600 s
+        QCOMPARE(set.avgPacketSize[1], 0.0); // zero duration: 0, as the notebook chose
+        QCOMPARE(set.avgPacketSize[2], -3.0); // 30 bytes / -10 s
         // Rows 3 (no duration) and 4 (no bytes_out) are the mean of the others.
         QCOMPARE(set.avgPacketSize[3], (1.0 + 0.0 - 3.0) / 3.0);
         QCOMPARE(set.avgPacketSize[4], (1.0 + 0.0 - 3.0) / 3.0);
@@ -62,26 +63,30 @@ private Q_SLOTS:
     void categoricalFrequencies()
     {
         // Five rows: port 443 three times, 80 once, missing once; codes 200 x3, 418 x1, 99999 x1.
-        const TrafficTable input = readTrafficCsvText(
-            "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,dst_port,dst_ip\n"
-            "100,1000,,,10.0.0.7,US,HTTPS,200,443,d\n"
-            "200,2000,,,1.2.3.4,US,HTTPS,200,443,d\n"
-            "300,,,,1.2.3.4,DE,HTTPS,418,80,d\n"
-            "400,4000,,,1.2.3.4,US,IRC,200,443,d\n"
-            "500,5000,,,fd00::1,,HTTP,99999,,d\n",
-            "cat.csv").table;
+        const TrafficTable input = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_"
+                                                      "code,protocol,response.code,dst_port,dst_ip\n"
+                                                      "100,1000,,,10.0.0.7,US,HTTPS,200,443,d\n"
+                                                      "200,2000,,,1.2.3.4,US,HTTPS,200,443,d\n"
+                                                      "300,,,,1.2.3.4,DE,HTTPS,418,80,d\n"
+                                                      "400,4000,,,1.2.3.4,US,IRC,200,443,d\n"
+                                                      "500,5000,,,fd00::1,,HTTP,99999,,d\n",
+                                                      "cat.csv")
+                                       .table;
         const FeatureSet set = computeFeatures(input);
         QCOMPARE(featureValues(input, set, Feature::DstPortFrequency), (std::vector<double>{0.6, 0.6, 0.2, 0.6, 0.2}));
-        QCOMPARE(featureValues(input, set, Feature::ResponseCodeFrequency), (std::vector<double>{0.6, 0.6, 0.2, 0.6, 0.2}));
+        QCOMPARE(featureValues(input, set, Feature::ResponseCodeFrequency),
+                 (std::vector<double>{0.6, 0.6, 0.2, 0.6, 0.2}));
         QCOMPARE(featureValues(input, set, Feature::ProtocolFrequency), (std::vector<double>{0.6, 0.6, 0.6, 0.2, 0.2}));
         QCOMPARE(featureValues(input, set, Feature::CountryFrequency), (std::vector<double>{0.6, 0.6, 0.2, 0.6, 0.2}));
         QCOMPARE(featureValues(input, set, Feature::SrcIpPrivate), (std::vector<double>{1, 0, 0, 0, 1}));
         QCOMPARE(featureValues(input, set, Feature::SourceSessions), (std::vector<double>{1, 3, 3, 3, 1}));
         // 1.2.3.4: 200 + 2000 + 300 (bytes_out missing) + 400 + 4000.
-        QCOMPARE(featureValues(input, set, Feature::SourceTotalBytes), (std::vector<double>{1100, 6900, 6900, 6900, 5500}));
+        QCOMPARE(featureValues(input, set, Feature::SourceTotalBytes),
+                 (std::vector<double>{1100, 6900, 6900, 6900, 5500}));
 
         // The matrix takes them in the order asked for, next to the notebook's.
-        const FeatureMatrix matrix = buildFeatureMatrix(input, set, {Feature::DstPortFrequency, Feature::BytesIn, Feature::SourceSessions});
+        const FeatureMatrix matrix
+            = buildFeatureMatrix(input, set, {Feature::DstPortFrequency, Feature::BytesIn, Feature::SourceSessions});
         QCOMPARE(matrix.cols(), Eigen::Index(3));
         QCOMPARE(matrix(2, 0), 0.2f);
         QCOMPARE(matrix(2, 1), 300.0f);
@@ -105,11 +110,13 @@ private Q_SLOTS:
         QCOMPARE(featureInfo(Feature::SourceSessions).group, FeatureGroup::PerSource);
         // The notebook's four, and the default chosen by benchmarks/feature_auc: those and the
         // frequencies of dst_port and response.code.
-        QCOMPARE(notebookFeatures(), (std::vector<Feature>{Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration,
-                                                           Feature::AvgPacketSize}));
-        QCOMPARE(defaultFeatures(), (std::vector<Feature>{Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration,
-                                                          Feature::AvgPacketSize, Feature::DstPortFrequency,
-                                                          Feature::ResponseCodeFrequency}));
+        QCOMPARE(notebookFeatures(),
+                 (std::vector<Feature>{Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration,
+                                       Feature::AvgPacketSize}));
+        QCOMPARE(
+            defaultFeatures(),
+            (std::vector<Feature>{Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration, Feature::AvgPacketSize,
+                                  Feature::DstPortFrequency, Feature::ResponseCodeFrequency}));
         try {
             featureByName("port");
             QFAIL("no exception");
@@ -153,7 +160,8 @@ private Q_SLOTS:
         QTest::newRow("tiny keeps its value") << 1e-12 << 1e-12;
         // Sign-preserving: a negative duration (end before start) stays negative and apart from 0.
         QTest::newRow("minus ten seconds") << -10.0 << -std::log1p(10.0);
-        QTest::newRow("largest double stays finite") << std::numeric_limits<double>::max() << std::log1p(std::numeric_limits<double>::max());
+        QTest::newRow("largest double stays finite")
+            << std::numeric_limits<double>::max() << std::log1p(std::numeric_limits<double>::max());
         QTest::newRow("infinity passes through") << inf << inf;
         QTest::newRow("minus infinity passes through") << -inf << -inf;
     }
@@ -175,18 +183,21 @@ private Q_SLOTS:
         // Monotone over the whole line: rows keep their order, so raw percentiles hold after scaling.
         const std::vector<double> ordered{-1e12, -1e3, -10.0, -1.0, -1e-9, 0.0, 1e-9, 0.5, 1.0, 10.0, 1e3, 1e12, 1e300};
         for (std::size_t i = 1; i < ordered.size(); ++i)
-            QVERIFY(scaleFeatureValue(FeatureScale::Log1p, ordered[i - 1]) < scaleFeatureValue(FeatureScale::Log1p, ordered[i]));
+            QVERIFY(scaleFeatureValue(FeatureScale::Log1p, ordered[i - 1])
+                    < scaleFeatureValue(FeatureScale::Log1p, ordered[i]));
     }
 
     void scaledMatrixAndRowsMadeOnDemand()
     {
-        const TrafficTable input = readTrafficCsvText(
-            "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,dst_port,dst_ip\n"
-            "100,1000,2024-01-01T00:00:00Z,2024-01-01T00:10:00Z,10.0.0.7,US,HTTPS,200,443,d\n"
-            "200,2000,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z,1.2.3.4,US,HTTPS,200,443,d\n"
-            "300,,2024-01-01T00:00:10Z,2024-01-01T00:00:00Z,1.2.3.4,DE,HTTPS,418,80,d\n"
-            "123456789,4000,,2024-01-01T00:00:00Z,1.2.3.4,US,IRC,200,443,d\n",
-            "scale.csv").table;
+        const TrafficTable input
+            = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,"
+                                 "response.code,dst_port,dst_ip\n"
+                                 "100,1000,2024-01-01T00:00:00Z,2024-01-01T00:10:00Z,10.0.0.7,US,HTTPS,200,443,d\n"
+                                 "200,2000,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z,1.2.3.4,US,HTTPS,200,443,d\n"
+                                 "300,,2024-01-01T00:00:10Z,2024-01-01T00:00:00Z,1.2.3.4,DE,HTTPS,418,80,d\n"
+                                 "123456789,4000,,2024-01-01T00:00:00Z,1.2.3.4,US,IRC,200,443,d\n",
+                                 "scale.csv")
+                  .table;
         const FeatureSet set = computeFeatures(input);
         std::vector<Feature> all;
         for (const FeatureInfo& info : availableFeatures())
@@ -236,7 +247,8 @@ private Q_SLOTS:
             data(row, 0) = static_cast<float>(scaleFeatureValue(FeatureScale::Log1p, 100.0 * static_cast<double>(row)));
             data(row, 1) = static_cast<float>(row % 7);
         }
-        data(17, 0) = static_cast<float>(scaleFeatureValue(FeatureScale::Log1p, std::numeric_limits<double>::infinity()));
+        data(17, 0)
+            = static_cast<float>(scaleFeatureValue(FeatureScale::Log1p, std::numeric_limits<double>::infinity()));
         data(30, 1) = static_cast<float>(scaleFeatureValue(FeatureScale::Log1p, std::nan("")));
         IsolationForest forest;
         try {

@@ -26,7 +26,10 @@ namespace {
 // A small deterministic generator so test data does not depend on the standard library.
 class TestRandom {
 public:
-    explicit TestRandom(std::uint64_t seed) : m_state(seed) {}
+    explicit TestRandom(std::uint64_t seed)
+        : m_state(seed)
+    {
+    }
     double unit()
     {
         std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
@@ -231,7 +234,11 @@ namespace {
 // table's columns. Counts what it was asked for, to show fit only touches the samples.
 class FormulaRows final : public FeatureRows {
 public:
-    FormulaRows(Eigen::Index rows, Eigen::Index badRow = -1) : m_rows(rows), m_badRow(badRow) {}
+    FormulaRows(Eigen::Index rows, Eigen::Index badRow = -1)
+        : m_rows(rows)
+        , m_badRow(badRow)
+    {
+    }
     Eigen::Index rows() const override { return m_rows; }
     Eigen::Index columns() const override { return 3; }
     void fill(Eigen::Index begin, Eigen::Index count, float* out) const override
@@ -344,8 +351,7 @@ void TestIsolationForest::validateRejects_data()
         << 100 << -3 << 0 << "maxSamples must be 0 (automatic: min(256, rows)) or between 2 and 32768, got -3";
     QTest::newRow("too many samples")
         << 100 << 32769 << 0 << "maxSamples must be 0 (automatic: min(256, rows)) or between 2 and 32768, got 32769";
-    QTest::newRow("negative threads") << 100 << 0 << -1
-                                      << "threads must be 0 (all cores) or a positive count, got -1";
+    QTest::newRow("negative threads") << 100 << 0 << -1 << "threads must be 0 (all cores) or a positive count, got -1";
 }
 
 void TestIsolationForest::validateRejects()
@@ -438,7 +444,8 @@ void TestIsolationForest::scoringNeedsTheFittedColumnCount()
         forest.scoreSamples(randomTraffic(5, 4, 1));
         QFAIL("scoreSamples() accepted the wrong column count");
     } catch (const InputError& error) {
-        QCOMPARE(QString::fromStdString(error.what()), QStringLiteral("the detector was fitted on 3 features but got 4"));
+        QCOMPARE(QString::fromStdString(error.what()),
+                 QStringLiteral("the detector was fitted on 3 features but got 4"));
     }
     QVERIFY(forest.scoreSamples(FeatureMatrix(0, 3)).empty());
 }
@@ -632,10 +639,12 @@ void TestIsolationForest::progressReportsFromTheCallingThread()
     const auto caller = std::this_thread::get_id();
     std::vector<std::pair<std::string, double>> reports;
     bool otherThread = false;
-    Progress progress([&](std::string_view stage, double fraction) {
-        otherThread = otherThread || std::this_thread::get_id() != caller;
-        reports.emplace_back(std::string(stage), fraction);
-    }, nullptr);
+    Progress progress(
+        [&](std::string_view stage, double fraction) {
+            otherThread = otherThread || std::this_thread::get_id() != caller;
+            reports.emplace_back(std::string(stage), fraction);
+        },
+        nullptr);
     IsolationForestParams params;
     params.threads = 2;
     IsolationForest forest;
@@ -676,11 +685,13 @@ void TestIsolationForest::cancelDuringScoringThrows()
     forest.fit(data, {});
     std::atomic<bool> cancel{false};
     int reportsAfterCancel = 0;
-    Progress progress([&](std::string_view, double) {
-        if (cancel.load())
-            ++reportsAfterCancel;
-        cancel.store(true); // the analyst presses Cancel as soon as scoring starts
-    }, &cancel);
+    Progress progress(
+        [&](std::string_view, double) {
+            if (cancel.load())
+                ++reportsAfterCancel;
+            cancel.store(true); // the analyst presses Cancel as soon as scoring starts
+        },
+        &cancel);
     QVERIFY_THROWS_EXCEPTION(CancelledError, forest.scoreSamples(data, 2, progress));
     // Each worker finishes at most the block it is in.
     QVERIFY(reportsAfterCancel <= 1);
@@ -775,8 +786,8 @@ void TestIsolationForest::seedAveragedScoresMatchScikitLearn()
         maxDifference = std::max(maxDifference, std::abs(ours[i] - theirs[i]));
     }
     const double r = pearson(ours, theirs);
-    qInfo("%s, 20-seed averages: Pearson %.5f, mean |difference| %.5f, max %.5f", qPrintable(file), r,
-          meanDifference, maxDifference);
+    qInfo("%s, 20-seed averages: Pearson %.5f, mean |difference| %.5f, max %.5f", qPrintable(file), r, meanDifference,
+          maxDifference);
     QVERIFY2(r >= 0.999, qPrintable(QString::number(r)));
     QVERIFY2(meanDifference <= 0.005, qPrintable(QString::number(meanDifference)));
     QVERIFY2(maxDifference <= 0.05, qPrintable(QString::number(maxDifference)));

@@ -89,12 +89,24 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < scores.size(); ++i) {
             const double u = unit(random);
             switch (shape) {
-            case 0: scores[i] = -u; break;
-            case 1: scores[i] = -0.5; break;
-            case 2: scores[i] = -0.1 * std::floor(u * 7.0); break;
-            case 3: scores[i] = u < 0.5 ? -0.9 + u * 1e-9 : -0.1 - u * 1e-9; break;
-            case 4: scores[i] = -std::pow(u, 12.0); break;
-            case 5: scores[i] = i % 2 ? 0.0 : -0.0; break;
+            case 0:
+                scores[i] = -u;
+                break;
+            case 1:
+                scores[i] = -0.5;
+                break;
+            case 2:
+                scores[i] = -0.1 * std::floor(u * 7.0);
+                break;
+            case 3:
+                scores[i] = u < 0.5 ? -0.9 + u * 1e-9 : -0.1 - u * 1e-9;
+                break;
+            case 4:
+                scores[i] = -std::pow(u, 12.0);
+                break;
+            case 5:
+                scores[i] = i % 2 ? 0.0 : -0.0;
+                break;
             }
         }
         std::vector<std::uint32_t> expected(scores.size());
@@ -110,7 +122,8 @@ private Q_SLOTS:
             QCOMPARE(index.sortedScore(k), scores[expected[k]]);
         const double threshold = index.thresholdFor(Contamination::fromValue(0.05));
         QCOMPARE(index.countBelow(threshold),
-                 static_cast<std::size_t>(std::count_if(scores.begin(), scores.end(), [&](double s) { return s < threshold; })));
+                 static_cast<std::size_t>(
+                     std::count_if(scores.begin(), scores.end(), [&](double s) { return s < threshold; })));
     }
 
     void medianOfScores()

@@ -68,9 +68,8 @@ inline QString cell(const ReadResult& read, std::string_view column, std::size_t
 
 inline bool anyWarningContains(const ReadReport& report, const QString& fragment)
 {
-    return std::any_of(report.warnings.begin(), report.warnings.end(), [&](const std::string& warning) {
-        return QString::fromStdString(warning).contains(fragment);
-    });
+    return std::any_of(report.warnings.begin(), report.warnings.end(),
+                       [&](const std::string& warning) { return QString::fromStdString(warning).contains(fragment); });
 }
 
 // The columns of a table of samples: a fixture, what it is read as (the report's format line),

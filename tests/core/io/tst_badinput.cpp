@@ -33,9 +33,9 @@ bool anyContains(const std::vector<std::string>& texts, const QString& fragment)
     return false;
 }
 
-const std::string kHeader =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,dst_port,dst_ip,"
-    "rule_names,observation_name,source.meta,source.name,time,detection_types";
+const std::string kHeader
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,dst_port,dst_ip,"
+      "rule_names,observation_name,source.meta,source.name,time,detection_types";
 
 std::string row(int i, const std::string& rule)
 {

@@ -9,14 +9,15 @@ using namespace webthreat;
 
 namespace {
 
-const std::string kHeader =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,dst_port,dst_ip,"
-    "rule_names,observation_name,source.meta,source.name,time,detection_types";
+const std::string kHeader
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,dst_port,dst_ip,"
+      "rule_names,observation_name,source.meta,source.name,time,detection_types";
 
-std::string row(const std::string& bytesIn, const std::string& srcIp = "1.2.3.4", const std::string& rule = "Suspicious Web Traffic")
+std::string row(const std::string& bytesIn, const std::string& srcIp = "1.2.3.4",
+                const std::string& rule = "Suspicious Web Traffic")
 {
-    return bytesIn + ",100,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z," + srcIp
-        + ",US,HTTPS,200,443,10.0.0.1," + rule + ",Adversary,AWS_VPC_Flow,prod,2024-04-25T23:00:00Z,waf_rule";
+    return bytesIn + ",100,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z," + srcIp + ",US,HTTPS,200,443,10.0.0.1," + rule
+        + ",Adversary,AWS_VPC_Flow,prod,2024-04-25T23:00:00Z,waf_rule";
 }
 
 ReadResult read(const std::string& text, std::size_t blockBytes = 16u << 20, int threads = 0)
@@ -59,13 +60,15 @@ private Q_SLOTS:
         add("no final newline", header + "\r\n" + row("1") + "\r\n" + row("2"), 2, "Suspicious Web Traffic", 3);
         add("cr only", header + "\r" + row("1") + "\r" + row("2") + "\r", 2, "Suspicious Web Traffic", 3);
         add("utf-8 bom", "\xEF\xBB\xBF" + header + "\n" + row("1") + "\n", 1, "Suspicious Web Traffic", 2);
-        add("quoted separator", header + "\n" + row("1", "1.2.3.4", "\"Web, Suspicious\"") + "\n", 1, "Web, Suspicious", 2);
+        add("quoted separator", header + "\n" + row("1", "1.2.3.4", "\"Web, Suspicious\"") + "\n", 1, "Web, Suspicious",
+            2);
         add("doubled quotes", header + "\n" + row("1", "1.2.3.4", "\"say \"\"hi\"\"\"") + "\n", 1, "say \"hi\"", 2);
         add("newline in quotes", header + "\n" + row("1", "1.2.3.4", "\"two\nlines\"") + "\n" + row("2") + "\n", 2,
             "two\nlines", 4);
         add("crlf in quotes", header + "\r\n" + row("1", "1.2.3.4", "\"two\r\nlines\"") + "\r\n", 1, "two\r\nlines", 2);
         add("quoted empty is missing", header + "\n" + row("1", "1.2.3.4", "\"\"") + "\n", 1, "", 2);
-        add("blank lines skipped", header + "\n\n" + row("1") + "\n\n" + row("2") + "\n\n", 2, "Suspicious Web Traffic", 5);
+        add("blank lines skipped", header + "\n\n" + row("1") + "\n\n" + row("2") + "\n\n", 2, "Suspicious Web Traffic",
+            5);
         add("quoted at end without newline", header + "\n" + row("1", "1.2.3.4", "\"end\""), 1, "end", 2);
     }
 
@@ -91,10 +94,22 @@ private Q_SLOTS:
         // Many quoted fields in one record: each one's text is built aside, and all of them must
         // survive until the record is complete (a regression found by the fuzzer).
         std::string header, data;
-        const std::vector<std::string> values{"5602", "12990", "2024-04-25T23:00:00Z", "2024-04-25T23:10:00Z",
-                                              "147.161.161.82", "AE", "HTTPS", "200", "443", "10.138.69.97",
-                                              "Suspicious Web Traffic", "Adversary Infrastructure Interaction",
-                                              "AWS_VPC_Flow", "prod_webserver", "2024-04-25T23:00:00Z", "waf_rule"};
+        const std::vector<std::string> values{"5602",
+                                              "12990",
+                                              "2024-04-25T23:00:00Z",
+                                              "2024-04-25T23:10:00Z",
+                                              "147.161.161.82",
+                                              "AE",
+                                              "HTTPS",
+                                              "200",
+                                              "443",
+                                              "10.138.69.97",
+                                              "Suspicious Web Traffic",
+                                              "Adversary Infrastructure Interaction",
+                                              "AWS_VPC_Flow",
+                                              "prod_webserver",
+                                              "2024-04-25T23:00:00Z",
+                                              "waf_rule"};
         for (std::size_t i = 0; i < kFieldCount; ++i) {
             header += (i ? ",\"" : "\"") + std::string(fieldInfo(static_cast<Field>(i)).name) + "\"";
             data += (i ? ",\"" : "\"") + values[i] + "\"";
@@ -102,7 +117,8 @@ private Q_SLOTS:
         const ReadResult result = read(header + "\n" + data + "\n" + data + "\n");
         QCOMPARE(result.table.rowCount(), std::size_t(2));
         QCOMPARE(result.table.column(Field::BytesIn).integers[1], std::int64_t(5602));
-        QCOMPARE(result.table.text(Field::ObservationName, 1), std::string_view("Adversary Infrastructure Interaction"));
+        QCOMPARE(result.table.text(Field::ObservationName, 1),
+                 std::string_view("Adversary Infrastructure Interaction"));
         QCOMPARE(result.table.text(Field::SrcIp, 0), std::string_view("147.161.161.82"));
         QCOMPARE(result.table.text(Field::DetectionTypes, 1), std::string_view("waf_rule"));
     }
@@ -186,7 +202,8 @@ private Q_SLOTS:
 
     void titleLineBeforeHeader()
     {
-        const std::string text = "Cybersecurity: Suspicious Web Threat Interactions\n" + kHeader + "\n" + row("1") + "\n";
+        const std::string text
+            = "Cybersecurity: Suspicious Web Threat Interactions\n" + kHeader + "\n" + row("1") + "\n";
         const ReadResult result = read(text);
         QCOMPARE(result.table.rowCount(), std::size_t(1));
         QCOMPARE(result.table.sourceLines.front(), std::uint32_t(3));
@@ -206,7 +223,8 @@ private Q_SLOTS:
         std::string garbage = "\x89PNG\r\n\x1a\n";
         garbage += std::string("\0\0\0\rIHDR", 8);
         QVERIFY(readError(garbage).contains("binary"));
-        const std::string withNul = kHeader + "\n" + row("1") + "\n" + std::string("12\0", 3) + "3" + row("1").substr(1) + "\n";
+        const std::string withNul
+            = kHeader + "\n" + row("1") + "\n" + std::string("12\0", 3) + "3" + row("1").substr(1) + "\n";
         const QString message = readError(withNul);
         QVERIFY2(message.contains("test.csv:3") && message.contains("NUL"), qPrintable(message));
     }
@@ -229,7 +247,9 @@ private Q_SLOTS:
 
     void utf16Refused()
     {
-        const QString message = readError(std::string("\xFF\xFE" "b\0y\0", 6));
+        const QString message = readError(std::string("\xFF\xFE"
+                                                      "b\0y\0",
+                                                      6));
         QVERIFY2(message.contains("UTF-16"), qPrintable(message));
     }
 

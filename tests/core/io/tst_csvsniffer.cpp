@@ -101,24 +101,29 @@ private Q_SLOTS:
     void reasons()
     {
         const SniffResult result = sniffCsvFile(kImportDir + "semicolon_european.csv");
-        QCOMPARE(result.delimiterGuess.reason, std::string("the semicolon splits 13 of 13 sampled lines into 11 fields"));
+        QCOMPARE(result.delimiterGuess.reason,
+                 std::string("the semicolon splits 13 of 13 sampled lines into 11 fields"));
         QCOMPARE(result.delimiterGuess.confidence, 1.0);
         QCOMPARE(result.quoteGuess.reason, std::string("12 field(s) in the sample start with a double quote"));
-        QCOMPARE(result.headerGuess.reason,
-                 std::string("the first line's cells are not like the values below them ('Bytes Received' above whole numbers)"));
+        QCOMPARE(
+            result.headerGuess.reason,
+            std::string(
+                "the first line's cells are not like the values below them ('Bytes Received' above whole numbers)"));
         QCOMPARE(result.timestampGuess.reason,
                  std::string("'25/04/2024 21:00:00' has a day first, above 12 as a month; read as %d/%m/%Y %H:%M:%S "
                              "(25/04/2024 23:00:00)"));
         QCOMPARE(result.columns[4].fieldGuess.reason,
                  std::string("the header 'Source Address' suggests src_ip and it holds IP addresses"));
         QCOMPARE(result.columns[4].fieldGuess.confidence, 0.8);
-        QCOMPARE(result.columns[4].examples, (std::vector<std::string>{"147.161.161.82", "165.225.33.6", "2001:db8::17"}));
+        QCOMPARE(result.columns[4].examples,
+                 (std::vector<std::string>{"147.161.161.82", "165.225.33.6", "2001:db8::17"}));
         const SniffResult tab = sniffCsvFile(kImportDir + "tab_noheader.tsv");
         QCOMPARE(tab.headerGuess.reason, std::string("the first line's cells are values like those below them"));
         QCOMPARE(tab.columns[0].name, std::string("column_1"));
         QCOMPARE(tab.columns[6].fieldGuess.reason,
                  std::string("its values are a few whole numbers from 1 to 65535, like ports"));
-        QCOMPARE(tab.columns[10].fieldGuess.reason, std::string("no free schema field fits text; kept as an extra column"));
+        QCOMPARE(tab.columns[10].fieldGuess.reason,
+                 std::string("no free schema field fits text; kept as an extra column"));
     }
 
     void delimiterAndQuote_data()
@@ -128,11 +133,14 @@ private Q_SLOTS:
         QTest::addColumn<int>("quote");
         QTest::addColumn<int>("width");
         QTest::newRow("comma") << QByteArray("a,b,c\n1,2,3\n4,5,6\n") << int(',') << int('"') << 3;
-        QTest::newRow("semicolon with commas inside") << QByteArray("a;b;c\n1,5;2;3\n4,25;5;6\n") << int(';') << int('"') << 3;
+        QTest::newRow("semicolon with commas inside")
+            << QByteArray("a;b;c\n1,5;2;3\n4,25;5;6\n") << int(';') << int('"') << 3;
         QTest::newRow("tab") << QByteArray("a\tb\n1\t2\n") << int('\t') << int('"') << 2;
         QTest::newRow("pipe") << QByteArray("a|b|c|d\n1|2|3|4\n") << int('|') << int('"') << 4;
-        QTest::newRow("double-quoted commas") << QByteArray("a,b,c\n\"x,y\",2,3\n\"p,q\",5,6\n") << int(',') << int('"') << 3;
-        QTest::newRow("single-quoted commas") << QByteArray("a,b,c\n'x,y',2,3\n'p,q',5,6\n") << int(',') << int('\'') << 3;
+        QTest::newRow("double-quoted commas")
+            << QByteArray("a,b,c\n\"x,y\",2,3\n\"p,q\",5,6\n") << int(',') << int('"') << 3;
+        QTest::newRow("single-quoted commas")
+            << QByteArray("a,b,c\n'x,y',2,3\n'p,q',5,6\n") << int(',') << int('\'') << 3;
         QTest::newRow("apostrophes are text") << QByteArray("a,b\nO'Brien,2\nD'Arcy,3\n") << int(',') << int('"') << 2;
         QTest::newRow("quoted line break") << QByteArray("a,b\n\"x\ny\",2\nz,3\n") << int(',') << int('"') << 2;
     }
@@ -152,8 +160,9 @@ private Q_SLOTS:
 
     void notDelimited()
     {
-        const SniffResult result = sniffCsvText("2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 49152 6 10 840 ACCEPT OK\n"
-                                                "2 123456789010 eni-1 10.0.0.3 10.0.0.2 443 49153 6 12 900 ACCEPT OK\n");
+        const SniffResult result
+            = sniffCsvText("2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 49152 6 10 840 ACCEPT OK\n"
+                           "2 123456789010 eni-1 10.0.0.3 10.0.0.2 443 49153 6 12 900 ACCEPT OK\n");
         QVERIFY(!result.delimited);
         QCOMPARE(result.delimiterGuess.confidence, 0.0);
         QVERIFY(!result.readsAsIs());
@@ -165,7 +174,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("format");
         QTest::addColumn<bool>("ambiguous");
         QTest::newRow("day above 12") << QByteArray("01/02/2024 10:00:00\n25/02/2024 10:00:00\n") << "dmy" << false;
-        QTest::newRow("month position above 12") << QByteArray("01/02/2024 10:00:00\n02/25/2024 10:00:00\n") << "mdy" << false;
+        QTest::newRow("month position above 12")
+            << QByteArray("01/02/2024 10:00:00\n02/25/2024 10:00:00\n") << "mdy" << false;
         QTest::newRow("all 12 or less") << QByteArray("01/02/2024 10:00:00\n03/04/2024 10:00:00\n") << "dmy" << true;
         QTest::newRow("dots") << QByteArray("01.02.2024 10:00:00\n03.04.2024 10:00:00\n") << "dmy-dots" << false;
         QTest::newRow("year first") << QByteArray("2024/02/01 10:00:00\n2024/04/03 10:00:00\n") << "ymd" << false;
@@ -221,8 +231,9 @@ private Q_SLOTS:
         QCOMPARE(result.delimiterGuess.reason, std::string("chosen: comma"));
         QCOMPARE(result.columns.size(), std::size_t(1));
         QCOMPARE(result.rows.size(), std::size_t(13));
-        QCOMPARE(result.rows.front().front(), std::string("Bytes Received;Bytes Sent;Start;Stop;Source Address;Country;"
-                                                          "Proto;Status;Port;Dest;Rule"));
+        QCOMPARE(result.rows.front().front(),
+                 std::string("Bytes Received;Bytes Sent;Start;Stop;Source Address;Country;"
+                             "Proto;Status;Port;Dest;Rule"));
     }
 
     void previewRowsAndSampleSize()
@@ -289,9 +300,12 @@ private Q_SLOTS:
     {
         QCOMPARE(sniffError(""), QString("x.csv: the file is empty"));
         QCOMPARE(sniffError("\n\r\n"), QString("x.csv: the file is empty"));
-        QCOMPARE(sniffError(std::string("\xFF\xFE" "a\0,\0", 6)),
+        QCOMPARE(sniffError(std::string("\xFF\xFE"
+                                        "a\0,\0",
+                                        6)),
                  QString("x.csv:1: the file is UTF-16 encoded; save it as UTF-8 (or ASCII) CSV and open it again"));
-        QCOMPARE(sniffError(std::string("a,b\n1,\0\n", 8)), QString("x.csv:1: the file holds NUL bytes: it is binary, not a text CSV file"));
+        QCOMPARE(sniffError(std::string("a,b\n1,\0\n", 8)),
+                 QString("x.csv:1: the file holds NUL bytes: it is binary, not a text CSV file"));
         SniffParams bad;
         bad.sampleBytes = 1;
         QVERIFY_THROWS_EXCEPTION(ParameterError, sniffCsvText("a,b\n", bad));

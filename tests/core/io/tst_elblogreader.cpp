@@ -20,10 +20,9 @@ ReadResult readElb(std::string_view text, std::size_t chunk = 1u << 20, std::siz
     options.blockBytes = blockBytes;
     return readElbLog(
         readerOver(text, offset, chunk),
-        [&] { return text.empty() ? 0.0 : static_cast<double>(offset) / static_cast<double>(text.size()); },
-        "test.log", options);
+        [&] { return text.empty() ? 0.0 : static_cast<double>(offset) / static_cast<double>(text.size()); }, "test.log",
+        options);
 }
-
 
 const std::string kAlbLine = "http 2024-01-01T00:00:00Z app/lb/1 203.0.113.9:1000 10.0.0.1:80 0.1 0.2 0.3 200 200 1 2 "
                              "\"GET / HTTP/1.1\" \"curl\"\n";
@@ -94,7 +93,8 @@ private Q_SLOTS:
         QCOMPARE(cell(read, "bytes_in", 6), "");
         QCOMPARE(cell(read, "creation_time", 6), "2024-10-04T17:05:15.514108Z");
         QCOMPARE(cell(read, "tls_verify_status", 6), "Success");
-        QCOMPARE(cell(read, "leaf_client_cert_subject", 6), "CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US");
+        QCOMPARE(cell(read, "leaf_client_cert_subject", 6),
+                 "CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US");
         QCOMPARE(cell(read, "tls_verify_status", 7), "Failed:ClientCertUntrusted");
         QCOMPARE(cell(read, "conn_trace_id", 8), "TID_16132ed0b4112148");
         QCOMPARE(cell(read, "protocol", 8), "");
@@ -135,13 +135,15 @@ private Q_SLOTS:
 
     void badLines()
     {
-        const std::string text =
-            "https 2024-01-01T00:00:00.000000Z app/lb/1 203.0.113.9:1000 10.0.0.1:443 0.1 0.2 0.3 404 404 12 34 "
-            "\"GET https://x:443/a HTTP/2.0\" \"Mozilla \\\"quoted\\\" agent\" - -\n"                         // 1
-            "https 2024-01-01T00:00:01Z app/lb/1 203.0.113.9:1001 10.0.0.1:443 0.1 0.2 0.3 200 200 12 34 \"GET /\n" // 2
-            "h2 2024-01-01T00:00:02Z app/lb/1 203.0.113.9:1002\n"                                             // 3
-            "GET / HTTP/1.1\n"                                                                                 // 4
-            "wss 2024-01-01T00:00:03Z app/lb/1 nonsense 10.0.0.1:443 0.1 0.2 0.3 abc 200 x 34 \"GET / HTTP/1.1\"\n"; // 5
+        const std::string text = "https 2024-01-01T00:00:00.000000Z app/lb/1 203.0.113.9:1000 10.0.0.1:443 0.1 0.2 0.3 "
+                                 "404 404 12 34 "
+                                 "\"GET https://x:443/a HTTP/2.0\" \"Mozilla \\\"quoted\\\" agent\" - -\n" // 1
+                                 "https 2024-01-01T00:00:01Z app/lb/1 203.0.113.9:1001 10.0.0.1:443 0.1 0.2 0.3 200 "
+                                 "200 12 34 \"GET /\n" // 2
+                                 "h2 2024-01-01T00:00:02Z app/lb/1 203.0.113.9:1002\n" // 3
+                                 "GET / HTTP/1.1\n" // 4
+                                 "wss 2024-01-01T00:00:03Z app/lb/1 nonsense 10.0.0.1:443 0.1 0.2 0.3 abc 200 x 34 "
+                                 "\"GET / HTTP/1.1\"\n"; // 5
         const ReadResult read = readElb(text);
         QCOMPARE(read.table.rowCount(), std::size_t(2));
         QCOMPARE(read.table.sourceLines, (std::vector<std::uint32_t>{1, 5}));
@@ -150,13 +152,15 @@ private Q_SLOTS:
         QCOMPARE(cell(read, "response.code", 0), "404");
         QCOMPARE(read.report.malformed.count, std::size_t(3));
         QCOMPARE(read.report.malformed.firstLines, (std::vector<std::int64_t>{2, 3, 4}));
-        QVERIFY(anyWarningContains(read.report, "3 line(s) skipped for not being load-balancer log entries (first: line 2 "
-                                                "has a quoted field that is never closed): line(s) 2"));
+        QVERIFY(anyWarningContains(read.report,
+                                   "3 line(s) skipped for not being load-balancer log entries (first: line 2 "
+                                   "has a quoted field that is never closed): line(s) 2"));
         QCOMPARE(cell(read, "protocol", 1), "WSS");
         QCOMPARE(cell(read, "src_ip", 1), "");
         QCOMPARE(read.report.invalidCellCount(), std::size_t(3));
-        QVERIFY(anyWarningContains(read.report, "column 'client:port' could not be read and are treated as missing "
-                                                "(first: 'nonsense', not address:port; line(s) 5)"));
+        QVERIFY(anyWarningContains(read.report,
+                                   "column 'client:port' could not be read and are treated as missing "
+                                   "(first: 'nonsense', not address:port; line(s) 5)"));
         QVERIFY(anyWarningContains(read.report, "column 'elb_status_code'"));
         QVERIFY(anyWarningContains(read.report, "column 'received_bytes'"));
     }
@@ -164,16 +168,19 @@ private Q_SLOTS:
     void nothingReadableIsRefused()
     {
         const QString none = errorOf([] { readElb("GET / HTTP/1.1\nHost: x\n"); });
-        QVERIFY2(none.startsWith("test.log:1: no line of the file is an ALB or NLB access-log or ALB connection-log entry"),
-                 qPrintable(none));
+        QVERIFY2(
+            none.startsWith("test.log:1: no line of the file is an ALB or NLB access-log or ALB connection-log entry"),
+            qPrintable(none));
     }
 
     void longLinesAndLineEnds()
     {
         // A user agent far longer than a block, and CR-only line ends.
         const std::string agent(20000, 'a');
-        const std::string alb = "http 2024-01-01T00:00:00Z app/lb/1 203.0.113.9:1000 10.0.0.1:80 0.1 0.2 0.3 200 200 1 2 "
-                                "\"GET / HTTP/1.1\" \"" + agent + "\"\r";
+        const std::string alb
+            = "http 2024-01-01T00:00:00Z app/lb/1 203.0.113.9:1000 10.0.0.1:80 0.1 0.2 0.3 200 200 1 2 "
+              "\"GET / HTTP/1.1\" \""
+            + agent + "\"\r";
         const ReadResult read = readElb(alb + alb + alb, 1000, 64);
         QCOMPARE(read.table.rowCount(), std::size_t(3));
         QCOMPARE(read.table.sourceLines, (std::vector<std::uint32_t>{1, 2, 3}));
@@ -186,7 +193,8 @@ private Q_SLOTS:
         QTest::addColumn<bool>("entry");
         QTest::newRow("alb h2") << "h2 2024-01-01T00:00:00Z app/lb/1 1.2.3.4:5 - -1 -1 -1 200 - 0 0 \"-\"" << true;
         for (const char* type : {"http", "https", "grpcs", "ws", "wss"})
-            QTest::addRow("alb %s", type) << QString::fromLatin1(type) + " 2024-01-01T00:00:00Z app/lb/1 1.2.3.4:5" << true;
+            QTest::addRow("alb %s", type)
+                << QString::fromLatin1(type) + " 2024-01-01T00:00:00Z app/lb/1 1.2.3.4:5" << true;
         QTest::newRow("nlb tls") << "tls 2.0 2024-01-01T00:00:00 net/lb/1 l 1.2.3.4:5 6.7.8.9:443" << true;
         QTest::newRow("connection log") << "2024-01-01T00:00:00.000Z 1.2.3.4 5000 443 - - - \"-\"" << true;
         QTest::newRow("unknown type") << "ftp 2024-01-01T00:00:00Z app/lb/1 1.2.3.4:5" << false;

@@ -47,7 +47,8 @@ private Q_SLOTS:
 
     void names()
     {
-        for (InputFormat format : {InputFormat::Auto, InputFormat::TrafficCsv, InputFormat::VpcFlowLog, InputFormat::ElbAccessLog})
+        for (InputFormat format :
+             {InputFormat::Auto, InputFormat::TrafficCsv, InputFormat::VpcFlowLog, InputFormat::ElbAccessLog})
             QCOMPARE(inputFormatByName(inputFormatName(format)), format);
         QCOMPARE(inputFormatByName("vpc-flow"), InputFormat::VpcFlowLog);
         QCOMPARE(inputFormatDescription(InputFormat::VpcFlowLog), std::string_view("AWS VPC Flow Logs"));

@@ -77,9 +77,11 @@ QString describe(const std::vector<ColumnMapping>& map)
 {
     QStringList out;
     for (const ColumnMapping& m : map)
-        out << QStringLiteral("%1:%2").arg(m.index).arg(m.action == Action::ToField ? QString::fromUtf8(fieldInfo(m.field).name.data(), qsizetype(fieldInfo(m.field).name.size()))
-                                                        : m.action == Action::Ignore ? QStringLiteral("ignore")
-                                                                                     : QStringLiteral("extra"));
+        out << QStringLiteral("%1:%2").arg(m.index).arg(
+            m.action == Action::ToField
+                ? QString::fromUtf8(fieldInfo(m.field).name.data(), qsizetype(fieldInfo(m.field).name.size()))
+                : m.action == Action::Ignore ? QStringLiteral("ignore")
+                                             : QStringLiteral("extra"));
     return out.join(QLatin1Char(' '));
 }
 
@@ -101,30 +103,39 @@ private Q_SLOTS:
         QTest::addColumn<std::vector<ColumnMapping>>("map");
 
         QTest::newRow("tab, single quotes, no header, by index")
-            << QByteArray("'1.2.3.4'\t10.0.0.1\t5\t6\t25/04/2024 23:00:00\t25/04/2024 23:10:00\t'x\ty'\tjunk\n")
-            << '\t' << '\'' << false << int(TimestampFormat::DayMonthYear)
-            << std::vector<ColumnMapping>{toField(0, Field::SrcIp), toField(1, Field::DstIp), toField(2, Field::BytesIn),
-                                          toField(3, Field::BytesOut), toField(4, Field::CreationTime),
-                                          toField(5, Field::EndTime), as(6, Action::Extra), as(7, Action::Ignore)};
+            << QByteArray("'1.2.3.4'\t10.0.0.1\t5\t6\t25/04/2024 23:00:00\t25/04/2024 23:10:00\t'x\ty'\tjunk\n") << '\t'
+            << '\'' << false << int(TimestampFormat::DayMonthYear)
+            << std::vector<ColumnMapping>{toField(0, Field::SrcIp),
+                                          toField(1, Field::DstIp),
+                                          toField(2, Field::BytesIn),
+                                          toField(3, Field::BytesOut),
+                                          toField(4, Field::CreationTime),
+                                          toField(5, Field::EndTime),
+                                          as(6, Action::Extra),
+                                          as(7, Action::Ignore)};
         QTest::newRow("semicolon, names with spaces, commas, equals and #")
             << QByteArray("Source Address;\"Dest, IP\";in=bytes;#out;Start Time;End;Note\n"
                           "1.2.3.4;10.0.0.1;5;6;2024/04/25 23:00:00;2024/04/25 23:10:00;n\n")
             << ';' << '"' << true << int(TimestampFormat::YearMonthDay)
-            << std::vector<ColumnMapping>{toField(0, Field::SrcIp), toField(1, Field::DstIp), toField(2, Field::BytesIn),
-                                          toField(3, Field::BytesOut), toField(4, Field::CreationTime),
-                                          toField(5, Field::EndTime), as(6, Action::Ignore)};
+            << std::vector<ColumnMapping>{
+                   toField(0, Field::SrcIp),    toField(1, Field::DstIp),        toField(2, Field::BytesIn),
+                   toField(3, Field::BytesOut), toField(4, Field::CreationTime), toField(5, Field::EndTime),
+                   as(6, Action::Ignore)};
         QTest::newRow("pipe, no quoting, names differing only in case, epoch ms")
-            << QByteArray("src|dst|Bytes|bytes|t0|t1|bytes_in|dst_port\n1.2.3.4|10.0.0.1|5|6|1714086000000|1714086600000|7|443\n")
+            << QByteArray("src|dst|Bytes|bytes|t0|t1|bytes_in|dst_port\n1.2.3.4|10.0.0.1|5|6|1714086000000|"
+                          "1714086600000|7|443\n")
             << '|' << '\0' << true << int(TimestampFormat::EpochMillis)
-            << std::vector<ColumnMapping>{toField(0, Field::SrcIp), toField(1, Field::DstIp), toField(2, Field::BytesIn),
-                                          toField(3, Field::BytesOut), toField(4, Field::CreationTime),
-                                          toField(5, Field::EndTime), as(6, Action::Extra), toField(7, Field::DstPort)};
+            << std::vector<ColumnMapping>{
+                   toField(0, Field::SrcIp),    toField(1, Field::DstIp),        toField(2, Field::BytesIn),
+                   toField(3, Field::BytesOut), toField(4, Field::CreationTime), toField(5, Field::EndTime),
+                   as(6, Action::Extra),        toField(7, Field::DstPort)};
         QTest::newRow("comma, header names as the schema's, one swapped")
             << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip,Country\n"
                           "5,6,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.2.3.4,10.0.0.1,DE\n")
             << ',' << '"' << true << int(TimestampFormat::Iso8601)
-            << std::vector<ColumnMapping>{toField(0, Field::BytesOut), toField(1, Field::BytesIn), toField(2, Field::CreationTime),
-                                          toField(3, Field::EndTime), toField(4, Field::SrcIp), toField(5, Field::DstIp),
+            << std::vector<ColumnMapping>{toField(0, Field::BytesOut),        toField(1, Field::BytesIn),
+                                          toField(2, Field::CreationTime),    toField(3, Field::EndTime),
+                                          toField(4, Field::SrcIp),           toField(5, Field::DstIp),
                                           toField(6, Field::SrcIpCountryCode)};
     }
 
@@ -167,7 +178,8 @@ private Q_SLOTS:
         QCOMPARE(int(back.timestampFormat), timestampFormat);
         QCOMPARE(back.columnNames, layout.columnNames);
         QVERIFY2(meaning(back.columnMap) == meaning(layout.columnMap),
-                 qPrintable(joined(words) + "\n  wrote " + describe(layout.columnMap) + "\n  read  " + describe(back.columnMap)));
+                 qPrintable(joined(words) + "\n  wrote " + describe(layout.columnMap) + "\n  read  "
+                            + describe(back.columnMap)));
         // And the reader accepts what came back.
         ReadOptions read;
         back.applyTo(read);
@@ -184,7 +196,8 @@ private Q_SLOTS:
         layout.columnNames = {"column_1", "column_2", "column_3"};
         layout.columnMap = {toField(0, Field::SrcIp), as(1, Action::Ignore), as(2, Action::Extra)};
         QCOMPARE(joined(layoutToFlags(layout)),
-                 QStringLiteral("--delimiter tab --quote none --no-header --timestamp-format dmy-dots --map #1=src_ip --map #2=ignore"));
+                 QStringLiteral("--delimiter tab --quote none --no-header --timestamp-format dmy-dots --map #1=src_ip "
+                                "--map #2=ignore"));
 
         // Names as written where they are unambiguous; #N where two differ only in case or one starts with #.
         layout = CsvLayout();
@@ -206,7 +219,8 @@ private Q_SLOTS:
         QCOMPARE(layout.delimiter, '\t');
         QVERIFY(layout.columnMap.empty());
         QCOMPARE(QString::fromStdString(describeLayout(layout)),
-                 QStringLiteral("Layout: delimiter tab, quote \", header line, timestamps iso; columns matched by header name\n"));
+                 QStringLiteral(
+                     "Layout: delimiter tab, quote \", header line, timestamps iso; columns matched by header name\n"));
     }
 
     void badFlags_data()
@@ -214,12 +228,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("flag");
         QTest::addColumn<QString>("value");
         QTest::addColumn<QString>("message");
-        QTest::newRow("delimiter") << "--delimiter" << ";;" << "--delimiter needs one character or 'tab', got ';;'";
-        QTest::newRow("quote") << "--quote" << "`" << "--quote must be \", ' or none; got '`'";
-        QTest::newRow("timestamps") << "--timestamp-format" << "dd/mm" << "--timestamp-format must be one of iso, epoch-s, "
-                                                                           "epoch-ms, dmy, mdy, ymd, dmy-dots; got 'dd/mm'";
-        QTest::newRow("map") << "--map" << "Dest" << "--map needs COLUMN=FIELD, got 'Dest'";
-        QTest::newRow("quote is the delimiter") << "--quote" << "'" << "--quote cannot be the delimiter";
+        QTest::newRow("delimiter") << "--delimiter"
+                                   << ";;"
+                                   << "--delimiter needs one character or 'tab', got ';;'";
+        QTest::newRow("quote") << "--quote"
+                               << "`"
+                               << "--quote must be \", ' or none; got '`'";
+        QTest::newRow("timestamps") << "--timestamp-format"
+                                    << "dd/mm"
+                                    << "--timestamp-format must be one of iso, epoch-s, "
+                                       "epoch-ms, dmy, mdy, ymd, dmy-dots; got 'dd/mm'";
+        QTest::newRow("map") << "--map"
+                             << "Dest"
+                             << "--map needs COLUMN=FIELD, got 'Dest'";
+        QTest::newRow("quote is the delimiter") << "--quote"
+                                                << "'"
+                                                << "--quote cannot be the delimiter";
     }
 
     void badFlags()

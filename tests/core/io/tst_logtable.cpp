@@ -38,7 +38,9 @@ private Q_SLOTS:
     {
         QCOMPARE(allLines("a\nb\r\nc\rd"), (std::vector<std::string>{"a", "b", "c", "d"}));
         QCOMPARE(allLines("a\n\nb\n"), (std::vector<std::string>{"a", "", "b"}));
-        QCOMPARE(allLines("\xEF\xBB\xBF" "first\n"), (std::vector<std::string>{"first"}));
+        QCOMPARE(allLines("\xEF\xBB\xBF"
+                          "first\n"),
+                 (std::vector<std::string>{"first"}));
         QCOMPARE(allLines(""), (std::vector<std::string>{}));
     }
 
@@ -63,7 +65,10 @@ private Q_SLOTS:
     void refusesBinaryAndUtf16()
     {
         QVERIFY_THROWS_EXCEPTION(InputError, allLines(std::string("a\0b\n", 4)));
-        QVERIFY_THROWS_EXCEPTION(InputError, allLines(std::string("\xFF\xFE" "a\0", 4)));
+        QVERIFY_THROWS_EXCEPTION(InputError,
+                                 allLines(std::string("\xFF\xFE"
+                                                      "a\0",
+                                                      4)));
     }
 
     void splitsAtBlanks()
@@ -107,8 +112,9 @@ private Q_SLOTS:
         QCOMPARE(result.table.cellText(action, 0), std::string("ACCEPT"));
         QCOMPARE(result.table.cellText(action, 1), std::string());
         QCOMPARE(result.report.warnings.size(), std::size_t(2));
-        QCOMPARE(result.report.warnings[1],
-                 std::string("1 line(s) skipped for not being record (first: expected 14 fields): line(s) 2 (5 fields)"));
+        QCOMPARE(
+            result.report.warnings[1],
+            std::string("1 line(s) skipped for not being record (first: expected 14 fields): line(s) 2 (5 fields)"));
     }
 };
 

@@ -53,9 +53,9 @@ QString inputError(const std::string& text, const ReadOptions& options)
 // The canonical header's required columns, mapped by name onto a file with other names.
 std::vector<ColumnMapping> requiredByIndex()
 {
-    return {ColumnMapping::byIndex(0, Field::BytesIn), ColumnMapping::byIndex(1, Field::BytesOut),
+    return {ColumnMapping::byIndex(0, Field::BytesIn),      ColumnMapping::byIndex(1, Field::BytesOut),
             ColumnMapping::byIndex(2, Field::CreationTime), ColumnMapping::byIndex(3, Field::EndTime),
-            ColumnMapping::byIndex(4, Field::SrcIp), ColumnMapping::byIndex(5, Field::DstIp)};
+            ColumnMapping::byIndex(4, Field::SrcIp),        ColumnMapping::byIndex(5, Field::DstIp)};
 }
 
 const std::string kSmallRows = "100,200,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.2.3.4,10.0.0.1\n"
@@ -73,7 +73,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
         auto add = [](const char* name, const char* format, const char* text, const char* expected) {
-            QTest::newRow(name) << QString::fromLatin1(format) << QString::fromLatin1(text) << QString::fromLatin1(expected);
+            QTest::newRow(name) << QString::fromLatin1(format) << QString::fromLatin1(text)
+                                << QString::fromLatin1(expected);
         };
         add("iso", "iso", "2024-04-25T23:00:00Z", "2024-04-25T23:00:00Z");
         add("iso reads epoch seconds too", "iso", "1714086000", "2024-04-25T23:00:00Z");
@@ -126,41 +127,37 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::addColumn<ReadOptions>("options");
 
-        ReadOptions semicolon = withMap(';', {ColumnMapping::byName("Bytes Received", Field::BytesIn),
-                                              ColumnMapping::byName("Bytes Sent", Field::BytesOut),
-                                              ColumnMapping::byName("Start", Field::CreationTime),
-                                              ColumnMapping::byName("Stop", Field::EndTime),
-                                              ColumnMapping::byName("Source Address", Field::SrcIp),
-                                              ColumnMapping::byName("country", Field::SrcIpCountryCode), // any case
-                                              ColumnMapping::byName("Proto", Field::Protocol),
-                                              ColumnMapping::byName("Status", Field::ResponseCode),
-                                              ColumnMapping::byName("Port", Field::DstPort),
-                                              ColumnMapping::byName("Dest", Field::DstIp),
-                                              ColumnMapping::byName("Rule", Field::RuleNames)});
+        ReadOptions semicolon = withMap(
+            ';',
+            {ColumnMapping::byName("Bytes Received", Field::BytesIn),
+             ColumnMapping::byName("Bytes Sent", Field::BytesOut), ColumnMapping::byName("Start", Field::CreationTime),
+             ColumnMapping::byName("Stop", Field::EndTime), ColumnMapping::byName("Source Address", Field::SrcIp),
+             ColumnMapping::byName("country", Field::SrcIpCountryCode), // any case
+             ColumnMapping::byName("Proto", Field::Protocol), ColumnMapping::byName("Status", Field::ResponseCode),
+             ColumnMapping::byName("Port", Field::DstPort), ColumnMapping::byName("Dest", Field::DstIp),
+             ColumnMapping::byName("Rule", Field::RuleNames)});
         semicolon.timestampFormat = TimestampFormat::DayMonthYear;
         QTest::newRow("semicolon, European dates, odd names") << "semicolon_european.csv" << semicolon;
 
-        ReadOptions tab = withMap('\t', {ColumnMapping::byIndex(0, Field::SrcIp), ColumnMapping::byIndex(1, Field::DstIp),
-                                         ColumnMapping::byIndex(2, Field::BytesIn), ColumnMapping::byIndex(3, Field::BytesOut),
-                                         ColumnMapping::byIndex(4, Field::CreationTime),
-                                         ColumnMapping::byIndex(5, Field::EndTime), ColumnMapping::byIndex(6, Field::DstPort),
-                                         ColumnMapping::byIndex(7, Field::SrcIpCountryCode),
-                                         ColumnMapping::byIndex(8, Field::Protocol),
-                                         ColumnMapping::byIndex(9, Field::ResponseCode),
-                                         ColumnMapping::byName("column_11", Field::RuleNames)});
+        ReadOptions tab
+            = withMap('\t',
+                      {ColumnMapping::byIndex(0, Field::SrcIp), ColumnMapping::byIndex(1, Field::DstIp),
+                       ColumnMapping::byIndex(2, Field::BytesIn), ColumnMapping::byIndex(3, Field::BytesOut),
+                       ColumnMapping::byIndex(4, Field::CreationTime), ColumnMapping::byIndex(5, Field::EndTime),
+                       ColumnMapping::byIndex(6, Field::DstPort), ColumnMapping::byIndex(7, Field::SrcIpCountryCode),
+                       ColumnMapping::byIndex(8, Field::Protocol), ColumnMapping::byIndex(9, Field::ResponseCode),
+                       ColumnMapping::byName("column_11", Field::RuleNames)});
         tab.hasHeader = false;
         QTest::newRow("tab, no header") << "tab_noheader.tsv" << tab;
 
-        ReadOptions pipe = withMap('|', {ColumnMapping::byName("srcAddr", Field::SrcIp), ColumnMapping::byName("dstAddr", Field::DstIp),
-                                         ColumnMapping::byName("rxBytes", Field::BytesIn),
-                                         ColumnMapping::byName("txBytes", Field::BytesOut),
-                                         ColumnMapping::byName("flowStartMs", Field::CreationTime),
-                                         ColumnMapping::byName("flowEndMs", Field::EndTime),
-                                         ColumnMapping::byName("dport", Field::DstPort),
-                                         ColumnMapping::byName("geo", Field::SrcIpCountryCode),
-                                         ColumnMapping::byName("proto", Field::Protocol),
-                                         ColumnMapping::byName("status", Field::ResponseCode),
-                                         ColumnMapping::byName("rule", Field::RuleNames)});
+        ReadOptions pipe = withMap(
+            '|',
+            {ColumnMapping::byName("srcAddr", Field::SrcIp), ColumnMapping::byName("dstAddr", Field::DstIp),
+             ColumnMapping::byName("rxBytes", Field::BytesIn), ColumnMapping::byName("txBytes", Field::BytesOut),
+             ColumnMapping::byName("flowStartMs", Field::CreationTime),
+             ColumnMapping::byName("flowEndMs", Field::EndTime), ColumnMapping::byName("dport", Field::DstPort),
+             ColumnMapping::byName("geo", Field::SrcIpCountryCode), ColumnMapping::byName("proto", Field::Protocol),
+             ColumnMapping::byName("status", Field::ResponseCode), ColumnMapping::byName("rule", Field::RuleNames)});
         pipe.timestampFormat = TimestampFormat::EpochMillis;
         QTest::newRow("pipe, epoch milliseconds") << "pipe_epochms.csv" << pipe;
     }
@@ -182,7 +179,8 @@ private Q_SLOTS:
                          QString::fromStdString(canonical.table.cellText(c, row)));
             }
         }
-        QCOMPARE(imported.table.cellText(static_cast<std::size_t>(Field::RuleNames), 0), std::string("Suspicious; Web Traffic"));
+        QCOMPARE(imported.table.cellText(static_cast<std::size_t>(Field::RuleNames), 0),
+                 std::string("Suspicious; Web Traffic"));
         QCOMPARE(imported.table.cellText(static_cast<std::size_t>(Field::SrcIp), 2), std::string("2001:db8::17"));
 
         // Scored: the same rows, features and forest give the same scores.
@@ -197,7 +195,7 @@ private Q_SLOTS:
     void unlistedColumnsAreKeptIgnoredOnesDropped()
     {
         const std::string text = "a,b,start,end,from,to,note,junk\n"
-                                  "100,200,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.2.3.4,10.0.0.1,hello,x\n";
+                                 "100,200,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.2.3.4,10.0.0.1,hello,x\n";
         ReadOptions options;
         options.columnMap = requiredByIndex();
         options.columnMap.push_back({ColumnMapping::kByName, "junk", ColumnMapping::Action::Ignore, Field::BytesIn});
@@ -234,7 +232,8 @@ private Q_SLOTS:
         QTest::newRow("double quotes") << header + rows + "\"a, b\"\n" << int('"') << "a, b";
         QTest::newRow("single quotes") << header + rows + "'a, b'\n" << int('\'') << "a, b";
         QTest::newRow("single quotes doubled") << header + rows + "'it''s'\n" << int('\'') << "it's";
-        QTest::newRow("double quote is text when single is the quote") << header + rows + "5\" screen\n" << int('\'') << "5\" screen";
+        QTest::newRow("double quote is text when single is the quote") << header + rows + "5\" screen\n"
+                                                                       << int('\'') << "5\" screen";
         QTest::newRow("no quoting") << header + rows + "\"raw\" 5\" screen\n" << 0 << "\"raw\" 5\" screen";
     }
 
@@ -289,8 +288,8 @@ private Q_SLOTS:
         ReadOptions twice;
         twice.columnMap = requiredByIndex();
         twice.columnMap.push_back(ColumnMapping::byName("Other", Field::SrcIp));
-        QTest::newRow("field mapped twice") << twice
-                                            << "the field 'src_ip' is mapped twice: from number 5 and from 'Other'";
+        QTest::newRow("field mapped twice")
+            << twice << "the field 'src_ip' is mapped twice: from number 5 and from 'Other'";
         ReadOptions unmapped;
         unmapped.columnMap = requiredByIndex();
         unmapped.columnMap.pop_back();
@@ -307,7 +306,8 @@ private Q_SLOTS:
         ReadOptions quoteIsDelimiter;
         quoteIsDelimiter.delimiter = ';';
         quoteIsDelimiter.quote = ';';
-        QTest::newRow("quote is the delimiter") << quoteIsDelimiter << "the quote character cannot be the delimiter or a line end";
+        QTest::newRow("quote is the delimiter")
+            << quoteIsDelimiter << "the quote character cannot be the delimiter or a line end";
     }
 
     void validateRefusesBadMaps()
@@ -323,9 +323,10 @@ private Q_SLOTS:
         ReadOptions byName;
         byName.columnMap = requiredByIndex();
         byName.columnMap[4] = ColumnMapping::byName("Source Address", Field::SrcIp);
-        QCOMPARE(inputError(text, byName), QString("test.csv:1, column 'Source Address': the column map names the column "
-                                                   "'Source Address', which the header does not have (found: a, b, "
-                                                   "start, end, from, to)"));
+        QCOMPARE(inputError(text, byName),
+                 QString("test.csv:1, column 'Source Address': the column map names the column "
+                         "'Source Address', which the header does not have (found: a, b, "
+                         "start, end, from, to)"));
         ReadOptions byIndex;
         byIndex.columnMap = requiredByIndex();
         byIndex.columnMap[4] = ColumnMapping::byIndex(9, Field::SrcIp);

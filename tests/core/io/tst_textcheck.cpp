@@ -69,18 +69,23 @@ private Q_SLOTS:
     {
         refuseUtf16("bytes_in,bytes_out", "plain.csv", "CSV");
         try {
-            refuseUtf16(std::string_view("\xFF\xFE" "b\0", 4), "wide.csv", "CSV");
+            refuseUtf16(std::string_view("\xFF\xFE"
+                                         "b\0",
+                                         4),
+                        "wide.csv", "CSV");
             QFAIL("UTF-16 was accepted");
         } catch (const InputError& error) {
             QCOMPARE(error.file(), std::string("wide.csv"));
             QCOMPARE(error.line(), std::int64_t(1));
-            QCOMPARE(error.problem(), std::string("the file is UTF-16 encoded; save it as UTF-8 (or ASCII) CSV and open it again"));
+            QCOMPARE(error.problem(),
+                     std::string("the file is UTF-16 encoded; save it as UTF-8 (or ASCII) CSV and open it again"));
         }
         try {
             refuseUtf16(std::string_view("\xFE\xFF\0b", 4), "wide.log", "text");
             QFAIL("UTF-16 was accepted");
         } catch (const InputError& error) {
-            QCOMPARE(error.problem(), std::string("the file is UTF-16 encoded; save it as UTF-8 (or ASCII) text and open it again"));
+            QCOMPARE(error.problem(),
+                     std::string("the file is UTF-16 encoded; save it as UTF-8 (or ASCII) text and open it again"));
         }
     }
 

@@ -32,7 +32,8 @@ bool writeGzip(const std::string& path, const std::string& text)
     gzFile file = gzopen(path.c_str(), "wb9");
     if (!file)
         return false;
-    const bool written = gzwrite(file, text.data(), static_cast<unsigned>(text.size())) == static_cast<int>(text.size());
+    const bool written
+        = gzwrite(file, text.data(), static_cast<unsigned>(text.size())) == static_cast<int>(text.size());
     return gzclose(file) == Z_OK && written;
 }
 
@@ -49,7 +50,8 @@ private Q_SLOTS:
         addSampleColumns();
         QTest::newRow("alb, nlb, connection log")
             << "alb_nlb_elb_mixed_test.log"
-            << "AWS load balancer logs (3 ALB access, 4 NLB access, 3 ALB connection entries)" << 10 << 10 << 0 << 0 << 0;
+            << "AWS load balancer logs (3 ALB access, 4 NLB access, 3 ALB connection entries)" << 10 << 10 << 0 << 0
+            << 0;
         QTest::newRow("vpc v3 custom order, detected")
             << "vpcflow_v3_custom_tcpflags_with_header.log"
             << "AWS VPC Flow Logs (custom field order from the header on line 1, 21 fields)" << 1 << 2 << 0 << 0 << 0;
@@ -66,11 +68,11 @@ private Q_SLOTS:
                                   << "AWS load balancer logs (3 ALB access, 4 NLB access, 3 ALB connection entries), "
                                      "gzip-compressed (1233 bytes, 1 member)"
                                   << 10 << 10 << 0 << 0 << 0;
-        QTest::newRow("vpc v5 all fields, detected") << "vpcflow_v5_all_fields_noheader.log"
-                                                     << "AWS VPC Flow Logs (all fields of version 5, no header)" << 1
-                                                     << 1 << 0 << 1 << 0;
-        QTest::newRow("gzip csv") << "traffic_csv.gz" << "traffic CSV, gzip-compressed (318 bytes, 1 member)" << 5 << 7
-                                  << 1 << 0 << 0;
+        QTest::newRow("vpc v5 all fields, detected")
+            << "vpcflow_v5_all_fields_noheader.log"
+            << "AWS VPC Flow Logs (all fields of version 5, no header)" << 1 << 1 << 0 << 1 << 0;
+        QTest::newRow("gzip csv") << "traffic_csv.gz"
+                                  << "traffic CSV, gzip-compressed (318 bytes, 1 member)" << 5 << 7 << 1 << 0 << 0;
     }
 
     void samples()
@@ -92,8 +94,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("compressed");
         QTest::addColumn<QString>("plain");
-        QTest::newRow("vpc") << "vpcflow_v2_noheader.gz" << "vpcflow_v2_extra_samples_noheader.log";
-        QTest::newRow("elb") << "alb_nlb_elb_mixed.log.gz" << "alb_nlb_elb_mixed_test.log";
+        QTest::newRow("vpc") << "vpcflow_v2_noheader.gz"
+                             << "vpcflow_v2_extra_samples_noheader.log";
+        QTest::newRow("elb") << "alb_nlb_elb_mixed.log.gz"
+                             << "alb_nlb_elb_mixed_test.log";
     }
 
     void gzipReadsAsThePlainFile()
@@ -103,8 +107,8 @@ private Q_SLOTS:
         const ReadResult fromGzip = readTrafficFile((kFormats + compressed).toStdString());
         const ReadResult fromText = readTrafficFile((kFormats + plain).toStdString());
         compareTables(fromGzip, fromText);
-        QVERIFY(QString::fromStdString(fromGzip.report.format).startsWith(QString::fromStdString(fromText.report.format)
-                                                                           + ", gzip-compressed ("));
+        QVERIFY(QString::fromStdString(fromGzip.report.format)
+                    .startsWith(QString::fromStdString(fromText.report.format) + ", gzip-compressed ("));
         QCOMPARE(fromGzip.report.warnings, fromText.report.warnings);
     }
 
@@ -156,7 +160,8 @@ private Q_SLOTS:
     {
         const std::string corrupt = fixture("corrupt.gz");
         const QString message = errorOf([&] { readTrafficFile(corrupt); });
-        QVERIFY2(message.startsWith(QString::fromStdString(corrupt) + ": the gzip data is corrupt"), qPrintable(message));
+        QVERIFY2(message.startsWith(QString::fromStdString(corrupt) + ": the gzip data is corrupt"),
+                 qPrintable(message));
         const std::string truncated = fixture("truncated.gz");
         const QString cut = errorOf([&] { readTrafficFile(truncated); });
         QVERIFY2(cut.startsWith(QString::fromStdString(truncated)

@@ -23,8 +23,8 @@ ReadResult readVpc(std::string_view text, std::size_t chunk = 1u << 20, std::siz
     options.blockBytes = blockBytes;
     return readVpcFlowLog(
         readerOver(text, offset, chunk),
-        [&] { return text.empty() ? 0.0 : static_cast<double>(offset) / static_cast<double>(text.size()); },
-        "test.log", options);
+        [&] { return text.empty() ? 0.0 : static_cast<double>(offset) / static_cast<double>(text.size()); }, "test.log",
+        options);
 }
 
 } // namespace
@@ -42,11 +42,11 @@ private Q_SLOTS:
                                         << "AWS VPC Flow Logs (custom field order from the header on line 1, 14 fields)"
                                         << 3 << 5 << 0 << 0 << 0;
         QTest::newRow("v2 no header, IPv6, NODATA, SKIPDATA")
-            << "vpcflow_v2_extra_samples_noheader.log" << "AWS VPC Flow Logs (default format, version 2, no header)"
-            << 4 << 7 << 0 << 0 << 2;
-        QTest::newRow("v3 custom order") << "vpcflow_v3_custom_tcpflags_with_header.log"
-                                         << "AWS VPC Flow Logs (custom field order from the header on line 1, 21 fields)"
-                                         << 1 << 2 << 0 << 0 << 0;
+            << "vpcflow_v2_extra_samples_noheader.log"
+            << "AWS VPC Flow Logs (default format, version 2, no header)" << 4 << 7 << 0 << 0 << 2;
+        QTest::newRow("v3 custom order")
+            << "vpcflow_v3_custom_tcpflags_with_header.log"
+            << "AWS VPC Flow Logs (custom field order from the header on line 1, 21 fields)" << 1 << 2 << 0 << 0 << 0;
         QTest::newRow("v5 all fields") << "vpcflow_v5_all_fields_noheader.log"
                                        << "AWS VPC Flow Logs (all fields of version 5, no header)" << 1 << 1 << 0 << 1
                                        << 0;
@@ -72,8 +72,9 @@ private Q_SLOTS:
         GzipReader gzip(readerOver(compressed, offset, 50), "two.log.gz", 0);
         ReadOptions options;
         options.blockBytes = 64;
-        const ReadResult read = readVpcFlowLog([&](char* into, std::size_t capacity) { return gzip.read(into, capacity); },
-                                               [] { return 0.0; }, "two.log.gz", options);
+        const ReadResult read
+            = readVpcFlowLog([&](char* into, std::size_t capacity) { return gzip.read(into, capacity); },
+                             [] { return 0.0; }, "two.log.gz", options);
         QCOMPARE(gzip.members(), 2);
         QCOMPARE(read.table.rowCount(), std::size_t(6));
         QCOMPARE(read.report.lines, std::int64_t(10));
@@ -96,7 +97,7 @@ private Q_SLOTS:
         QCOMPARE(cell(read, "bytes_out", 0), "0");
         QCOMPARE(cell(read, "packets_in", 0), "20");
         QCOMPARE(cell(read, "creation_time", 0), "2014-12-14T04:06:50Z"); // 1418530010
-        QCOMPARE(cell(read, "end_time", 0), "2014-12-14T04:07:50Z");      // 1418530070
+        QCOMPARE(cell(read, "end_time", 0), "2014-12-14T04:07:50Z"); // 1418530070
         QCOMPARE(cell(read, "time", 0), "2014-12-14T04:06:50Z");
         QCOMPARE(cell(read, "action", 0), "ACCEPT");
         QCOMPARE(cell(read, "log-status", 0), "OK");
@@ -118,7 +119,7 @@ private Q_SLOTS:
         QCOMPARE(cell(read, "bytes_in", 2), "336");
         QCOMPARE(cell(read, "bytes_out", 2), "336");
         QCOMPARE(cell(read, "creation_time", 2), "2015-05-29T16:30:27Z"); // 1432917027
-        QCOMPARE(cell(read, "end_time", 2), "2015-05-29T16:32:22Z");      // 1432917142
+        QCOMPARE(cell(read, "end_time", 2), "2015-05-29T16:32:22Z"); // 1432917142
         QCOMPARE(cell(read, "direction", 2), "both");
         QCOMPARE(cell(read, "action", 2), "ACCEPT/REJECT");
         QVERIFY(anyWarningContains(read.report, "4 flow record(s) became 3 session row(s): 1 pair(s)"));
@@ -180,12 +181,12 @@ private Q_SLOTS:
     {
         // Reply first in the file; a same-direction repeat; a later reply whose interval does not
         // overlap; the same reply on another interface; a UDP flow between two high ports.
-        const std::string text =
-            "2 1 eni-a 10.0.0.5 198.51.100.7 443 50000 6 3 900 1000 1060 ACCEPT OK\n"   // 1: reply
-            "2 1 eni-a 198.51.100.7 10.0.0.5 50000 443 6 4 300 1000 1060 ACCEPT OK\n"   // 2: request
-            "2 1 eni-a 10.0.0.5 198.51.100.7 443 50000 6 1 40 5000 5060 ACCEPT OK\n"    // 3: late reply
-            "2 1 eni-b 198.51.100.7 10.0.0.5 50000 443 6 2 80 1000 1060 ACCEPT OK\n"    // 4: other interface
-            "2 1 eni-a 192.0.2.1 10.0.0.5 40000 33333 17 1 60 1000 1010 ACCEPT OK\n";   // 5: udp
+        const std::string text
+            = "2 1 eni-a 10.0.0.5 198.51.100.7 443 50000 6 3 900 1000 1060 ACCEPT OK\n" // 1: reply
+              "2 1 eni-a 198.51.100.7 10.0.0.5 50000 443 6 4 300 1000 1060 ACCEPT OK\n" // 2: request
+              "2 1 eni-a 10.0.0.5 198.51.100.7 443 50000 6 1 40 5000 5060 ACCEPT OK\n" // 3: late reply
+              "2 1 eni-b 198.51.100.7 10.0.0.5 50000 443 6 2 80 1000 1060 ACCEPT OK\n" // 4: other interface
+              "2 1 eni-a 192.0.2.1 10.0.0.5 40000 33333 17 1 60 1000 1010 ACCEPT OK\n"; // 5: udp
         const ReadResult read = readVpc(text);
         QCOMPARE(read.table.rowCount(), std::size_t(4));
         QCOMPARE(read.table.sourceLines, (std::vector<std::uint32_t>{1, 3, 4, 5}));
@@ -218,16 +219,18 @@ private Q_SLOTS:
     {
         std::string text;
         const auto record = [&](bool request, int bytes, long start) {
-            text += request ? "2 1 eni-a 10.0.0.9 198.51.100.7 40000 443 6 1 " : "2 1 eni-a 198.51.100.7 10.0.0.9 443 40000 6 1 ";
-            text += std::to_string(bytes) + " " + std::to_string(start) + " " + std::to_string(start + 50) + " ACCEPT OK\n";
+            text += request ? "2 1 eni-a 10.0.0.9 198.51.100.7 40000 443 6 1 "
+                            : "2 1 eni-a 198.51.100.7 10.0.0.9 443 40000 6 1 ";
+            text += std::to_string(bytes) + " " + std::to_string(start) + " " + std::to_string(start + 50)
+                + " ACCEPT OK\n";
         };
         for (int i = 0; i < 300; ++i)
-            record(true, i, 100000 + 100L * i);          // request i: [100000 + 100 i, +50]
-        record(false, 7005, 100000 + 100L * 5);          // request 5 gave up waiting: alone
-        record(false, 7200, 100000 + 100L * 200);        // from the middle
-        record(false, 7199, 100000 + 100L * 199);        // its neighbour, after the unlinking
-        record(false, 7299, 100000 + 100L * 299);        // the newest (the tail)
-        record(true, 300, 200000);                       // waits behind the new tail
+            record(true, i, 100000 + 100L * i); // request i: [100000 + 100 i, +50]
+        record(false, 7005, 100000 + 100L * 5); // request 5 gave up waiting: alone
+        record(false, 7200, 100000 + 100L * 200); // from the middle
+        record(false, 7199, 100000 + 100L * 199); // its neighbour, after the unlinking
+        record(false, 7299, 100000 + 100L * 299); // the newest (the tail)
+        record(true, 300, 200000); // waits behind the new tail
         record(false, 7300, 200000);
         const ReadResult read = readVpc(text);
         QCOMPARE(read.table.rowCount(), std::size_t(306 - 4));
@@ -235,31 +238,34 @@ private Q_SLOTS:
         std::set<std::pair<QString, QString>> rows; // (bytes_in, bytes_out)
         for (std::size_t row = 0; row < read.table.rowCount(); ++row)
             rows.emplace(cell(read, "bytes_in", row), cell(read, "bytes_out", row));
-        for (const auto& [request, reply] : {std::pair{"200", "7200"}, {"199", "7199"}, {"299", "7299"}, {"300", "7300"},
-                                             {"5", "0"}, {"0", "7005"}})
+        for (const auto& [request, reply] :
+             {std::pair{"200", "7200"}, {"199", "7199"}, {"299", "7299"}, {"300", "7300"}, {"5", "0"}, {"0", "7005"}})
             QVERIFY2(rows.count({QString::fromLatin1(request), QString::fromLatin1(reply)}) == 1, request);
     }
 
     void badLinesAndCells()
     {
-        const std::string text =
-            "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\r\n"
-            "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK\r\n"
-            "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000\r\n"                  // 3: cut short
-            "\r\n"
-            "2 1 eni-a 10.0.0.6 198.51.100.7 70000 443 250 3 -12 1000 1060 ACCEPT OK\r\n"  // 5: bad port, bytes
-            "2 1 eni-a 10.0.0.7 not-an-address 50001 443 6 3 900 1000 1060 ACCEPT OK\r\n"; // 6
+        const std::string text
+            = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+              "log-status\r\n"
+              "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK\r\n"
+              "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000\r\n" // 3: cut short
+              "\r\n"
+              "2 1 eni-a 10.0.0.6 198.51.100.7 70000 443 250 3 -12 1000 1060 ACCEPT OK\r\n" // 5: bad port, bytes
+              "2 1 eni-a 10.0.0.7 not-an-address 50001 443 6 3 900 1000 1060 ACCEPT OK\r\n"; // 6
         const ReadResult read = readVpc(text);
         QCOMPARE(read.table.rowCount(), std::size_t(3));
         QCOMPARE(read.report.blankLines, std::size_t(1));
         QCOMPARE(read.report.malformed.count, std::size_t(1));
         QCOMPARE(read.report.malformed.firstLines, std::vector<std::int64_t>{3});
         QCOMPARE(read.report.malformed.firstFieldCounts, std::vector<std::size_t>{11});
-        QVERIFY(anyWarningContains(read.report, "1 line(s) skipped for not being VPC Flow Log records of the format "
-                                                "(first: line 3 has 11 fields where the format has 14): line(s) 3 (11 fields)"));
+        QVERIFY(anyWarningContains(read.report,
+                                   "1 line(s) skipped for not being VPC Flow Log records of the format "
+                                   "(first: line 3 has 11 fields where the format has 14): line(s) 3 (11 fields)"));
         QCOMPARE(read.report.invalidCellCount(), std::size_t(2));
-        QVERIFY(anyWarningContains(read.report, "1 cell(s) in column 'srcport' could not be read and are treated as missing "
-                                                "(first: '70000', number out of range; line(s) 5)"));
+        QVERIFY(anyWarningContains(read.report,
+                                   "1 cell(s) in column 'srcport' could not be read and are treated as missing "
+                                   "(first: '70000', number out of range; line(s) 5)"));
         QVERIFY(anyWarningContains(read.report, "column 'bytes' could not be read"));
         QCOMPARE(cell(read, "protocol", 1), "250"); // no common name: the number
         QCOMPARE(cell(read, "bytes_in", 1), "");
@@ -313,7 +319,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("line");
         QTest::addColumn<bool>("header");
         QTest::newRow("default order") << "version account-id interface-id srcaddr dstaddr srcport dstport protocol "
-                                          "packets bytes start end action log-status" << true;
+                                          "packets bytes start end action log-status"
+                                       << true;
         QTest::newRow("only addresses and bytes") << "version srcaddr dstaddr bytes" << true;
         QTest::newRow("known names, one address") << "srcaddr dstport bytes" << true;
         QTest::newRow("known names, no address") << "version srcport dstport bytes" << false;
@@ -338,14 +345,14 @@ private Q_SLOTS:
         QTest::newRow("version 2") << "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK" << true;
         QTest::newRow("nodata") << "2 1 eni-a - - - - - - - 1000 1060 - NODATA" << true;
         QTest::newRow("ipv6") << "2 1 eni-a 2001:db8::1 2001:db8::2 50000 22 6 3 900 1000 1060 ACCEPT OK" << true;
-        QTest::newRow("version 2 with 13 fields") << "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT"
-                                                  << false;
-        QTest::newRow("version 3 with 14 fields") << "3 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK"
-                                                  << false;
-        QTest::newRow("host name for an address") << "2 1 eni-a host 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK"
-                                                  << false;
-        QTest::newRow("start not a number") << "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 soon 1060 ACCEPT OK"
-                                            << false;
+        QTest::newRow("version 2 with 13 fields")
+            << "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT" << false;
+        QTest::newRow("version 3 with 14 fields")
+            << "3 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK" << false;
+        QTest::newRow("host name for an address")
+            << "2 1 eni-a host 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK" << false;
+        QTest::newRow("start not a number")
+            << "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 soon 1060 ACCEPT OK" << false;
         QTest::newRow("empty") << "" << false;
     }
 
@@ -355,9 +362,7 @@ private Q_SLOTS:
         QFETCH(bool, record);
         QCOMPARE(looksLikeVpcFlowRecord(line.toStdString()), record);
     }
-
 };
-
 
 QTEST_GUILESS_MAIN(TestVpcFlowReader)
 #include "tst_vpcflowreader.moc"

@@ -23,14 +23,22 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("cell");
         QTest::addColumn<QString>("written");
-        QTest::newRow("plain") << "1.2.3.4" << "1.2.3.4";
-        QTest::newRow("equals") << "=HYPERLINK(\"http://x\",\"y\")" << "'=HYPERLINK(\"http://x\",\"y\")";
-        QTest::newRow("at") << "@SUM(1+1)*cmd|' /C calc'!A0" << "'@SUM(1+1)*cmd|' /C calc'!A0";
-        QTest::newRow("plus") << "+1" << "'+1";
-        QTest::newRow("minus") << "-1+2" << "'-1+2";
-        QTest::newRow("tab") << "\tx" << "'\tx";
-        QTest::newRow("cr") << "\rx" << "'\rx";
-        QTest::newRow("inner equals") << "a=b" << "a=b";
+        QTest::newRow("plain") << "1.2.3.4"
+                               << "1.2.3.4";
+        QTest::newRow("equals") << "=HYPERLINK(\"http://x\",\"y\")"
+                                << "'=HYPERLINK(\"http://x\",\"y\")";
+        QTest::newRow("at") << "@SUM(1+1)*cmd|' /C calc'!A0"
+                            << "'@SUM(1+1)*cmd|' /C calc'!A0";
+        QTest::newRow("plus") << "+1"
+                              << "'+1";
+        QTest::newRow("minus") << "-1+2"
+                               << "'-1+2";
+        QTest::newRow("tab") << "\tx"
+                             << "'\tx";
+        QTest::newRow("cr") << "\rx"
+                            << "'\rx";
+        QTest::newRow("inner equals") << "a=b"
+                                      << "a=b";
     }
 
     void neutralise()
@@ -44,11 +52,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("cell");
         QTest::addColumn<QString>("field");
-        QTest::newRow("plain") << "abc" << "abc";
-        QTest::newRow("comma") << "a,b" << "\"a,b\"";
-        QTest::newRow("quote") << "say \"hi\"" << "\"say \"\"hi\"\"\"";
-        QTest::newRow("newline") << "a\nb" << "\"a\nb\"";
-        QTest::newRow("leading blank") << " a" << "\" a\"";
+        QTest::newRow("plain") << "abc"
+                               << "abc";
+        QTest::newRow("comma") << "a,b"
+                               << "\"a,b\"";
+        QTest::newRow("quote") << "say \"hi\""
+                               << "\"say \"\"hi\"\"\"";
+        QTest::newRow("newline") << "a\nb"
+                                 << "\"a\nb\"";
+        QTest::newRow("leading blank") << " a"
+                                       << "\" a\"";
     }
 
     void csvField()
@@ -99,7 +112,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string path = QDir(dir.path()).filePath("big.csv").toStdString();
         writeFileAtomically(path, "previous");
-        struct rlimit saved {};
+        struct rlimit saved { };
         QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
         const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
         struct rlimit limited = saved;
@@ -127,10 +140,11 @@ private Q_SLOTS:
         for (int i = 0; i < 301; ++i) {
             const int bytesOut = i == 150 ? 5000000 : 9000 + (i * 37) % 2000;
             text += std::to_string(20000 + (i * 53) % 3000) + "," + std::to_string(bytesOut) + ",2024-04-25T00:00:00Z,"
-                + "2024-04-25T00:0" + std::to_string(5 + i % 3) + ":00Z,198.51.100." + std::to_string(i % 200) + ",10.0.0.1\n";
+                + "2024-04-25T00:0" + std::to_string(5 + i % 3) + ":00Z,198.51.100." + std::to_string(i % 200)
+                + ",10.0.0.1\n";
         }
         auto data = prepareTable(readTrafficCsvText(text, "explained.csv"));
-        DetectorParams params;   // without avg_packet_size, which the big transfer would push out too
+        DetectorParams params; // without avg_packet_size, which the big transfer would push out too
         params.features = {Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration};
         auto detection = detect(*data, params);
         const Analysis analysis = assess(data, detection, Contamination::fromValue(0.01));

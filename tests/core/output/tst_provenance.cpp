@@ -101,10 +101,11 @@ private Q_SLOTS:
         QTest::newRow("abc") << QByteArray("abc") << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
         QTest::newRow("448 bits") << QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                                   << "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
-        QTest::newRow("896 bits")
-            << QByteArray("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu")
-            << "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1";
-        QTest::newRow("million a") << QByteArray(1000000, 'a') << "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+        QTest::newRow("896 bits") << QByteArray("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmn"
+                                                "opjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu")
+                                  << "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1";
+        QTest::newRow("million a") << QByteArray(1000000, 'a')
+                                   << "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
     }
 
     void knownVectors()
@@ -113,7 +114,8 @@ private Q_SLOTS:
         QFETCH(QString, digest);
         QCOMPARE(QString::fromStdString(sha256Hex(message.toStdString())), digest);
         // Fed in uneven pieces (across block and padding boundaries) the digest is the same.
-        for (std::size_t piece : {std::size_t(1), std::size_t(55), std::size_t(63), std::size_t(64), std::size_t(65), std::size_t(4097)}) {
+        for (std::size_t piece :
+             {std::size_t(1), std::size_t(55), std::size_t(63), std::size_t(64), std::size_t(65), std::size_t(4097)}) {
             Sha256 hash;
             const std::string text = message.toStdString();
             for (std::size_t at = 0; at < text.size(); at += piece)
@@ -138,10 +140,13 @@ private Q_SLOTS:
         const QString bigPath = dir.filePath("big.bin");
         writeBytes(bigPath, big);
         std::vector<double> fractions;
-        const Progress progress([&](std::string_view stage, double fraction) {
-            QCOMPARE(QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size())), QStringLiteral("fingerprint"));
-            fractions.push_back(fraction);
-        }, nullptr);
+        const Progress progress(
+            [&](std::string_view stage, double fraction) {
+                QCOMPARE(QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size())),
+                         QStringLiteral("fingerprint"));
+                fractions.push_back(fraction);
+            },
+            nullptr);
         QCOMPARE(sha256FileHex(bigPath.toStdString(), progress), sha256Hex(big.toStdString()));
         QCOMPARE(fractions.size(), std::size_t(4));
         QCOMPARE(fractions.back(), 1.0);
@@ -173,9 +178,9 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(print.name), QStringLiteral("in put.csv"));
         QCOMPARE(QString::fromStdString(print.path), QFileInfo(path).absoluteFilePath());
         QCOMPARE(print.bytes, std::uint64_t(3));
-        QCOMPARE(QString::fromStdString(print.sha256), QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-        QCOMPARE(QString::fromStdString(print.modified),
-                 QFileInfo(path).lastModified().toUTC().toString(Qt::ISODate));
+        QCOMPARE(QString::fromStdString(print.sha256),
+                 QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(QString::fromStdString(print.modified), QFileInfo(path).lastModified().toUTC().toString(Qt::ISODate));
 
         const InputFingerprint bytes = fingerprintBytes("abc", "sample.csv");
         QCOMPARE(bytes.sha256, print.sha256);
@@ -199,7 +204,8 @@ private Q_SLOTS:
         QCOMPARE(json["program"]["name"].toString(), QStringLiteral("webthreat"));
         QCOMPARE(json["program"]["version"].toString(), QStringLiteral(WEBTHREAT_VERSION));
         QVERIFY(QRegularExpression(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$"))
-                    .match(json["created"].toString()).hasMatch());
+                    .match(json["created"].toString())
+                    .hasMatch());
         const QDateTime created = QDateTime::fromString(json["created"].toString(), Qt::ISODate);
         QVERIFY(qAbs(created.secsTo(QDateTime::currentDateTimeUtc())) < 3600);
 
@@ -223,7 +229,8 @@ private Q_SLOTS:
         const QJsonObject detector = json["detector"].toObject();
         QCOMPARE(detector["algorithm"].toString(), QStringLiteral("isolation_forest"));
         QCOMPARE(detector["features"].toArray(),
-                 QJsonArray({QStringLiteral("bytes_in"), QStringLiteral("session_duration"), QStringLiteral("avg_packet_size")}));
+                 QJsonArray({QStringLiteral("bytes_in"), QStringLiteral("session_duration"),
+                             QStringLiteral("avg_packet_size")}));
         QCOMPARE(detector["scaling"].toString(), QStringLiteral("auto"));
         QCOMPARE(detector["trees"].toInt(), 37);
         QCOMPARE(detector["max_samples"].toInt(), 128);
@@ -234,10 +241,11 @@ private Q_SLOTS:
         QCOMPARE(detector["threshold"].toDouble(), analysis.verdicts.threshold);
         QCOMPARE(json["result"]["rows"].toInteger(), 1500);
         QCOMPARE(json["result"]["suspicious"].toInteger(), qint64(analysis.verdicts.suspiciousCount));
-        QCOMPARE(json["rerun"].toString(),
-                 QStringLiteral("webthreat analyze %1 --features bytes_in,session_duration,avg_packet_size --scale auto "
-                                "--trees 37 --max-samples 128 --seed 7 --contamination 0.03")
-                     .arg(QFileInfo(input).absoluteFilePath()));
+        QCOMPARE(
+            json["rerun"].toString(),
+            QStringLiteral("webthreat analyze %1 --features bytes_in,session_duration,avg_packet_size --scale auto "
+                           "--trees 37 --max-samples 128 --seed 7 --contamination 0.03")
+                .arg(QFileInfo(input).absoluteFilePath()));
 
         const QString text = QString::fromStdString(provenanceText(provenance));
         QVERIFY(text.contains(QStringLiteral("SHA-256: ") + in["sha256"].toString()));
@@ -245,7 +253,8 @@ private Q_SLOTS:
         QVERIFY(text.contains(QStringLiteral("drop_duplicates: 1 rows")));
         QVERIFY(text.contains(QStringLiteral("37 trees, 128 samples per tree (requested 128), seed 7")));
         QVERIFY2(text.contains(QStringLiteral("Input scaling: auto (log1p for bytes, durations")), qPrintable(text));
-        QVERIFY(QString::fromStdString(provenanceSummary(provenance)).contains(QStringLiteral("seed 7, scaling auto,")));
+        QVERIFY(
+            QString::fromStdString(provenanceSummary(provenance)).contains(QStringLiteral("seed 7, scaling auto,")));
         QVERIFY(text.contains(QStringLiteral("Program: webthreat " WEBTHREAT_VERSION)));
     }
 
@@ -266,9 +275,10 @@ private Q_SLOTS:
         QCOMPARE(json["detector"]["contamination"].toString(), QStringLiteral("auto"));
         QCOMPARE(json["detector"]["max_samples_requested"].toInt(), 0);
         // The name is quoted for the shell, so the command can be pasted as it is.
-        QCOMPARE(QString::fromStdString(rerunCommand(provenance)),
-                 QStringLiteral("webthreat analyze 'it'\\''s \"odd\"\n.csv' --features bytes_in --scale none --trees 100 "
-                                "--max-samples 256 --seed 42 --contamination auto"));
+        QCOMPARE(
+            QString::fromStdString(rerunCommand(provenance)),
+            QStringLiteral("webthreat analyze 'it'\\''s \"odd\"\n.csv' --features bytes_in --scale none --trees 100 "
+                           "--max-samples 256 --seed 42 --contamination auto"));
         QCOMPARE(json["detector"]["scaling"].toString(), QStringLiteral("none"));
 
         // Data that was never scored: no detector, and no made-up settings.
@@ -279,7 +289,8 @@ private Q_SLOTS:
         QCOMPARE(unscored["result"]["rows"].toInt(), 12);
         QVERIFY(unscored["result"]["suspicious"].isNull());
         QCOMPARE(unscored["rerun"].toString(), QStringLiteral("webthreat analyze 'it'\\''s \"odd\"\n.csv'"));
-        QVERIFY(QString::fromStdString(provenanceText(provenance)).contains(QStringLiteral("Detector: not run (12 rows, no scores)")));
+        QVERIFY(QString::fromStdString(provenanceText(provenance))
+                    .contains(QStringLiteral("Detector: not run (12 rows, no scores)")));
     }
 
     void sidecarIsWrittenAtomicallyNextToTheCsv()
@@ -290,11 +301,13 @@ private Q_SLOTS:
         const Analysis analysis = analyzeFile(input.toStdString(), unusualParams());
         const Provenance provenance = makeProvenance(analysis, fingerprintFile(input.toStdString()), "webthreat");
         const QString csv = dir.filePath("scored.csv");
-        QCOMPARE(QString::fromStdString(provenanceSidecarPath(csv.toStdString())), csv + QStringLiteral(".provenance.json"));
+        QCOMPARE(QString::fromStdString(provenanceSidecarPath(csv.toStdString())),
+                 csv + QStringLiteral(".provenance.json"));
 
         writeBytes(csv + QStringLiteral(".provenance.json"), "old");
         writeProvenanceSidecar(provenance, csv.toStdString());
-        QCOMPARE(readAll(csv + QStringLiteral(".provenance.json")), QByteArray::fromStdString(provenanceJson(provenance)));
+        QCOMPARE(readAll(csv + QStringLiteral(".provenance.json")),
+                 QByteArray::fromStdString(provenanceJson(provenance)));
         // Only the input and the sidecar: no temporary left behind.
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
                  QStringList({QStringLiteral("scored.csv.provenance.json"), QStringLiteral("traffic.csv")}));
@@ -317,7 +330,8 @@ private Q_SLOTS:
         const Analysis first = analyzeFile(input.toStdString(), unusualParams());
         const QString csv = dir.filePath("scored.csv");
         writeScoredCsv(first, csv.toStdString());
-        writeProvenanceSidecar(makeProvenance(first, fingerprintFile(input.toStdString()), "webthreat"), csv.toStdString());
+        writeProvenanceSidecar(makeProvenance(first, fingerprintFile(input.toStdString()), "webthreat"),
+                               csv.toStdString());
 
         // Only the sidecar from here on.
         const QJsonObject json = parseJson(readAll(csv + QStringLiteral(".provenance.json")));

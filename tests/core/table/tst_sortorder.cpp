@@ -67,11 +67,18 @@ private Q_SLOTS:
         std::vector<double> keys(20000);
         for (double& key : keys) {
             switch (kind) {
-            case 0: key = -std::uniform_real_distribution<double>(0.3, 0.8)(random); break;
-            case 1: key = static_cast<double>(random() % 7); break;
-            case 2: key = 1.7e12 + static_cast<double>(random() % 86400000); break;
+            case 0:
+                key = -std::uniform_real_distribution<double>(0.3, 0.8)(random);
+                break;
+            case 1:
+                key = static_cast<double>(random() % 7);
+                break;
+            case 2:
+                key = 1.7e12 + static_cast<double>(random() % 86400000);
+                break;
             default:
-                key = random() % 50 == 0 ? kInf : std::floor(std::exp(std::uniform_real_distribution<double>(0, 20)(random)));
+                key = random() % 50 == 0 ? kInf
+                                         : std::floor(std::exp(std::uniform_real_distribution<double>(0, 20)(random)));
             }
         }
         for (const bool descending : {false, true})

@@ -9,15 +9,17 @@
 using namespace webthreat;
 
 namespace {
-const std::string kHeader =
-    "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip,note\n";
+const std::string kHeader
+    = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip,note\n";
 
 TrafficTable threeRows()
 {
-    return readTrafficCsvText(kHeader + "100,1000,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.1.1.1,US,HTTPS,443,10.0.0.1,a\n"
-                                        "200,,2024-04-25T23:00:00.5Z,,2.2.2.2,DE,SSH,22,10.0.0.2,\n"
-                                        "300,3000,,,3.3.3.3,,HTTP,80,10.0.0.3,c\n",
-                              "t.csv")
+    return readTrafficCsvText(
+               kHeader
+                   + "100,1000,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.1.1.1,US,HTTPS,443,10.0.0.1,a\n"
+                     "200,,2024-04-25T23:00:00.5Z,,2.2.2.2,DE,SSH,22,10.0.0.2,\n"
+                     "300,3000,,,3.3.3.3,,HTTP,80,10.0.0.3,c\n",
+               "t.csv")
         .table;
 }
 } // namespace

@@ -18,15 +18,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::newRow("file, line, column") << "a.csv" << qint64(12) << "bytes_in"
                                             << "a.csv:12, column 'bytes_in': not a number";
-        QTest::newRow("file and line") << "a.csv" << qint64(3) << "" << "a.csv:3: not a number";
-        QTest::newRow("file only") << "a.csv" << qint64(0) << "" << "a.csv: not a number";
+        QTest::newRow("file and line") << "a.csv" << qint64(3) << ""
+                                       << "a.csv:3: not a number";
+        QTest::newRow("file only") << "a.csv" << qint64(0) << ""
+                                   << "a.csv: not a number";
         QTest::newRow("line not known: column only") << "a.csv" << qint64(0) << "bytes_in"
                                                      << "a.csv, column 'bytes_in': not a number";
-        QTest::newRow("negative line is not a line") << "a.csv" << qint64(-1) << "" << "a.csv: not a number";
-        QTest::newRow("first line") << "a.csv" << qint64(1) << "" << "a.csv:1: not a number";
-        QTest::newRow("no file, a line") << "" << qint64(7) << "" << ":7: not a number";
-        QTest::newRow("no file, a column") << "" << qint64(0) << "x" << ", column 'x': not a number";
-        QTest::newRow("nothing known") << "" << qint64(0) << "" << "not a number";
+        QTest::newRow("negative line is not a line") << "a.csv" << qint64(-1) << ""
+                                                     << "a.csv: not a number";
+        QTest::newRow("first line") << "a.csv" << qint64(1) << ""
+                                    << "a.csv:1: not a number";
+        QTest::newRow("no file, a line") << "" << qint64(7) << ""
+                                         << ":7: not a number";
+        QTest::newRow("no file, a column") << "" << qint64(0) << "x"
+                                           << ", column 'x': not a number";
+        QTest::newRow("nothing known") << "" << qint64(0) << ""
+                                       << "not a number";
         QTest::newRow("a path with a colon") << "C:/logs/a b.csv" << qint64(5000000000) << ""
                                              << "C:/logs/a b.csv:5000000000: not a number";
     }

@@ -27,10 +27,7 @@ private Q_SLOTS:
         QCOMPARE(budget.largestTextFor(100), std::uint64_t(1));
     }
 
-    void aSetBudgetIsWhatIsAvailable()
-    {
-        QCOMPARE(MemoryBudget(12345, 64).available(), std::uint64_t(12345));
-    }
+    void aSetBudgetIsWhatIsAvailable() { QCOMPARE(MemoryBudget(12345, 64).available(), std::uint64_t(12345)); }
 
     void refusesTextThatDoesNotFit()
     {
@@ -41,8 +38,9 @@ private Q_SLOTS:
             QFAIL("a file needing 1.4 GiB of a 1 GiB budget was accepted");
         } catch (const InputError& error) {
             QCOMPARE(error.file(), std::string("big.csv"));
-            QCOMPARE(error.problem(), std::string("the file is 2.0 GiB; analysing it needs about 1.4 GiB of memory and "
-                                                  "only 1.0 GiB is available"));
+            QCOMPARE(error.problem(),
+                     std::string("the file is 2.0 GiB; analysing it needs about 1.4 GiB of memory and "
+                                 "only 1.0 GiB is available"));
         }
     }
 

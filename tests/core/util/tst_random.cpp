@@ -93,7 +93,8 @@ private Q_SLOTS:
         QCOMPARE(mulHigh(1ull << 63, 4), std::uint64_t(2));
         QCOMPARE(mulHigh(~0ull, ~0ull), ~0ull - 1);
         QCOMPARE(mulHigh(12345, 678), std::uint64_t(0));
-        QCOMPARE(mulHigh(0x123456789abcdef0ull, 0x0fedcba987654321ull), std::uint64_t(0x121fa00ad77d742ull)); // by Python
+        QCOMPARE(mulHigh(0x123456789abcdef0ull, 0x0fedcba987654321ull),
+                 std::uint64_t(0x121fa00ad77d742ull)); // by Python
     }
 };
 

@@ -13,14 +13,22 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("nothing to trim") << "abc" << "abc";
-        QTest::newRow("spaces") << "  abc  " << "abc";
-        QTest::newRow("tabs") << "\tabc\t" << "abc";
-        QTest::newRow("inner blanks kept") << " a b\tc " << "a b\tc";
-        QTest::newRow("only blanks") << " \t \t" << "";
-        QTest::newRow("empty") << "" << "";
-        QTest::newRow("line ends are not blanks") << "\rabc\n" << "\rabc\n";
-        QTest::newRow("one side") << "abc   " << "abc";
+        QTest::newRow("nothing to trim") << "abc"
+                                         << "abc";
+        QTest::newRow("spaces") << "  abc  "
+                                << "abc";
+        QTest::newRow("tabs") << "\tabc\t"
+                              << "abc";
+        QTest::newRow("inner blanks kept") << " a b\tc "
+                                           << "a b\tc";
+        QTest::newRow("only blanks") << " \t \t"
+                                     << "";
+        QTest::newRow("empty") << ""
+                               << "";
+        QTest::newRow("line ends are not blanks") << "\rabc\n"
+                                                  << "\rabc\n";
+        QTest::newRow("one side") << "abc   "
+                                  << "abc";
     }
     void trimsBlanksByDefault()
     {
@@ -47,17 +55,22 @@ private Q_SLOTS:
 
     void recognisesUtf16ByteOrderMarks()
     {
-        QVERIFY(startsWithUtf16ByteOrderMark(std::string_view("\xFF\xFE" "a\0", 4)));
+        QVERIFY(startsWithUtf16ByteOrderMark(std::string_view("\xFF\xFE"
+                                                              "a\0",
+                                                              4)));
         QVERIFY(startsWithUtf16ByteOrderMark(std::string_view("\xFE\xFF\0a", 4)));
         QVERIFY(!startsWithUtf16ByteOrderMark("\xFF"));
-        QVERIFY(!startsWithUtf16ByteOrderMark("\xEF\xBB\xBF" "abc"));
+        QVERIFY(!startsWithUtf16ByteOrderMark("\xEF\xBB\xBF"
+                                              "abc"));
         QVERIFY(!startsWithUtf16ByteOrderMark("bytes_in"));
         QVERIFY(!startsWithUtf16ByteOrderMark(""));
     }
 
     void measuresTheUtf8ByteOrderMark()
     {
-        QCOMPARE(utf8ByteOrderMarkLength("\xEF\xBB\xBF" "bytes_in"), std::size_t(3));
+        QCOMPARE(utf8ByteOrderMarkLength("\xEF\xBB\xBF"
+                                         "bytes_in"),
+                 std::size_t(3));
         QCOMPARE(utf8ByteOrderMarkLength("\xEF\xBB\xBF"), std::size_t(3));
         QCOMPARE(utf8ByteOrderMarkLength("\xEF\xBB"), std::size_t(0));
         QCOMPARE(utf8ByteOrderMarkLength("bytes_in"), std::size_t(0));
