@@ -21,6 +21,8 @@
 #include <QBarSet>
 #include <QChart>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QPushButton>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -370,6 +372,31 @@ private Q_SLOTS:
         QVERIFY(window.isBusy());
         QVERIFY(ready.wait(kLoadTimeoutMs));
         QCOMPARE(window.snapshot().detection->params.features.size(), defaultFeatures().size() - 1);
+    }
+
+    void inputsChoiceReachesTheFit()
+    {
+        // The Detector panel's Inputs choice and "The notebook's four, raw" change what is fitted, not
+        // only what the panel shows.
+        if (!m_haveReference)
+            QSKIP("reference CSV absent");
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        QCOMPARE(window.snapshot().detection->params.scaling, InputScaling::Auto);
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        auto* inputs = window.findChild<QComboBox*>(QStringLiteral("inputScaling"));
+        inputs->setCurrentIndex(inputs->findData(static_cast<int>(InputScaling::None)));
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QCOMPARE(window.snapshot().detection->params.scaling, InputScaling::None);
+        QCOMPARE(window.snapshot().detection->params.features, defaultFeatures());
+
+        inputs->setCurrentIndex(inputs->findData(static_cast<int>(InputScaling::Auto)));
+        QVERIFY(ready.wait(kLoadTimeoutMs));
+        window.findChild<QPushButton*>(QStringLiteral("notebookPreset"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.snapshot().detection->params.scaling == InputScaling::None
+                                     && window.snapshot().detection->params.features.size() == 4,
+                                 kLoadTimeoutMs);
+        QCOMPARE(window.snapshot().detection->params.features, notebookFeatures());
     }
 
     void cancelKeepsPreviousData()
