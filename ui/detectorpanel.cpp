@@ -379,6 +379,8 @@ DetectorPanel::DetectorPanel(QWidget* parent)
     });
 
     connect(m_slider, &QSlider::valueChanged, this, &DetectorPanel::onSliderMoved);
+    connect(m_slider, &QSlider::sliderPressed, this, &DetectorPanel::contaminationDragStarted);
+    connect(m_slider, &QSlider::sliderReleased, this, &DetectorPanel::contaminationDragFinished);
     connect(m_percent, &QDoubleSpinBox::valueChanged, this, &DetectorPanel::onPercentChanged);
     connect(m_automatic, &QCheckBox::toggled, this, &DetectorPanel::onAutomaticToggled);
     connect(m_trees, &QSpinBox::valueChanged, this, &DetectorPanel::onParamsEdited);

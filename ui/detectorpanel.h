@@ -62,6 +62,10 @@ Q_SIGNALS:
     // Run pressed, or a parameter changed with "refit automatically" on and the controls settled.
     void runRequested();
     void cancelRequested();
+    // The analyst pressed the contamination slider's handle / let go of it: the moves in between
+    // are one change (the Trust tab lists the verdicts it changed from before the press).
+    void contaminationDragStarted();
+    void contaminationDragFinished();
 
 private:
     QGroupBox* createThresholdBox(QWidget* parent);
