@@ -1,6 +1,7 @@
 #include "ui/detectorpanel.h"
 
 #include "ui/displayformat.h"
+#include "ui/viewwidgets.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -51,6 +52,86 @@ int positionForPercent(double percent)
 // Refit this long after the last change, so that typing "500" trees does not fit 5, 50 and 500.
 constexpr int kRefitDelayMs = 600;
 
+// Max samples: its minimum stands for "auto" (shown as the special value text). The analyst may
+// also type 0, as the command line and the settings write it, or "auto".
+class SampleCountSpinBox : public QSpinBox {
+public:
+    using QSpinBox::QSpinBox;
+
+protected:
+    QValidator::State validate(QString& text, int& pos) const override
+    {
+        const QString typed = text.trimmed();
+        if (typed == QStringLiteral("0"))
+            return QValidator::Acceptable;
+        if (!typed.isEmpty() && QStringLiteral("auto").startsWith(typed, Qt::CaseInsensitive))
+            return typed.size() == 4 ? QValidator::Acceptable : QValidator::Intermediate;
+        return QSpinBox::validate(text, pos);
+    }
+
+    int valueFromText(const QString& text) const override
+    {
+        const QString typed = text.trimmed();
+        if (typed == QStringLiteral("0") || typed.compare(QStringLiteral("auto"), Qt::CaseInsensitive) == 0)
+            return minimum();
+        return QSpinBox::valueFromText(text);
+    }
+};
+
+QString maxSamplesText(int maxSamples)
+{
+    return maxSamples == 0 ? QStringLiteral("auto") : QString::number(maxSamples);
+}
+
+QString featureNames(const std::vector<Feature>& features)
+{
+    QStringList names;
+    for (Feature feature : features)
+        names << fromUtf8View(featureInfo(feature).name);
+    return names.join(QStringLiteral(", "));
+}
+
+// "trees 100 → 150, features +dst_port_frequency": what differs between the fitted and the current
+// parameters, in the panel's words; empty when they fit the same model.
+QString describeChanges(const DetectorParams& fitted, const DetectorParams& current)
+{
+    QStringList changes;
+    const auto changed = [&](const QString& what, const QString& from, const QString& to) {
+        changes << QStringLiteral("%1 %2 \u2192 %3").arg(what, from, to);
+    };
+    if (fitted.forest.trees != current.forest.trees)
+        changed(DetectorPanel::tr("trees"), QString::number(fitted.forest.trees),
+                QString::number(current.forest.trees));
+    if (fitted.forest.maxSamples != current.forest.maxSamples)
+        changed(DetectorPanel::tr("max samples"), maxSamplesText(fitted.forest.maxSamples),
+                maxSamplesText(current.forest.maxSamples));
+    if (fitted.forest.seed != current.forest.seed)
+        changed(DetectorPanel::tr("seed"), QString::number(fitted.forest.seed), QString::number(current.forest.seed));
+    if (fitted.scaling != current.scaling)
+        changed(DetectorPanel::tr("inputs"), fromUtf8View(inputScalingName(fitted.scaling)),
+                fromUtf8View(inputScalingName(current.scaling)));
+    if (fitted.features != current.features) {
+        std::vector<Feature> added;
+        std::vector<Feature> removed;
+        for (Feature feature : current.features) {
+            if (std::find(fitted.features.begin(), fitted.features.end(), feature) == fitted.features.end())
+                added.push_back(feature);
+        }
+        for (Feature feature : fitted.features) {
+            if (std::find(current.features.begin(), current.features.end(), feature) == current.features.end())
+                removed.push_back(feature);
+        }
+        QStringList parts;
+        if (!added.empty())
+            parts << QStringLiteral("+") + featureNames(added);
+        if (!removed.empty())
+            parts << QStringLiteral("\u2212") + featureNames(removed);
+        changes << DetectorPanel::tr("features %1")
+                       .arg(parts.isEmpty() ? DetectorPanel::tr("reordered") : parts.join(QStringLiteral(" ")));
+    }
+    return changes.join(QStringLiteral(", "));
+}
+
 } // namespace
 
 bool sameModel(const DetectorParams& a, const DetectorParams& b)
@@ -72,7 +153,8 @@ QGroupBox* DetectorPanel::createThresholdBox(QWidget* parent)
     m_percent->setDecimals(2);
     m_percent->setSuffix(QStringLiteral(" %"));
     m_percent->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-    m_percent->setValue(5.0);
+    m_percent->setValue(Contamination().value * 100.0);
+    takeWheelOnlyWhenFocused(m_percent);
     contaminationLabel->setBuddy(m_percent);
     const QString contaminationTip
         = tr("The share of rows you expect to be anomalous. The rows scoring lowest, this share of all rows, "
@@ -88,7 +170,8 @@ QGroupBox* DetectorPanel::createThresholdBox(QWidget* parent)
     m_slider->setObjectName(QStringLiteral("contaminationSlider"));
     m_slider->setRange(0, kSliderSteps);
     m_slider->setPageStep(50);
-    m_slider->setValue(positionForPercent(5.0));
+    m_slider->setValue(positionForPercent(Contamination().value * 100.0));
+    takeWheelOnlyWhenFocused(m_slider);
     m_slider->setToolTip(tr("Contamination from 0.1 % (left) to 50 % (right), on a logarithmic scale so the "
                             "first few percent get most of the travel.\n\n")
                          + contaminationTip);
@@ -135,17 +218,19 @@ QGroupBox* DetectorPanel::createForestBox(QWidget* parent)
     m_trees = new QSpinBox(modelBox);
     m_trees->setObjectName(QStringLiteral("trees"));
     m_trees->setRange(1, 10000);
-    m_trees->setValue(100);
+    m_trees->setValue(IsolationForestParams().trees);
+    takeWheelOnlyWhenFocused(m_trees);
     m_trees->setToolTip(tr("Trees in the forest (scikit-learn's n_estimators). More trees give steadier scores "
                            "that depend less on the seed, and take proportionally longer to fit and score. "
                            "100 is the usual choice."));
     form->addRow(tr("&Trees:"), m_trees);
 
-    m_maxSamples = new QSpinBox(modelBox);
+    m_maxSamples = new SampleCountSpinBox(modelBox);
     m_maxSamples->setObjectName(QStringLiteral("maxSamples"));
     m_maxSamples->setRange(1, 1'000'000);
     m_maxSamples->setSpecialValueText(tr("auto (256)"));
     m_maxSamples->setValue(1);
+    takeWheelOnlyWhenFocused(m_maxSamples);
     m_maxSamples->setToolTip(tr("Rows drawn to grow each tree (max_samples). Auto uses min(256, rows), as "
                                 "scikit-learn does. Small samples isolate anomalies well and fit fast; larger "
                                 "ones model dense normal traffic in more detail but can mask clustered "
@@ -155,7 +240,8 @@ QGroupBox* DetectorPanel::createForestBox(QWidget* parent)
     m_seed = new QSpinBox(modelBox);
     m_seed->setObjectName(QStringLiteral("seed"));
     m_seed->setRange(0, std::numeric_limits<int>::max());
-    m_seed->setValue(42);
+    m_seed->setValue(static_cast<int>(IsolationForestParams().seed));
+    takeWheelOnlyWhenFocused(m_seed);
     m_seed->setToolTip(tr("Random seed (random_state). The same seed and settings give the same scores every "
                           "time; change it to see how much the result depends on chance."));
     form->addRow(tr("S&eed:"), m_seed);
@@ -164,6 +250,7 @@ QGroupBox* DetectorPanel::createForestBox(QWidget* parent)
     m_scaling->setObjectName(QStringLiteral("inputScaling"));
     m_scaling->addItem(tr("Scaled (recommended)"), static_cast<int>(InputScaling::Auto));
     m_scaling->addItem(tr("Raw, as scikit-learn"), static_cast<int>(InputScaling::None));
+    takeWheelOnlyWhenFocused(m_scaling);
     m_scaling->setToolTip(tr("Bytes, durations, rates and per-source totals are heavy-tailed: on raw values the "
                              "forest spends nearly every split on the few huge rows and misses rows that are odd "
                              "for being small (floods of tiny sessions, zero-length sessions). Scaled compares "
@@ -244,6 +331,18 @@ DetectorPanel::DetectorPanel(QWidget* parent)
                                "features. Turn off for very large files and press Run when ready."));
     layout->addWidget(m_autoRefit);
 
+    m_restoreDefaults = new QPushButton(tr("Restore &defaults"), this);
+    m_restoreDefaults->setObjectName(QStringLiteral("restoreDefaults"));
+    const DetectorParams defaults;
+    m_restoreDefaults->setToolTip(tr("Contamination, trees, max samples, seed, inputs and features as the workbench "
+                                     "ships them: %1, %2 trees, max samples %3, seed %4, inputs %5, the default "
+                                     "features.")
+                                      .arg(formatContamination(Contamination()), QString::number(defaults.forest.trees),
+                                           maxSamplesText(defaults.forest.maxSamples),
+                                           QString::number(defaults.forest.seed),
+                                           fromUtf8View(inputScalingName(defaults.scaling))));
+    layout->addWidget(m_restoreDefaults, 0, Qt::AlignLeft);
+
     auto* buttons = new QHBoxLayout;
     m_run = new QPushButton(tr("Run"), this);
     m_run->setObjectName(QStringLiteral("runDetector"));
@@ -255,6 +354,14 @@ DetectorPanel::DetectorPanel(QWidget* parent)
     buttons->addWidget(m_run);
     buttons->addWidget(m_cancel);
     layout->addLayout(buttons);
+
+    m_changedSinceFit = new QLabel(this);
+    m_changedSinceFit->setObjectName(QStringLiteral("changedSinceFit"));
+    m_changedSinceFit->setWordWrap(true);
+    m_changedSinceFit->setTextFormat(Qt::PlainText);
+    m_changedSinceFit->setToolTip(
+        tr("The forest's settings that differ from the ones the scores shown were fitted with."));
+    layout->addWidget(m_changedSinceFit);
 
     m_fitted = new QLabel(this);
     m_fitted->setObjectName(QStringLiteral("fittedDetails"));
@@ -272,6 +379,8 @@ DetectorPanel::DetectorPanel(QWidget* parent)
     });
 
     connect(m_slider, &QSlider::valueChanged, this, &DetectorPanel::onSliderMoved);
+    connect(m_slider, &QSlider::sliderPressed, this, &DetectorPanel::contaminationDragStarted);
+    connect(m_slider, &QSlider::sliderReleased, this, &DetectorPanel::contaminationDragFinished);
     connect(m_percent, &QDoubleSpinBox::valueChanged, this, &DetectorPanel::onPercentChanged);
     connect(m_automatic, &QCheckBox::toggled, this, &DetectorPanel::onAutomaticToggled);
     connect(m_trees, &QSpinBox::valueChanged, this, &DetectorPanel::onParamsEdited);
@@ -288,6 +397,7 @@ DetectorPanel::DetectorPanel(QWidget* parent)
         setDetectorParams(params);
         onParamsEdited();
     });
+    connect(m_restoreDefaults, &QPushButton::clicked, this, &DetectorPanel::restoreDefaults);
     connect(m_run, &QPushButton::clicked, this, [this] {
         m_refitTimer->stop();
         Q_EMIT runRequested();
@@ -381,6 +491,19 @@ void DetectorPanel::setDetectorParams(const DetectorParams& params)
     updatePendingNote();
 }
 
+void DetectorPanel::restoreDefaults()
+{
+    // The product's defaults are the core's: a default DetectorParams and Contamination.
+    const DetectorParams defaults;
+    const bool refit = !sameModel(detectorParams(), defaults);
+    setDetectorParams(defaults);
+    const Contamination contamination;
+    if (!(this->contamination() == contamination))
+        setContamination(contamination);
+    if (refit)
+        onParamsEdited();
+}
+
 bool DetectorPanel::autoRefit() const
 {
     return m_autoRefit->isChecked();
@@ -438,6 +561,9 @@ void DetectorPanel::updatePendingNote()
 {
     const DetectorParams current = detectorParams();
     const bool pending = m_fittedParams && !sameModel(current, *m_fittedParams);
+    const QString changes = pending ? describeChanges(*m_fittedParams, current) : QString();
+    m_changedSinceFit->setText(changes.isEmpty() ? QString() : tr("Changed since the last fit: %1").arg(changes));
+    m_changedSinceFit->setVisible(!changes.isEmpty());
     QString text = m_fitDetails;
     if (pending) {
         text += (text.isEmpty() ? QString() : QStringLiteral("\n\n"))

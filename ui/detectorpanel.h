@@ -37,6 +37,9 @@ public:
     DetectorParams detectorParams() const;
     void setDetectorParams(const DetectorParams& params);
     bool autoRefit() const;
+    // Contamination, trees, max samples, seed, inputs and features back to the core's defaults
+    // (DetectorParams{}, Contamination{}); a refit follows as for any edit.
+    void restoreDefaults();
 
     // The live count for the contamination shown: flagged rows out of rows, at threshold.
     void showFlagged(std::size_t flagged, std::size_t rows, double threshold);
@@ -59,6 +62,10 @@ Q_SIGNALS:
     // Run pressed, or a parameter changed with "refit automatically" on and the controls settled.
     void runRequested();
     void cancelRequested();
+    // The analyst pressed the contamination slider's handle / let go of it: the moves in between
+    // are one change (the Trust tab lists the verdicts it changed from before the press).
+    void contaminationDragStarted();
+    void contaminationDragFinished();
 
 private:
     QGroupBox* createThresholdBox(QWidget* parent);
@@ -82,8 +89,10 @@ private:
     QComboBox* m_scaling = nullptr; // item data: InputScaling as int
     QPushButton* m_notebook = nullptr; // the notebook's four, raw, in one click
     QCheckBox* m_autoRefit = nullptr;
+    QPushButton* m_restoreDefaults = nullptr;
     QPushButton* m_run = nullptr;
     QPushButton* m_cancel = nullptr;
+    QLabel* m_changedSinceFit = nullptr; // "Changed since the last fit: trees 100 → 150"
     QLabel* m_fitted = nullptr;
     QTimer* m_refitTimer = nullptr;
     std::optional<DetectorParams> m_fittedParams;

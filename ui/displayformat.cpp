@@ -2,6 +2,8 @@
 
 #include "core/output/export.h"
 #include "core/io/timestamp.h"
+#include "core/detect/threshold.h"
+#include "core/util/format.h"
 
 #include <QLocale>
 
@@ -25,7 +27,13 @@ QString formatCount(std::uint64_t count)
 
 QString formatPercent(double share, int decimals)
 {
-    return QStringLiteral("%1 %").arg(share * 100.0, 0, 'f', decimals);
+    return QString::fromStdString(formatShare(share, decimals));
+}
+
+QString formatContamination(const Contamination& contamination)
+{
+    return contamination.automatic ? QStringLiteral("auto")
+                                   : QString::fromStdString(formatContaminationShare(contamination.value));
 }
 
 QString formatBytesText(double bytes)

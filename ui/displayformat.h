@@ -7,10 +7,13 @@
 
 namespace webthreat {
 
+struct Contamination;
+
 // How numbers read in the workbench: English digit grouping whatever the desktop's locale, so
 // that what the analyst sees matches the CSV exports and the command line's report.
 QString formatCount(std::uint64_t count); // 1,234,567
 QString formatPercent(double share, int decimals = 1); // 0.0532 -> "5.3 %"
+QString formatContamination(const Contamination& contamination); // "auto", "2.30 %"
 QString formatBytesText(double bytes); // 25.2 MB
 QString formatValue(double value); // 600, 1.5, 0.0123, 1.23e+09
 QString formatInstant(double secondsSinceEpoch); // 2024-04-25T23:00:00Z

@@ -160,6 +160,11 @@ void MainWindow::createDocks()
     connect(m_detectorPanel, &DetectorPanel::contaminationChanged, this, &MainWindow::onContaminationChanged);
     connect(m_detectorPanel, &DetectorPanel::runRequested, this, &MainWindow::runDetector);
     connect(m_detectorPanel, &DetectorPanel::cancelRequested, this, &MainWindow::cancelJob);
+    // A slider drag is one change for the Trust tab's changed verdicts, however many steps it took.
+    connect(m_detectorPanel, &DetectorPanel::contaminationDragStarted, this,
+            [this] { m_trustView->beginContaminationDrag(snapshot().detection, snapshot().verdicts); });
+    connect(m_detectorPanel, &DetectorPanel::contaminationDragFinished, this,
+            [this] { m_trustView->endContaminationDrag(m_detectorPanel->contamination()); });
 
     // Under the detector panel: the two together are what the analyst tunes and reads.
     auto [detailDock, detail] = makeDock<DetailPanel>(this, tr("Row details"), QStringLiteral("detail"), true,

@@ -48,11 +48,6 @@ QTableView* tableView(QWidget* parent, const QString& objectName)
     return view;
 }
 
-QString percentText(double share)
-{
-    return formatPercent(share, 1);
-}
-
 } // namespace
 
 TrustView::TrustView(QWidget* parent)
@@ -194,6 +189,10 @@ void TrustView::setSnapshot(const AnalysisSnapshot& snapshot)
             m_truthColumn.clear();
     }
     if (!sameScores) {
+        // A drag's starting verdicts label the old scores; steps after the refit compare step by step.
+        m_dragDetection.reset();
+        m_dragBase.reset();
+        m_dragEnd.reset();
         m_changedModel->clear();
         m_changesText->setText(tr("Move the contamination slider: the rows whose verdict flips are listed here."));
         m_base.reset();
@@ -208,22 +207,23 @@ void TrustView::updateVerdicts(const AnalysisSnapshot& snapshot)
     refresh();
 }
 
-void TrustView::showChanges(const AnalysisSnapshot& snapshot, VerdictChanges changes)
+void TrustView::showChanges(const AnalysisSnapshot& snapshot, VerdictChanges changes, const Contamination& before)
 {
     const std::size_t up = changes.newlySuspicious.size();
     const std::size_t down = changes.newlyNormal.size();
     m_changedModel->setChanges(snapshot, std::move(changes));
-    const auto contamination = [&] { return QString::fromStdString(snapshot.verdicts->contamination.toString()); };
+    const QString from = formatContamination(before);
+    const QString to = formatContamination(snapshot.verdicts->contamination);
     if (up + down == 0)
-        m_changesText->setText(tr("The last move changed no verdict."));
+        m_changesText->setText(tr("The last move (contamination %1 to %2) changed no verdict.").arg(from, to));
     else if (up > 0)
-        m_changesText->setText(tr("%1 rows became Suspicious at contamination %2 (listed most anomalous first): the "
-                                  "edge cases between the two thresholds.")
-                                   .arg(formatCount(up), contamination()));
+        m_changesText->setText(tr("%1 rows became Suspicious as the contamination moved from %2 to %3 (listed most "
+                                  "anomalous first): the edge cases between the two thresholds.")
+                                   .arg(formatCount(up), from, to));
     else
-        m_changesText->setText(tr("%1 rows became Normal at contamination %2 (listed most anomalous first): the edge "
-                                  "cases between the two thresholds.")
-                                   .arg(formatCount(down), contamination()));
+        m_changesText->setText(tr("%1 rows became Normal as the contamination moved from %2 to %3 (listed most "
+                                  "anomalous first): the edge cases between the two thresholds.")
+                                   .arg(formatCount(down), from, to));
     m_changedView->resizeColumnsToContents();
 }
 
@@ -299,8 +299,7 @@ void TrustView::refresh()
     m_rulesSummary->setText(QString::fromStdString(rules.summary()));
     m_typesSummary->setText(QString::fromStdString(types.summary()));
 
-    const QString contamination
-        = verdicts.contamination.automatic ? tr("auto") : percentText(verdicts.contamination.value);
+    const QString contamination = formatContamination(verdicts.contamination);
     if (!m_base->evaluation) {
         m_charts->setEvaluation(nullptr, tr("No ground truth to evaluate against"));
         m_contaminationTable->setRowCount(0);
@@ -320,7 +319,7 @@ void TrustView::refresh()
         m_contaminationTable->setRowCount(static_cast<int>(m_base->byContamination.size()));
         for (int i = 0; i < static_cast<int>(m_base->byContamination.size()); ++i) {
             const ContaminationRow& row = m_base->byContamination[static_cast<std::size_t>(i)];
-            const QStringList cells{percentText(row.contamination),
+            const QStringList cells{formatContamination(Contamination::fromValue(row.contamination)),
                                     formatCount(row.point.flagged),
                                     QString::number(row.point.precision, 'f', 3),
                                     QString::number(row.point.recall, 'f', 3),
@@ -359,9 +358,36 @@ void TrustView::updateVerdicts(const ViewUpdate& update, int /*part*/)
     const AnalysisSnapshot& snapshot = update.snapshot;
     updateVerdicts(snapshot);
     // The rows between the two thresholds in score order: O(changed rows), whatever the file size.
-    if (update.previousVerdicts && snapshot.hasDetection())
-        showChanges(snapshot,
-                    changedVerdicts(snapshot.detection->scores, *update.previousVerdicts, *snapshot.verdicts));
+    // During a slider drag, against the verdicts in force before it began: each step shown alone
+    // would list only the rows its last few pixels flipped.
+    const bool inDrag = m_dragBase && m_dragDetection == snapshot.detection;
+    const std::shared_ptr<const Verdicts> before = inDrag ? m_dragBase : update.previousVerdicts;
+    if (before && snapshot.hasDetection())
+        showChanges(snapshot, changedVerdicts(snapshot.detection->scores, *before, *snapshot.verdicts),
+                    before->contamination);
+    if (m_dragEnd && snapshot.verdicts && snapshot.verdicts->contamination == *m_dragEnd)
+        endContaminationDrag(*m_dragEnd);
+}
+
+void TrustView::beginContaminationDrag(std::shared_ptr<const Detection> detection,
+                                       std::shared_ptr<const Verdicts> before)
+{
+    m_dragDetection = std::move(detection);
+    m_dragBase = std::move(before);
+    m_dragEnd.reset();
+}
+
+void TrustView::endContaminationDrag(const Contamination& end)
+{
+    // The drag is over once the verdicts for where it ended are shown; the last step's may still
+    // be on their way, and must be compared with the verdicts before the drag too.
+    if (m_snapshot.verdicts && m_snapshot.detection == m_dragDetection && m_snapshot.verdicts->contamination == end) {
+        m_dragDetection.reset();
+        m_dragBase.reset();
+        m_dragEnd.reset();
+    } else {
+        m_dragEnd = end;
+    }
 }
 
 } // namespace webthreat

@@ -8,6 +8,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -40,8 +41,14 @@ public:
     // As a tab: the same, and new verdicts also list the rows they flipped.
     void setSnapshot(const ViewUpdate& update, int part) override;
     void updateVerdicts(const ViewUpdate& update, int part) override;
-    // The rows that changed verdict between the previous and the current snapshot's verdicts.
-    void showChanges(const AnalysisSnapshot& snapshot, VerdictChanges changes);
+    // The rows that changed verdict between before (the contamination they were labelled at) and
+    // the current snapshot's verdicts.
+    void showChanges(const AnalysisSnapshot& snapshot, VerdictChanges changes, const Contamination& before);
+    // A drag of the contamination slider began with before in force over detection's scores: until
+    // the verdicts for the contamination it ends at (endContaminationDrag) are shown, the changed
+    // verdicts are those between before and the verdicts shown, not those of the last step alone.
+    void beginContaminationDrag(std::shared_ptr<const Detection> detection, std::shared_ptr<const Verdicts> before);
+    void endContaminationDrag(const Contamination& end);
     // "" = find is_attack, label or is_suspicious; otherwise the column to use.
     void setTruthColumn(const QString& column);
 
@@ -73,6 +80,10 @@ private:
     std::shared_ptr<const Base> m_base;
     quint64 m_request = 0;
     QString m_truthColumn;
+    // The verdicts in force when the slider was pressed, and the scores they label; null between drags.
+    std::shared_ptr<const Detection> m_dragDetection;
+    std::shared_ptr<const Verdicts> m_dragBase;
+    std::optional<Contamination> m_dragEnd; // set once the slider is released
 
     CrossTabModel* m_rulesModel = nullptr;
     CrossTabModel* m_typesModel = nullptr;

@@ -1,5 +1,6 @@
 #include "ui/viewwidgets.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QTableView>
@@ -8,7 +9,27 @@ namespace webthreat {
 
 namespace {
 constexpr int kMaxColumnWidth = 260;
-}
+
+// Ignores wheel events while the control lacks focus: QApplication then passes them on to the
+// control's parents, the scroll area among them.
+class FocusedWheelFilter : public QObject {
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::Wheel) {
+            auto* control = qobject_cast<QWidget*>(watched);
+            if (control != nullptr && !control->hasFocus()) {
+                event->ignore();
+                return true;
+            }
+        }
+        return QObject::eventFilter(watched, event);
+    }
+};
+} // namespace
 
 QTableView* makeTableView(QWidget* parent, const QString& objectName)
 {
@@ -55,6 +76,12 @@ QLabel* selectableLabel(QWidget* parent, const QString& objectName, Qt::TextForm
     label->setWordWrap(true);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     return label;
+}
+
+void takeWheelOnlyWhenFocused(QWidget* control)
+{
+    control->setFocusPolicy(Qt::StrongFocus);
+    control->installEventFilter(new FocusedWheelFilter(control));
 }
 
 } // namespace webthreat

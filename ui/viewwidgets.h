@@ -18,5 +18,9 @@ void fitColumns(QTableView* view);
 QLabel* titleLabel(const QString& text, QWidget* parent);
 // A wrapped label whose text the analyst can select and copy: explanations, summaries.
 QLabel* selectableLabel(QWidget* parent, const QString& objectName, Qt::TextFormat format = Qt::PlainText);
+// For a spin box, combo box or slider inside a panel that scrolls: the wheel changes its value only
+// once the analyst has clicked or tabbed into it (Qt::StrongFocus); otherwise the wheel scrolls the
+// panel, and a scroll over the control never changes a setting behind the analyst's back.
+void takeWheelOnlyWhenFocused(QWidget* control);
 
 } // namespace webthreat

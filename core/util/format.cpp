@@ -48,4 +48,16 @@ std::string formatGiB(std::uint64_t bytes)
     return text;
 }
 
+std::string formatShare(double share, int decimals)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f %%", decimals, share * 100.0);
+    return text;
+}
+
+std::string formatContaminationShare(double share)
+{
+    return formatShare(share, 2);
+}
+
 } // namespace webthreat

@@ -17,5 +17,9 @@ std::string groupedCount(std::uint64_t count);
 std::string formatBytes(double bytes);
 // 3221225472 -> "3.0 GiB" (binary units, as memory is counted).
 std::string formatGiB(std::uint64_t bytes);
+// 0.023 -> "2.3 %" (decimals 1), "2.30 %" (decimals 2): a share written as a percentage.
+std::string formatShare(double share, int decimals = 1);
+// A contamination share as the Detector panel's box shows it, and so everywhere: 0.023 -> "2.30 %".
+std::string formatContaminationShare(double share);
 
 } // namespace webthreat

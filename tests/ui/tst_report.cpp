@@ -126,6 +126,8 @@ private Q_SLOTS:
         QVERIFY(html.contains(QStringLiteral("%1 of %2 rows")
                                   .arg(QLocale(QLocale::English).toString(qulonglong(findings.suspicious)),
                                        QLocale(QLocale::English).toString(qulonglong(findings.rows)))));
+        // The contamination as the Detector panel and the Trust tab write it (#18), not "0.05".
+        QVERIFY(html.contains(QStringLiteral("(contamination 5.00 %;")));
         QVERIFY(!findings.sourceIps.empty());
         for (const FindingEntry& entry : findings.sourceIps)
             QVERIFY2(html.contains(QStringLiteral("<td class='mono'>%1</td>").arg(QString::fromStdString(entry.value))),

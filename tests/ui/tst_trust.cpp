@@ -14,13 +14,17 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QCoreApplication>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace webthreat;
 
@@ -213,6 +217,52 @@ private Q_SLOTS:
         QVERIFY(explained.wait(kTimeoutMs));
         QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(model->tableRow(3)));
         QVERIFY(test::byName<DetailPanel>(window, "detailPanel")->headline().contains("Normal"));
+    }
+
+    // Issue #18: a drag from 10 % to 2.3 % listed only its last step's rows, and named the
+    // contamination "0.023". The drag is one change: every row between the two thresholds.
+    void aSliderDragListsEveryRowItChanged()
+    {
+        MainWindow window;
+        QVERIFY(openSample(window));
+        QVERIFY(trustReady(window));
+        QSignalSpy applied(&window, &MainWindow::verdictsApplied);
+        window.setContamination(Contamination::fromValue(0.10));
+        QVERIFY(applied.wait(kTimeoutMs));
+        const std::size_t before = window.snapshot().verdicts->suspiciousCount;
+        QCOMPARE(before, std::size_t{500});
+
+        auto* panel = test::byName<DetectorPanel>(window, "detectorPanel");
+        QSlider* slider = panel->contaminationSlider();
+        // The slider's positions for these percentages (0.1 % to 50 %, logarithmic, 1000 steps).
+        const auto position
+            = [](double percent) { return int(std::lround(1000.0 * std::log(percent / 0.1) / std::log(500.0))); };
+        slider->setSliderDown(true); // pressed
+        for (const double percent : {7.0, 5.0, 3.5, 2.3}) {
+            applied.clear();
+            slider->setValue(position(percent));
+            QVERIFY(applied.wait(kTimeoutMs)); // every view, the Trust tab too, shows this step
+        }
+        slider->setSliderDown(false); // released
+        QCOMPARE(panel->contaminationSpinBox()->value(), 2.3);
+        QCOMPARE(window.snapshot().verdicts->contamination.value, 0.023);
+        const std::size_t after = window.snapshot().verdicts->suspiciousCount;
+        QCOMPARE(after,
+                 applyThreshold(window.snapshot().detection->scores, Contamination::fromValue(0.023)).suspiciousCount);
+
+        auto* trust = test::byName<TrustView>(window, "trustView");
+        ChangedVerdictsModel* model = trust->changedModel();
+        QCOMPARE(model->rowCount(), int(before - after));
+        QCOMPARE(model->newlyNormal(), before - after);
+        QVERIFY2(trust->changesText().contains(QStringLiteral("from 10.00 % to 2.30 %")),
+                 qPrintable(trust->changesText()));
+
+        // After the drag, a move is one change again: from 2.3 % to 3 %.
+        window.setContamination(Contamination::fromValue(0.03));
+        QVERIFY(applied.wait(kTimeoutMs));
+        QCOMPARE(model->newlySuspicious(), window.snapshot().verdicts->suspiciousCount - after);
+        QVERIFY2(trust->changesText().contains(QStringLiteral("from 2.30 % to 3.00 %")),
+                 qPrintable(trust->changesText()));
     }
 
     void noTruthSaysHowToGetOne()

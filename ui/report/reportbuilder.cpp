@@ -142,7 +142,7 @@ QString detectorSection(const Provenance& p)
                         p.maxSamplesRequested ? QString::number(p.maxSamples)
                                               : tr("%1 (automatic: min(256, rows))").arg(p.maxSamples));
     html += keyValueRow(tr("Seed"), QString::number(p.seed));
-    html += keyValueRow(tr("Contamination"), esc(QString::fromStdString(p.contamination.toString())));
+    html += keyValueRow(tr("Contamination"), esc(formatContamination(p.contamination)));
     html += keyValueRow(
         tr("Threshold"),
         tr("%1 (rows scoring below it are Suspicious)").arg(esc(QString::fromStdString(formatNumber(p.threshold)))));
@@ -267,8 +267,7 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
                                   formatPercent(findings.rows ? static_cast<double>(findings.suspicious)
                                                         / static_cast<double>(findings.rows)
                                                               : 0.0),
-                                  QString::number(p.threshold, 'f', 4),
-                                  esc(QString::fromStdString(p.contamination.toString()))));
+                                  QString::number(p.threshold, 'f', 4), esc(formatContamination(p.contamination))));
         const auto lead = [](const std::vector<FindingEntry>& entries) {
             return entries.empty() ? tr("none") : esc(entries.front().value);
         };

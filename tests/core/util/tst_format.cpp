@@ -41,6 +41,18 @@ private Q_SLOTS:
         QCOMPARE(formatBytes(-2500), std::string("-2.5 kB"));
     }
 
+    // Shares as percentages; a contamination always with two decimals, as the Detector panel's box
+    // shows it, so the Trust tab and the report read "2.30 %" too (#18).
+    void sharesAsPercentages()
+    {
+        QCOMPARE(formatShare(0.0532), std::string("5.3 %"));
+        QCOMPARE(formatShare(0.0532, 0), std::string("5 %"));
+        QCOMPARE(formatShare(0.023, 2), std::string("2.30 %"));
+        QCOMPARE(formatContaminationShare(0.023), std::string("2.30 %"));
+        QCOMPARE(formatContaminationShare(0.1), std::string("10.00 %"));
+        QCOMPARE(formatContaminationShare(0.001), std::string("0.10 %"));
+    }
+
     void memoryInGiB()
     {
         QCOMPARE(formatGiB(0), std::string("0.0 GiB"));
