@@ -96,6 +96,12 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
     } else {
         html += QStringLiteral("<li>%1</li>").arg(tr("no malformed rows"));
     }
+    if (read.repeatedHeaders.count > 0) {
+        html += QStringLiteral("<li>%1</li>")
+                    .arg(tr("%1 repeated header line(s) skipped (files joined into one?); lines %2")
+                             .arg(formatCount(read.repeatedHeaders.count),
+                                  lineList(read.repeatedHeaders.firstLines, read.repeatedHeaders.count)));
+    }
     if (read.invalidCells.empty())
         html += QStringLiteral("<li>%1</li>").arg(tr("no invalid cells"));
     for (const InvalidCells& cells : read.invalidCells) {
@@ -165,6 +171,8 @@ QString cleaningStatusText(const PreparedData& data)
     }
     if (read.malformed.count > 0)
         parts << tr("%1 malformed row(s) skipped").arg(formatCount(read.malformed.count));
+    if (read.repeatedHeaders.count > 0)
+        parts << tr("%1 repeated header line(s) skipped").arg(formatCount(read.repeatedHeaders.count));
     if (read.invalidCellCount() > 0)
         parts << tr("%1 invalid cell(s)").arg(formatCount(read.invalidCellCount()));
     return parts.join(QStringLiteral("; "));

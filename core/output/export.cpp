@@ -387,6 +387,8 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
     document["bytes"] = data.readReport.bytes;
     document["read"] = {{"rows", data.readReport.rows},
                         {"malformed_rows", data.readReport.malformed.count},
+                        {"repeated_header_lines", data.readReport.repeatedHeaders.count},
+                        {"repeated_header_first_lines", data.readReport.repeatedHeaders.firstLines},
                         {"invalid_cells", data.readReport.invalidCellCount()},
                         {"blank_lines", data.readReport.blankLines}};
     document["cleaning"]
