@@ -7,6 +7,7 @@
 // hand us rows of strings to convert and copy again, the step this reader exists to skip.
 #include "core/io/csvreader.h"
 
+#include "core/io/csvsniffer.h"
 #include "core/io/inputfile.h"
 #include "core/util/log.h"
 #include "core/util/memoryadvice.h"
@@ -485,6 +486,24 @@ std::optional<CsvParser::HeaderLine> CsvParser::findHeaderLine(std::string_view 
     const int kHeaderCandidates = m_options.columnMap.empty() && m_options.hasHeader ? 3 : 1;
     std::size_t at = 0;
     std::int64_t breaks = 0;
+    // A spreadsheet's first line "sep=;" sets the delimiter and is not the header. Seen again when
+    // the header did not fit the first block: the same line gives the same result.
+    if (const std::optional<SepLine> sep = parseSepLine(block)) {
+        if (sep->length == block.size() && !atEnd)
+            return std::nullopt; // its line end may be a CR whose LF is in the next block
+        if (m_options.delimiter != ',' && m_options.delimiter != sep->delimiter)
+            m_report.warnings.push_back("line 1 ('sep=" + delimiterName(sep->delimiter)
+                                        + "') sets the delimiter; the delimiter asked for ("
+                                        + delimiterName(m_options.delimiter) + ") was not used");
+        if (sep->delimiter == m_options.quote)
+            throw InputError(m_file, 1, "",
+                             "line 1 sets the delimiter to the quote character (" + delimiterName(sep->delimiter)
+                                 + "): read it with --quote none or another quote");
+        m_options.delimiter = sep->delimiter;
+        m_report.sepLineDelimiter = sep->delimiter;
+        at = sep->length;
+        breaks = 1;
+    }
     RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
     HeaderLine found;
     std::vector<std::string> titleLines;

@@ -46,6 +46,7 @@ struct ReadReport {
     std::size_t rows = 0; // data rows read into the table
     std::size_t blankLines = 0; // skipped quietly, as pandas does
     std::size_t expectedFields = 0;
+    char sepLineDelimiter = '\0'; // the delimiter a first line 'sep=X' (spreadsheet exports) set; '\0': none
     MalformedRows malformed;
     RepeatedHeaders repeatedHeaders;
     std::vector<InvalidCells> invalidCells; // only columns with at least one invalid cell

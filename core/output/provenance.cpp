@@ -97,6 +97,10 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
     p.invalidCells = data.readReport.invalidCellCount();
     p.blankLines = data.readReport.blankLines;
     p.delimiter = read.delimiter;
+    if (data.readReport.sepLineDelimiter != '\0') {
+        p.delimiter = data.readReport.sepLineDelimiter;
+        p.delimiterFromSepLine = true;
+    }
     p.rowsIn = data.cleanReport.rowsIn;
     p.rowsOut = data.cleanReport.rowsOut;
     p.cleanSteps = data.cleanReport.steps;
@@ -166,7 +170,8 @@ std::string provenanceJson(const Provenance& p)
                         {"repeated_header_first_lines", p.repeatedHeaderLines},
                         {"invalid_cells", p.invalidCells},
                         {"blank_lines", p.blankLines},
-                        {"delimiter", std::string(1, p.delimiter)}};
+                        {"delimiter", std::string(1, p.delimiter)},
+                        {"delimiter_from_sep_line", p.delimiterFromSepLine}};
     document["cleaning"] = {{"rows_in", p.rowsIn},
                             {"rows_out", p.rowsOut},
                             {"drop_duplicates", p.clean.dropDuplicates},
@@ -222,7 +227,8 @@ std::string provenanceText(const Provenance& p)
         out += "Modified: " + p.input.modified + "\n";
     out += "Read: " + std::to_string(p.rowsRead) + " rows, " + std::to_string(p.malformedRows)
         + " malformed rows skipped, " + repeatedHeadersText(p) + std::to_string(p.invalidCells) + " invalid cells, "
-        + std::to_string(p.blankLines) + " blank lines; delimiter '" + delimiterName(p.delimiter) + "'\n";
+        + std::to_string(p.blankLines) + " blank lines; delimiter '" + delimiterName(p.delimiter) + "'"
+        + (p.delimiterFromSepLine ? " (from the sep= line)" : "") + "\n";
     out += "Cleaning: " + std::to_string(p.rowsIn) + " rows in, " + std::to_string(p.rowsOut) + " rows out\n";
     for (const CleanStep& step : p.cleanSteps)
         out += "  " + step.name + ": " + std::to_string(step.rowsAffected) + " rows (" + step.description + ")\n";

@@ -38,6 +38,7 @@ struct Provenance {
     std::size_t invalidCells = 0;
     std::size_t blankLines = 0;
     char delimiter = ',';
+    bool delimiterFromSepLine = false; // the file's first line "sep=X" set it
 
     // Cleaning
     CleanParams clean;

@@ -1,5 +1,7 @@
 #include "core/io/csvreader.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -369,6 +371,65 @@ private Q_SLOTS:
             QCOMPARE(other.report.repeatedHeaders.firstLines, one.report.repeatedHeaders.firstLines);
             QCOMPARE(other.report.warnings, one.report.warnings);
         }
+    }
+
+    // A spreadsheet's first line "sep=;" sets the delimiter and is not the header; the report says so.
+    void sepLineSetsDelimiter_data()
+    {
+        QTest::addColumn<QString>("first");
+        QTest::addColumn<QString>("delimiter");
+        QTest::newRow("sep=;") << "sep=;"
+                               << ";";
+        QTest::newRow("sep=,") << "sep=,"
+                               << ",";
+        QTest::newRow("quoted") << "\"sep=;\""
+                                << ";";
+        QTest::newRow("BOM, tab") << "\xEF\xBB\xBFsep=\t"
+                                  << "\t";
+        QTest::newRow("pipe, padded") << "sep=|||"
+                                      << "|";
+    }
+
+    void sepLineSetsDelimiter()
+    {
+        QFETCH(QString, first);
+        QFETCH(QString, delimiter);
+        const char d = delimiter.toLatin1().at(0);
+        auto delimited = [d](std::string line) {
+            std::replace(line.begin(), line.end(), ',', d);
+            return line;
+        };
+        const std::string text = first.toStdString() + "\r\n" + delimited(kHeader) + "\r\n" + delimited(row("1"))
+            + "\r\n" + delimited(row("2")) + "\r\n";
+        for (auto [block, threads] : {std::pair<std::size_t, int>{16u << 20, 1}, {64, 2}, {4096, 2}}) {
+            const ReadResult result = read(text, block, threads);
+            QCOMPARE(result.table.rowCount(), std::size_t(2));
+            QCOMPARE(result.table.sourceLines, (std::vector<std::uint32_t>{3, 4}));
+            QCOMPARE(result.table.column(Field::BytesIn).integers, (std::vector<std::int64_t>{1, 2}));
+            QCOMPARE(result.table.text(Field::SrcIp, 1), std::string_view("1.2.3.4"));
+            QCOMPARE(result.report.sepLineDelimiter, d);
+            QCOMPARE(result.report.lines, std::int64_t(4));
+            QCOMPARE(result.report.header.front(), std::string("bytes_in"));
+            QVERIFY(result.report.warnings.empty());
+        }
+    }
+
+    void withoutSepLineNothingIsReported()
+    {
+        const ReadResult result = read(kHeader + "\n" + row("1") + "\n");
+        QCOMPARE(result.report.sepLineDelimiter, '\0');
+        // A delimiter asked for that the sep= line contradicts: the line wins and says so.
+        ReadOptions options;
+        options.delimiter = '|';
+        std::string header = kHeader;
+        std::replace(header.begin(), header.end(), ',', ';');
+        std::string record = row("1");
+        std::replace(record.begin(), record.end(), ',', ';');
+        const ReadResult contradicted = readTrafficCsvText("sep=;\n" + header + "\n" + record + "\n", "t.csv", options);
+        QCOMPARE(contradicted.table.rowCount(), std::size_t(1));
+        QCOMPARE(contradicted.report.warnings,
+                 (std::vector<std::string>{
+                     "line 1 ('sep=semicolon') sets the delimiter; the delimiter asked for (pipe) was not used"}));
     }
 
     void typedCells_data()

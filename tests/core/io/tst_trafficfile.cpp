@@ -204,6 +204,27 @@ private Q_SLOTS:
         QCOMPARE(result.report.invalidCellCount(), std::size_t(0));
     }
 
+    // A spreadsheet's export, with its byte-order mark and "sep=;" line, compressed: detected as CSV
+    // and read with the semicolon, as the plain bytes are.
+    void sepLineInGzip()
+    {
+        std::string text = "\xEF\xBB\xBFsep=;\r\n"
+                           "bytes_in;bytes_out;creation_time;end_time;src_ip;dst_ip\r\n"
+                           "5;100;2024-04-25T23:00:00Z;2024-04-25T23:10:00Z;1.2.3.4;10.0.0.1\r\n"
+                           "6;100;2024-04-25T23:00:00Z;2024-04-25T23:10:00Z;1.2.3.5;10.0.0.1\r\n";
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath("excel.csv.gz").toStdString();
+        QVERIFY(writeGzip(path, text));
+        const ReadResult result = readTrafficFile(path);
+        QCOMPARE(result.table.rowCount(), std::size_t(2));
+        QCOMPARE(result.report.sepLineDelimiter, ';');
+        QCOMPARE(result.table.column(Field::BytesIn).integers, (std::vector<std::int64_t>{5, 6}));
+        const ReadResult plain = readTrafficBytes(text, "excel.csv");
+        QCOMPARE(plain.table.rowCount(), std::size_t(2));
+        QCOMPARE(plain.report.sepLineDelimiter, ';');
+    }
+
     void gzipBombIsStopped()
     {
         // 64 MiB of blank lines compress to about 64 KiB; a 16 MiB budget must stop the reading
