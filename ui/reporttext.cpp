@@ -1,6 +1,7 @@
 #include "ui/reporttext.h"
 
 #include "core/analysis/datasetsummary.h"
+#include "core/io/csvsniffer.h"
 #include "ui/displayformat.h"
 #include "ui/palettechoice.h"
 
@@ -86,6 +87,11 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
                          .arg(formatCount(read.rows),
                               formatCount(static_cast<std::uint64_t>(std::max<std::int64_t>(read.lines, 0))),
                               formatBytesText(static_cast<double>(read.bytes))));
+    if (read.sepLineDelimiter != '\0') {
+        html += QStringLiteral("<li>%1</li>")
+                    .arg(tr("delimiter from the sep= line: %1")
+                             .arg(QString::fromStdString(delimiterName(read.sepLineDelimiter))));
+    }
     if (read.blankLines > 0)
         html += QStringLiteral("<li>%1</li>").arg(tr("%1 blank line(s) skipped").arg(formatCount(read.blankLines)));
     if (read.malformed.count > 0) {
@@ -95,6 +101,12 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
                                   lineList(read.malformed.firstLines, read.malformed.count)));
     } else {
         html += QStringLiteral("<li>%1</li>").arg(tr("no malformed rows"));
+    }
+    if (read.repeatedHeaders.count > 0) {
+        html += QStringLiteral("<li>%1</li>")
+                    .arg(tr("%1 repeated header line(s) skipped (files joined into one?); lines %2")
+                             .arg(formatCount(read.repeatedHeaders.count),
+                                  lineList(read.repeatedHeaders.firstLines, read.repeatedHeaders.count)));
     }
     if (read.invalidCells.empty())
         html += QStringLiteral("<li>%1</li>").arg(tr("no invalid cells"));
@@ -165,6 +177,8 @@ QString cleaningStatusText(const PreparedData& data)
     }
     if (read.malformed.count > 0)
         parts << tr("%1 malformed row(s) skipped").arg(formatCount(read.malformed.count));
+    if (read.repeatedHeaders.count > 0)
+        parts << tr("%1 repeated header line(s) skipped").arg(formatCount(read.repeatedHeaders.count));
     if (read.invalidCellCount() > 0)
         parts << tr("%1 invalid cell(s)").arg(formatCount(read.invalidCellCount()));
     return parts.join(QStringLiteral("; "));

@@ -7,6 +7,7 @@
 // hand us rows of strings to convert and copy again, the step this reader exists to skip.
 #include "core/io/csvreader.h"
 
+#include "core/io/csvsniffer.h"
 #include "core/io/inputfile.h"
 #include "core/util/log.h"
 #include "core/util/memoryadvice.h"
@@ -56,6 +57,7 @@ struct PieceResult {
     std::vector<std::int64_t> lines; // line of each row, relative to the piece start
     std::vector<LocalInvalid> invalid; // per destination column
     MalformedRows malformed; // lines relative
+    RepeatedHeaders repeatedHeaders; // lines relative
     std::size_t blankLines = 0;
     std::int64_t lineBreaks = 0; // line ends consumed by this piece
 };
@@ -213,6 +215,8 @@ private:
     // Per file column: the schema field it is read into, or kept as extra text, or ignored.
     std::vector<ColumnMapping> resolveColumns(const std::vector<std::string>& header, std::int64_t headerLine) const;
     [[noreturn]] void unterminatedQuote(std::int64_t line) const;
+    // Whether the record's fields are the header's names again (a file joined from exports).
+    bool repeatsHeader(const std::vector<std::string_view>& fields) const noexcept;
     void checkText();
 
     std::string m_file;
@@ -223,6 +227,7 @@ private:
     std::int64_t m_linesDone = 0; // line ends consumed so far
     std::vector<Destination> m_destinations; // per file column
     std::vector<std::size_t> m_headerColumnOf; // file column -> destination index
+    std::vector<std::string> m_headerNames; // trimmed; empty without a header line
     TrafficTable m_table;
     ReadReport m_report;
     std::vector<LocalInvalid> m_invalid; // per table column
@@ -481,6 +486,24 @@ std::optional<CsvParser::HeaderLine> CsvParser::findHeaderLine(std::string_view 
     const int kHeaderCandidates = m_options.columnMap.empty() && m_options.hasHeader ? 3 : 1;
     std::size_t at = 0;
     std::int64_t breaks = 0;
+    // A spreadsheet's first line "sep=;" sets the delimiter and is not the header. Seen again when
+    // the header did not fit the first block: the same line gives the same result.
+    if (const std::optional<SepLine> sep = parseSepLine(block)) {
+        if (sep->length == block.size() && !atEnd)
+            return std::nullopt; // its line end may be a CR whose LF is in the next block
+        if (m_options.delimiter != ',' && m_options.delimiter != sep->delimiter)
+            m_report.warnings.push_back("line 1 ('sep=" + delimiterName(sep->delimiter)
+                                        + "') sets the delimiter; the delimiter asked for ("
+                                        + delimiterName(m_options.delimiter) + ") was not used");
+        if (sep->delimiter == m_options.quote)
+            throw InputError(m_file, 1, "",
+                             "line 1 sets the delimiter to the quote character (" + delimiterName(sep->delimiter)
+                                 + "): read it with --quote none or another quote");
+        m_options.delimiter = sep->delimiter;
+        m_report.sepLineDelimiter = sep->delimiter;
+        at = sep->length;
+        breaks = 1;
+    }
     RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
     HeaderLine found;
     std::vector<std::string> titleLines;
@@ -651,6 +674,9 @@ std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
     const std::vector<bool> seen = addDestinations(found->names, found->line);
     checkRequiredColumns(seen, found->names, found->line);
     m_report.expectedFields = found->names.size();
+    if (m_options.hasHeader
+        && std::any_of(found->names.begin(), found->names.end(), [](const auto& name) { return !name.empty(); }))
+        m_headerNames = found->names;
     m_invalid.resize(m_table.columns.size());
     for (const Column& column : m_table.columns)
         m_kinds.push_back(column.kind);
@@ -719,6 +745,18 @@ void CsvParser::unterminatedQuote(std::int64_t line) const
                      "a quoted field opened on this line is never closed (the file ends inside quotes)");
 }
 
+bool CsvParser::repeatsHeader(const std::vector<std::string_view>& fields) const noexcept
+{
+    // The first field tells a data row apart nearly always, so the cost is one short comparison a row.
+    if (m_headerNames.empty() || trim(fields[0]) != m_headerNames[0])
+        return false;
+    for (std::size_t f = 1; f < fields.size(); ++f) {
+        if (trim(fields[f]) != m_headerNames[f])
+            return false;
+    }
+    return true;
+}
+
 void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_t end, bool lastPiece, bool atEnd,
                            double bytesPerRow, PieceResult& out, std::size_t& stoppedAt) const
 {
@@ -778,6 +816,11 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
                 out.malformed.firstLines.push_back(recordLine);
                 out.malformed.firstFieldCounts.push_back(splitter.fields.size());
             }
+            continue;
+        }
+        if (repeatsHeader(splitter.fields)) {
+            if (out.repeatedHeaders.count++ < RepeatedHeaders::kKeptLines)
+                out.repeatedHeaders.firstLines.push_back(recordLine);
             continue;
         }
         out.lines.push_back(recordLine);
@@ -879,6 +922,11 @@ void CsvParser::mergePiece(PieceResult& piece)
             m_report.malformed.firstLines.push_back(piece.malformed.firstLines[i] + lineBase);
             m_report.malformed.firstFieldCounts.push_back(piece.malformed.firstFieldCounts[i]);
         }
+    }
+    m_report.repeatedHeaders.count += piece.repeatedHeaders.count;
+    for (std::int64_t line : piece.repeatedHeaders.firstLines) {
+        if (m_report.repeatedHeaders.firstLines.size() < RepeatedHeaders::kKeptLines)
+            m_report.repeatedHeaders.firstLines.push_back(line + lineBase);
     }
     m_report.blankLines += piece.blankLines;
     m_linesDone += piece.lineBreaks;
@@ -1069,6 +1117,14 @@ ReadResult CsvParser::finish()
         m_report.warnings.push_back(std::to_string(m_report.malformed.count) + " row(s) skipped for not having "
                                     + std::to_string(m_report.expectedFields) + " fields: line(s) " + lines
                                     + (m_report.malformed.count > m_report.malformed.firstLines.size() ? ", ..." : ""));
+    }
+    if (const RepeatedHeaders& repeated = m_report.repeatedHeaders; repeated.count > 0) {
+        std::string lines;
+        for (std::int64_t line : repeated.firstLines)
+            lines += (lines.empty() ? "" : ", ") + std::to_string(line);
+        m_report.warnings.push_back(std::to_string(repeated.count)
+                                    + " repeated header line(s) skipped (files joined into one?): line(s) " + lines
+                                    + (repeated.count > repeated.firstLines.size() ? ", ..." : ""));
     }
     if (!m_report.absentColumns.empty()) {
         std::string names;

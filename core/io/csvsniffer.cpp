@@ -23,24 +23,6 @@ constexpr std::array<char, 3> kQuotes{'"', '\'', '\0'}; // in order of preferenc
 // cell in a sample must not turn a column of addresses into text.
 constexpr double kFitShare = 0.9;
 
-std::string delimiterName(char delimiter)
-{
-    switch (delimiter) {
-    case ',':
-        return "comma";
-    case ';':
-        return "semicolon";
-    case '\t':
-        return "tab";
-    case '|':
-        return "pipe";
-    case ' ':
-        return "space";
-    default:
-        return std::string("'") + delimiter + "'";
-    }
-}
-
 bool isCountryCode(std::string_view text) noexcept
 {
     return text.size() == 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'A' && text[1] <= 'Z';
@@ -843,13 +825,79 @@ void assignFieldsByValues(const std::vector<ColumnStats>& stats, std::size_t wid
 
 } // namespace
 
+std::string delimiterName(char delimiter)
+{
+    switch (delimiter) {
+    case ',':
+        return "comma";
+    case ';':
+        return "semicolon";
+    case '\t':
+        return "tab";
+    case '|':
+        return "pipe";
+    case ' ':
+        return "space";
+    default:
+        return std::string("'") + delimiter + "'";
+    }
+}
+
+std::optional<SepLine> parseSepLine(std::string_view text) noexcept
+{
+    std::size_t at = utf8ByteOrderMarkLength(text);
+    const bool quoted = at < text.size() && text[at] == '"';
+    at += quoted ? 1 : 0;
+    if (text.size() < at + 5)
+        return std::nullopt;
+    for (char expected : std::string_view("sep=")) {
+        const char c = text[at++];
+        if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != expected)
+            return std::nullopt;
+    }
+    char delimiter = text[at++];
+    if (delimiter == '\\' && at < text.size() && text[at] == 't') {
+        delimiter = '\t';
+        ++at;
+    }
+    if (delimiter == '\n' || delimiter == '\r' || delimiter == '\0' || delimiter == '"')
+        return std::nullopt;
+    if (quoted) {
+        if (at >= text.size() || text[at] != '"')
+            return std::nullopt;
+        ++at;
+    }
+    // Padding a spreadsheet adds on the way back: empty cells (the delimiter, or a comma after the
+    // quoted line) and blanks.
+    while (at < text.size() && (text[at] == delimiter || text[at] == ',' || text[at] == ' ' || text[at] == '\t'))
+        ++at;
+    if (at == text.size())
+        return SepLine{delimiter, at};
+    if (text[at] == '\n')
+        return SepLine{delimiter, at + 1};
+    if (text[at] == '\r')
+        return SepLine{delimiter, at + 1 + (at + 1 < text.size() && text[at + 1] == '\n' ? 1 : 0)};
+    return std::nullopt;
+}
+
 SniffResult sniffCsvText(std::string_view text, const SniffParams& params, const std::string& displayName)
 {
     params.validate();
     bool complete = false;
-    const std::string_view sample = sampleOf(text, params, displayName, complete);
+    std::string_view sample = sampleOf(text, params, displayName, complete);
+    // A spreadsheet's "sep=" line settles the delimiter (unless the analyst chose one) and is not
+    // the header; the reader skips it too.
+    const std::optional<SepLine> sepLine = parseSepLine(sample);
+    SniffParams effective = params;
+    if (sepLine) {
+        sample.remove_prefix(sepLine->length);
+        if (!effective.delimiterOverride)
+            effective.delimiterOverride = sepLine->delimiter;
+    }
     SniffResult result;
-    const std::size_t width = guessLayout(sample, complete, params, result);
+    const std::size_t width = guessLayout(sample, complete, effective, result);
+    if (sepLine && !params.delimiterOverride)
+        result.delimiterGuess = {1.0, "delimiter from the sep= line: " + delimiterName(result.delimiter)};
     std::vector<std::vector<std::string>> records
         = splitCsvRecords(sample, result.delimiter, result.quote, params.previewRows + 1000, complete);
     guessHeader(records, width, params, result);

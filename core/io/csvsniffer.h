@@ -102,6 +102,18 @@ struct ImportCheck {
 };
 ImportCheck checkImport(const std::string& path, const SniffParams& params = {});
 
+// "comma", "semicolon", "tab", "pipe", "space" or the character in quotes, for messages.
+std::string delimiterName(char delimiter);
+
+// A spreadsheet's first line "sep=X" (Excel writes it; quoted, after a byte-order mark, or padded
+// with delimiters after a round trip; "sep=\\t" for a tab also) names the delimiter: it is not the
+// header. Returns X and the line's length with its line end (and the mark), or nullopt.
+struct SepLine {
+    char delimiter = ',';
+    std::size_t length = 0;
+};
+std::optional<SepLine> parseSepLine(std::string_view text) noexcept;
+
 // Splits text into records (RFC 4180 with the given quote; '\0' = none), at most maxRecords,
 // skipping blank lines. A record cut off by the end of text is dropped when complete is false.
 std::vector<std::vector<std::string>> splitCsvRecords(std::string_view text, char delimiter, char quote,

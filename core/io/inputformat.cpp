@@ -1,5 +1,6 @@
 #include "core/io/inputformat.h"
 
+#include "core/io/csvsniffer.h"
 #include "core/io/elblogreader.h"
 #include "core/util/errors.h"
 #include "core/io/textcheck.h"
@@ -78,6 +79,9 @@ FormatDetection detectFormat(std::string_view head, char delimiter)
     // UTF-16 and empty text: the CSV reader names the problem precisely.
     if (startsWithUtf16ByteOrderMark(head))
         return {InputFormat::TrafficCsv, 1, "UTF-16 text: left to the CSV reader, which explains it"};
+    // Only a CSV written by a spreadsheet starts with "sep=;": the CSV reader takes its delimiter.
+    if (parseSepLine(head))
+        return {InputFormat::TrafficCsv, 1, "line 1 is a spreadsheet's 'sep=' line naming the CSV delimiter"};
     constexpr int kLinesLooked = 5;
     std::int64_t line = 1;
     std::int64_t firstLine = 0;

@@ -30,6 +30,14 @@ struct MalformedRows {
     static constexpr std::size_t kKeptLines = 10;
 };
 
+// Lines equal to the header, field by field after trimming and unquoting (exports joined with
+// `cat` repeat it): skipped, so they do not reach the table as rows of invalid cells.
+struct RepeatedHeaders {
+    std::size_t count = 0;
+    std::vector<std::int64_t> firstLines;
+    static constexpr std::size_t kKeptLines = 10;
+};
+
 struct ReadReport {
     std::string file;
     std::string format; // what the file was read as, in words (see inputformat.h)
@@ -38,7 +46,9 @@ struct ReadReport {
     std::size_t rows = 0; // data rows read into the table
     std::size_t blankLines = 0; // skipped quietly, as pandas does
     std::size_t expectedFields = 0;
+    char sepLineDelimiter = '\0'; // the delimiter a first line 'sep=X' (spreadsheet exports) set; '\0': none
     MalformedRows malformed;
+    RepeatedHeaders repeatedHeaders;
     std::vector<InvalidCells> invalidCells; // only columns with at least one invalid cell
     std::vector<std::string> header; // as written in the file
     std::vector<std::string> absentColumns; // optional schema columns the file lacks (read as missing)

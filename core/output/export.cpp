@@ -1,6 +1,7 @@
 #include "core/output/export.h"
 
 #include "core/output/atomicfile.h"
+#include "core/io/csvsniffer.h"
 #include "core/output/json_internal.h"
 #include "core/analysis/evaluation.h"
 #include "core/detect/explain.h"
@@ -310,6 +311,8 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     std::string out;
     out += "File: " + data.file + " (" + formatBytes(static_cast<double>(data.readReport.bytes)) + ", "
         + std::to_string(data.readReport.rows) + " rows read)\n";
+    if (data.readReport.sepLineDelimiter != '\0')
+        out += "Delimiter: " + delimiterName(data.readReport.sepLineDelimiter) + " (from the sep= line)\n";
     out += "\nCleaning: " + std::to_string(data.cleanReport.rowsIn) + " rows in, "
         + std::to_string(data.cleanReport.rowsOut) + " rows out\n";
     for (const auto& step : data.cleanReport.steps)
@@ -385,10 +388,16 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
     Json document;
     document["file"] = data.file;
     document["bytes"] = data.readReport.bytes;
-    document["read"] = {{"rows", data.readReport.rows},
-                        {"malformed_rows", data.readReport.malformed.count},
-                        {"invalid_cells", data.readReport.invalidCellCount()},
-                        {"blank_lines", data.readReport.blankLines}};
+    document["read"]
+        = {{"rows", data.readReport.rows},
+           {"malformed_rows", data.readReport.malformed.count},
+           {"repeated_header_lines", data.readReport.repeatedHeaders.count},
+           {"repeated_header_first_lines", data.readReport.repeatedHeaders.firstLines},
+           {"invalid_cells", data.readReport.invalidCellCount()},
+           {"blank_lines", data.readReport.blankLines},
+           {"delimiter_from_sep_line",
+            data.readReport.sepLineDelimiter == '\0' ? Json(nullptr)
+                                                     : Json(std::string(1, data.readReport.sepLineDelimiter))}};
     document["cleaning"]
         = {{"rows_in", data.cleanReport.rowsIn}, {"rows_out", data.cleanReport.rowsOut}, {"steps", std::move(steps)}};
     document["warnings"] = warnings;

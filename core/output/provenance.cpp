@@ -92,9 +92,15 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
     p.input = std::move(input);
     p.rowsRead = data.readReport.rows;
     p.malformedRows = data.readReport.malformed.count;
+    p.repeatedHeaders = data.readReport.repeatedHeaders.count;
+    p.repeatedHeaderLines = data.readReport.repeatedHeaders.firstLines;
     p.invalidCells = data.readReport.invalidCellCount();
     p.blankLines = data.readReport.blankLines;
     p.delimiter = read.delimiter;
+    if (data.readReport.sepLineDelimiter != '\0') {
+        p.delimiter = data.readReport.sepLineDelimiter;
+        p.delimiterFromSepLine = true;
+    }
     p.rowsIn = data.cleanReport.rowsIn;
     p.rowsOut = data.cleanReport.rowsOut;
     p.cleanSteps = data.cleanReport.steps;
@@ -160,9 +166,12 @@ std::string provenanceJson(const Provenance& p)
                          {"modified", p.input.modified.empty() ? Json(nullptr) : Json(p.input.modified)}};
     document["read"] = {{"rows", p.rowsRead},
                         {"malformed_rows", p.malformedRows},
+                        {"repeated_header_lines", p.repeatedHeaders},
+                        {"repeated_header_first_lines", p.repeatedHeaderLines},
                         {"invalid_cells", p.invalidCells},
                         {"blank_lines", p.blankLines},
-                        {"delimiter", std::string(1, p.delimiter)}};
+                        {"delimiter", std::string(1, p.delimiter)},
+                        {"delimiter_from_sep_line", p.delimiterFromSepLine}};
     document["cleaning"] = {{"rows_in", p.rowsIn},
                             {"rows_out", p.rowsOut},
                             {"drop_duplicates", p.clean.dropDuplicates},
@@ -190,6 +199,22 @@ std::string provenanceJson(const Provenance& p)
     return jsonDocument(document);
 }
 
+namespace {
+
+// "2 repeated header lines skipped (lines 4, 9), " or nothing.
+std::string repeatedHeadersText(const Provenance& p)
+{
+    if (p.repeatedHeaders == 0)
+        return {};
+    std::string lines;
+    for (std::int64_t line : p.repeatedHeaderLines)
+        lines += (lines.empty() ? "" : ", ") + std::to_string(line);
+    return std::to_string(p.repeatedHeaders) + " repeated header lines skipped (lines " + lines
+        + (p.repeatedHeaders > p.repeatedHeaderLines.size() ? ", ..." : "") + "), ";
+}
+
+} // namespace
+
 std::string provenanceText(const Provenance& p)
 {
     std::string out;
@@ -201,8 +226,9 @@ std::string provenanceText(const Provenance& p)
     if (!p.input.modified.empty())
         out += "Modified: " + p.input.modified + "\n";
     out += "Read: " + std::to_string(p.rowsRead) + " rows, " + std::to_string(p.malformedRows)
-        + " malformed rows skipped, " + std::to_string(p.invalidCells) + " invalid cells, "
-        + std::to_string(p.blankLines) + " blank lines; delimiter '" + delimiterName(p.delimiter) + "'\n";
+        + " malformed rows skipped, " + repeatedHeadersText(p) + std::to_string(p.invalidCells) + " invalid cells, "
+        + std::to_string(p.blankLines) + " blank lines; delimiter '" + delimiterName(p.delimiter) + "'"
+        + (p.delimiterFromSepLine ? " (from the sep= line)" : "") + "\n";
     out += "Cleaning: " + std::to_string(p.rowsIn) + " rows in, " + std::to_string(p.rowsOut) + " rows out\n";
     for (const CleanStep& step : p.cleanSteps)
         out += "  " + step.name + ": " + std::to_string(step.rowsAffected) + " rows (" + step.description + ")\n";

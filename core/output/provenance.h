@@ -33,9 +33,12 @@ struct Provenance {
     // Reading
     std::size_t rowsRead = 0;
     std::size_t malformedRows = 0;
+    std::size_t repeatedHeaders = 0; // header lines repeated inside the file, skipped
+    std::vector<std::int64_t> repeatedHeaderLines; // the first few
     std::size_t invalidCells = 0;
     std::size_t blankLines = 0;
     char delimiter = ',';
+    bool delimiterFromSepLine = false; // the file's first line "sep=X" set it
 
     // Cleaning
     CleanParams clean;

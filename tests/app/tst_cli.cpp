@@ -479,6 +479,40 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains("no/such/folder/r.html"), qPrintable(run.err));
     }
 
+    // Two exports joined with cat, the second header kept, saved by a spreadsheet with "sep=;": the
+    // repeat is skipped and both show in the JSON and the text report.
+    void repeatedHeaderAndSepLine()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString generated = dir.filePath("generated.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "600", "--seed", "5", "--out", generated}).status, 0);
+        // Rows with quoted fields are left out, so that commas can become pipes.
+        QStringList rows;
+        for (const QString& row : lines(generated)) {
+            if (!row.isEmpty() && !row.contains('"'))
+                rows << QString(row).replace(',', '|');
+        }
+        QVERIFY(rows.size() > 400 && !rows.join("").contains(';'));
+        const qsizetype dataRows = rows.size() - 1;
+        rows.insert(301, rows[0]); // line 303 of the file below, after the sep= line
+        const QString input = dir.filePath("joined.csv");
+        writeText(input, "sep=|\n" + rows.join('\n').toUtf8() + "\n");
+        Run run = runWebthreat({"analyze", input, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject read = QJsonDocument::fromJson(run.out.toUtf8()).object()["read"].toObject();
+        QCOMPARE(read["rows"].toInteger(), dataRows);
+        QCOMPARE(read["invalid_cells"].toInt(), 0);
+        QCOMPARE(read["repeated_header_lines"].toInt(), 1);
+        QCOMPARE(read["repeated_header_first_lines"].toArray().at(0).toInt(), 303);
+        QCOMPARE(read["delimiter_from_sep_line"].toString(), QStringLiteral("|"));
+        run = runWebthreat({"analyze", input});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Delimiter: pipe (from the sep= line)"), qPrintable(run.out));
+        QVERIFY2(run.out.contains("1 repeated header line(s) skipped (files joined into one?): line(s) 303"),
+                 qPrintable(run.out));
+    }
+
     // AWS logs and gzip open directly; --format overrides detection.
     void inputFormats()
     {

@@ -538,6 +538,31 @@ private Q_SLOTS:
         QVERIFY2(status.contains(QStringLiteral("1 malformed row(s) skipped")), qPrintable(status));
     }
 
+    // A spreadsheet export joined from two: the cleaning report names the sep= line's delimiter and
+    // the repeated header with its line.
+    void reportShowsSepLineAndRepeatedHeader()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("joined.csv"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("sep=;\n"
+                       "bytes_in;bytes_out;creation_time;end_time;src_ip;dst_ip\n"
+                       "10;20;2024-01-01T00:00:00Z;2024-01-01T00:00:10Z;192.0.2.1;10.0.0.1\n"
+                       "bytes_in;bytes_out;creation_time;end_time;src_ip;dst_ip\n"
+                       "11;21;2024-01-01T00:01:00Z;2024-01-01T00:01:10Z;192.0.2.2;10.0.0.1\n");
+        }
+        MainWindow window;
+        QVERIFY(load(window, path));
+        QCOMPARE(test::byName<TrafficTableModel>(window, "trafficModel")->rowCount(), 2);
+        const QString report = test::byName<QTextBrowser>(window, "cleaningReport")->toHtml();
+        QVERIFY2(report.contains(QStringLiteral("delimiter from the sep= line: semicolon")), qPrintable(report));
+        QVERIFY2(report.contains(QStringLiteral("1 repeated header line(s) skipped (files joined into one?); lines 4")),
+                 qPrintable(report));
+        QVERIFY(!report.contains(QStringLiteral("invalid cell(s) in")));
+    }
+
     void opensBundledSample()
     {
         MainWindow window;

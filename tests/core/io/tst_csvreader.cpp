@@ -1,5 +1,7 @@
 #include "core/io/csvreader.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -277,6 +279,157 @@ private Q_SLOTS:
         QCOMPARE(result.report.malformed.firstFieldCounts, (std::vector<std::size_t>{3, 17}));
         QCOMPARE(result.table.sourceLines, (std::vector<std::uint32_t>{2, 5}));
         QVERIFY(!result.report.warnings.empty());
+    }
+
+    // Exports joined with `cat` repeat the header: the repeat is skipped and reported by line, not
+    // read as a row of invalid cells. Quoting and blanks around the names do not hide it.
+    void repeatedHeaderSkipped_data()
+    {
+        QTest::addColumn<QString>("repeat");
+        QTest::addColumn<QString>("lineEnd");
+        QTest::newRow("as written") << QString::fromStdString(kHeader) << "\n";
+        QString quoted = QString::fromStdString(kHeader);
+        quoted.replace(",", "\",\"");
+        QTest::newRow("quoted") << ("\"" + quoted + "\"") << "\n";
+        QString spaced = QString::fromStdString(kHeader);
+        spaced.replace(",", " , ");
+        QTest::newRow("blanks, CRLF") << spaced << "\r\n";
+    }
+
+    void repeatedHeaderSkipped()
+    {
+        QFETCH(QString, repeat);
+        QFETCH(QString, lineEnd);
+        const std::string end = lineEnd.toStdString();
+        const std::string text = kHeader + end + row("1") + end + row("2") + end + repeat.toStdString() + end + row("3")
+            + end + repeat.toStdString() + end;
+        const ReadResult result = read(text);
+        QCOMPARE(result.table.rowCount(), std::size_t(3));
+        QCOMPARE(result.table.sourceLines, (std::vector<std::uint32_t>{2, 3, 5}));
+        QCOMPARE(result.report.repeatedHeaders.count, std::size_t(2));
+        QCOMPARE(result.report.repeatedHeaders.firstLines, (std::vector<std::int64_t>{4, 6}));
+        QCOMPARE(result.report.invalidCellCount(), std::size_t(0));
+        QCOMPARE(result.report.malformed.count, std::size_t(0));
+        QCOMPARE(result.report.lines, std::int64_t(6));
+        QCOMPARE(
+            result.report.warnings,
+            (std::vector<std::string>{"2 repeated header line(s) skipped (files joined into one?): line(s) 4, 6"}));
+    }
+
+    // A line that only resembles the header (one name differs) is data, and its cells are reported.
+    void nearHeaderIsData()
+    {
+        std::string nearly = kHeader;
+        nearly.replace(0, 8, "bytes_IN");
+        const ReadResult result = read(kHeader + "\n" + row("1") + "\n" + nearly + "\n");
+        QCOMPARE(result.table.rowCount(), std::size_t(2));
+        QCOMPARE(result.report.repeatedHeaders.count, std::size_t(0));
+        QVERIFY(result.report.invalidCellCount() > 0);
+        // Without a header line the first line is data: nothing is a repeat of it.
+        ReadOptions options;
+        options.hasHeader = false;
+        const QStringList names = QString::fromStdString(kHeader).split(',');
+        for (qsizetype i = 0; i < names.size(); ++i)
+            options.columnMap.push_back(
+                ColumnMapping::byIndex(std::size_t(i), *fieldForHeader(names[i].toStdString())));
+        const ReadResult headerless = readTrafficCsvText(row("1") + "\n" + row("1") + "\n", "test.csv", options);
+        QCOMPARE(headerless.table.rowCount(), std::size_t(2));
+        QCOMPARE(headerless.report.repeatedHeaders.count, std::size_t(0));
+    }
+
+    // Repeats are found the same way whatever the threads and blocks: the multi-threaded SIMD path
+    // and the single-threaded one, repeats straddling block ends included.
+    void repeatedHeaderSameAnyThreadsAndBlocks()
+    {
+        std::string text = kHeader + "\n";
+        std::vector<std::int64_t> expectedLines;
+        std::int64_t line = 1;
+        for (int i = 0; i < 20000; ++i) {
+            if (i % 1500 == 700) {
+                text += "\"" + kHeader + "\"\n"; // a whole quoted line is one field: not a repeat
+                ++line;
+                text += kHeader + "\r\n";
+                expectedLines.push_back(++line);
+            }
+            text += row(std::to_string(i), "10.0." + std::to_string(i % 251) + ".1",
+                        i % 97 == 0 ? "\"multi\nline, quoted\"" : "Rule " + std::to_string(i % 5))
+                + "\n";
+            line += i % 97 == 0 ? 2 : 1;
+        }
+        const ReadResult one = read(text, 16u << 20, 1);
+        QCOMPARE(one.table.rowCount(), std::size_t(20000));
+        QCOMPARE(one.report.repeatedHeaders.count, std::size_t(13));
+        expectedLines.resize(RepeatedHeaders::kKeptLines);
+        QCOMPARE(one.report.repeatedHeaders.firstLines, expectedLines);
+        QCOMPARE(one.report.malformed.count, std::size_t(13)); // the quoted whole lines
+        for (auto [block, threads] : {std::pair<std::size_t, int>{4096, 2}, {65536, 2}, {1u << 20, 2}, {333, 1}}) {
+            const ReadResult other = read(text, block, threads);
+            QCOMPARE(other.table.rowCount(), one.table.rowCount());
+            QCOMPARE(other.table.sourceLines, one.table.sourceLines);
+            QCOMPARE(other.table.column(Field::BytesIn).integers, one.table.column(Field::BytesIn).integers);
+            QCOMPARE(other.report.repeatedHeaders.count, one.report.repeatedHeaders.count);
+            QCOMPARE(other.report.repeatedHeaders.firstLines, one.report.repeatedHeaders.firstLines);
+            QCOMPARE(other.report.warnings, one.report.warnings);
+        }
+    }
+
+    // A spreadsheet's first line "sep=;" sets the delimiter and is not the header; the report says so.
+    void sepLineSetsDelimiter_data()
+    {
+        QTest::addColumn<QString>("first");
+        QTest::addColumn<QString>("delimiter");
+        QTest::newRow("sep=;") << "sep=;"
+                               << ";";
+        QTest::newRow("sep=,") << "sep=,"
+                               << ",";
+        QTest::newRow("quoted") << "\"sep=;\""
+                                << ";";
+        QTest::newRow("BOM, tab") << "\xEF\xBB\xBFsep=\t"
+                                  << "\t";
+        QTest::newRow("pipe, padded") << "sep=|||"
+                                      << "|";
+    }
+
+    void sepLineSetsDelimiter()
+    {
+        QFETCH(QString, first);
+        QFETCH(QString, delimiter);
+        const char d = delimiter.toLatin1().at(0);
+        auto delimited = [d](std::string line) {
+            std::replace(line.begin(), line.end(), ',', d);
+            return line;
+        };
+        const std::string text = first.toStdString() + "\r\n" + delimited(kHeader) + "\r\n" + delimited(row("1"))
+            + "\r\n" + delimited(row("2")) + "\r\n";
+        for (auto [block, threads] : {std::pair<std::size_t, int>{16u << 20, 1}, {64, 2}, {4096, 2}}) {
+            const ReadResult result = read(text, block, threads);
+            QCOMPARE(result.table.rowCount(), std::size_t(2));
+            QCOMPARE(result.table.sourceLines, (std::vector<std::uint32_t>{3, 4}));
+            QCOMPARE(result.table.column(Field::BytesIn).integers, (std::vector<std::int64_t>{1, 2}));
+            QCOMPARE(result.table.text(Field::SrcIp, 1), std::string_view("1.2.3.4"));
+            QCOMPARE(result.report.sepLineDelimiter, d);
+            QCOMPARE(result.report.lines, std::int64_t(4));
+            QCOMPARE(result.report.header.front(), std::string("bytes_in"));
+            QVERIFY(result.report.warnings.empty());
+        }
+    }
+
+    void withoutSepLineNothingIsReported()
+    {
+        const ReadResult result = read(kHeader + "\n" + row("1") + "\n");
+        QCOMPARE(result.report.sepLineDelimiter, '\0');
+        // A delimiter asked for that the sep= line contradicts: the line wins and says so.
+        ReadOptions options;
+        options.delimiter = '|';
+        std::string header = kHeader;
+        std::replace(header.begin(), header.end(), ',', ';');
+        std::string record = row("1");
+        std::replace(record.begin(), record.end(), ',', ';');
+        const ReadResult contradicted = readTrafficCsvText("sep=;\n" + header + "\n" + record + "\n", "t.csv", options);
+        QCOMPARE(contradicted.table.rowCount(), std::size_t(1));
+        QCOMPARE(contradicted.report.warnings,
+                 (std::vector<std::string>{
+                     "line 1 ('sep=semicolon') sets the delimiter; the delimiter asked for (pipe) was not used"}));
     }
 
     void typedCells_data()

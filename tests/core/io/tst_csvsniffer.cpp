@@ -4,6 +4,8 @@
 #include "core/io/csvsniffer.h"
 #include "core/util/errors.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -156,6 +158,64 @@ private Q_SLOTS:
         QCOMPARE(int(result.delimiter), delimiter);
         QCOMPARE(int(result.quote), quote);
         QCOMPARE(int(result.columns.size()), width);
+    }
+
+    // A spreadsheet's "sep=" first line names the delimiter with certainty and is not the header.
+    void sepLine_data()
+    {
+        QTest::addColumn<QString>("first");
+        QTest::addColumn<QString>("delimiter");
+        QTest::newRow("sep=;") << "sep=;"
+                               << ";";
+        QTest::newRow("sep=,") << "sep=,"
+                               << ",";
+        QTest::newRow("quoted, padded") << "\"sep=;\";;"
+                                        << ";";
+        QTest::newRow("BOM, sep=|") << "\xEF\xBB\xBFsep=|"
+                                    << "|";
+        QTest::newRow("sep=tab") << "sep=\t"
+                                 << "\t";
+        QTest::newRow("sep=\\t written out") << "SEP=\\t"
+                                             << "\t";
+    }
+
+    void sepLine()
+    {
+        QFETCH(QString, first);
+        QFETCH(QString, delimiter);
+        const char d = delimiter.toLatin1().at(0);
+        std::string text = first.toStdString() + "\r\n";
+        for (const char* line : {"bytes_in,src_ip,dst_ip,end_time,creation_time",
+                                 "10,1.2.3.4,10.0.0.1,2024-04-25T23:00:00Z,2024-04-25T22:00:00Z",
+                                 "20,1.2.3.5,10.0.0.1,2024-04-25T23:00:00Z,2024-04-25T22:00:00Z"}) {
+            std::string record = line;
+            std::replace(record.begin(), record.end(), ',', d);
+            text += record + "\r\n";
+        }
+        const SniffResult result = sniffCsvText(text);
+        QCOMPARE(result.delimiter, d);
+        QCOMPARE(result.delimiterGuess.confidence, 1.0);
+        QVERIFY2(result.delimiterGuess.reason.starts_with("delimiter from the sep= line"),
+                 result.delimiterGuess.reason.c_str());
+        QVERIFY(result.hasHeader);
+        QCOMPARE(result.header.front(), std::string("bytes_in"));
+        QCOMPARE(result.rows.size(), std::size_t(2));
+        QCOMPARE(result.columns.size(), std::size_t(5));
+        // The analyst's choice still wins; the line is skipped all the same.
+        SniffParams chosen;
+        chosen.delimiterOverride = d;
+        QCOMPARE(sniffCsvText(text, chosen).header.front(), std::string("bytes_in"));
+    }
+
+    void sepLineParsing()
+    {
+        QCOMPARE(parseSepLine("sep=;\nx")->length, std::size_t(6));
+        QCOMPARE(parseSepLine("\"sep=,\",,\r\nx")->length, std::size_t(11));
+        QCOMPARE(parseSepLine("sep=;")->delimiter, ';');
+        QVERIFY(!parseSepLine("sep=;x\n"));
+        QVERIFY(!parseSepLine("sep=\n"));
+        QVERIFY(!parseSepLine("separator,src_ip\n"));
+        QVERIFY(!parseSepLine("bytes_in,sep=;\n"));
     }
 
     void notDelimited()

@@ -185,6 +185,46 @@ private Q_SLOTS:
         QVERIFY(!anyWarningContains(readText(bytes).report, "after the end of the gzip data"));
     }
 
+    // Two exports joined and compressed: the second header is skipped in the gzip stream too.
+    void repeatedHeaderInGzip()
+    {
+        const std::string header = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,"
+                                   "response.code,dst_port,dst_ip,rule_names,observation_name,source.meta,"
+                                   "source.name,time,detection_types\n";
+        const std::string record = "5,100,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.2.3.4,US,HTTPS,200,443,"
+                                   "10.0.0.1,Rule,Adversary,AWS_VPC_Flow,prod,2024-04-25T23:00:00Z,waf_rule\n";
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath("joined.csv.gz").toStdString();
+        QVERIFY(writeGzip(path, header + record + record + header + record));
+        const ReadResult result = readTrafficFile(path);
+        QCOMPARE(result.table.rowCount(), std::size_t(3));
+        QCOMPARE(result.report.repeatedHeaders.count, std::size_t(1));
+        QCOMPARE(result.report.repeatedHeaders.firstLines, (std::vector<std::int64_t>{4}));
+        QCOMPARE(result.report.invalidCellCount(), std::size_t(0));
+    }
+
+    // A spreadsheet's export, with its byte-order mark and "sep=;" line, compressed: detected as CSV
+    // and read with the semicolon, as the plain bytes are.
+    void sepLineInGzip()
+    {
+        std::string text = "\xEF\xBB\xBFsep=;\r\n"
+                           "bytes_in;bytes_out;creation_time;end_time;src_ip;dst_ip\r\n"
+                           "5;100;2024-04-25T23:00:00Z;2024-04-25T23:10:00Z;1.2.3.4;10.0.0.1\r\n"
+                           "6;100;2024-04-25T23:00:00Z;2024-04-25T23:10:00Z;1.2.3.5;10.0.0.1\r\n";
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath("excel.csv.gz").toStdString();
+        QVERIFY(writeGzip(path, text));
+        const ReadResult result = readTrafficFile(path);
+        QCOMPARE(result.table.rowCount(), std::size_t(2));
+        QCOMPARE(result.report.sepLineDelimiter, ';');
+        QCOMPARE(result.table.column(Field::BytesIn).integers, (std::vector<std::int64_t>{5, 6}));
+        const ReadResult plain = readTrafficBytes(text, "excel.csv");
+        QCOMPARE(plain.table.rowCount(), std::size_t(2));
+        QCOMPARE(plain.report.sepLineDelimiter, ';');
+    }
+
     void gzipBombIsStopped()
     {
         // 64 MiB of blank lines compress to about 64 KiB; a 16 MiB budget must stop the reading

@@ -258,6 +258,36 @@ private Q_SLOTS:
         QVERIFY(text.contains(QStringLiteral("Program: webthreat " WEBTHREAT_VERSION)));
     }
 
+    // A joined file from a spreadsheet: the repeated header and the sep= line's delimiter are
+    // recorded, in the JSON and the text.
+    void repeatedHeaderAndSepLineRecorded()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("joined.csv");
+        // Rows with quoted fields are left out, so that commas can become pipes.
+        QList<QByteArray> rows;
+        for (const QByteArray& row : trafficCsv().split('\n')) {
+            if (!row.isEmpty() && !row.contains('"'))
+                rows << QByteArray(row).replace(',', '|');
+        }
+        const qsizetype repeatLine = rows.size() + 2; // after the sep= line and every row
+        rows.prepend("sep=|\r");
+        rows << rows[1];
+        const QByteArray csv = rows.join('\n') + '\n';
+        writeBytes(input, csv);
+        const Analysis analysis = analyzeFile(input.toStdString(), unusualParams());
+        const Provenance provenance = makeProvenance(analysis, fingerprintFile(input.toStdString()), "webthreat");
+        const QJsonObject read = parseJson(QByteArray::fromStdString(provenanceJson(provenance)))["read"].toObject();
+        QCOMPARE(read["repeated_header_lines"].toInt(), 1);
+        QCOMPARE(read["repeated_header_first_lines"].toArray().at(0).toInteger(), repeatLine);
+        QCOMPARE(read["delimiter"].toString(), QStringLiteral("|"));
+        QCOMPARE(read["delimiter_from_sep_line"].toBool(), true);
+        const QString text = QString::fromStdString(provenanceText(provenance));
+        QVERIFY2(text.contains(QString("1 repeated header lines skipped (lines %1), ").arg(repeatLine)),
+                 qPrintable(text));
+        QVERIFY2(text.contains("delimiter '|' (from the sep= line)"), qPrintable(text));
+    }
+
     void automaticSettingsAndHostileNames()
     {
         Provenance provenance;
