@@ -40,7 +40,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QUrl>
-#include <QVBoxLayout>
 
 #include <utility>
 
@@ -138,16 +137,8 @@ void MainWindow::createViews()
     m_tabs->addTab(m_entitiesView, tr("&Entities"));
     m_tabs->addTab(m_timeline, tr("&Timeline"));
     m_tabs->addTab(m_trustView, tr("T&rust"));
-    // The view filter's bar sits above the tabs: whichever tab is shown, the analyst sees that
-    // the rows are narrowed and can clear it.
-    auto* central = new QWidget(this);
-    auto* centralLayout = new QVBoxLayout(central);
-    centralLayout->setContentsMargins(0, 0, 0, 0);
-    centralLayout->setSpacing(0);
-    m_viewFilterBar = new ViewFilterBar(central);
-    centralLayout->addWidget(m_viewFilterBar);
-    centralLayout->addWidget(m_tabs, 1);
-    setCentralWidget(central);
+    m_viewFilterBar = new ViewFilterBar(this);
+    setCentralWidget(m_viewFilterBar->placeAbove(m_tabs));
 }
 
 void MainWindow::createDocks()
@@ -405,10 +396,7 @@ void MainWindow::onJobFailed(AnalysisController::JobKind kind, const QString& me
     updateStatusText();
     const bool load = kind == JobKind::Load;
     const bool detect = kind == JobKind::Detect;
-    m_status->setMessage((load         ? tr("Could not open the file: %1")
-                              : detect ? tr("The detector failed: %1")
-                                       : tr("Export failed: %1"))
-                             .arg(message));
+    m_status->showFailure(kind, message);
     showError(load ? tr("Cannot Open File") : detect ? tr("Detector Failed") : tr("Export Failed"), message);
     if (load)
         Q_EMIT loadFailed(message);
@@ -423,20 +411,9 @@ void MainWindow::onJobFailed(AnalysisController::JobKind kind, const QString& me
 void MainWindow::onJobCancelled(AnalysisController::JobKind kind)
 {
     updateStatusText();
-    switch (kind) {
-    case AnalysisController::JobKind::Load:
-        m_status->setMessage(tr("Loading cancelled; the previous data is still shown."));
-        break;
-    case AnalysisController::JobKind::Detect:
-        m_status->setMessage(tr("Detector run cancelled; the previous scores are still shown."));
-        break;
-    case AnalysisController::JobKind::Export:
-        m_status->setMessage(tr("Export cancelled; nothing was written."));
+    m_status->showCancelled(kind);
+    if (kind == AnalysisController::JobKind::Export)
         refitIfSettingsChanged();
-        break;
-    case AnalysisController::JobKind::None:
-        break;
-    }
     Q_EMIT jobCancelled();
 }
 

@@ -63,6 +63,32 @@ void StatusLine::setMessage(const QString& text)
     m_text->setText(text);
 }
 
+void StatusLine::showFailure(AnalysisController::JobKind kind, const QString& message)
+{
+    using JobKind = AnalysisController::JobKind;
+    setMessage((kind == JobKind::Load         ? tr("Could not open the file: %1")
+                    : kind == JobKind::Detect ? tr("The detector failed: %1")
+                                              : tr("Export failed: %1"))
+                   .arg(message));
+}
+
+void StatusLine::showCancelled(AnalysisController::JobKind kind)
+{
+    switch (kind) {
+    case AnalysisController::JobKind::Load:
+        setMessage(tr("Loading cancelled; the previous data is still shown."));
+        break;
+    case AnalysisController::JobKind::Detect:
+        setMessage(tr("Detector run cancelled; the previous scores are still shown."));
+        break;
+    case AnalysisController::JobKind::Export:
+        setMessage(tr("Export cancelled; nothing was written."));
+        break;
+    case AnalysisController::JobKind::None:
+        break;
+    }
+}
+
 void StatusLine::setBusy(bool busy)
 {
     m_progress->setVisible(busy);

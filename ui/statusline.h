@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ui/analysiscontroller.h"
 #include "ui/analysissnapshot.h"
 
 #include <QObject>
@@ -26,6 +27,9 @@ public:
     // The file shown (displayName) and its counts, or how to begin when there is no data.
     void showResult(const AnalysisSnapshot& snapshot, const QString& displayName);
     void setMessage(const QString& text);
+    // What a failed or cancelled job means for the analyst: the previous data stays shown.
+    void showFailure(AnalysisController::JobKind kind, const QString& message);
+    void showCancelled(AnalysisController::JobKind kind);
     void setBusy(bool busy);
     void setProgress(const QString& stage, double fraction);
 

@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -32,6 +33,17 @@ ViewFilterBar::ViewFilterBar(QWidget* parent)
     layout->addWidget(m_text, 1);
     layout->addWidget(clear);
     hide();
+}
+
+QWidget* ViewFilterBar::placeAbove(QWidget* content)
+{
+    auto* holder = new QWidget(content->parentWidget());
+    auto* layout = new QVBoxLayout(holder);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(this);
+    layout->addWidget(content, 1);
+    return holder;
 }
 
 ViewFilterBar::~ViewFilterBar() = default;

@@ -19,6 +19,10 @@ class ViewFilterBar : public QFrame {
 
 public:
     explicit ViewFilterBar(QWidget* parent = nullptr);
+
+    // A new widget with this bar above content (for the window's central widget): whichever tab
+    // content shows, the analyst sees that the rows are narrowed and can clear it.
+    QWidget* placeAbove(QWidget* content);
     ~ViewFilterBar() override;
 
     // Says what filter keeps of snapshot's rows (shownRows of them in the Data tab, otherFilters:
