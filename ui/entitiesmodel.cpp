@@ -189,6 +189,71 @@ double EntitiesModel::sortKey(int row, int column) const
     }
 }
 
+namespace {
+
+QString instantText(Instant value)
+{
+    return value == kMissingInteger ? QString() : formatInstantShort(static_cast<double>(value) / 1e6);
+}
+
+QString suspiciousText(std::uint64_t suspicious, std::uint64_t sessions)
+{
+    return suspicious == 0 || sessions == 0
+        ? QStringLiteral("0")
+        : QStringLiteral("%1 (%2)").arg(
+            formatCount(suspicious), formatPercent(static_cast<double>(suspicious) / static_cast<double>(sessions), 0));
+}
+
+} // namespace
+
+QVariant EntitiesModel::periodData(int column, int role, std::size_t at, const EntityStats& entity) const
+{
+    // The period's figures; countries and ports stay the whole file's.
+    const VerdictAggregates* verdicts = m_snapshot.verdictAggregates.get();
+    const EntityPeriod& period = *m_period;
+    if (role == Qt::DisplayRole) {
+        switch (column) {
+        case Sessions:
+            return formatCount(period.sessions[at]);
+        case Suspicious:
+            return verdicts ? suspiciousText(period.suspicious[at], period.sessions[at]) : QString();
+        case BytesIn:
+            return formatBytesText(static_cast<double>(period.bytesIn[at]));
+        case BytesOut:
+            return formatBytesText(static_cast<double>(period.bytesOut[at]));
+        case FirstSeen:
+            return instantText(period.firstSeen[at]);
+        case LastSeen:
+            return instantText(period.lastSeen[at]);
+        case LowestScore:
+            return std::isnan(period.lowestScore[at]) ? QString() : QString::number(period.lowestScore[at], 'f', 4);
+        case InPeriod:
+            return tr("%1 of %2").arg(formatCount(period.sessions[at]), formatCount(entity.sessions));
+        default:
+            return {};
+        }
+    }
+    switch (column) {
+    case BytesIn:
+        return tr("%1 bytes received from this source in the period").arg(formatCount(period.bytesIn[at]));
+    case BytesOut:
+        return tr("%1 bytes sent to this source in the period").arg(formatCount(period.bytesOut[at]));
+    case Countries:
+    case Ports:
+        return tr("Over the whole file, not only the period");
+    case FirstSeen:
+    case LastSeen: {
+        const Instant value = column == FirstSeen ? period.firstSeen[at] : period.lastSeen[at];
+        return value == kMissingInteger ? tr("No session of this source in the period has a creation_time")
+                                        : QString::fromStdString(formatTimestamp(value));
+    }
+    case InPeriod:
+        return tr("Its sessions in the period, of all its sessions in the file");
+    default:
+        return {};
+    }
+}
+
 QVariant EntitiesModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -196,62 +261,10 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
     const int row = index.row();
     const EntityStats& entity = stats(row);
     const VerdictAggregates* verdicts = m_snapshot.verdictAggregates.get();
-    const auto instantText = [](Instant value) {
-        return value == kMissingInteger ? QString() : formatInstantShort(static_cast<double>(value) / 1e6);
-    };
     const auto at = static_cast<std::size_t>(row);
-    const auto suspiciousText = [](std::uint64_t suspicious, std::uint64_t sessions) {
-        return suspicious == 0 || sessions == 0
-            ? QStringLiteral("0")
-            : QStringLiteral("%1 (%2)").arg(
-                formatCount(suspicious),
-                formatPercent(static_cast<double>(suspicious) / static_cast<double>(sessions), 0));
-    };
     if (m_period && (role == Qt::DisplayRole || role == Qt::ToolTipRole)) {
-        // The period's figures; countries and ports stay the whole file's.
-        const EntityPeriod& period = *m_period;
-        if (role == Qt::DisplayRole) {
-            switch (index.column()) {
-            case Sessions:
-                return formatCount(period.sessions[at]);
-            case Suspicious:
-                return verdicts ? suspiciousText(period.suspicious[at], period.sessions[at]) : QString();
-            case BytesIn:
-                return formatBytesText(static_cast<double>(period.bytesIn[at]));
-            case BytesOut:
-                return formatBytesText(static_cast<double>(period.bytesOut[at]));
-            case FirstSeen:
-                return instantText(period.firstSeen[at]);
-            case LastSeen:
-                return instantText(period.lastSeen[at]);
-            case LowestScore:
-                return std::isnan(period.lowestScore[at]) ? QString() : QString::number(period.lowestScore[at], 'f', 4);
-            case InPeriod:
-                return tr("%1 of %2").arg(formatCount(period.sessions[at]), formatCount(entity.sessions));
-            default:
-                break;
-            }
-        } else {
-            switch (index.column()) {
-            case BytesIn:
-                return tr("%1 bytes received from this source in the period").arg(formatCount(period.bytesIn[at]));
-            case BytesOut:
-                return tr("%1 bytes sent to this source in the period").arg(formatCount(period.bytesOut[at]));
-            case Countries:
-            case Ports:
-                return tr("Over the whole file, not only the period");
-            case FirstSeen:
-            case LastSeen: {
-                const Instant value = index.column() == FirstSeen ? period.firstSeen[at] : period.lastSeen[at];
-                return value == kMissingInteger ? tr("No session of this source in the period has a creation_time")
-                                                : QString::fromStdString(formatTimestamp(value));
-            }
-            case InPeriod:
-                return tr("Its sessions in the period, of all its sessions in the file");
-            default:
-                break;
-            }
-        }
+        if (QVariant value = periodData(index.column(), role, at, entity); value.isValid())
+            return value;
     }
     switch (role) {
     case Qt::DisplayRole:

@@ -65,6 +65,9 @@ public:
 
 private:
     const EntityStats& stats(int row) const;
+    // The selected period's figures for column (display or tooltip), or an invalid QVariant where
+    // the whole file's are shown (countries and ports, and the columns a period does not change).
+    QVariant periodData(int column, int role, std::size_t row, const EntityStats& entity) const;
     QString countriesText(const EntityStats& stats) const;
     QString portsText(const EntityStats& stats) const;
 

@@ -63,6 +63,46 @@ std::vector<Feature> extraScoredFeatures(const Analysis& analysis)
     }
     return extra;
 }
+// A number in its shortest exact form; NaN (missing) leaves the cell empty.
+void appendNumber(std::string& buffer, double value)
+{
+    if (std::isnan(value))
+        return;
+    char number[64];
+    auto [end, error] = std::to_chars(number, number + sizeof number, value);
+    (void)error;
+    buffer.append(number, end);
+}
+
+// The row's cells of the table's own columns, comma-separated, as the scored CSV writes them.
+void appendTableCells(std::string& buffer, const TrafficTable& table, std::size_t row)
+{
+    char number[64];
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        if (c > 0)
+            buffer.push_back(',');
+        const Column& column = table.columns[c];
+        if (column.isMissing(row))
+            continue;
+        switch (column.kind) {
+        case ColumnKind::Integer: {
+            auto [end, error] = std::to_chars(number, number + sizeof number, column.integers[row]);
+            (void)error;
+            buffer.append(number, end);
+            break;
+        }
+        case ColumnKind::Timestamp:
+            buffer.append(number, formatTimestamp(column.integers[row], number));
+            break;
+        case ColumnKind::Text:
+            appendCsvField(buffer, neutraliseFormula(table.strings->view(column.text[row])));
+            break;
+        case ColumnKind::Real:
+            appendNumber(buffer, column.reals[row]);
+            break;
+        }
+    }
+}
 } // namespace
 
 std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
@@ -96,14 +136,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         appendCsvField(buffer, header[i]);
     }
     buffer.push_back('\n');
-    char number[64];
-    auto appendDouble = [&](double value) {
-        if (std::isnan(value))
-            return;
-        auto [end, error] = std::to_chars(number, number + sizeof number, value);
-        (void)error;
-        buffer.append(number, end);
-    };
+    auto appendDouble = [&](double value) { appendNumber(buffer, value); };
     // By default suspicious rows get their explanation and Normal rows leave the three cells
     // empty: explaining every row of a million-row file took 10 s more than the rest of the run
     // (a forest walk per row) and made the file half as large again, for sentences that say
@@ -147,30 +180,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         }
     };
     for (std::size_t row = 0; row < table.rowCount(); ++row) {
-        for (std::size_t c = 0; c < table.columns.size(); ++c) {
-            if (c > 0)
-                buffer.push_back(',');
-            const Column& column = table.columns[c];
-            if (column.isMissing(row))
-                continue;
-            switch (column.kind) {
-            case ColumnKind::Integer: {
-                auto [end, error] = std::to_chars(number, number + sizeof number, column.integers[row]);
-                (void)error;
-                buffer.append(number, end);
-                break;
-            }
-            case ColumnKind::Timestamp:
-                buffer.append(number, formatTimestamp(column.integers[row], number));
-                break;
-            case ColumnKind::Text:
-                appendCsvField(buffer, neutraliseFormula(table.strings->view(column.text[row])));
-                break;
-            case ColumnKind::Real:
-                appendDouble(column.reals[row]);
-                break;
-            }
-        }
+        appendTableCells(buffer, table, row);
         buffer.push_back(',');
         appendDouble(features.sessionDuration[row]);
         buffer.push_back(',');
