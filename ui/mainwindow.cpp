@@ -467,7 +467,8 @@ void MainWindow::showDetectorState()
     const AnalysisSnapshot& shown = snapshot();
     if (shown.detection) {
         const Verdicts& verdicts = *shown.verdicts;
-        m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold);
+        m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold,
+                                     shown.thresholdFromModel);
         m_detectorPanel->setFittedParams(shown.detection->params, detectionDetailsText(*shown.detection));
     } else {
         m_detectorPanel->showNoScores(shown.hasData() ? tr("No scores: %1").arg(m_presenter->file().detectionProblem)

@@ -9,6 +9,7 @@
 #include "ui/windowactions.h"
 
 #include <QAction>
+#include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QSettings>
@@ -55,6 +56,12 @@ QAction* menuAction(MainWindow& window, const QString& menu, const QString& text
         }
     }
     return nullptr;
+}
+
+QString flaggedText(MainWindow& window)
+{
+    auto* label = window.findChild<QLabel*>(QStringLiteral("flaggedCount"));
+    return label ? label->text() : QString();
 }
 
 QString summaryReport(MainWindow& window)
@@ -126,6 +133,7 @@ private Q_SLOTS:
         QVERIFY(shown.drift);
         QVERIFY(summaryReport(window).contains("Scored with baseline.json, trained on monday.csv"));
         QVERIFY(menuAction(window, "&Detector", "&Fit on Each File Again")->isEnabled());
+        QVERIFY(flaggedText(window).contains("the model's"));
 
         // The slider re-thresholds on Tuesday's own scores, without refitting.
         const auto scored = shown.detection;
@@ -135,6 +143,7 @@ private Q_SLOTS:
         QCOMPARE(window.snapshot().detection, scored);
         QVERIFY(!window.snapshot().thresholdFromModel);
         QVERIFY(summaryReport(window).contains("replaced by this file's own percentile"));
+        QVERIFY(!flaggedText(window).contains("the model's"));
 
         // Wednesday, opened now, is scored with the model too.
         QVERIFY(load(window, wednesday));
