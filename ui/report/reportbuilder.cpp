@@ -139,7 +139,7 @@ QString detectorSection(const Provenance& p)
         html += keyValueRow(tr("Saved model"),
                             tr("%1, trained on %2 (SHA-256 %3); not refitted")
                                 .arg(esc(QString::fromStdString(p.model)), esc(QString::fromStdString(p.modelTrainedOn)),
-                                     esc(QString::fromStdString(p.modelTrainingSha256.substr(0, 16))) + "&hellip;"));
+                                     esc(QString::fromStdString(p.modelTrainingSha256.substr(0, 16))) + QStringLiteral("\u2026")));
     html += keyValueRow(tr("Features"), features.join(QStringLiteral(", ")));
     html += keyValueRow(tr("Input scaling"), esc(inputScalingDescription(p.scaling)));
     html += keyValueRow(tr("Trees"), QString::number(p.trees));
