@@ -1,0 +1,613 @@
+#include "core/model/sqlexport.h"
+
+#include "core/table/traffictable.h"
+#include "core/util/errors.h"
+
+#include <algorithm>
+#include <bit>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+namespace webthreat {
+
+namespace {
+
+constexpr SqlDialect kDialects[] = {SqlDialect::Ansi, SqlDialect::Athena, SqlDialect::Spark, SqlDialect::DuckDb,
+                                    SqlDialect::Sqlite};
+
+// A double as the shortest decimal that reads back as the same double, always with an exponent:
+// 1.5e0 is a DOUBLE in every dialect, where 1.5 would be a DECIMAL in Trino and Spark.
+std::string doubleLiteral(double value)
+{
+    char text[40];
+    for (int digits = 15; digits <= 17; ++digits) {
+        std::snprintf(text, sizeof text, "%.*g", digits, value);
+        if (std::strtod(text, nullptr) == value)
+            break;
+    }
+    std::string literal(text);
+    if (literal.find('e') == std::string::npos)
+        literal += "e0";
+    return value < 0 ? "(" + literal + ")" : literal;
+}
+
+std::string textLiteral(std::string_view text)
+{
+    std::string literal = "'";
+    for (char c : text) {
+        if (c == '\'')
+            literal += '\'';
+        literal += c;
+    }
+    return literal + "'";
+}
+
+bool isIdentifier(std::string_view part) noexcept
+{
+    if (part.empty() || part.size() > 128 || (std::isdigit(static_cast<unsigned char>(part.front())) != 0))
+        return false;
+    return std::all_of(part.begin(), part.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
+std::vector<std::string_view> splitName(std::string_view name)
+{
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+        const std::size_t dot = name.find('.', start);
+        parts.push_back(name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+        if (dot == std::string_view::npos)
+            return parts;
+        start = dot + 1;
+    }
+}
+
+// Writes the query for one model and dialect. Internal columns are named wt_*.
+class SqlWriter {
+public:
+    SqlWriter(const DetectorModel& model, const SqlExportParams& params)
+        : m_model(model)
+        , m_params(params)
+        , m_dialect(params.dialect)
+    {
+    }
+
+    std::string query(SqlForestForm form) const;
+    std::string header(SqlForestForm form, std::size_t bytes) const;
+
+private:
+    std::string quote(std::string_view name) const
+    {
+        const char mark = m_dialect == SqlDialect::Spark ? '`' : '"';
+        std::string quoted(1, mark);
+        for (char c : name) {
+            if (c == mark)
+                quoted += mark;
+            quoted += c;
+        }
+        return quoted + mark;
+    }
+    std::string column(Field field) const { return "t." + quote(fieldInfo(field).name); }
+    std::string textType() const
+    {
+        switch (m_dialect) {
+        case SqlDialect::Spark:
+            return "STRING";
+        case SqlDialect::Sqlite:
+            return "TEXT";
+        case SqlDialect::Ansi:
+            return "VARCHAR(256)";
+        default:
+            return "VARCHAR";
+        }
+    }
+    std::string asText(const std::string& expression) const
+    {
+        return "CAST(" + expression + " AS " + textType() + ")";
+    }
+    std::string asDouble(const std::string& expression) const
+    {
+        return "CAST(" + expression + (m_dialect == SqlDialect::Sqlite ? " AS REAL)" : " AS DOUBLE)");
+    }
+    std::string halfOf(const std::string& expression) const
+    {
+        if (m_dialect == SqlDialect::Spark)
+            return "(" + expression + ") DIV 2";
+        if (m_dialect == SqlDialect::DuckDb)
+            return "(" + expression + ") // 2";
+        return "(" + expression + ") / 2";
+    }
+    // A whole number read from a cell that may be text; an empty or non-numeric cell is NULL.
+    std::string integerOf(Field field) const;
+    // Microseconds since 1970 of an ISO-8601 cell; NULL when it does not parse.
+    std::string instantOf(Field field) const;
+    std::string privateAddress(const std::string& address) const;
+    std::string rawFeature(const FeatureEncoding& encoding) const;
+    std::string scaled(const FeatureEncoding& encoding, const std::string& raw) const;
+    std::string treeCase(const IsolationForest::Tree& tree, std::size_t node) const;
+    std::string nodesTable() const;
+    bool needsMedian() const;
+    std::string inputs() const;
+    std::string outputColumns(const std::string& from) const;
+
+    const DetectorModel& m_model;
+    const SqlExportParams& m_params;
+    SqlDialect m_dialect;
+};
+
+std::string SqlWriter::integerOf(Field field) const
+{
+    const std::string cell = column(field);
+    switch (m_dialect) {
+    case SqlDialect::Sqlite: {
+        // CAST('12abc' AS INTEGER) is 12 in SQLite: only all-digit text is a number here.
+        const std::string text = "TRIM(" + asText(cell) + ")";
+        return "CASE WHEN " + text + " <> '' AND (" + text + " NOT GLOB '*[^0-9]*' OR (" + text + " GLOB '-[0-9]*' AND SUBSTR("
+            + text + ", 2) NOT GLOB '*[^0-9]*')) THEN CAST(" + text + " AS INTEGER) END";
+    }
+    case SqlDialect::Ansi:
+        return "CAST(NULLIF(TRIM(" + asText(cell) + "), '') AS BIGINT)";
+    default:
+        return "TRY_CAST(TRIM(" + asText(cell) + ") AS BIGINT)";
+    }
+}
+
+std::string SqlWriter::instantOf(Field field) const
+{
+    const std::string text = "TRIM(" + asText(column(field)) + ")";
+    switch (m_dialect) {
+    case SqlDialect::Sqlite: {
+        // strftime('%s') gives whole seconds; the fraction's digits are read from the text, so
+        // microseconds are exact (SQLite's own clock keeps milliseconds only).
+        const std::string fraction = "SUBSTR(" + text + ", INSTR(" + text + ", '.') + 1)";
+        const std::string digits = "SUBSTR(" + fraction + ", 1, LENGTH(" + fraction + ") - LENGTH(LTRIM(" + fraction
+            + ", '0123456789')))";
+        return "CASE WHEN STRFTIME('%s', " + text + ") IS NOT NULL THEN CAST(STRFTIME('%s', " + text
+            + ") AS INTEGER) * 1000000 + CASE WHEN INSTR(" + text + ", '.') > 0 THEN CAST(SUBSTR(" + digits
+            + " || '000000', 1, 6) AS INTEGER) ELSE 0 END END";
+    }
+    case SqlDialect::Athena:
+        // Trino's ISO-8601 timestamps keep milliseconds.
+        return "CAST(ROUND(TO_UNIXTIME(TRY(FROM_ISO8601_TIMESTAMP(REPLACE(" + text
+            + ", ' ', 'T')))) * 1e3) AS BIGINT) * 1000";
+    case SqlDialect::Spark:
+        return "UNIX_MICROS(CAST(" + text + " AS TIMESTAMP))";
+    case SqlDialect::DuckDb:
+        return "EPOCH_US(TRY_CAST(" + text + " AS TIMESTAMPTZ))";
+    case SqlDialect::Ansi:
+        return "CAST(ROUND(EXTRACT(EPOCH FROM CAST(NULLIF(" + text + ", '') AS TIMESTAMP WITH TIME ZONE)) * 1e6) AS BIGINT)";
+    }
+    return {};
+}
+
+// isPrivateAddress as one pattern: an IPv4 dotted quad (one to three digits an octet, at most
+// 255) in 10/8, 127/8, 172.16/12, 192.168/16, 169.254/16, alone or IPv4-mapped; ::1; IPv6 whose
+// first group is fc00::/7 or fe80::/10 (four hex digits), with an optional zone; blanks and tabs
+// around. No backslashes, so no dialect's string escapes can change it.
+std::string SqlWriter::privateAddress(const std::string& address) const
+{
+    const bool similar = m_dialect == SqlDialect::Ansi;
+    const std::string any = similar ? "%" : ".*";
+    const std::string octet = "([01]?[0-9]?[0-9]|2[0-4][0-9]|25[0-5])";
+    const std::string dot = "[.]";
+    const std::string tail2 = dot + octet + dot + octet;
+    const std::string ipv4 = "(0?10" + dot + octet + tail2 + "|127" + dot + octet + tail2 + "|172" + dot
+        + "0?(1[6-9]|2[0-9]|3[01])" + tail2 + "|192" + dot + "168" + tail2 + "|169" + dot + "254" + tail2 + ")";
+    const std::string noDot = similar ? "[^.]*" : "[^.%]*";
+    const std::string ipv6 = "(::1|0:0:0:0:0:0:0:1|[fF][cCdD][0-9a-fA-F][0-9a-fA-F]:" + noDot
+        + "|[fF][eE][89abAB][0-9a-fA-F]:" + noDot + "|(::ffff:|::FFFF:|0:0:0:0:0:ffff:)" + ipv4 + ")";
+    const std::string zone = similar ? "(!%" + any + ")?" : "(%" + any + ")?";
+    const std::string blanks = "[ \t]*";
+    const std::string body = blanks + "(" + ipv4 + "|" + ipv6 + zone + ")" + blanks;
+    switch (m_dialect) {
+    case SqlDialect::Ansi:
+        return address + " SIMILAR TO " + textLiteral(body) + " ESCAPE '!'";
+    case SqlDialect::Athena:
+        return "REGEXP_LIKE(" + address + ", " + textLiteral("^" + body + "$") + ")";
+    case SqlDialect::Spark:
+        return address + " RLIKE " + textLiteral("^" + body + "$");
+    case SqlDialect::DuckDb:
+        return "REGEXP_MATCHES(" + address + ", " + textLiteral("^" + body + "$") + ")";
+    case SqlDialect::Sqlite:
+        return address + " REGEXP " + textLiteral("^" + body + "$");
+    }
+    return {};
+}
+
+std::string SqlWriter::rawFeature(const FeatureEncoding& encoding) const
+{
+    const std::string fill = doubleLiteral(encoding.fill);
+    const std::string bothTimes = "c.wt_creation IS NULL OR c.wt_end IS NULL";
+    const std::string duration = asDouble("c.wt_end - c.wt_creation") + " / 1e6";
+    switch (encoding.feature) {
+    case Feature::BytesIn:
+        return "COALESCE(" + asDouble("c.wt_bytes_in") + ", " + fill + ")";
+    case Feature::BytesOut:
+        return "COALESCE(" + asDouble("c.wt_bytes_out") + ", " + fill + ")";
+    case Feature::SessionDuration:
+        return "CASE WHEN " + bothTimes + " THEN " + fill + " ELSE " + duration + " END";
+    case Feature::AvgPacketSize:
+        return "CASE WHEN " + bothTimes + " OR c.wt_bytes_in IS NULL OR c.wt_bytes_out IS NULL THEN " + fill
+            + " WHEN c.wt_end = c.wt_creation THEN 0e0 ELSE (" + asDouble("c.wt_bytes_in") + " + "
+            + asDouble("c.wt_bytes_out") + ") / (" + duration + ") END";
+    case Feature::DstPortFrequency:
+    case Feature::ResponseCodeFrequency: {
+        const std::string value = encoding.feature == Feature::DstPortFrequency ? "c.wt_dst_port" : "c.wt_response_code";
+        const auto missing = encoding.integerShares.find(kMissingInteger);
+        std::string sql = "CASE WHEN " + value + " IS NULL THEN "
+            + doubleLiteral(missing == encoding.integerShares.end() ? FeatureEncoding::unseenShare : missing->second)
+            + " ELSE CASE " + value;
+        for (const auto& [key, share] : encoding.integerShares) {
+            if (key != kMissingInteger)
+                sql += " WHEN " + std::to_string(key) + " THEN " + doubleLiteral(share);
+        }
+        return sql + " ELSE " + doubleLiteral(FeatureEncoding::unseenShare) + " END END";
+    }
+    case Feature::ProtocolFrequency:
+    case Feature::CountryFrequency: {
+        const std::string value = encoding.feature == Feature::ProtocolFrequency ? "c.wt_protocol" : "c.wt_country";
+        const auto missing = encoding.textShares.find(std::string());
+        std::string sql = "CASE WHEN " + value + " IS NULL THEN "
+            + doubleLiteral(missing == encoding.textShares.end() ? FeatureEncoding::unseenShare : missing->second)
+            + " ELSE CASE " + value;
+        for (const auto& [key, share] : encoding.textShares) {
+            if (!key.empty())
+                sql += " WHEN " + textLiteral(key) + " THEN " + doubleLiteral(share);
+        }
+        return sql + " ELSE " + doubleLiteral(FeatureEncoding::unseenShare) + " END END";
+    }
+    case Feature::SrcIpPrivate:
+        return "CASE WHEN " + privateAddress("c.wt_src_ip") + " THEN 1e0 ELSE 0e0 END";
+    case Feature::SourceSessions:
+        return asDouble("COUNT(*) OVER (PARTITION BY c.wt_src_ip)");
+    case Feature::SourceTotalBytes:
+        return asDouble("SUM(COALESCE(c.wt_bytes_in, 0) + COALESCE(c.wt_bytes_out, 0)) OVER (PARTITION BY c.wt_src_ip)");
+    }
+    return {};
+}
+
+std::string SqlWriter::scaled(const FeatureEncoding& encoding, const std::string& raw) const
+{
+    if (encoding.scale != FeatureScale::Log1p)
+        return raw;
+    // sign(x) * ln(1 + |x|), as scaleFeatureValue; Spark has log1p itself.
+    if (m_dialect == SqlDialect::Spark)
+        return "CASE WHEN " + raw + " < 0 THEN -LOG1P(-" + raw + ") ELSE LOG1P(" + raw + ") END";
+    return "CASE WHEN " + raw + " < 0 THEN -LN(1e0 - " + raw + ") ELSE LN(1e0 + " + raw + ") END";
+}
+
+bool SqlWriter::needsMedian() const
+{
+    return std::any_of(m_model.encodings.begin(), m_model.encodings.end(), [](const FeatureEncoding& encoding) {
+        return encoding.feature == Feature::BytesIn || encoding.feature == Feature::AvgPacketSize
+            || encoding.feature == Feature::SourceTotalBytes;
+    });
+}
+
+// The CTEs that read the table and compute each forest input, as wt_x<column> of wt_scaled.
+std::string SqlWriter::inputs() const
+{
+    std::string sql = "wt_input AS (\n  SELECT t.*,\n    " + integerOf(Field::BytesIn) + " AS wt_bytes_in_read,\n    "
+        + integerOf(Field::BytesOut) + " AS wt_bytes_out,\n    " + instantOf(Field::CreationTime)
+        + " AS wt_creation,\n    " + instantOf(Field::EndTime) + " AS wt_end,\n    " + integerOf(Field::DstPort)
+        + " AS wt_dst_port,\n    " + integerOf(Field::ResponseCode) + " AS wt_response_code,\n    NULLIF("
+        + asText(column(Field::Protocol)) + ", '') AS wt_protocol,\n    UPPER(NULLIF("
+        + asText(column(Field::SrcIpCountryCode)) + ", '')) AS wt_country,\n    " + asText(column(Field::SrcIp))
+        + " AS wt_src_ip\n  FROM " + m_params.table + " t\n),\n";
+    // Cleaning fills a missing bytes_in with the median of the file's present values, rounded.
+    if (needsMedian()) {
+        sql += "wt_bytes_in_ranked AS (\n  SELECT wt_bytes_in_read AS wt_value, ROW_NUMBER() OVER (ORDER BY "
+               "wt_bytes_in_read) AS wt_rank, COUNT(*) OVER () AS wt_count\n  FROM wt_input WHERE wt_bytes_in_read "
+               "IS NOT NULL\n),\nwt_bytes_in_median AS (\n  SELECT CAST(ROUND(AVG("
+            + asDouble("wt_value") + ")) AS BIGINT) AS wt_median\n  FROM wt_bytes_in_ranked WHERE wt_rank IN ("
+            + halfOf("wt_count + 1") + ", " + halfOf("wt_count") + " + 1)\n),\n";
+        sql += "wt_clean AS (\n  SELECT i.*, COALESCE(i.wt_bytes_in_read, m.wt_median) AS wt_bytes_in\n  FROM "
+               "wt_input i CROSS JOIN wt_bytes_in_median m\n),\n";
+    } else {
+        sql += "wt_clean AS (\n  SELECT i.*, i.wt_bytes_in_read AS wt_bytes_in FROM wt_input i\n),\n";
+    }
+    sql += "wt_raw AS (\n  SELECT c.*";
+    for (std::size_t i = 0; i < m_model.encodings.size(); ++i)
+        sql += ",\n    -- " + std::string(featureInfo(m_model.encodings[i].feature).name) + "\n    "
+            + rawFeature(m_model.encodings[i]) + " AS wt_r" + std::to_string(i);
+    sql += "\n  FROM wt_clean c\n),\nwt_scaled AS (\n  SELECT r.*";
+    for (std::size_t i = 0; i < m_model.encodings.size(); ++i)
+        sql += ",\n    " + scaled(m_model.encodings[i], "r.wt_r" + std::to_string(i)) + " AS wt_x" + std::to_string(i);
+    return sql + "\n  FROM wt_raw r\n)";
+}
+
+std::string SqlWriter::treeCase(const IsolationForest::Tree& tree, std::size_t node) const
+{
+    const IsolationForest::Tree::Node& at = tree.nodes[node];
+    if (at.left == node)
+        return doubleLiteral(tree.pathLength[node]);
+    const SqlSplitBound split = splitBound(at.threshold);
+    const double bound = split.inclusive ? std::nextafter(split.bound, -std::numeric_limits<double>::infinity())
+                                         : split.bound;
+    return "CASE WHEN wt_x" + std::to_string(at.feature) + " > " + doubleLiteral(bound) + " THEN "
+        + treeCase(tree, at.left + 1u) + " ELSE " + treeCase(tree, at.left) + " END";
+}
+
+// Every node: (tree, node, feature or -1 for a leaf, bound, left child, path length); a row goes
+// to left + 1 when its feature is above bound, and stays on a leaf.
+std::string SqlWriter::nodesTable() const
+{
+    std::string rows;
+    const auto& trees = m_model.forest->trees();
+    for (std::size_t t = 0; t < trees.size(); ++t) {
+        const IsolationForest::Tree& tree = trees[t];
+        for (std::size_t n = 0; n < tree.nodes.size(); ++n) {
+            const auto& node = tree.nodes[n];
+            const bool leaf = node.left == n;
+            double bound = 0.0;
+            if (!leaf) {
+                const SqlSplitBound split = splitBound(node.threshold);
+                bound = split.inclusive ? std::nextafter(split.bound, -std::numeric_limits<double>::infinity())
+                                        : split.bound;
+            }
+            rows += (rows.empty() ? "\n    (" : ",\n    (") + std::to_string(t) + ", " + std::to_string(n) + ", "
+                + (leaf ? std::string("-1") : std::to_string(node.feature)) + ", " + doubleLiteral(bound) + ", "
+                + std::to_string(node.left) + ", " + doubleLiteral(leaf ? tree.pathLength[n] : 0.0) + ")";
+        }
+    }
+    if (m_dialect == SqlDialect::Sqlite)
+        return "wt_nodes AS (\n  SELECT column1 AS wt_tree, column2 AS wt_node, column3 AS wt_feature, column4 AS "
+               "wt_bound, column5 AS wt_left, column6 AS wt_path FROM (VALUES"
+            + rows + ")\n)";
+    return "wt_nodes AS (\n  SELECT * FROM (VALUES" + rows
+        + ") AS wt_v (wt_tree, wt_node, wt_feature, wt_bound, wt_left, wt_path)\n)";
+}
+
+std::string SqlWriter::outputColumns(const std::string& from) const
+{
+    std::string sql;
+    for (const Field field : allFields())
+        sql += from + "." + quote(fieldInfo(field).name) + ", ";
+    for (const std::string& extra : m_params.extraColumns)
+        sql += from + "." + quote(extra) + ", ";
+    return sql;
+}
+
+std::string SqlWriter::query(SqlForestForm form) const
+{
+    const auto& trees = m_model.forest->trees();
+    const double denominator
+        = static_cast<double>(trees.size()) * IsolationForest::averagePathLength(m_model.forest->maxSamples());
+    const std::string limit = doubleLiteral(suspiciousPathSumLimit(denominator, m_model.threshold));
+    std::string sql = "WITH\n" + inputs() + ",\n";
+    std::string vector; // the forest inputs, as a join key
+    for (std::size_t i = 0; i < m_model.encodings.size(); ++i)
+        vector += (i ? ", " : "") + std::string("wt_x") + std::to_string(i);
+    if (form == SqlForestForm::Case) {
+        // Summed left to right, in tree order, as the product sums: the same double.
+        sql += "wt_paths AS (\n  SELECT s.*,\n";
+        for (std::size_t t = 0; t < trees.size(); ++t)
+            sql += std::string(t == 0 ? "    " : "    + ") + treeCase(trees[t], 0) + "\n";
+        sql += "    AS wt_path_sum\n  FROM wt_scaled s\n)\n";
+    } else {
+        int depth = 0;
+        for (const auto& tree : trees)
+            depth = std::max(depth, tree.depth);
+        sql += nodesTable() + ",\n";
+        // Each distinct input vector walks every tree, one join per level.
+        sql += "wt_walk0 AS (\n  SELECT d.*, n.wt_tree, 0 AS wt_at\n  FROM (SELECT DISTINCT " + vector
+            + " FROM wt_scaled) d\n  CROSS JOIN (SELECT wt_tree FROM wt_nodes WHERE wt_node = 0) n\n),\n";
+        std::string pick = "CASE n.wt_feature";
+        for (std::size_t i = 0; i < m_model.encodings.size(); ++i)
+            pick += " WHEN " + std::to_string(i) + " THEN w.wt_x" + std::to_string(i);
+        pick += " END";
+        std::string carried;
+        for (std::size_t i = 0; i < m_model.encodings.size(); ++i)
+            carried += "w.wt_x" + std::to_string(i) + ", ";
+        for (int level = 1; level <= depth; ++level) {
+            sql += "wt_walk" + std::to_string(level) + " AS (\n  SELECT " + carried
+                + "w.wt_tree,\n    CASE WHEN n.wt_feature < 0 THEN w.wt_at WHEN " + pick
+                + " > n.wt_bound THEN n.wt_left + 1 ELSE n.wt_left END AS wt_at\n  FROM wt_walk"
+                + std::to_string(level - 1)
+                + " w JOIN wt_nodes n ON n.wt_tree = w.wt_tree AND n.wt_node = w.wt_at\n),\n";
+        }
+        sql += "wt_sums AS (\n  SELECT " + carried + "SUM(n.wt_path) AS wt_path_sum\n  FROM wt_walk"
+            + std::to_string(depth) + " w JOIN wt_nodes n ON n.wt_tree = w.wt_tree AND n.wt_node = w.wt_at\n  GROUP BY "
+            + carried.substr(0, carried.size() - 2) + "\n),\n";
+        std::string on;
+        for (std::size_t i = 0; i < m_model.encodings.size(); ++i)
+            on += (i ? " AND " : "") + std::string("p.wt_x") + std::to_string(i) + " = s.wt_x" + std::to_string(i);
+        sql += "wt_paths AS (\n  SELECT s.*, p.wt_path_sum\n  FROM wt_scaled s JOIN wt_sums p ON " + on + "\n)\n";
+    }
+    sql += "SELECT " + outputColumns("p") + "\n  -POWER(2e0, -(p.wt_path_sum / " + doubleLiteral(denominator)
+        + ")) AS anomaly_score,\n  (p.wt_path_sum <= " + limit + ") AS is_suspicious\nFROM wt_paths p;\n";
+    return sql;
+}
+
+std::string SqlWriter::header(SqlForestForm form, std::size_t bytes) const
+{
+    const ModelOrigin& origin = m_model.origin;
+    std::string features;
+    for (const FeatureEncoding& encoding : m_model.encodings)
+        features += (features.empty() ? "" : ", ") + std::string(featureInfo(encoding.feature).name)
+            + (encoding.scale == FeatureScale::Log1p ? " (log1p)" : "");
+    char threshold[64];
+    std::snprintf(threshold, sizeof threshold, "%.17g", m_model.threshold);
+    std::string text = "-- webthreat anomaly scoring query (" + std::string(sqlDialectName(m_dialect)) + " dialect)\n";
+    text += "-- Model: " + (m_params.modelFile.empty() ? std::string("(not from a file)") : m_params.modelFile)
+        + "\n--   trained on " + (origin.file.empty() ? std::string("(unknown)") : origin.file) + ", "
+        + std::to_string(origin.rows) + " rows after cleaning, sha256 "
+        + (origin.sha256.empty() ? std::string("(none)") : origin.sha256) + "\n--   by " + origin.program + " "
+        + origin.version + " at " + origin.created + "\n";
+    text += "--   " + std::to_string(m_model.forest->treeCount()) + " trees of " + std::to_string(m_model.forest->maxSamples())
+        + " samples, seed " + std::to_string(m_model.seed) + "; features: " + features + "\n";
+    text += "--   threshold " + std::string(threshold) + " (contamination " + m_model.contamination.toString()
+        + " on the training rows)\n";
+    text += "-- Forest written as: "
+        + std::string(form == SqlForestForm::Case
+                          ? "CASE expressions, one per tree, summed in tree order"
+                          : "a tree table (wt_nodes, VALUES) walked by one join per level, because the CASE "
+                            "form would pass Athena's 262,144-byte query limit or was asked for")
+        + ". Query text: " + std::to_string(bytes) + " bytes.\n";
+    text += "-- Reads " + m_params.table
+        + ": the traffic schema's columns (bytes_in, bytes_out, creation_time, end_time, src_ip, "
+          "src_ip_country_code, protocol, response.code, dst_port, dst_ip, ...), text or typed; an empty cell or "
+          "NULL is missing; timestamps are ISO 8601.\n";
+    text += "-- Returns every schema column plus anomaly_score (lower = more anomalous, in [-1, 0)) and "
+            "is_suspicious (anomaly_score < threshold), as `webthreat score FILE --model` gives them within 1e-9.\n";
+    text += "-- Not done here: cleaning's row filters. webthreat drops exact duplicate rows and rows without "
+            "src_ip or dst_ip before scoring, which also changes the bytes_in median and per-source counts; "
+            "filter those rows first for identical results (docs/scoring-at-scale.md).\n";
+    switch (m_dialect) {
+    case SqlDialect::Sqlite:
+        text += "-- Run: sqlite3 traffic.db '.import --csv traffic.csv " + m_params.table
+            + "' && sqlite3 -csv -header traffic.db < this.sql (needs sqlite3 3.38+ with math functions; REGEXP "
+              "is the sqlite3 shell's).\n";
+        break;
+    case SqlDialect::Athena:
+        text += "-- Run: aws athena start-query-execution --query-string file://this.sql --work-group primary "
+                "(Athena engine 3; timestamps to the millisecond).\n";
+        break;
+    case SqlDialect::Spark:
+        text += "-- Run: spark-sql -f this.sql, or spark.sql(open('this.sql').read().rstrip(';\\n')) in PySpark.\n";
+        break;
+    case SqlDialect::DuckDb:
+        text += "-- Run: duckdb traffic.duckdb < this.sql (CREATE VIEW " + m_params.table
+            + " AS SELECT * FROM read_parquet('...') first).\n";
+        break;
+    case SqlDialect::Ansi:
+        text += "-- Run in any engine with window functions, LN, POWER and SIMILAR TO (PostgreSQL's reading of "
+                "EXTRACT(EPOCH ...) for timestamps).\n";
+        break;
+    }
+    return text;
+}
+
+} // namespace
+
+void SqlExportParams::validate() const
+{
+    const std::vector<std::string_view> parts = splitName(table);
+    if (table.empty() || parts.size() > 3 || !std::all_of(parts.begin(), parts.end(), isIdentifier))
+        throw ParameterError("table name '" + table
+                             + "' is not an identifier: use letters, digits and _ (not first), as name, schema.name "
+                               "or catalog.schema.name");
+    for (const std::string& extra : extraColumns) {
+        if (extra.empty() || extra.find('\n') != std::string::npos)
+            throw ParameterError("extra column name '" + extra + "' is empty or spans lines");
+    }
+    if (dialect > SqlDialect::Sqlite)
+        throw ParameterError("unknown SQL dialect");
+}
+
+std::string_view sqlDialectName(SqlDialect dialect) noexcept
+{
+    switch (dialect) {
+    case SqlDialect::Ansi:
+        return "ansi";
+    case SqlDialect::Athena:
+        return "athena";
+    case SqlDialect::Spark:
+        return "spark";
+    case SqlDialect::DuckDb:
+        return "duckdb";
+    case SqlDialect::Sqlite:
+        return "sqlite";
+    }
+    return {};
+}
+
+SqlDialect sqlDialectByName(std::string_view name)
+{
+    if (name == "trino")
+        return SqlDialect::Athena;
+    for (SqlDialect dialect : kDialects) {
+        if (sqlDialectName(dialect) == name)
+            return dialect;
+    }
+    throw ParameterError("unknown SQL dialect '" + std::string(name)
+                         + "'; the dialects are: ansi, athena (also trino), spark, duckdb, sqlite");
+}
+
+std::string_view sqlForestFormName(SqlForestForm form) noexcept
+{
+    switch (form) {
+    case SqlForestForm::Auto:
+        return "auto";
+    case SqlForestForm::Case:
+        return "case";
+    case SqlForestForm::Table:
+        return "table";
+    }
+    return {};
+}
+
+SqlSplitBound splitBound(float threshold) noexcept
+{
+    // float(x) > t exactly when float(x) >= next, the next float up; x rounds to next or above
+    // when it is past the midpoint m of t and next, or on it with next's significand even (ties
+    // go to even). m has one bit more than a float, so it is exact as a double.
+    const double low = threshold;
+    const double high = threshold == std::numeric_limits<float>::max()
+        ? std::ldexp(1.0, 128) // rounding overflows to +inf at the same midpoint
+        : static_cast<double>(std::nextafter(threshold, std::numeric_limits<float>::infinity()));
+    SqlSplitBound split;
+    split.bound = low + (high - low) / 2.0;
+    const bool nextEven = threshold == std::numeric_limits<float>::max()
+        || (std::bit_cast<std::uint32_t>(std::nextafter(threshold, std::numeric_limits<float>::infinity())) & 1u) == 0;
+    split.inclusive = nextEven;
+    return split;
+}
+
+double suspiciousPathSumLimit(double denominator, double threshold) noexcept
+{
+    const auto suspicious = [&](double sum) { return -std::exp2(-(sum / denominator)) < threshold; };
+    if (!suspicious(0.0))
+        return -std::numeric_limits<double>::infinity();
+    // The score only rises with the sum: bisect on the bit patterns of non-negative doubles.
+    std::uint64_t low = 0; // suspicious
+    std::uint64_t high = std::bit_cast<std::uint64_t>(std::numeric_limits<double>::infinity());
+    if (suspicious(std::numeric_limits<double>::infinity()))
+        return std::numeric_limits<double>::max();
+    while (high - low > 1) {
+        const std::uint64_t middle = low + (high - low) / 2;
+        if (suspicious(std::bit_cast<double>(middle)))
+            low = middle;
+        else
+            high = middle;
+    }
+    return std::bit_cast<double>(low);
+}
+
+SqlExport exportModelSql(const DetectorModel& model, const SqlExportParams& params)
+{
+    params.validate();
+    if (!model.forest || !model.forest->fitted() || model.encodings.empty())
+        throw ParameterError("the model has no fitted forest to export");
+    SqlWriter writer(model, params);
+    SqlExport result;
+    result.form = params.form == SqlForestForm::Table ? SqlForestForm::Table : SqlForestForm::Case;
+    std::string body = writer.query(result.form);
+    auto whole = [&](const std::string& query) {
+        std::string text = writer.header(result.form, 0);
+        // The header states the whole text's size; its own digits count too.
+        std::size_t bytes = text.size() + query.size();
+        for (int pass = 0; pass < 3; ++pass) {
+            text = writer.header(result.form, bytes);
+            bytes = text.size() + query.size();
+        }
+        return text + query;
+    };
+    result.sql = whole(body);
+    if (params.form == SqlForestForm::Auto && params.dialect == SqlDialect::Athena
+        && result.sql.size() > kAthenaQueryLimit) {
+        result.form = SqlForestForm::Table;
+        result.sql = whole(writer.query(result.form));
+    }
+    if (params.dialect == SqlDialect::Athena && result.sql.size() > kAthenaQueryLimit)
+        result.warnings.push_back("the query is " + std::to_string(result.sql.size())
+                                  + " bytes, over Athena's limit of 262,144 even with the forest as a table: "
+                                    "export fewer trees, or run it on Spark or DuckDB");
+    return result;
+}
+
+} // namespace webthreat

@@ -1,0 +1,356 @@
+// core/model/sqlexport: a saved model as one SQL query. The proof is SQLite (Debian's sqlite3 shell)
+// scoring a table imported from the CSV as text, against the product's own scores.
+#include "core/model/modelfile.h"
+#include "core/model/sqlexport.h"
+#include "core/output/provenance.h"
+#include "core/pipeline.h"
+#include "core/util/errors.h"
+#include "generator/generator.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <random>
+
+using namespace webthreat;
+
+namespace {
+
+// One tree over two inputs (bytes_in, log1p; dst_port_frequency): the root splits bytes_in at
+// 1.5, its left child splits the port share at 0.5. maxSamples 4 allows depth 2.
+std::shared_ptr<DetectorModel> tinyModel()
+{
+    auto model = std::make_shared<DetectorModel>();
+    FeatureEncoding bytes;
+    bytes.feature = Feature::BytesIn;
+    bytes.scale = FeatureScale::Log1p;
+    bytes.fill = 10.0;
+    FeatureEncoding port;
+    port.feature = Feature::DstPortFrequency;
+    port.integerShares = {{80, 0.25}, {443, 0.75}};
+    model->encodings = {bytes, port};
+    model->training.resize(2);
+    IsolationForest::Tree tree;
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    tree.nodes = {{1.5f, 0, 1}, {0.5f, 1, 3}, {inf, 0, 2}, {inf, 0, 3}, {inf, 0, 4}};
+    tree.pathLength = {0.0, 0.0, 1.0, 2.0, 2.5};
+    std::vector<IsolationForest::Tree> trees{tree};
+    model->forest = std::make_shared<const IsolationForest>(IsolationForest::fromTrees(std::move(trees), 4, 2));
+    model->trees = 1;
+    model->threshold = -0.6;
+    model->origin.file = "tiny.csv";
+    return model;
+}
+
+// A model fitted on random rows: big enough that its CASE form passes Athena's limit.
+std::shared_ptr<DetectorModel> largeModel()
+{
+    auto model = tinyModel();
+    FeatureMatrix data(2000, 2);
+    std::mt19937_64 random(3);
+    std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    for (Eigen::Index i = 0; i < data.size(); ++i)
+        data.data()[i] = uniform(random);
+    auto forest = std::make_shared<IsolationForest>();
+    IsolationForestParams params;
+    params.trees = 100;
+    params.threads = 1;
+    forest->fit(data, params);
+    model->forest = forest;
+    model->trees = 100;
+    return model;
+}
+
+struct SqliteRun {
+    std::map<long long, std::pair<double, bool>> rows; // row_id -> score, verdict
+    QString error;
+};
+
+SqliteRun runSqlite(const QString& sqlite, const QString& csv, const std::string& query, const QString& directory)
+{
+    SqliteRun run;
+    const QString db = directory + "/traffic.db";
+    QFile::remove(db);
+    QProcess import;
+    import.start(sqlite, {db, ".import --csv " + csv + " raw"});
+    if (!import.waitForFinished(120000) || import.exitCode() != 0) {
+        run.error = "import failed: " + QString::fromUtf8(import.readAllStandardError());
+        return run;
+    }
+    std::string body = query;
+    body.erase(body.find_last_of(';'));
+    const std::string script = "CREATE TABLE traffic AS SELECT rowid AS row_id, * FROM raw;\n"
+                               "CREATE TEMP VIEW scored AS\n"
+        + body
+        + ";\n"
+          "SELECT row_id, printf('%.17g', anomaly_score), is_suspicious FROM scored ORDER BY row_id;\n";
+    QProcess query_;
+    query_.start(sqlite, {"-bail", db});
+    query_.write(script.data(), static_cast<qint64>(script.size()));
+    query_.closeWriteChannel();
+    if (!query_.waitForFinished(600000) || query_.exitCode() != 0) {
+        run.error = "query failed: " + QString::fromUtf8(query_.readAllStandardError());
+        return run;
+    }
+    const QList<QByteArray> lines = query_.readAllStandardOutput().split('\n');
+    for (const QByteArray& line : lines) {
+        const QList<QByteArray> cells = line.split('|');
+        if (cells.size() == 3)
+            run.rows[cells[0].toLongLong()] = {cells[1].toDouble(), cells[2] == "1"};
+    }
+    return run;
+}
+
+} // namespace
+
+class TestSqlExport : public QObject {
+    Q_OBJECT
+
+private slots:
+    void splitBoundAgreesWithFloatComparison();
+    void pathSumLimitMatchesTheScore();
+    void tinyModelFragments_data();
+    void tinyModelFragments();
+    void formChosenBySize();
+    void badParams_data();
+    void badParams();
+    void agreesWithTheProduct_data();
+    void agreesWithTheProduct();
+};
+
+void TestSqlExport::splitBoundAgreesWithFloatComparison()
+{
+    // For doubles around each bound, x > bound (or == when inclusive) is exactly float(x) > t.
+    std::mt19937_64 random(7);
+    std::uniform_real_distribution<double> magnitude(-30.0, 30.0);
+    std::vector<float> thresholds{0.0f, -0.0f, 1.0f, -1.0f, 0.5f, 1.5f, 3.0f, std::numeric_limits<float>::max(),
+                                  std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::max()};
+    for (int i = 0; i < 2000; ++i)
+        thresholds.push_back(static_cast<float>(std::ldexp(magnitude(random) > 0 ? 1.0 : -1.0, 0)
+                                                * std::exp(magnitude(random))));
+    for (float t : thresholds) {
+        const SqlSplitBound split = splitBound(t);
+        double x = split.bound;
+        for (int step = 0; step < 4; ++step)
+            x = std::nextafter(x, -std::numeric_limits<double>::infinity());
+        for (int step = 0; step < 9; ++step) {
+            const bool sql = x > split.bound || (split.inclusive && x == split.bound);
+            const bool product = static_cast<float>(x) > t;
+            QVERIFY2(sql == product, qPrintable(QString("threshold %1, x %2").arg(double(t), 0, 'g', 9).arg(x, 0, 'g', 17)));
+            x = std::nextafter(x, std::numeric_limits<double>::infinity());
+        }
+    }
+}
+
+void TestSqlExport::pathSumLimitMatchesTheScore()
+{
+    const double denominator = 100 * IsolationForest::averagePathLength(256);
+    for (double threshold : {-0.9, -0.62501809257958274, -0.5, -0.41234567890123}) {
+        const double limit = suspiciousPathSumLimit(denominator, threshold);
+        QVERIFY(-std::exp2(-(limit / denominator)) < threshold);
+        const double above = std::nextafter(limit, std::numeric_limits<double>::infinity());
+        QVERIFY(!(-std::exp2(-(above / denominator)) < threshold));
+    }
+    QCOMPARE(suspiciousPathSumLimit(denominator, -1.5), -std::numeric_limits<double>::infinity());
+}
+
+void TestSqlExport::tinyModelFragments_data()
+{
+    QTest::addColumn<QString>("dialect");
+    QTest::addColumn<QString>("quotedCode");
+    QTest::addColumn<QString>("intCast");
+    QTest::addColumn<QString>("timestamp");
+    QTest::newRow("ansi") << "ansi" << "\"response.code\"" << "CAST(NULLIF(TRIM(" << "EXTRACT(EPOCH FROM";
+    QTest::newRow("athena") << "athena" << "\"response.code\"" << "TRY_CAST(TRIM(" << "FROM_ISO8601_TIMESTAMP";
+    QTest::newRow("trino") << "trino" << "\"response.code\"" << "TRY_CAST(TRIM(" << "FROM_ISO8601_TIMESTAMP";
+    QTest::newRow("spark") << "spark" << "`response.code`" << "TRY_CAST(TRIM(" << "UNIX_MICROS(CAST(";
+    QTest::newRow("duckdb") << "duckdb" << "\"response.code\"" << "TRY_CAST(TRIM(" << "EPOCH_US(TRY_CAST(";
+    QTest::newRow("sqlite") << "sqlite" << "\"response.code\"" << "NOT GLOB '*[^0-9]*'" << "STRFTIME('%s'";
+}
+
+void TestSqlExport::tinyModelFragments()
+{
+    QFETCH(QString, dialect);
+    QFETCH(QString, quotedCode);
+    QFETCH(QString, intCast);
+    QFETCH(QString, timestamp);
+    SqlExportParams params;
+    params.dialect = sqlDialectByName(dialect.toStdString());
+    params.table = "logs.traffic";
+    params.modelFile = "tiny.json";
+    const SqlExport exported = exportModelSql(*tinyModel(), params);
+    const QString sql = QString::fromStdString(exported.sql);
+    QCOMPARE(exported.form, SqlForestForm::Case);
+    QVERIFY(sql.startsWith("-- webthreat anomaly scoring query"));
+    QVERIFY(sql.contains("-- Model: tiny.json"));
+    QVERIFY(sql.contains("Not done here: cleaning's row filters"));
+    QVERIFY(sql.contains("Query text: " + QString::number(exported.sql.size()) + " bytes"));
+    QVERIFY(sql.contains(quotedCode));
+    QVERIFY(sql.contains(intCast));
+    QVERIFY(sql.contains(timestamp));
+    QVERIFY(sql.contains("FROM logs.traffic t"));
+    // The frozen encodings: shares by port, 0 for an unseen port and for a missing one (no
+    // missing port in training); the fill as a DOUBLE literal.
+    QVERIFY(sql.contains("WHEN 80 THEN 0.25e0 WHEN 443 THEN 0.75e0 ELSE 0e0 END"));
+    QVERIFY(sql.contains("IS NULL THEN 0e0 ELSE CASE c.wt_dst_port"));
+    QVERIFY(sql.contains(", 10e0)"));
+    // 1.5 and 0.5 have even significands, so the next float up is odd: strict comparisons at the
+    // midpoints 1.5 + 2^-24 and 0.5 + 2^-26. The right child (left + 1) is the THEN branch.
+    QVERIFY2(sql.contains("CASE WHEN wt_x0 > 1.5000000596046"), qPrintable(sql));
+    QVERIFY(sql.contains("e0 THEN 1e0 ELSE CASE WHEN wt_x1 > 0.5000000149011"));
+    QVERIFY(sql.contains("e0 THEN 2.5e0 ELSE 2e0 END END"));
+    QVERIFY(sql.contains(dialect == "spark" ? "LOG1P(" : "LN(1e0 + "));
+    QVERIFY(sql.contains("AS anomaly_score"));
+    QVERIFY(sql.contains("AS is_suspicious"));
+    QVERIFY(sql.endsWith(";\n"));
+    QVERIFY(sql.contains("wt_bytes_in_median")); // cleaning's median fill
+}
+
+void TestSqlExport::formChosenBySize()
+{
+    const auto model = largeModel();
+    SqlExportParams params;
+    params.dialect = SqlDialect::Athena;
+    const SqlExport athena = exportModelSql(*model, params);
+    params.dialect = SqlDialect::Ansi;
+    const SqlExport ansi = exportModelSql(*model, params);
+    params.form = SqlForestForm::Table;
+    const SqlExport table = exportModelSql(*model, params);
+    qInfo("100 trees of 256 samples: CASE form %zu bytes, table form %zu bytes", ansi.sql.size(), table.sql.size());
+    QVERIFY(ansi.sql.size() > kAthenaQueryLimit);
+    QCOMPARE(ansi.form, SqlForestForm::Case);
+    QCOMPARE(athena.form, SqlForestForm::Table);
+    QVERIFY(athena.sql.find("Forest written as: a tree table") != std::string::npos);
+    QVERIFY(athena.sql.find("wt_walk8") != std::string::npos);
+    QVERIFY(table.sql.find("wt_nodes AS (") != std::string::npos);
+    // Inline, the nodes are larger than Athena allows too: said so, with what to do.
+    QCOMPARE(athena.warnings.size() == 1, athena.sql.size() > kAthenaQueryLimit);
+    // A small model stays in the CASE form on Athena.
+    params.dialect = SqlDialect::Athena;
+    params.form = SqlForestForm::Auto;
+    QCOMPARE(exportModelSql(*tinyModel(), params).form, SqlForestForm::Case);
+}
+
+void TestSqlExport::badParams_data()
+{
+    QTest::addColumn<QString>("dialect");
+    QTest::addColumn<QString>("table");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown dialect") << "oracle" << "traffic"
+                                     << "unknown SQL dialect 'oracle'; the dialects are: ansi, athena (also trino), "
+                                        "spark, duckdb, sqlite";
+    QTest::newRow("injection") << "ansi" << "traffic; DROP TABLE x"
+                               << "table name 'traffic; DROP TABLE x' is not an identifier: use letters, digits and _ "
+                                  "(not first), as name, schema.name or catalog.schema.name";
+    QTest::newRow("empty") << "ansi" << "" << "table name '' is not an identifier";
+    QTest::newRow("four parts") << "ansi" << "a.b.c.d" << "table name 'a.b.c.d' is not an identifier";
+    QTest::newRow("empty part") << "ansi" << "logs..traffic" << "table name 'logs..traffic' is not an identifier";
+    QTest::newRow("digit first") << "ansi" << "1traffic" << "table name '1traffic' is not an identifier";
+    QTest::newRow("quote") << "sqlite" << "tr\"affic" << "table name 'tr\"affic' is not an identifier";
+}
+
+void TestSqlExport::badParams()
+{
+    QFETCH(QString, dialect);
+    QFETCH(QString, table);
+    QFETCH(QString, message);
+    try {
+        SqlExportParams params;
+        params.dialect = sqlDialectByName(dialect.toStdString());
+        params.table = table.toStdString();
+        exportModelSql(*tinyModel(), params);
+        QFAIL("no error");
+    } catch (const ParameterError& error) {
+        QVERIFY2(QString::fromUtf8(error.what()).startsWith(message), error.what());
+    }
+}
+
+void TestSqlExport::agreesWithTheProduct_data()
+{
+    QTest::addColumn<QString>("data");
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<int>("form");
+    for (const char* data : {"reference", "generated"}) {
+        for (const char* preset : {"default", "notebook"}) {
+            for (SqlForestForm form : {SqlForestForm::Case, SqlForestForm::Table})
+                QTest::addRow("%s, %s, %s", data, preset, sqlForestFormName(form).data())
+                    << data << preset << static_cast<int>(form);
+        }
+    }
+}
+
+void TestSqlExport::agreesWithTheProduct()
+{
+    QFETCH(QString, data);
+    QFETCH(QString, preset);
+    QFETCH(int, form);
+    const QString sqlite = QStandardPaths::findExecutable("sqlite3");
+    if (sqlite.isEmpty())
+        QSKIP("sqlite3 is not installed (Debian: apt-get install sqlite3); ./workbench.sh test installs it");
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    QString csv = QStringLiteral(WEBTHREAT_REFERENCE_CSV);
+    if (data == "reference") {
+        if (!QFile::exists(csv))
+            QSKIP("the reference dataset is not present");
+    } else {
+        csv = directory.filePath("generated.csv");
+        GeneratorParams generator;
+        generator.rows = 10000;
+        generator.seed = 11;
+        std::ofstream out(csv.toStdString(), std::ios::binary);
+        generateTraffic(out, generator);
+    }
+
+    // The model as analyze --save-model writes it and export-model reads it.
+    AnalysisParams params;
+    if (preset == "notebook")
+        params.detector = DetectorParams::notebook();
+    params.detector.forest.threads = 1;
+    const Analysis analysis = analyzeFile(csv.toStdString(), params);
+    const DetectorModel made = makeModel(analysis, fingerprintFile(csv.toStdString()), "webthreat");
+    const auto model = parseModel(modelDocument(made), "model.json");
+    // The product's scores of the file with the saved model, as `webthreat score` computes them.
+    const auto detection = scoreWithModel(*analysis.data, model, 1);
+    const std::vector<double>& scores = detection->scores.scores();
+    const TrafficTable& table = analysis.data->table;
+
+    SqlExportParams exportParams;
+    exportParams.dialect = SqlDialect::Sqlite;
+    exportParams.form = static_cast<SqlForestForm>(form);
+    exportParams.extraColumns = {"row_id"};
+    const SqlExport exported = exportModelSql(*model, exportParams);
+    QCOMPARE(static_cast<int>(exported.form), form);
+    const SqliteRun run = runSqlite(sqlite, csv, exported.sql, directory.path());
+    QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+    // The files have no duplicates and no rows without addresses: the SQL sees the rows cleaning keeps.
+    QCOMPARE(run.rows.size(), table.rowCount());
+    double largest = 0.0;
+    std::size_t suspicious = 0;
+    for (std::size_t row = 0; row < table.rowCount(); ++row) {
+        const auto found = run.rows.find(static_cast<long long>(table.sourceLines[row]) - 1);
+        QVERIFY2(found != run.rows.end(), qPrintable(QString("line %1 not scored").arg(table.sourceLines[row])));
+        const auto [score, verdict] = found->second;
+        largest = std::max(largest, std::fabs(score - scores[row]));
+        QVERIFY2(std::fabs(score - scores[row]) <= 1e-9,
+                 qPrintable(QString("line %1: SQL %2, product %3")
+                                .arg(table.sourceLines[row])
+                                .arg(score, 0, 'g', 17)
+                                .arg(scores[row], 0, 'g', 17)));
+        QCOMPARE(verdict, scores[row] < model->threshold);
+        suspicious += verdict ? 1 : 0;
+    }
+    QVERIFY(suspicious > 0);
+    qInfo("%zu rows, %zu suspicious, largest difference %.3g, SQL %zu bytes", table.rowCount(), suspicious, largest,
+          exported.sql.size());
+}
+
+QTEST_GUILESS_MAIN(TestSqlExport)
+#include "tst_sqlexport.moc"
