@@ -265,6 +265,8 @@ without src_ip or dst_ip) are not applied: see docs/scoring-at-scale.md.)";
 constexpr const char* kExportFooter = R"(Examples:
   webthreat analyze week.csv --save-model baseline.json
   webthreat export-model baseline.json --sql score.sql --dialect athena --table logs.traffic
+  webthreat export-model baseline.json --sql score.sql --dialect athena --table logs.traffic \
+      --nodes-table logs.forest --nodes-csv forest.csv
   webthreat export-model baseline.json --sql score.sql --dialect sqlite
   sqlite3 traffic.db '.import --csv today.csv traffic' && sqlite3 -csv -header traffic.db < score.sql)";
 
@@ -298,6 +300,7 @@ struct ExportCommand {
     std::string dialect = "ansi";
     std::string table = "traffic";
     std::string forest = "auto";
+    std::string nodesTable, nodesCsv; // the forest's nodes kept in a table of their own
     bool force = false;
     std::string logLevel;
 };
@@ -538,7 +541,13 @@ struct CommandLine {
                      "auto, case or table: the forest as CASE expressions or as a node table joined per level "
                      "(default auto: case, or table for athena past its 262,144-byte query limit)")
             ->option_text("FORM");
-        c.add_flag("--force", e.force, "overwrite --sql if it exists")->disable_flag_override();
+        c.add_option("--nodes-table", e.nodesTable,
+                     "read the forest's nodes from this table instead of writing them into the query (a few KB "
+                     "whatever the forest: the way past Athena's limit)")
+            ->option_text("NAME");
+        c.add_option("--nodes-csv", e.nodesCsv, "write the nodes for --nodes-table to FILE (CSV with a header)")
+            ->option_text("FILE");
+        c.add_flag("--force", e.force, "overwrite --sql and --nodes-csv if they exist")->disable_flag_override();
         c.add_option("--log-level", e.logLevel, "trace, debug, info, warn, error, off (default warn)")
             ->option_text("LEVEL")
             ->check(logLevel());
@@ -809,19 +818,28 @@ int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
             throw UsageError("--forest must be auto, case or table; got '" + e.forest + "'");
         params.table = e.table;
         params.modelFile = e.model;
+        if (!e.nodesCsv.empty() && e.nodesTable.empty())
+            throw UsageError("--nodes-csv needs --nodes-table NAME: the table the query reads the nodes from");
+        params.nodesTable = e.nodesTable;
         params.validate();
     } catch (const ParameterError& error) {
         throw UsageError(std::string(error.what()));
     }
     refuseOverwrite(e.sql, e.force);
+    if (!e.nodesCsv.empty())
+        refuseOverwrite(e.nodesCsv, e.force);
     const std::shared_ptr<const DetectorModel> model = loadModel(e.model);
     const SqlExport exported = exportModelSql(*model, params);
+    if (!e.nodesCsv.empty())
+        writeFileAtomically(e.nodesCsv, forestNodesCsv(*model));
     writeFileAtomically(e.sql, exported.sql);
     for (const std::string& warning : exported.warnings)
         err << "webthreat: warning: " << warning << "\n";
     out << "SQL (" << sqlDialectName(params.dialect) << ", forest as "
         << (exported.form == SqlForestForm::Case ? "CASE expressions" : "a node table") << ", "
         << exported.sql.size() << " bytes) written to " << e.sql << "\n";
+    if (!e.nodesCsv.empty())
+        out << "Forest nodes for " << e.nodesTable << " written to " << e.nodesCsv << "\n";
     return kExitOk;
 }
 

@@ -20,7 +20,7 @@ constexpr SqlDialect kDialects[] = {SqlDialect::Ansi, SqlDialect::Athena, SqlDia
 
 // A double as the shortest decimal that reads back as the same double, always with an exponent:
 // 1.5e0 is a DOUBLE in every dialect, where 1.5 would be a DECIMAL in Trino and Spark.
-std::string doubleLiteral(double value)
+std::string shortestDouble(double value)
 {
     char text[40];
     for (int digits = 15; digits <= 17; ++digits) {
@@ -31,7 +31,12 @@ std::string doubleLiteral(double value)
     std::string literal(text);
     if (literal.find('e') == std::string::npos)
         literal += "e0";
-    return value < 0 ? "(" + literal + ")" : literal;
+    return literal;
+}
+
+std::string doubleLiteral(double value)
+{
+    return value < 0 ? "(" + shortestDouble(value) + ")" : shortestDouble(value);
 }
 
 std::string textLiteral(std::string_view text)
@@ -64,6 +69,53 @@ std::vector<std::string_view> splitName(std::string_view name)
             return parts;
         start = dot + 1;
     }
+}
+
+struct NodeRow {
+    std::size_t tree = 0;
+    std::size_t node = 0;
+    int feature = -1; // -1 for a leaf
+    double bound = 0.0; // a row goes right when its input is above this
+    std::size_t left = 0;
+    double pathLength = 0.0; // leaves only
+};
+
+// The double that a strict comparison needs: x > bound agrees with float(x) > threshold.
+double strictBound(float threshold)
+{
+    const SqlSplitBound split = splitBound(threshold);
+    return split.inclusive ? std::nextafter(split.bound, -std::numeric_limits<double>::infinity()) : split.bound;
+}
+
+std::vector<NodeRow> nodeRows(const DetectorModel& model)
+{
+    std::vector<NodeRow> rows;
+    const auto& trees = model.forest->trees();
+    for (std::size_t t = 0; t < trees.size(); ++t) {
+        const IsolationForest::Tree& tree = trees[t];
+        for (std::size_t n = 0; n < tree.nodes.size(); ++n) {
+            const auto& node = tree.nodes[n];
+            NodeRow row;
+            row.tree = t;
+            row.node = n;
+            row.left = node.left;
+            if (node.left == n) {
+                row.pathLength = tree.pathLength[n];
+            } else {
+                row.feature = node.feature;
+                row.bound = strictBound(node.threshold);
+            }
+            rows.push_back(row);
+        }
+    }
+    return rows;
+}
+
+std::string nodeValues(const NodeRow& row, const char* separator, bool sql)
+{
+    const auto number = sql ? doubleLiteral : shortestDouble;
+    return std::to_string(row.tree) + separator + std::to_string(row.node) + separator + std::to_string(row.feature)
+        + separator + number(row.bound) + separator + std::to_string(row.left) + separator + number(row.pathLength);
 }
 
 // Writes the query for one model and dialect. Internal columns are named wt_*.
@@ -325,9 +377,7 @@ std::string SqlWriter::treeCase(const IsolationForest::Tree& tree, std::size_t n
     const IsolationForest::Tree::Node& at = tree.nodes[node];
     if (at.left == node)
         return doubleLiteral(tree.pathLength[node]);
-    const SqlSplitBound split = splitBound(at.threshold);
-    const double bound = split.inclusive ? std::nextafter(split.bound, -std::numeric_limits<double>::infinity())
-                                         : split.bound;
+    const double bound = strictBound(at.threshold);
     return "CASE WHEN wt_x" + std::to_string(at.feature) + " > " + doubleLiteral(bound) + " THEN "
         + treeCase(tree, at.left + 1u) + " ELSE " + treeCase(tree, at.left) + " END";
 }
@@ -336,24 +386,16 @@ std::string SqlWriter::treeCase(const IsolationForest::Tree& tree, std::size_t n
 // to left + 1 when its feature is above bound, and stays on a leaf.
 std::string SqlWriter::nodesTable() const
 {
-    std::string rows;
-    const auto& trees = m_model.forest->trees();
-    for (std::size_t t = 0; t < trees.size(); ++t) {
-        const IsolationForest::Tree& tree = trees[t];
-        for (std::size_t n = 0; n < tree.nodes.size(); ++n) {
-            const auto& node = tree.nodes[n];
-            const bool leaf = node.left == n;
-            double bound = 0.0;
-            if (!leaf) {
-                const SqlSplitBound split = splitBound(node.threshold);
-                bound = split.inclusive ? std::nextafter(split.bound, -std::numeric_limits<double>::infinity())
-                                        : split.bound;
-            }
-            rows += (rows.empty() ? "\n    (" : ",\n    (") + std::to_string(t) + ", " + std::to_string(n) + ", "
-                + (leaf ? std::string("-1") : std::to_string(node.feature)) + ", " + doubleLiteral(bound) + ", "
-                + std::to_string(node.left) + ", " + doubleLiteral(leaf ? tree.pathLength[n] : 0.0) + ")";
-        }
+    if (!m_params.nodesTable.empty()) {
+        const std::string integer = m_dialect == SqlDialect::Sqlite ? "INTEGER" : "BIGINT";
+        return "wt_nodes AS (\n  SELECT CAST(tree AS " + integer + ") AS wt_tree, CAST(node AS " + integer
+            + ") AS wt_node, CAST(feature AS " + integer + ") AS wt_feature, " + asDouble("bound")
+            + " AS wt_bound, CAST(left_child AS " + integer + ") AS wt_left, " + asDouble("path_length")
+            + " AS wt_path\n  FROM " + m_params.nodesTable + "\n)";
     }
+    std::string rows;
+    for (const NodeRow& row : nodeRows(m_model))
+        rows += (rows.empty() ? "\n    (" : ",\n    (") + nodeValues(row, ", ", true) + ")";
     if (m_dialect == SqlDialect::Sqlite)
         return "wt_nodes AS (\n  SELECT column1 AS wt_tree, column2 AS wt_node, column3 AS wt_feature, column4 AS "
                "wt_bound, column5 AS wt_left, column6 AS wt_path FROM (VALUES"
@@ -445,8 +487,12 @@ std::string SqlWriter::header(SqlForestForm form, std::size_t bytes) const
     text += "-- Forest written as: "
         + std::string(form == SqlForestForm::Case
                           ? "CASE expressions, one per tree, summed in tree order"
-                          : "a tree table (wt_nodes, VALUES) walked by one join per level, because the CASE "
-                            "form would pass Athena's 262,144-byte query limit or was asked for")
+                          : m_params.nodesTable.empty()
+                          ? "a tree table (wt_nodes, VALUES) walked by one join per level, because the CASE "
+                            "form would pass Athena's 262,144-byte query limit or was asked for"
+                          : "a tree table read from " + m_params.nodesTable
+                              + " (the CSV of export-model --nodes-csv: tree, node, feature, bound, left_child, "
+                                "path_length) walked by one join per level")
         + ". Query text: " + std::to_string(bytes) + " bytes.\n";
     text += "-- Reads " + m_params.table
         + ": the traffic schema's columns (bytes_in, bytes_out, creation_time, end_time, src_ip, "
@@ -489,6 +535,11 @@ void SqlExportParams::validate() const
     const std::vector<std::string_view> parts = splitName(table);
     if (table.empty() || parts.size() > 3 || !std::all_of(parts.begin(), parts.end(), isIdentifier))
         throw ParameterError("table name '" + table
+                             + "' is not an identifier: use letters, digits and _ (not first), as name, schema.name "
+                               "or catalog.schema.name");
+    const std::vector<std::string_view> nodeParts = splitName(nodesTable);
+    if (!nodesTable.empty() && (nodeParts.size() > 3 || !std::all_of(nodeParts.begin(), nodeParts.end(), isIdentifier)))
+        throw ParameterError("nodes table name '" + nodesTable
                              + "' is not an identifier: use letters, digits and _ (not first), as name, schema.name "
                                "or catalog.schema.name");
     for (const std::string& extra : extraColumns) {
@@ -541,6 +592,16 @@ std::string_view sqlForestFormName(SqlForestForm form) noexcept
     return {};
 }
 
+std::string forestNodesCsv(const DetectorModel& model)
+{
+    if (!model.forest || !model.forest->fitted())
+        throw ParameterError("the model has no fitted forest to export");
+    std::string csv = "tree,node,feature,bound,left_child,path_length\n";
+    for (const NodeRow& row : nodeRows(model))
+        csv += nodeValues(row, ",", false) + "\n";
+    return csv;
+}
+
 SqlSplitBound splitBound(float threshold) noexcept
 {
     // float(x) > t exactly when float(x) >= next, the next float up; x rounds to next or above
@@ -585,7 +646,8 @@ SqlExport exportModelSql(const DetectorModel& model, const SqlExportParams& para
         throw ParameterError("the model has no fitted forest to export");
     SqlWriter writer(model, params);
     SqlExport result;
-    result.form = params.form == SqlForestForm::Table ? SqlForestForm::Table : SqlForestForm::Case;
+    result.form = params.form == SqlForestForm::Table || !params.nodesTable.empty() ? SqlForestForm::Table
+                                                                                    : SqlForestForm::Case;
     std::string body = writer.query(result.form);
     auto whole = [&](const std::string& query) {
         std::string text = writer.header(result.form, 0);
@@ -606,7 +668,8 @@ SqlExport exportModelSql(const DetectorModel& model, const SqlExportParams& para
     if (params.dialect == SqlDialect::Athena && result.sql.size() > kAthenaQueryLimit)
         result.warnings.push_back("the query is " + std::to_string(result.sql.size())
                                   + " bytes, over Athena's limit of 262,144 even with the forest as a table: "
-                                    "export fewer trees, or run it on Spark or DuckDB");
+                                    "keep the nodes in a table of their own (--nodes-table NAME --nodes-csv "
+                                    "FILE, uploaded to S3), or export fewer trees");
     return result;
 }
 

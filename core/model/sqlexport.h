@@ -37,6 +37,10 @@ struct SqlExportParams {
     // Columns the query passes through after the schema's sixteen (an id, a partition column):
     // the query lists its output columns, so that none of its own wt_* columns leak out.
     std::vector<std::string> extraColumns;
+    // When not empty, the forest's nodes are read from this table (loaded from forestNodesCsv)
+    // instead of written into the query, which then stays a few kilobytes whatever the forest:
+    // the way past Athena's limit for a forest of any size. Implies the table form.
+    std::string nodesTable;
 
     // Throws ParameterError naming what is wrong (a table name that is not an identifier).
     void validate() const;
@@ -59,6 +63,11 @@ std::string_view sqlForestFormName(SqlForestForm form) noexcept;
 // cleaned rows (see docs/scoring-at-scale.md for what it does not do: cleaning's row filters).
 // Throws ParameterError for bad params.
 SqlExport exportModelSql(const DetectorModel& model, const SqlExportParams& params);
+
+// The forest's nodes as CSV for params.nodesTable: a header line, then one line per node:
+// tree,node,feature,bound,left_child,path_length (feature -1 for a leaf, which keeps a row where
+// it is; otherwise a row goes to left_child + 1 when its input is above bound).
+std::string forestNodesCsv(const DetectorModel& model);
 
 // For each split, the double comparison that agrees with the forest's float one: for a double x,
 // float(x) > threshold exactly when x > bound, or x >= bound when inclusive. bound is the
