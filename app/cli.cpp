@@ -259,7 +259,7 @@ traffic schema's columns, text or typed, computes each feature as webthreat does
 encodings, fills and scales, the bytes_in median fill, country codes upper-cased) and walks the forest,
 returning the schema's columns plus anomaly_score and is_suspicious, within 1e-9 of `webthreat score`.
 The forest is written as CASE expressions, or, for athena when those would pass Athena's 262,144-byte
-query limit, as a table of nodes joined level by level. Cleaning's row filters (exact duplicates, rows
+query limit, as a table of nodes (a CSV written beside the query) joined level by level. Cleaning's row filters (exact duplicates, rows
 without src_ip or dst_ip) are not applied: see docs/scoring-at-scale.md.)";
 
 constexpr const char* kExportFooter = R"(Examples:
@@ -539,7 +539,8 @@ struct CommandLine {
             ->option_text("NAME");
         c.add_option("--forest", e.forest,
                      "auto, case or table: the forest as CASE expressions or as a node table joined per level "
-                     "(default auto: case, or table for athena past its 262,144-byte query limit)")
+                     "(default auto: case; for athena past its 262,144-byte query limit, a table of nodes read "
+                     "from TABLE_forest and written to OUT-nodes.csv)")
             ->option_text("FORM");
         c.add_option("--nodes-table", e.nodesTable,
                      "read the forest's nodes from this table instead of writing them into the query (a few KB "
@@ -825,21 +826,28 @@ int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
     } catch (const ParameterError& error) {
         throw UsageError(std::string(error.what()));
     }
-    refuseOverwrite(e.sql, e.force);
-    if (!e.nodesCsv.empty())
-        refuseOverwrite(e.nodesCsv, e.force);
     const std::shared_ptr<const DetectorModel> model = loadModel(e.model);
     const SqlExport exported = exportModelSql(*model, params);
-    if (!e.nodesCsv.empty())
-        writeFileAtomically(e.nodesCsv, forestNodesCsv(*model));
+    // The nodes' CSV is written when asked for, or when Athena's limit moved the nodes to a table.
+    std::string nodesCsv = e.nodesCsv;
+    if (nodesCsv.empty() && e.nodesTable.empty() && !exported.nodesCsv.empty()) {
+        const std::filesystem::path sql(e.sql);
+        nodesCsv = (sql.parent_path() / (sql.stem().string() + "-nodes.csv")).string();
+    }
+    refuseOverwrite(e.sql, e.force);
+    if (!nodesCsv.empty())
+        refuseOverwrite(nodesCsv, e.force);
+    if (!nodesCsv.empty())
+        writeFileAtomically(nodesCsv, forestNodesCsv(*model));
     writeFileAtomically(e.sql, exported.sql);
     for (const std::string& warning : exported.warnings)
         err << "webthreat: warning: " << warning << "\n";
     out << "SQL (" << sqlDialectName(params.dialect) << ", forest as "
         << (exported.form == SqlForestForm::Case ? "CASE expressions" : "a node table") << ", "
         << exported.sql.size() << " bytes) written to " << e.sql << "\n";
-    if (!e.nodesCsv.empty())
-        out << "Forest nodes for " << e.nodesTable << " written to " << e.nodesCsv << "\n";
+    if (!nodesCsv.empty())
+        out << "The forest's nodes, for the table " << exported.nodesTable << " the query reads, written to "
+            << nodesCsv << " (CSV with a header: load it as that table first)\n";
     return kExitOk;
 }
 

@@ -503,6 +503,30 @@ std::string SqlWriter::header(SqlForestForm form, std::size_t bytes) const
     text += "-- Not done here: cleaning's row filters. webthreat drops exact duplicate rows and rows without "
             "src_ip or dst_ip before scoring, which also changes the bytes_in median and per-source counts; "
             "filter those rows first for identical results (docs/scoring-at-scale.md).\n";
+    if (form == SqlForestForm::Table && !m_params.nodesTable.empty()) {
+        const std::string& nodes = m_params.nodesTable;
+        text += "-- First load the nodes CSV (export-model --nodes-csv) as " + nodes + ": ";
+        switch (m_dialect) {
+        case SqlDialect::Athena:
+            text += "upload it alone to s3://BUCKET/PREFIX/, then CREATE EXTERNAL TABLE " + nodes
+                + " (tree int, node int, feature int, bound double, left_child int, path_length double) ROW "
+                  "FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://BUCKET/PREFIX/' TBLPROPERTIES "
+                  "('skip.header.line.count'='1');\n";
+            break;
+        case SqlDialect::Spark:
+            text += "CREATE TABLE " + nodes + " USING csv OPTIONS (path 'NODES.csv', header 'true', inferSchema 'true');\n";
+            break;
+        case SqlDialect::DuckDb:
+            text += "CREATE TABLE " + nodes + " AS SELECT * FROM read_csv_auto('NODES.csv');\n";
+            break;
+        case SqlDialect::Sqlite:
+            text += "sqlite3 traffic.db '.import --csv NODES.csv " + nodes + "'\n";
+            break;
+        case SqlDialect::Ansi:
+            text += "a table of columns tree, node, feature, left_child (integers), bound, path_length (doubles).\n";
+            break;
+        }
+    }
     switch (m_dialect) {
     case SqlDialect::Sqlite:
         text += "-- Run: sqlite3 traffic.db '.import --csv traffic.csv " + m_params.table
@@ -639,37 +663,44 @@ double suspiciousPathSumLimit(double denominator, double threshold) noexcept
     return std::bit_cast<double>(low);
 }
 
+std::string defaultNodesTable(const std::string& table)
+{
+    return table + "_forest";
+}
+
 SqlExport exportModelSql(const DetectorModel& model, const SqlExportParams& params)
 {
     params.validate();
     if (!model.forest || !model.forest->fitted() || model.encodings.empty())
         throw ParameterError("the model has no fitted forest to export");
-    SqlWriter writer(model, params);
     SqlExport result;
-    result.form = params.form == SqlForestForm::Table || !params.nodesTable.empty() ? SqlForestForm::Table
-                                                                                    : SqlForestForm::Case;
-    std::string body = writer.query(result.form);
-    auto whole = [&](const std::string& query) {
-        std::string text = writer.header(result.form, 0);
+    auto write = [&](const SqlExportParams& effective) {
+        const SqlWriter writer(model, effective);
+        result.form = effective.form == SqlForestForm::Table || !effective.nodesTable.empty() ? SqlForestForm::Table
+                                                                                              : SqlForestForm::Case;
+        result.nodesTable = effective.nodesTable;
+        const std::string query = writer.query(result.form);
         // The header states the whole text's size; its own digits count too.
-        std::size_t bytes = text.size() + query.size();
-        for (int pass = 0; pass < 3; ++pass) {
-            text = writer.header(result.form, bytes);
-            bytes = text.size() + query.size();
-        }
-        return text + query;
+        std::string text = writer.header(result.form, 0);
+        for (int pass = 0; pass < 3; ++pass)
+            text = writer.header(result.form, text.size() + query.size());
+        result.sql = text + query;
     };
-    result.sql = whole(body);
-    if (params.form == SqlForestForm::Auto && params.dialect == SqlDialect::Athena
+    write(params);
+    // Past Athena's limit, the nodes go to a table of their own: inline, as VALUES, they would be
+    // larger still than the CASE expressions (each node carries its tree, index and child).
+    if (params.form == SqlForestForm::Auto && params.dialect == SqlDialect::Athena && params.nodesTable.empty()
         && result.sql.size() > kAthenaQueryLimit) {
-        result.form = SqlForestForm::Table;
-        result.sql = whole(writer.query(result.form));
+        SqlExportParams separate = params;
+        separate.nodesTable = defaultNodesTable(params.table);
+        write(separate);
     }
+    if (!result.nodesTable.empty())
+        result.nodesCsv = forestNodesCsv(model);
     if (params.dialect == SqlDialect::Athena && result.sql.size() > kAthenaQueryLimit)
         result.warnings.push_back("the query is " + std::to_string(result.sql.size())
-                                  + " bytes, over Athena's limit of 262,144 even with the forest as a table: "
-                                    "keep the nodes in a table of their own (--nodes-table NAME --nodes-csv "
-                                    "FILE, uploaded to S3), or export fewer trees");
+                                  + " bytes, over Athena's limit of 262,144: keep the forest's nodes in a table of "
+                                    "their own (--nodes-table NAME --nodes-csv FILE, uploaded to S3)");
     return result;
 }
 

@@ -21,7 +21,8 @@ enum class SqlDialect : std::uint8_t {
 
 // How the forest is written into the query.
 enum class SqlForestForm : std::uint8_t {
-    Auto, // Case, unless the dialect is Athena and the query would pass its size limit
+    Auto, // Case, unless the dialect is Athena and the query would pass its size limit: then Table,
+          // with the nodes in a table of their own (TABLE_forest), as the VALUES would be larger still
     Case, // one nested CASE expression per tree, summed in tree order: exact sums
     Table, // the trees' nodes as a VALUES table, walked by one join per level
 };
@@ -49,6 +50,10 @@ struct SqlExportParams {
 struct SqlExport {
     std::string sql; // the query, with its header comment, ending in ";\n"
     SqlForestForm form = SqlForestForm::Case; // the form written (never Auto)
+    // The table the query reads the forest's nodes from (params.nodesTable, or TABLE_forest when
+    // Athena's limit made the choice), and its rows (forestNodesCsv); both empty otherwise.
+    std::string nodesTable;
+    std::string nodesCsv;
     std::vector<std::string> warnings; // e.g. over Athena's limit even as a table
 };
 
