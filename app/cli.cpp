@@ -301,6 +301,7 @@ struct ExportCommand {
     std::string table = "traffic";
     std::string forest = "auto";
     std::string nodesTable, nodesCsv; // the forest's nodes kept in a table of their own
+    bool underscoreColumns = false;
     bool force = false;
     std::string logLevel;
 };
@@ -542,6 +543,10 @@ struct CommandLine {
                      "(default auto: case; for athena past its 262,144-byte query limit, a table of nodes read "
                      "from TABLE_forest and written to OUT-nodes.csv)")
             ->option_text("FORM");
+        c.add_flag("--underscore-columns", e.underscoreColumns,
+                   "the table names response.code, source.meta and source.name with underscores "
+                   "(response_code, ...), as Athena and Hive tables must")
+            ->disable_flag_override();
         c.add_option("--nodes-table", e.nodesTable,
                      "read the forest's nodes from this table instead of writing them into the query (a few KB "
                      "whatever the forest: the way past Athena's limit)")
@@ -822,6 +827,7 @@ int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
         if (!e.nodesCsv.empty() && e.nodesTable.empty())
             throw UsageError("--nodes-csv needs --nodes-table NAME: the table the query reads the nodes from");
         params.nodesTable = e.nodesTable;
+        params.underscoreColumns = e.underscoreColumns;
         params.validate();
     } catch (const ParameterError& error) {
         throw UsageError(std::string(error.what()));

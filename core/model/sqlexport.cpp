@@ -143,7 +143,14 @@ private:
         }
         return quoted + mark;
     }
-    std::string column(Field field) const { return "t." + quote(fieldInfo(field).name); }
+    std::string columnName(Field field) const
+    {
+        std::string name(fieldInfo(field).name);
+        if (m_params.underscoreColumns)
+            std::replace(name.begin(), name.end(), '.', '_');
+        return name;
+    }
+    std::string column(Field field) const { return "t." + quote(columnName(field)); }
     std::string textType() const
     {
         switch (m_dialect) {
@@ -366,7 +373,11 @@ std::string SqlWriter::inputs() const
     for (std::size_t i = 0; i < m_model.encodings.size(); ++i)
         sql += ",\n    -- " + std::string(featureInfo(m_model.encodings[i].feature).name) + "\n    "
             + rawFeature(m_model.encodings[i]) + " AS wt_r" + std::to_string(i);
-    sql += "\n  FROM wt_clean c\n),\nwt_scaled AS (\n  SELECT r.*";
+    // Each input is read by many splits: SQLite and DuckDB would otherwise inline its expression
+    // (timestamp parsing, logarithms) into every one of them; MATERIALIZED computes it once a row.
+    const bool materialize = m_dialect == SqlDialect::Sqlite || m_dialect == SqlDialect::DuckDb;
+    sql += "\n  FROM wt_clean c\n),\nwt_scaled AS " + std::string(materialize ? "MATERIALIZED " : "")
+        + "(\n  SELECT r.*";
     for (std::size_t i = 0; i < m_model.encodings.size(); ++i)
         sql += ",\n    " + scaled(m_model.encodings[i], "r.wt_r" + std::to_string(i)) + " AS wt_x" + std::to_string(i);
     return sql + "\n  FROM wt_raw r\n)";
@@ -408,7 +419,7 @@ std::string SqlWriter::outputColumns(const std::string& from) const
 {
     std::string sql;
     for (const Field field : allFields())
-        sql += from + "." + quote(fieldInfo(field).name) + ", ";
+        sql += from + "." + quote(columnName(field)) + ", ";
     for (const std::string& extra : m_params.extraColumns)
         sql += from + "." + quote(extra) + ", ";
     return sql;

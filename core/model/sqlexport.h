@@ -35,6 +35,9 @@ struct SqlExportParams {
     std::string table = "traffic"; // name or schema.name (catalog.schema.name), letters, digits, _
     SqlForestForm form = SqlForestForm::Auto;
     std::string modelFile; // named in the header comment
+    // The table names response.code, source.meta and source.name with underscores (response_code,
+    // ...), as Athena, Hive and Glue tables must: their column names allow no dots.
+    bool underscoreColumns = false;
     // Columns the query passes through after the schema's sixteen (an id, a partition column):
     // the query lists its output columns, so that none of its own wt_* columns leak out.
     std::vector<std::string> extraColumns;

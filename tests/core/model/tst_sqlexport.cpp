@@ -227,6 +227,13 @@ void TestSqlExport::tinyModelFragments()
     QVERIFY(sql.contains("AS is_suspicious"));
     QVERIFY(sql.endsWith(";\n"));
     QVERIFY(sql.contains("wt_bytes_in_median")); // cleaning's median fill
+
+    // Athena and Hive tables cannot name a column response.code.
+    params.underscoreColumns = true;
+    const QString underscored = QString::fromStdString(exportModelSql(*tinyModel(), params).sql);
+    QVERIFY(underscored.contains(QString(quotedCode).replace('.', '_')));
+    QVERIFY(underscored.contains(dialect == "spark" ? "`source_meta`" : "\"source_meta\""));
+    QVERIFY(!underscored.contains("t." + quotedCode));
 }
 
 void TestSqlExport::formChosenBySize()
