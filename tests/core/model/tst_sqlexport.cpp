@@ -137,6 +137,7 @@ private slots:
     void formChosenBySize();
     void badParams_data();
     void badParams();
+    void privateAddresses();
     void agreesWithTheProduct_data();
     void agreesWithTheProduct();
 };
@@ -312,6 +313,58 @@ void TestSqlExport::badParams()
         QFAIL("no error");
     } catch (const ParameterError& error) {
         QVERIFY2(QString::fromUtf8(error.what()).startsWith(message), error.what());
+    }
+}
+
+void TestSqlExport::privateAddresses()
+{
+    // The src_ip_private pattern, run by sqlite3, against isPrivateAddress: a model whose one
+    // split is on the flag, so the path length (1 public, 2 private) tells what the SQL decided.
+    const QString sqlite = QStandardPaths::findExecutable("sqlite3");
+    if (sqlite.isEmpty())
+        QSKIP("sqlite3 is not installed (Debian: apt-get install sqlite3); ./workbench.sh test installs it");
+    const std::vector<std::string> addresses{
+        "10.0.0.1", "010.1.2.3", "10.256.0.1", "172.15.0.1", "172.16.0.1", "172.31.255.255", "172.32.0.1",
+        "172.016.0.1", "192.168.1.1", "192.169.1.1", "127.0.0.1", "169.254.3.4", "169.253.3.4", "8.8.8.8",
+        " 10.0.0.1\t", "10.0.0.1%eth0", "::1", "0:0:0:0:0:0:0:1", "fe80::1", "FE80::1%eth0", "febf::1", "fec0::1",
+        "fc00::1", "fd12:3456::1", "FDff::", "fe80::1.2.3.4", "::ffff:10.0.0.1", "::FFFF:192.168.0.1",
+        "::ffff:8.8.8.8", "0:0:0:0:0:ffff:10.1.1.1", "::ffff:10.0.0.1%eth0", "2001:db8::1", "fc0::1", "fc000::1",
+        "not an ip", "10.0.0", "10.0.0.1.5", "1000.0.0.1", "10.0.0.01", "10.0.0.0001", "10..0.1"};
+    auto model = std::make_shared<DetectorModel>();
+    FeatureEncoding flag;
+    flag.feature = Feature::SrcIpPrivate;
+    model->encodings = {flag};
+    model->training.resize(1);
+    IsolationForest::Tree tree;
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    tree.nodes = {{0.5f, 0, 1}, {inf, 0, 1}, {inf, 0, 2}};
+    tree.pathLength = {0.0, 1.0, 2.0};
+    std::vector<IsolationForest::Tree> trees{tree};
+    model->forest = std::make_shared<const IsolationForest>(IsolationForest::fromTrees(std::move(trees), 4, 1));
+    model->threshold = -0.5;
+    QTemporaryDir directory;
+    QString csvText = "row,bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
+                      "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types\n";
+    for (std::size_t i = 0; i < addresses.size(); ++i)
+        csvText += QString("%1,1,1,,,\"%2\",,,,,10.0.0.2,,,,,,\n").arg(i + 1).arg(QString::fromStdString(addresses[i]));
+    const QString csv = directory.filePath("addresses.csv");
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(csvText.toUtf8());
+    file.close();
+    SqlExportParams params;
+    params.dialect = SqlDialect::Sqlite;
+    params.extraColumns = {"row_id"};
+    const SqliteRun run = runSqlite(sqlite, csv, exportModelSql(*model, params).sql, directory.path());
+    QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+    QCOMPARE(run.rows.size(), addresses.size());
+    const double denominator = IsolationForest::averagePathLength(4);
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+        const double score = run.rows.at(static_cast<long long>(i + 1)).first;
+        const bool sqlPrivate = std::fabs(score - -std::exp2(-2.0 / denominator)) < 1e-12;
+        QVERIFY2(sqlPrivate || std::fabs(score - -std::exp2(-1.0 / denominator)) < 1e-12, qPrintable(QString::number(score)));
+        QVERIFY2(sqlPrivate == isPrivateAddress(addresses[i]),
+                 qPrintable(QString("'%1': SQL says %2").arg(QString::fromStdString(addresses[i])).arg(sqlPrivate)));
     }
 }
 
