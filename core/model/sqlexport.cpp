@@ -170,7 +170,10 @@ private:
     }
     std::string asDouble(const std::string& expression) const
     {
-        return "CAST(" + expression + (m_dialect == SqlDialect::Sqlite ? " AS REAL)" : " AS DOUBLE)");
+        return "CAST(" + expression
+            + (m_dialect == SqlDialect::Sqlite ? " AS REAL)"
+                   : m_dialect == SqlDialect::Ansi ? " AS DOUBLE PRECISION)"
+                                                   : " AS DOUBLE)");
     }
     std::string halfOf(const std::string& expression) const
     {
@@ -359,11 +362,23 @@ std::string SqlWriter::inputs() const
         + " AS wt_src_ip\n  FROM " + m_params.table + " t\n),\n";
     // Cleaning fills a missing bytes_in with the median of the file's present values, rounded.
     if (needsMedian()) {
-        sql += "wt_bytes_in_ranked AS (\n  SELECT wt_bytes_in_read AS wt_value, ROW_NUMBER() OVER (ORDER BY "
-               "wt_bytes_in_read) AS wt_rank, COUNT(*) OVER () AS wt_count\n  FROM wt_input WHERE wt_bytes_in_read "
-               "IS NOT NULL\n),\nwt_bytes_in_median AS (\n  SELECT CAST(ROUND(AVG("
-            + asDouble("wt_value") + ")) AS BIGINT) AS wt_median\n  FROM wt_bytes_in_ranked WHERE wt_rank IN ("
-            + halfOf("wt_count + 1") + ", " + halfOf("wt_count") + " + 1)\n),\n";
+        // Counted per distinct value first, so the ordered window runs over values, not rows (an
+        // engine sorts a window without PARTITION BY on one node). The median's ranks, 1-based, are
+        // (n + 1) / 2 and n / 2 + 1: one value for odd n, the middle two for even n. Rounded half
+        // away from zero as llround, which ROUND is not everywhere (PostgreSQL rounds a double's
+        // halves to even).
+        const std::string first = halfOf("wt_count + 1");
+        const std::string second = halfOf("wt_count") + " + 1";
+        const std::string average = "AVG(" + asDouble("wt_value") + ")";
+        sql += "wt_bytes_in_values AS (\n  SELECT wt_bytes_in_read AS wt_value, COUNT(*) AS wt_n\n  FROM wt_input "
+               "WHERE wt_bytes_in_read IS NOT NULL GROUP BY wt_bytes_in_read\n),\nwt_bytes_in_ranked AS (\n  SELECT "
+               "wt_value, wt_n, CAST(SUM(wt_n) OVER (ORDER BY wt_value ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT "
+               "ROW) AS BIGINT) AS wt_upto, CAST(SUM(wt_n) OVER () AS BIGINT) AS wt_count\n  FROM "
+               "wt_bytes_in_values\n),\nwt_bytes_in_median AS (\n  SELECT CAST(CASE WHEN "
+            + average + " < 0 THEN -FLOOR(0.5e0 - " + average + ") ELSE FLOOR(" + average
+            + " + 0.5e0) END AS BIGINT) AS wt_median\n  FROM wt_bytes_in_ranked\n  WHERE (wt_upto - wt_n < " + first
+            + " AND wt_upto >= " + first + ") OR (wt_upto - wt_n < " + second + " AND wt_upto >= " + second
+            + ")\n),\n";
         sql += "wt_clean AS (\n  SELECT i.*, COALESCE(i.wt_bytes_in_read, m.wt_median) AS wt_bytes_in\n  FROM "
                "wt_input i CROSS JOIN wt_bytes_in_median m\n),\n";
     } else {
@@ -411,6 +426,9 @@ std::string SqlWriter::nodesTable() const
         return "wt_nodes AS (\n  SELECT column1 AS wt_tree, column2 AS wt_node, column3 AS wt_feature, column4 AS "
                "wt_bound, column5 AS wt_left, column6 AS wt_path FROM (VALUES"
             + rows + ")\n)";
+    if (m_dialect == SqlDialect::Spark) // Spark's inline table takes no parentheses
+        return "wt_nodes AS (\n  SELECT * FROM VALUES" + rows
+            + "\n    AS wt_v (wt_tree, wt_node, wt_feature, wt_bound, wt_left, wt_path)\n)";
     return "wt_nodes AS (\n  SELECT * FROM (VALUES" + rows
         + ") AS wt_v (wt_tree, wt_node, wt_feature, wt_bound, wt_left, wt_path)\n)";
 }
