@@ -43,6 +43,6 @@ for preset in default notebook; do
     for dialect in athena spark duckdb ansi; do
         "$WEBTHREAT" export-model "$WORK/model.json" --sql "$WORK/$dialect.sql" --dialect "$dialect" --force \
             >"$WORK/$dialect.out"
-        echo "  $dialect (auto): $(sed -n 1p "$WORK/$dialect.out")"
+        echo "  $dialect (auto): $(sed -n 1p "$WORK/$dialect.out" | sed "s/ written to .*//")"
     done
 done
