@@ -536,7 +536,8 @@ struct CommandLine {
         c.add_option("--sql", e.sql, "write the scoring query to FILE (written atomically)")->option_text("FILE");
         c.add_option("--dialect", e.dialect, "ansi, athena (also trino), spark, duckdb or sqlite (default ansi)")
             ->option_text("D");
-        c.add_option("--table", e.table, "the table to read: name, schema.name or catalog.schema.name (default traffic)")
+        c.add_option("--table", e.table,
+                     "the table to read: name, schema.name or catalog.schema.name (default traffic)")
             ->option_text("NAME");
         c.add_option("--forest", e.forest,
                      "auto, case or table: the forest as CASE expressions or as a node table joined per level "
@@ -578,14 +579,7 @@ struct CommandLine {
                 refuseLeftovers(*command);
                 for (const CLI::Option* option : command->get_options()) {
                     if (option->get_required() && option->count() == 0)
-                        throw UsageError(option->get_name() == "MODEL"
-                                             ? command->get_name() + " needs the model file to read (see: webthreat help "
-                                                 + command->get_name() + ")"
-                                             : option->get_name() == "FILE"
-                                             ? command->get_name() + " needs the traffic file to read (see: webthreat help "
-                                                 + command->get_name() + ")"
-                                             : command->get_name() + " needs " + option->get_name() + " "
-                                                 + option->get_option_text());
+                        throw UsageError(missingArgument(*command, *option));
                 }
             }
             throw;
@@ -608,11 +602,23 @@ struct CommandLine {
             throw UsageError(error.what());
         }
         if (!app.remaining().empty())
-            throw UsageError("unknown command '" + app.remaining().front() + "' (commands: analyze, score, export-model, generate, help)");
+            throw UsageError("unknown command '" + app.remaining().front()
+                             + "' (commands: analyze, score, export-model, generate, help)");
         for (CLI::App* command : {analyze, score, generate, exportModel}) {
             if (command->parsed())
                 refuseLeftovers(*command);
         }
+    }
+
+    // What a command says when a required argument is missing.
+    static std::string missingArgument(const CLI::App& command, const CLI::Option& option)
+    {
+        const std::string name = command.get_name();
+        if (option.get_name() == "MODEL")
+            return name + " needs the model file to read (see: webthreat help " + name + ")";
+        if (option.get_name() == "FILE")
+            return name + " needs the traffic file to read (see: webthreat help " + name + ")";
+        return name + " needs " + option.get_name() + " " + option.get_option_text();
     }
 
     // "--trees: needs a whole number" as "--trees needs a whole number".
@@ -849,8 +855,8 @@ int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
     for (const std::string& warning : exported.warnings)
         err << "webthreat: warning: " << warning << "\n";
     out << "SQL (" << sqlDialectName(params.dialect) << ", forest as "
-        << (exported.form == SqlForestForm::Case ? "CASE expressions" : "a node table") << ", "
-        << exported.sql.size() << " bytes) written to " << e.sql << "\n";
+        << (exported.form == SqlForestForm::Case ? "CASE expressions" : "a node table") << ", " << exported.sql.size()
+        << " bytes) written to " << e.sql << "\n";
     if (!nodesCsv.empty())
         out << "The forest's nodes, for the table " << exported.nodesTable << " the query reads, written to "
             << nodesCsv << " (CSV with a header: load it as that table first)\n";

@@ -15,8 +15,8 @@ namespace webthreat {
 
 namespace {
 
-constexpr SqlDialect kDialects[] = {SqlDialect::Ansi, SqlDialect::Athena, SqlDialect::Spark, SqlDialect::DuckDb,
-                                    SqlDialect::Sqlite};
+constexpr SqlDialect kDialects[]
+    = {SqlDialect::Ansi, SqlDialect::Athena, SqlDialect::Spark, SqlDialect::DuckDb, SqlDialect::Sqlite};
 
 // A double as the shortest decimal that reads back as the same double, always with an exponent:
 // 1.5e0 is a DOUBLE in every dialect, where 1.5 would be a DECIMAL in Trino and Spark.
@@ -164,14 +164,11 @@ private:
             return "VARCHAR";
         }
     }
-    std::string asText(const std::string& expression) const
-    {
-        return "CAST(" + expression + " AS " + textType() + ")";
-    }
+    std::string asText(const std::string& expression) const { return "CAST(" + expression + " AS " + textType() + ")"; }
     std::string asDouble(const std::string& expression) const
     {
         return "CAST(" + expression
-            + (m_dialect == SqlDialect::Sqlite ? " AS REAL)"
+            + (m_dialect == SqlDialect::Sqlite     ? " AS REAL)"
                    : m_dialect == SqlDialect::Ansi ? " AS DOUBLE PRECISION)"
                                                    : " AS DOUBLE)");
     }
@@ -208,8 +205,9 @@ std::string SqlWriter::integerOf(Field field) const
     case SqlDialect::Sqlite: {
         // CAST('12abc' AS INTEGER) is 12 in SQLite: only all-digit text is a number here.
         const std::string text = "TRIM(" + asText(cell) + ")";
-        return "CASE WHEN " + text + " <> '' AND (" + text + " NOT GLOB '*[^0-9]*' OR (" + text + " GLOB '-[0-9]*' AND SUBSTR("
-            + text + ", 2) NOT GLOB '*[^0-9]*')) THEN CAST(" + text + " AS INTEGER) END";
+        return "CASE WHEN " + text + " <> '' AND (" + text + " NOT GLOB '*[^0-9]*' OR (" + text
+            + " GLOB '-[0-9]*' AND SUBSTR(" + text + ", 2) NOT GLOB '*[^0-9]*')) THEN CAST(" + text
+            + " AS INTEGER) END";
     }
     case SqlDialect::Ansi:
         return "CAST(NULLIF(TRIM(" + asText(cell) + "), '') AS BIGINT)";
@@ -226,8 +224,8 @@ std::string SqlWriter::instantOf(Field field) const
         // strftime('%s') gives whole seconds; the fraction's digits are read from the text, so
         // microseconds are exact (SQLite's own clock keeps milliseconds only).
         const std::string fraction = "SUBSTR(" + text + ", INSTR(" + text + ", '.') + 1)";
-        const std::string digits = "SUBSTR(" + fraction + ", 1, LENGTH(" + fraction + ") - LENGTH(LTRIM(" + fraction
-            + ", '0123456789')))";
+        const std::string digits
+            = "SUBSTR(" + fraction + ", 1, LENGTH(" + fraction + ") - LENGTH(LTRIM(" + fraction + ", '0123456789')))";
         return "CASE WHEN STRFTIME('%s', " + text + ") IS NOT NULL THEN CAST(STRFTIME('%s', " + text
             + ") AS INTEGER) * 1000000 + CASE WHEN INSTR(" + text + ", '.') > 0 THEN CAST(SUBSTR(" + digits
             + " || '000000', 1, 6) AS INTEGER) ELSE 0 END END";
@@ -241,7 +239,8 @@ std::string SqlWriter::instantOf(Field field) const
     case SqlDialect::DuckDb:
         return "EPOCH_US(TRY_CAST(" + text + " AS TIMESTAMPTZ))";
     case SqlDialect::Ansi:
-        return "CAST(ROUND(EXTRACT(EPOCH FROM CAST(NULLIF(" + text + ", '') AS TIMESTAMP WITH TIME ZONE)) * 1e6) AS BIGINT)";
+        return "CAST(ROUND(EXTRACT(EPOCH FROM CAST(NULLIF(" + text
+            + ", '') AS TIMESTAMP WITH TIME ZONE)) * 1e6) AS BIGINT)";
     }
     return {};
 }
@@ -298,7 +297,8 @@ std::string SqlWriter::rawFeature(const FeatureEncoding& encoding) const
             + asDouble("c.wt_bytes_out") + ") / (" + duration + ") END";
     case Feature::DstPortFrequency:
     case Feature::ResponseCodeFrequency: {
-        const std::string value = encoding.feature == Feature::DstPortFrequency ? "c.wt_dst_port" : "c.wt_response_code";
+        const std::string value
+            = encoding.feature == Feature::DstPortFrequency ? "c.wt_dst_port" : "c.wt_response_code";
         const auto missing = encoding.integerShares.find(kMissingInteger);
         std::string sql = "CASE WHEN " + value + " IS NULL THEN "
             + doubleLiteral(missing == encoding.integerShares.end() ? FeatureEncoding::unseenShare : missing->second)
@@ -327,7 +327,8 @@ std::string SqlWriter::rawFeature(const FeatureEncoding& encoding) const
     case Feature::SourceSessions:
         return asDouble("COUNT(*) OVER (PARTITION BY c.wt_src_ip)");
     case Feature::SourceTotalBytes:
-        return asDouble("SUM(COALESCE(c.wt_bytes_in, 0) + COALESCE(c.wt_bytes_out, 0)) OVER (PARTITION BY c.wt_src_ip)");
+        return asDouble(
+            "SUM(COALESCE(c.wt_bytes_in, 0) + COALESCE(c.wt_bytes_out, 0)) OVER (PARTITION BY c.wt_src_ip)");
     }
     return {};
 }
@@ -377,8 +378,7 @@ std::string SqlWriter::inputs() const
                "wt_bytes_in_values\n),\nwt_bytes_in_median AS (\n  SELECT CAST(CASE WHEN "
             + average + " < 0 THEN -FLOOR(0.5e0 - " + average + ") ELSE FLOOR(" + average
             + " + 0.5e0) END AS BIGINT) AS wt_median\n  FROM wt_bytes_in_ranked\n  WHERE (wt_upto - wt_n < " + first
-            + " AND wt_upto >= " + first + ") OR (wt_upto - wt_n < " + second + " AND wt_upto >= " + second
-            + ")\n),\n";
+            + " AND wt_upto >= " + first + ") OR (wt_upto - wt_n < " + second + " AND wt_upto >= " + second + ")\n),\n";
         sql += "wt_clean AS (\n  SELECT i.*, COALESCE(i.wt_bytes_in_read, m.wt_median) AS wt_bytes_in\n  FROM "
                "wt_input i CROSS JOIN wt_bytes_in_median m\n),\n";
     } else {
@@ -509,13 +509,13 @@ std::string SqlWriter::header(SqlForestForm form, std::size_t bytes) const
         + std::to_string(origin.rows) + " rows after cleaning, sha256 "
         + (origin.sha256.empty() ? std::string("(none)") : origin.sha256) + "\n--   by " + origin.program + " "
         + origin.version + " at " + origin.created + "\n";
-    text += "--   " + std::to_string(m_model.forest->treeCount()) + " trees of " + std::to_string(m_model.forest->maxSamples())
-        + " samples, seed " + std::to_string(m_model.seed) + "; features: " + features + "\n";
+    text += "--   " + std::to_string(m_model.forest->treeCount()) + " trees of "
+        + std::to_string(m_model.forest->maxSamples()) + " samples, seed " + std::to_string(m_model.seed)
+        + "; features: " + features + "\n";
     text += "--   threshold " + std::string(threshold) + " (contamination " + m_model.contamination.toString()
         + " on the training rows)\n";
     text += "-- Forest written as: "
-        + std::string(form == SqlForestForm::Case
-                          ? "CASE expressions, one per tree, summed in tree order"
+        + std::string(form == SqlForestForm::Case ? "CASE expressions, one per tree, summed in tree order"
                           : m_params.nodesTable.empty()
                           ? "a tree table (wt_nodes, VALUES) walked by one join per level, because the CASE "
                             "form would pass Athena's 262,144-byte query limit or was asked for"
@@ -543,7 +543,8 @@ std::string SqlWriter::header(SqlForestForm form, std::size_t bytes) const
                   "('skip.header.line.count'='1');\n";
             break;
         case SqlDialect::Spark:
-            text += "CREATE TABLE " + nodes + " USING csv OPTIONS (path 'NODES.csv', header 'true', inferSchema 'true');\n";
+            text += "CREATE TABLE " + nodes
+                + " USING csv OPTIONS (path 'NODES.csv', header 'true', inferSchema 'true');\n";
             break;
         case SqlDialect::DuckDb:
             text += "CREATE TABLE " + nodes + " AS SELECT * FROM read_csv_auto('NODES.csv');\n";

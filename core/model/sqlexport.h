@@ -22,7 +22,7 @@ enum class SqlDialect : std::uint8_t {
 // How the forest is written into the query.
 enum class SqlForestForm : std::uint8_t {
     Auto, // Case, unless the dialect is Athena and the query would pass its size limit: then Table,
-          // with the nodes in a table of their own (TABLE_forest), as the VALUES would be larger still
+    // with the nodes in a table of their own (TABLE_forest), as the VALUES would be larger still
     Case, // one nested CASE expression per tree, summed in tree order: exact sums
     Table, // the trees' nodes as a VALUES table, walked by one join per level
 };

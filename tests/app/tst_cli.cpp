@@ -332,7 +332,8 @@ private Q_SLOTS:
         Run run = runWebthreat({"export-model", model, "--sql", sql, "--dialect", "sqlite"});
         QCOMPARE(run.status, 0);
         QVERIFY2(run.out.startsWith("SQL (sqlite, forest as CASE expressions, "), qPrintable(run.out));
-        QVERIFY(contents(sql).startsWith("-- webthreat anomaly scoring query (sqlite dialect)\n-- Model: " + model.toUtf8()));
+        QVERIFY(contents(sql).startsWith("-- webthreat anomaly scoring query (sqlite dialect)\n-- Model: "
+                                         + model.toUtf8()));
         run = runWebthreat({"export-model", model, "--sql", sql});
         QCOMPARE(run.status, 4);
         QVERIFY2(run.err.contains(sql + ": the file exists; use --force to overwrite it"), qPrintable(run.err));
@@ -343,7 +344,8 @@ private Q_SLOTS:
         QVERIFY2(run.out.contains("written to " + dir.filePath("athena-nodes.csv")), qPrintable(run.out));
         QVERIFY(contents(athena).size() < 262144);
         QVERIFY(contents(athena).contains("FROM logs.traffic_forest"));
-        QVERIFY(contents(dir.filePath("athena-nodes.csv")).startsWith("tree,node,feature,bound,left_child,path_length\n"));
+        QVERIFY(
+            contents(dir.filePath("athena-nodes.csv")).startsWith("tree,node,feature,bound,left_child,path_length\n"));
 
         const QList<QPair<QStringList, QString>> usage{
             {{"export-model"}, "export-model needs the model file to read"},
@@ -813,16 +815,17 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("model");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("message");
-        QTest::newRow("score without a model") << QStringList{"score", "INPUT"} << QByteArray() << 2
-                                               << "score needs --model";
+        QTest::newRow("score without a model")
+            << QStringList{"score", "INPUT"} << QByteArray() << 2 << "score needs --model";
         QTest::newRow("model file missing") << QStringList{"score", "INPUT", "--model", "/nonexistent/m.json"}
                                             << QByteArray() << 3 << "/nonexistent/m.json: cannot read the model file";
         QTest::newRow("malformed model") << QStringList{"score", "INPUT", "--model", "MODEL"}
-                                         << QByteArray("{\n  \"format\": \"webthreat-model\",\n  \"version\": }")
-                                         << 3 << "m.json:3: column 14: not a valid model file, malformed JSON";
-        QTest::newRow("newer model") << QStringList{"score", "INPUT", "--model", "MODEL"}
-                                     << QByteArray("{\"format\": \"webthreat-model\", \"version\": 7}") << 3
-                                     << "m.json: version: the model is of format version 7, written by a newer webthreat";
+                                         << QByteArray("{\n  \"format\": \"webthreat-model\",\n  \"version\": }") << 3
+                                         << "m.json:3: column 14: not a valid model file, malformed JSON";
+        QTest::newRow("newer model")
+            << QStringList{"score", "INPUT", "--model", "MODEL"}
+            << QByteArray("{\"format\": \"webthreat-model\", \"version\": 7}") << 3
+            << "m.json: version: the model is of format version 7, written by a newer webthreat";
         QTest::newRow("score takes one file") << QStringList{"score", "INPUT", "INPUT", "--model", "MODEL"}
                                               << QByteArray("{}") << 2 << "score reads one file; got 2";
     }

@@ -120,7 +120,8 @@ SqliteRun runSqlite(const QString& sqlite, const QString& csv, const std::string
     if (!nodesCsv.empty()) {
         const QString nodes = directory + "/nodes.csv";
         QFile file(nodes);
-        if (!file.open(QIODevice::WriteOnly) || file.write(nodesCsv.data(), qint64(nodesCsv.size())) != qint64(nodesCsv.size())) {
+        if (!file.open(QIODevice::WriteOnly)
+            || file.write(nodesCsv.data(), qint64(nodesCsv.size())) != qint64(nodesCsv.size())) {
             run.error = "cannot write " + nodes;
             return run;
         }
@@ -179,11 +180,19 @@ void TestSqlExport::splitBoundAgreesWithFloatComparison()
     // For doubles around each bound, x > bound (or == when inclusive) is exactly float(x) > t.
     std::mt19937_64 random(7);
     std::uniform_real_distribution<double> magnitude(-30.0, 30.0);
-    std::vector<float> thresholds{0.0f, -0.0f, 1.0f, -1.0f, 0.5f, 1.5f, 3.0f, std::numeric_limits<float>::max(),
-                                  std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::max()};
+    std::vector<float> thresholds{0.0f,
+                                  -0.0f,
+                                  1.0f,
+                                  -1.0f,
+                                  0.5f,
+                                  1.5f,
+                                  3.0f,
+                                  std::numeric_limits<float>::max(),
+                                  std::numeric_limits<float>::denorm_min(),
+                                  -std::numeric_limits<float>::max()};
     for (int i = 0; i < 2000; ++i)
-        thresholds.push_back(static_cast<float>(std::ldexp(magnitude(random) > 0 ? 1.0 : -1.0, 0)
-                                                * std::exp(magnitude(random))));
+        thresholds.push_back(
+            static_cast<float>(std::ldexp(magnitude(random) > 0 ? 1.0 : -1.0, 0) * std::exp(magnitude(random))));
     for (float t : thresholds) {
         const SqlSplitBound split = splitBound(t);
         double x = split.bound;
@@ -192,7 +201,8 @@ void TestSqlExport::splitBoundAgreesWithFloatComparison()
         for (int step = 0; step < 9; ++step) {
             const bool sql = x > split.bound || (split.inclusive && x == split.bound);
             const bool product = static_cast<float>(x) > t;
-            QVERIFY2(sql == product, qPrintable(QString("threshold %1, x %2").arg(double(t), 0, 'g', 9).arg(x, 0, 'g', 17)));
+            QVERIFY2(sql == product,
+                     qPrintable(QString("threshold %1, x %2").arg(double(t), 0, 'g', 9).arg(x, 0, 'g', 17)));
             x = std::nextafter(x, std::numeric_limits<double>::infinity());
         }
     }
@@ -216,12 +226,30 @@ void TestSqlExport::tinyModelFragments_data()
     QTest::addColumn<QString>("quotedCode");
     QTest::addColumn<QString>("intCast");
     QTest::addColumn<QString>("timestamp");
-    QTest::newRow("ansi") << "ansi" << "\"response.code\"" << "CAST(NULLIF(TRIM(" << "EXTRACT(EPOCH FROM";
-    QTest::newRow("athena") << "athena" << "\"response.code\"" << "TRY_CAST(TRIM(" << "FROM_ISO8601_TIMESTAMP";
-    QTest::newRow("trino") << "trino" << "\"response.code\"" << "TRY_CAST(TRIM(" << "FROM_ISO8601_TIMESTAMP";
-    QTest::newRow("spark") << "spark" << "`response.code`" << "TRY_CAST(TRIM(" << "UNIX_MICROS(CAST(";
-    QTest::newRow("duckdb") << "duckdb" << "\"response.code\"" << "TRY_CAST(TRIM(" << "EPOCH_US(TRY_CAST(";
-    QTest::newRow("sqlite") << "sqlite" << "\"response.code\"" << "NOT GLOB '*[^0-9]*'" << "STRFTIME('%s'";
+    QTest::newRow("ansi") << "ansi"
+                          << "\"response.code\""
+                          << "CAST(NULLIF(TRIM("
+                          << "EXTRACT(EPOCH FROM";
+    QTest::newRow("athena") << "athena"
+                            << "\"response.code\""
+                            << "TRY_CAST(TRIM("
+                            << "FROM_ISO8601_TIMESTAMP";
+    QTest::newRow("trino") << "trino"
+                           << "\"response.code\""
+                           << "TRY_CAST(TRIM("
+                           << "FROM_ISO8601_TIMESTAMP";
+    QTest::newRow("spark") << "spark"
+                           << "`response.code`"
+                           << "TRY_CAST(TRIM("
+                           << "UNIX_MICROS(CAST(";
+    QTest::newRow("duckdb") << "duckdb"
+                            << "\"response.code\""
+                            << "TRY_CAST(TRIM("
+                            << "EPOCH_US(TRY_CAST(";
+    QTest::newRow("sqlite") << "sqlite"
+                            << "\"response.code\""
+                            << "NOT GLOB '*[^0-9]*'"
+                            << "STRFTIME('%s'";
 }
 
 void TestSqlExport::tinyModelFragments()
@@ -316,18 +344,32 @@ void TestSqlExport::badParams_data()
     QTest::addColumn<QString>("dialect");
     QTest::addColumn<QString>("table");
     QTest::addColumn<QString>("message");
-    QTest::newRow("unknown dialect") << "oracle" << "traffic"
+    QTest::newRow("unknown dialect") << "oracle"
+                                     << "traffic"
                                      << "unknown SQL dialect 'oracle'; the dialects are: ansi, athena (also trino), "
                                         "spark, duckdb, sqlite";
-    QTest::newRow("injection") << "ansi" << "traffic; DROP TABLE x"
+    QTest::newRow("injection") << "ansi"
+                               << "traffic; DROP TABLE x"
                                << "table name 'traffic; DROP TABLE x' is not an identifier: use letters, digits and _ "
                                   "(not first), as name, schema.name or catalog.schema.name";
-    QTest::newRow("empty") << "ansi" << "" << "table name '' is not an identifier";
-    QTest::newRow("four parts") << "ansi" << "a.b.c.d" << "table name 'a.b.c.d' is not an identifier";
-    QTest::newRow("empty part") << "ansi" << "logs..traffic" << "table name 'logs..traffic' is not an identifier";
-    QTest::newRow("digit first") << "ansi" << "1traffic" << "table name '1traffic' is not an identifier";
-    QTest::newRow("quote") << "sqlite" << "tr\"affic" << "table name 'tr\"affic' is not an identifier";
-    QTest::newRow("nodes table") << "athena" << "traffic" << "nodes table name 'forest nodes' is not an identifier";
+    QTest::newRow("empty") << "ansi"
+                           << ""
+                           << "table name '' is not an identifier";
+    QTest::newRow("four parts") << "ansi"
+                                << "a.b.c.d"
+                                << "table name 'a.b.c.d' is not an identifier";
+    QTest::newRow("empty part") << "ansi"
+                                << "logs..traffic"
+                                << "table name 'logs..traffic' is not an identifier";
+    QTest::newRow("digit first") << "ansi"
+                                 << "1traffic"
+                                 << "table name '1traffic' is not an identifier";
+    QTest::newRow("quote") << "sqlite"
+                           << "tr\"affic"
+                           << "table name 'tr\"affic' is not an identifier";
+    QTest::newRow("nodes table") << "athena"
+                                 << "traffic"
+                                 << "nodes table name 'forest nodes' is not an identifier";
 }
 
 void TestSqlExport::badParams()
@@ -355,13 +397,47 @@ void TestSqlExport::privateAddresses()
     const QString sqlite = QStandardPaths::findExecutable("sqlite3");
     if (sqlite.isEmpty())
         QSKIP("sqlite3 is not installed (Debian: apt-get install sqlite3); ./workbench.sh test installs it");
-    const std::vector<std::string> addresses{
-        "10.0.0.1", "010.1.2.3", "10.256.0.1", "172.15.0.1", "172.16.0.1", "172.31.255.255", "172.32.0.1",
-        "172.016.0.1", "192.168.1.1", "192.169.1.1", "127.0.0.1", "169.254.3.4", "169.253.3.4", "8.8.8.8",
-        " 10.0.0.1\t", "10.0.0.1%eth0", "::1", "0:0:0:0:0:0:0:1", "fe80::1", "FE80::1%eth0", "febf::1", "fec0::1",
-        "fc00::1", "fd12:3456::1", "FDff::", "fe80::1.2.3.4", "::ffff:10.0.0.1", "::FFFF:192.168.0.1",
-        "::ffff:8.8.8.8", "0:0:0:0:0:ffff:10.1.1.1", "::ffff:10.0.0.1%eth0", "2001:db8::1", "fc0::1", "fc000::1",
-        "not an ip", "10.0.0", "10.0.0.1.5", "1000.0.0.1", "10.0.0.01", "10.0.0.0001", "10..0.1"};
+    const std::vector<std::string> addresses{"10.0.0.1",
+                                             "010.1.2.3",
+                                             "10.256.0.1",
+                                             "172.15.0.1",
+                                             "172.16.0.1",
+                                             "172.31.255.255",
+                                             "172.32.0.1",
+                                             "172.016.0.1",
+                                             "192.168.1.1",
+                                             "192.169.1.1",
+                                             "127.0.0.1",
+                                             "169.254.3.4",
+                                             "169.253.3.4",
+                                             "8.8.8.8",
+                                             " 10.0.0.1\t",
+                                             "10.0.0.1%eth0",
+                                             "::1",
+                                             "0:0:0:0:0:0:0:1",
+                                             "fe80::1",
+                                             "FE80::1%eth0",
+                                             "febf::1",
+                                             "fec0::1",
+                                             "fc00::1",
+                                             "fd12:3456::1",
+                                             "FDff::",
+                                             "fe80::1.2.3.4",
+                                             "::ffff:10.0.0.1",
+                                             "::FFFF:192.168.0.1",
+                                             "::ffff:8.8.8.8",
+                                             "0:0:0:0:0:ffff:10.1.1.1",
+                                             "::ffff:10.0.0.1%eth0",
+                                             "2001:db8::1",
+                                             "fc0::1",
+                                             "fc000::1",
+                                             "not an ip",
+                                             "10.0.0",
+                                             "10.0.0.1.5",
+                                             "1000.0.0.1",
+                                             "10.0.0.01",
+                                             "10.0.0.0001",
+                                             "10..0.1"};
     auto model = std::make_shared<DetectorModel>();
     FeatureEncoding flag;
     flag.feature = Feature::SrcIpPrivate;
@@ -394,7 +470,8 @@ void TestSqlExport::privateAddresses()
     for (std::size_t i = 0; i < addresses.size(); ++i) {
         const double score = run.rows.at(static_cast<long long>(i + 1)).first;
         const bool sqlPrivate = std::fabs(score - -std::exp2(-2.0 / denominator)) < 1e-12;
-        QVERIFY2(sqlPrivate || std::fabs(score - -std::exp2(-1.0 / denominator)) < 1e-12, qPrintable(QString::number(score)));
+        QVERIFY2(sqlPrivate || std::fabs(score - -std::exp2(-1.0 / denominator)) < 1e-12,
+                 qPrintable(QString::number(score)));
         QVERIFY2(sqlPrivate == isPrivateAddress(addresses[i]),
                  qPrintable(QString("'%1': SQL says %2").arg(QString::fromStdString(addresses[i])).arg(sqlPrivate)));
     }
@@ -409,9 +486,10 @@ void TestSqlExport::agreesWithTheProduct_data()
     // holes: generated rows with cells emptied (bytes, times, ports, codes, protocols, countries)
     // and countries in lower case, scored by a model of every feature: the fills, the median, the
     // missing and unseen shares, upper-casing and the per-source windows.
-    QTest::addRow("holes, every feature, case") << "holes" << "every" << static_cast<int>(SqlForestForm::Case) << false;
-    QTest::addRow("holes, every feature, nodes table")
-        << "holes" << "every" << static_cast<int>(SqlForestForm::Table) << true;
+    QTest::addRow("holes, every feature, case") << "holes"
+                                                << "every" << static_cast<int>(SqlForestForm::Case) << false;
+    QTest::addRow("holes, every feature, nodes table") << "holes"
+                                                       << "every" << static_cast<int>(SqlForestForm::Table) << true;
     for (const char* data : {"reference", "generated"}) {
         for (const char* preset : {"default", "notebook"}) {
             for (SqlForestForm form : {SqlForestForm::Case, SqlForestForm::Table})
