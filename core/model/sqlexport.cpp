@@ -180,6 +180,32 @@ private:
             return "(" + expression + ") // 2";
         return "(" + expression + ") / 2";
     }
+    // Blanks and tabs stripped from both ends, as the readers do (a real tab in the literal: no
+    // dialect's escapes are needed).
+    std::string trimmed(const std::string& expression) const
+    {
+        if (m_dialect == SqlDialect::Sqlite || m_dialect == SqlDialect::DuckDb)
+            return "TRIM(" + expression + ", ' \t')";
+        return "TRIM(BOTH ' \t' FROM " + expression + ")";
+    }
+    // Whether the whole of text matches pattern (a regular expression in the common subset of
+    // POSIX, Java and RE2: no backslashes, no anchors, '.' only inside brackets).
+    std::string matches(const std::string& text, const std::string& pattern) const
+    {
+        switch (m_dialect) {
+        case SqlDialect::Ansi:
+            return text + " SIMILAR TO " + textLiteral(pattern);
+        case SqlDialect::Athena:
+            return "REGEXP_LIKE(" + text + ", " + textLiteral("^" + pattern + "$") + ")";
+        case SqlDialect::Spark:
+            return text + " RLIKE " + textLiteral("^" + pattern + "$");
+        case SqlDialect::DuckDb:
+            return "REGEXP_MATCHES(" + text + ", " + textLiteral("^" + pattern + "$") + ")";
+        case SqlDialect::Sqlite:
+            return text + " REGEXP " + textLiteral("^" + pattern + "$");
+        }
+        return {};
+    }
     // A whole number read from a cell that may be text; an empty or non-numeric cell is NULL.
     std::string integerOf(Field field) const;
     // Microseconds since 1970 of an ISO-8601 cell; NULL when it does not parse.
@@ -198,27 +224,38 @@ private:
     SqlDialect m_dialect;
 };
 
+// As the CSV reader reads a whole number: blanks and tabs around, an optional '+', an optional
+// fraction of zeros ("5602.0", as pandas writes integer columns with gaps, and as a double column
+// of a Parquet file reads as text), from 0 to the column's maximum; anything else is missing.
 std::string SqlWriter::integerOf(Field field) const
 {
-    const std::string cell = column(field);
-    switch (m_dialect) {
-    case SqlDialect::Sqlite: {
-        // CAST('12abc' AS INTEGER) is 12 in SQLite: only all-digit text is a number here.
-        const std::string text = "TRIM(" + asText(cell) + ")";
-        return "CASE WHEN " + text + " <> '' AND (" + text + " NOT GLOB '*[^0-9]*' OR (" + text
-            + " GLOB '-[0-9]*' AND SUBSTR(" + text + ", 2) NOT GLOB '*[^0-9]*')) THEN CAST(" + text
-            + " AS INTEGER) END";
+    const std::string text = trimmed(asText(column(field)));
+    const std::string maximum = field == Field::DstPort ? "65535" : field == Field::ResponseCode ? "999" : "";
+    std::string value;
+    std::string valid;
+    if (m_dialect == SqlDialect::Sqlite) {
+        // CAST('12abc' AS INTEGER) is 12 in SQLite: the text is checked with GLOB (REGEXP is the
+        // shell's, not every SQLite's) and its whole part cast.
+        const std::string digits
+            = "CASE WHEN " + text + " GLOB '+*' THEN SUBSTR(" + text + ", 2) ELSE " + text + " END";
+        const std::string dot = "INSTR(" + digits + ", '.')";
+        const std::string whole
+            = "CASE WHEN " + dot + " > 0 THEN SUBSTR(" + digits + ", 1, " + dot + " - 1) ELSE " + digits + " END";
+        valid = whole + " GLOB '[0-9]*' AND " + whole + " NOT GLOB '*[^0-9]*' AND LENGTH(" + whole + ") <= 18 AND ("
+            + dot + " = 0 OR SUBSTR(" + digits + ", " + dot + " + 1) NOT GLOB '*[^0]*')";
+        value = "CAST(" + whole + " AS INTEGER)";
+    } else {
+        valid = matches(text, "[+]?[0-9]{1,18}([.]0*)?");
+        value = "CAST(" + asDouble(text) + " AS BIGINT)";
     }
-    case SqlDialect::Ansi:
-        return "CAST(NULLIF(TRIM(" + asText(cell) + "), '') AS BIGINT)";
-    default:
-        return "TRY_CAST(TRIM(" + asText(cell) + ") AS BIGINT)";
-    }
+    const std::string inRange
+        = maximum.empty() ? value : "CASE WHEN " + value + " <= " + maximum + " THEN " + value + " END";
+    return "CASE WHEN " + valid + " THEN " + inRange + " END";
 }
 
 std::string SqlWriter::instantOf(Field field) const
 {
-    const std::string text = "TRIM(" + asText(column(field)) + ")";
+    const std::string text = trimmed(asText(column(field)));
     switch (m_dialect) {
     case SqlDialect::Sqlite: {
         // strftime('%s') gives whole seconds; the fraction's digits are read from the text, so
@@ -358,9 +395,9 @@ std::string SqlWriter::inputs() const
         + integerOf(Field::BytesOut) + " AS wt_bytes_out,\n    " + instantOf(Field::CreationTime)
         + " AS wt_creation,\n    " + instantOf(Field::EndTime) + " AS wt_end,\n    " + integerOf(Field::DstPort)
         + " AS wt_dst_port,\n    " + integerOf(Field::ResponseCode) + " AS wt_response_code,\n    NULLIF("
-        + asText(column(Field::Protocol)) + ", '') AS wt_protocol,\n    UPPER(NULLIF("
-        + asText(column(Field::SrcIpCountryCode)) + ", '')) AS wt_country,\n    " + asText(column(Field::SrcIp))
-        + " AS wt_src_ip\n  FROM " + m_params.table + " t\n),\n";
+        + trimmed(asText(column(Field::Protocol))) + ", '') AS wt_protocol,\n    UPPER(NULLIF("
+        + trimmed(asText(column(Field::SrcIpCountryCode))) + ", '')) AS wt_country,\n    NULLIF("
+        + trimmed(asText(column(Field::SrcIp))) + ", '') AS wt_src_ip\n  FROM " + m_params.table + " t\n),\n";
     // Cleaning fills a missing bytes_in with the median of the file's present values, rounded.
     if (needsMedian()) {
         // Counted per distinct value first, so the ordered window runs over values, not rows (an
