@@ -189,12 +189,14 @@ private:
         return "TRIM(BOTH ' \t' FROM " + expression + ")";
     }
     // Whether the whole of text matches pattern (a regular expression in the common subset of
-    // POSIX, Java and RE2: no backslashes, no anchors, '.' only inside brackets).
-    std::string matches(const std::string& text, const std::string& pattern) const
+    // POSIX, Java and RE2: no backslashes, no anchors, '.' only inside brackets). In ANSI SQL the
+    // pattern is SIMILAR TO's, with escape as its escape character when given.
+    std::string matches(const std::string& text, const std::string& pattern, const char* escape = nullptr) const
     {
         switch (m_dialect) {
         case SqlDialect::Ansi:
-            return text + " SIMILAR TO " + textLiteral(pattern);
+            return text + " SIMILAR TO " + textLiteral(pattern)
+                + (escape ? " ESCAPE '" + std::string(escape) + "'" : "");
         case SqlDialect::Athena:
             return "REGEXP_LIKE(" + text + ", " + textLiteral("^" + pattern + "$") + ")";
         case SqlDialect::Spark:
@@ -300,20 +302,7 @@ std::string SqlWriter::privateAddress(const std::string& address) const
         + "|[fF][eE][89abAB][0-9a-fA-F]:" + noDot + "|(::ffff:|::FFFF:|0:0:0:0:0:ffff:)" + ipv4 + ")";
     const std::string zone = similar ? "(!%" + any + ")?" : "(%" + any + ")?";
     const std::string blanks = "[ \t]*";
-    const std::string body = blanks + "(" + ipv4 + "|" + ipv6 + zone + ")" + blanks;
-    switch (m_dialect) {
-    case SqlDialect::Ansi:
-        return address + " SIMILAR TO " + textLiteral(body) + " ESCAPE '!'";
-    case SqlDialect::Athena:
-        return "REGEXP_LIKE(" + address + ", " + textLiteral("^" + body + "$") + ")";
-    case SqlDialect::Spark:
-        return address + " RLIKE " + textLiteral("^" + body + "$");
-    case SqlDialect::DuckDb:
-        return "REGEXP_MATCHES(" + address + ", " + textLiteral("^" + body + "$") + ")";
-    case SqlDialect::Sqlite:
-        return address + " REGEXP " + textLiteral("^" + body + "$");
-    }
-    return {};
+    return matches(address, blanks + "(" + ipv4 + "|" + ipv6 + zone + ")" + blanks, similar ? "!" : nullptr);
 }
 
 std::string SqlWriter::rawFeature(const FeatureEncoding& encoding) const
