@@ -530,11 +530,17 @@ std::string SqlWriter::header(SqlForestForm form, std::size_t bytes) const
     char threshold[64];
     std::snprintf(threshold, sizeof threshold, "%.17g", m_model.threshold);
     std::string text = "-- webthreat anomaly scoring query (" + std::string(sqlDialectName(m_dialect)) + " dialect)\n";
-    text += "-- Model: " + (m_params.modelFile.empty() ? std::string("(not from a file)") : m_params.modelFile)
-        + "\n--   trained on " + (origin.file.empty() ? std::string("(unknown)") : origin.file) + ", "
-        + std::to_string(origin.rows) + " rows after cleaning, sha256 "
-        + (origin.sha256.empty() ? std::string("(none)") : origin.sha256) + "\n--   by " + origin.program + " "
-        + origin.version + " at " + origin.created + "\n";
+    // Names come from the model file and the command line: a line break in one must not end the comment.
+    const auto said = [](const std::string& value, const char* otherwise) {
+        std::string line = value.empty() ? std::string(otherwise) : value;
+        std::replace_if(
+            line.begin(), line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+        return line;
+    };
+    text += "-- Model: " + said(m_params.modelFile, "(not from a file)") + "\n--   trained on "
+        + said(origin.file, "(unknown)") + ", " + std::to_string(origin.rows) + " rows after cleaning, sha256 "
+        + said(origin.sha256, "(none)") + "\n--   by " + said(origin.program, "") + " " + said(origin.version, "")
+        + " at " + said(origin.created, "") + "\n";
     text += "--   " + std::to_string(m_model.forest->treeCount()) + " trees of "
         + std::to_string(m_model.forest->maxSamples()) + " samples, seed " + std::to_string(m_model.seed)
         + "; features: " + features + "\n";

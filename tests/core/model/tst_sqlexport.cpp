@@ -303,6 +303,12 @@ void TestSqlExport::tinyModelFragments()
     QVERIFY(sql.endsWith(";\n"));
     QVERIFY(sql.contains("wt_bytes_in_median")); // cleaning's median fill
 
+    // A line break in a name from the model file does not end the header's comment.
+    auto strange = tinyModel();
+    strange->origin.file = "week.csv\nDROP TABLE traffic;";
+    const std::string commented = exportModelSql(*strange, params).sql;
+    QVERIFY(commented.find("trained on week.csv DROP TABLE traffic;") != std::string::npos);
+    QVERIFY(commented.find("\nDROP") == std::string::npos);
     // Athena and Hive tables cannot name a column response.code.
     params.underscoreColumns = true;
     const QString underscored = QString::fromStdString(exportModelSql(*tinyModel(), params).sql);
