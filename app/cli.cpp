@@ -302,6 +302,7 @@ struct ExportCommand {
     std::string forest = "auto";
     std::string nodesTable, nodesCsv; // the forest's nodes kept in a table of their own
     bool underscoreColumns = false;
+    std::string extraColumns; // comma-separated
     bool force = false;
     std::string logLevel;
 };
@@ -544,6 +545,9 @@ struct CommandLine {
                      "(default auto: case; for athena past its 262,144-byte query limit, a table of nodes read "
                      "from TABLE_forest and written to OUT-nodes.csv)")
             ->option_text("FORM");
+        c.add_option("--extra-columns", e.extraColumns,
+                     "more columns of the table to return after the schema's, comma-separated (an id, a partition)")
+            ->option_text("LIST");
         c.add_flag("--underscore-columns", e.underscoreColumns,
                    "the table names response.code, source.meta and source.name with underscores "
                    "(response_code, ...), as Athena and Hive tables must")
@@ -834,6 +838,12 @@ int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
             throw UsageError("--nodes-csv needs --nodes-table NAME: the table the query reads the nodes from");
         params.nodesTable = e.nodesTable;
         params.underscoreColumns = e.underscoreColumns;
+        for (std::size_t start = 0; start < e.extraColumns.size();) {
+            const std::size_t comma = std::min(e.extraColumns.find(',', start), e.extraColumns.size());
+            if (comma > start)
+                params.extraColumns.push_back(e.extraColumns.substr(start, comma - start));
+            start = comma + 1;
+        }
         params.validate();
     } catch (const ParameterError& error) {
         throw UsageError(std::string(error.what()));

@@ -332,6 +332,10 @@ private Q_SLOTS:
         Run run = runWebthreat({"export-model", model, "--sql", sql, "--dialect", "sqlite"});
         QCOMPARE(run.status, 0);
         QVERIFY2(run.out.startsWith("SQL (sqlite, forest as CASE expressions, "), qPrintable(run.out));
+        run = runWebthreat({"export-model", model, "--sql", dir.filePath("extra.sql"), "--dialect", "spark",
+                            "--extra-columns", "row_id,day"});
+        QCOMPARE(run.status, 0);
+        QVERIFY(contents(dir.filePath("extra.sql")).contains("p.`detection_types`, p.`row_id`, p.`day`,"));
         QVERIFY(contents(sql).startsWith("-- webthreat anomaly scoring query (sqlite dialect)\n-- Model: "
                                          + model.toUtf8()));
         run = runWebthreat({"export-model", model, "--sql", sql});
