@@ -9,6 +9,7 @@
 #include "core/pipeline.h"
 #include "core/output/provenance.h"
 #include "core/model/modelfile.h"
+#include "core/model/sqlexport.h"
 
 #include <CLI/CLI.hpp>
 
@@ -251,6 +252,24 @@ odd response codes).)";
 constexpr const char* kGenerateFooter = R"(Example:
   webthreat generate --rows 1000000 --label --out traffic-1m.csv)";
 
+constexpr const char* kExportDescription =
+    R"(Writes a model saved by `analyze --save-model` (or the workbench) as one SQL query that scores a
+table where the data lives (Athena/Trino, Spark SQL, DuckDB, SQLite, ANSI): it reads a table with the
+traffic schema's columns, text or typed, computes each feature as webthreat does (the model's frozen
+encodings, fills and scales, the bytes_in median fill, country codes upper-cased) and walks the forest,
+returning the schema's columns plus anomaly_score and is_suspicious, within 1e-9 of `webthreat score`.
+The forest is written as CASE expressions, or, for athena when those would pass Athena's 262,144-byte
+query limit, as a table of nodes (a CSV written beside the query) joined level by level. Cleaning's row filters (exact duplicates, rows
+without src_ip or dst_ip) are not applied: see docs/scoring-at-scale.md.)";
+
+constexpr const char* kExportFooter = R"(Examples:
+  webthreat analyze week.csv --save-model baseline.json
+  webthreat export-model baseline.json --sql score.sql --dialect athena --table logs.traffic
+  webthreat export-model baseline.json --sql score.sql --dialect athena --table logs.traffic \
+      --nodes-table logs.forest --nodes-csv forest.csv
+  webthreat export-model baseline.json --sql score.sql --dialect sqlite
+  sqlite3 traffic.db '.import --csv today.csv traffic' && sqlite3 -csv -header traffic.db < score.sql)";
+
 constexpr const char* kLayoutGroup = "Other CSV layouts (what File > Import CSV... does in the workbench)";
 
 // What `analyze` was given, as declared below.
@@ -274,6 +293,20 @@ struct AnalyzeCommand {
     AnalysisParams params;
 };
 
+// What `export-model` was given.
+struct ExportCommand {
+    std::string model;
+    std::string sql; // where to write the query
+    std::string dialect = "ansi";
+    std::string table = "traffic";
+    std::string forest = "auto";
+    std::string nodesTable, nodesCsv; // the forest's nodes kept in a table of their own
+    bool underscoreColumns = false;
+    std::string extraColumns; // comma-separated
+    bool force = false;
+    std::string logLevel;
+};
+
 struct GenerateCommand {
     std::string out;
     bool force = false;
@@ -288,10 +321,12 @@ struct CommandLine {
     CLI::App* analyze = nullptr;
     CLI::App* score = nullptr;
     CLI::App* generate = nullptr;
+    CLI::App* exportModel = nullptr;
     CLI::App* help = nullptr;
     CLI::App* version = nullptr;
     AnalyzeCommand a;
     GenerateCommand g;
+    ExportCommand e;
     std::string helpTopic;
     bool showVersion = false;
 
@@ -308,8 +343,9 @@ struct CommandLine {
         declareAnalyze();
         declareScore();
         declareGenerate();
+        declareExport();
         help = app.add_subcommand("help", "this text, or a command's options");
-        help->add_option("COMMAND", helpTopic, "analyze, score or generate");
+        help->add_option("COMMAND", helpTopic, "analyze, score, export-model or generate");
         version = app.add_subcommand("version", "print the version")->group("");
     }
 
@@ -488,6 +524,46 @@ struct CommandLine {
             ->check(logLevel());
     }
 
+    void declareExport()
+    {
+        exportModel = app.add_subcommand("export-model", "write a saved model as a SQL query that scores a table");
+        CLI::App& c = *exportModel;
+        formatter->longDescriptions[exportModel] = kExportDescription;
+        c.footer(kExportFooter);
+        c.allow_extras();
+        c.add_option("MODEL", e.model, "the model file saved by analyze --save-model or the workbench")
+            ->type_name("")
+            ->required();
+        c.add_option("--sql", e.sql, "write the scoring query to FILE (written atomically)")->option_text("FILE");
+        c.add_option("--dialect", e.dialect, "ansi, athena (also trino), spark, duckdb or sqlite (default ansi)")
+            ->option_text("D");
+        c.add_option("--table", e.table,
+                     "the table to read: name, schema.name or catalog.schema.name (default traffic)")
+            ->option_text("NAME");
+        c.add_option("--forest", e.forest,
+                     "auto, case or table: the forest as CASE expressions or as a node table joined per level "
+                     "(default auto: case; for athena past its 262,144-byte query limit, a table of nodes read "
+                     "from TABLE_forest and written to OUT-nodes.csv)")
+            ->option_text("FORM");
+        c.add_option("--extra-columns", e.extraColumns,
+                     "more columns of the table to return after the schema's, comma-separated (an id, a partition)")
+            ->option_text("LIST");
+        c.add_flag("--underscore-columns", e.underscoreColumns,
+                   "the table names response.code, source.meta and source.name with underscores "
+                   "(response_code, ...), as Athena and Hive tables must")
+            ->disable_flag_override();
+        c.add_option("--nodes-table", e.nodesTable,
+                     "read the forest's nodes from this table instead of writing them into the query (a few KB "
+                     "whatever the forest: the way past Athena's limit)")
+            ->option_text("NAME");
+        c.add_option("--nodes-csv", e.nodesCsv, "write the nodes for --nodes-table to FILE (CSV with a header)")
+            ->option_text("FILE");
+        c.add_flag("--force", e.force, "overwrite --sql and --nodes-csv if they exist")->disable_flag_override();
+        c.add_option("--log-level", e.logLevel, "trace, debug, info, warn, error, off (default warn)")
+            ->option_text("LEVEL")
+            ->check(logLevel());
+    }
+
     std::string mainHelp() const
     {
         return app.get_formatter()->make_help(&app, "webthreat", CLI::AppFormatMode::Normal);
@@ -501,17 +577,13 @@ struct CommandLine {
         try {
             app.parse(reversed);
         } catch (const CLI::RequiredError&) {
-            for (CLI::App* command : {analyze, score, generate}) {
+            for (CLI::App* command : {analyze, score, generate, exportModel}) {
                 if (!command->parsed())
                     continue;
                 refuseLeftovers(*command);
                 for (const CLI::Option* option : command->get_options()) {
                     if (option->get_required() && option->count() == 0)
-                        throw UsageError(option->get_name() == "FILE"
-                                             ? command->get_name() + " needs the traffic file to read (see: webthreat help "
-                                                 + command->get_name() + ")"
-                                             : command->get_name() + " needs " + option->get_name() + " "
-                                                 + option->get_option_text());
+                        throw UsageError(missingArgument(*command, *option));
                 }
             }
             throw;
@@ -534,11 +606,23 @@ struct CommandLine {
             throw UsageError(error.what());
         }
         if (!app.remaining().empty())
-            throw UsageError("unknown command '" + app.remaining().front() + "' (commands: analyze, score, generate, help)");
-        for (CLI::App* command : {analyze, score, generate}) {
+            throw UsageError("unknown command '" + app.remaining().front()
+                             + "' (commands: analyze, score, export-model, generate, help)");
+        for (CLI::App* command : {analyze, score, generate, exportModel}) {
             if (command->parsed())
                 refuseLeftovers(*command);
         }
+    }
+
+    // What a command says when a required argument is missing.
+    static std::string missingArgument(const CLI::App& command, const CLI::Option& option)
+    {
+        const std::string name = command.get_name();
+        if (option.get_name() == "MODEL")
+            return name + " needs the model file to read (see: webthreat help " + name + ")";
+        if (option.get_name() == "FILE")
+            return name + " needs the traffic file to read (see: webthreat help " + name + ")";
+        return name + " needs " + option.get_name() + " " + option.get_option_text();
     }
 
     // "--trees: needs a whole number" as "--trees needs a whole number".
@@ -733,6 +817,62 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     return kExitOk;
 }
 
+// export-model: the model file to SQL, written whole or not at all.
+int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
+{
+    setUpLogging(e.logLevel);
+    if (e.sql.empty())
+        throw UsageError("export-model needs --sql FILE: where to write the query");
+    SqlExportParams params;
+    try {
+        params.dialect = sqlDialectByName(e.dialect);
+        if (e.forest == "case")
+            params.form = SqlForestForm::Case;
+        else if (e.forest == "table")
+            params.form = SqlForestForm::Table;
+        else if (e.forest != "auto")
+            throw UsageError("--forest must be auto, case or table; got '" + e.forest + "'");
+        params.table = e.table;
+        params.modelFile = e.model;
+        if (!e.nodesCsv.empty() && e.nodesTable.empty())
+            throw UsageError("--nodes-csv needs --nodes-table NAME: the table the query reads the nodes from");
+        params.nodesTable = e.nodesTable;
+        params.underscoreColumns = e.underscoreColumns;
+        for (std::size_t start = 0; start < e.extraColumns.size();) {
+            const std::size_t comma = std::min(e.extraColumns.find(',', start), e.extraColumns.size());
+            if (comma > start)
+                params.extraColumns.push_back(e.extraColumns.substr(start, comma - start));
+            start = comma + 1;
+        }
+        params.validate();
+    } catch (const ParameterError& error) {
+        throw UsageError(std::string(error.what()));
+    }
+    const std::shared_ptr<const DetectorModel> model = loadModel(e.model);
+    const SqlExport exported = exportModelSql(*model, params);
+    // The nodes' CSV is written when asked for, or when Athena's limit moved the nodes to a table.
+    std::string nodesCsv = e.nodesCsv;
+    if (nodesCsv.empty() && e.nodesTable.empty() && !exported.nodesCsv.empty()) {
+        const std::filesystem::path sql(e.sql);
+        nodesCsv = (sql.parent_path() / (sql.stem().string() + "-nodes.csv")).string();
+    }
+    refuseOverwrite(e.sql, e.force);
+    if (!nodesCsv.empty())
+        refuseOverwrite(nodesCsv, e.force);
+    if (!nodesCsv.empty())
+        writeFileAtomically(nodesCsv, forestNodesCsv(*model));
+    writeFileAtomically(e.sql, exported.sql);
+    for (const std::string& warning : exported.warnings)
+        err << "webthreat: warning: " << warning << "\n";
+    out << "SQL (" << sqlDialectName(params.dialect) << ", forest as "
+        << (exported.form == SqlForestForm::Case ? "CASE expressions" : "a node table") << ", " << exported.sql.size()
+        << " bytes) written to " << e.sql << "\n";
+    if (!nodesCsv.empty())
+        out << "The forest's nodes, for the table " << exported.nodesTable << " the query reads, written to "
+            << nodesCsv << " (CSV with a header: load it as that table first)\n";
+    return kExitOk;
+}
+
 int generate(GenerateCommand& g, std::ostream& out)
 {
     setUpLogging(g.logLevel);
@@ -784,10 +924,12 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
             return kExitOk;
         }
         if (cli.help->parsed()) {
-            if (cli.helpTopic == "analyze" || cli.helpTopic == "score" || cli.helpTopic == "generate")
-                out << (cli.helpTopic == "analyze" ? cli.analyze
-                            : cli.helpTopic == "score" ? cli.score
-                                                       : cli.generate)
+            if (cli.helpTopic == "analyze" || cli.helpTopic == "score" || cli.helpTopic == "generate"
+                || cli.helpTopic == "export-model")
+                out << (cli.helpTopic == "analyze"        ? cli.analyze
+                            : cli.helpTopic == "score"    ? cli.score
+                            : cli.helpTopic == "generate" ? cli.generate
+                                                          : cli.exportModel)
                            ->help("webthreat");
             else
                 out << cli.mainHelp();
@@ -801,6 +943,8 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
         }
         if (cli.generate->parsed())
             return generate(cli.g, out);
+        if (cli.exportModel->parsed())
+            return exportModel(cli.e, out, err);
         err << cli.mainHelp();
         return kExitUsage;
     } catch (const UsageError& error) {

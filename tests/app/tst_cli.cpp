@@ -319,6 +319,59 @@ private Q_SLOTS:
         QCOMPARE(lines(out).size(), 11);
     }
 
+    // export-model: a saved model as SQL, its usage errors in our words, and Athena's size limit
+    // moving the nodes to a CSV of their own. (SQLite running the SQL: tests/core/model/tst_sqlexport.)
+    void exportModel()
+    {
+        QTemporaryDir dir;
+        const QString csv = dir.filePath("traffic.csv");
+        const QString model = dir.filePath("model.json");
+        QCOMPARE(runWebthreat({"generate", "--rows", "3000", "--out", csv}).status, 0);
+        QCOMPARE(runWebthreat({"analyze", csv, "--save-model", model}).status, 0);
+        const QString sql = dir.filePath("score.sql");
+        Run run = runWebthreat({"export-model", model, "--sql", sql, "--dialect", "sqlite"});
+        QCOMPARE(run.status, 0);
+        QVERIFY2(run.out.startsWith("SQL (sqlite, forest as CASE expressions, "), qPrintable(run.out));
+        run = runWebthreat({"export-model", model, "--sql", dir.filePath("extra.sql"), "--dialect", "spark",
+                            "--extra-columns", "row_id,day"});
+        QCOMPARE(run.status, 0);
+        QVERIFY(contents(dir.filePath("extra.sql")).contains("p.`detection_types`, p.`row_id`, p.`day`,"));
+        QVERIFY(contents(sql).startsWith("-- webthreat anomaly scoring query (sqlite dialect)\n-- Model: "
+                                         + model.toUtf8()));
+        run = runWebthreat({"export-model", model, "--sql", sql});
+        QCOMPARE(run.status, 4);
+        QVERIFY2(run.err.contains(sql + ": the file exists; use --force to overwrite it"), qPrintable(run.err));
+
+        const QString athena = dir.filePath("athena.sql");
+        run = runWebthreat({"export-model", model, "--sql", athena, "--dialect", "athena", "--table", "logs.traffic"});
+        QCOMPARE(run.status, 0);
+        QVERIFY2(run.out.contains("written to " + dir.filePath("athena-nodes.csv")), qPrintable(run.out));
+        QVERIFY(contents(athena).size() < 262144);
+        QVERIFY(contents(athena).contains("FROM logs.traffic_forest"));
+        QVERIFY(
+            contents(dir.filePath("athena-nodes.csv")).startsWith("tree,node,feature,bound,left_child,path_length\n"));
+
+        const QList<QPair<QStringList, QString>> usage{
+            {{"export-model"}, "export-model needs the model file to read"},
+            {{"export-model", model}, "export-model needs --sql FILE"},
+            {{"export-model", model, "--sql", "x.sql", "--dialect", "oracle"},
+             "unknown SQL dialect 'oracle'; the dialects are: ansi, athena (also trino), spark, duckdb, sqlite"},
+            {{"export-model", model, "--sql", "x.sql", "--table", "a;b"}, "table name 'a;b' is not an identifier"},
+            {{"export-model", model, "--sql", "x.sql", "--forest", "tree"}, "--forest must be auto, case or table"},
+            {{"export-model", model, "--sql", "x.sql", "--nodes-csv", "n.csv"}, "--nodes-csv needs --nodes-table NAME"},
+            {{"export-model", model, "--sql", "x.sql", "--bogus"}, "unknown option --bogus for 'export-model'"},
+        };
+        for (const auto& [arguments, message] : usage) {
+            run = runWebthreat(arguments);
+            QCOMPARE(run.status, 2);
+            QVERIFY2(run.err.contains(message), qPrintable(run.err));
+        }
+        run = runWebthreat({"export-model", dir.filePath("none.json"), "--sql", dir.filePath("x.sql")});
+        QCOMPARE(run.status, 3);
+        QVERIFY(!QFile::exists(dir.filePath("x.sql")));
+        QVERIFY(runWebthreat({"help", "export-model"}).out.contains("--nodes-table NAME"));
+    }
+
     void errors_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -766,16 +819,17 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("model");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("message");
-        QTest::newRow("score without a model") << QStringList{"score", "INPUT"} << QByteArray() << 2
-                                               << "score needs --model";
+        QTest::newRow("score without a model")
+            << QStringList{"score", "INPUT"} << QByteArray() << 2 << "score needs --model";
         QTest::newRow("model file missing") << QStringList{"score", "INPUT", "--model", "/nonexistent/m.json"}
                                             << QByteArray() << 3 << "/nonexistent/m.json: cannot read the model file";
         QTest::newRow("malformed model") << QStringList{"score", "INPUT", "--model", "MODEL"}
-                                         << QByteArray("{\n  \"format\": \"webthreat-model\",\n  \"version\": }")
-                                         << 3 << "m.json:3: column 14: not a valid model file, malformed JSON";
-        QTest::newRow("newer model") << QStringList{"score", "INPUT", "--model", "MODEL"}
-                                     << QByteArray("{\"format\": \"webthreat-model\", \"version\": 7}") << 3
-                                     << "m.json: version: the model is of format version 7, written by a newer webthreat";
+                                         << QByteArray("{\n  \"format\": \"webthreat-model\",\n  \"version\": }") << 3
+                                         << "m.json:3: column 14: not a valid model file, malformed JSON";
+        QTest::newRow("newer model")
+            << QStringList{"score", "INPUT", "--model", "MODEL"}
+            << QByteArray("{\"format\": \"webthreat-model\", \"version\": 7}") << 3
+            << "m.json: version: the model is of format version 7, written by a newer webthreat";
         QTest::newRow("score takes one file") << QStringList{"score", "INPUT", "INPUT", "--model", "MODEL"}
                                               << QByteArray("{}") << 2 << "score reads one file; got 2";
     }
