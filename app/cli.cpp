@@ -9,6 +9,8 @@
 #include "core/pipeline.h"
 #include "core/output/provenance.h"
 #include "core/model/modelfile.h"
+#include "core/model/onnxexport.h"
+#include "core/util/format.h"
 
 #include <CLI/CLI.hpp>
 
@@ -251,6 +253,18 @@ odd response codes).)";
 constexpr const char* kGenerateFooter = R"(Example:
   webthreat generate --rows 1000000 --label --out traffic-1m.csv)";
 
+constexpr const char* kExportModelDescription =
+    R"(Writes a model saved by `analyze --save-model` or the workbench in a form other systems run, so that
+new data is scored where it lives. --onnx: an ONNX model (ai.onnx opset 13, ai.onnx.ml opset 2) for
+onnxruntime, Spark (SynapseML) or BigQuery ML, with one input per feature (the cleaned table's raw
+columns; NaN or -1 or "" when missing) and the outputs anomaly_score and is_suspicious; it passes the
+ONNX checker before it is written. The model's provenance is kept in its metadata. Inputs, outputs
+and examples: docs/onnx-export.md.)";
+
+constexpr const char* kExportModelFooter = R"(Example:
+  webthreat analyze monday.csv --save-model baseline.json
+  webthreat export-model baseline.json --onnx baseline.onnx)";
+
 constexpr const char* kLayoutGroup = "Other CSV layouts (what File > Import CSV... does in the workbench)";
 
 // What `analyze` was given, as declared below.
@@ -274,6 +288,13 @@ struct AnalyzeCommand {
     AnalysisParams params;
 };
 
+struct ExportModelCommand {
+    std::string model; // the model file to export
+    std::string onnx; // where to write the ONNX model
+    bool force = false;
+    std::string logLevel;
+};
+
 struct GenerateCommand {
     std::string out;
     bool force = false;
@@ -288,10 +309,12 @@ struct CommandLine {
     CLI::App* analyze = nullptr;
     CLI::App* score = nullptr;
     CLI::App* generate = nullptr;
+    CLI::App* exportModel = nullptr;
     CLI::App* help = nullptr;
     CLI::App* version = nullptr;
     AnalyzeCommand a;
     GenerateCommand g;
+    ExportModelCommand e;
     std::string helpTopic;
     bool showVersion = false;
 
@@ -308,8 +331,9 @@ struct CommandLine {
         declareAnalyze();
         declareScore();
         declareGenerate();
+        declareExportModel();
         help = app.add_subcommand("help", "this text, or a command's options");
-        help->add_option("COMMAND", helpTopic, "analyze, score or generate");
+        help->add_option("COMMAND", helpTopic, "analyze, score, generate or export-model");
         version = app.add_subcommand("version", "print the version")->group("");
     }
 
@@ -488,6 +512,24 @@ struct CommandLine {
             ->check(logLevel());
     }
 
+    void declareExportModel()
+    {
+        exportModel = app.add_subcommand("export-model", "write a saved model as ONNX, to score where the data lives");
+        CLI::App& c = *exportModel;
+        formatter->longDescriptions[exportModel] = kExportModelDescription;
+        c.footer(kExportModelFooter);
+        c.allow_extras();
+        c.add_option("MODEL", e.model, "the model file saved by analyze --save-model or the workbench")
+            ->type_name("")
+            ->required();
+        c.add_option("--onnx", e.onnx, "write the model as ONNX to this file (written atomically)")
+            ->option_text("OUT.onnx");
+        c.add_flag("--force", e.force, "overwrite the output if it exists")->disable_flag_override();
+        c.add_option("--log-level", e.logLevel, "trace, debug, info, warn, error, off (default warn)")
+            ->option_text("LEVEL")
+            ->check(logLevel());
+    }
+
     std::string mainHelp() const
     {
         return app.get_formatter()->make_help(&app, "webthreat", CLI::AppFormatMode::Normal);
@@ -501,15 +543,16 @@ struct CommandLine {
         try {
             app.parse(reversed);
         } catch (const CLI::RequiredError&) {
-            for (CLI::App* command : {analyze, score, generate}) {
+            for (CLI::App* command : {analyze, score, generate, exportModel}) {
                 if (!command->parsed())
                     continue;
                 refuseLeftovers(*command);
                 for (const CLI::Option* option : command->get_options()) {
                     if (option->get_required() && option->count() == 0)
-                        throw UsageError(option->get_name() == "FILE"
-                                             ? command->get_name() + " needs the traffic file to read (see: webthreat help "
-                                                 + command->get_name() + ")"
+                        throw UsageError(option->get_name() == "FILE" || option->get_name() == "MODEL"
+                                             ? command->get_name() + " needs the "
+                                                 + (option->get_name() == "FILE" ? "traffic" : "model")
+                                                 + " file to read (see: webthreat help " + command->get_name() + ")"
                                              : command->get_name() + " needs " + option->get_name() + " "
                                                  + option->get_option_text());
                 }
@@ -534,8 +577,8 @@ struct CommandLine {
             throw UsageError(error.what());
         }
         if (!app.remaining().empty())
-            throw UsageError("unknown command '" + app.remaining().front() + "' (commands: analyze, score, generate, help)");
-        for (CLI::App* command : {analyze, score, generate}) {
+            throw UsageError("unknown command '" + app.remaining().front() + "' (commands: analyze, score, generate, export-model, help)");
+        for (CLI::App* command : {analyze, score, generate, exportModel}) {
             if (command->parsed())
                 refuseLeftovers(*command);
         }
@@ -561,6 +604,8 @@ struct CommandLine {
                 throw UsageError("unknown option " + arg.substr(0, arg.find('=')) + " for '" + command.get_name()
                                  + "' (see: webthreat help " + command.get_name() + ")");
         }
+        if (!left.empty() && command.get_name() == "export-model")
+            throw UsageError("export-model reads one model file; got " + std::to_string(1 + left.size()));
         if (!left.empty() && command.get_name() != "generate")
             throw UsageError(command.get_name() + " reads one file; got " + std::to_string(1 + left.size()));
         if (!left.empty())
@@ -756,6 +801,25 @@ int generate(GenerateCommand& g, std::ostream& out)
     return kExitOk;
 }
 
+// export-model: the saved model, checked on load, written in the asked-for form.
+int exportModel(const ExportModelCommand& e, std::ostream& out)
+{
+    setUpLogging(e.logLevel);
+    if (e.onnx.empty())
+        throw UsageError("export-model needs --onnx OUT.onnx: the form to write the model in");
+    refuseOverwrite(e.onnx, e.force);
+    const std::shared_ptr<const DetectorModel> model = loadModel(e.model);
+    const OnnxExport written
+        = writeOnnxModel(*model, e.onnx, std::filesystem::path(e.model).filename().string());
+    out << "Wrote " << e.onnx << " (ONNX, " << formatBytes(static_cast<double>(written.bytes.size())) << ", "
+        << written.treeNodes << " tree nodes in " << model->forest->treeCount() << " trees)\n  inputs:";
+    for (const OnnxInput& input : written.inputs)
+        out << " " << input.name << " (" << input.type << ")";
+    out << "\n  outputs: anomaly_score (double), is_suspicious (bool: anomaly_score < "
+        << formatNumber(model->threshold) << ")\n";
+    return kExitOk;
+}
+
 } // namespace
 
 void setReportWriter(ReportWriter writer)
@@ -784,7 +848,9 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
             return kExitOk;
         }
         if (cli.help->parsed()) {
-            if (cli.helpTopic == "analyze" || cli.helpTopic == "score" || cli.helpTopic == "generate")
+            if (cli.helpTopic == "export-model")
+                out << cli.exportModel->help("webthreat");
+            else if (cli.helpTopic == "analyze" || cli.helpTopic == "score" || cli.helpTopic == "generate")
                 out << (cli.helpTopic == "analyze" ? cli.analyze
                             : cli.helpTopic == "score" ? cli.score
                                                        : cli.generate)
@@ -801,6 +867,8 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
         }
         if (cli.generate->parsed())
             return generate(cli.g, out);
+        if (cli.exportModel->parsed())
+            return exportModel(cli.e, out);
         err << cli.mainHelp();
         return kExitUsage;
     } catch (const UsageError& error) {
