@@ -16,9 +16,10 @@ SAMPLE=resources/sample/sample_traffic.csv
 # recommends, so what Qt only recommends is named here: libqt6opengl6-dev (Qt6Charts needs Qt6OpenGL
 # at configure time). fonts-dejavu-core: the text in screenshots, charts and the PDF report.
 # poppler-utils: pdftoppm, with which tests/ui/tst_report renders the exported PDF report to check
-# its pages.
+# its pages. libonnx-dev, libprotobuf-dev: the ONNX schema and checker for `export-model --onnx`.
 PACKAGES=(g++ cmake ninja-build qt6-base-dev libqt6opengl6-dev qt6-charts-dev libeigen3-dev libspdlog-dev
-    libbenchmark-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev fonts-dejavu-core poppler-utils)
+    libbenchmark-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev
+    fonts-dejavu-core poppler-utils)
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 # dpkg-dev: dpkg-shlibdeps for the Depends line; file: whether the installed programs are stripped;
 # the rest check the desktop entry, AppStream metadata and man pages (packaging/check-install.sh).

@@ -577,7 +577,8 @@ struct CommandLine {
             throw UsageError(error.what());
         }
         if (!app.remaining().empty())
-            throw UsageError("unknown command '" + app.remaining().front() + "' (commands: analyze, score, generate, export-model, help)");
+            throw UsageError("unknown command '" + app.remaining().front()
+                             + "' (commands: analyze, score, generate, export-model, help)");
         for (CLI::App* command : {analyze, score, generate, exportModel}) {
             if (command->parsed())
                 refuseLeftovers(*command);
@@ -809,8 +810,7 @@ int exportModel(const ExportModelCommand& e, std::ostream& out)
         throw UsageError("export-model needs --onnx OUT.onnx: the form to write the model in");
     refuseOverwrite(e.onnx, e.force);
     const std::shared_ptr<const DetectorModel> model = loadModel(e.model);
-    const OnnxExport written
-        = writeOnnxModel(*model, e.onnx, std::filesystem::path(e.model).filename().string());
+    const OnnxExport written = writeOnnxModel(*model, e.onnx, std::filesystem::path(e.model).filename().string());
     out << "Wrote " << e.onnx << " (ONNX, " << formatBytes(static_cast<double>(written.bytes.size())) << ", "
         << written.treeNodes << " tree nodes in " << model->forest->treeCount() << " trees)\n  inputs:";
     for (const OnnxInput& input : written.inputs)
@@ -851,7 +851,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
             if (cli.helpTopic == "export-model")
                 out << cli.exportModel->help("webthreat");
             else if (cli.helpTopic == "analyze" || cli.helpTopic == "score" || cli.helpTopic == "generate")
-                out << (cli.helpTopic == "analyze" ? cli.analyze
+                out << (cli.helpTopic == "analyze"     ? cli.analyze
                             : cli.helpTopic == "score" ? cli.score
                                                        : cli.generate)
                            ->help("webthreat");

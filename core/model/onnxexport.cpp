@@ -359,7 +359,8 @@ std::string modelDescription(const DetectorModel& model)
     return "Isolation Forest of " + std::to_string(model.forest->treeCount()) + " trees ("
         + std::to_string(model.forest->maxSamples()) + " samples each) over " + std::to_string(model.encodings.size())
         + " features, trained on " + model.origin.file + " (" + std::to_string(model.origin.rows) + " rows, "
-        + model.origin.created + "). anomaly_score is scikit-learn's score_samples, in [-1, 0), lower = more "
+        + model.origin.created
+        + "). anomaly_score is scikit-learn's score_samples, in [-1, 0), lower = more "
           "anomalous; is_suspicious is anomaly_score < "
         + formatNumber(model.threshold) + " (contamination " + model.contamination.toString()
         + " of the training rows). Inputs as the product's cleaned table has them: docs/onnx-export.md.";
@@ -372,7 +373,7 @@ std::vector<OnnxInput> onnxInputs(const DetectorModel& model)
     for (const FeatureEncoding& encoding : model.encodings) {
         const onnx::TensorProto_DataType type = elementType(encoding.feature);
         inputs.push_back({inputName(encoding.feature),
-                          type == onnx::TensorProto_DataType_INT64    ? "int64"
+                          type == onnx::TensorProto_DataType_INT64        ? "int64"
                               : type == onnx::TensorProto_DataType_STRING ? "string"
                                                                           : "double",
                           encoding.feature});
@@ -413,8 +414,8 @@ OnnxExport exportOnnx(const DetectorModel& model, std::string_view sourceFile)
         input.set_name(name);
         input.set_doc_string(inputDescription(encoding));
         setType(input, elementType(encoding.feature));
-        const std::string column = encoding.isFrequency() ? categoryColumn(graph, encoding, name)
-                                                          : numericColumn(graph, encoding, name);
+        const std::string column
+            = encoding.isFrequency() ? categoryColumn(graph, encoding, name) : numericColumn(graph, encoding, name);
         columns.push_back(graph.node("Unsqueeze", {column, axis}, name + ".column").output(0));
     }
     onnx::NodeProto& concat = graph.node("Concat", {}, "features");
@@ -437,7 +438,8 @@ OnnxExport exportOnnx(const DetectorModel& model, std::string_view sourceFile)
     try {
         onnx::checker::check_model(proto);
     } catch (const onnx::checker::ValidationError& error) {
-        throw std::logic_error(std::string("the ONNX model made from the model fails the ONNX checker: ") + error.what());
+        throw std::logic_error(std::string("the ONNX model made from the model fails the ONNX checker: ")
+                               + error.what());
     }
     if (!proto.SerializeToString(&result.bytes))
         throw std::logic_error("the ONNX model could not be serialized");

@@ -112,14 +112,22 @@ DetectorModel fittedModel(const std::string& text, const DetectorParams& detecto
     return makeModel(analysis, fingerprintBytes(text, "generated.csv"), "webthreat");
 }
 
+// Generated traffic (seed 7), as CSV text.
 std::string generated(std::size_t rows)
 {
-    GeneratorParams params;
-    params.rows = rows;
-    params.seed = 7;
     std::ostringstream text;
-    generateTraffic(text, params);
+    generateTraffic(text, GeneratorParams{.rows = rows, .seed = 7});
     return text.str();
+}
+
+// A tensor's name, element type and shape [N].
+void checkTensor(const onnx::ValueInfoProto& value, const std::string& name, onnx::TensorProto_DataType type)
+{
+    QCOMPARE(value.name(), name);
+    QCOMPARE(value.type().tensor_type().elem_type(), int(type));
+    QCOMPARE(value.type().tensor_type().shape().dim_size(), 1);
+    QCOMPARE(value.type().tensor_type().shape().dim(0).dim_param(), std::string("N"));
+    QVERIFY(!value.doc_string().empty());
 }
 
 } // namespace
@@ -168,22 +176,12 @@ void TestOnnxExport::inputsOutputsAndOpsets()
 
     const auto& inputs = proto.graph().input();
     QCOMPARE(inputs.size(), 2);
-    QCOMPARE(inputs[0].name(), std::string("bytes_in"));
-    QCOMPARE(inputs[0].type().tensor_type().elem_type(), int(onnx::TensorProto_DataType_DOUBLE));
-    QCOMPARE(inputs[1].name(), std::string("dst_port"));
-    QCOMPARE(inputs[1].type().tensor_type().elem_type(), int(onnx::TensorProto_DataType_INT64));
-    for (const onnx::ValueInfoProto& input : inputs) {
-        QCOMPARE(input.type().tensor_type().shape().dim_size(), 1);
-        QCOMPARE(input.type().tensor_type().shape().dim(0).dim_param(), std::string("N"));
-        QVERIFY(!input.doc_string().empty());
-    }
+    checkTensor(inputs[0], "bytes_in", onnx::TensorProto_DataType_DOUBLE);
+    checkTensor(inputs[1], "dst_port", onnx::TensorProto_DataType_INT64);
     const auto& outputs = proto.graph().output();
     QCOMPARE(outputs.size(), 2);
-    QCOMPARE(outputs[0].name(), std::string("anomaly_score"));
-    QCOMPARE(outputs[0].type().tensor_type().elem_type(), int(onnx::TensorProto_DataType_DOUBLE));
-    QCOMPARE(outputs[1].name(), std::string("is_suspicious"));
-    QCOMPARE(outputs[1].type().tensor_type().elem_type(), int(onnx::TensorProto_DataType_BOOL));
-    QCOMPARE(outputs[0].type().tensor_type().shape().dim(0).dim_param(), std::string("N"));
+    checkTensor(outputs[0], "anomaly_score", onnx::TensorProto_DataType_DOUBLE);
+    checkTensor(outputs[1], "is_suspicious", onnx::TensorProto_DataType_BOOL);
 
     const std::vector<OnnxInput> listed = onnxInputs(tinyModel());
     QCOMPARE(listed.size(), std::size_t(2));
@@ -195,9 +193,26 @@ void TestOnnxExport::tinyModelNodes()
     const onnx::ModelProto proto = parsed(exportOnnx(tinyModel()).bytes);
     // bytes_in: NaN to the fill, sign(x) log(1 + |x|) in double, then float; dst_port: its share;
     // each made a column, the columns joined, the forest, the score and the verdict.
-    const std::vector<std::string> expected{"IsNaN", "Where", "Abs", "Add", "Log", "Sign", "Mul", "Cast", "Unsqueeze",
-                                            "LabelEncoder", "Unsqueeze", "Concat", "TreeEnsembleRegressor", "Cast",
-                                            "ReduceSum", "Div", "Neg", "Pow", "Neg", "Less"};
+    const std::vector<std::string> expected{"IsNaN",
+                                            "Where",
+                                            "Abs",
+                                            "Add",
+                                            "Log",
+                                            "Sign",
+                                            "Mul",
+                                            "Cast",
+                                            "Unsqueeze",
+                                            "LabelEncoder",
+                                            "Unsqueeze",
+                                            "Concat",
+                                            "TreeEnsembleRegressor",
+                                            "Cast",
+                                            "ReduceSum",
+                                            "Div",
+                                            "Neg",
+                                            "Pow",
+                                            "Neg",
+                                            "Less"};
     QCOMPARE(opTypes(proto), expected);
 
     std::map<std::string, const onnx::TensorProto*> constants;
@@ -239,9 +254,9 @@ void TestOnnxExport::tinyModelNodes()
     QCOMPARE(std::vector<float>(thresholds.begin(), thresholds.end()),
              (std::vector<float>{5.0F, 0, 0, 0.3F, 0, 7.25F, 0, 0}));
     const auto& modes = attributeOf(forest, "nodes_modes")->strings();
-    QCOMPARE(std::vector<std::string>(modes.begin(), modes.end()),
-             (std::vector<std::string>{"BRANCH_LEQ", "LEAF", "LEAF", "BRANCH_LEQ", "LEAF", "BRANCH_LEQ", "LEAF",
-                                       "LEAF"}));
+    QCOMPARE(
+        std::vector<std::string>(modes.begin(), modes.end()),
+        (std::vector<std::string>{"BRANCH_LEQ", "LEAF", "LEAF", "BRANCH_LEQ", "LEAF", "BRANCH_LEQ", "LEAF", "LEAF"}));
     // Two targets per leaf: leaves (0,1), (0,2), (1,1), (1,3), (1,4).
     QCOMPARE(list("target_treeids"), (std::vector<std::int64_t>{0, 0, 0, 0, 1, 1, 1, 1, 1, 1}));
     QCOMPARE(list("target_nodeids"), (std::vector<std::int64_t>{1, 1, 2, 2, 1, 1, 3, 3, 4, 4}));
@@ -309,8 +324,7 @@ void TestOnnxExport::textCategoriesMapToTheirShares()
     model.encodings[1] = protocol;
     const onnx::ModelProto proto = parsed(exportOnnx(model).bytes);
     onnx::checker::check_model(proto);
-    QCOMPARE(proto.graph().input(1).name(), std::string("protocol"));
-    QCOMPARE(proto.graph().input(1).type().tensor_type().elem_type(), int(onnx::TensorProto_DataType_STRING));
+    checkTensor(proto.graph().input(1), "protocol", onnx::TensorProto_DataType_STRING);
     const onnx::NodeProto& encoder = *nodeByOp(proto, "LabelEncoder");
     const auto& keys = attributeOf(encoder, "keys_strings")->strings();
     QCOMPARE(std::vector<std::string>(keys.begin(), keys.end()), (std::vector<std::string>{"", "TCP", "UDP"}));
