@@ -851,7 +851,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
             if (cli.helpTopic == "export-model")
                 out << cli.exportModel->help("webthreat");
             else if (cli.helpTopic == "analyze" || cli.helpTopic == "score" || cli.helpTopic == "generate")
-                out << (cli.helpTopic == "analyze"     ? cli.analyze
+                out << (cli.helpTopic == "analyze" ? cli.analyze
                             : cli.helpTopic == "score" ? cli.score
                                                        : cli.generate)
                            ->help("webthreat");
