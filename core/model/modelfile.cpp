@@ -222,13 +222,12 @@ public:
     {
         if (!value.is_number_integer())
             fail(where, "must be a whole number");
-        const bool negative = value.is_number_unsigned() ? false : value.get<std::int64_t>() < 0;
-        if (!negative && value.get<std::uint64_t>() > static_cast<std::uint64_t>(maximum))
-            fail(where, "is larger than " + std::to_string(maximum));
+        const std::string range = "must be " + std::to_string(minimum) + " to " + std::to_string(maximum) + ", not ";
+        if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(maximum))
+            fail(where, range + std::to_string(value.get<std::uint64_t>()));
         const std::int64_t number = value.get<std::int64_t>();
         if (number < minimum || number > maximum)
-            fail(where, "must be " + std::to_string(minimum) + " to " + std::to_string(maximum) + ", not "
-                            + std::to_string(number));
+            fail(where, range + std::to_string(number));
         return number;
     }
     std::int64_t integer(const Json& parent, const std::string& where, const char* key, std::int64_t minimum,
@@ -495,7 +494,14 @@ std::shared_ptr<const DetectorModel> parseModel(std::string_view text, const std
         std::string what = error.what();
         if (const auto colon = what.rfind(": "); colon != std::string::npos)
             what = what.substr(colon + 2);
-        throw InputError(file, line, "", "column " + std::to_string(column) + ": not a valid model file, malformed JSON (" + what + ")");
+        throw InputError(file, line, "",
+                         "column " + std::to_string(column) + ": not a valid model file, malformed JSON (" + what + ")");
+    } catch (const Json::exception& error) {
+        // A number too large for a double ("1e999"): nlohmann says which, not where.
+        std::string what = error.what();
+        if (const auto bracket = what.find("] "); bracket != std::string::npos)
+            what = what.substr(bracket + 2);
+        throw InputError(file, 0, "", "not a valid model file: " + what);
     }
     readHeader(reader, document);
     auto model = std::make_shared<DetectorModel>();
