@@ -21,9 +21,9 @@ namespace webthreat {
 // kOnnxMissingInteger for missing, protocols and country codes as text with "" for missing) and
 // mapped to their training share by ai.onnx.ml LabelEncoder; log1p where the model's encoding
 // says so, computed in double and rounded to float as the product does; Concat to [N, F]; an
-// ai.onnx.ml TreeEnsembleRegressor summing each tree's leaf path length; then in double
-// anomaly_score = -2^(-(sum / (trees * c(maxSamples)))) [N] and is_suspicious = anomaly_score <
-// threshold [N] (bool).
+// ai.onnx.ml TreeEnsembleRegressor summing each tree's leaf path length (in two parts, so that
+// its float sums are exact to about 1e-11); then in double anomaly_score = -2^(-(sum / (trees *
+// c(maxSamples)))) [N] and is_suspicious = anomaly_score < threshold [N] (bool).
 
 inline constexpr std::int64_t kOnnxIrVersion = 7;
 inline constexpr std::int64_t kOnnxOpset = 13; // ai.onnx
