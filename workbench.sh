@@ -4,7 +4,7 @@
 #   ./workbench.sh test   install what is missing, build, run every test through CTest
 # Both are idempotent and quiet when nothing needs doing. For CI and hardening work also:
 #   ./workbench.sh asan          build everything with ASan + UBSan (build-asan/) and run every test
-#   ./workbench.sh fuzz [SECS]   build the libFuzzer target with clang (build-fuzz/) and fuzz for SECS (60)
+#   ./workbench.sh fuzz [SECS]   build the libFuzzer targets with clang (build-fuzz/) and fuzz for SECS (60) in all
 #   ./workbench.sh package       build the .deb, unpack it into a scratch root and run what it installed
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -117,17 +117,32 @@ case "$command" in
         [ -d tests/data/fuzz-regressions ] && cp tests/data/fuzz-regressions/* "$corpus"/ 2>/dev/null || true
         [ -f ../shared/data/CloudWatch_Traffic_Web_Attack.csv ] && cp ../shared/data/CloudWatch_Traffic_Web_Attack.csv "$corpus"/
         head -c 30000 "$SAMPLE" > "$corpus/sample_head.csv"
-        log "fuzzing the reader and pipeline for $seconds s"
-        # Findings are written to build-fuzz/ as crash-*/leak-*/timeout-*; a finding fails this step.
-        status=0
-        build-fuzz/tests/fuzz/fuzz_pipeline "$corpus" -max_total_time="$seconds" -max_len=100000 -timeout=10 \
-            -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=build-fuzz/ >build-fuzz/fuzz.log 2>&1 || status=$?
-        grep -E '^(stat::(number_of_executed_units|new_units_added|peak_rss_mb)|Done|SUMMARY|==[0-9]+==ERROR)' build-fuzz/fuzz.log >&2 || true
-        if [ "$status" -ne 0 ]; then
-            tail -n 60 build-fuzz/fuzz.log >&2
-            log "the fuzzer found a problem (exit $status): the input is in build-fuzz/crash-* (or leak-*, timeout-*)"
-            exit 1
-        fi
+        # The saved-model loader's seeds: small real models (3 trees of 16 samples, every feature, both
+        # scalings), so the fuzzer mutates documents the loader accepts.
+        models=build-fuzz/corpus-model
+        mkdir -p "$models"
+        for scale in auto none; do
+            build-fuzz/app/webthreat analyze "$SAMPLE" --trees 3 --max-samples 16 --scale "$scale" \
+                --features bytes_in,bytes_out,session_duration,avg_packet_size,dst_port_frequency,protocol_frequency,response_code_frequency,country_frequency,src_ip_private,source_sessions,source_total_bytes \
+                --save-model "$models/seed-$scale.json" --force >/dev/null
+        done
+        # Two thirds of the time to the readers and pipeline, a third to the model loader. Findings
+        # are written to build-fuzz/ as crash-*/leak-*/timeout-*; a finding fails this step.
+        fuzz_target() { # NAME CORPUS SECONDS MAX_LEN
+            log "fuzzing $1 for $3 s"
+            local status=0
+            build-fuzz/tests/fuzz/"$1" "$2" -max_total_time="$3" -max_len="$4" -timeout=10 -rss_limit_mb=4096 \
+                -print_final_stats=1 -artifact_prefix=build-fuzz/"$1"- >build-fuzz/"$1".log 2>&1 || status=$?
+            grep -E '^(stat::(number_of_executed_units|new_units_added|peak_rss_mb)|Done|SUMMARY|==[0-9]+==ERROR)' \
+                build-fuzz/"$1".log >&2 || true
+            if [ "$status" -ne 0 ]; then
+                tail -n 60 build-fuzz/"$1".log >&2
+                log "the fuzzer found a problem in $1 (exit $status): the input is in build-fuzz/$1-crash-* (or leak-*, timeout-*)"
+                exit 1
+            fi
+        }
+        fuzz_target fuzz_pipeline "$corpus" $((seconds * 2 / 3)) 100000
+        fuzz_target fuzz_model "$models" $((seconds - seconds * 2 / 3)) 200000
         ;;
     *)
         echo "usage: $0 [run|test|asan|package|fuzz [SECONDS]]" >&2

@@ -92,7 +92,7 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
 
     html += QStringLiteral("<h3>%1</h3><ul>").arg(tr("Reading"));
     html += QStringLiteral("<li>%1</li>")
-                .arg(tr("%1 data rows read from %2 lines (%3)")
+                .arg(tr("%1 data rows read from the file's %2 lines (the header and any blank or skipped lines included; %3)")
                          .arg(formatCount(read.rows),
                               formatCount(static_cast<std::uint64_t>(std::max<std::int64_t>(read.lines, 0))),
                               formatBytesText(static_cast<double>(read.bytes))));

@@ -1190,7 +1190,10 @@ ReadResult CsvParser::finish()
         m_report.warnings.push_back("column(s) not in the file, read as missing: " + names);
     }
     m_report.rows = m_table.rowCount();
-    m_report.lines = m_linesDone;
+    // Line ends counted; a last record without one is a line too (the reference file ends so).
+    m_report.lines = m_table.sourceLines.empty()
+        ? m_linesDone
+        : std::max(m_linesDone, static_cast<std::int64_t>(m_table.sourceLines.back()));
     return ReadResult{std::move(m_table), std::move(m_report)};
 }
 

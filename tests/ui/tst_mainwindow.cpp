@@ -166,6 +166,11 @@ private Q_SLOTS:
         const QString report = test::byName<QTextBrowser>(window, "cleaningReport")->toHtml();
         QVERIFY(report.contains(QStringLiteral("drop_duplicates")));
         QVERIFY(report.contains(QStringLiteral("282 rows in, 282 rows out")));
+        // The header is a line of the file but not a data row: said so, not left to puzzle over (#18).
+        const QString reportText = test::byName<QTextBrowser>(window, "cleaningReport")->toPlainText();
+        QVERIFY2(reportText.contains(QStringLiteral(
+                     "282 data rows read from the file's 283 lines (the header and any blank or skipped lines included;")),
+                 qPrintable(reportText));
         QVERIFY(
             window.findChild<QLabel*>(QStringLiteral("countsText"))->text().contains(QStringLiteral("15 suspicious")));
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("flaggedCount"))

@@ -136,7 +136,12 @@ private Q_SLOTS:
         QVERIFY(html.contains(QStringLiteral("drop_duplicates"))); // the cleaning report
 
         // The 200 most anomalous rows, each with its explanation, and the page says how many there are.
-        QCOMPARE(html.count(QStringLiteral("<td class='why' colspan='9'>")), 200);
+        QCOMPARE(html.count(QStringLiteral("<td class='why' colspan='10'>")), 200);
+        // Each listed row says when its session started; each explanation ends with a full stop
+        // before its top features (#18).
+        QVERIFY(html.contains(QStringLiteral("Started (UTC)")));
+        QVERIFY(html.contains(QRegularExpression(QStringLiteral("<td class='nowrap'>2024-04-2\\d \\d\\d:\\d\\d</td>"))));
+        QVERIFY(!html.contains(QRegularExpression(QStringLiteral("[^.] <i>Top features:"))));
         QVERIFY(html.contains(QStringLiteral("The 200 most anomalous of %1 suspicious rows")
                                   .arg(QLocale(QLocale::English).toString(qulonglong(findings.suspicious)))));
         QVERIFY(html.contains(QStringLiteral("isolated in")));

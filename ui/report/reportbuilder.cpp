@@ -182,14 +182,17 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
     // Fixed shares of the page, so that an IPv4 address stays on one line on A4 and a long
     // protocol name cannot squeeze the numbers.
     // <thead>: the header row repeats on every page the table spans.
+    // When each session started (#18): the analyst's first question about a suspicious row.
     html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr>"
-                           "<th width='5%' class='nowrap'>#</th><th width='9%' class='nowrap'>%1</th>"
-                           "<th width='8%' class='nowrap'>%2</th><th width='18%' class='nowrap'>%3</th>"
-                           "<th width='9%' class='nowrap'>%4</th><th width='10%' class='nowrap'>%5</th>"
-                           "<th width='6%' class='nowrap'>%6</th><th width='12%' class='nowrap'>%7</th>"
-                           "<th width='12%' class='nowrap'>%8</th><th width='10%' class='nowrap'>%9</th></tr></thead>")
-                .arg(tr("Line"), tr("Score"), tr("Source IP"), tr("Country"), tr("Protocol"), tr("Port"),
-                     tr("Bytes in"), tr("Bytes out"), tr("Duration"));
+                           "<th width='4%' class='nowrap'>#</th><th width='7%' class='nowrap'>%1</th>"
+                           "<th width='7%' class='nowrap'>%2</th><th width='14%' class='nowrap'>%3</th>"
+                           "<th width='16%' class='nowrap'>%4</th><th width='7%' class='nowrap'>%5</th>"
+                           "<th width='9%' class='nowrap'>%6</th><th width='6%' class='nowrap'>%7</th>"
+                           "<th width='10%' class='nowrap'>%8</th><th width='10%' class='nowrap'>%9</th>"
+                           "<th width='10%' class='nowrap'>%10</th></tr></thead>")
+                .arg(tr("Line"), tr("Score"), tr("Started (UTC)"), tr("Source IP"), tr("Country"), tr("Protocol"),
+                     tr("Port"), tr("Bytes in"), tr("Bytes out"))
+                .arg(tr("Duration"));
     std::unique_ptr<Explainer> explainer;
     if (snapshot.detection->forest)
         explainer = std::make_unique<Explainer>(snapshot.data, snapshot.detection);
@@ -199,12 +202,17 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
         progress.check();
         progress.report("report", 0.8 * static_cast<double>(i) / static_cast<double>(shown));
         const std::size_t row = findings.suspiciousRows[i];
+        const Column& started = table.column(Field::CreationTime);
         html += QStringLiteral("<tr><td class='n nowrap'>%1</td><td class='n nowrap'>%2</td><td class='n "
-                               "nowrap'>%3</td><td class='mono nowrap'>%4</td>"
+                               "nowrap'>%3</td><td class='nowrap'>%4</td>")
+                    .arg(number(i + 1), QString::number(table.sourceLines[row]), QString::number(scores[row], 'f', 4),
+                         started.isMissing(row) ? QString()
+                                                : formatInstantShort(static_cast<double>(started.integers[row])
+                                                                     / static_cast<double>(kMicrosPerSecond)));
+        html += QStringLiteral("<td class='mono nowrap'>%4</td>"
                                "<td>%5</td><td>%6</td><td class='n nowrap'>%7</td><td class='n nowrap'>%8</td><td "
                                "class='n nowrap'>%9</td>")
-                    .arg(number(i + 1), QString::number(table.sourceLines[row]), QString::number(scores[row], 'f', 4),
-                         esc(table.text(Field::SrcIp, row)), esc(table.text(Field::SrcIpCountryCode, row)),
+                    .arg(esc(table.text(Field::SrcIp, row)), esc(table.text(Field::SrcIpCountryCode, row)),
                          esc(table.text(Field::Protocol, row)), cell(table, Field::DstPort, row),
                          table.column(Field::BytesIn).isMissing(row)
                              ? QString()
@@ -225,8 +233,12 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
                                           static_cast<qsizetype>(featureInfo(feature.feature).name.size()))),
                     formatPercent(feature.credit, 0));
             }
-            html += QStringLiteral("<tr><td></td><td class='why' colspan='9'>%1%2</td></tr>")
-                        .arg(esc(QString::fromStdString(explanation.sentence)),
+            // The sentence ends with a full stop before the top features follow it (#18).
+            QString sentence = QString::fromStdString(explanation.sentence).trimmed();
+            if (!sentence.isEmpty() && !sentence.endsWith(QLatin1Char('.')))
+                sentence += QLatin1Char('.');
+            html += QStringLiteral("<tr><td></td><td class='why' colspan='10'>%1%2</td></tr>")
+                        .arg(esc(sentence),
                              credits.isEmpty() ? QString()
                                                : QStringLiteral(" <i>%1 %2</i>")
                                                      .arg(tr("Top features:"), credits.join(QStringLiteral(", "))));

@@ -432,6 +432,16 @@ private Q_SLOTS:
                      "line 1 ('sep=semicolon') sets the delimiter; the delimiter asked for (pipe) was not used"}));
     }
 
+    // The report's line count includes a last record that has no line end (#18: "282 data rows
+    // read from 282 lines" for the reference file, whose header is a line too).
+    void linesIncludeALastRecordWithoutLineEnd()
+    {
+        const std::string text = kHeader + "\n" + row("1") + "\n" + row("2");
+        QCOMPARE(read(text).report.lines, std::int64_t(3));
+        QCOMPARE(read(text + "\n").report.lines, std::int64_t(3));
+        QCOMPARE(read(text + "\n\n").report.lines, std::int64_t(4));
+    }
+
     void typedCells_data()
     {
         QTest::addColumn<QString>("bytesIn");
