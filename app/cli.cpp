@@ -10,6 +10,8 @@
 #include "core/output/provenance.h"
 #include "core/model/modelfile.h"
 #include "core/model/sqlexport.h"
+#include "core/model/onnxexport.h"
+#include "core/util/format.h"
 
 #include <CLI/CLI.hpp>
 
@@ -253,14 +255,18 @@ constexpr const char* kGenerateFooter = R"(Example:
   webthreat generate --rows 1000000 --label --out traffic-1m.csv)";
 
 constexpr const char* kExportDescription =
-    R"(Writes a model saved by `analyze --save-model` (or the workbench) as one SQL query that scores a
-table where the data lives (Athena/Trino, Spark SQL, DuckDB, SQLite, ANSI): it reads a table with the
+    R"(Writes a model saved by `analyze --save-model` (or the workbench) in a form other systems run, so
+that new data is scored where it lives. --sql: one SQL query that scores a table (Athena/Trino, Spark SQL, DuckDB, SQLite, ANSI): it reads a table with the
 traffic schema's columns, text or typed, computes each feature as webthreat does (the model's frozen
 encodings, fills and scales, the bytes_in median fill, country codes upper-cased) and walks the forest,
 returning the schema's columns plus anomaly_score and is_suspicious, within 1e-9 of `webthreat score`.
 The forest is written as CASE expressions, or, for athena when those would pass Athena's 262,144-byte
 query limit, as a table of nodes (a CSV written beside the query) joined level by level. Cleaning's row filters (exact duplicates, rows
-without src_ip or dst_ip) are not applied: see docs/scoring-at-scale.md.)";
+without src_ip or dst_ip) are not applied: see docs/scoring-at-scale.md.
+--onnx: an ONNX model (ai.onnx opset 13, ai.onnx.ml opset 2) for onnxruntime, Spark (SynapseML) or
+BigQuery ML, with one input per feature (the cleaned table's raw columns; NaN or -1 or "" when
+missing) and the outputs anomaly_score and is_suspicious; it passes the ONNX checker before it is
+written, and keeps the model's provenance in its metadata: docs/onnx-export.md.)";
 
 constexpr const char* kExportFooter = R"(Examples:
   webthreat analyze week.csv --save-model baseline.json
@@ -268,7 +274,8 @@ constexpr const char* kExportFooter = R"(Examples:
   webthreat export-model baseline.json --sql score.sql --dialect athena --table logs.traffic \
       --nodes-table logs.forest --nodes-csv forest.csv
   webthreat export-model baseline.json --sql score.sql --dialect sqlite
-  sqlite3 traffic.db '.import --csv today.csv traffic' && sqlite3 -csv -header traffic.db < score.sql)";
+  sqlite3 traffic.db '.import --csv today.csv traffic' && sqlite3 -csv -header traffic.db < score.sql
+  webthreat export-model baseline.json --onnx baseline.onnx)";
 
 constexpr const char* kLayoutGroup = "Other CSV layouts (what File > Import CSV... does in the workbench)";
 
@@ -297,6 +304,7 @@ struct AnalyzeCommand {
 struct ExportCommand {
     std::string model;
     std::string sql; // where to write the query
+    std::string onnx; // where to write the ONNX model
     std::string dialect = "ansi";
     std::string table = "traffic";
     std::string forest = "auto";
@@ -526,7 +534,7 @@ struct CommandLine {
 
     void declareExport()
     {
-        exportModel = app.add_subcommand("export-model", "write a saved model as a SQL query that scores a table");
+        exportModel = app.add_subcommand("export-model", "write a saved model as SQL or ONNX, to score where the data lives");
         CLI::App& c = *exportModel;
         formatter->longDescriptions[exportModel] = kExportDescription;
         c.footer(kExportFooter);
@@ -558,7 +566,10 @@ struct CommandLine {
             ->option_text("NAME");
         c.add_option("--nodes-csv", e.nodesCsv, "write the nodes for --nodes-table to FILE (CSV with a header)")
             ->option_text("FILE");
-        c.add_flag("--force", e.force, "overwrite --sql and --nodes-csv if they exist")->disable_flag_override();
+        c.add_option("--onnx", e.onnx, "write the model as ONNX to this file (written atomically)")
+            ->option_text("OUT.onnx");
+        c.add_flag("--force", e.force, "overwrite --sql, --nodes-csv and --onnx if they exist")
+            ->disable_flag_override();
         c.add_option("--log-level", e.logLevel, "trace, debug, info, warn, error, off (default warn)")
             ->option_text("LEVEL")
             ->check(logLevel());
@@ -645,6 +656,8 @@ struct CommandLine {
                 throw UsageError("unknown option " + arg.substr(0, arg.find('=')) + " for '" + command.get_name()
                                  + "' (see: webthreat help " + command.get_name() + ")");
         }
+        if (!left.empty() && command.get_name() == "export-model")
+            throw UsageError("export-model reads one model file; got " + std::to_string(1 + left.size()));
         if (!left.empty() && command.get_name() != "generate")
             throw UsageError(command.get_name() + " reads one file; got " + std::to_string(1 + left.size()));
         if (!left.empty())
@@ -817,12 +830,9 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     return kExitOk;
 }
 
-// export-model: the model file to SQL, written whole or not at all.
-int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
+// export-model --sql: the model as one query, written whole or not at all.
+void exportSql(const ExportCommand& e, std::ostream& out, std::ostream& err)
 {
-    setUpLogging(e.logLevel);
-    if (e.sql.empty())
-        throw UsageError("export-model needs --sql FILE: where to write the query");
     SqlExportParams params;
     try {
         params.dialect = sqlDialectByName(e.dialect);
@@ -870,7 +880,6 @@ int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
     if (!nodesCsv.empty())
         out << "The forest's nodes, for the table " << exported.nodesTable << " the query reads, written to "
             << nodesCsv << " (CSV with a header: load it as that table first)\n";
-    return kExitOk;
 }
 
 int generate(GenerateCommand& g, std::ostream& out)
@@ -893,6 +902,34 @@ int generate(GenerateCommand& g, std::ostream& out)
     for (const auto& [kind, count] : result.anomaliesByKind)
         out << ", " << count << " " << kind;
     out << ") to " << g.out << "\n";
+    return kExitOk;
+}
+
+// export-model --onnx: the saved model, checked on load, as an ONNX graph.
+void exportOnnx(const ExportCommand& e, std::ostream& out)
+{
+    refuseOverwrite(e.onnx, e.force);
+    const std::shared_ptr<const DetectorModel> model = loadModel(e.model);
+    const OnnxExport written = writeOnnxModel(*model, e.onnx, std::filesystem::path(e.model).filename().string());
+    out << "Wrote " << e.onnx << " (ONNX, " << formatBytes(static_cast<double>(written.bytes.size())) << ", "
+        << written.treeNodes << " tree nodes in " << model->forest->treeCount() << " trees)\n  inputs:";
+    for (const OnnxInput& input : written.inputs)
+        out << " " << input.name << " (" << input.type << ")";
+    out << "\n  outputs: anomaly_score (double), is_suspicious (bool: anomaly_score < "
+        << formatNumber(model->threshold) << ")\n";
+}
+
+// export-model: the model file as SQL, as ONNX, or both.
+int exportModel(const ExportCommand& e, std::ostream& out, std::ostream& err)
+{
+    setUpLogging(e.logLevel);
+    if (e.sql.empty() && e.onnx.empty())
+        throw UsageError("export-model needs --sql FILE (a query that scores a table) or --onnx OUT.onnx (an ONNX "
+                         "model), or both");
+    if (!e.sql.empty())
+        exportSql(e, out, err);
+    if (!e.onnx.empty())
+        exportOnnx(e, out);
     return kExitOk;
 }
 

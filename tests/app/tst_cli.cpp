@@ -353,7 +353,7 @@ private Q_SLOTS:
 
         const QList<QPair<QStringList, QString>> usage{
             {{"export-model"}, "export-model needs the model file to read"},
-            {{"export-model", model}, "export-model needs --sql FILE"},
+            {{"export-model", model}, "export-model needs --sql FILE (a query that scores a table) or --onnx OUT.onnx"},
             {{"export-model", model, "--sql", "x.sql", "--dialect", "oracle"},
              "unknown SQL dialect 'oracle'; the dialects are: ansi, athena (also trino), spark, duckdb, sqlite"},
             {{"export-model", model, "--sql", "x.sql", "--table", "a;b"}, "table name 'a;b' is not an identifier"},
@@ -865,6 +865,77 @@ private Q_SLOTS:
         run = runWebthreat({"analyze", input, "--save-model", model, "--force"});
         QCOMPARE(run.status, 0);
         QVERIFY(contents(model).contains("webthreat-model"));
+    }
+
+    // export-model --onnx: a saved model as an ONNX file (its content is tests/core/model/tst_onnxexport's
+    // and app/onnxruntime_agreement's), atomic, never over a file without --force.
+    void exportModelOnnx()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("monday.csv");
+        const QString model = dir.filePath("baseline.json");
+        const QString onnx = dir.filePath("baseline.onnx");
+        QCOMPARE(runWebthreat({"generate", "--rows", "500", "--out", input}).status, 0);
+        QCOMPARE(runWebthreat({"analyze", input, "--save-model", model}).status, 0);
+        Run run = runWebthreat({"export-model", model, "--onnx", onnx});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.startsWith("Wrote " + onnx + " (ONNX, "), qPrintable(run.out));
+        QVERIFY2(run.out.contains("inputs: bytes_in (double) bytes_out (double) session_duration (double) "
+                                  "avg_packet_size (double) dst_port (int64) response_code (int64)"),
+                 qPrintable(run.out));
+        const QByteArray written = contents(onnx);
+        QVERIFY(written.contains("TreeEnsembleRegressor") && written.contains("monday.csv"));
+
+        writeText(onnx, "keep me");
+        run = runWebthreat({"export-model", model, "--onnx", onnx});
+        QCOMPARE(run.status, 4);
+        QVERIFY2(run.err.contains(onnx + ": the file exists; use --force"), qPrintable(run.err));
+        QCOMPARE(contents(onnx), QByteArray("keep me"));
+        run = runWebthreat({"export-model", model, "--onnx", onnx, "--force"});
+        QCOMPARE(run.status, 0);
+        QCOMPARE(contents(onnx), written);
+
+        run = runWebthreat({"help", "export-model"});
+        QCOMPARE(run.status, 0);
+        QVERIFY2(run.out.contains("--onnx OUT.onnx") && run.out.contains("docs/onnx-export.md"), qPrintable(run.out));
+    }
+
+    void exportModelErrors_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no model") << QStringList{"export-model", "--onnx", "OUT"} << 2
+                                  << "export-model needs the model file to read";
+        QTest::newRow("no form") << QStringList{"export-model", "MODEL"} << 2
+                                 << "export-model needs --sql FILE (a query that scores a table) or --onnx OUT.onnx";
+        QTest::newRow("two models") << QStringList{"export-model", "MODEL", "MODEL", "--onnx", "OUT"} << 2
+                                    << "export-model reads one model file; got 2";
+        QTest::newRow("unknown option") << QStringList{"export-model", "MODEL", "--onxx", "OUT"} << 2
+                                        << "unknown option --onxx for 'export-model'";
+        QTest::newRow("model missing") << QStringList{"export-model", "/nonexistent/m.json", "--onnx", "OUT"} << 3
+                                       << "/nonexistent/m.json: cannot read the model file";
+        QTest::newRow("not a model") << QStringList{"export-model", "INPUT", "--onnx", "OUT"} << 3
+                                     << "not a valid model file";
+        QTest::newRow("unwritable") << QStringList{"export-model", "MODEL", "--onnx", "/nonexistent/m.onnx"} << 4
+                                    << "/nonexistent/m.onnx";
+    }
+    void exportModelErrors()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString input = dir.filePath("input.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "300", "--out", input}).status, 0);
+        QCOMPARE(runWebthreat({"analyze", input, "--save-model", dir.filePath("m.json")}).status, 0);
+        arguments.replaceInStrings("INPUT", input);
+        arguments.replaceInStrings("MODEL", dir.filePath("m.json"));
+        arguments.replaceInStrings("OUT", dir.filePath("m.onnx"));
+        const Run run = runWebthreat(arguments);
+        QCOMPARE(run.status, status);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+        QVERIFY(!QFile::exists(dir.filePath("m.onnx")));
     }
 
     void helpAndVersion()
