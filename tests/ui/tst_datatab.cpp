@@ -1,6 +1,7 @@
 // The Data tab inside the window, as the analyst meets it after opening one file and then
 // another: the "n of m rows shown" line and the columns' order and widths.
 #include "tests/ui/widgetlookup.h"
+#include "generator/generator.h"
 #include "ui/backgroundtask.h"
 #include "ui/displayformat.h"
 #include "ui/mainwindow.h"
@@ -18,6 +19,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <fstream>
 
 using namespace webthreat;
 
@@ -127,7 +130,99 @@ private Q_SLOTS:
         QTRY_COMPARE(rowsShown(window), QStringLiteral("%1 of 5,000 rows shown").arg(formatCount(expected)));
     }
 
+    // Issue #18, defect 3: opening a file with another column count shuffled the columns (the
+    // computed ones moved to positions 3 and 4) where a fresh start showed the verdict, the score,
+    // then the file's columns in order.
+    void columnOrderFollowsEachFilesLayout()
+    {
+        const QString labelled = generatedCsv(true);
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        QCOMPARE(visualOrder(window), defaultOrder(window));
+        QCOMPARE(visualOrder(window).mid(0, 4),
+                 (QStringList{"anomaly_label", "anomaly_score", "bytes_in", "bytes_out"}));
+        QVERIFY(load(window, labelled)); // two more columns: is_attack, attack_kind
+        QCOMPARE(visualOrder(window), defaultOrder(window));
+        QVERIFY(visualOrder(window).contains(QStringLiteral("attack_kind")));
+        QVERIFY(load(window, referenceCsv()));
+        QCOMPARE(visualOrder(window), defaultOrder(window));
+    }
+
+    // What the analyst arranged for one layout comes back with it; another layout has its own.
+    void analystsOrderAndWidthsComeBackPerLayout()
+    {
+        const QString labelled = generatedCsv(true);
+        MainWindow window;
+        QVERIFY(load(window, referenceCsv()));
+        auto* table = test::byName<QTableView>(window, "dataView");
+        QHeaderView* header = table->horizontalHeader();
+        auto* model = test::byName<TrafficTableModel>(window, "trafficModel");
+        // src_ip dragged to the front, bytes_out widened, as with the mouse.
+        const int srcIp = columnNamed(*model, QStringLiteral("src_ip"));
+        const int bytesOut = columnNamed(*model, QStringLiteral("bytes_out"));
+        header->moveSection(header->visualIndex(srcIp), 0);
+        header->resizeSection(bytesOut, 333);
+        const QStringList arranged = visualOrder(window);
+        QCOMPARE(arranged.first(), QStringLiteral("src_ip"));
+
+        QVERIFY(load(window, labelled));
+        QCOMPARE(visualOrder(window), defaultOrder(window));
+        QVERIFY(header->sectionSize(columnNamed(*model, QStringLiteral("bytes_out"))) != 333);
+
+        QVERIFY(load(window, referenceCsv()));
+        QCOMPARE(visualOrder(window), arranged);
+        QTRY_COMPARE(header->sectionSize(columnNamed(*model, QStringLiteral("bytes_out"))), 333);
+    }
+
 private:
+    // The Data tab's column names from left to right, as shown.
+    static QStringList visualOrder(const MainWindow& window)
+    {
+        QHeaderView* header = test::byName<QTableView>(window, "dataView")->horizontalHeader();
+        const auto* model = test::byName<TrafficTableModel>(window, "trafficModel");
+        QStringList names;
+        for (int visual = 0; visual < header->count(); ++visual)
+            names << model->columnName(header->logicalIndex(visual));
+        return names;
+    }
+
+    // What a fresh start shows: the verdict and the score, then the model's columns in order.
+    static QStringList defaultOrder(const MainWindow& window)
+    {
+        const auto* model = test::byName<TrafficTableModel>(window, "trafficModel");
+        QStringList names{model->columnName(model->columnFor(TrafficTableModel::ColumnSource::Label)),
+                          model->columnName(model->columnFor(TrafficTableModel::ColumnSource::Score))};
+        for (int column = 0; column < model->columnCount(); ++column) {
+            if (!names.contains(model->columnName(column)))
+                names << model->columnName(column);
+        }
+        return names;
+    }
+
+    static int columnNamed(const TrafficTableModel& model, const QString& name)
+    {
+        for (int column = 0; column < model.columnCount(); ++column) {
+            if (model.columnName(column) == name)
+                return column;
+        }
+        return -1;
+    }
+
+    QString generatedCsv(bool label)
+    {
+        const QString path = m_dataDir.filePath(label ? QStringLiteral("labelled.csv") : QStringLiteral("plain.csv"));
+        if (!QFileInfo::exists(path)) {
+            std::ofstream out(path.toStdString(), std::ios::binary);
+            GeneratorParams params;
+            params.rows = 3000;
+            params.seed = 7;
+            params.label = label;
+            generateTraffic(out, params);
+        }
+        return path;
+    }
+
+    QTemporaryDir m_dataDir;
     QTemporaryDir m_settingsDir;
 };
 
