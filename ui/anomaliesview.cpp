@@ -155,6 +155,11 @@ void AnomaliesView::showSuspiciousCount(const AnalysisSnapshot& snapshot)
         m_suspiciousTitle->setText(tr("%1 suspicious rows, most anomalous first").arg(formatCount(suspicious)));
 }
 
+void AnomaliesView::showSelectedRow(std::size_t row)
+{
+    m_scatter->setSelectedRow(row);
+}
+
 void AnomaliesView::selectSuspicious(std::size_t row)
 {
     const int position = m_suspiciousModel->positionOf(row);

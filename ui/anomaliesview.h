@@ -42,6 +42,8 @@ public:
     // Selects row (an index into the table) in the suspicious list, or clears the list's selection
     // when it is not listed.
     void selectSuspicious(std::size_t row);
+    // Rings row (an index into the table) on the scatter, wherever it was selected.
+    void showSelectedRow(std::size_t row);
     QList<QSplitter*> splitters() const { return m_splitters; }
 
 Q_SIGNALS:
