@@ -666,7 +666,9 @@ private Q_SLOTS:
         QList<QScatterSeries*> series;
         for (QAbstractSeries* item : view->chart()->series())
             series << qobject_cast<QScatterSeries*>(item);
-        QCOMPARE(series.size(), 2);
+        // Normal, Suspicious, and the selected row's legend entry, hidden while none is selected.
+        QCOMPARE(series.size(), 3);
+        QVERIFY(!series[2]->isVisible());
         QCOMPARE(series[0]->color(), chartstyle::normalColor());
         QCOMPARE(series[1]->color(), chartstyle::suspiciousColor());
         QVERIFY2(series[1]->name().contains(QStringLiteral("15")), qPrintable(series[1]->name()));

@@ -245,4 +245,23 @@ OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* ver
     return split;
 }
 
+OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* verdicts,
+                                   const std::vector<std::uint8_t>& kept)
+{
+    OverviewSplit split;
+    split.bins = &bins;
+    const std::size_t rows = bins.data ? bins.data->table.rowCount() : 0;
+    std::span<const std::uint8_t> suspicious;
+    if (verdicts && verdicts->suspicious.size() == rows) {
+        split.verdicts = verdicts;
+        suspicious = verdicts->suspicious;
+    }
+    for (std::size_t chart = 0; chart < bins.charts.size(); ++chart) {
+        const BarChartBins& source = bins.charts[chart];
+        if (source.message.isEmpty())
+            split.counts[chart] = countSplit(source.rowBins, source.binCount, suspicious, kept);
+    }
+    return split;
+}
+
 } // namespace webthreat

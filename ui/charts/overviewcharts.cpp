@@ -106,6 +106,12 @@ struct OverviewCharts::Charts {
     // A split counted here (a snapshot without one), kept for the other charts' calls.
     std::shared_ptr<const OverviewSplit> split;
     std::shared_ptr<const Verdicts> splitVerdicts; // what split was counted for
+    // The view filter's rows (null: every row), and the split counted over them.
+    std::shared_ptr<const std::vector<std::uint8_t>> mask;
+    std::shared_ptr<const OverviewSplit> maskedSplit;
+    std::shared_ptr<const std::vector<std::uint8_t>> maskedFor;
+    std::shared_ptr<const Verdicts> maskedVerdicts;
+    AnalysisSnapshot shown; // the last snapshot applied, to recount for a new filter
     // What each chart was last built from: a chart whose bins are not the current ones is
     // rebuilt, not only re-split, when the verdicts change.
     struct Built {
@@ -221,10 +227,31 @@ void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot, int
         }
         counted = split;
     }
+    const bool filtered = mask && mask->size() == rows;
+    if (filtered) {
+        const auto wanted = verdicts ? snapshot.verdicts : nullptr;
+        if (!maskedSplit || maskedSplit->bins != bins.get() || maskedFor != mask || maskedVerdicts != wanted) {
+            maskedSplit = std::make_shared<const OverviewSplit>(computeOverviewSplit(*bins, verdicts, *mask));
+            maskedFor = mask;
+            maskedVerdicts = wanted;
+        }
+        counted = maskedSplit;
+    }
+    shown = snapshot;
     const auto charts = byIndex();
     const auto index = static_cast<std::size_t>(chart);
-    if (bins->charts[index].message.isEmpty())
-        charts[index]->setSplitCounts(counted->counts[index], verdicts != nullptr);
+    SplitBarChart& target = *charts[index];
+    const ChartView* view = target.view();
+    target.chart()->setTitle(filtered ? tr("%1 (filtered)").arg(view->title()) : view->title());
+    if (bins->charts[index].message.isEmpty()) {
+        const SplitCounts& counts = counted->counts[index];
+        double largest = 0.0;
+        for (qsizetype bin = 0; bin < counts.normal.size() && bin < counts.suspicious.size(); ++bin)
+            largest = std::max(largest, counts.normal[bin] + counts.suspicious[bin]);
+        // Filtered bars are scaled to their own largest, so a few hundred rows are not a sliver.
+        target.setCountMaximum(filtered ? largest : target.maxTotal());
+        target.setSplitCounts(counts, verdicts != nullptr);
+    }
 
     if (chart != OverviewBins::Scores || !thresholdLine || !snapshot.hasDetection())
         return;
@@ -234,7 +261,8 @@ void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot, int
     thresholdLine->replace(QList<QPointF>{{position, 0.0}, {position, top}});
     scores.chart()->setMarkerLabel(
         tr("threshold %1\n%2 suspicious")
-            .arg(scoreText(threshold), chartstyle::groupedCount(snapshot.verdicts->suspiciousCount)),
+            .arg(scoreText(threshold), chartstyle::groupedCount(filtered ? counted->counts[index].suspiciousTotal
+                                                                         : snapshot.verdicts->suspiciousCount)),
         thresholdLine, QPointF(position, top));
 }
 
@@ -311,6 +339,26 @@ void OverviewCharts::updateVerdicts(const AnalysisSnapshot& snapshot, int chart)
     }
     if (chartable)
         charts.applyVerdicts(snapshot, chart);
+}
+
+void OverviewCharts::setSnapshot(const ViewUpdate& update, int part)
+{
+    if (update.dropViewFilter())
+        m_charts->mask = nullptr;
+    setSnapshot(update.snapshot, part);
+}
+
+void OverviewCharts::setSelectionRows(const SelectionRows& filter)
+{
+    Charts& charts = *m_charts;
+    charts.mask = filter.rows;
+    // Recounted at once for the snapshot the charts show; one of other data waits for its turn.
+    if (!charts.bins || charts.shown.data != charts.data)
+        return;
+    for (int chart = 0; chart < kChartCount; ++chart) {
+        if (charts.built[static_cast<std::size_t>(chart)].valid)
+            charts.applyVerdicts(charts.shown, chart);
+    }
 }
 
 QList<ChartView*> OverviewCharts::chartViews() const
