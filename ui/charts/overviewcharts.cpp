@@ -12,6 +12,7 @@
 #include <QGridLayout>
 #include <QLegend>
 #include <QLegendMarker>
+#include <QAbstractBarSeries>
 #include <QLineSeries>
 #include <QPen>
 #include <QPointer>
@@ -259,11 +260,20 @@ void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot, int
     const double top = scores.countAxis()->max();
     const double position = std::clamp(scoreBinning.position(threshold), -0.5, scoreBinning.bins - 0.5);
     thresholdLine->replace(QList<QPointF>{{position, 0.0}, {position, top}});
+    // The bars, so that the label is placed where it hides none of them.
+    QList<QRectF> bars;
+    const SplitCounts& shownCounts = counted->counts[index];
+    const double half = scores.series() ? scores.series()->barWidth() / 2.0 : 0.5;
+    for (qsizetype bin = 0; bin < shownCounts.normal.size() && bin < shownCounts.suspicious.size(); ++bin) {
+        const double total = shownCounts.normal[bin] + shownCounts.suspicious[bin];
+        if (total > 0.0)
+            bars << QRectF(QPointF(double(bin) - half, total), QPointF(double(bin) + half, 0.0));
+    }
     scores.chart()->setMarkerLabel(
         tr("threshold %1\n%2 suspicious")
             .arg(scoreText(threshold), chartstyle::groupedCount(filtered ? counted->counts[index].suspiciousTotal
                                                                          : snapshot.verdicts->suspiciousCount)),
-        thresholdLine, QPointF(position, top));
+        thresholdLine, QPointF(position, top), bars);
 }
 
 OverviewCharts::OverviewCharts(QWidget* parent)
