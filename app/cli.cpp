@@ -8,6 +8,7 @@
 #include "generator/generator.h"
 #include "core/pipeline.h"
 #include "core/output/provenance.h"
+#include "core/model/modelfile.h"
 
 #include <CLI/CLI.hpp>
 
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <sstream>
 
 namespace webthreat {
 
@@ -228,6 +230,18 @@ Examples:
       --map 'Source Address=src_ip' --map 'Dest=dst_ip' --map 'Bytes Received=bytes_in' ...
   webthreat analyze flows.tsv --detect-layout)";
 
+constexpr const char* kScoreDescription =
+    R"(Reads and cleans FILE as analyze does, then scores every row with a model saved by
+`analyze --save-model` or the workbench: the model's forest, the encodings it learnt from its training
+data (a category never seen there counts as the rarest) and its threshold, unless --contamination
+re-thresholds on this file. Nothing is refitted: a file scored with the model saved from it gets the
+very scores of the run that saved it. The report adds how the file drifted from the training data.)";
+
+constexpr const char* kScoreFooter = R"(Examples:
+  webthreat analyze monday.csv --save-model baseline.json
+  webthreat score tuesday.csv --model baseline.json --out tuesday-scored.csv
+  webthreat score tuesday.csv --model baseline.json --contamination 2% --json)";
+
 constexpr const char* kGenerateDescription =
     R"(Writes deterministic synthetic web traffic in the CloudWatch schema: many source IPs and countries,
 several protocols, ports and response codes, diurnal timing, heavy-tailed byte counts, and injected
@@ -251,6 +265,9 @@ struct AnalyzeCommand {
     std::size_t top = 10;
     std::string out, report, truth;
     std::string explain = "suspicious";
+    std::string saveModel; // analyze: write the fitted detector here
+    std::string model; // score: the saved detector to score with
+    bool contaminationGiven = false; // score: re-threshold on the file instead of the model's threshold
     bool force = false, json = false;
     std::string logLevel;
     LayoutFlags layout;
@@ -269,6 +286,7 @@ struct CommandLine {
     std::shared_ptr<HelpFormatter> formatter = std::make_shared<HelpFormatter>();
     CLI::App app{kMainDescription, "webthreat"};
     CLI::App* analyze = nullptr;
+    CLI::App* score = nullptr;
     CLI::App* generate = nullptr;
     CLI::App* help = nullptr;
     CLI::App* version = nullptr;
@@ -288,9 +306,10 @@ struct CommandLine {
         // An option given twice keeps its last value (--map collects every one).
         app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         declareAnalyze();
+        declareScore();
         declareGenerate();
         help = app.add_subcommand("help", "this text, or a command's options");
-        help->add_option("COMMAND", helpTopic, "analyze or generate");
+        help->add_option("COMMAND", helpTopic, "analyze, score or generate");
         version = app.add_subcommand("version", "print the version")->group("");
     }
 
@@ -301,10 +320,7 @@ struct CommandLine {
         formatter->longDescriptions[analyze] = kAnalyzeDescription;
         c.footer(std::string(kAnalyzeFooter) + "\n" + featureHelp());
         c.allow_extras();
-        c.add_option("FILE", a.file, "the traffic file to read")->type_name("")->required();
-        c.add_option("--format", a.format,
-                     "auto, csv, vpc-flow or elb: read FILE as this format instead of detecting it (default auto)")
-            ->option_text("F");
+        declareInput(c);
         c.add_option("--contamination", a.contamination,
                      "expected share of anomalies: 0.05, 5%, or auto (default 0.05)")
             ->option_text("C");
@@ -319,9 +335,6 @@ struct CommandLine {
                      "random seed; the same seed gives the same scores (default 42)")
             ->option_text("S")
             ->check(wholeNumber<std::uint64_t>(0, UINT64_MAX));
-        c.add_option("--threads", a.threads, "worker threads; 0 = all cores (default 0)")
-            ->option_text("T")
-            ->check(wholeNumber<int>(0, 1024));
         c.add_option("--features", a.features,
                      "comma-separated detector inputs (default " + featureList(defaultFeatures())
                          + "; all are listed below)")
@@ -341,6 +354,27 @@ struct CommandLine {
                  + std::string(inputScalingName(DetectorParams{}.scaling)) + ")")
             ->option_text("MODE")
             ->check(oneOf("auto", "none"));
+        c.add_option("--save-model", a.saveModel,
+                     "write the fitted detector to FILE (JSON: forest, encodings, threshold, training provenance) "
+                     "for `webthreat score` and the workbench's Detector > Apply Model...")
+            ->option_text("FILE");
+        declareOutputs(c);
+    }
+
+    void declareInput(CLI::App& c)
+    {
+        c.add_option("FILE", a.file, "the traffic file to read")->type_name("")->required();
+        c.add_option("--format", a.format,
+                     "auto, csv, vpc-flow or elb: read FILE as this format instead of detecting it (default auto)")
+            ->option_text("F");
+        c.add_option("--threads", a.threads, "worker threads; 0 = all cores (default 0)")
+            ->option_text("T")
+            ->check(wholeNumber<int>(0, 1024));
+    }
+
+    // What analyze and score share after the detector: outputs, evaluation, logging, CSV layouts.
+    void declareOutputs(CLI::App& c)
+    {
         c.add_option(
              "--out", a.out,
              "write every row with its features, score and label to FILE (CSV), and its provenance to "
@@ -408,6 +442,24 @@ struct CommandLine {
             ->group(kLayoutGroup);
     }
 
+    void declareScore()
+    {
+        score = app.add_subcommand("score", "score FILE with a saved model, without refitting");
+        CLI::App& c = *score;
+        formatter->longDescriptions[score] = kScoreDescription;
+        c.footer(kScoreFooter);
+        c.allow_extras();
+        declareInput(c);
+        c.add_option("--model", a.model, "the model file saved by analyze --save-model or the workbench (required)")
+            ->option_text("M.json")
+            ->required();
+        c.add_option("--contamination", a.contamination,
+                     "re-threshold on this file's scores at this share (0.05, 5%, auto) instead of using the "
+                     "model's threshold")
+            ->option_text("C");
+        declareOutputs(c);
+    }
+
     void declareGenerate()
     {
         generate = app.add_subcommand("generate", "write realistic synthetic traffic in the same schema");
@@ -449,14 +501,15 @@ struct CommandLine {
         try {
             app.parse(reversed);
         } catch (const CLI::RequiredError&) {
-            for (CLI::App* command : {analyze, generate}) {
+            for (CLI::App* command : {analyze, score, generate}) {
                 if (!command->parsed())
                     continue;
                 refuseLeftovers(*command);
                 for (const CLI::Option* option : command->get_options()) {
                     if (option->get_required() && option->count() == 0)
                         throw UsageError(option->get_name() == "FILE"
-                                             ? "analyze needs the traffic file to read (see: webthreat help analyze)"
+                                             ? command->get_name() + " needs the traffic file to read (see: webthreat help "
+                                                 + command->get_name() + ")"
                                              : command->get_name() + " needs " + option->get_name() + " "
                                                  + option->get_option_text());
                 }
@@ -481,8 +534,8 @@ struct CommandLine {
             throw UsageError(error.what());
         }
         if (!app.remaining().empty())
-            throw UsageError("unknown command '" + app.remaining().front() + "' (commands: analyze, generate, help)");
-        for (CLI::App* command : {analyze, generate}) {
+            throw UsageError("unknown command '" + app.remaining().front() + "' (commands: analyze, score, generate, help)");
+        for (CLI::App* command : {analyze, score, generate}) {
             if (command->parsed())
                 refuseLeftovers(*command);
         }
@@ -508,8 +561,8 @@ struct CommandLine {
                 throw UsageError("unknown option " + arg.substr(0, arg.find('=')) + " for '" + command.get_name()
                                  + "' (see: webthreat help " + command.get_name() + ")");
         }
-        if (!left.empty() && command.get_name() == "analyze")
-            throw UsageError("analyze reads one file; got " + std::to_string(1 + left.size()));
+        if (!left.empty() && command.get_name() != "generate")
+            throw UsageError(command.get_name() + " reads one file; got " + std::to_string(1 + left.size()));
         if (!left.empty())
             throw UsageError("generate takes no file argument; name the output with --out FILE");
     }
@@ -533,9 +586,10 @@ void refuseOverwrite(const std::string& path, bool force)
         throw OutputError(path + ": the file exists; use --force to overwrite it");
 }
 
-int analyze(AnalyzeCommand& a, std::ostream& out)
+// The command's options as analysis parameters; a bad value is a UsageError. Returns the line
+// describing a CSV layout given by flags (empty without them).
+std::string analysisParams(AnalyzeCommand& a)
 {
-    setUpLogging(a.logLevel);
     AnalysisParams& params = a.params;
     params.read.threads = params.detector.forest.threads = a.threads;
     try {
@@ -569,13 +623,76 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
         layout.applyTo(params.read);
         layoutLine = describeLayout(layout);
     }
+    if (!a.model.empty()) {
+        params.model = loadModel(a.model);
+        params.modelThreshold = !a.contaminationGiven;
+        params.detector.features = params.model->features();
+        params.detector.scaling = params.model->scaling;
+    }
     try {
         params.validate();
     } catch (const ParameterError& error) {
         throw UsageError(error.what());
     }
+    return layoutLine;
+}
+
+// The text report names sources, countries, protocols and ports, shows the most anomalous rows by
+// those and their bytes, and evaluates against the ground truth: after cleaning (whose duplicate
+// test compares every column) the other columns are let go, about 40 MB at a million rows.
+// Writing a file or JSON keeps every column.
+void keepOnlyWhatTheTextNeeds(AnalyzeCommand& a, const std::string* truthName)
+{
+    std::vector<std::string>& keep = a.params.clean.keepOnly;
+    for (Field field : {Field::SrcIp, Field::SrcIpCountryCode, Field::Protocol, Field::DstPort})
+        keep.emplace_back(fieldInfo(field).name);
+    for (Feature feature : a.params.detector.features) {
+        if (feature == Feature::ResponseCodeFrequency)
+            keep.emplace_back(fieldInfo(Field::ResponseCode).name);
+    }
+    if (truthName)
+        keep.push_back(*truthName);
+    for (std::string_view name : truthColumnNames())
+        keep.emplace_back(name);
+}
+
+// --out, --report and --save-model, each written whole or not at all.
+void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progress& progress, std::ostream& out)
+{
+    if (a.out.empty() && a.report.empty() && a.saveModel.empty())
+        return;
+    // What was exported says where it came from: one fingerprint for the CSV, the report and the model.
+    const InputFingerprint input = fingerprintFile(a.file, progress);
+    if (!a.out.empty() || !a.report.empty()) {
+        const Provenance provenance = makeProvenance(analysis, input, "webthreat", a.params.read);
+        if (!a.out.empty()) {
+            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious);
+            writeProvenanceSidecar(provenance, a.out);
+        }
+        if (!a.report.empty())
+            g_reportWriter(analysis, provenance, a.report);
+    }
+    if (!a.saveModel.empty())
+        saveModel(makeModel(analysis, input, "webthreat"), a.saveModel);
+    if (a.json)
+        return;
     if (!a.out.empty())
-        refuseOverwrite(a.out, a.force);
+        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+    if (!a.report.empty())
+        out << "Report written to " << a.report << "\n";
+    if (!a.saveModel.empty())
+        out << "Model written to " << a.saveModel << " (score other files with: webthreat score FILE --model "
+            << a.saveModel << ")\n";
+}
+
+int analyze(AnalyzeCommand& a, std::ostream& out)
+{
+    setUpLogging(a.logLevel);
+    const std::string layoutLine = analysisParams(a);
+    AnalysisParams& params = a.params;
+    for (const std::string* path : {&a.out, &a.saveModel})
+        if (!path->empty())
+            refuseOverwrite(*path, a.force);
     if (!a.report.empty()) {
         if (!g_reportWriter)
             throw UsageError("--report needs the Qt workbench, and this build of webthreat was made without it");
@@ -583,23 +700,8 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     }
 
     const std::string* truthName = a.truth.empty() ? nullptr : &a.truth;
-    if (a.out.empty() && a.report.empty() && !a.json) {
-        // The text report names sources, countries, protocols and ports, shows the most anomalous
-        // rows by those and their bytes, and evaluates against the ground truth: after cleaning
-        // (whose duplicate test compares every column) the other columns are let go, about 40 MB
-        // at a million rows. Writing a file or JSON keeps every column.
-        std::vector<std::string>& keep = params.clean.keepOnly;
-        for (Field field : {Field::SrcIp, Field::SrcIpCountryCode, Field::Protocol, Field::DstPort})
-            keep.emplace_back(fieldInfo(field).name);
-        for (Feature feature : params.detector.features) {
-            if (feature == Feature::ResponseCodeFrequency)
-                keep.emplace_back(fieldInfo(Field::ResponseCode).name);
-        }
-        if (truthName)
-            keep.push_back(*truthName);
-        for (std::string_view name : truthColumnNames())
-            keep.emplace_back(name);
-    }
+    if (a.out.empty() && a.report.empty() && !a.json)
+        keepOnlyWhatTheTextNeeds(a, truthName);
     params.topN = a.top;
     const Progress progress({}, &g_interrupted);
     const Analysis analysis = analyzeFile(a.file, params, progress);
@@ -614,31 +716,20 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     if (truth.truth)
         evaluation.emplace(detection->scores, *truth.truth);
     const bool truthUnusable = !truth.truth && truth.problem.rfind("column ", 0) == 0;
-    if (!a.out.empty() || !a.report.empty()) {
-        // What was exported says where it came from: one provenance for the CSV and the report.
-        const Provenance provenance
-            = makeProvenance(analysis, fingerprintFile(a.file, progress), "webthreat", params.read);
-        if (!a.out.empty()) {
-            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious);
-            writeProvenanceSidecar(provenance, a.out);
-        }
-        if (!a.report.empty())
-            g_reportWriter(analysis, provenance, a.report);
-    }
     if (a.json) {
+        writeOutputs(a, analysis, progress, out);
         out << analysisJson(analysis, a.top, evaluation ? &*evaluation : nullptr,
                             truthUnusable ? truth.problem : std::string());
-    } else {
-        out << layoutLine << analysisText(analysis, a.top);
-        if (evaluation)
-            out << evaluationText(*evaluation, detection->scores, analysis.verdicts);
-        else if (truthUnusable)
-            out << "\nEvaluation: not available: " << truth.problem << "\n";
-        if (!a.out.empty())
-            out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
-        if (!a.report.empty())
-            out << "Report written to " << a.report << "\n";
+        return kExitOk;
     }
+    std::ostringstream written;
+    writeOutputs(a, analysis, progress, written);
+    out << layoutLine << analysisText(analysis, a.top);
+    if (evaluation)
+        out << evaluationText(*evaluation, detection->scores, analysis.verdicts);
+    else if (truthUnusable)
+        out << "\nEvaluation: not available: " << truth.problem << "\n";
+    out << written.str();
     return kExitOk;
 }
 
@@ -693,14 +784,21 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
             return kExitOk;
         }
         if (cli.help->parsed()) {
-            if (cli.helpTopic == "analyze" || cli.helpTopic == "generate")
-                out << (cli.helpTopic == "analyze" ? cli.analyze : cli.generate)->help("webthreat");
+            if (cli.helpTopic == "analyze" || cli.helpTopic == "score" || cli.helpTopic == "generate")
+                out << (cli.helpTopic == "analyze" ? cli.analyze
+                            : cli.helpTopic == "score" ? cli.score
+                                                       : cli.generate)
+                           ->help("webthreat");
             else
                 out << cli.mainHelp();
             return kExitOk;
         }
         if (cli.analyze->parsed())
             return analyze(cli.a, out);
+        if (cli.score->parsed()) {
+            cli.a.contaminationGiven = cli.score->get_option("--contamination")->count() > 0;
+            return analyze(cli.a, out);
+        }
         if (cli.generate->parsed())
             return generate(cli.g, out);
         err << cli.mainHelp();

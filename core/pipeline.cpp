@@ -66,11 +66,11 @@ std::shared_ptr<const PreparedData> prepareData(const std::string& path, const R
     return prepareTable(readTrafficFile(path, read, progress), clean, progress);
 }
 
-std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params,
-                                        const Progress& progress)
+namespace {
+// Why the detector cannot run on data with fewer than minimum rows, as an InputError.
+void requireRows(const PreparedData& data, std::size_t minimum)
 {
-    params.validate();
-    if (data.table.rowCount() < 2) {
+    if (data.table.rowCount() < minimum) {
         std::string why;
         if (data.readReport.rows == 0) {
             why = "the file has no data rows, only a header";
@@ -84,13 +84,25 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
             }
             why += ")";
         }
-        throw InputError(data.file, 0, "", "the detector needs at least two rows: " + why);
+        throw InputError(data.file, 0, "",
+                         (minimum == 1 ? "the model needs at least one row: " : "the detector needs at least two rows: ")
+                             + why);
     }
+}
+} // namespace
+
+std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params,
+                                        const Progress& progress)
+{
+    params.validate();
+    requireRows(data, 2);
     auto detection = std::make_shared<Detection>();
     detection->params = params;
     // The forest reads its input rows from the table as it needs them: the samples when fitting,
     // a block of rows per thread when scoring. No matrix of every row is made.
-    const TableFeatureRows rows(data.table, data.features, params.features, params.scaling);
+    auto encodings = std::make_shared<const FeatureEncodings>(
+        learnEncodings(data.table, data.features, params.features, params.scaling));
+    const TableFeatureRows rows(data.table, data.features, *encodings);
     auto started = std::chrono::steady_clock::now();
     auto forest = std::make_shared<IsolationForest>();
     forest->fit(rows, params.forest, progress);
@@ -100,6 +112,7 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
     std::vector<double> scores = forest->scoreSamples(rows, params.forest.threads, progress);
     detection->scores = ScoreIndex(std::move(scores));
     detection->forest = std::move(forest);
+    detection->encodings = std::move(encodings);
     detection->scoreSeconds = secondsSince(started);
     logger::core()->info("detect: {} trees, {} samples, seed {}, {} features, scaling {}: fit {:.3f} s, score {:.3f} s",
                          params.forest.trees, detection->effectiveMaxSamples, params.forest.seed,
@@ -108,12 +121,44 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
     return detection;
 }
 
+std::shared_ptr<const Detection> scoreWithModel(const PreparedData& data, std::shared_ptr<const DetectorModel> model,
+                                                int threads, const Progress& progress)
+{
+    requireRows(data, 1);
+    auto detection = std::make_shared<Detection>();
+    detection->params.features = model->features();
+    detection->params.scaling = model->scaling;
+    detection->params.forest.trees = model->trees;
+    detection->params.forest.maxSamples = model->maxSamplesRequested;
+    detection->params.forest.seed = model->seed;
+    detection->params.forest.threads = threads;
+    detection->effectiveMaxSamples = model->forest->maxSamples();
+    detection->encodings = std::make_shared<const FeatureEncodings>(model->encodings);
+    const TableFeatureRows rows(data.table, data.features, *detection->encodings);
+    const auto started = std::chrono::steady_clock::now();
+    detection->scores = ScoreIndex(model->forest->scoreSamples(rows, threads, progress));
+    detection->scoreSeconds = secondsSince(started);
+    detection->forest = model->forest;
+    detection->model = std::move(model);
+    logger::core()->info("score with a model trained on {}: {} rows in {:.3f} s", detection->model->origin.file,
+                         data.table.rowCount(), detection->scoreSeconds);
+    return detection;
+}
+
 Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                 const Contamination& contamination, std::size_t topN,
                 std::shared_ptr<const TrafficAggregates> aggregates)
 {
+    const double threshold = detection->scores.thresholdFor(contamination);
+    return assessAt(std::move(data), std::move(detection), threshold, contamination, topN, std::move(aggregates));
+}
+
+Analysis assessAt(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
+                  double threshold, const Contamination& origin, std::size_t topN,
+                  std::shared_ptr<const TrafficAggregates> aggregates)
+{
     Analysis analysis;
-    analysis.verdicts = applyThreshold(detection->scores, contamination);
+    analysis.verdicts = applyThreshold(detection->scores, threshold, origin);
     analysis.findings = computeFindings(data->table, detection->scores, analysis.verdicts, topN);
     if (aggregates)
         analysis.verdictAggregates
@@ -145,7 +190,8 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
     std::shared_ptr<const Detection> detection;
     std::string problem;
     try {
-        detection = detect(*data, params.detector, progress);
+        detection = params.model ? scoreWithModel(*data, params.model, params.detector.forest.threads, progress)
+                                 : detect(*data, params.detector, progress);
     } catch (const InputError& error) {
         // The data itself is fine (a file with one row, say): keep it, say why there are no scores.
         if (!params.keepDataWithoutDetection)
@@ -155,7 +201,12 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
     progress.check();
     Analysis analysis;
     if (detection) {
-        analysis = assess(data, std::move(detection), params.contamination, params.topN, aggregates);
+        if (params.model && params.modelThreshold) {
+            analysis = assessAt(data, std::move(detection), params.model->threshold, params.model->contamination,
+                                params.topN, aggregates);
+            analysis.thresholdFromModel = true;
+        } else
+            analysis = assess(data, std::move(detection), params.contamination, params.topN, aggregates);
         logger::core()->info("analyze {}: {} rows, {} suspicious at contamination {} (threshold {:.6f})", data->file,
                              analysis.findings.rows, analysis.findings.suspicious, params.contamination.toString(),
                              analysis.verdicts.threshold);
@@ -165,6 +216,9 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
         analysis.detectionProblem = std::move(problem);
     }
     analysis.summary = std::move(summary);
+    if (params.model && analysis.data)
+        analysis.drift = std::make_shared<const DriftReport>(
+            measureDrift(*params.model, analysis.data->table, analysis.data->features));
     return analysis;
 }
 

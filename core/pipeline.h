@@ -6,9 +6,11 @@
 #include "core/detect/cleaning.h"
 #include "core/detect/features.h"
 #include "core/detect/isolationforest.h"
+#include "core/detect/model.h"
 #include "core/detect/threshold.h"
 #include "core/io/readoptions.h"
 #include "core/io/readreport.h"
+#include "core/model/drift.h"
 #include "core/util/progress.h"
 
 #include <memory>
@@ -47,6 +49,10 @@ struct DetectorParams {
 struct Detection {
     DetectorParams params;
     std::shared_ptr<const IsolationForest> forest; // kept for explanations
+    // How the rows were encoded for the forest: learnt from these rows, or a saved model's.
+    std::shared_ptr<const FeatureEncodings> encodings;
+    // The saved model the rows were scored with; null when the forest was fitted on them.
+    std::shared_ptr<const DetectorModel> model;
     ScoreIndex scores;
     int effectiveMaxSamples = 0;
     double fitSeconds = 0.0;
@@ -69,6 +75,10 @@ struct AnalysisParams {
     // When the detector cannot run on the data (fewer than two rows), keep the data and say why in
     // Analysis::detectionProblem instead of throwing the InputError.
     bool keepDataWithoutDetection = false;
+    // Score with a saved model instead of fitting (detector is then ignored). The model's threshold
+    // labels the rows unless modelThreshold is false: then contamination re-thresholds on them.
+    std::shared_ptr<const DetectorModel> model;
+    bool modelThreshold = true;
 
     void validate() const;
 };
@@ -83,6 +93,9 @@ struct Analysis {
     std::shared_ptr<const TrafficAggregates> aggregates; // with AnalysisParams::aggregate
     std::shared_ptr<const VerdictAggregates> verdictAggregates; // with aggregates and detection
     std::string detectionProblem; // why there is no detection, when there is none
+    // With a saved model: how these rows sit against its training data.
+    std::shared_ptr<const DriftReport> drift;
+    bool thresholdFromModel = false; // the verdicts use the saved model's threshold
 
     bool hasDetection() const noexcept { return detection != nullptr; }
 };
@@ -100,11 +113,21 @@ std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanPar
 std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params,
                                         const Progress& progress = {});
 
+// Scores the prepared rows with a saved model: its encodings, its forest, no fitting. Stage
+// "score". Throws InputError when there are no rows.
+std::shared_ptr<const Detection> scoreWithModel(const PreparedData& data, std::shared_ptr<const DetectorModel> model,
+                                                int threads = 0, const Progress& progress = {});
+
 // Labels and findings at one contamination: cheap, no refit (the contamination slider). With
 // aggregates, also their per-threshold part.
 Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                 const Contamination& contamination, std::size_t topN = 10,
                 std::shared_ptr<const TrafficAggregates> aggregates = {});
+
+// The same at a threshold set elsewhere (a saved model's), with the contamination it came from.
+Analysis assessAt(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
+                  double threshold, const Contamination& origin, std::size_t topN = 10,
+                  std::shared_ptr<const TrafficAggregates> aggregates = {});
 
 // The whole pipeline over a file: validates params, reads path, then analyzeTable.
 Analysis analyzeFile(const std::string& path, const AnalysisParams& params, const Progress& progress = {});

@@ -160,7 +160,11 @@ Explainer::Explainer(std::shared_ptr<const PreparedData> data, std::shared_ptr<c
     , m_matrix(buildFeatureMatrix(m_data->table, m_data->features, m_detection->params.features))
     , m_averagePathLength(webthreat::averagePathLength(*m_detection))
 {
-    if (m_detection->params.scaling != InputScaling::None)
+    // What the forest saw, when it differs from the raw values: scaled, or encoded with a saved
+    // model's frozen shares and fills.
+    if (m_detection->encodings && (m_detection->params.scaling != InputScaling::None || m_detection->model))
+        m_seen.emplace(m_data->table, m_data->features, *m_detection->encodings);
+    else if (m_detection->params.scaling != InputScaling::None)
         m_seen.emplace(m_data->table, m_data->features, m_detection->params.features, m_detection->params.scaling);
 }
 

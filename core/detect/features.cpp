@@ -1,5 +1,6 @@
 #include "core/detect/features.h"
 
+#include "core/util/errors.h"
 #include "core/util/log.h"
 
 #include <array>
@@ -429,40 +430,177 @@ FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& fe
     return matrix;
 }
 
-TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& features,
-                                   const std::vector<Feature>& selected, InputScaling scaling)
-    : m_rows(table.rowCount())
+bool FeatureEncoding::isFrequency() const noexcept
+{
+    return feature == Feature::DstPortFrequency || feature == Feature::ResponseCodeFrequency
+        || feature == Feature::ProtocolFrequency || feature == Feature::CountryFrequency;
+}
+
+bool FeatureEncoding::hasFill() const noexcept
+{
+    return feature == Feature::BytesIn || feature == Feature::BytesOut || feature == Feature::SessionDuration
+        || feature == Feature::AvgPacketSize;
+}
+
+namespace {
+const std::vector<std::int64_t>& integerColumnOf(const TrafficTable& table, Feature feature)
+{
+    return table.column(feature == Feature::DstPortFrequency ? Field::DstPort : Field::ResponseCode).integers;
+}
+
+const std::vector<std::uint32_t>& textColumnOf(const TrafficTable& table, Feature feature)
+{
+    return table.column(feature == Feature::ProtocolFrequency ? Field::Protocol : Field::SrcIpCountryCode).text;
+}
+
+double meanOfPresent(const std::vector<std::int64_t>& values)
+{
+    double sum = 0.0;
+    std::size_t present = 0;
+    for (std::int64_t value : values) {
+        if (value != kMissingInteger) {
+            sum += static_cast<double>(value);
+            ++present;
+        }
+    }
+    return present > 0 ? sum / static_cast<double>(present) : 0.0;
+}
+
+// Each value's share of the rows, as integerFrequencies and textFrequencies compute it (count /
+// rows, in double), so the frozen share of a training value is the very number its rows got.
+void learnShares(const TrafficTable& table, FeatureEncoding& encoding)
+{
+    if (encoding.feature == Feature::DstPortFrequency || encoding.feature == Feature::ResponseCodeFrequency) {
+        constexpr std::int64_t slots = 65536;
+        std::vector<std::size_t> counts(slots, 0);
+        std::unordered_map<std::int64_t, std::size_t> others;
+        for (std::int64_t value : integerColumnOf(table, encoding.feature)) {
+            if (value >= 0 && value < slots)
+                ++counts[static_cast<std::size_t>(value)];
+            else
+                ++others[value];
+        }
+        const double total = static_cast<double>(table.rowCount());
+        for (std::int64_t value = 0; value < slots; ++value) {
+            if (counts[static_cast<std::size_t>(value)] > 0)
+                encoding.integerShares.emplace(value,
+                                               static_cast<double>(counts[static_cast<std::size_t>(value)]) / total);
+        }
+        for (const auto& [value, count] : others)
+            encoding.integerShares.emplace(value, static_cast<double>(count) / total);
+        return;
+    }
+    const auto& ids = textColumnOf(table, encoding.feature);
+    std::vector<std::size_t> counts(table.strings ? table.strings->size() : 1, 0);
+    for (std::uint32_t id : ids)
+        ++counts[id];
+    const double total = static_cast<double>(table.rowCount());
+    for (std::size_t id = 0; id < counts.size(); ++id) {
+        if (counts[id] > 0)
+            encoding.textShares.emplace(
+                id == StringPool::kMissing ? std::string() : std::string(table.strings->view(static_cast<std::uint32_t>(id))),
+                static_cast<double>(counts[id]) / total);
+    }
+}
+
+// Every row's frozen share: looked up once per distinct value, not once per row.
+std::vector<double> frozenShares(const TrafficTable& table, const FeatureEncoding& encoding)
+{
+    std::vector<double> values(table.rowCount());
+    if (encoding.feature == Feature::DstPortFrequency || encoding.feature == Feature::ResponseCodeFrequency) {
+        const auto& integers = integerColumnOf(table, encoding.feature);
+        constexpr std::int64_t slots = 65536;
+        std::vector<double> shareOf(slots, FeatureEncoding::unseenShare);
+        for (const auto& [value, share] : encoding.integerShares) {
+            if (value >= 0 && value < slots)
+                shareOf[static_cast<std::size_t>(value)] = share;
+        }
+        for (std::size_t row = 0; row < values.size(); ++row) {
+            const std::int64_t value = integers[row];
+            if (value >= 0 && value < slots) {
+                values[row] = shareOf[static_cast<std::size_t>(value)];
+            } else {
+                const auto found = encoding.integerShares.find(value);
+                values[row] = found == encoding.integerShares.end() ? FeatureEncoding::unseenShare : found->second;
+            }
+        }
+        return values;
+    }
+    const auto& ids = textColumnOf(table, encoding.feature);
+    const std::size_t distinct = table.strings ? table.strings->size() : 1;
+    std::vector<double> shareOf(distinct, FeatureEncoding::unseenShare);
+    for (std::size_t id = 0; id < distinct; ++id) {
+        const std::string key
+            = id == StringPool::kMissing ? std::string() : std::string(table.strings->view(static_cast<std::uint32_t>(id)));
+        const auto found = encoding.textShares.find(key);
+        if (found != encoding.textShares.end())
+            shareOf[id] = found->second;
+    }
+    for (std::size_t row = 0; row < values.size(); ++row)
+        values[row] = shareOf[ids[row]];
+    return values;
+}
+} // namespace
+
+FeatureEncodings learnEncodings(const TrafficTable& table, const FeatureSet& features,
+                                const std::vector<Feature>& selected, InputScaling scaling)
 {
     if (selected.empty())
         throw ParameterError("select at least one feature for the detector");
+    FeatureEncodings encodings;
     for (Feature feature : selected) {
+        FeatureEncoding encoding;
+        encoding.feature = feature;
+        encoding.scale = effectiveScale(feature, scaling);
+        if (feature == Feature::BytesIn || feature == Feature::BytesOut)
+            encoding.fill
+                = meanOfPresent(table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers);
+        else if (feature == Feature::SessionDuration)
+            encoding.fill = features.sessionDuration.fill();
+        else if (feature == Feature::AvgPacketSize)
+            encoding.fill = features.avgPacketSize.fill();
+        else if (encoding.isFrequency())
+            learnShares(table, encoding);
+        encodings.push_back(std::move(encoding));
+    }
+    return encodings;
+}
+
+TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& features,
+                                   const std::vector<Feature>& selected, InputScaling scaling)
+    : TableFeatureRows(table, features, learnEncodings(table, features, selected, scaling))
+{
+}
+
+TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& features,
+                                   const FeatureEncodings& encodings)
+    : m_rows(table.rowCount())
+{
+    if (encodings.empty())
+        throw ParameterError("select at least one feature for the detector");
+    for (const FeatureEncoding& encoding : encodings) {
         Source source;
-        source.feature = feature;
-        source.scale = effectiveScale(feature, scaling);
-        switch (feature) {
+        source.feature = encoding.feature;
+        source.scale = encoding.scale;
+        switch (encoding.feature) {
         case Feature::BytesIn:
-        case Feature::BytesOut: {
-            const auto& values = table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers;
-            source.integers = values.data();
-            double sum = 0.0;
-            std::size_t present = 0;
-            for (std::int64_t value : values) {
-                if (value != kMissingInteger) {
-                    sum += static_cast<double>(value);
-                    ++present;
-                }
-            }
-            source.fill = present > 0 ? sum / static_cast<double>(present) : 0.0;
+        case Feature::BytesOut:
+            source.integers
+                = table.column(encoding.feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers.data();
+            source.fill = encoding.fill;
             break;
-        }
         case Feature::SessionDuration:
-            source.derived = &features.sessionDuration;
-            break;
         case Feature::AvgPacketSize:
-            source.derived = &features.avgPacketSize;
+            source.isDerived = true;
+            source.derived = DerivedFeature(encoding.feature == Feature::SessionDuration
+                                                ? DerivedFeature::Kind::SessionDuration
+                                                : DerivedFeature::Kind::AvgPacketSize,
+                                            table, encoding.fill);
             break;
         default: {
-            const std::vector<double> values = featureValues(table, features, feature);
+            const std::vector<double> values = encoding.isFrequency()
+                ? frozenShares(table, encoding)
+                : featureValues(table, features, encoding.feature);
             source.stored.resize(values.size());
             for (std::size_t row = 0; row < values.size(); ++row)
                 source.stored[row] = static_cast<float>(scaleFeatureValue(source.scale, values[row]));
@@ -476,11 +614,11 @@ TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& 
 float TableFeatureRows::value(std::size_t column, std::size_t row) const noexcept
 {
     const Source& source = m_sources[column];
-    if (!source.integers && !source.derived)
+    if (!source.integers && !source.isDerived)
         return source.stored[row];
     const double raw = source.integers
         ? (source.integers[row] == kMissingInteger ? source.fill : static_cast<double>(source.integers[row]))
-        : (*source.derived)[row];
+        : source.derived[row];
     // Only the Log1p branch differs from the raw path, so InputScaling::None gives today's floats.
     return static_cast<float>(source.scale == FeatureScale::Log1p ? scaleFeatureValue(FeatureScale::Log1p, raw) : raw);
 }

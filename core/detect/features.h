@@ -5,6 +5,7 @@
 #include "core/table/traffictable.h"
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -164,6 +165,33 @@ FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress =
 FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& features,
                                  const std::vector<Feature>& selected, InputScaling scaling = InputScaling::None);
 
+// What the detector learnt about one input from its training rows, frozen so that other data is
+// encoded exactly as the training data was (a saved model, core/detect/model.h). The per-source
+// features and the private-address flag learn nothing: they describe the rows being scored.
+struct FeatureEncoding {
+    Feature feature = Feature::BytesIn;
+    FeatureScale scale = FeatureScale::Linear; // effectiveScale(feature, scaling) at training
+    // bytes_in, bytes_out, session_duration, avg_packet_size: the training rows' mean, given to a
+    // row whose value is missing.
+    double fill = 0.0;
+    // The frequency features: each value's share of the training rows (ports and response codes
+    // by number, with kMissingInteger for a missing value; protocols and countries by text, with
+    // "" for a missing value). A value never seen in training gets unseenShare: 0, rarer than any
+    // value that was seen, which is what a frequency encoding means.
+    std::map<std::int64_t, double> integerShares;
+    std::map<std::string, double> textShares;
+    static constexpr double unseenShare = 0.0;
+
+    bool isFrequency() const noexcept;
+    bool hasFill() const noexcept;
+};
+using FeatureEncodings = std::vector<FeatureEncoding>;
+
+// The encodings of the selected features, learnt from the table (one pass per frequency feature).
+// Throws ParameterError when no feature is selected.
+FeatureEncodings learnEncodings(const TrafficTable& table, const FeatureSet& features,
+                                const std::vector<Feature>& selected, InputScaling scaling);
+
 // The detector's input made on demand from the table (for IsolationForest's FeatureRows
 // overloads): the notebook's four features are computed per row as they are asked for, so the
 // whole matrix (4 bytes per row and feature) never exists; a categorical or per-source feature is
@@ -174,6 +202,10 @@ class TableFeatureRows final : public FeatureRows {
 public:
     TableFeatureRows(const TrafficTable& table, const FeatureSet& features, const std::vector<Feature>& selected,
                      InputScaling scaling = InputScaling::None);
+    // The table's rows encoded as another table's rows were (learnEncodings of the training data):
+    // frozen shares and fills, each feature's training scale. The same table's own encodings give
+    // exactly the values of the constructor above.
+    TableFeatureRows(const TrafficTable& table, const FeatureSet& features, const FeatureEncodings& encodings);
 
     Eigen::Index rows() const override { return static_cast<Eigen::Index>(m_rows); }
     Eigen::Index columns() const override { return static_cast<Eigen::Index>(m_sources.size()); }
@@ -188,7 +220,8 @@ private:
         FeatureScale scale = FeatureScale::Linear; // for integers and derived; stored is scaled already
         const std::int64_t* integers = nullptr; // bytes in or out, with their mean fill
         double fill = 0.0;
-        const DerivedFeature* derived = nullptr;
+        bool isDerived = false; // session duration or rate, computed per row by derived
+        DerivedFeature derived; // with its training fill
         std::vector<float> stored; // the other features
     };
     std::size_t m_rows = 0;

@@ -546,3 +546,74 @@ Eigen::Index IsolationForest::featureCount() const noexcept
 }
 
 } // namespace webthreat
+
+namespace webthreat {
+
+namespace {
+// Checks one tree made elsewhere and computes its depth; throws ParameterError naming the node.
+void checkTree(IsolationForest::Tree& tree, std::size_t index, int depthLimit, Eigen::Index features)
+{
+    const auto where = [&](std::size_t node) {
+        return "tree " + std::to_string(index) + ", node " + std::to_string(node) + ": ";
+    };
+    const std::size_t size = tree.nodes.size();
+    if (size == 0 || size > 65535)
+        throw ParameterError("tree " + std::to_string(index) + " has " + std::to_string(size)
+                             + " nodes; a tree has 1 to 65,535");
+    if (tree.pathLength.size() != size)
+        throw ParameterError("tree " + std::to_string(index) + " has " + std::to_string(tree.pathLength.size())
+                             + " path lengths for " + std::to_string(size) + " nodes");
+    std::vector<int> depth(size, -1);
+    depth[0] = 0;
+    tree.depth = 0;
+    for (std::size_t node = 0; node < size; ++node) {
+        const IsolationForest::Tree::Node& n = tree.nodes[node];
+        if (depth[node] < 0)
+            throw ParameterError(where(node) + "no node leads to it");
+        if (std::isinf(n.threshold) && n.threshold > 0 && n.left == node) {
+            if (!std::isfinite(tree.pathLength[node]) || tree.pathLength[node] < 0)
+                throw ParameterError(where(node) + "a leaf's path length must be a finite number, at least 0");
+            tree.depth = std::max(tree.depth, depth[node]);
+            continue;
+        }
+        if (!std::isfinite(n.threshold))
+            throw ParameterError(where(node) + "the split's threshold is not a finite number");
+        if (static_cast<Eigen::Index>(n.feature) >= features)
+            throw ParameterError(where(node) + "splits on feature " + std::to_string(n.feature) + " of "
+                                 + std::to_string(features));
+        if (n.left <= node || static_cast<std::size_t>(n.left) + 1 >= size)
+            throw ParameterError(where(node) + "its children " + std::to_string(n.left) + " and "
+                                 + std::to_string(n.left + 1) + " must come after it, inside the tree's "
+                                 + std::to_string(size) + " nodes");
+        for (std::size_t child : {static_cast<std::size_t>(n.left), static_cast<std::size_t>(n.left) + 1}) {
+            if (depth[child] >= 0)
+                throw ParameterError(where(child) + "has two parents");
+            depth[child] = depth[node] + 1;
+            if (depth[child] > depthLimit)
+                throw ParameterError(where(child) + "is at depth " + std::to_string(depth[child])
+                                     + ", deeper than the forest's limit of " + std::to_string(depthLimit));
+        }
+    }
+}
+} // namespace
+
+IsolationForest IsolationForest::fromTrees(std::vector<Tree> trees, int maxSamples, Eigen::Index features)
+{
+    if (trees.empty() || trees.size() > 10000)
+        throw ParameterError("a forest has 1 to 10,000 trees, not " + std::to_string(trees.size()));
+    if (maxSamples < 1 || maxSamples > 32768)
+        throw ParameterError("max samples is 1 to 32,768, not " + std::to_string(maxSamples));
+    if (features < 1 || features > 65535)
+        throw ParameterError("a forest has 1 to 65,535 features, not " + std::to_string(features));
+    const int depthLimit = ceilLog2(maxSamples);
+    for (std::size_t index = 0; index < trees.size(); ++index)
+        checkTree(trees[index], index, depthLimit, features);
+    IsolationForest forest;
+    forest.m_trees = std::move(trees);
+    forest.m_maxSamples = maxSamples;
+    forest.m_depthLimit = depthLimit;
+    forest.m_features = features;
+    return forest;
+}
+
+} // namespace webthreat

@@ -112,6 +112,18 @@ public:
         int depth = 0; // depth of the deepest leaf
     };
 
+    // A forest made from trees grown elsewhere (a saved model): maxSamples as in fit, features
+    // the column count. Checks every tree's shape: at most 65,535 nodes, children after their
+    // parent and inside the tree, one parent per node, finite thresholds, features in range,
+    // leaves (infinite threshold, pointing to themselves) with a finite path length, no leaf
+    // deeper than ceil(log2(maxSamples)). Throws ParameterError naming the tree and node. Each
+    // tree's depth is computed here.
+    static IsolationForest fromTrees(std::vector<Tree> trees, int maxSamples,
+                                     Eigen::Index features);
+
+    // The trees, for saving and exporting a model.
+    const std::vector<Tree>& trees() const noexcept { return m_trees; }
+
 private:
     // blockOf(begin, count, buffer) returns the block's rows, row-major: in place, or filled into
     // buffer (room for 512 rows).

@@ -132,9 +132,14 @@ std::size_t ScoreIndex::countBelow(double threshold) const noexcept
 
 Verdicts applyThreshold(const ScoreIndex& scores, const Contamination& contamination)
 {
+    return applyThreshold(scores, scores.thresholdFor(contamination), contamination);
+}
+
+Verdicts applyThreshold(const ScoreIndex& scores, double threshold, const Contamination& origin)
+{
     Verdicts verdicts;
-    verdicts.contamination = contamination;
-    verdicts.threshold = scores.thresholdFor(contamination);
+    verdicts.contamination = origin;
+    verdicts.threshold = threshold;
     verdicts.suspiciousCount = scores.countBelow(verdicts.threshold);
     verdicts.suspicious.assign(scores.size(), 0);
     // The ranked order lists the suspicious rows first: touch only those.

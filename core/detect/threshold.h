@@ -62,6 +62,9 @@ struct Verdicts {
 
 // Labels every row: Suspicious where its score is below the contamination's threshold.
 Verdicts applyThreshold(const ScoreIndex& scores, const Contamination& contamination);
+// Labels every row against a threshold set elsewhere (a saved model's, from the contamination
+// origin on its training rows).
+Verdicts applyThreshold(const ScoreIndex& scores, double threshold, const Contamination& origin);
 
 inline constexpr std::string_view kNormalLabel = "Normal";
 inline constexpr std::string_view kSuspiciousLabel = "Suspicious";

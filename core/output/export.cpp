@@ -5,6 +5,7 @@
 #include "core/output/json_internal.h"
 #include "core/analysis/evaluation.h"
 #include "core/detect/explain.h"
+#include "core/model/modelfile.h"
 #include "core/util/format.h"
 #include "core/util/log.h"
 #include "core/util/parallel.h"
@@ -336,12 +337,20 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
             out += "  ! " + warning + "\n";
     }
     const auto& forest = detection.params.forest;
+    if (detection.model)
+        out += "\nModel: " + describeModel(*detection.model, detection.model->file)
+            + "; not refitted: every row is scored by the saved forest\n";
     out += "\nDetector: Isolation Forest, " + std::to_string(forest.trees) + " trees, "
         + std::to_string(detection.effectiveMaxSamples) + " samples per tree, seed " + std::to_string(forest.seed)
         + "\n  features: " + featureNames(detection.params)
         + "\n  input scaling: " + std::string(inputScalingDescription(detection.params.scaling))
         + "\n  contamination: " + analysis.verdicts.contamination.toString() + ", threshold "
         + formatNumber(analysis.verdicts.threshold) + " (rows scoring below it are Suspicious)\n";
+    if (detection.model)
+        out += std::string("  threshold from: ")
+            + (analysis.thresholdFromModel ? "the model (set on its training rows)" : "this file's scores") + "\n";
+    if (analysis.drift)
+        out += driftText(*analysis.drift);
     char line[256];
     std::snprintf(
         line, sizeof line, "\nSuspicious: %zu of %zu rows (%s)\n", findings.suspicious, findings.rows,
@@ -421,6 +430,33 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
                             {"threshold", analysis.verdicts.threshold},
                             {"fit_seconds", detection.fitSeconds},
                             {"score_seconds", detection.scoreSeconds}};
+    if (detection.model) {
+        const ModelOrigin& origin = detection.model->origin;
+        document["model"] = {{"file", detection.model->file},
+                             {"trained_on", origin.file},
+                             {"training_sha256", origin.sha256},
+                             {"training_rows", origin.rows},
+                             {"created", origin.created},
+                             {"threshold_from", analysis.thresholdFromModel ? "model" : "this_file"}};
+    }
+    if (analysis.drift) {
+        Json drift = Json::array();
+        for (const FeatureDrift& f : analysis.drift->features) {
+            Json entry{{"feature", featureInfo(f.feature).name}, {"large", f.large}};
+            if (f.categorical) {
+                entry["new_values"] = f.newCategories;
+                entry["rows_with_new_values"] = f.newCategoryRows;
+                entry["new_value_examples"] = f.newCategoryExamples;
+            } else {
+                entry["outside_training_range"] = f.outsideRange;
+                entry["training_median"] = f.trainingMedian;
+                entry["median"] = f.median;
+                entry["median_shift_iqr"] = std::isfinite(f.medianShift) ? Json(f.medianShift) : Json(nullptr);
+            }
+            drift.push_back(std::move(entry));
+        }
+        document["drift"] = {{"features", std::move(drift)}, {"warnings", analysis.drift->warnings}};
+    }
     document["rows"] = findings.rows;
     document["suspicious"] = findings.suspicious;
     document["findings"] = {{"source_ips", entriesJson(findings.sourceIps)},

@@ -117,6 +117,13 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
         p.contamination = verdicts->contamination;
         p.threshold = verdicts->threshold;
         p.suspicious = verdicts->suspiciousCount;
+        if (detection->model) {
+            p.model = detection->model->file;
+            p.modelTrainedOn = detection->model->origin.file;
+            p.modelTrainingSha256 = detection->model->origin.sha256;
+            p.modelThreshold = verdicts->threshold == detection->model->threshold
+                && verdicts->contamination == detection->model->contamination;
+        }
     }
     p.program = std::move(program);
     p.version = WEBTHREAT_VERSION;
@@ -139,6 +146,11 @@ std::string rerunCommand(const Provenance& p)
     std::string command = "webthreat analyze " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path);
     if (!p.hasDetector)
         return command;
+    if (!p.model.empty()) {
+        command = "webthreat score " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path) + " --model "
+            + shellQuoted(p.model);
+        return p.modelThreshold ? command : command + " --contamination " + p.contamination.toString();
+    }
     command += " --features " + shellQuoted(features);
     // Always written, so the command means the same after the default changes.
     command += " --scale " + std::string(inputScalingName(p.scaling));
@@ -193,6 +205,11 @@ std::string provenanceJson(const Provenance& p)
                {"seed", p.seed},
                {"contamination", p.contamination.automatic ? Json("auto") : Json(p.contamination.value)},
                {"threshold", p.threshold}};
+        if (!p.model.empty())
+            document["detector"]["model"] = {{"file", p.model},
+                                             {"trained_on", p.modelTrainedOn},
+                                             {"training_sha256", p.modelTrainingSha256},
+                                             {"threshold_from", p.modelThreshold ? "model" : "this_file"}};
         document["result"] = {{"rows", p.rows}, {"suspicious", p.suspicious}};
     }
     document["rerun"] = rerunCommand(p);

@@ -58,6 +58,12 @@ struct Provenance {
     double threshold = 0.0; // rows scoring below it are Suspicious
     std::size_t rows = 0;
     std::size_t suspicious = 0;
+    // Scored with a saved model rather than fitted here: where the model was loaded from, the
+    // training file and its SHA-256 as the model says, whether its threshold labelled the rows.
+    std::string model;
+    std::string modelTrainedOn;
+    std::string modelTrainingSha256;
+    bool modelThreshold = false;
 
     // Who and when
     std::string program; // "webthreat" or "webthreat-workbench"

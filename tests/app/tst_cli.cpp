@@ -716,6 +716,103 @@ private Q_SLOTS:
         QVERIFY(run.out.isEmpty());
     }
 
+    // analyze --save-model, then score with it: the same scored CSV (scores, labels, explanations)
+    // as the run that saved it; the text says which model, the JSON has the model and the drift;
+    // the provenance's rerun is the score command, and it reproduces the scores.
+    void saveModelAndScore()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("monday.csv");
+        const QString model = dir.filePath("baseline.json");
+        QCOMPARE(runWebthreat({"generate", "--rows", "3000", "--seed", "5", "--out", input}).status, 0);
+        Run run = runWebthreat({"analyze", input, "--save-model", model, "--out", dir.filePath("a.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Model written to " + model), qPrintable(run.out));
+        QVERIFY(contents(model).startsWith("{\n  \"format\": \"webthreat-model\",\n  \"version\": 1,"));
+
+        run = runWebthreat({"score", input, "--model", model, "--out", dir.filePath("b.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(contents(dir.filePath("b.csv")), contents(dir.filePath("a.csv")));
+        QVERIFY2(run.out.contains("Model: baseline.json, trained on monday.csv ("), qPrintable(run.out));
+        QVERIFY2(run.out.contains("threshold from: the model"), qPrintable(run.out));
+        QVERIFY2(run.out.contains("The data sits within what the model was trained on."), qPrintable(run.out));
+
+        const QJsonObject provenance
+            = QJsonDocument::fromJson(contents(dir.filePath("b.csv.provenance.json"))).object();
+        const QString rerun = provenance["rerun"].toString();
+        QVERIFY2(rerun.startsWith("webthreat score ") && rerun.contains("--model"), qPrintable(rerun));
+        QCOMPARE(provenance["detector"].toObject()["model"].toObject()["trained_on"].toString(), QString("monday.csv"));
+
+        // Another day: its own verdicts at the model's threshold, the drift in the JSON.
+        const QString tuesday = dir.filePath("tuesday.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "2000", "--seed", "6", "--out", tuesday}).status, 0);
+        run = runWebthreat({"score", tuesday, "--model", model, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(json["model"].toObject()["threshold_from"].toString(), QString("model"));
+        QCOMPARE(json["detector"].toObject()["threshold"].toDouble(),
+                 QJsonDocument::fromJson(contents(model)).object()["threshold"].toObject()["score"].toDouble());
+        QCOMPARE(json["drift"].toObject()["features"].toArray().size(), 6);
+        run = runWebthreat({"score", tuesday, "--model", model, "--contamination", "2%", "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject rethresholded = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(rethresholded["model"].toObject()["threshold_from"].toString(), QString("this_file"));
+        QCOMPARE(rethresholded["suspicious"].toInt(), 40);
+    }
+
+    void modelErrors_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QByteArray>("model");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("score without a model") << QStringList{"score", "INPUT"} << QByteArray() << 2
+                                               << "score needs --model";
+        QTest::newRow("model file missing") << QStringList{"score", "INPUT", "--model", "/nonexistent/m.json"}
+                                            << QByteArray() << 3 << "/nonexistent/m.json: cannot read the model file";
+        QTest::newRow("malformed model") << QStringList{"score", "INPUT", "--model", "MODEL"}
+                                         << QByteArray("{\n  \"format\": \"webthreat-model\",\n  \"version\": }")
+                                         << 3 << "m.json:3: column 14: not a valid model file, malformed JSON";
+        QTest::newRow("newer model") << QStringList{"score", "INPUT", "--model", "MODEL"}
+                                     << QByteArray("{\"format\": \"webthreat-model\", \"version\": 7}") << 3
+                                     << "m.json: version: the model is of format version 7, written by a newer webthreat";
+        QTest::newRow("score takes one file") << QStringList{"score", "INPUT", "INPUT", "--model", "MODEL"}
+                                              << QByteArray("{}") << 2 << "score reads one file; got 2";
+    }
+    void modelErrors()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QByteArray, model);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString input = dir.filePath("input.csv");
+        writeText(input, "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n3,4,,,c,d\n");
+        if (!model.isEmpty())
+            writeText(dir.filePath("m.json"), model);
+        arguments.replaceInStrings("INPUT", input);
+        arguments.replaceInStrings("MODEL", dir.filePath("m.json"));
+        const Run run = runWebthreat(arguments);
+        QCOMPARE(run.status, status);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    }
+
+    void saveModelRefusesToOverwrite()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("input.csv");
+        QCOMPARE(runWebthreat({"generate", "--rows", "300", "--out", input}).status, 0);
+        const QString model = dir.filePath("m.json");
+        writeText(model, "keep me");
+        Run run = runWebthreat({"analyze", input, "--save-model", model});
+        QCOMPARE(run.status, 4);
+        QVERIFY2(run.err.contains("--force"), qPrintable(run.err));
+        QCOMPARE(contents(model), QByteArray("keep me"));
+        run = runWebthreat({"analyze", input, "--save-model", model, "--force"});
+        QCOMPARE(run.status, 0);
+        QVERIFY(contents(model).contains("webthreat-model"));
+    }
+
     void helpAndVersion()
     {
         Run run = runWebthreat({"--version"});
@@ -743,6 +840,10 @@ private Q_SLOTS:
         run = runWebthreat({"generate", "--help"});
         QCOMPARE(run.status, 0);
         QVERIFY(run.out.contains("--anomaly-rate"));
+        run = runWebthreat({"help", "score"});
+        QCOMPARE(run.status, 0);
+        for (const char* option : {"--model", "--contamination", "--out", "--report", "--json", "drift"})
+            QVERIFY2(run.out.contains(option), option);
     }
 };
 
