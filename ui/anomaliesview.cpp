@@ -149,13 +149,12 @@ void AnomaliesView::showFindings()
     // pass over the rows per list (a few milliseconds at a million).
     std::shared_ptr<const Findings> findings = m_shown.findings;
     if (m_rowMask && findings && m_shown.hasDetection() && m_rowMask->size() == m_shown.data->table.rowCount())
-        findings = std::make_shared<const Findings>(computeFindings(m_shown.data->table, m_shown.detection->scores,
-                                                                    *m_shown.verdicts, AnalysisParams{}.topN,
-                                                                    m_rowMask.get()));
+        findings = std::make_shared<const Findings>(computeFindings(
+            m_shown.data->table, m_shown.detection->scores, *m_shown.verdicts, AnalysisParams{}.topN, m_rowMask.get()));
     for (FindingsModel* model : m_findingsModels)
         model->setFindings(findings);
     m_findingsTitle->setText(findings != m_shown.findings ? tr("What the suspicious rows have in common (filtered)")
-                                                           : tr("What the suspicious rows have in common"));
+                                                          : tr("What the suspicious rows have in common"));
 }
 
 QList<ChartView*> AnomaliesView::chartViews() const

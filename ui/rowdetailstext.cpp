@@ -58,8 +58,8 @@ QString sentence(const RowExplanation& explanation)
     const FeatureExplanation& top = explanation.features.front();
     if (top.feature != Feature::AvgPacketSize)
         return text;
-    const QString named
-        = featureName(top.feature) + QLatin1Char(' ') + QString::fromStdString(describeFeatureValue(top.feature, top.value));
+    const QString named = featureName(top.feature) + QLatin1Char(' ')
+        + QString::fromStdString(describeFeatureValue(top.feature, top.value));
     if (text.startsWith(named))
         text.insert(named.size(), QObject::tr(" (bytes per second)"));
     return text;
@@ -74,7 +74,8 @@ QString rowFacts(const TrafficTable& table, std::size_t row)
             formatInstantShort(static_cast<double>(table.column(Field::CreationTime).integers[row]) / 1e6));
     const QString country = cell(table, Field::SrcIpCountryCode, row);
     lines << QObject::tr("%1%2 &rarr; %3")
-                 .arg(cell(table, Field::SrcIp, row), country.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(country),
+                 .arg(cell(table, Field::SrcIp, row),
+                      country.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(country),
                       cell(table, Field::DstIp, row));
     QStringList service;
     const QString port = cell(table, Field::DstPort, row);

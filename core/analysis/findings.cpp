@@ -113,9 +113,9 @@ Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, co
     }
     if (scope.kept)
         scope.suspiciousKept = findings.suspiciousRows.size();
-    findings.rows = scope.kept
-        ? static_cast<std::size_t>(std::count_if(scope.kept->begin(), scope.kept->end(), [](std::uint8_t keep) { return keep != 0; }))
-        : table.rowCount();
+    findings.rows = scope.kept ? static_cast<std::size_t>(std::count_if(scope.kept->begin(), scope.kept->end(),
+                                                                        [](std::uint8_t keep) { return keep != 0; }))
+                               : table.rowCount();
     findings.suspicious = scope.suspiciousKept;
     findings.threshold = verdicts.threshold;
     findings.contamination = verdicts.contamination;

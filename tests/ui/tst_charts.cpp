@@ -482,15 +482,15 @@ private Q_SLOTS:
         const std::shared_ptr<const Detection> crowdedDetection = crowded;
         for (const auto& [detection, contamination] :
              std::vector<std::pair<std::shared_ptr<const Detection>, double>>{{m_referenceDetection, 0.01},
-                                                                               {m_referenceDetection, 0.05},
-                                                                               {m_referenceDetection, 0.10},
-                                                                               {m_referenceDetection, 0.20},
-                                                                               {m_referenceDetection, 0.50},
-                                                                               {crowdedDetection, 0.05},
-                                                                               {crowdedDetection, 0.08},
-                                                                               {crowdedDetection, 0.10},
-                                                                               {crowdedDetection, 0.12},
-                                                                               {crowdedDetection, 0.30}}) {
+                                                                              {m_referenceDetection, 0.05},
+                                                                              {m_referenceDetection, 0.10},
+                                                                              {m_referenceDetection, 0.20},
+                                                                              {m_referenceDetection, 0.50},
+                                                                              {crowdedDetection, 0.05},
+                                                                              {crowdedDetection, 0.08},
+                                                                              {crowdedDetection, 0.10},
+                                                                              {crowdedDetection, 0.12},
+                                                                              {crowdedDetection, 0.30}}) {
             overview.setSnapshot(snapshotAt(m_reference, detection, contamination));
             QChart* chart = scores->chart();
             // Laid out: the count axis's labels take their room on the left.
@@ -515,10 +515,11 @@ private Q_SLOTS:
                 const QRectF bar = QRectF(chart->mapToPosition(QPointF(bin - half, total), bars),
                                           chart->mapToPosition(QPointF(bin + half, 0.0), bars))
                                        .normalized();
-                QVERIFY2(!label.intersects(bar), qPrintable(QStringLiteral("at %1 the label covers bar %2 (%3 rows)")
-                                                                .arg(contamination)
-                                                                .arg(bin)
-                                                                .arg(total)));
+                QVERIFY2(!label.intersects(bar),
+                         qPrintable(QStringLiteral("at %1 the label covers bar %2 (%3 rows)")
+                                        .arg(contamination)
+                                        .arg(bin)
+                                        .arg(total)));
             }
         }
     }

@@ -1,6 +1,7 @@
 // The Data tab inside the window, as the analyst meets it after opening one file and then
 // another: the "n of m rows shown" line and the columns' order and widths.
 #include "tests/ui/widgetlookup.h"
+#include "tests/ui/windowtest.h"
 #include "generator/generator.h"
 #include "ui/backgroundtask.h"
 #include "ui/displayformat.h"
@@ -25,27 +26,6 @@
 using namespace webthreat;
 
 namespace {
-
-constexpr int kLoadTimeoutMs = 120000;
-
-QString referenceCsv()
-{
-    return QStringLiteral(WEBTHREAT_REFERENCE_CSV);
-}
-
-bool load(MainWindow& window, const QString& path)
-{
-    QSignalSpy ready(&window, &MainWindow::analysisReady);
-    window.openFile(path);
-    return ready.wait(kLoadTimeoutMs);
-}
-
-bool loadSample(MainWindow& window)
-{
-    QSignalSpy ready(&window, &MainWindow::analysisReady);
-    window.openSample();
-    return ready.wait(kLoadTimeoutMs);
-}
 
 // Occupies every thread of the workbench's background pool until released (or destroyed).
 class PoolHold {
@@ -82,13 +62,8 @@ class TestDataTab : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("webthreat-tests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_datatab"));
-        if (!QFileInfo::exists(referenceCsv()))
+        QVERIFY(test::isolateSettings(m_settingsDir, QStringLiteral("tst_datatab")));
+        if (!QFileInfo::exists(test::referenceCsv()))
             QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
     }
 
@@ -108,7 +83,7 @@ private Q_SLOTS:
         MainWindow window;
         auto* proxy = test::byName<TrafficProxyModel>(window, "trafficProxy");
         proxy->setBackgroundSearchRows(0);
-        QVERIFY(load(window, referenceCsv()));
+        QVERIFY(test::openAndWait(window, test::referenceCsv()));
         auto* table = test::byName<QTableView>(window, "dataView");
         auto* model = test::byName<TrafficTableModel>(window, "trafficModel");
         // Sorted by bytes_in, largest first, through the header as a click would.
@@ -121,7 +96,7 @@ private Q_SLOTS:
         // sort runs on is held busy until the window has shown the new file.
         QSemaphore release;
         PoolHold hold(release);
-        QVERIFY(loadSample(window));
+        QVERIFY(test::openAndWait(window, QString()));
         QVERIFY(proxy->isSorting());
         hold.release();
         QTRY_VERIFY(!proxy->isSorting());
@@ -137,14 +112,14 @@ private Q_SLOTS:
     {
         const QString labelled = generatedCsv(true);
         MainWindow window;
-        QVERIFY(load(window, referenceCsv()));
+        QVERIFY(test::openAndWait(window, test::referenceCsv()));
         QCOMPARE(visualOrder(window), defaultOrder(window));
         QCOMPARE(visualOrder(window).mid(0, 4),
                  (QStringList{"anomaly_label", "anomaly_score", "bytes_in", "bytes_out"}));
-        QVERIFY(load(window, labelled)); // two more columns: is_attack, attack_kind
+        QVERIFY(test::openAndWait(window, labelled)); // two more columns: is_attack, attack_kind
         QCOMPARE(visualOrder(window), defaultOrder(window));
         QVERIFY(visualOrder(window).contains(QStringLiteral("attack_kind")));
-        QVERIFY(load(window, referenceCsv()));
+        QVERIFY(test::openAndWait(window, test::referenceCsv()));
         QCOMPARE(visualOrder(window), defaultOrder(window));
     }
 
@@ -153,7 +128,7 @@ private Q_SLOTS:
     {
         const QString labelled = generatedCsv(true);
         MainWindow window;
-        QVERIFY(load(window, referenceCsv()));
+        QVERIFY(test::openAndWait(window, test::referenceCsv()));
         auto* table = test::byName<QTableView>(window, "dataView");
         QHeaderView* header = table->horizontalHeader();
         auto* model = test::byName<TrafficTableModel>(window, "trafficModel");
@@ -165,11 +140,11 @@ private Q_SLOTS:
         const QStringList arranged = visualOrder(window);
         QCOMPARE(arranged.first(), QStringLiteral("src_ip"));
 
-        QVERIFY(load(window, labelled));
+        QVERIFY(test::openAndWait(window, labelled));
         QCOMPARE(visualOrder(window), defaultOrder(window));
         QVERIFY(header->sectionSize(columnNamed(*model, QStringLiteral("bytes_out"))) != 333);
 
-        QVERIFY(load(window, referenceCsv()));
+        QVERIFY(test::openAndWait(window, test::referenceCsv()));
         QCOMPARE(visualOrder(window), arranged);
         QTRY_COMPARE(header->sectionSize(columnNamed(*model, QStringLiteral("bytes_out"))), 333);
     }

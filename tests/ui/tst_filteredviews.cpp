@@ -2,6 +2,7 @@
 // defect 5): the Overview charts and the Anomalies tab's findings count only the selected rows,
 // and the bar says which views follow it and which show every row.
 #include "tests/ui/widgetlookup.h"
+#include "tests/ui/windowtest.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/findingsmodel.h"
@@ -21,13 +22,6 @@
 using namespace webthreat;
 
 namespace {
-
-constexpr int kLoadTimeoutMs = 120000;
-
-QString referenceCsv()
-{
-    return QStringLiteral(WEBTHREAT_REFERENCE_CSV);
-}
 
 // The rows a bar chart counts, Normal and Suspicious together.
 qreal rowsInChart(ChartView* view)
@@ -61,13 +55,8 @@ class TestFilteredViews : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("webthreat-tests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_filteredviews"));
-        if (!QFileInfo::exists(referenceCsv()))
+        QVERIFY(test::isolateSettings(m_settingsDir, QStringLiteral("tst_filteredviews")));
+        if (!QFileInfo::exists(test::referenceCsv()))
             QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
     }
 
@@ -75,9 +64,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         window.resize(1280, 800);
-        QSignalSpy ready(&window, &MainWindow::analysisReady);
-        window.openFile(referenceCsv());
-        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QVERIFY(test::openAndWait(window, test::referenceCsv()));
         const TrafficTable& table = window.snapshot().data->table;
         const Verdicts& verdicts = *window.snapshot().verdicts;
         auto* overview = window.findChild<OverviewCharts*>();

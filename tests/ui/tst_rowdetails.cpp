@@ -2,6 +2,7 @@
 // country, port, protocol, rule), avg_packet_size said to be a rate, and a feature equal on every
 // row said to separate nothing rather than "higher than 0.0 % of rows".
 #include "tests/ui/widgetlookup.h"
+#include "tests/ui/windowtest.h"
 #include "core/detect/explain.h"
 #include "ui/detailpanel.h"
 #include "ui/mainwindow.h"
@@ -15,39 +16,21 @@
 
 using namespace webthreat;
 
-namespace {
-
-constexpr int kTimeoutMs = 120000;
-
-QString referenceCsv()
-{
-    return QStringLiteral(WEBTHREAT_REFERENCE_CSV);
-}
-
-} // namespace
-
 class TestRowDetails : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("webthreat-tests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_rowdetails"));
-        if (!QFileInfo::exists(referenceCsv()))
+        QVERIFY(test::isolateSettings(m_settingsDir, QStringLiteral("tst_rowdetails")));
+        if (!QFileInfo::exists(test::referenceCsv()))
             QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
     }
 
     void detailsSpeakTheAnalystsWords()
     {
         MainWindow window;
-        QSignalSpy ready(&window, &MainWindow::analysisReady);
-        window.openFile(referenceCsv());
-        QVERIFY(ready.wait(kTimeoutMs));
+        QVERIFY(test::openAndWait(window, test::referenceCsv()));
         const AnalysisSnapshot snapshot = window.snapshot();
         auto* panel = test::byName<DetailPanel>(window, "detailPanel");
         QSignalSpy explained(panel, &DetailPanel::explained);
@@ -63,7 +46,7 @@ private Q_SLOTS:
         }
         QVERIFY2(rateRow, "no suspicious row of the reference leads with avg_packet_size");
         window.selectRow(*rateRow);
-        QVERIFY(explained.wait(kTimeoutMs));
+        QVERIFY(explained.wait(test::kLoadTimeoutMs));
 
         // The row itself: time, country, port, protocol and rule besides source and destination.
         const QString headline = panel->headline();

@@ -2,6 +2,7 @@
 // point clicked, a row chosen in the Data tab or the suspicious list) the scatter rings it, in
 // front of every point, and its legend names it.
 #include "tests/ui/widgetlookup.h"
+#include "tests/ui/windowtest.h"
 #include "ui/charts/anomalyscatter.h"
 #include "ui/charts/chartview.h"
 #include "ui/mainwindow.h"
@@ -22,13 +23,6 @@
 using namespace webthreat;
 
 namespace {
-
-constexpr int kLoadTimeoutMs = 120000;
-
-QString referenceCsv()
-{
-    return QStringLiteral(WEBTHREAT_REFERENCE_CSV);
-}
 
 // Pixels that differ between two renders within radius of centre.
 int changedPixelsNear(const QImage& before, const QImage& after, QPointF centre, double radius)
@@ -54,13 +48,8 @@ class TestScatterSelection : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("webthreat-tests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_scatterselection"));
-        if (!QFileInfo::exists(referenceCsv()))
+        QVERIFY(test::isolateSettings(m_settingsDir, QStringLiteral("tst_scatterselection")));
+        if (!QFileInfo::exists(test::referenceCsv()))
             QSKIP("reference CSV absent: " WEBTHREAT_REFERENCE_CSV);
     }
 
@@ -71,9 +60,7 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.showTab(MainWindow::Tab::Anomalies);
-        QSignalSpy ready(&window, &MainWindow::analysisReady);
-        window.openFile(referenceCsv());
-        QVERIFY(ready.wait(kLoadTimeoutMs));
+        QVERIFY(test::openAndWait(window, test::referenceCsv()));
         auto* scatter = test::byName<AnomalyScatter>(window, "anomalyScatter");
         ChartView* view = scatter->chartView();
         QChart* chart = view->chart();

@@ -228,7 +228,8 @@ void AnomalyScatter::Plot::showSelection()
         const std::int64_t in = data->table.column(Field::BytesIn).integers[row];
         const std::int64_t out = data->table.column(Field::BytesOut).integers[row];
         if (in != kMissingInteger && out != kMissingInteger)
-            at = QPointF(std::max(static_cast<double>(in), kScatterFloor), std::max(static_cast<double>(out), kScatterFloor));
+            at = QPointF(std::max(static_cast<double>(in), kScatterFloor),
+                         std::max(static_cast<double>(out), kScatterFloor));
     }
     cloud->setHighlight(at);
     // Off the axes' range (they cover every row, but a row's bytes may lie beyond a range set

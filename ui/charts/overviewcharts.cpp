@@ -269,11 +269,11 @@ void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot, int
         if (total > 0.0)
             bars << QRectF(QPointF(double(bin) - half, total), QPointF(double(bin) + half, 0.0));
     }
-    scores.chart()->setMarkerLabel(
-        tr("threshold %1\n%2 suspicious")
-            .arg(scoreText(threshold), chartstyle::groupedCount(filtered ? counted->counts[index].suspiciousTotal
-                                                                         : snapshot.verdicts->suspiciousCount)),
-        thresholdLine, QPointF(position, top), bars);
+    scores.chart()->setMarkerLabel(tr("threshold %1\n%2 suspicious")
+                                       .arg(scoreText(threshold),
+                                            chartstyle::groupedCount(filtered ? counted->counts[index].suspiciousTotal
+                                                                              : snapshot.verdicts->suspiciousCount)),
+                                   thresholdLine, QPointF(position, top), bars);
 }
 
 OverviewCharts::OverviewCharts(QWidget* parent)
