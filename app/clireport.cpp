@@ -48,6 +48,8 @@ void writeCliReport(const Analysis& analysis, const Provenance& provenance, cons
     input.snapshot.detection = analysis.detection;
     input.snapshot.verdicts = std::make_shared<const Verdicts>(analysis.verdicts);
     input.snapshot.findings = std::make_shared<const Findings>(analysis.findings);
+    input.snapshot.drift = analysis.drift;
+    input.snapshot.thresholdFromModel = analysis.thresholdFromModel;
     input.provenance = provenance;
     input.title = QString::fromStdString(provenance.input.name);
     input.charts = renderReportCharts(input.snapshot);

@@ -169,6 +169,19 @@ Analysis assessAt(std::shared_ptr<const PreparedData> data, std::shared_ptr<cons
     return analysis;
 }
 
+Analysis applyModel(std::shared_ptr<const PreparedData> data, std::shared_ptr<const DetectorModel> model,
+                    std::size_t topN, std::shared_ptr<const TrafficAggregates> aggregates, int threads,
+                    const Progress& progress)
+{
+    auto detection = scoreWithModel(*data, model, threads, progress);
+    progress.check();
+    Analysis analysis
+        = assessAt(data, std::move(detection), model->threshold, model->contamination, topN, std::move(aggregates));
+    analysis.thresholdFromModel = true;
+    analysis.drift = std::make_shared<const DriftReport>(measureDrift(*model, data->table, data->features));
+    return analysis;
+}
+
 Analysis analyzeFile(const std::string& path, const AnalysisParams& params, const Progress& progress)
 {
     params.validate();

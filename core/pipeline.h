@@ -118,6 +118,12 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
 std::shared_ptr<const Detection> scoreWithModel(const PreparedData& data, std::shared_ptr<const DetectorModel> model,
                                                 int threads = 0, const Progress& progress = {});
 
+// Scores data with a saved model and labels it at the model's threshold, with the drift against
+// the model's training data: what `webthreat score` and the workbench's Apply Model do.
+Analysis applyModel(std::shared_ptr<const PreparedData> data, std::shared_ptr<const DetectorModel> model,
+                    std::size_t topN = 10, std::shared_ptr<const TrafficAggregates> aggregates = {}, int threads = 0,
+                    const Progress& progress = {});
+
 // Labels and findings at one contamination: cheap, no refit (the contamination slider). With
 // aggregates, also their per-threshold part.
 Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,

@@ -24,6 +24,7 @@ AnalysisController::AnalysisController(QObject* parent)
     connect(m_worker, &AnalysisWorker::loaded, this, &AnalysisController::onLoaded, Qt::QueuedConnection);
     connect(m_worker, &AnalysisWorker::detected, this, &AnalysisController::onDetected, Qt::QueuedConnection);
     connect(m_worker, &AnalysisWorker::exported, this, &AnalysisController::onExported, Qt::QueuedConnection);
+    connect(m_worker, &AnalysisWorker::modelSaved, this, &AnalysisController::onModelSaved, Qt::QueuedConnection);
     connect(m_worker, &AnalysisWorker::failed, this, &AnalysisController::onFailed, Qt::QueuedConnection);
     connect(m_worker, &AnalysisWorker::cancelled, this, &AnalysisController::onCancelled, Qt::QueuedConnection);
     m_thread.start();
@@ -115,12 +116,14 @@ void AnalysisController::load(const QString& path, const ReadOptions& read, cons
     request.displayName = displayName.isEmpty() ? QFileInfo(path).fileName() : displayName;
     request.detector = detector;
     request.contamination = contamination;
+    request.model = m_model;
     post(JobKind::Load, std::move(request), &AnalysisWorker::load, "load " + path.toStdString());
 }
 
 void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
                                 const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates)
 {
+    forgetModel(); // a fit on the data replaces the model it was scored with
     DetectRequest request;
     request.data = std::move(data);
     request.aggregates = std::move(aggregates);
@@ -129,6 +132,34 @@ void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const 
     post(JobKind::Detect, std::move(request), &AnalysisWorker::detect,
          "detect with " + std::to_string(detector.forest.trees) + " trees, seed "
              + std::to_string(detector.forest.seed));
+}
+
+void AnalysisController::applyModel(std::shared_ptr<const PreparedData> data, const QString& modelPath,
+                                    std::shared_ptr<const TrafficAggregates> aggregates)
+{
+    DetectRequest request;
+    request.data = std::move(data);
+    request.aggregates = std::move(aggregates);
+    request.modelPath = modelPath;
+    post(JobKind::Detect, std::move(request), &AnalysisWorker::detect, "apply the model " + modelPath.toStdString());
+}
+
+void AnalysisController::forgetModel()
+{
+    if (!m_model)
+        return;
+    m_model.reset();
+    Q_EMIT modelChanged(nullptr);
+}
+
+void AnalysisController::saveModel(const AnalysisSnapshot& snapshot, std::shared_ptr<const InputFingerprint> fingerprint,
+                                   const QString& path)
+{
+    SaveModelRequest request;
+    request.snapshot = snapshot;
+    request.fingerprint = std::move(fingerprint);
+    request.path = path;
+    post(JobKind::Export, std::move(request), &AnalysisWorker::saveModel, "save the model to " + path.toStdString());
 }
 
 void AnalysisController::exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path,
@@ -174,6 +205,7 @@ void AnalysisController::assess(const AnalysisSnapshot& shown, const Contaminati
     request.overviewBins = shown.overviewBins;
     request.scatterLayout = shown.scatterLayout;
     request.scoreSummary = shown.scoreSummary;
+    request.drift = shown.drift;
     m_pendingAssess = std::move(request);
     dispatchAssess();
 }
@@ -212,8 +244,13 @@ void AnalysisController::onLoaded(JobId job, const LoadResult& result)
 void AnalysisController::onDetected(JobId job, const AnalysisSnapshot& snapshot)
 {
     JobKind kind = JobKind::None;
-    if (finish(job, &kind))
-        Q_EMIT detectionFinished(snapshot);
+    if (!finish(job, &kind))
+        return;
+    if (snapshot.detection && snapshot.detection->model && snapshot.detection->model != m_model) {
+        m_model = snapshot.detection->model;
+        Q_EMIT modelChanged(m_model);
+    }
+    Q_EMIT detectionFinished(snapshot);
 }
 
 void AnalysisController::onExported(JobId job, const QString& path, qulonglong rows)
@@ -221,6 +258,13 @@ void AnalysisController::onExported(JobId job, const QString& path, qulonglong r
     JobKind kind = JobKind::None;
     if (finish(job, &kind))
         Q_EMIT exportFinished(path, rows);
+}
+
+void AnalysisController::onModelSaved(JobId job, const QString& path)
+{
+    JobKind kind = JobKind::None;
+    if (finish(job, &kind))
+        Q_EMIT modelSaved(path);
 }
 
 void AnalysisController::onFailed(JobId job, const QString& message)

@@ -47,6 +47,17 @@ public:
     // The same for the snapshot the window shows, whose chart bins the worker then reuses to
     // count the new split (see AssessRequest::overviewBins).
     void assess(const AnalysisSnapshot& shown, const Contamination& contamination);
+    // Scores data with the saved model at modelPath (read on the worker) instead of fitting: a
+    // Detect job. Once it succeeds the model stays applied: later loads are scored with it too,
+    // until detect() fits on the data or forgetModel().
+    void applyModel(std::shared_ptr<const PreparedData> data, const QString& modelPath,
+                    std::shared_ptr<const TrafficAggregates> aggregates = {});
+    void forgetModel();
+    // The saved model every load is scored with; null when the forest is fitted on each file.
+    std::shared_ptr<const DetectorModel> model() const { return m_model; }
+    // Writes the snapshot's detector as a model file (an Export job): modelSaved(path) follows.
+    void saveModel(const AnalysisSnapshot& snapshot, std::shared_ptr<const InputFingerprint> fingerprint,
+                   const QString& path);
     // Asks the running job to stop; cancelled() follows within a tenth of a second or so.
     void cancel();
 
@@ -59,6 +70,9 @@ Q_SIGNALS:
     void loadFinished(const webthreat::LoadResult& result);
     void detectionFinished(const webthreat::AnalysisSnapshot& snapshot);
     void exportFinished(const QString& path, qulonglong rows);
+    void modelSaved(const QString& path);
+    // The applied model changed (null: none; fitting on each file again).
+    void modelChanged(std::shared_ptr<const webthreat::DetectorModel> model);
     void assessed(const webthreat::AnalysisSnapshot& snapshot);
     void jobFailed(webthreat::AnalysisController::JobKind kind, const QString& message);
     void jobCancelled(webthreat::AnalysisController::JobKind kind);
@@ -75,6 +89,7 @@ private:
     void onLoaded(JobId job, const LoadResult& result);
     void onDetected(JobId job, const AnalysisSnapshot& snapshot);
     void onExported(JobId job, const QString& path, qulonglong rows);
+    void onModelSaved(JobId job, const QString& path);
     void onFailed(JobId job, const QString& message);
     void onCancelled(JobId job);
     void dispatchAssess();
@@ -85,6 +100,7 @@ private:
     JobId m_job = 0; // the current job; 0 when idle
     JobKind m_kind = JobKind::None;
     CancelFlag m_cancel;
+    std::shared_ptr<const DetectorModel> m_model;
 
     QThread m_thresholdThread;
     AnalysisWorker* m_thresholdWorker = nullptr;

@@ -32,6 +32,10 @@ struct AnalysisSnapshot {
     std::shared_ptr<const ScatterVerdictPoints> scatterPoints; // its points, for verdicts
     // The Summary tab's anomaly_score row for detection (a walk over every score in rank order).
     std::shared_ptr<const ColumnSummary> scoreSummary;
+    // Scored with a saved model (detection->model): the drift against its training data, and
+    // whether its threshold labels the rows (until the slider moves).
+    std::shared_ptr<const DriftReport> drift;
+    bool thresholdFromModel = false;
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

@@ -4,6 +4,7 @@
 #include "core/output/export.h"
 #include "core/util/log.h"
 #include "core/io/trafficfile.h"
+#include "core/model/modelfile.h"
 #include "ui/charts/overviewbins.h"
 
 #include <QElapsedTimer>
@@ -165,6 +166,8 @@ AnalysisSnapshot snapshotOf(Analysis analysis)
     AnalysisSnapshot snapshot;
     snapshot.data = std::move(analysis.data);
     snapshot.aggregates = std::move(analysis.aggregates);
+    snapshot.drift = std::move(analysis.drift);
+    snapshot.thresholdFromModel = analysis.thresholdFromModel;
     if (analysis.hasDetection()) {
         snapshot.detection = std::move(analysis.detection);
         snapshot.verdicts = std::make_shared<const Verdicts>(std::move(analysis.verdicts));
@@ -227,8 +230,10 @@ AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contaminati
     }
     if (shown.scatterLayout && shown.scatterLayout->data == snapshot.data.get())
         addScatterPoints(snapshot, shown.scatterLayout);
-    if (shown.detection == snapshot.detection)
+    if (shown.detection == snapshot.detection) {
         snapshot.scoreSummary = shown.scoreSummary;
+        snapshot.drift = shown.drift;
+    }
     return snapshot;
 }
 
@@ -267,6 +272,7 @@ void AnalysisWorker::load(const LoadRequest& request)
         params.clean = request.clean;
         params.detector = request.detector;
         params.contamination = request.contamination;
+        params.model = request.model;
         params.summarize = true;
         params.aggregate = true;
         params.keepDataWithoutDetection = true;
@@ -294,10 +300,17 @@ void AnalysisWorker::detect(const DetectRequest& request)
         ProgressRelay relay(this, request.job, kDetectStages);
         const Progress progress = relay.progress(request.cancel);
         progress.check();
-        auto detection = webthreat::detect(*request.data, request.detector, progress);
-        progress.check();
-        AnalysisSnapshot snapshot
-            = assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates);
+        AnalysisSnapshot snapshot;
+        if (request.model || !request.modelPath.isEmpty()) {
+            auto model = request.model ? request.model : loadModel(request.modelPath.toStdString());
+            progress.check();
+            snapshot = snapshotOf(applyModel(request.data, std::move(model), 10, request.aggregates,
+                                             request.detector.forest.threads, progress));
+        } else {
+            auto detection = webthreat::detect(*request.data, request.detector, progress);
+            progress.check();
+            snapshot = assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates);
+        }
         progress.check();
         addChartBins(snapshot);
         Q_EMIT detected(request.job, snapshot);
@@ -314,7 +327,27 @@ void AnalysisWorker::assess(const AssessRequest& request)
         shown.overviewBins = request.overviewBins;
         shown.scatterLayout = request.scatterLayout;
         shown.scoreSummary = request.scoreSummary;
+        shown.drift = request.drift;
         Q_EMIT assessed(request.job, assessSnapshot(shown, request.contamination));
+    });
+}
+
+void AnalysisWorker::saveModel(const SaveModelRequest& request)
+{
+    guarded(this, request.job, "saving the model", [&] {
+        const AnalysisSnapshot& snapshot = request.snapshot;
+        if (!snapshot.hasDetection())
+            throw OutputError("there is no detector to save yet: load data and run the detector first");
+        Analysis analysis;
+        analysis.data = snapshot.data;
+        analysis.detection = snapshot.detection;
+        analysis.verdicts = *snapshot.verdicts;
+        const InputFingerprint input = request.fingerprint ? *request.fingerprint : InputFingerprint{};
+        const DetectorModel model = makeModel(analysis, input, "webthreat-workbench");
+        if (request.cancel && *request.cancel)
+            throw CancelledError();
+        webthreat::saveModel(model, request.path.toStdString());
+        Q_EMIT modelSaved(request.job, request.path);
     });
 }
 

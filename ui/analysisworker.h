@@ -28,6 +28,7 @@ struct LoadRequest {
     CleanParams clean;
     DetectorParams detector;
     Contamination contamination;
+    std::shared_ptr<const DetectorModel> model; // score with this saved model instead of fitting
     CancelFlag cancel;
 };
 
@@ -48,6 +49,19 @@ struct DetectRequest {
     std::shared_ptr<const TrafficAggregates> aggregates; // carried into the new snapshot
     DetectorParams detector;
     Contamination contamination;
+    // Apply a saved model instead of fitting: the one given, or the one read from modelPath (on
+    // the worker: a model file is input like any other).
+    std::shared_ptr<const DetectorModel> model;
+    QString modelPath;
+    CancelFlag cancel;
+};
+
+// Save the detector of a snapshot as a model file (its forest, encodings, threshold, provenance).
+struct SaveModelRequest {
+    JobId job = 0;
+    AnalysisSnapshot snapshot;
+    std::shared_ptr<const InputFingerprint> fingerprint; // the training file's
+    QString path;
     CancelFlag cancel;
 };
 
@@ -63,6 +77,7 @@ struct AssessRequest {
     std::shared_ptr<const OverviewBins> overviewBins;
     std::shared_ptr<const ScatterLayout> scatterLayout;
     std::shared_ptr<const ColumnSummary> scoreSummary;
+    std::shared_ptr<const DriftReport> drift; // a saved model's, carried into the new snapshot
 };
 
 struct ExportRequest {
@@ -97,6 +112,7 @@ public:
     // exported() follows with rows = the suspicious rows listed in the report.
     void exportReport(const ReportRequest& request);
     void assess(const AssessRequest& request);
+    void saveModel(const SaveModelRequest& request);
 
 Q_SIGNALS:
     // fraction in [0, 1] of the whole job; stage in the analyst's words ("Reading", "Fitting").
@@ -104,6 +120,7 @@ Q_SIGNALS:
     void loaded(webthreat::JobId job, const webthreat::LoadResult& result);
     void detected(webthreat::JobId job, const webthreat::AnalysisSnapshot& snapshot);
     void exported(webthreat::JobId job, const QString& path, qulonglong rows);
+    void modelSaved(webthreat::JobId job, const QString& path);
     void assessed(webthreat::JobId job, const webthreat::AnalysisSnapshot& snapshot);
     void failed(webthreat::JobId job, const QString& message);
     void cancelled(webthreat::JobId job);

@@ -528,11 +528,13 @@ void DetectorPanel::updateFeatureChecks()
         check->setEnabled(!(checked == 1 && check->isChecked()));
 }
 
-void DetectorPanel::showFlagged(std::size_t flagged, std::size_t rows, double threshold)
+void DetectorPanel::showFlagged(std::size_t flagged, std::size_t rows, double threshold, bool fromModel)
 {
     const double share = rows > 0 ? static_cast<double>(flagged) / static_cast<double>(rows) : 0.0;
     m_flagged->setText(
-        tr("%1 of %2 rows flagged (%3)\nthreshold: score < %4")
+        (fromModel ? tr("%1 of %2 rows flagged (%3)\nthreshold: score < %4, the model's\n(move the slider to set this "
+                        "file's own)")
+                   : tr("%1 of %2 rows flagged (%3)\nthreshold: score < %4"))
             .arg(formatCount(flagged), formatCount(rows), formatPercent(share), QString::number(threshold, 'f', 4)));
 }
 

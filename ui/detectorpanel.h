@@ -42,7 +42,8 @@ public:
     void restoreDefaults();
 
     // The live count for the contamination shown: flagged rows out of rows, at threshold.
-    void showFlagged(std::size_t flagged, std::size_t rows, double threshold);
+    // fromModel: the threshold is a saved model's, not this file's percentile at the slider's value.
+    void showFlagged(std::size_t flagged, std::size_t rows, double threshold, bool fromModel = false);
     void showNoScores(const QString& reason);
     // The parameters of the detection the views show, to tell the analyst when the controls
     // differ from it (a refit is pending). nullopt: no detection.

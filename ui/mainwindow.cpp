@@ -14,6 +14,7 @@
 #include "ui/fileimporter.h"
 #include "ui/helpdialogs.h"
 #include "ui/logpanel.h"
+#include "ui/modelworkflow.h"
 #include "ui/reporttext.h"
 #include "ui/resultexporter.h"
 #include "ui/resultpresenter.h"
@@ -210,6 +211,7 @@ void MainWindow::connectActions()
             [this] { showShortcutsDialog(this, m_actions->withShortcuts(m_docks)); });
     connect(m_actions->about, &QAction::triggered, this, [this] { showAboutDialog(this); });
     m_settings->setRecentMenu(m_actions->fillMenuBar(menuBar(), m_docks));
+    m_models = new ModelWorkflow(this, m_controller, m_presenter, *m_actions, m_status);
     connect(m_settings, &WorkbenchSettings::openRequested, this, &MainWindow::openFile);
 }
 
@@ -355,7 +357,7 @@ void MainWindow::onLoadFinished(const LoadResult& result)
     // The contamination may have moved while the load ran: the slider wins (re-labelled on the
     // worker; verdictsApplied follows analysisReady).
     const AnalysisSnapshot& shown = snapshot();
-    if (shown.detection && !(shown.verdicts->contamination == m_contamination))
+    if (shown.detection && !shown.thresholdFromModel && !(shown.verdicts->contamination == m_contamination))
         m_controller->assess(shown, m_contamination);
     m_settings->addRecentFile(result.path);
     if (!result.path.startsWith(QLatin1String(":/")))
@@ -368,7 +370,7 @@ void MainWindow::refitIfSettingsChanged()
 {
     // The panel's settings changed while a load or export ran (a refit could not start then):
     // with "refit automatically" on, catch up now rather than leave the scores stale.
-    if (!m_detectorPanel->autoRefit() || m_controller->isBusy() || !snapshot().detection)
+    if (!m_detectorPanel->autoRefit() || m_controller->isBusy() || !snapshot().detection || m_controller->model())
         return;
     if (!sameModel(m_detectorPanel->detectorParams(), snapshot().detection->params))
         runDetector();
@@ -379,7 +381,7 @@ void MainWindow::onDetectionFinished(const AnalysisSnapshot& result)
     if (result.data != snapshot().data)
         return; // a detection for data that has since been replaced
     m_presenter->showDetection(result);
-    if (!(result.verdicts->contamination == m_contamination))
+    if (!result.thresholdFromModel && !(result.verdicts->contamination == m_contamination))
         m_controller->assess(result, m_contamination);
     showDetectorState();
 }
@@ -465,7 +467,8 @@ void MainWindow::showDetectorState()
     const AnalysisSnapshot& shown = snapshot();
     if (shown.detection) {
         const Verdicts& verdicts = *shown.verdicts;
-        m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold);
+        m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold,
+                                     shown.thresholdFromModel);
         m_detectorPanel->setFittedParams(shown.detection->params, detectionDetailsText(*shown.detection));
     } else {
         m_detectorPanel->showNoScores(shown.hasData() ? tr("No scores: %1").arg(m_presenter->file().detectionProblem)

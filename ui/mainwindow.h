@@ -22,6 +22,7 @@ class EntitiesView;
 class FileImporter;
 class LogPanel;
 class LogRelay;
+class ModelWorkflow;
 class OverviewCharts;
 class ResultExporter;
 class ResultPresenter;
@@ -78,6 +79,8 @@ public:
     QString currentFile() const;
     bool isBusy() const;
     QString lastError() const { return m_lastError; }
+    // Detector > Apply Model..., Save Model... (its file-level entry points, for tests).
+    ModelWorkflow* models() const { return m_models; }
     QStringList recentFiles() const;
 
     // Who and when: the Entities and Timeline selection narrows the other views (the Data tab,
@@ -166,6 +169,7 @@ private:
 
     std::unique_ptr<WindowActions> m_actions;
     StatusLine* m_status = nullptr;
+    ModelWorkflow* m_models = nullptr; // Detector > Apply Model..., Save Model...
 };
 
 } // namespace webthreat

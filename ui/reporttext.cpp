@@ -2,6 +2,7 @@
 
 #include "core/analysis/datasetsummary.h"
 #include "core/io/csvsniffer.h"
+#include "core/model/modelfile.h"
 #include "ui/displayformat.h"
 #include "ui/palettechoice.h"
 
@@ -43,6 +44,14 @@ QString lineList(const std::vector<std::int64_t>& lines, std::size_t total)
     if (total > lines.size())
         text += tr(", ...");
     return text;
+}
+
+std::string exampleList(const std::vector<std::string>& examples)
+{
+    std::string list;
+    for (const std::string& example : examples)
+        list += (list.empty() ? "" : ", ") + example;
+    return list;
 }
 
 } // namespace
@@ -187,12 +196,63 @@ QString cleaningStatusText(const PreparedData& data)
 QString detectionDetailsText(const Detection& detection)
 {
     const DetectorParams& params = detection.params;
+    if (detection.model)
+        return tr("Scored with the model %1: %2 trees, %3 samples per tree, %4 feature(s), inputs %5; not refitted, "
+                  "scored in %6.")
+            .arg(QString::fromStdString(describeModel(*detection.model, detection.model->file)),
+                 formatCount(static_cast<std::uint64_t>(params.forest.trees)),
+                 formatCount(static_cast<std::uint64_t>(detection.effectiveMaxSamples)),
+                 QString::number(params.features.size()),
+                 params.scaling == InputScaling::Auto ? tr("scaled") : tr("raw"),
+                 formatDuration(detection.scoreSeconds));
     return tr("Fitted: %1 trees, %2 samples per tree, seed %3, %4 feature(s), inputs %5; fit in %6, scored in %7.")
         .arg(formatCount(static_cast<std::uint64_t>(params.forest.trees)),
              formatCount(static_cast<std::uint64_t>(detection.effectiveMaxSamples)),
              QString::number(params.forest.seed), QString::number(params.features.size()),
              params.scaling == InputScaling::Auto ? tr("scaled") : tr("raw"), formatDuration(detection.fitSeconds),
              formatDuration(detection.scoreSeconds));
+}
+
+QString modelDriftHtml(const Detection& detection, const DriftReport& drift, bool thresholdFromModel, bool forPaper)
+{
+    if (!detection.model)
+        return {};
+    const DetectorModel& model = *detection.model;
+    QString html = tr("<h3>Model</h3><p>Scored with <b>%1</b>; not refitted. Its threshold, %2, %3.</p>")
+                       .arg(escaped(describeModel(model, model.file)), formatValue(model.threshold),
+                            thresholdFromModel
+                                ? tr("labels the rows (set at contamination %1 on its training rows)")
+                                      .arg(formatContamination(model.contamination))
+                                : tr("was replaced by this file's own percentile when the slider moved"));
+    if (drift.large()) {
+        html += tr("<p style='color:%1'><b>The data has drifted from what the model was trained on; its scores may "
+                   "mislead.</b></p><ul>")
+                    .arg(warningColor(forPaper));
+        for (const std::string& warning : drift.warnings)
+            html += QStringLiteral("<li>%1</li>").arg(escaped(warning));
+        html += QStringLiteral("</ul>");
+    } else {
+        html += tr("<p>The data sits within what the model was trained on.</p>");
+    }
+    html += tr("<table cellspacing='0' cellpadding='3'><tr><th align='left'>Feature</th><th align='left'>Against "
+               "the training data</th></tr>");
+    for (const FeatureDrift& f : drift.features) {
+        QString against;
+        if (f.categorical)
+            against = f.newCategories == 0
+                ? tr("no value unseen in training")
+                : tr("%1 new value(s) on %2 of rows (%3)")
+                      .arg(formatCount(f.newCategories), formatPercent(f.newCategoryRows),
+                           escaped(exampleList(f.newCategoryExamples)));
+        else
+            against = tr("%1 of rows outside the training range; median %2 (training %3)")
+                          .arg(formatPercent(f.outsideRange), formatValue(f.median), formatValue(f.trainingMedian));
+        html += QStringLiteral("<tr><td>%1</td><td%2>%3</td></tr>")
+                    .arg(escaped(std::string(featureInfo(f.feature).label)),
+                         f.large ? QStringLiteral(" style='color:%1'").arg(warningColor(forPaper)) : QString(),
+                         against);
+    }
+    return html + QStringLiteral("</table>");
 }
 
 } // namespace webthreat

@@ -21,5 +21,10 @@ QString cleaningReportHtml(const PreparedData& data, const QString& detectionPro
 QString cleaningStatusText(const PreparedData& data);
 // "100 trees, 256 samples per tree, seed 42, 4 features; fit 0.05 s, scored in 0.02 s"
 QString detectionDetailsText(const Detection& detection);
+// With a saved model: which model, whose threshold labels the rows, and how the data sits against
+// the model's training data, feature by feature (a warning first when the drift is large).
+// forPaper picks colours for print.
+QString modelDriftHtml(const Detection& detection, const DriftReport& drift, bool thresholdFromModel,
+                       bool forPaper = false);
 
 } // namespace webthreat

@@ -71,12 +71,23 @@ void SummaryView::setSnapshot(const ViewUpdate& update, int /*part*/)
     m_model->setSummary(file.summary, score);
     fitColumns(m_table);
     m_header->setText(datasetHeadlineHtml(file.displayName, *snapshot.data, *file.summary, file.seconds));
-    m_report->setHtml(cleaningReportHtml(*snapshot.data, file.detectionProblem));
+    showReport(update);
 }
 
-void SummaryView::updateVerdicts(const ViewUpdate& /*update*/, int /*part*/)
+void SummaryView::updateVerdicts(const ViewUpdate& update, int /*part*/)
 {
-    // Nothing here depends on the threshold.
+    // Only a saved model's paragraph depends on the threshold: whether the model's still labels the rows.
+    if (update.snapshot.drift && update.snapshot.hasData())
+        showReport(update);
+}
+
+void SummaryView::showReport(const ViewUpdate& update)
+{
+    const AnalysisSnapshot& snapshot = update.snapshot;
+    QString report = cleaningReportHtml(*snapshot.data, update.file.detectionProblem);
+    if (snapshot.detection && snapshot.drift)
+        report = modelDriftHtml(*snapshot.detection, *snapshot.drift, snapshot.thresholdFromModel) + report;
+    m_report->setHtml(report);
 }
 
 } // namespace webthreat

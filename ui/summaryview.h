@@ -29,6 +29,8 @@ public:
     QSplitter* splitter() const { return m_splitter; }
 
 private:
+    void showReport(const ViewUpdate& update);
+
     QLabel* m_header = nullptr;
     QSplitter* m_splitter = nullptr;
     QTableView* m_table = nullptr;

@@ -55,6 +55,14 @@ WindowActions::WindowActions(QObject* parent)
                      tr("Refit the Isolation Forest with the panel's settings"));
     cancel = makeAction(parent, tr("&Cancel"), QKeySequence::Cancel,
                         tr("Stop the running load, fit or export; the current results stay"));
+    applyModel = makeAction(parent, tr("&Apply Model..."), {},
+                            tr("Score the data with a saved model instead of fitting: its forest, encodings and "
+                               "threshold; files opened afterwards are scored with it too"));
+    saveModel = makeAction(parent, tr("&Save Model..."), {},
+                           tr("Keep this detector in a file (forest, encodings, threshold, training provenance) to "
+                              "score tomorrow's logs with it, here or with webthreat score"));
+    forgetModel = makeAction(parent, tr("&Fit on Each File Again"), {},
+                             tr("Stop using the applied model and refit the forest on the data shown"));
     find = makeAction(parent, tr("&Filter Rows"), QKeySequence::Find);
     const QStringList tabNames{tr("Summary"),  tr("Data"),     tr("Overview"), tr("Anomalies"),
                                tr("Entities"), tr("Timeline"), tr("Trust")};
@@ -65,7 +73,7 @@ WindowActions::WindowActions(QObject* parent)
     about->setMenuRole(QAction::AboutRole);
 }
 
-QMenu* WindowActions::fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& docks) const
+QMenu* WindowActions::fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& docks)
 {
     QMenu* file = bar->addMenu(tr("&File"));
     file->addAction(open);
@@ -83,7 +91,12 @@ QMenu* WindowActions::fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& dock
     for (QDockWidget* dock : docks)
         view->addAction(dock->toggleViewAction());
 
-    bar->addMenu(tr("&Analysis"))->addActions({run, cancel});
+    QMenu* detector = bar->addMenu(tr("&Detector"));
+    detector->addActions({run, cancel});
+    detector->addSeparator();
+    detector->addAction(applyModel);
+    recentModels = detector->addMenu(tr("Apply Recent &Model"));
+    detector->addActions({saveModel, forgetModel});
     bar->addMenu(tr("&Help"))->addActions({shortcuts, about});
     return recent;
 }

@@ -16,7 +16,8 @@ struct WindowActions {
     explicit WindowActions(QObject* parent);
 
     // File, View (tabs, filter, the docks' toggles), Analysis and Help; returns File > Open Recent.
-    QMenu* fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& docks) const;
+    // Also makes the Detector menu's Apply Recent Model submenu (recentModels).
+    QMenu* fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& docks);
     // Every action with a shortcut, in the order Help > Keyboard Shortcuts lists them.
     QList<QAction*> withShortcuts(const QList<QDockWidget*>& docks) const;
 
@@ -30,6 +31,10 @@ struct WindowActions {
     QAction* quit = nullptr;
     QAction* run = nullptr;
     QAction* cancel = nullptr;
+    QAction* applyModel = nullptr;
+    QAction* saveModel = nullptr;
+    QAction* forgetModel = nullptr;
+    QMenu* recentModels = nullptr; // made by fillMenuBar
     QAction* find = nullptr;
     QList<QAction*> tabs; // Ctrl+1 ... in tab order
     QAction* shortcuts = nullptr;

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -62,20 +63,76 @@ struct PieceResult {
     std::int64_t lineBreaks = 0; // line ends consumed by this piece
 };
 
+// Spreadsheets write whole numbers as "1,234,567" (thousands separators) or "1.2E+03"
+// (scientific notation). Read them where the value is unambiguous: commas only between groups of
+// exactly three digits; a scientific value that is whole and below 2^53 (where doubles stop being
+// exact). Anything else ("1,23", "1.5e0", "1.234" as a European thousands mark) stays invalid and
+// counted, with a reason saying why.
+const char* parseSpreadsheetNumber(std::string_view text, std::int64_t minimum, std::int64_t maximum,
+                                   std::int64_t& value) noexcept
+{
+    if (text.find(',') != std::string_view::npos) {
+        char digits[32];
+        std::size_t length = 0;
+        std::size_t position = 0;
+        if (!text.empty() && text.front() == '-')
+            digits[length++] = text[position++];
+        std::size_t group = 0;
+        bool first = true;
+        for (; position < text.size(); ++position) {
+            const char c = text[position];
+            if (c == ',') {
+                if ((first && (group == 0 || group > 3)) || (!first && group != 3))
+                    return "not a whole number: commas are not between groups of three digits";
+                first = false;
+                group = 0;
+            } else if (c >= '0' && c <= '9' && length < sizeof digits) {
+                digits[length++] = c;
+                ++group;
+            } else {
+                return "not a whole number";
+            }
+        }
+        if (group != 3)
+            return "not a whole number: commas are not between groups of three digits";
+        return parseWholeNumber(std::string_view(digits, length), minimum, maximum, value);
+    }
+    double number = 0.0;
+    const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error != std::errc() || stop != text.data() + text.size() || !std::isfinite(number))
+        return error == std::errc::result_out_of_range ? "number too large" : "not a whole number";
+    if (number != std::floor(number))
+        return "not a whole number";
+    if (std::fabs(number) >= 9007199254740992.0) // 2^53
+        return "number too large to read exactly from scientific notation";
+    value = static_cast<std::int64_t>(number);
+    if (value < minimum)
+        return minimum == 0 ? "negative number" : "number out of range";
+    return value > maximum ? "number out of range" : nullptr;
+}
+
 // Parses a whole number, accepting blanks around it, a leading '+' and a trailing fraction of
-// zeros ("5602.0", as pandas writes integer columns that had gaps). Returns a reason on failure.
+// zeros ("5602.0", as pandas writes integer columns that had gaps), and a spreadsheet's "1,234"
+// or "1.2E+03" (parseSpreadsheetNumber). Returns a reason on failure.
 const char* parseInteger(std::string_view text, std::int64_t minimum, std::int64_t maximum,
                          std::int64_t& value) noexcept
 {
     text = trim(text);
     if (!text.empty() && text.front() == '+')
         text.remove_prefix(1);
+    std::string_view whole = text;
+    const char* reason = nullptr;
     if (const auto dot = text.find('.'); dot != std::string_view::npos && dot > 0) {
         if (text.find_first_not_of('0', dot + 1) != std::string_view::npos)
-            return "not a whole number";
-        text = text.substr(0, dot);
+            reason = "not a whole number";
+        whole = text.substr(0, dot);
     }
-    return parseWholeNumber(text, minimum, maximum, value);
+    if (!reason)
+        reason = parseWholeNumber(whole, minimum, maximum, value);
+    // The rare spreadsheet forms are tried only after the common one failed.
+    if (reason && text.find_first_of(",eE") != std::string_view::npos)
+        return parseSpreadsheetNumber(text, minimum, maximum, value);
+    return reason;
 }
 
 // The ids of text values a column saw recently, so that a repeated value (a country, a protocol,

@@ -118,7 +118,9 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
         p.threshold = verdicts->threshold;
         p.suspicious = verdicts->suspiciousCount;
         if (detection->model) {
-            p.model = detection->model->file;
+            std::error_code error;
+            const auto absolute = std::filesystem::absolute(detection->model->file, error);
+            p.model = error ? detection->model->file : absolute.string();
             p.modelTrainedOn = detection->model->origin.file;
             p.modelTrainingSha256 = detection->model->origin.sha256;
             p.modelThreshold = verdicts->threshold == detection->model->threshold

@@ -135,6 +135,11 @@ QString detectorSection(const Provenance& p)
         features << esc(QString::fromStdString(name));
     html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'>");
     html += keyValueRow(tr("Algorithm"), tr("Isolation Forest (scikit-learn semantics)"));
+    if (!p.model.empty())
+        html += keyValueRow(tr("Saved model"),
+                            tr("%1, trained on %2 (SHA-256 %3); not refitted")
+                                .arg(esc(QString::fromStdString(p.model)), esc(QString::fromStdString(p.modelTrainedOn)),
+                                     esc(QString::fromStdString(p.modelTrainingSha256.substr(0, 16))) + QStringLiteral("\u2026")));
     html += keyValueRow(tr("Features"), features.join(QStringLiteral(", ")));
     html += keyValueRow(tr("Input scaling"), esc(inputScalingDescription(p.scaling)));
     html += keyValueRow(tr("Trees"), QString::number(p.trees));
@@ -289,6 +294,9 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
     html += QStringLiteral("<h2>%1</h2>").arg(tr("Reading and cleaning"));
     html += cleaningReportHtml(*snapshot.data, QString(), true);
     html += detectorSection(p);
+    if (input.snapshot.detection && input.snapshot.drift)
+        html += modelDriftHtml(*input.snapshot.detection, *input.snapshot.drift, input.snapshot.thresholdFromModel,
+                               true);
 
     if (snapshot.hasDetection() && snapshot.findings) {
         const Findings& findings = *snapshot.findings;

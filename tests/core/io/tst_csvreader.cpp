@@ -446,7 +446,24 @@ private Q_SLOTS:
         QTest::newRow("overflow") << "99999999999999999999" << qint64(-1);
         QTest::newRow("nan") << "NaN" << qint64(-1);
         QTest::newRow("inf") << "inf" << qint64(-1);
-        QTest::newRow("thousands separator") << "\"1,234\"" << qint64(-1);
+        // Spreadsheet exports (#17): read where unambiguous, counted invalid otherwise.
+        QTest::newRow("thousands separator") << "\"1,234\"" << qint64(1234);
+        QTest::newRow("thousands, millions") << "\"25,207,794\"" << qint64(25207794);
+        QTest::newRow("thousands with plus") << "\"+1,000\"" << qint64(1000);
+        QTest::newRow("comma, group of two") << "\"1,23\"" << qint64(-1);
+        QTest::newRow("comma, group of four") << "\"1,2345\"" << qint64(-1);
+        QTest::newRow("comma first") << "\",123\"" << qint64(-1);
+        QTest::newRow("leading group of four") << "\"1234,567\"" << qint64(-1);
+        QTest::newRow("thousands and fraction") << "\"1,234.5\"" << qint64(-1);
+        QTest::newRow("negative thousands") << "\"-1,234\"" << qint64(-1);
+        QTest::newRow("scientific") << "1.2e3" << qint64(1200);
+        QTest::newRow("scientific, Excel") << "2.5207794E+07" << qint64(25207794);
+        QTest::newRow("scientific, whole mantissa") << "3E2" << qint64(300);
+        QTest::newRow("scientific, not whole") << "1.25e1" << qint64(-1);
+        QTest::newRow("scientific, beyond 2^53") << "1e17" << qint64(-1);
+        QTest::newRow("scientific, negative") << "-1e3" << qint64(-1);
+        QTest::newRow("scientific, overflow") << "1e400" << qint64(-1);
+        QTest::newRow("European thousands dot") << "1.234" << qint64(-1);
         QTest::newRow("word") << "lots" << qint64(-1);
     }
 
