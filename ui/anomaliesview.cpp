@@ -1,5 +1,8 @@
 #include "ui/anomaliesview.h"
 
+#include "core/analysis/findings.h"
+#include "core/pipeline.h"
+
 #include "ui/charts/anomalyscatter.h"
 #include "ui/displayformat.h"
 #include "ui/findingsmodel.h"
@@ -64,7 +67,8 @@ AnomaliesView::AnomaliesView(QWidget* parent)
     auto* findingsBox = new QWidget(right);
     auto* findingsLayout = new QVBoxLayout(findingsBox);
     findingsLayout->setContentsMargins(0, 0, 0, 0);
-    findingsLayout->addWidget(titleLabel(tr("What the suspicious rows have in common"), findingsBox));
+    m_findingsTitle = titleLabel(tr("What the suspicious rows have in common"), findingsBox);
+    findingsLayout->addWidget(m_findingsTitle);
     // One tab per list: each table gets the full width, so values, counts and bytes all fit.
     m_findingsTabs = new QTabWidget(findingsBox);
     m_findingsTabs->setObjectName(QStringLiteral("findingsTabs"));
@@ -114,11 +118,13 @@ void AnomaliesView::updateVerdicts(const ViewUpdate& update, int part)
 
 void AnomaliesView::showLists(const AnalysisSnapshot& snapshot, bool rebuild, bool dropViewFilter)
 {
-    if (dropViewFilter)
+    if (dropViewFilter) {
         m_suspiciousModel->setRowMask(nullptr);
+        m_rowMask = nullptr;
+    }
     m_suspiciousModel->setSnapshot(snapshot);
-    for (FindingsModel* model : m_findingsModels)
-        model->setFindings(snapshot.findings);
+    m_shown = snapshot;
+    showFindings();
     if (rebuild) {
         fitColumns(m_suspiciousTable);
         for (QTableView* view : m_findingsTables)
@@ -131,6 +137,24 @@ void AnomaliesView::setSelectionRows(const SelectionRows& filter)
 {
     m_suspiciousModel->setRowMask(filter.rows);
     m_scatter->setRowMask(filter.rows);
+    m_rowMask = filter.rows;
+    m_shown = filter.snapshot;
+    showFindings();
+    Q_EMIT countsChanged();
+}
+
+void AnomaliesView::showFindings()
+{
+    // What the suspicious rows have in common, among the selected sources and period only: one
+    // pass over the rows per list (a few milliseconds at a million).
+    std::shared_ptr<const Findings> findings = m_shown.findings;
+    if (m_rowMask && findings && m_shown.hasDetection() && m_rowMask->size() == m_shown.data->table.rowCount())
+        findings = std::make_shared<const Findings>(computeFindings(
+            m_shown.data->table, m_shown.detection->scores, *m_shown.verdicts, AnalysisParams{}.topN, m_rowMask.get()));
+    for (FindingsModel* model : m_findingsModels)
+        model->setFindings(findings);
+    m_findingsTitle->setText(findings != m_shown.findings ? tr("What the suspicious rows have in common (filtered)")
+                                                          : tr("What the suspicious rows have in common"));
 }
 
 QList<ChartView*> AnomaliesView::chartViews() const
@@ -153,6 +177,11 @@ void AnomaliesView::showSuspiciousCount(const AnalysisSnapshot& snapshot)
                                        .arg(formatCount(listed), formatCount(suspicious)));
     else
         m_suspiciousTitle->setText(tr("%1 suspicious rows, most anomalous first").arg(formatCount(suspicious)));
+}
+
+void AnomaliesView::showSelectedRow(std::size_t row)
+{
+    m_scatter->setSelectedRow(row);
 }
 
 void AnomaliesView::selectSuspicious(std::size_t row)

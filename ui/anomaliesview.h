@@ -7,6 +7,9 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
 
 class QLabel;
 class QSplitter;
@@ -42,6 +45,8 @@ public:
     // Selects row (an index into the table) in the suspicious list, or clears the list's selection
     // when it is not listed.
     void selectSuspicious(std::size_t row);
+    // Rings row (an index into the table) on the scatter, wherever it was selected.
+    void showSelectedRow(std::size_t row);
     QList<QSplitter*> splitters() const { return m_splitters; }
 
 Q_SIGNALS:
@@ -55,15 +60,19 @@ Q_SIGNALS:
 
 private:
     void showLists(const AnalysisSnapshot& snapshot, bool rebuild, bool dropViewFilter);
+    void showFindings();
 
     AnomalyScatter* m_scatter = nullptr;
     QLabel* m_suspiciousTitle = nullptr;
+    QLabel* m_findingsTitle = nullptr;
     QTableView* m_suspiciousTable = nullptr;
     SuspiciousRowsModel* m_suspiciousModel = nullptr;
     QTabWidget* m_findingsTabs = nullptr;
     std::array<FindingsModel*, 4> m_findingsModels{};
     std::array<QTableView*, 4> m_findingsTables{};
     QList<QSplitter*> m_splitters;
+    AnalysisSnapshot m_shown; // what the lists show
+    std::shared_ptr<const std::vector<std::uint8_t>> m_rowMask; // the view filter's rows; null: all
 };
 
 } // namespace webthreat

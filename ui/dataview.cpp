@@ -1,5 +1,6 @@
 #include "ui/dataview.h"
 
+#include "ui/datacolumnlayout.h"
 #include "ui/displayformat.h"
 #include "ui/viewwidgets.h"
 #include "ui/trafficproxymodel.h"
@@ -59,6 +60,7 @@ DataView::DataView(QWidget* parent)
     m_table->setSortingEnabled(true);
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->verticalHeader()->setToolTip(tr("Line in the file"));
+    m_columns = new DataColumnLayout(m_table, m_model, this);
     layout->addWidget(m_table, 1);
 
     // Typing is coalesced: a million-row filter runs once the analyst pauses, not per key.
@@ -93,22 +95,15 @@ void DataView::setSnapshot(const ViewUpdate& update, int part)
     if (part == ColumnsPart) {
         // After a load only: a refit keeps the widths the analyst may have set.
         if (update.afterLoad)
-            fitColumns(m_table);
+            m_columns->fitWidths();
         return;
     }
     if (update.dropViewFilter() && m_proxy->hasRowMask())
         m_proxy->setRowMask(nullptr);
+    m_columns->beginReset();
     m_model->setSnapshot(update.snapshot);
+    m_columns->apply();
     updateFilterColumns();
-    // The verdict first: label and score lead the Data tab (the model keeps the scored CSV's
-    // column order; only the view's order changes, and a reset restores the model's).
-    QHeaderView* header = m_table->horizontalHeader();
-    const int label = m_model->columnFor(TrafficTableModel::ColumnSource::Label);
-    const int score = m_model->columnFor(TrafficTableModel::ColumnSource::Score);
-    if (label >= 0 && score >= 0 && update.snapshot.detection) {
-        header->moveSection(header->visualIndex(label), 0);
-        header->moveSection(header->visualIndex(score), 1);
-    }
     const int sortColumn = m_proxy->sortColumn();
     if (sortColumn >= 0 && sortColumn < m_model->columnCount())
         m_proxy->sort(sortColumn, m_proxy->sortOrder());

@@ -15,6 +15,7 @@ class QTimer;
 
 namespace webthreat {
 
+class DataColumnLayout;
 class TrafficProxyModel;
 class TrafficTableModel;
 
@@ -63,6 +64,7 @@ private:
     QCheckBox* m_suspiciousOnly = nullptr;
     QLabel* m_rowsShown = nullptr;
     QTimer* m_filterTimer = nullptr;
+    DataColumnLayout* m_columns = nullptr;
 };
 
 } // namespace webthreat

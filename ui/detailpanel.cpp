@@ -4,6 +4,7 @@
 #include "ui/backgroundtask.h"
 #include "ui/charts/chartstyle.h"
 #include "ui/displayformat.h"
+#include "ui/rowdetailstext.h"
 #include "ui/viewwidgets.h"
 
 #include <QLabel>
@@ -55,6 +56,15 @@ public:
             m_features = explanation->features;
         m_suspicious = suspicious;
         setFixedHeight(static_cast<int>(m_features.size()) * rowHeight() + 4);
+        // The lines whole (the dock may elide them), for the tooltip and screen readers.
+        QStringList lines;
+        for (const FeatureExplanation& part : m_features)
+            lines << tr("%1: %2, %3, %4")
+                         .arg(rowdetails::featureLabel(part.feature), formatPercent(part.credit, 0),
+                              QString::fromStdString(describeFeatureValue(part.feature, part.value)),
+                              rowdetails::standing(part));
+        setToolTip(lines.join(QLatin1Char('\n')));
+        setAccessibleDescription(toolTip());
         update();
     }
 
@@ -70,8 +80,7 @@ protected:
         const QColor track = palette().color(QPalette::Mid).lighter(150);
         int y = 2;
         for (const FeatureExplanation& part : m_features) {
-            const QString name = QString::fromLatin1(featureInfo(part.feature).name.data(),
-                                                     static_cast<qsizetype>(featureInfo(part.feature).name.size()));
+            const QString name = rowdetails::featureLabel(part.feature);
             const QString share = formatPercent(part.credit, 0);
             painter.setPen(palette().color(QPalette::WindowText));
             QFont bold = font();
@@ -88,11 +97,7 @@ protected:
             const QRectF filled(bar.left(), bar.top(), std::max(2.0, bar.width() * part.credit), bar.height());
             painter.drawRoundedRect(filled, 3, 3);
             painter.setPen(palette().color(QPalette::PlaceholderText));
-            // Rounded down, so only a value above every other row reads 100 %.
-            const auto floorPercent = [](double share) { return formatPercent(std::floor(share * 1000.0) / 1000.0); };
-            const QString where = part.percentile >= 0.5 || part.above == 0.0
-                ? tr("higher than %1 of rows").arg(floorPercent(part.percentile))
-                : tr("lower than %1 of rows").arg(floorPercent(part.above));
+            const QString where = rowdetails::standing(part);
             const QString value = QString::fromStdString(describeFeatureValue(part.feature, part.value));
             painter.drawText(QRect(0, y + line + 12, width, line), Qt::AlignLeft | Qt::AlignVCenter,
                              metrics.elidedText(tr("%1, %2").arg(value, where), Qt::ElideRight, width));
@@ -204,7 +209,7 @@ void DetailPanel::requestExplanation()
                 return;
             }
             m_explanation = result.value;
-            m_sentence->setText(QString::fromStdString(m_explanation->sentence));
+            m_sentence->setText(rowdetails::sentence(*m_explanation));
             m_barsTitle->show();
             m_bars->setExplanation(m_explanation, m_snapshot.verdicts && m_snapshot.verdicts->isSuspicious(row));
             Q_EMIT explained(row);
@@ -218,10 +223,7 @@ void DetailPanel::showHeadline()
     }
     const std::size_t row = *m_row;
     const TrafficTable& table = m_snapshot.data->table;
-    QString text = tr("<b>Line %1</b><br>%2 &rarr; %3")
-                       .arg(table.sourceLines[row])
-                       .arg(fromUtf8View(table.text(Field::SrcIp, row)).toHtmlEscaped(),
-                            fromUtf8View(table.text(Field::DstIp, row)).toHtmlEscaped());
+    QString text = tr("<b>Line %1</b><br>%2").arg(table.sourceLines[row]).arg(rowdetails::rowFacts(table, row));
     if (m_snapshot.hasDetection()) {
         const bool suspicious = m_snapshot.verdicts->isSuspicious(row);
         const QColor color = suspicious ? chartstyle::suspiciousColor() : chartstyle::normalColor();

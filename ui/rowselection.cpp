@@ -20,11 +20,11 @@ RowSelection::RowSelection(const ResultPresenter* presenter, QTabWidget* tabs, D
     , m_detail(detail)
 {
     connect(m_anomalies, &AnomaliesView::scatterRowClicked, this, &RowSelection::onScatterRowClicked);
-    connect(m_data, &DataView::rowSelected, m_detail, &DetailPanel::showRow);
-    connect(m_anomalies, &AnomaliesView::suspiciousRowSelected, m_detail, &DetailPanel::showRow);
+    connect(m_data, &DataView::rowSelected, this, &RowSelection::showPicked);
+    connect(m_anomalies, &AnomaliesView::suspiciousRowSelected, this, &RowSelection::showPicked);
     connect(m_anomalies, &AnomaliesView::scatterRowClicked, this, [this](qsizetype row) {
         if (row >= 0)
-            m_detail->showRow(static_cast<std::size_t>(row));
+            showPicked(static_cast<std::size_t>(row));
     });
     connect(trust, &TrustView::rowSelected, this, [this](qulonglong row) { selectRow(static_cast<std::size_t>(row)); });
     connect(m_anomalies, &AnomaliesView::suspiciousRowActivated, this, [this](std::size_t row) {
@@ -43,7 +43,16 @@ void RowSelection::selectRow(std::size_t row)
         || !m_presenter->showsCurrentRows(m_data, DataView::RowsPart) || !m_presenter->showsCurrentRows(m_detail))
         return;
     selectTableRow(row, false);
+    showPicked(row);
+}
+
+void RowSelection::showPicked(std::size_t row)
+{
     m_detail->showRow(row);
+    // The scatter rings the row only when it shows the current rows (else the index means
+    // another table's row).
+    if (m_presenter->showsCurrentRows(m_anomalies, AnomaliesView::ScatterPart))
+        m_anomalies->showSelectedRow(row);
 }
 
 void RowSelection::onScatterRowClicked(qsizetype row)

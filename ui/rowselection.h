@@ -15,9 +15,10 @@ class ResultPresenter;
 class TrustView;
 
 // Picking a row anywhere shows it everywhere: the Data tab's current row, a suspicious row, a
-// point of the scatter or a changed verdict on the Trust tab selects it in the Data tab and
-// explains it in Row details. A view that still shows the previous data names a row of that
-// data, so its picks are ignored until the presenter has brought it to the current data.
+// point of the scatter or a changed verdict on the Trust tab selects it in the Data tab,
+// explains it in Row details and rings it on the scatter. A view that still shows the previous
+// data names a row of that data, so its picks are ignored until the presenter has brought it to
+// the current data.
 class RowSelection : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RowSelection)
@@ -36,6 +37,8 @@ Q_SIGNALS:
 
 private:
     void onScatterRowClicked(qsizetype row);
+    // A row was picked in a view: explained in Row details and ringed on the scatter.
+    void showPicked(std::size_t row);
     void selectTableRow(std::size_t row, bool switchToData);
 
     const ResultPresenter* m_presenter = nullptr;

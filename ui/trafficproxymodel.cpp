@@ -250,16 +250,19 @@ void TrafficProxyModel::sortInBackground()
         [this, request, column, descending](BackgroundResult<Order> result) {
             if (request != m_sortRequest)
                 return; // another order or other data was asked for since
-            setSorting(false);
             if (!result.value) {
                 logger::get("ui")->warn("sorting the Data tab failed: {}", result.error);
+                setSorting(false);
                 return;
             }
             m_order = std::move(**result.value);
             m_orderColumn = column;
             m_orderDescending = descending;
             m_orderCurrent = true;
+            // The rows first, then the news that the sort ended: whoever counts the rows on
+            // sortingChanged(false) must find them in place (it found none of new data's rows).
             refilter();
+            setSorting(false);
         });
     setSorting(true);
 }

@@ -82,6 +82,7 @@ public:
 
 Q_SIGNALS:
     void searchingChanged(bool searching);
+    // false: the rows are in their new order already (and searchingChanged(false): filtered).
     void sortingChanged(bool sorting);
 
 protected:

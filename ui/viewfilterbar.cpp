@@ -71,10 +71,17 @@ void ViewFilterBar::showFilter(const ViewFilter& filter, const AnalysisSnapshot&
         parts << tr("%1 to %2 UTC")
                      .arg(formatInstantShort(static_cast<double>(*filter.from) / 1e6),
                           formatInstantShort(static_cast<double>(*filter.to) / 1e6));
-    m_text->setText(tr("Filtered to %1 \u2014 %2 of %3 rows in the Data tab%4")
+    // Which views it narrows, in so many words: the Summary and Trust tabs describe the file and
+    // the detector as a whole and do not follow it.
+    m_text->setText(tr("Filtered to %1 \u2014 %2 of %3 rows in the Data tab%4; Overview and Anomalies follow it, "
+                       "Summary and Trust show every row")
                         .arg(parts.join(tr(" and ")), formatCount(shownRows),
                              formatCount(snapshot.data->table.rowCount()),
                              otherFilters ? tr(" (with its own filter)") : QString()));
+    m_text->setToolTip(tr("The sources selected on the Entities tab and the period dragged on the Timeline narrow "
+                          "the Data tab, the Overview charts and the Anomalies tab (scatter, suspicious rows and what "
+                          "they have in common). The Summary describes the whole file and the Trust tab evaluates "
+                          "the detector on every row."));
     show();
 }
 

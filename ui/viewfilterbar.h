@@ -12,7 +12,8 @@ class QLabel;
 namespace webthreat {
 
 // The tinted line above the tabs while the Entities or Timeline selection narrows the rows:
-// whichever tab is shown, the analyst sees that they are narrowed and can clear it.
+// whichever tab is shown, the analyst sees that they are narrowed, which views follow, and can
+// clear it.
 class ViewFilterBar : public QFrame {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ViewFilterBar)

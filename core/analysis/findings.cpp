@@ -24,9 +24,17 @@ std::int64_t bytesOrZero(std::int64_t value) noexcept
 // suspicious rows are walked for the counts (the first suspiciousCount of the ranking, 5 % of the
 // file at the default contamination); the one pass over every row counts totalRows for the values
 // that made the list, through a dense slot per key, with no hashing.
+// kept: the rows counted (null: every row); suspiciousKept: how many suspicious rows it keeps.
+struct RowScope {
+    const std::vector<std::uint8_t>* kept = nullptr;
+    std::size_t suspiciousKept = 0;
+    bool keeps(std::size_t row) const noexcept { return !kept || (*kept)[row] != 0; }
+};
+
 template <typename KeyOf, typename NameOf>
 std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& scores, const Verdicts& verdicts,
-                                std::size_t topN, std::size_t keyRange, KeyOf keyOf, NameOf nameOf)
+                                std::size_t topN, std::size_t keyRange, const RowScope& scope, KeyOf keyOf,
+                                NameOf nameOf)
 {
     const auto& bytesIn = table.column(Field::BytesIn).integers;
     const auto& bytesOut = table.column(Field::BytesOut).integers;
@@ -38,6 +46,8 @@ std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& sco
     std::vector<std::pair<std::int64_t, Tally>> ordered;
     for (std::size_t i = 0; i < suspicious; ++i) {
         const std::size_t row = ranked[i];
+        if (!scope.keeps(row))
+            continue;
         const std::int64_t key = keyOf(row);
         std::uint32_t& slot = slotOf[static_cast<std::size_t>(key + 1)];
         if (slot == 0) {
@@ -70,6 +80,8 @@ std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& sco
     for (std::size_t i = 0; i < ordered.size(); ++i)
         slotOf[static_cast<std::size_t>(ordered[i].first + 1)] = static_cast<std::uint32_t>(i + 1);
     for (std::size_t row = 0; row < table.rowCount(); ++row) {
+        if (!scope.keeps(row))
+            continue;
         if (const std::uint32_t slot = slotOf[static_cast<std::size_t>(keyOf(row) + 1)])
             ++ordered[slot - 1].second.totalRows;
     }
@@ -78,9 +90,9 @@ std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& sco
     entries.reserve(ordered.size());
     for (const auto& [key, entry] : ordered) {
         entries.push_back(FindingEntry{nameOf(key), entry.count,
-                                       verdicts.suspiciousCount > 0 ? static_cast<double>(entry.count)
-                                               / static_cast<double>(verdicts.suspiciousCount)
-                                                                    : 0.0,
+                                       scope.suspiciousKept > 0 ? static_cast<double>(entry.count)
+                                               / static_cast<double>(scope.suspiciousKept)
+                                                                : 0.0,
                                        entry.totalRows, entry.bytesIn, entry.bytesOut});
     }
     return entries;
@@ -89,18 +101,29 @@ std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& sco
 } // namespace
 
 Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, const Verdicts& verdicts,
-                         std::size_t topN)
+                         std::size_t topN, const std::vector<std::uint8_t>* rows)
 {
     Findings findings;
-    findings.rows = table.rowCount();
-    findings.suspicious = verdicts.suspiciousCount;
+    RowScope scope{rows && rows->size() == table.rowCount() ? rows : nullptr, verdicts.suspiciousCount};
+    const auto& ranked = scores.rankedRows();
+    findings.suspiciousRows.reserve(verdicts.suspiciousCount);
+    for (std::size_t i = 0; i < verdicts.suspiciousCount && i < ranked.size(); ++i) {
+        if (scope.keeps(ranked[i]))
+            findings.suspiciousRows.push_back(ranked[i]);
+    }
+    if (scope.kept)
+        scope.suspiciousKept = findings.suspiciousRows.size();
+    findings.rows = scope.kept ? static_cast<std::size_t>(std::count_if(scope.kept->begin(), scope.kept->end(),
+                                                                        [](std::uint8_t keep) { return keep != 0; }))
+                               : table.rowCount();
+    findings.suspicious = scope.suspiciousKept;
     findings.threshold = verdicts.threshold;
     findings.contamination = verdicts.contamination;
 
     auto textTally = [&](Field field) {
         const auto& ids = table.column(field).text;
         return tally(
-            table, scores, verdicts, topN, table.strings->size(),
+            table, scores, verdicts, topN, table.strings->size(), scope,
             [&](std::size_t row) {
                 return ids[row] == StringPool::kMissing ? std::int64_t(-1) : static_cast<std::int64_t>(ids[row]);
             },
@@ -115,14 +138,9 @@ Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, co
     const auto& ports = table.column(Field::DstPort).integers;
     // Readers refuse ports outside 0..65535 (they become missing), so a port is its own dense key.
     findings.destinationPorts = tally(
-        table, scores, verdicts, topN, kPortKeys,
+        table, scores, verdicts, topN, kPortKeys, scope,
         [&](std::size_t row) { return ports[row] >= 0 && ports[row] < kPortKeys ? ports[row] : std::int64_t(-1); },
         [](std::int64_t key) { return key < 0 ? std::string("(missing)") : std::to_string(key); });
-
-    const auto& ranked = scores.rankedRows();
-    findings.suspiciousRows.reserve(verdicts.suspiciousCount);
-    for (std::size_t i = 0; i < verdicts.suspiciousCount && i < ranked.size(); ++i)
-        findings.suspiciousRows.push_back(ranked[i]);
     return findings;
 }
 

@@ -3,6 +3,7 @@
 #include "core/detect/threshold.h"
 #include "core/table/traffictable.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,10 @@ struct Findings {
 
 // What the notebook's last step asked the analyst to read off by eye. topN limits each list
 // (0 = no limit); suspiciousRows is always complete.
+// rows (one byte per table row, 1 = keep; null or another size: every row) narrows it to those
+// rows: the workbench's Entities and Timeline selection. Counts, shares, totalRows, suspicious
+// and suspiciousRows are then the kept rows' only, and rows is how many were kept.
 Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, const Verdicts& verdicts,
-                         std::size_t topN = 10);
+                         std::size_t topN = 10, const std::vector<std::uint8_t>* rows = nullptr);
 
 } // namespace webthreat

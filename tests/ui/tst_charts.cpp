@@ -27,6 +27,8 @@
 #include <QScatterSeries>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QGraphicsRectItem>
+#include <QGraphicsSimpleTextItem>
 #include <QTest>
 
 #include <cmath>
@@ -458,6 +460,70 @@ private Q_SLOTS:
         }
     }
 
+    // Issue #18, defect 8: the score histogram's threshold label covered the tallest bar. At
+    // every contamination it now sits where it hides no bar.
+    void thresholdLabelHidesNoBar()
+    {
+        REQUIRE_REFERENCE();
+        OverviewCharts overview;
+        overview.resize(1260, 680);
+        overview.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&overview));
+        ChartView* scores = viewByStem(overview.chartViews(), "score_histogram");
+        // The reference's own scores, and scores made so that the tallest bar stands just right of
+        // the threshold and reaches near the top of the axis (as on a million generated rows): 176
+        // rows at -0.595, 106 spread from -0.75 to -0.35.
+        auto crowded = std::make_shared<Detection>(*m_referenceDetection);
+        std::vector<double> values;
+        for (std::size_t row = 0; row < m_reference->table.rowCount(); ++row)
+            values.push_back(row < 176 ? -0.595 - 0.0001 * static_cast<double>(row % 7)
+                                       : -0.75 + 0.40 * static_cast<double>(row - 176) / 105.0);
+        crowded->scores = ScoreIndex(values);
+        const std::shared_ptr<const Detection> crowdedDetection = crowded;
+        for (const auto& [detection, contamination] :
+             std::vector<std::pair<std::shared_ptr<const Detection>, double>>{{m_referenceDetection, 0.01},
+                                                                              {m_referenceDetection, 0.05},
+                                                                              {m_referenceDetection, 0.10},
+                                                                              {m_referenceDetection, 0.20},
+                                                                              {m_referenceDetection, 0.50},
+                                                                              {crowdedDetection, 0.05},
+                                                                              {crowdedDetection, 0.08},
+                                                                              {crowdedDetection, 0.10},
+                                                                              {crowdedDetection, 0.12},
+                                                                              {crowdedDetection, 0.30}}) {
+            overview.setSnapshot(snapshotAt(m_reference, detection, contamination));
+            QChart* chart = scores->chart();
+            // Laid out: the count axis's labels take their room on the left.
+            QTRY_VERIFY(chart->plotArea().left() > 20.0);
+            QRectF label;
+            for (QGraphicsItem* item : chart->childItems()) {
+                auto* box = dynamic_cast<QGraphicsRectItem*>(item);
+                if (!box || !box->isVisible() || box->childItems().isEmpty())
+                    continue;
+                auto* text = dynamic_cast<QGraphicsSimpleTextItem*>(box->childItems().first());
+                if (text && text->text().startsWith(QLatin1String("threshold")))
+                    label = QRectF(box->pos(), box->rect().size());
+            }
+            QVERIFY2(!label.isEmpty(), "no threshold label");
+            QAbstractBarSeries* bars = barSeriesOf(scores);
+            const QList<QBarSet*> sets = bars->barSets();
+            for (qsizetype bin = 0; bin < sets[0]->count(); ++bin) {
+                const qreal total = sets[0]->at(bin) + sets[1]->at(bin);
+                if (total <= 0.0)
+                    continue;
+                const qreal half = bars->barWidth() / 2.0;
+                const QRectF bar = QRectF(chart->mapToPosition(QPointF(bin - half, total), bars),
+                                          chart->mapToPosition(QPointF(bin + half, 0.0), bars))
+                                       .normalized();
+                QVERIFY2(!label.intersects(bar),
+                         qPrintable(QStringLiteral("at %1 the label covers bar %2 (%3 rows)")
+                                        .arg(contamination)
+                                        .arg(bin)
+                                        .arg(total)));
+            }
+        }
+    }
+
     void updateVerdictsMovesOnlyTheSplit()
     {
         REQUIRE_REFERENCE();
@@ -666,7 +732,9 @@ private Q_SLOTS:
         QList<QScatterSeries*> series;
         for (QAbstractSeries* item : view->chart()->series())
             series << qobject_cast<QScatterSeries*>(item);
-        QCOMPARE(series.size(), 2);
+        // Normal, Suspicious, and the selected row's legend entry, hidden while none is selected.
+        QCOMPARE(series.size(), 3);
+        QVERIFY(!series[2]->isVisible());
         QCOMPARE(series[0]->color(), chartstyle::normalColor());
         QCOMPARE(series[1]->color(), chartstyle::suspiciousColor());
         QVERIFY2(series[1]->name().contains(QStringLiteral("15")), qPrintable(series[1]->name()));

@@ -7,6 +7,7 @@
 #include "core/detect/explain.h"
 #include "ui/charts/evaluationcharts.h"
 #include "ui/detailpanel.h"
+#include "ui/rowdetailstext.h"
 #include "ui/detectorpanel.h"
 #include "ui/mainwindow.h"
 #include "ui/trustmodels.h"
@@ -107,7 +108,10 @@ private Q_SLOTS:
         QVERIFY(explained.wait(kTimeoutMs));
         QCOMPARE(explained.last().first().toULongLong(), static_cast<qulonglong>(top));
         const RowExplanation expected = Explainer(snapshot.data, snapshot.detection).explain(top);
-        QCOMPARE(test::byName<DetailPanel>(window, "detailPanel")->sentence(),
+        // Core's sentence, with a rate said in words (issue #18, defect 10).
+        const QString sentence = test::byName<DetailPanel>(window, "detailPanel")->sentence();
+        QCOMPARE(sentence, rowdetails::sentence(expected));
+        QCOMPARE(QString(sentence).remove(QStringLiteral(" (bytes per second)")),
                  QString::fromStdString(expected.sentence));
         QVERIFY(test::byName<DetailPanel>(window, "detailPanel")
                     ->headline()

@@ -11,6 +11,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLogValueAxis>
+#include <QPen>
 #include <QScatterSeries>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -105,6 +106,10 @@ struct AnomalyScatter::Plot {
     // their points are drawn by the cloud (see PointCloudItem for why).
     QScatterSeries* normalSeries = nullptr;
     QScatterSeries* suspiciousSeries = nullptr;
+    QScatterSeries* selectedSeries = nullptr; // the legend's entry for the ring
+    QLogValueAxis* axisX = nullptr;
+    QLogValueAxis* axisY = nullptr;
+    std::optional<std::size_t> selected; // the selected row, ringed
     ScatterPoints normalPoints;
     ScatterPoints suspiciousPoints;
     std::shared_ptr<const ScatterLayout> layout;
@@ -124,6 +129,7 @@ struct AnomalyScatter::Plot {
         return layer == kSuspiciousLayer ? suspiciousPoints : normalPoints;
     }
     void showTooltip(int layer, qsizetype index) const;
+    void showSelection();
 };
 
 void AnomalyScatter::Plot::clear()
@@ -132,6 +138,10 @@ void AnomalyScatter::Plot::clear()
     target->clearSeriesAndAxes();
     normalSeries = nullptr;
     suspiciousSeries = nullptr;
+    selectedSeries = nullptr;
+    axisX = nullptr;
+    axisY = nullptr;
+    cloud->setHighlight(std::nullopt);
     normalPoints = {};
     suspiciousPoints = {};
     cloud->setAxes(nullptr, nullptr);
@@ -194,12 +204,46 @@ void AnomalyScatter::Plot::build()
     normalSeries->setBorderColor(chartstyle::normalColor());
     suspiciousSeries->setColor(suspicious);
     suspiciousSeries->setBorderColor(suspicious.darker(150));
-    for (QScatterSeries* series : {normalSeries, suspiciousSeries}) {
+    selectedSeries = new QScatterSeries;
+    selectedSeries->setColor(Qt::transparent);
+    selectedSeries->setPen(QPen(chartstyle::selectionColor(), 2.0));
+    for (QScatterSeries* series : {normalSeries, suspiciousSeries, selectedSeries}) {
         series->setMarkerShape(QScatterSeries::MarkerShapeCircle);
         target->addSeries(series);
         series->attachAxis(axisX);
         series->attachAxis(axisY);
     }
+    this->axisX = axisX;
+    this->axisY = axisY;
+}
+
+void AnomalyScatter::Plot::showSelection()
+{
+    if (!selectedSeries)
+        return;
+    std::optional<QPointF> at;
+    const std::size_t row = selected.value_or(0);
+    const bool valid = selected && data && row < rowCount;
+    if (valid) {
+        const std::int64_t in = data->table.column(Field::BytesIn).integers[row];
+        const std::int64_t out = data->table.column(Field::BytesOut).integers[row];
+        if (in != kMissingInteger && out != kMissingInteger)
+            at = QPointF(std::max(static_cast<double>(in), kScatterFloor),
+                         std::max(static_cast<double>(out), kScatterFloor));
+    }
+    cloud->setHighlight(at);
+    // Off the axes' range (they cover every row, but a row's bytes may lie beyond a range set
+    // since): the axis widens to the decade that holds it.
+    if (at && (at->x() < axisX->min() || at->x() > axisX->max()))
+        setDecadeRange(axisX, std::min(at->x(), axisX->min()), std::max(at->x(), axisX->max()));
+    if (at && (at->y() < axisY->min() || at->y() > axisY->max()))
+        setDecadeRange(axisY, std::min(at->y(), axisY->min()), std::max(at->y(), axisY->max()));
+    const quint64 line = valid && row < data->table.sourceLines.size() ? data->table.sourceLines[row] : 0;
+    selectedSeries->setName(at ? tr("Selected (line %1)").arg(line)
+                               : tr("Selected (line %1): no bytes to plot").arg(line));
+    selectedSeries->setVisible(valid);
+    for (QLegendMarker* marker : chart()->legend()->markers(selectedSeries))
+        marker->setVisible(valid);
 }
 
 void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
@@ -290,6 +334,7 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     if (mask)
         title += tr(", filtered");
     chart()->setTitle(title);
+    showSelection();
 }
 
 ScatterLayout computeScatterLayout(const PreparedData& data)
@@ -411,6 +456,8 @@ void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
 {
     Plot& plot = *m_plot;
     plot.clear();
+    if (snapshot.data != plot.data)
+        plot.selected.reset(); // a row of other data
     plot.data = snapshot.data;
     plot.detection = snapshot.hasDetection() ? snapshot.detection : nullptr;
     plot.chart()->setTitle(tr("Bytes in vs bytes out"));
@@ -447,6 +494,17 @@ void AnomalyScatter::updateVerdicts(const AnalysisSnapshot& snapshot)
         return;
     }
     plot.fill(snapshot);
+}
+
+void AnomalyScatter::setSelectedRow(std::optional<std::size_t> row)
+{
+    m_plot->selected = row;
+    m_plot->showSelection();
+}
+
+std::optional<std::size_t> AnomalyScatter::selectedRow() const
+{
+    return m_plot->selected;
 }
 
 ChartView* AnomalyScatter::chartView() const

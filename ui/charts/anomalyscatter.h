@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace webthreat {
@@ -14,7 +15,8 @@ class ChartView;
 
 // The Anomalies tab's scatter: bytes_in against bytes_out on log axes, Normal and Suspicious in
 // distinct colours, every suspicious point drawn, normal points sampled above a few tens of
-// thousands; a tooltip with the row's details on hover; clicking a point emits rowClicked.
+// thousands; a tooltip with the row's details on hover; clicking a point emits rowClicked; the
+// selected row ringed.
 class AnomalyScatter : public QWidget {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AnomalyScatter)
@@ -28,6 +30,11 @@ public:
     // Only rows inside mask (one byte per table row, 1 = keep) are drawn: the Entities and
     // Timeline selection. The axes stay those of every row, so points do not move. Null draws all.
     void setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask);
+    // The selected row (an index into the table), ringed in front of every point, whether or
+    // not its point is drawn (a normal row outside the sample); the axes widen when it lies
+    // beyond them. nullopt removes the ring. New data drops it.
+    void setSelectedRow(std::optional<std::size_t> row);
+    std::optional<std::size_t> selectedRow() const;
     ChartView* chartView() const;
 
 Q_SIGNALS:

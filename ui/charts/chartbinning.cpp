@@ -220,7 +220,8 @@ CategoryBreakdown categorizeIntegers(const std::vector<std::int64_t>& values, st
         labels);
 }
 
-SplitCounts countSplit(std::span<const std::uint16_t> rowBins, int binCount, std::span<const std::uint8_t> suspicious)
+SplitCounts countSplit(std::span<const std::uint16_t> rowBins, int binCount, std::span<const std::uint8_t> suspicious,
+                       std::span<const std::uint8_t> kept)
 {
     const auto bins = static_cast<std::size_t>(std::max(binCount, 0));
     // Plain integer counters first: QList<qreal> increments would be slower and lose exactness
@@ -228,9 +229,10 @@ SplitCounts countSplit(std::span<const std::uint16_t> rowBins, int binCount, std
     std::vector<std::uint64_t> normal(bins, 0);
     std::vector<std::uint64_t> flagged(bins, 0);
     const bool split = suspicious.size() == rowBins.size();
+    const bool narrowed = kept.size() == rowBins.size();
     for (std::size_t row = 0; row < rowBins.size(); ++row) {
         const std::uint16_t bin = rowBins[row];
-        if (bin >= bins)
+        if (bin >= bins || (narrowed && kept[row] == 0))
             continue;
         if (split && suspicious[row] != 0)
             ++flagged[bin];

@@ -81,14 +81,16 @@ CategoryBreakdown categorizeText(const Column& column, const StringPool& strings
 CategoryBreakdown categorizeIntegers(const std::vector<std::int64_t>& values, std::size_t topN);
 
 // Rows per bin, split by verdict. suspicious may be empty (no detection yet): every row counts
-// as Normal.
+// as Normal. kept (one byte per row, 0 = left out; empty: every row) narrows the count to the
+// view filter's rows.
 struct SplitCounts {
     QList<qreal> normal;
     QList<qreal> suspicious;
     std::uint64_t normalTotal = 0;
     std::uint64_t suspiciousTotal = 0;
 };
-SplitCounts countSplit(std::span<const std::uint16_t> rowBins, int binCount, std::span<const std::uint8_t> suspicious);
+SplitCounts countSplit(std::span<const std::uint16_t> rowBins, int binCount, std::span<const std::uint8_t> suspicious,
+                       std::span<const std::uint8_t> kept = {});
 
 // A deterministic sample of about target of rows rows (selection sampling with a fixed seed):
 // 1 = keep. Every row is kept when rows <= target. The same inputs give the same sample.

@@ -34,6 +34,10 @@ QColor thresholdColor()
 {
     return isDarkPalette() ? QColor(0xe3, 0xe6, 0xea) : QColor(0x26, 0x2b, 0x33);
 }
+QColor selectionColor()
+{
+    return textColor();
+}
 QColor textColor()
 {
     return isDarkPalette() ? QColor(0xd5, 0xd9, 0xdf) : QColor(0x26, 0x2b, 0x33);

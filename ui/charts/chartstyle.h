@@ -19,6 +19,7 @@ namespace webthreat::chartstyle {
 QColor normalColor(); // calm steel blue
 QColor suspiciousColor(); // strong red-orange
 QColor thresholdColor(); // near-black, drawn dashed
+QColor selectionColor(); // the ring around the selected row: the text colour, on a halo of the card's
 QColor textColor();
 QColor mutedTextColor();
 QColor gridColor();

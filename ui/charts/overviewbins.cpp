@@ -196,16 +196,29 @@ OverviewBins computeOverviewBins(const PreparedData& data, const Detection* dete
     return bins;
 }
 
-OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* verdicts)
+namespace {
+
+// A split of bins with no counts yet: verdicts kept (and *suspicious their flags) when they are
+// for the bins' rows.
+OverviewSplit emptySplit(const OverviewBins& bins, const Verdicts* verdicts, std::span<const std::uint8_t>* suspicious)
 {
     OverviewSplit split;
     split.bins = &bins;
     const std::size_t rows = bins.data ? bins.data->table.rowCount() : 0;
-    std::span<const std::uint8_t> suspicious;
     if (verdicts && verdicts->suspicious.size() == rows) {
         split.verdicts = verdicts;
-        suspicious = verdicts->suspicious;
+        *suspicious = verdicts->suspicious;
     }
+    return split;
+}
+
+} // namespace
+
+OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* verdicts)
+{
+    std::span<const std::uint8_t> suspicious;
+    OverviewSplit split = emptySplit(bins, verdicts, &suspicious);
+    const std::size_t rows = bins.data ? bins.data->table.rowCount() : 0;
     // The suspicious rows are the first suspiciousCount of the ranking (applyThreshold marks
     // exactly those); checked as they are walked, with the full count as the fallback.
     std::vector<std::uint32_t> flaggedRows;
@@ -241,6 +254,19 @@ OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* ver
             counts.normalTotal += normal;
             counts.suspiciousTotal += flagged[bin];
         }
+    }
+    return split;
+}
+
+OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* verdicts,
+                                   const std::vector<std::uint8_t>& kept)
+{
+    std::span<const std::uint8_t> suspicious;
+    OverviewSplit split = emptySplit(bins, verdicts, &suspicious);
+    for (std::size_t chart = 0; chart < bins.charts.size(); ++chart) {
+        const BarChartBins& source = bins.charts[chart];
+        if (source.message.isEmpty())
+            split.counts[chart] = countSplit(source.rowBins, source.binCount, suspicious, kept);
     }
     return split;
 }

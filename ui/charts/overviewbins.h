@@ -92,5 +92,9 @@ OverviewBins computeOverviewBins(const PreparedData& data, const Detection* dete
 // only the suspicious rows (the ranking's prefix) are counted and Normal is the rest of each
 // bin's total: a slider move at a million rows walks 50 000 rows, not six times a million.
 OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* verdicts);
+// The same for the view filter's rows only (kept: one byte per table row, 1 = keep): one pass
+// over every row per chart.
+OverviewSplit computeOverviewSplit(const OverviewBins& bins, const Verdicts* verdicts,
+                                   const std::vector<std::uint8_t>& kept);
 
 } // namespace webthreat

@@ -12,6 +12,7 @@
 #include <QGridLayout>
 #include <QLegend>
 #include <QLegendMarker>
+#include <QAbstractBarSeries>
 #include <QLineSeries>
 #include <QPen>
 #include <QPointer>
@@ -106,6 +107,12 @@ struct OverviewCharts::Charts {
     // A split counted here (a snapshot without one), kept for the other charts' calls.
     std::shared_ptr<const OverviewSplit> split;
     std::shared_ptr<const Verdicts> splitVerdicts; // what split was counted for
+    // The view filter's rows (null: every row), and the split counted over them.
+    std::shared_ptr<const std::vector<std::uint8_t>> mask;
+    std::shared_ptr<const OverviewSplit> maskedSplit;
+    std::shared_ptr<const std::vector<std::uint8_t>> maskedFor;
+    std::shared_ptr<const Verdicts> maskedVerdicts;
+    AnalysisSnapshot shown; // the last snapshot applied, to recount for a new filter
     // What each chart was last built from: a chart whose bins are not the current ones is
     // rebuilt, not only re-split, when the verdicts change.
     struct Built {
@@ -221,10 +228,31 @@ void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot, int
         }
         counted = split;
     }
+    const bool filtered = mask && mask->size() == rows;
+    if (filtered) {
+        const auto wanted = verdicts ? snapshot.verdicts : nullptr;
+        if (!maskedSplit || maskedSplit->bins != bins.get() || maskedFor != mask || maskedVerdicts != wanted) {
+            maskedSplit = std::make_shared<const OverviewSplit>(computeOverviewSplit(*bins, verdicts, *mask));
+            maskedFor = mask;
+            maskedVerdicts = wanted;
+        }
+        counted = maskedSplit;
+    }
+    shown = snapshot;
     const auto charts = byIndex();
     const auto index = static_cast<std::size_t>(chart);
-    if (bins->charts[index].message.isEmpty())
-        charts[index]->setSplitCounts(counted->counts[index], verdicts != nullptr);
+    SplitBarChart& target = *charts[index];
+    const ChartView* view = target.view();
+    target.chart()->setTitle(filtered ? tr("%1 (filtered)").arg(view->title()) : view->title());
+    if (bins->charts[index].message.isEmpty()) {
+        const SplitCounts& counts = counted->counts[index];
+        double largest = 0.0;
+        for (qsizetype bin = 0; bin < counts.normal.size() && bin < counts.suspicious.size(); ++bin)
+            largest = std::max(largest, counts.normal[bin] + counts.suspicious[bin]);
+        // Filtered bars are scaled to their own largest, so a few hundred rows are not a sliver.
+        target.setCountMaximum(filtered ? largest : target.maxTotal());
+        target.setSplitCounts(counts, verdicts != nullptr);
+    }
 
     if (chart != OverviewBins::Scores || !thresholdLine || !snapshot.hasDetection())
         return;
@@ -232,10 +260,20 @@ void OverviewCharts::Charts::applyVerdicts(const AnalysisSnapshot& snapshot, int
     const double top = scores.countAxis()->max();
     const double position = std::clamp(scoreBinning.position(threshold), -0.5, scoreBinning.bins - 0.5);
     thresholdLine->replace(QList<QPointF>{{position, 0.0}, {position, top}});
-    scores.chart()->setMarkerLabel(
-        tr("threshold %1\n%2 suspicious")
-            .arg(scoreText(threshold), chartstyle::groupedCount(snapshot.verdicts->suspiciousCount)),
-        thresholdLine, QPointF(position, top));
+    // The bars, so that the label is placed where it hides none of them.
+    QList<QRectF> bars;
+    const SplitCounts& shownCounts = counted->counts[index];
+    const double half = scores.series() ? scores.series()->barWidth() / 2.0 : 0.5;
+    for (qsizetype bin = 0; bin < shownCounts.normal.size() && bin < shownCounts.suspicious.size(); ++bin) {
+        const double total = shownCounts.normal[bin] + shownCounts.suspicious[bin];
+        if (total > 0.0)
+            bars << QRectF(QPointF(double(bin) - half, total), QPointF(double(bin) + half, 0.0));
+    }
+    scores.chart()->setMarkerLabel(tr("threshold %1\n%2 suspicious")
+                                       .arg(scoreText(threshold),
+                                            chartstyle::groupedCount(filtered ? counted->counts[index].suspiciousTotal
+                                                                              : snapshot.verdicts->suspiciousCount)),
+                                   thresholdLine, QPointF(position, top), bars);
 }
 
 OverviewCharts::OverviewCharts(QWidget* parent)
@@ -311,6 +349,26 @@ void OverviewCharts::updateVerdicts(const AnalysisSnapshot& snapshot, int chart)
     }
     if (chartable)
         charts.applyVerdicts(snapshot, chart);
+}
+
+void OverviewCharts::setSnapshot(const ViewUpdate& update, int part)
+{
+    if (update.dropViewFilter())
+        m_charts->mask = nullptr;
+    setSnapshot(update.snapshot, part);
+}
+
+void OverviewCharts::setSelectionRows(const SelectionRows& filter)
+{
+    Charts& charts = *m_charts;
+    charts.mask = filter.rows;
+    // Recounted at once for the snapshot the charts show; one of other data waits for its turn.
+    if (!charts.bins || charts.shown.data != charts.data)
+        return;
+    for (int chart = 0; chart < kChartCount; ++chart) {
+        if (charts.built[static_cast<std::size_t>(chart)].valid)
+            charts.applyVerdicts(charts.shown, chart);
+    }
 }
 
 QList<ChartView*> OverviewCharts::chartViews() const

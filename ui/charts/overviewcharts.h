@@ -16,6 +16,7 @@ class ChartView;
 // The Overview tab: histograms of bytes_in and bytes_out (log-spaced bins, log axis), counts by
 // protocol, by source country (sorted, horizontal) and by destination port — split into Normal and
 // Suspicious once the detector has run — and the score distribution with the threshold drawn on it.
+// The Entities and Timeline selection narrows every count (the titles then say "filtered").
 class OverviewCharts : public QWidget, public AnalysisView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(OverviewCharts)
@@ -38,8 +39,10 @@ public:
 
     // As a tab: one part per chart.
     int partCount() const override { return kChartCount; }
-    void setSnapshot(const ViewUpdate& update, int part) override { setSnapshot(update.snapshot, part); }
+    void setSnapshot(const ViewUpdate& update, int part) override;
     void updateVerdicts(const ViewUpdate& update, int part) override { updateVerdicts(update.snapshot, part); }
+    // Every chart counts only the Entities and Timeline selection's rows (the bins stay).
+    void setSelectionRows(const SelectionRows& filter) override;
 
     QList<ChartView*> chartViews() const override;
 

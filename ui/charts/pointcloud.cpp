@@ -1,5 +1,7 @@
 #include "ui/charts/pointcloud.h"
 
+#include "ui/charts/chartstyle.h"
+
 #include <QChart>
 #include <QGraphicsSceneHoverEvent>
 #include <QGraphicsSceneMouseEvent>
@@ -17,6 +19,7 @@ namespace {
 constexpr qreal kCloudZ = 5.5;
 // A few pixels of slack so that a small marker is not fiddly to hit.
 constexpr qreal kHitSlack = 2.0;
+constexpr qreal kRingRadius = 9.0;
 } // namespace
 
 PointCloudItem::PointCloudItem(QChart* chart)
@@ -67,6 +70,12 @@ void PointCloudItem::setLayerPoints(int layer, const QList<QPointF>& values)
     }
     m_hovered.reset();
     m_pressed.reset();
+    update();
+}
+
+void PointCloudItem::setHighlight(std::optional<QPointF> value)
+{
+    m_highlight = value;
     update();
 }
 
@@ -179,6 +188,18 @@ void PointCloudItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, Q
             const double y = map.bottom - (layer.logY[i] - map.minY) * map.scaleY;
             painter->drawPixmap(QPointF(x - half, y - half), marker);
         }
+    }
+    if (m_highlight && m_highlight->x() > 0.0 && m_highlight->y() > 0.0) {
+        // A ring in the text colour on a halo of the card's: it reads on the red and blue markers
+        // and on the card itself, in either palette.
+        const QPointF at(map.left + (std::log10(m_highlight->x()) - map.minX) * map.scaleX,
+                         map.bottom - (std::log10(m_highlight->y()) - map.minY) * map.scaleY);
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(QPen(chartstyle::overlayColor(), 5.0));
+        painter->drawEllipse(at, kRingRadius, kRingRadius);
+        painter->setPen(QPen(chartstyle::selectionColor(), 2.5));
+        painter->drawEllipse(at, kRingRadius, kRingRadius);
     }
     painter->restore();
 }

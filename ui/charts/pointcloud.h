@@ -34,6 +34,10 @@ public:
     // Values in axis units (bytes); each must be positive, as on any log axis.
     void setLayerPoints(int layer, const QList<QPointF>& values);
     qsizetype pointCount(int layer) const;
+    // A ring around one point (in axis units), drawn in front of every layer: the selected row.
+    // nullopt removes it.
+    void setHighlight(std::optional<QPointF> value);
+    std::optional<QPointF> highlight() const { return m_highlight; }
 
     struct Hit {
         int layer = 0;
@@ -80,6 +84,7 @@ private:
     QPointer<QLogValueAxis> m_axisY;
     std::array<Layer, kLayers> m_layers;
     QRectF m_plot;
+    std::optional<QPointF> m_highlight;
     std::optional<Hit> m_hovered;
     std::optional<Hit> m_pressed;
 };

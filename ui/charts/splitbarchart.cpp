@@ -121,6 +121,12 @@ void SplitBarChart::setBins(int binCount, QStringList binDescriptions, QAbstract
                      [this](bool status, int index, QBarSet*) { showTooltip(status, index); });
 }
 
+void SplitBarChart::setCountMaximum(double maxTotal)
+{
+    if (m_countAxis)
+        chartstyle::setCountRange(m_countAxis, maxTotal);
+}
+
 void SplitBarChart::setSplit(std::span<const std::uint8_t> suspicious)
 {
     if (!m_series)

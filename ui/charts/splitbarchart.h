@@ -55,6 +55,9 @@ public:
     void setBins(int binCount, QStringList binDescriptions, QAbstractAxis* binAxis, const QString& countTitle,
                  double maxTotal);
     void setSplitCounts(SplitCounts counts, bool detected);
+    // The count axis for bars whose largest holds maxTotal rows: maxTotal() for every row, less
+    // for the view filter's rows.
+    void setCountMaximum(double maxTotal);
 
     const SplitCounts& counts() const noexcept { return m_counts; }
     QAbstractBarSeries* series() const noexcept { return m_series; }

@@ -15,6 +15,8 @@
 #include <QPen>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 #include <cmath>
 
 namespace webthreat {
@@ -64,11 +66,12 @@ QString WorkbenchChart::message() const
     return m_message->isVisible() ? m_message->toPlainText() : QString();
 }
 
-void WorkbenchChart::setMarkerLabel(const QString& text, QAbstractSeries* series, QPointF anchor)
+void WorkbenchChart::setMarkerLabel(const QString& text, QAbstractSeries* series, QPointF anchor, QList<QRectF> data)
 {
     m_markerText->setText(text);
     m_markerSeries = series;
     m_markerAnchor = anchor;
+    m_markerData = std::move(data);
     m_markerBox->setVisible(series != nullptr && !text.isEmpty());
     placeOverlays();
 }
@@ -220,19 +223,58 @@ void WorkbenchChart::placeOverlays()
         const QRectF box = m_message->boundingRect();
         m_message->setPos(area.center().x() - box.width() / 2.0, area.center().y() - box.height() / 2.0);
     }
-    if (m_markerBox->isVisible() && m_markerSeries && m_markerSeries->chart() == this) {
-        const QRectF plot = plotArea();
-        const QPointF at = mapToPosition(m_markerAnchor, m_markerSeries);
-        const QRectF text = m_markerText->boundingRect();
-        constexpr qreal pad = 3.0;
-        const QSizeF boxSize(text.width() + 2 * pad, text.height() + 2 * pad);
-        qreal x = at.x() + 4.0;
-        if (x + boxSize.width() > plot.right())
-            x = at.x() - 4.0 - boxSize.width();
-        m_markerBox->setRect(QRectF(QPointF(0, 0), boxSize));
-        m_markerText->setPos(pad, pad);
-        m_markerBox->setPos(std::max(x, plot.left()), plot.top() + 2.0);
+    if (m_markerBox->isVisible() && m_markerSeries && m_markerSeries->chart() == this)
+        placeMarkerLabel();
+}
+
+void WorkbenchChart::placeMarkerLabel()
+{
+    const QRectF plot = plotArea();
+    const QPointF at = mapToPosition(m_markerAnchor, m_markerSeries);
+    const QRectF text = m_markerText->boundingRect();
+    constexpr qreal pad = 3.0;
+    const QSizeF boxSize(text.width() + 2 * pad, text.height() + 2 * pad);
+    const qreal top = plot.top() + 2.0;
+    QList<QRectF> covered;
+    for (const QRectF& value : std::as_const(m_markerData))
+        covered << QRectF(mapToPosition(value.topLeft(), m_markerSeries),
+                          mapToPosition(value.bottomRight(), m_markerSeries))
+                       .normalized();
+    // How much of the data a label at x would hide; inside the plot only.
+    const auto hidden = [&](qreal x) {
+        const QRectF box(QPointF(x, top), boxSize);
+        qreal area = 0.0;
+        for (const QRectF& bar : std::as_const(covered))
+            area += (box & bar).width() * (box & bar).height();
+        return area;
+    };
+    const auto inside = [&](qreal x) { return x >= plot.left() && x + boxSize.width() <= plot.right(); };
+    // Beside the line, right then left, then ever further from it: the first place that hides
+    // nothing; failing that (bars up to the top everywhere), the one that hides least.
+    const qreal right = at.x() + 4.0;
+    const qreal left = at.x() - 4.0 - boxSize.width();
+    std::optional<qreal> chosen;
+    std::optional<qreal> least;
+    qreal leastHidden = 0.0;
+    for (qreal step = 0.0; step <= plot.width() && !chosen; step += 4.0) {
+        for (const qreal x : {right + step, left - step}) {
+            if (!inside(x))
+                continue;
+            const qreal area = hidden(x);
+            if (area <= 0.0) {
+                chosen = x;
+                break;
+            }
+            if (!least || area < leastHidden) {
+                least = x;
+                leastHidden = area;
+            }
+        }
     }
+    const qreal x = chosen.value_or(least.value_or(right + boxSize.width() > plot.right() ? left : right));
+    m_markerBox->setRect(QRectF(QPointF(0, 0), boxSize));
+    m_markerText->setPos(pad, pad);
+    m_markerBox->setPos(std::max(x, plot.left()), top);
 }
 
 } // namespace webthreat

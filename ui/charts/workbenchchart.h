@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QChart>
+#include <QList>
+#include <QRectF>
 #include <QPointer>
 #include <QPointF>
 #include <QString>
@@ -30,9 +32,10 @@ public:
     void setMessage(const QString& text);
     QString message() const;
 
-    // A label at the top of the plot, just right of the point anchor of series (in the series'
-    // value coordinates); flipped to the left side when it would run out of the plot.
-    void setMarkerLabel(const QString& text, QAbstractSeries* series, QPointF anchor);
+    // A label at the top of the plot beside the point anchor of series (in the series' value
+    // coordinates): just right of it, else just left, else as near as it can be where it covers
+    // none of data (rectangles in the same coordinates: the bars), so it never hides one.
+    void setMarkerLabel(const QString& text, QAbstractSeries* series, QPointF anchor, QList<QRectF> data = {});
     void clearMarkerLabel();
     QString markerLabel() const;
 
@@ -56,12 +59,14 @@ protected:
 
 private:
     void placeOverlays();
+    void placeMarkerLabel();
 
     QGraphicsTextItem* m_message = nullptr; // plain text, wrapped to the chart's width
     QGraphicsRectItem* m_markerBox = nullptr;
     QGraphicsSimpleTextItem* m_markerText = nullptr;
     QPointer<QAbstractSeries> m_markerSeries;
     QPointF m_markerAnchor;
+    QList<QRectF> m_markerData;
 
     struct AxisLabels {
         enum class Kind { Decades, Categories };

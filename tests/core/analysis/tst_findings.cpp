@@ -50,6 +50,25 @@ private Q_SLOTS:
         const Findings top1 = computeFindings(table, scores, verdicts, 1);
         QCOMPARE(top1.sourceIps.size(), std::size_t(1));
         QCOMPARE(top1.suspiciousRows.size(), std::size_t(3));
+
+        // Narrowed to rows 0, 2 and 3 (the workbench's view filter): counts, shares and totals
+        // are those rows' only.
+        const std::vector<std::uint8_t> kept{1, 0, 1, 1, 0};
+        const Findings narrowed = computeFindings(table, scores, verdicts, 10, &kept);
+        QCOMPARE(narrowed.rows, std::size_t(3));
+        QCOMPARE(narrowed.suspicious, std::size_t(2));
+        QCOMPARE(narrowed.suspiciousRows, (std::vector<std::size_t>{2, 0}));
+        QCOMPARE(narrowed.sourceIps.size(), std::size_t(2));
+        QCOMPARE(narrowed.sourceIps[0].count, std::size_t(1));
+        QCOMPARE(narrowed.sourceIps[0].share, 0.5);
+        QCOMPARE(narrowed.sourceIps[1].count, std::size_t(1));
+        // 2.2.2.2 first: equal counts, more bytes (row 2: 3,300 against row 0: 1,100).
+        QCOMPARE(narrowed.sourceIps[0].value, std::string("2.2.2.2"));
+        QCOMPARE(narrowed.sourceIps[1].value, std::string("1.1.1.1"));
+        QCOMPARE(narrowed.sourceIps[1].totalRows, std::size_t(2)); // rows 0 and 3
+        // A mask of another size narrows nothing.
+        const std::vector<std::uint8_t> otherData{1, 0};
+        QCOMPARE(computeFindings(table, scores, verdicts, 10, &otherData).suspicious, std::size_t(3));
     }
 
     void missingValuesAreNamed()
