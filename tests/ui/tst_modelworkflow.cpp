@@ -3,6 +3,7 @@
 // still moves the threshold, and a bad model file is refused with the data kept.
 #include "core/model/modelfile.h"
 #include "generator/generator.h"
+#include "tests/ui/windowtest.h"
 #include "ui/analysiscontroller.h"
 #include "ui/mainwindow.h"
 #include "ui/modelworkflow.h"
@@ -25,7 +26,7 @@
 using namespace webthreat;
 
 namespace {
-constexpr int kTimeoutMs = 120000;
+constexpr int kTimeoutMs = test::kLoadTimeoutMs;
 
 QString writeGenerated(const QTemporaryDir& dir, const QString& name, std::size_t rows, std::uint64_t seed)
 {
@@ -40,9 +41,7 @@ QString writeGenerated(const QTemporaryDir& dir, const QString& name, std::size_
 
 bool load(MainWindow& window, const QString& path)
 {
-    QSignalSpy ready(&window, &MainWindow::analysisReady);
-    window.openFile(path);
-    return ready.wait(kTimeoutMs);
+    return test::openAndWait(window, path);
 }
 
 QAction* menuAction(MainWindow& window, const QString& menu, const QString& text)
@@ -75,15 +74,7 @@ class TestModelWorkflow : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("webthreat-tests"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_modelworkflow"));
-    }
+    void initTestCase() { QVERIFY(test::isolateSettings(m_settingsDir, QStringLiteral("tst_modelworkflow"))); }
 
     void menuHasTheModelActions()
     {
