@@ -33,11 +33,13 @@ DataView::DataView(QWidget* parent)
     auto* bar = new QHBoxLayout;
     m_filterEdit = new QLineEdit(this);
     m_filterEdit->setObjectName(QStringLiteral("filterEdit"));
-    m_filterEdit->setPlaceholderText(tr("Filter rows (%1): IP, country, port, protocol, date, Suspicious...")
+    m_filterEdit->setPlaceholderText(tr("Filter rows (%1): IP, country, port, protocol, date...")
                                          .arg(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText)));
     m_filterEdit->setClearButtonEnabled(true);
     m_filterEdit->setToolTip(tr("Shows the rows containing this text (case-insensitive) in the chosen column. "
-                                "Computed columns (features, score) are not searched: sort by them instead."));
+                                "Numbers (ports, bytes, response codes) match whole: 443 finds port 443, not "
+                                "1443 or 14430 bytes. Computed columns (features, score) are not searched: sort "
+                                "by them instead; \"Suspicious only\" shows the detector's rows."));
     m_filterColumn = new QComboBox(this);
     m_filterColumn->setObjectName(QStringLiteral("filterColumn"));
     m_filterColumn->setToolTip(tr("The column the filter searches"));

@@ -82,7 +82,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_presenter->setViewFilter(&m_viewFilter->filter());
     m_exporter = new ResultExporter(this, m_presenter, m_controller, m_settings, this);
     m_exporter->setObjectName(QStringLiteral("resultExporter"));
-    m_exporter->addProvenanceToPngs();
+    m_exporter->attachCharts();
     m_importer = new FileImporter(this, m_settings, this);
     m_importer->setObjectName(QStringLiteral("fileImporter"));
     m_settings->setWindow(this, m_tabs, QList<QSplitter*>{m_summaryView->splitter()} + m_anomaliesView->splitters(),
@@ -193,11 +193,7 @@ void MainWindow::connectActions()
     });
     connect(m_actions->openSample, &QAction::triggered, this, &MainWindow::openSample);
     connect(m_actions->import, &QAction::triggered, m_importer, &FileImporter::chooseFile);
-    connect(m_actions->exportChart, &QAction::triggered, this,
-            [this] { m_exporter->exportChartDialog(chartInFront()); });
-    connect(m_actions->exportAllCharts, &QAction::triggered, m_exporter, &ResultExporter::exportAllChartsDialog);
-    connect(m_actions->exportCsv, &QAction::triggered, m_exporter, &ResultExporter::exportScoredCsvDialog);
-    connect(m_actions->exportReport, &QAction::triggered, m_exporter, &ResultExporter::exportReportDialog);
+    m_exporter->connectActions(*m_actions, [this] { return chartInFront(); });
     connect(m_actions->quit, &QAction::triggered, this, &QWidget::close);
     connect(m_actions->run, &QAction::triggered, this, &MainWindow::runDetector);
     connect(m_actions->cancel, &QAction::triggered, this, &MainWindow::cancelJob);

@@ -2,18 +2,24 @@
 
 #include "core/util/log.h"
 #include "ui/analysiscontroller.h"
+#include "ui/chartexportdialog.h"
 #include "ui/charts/chartview.h"
 #include "ui/displayformat.h"
 #include "ui/report/reportbuilder.h"
 #include "ui/resultpresenter.h"
+#include "ui/windowactions.h"
 #include "ui/workbenchsettings.h"
 
+#include <QAction>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
+#include <QGuiApplication>
 #include <QMessageBox>
+#include <QPrintDialog>
+#include <QPrinter>
 
 namespace webthreat {
 
@@ -37,10 +43,32 @@ QList<ChartView*> ResultExporter::chartViews() const
     return views;
 }
 
-void ResultExporter::addProvenanceToPngs()
+void ResultExporter::attachCharts()
 {
-    for (ChartView* view : chartViews())
+    for (ChartView* view : chartViews()) {
         view->setPngTextProvider([this] { return pngText(); });
+        connect(view, &ChartView::exportRequested, this, &ResultExporter::exportChartDialog);
+        connect(view, &ChartView::copied, this,
+                [this](const QString& title) { Q_EMIT status(tr("Chart \"%1\" copied to the clipboard").arg(title)); });
+    }
+}
+
+QString ResultExporter::chartSubtitle() const
+{
+    const AnalysisSnapshot& snapshot = m_presenter->snapshot();
+    if (!snapshot.hasData())
+        return {};
+    QStringList parts{m_presenter->file().displayName};
+    if (snapshot.hasDetection()) {
+        const Verdicts& verdicts = *snapshot.verdicts;
+        parts << tr("contamination %1").arg(formatContamination(verdicts.contamination))
+              << tr("threshold score %1").arg(QString::number(verdicts.threshold, 'f', 3))
+              << tr("%1 of %2 rows suspicious")
+                     .arg(formatCount(verdicts.suspiciousCount), formatCount(verdicts.suspicious.size()));
+        if (snapshot.detection->model)
+            parts << tr("saved model");
+    }
+    return parts.join(QStringLiteral(" · "));
 }
 
 Provenance ResultExporter::provenance() const
@@ -62,7 +90,7 @@ QString ResultExporter::suggestedPath(const QString& source, const QString& suff
     QString stem = QFileInfo(source).completeBaseName();
     if (stem.isEmpty())
         stem = QStringLiteral("traffic");
-    return QDir(m_settings->startFolder()).filePath(stem + suffix);
+    return QDir(m_settings->exportFolder(m_presenter->file().path)).filePath(stem + suffix);
 }
 
 QList<QPair<QString, QString>> ResultExporter::pngText() const
@@ -74,39 +102,56 @@ QList<QPair<QString, QString>> ResultExporter::pngText() const
 
 void ResultExporter::exportChartDialog(ChartView* inFront)
 {
-    ChartView* chart = inFront;
     const QList<ChartView*> views = chartViews();
-    if (!chart) {
-        QStringList titles;
-        for (ChartView* view : views)
-            titles << view->title();
-        bool ok = false;
-        const QString choice
-            = QInputDialog::getItem(m_window, tr("Export Chart"), tr("Chart to export:"), titles, 0, false, &ok);
-        if (!ok)
-            return;
-        chart = views.value(static_cast<int>(titles.indexOf(choice)));
-        if (!chart)
-            return;
-    }
-    const QString suggested = QDir(m_settings->startFolder()).filePath(chart->fileStem() + QStringLiteral(".png"));
-    const QString path
+    if (views.isEmpty())
+        return;
+    ChartExportDialog dialog(views, inFront, chartSubtitle(), m_window);
+    dialog.setObjectName(QStringLiteral("chartExportDialog"));
+    dialog.restoreChoices(m_chartSizePreset, m_chartCustomSize, m_chartSubtitle);
+    if (dialog.exec() != QDialog::Accepted || !dialog.chart())
+        return;
+    m_chartSizePreset = dialog.presetIndex();
+    m_chartCustomSize = dialog.customSize();
+    m_chartSubtitle = dialog.subtitleEnabled();
+    ChartView* chart = dialog.chart();
+    const QString suggested = QDir(m_settings->exportFolder(m_presenter->file().path))
+                                  .filePath(chart->fileStem() + QStringLiteral(".png"));
+    QString path
         = QFileDialog::getSaveFileName(m_window, tr("Export Chart as PNG"), suggested, tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
-    m_settings->rememberFolder(path);
-    QString error;
-    if (chart->exportPng(path, 2.0, &error)) {
-        logger::get("ui")->info("exported the chart '{}' to {}", chart->title().toStdString(), path.toStdString());
-        Q_EMIT status(tr("Chart saved to %1").arg(QDir::toNativeSeparators(path)));
-        Q_EMIT finished(path);
-    } else {
-        logger::get("ui")->warn("{}", error.toStdString());
-        Q_EMIT failed(tr("Export Failed"), error);
-    }
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".png");
+    exportChart(chart, dialog.options(), path);
 }
 
-QStringList ResultExporter::exportAllCharts(const QString& folder, double scale, QString* error)
+bool ResultExporter::exportChart(ChartView* chart, const ChartExportOptions& options, const QString& path)
+{
+    QString error;
+    if (!chart->exportPng(path, options, &error)) {
+        logger::get("ui")->warn("{}", error.toStdString());
+        Q_EMIT failed(tr("Export Failed"), error);
+        return false;
+    }
+    m_settings->rememberExportFolder(path);
+    logger::get("ui")->info("exported the chart '{}' to {}", chart->title().toStdString(), path.toStdString());
+    Q_EMIT status(tr("Chart saved to %1").arg(QDir::toNativeSeparators(path)));
+    Q_EMIT finished(path);
+    return true;
+}
+
+ChartExportOptions ResultExporter::sessionChartOptions() const
+{
+    ChartExportOptions options;
+    const QList<ChartExportDialog::SizePreset> presets = ChartExportDialog::presets();
+    const bool custom = m_chartSizePreset == presets.size() - 1;
+    options.pixels = custom ? m_chartCustomSize : presets.value(m_chartSizePreset).pixels;
+    if (m_chartSubtitle)
+        options.subtitle = chartSubtitle();
+    return options;
+}
+
+QStringList ResultExporter::exportAllCharts(const QString& folder, const ChartExportOptions& options, QString* error)
 {
     QStringList written;
     if (!QDir().mkpath(folder)) {
@@ -118,7 +163,7 @@ QStringList ResultExporter::exportAllCharts(const QString& folder, double scale,
     for (ChartView* view : chartViews()) {
         const QString path = dir.filePath(view->fileStem() + QStringLiteral(".png"));
         QString problem;
-        if (view->exportPng(path, scale, &problem)) {
+        if (view->exportPng(path, options, &problem)) {
             written << path;
         } else {
             logger::get("ui")->warn("{}", problem.toStdString());
@@ -133,10 +178,11 @@ QStringList ResultExporter::exportAllCharts(const QString& folder, double scale,
 void ResultExporter::exportAllChartsDialog()
 {
     const QString folder
-        = QFileDialog::getExistingDirectory(m_window, tr("Export All Charts to Folder"), m_settings->startFolder());
+        = QFileDialog::getExistingDirectory(m_window, tr("Export All Charts to Folder"),
+                                            m_settings->exportFolder(m_presenter->file().path));
     if (folder.isEmpty())
         return;
-    m_settings->rememberFolder(folder);
+    m_settings->rememberExportFolder(folder);
     QStringList existing;
     for (ChartView* view : chartViews()) {
         const QString name = view->fileStem() + QStringLiteral(".png");
@@ -153,7 +199,7 @@ void ResultExporter::exportAllChartsDialog()
             return;
     }
     QString error;
-    const QStringList written = exportAllCharts(folder, 2.0, &error);
+    const QStringList written = exportAllCharts(folder, sessionChartOptions(), &error);
     if (!error.isEmpty()) {
         Q_EMIT failed(tr("Export Failed"), error);
         return;
@@ -173,7 +219,7 @@ void ResultExporter::exportScoredCsvDialog()
         = QFileDialog::getSaveFileName(m_window, tr("Export Scored CSV"), suggested, tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
-    m_settings->rememberFolder(path);
+    m_settings->rememberExportFolder(path);
     exportScoredCsv(path);
 }
 
@@ -203,31 +249,86 @@ void ResultExporter::exportReportDialog()
     // The format follows the file's suffix; a name without one gets the chosen filter's.
     if (QFileInfo(path).suffix().isEmpty())
         path += filter == htmlFilter ? QStringLiteral(".html") : QStringLiteral(".pdf");
-    m_settings->rememberFolder(path);
+    m_settings->rememberExportFolder(path);
     exportReport(path);
 }
 
-void ResultExporter::exportReport(const QString& path)
+std::optional<ReportInput> ResultExporter::reportInput()
 {
     const AnalysisSnapshot& snapshot = m_presenter->snapshot();
     if (!snapshot.hasDetection() || !snapshot.findings) {
         Q_EMIT refused(tr("There is nothing to report yet: open a file and let the detector run."));
-        return;
+        return std::nullopt;
     }
     ReportInput input;
     input.snapshot = snapshot;
     input.provenance = provenance();
     input.title = m_presenter->file().displayName;
     input.detectionProblem = m_presenter->file().detectionProblem;
-    // Charts are widgets: rendered here, a few at a fixed size. Encoding them and laying out and
-    // writing the pages happen on the worker.
+    // Charts are widgets: rendered here, a few at a fixed size.
     QElapsedTimer timer;
     timer.start();
     input.charts = renderReportCharts(chartViews());
     logger::get("ui")->info("rendered {} chart(s) for the report in {} ms", input.charts.size(), timer.elapsed());
+    return input;
+}
+
+void ResultExporter::exportReport(const QString& path)
+{
+    std::optional<ReportInput> input = reportInput();
+    if (!input)
+        return;
+    // Encoding the charts and laying out and writing the pages happen on the worker.
     Q_EMIT status(tr("Writing the report %1...").arg(QDir::toNativeSeparators(path)));
     m_reportPath = path;
-    m_controller->exportReport(input, path);
+    m_controller->exportReport(*input, path);
+}
+
+void ResultExporter::printReportDialog()
+{
+    if (!m_presenter->snapshot().hasDetection())
+        return;
+    QPrinter printer(QPrinter::HighResolution);
+    printer.setDocName(tr("Web traffic report: %1").arg(m_presenter->file().displayName));
+    QPrintDialog dialog(&printer, m_window);
+    dialog.setWindowTitle(tr("Print Report"));
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    printReport(&printer);
+}
+
+bool ResultExporter::printReport(QPrinter* printer)
+{
+    std::optional<ReportInput> input = reportInput();
+    if (!input)
+        return false;
+    try {
+        // Laid out and painted here: a printer is a paint device of the GUI thread. A report is
+        // a few pages (200 rows at most), a fraction of a second.
+        QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+        webthreat::printReport(*input, printer);
+        QGuiApplication::restoreOverrideCursor();
+    } catch (const std::exception& error) {
+        QGuiApplication::restoreOverrideCursor();
+        Q_EMIT failed(tr("Print Failed"), QString::fromStdString(error.what()));
+        return false;
+    }
+    const QString where = printer->outputFileName().isEmpty()
+                              ? printer->printerName()
+                              : QDir::toNativeSeparators(printer->outputFileName());
+    logger::get("ui")->info("printed the report on {}", where.toStdString());
+    Q_EMIT status(tr("Report sent to %1").arg(where));
+    return true;
+}
+
+void ResultExporter::connectActions(const WindowActions& actions, std::function<ChartView*()> chartInFront)
+{
+    connect(actions.exportChart, &QAction::triggered, this,
+            [this, inFront = std::move(chartInFront)] { exportChartDialog(inFront()); });
+    connect(actions.exportAllCharts, &QAction::triggered, this, &ResultExporter::exportAllChartsDialog);
+    connect(actions.exportCsv, &QAction::triggered, this, &ResultExporter::exportScoredCsvDialog);
+    connect(actions.exportReport, &QAction::triggered, this, &ResultExporter::exportReportDialog);
+    connect(actions.printReport, &QAction::triggered, this, &ResultExporter::printReportDialog);
 }
 
 void ResultExporter::onWritten(const QString& path, qulonglong rows)

@@ -1,12 +1,19 @@
 #pragma once
 
 #include "core/output/provenance.h"
+#include "ui/charts/chartview.h"
+#include "ui/report/reportbuilder.h"
 
 #include <QList>
 #include <QObject>
 #include <QPair>
+#include <QSize>
 #include <QStringList>
 
+#include <functional>
+#include <optional>
+
+class QPrinter;
 class QWidget;
 
 namespace webthreat {
@@ -15,6 +22,7 @@ class AnalysisController;
 class ChartView;
 class ResultPresenter;
 class WorkbenchSettings;
+struct WindowActions;
 
 // Everything the window writes out: one chart or all of them as PNG, the scored CSV with its
 // provenance sidecar, and the report (PDF or HTML). Files are written on the controller's worker;
@@ -30,24 +38,43 @@ public:
     ~ResultExporter() override;
 
     // Every chart of the presenter's views, in their order; each PNG they export (menu, context
-    // menu, Export All) carries the provenance.
+    // menu, Export All) carries the provenance, and their context menus' "Export as PNG..."
+    // opens exportChartDialog, as the menu does.
     QList<ChartView*> chartViews() const;
-    void addProvenanceToPngs();
+    void attachCharts();
+    // File > Export Chart (preselecting chartInFront()), Export All Charts, Export Scored CSV,
+    // Export Report and Print Report.
+    void connectActions(const WindowActions& actions, std::function<ChartView*()> chartInFront);
     // Where the data shown came from and how it was scored. Cheap: the input's SHA-256 was
     // computed during the load, on the worker. hasDetector is false before the detector has run.
     Provenance provenance() const;
 
-    // File > Export Chart: inFront when the tab in front shows one chart (or the one clicked),
-    // otherwise the analyst picks one.
+    // File > Export Chart and a chart's context menu: one dialog (ChartExportDialog) that offers
+    // every chart, inFront first (the one clicked or in front), the size (1600x1000 unless the
+    // analyst chose another this session) and the subtitle; then where to save it, starting in
+    // the export folder (WorkbenchSettings::exportFolder).
     void exportChartDialog(ChartView* inFront);
+    // Writes chart to path as options say; status() or failed() tell how it went.
+    bool exportChart(ChartView* chart, const ChartExportOptions& options, const QString& path);
+    // "traffic.csv · contamination 5.00 % · threshold score 0.612 · 183 of 5,000 rows suspicious",
+    // what an exported chart shows under its title; empty before a file is open.
+    QString chartSubtitle() const;
     void exportAllChartsDialog();
-    // Writes every chart into folder as fileStem().png at scale; existing files are replaced.
-    // Returns the files written; *error names the first failure.
-    QStringList exportAllCharts(const QString& folder, double scale = 2.0, QString* error = nullptr);
+    // Writes every chart into folder as fileStem().png as options say (the dialog passes the
+    // size chosen last in the chart export dialog, 1600x1000 at first, and the subtitle);
+    // existing files are replaced. Returns the files written; *error names the first failure.
+    QStringList exportAllCharts(const QString& folder, const ChartExportOptions& options, QString* error = nullptr);
+    // The size and subtitle the chart export dialog was left with this session.
+    ChartExportOptions sessionChartOptions() const;
     void exportScoredCsvDialog();
     void exportScoredCsv(const QString& path);
     void exportReportDialog();
     void exportReport(const QString& path);
+    // File > Print Report: QPrintDialog, then the report's pages (as the PDF's) on its printer.
+    void printReportDialog();
+    // Prints the report on printer (a PDF file printer in tests); false (and failed()) when there
+    // is nothing to print.
+    bool printReport(QPrinter* printer);
     // The controller wrote path (rows scored rows, or the report).
     void onWritten(const QString& path, qulonglong rows);
 
@@ -61,6 +88,9 @@ Q_SIGNALS:
 
 private:
     QList<QPair<QString, QString>> pngText() const;
+    // What the report shows now (charts rendered here, on the GUI thread); nullopt with a message
+    // (refused()) when there is nothing to report.
+    std::optional<ReportInput> reportInput();
     // Where a save dialog starts: the last folder, source's base name (or "traffic") + suffix.
     QString suggestedPath(const QString& source, const QString& suffix) const;
 
@@ -69,6 +99,10 @@ private:
     AnalysisController* m_controller = nullptr;
     WorkbenchSettings* m_settings = nullptr;
     QString m_reportPath; // the report being written, to word its status message
+    // The chart export dialog's choices this session.
+    int m_chartSizePreset = 0;
+    QSize m_chartCustomSize;
+    bool m_chartSubtitle = true;
 };
 
 } // namespace webthreat

@@ -45,10 +45,13 @@ WindowActions::WindowActions(QObject* parent)
     exportCsv = makeAction(parent, tr("Export Scored C&SV..."), QKeySequence::Save,
                            tr("Write every row with its features, anomaly score and label"));
     exportCsv->setIcon(QIcon::fromTheme(QStringLiteral("document-save")));
-    // Ctrl+R is Refresh (run the detector) on Linux desktops; a report is what Print would make.
-    exportReport = makeAction(parent, tr("Export &Report..."), QKeySequence::Print,
+    // Ctrl+R is Refresh (run the detector) on Linux desktops, and Ctrl+P is Print, nothing else.
+    exportReport = makeAction(parent, tr("Export &Report..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
                               tr("Write a report to hand on (PDF or one self-contained HTML page): summary, "
                                  "provenance, findings, the most anomalous rows with why, charts"));
+    printReport = makeAction(parent, tr("&Print Report..."), QKeySequence::Print,
+                             tr("Print the report (the same pages as the PDF) on a printer you choose"));
+    printReport->setIcon(QIcon::fromTheme(QStringLiteral("document-print")));
     quit = makeAction(parent, tr("&Quit"), QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
     run = makeAction(parent, tr("&Run Detector"), QKeySequence::Refresh,
@@ -80,7 +83,7 @@ QMenu* WindowActions::fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& dock
     QMenu* recent = file->addMenu(tr("Open &Recent"));
     file->addActions({openSample, import});
     file->addSeparator();
-    file->addActions({exportChart, exportAllCharts, exportCsv, exportReport});
+    file->addActions({exportChart, exportAllCharts, exportCsv, exportReport, printReport});
     file->addSeparator();
     file->addAction(quit);
 
@@ -103,7 +106,7 @@ QMenu* WindowActions::fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& dock
 
 QList<QAction*> WindowActions::withShortcuts(const QList<QDockWidget*>& docks) const
 {
-    QList<QAction*> actions{open, import, exportCsv, exportReport, exportChart, run, cancel, find};
+    QList<QAction*> actions{open, import, exportCsv, exportReport, printReport, exportChart, run, cancel, find};
     for (QDockWidget* dock : docks)
         actions << dock->toggleViewAction();
     actions << shortcuts << quit << tabs;

@@ -28,6 +28,7 @@ struct WindowActions {
     QAction* exportAllCharts = nullptr;
     QAction* exportCsv = nullptr;
     QAction* exportReport = nullptr;
+    QAction* printReport = nullptr;
     QAction* quit = nullptr;
     QAction* run = nullptr;
     QAction* cancel = nullptr;

@@ -54,6 +54,7 @@ void WorkbenchSettings::restore()
     while (m_recentFiles.size() > kMaxRecentFiles)
         m_recentFiles.removeLast();
     m_lastFolder = settings.value(QStringLiteral("files/lastFolder")).toString();
+    m_lastExportFolder = settings.value(QStringLiteral("files/lastExportFolder")).toString();
     m_detector->restoreSettings(settings);
     updateRecentMenu();
 }
@@ -70,6 +71,7 @@ void WorkbenchSettings::save() const
     settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
     settings.setValue(QStringLiteral("files/recent"), m_recentFiles);
     settings.setValue(QStringLiteral("files/lastFolder"), m_lastFolder);
+    settings.setValue(QStringLiteral("files/lastExportFolder"), m_lastExportFolder);
     m_detector->saveSettings(settings);
 }
 
@@ -137,7 +139,39 @@ QString WorkbenchSettings::startFolder() const
 {
     if (!m_lastFolder.isEmpty() && QFileInfo(m_lastFolder).isDir())
         return m_lastFolder;
-    return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (!documents.isEmpty() && QFileInfo(documents).isDir())
+        return documents;
+    return QDir::homePath();
+}
+
+namespace {
+
+bool writableFolder(const QString& folder)
+{
+    const QFileInfo info(folder);
+    return !folder.isEmpty() && info.isDir() && info.isWritable();
+}
+
+} // namespace
+
+QString WorkbenchSettings::exportFolder(const QString& dataPath) const
+{
+    if (writableFolder(m_lastExportFolder))
+        return m_lastExportFolder;
+    if (!dataPath.isEmpty()) {
+        const QString dataFolder = QFileInfo(dataPath).absolutePath();
+        if (writableFolder(dataFolder))
+            return dataFolder;
+    }
+    return startFolder();
+}
+
+void WorkbenchSettings::rememberExportFolder(const QString& path)
+{
+    const QFileInfo info(path);
+    m_lastExportFolder = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+    rememberFolder(path);
 }
 
 void WorkbenchSettings::rememberFolder(const QString& path)

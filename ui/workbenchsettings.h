@@ -37,9 +37,15 @@ public:
     void addRecentFile(const QString& path);
     // A recent file that failed to open and has gone away leaves the list.
     void forgetIfMissing(const QString& path);
-    // Where file dialogs start: the last folder used, or the documents folder.
+    // Where file dialogs start: the last folder used, or the documents folder where it exists
+    // (a fresh account may have none), or the home folder.
     QString startFolder() const;
     void rememberFolder(const QString& path);
+    // Where an export dialog starts: the folder of the last export (kept between sessions) if it
+    // still exists and is writable, else dataPath's folder if writable (the data may sit on a
+    // read-only share), else startFolder().
+    QString exportFolder(const QString& dataPath) const;
+    void rememberExportFolder(const QString& path);
 
 Q_SIGNALS:
     void openRequested(const QString& path);
@@ -56,6 +62,7 @@ private:
     bool m_persist = false;
     QStringList m_recentFiles;
     QString m_lastFolder;
+    QString m_lastExportFolder;
 };
 
 } // namespace webthreat

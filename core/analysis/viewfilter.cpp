@@ -7,6 +7,7 @@
 #include "core/io/timestamp.h"
 
 #include <algorithm>
+#include <optional>
 #include <array>
 #include <charconv>
 #include <limits>
@@ -37,8 +38,6 @@ namespace {
 constexpr std::int64_t kMicrosPerSecond = 1'000'000;
 constexpr std::int64_t kSecondsPerDay = 86'400;
 constexpr std::size_t kRowsPerTask = 16'384;
-// Integers below this are matched through a table made once per filter (ports, status codes).
-constexpr std::int64_t kSmallIntegers = 65'536;
 // A timestamp column spanning more days than this is matched by formatting every value.
 constexpr std::int64_t kMaxTimestampDays = 1 << 20;
 
@@ -53,12 +52,14 @@ std::int64_t floorDiv(std::int64_t value, std::int64_t divisor) noexcept
     return quotient * divisor > value ? quotient - 1 : quotient;
 }
 
-bool integerTextMatches(std::int64_t value, std::string_view needle) noexcept
+// The needle as a whole integer ("443", "-1"), or nothing when it is not one.
+std::optional<std::int64_t> wholeInteger(std::string_view needle) noexcept
 {
-    char buffer[24];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)).find(needle)
-        != std::string_view::npos;
+    std::int64_t value = 0;
+    const auto result = std::from_chars(needle.data(), needle.data() + needle.size(), value);
+    if (result.ec != std::errc() || result.ptr != needle.data() + needle.size())
+        return std::nullopt;
+    return value;
 }
 
 bool timestampTextMatches(std::int64_t value, std::string_view needle) noexcept
@@ -280,8 +281,9 @@ std::vector<std::uint8_t> rowsMatchingText(const TrafficTable& table, const Text
             break; // never searched: the table shows them rounded
         }
     }
-    // Only digits and a minus sign can be in an integer's text.
-    if (needle.find_first_not_of("0123456789-") != std::string::npos)
+    // Numbers match whole: 443 finds port 443, not 1443 or a byte count of 14430.
+    const std::optional<std::int64_t> wanted = wholeInteger(needle);
+    if (!wanted)
         integers.clear();
 
     std::vector<std::uint8_t> textMatches;
@@ -296,12 +298,6 @@ std::vector<std::uint8_t> rowsMatchingText(const TrafficTable& table, const Text
                 textMatches[id]
                     = containsIgnoringAsciiCase(strings.view(static_cast<std::uint32_t>(id)), needle) ? 1 : 0;
         });
-    }
-    std::vector<std::uint8_t> smallMatches;
-    if (!integers.empty()) {
-        smallMatches.resize(static_cast<std::size_t>(kSmallIntegers));
-        for (std::int64_t value = 0; value < kSmallIntegers; ++value)
-            smallMatches[static_cast<std::size_t>(value)] = integerTextMatches(value, needle) ? 1 : 0;
     }
     progress.check();
     std::optional<TimestampPlacements> placements;
@@ -326,13 +322,8 @@ std::vector<std::uint8_t> rowsMatchingText(const TrafficTable& table, const Text
                     break;
                 }
             }
-            for (std::size_t i = 0; !found && i < integers.size(); ++i) {
-                const std::int64_t value = integers[i]->integers[row];
-                if (value == kMissingInteger)
-                    continue;
-                found = value >= 0 && value < kSmallIntegers ? smallMatches[static_cast<std::size_t>(value)] != 0
-                                                             : integerTextMatches(value, needle);
-            }
+            for (std::size_t i = 0; !found && i < integers.size(); ++i)
+                found = integers[i]->integers[row] == *wanted; // a missing cell is never a whole number typed
             for (std::size_t i = 0; !found && i < timestampMatchers.size(); ++i)
                 found = timestampMatchers[i].matches(timestamps[i]->integers[row]);
             matches[row] = found ? 1 : 0;

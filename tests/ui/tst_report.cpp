@@ -315,7 +315,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QString error;
         const QStringList charts
-            = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), 1.0, &error);
+            = test::byName<ResultExporter>(window, "resultExporter")->exportAllCharts(dir.path(), ChartExportOptions{}, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         for (const QString& chart : charts) {
             const QImage image(chart);

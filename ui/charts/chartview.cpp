@@ -3,9 +3,10 @@
 #include "ui/charts/chartstyle.h"
 #include "ui/charts/workbenchchart.h"
 
+#include <QClipboard>
 #include <QContextMenuEvent>
+#include <QGuiApplication>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
@@ -24,13 +25,6 @@ namespace {
 // squeezed: below this it is rendered at least this large instead.
 constexpr QSize kMinimumExportSize(640, 400);
 constexpr QSize kTinyView(200, 150);
-
-// Remembered for the session so that exporting several charts does not mean navigating again.
-QString& lastExportDirectory()
-{
-    static QString directory;
-    return directory;
-}
 
 } // namespace
 
@@ -97,7 +91,41 @@ QImage ChartView::renderImage(QSize logical, double scale)
     return image;
 }
 
+QImage ChartView::renderImage(const ChartExportOptions& options)
+{
+    if (options.pixels.isEmpty() && options.subtitle.isEmpty())
+        return renderImage(2.0);
+    QChart* target = chart();
+    const QString title = target->title();
+    // Rich text: the title item of Qt Charts is a QGraphicsTextItem, so the subtitle sits under
+    // the title in a smaller grey line, and the plot area makes room for it.
+    if (!options.subtitle.isEmpty())
+        target->setTitle(QStringLiteral("%1<br><span style=\"font-size:small; font-weight:normal; color:#555555\">"
+                                        "%2</span>")
+                             .arg(title.toHtmlEscaped(), options.subtitle.toHtmlEscaped()));
+    QImage image;
+    if (options.pixels.isEmpty())
+        image = renderImage(2.0);
+    else
+        image = renderImage(QSize((options.pixels.width() + 1) / 2, (options.pixels.height() + 1) / 2), 2.0);
+    if (!options.subtitle.isEmpty())
+        target->setTitle(title);
+    if (!options.pixels.isEmpty() && image.size() != options.pixels)
+        image = image.copy(QRect(QPoint(0, 0), options.pixels)); // an odd size: the last pixel row or column
+    return image;
+}
+
 bool ChartView::exportPng(const QString& path, double scale, QString* error)
+{
+    return writePng(renderImage(scale), path, error);
+}
+
+bool ChartView::exportPng(const QString& path, const ChartExportOptions& options, QString* error)
+{
+    return writePng(renderImage(options), path, error);
+}
+
+bool ChartView::writePng(QImage image, const QString& path, QString* error)
 {
     const auto fail = [&](const QString& reason) {
         if (error)
@@ -107,8 +135,6 @@ bool ChartView::exportPng(const QString& path, double scale, QString* error)
     };
     if (path.isEmpty())
         return fail(tr("no file name was given"));
-
-    QImage image = renderImage(scale);
     if (image.isNull())
         return fail(tr("the image could not be rendered"));
     if (m_pngText) {
@@ -137,24 +163,14 @@ void ChartView::contextMenuEvent(QContextMenuEvent* event)
 {
     QMenu menu(this);
     QAction* exportAction = menu.addAction(tr("Export as PNG..."));
-    if (menu.exec(event->globalPos()) != exportAction)
-        return;
-
-    const QString directory = lastExportDirectory().isEmpty() ? QDir::homePath() : lastExportDirectory();
-    QString path = QFileDialog::getSaveFileName(this, tr("Export Chart as PNG"),
-                                                QDir(directory).filePath(m_fileStem + QStringLiteral(".png")),
-                                                tr("PNG images (*.png)"));
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".png");
-    lastExportDirectory() = QFileInfo(path).absolutePath();
-
-    QString message;
-    if (exportPng(path, 2.0, &message))
-        Q_EMIT exported(path);
-    else
-        Q_EMIT exportFailed(message);
+    QAction* copyAction = menu.addAction(tr("Copy Image"));
+    QAction* chosen = menu.exec(event->globalPos());
+    if (chosen == exportAction) {
+        Q_EMIT exportRequested(this);
+    } else if (chosen == copyAction) {
+        QGuiApplication::clipboard()->setImage(renderImage(ChartExportOptions{}));
+        Q_EMIT copied(m_title);
+    }
 }
 
 } // namespace webthreat

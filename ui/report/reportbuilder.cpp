@@ -446,10 +446,11 @@ void writeReportHtml(const ReportInput& input, const QString& path, const Progre
         failWrite(path, file.errorString());
 }
 
-void writeReportPdf(const ReportInput& input, const QString& path, const Progress& progress)
+namespace {
+
+// The report as a paged document (PDF, printer): charts as image resources.
+void buildReportDocument(QTextDocument& document, const ReportInput& input, const Progress& progress)
 {
-    requireData(input, path);
-    QTextDocument document;
     document.setDefaultStyleSheet(QString::fromLatin1(kStyle));
     for (const ReportChart& chart : input.charts)
         document.addResource(QTextDocument::ImageResource, QUrl(resourceName(chart)), chart.image);
@@ -457,6 +458,23 @@ void writeReportPdf(const ReportInput& input, const QString& path, const Progres
         input, [](const ReportChart& chart) { return resourceName(chart); }, false, progress));
     progress.check();
     progress.report("report", 0.85);
+}
+
+} // namespace
+
+void printReport(const ReportInput& input, QPagedPaintDevice* device, const Progress& progress)
+{
+    requireData(input, QStringLiteral("the printer"));
+    QTextDocument document;
+    buildReportDocument(document, input, progress);
+    document.print(device);
+}
+
+void writeReportPdf(const ReportInput& input, const QString& path, const Progress& progress)
+{
+    requireData(input, path);
+    QTextDocument document;
+    buildReportDocument(document, input, progress);
 
     QSaveFile file(path);
     openSaveFile(file, path);

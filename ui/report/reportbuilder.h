@@ -10,6 +10,8 @@
 #include <QSize>
 #include <QString>
 
+class QPagedPaintDevice;
+
 namespace webthreat {
 
 class ChartView;
@@ -62,5 +64,8 @@ ReportFormat reportFormatForPath(const QString& path);
 void writeReportHtml(const ReportInput& input, const QString& path, const Progress& progress = {});
 void writeReportPdf(const ReportInput& input, const QString& path, const Progress& progress = {});
 void writeReport(const ReportInput& input, const QString& path, const Progress& progress = {});
+// GUI thread (a printer is the GUI's paint device). The PDF's pages on device (a QPrinter from
+// QPrintDialog): the same document, its margins and page numbers.
+void printReport(const ReportInput& input, QPagedPaintDevice* device, const Progress& progress = {});
 
 } // namespace webthreat

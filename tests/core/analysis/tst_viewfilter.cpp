@@ -71,8 +71,8 @@ bool cellContains(const TrafficTable& table, std::size_t column, std::size_t row
     switch (cells.kind) {
     case ColumnKind::Text:
         return containsIgnoringAsciiCase(table.strings->view(cells.text[row]), lowerNeedle);
-    case ColumnKind::Integer:
-        return containsIgnoringAsciiCase(std::to_string(cells.integers[row]), lowerNeedle);
+    case ColumnKind::Integer: // whole numbers only
+        return std::to_string(cells.integers[row]) == lowerNeedle;
     case ColumnKind::Timestamp:
         return containsIgnoringAsciiCase(formatTimestamp(cells.integers[row]), lowerNeedle);
     case ColumnKind::Real:
@@ -95,10 +95,14 @@ private Q_SLOTS:
         QTest::newRow("empty") << QString() << QString() << QList<int>{0, 1, 2, 3, 4};
         QTest::newRow("text, case ignored") << QStringLiteral("SsH") << QString() << QList<int>{1, 2};
         QTest::newRow("text prefix") << QStringLiteral("10.0.0.1") << QStringLiteral("src_ip") << QList<int>{3};
-        QTest::newRow("port and bytes") << QStringLiteral("443") << QString() << QList<int>{0};
-        QTest::newRow("port only") << QStringLiteral("80") << QStringLiteral("dst_port") << QList<int>{2, 4};
-        QTest::newRow("digits in bytes and times")
-            << QStringLiteral("30") << QStringLiteral("bytes_in,creation_time") << QList<int>{0, 1, 4};
+        QTest::newRow("a port, whole") << QStringLiteral("443") << QString() << QList<int>{0};
+        // Numbers match whole: 80 is not 8080, 1443 is not in 14430.
+        QTest::newRow("port only") << QStringLiteral("80") << QStringLiteral("dst_port") << QList<int>{4};
+        QTest::newRow("bytes, whole") << QStringLiteral("14430") << QString() << QList<int>{0};
+        QTest::newRow("part of a byte count") << QStringLiteral("1443") << QString() << QList<int>{};
+        QTest::newRow("bytes whole, times as text")
+            << QStringLiteral("30") << QStringLiteral("bytes_in,creation_time") << QList<int>{4};
+        QTest::newRow("a number with a space is text") << QStringLiteral("443 ") << QString() << QList<int>{};
         // Timestamps as written: 2024-04-25T03:15:00Z. Lower-case t and z match T and Z.
         QTest::newRow("date and hour") << QStringLiteral("2024-04-25T03") << QString() << QList<int>{0};
         QTest::newRow("date and hour, lower case") << QStringLiteral("2024-04-25t03") << QString() << QList<int>{0};
