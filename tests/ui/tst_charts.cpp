@@ -6,6 +6,8 @@
 #include "ui/charts/anomalyscatter.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/charts/pointcloud.h"
+#include "ui/charts/timelinechart.h"
+#include "core/analysis/aggregates.h"
 #include "ui/charts/workbenchchart.h"
 
 #include "generator/generator.h"
@@ -18,10 +20,13 @@
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QCategoryAxis>
+#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QGraphicsScene>
 #include <QImage>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QScatterSeries>
@@ -830,6 +835,116 @@ private Q_SLOTS:
         overview.setSnapshot(snapshot);
         for (ChartView* view : overview.chartViews())
             QCOMPARE(barTotals(view).all(), static_cast<std::uint64_t>(rows));
+    }
+
+    // The generated traffic has zero-length sessions (0 bytes out) and, at 30,000 rows, bins
+    // whose few suspicious rows are too thin to draw.
+    void zeroBinStandsApartAndThinBinsAreExplained()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
+        {
+            std::ofstream out(path, std::ios::binary);
+            GeneratorParams params;
+            params.rows = 30000;
+            generateTraffic(out, params);
+        }
+        const auto data = prepareData(path);
+        const AnalysisSnapshot snapshot = snapshotAt(data, detect(*data, DetectorParams{}), 0.05);
+        OverviewCharts overview;
+        // Shown at a laptop's size: a legend hides the entries it has no room for.
+        overview.resize(1280, 800);
+        overview.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&overview));
+        overview.setSnapshot(snapshot);
+        QCoreApplication::processEvents();
+
+        ChartView* bytesOut = viewByStem(overview.chartViews(), QStringLiteral("bytes_out_histogram"));
+        QVERIFY(bytesOut);
+        // 0 is set apart from the decades by a dashed break at the empty bin after it, and the
+        // axis title says so.
+        QLineSeries* axisBreak = nullptr;
+        for (QAbstractSeries* series : bytesOut->chart()->series()) {
+            if (series->name() == QLatin1String("Axis break"))
+                axisBreak = qobject_cast<QLineSeries*>(series);
+        }
+        QVERIFY(axisBreak);
+        QCOMPARE(axisBreak->at(0).x(), 1.0);
+        QCOMPARE(axisBreak->pen().style(), Qt::DashLine);
+        for (QLegendMarker* marker : bytesOut->chart()->legend()->markers(axisBreak))
+            QVERIFY(!marker->isVisible());
+        auto* binAxis = qobject_cast<QCategoryAxis*>(bytesOut->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(binAxis);
+        QVERIFY(binAxis->titleText().contains(QStringLiteral("0 set apart")));
+        QCOMPARE(binAxis->categoriesLabels().value(0), QStringLiteral("0"));
+
+        // Wherever a bin's suspicious rows are marked on the baseline, the count axis explains the
+        // mark; where none is, it does not. The legend keeps its two entries (a third would cut
+        // their counts).
+        int explained = 0;
+        for (ChartView* view : overview.chartViews()) {
+            for (QAbstractSeries* series : view->chart()->series()) {
+                auto* marks = qobject_cast<QScatterSeries*>(series);
+                if (!marks)
+                    continue;
+                for (QLegendMarker* marker : view->chart()->legend()->markers(marks))
+                    QVERIFY(!marker->isVisible());
+                auto* bars = qobject_cast<QAbstractBarSeries*>(view->chart()->series().value(0));
+                QVERIFY(bars);
+                QString countTitle;
+                for (QAbstractAxis* axis : bars->attachedAxes()) {
+                    if (axis->titleText().startsWith(QStringLiteral("Rows")))
+                        countTitle = axis->titleText();
+                }
+                QVERIFY2(countTitle.contains(QStringLiteral("few suspicious")) == (marks->count() > 0),
+                         qPrintable(view->fileStem() + u' ' + countTitle));
+                explained += marks->count() > 0;
+            }
+        }
+        QVERIFY(explained > 0);
+    }
+
+    // The generated week ends a few minutes after midnight: the time axis ends with the data's
+    // last bucket, not at the next round day (an empty day that reads as a quiet one).
+    void timelineAxisEndsWithTheData()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
+        {
+            std::ofstream out(path, std::ios::binary);
+            GeneratorParams params;
+            params.rows = 20000;
+            generateTraffic(out, params);
+        }
+        const auto data = prepareData(path);
+        AnalysisSnapshot snapshot;
+        snapshot.data = data;
+        snapshot.aggregates = aggregateTraffic(data->table);
+        const Timeline& timeline = snapshot.aggregates->timeline;
+        QVERIFY(timeline.bucketCount() > 24);
+        TimelineChart chart;
+        chart.resize(1280, 700);
+        chart.setSnapshot(snapshot);
+
+        auto* axis = qobject_cast<QCategoryAxis*>(chart.chartView()->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(axis);
+        const qint64 shift = static_cast<qint64>(
+            QDateTime::fromMSecsSinceEpoch(timeline.start / 1000, Qt::UTC).toLocalTime().offsetFromUtc()) * 1000;
+        const auto toMs = [&](Instant micros) { return static_cast<double>(micros / 1000 - shift); };
+        const Instant end = timeline.bucketStart(timeline.bucketCount());
+        QCOMPARE(axis->min(), toMs(timeline.start));
+        QCOMPARE(axis->max(), toMs(end));
+        QVERIFY(end - timeline.last <= timeline.width.micros);
+        // Round days labelled in UTC, at least two of them, all inside the range.
+        const QStringList labels = axis->categoriesLabels();
+        QVERIFY2(labels.size() >= 2, qPrintable(labels.join(u',')));
+        for (const QString& label : labels) {
+            const double at = axis->endValue(label);
+            QVERIFY(at >= axis->min() && at <= axis->max());
+        }
+        QCOMPARE(chart.dateFormat(), QStringLiteral("ddd MMM d"));
     }
 };
 

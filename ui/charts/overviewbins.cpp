@@ -53,6 +53,8 @@ BarChartBins bytesBins(const std::vector<std::int64_t>& values, const QString& w
     if (binning.zeroBin) {
         chart.descriptions << tr("0 bytes") << QString();
         labels.append({0.0, QStringLiteral("0")});
+        // 0 has no place on a log scale: it stands apart, past a break, not a decade below the rest.
+        chart.axisBreak = 1.0;
     }
     for (int bin = binning.firstPositiveBin(); bin < binning.binCount(); ++bin) {
         chart.descriptions << tr("%1 to %2 bytes")
@@ -86,7 +88,7 @@ BarChartBins bytesBins(const std::vector<std::int64_t>& values, const QString& w
         }
     }
 
-    chart.axisTitle = tr("%1 (log scale)").arg(what);
+    chart.axisTitle = binning.zeroBin ? tr("%1 (log scale, 0 set apart)").arg(what) : tr("%1 (log scale)").arg(what);
     if (missing > 0)
         chart.axisTitle += tr(", %1 missing not shown").arg(chartstyle::groupedCount(missing));
     chart.binCount = binning.binCount();

@@ -32,6 +32,7 @@ struct BarChartBins {
     QList<QPair<double, QString>> positionLabels; // Axis::Positions: labels at bar positions
     QStringList categoryLabels; // Axis::Categories: per bin, bottom-up
     QString axisTitle;
+    double axisBreak = -1.0; // Axis::Positions: where the axis is not continuous (the 0 bin's gap), or < 0
     std::vector<std::uint64_t> totals; // rows per bin, Normal and Suspicious together
     double maxTotal = 0.0; // the largest bin's rows
 };

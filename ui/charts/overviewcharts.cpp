@@ -154,6 +154,8 @@ void OverviewCharts::Charts::show(SplitBarChart& chart, const BarChartBins& bins
     if (bins.axis == BarChartBins::Axis::Positions) {
         chart.setBins(bins.binCount, bins.descriptions,
                       makePositionAxis(bins.binCount, bins.positionLabels, bins.axisTitle), tr("Rows"), bins.maxTotal);
+        if (bins.axisBreak >= 0.0)
+            chart.setAxisBreak(bins.axisBreak);
         return;
     }
     auto* axis = new QBarCategoryAxis;

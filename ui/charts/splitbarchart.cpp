@@ -10,6 +10,7 @@
 #include <QCursor>
 #include <QHorizontalStackedBarSeries>
 #include <QLegend>
+#include <QLineSeries>
 #include <QLegendMarker>
 #include <QScatterSeries>
 #include <QStackedBarSeries>
@@ -39,6 +40,7 @@ void SplitBarChart::clearPlot()
     m_normal = nullptr;
     m_suspicious = nullptr;
     m_marks = nullptr;
+    m_axisBreak = nullptr;
     m_countAxis = nullptr;
 }
 
@@ -93,6 +95,7 @@ void SplitBarChart::setBins(int binCount, QStringList binDescriptions, QAbstract
     target->addSeries(m_series);
 
     m_countAxis = new QCategoryAxis;
+    m_countTitle = countTitle;
     chartstyle::styleAxis(m_countAxis, countTitle);
     chartstyle::setCountRange(m_countAxis, m_maxTotal);
     const Qt::Alignment binSide = m_orientation == Orientation::Vertical ? Qt::AlignBottom : Qt::AlignLeft;
@@ -125,6 +128,30 @@ void SplitBarChart::setCountMaximum(double maxTotal)
 {
     if (m_countAxis)
         chartstyle::setCountRange(m_countAxis, maxTotal);
+    if (m_axisBreak && m_countAxis)
+        m_axisBreak->replace(1, QPointF(m_axisBreak->at(1).x(), m_countAxis->max()));
+}
+
+void SplitBarChart::setAxisBreak(double position)
+{
+    if (!m_series || m_orientation != Orientation::Vertical)
+        return;
+    auto* line = new QLineSeries;
+    line->setName(QStringLiteral("Axis break"));
+    QPen pen(chartstyle::mutedTextColor());
+    pen.setWidthF(1.0);
+    pen.setStyle(Qt::DashLine);
+    line->setPen(pen);
+    // From the baseline to the top of the count axis (setCountMaximum keeps it there).
+    line->append(position, 0.0);
+    line->append(position, m_countAxis->max());
+    m_axisBreak = line;
+    WorkbenchChart* target = chart();
+    target->addSeries(line);
+    for (QAbstractAxis* axis : m_series->attachedAxes())
+        line->attachAxis(axis);
+    for (QLegendMarker* marker : target->legend()->markers(line))
+        marker->setVisible(false);
 }
 
 void SplitBarChart::setSplit(std::span<const std::uint8_t> suspicious)
@@ -159,6 +186,10 @@ void SplitBarChart::setSplitCounts(SplitCounts counts, bool detected)
         }
     }
     m_marks->replace(marks);
+    // The count axis explains the marks when there are any. Not the legend: it gives every entry
+    // the same width, and a third entry cuts the counts of the other two in a third of a laptop screen.
+    const bool explain = m_detected && !marks.isEmpty();
+    m_countAxis->setTitleText(explain ? QStringLiteral("%1 (\u25C6 few suspicious)").arg(m_countTitle) : m_countTitle);
 
     QLegend* legend = chart()->legend();
     if (m_detected) {

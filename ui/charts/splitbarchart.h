@@ -13,6 +13,7 @@
 class QAbstractAxis;
 class QAbstractBarSeries;
 class QBarSet;
+class QLineSeries;
 class QScatterSeries;
 class QValueAxis;
 
@@ -58,6 +59,9 @@ public:
     // The count axis for bars whose largest holds maxTotal rows: maxTotal() for every row, less
     // for the view filter's rows.
     void setCountMaximum(double maxTotal);
+    // A dashed line across the plot at a bin position, for an axis that is not continuous there
+    // (the log axis's 0 bin, set apart from the decades by an empty bin). Call after setBins.
+    void setAxisBreak(double position);
 
     const SplitCounts& counts() const noexcept { return m_counts; }
     QAbstractBarSeries* series() const noexcept { return m_series; }
@@ -77,10 +81,12 @@ private:
     QBarSet* m_normal = nullptr;
     QBarSet* m_suspicious = nullptr;
     QScatterSeries* m_marks = nullptr;
+    QLineSeries* m_axisBreak = nullptr; // see setAxisBreak
     QValueAxis* m_countAxis = nullptr;
     std::vector<std::uint16_t> m_rowBins;
     int m_binCount = 0;
     QStringList m_binDescriptions;
+    QString m_countTitle;
     SplitCounts m_counts;
     double m_maxTotal = 0.0;
     bool m_detected = false;

@@ -8,7 +8,7 @@
 #include <QAreaSeries>
 #include <QComboBox>
 #include <QDateTime>
-#include <QDateTimeAxis>
+#include <QCategoryAxis>
 #include <QGraphicsRectItem>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -60,6 +60,7 @@ struct TimeAxisPlan {
     qint64 low = 0; // UTC ms
     qint64 high = 0;
     int ticks = 2;
+    qint64 interval = 0;
     QString format;
 };
 
@@ -78,6 +79,7 @@ TimeAxisPlan planTimeAxis(qint64 low, qint64 high)
             plan.low = from;
             plan.high = to;
             plan.ticks = static_cast<int>(std::max<qint64>(ticks, 2));
+            plan.interval = interval;
             const qint64 span = to - from;
             if (interval < kMsMinute)
                 plan.format = QStringLiteral("HH:mm:ss");
@@ -95,8 +97,8 @@ TimeAxisPlan planTimeAxis(qint64 low, qint64 high)
     return plan;
 }
 
-// QDateTimeAxis shows local time; the data and the analyst's other views are UTC. Shifting every
-// value by the local offset (taken once, at the data's start) makes the labels read UTC.
+// The chart's x values are shifted by the local offset (taken once, at the data's start), a
+// convention kept from a date-time axis that showed local time; the labels are written in UTC.
 qint64 localShift(qint64 utcMs)
 {
     return static_cast<qint64>(QDateTime::fromMSecsSinceEpoch(utcMs, Qt::UTC).toLocalTime().offsetFromUtc())
@@ -160,11 +162,40 @@ struct TimelineFrame {
     qint64 startMs = 0;
     qint64 widthMs = 0;
     qint64 shiftMs = 0; // UTC shown as local time, see localShift
-    QDateTimeAxis* timeAxis = nullptr;
+    QCategoryAxis* timeAxis = nullptr;
 
     qreal x(qint64 utcMs) const { return static_cast<qreal>(utcMs - shiftMs); }
     qint64 bucketStart(std::size_t bucket) const { return startMs + static_cast<qint64>(bucket) * widthMs; }
 };
+
+// The time axis: round times labelled in UTC. It runs from the data's first bucket to its last,
+// not to the round times around them (a whole empty day past the data read as a quiet day),
+// unless fewer than two round times fall inside; then it widens to the plan's.
+QCategoryAxis* makeTimeAxis(const TimelineFrame& frame, const TimeAxisPlan& plan, qint64 endMs)
+{
+    auto* axis = new QCategoryAxis;
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    qint64 low = frame.startMs;
+    qint64 high = endMs;
+    int inside = 0;
+    for (qint64 tick = plan.low; plan.interval > 0 && tick <= plan.high; tick += plan.interval)
+        inside += tick >= low && tick <= high;
+    if (inside < 2) {
+        low = plan.low;
+        high = plan.high;
+    }
+    axis->setRange(frame.x(low), frame.x(high));
+    // A label exactly at the axis start needs a category that ends there: start a hair earlier.
+    axis->setStartValue(frame.x(low) - 1.0);
+    for (qint64 tick = plan.low; plan.interval > 0 && tick <= plan.high; tick += plan.interval) {
+        if (tick < low || tick > high)
+            continue;
+        const QString label = QDateTime::fromMSecsSinceEpoch(tick, Qt::UTC).toString(plan.format);
+        if (!axis->categoriesLabels().contains(label))
+            axis->append(label, frame.x(tick));
+    }
+    return axis;
+}
 
 // The value axis and the series the selection shading is anchored to.
 struct TimelineSeries {
@@ -455,12 +486,8 @@ void TimelineChart::rebuild()
         title += tr(" (%1 rows without creation_time left out)").arg(formatCount(timeline.missingTimestamps));
     chart->setTitle(title);
 
-    frame.timeAxis = new QDateTimeAxis;
     const TimeAxisPlan plan = planTimeAxis(frame.startMs, endMs);
-    frame.timeAxis->setFormat(plan.format);
-    frame.timeAxis->setTickCount(plan.ticks);
-    frame.timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(frame.x(plan.low))),
-                             QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(frame.x(plan.high))));
+    frame.timeAxis = makeTimeAxis(frame, plan, endMs);
     m_plot->dateFormat = plan.format;
     chartstyle::styleAxis(frame.timeAxis, tr("Time (UTC)"));
     chart->addAxis(frame.timeAxis, Qt::AlignBottom);
