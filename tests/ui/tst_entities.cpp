@@ -389,7 +389,7 @@ private Q_SLOTS:
         chart.setSnapshot(snapshotOf(handMadeTraffic()));
         QCOMPARE(chart.axisTitle(Qt::AlignLeft), QStringLiteral("Sessions per 5 min (linear scale)"));
         QCOMPARE(chart.axisTitle(Qt::AlignBottom), QStringLiteral("Time (UTC)"));
-        QCOMPARE(chart.axisTitle(Qt::AlignRight), QStringLiteral("Suspicious share of the bucket's sessions"));
+        QCOMPARE(chart.axisTitle(Qt::AlignRight), QStringLiteral("Suspicious share of sessions"));
         QCOMPARE(chart.dateFormat(), QStringLiteral("HH:mm"));
         // Normal and suspicious areas, and the share as one line per run of non-empty buckets,
         // with one legend entry each.

@@ -272,7 +272,7 @@ void addSuspiciousShare(WorkbenchChart* chart, const TimelineFrame& frame)
     shareAxis->setRange(0.0, 100.0);
     shareAxis->setTickCount(6);
     shareAxis->setLabelFormat(QStringLiteral("%.0f %%"));
-    chartstyle::styleAxis(shareAxis, TimelineChart::tr("Suspicious share of the bucket's sessions"));
+    chartstyle::styleAxis(shareAxis, TimelineChart::tr("Suspicious share of sessions"));
     shareAxis->setGridLineVisible(false);
     chart->addAxis(shareAxis, Qt::AlignRight);
     // One line per run of buckets that have sessions: an empty bucket has no share, and a

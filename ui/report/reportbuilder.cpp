@@ -7,6 +7,7 @@
 #include "ui/charts/chartview.h"
 #include "ui/charts/anomalyscatter.h"
 #include "ui/charts/overviewcharts.h"
+#include "ui/charts/workbenchchart.h"
 #include "ui/displayformat.h"
 #include "ui/reporttext.h"
 
@@ -326,7 +327,17 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
 
     if (!input.charts.isEmpty()) {
         html += QStringLiteral("<h2 class='newpage'>%1</h2>").arg(tr("Charts"));
+        // A chart with nothing to draw is named in a sentence, not drawn as an empty box.
+        QStringList omitted;
         for (const ReportChart& chart : input.charts) {
+            if (!chart.omitted.isEmpty())
+                omitted << tr("%1 (%2)").arg(esc(chart.title), esc(chart.omitted.trimmed()));
+        }
+        if (!omitted.isEmpty())
+            html += QStringLiteral("<p>%1 %2.</p>\n").arg(tr("Not drawn:"), omitted.join(QStringLiteral("; ")));
+        for (const ReportChart& chart : input.charts) {
+            if (!chart.omitted.isEmpty())
+                continue;
             // The chart carries its own title; a heading of its own could be left alone at a page's foot.
             html += QStringLiteral("<p><img src='%2' width='%3' height='%4' alt='%1'></p>\n")
                         .arg(esc(chart.title), imageSource(chart))
@@ -385,8 +396,19 @@ void openSaveFile(QSaveFile& file, const QString& path)
 QList<ReportChart> renderReportCharts(const QList<ChartView*>& views, double scale)
 {
     QList<ReportChart> charts;
-    for (ChartView* view : views)
-        charts.append({view->fileStem(), view->title(), view->renderImage(kReportChartSize, scale)});
+    for (ChartView* view : views) {
+        const auto* chart = qobject_cast<const WorkbenchChart*>(view->chart());
+        QString message = chart ? chart->message() : QString();
+        // The message ends as a sentence on screen; in the report's list it is a parenthesis.
+        while (message.endsWith(u'.'))
+            message.chop(1);
+        if (!message.isEmpty())
+            message[0] = message[0].toLower();
+        if (!message.isEmpty())
+            charts.append({view->fileStem(), view->title(), QImage(), message});
+        else
+            charts.append({view->fileStem(), view->title(), view->renderImage(kReportChartSize, scale), QString()});
+    }
     return charts;
 }
 
@@ -452,8 +474,10 @@ namespace {
 void buildReportDocument(QTextDocument& document, const ReportInput& input, const Progress& progress)
 {
     document.setDefaultStyleSheet(QString::fromLatin1(kStyle));
-    for (const ReportChart& chart : input.charts)
-        document.addResource(QTextDocument::ImageResource, QUrl(resourceName(chart)), chart.image);
+    for (const ReportChart& chart : input.charts) {
+        if (chart.omitted.isEmpty())
+            document.addResource(QTextDocument::ImageResource, QUrl(resourceName(chart)), chart.image);
+    }
     document.setHtml(buildHtml(
         input, [](const ReportChart& chart) { return resourceName(chart); }, false, progress));
     progress.check();

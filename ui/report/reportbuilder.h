@@ -21,7 +21,8 @@ class ChartView;
 struct ReportChart {
     QString name; // the chart's file stem: "bytes_in_histogram"
     QString title;
-    QImage image;
+    QImage image; // null when omitted
+    QString omitted; // non-empty: the chart had nothing to draw, and this says why ("No ground truth ...")
 };
 
 // Every chart is laid out at this size (logical pixels) and rendered at twice it, so charts in
