@@ -535,7 +535,9 @@ void DetectorPanel::showFlagged(std::size_t flagged, std::size_t rows, double th
         (fromModel ? tr("%1 of %2 rows flagged (%3)\nthreshold: score < %4, the model's\n(move the slider to set this "
                         "file's own)")
                    : tr("%1 of %2 rows flagged (%3)\nthreshold: score < %4"))
-            .arg(formatCount(flagged), formatCount(rows), formatPercent(share), QString::number(threshold, 'f', 4)));
+            .arg(formatCount(flagged), formatCount(rows),
+                 // "5.0 %" wraps as one word in the narrow panel, never as "(5.0" and "%)".
+                 formatPercent(share).replace(u' ', QChar(0x00A0)), QString::number(threshold, 'f', 4)));
 }
 
 void DetectorPanel::showNoScores(const QString& reason)

@@ -22,6 +22,7 @@
 #include <QCategoryAxis>
 #include <QDateTime>
 #include <QFile>
+#include <QFontMetricsF>
 #include <QFileInfo>
 #include <QGraphicsScene>
 #include <QImage>
@@ -903,6 +904,69 @@ private Q_SLOTS:
             }
         }
         QVERIFY(explained > 0);
+    }
+
+    // A squeezed Overview (the Log dock open at 1280x800): category names that would overlap are
+    // dropped, the largest (top) and the last (bottom, "Other") kept; the count axis's title
+    // takes its short form rather than being cut.
+    void squeezedChartsDropLabelsNotLegibility()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
+        {
+            std::ofstream out(path, std::ios::binary);
+            GeneratorParams params;
+            params.rows = 30000;
+            generateTraffic(out, params);
+        }
+        const auto data = prepareData(path);
+        OverviewCharts overview;
+        overview.resize(960, 740);
+        overview.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&overview));
+        overview.setSnapshot(snapshotAt(data, detect(*data, DetectorParams{}), 0.05));
+        QCoreApplication::processEvents();
+
+        ChartView* countries = viewByStem(overview.chartViews(), QStringLiteral("country_counts"));
+        QVERIFY(countries);
+        auto* chart = chartOf(countries);
+        QAbstractAxis* names = chart->axes(Qt::Vertical).value(0);
+        const QStringList all = chart->overlayLabels(names);
+        QVERIFY(all.size() >= 12);
+        QCOMPARE(chart->shownOverlayLabels(names), all); // room for every name
+
+        overview.resize(960, 420);
+        QCoreApplication::processEvents();
+        const QStringList shown = chart->shownOverlayLabels(names);
+        QVERIFY2(shown.size() < all.size() && shown.size() >= 3, qPrintable(shown.join(u',')));
+        QCOMPARE(shown.first(), all.first()); // the bottom bar, "Other (n)"
+        QCOMPARE(shown.last(), all.last()); // the largest
+        // No two shown names overlap.
+        QList<QRectF> boxes;
+        for (QGraphicsItem* item : countries->scene()->items()) {
+            auto* text = dynamic_cast<QGraphicsSimpleTextItem*>(item);
+            if (text && text->isVisible() && shown.contains(text->text()))
+                boxes << text->sceneBoundingRect();
+        }
+        QCOMPARE(boxes.size(), shown.size());
+        for (qsizetype i = 0; i < boxes.size(); ++i) {
+            for (qsizetype j = i + 1; j < boxes.size(); ++j)
+                QVERIFY(!boxes[i].intersects(boxes[j]));
+        }
+
+        // A count axis title that does not fit along the plot takes its short form.
+        for (ChartView* view : overview.chartViews()) {
+            for (QAbstractAxis* axis : view->chart()->axes()) {
+                const QString title = axis->titleText();
+                if (!title.startsWith(QStringLiteral("Rows")))
+                    continue;
+                const QRectF plot = view->chart()->plotArea();
+                const qreal extent = axis->orientation() == Qt::Horizontal ? plot.width() : plot.height();
+                if (title.contains(QStringLiteral("few suspicious")))
+                    QVERIFY2(QFontMetricsF(axis->titleFont()).horizontalAdvance(title) <= extent, qPrintable(title));
+            }
+        }
     }
 
     // The generated week ends a few minutes after midnight: the time axis ends with the data's

@@ -189,7 +189,10 @@ void SplitBarChart::setSplitCounts(SplitCounts counts, bool detected)
     // The count axis explains the marks when there are any. Not the legend: it gives every entry
     // the same width, and a third entry cuts the counts of the other two in a third of a laptop screen.
     const bool explain = m_detected && !marks.isEmpty();
-    m_countAxis->setTitleText(explain ? QStringLiteral("%1 (\u25C6 few suspicious)").arg(m_countTitle) : m_countTitle);
+    chart()->setAxisTitleChoices(m_countAxis,
+                                 explain ? QStringList{QStringLiteral("%1 (\u25C6 few suspicious)").arg(m_countTitle),
+                                                       QStringLiteral("%1 (\u25C6 few)").arg(m_countTitle)}
+                                         : QStringList{m_countTitle});
 
     QLegend* legend = chart()->legend();
     if (m_detected) {

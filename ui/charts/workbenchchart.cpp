@@ -7,6 +7,7 @@
 #include <QBrush>
 #include <QGraphicsRectItem>
 #include <QGraphicsSceneResizeEvent>
+#include <QFontMetricsF>
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
 #include <QTextDocument>
@@ -141,6 +142,37 @@ QStringList WorkbenchChart::overlayLabels(QAbstractAxis* axis) const
     return texts;
 }
 
+QStringList WorkbenchChart::shownOverlayLabels(QAbstractAxis* axis) const
+{
+    QStringList texts;
+    for (const AxisLabels& labels : m_axisLabels) {
+        if (labels.axis != axis)
+            continue;
+        for (const QGraphicsSimpleTextItem* item : labels.items) {
+            if (item->isVisible())
+                texts << item->text();
+        }
+    }
+    return texts;
+}
+
+qsizetype WorkbenchChart::labelStride(const AxisLabels& labels, const QList<QPair<double, QString>>& wanted,
+                                      qreal extent, bool horizontal) const
+{
+    if (labels.kind != AxisLabels::Kind::Categories || wanted.size() < 2 || extent <= 0.0)
+        return 1;
+    const QFontMetricsF metrics(labels.axis->labelsFont());
+    qreal needed = metrics.height(); // a line per name along a vertical axis
+    if (horizontal) {
+        needed = 0.0;
+        for (const auto& label : wanted)
+            needed = std::max(needed, metrics.horizontalAdvance(label.second));
+        needed += metrics.averageCharWidth();
+    }
+    const qreal band = extent / static_cast<qreal>(wanted.size());
+    return std::max<qsizetype>(1, static_cast<qsizetype>(std::ceil(needed / band - 1e-9)));
+}
+
 void WorkbenchChart::placeAxisLabels(AxisLabels& labels)
 {
     QAbstractAxis* axis = labels.axis;
@@ -178,9 +210,15 @@ void WorkbenchChart::placeAxisLabels(AxisLabels& labels)
     const bool horizontal = axis->orientation() == Qt::Horizontal;
     // Qt Charts draws its labels about this far from the plot edge (tick length plus padding).
     constexpr qreal gap = 7.0;
+    const qsizetype stride = labelStride(labels, wanted, horizontal ? plot.width() : plot.height(), horizontal);
+    const qsizetype last = wanted.size() - 1;
     for (qsizetype i = 0; i < labels.items.size(); ++i) {
         QGraphicsSimpleTextItem* item = labels.items[i];
-        if (i >= wanted.size()) {
+        // Too little room for every category name (a squeezed chart): every stride-th, counted
+        // from the last (the largest bar, on top), so names never overlap; hovering names any bar.
+        // The bottom name (often "Other") stays too: an unnamed long bar would puzzle.
+        const bool shown = i == last || i == 0 || ((last - i) % stride == 0 && i >= stride);
+        if (i >= wanted.size() || !shown) {
             item->hide();
             continue;
         }
@@ -204,8 +242,37 @@ void WorkbenchChart::resizeEvent(QGraphicsSceneResizeEvent* event)
     placeOverlays();
 }
 
+void WorkbenchChart::setAxisTitleChoices(QAbstractAxis* axis, const QStringList& choices)
+{
+    m_axisTitles.removeIf([axis](const AxisTitle& title) { return !title.axis || title.axis == axis; });
+    if (!axis || choices.isEmpty())
+        return;
+    m_axisTitles.append({axis, choices});
+    placeAxisTitle(m_axisTitles.last());
+}
+
+void WorkbenchChart::placeAxisTitle(const AxisTitle& title)
+{
+    if (!title.axis)
+        return;
+    const QRectF plot = plotArea();
+    const qreal extent = title.axis->orientation() == Qt::Horizontal ? plot.width() : plot.height();
+    const QFontMetricsF metrics(title.axis->titleFont());
+    QString chosen = title.choices.last();
+    for (const QString& choice : title.choices) {
+        if (extent <= 0.0 || metrics.horizontalAdvance(choice) <= extent) {
+            chosen = choice;
+            break;
+        }
+    }
+    if (title.axis->titleText() != chosen)
+        title.axis->setTitleText(chosen);
+}
+
 void WorkbenchChart::placeOverlays()
 {
+    for (const AxisTitle& title : std::as_const(m_axisTitles))
+        placeAxisTitle(title);
     for (qsizetype i = m_axisLabels.size() - 1; i >= 0; --i) {
         if (m_axisLabels[i].axis) {
             placeAxisLabels(m_axisLabels[i]);

@@ -48,11 +48,16 @@ public:
     void setUnelidedCategoryLabels(QBarCategoryAxis* axis);
     // For both: the axis keeps its own labels, transparent, so the layout still reserves their
     // room; nullptr forgets the labels of axes deleted since.
+    // The first of choices (longest first) that fits along axis's side of the plot becomes its
+    // title, chosen again whenever the plot is resized; the last when none fits.
+    void setAxisTitleChoices(QAbstractAxis* axis, const QStringList& choices);
     // Removes every series and deletes every axis, with the labels drawn for them: what a chart
     // does before it is built again for new data.
     void clearSeriesAndAxes();
     // The texts drawn for axis, in axis order (for tests).
     QStringList overlayLabels(QAbstractAxis* axis) const;
+    // Those of them shown: fewer when the plot is too short for a line per category name.
+    QStringList shownOverlayLabels(QAbstractAxis* axis) const;
 
 protected:
     void resizeEvent(QGraphicsSceneResizeEvent* event) override;
@@ -77,7 +82,16 @@ private:
     };
     void addAxisLabels(QAbstractAxis* axis, AxisLabels::Kind kind);
     void placeAxisLabels(AxisLabels& labels);
+    // 1 to show every label along extent (the plot's length), n to show every n-th.
+    qsizetype labelStride(const AxisLabels& labels, const QList<QPair<double, QString>>& wanted, qreal extent,
+                          bool horizontal) const;
     QList<AxisLabels> m_axisLabels;
+    struct AxisTitle {
+        QPointer<QAbstractAxis> axis;
+        QStringList choices;
+    };
+    void placeAxisTitle(const AxisTitle& title);
+    QList<AxisTitle> m_axisTitles;
 };
 
 } // namespace webthreat
