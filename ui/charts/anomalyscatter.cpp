@@ -319,10 +319,9 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
 
     const bool isSample = normalDrawn < normalTotal;
     const QString normalName = detected ? tr("Normal") : tr("Rows");
-    normalSeries->setName(
-        isSample ? tr("%1 (sample of %2 of %3)")
-                       .arg(normalName, chartstyle::groupedCount(normalDrawn), chartstyle::groupedCount(normalTotal))
-                 : tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
+    // The legend gives every entry the same width: the sample's figures go in the title, or
+    // "Normal (sample of 19,005 of 190,000)" is cut in a third of a laptop screen.
+    normalSeries->setName(tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
     // "all" says that, unlike the normal rows, none of them is left out by sampling.
     suspiciousSeries->setName(suspiciousDrawn == 0
                                   ? tr("Suspicious (0)")
@@ -330,7 +329,12 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     suspiciousSeries->setVisible(detected);
     for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
         marker->setVisible(detected);
-    QString title = isSample ? tr("Bytes in vs bytes out (normal rows sampled)") : tr("Bytes in vs bytes out");
+    QString title = tr("Bytes in vs bytes out");
+    if (isSample) {
+        const auto every = static_cast<std::uint64_t>(
+            std::llround(static_cast<double>(normalTotal) / static_cast<double>(std::max<std::size_t>(normalDrawn, 1))));
+        title += tr(" (1 in %1 normal rows drawn)").arg(chartstyle::groupedCount(std::max<std::uint64_t>(every, 2)));
+    }
     if (mask)
         title += tr(", filtered");
     chart()->setTitle(title);
