@@ -111,7 +111,8 @@ TrustView::TrustView(QWidget* parent)
     m_truthCombo = new QComboBox(right);
     m_truthCombo->setObjectName(QStringLiteral("truthCombo"));
     m_truthCombo->setToolTip(tr("The column saying which rows really were attacks (1/0, true/false, yes/no, "
-                                "attack/normal, suspicious/normal, malicious/benign)"));
+                                "attack/normal, suspicious/normal, malicious/benign); automatic takes the first of "
+                                "is_attack, label and is_suspicious the file has"));
     m_truthCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     truthBar->addWidget(m_truthCombo);
     rightLayout->addLayout(truthBar);
@@ -178,7 +179,8 @@ void TrustView::setSnapshot(const AnalysisSnapshot& snapshot)
     if (newData) {
         const QSignalBlocker block(m_truthCombo);
         m_truthCombo->clear();
-        m_truthCombo->addItem(tr("automatic (is_attack, label, is_suspicious)"), QString());
+        // Short: the panel beside it is a third of a laptop screen; the tooltip names the columns.
+        m_truthCombo->addItem(tr("automatic"), QString());
         if (snapshot.data) {
             for (const std::string& name : extraColumnNames(snapshot.data->table))
                 m_truthCombo->addItem(QString::fromStdString(name), QString::fromStdString(name));

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QMainWindow>
 #include <QMenu>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -38,8 +39,15 @@ void WorkbenchSettings::restore()
     m_persist = true;
     QSettings settings;
     if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
-        !geometry.isEmpty())
+        !geometry.isEmpty()) {
         m_window->restoreGeometry(geometry);
+    } else if (const QScreen* screen = m_window->screen()) {
+        // First start: a 1280x800 window and its frame do not fit a 1280x800 laptop screen (the
+        // status bar would sit below its edge); on a screen that small the window fills it.
+        const QRect room = screen->availableGeometry();
+        if (room.width() < m_window->width() + 40 || room.height() < m_window->height() + 80)
+            m_window->setWindowState(m_window->windowState() | Qt::WindowMaximized);
+    }
     if (const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
         m_window->restoreState(state);
     for (QSplitter* splitter : m_splitters) {

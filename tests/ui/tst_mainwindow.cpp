@@ -36,6 +36,7 @@
 #include <QProgressBar>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -695,6 +696,19 @@ private Q_SLOTS:
         QVERIFY(!window.isBusy());
         for (QMessageBox* box : window.findChildren<QMessageBox*>())
             box->close();
+    }
+
+    // First start on a screen no bigger than 1280x800 (a laptop; offscreen's is 800x600): the
+    // window fills the screen rather than hanging its status bar below the edge.
+    void firstStartFitsASmallScreen()
+    {
+        QSettings().clear();
+        MainWindow window;
+        window.restoreSettings();
+        const QRect room = window.screen()->availableGeometry();
+        QVERIFY(room.width() < 1320 || room.height() < 880);
+        QVERIFY(window.windowState().testFlag(Qt::WindowMaximized));
+        QSettings().clear();
     }
 
     void remembersSettings()
