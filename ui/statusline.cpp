@@ -4,17 +4,43 @@
 #include "ui/reporttext.h"
 
 #include <QLabel>
+#include <QPainter>
 #include <QProgressBar>
 #include <QStatusBar>
 #include <QToolButton>
 
 namespace webthreat {
 
+namespace {
+
+// The status bar's message beside its permanent counts: a long one (an error naming file, line
+// and columns) is elided in the middle, keeping its start and end, never cut at the counts; the
+// whole text is the tooltip (and in the error's dialog and the Log).
+class ElidingLabel : public QLabel {
+public:
+    using QLabel::QLabel;
+
+    QSize minimumSizeHint() const override { return {0, QLabel::minimumSizeHint().height()}; }
+    QSize sizeHint() const override { return {0, QLabel::sizeHint().height()}; }
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter painter(this);
+        const QRect area = contentsRect();
+        const QString shown = fontMetrics().elidedText(text(), Qt::ElideMiddle, area.width());
+        painter.setPen(palette().color(foregroundRole()));
+        painter.drawText(area, Qt::AlignLeft | Qt::AlignVCenter, shown);
+    }
+};
+
+} // namespace
+
 StatusLine::StatusLine(QStatusBar* bar, QAction* cancel, QObject* parent)
     : QObject(parent)
 {
     QWidget* window = bar->window();
-    m_text = new QLabel(window);
+    m_text = new ElidingLabel(window);
     m_text->setObjectName(QStringLiteral("statusText"));
     m_text->setTextFormat(Qt::PlainText);
     m_counts = new QLabel(window);
@@ -41,11 +67,11 @@ StatusLine::~StatusLine() = default;
 void StatusLine::showResult(const AnalysisSnapshot& snapshot, const QString& displayName)
 {
     if (!snapshot.hasData()) {
-        m_text->setText(tr("Open a traffic CSV (Ctrl+O) or the sample dataset to begin."));
+        setMessage(tr("Open a traffic CSV (Ctrl+O) or the sample dataset to begin."));
         m_counts->clear();
         return;
     }
-    m_text->setText(QStringLiteral("%1: %2").arg(displayName, cleaningStatusText(*snapshot.data)));
+    setMessage(QStringLiteral("%1: %2").arg(displayName, cleaningStatusText(*snapshot.data)));
     const std::size_t rows = snapshot.data->table.rowCount();
     if (snapshot.hasDetection()) {
         const std::size_t suspicious = snapshot.verdicts->suspiciousCount;
@@ -61,6 +87,7 @@ void StatusLine::showResult(const AnalysisSnapshot& snapshot, const QString& dis
 void StatusLine::setMessage(const QString& text)
 {
     m_text->setText(text);
+    m_text->setToolTip(text);
 }
 
 void StatusLine::showFailure(AnalysisController::JobKind kind, const QString& message)

@@ -704,13 +704,10 @@ void CsvParser::checkRequiredColumns(const std::vector<bool>& seen, const std::v
     std::string names;
     for (const auto& name : missingRequired)
         names += (names.empty() ? "'" : ", '") + name + "'";
-    std::string found;
-    for (const auto& name : header)
-        found += (found.empty() ? "" : ", ") + name;
     throw InputError(m_file, headerLine, missingRequired.front(),
                      std::string(missingRequired.size() == 1 ? "the required column " : "the required columns ") + names
                          + (missingRequired.size() == 1 ? " is" : " are")
-                         + " missing from the header (found: " + shortenForMessage(found) + ")");
+                         + " missing from the header (found: " + namesForMessage(header) + ")");
 }
 
 std::size_t CsvParser::parseHeader(std::string_view block, bool atEnd)
@@ -765,9 +762,6 @@ std::vector<ColumnMapping> CsvParser::resolveColumns(const std::vector<std::stri
             c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
         return text;
     };
-    std::string found;
-    for (const auto& name : header)
-        found += (found.empty() ? "" : ", ") + name;
     for (const ColumnMapping& mapping : m_options.columnMap) {
         std::size_t column = mapping.index;
         if (column == ColumnMapping::kByName) {
@@ -784,7 +778,7 @@ std::vector<ColumnMapping> CsvParser::resolveColumns(const std::vector<std::stri
             if (column == ColumnMapping::kByName)
                 throw InputError(m_file, headerLine, mapping.header,
                                  "the column map names the column '" + mapping.header
-                                     + "', which the header does not have (found: " + shortenForMessage(found) + ")");
+                                     + "', which the header does not have (found: " + namesForMessage(header) + ")");
         } else if (column >= header.size()) {
             throw InputError(m_file, headerLine, "",
                              "the column map names column number " + std::to_string(column + 1) + " but the file has "

@@ -78,6 +78,17 @@ std::string shortenForMessage(std::string_view text)
     return std::string(text.substr(0, kMax)) + "...";
 }
 
+std::string namesForMessage(const std::vector<std::string>& names)
+{
+    constexpr std::size_t kMaxNames = 24;
+    std::string list;
+    for (std::size_t i = 0; i < names.size() && i < kMaxNames; ++i)
+        list += (i == 0 ? "" : ", ") + shortenForMessage(names[i]);
+    if (names.size() > kMaxNames)
+        list += " and " + std::to_string(names.size() - kMaxNames) + " more";
+    return list;
+}
+
 // Checks each distinct text value once: text that is not UTF-8 (Latin-1 exports) and addresses
 // that are neither IPv4 nor IPv6 are kept as read, counted and reported with their first line.
 void reportTextProblems(const TrafficTable& table, ReadReport& report)

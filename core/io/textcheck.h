@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace webthreat {
 
@@ -39,6 +40,9 @@ inline const char* parseWholeNumber(std::string_view text, std::int64_t minimum,
 }
 // The text cut to 40 characters with "..." for messages.
 std::string shortenForMessage(std::string_view text);
+// Names for a message ("found: a, b, c"): each whole (a name over 40 characters shortened), the
+// first 24, then "and N more". An analyst reads the list to map a column; a cut name is useless.
+std::string namesForMessage(const std::vector<std::string>& names);
 
 // Checks each distinct text value of the table once: text that is not UTF-8 (Latin-1 exports) and
 // src_ip / dst_ip values that are neither IPv4 nor IPv6 are kept as read, counted in the report and

@@ -98,6 +98,22 @@ private Q_SLOTS:
         QVERIFY(shortened.ends_with("..."));
     }
 
+    // A header's names in a message: each whole (an analyst maps columns from them), not the list
+    // cut at 40 characters in the middle of a name.
+    void listsNamesWhole()
+    {
+        const std::vector<std::string> header{"bytes_in", "timestamp_of_the_session", "destination_address_ipv4"};
+        QCOMPARE(namesForMessage(header), std::string("bytes_in, timestamp_of_the_session, destination_address_ipv4"));
+        std::vector<std::string> wide;
+        for (int i = 1; i <= 30; ++i)
+            wide.push_back("c" + std::to_string(i));
+        const std::string listed = namesForMessage(wide);
+        QVERIFY(listed.starts_with("c1, c2, "));
+        QVERIFY(listed.ends_with(", c24 and 6 more"));
+        QCOMPARE(namesForMessage({std::string(60, 'x')}), std::string(40, 'x') + "...");
+        QCOMPARE(namesForMessage({}), std::string());
+    }
+
     void warnsOfInvalidCells()
     {
         InvalidCells cells;
