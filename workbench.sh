@@ -5,7 +5,8 @@
 # Both are idempotent and quiet when nothing needs doing. For CI and hardening work also:
 #   ./workbench.sh asan          build everything with ASan + UBSan (build-asan/) and run every test
 #   ./workbench.sh fuzz [SECS]   build the libFuzzer targets with clang (build-fuzz/) and fuzz for SECS (60) in all
-#   ./workbench.sh package       build the .deb, unpack it into a scratch root and run what it installed
+#   ./workbench.sh package       make docs/'s screenshots anew, build the .deb, unpack it into a scratch root
+#                                and run what it installed
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -103,6 +104,8 @@ case "$command" in
     package)
         install_missing "${PACKAGING_PACKAGES[@]}"
         build "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+        # The README's pictures, made anew from the program being packaged: they cannot go stale.
+        bash docs/screenshots.sh "$BUILD_DIR" docs
         exec bash packaging/check-install.sh "$BUILD_DIR"
         ;;
     fuzz)

@@ -77,7 +77,7 @@ private Q_SLOTS:
         const auto render = [&] { return view->renderImage(view->size(), 1.0); };
         const auto selectedNamed = [&] {
             for (QAbstractSeries* series : chart->series()) {
-                if (series->isVisible() && series->name().startsWith(QLatin1String("Selected")))
+                if (series->isVisible() && series->objectName() == QLatin1String("selectedRow"))
                     return series->name();
             }
             return QString();
@@ -88,7 +88,7 @@ private Q_SLOTS:
         // A row chosen in the Data tab.
         const std::size_t fromTable = window.snapshot().findings->suspiciousRows[2];
         window.selectRow(fromTable);
-        QCOMPARE(selectedNamed(), QStringLiteral("Selected (line %1)").arg(table.sourceLines[fromTable]));
+        QCOMPARE(selectedNamed(), QStringLiteral("Line %1").arg(table.sourceLines[fromTable]));
         const QImage tableSelected = render();
         QVERIFY2(changedPixelsNear(nothingSelected, tableSelected, pointOf(fromTable), 12.0) > 40,
                  "no ring around the row chosen in the Data tab");
@@ -96,7 +96,7 @@ private Q_SLOTS:
         // A point clicked on the scatter: the ring moves to it.
         const std::size_t clicked = window.snapshot().findings->suspiciousRows[6];
         Q_EMIT scatter->rowClicked(static_cast<qsizetype>(clicked));
-        QCOMPARE(selectedNamed(), QStringLiteral("Selected (line %1)").arg(table.sourceLines[clicked]));
+        QCOMPARE(selectedNamed(), QStringLiteral("Line %1").arg(table.sourceLines[clicked]));
         const QImage pointSelected = render();
         QVERIFY2(changedPixelsNear(tableSelected, pointSelected, pointOf(clicked), 12.0) > 40,
                  "no ring around the clicked point");

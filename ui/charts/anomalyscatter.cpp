@@ -205,6 +205,7 @@ void AnomalyScatter::Plot::build()
     suspiciousSeries->setColor(suspicious);
     suspiciousSeries->setBorderColor(suspicious.darker(150));
     selectedSeries = new QScatterSeries;
+    selectedSeries->setObjectName(QStringLiteral("selectedRow"));
     selectedSeries->setColor(Qt::transparent);
     selectedSeries->setPen(QPen(chartstyle::selectionColor(), 2.0));
     for (QScatterSeries* series : {normalSeries, suspiciousSeries, selectedSeries}) {
@@ -239,8 +240,9 @@ void AnomalyScatter::Plot::showSelection()
     if (at && (at->y() < axisY->min() || at->y() > axisY->max()))
         setDecadeRange(axisY, std::min(at->y(), axisY->min()), std::max(at->y(), axisY->max()));
     const quint64 line = valid && row < data->table.sourceLines.size() ? data->table.sourceLines[row] : 0;
-    selectedSeries->setName(at ? tr("Selected (line %1)").arg(line)
-                               : tr("Selected (line %1): no bytes to plot").arg(line));
+    // Short: a third legend entry shares a third of a laptop screen with the counts (the ring in
+    // the legend says it is the selection; Row details names it in full).
+    selectedSeries->setName(at ? tr("Line %1").arg(line) : tr("Line %1: no bytes to plot").arg(line));
     selectedSeries->setVisible(valid);
     for (QLegendMarker* marker : chart()->legend()->markers(selectedSeries))
         marker->setVisible(valid);
