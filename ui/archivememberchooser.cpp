@@ -18,10 +18,10 @@ ArchiveMemberChooser::ArchiveMemberChooser(const QString& archiveName, const std
     setObjectName(QStringLiteral("archiveMemberChooser"));
     setWindowTitle(tr("Open a File from %1").arg(archiveName));
     auto* layout = new QVBoxLayout(this);
-    auto* label = new QLabel(tr("%1 holds %n file(s). Which one should be opened?", nullptr,
-                                static_cast<int>(members.size()))
-                                 .arg(archiveName),
-                             this);
+    auto* label
+        = new QLabel(tr("%1 holds %n file(s). Which one should be opened?", nullptr, static_cast<int>(members.size()))
+                         .arg(archiveName),
+                     this);
     label->setWordWrap(true);
     layout->addWidget(label);
 

@@ -72,7 +72,8 @@ Packing packingOf(std::string_view start) noexcept
         return Packing::Gzip;
     if (startsWith(start, "BZh") && start.size() >= 4 && start[3] >= '1' && start[3] <= '9')
         return Packing::Bzip2;
-    if (startsWith(start, std::string_view("\xfd" "7zXZ\0", 6)))
+    constexpr char kXzMagic[] = {'\xfd', '7', 'z', 'X', 'Z', '\0'};
+    if (startsWith(start, std::string_view(kXzMagic, sizeof kXzMagic)))
         return Packing::Xz;
     if (startsWith(start, "\x28\xb5\x2f\xfd"))
         return Packing::Zstd;
@@ -198,7 +199,8 @@ void ArchiveReader::open()
         m_handle = std::make_unique<Handle>();
         m_handle->handle = newArchive();
         if (m_source(m_handle->handle) != ARCHIVE_OK)
-            throw InputError(m_file, 0, "", "the file is not a readable compressed file or zip or tar archive"
+            throw InputError(m_file, 0, "",
+                             "the file is not a readable compressed file or zip or tar archive"
                                  + libarchiveMessage(m_handle->handle));
         return m_handle->handle;
     };
@@ -228,10 +230,10 @@ void ArchiveReader::open()
 void ArchiveReader::selectMember(const std::vector<ArchiveMember>& members)
 {
     if (!m_member.empty() && members.size() != 1) {
-        throw InputError(m_file, 0, "",
-                         "the " + m_kind + " holds no file named '" + m_member + "'"
-                             + (members.empty() ? std::string(" (it holds no files)")
-                                                : "; it holds: " + memberList(members)));
+        throw InputError(
+            m_file, 0, "",
+            "the " + m_kind + " holds no file named '" + m_member + "'"
+                + (members.empty() ? std::string(" (it holds no files)") : "; it holds: " + memberList(members)));
     }
     if (members.empty())
         fail("the " + m_kind + " holds no files (only folders or links)");
@@ -243,10 +245,10 @@ void ArchiveReader::selectMember(const std::vector<ArchiveMember>& members)
     const std::string wanted = members.front().name;
     m_member = wanted;
     if (m_limit > 0 && members.front().size > m_limit)
-        fail(m_limitReason.empty() ? "decompressed, the file would be " + std::to_string(members.front().size)
-                                         + " bytes, larger than " + std::to_string(m_limit)
-                                   : m_limitReason + " (the archive says it is " + std::to_string(members.front().size)
-                                         + " bytes)");
+        fail(m_limitReason.empty()
+                 ? "decompressed, the file would be " + std::to_string(members.front().size) + " bytes, larger than "
+                     + std::to_string(m_limit)
+                 : m_limitReason + " (the archive says it is " + std::to_string(members.front().size) + " bytes)");
     // Reopen and skip to it: a tar cannot go back to an entry already passed.
     open();
     ::archive* handle = m_handle->handle;

@@ -27,7 +27,10 @@ enum class Packing : std::uint8_t {
 Packing packingOf(std::string_view start) noexcept;
 // "gzip", "bzip2", "xz", "zstd", "zip", "tar"; empty for Plain.
 std::string_view packingName(Packing packing) noexcept;
-inline bool isContainer(Packing packing) noexcept { return packing == Packing::Zip || packing == Packing::Tar; }
+inline bool isContainer(Packing packing) noexcept
+{
+    return packing == Packing::Zip || packing == Packing::Tar;
+}
 
 // A path that names a file inside an archive: "capture.zip:traffic.csv". The member part is split
 // off only when the whole path is not a file and the part before a ':' is one.

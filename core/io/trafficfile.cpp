@@ -99,8 +99,9 @@ std::pair<std::uint64_t, std::string> decompressedLimit(const ReadOptions& optio
     if (available == 0)
         return {0, {}};
     const std::uint64_t limit = budget.largestTextFor(available);
-    return {limit, "decompressed, the file is larger than " + formatGiB(limit)
-                       + "; analysing it would need more than the " + formatGiB(available) + " of memory available"};
+    return {limit,
+            "decompressed, the file is larger than " + formatGiB(limit) + "; analysing it would need more than the "
+                + formatGiB(available) + " of memory available"};
 }
 
 // Archives inside archives (and compressed files inside compressed files) are read one level deep
@@ -127,8 +128,9 @@ ReadResult readArchive(const ArchiveSource& source, std::uint64_t rawBytes, cons
     const std::string name = archive.displayName();
     refuseNested(text.peek(kPackingBytes), name, archive.description());
     const auto fraction = [&] {
-        return rawBytes > 0 ? std::min(1.0, static_cast<double>(archive.compressedBytes()) / static_cast<double>(rawBytes))
-                            : 0.0;
+        return rawBytes > 0
+            ? std::min(1.0, static_cast<double>(archive.compressedBytes()) / static_cast<double>(rawBytes))
+            : 0.0;
     };
     const InputFormat format = chooseFormat(text, name, options);
     ReadResult result = format == InputFormat::TrafficCsv

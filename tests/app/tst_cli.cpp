@@ -618,8 +618,8 @@ private Q_SLOTS:
     // their names (exit status 3) and FILE:NAME reads one of them.
     void archives()
     {
-        const QByteArray log = contents(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/formats/")
-                                        + "vpcflow_v2_extra_samples_noheader.log");
+        const QByteArray log
+            = contents(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/formats/") + "vpcflow_v2_extra_samples_noheader.log");
         QVERIFY(!log.isEmpty());
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
@@ -642,8 +642,9 @@ private Q_SLOTS:
 
         Run run = runWebthreat({"analyze", zip});
         QCOMPARE(run.status, 3);
-        QVERIFY2(run.err.contains(zip + ": the zip archive holds 2 files; choose one as " + zip + ":NAME: a.log, b.log"),
-                 qPrintable(run.err));
+        QVERIFY2(
+            run.err.contains(zip + ": the zip archive holds 2 files; choose one as " + zip + ":NAME: a.log, b.log"),
+            qPrintable(run.err));
         run = runWebthreat({"analyze", zip + ":b.log", "--json"});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object()["read"].toObject()["rows"].toInt(), 4);

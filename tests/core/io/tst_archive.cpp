@@ -104,14 +104,26 @@ private Q_SLOTS:
         QTest::addColumn<QString>("filter");
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("described");
-        QTest::newRow("bzip2") << int(Container::Raw) << "bzip2" << "flows.log.bz2" << "bzip2-compressed (";
-        QTest::newRow("xz") << int(Container::Raw) << "xz" << "flows.log.xz" << "xz-compressed (";
-        QTest::newRow("zstd") << int(Container::Raw) << "zstd" << "flows.log.zst" << "zstd-compressed (";
-        QTest::newRow("zip") << int(Container::Zip) << "" << "flows.zip" << "zip archive member flows.log (";
-        QTest::newRow("tar") << int(Container::Tar) << "" << "flows.tar" << "tar archive member flows.log (";
-        QTest::newRow("tar.gz") << int(Container::Tar) << "gzip" << "flows.tar.gz"
+        QTest::newRow("bzip2") << int(Container::Raw) << "bzip2"
+                               << "flows.log.bz2"
+                               << "bzip2-compressed (";
+        QTest::newRow("xz") << int(Container::Raw) << "xz"
+                            << "flows.log.xz"
+                            << "xz-compressed (";
+        QTest::newRow("zstd") << int(Container::Raw) << "zstd"
+                              << "flows.log.zst"
+                              << "zstd-compressed (";
+        QTest::newRow("zip") << int(Container::Zip) << ""
+                             << "flows.zip"
+                             << "zip archive member flows.log (";
+        QTest::newRow("tar") << int(Container::Tar) << ""
+                             << "flows.tar"
+                             << "tar archive member flows.log (";
+        QTest::newRow("tar.gz") << int(Container::Tar) << "gzip"
+                                << "flows.tar.gz"
                                 << "tar archive (gzip) member flows.log (";
-        QTest::newRow("tar.xz") << int(Container::Tar) << "xz" << "flows.tar.xz"
+        QTest::newRow("tar.xz") << int(Container::Tar) << "xz"
+                                << "flows.tar.xz"
                                 << "tar archive (xz) member flows.log (";
     }
     void oneFileReads()
@@ -137,8 +149,9 @@ private Q_SLOTS:
         QVERIFY(writeArchive(path, Container::Zip, "",
                              {{"a.csv", records(1)}, {"docs/", ""}, {"b.csv", records(2)}, {"c.csv", records(4)}}));
         const QString message = errorOf([&] { readTrafficFile(path); });
-        QCOMPARE(message, QString::fromStdString(path + ": the zip archive holds 3 files; choose one as " + path
-                                                  + ":NAME: a.csv, b.csv, c.csv"));
+        QCOMPARE(message,
+                 QString::fromStdString(path + ": the zip archive holds 3 files; choose one as " + path
+                                        + ":NAME: a.csv, b.csv, c.csv"));
         const std::vector<ArchiveMember> members = listArchiveMembers(path);
         QCOMPARE(members.size(), std::size_t(3));
         QCOMPARE(members[2].name, std::string("c.csv"));
@@ -155,8 +168,9 @@ private Q_SLOTS:
         QCOMPARE(splitArchivePath(path).member, std::string());
         // A name it does not hold: the message lists what it holds.
         const QString message = errorOf([&] { readTrafficFile(path + ":c.log"); });
-        QCOMPARE(message, QString::fromStdString(path)
-                              + ": the tar archive (gzip) holds no file named 'c.log'; it holds: a.log, b.log");
+        QCOMPARE(message,
+                 QString::fromStdString(path)
+                     + ": the tar archive (gzip) holds no file named 'c.log'; it holds: a.log, b.log");
         // Errors inside a member name the file and the member.
         const std::string bad = at("bad.zip");
         QVERIFY(writeArchive(bad, Container::Zip, "", {{"bad.log", "this is not a log\n"}, {"x", "y"}}));
@@ -252,7 +266,10 @@ private Q_SLOTS:
     {
         QCOMPARE(packingOf("\x1f\x8b\x08"), Packing::Gzip);
         QCOMPARE(packingOf("BZh9"), Packing::Bzip2);
-        QCOMPARE(packingOf(std::string_view("\xfd" "7zXZ\0", 6)), Packing::Xz);
+        QCOMPARE(packingOf(std::string_view("\xfd"
+                                            "7zXZ\0",
+                                            6)),
+                 Packing::Xz);
         QCOMPARE(packingOf("\x28\xb5\x2f\xfd"), Packing::Zstd);
         QCOMPARE(packingOf("PK\x03\x04"), Packing::Zip);
         QCOMPARE(packingOf("BZh, not bzip2"), Packing::Plain);
