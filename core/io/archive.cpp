@@ -261,8 +261,12 @@ void ArchiveReader::selectMember(const std::vector<ArchiveMember>& members)
         if (status < ARCHIVE_WARN)
             fail("the " + m_kind + " is corrupt or truncated" + libarchiveMessage(handle));
         if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_pathname(entry)
-            && wanted == archive_entry_pathname(entry))
+            && wanted == archive_entry_pathname(entry)) {
+            if (archive_entry_is_data_encrypted(entry) > 0)
+                fail("the file is encrypted in the " + m_kind
+                     + "; the workbench does not read encrypted archives: extract it with its password first");
             return;
+        }
     }
 }
 
