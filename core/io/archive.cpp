@@ -200,7 +200,7 @@ void ArchiveReader::open()
         m_handle->handle = newArchive();
         if (m_source(m_handle->handle) != ARCHIVE_OK)
             throw InputError(m_file, 0, "",
-                             "the file is not a readable compressed file or zip or tar archive"
+                             "the compressed data or archive is corrupt or truncated"
                                  + libarchiveMessage(m_handle->handle));
         return m_handle->handle;
     };

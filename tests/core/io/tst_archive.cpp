@@ -242,12 +242,36 @@ private Q_SLOTS:
         std::ofstream(bad, std::ios::binary) << bytes;
         const QString message = errorOf([&] { readTrafficFile(bad); });
         QVERIFY2(message.startsWith(QString::fromStdString(bad)), qPrintable(message));
-        QVERIFY2(message.contains("corrupt") || message.contains("not a readable"), qPrintable(message));
+        QVERIFY2(message.contains("corrupt or truncated"), qPrintable(message));
         // Cut short.
         const std::string cut = at("cut.zip");
         std::ofstream(cut, std::ios::binary) << bytes.substr(0, 40);
         const QString truncated = errorOf([&] { readTrafficFile(cut); });
         QVERIFY2(truncated.startsWith(QString::fromStdString(cut) + ":"), qPrintable(truncated));
+    }
+
+    void truncatedStreamsAreNamed_data()
+    {
+        QTest::addColumn<QString>("filter");
+        QTest::newRow("bzip2") << "bzip2";
+        QTest::newRow("xz") << "xz";
+        QTest::newRow("zstd") << "zstd";
+    }
+    void truncatedStreamsAreNamed()
+    {
+        QFETCH(QString, filter);
+        const std::string whole = at("whole.log");
+        std::string text;
+        for (int i = 0; i < 20000; ++i)
+            text += "2 1 eni-a 10.0.0." + std::to_string(i % 250) + " 198.51.100.7 " + std::to_string(20000 + i)
+                + " 443 6 3 " + std::to_string(900 + i) + " 1000 1060 ACCEPT OK\n";
+        QVERIFY(writeArchive(whole, Container::Raw, filter.toStdString(), {{"data", text}}));
+        const std::string bytes = readAll(whole);
+        const std::string cut = at("cut.log");
+        std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+        const QString message = errorOf([&] { readTrafficFile(cut); });
+        QVERIFY2(message.startsWith(QString::fromStdString(cut) + ": "), qPrintable(message));
+        QVERIFY2(message.contains("corrupt or truncated"), qPrintable(message));
     }
 
     void encryptedMemberIsNamed()
