@@ -10,6 +10,7 @@
 
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 
 namespace webthreat {
 
@@ -48,13 +49,16 @@ bool FileImporter::offerImport(const QString& path)
 bool FileImporter::offerMemberChoice(const QString& path)
 {
     std::vector<ArchiveMember> members;
+    // A zip's list is its central directory, a plain tar's its headers (skipped by seeking): both
+    // are quick. A compressed tar is decompressed once to list it, which takes a moment for a large
+    // one: the cursor says so.
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
     try {
-        // A zip's list is its central directory, a plain tar's its headers (skipped by seeking); a
-        // compressed tar is decompressed once to list it.
         members = listArchiveMembers(path.toStdString());
     } catch (const Error&) {
-        return false; // a corrupt archive: the reader says so in its own words
+        // A corrupt archive: the reader says so in its own words.
     }
+    QGuiApplication::restoreOverrideCursor();
     if (members.size() < 2)
         return false;
     logger::get("ui")->info("{} holds {} files: asking which one to open", path.toStdString(), members.size());
