@@ -21,7 +21,7 @@ SAMPLE=resources/sample/sample_traffic.csv
 # sqlite3: tests/core/model/tst_sqlexport runs the exported SQL with it over a CSV imported as text.
 # libonnx-dev, libprotobuf-dev: the ONNX schema and checker for `export-model --onnx`.
 PACKAGES=(g++ cmake ninja-build qt6-base-dev libqt6opengl6-dev qt6-charts-dev libeigen3-dev libspdlog-dev
-    libbenchmark-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev
+    libbenchmark-dev zlib1g-dev libarchive-dev libssl-dev nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev
     fonts-dejavu-core poppler-utils sqlite3)
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 # dpkg-dev: dpkg-shlibdeps for the Depends line; file: whether the installed programs are stripped;

@@ -215,7 +215,8 @@ Example:
 constexpr const char* kAnalyzeDescription =
     R"(Reads a CloudWatch-style traffic CSV (columns matched by header name, any order), an AWS VPC Flow
 Log (default or custom field order; the two directions of a connection become one session) or an
-ALB/NLB access log or ALB connection log, gzip-compressed or not; the format is detected from the
+ALB/NLB access log or ALB connection log, plain or compressed (gzip, bzip2, xz, zstd) or in a zip or
+tar archive (FILE.zip:NAME chooses a member when it holds several); the format is detected from the
 first lines. Then cleans it (drops exact duplicates, fills missing bytes_in with the median, drops
 rows without src_ip or dst_ip, upper-cases country codes), computes session_duration and
 avg_packet_size, fits an Isolation Forest and labels each row Normal or Suspicious.)";

@@ -83,6 +83,8 @@ else
 fi
 # SHA-256 comes from OpenSSL's libcrypto (core links it), so dpkg-shlibdeps must name libssl3.
 [[ "$depends" =~ libssl3 ]] && ok "Depends names libssl3 (libcrypto)" || fail "Depends lacks libssl3"
+# bzip2, xz, zstd, zip and tar input are read through libarchive (core links it).
+[[ "$depends" =~ libarchive13 ]] && ok "Depends names libarchive13" || fail "Depends lacks libarchive13"
 if [ "$ui_built" = 1 ]; then
     [[ "$depends" =~ libqt6widgets6 ]] && ok "Depends names Qt Widgets" || fail "Depends lacks libqt6widgets6"
     [[ "$depends" =~ libqt6charts6 ]] && ok "Depends names Qt Charts" || fail "Depends lacks libqt6charts6"

@@ -1,13 +1,16 @@
 #include "ui/fileimporter.h"
 
+#include "core/io/archive.h"
 #include "core/io/csvsniffer.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "ui/archivememberchooser.h"
 #include "ui/importdialog.h"
 #include "ui/workbenchsettings.h"
 
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 
 namespace webthreat {
 
@@ -24,6 +27,8 @@ bool FileImporter::offerImport(const QString& path)
 {
     if (path.startsWith(QLatin1String(":/")))
         return false;
+    if (offerMemberChoice(path))
+        return true;
     // The first 64 KB only: small enough for the GUI thread, as the dialog's preview is.
     const ImportCheck check = checkImport(path.toStdString());
     if (!check.needsImport)
@@ -38,6 +43,33 @@ bool FileImporter::offerImport(const QString& path)
         return true;
     }
     showDialog(path);
+    return true;
+}
+
+bool FileImporter::offerMemberChoice(const QString& path)
+{
+    std::vector<ArchiveMember> members;
+    // A zip's list is its central directory, a plain tar's its headers (skipped by seeking): both
+    // are quick. A compressed tar is decompressed once to list it, which takes a moment for a large
+    // one: the cursor says so.
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        members = listArchiveMembers(path.toStdString());
+    } catch (const Error&) {
+        // A corrupt archive: the reader says so in its own words.
+    }
+    QGuiApplication::restoreOverrideCursor();
+    if (members.size() < 2)
+        return false;
+    logger::get("ui")->info("{} holds {} files: asking which one to open", path.toStdString(), members.size());
+    auto* chooser = new ArchiveMemberChooser(QFileInfo(path).fileName(), members, m_window);
+    chooser->setAttribute(Qt::WA_DeleteOnClose);
+    connect(chooser, &QDialog::accepted, this, [this, chooser, path] {
+        const QString chosen = path + QLatin1Char(':') + chooser->chosenMember();
+        if (!offerImport(chosen))
+            Q_EMIT openWith(chosen, ReadOptions{});
+    });
+    chooser->open();
     return true;
 }
 

@@ -23,8 +23,9 @@ public:
     FileImporter(QWidget* window, WorkbenchSettings* settings, QObject* parent = nullptr);
     ~FileImporter() override;
 
-    // True when path needs a mapping and this took over opening it: with the saved one at once
-    // (openWith, then noted), or through the dialog (openWith when accepted).
+    // True when this took over opening path: a zip or tar archive of several files asks which one
+    // (archiveMemberChooser, then openWith FILE:NAME); a file that needs a mapping opens with the
+    // saved one at once (openWith, then noted), or through the dialog (openWith when accepted).
     bool offerImport(const QString& path);
     // File > Import CSV...: the import dialog for any file, prefilled with its saved mapping.
     void chooseFile();
@@ -42,6 +43,8 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
+    bool offerMemberChoice(const QString& path);
+
     QWidget* m_window = nullptr;
     WorkbenchSettings* m_settings = nullptr;
     QString m_note;

@@ -1,5 +1,6 @@
 #include "ui/workbenchsettings.h"
 
+#include "core/io/archive.h"
 #include "ui/detectorpanel.h"
 #include "ui/displayformat.h"
 
@@ -104,7 +105,9 @@ void WorkbenchSettings::addRecentFile(const QString& path)
 
 void WorkbenchSettings::forgetIfMissing(const QString& path)
 {
-    if (!m_recentFiles.contains(path) || QFileInfo::exists(path))
+    // A member of an archive (capture.zip:traffic.csv) has gone away when its archive has.
+    if (!m_recentFiles.contains(path)
+        || QFileInfo::exists(QString::fromStdString(splitArchivePath(path.toStdString()).file)))
         return;
     QStringList files = m_recentFiles;
     files.removeAll(path);

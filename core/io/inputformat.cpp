@@ -123,7 +123,7 @@ FormatDetection detectFormat(std::string_view head, char delimiter)
             "the file's format is not recognised: line " + std::to_string(firstLine) + " ('" + shortenForMessage(first)
                 + "') is not a traffic CSV header (naming columns such as bytes_in, src_ip, dst_ip), an AWS VPC Flow "
                   "Log header or record, or an ALB/NLB access-log or ALB connection-log entry; these (also "
-                  "gzip-compressed) are the formats the workbench reads"};
+                  "compressed, or in a zip or tar archive) are the formats the workbench reads"};
 }
 
 } // namespace webthreat

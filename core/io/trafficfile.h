@@ -9,8 +9,12 @@
 
 namespace webthreat {
 
-// The one way into the workbench for a traffic file of any supported format: decompresses gzip
-// (recognised by its magic bytes, whatever the file is called), detects the format from the first
+// The one way into the workbench for a traffic file of any supported format: decompresses gzip,
+// bzip2, xz and zstd and opens zip and tar archives (tar.gz and the like too), all recognised by
+// their magic bytes whatever the file is called. A path FILE:MEMBER (when FILE exists and the whole
+// path does not) reads that member of an archive; an archive holding one file reads it, one holding
+// several is refused with a message listing them. Archives inside archives are refused; the
+// decompressed size is checked as it grows (see below). Then it detects the format from the first
 // lines unless options.format names one, and dispatches to the CSV, VPC Flow Log or load-balancer
 // log reader. Every reader returns the same TrafficTable and ReadReport (report.format says what
 // the file was read as). Throws InputError naming the file when it cannot be used: unreadable,

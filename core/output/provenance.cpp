@@ -1,5 +1,6 @@
 #include "core/output/provenance.h"
 
+#include "core/io/archive.h"
 #include "core/output/atomicfile.h"
 #include "core/output/json_internal.h"
 #include "core/util/format.h"
@@ -63,16 +64,19 @@ std::string utcNowIso8601()
 InputFingerprint fingerprintFile(const std::string& path, const Progress& progress)
 {
     InputFingerprint fingerprint;
+    // A member of an archive (capture.zip:traffic.csv) is fingerprinted by the archive's bytes.
+    const ArchivePath where = splitArchivePath(path);
+    const std::string member = where.member.empty() ? std::string() : ":" + where.member;
     std::error_code error;
-    const std::filesystem::path absolute = std::filesystem::absolute(path, error);
-    fingerprint.path = error ? path : absolute.lexically_normal().string();
-    fingerprint.name = fileName(path);
+    const std::filesystem::path absolute = std::filesystem::absolute(where.file, error);
+    fingerprint.path = error ? path : absolute.lexically_normal().string() + member;
+    fingerprint.name = fileName(where.file) + member;
     struct stat status { };
-    if (::stat(path.c_str(), &status) == 0) {
+    if (::stat(where.file.c_str(), &status) == 0) {
         fingerprint.bytes = static_cast<std::uint64_t>(status.st_size);
         fingerprint.modified = formatTimestamp(static_cast<Instant>(status.st_mtim.tv_sec) * kMicrosPerSecond);
     }
-    fingerprint.sha256 = sha256FileHex(path, progress);
+    fingerprint.sha256 = sha256FileHex(where.file, progress);
     return fingerprint;
 }
 

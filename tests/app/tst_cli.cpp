@@ -9,6 +9,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include "core/analysis/evaluation.h"
 #include "core/pipeline.h"
 #include "core/detect/features.h"
@@ -609,6 +612,45 @@ private Q_SLOTS:
         run = runWebthreat({"analyze", formats + "corrupt.gz"});
         QCOMPARE(run.status, 3);
         QVERIFY2(run.err.contains("corrupt.gz: the gzip data is corrupt"), qPrintable(run.err));
+    }
+
+    // Compressed files and archives open directly; an archive of several files is refused with
+    // their names (exit status 3) and FILE:NAME reads one of them.
+    void archives()
+    {
+        const QByteArray log
+            = contents(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/formats/") + "vpcflow_v2_extra_samples_noheader.log");
+        QVERIFY(!log.isEmpty());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString zip = dir.path() + "/capture.zip";
+        archive* out = archive_write_new();
+        QCOMPARE(archive_write_set_format_zip(out), ARCHIVE_OK);
+        QCOMPARE(archive_write_open_filename(out, zip.toLocal8Bit().constData()), ARCHIVE_OK);
+        for (const char* name : {"a.log", "b.log"}) {
+            archive_entry* entry = archive_entry_new();
+            archive_entry_set_pathname(entry, name);
+            archive_entry_set_filetype(entry, AE_IFREG);
+            archive_entry_set_perm(entry, 0644);
+            archive_entry_set_size(entry, log.size());
+            QCOMPARE(archive_write_header(out, entry), ARCHIVE_OK);
+            archive_entry_free(entry);
+            QCOMPARE(archive_write_data(out, log.constData(), static_cast<std::size_t>(log.size())), log.size());
+        }
+        QCOMPARE(archive_write_close(out), ARCHIVE_OK);
+        archive_write_free(out);
+
+        Run run = runWebthreat({"analyze", zip});
+        QCOMPARE(run.status, 3);
+        QVERIFY2(
+            run.err.contains(zip + ": the zip archive holds 2 files; choose one as " + zip + ":NAME: a.log, b.log"),
+            qPrintable(run.err));
+        run = runWebthreat({"analyze", zip + ":b.log", "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).object()["read"].toObject()["rows"].toInt(), 4);
+        run = runWebthreat({"analyze", zip + ":c.log"});
+        QCOMPARE(run.status, 3);
+        QVERIFY2(run.err.contains("holds no file named 'c.log'; it holds: a.log, b.log"), qPrintable(run.err));
     }
 
     void importLayouts_data()
