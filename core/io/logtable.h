@@ -19,10 +19,11 @@ namespace webthreat {
 
 // Hands out the lines of a byte stream, block by block: a line never costs more than its bytes.
 // LF, CRLF and CR line ends; a UTF-8 byte-order mark at the start is skipped. Throws InputError on
-// a NUL byte (binary data) and on UTF-16 text.
+// a NUL byte (binary data), on UTF-16 text, and on a line longer than maxLineBytes, as soon as that
+// many bytes of it are read (so memory stays within about twice the limit, whatever the file).
 class LineReader {
 public:
-    LineReader(ByteReader read, std::size_t blockBytes, std::string file);
+    LineReader(ByteReader read, std::size_t blockBytes, std::string file, std::size_t maxLineBytes = kMaxRecordBytes);
 
     // The next line without its line end (empty for a blank line); false after the last one.
     bool next(std::string_view& line);
@@ -33,7 +34,10 @@ private:
     bool fill();
 
     ByteReader m_read;
+    [[noreturn]] void refuseLongLine() const;
+
     std::string m_file;
+    std::size_t m_maxLine;
     std::vector<char> m_buffer;
     std::size_t m_begin = 0;
     std::size_t m_end = 0;
