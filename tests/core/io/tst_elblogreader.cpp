@@ -33,6 +33,41 @@ class TestElbLogReader : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Issue 17: a line longer than the limit for one record (made small here) is refused with the
+    // file, the line where it starts and the limit, whatever the blocks, with or without a line end.
+    void lineOverLimitRefused_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        const std::string longLine(5000, 'x');
+        QTest::newRow("no line end") << QByteArray::fromStdString(kAlbLine + kAlbLine + longLine);
+        QTest::newRow("then more lines") << QByteArray::fromStdString(kAlbLine + kAlbLine + longLine + "\n" + kAlbLine);
+        QTest::newRow("blanks") << QByteArray::fromStdString(kAlbLine + kAlbLine + std::string(5000, ' ') + "\r\n" + kAlbLine);
+    }
+
+    void lineOverLimitRefused()
+    {
+        QFETCH(QByteArray, text);
+        const std::string bytes = text.toStdString();
+        for (const std::size_t blockBytes : {std::size_t(64), std::size_t(16) << 20}) {
+            for (const std::size_t chunk : {std::size_t(7), std::size_t(1) << 20}) {
+                std::size_t offset = 0;
+                ReadOptions options;
+                options.blockBytes = blockBytes;
+                options.maxRecordBytes = 4096;
+                const QString message
+                    = errorOf([&] { readElbLog(readerOver(bytes, offset, chunk), {}, "long.log", options); });
+                QCOMPARE(message, QString("long.log:3: a record longer than 4 KiB (the limit for one record) starts "
+                                          "on this line: is the file missing its line ends, or not a text log?"));
+            }
+        }
+        // A line just under the limit is read.
+        std::size_t offset = 0;
+        ReadOptions options;
+        options.maxRecordBytes = 4096;
+        const std::string fine = kAlbLine + kAlbLine;
+        QCOMPARE(readElbLog(readerOver(fine, offset), {}, "fine.log", options).report.lines, std::int64_t(2));
+    }
+
     void mapping()
     {
         const ReadResult read = readElb(fixtureBytes("alb_nlb_elb_mixed_test.log"));
