@@ -95,12 +95,12 @@ bool LineReader::next(std::string_view& line)
     return true;
 }
 
-void splitBlanks(std::string_view line, std::vector<std::string_view>& fields)
+void splitBlanks(std::string_view line, std::vector<std::string_view>& fields, std::size_t maxFields)
 {
     fields.clear();
     std::size_t i = 0;
     const std::size_t size = line.size();
-    while (i < size) {
+    while (i < size && fields.size() < maxFields) {
         while (i < size && (line[i] == ' ' || line[i] == '\t'))
             ++i;
         const std::size_t start = i;
@@ -111,14 +111,15 @@ void splitBlanks(std::string_view line, std::vector<std::string_view>& fields)
     }
 }
 
-bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch)
+bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch,
+                 std::size_t maxFields)
 {
     fields.clear();
     scratch.clear();
     scratch.reserve(line.size());
     std::size_t i = 0;
     const std::size_t size = line.size();
-    while (i < size) {
+    while (i < size && fields.size() < maxFields) {
         if (line[i] == ' ') {
             ++i;
             continue;

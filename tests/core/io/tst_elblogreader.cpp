@@ -3,6 +3,7 @@
 // the streaming decompressor. The fixture is AWS's documentation samples with deliberate edge cases.
 #include "core/io/elblogreader.h"
 
+#include "core/io/logtable.h"
 #include "readertesting.h"
 
 #include <QTest>
@@ -33,6 +34,20 @@ class TestElbLogReader : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // A line of more fields than any log has is skipped as malformed, split no further than that.
+    void lineOfManyFieldsSkipped()
+    {
+        std::string many = "http";
+        for (int i = 0; i < 100000; ++i)
+            many += " x";
+        const std::string text = kAlbLine + many + "\n" + kAlbLine;
+        const ReadResult read = readElb(text);
+        QCOMPARE(read.table.rowCount(), std::size_t(2));
+        QCOMPARE(read.report.malformed.count, std::size_t(1));
+        QCOMPARE(read.report.malformed.firstLines, (std::vector<std::int64_t>{2}));
+        QCOMPARE(read.report.malformed.firstFieldCounts, (std::vector<std::size_t>{kMaxLogFields + 1}));
+    }
+
     // Issue 17: a line longer than the limit for one record (made small here) is refused with the
     // file, the line where it starts and the limit, whatever the blocks, with or without a line end.
     void lineOverLimitRefused_data()
