@@ -70,7 +70,8 @@ void writePlain(const std::string& path, const std::string& head, char fill, std
 {
     std::ofstream out(path, std::ios::binary);
     out << head;
-    repeat(fill, bytes, [&](const char* data, std::size_t size) { out.write(data, static_cast<std::streamsize>(size)); });
+    repeat(fill, bytes,
+           [&](const char* data, std::size_t size) { out.write(data, static_cast<std::streamsize>(size)); });
     out << tail;
     if (!out)
         throw std::runtime_error("cannot write " + path);

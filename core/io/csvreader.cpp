@@ -394,9 +394,10 @@ struct RecordSplitter {
     // branch is never taken and the hot loop needs no extra test.
     char quote;
     std::vector<std::string_view> fields;
-    // Fields of the last record, all counted, only about the first keep of them stored: a line of
+    // Fields of the last record, all counted, at most about twice keep of them stored: a line of
     // 16 MiB of delimiters must not cost 16 bytes of view per byte (a row with more fields than the
-    // header is refused whatever they hold).
+    // header is refused whatever they hold). When fieldCount() > keep, fields is not positional
+    // (some are left out): read it only when fieldCount() <= keep.
     std::size_t dropped = 0; // fields counted past keep
     std::size_t keep = std::string_view::npos;
     std::size_t fieldCount() const noexcept { return fields.size() + dropped; }
@@ -500,7 +501,9 @@ struct RecordSplitter {
             return scratch[index];
         };
         auto closeField = [&](std::size_t stop) {
-            if (quoted)
+            if (quoted && fieldIndex >= keep)
+                ++dropped; // its text is in the shared string, which the next field overwrites
+            else if (quoted)
                 addField(scratchFor(fieldIndex).data(), scratchFor(fieldIndex).size());
             else
                 addField(base + fieldStart, stop - fieldStart);

@@ -402,14 +402,17 @@ private Q_SLOTS:
     // as the header has (and one) are kept while it is split.
     void rowOfDelimitersCountedWhole()
     {
-        const std::string text = kHeader + "\n" + row("1") + "\n" + std::string(3000, ',') + "\n\"a\"" + std::string(3000, ',')
-            + "\"b\"\n" + row("2") + "\n";
+        std::string quotedFields;
+        for (int i = 0; i < 3000; ++i)
+            quotedFields += "\"q" + std::to_string(i) + "\",";
+        const std::string text = kHeader + "\n" + row("1") + "\n" + std::string(3000, ',') + "\n\"a\""
+            + std::string(3000, ',') + "\"b\"\n" + quotedFields + "\n" + row("2") + "\n";
         for (const std::size_t blockBytes : {std::size_t(64), std::size_t(16) << 20}) {
             const ReadResult result = read(text, blockBytes);
             QCOMPARE(result.table.rowCount(), std::size_t(2));
-            QCOMPARE(result.report.malformed.count, std::size_t(2));
-            QCOMPARE(result.report.malformed.firstLines, (std::vector<std::int64_t>{3, 4}));
-            QCOMPARE(result.report.malformed.firstFieldCounts, (std::vector<std::size_t>{3001, 3001}));
+            QCOMPARE(result.report.malformed.count, std::size_t(3));
+            QCOMPARE(result.report.malformed.firstLines, (std::vector<std::int64_t>{3, 4, 5}));
+            QCOMPARE(result.report.malformed.firstFieldCounts, (std::vector<std::size_t>{3001, 3001, 3001}));
         }
     }
 
@@ -417,8 +420,9 @@ private Q_SLOTS:
     void headerOfDelimitersRefused()
     {
         const QString message = readError(std::string(70000, ',') + "\n" + row("1") + "\n");
-        QCOMPARE(message, "test.csv:1: this line has more than 65536 fields, more columns than the workbench reads: is "
-                          "it a CSV file?");
+        QCOMPARE(message,
+                 "test.csv:1: this line has more than 65536 fields, more columns than the workbench reads: is "
+                 "it a CSV file?");
     }
 
     // Repeats are found the same way whatever the threads and blocks: the multi-threaded SIMD path

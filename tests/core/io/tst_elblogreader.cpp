@@ -56,7 +56,8 @@ private Q_SLOTS:
         const std::string longLine(5000, 'x');
         QTest::newRow("no line end") << QByteArray::fromStdString(kAlbLine + kAlbLine + longLine);
         QTest::newRow("then more lines") << QByteArray::fromStdString(kAlbLine + kAlbLine + longLine + "\n" + kAlbLine);
-        QTest::newRow("blanks") << QByteArray::fromStdString(kAlbLine + kAlbLine + std::string(5000, ' ') + "\r\n" + kAlbLine);
+        QTest::newRow("blanks") << QByteArray::fromStdString(kAlbLine + kAlbLine + std::string(5000, ' ') + "\r\n"
+                                                             + kAlbLine);
     }
 
     void lineOverLimitRefused()
@@ -71,8 +72,9 @@ private Q_SLOTS:
                 options.maxRecordBytes = 4096;
                 const QString message
                     = errorOf([&] { readElbLog(readerOver(bytes, offset, chunk), {}, "long.log", options); });
-                QCOMPARE(message, QString("long.log:3: a record longer than 4 KiB (the limit for one record) starts "
-                                          "on this line: is the file missing its line ends, or not a text log?"));
+                QCOMPARE(message,
+                         QString("long.log:3: a record longer than 4 KiB (the limit for one record) starts "
+                                 "on this line: is the file missing its line ends, or not a text log?"));
             }
         }
         // A line just under the limit is read.

@@ -281,9 +281,9 @@ private Q_SLOTS:
         options.maxRecordBytes = 16u << 10;
         options.blockBytes = 4096;
         const QString message = errorOf([&] { readTrafficFile(path, options); });
-        QCOMPARE(message, QString::fromStdString(path)
-                              + ":3: a record longer than 16 KiB (the limit for one record) starts on this line: "
-                              + problem);
+        QCOMPARE(message,
+                 QString::fromStdString(path)
+                     + ":3: a record longer than 16 KiB (the limit for one record) starts on this line: " + problem);
 
         // How much of the 4 MiB was decompressed before the refusal: a few times the limit.
         std::ifstream in(path, std::ios::binary);

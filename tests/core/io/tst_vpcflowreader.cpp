@@ -56,9 +56,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("text");
         const std::string longLine(5000, 'x');
-        QTest::newRow("no line end") << QByteArray::fromStdString(std::string(kFlowLine) + std::string(kFlowLine) + longLine);
-        QTest::newRow("then more lines") << QByteArray::fromStdString(std::string(kFlowLine) + std::string(kFlowLine) + longLine + "\n" + std::string(kFlowLine));
-        QTest::newRow("blanks") << QByteArray::fromStdString(std::string(kFlowLine) + std::string(kFlowLine) + std::string(5000, ' ') + "\r\n" + std::string(kFlowLine));
+        QTest::newRow("no line end") << QByteArray::fromStdString(std::string(kFlowLine) + std::string(kFlowLine)
+                                                                  + longLine);
+        QTest::newRow("then more lines") << QByteArray::fromStdString(std::string(kFlowLine) + std::string(kFlowLine)
+                                                                      + longLine + "\n" + std::string(kFlowLine));
+        QTest::newRow("blanks") << QByteArray::fromStdString(
+            std::string(kFlowLine) + std::string(kFlowLine) + std::string(5000, ' ') + "\r\n" + std::string(kFlowLine));
     }
 
     void lineOverLimitRefused()
@@ -73,8 +76,9 @@ private Q_SLOTS:
                 options.maxRecordBytes = 4096;
                 const QString message
                     = errorOf([&] { readVpcFlowLog(readerOver(bytes, offset, chunk), {}, "long.log", options); });
-                QCOMPARE(message, QString("long.log:3: a record longer than 4 KiB (the limit for one record) starts "
-                                          "on this line: is the file missing its line ends, or not a text log?"));
+                QCOMPARE(message,
+                         QString("long.log:3: a record longer than 4 KiB (the limit for one record) starts "
+                                 "on this line: is the file missing its line ends, or not a text log?"));
             }
         }
         // A line just under the limit is read.
