@@ -218,6 +218,13 @@ RangeScan scanRange(const char* from, const char* to, char quote) noexcept
     return scan;
 }
 
+// What may make a CSV record longer than the limit, for its refusal.
+constexpr std::string_view kLongRecordHint = "is a line end missing, or a quote never closed?";
+
+// The most columns a header may have. A line of delimiters is not a header of a million empty
+// names (each would become a column of the table).
+constexpr std::size_t kMaxColumns = 65536;
+
 char splitterQuote(const ReadOptions& options) noexcept
 {
     return options.quote == '\0' ? options.delimiter : options.quote;
@@ -244,6 +251,8 @@ public:
     // The file's size, when known: the columns are reserved from it after the first block, so
     // they are neither copied as they grow nor left with unused capacity.
     void expectBytes(std::uint64_t total) { m_expectedBytes = total; }
+    // The line where the incomplete record the last feed returned starts.
+    std::int64_t carriedLine() const noexcept { return m_carriedLine; }
 
 private:
     // The header line as found in a block: its names, its line (0 without a header), and the
@@ -272,6 +281,9 @@ private:
     // Per file column: the schema field it is read into, or kept as extra text, or ignored.
     std::vector<ColumnMapping> resolveColumns(const std::vector<std::string>& header, std::int64_t headerLine) const;
     [[noreturn]] void unterminatedQuote(std::int64_t line) const;
+    // A record longer than the limit for one record starts on this line. Out of line and cold: its
+    // message built inside the parse loop slowed the loop.
+    [[noreturn, gnu::cold, gnu::noinline]] void longRecord(std::int64_t line) const;
     // Whether the record's fields are the header's names again (a file joined from exports).
     bool repeatsHeader(const std::vector<std::string_view>& fields) const noexcept;
     void checkText();
@@ -282,6 +294,7 @@ private:
     unsigned m_threads;
     bool m_haveHeader = false;
     std::int64_t m_linesDone = 0; // line ends consumed so far
+    std::int64_t m_carriedLine = 0;
     std::vector<Destination> m_destinations; // per file column
     std::vector<std::size_t> m_headerColumnOf; // file column -> destination index
     std::vector<std::string> m_headerNames; // trimmed; empty without a header line
@@ -381,6 +394,13 @@ struct RecordSplitter {
     // branch is never taken and the hot loop needs no extra test.
     char quote;
     std::vector<std::string_view> fields;
+    // Fields of the last record, all counted, at most about twice keep of them stored: a line of
+    // 16 MiB of delimiters must not cost 16 bytes of view per byte (a row with more fields than the
+    // header is refused whatever they hold). When fieldCount() > keep, fields is not positional
+    // (some are left out): read it only when fieldCount() <= keep.
+    std::size_t dropped = 0; // fields counted past keep
+    std::size_t keep = std::string_view::npos;
+    std::size_t fieldCount() const noexcept { return fields.size() + dropped; }
     // A deque: growing it never moves the strings, so views into earlier fields of the same
     // record stay valid (a vector here was a use-after-free the fuzzer found).
     std::deque<std::string> scratch;
@@ -411,10 +431,23 @@ struct RecordSplitter {
 
     static constexpr std::size_t kQuoted = std::string_view::npos - 1;
 
+    // Always inlined: as a call (GCC's choice) it was 5 % of the read.
+    [[gnu::always_inline]] void addField(const char* from, std::size_t size)
+    {
+        // Tested only where the vector would grow (the test emplace_back makes anyway): a test
+        // per field cost 7 % of the read. So up to twice keep fields may be stored, never more.
+        if (fields.size() == fields.capacity() && fields.size() >= keep) [[unlikely]] {
+            ++dropped;
+            return;
+        }
+        fields.emplace_back(from, size);
+    }
+
     // kQuoted when the record holds a quote; otherwise as split().
     std::size_t splitUnquoted(std::string_view data, std::size_t at, bool atEnd, std::int64_t& lineBreaks)
     {
         fields.clear();
+        dropped = 0;
         openQuote = false;
         const char* base = data.data();
         const std::size_t size = data.size();
@@ -424,18 +457,18 @@ struct RecordSplitter {
             if (i >= size) {
                 if (!atEnd)
                     return std::string_view::npos;
-                fields.emplace_back(base + fieldStart, size - fieldStart);
+                addField(base + fieldStart, size - fieldStart);
                 return size;
             }
             const char c = base[i];
             if (c == delimiter) {
-                fields.emplace_back(base + fieldStart, i - fieldStart);
+                addField(base + fieldStart, i - fieldStart);
                 fieldStart = i + 1;
                 continue;
             }
             if (c == quote)
                 return kQuoted;
-            fields.emplace_back(base + fieldStart, i - fieldStart);
+            addField(base + fieldStart, i - fieldStart);
             if (c == '\r' && i + 1 < size && base[i + 1] == '\n') {
                 special.next(); // the LF of this CRLF
                 ++lineBreaks;
@@ -451,6 +484,7 @@ struct RecordSplitter {
     std::size_t splitQuoted(std::string_view data, std::size_t at, bool atEnd, std::int64_t& lineBreaks)
     {
         fields.clear();
+        dropped = 0;
         openQuote = false;
         std::size_t fieldIndex = 0;
         const char* base = data.data();
@@ -459,16 +493,20 @@ struct RecordSplitter {
         bool quoted = false; // this field held a quote: its text is in scratch
         std::int64_t breaks = 0;
         std::size_t i = at;
+        // Fields past keep are not stored: they share one scratch string.
         auto scratchFor = [&](std::size_t index) -> std::string& {
+            index = std::min(index, keep);
             if (scratch.size() <= index)
                 scratch.resize(index + 1);
             return scratch[index];
         };
         auto closeField = [&](std::size_t stop) {
-            if (quoted)
-                fields.emplace_back(scratch[fieldIndex]);
+            if (quoted && fieldIndex >= keep)
+                ++dropped; // its text is in the shared string, which the next field overwrites
+            else if (quoted)
+                addField(scratchFor(fieldIndex).data(), scratchFor(fieldIndex).size());
             else
-                fields.emplace_back(base + fieldStart, stop - fieldStart);
+                addField(base + fieldStart, stop - fieldStart);
             ++fieldIndex;
         };
         while (i < size) {
@@ -525,7 +563,7 @@ struct RecordSplitter {
                 continue;
             }
             if (quoted)
-                scratch[fieldIndex].push_back(c);
+                scratchFor(fieldIndex).push_back(c);
             ++i;
         }
         if (!atEnd)
@@ -562,6 +600,7 @@ std::optional<CsvParser::HeaderLine> CsvParser::findHeaderLine(std::string_view 
         breaks = 1;
     }
     RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
+    splitter.keep = kMaxColumns + 1;
     HeaderLine found;
     std::vector<std::string> titleLines;
     std::vector<std::string> firstNames; // the first line's fields, for the error when no line fits
@@ -574,19 +613,28 @@ std::optional<CsvParser::HeaderLine> CsvParser::findHeaderLine(std::string_view 
             ++at;
         }
         if (at >= block.size()) {
-            if (!atEnd)
+            if (!atEnd) {
+                m_carriedLine = breaks + 1;
                 return std::nullopt;
+            }
             if (candidate == 0)
                 throw InputError(m_file, 0, "", "the file is empty: expected a header line naming the columns");
             break; // only title lines: the header found last is reported below
         }
         const std::int64_t line = breaks + 1;
         const std::size_t end = splitter.split(block, at, atEnd, breaks);
+        if (splitter.fieldCount() > kMaxColumns)
+            throw InputError(m_file, line, "",
+                             "this line has more than " + std::to_string(kMaxColumns)
+                                 + " fields, more columns than the workbench reads: is it a CSV file?");
         if (end == std::string_view::npos) {
             if (splitter.openQuote)
                 throw InputError(m_file, line, "", "the header line has a quoted field that is never closed");
+            m_carriedLine = line;
             return std::nullopt;
         }
+        if (end - at > m_options.maxRecordBytes)
+            longRecord(line);
         std::vector<std::string> names;
         for (const auto& field : splitter.fields) {
             for (char c : field) {
@@ -796,13 +844,34 @@ void CsvParser::unterminatedQuote(std::int64_t line) const
                      "a quoted field opened on this line is never closed (the file ends inside quotes)");
 }
 
+void CsvParser::longRecord(std::int64_t line) const
+{
+    throw InputError(m_file, line, "", recordTooLong(m_options.maxRecordBytes, kLongRecordHint));
+}
+
 bool CsvParser::repeatsHeader(const std::vector<std::string_view>& fields) const noexcept
 {
+    // Exports joined from tools that spell the header differently ("Bytes_In", quoted or not,
+    // blanks around the names) repeat it all the same: names compare without case, trimmed.
+    auto same = [](std::string_view cell, const std::string& name) {
+        cell = trim(cell);
+        if (cell.size() != name.size())
+            return false;
+        for (std::size_t i = 0; i < cell.size(); ++i) {
+            const auto a = static_cast<unsigned char>(cell[i]);
+            const auto b = static_cast<unsigned char>(name[i]);
+            if (a != b && (a | 0x20) != (b | 0x20))
+                return false;
+            if (a != b && ((a | 0x20) < 'a' || (a | 0x20) > 'z'))
+                return false;
+        }
+        return true;
+    };
     // The first field tells a data row apart nearly always, so the cost is one short comparison a row.
-    if (m_headerNames.empty() || trim(fields[0]) != m_headerNames[0])
+    if (m_headerNames.empty() || !same(fields[0], m_headerNames[0]))
         return false;
     for (std::size_t f = 1; f < fields.size(); ++f) {
-        if (trim(fields[f]) != m_headerNames[f])
+        if (!same(fields[f], m_headerNames[f]))
             return false;
     }
     return true;
@@ -831,6 +900,7 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
 
     RecordSplitter splitter(m_options.delimiter, splitterQuote(m_options));
     const std::size_t expected = m_destinations.size();
+    splitter.keep = expected + 1; // one more tells a long row apart; its count is kept whole
     std::size_t at = begin;
     std::size_t rowsSinceCheck = 0;
     while (at < end) {
@@ -855,17 +925,22 @@ void CsvParser::parsePiece(std::string_view block, std::size_t begin, std::size_
         std::int64_t breaks = 0;
         const std::size_t next = splitter.split(block, at, atEnd && lastPiece, breaks);
         if (next == std::string_view::npos) {
+            // Past the limit the refusal is the same whether the file ends there or goes on.
+            if (splitter.openQuote && block.size() - at > m_options.maxRecordBytes)
+                longRecord(recordLine);
             if (splitter.openQuote)
                 unterminatedQuote(recordLine); // relative: feed() rebases it
             break; // incomplete: carried to the next block
         }
+        if (next - at > m_options.maxRecordBytes) [[unlikely]]
+            longRecord(recordLine); // relative: feed() rebases it
         out.lineBreaks += breaks;
         at = next;
-        if (splitter.fields.size() != expected) {
+        if (splitter.fieldCount() != expected) {
             ++out.malformed.count;
             if (out.malformed.firstLines.size() < MalformedRows::kKeptLines) {
                 out.malformed.firstLines.push_back(recordLine);
-                out.malformed.firstFieldCounts.push_back(splitter.fields.size());
+                out.malformed.firstFieldCounts.push_back(splitter.fieldCount());
             }
             continue;
         }
@@ -1030,22 +1105,25 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd, const std::funct
     std::vector<std::size_t> starts(pieceCount + 1, rest.size());
     starts[0] = 0;
     {
-        std::size_t parity = 0;
-        for (std::size_t piece = 1; piece < pieceCount; ++piece) {
-            parity += quotes[piece - 1];
+        std::vector<std::size_t> parity(pieceCount, 0); // quotes before each rough start
+        for (std::size_t piece = 1; piece < pieceCount; ++piece)
+            parity[piece] = parity[piece - 1] + quotes[piece - 1];
+        // Each piece looks for its first record end only up to the next rough start: past it, that
+        // piece's own search (with its own exact quote parity) finds the same one. Searching to the
+        // end of the block instead made a block of one long record cost pieces x block.
+        for (std::size_t piece = pieceCount - 1; piece > 0; --piece) {
+            const std::size_t stop = roughStart(piece + 1);
+            bool inQuotes = parity[piece] % 2 == 1;
             std::size_t i = roughStart(piece);
-            bool inQuotes = parity % 2 == 1;
-            for (; i < rest.size(); ++i) {
+            for (; i < stop; ++i) {
                 const char c = rest[i];
                 if (c == m_options.quote)
                     inQuotes = !inQuotes;
                 else if (!inQuotes && c == '\n')
                     break;
             }
-            starts[piece] = i < rest.size() ? i + 1 : rest.size();
+            starts[piece] = i < stop ? i + 1 : starts[piece + 1];
         }
-        for (std::size_t piece = pieceCount - 1; piece > 0; --piece)
-            starts[piece] = std::min(starts[piece], starts[piece + 1]);
     }
 
     // Rows per byte so far, for the pieces' reservations: read here, since the merge running
@@ -1093,6 +1171,7 @@ std::size_t CsvParser::feed(std::string_view block, bool atEnd, const std::funct
             carried = rest.size() - stopped[piece];
     }
     m_bytesParsed += rest.size() - carried;
+    m_carriedLine = linesBefore + 1;
     m_pending = std::move(results);
     return atEnd ? 0 : carried;
 }
@@ -1213,13 +1292,10 @@ public:
         m_parser.expectBytes(totalBytes);
         const std::size_t blockBytes = m_options.blockBytes;
         const std::size_t headroom = std::min<std::size_t>(blockBytes, 64 * 1024);
-        struct Fetched {
-            std::vector<char> buffer;
-            std::size_t got = 0;
-            bool atEnd = false;
-        };
         // Fills buffer[headroom, headroom + blockBytes) as far as the input goes.
         auto fetch = [&](Fetched& into) {
+            if (into.buffer.capacity() > 2 * (headroom + blockBytes))
+                std::vector<char>().swap(into.buffer); // a long record's buffer goes back
             into.buffer.resize(headroom + blockBytes);
             into.got = 0;
             into.atEnd = false;
@@ -1259,6 +1335,9 @@ public:
             if (atEnd)
                 break;
             consumed += next.got;
+            if (carried > m_options.maxRecordBytes)
+                throw InputError(m_name, m_parser.carriedLine(), "",
+                                 recordTooLong(m_options.maxRecordBytes, kLongRecordHint));
             const char* carriedBytes = current.buffer.data() + blockEnd - carried;
             if (carried <= headroom) {
                 std::memcpy(next.buffer.data() + headroom - carried, carriedBytes, carried);
@@ -1266,11 +1345,9 @@ public:
             } else {
                 // A record longer than the headroom (or than a block): the next block starts
                 // with all of it, in a buffer made large enough.
-                std::vector<char> joined(headroom + carried + next.got);
-                std::memcpy(joined.data() + headroom, carriedBytes, carried);
-                std::memcpy(joined.data() + headroom + carried, next.buffer.data() + headroom, next.got);
-                next.buffer.swap(joined);
-                next.got += carried;
+                const std::size_t added = join(next, carriedBytes, carried, headroom, pull);
+                consumed += added - next.got;
+                next.got = carried + added;
                 begin = headroom;
             }
             std::swap(current, next);
@@ -1286,6 +1363,39 @@ public:
     }
 
 private:
+    struct Fetched {
+        std::vector<char> buffer;
+        std::size_t got = 0;
+        bool atEnd = false;
+    };
+
+    // Puts the carried bytes of an unfinished record in front of the block fetched into next, and
+    // reads on after it until at least as many new bytes follow the record as it had (or the limit
+    // for one record is passed): the record is scanned again from its start at each block, and
+    // doubling what is scanned each time keeps the total linear in its size. Returns the bytes
+    // that follow the record now (next.got and those read here).
+    std::size_t join(Fetched& next, const char* carriedBytes, std::size_t carried, std::size_t headroom,
+                     const std::function<std::size_t(char*, std::size_t)>& pull) const
+    {
+        const std::size_t wanted = std::min(carried, m_options.maxRecordBytes + 1 - carried);
+        const std::size_t more = next.atEnd || next.got >= wanted ? 0 : wanted - next.got;
+        std::vector<char> joined(headroom + carried + next.got + more);
+        std::memcpy(joined.data() + headroom, carriedBytes, carried);
+        std::memcpy(joined.data() + headroom + carried, next.buffer.data() + headroom, next.got);
+        std::size_t added = next.got;
+        while (added < next.got + more) {
+            const std::size_t got = pull(joined.data() + headroom + carried + added, next.got + more - added);
+            if (got == 0) {
+                next.atEnd = true;
+                break;
+            }
+            added += got;
+        }
+        joined.resize(headroom + carried + added);
+        next.buffer.swap(joined);
+        return added;
+    }
+
     CsvParser m_parser;
     std::string m_name;
     ReadOptions m_options;

@@ -217,9 +217,16 @@ void ElbParser::line(std::string_view text, std::int64_t number)
         return;
     }
     ++m_lines;
-    if (!splitQuoted(text, m_fields, m_scratch)) {
+    if (!splitQuoted(text, m_fields, m_scratch, kMaxLogFields + 1)) {
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has a quoted field that is never closed");
+        return;
+    }
+    if (m_fields.size() > kMaxLogFields) {
+        // Each field past the known ones becomes a column: millions of blanks must not make millions.
+        m_table.malformedLine(number, m_fields.size(),
+                              "line " + std::to_string(number) + " has more than " + std::to_string(kMaxLogFields)
+                                  + " fields");
         return;
     }
     const std::string_view first = m_fields.front();

@@ -11,11 +11,18 @@
 
 namespace webthreat {
 
-LineReader::LineReader(ByteReader read, std::size_t blockBytes, std::string file)
+LineReader::LineReader(ByteReader read, std::size_t blockBytes, std::string file, std::size_t maxLineBytes)
     : m_read(std::move(read))
     , m_file(std::move(file))
+    , m_maxLine(maxLineBytes)
     , m_buffer(std::max<std::size_t>(blockBytes, 4096))
 {
+}
+
+void LineReader::refuseLongLine() const
+{
+    throw InputError(m_file, m_line + 1, "",
+                     recordTooLong(m_maxLine, "is the file missing its line ends, or not a text log?"));
 }
 
 // Reads more after the unread part; false when nothing more came.
@@ -28,8 +35,10 @@ bool LineReader::fill()
         m_end -= m_begin;
         m_begin = 0;
     }
+    if (m_end - m_begin > m_maxLine)
+        refuseLongLine();
     if (m_end == m_buffer.size())
-        m_buffer.resize(m_buffer.size() * 2); // one line longer than a block
+        m_buffer.resize(m_buffer.size() * 2); // one line longer than a block: doubled, so read in linear time
     const std::size_t got = m_read(m_buffer.data() + m_end, m_buffer.size() - m_end);
     if (got == 0) {
         m_eof = true;
@@ -54,6 +63,8 @@ bool LineReader::next(std::string_view& line)
         const char* found = std::find_if(base + scanned, base + m_end, [](char c) { return c == '\n' || c == '\r'; });
         const auto stop = static_cast<std::size_t>(found - base);
         if (stop < m_end && !(base[stop] == '\r' && stop + 1 == m_end && !m_eof)) {
+            if (stop - m_begin > m_maxLine)
+                refuseLongLine();
             line = std::string_view(base + m_begin, stop - m_begin);
             m_begin = stop + 1;
             if (base[stop] == '\r' && m_begin < m_end && base[m_begin] == '\n')
@@ -69,6 +80,8 @@ bool LineReader::next(std::string_view& line)
             }
             if (m_begin == m_end)
                 return false;
+            if (m_end - m_begin > m_maxLine)
+                refuseLongLine();
             line = std::string_view(m_buffer.data() + m_begin, m_end - m_begin); // no final line end
             m_begin = m_end;
             break;
@@ -82,12 +95,12 @@ bool LineReader::next(std::string_view& line)
     return true;
 }
 
-void splitBlanks(std::string_view line, std::vector<std::string_view>& fields)
+void splitBlanks(std::string_view line, std::vector<std::string_view>& fields, std::size_t maxFields)
 {
     fields.clear();
     std::size_t i = 0;
     const std::size_t size = line.size();
-    while (i < size) {
+    while (i < size && fields.size() < maxFields) {
         while (i < size && (line[i] == ' ' || line[i] == '\t'))
             ++i;
         const std::size_t start = i;
@@ -98,14 +111,15 @@ void splitBlanks(std::string_view line, std::vector<std::string_view>& fields)
     }
 }
 
-bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch)
+bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch,
+                 std::size_t maxFields)
 {
     fields.clear();
     scratch.clear();
     scratch.reserve(line.size());
     std::size_t i = 0;
     const std::size_t size = line.size();
-    while (i < size) {
+    while (i < size && fields.size() < maxFields) {
         if (line[i] == ' ') {
             ++i;
             continue;
@@ -151,7 +165,7 @@ ReadResult readLogLines(const ByteReader& read, const std::function<double()>& f
 {
     options.validate();
     const auto started = std::chrono::steady_clock::now();
-    LineReader lines(read, options.blockBytes, file);
+    LineReader lines(read, options.blockBytes, file, options.maxRecordBytes);
     std::string_view text;
     while (lines.next(text)) {
         if ((lines.lineNumber() & 4095) == 0) {

@@ -19,10 +19,11 @@ namespace webthreat {
 
 // Hands out the lines of a byte stream, block by block: a line never costs more than its bytes.
 // LF, CRLF and CR line ends; a UTF-8 byte-order mark at the start is skipped. Throws InputError on
-// a NUL byte (binary data) and on UTF-16 text.
+// a NUL byte (binary data), on UTF-16 text, and on a line longer than maxLineBytes, as soon as that
+// many bytes of it are read (so memory stays within about twice the limit, whatever the file).
 class LineReader {
 public:
-    LineReader(ByteReader read, std::size_t blockBytes, std::string file);
+    LineReader(ByteReader read, std::size_t blockBytes, std::string file, std::size_t maxLineBytes = kMaxRecordBytes);
 
     // The next line without its line end (empty for a blank line); false after the last one.
     bool next(std::string_view& line);
@@ -33,7 +34,10 @@ private:
     bool fill();
 
     ByteReader m_read;
+    [[noreturn]] void refuseLongLine() const;
+
     std::string m_file;
+    std::size_t m_maxLine;
     std::vector<char> m_buffer;
     std::size_t m_begin = 0;
     std::size_t m_end = 0;
@@ -51,14 +55,21 @@ ReadResult readLogLines(const ByteReader& read, const std::function<double()>& f
                         const std::function<void(std::string_view, std::int64_t)>& line,
                         const std::function<ReadResult(std::int64_t, std::uint64_t)>& finish);
 
-// Splits a line at runs of blanks. Fields are views into the line.
-void splitBlanks(std::string_view line, std::vector<std::string_view>& fields);
+// The most fields a log line may have (AWS's richest layout has 40): a line of more is skipped as
+// malformed. The splitters stop one field past it, so a line of millions of blanks costs no memory.
+inline constexpr std::size_t kMaxLogFields = 256;
+
+// Splits a line at runs of blanks. Fields are views into the line. Stops after maxFields fields.
+void splitBlanks(std::string_view line, std::vector<std::string_view>& fields,
+                 std::size_t maxFields = std::string_view::npos);
 
 // Splits a load-balancer log line: fields separated by single blanks, a field starting with a quote
 // runs to the next quote not escaped by a backslash and loses its quotes (\" and \\ unescaped).
 // Returns false when a quoted field is never closed. Views point into line or into scratch, which
-// is reserved to the line's size first so it never moves while fields point into it.
-bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch);
+// is reserved to the line's size first so it never moves while fields point into it. Stops after
+// maxFields fields.
+bool splitQuoted(std::string_view line, std::vector<std::string_view>& fields, std::string& scratch,
+                 std::size_t maxFields = std::string_view::npos);
 
 // Fills a TrafficTable row by row: schema columns by Field, extra text columns by name.
 class LogTable {

@@ -10,6 +10,8 @@ void ReadOptions::validate() const
         throw ParameterError("threads must be 0 (all cores) or more, got " + std::to_string(threads));
     if (blockBytes < 64 || blockBytes > (std::size_t(1) << 31))
         throw ParameterError("blockBytes must be between 64 bytes and 2 GiB, got " + std::to_string(blockBytes));
+    if (maxRecordBytes < 64)
+        throw ParameterError("maxRecordBytes must be 64 bytes or more, got " + std::to_string(maxRecordBytes));
     if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == '\0')
         throw ParameterError("the delimiter cannot be a quote, a line end or NUL");
     if (quote == delimiter || quote == '\n' || quote == '\r')
@@ -43,6 +45,18 @@ void ReadOptions::validate() const
             throw ParameterError("the column map leaves the required field '" + std::string(fieldInfo(field).name)
                                  + "' unmapped: map a column to it");
     }
+}
+
+std::string recordTooLong(std::size_t limit, std::string_view hint)
+{
+    std::string size;
+    if (limit % (std::size_t(1) << 20) == 0)
+        size = std::to_string(limit >> 20) + " MiB";
+    else if (limit % 1024 == 0)
+        size = std::to_string(limit >> 10) + " KiB";
+    else
+        size = std::to_string(limit) + " bytes";
+    return "a record longer than " + size + " (the limit for one record) starts on this line: " + std::string(hint);
 }
 
 std::string ColumnMapping::describe() const

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace webthreat {
@@ -41,6 +42,16 @@ struct ColumnMapping {
     bool operator==(const ColumnMapping&) const = default;
 };
 
+// The longest record (a CSV row, quoted line ends and all, or a log line) any reader accepts. A longer
+// one is refused with its file and line as soon as the reader has read this many bytes of it, so a
+// file that is one endless line (a missing line end, a quote never closed, a gzip bomb of one line)
+// costs time and memory in proportion to this limit, not to the file. Real rows are under 10 KB.
+inline constexpr std::size_t kMaxRecordBytes = std::size_t(16) << 20;
+
+// The problem of a record longer than limit, for an InputError at the record's first line: "a record
+// longer than 16 MiB (the limit for one record): " and then hint, which says what may have caused it.
+std::string recordTooLong(std::size_t limit, std::string_view hint);
+
 struct ReadOptions {
     int threads = 0; // 0 = all cores
     std::size_t blockBytes = 2u << 20; // read in blocks this large; memory does not grow with the file
@@ -53,6 +64,7 @@ struct ReadOptions {
     std::vector<ColumnMapping> columnMap;
     std::uint64_t memoryBudget = 0; // bytes the analysis may use; 0 = what the machine has available
     InputFormat format = InputFormat::Auto; // readTrafficFile: detect, or read as this format
+    std::size_t maxRecordBytes = kMaxRecordBytes; // a longer record is refused (tests set a small one)
 
     // Throws ParameterError naming the parameter and its allowed range, and for a column map that
     // names a field twice, names a column twice or leaves a required field unmapped.

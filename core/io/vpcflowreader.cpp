@@ -231,9 +231,15 @@ void VpcFlowParser::startLayout(FieldLayout layout, std::int64_t line)
 
 void VpcFlowParser::line(std::string_view text, std::int64_t number)
 {
-    splitBlanks(text, m_fields);
+    splitBlanks(text, m_fields, kMaxLogFields + 1);
     if (m_fields.empty()) {
         ++m_table.report().blankLines;
+        return;
+    }
+    if (m_fields.size() > kMaxLogFields) {
+        m_table.malformedLine(number, m_fields.size(),
+                              "line " + std::to_string(number) + " has more than " + std::to_string(kMaxLogFields)
+                                  + " fields");
         return;
     }
     if (!m_layouts.empty() && text == m_layouts.back().headerText) {

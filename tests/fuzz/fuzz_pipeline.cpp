@@ -22,6 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         options.blockBytes = 64 + static_cast<std::size_t>(static_cast<unsigned char>(text.front())) * 7;
         options.threads = 1 + (text.front() & 1);
     }
+    // The second byte a small limit for one record, so that long records are refused at every place
+    // too (carried across blocks, in the header, inside one block).
+    if (text.size() > 1)
+        options.maxRecordBytes = 64 + static_cast<std::size_t>(static_cast<unsigned char>(text[1])) * 64;
     for (InputFormat forced : {InputFormat::VpcFlowLog, InputFormat::ElbAccessLog}) {
         try {
             ReadOptions logOptions = options;

@@ -294,6 +294,10 @@ private Q_SLOTS:
         QString spaced = QString::fromStdString(kHeader);
         spaced.replace(",", " , ");
         QTest::newRow("blanks, CRLF") << spaced << "\r\n";
+        // Another tool's export spells the names in capitals, quoted, with blanks around them.
+        QString shouted = QString::fromStdString(kHeader).toUpper();
+        shouted.replace(",", "\" , \"");
+        QTest::newRow("other case, quoted, blanks") << (" \"" + shouted + "\" ") << "\n";
     }
 
     void repeatedHeaderSkipped()
@@ -320,7 +324,7 @@ private Q_SLOTS:
     void nearHeaderIsData()
     {
         std::string nearly = kHeader;
-        nearly.replace(0, 8, "bytes_IN");
+        nearly.replace(0, 8, "bytes_on");
         const ReadResult result = read(kHeader + "\n" + row("1") + "\n" + nearly + "\n");
         QCOMPARE(result.table.rowCount(), std::size_t(2));
         QCOMPARE(result.report.repeatedHeaders.count, std::size_t(0));
@@ -335,6 +339,90 @@ private Q_SLOTS:
         const ReadResult headerless = readTrafficCsvText(row("1") + "\n" + row("1") + "\n", "test.csv", options);
         QCOMPARE(headerless.table.rowCount(), std::size_t(2));
         QCOMPARE(headerless.report.repeatedHeaders.count, std::size_t(0));
+    }
+
+    // Issue 17: a record longer than the limit for one record is refused with the file, the line
+    // where it starts and the limit, whether it spans blocks (carried) or fits in one, quoted or
+    // not, in the header or in the data. The limit is made small here (ReadOptions.maxRecordBytes).
+    void recordOverLimitRefused_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<qint64>("line");
+        const std::string longText(5000, 'a');
+        const std::string start = kHeader + "\n" + row("1") + "\n";
+        auto add = [](const char* name, const std::string& text, qint64 line) {
+            QTest::newRow(name) << QByteArray::fromStdString(text) << line;
+        };
+        add("unquoted, no line end", start + longText, 3);
+        add("unquoted, then more rows", start + longText + "\n" + row("2") + "\n", 3);
+        add("quoted field never closed", start + row("1") + "\n1,\"" + longText + "\n" + longText, 4);
+        add("quoted field closed too late", start + "1,\"" + longText + "\"\n" + row("2") + "\n", 3);
+        add("header", "bytes_in," + longText + "\n" + row("1") + "\n", 1);
+        add("after blank and title lines", "\n\n" + longText + "\n", 3);
+    }
+
+    void recordOverLimitRefused()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(qint64, line);
+        for (const std::size_t blockBytes : {std::size_t(64), std::size_t(1000), std::size_t(16) << 20}) {
+            ReadOptions options;
+            options.maxRecordBytes = 4096;
+            options.blockBytes = blockBytes;
+            QString message;
+            try {
+                readTrafficCsvText(text.toStdString(), "big.csv", options);
+            } catch (const InputError& error) {
+                message = QString::fromStdString(error.what());
+            }
+            QCOMPARE(message,
+                     "big.csv:" + QString::number(line)
+                         + ": a record longer than 4 KiB (the limit for one record) starts on this line: is a line "
+                           "end missing, or a quote never closed?");
+        }
+    }
+
+    // A record just under the limit is read, whatever the blocks; the default limit is the constant.
+    void recordUnderLimitRead()
+    {
+        QCOMPARE(ReadOptions().maxRecordBytes, kMaxRecordBytes);
+        const std::string rule(3800, 'r');
+        const std::string text = kHeader + "\n" + row("1", "1.2.3.4", "\"" + rule + "\"") + "\n" + row("2") + "\n";
+        for (const std::size_t blockBytes : {std::size_t(64), std::size_t(1000), std::size_t(16) << 20}) {
+            ReadOptions options;
+            options.maxRecordBytes = 4096;
+            options.blockBytes = blockBytes;
+            const ReadResult result = readTrafficCsvText(text, "ok.csv", options);
+            QCOMPARE(result.table.rowCount(), std::size_t(2));
+            QCOMPARE(result.table.sourceLines, (std::vector<std::uint32_t>{2, 3}));
+        }
+    }
+
+    // A row of many delimiters is one malformed row with its true field count; only as many fields
+    // as the header has (and one) are kept while it is split.
+    void rowOfDelimitersCountedWhole()
+    {
+        std::string quotedFields;
+        for (int i = 0; i < 3000; ++i)
+            quotedFields += "\"q" + std::to_string(i) + "\",";
+        const std::string text = kHeader + "\n" + row("1") + "\n" + std::string(3000, ',') + "\n\"a\""
+            + std::string(3000, ',') + "\"b\"\n" + quotedFields + "\n" + row("2") + "\n";
+        for (const std::size_t blockBytes : {std::size_t(64), std::size_t(16) << 20}) {
+            const ReadResult result = read(text, blockBytes);
+            QCOMPARE(result.table.rowCount(), std::size_t(2));
+            QCOMPARE(result.report.malformed.count, std::size_t(3));
+            QCOMPARE(result.report.malformed.firstLines, (std::vector<std::int64_t>{3, 4, 5}));
+            QCOMPARE(result.report.malformed.firstFieldCounts, (std::vector<std::size_t>{3001, 3001, 3001}));
+        }
+    }
+
+    // A header of more columns than the workbench reads is refused, not made into columns.
+    void headerOfDelimitersRefused()
+    {
+        const QString message = readError(std::string(70000, ',') + "\n" + row("1") + "\n");
+        QCOMPARE(message,
+                 "test.csv:1: this line has more than 65536 fields, more columns than the workbench reads: is "
+                 "it a CSV file?");
     }
 
     // Repeats are found the same way whatever the threads and blocks: the multi-threaded SIMD path

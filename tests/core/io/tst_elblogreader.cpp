@@ -3,6 +3,7 @@
 // the streaming decompressor. The fixture is AWS's documentation samples with deliberate edge cases.
 #include "core/io/elblogreader.h"
 
+#include "core/io/logtable.h"
 #include "readertesting.h"
 
 #include <QTest>
@@ -33,6 +34,57 @@ class TestElbLogReader : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // A line of more fields than any log has is skipped as malformed, split no further than that.
+    void lineOfManyFieldsSkipped()
+    {
+        std::string many = "http";
+        for (int i = 0; i < 100000; ++i)
+            many += " x";
+        const std::string text = kAlbLine + many + "\n" + kAlbLine;
+        const ReadResult read = readElb(text);
+        QCOMPARE(read.table.rowCount(), std::size_t(2));
+        QCOMPARE(read.report.malformed.count, std::size_t(1));
+        QCOMPARE(read.report.malformed.firstLines, (std::vector<std::int64_t>{2}));
+        QCOMPARE(read.report.malformed.firstFieldCounts, (std::vector<std::size_t>{kMaxLogFields + 1}));
+    }
+
+    // Issue 17: a line longer than the limit for one record (made small here) is refused with the
+    // file, the line where it starts and the limit, whatever the blocks, with or without a line end.
+    void lineOverLimitRefused_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        const std::string longLine(5000, 'x');
+        QTest::newRow("no line end") << QByteArray::fromStdString(kAlbLine + kAlbLine + longLine);
+        QTest::newRow("then more lines") << QByteArray::fromStdString(kAlbLine + kAlbLine + longLine + "\n" + kAlbLine);
+        QTest::newRow("blanks") << QByteArray::fromStdString(kAlbLine + kAlbLine + std::string(5000, ' ') + "\r\n"
+                                                             + kAlbLine);
+    }
+
+    void lineOverLimitRefused()
+    {
+        QFETCH(QByteArray, text);
+        const std::string bytes = text.toStdString();
+        for (const std::size_t blockBytes : {std::size_t(64), std::size_t(16) << 20}) {
+            for (const std::size_t chunk : {std::size_t(7), std::size_t(1) << 20}) {
+                std::size_t offset = 0;
+                ReadOptions options;
+                options.blockBytes = blockBytes;
+                options.maxRecordBytes = 4096;
+                const QString message
+                    = errorOf([&] { readElbLog(readerOver(bytes, offset, chunk), {}, "long.log", options); });
+                QCOMPARE(message,
+                         QString("long.log:3: a record longer than 4 KiB (the limit for one record) starts "
+                                 "on this line: is the file missing its line ends, or not a text log?"));
+            }
+        }
+        // A line just under the limit is read.
+        std::size_t offset = 0;
+        ReadOptions options;
+        options.maxRecordBytes = 4096;
+        const std::string fine = kAlbLine + kAlbLine;
+        QCOMPARE(readElbLog(readerOver(fine, offset), {}, "fine.log", options).report.lines, std::int64_t(2));
+    }
+
     void mapping()
     {
         const ReadResult read = readElb(fixtureBytes("alb_nlb_elb_mixed_test.log"));

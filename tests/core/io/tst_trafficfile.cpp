@@ -4,12 +4,17 @@
 // the file's name. Fixtures are in tests/data/formats (gzip files written by make_formats.py).
 #include "core/io/trafficfile.h"
 
+#include "core/io/csvreader.h"
+#include "core/io/vpcflowreader.h"
 #include "readertesting.h"
 
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <zlib.h>
+
+#include <fstream>
+#include <iterator>
 
 using namespace webthreat;
 using namespace webthreat::testing;
@@ -241,6 +246,59 @@ private Q_SLOTS:
         QVERIFY2(message.startsWith(QString::fromStdString(path) + ": decompressed, the file is larger than"),
                  qPrintable(message));
         QVERIFY2(message.contains("of memory available"), qPrintable(message));
+    }
+
+    // Issue 17: a gzip file that expands to one endless record is refused by the limit for one
+    // record (here made small), naming the file, the line where the record starts and the limit,
+    // after reading little more than the limit of it; the decompressed-size guard above still
+    // applies to everything else.
+    void gzipOfOneLongRecordIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("problem");
+        const std::string header = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,"
+                                   "response.code,dst_port,dst_ip,rule_names,observation_name,source.meta,"
+                                   "source.name,time,detection_types\n";
+        const std::string record = "5,100,2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,1.2.3.4,US,HTTPS,200,443,"
+                                   "10.0.0.1,Rule,Adversary,AWS_VPC_Flow,prod,2024-04-25T23:00:00Z,waf_rule\n";
+        const std::string endless(4u << 20, 'a');
+        const QString csvHint = "is a line end missing, or a quote never closed?";
+        QTest::newRow("csv") << QByteArray::fromStdString(header + record + endless) << csvHint;
+        QTest::newRow("csv, quoted") << QByteArray::fromStdString(header + record + "1,\"" + endless) << csvHint;
+        QTest::newRow("vpc") << QByteArray::fromStdString(kVpcRecord + kVpcRecord + endless)
+                             << "is the file missing its line ends, or not a text log?";
+    }
+
+    void gzipOfOneLongRecordIsRefused()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, problem);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath("endless.gz").toStdString();
+        QVERIFY(writeGzip(path, text.toStdString()));
+        ReadOptions options;
+        options.maxRecordBytes = 16u << 10;
+        options.blockBytes = 4096;
+        const QString message = errorOf([&] { readTrafficFile(path, options); });
+        QCOMPARE(message,
+                 QString::fromStdString(path)
+                     + ":3: a record longer than 16 KiB (the limit for one record) starts on this line: " + problem);
+
+        // How much of the 4 MiB was decompressed before the refusal: a few times the limit.
+        std::ifstream in(path, std::ios::binary);
+        const std::string compressed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::size_t offset = 0;
+        GzipReader gzip(readerOver(compressed, offset), path, 0);
+        const ByteReader decompressed = [&](char* into, std::size_t capacity) { return gzip.read(into, capacity); };
+        const QString streamed = errorOf([&] {
+            if (problem.startsWith("is a line end"))
+                readTrafficCsvStream(decompressed, {}, path, options);
+            else
+                readVpcFlowLog(decompressed, {}, path, options);
+        });
+        QCOMPARE(streamed, message);
+        QVERIFY2(gzip.decompressedBytes() < (256u << 10), std::to_string(gzip.decompressedBytes()).c_str());
     }
 
     // A plain log too large for the memory allowed is refused before it is read.

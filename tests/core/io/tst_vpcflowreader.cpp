@@ -4,6 +4,7 @@
 // documentation samples with deliberate edge cases (tests/data/formats).
 #include "core/io/vpcflowreader.h"
 
+#include "core/io/logtable.h"
 #include "readertesting.h"
 
 #include <QTest>
@@ -27,12 +28,67 @@ ReadResult readVpc(std::string_view text, std::size_t chunk = 1u << 20, std::siz
         options);
 }
 
+const char* const kFlowLine = "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK\n";
+
 } // namespace
 
 class TestVpcFlowReader : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // A line of more fields than any log has is skipped as malformed, split no further than that.
+    void lineOfManyFieldsSkipped()
+    {
+        std::string many = "2";
+        for (int i = 0; i < 100000; ++i)
+            many += " x";
+        const std::string text = std::string(kFlowLine) + many + "\n" + std::string(kFlowLine);
+        const ReadResult read = readVpc(text);
+        QCOMPARE(read.table.rowCount(), std::size_t(2));
+        QCOMPARE(read.report.malformed.count, std::size_t(1));
+        QCOMPARE(read.report.malformed.firstLines, (std::vector<std::int64_t>{2}));
+        QCOMPARE(read.report.malformed.firstFieldCounts, (std::vector<std::size_t>{kMaxLogFields + 1}));
+    }
+
+    // Issue 17: a line longer than the limit for one record (made small here) is refused with the
+    // file, the line where it starts and the limit, whatever the blocks, with or without a line end.
+    void lineOverLimitRefused_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        const std::string longLine(5000, 'x');
+        QTest::newRow("no line end") << QByteArray::fromStdString(std::string(kFlowLine) + std::string(kFlowLine)
+                                                                  + longLine);
+        QTest::newRow("then more lines") << QByteArray::fromStdString(std::string(kFlowLine) + std::string(kFlowLine)
+                                                                      + longLine + "\n" + std::string(kFlowLine));
+        QTest::newRow("blanks") << QByteArray::fromStdString(
+            std::string(kFlowLine) + std::string(kFlowLine) + std::string(5000, ' ') + "\r\n" + std::string(kFlowLine));
+    }
+
+    void lineOverLimitRefused()
+    {
+        QFETCH(QByteArray, text);
+        const std::string bytes = text.toStdString();
+        for (const std::size_t blockBytes : {std::size_t(64), std::size_t(16) << 20}) {
+            for (const std::size_t chunk : {std::size_t(7), std::size_t(1) << 20}) {
+                std::size_t offset = 0;
+                ReadOptions options;
+                options.blockBytes = blockBytes;
+                options.maxRecordBytes = 4096;
+                const QString message
+                    = errorOf([&] { readVpcFlowLog(readerOver(bytes, offset, chunk), {}, "long.log", options); });
+                QCOMPARE(message,
+                         QString("long.log:3: a record longer than 4 KiB (the limit for one record) starts "
+                                 "on this line: is the file missing its line ends, or not a text log?"));
+            }
+        }
+        // A line just under the limit is read.
+        std::size_t offset = 0;
+        ReadOptions options;
+        options.maxRecordBytes = 4096;
+        const std::string fine = std::string(kFlowLine) + std::string(kFlowLine);
+        QCOMPARE(readVpcFlowLog(readerOver(fine, offset), {}, "fine.log", options).report.lines, std::int64_t(2));
+    }
+
     // Each sample is read in its layout with the expected rows, lines and bad cells, the same
     // however the bytes arrive.
     void samples_data()
