@@ -12,6 +12,7 @@
 #include "ui/dockbuilder.h"
 #include "ui/entitiesview.h"
 #include "ui/fileimporter.h"
+#include "ui/gettingstarted.h"
 #include "ui/helpdialogs.h"
 #include "ui/logpanel.h"
 #include "ui/modelworkflow.h"
@@ -206,6 +207,8 @@ void MainWindow::connectActions()
     connect(m_actions->shortcuts, &QAction::triggered, this,
             [this] { showShortcutsDialog(this, m_actions->withShortcuts(m_docks)); });
     connect(m_actions->about, &QAction::triggered, this, [this] { showAboutDialog(this); });
+    connect(m_actions->gettingStarted, &QAction::triggered, this,
+            [this] { GettingStartedDialog::showFor(this, *m_actions); });
     m_settings->setRecentMenu(m_actions->fillMenuBar(menuBar(), m_docks));
     m_models = new ModelWorkflow(this, m_controller, m_presenter, *m_actions, m_status);
     connect(m_settings, &WorkbenchSettings::openRequested, this, &MainWindow::openFile);

@@ -71,6 +71,8 @@ WindowActions::WindowActions(QObject* parent)
                                tr("Entities"), tr("Timeline"), tr("Trust")};
     for (int i = 0; i < tabNames.size(); ++i)
         tabs << makeAction(parent, tabNames[i], QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    gettingStarted = makeAction(parent, tr("&Getting Started"), {},
+                                tr("Open, Overview, Anomalies, Row details, Export: the path through the window"));
     shortcuts = makeAction(parent, tr("&Keyboard Shortcuts"), QKeySequence::HelpContents);
     about = makeAction(parent, tr("&About Web Threat Workbench"));
     about->setMenuRole(QAction::AboutRole);
@@ -100,7 +102,7 @@ QMenu* WindowActions::fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& dock
     detector->addAction(applyModel);
     recentModels = detector->addMenu(tr("Apply Recent &Model"));
     detector->addActions({saveModel, forgetModel});
-    bar->addMenu(tr("&Help"))->addActions({shortcuts, about});
+    bar->addMenu(tr("&Help"))->addActions({gettingStarted, shortcuts, about});
     return recent;
 }
 

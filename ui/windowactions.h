@@ -38,6 +38,7 @@ struct WindowActions {
     QMenu* recentModels = nullptr; // made by fillMenuBar
     QAction* find = nullptr;
     QList<QAction*> tabs; // Ctrl+1 ... in tab order
+    QAction* gettingStarted = nullptr;
     QAction* shortcuts = nullptr;
     QAction* about = nullptr;
 };
