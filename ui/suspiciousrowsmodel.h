@@ -20,6 +20,7 @@ public:
     enum Column {
         Rank,
         Score,
+        Started, // third: when is the first thing asked of a suspicious row, and the list is narrow
         SourceIp,
         Country,
         BytesIn,
@@ -27,7 +28,6 @@ public:
         Duration,
         DestinationPort,
         Protocol,
-        Started,
         Line,
         ColumnCount
     };

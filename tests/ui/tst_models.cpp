@@ -507,6 +507,9 @@ private Q_SLOTS:
         model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.5)));
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.columnCount(), int(SuspiciousRowsModel::ColumnCount));
+        // When comes third, after rank and score: the list is a third of the window wide, and a time
+        // column at its far right was off screen at 1280x800.
+        QCOMPARE(model.headerData(2, Qt::Horizontal).toString(), QStringLiteral("Started"));
         // Most anomalous first: rows 3, 4, 1.
         QCOMPARE(model.index(0, SuspiciousRowsModel::Rank).data().toInt(), 1);
         QCOMPARE(model.index(0, SuspiciousRowsModel::Score).data().toString(), QStringLiteral("-0.8000"));
