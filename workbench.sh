@@ -20,9 +20,11 @@ SAMPLE=resources/sample/sample_traffic.csv
 # its pages.
 # sqlite3: tests/core/model/tst_sqlexport runs the exported SQL with it over a CSV imported as text.
 # libonnx-dev, libprotobuf-dev: the ONNX schema and checker for `export-model --onnx`.
+# xvfb, xauth (only recommended by xvfb): tests/flows runs the main flows on a real X server under
+# xvfb-run.
 PACKAGES=(g++ cmake ninja-build qt6-base-dev libqt6opengl6-dev qt6-charts-dev libeigen3-dev libspdlog-dev
     libbenchmark-dev zlib1g-dev libarchive-dev libssl-dev nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev
-    fonts-dejavu-core poppler-utils sqlite3)
+    fonts-dejavu-core poppler-utils sqlite3 xvfb xauth)
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 # dpkg-dev: dpkg-shlibdeps for the Depends line; file: whether the installed programs are stripped;
 # the rest check the desktop entry, AppStream metadata and man pages (packaging/check-install.sh).
