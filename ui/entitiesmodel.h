@@ -26,11 +26,12 @@ public:
         LowestScore, // right after Suspicious: the two columns a threshold change updates
         BytesIn,
         BytesOut,
-        Countries,
-        Ports,
         FirstSeen,
         LastSeen,
         InPeriod, // sessions in the Timeline's selected period; empty without one
+        // Last: the widest, and the least often read; the times before them stay on screen at 1280x800.
+        Countries,
+        Ports,
         ColumnCount
     };
     enum Role {
