@@ -33,6 +33,7 @@
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QMessageBox>
 #include <QEvent>
 #include <QEventLoop>
 #include <QGraphicsView>
@@ -81,6 +82,7 @@ struct Options {
     int height = 1000;
     bool breakdown = true;
     bool events = false;
+    fs::path hostile; // --hostile=DIR: open each file of DIR over loaded data instead
 };
 
 Options g_options;
@@ -808,6 +810,77 @@ int benchSize(TimingApplication& app, std::size_t rows)
     return 0;
 }
 
+// Issue 17: a hostile file opened over loaded data must leave the window answering (no GUI-thread
+// stall over 100 ms) and the data it had. Prints one row per file; fails only when it cannot run.
+int benchHostile(const fs::path& dir)
+{
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.is_regular_file())
+            files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    // A line of 64 MB with no end: the reader must refuse it past its record limit, off the GUI thread.
+    const fs::path longLine = g_options.cacheDir / "hostile-64mb-line.csv";
+    fs::create_directories(g_options.cacheDir);
+    {
+        std::ofstream out(longLine, std::ios::binary);
+        out << "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n";
+        const std::string block(1 << 20, 'x');
+        for (int i = 0; i < 64; ++i)
+            out << block;
+    }
+    files.push_back(longLine);
+
+    MainWindow window;
+    window.resize(g_options.width, g_options.height);
+    window.show();
+    bool loaded = false;
+    bool failed = false;
+    QObject::connect(&window, &MainWindow::analysisReady, [&] { loaded = true; });
+    QObject::connect(&window, &MainWindow::loadFailed, [&] { failed = true; });
+    window.openSample();
+    if (!waitFor(&window, &MainWindow::analysisReady, [&] { return loaded && !window.isBusy(); })) {
+        std::cerr << "bench_workbench: the sample did not load\n";
+        return 1;
+    }
+    const std::size_t sampleRows = window.snapshot().data->table.rowCount();
+    std::cout << "\n### Hostile files opened over the loaded sample (" << files.size() << " files)\n\n";
+    std::vector<TableRow> rows;
+    double worst = 0.0;
+    for (const fs::path& file : files) {
+        StallMeter meter;
+        loaded = false;
+        failed = false;
+        QElapsedTimer clock;
+        clock.start();
+        meter.start();
+        window.openFile(QString::fromStdString(file.string()));
+        waitFor(&window, &MainWindow::busyChanged,
+                [&] { return (loaded || failed) && !window.isBusy(); });
+        meter.stop();
+        const double stall = meter.gaps().empty() ? 0.0 : *std::max_element(meter.gaps().begin(), meter.gaps().end());
+        worst = std::max(worst, stall);
+        for (QWidget* box : window.findChildren<QMessageBox*>())
+            box->close();
+        const bool kept = failed && window.snapshot().data
+            && window.snapshot().data->table.rowCount() == sampleRows;
+        rows.push_back({file.filename().string(), fixed(stall, 1) + " ms",
+                        !failed ? "loaded" : (kept ? "refused, sample kept" : "refused, sample LOST"),
+                        fixed(static_cast<double>(clock.nsecsElapsed()) / 1e6, 0) + " ms"});
+        if (!failed) { // it loaded: the next file is opened over it; bring the sample back
+            loaded = false;
+            window.openSample();
+            waitFor(&window, &MainWindow::analysisReady, [&] { return loaded && !window.isBusy(); });
+        }
+    }
+    fs::remove(longLine);
+    printMarkdownTable({"file", "longest GUI stall", "outcome", "until done"}, rows);
+    std::cout << "\nlongest GUI-thread stall over all files: " << fixed(worst, 1) << " ms (target < 100 ms, margin "
+              << fixed(100.0 / std::max(worst, 0.1), 1) << ")\n";
+    return 0;
+}
+
 constexpr const char* kUsage = R"(bench_workbench: the workbench window's speed at a million rows
 
 Options:
@@ -817,6 +890,9 @@ Options:
   --cache-dir=DIR     where generated files are kept (default $TMPDIR/webthreat-bench, shared with bench_pipeline)
   --size=WxH          window size (default 1600x1000)
   --no-breakdown      skip timing the window's pieces one by one
+  --hostile=DIR       with the bundled sample loaded, open every file of DIR (a hostile corpus, e.g.
+                      tests/data/bad) plus a generated 64 MB line with no end, and print per file the
+                      longest GUI-thread stall while it is read, how it ended and whether the sample stayed
   --events            list, per Open, slider move and Data tab operation, every GUI event of 4 ms or
                       more and every stall of 10 ms or more, in time order
 Runs offscreen unless QT_QPA_PLATFORM is set.
@@ -866,6 +942,8 @@ int main(int argc, char** argv)
                 g_options.height = std::stoi(size->substr(x + 1));
             } else if (arg == "--no-breakdown") {
                 g_options.breakdown = false;
+            } else if (auto dir = valueOf(arg, "--hostile")) {
+                g_options.hostile = *dir;
             } else if (arg == "--events") {
                 g_options.events = true;
             } else {
@@ -887,6 +965,8 @@ int main(int argc, char** argv)
     std::cout << "bench_workbench: the window at " << g_options.width << "x" << g_options.height << " on "
               << QGuiApplication::platformName().toStdString() << "; medians of " << g_options.runs
               << " run(s); margin = target / figure (>= 1 met)\n";
+    if (!g_options.hostile.empty())
+        return benchHostile(g_options.hostile);
     int status = 0;
     for (const std::size_t rows : g_options.rows)
         status = std::max(status, benchSize(app, rows));
