@@ -1,4 +1,6 @@
 #include "ui/resultexporter.h"
+
+#include "generator/generator.h"
 #include "tests/ui/widgetlookup.h"
 #include "core/util/errors.h"
 #include "core/pipeline.h"
@@ -20,6 +22,9 @@
 #include <QJsonObject>
 #include <QMessageBox>
 #include <QProcess>
+#include <QRegularExpression>
+
+#include <fstream>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -244,6 +249,53 @@ private Q_SLOTS:
             // A4 at 50 dpi: 413 x 585 pixels, portrait.
             QVERIFY2(qAbs(page.width() - 413) <= 2 && qAbs(page.height() - 585) <= 2, qPrintable(name));
             QVERIFY2(greyVariance(page) > 20.0, qPrintable(name));
+        }
+    }
+
+    // A heading is never the last thing on a page: 200,000 generated rows put "Findings" at the
+    // foot of the first page and "Suspicious rows" at the foot of the second before the layout kept
+    // headings with their text.
+    void noHeadingAloneAtAPageFoot()
+    {
+        const QString pdftotext = QStandardPaths::findExecutable(QStringLiteral("pdftotext"));
+        if (pdftotext.isEmpty())
+            QSKIP("pdftotext (poppler-utils) is not installed");
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("g200k.csv"));
+        {
+            std::ofstream out(csv.toStdString(), std::ios::binary);
+            GeneratorParams params;
+            params.rows = 200000;
+            params.label = true;
+            generateTraffic(out, params);
+        }
+        ReportInput input = reportFor(csv);
+        const QString pdf = dir.filePath(QStringLiteral("report.pdf"));
+        writeReportPdf(input, pdf);
+        QProcess process;
+        process.start(pdftotext, {pdf, QStringLiteral("-")});
+        QVERIFY(process.waitForFinished(kTimeoutMs));
+        QCOMPARE(process.exitCode(), 0);
+        const QStringList headings{QStringLiteral("Summary"), QStringLiteral("Provenance"),
+                                   QStringLiteral("Reading and cleaning"), QStringLiteral("Reading"),
+                                   QStringLiteral("Cleaning"), QStringLiteral("Features"),
+                                   QStringLiteral("Detector settings"), QStringLiteral("Findings"),
+                                   QStringLiteral("Source IPs"), QStringLiteral("Source countries"),
+                                   QStringLiteral("Destination ports"), QStringLiteral("Protocols"),
+                                   QStringLiteral("Suspicious rows"), QStringLiteral("Charts")};
+        const QStringList pages = QString::fromUtf8(process.readAllStandardOutput()).split(u'\f');
+        QVERIFY(pages.size() > 5);
+        for (qsizetype page = 0; page < pages.size(); ++page) {
+            QStringList lines;
+            for (const QString& line : pages[page].split(u'\n')) {
+                const QString text = line.trimmed();
+                static const QRegularExpression pageNumber(QStringLiteral("^\\d+$"));
+                if (!text.isEmpty() && !pageNumber.match(text).hasMatch())
+                    lines << text;
+            }
+            if (!lines.isEmpty())
+                QVERIFY2(!headings.contains(lines.last()),
+                         qPrintable(QStringLiteral("page %1 ends with the heading '%2'").arg(page + 1).arg(lines.last())));
         }
     }
 

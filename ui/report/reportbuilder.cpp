@@ -19,10 +19,19 @@
 #include <QPageSize>
 #include <QPdfWriter>
 #include <QSaveFile>
+#include <QAbstractTextDocumentLayout>
+#include <QTextBlock>
+#include <QTextCursor>
 #include <QTextDocument>
+#include <QTextFrame>
+#include <QTextLayout>
 #include <QUrl>
 
 #include <memory>
+
+// Qt's own, which QTextDocument::print() uses for its margins (exported by QtGui).
+Q_GUI_EXPORT int qt_defaultDpiX();
+Q_GUI_EXPORT int qt_defaultDpiY();
 
 namespace webthreat {
 
@@ -484,6 +493,58 @@ void buildReportDocument(QTextDocument& document, const ReportInput& input, cons
     progress.report("report", 0.85);
 }
 
+// The first heading that QTextDocument::print() would leave at a page's foot, with fewer than three
+// lines of what it heads below it on that page; an invalid block when there is none. Lays out a
+// copy of document as print() does for a document without a page size (its clone on the device,
+// 2 cm margins at the screen's resolution, the device's page as the page size).
+QTextBlock firstLoneHeading(const QTextDocument& document, QPagedPaintDevice* device)
+{
+    std::unique_ptr<QTextDocument> copy(document.clone());
+    QAbstractTextDocumentLayout* layout = copy->documentLayout();
+    layout->setPaintDevice(device);
+    const int horizontalMargin = int((2 / 2.54) * qt_defaultDpiX());
+    const int verticalMargin = int((2 / 2.54) * qt_defaultDpiY());
+    QTextFrameFormat frame = copy->rootFrame()->frameFormat();
+    frame.setLeftMargin(horizontalMargin);
+    frame.setRightMargin(horizontalMargin);
+    frame.setTopMargin(verticalMargin);
+    frame.setBottomMargin(verticalMargin);
+    copy->rootFrame()->setFrameFormat(frame);
+    copy->setPageSize(QSizeF(device->width(), device->height()));
+    const qreal pageHeight = copy->pageSize().height();
+    // Each page's text ends above its bottom margin, which the layout scales to the device.
+    const qreal textEnd = pageHeight - verticalMargin * device->logicalDpiY() / qreal(qt_defaultDpiY());
+
+    QTextBlock original = document.firstBlock();
+    for (QTextBlock block = copy->firstBlock(); block.isValid() && original.isValid();
+         block = block.next(), original = original.next()) {
+        if (block.blockFormat().headingLevel() == 0 || !block.next().isValid())
+            continue;
+        const QRectF heading = layout->blockBoundingRect(block);
+        const QTextLayout* lines = block.layout();
+        const qreal line = lines && lines->lineCount() > 0 ? lines->lineAt(0).height() : heading.height();
+        const qreal onPage = heading.top() - std::floor(heading.top() / pageHeight) * pageHeight;
+        if (onPage + heading.height() + 3.0 * line > textEnd)
+            return original;
+    }
+    return {};
+}
+
+// Moves every heading that would stand alone at a page's foot to the next page, one at a time (each
+// move shifts what follows). A few at most in a real report; bounded all the same.
+void keepHeadingsWithText(QTextDocument& document, QPagedPaintDevice* device)
+{
+    for (int moved = 0; moved < 32; ++moved) {
+        const QTextBlock lone = firstLoneHeading(document, device);
+        if (!lone.isValid())
+            return;
+        QTextCursor cursor(lone);
+        QTextBlockFormat format = lone.blockFormat();
+        format.setPageBreakPolicy(format.pageBreakPolicy() | QTextFormat::PageBreak_AlwaysBefore);
+        cursor.setBlockFormat(format);
+    }
+}
+
 } // namespace
 
 void printReport(const ReportInput& input, QPagedPaintDevice* device, const Progress& progress)
@@ -491,6 +552,7 @@ void printReport(const ReportInput& input, QPagedPaintDevice* device, const Prog
     requireData(input, QStringLiteral("the printer"));
     QTextDocument document;
     buildReportDocument(document, input, progress);
+    keepHeadingsWithText(document, device);
     document.print(device);
 }
 
@@ -510,6 +572,7 @@ void writeReportPdf(const ReportInput& input, const QString& path, const Progres
         writer.setCreator(QString::fromStdString(input.provenance.program + " " + input.provenance.version));
         // No page size on the document: print() then lays it out on the writer's pages with 2 cm
         // margins and numbers each page.
+        keepHeadingsWithText(document, &writer);
         document.print(&writer);
     }
     if (file.error() != QFileDevice::NoError || !file.commit())
