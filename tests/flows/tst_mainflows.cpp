@@ -1,13 +1,14 @@
 // The main flows through the window's real event loop, as an analyst drives them, on a real X
 // server (CTest runs this under xvfb-run with the xcb platform when xvfb-run is installed): open a
 // 200,000-row file through the File > Open dialog, drag the contamination slider, roll the wheel
-// over the Detector dock, sort and filter the Data tab, click a point of the scatter, and export the
-// report through its save dialog. Each step is checked by what the window then shows.
+// over the Detector dock, sort and filter the Data tab, click a point of the scatter, export it as PNG
+// and the report, each through its dialogs. Each step is checked by what the window then shows.
 #include "generator/generator.h"
 #include "tests/ui/widgetlookup.h"
 #include "tests/ui/windowtest.h"
 #include "ui/charts/anomalyscatter.h"
 #include "ui/charts/chartview.h"
+#include "ui/chartexportdialog.h"
 #include "ui/detailpanel.h"
 #include "ui/mainwindow.h"
 
@@ -17,8 +18,10 @@
 #include <QChart>
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QScatterSeries>
 #include <QSignalSpy>
 #include <QSlider>
@@ -33,6 +36,7 @@
 #include <QWheelEvent>
 
 #include <fstream>
+#include <functional>
 
 using namespace webthreat;
 
@@ -58,6 +62,8 @@ void answerFileDialog(QObject* context, const QString& path, bool* answered, int
         if (!dialog) {
             if (triesLeft > 0)
                 answerFileDialog(context, path, answered, triesLeft - 1);
+            else if (auto* other = qobject_cast<QDialog*>(QApplication::activeModalWidget()))
+                other->reject(); // some other dialog: fail the check after it rather than hang
             return;
         }
         auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
@@ -186,6 +192,37 @@ private Q_SLOTS:
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->mapFromScene(scene));
         QVERIFY(explained.wait(test::kLoadTimeoutMs));
         QVERIFY2(panel->headline().contains(QStringLiteral("Line ")), qPrintable(panel->headline()));
+
+        // Export the scatter as PNG: the Export Chart dialog (its default slide size) answered with
+        // Enter, then its save dialog by typing a name.
+        const QString png = m_dir.filePath(QStringLiteral("scatter.png"));
+        bool chose = false;
+        const std::function<void(int)> chooseFile = [&](int triesLeft) {
+            QTimer::singleShot(50, this, [&, triesLeft] {
+                auto* dialog = qobject_cast<ChartExportDialog*>(QApplication::activeModalWidget());
+                if (!dialog) {
+                    if (triesLeft > 0)
+                        chooseFile(triesLeft - 1);
+                    return;
+                }
+                for (QPushButton* button : dialog->findChildren<QPushButton*>()) {
+                    if (button->text() == QLatin1String("Choose File...")) {
+                        chose = true;
+                        answerFileDialog(this, png, &answered);
+                        QTest::mouseClick(button, Qt::LeftButton);
+                        return;
+                    }
+                }
+                dialog->reject(); // no such button: fail below rather than hang
+            });
+        };
+        answered = false;
+        chooseFile(200);
+        actionNamed(window, QStringLiteral("Export Chart..."))->trigger();
+        QVERIFY(chose);
+        QVERIFY(answered);
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(png), 20000);
+        QCOMPARE(QImage(png).size(), QSize(1600, 1000));
 
         // Export the report through its save dialog.
         const QString report = m_dir.filePath(QStringLiteral("report.html"));
