@@ -4,7 +4,8 @@
 #   ./workbench.sh test   install what is missing, build, run every test through CTest
 # Both are idempotent and quiet when nothing needs doing. For CI and hardening work also:
 #   ./workbench.sh asan          build everything with ASan + UBSan (build-asan/) and run every test
-#   ./workbench.sh fuzz [SECS]   build the libFuzzer targets with clang (build-fuzz/) and fuzz for SECS (60) in all
+#   ./workbench.sh fuzz [SECS]   build the libFuzzer targets with clang (build-fuzz/) and fuzz them one after
+#                                another for SECS (60) in all
 #   ./workbench.sh package       make docs/'s screenshots anew, build the .deb, unpack it into a scratch root
 #                                and run what it installed
 set -euo pipefail
@@ -25,7 +26,8 @@ SAMPLE=resources/sample/sample_traffic.csv
 PACKAGES=(g++ cmake ninja-build qt6-base-dev libqt6opengl6-dev qt6-charts-dev libeigen3-dev libspdlog-dev
     libbenchmark-dev zlib1g-dev libarchive-dev libssl-dev nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev
     fonts-dejavu-core poppler-utils sqlite3 xvfb xauth)
-FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+# The fuzz build, and the tools that pack fuzz_archive's seeds (gzip and tar are in every Debian root).
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev bzip2 xz-utils zstd zip)
 # dpkg-dev: dpkg-shlibdeps for the Depends line; file: whether the installed programs are stripped;
 # the rest check the desktop entry, AppStream metadata and man pages (packaging/check-install.sh).
 PACKAGING_PACKAGES=(dpkg-dev file appstream desktop-file-utils man-db)
@@ -117,41 +119,82 @@ case "$command" in
         install_missing "${FUZZ_PACKAGES[@]}"
         build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DWEBTHREAT_FUZZ=ON \
             -DWEBTHREAT_BUILD_UI=OFF -DWEBTHREAT_BUILD_TESTS=OFF
-        # Seeds: the bad-input corpus, the AWS log samples (plain and gzip), the regression crashers,
-        # and the reference data where present.
-        corpus=build-fuzz/corpus
-        mkdir -p "$corpus"
-        cp tests/data/bad/*.csv "$corpus"/
-        cp tests/data/formats/*.log tests/data/formats/*.gz "$corpus"/
-        [ -d tests/data/fuzz-regressions ] && cp tests/data/fuzz-regressions/* "$corpus"/ 2>/dev/null || true
-        [ -f ../shared/data/CloudWatch_Traffic_Web_Attack.csv ] && cp ../shared/data/CloudWatch_Traffic_Web_Attack.csv "$corpus"/
-        head -c 30000 "$SAMPLE" > "$corpus/sample_head.csv"
-        # The saved-model loader's seeds: small real models (3 trees of 16 samples, every feature, both
-        # scalings), so the fuzzer mutates documents the loader accepts.
-        models=build-fuzz/corpus-model
-        mkdir -p "$models"
+        # One seed folder per target (kept between runs, with what the fuzzer added to it). The
+        # regression crashers seed every target.
+        seeds() { # NAME FILES...: copies these files into the folder build-fuzz/corpus-NAME
+            local dir=build-fuzz/corpus-$1
+            shift
+            mkdir -p "$dir"
+            cp "$@" tests/data/fuzz-regressions/* "$dir"/
+        }
+        # fuzz_pipeline: the bad-input corpus, the AWS log samples (plain and gzip) and the reference
+        # data where present.
+        seeds pipeline tests/data/bad/*.csv tests/data/formats/*.log tests/data/formats/*.gz
+        [ -f ../shared/data/CloudWatch_Traffic_Web_Attack.csv ] \
+            && cp ../shared/data/CloudWatch_Traffic_Web_Attack.csv build-fuzz/corpus-pipeline/
+        head -c 30000 "$SAMPLE" > build-fuzz/corpus-pipeline/sample_head.csv
+        # fuzz_sniffer: other tools' CSV layouts, and the bad corpus.
+        seeds sniffer tests/data/import/* tests/data/bad/*.csv
+        # fuzz_vpc, fuzz_elb: their formats' samples.
+        seeds vpc tests/data/formats/vpcflow_*.log
+        seeds elb tests/data/formats/alb_*.log
+        # fuzz_archive: a small CSV and a flow log packed every way the workbench reads, with the
+        # tools FUZZ_PACKAGES installs: each compression, zip and tar (plain and compressed), one
+        # member and two, and an archive inside an archive.
+        seeds archive tests/data/formats/*.gz
+        packed=build-fuzz/corpus-archive
+        scratch=$(mktemp -d)
+        head -c 2000 "$SAMPLE" > "$scratch/traffic.csv"
+        head -c 2000 tests/data/formats/vpcflow_v2_accept_reject_with_header.log > "$scratch/flows.log"
+        bzip2 -c "$scratch/traffic.csv" > "$packed/traffic.csv.bz2"
+        xz -c "$scratch/traffic.csv" > "$packed/traffic.csv.xz"
+        zstd -q -c "$scratch/flows.log" > "$packed/flows.log.zst"
+        gzip -n -c "$scratch/flows.log" > "$scratch/flows.log.gz"
+        (cd "$scratch" && zip -q -X one.zip traffic.csv && zip -q -X two.zip traffic.csv flows.log \
+            && zip -q -X nested.zip flows.log.gz && tar -cf one.tar traffic.csv && tar -czf two.tar.gz traffic.csv flows.log \
+            && tar -cJf one.tar.xz flows.log)
+        cp "$scratch"/*.zip "$scratch"/*.tar "$scratch"/*.tar.* "$packed"/
+        rm -rf "$scratch"
+        # fuzz_model: small real models (3 trees of 16 samples, every feature, both scalings), so the
+        # fuzzer mutates documents the loader accepts.
+        seeds model
         for scale in auto none; do
             build-fuzz/app/webthreat analyze "$SAMPLE" --trees 3 --max-samples 16 --scale "$scale" \
                 --features bytes_in,bytes_out,session_duration,avg_packet_size,dst_port_frequency,protocol_frequency,response_code_frequency,country_frequency,src_ip_private,source_sessions,source_total_bytes \
-                --save-model "$models/seed-$scale.json" --force >/dev/null
+                --save-model build-fuzz/corpus-model/seed-$scale.json --force >/dev/null
         done
-        # Two thirds of the time to the readers and pipeline, a third to the model loader. Findings
-        # are written to build-fuzz/ as crash-*/leak-*/timeout-*; a finding fails this step.
-        fuzz_target() { # NAME CORPUS SECONDS MAX_LEN
-            log "fuzzing $1 for $3 s"
+        # The targets fuzz one after another (one core), each from its folder, where what it learns
+        # stays for the next run. Findings are written to build-fuzz/ as
+        # NAME-crash-*/leak-*/timeout-*; a finding fails this step, after the other targets have run.
+        found=()
+        fuzz_target() { # NAME SECONDS MAX_LEN
+            log "fuzzing fuzz_$1 for $2 s"
             local status=0
-            build-fuzz/tests/fuzz/"$1" "$2" -max_total_time="$3" -max_len="$4" -timeout=10 -rss_limit_mb=4096 \
-                -print_final_stats=1 -artifact_prefix=build-fuzz/"$1"- >build-fuzz/"$1".log 2>&1 || status=$?
+            build-fuzz/tests/fuzz/fuzz_"$1" build-fuzz/corpus-"$1" -max_total_time="$2" -max_len="$3" -timeout=10 \
+                -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/fuzz_"$1"- \
+                >build-fuzz/fuzz_"$1".log 2>&1 || status=$?
             grep -E '^(stat::(number_of_executed_units|new_units_added|peak_rss_mb)|Done|SUMMARY|==[0-9]+==ERROR)' \
-                build-fuzz/"$1".log >&2 || true
+                build-fuzz/fuzz_"$1".log >&2 || true
+            grep -oE 'cov: [0-9]+ ft: [0-9]+' build-fuzz/fuzz_"$1".log | tail -n 1 >&2 || true
             if [ "$status" -ne 0 ]; then
-                tail -n 60 build-fuzz/"$1".log >&2
-                log "the fuzzer found a problem in $1 (exit $status): the input is in build-fuzz/$1-crash-* (or leak-*, timeout-*)"
-                exit 1
+                tail -n 60 build-fuzz/fuzz_"$1".log >&2
+                log "the fuzzer found a problem in fuzz_$1 (exit $status): the input is in build-fuzz/fuzz_$1-crash-* (or leak-*, timeout-*)"
+                found+=("fuzz_$1")
             fi
         }
-        fuzz_target fuzz_pipeline "$corpus" $((seconds * 2 / 3)) 100000
-        fuzz_target fuzz_model "$models" $((seconds - seconds * 2 / 3)) 200000
+        # The time is shared: the whole pipeline a quarter, each focused target the rest in equal parts.
+        share=$((seconds * 3 / 4 / 5))
+        [ "$share" -ge 1 ] || share=1
+        fuzz_target pipeline $((seconds - 5 * share > 0 ? seconds - 5 * share : 1)) 100000
+        fuzz_target sniffer "$share" 32768
+        fuzz_target vpc "$share" 100000
+        fuzz_target elb "$share" 100000
+        fuzz_target archive "$share" 100000
+        fuzz_target model "$share" 200000
+        if [ ${#found[@]} -gt 0 ]; then
+            log "findings in: ${found[*]}; once fixed, put each input in tests/data/fuzz-regressions/ with a test that reads it"
+            exit 1
+        fi
         ;;
     *)
         echo "usage: $0 [run|test|asan|package|fuzz [SECONDS]]" >&2

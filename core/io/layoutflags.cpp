@@ -141,7 +141,11 @@ std::vector<std::string> layoutToFlags(const CsvLayout& layout)
             = mapping.index < layout.columnNames.size() ? layout.columnNames[mapping.index] : std::string();
         const auto byName = layout.hasHeader ? fieldForHeader(name) : std::nullopt;
         const bool impliedField = mapping.action == ColumnMapping::Action::ToField && byName == mapping.field;
-        const bool impliedExtra = mapping.action == ColumnMapping::Action::Extra && !byName;
+        // A column kept under its header name needs none either, unless the reader cannot keep it by
+        // name: an empty header cell, or a name twice, which it refuses without a column map.
+        const bool keptByName = !layout.hasHeader
+            || (!name.empty() && std::count(layout.columnNames.begin(), layout.columnNames.end(), name) == 1);
+        const bool impliedExtra = mapping.action == ColumnMapping::Action::Extra && !byName && keptByName;
         if (impliedField || impliedExtra)
             continue;
         // By name only where --map reads it back as this column: one column of that name in any

@@ -4,6 +4,7 @@
 // commas, equals signs and '#', names that differ only in case, and timestamp formats.
 #include "core/io/layoutflags.h"
 
+#include "core/io/csvreader.h"
 #include "core/io/csvsniffer.h"
 #include "core/util/errors.h"
 
@@ -184,6 +185,25 @@ private Q_SLOTS:
         ReadOptions read;
         back.applyTo(read);
         read.validate();
+    }
+
+    void unnamedColumnFromTheFuzzer()
+    {
+        // fuzz_sniffer found it: a header ending in a delimiter has a column with no name, which the
+        // import dialog reads (its map names it column_7) but the reader refuses matched by header
+        // name. Its flags must map that column, so that the command line reads the file too.
+        const std::string path = WEBTHREAT_TEST_DATA_DIR "/fuzz-regressions/layout_flags_unnamed_column.csv";
+        const SniffResult sniff = sniffCsvFile(path);
+        const CsvLayout layout = layoutOf(sniff.readOptions(), sniff.columns);
+        QCOMPARE(layout.columnNames.size(), std::size_t(7));
+        QCOMPARE(layout.columnNames.back(), std::string());
+        const std::vector<std::string> words = layoutToFlags(layout);
+        QCOMPARE(joined(words), QStringLiteral("--map #7=extra"));
+        const CsvLayout back = layoutFromFlags(flagsFromWords(words), path);
+        QVERIFY(meaning(back.columnMap) == meaning(layout.columnMap));
+        ReadOptions read;
+        back.applyTo(read);
+        QCOMPARE(readTrafficCsv(path, read).table.rowCount(), std::size_t(0));
     }
 
     void wordsForTheDialogsLayouts()
