@@ -130,6 +130,25 @@ std::vector<std::size_t> scatterPointsRows(const AnalysisSnapshot& snapshot, boo
     return suspicious ? points.suspicious.rows : points.normal.rows;
 }
 
+// Generated traffic of rows rows (the generator's defaults), read and prepared as the window does;
+// null when the scratch file cannot be written.
+std::shared_ptr<const PreparedData> generatedData(std::size_t rows)
+{
+    QTemporaryDir dir;
+    if (!dir.isValid())
+        return nullptr;
+    const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
+    {
+        std::ofstream out(path, std::ios::binary);
+        GeneratorParams params;
+        params.rows = rows;
+        generateTraffic(out, params);
+        if (!out.good())
+            return nullptr;
+    }
+    return prepareData(path);
+}
+
 AnalysisSnapshot snapshotAt(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                             double contamination)
 {
@@ -801,16 +820,8 @@ private Q_SLOTS:
 
     void scatterSamplesNormalRowsButDrawsEverySuspiciousOne()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
-        {
-            std::ofstream out(path, std::ios::binary);
-            GeneratorParams params;
-            params.rows = 30000;
-            generateTraffic(out, params);
-        }
-        const auto data = prepareData(path);
+        const auto data = generatedData(30000);
+        QVERIFY(data);
         const std::shared_ptr<const Detection> detection = detect(*data, DetectorParams{});
         const AnalysisSnapshot snapshot = snapshotAt(data, detection, 0.05);
         const auto rows = static_cast<qsizetype>(data->table.rowCount());
@@ -847,16 +858,8 @@ private Q_SLOTS:
     // whose few suspicious rows are too thin to draw.
     void zeroBinStandsApartAndThinBinsAreExplained()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
-        {
-            std::ofstream out(path, std::ios::binary);
-            GeneratorParams params;
-            params.rows = 30000;
-            generateTraffic(out, params);
-        }
-        const auto data = prepareData(path);
+        const auto data = generatedData(30000);
+        QVERIFY(data);
         const AnalysisSnapshot snapshot = snapshotAt(data, detect(*data, DetectorParams{}), 0.05);
         OverviewCharts overview;
         // Shown at a laptop's size: a legend hides the entries it has no room for.
@@ -916,16 +919,8 @@ private Q_SLOTS:
     // takes its short form rather than being cut.
     void squeezedChartsDropLabelsNotLegibility()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
-        {
-            std::ofstream out(path, std::ios::binary);
-            GeneratorParams params;
-            params.rows = 30000;
-            generateTraffic(out, params);
-        }
-        const auto data = prepareData(path);
+        const auto data = generatedData(30000);
+        QVERIFY(data);
         OverviewCharts overview;
         overview.resize(960, 740);
         overview.show();
@@ -978,16 +973,8 @@ private Q_SLOTS:
     // last bucket, not at the next round day (an empty day that reads as a quiet one).
     void timelineAxisEndsWithTheData()
     {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const std::string path = dir.filePath(QStringLiteral("traffic.csv")).toStdString();
-        {
-            std::ofstream out(path, std::ios::binary);
-            GeneratorParams params;
-            params.rows = 20000;
-            generateTraffic(out, params);
-        }
-        const auto data = prepareData(path);
+        const auto data = generatedData(20000);
+        QVERIFY(data);
         AnalysisSnapshot snapshot;
         snapshot.data = data;
         snapshot.aggregates = aggregateTraffic(data->table);
