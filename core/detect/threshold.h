@@ -56,6 +56,9 @@ struct Verdicts {
     double threshold = 0.0;
     std::size_t suspiciousCount = 0;
     std::vector<std::uint8_t> suspicious; // 1 = Suspicious, per row
+    // Rows below the threshold that an allow-list moved to normal (core/triage/suppression.h); they
+    // are not in suspiciousCount.
+    std::size_t suppressedCount = 0;
 
     bool isSuspicious(std::size_t row) const noexcept { return suspicious[row] != 0; }
 };
