@@ -11,6 +11,8 @@ struct OverviewBins;
 struct OverviewSplit;
 struct ScatterLayout;
 struct ScatterVerdictPoints;
+struct Suppression;
+struct TableTriage;
 
 // What the views show: core's Analysis (core/pipeline.h) as immutable pieces shared with
 // std::shared_ptr<const ...>, plus the charts' bins. A new load or a new detector run makes a new
@@ -36,6 +38,13 @@ struct AnalysisSnapshot {
     // whether its threshold labels the rows (until the slider moves).
     std::shared_ptr<const DriftReport> drift;
     bool thresholdFromModel = false;
+    // The analyst's marks over data's rows (core/triage/tabletriage.h); null before the workspace
+    // has been read for data, or when there is no workspace. Replaced on every mark, without a
+    // new detection.
+    std::shared_ptr<const TableTriage> triage;
+    // The rows the allow-list's enabled rules match (verdicts have them moved to normal unless the
+    // analyst shows suppressed rows); null without rules.
+    std::shared_ptr<const Suppression> suppression;
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

@@ -65,6 +65,9 @@ public:
     virtual void setSnapshot(const ViewUpdate& update, int part) = 0;
     // New verdicts for the same scores (the contamination moved): relabel part, no rebuild.
     virtual void updateVerdicts(const ViewUpdate& update, int part) = 0;
+    // The analyst's marks changed (update.snapshot.triage): show them, no rebuild. Called on every
+    // view at once: it must be cheap (a model's dataChanged, a chart's marked points).
+    virtual void updateTriage(const ViewUpdate& update) { static_cast<void>(update); }
     // The Entities and Timeline selection changed what the other views show.
     virtual void setSelectionRows(const SelectionRows& filter) { static_cast<void>(filter); }
     // The charts the view draws, for exports.

@@ -61,6 +61,23 @@ void ResultPresenter::showVerdicts(const AnalysisSnapshot& snapshot)
     start();
 }
 
+void ResultPresenter::showTriage(std::shared_ptr<const TableTriage> triage)
+{
+    m_snapshot.triage = std::move(triage);
+    // Every view at once: a mark is a small change each view shows in place (a part not yet shown
+    // reads the snapshot's triage when its turn comes).
+    const ViewFilter noFilter;
+    const ViewFilter& filter = m_viewFilter ? *m_viewFilter : noFilter;
+    QList<AnalysisView*> told;
+    for (AnalysisView* view : std::as_const(m_views)) {
+        if (told.contains(view))
+            continue;
+        told.append(view);
+        const ViewUpdate update{m_snapshot, m_file, filter, false, false, m_snapshot.verdicts};
+        view->updateTriage(update);
+    }
+}
+
 void ResultPresenter::start()
 {
     if (!m_timer->isActive())

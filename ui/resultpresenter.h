@@ -41,6 +41,8 @@ public:
     void showLoad(const AnalysisSnapshot& snapshot, LoadedFile file);
     void showDetection(const AnalysisSnapshot& snapshot);
     void showVerdicts(const AnalysisSnapshot& snapshot);
+    // The analyst's marks changed: every view shows them in place (AnalysisView::updateTriage).
+    void showTriage(std::shared_ptr<const TableTriage> triage);
     // Every part at once, without events (the window's empty views at start).
     void showAllNow();
     // Parts are still being shown (charts and tables half-way to a new result).
