@@ -58,8 +58,10 @@ std::vector<double> singleMarksWithNormal(const std::string& path)
     sqlite3_open(path.c_str(), &db);
     sqlite3_exec(db, "PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr);
     sqlite3_stmt* upsert = nullptr;
-    sqlite3_prepare_v2(db, "INSERT INTO row_marks VALUES (?1, ?2, 'needs_review', '', 1) ON CONFLICT (file_sha256, line) "
-                           "DO UPDATE SET mark = excluded.mark", -1, &upsert, nullptr);
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO row_marks VALUES (?1, ?2, 'needs_review', '', 1) ON CONFLICT (file_sha256, line) "
+                       "DO UPDATE SET mark = excluded.mark",
+                       -1, &upsert, nullptr);
     std::vector<double> times;
     for (int line = 1; line <= 50; ++line) {
         times.push_back(timeMs([&] {
@@ -130,12 +132,16 @@ int main(int argc, char** argv)
     std::printf("triage workspace, SQLite %s, WAL, synchronous=FULL, folder %s, median of %d runs\n",
                 sqlite3_libversion(), folder.c_str(), runs);
     std::printf("| what | ms | per mark |\n|---|---|---|\n");
-    std::printf("| set 10,000 row marks, one transaction | %.1f | %.2f us |\n", medianMs(set10k), medianMs(set10k) * 0.1);
-    std::printf("| set 100,000 row marks, one transaction | %.1f | %.2f us |\n", medianMs(set100k), medianMs(set100k) * 0.01);
-    std::printf("| read 100,000 row marks back (checked) | %.1f | %.2f us |\n", medianMs(read100k), medianMs(read100k) * 0.01);
-    std::printf("| open a workspace of 100,000 marks (%.1f MB; quick_check) | %.1f | |\n", static_cast<double>(bytes) / 1e6,
-                medianMs(open100k));
+    std::printf("| set 10,000 row marks, one transaction | %.1f | %.2f us |\n", medianMs(set10k),
+                medianMs(set10k) * 0.1);
+    std::printf("| set 100,000 row marks, one transaction | %.1f | %.2f us |\n", medianMs(set100k),
+                medianMs(set100k) * 0.01);
+    std::printf("| read 100,000 row marks back (checked) | %.1f | %.2f us |\n", medianMs(read100k),
+                medianMs(read100k) * 0.01);
+    std::printf("| open a workspace of 100,000 marks (%.1f MB; quick_check) | %.1f | |\n",
+                static_cast<double>(bytes) / 1e6, medianMs(open100k));
     std::printf("| one mark, one transaction (a keypress; %zu timed) | %.2f | |\n", single.size(), medianMs(single));
-    std::printf("| the same with synchronous=NORMAL (not used: no flush at commit) | %.2f | |\n", medianMs(singleNormal));
+    std::printf("| the same with synchronous=NORMAL (not used: no flush at commit) | %.2f | |\n",
+                medianMs(singleNormal));
     return 0;
 }

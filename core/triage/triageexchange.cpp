@@ -18,11 +18,22 @@ namespace {
 constexpr std::string_view kFormat = "webthreat-triage";
 constexpr int kVersion = 1;
 constexpr std::string_view kCsvVersionLine = "# webthreat-triage 1";
-constexpr std::array<std::string_view, 12> kCsvColumns = {
-    "kind", "file_sha256", "line", "ip", "mark", "note", "file_name", "updated_at",
-    "rule_field", "rule_value", "rule_reason", "rule_enabled"};
+constexpr std::array<std::string_view, 12> kCsvColumns
+    = {"kind",      "file_sha256", "line",       "ip",         "mark",        "note",
+       "file_name", "updated_at",  "rule_field", "rule_value", "rule_reason", "rule_enabled"};
 enum CsvColumn : std::size_t {
-    Kind, FileSha256, Line, Ip, MarkColumn, Note, FileName, UpdatedAt, RuleFieldColumn, RuleValue, RuleReason, RuleEnabled
+    Kind,
+    FileSha256,
+    Line,
+    Ip,
+    MarkColumn,
+    Note,
+    FileName,
+    UpdatedAt,
+    RuleFieldColumn,
+    RuleValue,
+    RuleReason,
+    RuleEnabled
 };
 
 std::string timeText(std::int64_t seconds)
@@ -64,16 +75,24 @@ std::string triageToJson(const TriageBundle& bundle)
     document["version"] = kVersion;
     Json rows = Json::array();
     for (const RowMark& mark : bundle.rowMarks)
-        rows.push_back({{"file_sha256", mark.fileSha256}, {"line", mark.line}, {"mark", markName(mark.mark)},
-                        {"note", mark.note}, {"updated_at", timeText(mark.updatedAt)}});
+        rows.push_back({{"file_sha256", mark.fileSha256},
+                        {"line", mark.line},
+                        {"mark", markName(mark.mark)},
+                        {"note", mark.note},
+                        {"updated_at", timeText(mark.updatedAt)}});
     Json sources = Json::array();
     for (const SourceMark& mark : bundle.sourceMarks)
-        sources.push_back({{"ip", mark.ip}, {"mark", markName(mark.mark)}, {"note", mark.note},
-                           {"file_sha256", mark.fileSha256}, {"file_name", mark.fileName},
+        sources.push_back({{"ip", mark.ip},
+                           {"mark", markName(mark.mark)},
+                           {"note", mark.note},
+                           {"file_sha256", mark.fileSha256},
+                           {"file_name", mark.fileName},
                            {"updated_at", timeText(mark.updatedAt)}});
     Json rules = Json::array();
     for (const SuppressionRule& rule : bundle.rules)
-        rules.push_back({{"field", triage::fieldText(rule.field)}, {"value", rule.value}, {"reason", rule.reason},
+        rules.push_back({{"field", triage::fieldText(rule.field)},
+                         {"value", rule.value},
+                         {"reason", rule.reason},
                          {"enabled", rule.enabled}});
     document["rows"] = std::move(rows);
     document["sources"] = std::move(sources);
@@ -89,14 +108,17 @@ std::string triageToCsv(const TriageBundle& bundle)
         out += (i > 0 ? "," : "") + std::string(kCsvColumns[i]);
     out += '\n';
     for (const RowMark& mark : bundle.rowMarks)
-        appendCsvLine(out, {"row", mark.fileSha256, std::to_string(mark.line), "", std::string(markName(mark.mark)),
-                            mark.note, "", timeText(mark.updatedAt), "", "", "", ""});
+        appendCsvLine(out,
+                      {"row", mark.fileSha256, std::to_string(mark.line), "", std::string(markName(mark.mark)),
+                       mark.note, "", timeText(mark.updatedAt), "", "", "", ""});
     for (const SourceMark& mark : bundle.sourceMarks)
-        appendCsvLine(out, {"source", mark.fileSha256, "", mark.ip, std::string(markName(mark.mark)), mark.note,
-                            mark.fileName, timeText(mark.updatedAt), "", "", "", ""});
+        appendCsvLine(out,
+                      {"source", mark.fileSha256, "", mark.ip, std::string(markName(mark.mark)), mark.note,
+                       mark.fileName, timeText(mark.updatedAt), "", "", "", ""});
     for (const SuppressionRule& rule : bundle.rules)
-        appendCsvLine(out, {"rule", "", "", "", "", "", "", "", std::string(triage::fieldText(rule.field)), rule.value,
-                            rule.reason, rule.enabled ? "true" : "false"});
+        appendCsvLine(out,
+                      {"rule", "", "", "", "", "", "", "", std::string(triage::fieldText(rule.field)), rule.value,
+                       rule.reason, rule.enabled ? "true" : "false"});
     return out;
 }
 
@@ -120,8 +142,8 @@ std::optional<Mark> readMark(std::string_view text, std::string& problem)
 {
     const auto mark = parseMark(text);
     if (!mark)
-        problem = "is not a verdict (malicious, benign, needs_review, or empty for none): '"
-                  + shortenForMessage(text) + "'";
+        problem = "is not a verdict (malicious, benign, needs_review, or empty for none): '" + shortenForMessage(text)
+            + "'";
     return mark;
 }
 
@@ -239,8 +261,10 @@ SuppressionRule readJsonRule(const JsonReader& reader, const Json& json, const s
     const std::string field = reader.text(json, where, "field", true);
     const auto parsed = triage::parseFieldText(field);
     if (!parsed)
-        reader.fail(where + ".field", "is not a rule field (src_ip, dst_ip, dst_port, protocol, src_ip_country_code, "
-                                      "rule_names, pair): '" + shortenForMessage(field) + "'");
+        reader.fail(where + ".field",
+                    "is not a rule field (src_ip, dst_ip, dst_port, protocol, src_ip_country_code, "
+                    "rule_names, pair): '"
+                        + shortenForMessage(field) + "'");
     rule.field = *parsed;
     rule.value = reader.text(json, where, "value", true);
     reader.check(where + ".value", problemOf(triage::checkRuleValue(rule.value)));
@@ -275,20 +299,23 @@ TriageBundle readJson(std::string_view text, const std::string& file)
         std::string what = error.what();
         if (const auto colon = what.rfind(": "); colon != std::string::npos)
             what = what.substr(colon + 2);
-        throw InputError(file, line, "", "column " + std::to_string(column) + ": not a triage file, malformed JSON (" + what + ")");
+        throw InputError(file, line, "",
+                         "column " + std::to_string(column) + ": not a triage file, malformed JSON (" + what + ")");
     } catch (const Json::exception& error) {
         throw InputError(file, 0, "", std::string("not a triage file: ") + error.what());
     }
     const JsonReader reader(file);
-    if (!document.is_object() || document.find("format") == document.end() || document["format"] != std::string(kFormat))
+    if (!document.is_object() || document.find("format") == document.end()
+        || document["format"] != std::string(kFormat))
         throw InputError(file, 0, "", "not a triage file (its \"format\" is not \"webthreat-triage\")");
     reader.onlyMembers(document, "the document", {"format", "version", "rows", "sources", "rules"});
     const auto version = document.find("version");
     if (version == document.end() || !version->is_number_integer() || version->get<std::int64_t>() < 1)
         reader.fail("version", "must be a whole number from 1");
     if (version->get<std::int64_t>() > kVersion)
-        reader.fail("version", "the file is version " + version->dump() + ", newer than this program reads ("
-                                   + std::to_string(kVersion) + ")");
+        reader.fail("version",
+                    "the file is version " + version->dump() + ", newer than this program reads ("
+                        + std::to_string(kVersion) + ")");
     TriageBundle bundle;
     const Json& rows = reader.array(document, "rows");
     for (std::size_t i = 0; i < rows.size(); ++i)
@@ -331,8 +358,8 @@ public:
                 } else if (c == '"') {
                     quoted = false;
                     if (m_at < m_text.size() && m_text[m_at] != ',' && m_text[m_at] != '\n' && m_text[m_at] != '\r')
-                        throw InputError(m_file, m_line, "", "column " + std::to_string(cells.size() + 1)
-                                                                 + ": text after a closing quote");
+                        throw InputError(m_file, m_line, "",
+                                         "column " + std::to_string(cells.size() + 1) + ": text after a closing quote");
                 } else {
                     m_line += c == '\n' ? 1 : 0;
                     cell += c;
@@ -453,8 +480,10 @@ SuppressionRule readCsvRule(const CsvRow& row)
     SuppressionRule rule;
     const auto field = triage::parseFieldText(row.raw(RuleFieldColumn));
     if (!field)
-        row.fail(RuleFieldColumn, "is not a rule field (src_ip, dst_ip, dst_port, protocol, src_ip_country_code, "
-                                  "rule_names, pair): '" + shortenForMessage(row.raw(RuleFieldColumn)) + "'");
+        row.fail(RuleFieldColumn,
+                 "is not a rule field (src_ip, dst_ip, dst_port, protocol, src_ip_country_code, "
+                 "rule_names, pair): '"
+                     + shortenForMessage(row.raw(RuleFieldColumn)) + "'");
     rule.field = *field;
     rule.value = row.text(RuleValue);
     row.check(RuleValue, problemOf(triage::checkRuleValue(rule.value)));
@@ -476,14 +505,17 @@ void readCsvHead(CsvRecords& records, const std::string& file)
     std::vector<std::string> cells;
     std::int64_t line = 0;
     records.next(cells, line);
-    const bool padded = std::all_of(cells.begin() + 1, cells.end(), [](const std::string& cell) { return cell.empty(); });
+    const bool padded
+        = std::all_of(cells.begin() + 1, cells.end(), [](const std::string& cell) { return cell.empty(); });
     const std::string prefix = "# webthreat-triage ";
     if (!padded || cells[0].rfind(prefix, 0) != 0)
-        throw InputError(file, 1, "", "not a triage file: it starts neither with '{' (JSON) nor with '"
-                                          + std::string(kCsvVersionLine) + "' (CSV)");
+        throw InputError(file, 1, "",
+                         "not a triage file: it starts neither with '{' (JSON) nor with '"
+                             + std::string(kCsvVersionLine) + "' (CSV)");
     if (cells[0] != kCsvVersionLine)
-        throw InputError(file, 1, "", "the triage file is version '" + shortenForMessage(cells[0].substr(prefix.size()))
-                                          + "'; this program reads version " + std::to_string(kVersion));
+        throw InputError(file, 1, "",
+                         "the triage file is version '" + shortenForMessage(cells[0].substr(prefix.size()))
+                             + "'; this program reads version " + std::to_string(kVersion));
     if (!records.next(cells, line))
         throw InputError(file, 2, "", "the header line is missing");
     for (std::size_t i = 0; i < kCsvColumns.size(); ++i) {
@@ -491,7 +523,8 @@ void readCsvHead(CsvRecords& records, const std::string& file)
             throw InputError(file, line, std::string(kCsvColumns[i]), "the column is missing from the header");
         if (cells[i] != kCsvColumns[i])
             throw InputError(file, line, shortenForMessage(cells[i]),
-                             "column " + std::to_string(i + 1) + " of the header must be '" + std::string(kCsvColumns[i]) + "'");
+                             "column " + std::to_string(i + 1) + " of the header must be '"
+                                 + std::string(kCsvColumns[i]) + "'");
     }
     if (cells.size() > kCsvColumns.size())
         throw InputError(file, line, shortenForMessage(cells[kCsvColumns.size()]), "the header has a column too many");
@@ -508,8 +541,9 @@ TriageBundle readCsv(std::string_view text, const std::string& file)
         if (cells.size() == 1 && cells[0].empty())
             continue; // a blank line
         if (cells.size() != kCsvColumns.size())
-            throw InputError(file, line, "", "has " + std::to_string(cells.size()) + " cells; the header has "
-                                                 + std::to_string(kCsvColumns.size()));
+            throw InputError(file, line, "",
+                             "has " + std::to_string(cells.size()) + " cells; the header has "
+                                 + std::to_string(kCsvColumns.size()));
         const std::string kind = cells[Kind];
         const CsvRow row(file, line, std::move(cells));
         if (kind == "row")

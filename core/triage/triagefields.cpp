@@ -46,13 +46,20 @@ std::string lowerCase(std::string_view text)
 std::string_view fieldText(RuleField field) noexcept
 {
     switch (field) {
-    case RuleField::SrcIp: return "src_ip";
-    case RuleField::DstIp: return "dst_ip";
-    case RuleField::DstPort: return "dst_port";
-    case RuleField::Protocol: return "protocol";
-    case RuleField::Country: return "src_ip_country_code";
-    case RuleField::RuleNames: return "rule_names";
-    case RuleField::Pair: return "pair";
+    case RuleField::SrcIp:
+        return "src_ip";
+    case RuleField::DstIp:
+        return "dst_ip";
+    case RuleField::DstPort:
+        return "dst_port";
+    case RuleField::Protocol:
+        return "protocol";
+    case RuleField::Country:
+        return "src_ip_country_code";
+    case RuleField::RuleNames:
+        return "rule_names";
+    case RuleField::Pair:
+        return "pair";
     }
     return "";
 }

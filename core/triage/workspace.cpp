@@ -111,8 +111,7 @@ public:
     // Runs a statement that returns no rows and makes it ready for the next bindings.
     void run()
     {
-        while (step()) {
-        }
+        while (step()) { }
         sqlite3_reset(m_statement);
         sqlite3_clear_bindings(m_statement);
     }
@@ -122,7 +121,9 @@ public:
     std::string text(int column) const
     {
         const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(m_statement, column));
-        return bytes == nullptr ? std::string() : std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(m_statement, column)));
+        return bytes == nullptr
+            ? std::string()
+            : std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(m_statement, column)));
     }
 
 private:
@@ -162,15 +163,35 @@ bool isDamage(int code) noexcept
     return primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT;
 }
 
+// What to look at when an existing file cannot be opened for a reason other than its contents.
+std::string openHint(int code)
+{
+    switch (code & 0xFF) {
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+        return " (the workspace and its folder must be readable and writable: SQLite keeps its -wal and -shm files "
+               "beside it)";
+    case SQLITE_BUSY:
+        return " (another program held it for over 5 seconds)";
+    default:
+        return "";
+    }
+}
+
 std::string writeProblem(const SqliteFailure& failure)
 {
     switch (failure.code & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return "another window or program held the workspace for over 5 seconds";
-    case SQLITE_READONLY: return "the workspace or its folder is read-only (" + failure.message + ")";
-    case SQLITE_FULL: return "the disk is full (" + failure.message + ")";
-    default: return failure.message;
+    case SQLITE_READONLY:
+        return "the workspace or its folder is read-only (" + failure.message + ")";
+    case SQLITE_FULL:
+        return "the disk is full (" + failure.message + ")";
+    default:
+        return failure.message;
     }
 }
 
@@ -189,12 +210,14 @@ Inspection inspect(sqlite3* db)
     if (applicationId == 0 && version == 0 && objects == 0)
         return {true, {}};
     if (applicationId != kApplicationId)
-        return {false, applicationId == 0
-                           ? "it is a SQLite database without the workspace's mark (another program's)"
-                           : "it is another program's SQLite database (application_id " + std::to_string(applicationId) + ")"};
+        return {false,
+                applicationId == 0
+                    ? "it is a SQLite database without the workspace's mark (another program's)"
+                    : "it is another program's SQLite database (application_id " + std::to_string(applicationId) + ")"};
     if (version > Workspace::kSchemaVersion)
-        return {false, "it was written by a newer version of the workbench (workspace schema " + std::to_string(version)
-                           + "; this version reads up to " + std::to_string(Workspace::kSchemaVersion) + ")"};
+        return {false,
+                "it was written by a newer version of the workbench (workspace schema " + std::to_string(version)
+                    + "; this version reads up to " + std::to_string(Workspace::kSchemaVersion) + ")"};
     if (version < 1)
         return {false, "it is damaged (workspace schema " + std::to_string(version) + ")"};
     // The structure only: a row that breaks a CHECK is skipped when read, not worth the whole file.
@@ -269,7 +292,8 @@ Connection openConnection(const std::string& path)
     if (const fs::path folder = fs::path(path).parent_path(); !existed && !folder.empty()) {
         fs::create_directories(folder, error);
         if (error)
-            throw OutputError(path + ": cannot create the workspace's folder " + folder.string() + ": " + error.message());
+            throw OutputError(path + ": cannot create the workspace's folder " + folder.string() + ": "
+                              + error.message());
     }
     sqlite3* raw = nullptr;
     const int code = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -433,9 +457,9 @@ Workspace::Workspace(const std::string& path)
         inspection = inspect(db.get());
     } catch (const SqliteFailure& failure) {
         if (!isDamage(failure.code))
-            throw InputError(path, 0, "", "cannot open the workspace: " + failure.message);
+            throw InputError(path, 0, "", "cannot open the workspace: " + failure.message + openHint(failure.code));
         inspection.problem = (failure.code & 0xFF) == SQLITE_NOTADB ? "it is not a SQLite database"
-                                                                      : "it is damaged (" + failure.message + ")";
+                                                                    : "it is damaged (" + failure.message + ")";
     }
     if (!inspection.problem.empty()) {
         db.reset();
@@ -461,7 +485,8 @@ std::vector<RowMark> Workspace::rowMarks(const std::string& fileSha256) const
         return {};
     const std::string sha = triage::lowerCase(fileSha256);
     return reading(m_path, [&] {
-        Statement select(m_db, "SELECT line, mark, note, updated_at FROM row_marks WHERE file_sha256 = ?1 ORDER BY line");
+        Statement select(m_db,
+                         "SELECT line, mark, note, updated_at FROM row_marks WHERE file_sha256 = ?1 ORDER BY line");
         select.bind(1, sha);
         SkipLog skipped(m_path, "row_marks");
         std::vector<RowMark> marks;
@@ -500,9 +525,10 @@ void Workspace::setRowMarks(const std::vector<RowMark>& marks)
             throw ParameterError(where + ": the time " + problem);
     }
     inTransaction(m_db, m_path, "the row marks", [&] {
-        Statement upsert(m_db, "INSERT INTO row_marks(file_sha256, line, mark, note, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-                               "ON CONFLICT (file_sha256, line) DO UPDATE SET mark = excluded.mark, "
-                               "note = excluded.note, updated_at = excluded.updated_at");
+        Statement upsert(m_db,
+                         "INSERT INTO row_marks(file_sha256, line, mark, note, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                         "ON CONFLICT (file_sha256, line) DO UPDATE SET mark = excluded.mark, "
+                         "note = excluded.note, updated_at = excluded.updated_at");
         Statement remove(m_db, "DELETE FROM row_marks WHERE file_sha256 = ?1 AND line = ?2");
         const std::int64_t now = triage::nowSeconds();
         for (const RowMark& mark : marks) {
@@ -524,7 +550,8 @@ void Workspace::setRowMarks(const std::vector<RowMark>& marks)
 std::vector<SourceMark> Workspace::sourceMarks() const
 {
     return reading(m_path, [&] {
-        Statement select(m_db, "SELECT ip, mark, note, updated_at, file_sha256, file_name FROM source_marks ORDER BY ip");
+        Statement select(m_db,
+                         "SELECT ip, mark, note, updated_at, file_sha256, file_name FROM source_marks ORDER BY ip");
         SkipLog skipped(m_path, "source_marks");
         std::vector<SourceMark> marks;
         while (select.step()) {
@@ -571,10 +598,11 @@ void Workspace::setSourceMarks(const std::vector<SourceMark>& marks)
             throw ParameterError(where + ": the time " + problem);
     }
     inTransaction(m_db, m_path, "the source marks", [&] {
-        Statement upsert(m_db, "INSERT INTO source_marks(ip, mark, note, file_sha256, file_name, updated_at) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (ip) DO UPDATE SET mark = excluded.mark, "
-                               "note = excluded.note, file_sha256 = excluded.file_sha256, "
-                               "file_name = excluded.file_name, updated_at = excluded.updated_at");
+        Statement upsert(m_db,
+                         "INSERT INTO source_marks(ip, mark, note, file_sha256, file_name, updated_at) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (ip) DO UPDATE SET mark = excluded.mark, "
+                         "note = excluded.note, file_sha256 = excluded.file_sha256, "
+                         "file_name = excluded.file_name, updated_at = excluded.updated_at");
         Statement remove(m_db, "DELETE FROM source_marks WHERE ip = ?1");
         const std::int64_t now = triage::nowSeconds();
         for (const SourceMark& mark : marks) {
@@ -637,7 +665,8 @@ std::int64_t Workspace::addRule(const SuppressionRule& rule)
     checkRule(rule, "the rule");
     std::int64_t id = 0;
     inTransaction(m_db, m_path, "the rule", [&] {
-        Statement insert(m_db, "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+        Statement insert(m_db,
+                         "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
         bindRule(insert, rule);
         insert.bind(5, triage::nowSeconds()).run();
         id = sqlite3_last_insert_rowid(m_db);
@@ -672,7 +701,8 @@ void Workspace::setRules(const std::vector<SuppressionRule>& rules)
         checkRule(rules[i], "rule " + std::to_string(i + 1));
     inTransaction(m_db, m_path, "the rules", [&] {
         execute(m_db, "DELETE FROM rules");
-        Statement insert(m_db, "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+        Statement insert(m_db,
+                         "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
         const std::int64_t now = triage::nowSeconds();
         for (const SuppressionRule& rule : rules) {
             bindRule(insert, rule);

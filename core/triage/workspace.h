@@ -43,6 +43,10 @@ struct StoredRule {
 // source verdicts with notes, and the allow-list. Two windows (or processes) may share one file:
 // every write touches only the rows it changes, so neither loses the other's marks; changed()
 // tells a reader to look again. Plain C++: the workbench passes the path (its data location).
+// One object is used by one thread at a time; another thread or window opens its own. Writes wait
+// up to 5 s for another writer, then throw OutputError (nothing of that change saved); reads throw
+// InputError. Values that cannot be stored (a bad SHA-256, line 0, a note over 64 KiB or not UTF-8,
+// a rule value with '#') throw ParameterError before anything is written.
 class Workspace {
 public:
     static constexpr int kSchemaVersion = 1;

@@ -9,8 +9,9 @@ using namespace webthreat;
 
 namespace {
 const std::string kSha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-const std::string kHeader =
-    "# webthreat-triage 1\nkind,file_sha256,line,ip,mark,note,file_name,updated_at,rule_field,rule_value,rule_reason,rule_enabled\n";
+const std::string kHeader
+    = "# webthreat-triage "
+      "1\nkind,file_sha256,line,ip,mark,note,file_name,updated_at,rule_field,rule_value,rule_reason,rule_enabled\n";
 
 TriageBundle sampleBundle()
 {
@@ -132,28 +133,45 @@ private Q_SLOTS:
         QTest::addColumn<QString>("column");
         QTest::addColumn<QString>("problem");
         const QByteArray sha = QByteArray::fromStdString(kSha);
-        QTest::newRow("kind") << "mark," + sha + ",3,,benign,,,,,,," << 3 << "kind" << "is not row, source or rule";
-        QTest::newRow("sha") << QByteArray("row,abc,3,,benign,,,,,,,") << 3 << "file_sha256" << "is not a SHA-256";
-        QTest::newRow("line 0") << "row," + sha + ",0,,benign,,,,,,," << 3 << "line" << "is not a line number";
-        QTest::newRow("line text") << "row," + sha + ",x,,benign,,,,,,," << 3 << "line" << "not a whole number";
-        QTest::newRow("line too large") << "row," + sha + ",4294967296,,benign,,,,,,," << 3 << "line" << "out of range";
-        QTest::newRow("mark") << "row," + sha + ",3,,evil,,,,,,," << 3 << "mark" << "is not a verdict";
+        QTest::newRow("kind") << "mark," + sha + ",3,,benign,,,,,,," << 3 << "kind"
+                              << "is not row, source or rule";
+        QTest::newRow("sha") << QByteArray("row,abc,3,,benign,,,,,,,") << 3 << "file_sha256"
+                             << "is not a SHA-256";
+        QTest::newRow("line 0") << "row," + sha + ",0,,benign,,,,,,," << 3 << "line"
+                                << "is not a line number";
+        QTest::newRow("line text") << "row," + sha + ",x,,benign,,,,,,," << 3 << "line"
+                                   << "not a whole number";
+        QTest::newRow("line too large") << "row," + sha + ",4294967296,,benign,,,,,,," << 3 << "line"
+                                        << "out of range";
+        QTest::newRow("mark") << "row," + sha + ",3,,evil,,,,,,," << 3 << "mark"
+                              << "is not a verdict";
         QTest::newRow("time") << "row," + sha + ",3,,benign,,,2026-02-30T00:00:00Z,,,," << 3 << "updated_at"
                               << "is not a UTC time";
-        QTest::newRow("note not UTF-8") << "row," + sha + ",3,,benign,caf\xe9,,,,,," << 3 << "note" << "is not UTF-8";
-        QTest::newRow("a shifted column") << "row," + sha + ",3,10.0.0.1,benign,,,,,,," << 3 << "ip" << "must be empty for a row line";
-        QTest::newRow("ip empty") << QByteArray("source,,,,benign,,,,,,,") << 3 << "ip" << "is empty";
-        QTest::newRow("source sha") << QByteArray("source,xyz,,10.0.0.1,benign,,,,,,,") << 3 << "file_sha256" << "is not a SHA-256";
-        QTest::newRow("rule field") << QByteArray("rule,,,,,,,,colour,red,,true") << 3 << "rule_field" << "is not a rule field";
-        QTest::newRow("rule value") << QByteArray("rule,,,,,,,,src_ip,,,true") << 3 << "rule_value" << "is empty";
-        QTest::newRow("rule value #") << QByteArray("rule,,,,,,,,src_ip,10.0.0.1 # x,,true") << 3 << "rule_value" << "holds '#'";
-        QTest::newRow("rule enabled") << QByteArray("rule,,,,,,,,src_ip,10.0.0.1,,maybe") << 3 << "rule_enabled" << "is not true or false";
+        QTest::newRow("note not UTF-8") << "row," + sha + ",3,,benign,caf\xe9,,,,,," << 3 << "note"
+                                        << "is not UTF-8";
+        QTest::newRow("a shifted column") << "row," + sha + ",3,10.0.0.1,benign,,,,,,," << 3 << "ip"
+                                          << "must be empty for a row line";
+        QTest::newRow("ip empty") << QByteArray("source,,,,benign,,,,,,,") << 3 << "ip"
+                                  << "is empty";
+        QTest::newRow("source sha") << QByteArray("source,xyz,,10.0.0.1,benign,,,,,,,") << 3 << "file_sha256"
+                                    << "is not a SHA-256";
+        QTest::newRow("rule field") << QByteArray("rule,,,,,,,,colour,red,,true") << 3 << "rule_field"
+                                    << "is not a rule field";
+        QTest::newRow("rule value") << QByteArray("rule,,,,,,,,src_ip,,,true") << 3 << "rule_value"
+                                    << "is empty";
+        QTest::newRow("rule value #") << QByteArray("rule,,,,,,,,src_ip,10.0.0.1 # x,,true") << 3 << "rule_value"
+                                      << "holds '#'";
+        QTest::newRow("rule enabled") << QByteArray("rule,,,,,,,,src_ip,10.0.0.1,,maybe") << 3 << "rule_enabled"
+                                      << "is not true or false";
         QTest::newRow("after a multi-line note")
             << "row," + sha + ",3,,benign,\"two\nlines\",,,,,,\nrow," + sha + ",4,,evil,,,,,,," << 5 << "mark"
             << "is not a verdict";
-        QTest::newRow("too few cells") << "row," + sha + ",3,,benign" << 3 << "" << "has 5 cells; the header has 12";
-        QTest::newRow("unclosed quote") << "row," + sha + ",3,,benign,\"open,,,,,," << 3 << "" << "not closed";
-        QTest::newRow("text after a quote") << "row," + sha + ",3,,benign,\"a\"b,,,,,," << 3 << "" << "column 6: text after a closing quote";
+        QTest::newRow("too few cells") << "row," + sha + ",3,,benign" << 3 << ""
+                                       << "has 5 cells; the header has 12";
+        QTest::newRow("unclosed quote") << "row," + sha + ",3,,benign,\"open,,,,,," << 3 << ""
+                                        << "not closed";
+        QTest::newRow("text after a quote") << "row," + sha + ",3,,benign,\"a\"b,,,,,," << 3 << ""
+                                            << "column 6: text after a closing quote";
     }
 
     void aBadCsvFieldIsNamedWithLineAndColumn()
@@ -177,27 +195,35 @@ private Q_SLOTS:
         const QString sha = QString::fromStdString(kSha);
         QTest::newRow("sha") << head + "\"rows\": [{\"file_sha256\": \"abc\", \"line\": 3, \"mark\": \"benign\"}]}"
                              << "rows[0].file_sha256: is not a SHA-256";
-        QTest::newRow("line") << head + "\"rows\": [{\"file_sha256\": \"" + sha + "\", \"line\": 0, \"mark\": \"benign\"}]}"
+        QTest::newRow("line") << head + "\"rows\": [{\"file_sha256\": \"" + sha
+                + "\", \"line\": 0, \"mark\": \"benign\"}]}"
                               << "rows[0].line: must be a line number";
-        QTest::newRow("line text") << head + "\"rows\": [{\"file_sha256\": \"" + sha + "\", \"line\": \"3\", \"mark\": \"benign\"}]}"
+        QTest::newRow("line text") << head + "\"rows\": [{\"file_sha256\": \"" + sha
+                + "\", \"line\": \"3\", \"mark\": \"benign\"}]}"
                                    << "rows[0].line: must be a line number";
         QTest::newRow("missing mark") << head + "\"rows\": [{\"file_sha256\": \"" + sha + "\", \"line\": 3}]}"
                                       << "rows[0]: the field 'mark' is missing";
-        QTest::newRow("misspelt field") << head + "\"rows\": [{\"file_sha256\": \"" + sha + "\", \"line\": 3, \"mark\": \"\", \"nots\": \"x\"}]}"
+        QTest::newRow("misspelt field") << head + "\"rows\": [{\"file_sha256\": \"" + sha
+                + "\", \"line\": 3, \"mark\": \"\", \"nots\": \"x\"}]}"
                                         << "rows[0]: has an unknown field 'nots'";
-        QTest::newRow("second row's mark")
-            << head + "\"rows\": [{\"file_sha256\": \"" + sha + "\", \"line\": 3, \"mark\": \"benign\"}, {\"file_sha256\": \"" + sha
-                   + "\", \"line\": 4, \"mark\": \"evil\"}]}"
-            << "rows[1].mark: is not a verdict";
-        QTest::newRow("time") << head + "\"sources\": [{\"ip\": \"10.0.0.1\", \"mark\": \"benign\", \"updated_at\": \"yesterday\"}]}"
+        QTest::newRow("second row's mark") << head + "\"rows\": [{\"file_sha256\": \"" + sha
+                + "\", \"line\": 3, \"mark\": \"benign\"}, {\"file_sha256\": \"" + sha
+                + "\", \"line\": 4, \"mark\": \"evil\"}]}"
+                                           << "rows[1].mark: is not a verdict";
+        QTest::newRow("time") << head
+                + "\"sources\": [{\"ip\": \"10.0.0.1\", \"mark\": \"benign\", \"updated_at\": \"yesterday\"}]}"
                               << "sources[0].updated_at: is not a UTC time";
-        QTest::newRow("ip") << head + "\"sources\": [{\"ip\": \"\", \"mark\": \"benign\"}]}" << "sources[0].ip: is empty";
+        QTest::newRow("ip") << head + "\"sources\": [{\"ip\": \"\", \"mark\": \"benign\"}]}"
+                            << "sources[0].ip: is empty";
         QTest::newRow("rule field") << head + "\"rules\": [{\"field\": \"colour\", \"value\": \"red\"}]}"
                                     << "rules[0].field: is not a rule field";
-        QTest::newRow("rule enabled") << head + "\"rules\": [{\"field\": \"src_ip\", \"value\": \"10.0.0.1\", \"enabled\": \"yes\"}]}"
+        QTest::newRow("rule enabled") << head
+                + "\"rules\": [{\"field\": \"src_ip\", \"value\": \"10.0.0.1\", \"enabled\": \"yes\"}]}"
                                       << "rules[0].enabled: must be true or false";
-        QTest::newRow("rows not an array") << head + "\"rows\": {}}" << "rows: must be an array";
-        QTest::newRow("unknown member") << head + "\"colour\": 1}" << "the document: has an unknown field 'colour'";
+        QTest::newRow("rows not an array") << head + "\"rows\": {}}"
+                                           << "rows: must be an array";
+        QTest::newRow("unknown member") << head + "\"colour\": 1}"
+                                        << "the document: has an unknown field 'colour'";
         QTest::newRow("malformed") << QStringLiteral("{\"format\": \"webthreat-triage\",\n \"version\": 1,,}")
                                    << "triage.csv:2: column 15: not a triage file, malformed JSON";
     }
@@ -222,7 +248,8 @@ private Q_SLOTS:
         QTest::newRow("a newer CSV") << QByteArray("# webthreat-triage 2\nkind\n")
                                      << "the triage file is version '2'; this program reads version 1";
         QTest::newRow("a CSV without the version line")
-            << QByteArray("kind,file_sha256,line,ip,mark,note,file_name,updated_at,rule_field,rule_value,rule_reason,rule_enabled\n")
+            << QByteArray("kind,file_sha256,line,ip,mark,note,file_name,updated_at,rule_field,rule_value,rule_reason,"
+                          "rule_enabled\n")
             << "not a triage file: it starts neither with '{' (JSON) nor with '# webthreat-triage 1' (CSV)";
         QTest::newRow("a traffic CSV") << QByteArray("timestamp,src_ip\n1,10.0.0.1\n") << "not a triage file";
         QTest::newRow("a wrong header") << QByteArray("# webthreat-triage 1\nkind,sha,line\n")

@@ -70,7 +70,8 @@ public:
     {
         sqlite3_stmt* statement = nullptr;
         QString value;
-        if (sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
+        if (sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) == SQLITE_OK
+            && sqlite3_step(statement) == SQLITE_ROW)
             value = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
         sqlite3_finalize(statement);
         return value;
@@ -84,7 +85,8 @@ private:
 QStringList setAsideFiles(const QString& path)
 {
     const QFileInfo info(path);
-    return QDir(info.absolutePath()).entryList({info.fileName() + QStringLiteral(".unreadable-*")}, QDir::Files, QDir::Name);
+    return QDir(info.absolutePath())
+        .entryList({info.fileName() + QStringLiteral(".unreadable-*")}, QDir::Files, QDir::Name);
 }
 
 // The last "committed N" a writer printed.
@@ -133,7 +135,8 @@ private Q_SLOTS:
         QCOMPARE(workspace.rowMarks(std::string(64, 'B')).at(0).fileSha256, std::string(64, 'b'));
 
         // None with an empty note deletes; changing a mark replaces it.
-        workspace.setRowMarks({rowMark(3, Mark::None), rowMark(7, Mark::None), rowMark(5, Mark::Malicious, "not our scanner")});
+        workspace.setRowMarks(
+            {rowMark(3, Mark::None), rowMark(7, Mark::None), rowMark(5, Mark::Malicious, "not our scanner")});
         const std::vector<RowMark> after = Workspace(path).rowMarks(kSha);
         QCOMPARE(after.size(), std::size_t(2));
         QCOMPARE(after[0].line, 5u);
@@ -213,12 +216,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         Workspace workspace(dir.filePath(QStringLiteral("workspace.sqlite")).toStdString());
         // The good first mark is not written either: one change, all or nothing.
-        QVERIFY_THROWS_EXCEPTION(ParameterError,
-                                 workspace.setRowMarks({rowMark(1, Mark::Malicious), rowMark(2, Mark::Benign, {}, "abc")}));
+        QVERIFY_THROWS_EXCEPTION(
+            ParameterError, workspace.setRowMarks({rowMark(1, Mark::Malicious), rowMark(2, Mark::Benign, {}, "abc")}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.setRowMarks({rowMark(0, Mark::Malicious)}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.setRowMarks({rowMark(1, Mark::Benign, "bad \xff note")}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.setRowMarks({rowMark(1, static_cast<Mark>(9))}));
-        QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.setSourceMarks({SourceMark{"", Mark::Benign, "", "", "", 0}}));
+        QVERIFY_THROWS_EXCEPTION(ParameterError,
+                                 workspace.setSourceMarks({SourceMark{"", Mark::Benign, "", "", "", 0}}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.addRule({RuleField::SrcIp, "", "", true}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.addRule({RuleField::SrcIp, "10.0.0.1 # x", "", true}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.addRule({RuleField::SrcIp, "10.0.0.1", "two\nlines", true}));
@@ -231,7 +235,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("workspace.sqlite"));
-        { Workspace workspace(path.toStdString()); }
+        {
+            Workspace workspace(path.toStdString());
+        }
         RawDatabase raw(path);
         QCOMPARE(raw.text("PRAGMA journal_mode"), QStringLiteral("wal"));
         QCOMPARE(raw.text("PRAGMA application_id"), QString::number(0x57545753));
@@ -277,14 +283,21 @@ private Q_SLOTS:
             RawDatabase raw(path);
             QVERIFY(raw.execute("PRAGMA ignore_check_constraints = ON"));
             const std::string sha = kSha;
-            QVERIFY(raw.execute(("INSERT INTO row_marks VALUES ('" + sha + "', 3, 'evil', '', 0);"
-                                 "INSERT INTO row_marks VALUES ('" + sha + "', 0, 'benign', '', 0);"
-                                 "INSERT INTO row_marks VALUES ('" + sha + "', 4, 'benign', '', -5);"
-                                 "INSERT INTO source_marks VALUES ('', 'benign', '', '', '', 0);"
-                                 "INSERT INTO source_marks VALUES ('10.0.0.9', 'benign', '', 'xyz', '', 0);"
-                                 "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES ('colour', 'red', '', 1, 0);"
-                                 "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES ('src_ip', '10.0.0.2', '', 7, 0);")
-                                    .c_str()));
+            QVERIFY(raw.execute(
+                ("INSERT INTO row_marks VALUES ('" + sha
+                 + "', 3, 'evil', '', 0);"
+                   "INSERT INTO row_marks VALUES ('"
+                 + sha
+                 + "', 0, 'benign', '', 0);"
+                   "INSERT INTO row_marks VALUES ('"
+                 + sha
+                 + "', 4, 'benign', '', -5);"
+                   "INSERT INTO source_marks VALUES ('', 'benign', '', '', '', 0);"
+                   "INSERT INTO source_marks VALUES ('10.0.0.9', 'benign', '', 'xyz', '', 0);"
+                   "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES ('colour', 'red', '', 1, 0);"
+                   "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES ('src_ip', '10.0.0.2', '', 7, "
+                   "0);")
+                    .c_str()));
         }
         Workspace workspace(path.toStdString());
         const std::vector<RowMark> marks = workspace.rowMarks(kSha);
@@ -301,14 +314,21 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("random bytes") << "random" << "it is not a SQLite database";
-        QTest::newRow("truncated workspace") << "truncated" << "it is damaged";
-        QTest::newRow("another program's database") << "other" << "another program's SQLite database (application_id 42)";
-        QTest::newRow("a database without a mark") << "unmarked" << "without the workspace's mark";
-        QTest::newRow("newer schema") << "newer"
-                                      << "written by a newer version of the workbench (workspace schema 2; this version reads up to 1)";
-        QTest::newRow("a trigger") << "trigger" << "triggers or views";
-        QTest::newRow("a missing table") << "dropped" << "it is damaged (no such table: rules)";
+        QTest::newRow("random bytes") << "random"
+                                      << "it is not a SQLite database";
+        QTest::newRow("truncated workspace") << "truncated"
+                                             << "it is damaged";
+        QTest::newRow("another program's database") << "other"
+                                                    << "another program's SQLite database (application_id 42)";
+        QTest::newRow("a database without a mark") << "unmarked"
+                                                   << "without the workspace's mark";
+        QTest::newRow("newer schema")
+            << "newer"
+            << "written by a newer version of the workbench (workspace schema 2; this version reads up to 1)";
+        QTest::newRow("a trigger") << "trigger"
+                                   << "triggers or views";
+        QTest::newRow("a missing table") << "dropped"
+                                         << "it is damaged (no such table: rules)";
     }
 
     void anUnusableFileIsSetAsideUnchanged()
@@ -380,12 +400,14 @@ private Q_SLOTS:
         RawDatabase other(path);
         QVERIFY(other.execute("BEGIN IMMEDIATE"));
         try {
-            workspace.setRowMarks({rowMark(1, Mark::Malicious), rowMark(2, Mark::Malicious)}); // waits 5 s, then gives up
+            workspace.setRowMarks(
+                {rowMark(1, Mark::Malicious), rowMark(2, Mark::Malicious)}); // waits 5 s, then gives up
             QFAIL("wrote through another's lock");
         } catch (const OutputError& error) {
             const QString message = QString::fromStdString(error.what());
             QVERIFY2(message.startsWith(path + QStringLiteral(": cannot save the row marks")), qPrintable(message));
-            QVERIFY2(message.contains(QStringLiteral("another window or program held the workspace")), qPrintable(message));
+            QVERIFY2(message.contains(QStringLiteral("another window or program held the workspace")),
+                     qPrintable(message));
             QVERIFY2(message.contains(QStringLiteral("nothing of this change was saved")), qPrintable(message));
         }
         QVERIFY(other.execute("ROLLBACK"));
@@ -454,7 +476,8 @@ private Q_SLOTS:
         QProcess first;
         QProcess second;
         first.start(QStringLiteral(WORKSPACE_WRITER), {path, QString::fromStdString(kSha), QStringLiteral("300")});
-        second.start(QStringLiteral(WORKSPACE_WRITER), {path, QString::fromStdString(kOtherSha), QStringLiteral("300")});
+        second.start(QStringLiteral(WORKSPACE_WRITER),
+                     {path, QString::fromStdString(kOtherSha), QStringLiteral("300")});
         for (QProcess* writer : {&first, &second}) {
             QVERIFY(writer->waitForFinished(120000));
             QVERIFY2(writer->exitStatus() == QProcess::NormalExit && writer->exitCode() == 0,
@@ -480,7 +503,8 @@ private:
         }
         if (kind == QStringLiteral("other") || kind == QStringLiteral("unmarked")) {
             RawDatabase raw(path);
-            QVERIFY(raw.execute("CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes VALUES (1, 'hello')"));
+            QVERIFY(raw.execute(
+                "CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes VALUES (1, 'hello')"));
             if (kind == QStringLiteral("other"))
                 QVERIFY(raw.execute("PRAGMA application_id = 42"));
             return;
