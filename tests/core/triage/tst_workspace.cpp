@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -13,6 +14,9 @@
 
 #include <sqlite3.h>
 
+#include <csignal>
+
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace webthreat;
@@ -55,6 +59,9 @@ public:
     ~RawDatabase() { sqlite3_close(m_db); }
     RawDatabase(const RawDatabase&) = delete;
     RawDatabase& operator=(const RawDatabase&) = delete;
+
+    // Closing leaves the WAL as it is (as a killed program would), not checkpointed into the file.
+    void keepWalOnClose() { sqlite3_db_config(m_db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr); }
 
     bool execute(const char* sql)
     {
@@ -365,6 +372,73 @@ private Q_SLOTS:
         QVERIFY(fresh.rowMarks(kSha).empty());
         fresh.setRowMarks({rowMark(1, Mark::Benign)});
         QCOMPARE(contents(asidePath), before);
+    }
+
+    void aSetAsideFileKeepsItsWal()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("workspace.sqlite"));
+        {
+            Workspace workspace(path.toStdString());
+            workspace.setRowMarks({rowMark(1, Mark::Malicious, "kept in the main file")});
+        }
+        {
+            // A newer program's last change, still in the WAL when it stopped.
+            RawDatabase raw(path);
+            raw.keepWalOnClose();
+            const std::string sql = "PRAGMA user_version = 2; INSERT INTO row_marks VALUES ('" + kSha
+                + "', 2, 'benign', 'only in the WAL', 1)";
+            QVERIFY(raw.execute(sql.c_str()));
+        }
+        const QByteArray main = contents(path);
+        const QByteArray wal = contents(path + QStringLiteral("-wal"));
+        QVERIFY(wal.size() > 0);
+        QVERIFY_THROWS_EXCEPTION(InputError, Workspace(path.toStdString()));
+        const QStringList aside = setAsideFiles(path);
+        QCOMPARE(aside.size(), 3); // the file, its -wal and its -shm, under one name
+        const QString asidePath = dir.filePath(aside.first());
+        QCOMPARE(contents(asidePath), main);
+        QCOMPARE(contents(asidePath + QStringLiteral("-wal")), wal);
+        QVERIFY(!QFile::exists(path + QStringLiteral("-wal")));
+        // Whoever opens the set-aside file gets everything, the WAL's change included.
+        RawDatabase raw(asidePath);
+        QCOMPARE(raw.text("SELECT note FROM row_marks WHERE line = 2"), QStringLiteral("only in the WAL"));
+    }
+
+    void aFullDiskIsAnOutputErrorAndNothingHalfWritten()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("workspace.sqlite"));
+        Workspace workspace(path.toStdString());
+        workspace.setRowMarks({rowMark(1, Mark::Benign)});
+        // The disk fills up: no file may grow past 64 KiB more than the largest now (RLIMIT_FSIZE;
+        // SIGXFSZ ignored so that the write fails with EFBIG instead of ending the test).
+        const qint64 largest = std::max(QFileInfo(path).size(), QFileInfo(path + QStringLiteral("-wal")).size());
+        rlimit before{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &before), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit full = before;
+        full.rlim_cur = static_cast<rlim_t>(largest + 64 * 1024);
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &full), 0);
+        std::vector<RowMark> marks;
+        for (std::uint32_t line = 2; line <= 5000; ++line)
+            marks.push_back(rowMark(line, Mark::Malicious, std::string(200, 'n')));
+        QString message;
+        try {
+            workspace.setRowMarks(marks);
+        } catch (const OutputError& error) {
+            message = QString::fromStdString(error.what());
+        }
+        setrlimit(RLIMIT_FSIZE, &before);
+        std::signal(SIGXFSZ, previousHandler);
+        // SQLite says "disk I/O error" for a write cut short.
+        QVERIFY2(message.startsWith(path + QStringLiteral(": cannot save the row marks to the workspace: ")),
+                 qPrintable(message));
+        QVERIFY2(message.endsWith(QStringLiteral("; nothing of this change was saved")), qPrintable(message));
+        QCOMPARE(workspace.rowMarks(kSha).size(), std::size_t(1));
+        // With room again, the same change goes in whole.
+        workspace.setRowMarks(marks);
+        QCOMPARE(Workspace(path.toStdString()).rowMarks(kSha).size(), std::size_t(5000));
     }
 
     void aSecondSetAsideDoesNotReplaceTheFirst()
