@@ -72,7 +72,14 @@ struct SqliteFailure {
 
 [[noreturn]] void fail(sqlite3* db, int code)
 {
-    throw SqliteFailure{code, db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code)};
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+    // SQLite's "disk I/O error" says nothing of why: the system's reason does ("No space left on device").
+    const int primary = code & 0xFF;
+    if (db != nullptr && (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN)) {
+        if (const int error = sqlite3_system_errno(db); error != 0)
+            message += ": " + std::generic_category().message(error);
+    }
+    throw SqliteFailure{code, message};
 }
 
 // A prepared statement with bound parameters, finalised when it goes.
@@ -190,6 +197,8 @@ std::string writeProblem(const SqliteFailure& failure)
         return "the workspace or its folder is read-only (" + failure.message + ")";
     case SQLITE_FULL:
         return "the disk is full (" + failure.message + ")";
+    case SQLITE_IOERR:
+        return "writing to the disk failed (" + failure.message + "; is the disk full?)";
     default:
         return failure.message;
     }
@@ -202,7 +211,7 @@ struct Inspection {
     std::string problem;
 };
 
-Inspection inspect(sqlite3* db)
+Inspection inspectSnapshot(sqlite3* db)
 {
     const std::int64_t applicationId = queryInteger(db, "PRAGMA application_id");
     const std::int64_t version = queryInteger(db, "PRAGMA user_version");
@@ -237,6 +246,22 @@ Inspection inspect(sqlite3* db)
             return {false, std::string("it is damaged (") + sqlite3_errmsg(db) + ")"};
     }
     return {};
+}
+
+// Reads in one transaction, so that every answer comes from one state of the file: read apart, a
+// new workspace another program is creating could look half made (no mark yet, tables already
+// there) and be set aside.
+Inspection inspect(sqlite3* db)
+{
+    execute(db, "BEGIN");
+    try {
+        Inspection inspection = inspectSnapshot(db);
+        execute(db, "COMMIT");
+        return inspection;
+    } catch (...) {
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
 }
 
 // "20261206T231236Z": a time for a file name (no ':').
@@ -317,7 +342,17 @@ Connection openConnection(const std::string& path)
 // same new workspace at once: the second finds the first's tables inside its own transaction.
 void prepareConnection(sqlite3* db, bool fresh)
 {
-    const std::string mode = queryText(db, "PRAGMA journal_mode = WAL");
+    std::string mode = queryText(db, "PRAGMA journal_mode");
+    if (mode != "wal") {
+        try {
+            mode = queryText(db, "PRAGMA journal_mode = WAL");
+        } catch (const SqliteFailure& failure) {
+            // Another program made the same new file a WAL file first and holds it open: it is one now.
+            if ((failure.code & 0xFF) != SQLITE_BUSY)
+                throw;
+            mode = queryText(db, "PRAGMA journal_mode");
+        }
+    }
     if (mode != "wal")
         logger::core()->warn("workspace: SQLite kept journal mode '{}' instead of WAL", mode);
     execute(db, "PRAGMA synchronous = FULL");

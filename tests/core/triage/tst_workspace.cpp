@@ -431,9 +431,12 @@ private Q_SLOTS:
         }
         setrlimit(RLIMIT_FSIZE, &before);
         std::signal(SIGXFSZ, previousHandler);
-        // SQLite says "disk I/O error" for a write cut short.
-        QVERIFY2(message.startsWith(path + QStringLiteral(": cannot save the row marks to the workspace: ")),
-                 qPrintable(message));
+        // A write cut short is SQLite's "disk I/O error" (a write past the disk's end, "database or disk is full").
+        QVERIFY2(
+            message.startsWith(path
+                               + QStringLiteral(": cannot save the row marks to the workspace: writing to the disk "
+                                                "failed (disk I/O error")),
+            qPrintable(message));
         QVERIFY2(message.endsWith(QStringLiteral("; nothing of this change was saved")), qPrintable(message));
         QCOMPARE(workspace.rowMarks(kSha).size(), std::size_t(1));
         // With room again, the same change goes in whole.
