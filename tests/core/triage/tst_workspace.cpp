@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include <csignal>
+#include <memory>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -564,6 +565,30 @@ private Q_SLOTS:
         Workspace workspace(path.toStdString());
         QCOMPARE(workspace.rowMarks(kSha).size(), std::size_t(300));
         QCOMPARE(workspace.rowMarks(kOtherSha).size(), std::size_t(300));
+    }
+
+    void processesCreatingOneNewWorkspaceAtOnceAllGetIt()
+    {
+        // Each round: four processes open the same path that does not exist yet, at once. None may
+        // take the half-made file of another for a foreign one and set it aside.
+        QTemporaryDir dir;
+        for (int round = 0; round < 5; ++round) {
+            const QString path = dir.filePath(QStringLiteral("new-%1.sqlite").arg(round));
+            std::vector<std::unique_ptr<QProcess>> writers;
+            for (int i = 0; i < 4; ++i) {
+                writers.push_back(std::make_unique<QProcess>());
+                writers.back()->start(QStringLiteral(WORKSPACE_WRITER),
+                                      {path, QString(64, QChar(u'a' + i)), QStringLiteral("5")});
+            }
+            for (const auto& writer : writers) {
+                QVERIFY(writer->waitForFinished(60000));
+                QVERIFY2(writer->exitCode() == 0, writer->readAllStandardError().constData());
+            }
+            QVERIFY(setAsideFiles(path).isEmpty());
+            Workspace workspace(path.toStdString());
+            for (int i = 0; i < 4; ++i)
+                QCOMPARE(workspace.rowMarks(std::string(64, static_cast<char>('a' + i))).size(), std::size_t(5));
+        }
     }
 
 private:
