@@ -164,6 +164,8 @@ case "$command" in
                 --features bytes_in,bytes_out,session_duration,avg_packet_size,dst_port_frequency,protocol_frequency,response_code_frequency,country_frequency,src_ip_private,source_sessions,source_total_bytes \
                 --save-model build-fuzz/corpus-model/seed-$scale.json --force >/dev/null
         done
+        # fuzz_triage: a triage export in each form (JSON, CSV).
+        seeds triage tests/data/triage/*
         # The targets fuzz one after another (one core), each from its folder, where what it learns
         # stays for the next run. Findings are written to build-fuzz/ as
         # NAME-crash-*/leak-*/timeout-*; a finding fails this step, after the other targets have run.
@@ -184,14 +186,15 @@ case "$command" in
             fi
         }
         # The time is shared: the whole pipeline a quarter, each focused target the rest in equal parts.
-        share=$((seconds * 3 / 4 / 5))
+        share=$((seconds * 3 / 4 / 6))
         [ "$share" -ge 1 ] || share=1
-        fuzz_target pipeline $((seconds - 5 * share > 0 ? seconds - 5 * share : 1)) 100000
+        fuzz_target pipeline $((seconds - 6 * share > 0 ? seconds - 6 * share : 1)) 100000
         fuzz_target sniffer "$share" 32768
         fuzz_target vpc "$share" 100000
         fuzz_target elb "$share" 100000
         fuzz_target archive "$share" 100000
         fuzz_target model "$share" 200000
+        fuzz_target triage "$share" 100000
         if [ ${#found[@]} -gt 0 ]; then
             log "findings in: ${found[*]}; once fixed, put each input in tests/data/fuzz-regressions/ with a test that reads it"
             exit 1

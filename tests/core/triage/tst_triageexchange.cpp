@@ -3,6 +3,7 @@
 #include "core/triage/workspace.h"
 #include "core/util/errors.h"
 
+#include <QFile>
 #include <QTest>
 
 using namespace webthreat;
@@ -110,6 +111,26 @@ private Q_SLOTS:
         QCOMPARE(fromCrlf.rowMarks.size(), bundle.rowMarks.size());
         QCOMPARE(fromCrlf.rowMarks[2].note, bundle.rowMarks[2].note);
         QCOMPARE(fromCrlf.rules.size(), bundle.rules.size());
+    }
+
+    void theCommittedSamplesReadAndAreWhatIsWritten_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("JSON") << QStringLiteral("sample.json");
+        QTest::newRow("CSV") << QStringLiteral("sample.csv");
+    }
+
+    void theCommittedSamplesReadAndAreWhatIsWritten()
+    {
+        // Files written by version 1 stay readable, and version 1 is still written byte for byte the
+        // same: a change to either form shows here (and needs a new version).
+        QFETCH(QString, name);
+        QFile file(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/triage/") + name);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const std::string text = file.readAll().toStdString();
+        compareBundles(readTriage(text, name.toStdString()), sampleBundle());
+        const bool json = name.endsWith(QStringLiteral(".json"));
+        QCOMPARE(json ? triageToJson(sampleBundle()) : triageToCsv(sampleBundle()), text);
     }
 
     void emptyBundles()
