@@ -696,6 +696,18 @@ void refuseOverwrite(const std::string& path, bool force)
         throw OutputError(path + ": the file exists; use --force to overwrite it");
 }
 
+// --allow: every file's rules, in order. A bad rule is bad input (InputError: file, line, column).
+void readAllowLists(AnalyzeCommand& a)
+{
+    for (const std::string& path : a.allow) {
+        std::vector<SuppressionRule> rules = readRulesFile(path);
+        if (a.params.allowRules.size() + rules.size() > kMaxRules)
+            throw InputError(path, 0, "", "the allow-lists hold more than " + std::to_string(kMaxRules) + " rules");
+        a.params.allowRules.insert(a.params.allowRules.end(), std::make_move_iterator(rules.begin()),
+                                   std::make_move_iterator(rules.end()));
+    }
+}
+
 // The command's options as analysis parameters; a bad value is a UsageError. Returns the line
 // describing a CSV layout given by flags (empty without them).
 std::string analysisParams(AnalyzeCommand& a)
@@ -733,6 +745,7 @@ std::string analysisParams(AnalyzeCommand& a)
         layout.applyTo(params.read);
         layoutLine = describeLayout(layout);
     }
+    readAllowLists(a);
     if (!a.model.empty()) {
         params.model = loadModel(a.model);
         params.modelThreshold = !a.contaminationGiven;
@@ -801,18 +814,6 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
             << a.saveModel << ")\n";
 }
 
-// --allow: every file's rules, in order. A bad rule is bad input (InputError: file, line, column).
-void readAllowLists(AnalyzeCommand& a)
-{
-    for (const std::string& path : a.allow) {
-        std::vector<SuppressionRule> rules = readRulesFile(path);
-        if (a.params.allowRules.size() + rules.size() > kMaxRules)
-            throw InputError(path, 0, "", "the allow-lists hold more than " + std::to_string(kMaxRules) + " rules");
-        a.params.allowRules.insert(a.params.allowRules.end(), std::make_move_iterator(rules.begin()),
-                                   std::make_move_iterator(rules.end()));
-    }
-}
-
 // "Allow-list: 12 suspicious rows suppressed by 2 rules (office.rules)" and each rule's count.
 std::string allowListText(const AnalyzeCommand& a, const Analysis& analysis)
 {
@@ -838,7 +839,6 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
 {
     setUpLogging(a.logLevel);
     const std::string layoutLine = analysisParams(a);
-    readAllowLists(a);
     AnalysisParams& params = a.params;
     for (const std::string* path : {&a.out, &a.saveModel})
         if (!path->empty())

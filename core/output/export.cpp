@@ -367,7 +367,7 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     out += line;
     if (analysis.suppression)
         out += "  and " + std::to_string(findings.suppressed) + " more below the threshold suppressed by the allow-list ("
-            + std::to_string(analysis.suppression->activeRules) + " rules)\n";
+            + std::to_string(analysis.suppression->activeRules) + (analysis.suppression->activeRules == 1 ? " rule)\n" : " rules)\n");
     out += "\nFindings among the suspicious rows:\n";
     appendEntriesText(out, "Source IPs", findings.sourceIps);
     appendEntriesText(out, "Countries", findings.countries);

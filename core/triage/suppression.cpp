@@ -556,6 +556,27 @@ MatchCache makeCache(std::size_t keys)
     return cache;
 }
 
+// The column a rule looks at (a pair looks at src_ip and dst_ip).
+Field ruleColumn(RuleField field) noexcept
+{
+    switch (field) {
+    case RuleField::SrcIp:
+    case RuleField::Pair:
+        return Field::SrcIp;
+    case RuleField::DstIp:
+        return Field::DstIp;
+    case RuleField::DstPort:
+        return Field::DstPort;
+    case RuleField::Protocol:
+        return Field::Protocol;
+    case RuleField::Country:
+        return Field::SrcIpCountryCode;
+    case RuleField::RuleNames:
+        return Field::RuleNames;
+    }
+    return Field::SrcIp;
+}
+
 void pollCancel(const std::atomic<bool>* cancel)
 {
     if (cancel && cancel->load(std::memory_order_relaxed))
@@ -575,6 +596,16 @@ Suppression matchRules(const TrafficTable& table, const std::vector<SuppressionR
         std::count_if(rules.begin(), rules.end(), [](const SuppressionRule& rule) { return rule.enabled; }));
     if (result.activeRules == 0 || table.rowCount() == 0)
         return result;
+    for (const SuppressionRule& rule : rules) {
+        if (!rule.enabled)
+            continue;
+        const bool pair = rule.field == RuleField::Pair;
+        const Field fields[2] = {pair ? Field::SrcIp : ruleColumn(rule.field), pair ? Field::DstIp : ruleColumn(rule.field)};
+        for (const Field field : fields)
+            if (table.column(field).released)
+                throw ParameterError("the rule '" + rule.condition() + "' needs the column "
+                                     + std::string(fieldInfo(field).name) + ", which this run let go (keepOnly)");
+    }
     const RuleIndex index = indexRules(rules);
     const StringPool& pool = *table.strings;
     AddressCache addresses(pool);
@@ -619,6 +650,10 @@ Suppression matchRules(const TrafficTable& table, const std::vector<SuppressionR
         });
     };
 
+    // A column let go to save memory (Column::released) has no cells: its rules match nothing.
+    const auto cell = [](const std::vector<std::uint32_t>& ids, std::size_t row) {
+        return row < ids.size() ? ids[row] : StringPool::kMissing;
+    };
     constexpr std::size_t kCancelEvery = 1 << 16;
     for (std::size_t row = 0; row < table.rowCount(); ++row) {
         if (row % kCancelEvery == 0)
@@ -629,16 +664,18 @@ Suppression matchRules(const TrafficTable& table, const std::vector<SuppressionR
                 ++result.rowsPerRule[span.begin[i]];
             matched = matched || span.size > 0;
         };
-        count(networkSpan(sourceCache, index.source, sources[row]));
-        count(networkSpan(destinationCache, index.destination, destinations[row]));
-        count(textSpan(protocolCache, index.protocols, protocols[row]));
-        count(textSpan(countryCache, index.countries, countries[row]));
-        count(textSpan(ruleNamesCache, index.ruleNames, ruleNames[row]));
-        count(portSpan(ports[row]));
+        count(networkSpan(sourceCache, index.source, cell(sources, row)));
+        count(networkSpan(destinationCache, index.destination, cell(destinations, row)));
+        count(textSpan(protocolCache, index.protocols, cell(protocols, row)));
+        count(textSpan(countryCache, index.countries, cell(countries, row)));
+        count(textSpan(ruleNamesCache, index.ruleNames, cell(ruleNames, row)));
+        if (index.anyPort && row < ports.size())
+            count(portSpan(ports[row]));
         // A pair rule needs both sides: the rules its source matches that its destination matches too.
-        const Span pairSources = networkSpan(pairSourceCache, index.pairSource, sources[row]);
+        const Span pairSources = networkSpan(pairSourceCache, index.pairSource, cell(sources, row));
         if (pairSources.size > 0) {
-            const Span pairDestinations = networkSpan(pairDestinationCache, index.pairDestination, destinations[row]);
+            const Span pairDestinations
+                = networkSpan(pairDestinationCache, index.pairDestination, cell(destinations, row));
             for (std::uint32_t i = 0; i < pairSources.size; ++i) {
                 const std::uint32_t rule = pairSources.begin[i];
                 if (std::find(pairDestinations.begin, pairDestinations.begin + pairDestinations.size, rule)
