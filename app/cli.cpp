@@ -11,6 +11,7 @@
 #include "core/model/modelfile.h"
 #include "core/model/sqlexport.h"
 #include "core/model/onnxexport.h"
+#include "core/triage/suppression.h"
 #include "core/util/format.h"
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <charconv>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -296,6 +298,7 @@ struct AnalyzeCommand {
     std::string model; // score: the saved detector to score with
     bool contaminationGiven = false; // score: re-threshold on the file instead of the model's threshold
     bool force = false, json = false;
+    std::vector<std::string> allow; // --allow: rules files, their rules combined
     std::string logLevel;
     LayoutFlags layout;
     AnalysisParams params;
@@ -449,6 +452,15 @@ struct CommandLine {
              "is_suspicious is used when present. The report then adds ROC AUC, average precision, precision, "
              "recall and F1 at the threshold and at contaminations 1, 2, 5, 10, 20 %.")
             ->option_text("COLUMN");
+        c.add_option("--allow", a.allow,
+                     "an allow-list: rows its rules match are not flagged (they leave the suspicious rows, the "
+                     "findings and the report, and are counted as suppressed). One rule a line, FIELD VALUE "
+                     "[# reason], FIELD one of src_ip, dst_ip (address or CIDR), dst_port (port or range "
+                     "8000-8080), protocol, src_ip_country_code, rule_names, pair (SOURCE -> DESTINATION); "
+                     "# starts a comment. Repeat for several files")
+            ->option_text("FILE")
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+            ->allow_extra_args(false);
         c.add_option("--log-level", a.logLevel, "trace, debug, info, warn, error, off (default warn)")
             ->option_text("LEVEL")
             ->check(logLevel());
@@ -684,6 +696,18 @@ void refuseOverwrite(const std::string& path, bool force)
         throw OutputError(path + ": the file exists; use --force to overwrite it");
 }
 
+// --allow: every file's rules, in order. A bad rule is bad input (InputError: file, line, column).
+void readAllowLists(AnalyzeCommand& a)
+{
+    for (const std::string& path : a.allow) {
+        std::vector<SuppressionRule> rules = readRulesFile(path);
+        if (a.params.allowRules.size() + rules.size() > kMaxRules)
+            throw InputError(path, 0, "", "the allow-lists hold more than " + std::to_string(kMaxRules) + " rules");
+        a.params.allowRules.insert(a.params.allowRules.end(), std::make_move_iterator(rules.begin()),
+                                   std::make_move_iterator(rules.end()));
+    }
+}
+
 // The command's options as analysis parameters; a bad value is a UsageError. Returns the line
 // describing a CSV layout given by flags (empty without them).
 std::string analysisParams(AnalyzeCommand& a)
@@ -721,6 +745,7 @@ std::string analysisParams(AnalyzeCommand& a)
         layout.applyTo(params.read);
         layoutLine = describeLayout(layout);
     }
+    readAllowLists(a);
     if (!a.model.empty()) {
         params.model = loadModel(a.model);
         params.modelThreshold = !a.contaminationGiven;
@@ -747,6 +772,12 @@ void keepOnlyWhatTheTextNeeds(AnalyzeCommand& a, const std::string* truthName)
     for (Feature feature : a.params.detector.features) {
         if (feature == Feature::ResponseCodeFrequency)
             keep.emplace_back(fieldInfo(Field::ResponseCode).name);
+    }
+    for (const SuppressionRule& rule : a.params.allowRules) {
+        if (rule.field == RuleField::DstIp || rule.field == RuleField::Pair)
+            keep.emplace_back(fieldInfo(Field::DstIp).name);
+        if (rule.field == RuleField::RuleNames)
+            keep.emplace_back(fieldInfo(Field::RuleNames).name);
     }
     if (truthName)
         keep.push_back(*truthName);
@@ -781,6 +812,27 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
     if (!a.saveModel.empty())
         out << "Model written to " << a.saveModel << " (score other files with: webthreat score FILE --model "
             << a.saveModel << ")\n";
+}
+
+// "Allow-list: 12 suspicious rows suppressed by 2 rules (office.rules)" and each rule's count.
+std::string allowListText(const AnalyzeCommand& a, const Analysis& analysis)
+{
+    if (!analysis.suppression)
+        return {};
+    const Suppression& suppression = *analysis.suppression;
+    std::string files;
+    for (const std::string& path : a.allow)
+        files += (files.empty() ? "" : ", ") + path;
+    std::string out = "\nAllow-list: " + std::to_string(analysis.verdicts.suppressedCount) + " suspicious rows suppressed by "
+        + std::to_string(suppression.activeRules) + (suppression.activeRules == 1 ? " rule" : " rules") + " (" + files
+        + "); " + std::to_string(suppression.matchedRows) + " rows match a rule\n";
+    out += "  rows matched  rule\n";
+    char count[32];
+    for (std::size_t i = 0; i < suppression.rules.size(); ++i) {
+        std::snprintf(count, sizeof count, "  %12zu  ", suppression.rowsPerRule[i]);
+        out += count + suppression.rules[i].line() + "\n";
+    }
+    return out;
 }
 
 int analyze(AnalyzeCommand& a, std::ostream& out)
@@ -822,7 +874,7 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     }
     std::ostringstream written;
     writeOutputs(a, analysis, progress, written);
-    out << layoutLine << analysisText(analysis, a.top);
+    out << layoutLine << analysisText(analysis, a.top) << allowListText(a, analysis);
     if (evaluation)
         out << evaluationText(*evaluation, detection->scores, analysis.verdicts);
     else if (truthUnusable)

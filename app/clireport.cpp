@@ -49,6 +49,7 @@ void writeCliReport(const Analysis& analysis, const Provenance& provenance, cons
     input.snapshot.verdicts = std::make_shared<const Verdicts>(analysis.verdicts);
     input.snapshot.findings = std::make_shared<const Findings>(analysis.findings);
     input.snapshot.drift = analysis.drift;
+    input.snapshot.suppression = analysis.suppression;
     input.snapshot.thresholdFromModel = analysis.thresholdFromModel;
     input.provenance = provenance;
     input.title = QString::fromStdString(provenance.input.name);

@@ -147,19 +147,24 @@ std::shared_ptr<const Detection> scoreWithModel(const PreparedData& data, std::s
 
 Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                 const Contamination& contamination, std::size_t topN,
-                std::shared_ptr<const TrafficAggregates> aggregates)
+                std::shared_ptr<const TrafficAggregates> aggregates, std::shared_ptr<const Suppression> suppression)
 {
     const double threshold = detection->scores.thresholdFor(contamination);
-    return assessAt(std::move(data), std::move(detection), threshold, contamination, topN, std::move(aggregates));
+    return assessAt(std::move(data), std::move(detection), threshold, contamination, topN, std::move(aggregates),
+                    std::move(suppression));
 }
 
 Analysis assessAt(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                   double threshold, const Contamination& origin, std::size_t topN,
-                  std::shared_ptr<const TrafficAggregates> aggregates)
+                  std::shared_ptr<const TrafficAggregates> aggregates, std::shared_ptr<const Suppression> suppression)
 {
     Analysis analysis;
     analysis.verdicts = applyThreshold(detection->scores, threshold, origin);
+    if (suppression)
+        applySuppression(analysis.verdicts, *suppression);
     analysis.findings = computeFindings(data->table, detection->scores, analysis.verdicts, topN);
+    analysis.findings.suppressed = analysis.verdicts.suppressedCount;
+    analysis.suppression = std::move(suppression);
     if (aggregates)
         analysis.verdictAggregates
             = assessAggregates(*aggregates, data->table, analysis.verdicts, detection->scores.scores());
@@ -200,6 +205,14 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
     if (params.aggregate)
         aggregates = aggregateTraffic(data->table, progress);
 
+    std::shared_ptr<const Suppression> suppression;
+    if (!params.allowRules.empty()) {
+        const auto started = std::chrono::steady_clock::now();
+        suppression = std::make_shared<const Suppression>(matchRules(data->table, params.allowRules, progress.cancelFlag()));
+        logger::core()->info("allow-list: {} rules match {} of {} rows in {:.3f} s", suppression->activeRules,
+                             suppression->matchedRows, data->table.rowCount(), secondsSince(started));
+    }
+
     std::shared_ptr<const Detection> detection;
     std::string problem;
     try {
@@ -216,10 +229,10 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
     if (detection) {
         if (params.model && params.modelThreshold) {
             analysis = assessAt(data, std::move(detection), params.model->threshold, params.model->contamination,
-                                params.topN, aggregates);
+                                params.topN, aggregates, suppression);
             analysis.thresholdFromModel = true;
         } else
-            analysis = assess(data, std::move(detection), params.contamination, params.topN, aggregates);
+            analysis = assess(data, std::move(detection), params.contamination, params.topN, aggregates, suppression);
         logger::core()->info("analyze {}: {} rows, {} suspicious at contamination {} (threshold {:.6f})", data->file,
                              analysis.findings.rows, analysis.findings.suspicious, params.contamination.toString(),
                              analysis.verdicts.threshold);
@@ -227,6 +240,7 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
         analysis.data = std::move(data);
         analysis.aggregates = std::move(aggregates);
         analysis.detectionProblem = std::move(problem);
+        analysis.suppression = std::move(suppression);
     }
     analysis.summary = std::move(summary);
     if (params.model && analysis.data)

@@ -11,6 +11,7 @@
 #include "core/io/readoptions.h"
 #include "core/io/readreport.h"
 #include "core/model/drift.h"
+#include "core/triage/suppression.h"
 #include "core/util/progress.h"
 
 #include <memory>
@@ -79,6 +80,9 @@ struct AnalysisParams {
     // labels the rows unless modelThreshold is false: then contamination re-thresholds on them.
     std::shared_ptr<const DetectorModel> model;
     bool modelThreshold = true;
+    // The allow-list (core/triage/suppression.h): the rows its enabled rules match are moved to
+    // normal after the threshold (Analysis::suppression, Verdicts::suppressedCount).
+    std::vector<SuppressionRule> allowRules;
 
     void validate() const;
 };
@@ -96,6 +100,9 @@ struct Analysis {
     // With a saved model: how these rows sit against its training data.
     std::shared_ptr<const DriftReport> drift;
     bool thresholdFromModel = false; // the verdicts use the saved model's threshold
+    // The rows the allow-list matches, applied to verdicts, findings and verdictAggregates; null
+    // without rules.
+    std::shared_ptr<const Suppression> suppression;
 
     bool hasDetection() const noexcept { return detection != nullptr; }
 };
@@ -125,15 +132,18 @@ Analysis applyModel(std::shared_ptr<const PreparedData> data, std::shared_ptr<co
                     const Progress& progress = {});
 
 // Labels and findings at one contamination: cheap, no refit (the contamination slider). With
-// aggregates, also their per-threshold part.
+// aggregates, also their per-threshold part. With suppression (matchRules on data's table), the
+// rows it matches are moved to normal before the findings and aggregates are counted.
 Analysis assess(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                 const Contamination& contamination, std::size_t topN = 10,
-                std::shared_ptr<const TrafficAggregates> aggregates = {});
+                std::shared_ptr<const TrafficAggregates> aggregates = {},
+                std::shared_ptr<const Suppression> suppression = {});
 
 // The same at a threshold set elsewhere (a saved model's), with the contamination it came from.
 Analysis assessAt(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                   double threshold, const Contamination& origin, std::size_t topN = 10,
-                  std::shared_ptr<const TrafficAggregates> aggregates = {});
+                  std::shared_ptr<const TrafficAggregates> aggregates = {},
+                  std::shared_ptr<const Suppression> suppression = {});
 
 // The whole pipeline over a file: validates params, reads path, then analyzeTable.
 Analysis analyzeFile(const std::string& path, const AnalysisParams& params, const Progress& progress = {});

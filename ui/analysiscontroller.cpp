@@ -117,6 +117,7 @@ void AnalysisController::load(const QString& path, const ReadOptions& read, cons
     request.detector = detector;
     request.contamination = contamination;
     request.model = m_model;
+    request.allow = m_allow;
     post(JobKind::Load, std::move(request), &AnalysisWorker::load, "load " + path.toStdString());
 }
 
@@ -129,6 +130,7 @@ void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const 
     request.aggregates = std::move(aggregates);
     request.detector = detector;
     request.contamination = contamination;
+    request.allow = m_allow;
     post(JobKind::Detect, std::move(request), &AnalysisWorker::detect,
          "detect with " + std::to_string(detector.forest.trees) + " trees, seed "
              + std::to_string(detector.forest.seed));
@@ -141,6 +143,7 @@ void AnalysisController::applyModel(std::shared_ptr<const PreparedData> data, co
     request.data = std::move(data);
     request.aggregates = std::move(aggregates);
     request.modelPath = modelPath;
+    request.allow = m_allow;
     post(JobKind::Detect, std::move(request), &AnalysisWorker::detect, "apply the model " + modelPath.toStdString());
 }
 
@@ -190,11 +193,35 @@ void AnalysisController::assess(std::shared_ptr<const PreparedData> data, std::s
     request.aggregates = std::move(aggregates);
     request.detection = std::move(detection);
     request.contamination = contamination;
+    request.allow = m_allow;
+    m_pendingAssess = std::move(request);
+    dispatchAssess();
+}
+
+void AnalysisController::setAllowList(AllowList allow)
+{
+    m_allow = std::move(allow);
+}
+
+void AnalysisController::applyAllowList(const AnalysisSnapshot& shown)
+{
+    if (!shown.hasDetection()) {
+        return;
+    }
+    AssessRequest request = assessRequest(shown, shown.verdicts->contamination);
+    request.keepThreshold = shown.thresholdFromModel;
+    request.threshold = shown.verdicts->threshold;
     m_pendingAssess = std::move(request);
     dispatchAssess();
 }
 
 void AnalysisController::assess(const AnalysisSnapshot& shown, const Contamination& contamination)
+{
+    m_pendingAssess = assessRequest(shown, contamination);
+    dispatchAssess();
+}
+
+AssessRequest AnalysisController::assessRequest(const AnalysisSnapshot& shown, const Contamination& contamination)
 {
     AssessRequest request;
     request.job = ++m_lastJob;
@@ -206,8 +233,10 @@ void AnalysisController::assess(const AnalysisSnapshot& shown, const Contaminati
     request.scatterLayout = shown.scatterLayout;
     request.scoreSummary = shown.scoreSummary;
     request.drift = shown.drift;
-    m_pendingAssess = std::move(request);
-    dispatchAssess();
+    request.allow = m_allow;
+    request.suppression = shown.suppression;
+    request.suppressionRules = shown.allowRules;
+    return request;
 }
 
 void AnalysisController::dispatchAssess()

@@ -53,6 +53,11 @@ public:
     void applyModel(std::shared_ptr<const PreparedData> data, const QString& modelPath,
                     std::shared_ptr<const TrafficAggregates> aggregates = {});
     void forgetModel();
+    // The allow-list every later load, refit and relabel applies (AllowList); applyAllowList
+    // relabels shown with it now, at its own threshold: assessed() follows.
+    void setAllowList(AllowList allow);
+    const AllowList& allowList() const { return m_allow; }
+    void applyAllowList(const AnalysisSnapshot& shown);
     // The saved model every load is scored with; null when the forest is fitted on each file.
     std::shared_ptr<const DetectorModel> model() const { return m_model; }
     // Writes the snapshot's detector as a model file (an Export job): modelSaved(path) follows.
@@ -93,6 +98,7 @@ private:
     void onFailed(JobId job, const QString& message);
     void onCancelled(JobId job);
     void dispatchAssess();
+    AssessRequest assessRequest(const AnalysisSnapshot& shown, const Contamination& contamination);
 
     QThread m_thread;
     AnalysisWorker* m_worker = nullptr; // lives on m_thread; deleted when the thread finishes
@@ -106,6 +112,7 @@ private:
     AnalysisWorker* m_thresholdWorker = nullptr;
     bool m_assessing = false;
     std::optional<AssessRequest> m_pendingAssess;
+    AllowList m_allow;
 };
 
 } // namespace webthreat

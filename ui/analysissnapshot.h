@@ -12,6 +12,7 @@ struct OverviewSplit;
 struct ScatterLayout;
 struct ScatterVerdictPoints;
 struct Suppression;
+struct SuppressionRule;
 struct TableTriage;
 
 // What the views show: core's Analysis (core/pipeline.h) as immutable pieces shared with
@@ -45,6 +46,11 @@ struct AnalysisSnapshot {
     // The rows the allow-list's enabled rules match (verdicts have them moved to normal unless the
     // analyst shows suppressed rows); null without rules.
     std::shared_ptr<const Suppression> suppression;
+    // The allow-list suppression was matched from (rowsPerRule follows its order), with disabled
+    // rules; null without rules. showSuppressed: the analyst switched suppression off for the
+    // views (verdicts are then the detector's own; suppression still says what would be hidden).
+    std::shared_ptr<const std::vector<SuppressionRule>> allowRules;
+    bool showSuppressed = false;
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

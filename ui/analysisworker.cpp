@@ -178,7 +178,8 @@ AnalysisSnapshot snapshotOf(Analysis analysis)
 }
 
 AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
-                                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates)
+                                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates,
+                                std::shared_ptr<const Suppression> suppression)
 {
     if (!data || !detection) {
         AnalysisSnapshot snapshot;
@@ -187,7 +188,35 @@ AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data, std::s
         snapshot.aggregates = std::move(aggregates);
         return snapshot;
     }
-    return snapshotOf(assess(std::move(data), std::move(detection), contamination, 10, std::move(aggregates)));
+    return snapshotOf(assess(std::move(data), std::move(detection), contamination, 10, std::move(aggregates),
+                             std::move(suppression)));
+}
+
+std::shared_ptr<const Suppression> suppressionFor(const PreparedData& data, const AllowList& allow,
+                                                  std::shared_ptr<const Suppression> known,
+                                                  const std::vector<SuppressionRule>* knownRules)
+{
+    if (!allow.hasRules())
+        return nullptr;
+    if (known && knownRules == allow.rules.get() && known->rows.size() == data.table.rowCount())
+        return known;
+    return std::make_shared<const Suppression>(matchRules(data.table, *allow.rules));
+}
+
+void applyAllowList(AnalysisSnapshot& snapshot, const AllowList& allow)
+{
+    snapshot.allowRules = allow.hasRules() ? allow.rules : nullptr;
+    snapshot.showSuppressed = allow.showSuppressed;
+    snapshot.suppression = snapshot.data ? suppressionFor(*snapshot.data, allow) : nullptr;
+    if (!snapshot.suppression || allow.showSuppressed || !snapshot.hasDetection())
+        return;
+    // At the snapshot's own threshold (the contamination's, or a saved model's): only the allow-list
+    // changes what is labelled.
+    Analysis analysis = assessAt(snapshot.data, snapshot.detection, snapshot.verdicts->threshold,
+                                 snapshot.verdicts->contamination, 10, snapshot.aggregates, snapshot.suppression);
+    snapshot.verdicts = std::make_shared<const Verdicts>(std::move(analysis.verdicts));
+    snapshot.findings = std::make_shared<const Findings>(std::move(analysis.findings));
+    snapshot.verdictAggregates = std::move(analysis.verdictAggregates);
 }
 
 namespace {
@@ -217,9 +246,24 @@ void addChartBins(AnalysisSnapshot& snapshot)
         snapshot.scoreSummary = std::make_shared<const ColumnSummary>(summarizeScores(snapshot.detection->scores));
 }
 
-AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination)
+AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination,
+                                const AllowList& allow)
 {
-    AnalysisSnapshot snapshot = assessSnapshot(shown.data, shown.detection, contamination, shown.aggregates);
+    const std::shared_ptr<const Suppression> suppression
+        = shown.data ? suppressionFor(*shown.data, allow, shown.suppression, shown.allowRules.get()) : nullptr;
+    AnalysisSnapshot snapshot = assessSnapshot(shown.data, shown.detection, contamination, shown.aggregates,
+                                               allow.showSuppressed ? nullptr : suppression);
+    if (shown.thresholdFromModel && shown.hasDetection() && shown.verdicts->contamination == contamination
+        && shown.data && shown.detection) {
+        // A saved model's threshold stays (an allow-list change, not a slider move).
+        Analysis analysis = assessAt(shown.data, shown.detection, shown.verdicts->threshold, contamination, 10,
+                                     shown.aggregates, allow.showSuppressed ? nullptr : suppression);
+        snapshot = snapshotOf(std::move(analysis));
+        snapshot.thresholdFromModel = true;
+    }
+    snapshot.suppression = suppression;
+    snapshot.allowRules = allow.hasRules() ? allow.rules : nullptr;
+    snapshot.showSuppressed = allow.showSuppressed;
     const OverviewBins* bins = shown.overviewBins.get();
     const Detection* detection = snapshot.hasDetection() ? snapshot.detection.get() : nullptr;
     if (bins && bins->data == snapshot.data.get() && bins->detection == detection) {
@@ -286,6 +330,7 @@ void AnalysisWorker::load(const LoadRequest& request)
         result.detectionProblem = QString::fromStdString(analysis.detectionProblem);
         result.snapshot = snapshotOf(std::move(analysis));
         progress.check();
+        applyAllowList(result.snapshot, request.allow);
         addChartBins(result.snapshot);
         result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
         logger::get("ui")->info("loaded {}: {} rows in {:.3f} s", request.displayName.toStdString(),
@@ -312,6 +357,7 @@ void AnalysisWorker::detect(const DetectRequest& request)
             snapshot = assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates);
         }
         progress.check();
+        applyAllowList(snapshot, request.allow);
         addChartBins(snapshot);
         Q_EMIT detected(request.job, snapshot);
     });
@@ -328,7 +374,16 @@ void AnalysisWorker::assess(const AssessRequest& request)
         shown.scatterLayout = request.scatterLayout;
         shown.scoreSummary = request.scoreSummary;
         shown.drift = request.drift;
-        Q_EMIT assessed(request.job, assessSnapshot(shown, request.contamination));
+        shown.suppression = request.suppression;
+        shown.allowRules = request.suppressionRules;
+        shown.thresholdFromModel = request.keepThreshold;
+        if (request.keepThreshold && request.detection) {
+            Verdicts verdicts; // only its threshold and contamination are read
+            verdicts.threshold = request.threshold;
+            verdicts.contamination = request.contamination;
+            shown.verdicts = std::make_shared<const Verdicts>(std::move(verdicts));
+        }
+        Q_EMIT assessed(request.job, assessSnapshot(shown, request.contamination, request.allow));
     });
 }
 

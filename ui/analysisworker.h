@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/output/provenance.h"
+#include "core/triage/suppression.h"
 #include "ui/analysissnapshot.h"
 #include "core/analysis/datasetsummary.h"
 #include "ui/report/reportbuilder.h"
@@ -17,6 +18,15 @@ namespace webthreat {
 using JobId = quint64;
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
+// The analyst's allow-list as the worker applies it: rows its enabled rules match leave the
+// suspicious rows (verdicts, findings, the charts' red) unless showSuppressed.
+struct AllowList {
+    std::shared_ptr<const std::vector<SuppressionRule>> rules; // null or empty: no allow-list
+    bool showSuppressed = false;
+
+    bool hasRules() const { return rules && !rules->empty(); }
+};
+
 // Read, clean and summarise a file (or a Qt resource such as the bundled sample), then run the
 // detector on it: the window swaps to the new data only when all of it is ready, so a failure or a
 // cancel anywhere leaves the previous data in place.
@@ -29,6 +39,7 @@ struct LoadRequest {
     DetectorParams detector;
     Contamination contamination;
     std::shared_ptr<const DetectorModel> model; // score with this saved model instead of fitting
+    AllowList allow;
     CancelFlag cancel;
 };
 
@@ -53,6 +64,7 @@ struct DetectRequest {
     // the worker: a model file is input like any other).
     std::shared_ptr<const DetectorModel> model;
     QString modelPath;
+    AllowList allow;
     CancelFlag cancel;
 };
 
@@ -78,6 +90,13 @@ struct AssessRequest {
     std::shared_ptr<const ScatterLayout> scatterLayout;
     std::shared_ptr<const ColumnSummary> scoreSummary;
     std::shared_ptr<const DriftReport> drift; // a saved model's, carried into the new snapshot
+    AllowList allow;
+    // The rows the allow-list matched in data (reused when the rules are the same), and whether
+    // the threshold stays where it is (a saved model's) rather than following contamination.
+    std::shared_ptr<const Suppression> suppression;
+    std::shared_ptr<const std::vector<SuppressionRule>> suppressionRules;
+    bool keepThreshold = false;
+    double threshold = 0.0;
 };
 
 struct ExportRequest {
@@ -130,10 +149,20 @@ Q_SIGNALS:
 // assess): cheap (no refit), callable from any thread. With aggregates, also their per-threshold part.
 AnalysisSnapshot assessSnapshot(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection,
                                 const Contamination& contamination,
-                                std::shared_ptr<const TrafficAggregates> aggregates = {});
+                                std::shared_ptr<const TrafficAggregates> aggregates = {},
+                                std::shared_ptr<const Suppression> suppression = {});
+// The rows allow's rules match in data: known when it was matched for the same rules (pointer),
+// else matched now (one pass; each distinct text once). Null without rules.
+std::shared_ptr<const Suppression> suppressionFor(const PreparedData& data, const AllowList& allow,
+                                                  std::shared_ptr<const Suppression> known = {},
+                                                  const std::vector<SuppressionRule>* knownRules = nullptr);
+// Labels snapshot (with a detection) again at its own threshold with allow applied, and records
+// the allow-list in it: after a load or a refit, whose verdicts were made without it.
+void applyAllowList(AnalysisSnapshot& snapshot, const AllowList& allow);
 // The same, keeping what shown holds for its data and detection (the Overview's bins) and
 // counting their split for the new verdicts: what a slider move computes on the worker.
-AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination);
+AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contamination& contamination,
+                                const AllowList& allow = {});
 // Adds what the views would otherwise count on the GUI thread to a snapshot that has data: the
 // Overview's bins and split, the scatter's sample and points, the score summary. Tens to a couple
 // of hundred milliseconds at a million rows, so the worker does it.

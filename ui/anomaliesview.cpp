@@ -51,7 +51,8 @@ AnomaliesView::AnomaliesView(QWidget* parent)
     m_suspiciousTable = makeTableView(suspiciousBox, QStringLiteral("suspiciousView"));
     m_suspiciousTable->setModel(m_suspiciousModel);
     m_suspiciousTable->verticalHeader()->hide();
-    m_suspiciousTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several rows at once: the analyst marks a run of them with one key.
+    m_suspiciousTable->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_suspiciousTable->setToolTip(tr("Double-click a row to show it in the Data tab"));
     connect(m_suspiciousTable, &QTableView::activated, this, [this](const QModelIndex& index) {
         if (index.isValid())
@@ -114,6 +115,27 @@ void AnomaliesView::updateVerdicts(const ViewUpdate& update, int part)
         showLists(update.snapshot, false, update.dropViewFilter());
     else
         m_scatter->updateVerdicts(update.snapshot);
+}
+
+void AnomaliesView::updateTriage(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_shown.data)
+        return; // the lists and scatter bring the new data's marks when their parts come
+    m_suspiciousModel->updateTriage(update.snapshot.triage);
+    m_shown.triage = update.snapshot.triage;
+    m_scatter->updateTriage(update.snapshot.triage);
+}
+
+std::vector<std::size_t> AnomaliesView::selectedRows() const
+{
+    std::vector<std::size_t> rows;
+    const QModelIndexList selected = m_suspiciousTable->selectionModel()->selectedRows();
+    for (const QModelIndex& index : selected)
+        rows.push_back(m_suspiciousModel->tableRow(index.row()));
+    const QModelIndex current = m_suspiciousTable->currentIndex();
+    if (rows.empty() && current.isValid())
+        rows.push_back(m_suspiciousModel->tableRow(current.row()));
+    return rows;
 }
 
 void AnomaliesView::showLists(const AnalysisSnapshot& snapshot, bool rebuild, bool dropViewFilter)

@@ -38,7 +38,11 @@ public:
     void setSnapshot(const ViewUpdate& update, int part) override;
     void updateVerdicts(const ViewUpdate& update, int part) override;
     void setSelectionRows(const SelectionRows& filter) override;
+    void updateTriage(const ViewUpdate& update) override;
     QList<ChartView*> chartViews() const override;
+    // The suspicious list's selected rows (indices into the table), or its current row.
+    std::vector<std::size_t> selectedRows() const;
+    QTableView* suspiciousTable() const { return m_suspiciousTable; }
 
     // The suspicious list's title, with the count for snapshot's verdicts.
     void showSuspiciousCount(const AnalysisSnapshot& snapshot);

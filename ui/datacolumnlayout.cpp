@@ -36,7 +36,8 @@ QStringList DataColumnLayout::defaultOrder() const
     // column order; only the view's order differs).
     QStringList order;
     if (m_model->snapshot().hasDetection()) {
-        for (const auto source : {TrafficTableModel::ColumnSource::Label, TrafficTableModel::ColumnSource::Score}) {
+        for (const auto source : {TrafficTableModel::ColumnSource::Label, TrafficTableModel::ColumnSource::Verdict,
+                                  TrafficTableModel::ColumnSource::Score}) {
             const int column = m_model->columnFor(source);
             if (column >= 0)
                 order << m_model->columnName(column);

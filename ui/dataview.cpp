@@ -47,12 +47,25 @@ DataView::DataView(QWidget* parent)
     m_suspiciousOnly = new QCheckBox(tr("Suspicious &only"), this);
     m_suspiciousOnly->setObjectName(QStringLiteral("suspiciousOnly"));
     m_suspiciousOnly->setToolTip(tr("Show only the rows the detector labels Suspicious at the current contamination"));
+    m_triageFilter = new QComboBox(this);
+    m_triageFilter->setObjectName(QStringLiteral("triageFilter"));
+    m_triageFilter->setToolTip(tr("Your verdicts: show every row, only the suspicious rows you have not reviewed yet, "
+                                  "or the rows with one verdict"));
+    m_triageFilter->addItem(tr("Any verdict"), static_cast<int>(TrafficProxyModel::MarkFilter::Any));
+    m_triageFilter->addItem(tr("Unreviewed suspicious"),
+                            static_cast<int>(TrafficProxyModel::MarkFilter::UnreviewedSuspicious));
+    m_triageFilter->addItem(tr("Malicious only"), static_cast<int>(TrafficProxyModel::MarkFilter::Malicious));
+    m_triageFilter->addItem(tr("Needs review only"), static_cast<int>(TrafficProxyModel::MarkFilter::NeedsReview));
+    m_triageFilter->addItem(tr("Benign only"), static_cast<int>(TrafficProxyModel::MarkFilter::Benign));
+    m_triageFilter->addItem(tr("Any marked"), static_cast<int>(TrafficProxyModel::MarkFilter::Marked));
+    m_triageFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_rowsShown = new QLabel(this);
     m_rowsShown->setObjectName(QStringLiteral("rowsShown"));
     bar->addWidget(m_filterEdit, 1);
     bar->addWidget(new QLabel(tr("in"), this));
     bar->addWidget(m_filterColumn);
     bar->addWidget(m_suspiciousOnly);
+    bar->addWidget(m_triageFilter);
     bar->addStretch();
     bar->addWidget(m_rowsShown);
     layout->addLayout(bar);
@@ -78,6 +91,10 @@ DataView::DataView(QWidget* parent)
     connect(m_proxy, &TrafficProxyModel::sortingChanged, this, &DataView::countsChanged);
     connect(m_suspiciousOnly, &QCheckBox::toggled, this, [this](bool checked) {
         m_proxy->setSuspiciousOnly(checked);
+        Q_EMIT countsChanged();
+    });
+    connect(m_triageFilter, &QComboBox::currentIndexChanged, this, [this] {
+        m_proxy->setMarkFilter(static_cast<TrafficProxyModel::MarkFilter>(m_triageFilter->currentData().toInt()));
         Q_EMIT countsChanged();
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -121,6 +138,32 @@ void DataView::updateVerdicts(const ViewUpdate& update, int part)
     Q_EMIT countsChanged();
 }
 
+void DataView::updateTriage(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_model->snapshot().data)
+        return; // the rows part brings the new data's marks with it
+    m_model->updateTriage(update.snapshot.triage);
+    m_proxy->triageChanged();
+    Q_EMIT countsChanged();
+}
+
+std::vector<std::size_t> DataView::selectedRows() const
+{
+    std::vector<std::size_t> rows;
+    const QModelIndexList selected = m_table->selectionModel()->selectedRows();
+    for (const QModelIndex& index : selected) {
+        const QModelIndex source = m_proxy->mapToSource(index);
+        if (source.isValid())
+            rows.push_back(static_cast<std::size_t>(source.row()));
+    }
+    if (rows.empty()) {
+        const QModelIndex source = m_proxy->mapToSource(m_table->currentIndex());
+        if (source.isValid())
+            rows.push_back(static_cast<std::size_t>(source.row()));
+    }
+    return rows;
+}
+
 void DataView::setSelectionRows(const SelectionRows& filter)
 {
     m_proxy->setRowMask(filter.rows);
@@ -149,7 +192,8 @@ std::size_t DataView::shownRowCount() const
 
 bool DataView::hasOwnFilter() const
 {
-    return !m_filterEdit->text().trimmed().isEmpty() || m_suspiciousOnly->isChecked();
+    return !m_filterEdit->text().trimmed().isEmpty() || m_suspiciousOnly->isChecked()
+        || m_triageFilter->currentIndex() > 0;
 }
 
 bool DataView::selectRow(std::size_t row, bool reveal)
@@ -159,6 +203,7 @@ bool DataView::selectRow(std::size_t row, bool reveal)
         // Filtered out: clear the filter so the row the analyst asked for can be shown.
         m_filterEdit->clear();
         m_suspiciousOnly->setChecked(false);
+        m_triageFilter->setCurrentIndex(0);
         applyFilter();
         proxyIndex = m_proxy->mapFromSource(m_model->index(static_cast<int>(row), 0));
     }

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include <cstddef>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -34,6 +35,7 @@ public:
     int partCount() const override { return PartCount; }
     void setSnapshot(const ViewUpdate& update, int part) override;
     void updateVerdicts(const ViewUpdate& update, int part) override;
+    void updateTriage(const ViewUpdate& update) override;
     void setSelectionRows(const SelectionRows& filter) override;
 
     // The "n of m rows shown" line, for snapshot's rows.
@@ -45,6 +47,10 @@ public:
     // filter when it hides the row. False when the row cannot be shown.
     bool selectRow(std::size_t row, bool reveal);
     void focusFilter();
+    // The selected rows (indices into the model's table), in the order shown; the current row when
+    // nothing is selected.
+    std::vector<std::size_t> selectedRows() const;
+    QTableView* tableView() const { return m_table; }
 
 Q_SIGNALS:
     // The rows shown or their count changed (a filter, a sort, new data).
@@ -58,6 +64,7 @@ private:
 
     TrafficTableModel* m_model = nullptr;
     TrafficProxyModel* m_proxy = nullptr;
+    QComboBox* m_triageFilter = nullptr;
     QTableView* m_table = nullptr;
     QLineEdit* m_filterEdit = nullptr;
     QComboBox* m_filterColumn = nullptr;

@@ -5,7 +5,11 @@
 #include "ui/charts/chartstyle.h"
 #include "ui/displayformat.h"
 #include "ui/rowdetailstext.h"
+#include "ui/triagestyle.h"
 #include "ui/viewwidgets.h"
+
+#include "core/triage/suppression.h"
+#include "core/triage/tabletriage.h"
 
 #include <QLabel>
 #include <QPainter>
@@ -154,6 +158,14 @@ void DetailPanel::setSnapshot(const AnalysisSnapshot& snapshot)
         clearRow();
 }
 
+void DetailPanel::updateTriage(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_snapshot.data)
+        return;
+    m_snapshot.triage = update.snapshot.triage;
+    showHeadline();
+}
+
 void DetailPanel::updateVerdicts(const AnalysisSnapshot& snapshot)
 {
     m_snapshot = snapshot;
@@ -231,7 +243,17 @@ void DetailPanel::showHeadline()
                     .arg(color.name(), suspicious ? tr("Suspicious") : tr("Normal"))
                     .arg(m_snapshot.detection->scores.scores()[row], 0, 'f', 4)
                     .arg(m_snapshot.verdicts->threshold, 0, 'f', 4);
+        if (m_snapshot.suppression && row < m_snapshot.suppression->rows.size() && m_snapshot.suppression->rows[row])
+            text += tr(", matched by the allow-list");
     }
+    if (m_snapshot.triage && m_snapshot.triage->mark(row) != Mark::None) {
+        const Mark mark = m_snapshot.triage->mark(row);
+        text += tr("<br>Your verdict: <span style='background:%1; color:%2; padding:0 3px'>&nbsp;%3&nbsp;</span>")
+                    .arg(markColor(mark).name(), markTextColor(mark).name(),
+                         markText(*m_snapshot.triage, row).toHtmlEscaped());
+    }
+    if (const std::string* note = m_snapshot.triage ? m_snapshot.triage->note(row) : nullptr)
+        text += tr("<br>Note: <i>%1</i>").arg(QString::fromStdString(*note).toHtmlEscaped());
     m_headline->setText(text);
 }
 

@@ -36,6 +36,7 @@ public:
     // As a dock beside the tabs: the same.
     void setSnapshot(const ViewUpdate& update, int /*part*/) override { setSnapshot(update.snapshot); }
     void updateVerdicts(const ViewUpdate& update, int /*part*/) override { updateVerdicts(update.snapshot); }
+    void updateTriage(const ViewUpdate& update) override;
     void showRow(std::size_t row);
     void clearRow();
 

@@ -1,6 +1,9 @@
 #include "ui/entitiesmodel.h"
 
 #include "ui/displayformat.h"
+#include "ui/triagestyle.h"
+
+#include "core/triage/tabletriage.h"
 
 #include <algorithm>
 #include <cmath>
@@ -128,6 +131,21 @@ QString EntitiesModel::portsText(const EntityStats& entity) const
     return text;
 }
 
+void EntitiesModel::updateTriage(std::shared_ptr<const TableTriage> triage)
+{
+    m_snapshot.triage = std::move(triage);
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, Verdict), index(rowCount() - 1, Verdict));
+}
+
+const SourceMark* EntitiesModel::sourceMark(int row) const
+{
+    if (!m_snapshot.triage || row < 0 || row >= rowCount())
+        return nullptr;
+    const auto it = m_snapshot.triage->sources.find(stats(row).srcIp);
+    return it == m_snapshot.triage->sources.end() ? nullptr : &it->second;
+}
+
 double EntitiesModel::sortKey(int row, int column) const
 {
     const EntityStats& entity = stats(row);
@@ -162,6 +180,11 @@ double EntitiesModel::sortKey(int row, int column) const
     switch (column) {
     case SourceIp:
         return m_ipRank.empty() ? row : m_ipRank[at];
+    case Verdict: {
+        const SourceMark* mark = sourceMark(row);
+        return mark && mark->mark != Mark::None ? static_cast<double>(mark->mark)
+                                                : std::numeric_limits<double>::infinity();
+    }
     case Sessions:
         return static_cast<double>(entity.sessions);
     case Suspicious:
@@ -273,6 +296,13 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
             return entity.srcIp == StringPool::kMissing
                 ? tr("(missing)")
                 : fromUtf8View(m_snapshot.data->table.strings->view(entity.srcIp));
+        case Verdict: {
+            const SourceMark* mark = sourceMark(row);
+            if (!mark || mark->mark == Mark::None)
+                return QString();
+            const std::string_view label = markLabel(mark->mark);
+            return QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size()));
+        }
         case Sessions:
             return formatCount(entity.sessions);
         case Suspicious:
@@ -299,8 +329,27 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
         default:
             return {};
         }
+    case Qt::BackgroundRole:
+    case Qt::ForegroundRole:
+        if (index.column() == Verdict) {
+            const SourceMark* mark = sourceMark(row);
+            if (mark && mark->mark != Mark::None)
+                return role == Qt::BackgroundRole ? markColor(mark->mark) : markTextColor(mark->mark);
+        }
+        return {};
     case Qt::ToolTipRole:
         switch (index.column()) {
+        case Verdict: {
+            const SourceMark* mark = sourceMark(row);
+            if (!mark)
+                return tr("Not reviewed: M Malicious, B Benign, R Needs review (applies to every file)");
+            QString text = mark->fileSha256 == m_snapshot.triage->fileSha256
+                ? tr("Set on this file")
+                : tr("From an earlier file: %1").arg(QString::fromStdString(mark->fileName));
+            if (!mark->note.empty())
+                text += QStringLiteral("\n") + QString::fromStdString(mark->note);
+            return text;
+        }
         case BytesIn:
             return tr("%1 bytes received from this source").arg(formatCount(entity.bytesIn));
         case BytesOut:
@@ -369,6 +418,8 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
         switch (section) {
         case SourceIp:
             return tr("Source IP");
+        case Verdict:
+            return tr("Verdict");
         case Sessions:
             return tr("Sessions");
         case Suspicious:

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/analysissnapshot.h"
+#include "core/triage/workspace.h"
 
 #include <QAbstractTableModel>
 
@@ -21,6 +22,7 @@ class EntitiesModel : public QAbstractTableModel {
 public:
     enum Column {
         SourceIp,
+        Verdict, // the analyst's verdict on the source (snapshot.triage), coloured
         Sessions,
         Suspicious,
         LowestScore, // right after Suspicious: the two columns a threshold change updates
@@ -45,6 +47,11 @@ public:
     void setSnapshot(const AnalysisSnapshot& snapshot);
     // New verdicts only: the Suspicious and score columns change.
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // Only the analyst's marks changed: the verdict column.
+    void updateTriage(std::shared_ptr<const TableTriage> triage);
+    const AnalysisSnapshot& snapshot() const { return m_snapshot; }
+    // The source's verdict (Mark::None when not marked).
+    const SourceMark* sourceMark(int row) const;
 
     // The rows of the period selected on the Timeline (one byte per table row), or null for none.
     // While one is selected, sessions, suspicious sessions, bytes, first and last seen and the

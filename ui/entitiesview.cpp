@@ -90,6 +90,31 @@ void EntitiesView::updateVerdicts(const ViewUpdate& update, int part)
     m_proxy->verdictsChanged();
 }
 
+void EntitiesView::updateTriage(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_model->snapshot().data)
+        return;
+    m_model->updateTriage(update.snapshot.triage);
+}
+
+std::vector<std::string> EntitiesView::selectedSourceIps() const
+{
+    std::vector<std::string> ips;
+    QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    if (rows.isEmpty() && m_table->currentIndex().isValid())
+        rows.append(m_table->currentIndex());
+    const auto& data = m_model->snapshot().data;
+    if (!data)
+        return ips;
+    for (const QModelIndex& index : std::as_const(rows)) {
+        const QModelIndex source = m_proxy->mapToSource(index);
+        const std::uint32_t id = m_model->sourceIpId(source.row());
+        if (id != StringPool::kMissing)
+            ips.emplace_back(data->table.strings->view(id));
+    }
+    return ips;
+}
+
 void EntitiesView::setSelectionRows(const SelectionRows& filter)
 {
     // The list shows the sources active in the period, with the period's figures. The sources

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 class QLabel;
@@ -32,6 +33,10 @@ public:
     void setSnapshot(const ViewUpdate& update, int part) override;
     void updateVerdicts(const ViewUpdate& update, int part) override;
     void setSelectionRows(const SelectionRows& filter) override;
+    void updateTriage(const ViewUpdate& update) override;
+    // The selected sources' addresses (src_ip as written), or the current row's.
+    std::vector<std::string> selectedSourceIps() const;
+    QTableView* tableView() const { return m_table; }
 
     // Clears the selection without asking for a new filter.
     void clearSelection();

@@ -16,6 +16,7 @@
 #include "ui/helpdialogs.h"
 #include "ui/logpanel.h"
 #include "ui/modelworkflow.h"
+#include "ui/triageworkflow.h"
 #include "ui/reporttext.h"
 #include "ui/resultexporter.h"
 #include "ui/resultpresenter.h"
@@ -205,12 +206,15 @@ void MainWindow::connectActions()
     for (int i = 0; i < m_actions->tabs.size(); ++i)
         connect(m_actions->tabs[i], &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
     connect(m_actions->shortcuts, &QAction::triggered, this,
-            [this] { showShortcutsDialog(this, m_actions->withShortcuts(m_docks)); });
+            [this] { showShortcutsDialog(this, m_actions->withShortcuts(m_docks) + m_triage->actions()); });
     connect(m_actions->about, &QAction::triggered, this, [this] { showAboutDialog(this); });
     connect(m_actions->gettingStarted, &QAction::triggered, this,
             [this] { GettingStartedDialog::showFor(this, *m_actions); });
     m_settings->setRecentMenu(m_actions->fillMenuBar(menuBar(), m_docks));
     m_models = new ModelWorkflow(this, m_controller, m_presenter, *m_actions, m_status);
+    m_triage = new TriageWorkflow(this, m_controller, m_presenter, {m_tabs, m_dataView, m_anomaliesView, m_entitiesView},
+                                  m_status);
+    connect(m_triage, &TriageWorkflow::failed, this, &MainWindow::showError);
     connect(m_settings, &WorkbenchSettings::openRequested, this, &MainWindow::openFile);
 }
 

@@ -23,6 +23,7 @@ class FileImporter;
 class LogPanel;
 class LogRelay;
 class ModelWorkflow;
+class TriageWorkflow;
 class OverviewCharts;
 class ResultExporter;
 class ResultPresenter;
@@ -170,6 +171,7 @@ private:
     std::unique_ptr<WindowActions> m_actions;
     StatusLine* m_status = nullptr;
     ModelWorkflow* m_models = nullptr; // Detector > Apply Model..., Save Model...
+    TriageWorkflow* m_triage = nullptr; // verdicts, notes, the allow-list
 };
 
 } // namespace webthreat

@@ -42,11 +42,22 @@ void ResultPresenter::showLoad(const AnalysisSnapshot& snapshot, LoadedFile file
     ++m_loadGeneration;
     m_readyPending = true;
     m_loadPending = true;
+    // The triage for the new rows is laid now (showTriage), before any part is shown.
+    Q_EMIT dataLoaded(m_snapshot.data, m_file.fingerprint);
     start();
 }
 
-void ResultPresenter::showDetection(const AnalysisSnapshot& snapshot)
+void ResultPresenter::keepTriage(AnalysisSnapshot& snapshot) const
 {
+    // Results of the worker carry no triage: the marks shown stay with the rows they are on.
+    if (!snapshot.triage && snapshot.data == m_snapshot.data)
+        snapshot.triage = m_snapshot.triage;
+}
+
+void ResultPresenter::showDetection(const AnalysisSnapshot& shown)
+{
+    AnalysisSnapshot snapshot = shown;
+    keepTriage(snapshot);
     retire(m_snapshot);
     m_snapshot = snapshot;
     m_file.detectionProblem.clear();
@@ -54,8 +65,10 @@ void ResultPresenter::showDetection(const AnalysisSnapshot& snapshot)
     start();
 }
 
-void ResultPresenter::showVerdicts(const AnalysisSnapshot& snapshot)
+void ResultPresenter::showVerdicts(const AnalysisSnapshot& shown)
 {
+    AnalysisSnapshot snapshot = shown;
+    keepTriage(snapshot);
     m_snapshot = snapshot;
     m_verdictsPending = true;
     start();

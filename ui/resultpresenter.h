@@ -54,6 +54,9 @@ Q_SIGNALS:
     // Every part shows the current result. ready: after a load or detection; afterLoad: a load
     // among them; verdicts: after new verdicts.
     void shown(bool ready, bool afterLoad, bool verdicts);
+    // New data is about to be shown (from showLoad, before any part): the triage is laid for it.
+    void dataLoaded(std::shared_ptr<const webthreat::PreparedData> data,
+                    std::shared_ptr<const webthreat::InputFingerprint> fingerprint);
 
 private:
     struct Part {
@@ -68,6 +71,7 @@ private:
     };
 
     void start();
+    void keepTriage(AnalysisSnapshot& snapshot) const;
     bool isStale(const Part& part) const;
     int nextStalePart() const; // -1 when every part is current
     void showPart(Part& part);

@@ -1,6 +1,8 @@
 #include "ui/suspiciousrowsmodel.h"
 
 #include "ui/displayformat.h"
+#include "ui/triagestyle.h"
+#include "core/triage/tabletriage.h"
 
 #include <cmath>
 
@@ -117,11 +119,31 @@ QVariant SuspiciousRowsModel::data(const QModelIndex& index, int role) const
             return formatInstantShort(table.column(Field::CreationTime).number(row));
         case Line:
             return QString::number(table.sourceLines[row]);
+        case Verdict: {
+            const std::string_view label = markLabel(mark(row));
+            return QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size()));
+        }
         default:
             return {};
         }
+    case Qt::BackgroundRole:
+        if (index.column() == Verdict && mark(row) != Mark::None)
+            return markColor(mark(row));
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Verdict && mark(row) != Mark::None)
+            return markTextColor(mark(row));
+        return {};
     case Qt::ToolTipRole:
         switch (index.column()) {
+        case Verdict: {
+            if (!m_snapshot.triage || mark(row) == Mark::None)
+                return tr("Not reviewed: M Malicious, B Benign, R Needs review");
+            QString text = markText(*m_snapshot.triage, row);
+            if (const std::string* note = m_snapshot.triage->note(row))
+                text += QStringLiteral("\n") + QString::fromStdString(*note);
+            return text;
+        }
         case BytesIn:
             return tr("%1 bytes").arg(integer(Field::BytesIn).toString());
         case BytesOut:
@@ -161,12 +183,26 @@ QVariant SuspiciousRowsModel::data(const QModelIndex& index, int role) const
             return table.column(Field::CreationTime).number(row);
         case Line:
             return static_cast<qlonglong>(table.sourceLines[row]);
+        case Verdict:
+            return static_cast<int>(mark(row));
         default:
             return data(index, Qt::DisplayRole);
         }
     default:
         return {};
     }
+}
+
+void SuspiciousRowsModel::updateTriage(std::shared_ptr<const TableTriage> triage)
+{
+    m_snapshot.triage = std::move(triage);
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, Verdict), index(rowCount() - 1, Verdict));
+}
+
+Mark SuspiciousRowsModel::mark(std::size_t row) const
+{
+    return m_snapshot.triage ? m_snapshot.triage->mark(row) : Mark::None;
 }
 
 QVariant SuspiciousRowsModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -197,6 +233,8 @@ QVariant SuspiciousRowsModel::headerData(int section, Qt::Orientation orientatio
             return tr("Started");
         case Line:
             return tr("Line");
+        case Verdict:
+            return tr("Verdict");
         default:
             return {};
         }

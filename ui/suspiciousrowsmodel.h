@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/triage/mark.h"
 #include "ui/analysissnapshot.h"
 
 #include <QAbstractTableModel>
@@ -21,6 +22,7 @@ public:
         Rank,
         Score,
         Started, // third: when is the first thing asked of a suspicious row, and the list is narrow
+        Verdict, // the analyst's (snapshot.triage), coloured
         SourceIp,
         Country,
         BytesIn,
@@ -39,6 +41,8 @@ public:
     explicit SuspiciousRowsModel(QObject* parent = nullptr);
 
     void setSnapshot(const AnalysisSnapshot& snapshot);
+    // Only the analyst's marks changed.
+    void updateTriage(std::shared_ptr<const TableTriage> triage);
     // Only the suspicious rows inside mask (one byte per table row, 1 = keep) are listed, keeping
     // their rank among all suspicious rows; null lists every one. Positions below are in the
     // list as shown.
@@ -54,6 +58,7 @@ public:
 
 private:
     void rebuildShown();
+    Mark mark(std::size_t row) const;
     std::size_t rankOf(int position) const;
 
     AnalysisSnapshot m_snapshot;

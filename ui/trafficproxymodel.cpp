@@ -177,6 +177,36 @@ void TrafficProxyModel::setSuspiciousOnly(bool suspiciousOnly)
     refilter();
 }
 
+void TrafficProxyModel::setMarkFilter(MarkFilter filter)
+{
+    if (filter == m_markFilter)
+        return;
+    m_markFilter = filter;
+    refilter();
+}
+
+void TrafficProxyModel::triageChanged()
+{
+    if (!m_traffic)
+        return;
+    const bool sortedByTriage = m_sortColumn >= 0 && m_sortColumn < m_traffic->columnCount()
+        && (m_traffic->columnSource(m_sortColumn) == TrafficTableModel::ColumnSource::Verdict
+            || m_traffic->columnSource(m_sortColumn) == TrafficTableModel::ColumnSource::Note);
+    if (m_orderColumn >= 0 && m_orderColumn < m_traffic->columnCount()
+        && (m_traffic->columnSource(m_orderColumn) == TrafficTableModel::ColumnSource::Verdict
+            || m_traffic->columnSource(m_orderColumn) == TrafficTableModel::ColumnSource::Note))
+        m_orderCurrent = false;
+    if (sortedByTriage && needsBackgroundSort()) {
+        ++m_sortRequest;
+        setSorting(false);
+        sortInBackground();
+        return;
+    }
+    // A marked row leaves "unreviewed suspicious" at once: what is left to review stays in view.
+    if (m_markFilter != MarkFilter::Any || sortedByTriage)
+        refilter();
+}
+
 void TrafficProxyModel::setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask)
 {
     if (mask == m_rowMask)
@@ -201,7 +231,7 @@ void TrafficProxyModel::verdictsChanged()
         sortInBackground();
         return;
     }
-    if (m_suspiciousOnly || sortedByLabel)
+    if (m_suspiciousOnly || sortedByLabel || m_markFilter == MarkFilter::UnreviewedSuspicious)
         refilter();
 }
 
@@ -347,7 +377,7 @@ void TrafficProxyModel::rebuildMapping()
     if (pending)
         return; // new rows not sorted yet: none is shown until they are
     const bool filtering
-        = m_suspiciousOnly || !m_applied.valid || !m_applied.filter.isEmpty() || !m_traffic || m_rowMask;
+        = m_suspiciousOnly || m_markFilter != MarkFilter::Any || !m_applied.valid || !m_applied.filter.isEmpty() || !m_traffic || m_rowMask;
     const QModelIndex root;
     for (int position = 0; position < rows; ++position) {
         const int row = order ? static_cast<int>((*order)[static_cast<std::size_t>(position)]) : position;
@@ -368,6 +398,33 @@ bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourc
         return false;
     if (m_suspiciousOnly && !m_traffic->isSuspicious(sourceRow))
         return false;
+    if (m_markFilter != MarkFilter::Any) {
+        const Mark mark = m_traffic->mark(sourceRow);
+        switch (m_markFilter) {
+        case MarkFilter::UnreviewedSuspicious:
+            if (mark != Mark::None || !m_traffic->isSuspicious(sourceRow))
+                return false;
+            break;
+        case MarkFilter::Malicious:
+            if (mark != Mark::Malicious)
+                return false;
+            break;
+        case MarkFilter::NeedsReview:
+            if (mark != Mark::NeedsReview)
+                return false;
+            break;
+        case MarkFilter::Benign:
+            if (mark != Mark::Benign)
+                return false;
+            break;
+        case MarkFilter::Marked:
+            if (mark == Mark::None)
+                return false;
+            break;
+        case MarkFilter::Any:
+            break;
+        }
+    }
     if (!m_applied.valid)
         return false; // the filter's rows in these data are still being searched
     if (m_applied.filter.isEmpty())

@@ -54,8 +54,22 @@ public:
     void setSuspiciousOnly(bool suspiciousOnly);
     bool suspiciousOnly() const { return m_suspiciousOnly; }
 
+    // The analyst's triage filter: which marked rows are shown.
+    enum class MarkFilter {
+        Any, // every row, marked or not
+        UnreviewedSuspicious, // suspicious rows with no verdict yet: what is left to go through
+        Malicious,
+        NeedsReview,
+        Benign,
+        Marked, // any verdict
+    };
+    void setMarkFilter(MarkFilter filter);
+    MarkFilter markFilter() const { return m_markFilter; }
+
     // The verdicts changed under the rows: re-apply "suspicious only" and a sort by label.
     void verdictsChanged();
+    // The analyst's marks changed: re-apply the triage filter and a sort by verdict or note.
+    void triageChanged();
 
     // Rows outside mask (one byte per source row, 1 = keep) are hidden: the Entities and Timeline
     // views' selection. Null (or a mask of another size, for other data) hides nothing.
@@ -115,6 +129,7 @@ private:
     QString m_filterText;
     QString m_filterColumn;
     bool m_suspiciousOnly = false;
+    MarkFilter m_markFilter = MarkFilter::Any;
     std::shared_ptr<const std::vector<std::uint8_t>> m_rowMask;
 
     // The text filter the rows shown were filtered by, with the rows whose cells match it; not

@@ -5,6 +5,8 @@
 #include "core/analysis/datasetsummary.h"
 #include "ui/displayformat.h"
 #include "ui/palettechoice.h"
+#include "ui/triagestyle.h"
+#include "core/triage/tabletriage.h"
 
 #include <QColor>
 
@@ -61,6 +63,26 @@ void TrafficTableModel::updateVerdicts(const AnalysisSnapshot& snapshot)
                        {Qt::DisplayRole, Qt::BackgroundRole, SortKeyRole, SuspiciousRole});
 }
 
+void TrafficTableModel::updateTriage(std::shared_ptr<const TableTriage> triage)
+{
+    m_snapshot.triage = std::move(triage);
+    for (const ColumnSource source : {ColumnSource::Verdict, ColumnSource::Note}) {
+        if (m_keysColumn >= 0 && columnSource(m_keysColumn) == source)
+            m_keysColumn = -1;
+    }
+    const int rows = rowCount();
+    const int verdict = columnFor(ColumnSource::Verdict);
+    const int note = columnFor(ColumnSource::Note);
+    if (rows == 0 || verdict < 0 || note < 0)
+        return;
+    Q_EMIT dataChanged(index(0, std::min(verdict, note)), index(rows - 1, std::max(verdict, note)));
+}
+
+Mark TrafficTableModel::mark(int row) const
+{
+    return m_snapshot.triage && row >= 0 ? m_snapshot.triage->mark(static_cast<std::size_t>(row)) : Mark::None;
+}
+
 void TrafficTableModel::buildColumns()
 {
     m_columns.clear();
@@ -75,6 +97,8 @@ void TrafficTableModel::buildColumns()
     m_columns.push_back({ColumnSource::AvgPacketSize, 0});
     m_columns.push_back({ColumnSource::Score, 0});
     m_columns.push_back({ColumnSource::Label, 0});
+    m_columns.push_back({ColumnSource::Verdict, 0});
+    m_columns.push_back({ColumnSource::Note, 0});
 }
 
 int TrafficTableModel::rowCount(const QModelIndex& parent) const
@@ -121,6 +145,10 @@ QString TrafficTableModel::columnName(int column) const
         return QStringLiteral("anomaly_score");
     case ColumnSource::Label:
         return QStringLiteral("anomaly_label");
+    case ColumnSource::Verdict:
+        return QStringLiteral("verdict");
+    case ColumnSource::Note:
+        return QStringLiteral("note");
     }
     return {};
 }
@@ -172,6 +200,14 @@ double TrafficTableModel::sortKey(int row, int column) const
         return m_snapshot.detection ? m_snapshot.detection->scores.scores()[r] : kMissingSortKey;
     case ColumnSource::Label:
         return m_snapshot.verdicts ? (isSuspicious(row) ? 1.0 : 0.0) : kMissingSortKey;
+    case ColumnSource::Verdict: {
+        const Mark value = mark(row);
+        return value == Mark::None ? kMissingSortKey : static_cast<double>(value);
+    }
+    case ColumnSource::Note: {
+        const std::string* note = m_snapshot.triage ? m_snapshot.triage->note(r) : nullptr;
+        return note ? 1.0 : kMissingSortKey; // noted rows together
+    }
     }
     return kMissingSortKey;
 }
@@ -231,6 +267,8 @@ const std::vector<double>& TrafficTableModel::sortKeys(int column) const
         }
         break;
     case ColumnSource::Label:
+    case ColumnSource::Verdict:
+    case ColumnSource::Note:
         break;
     }
     for (std::size_t row = 0; row < rows; ++row)
@@ -279,6 +317,12 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
             if (!m_snapshot.verdicts)
                 return QString();
             return fromView(isSuspicious(index.row()) ? kSuspiciousLabel : kNormalLabel);
+        case ColumnSource::Verdict:
+            return m_snapshot.triage ? markText(*m_snapshot.triage, row) : QString();
+        case ColumnSource::Note: {
+            const std::string* note = m_snapshot.triage ? m_snapshot.triage->note(row) : nullptr;
+            return note ? QString::fromStdString(*note) : QString();
+        }
         }
         return {};
     case Qt::TextAlignmentRole: {
@@ -291,10 +335,14 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
             Qt::Alignment(numeric ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter));
     }
     case Qt::BackgroundRole:
+        if (ref.source == ColumnSource::Verdict && mark(index.row()) != Mark::None)
+            return markColor(mark(index.row()));
         if (isSuspicious(index.row()))
             return isDarkPalette() ? QColor(0x5c, 0x24, 0x22) : QColor(255, 221, 221);
         return {};
     case Qt::ForegroundRole:
+        if (ref.source == ColumnSource::Verdict && mark(index.row()) != Mark::None)
+            return markTextColor(mark(index.row()));
         // The tint is set here, not by the palette, so the text colour must be too: dark on the
         // light tint, light on the dark one, whatever the rest of the table uses.
         if (isSuspicious(index.row()))
@@ -306,6 +354,8 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
         return isSuspicious(index.row());
     case SourceLineRole:
         return QVariant::fromValue<qint64>(data.table.sourceLines[row]);
+    case MarkRole:
+        return static_cast<int>(mark(index.row()));
     default:
         return {};
     }
@@ -347,6 +397,11 @@ QVariant TrafficTableModel::headerData(int section, Qt::Orientation orientation,
             return tr("The Isolation Forest's score: in [-1, 0), lower is more anomalous.");
         case ColumnSource::Label:
             return tr("Suspicious where the score is below the threshold set by the contamination.");
+        case ColumnSource::Verdict:
+            return tr("Your verdict on the row (M Malicious, B Benign, R Needs review, 0 clears), or on its source "
+                      "address; kept in the triage workspace.");
+        case ColumnSource::Note:
+            return tr("Your note on the row, or on its source address (N to write one).");
         }
         return {};
     default:

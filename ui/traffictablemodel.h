@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/analysis/viewfilter.h"
+#include "core/triage/mark.h"
 #include "ui/analysissnapshot.h"
 
 #include <QAbstractTableModel>
@@ -38,9 +39,11 @@ public:
         SortKeyRole = Qt::UserRole + 1,
         SuspiciousRole, // bool
         SourceLineRole, // the row's 1-based line in the input file
+        MarkRole, // int: the row's effective Mark (0 = not marked)
     };
 
-    enum class ColumnSource { Table, SessionDuration, AvgPacketSize, Score, Label };
+    // Verdict and Note: the analyst's triage (snapshot.triage), after the detector's label.
+    enum class ColumnSource { Table, SessionDuration, AvgPacketSize, Score, Label, Verdict, Note };
 
     explicit TrafficTableModel(QObject* parent = nullptr);
 
@@ -48,6 +51,9 @@ public:
     void setSnapshot(const AnalysisSnapshot& snapshot);
     // Only the verdicts changed (contamination slider): the label column and the row tint.
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // Only the analyst's marks changed: the verdict and note columns.
+    void updateTriage(std::shared_ptr<const TableTriage> triage);
+    Mark mark(int row) const;
     const AnalysisSnapshot& snapshot() const { return m_snapshot; }
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;

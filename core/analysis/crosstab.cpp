@@ -110,10 +110,11 @@ CrossTab CrossTabulator::tabulate(const ScoreIndex& scores, const Verdicts& verd
     tab.columnPresent = m_present;
     std::vector<std::size_t> flagged(m_values.size(), 0);
     const auto& ranked = scores.rankedRows();
-    const std::size_t count = std::min(verdicts.suspiciousCount, ranked.size());
+    const std::size_t below = std::min(verdicts.belowThreshold(), ranked.size());
     if (!m_codes.empty()) {
-        for (std::size_t i = 0; i < count; ++i)
-            ++flagged[m_codes[ranked[i]]];
+        for (std::size_t i = 0; i < below; ++i)
+            if (verdicts.isSuspicious(ranked[i])) // not suppressed by the allow-list
+                ++flagged[m_codes[ranked[i]]];
     }
     for (std::size_t code = 0; code < m_values.size(); ++code) {
         if (m_totals[code] == 0)
@@ -139,14 +140,18 @@ VerdictChanges changedVerdicts(const ScoreIndex& scores, const Verdicts& before,
 {
     VerdictChanges changes;
     const auto& ranked = scores.rankedRows();
-    const std::size_t from = std::min(before.suspiciousCount, ranked.size());
-    const std::size_t to = std::min(after.suspiciousCount, ranked.size());
-    if (to > from)
-        changes.newlySuspicious.assign(ranked.begin() + static_cast<std::ptrdiff_t>(from),
-                                       ranked.begin() + static_cast<std::ptrdiff_t>(to));
-    else if (from > to)
-        changes.newlyNormal.assign(ranked.begin() + static_cast<std::ptrdiff_t>(to),
-                                   ranked.begin() + static_cast<std::ptrdiff_t>(from));
+    const std::size_t from = std::min(before.belowThreshold(), ranked.size());
+    const std::size_t to = std::min(after.belowThreshold(), ranked.size());
+    // The rows between the two thresholds, less those the allow-list keeps normal on both sides.
+    const auto changed = [&](std::size_t i) {
+        const std::uint32_t row = ranked[i];
+        return before.suspicious.size() <= row || after.suspicious.size() <= row
+            || before.isSuspicious(row) != after.isSuspicious(row);
+    };
+    for (std::size_t i = std::min(from, to); i < std::max(from, to); ++i) {
+        if (changed(i))
+            (to > from ? changes.newlySuspicious : changes.newlyNormal).push_back(ranked[i]);
+    }
     return changes;
 }
 

@@ -21,7 +21,7 @@ std::int64_t bytesOrZero(std::int64_t value) noexcept
 }
 
 // Tallies one column by a key per row (a string id or a number; -1 means missing). Only the
-// suspicious rows are walked for the counts (the first suspiciousCount of the ranking, 5 % of the
+// suspicious rows are walked for the counts (among the first belowThreshold() of the ranking, 5 % of the
 // file at the default contamination); the one pass over every row counts totalRows for the values
 // that made the list, through a dense slot per key, with no hashing.
 // kept: the rows counted (null: every row); suspiciousKept: how many suspicious rows it keeps.
@@ -39,14 +39,15 @@ std::vector<FindingEntry> tally(const TrafficTable& table, const ScoreIndex& sco
     const auto& bytesIn = table.column(Field::BytesIn).integers;
     const auto& bytesOut = table.column(Field::BytesOut).integers;
     const auto& ranked = scores.rankedRows();
-    const std::size_t suspicious = std::min(verdicts.suspiciousCount, ranked.size());
+    // Rows below the threshold lead the ranking; those the allow-list suppressed are skipped.
+    const std::size_t below = std::min(verdicts.belowThreshold(), ranked.size());
 
     // Dense by key + 1 (slot 0 is "missing"): keys are string ids or ports, both small and dense.
     std::vector<std::uint32_t> slotOf(keyRange + 1, 0);
     std::vector<std::pair<std::int64_t, Tally>> ordered;
-    for (std::size_t i = 0; i < suspicious; ++i) {
+    for (std::size_t i = 0; i < below; ++i) {
         const std::size_t row = ranked[i];
-        if (!scope.keeps(row))
+        if (!scope.keeps(row) || !verdicts.isSuspicious(row))
             continue;
         const std::int64_t key = keyOf(row);
         std::uint32_t& slot = slotOf[static_cast<std::size_t>(key + 1)];
@@ -107,8 +108,8 @@ Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, co
     RowScope scope{rows && rows->size() == table.rowCount() ? rows : nullptr, verdicts.suspiciousCount};
     const auto& ranked = scores.rankedRows();
     findings.suspiciousRows.reserve(verdicts.suspiciousCount);
-    for (std::size_t i = 0; i < verdicts.suspiciousCount && i < ranked.size(); ++i) {
-        if (scope.keeps(ranked[i]))
+    for (std::size_t i = 0; i < verdicts.belowThreshold() && i < ranked.size(); ++i) {
+        if (scope.keeps(ranked[i]) && verdicts.isSuspicious(ranked[i]))
             findings.suspiciousRows.push_back(ranked[i]);
     }
     if (scope.kept)
@@ -117,6 +118,7 @@ Findings computeFindings(const TrafficTable& table, const ScoreIndex& scores, co
                                                                         [](std::uint8_t keep) { return keep != 0; }))
                                : table.rowCount();
     findings.suspicious = scope.suspiciousKept;
+    findings.suppressed = verdicts.suppressedCount;
     findings.threshold = verdicts.threshold;
     findings.contamination = verdicts.contamination;
 

@@ -22,6 +22,9 @@ struct FindingEntry {
 struct Findings {
     std::size_t rows = 0;
     std::size_t suspicious = 0;
+    // Rows below the threshold that the allow-list moved to normal (Verdicts::suppressedCount):
+    // in none of the lists.
+    std::size_t suppressed = 0;
     double threshold = 0.0;
     Contamination contamination;
     std::vector<FindingEntry> sourceIps; // most suspicious rows first

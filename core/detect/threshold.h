@@ -61,6 +61,8 @@ struct Verdicts {
     std::size_t suppressedCount = 0;
 
     bool isSuspicious(std::size_t row) const noexcept { return suspicious[row] != 0; }
+    // Rows below the threshold: the first belowThreshold() of the ranking, suspicious or suppressed.
+    std::size_t belowThreshold() const noexcept { return suspiciousCount + suppressedCount; }
 };
 
 // Labels every row: Suspicious where its score is below the contamination's threshold.

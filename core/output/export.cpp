@@ -116,6 +116,9 @@ std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
         header.emplace_back(featureInfo(feature).name);
     header.insert(header.end(), {"anomaly_score", "anomaly_label"});
     header.insert(header.end(), {"top_feature", "top_feature_share", "explanation"});
+    // With an allow-list: 1 where a rule moved a row below the threshold to Normal.
+    if (analysis.suppression)
+        header.emplace_back("suppressed");
     return header;
 }
 
@@ -144,6 +147,9 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
     // little about rows the detector does not flag; ExplainRows::All asks for them anyway. Rows
     // are explained in blocks, in file order, so memory stays bounded whatever their number.
     const bool explainAll = explain == ExplainRows::All;
+    const std::vector<std::uint8_t>* suppressedRows
+        = analysis.suppression && analysis.suppression->rows.size() == table.rowCount() ? &analysis.suppression->rows
+                                                                                       : nullptr;
     auto explained = [&](std::size_t row) { return explainAll || analysis.verdicts.isSuspicious(row); };
     constexpr std::size_t kBlockRows = 32768;
     std::vector<std::size_t> blockRows;
@@ -205,6 +211,8 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         } else {
             buffer.append(",,,");
         }
+        if (suppressedRows)
+            buffer.append((*suppressedRows)[row] && scores[row] < analysis.verdicts.threshold ? ",1" : ",0");
         buffer.push_back('\n');
         if (buffer.size() > (1u << 20) - 4096) {
             file.write(buffer);
@@ -357,6 +365,9 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
         percent(findings.rows ? static_cast<double>(findings.suspicious) / static_cast<double>(findings.rows) : 0.0)
             .c_str());
     out += line;
+    if (analysis.suppression)
+        out += "  and " + std::to_string(findings.suppressed) + " more below the threshold suppressed by the allow-list ("
+            + std::to_string(analysis.suppression->activeRules) + (analysis.suppression->activeRules == 1 ? " rule)\n" : " rules)\n");
     out += "\nFindings among the suspicious rows:\n";
     appendEntriesText(out, "Source IPs", findings.sourceIps);
     appendEntriesText(out, "Countries", findings.countries);
@@ -385,6 +396,28 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     }
     return out;
 }
+
+namespace {
+
+Json suppressionJson(const Suppression& suppression, std::size_t suppressed)
+{
+    Json rules = Json::array();
+    for (std::size_t i = 0; i < suppression.rules.size(); ++i) {
+        const SuppressionRule& rule = suppression.rules[i];
+        rules.push_back({{"rule", rule.condition()},
+                         {"field", ruleFieldName(rule.field)},
+                         {"value", rule.value},
+                         {"reason", rule.reason},
+                         {"enabled", rule.enabled},
+                         {"rows", i < suppression.rowsPerRule.size() ? suppression.rowsPerRule[i] : 0}});
+    }
+    return {{"rules", std::move(rules)},
+            {"active_rules", suppression.activeRules},
+            {"matched_rows", suppression.matchedRows},
+            {"suppressed", suppressed}};
+}
+
+} // namespace
 
 std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown, const Evaluation* evaluation,
                          const std::string& evaluationProblem)
@@ -459,6 +492,9 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
     }
     document["rows"] = findings.rows;
     document["suspicious"] = findings.suspicious;
+    document["suppressed"] = findings.suppressed;
+    if (analysis.suppression)
+        document["suppression"] = suppressionJson(*analysis.suppression, findings.suppressed);
     document["findings"] = {{"source_ips", entriesJson(findings.sourceIps)},
                             {"countries", entriesJson(findings.countries)},
                             {"destination_ports", entriesJson(findings.destinationPorts)},

@@ -35,6 +35,7 @@ struct SuppressionRule {
     bool enabled = true;
 
     // "src_ip 10.0.0.0/8 # office NAT" (no " # ..." without a reason); parseRule reads it back.
+    // A disabled rule's line starts with "disabled " (kept in a rules file, not applied).
     std::string line() const;
     // "src_ip 10.0.0.0/8": the rule without its reason.
     std::string condition() const;
@@ -47,6 +48,11 @@ std::string_view ruleFieldName(RuleField field) noexcept; // "src_ip", ..., "pai
 // wrong (unknown field, bad address or prefix length, port out of range, missing value).
 SuppressionRule parseRule(std::string_view text);
 
+// Limits of a rules file (what parseRules and readRulesFile refuse past, naming the line).
+inline constexpr std::size_t kMaxRules = 100000;
+inline constexpr std::size_t kMaxRuleLineBytes = 4096;
+inline constexpr std::size_t kMaxRulesFileBytes = 64u << 20;
+
 // A rules file's text: blank lines and lines starting with '#' skipped. Throws InputError with
 // fileName and the 1-based line (and column of the value where it applies) of the first bad rule.
 std::vector<SuppressionRule> parseRules(std::string_view text, const std::string& fileName);
@@ -57,6 +63,7 @@ std::string writeRules(const std::vector<SuppressionRule>& rules);
 
 // Which rows a set of rules suppresses. Disabled rules are skipped (their count is 0).
 struct Suppression {
+    std::vector<SuppressionRule> rules; // the rules matched, in order: rowsPerRule[i] counts rules[i]
     std::vector<std::uint8_t> rows; // per table row: 1 = an enabled rule matches
     std::vector<std::size_t> rowsPerRule; // rows each rule matches (a row may count for several)
     std::size_t matchedRows = 0; // rows with rows[i] == 1

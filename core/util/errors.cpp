@@ -14,6 +14,19 @@ std::string locate(const std::string& file, std::int64_t line, const std::string
         message += ": ";
     return message + what;
 }
+
+std::string locateOffset(const std::string& file, std::int64_t line, std::int64_t offset, const std::string& what)
+{
+    std::string message = file;
+    if (line > 0) {
+        message += ":" + std::to_string(line);
+        if (offset > 0)
+            message += ":" + std::to_string(offset);
+    }
+    if (!message.empty())
+        message += ": ";
+    return message + what;
+}
 } // namespace
 
 InputError::InputError(std::string file, std::int64_t line, std::string column, const std::string& what)
@@ -21,6 +34,15 @@ InputError::InputError(std::string file, std::int64_t line, std::string column, 
     , m_file(std::move(file))
     , m_line(line)
     , m_column(std::move(column))
+    , m_problem(what)
+{
+}
+
+InputError::InputError(std::string file, std::int64_t line, std::int64_t offset, const std::string& what)
+    : Error(locateOffset(file, line, offset, what))
+    , m_file(std::move(file))
+    , m_line(line)
+    , m_offset(offset)
     , m_problem(what)
 {
 }

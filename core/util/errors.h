@@ -22,10 +22,14 @@ public:
 class InputError : public Error {
 public:
     InputError(std::string file, std::int64_t line, std::string column, const std::string& what);
+    // A text file's position, compiler style: "rules.txt:4:8: what" (offset: 1-based character
+    // column in the line, 0 = not known).
+    InputError(std::string file, std::int64_t line, std::int64_t offset, const std::string& what);
 
     const std::string& file() const noexcept { return m_file; }
     std::int64_t line() const noexcept { return m_line; }
     const std::string& column() const noexcept { return m_column; }
+    std::int64_t offset() const noexcept { return m_offset; }
     // The message without the location prefix.
     const std::string& problem() const noexcept { return m_problem; }
 
@@ -33,6 +37,7 @@ private:
     std::string m_file;
     std::int64_t m_line;
     std::string m_column;
+    std::int64_t m_offset = 0;
     std::string m_problem;
 };
 

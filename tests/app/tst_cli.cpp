@@ -126,6 +126,132 @@ private Q_SLOTS:
         QCOMPARE(top["suspicious"].toInt(), 14);
     }
 
+    // --allow: the rows an allow-list matches leave the suspicious rows and the findings, and are
+    // counted as suppressed in the text, the JSON, the scored CSV and the report. The sample has 38
+    // rows from 15.69.52.67 (awk -F, '$5=="15.69.52.67"'), all of them suspicious at 5 %.
+    void allowList()
+    {
+        const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+        const QString scanner = QStringLiteral(WEBTHREAT_SOURCE_DIR "/tests/data/allow/scanner.rules");
+        const QString more = QStringLiteral(WEBTHREAT_SOURCE_DIR "/tests/data/allow/more.rules");
+        Run run = runWebthreat({"analyze", sample, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject plain = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(plain["suspicious"].toInt(), 250);
+        QCOMPARE(plain["suppressed"].toInt(), 0);
+        QVERIFY(!plain.contains("suppression"));
+        const QJsonObject top = plain["findings"].toObject()["source_ips"].toArray().first().toObject();
+        QCOMPARE(top["value"].toString(), QString("15.69.52.67"));
+        QCOMPARE(top["suspicious"].toInt(), 38);
+        QCOMPARE(top["rows"].toInt(), 38);
+
+        run = runWebthreat({"analyze", sample, "--allow", scanner, "--allow", more, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject allowed = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(allowed["suspicious"].toInt(), 212);
+        QCOMPARE(allowed["suppressed"].toInt(), 38);
+        QCOMPARE(allowed["detector"].toObject()["threshold"].toDouble(),
+                 plain["detector"].toObject()["threshold"].toDouble());
+        for (const QJsonValue entry : allowed["findings"].toObject()["source_ips"].toArray())
+            QVERIFY(entry.toObject()["value"].toString() != "15.69.52.67");
+        for (const QJsonValue row : allowed["suspicious_rows"].toArray())
+            QVERIFY(row.toObject()["src_ip"].toString() != "15.69.52.67");
+        const QJsonObject suppression = allowed["suppression"].toObject();
+        QCOMPARE(suppression["active_rules"].toInt(), 2);
+        QCOMPARE(suppression["matched_rows"].toInt(), 38);
+        QCOMPARE(suppression["suppressed"].toInt(), 38);
+        const QJsonArray rules = suppression["rules"].toArray();
+        QCOMPARE(rules.size(), 3); // both files' rules, in order
+        QCOMPARE(rules[0].toObject()["rule"].toString(), QString("src_ip 15.69.52.67"));
+        QCOMPARE(rules[0].toObject()["reason"].toString(), QString("our vulnerability scanner"));
+        QCOMPARE(rules[0].toObject()["rows"].toInt(), 38);
+        QCOMPARE(rules[1].toObject()["rule"].toString(), QString("src_ip_country_code ZZ"));
+        QCOMPARE(rules[1].toObject()["rows"].toInt(), 0);
+        QCOMPARE(rules[2].toObject()["enabled"].toBool(), false);
+        QCOMPARE(rules[2].toObject()["rows"].toInt(), 0);
+
+        // The text: the counts, each rule with its rows; the scored CSV: a suppressed column.
+        QTemporaryDir dir;
+        const QString scored = dir.filePath("scored.csv");
+        run = runWebthreat({"analyze", sample, "--allow", scanner, "--out", scored});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Suspicious: 212 of 5000 rows (4.2 %)\n  and 38 more below the threshold "
+                                  "suppressed by the allow-list (1 rule)"),
+                 qPrintable(run.out));
+        QVERIFY2(run.out.contains("Allow-list: 38 suspicious rows suppressed by 1 rule (" + scanner
+                                  + "); 38 rows match a rule\n  rows matched  rule\n            38  src_ip "
+                                    "15.69.52.67 # our vulnerability scanner\n"),
+                 qPrintable(run.out));
+        const QStringList rows = lines(scored);
+        QCOMPARE(rows.size(), 5001);
+        const QStringList header = rows.first().split(',');
+        QCOMPARE(header.last(), QString("suppressed"));
+        int suppressedRows = 0;
+        int suspiciousAndSuppressed = 0;
+        for (qsizetype i = 1; i < rows.size(); ++i) {
+            if (rows[i].endsWith(",1")) {
+                ++suppressedRows;
+                QVERIFY(rows[i].contains(",15.69.52.67,"));
+                suspiciousAndSuppressed += rows[i].contains(",Suspicious,") ? 1 : 0;
+            } else {
+                QVERIFY(rows[i].endsWith(",0"));
+            }
+        }
+        QCOMPARE(suppressedRows, 38);
+        QCOMPARE(suspiciousAndSuppressed, 0);
+
+        // The report lists the rules, their reasons and counts.
+        const QString html = dir.filePath("report.html");
+        run = runWebthreat({"analyze", sample, "--allow", scanner, "--report", html});
+        if (run.status == 2 && run.err.contains("--report needs the Qt workbench"))
+            QSKIP("this build has no Qt workbench (WEBTHREAT_BUILD_UI=OFF), so no --report");
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QString report = QString::fromUtf8(contents(html));
+        QVERIFY(report.contains("Suppressed by the allow-list"));
+        QVERIFY(report.contains("38 rows below the threshold are known to be fine"));
+        QVERIFY(report.contains("<td class='mono'>src_ip 15.69.52.67</td><td>our vulnerability scanner</td>"
+                                "<td class='n'>38</td>"));
+    }
+
+    // A bad rules file is bad input (exit 3), named with its line and the column of the bad value.
+    void allowListErrors_data()
+    {
+        QTest::addColumn<QByteArray>("rules");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("bad CIDR") << QByteArray("# a bad CIDR on line 3\nsrc_ip 15.69.52.67\nsrc_ip 10.0.0.0/33 # NAT\n")
+                                  << QString("allow.rules:3:8: '10.0.0.0/33' is not an address or CIDR: the prefix "
+                                             "length must be 0-32");
+        QTest::newRow("unknown field")
+            << QByteArray("dst_port 123\nsource 10.0.0.7\n")
+            << QString("allow.rules:2:1: unknown field 'source': expected src_ip, dst_ip, dst_port, protocol, "
+                       "src_ip_country_code (or country), rule_names or pair");
+        QTest::newRow("missing value") << QByteArray("\n\nprotocol\n")
+                                       << QString("allow.rules:3:9: 'protocol' needs a value: a protocol (TCP)");
+        QTest::newRow("port 70000") << QByteArray("dst_port 70000 # NTP\n")
+                                    << QString("allow.rules:1:10: '70000' is not a port: a port is 0-65535");
+    }
+    void allowListErrors()
+    {
+        QFETCH(QByteArray, rules);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("allow.rules");
+        writeText(path, rules);
+        const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+        for (const char* command : {"analyze", "score"}) {
+            QStringList arguments{command, sample, "--allow", path};
+            if (QByteArray(command) == "score")
+                arguments << "--model" << dir.filePath("no-model.json"); // the rules are read first
+            const Run run = runWebthreat(arguments);
+            QCOMPARE(run.status, 3);
+            QVERIFY2(run.err.contains(dir.filePath(message)), qPrintable(run.err));
+            QVERIFY(run.out.isEmpty());
+        }
+        const Run missing = runWebthreat({"analyze", sample, "--allow", dir.filePath("none.rules")});
+        QCOMPARE(missing.status, 3);
+        QVERIFY2(missing.err.contains(dir.filePath("none.rules") + ": cannot open the rules file"), qPrintable(missing.err));
+    }
+
     void sameScoresAnyThreadCount()
     {
         QTemporaryDir dir;

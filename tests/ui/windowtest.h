@@ -3,6 +3,7 @@
 #include "ui/mainwindow.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -29,6 +30,8 @@ inline bool isolateSettings(const QTemporaryDir& settingsDir, const QString& app
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
     QCoreApplication::setOrganizationName(QStringLiteral("webthreat-tests"));
     QCoreApplication::setApplicationName(application);
+    // The triage workspace too (TriageController::defaultWorkspacePath).
+    qputenv("WEBTHREAT_WORKSPACE", QDir(settingsDir.path()).filePath(QStringLiteral("workspace.sqlite")).toLocal8Bit());
     return true;
 }
 

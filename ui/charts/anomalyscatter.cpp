@@ -6,6 +6,9 @@
 #include "ui/charts/overviewbins.h"
 #include "ui/charts/pointcloud.h"
 #include "ui/charts/workbenchchart.h"
+#include "ui/triagestyle.h"
+
+#include "core/triage/tabletriage.h"
 
 #include <QCursor>
 #include <QLegend>
@@ -118,12 +121,14 @@ struct AnomalyScatter::Plot {
     std::shared_ptr<const Detection> detection;
     std::shared_ptr<const std::vector<std::uint8_t>> mask; // the view filter; null: every row
     AnalysisSnapshot shown; // what fill() drew, to redraw on a new mask
+    std::shared_ptr<const TableTriage> triage; // the analyst's marks, framed
 
     bool inMask(std::size_t row) const { return !mask || (*mask)[row] != 0; }
     WorkbenchChart* chart() const { return static_cast<WorkbenchChart*>(view->chart()); }
     void clear();
     void build();
     void fill(const AnalysisSnapshot& snapshot);
+    void showMarks();
     const ScatterPoints& pointsOf(int layer) const
     {
         return layer == kSuspiciousLayer ? suspiciousPoints : normalPoints;
@@ -341,6 +346,7 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
         title += tr(", filtered");
     chart()->setTitle(title);
     showSelection();
+    showMarks();
 }
 
 ScatterLayout computeScatterLayout(const PreparedData& data)
@@ -465,6 +471,8 @@ void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
     if (snapshot.data != plot.data)
         plot.selected.reset(); // a row of other data
     plot.data = snapshot.data;
+    plot.triage = snapshot.triage;
+    plot.cloud->setMarkedPoints({});
     plot.detection = snapshot.hasDetection() ? snapshot.detection : nullptr;
     plot.chart()->setTitle(tr("Bytes in vs bytes out"));
     if (!snapshot.hasData()) {
@@ -500,6 +508,36 @@ void AnomalyScatter::updateVerdicts(const AnalysisSnapshot& snapshot)
         return;
     }
     plot.fill(snapshot);
+}
+
+void AnomalyScatter::updateTriage(std::shared_ptr<const TableTriage> triage)
+{
+    Plot& plot = *m_plot;
+    plot.triage = std::move(triage);
+    plot.showMarks();
+}
+
+qsizetype AnomalyScatter::markedPointCount() const
+{
+    return m_plot->cloud->markedCount();
+}
+
+void AnomalyScatter::Plot::showMarks()
+{
+    QList<PointCloudItem::Marked> points;
+    if (triage && data && !triage->empty() && triage->marks.size() == rowCount) {
+        const auto& in = data->table.column(Field::BytesIn).integers;
+        const auto& out = data->table.column(Field::BytesOut).integers;
+        for (std::size_t row = 0; row < rowCount; ++row) {
+            const Mark mark = triage->marks[row];
+            if (mark == Mark::None || !inMask(row) || in[row] == kMissingInteger || out[row] == kMissingInteger)
+                continue;
+            points.append({QPointF(std::max(static_cast<double>(in[row]), kScatterFloor),
+                                   std::max(static_cast<double>(out[row]), kScatterFloor)),
+                           markColor(mark)});
+        }
+    }
+    cloud->setMarkedPoints(std::move(points));
 }
 
 void AnomalyScatter::setSelectedRow(std::optional<std::size_t> row)

@@ -27,6 +27,9 @@ public:
 
     void setSnapshot(const AnalysisSnapshot& snapshot);
     void updateVerdicts(const AnalysisSnapshot& snapshot);
+    // The analyst's marks: each marked row's point framed in its verdict's colour.
+    void updateTriage(std::shared_ptr<const TableTriage> triage);
+    qsizetype markedPointCount() const;
     // Only rows inside mask (one byte per table row, 1 = keep) are drawn: the Entities and
     // Timeline selection. The axes stay those of every row, so points do not move. Null draws all.
     void setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask);

@@ -73,6 +73,12 @@ void PointCloudItem::setLayerPoints(int layer, const QList<QPointF>& values)
     update();
 }
 
+void PointCloudItem::setMarkedPoints(QList<Marked> points)
+{
+    m_marked = std::move(points);
+    update();
+}
+
 void PointCloudItem::setHighlight(std::optional<QPointF> value)
 {
     m_highlight = value;
@@ -187,6 +193,23 @@ void PointCloudItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, Q
             const double x = map.left + (layer.logX[i] - map.minX) * map.scaleX;
             const double y = map.bottom - (layer.logY[i] - map.minY) * map.scaleY;
             painter->drawPixmap(QPointF(x - half, y - half), marker);
+        }
+    }
+    if (!m_marked.isEmpty()) {
+        // A diamond, not a ring: it reads as "marked", apart from the selected row's circle.
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setBrush(Qt::NoBrush);
+        constexpr qreal r = 7.0;
+        for (const Marked& mark : std::as_const(m_marked)) {
+            if (mark.value.x() <= 0.0 || mark.value.y() <= 0.0)
+                continue;
+            const QPointF at(map.left + (std::log10(mark.value.x()) - map.minX) * map.scaleX,
+                             map.bottom - (std::log10(mark.value.y()) - map.minY) * map.scaleY);
+            const QPointF diamond[4] = {at + QPointF(0, -r), at + QPointF(r, 0), at + QPointF(0, r), at + QPointF(-r, 0)};
+            painter->setPen(QPen(chartstyle::overlayColor(), 4.0));
+            painter->drawPolygon(diamond, 4);
+            painter->setPen(QPen(mark.color, 2.0));
+            painter->drawPolygon(diamond, 4);
         }
     }
     if (m_highlight && m_highlight->x() > 0.0 && m_highlight->y() > 0.0) {

@@ -38,6 +38,14 @@ public:
     // nullopt removes it.
     void setHighlight(std::optional<QPointF> value);
     std::optional<QPointF> highlight() const { return m_highlight; }
+    // Points the analyst marked (axis units), each framed by a diamond in its verdict's colour,
+    // in front of the layers and behind the highlight; not hit-tested (the point under it is).
+    struct Marked {
+        QPointF value;
+        QColor color;
+    };
+    void setMarkedPoints(QList<Marked> points);
+    qsizetype markedCount() const { return m_marked.size(); }
 
     struct Hit {
         int layer = 0;
@@ -85,6 +93,7 @@ private:
     std::array<Layer, kLayers> m_layers;
     QRectF m_plot;
     std::optional<QPointF> m_highlight;
+    QList<Marked> m_marked;
     std::optional<Hit> m_hovered;
     std::optional<Hit> m_pressed;
 };

@@ -3,6 +3,7 @@
 #include "core/util/errors.h"
 #include "core/detect/explain.h"
 #include "core/output/export.h"
+#include "core/triage/suppression.h"
 #include "core/io/timestamp.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/anomalyscatter.h"
@@ -103,6 +104,31 @@ QString findingsTable(const QString& title, const QString& valueHeader, const st
                     .arg(esc(entry.value), number(entry.count), formatPercent(entry.share), number(entry.totalRows),
                          formatBytesText(static_cast<double>(entry.bytesIn)),
                          formatBytesText(static_cast<double>(entry.bytesOut)));
+    }
+    return html + QStringLiteral("</table>");
+}
+
+// The allow-list's rules, their reasons and the rows each matches (core/triage/suppression.h).
+QString suppressionSection(const AnalysisSnapshot& snapshot)
+{
+    if (!snapshot.suppression)
+        return {};
+    const Suppression& suppression = *snapshot.suppression;
+    const std::size_t suppressed = snapshot.verdicts ? snapshot.verdicts->suppressedCount : 0;
+    QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Suppressed by the allow-list"));
+    html += QStringLiteral("<p>%1</p>")
+                .arg(tr("%1 rows below the threshold are known to be fine and are not counted as Suspicious: %2 "
+                        "rules are applied, and %3 rows match one in all.")
+                         .arg(number(suppressed), number(suppression.activeRules), number(suppression.matchedRows)));
+    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr><th>%1</th>"
+                           "<th>%2</th><th>%3</th></tr></thead>")
+                .arg(tr("Rule"), tr("Reason"), tr("Rows matched"));
+    for (std::size_t i = 0; i < suppression.rules.size(); ++i) {
+        const SuppressionRule& rule = suppression.rules[i];
+        const QString count = rule.enabled ? number(i < suppression.rowsPerRule.size() ? suppression.rowsPerRule[i] : 0)
+                                           : tr("disabled");
+        html += QStringLiteral("<tr><td class='mono'>%1</td><td>%2</td><td class='n'>%3</td></tr>")
+                    .arg(esc(rule.condition()), esc(rule.reason), count);
     }
     return html + QStringLiteral("</table>");
 }
@@ -331,6 +357,7 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
         html += findingsTable(tr("Source countries"), tr("Country"), findings.countries);
         html += findingsTable(tr("Destination ports"), tr("Port"), findings.destinationPorts);
         html += findingsTable(tr("Protocols"), tr("Protocol"), findings.protocols);
+        html += suppressionSection(snapshot);
         html += suspiciousSection(input, progress);
     }
 
