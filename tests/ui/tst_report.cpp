@@ -11,12 +11,14 @@
 #include "ui/charts/workbenchchart.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/mainwindow.h"
+#include "ui/resultpresenter.h"
 #include "ui/report/casebuilder.h"
 #include "ui/report/reportbuilder.h"
 #include "core/analysis/evaluation.h"
 #include "core/triage/suppression.h"
 #include "core/triage/tabletriage.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QFile>
@@ -668,6 +670,54 @@ private Q_SLOTS:
             QVERIFY(QString::fromUtf8(error.what()).contains(QStringLiteral("no row is marked Malicious")));
         }
         QVERIFY(!QFile::exists(empty));
+    }
+    // File > Export Case: disabled until a row is marked Malicious; written on the worker.
+    void windowExportsTheCase()
+    {
+        MainWindow window;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openSample();
+        QVERIFY(ready.wait(kTimeoutMs));
+        QAction* exportCase = nullptr;
+        for (QAction* action : window.findChildren<QAction*>()) {
+            if (action->text() == QStringLiteral("Export Ca&se..."))
+                exportCase = action;
+        }
+        QVERIFY(exportCase);
+        QVERIFY(!exportCase->isEnabled());
+        auto* exporter = test::byName<ResultExporter>(window, "resultExporter");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("case.json"));
+        QSignalSpy refused(exporter, &ResultExporter::refused);
+        exporter->exportCase(path);
+        QCOMPARE(refused.count(), 1);
+        QVERIFY(refused.first().first().toString().contains(QStringLiteral("mark the rows of the case Malicious")));
+
+        const AnalysisSnapshot snapshot = window.snapshot();
+        const std::string sha = exporter->provenance().input.sha256;
+        const std::size_t row = snapshot.findings->suspiciousRows.front();
+        const std::uint32_t line = snapshot.data->table.sourceLines[row];
+        auto* presenter = window.findChild<ResultPresenter*>();
+        QVERIFY(presenter);
+        presenter->showTriage(std::make_shared<const TableTriage>(
+            layTriage(snapshot.data->table, sha, {{sha, line, Mark::Malicious, "seen in the proxy log", 0}}, {})));
+        exporter->updateCaseAction(true);
+        QVERIFY(exportCase->isEnabled());
+        QSignalSpy finished(exporter, &ResultExporter::finished);
+        QSignalSpy status(exporter, &ResultExporter::status);
+        exporter->exportCase(path);
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(finished.first().first().toString(), path);
+        QCOMPARE(status.last().first().toString(),
+                 QStringLiteral("Case written to %1 (1 rows marked Malicious)").arg(QDir::toNativeSeparators(path)));
+        const QJsonObject json = QJsonDocument::fromJson(readAll(path)).object();
+        QCOMPARE(json["rows"].toArray().size(), 1);
+        QCOMPARE(json["rows"][0]["line"].toInteger(), qint64(line));
+        QCOMPARE(json["rows"][0]["note"].toString(), QStringLiteral("seen in the proxy log"));
+        QCOMPARE(json["rows"][0]["columns"]["src_ip"].toString(),
+                 QString::fromStdString(std::string(snapshot.data->table.text(Field::SrcIp, row))));
+        QCOMPARE(json["provenance"]["input"]["sha256"].toString(), QString::fromStdString(sha));
+        QCOMPARE(json["provenance"]["program"]["name"].toString(), QStringLiteral("webthreat-workbench"));
     }
 };
 
