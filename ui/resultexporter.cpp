@@ -389,7 +389,8 @@ void ResultExporter::onWritten(const QString& path, qulonglong rows)
     if (!m_casePath.isEmpty() && path == m_casePath) {
         m_casePath.clear();
         logger::get("ui")->info("wrote the case {} ({} rows)", path.toStdString(), m_caseRows);
-        Q_EMIT status(tr("Case written to %1 (%2 rows marked Malicious)")
+        Q_EMIT status((m_caseRows == 1 ? tr("Case written to %1 (%2 row marked Malicious)")
+                                       : tr("Case written to %1 (%2 rows marked Malicious)"))
                           .arg(QDir::toNativeSeparators(path), formatCount(static_cast<std::uint64_t>(m_caseRows))));
         Q_EMIT finished(path);
         return;

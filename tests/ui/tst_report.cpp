@@ -566,7 +566,8 @@ private Q_SLOTS:
 
         // The allow-list: each rule, its reason, whether enabled, the rows it matched.
         QVERIFY(html.contains(QStringLiteral("<h2>Suppressed by the allow-list</h2>")));
-        QVERIFY(html.contains(QStringLiteral("1 suspicious rows suppressed")));
+        QVERIFY(html.contains(QStringLiteral("1 suspicious row suppressed: rows an enabled rule matches leave the suspicious list and the "
+                                             "findings (the rules match 1 row in all).")));
         QVERIFY(html.contains(QStringLiteral("<tr><td class='n'>1</td><td class='mono'>src_ip 10.0.0.7</td><td>office "
                                              "&lt;NAT&gt;</td><td>yes</td><td class='n'>1</td></tr>")));
         QVERIFY(html.contains(QStringLiteral(
@@ -598,6 +599,9 @@ private Q_SLOTS:
         QCOMPARE(html.count(QStringLiteral("<span class='malicious'>Malicious")), 3); // two rows and the source
         QVERIFY(!html.contains(QStringLiteral("backup job"))); // the benign row is not in the case
         QCOMPARE(html.count(QStringLiteral("<td class='why' colspan='4'>")), 2);
+        // The session beside each row, for a reader who has only the case.
+        QVERIFY(html.contains(QStringLiteral("<td class='why' colspan='4'>2024-04-25 23:00 \u00b7 to 10.1.1.2:4444 TCP "
+                                             "\u00b7 900.0 MB in, 1 B out<br>")));
         QVERIFY(html.contains(QStringLiteral("<h2>Source verdicts</h2>")));
         QVERIFY(html.contains(QStringLiteral("<h2>Allow-list</h2>")));
         QVERIFY(html.contains(QStringLiteral("<h2>Provenance</h2>")));
@@ -709,7 +713,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(kTimeoutMs));
         QCOMPARE(finished.first().first().toString(), path);
         QCOMPARE(status.last().first().toString(),
-                 QStringLiteral("Case written to %1 (1 rows marked Malicious)").arg(QDir::toNativeSeparators(path)));
+                 QStringLiteral("Case written to %1 (1 row marked Malicious)").arg(QDir::toNativeSeparators(path)));
         const QJsonObject json = QJsonDocument::fromJson(readAll(path)).object();
         QCOMPARE(json["rows"].toArray().size(), 1);
         QCOMPARE(json["rows"][0]["line"].toInteger(), qint64(line));

@@ -57,9 +57,10 @@ QString caseSummary(const AnalysisSnapshot& snapshot, const std::vector<std::siz
         own += triage.origins[row] == MarkOrigin::Row;
         sources.insert(table.column(Field::SrcIp).text[row]);
     }
-    return tr("%1 rows marked Malicious (%2 by their own verdict, %3 through their source's), from %4 source "
-              "addresses.")
-        .arg(number(rows.size()), number(own), number(rows.size() - own), number(sources.size()));
+    return tr("%1 marked Malicious (%2 by their own verdict, %3 through their source's), from %4.")
+        .arg(number(rows.size()) + (rows.size() == 1 ? tr(" row") : tr(" rows")), number(own),
+             number(rows.size() - own),
+             number(sources.size()) + (sources.size() == 1 ? tr(" source address") : tr(" source addresses")));
 }
 
 QJsonValue cellJson(const TrafficTable& table, std::size_t column, std::size_t row)
@@ -203,7 +204,7 @@ QByteArray caseHtml(const ReportInput& input, const Progress& progress)
     progress.report("report", 0.1);
     progress.check();
     html += QStringLiteral("<h2>%1</h2>").arg(tr("Rows marked Malicious"));
-    html += markedRowsTableHtml(snapshot, rows, explainMarkedRows(snapshot, rows));
+    html += markedRowsTableHtml(snapshot, rows, explainMarkedRows(snapshot, rows), true);
     progress.check();
     progress.report("report", 0.8);
     const QString sources = sourceVerdictsTableHtml(snapshot);

@@ -2,6 +2,7 @@
 
 #include "core/analysis/evaluation.h"
 #include "core/detect/explain.h"
+#include "core/io/timestamp.h"
 #include "core/triage/suppression.h"
 #include "core/triage/tabletriage.h"
 #include "core/util/errors.h"
@@ -40,6 +41,12 @@ QString markClass(Mark mark)
 QString markCell(Mark mark, const QString& text)
 {
     return QStringLiteral("<span class='%1'>%2</span>").arg(markClass(mark), esc(text));
+}
+
+// "1 row", "2 rows".
+QString rowCount(std::size_t count, const QString& one, const QString& many)
+{
+    return number(count) + QLatin1Char(' ') + (count == 1 ? one : many);
 }
 
 const char* const kTable = "<table border='1' cellspacing='0' cellpadding='2' width='100%'>";
@@ -114,16 +121,38 @@ QString triageEvaluationText(const AnalysisSnapshot& snapshot)
     return text + QString::fromStdString(triageCheckSentence(check, snapshot.verdicts->contamination));
 }
 
+QString sessionText(const TrafficTable& table, std::size_t row)
+{
+    QStringList parts;
+    const Column& started = table.column(Field::CreationTime);
+    if (!started.isMissing(row))
+        parts << formatInstantShort(static_cast<double>(started.integers[row]) / static_cast<double>(kMicrosPerSecond));
+    QString to = fromUtf8View(table.text(Field::DstIp, row));
+    if (!table.column(Field::DstPort).isMissing(row))
+        to += QLatin1Char(':') + QString::number(table.column(Field::DstPort).integers[row]);
+    const QString protocol = fromUtf8View(table.text(Field::Protocol, row));
+    if (!to.isEmpty() || !protocol.isEmpty())
+        parts << (tr("to %1").arg(to) + (protocol.isEmpty() ? QString() : QLatin1Char(' ') + protocol)).trimmed();
+    const Column& in = table.column(Field::BytesIn);
+    const Column& out = table.column(Field::BytesOut);
+    if (!in.isMissing(row) && !out.isMissing(row))
+        parts << tr("%1 in, %2 out")
+                     .arg(formatBytesText(static_cast<double>(in.integers[row])),
+                          formatBytesText(static_cast<double>(out.integers[row])));
+    return parts.join(QStringLiteral(" \u00b7 "));
+}
+
 QString markedRowsTableHtml(const AnalysisSnapshot& snapshot, const std::vector<std::size_t>& rows,
-                            const std::unordered_map<std::size_t, RowExplanation>& explanations)
+                            const std::unordered_map<std::size_t, RowExplanation>& explanations, bool withSession)
 {
     const TrafficTable& table = snapshot.data->table;
     const TableTriage& triage = *snapshot.triage;
     const std::vector<double>* scores = snapshot.hasDetection() ? &snapshot.detection->scores.scores() : nullptr;
     QString html = QString::fromLatin1(kTable);
-    html += QStringLiteral("<thead><tr><th width='8%' class='nowrap'>%1</th><th width='8%' class='nowrap'>%2</th>"
-                           "<th width='18%' class='nowrap'>%3</th><th width='20%' class='nowrap'>%4</th>"
-                           "<th width='46%'>%5</th></tr></thead>")
+    // The verdict's origin ("Malicious (source, from an earlier file)") takes room; the note the rest.
+    html += QStringLiteral("<thead><tr><th width='6%' class='nowrap'>%1</th><th width='8%' class='nowrap'>%2</th>"
+                           "<th width='16%' class='nowrap'>%3</th><th width='30%' class='nowrap'>%4</th>"
+                           "<th width='40%'>%5</th></tr></thead>")
                 .arg(tr("Line"), tr("Score"), tr("Source IP"), tr("Verdict"), tr("Note"));
     for (const std::size_t row : rows) {
         const std::string* note = triage.note(row);
@@ -134,9 +163,11 @@ QString markedRowsTableHtml(const AnalysisSnapshot& snapshot, const std::vector<
                          esc(table.text(Field::SrcIp, row)), markCell(triage.mark(row), markText(triage, row)),
                          note ? esc(*note) : QString());
         const auto explained = explanations.find(row);
-        if (explained != explanations.end())
-            html += QStringLiteral("<tr><td></td><td class='why' colspan='4'>%1</td></tr>")
-                        .arg(reporthtml::explanationHtml(explained->second));
+        const QString session = withSession ? esc(sessionText(table, row)) : QString();
+        const QString why = explained != explanations.end() ? reporthtml::explanationHtml(explained->second) : QString();
+        if (!session.isEmpty() || !why.isEmpty())
+            html += QStringLiteral("<tr><td></td><td class='why' colspan='4'>%1%2%3</td></tr>")
+                        .arg(session, !session.isEmpty() && !why.isEmpty() ? QStringLiteral("<br>") : QString(), why);
     }
     return html + QStringLiteral("</table>");
 }
@@ -234,10 +265,11 @@ QString allowListSectionHtml(const AnalysisSnapshot& snapshot, bool heading)
     QString html = heading ? QStringLiteral("<h2>%1</h2>").arg(tr("Suppressed by the allow-list")) : QString();
     if (snapshot.verdicts && !snapshot.showSuppressed)
         html += QStringLiteral("<p>%1</p>")
-                    .arg(esc(tr("%1 suspicious rows suppressed: rows an enabled rule matches leave the suspicious "
-                                "list and the findings; %2 rows match in all.")
-                                 .arg(number(snapshot.verdicts->suppressedCount),
-                                      number(suppression ? suppression->matchedRows : 0))));
+                    .arg(esc(tr("%1 suppressed: rows an enabled rule matches leave the suspicious list and the "
+                                "findings (the rules match %2 in all).")
+                                 .arg(rowCount(snapshot.verdicts->suppressedCount, tr("suspicious row"),
+                                               tr("suspicious rows")),
+                                      rowCount(suppression ? suppression->matchedRows : 0, tr("row"), tr("rows")))));
     else if (snapshot.showSuppressed)
         html += QStringLiteral("<p>%1</p>")
                     .arg(esc(tr("The views showed suppressed rows when this was written: the verdicts are the "

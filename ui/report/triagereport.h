@@ -32,9 +32,14 @@ std::unordered_map<std::size_t, RowExplanation> explainMarkedRows(const Analysis
 // precision 0.806." Empty without scores or reviewed rows.
 QString triageEvaluationText(const AnalysisSnapshot& snapshot);
 
-// A table of rows (line, score, source IP, verdict, note) with each row's explanation under it.
+// A table of rows (line, score, source IP, verdict, note) with each row's explanation under it;
+// withSession: the session too ("2024-04-25 23:00 · to 10.1.1.2:4444 TCP · 900.0 MB in, 1 B out"),
+// for a reader who has only this page.
 QString markedRowsTableHtml(const AnalysisSnapshot& snapshot, const std::vector<std::size_t>& rows,
-                            const std::unordered_map<std::size_t, RowExplanation>& explanations);
+                            const std::unordered_map<std::size_t, RowExplanation>& explanations,
+                            bool withSession = false);
+// "2024-04-25 23:00 · to 10.1.1.2:4444 TCP · 900.0 MB in, 1 B out", missing parts left out.
+QString sessionText(const TrafficTable& table, std::size_t row);
 // The source verdicts present in the file: address, verdict, its rows here, note, where it was set.
 // Empty without source verdicts.
 QString sourceVerdictsTableHtml(const AnalysisSnapshot& snapshot);
