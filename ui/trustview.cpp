@@ -369,8 +369,8 @@ void TrustView::refresh()
         showEvaluation(shown, againstVerdicts ? m_verdictsByContamination : m_base->byContamination);
     // Against the verdicts the curves rank the reviewed rows only: the marker counts those below
     // the threshold.
-    const OperatingPoint point = againstVerdicts && check ? evaluation.at(check->reviewedBelow, verdicts.threshold)
-                                                          : evaluation.at(verdicts);
+    const OperatingPoint point
+        = againstVerdicts && check ? evaluation.at(check->reviewedBelow, verdicts.threshold) : evaluation.at(verdicts);
     m_charts->setOperatingPoint(point, contamination);
     if (againstVerdicts) {
         m_evaluationText->setText(
@@ -379,8 +379,9 @@ void TrustView::refresh()
                "them: precision %8, recall %9, F1 %10 (%11 malicious flagged, %12 benign flagged, %13 malicious "
                "missed, %14 benign not flagged).")
                 .arg(formatCount(evaluation.positives()), formatCount(evaluation.negatives()),
-                     QString::number(evaluation.rocAuc(), 'f', 3), QString::number(evaluation.averagePrecision(), 'f', 3),
-                     contamination, QString::number(verdicts.threshold, 'f', 4), formatCount(point.flagged),
+                     QString::number(evaluation.rocAuc(), 'f', 3),
+                     QString::number(evaluation.averagePrecision(), 'f', 3), contamination,
+                     QString::number(verdicts.threshold, 'f', 4), formatCount(point.flagged),
                      QString::number(point.precision, 'f', 3), QString::number(point.recall, 'f', 3))
                 .arg(QString::number(point.f1, 'f', 3), formatCount(point.truePositives),
                      formatCount(point.falsePositives), formatCount(point.falseNegatives),
@@ -440,7 +441,8 @@ void TrustView::evaluateVerdicts()
         m_verdictsProblem = malicious + benign == 0
             ? tr("mark at least one row Malicious and one Benign to draw the ROC curve")
             : tr("mark at least one row %1 to draw the ROC curve")
-                  .arg(malicious == 0 ? fromUtf8View(markLabel(Mark::Malicious)) : fromUtf8View(markLabel(Mark::Benign)));
+                  .arg(malicious == 0 ? fromUtf8View(markLabel(Mark::Malicious))
+                                      : fromUtf8View(markLabel(Mark::Benign)));
         return;
     }
     if (!m_snapshot.hasDetection() || triage->marks.size() != m_snapshot.detection->scores.size()) {
@@ -464,8 +466,7 @@ std::optional<TriageCheck> TrustView::refreshTriageText()
     const std::vector<std::uint8_t>* suppressed
         = m_snapshot.suppression && !m_snapshot.showSuppressed ? &m_snapshot.suppression->rows : nullptr;
     const TriageCheck check = checkTriage(m_snapshot.detection->scores, *m_snapshot.verdicts, *triage, suppressed);
-    m_triageText->setText(
-        QString::fromStdString(triageCheckSentence(check, m_snapshot.verdicts->contamination)));
+    m_triageText->setText(QString::fromStdString(triageCheckSentence(check, m_snapshot.verdicts->contamination)));
     m_triageText->show();
     return check;
 }

@@ -133,10 +133,9 @@ Evaluation evaluateAgainstTriage(const ScoreIndex& scores, const TableTriage& tr
                                  const EvaluationParams& params = {});
 // The operating points of an evaluateAgainstTriage at the usual contaminations (thresholds over
 // every row's scores; flagged counts the reviewed rows below them).
-std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation,
-                                                     const TableTriage& triage,
-                                                     const std::vector<double>& contaminations
-                                                     = {0.01, 0.02, 0.05, 0.10, 0.20});
+std::vector<ContaminationRow>
+evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation, const TableTriage& triage,
+                       const std::vector<double>& contaminations = {0.01, 0.02, 0.05, 0.10, 0.20});
 
 // Where the reviewed rows fall against one threshold: what the analyst asks after marking rows.
 struct TriageCheck {

@@ -520,25 +520,30 @@ private Q_SLOTS:
         const QString html = QString::fromUtf8(reportHtml(input));
         QVERIFY(html.contains(QStringLiteral("<h2>Triage</h2>")));
         // Rows per verdict, and how many the detector flags at 5 % (2 of 41 rows: line 42 and one more).
-        QVERIFY(html.contains(QStringLiteral("<tr><td><span class='malicious'>Malicious</span></td><td class='n'>2</td>")));
+        QVERIFY(
+            html.contains(QStringLiteral("<tr><td><span class='malicious'>Malicious</span></td><td class='n'>2</td>")));
         QVERIFY(html.contains(QStringLiteral("<tr><td><span class='benign'>Benign</span></td><td class='n'>1</td>")));
-        QVERIFY(html.contains(QStringLiteral("<tr><td><span class='review'>Needs review</span></td><td class='n'>1</td>")));
+        QVERIFY(
+            html.contains(QStringLiteral("<tr><td><span class='review'>Needs review</span></td><td class='n'>1</td>")));
         QVERIFY(html.contains(QStringLiteral("<tr><td><span class=''>Not reviewed</span></td><td class='n'>37</td>")));
         // The marked rows, Malicious first in the file's order, every value escaped.
         const QString malicious
-            = QStringLiteral("<tr><td class='n nowrap'>7</td><td class='n nowrap'>%1</td><td class='mono nowrap'>10.0.0.5"
-                             "</td><td><span class='malicious'>Malicious (source, from an earlier file)</span></td>"
-                             "<td>scanner &lt;x&gt;</td></tr>")
+            = QStringLiteral(
+                  "<tr><td class='n nowrap'>7</td><td class='n nowrap'>%1</td><td class='mono nowrap'>10.0.0.5"
+                  "</td><td><span class='malicious'>Malicious (source, from an earlier file)</span></td>"
+                  "<td>scanner &lt;x&gt;</td></tr>")
                   .arg(scoreText(input, 5));
         const QString exfil
-            = QStringLiteral("<tr><td class='n nowrap'>42</td><td class='n nowrap'>%1</td><td class='mono nowrap'>"
-                             "10.6.6.6</td><td><span class='malicious'>Malicious</span></td><td>&lt;b&gt;exfil&lt;/b&gt; "
-                             "&amp; C2</td></tr>")
+            = QStringLiteral(
+                  "<tr><td class='n nowrap'>42</td><td class='n nowrap'>%1</td><td class='mono nowrap'>"
+                  "10.6.6.6</td><td><span class='malicious'>Malicious</span></td><td>&lt;b&gt;exfil&lt;/b&gt; "
+                  "&amp; C2</td></tr>")
                   .arg(scoreText(input, 40));
         const QString review = QStringLiteral("<tr><td class='n nowrap'>11</td>");
         const QString benign
-            = QStringLiteral("<tr><td class='n nowrap'>2</td><td class='n nowrap'>%1</td><td class='mono nowrap'>10.0.0.0"
-                             "</td><td><span class='benign'>Benign</span></td><td>backup job</td></tr>")
+            = QStringLiteral(
+                  "<tr><td class='n nowrap'>2</td><td class='n nowrap'>%1</td><td class='mono nowrap'>10.0.0.0"
+                  "</td><td><span class='benign'>Benign</span></td><td>backup job</td></tr>")
                   .arg(scoreText(input, 0));
         QVERIFY2(html.contains(malicious), qPrintable(html.mid(html.indexOf(QStringLiteral("<h2>Triage")), 4000)));
         QVERIFY(html.contains(exfil));
@@ -560,18 +565,19 @@ private Q_SLOTS:
                                               *input.snapshot.triage, &input.snapshot.suppression->rows);
         QCOMPARE(check.malicious, std::size_t(2));
         QCOMPARE(check.benign, std::size_t(1));
-        QVERIFY(html.contains(
-            QString::fromStdString(triageCheckSentence(check, input.snapshot.verdicts->contamination)).toHtmlEscaped()));
+        QVERIFY(html.contains(QString::fromStdString(triageCheckSentence(check, input.snapshot.verdicts->contamination))
+                                  .toHtmlEscaped()));
         QVERIFY(html.contains(QStringLiteral("Against your verdicts (2 malicious, 1 benign rows): ROC area ")));
 
         // The allow-list: each rule, its reason, whether enabled, the rows it matched.
         QVERIFY(html.contains(QStringLiteral("<h2>Suppressed by the allow-list</h2>")));
-        QVERIFY(html.contains(QStringLiteral("1 suspicious row suppressed: rows an enabled rule matches leave the suspicious list and the "
-                                             "findings (the rules match 1 row in all).")));
+        QVERIFY(html.contains(QStringLiteral(
+            "1 suspicious row suppressed: rows an enabled rule matches leave the suspicious list and the "
+            "findings (the rules match 1 row in all).")));
         QVERIFY(html.contains(QStringLiteral("<tr><td class='n'>1</td><td class='mono'>src_ip 10.0.0.7</td><td>office "
                                              "&lt;NAT&gt;</td><td>yes</td><td class='n'>1</td></tr>")));
-        QVERIFY(html.contains(QStringLiteral(
-            "<tr><td class='n'>2</td><td class='mono'>dst_port 8080</td><td></td><td>no</td><td class='n'>0</td></tr>")));
+        QVERIFY(html.contains(QStringLiteral("<tr><td class='n'>2</td><td class='mono'>dst_port "
+                                             "8080</td><td></td><td>no</td><td class='n'>0</td></tr>")));
         QCOMPARE(html.count(QStringLiteral("<script")), 1);
 
         // The PDF carries the same sections.
@@ -613,7 +619,8 @@ private Q_SLOTS:
         QCOMPARE(json["format"].toString(), QStringLiteral("webthreat-case"));
         QCOMPARE(json["version"].toInt(), 1);
         QCOMPARE(json["suppressed"].toInt(), 1);
-        QCOMPARE(json["provenance"]["input"]["sha256"].toString(), QString::fromStdString(input.provenance.input.sha256));
+        QCOMPARE(json["provenance"]["input"]["sha256"].toString(),
+                 QString::fromStdString(input.provenance.input.sha256));
         const QJsonArray rows = json["rows"].toArray();
         QCOMPARE(rows.size(), 2);
         const QJsonObject source = rows[0].toObject();

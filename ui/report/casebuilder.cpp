@@ -89,10 +89,11 @@ QJsonObject explanationJson(const RowExplanation& explanation)
                                     {QStringLiteral("value"), feature.value},
                                     {QStringLiteral("percentile"), feature.percentile}});
     }
-    return QJsonObject{{QStringLiteral("sentence"), reporthtml::explanationSentence(explanation)},
-                       {QStringLiteral("top_features"), QJsonArray::fromStringList(reporthtml::topFeatures(explanation))},
-                       {QStringLiteral("path_length"), explanation.pathLength},
-                       {QStringLiteral("features"), features}};
+    return QJsonObject{
+        {QStringLiteral("sentence"), reporthtml::explanationSentence(explanation)},
+        {QStringLiteral("top_features"), QJsonArray::fromStringList(reporthtml::topFeatures(explanation))},
+        {QStringLiteral("path_length"), explanation.pathLength},
+        {QStringLiteral("features"), features}};
 }
 
 QJsonObject rowJson(const AnalysisSnapshot& snapshot, std::size_t row, const RowExplanation* explanation)
@@ -111,12 +112,12 @@ QJsonObject rowJson(const AnalysisSnapshot& snapshot, std::size_t row, const Row
     if (snapshot.hasDetection()) {
         object.insert(QStringLiteral("score"), snapshot.detection->scores.scores()[row]);
         object.insert(QStringLiteral("suspicious"), snapshot.verdicts->isSuspicious(row));
-        const bool suppressed = snapshot.suppression && row < snapshot.suppression->rows.size()
-            && snapshot.suppression->rows[row] != 0;
+        const bool suppressed
+            = snapshot.suppression && row < snapshot.suppression->rows.size() && snapshot.suppression->rows[row] != 0;
         object.insert(QStringLiteral("suppressed"), suppressed);
     }
-    object.insert(QStringLiteral("explanation"), explanation ? QJsonValue(explanationJson(*explanation))
-                                                             : QJsonValue(QJsonValue::Null));
+    object.insert(QStringLiteral("explanation"),
+                  explanation ? QJsonValue(explanationJson(*explanation)) : QJsonValue(QJsonValue::Null));
     return object;
 }
 
@@ -147,12 +148,12 @@ QJsonArray allowListJson(const AnalysisSnapshot& snapshot)
     for (std::size_t i = 0; i < snapshot.allowRules->size(); ++i) {
         const SuppressionRule& rule = (*snapshot.allowRules)[i];
         const bool counted = suppression && i < suppression->rowsPerRule.size();
-        rules.append(QJsonObject{{QStringLiteral("rule"), reporthtml::ruleCondition(rule)},
-                                 {QStringLiteral("reason"), QString::fromStdString(rule.reason)},
-                                 {QStringLiteral("enabled"), rule.enabled},
-                                 {QStringLiteral("rows_matched"),
-                                  counted ? QJsonValue(static_cast<qint64>(suppression->rowsPerRule[i]))
-                                          : QJsonValue(QJsonValue::Null)}});
+        rules.append(QJsonObject{
+            {QStringLiteral("rule"), reporthtml::ruleCondition(rule)},
+            {QStringLiteral("reason"), QString::fromStdString(rule.reason)},
+            {QStringLiteral("enabled"), rule.enabled},
+            {QStringLiteral("rows_matched"),
+             counted ? QJsonValue(static_cast<qint64>(suppression->rowsPerRule[i])) : QJsonValue(QJsonValue::Null)}});
     }
     return rules;
 }
@@ -243,7 +244,8 @@ QByteArray caseJson(const ReportInput& input, const Progress& progress)
                      {QStringLiteral("provenance"),
                       QJsonDocument::fromJson(QByteArray::fromStdString(provenanceJson(input.provenance))).object()}};
     if (snapshot.hasDetection()) {
-        root.insert(QStringLiteral("contamination"), QString::fromStdString(snapshot.verdicts->contamination.toString()));
+        root.insert(QStringLiteral("contamination"),
+                    QString::fromStdString(snapshot.verdicts->contamination.toString()));
         root.insert(QStringLiteral("threshold"), snapshot.verdicts->threshold);
         root.insert(QStringLiteral("suppressed"), static_cast<qint64>(snapshot.verdicts->suppressedCount));
         root.insert(QStringLiteral("evaluation"), triageEvaluationText(snapshot));

@@ -164,7 +164,8 @@ QString markedRowsTableHtml(const AnalysisSnapshot& snapshot, const std::vector<
                          note ? esc(*note) : QString());
         const auto explained = explanations.find(row);
         const QString session = withSession ? esc(sessionText(table, row)) : QString();
-        const QString why = explained != explanations.end() ? reporthtml::explanationHtml(explained->second) : QString();
+        const QString why
+            = explained != explanations.end() ? reporthtml::explanationHtml(explained->second) : QString();
         if (!session.isEmpty() || !why.isEmpty())
             html += QStringLiteral("<tr><td></td><td class='why' colspan='4'>%1%2%3</td></tr>")
                         .arg(session, !session.isEmpty() && !why.isEmpty() ? QStringLiteral("<br>") : QString(), why);
@@ -198,8 +199,8 @@ QString sourceVerdictsTableHtml(const AnalysisSnapshot& snapshot)
         const bool here = mark->fileSha256 == triage.fileSha256;
         html += QStringLiteral("<tr><td class='mono nowrap'>%1</td><td>%2</td><td class='n'>%3</td><td>%4</td>"
                                "<td>%5</td></tr>")
-                    .arg(esc(mark->ip), markCell(mark->mark, fromUtf8View(markLabel(mark->mark))),
-                         number(rowsOf[id]), esc(mark->note),
+                    .arg(esc(mark->ip), markCell(mark->mark, fromUtf8View(markLabel(mark->mark))), number(rowsOf[id]),
+                         esc(mark->note),
                          here ? esc(tr("this file"))
                               : esc(tr("an earlier file: %1").arg(QString::fromStdString(mark->fileName))));
     }
@@ -212,8 +213,9 @@ QString triageSectionHtml(const AnalysisSnapshot& snapshot, std::size_t maxRows,
         return {};
     const TableTriage& triage = *snapshot.triage;
     QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Triage"));
-    html += QStringLiteral("<p>%1</p>").arg(esc(tr("Your verdicts on this file's rows: set on a row, or on its "
-                                                    "source address (a row's own verdict wins).")));
+    html += QStringLiteral("<p>%1</p>")
+                .arg(esc(tr("Your verdicts on this file's rows: set on a row, or on its "
+                            "source address (a row's own verdict wins).")));
     // Rows per verdict, and how many of them the detector flags now.
     std::size_t suspicious[4] = {0, 0, 0, 0};
     if (snapshot.hasDetection()) {
@@ -282,11 +284,11 @@ QString allowListSectionHtml(const AnalysisSnapshot& snapshot, bool heading)
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const SuppressionRule& rule = rules[i];
         const bool counted = suppression && i < suppression->rowsPerRule.size();
-        html += QStringLiteral("<tr><td class='n'>%1</td><td class='mono'>%2</td><td>%3</td><td>%4</td>"
-                               "<td class='n'>%5</td></tr>")
-                    .arg(QString::number(i + 1), esc(reporthtml::ruleCondition(rule)), esc(rule.reason),
-                         rule.enabled ? tr("yes") : tr("no"),
-                         counted ? number(suppression->rowsPerRule[i]) : QString());
+        html
+            += QStringLiteral("<tr><td class='n'>%1</td><td class='mono'>%2</td><td>%3</td><td>%4</td>"
+                              "<td class='n'>%5</td></tr>")
+                   .arg(QString::number(i + 1), esc(reporthtml::ruleCondition(rule)), esc(rule.reason),
+                        rule.enabled ? tr("yes") : tr("no"), counted ? number(suppression->rowsPerRule[i]) : QString());
     }
     return html + QStringLiteral("</table>");
 }

@@ -409,9 +409,9 @@ private Q_SLOTS:
         QCOMPARE(triageCheckSentence(check, verdicts.contamination),
                  std::string("At 30 % every row you marked malicious is flagged; 1 row you marked benign is flagged "
                              "too."));
-        QCOMPARE(triageCheckSentence(checkTriage(scores, applyThreshold(scores, Contamination::fromValue(0.005)),
-                                                 handMarks()),
-                                     Contamination::fromValue(0.005)),
+        QCOMPARE(triageCheckSentence(
+                     checkTriage(scores, applyThreshold(scores, Contamination::fromValue(0.005)), handMarks()),
+                     Contamination::fromValue(0.005)),
                  std::string("At 0.5 % you would miss 2 rows you marked malicious; at 26.32 % none. No row you "
                              "marked benign is flagged."));
         QCOMPARE(triageCheckSentence(TriageCheck{}, verdicts.contamination), std::string());
