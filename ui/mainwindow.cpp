@@ -522,6 +522,7 @@ void MainWindow::updateActions()
     m_actions->cancel->setEnabled(busy);
     m_actions->exportCsv->setEnabled(hasScores && !busy && !showing);
     m_actions->exportReport->setEnabled(hasScores && !busy && !showing);
+    m_exporter->updateCaseAction(hasData && !busy && !showing);
     m_actions->exportChart->setEnabled(hasData && !showing);
     m_actions->exportAllCharts->setEnabled(hasData && !showing);
     m_detectorPanel->setBusy(busy, hasData && !loading && !exporting);

@@ -5,6 +5,7 @@
 #include "ui/chartexportdialog.h"
 #include "ui/charts/chartview.h"
 #include "ui/displayformat.h"
+#include "ui/report/casebuilder.h"
 #include "ui/report/reportbuilder.h"
 #include "ui/resultpresenter.h"
 #include "ui/windowactions.h"
@@ -284,6 +285,56 @@ void ResultExporter::exportReport(const QString& path)
     m_controller->exportReport(*input, path);
 }
 
+void ResultExporter::exportCaseDialog()
+{
+    const std::size_t rows = caseRowCount(m_presenter->snapshot());
+    if (rows == 0) {
+        Q_EMIT refused(tr("There is no case to export yet: mark the rows of the case Malicious first."));
+        return;
+    }
+    const QString htmlFilter = tr("HTML case, one self-contained page (*.html)");
+    const QString jsonFilter = tr("JSON case, every column of every row (*.json)");
+    QString filter = htmlFilter;
+    QString path = QFileDialog::getSaveFileName(
+        m_window, tr("Export Case (%n row(s) marked Malicious)", nullptr, static_cast<int>(rows)),
+        suggestedPath(m_presenter->file().displayName, QStringLiteral("_case.html")),
+        htmlFilter + QStringLiteral(";;") + jsonFilter, &filter);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter == jsonFilter ? QStringLiteral(".json") : QStringLiteral(".html");
+    m_settings->rememberExportFolder(path);
+    exportCase(path);
+}
+
+void ResultExporter::exportCase(const QString& path)
+{
+    const AnalysisSnapshot& snapshot = m_presenter->snapshot();
+    const std::size_t rows = caseRowCount(snapshot);
+    if (rows == 0) {
+        Q_EMIT refused(tr("There is no case to export yet: mark the rows of the case Malicious first."));
+        return;
+    }
+    ReportInput input;
+    input.document = ReportInput::Document::Case;
+    input.snapshot = snapshot;
+    input.provenance = provenance();
+    input.title = m_presenter->file().displayName;
+    input.detectionProblem = m_presenter->file().detectionProblem;
+    // Explaining the rows and writing happen on the worker, as for the report.
+    Q_EMIT status(tr("Writing the case %1...").arg(QDir::toNativeSeparators(path)));
+    m_reportPath.clear();
+    m_casePath = path;
+    m_caseRows = rows;
+    m_controller->exportReport(input, path);
+}
+
+void ResultExporter::updateCaseAction(bool idle)
+{
+    if (m_caseAction)
+        m_caseAction->setEnabled(idle && caseRowCount(m_presenter->snapshot()) > 0);
+}
+
 void ResultExporter::printReportDialog()
 {
     if (!m_presenter->snapshot().hasDetection())
@@ -329,10 +380,21 @@ void ResultExporter::connectActions(const WindowActions& actions, std::function<
     connect(actions.exportCsv, &QAction::triggered, this, &ResultExporter::exportScoredCsvDialog);
     connect(actions.exportReport, &QAction::triggered, this, &ResultExporter::exportReportDialog);
     connect(actions.printReport, &QAction::triggered, this, &ResultExporter::printReportDialog);
+    m_caseAction = actions.exportCase;
+    connect(actions.exportCase, &QAction::triggered, this, &ResultExporter::exportCaseDialog);
 }
 
 void ResultExporter::onWritten(const QString& path, qulonglong rows)
 {
+    if (!m_casePath.isEmpty() && path == m_casePath) {
+        m_casePath.clear();
+        logger::get("ui")->info("wrote the case {} ({} rows)", path.toStdString(), m_caseRows);
+        Q_EMIT status((m_caseRows == 1 ? tr("Case written to %1 (%2 row marked Malicious)")
+                                       : tr("Case written to %1 (%2 rows marked Malicious)"))
+                          .arg(QDir::toNativeSeparators(path), formatCount(static_cast<std::uint64_t>(m_caseRows))));
+        Q_EMIT finished(path);
+        return;
+    }
     if (!m_reportPath.isEmpty() && path == m_reportPath) {
         m_reportPath.clear();
         logger::get("ui")->info("wrote the report {}", path.toStdString());

@@ -43,7 +43,7 @@ public:
     QList<ChartView*> chartViews() const;
     void attachCharts();
     // File > Export Chart (preselecting chartInFront()), Export All Charts, Export Scored CSV,
-    // Export Report and Print Report.
+    // Export Report, Export Case and Print Report.
     void connectActions(const WindowActions& actions, std::function<ChartView*()> chartInFront);
     // Where the data shown came from and how it was scored. Cheap: the input's SHA-256 was
     // computed during the load, on the worker. hasDetector is false before the detector has run.
@@ -70,6 +70,15 @@ public:
     void exportScoredCsv(const QString& path);
     void exportReportDialog();
     void exportReport(const QString& path);
+    // File > Export Case: where to save it (HTML, or JSON by the filter or a .json suffix), then
+    // exportCase. exportCase writes on the worker every row marked Malicious (casebuilder.h);
+    // refused() when none is.
+    void exportCaseDialog();
+    void exportCase(const QString& path);
+    // Enables File > Export Case when idle (nothing loading, exporting or half-shown) and a row is
+    // marked Malicious. The window calls it with its other actions' state; a change of marks
+    // should call it too.
+    void updateCaseAction(bool idle);
     // File > Print Report: QPrintDialog, then the report's pages (as the PDF's) on its printer.
     void printReportDialog();
     // Prints the report on printer (a PDF file printer in tests); false (and failed()) when there
@@ -99,6 +108,9 @@ private:
     AnalysisController* m_controller = nullptr;
     WorkbenchSettings* m_settings = nullptr;
     QString m_reportPath; // the report being written, to word its status message
+    QString m_casePath; // the case being written, and its rows
+    std::size_t m_caseRows = 0;
+    QAction* m_caseAction = nullptr;
     // The chart export dialog's choices this session.
     int m_chartSizePreset = 0;
     QSize m_chartCustomSize;

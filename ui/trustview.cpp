@@ -1,5 +1,7 @@
 #include "ui/trustview.h"
 
+#include "core/triage/suppression.h"
+#include "core/triage/tabletriage.h"
 #include "ui/backgroundtask.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/evaluationcharts.h"
@@ -49,6 +51,9 @@ QTableView* tableView(QWidget* parent, const QString& objectName)
 }
 
 } // namespace
+
+// Not a column name a CSV header can hold: the combo's data for "Your verdicts".
+const QString TrustView::kVerdictsTruth = QStringLiteral("\u0001verdicts");
 
 TrustView::TrustView(QWidget* parent)
     : QWidget(parent)
@@ -112,7 +117,9 @@ TrustView::TrustView(QWidget* parent)
     m_truthCombo->setObjectName(QStringLiteral("truthCombo"));
     m_truthCombo->setToolTip(tr("The column saying which rows really were attacks (1/0, true/false, yes/no, "
                                 "attack/normal, suspicious/normal, malicious/benign); automatic takes the first of "
-                                "is_attack, label and is_suspicious the file has"));
+                                "is_attack, label and is_suspicious the file has, else your verdicts once a row is "
+                                "marked Malicious and one Benign. Your verdicts count only the rows marked Malicious "
+                                "(attacks) or Benign (normal)."));
     m_truthCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     truthBar->addWidget(m_truthCombo);
     rightLayout->addLayout(truthBar);
@@ -123,6 +130,10 @@ TrustView::TrustView(QWidget* parent)
     m_charts = new EvaluationCharts(right);
     m_charts->setObjectName(QStringLiteral("evaluationCharts"));
     rightLayout->addWidget(m_charts, 1);
+    m_triageText = selectableLabel(right, QStringLiteral("triageText"));
+    m_triageText->setToolTip(tr("Where the rows you marked fall against the threshold the slider sets"));
+    m_triageText->hide();
+    rightLayout->addWidget(m_triageText);
     m_contaminationTable = new QTableWidget(0, 6, right);
     m_contaminationTable->setObjectName(QStringLiteral("contaminationTable"));
     m_contaminationTable->setHorizontalHeaderLabels(
@@ -148,7 +159,23 @@ TrustView::~TrustView() = default;
 
 std::shared_ptr<const Evaluation> TrustView::evaluation() const
 {
+    if (evaluatesVerdicts())
+        return m_verdictsEvaluation;
     return m_base ? m_base->evaluation : nullptr;
+}
+
+bool TrustView::evaluatesVerdicts() const
+{
+    if (m_truthColumn == kVerdictsTruth)
+        return true;
+    const TableTriage* triage = m_snapshot.triage.get();
+    return m_truthColumn.isEmpty() && m_base && !m_base->evaluation && triage && triage->count(Mark::Malicious) > 0
+        && triage->count(Mark::Benign) > 0;
+}
+
+QString TrustView::triageText() const
+{
+    return m_triageText->isHidden() ? QString() : m_triageText->text();
 }
 
 QString TrustView::rulesSummary() const
@@ -185,6 +212,7 @@ void TrustView::setSnapshot(const AnalysisSnapshot& snapshot)
             for (const std::string& name : extraColumnNames(snapshot.data->table))
                 m_truthCombo->addItem(QString::fromStdString(name), QString::fromStdString(name));
         }
+        updateVerdictsChoice();
         const int keep = m_truthCombo->findData(m_truthColumn);
         m_truthCombo->setCurrentIndex(keep >= 0 ? keep : 0);
         if (keep < 0)
@@ -200,6 +228,7 @@ void TrustView::setSnapshot(const AnalysisSnapshot& snapshot)
         m_base.reset();
         compute();
     }
+    updateVerdictsChoice();
     refresh();
 }
 
@@ -249,17 +278,21 @@ void TrustView::compute()
         return;
     auto data = m_snapshot.data;
     auto detection = m_snapshot.detection;
-    const std::string truthColumn = m_truthColumn.toStdString();
+    const bool verdictsOnly = m_truthColumn == kVerdictsTruth; // no column to read
+    const std::string truthColumn = verdictsOnly ? std::string() : m_truthColumn.toStdString();
     runInBackground<std::shared_ptr<const Base>>(
         this,
-        [data, detection, truthColumn] {
+        [data, detection, truthColumn, verdictsOnly] {
             auto base = std::make_shared<Base>();
             base->data = data;
             base->detection = detection;
             base->rules = CrossTabulator(data->table, Field::RuleNames);
             base->types = CrossTabulator(data->table, Field::DetectionTypes);
-            base->truth
-                = truthColumn.empty() ? findGroundTruth(data->table) : readGroundTruth(data->table, truthColumn);
+            if (verdictsOnly)
+                base->truth.problem = "your verdicts are the truth";
+            else
+                base->truth
+                    = truthColumn.empty() ? findGroundTruth(data->table) : readGroundTruth(data->table, truthColumn);
             if (base->truth.truth) {
                 base->evaluation = std::make_shared<const Evaluation>(detection->scores, *base->truth.truth);
                 base->byContamination = evaluateContaminations(detection->scores, *base->evaluation);
@@ -289,8 +322,9 @@ void TrustView::refresh()
         m_rulesSummary->setText(waiting);
         m_typesSummary->clear();
         m_evaluationText->setText(!m_snapshot.hasDetection() ? QString() : tr("Evaluating..."));
+        showEvaluation(nullptr, {});
         m_charts->setEvaluation(nullptr, m_snapshot.hasDetection() ? tr("Evaluating...") : tr("No scores to evaluate"));
-        m_contaminationTable->setRowCount(0);
+        m_triageText->hide();
         return;
     }
     const Verdicts& verdicts = *m_snapshot.verdicts;
@@ -302,40 +336,58 @@ void TrustView::refresh()
     m_typesSummary->setText(QString::fromStdString(types.summary()));
 
     const QString contamination = formatContamination(verdicts.contamination);
-    if (!m_base->evaluation) {
-        m_charts->setEvaluation(nullptr, tr("No ground truth to evaluate against"));
-        m_contaminationTable->setRowCount(0);
-        m_charts->hide();
+    const std::optional<TriageCheck> check = refreshTriageText();
+    const bool againstVerdicts = evaluatesVerdicts();
+    if (againstVerdicts
+        && (m_verdictsTriage != m_snapshot.triage || m_verdictsDetection != m_snapshot.detection
+            || (!m_verdictsEvaluation && m_verdictsProblem.isEmpty())))
+        evaluateVerdicts();
+    const std::shared_ptr<const Evaluation> shown = againstVerdicts ? m_verdictsEvaluation : m_base->evaluation;
+    if (!shown) {
+        showEvaluation(nullptr, {});
         m_contaminationTable->hide();
+        if (againstVerdicts) {
+            // The charts stay, saying what to mark: the analyst is a click away from curves.
+            m_charts->setEvaluation(nullptr, m_verdictsProblem);
+            m_charts->show();
+            m_evaluationText->setText(tr("No evaluation against your verdicts yet: %1.").arg(m_verdictsProblem));
+            return;
+        }
+        m_charts->setEvaluation(nullptr, tr("No ground truth to evaluate against"));
+        m_charts->hide();
         m_evaluationText->setText(
             tr("No evaluation: %1. To get one, add a column is_attack (1 for an attack, 0 for normal traffic) to the "
-               "file, choose another column above, or generate labelled traffic with: webthreat generate --label.")
+               "file, choose another column above, mark rows Malicious and Benign (your verdicts), or generate "
+               "labelled traffic with: webthreat generate --label.")
                 .arg(QString::fromStdString(m_base->truth.problem)));
         return;
     }
-    const Evaluation& evaluation = *m_base->evaluation;
+    const Evaluation& evaluation = *shown;
     m_charts->show();
     m_contaminationTable->show();
-    if (m_charts->rocMarker() == QPointF(-1, -1)) {
-        m_charts->setEvaluation(m_base->evaluation);
-        m_contaminationTable->setRowCount(static_cast<int>(m_base->byContamination.size()));
-        for (int i = 0; i < static_cast<int>(m_base->byContamination.size()); ++i) {
-            const ContaminationRow& row = m_base->byContamination[static_cast<std::size_t>(i)];
-            const QStringList cells{formatContamination(Contamination::fromValue(row.contamination)),
-                                    formatCount(row.point.flagged),
-                                    QString::number(row.point.precision, 'f', 3),
-                                    QString::number(row.point.recall, 'f', 3),
-                                    QString::number(row.point.f1, 'f', 3),
-                                    formatCount(row.point.falseNegatives)};
-            for (int c = 0; c < cells.size(); ++c) {
-                auto* item = new QTableWidgetItem(cells[c]);
-                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-                m_contaminationTable->setItem(i, c, item);
-            }
-        }
-    }
-    const OperatingPoint point = evaluation.at(verdicts);
+    if (shown != m_shownEvaluation)
+        showEvaluation(shown, againstVerdicts ? m_verdictsByContamination : m_base->byContamination);
+    // Against the verdicts the curves rank the reviewed rows only: the marker counts those below
+    // the threshold.
+    const OperatingPoint point
+        = againstVerdicts && check ? evaluation.at(check->reviewedBelow, verdicts.threshold) : evaluation.at(verdicts);
     m_charts->setOperatingPoint(point, contamination);
+    if (againstVerdicts) {
+        m_evaluationText->setText(
+            tr("Against your verdicts (%1 rows marked malicious, %2 benign; unreviewed and Needs review rows left "
+               "out): ROC area %3, average precision %4. At contamination %5 (threshold %6) the detector flags %7 of "
+               "them: precision %8, recall %9, F1 %10 (%11 malicious flagged, %12 benign flagged, %13 malicious "
+               "missed, %14 benign not flagged).")
+                .arg(formatCount(evaluation.positives()), formatCount(evaluation.negatives()),
+                     QString::number(evaluation.rocAuc(), 'f', 3),
+                     QString::number(evaluation.averagePrecision(), 'f', 3), contamination,
+                     QString::number(verdicts.threshold, 'f', 4), formatCount(point.flagged),
+                     QString::number(point.precision, 'f', 3), QString::number(point.recall, 'f', 3))
+                .arg(QString::number(point.f1, 'f', 3), formatCount(point.truePositives),
+                     formatCount(point.falsePositives), formatCount(point.falseNegatives),
+                     formatCount(point.trueNegatives)));
+        return;
+    }
     m_evaluationText->setText(
         tr("Against %1 (%2 attacks, %3 normal rows): ROC area %4, average precision %5. At contamination %6 "
            "(threshold %7) the detector flags %8 rows: precision %9, recall %10, F1 %11 "
@@ -348,6 +400,108 @@ void TrustView::refresh()
             .arg(QString::number(point.recall, 'f', 3), QString::number(point.f1, 'f', 3),
                  formatCount(point.truePositives), formatCount(point.falsePositives), formatCount(point.falseNegatives),
                  formatCount(point.trueNegatives)));
+}
+
+void TrustView::showEvaluation(const std::shared_ptr<const Evaluation>& evaluation,
+                               const std::vector<ContaminationRow>& byContamination)
+{
+    m_shownEvaluation = evaluation;
+    m_contaminationTable->setRowCount(0);
+    if (!evaluation)
+        return;
+    m_charts->setEvaluation(evaluation);
+    m_contaminationTable->setRowCount(static_cast<int>(byContamination.size()));
+    for (int i = 0; i < static_cast<int>(byContamination.size()); ++i) {
+        const ContaminationRow& row = byContamination[static_cast<std::size_t>(i)];
+        const QStringList cells{formatContamination(Contamination::fromValue(row.contamination)),
+                                formatCount(row.point.flagged),
+                                QString::number(row.point.precision, 'f', 3),
+                                QString::number(row.point.recall, 'f', 3),
+                                QString::number(row.point.f1, 'f', 3),
+                                formatCount(row.point.falseNegatives)};
+        for (int c = 0; c < cells.size(); ++c) {
+            auto* item = new QTableWidgetItem(cells[c]);
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            m_contaminationTable->setItem(i, c, item);
+        }
+    }
+}
+
+void TrustView::evaluateVerdicts()
+{
+    m_verdictsTriage = m_snapshot.triage;
+    m_verdictsDetection = m_snapshot.detection;
+    m_verdictsEvaluation.reset();
+    m_verdictsByContamination.clear();
+    m_verdictsProblem.clear();
+    const TableTriage* triage = m_snapshot.triage.get();
+    const std::size_t malicious = triage ? triage->count(Mark::Malicious) : 0;
+    const std::size_t benign = triage ? triage->count(Mark::Benign) : 0;
+    if (malicious == 0 || benign == 0) {
+        m_verdictsProblem = malicious + benign == 0
+            ? tr("mark at least one row Malicious and one Benign to draw the ROC curve")
+            : tr("mark at least one row %1 to draw the ROC curve")
+                  .arg(malicious == 0 ? fromUtf8View(markLabel(Mark::Malicious))
+                                      : fromUtf8View(markLabel(Mark::Benign)));
+        return;
+    }
+    if (!m_snapshot.hasDetection() || triage->marks.size() != m_snapshot.detection->scores.size()) {
+        m_verdictsProblem = tr("the marks are not for these scores");
+        return;
+    }
+    const ScoreIndex& scores = m_snapshot.detection->scores;
+    m_verdictsEvaluation = std::make_shared<const Evaluation>(evaluateAgainstTriage(scores, *triage));
+    m_verdictsByContamination = evaluateContaminations(scores, *m_verdictsEvaluation, *triage);
+}
+
+std::optional<TriageCheck> TrustView::refreshTriageText()
+{
+    const TableTriage* triage = m_snapshot.triage.get();
+    if (!m_snapshot.hasDetection() || !triage || triage->reviewed() == 0
+        || triage->marks.size() != m_snapshot.verdicts->suspicious.size()) {
+        m_triageText->clear();
+        m_triageText->hide();
+        return std::nullopt;
+    }
+    const std::vector<std::uint8_t>* suppressed
+        = m_snapshot.suppression && !m_snapshot.showSuppressed ? &m_snapshot.suppression->rows : nullptr;
+    const TriageCheck check = checkTriage(m_snapshot.detection->scores, *m_snapshot.verdicts, *triage, suppressed);
+    m_triageText->setText(QString::fromStdString(triageCheckSentence(check, m_snapshot.verdicts->contamination)));
+    m_triageText->show();
+    return check;
+}
+
+void TrustView::updateVerdictsChoice()
+{
+    const std::size_t reviewed = m_snapshot.triage ? m_snapshot.triage->reviewed() : 0;
+    const int index = m_truthCombo->findData(kVerdictsTruth);
+    const QSignalBlocker block(m_truthCombo);
+    if (reviewed == 0 && m_truthColumn != kVerdictsTruth) {
+        if (index >= 0)
+            m_truthCombo->removeItem(index);
+        return;
+    }
+    const QString text = tr("Your verdicts (%1 reviewed)").arg(formatCount(reviewed));
+    if (index >= 0)
+        m_truthCombo->setItemText(index, text);
+    else
+        m_truthCombo->insertItem(1, text, kVerdictsTruth); // after "automatic", before the columns
+    if (m_truthColumn == kVerdictsTruth)
+        m_truthCombo->setCurrentIndex(m_truthCombo->findData(kVerdictsTruth));
+}
+
+void TrustView::updateTriage(const ViewUpdate& update)
+{
+    m_snapshot = update.snapshot;
+    updateVerdictsChoice();
+    refresh();
+}
+
+void TrustView::setTriage(const AnalysisSnapshot& snapshot)
+{
+    m_snapshot = snapshot;
+    updateVerdictsChoice();
+    refresh();
 }
 
 void TrustView::setSnapshot(const ViewUpdate& update, int /*part*/)

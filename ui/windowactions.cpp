@@ -49,6 +49,11 @@ WindowActions::WindowActions(QObject* parent)
     exportReport = makeAction(parent, tr("Export &Report..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
                               tr("Write a report to hand on (PDF or one self-contained HTML page): summary, "
                                  "provenance, findings, the most anomalous rows with why, charts"));
+    exportCase = makeAction(parent, tr("Export Ca&se..."), {},
+                            tr("Write the case to hand on (one HTML page or JSON): every row you marked Malicious "
+                               "with its note and why it scored so, your source verdicts, the allow-list and the "
+                               "provenance"));
+    exportCase->setEnabled(false);
     printReport = makeAction(parent, tr("&Print Report..."), QKeySequence::Print,
                              tr("Print the report (the same pages as the PDF) on a printer you choose"));
     printReport->setIcon(QIcon::fromTheme(QStringLiteral("document-print")));
@@ -85,7 +90,7 @@ QMenu* WindowActions::fillMenuBar(QMenuBar* bar, const QList<QDockWidget*>& dock
     QMenu* recent = file->addMenu(tr("Open &Recent"));
     file->addActions({openSample, import});
     file->addSeparator();
-    file->addActions({exportChart, exportAllCharts, exportCsv, exportReport, printReport});
+    file->addActions({exportChart, exportAllCharts, exportCsv, exportReport, exportCase, printReport});
     file->addSeparator();
     file->addAction(quit);
 

@@ -28,6 +28,7 @@ struct WindowActions {
     QAction* exportAllCharts = nullptr;
     QAction* exportCsv = nullptr;
     QAction* exportReport = nullptr;
+    QAction* exportCase = nullptr; // disabled until a row is marked Malicious (ResultExporter)
     QAction* printReport = nullptr;
     QAction* quit = nullptr;
     QAction* run = nullptr;

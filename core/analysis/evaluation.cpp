@@ -1,5 +1,7 @@
 #include "core/analysis/evaluation.h"
 
+#include "core/triage/tabletriage.h"
+
 #include "core/util/errors.h"
 #include "core/util/format.h"
 #include "core/util/text.h"
@@ -9,6 +11,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <unordered_map>
 
 namespace webthreat {
@@ -274,6 +278,194 @@ std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& score
         std::snprintf(line, sizeof line, "  %12.0f %% %9zu  %9.4f  %7.4f  %7.4f\n", row.contamination * 100.0,
                       row.point.flagged, row.point.precision, row.point.recall, row.point.f1);
         out += line;
+    }
+    return out;
+}
+
+namespace {
+
+// Calls visit(row, mark) for each of the first `rows` rows marked Malicious or Benign, in order.
+// Most rows are not reviewed: unmarked rows are skipped eight at a time, so a pass over the marks
+// runs at memory speed (a slider move makes one).
+template <typename Visit>
+void forEachReviewed(const std::vector<Mark>& marks, std::size_t rows, Visit&& visit)
+{
+    rows = std::min(rows, marks.size());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(marks.data());
+    const auto visitRow = [&](std::size_t row) {
+        const Mark mark = marks[row];
+        if (mark == Mark::Malicious || mark == Mark::Benign)
+            visit(row, mark);
+    };
+    std::size_t row = 0;
+    for (; row + 8 <= rows; row += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, bytes + row, sizeof word);
+        if (word == 0)
+            continue;
+        for (std::size_t i = row; i < row + 8; ++i)
+            visitRow(i);
+    }
+    for (; row < rows; ++row)
+        visitRow(row);
+}
+
+} // namespace
+
+Evaluation evaluateAgainstTriage(const ScoreIndex& scores, const TableTriage& triage, const EvaluationParams& params)
+{
+    if (triage.marks.size() != scores.size())
+        throw ParameterError("the verdicts cover " + std::to_string(triage.marks.size()) + " rows but there are "
+                             + std::to_string(scores.size()) + " scores");
+    const std::size_t malicious = triage.count(Mark::Malicious);
+    const std::size_t benign = triage.count(Mark::Benign);
+    if (malicious == 0 || benign == 0)
+        throw ParameterError(malicious == 0 && benign == 0
+                                 ? "no row is marked Malicious or Benign: mark at least one of each"
+                                 : std::string("mark at least one row ") + (malicious == 0 ? "Malicious" : "Benign")
+                                     + " to evaluate against your verdicts");
+    std::vector<double> reviewedScores;
+    GroundTruth truth;
+    truth.column = std::string(kVerdictsTruthName);
+    reviewedScores.reserve(malicious + benign);
+    truth.positive.reserve(malicious + benign);
+    const auto& all = scores.scores();
+    forEachReviewed(triage.marks, all.size(), [&](std::size_t row, Mark mark) {
+        reviewedScores.push_back(all[row]);
+        truth.positive.push_back(mark == Mark::Malicious ? 1 : 0);
+    });
+    truth.positives = malicious;
+    truth.negatives = benign;
+    return Evaluation(ScoreIndex(std::move(reviewedScores)), truth, params);
+}
+
+std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation,
+                                                     const TableTriage& triage,
+                                                     const std::vector<double>& contaminations)
+{
+    std::vector<double> reviewed;
+    const auto& all = scores.scores();
+    forEachReviewed(triage.marks, all.size(), [&](std::size_t row, Mark) { reviewed.push_back(all[row]); });
+    std::sort(reviewed.begin(), reviewed.end());
+    std::vector<ContaminationRow> rows;
+    for (double value : contaminations) {
+        const double threshold = scores.thresholdFor(Contamination::fromValue(value));
+        const auto below = static_cast<std::size_t>(std::lower_bound(reviewed.begin(), reviewed.end(), threshold)
+                                                    - reviewed.begin());
+        rows.push_back({value, evaluation.at(below, threshold)});
+    }
+    return rows;
+}
+
+namespace {
+
+// The smallest contamination, in steps of 0.01 % from 0.1 % (the workbench's percent box), whose
+// threshold lies above highest: numpy's linear percentile passes a score once its virtual index
+// passes the last rank holding that score, so the search starts there and steps up only past
+// rounding.
+std::optional<double> contaminationAbove(const ScoreIndex& scores, double highest)
+{
+    const std::size_t n = scores.size();
+    const std::size_t atOrBelow = scores.countBelow(std::nextafter(highest, std::numeric_limits<double>::infinity()));
+    if (n < 2 || atOrBelow >= n)
+        return std::nullopt;
+    constexpr double kStep = 1e-4;
+    const double exact = static_cast<double>(atOrBelow - 1) / static_cast<double>(n - 1);
+    auto steps = std::max<long long>(10, static_cast<long long>(std::floor(exact / kStep)));
+    for (int tries = 0; tries < 64 && steps <= 5000; ++tries, ++steps) {
+        if (scores.thresholdFor(Contamination::fromValue(static_cast<double>(steps) * kStep)) > highest)
+            return static_cast<double>(steps) * kStep;
+    }
+    return std::nullopt;
+}
+
+std::string rowsMarked(std::size_t count, const char* mark)
+{
+    return std::to_string(count) + (count == 1 ? " row you marked " : " rows you marked ") + mark;
+}
+
+} // namespace
+
+TriageCheck checkTriage(const ScoreIndex& scores, const Verdicts& verdicts, const TableTriage& triage,
+                        const std::vector<std::uint8_t>* suppressed)
+{
+    TriageCheck check;
+    const auto& all = scores.scores();
+    const std::size_t rows = std::min({all.size(), triage.marks.size(), verdicts.suspicious.size()});
+    bool anyMissed = false;
+    double highest = -std::numeric_limits<double>::infinity(); // of the unsuppressed malicious rows
+    forEachReviewed(triage.marks, rows, [&](std::size_t row, Mark mark) {
+        const bool below = all[row] < verdicts.threshold;
+        const bool flagged = verdicts.isSuspicious(row);
+        check.reviewedBelow += below;
+        if (mark == Mark::Benign) {
+            ++check.benign;
+            check.benignFlagged += flagged;
+            return;
+        }
+        ++check.malicious;
+        const bool hidden = suppressed && row < suppressed->size() && (*suppressed)[row] != 0;
+        if (!flagged) {
+            ++check.maliciousMissed;
+            check.maliciousSuppressed += hidden;
+        }
+        if (!hidden) {
+            anyMissed = anyMissed || !flagged;
+            highest = std::max(highest, all[row]);
+        }
+    });
+    if (anyMissed)
+        check.contaminationForAll = contaminationAbove(scores, highest);
+    return check;
+}
+
+std::string formatShortPercent(double share)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", share * 100.0);
+    std::string out = text;
+    while (out.back() == '0')
+        out.pop_back();
+    if (out.back() == '.')
+        out.pop_back();
+    return out + " %";
+}
+
+std::string triageCheckSentence(const TriageCheck& check, const Contamination& contamination)
+{
+    if (check.malicious + check.benign == 0)
+        return {};
+    const std::string at
+        = contamination.automatic ? "At the automatic threshold" : "At " + formatShortPercent(contamination.value);
+    const std::string benign = check.benignFlagged == 0 ? "no row you marked benign is flagged"
+        : check.benignFlagged == 1                      ? "1 row you marked benign is flagged"
+                                                        : rowsMarked(check.benignFlagged, "benign") + " are flagged";
+    if (check.malicious == 0)
+        return at + " " + benign + " (no row is marked malicious).";
+    if (check.maliciousMissed == 0)
+        return at + " every row you marked malicious is flagged"
+            + (check.benign == 0              ? std::string(".")
+                   : check.benignFlagged == 0 ? "; no row you marked benign is flagged."
+                                              : "; " + benign + " too.");
+    std::string out = at + " you would miss " + rowsMarked(check.maliciousMissed, "malicious");
+    const std::size_t byScore = check.maliciousMissed - check.maliciousSuppressed;
+    if (check.maliciousSuppressed > 0)
+        out += byScore == 0
+            ? (check.maliciousSuppressed == 1 ? " (suppressed by the allow-list)"
+                                              : " (all suppressed by the allow-list)")
+            : " (" + std::to_string(check.maliciousSuppressed) + " of them suppressed by the allow-list)";
+    if (byScore > 0) {
+        if (check.contaminationForAll)
+            out += "; at " + formatShortPercent(*check.contaminationForAll)
+                + (check.maliciousSuppressed > 0 ? " none besides the suppressed" : " none");
+        else
+            out += "; no contamination up to 50 % flags them all";
+    }
+    out += ".";
+    if (check.benign > 0) {
+        std::string second = benign;
+        second[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(second[0])));
+        out += " " + second + ".";
     }
     return out;
 }

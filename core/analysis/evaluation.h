@@ -11,6 +11,8 @@
 
 namespace webthreat {
 
+struct TableTriage;
+
 // What a file says each row really was: 1 = an attack, 0 = normal traffic.
 struct GroundTruth {
     std::string column; // the column it was read from
@@ -121,5 +123,46 @@ std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, c
 // threshold, and the table over contaminations. The same facts as JSON are analysisJson's
 // "evaluation" member (core/output/export.h).
 std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts);
+
+// The analyst's verdicts as the ground truth (issue #19): only reviewed rows count, Malicious as an
+// attack and Benign as normal traffic; Needs review and unmarked rows are left out. The curves and
+// areas are over the reviewed rows alone, ranked by their scores; truthColumn() is "your verdicts".
+// Throws ParameterError naming what is missing when there is not at least one row of each.
+inline constexpr std::string_view kVerdictsTruthName = "your verdicts";
+Evaluation evaluateAgainstTriage(const ScoreIndex& scores, const TableTriage& triage,
+                                 const EvaluationParams& params = {});
+// The operating points of an evaluateAgainstTriage at the usual contaminations (thresholds over
+// every row's scores; flagged counts the reviewed rows below them).
+std::vector<ContaminationRow>
+evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation, const TableTriage& triage,
+                       const std::vector<double>& contaminations = {0.01, 0.02, 0.05, 0.10, 0.20});
+
+// Where the reviewed rows fall against one threshold: what the analyst asks after marking rows.
+struct TriageCheck {
+    std::size_t malicious = 0; // rows marked Malicious
+    std::size_t benign = 0; // rows marked Benign
+    std::size_t maliciousMissed = 0; // marked Malicious and not flagged (Normal in the verdicts)
+    std::size_t maliciousSuppressed = 0; // of those, matched by an allow-list rule (never flagged while it holds)
+    std::size_t benignFlagged = 0; // marked Benign and flagged (Suspicious in the verdicts)
+    // Reviewed rows scoring below the threshold (suppressed or not): Evaluation::at's `flagged` for
+    // an evaluateAgainstTriage, so the marker sits on its curves.
+    std::size_t reviewedBelow = 0;
+    // The smallest contamination (in steps of 0.01 %, at least 0.1 %, as the workbench's box takes
+    // it) whose threshold flags every row marked Malicious that no allow-list rule suppresses;
+    // nullopt when none up to 50 % does, or none is missed.
+    std::optional<double> contaminationForAll;
+};
+
+// suppressed: per row, 1 = an allow-list rule hides it (Suppression::rows), or null when the
+// verdicts are the detector's own. O(rows) over the marks, once more over the scores when a row
+// marked Malicious is missed.
+TriageCheck checkTriage(const ScoreIndex& scores, const Verdicts& verdicts, const TableTriage& triage,
+                        const std::vector<std::uint8_t>* suppressed = nullptr);
+// "At 5 % you would miss 2 rows you marked malicious; at 6.3 % none. 1 row you marked benign is
+// flagged." or "At 5 % every row you marked malicious is flagged; 3 rows you marked benign are
+// flagged too." Empty when no row is marked Malicious or Benign.
+std::string triageCheckSentence(const TriageCheck& check, const Contamination& contamination);
+// A share as a short percentage: 0.05 -> "5 %", 0.063 -> "6.3 %", 0.0634 -> "6.34 %".
+std::string formatShortPercent(double share);
 
 } // namespace webthreat

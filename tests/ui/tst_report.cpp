@@ -11,13 +11,20 @@
 #include "ui/charts/workbenchchart.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/mainwindow.h"
+#include "ui/resultpresenter.h"
+#include "ui/report/casebuilder.h"
 #include "ui/report/reportbuilder.h"
+#include "core/analysis/evaluation.h"
+#include "core/triage/suppression.h"
+#include "core/triage/tabletriage.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageBox>
@@ -97,6 +104,47 @@ void closeMessageBoxes(QWidget& window)
 {
     for (QMessageBox* box : window.findChildren<QMessageBox*>())
         box->close();
+}
+
+// 41 rows: forty alike from 10.0.0.0-39 (lines 2-41) and one far from them from 10.6.6.6 (line
+// 42). Marked: line 42 Malicious with a hostile note, line 2 Benign, line 11 Needs review, and
+// the source 10.0.0.5 (line 7) Malicious on an earlier file. The allow-list: one rule matching
+// 10.0.0.7 (line 9), one disabled; one suspicious row counted as suppressed.
+ReportInput triagedInput(const QTemporaryDir& dir)
+{
+    QByteArray csv = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,dst_port,dst_ip\n";
+    for (int i = 0; i < 40; ++i)
+        csv += QByteArray::number(1000 + i * 10) + "," + QByteArray::number(2000 + i * 7)
+            + ",2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,10.0.0." + QByteArray::number(i) + ",US,HTTPS,443,10.1.1.1\n";
+    csv += "900000000,1,2024-04-25T23:00:00Z,2024-04-25T23:00:01Z,10.6.6.6,NL,TCP,4444,10.1.1.2\n";
+    const QString path = dir.filePath(QStringLiteral("case.csv"));
+    writeBytes(path, csv);
+    ReportInput input = reportFor(path);
+    const std::string sha = input.provenance.input.sha256;
+    const std::vector<RowMark> rows{{sha, 42, Mark::Malicious, "<b>exfil</b> & C2", 0},
+                                    {sha, 2, Mark::Benign, "backup job", 0},
+                                    {sha, 11, Mark::NeedsReview, "", 0}};
+    const std::vector<SourceMark> sources{{"10.0.0.5", Mark::Malicious, "scanner <x>", "0123abcd", "old.csv", 0}};
+    input.snapshot.triage
+        = std::make_shared<const TableTriage>(layTriage(input.snapshot.data->table, sha, rows, sources));
+    input.snapshot.allowRules = std::make_shared<const std::vector<SuppressionRule>>(std::vector<SuppressionRule>{
+        {RuleField::SrcIp, "10.0.0.7", "office <NAT>", true}, {RuleField::DstPort, "8080", "", false}});
+    Suppression suppression;
+    suppression.rows.assign(41, 0);
+    suppression.rows[7] = 1;
+    suppression.rowsPerRule = {1, 0};
+    suppression.matchedRows = 1;
+    suppression.activeRules = 1;
+    input.snapshot.suppression = std::make_shared<const Suppression>(std::move(suppression));
+    auto verdicts = std::make_shared<Verdicts>(*input.snapshot.verdicts);
+    verdicts->suppressedCount = 1;
+    input.snapshot.verdicts = verdicts;
+    return input;
+}
+
+QString scoreText(const ReportInput& input, std::size_t row)
+{
+    return QString::number(input.snapshot.detection->scores.scores()[row], 'f', 4);
 }
 
 } // namespace
@@ -464,6 +512,223 @@ private Q_SLOTS:
         QCOMPARE(failed.size(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("nothing to report")));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("report.html"))));
+    }
+    void reportShowsTheTriage()
+    {
+        QTemporaryDir dir;
+        ReportInput input = triagedInput(dir);
+        const QString html = QString::fromUtf8(reportHtml(input));
+        QVERIFY(html.contains(QStringLiteral("<h2>Triage</h2>")));
+        // Rows per verdict, and how many the detector flags at 5 % (2 of 41 rows: line 42 and one more).
+        QVERIFY(
+            html.contains(QStringLiteral("<tr><td><span class='malicious'>Malicious</span></td><td class='n'>2</td>")));
+        QVERIFY(html.contains(QStringLiteral("<tr><td><span class='benign'>Benign</span></td><td class='n'>1</td>")));
+        QVERIFY(
+            html.contains(QStringLiteral("<tr><td><span class='review'>Needs review</span></td><td class='n'>1</td>")));
+        QVERIFY(html.contains(QStringLiteral("<tr><td><span class=''>Not reviewed</span></td><td class='n'>37</td>")));
+        // The marked rows, Malicious first in the file's order, every value escaped.
+        const QString malicious
+            = QStringLiteral(
+                  "<tr><td class='n nowrap'>7</td><td class='n nowrap'>%1</td><td class='mono nowrap'>10.0.0.5"
+                  "</td><td><span class='malicious'>Malicious (source, from an earlier file)</span></td>"
+                  "<td>scanner &lt;x&gt;</td></tr>")
+                  .arg(scoreText(input, 5));
+        const QString exfil
+            = QStringLiteral(
+                  "<tr><td class='n nowrap'>42</td><td class='n nowrap'>%1</td><td class='mono nowrap'>"
+                  "10.6.6.6</td><td><span class='malicious'>Malicious</span></td><td>&lt;b&gt;exfil&lt;/b&gt; "
+                  "&amp; C2</td></tr>")
+                  .arg(scoreText(input, 40));
+        const QString review = QStringLiteral("<tr><td class='n nowrap'>11</td>");
+        const QString benign
+            = QStringLiteral(
+                  "<tr><td class='n nowrap'>2</td><td class='n nowrap'>%1</td><td class='mono nowrap'>10.0.0.0"
+                  "</td><td><span class='benign'>Benign</span></td><td>backup job</td></tr>")
+                  .arg(scoreText(input, 0));
+        QVERIFY2(html.contains(malicious), qPrintable(html.mid(html.indexOf(QStringLiteral("<h2>Triage")), 4000)));
+        QVERIFY(html.contains(exfil));
+        QVERIFY(html.indexOf(malicious) < html.indexOf(exfil));
+        QVERIFY(html.indexOf(exfil) < html.indexOf(review));
+        QVERIFY(html.indexOf(review) < html.indexOf(benign));
+        // Each marked row's explanation under it, as the suspicious rows have theirs.
+        const int why = html.indexOf(QStringLiteral("<td class='why' colspan='4'>"), html.indexOf(exfil));
+        QVERIFY(why > 0 && why < html.indexOf(review));
+        QVERIFY(html.indexOf(QStringLiteral("Top features:"), why) > why);
+        QVERIFY(!html.contains(QStringLiteral("<b>exfil")));
+        QVERIFY(!html.contains(QStringLiteral("<x>")));
+        // Source verdicts with their notes and where they were set.
+        QVERIFY(html.contains(QStringLiteral(
+            "<tr><td class='mono nowrap'>10.0.0.5</td><td><span class='malicious'>Malicious</span></td><td class='n'>1"
+            "</td><td>scanner &lt;x&gt;</td><td>an earlier file: old.csv</td></tr>")));
+        // The reviewed rows against the threshold.
+        const TriageCheck check = checkTriage(input.snapshot.detection->scores, *input.snapshot.verdicts,
+                                              *input.snapshot.triage, &input.snapshot.suppression->rows);
+        QCOMPARE(check.malicious, std::size_t(2));
+        QCOMPARE(check.benign, std::size_t(1));
+        QVERIFY(html.contains(QString::fromStdString(triageCheckSentence(check, input.snapshot.verdicts->contamination))
+                                  .toHtmlEscaped()));
+        QVERIFY(html.contains(QStringLiteral("Against your verdicts (2 malicious, 1 benign rows): ROC area ")));
+
+        // The allow-list: each rule, its reason, whether enabled, the rows it matched.
+        QVERIFY(html.contains(QStringLiteral("<h2>Suppressed by the allow-list</h2>")));
+        QVERIFY(html.contains(QStringLiteral(
+            "1 suspicious row suppressed: rows an enabled rule matches leave the suspicious list and the "
+            "findings (the rules match 1 row in all).")));
+        QVERIFY(html.contains(QStringLiteral("<tr><td class='n'>1</td><td class='mono'>src_ip 10.0.0.7</td><td>office "
+                                             "&lt;NAT&gt;</td><td>yes</td><td class='n'>1</td></tr>")));
+        QVERIFY(html.contains(QStringLiteral("<tr><td class='n'>2</td><td class='mono'>dst_port "
+                                             "8080</td><td></td><td>no</td><td class='n'>0</td></tr>")));
+        QCOMPARE(html.count(QStringLiteral("<script")), 1);
+
+        // The PDF carries the same sections.
+        const QString pdf = dir.filePath(QStringLiteral("triage.pdf"));
+        writeReportPdf(input, pdf);
+        QVERIFY(readAll(pdf).startsWith("%PDF"));
+        // Without triage or rules, neither section.
+        input.snapshot.triage.reset();
+        input.snapshot.allowRules.reset();
+        const QString plain = QString::fromUtf8(reportHtml(input));
+        QVERIFY(!plain.contains(QStringLiteral("<h2>Triage</h2>")));
+        QVERIFY(!plain.contains(QStringLiteral("allow-list")));
+    }
+
+    void caseListsEveryMaliciousRow()
+    {
+        QTemporaryDir dir;
+        const ReportInput input = triagedInput(dir);
+        QCOMPARE(caseRowCount(input.snapshot), std::size_t(2));
+        const QString html = QString::fromUtf8(caseHtml(input));
+        QVERIFY(html.contains(QStringLiteral("<h1>Case: case.csv</h1>")));
+        QVERIFY(html.contains(QStringLiteral(
+            "2 rows marked Malicious (1 by their own verdict, 1 through their source's), from 2 source addresses.")));
+        QVERIFY(html.contains(QStringLiteral("<h2>Rows marked Malicious</h2>")));
+        QCOMPARE(html.count(QStringLiteral("<span class='malicious'>Malicious")), 3); // two rows and the source
+        QVERIFY(!html.contains(QStringLiteral("backup job"))); // the benign row is not in the case
+        QCOMPARE(html.count(QStringLiteral("<td class='why' colspan='4'>")), 2);
+        // The session beside each row, for a reader who has only the case.
+        QVERIFY(html.contains(QStringLiteral("<td class='why' colspan='4'>2024-04-25 23:00 \u00b7 to 10.1.1.2:4444 TCP "
+                                             "\u00b7 900.0 MB in, 1 B out<br>")));
+        QVERIFY(html.contains(QStringLiteral("<h2>Source verdicts</h2>")));
+        QVERIFY(html.contains(QStringLiteral("<h2>Allow-list</h2>")));
+        QVERIFY(html.contains(QStringLiteral("<h2>Provenance</h2>")));
+        QVERIFY(html.contains(QString::fromStdString(input.provenance.input.sha256)));
+        QVERIFY(html.contains(QStringLiteral("id='webthreat-provenance'")));
+        QVERIFY(!html.contains(QStringLiteral("<b>exfil")));
+
+        const QJsonObject json = QJsonDocument::fromJson(caseJson(input)).object();
+        QCOMPARE(json["format"].toString(), QStringLiteral("webthreat-case"));
+        QCOMPARE(json["version"].toInt(), 1);
+        QCOMPARE(json["suppressed"].toInt(), 1);
+        QCOMPARE(json["provenance"]["input"]["sha256"].toString(),
+                 QString::fromStdString(input.provenance.input.sha256));
+        const QJsonArray rows = json["rows"].toArray();
+        QCOMPARE(rows.size(), 2);
+        const QJsonObject source = rows[0].toObject();
+        QCOMPARE(source["line"].toInt(), 7);
+        QCOMPARE(source["verdict"].toString(), QStringLiteral("malicious"));
+        QCOMPARE(source["verdict_origin"].toString(), QStringLiteral("earlier_file"));
+        QCOMPARE(source["note"].toString(), QStringLiteral("scanner <x>"));
+        QCOMPARE(source["columns"]["src_ip"].toString(), QStringLiteral("10.0.0.5"));
+        QCOMPARE(source["columns"]["bytes_in"].toInteger(), 1050);
+        QCOMPARE(source["score"].toDouble(), input.snapshot.detection->scores.scores()[5]);
+        const QJsonObject exfil = rows[1].toObject();
+        QCOMPARE(exfil["line"].toInt(), 42);
+        QCOMPARE(exfil["verdict_origin"].toString(), QStringLiteral("row"));
+        QCOMPARE(exfil["note"].toString(), QStringLiteral("<b>exfil</b> & C2"));
+        QCOMPARE(exfil["columns"]["dst_port"].toInteger(), 4444);
+        QCOMPARE(exfil["columns"]["protocol"].toString(), QStringLiteral("TCP"));
+        QCOMPARE(exfil["suspicious"].toBool(), true);
+        QCOMPARE(exfil["suppressed"].toBool(), false);
+        QVERIFY(exfil["explanation"]["sentence"].toString().endsWith(u'.'));
+        QVERIFY(!exfil["explanation"]["features"].toArray().isEmpty());
+        QCOMPARE(json["sources"].toArray().size(), 1);
+        QCOMPARE(json["sources"][0]["file_name"].toString(), QStringLiteral("old.csv"));
+        QCOMPARE(json["sources"][0]["this_file"].toBool(), false);
+        const QJsonArray rules = json["allow_list"].toArray();
+        QCOMPARE(rules.size(), 2);
+        QCOMPARE(rules[0]["rule"].toString(), QStringLiteral("src_ip 10.0.0.7"));
+        QCOMPARE(rules[0]["reason"].toString(), QStringLiteral("office <NAT>"));
+        QCOMPARE(rules[0]["rows_matched"].toInt(), 1);
+        QCOMPARE(rules[1]["enabled"].toBool(), false);
+
+        // Written atomically through writeReport, HTML or JSON by the suffix.
+        ReportInput caseInput = input;
+        caseInput.document = ReportInput::Document::Case;
+        const QString jsonPath = dir.filePath(QStringLiteral("case.json"));
+        writeReport(caseInput, jsonPath);
+        QCOMPARE(QJsonDocument::fromJson(readAll(jsonPath)).object()["rows"].toArray().size(), 2);
+        const QString htmlPath = dir.filePath(QStringLiteral("case.html"));
+        writeReport(caseInput, htmlPath);
+        QVERIFY(readAll(htmlPath).startsWith("<!DOCTYPE html>"));
+        // Nothing marked Malicious: refused, naming the file; a missing folder is named too.
+        const QString missing = dir.filePath(QStringLiteral("nowhere/case.html"));
+        try {
+            writeCase(caseInput, missing);
+            QFAIL("wrote into a missing folder");
+        } catch (const OutputError& error) {
+            QVERIFY(QString::fromUtf8(error.what()).contains(QStringLiteral("does not exist")));
+        }
+        ReportInput none = caseInput;
+        none.snapshot.triage = std::make_shared<const TableTriage>(
+            layTriage(none.snapshot.data->table, input.provenance.input.sha256, {}, {}));
+        QCOMPARE(caseRowCount(none.snapshot), std::size_t(0));
+        const QString empty = dir.filePath(QStringLiteral("empty.html"));
+        try {
+            writeReport(none, empty);
+            QFAIL("wrote a case without a malicious row");
+        } catch (const OutputError& error) {
+            QVERIFY(QString::fromUtf8(error.what()).contains(QDir::toNativeSeparators(empty)));
+            QVERIFY(QString::fromUtf8(error.what()).contains(QStringLiteral("no row is marked Malicious")));
+        }
+        QVERIFY(!QFile::exists(empty));
+    }
+    // File > Export Case: disabled until a row is marked Malicious; written on the worker.
+    void windowExportsTheCase()
+    {
+        MainWindow window;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openSample();
+        QVERIFY(ready.wait(kTimeoutMs));
+        QAction* exportCase = nullptr;
+        for (QAction* action : window.findChildren<QAction*>()) {
+            if (action->text() == QStringLiteral("Export Ca&se..."))
+                exportCase = action;
+        }
+        QVERIFY(exportCase);
+        QVERIFY(!exportCase->isEnabled());
+        auto* exporter = test::byName<ResultExporter>(window, "resultExporter");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("case.json"));
+        QSignalSpy refused(exporter, &ResultExporter::refused);
+        exporter->exportCase(path);
+        QCOMPARE(refused.count(), 1);
+        QVERIFY(refused.first().first().toString().contains(QStringLiteral("mark the rows of the case Malicious")));
+
+        const AnalysisSnapshot snapshot = window.snapshot();
+        const std::string sha = exporter->provenance().input.sha256;
+        const std::size_t row = snapshot.findings->suspiciousRows.front();
+        const std::uint32_t line = snapshot.data->table.sourceLines[row];
+        auto* presenter = window.findChild<ResultPresenter*>();
+        QVERIFY(presenter);
+        presenter->showTriage(std::make_shared<const TableTriage>(
+            layTriage(snapshot.data->table, sha, {{sha, line, Mark::Malicious, "seen in the proxy log", 0}}, {})));
+        exporter->updateCaseAction(true);
+        QVERIFY(exportCase->isEnabled());
+        QSignalSpy finished(exporter, &ResultExporter::finished);
+        QSignalSpy status(exporter, &ResultExporter::status);
+        exporter->exportCase(path);
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(finished.first().first().toString(), path);
+        QCOMPARE(status.last().first().toString(),
+                 QStringLiteral("Case written to %1 (1 row marked Malicious)").arg(QDir::toNativeSeparators(path)));
+        const QJsonObject json = QJsonDocument::fromJson(readAll(path)).object();
+        QCOMPARE(json["rows"].toArray().size(), 1);
+        QCOMPARE(json["rows"][0]["line"].toInteger(), qint64(line));
+        QCOMPARE(json["rows"][0]["note"].toString(), QStringLiteral("seen in the proxy log"));
+        QCOMPARE(json["rows"][0]["columns"]["src_ip"].toString(),
+                 QString::fromStdString(std::string(snapshot.data->table.text(Field::SrcIp, row))));
+        QCOMPARE(json["provenance"]["input"]["sha256"].toString(), QString::fromStdString(sha));
+        QCOMPARE(json["provenance"]["program"]["name"].toString(), QStringLiteral("webthreat-workbench"));
     }
 };
 

@@ -5,7 +5,11 @@
 #include "core/io/csvreader.h"
 #include "core/analysis/evaluation.h"
 #include "core/detect/explain.h"
+#include "core/triage/tabletriage.h"
+#include "ui/analysisworker.h"
+#include "ui/charts/chartview.h"
 #include "ui/charts/evaluationcharts.h"
+#include "ui/charts/workbenchchart.h"
 #include "ui/detailpanel.h"
 #include "ui/rowdetailstext.h"
 #include "ui/detectorpanel.h"
@@ -22,6 +26,7 @@
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -46,6 +51,56 @@ bool trustReady(MainWindow& window)
         return true;
     QSignalSpy ready(test::byName<TrustView>(window, "trustView"), &TrustView::ready);
     return ready.wait(kTimeoutMs);
+}
+
+// 41 rows without a truth column: forty alike (rows 0-39) and row 40 far from them.
+AnalysisSnapshot plainSnapshot(const QTemporaryDir& dir, const Contamination& contamination)
+{
+    QByteArray csv = "bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n";
+    for (int i = 0; i < 40; ++i)
+        csv += QByteArray::number(1000 + i * 10) + "," + QByteArray::number(2000 + i * 7)
+            + ",2024-04-25T23:00:00Z,2024-04-25T23:10:00Z,10.0.0." + QByteArray::number(i) + ",10.1.1.1\n";
+    csv += "900000000,1,2024-04-25T23:00:00Z,2024-04-25T23:00:01Z,10.6.6.6,10.1.1.2\n";
+    const QString path = dir.filePath(QStringLiteral("plain.csv"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    file.write(csv);
+    file.close();
+    auto data = prepareData(path.toStdString());
+    auto detection = detect(*data, DetectorParams{});
+    return assessSnapshot(data, detection, contamination);
+}
+
+std::shared_ptr<const TableTriage> marksOn(std::size_t rows, const std::vector<std::size_t>& malicious,
+                                           const std::vector<std::size_t>& benign)
+{
+    auto triage = std::make_shared<TableTriage>();
+    triage->marks.assign(rows, Mark::None);
+    triage->origins.assign(rows, MarkOrigin::None);
+    for (const std::size_t row : malicious)
+        triage->marks[row] = Mark::Malicious;
+    for (const std::size_t row : benign)
+        triage->marks[row] = Mark::Benign;
+    for (std::size_t row = 0; row < rows; ++row) {
+        ++triage->counts[static_cast<int>(triage->marks[row])];
+        if (triage->marks[row] != Mark::None)
+            triage->origins[row] = MarkOrigin::Row;
+    }
+    return triage;
+}
+
+void showMarks(TrustView& view, AnalysisSnapshot& snapshot, std::shared_ptr<const TableTriage> triage)
+{
+    snapshot.triage = std::move(triage);
+    const LoadedFile file;
+    const ViewFilter filter;
+    view.updateTriage(ViewUpdate{snapshot, file, filter, false, false, nullptr});
+}
+
+QString chartMessage(ChartView* view)
+{
+    return qobject_cast<WorkbenchChart*>(view->chart())->message();
 }
 
 } // namespace
@@ -301,6 +356,89 @@ private Q_SLOTS:
                  qPrintable(test::byName<TrustView>(window, "trustView")->rulesSummary()));
         QCOMPARE(test::byName<TrustView>(window, "trustView")->truthCombo()->count(),
                  1); // automatic only: no extra columns
+    }
+
+    void yourVerdictsAreATruth()
+    {
+        QTemporaryDir dir;
+        AnalysisSnapshot snapshot = plainSnapshot(dir, Contamination::fromValue(0.05));
+        QVERIFY(snapshot.hasDetection());
+        const ScoreIndex& scores = snapshot.detection->scores;
+        TrustView view;
+        QSignalSpy ready(&view, &TrustView::ready);
+        view.setSnapshot(snapshot);
+        QVERIFY(ready.wait(kTimeoutMs));
+        QCOMPARE(view.truthCombo()->count(), 1); // automatic only: no columns, nothing reviewed
+        QVERIFY(view.triageText().isEmpty());
+
+        // One row marked Malicious (row 3, near the edge of the pack): the combo offers the
+        // verdicts, the sentence says the row is missed; automatic waits for a Benign row.
+        showMarks(view, snapshot, marksOn(41, {3}, {}));
+        QCOMPARE(view.truthCombo()->count(), 2);
+        QCOMPARE(view.truthCombo()->itemText(1), QStringLiteral("Your verdicts (1 reviewed)"));
+        QVERIFY(!view.evaluatesVerdicts());
+        QVERIFY(!view.evaluation());
+        TriageCheck check = checkTriage(scores, *snapshot.verdicts, *snapshot.triage);
+        QCOMPARE(check.maliciousMissed, std::size_t(1));
+        QVERIFY(check.contaminationForAll);
+        QCOMPARE(view.triageText(),
+                 QStringLiteral("At 5 % you would miss 1 row you marked malicious; at %1 none.")
+                     .arg(QString::fromStdString(formatShortPercent(*check.contaminationForAll))));
+
+        // Chosen by hand: it says what is missing, in the text and in the charts.
+        view.setTruthColumn(TrustView::kVerdictsTruth);
+        QVERIFY(ready.wait(kTimeoutMs));
+        QVERIFY(view.evaluatesVerdicts());
+        QCOMPARE(view.truthCombo()->currentData().toString(), TrustView::kVerdictsTruth);
+        QVERIFY(!view.evaluation());
+        QVERIFY2(view.evaluationText().contains(QStringLiteral("mark at least one row Benign to draw the ROC curve")),
+                 qPrintable(view.evaluationText()));
+        QCOMPARE(chartMessage(view.evaluationCharts()->rocView()),
+                 QStringLiteral("mark at least one row Benign to draw the ROC curve"));
+
+        // The far row Malicious and three Benign: the curves are core's over the four reviewed rows.
+        showMarks(view, snapshot, marksOn(41, {3, 40}, {0, 20, 21}));
+        QCOMPARE(view.truthCombo()->itemText(1), QStringLiteral("Your verdicts (5 reviewed)"));
+        const Evaluation expected = evaluateAgainstTriage(scores, *snapshot.triage);
+        QVERIFY(view.evaluation());
+        QCOMPARE(view.evaluation()->positives(), std::size_t(2));
+        QCOMPARE(view.evaluation()->negatives(), std::size_t(3));
+        QCOMPARE(view.evaluation()->rocAuc(), expected.rocAuc());
+        QVERIFY2(view.evaluationText().startsWith(
+                     QStringLiteral("Against your verdicts (2 rows marked malicious, 3 benign; unreviewed and Needs "
+                                    "review rows left out): ROC area %1")
+                         .arg(expected.rocAuc(), 0, 'f', 3)),
+                 qPrintable(view.evaluationText()));
+        check = checkTriage(scores, *snapshot.verdicts, *snapshot.triage);
+        OperatingPoint point = expected.at(check.reviewedBelow, snapshot.verdicts->threshold);
+        QCOMPARE(point.truePositives, std::size_t(1)); // row 40 only
+        QCOMPARE(view.evaluationCharts()->rocMarker(), QPointF(point.falsePositiveRate, point.recall));
+        QCOMPARE(view.findChild<QTableWidget*>(QStringLiteral("contaminationTable"))->rowCount(), 5);
+
+        // The slider moves: the sentence and the marker follow, without a new evaluation.
+        const auto evaluated = view.evaluation();
+        AnalysisSnapshot wide = assessSnapshot(snapshot, Contamination::fromValue(*check.contaminationForAll));
+        wide.triage = snapshot.triage;
+        view.updateVerdicts(wide);
+        QCOMPARE(view.evaluation(), evaluated);
+        const TriageCheck there = checkTriage(scores, *wide.verdicts, *wide.triage);
+        QCOMPARE(there.maliciousMissed, std::size_t(0));
+        QCOMPARE(view.triageText(), QString::fromStdString(triageCheckSentence(there, wide.verdicts->contamination)));
+        QVERIFY(view.triageText().contains(QStringLiteral("every row you marked malicious is flagged")));
+        point = expected.at(there.reviewedBelow, wide.verdicts->threshold);
+        QCOMPARE(view.evaluationCharts()->rocMarker(), QPointF(point.falsePositiveRate, point.recall));
+
+        // Automatic takes the verdicts: the file has no truth column and both classes are marked.
+        view.setTruthColumn(QString());
+        QVERIFY(ready.wait(kTimeoutMs));
+        QVERIFY(view.evaluatesVerdicts());
+        QCOMPARE(view.evaluation()->rocAuc(), expected.rocAuc());
+        // Marks cleared: the choice goes, and the view says how to get an evaluation.
+        showMarks(view, wide, marksOn(41, {}, {}));
+        QCOMPARE(view.truthCombo()->count(), 1);
+        QVERIFY(!view.evaluatesVerdicts());
+        QVERIFY(view.triageText().isEmpty());
+        QVERIFY(view.evaluationText().contains(QStringLiteral("mark rows Malicious and Benign")));
     }
 
 private:

@@ -10,6 +10,9 @@
 #include "ui/charts/overviewcharts.h"
 #include "ui/charts/workbenchchart.h"
 #include "ui/displayformat.h"
+#include "ui/report/casebuilder.h"
+#include "ui/report/reporthtml.h"
+#include "ui/report/triagereport.h"
 #include "ui/reporttext.h"
 
 #include <QBuffer>
@@ -38,49 +41,8 @@ namespace webthreat {
 
 namespace {
 
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("webthreat::Report", text);
-}
-
-QString esc(const QString& text)
-{
-    return text.toHtmlEscaped();
-}
-
-QString esc(std::string_view text)
-{
-    return fromUtf8View(text).toHtmlEscaped();
-}
-
-// One stylesheet for the browser and for QTextDocument (which reads the same subset: type and
-// class selectors, borders, padding, font sizes). Sizes in points, so the PDF reads like the page.
-const char* const kStyle = R"(
-body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 9pt; color: #1a1a1a; }
-h1 { font-size: 17pt; margin-bottom: 2pt; }
-h2 { font-size: 13pt; margin-top: 14pt; margin-bottom: 4pt; color: #1f3a5f; }
-h3 { font-size: 10.5pt; margin-top: 8pt; margin-bottom: 2pt; }
-p.sub { color: #555555; margin-top: 0; }
-table { border-collapse: collapse; margin-top: 2pt; margin-bottom: 6pt; }
-th { background-color: #e4e9f0; text-align: left; font-weight: bold; }
-th, td { border: 1px solid #b8bec8; padding: 2px 4px; font-size: 8pt; vertical-align: top; }
-td.n { text-align: right; }
-td.k { font-weight: bold; background-color: #f3f5f8; width: 22%; }
-td.why { color: #3a3a3a; font-size: 7.5pt; border-top: 0; }
-.mono { font-family: "DejaVu Sans Mono", monospace; }
-.nowrap { white-space: nowrap; }
-h2.newpage { page-break-before: always; }
-.headline { font-size: 11pt; }
-.suspicious { color: #b00020; font-weight: bold; }
-.note { color: #555555; font-size: 8pt; }
-)";
-
-// Only for browsers (QTextDocument has its own page margins): a readable line length on a wide
-// screen.
-const char* const kScreenStyle = R"(
-body { max-width: 58em; margin: 1.5em auto; padding: 0 1em; }
-table { border-collapse: collapse; }
-)";
+using reporthtml::esc;
+using reporthtml::tr;
 
 QString number(std::size_t value)
 {
@@ -136,29 +98,6 @@ QString suppressionSection(const AnalysisSnapshot& snapshot)
 QString keyValueRow(const QString& key, const QString& valueHtml)
 {
     return QStringLiteral("<tr><td class='k'>%1</td><td>%2</td></tr>").arg(esc(key), valueHtml);
-}
-
-QString provenanceSection(const Provenance& p)
-{
-    QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Provenance"));
-    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'>");
-    html += keyValueRow(tr("Input file"), esc(QString::fromStdString(p.input.name)));
-    if (!p.input.path.empty())
-        html += keyValueRow(
-            tr("Path"), QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(p.input.path))));
-    html += keyValueRow(
-        tr("Size"),
-        tr("%1 bytes (%2)").arg(formatCount(p.input.bytes), formatBytesText(static_cast<double>(p.input.bytes))));
-    html += keyValueRow(
-        tr("SHA-256"), QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(p.input.sha256))));
-    if (!p.input.modified.empty())
-        html += keyValueRow(tr("Modified"), esc(QString::fromStdString(p.input.modified)));
-    html += keyValueRow(tr("Program"), esc(QString::fromStdString(p.program + " " + p.version)));
-    html += keyValueRow(tr("Report created"), esc(QString::fromStdString(p.created)));
-    html += keyValueRow(
-        tr("Reproduce the scores"),
-        QStringLiteral("<span class='mono'>%1</span>").arg(esc(QString::fromStdString(rerunCommand(p)))));
-    return html + QStringLiteral("</table>");
 }
 
 QString detectorSection(const Provenance& p)
@@ -259,25 +198,8 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
         html += QStringLiteral("<td class='n nowrap'>%1</td></tr>")
                     .arg(formatDuration(data.features.sessionDuration[row]));
         if (explainer) {
-            const RowExplanation explanation = explainer->explain(row);
-            QStringList credits;
-            for (const FeatureExplanation& feature : explanation.features) {
-                if (feature.credit <= 0.0 || credits.size() == 2)
-                    break;
-                credits << QStringLiteral("%1 %2").arg(
-                    esc(QString::fromUtf8(featureInfo(feature.feature).name.data(),
-                                          static_cast<qsizetype>(featureInfo(feature.feature).name.size()))),
-                    formatPercent(feature.credit, 0));
-            }
-            // The sentence ends with a full stop before the top features follow it (#18).
-            QString sentence = QString::fromStdString(explanation.sentence).trimmed();
-            if (!sentence.isEmpty() && !sentence.endsWith(QLatin1Char('.')))
-                sentence += QLatin1Char('.');
-            html += QStringLiteral("<tr><td></td><td class='why' colspan='10'>%1%2</td></tr>")
-                        .arg(esc(sentence),
-                             credits.isEmpty() ? QString()
-                                               : QStringLiteral(" <i>%1 %2</i>")
-                                                     .arg(tr("Top features:"), credits.join(QStringLiteral(", "))));
+            html += QStringLiteral("<tr><td></td><td class='why' colspan='10'>%1</td></tr>")
+                        .arg(reporthtml::explanationHtml(explainer->explain(row)));
         }
     }
     return html + QStringLiteral("</table>");
@@ -294,13 +216,11 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
     html += QStringLiteral("<meta name='generator' content='%1'>\n")
                 .arg(esc(QString::fromStdString(p.program + " " + p.version)));
     html += QStringLiteral("<title>%1</title>\n<style>%2%3</style>\n")
-                .arg(esc(tr("Web traffic report: %1").arg(input.title)), QString::fromLatin1(kStyle),
-                     forBrowser ? QString::fromLatin1(kScreenStyle) : QString());
+                .arg(esc(tr("Web traffic report: %1").arg(input.title)), QString::fromLatin1(reporthtml::styleSheet()),
+                     forBrowser ? QString::fromLatin1(reporthtml::screenStyleSheet()) : QString());
     if (forBrowser) {
         // Machine-readable provenance. '<' is escaped so no value can close the element.
-        QString json = QString::fromStdString(provenanceJson(p));
-        json.replace(QLatin1Char('<'), QStringLiteral("\\u003c"));
-        html += QStringLiteral("<script type='application/json' id='webthreat-provenance'>\n%1</script>\n").arg(json);
+        html += reporthtml::provenanceScript(p);
     }
     html += QStringLiteral("</head><body>\n");
     html += QStringLiteral("<h1>%1</h1>\n").arg(esc(tr("Web traffic report: %1").arg(input.title)));
@@ -338,7 +258,7 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
             html += QStringLiteral("<p>%1</p>").arg(esc(input.detectionProblem));
     }
 
-    html += provenanceSection(p);
+    html += reporthtml::provenanceSection(p);
     html += QStringLiteral("<h2>%1</h2>").arg(tr("Reading and cleaning"));
     html += cleaningReportHtml(*snapshot.data, QString(), true);
     html += detectorSection(p);
@@ -360,6 +280,9 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
         html += suppressionSection(snapshot);
         html += suspiciousSection(input, progress);
     }
+    // The analyst's triage (#19): verdicts and notes, then the rules that hid rows.
+    html += triageSectionHtml(snapshot, input.maxRows, progress);
+    html += allowListSectionHtml(snapshot);
 
     if (!input.charts.isEmpty()) {
         html += QStringLiteral("<h2 class='newpage'>%1</h2>").arg(tr("Charts"));
@@ -509,7 +432,7 @@ namespace {
 // The report as a paged document (PDF, printer): charts as image resources.
 void buildReportDocument(QTextDocument& document, const ReportInput& input, const Progress& progress)
 {
-    document.setDefaultStyleSheet(QString::fromLatin1(kStyle));
+    document.setDefaultStyleSheet(QString::fromLatin1(reporthtml::styleSheet()));
     for (const ReportChart& chart : input.charts) {
         if (chart.omitted.isEmpty())
             document.addResource(QTextDocument::ImageResource, QUrl(resourceName(chart)), chart.image);
@@ -608,7 +531,9 @@ void writeReportPdf(const ReportInput& input, const QString& path, const Progres
 
 void writeReport(const ReportInput& input, const QString& path, const Progress& progress)
 {
-    if (reportFormatForPath(path) == ReportFormat::Pdf)
+    if (input.document == ReportInput::Document::Case)
+        writeCase(input, path, progress);
+    else if (reportFormatForPath(path) == ReportFormat::Pdf)
         writeReportPdf(input, path, progress);
     else
         writeReportHtml(input, path, progress);

@@ -47,7 +47,10 @@ struct ReportInput {
     QString title; // the input's display name
     QString detectionProblem; // why there are no scores, if there are none
     QList<ReportChart> charts;
-    std::size_t maxRows = 200; // suspicious rows listed (the most anomalous first)
+    std::size_t maxRows = 200; // suspicious rows listed (the most anomalous first), and marked rows
+    // Report: the report; Case: the case to hand on (ui/report/casebuilder.h; HTML, or JSON by a
+    // .json suffix), written by the same writeReport.
+    enum class Document { Report, Case } document = Document::Report;
 };
 
 // Any thread. The report as one self-contained HTML page: inline CSS, charts as PNG data: URIs,
@@ -64,6 +67,7 @@ ReportFormat reportFormatForPath(const QString& path);
 // CancelledError (nothing written) when progress is cancelled before the file is written.
 void writeReportHtml(const ReportInput& input, const QString& path, const Progress& progress = {});
 void writeReportPdf(const ReportInput& input, const QString& path, const Progress& progress = {});
+// writeReport writes input.document: the report, or the case (writeCase).
 void writeReport(const ReportInput& input, const QString& path, const Progress& progress = {});
 // GUI thread (a printer is the GUI's paint device). The PDF's pages on device (a QPrinter from
 // QPrintDialog): the same document, its margins and page numbers.

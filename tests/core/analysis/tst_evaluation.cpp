@@ -1,6 +1,7 @@
 #include "core/analysis/crosstab.h"
 #include "core/io/csvreader.h"
 #include "core/analysis/evaluation.h"
+#include "core/triage/tabletriage.h"
 
 #include <QFile>
 #include <QTest>
@@ -50,6 +51,30 @@ constexpr const char* kLabelledCsv
       "40,40,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.4,10.0.0.1,Scan,,0,x\n"
       "50,50,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.5,10.0.0.1,,,NO,x\n"
       "60,60,2024-04-25T00:00:00Z,2024-04-25T00:01:00Z,1.1.1.6,10.0.0.1,,waf_rule, true ,x\n";
+
+// Twenty rows scoring 0.00, 0.01, ..., 0.19 (row i is the i-th most anomalous), marked by hand:
+// Malicious 0, 3, 5; Benign 1, 10, 12; Needs review 2.
+ScoreIndex twentyScores()
+{
+    std::vector<double> scores;
+    for (int i = 0; i < 20; ++i)
+        scores.push_back(i / 100.0);
+    return ScoreIndex(std::move(scores));
+}
+
+TableTriage handMarks()
+{
+    TableTriage triage;
+    triage.marks.assign(20, Mark::None);
+    for (int row : {0, 3, 5})
+        triage.marks[static_cast<std::size_t>(row)] = Mark::Malicious;
+    for (int row : {1, 10, 12})
+        triage.marks[static_cast<std::size_t>(row)] = Mark::Benign;
+    triage.marks[2] = Mark::NeedsReview;
+    for (const Mark mark : triage.marks)
+        ++triage.counts[static_cast<int>(mark)];
+    return triage;
+}
 
 } // namespace
 
@@ -310,6 +335,115 @@ private Q_SLOTS:
             differ += five.isSuspicious(row) != twenty.isSuspicious(row);
         QCOMPARE(up.size(), differ);
         QCOMPARE(changedVerdicts(scores, five, five).size(), std::size_t{0});
+    }
+    void evaluatesAgainstTheReviewedRowsOnly()
+    {
+        const ScoreIndex scores = twentyScores();
+        const Evaluation evaluation = evaluateAgainstTriage(scores, handMarks());
+        QCOMPARE(evaluation.truthColumn(), std::string("your verdicts"));
+        QCOMPARE(evaluation.positives(), std::size_t(3));
+        QCOMPARE(evaluation.negatives(), std::size_t(3));
+        // Reviewed rows by score: M B M M B B. Pairs ranked right: 3 + 2 + 2 of 9.
+        QVERIFY(std::fabs(evaluation.rocAuc() - 7.0 / 9.0) < 1e-12);
+        // Precision at each attack: 1/1, 2/3, 3/4.
+        QVERIFY(std::fabs(evaluation.averagePrecision() - 29.0 / 36.0) < 1e-12);
+        QCOMPARE(evaluation.rocCurve().back().x, 1.0);
+        QCOMPARE(evaluation.rocCurve().back().y, 1.0);
+        // At 5 % the threshold is 0.0095: of the reviewed rows only row 0 is below it.
+        const auto rows = evaluateContaminations(scores, evaluation, handMarks(), {0.05, 0.30});
+        QCOMPARE(rows[0].point.flagged, std::size_t(1));
+        QCOMPARE(rows[0].point.truePositives, std::size_t(1));
+        QCOMPARE(rows[0].point.falsePositives, std::size_t(0));
+        QCOMPARE(rows[1].point.flagged, std::size_t(4)); // 0.057: rows 0, 1, 3, 5
+        QCOMPARE(rows[1].point.falseNegatives, std::size_t(0));
+    }
+
+    void refusesVerdictsWithOneClass()
+    {
+        TableTriage triage = handMarks();
+        for (Mark& mark : triage.marks) {
+            if (mark == Mark::Benign)
+                mark = Mark::None;
+        }
+        triage.counts[static_cast<int>(Mark::None)] += 3;
+        triage.counts[static_cast<int>(Mark::Benign)] = 0;
+        try {
+            evaluateAgainstTriage(twentyScores(), triage);
+            QFAIL("evaluated without a Benign row");
+        } catch (const ParameterError& error) {
+            QCOMPARE(std::string(error.what()),
+                     std::string("mark at least one row Benign to evaluate against your verdicts"));
+        }
+    }
+
+    void saysWhichMarkedRowsTheThresholdMisses()
+    {
+        const ScoreIndex scores = twentyScores();
+        // 10 %: threshold 0.019, rows 0 and 1 flagged: malicious 3 and 5 missed, benign 1 flagged.
+        const Verdicts verdicts = applyThreshold(scores, Contamination::fromValue(0.10));
+        const TriageCheck check = checkTriage(scores, verdicts, handMarks());
+        QCOMPARE(check.malicious, std::size_t(3));
+        QCOMPARE(check.benign, std::size_t(3));
+        QCOMPARE(check.maliciousMissed, std::size_t(2));
+        QCOMPARE(check.maliciousSuppressed, std::size_t(0));
+        QCOMPARE(check.benignFlagged, std::size_t(1));
+        QCOMPARE(check.reviewedBelow, std::size_t(2));
+        // Row 5 (0.05) is passed once 19c > 5: 26.31 % gives 0.04999, 26.32 % gives 0.050008.
+        QVERIFY(check.contaminationForAll.has_value());
+        QCOMPARE(*check.contaminationForAll, 0.2632);
+        QVERIFY(scores.thresholdFor(Contamination::fromValue(0.2631)) <= 0.05);
+        QCOMPARE(triageCheckSentence(check, verdicts.contamination),
+                 std::string("At 10 % you would miss 2 rows you marked malicious; at 26.32 % none. 1 row you marked "
+                             "benign is flagged."));
+        const Verdicts there = applyThreshold(scores, Contamination::fromValue(*check.contaminationForAll));
+        QCOMPARE(checkTriage(scores, there, handMarks()).maliciousMissed, std::size_t(0));
+    }
+
+    void saysWhenEveryMarkedRowIsFlagged()
+    {
+        const ScoreIndex scores = twentyScores();
+        const Verdicts verdicts = applyThreshold(scores, Contamination::fromValue(0.30));
+        const TriageCheck check = checkTriage(scores, verdicts, handMarks());
+        QCOMPARE(check.maliciousMissed, std::size_t(0));
+        QVERIFY(!check.contaminationForAll);
+        QCOMPARE(triageCheckSentence(check, verdicts.contamination),
+                 std::string("At 30 % every row you marked malicious is flagged; 1 row you marked benign is flagged "
+                             "too."));
+        QCOMPARE(triageCheckSentence(
+                     checkTriage(scores, applyThreshold(scores, Contamination::fromValue(0.005)), handMarks()),
+                     Contamination::fromValue(0.005)),
+                 std::string("At 0.5 % you would miss 2 rows you marked malicious; at 26.32 % none. No row you "
+                             "marked benign is flagged."));
+        QCOMPARE(triageCheckSentence(TriageCheck{}, verdicts.contamination), std::string());
+    }
+
+    void countsSuppressedMaliciousRowsApart()
+    {
+        const ScoreIndex scores = twentyScores();
+        Verdicts verdicts = applyThreshold(scores, Contamination::fromValue(0.30));
+        std::vector<std::uint8_t> suppressed(20, 0);
+        suppressed[3] = 1;
+        verdicts.suspicious[3] = 0;
+        --verdicts.suspiciousCount;
+        verdicts.suppressedCount = 1;
+        const TriageCheck check = checkTriage(scores, verdicts, handMarks(), &suppressed);
+        QCOMPARE(check.maliciousMissed, std::size_t(1));
+        QCOMPARE(check.maliciousSuppressed, std::size_t(1));
+        QCOMPARE(check.reviewedBelow, std::size_t(4));
+        QVERIFY(!check.contaminationForAll);
+        QCOMPARE(triageCheckSentence(check, verdicts.contamination),
+                 std::string("At 30 % you would miss 1 row you marked malicious (suppressed by the allow-list). 1 "
+                             "row you marked benign is flagged."));
+        // A row above every threshold the box allows: no contamination flags it.
+        std::vector<double> values(20, 0.5);
+        values[0] = 0.0;
+        const ScoreIndex flat(values);
+        TableTriage triage = handMarks();
+        const TriageCheck none = checkTriage(flat, applyThreshold(flat, Contamination::fromValue(0.05)), triage);
+        QVERIFY(!none.contaminationForAll);
+        QCOMPARE(triageCheckSentence(none, Contamination::fromValue(0.05)),
+                 std::string("At 5 % you would miss 2 rows you marked malicious; no contamination up to 50 % flags "
+                             "them all. No row you marked benign is flagged."));
     }
 };
 
