@@ -12,6 +12,7 @@
 #include "ui/displayformat.h"
 #include "ui/dockbuilder.h"
 #include "ui/entitiesview.h"
+#include "ui/resultexporter.h"
 #include "ui/resultpresenter.h"
 #include "ui/statusline.h"
 #include "ui/triagecontroller.h"
@@ -107,10 +108,16 @@ TriageWorkflow::TriageWorkflow(QMainWindow* window, AnalysisController* controll
                                      tr("Add a rule that suppresses every row of the selected rows' sources"),
                                      "allowSource");
     m_undo = m_triage->undoStack()->createUndoAction(this, tr("&Undo"));
-    m_undo->setShortcut(QKeySequence::Undo);
+    m_undo->setShortcuts(QKeySequence::Undo);
     m_undo->setObjectName(QStringLiteral("undoTriage"));
     m_redo = m_triage->undoStack()->createRedoAction(this, tr("&Redo"));
-    m_redo->setShortcut(QKeySequence::Redo);
+    // Ctrl+Shift+Z and Ctrl+Y whatever the platform's theme binds (the offscreen one has only Ctrl+Y).
+    QList<QKeySequence> redoKeys{QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)};
+    for (const QKeySequence& key : QKeySequence::keyBindings(QKeySequence::Redo)) {
+        if (!redoKeys.contains(key))
+            redoKeys.append(key);
+    }
+    m_redo->setShortcuts(redoKeys);
     m_redo->setObjectName(QStringLiteral("redoTriage"));
     m_exportTriage = makeTriageAction(this, tr("Export &Triage..."), {},
                                       tr("Write your verdicts, notes and allow-list as JSON or CSV for a colleague"),
@@ -448,6 +455,9 @@ void TriageWorkflow::editRule(std::int64_t id)
 void TriageWorkflow::onTriageChanged(const std::shared_ptr<const TableTriage>& triage)
 {
     m_presenter->showTriage(triage);
+    // File > Export Case follows the rows marked Malicious.
+    if (auto* exporter = m_window->findChild<ResultExporter*>(QStringLiteral("resultExporter")))
+        exporter->updateCaseAction(!m_controller->isBusy() && !m_presenter->isShowing());
     const bool can = m_triage->hasWorkspace();
     for (QAction* action : {m_malicious, m_benign, m_review, m_clear, m_note, m_allowSource})
         action->setEnabled(can);

@@ -132,11 +132,7 @@ QString explanationHtml(const RowExplanation& explanation)
 
 QString ruleCondition(const SuppressionRule& rule)
 {
-    static constexpr const char* kNames[]
-        = {"src_ip", "dst_ip", "dst_port", "protocol", "src_ip_country_code", "rule_names", "pair"};
-    const auto field = static_cast<std::size_t>(rule.field);
-    const QString name = field < std::size(kNames) ? QString::fromLatin1(kNames[field]) : QStringLiteral("?");
-    return name + QLatin1Char(' ') + QString::fromStdString(rule.value);
+    return QString::fromStdString(rule.condition());
 }
 
 } // namespace webthreat::reporthtml

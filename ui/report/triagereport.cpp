@@ -79,17 +79,6 @@ std::vector<std::size_t> maliciousRows(const TableTriage& triage)
     return rows;
 }
 
-QString markText(const TableTriage& triage, std::size_t row)
-{
-    const QString label = fromUtf8View(markLabel(triage.mark(row)));
-    const MarkOrigin origin = row < triage.origins.size() ? triage.origins[row] : MarkOrigin::None;
-    if (origin == MarkOrigin::Source)
-        return tr("%1 (source)").arg(label);
-    if (origin == MarkOrigin::EarlierFile)
-        return tr("%1 (source, from an earlier file)").arg(label);
-    return label;
-}
-
 std::unordered_map<std::size_t, RowExplanation> explainMarkedRows(const AnalysisSnapshot& snapshot,
                                                                   const std::vector<std::size_t>& rows)
 {

@@ -2,6 +2,7 @@
 
 #include "core/util/progress.h"
 #include "ui/analysissnapshot.h"
+#include "ui/triagestyle.h" // markText
 
 #include <QString>
 
@@ -21,8 +22,6 @@ struct RowExplanation;
 std::vector<std::size_t> markedRows(const TableTriage& triage);
 // The rows marked Malicious (by the row or its source), in the file's order.
 std::vector<std::size_t> maliciousRows(const TableTriage& triage);
-// "Malicious", "Benign (source)", "Malicious (source, from an earlier file)".
-QString markText(const TableTriage& triage, std::size_t row);
 // The rows' explanations by table row (explainRows, on every core), empty without a forest.
 std::unordered_map<std::size_t, RowExplanation> explainMarkedRows(const AnalysisSnapshot& snapshot,
                                                                   const std::vector<std::size_t>& rows);
