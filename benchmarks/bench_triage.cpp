@@ -6,6 +6,8 @@
 #include "core/detect/threshold.h"
 #include "core/triage/tabletriage.h"
 
+#include <string>
+
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -25,6 +27,42 @@ double bestMilliseconds(Work&& work, int repeats = 5)
                         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
     return best;
+}
+
+// What a mark costs the window: laying the workspace's marks over the rows again (layTriage, on
+// the GUI thread after each change), with 1 % of rows marked and 1,000 source verdicts.
+void layTriageCost()
+{
+    std::printf("\n| rows | row marks | source marks | layTriage |\n|---:|---:|---:|---:|\n");
+    for (const std::size_t rows : {std::size_t(100'000), std::size_t(1'000'000), std::size_t(10'000'000)}) {
+        TrafficTable table;
+        std::vector<std::uint32_t> ips;
+        for (int i = 0; i < 50'000; ++i)
+            ips.push_back(table.strings->intern("10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256)
+                                                + "." + std::to_string(i % 256)));
+        std::mt19937_64 random(7);
+        std::uniform_int_distribution<std::size_t> ip(0, ips.size() - 1);
+        Column& sources = table.column(Field::SrcIp);
+        sources.text.resize(rows);
+        table.sourceLines.resize(rows);
+        for (std::size_t row = 0; row < rows; ++row) {
+            sources.text[row] = ips[ip(random)];
+            table.sourceLines[row] = static_cast<std::uint32_t>(row + 2);
+        }
+        const std::string sha(64, 'a');
+        std::vector<RowMark> rowMarks;
+        for (std::size_t i = 0; i < rows / 100; ++i)
+            rowMarks.push_back({sha, static_cast<std::uint32_t>(2 + i * 100), Mark::Malicious, "note", 0});
+        std::vector<SourceMark> sourceMarks;
+        for (int i = 0; i < 1000; ++i)
+            sourceMarks.push_back({std::string(table.strings->view(ips[static_cast<std::size_t>(i) * 50])), Mark::Benign,
+                                   {}, sha, "file.csv", 0});
+        std::size_t sink = 0;
+        const double lay = bestMilliseconds([&] { sink += layTriage(table, sha, rowMarks, sourceMarks).reviewed(); }, 3);
+        std::printf("| %zu | %zu | %zu | %.2f ms |\n", rows, rowMarks.size(), sourceMarks.size(), lay);
+        if (sink == 0)
+            std::printf("(nothing marked)\n");
+    }
 }
 
 } // namespace
@@ -61,5 +99,6 @@ int main()
         if (sink == 0)
             std::printf("(nothing missed)\n");
     }
+    layTriageCost();
     return 0;
 }

@@ -307,6 +307,32 @@ private Q_SLOTS:
         QTRY_COMPARE(next.snapshot().verdicts->suspiciousCount, before - top.count);
     }
 
+    void twoWindowsOnOneWorkspaceKeepEachOthersMarks()
+    {
+        MainWindow first;
+        MainWindow second;
+        QVERIFY(test::openAndWait(first, test::referenceCsv()));
+        QVERIFY(test::openAndWait(second, test::referenceCsv()));
+        auto* one = test::byName<TriageController>(first, "triageController");
+        auto* two = test::byName<TriageController>(second, "triageController");
+        const auto& suspicious = first.snapshot().findings->suspiciousRows;
+        one->markRows({suspicious[0]}, Mark::Malicious);
+        two->markRows({suspicious[1]}, Mark::Benign); // written without having seen the first's mark
+        // Each window sees the other's mark within its poll (2 s), or at once when asked.
+        two->refreshIfChanged();
+        one->refreshIfChanged();
+        for (MainWindow* window : {&first, &second}) {
+            QTRY_VERIFY(window->snapshot().triage && window->snapshot().triage->reviewed() == 2);
+            QCOMPARE(window->snapshot().triage->mark(suspicious[0]), Mark::Malicious);
+            QCOMPARE(window->snapshot().triage->mark(suspicious[1]), Mark::Benign);
+        }
+        // An undo in one window takes back only its own change.
+        two->undoStack()->undo();
+        one->refreshIfChanged();
+        QCOMPARE(first.snapshot().triage->mark(suspicious[0]), Mark::Malicious);
+        QCOMPARE(first.snapshot().triage->mark(suspicious[1]), Mark::None);
+    }
+
     void aCorruptWorkspaceIsSetAsideNotOverwritten()
     {
         QFile garbage(m_workspace);
