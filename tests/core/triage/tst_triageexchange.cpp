@@ -139,6 +139,12 @@ private Q_SLOTS:
         compareBundles(readTriage(triageToCsv({}), "t.csv"), {});
     }
 
+    void ruleValuesAreReadAsTheRulesParserReadsThem()
+    {
+        const TriageBundle bundle = readTriage(kHeader + "rule,,,,,,,,protocol, tcp ,,true\n", "t.csv");
+        QCOMPARE(bundle.rules.at(0).value, std::string("TCP"));
+    }
+
     void labelsAndUpperCaseAreRead()
     {
         const std::string upper(64, 'A');
@@ -182,6 +188,10 @@ private Q_SLOTS:
                                     << "is empty";
         QTest::newRow("rule value #") << QByteArray("rule,,,,,,,,src_ip,10.0.0.1 # x,,true") << 3 << "rule_value"
                                       << "holds '#'";
+        QTest::newRow("rule CIDR") << QByteArray("rule,,,,,,,,src_ip,10.0.0.0/99,,true") << 3 << "rule_value"
+                                   << "10.0.0.0/99";
+        QTest::newRow("rule port") << QByteArray("rule,,,,,,,,dst_port,70000,,true") << 3 << "rule_value"
+                                   << "70000";
         QTest::newRow("rule enabled") << QByteArray("rule,,,,,,,,src_ip,10.0.0.1,,maybe") << 3 << "rule_enabled"
                                       << "is not true or false";
         QTest::newRow("after a multi-line note")
@@ -241,6 +251,9 @@ private Q_SLOTS:
         QTest::newRow("rule enabled") << head
                 + "\"rules\": [{\"field\": \"src_ip\", \"value\": \"10.0.0.1\", \"enabled\": \"yes\"}]}"
                                       << "rules[0].enabled: must be true or false";
+        QTest::newRow("rule address") << head
+                + "\"rules\": [{\"field\": \"pair\", \"value\": \"10.0.0.7 -> nowhere\"}]}"
+                                      << "rules[0].value: ";
         QTest::newRow("rows not an array") << head + "\"rows\": {}}"
                                            << "rows: must be an array";
         QTest::newRow("unknown member") << head + "\"colour\": 1}"
