@@ -268,6 +268,9 @@ SuppressionRule readJsonRule(const JsonReader& reader, const Json& json, const s
     rule.field = *parsed;
     rule.value = reader.text(json, where, "value", true);
     reader.check(where + ".value", problemOf(triage::checkRuleValue(rule.value)));
+    std::string problem;
+    rule.value = triage::normaliseRuleValue(rule.field, rule.value, problem);
+    reader.check(where + ".value", problem);
     rule.reason = reader.text(json, where, "reason", false);
     reader.check(where + ".reason", problemOf(triage::checkRuleReason(rule.reason)));
     if (const auto enabled = json.find("enabled"); enabled != json.end()) {
@@ -487,6 +490,9 @@ SuppressionRule readCsvRule(const CsvRow& row)
     rule.field = *field;
     rule.value = row.text(RuleValue);
     row.check(RuleValue, problemOf(triage::checkRuleValue(rule.value)));
+    std::string problem;
+    rule.value = triage::normaliseRuleValue(rule.field, rule.value, problem);
+    row.check(RuleValue, problem);
     rule.reason = row.text(RuleReason);
     row.check(RuleReason, problemOf(triage::checkRuleReason(rule.reason)));
     const std::string& enabled = row.raw(RuleEnabled);

@@ -1,6 +1,7 @@
 #include "core/triage/triagefields_internal.h"
 
 #include "core/io/textcheck.h"
+#include "core/util/errors.h"
 
 #include <chrono>
 #include <cstdio>
@@ -131,6 +132,19 @@ const char* checkRuleReason(std::string_view reason) noexcept
 const char* checkTime(std::int64_t seconds) noexcept
 {
     return seconds < 0 || seconds > kMaxTime ? "is not a time from 1970 to 9999" : nullptr;
+}
+
+std::string normaliseRuleValue(RuleField field, std::string_view value, std::string& problem)
+{
+    try {
+        const SuppressionRule rule = parseRule(std::string(fieldText(field)) + " " + std::string(value));
+        if (rule.field == field)
+            return rule.value;
+        problem = "is not one " + std::string(fieldText(field)) + " value";
+    } catch (const ParameterError& error) {
+        problem = error.what();
+    }
+    return {};
 }
 
 std::string formatUtc(std::int64_t seconds)

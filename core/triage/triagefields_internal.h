@@ -38,6 +38,10 @@ const char* checkFileName(std::string_view name) noexcept; // may be empty
 const char* checkRuleValue(std::string_view value) noexcept; // non-empty, one line, no '#'
 const char* checkRuleReason(std::string_view reason) noexcept; // may be empty, one line
 const char* checkTime(std::int64_t seconds) noexcept; // 0 to kMaxTime
+// The value as the rules parser reads it for field ("10.0.0.0/8", "TCP"), or why not (a bad
+// address, a port out of range): a rule taken from a file or the workspace is the same rule a rules
+// file would give. Call after checkRuleValue.
+std::string normaliseRuleValue(RuleField field, std::string_view value, std::string& problem);
 
 // Unix seconds as "2026-12-06T23:12:36Z", and back (nullopt unless exactly that form and a real time).
 std::string formatUtc(std::int64_t seconds);

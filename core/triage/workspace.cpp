@@ -470,6 +470,10 @@ void checkRule(const SuppressionRule& rule, const std::string& where)
         throw ParameterError(where + ": unknown rule field");
     if (const char* problem = triage::checkRuleValue(rule.value))
         throw ParameterError(where + ": the value " + problem);
+    std::string problem;
+    (void)triage::normaliseRuleValue(rule.field, rule.value, problem);
+    if (!problem.empty())
+        throw ParameterError(where + ": " + problem);
     if (const char* problem = triage::checkRuleReason(rule.reason))
         throw ParameterError(where + ": the reason " + problem);
 }
@@ -678,6 +682,12 @@ std::vector<StoredRule> Workspace::rules() const
                 problem = std::string("the value ") + why;
             if (const char* why = triage::checkRuleReason(stored.rule.reason); problem.empty() && why != nullptr)
                 problem = std::string("the reason ") + why;
+            if (problem.empty()) {
+                std::string why;
+                (void)triage::normaliseRuleValue(*field, stored.rule.value, why);
+                if (!why.empty())
+                    problem = "the value: " + why;
+            }
             if (problem.empty() && select.integer(4) != 0 && select.integer(4) != 1)
                 problem = "enabled is neither 0 nor 1";
             stored.createdAt = select.integer(5);

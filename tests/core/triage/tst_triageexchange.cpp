@@ -139,6 +139,52 @@ private Q_SLOTS:
         compareBundles(readTriage(triageToCsv({}), "t.csv"), {});
     }
 
+    void ruleValuesAreReadAsTheRulesParserReadsThem()
+    {
+        const TriageBundle bundle = readTriage(kHeader + "rule,,,,,,,,protocol, tcp ,,true\n", "t.csv");
+        QCOMPARE(bundle.rules.at(0).value, std::string("TCP"));
+    }
+
+    void aNormalisedRuleValueReadsBackTheSame_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("address") << "src_ip"
+                                 << "10.0.0.1";
+        QTest::newRow("a /32") << "src_ip"
+                               << "10.0.0.1/32";
+        QTest::newRow("a CIDR with host bits") << "dst_ip"
+                                               << "10.0.0.1/8";
+        QTest::newRow("IPv6 upper case") << "src_ip"
+                                         << "2001:DB8::/32";
+        QTest::newRow("IPv4-mapped") << "src_ip"
+                                     << "::ffff:10.0.0.1";
+        QTest::newRow("port range") << "dst_port"
+                                    << "8000-8080";
+        QTest::newRow("protocol") << "protocol"
+                                  << "tcp";
+        QTest::newRow("country") << "country"
+                                 << "nl";
+        QTest::newRow("rule names") << "rule_names"
+                                    << "Suspicious Web Traffic";
+        QTest::newRow("pair without blanks") << "pair"
+                                             << "10.0.0.7->10.0.0.5";
+        QTest::newRow("pair of networks") << "pair"
+                                          << "10.0.0.0/8 -> ::1";
+    }
+
+    void aNormalisedRuleValueReadsBackTheSame()
+    {
+        // What an import keeps is what the next export writes: reading it again changes nothing.
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        const TriageBundle first = readTriage(
+            kHeader + "rule,,,,,,,," + field.toStdString() + "," + value.toStdString() + ",,true\n", "t.csv");
+        QCOMPARE(first.rules.size(), std::size_t(1));
+        compareBundles(readTriage(triageToCsv(first), "again.csv"), first);
+        compareBundles(readTriage(triageToJson(first), "again.json"), first);
+    }
+
     void labelsAndUpperCaseAreRead()
     {
         const std::string upper(64, 'A');
@@ -182,6 +228,10 @@ private Q_SLOTS:
                                     << "is empty";
         QTest::newRow("rule value #") << QByteArray("rule,,,,,,,,src_ip,10.0.0.1 # x,,true") << 3 << "rule_value"
                                       << "holds '#'";
+        QTest::newRow("rule CIDR") << QByteArray("rule,,,,,,,,src_ip,10.0.0.0/99,,true") << 3 << "rule_value"
+                                   << "10.0.0.0/99";
+        QTest::newRow("rule port") << QByteArray("rule,,,,,,,,dst_port,70000,,true") << 3 << "rule_value"
+                                   << "70000";
         QTest::newRow("rule enabled") << QByteArray("rule,,,,,,,,src_ip,10.0.0.1,,maybe") << 3 << "rule_enabled"
                                       << "is not true or false";
         QTest::newRow("after a multi-line note")
@@ -241,6 +291,9 @@ private Q_SLOTS:
         QTest::newRow("rule enabled") << head
                 + "\"rules\": [{\"field\": \"src_ip\", \"value\": \"10.0.0.1\", \"enabled\": \"yes\"}]}"
                                       << "rules[0].enabled: must be true or false";
+        QTest::newRow("rule address") << head
+                + "\"rules\": [{\"field\": \"pair\", \"value\": \"10.0.0.7 -> nowhere\"}]}"
+                                      << "rules[0].value: ";
         QTest::newRow("rows not an array") << head + "\"rows\": {}}"
                                            << "rows: must be an array";
         QTest::newRow("unknown member") << head + "\"colour\": 1}"

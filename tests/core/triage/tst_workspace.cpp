@@ -233,6 +233,8 @@ private Q_SLOTS:
                                  workspace.setSourceMarks({SourceMark{"", Mark::Benign, "", "", "", 0}}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.addRule({RuleField::SrcIp, "", "", true}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.addRule({RuleField::SrcIp, "10.0.0.1 # x", "", true}));
+        QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.addRule({RuleField::SrcIp, "10.0.0.0/99", "", true}));
+        QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.setRules({{RuleField::DstPort, "70000", "", true}}));
         QVERIFY_THROWS_EXCEPTION(ParameterError, workspace.addRule({RuleField::SrcIp, "10.0.0.1", "two\nlines", true}));
         QVERIFY(workspace.rowMarks(kSha).empty());
         QVERIFY(workspace.sourceMarks().empty());
@@ -304,6 +306,8 @@ private Q_SLOTS:
                    "INSERT INTO source_marks VALUES ('10.0.0.9', 'benign', '', 'xyz', '', 0);"
                    "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES ('colour', 'red', '', 1, 0);"
                    "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES ('src_ip', '10.0.0.2', '', 7, "
+                   "0);"
+                   "INSERT INTO rules(field, value, reason, enabled, created_at) VALUES ('dst_port', '99999', '', 1, "
                    "0);")
                     .c_str()));
         }
