@@ -93,7 +93,13 @@ bool TriageController::openWorkspace(const QString& path)
         try {
             m_workspace = std::make_unique<Workspace>(path.toStdString());
         } catch (const InputError& error) {
-            // Set aside by Workspace: say so, and start a fresh one at the same path.
+            // Set aside by Workspace: say so, and start a fresh one at the same path. Any other
+            // InputError (permissions, a lock held too long) leaves triage off.
+            const bool setAside = std::string_view(error.what()).find("set aside") != std::string_view::npos;
+            if (!setAside) {
+                Q_EMIT problem(tr("Triage is off: %1").arg(QString::fromStdString(error.what())));
+                return false;
+            }
             Q_EMIT problem(QString::fromStdString(error.what()));
         } catch (const Error& error) {
             Q_EMIT problem(tr("Triage is off: the workspace %1 cannot be opened: %2")
