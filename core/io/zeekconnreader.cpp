@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <unordered_map>
 
 namespace webthreat {
@@ -464,11 +465,60 @@ private:
     std::string m_why;
 };
 
-// Where a field of the file goes: its slot, and for Extra its table column.
+// The ids of a field's recent values of up to 16 bytes, compared as two words: a value seen lately
+// (a state, a service, a flag, a small count: most of a conn.log's cells) does not touch the
+// pool's table, which a million uids make far larger than the cache.
+class RecentIds {
+public:
+    std::uint32_t find(std::string_view text) const noexcept
+    {
+        if (text.size() > 16)
+            return StringPool::kMissing;
+        const Key key = keyOf(text);
+        const Entry& entry = m_entries[slotOf(key)];
+        return entry.key == key ? entry.id : StringPool::kMissing;
+    }
+    void remember(std::string_view text, std::uint32_t id) noexcept
+    {
+        if (text.size() > 16)
+            return;
+        const Key key = keyOf(text);
+        m_entries[slotOf(key)] = Entry{key, id};
+    }
+
+private:
+    struct Key {
+        std::uint64_t head = 0, tail = 0, size = 0;
+        bool operator==(const Key&) const = default;
+    };
+    struct Entry {
+        Key key;
+        std::uint32_t id = StringPool::kMissing;
+    };
+    static Key keyOf(std::string_view text) noexcept
+    {
+        Key key{0, 0, text.size()};
+        if (text.size() >= 8) {
+            std::memcpy(&key.head, text.data(), 8);
+            std::memcpy(&key.tail, text.data() + text.size() - 8, 8); // overlaps below 16: size tells apart
+        } else {
+            key.head = StringPool::shortWord(text.data(), text.size());
+        }
+        return key;
+    }
+    static std::size_t slotOf(const Key& key) noexcept
+    {
+        return static_cast<std::size_t>(((key.head ^ (key.tail * 31) ^ key.size) * 0x9E3779B97F4A7C15ull) >> 58);
+    }
+    std::array<Entry, 64> m_entries{};
+};
+
+// Where a field of the file goes: its slot, for Extra its table column, and its recent values.
 struct Target {
     Slot slot = Slot::Extra;
     std::size_t column = 0;
     std::string name; // the field's name in the file, for messages
+    std::shared_ptr<RecentIds> recent = std::make_shared<RecentIds>();
 };
 
 // A #fields order: one target per field.
@@ -505,6 +555,7 @@ private:
     void beginRow(std::int64_t number);
     void value(const Target& target, std::string_view text, std::int64_t line);
     void endRow();
+    void setText(std::size_t column, std::string_view text, RecentIds* recent);
 
     std::string m_file;
     LogTable m_table;
@@ -539,7 +590,14 @@ private:
     std::int64_t m_duration = kMissingInteger;
     std::string m_scratch;
     std::string m_unescaped;
+    bool m_fieldUnescaped = false; // the field being read is in m_unescaped
     std::vector<std::string_view> m_fieldViews;
+    // The row's text cells, interned together at its end: the pool's lookups of a row's distinct
+    // values (uid, addresses, ports) then overlap instead of missing the cache one after another.
+    std::vector<std::size_t> m_textColumns;
+    std::vector<RecentIds*> m_textRecent;
+    std::vector<std::string_view> m_texts;
+    std::vector<std::uint32_t> m_textIds;
     // Columns and interned text every row uses.
     bool m_haveColumns = false;
     std::size_t m_srcPortColumn = 0, m_packetsInColumn = 0, m_packetsOutColumn = 0;
@@ -692,9 +750,9 @@ void ZeekConnParser::tsvRecord(std::string_view text, std::int64_t number)
     std::vector<std::string_view>& fields = m_fieldViews;
     fields.clear();
     for (std::size_t start = 0; start <= text.size() && fields.size() <= kMaxLogFields;) {
-        const void* found = std::memchr(text.data() + start, m_separator, text.size() - start);
-        const std::size_t stop = found ? static_cast<std::size_t>(static_cast<const char*>(found) - text.data())
-                                       : text.size();
+        std::size_t stop = start; // fields are short: a loop beats a call to memchr
+        while (stop < text.size() && text[stop] != m_separator)
+            ++stop;
         fields.push_back(text.substr(start, stop - start));
         start = stop + 1;
     }
@@ -712,11 +770,13 @@ void ZeekConnParser::tsvRecord(std::string_view text, std::int64_t number)
         std::string_view field = fields[i];
         if (field.empty() || field == m_unsetField || field == m_emptyField)
             continue;
-        if (field.find('\\') != std::string_view::npos) {
+        m_fieldUnescaped = field.find('\\') != std::string_view::npos;
+        if (m_fieldUnescaped) {
             unescapeZeek(field, m_unescaped);
             field = m_unescaped;
         }
         value(layout.targets[i], field, number);
+        m_fieldUnescaped = false;
     }
     endRow();
 }
@@ -795,14 +855,14 @@ void ZeekConnParser::value(const Target& target, std::string_view text, std::int
             m_duration = kMissingInteger;
         break;
     case Slot::OrigH:
-        m_table.setText(Field::SrcIp, text);
+        setText(static_cast<std::size_t>(Field::SrcIp), text, nullptr);
         break;
     case Slot::RespH:
-        m_table.setText(Field::DstIp, text);
+        setText(static_cast<std::size_t>(Field::DstIp), text, target.recent.get());
         break;
     case Slot::OrigP:
         if (!(reason = parseWholeNumber(text, 0, 65535, number)))
-            m_table.setText(m_srcPortColumn, text);
+            setText(m_srcPortColumn, text, nullptr);
         break;
     case Slot::RespP:
         if (!(reason = parseWholeNumber(text, 0, 65535, number)))
@@ -832,21 +892,50 @@ void ZeekConnParser::value(const Target& target, std::string_view text, std::int
     case Slot::OrigPkts:
     case Slot::RespPkts:
         if (!(reason = parseWholeNumber(text, 0, std::numeric_limits<std::int64_t>::max(), number)))
-            m_table.setText(target.slot == Slot::OrigPkts ? m_packetsInColumn : m_packetsOutColumn, text);
+            setText(target.slot == Slot::OrigPkts ? m_packetsInColumn : m_packetsOutColumn, text, target.recent.get());
         break;
     case Slot::Path:
     case Slot::Ignored:
         break;
     case Slot::Extra:
-        m_table.setText(target.column, text);
+        setText(target.column, text, target.recent.get());
         break;
     }
     if (reason)
         m_table.invalidCell(target.name, line, text, reason);
 }
 
+void ZeekConnParser::setText(std::size_t column, std::string_view text, RecentIds* recent)
+{
+    if (m_fieldUnescaped) {
+        m_table.setText(column, text); // unescaped into a buffer the next field reuses: now
+        return;
+    }
+    if (recent) {
+        if (const std::uint32_t id = recent->find(text); id != StringPool::kMissing) {
+            m_table.setTextId(column, id);
+            return;
+        }
+    }
+    m_textColumns.push_back(column);
+    m_textRecent.push_back(recent);
+    m_texts.push_back(text);
+}
+
 void ZeekConnParser::endRow()
 {
+    if (!m_texts.empty()) {
+        m_textIds.resize(m_texts.size());
+        m_table.internAll(m_texts.data(), m_texts.size(), m_textIds.data());
+        for (std::size_t i = 0; i < m_texts.size(); ++i) {
+            m_table.setTextId(m_textColumns[i], m_textIds[i]);
+            if (m_textRecent[i])
+                m_textRecent[i]->remember(m_texts[i], m_textIds[i]);
+        }
+        m_texts.clear();
+        m_textColumns.clear();
+        m_textRecent.clear();
+    }
     if (m_ts == kMissingInteger)
         return;
     m_table.setInteger(Field::CreationTime, m_ts);
