@@ -130,15 +130,19 @@ case "$command" in
         }
         # fuzz_pipeline: the bad-input corpus, the AWS log samples (plain and gzip) and the reference
         # data where present.
-        seeds pipeline tests/data/bad/*.csv tests/data/formats/*.log tests/data/formats/*.gz
+        seeds pipeline tests/data/bad/*.csv tests/data/formats/*.log tests/data/formats/*.json tests/data/formats/*.gz
         [ -f ../shared/data/CloudWatch_Traffic_Web_Attack.csv ] \
             && cp ../shared/data/CloudWatch_Traffic_Web_Attack.csv build-fuzz/corpus-pipeline/
         head -c 30000 "$SAMPLE" > build-fuzz/corpus-pipeline/sample_head.csv
         # fuzz_sniffer: other tools' CSV layouts, and the bad corpus.
         seeds sniffer tests/data/import/* tests/data/bad/*.csv
-        # fuzz_vpc, fuzz_elb: their formats' samples.
+        # fuzz_vpc, fuzz_elb, fuzz_zeek: their formats' samples (Zeek's: TSV, JSON, and its head
+        # alone, header and a few records, so that mutations reach the header's handling often).
         seeds vpc tests/data/formats/vpcflow_*.log
         seeds elb tests/data/formats/alb_*.log
+        seeds zeek tests/data/formats/zeek_*.log tests/data/formats/zeek_*.json
+        head -n 14 tests/data/formats/zeek_conn.log > build-fuzz/corpus-zeek/zeek_conn_head.log
+        head -n 8 tests/data/formats/zeek_conn.json > build-fuzz/corpus-zeek/zeek_conn_head.json
         # fuzz_archive: a small CSV and a flow log packed every way the workbench reads, with the
         # tools FUZZ_PACKAGES installs: each compression, zip and tar (plain and compressed), one
         # member and two, and an archive inside an archive.
@@ -186,12 +190,13 @@ case "$command" in
             fi
         }
         # The time is shared: the whole pipeline a quarter, each focused target the rest in equal parts.
-        share=$((seconds * 3 / 4 / 6))
+        share=$((seconds * 3 / 4 / 7))
         [ "$share" -ge 1 ] || share=1
-        fuzz_target pipeline $((seconds - 6 * share > 0 ? seconds - 6 * share : 1)) 100000
+        fuzz_target pipeline $((seconds - 7 * share > 0 ? seconds - 7 * share : 1)) 100000
         fuzz_target sniffer "$share" 32768
         fuzz_target vpc "$share" 100000
         fuzz_target elb "$share" 100000
+        fuzz_target zeek "$share" 100000
         fuzz_target archive "$share" 100000
         fuzz_target model "$share" 200000
         fuzz_target triage "$share" 100000

@@ -6,14 +6,15 @@
 #include "core/io/textcheck.h"
 #include "core/table/traffictable.h"
 #include "core/io/vpcflowreader.h"
+#include "core/io/zeekconnreader.h"
 
 #include <array>
 
 namespace webthreat {
 
 namespace {
-constexpr std::array<InputFormat, 4> kFormats{InputFormat::Auto, InputFormat::TrafficCsv, InputFormat::VpcFlowLog,
-                                              InputFormat::ElbAccessLog};
+constexpr std::array<InputFormat, 5> kFormats{InputFormat::Auto, InputFormat::TrafficCsv, InputFormat::VpcFlowLog,
+                                              InputFormat::ElbAccessLog, InputFormat::ZeekConn};
 
 // Does this line, split at the delimiter, name at least one column of the traffic schema?
 bool namesTrafficColumn(std::string_view line, char delimiter)
@@ -45,6 +46,8 @@ std::string_view inputFormatName(InputFormat format) noexcept
         return "vpc-flow";
     case InputFormat::ElbAccessLog:
         return "elb";
+    case InputFormat::ZeekConn:
+        return "zeek";
     }
     return "auto";
 }
@@ -60,6 +63,8 @@ std::string_view inputFormatDescription(InputFormat format) noexcept
         return "AWS VPC Flow Logs";
     case InputFormat::ElbAccessLog:
         return "AWS load balancer logs (ALB/NLB access, ALB connection)";
+    case InputFormat::ZeekConn:
+        return "Zeek conn.log";
     }
     return "";
 }
@@ -70,7 +75,7 @@ InputFormat inputFormatByName(std::string_view name)
         if (inputFormatName(format) == name)
             return format;
     }
-    throw ParameterError("the input format must be one of auto, csv, vpc-flow, elb; got '" + std::string(name) + "'");
+    throw ParameterError("the input format must be one of auto, csv, vpc-flow, elb, zeek; got '" + std::string(name) + "'");
 }
 
 FormatDetection detectFormat(std::string_view head, char delimiter)
@@ -100,6 +105,12 @@ FormatDetection detectFormat(std::string_view head, char delimiter)
                 first = text;
                 firstLine = line;
             }
+            // Zeek first: its '#' header lines and JSON objects are nothing the other formats write.
+            if (looksLikeZeekHeader(text))
+                return {InputFormat::ZeekConn, line, "line " + std::to_string(line) + " is a Zeek TSV log header"};
+            if (looksLikeZeekJsonRecord(text))
+                return {InputFormat::ZeekConn, line,
+                        "line " + std::to_string(line) + " is a Zeek conn.log record in JSON"};
             if (looksLikeVpcFlowHeader(text))
                 return {InputFormat::VpcFlowLog, line, "line " + std::to_string(line) + " is a VPC Flow Log header"};
             if (looksLikeVpcFlowRecord(text))
@@ -122,7 +133,8 @@ FormatDetection detectFormat(std::string_view head, char delimiter)
     return {InputFormat::Auto, firstLine,
             "the file's format is not recognised: line " + std::to_string(firstLine) + " ('" + shortenForMessage(first)
                 + "') is not a traffic CSV header (naming columns such as bytes_in, src_ip, dst_ip), an AWS VPC Flow "
-                  "Log header or record, or an ALB/NLB access-log or ALB connection-log entry; these (also "
+                  "Log header or record, an ALB/NLB access-log or ALB connection-log entry, or a Zeek conn.log header "
+                  "(#separator, #fields) or JSON record; these (also "
                   "compressed, or in a zip or tar archive) are the formats the workbench reads"};
 }
 

@@ -13,9 +13,10 @@ enum class InputFormat : std::uint8_t {
     TrafficCsv, // the dataset's CSV (csvreader.h)
     VpcFlowLog, // AWS VPC Flow Logs, default or custom field order (vpcflowreader.h)
     ElbAccessLog, // AWS ALB and NLB access logs, ALB connection logs (elblogreader.h)
+    ZeekConn, // Zeek's conn.log, TSV or JSON lines (zeekconnreader.h)
 };
 
-// Short stable names used on the command line: auto, csv, vpc-flow, elb.
+// Short stable names used on the command line: auto, csv, vpc-flow, elb, zeek.
 std::string_view inputFormatName(InputFormat format) noexcept;
 // In the analyst's words, for reports: "AWS VPC Flow Logs".
 std::string_view inputFormatDescription(InputFormat format) noexcept;
@@ -29,8 +30,8 @@ struct FormatDetection {
 };
 
 // The format of a text from its first bytes (decompressed; a few KiB are plenty). Looks at the first
-// few non-blank lines: a VPC Flow Log header or record, a load-balancer log entry, or a CSV header
-// naming a traffic column decides. Text the CSV reader explains better itself (empty, binary,
+// few non-blank lines: a Zeek TSV header (#separator, #fields) or conn.log JSON record, a VPC Flow
+// Log header or record, a load-balancer log entry, or a CSV header naming a traffic column decides. Text the CSV reader explains better itself (empty, binary,
 // UTF-16) is left to the CSV reader.
 FormatDetection detectFormat(std::string_view head, char delimiter = ',');
 

@@ -86,6 +86,11 @@ public:
     void setInteger(std::size_t column, std::int64_t value) { m_table.columns[column].integers.back() = value; }
     void setInteger(Field field, std::int64_t value) { setInteger(static_cast<std::size_t>(field), value); }
     std::uint32_t intern(std::string_view text) { return m_table.strings->intern(text); }
+    // StringPool::internAll: many texts at once, their lookups overlapped.
+    void internAll(const std::string_view* texts, std::size_t count, std::uint32_t* ids)
+    {
+        m_table.strings->internAll(texts, count, ids);
+    }
     std::string_view text(std::uint32_t id) const { return m_table.strings->view(id); }
 
     // A cell of the named file field that was present but could not be read: counted, read as missing.

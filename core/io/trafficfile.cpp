@@ -8,6 +8,7 @@
 #include "core/util/errors.h"
 #include "core/util/format.h"
 #include "core/io/vpcflowreader.h"
+#include "core/io/zeekconnreader.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -87,6 +88,8 @@ ReadResult readLog(InputFormat format, PeekSource& text, const std::function<dou
 {
     if (format == InputFormat::VpcFlowLog)
         return readVpcFlowLog(text.reader(), fraction, file, options, progress);
+    if (format == InputFormat::ZeekConn)
+        return readZeekConnLog(text.reader(), fraction, file, options, progress);
     return readElbLog(text.reader(), fraction, file, options, progress);
 }
 

@@ -729,7 +729,7 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains("no line of the file is an ALB or NLB access-log"), qPrintable(run.err));
         run = runWebthreat({"analyze", formats + "vpcflow_v2_noheader.gz", "--format", "parquet"});
         QCOMPARE(run.status, 2);
-        QVERIFY2(run.err.contains("the input format must be one of auto, csv, vpc-flow, elb; got 'parquet'"),
+        QVERIFY2(run.err.contains("the input format must be one of auto, csv, vpc-flow, elb, zeek; got 'parquet'"),
                  qPrintable(run.err));
         run = runWebthreat({"analyze", formats + "not_a_traffic_file.txt"});
         QCOMPARE(run.status, 3);

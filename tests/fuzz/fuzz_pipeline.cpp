@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // too (carried across blocks, in the header, inside one block).
     if (text.size() > 1)
         options.maxRecordBytes = 64 + static_cast<std::size_t>(static_cast<unsigned char>(text[1])) * 64;
-    for (InputFormat forced : {InputFormat::VpcFlowLog, InputFormat::ElbAccessLog}) {
+    for (InputFormat forced : {InputFormat::VpcFlowLog, InputFormat::ElbAccessLog, InputFormat::ZeekConn}) {
         try {
             ReadOptions logOptions = options;
             logOptions.format = forced;

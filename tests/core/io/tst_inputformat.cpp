@@ -1,6 +1,6 @@
 // core/io/inputformat: the formats' names and descriptions, and the detection that picks the
 // reader from a file's first lines. The readers are tested in their own files (tst_csvreader,
-// tst_vpcflowreader, tst_elblogreader), the dispatch and gzip in tst_trafficfile.
+// tst_vpcflowreader, tst_elblogreader, tst_zeekconnreader), the dispatch and gzip in tst_trafficfile.
 #include "core/io/inputformat.h"
 #include "core/util/errors.h"
 
@@ -30,6 +30,14 @@ private Q_SLOTS:
                              << int(InputFormat::ElbAccessLog) << 1;
         QTest::newRow("connection log") << "2024-01-01T00:00:00.000Z 1.2.3.4 5000 443 - - - \"-\" - - -\n"
                                         << int(InputFormat::ElbAccessLog) << 1;
+        QTest::newRow("zeek tsv header") << "#separator \\x09\n#set_separator\t,\n#fields\tts\tid.orig_h\n"
+                                         << int(InputFormat::ZeekConn) << 1;
+        QTest::newRow("zeek #fields first") << "\n#fields\tts\tuid\tid.orig_h\tid.resp_h\n"
+                                            << int(InputFormat::ZeekConn) << 2;
+        QTest::newRow("zeek json") << "{\"ts\":1700000000.5,\"id.orig_h\":\"10.0.0.1\",\"conn_state\":\"S0\"}\n"
+                                   << int(InputFormat::ZeekConn) << 1;
+        QTest::newRow("json of another zeek log") << "{\"ts\":1,\"id.orig_h\":\"10.0.0.1\",\"query\":\"a\"}\n"
+                                                  << int(InputFormat::Auto) << 1;
         QTest::newRow("empty: the csv reader explains") << "" << int(InputFormat::TrafficCsv) << 0;
         QTest::newRow("binary: the csv reader explains") << "\x01\x02\x03" << int(InputFormat::TrafficCsv) << 1;
         QTest::newRow("prose") << "Hello, world\nhow are you\n" << int(InputFormat::Auto) << 1;
@@ -48,10 +56,13 @@ private Q_SLOTS:
     void names()
     {
         for (InputFormat format :
-             {InputFormat::Auto, InputFormat::TrafficCsv, InputFormat::VpcFlowLog, InputFormat::ElbAccessLog})
+             {InputFormat::Auto, InputFormat::TrafficCsv, InputFormat::VpcFlowLog, InputFormat::ElbAccessLog,
+              InputFormat::ZeekConn})
             QCOMPARE(inputFormatByName(inputFormatName(format)), format);
         QCOMPARE(inputFormatByName("vpc-flow"), InputFormat::VpcFlowLog);
         QCOMPARE(inputFormatDescription(InputFormat::VpcFlowLog), std::string_view("AWS VPC Flow Logs"));
+        QCOMPARE(inputFormatByName("zeek"), InputFormat::ZeekConn);
+        QCOMPARE(inputFormatDescription(InputFormat::ZeekConn), std::string_view("Zeek conn.log"));
         QVERIFY_THROWS_EXCEPTION(ParameterError, inputFormatByName("parquet"));
     }
 };

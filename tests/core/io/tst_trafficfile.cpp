@@ -76,6 +76,20 @@ private Q_SLOTS:
         QTest::newRow("vpc v5 all fields, detected")
             << "vpcflow_v5_all_fields_noheader.log"
             << "AWS VPC Flow Logs (all fields of version 5, no header)" << 1 << 1 << 0 << 1 << 0;
+        QTest::newRow("zeek tsv, detected") << "zeek_conn.log"
+                                            << "Zeek conn.log (TSV, 21 fields from the #fields line on line 7)" << 306
+                                            << 315 << 0 << 0 << 0;
+        QTest::newRow("zeek json, detected") << "zeek_conn.json"
+                                             << "Zeek conn.log (JSON lines)" << 306 << 306 << 0 << 0 << 0;
+        QTest::newRow("zeek json iso 8601, detected") << "zeek_conn_iso8601.json"
+                                                      << "Zeek conn.log (JSON lines)" << 60 << 60 << 0 << 0 << 0;
+        QTest::newRow("zeek damaged, detected")
+            << "zeek_conn_damaged.log"
+            << "Zeek conn.log (TSV, 21 fields from the #fields line on line 7)" << 5 << 16 << 2 << 3 << 0;
+        QTest::newRow("gzip zeek") << "zeek_conn.log.gz"
+                                   << "Zeek conn.log (TSV, 21 fields from the #fields line on line 7), "
+                                      "gzip-compressed (14462 bytes, 1 member)"
+                                   << 306 << 315 << 0 << 0 << 0;
         QTest::newRow("gzip csv") << "traffic_csv.gz"
                                   << "traffic CSV, gzip-compressed (318 bytes, 1 member)" << 5 << 7 << 1 << 0 << 0;
     }
@@ -103,6 +117,8 @@ private Q_SLOTS:
                              << "vpcflow_v2_extra_samples_noheader.log";
         QTest::newRow("elb") << "alb_nlb_elb_mixed.log.gz"
                              << "alb_nlb_elb_mixed_test.log";
+        QTest::newRow("zeek") << "zeek_conn.log.gz"
+                              << "zeek_conn.log";
     }
 
     void gzipReadsAsThePlainFile()
@@ -152,6 +168,7 @@ private Q_SLOTS:
                  qPrintable(message));
         QVERIFY(message.contains("AWS VPC Flow Log header or record"));
         QVERIFY(message.contains("ALB/NLB access-log"));
+        QVERIFY(message.contains("Zeek conn.log header"));
         // A forced format gets that reader's own message.
         const QString asCsv = errorOf([&] {
             ReadOptions options;

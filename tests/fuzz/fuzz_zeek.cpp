@@ -1,0 +1,37 @@
+// libFuzzer target over the Zeek conn.log reader alone (core/io/zeekconnreader): TSV with its '#'
+// header and JSON lines, any bytes must be read, with their problems reported, or refused with
+// webthreat::Error. Anything else (a crash, a sanitizer report, another exception, a hang) is a
+// finding. Also the format detection's two questions for this format, on every line. Seeds:
+// tests/data/formats/zeek_*.
+#include "fuzzinput.h"
+
+#include "core/io/inputformat.h"
+#include "core/io/zeekconnreader.h"
+#include "core/util/errors.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    using namespace webthreat;
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    for (std::size_t start = 0; start < text.size();) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string_view line = text.substr(start, end - start);
+        (void)looksLikeZeekHeader(line);
+        (void)looksLikeZeekJsonRecord(line);
+        start = end + 1;
+    }
+    (void)detectFormat(text);
+    fuzzing::MemoryStream stream(text);
+    try {
+        const ReadResult result = readZeekConnLog(stream.reader(), [&] { return stream.fraction(); }, "fuzz.log",
+                                                  fuzzing::smallReadOptions(text));
+        (void)result.table.rowCount();
+    } catch (const Error&) {
+        // Refused with a message: the expected outcome for a file that is not a conn.log.
+    }
+    return 0;
+}
