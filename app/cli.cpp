@@ -413,7 +413,7 @@ struct CommandLine {
     {
         c.add_option("FILE", a.file, "the traffic file to read")->type_name("")->required();
         c.add_option("--format", a.format,
-                     "auto, csv, vpc-flow or elb: read FILE as this format instead of detecting it (default auto)")
+                     "auto, csv, vpc-flow, elb or zeek: read FILE as this format instead of detecting it (default auto)")
             ->option_text("F");
         c.add_option("--threads", a.threads, "worker threads; 0 = all cores (default 0)")
             ->option_text("T")

@@ -186,8 +186,8 @@ void MainWindow::connectActions()
     connect(m_actions->open, &QAction::triggered, this, [this] {
         const QString path
             = QFileDialog::getOpenFileName(this, tr("Open Traffic File"), m_settings->startFolder(),
-                                           tr("Traffic files (*.csv *.CSV *.log *.txt *.gz *.bz2 *.xz *.zst *.zip *.tar *.tgz);;CSV "
-                                              "files (*.csv *.CSV);;AWS logs (*.log *.txt *.gz);;All files (*)"));
+                                           tr("Traffic files (*.csv *.CSV *.log *.txt *.json *.gz *.bz2 *.xz *.zst *.zip *.tar *.tgz);;CSV "
+                                              "files (*.csv *.CSV);;AWS and Zeek logs (*.log *.txt *.json *.gz);;All files (*)"));
         if (path.isEmpty())
             return;
         m_settings->rememberFolder(path);
