@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -143,14 +144,18 @@ AllowListPanel::AllowListPanel(QWidget* parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_table->setMinimumWidth(200);
     layout->addWidget(m_table, 1);
     m_show = new QCheckBox(tr("&Show suppressed rows"), this);
     m_show->setObjectName(QStringLiteral("showSuppressed"));
     m_show->setToolTip(tr("Label the rows the rules match as the detector does, as if there were no allow-list"));
     layout->addWidget(m_show);
-    auto* buttons = new QHBoxLayout;
+    // Two short rows: the dock shares the window's right side with the detector panel, so five
+    // buttons in one row would widen it past a 1280-pixel screen.
+    auto* buttons = new QGridLayout;
     auto* add = new QPushButton(tr("&Add..."), this);
     add->setObjectName(QStringLiteral("addRule"));
     m_edit = new QPushButton(tr("&Change..."), this);
@@ -163,9 +168,12 @@ AllowListPanel::AllowListPanel(QWidget* parent)
     auto* save = new QPushButton(tr("Sa&ve..."), this);
     save->setObjectName(QStringLiteral("saveRules"));
     save->setToolTip(tr("Write the rules as a rules file for webthreat analyze --allow"));
-    for (QPushButton* button : {add, m_edit, m_remove, load, save})
-        buttons->addWidget(button);
-    buttons->addStretch();
+    buttons->addWidget(add, 0, 0);
+    buttons->addWidget(m_edit, 0, 1);
+    buttons->addWidget(m_remove, 0, 2);
+    buttons->addWidget(load, 1, 0);
+    buttons->addWidget(save, 1, 1);
+    buttons->setColumnStretch(3, 1);
     layout->addLayout(buttons);
     m_edit->setEnabled(false);
     m_remove->setEnabled(false);
@@ -238,11 +246,13 @@ void AllowListPanel::setRules(const std::vector<StoredRule>& rules, std::shared_
         m_summary->setText(tr("No rules: every suspicious row is shown. Add what you know is fine (the office NAT, "
                               "the health checker, NTP) and it leaves the suspicious rows without a refit."));
     else if (!suppression)
-        m_summary->setText(tr("%n rule(s) on; open data to see what they match", nullptr, static_cast<int>(active)));
+        m_summary->setText(tr("%1 on; open data to see what they match")
+                               .arg(countNoun(active, tr("rule"), tr("rules"))));
     else
-        m_summary->setText(tr("%1 suspicious rows suppressed by %n rule(s) (%2 rows matched in all)", nullptr,
-                              static_cast<int>(active))
-                               .arg(formatCount(suppressedSuspicious), formatCount(suppression->matchedRows)));
+        m_summary->setText(tr("%1 suppressed by %2 on (%3 matched in all)")
+                               .arg(countNoun(suppressedSuspicious, tr("suspicious row"), tr("suspicious rows")),
+                                    countNoun(active, tr("rule"), tr("rules")),
+                                    countNoun(suppression->matchedRows, tr("row"), tr("rows"))));
     m_edit->setEnabled(currentId() > 0);
     m_remove->setEnabled(currentId() > 0);
 }

@@ -123,6 +123,10 @@ void AnomaliesView::updateTriage(const ViewUpdate& update)
         return; // the lists and scatter bring the new data's marks when their parts come
     m_suspiciousModel->updateTriage(update.snapshot.triage);
     m_shown.triage = update.snapshot.triage;
+    // The column was fitted while it was empty: widen it to the verdicts now shown.
+    const int wanted = m_suspiciousTable->sizeHintForColumn(SuspiciousRowsModel::Verdict);
+    if (m_suspiciousTable->columnWidth(SuspiciousRowsModel::Verdict) < wanted)
+        m_suspiciousTable->setColumnWidth(SuspiciousRowsModel::Verdict, wanted);
     m_scatter->updateTriage(update.snapshot.triage);
 }
 

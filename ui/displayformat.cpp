@@ -98,4 +98,9 @@ QString fromUtf8View(std::string_view text)
     return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
 }
 
+QString countNoun(std::uint64_t count, const QString& singular, const QString& plural)
+{
+    return formatCount(count) + QLatin1Char(' ') + (count == 1 ? singular : plural);
+}
+
 } // namespace webthreat

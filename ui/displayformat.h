@@ -11,7 +11,9 @@ struct Contamination;
 
 // How numbers read in the workbench: English digit grouping whatever the desktop's locale, so
 // that what the analyst sees matches the CSV exports and the command line's report.
-QString formatCount(std::uint64_t count); // 1,234,567
+QString formatCount(std::uint64_t count);
+// "1 row", "1,204 rows": a count with its noun in the number's form (English; there is no translator).
+QString countNoun(std::uint64_t count, const QString& singular, const QString& plural); // 1,234,567
 QString formatPercent(double share, int decimals = 1); // 0.0532 -> "5.3 %"
 QString formatContamination(const Contamination& contamination); // "auto", "2.30 %"
 QString formatBytesText(double bytes); // 25.2 MB

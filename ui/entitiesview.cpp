@@ -95,6 +95,9 @@ void EntitiesView::updateTriage(const ViewUpdate& update)
     if (update.snapshot.data != m_model->snapshot().data)
         return;
     m_model->updateTriage(update.snapshot.triage);
+    const int wanted = m_table->sizeHintForColumn(EntitiesModel::Verdict);
+    if (m_table->columnWidth(EntitiesModel::Verdict) < wanted)
+        m_table->setColumnWidth(EntitiesModel::Verdict, wanted);
 }
 
 std::vector<std::string> EntitiesView::selectedSourceIps() const

@@ -4,6 +4,7 @@
 #include "core/pipeline.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "ui/displayformat.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -277,7 +278,7 @@ void TriageController::markRows(const std::vector<std::size_t>& rows, Mark mark)
     std::vector<RowMark> after = before;
     for (RowMark& row : after)
         row.mark = mark;
-    pushChange(tr("Mark %n row(s) %1", nullptr, static_cast<int>(after.size())).arg(markWord(mark)), std::move(before),
+    pushChange(tr("Mark %1 %2").arg(countNoun(after.size(), tr("row"), tr("rows")), markWord(mark)), std::move(before),
                std::move(after), {}, {});
 }
 
@@ -289,7 +290,7 @@ void TriageController::noteRows(const std::vector<std::size_t>& rows, const QStr
     std::vector<RowMark> after = before;
     for (RowMark& row : after)
         row.note = note.trimmed().toStdString();
-    pushChange(tr("Note on %n row(s)", nullptr, static_cast<int>(after.size())), std::move(before), std::move(after),
+    pushChange(tr("Note on %1").arg(countNoun(after.size(), tr("row"), tr("rows"))), std::move(before), std::move(after),
                {}, {});
 }
 
@@ -302,7 +303,7 @@ void TriageController::markSources(const std::vector<std::string>& ips, Mark mar
         source.fileSha256 = m_sha256;
         source.fileName = m_fileName;
     }
-    pushChange(tr("Mark %n source(s) %1", nullptr, static_cast<int>(after.size())).arg(markWord(mark)), {}, {},
+    pushChange(tr("Mark %1 %2").arg(countNoun(after.size(), tr("source"), tr("sources")), markWord(mark)), {}, {},
                std::move(before), std::move(after));
 }
 
@@ -312,7 +313,7 @@ void TriageController::noteSources(const std::vector<std::string>& ips, const QS
     std::vector<SourceMark> after = before;
     for (SourceMark& source : after)
         source.note = note.trimmed().toStdString();
-    pushChange(tr("Note on %n source(s)", nullptr, static_cast<int>(after.size())), {}, {}, std::move(before),
+    pushChange(tr("Note on %1").arg(countNoun(after.size(), tr("source"), tr("sources"))), {}, {}, std::move(before),
                std::move(after));
 }
 

@@ -325,9 +325,9 @@ void TriageWorkflow::markSelection(Mark mark)
         if (ips.empty())
             break;
         m_triage->markSources(ips, mark);
-        m_status->setMessage(tr("%n source(s) %1, in this file and every other; %2 undoes", nullptr,
-                                static_cast<int>(ips.size()))
-                                 .arg(word, m_undo->shortcut().toString(QKeySequence::NativeText)));
+        m_status->setMessage(tr("%1 %2, in this file and every other; %3 undoes")
+                                 .arg(countNoun(ips.size(), tr("source"), tr("sources")), word,
+                                      m_undo->shortcut().toString(QKeySequence::NativeText)));
         return;
     }
     case Target::Rows: {
@@ -335,8 +335,9 @@ void TriageWorkflow::markSelection(Mark mark)
         if (rows.empty() || !m_triage->data())
             break;
         m_triage->markRows(rows, mark);
-        m_status->setMessage(tr("%n row(s) %1; %2 undoes", nullptr, static_cast<int>(rows.size()))
-                                 .arg(word, m_undo->shortcut().toString(QKeySequence::NativeText)));
+        m_status->setMessage(tr("%1 %2; %3 undoes")
+                                 .arg(countNoun(rows.size(), tr("row"), tr("rows")), word,
+                                      m_undo->shortcut().toString(QKeySequence::NativeText)));
         return;
     }
     case Target::None:
@@ -362,8 +363,8 @@ void TriageWorkflow::writeNote()
         bool ok = false;
         const QString note = QInputDialog::getMultiLineText(
             m_window, tr("Note on Source"),
-            tr("Note on %n source(s) (%1), kept for every file:", nullptr, static_cast<int>(ips.size()))
-                .arg(QString::fromStdString(ips.front())),
+            tr("Note on %1 (%2), kept for every file:")
+                .arg(countNoun(ips.size(), tr("source"), tr("sources")), QString::fromStdString(ips.front())),
             current, &ok);
         if (ok)
             m_triage->noteSources(ips, note);
@@ -377,7 +378,8 @@ void TriageWorkflow::writeNote()
     bool ok = false;
     const QString note = QInputDialog::getMultiLineText(
         m_window, tr("Note on Rows"),
-        tr("Note on %n row(s) (line %1):", nullptr, static_cast<int>(rows.size()))
+        tr("Note on %1 (line %2):")
+            .arg(countNoun(rows.size(), tr("row"), tr("rows")))
             .arg(m_triage->data()->table.sourceLines[rows.front()]),
         m_triage->noteOf(rows.front()), &ok);
     if (ok)
@@ -426,7 +428,7 @@ void TriageWorkflow::allowSource()
             return;
         }
     }
-    m_triage->setRules(rules, tr("Allow-list %n source(s)", nullptr, static_cast<int>(ips.size())));
+    m_triage->setRules(rules, tr("Allow-list %1").arg(countNoun(ips.size(), tr("source"), tr("sources"))));
 }
 
 void TriageWorkflow::addRule()
@@ -509,13 +511,12 @@ void TriageWorkflow::updateBar()
         m_bar->hide();
         return;
     }
+    const QString ruleCount = countNoun(rules, tr("allow-list rule"), tr("allow-list rules"));
     m_barText->setText(shown.showSuppressed
-                           ? tr("Showing %1 suspicious rows the allow-list would suppress (%n rule(s))", nullptr,
-                                static_cast<int>(rules))
-                                 .arg(formatCount(suppressed))
-                           : tr("%1 suspicious rows suppressed by %n allow-list rule(s): every view shows the rest",
-                                nullptr, static_cast<int>(rules))
-                                 .arg(formatCount(suppressed)));
+                           ? tr("Showing %1 the allow-list would suppress (%2)")
+                                 .arg(countNoun(suppressed, tr("suspicious row"), tr("suspicious rows")), ruleCount)
+                           : tr("%1 suppressed by %2: every view shows the rest")
+                                 .arg(countNoun(suppressed, tr("suspicious row"), tr("suspicious rows")), ruleCount));
     m_barShow->setText(shown.showSuppressed ? tr("Hide Them") : tr("Show Them"));
     m_bar->show();
 }
