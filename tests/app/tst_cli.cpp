@@ -199,6 +199,14 @@ private Q_SLOTS:
         }
         QCOMPARE(suppressedRows, 38);
         QCOMPARE(suspiciousAndSuppressed, 0);
+        // The provenance keeps the allow-list, and its rerun command repeats it.
+        const QJsonObject sidecar = QJsonDocument::fromJson(contents(scored + ".provenance.json")).object();
+        QCOMPARE(sidecar["result"]["suspicious"].toInt(), 212);
+        QCOMPARE(sidecar["result"]["suppressed"].toInt(), 38);
+        QCOMPARE(sidecar["allow_list"]["rules"].toInt(), 1);
+        QCOMPARE(sidecar["allow_list"]["files"].toArray().first().toString(), QFileInfo(scanner).absoluteFilePath());
+        QVERIFY2(sidecar["rerun"].toString().endsWith(" --allow " + QFileInfo(scanner).absoluteFilePath()),
+                 qPrintable(sidecar["rerun"].toString()));
 
         // The report lists the rules, their reasons and counts.
         const QString html = dir.filePath("report.html");
