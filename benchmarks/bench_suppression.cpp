@@ -70,7 +70,7 @@ std::vector<SuppressionRule> twentyRules(const TrafficTable& table)
     text += "rule_names Port Scan\n";
     if (sources.size() > 5 && !destinations.empty())
         text += "pair " + sources[5] + " -> " + destinations[0] + "\n";
-    text += "dst_ip 172.16.0.0/12\n";
+    text += "dst_ip 172.16.0.0/12\nsrc_ip 203.0.113.0/24 # TEST-NET-3\n";
     return parseRules(text, "bench.rules");
 }
 
