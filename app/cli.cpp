@@ -793,7 +793,12 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
     // What was exported says where it came from: one fingerprint for the CSV, the report and the model.
     const InputFingerprint input = fingerprintFile(a.file, progress);
     if (!a.out.empty() || !a.report.empty()) {
-        const Provenance provenance = makeProvenance(analysis, input, "webthreat", a.params.read);
+        Provenance provenance = makeProvenance(analysis, input, "webthreat", a.params.read);
+        for (const std::string& path : a.allow) {
+            std::error_code error;
+            const auto absolute = std::filesystem::absolute(path, error);
+            provenance.allowFiles.push_back(error ? path : absolute.string());
+        }
         if (!a.out.empty()) {
             writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious);
             writeProvenanceSidecar(provenance, a.out);

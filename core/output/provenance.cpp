@@ -121,6 +121,7 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
         p.contamination = verdicts->contamination;
         p.threshold = verdicts->threshold;
         p.suspicious = verdicts->suspiciousCount;
+        p.suppressed = verdicts->suppressedCount;
         if (detection->model) {
             std::error_code error;
             const auto absolute = std::filesystem::absolute(detection->model->file, error);
@@ -140,8 +141,12 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
 Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std::string program,
                           const ReadOptions& read)
 {
-    return makeProvenance(*analysis.data, analysis.detection.get(), analysis.detection ? &analysis.verdicts : nullptr,
-                          std::move(input), std::move(program), read);
+    Provenance p = makeProvenance(*analysis.data, analysis.detection.get(),
+                                  analysis.detection ? &analysis.verdicts : nullptr, std::move(input),
+                                  std::move(program), read);
+    if (analysis.suppression)
+        p.allowRules = analysis.suppression->activeRules;
+    return p;
 }
 
 std::string rerunCommand(const Provenance& p)
@@ -152,10 +157,13 @@ std::string rerunCommand(const Provenance& p)
     std::string command = "webthreat analyze " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path);
     if (!p.hasDetector)
         return command;
+    std::string allow;
+    for (const std::string& file : p.allowFiles)
+        allow += " --allow " + shellQuoted(file);
     if (!p.model.empty()) {
         command = "webthreat score " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path) + " --model "
             + shellQuoted(p.model);
-        return p.modelThreshold ? command : command + " --contamination " + p.contamination.toString();
+        return (p.modelThreshold ? command : command + " --contamination " + p.contamination.toString()) + allow;
     }
     command += " --features " + shellQuoted(features);
     // Always written, so the command means the same after the default changes.
@@ -164,7 +172,7 @@ std::string rerunCommand(const Provenance& p)
     command += " --max-samples " + std::to_string(p.maxSamples);
     command += " --seed " + std::to_string(p.seed);
     command += " --contamination " + p.contamination.toString();
-    return command;
+    return command + allow;
 }
 
 std::string provenanceJson(const Provenance& p)
@@ -216,8 +224,10 @@ std::string provenanceJson(const Provenance& p)
                                              {"trained_on", p.modelTrainedOn},
                                              {"training_sha256", p.modelTrainingSha256},
                                              {"threshold_from", p.modelThreshold ? "model" : "this_file"}};
-        document["result"] = {{"rows", p.rows}, {"suspicious", p.suspicious}};
+        document["result"] = {{"rows", p.rows}, {"suspicious", p.suspicious}, {"suppressed", p.suppressed}};
     }
+    if (p.allowRules > 0 || !p.allowFiles.empty())
+        document["allow_list"] = {{"rules", p.allowRules}, {"files", p.allowFiles}};
     document["rerun"] = rerunCommand(p);
     return jsonDocument(document);
 }

@@ -64,6 +64,12 @@ struct Provenance {
     std::string modelTrainedOn;
     std::string modelTrainingSha256;
     bool modelThreshold = false;
+    // The allow-list: rows below the threshold its rules moved to Normal (Verdicts::suppressedCount),
+    // its enabled rules, and the rules files it was read from (the command line's --allow; the
+    // rerun command repeats them).
+    std::size_t suppressed = 0;
+    std::size_t allowRules = 0;
+    std::vector<std::string> allowFiles;
 
     // Who and when
     std::string program; // "webthreat" or "webthreat-workbench"

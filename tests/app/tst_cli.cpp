@@ -173,7 +173,8 @@ private Q_SLOTS:
         // The text: the counts, each rule with its rows; the scored CSV: a suppressed column.
         QTemporaryDir dir;
         const QString scored = dir.filePath("scored.csv");
-        run = runWebthreat({"analyze", sample, "--allow", scanner, "--out", scored});
+        const QString model = dir.filePath("model.json");
+        run = runWebthreat({"analyze", sample, "--allow", scanner, "--out", scored, "--save-model", model});
         QVERIFY2(run.status == 0, qPrintable(run.err));
         QVERIFY2(run.out.contains("Suspicious: 212 of 5000 rows (4.2 %)\n  and 38 more below the threshold "
                                   "suppressed by the allow-list (1 rule)"),
@@ -199,6 +200,21 @@ private Q_SLOTS:
         }
         QCOMPARE(suppressedRows, 38);
         QCOMPARE(suspiciousAndSuppressed, 0);
+        // The provenance keeps the allow-list, and its rerun command repeats it.
+        const QJsonObject sidecar = QJsonDocument::fromJson(contents(scored + ".provenance.json")).object();
+        QCOMPARE(sidecar["result"]["suspicious"].toInt(), 212);
+        QCOMPARE(sidecar["result"]["suppressed"].toInt(), 38);
+        QCOMPARE(sidecar["allow_list"]["rules"].toInt(), 1);
+        QCOMPARE(sidecar["allow_list"]["files"].toArray().first().toString(), QFileInfo(scanner).absoluteFilePath());
+        QVERIFY2(sidecar["rerun"].toString().endsWith(" --allow " + QFileInfo(scanner).absoluteFilePath()),
+                 qPrintable(sidecar["rerun"].toString()));
+
+        // score applies the allow-list the same way, at the model's threshold.
+        run = runWebthreat({"score", sample, "--model", model, "--allow", scanner, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject scoredJson = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(scoredJson["suspicious"].toInt(), 212);
+        QCOMPARE(scoredJson["suppressed"].toInt(), 38);
 
         // The report lists the rules, their reasons and counts.
         const QString html = dir.filePath("report.html");

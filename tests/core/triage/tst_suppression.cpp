@@ -3,6 +3,7 @@
 // the findings.
 #include "core/triage/suppression.h"
 
+#include "core/analysis/crosstab.h"
 #include "core/detect/threshold.h"
 #include "core/io/csvreader.h"
 #include "core/pipeline.h"
@@ -313,6 +314,28 @@ private Q_SLOTS:
         Suppression wrongSize = suppression;
         wrongSize.rows.pop_back();
         QVERIFY_THROWS_EXCEPTION(ParameterError, applySuppression(verdicts, wrongSize));
+    }
+
+    // The rows below the threshold lead the ranking, but the suppressed ones among them are not
+    // counted by the cross-tables nor listed as changed when the threshold moves.
+    void crossTabsAndChangesSkipSuppressedRows()
+    {
+        const TrafficTable table = smallTable();
+        const ScoreIndex scores(kScores);
+        const Suppression suppression = matchRules(table, rulesOf("src_ip 10.0.0.0/8"));
+        Verdicts fewer = applyThreshold(scores, Contamination::fromValue(0.25)); // rows 0, 1
+        Verdicts more = applyThreshold(scores, Contamination::fromValue(0.5)); // rows 0..3
+        applySuppression(fewer, suppression);
+        applySuppression(more, suppression);
+        QCOMPARE(fewer.suspiciousCount, std::size_t(0));
+        QCOMPARE(fewer.suppressedCount, std::size_t(2));
+        const VerdictChanges up = changedVerdicts(scores, fewer, more);
+        QCOMPARE(up.newlySuspicious, (std::vector<std::uint32_t>{2, 3}));
+        QVERIFY(up.newlyNormal.empty());
+        QCOMPARE(changedVerdicts(scores, more, fewer).newlyNormal, (std::vector<std::uint32_t>{2, 3}));
+        const CrossTab tab = CrossTabulator(table, Field::RuleNames).tabulate(scores, more);
+        QCOMPARE(tab.suspicious, std::size_t(2));
+        QCOMPARE(tab.normal, std::size_t(6));
     }
 
     void assessWithSuppressionLeavesTheRowsOutOfTheFindings()
