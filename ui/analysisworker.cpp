@@ -174,6 +174,7 @@ AnalysisSnapshot snapshotOf(Analysis analysis)
         snapshot.findings = std::make_shared<const Findings>(std::move(analysis.findings));
         snapshot.verdictAggregates = std::move(analysis.verdictAggregates);
     }
+    snapshot.suppression = std::move(analysis.suppression);
     return snapshot;
 }
 
@@ -419,6 +420,9 @@ void AnalysisWorker::exportScoredCsv(const ExportRequest& request)
         analysis.detection = snapshot.detection;
         analysis.verdicts = *snapshot.verdicts;
         analysis.findings = *snapshot.findings;
+        // The suppressed column says which rows the allow-list moved to Normal (none when shown).
+        if (!snapshot.showSuppressed)
+            analysis.suppression = snapshot.suppression;
         writeScoredCsv(analysis, request.path.toStdString(), progress);
         if (request.provenance)
             writeProvenanceSidecar(*request.provenance, request.path.toStdString());
