@@ -23,7 +23,6 @@ bool finiteAtLeast(double value, double low) noexcept
 
 // What one pair's scoring reuses from pair to pair.
 struct PairScratch {
-    std::vector<std::pair<std::int64_t, std::uint32_t>> starts; // (start µs, row)
     std::vector<double> intervals;
     std::vector<double> folded;
     std::vector<double> sizes;
@@ -73,36 +72,27 @@ void scoreTiming(BeaconPair& pair, PairScratch& scratch, const BeaconParams& par
     pair.parts.timing = regularityPart(spread, params.intervalTolerance);
 }
 
-BeaconPair scorePair(std::span<std::uint32_t> rows, const SessionColumns& columns, const BeaconParams& params,
+// sessions: the pair's sessions in time order.
+BeaconPair scorePair(std::span<const SessionRecord> sessions, std::uint32_t srcIp, const BeaconParams& params,
                      double dataSpanSeconds, PairScratch& scratch)
 {
     BeaconPair pair;
-    pair.sessions = rows.size();
-    pair.srcIp = columns.srcOf(rows[0]);
-    pair.dstIp = columns.dstOf(rows[0]);
-    pair.dstPort = columns.portOf(rows[0]);
-
-    auto& starts = scratch.starts;
-    starts.clear();
-    for (const std::uint32_t row : rows)
-        starts.emplace_back(columns.startOf(row), row);
-    std::sort(starts.begin(), starts.end());
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        rows[i] = starts[i].second;
-    pair.firstSeen = starts.front().first;
-    pair.lastSeen = starts.back().first;
+    pair.sessions = sessions.size();
+    pair.srcIp = srcIp;
+    pair.dstIp = sessions.front().dst;
+    pair.dstPort = sessions.front().port;
+    pair.firstSeen = sessions.front().start;
+    pair.lastSeen = sessions.back().start;
 
     scratch.intervals.clear();
-    for (std::size_t i = 1; i < starts.size(); ++i)
-        scratch.intervals.push_back(static_cast<double>(starts[i].first - starts[i - 1].first) / kMicrosPerSecond);
+    for (std::size_t i = 1; i < sessions.size(); ++i)
+        scratch.intervals.push_back(static_cast<double>(sessions[i].start - sessions[i - 1].start) / kMicrosPerSecond);
     scoreTiming(pair, scratch, params);
 
     scratch.sizes.clear();
-    for (const std::uint32_t row : rows) {
-        const double bytes = columns.bytesOf(row);
-        if (bytes >= 0.0)
-            scratch.sizes.push_back(bytes);
-    }
+    for (const SessionRecord& session : sessions)
+        if (session.bytes >= 0.0)
+            scratch.sizes.push_back(session.bytes);
     if (scratch.sizes.size() >= 2) {
         const RobustSpread sizes = robustSpread(scratch.sizes, scratch.deviations);
         pair.medianBytes = sizes.median;
@@ -124,42 +114,40 @@ BeaconPair scorePair(std::span<std::uint32_t> rows, const SessionColumns& column
     return pair;
 }
 
-// The pass over the rows: each row's pair id (kNoGroup without a source or a start), the number
-// of pairs, and the data's first and last start.
-struct PairIds {
-    std::vector<std::uint32_t> ofRow;
-    std::size_t count = 0;
-    std::size_t unplaced = 0;
-    Instant first = 0;
-    Instant last = 0;
+// The pairs of a range of sources: each source's sessions sorted in place (in groups.records) by
+// destination, port and start, so that each pair is a run in time order; the runs of at least
+// minSessions scored. rowsBegin indexes groups.records.
+struct TaskPairs {
+    std::vector<BeaconPair> pairs;
+    std::size_t seen = 0;
 };
 
-PairIds hashPairs(const TrafficTable& table, const SessionColumns& columns, const Progress& progress)
+TaskPairs pairsOfSources(SourceGroups& groups, std::pair<std::size_t, std::size_t> sources,
+                         const SessionColumns& columns, const BeaconParams& params, double dataSpan)
 {
-    const std::size_t rows = table.rowCount();
-    PairIds ids;
-    ids.ofRow.assign(rows, kNoGroup);
-    KeyIndex index(std::min<std::size_t>(rows / 4 + 1, 1 << 22));
-    bool any = false;
-    for (std::size_t row = 0; row < rows; ++row) {
-        if (row % kCheckEvery == 0) {
-            progress.check();
-            progress.report("beacons", 0.4 * static_cast<double>(row) / static_cast<double>(rows));
+    TaskPairs found;
+    PairScratch scratch;
+    for (std::size_t s = sources.first; s < sources.second; ++s) {
+        const std::span<SessionRecord> sessions(groups.records.data() + groups.begins[s],
+                                                groups.begins[s + 1] - groups.begins[s]);
+        std::sort(sessions.begin(), sessions.end(), [](const SessionRecord& a, const SessionRecord& b) {
+            return std::tie(a.dst, a.port, a.start, a.row) < std::tie(b.dst, b.port, b.start, b.row);
+        });
+        const std::uint32_t src = groups.srcOf(s, columns);
+        for (std::size_t begin = 0; begin < sessions.size();) {
+            std::size_t end = begin + 1;
+            while (end < sessions.size() && sessions[end].dst == sessions[begin].dst
+                   && sessions[end].port == sessions[begin].port)
+                ++end;
+            ++found.seen;
+            if (end - begin >= params.minSessions) {
+                found.pairs.push_back(scorePair(sessions.subspan(begin, end - begin), src, params, dataSpan, scratch));
+                found.pairs.back().rowsBegin = groups.begins[s] + begin;
+            }
+            begin = end;
         }
-        const std::int64_t start = columns.startOf(row);
-        const std::uint32_t src = columns.srcOf(row);
-        if (start == kMissingInteger || src == StringPool::kMissing) {
-            ++ids.unplaced;
-            continue;
-        }
-        ids.first = any ? std::min(ids.first, start) : start;
-        ids.last = any ? std::max(ids.last, start) : start;
-        any = true;
-        const std::uint64_t key = (static_cast<std::uint64_t>(src) << 32) | columns.dstOf(row);
-        ids.ofRow[row] = index.idOf(key, static_cast<std::uint64_t>(columns.portOf(row)));
     }
-    ids.count = index.size();
-    return ids;
+    return found;
 }
 
 // Pairs by score, highest first; ties by more sessions, then first seen, then addresses.
@@ -196,62 +184,58 @@ void BeaconParams::validate() const
         throw ParameterError("beacon threads must be 0 (all cores) or more");
 }
 
-BeaconResult scoreBeacons(const TrafficTable& table, const BeaconParams& params, const Progress& progress)
+BeaconResult behaviour_internal::scoreGroupedBeacons(SourceGroups& groups, const TrafficTable& table,
+                                                     const SessionColumns& columns, const BeaconParams& params,
+                                                     const Progress& progress)
 {
-    params.validate();
     BeaconResult result;
     result.params = params;
-    const SessionColumns columns = sessionColumns(table);
-    PairIds ids = hashPairs(table, columns, progress);
-    result.pairsSeen = ids.count;
-    result.rowsWithoutSourceOrTime = ids.unplaced;
-    result.dataStart = ids.first;
-    result.dataEnd = ids.last;
-    Groups groups = groupRows(ids.ofRow, ids.count);
-    progress.report("beacons", 0.5);
+    result.rowsWithoutSourceOrTime = groups.unplaced;
+    result.dataStart = groups.first;
+    result.dataEnd = groups.last;
+    progress.report("beacons", 0.3);
 
-    std::vector<std::uint32_t> candidates;
-    for (std::size_t pair = 0; pair < ids.count; ++pair)
-        if (groups.size(pair) >= params.minSessions)
-            candidates.push_back(static_cast<std::uint32_t>(pair));
-    std::vector<BeaconPair> scored(candidates.size());
-    const double dataSpan = static_cast<double>(ids.last - ids.first) / kMicrosPerSecond;
-    constexpr std::size_t pairsPerTask = 256;
-    const std::size_t tasks = (candidates.size() + pairsPerTask - 1) / pairsPerTask;
-    parallelFor(tasks, resolveThreads(params.threads), [&](std::size_t task) {
+    const double dataSpan = static_cast<double>(groups.last - groups.first) / kMicrosPerSecond;
+    const auto tasks = sourceTasks(groups, 1 << 14);
+    std::vector<TaskPairs> found(tasks.size());
+    parallelFor(tasks.size(), resolveThreads(params.threads), [&](std::size_t task) {
         progress.check();
-        PairScratch scratch;
-        const std::size_t end = std::min(candidates.size(), (task + 1) * pairsPerTask);
-        for (std::size_t i = task * pairsPerTask; i < end; ++i) {
-            const std::uint32_t pair = candidates[i];
-            const std::span<std::uint32_t> rows(groups.rows.data() + groups.offsets[pair], groups.size(pair));
-            scored[i] = scorePair(rows, columns, params, dataSpan, scratch);
-            scored[i].rowsBegin = groups.offsets[pair]; // into groups.rows for now
-        }
+        found[task] = pairsOfSources(groups, tasks[task], columns, params, dataSpan);
     });
     progress.check();
-
-    std::vector<std::uint32_t> order(scored.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        order[i] = static_cast<std::uint32_t>(i);
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return ranksBefore(scored[a], scored[b]); });
-    result.pairs.reserve(scored.size());
+    std::vector<BeaconPair> scored;
+    for (TaskPairs& part : found) {
+        result.pairsSeen += part.seen;
+        scored.insert(scored.end(), part.pairs.begin(), part.pairs.end());
+    }
+    std::sort(scored.begin(), scored.end(), ranksBefore);
     result.pairOfRow.assign(table.rowCount(), BeaconResult::kNoPair);
-    for (const std::uint32_t i : order) {
-        BeaconPair pair = scored[i];
+    std::size_t pairRows = 0;
+    for (const BeaconPair& pair : scored)
+        pairRows += pair.sessions;
+    result.pairRows.reserve(pairRows);
+    for (BeaconPair& pair : scored) {
         const std::size_t from = pair.rowsBegin;
         pair.rowsBegin = result.pairRows.size();
-        const auto index = static_cast<std::uint32_t>(result.pairs.size());
+        const auto index = static_cast<std::uint32_t>(&pair - scored.data());
         for (std::size_t k = 0; k < pair.sessions; ++k) {
-            const std::uint32_t row = groups.rows[from + k];
+            const std::uint32_t row = groups.records[from + k].row;
             result.pairRows.push_back(row);
             result.pairOfRow[row] = index;
         }
-        result.pairs.push_back(pair);
     }
+    result.pairs = std::move(scored);
     progress.report("beacons", 1.0);
     return result;
+}
+
+BeaconResult scoreBeacons(const TrafficTable& table, const BeaconParams& params, const Progress& progress)
+{
+    params.validate();
+    const SessionColumns columns = sessionColumns(table);
+    progress.report("beacons", 0.0);
+    SourceGroups groups = groupBySource(table, columns, nullptr, params.threads, progress);
+    return scoreGroupedBeacons(groups, table, columns, params, progress);
 }
 
 } // namespace webthreat

@@ -3,13 +3,18 @@
 // What beacons.cpp, fanout.cpp and behaviour.cpp share: the columns a session is read from, a
 // hash index of composite keys, grouping rows by key, and robust statistics. Not a public header.
 
+#include "core/behaviour/beacons.h"
+#include "core/behaviour/fanout.h"
 #include "core/table/traffictable.h"
-#include "core/util/random.h"
+#include "core/util/progress.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace webthreat::behaviour_internal {
@@ -76,94 +81,83 @@ inline SessionColumns sessionColumns(const TrafficTable& table)
     return columns;
 }
 
-// Dense ids (0, 1, 2, ... in order of first sight) for 128-bit keys: open addressing, linear
-// probing, grown at half load.
-class KeyIndex {
-public:
-    explicit KeyIndex(std::size_t expected = 1024)
-    {
-        std::size_t capacity = 1024;
-        while (capacity < expected * 2)
-            capacity *= 2;
-        m_slots.assign(capacity, Slot{});
-        m_mask = capacity - 1;
-    }
-
-    std::uint32_t idOf(std::uint64_t a, std::uint64_t b)
-    {
-        if ((m_size + 1) * 2 > m_slots.size())
-            grow();
-        std::size_t at = slotFor(a, b);
-        Slot& slot = m_slots[at];
-        if (slot.id == kNoGroup) {
-            slot = Slot{a, b, static_cast<std::uint32_t>(m_size++)};
-        }
-        return slot.id;
-    }
-    std::size_t size() const noexcept { return m_size; }
-
-private:
-    struct Slot {
-        std::uint64_t a = 0;
-        std::uint64_t b = 0;
-        std::uint32_t id = kNoGroup;
-    };
-    std::size_t slotFor(std::uint64_t a, std::uint64_t b) const noexcept
-    {
-        std::size_t at = static_cast<std::size_t>(mix64(a ^ mix64(b))) & m_mask;
-        while (m_slots[at].id != kNoGroup && (m_slots[at].a != a || m_slots[at].b != b))
-            at = (at + 1) & m_mask;
-        return at;
-    }
-    void grow()
-    {
-        std::vector<Slot> old(m_slots.size() * 2);
-        old.swap(m_slots);
-        m_mask = m_slots.size() - 1;
-        for (const Slot& slot : old)
-            if (slot.id != kNoGroup)
-                m_slots[slotFor(slot.a, slot.b)] = slot;
-    }
-
-    std::vector<Slot> m_slots;
-    std::size_t m_mask = 0;
-    std::size_t m_size = 0;
+// What the passes need of one session, gathered in one sequential read of the columns so that
+// the work per source touches contiguous memory, not the columns at random rows.
+struct SessionRecord {
+    std::int64_t start = 0; // µs
+    std::int64_t port = kMissingInteger;
+    double bytes = -1.0; // bytes in + out; negative when both are missing
+    std::uint32_t dst = StringPool::kMissing;
+    std::uint32_t row = 0;
+    bool failed = false;
+    std::uint32_t window = 0; // fan-out: its window, within its task's
 };
 
-// Rows grouped by group id (counting sort, rows ascending within a group): group g's rows are
-// rows[offsets[g] .. offsets[g + 1]).
-struct Groups {
-    std::vector<std::uint32_t> offsets;
-    std::vector<std::uint32_t> rows;
-    std::size_t size(std::size_t group) const noexcept { return offsets[group + 1] - offsets[group]; }
+// Rows with a source and a start time, grouped by source: a counting sort over the string pool's
+// dense ids (a direct-address hash of the source), two passes over the rows. Source i's sessions
+// are records[begins[i] .. begins[i + 1]), by ascending row; sources by ascending id.
+struct SourceGroups {
+    std::vector<SessionRecord> records;
+    std::vector<std::uint32_t> begins; // one per source with rows, then records.size()
+    std::size_t unplaced = 0; // rows without a source or a start
+    std::int64_t first = 0; // the earliest and latest start
+    std::int64_t last = 0;
+    std::size_t sourceCount() const noexcept { return begins.empty() ? 0 : begins.size() - 1; }
+    std::uint32_t srcOf(std::size_t source, const SessionColumns& columns) const noexcept
+    {
+        return (*columns.src)[records[begins[source]].row];
+    }
 };
 
-inline Groups groupRows(const std::vector<std::uint32_t>& groupOfRow, std::size_t groupCount)
+// The columns that say a session failed, where the table has them (fanout.cpp).
+struct FailureColumns {
+    const Column* action = nullptr;
+    const Column* connState = nullptr;
+    const Column* responseCode = nullptr;
+    const StringPool* strings = nullptr;
+    bool any() const noexcept { return action || connState || responseCode; }
+    bool failed(std::size_t row) const;
+};
+// names gets the names of the columns found.
+FailureColumns failureColumns(const TrafficTable& table, std::vector<std::string>& names);
+
+// Groups the rows by source in parallel: each of up to 8 row ranges counts its sources, the counts
+// become each range's write positions, and each range writes its rows (so rows stay ascending
+// within a source). failures: whether each session failed (fan-out); null for no.
+SourceGroups groupBySource(const TrafficTable& table, const SessionColumns& columns, const FailureColumns* failures,
+                           int threads, const Progress& progress);
+
+// The sources split into tasks of about rowsPerTask rows each: [first source, end source) pairs.
+inline std::vector<std::pair<std::size_t, std::size_t>> sourceTasks(const SourceGroups& groups, std::size_t rowsPerTask)
 {
-    Groups groups;
-    groups.offsets.assign(groupCount + 1, 0);
-    for (const std::uint32_t group : groupOfRow)
-        if (group != kNoGroup)
-            ++groups.offsets[group + 1];
-    for (std::size_t g = 0; g < groupCount; ++g)
-        groups.offsets[g + 1] += groups.offsets[g];
-    groups.rows.resize(groups.offsets[groupCount]);
-    std::vector<std::uint32_t> next(groups.offsets.begin(), groups.offsets.end() - 1);
-    for (std::size_t row = 0; row < groupOfRow.size(); ++row)
-        if (groupOfRow[row] != kNoGroup)
-            groups.rows[next[groupOfRow[row]]++] = static_cast<std::uint32_t>(row);
-    return groups;
+    std::vector<std::pair<std::size_t, std::size_t>> tasks;
+    std::size_t first = 0;
+    for (std::size_t s = 0; s < groups.sourceCount(); ++s) {
+        if (groups.begins[s + 1] - groups.begins[first] >= rowsPerTask) {
+            tasks.emplace_back(first, s + 1);
+            first = s + 1;
+        }
+    }
+    if (first < groups.sourceCount())
+        tasks.emplace_back(first, groups.sourceCount());
+    return tasks;
 }
 
-// Quantile q of sorted values, interpolating linearly between neighbours (numpy's default).
-inline double quantileOfSorted(const std::vector<double>& sorted, double q) noexcept
+// Quantile q of values, interpolating linearly between neighbours (numpy's default). Reorders
+// values (a selection, linear time).
+inline double quantile(std::vector<double>& values, double q) noexcept
 {
-    if (sorted.empty())
+    if (values.empty())
         return 0.0;
-    const double at = q * static_cast<double>(sorted.size() - 1);
+    const double at = q * static_cast<double>(values.size() - 1);
     const auto below = static_cast<std::size_t>(at);
-    const std::size_t above = std::min(below + 1, sorted.size() - 1);
-    return sorted[below] + (sorted[above] - sorted[below]) * (at - static_cast<double>(below));
+    const auto nth = values.begin() + static_cast<std::ptrdiff_t>(below);
+    std::nth_element(values.begin(), nth, values.end());
+    const double low = *nth;
+    if (below + 1 >= values.size() || at == static_cast<double>(below))
+        return low;
+    const double high = *std::min_element(nth + 1, values.end()); // the next order statistic
+    return low + (high - low) * (at - static_cast<double>(below));
 }
 
 // Median, spread and skew of a sample: what "regular" means here, robust to a few outliers.
@@ -173,24 +167,30 @@ struct RobustSpread {
     double bowleySkew = 0.0; // (Q1 + Q3 - 2 Q2) / (Q3 - Q1), in [-1, 1]; 0 when Q3 == Q1
 };
 
-// values is sorted in place; scratch is reused between calls.
+// values is reordered; scratch is reused between calls.
 inline RobustSpread robustSpread(std::vector<double>& values, std::vector<double>& scratch)
 {
     RobustSpread spread;
     if (values.empty())
         return spread;
-    std::sort(values.begin(), values.end());
-    spread.median = quantileOfSorted(values, 0.5);
-    const double q1 = quantileOfSorted(values, 0.25);
-    const double q3 = quantileOfSorted(values, 0.75);
+    spread.median = quantile(values, 0.5);
+    const double q1 = quantile(values, 0.25);
+    const double q3 = quantile(values, 0.75);
     if (q3 > q1)
         spread.bowleySkew = std::clamp((q1 + q3 - 2.0 * spread.median) / (q3 - q1), -1.0, 1.0);
     scratch.resize(values.size());
     for (std::size_t i = 0; i < values.size(); ++i)
         scratch[i] = std::abs(values[i] - spread.median);
-    std::sort(scratch.begin(), scratch.end());
-    spread.mad = quantileOfSorted(scratch, 0.5);
+    spread.mad = quantile(scratch, 0.5);
     return spread;
 }
+
+// The passes over rows already grouped (analyzeBehaviour groups once for both; each reorders
+// the records within each source).
+BeaconResult scoreGroupedBeacons(SourceGroups& groups, const TrafficTable& table, const SessionColumns& columns,
+                                 const BeaconParams& params, const Progress& progress);
+FanOutResult aggregateGroupedFanOut(SourceGroups& groups, const TrafficTable& table, const SessionColumns& columns,
+                                    std::vector<std::string> failedColumns, const FanOutParams& params,
+                                    const Progress& progress);
 
 } // namespace webthreat::behaviour_internal

@@ -24,114 +24,40 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) noexcept
            });
 }
 
-// The columns that say a session failed, where the table has them.
-struct FailureColumns {
-    const Column* action = nullptr;
-    const Column* connState = nullptr;
-    const Column* responseCode = nullptr;
-    const StringPool* strings = nullptr;
-
-    bool failed(std::size_t row) const
-    {
-        if (responseCode && isFailedResponseCode(responseCode->integers[row]))
-            return true;
-        if (action && isRejectAction(strings->view(action->text[row])))
-            return true;
-        return connState && isFailedConnState(strings->view(connState->text[row]));
-    }
-};
-
-FailureColumns failureColumns(const TrafficTable& table, std::vector<std::string>& names)
-{
-    FailureColumns columns;
-    columns.strings = table.strings.get();
-    auto textColumn = [&](std::string_view name) -> const Column* {
-        const auto index = table.findColumn(name);
-        if (!index)
-            return nullptr;
-        const Column& column = table.columns[*index];
-        if (column.released || column.kind != ColumnKind::Text)
-            return nullptr;
-        names.emplace_back(name);
-        return &column;
-    };
-    columns.action = textColumn("action");
-    columns.connState = textColumn("conn_state");
-    const Column& code = table.column(Field::ResponseCode);
-    const bool anyCode = !code.released && code.kind == ColumnKind::Integer
-                         && std::any_of(code.integers.begin(), code.integers.end(),
-                                        [](std::int64_t value) { return value != kMissingInteger; });
-    if (anyCode) {
-        columns.responseCode = &code;
-        names.emplace_back(fieldInfo(Field::ResponseCode).name);
-    }
-    return columns;
-}
-
 std::int64_t floorDiv(std::int64_t value, std::int64_t by) noexcept
 {
     const std::int64_t quotient = value / by;
     return quotient * by > value ? quotient - 1 : quotient;
 }
 
-struct WindowIds {
-    std::vector<std::uint32_t> ofRow;
-    std::vector<std::int64_t> index; // per window id: its window number
-    std::vector<std::uint32_t> src; // per window id
-    std::size_t unplaced = 0;
-};
-
-WindowIds hashWindows(const TrafficTable& table, const SessionColumns& columns, std::int64_t widthMicros,
-                      const Progress& progress)
-{
-    const std::size_t rows = table.rowCount();
-    WindowIds ids;
-    ids.ofRow.assign(rows, kNoGroup);
-    KeyIndex index(std::min<std::size_t>(rows / 4 + 1, 1 << 22));
-    for (std::size_t row = 0; row < rows; ++row) {
-        if (row % kCheckEvery == 0) {
-            progress.check();
-            progress.report("fan-out", 0.4 * static_cast<double>(row) / static_cast<double>(rows));
-        }
-        const std::int64_t start = columns.startOf(row);
-        const std::uint32_t src = columns.srcOf(row);
-        if (start == kMissingInteger || src == StringPool::kMissing) {
-            ++ids.unplaced;
-            continue;
-        }
-        const std::int64_t window = floorDiv(start, widthMicros);
-        const std::uint32_t id = index.idOf(src, static_cast<std::uint64_t>(window));
-        if (id == ids.src.size()) {
-            ids.src.push_back(src);
-            ids.index.push_back(window);
-        }
-        ids.ofRow[row] = id;
-    }
-    return ids;
-}
-
 // Counts one window's sessions, failures, bytes and distinct ports and hosts.
-SourceWindow countWindow(std::span<const std::uint32_t> rows, const SessionColumns& columns,
-                         const FailureColumns& failures, std::vector<std::int64_t>& ports,
+SourceWindow countWindow(std::span<const SessionRecord> sessions, std::vector<std::int64_t>& ports,
                          std::vector<std::uint32_t>& hosts)
 {
     SourceWindow window;
-    window.sessions = static_cast<std::uint32_t>(rows.size());
+    window.sessions = static_cast<std::uint32_t>(sessions.size());
+    if (sessions.size() == 1) { // most windows
+        const SessionRecord& session = sessions[0];
+        window.distinctPorts = session.port != kMissingInteger ? 1 : 0;
+        window.distinctHosts = session.dst != StringPool::kMissing ? 1 : 0;
+        window.failed = session.failed ? 1 : 0;
+        window.bytes = session.bytes > 0.0 ? session.bytes : 0.0;
+        return window;
+    }
     ports.clear();
     hosts.clear();
-    for (const std::uint32_t row : rows) {
-        const std::int64_t port = columns.portOf(row);
-        if (port != kMissingInteger)
-            ports.push_back(port);
-        const std::uint32_t host = columns.dstOf(row);
-        if (host != StringPool::kMissing)
-            hosts.push_back(host);
-        window.failed += failures.failed(row) ? 1 : 0;
-        const double bytes = columns.bytesOf(row);
-        window.bytes += bytes > 0.0 ? bytes : 0.0;
+    for (const SessionRecord& session : sessions) {
+        if (session.port != kMissingInteger)
+            ports.push_back(session.port);
+        if (session.dst != StringPool::kMissing)
+            hosts.push_back(session.dst);
+        window.failed += session.failed ? 1 : 0;
+        window.bytes += session.bytes > 0.0 ? session.bytes : 0.0;
     }
-    std::sort(ports.begin(), ports.end());
-    std::sort(hosts.begin(), hosts.end());
+    if (sessions.size() > 1) {
+        std::sort(ports.begin(), ports.end());
+        std::sort(hosts.begin(), hosts.end());
+    }
     window.distinctPorts = static_cast<std::uint32_t>(std::unique(ports.begin(), ports.end()) - ports.begin());
     window.distinctHosts = static_cast<std::uint32_t>(std::unique(hosts.begin(), hosts.end()) - hosts.begin());
     return window;
@@ -142,8 +68,7 @@ double medianSessions(std::span<const SourceWindow> windows, std::vector<double>
     scratch.clear();
     for (const SourceWindow& window : windows)
         scratch.push_back(window.sessions);
-    std::sort(scratch.begin(), scratch.end());
-    return quantileOfSorted(scratch, 0.5);
+    return quantile(scratch, 0.5);
 }
 
 // Fills each source's totals, baseline, peak window and score from its run of windows.
@@ -173,32 +98,51 @@ void summarizeSources(FanOutResult& result)
     }
 }
 
-// Orders windows by (source address id, time), makes the sources, then ranks the sources
-// (renumbering windows' source index and the rows' window index to match).
-void arrangeWindows(FanOutResult& result, const WindowIds& ids, std::vector<SourceWindow>& byId)
+// The windows of a range of sources: each source's sessions sorted by start in place (in
+// groups.records), swept window by window. Each record's window is its index in the task's windows.
+std::vector<SourceWindow> windowsOfSources(SourceGroups& groups, std::pair<std::size_t, std::size_t> sources,
+                                           const SessionColumns& columns, std::int64_t width)
 {
-    std::vector<std::uint32_t> order(byId.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return std::tie(ids.src[a], ids.index[a]) < std::tie(ids.src[b], ids.index[b]);
-    });
-    std::vector<std::uint32_t> positionOfId(byId.size());
-    std::vector<SourceWindow> sorted;
-    sorted.reserve(byId.size());
-    for (const std::uint32_t id : order) {
-        positionOfId[id] = static_cast<std::uint32_t>(sorted.size());
-        if (result.sources.empty() || result.sources.back().srcIp != byId[id].srcIp) {
+    std::vector<SourceWindow> windows;
+    std::vector<std::int64_t> ports;
+    std::vector<std::uint32_t> hosts;
+    for (std::size_t s = sources.first; s < sources.second; ++s) {
+        const std::span<SessionRecord> sessions(groups.records.data() + groups.begins[s],
+                                                groups.begins[s + 1] - groups.begins[s]);
+        std::sort(sessions.begin(), sessions.end(), [](const SessionRecord& a, const SessionRecord& b) {
+            return std::tie(a.start, a.row) < std::tie(b.start, b.row);
+        });
+        const std::uint32_t src = groups.srcOf(s, columns);
+        for (std::size_t begin = 0; begin < sessions.size();) {
+            const std::int64_t window = floorDiv(sessions[begin].start, width);
+            std::size_t end = begin + 1;
+            while (end < sessions.size() && floorDiv(sessions[end].start, width) == window)
+                ++end;
+            const auto index = static_cast<std::uint32_t>(windows.size());
+            windows.push_back(countWindow(sessions.subspan(begin, end - begin), ports, hosts));
+            windows.back().srcIp = src;
+            windows.back().start = window * width;
+            for (std::size_t i = begin; i < end; ++i)
+                sessions[i].window = index;
+            begin = end;
+        }
+    }
+    return windows;
+}
+
+// Makes the sources from the windows (by source, then time), then ranks them.
+void rankSources(FanOutResult& result)
+{
+    for (std::uint32_t w = 0; w < result.windows.size(); ++w) {
+        if (result.sources.empty() || result.sources.back().srcIp != result.windows[w].srcIp) {
             SourceActivity source;
-            source.srcIp = byId[id].srcIp;
-            source.windowsBegin = static_cast<std::uint32_t>(sorted.size());
+            source.srcIp = result.windows[w].srcIp;
+            source.windowsBegin = w;
             result.sources.push_back(source);
         }
         ++result.sources.back().windowCount;
-        sorted.push_back(byId[id]);
     }
-    result.windows = std::move(sorted);
     summarizeSources(result);
-
     std::vector<std::uint32_t> rank(result.sources.size());
     std::iota(rank.begin(), rank.end(), 0u);
     std::sort(rank.begin(), rank.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -218,12 +162,46 @@ void arrangeWindows(FanOutResult& result, const WindowIds& ids, std::vector<Sour
         ranked.push_back(source);
     }
     result.sources = std::move(ranked);
-    for (std::uint32_t& window : result.windowOfRow)
-        if (window != FanOutResult::kNoWindow)
-            window = positionOfId[window];
 }
 
 } // namespace
+
+bool behaviour_internal::FailureColumns::failed(std::size_t row) const
+{
+    if (responseCode && isFailedResponseCode(responseCode->integers[row]))
+        return true;
+    if (action && isRejectAction(strings->view(action->text[row])))
+        return true;
+    return connState && isFailedConnState(strings->view(connState->text[row]));
+}
+
+behaviour_internal::FailureColumns behaviour_internal::failureColumns(const TrafficTable& table,
+                                                                      std::vector<std::string>& names)
+{
+    FailureColumns columns;
+    columns.strings = table.strings.get();
+    auto textColumn = [&](std::string_view name) -> const Column* {
+        const auto index = table.findColumn(name);
+        if (!index)
+            return nullptr;
+        const Column& column = table.columns[*index];
+        if (column.released || column.kind != ColumnKind::Text)
+            return nullptr;
+        names.emplace_back(name);
+        return &column;
+    };
+    columns.action = textColumn("action");
+    columns.connState = textColumn("conn_state");
+    const Column& code = table.column(Field::ResponseCode);
+    const bool anyCode = !code.released && code.kind == ColumnKind::Integer
+                         && std::any_of(code.integers.begin(), code.integers.end(),
+                                        [](std::int64_t value) { return value != kMissingInteger; });
+    if (anyCode) {
+        columns.responseCode = &code;
+        names.emplace_back(fieldInfo(Field::ResponseCode).name);
+    }
+    return columns;
+}
 
 bool isRejectAction(std::string_view action) noexcept
 {
@@ -285,39 +263,49 @@ std::uint32_t FanOutResult::fanOutOfRow(std::size_t row) const noexcept
     return windows[windowOfRow[row]].fanOut();
 }
 
+FanOutResult behaviour_internal::aggregateGroupedFanOut(SourceGroups& groups, const TrafficTable& table,
+                                                        const SessionColumns& columns,
+                                                        std::vector<std::string> failedColumns,
+                                                        const FanOutParams& params, const Progress& progress)
+{
+    FanOutResult result;
+    result.params = params;
+    result.failedColumns = std::move(failedColumns);
+    const auto width = static_cast<std::int64_t>(std::llround(params.windowSeconds * kMicrosPerSecond));
+    result.rowsWithoutSourceOrTime = groups.unplaced;
+    result.windowOfRow.assign(table.rowCount(), FanOutResult::kNoWindow);
+    progress.report("fan-out", 0.3);
+
+    const auto tasks = sourceTasks(groups, 1 << 14);
+    std::vector<std::vector<SourceWindow>> found(tasks.size());
+    parallelFor(tasks.size(), resolveThreads(params.threads), [&](std::size_t task) {
+        progress.check();
+        found[task] = windowsOfSources(groups, tasks[task], columns, width);
+    });
+    progress.check();
+    std::vector<std::uint32_t> offsets(tasks.size() + 1, 0);
+    for (std::size_t task = 0; task < tasks.size(); ++task)
+        offsets[task + 1] = offsets[task] + static_cast<std::uint32_t>(found[task].size());
+    result.windows.resize(offsets.back());
+    parallelFor(tasks.size(), resolveThreads(params.threads), [&](std::size_t task) {
+        std::copy(found[task].begin(), found[task].end(), result.windows.begin() + offsets[task]);
+        for (std::uint32_t i = groups.begins[tasks[task].first]; i < groups.begins[tasks[task].second]; ++i)
+            result.windowOfRow[groups.records[i].row] = groups.records[i].window + offsets[task];
+    });
+    rankSources(result);
+    progress.report("fan-out", 1.0);
+    return result;
+}
+
 FanOutResult aggregateFanOut(const TrafficTable& table, const FanOutParams& params, const Progress& progress)
 {
     params.validate();
-    FanOutResult result;
-    result.params = params;
     const SessionColumns columns = sessionColumns(table);
-    const FailureColumns failures = failureColumns(table, result.failedColumns);
-    const auto width = static_cast<std::int64_t>(std::llround(params.windowSeconds * kMicrosPerSecond));
-    WindowIds ids = hashWindows(table, columns, width, progress);
-    result.rowsWithoutSourceOrTime = ids.unplaced;
-    const Groups groups = groupRows(ids.ofRow, ids.src.size());
-    progress.report("fan-out", 0.5);
-
-    std::vector<SourceWindow> byId(ids.src.size());
-    constexpr std::size_t windowsPerTask = 1024;
-    const std::size_t tasks = (byId.size() + windowsPerTask - 1) / windowsPerTask;
-    parallelFor(tasks, resolveThreads(params.threads), [&](std::size_t task) {
-        progress.check();
-        std::vector<std::int64_t> ports;
-        std::vector<std::uint32_t> hosts;
-        const std::size_t end = std::min(byId.size(), (task + 1) * windowsPerTask);
-        for (std::size_t id = task * windowsPerTask; id < end; ++id) {
-            const std::span<const std::uint32_t> rows(groups.rows.data() + groups.offsets[id], groups.size(id));
-            byId[id] = countWindow(rows, columns, failures, ports, hosts);
-            byId[id].srcIp = ids.src[id];
-            byId[id].start = ids.index[id] * width;
-        }
-    });
-    progress.check();
-    result.windowOfRow = std::move(ids.ofRow);
-    arrangeWindows(result, ids, byId);
-    progress.report("fan-out", 1.0);
-    return result;
+    std::vector<std::string> failedColumns;
+    const FailureColumns failures = failureColumns(table, failedColumns);
+    progress.report("fan-out", 0.0);
+    SourceGroups groups = groupBySource(table, columns, failures.any() ? &failures : nullptr, params.threads, progress);
+    return aggregateGroupedFanOut(groups, table, columns, std::move(failedColumns), params, progress);
 }
 
 } // namespace webthreat
