@@ -578,7 +578,7 @@ public:
         row.creation = actor.next;
         row.kind = actor.kind;
         if (actor.kind == Beacon)
-            beaconRow(row, actor);
+            beaconRow(row, actor, duration);
         else if (actor.kind == Scan)
             scanRow(row, actor);
         else {
@@ -639,7 +639,7 @@ private:
         return actor;
     }
 
-    void beaconRow(Row& row, Actor& actor)
+    void beaconRow(Row& row, Actor& actor, std::int64_t duration)
     {
         setSource(row, m_beaconSalt, actor.source);
         setService(row, actor.service);
@@ -647,7 +647,9 @@ private:
         row.responseCode = "200";
         row.bytesIn = toBytes(actor.bytesIn * (0.9 + 0.2 * m_random.open01()));
         row.bytesOut = toBytes(actor.bytesOut * (0.9 + 0.2 * m_random.open01()));
-        row.end = row.creation + static_cast<std::int64_t>(m_random.below(3));
+        // One at a time a check-in is an ordinary session: its duration is an ordinary row's
+        // (drawn by normal()), its sizes those of a small page.
+        row.end = row.creation + duration;
         do { // 3 % of beats are missed
             actor.next += static_cast<std::int64_t>(
                 std::llround(actor.period * (1.0 + actor.jitter * (2.0 * m_random.open01() - 1.0))));

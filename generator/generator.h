@@ -78,7 +78,8 @@ inline constexpr std::array<AnomalyKind, 6> anomalyKinds{{
 inline constexpr std::array<AnomalyKind, 3> behaviourKinds{{
     {"beacon", "",
      "one source calling one destination address and port every 1 to 60 minutes (jitter up to 20 %, "
-     "3 % of beats missed) with sizes within 10 %: 30 to 400 sessions over hours to days"},
+     "3 % of beats missed) with sizes within 10 %: 30 to 400 sessions over hours to days, each one an "
+     "ordinary session on its own (an ordinary duration, the sizes of a small page)"},
     {"scan", "",
      "one source touching 150 to 1200 ports of one host, or one port of as many hosts, about a tiny "
      "session a second, seven in ten refused (4xx/5xx)"},
