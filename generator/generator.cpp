@@ -921,6 +921,56 @@ private:
     bool m_label;
 };
 
+// The behavioural actors, replacing ordinary rows from their own random stream: a min-heap of
+// (time of the actor's next row, actor), each due actor taking the next ordinary row's place.
+class BehaviourSchedule {
+public:
+    BehaviourSchedule(const GeneratorParams& params, std::size_t normalRows)
+        : m_model(params, 1)
+    {
+        auto rows = static_cast<std::size_t>(static_cast<double>(params.rows) * params.behaviourRate);
+        rows = rows >= kMinBehaviourRows ? std::min(rows, normalRows / 2) : 0;
+        m_actors = m_model.planActors(rows);
+        for (std::size_t i = 0; i < m_actors.size(); ++i)
+            m_due.emplace(m_actors[i].next, i);
+    }
+
+    // An ordinary row about to be written at `time`: replaced by the most overdue actor's, if any.
+    void maybeReplace(Row& row, std::int64_t time)
+    {
+        if (m_due.empty() || m_due.top().first > time)
+            return;
+        const std::size_t index = m_due.top().second;
+        m_due.pop();
+        m_model.act(row, m_actors[index]);
+        if (m_actors[index].left > 0)
+            m_due.emplace(m_actors[index].next, index);
+    }
+
+    // The rows and actors written, by kind (the behaviour kinds listed only when there were actors).
+    void count(GeneratorResult& result) const
+    {
+        if (m_actors.empty())
+            return;
+        for (const auto& kind : behaviourKinds) {
+            result.anomaliesByKind[std::string(kind.name)] = 0;
+            result.behaviourActors[std::string(kind.name)] = 0;
+        }
+        for (const Actor& actor : m_actors) {
+            const std::string name(kindName(actor.kind));
+            result.anomaliesByKind[name] += actor.written;
+            result.behaviourActors[name] += actor.written > 0 ? 1 : 0;
+            result.anomalies += actor.written;
+        }
+    }
+
+private:
+    using Due = std::pair<std::int64_t, std::size_t>;
+    TrafficModel m_model;
+    std::vector<Actor> m_actors;
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> m_due;
+};
+
 // Splits `total` anomalies between the kinds by their shares, largest remainder first, so that
 // counts are exact and every kind appears once there are as many anomalies as kinds.
 std::array<std::size_t, anomalyKinds.size()> allocateKinds(std::size_t total)
@@ -1000,16 +1050,7 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
 
     TrafficModel model(params);
     Random& random = model.random();
-    // The behavioural actors replace ordinary rows from their own random stream: a min-heap of
-    // (time of the actor's next row, actor), each due actor taking the next ordinary row's place.
-    TrafficModel behaviourModel(params, 1);
-    auto behaviourRows = static_cast<std::size_t>(static_cast<double>(rows) * params.behaviourRate);
-    behaviourRows = behaviourRows >= kMinBehaviourRows ? std::min(behaviourRows, normalLeft / 2) : 0;
-    std::vector<Actor> actors = behaviourModel.planActors(behaviourRows);
-    using Due = std::pair<std::int64_t, std::size_t>;
-    std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
-    for (std::size_t i = 0; i < actors.size(); ++i)
-        due.emplace(actors[i].next, i);
+    BehaviourSchedule behaviour(params, normalLeft);
     RowWriter writer(out, params.label);
     writer.header();
 
@@ -1033,13 +1074,7 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
             --normalLeft;
             const std::int64_t nominal = timeline.at(timelineIndex++);
             model.normal(row, nominal);
-            if (!due.empty() && due.top().first <= startSeconds + nominal) {
-                Actor& actor = actors[due.top().second];
-                due.pop();
-                behaviourModel.act(row, actor);
-                if (actor.left > 0)
-                    due.emplace(actor.next, static_cast<std::size_t>(&actor - actors.data()));
-            }
+            behaviour.maybeReplace(row, startSeconds + nominal);
             emit(row);
             continue;
         }
@@ -1087,18 +1122,7 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
         emit(row);
     }
     writer.finish();
-    if (!actors.empty()) {
-        for (const auto& kind : behaviourKinds) {
-            result.anomaliesByKind[std::string(kind.name)] = 0;
-            result.behaviourActors[std::string(kind.name)] = 0;
-        }
-        for (const Actor& actor : actors) {
-            const std::string name(kindName(actor.kind));
-            result.anomaliesByKind[name] += actor.written;
-            result.behaviourActors[name] += actor.written > 0 ? 1 : 0;
-            result.anomalies += actor.written;
-        }
-    }
+    behaviour.count(result);
     progress.report("generate", 1.0);
     return result;
 }
