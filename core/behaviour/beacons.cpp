@@ -69,7 +69,10 @@ void scoreTiming(BeaconPair& pair, PairScratch& scratch, const BeaconParams& par
         pair.parts.timing = 0.0;
         return;
     }
-    pair.parts.timing = regularityPart(spread, params.intervalTolerance);
+    const double missedShare
+        = static_cast<double>(pair.missedBeats) / static_cast<double>(intervals.size() + pair.missedBeats);
+    pair.parts.timing = regularityPart(spread, params.intervalTolerance)
+                        * (1.0 - std::max(0.0, missedShare - params.missedBeatsAllowance));
 }
 
 // sessions: the pair's sessions in time order.
@@ -177,6 +180,8 @@ void BeaconParams::validate() const
     if (maxBeatsPerGap < 1 || maxBeatsPerGap > 100)
         throw ParameterError("beacon maxBeatsPerGap must be between 1 and 100 (got " + std::to_string(maxBeatsPerGap)
                              + ")");
+    if (!finiteAtLeast(missedBeatsAllowance, 0.0) || missedBeatsAllowance > 1.0)
+        throw ParameterError("beacon missedBeatsAllowance must be between 0 and 1");
     if (!finiteAtLeast(timingWeight, 0.0) || !finiteAtLeast(sizeWeight, 0.0) || !finiteAtLeast(coverageWeight, 0.0)
         || timingWeight + sizeWeight + coverageWeight <= 0.0)
         throw ParameterError("beacon weights must be 0 or more, and not all 0");

@@ -33,6 +33,11 @@ struct BeaconParams {
     // per beat) is k beats with k - 1 missed, not an irregular interval: an implant that misses a
     // few check-ins (a dropped packet, a laptop asleep) stays a beacon.
     int maxBeatsPerGap = 5;
+    // The share of missed beats (missed / (intervals + missed)) taken without cost; past it the
+    // timing part shrinks in proportion. Independent requests at random times also land near
+    // multiples of their median now and then: a third or more "missed beats" says they were not
+    // beats at all.
+    double missedBeatsAllowance = 0.1;
     // How the parts combine into the score (a weighted mean; the weights need not sum to 1).
     double timingWeight = 0.5;
     double sizeWeight = 0.25;
@@ -45,7 +50,8 @@ struct BeaconParams {
 // The score's parts, each in [0, 1], 1 the most beacon-like.
 struct BeaconParts {
     // 0.8 x regularity of the intervals (1 - MAD / median / intervalTolerance) + 0.2 x their
-    // symmetry (1 - |Bowley skew|), missed beats folded in.
+    // symmetry (1 - |Bowley skew|), missed beats folded in; times 1 - (share of missed beats -
+    // missedBeatsAllowance) when that share is past the allowance.
     double timing = 0.0;
     // The same over the session sizes, with sizeTolerance.
     double sizes = 0.0;

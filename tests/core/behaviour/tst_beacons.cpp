@@ -105,6 +105,22 @@ private Q_SLOTS:
         QCOMPARE(beaconSentence(pair), std::string("this pair repeats every 60 s ±0 s with 2 beats missed"));
     }
 
+    void manyMissedBeatsCost()
+    {
+        // A 60 s beacon that keeps three beats of every five: 24 sessions over 40 beats.
+        std::vector<Session> sessions;
+        for (int beat = 0; beat < 40; ++beat)
+            if (beat % 5 < 3)
+                sessions.push_back(periodic(1, 60, "1.1.1.1", beat * 60)[0]);
+        const BeaconPair pair = scoreBeacons(tableOf(sessions)).pairs[0];
+        QCOMPARE(pair.sessions, std::size_t(24));
+        QCOMPARE(pair.medianIntervalSeconds, 60.0);
+        QCOMPARE(pair.missedBeats, std::size_t(14)); // 7 gaps of 180 s, two beats missed in each
+        // 14 missed of 37 beats: 0.38, 0.28 past the allowance.
+        QVERIFY(std::abs(pair.parts.timing - (1.0 - (14.0 / 37.0 - 0.1))) < 1e-12);
+        QVERIFY(pair.score < 0.9);
+    }
+
     void jitterLowersTimingALittle()
     {
         // 60 s ± 2 s: gaps of 58 and 62 in turn.
@@ -264,7 +280,7 @@ private Q_SLOTS:
     void validate_data()
     {
         QTest::addColumn<int>("which");
-        for (int i = 0; i < 7; ++i)
+        for (int i = 0; i < 8; ++i)
             QTest::newRow(std::to_string(i).c_str()) << i;
     }
     void validate()
@@ -278,6 +294,7 @@ private Q_SLOTS:
         case 3: params.sizeTolerance = std::nan(""); break;
         case 4: params.maxBeatsPerGap = 0; break;
         case 5: params.timingWeight = params.sizeWeight = params.coverageWeight = 0; break;
+        case 6: params.missedBeatsAllowance = 1.5; break;
         default: params.threads = -1; break;
         }
         QVERIFY_THROWS_EXCEPTION(ParameterError, scoreBeacons(TrafficTable(), params));
