@@ -254,27 +254,55 @@ private Q_SLOTS:
         QVERIFY(result.pairs.empty());
     }
 
+    // Enough rows for several row ranges in the grouping (64 Ki rows) and several tasks (16 Ki).
     void sameResultAtAnyThreadCount()
     {
         std::vector<Session> sessions;
-        for (int source = 0; source < 600; ++source)
-            for (const Session& s : randomTiming(12, 100.0 + source, "9.9." + std::to_string(source / 250) + "."
-                                                     + std::to_string(source % 250), 100 + source))
+        for (int source = 0; source < 3000; ++source) {
+            const std::string src = "9." + std::to_string(source / 250) + ".0." + std::to_string(source % 250);
+            for (const Session& s : randomTiming(24, 100.0 + source, src, 100 + source))
                 sessions.push_back(s);
+        }
+        std::reverse(sessions.begin(), sessions.end()); // rows not in time order
         const TrafficTable table = tableOf(sessions);
-        BeaconParams one;
-        one.threads = 1;
-        BeaconParams four;
-        four.threads = 4;
-        const BeaconResult a = scoreBeacons(table, one);
-        const BeaconResult b = scoreBeacons(table, four);
-        QCOMPARE(a.pairs.size(), std::size_t(600));
-        QCOMPARE(a.pairRows, b.pairRows);
-        QCOMPARE(a.pairOfRow, b.pairOfRow);
-        for (std::size_t i = 0; i < a.pairs.size(); ++i)
-            QCOMPARE(a.pairs[i].score, b.pairs[i].score);
-        for (std::size_t i = 1; i < a.pairs.size(); ++i)
-            QVERIFY(a.pairs[i - 1].score >= a.pairs[i].score);
+        QCOMPARE(table.rowCount(), std::size_t(72000));
+        BehaviourParams one;
+        one.beacons.threads = one.fanOut.threads = 1;
+        BehaviourParams four;
+        four.beacons.threads = four.fanOut.threads = 4;
+        const BehaviourResult a = analyzeBehaviour(table, one);
+        const BehaviourResult b = analyzeBehaviour(table, four);
+        const BeaconResult c = scoreBeacons(table, four.beacons);
+        QCOMPARE(a.beacons.pairs.size(), std::size_t(3000));
+        QCOMPARE(a.beacons.pairRows, b.beacons.pairRows);
+        QCOMPARE(a.beacons.pairRows, c.pairRows);
+        QCOMPARE(a.beacons.pairOfRow, b.beacons.pairOfRow);
+        for (std::size_t i = 0; i < a.beacons.pairs.size(); ++i) {
+            QCOMPARE(a.beacons.pairs[i].score, b.beacons.pairs[i].score);
+            QCOMPARE(a.beacons.pairs[i].srcIp, c.pairs[i].srcIp);
+        }
+        for (std::size_t i = 1; i < a.beacons.pairs.size(); ++i)
+            QVERIFY(a.beacons.pairs[i - 1].score >= a.beacons.pairs[i].score);
+        // Each pair's rows in time order.
+        for (const BeaconPair& pair : a.beacons.pairs) {
+            const auto rows = a.beacons.rowsOf(pair);
+            for (std::size_t i = 1; i < rows.size(); ++i)
+                QVERIFY(table.column(Field::CreationTime).integers[rows[i - 1]]
+                        <= table.column(Field::CreationTime).integers[rows[i]]);
+        }
+        QCOMPARE(a.fanOut.windowOfRow, b.fanOut.windowOfRow);
+        QCOMPARE(a.fanOut.windows.size(), b.fanOut.windows.size());
+        QCOMPARE(a.fanOut.sources.size(), std::size_t(3000));
+        for (std::size_t i = 0; i < a.fanOut.sources.size(); ++i) {
+            QCOMPARE(a.fanOut.sources[i].srcIp, b.fanOut.sources[i].srcIp);
+            QCOMPARE(a.fanOut.sources[i].medianWindowSessions, b.fanOut.sources[i].medianWindowSessions);
+        }
+        std::size_t sessionsInWindows = 0;
+        for (const SourceWindow& window : a.fanOut.windows)
+            sessionsInWindows += window.sessions;
+        QCOMPARE(sessionsInWindows, std::size_t(72000));
+        for (std::size_t row = 0; row < table.rowCount(); ++row)
+            QCOMPARE(a.fanOut.windows[a.fanOut.windowOfRow[row]].srcIp, table.column(Field::SrcIp).text[row]);
     }
 
     void validate_data()
