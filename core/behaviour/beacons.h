@@ -107,8 +107,10 @@ struct BeaconResult {
     }
 };
 
-// One pass hashing the rows into pairs, then each pair scored (in parallel). Progress stage
-// "beacons"; cancel is polled. Throws ParameterError for bad params, CancelledError.
+// The rows grouped by source (a counting sort over the string pool's ids, in parallel), each
+// source's sessions sorted into pairs and each pair of minSessions or more scored, in parallel
+// tasks. Progress stage "beacons"; cancel is polled. Throws ParameterError for bad params,
+// CancelledError.
 BeaconResult scoreBeacons(const TrafficTable& table, const BeaconParams& params = {}, const Progress& progress = {});
 
 } // namespace webthreat

@@ -22,7 +22,8 @@ struct BehaviourResult {
     double seconds = 0.0; // wall time of analyzeBehaviour
 };
 
-// scoreBeacons then aggregateFanOut (stages "beacons", "fan-out").
+// scoreBeacons and aggregateFanOut over one grouping of the rows by source (stages "beacons",
+// "fan-out"); the grouping runs on params.beacons.threads.
 BehaviourResult analyzeBehaviour(const TrafficTable& table, const BehaviourParams& params = {},
                                  const Progress& progress = {});
 

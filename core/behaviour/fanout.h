@@ -88,9 +88,9 @@ bool isRejectAction(std::string_view action) noexcept;
 bool isFailedConnState(std::string_view connState) noexcept;
 bool isFailedResponseCode(std::int64_t code) noexcept;
 
-// One pass hashing (source, window), then each window's distinct ports and hosts (in parallel)
-// and each source's baseline. Progress stage "fan-out"; cancel is polled. Throws ParameterError
-// for bad params, CancelledError.
+// The rows grouped by source as scoreBeacons does, each source's sessions swept window by window
+// (distinct ports and hosts, failures; in parallel tasks), then each source's baseline and score.
+// Progress stage "fan-out"; cancel is polled. Throws ParameterError for bad params, CancelledError.
 FanOutResult aggregateFanOut(const TrafficTable& table, const FanOutParams& params = {}, const Progress& progress = {});
 
 } // namespace webthreat
