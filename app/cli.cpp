@@ -751,8 +751,8 @@ void keepOnlyWhatTheTextNeeds(AnalyzeCommand& a, const std::string* truthName)
     }
     if (truthName)
         keep.push_back(*truthName);
-    // The behaviour section (beacons, scans): destinations, starts and failed sessions.
-    for (const char* name : {"dst_ip", "time", "response.code", "action", "conn_state"})
+    // The behaviour section (beacons, scans): destinations and failed sessions (creation_time is kept).
+    for (const char* name : {"dst_ip", "response.code", "action", "conn_state"})
         keep.emplace_back(name);
     for (std::string_view name : truthColumnNames())
         keep.emplace_back(name);

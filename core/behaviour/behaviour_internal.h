@@ -90,7 +90,6 @@ struct SessionRecord {
     std::uint32_t dst = StringPool::kMissing;
     std::uint32_t row = 0;
     bool failed = false;
-    std::uint32_t window = 0; // fan-out: its window, within its task's
 };
 
 // Rows with a source and a start time, grouped by source: a counting sort over the string pool's
@@ -186,7 +185,7 @@ inline RobustSpread robustSpread(std::vector<double>& values, std::vector<double
 }
 
 // The passes over rows already grouped (analyzeBehaviour groups once for both; each reorders
-// the records within each source).
+// the records within each source, and the fan-out pass, the last, lets them go).
 BeaconResult scoreGroupedBeacons(SourceGroups& groups, const TrafficTable& table, const SessionColumns& columns,
                                  const BeaconParams& params, const Progress& progress);
 FanOutResult aggregateGroupedFanOut(SourceGroups& groups, const TrafficTable& table, const SessionColumns& columns,
