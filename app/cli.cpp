@@ -3,6 +3,7 @@
 #include "app/logging.h"
 #include "core/output/atomicfile.h"
 #include "core/analysis/evaluation.h"
+#include "core/behaviour/behaviourreport.h"
 #include "core/io/layoutflags.h"
 #include "core/output/export.h"
 #include "generator/generator.h"
@@ -781,6 +782,9 @@ void keepOnlyWhatTheTextNeeds(AnalyzeCommand& a, const std::string* truthName)
     }
     if (truthName)
         keep.push_back(*truthName);
+    // The behaviour section (beacons, scans): destinations and failed sessions (creation_time is kept).
+    for (const char* name : {"dst_ip", "response.code", "action", "conn_state"})
+        keep.emplace_back(name);
     for (std::string_view name : truthColumnNames())
         keep.emplace_back(name);
 }
@@ -862,6 +866,7 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     const Analysis analysis = analyzeFile(a.file, params, progress);
     const std::shared_ptr<const PreparedData>& data = analysis.data;
     const std::shared_ptr<const Detection>& detection = analysis.detection;
+    const BehaviourResult behaviour = analyzeBehaviour(data->table, {}, progress);
     // The ground truth, when the file has one or one is named: a named column that is missing or
     // unusable is a usage error; a column found by its name but unusable is only reported.
     const TruthLookup truth = truthName ? readGroundTruth(data->table, *truthName) : findGroundTruth(data->table);
@@ -873,13 +878,15 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     const bool truthUnusable = !truth.truth && truth.problem.rfind("column ", 0) == 0;
     if (a.json) {
         writeOutputs(a, analysis, progress, out);
-        out << analysisJson(analysis, a.top, evaluation ? &*evaluation : nullptr,
-                            truthUnusable ? truth.problem : std::string());
+        out << withBehaviourJson(analysisJson(analysis, a.top, evaluation ? &*evaluation : nullptr,
+                                              truthUnusable ? truth.problem : std::string()),
+                                 behaviour, data->table);
         return kExitOk;
     }
     std::ostringstream written;
     writeOutputs(a, analysis, progress, written);
-    out << layoutLine << analysisText(analysis, a.top) << allowListText(a, analysis);
+    out << layoutLine << analysisText(analysis, a.top) << allowListText(a, analysis)
+        << behaviourText(behaviour, data->table);
     if (evaluation)
         out << evaluationText(*evaluation, detection->scores, analysis.verdicts);
     else if (truthUnusable)

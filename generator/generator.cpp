@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <queue>
 #include <string_view>
 #include <vector>
 
@@ -156,6 +158,7 @@ constexpr std::array<Service, 10> services{{
 }};
 constexpr std::size_t httpsService = 0;
 constexpr std::size_t httpService = 2;
+constexpr std::size_t dnsService = 5;
 
 struct RarePort {
     std::string_view protocol;
@@ -251,7 +254,17 @@ enum Kind : int {
     ZeroLength = 3,
     RarePortKind = 4,
     OddCode = 5,
+    Beacon = 6, // behaviourKinds from here
+    Scan = 7,
+    BurstKind = 8,
 };
+constexpr std::string_view kindName(int kind) noexcept
+{
+    const auto index = static_cast<std::size_t>(kind);
+    return index < anomalyKinds.size() ? anomalyKinds[index].name : behaviourKinds[index - anomalyKinds.size()].name;
+}
+static_assert(kindName(Beacon) == "beacon" && kindName(Scan) == "scan" && kindName(BurstKind) == "burst");
+constexpr std::array<std::uint32_t, behaviourKinds.size()> behaviourSharePercent{50, 30, 20};
 constexpr std::array<std::uint32_t, anomalyKinds.size()> kindSharePercent{25, 25, 15, 15, 10, 10};
 static_assert(anomalyKinds[Exfiltration].name == "exfiltration" && anomalyKinds[Flood].name == "flood"
               && anomalyKinds[LongSession].name == "long_session" && anomalyKinds[ZeroLength].name == "zero_length"
@@ -448,6 +461,26 @@ struct Row {
     std::size_t observation = 0;
     std::size_t detection = 0;
     int kind = Normal;
+    std::uint32_t dstIpOverride = 0; // when not 0, the destination address instead of destination's
+    std::uint32_t portOverride = 0; // when not 0, the destination port instead of port
+};
+
+// One behavioural attacker (behaviourKinds): what stays fixed over its rows, and where it is.
+struct Actor {
+    int kind = Beacon;
+    std::int64_t next = 0; // seconds since the epoch of its next row
+    std::size_t left = 0; // rows still to write
+    std::size_t written = 0;
+    std::uint64_t source = 0; // index of its source address (its kind's salt; burst: the ordinary pool)
+    std::size_t service = 0;
+    std::size_t destination = 0;
+    double period = 0; // beacon: seconds between beats, and the jitter as a share of it
+    double jitter = 0;
+    double bytesIn = 0; // beacon: the sizes its sessions vary around
+    double bytesOut = 0;
+    bool hostSweep = false; // scan: one port of many hosts, or many ports of one host
+    std::uint32_t firstPort = 0;
+    std::string_view sweepPort;
 };
 
 std::uint64_t toBytes(double value) noexcept
@@ -459,10 +492,14 @@ std::uint64_t toBytes(double value) noexcept
 
 class TrafficModel {
 public:
-    explicit TrafficModel(const GeneratorParams& params)
-        : m_random(params.seed)
+    // stream 0 is the file's main stream; the behavioural kinds draw from stream 1, so that adding
+    // them leaves every other row as it was.
+    explicit TrafficModel(const GeneratorParams& params, std::uint64_t stream = 0)
+        : m_random(stream == 0 ? params.seed : mix64(params.seed ^ (0xBEAC0Full * stream)))
         , m_ipSalt(mix64(params.seed ^ 0x5EED1Full))
         , m_attackerSalt(mix64(params.seed ^ 0xBADC0DEull))
+        , m_beaconSalt(mix64(params.seed ^ 0xBEAC0Bull))
+        , m_scannerSalt(mix64(params.seed ^ 0x5CA77ull))
         // Distinct sources grow like the square root of the traffic: thousands for a day's sample,
         // about 160 000 for ten million rows.
         , m_poolSize(std::max<std::uint64_t>(
@@ -502,7 +539,145 @@ public:
         row.bytesOut = responseBytes(row.bytesIn);
         setTiming(row, nominal);
         row.kind = Normal;
+        row.dstIpOverride = 0;
+        row.portOverride = 0;
     }
+
+    // ---- The behavioural kinds, drawn from their own stream (TrafficModel(params, 1)).
+
+    // The actors for `rows` behaviour rows, split 50/30/20 between beacon, scan and burst.
+    std::vector<Actor> planActors(std::size_t rows)
+    {
+        std::vector<Actor> actors;
+        std::size_t given = 0;
+        for (std::size_t k = 0; k < behaviourKinds.size(); ++k) {
+            const std::size_t budget = k + 1 == behaviourKinds.size() ? rows - given : rows * behaviourSharePercent[k] / 100;
+            given += budget;
+            const int kind = Beacon + static_cast<int>(k);
+            const double low = kind == Beacon ? 30 : kind == Scan ? 150 : 60;
+            const double high = kind == Beacon ? 400 : kind == Scan ? 1200 : 400;
+            std::size_t left = budget;
+            while (left >= static_cast<std::size_t>(low)) {
+                auto count = std::min(left, static_cast<std::size_t>(m_random.logUniform(low, high)));
+                if (left - count < static_cast<std::size_t>(low))
+                    count = left;
+                Actor actor = kind == Beacon ? planBeacon(count) : kind == Scan ? planScan(count) : planBurst(count);
+                actor.source = kind == BurstKind ? 20 + m_random.below(381) : actors.size();
+                left -= actor.left;
+                actors.push_back(actor);
+            }
+        }
+        return actors;
+    }
+
+    // The next row of an actor, which then moves on.
+    void act(Row& row, Actor& actor)
+    {
+        normal(row, actor.next - startSeconds); // the categorical columns, as any row's
+        const std::int64_t duration = row.end - row.creation;
+        row.creation = actor.next;
+        row.kind = actor.kind;
+        if (actor.kind == Beacon)
+            beaconRow(row, actor, duration);
+        else if (actor.kind == Scan)
+            scanRow(row, actor);
+        else {
+            setSource(row, m_ipSalt, actor.source); // an ordinary source of the pool, with its baseline
+            row.end = row.creation + duration;
+            actor.next += static_cast<std::int64_t>(m_random.below(2));
+        }
+        --actor.left;
+        ++actor.written;
+    }
+
+private:
+    // The span an actor may use: it ends half a day early, so that every actor's rows are written
+    // before the ordinary rows they replace run out.
+    static constexpr std::int64_t actorSpan = spanDays * secondsPerDay - secondsPerDay / 2;
+
+    Actor planBeacon(std::size_t count)
+    {
+        static constexpr std::array<std::int64_t, 7> periods{60, 120, 300, 600, 900, 1800, 3600};
+        static constexpr std::array<double, 5> jitters{0.01, 0.02, 0.05, 0.1, 0.2};
+        Actor actor;
+        actor.kind = Beacon;
+        actor.period = static_cast<double>(periods[m_random.below(periods.size())]);
+        actor.jitter = jitters[m_random.below(jitters.size())];
+        // With missed beats and jitter a beat averages at most 1.25 periods.
+        const auto fits = static_cast<std::size_t>(static_cast<double>(actorSpan) / (actor.period * 1.25));
+        actor.left = std::min(count, fits);
+        const auto used = static_cast<std::int64_t>(static_cast<double>(actor.left) * actor.period * 1.25);
+        actor.next = startSeconds + static_cast<std::int64_t>(m_random.below(static_cast<std::uint64_t>(actorSpan - used) + 1));
+        const std::uint64_t pick = m_random.below(20);
+        actor.service = pick < 14 ? httpsService : pick < 17 ? httpService : dnsService;
+        actor.destination = pickDestination(services[actor.service].group);
+        actor.bytesIn = m_random.logUniform(150, 3000);
+        actor.bytesOut = m_random.logUniform(200, 5000);
+        return actor;
+    }
+
+    Actor planScan(std::size_t count)
+    {
+        static constexpr std::array<std::string_view, 6> sweptPorts{"22", "23", "445", "3389", "5900", "6379"};
+        Actor actor;
+        actor.kind = Scan;
+        actor.left = count;
+        actor.next = startSeconds + static_cast<std::int64_t>(m_random.below(actorSpan - 2 * 3600));
+        actor.hostSweep = m_random.chance(35, 100);
+        actor.sweepPort = sweptPorts[m_random.below(sweptPorts.size())];
+        actor.firstPort = static_cast<std::uint32_t>(m_random.below(65535));
+        actor.destination = m_random.below(destinations.size());
+        return actor;
+    }
+
+    Actor planBurst(std::size_t count)
+    {
+        Actor actor;
+        actor.kind = BurstKind;
+        actor.left = count;
+        actor.next = startSeconds + static_cast<std::int64_t>(m_random.below(actorSpan - 3600));
+        return actor;
+    }
+
+    void beaconRow(Row& row, Actor& actor, std::int64_t duration)
+    {
+        setSource(row, m_beaconSalt, actor.source);
+        setService(row, actor.service);
+        row.destination = actor.destination;
+        row.responseCode = "200";
+        row.bytesIn = toBytes(actor.bytesIn * (0.9 + 0.2 * m_random.open01()));
+        row.bytesOut = toBytes(actor.bytesOut * (0.9 + 0.2 * m_random.open01()));
+        // One at a time a check-in is an ordinary session: its duration is an ordinary row's
+        // (drawn by normal()), its sizes those of a small page.
+        row.end = row.creation + duration;
+        do { // 3 % of beats are missed
+            actor.next += static_cast<std::int64_t>(
+                std::llround(actor.period * (1.0 + actor.jitter * (2.0 * m_random.open01() - 1.0))));
+        } while (m_random.chance(3, 100));
+    }
+
+    void scanRow(Row& row, Actor& actor)
+    {
+        static constexpr std::array<std::string_view, 5> refusals{"400", "403", "444", "499", "502"};
+        setSource(row, m_scannerSalt, actor.source);
+        row.protocol = "TCP";
+        const auto i = static_cast<std::uint32_t>(actor.written);
+        if (actor.hostSweep) {
+            row.port = actor.sweepPort;
+            row.dstIpOverride = (10u << 24) | (138u << 16) | ((100u + i / 250 % 100) << 8) | (1u + i % 250);
+        } else {
+            row.destination = actor.destination;
+            // A stride prime to 65535 visits every port once before repeating.
+            row.portOverride = 1 + static_cast<std::uint32_t>((actor.firstPort + std::uint64_t{i} * 7919) % 65535);
+        }
+        row.bytesIn = 40 + m_random.below(61);
+        row.bytesOut = m_random.below(61);
+        row.responseCode = m_random.chance(7, 10) ? refusals[m_random.below(refusals.size())] : "200";
+        row.end = row.creation + static_cast<std::int64_t>(m_random.below(2));
+        actor.next += static_cast<std::int64_t>(m_random.below(3));
+    }
+
+public:
 
     void exfiltration(Row& row, std::int64_t nominal)
     {
@@ -656,6 +831,8 @@ private:
     Random m_random;
     std::uint64_t m_ipSalt;
     std::uint64_t m_attackerSalt;
+    std::uint64_t m_beaconSalt;
+    std::uint64_t m_scannerSalt;
     std::uint64_t m_poolSize;
     double m_logPoolSize;
     Choice m_countries;
@@ -707,10 +884,10 @@ public:
         *out++ = ',';
         out = put(out, row.responseCode);
         *out++ = ',';
-        out = put(out, row.port);
+        out = row.portOverride ? putNumber(out, row.portOverride) : put(out, row.port);
         *out++ = ',';
         const Destination& destination = destinations[row.destination];
-        out = put(out, destination.ip);
+        out = row.dstIpOverride ? putIp(out, row.dstIpOverride) : put(out, destination.ip);
         *out++ = ',';
         out = put(out, ruleNames[row.rule].value);
         *out++ = ',';
@@ -718,7 +895,7 @@ public:
         *out++ = ',';
         out = put(out, sourceMeta);
         *out++ = ',';
-        out = put(out, destination.sourceName);
+        out = put(out, row.dstIpOverride ? std::string_view("vpc_unassigned") : destination.sourceName);
         *out++ = ',';
         out = put(out, creationText); // like the reference data, `time` repeats creation_time
         *out++ = ',';
@@ -728,7 +905,7 @@ public:
                 out = put(out, ",0,");
             } else {
                 out = put(out, ",1,");
-                out = put(out, anomalyKinds[static_cast<std::size_t>(row.kind)].name);
+                out = put(out, kindName(row.kind));
             }
         }
         *out++ = '\n';
@@ -742,6 +919,56 @@ private:
     TimestampWriter m_creation;
     TimestampWriter m_end;
     bool m_label;
+};
+
+// The behavioural actors, replacing ordinary rows from their own random stream: a min-heap of
+// (time of the actor's next row, actor), each due actor taking the next ordinary row's place.
+class BehaviourSchedule {
+public:
+    BehaviourSchedule(const GeneratorParams& params, std::size_t normalRows)
+        : m_model(params, 1)
+    {
+        auto rows = static_cast<std::size_t>(static_cast<double>(params.rows) * params.behaviourRate);
+        rows = rows >= kMinBehaviourRows ? std::min(rows, normalRows / 2) : 0;
+        m_actors = m_model.planActors(rows);
+        for (std::size_t i = 0; i < m_actors.size(); ++i)
+            m_due.emplace(m_actors[i].next, i);
+    }
+
+    // An ordinary row about to be written at `time`: replaced by the most overdue actor's, if any.
+    void maybeReplace(Row& row, std::int64_t time)
+    {
+        if (m_due.empty() || m_due.top().first > time)
+            return;
+        const std::size_t index = m_due.top().second;
+        m_due.pop();
+        m_model.act(row, m_actors[index]);
+        if (m_actors[index].left > 0)
+            m_due.emplace(m_actors[index].next, index);
+    }
+
+    // The rows and actors written, by kind (the behaviour kinds listed only when there were actors).
+    void count(GeneratorResult& result) const
+    {
+        if (m_actors.empty())
+            return;
+        for (const auto& kind : behaviourKinds) {
+            result.anomaliesByKind[std::string(kind.name)] = 0;
+            result.behaviourActors[std::string(kind.name)] = 0;
+        }
+        for (const Actor& actor : m_actors) {
+            const std::string name(kindName(actor.kind));
+            result.anomaliesByKind[name] += actor.written;
+            result.behaviourActors[name] += actor.written > 0 ? 1 : 0;
+            result.anomalies += actor.written;
+        }
+    }
+
+private:
+    using Due = std::pair<std::int64_t, std::size_t>;
+    TrafficModel m_model;
+    std::vector<Actor> m_actors;
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> m_due;
 };
 
 // Splits `total` anomalies between the kinds by their shares, largest remainder first, so that
@@ -776,6 +1003,11 @@ void GeneratorParams::validate() const
         throw ParameterError("rows must be at least 1");
     if (rows > maxRows)
         throw ParameterError("rows must be at most 1000000000 (got " + std::to_string(rows) + ")");
+    if (!(behaviourRate >= 0.0 && behaviourRate <= 0.2)) {
+        std::array<char, 32> text{};
+        const auto end = std::to_chars(text.data(), text.data() + text.size(), behaviourRate).ptr;
+        throw ParameterError("behaviourRate must be between 0 and 0.2 (got " + std::string(text.data(), end) + ")");
+    }
     if (!(anomalyRate >= 0.0 && anomalyRate <= 0.5)) {
         std::array<char, 32> text{};
         const auto end = std::to_chars(text.data(), text.data() + text.size(), anomalyRate).ptr;
@@ -818,6 +1050,7 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
 
     TrafficModel model(params);
     Random& random = model.random();
+    BehaviourSchedule behaviour(params, normalLeft);
     RowWriter writer(out, params.label);
     writer.header();
 
@@ -839,7 +1072,9 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
         std::uint64_t ticket = random.below(normalLeft + eventsLeft);
         if (ticket >= eventsLeft) {
             --normalLeft;
-            model.normal(row, timeline.at(timelineIndex++));
+            const std::int64_t nominal = timeline.at(timelineIndex++);
+            model.normal(row, nominal);
+            behaviour.maybeReplace(row, startSeconds + nominal);
             emit(row);
             continue;
         }
@@ -887,6 +1122,7 @@ GeneratorResult generateTraffic(std::ostream& out, const GeneratorParams& params
         emit(row);
     }
     writer.finish();
+    behaviour.count(result);
     progress.report("generate", 1.0);
     return result;
 }

@@ -16,6 +16,12 @@ struct GeneratorParams {
     std::size_t rows = 10000;
     std::uint64_t seed = 42;
     double anomalyRate = 0.02; // share of rows that are injected anomalies, in [0, 0.5]
+    // Share of rows replaced by behavioural attacks (behaviourKinds: beacon, scan, burst), in
+    // [0, 0.2], on top of anomalyRate. A beacon or a scan is a pattern over hundreds of sessions,
+    // so they are injected only when this comes to at least kMinBehaviourRows rows (from 50 000
+    // rows at the default): a smaller file gets none and is byte for byte what it was before
+    // these kinds existed.
+    double behaviourRate = 0.01;
     bool label = false; // add ground-truth columns is_attack (0/1) and attack_kind
 
     // Throws ParameterError naming the parameter and its allowed range.
@@ -25,8 +31,13 @@ struct GeneratorParams {
 struct GeneratorResult {
     std::size_t rows = 0;
     std::size_t anomalies = 0;
-    std::map<std::string, std::size_t> anomaliesByKind; // kind name -> rows injected (every kind listed)
+    // kind name -> rows injected: every one of anomalyKinds, and behaviourKinds when any were injected
+    std::map<std::string, std::size_t> anomaliesByKind;
+    // behaviour kind name -> how many actors: beacon pairs, scanning sources, bursting sources
+    std::map<std::string, std::size_t> behaviourActors;
 };
+
+inline constexpr std::size_t kMinBehaviourRows = 500;
 
 // One kind of injected anomaly. primaryFeature names the detector feature (bytes_in, bytes_out,
 // session_duration, avg_packet_size) through which the kind stands out most, so that a test can
@@ -57,6 +68,24 @@ inline constexpr std::array<AnomalyKind, 6> anomalyKinds{{
     {"odd_code", "",
      "response codes no normal session gets (400, 401, 418, 444, 499, 520) on otherwise ordinary "
      "sessions: same sources, ports, protocols, bytes and timing"},
+}};
+
+// The behavioural kinds (issue 21): invisible in any one row, plain in a pair's or a source's rows
+// together. They replace ordinary rows (never another kind's), drawn from a random stream of
+// their own, so every other row of the file is unchanged; each row carries its actor's own
+// time, so a row may come up to a few minutes after the rows around it. Shares of the behaviour
+// rows: 50 % beacon, 30 % scan, 20 % burst.
+inline constexpr std::array<AnomalyKind, 3> behaviourKinds{{
+    {"beacon", "",
+     "one source calling one destination address and port every 1 to 60 minutes (jitter up to 20 %, "
+     "3 % of beats missed) with sizes within 10 %: 30 to 400 sessions over hours to days, each one an "
+     "ordinary session on its own (an ordinary duration, the sizes of a small page)"},
+    {"scan", "",
+     "one source touching 150 to 1200 ports of one host, or one port of as many hosts, about a tiny "
+     "session a second, seven in ten refused (4xx/5xx)"},
+    {"burst", "",
+     "an ordinary source, with traffic of its own all week, sending 60 to 400 ordinary sessions within "
+     "a few minutes"},
 }};
 
 // Writes deterministic, realistic web traffic in the CloudWatch schema (header line first, LF line

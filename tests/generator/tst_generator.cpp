@@ -537,6 +537,124 @@ private slots:
         QCOMPARE(odd, std::size_t(100)); // 10 % of the 1,000 anomalies
     }
 
+    // The behavioural kinds (issue 21): their counts, and every other row exactly as without them.
+    void behaviourKindsReplaceOnlyOrdinaryRows()
+    {
+        GeneratorParams params;
+        params.rows = 100000;
+        params.label = true;
+        const auto generated = generate(params);
+        const auto& byKind = generated.result.anomaliesByKind;
+        QCOMPARE(byKind.size(), anomalyKinds.size() + behaviourKinds.size());
+        // 1 % of the rows, split 50/30/20; the row kinds keep their 2 %, split as before.
+        QCOMPARE(byKind.at("beacon"), std::size_t(500));
+        QCOMPARE(byKind.at("scan"), std::size_t(300));
+        QCOMPARE(byKind.at("burst"), std::size_t(200));
+        QCOMPARE(byKind.at("exfiltration"), std::size_t(500));
+        QCOMPARE(byKind.at("odd_code"), std::size_t(200));
+        QCOMPARE(generated.result.anomalies, std::size_t(3000));
+        for (const auto& kind : behaviourKinds)
+            QVERIFY(generated.result.behaviourActors.at(std::string(kind.name)) >= 1);
+
+        params.behaviourRate = 0;
+        const auto without = generate(params);
+        QCOMPARE(without.result.anomaliesByKind.size(), anomalyKinds.size());
+        const auto with = lines(generated.text);
+        const auto plain = lines(without.text);
+        QCOMPARE(with.size(), plain.size());
+        std::size_t replaced = 0;
+        for (std::size_t i = 0; i < with.size(); ++i) {
+            if (with[i] == plain[i])
+                continue;
+            ++replaced;
+            QVERIFY2(plain[i].ends_with(",0,"), std::string(plain[i]).c_str()); // only ordinary rows give way
+            QVERIFY(with[i].ends_with(",beacon") || with[i].ends_with(",scan") || with[i].ends_with(",burst"));
+        }
+        QCOMPARE(replaced, std::size_t(1000));
+    }
+
+    void behaviourNeedsEnoughRows()
+    {
+        GeneratorParams params;
+        params.rows = 49999;
+        QCOMPARE(generate(params).result.anomaliesByKind.size(), anomalyKinds.size());
+        params.rows = 50000;
+        QCOMPARE(generate(params).result.anomaliesByKind.size(), anomalyKinds.size() + behaviourKinds.size());
+        params.behaviourRate = 0.3;
+        QVERIFY_THROWS_EXCEPTION(ParameterError, params.validate());
+    }
+
+    // Each kind looks like its description: beacons regular in time and size, scans wide and tiny,
+    // bursts from sources with ordinary traffic of their own, packed into minutes.
+    void behaviourKindsLookTheirPart()
+    {
+        GeneratorParams params;
+        params.rows = 200000;
+        params.label = true;
+        params.seed = 5;
+        const auto generated = generate(params);
+        const auto rows = parseRows(generated.text, 18);
+        std::map<std::string, std::vector<const std::vector<std::string>*>> beacons; // by pair
+        std::map<std::string, std::vector<const std::vector<std::string>*>> scans; // by source
+        std::map<std::string, std::vector<qint64>> bursts; // starts, by source
+        std::set<std::string> ordinarySources;
+        for (const auto& row : rows) {
+            const std::string& kind = row[AttackKind];
+            const std::string& src = row[column(Field::SrcIp)];
+            if (kind == "beacon")
+                beacons[src + ">" + row[column(Field::DstIp)] + ":" + row[column(Field::DstPort)]].push_back(&row);
+            else if (kind == "scan")
+                scans[src].push_back(&row);
+            else if (kind == "burst")
+                bursts[src].push_back(seconds(row[column(Field::CreationTime)]));
+            else if (kind.empty())
+                ordinarySources.insert(src);
+        }
+        QCOMPARE(beacons.size(), generated.result.behaviourActors.at("beacon"));
+        for (auto& [pair, sessions] : beacons) {
+            QVERIFY2(sessions.size() >= 30, pair.c_str());
+            std::vector<qint64> starts;
+            std::vector<std::uint64_t> sizes;
+            for (const auto* row : sessions) {
+                starts.push_back(seconds((*row)[column(Field::CreationTime)]));
+                sizes.push_back(number((*row)[column(Field::BytesIn)]));
+            }
+            std::sort(starts.begin(), starts.end());
+            std::vector<qint64> intervals;
+            for (std::size_t i = 1; i < starts.size(); ++i)
+                intervals.push_back(starts[i] - starts[i - 1]);
+            const qint64 beat = median(intervals);
+            QVERIFY2(beat >= 50 && beat <= 4000, std::to_string(beat).c_str());
+            // Nine in ten intervals within 20 % of the beat (the rest are missed beats).
+            const auto onBeat = std::count_if(intervals.begin(), intervals.end(), [&](qint64 interval) {
+                return std::abs(double(interval - beat)) <= 0.2 * double(beat) + 1;
+            });
+            QVERIFY2(onBeat * 10 >= qint64(intervals.size()) * 9, pair.c_str());
+            const auto [smallest, largest] = std::minmax_element(sizes.begin(), sizes.end());
+            QVERIFY2(double(*largest) <= 1.23 * double(*smallest) + 1, pair.c_str());
+        }
+        QCOMPARE(scans.size(), generated.result.behaviourActors.at("scan"));
+        for (const auto& [src, sessions] : scans) {
+            std::set<std::string> ports;
+            std::set<std::string> hosts;
+            for (const auto* row : sessions) {
+                ports.insert((*row)[column(Field::DstPort)]);
+                hosts.insert((*row)[column(Field::DstIp)]);
+                QVERIFY(number((*row)[column(Field::BytesIn)]) <= 100);
+                QVERIFY(seconds((*row)[column(Field::EndTime)]) - seconds((*row)[column(Field::CreationTime)]) <= 1);
+            }
+            QVERIFY2(std::max(ports.size(), hosts.size()) == sessions.size(), src.c_str()); // every one new
+            QVERIFY(sessions.size() >= 150);
+        }
+        QCOMPARE(bursts.size(), generated.result.behaviourActors.at("burst"));
+        for (auto& [src, starts] : bursts) {
+            QVERIFY2(ordinarySources.count(src) == 1, src.c_str()); // a baseline of its own
+            QVERIFY(starts.size() >= 60);
+            const auto [first, last] = std::minmax_element(starts.begin(), starts.end());
+            QVERIFY2(*last - *first <= qint64(starts.size()), src.c_str()); // at least a session a second
+        }
+    }
+
     void progressReports()
     {
         std::vector<double> fractions;
