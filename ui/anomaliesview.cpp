@@ -124,9 +124,10 @@ void AnomaliesView::updateTriage(const ViewUpdate& update)
     m_suspiciousModel->updateTriage(update.snapshot.triage);
     m_shown.triage = update.snapshot.triage;
     // The column was fitted while it was empty: widen it to the verdicts now shown.
-    const int wanted = m_suspiciousTable->sizeHintForColumn(SuspiciousRowsModel::Verdict);
-    if (m_suspiciousTable->columnWidth(SuspiciousRowsModel::Verdict) < wanted)
-        m_suspiciousTable->setColumnWidth(SuspiciousRowsModel::Verdict, wanted);
+    const int width = m_suspiciousTable->columnWidth(SuspiciousRowsModel::Verdict);
+    m_suspiciousTable->resizeColumnToContents(SuspiciousRowsModel::Verdict);
+    if (m_suspiciousTable->columnWidth(SuspiciousRowsModel::Verdict) < width)
+        m_suspiciousTable->setColumnWidth(SuspiciousRowsModel::Verdict, width);
     m_scatter->updateTriage(update.snapshot.triage);
 }
 

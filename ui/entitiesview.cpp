@@ -95,9 +95,10 @@ void EntitiesView::updateTriage(const ViewUpdate& update)
     if (update.snapshot.data != m_model->snapshot().data)
         return;
     m_model->updateTriage(update.snapshot.triage);
-    const int wanted = m_table->sizeHintForColumn(EntitiesModel::Verdict);
-    if (m_table->columnWidth(EntitiesModel::Verdict) < wanted)
-        m_table->setColumnWidth(EntitiesModel::Verdict, wanted);
+    const int width = m_table->columnWidth(EntitiesModel::Verdict);
+    m_table->resizeColumnToContents(EntitiesModel::Verdict);
+    if (m_table->columnWidth(EntitiesModel::Verdict) < width)
+        m_table->setColumnWidth(EntitiesModel::Verdict, width);
 }
 
 std::vector<std::string> EntitiesView::selectedSourceIps() const
