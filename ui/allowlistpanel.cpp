@@ -144,9 +144,11 @@ AllowListPanel::AllowListPanel(QWidget* parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->horizontalHeader()->setStretchLastSection(false);
+    // The rule and its count whole; the reason takes what is left (the table scrolls sideways
+    // rather than widen the dock).
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_table->setWordWrap(false);
     m_table->setMinimumWidth(200);
     layout->addWidget(m_table, 1);
     m_show = new QCheckBox(tr("&Show suppressed rows"), this);

@@ -492,7 +492,11 @@ void TrustView::updateVerdictsChoice()
 
 void TrustView::updateTriage(const ViewUpdate& update)
 {
-    m_snapshot = update.snapshot;
+    // New data's marks come with its snapshot (setSnapshot); taking the new snapshot here would
+    // make the tab think it already shows the new data.
+    if (update.snapshot.data != m_snapshot.data || update.snapshot.detection != m_snapshot.detection)
+        return;
+    m_snapshot.triage = update.snapshot.triage;
     updateVerdictsChoice();
     refresh();
 }

@@ -29,15 +29,19 @@ TableTriage layTriage(const TrafficTable& table, const std::string& fileSha256, 
                 triage.sources.emplace(id, mark);
         }
         if (!triage.sources.empty()) {
+            // A dense table by interned id: one array read per row, not a hash lookup (a mark
+            // re-lays every row on the GUI thread).
+            std::vector<const SourceMark*> byId(table.strings->size(), nullptr);
+            for (const auto& [id, mark] : triage.sources)
+                byId[id] = &mark;
             for (std::size_t row = 0; row < rows; ++row) {
-                const auto it = triage.sources.find(sources.text[row]);
-                if (it == triage.sources.end())
+                const SourceMark* mark = byId[sources.text[row]];
+                if (!mark)
                     continue;
-                triage.marks[row] = it->second.mark;
-                triage.origins[row] =
-                    it->second.fileSha256 == fileSha256 ? MarkOrigin::Source : MarkOrigin::EarlierFile;
-                if (!it->second.note.empty())
-                    triage.notes[static_cast<std::uint32_t>(row)] = it->second.note;
+                triage.marks[row] = mark->mark;
+                triage.origins[row] = mark->fileSha256 == fileSha256 ? MarkOrigin::Source : MarkOrigin::EarlierFile;
+                if (!mark->note.empty())
+                    triage.notes[static_cast<std::uint32_t>(row)] = mark->note;
             }
         }
     }

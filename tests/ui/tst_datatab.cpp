@@ -115,7 +115,7 @@ private Q_SLOTS:
         QVERIFY(test::openAndWait(window, test::referenceCsv()));
         QCOMPARE(visualOrder(window), defaultOrder(window));
         QCOMPARE(visualOrder(window).mid(0, 4),
-                 (QStringList{"anomaly_label", "anomaly_score", "bytes_in", "bytes_out"}));
+                 (QStringList{"anomaly_label", "verdict", "anomaly_score", "bytes_in"}));
         QVERIFY(test::openAndWait(window, labelled)); // two more columns: is_attack, attack_kind
         QCOMPARE(visualOrder(window), defaultOrder(window));
         QVERIFY(visualOrder(window).contains(QStringLiteral("attack_kind")));
@@ -165,7 +165,9 @@ private:
     static QStringList defaultOrder(const MainWindow& window)
     {
         const auto* model = test::byName<TrafficTableModel>(window, "trafficModel");
+        // The detector's label, the analyst's verdict beside it, then the score (issue #19).
         QStringList names{model->columnName(model->columnFor(TrafficTableModel::ColumnSource::Label)),
+                          model->columnName(model->columnFor(TrafficTableModel::ColumnSource::Verdict)),
                           model->columnName(model->columnFor(TrafficTableModel::ColumnSource::Score))};
         for (int column = 0; column < model->columnCount(); ++column) {
             if (!names.contains(model->columnName(column)))

@@ -130,7 +130,9 @@ private Q_SLOTS:
         QCOMPARE(model.index(1, EntitiesModel::FirstSeen).data().toString(), QStringLiteral("2024-04-25 10:00"));
         QCOMPARE(model.index(1, EntitiesModel::LastSeen).data().toString(), QStringLiteral("2024-04-25 11:54"));
         // When comes before the wide countries and ports, so that Last seen is on screen at 1280x800.
-        QCOMPARE(model.headerData(7, Qt::Horizontal).toString(), QStringLiteral("Last seen (UTC)"));
+        QCOMPARE(model.headerData(EntitiesModel::LastSeen, Qt::Horizontal).toString(), QStringLiteral("Last seen (UTC)"));
+        QCOMPARE(int(EntitiesModel::LastSeen), 8); // after the IP, verdict, counts, score and bytes
+        QCOMPARE(model.headerData(EntitiesModel::Verdict, Qt::Horizontal).toString(), QStringLiteral("Verdict"));
         QCOMPARE(model.headerData(model.columnCount() - 1, Qt::Horizontal).toString(), QStringLiteral("Ports"));
         // 3.3.3.3 sent 10 x 5 MB: bytes are formatted with units, the tooltip has the exact count.
         QCOMPARE(model.index(2, EntitiesModel::BytesOut).data().toString(), QStringLiteral("50.0 MB"));

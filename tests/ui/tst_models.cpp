@@ -50,6 +50,8 @@ enum Col {
     AvgPacketSize,
     Score,
     Label,
+    Verdict, // the analyst's (issue #19)
+    Note,
     ColumnTotal
 };
 
@@ -112,7 +114,8 @@ private Q_SLOTS:
         model.setSnapshot(assessSnapshot(m_data, m_detection, Contamination::fromValue(0.2)));
 
         QCOMPARE(model.rowCount(), 6);
-        // The nine file columns (absent optional ones left out), two features, score, label.
+        // The nine file columns (absent optional ones left out), two features, score, label, the
+        // analyst's verdict and note.
         QCOMPARE(model.columnCount(), int(ColumnTotal));
         QCOMPARE(model.rowCount(model.index(0, 0)), 0);
         QCOMPARE(model.headerData(BytesIn, Qt::Horizontal).toString(), QStringLiteral("bytes_in"));

@@ -587,6 +587,7 @@ private Q_SLOTS:
         // Without triage or rules, neither section.
         input.snapshot.triage.reset();
         input.snapshot.allowRules.reset();
+        input.snapshot.suppression.reset();
         const QString plain = QString::fromUtf8(reportHtml(input));
         QVERIFY(!plain.contains(QStringLiteral("<h2>Triage</h2>")));
         QVERIFY(!plain.contains(QStringLiteral("allow-list")));

@@ -70,31 +70,6 @@ QString findingsTable(const QString& title, const QString& valueHeader, const st
     return html + QStringLiteral("</table>");
 }
 
-// The allow-list's rules, their reasons and the rows each matches (core/triage/suppression.h).
-QString suppressionSection(const AnalysisSnapshot& snapshot)
-{
-    if (!snapshot.suppression)
-        return {};
-    const Suppression& suppression = *snapshot.suppression;
-    const std::size_t suppressed = snapshot.verdicts ? snapshot.verdicts->suppressedCount : 0;
-    QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Suppressed by the allow-list"));
-    html += QStringLiteral("<p>%1</p>")
-                .arg(tr("%1 rows below the threshold are known to be fine and are not counted as Suspicious: %2 "
-                        "rules are applied, and %3 rows match one in all.")
-                         .arg(number(suppressed), number(suppression.activeRules), number(suppression.matchedRows)));
-    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr><th>%1</th>"
-                           "<th>%2</th><th>%3</th></tr></thead>")
-                .arg(tr("Rule"), tr("Reason"), tr("Rows matched"));
-    for (std::size_t i = 0; i < suppression.rules.size(); ++i) {
-        const SuppressionRule& rule = suppression.rules[i];
-        const QString count = rule.enabled ? number(i < suppression.rowsPerRule.size() ? suppression.rowsPerRule[i] : 0)
-                                           : tr("disabled");
-        html += QStringLiteral("<tr><td class='mono'>%1</td><td>%2</td><td class='n'>%3</td></tr>")
-                    .arg(esc(rule.condition()), esc(rule.reason), count);
-    }
-    return html + QStringLiteral("</table>");
-}
-
 QString keyValueRow(const QString& key, const QString& valueHtml)
 {
     return QStringLiteral("<tr><td class='k'>%1</td><td>%2</td></tr>").arg(esc(key), valueHtml);
@@ -277,7 +252,6 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
         html += findingsTable(tr("Source countries"), tr("Country"), findings.countries);
         html += findingsTable(tr("Destination ports"), tr("Port"), findings.destinationPorts);
         html += findingsTable(tr("Protocols"), tr("Protocol"), findings.protocols);
-        html += suppressionSection(snapshot);
         html += suspiciousSection(input, progress);
     }
     // The analyst's triage (#19): verdicts and notes, then the rules that hid rows.

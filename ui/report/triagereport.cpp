@@ -249,9 +249,14 @@ QString triageSectionHtml(const AnalysisSnapshot& snapshot, std::size_t maxRows,
 
 QString allowListSectionHtml(const AnalysisSnapshot& snapshot, bool heading)
 {
-    if (!snapshot.allowRules || snapshot.allowRules->empty())
+    // The window's snapshot carries the rules (with the disabled ones); the command line's only its
+    // Suppression, which keeps the rules it matched.
+    const std::vector<SuppressionRule>* allow = snapshot.allowRules ? snapshot.allowRules.get()
+        : snapshot.suppression                                      ? &snapshot.suppression->rules
+                                                                    : nullptr;
+    if (!allow || allow->empty())
         return {};
-    const std::vector<SuppressionRule>& rules = *snapshot.allowRules;
+    const std::vector<SuppressionRule>& rules = *allow;
     const Suppression* suppression = snapshot.suppression.get();
     QString html = heading ? QStringLiteral("<h2>%1</h2>").arg(tr("Suppressed by the allow-list")) : QString();
     if (snapshot.verdicts && !snapshot.showSuppressed)
