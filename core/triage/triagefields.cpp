@@ -1,5 +1,7 @@
 #include "core/triage/triagefields_internal.h"
 
+#include "core/triage/suppression.h"
+
 #include "core/io/textcheck.h"
 #include "core/util/errors.h"
 
@@ -46,23 +48,7 @@ std::string lowerCase(std::string_view text)
 
 std::string_view fieldText(RuleField field) noexcept
 {
-    switch (field) {
-    case RuleField::SrcIp:
-        return "src_ip";
-    case RuleField::DstIp:
-        return "dst_ip";
-    case RuleField::DstPort:
-        return "dst_port";
-    case RuleField::Protocol:
-        return "protocol";
-    case RuleField::Country:
-        return "src_ip_country_code";
-    case RuleField::RuleNames:
-        return "rule_names";
-    case RuleField::Pair:
-        return "pair";
-    }
-    return "";
+    return ruleFieldName(field); // one spelling of the field names, suppression's
 }
 
 std::optional<RuleField> parseFieldText(std::string_view text) noexcept
