@@ -101,7 +101,8 @@ std::string featureHelp()
     constexpr std::size_t lineWidth = 100;
     std::string out = "\nDetector features (--features LIST, comma-separated; * = in the default set):\n";
     const std::vector<Feature> defaults = defaultFeatures();
-    for (const FeatureGroup group : {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource}) {
+    for (const FeatureGroup group :
+         {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource, FeatureGroup::Behaviour}) {
         out += "  " + std::string(featureGroupTitle(group)) + ":\n";
         for (const FeatureInfo& info : availableFeatures()) {
             if (info.group != group)
@@ -253,7 +254,12 @@ constexpr const char* kGenerateDescription =
     R"(Writes deterministic synthetic web traffic in the CloudWatch schema: many source IPs and countries,
 several protocols, ports and response codes, diurnal timing, heavy-tailed byte counts, and injected
 anomalies (exfiltration, floods of tiny sessions, very long and zero-length sessions, rare ports,
-odd response codes).)";
+odd response codes). From 50,000 rows at the default --behaviour-rate, 1 % of the rows are the
+behavioural kinds, visible only across many rows: beacon (one pair calling home on a timer with
+near-constant sizes), scan (one source touching hundreds of ports or hosts, mostly refused) and
+burst (an ordinary source sending many times its usual sessions within minutes). With --label,
+attack_kind names each row's kind: exfiltration, flood, long_session, zero_length, rare_port,
+odd_code, beacon, scan or burst.)";
 
 constexpr const char* kGenerateFooter = R"(Example:
   webthreat generate --rows 1000000 --label --out traffic-1m.csv)";
@@ -299,6 +305,7 @@ struct AnalyzeCommand {
     std::string model; // score: the saved detector to score with
     bool contaminationGiven = false; // score: re-threshold on the file instead of the model's threshold
     bool force = false, json = false;
+    bool behaviour = true; // analyze: the behaviour section (beacon pairs, scanning sources)
     std::vector<std::string> allow; // --allow: rules files, their rules combined
     std::string logLevel;
     LayoutFlags layout;
@@ -407,6 +414,10 @@ struct CommandLine {
                      "write the fitted detector to FILE (JSON: forest, encodings, threshold, training provenance) "
                      "for `webthreat score` and the workbench's Detector > Apply Model...")
             ->option_text("FILE");
+        c.add_flag("--behaviour,!--no-behaviour", a.behaviour,
+                   "the Behaviour over time section: beacon pairs and scanning sources (the text's section, --json's "
+                   "\"beacons\" and \"scans\"; default on, about 0.3 s and 60 MB more at 1 M rows); --no-behaviour "
+                   "leaves it out (--out's beacon_score column is still filled)");
         declareOutputs(c);
     }
 
@@ -536,6 +547,11 @@ struct CommandLine {
             ->option_text("S")
             ->check(wholeNumber<std::uint64_t>(0, UINT64_MAX));
         c.add_option("--anomaly-rate", g.params.anomalyRate, "share of injected anomalies, 0 to 0.5 (default 0.02)")
+            ->option_text("R")
+            ->check(realNumber());
+        c.add_option("--behaviour-rate", g.params.behaviourRate,
+                     "share of rows replaced by the behavioural kinds beacon, scan and burst, 0 to 0.2 (default 0.01; "
+                     "none when it comes to fewer than 500 rows)")
             ->option_text("R")
             ->check(realNumber());
         c.add_flag("--label", g.params.label, "add ground-truth columns is_attack (0/1) and attack_kind")
@@ -790,7 +806,9 @@ void keepOnlyWhatTheTextNeeds(AnalyzeCommand& a, const std::string* truthName)
 }
 
 // --out, --report and --save-model, each written whole or not at all.
-void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progress& progress, std::ostream& out)
+// beacons: the file's beacon pairs when analyze has them already (the scored CSV's beacon_score).
+void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progress& progress, std::ostream& out,
+                  const BeaconResult* beacons = nullptr)
 {
     if (a.out.empty() && a.report.empty() && a.saveModel.empty())
         return;
@@ -804,7 +822,8 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
             provenance.allowFiles.push_back(error ? path : absolute.string());
         }
         if (!a.out.empty()) {
-            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious);
+            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious,
+                           beacons);
             writeProvenanceSidecar(provenance, a.out);
         }
         if (!a.report.empty())
@@ -866,7 +885,11 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
     const Analysis analysis = analyzeFile(a.file, params, progress);
     const std::shared_ptr<const PreparedData>& data = analysis.data;
     const std::shared_ptr<const Detection>& detection = analysis.detection;
-    const BehaviourResult behaviour = analyzeBehaviour(data->table, {}, progress);
+    // The behaviour section: the detector's, when a Behaviour feature made it compute them.
+    std::shared_ptr<const BehaviourResult> behaviour = detection->behaviour;
+    if (!behaviour && a.behaviour)
+        behaviour = std::make_shared<const BehaviourResult>(analyzeBehaviour(data->table, {}, progress));
+    const BeaconResult* beacons = behaviour ? &behaviour->beacons : nullptr;
     // The ground truth, when the file has one or one is named: a named column that is missing or
     // unusable is a usage error; a column found by its name but unusable is only reported.
     const TruthLookup truth = truthName ? readGroundTruth(data->table, *truthName) : findGroundTruth(data->table);
@@ -877,16 +900,16 @@ int analyze(AnalyzeCommand& a, std::ostream& out)
         evaluation.emplace(detection->scores, *truth.truth);
     const bool truthUnusable = !truth.truth && truth.problem.rfind("column ", 0) == 0;
     if (a.json) {
-        writeOutputs(a, analysis, progress, out);
-        out << withBehaviourJson(analysisJson(analysis, a.top, evaluation ? &*evaluation : nullptr,
-                                              truthUnusable ? truth.problem : std::string()),
-                                 behaviour, data->table);
+        writeOutputs(a, analysis, progress, out, beacons);
+        const std::string document = analysisJson(analysis, a.top, evaluation ? &*evaluation : nullptr,
+                                                  truthUnusable ? truth.problem : std::string());
+        out << (behaviour ? withBehaviourJson(document, *behaviour, data->table) : document);
         return kExitOk;
     }
     std::ostringstream written;
-    writeOutputs(a, analysis, progress, written);
+    writeOutputs(a, analysis, progress, written, beacons);
     out << layoutLine << analysisText(analysis, a.top) << allowListText(a, analysis)
-        << behaviourText(behaviour, data->table);
+        << (behaviour ? behaviourText(*behaviour, data->table) : std::string());
     if (evaluation)
         out << evaluationText(*evaluation, detection->scores, analysis.verdicts);
     else if (truthUnusable)

@@ -175,21 +175,41 @@ void printSourceAuc(const FanOutResult& fanOut, const std::vector<std::string>& 
 void printRowAuc(const PreparedData& data, const BehaviourResult& behaviour, const std::vector<std::string>& kinds)
 {
     const auto detection = detect(data, DetectorParams());
+    // The default features and the three Behaviour ones (issue 21's optional detector inputs).
+    DetectorParams behaviourInputs;
+    for (Feature feature : {Feature::PairBeaconScore, Feature::SourceFanOut, Feature::SourceVolumeRatio})
+        behaviourInputs.features.push_back(feature);
+    const auto started = std::chrono::steady_clock::now();
+    const auto behaving = detect(data, behaviourInputs);
+    std::printf("\ndetect with the default and the three behaviour features: %.0f ms (behaviour computed in it)\n",
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     const auto features = behaviourRowFeatures(behaviour, data.table.rowCount());
     const std::vector<std::pair<const char*, std::function<double(std::size_t)>>> scorers{
         {"default detector (anomaly score, lower = more anomalous, negated)",
          [&](std::size_t row) { return -detection->scores.scores()[row]; }},
+        {"default + pair_beacon_score, source_fan_out, source_volume_ratio (negated score)",
+         [&](std::size_t row) { return -behaving->scores.scores()[row]; }},
         {"beacon_score", [&](std::size_t row) { return features.beaconScore[row]; }},
         {"fan-out", [&](std::size_t row) { return features.fanOut[row]; }},
         {"volume ratio", [&](std::size_t row) { return features.volumeRatio[row]; }},
     };
-    std::printf("\n| per-row ROC AUC against the normal rows | beacon | scan | burst |\n|---|---|---|---|\n");
+    std::printf("\n| per-row ROC AUC against the normal rows | beacon | scan | burst | the row kinds | all attacks |\n"
+                "|---|---|---|---|---|---|\n");
     for (const auto& [name, score] : scorers) {
         std::map<std::string, std::vector<double>> byKind;
-        for (std::size_t row = 0; row < kinds.size(); ++row)
-            byKind[kinds[row]].push_back(score(row));
-        std::printf("| %s | %.4f | %.4f | %.4f |\n", name, rocAuc(byKind["beacon"], byKind[""]),
-                    rocAuc(byKind["scan"], byKind[""]), rocAuc(byKind["burst"], byKind[""]));
+        std::vector<double> rowKinds;
+        std::vector<double> attacks;
+        for (std::size_t row = 0; row < kinds.size(); ++row) {
+            const double value = score(row);
+            byKind[kinds[row]].push_back(value);
+            if (!kinds[row].empty())
+                attacks.push_back(value);
+            if (!kinds[row].empty() && kinds[row] != "beacon" && kinds[row] != "scan" && kinds[row] != "burst")
+                rowKinds.push_back(value);
+        }
+        std::printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f |\n", name, rocAuc(byKind["beacon"], byKind[""]),
+                    rocAuc(byKind["scan"], byKind[""]), rocAuc(byKind["burst"], byKind[""]),
+                    rocAuc(rowKinds, byKind[""]), rocAuc(attacks, byKind[""]));
     }
 }
 

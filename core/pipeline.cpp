@@ -91,6 +91,14 @@ void requireRows(const PreparedData& data, std::size_t minimum)
 }
 } // namespace
 
+FeatureSet detectorFeatures(const PreparedData& data, const Detection& detection)
+{
+    FeatureSet features = data.features;
+    if (!features.behaviour)
+        features.behaviour = detection.behaviour;
+    return features;
+}
+
 std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params,
                                         const Progress& progress)
 {
@@ -98,11 +106,13 @@ std::shared_ptr<const Detection> detect(const PreparedData& data, const Detector
     requireRows(data, 2);
     auto detection = std::make_shared<Detection>();
     detection->params = params;
+    const FeatureSet features = withBehaviour(data.table, data.features, params.features, progress);
+    detection->behaviour = features.behaviour;
     // The forest reads its input rows from the table as it needs them: the samples when fitting,
     // a block of rows per thread when scoring. No matrix of every row is made.
     auto encodings = std::make_shared<const FeatureEncodings>(
-        learnEncodings(data.table, data.features, params.features, params.scaling));
-    const TableFeatureRows rows(data.table, data.features, *encodings);
+        learnEncodings(data.table, features, params.features, params.scaling));
+    const TableFeatureRows rows(data.table, features, *encodings);
     auto started = std::chrono::steady_clock::now();
     auto forest = std::make_shared<IsolationForest>();
     forest->fit(rows, params.forest, progress);
@@ -134,7 +144,9 @@ std::shared_ptr<const Detection> scoreWithModel(const PreparedData& data, std::s
     detection->params.forest.threads = threads;
     detection->effectiveMaxSamples = model->forest->maxSamples();
     detection->encodings = std::make_shared<const FeatureEncodings>(model->encodings);
-    const TableFeatureRows rows(data.table, data.features, *detection->encodings);
+    const FeatureSet features = withBehaviour(data.table, data.features, detection->params.features, progress);
+    detection->behaviour = features.behaviour;
+    const TableFeatureRows rows(data.table, features, *detection->encodings);
     const auto started = std::chrono::steady_clock::now();
     detection->scores = ScoreIndex(model->forest->scoreSamples(rows, threads, progress));
     detection->scoreSeconds = secondsSince(started);
@@ -183,7 +195,8 @@ Analysis applyModel(std::shared_ptr<const PreparedData> data, std::shared_ptr<co
     Analysis analysis
         = assessAt(data, std::move(detection), model->threshold, model->contamination, topN, std::move(aggregates));
     analysis.thresholdFromModel = true;
-    analysis.drift = std::make_shared<const DriftReport>(measureDrift(*model, data->table, data->features));
+    analysis.drift = std::make_shared<const DriftReport>(
+        measureDrift(*model, data->table, detectorFeatures(*data, *analysis.detection)));
     return analysis;
 }
 

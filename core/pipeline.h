@@ -54,6 +54,9 @@ struct Detection {
     std::shared_ptr<const FeatureEncodings> encodings;
     // The saved model the rows were scored with; null when the forest was fitted on them.
     std::shared_ptr<const DetectorModel> model;
+    // The rows' behaviour over time, computed for the run when a Behaviour feature is chosen (the
+    // prepared data does not keep it); null otherwise. detectorFeatures() hands it on.
+    std::shared_ptr<const BehaviourResult> behaviour;
     ScoreIndex scores;
     int effectiveMaxSamples = 0;
     double fitSeconds = 0.0;
@@ -115,13 +118,17 @@ std::shared_ptr<const PreparedData> prepareData(const std::string& path, const R
 std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanParams& clean = {},
                                                  const Progress& progress = {});
 
-// Fits the forest on the prepared rows and scores them. Stages: "fit", "score". Throws InputError
-// when there are fewer than two rows.
+// The features the detection's forest read: data's, with the detection's behaviour when it has one
+// (explanations, the scored CSV and a saved model's distributions read the Behaviour features here).
+FeatureSet detectorFeatures(const PreparedData& data, const Detection& detection);
+
+// Fits the forest on the prepared rows and scores them. Stages: ("beacons", "fan-out" when a
+// Behaviour feature is chosen), "fit", "score". Throws InputError when there are fewer than two rows.
 std::shared_ptr<const Detection> detect(const PreparedData& data, const DetectorParams& params,
                                         const Progress& progress = {});
 
-// Scores the prepared rows with a saved model: its encodings, its forest, no fitting. Stage
-// "score". Throws InputError when there are no rows.
+// Scores the prepared rows with a saved model: its encodings, its forest, no fitting; a model with
+// Behaviour features has them computed on these rows. Stage "score". Throws InputError when there are no rows.
 std::shared_ptr<const Detection> scoreWithModel(const PreparedData& data, std::shared_ptr<const DetectorModel> model,
                                                 int threads = 0, const Progress& progress = {});
 

@@ -14,6 +14,10 @@ namespace {
 
 constexpr double kSentenceBeaconScore = 0.7;
 constexpr double kSentenceVolumeRatio = 10.0;
+// A pair under this score is described as keeping no beat (kReportedBeaconScore, behaviourreport.h).
+constexpr double kReportedPairScore = 0.5;
+// Sizes whose median absolute deviation is at most this share of their median read as near-constant.
+constexpr double kNearConstantSizes = 0.1;
 
 std::string roundedNumber(double value)
 {
@@ -219,6 +223,44 @@ std::vector<std::string> rowBehaviourSentences(const BehaviourResult& behaviour,
                                 + spokenDuration(fanOut.params.windowSeconds));
     }
     return sentences;
+}
+
+std::string pairBeaconSentence(const BehaviourResult& behaviour, std::size_t row)
+{
+    const BeaconResult& beacons = behaviour.beacons;
+    if (row >= beacons.pairOfRow.size() || beacons.pairOfRow[row] == BeaconResult::kNoPair)
+        return "this pair has fewer than " + groupedCount(beacons.params.minSessions)
+            + " sessions: too few for a beacon score";
+    const BeaconPair& pair = beacons.pairs[beacons.pairOfRow[row]];
+    const std::string score = " (beacon score " + formatNumber(std::round(pair.score * 100.0) / 100.0) + ")";
+    if (pair.score < kReportedPairScore)
+        return "this pair's " + groupedCount(pair.sessions) + " sessions keep no regular beat" + score;
+    std::string sentence = "this pair calls every " + spokenDuration(pair.medianIntervalSeconds) + " ±"
+        + spokenDuration(pair.intervalMadSeconds);
+    const bool constantSizes = pair.medianBytes > 0.0 && pair.bytesMad <= kNearConstantSizes * pair.medianBytes;
+    if (constantSizes)
+        sentence += " with near-constant sizes";
+    if (pair.missedBeats > 0)
+        sentence += std::string(constantSizes ? " and " : " with ")
+            + groupedCount(pair.missedBeats) + (pair.missedBeats == 1 ? " beat" : " beats") + " missed";
+    return sentence + score;
+}
+
+std::string sourceFanOutSentence(const BehaviourResult& behaviour, std::size_t row)
+{
+    const FanOutResult& fanOut = behaviour.fanOut;
+    if (row >= fanOut.windowOfRow.size() || fanOut.windowOfRow[row] == FanOutResult::kNoWindow)
+        return "this row has no source or start time: no window to count";
+    return fanOutSentence(fanOut.windows[fanOut.windowOfRow[row]], fanOut.params.windowSeconds);
+}
+
+std::string sourceVolumeSentence(const BehaviourResult& behaviour, std::size_t row)
+{
+    const FanOutResult& fanOut = behaviour.fanOut;
+    if (row >= fanOut.windowOfRow.size() || fanOut.windowOfRow[row] == FanOutResult::kNoWindow)
+        return "this row has no source or start time: no window to count";
+    return "this source sent " + roundedNumber(fanOut.volumeRatioOfRow(row)) + " times its usual number of sessions in "
+        + spokenDuration(fanOut.params.windowSeconds);
 }
 
 } // namespace webthreat

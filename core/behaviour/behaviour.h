@@ -50,4 +50,15 @@ std::string fanOutSentence(const SourceWindow& window, double windowSeconds);
 // times its usual number of sessions in 5 minutes" when its window is at least 10 times its median.
 std::vector<std::string> rowBehaviourSentences(const BehaviourResult& behaviour, std::size_t row);
 
+// What each Behaviour detector feature says about a row, whatever its value (an explanation's
+// sentence when the feature set the row apart):
+// "this pair calls every 60 s ±2 s with near-constant sizes (beacon score 0.93)", "this pair's 25
+// sessions keep no regular beat (beacon score 0.21)", "this pair has fewer than 10 sessions: too
+// few for a beacon score";
+std::string pairBeaconSentence(const BehaviourResult& behaviour, std::size_t row);
+// fanOutSentence of the row's window ("this source contacted 340 ports in 5 minutes");
+std::string sourceFanOutSentence(const BehaviourResult& behaviour, std::size_t row);
+// "this source sent 40 times its usual number of sessions in 5 minutes" ("0.5 times" too).
+std::string sourceVolumeSentence(const BehaviourResult& behaviour, std::size_t row);
+
 } // namespace webthreat

@@ -9,8 +9,6 @@
 
 namespace webthreat {
 
-namespace {
-
 std::vector<const BeaconPair*> reportedBeacons(const BeaconResult& beacons, std::size_t shown)
 {
     std::vector<const BeaconPair*> pairs;
@@ -29,6 +27,8 @@ std::vector<const SourceActivity*> reportedScans(const FanOutResult& fanOut, std
         scanning.resize(shown);
     return scanning;
 }
+
+namespace {
 
 std::string fixed2(double value)
 {

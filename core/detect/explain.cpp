@@ -1,5 +1,6 @@
 #include "core/detect/explain.h"
 
+#include "core/behaviour/behaviour.h"
 #include "core/util/format.h"
 #include "core/util/parallel.h"
 
@@ -47,6 +48,15 @@ std::string describeFeatureValue(Feature feature, double value)
         return text;
     case Feature::SourceTotalBytes:
         return formatBytes(value);
+    case Feature::PairBeaconScore:
+        std::snprintf(text, sizeof text, "%.2f", value);
+        return text;
+    case Feature::SourceFanOut:
+        std::snprintf(text, sizeof text, "%.0f ports or hosts", value);
+        return text;
+    case Feature::SourceVolumeRatio:
+        std::snprintf(text, sizeof text, value < 10.0 ? "%.1f x its usual" : "%.0f x its usual", value);
+        return text;
     }
     return formatNumber(value);
 }
@@ -74,8 +84,8 @@ std::string cellText(const TrafficTable& table, Field field, std::size_t row)
 // A sentence for the features that describe a category or a source rather than a measurement:
 // the row's own value, not the encoded number ("dst_port 31337 is used by 0.01 % of sessions").
 // Empty for the notebook's four, whose sentence compares the value with the other rows.
-std::string categorySentence(const TrafficTable& table, std::size_t row, Feature feature, double value,
-                             double percentile, double above)
+std::string categorySentence(const TrafficTable& table, const BehaviourResult* behaviour, std::size_t row,
+                             Feature feature, double value, double percentile, double above)
 {
     // Per-source totals: compared with the sources of the other sessions, in whichever direction
     // sets this one apart.
@@ -104,6 +114,13 @@ std::string categorySentence(const TrafficTable& table, std::size_t row, Feature
     case Feature::SourceTotalBytes:
         return "src_ip " + cellText(table, Field::SrcIp, row) + " moved " + describeFeatureValue(feature, value)
             + " in all its sessions" + comparison;
+    // The row's pair and window in the data's words ("this source contacted 340 ports in 5 minutes").
+    case Feature::PairBeaconScore:
+        return behaviour ? pairBeaconSentence(*behaviour, row) : std::string();
+    case Feature::SourceFanOut:
+        return behaviour ? sourceFanOutSentence(*behaviour, row) : std::string();
+    case Feature::SourceVolumeRatio:
+        return behaviour ? sourceVolumeSentence(*behaviour, row) : std::string();
     case Feature::BytesIn:
     case Feature::BytesOut:
     case Feature::SessionDuration:
@@ -115,7 +132,7 @@ std::string categorySentence(const TrafficTable& table, std::size_t row, Feature
 
 // Orders the features by credit and writes the sentence; features[] hold value, percentile, above.
 // A categorical or per-source feature is described by the row's own value (table), not its code.
-void finishExplanation(RowExplanation& explanation, const TrafficTable& table)
+void finishExplanation(RowExplanation& explanation, const TrafficTable& table, const BehaviourResult* behaviour)
 {
     std::stable_sort(explanation.features.begin(), explanation.features.end(),
                      [](const FeatureExplanation& a, const FeatureExplanation& b) { return a.credit > b.credit; });
@@ -126,7 +143,7 @@ void finishExplanation(RowExplanation& explanation, const TrafficTable& table)
         const std::string name(featureInfo(top.feature).name);
         const std::string value = describeFeatureValue(top.feature, top.value);
         const std::string category
-            = categorySentence(table, explanation.row, top.feature, top.value, top.percentile, top.above);
+            = categorySentence(table, behaviour, explanation.row, top.feature, top.value, top.percentile, top.above);
         // The side the value stands out on: a tiny session is as telling as a huge one. Shares are
         // rounded down, so "above 100.0 %" cannot appear for a value some other row equals.
         const auto floorPercent = [](double share) { return std::floor(share * 1000.0) / 10.0; };
@@ -157,15 +174,16 @@ double share(std::size_t count, std::size_t rows)
 Explainer::Explainer(std::shared_ptr<const PreparedData> data, std::shared_ptr<const Detection> detection)
     : m_data(std::move(data))
     , m_detection(std::move(detection))
-    , m_matrix(buildFeatureMatrix(m_data->table, m_data->features, m_detection->params.features))
+    , m_features(detectorFeatures(*m_data, *m_detection))
+    , m_matrix(buildFeatureMatrix(m_data->table, m_features, m_detection->params.features))
     , m_averagePathLength(webthreat::averagePathLength(*m_detection))
 {
     // What the forest saw, when it differs from the raw values: scaled, or encoded with a saved
     // model's frozen shares and fills.
     if (m_detection->encodings && (m_detection->params.scaling != InputScaling::None || m_detection->model))
-        m_seen.emplace(m_data->table, m_data->features, *m_detection->encodings);
+        m_seen.emplace(m_data->table, m_features, *m_detection->encodings);
     else if (m_detection->params.scaling != InputScaling::None)
-        m_seen.emplace(m_data->table, m_data->features, m_detection->params.features, m_detection->params.scaling);
+        m_seen.emplace(m_data->table, m_features, m_detection->params.features, m_detection->params.scaling);
 }
 
 RowExplanation Explainer::explain(std::size_t row) const
@@ -195,7 +213,7 @@ RowExplanation Explainer::explain(std::size_t row) const
         explanation.features.push_back(
             {features[f], credit[f], static_cast<double>(value), share(below, rows), share(above, rows)});
     }
-    finishExplanation(explanation, m_data->table);
+    finishExplanation(explanation, m_data->table, m_features.behaviour.get());
     return explanation;
 }
 
@@ -209,6 +227,7 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
     if (k == 0)
         return explanations;
     const double average = averagePathLength(detection);
+    const FeatureSet detectorInputs = detectorFeatures(data, detection);
     std::vector<float> given(k * features.size()); // the given rows' raw inputs, row-major
     std::vector<float> seen(k * features.size()); // the same as the forest saw them (scaled)
     std::vector<std::size_t> below(k);
@@ -219,7 +238,7 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
         explanations[i].features.resize(features.size());
     }
     for (std::size_t f = 0; f < features.size(); ++f) {
-        const std::vector<double> values = featureValues(data.table, data.features, features[f]);
+        const std::vector<double> values = featureValues(data.table, detectorInputs, features[f]);
         const FeatureScale scale = effectiveScale(features[f], detection.params.scaling);
         std::vector<float> sorted(k);
         for (std::size_t i = 0; i < k; ++i) {
@@ -269,7 +288,7 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
             explanation.pathLength = detection.forest->attributePath(&seen[i * features.size()], credit);
             for (std::size_t f = 0; f < features.size(); ++f)
                 explanation.features[f].credit = credit[f];
-            finishExplanation(explanation, data.table);
+            finishExplanation(explanation, data.table, detectorInputs.behaviour.get());
         }
     });
     return explanations;

@@ -47,6 +47,7 @@ public:
 private:
     std::shared_ptr<const PreparedData> m_data;
     std::shared_ptr<const Detection> m_detection;
+    FeatureSet m_features; // the data's, with the detection's behaviour (detectorFeatures)
     FeatureMatrix m_matrix; // per row, per detector feature: raw values
     // The same rows as the forest saw them, when it saw them scaled (else m_matrix is what it saw).
     std::optional<TableFeatureRows> m_seen;

@@ -1,5 +1,6 @@
 #include "core/detect/features.h"
 
+#include "core/behaviour/behaviour.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -46,6 +47,18 @@ const std::vector<FeatureInfo>& availableFeatures()
         {Feature::SourceTotalBytes, "source_total_bytes", "Bytes of the source",
          "bytes_in + bytes_out of all the file's sessions from the same src_ip: heavy talkers stand out.",
          FeatureGroup::PerSource, FeatureScale::Log1p},
+        {Feature::PairBeaconScore, "pair_beacon_score", "Beacon score of the pair",
+         "How regularly the row's source calls its destination (and port): 1 for a timer with near-constant sizes, "
+         "0 for irregular calls or a pair of fewer than 10 sessions.",
+         FeatureGroup::Behaviour, FeatureScale::Linear},
+        {Feature::SourceFanOut, "source_fan_out", "Fan-out of the source (5 min)",
+         "Distinct destination ports or hosts, whichever are more, the row's source touched in its 5-minute "
+         "window: scanners touch hundreds.",
+         FeatureGroup::Behaviour, FeatureScale::Log1p},
+        {Feature::SourceVolumeRatio, "source_volume_ratio", "Source volume over its usual",
+         "The row's source's sessions in its 5-minute window over its median window: a burst is many times its "
+         "own usual.",
+         FeatureGroup::Behaviour, FeatureScale::Log1p},
     };
     return features;
 }
@@ -59,6 +72,8 @@ std::string_view featureGroupTitle(FeatureGroup group)
         return "Categories (frequency encoded)";
     case FeatureGroup::PerSource:
         return "Per source IP";
+    case FeatureGroup::Behaviour:
+        return "Behaviour over time";
     }
     return {};
 }
@@ -381,9 +396,49 @@ FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress)
     return set;
 }
 
+bool needsBehaviour(const std::vector<Feature>& selected) noexcept
+{
+    for (Feature feature : selected) {
+        if (featureInfo(feature).group == FeatureGroup::Behaviour)
+            return true;
+    }
+    return false;
+}
+
+FeatureSet withBehaviour(const TrafficTable& table, FeatureSet features, const std::vector<Feature>& selected,
+                         const Progress& progress)
+{
+    if (!features.behaviour && needsBehaviour(selected))
+        features.behaviour = std::make_shared<const BehaviourResult>(analyzeBehaviour(table, {}, progress));
+    return features;
+}
+
+namespace {
+std::vector<double> behaviourValues(const TrafficTable& table, const FeatureSet& features, Feature feature)
+{
+    std::shared_ptr<const BehaviourResult> behaviour = features.behaviour;
+    if (!behaviour)
+        behaviour = std::make_shared<const BehaviourResult>(analyzeBehaviour(table));
+    std::vector<double> values(table.rowCount());
+    for (std::size_t row = 0; row < values.size(); ++row) {
+        if (feature == Feature::PairBeaconScore)
+            values[row] = behaviour->beacons.scoreOfRow(row);
+        else if (feature == Feature::SourceFanOut)
+            values[row] = behaviour->fanOut.fanOutOfRow(row);
+        else
+            values[row] = behaviour->fanOut.volumeRatioOfRow(row);
+    }
+    return values;
+}
+} // namespace
+
 std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& features, Feature feature)
 {
     switch (feature) {
+    case Feature::PairBeaconScore:
+    case Feature::SourceFanOut:
+    case Feature::SourceVolumeRatio:
+        return behaviourValues(table, features, feature);
     case Feature::DstPortFrequency:
         return integerFrequencies(table.column(Field::DstPort).integers);
     case Feature::ResponseCodeFrequency:

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,11 @@ enum class Feature : std::uint8_t {
     // Per source IP, over the whole file.
     SourceSessions, // sessions from the row's src_ip
     SourceTotalBytes, // bytes_in + bytes_out of all those sessions (values present)
+    // Behaviour over time (core/behaviour, issue 21): what the row's pair and its source's window
+    // do together. Computed only when one of them is chosen (withBehaviour).
+    PairBeaconScore, // its pair's beacon score, 0..1; 0 for a pair of too few sessions
+    SourceFanOut, // distinct ports or hosts its source touched in its 5-minute window
+    SourceVolumeRatio, // its source's sessions in that window over the source's median window
 };
 
 // How the feature picker groups the features.
@@ -37,6 +43,7 @@ enum class FeatureGroup : std::uint8_t {
     Notebook, // the notebook's four
     Categorical, // what the categorical columns say
     PerSource, // the row's source IP as a whole
+    Behaviour, // the row's pair and its source's time window
 };
 
 // How a feature's values are shaped before the forest sees them. An Isolation Forest draws each
@@ -149,15 +156,27 @@ private:
     double m_fill = 0.0;
 };
 
+struct BehaviourResult; // core/behaviour/behaviour.h
+
 // The engineered columns, one value per row of the table they were computed from, after the
 // notebook's mean fill of what was still missing.
 struct FeatureSet {
     DerivedFeature sessionDuration;
     DerivedFeature avgPacketSize;
     FeatureReport report;
+    // The pairs and source windows the Behaviour features read (analyzeBehaviour with its default
+    // parameters); null until withBehaviour adds it for a choice of features that needs it.
+    std::shared_ptr<const BehaviourResult> behaviour;
 };
 
 FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress = {});
+
+// Whether any of the features is in the Behaviour group.
+bool needsBehaviour(const std::vector<Feature>& selected) noexcept;
+// features with FeatureSet::behaviour computed from table when selected needs it and features has
+// none yet (stages "beacons", "fan-out"; about 0.3 s at a million rows); otherwise features as given.
+FeatureSet withBehaviour(const TrafficTable& table, FeatureSet features, const std::vector<Feature>& selected,
+                         const Progress& progress = {});
 
 // The detector's input matrix: one column per selected feature, in the given order, missing values
 // filled with the column's mean, then each value shaped by effectiveScale(feature, scaling) (the
@@ -230,7 +249,8 @@ private:
 
 // One feature's values for every row (after the mean fill), as doubles. The categorical and
 // per-source features cost one or two passes over the rows (counts in arrays indexed by interned
-// string id or port number, not hash maps of strings).
+// string id or port number, not hash maps of strings). A Behaviour feature reads
+// features.behaviour, computed here for the call when it is null.
 std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& features, Feature feature);
 
 // Whether an address (IPv4 dotted quad or IPv6 text) is private: 10/8, 172.16/12, 192.168/16,

@@ -28,12 +28,13 @@ DetectorModel makeModel(const Analysis& analysis, const InputFingerprint& input,
         return kept;
     }
     const PreparedData& data = *analysis.data;
+    const FeatureSet features = detectorFeatures(data, detection);
     DetectorModel model;
     model.encodings = detection.encodings
         ? *detection.encodings
-        : learnEncodings(data.table, data.features, detection.params.features, detection.params.scaling);
+        : learnEncodings(data.table, features, detection.params.features, detection.params.scaling);
     for (Feature feature : detection.params.features) {
-        std::vector<double> values = featureValues(data.table, data.features, feature);
+        std::vector<double> values = featureValues(data.table, features, feature);
         model.training.push_back(describeDistribution(values));
     }
     model.scaling = detection.params.scaling;

@@ -355,6 +355,10 @@ std::string SqlWriter::rawFeature(const FeatureEncoding& encoding) const
     case Feature::SourceTotalBytes:
         return asDouble(
             "SUM(COALESCE(c.wt_bytes_in, 0) + COALESCE(c.wt_bytes_out, 0)) OVER (PARTITION BY c.wt_src_ip)");
+    case Feature::PairBeaconScore: // refused by exportModelSql
+    case Feature::SourceFanOut:
+    case Feature::SourceVolumeRatio:
+        break;
     }
     return {};
 }
@@ -735,6 +739,13 @@ SqlExport exportModelSql(const DetectorModel& model, const SqlExportParams& para
     params.validate();
     if (!model.forest || !model.forest->fitted() || model.encodings.empty())
         throw ParameterError("the model has no fitted forest to export");
+    for (const FeatureEncoding& encoding : model.encodings) {
+        if (featureInfo(encoding.feature).group == FeatureGroup::Behaviour)
+            throw ParameterError("the model's feature '" + std::string(featureInfo(encoding.feature).name)
+                                 + "' is behaviour over time (beacon pairs and source windows over many rows), which "
+                                   "has no SQL form here: export it with --onnx and compute the feature beside it, or "
+                                   "save a model without behaviour features");
+    }
     SqlExport result;
     auto write = [&](const SqlExportParams& effective) {
         const SqlWriter writer(model, effective);

@@ -4,6 +4,7 @@
 #include "core/io/csvsniffer.h"
 #include "core/output/json_internal.h"
 #include "core/analysis/evaluation.h"
+#include "core/behaviour/behaviour.h"
 #include "core/detect/explain.h"
 #include "core/model/modelfile.h"
 #include "core/util/format.h"
@@ -111,7 +112,7 @@ std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
     std::vector<std::string> header;
     for (const Column& column : analysis.data->table.columns)
         header.push_back(column.name);
-    header.insert(header.end(), {"session_duration", "avg_packet_size"});
+    header.insert(header.end(), {"session_duration", "avg_packet_size", "beacon_score"});
     for (Feature feature : extraScoredFeatures(analysis))
         header.emplace_back(featureInfo(feature).name);
     header.insert(header.end(), {"anomaly_score", "anomaly_label"});
@@ -122,10 +123,14 @@ std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
     return header;
 }
 
-void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress, ExplainRows explain)
+void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress, ExplainRows explain,
+                    const BeaconResult* beacons)
 {
     const TrafficTable& table = analysis.data->table;
-    const FeatureSet& features = analysis.data->features;
+    const FeatureSet features = detectorFeatures(*analysis.data, *analysis.detection);
+    BeaconResult scored;
+    if (!beacons)
+        beacons = features.behaviour ? &features.behaviour->beacons : &(scored = scoreBeacons(table, {}, progress));
     const auto& scores = analysis.detection->scores.scores();
     std::vector<std::vector<double>> extraValues;
     for (Feature feature : extraScoredFeatures(analysis))
@@ -192,6 +197,9 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         appendDouble(features.sessionDuration[row]);
         buffer.push_back(',');
         appendDouble(features.avgPacketSize[row]);
+        buffer.push_back(',');
+        if (row < beacons->pairOfRow.size() && beacons->pairOfRow[row] != BeaconResult::kNoPair)
+            appendDouble(beacons->pairs[beacons->pairOfRow[row]].score); // empty: too few sessions
         for (const std::vector<double>& values : extraValues) {
             buffer.push_back(',');
             appendDouble(values[row]);

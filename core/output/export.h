@@ -16,7 +16,10 @@ std::string neutraliseFormula(std::string_view cell);
 void appendCsvField(std::string& out, std::string_view cell);
 
 // The scored CSV's header: the schema's columns, the file's extra columns, then
-// session_duration, avg_packet_size, anomaly_score, anomaly_label, and for Suspicious rows their
+// session_duration, avg_packet_size, beacon_score (the row's pair's beacon score in [0, 1],
+// core/behaviour/beacons.h; empty where the pair has fewer than BeaconParams::minSessions sessions
+// or the row has no start time), the chosen categorical, per-source and behaviour features,
+// anomaly_score, anomaly_label, and for Suspicious rows their
 // explanation: top_feature (the feature most credited with isolating the row early; empty when
 // none was), top_feature_share (that credit, 0..1) and explanation (the sentence, see
 // core/explain.h). Normal rows leave these three empty.
@@ -30,8 +33,11 @@ enum class ExplainRows : std::uint8_t {
     All, // every row (at 1 M rows: about 10 s more and a file half as large again)
 };
 
+// beacons: the table's beacon pairs when the caller has them already; otherwise the detection's
+// (a Behaviour feature was chosen) or scoreBeacons on the table (stage "beacons").
+struct BeaconResult;
 void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress = {},
-                    ExplainRows explain = ExplainRows::Suspicious);
+                    ExplainRows explain = ExplainRows::Suspicious, const BeaconResult* beacons = nullptr);
 
 class Evaluation;
 

@@ -83,19 +83,19 @@ private Q_SLOTS:
         QCOMPARE(rows.first(),
                  QString("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,response.code,"
                          "dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,time,detection_types,"
-                         "session_duration,avg_packet_size,anomaly_score,anomaly_label,top_feature,top_feature_share,"
-                         "explanation"));
+                         "session_duration,avg_packet_size,beacon_score,anomaly_score,anomaly_label,top_feature,"
+                         "top_feature_share,explanation"));
         int suspicious = 0;
         for (const QString& row : rows.mid(1)) {
             const QStringList fields = row.split(',');
-            QCOMPARE(fields.size(), 23);
+            QCOMPARE(fields.size(), 24);
             // Suspicious rows say why; Normal rows leave the explanation empty.
-            QCOMPARE(fields[22].contains(" splits against "), fields[19] == "Suspicious");
+            QCOMPARE(fields[23].contains(" splits against "), fields[20] == "Suspicious");
             QCOMPARE(fields[16], QString("600"));
-            const double score = fields[18].toDouble();
+            const double score = fields[19].toDouble();
             QVERIFY(score < 0 && score >= -1);
-            QVERIFY(fields[19] == "Normal" || fields[19] == "Suspicious");
-            suspicious += fields[19] == "Suspicious";
+            QVERIFY(fields[20] == "Normal" || fields[20] == "Suspicious");
+            suspicious += fields[20] == "Suspicious";
         }
         QCOMPARE(suspicious, 15);
         // The first data row, value for value.

@@ -105,6 +105,84 @@ private Q_SLOTS:
         QCOMPARE(scan.value("window_start").toString(), QStringLiteral("2024-04-25T10:10:00Z"));
     }
 
+    void noBehaviourLeavesTheSectionOut()
+    {
+        const Run text = runWebthreat({"analyze", m_file, "--no-behaviour"});
+        QCOMPARE(text.status, 0);
+        QVERIFY2(!text.out.contains("Beacon pairs"), qPrintable(text.out));
+        QVERIFY(text.out.contains("Suspicious:"));
+        const Run json = runWebthreat({"analyze", m_file, "--json", "--no-behaviour"});
+        QCOMPARE(json.status, 0);
+        const QJsonObject root = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QVERIFY(!root.contains("beacons"));
+        QVERIFY(!root.contains("scans"));
+        QVERIFY(root.contains("findings") || !root.isEmpty());
+    }
+
+    // beacon_score: 1 on the beacon's 20 rows; empty on the rows of pairs of fewer than 10 sessions
+    // (each of the scanner's ports); 2.2.2.2's 12 irregular sessions get their low score. Filled
+    // with --no-behaviour too.
+    void beaconScoreColumn()
+    {
+        for (const char* section : {"--behaviour", "--no-behaviour"}) {
+            const QString scored = m_dir.filePath(QStringLiteral("scored%1.csv").arg(section));
+            const Run run = runWebthreat({"analyze", m_file, section, "--out", scored, "--force"});
+            QVERIFY2(run.status == 0, qPrintable(run.err));
+            QFile file(scored);
+            QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+            const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+            QCOMPARE(lines.size(), 63);
+            const QStringList header = lines[0].split(',');
+            const auto column = header.indexOf("beacon_score");
+            const auto source = header.indexOf("src_ip");
+            QCOMPARE(header[column - 1], QStringLiteral("avg_packet_size"));
+            for (const QString& line : lines.mid(1)) {
+                const QStringList fields = line.split(',');
+                if (fields[source] == "1.1.1.1")
+                    QCOMPARE(fields[column], QStringLiteral("1"));
+                else if (fields[source] == "6.6.6.6")
+                    QCOMPARE(fields[column], QString());
+                else
+                    QVERIFY2(fields[column].toDouble() < 0.5 && !fields[column].isEmpty(), qPrintable(line));
+            }
+        }
+    }
+
+    // A Behaviour feature as a detector input: explained in the data's words, and a model saved
+    // with it scores another file with that file's behaviour.
+    void behaviourFeaturesAsDetectorInputs()
+    {
+        const QString scored = m_dir.filePath(QStringLiteral("fanout.csv"));
+        const QString model = m_dir.filePath(QStringLiteral("fanout.json"));
+        const Run run = runWebthreat({"analyze", m_file, "--features", "source_fan_out", "--explain", "all", "--out",
+                                      scored, "--save-model", model, "--force"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QFile file(scored);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QString text = QString::fromUtf8(file.readAll());
+        QVERIFY2(text.contains("this source contacted 30 ports in 5 minutes, 25 of 30 sessions failed; isolated in"),
+                 qPrintable(text.left(2000)));
+        QVERIFY(text.section('\n', 0, 0).contains(",source_fan_out,"));
+
+        const Run again = runWebthreat({"score", m_file, "--model", model, "--json"});
+        QVERIFY2(again.status == 0, qPrintable(again.err));
+        const Run help = runWebthreat({"help", "analyze"});
+        QVERIFY2(help.out.contains("Behaviour over time:") && help.out.contains("pair_beacon_score"),
+                 qPrintable(help.out));
+    }
+
+    void generateHelpListsTheKinds()
+    {
+        const Run run = runWebthreat({"generate", "--help"});
+        QCOMPARE(run.status, 0);
+        for (const char* word : {"beacon", "scan", "burst", "--behaviour-rate"})
+            QVERIFY2(run.out.contains(QLatin1String(word)), word);
+        const QString out = m_dir.filePath(QStringLiteral("none.csv"));
+        const Run bad = runWebthreat({"generate", "--rows", "10", "--out", out, "--behaviour-rate", "0.5"});
+        QCOMPARE(bad.status, 2);
+        QVERIFY2(bad.err.contains("0.2"), qPrintable(bad.err));
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_file;

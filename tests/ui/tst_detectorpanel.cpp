@@ -53,7 +53,8 @@ private Q_SLOTS:
                      QString::fromUtf8(info.description.data(), qsizetype(info.description.size())));
             QVERIFY(check->toolTip().contains(description->text()));
         }
-        for (const FeatureGroup group : {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource}) {
+        for (const FeatureGroup group :
+         {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource, FeatureGroup::Behaviour}) {
             auto* heading = panel.findChild<QLabel*>(QStringLiteral("featureGroup_%1").arg(static_cast<int>(group)));
             QVERIFY(heading);
             QCOMPARE(heading->text(),

@@ -36,6 +36,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QDateTime>
 #include <QTest>
 
 using namespace webthreat;
@@ -263,6 +264,39 @@ private Q_SLOTS:
         const QString pdf = dir.filePath(QStringLiteral("hostile.pdf"));
         writeReportPdf(input, pdf);
         QVERIFY(readAll(pdf).startsWith("%PDF"));
+    }
+
+    // Issue 21: the beacon pairs (score and its parts) and the scanning sources, values escaped.
+    void reportShowsBehaviourOverTime()
+    {
+        QTemporaryDir dir;
+        QByteArray csv = "bytes_in,bytes_out,creation_time,end_time,src_ip,protocol,response.code,dst_port,dst_ip\n";
+        const qint64 base = 1714039200; // 2024-04-25T10:00:00Z
+        auto row = [&](qint64 start, const QByteArray& src, int port, const char* code, const char* dst) {
+            const QByteArray from = QDateTime::fromSecsSinceEpoch(start, Qt::UTC).toString(Qt::ISODate).toUtf8();
+            const QByteArray to = QDateTime::fromSecsSinceEpoch(start + 2, Qt::UTC).toString(Qt::ISODate).toUtf8();
+            csv += "300,500," + from + "," + to + "," + src + ",HTTPS," + code + "," + QByteArray::number(port) + ","
+                + dst + "\n";
+        };
+        for (int i = 0; i < 20; ++i)
+            row(base + 60 * i, "\"<i>beacon</i>\"", 443, "200", "10.0.0.1");
+        for (int port = 1; port <= 30; ++port)
+            row(base + 600 + port, "6.6.6.6", port, port > 5 ? "403" : "200", "10.0.0.5");
+        for (int i = 0; i < 12; ++i)
+            row(base + 97 * i * i, "2.2.2.2", 80, "200", "10.0.0.1");
+        const QString path = dir.filePath(QStringLiteral("behaviour.csv"));
+        writeBytes(path, csv);
+        const ReportInput input = reportFor(path);
+        const QString html = QString::fromUtf8(reportHtml(input));
+        QVERIFY(html.contains(QStringLiteral("<h2>Behaviour over time</h2>")));
+        QVERIFY(html.contains(QStringLiteral("<h3>Beacon pairs</h3>")));
+        QVERIFY2(html.contains(QStringLiteral("&lt;i&gt;beacon&lt;/i&gt; → 10.0.0.1:443")), qPrintable(html));
+        QVERIFY(!html.contains(QStringLiteral("<i>beacon")));
+        QVERIFY(html.contains(QStringLiteral("every 60 s ±0 s, 800 B each")));
+        QVERIFY(html.contains(QStringLiteral("<h3>Scanning sources</h3>")));
+        QVERIFY(html.contains(QStringLiteral("<td class='mono'>6.6.6.6</td>")));
+        QVERIFY(html.contains(QStringLiteral("25 / 30")));
+        QVERIFY(html.contains(QStringLiteral("Failed sessions counted from: response.code.")));
     }
 
     void pdfPagesRender()

@@ -10,6 +10,7 @@
 #include "ui/charts/overviewcharts.h"
 #include "ui/charts/workbenchchart.h"
 #include "ui/displayformat.h"
+#include "ui/report/behavioursection.h"
 #include "ui/report/casebuilder.h"
 #include "ui/report/reporthtml.h"
 #include "ui/report/triagereport.h"
@@ -180,6 +181,18 @@ QString suspiciousSection(const ReportInput& input, const Progress& progress)
     return html + QStringLiteral("</table>");
 }
 
+// Beacon pairs and scanning sources: the input's, the detection's, or computed here.
+QString behaviourSection(const ReportInput& input, const Progress& progress)
+{
+    const TrafficTable& table = input.snapshot.data->table;
+    std::shared_ptr<const BehaviourResult> behaviour = input.behaviour;
+    if (!behaviour && input.snapshot.detection)
+        behaviour = input.snapshot.detection->behaviour;
+    if (!behaviour)
+        behaviour = std::make_shared<const BehaviourResult>(analyzeBehaviour(table, {}, progress));
+    return behaviourSectionHtml(*behaviour, table);
+}
+
 // The page, with each chart's src from imageSource (a data: URI for the HTML file, a resource
 // name for QTextDocument).
 template <typename ImageSource>
@@ -254,6 +267,7 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
         html += findingsTable(tr("Protocols"), tr("Protocol"), findings.protocols);
         html += suspiciousSection(input, progress);
     }
+    html += behaviourSection(input, progress);
     // The analyst's triage (#19): verdicts and notes, then the rules that hid rows.
     html += triageSectionHtml(snapshot, input.maxRows, progress);
     html += allowListSectionHtml(snapshot);

@@ -96,7 +96,7 @@ private Q_SLOTS:
     void namesAndGroups()
     {
         const auto& all = availableFeatures();
-        QCOMPARE(all.size(), std::size_t(11));
+        QCOMPARE(all.size(), std::size_t(14));
         for (std::size_t i = 0; i < all.size(); ++i) {
             // featureInfo indexes the list by the enum's value.
             QCOMPARE(static_cast<std::size_t>(all[i].feature), i);
@@ -108,6 +108,7 @@ private Q_SLOTS:
         QCOMPARE(featureByName("source_total_bytes"), Feature::SourceTotalBytes);
         QCOMPARE(featureInfo(Feature::SrcIpPrivate).group, FeatureGroup::Categorical);
         QCOMPARE(featureInfo(Feature::SourceSessions).group, FeatureGroup::PerSource);
+        QCOMPARE(featureInfo(Feature::SourceFanOut).group, FeatureGroup::Behaviour);
         // The notebook's four, and the default chosen by benchmarks/feature_auc: those and the
         // frequencies of dst_port and response.code.
         QCOMPARE(notebookFeatures(),
@@ -129,7 +130,8 @@ private Q_SLOTS:
     {
         // log1p for non-negative heavy-tailed quantities, none for shares and flags in [0, 1].
         for (const FeatureInfo& info : availableFeatures()) {
-            const bool heavyTailed = info.group == FeatureGroup::Notebook || info.group == FeatureGroup::PerSource;
+            const bool heavyTailed = info.group == FeatureGroup::Notebook || info.group == FeatureGroup::PerSource
+                || info.feature == Feature::SourceFanOut || info.feature == Feature::SourceVolumeRatio;
             QCOMPARE(info.scale, heavyTailed ? FeatureScale::Log1p : FeatureScale::Linear);
             QCOMPARE(effectiveScale(info.feature, InputScaling::Auto), info.scale);
             QCOMPARE(effectiveScale(info.feature, InputScaling::None), FeatureScale::Linear);

@@ -390,6 +390,9 @@ void TestSqlExport::badParams_data()
     QTest::newRow("nodes table") << "athena"
                                  << "traffic"
                                  << "nodes table name 'forest nodes' is not an identifier";
+    QTest::newRow("behaviour feature") << "ansi"
+                                       << "traffic"
+                                       << "the model's feature 'source_fan_out' is behaviour over time";
 }
 
 void TestSqlExport::badParams()
@@ -403,7 +406,10 @@ void TestSqlExport::badParams()
         params.table = table.toStdString();
         if (message.startsWith("nodes table"))
             params.nodesTable = "forest nodes";
-        exportModelSql(*tinyModel(), params);
+        auto model = tinyModel();
+        if (message.startsWith("the model's feature"))
+            model->encodings[1].feature = Feature::SourceFanOut;
+        exportModelSql(*model, params);
         QFAIL("no error");
     } catch (const ParameterError& error) {
         QVERIFY2(QString::fromUtf8(error.what()).startsWith(message), error.what());
@@ -553,8 +559,10 @@ void TestSqlExport::agreesWithTheProduct()
         params.detector = DetectorParams::notebook();
     if (preset == "every") {
         params.detector.features.clear();
-        for (const FeatureInfo& info : availableFeatures())
-            params.detector.features.push_back(info.feature);
+        for (const FeatureInfo& info : availableFeatures()) {
+            if (info.group != FeatureGroup::Behaviour) // no SQL form: refused (badParams)
+                params.detector.features.push_back(info.feature);
+        }
     }
     params.detector.forest.threads = 1;
     // holes: the model is fitted on other rows (no holes, another seed), so the scored file has

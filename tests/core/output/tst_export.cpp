@@ -1,8 +1,10 @@
 #include "core/output/atomicfile.h"
+#include "core/behaviour/behaviour.h"
 #include "core/detect/explain.h"
 #include "core/io/csvreader.h"
 #include "core/output/export.h"
 #include "core/pipeline.h"
+#include "tests/core/behaviour/behaviourdata.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,6 +21,34 @@ class TestExport : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // beacon_score: every row of a scored pair has its pair's score; a pair of fewer than 10
+    // sessions leaves the cell empty. The same with the caller's beacon pairs or computed here.
+    void beaconScoreColumn()
+    {
+        using namespace webthreat::testdata;
+        std::vector<Session> sessions = periodic(12, 60); // rows 0-11: a 60 s beacon
+        for (const Session& s : periodic(3, 777, "3.3.3.3")) // rows 12-14: three sessions
+            sessions.push_back(s);
+        ReadResult read;
+        read.table = tableOf(sessions);
+        read.report.file = "beacons.csv";
+        auto data = prepareTable(std::move(read));
+        const Analysis analysis = assess(data, detect(*data, DetectorParams{}), Contamination::fromValue(0.1));
+        const BehaviourResult behaviour = analyzeBehaviour(data->table);
+        QTemporaryDir dir;
+        for (const BeaconResult* given : {static_cast<const BeaconResult*>(nullptr), &behaviour.beacons}) {
+            const QString path = dir.filePath(given ? "given.csv" : "computed.csv");
+            writeScoredCsv(analysis, path.toStdString(), {}, ExplainRows::Suspicious, given);
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QList<QByteArray> lines = file.readAll().split('\n');
+            const auto column = lines[0].split(',').indexOf("beacon_score");
+            QCOMPARE(column, lines[0].split(',').indexOf("avg_packet_size") + 1);
+            for (int row = 0; row < 15; ++row)
+                QCOMPARE(lines[row + 1].split(',')[column], QByteArray(row < 12 ? "1" : ""));
+        }
+    }
+
     void neutralise_data()
     {
         QTest::addColumn<QString>("cell");
@@ -149,10 +179,10 @@ private Q_SLOTS:
         auto detection = detect(*data, params);
         const Analysis analysis = assess(data, detection, Contamination::fromValue(0.01));
         const auto header = scoredCsvHeader(analysis);
-        QCOMPARE(header.size(), kFieldCount + 7);
-        QCOMPARE(QString::fromStdString(header[kFieldCount + 4]), QString("top_feature"));
-        QCOMPARE(QString::fromStdString(header[kFieldCount + 5]), QString("top_feature_share"));
-        QCOMPARE(QString::fromStdString(header[kFieldCount + 6]), QString("explanation"));
+        QCOMPARE(header.size(), kFieldCount + 8);
+        QCOMPARE(QString::fromStdString(header[kFieldCount + 5]), QString("top_feature"));
+        QCOMPARE(QString::fromStdString(header[kFieldCount + 6]), QString("top_feature_share"));
+        QCOMPARE(QString::fromStdString(header[kFieldCount + 7]), QString("explanation"));
 
         QTemporaryDir dir;
         const QString path = QDir(dir.path()).filePath("scored.csv");
@@ -170,15 +200,15 @@ private Q_SLOTS:
             const QStringList fields = lines[static_cast<int>(row) + 1].split(',');
             QCOMPARE(fields.size(), static_cast<int>(header.size()));
             if (!analysis.verdicts.isSuspicious(row)) {
-                QCOMPARE(fields.mid(kFieldCount + 4), QStringList({"", "", ""}));
+                QCOMPARE(fields.mid(kFieldCount + 5), QStringList({"", "", ""}));
                 continue;
             }
             ++explained;
             const RowExplanation explanation = explainer.explain(row);
             const auto name = featureInfo(explanation.features.front().feature).name;
-            QCOMPARE(fields[kFieldCount + 4], QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size())));
-            QCOMPARE(fields[kFieldCount + 5].toDouble(), explanation.features.front().credit);
-            QCOMPARE(fields[kFieldCount + 6], QString::fromStdString(explanation.sentence));
+            QCOMPARE(fields[kFieldCount + 5], QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size())));
+            QCOMPARE(fields[kFieldCount + 6].toDouble(), explanation.features.front().credit);
+            QCOMPARE(fields[kFieldCount + 7], QString::fromStdString(explanation.sentence));
         }
         QCOMPARE(explained, static_cast<int>(analysis.verdicts.suspiciousCount));
         QVERIFY(explained >= 3);
@@ -192,14 +222,14 @@ private Q_SLOTS:
         QCOMPARE(allLines.size(), 302);
         for (std::size_t row = 0; row < 301; ++row) {
             const QStringList fields = allLines[static_cast<int>(row) + 1].split(',');
-            QCOMPARE(fields[kFieldCount + 6], QString::fromStdString(explainer.explain(row).sentence));
+            QCOMPARE(fields[kFieldCount + 7], QString::fromStdString(explainer.explain(row).sentence));
         }
         const QStringList outlier = lines[151].split(',');
-        QCOMPARE(outlier[kFieldCount + 3], QString("Suspicious"));
-        QCOMPARE(outlier[kFieldCount + 4], QString("bytes_out"));
+        QCOMPARE(outlier[kFieldCount + 4], QString("Suspicious"));
+        QCOMPARE(outlier[kFieldCount + 5], QString("bytes_out"));
         // 300 of 301 rows lie below it: 99.67 %, rounded down so only a value above every row reads 100 %.
-        QVERIFY2(outlier[kFieldCount + 6].startsWith("bytes_out 5.0 MB is above 99.6 % of sessions; isolated in "),
-                 qPrintable(outlier[kFieldCount + 6]));
+        QVERIFY2(outlier[kFieldCount + 7].startsWith("bytes_out 5.0 MB is above 99.6 % of sessions; isolated in "),
+                 qPrintable(outlier[kFieldCount + 7]));
     }
 
     // The categorical and per-source features the forest used are written after avg_packet_size,
@@ -219,7 +249,7 @@ private Q_SLOTS:
         // After them: the score, the label and the three explanation columns.
         QCOMPARE(header[header.size() - 7], std::string("dst_port_frequency"));
         QCOMPARE(header[header.size() - 6], std::string("source_sessions"));
-        QCOMPARE(header[header.size() - 8], std::string("avg_packet_size"));
+        QCOMPARE(header[header.size() - 8], std::string("beacon_score"));
         const auto port = static_cast<qsizetype>(header.size() - 7);
         QTemporaryDir dir;
         const QString path = dir.filePath("scored.csv");
@@ -227,7 +257,7 @@ private Q_SLOTS:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = file.readAll().split('\n');
-        QVERIFY(lines[0].endsWith("avg_packet_size,dst_port_frequency,source_sessions,anomaly_score,anomaly_label,"
+        QVERIFY(lines[0].endsWith("avg_packet_size,beacon_score,dst_port_frequency,source_sessions,anomaly_score,anomaly_label,"
                                   "top_feature,top_feature_share,explanation"));
         // Counted from the left: an explanation sentence may hold quoted commas.
         const QList<QByteArray> first = lines[1].split(',');
