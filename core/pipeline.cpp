@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include "core/context/ipenricher.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/io/trafficfile.h"
@@ -56,6 +57,8 @@ std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanPar
     data->cleanReport = std::move(cleaned.report);
     data->table = std::move(cleaned.table);
     data->features = computeFeatures(data->table, progress);
+    if (clean.enricher)
+        data->features.enrichment = clean.enricher->enrich(data->table, clean.threads, progress);
     data->cleanSeconds = secondsSince(started);
     return data;
 }

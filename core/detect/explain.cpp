@@ -47,6 +47,12 @@ std::string describeFeatureValue(Feature feature, double value)
         return text;
     case Feature::SourceTotalBytes:
         return formatBytes(value);
+    case Feature::SourceAsnFrequency:
+        return sharePercent(value) + " of sessions";
+    case Feature::CountryMismatch:
+        return value >= 0.5 ? "differs" : "agrees";
+    case Feature::SourceNetworkFlagged:
+        return value >= 0.5 ? "flagged" : "not flagged";
     }
     return formatNumber(value);
 }
@@ -104,6 +110,15 @@ std::string categorySentence(const TrafficTable& table, std::size_t row, Feature
     case Feature::SourceTotalBytes:
         return "src_ip " + cellText(table, Field::SrcIp, row) + " moved " + describeFeatureValue(feature, value)
             + " in all its sessions" + comparison;
+    case Feature::SourceAsnFrequency:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + "'s autonomous system is the source of "
+            + sharePercent(value) + " of sessions";
+    case Feature::CountryMismatch:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + " is in another country than the file's "
+            + cellText(table, Field::SrcIpCountryCode, row) + " says (location database)";
+    case Feature::SourceNetworkFlagged:
+        return "src_ip " + cellText(table, Field::SrcIp, row)
+            + (value >= 0.5 ? " is in a network the location database flags" : " is in no flagged network");
     case Feature::BytesIn:
     case Feature::BytesOut:
     case Feature::SessionDuration:

@@ -6,11 +6,14 @@
 
 #include <cmath>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace webthreat {
+
+struct Enrichment;
 
 // A detector input the analyst can choose. The default set is defaultFeatures(); the notebook's
 // four, raw, are notebookFeatures() with InputScaling::None.
@@ -30,6 +33,11 @@ enum class Feature : std::uint8_t {
     // Per source IP, over the whole file.
     SourceSessions, // sessions from the row's src_ip
     SourceTotalBytes, // bytes_in + bytes_out of all those sessions (values present)
+    // From the location database (FeatureSet::enrichment; issue 20). A model using one needs the
+    // database when it scores.
+    SourceAsnFrequency, // share of the file's rows from the row's source AS (unknown AS: a category)
+    CountryMismatch, // 1 when the file's src_ip_country_code and the database's country differ
+    SourceNetworkFlagged, // 1 when the source's network is an anonymous proxy, satellite or on a drop list
 };
 
 // How the feature picker groups the features.
@@ -37,6 +45,7 @@ enum class FeatureGroup : std::uint8_t {
     Notebook, // the notebook's four
     Categorical, // what the categorical columns say
     PerSource, // the row's source IP as a whole
+    Context, // who is on the other end, from the location database
 };
 
 // How a feature's values are shaped before the forest sees them. An Isolation Forest draws each
@@ -70,6 +79,8 @@ const FeatureInfo& featureInfo(Feature feature);
 Feature featureByName(std::string_view name);
 // The notebook's four and the frequencies of dst_port and response.code, chosen by measurement.
 std::vector<Feature> defaultFeatures();
+// Whether the feature reads the location database's answers (FeatureSet::enrichment).
+bool needsEnrichment(Feature feature) noexcept;
 // bytes_in, bytes_out, session_duration, avg_packet_size: the notebook's inputs.
 std::vector<Feature> notebookFeatures();
 
@@ -155,6 +166,9 @@ struct FeatureSet {
     DerivedFeature sessionDuration;
     DerivedFeature avgPacketSize;
     FeatureReport report;
+    // Each address's country, AS and flags (CleanParams::enricher), for the context features and
+    // the views; null when enrichment is off.
+    std::shared_ptr<const Enrichment> enrichment;
 };
 
 FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress = {});

@@ -355,6 +355,10 @@ std::string SqlWriter::rawFeature(const FeatureEncoding& encoding) const
     case Feature::SourceTotalBytes:
         return asDouble(
             "SUM(COALESCE(c.wt_bytes_in, 0) + COALESCE(c.wt_bytes_out, 0)) OVER (PARTITION BY c.wt_src_ip)");
+    case Feature::SourceAsnFrequency:
+    case Feature::CountryMismatch:
+    case Feature::SourceNetworkFlagged:
+        break; // refused by exportModelSql: the database has no SQL form
     }
     return {};
 }
@@ -735,6 +739,11 @@ SqlExport exportModelSql(const DetectorModel& model, const SqlExportParams& para
     params.validate();
     if (!model.forest || !model.forest->fitted() || model.encodings.empty())
         throw ParameterError("the model has no fitted forest to export");
+    for (const FeatureEncoding& encoding : model.encodings) {
+        if (needsEnrichment(encoding.feature))
+            throw ParameterError("the model uses the feature '" + std::string(featureInfo(encoding.feature).name)
+                                 + "', which comes from the IP location database and has no SQL form");
+    }
     SqlExport result;
     auto write = [&](const SqlExportParams& effective) {
         const SqlWriter writer(model, effective);
