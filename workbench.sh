@@ -21,12 +21,14 @@ SAMPLE=resources/sample/sample_traffic.csv
 # its pages.
 # sqlite3: tests/core/model/tst_sqlexport runs the exported SQL with it over a CSV imported as text.
 # libsqlite3-dev: the triage workspace (core/triage/workspace), kept in SQLite through its C API.
+# libloc-dev, libloc-database, pkgconf: offline IP enrichment (core/context/ipenricher: country, autonomous
+# system and flags of every address, from IPFire's location database), found with pkg-config.
 # libonnx-dev, libprotobuf-dev: the ONNX schema and checker for `export-model --onnx`.
 # xvfb, xauth (only recommended by xvfb): tests/flows runs the main flows on a real X server under
 # xvfb-run.
 PACKAGES=(g++ cmake ninja-build qt6-base-dev libqt6opengl6-dev qt6-charts-dev libeigen3-dev libspdlog-dev
     libbenchmark-dev zlib1g-dev libarchive-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev libonnx-dev libprotobuf-dev
-    fonts-dejavu-core poppler-utils sqlite3 xvfb xauth)
+    libloc-dev libloc-database pkgconf fonts-dejavu-core poppler-utils sqlite3 xvfb xauth)
 # The fuzz build, and the tools that pack fuzz_archive's seeds (gzip and tar are in every Debian root).
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev bzip2 xz-utils zstd zip)
 # dpkg-dev: dpkg-shlibdeps for the Depends line; file: whether the installed programs are stripped;

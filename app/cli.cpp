@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include "core/context/ipenricher.h"
+
 #include "app/logging.h"
 #include "core/output/atomicfile.h"
 #include "core/analysis/evaluation.h"
@@ -307,6 +309,9 @@ struct AnalyzeCommand {
     bool force = false, json = false;
     bool behaviour = true; // analyze: the behaviour section (beacon pairs, scanning sources)
     std::vector<std::string> allow; // --allow: rules files, their rules combined
+    bool enrich = false; // --enrich: the location database's answers for every address
+    std::string locationDb; // --location-db: its path (implies --enrich)
+    std::string enrichmentProblem; // why enrichment asked for is off, said once on stderr
     std::string logLevel;
     LayoutFlags layout;
     AnalysisParams params;
@@ -430,6 +435,16 @@ struct CommandLine {
         c.add_option("--threads", a.threads, "worker threads; 0 = all cores (default 0)")
             ->option_text("T")
             ->check(wholeNumber<int>(0, 1024));
+        c.add_flag("--enrich", a.enrich,
+                   "look up every address's country, autonomous system and flags (anonymous proxy, satellite, "
+                   "anycast, drop list) in the offline location database (libloc-database): columns src_asn, "
+                   "src_as_org, src_country, dst_... and country_mismatch in --out, and a \"Who is on the other "
+                   "end\" section. A missing database turns it off with one message")
+            ->disable_flag_override();
+        c.add_option("--location-db", a.locationDb,
+                     "the location database for --enrich (implies it; default $WEBTHREAT_LOCATION_DB, else "
+                     "/var/lib/location/database.db)")
+            ->option_text("FILE");
     }
 
     // What analyze and score share after the detector: outputs, evaluation, logging, CSV layouts.
@@ -725,6 +740,28 @@ void readAllowLists(AnalyzeCommand& a)
     }
 }
 
+// --enrich and --location-db, or a chosen feature (or the model's) that reads the location database:
+// opens it. A missing database turns enrichment off with one message, unless a feature needs it.
+void openLocationDatabase(AnalyzeCommand& a)
+{
+    const auto& features = a.params.detector.features;
+    const auto needing = std::find_if(features.begin(), features.end(), needsEnrichment);
+    if (!a.enrich && a.locationDb.empty() && needing == features.end())
+        return;
+    if (needing == features.end()) {
+        a.params.clean.enricher = IpEnricher::tryOpen(a.locationDb, a.enrichmentProblem);
+        return;
+    }
+    try {
+        a.params.clean.enricher = IpEnricher::open(a.locationDb);
+    } catch (const InputError& error) {
+        throw InputError(error.file(), 0, "",
+                         std::string(a.params.model ? "the model uses the feature '" : "the feature '")
+                             + std::string(featureInfo(*needing).name)
+                             + "', which needs the IP location database: " + error.problem());
+    }
+}
+
 // The command's options as analysis parameters; a bad value is a UsageError. Returns the line
 // describing a CSV layout given by flags (empty without them).
 std::string analysisParams(AnalyzeCommand& a)
@@ -774,6 +811,7 @@ std::string analysisParams(AnalyzeCommand& a)
     } catch (const ParameterError& error) {
         throw UsageError(error.what());
     }
+    openLocationDatabase(a);
     return layoutLine;
 }
 
@@ -863,10 +901,12 @@ std::string allowListText(const AnalyzeCommand& a, const Analysis& analysis)
     return out;
 }
 
-int analyze(AnalyzeCommand& a, std::ostream& out)
+int analyze(AnalyzeCommand& a, std::ostream& out, std::ostream& err)
 {
     setUpLogging(a.logLevel);
     const std::string layoutLine = analysisParams(a);
+    if (!a.enrichmentProblem.empty())
+        err << "webthreat: " << a.enrichmentProblem << "\n";
     AnalysisParams& params = a.params;
     for (const std::string* path : {&a.out, &a.saveModel})
         if (!path->empty())
@@ -1061,10 +1101,10 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
             return kExitOk;
         }
         if (cli.analyze->parsed())
-            return analyze(cli.a, out);
+            return analyze(cli.a, out, err);
         if (cli.score->parsed()) {
             cli.a.contaminationGiven = cli.score->get_option("--contamination")->count() > 0;
-            return analyze(cli.a, out);
+            return analyze(cli.a, out, err);
         }
         if (cli.generate->parsed())
             return generate(cli.g, out);

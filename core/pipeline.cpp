@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include "core/context/ipenricher.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/io/trafficfile.h"
@@ -45,6 +46,37 @@ void AnalysisParams::validate() const
     contamination.validate();
 }
 
+namespace {
+// A file with no country at all (VPC Flow Logs, load-balancer logs, Zeek, a CSV without the column):
+// the database's country of each source fills src_ip_country_code, so that the country findings,
+// aggregates and charts have something to show; the cleaning report says so.
+void fillCountriesFromDatabase(PreparedData& data)
+{
+    Column& countries = data.table.column(Field::SrcIpCountryCode);
+    if (countries.released || data.table.rowCount() == 0)
+        return;
+    for (const std::uint32_t id : countries.text) {
+        if (id != StringPool::kMissing)
+            return;
+    }
+    const Enrichment& enrichment = *data.features.enrichment;
+    std::size_t filled = 0;
+    for (std::size_t row = 0; row < data.table.rowCount(); ++row) {
+        const std::string_view code = enrichment.source(data.table, row).countryCode();
+        if (!code.empty()) {
+            countries.text[row] = data.table.strings->intern(code);
+            ++filled;
+        }
+    }
+    if (filled > 0)
+        data.cleanReport.steps.push_back(
+            {"country_from_location_database",
+             "filled src_ip_country_code, which the file lacks, from the location database for "
+                 + std::to_string(filled) + " rows",
+             filled});
+}
+} // namespace
+
 std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanParams& clean, const Progress& progress)
 {
     const auto started = std::chrono::steady_clock::now();
@@ -56,6 +88,10 @@ std::shared_ptr<const PreparedData> prepareTable(ReadResult read, const CleanPar
     data->cleanReport = std::move(cleaned.report);
     data->table = std::move(cleaned.table);
     data->features = computeFeatures(data->table, progress);
+    if (clean.enricher) {
+        data->features.enrichment = clean.enricher->enrich(data->table, clean.threads, progress);
+        fillCountriesFromDatabase(*data);
+    }
     data->cleanSeconds = secondsSince(started);
     return data;
 }

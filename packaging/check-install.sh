@@ -85,6 +85,10 @@ fi
 [[ "$depends" =~ libssl3 ]] && ok "Depends names libssl3 (libcrypto)" || fail "Depends lacks libssl3"
 # bzip2, xz, zstd, zip and tar input are read through libarchive (core links it).
 [[ "$depends" =~ libarchive13 ]] && ok "Depends names libarchive13" || fail "Depends lacks libarchive13"
+# Offline IP enrichment: libloc1 through dpkg-shlibdeps, its database recommended (issue 20).
+[[ "$depends" =~ libloc1 ]] && ok "Depends names libloc1" || fail "Depends lacks libloc1"
+[[ "$(field Recommends)" =~ libloc-database ]] && ok "Recommends libloc-database" \
+    || fail "Recommends ('$(field Recommends)') lacks libloc-database"
 if [ "$ui_built" = 1 ]; then
     [[ "$depends" =~ libqt6widgets6 ]] && ok "Depends names Qt Widgets" || fail "Depends lacks libqt6widgets6"
     [[ "$depends" =~ libqt6charts6 ]] && ok "Depends names Qt Charts" || fail "Depends lacks libqt6charts6"

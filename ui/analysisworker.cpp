@@ -1,5 +1,7 @@
 #include "ui/analysisworker.h"
 
+#include "core/context/ipenricher.h"
+
 #include "core/util/errors.h"
 #include "core/output/export.h"
 #include "core/util/log.h"
@@ -287,6 +289,21 @@ AnalysisWorker::AnalysisWorker(QObject* parent)
 {
 }
 
+std::shared_ptr<const IpEnricher> AnalysisWorker::locationDatabase(const std::string& path)
+{
+    const std::string resolved = path.empty() ? IpEnricher::defaultPath() : path;
+    if (m_enricher && m_enricherPath == resolved)
+        return m_enricher;
+    std::string problem;
+    m_enricher = IpEnricher::tryOpen(resolved, problem);
+    m_enricherPath = resolved;
+    if (!m_enricher && m_enricherProblemPath != resolved) {
+        m_enricherProblemPath = resolved;
+        logger::get("ui")->warn("{}", problem);
+    }
+    return m_enricher;
+}
+
 void AnalysisWorker::load(const LoadRequest& request)
 {
     guarded(this, request.job, "loading the data", [&] {
@@ -315,6 +332,8 @@ void AnalysisWorker::load(const LoadRequest& request)
         AnalysisParams params;
         params.read = request.read;
         params.clean = request.clean;
+        if (request.enrich && !params.clean.enricher)
+            params.clean.enricher = locationDatabase(request.locationDatabase);
         params.detector = request.detector;
         params.contamination = request.contamination;
         params.model = request.model;

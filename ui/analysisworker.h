@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 namespace webthreat {
 
@@ -40,6 +41,10 @@ struct LoadRequest {
     Contamination contamination;
     std::shared_ptr<const DetectorModel> model; // score with this saved model instead of fitting
     AllowList allow;
+    // Look up every address in the offline location database (issue 20), opened on the worker;
+    // a missing one turns this off with one warning in the log. Empty path: IpEnricher::defaultPath().
+    bool enrich = true;
+    std::string locationDatabase;
     CancelFlag cancel;
 };
 
@@ -132,6 +137,15 @@ public:
     void exportReport(const ReportRequest& request);
     void assess(const AssessRequest& request);
     void saveModel(const SaveModelRequest& request);
+
+private:
+    // The location database at path (empty: the default), opened once and kept; null when it
+    // cannot be opened, said once per path in the log.
+    std::shared_ptr<const IpEnricher> locationDatabase(const std::string& path);
+
+    std::shared_ptr<const IpEnricher> m_enricher;
+    std::string m_enricherPath;
+    std::string m_enricherProblemPath; // the path whose problem was said already
 
 Q_SIGNALS:
     // fraction in [0, 1] of the whole job; stage in the analyst's words ("Reading", "Fitting").

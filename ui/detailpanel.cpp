@@ -235,7 +235,8 @@ void DetailPanel::showHeadline()
     }
     const std::size_t row = *m_row;
     const TrafficTable& table = m_snapshot.data->table;
-    QString text = tr("<b>Line %1</b><br>%2").arg(table.sourceLines[row]).arg(rowdetails::rowFacts(table, row));
+    QString text = tr("<b>Line %1</b><br>%2").arg(table.sourceLines[row]).arg(rowdetails::rowFacts(
+        table, row, m_snapshot.data->features.enrichment.get()));
     if (m_snapshot.hasDetection()) {
         const bool suspicious = m_snapshot.verdicts->isSuspicious(row);
         const QColor color = suspicious ? chartstyle::suspiciousColor() : chartstyle::normalColor();

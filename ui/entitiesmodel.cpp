@@ -1,5 +1,7 @@
 #include "ui/entitiesmodel.h"
 
+#include "core/context/ipenricher.h"
+
 #include "ui/displayformat.h"
 #include "ui/triagestyle.h"
 
@@ -39,7 +41,7 @@ void EntitiesModel::updateVerdicts(const AnalysisSnapshot& snapshot)
     if (m_period) {
         computePeriod();
         if (rowCount() > 0)
-            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
     } else if (rowCount() > 0) {
         Q_EMIT dataChanged(index(0, Suspicious), index(rowCount() - 1, LowestScore));
     }
@@ -66,8 +68,8 @@ void EntitiesModel::setPeriodRows(std::shared_ptr<const std::vector<std::uint8_t
     m_periodRows = std::move(rows);
     computePeriod();
     if (rowCount() > 0) {
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
-        Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+        Q_EMIT headerDataChanged(Qt::Horizontal, 0, columnCount() - 1);
     }
 }
 
@@ -98,7 +100,9 @@ int EntitiesModel::rowCount(const QModelIndex& parent) const
 
 int EntitiesModel::columnCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    if (parent.isValid())
+        return 0;
+    return m_snapshot.data && m_snapshot.data->features.enrichment ? ColumnCount : Network;
 }
 
 QString EntitiesModel::countriesText(const EntityStats& entity) const
@@ -197,6 +201,11 @@ double EntitiesModel::sortKey(int row, int column) const
         return entity.countryCount;
     case Ports:
         return entity.portCount;
+    case Network: {
+        const Enrichment* enrichment = m_snapshot.data->features.enrichment.get();
+        const std::uint32_t asn = enrichment ? enrichment->ofString(entity.srcIp).asn : 0;
+        return asn ? static_cast<double>(asn) : std::numeric_limits<double>::infinity();
+    }
     case FirstSeen:
         return instant(entity.firstSeen);
     case LastSeen:
@@ -315,6 +324,11 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
             return countriesText(entity);
         case Ports:
             return portsText(entity);
+        case Network: {
+            const Enrichment* enrichment = m_snapshot.data->features.enrichment.get();
+            return enrichment ? QString::fromStdString(enrichment->describe(enrichment->ofString(entity.srcIp)))
+                              : QString();
+        }
         case FirstSeen:
             return instantText(entity.firstSeen);
         case LastSeen:
@@ -374,6 +388,7 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
         case SourceIp:
         case Countries:
         case Ports:
+        case Network:
         case FirstSeen:
         case LastSeen:
             return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignVCenter));
@@ -391,7 +406,7 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
 
 QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+    if (orientation != Qt::Horizontal || section < 0 || section >= columnCount())
         return {};
     if (role == Qt::DisplayRole && m_period) {
         // While a period is selected these columns are its figures: the headers say so.
@@ -432,6 +447,8 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Countries");
         case Ports:
             return tr("Ports");
+        case Network:
+            return tr("Network");
         case FirstSeen:
             return tr("First seen (UTC)");
         case LastSeen:
@@ -454,6 +471,9 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Country codes its sessions carry, most frequent first; +N more");
         case Ports:
             return tr("Destination ports it used, most used first; +N more");
+        case Network:
+            return tr("Its autonomous system, organisation, country and flags, from the location database %1")
+                .arg(QString::fromStdString(m_snapshot.data->features.enrichment->databasePath));
         case FirstSeen:
             return tr("Its earliest creation_time");
         case LastSeen:

@@ -34,6 +34,9 @@ public:
         // Last: the widest, and the least often read; the times before them stay on screen at 1280x800.
         Countries,
         Ports,
+        // The location database's autonomous system, organisation and country of the source; the
+        // column exists only when the data was enriched (columnCount() is Network without it).
+        Network,
         ColumnCount
     };
     enum Role {

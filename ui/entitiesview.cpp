@@ -67,6 +67,12 @@ void EntitiesView::setSnapshot(const ViewUpdate& update, int part)
         m_model->setPeriodRows(nullptr);
     // The proxy sorts again by the view's sort column after the reset.
     m_model->setSnapshot(update.snapshot);
+    // Who the source is reads best beside it: the Network column (with the location database only,
+    // last in the model) is shown right after the verdict.
+    if (m_model->columnCount() > EntitiesModel::Network) {
+        QHeaderView* header = m_table->horizontalHeader();
+        header->moveSection(header->visualIndex(EntitiesModel::Network), EntitiesModel::Verdict + 1);
+    }
     updateTitle(update.snapshot);
     if (update.viewFilter.hasSources()) {
         // A refit resets the model: show the sources the filter still holds as selected again.

@@ -1,5 +1,6 @@
 #include "ui/rowdetailstext.h"
 
+#include "core/context/ipenricher.h"
 #include "core/table/traffictable.h"
 #include "ui/displayformat.h"
 
@@ -65,7 +66,7 @@ QString sentence(const RowExplanation& explanation)
     return text;
 }
 
-QString rowFacts(const TrafficTable& table, std::size_t row)
+QString rowFacts(const TrafficTable& table, std::size_t row, const Enrichment* enrichment)
 {
     QStringList lines;
     const QString time = cell(table, Field::CreationTime, row);
@@ -77,6 +78,17 @@ QString rowFacts(const TrafficTable& table, std::size_t row)
                  .arg(cell(table, Field::SrcIp, row),
                       country.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(country),
                       cell(table, Field::DstIp, row));
+    if (enrichment) {
+        const std::string source = enrichment->describe(enrichment->source(table, row));
+        const std::string destination = enrichment->describe(enrichment->destination(table, row));
+        if (!source.empty())
+            lines << QObject::tr("source: %1").arg(QString::fromStdString(source).toHtmlEscaped());
+        if (!destination.empty())
+            lines << QObject::tr("destination: %1").arg(QString::fromStdString(destination).toHtmlEscaped());
+        if (enrichment->countryMismatch(table, row))
+            lines << QObject::tr("the file's country %1 differs from the location database's")
+                         .arg(cell(table, Field::SrcIpCountryCode, row));
+    }
     QStringList service;
     const QString port = cell(table, Field::DstPort, row);
     if (!port.isEmpty())

@@ -9,6 +9,7 @@
 namespace webthreat {
 
 class TrafficTable;
+struct Enrichment;
 
 // The Row details dock's words, apart from its widgets: what the row is (its time, source and
 // country, destination, port and protocol, rule), what each feature is called with its unit, and
@@ -28,8 +29,9 @@ QString standing(const FeatureExplanation& part);
 QString sentence(const RowExplanation& explanation);
 
 // The row's facts as rich text lines: "2024-04-25 23:00 UTC", "155.91.45.242 (US) → 10.138.69.97",
-// "port 443, HTTPS", "rule: Suspicious Web Traffic". Missing values are left out.
-QString rowFacts(const TrafficTable& table, std::size_t row);
+// "port 443, HTTPS", "rule: Suspicious Web Traffic". Missing values are left out. With enrichment,
+// who each end is: "source: AS15169 GOOGLE, US; anycast".
+QString rowFacts(const TrafficTable& table, std::size_t row, const Enrichment* enrichment = nullptr);
 
 } // namespace rowdetails
 

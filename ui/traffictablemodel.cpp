@@ -1,5 +1,6 @@
 #include "ui/traffictablemodel.h"
 
+#include "core/context/ipenricher.h"
 #include "core/detect/features.h"
 #include "core/io/timestamp.h"
 #include "core/analysis/datasetsummary.h"
@@ -25,6 +26,15 @@ QString fromView(std::string_view text)
 {
     return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
 }
+
+// The location database's columns, named as in the scored CSV (core/output/export.cpp).
+enum ContextColumn : std::size_t {
+    kSrcAsn, kSrcAsOrg, kSrcCountry, kSrcFlags, kDstAsn, kDstAsOrg, kDstCountry, kDstFlags, kCountryMismatch,
+    kContextColumnCount
+};
+constexpr const char* kContextColumnNames[kContextColumnCount]
+    = {"src_asn", "src_as_org", "src_country", "src_network_flags", "dst_asn", "dst_as_org", "dst_country",
+       "dst_network_flags", "country_mismatch"};
 
 } // namespace
 
@@ -93,6 +103,10 @@ void TrafficTableModel::buildColumns()
         if (!isAbsentColumn(m_snapshot.data->table, m_snapshot.data->readReport, column))
             m_columns.push_back({ColumnSource::Table, column});
     }
+    if (m_snapshot.data->features.enrichment) {
+        for (std::size_t which = 0; which < kContextColumnCount; ++which)
+            m_columns.push_back({ColumnSource::Context, which});
+    }
     m_columns.push_back({ColumnSource::SessionDuration, 0});
     m_columns.push_back({ColumnSource::AvgPacketSize, 0});
     m_columns.push_back({ColumnSource::Score, 0});
@@ -149,8 +163,54 @@ QString TrafficTableModel::columnName(int column) const
         return QStringLiteral("verdict");
     case ColumnSource::Note:
         return QStringLiteral("note");
+    case ColumnSource::Context:
+        return QString::fromLatin1(kContextColumnNames[ref.tableColumn]);
     }
     return {};
+}
+
+QVariant TrafficTableModel::contextCell(std::size_t which, std::size_t row) const
+{
+    const PreparedData& data = *m_snapshot.data;
+    const Enrichment& enrichment = *data.features.enrichment;
+    if (which == kCountryMismatch)
+        return enrichment.countryMismatch(data.table, row) ? QStringLiteral("1") : QStringLiteral("0");
+    const AddressContext& context
+        = which < kDstAsn ? enrichment.source(data.table, row) : enrichment.destination(data.table, row);
+    switch (which < kDstAsn ? which : which - kDstAsn) {
+    case kSrcAsn:
+        return context.asn ? QString::number(context.asn) : QString();
+    case kSrcAsOrg:
+        return fromView(enrichment.organisation(context));
+    case kSrcCountry:
+        return fromView(context.countryCode());
+    case kSrcFlags:
+        return QString::fromStdString(networkFlagsText(context.flags));
+    }
+    return {};
+}
+
+double TrafficTableModel::contextSortKey(std::size_t which, std::size_t row) const
+{
+    const PreparedData& data = *m_snapshot.data;
+    const Enrichment& enrichment = *data.features.enrichment;
+    if (which == kCountryMismatch)
+        return enrichment.countryMismatch(data.table, row) ? 1.0 : 0.0;
+    const AddressContext& context
+        = which < kDstAsn ? enrichment.source(data.table, row) : enrichment.destination(data.table, row);
+    switch (which < kDstAsn ? which : which - kDstAsn) {
+    case kSrcAsn:
+        return context.asn ? static_cast<double>(context.asn) : kMissingSortKey;
+    case kSrcAsOrg:
+        // Organisations are kept in order of first appearance: sort them together, not by name.
+        return context.organisation ? static_cast<double>(context.organisation) : kMissingSortKey;
+    case kSrcCountry:
+        return context.country[0] ? static_cast<double>(context.country[0] * 256 + context.country[1])
+                                  : kMissingSortKey;
+    case kSrcFlags:
+        return context.flags ? static_cast<double>(context.flags) : kMissingSortKey;
+    }
+    return kMissingSortKey;
 }
 
 bool TrafficTableModel::isSuspicious(int row) const
@@ -208,6 +268,8 @@ double TrafficTableModel::sortKey(int row, int column) const
         const std::string* note = m_snapshot.triage ? m_snapshot.triage->note(r) : nullptr;
         return note ? 1.0 : kMissingSortKey; // noted rows together
     }
+    case ColumnSource::Context:
+        return contextSortKey(ref.tableColumn, r);
     }
     return kMissingSortKey;
 }
@@ -269,6 +331,7 @@ const std::vector<double>& TrafficTableModel::sortKeys(int column) const
     case ColumnSource::Label:
     case ColumnSource::Verdict:
     case ColumnSource::Note:
+    case ColumnSource::Context:
         break;
     }
     for (std::size_t row = 0; row < rows; ++row)
@@ -323,11 +386,15 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
             const std::string* note = m_snapshot.triage ? m_snapshot.triage->note(row) : nullptr;
             return note ? QString::fromStdString(*note) : QString();
         }
+        case ColumnSource::Context:
+            return contextCell(ref.tableColumn, row);
         }
         return {};
     case Qt::TextAlignmentRole: {
         const bool numeric = ref.source == ColumnSource::SessionDuration || ref.source == ColumnSource::AvgPacketSize
             || ref.source == ColumnSource::Score
+            || (ref.source == ColumnSource::Context
+                && (ref.tableColumn == kSrcAsn || ref.tableColumn == kDstAsn || ref.tableColumn == kCountryMismatch))
             || (ref.source == ColumnSource::Table
                 && (data.table.columns[ref.tableColumn].kind == ColumnKind::Integer
                     || data.table.columns[ref.tableColumn].kind == ColumnKind::Real));
@@ -402,6 +469,10 @@ QVariant TrafficTableModel::headerData(int section, Qt::Orientation orientation,
                       "address; kept in the triage workspace.");
         case ColumnSource::Note:
             return tr("Your note on the row, or on its source address (N to write one).");
+        case ColumnSource::Context:
+            return plainTooltip(tr("%1: from the location database %2, not from the file")
+                                    .arg(columnName(section),
+                                         QString::fromStdString(m_snapshot.data->features.enrichment->databasePath)));
         }
         return {};
     default:

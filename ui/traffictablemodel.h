@@ -43,7 +43,8 @@ public:
     };
 
     // Verdict and Note: the analyst's triage (snapshot.triage), after the detector's label.
-    enum class ColumnSource { Table, SessionDuration, AvgPacketSize, Score, Label, Verdict, Note };
+    // Context: the location database's answer (features.enrichment), one of kContextColumns.
+    enum class ColumnSource { Table, SessionDuration, AvgPacketSize, Score, Label, Verdict, Note, Context };
 
     explicit TrafficTableModel(QObject* parent = nullptr);
 
@@ -80,10 +81,12 @@ public:
 private:
     struct ColumnRef {
         ColumnSource source = ColumnSource::Table;
-        std::size_t tableColumn = 0;
+        std::size_t tableColumn = 0; // for Context: which context column
     };
 
     void buildColumns();
+    QVariant contextCell(std::size_t which, std::size_t row) const;
+    double contextSortKey(std::size_t which, std::size_t row) const;
     const std::vector<std::uint32_t>& textRanks() const;
 
     AnalysisSnapshot m_snapshot;

@@ -4,9 +4,12 @@
 #include "core/table/traffictable.h"
 
 #include <string>
+#include <memory>
 #include <vector>
 
 namespace webthreat {
+
+class IpEnricher;
 
 struct CleanParams {
     bool dropDuplicates = true; // drop rows equal to an earlier row in every column
@@ -19,6 +22,9 @@ struct CleanParams {
     // released (Column::released) to save memory. bytes_in, bytes_out, creation_time and
     // end_time, which the features need, are always kept.
     std::vector<std::string> keepOnly;
+    // Not cleaning either: after it, prepareTable looks up the addresses of the cleaned rows in this
+    // location database (core/context/ipenricher.h) into FeatureSet::enrichment. Null: no enrichment.
+    std::shared_ptr<const IpEnricher> enricher;
 
     void validate() const { }
 };

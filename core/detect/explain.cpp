@@ -57,6 +57,12 @@ std::string describeFeatureValue(Feature feature, double value)
     case Feature::SourceVolumeRatio:
         std::snprintf(text, sizeof text, value < 10.0 ? "%.1f x its usual" : "%.0f x its usual", value);
         return text;
+    case Feature::SourceAsnFrequency:
+        return sharePercent(value) + " of sessions";
+    case Feature::CountryMismatch:
+        return value >= 0.5 ? "differs" : "agrees";
+    case Feature::SourceNetworkFlagged:
+        return value >= 0.5 ? "flagged" : "not flagged";
     }
     return formatNumber(value);
 }
@@ -121,6 +127,15 @@ std::string categorySentence(const TrafficTable& table, const BehaviourResult* b
         return behaviour ? sourceFanOutSentence(*behaviour, row) : std::string();
     case Feature::SourceVolumeRatio:
         return behaviour ? sourceVolumeSentence(*behaviour, row) : std::string();
+    case Feature::SourceAsnFrequency:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + "'s autonomous system is the source of "
+            + sharePercent(value) + " of sessions";
+    case Feature::CountryMismatch:
+        return "src_ip " + cellText(table, Field::SrcIp, row) + " is in another country than the file's "
+            + cellText(table, Field::SrcIpCountryCode, row) + " says (location database)";
+    case Feature::SourceNetworkFlagged:
+        return "src_ip " + cellText(table, Field::SrcIp, row)
+            + (value >= 0.5 ? " is in a network the location database flags" : " is in no flagged network");
     case Feature::BytesIn:
     case Feature::BytesOut:
     case Feature::SessionDuration:

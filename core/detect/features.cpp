@@ -1,6 +1,8 @@
 #include "core/detect/features.h"
 
 #include "core/behaviour/behaviour.h"
+#include "core/context/ipenricher.h"
+
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -59,6 +61,17 @@ const std::vector<FeatureInfo>& availableFeatures()
          "The row's source's sessions in its 5-minute window over its median window: a burst is many times its "
          "own usual.",
          FeatureGroup::Behaviour, FeatureScale::Log1p},
+        {Feature::SourceAsnFrequency, "src_asn_frequency", "Source AS frequency",
+         "Share of the file's rows from the source's autonomous system (location database): a network seldom "
+         "seen is small.",
+         FeatureGroup::Context, FeatureScale::Linear},
+        {Feature::CountryMismatch, "country_mismatch", "Country differs from the file's",
+         "1 when the file's src_ip_country_code and the location database's country of src_ip differ.",
+         FeatureGroup::Context, FeatureScale::Linear},
+        {Feature::SourceNetworkFlagged, "src_network_flagged", "Source network flagged",
+         "1 when the location database marks the source's network as an anonymous proxy, a satellite provider "
+         "or on a drop list.",
+         FeatureGroup::Context, FeatureScale::Linear},
     };
     return features;
 }
@@ -74,6 +87,8 @@ std::string_view featureGroupTitle(FeatureGroup group)
         return "Per source IP";
     case FeatureGroup::Behaviour:
         return "Behaviour over time";
+    case FeatureGroup::Context:
+        return "Who is on the other end (location database)";
     }
     return {};
 }
@@ -103,6 +118,12 @@ std::vector<Feature> defaultFeatures()
     // lose most) and fewer leave rare ports and odd codes at chance.
     return {Feature::BytesIn,       Feature::BytesOut,         Feature::SessionDuration,
             Feature::AvgPacketSize, Feature::DstPortFrequency, Feature::ResponseCodeFrequency};
+}
+
+bool needsEnrichment(Feature feature) noexcept
+{
+    return feature == Feature::SourceAsnFrequency || feature == Feature::CountryMismatch
+        || feature == Feature::SourceNetworkFlagged;
 }
 
 std::vector<Feature> notebookFeatures()
@@ -240,6 +261,34 @@ std::vector<double> perSource(const TrafficTable& table, Feature feature)
     std::vector<double> values(ids.size());
     for (std::size_t row = 0; row < ids.size(); ++row)
         values[row] = totals[ids[row]];
+    return values;
+}
+
+std::vector<double> contextValues(const TrafficTable& table, const FeatureSet& features, Feature feature)
+{
+    if (!features.enrichment)
+        throw ParameterError("the feature '" + std::string(featureInfo(feature).name)
+                             + "' needs the IP location database, and enrichment is off (give its path with "
+                               "--location-db FILE or WEBTHREAT_LOCATION_DB, or install libloc-database)");
+    const Enrichment& enrichment = *features.enrichment;
+    const std::size_t rows = table.rowCount();
+    std::vector<double> values(rows);
+    if (feature == Feature::CountryMismatch) {
+        for (std::size_t row = 0; row < rows; ++row)
+            values[row] = enrichment.countryMismatch(table, row) ? 1.0 : 0.0;
+        return values;
+    }
+    if (feature == Feature::SourceNetworkFlagged) {
+        constexpr std::uint8_t kFlagged = kAnonymousProxy | kSatelliteProvider | kDropList;
+        for (std::size_t row = 0; row < rows; ++row)
+            values[row] = (enrichment.source(table, row).flags & kFlagged) ? 1.0 : 0.0;
+        return values;
+    }
+    std::unordered_map<std::uint32_t, std::size_t> rowsOfAsn;
+    for (std::size_t row = 0; row < rows; ++row)
+        ++rowsOfAsn[enrichment.source(table, row).asn];
+    for (std::size_t row = 0; row < rows; ++row)
+        values[row] = static_cast<double>(rowsOfAsn[enrichment.source(table, row).asn]) / static_cast<double>(rows);
     return values;
 }
 
@@ -452,6 +501,10 @@ std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& f
     case Feature::SourceSessions:
     case Feature::SourceTotalBytes:
         return perSource(table, feature);
+    case Feature::SourceAsnFrequency:
+    case Feature::CountryMismatch:
+    case Feature::SourceNetworkFlagged:
+        return contextValues(table, features, feature);
     case Feature::SessionDuration:
         return features.sessionDuration.values();
     case Feature::AvgPacketSize:

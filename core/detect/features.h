@@ -13,6 +13,8 @@
 
 namespace webthreat {
 
+struct Enrichment;
+
 // A detector input the analyst can choose. The default set is defaultFeatures(); the notebook's
 // four, raw, are notebookFeatures() with InputScaling::None.
 enum class Feature : std::uint8_t {
@@ -36,6 +38,11 @@ enum class Feature : std::uint8_t {
     PairBeaconScore, // its pair's beacon score, 0..1; 0 for a pair of too few sessions
     SourceFanOut, // distinct ports or hosts its source touched in its 5-minute window
     SourceVolumeRatio, // its source's sessions in that window over the source's median window
+    // From the location database (FeatureSet::enrichment; issue 20). A model using one needs the
+    // database when it scores.
+    SourceAsnFrequency, // share of the file's rows from the row's source AS (unknown AS: a category)
+    CountryMismatch, // 1 when the file's src_ip_country_code and the database's country differ
+    SourceNetworkFlagged, // 1 when the source's network is an anonymous proxy, satellite or on a drop list
 };
 
 // How the feature picker groups the features.
@@ -44,6 +51,7 @@ enum class FeatureGroup : std::uint8_t {
     Categorical, // what the categorical columns say
     PerSource, // the row's source IP as a whole
     Behaviour, // the row's pair and its source's time window
+    Context, // who is on the other end, from the location database
 };
 
 // How a feature's values are shaped before the forest sees them. An Isolation Forest draws each
@@ -77,6 +85,8 @@ const FeatureInfo& featureInfo(Feature feature);
 Feature featureByName(std::string_view name);
 // The notebook's four and the frequencies of dst_port and response.code, chosen by measurement.
 std::vector<Feature> defaultFeatures();
+// Whether the feature reads the location database's answers (FeatureSet::enrichment).
+bool needsEnrichment(Feature feature) noexcept;
 // bytes_in, bytes_out, session_duration, avg_packet_size: the notebook's inputs.
 std::vector<Feature> notebookFeatures();
 
@@ -167,6 +177,9 @@ struct FeatureSet {
     // The pairs and source windows the Behaviour features read (analyzeBehaviour with its default
     // parameters); null until withBehaviour adds it for a choice of features that needs it.
     std::shared_ptr<const BehaviourResult> behaviour;
+    // Each address's country, AS and flags (CleanParams::enricher), for the context features and
+    // the views; null when enrichment is off.
+    std::shared_ptr<const Enrichment> enrichment;
 };
 
 FeatureSet computeFeatures(const TrafficTable& table, const Progress& progress = {});

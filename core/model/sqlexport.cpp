@@ -359,6 +359,10 @@ std::string SqlWriter::rawFeature(const FeatureEncoding& encoding) const
     case Feature::SourceFanOut:
     case Feature::SourceVolumeRatio:
         break;
+    case Feature::SourceAsnFrequency:
+    case Feature::CountryMismatch:
+    case Feature::SourceNetworkFlagged:
+        break; // refused by exportModelSql: the database has no SQL form
     }
     return {};
 }
@@ -745,6 +749,9 @@ SqlExport exportModelSql(const DetectorModel& model, const SqlExportParams& para
                                  + "' is behaviour over time (beacon pairs and source windows over many rows), which "
                                    "has no SQL form here: export it with --onnx and compute the feature beside it, or "
                                    "save a model without behaviour features");
+        if (needsEnrichment(encoding.feature))
+            throw ParameterError("the model uses the feature '" + std::string(featureInfo(encoding.feature).name)
+                                 + "', which comes from the IP location database and has no SQL form");
     }
     SqlExport result;
     auto write = [&](const SqlExportParams& effective) {

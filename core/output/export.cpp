@@ -1,6 +1,7 @@
 #include "core/output/export.h"
 
 #include "core/output/atomicfile.h"
+#include "core/context/contextreport.h"
 #include "core/io/csvsniffer.h"
 #include "core/output/json_internal.h"
 #include "core/analysis/evaluation.h"
@@ -60,7 +61,8 @@ std::vector<Feature> extraScoredFeatures(const Analysis& analysis)
     if (!analysis.detection)
         return extra;
     for (Feature feature : analysis.detection->params.features) {
-        if (featureInfo(feature).group != FeatureGroup::Notebook)
+        // country_mismatch is among the enrichment's own columns already.
+        if (featureInfo(feature).group != FeatureGroup::Notebook && feature != Feature::CountryMismatch)
             extra.push_back(feature);
     }
     return extra;
@@ -105,6 +107,36 @@ void appendTableCells(std::string& buffer, const TrafficTable& table, std::size_
         }
     }
 }
+// With enrichment: the database's answer for both addresses and whether the countries disagree
+// (the file's own src_ip_country_code stays where it is, among the table's columns).
+constexpr const char* kEnrichmentColumns[]
+    = {"src_asn", "src_as_org", "src_country", "src_network_flags", "dst_asn", "dst_as_org", "dst_country",
+       "dst_network_flags", "country_mismatch"};
+
+void appendContextCells(std::string& buffer, const Enrichment& enrichment, const AddressContext& context)
+{
+    buffer.push_back(',');
+    if (context.asn != 0) {
+        char number[16];
+        auto [end, error] = std::to_chars(number, number + sizeof number, context.asn);
+        (void)error;
+        buffer.append(number, end);
+    }
+    buffer.push_back(',');
+    appendCsvField(buffer, neutraliseFormula(enrichment.organisation(context)));
+    buffer.push_back(',');
+    buffer.append(context.countryCode());
+    buffer.push_back(',');
+    buffer.append(networkFlagsText(context.flags));
+}
+
+void appendEnrichmentCells(std::string& buffer, const Enrichment& enrichment, const TrafficTable& table,
+                           std::size_t row)
+{
+    appendContextCells(buffer, enrichment, enrichment.source(table, row));
+    appendContextCells(buffer, enrichment, enrichment.destination(table, row));
+    buffer.append(enrichment.countryMismatch(table, row) ? ",1" : ",0");
+}
 } // namespace
 
 std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
@@ -112,6 +144,8 @@ std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
     std::vector<std::string> header;
     for (const Column& column : analysis.data->table.columns)
         header.push_back(column.name);
+    if (analysis.data->features.enrichment)
+        header.insert(header.end(), std::begin(kEnrichmentColumns), std::end(kEnrichmentColumns));
     header.insert(header.end(), {"session_duration", "avg_packet_size", "beacon_score"});
     for (Feature feature : extraScoredFeatures(analysis))
         header.emplace_back(featureInfo(feature).name);
@@ -191,8 +225,11 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
             appendCsvField(cells, explanation.sentence);
         }
     };
+    const Enrichment* enrichment = features.enrichment.get();
     for (std::size_t row = 0; row < table.rowCount(); ++row) {
         appendTableCells(buffer, table, row);
+        if (enrichment)
+            appendEnrichmentCells(buffer, *enrichment, table, row);
         buffer.push_back(',');
         appendDouble(features.sessionDuration[row]);
         buffer.push_back(',');
@@ -381,6 +418,8 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     appendEntriesText(out, "Countries", findings.countries);
     appendEntriesText(out, "Destination ports", findings.destinationPorts);
     appendEntriesText(out, "Protocols", findings.protocols);
+    if (data.features.enrichment)
+        out += contextText(summarizeContext(data.table, *data.features.enrichment, &analysis.verdicts));
 
     const TrafficTable& table = data.table;
     const std::size_t shown = std::min(suspiciousRowsShown, findings.suspiciousRows.size());
@@ -507,6 +546,9 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
                             {"countries", entriesJson(findings.countries)},
                             {"destination_ports", entriesJson(findings.destinationPorts)},
                             {"protocols", entriesJson(findings.protocols)}};
+    if (data.features.enrichment)
+        document["context"]
+            = Json::parse(contextJson(summarizeContext(data.table, *data.features.enrichment, &analysis.verdicts)));
 
     const TrafficTable& table = data.table;
     const std::size_t shown = std::min(suspiciousRowsShown, findings.suspiciousRows.size());

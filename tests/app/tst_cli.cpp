@@ -104,6 +104,78 @@ private Q_SLOTS:
         QVERIFY(rows[1].contains(",600,30.986666666666668,"));
     }
 
+    // Issue 20: --enrich adds the location database's columns to --out and a "Who is on the other end"
+    // section; a missing database is said once on stderr and nothing else changes.
+    void enrichment()
+    {
+        if (!QFile::exists("/var/lib/location/database.db"))
+            QSKIP("libloc-database is not installed");
+        QTemporaryDir dir;
+        const QString input = dir.filePath("hand.csv");
+        writeText(input, "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,dst_ip,dst_port\n"
+                         "100,200,2024-04-25T10:00:00Z,2024-04-25T10:00:05Z,8.8.8.8,US,10.0.0.5,443\n"
+                         "110,210,2024-04-25T10:01:00Z,2024-04-25T10:01:05Z,8.8.8.8,DE,10.0.0.5,443\n"
+                         "120,220,2024-04-25T10:02:00Z,2024-04-25T10:02:05Z,5.188.10.10,RU,1.1.1.1,53\n"
+                         "130,230,2024-04-25T10:03:00Z,2024-04-25T10:03:05Z,192.168.1.20,,10.0.0.5,443\n");
+        const QString scored = dir.filePath("scored.csv");
+        Run run = runWebthreat({"analyze", input, "--enrich", "--out", scored, "--contamination", "0.25"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.err.isEmpty(), qPrintable(run.err));
+        QVERIFY2(run.out.contains("Who is on the other end (location database /var/lib/location/database.db)"),
+                 qPrintable(run.out));
+        QVERIFY2(run.out.contains("Country differs from the file's src_ip_country_code: 1 rows"), qPrintable(run.out));
+        QVERIFY2(run.out.contains("on a drop list: 1 rows"), qPrintable(run.out));
+        const QStringList rows = lines(scored);
+        QCOMPARE(rows.size(), 5);
+        QVERIFY2(rows[0].startsWith("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,"), qPrintable(rows[0]));
+        QVERIFY2(rows[0].contains(",detection_types,src_asn,src_as_org,src_country,src_network_flags,dst_asn,dst_as_org,"
+                                  "dst_country,dst_network_flags,country_mismatch,session_duration,"),
+                 qPrintable(rows[0]));
+        // The file's own country stays; the database's follows the table's columns.
+        QVERIFY2(rows[1].contains(",8.8.8.8,US,,,443,10.0.0.5,") && rows[1].contains(",15169,GOOGLE,US,anycast,,,,,0,"),
+                 qPrintable(rows[1]));
+        QVERIFY2(rows[2].contains(",15169,GOOGLE,US,anycast,,,,,1,"), qPrintable(rows[2]));
+        QVERIFY2(rows[3].contains(",34665,Petersburg Internet Network ltd.,RU,drop list,13335,CLOUDFLARENET,AU,anycast,0,"),
+                 qPrintable(rows[3]));
+        QVERIFY2(rows[4].contains(",,,,,,,,,0,"), qPrintable(rows[4]));
+
+        // --json: the same facts under "context".
+        run = runWebthreat({"analyze", input, "--enrich", "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("\"country_mismatch_rows\": 1"), qPrintable(run.out));
+
+        // A missing database: one line on stderr naming it, the analysis as without --enrich.
+        run = runWebthreat({"analyze", input, "--location-db", dir.filePath("missing.db"), "--out",
+                            dir.filePath("plain.csv")});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QCOMPARE(run.err, QString("webthreat: IP enrichment is off: %1: cannot open the location database: No such file "
+                                  "or directory\n").arg(dir.filePath("missing.db")));
+        QVERIFY(!run.out.contains("Who is on the other end"));
+        QVERIFY(!lines(dir.filePath("plain.csv"))[0].contains("src_asn"));
+
+        // A feature that needs the database makes its absence an error naming the path.
+        run = runWebthreat({"analyze", input, "--features", "bytes_in,country_mismatch", "--location-db",
+                            dir.filePath("missing.db")});
+        QCOMPARE(run.status, 3);
+        QVERIFY2(run.err.contains("the feature 'country_mismatch', which needs the IP location database"),
+                 qPrintable(run.err));
+        QVERIFY2(run.err.contains("missing.db"), qPrintable(run.err));
+
+        // A model trained with a context feature scores only with the database.
+        const QString model = dir.filePath("model.json");
+        run = runWebthreat({"analyze", input, "--features", "bytes_in,src_asn_frequency", "--save-model", model});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        run = runWebthreat({"score", input, "--model", model});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Who is on the other end"), qPrintable(run.out));
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("WEBTHREAT_LOCATION_DB", dir.filePath("missing.db"));
+        run = runWebthreat({"score", input, "--model", model}, environment);
+        QCOMPARE(run.status, 3);
+        QVERIFY2(run.err.contains("the model uses the feature 'src_asn_frequency', which needs the IP location database"),
+                 qPrintable(run.err));
+    }
+
     void json()
     {
         if (!QFile::exists(WEBTHREAT_REFERENCE_CSV))

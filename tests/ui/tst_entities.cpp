@@ -3,6 +3,7 @@
 #include "ui/charts/anomalyscatter.h"
 #include <QWidget>
 #include "tests/ui/widgetlookup.h"
+#include "core/context/ipenricher.h"
 #include "core/io/csvreader.h"
 #include "ui/analysisworker.h"
 #include "ui/charts/chartview.h"
@@ -68,9 +69,11 @@ std::string handMadeTraffic()
     return text;
 }
 
-AnalysisSnapshot snapshotOf(const std::string& text)
+AnalysisSnapshot snapshotOf(const std::string& text, std::shared_ptr<const IpEnricher> enricher = {})
 {
-    auto data = prepareTable(readTrafficCsvText(text, "hand.csv"));
+    CleanParams clean;
+    clean.enricher = std::move(enricher);
+    auto data = prepareTable(readTrafficCsvText(text, "hand.csv"), clean);
     auto aggregates = aggregateTraffic(data->table);
     auto detection = detect(*data, DetectorParams());
     return assessSnapshot(data, detection, Contamination::fromValue(0.2), aggregates);
@@ -114,6 +117,40 @@ private Q_SLOTS:
         file.write(QByteArray::fromStdString(handMadeTraffic()));
     }
 
+    // Issue 20: with the location database, a Network column per source, and the same in the Data tab.
+    void networkColumnsWithTheLocationDatabase()
+    {
+        if (!QFile::exists(QStringLiteral("/var/lib/location/database.db")))
+            QSKIP("libloc-database is not installed");
+        const AnalysisSnapshot snapshot = snapshotOf(handMadeTraffic(), IpEnricher::open());
+        EntitiesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(snapshot);
+        QCOMPARE(model.columnCount(), int(EntitiesModel::ColumnCount));
+        QCOMPARE(model.headerData(EntitiesModel::Network, Qt::Horizontal).toString(), QStringLiteral("Network"));
+        // Most sessions first: 2.2.2.2, 1.1.1.1, 3.3.3.3.
+        QCOMPARE(model.index(1, EntitiesModel::Network).data().toString(),
+                 QStringLiteral("AS13335 CLOUDFLARENET, AU; anycast"));
+        QCOMPARE(model.index(1, EntitiesModel::Network).data(EntitiesModel::SortKeyRole).toDouble(), 13335.0);
+
+        TrafficTableModel traffic;
+        QAbstractItemModelTester trafficTester(&traffic, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        traffic.setSnapshot(snapshot);
+        int asn = -1, org = -1, mismatch = -1;
+        for (int column = 0; column < traffic.columnCount(); ++column) {
+            const QString name = traffic.headerData(column, Qt::Horizontal).toString();
+            asn = name == QStringLiteral("src_asn") ? column : asn;
+            org = name == QStringLiteral("src_as_org") ? column : org;
+            mismatch = name == QStringLiteral("country_mismatch") ? column : mismatch;
+        }
+        QVERIFY(asn >= 0 && org >= 0 && mismatch >= 0);
+        // Row 0 is 1.1.1.1 with the file's US; the database says AU.
+        QCOMPARE(traffic.index(0, asn).data().toString(), QStringLiteral("13335"));
+        QCOMPARE(traffic.index(0, org).data().toString(), QStringLiteral("CLOUDFLARENET"));
+        QCOMPARE(traffic.index(0, mismatch).data().toString(), QStringLiteral("1"));
+        QCOMPARE(traffic.sortKeys(asn)[0], 13335.0);
+    }
+
     void modelShowsEachSource()
     {
         const AnalysisSnapshot snapshot = snapshotOf(handMadeTraffic());
@@ -121,7 +158,8 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setSnapshot(snapshot);
         QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(model.columnCount(), int(EntitiesModel::ColumnCount));
+        // Without the location database, no Network column.
+        QCOMPARE(model.columnCount(), int(EntitiesModel::Network));
         // Most sessions first: 2.2.2.2 (30), 1.1.1.1 (20), 3.3.3.3 (10).
         QCOMPARE(model.index(0, EntitiesModel::SourceIp).data().toString(), QStringLiteral("2.2.2.2"));
         QCOMPARE(model.index(0, EntitiesModel::Sessions).data().toString(), QStringLiteral("30"));

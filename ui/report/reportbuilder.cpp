@@ -1,5 +1,7 @@
 #include "ui/report/reportbuilder.h"
 
+#include "core/context/contextreport.h"
+
 #include "core/util/errors.h"
 #include "core/detect/explain.h"
 #include "core/output/export.h"
@@ -193,6 +195,35 @@ QString behaviourSection(const ReportInput& input, const Progress& progress)
     return behaviourSectionHtml(*behaviour, table);
 }
 
+// "Who is on the other end" (issue 20): the suspicious rows by their source's autonomous system, with
+// the location database's disagreements and flags; nothing without enrichment.
+QString contextSection(const AnalysisSnapshot& snapshot)
+{
+    const Enrichment* enrichment = snapshot.data->features.enrichment.get();
+    if (!enrichment || !snapshot.verdicts)
+        return {};
+    const ContextSummary summary = summarizeContext(snapshot.data->table, *enrichment, snapshot.verdicts.get());
+    QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Who is on the other end"));
+    html += QStringLiteral("<p>%1</p>")
+                .arg(esc(tr("From the location database %1: %2 rows whose country differs from the file's (%3 "
+                            "suspicious); %4 rows from an anonymous proxy, a satellite provider or a network on a "
+                            "drop list (%5 suspicious).")
+                             .arg(QString::fromStdString(summary.databasePath), number(summary.countryMismatchRows),
+                                  number(summary.countryMismatchSuspicious), number(summary.flaggedRows),
+                                  number(summary.flaggedSuspicious))));
+    if (summary.topAs.empty())
+        return html;
+    html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='2' width='100%'><thead><tr><th>%1</th>"
+                           "<th>%2</th><th>%3</th><th>%4</th><th>%5</th></tr></thead>")
+                .arg(tr("Autonomous system"), tr("Organisation"), tr("Country"), tr("Suspicious rows"), tr("Sources"));
+    for (const SuspiciousAs& as : summary.topAs)
+        html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td class='n'>%4</td><td class='n'>%5</td></tr>")
+                    .arg(as.asn ? QStringLiteral("AS%1").arg(as.asn) : tr("none known (private or unrouted)"),
+                         esc(QString::fromStdString(as.organisation)), esc(QString::fromStdString(as.country)),
+                         number(as.suspiciousRows), number(as.sources));
+    return html + QStringLiteral("</table>");
+}
+
 // The page, with each chart's src from imageSource (a data: URI for the HTML file, a resource
 // name for QTextDocument).
 template <typename ImageSource>
@@ -265,6 +296,7 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
         html += findingsTable(tr("Source countries"), tr("Country"), findings.countries);
         html += findingsTable(tr("Destination ports"), tr("Port"), findings.destinationPorts);
         html += findingsTable(tr("Protocols"), tr("Protocol"), findings.protocols);
+        html += contextSection(snapshot);
         html += suspiciousSection(input, progress);
     }
     html += behaviourSection(input, progress);
