@@ -1,0 +1,235 @@
+#include "core/stream/chunkreader.h"
+
+#include "core/io/csvreader.h"
+#include "core/io/decompress.h"
+#include "core/util/errors.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+namespace webthreat {
+
+namespace {
+constexpr std::size_t kRawBlock = std::size_t(1) << 20;
+
+bool startsWithSepLine(std::string_view text)
+{
+    if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF && static_cast<unsigned char>(text[1]) == 0xBB
+        && static_cast<unsigned char>(text[2]) == 0xBF)
+        text.remove_prefix(3);
+    return text.size() >= 4 && (text[0] == 's' || text[0] == 'S') && (text[1] == 'e' || text[1] == 'E')
+        && (text[2] == 'p' || text[2] == 'P') && text[3] == '=';
+}
+} // namespace
+
+CsvChunkReader::CsvChunkReader(std::string path, ReadOptions options, std::size_t chunkBytes)
+    : m_path(std::move(path))
+    , m_options(std::move(options))
+    , m_chunkBytes(std::max<std::size_t>(chunkBytes, 4096))
+{
+    m_options.validate();
+    // A chunk is small by construction: the whole-file memory rule does not apply to it.
+    m_options.memoryBudget = 0;
+    m_file = std::fopen(m_path.c_str(), "rb");
+    if (!m_file)
+        throw InputError(m_path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));
+    if (std::fseek(m_file, 0, SEEK_END) == 0) {
+        const long size = std::ftell(m_file);
+        m_fileBytes = size > 0 ? static_cast<std::uint64_t>(size) : 0;
+        std::fseek(m_file, 0, SEEK_SET);
+    }
+    char magic[2] = {0, 0};
+    const std::size_t got = std::fread(magic, 1, 2, m_file);
+    std::fseek(m_file, 0, SEEK_SET);
+    if (got == 2 && isGzip(std::string_view(magic, 2))) {
+        m_gzip = std::make_unique<GzipReader>(
+            [this](char* into, std::size_t capacity) {
+                const std::size_t n = std::fread(into, 1, capacity, m_file);
+                m_rawConsumed += n;
+                return n;
+            },
+            m_path, std::numeric_limits<std::uint64_t>::max());
+    }
+    m_report.file = m_path;
+    m_report.bytes = m_fileBytes;
+}
+
+CsvChunkReader::~CsvChunkReader()
+{
+    m_gzip.reset();
+    if (m_file)
+        std::fclose(m_file);
+}
+
+double CsvChunkReader::fraction() const noexcept
+{
+    return m_fileBytes == 0 ? 1.0 : std::min(1.0, static_cast<double>(m_rawConsumed) / static_cast<double>(m_fileBytes));
+}
+
+std::size_t CsvChunkReader::readRaw(char* into, std::size_t capacity)
+{
+    if (m_gzip)
+        return m_gzip->read(into, capacity);
+    const std::size_t n = std::fread(into, 1, capacity, m_file);
+    if (n == 0 && std::ferror(m_file))
+        throw InputError(m_path, 0, "", std::string("cannot read the file: ") + std::strerror(errno));
+    m_rawConsumed += n;
+    return n;
+}
+
+// Reads until m_pending holds at least wanted bytes or the input ends; false when it ended.
+bool CsvChunkReader::fill(std::size_t wanted)
+{
+    while (!m_eof && m_pending.size() < wanted) {
+        const std::size_t before = m_pending.size();
+        m_pending.resize(before + kRawBlock);
+        const std::size_t n = readRaw(m_pending.data() + before, kRawBlock);
+        m_pending.resize(before + n);
+        if (n == 0)
+            m_eof = true;
+    }
+    return !m_eof;
+}
+
+// The end of the last complete record in m_pending (just past its LF), 0 when there is none.
+// m_pending starts at a record boundary, so a scan of quotes from there knows which line ends are
+// inside quoted fields. The scan resumes where it stopped (m_scanned, m_scanQuoted), so a record
+// that spans many read blocks is not rescanned from its start for each; a stretch without any
+// quote character is searched backwards for its last LF only.
+std::size_t CsvChunkReader::recordEnd()
+{
+    const char* data = m_pending.data();
+    const std::size_t size = m_pending.size();
+    const char quote = m_options.quote;
+    const std::size_t from = m_scanned;
+    if (!m_scanQuoted && (quote == '\0' || std::memchr(data + from, quote, size - from) == nullptr)) {
+        for (std::size_t i = size; i > from; --i) {
+            if (data[i - 1] == '\n') {
+                m_scanEnd = i;
+                break;
+            }
+        }
+    } else {
+        for (std::size_t i = from; i < size; ++i) {
+            const char c = data[i];
+            if (c == quote)
+                m_scanQuoted = !m_scanQuoted;
+            else if (c == '\n' && !m_scanQuoted)
+                m_scanEnd = i + 1;
+        }
+    }
+    m_scanned = size;
+    return m_scanEnd;
+}
+
+void CsvChunkReader::takeHeader()
+{
+    m_started = true;
+    if (!m_options.hasHeader)
+        return;
+    // The header is the first record (two with a spreadsheet's 'sep=X' line before it).
+    const int records = startsWithSepLine(m_pending.substr(0, 8)) ? 2 : 1;
+    std::size_t end = 0;
+    for (int r = 0; r < records; ++r) {
+        bool quoted = false;
+        std::size_t i = end;
+        for (; i < m_pending.size(); ++i) {
+            if (m_pending[i] == m_options.quote && m_options.quote != '\0')
+                quoted = !quoted;
+            else if (m_pending[i] == '\n' && !quoted)
+                break;
+        }
+        end = std::min(i + 1, m_pending.size());
+    }
+    m_header = m_pending.substr(0, end);
+    m_headerLines = static_cast<std::int64_t>(std::count(m_header.begin(), m_header.end(), '\n'));
+    if (!m_header.empty() && m_header.back() != '\n') {
+        m_header.push_back('\n');
+        ++m_headerLines;
+    }
+    m_pending.erase(0, end);
+    m_nextLine = 1 + m_headerLines;
+}
+
+bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
+{
+    chunk = {};
+    progress.check();
+    const bool more = fill(m_chunkBytes + (m_started ? 0 : kRawBlock));
+    if (!m_started)
+        takeHeader();
+    if (m_pending.empty() && !more) {
+        if (m_textBytes == 0 && m_report.rows == 0 && m_report.header.empty()) {
+            // The reader's own messages for an empty file or one with only a header.
+            chunk = readTrafficCsvText(m_header, m_path, m_options);
+            addReport(chunk.report);
+        }
+        chunk = {};
+        return false;
+    }
+    // Grow until a whole record fits (up to the record limit, past which the reader refuses it).
+    m_scanned = 0;
+    m_scanQuoted = false;
+    m_scanEnd = 0;
+    std::size_t cut = m_eof ? m_pending.size() : recordEnd();
+    while (cut == 0 && !m_eof && m_pending.size() <= m_options.maxRecordBytes + m_chunkBytes) {
+        fill(m_pending.size() + kRawBlock);
+        cut = m_eof ? m_pending.size() : recordEnd();
+    }
+    if (cut == 0)
+        cut = m_pending.size();
+    std::string text;
+    text.reserve(m_header.size() + cut);
+    text.append(m_header);
+    text.append(m_pending, 0, cut);
+    const std::int64_t offset = m_nextLine - 1 - m_headerLines;
+    const std::int64_t lines = static_cast<std::int64_t>(std::count(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(cut), '\n'));
+    m_pending.erase(0, cut);
+    m_textBytes += cut;
+    try {
+        chunk = readTrafficCsvText(text, m_path, m_options, Progress({}, progress.cancelFlag()));
+    } catch (const InputError& error) {
+        if (error.line() > m_headerLines)
+            throw InputError(error.file(), error.line() + offset, error.column(), error.problem());
+        throw;
+    }
+    for (std::uint32_t& line : chunk.table.sourceLines)
+        line = static_cast<std::uint32_t>(line + offset);
+    for (std::int64_t& line : chunk.report.malformed.firstLines)
+        line += offset;
+    m_nextLine += lines;
+    addReport(chunk.report);
+    return true;
+}
+
+void CsvChunkReader::addReport(const ReadReport& chunk)
+{
+    if (m_report.header.empty()) {
+        m_report.format = chunk.format;
+        m_report.header = chunk.header;
+        m_report.absentColumns = chunk.absentColumns;
+        m_report.extraColumns = chunk.extraColumns;
+        m_report.expectedFields = chunk.expectedFields;
+        m_report.sepLineDelimiter = chunk.sepLineDelimiter;
+        m_report.warnings = chunk.warnings;
+    }
+    m_report.lines = m_nextLine - 1;
+    m_report.rows += chunk.rows;
+    m_report.blankLines += chunk.blankLines;
+    m_report.malformed.count += chunk.malformed.count;
+    for (std::size_t i = 0; i < chunk.malformed.firstLines.size()
+         && m_report.malformed.firstLines.size() < MalformedRows::kKeptLines;
+         ++i) {
+        m_report.malformed.firstLines.push_back(chunk.malformed.firstLines[i]);
+        if (i < chunk.malformed.firstFieldCounts.size())
+            m_report.malformed.firstFieldCounts.push_back(chunk.malformed.firstFieldCounts[i]);
+    }
+    m_report.repeatedHeaders.count += chunk.repeatedHeaders.count;
+    m_report.nonUtf8Cells += chunk.nonUtf8Cells;
+    m_report.invalidAddresses += chunk.invalidAddresses;
+    m_report.seconds += chunk.seconds;
+}
+
+} // namespace webthreat
