@@ -82,10 +82,12 @@ std::size_t CsvChunkReader::readRaw(char* into, std::size_t capacity)
 // Reads until m_pending holds at least wanted bytes or the input ends; false when it ended.
 bool CsvChunkReader::fill(std::size_t wanted)
 {
+    // Blocks no larger than a chunk, so a chunk is at most twice chunkBytes.
+    const std::size_t block = std::min(kRawBlock, m_chunkBytes);
     while (!m_eof && m_pending.size() < wanted) {
         const std::size_t before = m_pending.size();
-        m_pending.resize(before + kRawBlock);
-        const std::size_t n = readRaw(m_pending.data() + before, kRawBlock);
+        m_pending.resize(before + block);
+        const std::size_t n = readRaw(m_pending.data() + before, block);
         m_pending.resize(before + n);
         if (n == 0)
             m_eof = true;
@@ -157,7 +159,7 @@ bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
 {
     chunk = {};
     progress.check();
-    const bool more = fill(m_chunkBytes + (m_started ? 0 : kRawBlock));
+    const bool more = fill(m_started ? m_chunkBytes : 2 * m_chunkBytes);
     if (!m_started)
         takeHeader();
     if (m_pending.empty() && !more) {
@@ -185,7 +187,11 @@ bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
     text.append(m_header);
     text.append(m_pending, 0, cut);
     const std::int64_t offset = m_nextLine - 1 - m_headerLines;
-    const std::int64_t lines = static_cast<std::int64_t>(std::count(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(cut), '\n'));
+    // The last line of a file without a final line end counts too.
+    const std::int64_t lines
+        = static_cast<std::int64_t>(
+              std::count(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(cut), '\n'))
+        + (cut > 0 && m_pending[cut - 1] != '\n' ? 1 : 0);
     m_pending.erase(0, cut);
     m_textBytes += cut;
     try {

@@ -330,7 +330,8 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
     m_rowsRead += n;
     if (!m_params.analysis.clean.dropDuplicates)
         return;
-    m_duplicateBits.resize((m_rowsRead + 63) / 64, 0);
+    if (firstPass)
+        m_duplicateBits.resize((m_rowsRead + 63) / 64, 0);
     std::vector<std::uint32_t> keep;
     keep.reserve(n);
     if (firstPass) {
