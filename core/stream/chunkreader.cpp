@@ -96,31 +96,28 @@ bool CsvChunkReader::fill(std::size_t wanted)
 }
 
 // The end of the last complete record in m_pending (just past its LF), 0 when there is none.
-// m_pending starts at a record boundary, so a scan of quotes from there knows which line ends are
-// inside quoted fields. The scan resumes where it stopped (m_scanned, m_scanQuoted), so a record
-// that spans many read blocks is not rescanned from its start for each; a stretch without any
-// quote character is searched backwards for its last LF only.
+// The body (after the header kept in front) starts at a record boundary, so a scan of quotes from
+// there knows which line ends are inside quoted fields. The scan resumes where it stopped
+// (m_scanned, m_scanQuoted), so a record that spans many read blocks is not rescanned from its
+// start for each; it jumps from quote to quote with memchr and looks only for the last LF of each
+// stretch outside quotes.
 std::size_t CsvChunkReader::recordEnd()
 {
     const char* data = m_pending.data();
     const std::size_t size = m_pending.size();
     const char quote = m_options.quote;
-    const std::size_t from = m_scanned;
-    if (!m_scanQuoted && (quote == '\0' || std::memchr(data + from, quote, size - from) == nullptr)) {
-        for (std::size_t i = size; i > from; --i) {
-            if (data[i - 1] == '\n') {
-                m_scanEnd = i;
-                break;
-            }
+    std::size_t position = m_scanned;
+    while (position < size) {
+        const void* found = quote == '\0' ? nullptr : std::memchr(data + position, quote, size - position);
+        const std::size_t stretchEnd = found ? static_cast<std::size_t>(static_cast<const char*>(found) - data) : size;
+        if (!m_scanQuoted && stretchEnd > position) {
+            if (const void* lf = memrchr(data + position, '\n', stretchEnd - position))
+                m_scanEnd = static_cast<std::size_t>(static_cast<const char*>(lf) - data) + 1;
         }
-    } else {
-        for (std::size_t i = from; i < size; ++i) {
-            const char c = data[i];
-            if (c == quote)
-                m_scanQuoted = !m_scanQuoted;
-            else if (c == '\n' && !m_scanQuoted)
-                m_scanEnd = i + 1;
-        }
+        if (!found)
+            break;
+        m_scanQuoted = !m_scanQuoted;
+        position = stretchEnd + 1;
     }
     m_scanned = size;
     return m_scanEnd;
@@ -131,8 +128,9 @@ void CsvChunkReader::takeHeader()
     m_started = true;
     if (!m_options.hasHeader)
         return;
-    // The header is the first record (two with a spreadsheet's 'sep=X' line before it).
-    const int records = startsWithSepLine(m_pending.substr(0, 8)) ? 2 : 1;
+    // The header is the first record (two with a spreadsheet's 'sep=X' line before it). It stays at
+    // the front of m_pending: each chunk is parsed in place, header and body together.
+    const int records = startsWithSepLine(std::string_view(m_pending).substr(0, 8)) ? 2 : 1;
     std::size_t end = 0;
     for (int r = 0; r < records; ++r) {
         bool quoted = false;
@@ -145,13 +143,13 @@ void CsvChunkReader::takeHeader()
         }
         end = std::min(i + 1, m_pending.size());
     }
-    m_header = m_pending.substr(0, end);
-    m_headerLines = static_cast<std::int64_t>(std::count(m_header.begin(), m_header.end(), '\n'));
-    if (!m_header.empty() && m_header.back() != '\n') {
-        m_header.push_back('\n');
+    m_headerLines = static_cast<std::int64_t>(std::count(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
+    if (end > 0 && m_pending[end - 1] != '\n') {
+        m_pending.insert(end, 1, '\n');
+        ++end;
         ++m_headerLines;
     }
-    m_pending.erase(0, end);
+    m_bodyStart = end;
     m_nextLine = 1 + m_headerLines;
 }
 
@@ -159,48 +157,45 @@ bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
 {
     chunk = {};
     progress.check();
-    const bool more = fill(m_started ? m_chunkBytes : 2 * m_chunkBytes);
+    const bool more = fill(m_bodyStart + m_chunkBytes + (m_started ? 0 : std::min<std::size_t>(m_chunkBytes, 65536)));
     if (!m_started)
         takeHeader();
-    if (m_pending.empty() && !more) {
+    if (m_pending.size() == m_bodyStart && !more) {
         if (m_textBytes == 0 && m_report.rows == 0 && m_report.header.empty()) {
             // The reader's own messages for an empty file or one with only a header.
-            chunk = readTrafficCsvText(m_header, m_path, m_options);
+            chunk = readTrafficCsvText(m_pending, m_path, m_options);
             addReport(chunk.report);
         }
         chunk = {};
         return false;
     }
     // Grow until a whole record fits (up to the record limit, past which the reader refuses it).
-    m_scanned = 0;
+    m_scanned = m_bodyStart;
     m_scanQuoted = false;
     m_scanEnd = 0;
     std::size_t cut = m_eof ? m_pending.size() : recordEnd();
-    while (cut == 0 && !m_eof && m_pending.size() <= m_options.maxRecordBytes + m_chunkBytes) {
+    while (cut == 0 && !m_eof && m_pending.size() <= m_bodyStart + m_options.maxRecordBytes + m_chunkBytes) {
         fill(m_pending.size() + kRawBlock);
         cut = m_eof ? m_pending.size() : recordEnd();
     }
     if (cut == 0)
         cut = m_pending.size();
-    std::string text;
-    text.reserve(m_header.size() + cut);
-    text.append(m_header);
-    text.append(m_pending, 0, cut);
     const std::int64_t offset = m_nextLine - 1 - m_headerLines;
     // The last line of a file without a final line end counts too.
+    const auto body = m_pending.begin() + static_cast<std::ptrdiff_t>(m_bodyStart);
     const std::int64_t lines
-        = static_cast<std::int64_t>(
-              std::count(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(cut), '\n'))
-        + (cut > 0 && m_pending[cut - 1] != '\n' ? 1 : 0);
-    m_pending.erase(0, cut);
-    m_textBytes += cut;
+        = static_cast<std::int64_t>(std::count(body, m_pending.begin() + static_cast<std::ptrdiff_t>(cut), '\n'))
+        + (cut > m_bodyStart && m_pending[cut - 1] != '\n' ? 1 : 0);
+    m_textBytes += cut - m_bodyStart;
     try {
-        chunk = readTrafficCsvText(text, m_path, m_options, Progress({}, progress.cancelFlag()));
+        chunk = readTrafficCsvText(std::string_view(m_pending).substr(0, cut), m_path, m_options,
+                                   Progress({}, progress.cancelFlag()));
     } catch (const InputError& error) {
         if (error.line() > m_headerLines)
             throw InputError(error.file(), error.line() + offset, error.column(), error.problem());
         throw;
     }
+    m_pending.erase(m_bodyStart, cut - m_bodyStart);
     for (std::uint32_t& line : chunk.table.sourceLines)
         line = static_cast<std::uint32_t>(line + offset);
     for (std::int64_t& line : chunk.report.malformed.firstLines)

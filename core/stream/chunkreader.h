@@ -56,8 +56,10 @@ private:
     std::uint64_t m_rawConsumed = 0;
     std::uint64_t m_textBytes = 0;
     bool m_eof = false;
-    std::string m_pending; // text read but not yet handed out; starts at a record boundary
-    std::string m_header; // the header record with its line end ("" without a header)
+    // The header record with its line end (nothing without a header), then text read but not yet
+    // handed out, from m_bodyStart, which is a record boundary.
+    std::string m_pending;
+    std::size_t m_bodyStart = 0;
     std::int64_t m_headerLines = 0;
     std::int64_t m_nextLine = 1; // the file's line where m_pending starts
     bool m_started = false;

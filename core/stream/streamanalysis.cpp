@@ -854,6 +854,9 @@ std::string streamResultText(const StreamResult& r, std::size_t rowsShown)
                       static_cast<long long>(row.bytesOut == kMissingInteger ? -1 : row.bytesOut));
         out += line;
     }
+    std::snprintf(line, sizeof line, "\nTime: pass 1 %.2f s, fit %.2f s, scoring pass(es) %.2f s, writing %.2f s\n",
+                  r.seconds[0], r.seconds[1], r.seconds[2], r.seconds[3]);
+    out += line;
     out += "\nStreaming mode:\n";
     for (const std::string& note : r.notes)
         out += "  " + note + "\n";
