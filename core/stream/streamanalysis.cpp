@@ -564,8 +564,11 @@ void Streamer::fit()
     const TableFeatureRows rows(m_sampleTable, sampleFeatures, *m_encodings);
     m_forest = std::make_shared<IsolationForest>();
     m_forest->fit(rows, detector.forest, m_progress);
-    m_sampleScores = m_forest->scoreSamples(rows, detector.forest.threads);
-    std::sort(m_sampleScores.begin(), m_sampleScores.end());
+    // The sample's scores set pass 2's window around the threshold; a whole-file sample needs none.
+    if (!m_result.sampleIsWholeFile && !m_params.analysis.contamination.automatic) {
+        m_sampleScores = m_forest->scoreSamples(rows, detector.forest.threads);
+        std::sort(m_sampleScores.begin(), m_sampleScores.end());
+    }
     auto detection = std::make_shared<Detection>();
     detection->params = detector;
     detection->forest = m_forest;
