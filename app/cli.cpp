@@ -950,8 +950,24 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     const Progress progress({}, &g_interrupted);
     const StreamResult result = analyzeStream(a.file, params, progress);
     out << layoutLine << why << streamResultText(result, a.top);
-    if (!a.out.empty())
-        out << "\nScored rows written to " << a.out << "\n";
+    if (!a.out.empty()) {
+        // The sidecar as for an in-memory run, with what streaming did differently.
+        PreparedData data;
+        data.file = a.file;
+        data.readReport = result.readReport;
+        data.cleanReport = result.cleanReport;
+        Verdicts verdicts;
+        verdicts.contamination = result.contamination;
+        verdicts.threshold = result.threshold;
+        verdicts.suspiciousCount = result.suspiciousCount;
+        Provenance provenance = makeProvenance(data, result.detection.get(), &verdicts,
+                                               fingerprintFile(a.file, progress), "webthreat", a.params.read);
+        provenance.clean = a.params.clean;
+        provenance.rows = result.rowsScored;
+        provenance.streaming = result.notes;
+        writeProvenanceSidecar(provenance, a.out);
+        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+    }
     return kExitOk;
 }
 

@@ -66,12 +66,23 @@ public:
         return true;
     }
     std::size_t size() const noexcept { return m_size; }
+    // Room for rows hashes without growing: growing holds the old and the new table at once, half
+    // as much again as the table itself at the moment memory peaks.
+    void reserve(std::size_t rows)
+    {
+        std::size_t slots = 1024;
+        while (slots * 7 < rows * 10)
+            slots *= 2;
+        if (slots > m_slots.size())
+            rehash(slots);
+    }
     void clear() { std::vector<std::uint64_t>().swap(m_slots), m_size = 0; }
 
 private:
-    void grow()
+    void grow() { rehash(std::max<std::size_t>(1024, m_slots.size() * 2)); }
+    void rehash(std::size_t slots)
     {
-        std::vector<std::uint64_t> old(std::max<std::size_t>(1024, m_slots.size() * 2), 0);
+        std::vector<std::uint64_t> old(slots, 0);
         old.swap(m_slots);
         m_size = 0;
         for (std::uint64_t hash : old) {
@@ -363,6 +374,9 @@ void Streamer::passOne()
     ReadResult chunk;
     while (reader.next(chunk, m_progress)) {
         ++m_result.chunks;
+        if (m_result.chunks == 1 && m_params.analysis.clean.dropDuplicates && reader.fraction() > 0.0)
+            // The whole file's rows, estimated from the first chunk's share of it.
+            m_hashes.reserve(static_cast<std::size_t>(static_cast<double>(chunk.table.rowCount()) / reader.fraction() * 1.05));
         dropDuplicates(chunk.table, true);
         for (std::int64_t value : chunk.table.column(Field::BytesIn).integers) {
             if (value == kMissingInteger)
