@@ -143,6 +143,11 @@ void CsvChunkReader::takeHeader()
         }
         end = std::min(i + 1, m_pending.size());
     }
+    if ((end == 0 || m_pending[end - 1] != '\n') && m_pending.find('\r') != std::string::npos)
+        throw InputError(m_path, 1, "",
+                         "no line end (LF) in the first " + std::to_string(m_pending.size())
+                             + " bytes: streaming mode cuts the file at LF or CRLF line ends; a file whose lines end "
+                               "in CR alone can be read whole (without --stream, with a larger --memory-budget)");
     m_headerLines = static_cast<std::int64_t>(std::count(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
     if (end > 0 && m_pending[end - 1] != '\n') {
         m_pending.insert(end, 1, '\n');
@@ -178,23 +183,33 @@ bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
         fill(m_pending.size() + kRawBlock);
         cut = m_eof ? m_pending.size() : recordEnd();
     }
-    if (cut == 0)
-        cut = m_pending.size();
     const std::int64_t offset = m_nextLine - 1 - m_headerLines;
+    const auto parse = [&](std::string_view text) {
+        try {
+            return readTrafficCsvText(text, m_path, m_options, Progress({}, progress.cancelFlag()));
+        } catch (const InputError& error) {
+            if (error.line() > m_headerLines)
+                throw InputError(error.file(), error.line() + offset, error.column(), error.problem());
+            throw;
+        }
+    };
+    if (cut == 0) {
+        // No line end outside quotes within the record limit: the CSV reader, given the whole
+        // stretch, refuses it with its own message (a record too long, a quote never closed).
+        // Any other case is lines ended by CR alone, which a chunk cannot be cut at.
+        parse(m_pending);
+        throw InputError(m_path, m_nextLine, "",
+                         "no line end (LF) in " + std::to_string(m_pending.size() - m_bodyStart)
+                             + " bytes: streaming mode cuts the file at LF or CRLF line ends; a file whose lines end "
+                               "in CR alone can be read whole (without --stream, with a larger --memory-budget)");
+    }
     // The last line of a file without a final line end counts too.
     const auto body = m_pending.begin() + static_cast<std::ptrdiff_t>(m_bodyStart);
     const std::int64_t lines
         = static_cast<std::int64_t>(std::count(body, m_pending.begin() + static_cast<std::ptrdiff_t>(cut), '\n'))
         + (cut > m_bodyStart && m_pending[cut - 1] != '\n' ? 1 : 0);
     m_textBytes += cut - m_bodyStart;
-    try {
-        chunk = readTrafficCsvText(std::string_view(m_pending).substr(0, cut), m_path, m_options,
-                                   Progress({}, progress.cancelFlag()));
-    } catch (const InputError& error) {
-        if (error.line() > m_headerLines)
-            throw InputError(error.file(), error.line() + offset, error.column(), error.problem());
-        throw;
-    }
+    chunk = parse(std::string_view(m_pending).substr(0, cut));
     m_pending.erase(m_bodyStart, cut - m_bodyStart);
     for (std::uint32_t& line : chunk.table.sourceLines)
         line = static_cast<std::uint32_t>(line + offset);

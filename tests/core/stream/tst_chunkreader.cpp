@@ -101,6 +101,32 @@ private Q_SLOTS:
             QCOMPARE(error.file(), path);
         }
     }
+
+    // Lines ended by CR alone cannot be cut into chunks: refused with the file, the line and what
+    // to do, not split inside a record.
+    void carriageReturnsAloneAreRefused()
+    {
+        QTemporaryDir dir;
+        std::string text = messyTraffic(300);
+        std::string crOnly;
+        for (char c : text)
+            crOnly.push_back(c == '\n' ? '\r' : c);
+        const std::string path = dir.filePath("mac.csv").toStdString();
+        QVERIFY(writeText(path, crOnly));
+        ReadOptions options;
+        options.maxRecordBytes = 1024;
+        CsvChunkReader reader(path, options, 4096);
+        ReadResult chunk;
+        try {
+            reader.next(chunk);
+            QFAIL("a file of CR line ends was cut into chunks");
+        } catch (const InputError& error) {
+            QCOMPARE(error.line(), std::int64_t(1));
+            QVERIFY2(std::string(error.what()).find("streaming mode cuts the file at LF or CRLF line ends")
+                         != std::string::npos,
+                     error.what());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestChunkReader)
