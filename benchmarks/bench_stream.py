@@ -73,6 +73,7 @@ def main():
         print("| size | rows | generate s | analyze s | MB/s | peak RSS MB | s per GB | peak MB per GB | passes |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         results = []
+        failures = 0
         for gb in sizes:
             rows = max(1000, int(gb * 1e9 / per_row))
             path = os.path.join(scratch, f"traffic-{gb:g}GB.csv")
@@ -93,6 +94,7 @@ def main():
                 timing = next((line.strip() for line in text.splitlines() if line.startswith("Time:")), "")
                 if status != 0:
                     print(f"| {gb:g} GB | {rows} | failed with status {status} | | | | | | |")
+                    failures += 1
                     continue
                 mbps = size / 1e6 / seconds
                 print(f"| {size / 1e9:.2f} GB | {rows:,} | {generated:.1f} | {seconds:.1f} | {mbps:.0f} | {peak:.0f} | "
@@ -108,7 +110,9 @@ def main():
                   f"peak memory x{p1 / p0:.2f}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    # Never fails on time; a run that fails is a bug.
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
