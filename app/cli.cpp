@@ -10,6 +10,9 @@
 #include "core/output/export.h"
 #include "generator/generator.h"
 #include "core/pipeline.h"
+#include "core/io/decompress.h"
+#include "core/stream/streamanalysis.h"
+#include "core/util/memorybudget.h"
 #include "core/output/provenance.h"
 #include "core/model/modelfile.h"
 #include "core/model/sqlexport.h"
@@ -24,6 +27,9 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <cstring>
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -308,6 +314,8 @@ struct AnalyzeCommand {
     bool contaminationGiven = false; // score: re-threshold on the file instead of the model's threshold
     bool force = false, json = false;
     bool behaviour = true; // analyze: the behaviour section (beacon pairs, scanning sources)
+    std::string memoryBudget; // analyze: SIZE; empty = half the memory available
+    bool stream = false; // analyze: stream whatever the file's size
     std::vector<std::string> allow; // --allow: rules files, their rules combined
     bool enrich = false; // --enrich: the location database's answers for every address
     std::string locationDb; // --location-db: its path (implies --enrich)
@@ -415,6 +423,16 @@ struct CommandLine {
                  + std::string(inputScalingName(DetectorParams{}.scaling)) + ")")
             ->option_text("MODE")
             ->check(oneOf("auto", "none"));
+        c.add_option("--memory-budget", a.memoryBudget,
+                     "memory the analysis may use: bytes or 512K, 512M, 2G, 1T (default half the memory available). A "
+                     "plain or gzip CSV that would need more (about 0.7 bytes per byte of text; a gzip file's text "
+                     "estimated at 8 times its size) is analysed in streaming mode instead of refused")
+            ->option_text("SIZE");
+        c.add_flag("--stream", a.stream,
+                   "analyse in streaming mode whatever the file's size: passes over the file read in chunks, memory "
+                   "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
+                   "than memory\"); --report, --save-model, --json, --allow and --truth are not available there yet")
+            ->disable_flag_override();
         c.add_option("--save-model", a.saveModel,
                      "write the fitted detector to FILE (JSON: forest, encodings, threshold, training provenance) "
                      "for `webthreat score` and the workbench's Detector > Apply Model...")
@@ -901,6 +919,142 @@ std::string allowListText(const AnalyzeCommand& a, const Analysis& analysis)
     return out;
 }
 
+// --memory-budget: bytes, or a number with K, M, G or T (powers of 1024). A bad value is a UsageError.
+std::uint64_t parseMemorySize(const std::string& text)
+{
+    std::uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    const auto [rest, error] = std::from_chars(text.data(), end, value);
+    std::string suffix(rest, end);
+    for (char& c : suffix)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!suffix.empty() && suffix.back() == 'B')
+        suffix.pop_back();
+    if (!suffix.empty() && suffix.back() == 'I')
+        suffix.pop_back();
+    const std::map<std::string, int> shifts{{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"T", 40}};
+    const auto shift = shifts.find(suffix);
+    if (error != std::errc() || rest == text.data() || shift == shifts.end() || value == 0
+        || value > (UINT64_MAX >> shift->second))
+        throw UsageError("--memory-budget must be a size such as 512M, 2G or a number of bytes; got '" + text + "'");
+    return value << shift->second;
+}
+
+// Whether FILE can be streamed: a plain or gzip CSV (the log formats and the other compressions are
+// read whole). Sets compressed.
+bool streamableCsv(const std::string& path, const ReadOptions& read, bool& compressed)
+{
+    std::ifstream file(path, std::ios::binary);
+    std::string head(64 * 1024, '\0');
+    file.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(file.gcount()));
+    compressed = isGzip(head);
+    if (compressed) {
+        std::size_t offset = 0;
+        GzipReader gzip(
+            [&](char* into, std::size_t capacity) {
+                const std::size_t take = std::min(capacity, head.size() - offset);
+                std::memcpy(into, head.data() + offset, take);
+                offset += take;
+                return take;
+            },
+            path, UINT64_MAX);
+        std::string text(256 * 1024, '\0');
+        std::size_t got = 0;
+        try {
+            while (got < text.size()) {
+                const std::size_t n = gzip.read(text.data() + got, text.size() - got);
+                if (n == 0)
+                    break;
+                got += n;
+            }
+        } catch (const InputError&) {
+            // The head of a large member ends early: what was decompressed is enough to look at.
+        }
+        head = text.substr(0, got);
+    }
+    const auto startsWith = [&](std::string_view magic) { return head.compare(0, magic.size(), magic) == 0; };
+    if (startsWith("BZh") || startsWith("\xFD" "7zXZ") || startsWith("\x28\xB5\x2F\xFD") || startsWith("PK\x03\x04"))
+        return false;
+    if (read.format != InputFormat::Auto)
+        return read.format == InputFormat::TrafficCsv;
+    const InputFormat format = detectFormat(head, read.delimiter).format;
+    return format == InputFormat::TrafficCsv || format == InputFormat::Auto;
+}
+
+// `analyze` in streaming mode (core/stream): the text report, and --out written as it goes.
+int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string& layoutLine, const std::string& why,
+                     std::ostream& out)
+{
+    const std::pair<bool, const char*> unsupported[] = {{!a.report.empty(), "--report"},
+                                                        {!a.saveModel.empty(), "--save-model"},
+                                                        {a.json, "--json"},
+                                                        {!a.allow.empty(), "--allow"},
+                                                        {!a.truth.empty(), "--truth"},
+                                                        {a.explain == "all", "--explain all"},
+                                                        {a.enrich, "--enrich"}};
+    for (const auto& option : unsupported) {
+        if (option.first)
+            throw UsageError(why + std::string(option.second) + " is not available in streaming mode yet");
+    }
+    StreamParams params;
+    params.analysis = a.params;
+    params.analysis.topN = a.top;
+    params.analysis.clean.keepOnly.clear();
+    // A sixteenth of the budget per chunk of text (the table of a chunk takes about as much again,
+    // and two are alive while one is cleaned), between 64 KiB and 64 MiB.
+    params.chunkBytes = static_cast<std::size_t>(std::clamp<std::uint64_t>(budget / 16, 64 << 10, 64 << 20));
+    params.out = a.out;
+    const Progress progress({}, &g_interrupted);
+    const StreamResult result = analyzeStream(a.file, params, progress);
+    out << layoutLine << why << streamResultText(result, a.top);
+    if (!a.out.empty()) {
+        // The sidecar as for an in-memory run, with what streaming did differently.
+        PreparedData data;
+        data.file = a.file;
+        data.readReport = result.readReport;
+        data.cleanReport = result.cleanReport;
+        Verdicts verdicts;
+        verdicts.contamination = result.contamination;
+        verdicts.threshold = result.threshold;
+        verdicts.suspiciousCount = result.suspiciousCount;
+        Provenance provenance = makeProvenance(data, result.detection.get(), &verdicts,
+                                               fingerprintFile(a.file, progress), "webthreat", a.params.read);
+        provenance.clean = a.params.clean;
+        provenance.rows = result.rowsScored;
+        provenance.streaming = result.notes;
+        writeProvenanceSidecar(provenance, a.out);
+        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+    }
+    return kExitOk;
+}
+
+// Whether to stream: --stream, or a plain or gzip CSV whose text needs more than the budget.
+// Returns the sentence saying why ("" when the file is read whole).
+std::string streamingReason(const AnalyzeCommand& a, std::uint64_t budget)
+{
+    bool compressed = false;
+    std::error_code error;
+    const std::uint64_t size = std::filesystem::file_size(a.file, error);
+    if (error)
+        return {}; // the reader names the problem
+    const bool streamable = streamableCsv(a.file, a.params.read, compressed);
+    if (a.stream) {
+        if (!streamable)
+            throw UsageError("--stream reads a CSV, plain or gzip, in this version; " + a.file
+                             + " is another format or compression (read it without --stream)");
+        return "Streaming mode (--stream).\n";
+    }
+    const std::uint64_t text = compressed ? size * 8 : size;
+    const std::uint64_t needed = MemoryBudget(budget, a.params.read.blockBytes).neededFor(text);
+    if (!streamable || needed <= budget)
+        return {};
+    char line[200];
+    std::snprintf(line, sizeof line, "Streaming mode: the file would need about %.0f MB in memory, more than the "
+                  "budget of %.0f MB.\n", static_cast<double>(needed) / 1e6, static_cast<double>(budget) / 1e6);
+    return line;
+}
+
 int analyze(AnalyzeCommand& a, std::ostream& out, std::ostream& err)
 {
     setUpLogging(a.logLevel);
@@ -916,7 +1070,15 @@ int analyze(AnalyzeCommand& a, std::ostream& out, std::ostream& err)
             throw UsageError("--report needs the Qt workbench, and this build of webthreat was made without it");
         refuseOverwrite(a.report, a.force);
     }
-
+    // --memory-budget and --stream (analyze only; score --model streams in a later version).
+    if (a.model.empty()) {
+        const bool budgetGiven = !a.memoryBudget.empty();
+        const std::uint64_t budget = budgetGiven ? parseMemorySize(a.memoryBudget) : availableMemoryBytes() / 2;
+        if (budgetGiven)
+            params.read.memoryBudget = budget;
+        if (const std::string why = streamingReason(a, budget == 0 ? UINT64_MAX : budget); !why.empty())
+            return analyzeStreaming(a, budget == 0 ? (std::uint64_t(1) << 30) : budget, layoutLine, why, out);
+    }
     const std::string* truthName = a.truth.empty() ? nullptr : &a.truth;
     if (a.out.empty() && a.report.empty() && !a.json)
         keepOnlyWhatTheTextNeeds(a, truthName);

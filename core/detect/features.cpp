@@ -648,7 +648,39 @@ std::vector<double> frozenShares(const TrafficTable& table, const FeatureEncodin
         values[row] = shareOf[ids[row]];
     return values;
 }
+
+// Every row's whole-file per-source value (FeatureEncoding::sourceValues), looked up once per
+// distinct source.
+std::vector<double> frozenSourceValues(const TrafficTable& table, const FeatureEncoding& encoding)
+{
+    const auto& ids = table.column(Field::SrcIp).text;
+    const std::size_t distinct = table.strings ? table.strings->size() : 1;
+    std::vector<double> valueOf(distinct, 0.0);
+    std::vector<std::uint8_t> known(distinct, 0);
+    std::vector<double> values(ids.size());
+    for (std::size_t row = 0; row < ids.size(); ++row) {
+        const std::uint32_t id = ids[row];
+        if (!known[id]) {
+            known[id] = 1;
+            const std::string key = id == StringPool::kMissing ? std::string() : std::string(table.strings->view(id));
+            const auto found = encoding.sourceValues->find(key);
+            valueOf[id] = found == encoding.sourceValues->end() ? 0.0 : found->second;
+        }
+        values[row] = valueOf[id];
+    }
+    return values;
+}
 } // namespace
+
+std::vector<double> encodedFeatureValues(const TrafficTable& table, const FeatureSet& features,
+                                         const FeatureEncoding& encoding)
+{
+    if (encoding.isFrequency())
+        return frozenShares(table, encoding);
+    if (encoding.sourceValues)
+        return frozenSourceValues(table, encoding);
+    return featureValues(table, features, encoding.feature);
+}
 
 FeatureEncodings learnEncodings(const TrafficTable& table, const FeatureSet& features,
                                 const std::vector<Feature>& selected, InputScaling scaling)
@@ -706,9 +738,9 @@ TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& 
                                             table, encoding.fill);
             break;
         default: {
-            const std::vector<double> values = encoding.isFrequency()
-                ? frozenShares(table, encoding)
-                : featureValues(table, features, encoding.feature);
+            const std::vector<double> values = encoding.isFrequency() ? frozenShares(table, encoding)
+                : encoding.sourceValues                           ? frozenSourceValues(table, encoding)
+                                                                  : featureValues(table, features, encoding.feature);
             source.stored.resize(values.size());
             for (std::size_t row = 0; row < values.size(); ++row)
                 source.stored[row] = static_cast<float>(scaleFeatureValue(source.scale, values[row]));

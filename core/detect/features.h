@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -213,6 +214,10 @@ struct FeatureEncoding {
     std::map<std::int64_t, double> integerShares;
     std::map<std::string, double> textShares;
     static constexpr double unseenShare = 0.0;
+    // The per-source features over a file read in chunks (core/stream): each source's value over
+    // the whole file, looked up by src_ip text ("" for a missing one) instead of counted over the
+    // rows at hand. Null otherwise (and in a saved model).
+    std::shared_ptr<const std::unordered_map<std::string, double>> sourceValues;
 
     bool isFrequency() const noexcept;
     bool hasFill() const noexcept;
@@ -265,6 +270,11 @@ private:
 // string id or port number, not hash maps of strings). A Behaviour feature reads
 // features.behaviour, computed here for the call when it is null.
 std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& features, Feature feature);
+
+// One feature's unscaled values as an encoding gives them: frozen shares, whole-file per-source
+// values (FeatureEncoding::sourceValues), otherwise featureValues.
+std::vector<double> encodedFeatureValues(const TrafficTable& table, const FeatureSet& features,
+                                         const FeatureEncoding& encoding);
 
 // Whether an address (IPv4 dotted quad or IPv6 text) is private: 10/8, 172.16/12, 192.168/16,
 // 127/8, 169.254/16, ::1, fe80::/10, fc00::/7 and IPv4-mapped forms of the IPv4 ones. Text that is

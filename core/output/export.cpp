@@ -271,6 +271,52 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
     logger::core()->info("wrote {} scored rows to {}", table.rowCount(), path);
 }
 
+void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader)
+{
+    const TrafficTable& table = chunk.data->table;
+    const FeatureSet& features = chunk.data->features;
+    const auto& scores = chunk.detection->scores.scores();
+    std::vector<std::vector<double>> extraValues;
+    for (Feature feature : extraScoredFeatures(chunk)) {
+        for (const FeatureEncoding& encoding : *chunk.detection->encodings) {
+            if (encoding.feature == feature)
+                extraValues.push_back(encodedFeatureValues(table, features, encoding));
+        }
+    }
+    std::string buffer;
+    buffer.reserve(1u << 20);
+    if (withHeader) {
+        const auto header = scoredCsvHeader(chunk);
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            if (i > 0)
+                buffer.push_back(',');
+            appendCsvField(buffer, header[i]);
+        }
+        buffer.push_back('\n');
+    }
+    for (std::size_t row = 0; row < table.rowCount(); ++row) {
+        appendTableCells(buffer, table, row);
+        buffer.push_back(',');
+        appendNumber(buffer, features.sessionDuration[row]);
+        buffer.push_back(',');
+        appendNumber(buffer, features.avgPacketSize[row]);
+        for (const std::vector<double>& values : extraValues) {
+            buffer.push_back(',');
+            appendNumber(buffer, values[row]);
+        }
+        buffer.push_back(',');
+        appendNumber(buffer, scores[row]);
+        buffer.push_back(',');
+        buffer.append(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
+        buffer.append(",,,\n");
+        if (buffer.size() > (1u << 20) - 4096) {
+            file.write(buffer);
+            buffer.clear();
+        }
+    }
+    file.write(buffer);
+}
+
 namespace {
 
 std::string percent(double share)

@@ -39,6 +39,13 @@ struct BeaconResult;
 void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress = {},
                     ExplainRows explain = ExplainRows::Suspicious, const BeaconResult* beacons = nullptr);
 
+class AtomicFile;
+// The streaming path's scored CSV (core/stream), one chunk's rows at a time: writeScoredCsv's
+// columns, with the extra feature columns from the detection's encodings (whole-file shares and
+// per-source values) and the three explanation cells left empty (explanations compare a row with
+// all rows, which a chunk does not hold).
+void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader);
+
 class Evaluation;
 
 // The analysis as a readable report (cleaning, detector settings, count suspicious, findings)

@@ -172,6 +172,9 @@ std::string rerunCommand(const Provenance& p)
     command += " --max-samples " + std::to_string(p.maxSamples);
     command += " --seed " + std::to_string(p.seed);
     command += " --contamination " + p.contamination.toString();
+    // A streamed run fitted on its sample: streaming again draws the same sample.
+    if (!p.streaming.empty())
+        command += " --stream";
     return command + allow;
 }
 
@@ -228,6 +231,8 @@ std::string provenanceJson(const Provenance& p)
     }
     if (p.allowRules > 0 || !p.allowFiles.empty())
         document["allow_list"] = {{"rules", p.allowRules}, {"files", p.allowFiles}};
+    if (!p.streaming.empty())
+        document["streaming"] = {{"notes", p.streaming}};
     document["rerun"] = rerunCommand(p);
     return jsonDocument(document);
 }
@@ -281,6 +286,8 @@ std::string provenanceText(const Provenance& p)
     out += "Input scaling: " + std::string(inputScalingDescription(p.scaling)) + "\n";
     out += "Contamination: " + p.contamination.toString() + ", threshold " + formatNumber(p.threshold) + "; "
         + std::to_string(p.suspicious) + " of " + std::to_string(p.rows) + " rows Suspicious\n";
+    for (const std::string& note : p.streaming)
+        out += "Streaming mode: " + note + "\n";
     out += "Program: " + p.program + " " + p.version + "\n";
     out += "Created: " + p.created + "\n";
     out += "Reproduce: " + rerunCommand(p) + "\n";

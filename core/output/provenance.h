@@ -71,6 +71,10 @@ struct Provenance {
     std::size_t allowRules = 0;
     std::vector<std::string> allowFiles;
 
+    // Streaming mode (core/stream): how the run differed from the in-memory one, a sentence each;
+    // empty for an in-memory run.
+    std::vector<std::string> streaming;
+
     // Who and when
     std::string program; // "webthreat" or "webthreat-workbench"
     std::string version; // the program's version

@@ -358,6 +358,38 @@ private Q_SLOTS:
         QVERIFY(lines(dir.filePath("one.csv")).first().contains("is_attack,attack_kind,session_duration"));
     }
 
+    // Streaming mode (--stream, or a file larger than --memory-budget) on a file small enough for the
+    // sample to hold every row: the in-memory run's verdicts and scored CSV (the explanation cells,
+    // which streaming leaves empty, apart), read in chunks of 64 KiB.
+    void streamingMatchesInMemory()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("generated.csv");
+        Run run = runWebthreat({"generate", "--rows", "20000", "--seed", "5", "--out", input});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const Run memory = runWebthreat({"analyze", input, "--out", dir.filePath("memory.csv")});
+        QVERIFY2(memory.status == 0, qPrintable(memory.err));
+        const Run forced
+            = runWebthreat({"analyze", input, "--stream", "--memory-budget", "1M", "--out", dir.filePath("stream.csv")});
+        QVERIFY2(forced.status == 0, qPrintable(forced.err));
+        QVERIFY(forced.out.contains("Streaming mode (--stream)."));
+        QVERIFY(forced.out.contains("Suspicious: 1000 of 20000 rows"));
+        QVERIFY(memory.out.contains("Suspicious: 1000 of 20000 rows"));
+        QVERIFY(forced.out.contains("the forest was fitted on every cleaned row, as in memory"));
+        const QStringList a = lines(dir.filePath("memory.csv"));
+        const QStringList b = lines(dir.filePath("stream.csv"));
+        QCOMPARE(b.size(), a.size());
+        QCOMPARE(b.first(), a.first());
+        const auto withoutExplanation = [](const QString& line) { return line.section(',', 0, 21); };
+        for (qsizetype i = 0; i < a.size(); ++i)
+            QCOMPARE(withoutExplanation(b[i]), withoutExplanation(a[i]));
+        // Without --stream, a budget the file does not fit switches to streaming mode and says why.
+        const Run budget = runWebthreat({"analyze", input, "--memory-budget", "1M"});
+        QVERIFY2(budget.status == 0, qPrintable(budget.err));
+        QVERIFY(budget.out.contains("Streaming mode: the file would need about"));
+        QVERIFY(budget.out.contains("Suspicious: 1000 of 20000 rows"));
+    }
+
     // A summary run lets go of the columns its report does not use (after cleaning); a run that
     // writes the scored CSV keeps them all. Their reports must be the same, down to the byte.
     void summaryRunReportsAsAFullRun()
@@ -628,6 +660,17 @@ private Q_SLOTS:
             << QStringList{"analyze", "INPUT"}
             << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n1,2,,,\"a,b\n") << 3
             << "input.csv:3: a quoted field opened on this line is never closed";
+        QTest::newRow("bad memory budget") << QStringList{"analyze", "INPUT", "--memory-budget", "lots"} << good << 2
+                                           << "--memory-budget must be a size such as 512M";
+        QTest::newRow("stream, save-model") << QStringList{"analyze", "INPUT", "--stream", "--save-model", "m.json"}
+                                            << good << 2 << "--save-model is not available in streaming mode yet";
+        QTest::newRow("stream, unterminated quote")
+            << QStringList{"analyze", "INPUT", "--stream", "--memory-budget", "1M"}
+            << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n1,2,,,\"a,b\n") << 3
+            << "input.csv:3: a quoted field opened on this line is never closed";
+        QTest::newRow("stream, one row") << QStringList{"analyze", "INPUT", "--stream"}
+                                         << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n")
+                                         << 3 << "needs at least two rows";
         QTest::newRow("out folder missing") << QStringList{"analyze", "INPUT", "--out", "/nonexistent/x.csv"} << good
                                             << 4 << "/nonexistent/x.csv: cannot create a file";
     }

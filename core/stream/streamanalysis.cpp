@@ -1,0 +1,883 @@
+#include "core/stream/streamanalysis.h"
+
+#include "core/output/atomicfile.h"
+#include "core/output/export.h"
+#include "core/stream/chunkreader.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <queue>
+#include <random>
+#include <unordered_map>
+
+namespace webthreat {
+
+void StreamParams::validate() const
+{
+    analysis.validate();
+    if (chunkBytes < 4096)
+        throw ParameterError("the streaming chunk must be at least 4096 bytes");
+    if (sampleRows < 2)
+        throw ParameterError("the streaming sample must hold at least 2 rows");
+    if (medianValues < 1)
+        throw ParameterError("the median's sample must hold at least 1 value");
+}
+
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::uint64_t mix(std::uint64_t h) noexcept
+{
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    return h ^ (h >> 33);
+}
+
+// A set of 64-bit row hashes, open addressing (8 bytes a slot, at most 70 % full). 0 marks an empty
+// slot, so a hash of 0 is stored as 1.
+class RowHashSet {
+public:
+    // True when the hash was new.
+    bool insert(std::uint64_t hash)
+    {
+        hash = hash == 0 ? 1 : hash;
+        if ((m_size + 1) * 10 > m_slots.size() * 7)
+            grow();
+        std::size_t slot = static_cast<std::size_t>(hash) & (m_slots.size() - 1);
+        while (m_slots[slot] != 0) {
+            if (m_slots[slot] == hash)
+                return false;
+            slot = (slot + 1) & (m_slots.size() - 1);
+        }
+        m_slots[slot] = hash;
+        ++m_size;
+        return true;
+    }
+    std::size_t size() const noexcept { return m_size; }
+    // Room for rows hashes without growing: growing holds the old and the new table at once, half
+    // as much again as the table itself at the moment memory peaks.
+    void reserve(std::size_t rows)
+    {
+        std::size_t slots = 1024;
+        while (slots * 7 < rows * 10)
+            slots *= 2;
+        if (slots > m_slots.size())
+            rehash(slots);
+    }
+    void clear() { std::vector<std::uint64_t>().swap(m_slots), m_size = 0; }
+
+private:
+    void grow() { rehash(std::max<std::size_t>(1024, m_slots.size() * 2)); }
+    void rehash(std::size_t slots)
+    {
+        std::vector<std::uint64_t> old(slots, 0);
+        old.swap(m_slots);
+        m_size = 0;
+        for (std::uint64_t hash : old) {
+            if (hash != 0)
+                insert(hash);
+        }
+    }
+    std::vector<std::uint64_t> m_slots;
+    std::size_t m_size = 0;
+};
+
+// Each row's hash over every cell; text by its content, since every chunk has its own string pool.
+std::vector<std::uint64_t> rowHashes(const TrafficTable& table)
+{
+    std::vector<std::uint64_t> textHash(table.strings ? table.strings->size() : 1, 0);
+    for (std::size_t id = 1; id < textHash.size(); ++id)
+        textHash[id] = mix(std::hash<std::string_view>{}(table.strings->view(static_cast<std::uint32_t>(id))) + 1);
+    std::vector<std::uint64_t> hashes(table.rowCount(), 0x243F6A8885A308D3ull);
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const Column& column = table.columns[c];
+        const std::uint64_t factor = (0x9E3779B97F4A7C15ull * (2 * c + 1)) | 1u;
+        for (std::size_t row = 0; row < hashes.size(); ++row) {
+            std::uint64_t cell = 0;
+            if (column.kind == ColumnKind::Text)
+                cell = textHash[column.text[row]];
+            else if (column.kind == ColumnKind::Real)
+                cell = std::hash<double>{}(column.reals[row]);
+            else
+                cell = static_cast<std::uint64_t>(column.integers[row]);
+            hashes[row] = mix(hashes[row] ^ (cell * factor)) + c;
+        }
+    }
+    return hashes;
+}
+
+// What pass 1 learns about the cleaned rows for the features, before the median is known: sums
+// that depend on bytes_in are kept apart for rows where it is missing.
+struct FeatureStatistics {
+    std::size_t rows = 0;
+    double bytesInSum = 0.0;
+    std::size_t bytesInPresent = 0;
+    double bytesOutSum = 0.0;
+    std::size_t bytesOutPresent = 0;
+    double durationSum = 0.0;
+    std::size_t durations = 0;
+    double rateSum = 0.0; // rows with bytes_in present
+    std::size_t rates = 0;
+    double missingInOutRate = 0.0; // rows lacking bytes_in: sum of bytes_out / duration
+    double missingInInverse = 0.0; // and of 1 / duration
+    std::size_t missingInRates = 0;
+    std::array<std::vector<std::size_t>, 2> portCodeCounts; // dst_port, response.code in [0, 65536)
+    std::array<std::unordered_map<std::int64_t, std::size_t>, 2> portCodeOthers;
+    std::array<std::unordered_map<std::string, std::size_t>, 2> protocolCountryCounts;
+    struct Source {
+        double sessions = 0.0;
+        double presentBytes = 0.0;
+        std::size_t missingBytesIn = 0;
+    };
+    std::unordered_map<std::string, Source> sources;
+
+    FeatureStatistics()
+    {
+        for (auto& counts : portCodeCounts)
+            counts.assign(65536, 0);
+    }
+    void add(const TrafficTable& table);
+};
+
+void FeatureStatistics::add(const TrafficTable& table)
+{
+    const auto& in = table.column(Field::BytesIn).integers;
+    const auto& out = table.column(Field::BytesOut).integers;
+    const auto& creation = table.column(Field::CreationTime).integers;
+    const auto& end = table.column(Field::EndTime).integers;
+    const std::size_t n = table.rowCount();
+    rows += n;
+    for (std::size_t row = 0; row < n; ++row) {
+        if (in[row] != kMissingInteger)
+            bytesInSum += static_cast<double>(in[row]), ++bytesInPresent;
+        if (out[row] != kMissingInteger)
+            bytesOutSum += static_cast<double>(out[row]), ++bytesOutPresent;
+        if (creation[row] == kMissingInteger || end[row] == kMissingInteger)
+            continue;
+        const double duration = static_cast<double>(end[row] - creation[row]) / static_cast<double>(kMicrosPerSecond);
+        durationSum += duration;
+        ++durations;
+        if (out[row] == kMissingInteger)
+            continue;
+        if (in[row] != kMissingInteger) {
+            rateSum += duration == 0
+                ? 0.0
+                : (static_cast<double>(in[row]) + static_cast<double>(out[row])) / duration;
+            ++rates;
+        } else {
+            if (duration != 0) {
+                missingInOutRate += static_cast<double>(out[row]) / duration;
+                missingInInverse += 1.0 / duration;
+            }
+            ++missingInRates;
+        }
+    }
+    const std::array<Field, 2> integerFields{Field::DstPort, Field::ResponseCode};
+    for (std::size_t f = 0; f < 2; ++f) {
+        for (std::int64_t value : table.column(integerFields[f]).integers) {
+            if (value >= 0 && value < 65536)
+                ++portCodeCounts[f][static_cast<std::size_t>(value)];
+            else
+                ++portCodeOthers[f][value];
+        }
+    }
+    // Text counts by the chunk's string ids first, then one map update per distinct value.
+    const std::size_t distinct = table.strings ? table.strings->size() : 1;
+    auto textOf = [&](std::size_t id) {
+        return id == StringPool::kMissing ? std::string() : std::string(table.strings->view(static_cast<std::uint32_t>(id)));
+    };
+    const std::array<Field, 2> textFields{Field::Protocol, Field::SrcIpCountryCode};
+    for (std::size_t f = 0; f < 2; ++f) {
+        std::vector<std::size_t> counts(distinct, 0);
+        for (std::uint32_t id : table.column(textFields[f]).text)
+            ++counts[id];
+        for (std::size_t id = 0; id < distinct; ++id) {
+            if (counts[id] > 0)
+                protocolCountryCounts[f][textOf(id)] += counts[id];
+        }
+    }
+    std::vector<Source> perId(distinct);
+    std::vector<std::uint8_t> seen(distinct, 0);
+    const auto& sourceIds = table.column(Field::SrcIp).text;
+    for (std::size_t row = 0; row < n; ++row) {
+        Source& source = perId[sourceIds[row]];
+        seen[sourceIds[row]] = 1;
+        source.sessions += 1.0;
+        if (in[row] != kMissingInteger)
+            source.presentBytes += static_cast<double>(in[row]);
+        else
+            ++source.missingBytesIn;
+        if (out[row] != kMissingInteger)
+            source.presentBytes += static_cast<double>(out[row]);
+    }
+    for (std::size_t id = 0; id < distinct; ++id) {
+        if (!seen[id])
+            continue;
+        Source& total = sources[textOf(id)];
+        total.sessions += perId[id].sessions;
+        total.presentBytes += perId[id].presentBytes;
+        total.missingBytesIn += perId[id].missingBytesIn;
+    }
+}
+
+// A reservoir (Algorithm R): the first capacity items in order, then each later item replaces a
+// random one with probability capacity / seen. A stream no longer than capacity is kept whole,
+// in order, which is what makes a small file's streaming run equal its in-memory run.
+template <typename T>
+class Reservoir {
+public:
+    Reservoir(std::size_t capacity, std::uint64_t seed)
+        : m_capacity(capacity)
+        , m_random(seed)
+    {
+    }
+    // Where the next item goes: its slot, or nullptr when it is not kept.
+    T* slotForNext()
+    {
+        const std::uint64_t seen = m_seen++;
+        if (m_items.size() < m_capacity) {
+            m_items.emplace_back();
+            return &m_items.back();
+        }
+        const std::uint64_t slot = std::uniform_int_distribution<std::uint64_t>(0, seen)(m_random);
+        return slot < m_capacity ? &m_items[static_cast<std::size_t>(slot)] : nullptr;
+    }
+    bool whole() const noexcept { return m_seen <= m_capacity; }
+    std::vector<T>& items() noexcept { return m_items; }
+
+private:
+    std::size_t m_capacity;
+    std::uint64_t m_seen = 0;
+    std::mt19937_64 m_random;
+    std::vector<T> m_items;
+};
+
+// A sampled cleaned row: what the features need (bytes_in before the median fill).
+struct SampleRow {
+    std::int64_t cells[6]; // bytes_in, bytes_out, creation_time, end_time, dst_port, response.code
+    std::string text[4]; // src_ip, protocol, src_ip_country_code, dst_ip
+    std::uint32_t line = 0;
+};
+constexpr std::array<Field, 6> kSampleIntegers{Field::BytesIn,  Field::BytesOut, Field::CreationTime,
+                                               Field::EndTime,  Field::DstPort,  Field::ResponseCode};
+constexpr std::array<Field, 4> kSampleTexts{Field::SrcIp, Field::Protocol, Field::SrcIpCountryCode, Field::DstIp};
+
+} // namespace
+
+namespace {
+
+// One streaming run's state between its passes.
+class Streamer {
+public:
+    Streamer(const std::string& path, const StreamParams& params, const Progress& progress)
+        : m_path(path)
+        , m_params(params)
+        , m_progress(progress)
+        , m_sample(params.sampleRows, params.analysis.detector.forest.seed)
+        , m_medianSample(params.medianValues, params.analysis.detector.forest.seed + 1)
+    {
+        m_result.file = path;
+        m_result.contamination = params.analysis.contamination;
+    }
+    StreamResult run();
+
+private:
+    CleanParams chunkCleaning() const
+    {
+        CleanParams clean = m_params.analysis.clean;
+        clean.dropDuplicates = false; // across chunks, below
+        clean.fillBytesInMedian = false; // with the whole file's median, below
+        clean.keepOnly.clear();
+        clean.threads = m_params.analysis.read.threads;
+        return clean;
+    }
+    void dropDuplicates(TrafficTable& table, bool firstPass);
+    void passOne();
+    void finishPassOne();
+    void fit();
+    using ChunkVisitor = std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t)>;
+    void scoredPass(const char* stage, const ChunkVisitor& visit);
+    void findThreshold();
+    void writeOut();
+
+    std::string m_path;
+    const StreamParams& m_params;
+    const Progress& m_progress;
+    StreamResult m_result;
+    RowHashSet m_hashes;
+    std::vector<std::uint64_t> m_duplicateBits; // by row read: 1 = an exact duplicate
+    std::uint64_t m_rowsRead = 0;
+    Reservoir<SampleRow> m_sample;
+    Reservoir<std::int64_t> m_medianSample;
+    std::size_t m_missingBytesIn = 0;
+    std::size_t m_duplicates = 0;
+    std::size_t m_unaddressed = 0;
+    std::size_t m_countriesChanged = 0;
+    FeatureStatistics m_stats;
+    TrafficTable m_sampleTable;
+    double m_durationFill = 0.0;
+    double m_rateFill = 0.0;
+    std::shared_ptr<IsolationForest> m_forest;
+    std::shared_ptr<FeatureEncodings> m_encodings;
+    std::vector<double> m_sampleScores; // sorted
+};
+
+void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
+{
+    const std::size_t n = table.rowCount();
+    const std::uint64_t first = m_rowsRead;
+    m_rowsRead += n;
+    if (!m_params.analysis.clean.dropDuplicates)
+        return;
+    if (firstPass)
+        m_duplicateBits.resize((m_rowsRead + 63) / 64, 0);
+    std::vector<std::uint32_t> keep;
+    keep.reserve(n);
+    if (firstPass) {
+        const std::vector<std::uint64_t> hashes = rowHashes(table);
+        for (std::size_t row = 0; row < n; ++row) {
+            if (m_hashes.insert(hashes[row])) {
+                keep.push_back(static_cast<std::uint32_t>(row));
+            } else {
+                const std::uint64_t index = first + row;
+                m_duplicateBits[index / 64] |= std::uint64_t(1) << (index % 64);
+                ++m_duplicates;
+            }
+        }
+    } else {
+        for (std::size_t row = 0; row < n; ++row) {
+            const std::uint64_t index = first + row;
+            if (!((m_duplicateBits[index / 64] >> (index % 64)) & 1u))
+                keep.push_back(static_cast<std::uint32_t>(row));
+        }
+    }
+    if (keep.size() != n)
+        table.keepRows(keep);
+}
+
+void Streamer::passOne()
+{
+    CsvChunkReader reader(m_path, m_params.analysis.read, m_params.chunkBytes);
+    m_result.compressed = reader.compressed();
+    ReadResult chunk;
+    while (reader.next(chunk, m_progress)) {
+        ++m_result.chunks;
+        if (m_result.chunks == 1 && m_params.analysis.clean.dropDuplicates && reader.fraction() > 0.0)
+            // The whole file's rows, estimated from the first chunk's share of it.
+            m_hashes.reserve(static_cast<std::size_t>(static_cast<double>(chunk.table.rowCount()) / reader.fraction() * 1.05));
+        dropDuplicates(chunk.table, true);
+        for (std::int64_t value : chunk.table.column(Field::BytesIn).integers) {
+            if (value == kMissingInteger)
+                ++m_missingBytesIn;
+            else if (std::int64_t* slot = m_medianSample.slotForNext())
+                *slot = value;
+        }
+        CleanResult cleaned = cleanTraffic(std::move(chunk.table), chunkCleaning(), {});
+        for (const CleanStep& step : cleaned.report.steps) {
+            if (step.name == "drop_missing_addresses")
+                m_unaddressed += step.rowsAffected;
+            else if (step.name == "upper_case_countries")
+                m_countriesChanged += step.rowsAffected;
+        }
+        const TrafficTable& table = cleaned.table;
+        m_stats.add(table);
+        for (std::size_t row = 0; row < table.rowCount(); ++row) {
+            SampleRow* slot = m_sample.slotForNext();
+            if (!slot)
+                continue;
+            for (std::size_t i = 0; i < kSampleIntegers.size(); ++i)
+                slot->cells[i] = table.column(kSampleIntegers[i]).integers[row];
+            for (std::size_t i = 0; i < kSampleTexts.size(); ++i)
+                slot->text[i] = table.text(kSampleTexts[i], row);
+            slot->line = table.sourceLines[row];
+        }
+        m_progress.report("pass 1", reader.fraction());
+    }
+    m_result.readReport = reader.report();
+    m_result.textBytes = reader.textBytes();
+    m_result.duplicateHashes = m_hashes.size();
+    m_hashes.clear();
+}
+
+// The median as cleaning computes it (pandas': the mean of the middle two, rounded), from the
+// reservoir of present values: exact when it holds them all.
+std::int64_t medianOf(std::vector<std::int64_t> present)
+{
+    const std::size_t middle = present.size() / 2;
+    std::nth_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle), present.end());
+    double median = static_cast<double>(present[middle]);
+    if (present.size() % 2 == 0) {
+        const auto below = *std::max_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(middle));
+        median = (median + static_cast<double>(below)) / 2.0;
+    }
+    return static_cast<std::int64_t>(std::llround(median));
+}
+
+void fillBytesIn(TrafficTable& table, std::int64_t median)
+{
+    if (median == kMissingInteger)
+        return;
+    for (std::int64_t& value : table.column(Field::BytesIn).integers) {
+        if (value == kMissingInteger)
+            value = median;
+    }
+}
+} // namespace
+
+namespace {
+
+void Streamer::finishPassOne()
+{
+    const bool hasPresent = !m_medianSample.items().empty();
+    if (m_params.analysis.clean.fillBytesInMedian && m_missingBytesIn > 0 && hasPresent) {
+        m_result.bytesInMedian = medianOf(m_medianSample.items());
+        m_result.medianExact = m_medianSample.whole();
+    }
+    std::vector<std::int64_t>().swap(m_medianSample.items());
+    CleanReport& report = m_result.cleanReport;
+    report.rowsIn = m_result.readReport.rows;
+    report.rowsOut = m_stats.rows;
+    const CleanParams& clean = m_params.analysis.clean;
+    if (clean.dropDuplicates)
+        report.steps.push_back({"drop_duplicates",
+                                std::to_string(m_duplicates) + " exact duplicate row(s) dropped (by 64-bit row hashes)",
+                                m_duplicates});
+    if (clean.fillBytesInMedian) {
+        std::string description = "no missing bytes_in values";
+        if (m_result.bytesInMedian != kMissingInteger)
+            description = std::to_string(m_missingBytesIn) + " missing bytes_in value(s) filled with the median, "
+                + std::to_string(m_result.bytesInMedian)
+                + (m_result.medianExact ? "" : " (from a sample of " + std::to_string(m_params.medianValues) + " values)");
+        else if (m_missingBytesIn > 0)
+            description = "bytes_in is missing in every row: nothing to take a median of, left missing";
+        report.steps.push_back({"fill_bytes_in_median", description,
+                                m_result.bytesInMedian != kMissingInteger ? m_missingBytesIn : 0});
+    }
+    if (clean.dropMissingAddresses)
+        report.steps.push_back({"drop_missing_addresses",
+                                std::to_string(m_unaddressed) + " row(s) without src_ip or dst_ip dropped", m_unaddressed});
+    if (clean.upperCaseCountries)
+        report.steps.push_back({"upper_case_countries",
+                                std::to_string(m_countriesChanged) + " country code(s) changed to upper case",
+                                m_countriesChanged});
+
+    // The sample as a table, in the order it was drawn (the file's order when it is whole).
+    std::vector<SampleRow>& rows = m_sample.items();
+    m_result.sampleRows = rows.size();
+    m_result.sampleIsWholeFile = m_sample.whole();
+    TrafficTable& table = m_sampleTable;
+    for (Column& column : table.columns)
+        column.resize(rows.size());
+    table.sourceLines.resize(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        for (std::size_t i = 0; i < kSampleIntegers.size(); ++i)
+            table.column(kSampleIntegers[i]).integers[r] = rows[r].cells[i];
+        for (std::size_t i = 0; i < kSampleTexts.size(); ++i)
+            table.column(kSampleTexts[i]).text[r] = table.strings->intern(rows[r].text[i]);
+        table.sourceLines[r] = rows[r].line;
+    }
+    std::vector<SampleRow>().swap(rows);
+    fillBytesIn(table, m_result.bytesInMedian);
+    m_result.distinctSources = m_stats.sources.size();
+}
+
+// The encodings: from the sample itself when it is the whole file (exactly the in-memory run's),
+// otherwise from pass 1's statistics (exact counts and shares; means summed in file order, with
+// the rows lacking bytes_in added after the median is known).
+void Streamer::fit()
+{
+    const DetectorParams& detector = m_params.analysis.detector;
+    const double median = m_result.bytesInMedian == kMissingInteger ? 0.0 : static_cast<double>(m_result.bytesInMedian);
+    const bool filled = m_result.bytesInMedian != kMissingInteger;
+    auto sourceValues = [&](Feature feature) {
+        auto values = std::make_shared<std::unordered_map<std::string, double>>();
+        if (m_result.sampleIsWholeFile) {
+            const TrafficTable& t = m_sampleTable;
+            const auto& in = t.column(Field::BytesIn).integers;
+            const auto& out = t.column(Field::BytesOut).integers;
+            for (std::size_t row = 0; row < t.rowCount(); ++row) {
+                double& total = (*values)[std::string(t.text(Field::SrcIp, row))];
+                if (feature == Feature::SourceSessions) {
+                    total += 1.0;
+                } else {
+                    if (in[row] != kMissingInteger)
+                        total += static_cast<double>(in[row]);
+                    if (out[row] != kMissingInteger)
+                        total += static_cast<double>(out[row]);
+                }
+            }
+            return values;
+        }
+        for (const auto& [source, stats] : m_stats.sources)
+            (*values)[source] = feature == Feature::SourceSessions
+                ? stats.sessions
+                : stats.presentBytes + (filled ? static_cast<double>(stats.missingBytesIn) * median : 0.0);
+        return values;
+    };
+    const FeatureSet sampleFeatures = computeFeatures(m_sampleTable);
+    FeatureEncodings encodings;
+    if (m_result.sampleIsWholeFile) {
+        encodings = learnEncodings(m_sampleTable, sampleFeatures, detector.features, detector.scaling);
+        m_durationFill = sampleFeatures.sessionDuration.fill();
+        m_rateFill = sampleFeatures.avgPacketSize.fill();
+    } else {
+        const FeatureStatistics& s = m_stats;
+        const double rows = static_cast<double>(s.rows);
+        m_durationFill = s.durations > 0 ? s.durationSum / static_cast<double>(s.durations) : 0.0;
+        const std::size_t rates = s.rates + (filled ? s.missingInRates : 0);
+        const double rateSum = s.rateSum + (filled ? median * s.missingInInverse + s.missingInOutRate : 0.0);
+        m_rateFill = rates > 0 ? rateSum / static_cast<double>(rates) : 0.0;
+        const std::size_t inPresent = s.bytesInPresent + (filled ? s.rows - s.bytesInPresent : 0);
+        const double inSum = s.bytesInSum + (filled ? static_cast<double>(s.rows - s.bytesInPresent) * median : 0.0);
+        for (Feature feature : detector.features) {
+            FeatureEncoding encoding;
+            encoding.feature = feature;
+            encoding.scale = effectiveScale(feature, detector.scaling);
+            if (feature == Feature::BytesIn)
+                encoding.fill = inPresent > 0 ? inSum / static_cast<double>(inPresent) : 0.0;
+            else if (feature == Feature::BytesOut)
+                encoding.fill = s.bytesOutPresent > 0 ? s.bytesOutSum / static_cast<double>(s.bytesOutPresent) : 0.0;
+            else if (feature == Feature::SessionDuration)
+                encoding.fill = m_durationFill;
+            else if (feature == Feature::AvgPacketSize)
+                encoding.fill = m_rateFill;
+            else if (feature == Feature::DstPortFrequency || feature == Feature::ResponseCodeFrequency) {
+                const std::size_t f = feature == Feature::DstPortFrequency ? 0 : 1;
+                for (std::size_t value = 0; value < 65536; ++value) {
+                    if (s.portCodeCounts[f][value] > 0)
+                        encoding.integerShares.emplace(static_cast<std::int64_t>(value),
+                                                       static_cast<double>(s.portCodeCounts[f][value]) / rows);
+                }
+                for (const auto& [value, count] : s.portCodeOthers[f])
+                    encoding.integerShares.emplace(value, static_cast<double>(count) / rows);
+            } else if (feature == Feature::ProtocolFrequency || feature == Feature::CountryFrequency) {
+                for (const auto& [value, count] : s.protocolCountryCounts[feature == Feature::ProtocolFrequency ? 0 : 1])
+                    encoding.textShares.emplace(value, static_cast<double>(count) / rows);
+            }
+            encodings.push_back(std::move(encoding));
+        }
+    }
+    for (FeatureEncoding& encoding : encodings) {
+        if (encoding.feature == Feature::SourceSessions || encoding.feature == Feature::SourceTotalBytes)
+            encoding.sourceValues = sourceValues(encoding.feature);
+    }
+    m_stats.sources.clear();
+    m_encodings = std::make_shared<FeatureEncodings>(std::move(encodings));
+    const TableFeatureRows rows(m_sampleTable, sampleFeatures, *m_encodings);
+    m_forest = std::make_shared<IsolationForest>();
+    m_forest->fit(rows, detector.forest, m_progress);
+    // The sample's scores set pass 2's window around the threshold; a whole-file sample needs none.
+    if (!m_result.sampleIsWholeFile && !m_params.analysis.contamination.automatic) {
+        m_sampleScores = m_forest->scoreSamples(rows, detector.forest.threads);
+        std::sort(m_sampleScores.begin(), m_sampleScores.end());
+    }
+    auto detection = std::make_shared<Detection>();
+    detection->params = detector;
+    detection->forest = m_forest;
+    detection->encodings = m_encodings;
+    detection->effectiveMaxSamples = m_forest->maxSamples();
+    m_result.detection = detection;
+}
+} // namespace
+
+namespace {
+
+// Reads the file again, cleans each chunk as pass 1 did, scores its rows and hands them on.
+void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
+{
+    ++m_result.passes;
+    m_rowsRead = 0;
+    CsvChunkReader reader(m_path, m_params.analysis.read, m_params.chunkBytes);
+    ReadResult chunk;
+    std::uint64_t cleanedRows = 0;
+    while (reader.next(chunk, m_progress)) {
+        dropDuplicates(chunk.table, false);
+        fillBytesIn(chunk.table, m_result.bytesInMedian);
+        CleanResult cleaned = cleanTraffic(std::move(chunk.table), chunkCleaning(), {});
+        const TrafficTable& table = cleaned.table;
+        if (table.rowCount() > 0) {
+            const TableFeatureRows rows(table, FeatureSet{}, *m_encodings);
+            const std::vector<double> scores
+                = m_forest->scoreSamples(rows, m_params.analysis.detector.forest.threads, m_progress);
+            visit(table, scores, cleanedRows);
+        }
+        cleanedRows += table.rowCount();
+        m_progress.report(stage, reader.fraction());
+    }
+}
+
+StreamedRow streamedRow(const TrafficTable& table, std::size_t row, double score, std::uint64_t index)
+{
+    StreamedRow kept;
+    kept.score = score;
+    kept.row = index;
+    kept.line = table.sourceLines[row];
+    kept.srcIp = table.text(Field::SrcIp, row);
+    kept.dstIp = table.text(Field::DstIp, row);
+    kept.protocol = table.text(Field::Protocol, row);
+    kept.country = table.text(Field::SrcIpCountryCode, row);
+    kept.dstPort = table.column(Field::DstPort).integers[row];
+    kept.bytesIn = table.column(Field::BytesIn).integers[row];
+    kept.bytesOut = table.column(Field::BytesOut).integers[row];
+    return kept;
+}
+
+// Scores below lo are counted, scores in [lo, hi] kept: the threshold is exact when its two order
+// statistics fall in the window. A histogram of every score finds the bin to collect when they do not.
+void Streamer::findThreshold()
+{
+    const Contamination& contamination = m_params.analysis.contamination;
+    double lo = -std::numeric_limits<double>::infinity();
+    double hi = std::numeric_limits<double>::infinity();
+    const double q = contamination.value;
+    if (contamination.automatic) {
+        lo = hi = -0.5;
+    } else if (!m_result.sampleIsWholeFile && !m_sampleScores.empty()) {
+        const double s = static_cast<double>(m_sampleScores.size());
+        const double margin = std::max(0.002, 6.0 * std::sqrt(q * (1.0 - q) / s));
+        const auto at = [&](double share) {
+            const double index = std::clamp(share, 0.0, 1.0) * (s - 1.0);
+            return m_sampleScores[static_cast<std::size_t>(index)];
+        };
+        lo = q - margin <= 0.0 ? -std::numeric_limits<double>::infinity() : at(q - margin);
+        hi = q + margin >= 1.0 ? std::numeric_limits<double>::infinity() : at(q + margin);
+    }
+    constexpr std::size_t kBins = 1 << 16;
+    std::vector<std::size_t> histogram(kBins, 0);
+    const auto binOf = [](double score) {
+        return static_cast<std::size_t>(std::clamp((score + 1.0) * static_cast<double>(kBins), 0.0, kBins - 1.0));
+    };
+    std::size_t below = 0;
+    std::vector<double> window;
+    std::size_t total = 0;
+    const std::size_t topN = std::max<std::size_t>(m_params.analysis.topN, 1);
+    auto worse = [](const StreamedRow& a, const StreamedRow& b) {
+        return a.score < b.score || (a.score == b.score && a.row < b.row);
+    };
+    std::priority_queue<StreamedRow, std::vector<StreamedRow>, decltype(worse)> top(worse);
+    double minimum = std::numeric_limits<double>::infinity(), maximum = -minimum;
+    scoredPass("pass 2", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first) {
+        for (std::size_t row = 0; row < scores.size(); ++row) {
+            const double score = scores[row];
+            ++histogram[binOf(score)];
+            minimum = std::min(minimum, score);
+            maximum = std::max(maximum, score);
+            if (score < lo)
+                ++below;
+            else if (score <= hi && !contamination.automatic)
+                window.push_back(score);
+            if (top.size() < topN || score < top.top().score) {
+                top.push(streamedRow(table, row, score, first + row));
+                if (top.size() > topN)
+                    top.pop();
+            }
+        }
+        total += scores.size();
+    });
+    m_result.rowsScored = total;
+    m_result.minScore = total ? minimum : 0.0;
+    m_result.maxScore = total ? maximum : 0.0;
+    while (!top.empty()) {
+        m_result.mostAnomalous.push_back(top.top());
+        top.pop();
+    }
+    std::reverse(m_result.mostAnomalous.begin(), m_result.mostAnomalous.end());
+    if (contamination.automatic) {
+        m_result.threshold = -0.5;
+        m_result.suspiciousCount = below;
+        return;
+    }
+    if (total == 0)
+        return;
+    const double virtualIndex = q * static_cast<double>(total - 1);
+    const auto lower = static_cast<std::size_t>(std::floor(virtualIndex));
+    const std::size_t upper = std::min(lower + 1, total - 1);
+    if (lower < below || upper >= below + window.size()) {
+        // Outside the window: one more pass keeps the bins that hold both order statistics.
+        std::size_t seen = 0, binLower = 0, binUpper = 0, beforeLower = 0;
+        for (std::size_t b = 0; b < kBins; ++b) {
+            if (seen <= lower && lower < seen + histogram[b])
+                binLower = b, beforeLower = seen;
+            if (seen <= upper && upper < seen + histogram[b])
+                binUpper = b;
+            seen += histogram[b];
+        }
+        window.clear();
+        below = 0;
+        scoredPass("pass 3", [&](const TrafficTable&, const std::vector<double>& scores, std::uint64_t) {
+            for (double score : scores) {
+                const std::size_t bin = binOf(score);
+                if (bin < binLower)
+                    ++below;
+                else if (bin <= binUpper)
+                    window.push_back(score);
+            }
+        });
+        (void)beforeLower;
+    }
+    std::sort(window.begin(), window.end());
+    const double a = window[lower - below];
+    const double b = window[upper - below];
+    const double t = virtualIndex - std::floor(virtualIndex);
+    const double difference = b - a;
+    // numpy's linear percentile, step for step, as ScoreIndex::thresholdFor.
+    m_result.threshold = t >= 0.5 ? b - difference * (1.0 - t) : a + difference * t;
+    m_result.suspiciousCount
+        = below + static_cast<std::size_t>(std::lower_bound(window.begin(), window.end(), m_result.threshold) - window.begin());
+}
+} // namespace
+
+namespace {
+
+// One more pass writes the scored CSV row by row, labelled at the threshold, atomically.
+void Streamer::writeOut()
+{
+    AtomicFile file(m_params.out);
+    bool header = true;
+    scoredPass("write", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t) {
+        auto data = std::make_shared<PreparedData>();
+        data->file = m_path;
+        // The table is the pass's own, valid for this call: a copy costs one chunk.
+        data->table = table;
+        data->features.sessionDuration
+            = DerivedFeature(DerivedFeature::Kind::SessionDuration, data->table, m_durationFill);
+        data->features.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, data->table, m_rateFill);
+        auto detection = std::make_shared<Detection>(*m_result.detection);
+        detection->scores = ScoreIndex(scores);
+        Analysis chunk;
+        chunk.data = data;
+        chunk.detection = detection;
+        chunk.verdicts.threshold = m_result.threshold;
+        chunk.verdicts.suspicious.resize(scores.size());
+        for (std::size_t row = 0; row < scores.size(); ++row)
+            chunk.verdicts.suspicious[row] = scores[row] < m_result.threshold ? 1 : 0;
+        appendScoredChunk(chunk, file, header);
+        header = false;
+    });
+    file.commit();
+}
+
+StreamResult Streamer::run()
+{
+    auto started = std::chrono::steady_clock::now();
+    passOne();
+    finishPassOne();
+    m_result.passes = 1;
+    m_result.seconds[0] = secondsSince(started);
+    if (m_stats.rows < 2)
+        throw InputError(m_path, 0, "",
+                         "the detector needs at least two rows: after cleaning there are " + std::to_string(m_stats.rows)
+                             + " (" + std::to_string(m_result.readReport.rows) + " read)");
+    started = std::chrono::steady_clock::now();
+    fit();
+    m_result.seconds[1] = secondsSince(started);
+    started = std::chrono::steady_clock::now();
+    findThreshold();
+    m_result.seconds[2] = secondsSince(started);
+    if (!m_params.out.empty()) {
+        started = std::chrono::steady_clock::now();
+        writeOut();
+        m_result.seconds[3] = secondsSince(started);
+    }
+    std::vector<std::string>& notes = m_result.notes;
+    notes.push_back("streamed in " + std::to_string(m_result.passes) + " passes of "
+                    + std::to_string(m_result.chunks) + " chunk(s) (" + std::to_string(m_params.chunkBytes >> 10)
+                    + " KiB of text each)");
+    if (m_result.sampleIsWholeFile)
+        notes.push_back("the forest was fitted on every cleaned row, as in memory: the same scores and verdicts");
+    else
+        notes.push_back("the forest was fitted on a uniform sample of " + std::to_string(m_result.sampleRows)
+                        + " of the " + std::to_string(m_stats.rows)
+                        + " cleaned rows (each tree draws its rows from it); shares, per-source counts and totals are "
+                          "exact over the whole file, means are summed in file order");
+    if (!m_result.medianExact)
+        notes.push_back("the bytes_in median is that of a uniform sample of " + std::to_string(m_params.medianValues)
+                        + " values");
+    if (m_params.analysis.clean.dropDuplicates)
+        notes.push_back("exact duplicates were found by 64-bit row hashes (" + std::to_string(m_result.duplicateHashes)
+                        + " distinct rows: a collision, which would drop a distinct row, has odds about "
+                        + "n^2 / 2^65)");
+    if (!m_params.out.empty())
+        notes.push_back("the scored CSV leaves top_feature, top_feature_share and explanation empty in streaming mode");
+    return std::move(m_result);
+}
+
+std::string formatBytes(std::uint64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
+    return text;
+}
+} // namespace
+
+StreamResult analyzeStream(const std::string& path, const StreamParams& params, const Progress& progress)
+{
+    params.validate();
+    Streamer streamer(path, params, progress);
+    StreamResult result = streamer.run();
+    logger::core()->info("stream: {} rows scored in {} passes, threshold {}, {} suspicious", result.rowsScored,
+                         result.passes, result.threshold, result.suspiciousCount);
+    return result;
+}
+
+std::string streamResultText(const StreamResult& r, std::size_t rowsShown)
+{
+    std::string out;
+    char line[512];
+    out += "File: " + r.file + " (" + formatBytes(r.textBytes) + " of text" + (r.compressed ? ", gzip" : "")
+        + "), analysed in streaming mode\n";
+    std::snprintf(line, sizeof line, "Rows: %zu read, %zu after cleaning\n", r.readReport.rows, r.cleanReport.rowsOut);
+    out += line;
+    out += "Cleaning:\n";
+    for (const CleanStep& step : r.cleanReport.steps)
+        out += "  " + step.description + "\n";
+    if (r.readReport.malformed.count > 0)
+        out += "  " + std::to_string(r.readReport.malformed.count) + " malformed row(s) skipped\n";
+    const DetectorParams& detector = r.detection->params;
+    std::string features;
+    for (Feature feature : detector.features)
+        features += (features.empty() ? "" : ", ") + std::string(featureInfo(feature).name);
+    std::snprintf(line, sizeof line, "Detector: Isolation Forest, %d trees, %d samples per tree, seed %llu, scaling %s\n",
+                  detector.forest.trees, r.detection->effectiveMaxSamples,
+                  static_cast<unsigned long long>(detector.forest.seed),
+                  std::string(inputScalingName(detector.scaling)).c_str());
+    out += line;
+    out += "Features: " + features + "\n";
+    std::snprintf(line, sizeof line, "Threshold: %.6f (contamination %s%s)\n", r.threshold,
+                  r.contamination.toString().c_str(), r.thresholdExact ? ", exact percentile" : "");
+    out += line;
+    const double share = r.rowsScored ? 100.0 * static_cast<double>(r.suspiciousCount) / static_cast<double>(r.rowsScored) : 0.0;
+    std::snprintf(line, sizeof line, "Suspicious: %zu of %zu rows (%.2f %%)\n", r.suspiciousCount, r.rowsScored, share);
+    out += line;
+    out += "\nMost anomalous rows:\n     line     score  src_ip           dst_ip           port  protocol  country     bytes_in    bytes_out\n";
+    for (std::size_t i = 0; i < r.mostAnomalous.size() && i < rowsShown; ++i) {
+        const StreamedRow& row = r.mostAnomalous[i];
+        std::snprintf(line, sizeof line, "%9lld  %.6f  %-15s  %-15s  %5lld  %-8s  %-7s  %11lld  %11lld\n",
+                      static_cast<long long>(row.line), row.score, row.srcIp.c_str(), row.dstIp.c_str(),
+                      static_cast<long long>(row.dstPort == kMissingInteger ? -1 : row.dstPort), row.protocol.c_str(),
+                      row.country.c_str(), static_cast<long long>(row.bytesIn == kMissingInteger ? -1 : row.bytesIn),
+                      static_cast<long long>(row.bytesOut == kMissingInteger ? -1 : row.bytesOut));
+        out += line;
+    }
+    std::snprintf(line, sizeof line, "\nTime: pass 1 %.2f s, fit %.2f s, scoring pass(es) %.2f s, writing %.2f s\n",
+                  r.seconds[0], r.seconds[1], r.seconds[2], r.seconds[3]);
+    out += line;
+    out += "\nStreaming mode:\n";
+    for (const std::string& note : r.notes)
+        out += "  " + note + "\n";
+    return out;
+}
+
+} // namespace webthreat

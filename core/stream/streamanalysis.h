@@ -1,0 +1,83 @@
+#pragma once
+
+#include "core/pipeline.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace webthreat {
+
+// `webthreat analyze` over a file larger than memory: the in-memory pipeline's steps, done in passes
+// over a CSV (plain or gzip) read in chunks (core/stream/chunkreader.h), in memory bounded by the
+// chunk size, the sample and the distinct values rather than by the file.
+//  Pass 1 reads and cleans each chunk (exact duplicates by 64-bit row hashes kept in a hash set,
+//    8 bytes and a bit a row; the bytes_in median from a reservoir of values, exact when every
+//    value fits in it), and gathers the features' statistics: means, exact frequency tables, exact
+//    per-source counts and byte totals (a map by source), and a reservoir sample of the cleaned
+//    rows for the forest.
+//  The forest is fitted on the sample.
+//  Pass 2 reads again, cleans the same way (the duplicates are known by row number), scores every
+//    row, and keeps the scores near the threshold (a window set from the sample's scores), so the
+//    percentile is exact; when the threshold falls outside the window a third pass collects the
+//    scores of the one histogram bin that holds it.
+//  With an output file, one more pass writes it row by row with the labels.
+// When the sample holds every cleaned row (a file no larger than sampleRows), the fit, the
+// encodings and therefore every score and verdict are those of the in-memory run.
+struct StreamParams {
+    AnalysisParams analysis; // read options, cleaning, detector, contamination, topN
+    std::size_t chunkBytes = std::size_t(64) << 20; // text per chunk
+    std::size_t sampleRows = std::size_t(1) << 18; // the forest's reservoir (262,144 rows)
+    std::size_t medianValues = std::size_t(1) << 20; // the bytes_in median's reservoir
+    std::string out; // when set, the scored CSV (writeScoredCsv's columns, without explanations)
+
+    void validate() const;
+};
+
+// One of the most anomalous rows, kept as it was read (the table itself is never whole).
+struct StreamedRow {
+    double score = 0.0;
+    std::uint64_t row = 0; // 0-based among the cleaned rows
+    std::int64_t line = 0; // in the file
+    std::string srcIp, dstIp, protocol, country;
+    std::int64_t dstPort = kMissingInteger;
+    std::int64_t bytesIn = kMissingInteger;
+    std::int64_t bytesOut = kMissingInteger;
+};
+
+struct StreamResult {
+    std::string file;
+    ReadReport readReport; // the chunks' reports added up
+    CleanReport cleanReport;
+    std::uint64_t textBytes = 0; // decompressed
+    bool compressed = false;
+    std::size_t chunks = 0; // per pass
+    std::size_t sampleRows = 0; // rows the forest was fitted on
+    bool sampleIsWholeFile = false; // the run equals the in-memory one
+    bool medianExact = true;
+    std::int64_t bytesInMedian = kMissingInteger;
+    std::size_t distinctSources = 0;
+    std::size_t duplicateHashes = 0; // rows in the duplicate set at its fullest
+    std::shared_ptr<const Detection> detection; // forest, encodings, params; scores empty
+    Contamination contamination;
+    double threshold = 0.0;
+    bool thresholdExact = true;
+    std::size_t rowsScored = 0;
+    std::size_t suspiciousCount = 0;
+    double minScore = 0.0, maxScore = 0.0;
+    std::vector<StreamedRow> mostAnomalous; // topN, most anomalous first
+    int passes = 0;
+    double seconds[4] = {0, 0, 0, 0}; // pass 1, fit, pass 2 (+3), output
+    // How this run differs from the in-memory one, in sentences for the report and provenance.
+    std::vector<std::string> notes;
+};
+
+// Throws InputError (file, line) as the CSV reader does, ParameterError for bad params,
+// CancelledError when progress is cancelled. Progress stages: "pass 1", "pass 2", "pass 3", "write".
+StreamResult analyzeStream(const std::string& path, const StreamParams& params, const Progress& progress = {});
+
+// The result as the text report `webthreat analyze` prints in streaming mode.
+std::string streamResultText(const StreamResult& result, std::size_t rowsShown);
+
+} // namespace webthreat
