@@ -3,6 +3,7 @@
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/io/textcheck.h"
+#include "core/util/parallel.h"
 
 #include <algorithm>
 #include <charconv>
@@ -17,6 +18,14 @@ LineReader::LineReader(ByteReader read, std::size_t blockBytes, std::string file
     , m_maxLine(maxLineBytes)
     , m_buffer(std::max<std::size_t>(blockBytes, 4096))
 {
+}
+
+LineReader::LineReader(ByteReader read, std::size_t blockBytes, std::string file, std::size_t maxLineBytes,
+                       std::int64_t linesBefore)
+    : LineReader(std::move(read), blockBytes, std::move(file), maxLineBytes)
+{
+    m_started = true;
+    m_line = linesBefore;
 }
 
 void LineReader::refuseLongLine() const
@@ -183,19 +192,309 @@ ReadResult readLogLines(const ByteReader& read, const std::function<double()>& f
     return result;
 }
 
+namespace {
+
+// The lines of bytes already in memory, read in order by parser as a LineReader would hand them out
+// (its messages, for a NUL or a long line, name the file's line).
+void readInOrder(std::string_view bytes, std::int64_t linesBefore, const std::string& file,
+                 const ReadOptions& options, PieceParser& parser)
+{
+    std::size_t offset = 0;
+    LineReader lines(
+        [bytes, &offset](char* into, std::size_t capacity) {
+            const std::size_t take = std::min(capacity, bytes.size() - offset);
+            std::memcpy(into, bytes.data() + offset, take);
+            offset += take;
+            return take;
+        },
+        std::max<std::size_t>(4096, std::min(bytes.size() + 1, options.blockBytes)), file, options.maxRecordBytes,
+        linesBefore);
+    std::string_view text;
+    while (lines.next(text))
+        parser.line(text, lines.lineNumber());
+}
+
+// Line ends in bytes that end with a line end (or the file): LF, CRLF and a CR alone each end one.
+std::int64_t countLineEnds(std::string_view bytes) noexcept
+{
+    auto count = static_cast<std::int64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+    for (const char* at = bytes.data(); (at = static_cast<const char*>(std::memchr(
+                                             at, '\r', static_cast<std::size_t>(bytes.data() + bytes.size() - at))));
+         ++at) {
+        if (at + 1 == bytes.data() + bytes.size() || at[1] != '\n')
+            ++count;
+    }
+    return count;
+}
+
+// One piece of a block read by a fork: where it stopped, if it did, for the whole file's parser.
+struct Piece {
+    std::string_view bytes;
+    std::int64_t linesBefore = 0;
+    std::unique_ptr<PieceParser> parser;
+    std::size_t stoppedAt = std::string_view::npos; // offset of the line the fork left
+    std::int64_t stoppedLinesBefore = 0;
+};
+
+void readPiece(Piece& piece, std::size_t maxLine)
+{
+    const std::string_view bytes = piece.bytes;
+    std::int64_t number = piece.linesBefore;
+    for (std::size_t at = 0; at < bytes.size();) {
+        std::size_t stop = at;
+        while (stop < bytes.size() && bytes[stop] != '\n' && bytes[stop] != '\r')
+            ++stop;
+        std::size_t next = stop + 1;
+        if (stop < bytes.size() && bytes[stop] == '\r' && next < bytes.size() && bytes[next] == '\n')
+            ++next;
+        bool read = false;
+        if (stop - at <= maxLine) {
+            try {
+                read = piece.parser->line(bytes.substr(at, stop - at), number + 1);
+            } catch (const InputError&) {
+                read = false; // read again in order, where it throws with everything before it merged
+            }
+        }
+        if (!read) {
+            piece.stoppedAt = at;
+            piece.stoppedLinesBefore = number;
+            return;
+        }
+        ++number;
+        at = next;
+    }
+}
+
+// Piece starts: after the first line end at or past each share of the block.
+std::vector<std::size_t> pieceStarts(std::string_view block, std::size_t pieceBytes)
+{
+    const std::size_t count = std::max<std::size_t>(1, block.size() / pieceBytes);
+    std::vector<std::size_t> starts{0};
+    for (std::size_t piece = 1; piece < count; ++piece) {
+        const std::size_t rough = std::max(block.size() * piece / count, starts.back());
+        const void* end = std::memchr(block.data() + rough, '\n', block.size() - rough);
+        const std::size_t start = end ? static_cast<std::size_t>(static_cast<const char*>(end) - block.data()) + 1
+                                      : block.size();
+        if (start < block.size() && start > starts.back())
+            starts.push_back(start);
+    }
+    starts.push_back(block.size());
+    return starts;
+}
+
+} // namespace
+
+ReadResult readLogLinesInPieces(const ByteReader& read, const std::function<double()>& fraction,
+                                const std::string& file, const ReadOptions& options, const Progress& progress,
+                                std::string_view formatName, PieceParser& parser,
+                                const std::function<ReadResult(std::int64_t, std::uint64_t)>& finish)
+{
+    const unsigned threads = resolveThreads(options.threads);
+    if (threads == 1)
+        return readLogLines(
+            read, fraction, file, options, progress, formatName,
+            [&](std::string_view text, std::int64_t line) { parser.line(text, line); }, finish);
+    options.validate();
+    const auto started = std::chrono::steady_clock::now();
+    const std::size_t pieceBytes = std::max<std::size_t>(4096, options.blockBytes / 4);
+    std::vector<char> buffer(std::max<std::size_t>(options.blockBytes, 2 * pieceBytes));
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    std::uint64_t bytes = 0;
+    std::int64_t lines = 0;
+    bool first = true;
+    bool eof = false;
+    std::vector<Piece> pending; // read, merged while the next block is read
+    auto mergePending = [&] {
+        for (Piece& piece : pending)
+            parser.merge(*piece.parser);
+        pending.clear();
+    };
+    for (;;) {
+        progress.check();
+        if (fraction)
+            progress.report("read", std::min(1.0, fraction()));
+        std::memmove(buffer.data(), buffer.data() + begin, end - begin);
+        end -= begin;
+        begin = 0;
+        while (end < buffer.size() && !eof) {
+            const std::size_t got = read(buffer.data() + end, buffer.size() - end);
+            eof = got == 0;
+            if (first && got > 0) {
+                first = false;
+                const std::string_view start(buffer.data(), got);
+                refuseUtf16(start, file, "text");
+                begin = utf8ByteOrderMarkLength(start);
+            }
+            end += got;
+            bytes += got;
+        }
+        const std::string_view data(buffer.data() + begin, end - begin);
+        const std::size_t lastEnd = data.find_last_of('\n');
+        if (lastEnd == std::string_view::npos || std::memchr(data.data(), '\0', data.size())) {
+            // A line longer than the buffer, the last line without a line end, or a NUL: the rest
+            // of the file in order.
+            mergePending();
+            std::size_t offset = 0;
+            LineReader rest(
+                [&](char* into, std::size_t capacity) {
+                    if (offset < data.size()) {
+                        const std::size_t take = std::min(capacity, data.size() - offset);
+                        std::memcpy(into, data.data() + offset, take);
+                        offset += take;
+                        return take;
+                    }
+                    const std::size_t got = eof ? 0 : read(into, capacity);
+                    bytes += got;
+                    return got;
+                },
+                buffer.size(), file, options.maxRecordBytes, lines);
+            std::string_view text;
+            while (rest.next(text)) {
+                if ((rest.lineNumber() & 4095) == 0)
+                    progress.check();
+                parser.line(text, rest.lineNumber());
+            }
+            lines = rest.lineNumber();
+            break;
+        }
+        const std::string_view block = data.substr(0, lastEnd + 1);
+        begin += block.size();
+        const std::vector<std::size_t> starts = pieceStarts(block, pieceBytes);
+        std::vector<Piece> pieces(starts.size() - 1);
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            pieces[i].bytes = block.substr(starts[i], starts[i + 1] - starts[i]);
+            pieces[i].parser = parser.fork();
+        }
+        if (!pieces.front().parser) {
+            mergePending(); // no layout yet: this block in order
+            readInOrder(block, lines, file, options, parser);
+            lines += countLineEnds(block);
+            continue;
+        }
+        parallelFor(pieces.size(), threads,
+                    [&](std::size_t i) { pieces[i].linesBefore = countLineEnds(pieces[i].bytes); });
+        for (Piece& piece : pieces) {
+            const std::int64_t own = piece.linesBefore;
+            piece.linesBefore = lines;
+            lines += own;
+        }
+        // The merge of the last block's pieces first (the longest serial step), then this block's.
+        parallelFor(1 + pieces.size(), threads, [&](std::size_t task) {
+            if (task == 0)
+                mergePending();
+            else
+                readPiece(pieces[task - 1], options.maxRecordBytes);
+        });
+        pending = std::move(pieces);
+        const auto stopped = std::find_if(pending.begin(), pending.end(),
+                                          [](const Piece& p) { return p.stoppedAt != std::string_view::npos; });
+        if (stopped != pending.end()) {
+            // A header inside the block: the pieces before it merged, the rest of the block in order.
+            const std::string_view rest = block.substr(
+                static_cast<std::size_t>(stopped->bytes.data() - block.data()) + stopped->stoppedAt);
+            const std::int64_t linesBefore = stopped->stoppedLinesBefore;
+            pending.erase(stopped + 1, pending.end());
+            mergePending();
+            readInOrder(rest, linesBefore, file, options, parser);
+        }
+        if (eof && begin == end)
+            break;
+    }
+    mergePending();
+    ReadResult result = finish(lines, bytes);
+    result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    logger::core()->info("read {} as {} on {} threads: {} lines, {} rows, {} skipped, {} invalid cells in {:.3f} s",
+                         file, formatName, threads, result.report.lines, result.report.rows,
+                         result.report.malformed.count, result.report.invalidCellCount(), result.report.seconds);
+    return result;
+}
+
 LogTable::LogTable(std::string file)
     : m_file(std::move(file))
 {
     m_report.file = m_file;
 }
 
-std::size_t LogTable::extraColumn(std::string_view name)
+LogTable LogTable::fork() const
+{
+    LogTable piece(m_file);
+    piece.m_table.columns.clear();
+    for (const Column& column : m_table.columns)
+        piece.m_table.columns.push_back(Column{column.name, column.kind, {}, {}, {}});
+    piece.m_report.extraColumns = m_report.extraColumns;
+    return piece;
+}
+
+std::vector<std::uint32_t> LogTable::append(const LogTable& piece)
+{
+    const StringPool& pool = *piece.m_table.strings;
+    std::vector<std::uint32_t> ids(pool.size(), StringPool::kMissing);
+    std::vector<std::string_view> texts(pool.size());
+    for (std::uint32_t id = 1; id < pool.size(); ++id)
+        texts[id] = pool.view(id);
+    m_table.strings->internAll(texts.data(), texts.size(), ids.data());
+
+    const std::size_t rows = m_table.rowCount() + piece.m_table.rowCount();
+    for (std::size_t c = 0; c < piece.m_table.columns.size(); ++c) {
+        const Column& from = piece.m_table.columns[c];
+        const std::size_t column = c < kFieldCount ? c : extraColumn(from.name, from.kind);
+        Column& to = m_table.columns[column];
+        if (to.kind == ColumnKind::Text) {
+            for (std::uint32_t id : from.text)
+                to.text.push_back(ids[id]);
+        } else {
+            to.integers.insert(to.integers.end(), from.integers.begin(), from.integers.end());
+        }
+    }
+    for (Column& column : m_table.columns) {
+        if (column.size() < rows)
+            column.resize(rows); // columns the piece did not have yet
+    }
+    m_table.sourceLines.insert(m_table.sourceLines.end(), piece.m_table.sourceLines.begin(),
+                               piece.m_table.sourceLines.end());
+
+    for (const Invalid& invalid : piece.m_invalid) {
+        auto found = std::find_if(m_invalid.begin(), m_invalid.end(),
+                                  [&](const Invalid& i) { return i.field == invalid.field; });
+        if (found == m_invalid.end()) {
+            m_invalid.push_back(invalid);
+            continue;
+        }
+        found->cells.count += invalid.cells.count;
+        for (std::int64_t line : invalid.cells.firstLines) {
+            if (found->cells.firstLines.size() < InvalidCells::kKeptLines)
+                found->cells.firstLines.push_back(line);
+        }
+    }
+    const MalformedRows& malformed = piece.m_report.malformed;
+    if (m_report.malformed.count == 0)
+        m_firstMalformedReason = piece.m_firstMalformedReason;
+    m_report.malformed.count += malformed.count;
+    for (std::size_t i = 0; i < malformed.firstLines.size(); ++i) {
+        if (m_report.malformed.firstLines.size() < MalformedRows::kKeptLines) {
+            m_report.malformed.firstLines.push_back(malformed.firstLines[i]);
+            m_report.malformed.firstFieldCounts.push_back(malformed.firstFieldCounts[i]);
+        }
+    }
+    m_report.blankLines += piece.m_report.blankLines;
+    return ids;
+}
+
+void LogTable::reserve(std::size_t rows)
+{
+    for (Column& column : m_table.columns)
+        column.reserve(rows);
+    m_table.sourceLines.reserve(rows);
+}
+
+std::size_t LogTable::extraColumn(std::string_view name, ColumnKind kind)
 {
     for (std::size_t c = kFieldCount; c < m_table.columns.size(); ++c) {
         if (m_table.columns[c].name == name)
             return c;
     }
-    Column column{std::string(name), ColumnKind::Text, {}, {}, {}};
+    Column column{std::string(name), kind, {}, {}, {}};
     column.resize(m_table.rowCount());
     m_table.columns.push_back(std::move(column));
     m_report.extraColumns.emplace_back(name);
