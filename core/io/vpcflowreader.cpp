@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 
 namespace webthreat {
 
@@ -162,7 +163,7 @@ bool overlaps(const FlowRecord& a, const FlowRecord& b) noexcept
     return a.start <= b.end && b.start <= a.end;
 }
 
-class VpcFlowParser {
+class VpcFlowParser final : public PieceParser {
 public:
     VpcFlowParser(std::string file, const Progress& progress)
         : m_file(std::move(file))
@@ -171,7 +172,10 @@ public:
     {
     }
 
-    void line(std::string_view text, std::int64_t number);
+    // A fork stops at a header line, and reads nothing before the first layout is known.
+    bool line(std::string_view text, std::int64_t number) override;
+    std::unique_ptr<PieceParser> fork() const override;
+    void merge(PieceParser& piece) override;
     ReadResult finish(std::int64_t lines, std::uint64_t bytes);
 
 private:
@@ -199,7 +203,60 @@ private:
     std::size_t m_srcPortColumn = 0, m_directionColumn = 0, m_packetsInColumn = 0, m_packetsOutColumn = 0,
                 m_actionColumn = 0, m_statusColumn = 0, m_tcpFlagsColumn = 0;
     bool m_haveTcpFlags = false;
+    bool m_isFork = false;
+    // Ids of the text every row names, interned at the first row emitted.
+    std::array<std::uint32_t, 256> m_protocolIds{};
+    std::array<std::uint32_t, 3> m_directionIds{};
+    std::uint32_t m_metaId = 0;
 };
+
+std::unique_ptr<PieceParser> VpcFlowParser::fork() const
+{
+    if (m_layouts.empty())
+        return nullptr;
+    auto piece = std::make_unique<VpcFlowParser>(m_file, m_progress);
+    piece->m_table = m_table.fork();
+    piece->m_layouts = m_layouts; // column indices hold: the fork's table has the same columns
+    piece->m_srcPortColumn = m_srcPortColumn;
+    piece->m_directionColumn = m_directionColumn;
+    piece->m_packetsInColumn = m_packetsInColumn;
+    piece->m_packetsOutColumn = m_packetsOutColumn;
+    piece->m_actionColumn = m_actionColumn;
+    piece->m_statusColumn = m_statusColumn;
+    piece->m_tcpFlagsColumn = m_tcpFlagsColumn;
+    piece->m_haveTcpFlags = m_haveTcpFlags;
+    piece->m_isFork = true;
+    return piece;
+}
+
+void VpcFlowParser::merge(PieceParser& piece)
+{
+    auto& from = static_cast<VpcFlowParser&>(piece);
+    const std::vector<std::uint32_t> ids = m_table.append(from.m_table);
+    const auto extrasBefore = static_cast<std::uint32_t>(m_extras.size());
+    m_records.reserve(m_records.size() + from.m_records.size());
+    for (FlowRecord flow : from.m_records) {
+        flow.interfaceId = ids[flow.interfaceId];
+        flow.src = ids[flow.src];
+        flow.dst = ids[flow.dst];
+        flow.action = ids[flow.action];
+        flow.status = ids[flow.status];
+        flow.extrasBegin += extrasBefore;
+        m_records.push_back(flow);
+    }
+    for (std::uint32_t id : from.m_extras)
+        m_extras.push_back(ids[id]);
+    m_repeatedHeaders += from.m_repeatedHeaders;
+    for (auto [lines, count, fromLines, fromCount] :
+         {std::tuple(&m_noData, &m_noDataCount, &from.m_noData, from.m_noDataCount),
+          std::tuple(&m_skipData, &m_skipDataCount, &from.m_skipData, from.m_skipDataCount)}) {
+        *count += fromCount;
+        for (std::int64_t line : *fromLines) {
+            if (lines->size() < MalformedRows::kKeptLines)
+                lines->push_back(line);
+        }
+    }
+}
 
 void VpcFlowParser::startLayout(FieldLayout layout, std::int64_t line)
 {
@@ -210,15 +267,16 @@ void VpcFlowParser::startLayout(FieldLayout layout, std::int64_t line)
                                  + "': without both addresses the records cannot be read as traffic");
     }
     if (m_layouts.empty()) {
-        m_srcPortColumn = m_table.extraColumn("src_port");
+        // Numbers as numbers: a text column would intern every distinct count and port.
+        m_srcPortColumn = m_table.extraColumn("src_port", ColumnKind::Integer);
         m_directionColumn = m_table.extraColumn("direction");
-        m_packetsInColumn = m_table.extraColumn("packets_in");
-        m_packetsOutColumn = m_table.extraColumn("packets_out");
+        m_packetsInColumn = m_table.extraColumn("packets_in", ColumnKind::Integer);
+        m_packetsOutColumn = m_table.extraColumn("packets_out", ColumnKind::Integer);
         m_actionColumn = m_table.extraColumn("action");
         m_statusColumn = m_table.extraColumn("log-status");
     }
     if (layout.slots[SlotTcpFlags] != std::string::npos && !m_haveTcpFlags) {
-        m_tcpFlagsColumn = m_table.extraColumn("tcp-flags");
+        m_tcpFlagsColumn = m_table.extraColumn("tcp-flags", ColumnKind::Integer);
         m_haveTcpFlags = true;
     }
     for (std::size_t field : layout.extraFields)
@@ -229,22 +287,22 @@ void VpcFlowParser::startLayout(FieldLayout layout, std::int64_t line)
     m_layouts.push_back(std::move(layout));
 }
 
-void VpcFlowParser::line(std::string_view text, std::int64_t number)
+bool VpcFlowParser::line(std::string_view text, std::int64_t number)
 {
     splitBlanks(text, m_fields, kMaxLogFields + 1);
     if (m_fields.empty()) {
         ++m_table.report().blankLines;
-        return;
+        return true;
     }
     if (m_fields.size() > kMaxLogFields) {
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has more than " + std::to_string(kMaxLogFields)
                                   + " fields");
-        return;
+        return true;
     }
     if (!m_layouts.empty() && text == m_layouts.back().headerText) {
         ++m_repeatedHeaders; // concatenated S3 files each start with the header
-        return;
+        return true;
     }
     // A header: the detector's test, or (first line, format chosen by the user) only field names,
     // so that a header lacking the addresses gets its own message.
@@ -253,6 +311,8 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
     const bool onlyFieldNames = headerLike && m_layouts.empty()
         && std::all_of(m_fields.begin(), m_fields.end(), [](std::string_view f) { return isKnownField(f); });
     if (headerLike && (onlyFieldNames || looksLikeVpcFlowHeader(text))) {
+        if (m_isFork)
+            return false; // a new layout: read in order
         std::vector<std::string> names(m_fields.begin(), m_fields.end());
         m_table.report().header = names;
         FieldLayout layout = makeLayout(std::move(names));
@@ -260,9 +320,11 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
         layout.description = "custom field order from the header on line " + std::to_string(number) + ", "
             + std::to_string(layout.names.size()) + " fields";
         startLayout(std::move(layout), number);
-        return;
+        return true;
     }
     if (m_layouts.empty()) {
+        if (m_isFork)
+            return false;
         // No header: the record's version and field count must name one of AWS's own layouts.
         const auto layout = std::find_if(kLayouts.begin(), kLayouts.end(), [&](const Layout& l) {
             return l.fields == m_fields.size() && m_fields[0] == std::to_string(l.version);
@@ -286,9 +348,10 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has " + std::to_string(m_fields.size())
                                   + " fields where the format has " + std::to_string(layout.names.size()));
-        return;
+        return true;
     }
     record(number);
+    return true;
 }
 
 std::int32_t VpcFlowParser::port(std::size_t slot, std::int64_t line, int maximum)
@@ -458,16 +521,16 @@ void VpcFlowParser::emit(const FlowRecord* request, const FlowRecord* reply)
     if (serverPort >= 0)
         m_table.setInteger(Field::DstPort, serverPort);
     if (clientPort >= 0)
-        m_table.setText(m_srcPortColumn, std::to_string(clientPort));
+        m_table.setInteger(m_srcPortColumn, clientPort);
     // A direction with no record had no packets on this interface in the interval.
     auto bytesOf = [](const FlowRecord* flow) { return flow ? flow->bytes : 0; };
     auto packetsOf = [](const FlowRecord* flow) { return flow ? flow->packets : 0; };
     m_table.setInteger(Field::BytesIn, bytesOf(request));
     m_table.setInteger(Field::BytesOut, bytesOf(reply));
     if (const std::int64_t packets = packetsOf(request); packets != kMissingInteger)
-        m_table.setText(m_packetsInColumn, std::to_string(packets));
+        m_table.setInteger(m_packetsInColumn, packets);
     if (const std::int64_t packets = packetsOf(reply); packets != kMissingInteger)
-        m_table.setText(m_packetsOutColumn, std::to_string(packets));
+        m_table.setInteger(m_packetsOutColumn, packets);
     std::int64_t start = kMissingInteger;
     std::int64_t end = kMissingInteger;
     for (const FlowRecord* flow : {request, reply}) {
@@ -484,21 +547,31 @@ void VpcFlowParser::emit(const FlowRecord* request, const FlowRecord* reply)
     }
     if (end != kMissingInteger)
         m_table.setInteger(Field::EndTime, end * kMicrosPerSecond);
-    if (any.protocol >= 0)
-        m_table.setText(Field::Protocol, ipProtocolName(any.protocol));
-    m_table.setText(Field::SourceMeta, "AWS_VPC_Flow");
+    if (any.protocol >= 0) {
+        // The same few names on every row: interned once each.
+        std::uint32_t& id = m_protocolIds[static_cast<std::size_t>(any.protocol)];
+        if (id == StringPool::kMissing)
+            id = m_table.intern(ipProtocolName(any.protocol));
+        m_table.setTextId(static_cast<std::size_t>(Field::Protocol), id);
+    }
+    if (m_directionIds[0] == StringPool::kMissing) {
+        m_metaId = m_table.intern("AWS_VPC_Flow");
+        m_directionIds = {m_table.intern("both"), m_table.intern("client to server"),
+                          m_table.intern("server to client")};
+    }
+    m_table.setTextId(static_cast<std::size_t>(Field::SourceMeta), m_metaId);
     m_table.setTextId(static_cast<std::size_t>(Field::SourceName), any.interfaceId);
-    m_table.setText(m_directionColumn, request && reply ? "both" : request ? "client to server" : "server to client");
+    m_table.setTextId(m_directionColumn, m_directionIds[request && reply ? 0 : request ? 1 : 2]);
     // Per-direction values: one when both agree, "client-to-server/server-to-client" when not.
-    auto both = [&](std::uint32_t a, std::uint32_t b) -> std::string {
+    auto both = [&](std::uint32_t a, std::uint32_t b) -> std::uint32_t {
         if (a == b || b == 0)
-            return std::string(m_table.text(a));
+            return a;
         if (a == 0)
-            return std::string(m_table.text(b));
-        return std::string(m_table.text(a)) + "/" + std::string(m_table.text(b));
+            return b;
+        return m_table.intern(std::string(m_table.text(a)) + "/" + std::string(m_table.text(b)));
     };
-    m_table.setText(m_actionColumn, both(request ? request->action : 0, reply ? reply->action : 0));
-    m_table.setText(m_statusColumn, both(request ? request->status : 0, reply ? reply->status : 0));
+    m_table.setTextId(m_actionColumn, both(request ? request->action : 0, reply ? reply->action : 0));
+    m_table.setTextId(m_statusColumn, both(request ? request->status : 0, reply ? reply->status : 0));
     if (m_haveTcpFlags) {
         std::int64_t flags = -1;
         for (const FlowRecord* flow : {request, reply}) {
@@ -506,7 +579,7 @@ void VpcFlowParser::emit(const FlowRecord* request, const FlowRecord* reply)
                 flags = std::max<std::int64_t>(flags, 0) | flow->tcpFlags;
         }
         if (flags >= 0)
-            m_table.setText(m_tcpFlagsColumn, std::to_string(flags));
+            m_table.setInteger(m_tcpFlagsColumn, flags);
     }
     // Other fields: the client-to-server record's when there is one.
     const FieldLayout& layout = m_layouts[any.layout];
@@ -656,10 +729,8 @@ ReadResult readVpcFlowLog(const ByteReader& read, const std::function<double()>&
                           const ReadOptions& options, const Progress& progress)
 {
     VpcFlowParser parser(file, progress);
-    return readLogLines(
-        read, fraction, file, options, progress, "VPC Flow Logs",
-        [&](std::string_view text, std::int64_t line) { parser.line(text, line); },
-        [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
+    return readLogLinesInPieces(read, fraction, file, options, progress, "VPC Flow Logs", parser,
+                                [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
 }
 
 } // namespace webthreat
