@@ -117,24 +117,59 @@ FieldLayout makeLayout(std::vector<std::string> names)
 }
 
 // One record: one direction of a flow. Text is interned in the table's pool (0 = missing).
+// 80 bytes: a log of a million connections holds about two million of these until they are rows.
+constexpr std::uint32_t kNoPartner = 0xFFFFFFFFu;
 struct FlowRecord {
-    std::int64_t line = 0;
+    std::int64_t packets = kMissingInteger;
+    std::int64_t bytes = kMissingInteger;
+    std::int64_t start = kMissingInteger;
+    std::int64_t end = kMissingInteger;
+    std::uint32_t line = 0; // lines past 2^32 are refused (LogTable's sourceLines)
     std::uint32_t interfaceId = 0;
     std::uint32_t src = 0;
     std::uint32_t dst = 0;
     std::int32_t srcPort = -1;
     std::int32_t dstPort = -1;
-    std::int32_t protocol = -1;
-    std::int64_t packets = kMissingInteger;
-    std::int64_t bytes = kMissingInteger;
-    std::int64_t start = kMissingInteger;
-    std::int64_t end = kMissingInteger;
-    std::int64_t tcpFlags = -1;
+    std::int16_t protocol = -1;
+    std::int16_t tcpFlags = -1;
     std::uint32_t action = 0;
     std::uint32_t status = 0;
     std::uint32_t layout = 0;
     std::uint32_t extrasBegin = 0; // into the flat extras
-    std::int64_t partner = -1; // index of the record of the other direction
+    std::uint32_t partner = kNoPartner; // index of the record of the other direction
+};
+static_assert(sizeof(FlowRecord) == 80);
+
+// The records in chunks, so that those already made rows are freed while the rest become rows:
+// the table and all the records never have to be held at once.
+class FlowRecords {
+public:
+    static constexpr std::size_t kChunkBits = 16;
+    static constexpr std::size_t kChunk = std::size_t(1) << kChunkBits;
+
+    std::size_t size() const noexcept { return m_size; }
+    bool empty() const noexcept { return m_size == 0; }
+    FlowRecord& operator[](std::size_t i) noexcept { return m_chunks[i >> kChunkBits][i & (kChunk - 1)]; }
+    const FlowRecord& operator[](std::size_t i) const noexcept { return m_chunks[i >> kChunkBits][i & (kChunk - 1)]; }
+    void push_back(const FlowRecord& record)
+    {
+        if ((m_size & (kChunk - 1)) == 0)
+            m_chunks.emplace_back(); // grown as filled: a piece's few thousand records stay small
+        m_chunks.back().push_back(record);
+        ++m_size;
+    }
+    // Frees the chunks wholly before record i; they must not be read again.
+    void releaseBefore(std::size_t i) noexcept
+    {
+        for (std::size_t chunk = m_released; chunk < (i >> kChunkBits); ++chunk)
+            std::vector<FlowRecord>().swap(m_chunks[chunk]);
+        m_released = std::max(m_released, i >> kChunkBits);
+    }
+
+private:
+    std::vector<std::vector<FlowRecord>> m_chunks;
+    std::size_t m_size = 0;
+    std::size_t m_released = 0;
 };
 
 struct FlowKey {
@@ -150,7 +185,8 @@ struct FlowKeyHash {
              {std::uint64_t(key.src), std::uint64_t(key.dst), std::uint64_t(std::uint32_t(key.srcPort)),
               std::uint64_t(std::uint32_t(key.dstPort)), std::uint64_t(std::uint32_t(key.protocol))})
             h = (h ^ part) * 0x100000001b3ULL + (h >> 29);
-        return static_cast<std::size_t>(h);
+        h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDULL; // the slot is taken from the high bits
+        return static_cast<std::size_t>(h ^ (h >> 33));
     }
 };
 
@@ -191,8 +227,10 @@ private:
     const Progress& m_progress;
     std::vector<FieldLayout> m_layouts;
     std::vector<std::string_view> m_fields;
-    std::vector<FlowRecord> m_records;
+    FlowRecords m_records;
     std::vector<std::uint32_t> m_extras;
+    std::size_t m_lastExtras = 0; // where the last record's extras begin
+    std::uint32_t m_lastExtrasLayout = 0xFFFFFFFFu;
     std::size_t m_repeatedHeaders = 0;
     std::vector<std::int64_t> m_noData;
     std::vector<std::int64_t> m_skipData;
@@ -234,8 +272,8 @@ void VpcFlowParser::merge(PieceParser& piece)
     auto& from = static_cast<VpcFlowParser&>(piece);
     const std::vector<std::uint32_t> ids = m_table.append(from.m_table);
     const auto extrasBefore = static_cast<std::uint32_t>(m_extras.size());
-    m_records.reserve(m_records.size() + from.m_records.size());
-    for (FlowRecord flow : from.m_records) {
+    for (std::size_t i = 0; i < from.m_records.size(); ++i) {
+        FlowRecord flow = from.m_records[i];
         flow.interfaceId = ids[flow.interfaceId];
         flow.src = ids[flow.src];
         flow.dst = ids[flow.dst];
@@ -397,14 +435,14 @@ void VpcFlowParser::record(std::int64_t number)
         return;
     }
     FlowRecord flow;
-    flow.line = number;
+    flow.line = static_cast<std::uint32_t>(number);
     flow.layout = static_cast<std::uint32_t>(m_layouts.size() - 1);
     flow.interfaceId = field(SlotInterface).empty() ? 0 : m_table.intern(field(SlotInterface));
     flow.src = field(SlotSrcAddr).empty() ? 0 : m_table.intern(field(SlotSrcAddr));
     flow.dst = field(SlotDstAddr).empty() ? 0 : m_table.intern(field(SlotDstAddr));
     flow.srcPort = port(SlotSrcPort, number, 65535);
     flow.dstPort = port(SlotDstPort, number, 65535);
-    flow.protocol = port(SlotProtocol, number, 255);
+    flow.protocol = static_cast<std::int16_t>(port(SlotProtocol, number, 255));
     flow.packets = this->number(SlotPackets, number, std::numeric_limits<std::int64_t>::max());
     flow.bytes = this->number(SlotBytes, number, std::numeric_limits<std::int64_t>::max());
     flow.start = this->number(SlotStart, number, kLastEpochSecond);
@@ -419,12 +457,24 @@ void VpcFlowParser::record(std::int64_t number)
                                        : "more than a day before end (a digit lost?)");
         (endShorter ? flow.end : flow.start) = kMissingInteger;
     }
-    flow.tcpFlags = port(SlotTcpFlags, number, 255);
+    flow.tcpFlags = static_cast<std::int16_t>(port(SlotTcpFlags, number, 255));
     flow.action = field(SlotAction).empty() ? 0 : m_table.intern(field(SlotAction));
     flow.status = status.empty() ? 0 : m_table.intern(status);
-    flow.extrasBegin = static_cast<std::uint32_t>(m_extras.size());
+    // The other fields (version, account-id, vpc-id, ...) are mostly those of the record before:
+    // then the record shares its run of ids rather than adding its own.
+    const std::size_t begin = m_extras.size();
     for (std::size_t at : layout.extraFields)
         m_extras.push_back(m_fields[at] == "-" ? StringPool::kMissing : m_table.intern(m_fields[at]));
+    const std::size_t count = layout.extraFields.size();
+    if (m_lastExtrasLayout == flow.layout && m_lastExtras + count == begin
+        && std::equal(m_extras.begin() + static_cast<std::ptrdiff_t>(begin), m_extras.end(),
+                      m_extras.begin() + static_cast<std::ptrdiff_t>(m_lastExtras))) {
+        m_extras.resize(begin);
+    } else {
+        m_lastExtras = begin;
+        m_lastExtrasLayout = flow.layout;
+    }
+    flow.extrasBegin = static_cast<std::uint32_t>(m_lastExtras);
     m_records.push_back(flow);
 }
 
@@ -446,9 +496,9 @@ void VpcFlowParser::pair()
         std::uint32_t tail = kNone;
         std::uint32_t count = 0;
     };
-    std::size_t capacity = 16;
-    while (capacity < records + records / 2)
-        capacity *= 2;
+    // A third more slots than records (the most 5-tuples there can be), any number of them: a
+    // power of two would have doubled the table's memory at the worst sizes.
+    const std::size_t capacity = records + records / 3 + 16;
     std::vector<Waiting> table(capacity);
     std::vector<std::uint32_t> next(records, kNone);
     const auto keyOf = [](const FlowRecord& flow, bool reversed) {
@@ -457,8 +507,9 @@ void VpcFlowParser::pair()
     };
     // The slot of a 5-tuple: its own, or the free one where it would go.
     const auto slotOf = [&](const FlowKey& key) -> Waiting& {
-        std::size_t slot = FlowKeyHash{}(key) & (capacity - 1);
-        for (;; slot = (slot + 1) & (capacity - 1)) {
+        const auto high = static_cast<std::uint64_t>(FlowKeyHash{}(key)) >> 32;
+        std::size_t slot = static_cast<std::size_t>((high * capacity) >> 32); // below capacity < 2^32
+        for (;; slot = slot + 1 == capacity ? 0 : slot + 1) {
             Waiting& entry = table[slot];
             if (entry.key == kNone || keyOf(m_records[entry.key], false) == key)
                 return entry;
@@ -479,8 +530,8 @@ void VpcFlowParser::pair()
                 match = next[match];
             }
             if (match != kNone) {
-                flow.partner = static_cast<std::int64_t>(match);
-                m_records[match].partner = static_cast<std::int64_t>(i);
+                flow.partner = match;
+                m_records[match].partner = static_cast<std::uint32_t>(i);
                 (before == kNone ? reverse.head : next[before]) = next[match];
                 if (reverse.tail == match)
                     reverse.tail = before;
@@ -601,18 +652,21 @@ ReadResult VpcFlowParser::finish(std::int64_t lines, std::uint64_t bytes)
     if (m_layouts.empty())
         throw InputError(m_file, 0, "", "the file is empty: expected VPC Flow Log records");
     pair();
+    m_table.reserve(m_records.size() - m_pairs);
     for (std::size_t i = 0; i < m_records.size(); ++i) {
+        if ((i & (FlowRecords::kChunk - 1)) == 0)
+            m_records.releaseBefore(i); // a partner always comes after the record that names it
         const FlowRecord& flow = m_records[i];
-        if (flow.partner >= 0 && static_cast<std::size_t>(flow.partner) < i)
+        if (flow.partner != kNoPartner && flow.partner < i)
             continue; // emitted with its partner
-        if (flow.partner < 0) {
+        if (flow.partner == kNoPartner) {
             if (serverSide(flow) >= 0)
                 emit(&flow, nullptr);
             else
                 emit(nullptr, &flow);
             continue;
         }
-        const FlowRecord& other = m_records[static_cast<std::size_t>(flow.partner)];
+        const FlowRecord& other = m_records[flow.partner];
         int side = serverSide(flow);
         if (side == 0) {
             // Equal ports (ICMP has none): the side that started first is the client.
