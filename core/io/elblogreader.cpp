@@ -137,6 +137,7 @@ public:
             m_entries[k] += from.m_entries[k];
         m_lines += from.m_lines;
     }
+    void reserve(double growth) override { m_table.reserveGrowth(growth); }
     ReadResult finish(std::int64_t lines, std::uint64_t bytes);
 
     ElbParser(std::string file, LogTable table)

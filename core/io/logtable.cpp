@@ -284,125 +284,234 @@ std::vector<std::size_t> pieceStarts(std::string_view block, std::size_t pieceBy
 
 } // namespace
 
+namespace {
+
+// The table's columns reserved once, when 4 % of the file is read, for the rows the rest will
+// bring at the rate so far (and 3 % more): growing them by doubling held the old and the new
+// copy of each column at once at the peak.
+class Reservation {
+public:
+    Reservation(const std::function<double()>& fraction, PieceParser& parser)
+        : m_fraction(fraction)
+        , m_parser(parser)
+    {
+    }
+    // parsed: bytes of the lines whose rows are in the table; delivered: bytes the source gave.
+    void check(std::uint64_t parsed, std::uint64_t delivered)
+    {
+        if (m_done || !m_fraction || parsed == 0)
+            return;
+        const double share = m_fraction();
+        if (share < 0.04)
+            return;
+        m_done = true;
+        if (share < 0.95)
+            m_parser.reserve(static_cast<double>(delivered) / share / static_cast<double>(parsed) * 1.03);
+    }
+
+private:
+    const std::function<double()>& m_fraction;
+    PieceParser& m_parser;
+    bool m_done = false;
+};
+
+// Blocks of whole lines, split into pieces read by forks of the parser on all threads; each
+// block's pieces are merged into the parser while the next block's are read.
+class PieceReading {
+public:
+    PieceReading(const ByteReader& read, const std::function<double()>& fraction, const std::string& file,
+                 const ReadOptions& options, const Progress& progress, PieceParser& parser, unsigned threads)
+        : m_read(read)
+        , m_fraction(fraction)
+        , m_file(file)
+        , m_options(options)
+        , m_progress(progress)
+        , m_parser(parser)
+        , m_threads(threads)
+        , m_pieceBytes(std::max<std::size_t>(4096, options.blockBytes / 4))
+        , m_buffer(std::max<std::size_t>(options.blockBytes, 2 * m_pieceBytes))
+        , m_reservation(fraction, parser)
+    {
+    }
+
+    void run()
+    {
+        for (;;) {
+            m_progress.check();
+            if (m_fraction)
+                m_progress.report("read", std::min(1.0, m_fraction()));
+            fill();
+            const std::string_view data(m_buffer.data() + m_begin, m_end - m_begin);
+            const std::size_t lastEnd = data.find_last_of('\n');
+            if (lastEnd == std::string_view::npos || std::memchr(data.data(), '\0', data.size())) {
+                // A line longer than the buffer, the last line without a line end, or a NUL: the
+                // rest of the file in order.
+                readRest(data);
+                break;
+            }
+            const std::string_view block = data.substr(0, lastEnd + 1);
+            m_begin += block.size();
+            readBlock(block);
+            if (m_eof && m_begin == m_end)
+                break;
+        }
+        mergePending();
+    }
+    std::int64_t lines() const noexcept { return m_lines; }
+    std::uint64_t bytes() const noexcept { return m_bytes; }
+
+private:
+    void fill()
+    {
+        std::memmove(m_buffer.data(), m_buffer.data() + m_begin, m_end - m_begin);
+        m_end -= m_begin;
+        m_begin = 0;
+        while (m_end < m_buffer.size() && !m_eof) {
+            const std::size_t got = m_read(m_buffer.data() + m_end, m_buffer.size() - m_end);
+            m_eof = got == 0;
+            if (m_first && got > 0) {
+                m_first = false;
+                const std::string_view start(m_buffer.data(), got);
+                refuseUtf16(start, m_file, "text");
+                m_begin = utf8ByteOrderMarkLength(start);
+            }
+            m_end += got;
+            m_bytes += got;
+        }
+    }
+
+    void readRest(std::string_view data)
+    {
+        mergePending();
+        std::size_t offset = 0;
+        LineReader rest(
+            [&](char* into, std::size_t capacity) {
+                if (offset < data.size()) {
+                    const std::size_t take = std::min(capacity, data.size() - offset);
+                    std::memcpy(into, data.data() + offset, take);
+                    offset += take;
+                    return take;
+                }
+                const std::size_t got = m_eof ? 0 : m_read(into, capacity);
+                m_bytes += got;
+                return got;
+            },
+            m_buffer.size(), m_file, m_options.maxRecordBytes, m_lines);
+        std::string_view text;
+        while (rest.next(text)) {
+            if ((rest.lineNumber() & 4095) == 0)
+                m_progress.check();
+            m_parser.line(text, rest.lineNumber());
+        }
+        m_lines = rest.lineNumber();
+    }
+
+    void readBlock(std::string_view block)
+    {
+        const std::vector<std::size_t> starts = pieceStarts(block, m_pieceBytes);
+        std::vector<Piece> pieces(starts.size() - 1);
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            pieces[i].bytes = block.substr(starts[i], starts[i + 1] - starts[i]);
+            pieces[i].parser = m_parser.fork();
+        }
+        if (!pieces.front().parser) {
+            mergePending(); // no layout yet: this block in order
+            readInOrder(block, m_lines, m_file, m_options, m_parser);
+            m_lines += countLineEnds(block);
+            m_parsed += block.size();
+            return;
+        }
+        m_reservation.check(m_parsed, m_bytes); // nothing is being merged now
+        parallelFor(pieces.size(), m_threads,
+                    [&](std::size_t i) { pieces[i].linesBefore = countLineEnds(pieces[i].bytes); });
+        for (Piece& piece : pieces) {
+            const std::int64_t own = piece.linesBefore;
+            piece.linesBefore = m_lines;
+            m_lines += own;
+        }
+        // The merge of the last block's pieces first (the longest serial step), then this block's.
+        parallelFor(1 + pieces.size(), m_threads, [&](std::size_t task) {
+            if (task == 0)
+                mergePending();
+            else
+                readPiece(pieces[task - 1], m_options.maxRecordBytes);
+        });
+        m_pending = std::move(pieces);
+        const auto stopped = std::find_if(m_pending.begin(), m_pending.end(),
+                                          [](const Piece& p) { return p.stoppedAt != std::string_view::npos; });
+        if (stopped != m_pending.end()) {
+            // A header inside the block: the pieces before it merged, the rest of the block in order.
+            const std::string_view rest
+                = block.substr(static_cast<std::size_t>(stopped->bytes.data() - block.data()) + stopped->stoppedAt);
+            const std::int64_t linesBefore = stopped->stoppedLinesBefore;
+            m_pending.erase(stopped + 1, m_pending.end());
+            mergePending();
+            readInOrder(rest, linesBefore, m_file, m_options, m_parser);
+            m_parsed += rest.size();
+        }
+    }
+
+    void mergePending()
+    {
+        for (Piece& piece : m_pending) {
+            m_parser.merge(*piece.parser);
+            m_parsed += piece.bytes.size();
+        }
+        m_pending.clear();
+    }
+
+    const ByteReader& m_read;
+    const std::function<double()>& m_fraction;
+    const std::string& m_file;
+    const ReadOptions& m_options;
+    const Progress& m_progress;
+    PieceParser& m_parser;
+    unsigned m_threads;
+    std::size_t m_pieceBytes;
+    std::vector<char> m_buffer;
+    Reservation m_reservation;
+    std::size_t m_begin = 0;
+    std::size_t m_end = 0;
+    std::uint64_t m_bytes = 0; // handed out by the source
+    std::uint64_t m_parsed = 0; // of the pieces merged
+    std::int64_t m_lines = 0;
+    bool m_first = true;
+    bool m_eof = false;
+    std::vector<Piece> m_pending; // read, merged while the next block is read
+};
+
+} // namespace
+
 ReadResult readLogLinesInPieces(const ByteReader& read, const std::function<double()>& fraction,
                                 const std::string& file, const ReadOptions& options, const Progress& progress,
                                 std::string_view formatName, PieceParser& parser,
                                 const std::function<ReadResult(std::int64_t, std::uint64_t)>& finish)
 {
     const unsigned threads = resolveThreads(options.threads);
-    if (threads == 1)
+    if (threads == 1) {
+        Reservation reservation(fraction, parser);
+        std::uint64_t parsed = 0;
+        std::uint64_t delivered = 0;
+        const ByteReader counted = [&](char* into, std::size_t capacity) {
+            const std::size_t got = read(into, capacity);
+            delivered += got;
+            return got;
+        };
         return readLogLines(
-            read, fraction, file, options, progress, formatName,
-            [&](std::string_view text, std::int64_t line) { parser.line(text, line); }, finish);
+            counted, fraction, file, options, progress, formatName,
+            [&](std::string_view text, std::int64_t line) {
+                parser.line(text, line);
+                parsed += text.size() + 1;
+                if ((line & 4095) == 0)
+                    reservation.check(parsed, delivered);
+            },
+            finish);
+    }
     options.validate();
     const auto started = std::chrono::steady_clock::now();
-    const std::size_t pieceBytes = std::max<std::size_t>(4096, options.blockBytes / 4);
-    std::vector<char> buffer(std::max<std::size_t>(options.blockBytes, 2 * pieceBytes));
-    std::size_t begin = 0;
-    std::size_t end = 0;
-    std::uint64_t bytes = 0;
-    std::int64_t lines = 0;
-    bool first = true;
-    bool eof = false;
-    std::vector<Piece> pending; // read, merged while the next block is read
-    auto mergePending = [&] {
-        for (Piece& piece : pending)
-            parser.merge(*piece.parser);
-        pending.clear();
-    };
-    for (;;) {
-        progress.check();
-        if (fraction)
-            progress.report("read", std::min(1.0, fraction()));
-        std::memmove(buffer.data(), buffer.data() + begin, end - begin);
-        end -= begin;
-        begin = 0;
-        while (end < buffer.size() && !eof) {
-            const std::size_t got = read(buffer.data() + end, buffer.size() - end);
-            eof = got == 0;
-            if (first && got > 0) {
-                first = false;
-                const std::string_view start(buffer.data(), got);
-                refuseUtf16(start, file, "text");
-                begin = utf8ByteOrderMarkLength(start);
-            }
-            end += got;
-            bytes += got;
-        }
-        const std::string_view data(buffer.data() + begin, end - begin);
-        const std::size_t lastEnd = data.find_last_of('\n');
-        if (lastEnd == std::string_view::npos || std::memchr(data.data(), '\0', data.size())) {
-            // A line longer than the buffer, the last line without a line end, or a NUL: the rest
-            // of the file in order.
-            mergePending();
-            std::size_t offset = 0;
-            LineReader rest(
-                [&](char* into, std::size_t capacity) {
-                    if (offset < data.size()) {
-                        const std::size_t take = std::min(capacity, data.size() - offset);
-                        std::memcpy(into, data.data() + offset, take);
-                        offset += take;
-                        return take;
-                    }
-                    const std::size_t got = eof ? 0 : read(into, capacity);
-                    bytes += got;
-                    return got;
-                },
-                buffer.size(), file, options.maxRecordBytes, lines);
-            std::string_view text;
-            while (rest.next(text)) {
-                if ((rest.lineNumber() & 4095) == 0)
-                    progress.check();
-                parser.line(text, rest.lineNumber());
-            }
-            lines = rest.lineNumber();
-            break;
-        }
-        const std::string_view block = data.substr(0, lastEnd + 1);
-        begin += block.size();
-        const std::vector<std::size_t> starts = pieceStarts(block, pieceBytes);
-        std::vector<Piece> pieces(starts.size() - 1);
-        for (std::size_t i = 0; i < pieces.size(); ++i) {
-            pieces[i].bytes = block.substr(starts[i], starts[i + 1] - starts[i]);
-            pieces[i].parser = parser.fork();
-        }
-        if (!pieces.front().parser) {
-            mergePending(); // no layout yet: this block in order
-            readInOrder(block, lines, file, options, parser);
-            lines += countLineEnds(block);
-            continue;
-        }
-        parallelFor(pieces.size(), threads,
-                    [&](std::size_t i) { pieces[i].linesBefore = countLineEnds(pieces[i].bytes); });
-        for (Piece& piece : pieces) {
-            const std::int64_t own = piece.linesBefore;
-            piece.linesBefore = lines;
-            lines += own;
-        }
-        // The merge of the last block's pieces first (the longest serial step), then this block's.
-        parallelFor(1 + pieces.size(), threads, [&](std::size_t task) {
-            if (task == 0)
-                mergePending();
-            else
-                readPiece(pieces[task - 1], options.maxRecordBytes);
-        });
-        pending = std::move(pieces);
-        const auto stopped = std::find_if(pending.begin(), pending.end(),
-                                          [](const Piece& p) { return p.stoppedAt != std::string_view::npos; });
-        if (stopped != pending.end()) {
-            // A header inside the block: the pieces before it merged, the rest of the block in order.
-            const std::string_view rest = block.substr(
-                static_cast<std::size_t>(stopped->bytes.data() - block.data()) + stopped->stoppedAt);
-            const std::int64_t linesBefore = stopped->stoppedLinesBefore;
-            pending.erase(stopped + 1, pending.end());
-            mergePending();
-            readInOrder(rest, linesBefore, file, options, parser);
-        }
-        if (eof && begin == end)
-            break;
-    }
-    mergePending();
-    ReadResult result = finish(lines, bytes);
+    PieceReading reading(read, fraction, file, options, progress, parser, threads);
+    reading.run();
+    ReadResult result = finish(reading.lines(), reading.bytes());
     result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     logger::core()->info("read {} as {} on {} threads: {} lines, {} rows, {} skipped, {} invalid cells in {:.3f} s",
                          file, formatName, threads, result.report.lines, result.report.rows,

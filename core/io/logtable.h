@@ -77,6 +77,8 @@ public:
     virtual std::unique_ptr<PieceParser> fork() const = 0;
     // Takes a fork's rows, counts and problems, after those of every earlier piece.
     virtual void merge(PieceParser& piece) = 0;
+    // The table will have about growth times the rows it has now: room for them, once.
+    virtual void reserve(double growth) { (void)growth; }
 };
 
 // readLogLines over blocks split at line ends into pieces read in parallel (options.threads) by
@@ -116,6 +118,11 @@ public:
     std::vector<std::uint32_t> append(const LogTable& piece);
     // Room for this many rows in every column.
     void reserve(std::size_t rows);
+    // Room for growth times the rows so far (PieceParser::reserve).
+    void reserveGrowth(double growth)
+    {
+        reserve(static_cast<std::size_t>(static_cast<double>(rowCount()) * growth) + 64);
+    }
 
     // The index of the extra column with this name, added (all missing so far) if new.
     std::size_t extraColumn(std::string_view name, ColumnKind kind = ColumnKind::Text);
