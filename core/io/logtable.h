@@ -126,6 +126,7 @@ public:
 
     // The index of the extra column with this name, added (all missing so far) if new.
     std::size_t extraColumn(std::string_view name, ColumnKind kind = ColumnKind::Text);
+    ColumnKind kind(std::size_t column) const noexcept { return m_table.columns[column].kind; }
     // Starts a row read from this line; every column is missing until set.
     void addRow(std::int64_t line);
     void setText(std::size_t column, std::string_view text);

@@ -317,8 +317,12 @@ void VpcFlowParser::startLayout(FieldLayout layout, std::int64_t line)
         m_tcpFlagsColumn = m_table.extraColumn("tcp-flags", ColumnKind::Integer);
         m_haveTcpFlags = true;
     }
-    for (std::size_t field : layout.extraFields)
-        layout.extraColumns.push_back(m_table.extraColumn(layout.names[field]));
+    for (std::size_t field : layout.extraFields) {
+        std::size_t column = m_table.extraColumn(layout.names[field]);
+        if (m_table.kind(column) != ColumnKind::Text) // a header naming tcp-flags twice: the second as text
+            column = m_table.extraColumn(layout.names[field] + " (repeated)");
+        layout.extraColumns.push_back(column);
+    }
     if (!m_layouts.empty())
         m_table.report().warnings.push_back(
             "line " + std::to_string(line) + " is a new header line: the records after it are read in its field order");
