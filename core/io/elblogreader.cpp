@@ -111,7 +111,7 @@ bool splitHostPort(std::string_view text, std::string_view& host, std::int64_t& 
     return parseWholeNumber(text.substr(colon + 1), 0, 65535, port) == nullptr;
 }
 
-class ElbParser {
+class ElbParser final : public PieceParser {
 public:
     explicit ElbParser(std::string file)
         : m_file(std::move(file))
@@ -120,8 +120,31 @@ public:
         m_srcPortColumn = m_table.extraColumn("src_port");
     }
 
-    void line(std::string_view text, std::int64_t number);
+    // Every line stands on its own: any piece can be read apart.
+    bool line(std::string_view text, std::int64_t number) override;
+    std::unique_ptr<PieceParser> fork() const override
+    {
+        auto piece = std::make_unique<ElbParser>(m_file, m_table.fork());
+        piece->m_srcPortColumn = m_srcPortColumn;
+        piece->m_columns = m_columns;
+        return piece;
+    }
+    void merge(PieceParser& piece) override
+    {
+        auto& from = static_cast<ElbParser&>(piece);
+        m_table.append(from.m_table);
+        for (std::size_t k = 0; k < m_entries.size(); ++k)
+            m_entries[k] += from.m_entries[k];
+        m_lines += from.m_lines;
+    }
+    void reserve(double growth) override { m_table.reserveGrowth(growth); }
     ReadResult finish(std::int64_t lines, std::uint64_t bytes);
+
+    ElbParser(std::string file, LogTable table)
+        : m_file(std::move(file))
+        , m_table(std::move(table))
+    {
+    }
 
 private:
     template <std::size_t N>
@@ -210,24 +233,24 @@ void ElbParser::keepOthers(const std::array<std::string_view, N>& names, std::si
     }
 }
 
-void ElbParser::line(std::string_view text, std::int64_t number)
+bool ElbParser::line(std::string_view text, std::int64_t number)
 {
     if (text.find_first_not_of(" \t") == std::string_view::npos) {
         ++m_table.report().blankLines;
-        return;
+        return true;
     }
     ++m_lines;
     if (!splitQuoted(text, m_fields, m_scratch, kMaxLogFields + 1)) {
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has a quoted field that is never closed");
-        return;
+        return true;
     }
     if (m_fields.size() > kMaxLogFields) {
         // Each field past the known ones becomes a column: millions of blanks must not make millions.
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has more than " + std::to_string(kMaxLogFields)
                                   + " fields");
-        return;
+        return true;
     }
     const std::string_view first = m_fields.front();
     EntryKind kind;
@@ -245,14 +268,14 @@ void ElbParser::line(std::string_view text, std::int64_t number)
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " starts with '" + shortenForMessage(first)
                                   + "', not an entry type (http, https, h2, grpcs, ws, wss, tls) or a time");
-        return;
+        return true;
     }
     if (m_fields.size() < minimum) {
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has " + std::to_string(m_fields.size())
                                   + " fields, fewer than the " + std::to_string(minimum)
                                   + " an entry of its kind needs");
-        return;
+        return true;
     }
     const auto k = static_cast<std::size_t>(kind);
     ++m_entries[k];
@@ -336,6 +359,7 @@ void ElbParser::line(std::string_view text, std::int64_t number)
     case EntryKind::Count:
         break;
     }
+    return true;
 }
 
 ReadResult ElbParser::finish(std::int64_t lines, std::uint64_t bytes)
@@ -390,10 +414,8 @@ ReadResult readElbLog(const ByteReader& read, const std::function<double()>& fra
                       const ReadOptions& options, const Progress& progress)
 {
     ElbParser parser(file);
-    return readLogLines(
-        read, fraction, file, options, progress, "load-balancer logs",
-        [&](std::string_view text, std::int64_t line) { parser.line(text, line); },
-        [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
+    return readLogLinesInPieces(read, fraction, file, options, progress, "load-balancer logs", parser,
+                                [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
 }
 
 } // namespace webthreat

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ namespace webthreat {
 class LineReader {
 public:
     LineReader(ByteReader read, std::size_t blockBytes, std::string file, std::size_t maxLineBytes = kMaxRecordBytes);
+    // A reader of bytes that follow linesBefore lines of the file (not its start: no byte-order
+    // mark or UTF-16 check), numbering its lines from linesBefore + 1.
+    LineReader(ByteReader read, std::size_t blockBytes, std::string file, std::size_t maxLineBytes,
+               std::int64_t linesBefore);
 
     // The next line without its line end (empty for a blank line); false after the last one.
     bool next(std::string_view& line);
@@ -55,6 +60,35 @@ ReadResult readLogLines(const ByteReader& read, const std::function<double()>& f
                         const std::function<void(std::string_view, std::int64_t)>& line,
                         const std::function<ReadResult(std::int64_t, std::uint64_t)>& finish);
 
+// A log reader's line parser, for readLogLinesInPieces. The whole file's parser reads every line
+// in order; forks of it read pieces of a block on other threads into tables of their own, which
+// are merged into its table in file order.
+class PieceParser {
+public:
+    virtual ~PieceParser() = default;
+    // Reads one line (number: the file's line number). A fork returns false, having read nothing of
+    // it, at a line it cannot read apart from the lines before it (a header that changes the
+    // layout); the rest of the block is then read in order by the whole file's parser, which
+    // always returns true.
+    virtual bool line(std::string_view text, std::int64_t number) = 0;
+    // A parser for a piece of the lines that follow, starting from this one's layout, with a
+    // table of the same columns and a string pool of its own; nullptr while pieces cannot be read
+    // apart (no layout known yet). Called on the whole file's parser between merges.
+    virtual std::unique_ptr<PieceParser> fork() const = 0;
+    // Takes a fork's rows, counts and problems, after those of every earlier piece.
+    virtual void merge(PieceParser& piece) = 0;
+    // The table will have about growth times the rows it has now: room for them, once.
+    virtual void reserve(double growth) { (void)growth; }
+};
+
+// readLogLines over blocks split at line ends into pieces read in parallel (options.threads) by
+// forks of parser and merged in file order: the same table and report as parser.line() called on
+// each line in order. One thread, a line longer than a block or a NUL byte read in order.
+ReadResult readLogLinesInPieces(const ByteReader& read, const std::function<double()>& fraction,
+                                const std::string& file, const ReadOptions& options, const Progress& progress,
+                                std::string_view formatName, PieceParser& parser,
+                                const std::function<ReadResult(std::int64_t, std::uint64_t)>& finish);
+
 // The most fields a log line may have (AWS's richest layout has 40): a line of more is skipped as
 // malformed. The splitters stop one field past it, so a line of millions of blanks costs no memory.
 inline constexpr std::size_t kMaxLogFields = 256;
@@ -76,8 +110,23 @@ class LogTable {
 public:
     explicit LogTable(std::string file);
 
-    // The index of the extra text column with this name, added (all missing so far) if new.
-    std::size_t extraColumn(std::string_view name);
+    // An empty table with the same columns and a string pool of its own, for a piece read apart.
+    LogTable fork() const;
+    // Appends a fork's rows (its extra columns found by name, added if new), invalid cells,
+    // malformed and blank lines. Returns the fork's text ids as this table's ids, for what the
+    // reader kept of the piece beside the table.
+    std::vector<std::uint32_t> append(const LogTable& piece);
+    // Room for this many rows in every column.
+    void reserve(std::size_t rows);
+    // Room for growth times the rows so far (PieceParser::reserve).
+    void reserveGrowth(double growth)
+    {
+        reserve(static_cast<std::size_t>(static_cast<double>(rowCount()) * growth) + 64);
+    }
+
+    // The index of the extra column with this name, added (all missing so far) if new.
+    std::size_t extraColumn(std::string_view name, ColumnKind kind = ColumnKind::Text);
+    ColumnKind kind(std::size_t column) const noexcept { return m_table.columns[column].kind; }
     // Starts a row read from this line; every column is missing until set.
     void addRow(std::int64_t line);
     void setText(std::size_t column, std::string_view text);

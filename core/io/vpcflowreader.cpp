@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 
 namespace webthreat {
 
@@ -116,24 +117,59 @@ FieldLayout makeLayout(std::vector<std::string> names)
 }
 
 // One record: one direction of a flow. Text is interned in the table's pool (0 = missing).
+// 80 bytes: a log of a million connections holds about two million of these until they are rows.
+constexpr std::uint32_t kNoPartner = 0xFFFFFFFFu;
 struct FlowRecord {
-    std::int64_t line = 0;
+    std::int64_t packets = kMissingInteger;
+    std::int64_t bytes = kMissingInteger;
+    std::int64_t start = kMissingInteger;
+    std::int64_t end = kMissingInteger;
+    std::uint32_t line = 0; // lines past 2^32 are refused (LogTable's sourceLines)
     std::uint32_t interfaceId = 0;
     std::uint32_t src = 0;
     std::uint32_t dst = 0;
     std::int32_t srcPort = -1;
     std::int32_t dstPort = -1;
-    std::int32_t protocol = -1;
-    std::int64_t packets = kMissingInteger;
-    std::int64_t bytes = kMissingInteger;
-    std::int64_t start = kMissingInteger;
-    std::int64_t end = kMissingInteger;
-    std::int64_t tcpFlags = -1;
+    std::int16_t protocol = -1;
+    std::int16_t tcpFlags = -1;
     std::uint32_t action = 0;
     std::uint32_t status = 0;
     std::uint32_t layout = 0;
     std::uint32_t extrasBegin = 0; // into the flat extras
-    std::int64_t partner = -1; // index of the record of the other direction
+    std::uint32_t partner = kNoPartner; // index of the record of the other direction
+};
+static_assert(sizeof(FlowRecord) == 80);
+
+// The records in chunks, so that those already made rows are freed while the rest become rows:
+// the table and all the records never have to be held at once.
+class FlowRecords {
+public:
+    static constexpr std::size_t kChunkBits = 16;
+    static constexpr std::size_t kChunk = std::size_t(1) << kChunkBits;
+
+    std::size_t size() const noexcept { return m_size; }
+    bool empty() const noexcept { return m_size == 0; }
+    FlowRecord& operator[](std::size_t i) noexcept { return m_chunks[i >> kChunkBits][i & (kChunk - 1)]; }
+    const FlowRecord& operator[](std::size_t i) const noexcept { return m_chunks[i >> kChunkBits][i & (kChunk - 1)]; }
+    void push_back(const FlowRecord& record)
+    {
+        if ((m_size & (kChunk - 1)) == 0)
+            m_chunks.emplace_back(); // grown as filled: a piece's few thousand records stay small
+        m_chunks.back().push_back(record);
+        ++m_size;
+    }
+    // Frees the chunks wholly before record i; they must not be read again.
+    void releaseBefore(std::size_t i) noexcept
+    {
+        for (std::size_t chunk = m_released; chunk < (i >> kChunkBits); ++chunk)
+            std::vector<FlowRecord>().swap(m_chunks[chunk]);
+        m_released = std::max(m_released, i >> kChunkBits);
+    }
+
+private:
+    std::vector<std::vector<FlowRecord>> m_chunks;
+    std::size_t m_size = 0;
+    std::size_t m_released = 0;
 };
 
 struct FlowKey {
@@ -149,7 +185,8 @@ struct FlowKeyHash {
              {std::uint64_t(key.src), std::uint64_t(key.dst), std::uint64_t(std::uint32_t(key.srcPort)),
               std::uint64_t(std::uint32_t(key.dstPort)), std::uint64_t(std::uint32_t(key.protocol))})
             h = (h ^ part) * 0x100000001b3ULL + (h >> 29);
-        return static_cast<std::size_t>(h);
+        h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDULL; // the slot is taken from the high bits
+        return static_cast<std::size_t>(h ^ (h >> 33));
     }
 };
 
@@ -162,7 +199,7 @@ bool overlaps(const FlowRecord& a, const FlowRecord& b) noexcept
     return a.start <= b.end && b.start <= a.end;
 }
 
-class VpcFlowParser {
+class VpcFlowParser final : public PieceParser {
 public:
     VpcFlowParser(std::string file, const Progress& progress)
         : m_file(std::move(file))
@@ -171,7 +208,10 @@ public:
     {
     }
 
-    void line(std::string_view text, std::int64_t number);
+    // A fork stops at a header line, and reads nothing before the first layout is known.
+    bool line(std::string_view text, std::int64_t number) override;
+    std::unique_ptr<PieceParser> fork() const override;
+    void merge(PieceParser& piece) override;
     ReadResult finish(std::int64_t lines, std::uint64_t bytes);
 
 private:
@@ -187,8 +227,10 @@ private:
     const Progress& m_progress;
     std::vector<FieldLayout> m_layouts;
     std::vector<std::string_view> m_fields;
-    std::vector<FlowRecord> m_records;
+    FlowRecords m_records;
     std::vector<std::uint32_t> m_extras;
+    std::size_t m_lastExtras = 0; // where the last record's extras begin
+    std::uint32_t m_lastExtrasLayout = 0xFFFFFFFFu;
     std::size_t m_repeatedHeaders = 0;
     std::vector<std::int64_t> m_noData;
     std::vector<std::int64_t> m_skipData;
@@ -199,7 +241,60 @@ private:
     std::size_t m_srcPortColumn = 0, m_directionColumn = 0, m_packetsInColumn = 0, m_packetsOutColumn = 0,
                 m_actionColumn = 0, m_statusColumn = 0, m_tcpFlagsColumn = 0;
     bool m_haveTcpFlags = false;
+    bool m_isFork = false;
+    // Ids of the text every row names, interned at the first row emitted.
+    std::array<std::uint32_t, 256> m_protocolIds{};
+    std::array<std::uint32_t, 3> m_directionIds{};
+    std::uint32_t m_metaId = 0;
 };
+
+std::unique_ptr<PieceParser> VpcFlowParser::fork() const
+{
+    if (m_layouts.empty())
+        return nullptr;
+    auto piece = std::make_unique<VpcFlowParser>(m_file, m_progress);
+    piece->m_table = m_table.fork();
+    piece->m_layouts = m_layouts; // column indices hold: the fork's table has the same columns
+    piece->m_srcPortColumn = m_srcPortColumn;
+    piece->m_directionColumn = m_directionColumn;
+    piece->m_packetsInColumn = m_packetsInColumn;
+    piece->m_packetsOutColumn = m_packetsOutColumn;
+    piece->m_actionColumn = m_actionColumn;
+    piece->m_statusColumn = m_statusColumn;
+    piece->m_tcpFlagsColumn = m_tcpFlagsColumn;
+    piece->m_haveTcpFlags = m_haveTcpFlags;
+    piece->m_isFork = true;
+    return piece;
+}
+
+void VpcFlowParser::merge(PieceParser& piece)
+{
+    auto& from = static_cast<VpcFlowParser&>(piece);
+    const std::vector<std::uint32_t> ids = m_table.append(from.m_table);
+    const auto extrasBefore = static_cast<std::uint32_t>(m_extras.size());
+    for (std::size_t i = 0; i < from.m_records.size(); ++i) {
+        FlowRecord flow = from.m_records[i];
+        flow.interfaceId = ids[flow.interfaceId];
+        flow.src = ids[flow.src];
+        flow.dst = ids[flow.dst];
+        flow.action = ids[flow.action];
+        flow.status = ids[flow.status];
+        flow.extrasBegin += extrasBefore;
+        m_records.push_back(flow);
+    }
+    for (std::uint32_t id : from.m_extras)
+        m_extras.push_back(ids[id]);
+    m_repeatedHeaders += from.m_repeatedHeaders;
+    for (auto [lines, count, fromLines, fromCount] :
+         {std::tuple(&m_noData, &m_noDataCount, &from.m_noData, from.m_noDataCount),
+          std::tuple(&m_skipData, &m_skipDataCount, &from.m_skipData, from.m_skipDataCount)}) {
+        *count += fromCount;
+        for (std::int64_t line : *fromLines) {
+            if (lines->size() < MalformedRows::kKeptLines)
+                lines->push_back(line);
+        }
+    }
+}
 
 void VpcFlowParser::startLayout(FieldLayout layout, std::int64_t line)
 {
@@ -210,41 +305,46 @@ void VpcFlowParser::startLayout(FieldLayout layout, std::int64_t line)
                                  + "': without both addresses the records cannot be read as traffic");
     }
     if (m_layouts.empty()) {
-        m_srcPortColumn = m_table.extraColumn("src_port");
+        // Numbers as numbers: a text column would intern every distinct count and port.
+        m_srcPortColumn = m_table.extraColumn("src_port", ColumnKind::Integer);
         m_directionColumn = m_table.extraColumn("direction");
-        m_packetsInColumn = m_table.extraColumn("packets_in");
-        m_packetsOutColumn = m_table.extraColumn("packets_out");
+        m_packetsInColumn = m_table.extraColumn("packets_in", ColumnKind::Integer);
+        m_packetsOutColumn = m_table.extraColumn("packets_out", ColumnKind::Integer);
         m_actionColumn = m_table.extraColumn("action");
         m_statusColumn = m_table.extraColumn("log-status");
     }
     if (layout.slots[SlotTcpFlags] != std::string::npos && !m_haveTcpFlags) {
-        m_tcpFlagsColumn = m_table.extraColumn("tcp-flags");
+        m_tcpFlagsColumn = m_table.extraColumn("tcp-flags", ColumnKind::Integer);
         m_haveTcpFlags = true;
     }
-    for (std::size_t field : layout.extraFields)
-        layout.extraColumns.push_back(m_table.extraColumn(layout.names[field]));
+    for (std::size_t field : layout.extraFields) {
+        std::size_t column = m_table.extraColumn(layout.names[field]);
+        if (m_table.kind(column) != ColumnKind::Text) // a header naming tcp-flags twice: the second as text
+            column = m_table.extraColumn(layout.names[field] + " (repeated)");
+        layout.extraColumns.push_back(column);
+    }
     if (!m_layouts.empty())
         m_table.report().warnings.push_back(
             "line " + std::to_string(line) + " is a new header line: the records after it are read in its field order");
     m_layouts.push_back(std::move(layout));
 }
 
-void VpcFlowParser::line(std::string_view text, std::int64_t number)
+bool VpcFlowParser::line(std::string_view text, std::int64_t number)
 {
     splitBlanks(text, m_fields, kMaxLogFields + 1);
     if (m_fields.empty()) {
         ++m_table.report().blankLines;
-        return;
+        return true;
     }
     if (m_fields.size() > kMaxLogFields) {
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has more than " + std::to_string(kMaxLogFields)
                                   + " fields");
-        return;
+        return true;
     }
     if (!m_layouts.empty() && text == m_layouts.back().headerText) {
         ++m_repeatedHeaders; // concatenated S3 files each start with the header
-        return;
+        return true;
     }
     // A header: the detector's test, or (first line, format chosen by the user) only field names,
     // so that a header lacking the addresses gets its own message.
@@ -253,6 +353,8 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
     const bool onlyFieldNames = headerLike && m_layouts.empty()
         && std::all_of(m_fields.begin(), m_fields.end(), [](std::string_view f) { return isKnownField(f); });
     if (headerLike && (onlyFieldNames || looksLikeVpcFlowHeader(text))) {
+        if (m_isFork)
+            return false; // a new layout: read in order
         std::vector<std::string> names(m_fields.begin(), m_fields.end());
         m_table.report().header = names;
         FieldLayout layout = makeLayout(std::move(names));
@@ -260,9 +362,11 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
         layout.description = "custom field order from the header on line " + std::to_string(number) + ", "
             + std::to_string(layout.names.size()) + " fields";
         startLayout(std::move(layout), number);
-        return;
+        return true;
     }
     if (m_layouts.empty()) {
+        if (m_isFork)
+            return false;
         // No header: the record's version and field count must name one of AWS's own layouts.
         const auto layout = std::find_if(kLayouts.begin(), kLayouts.end(), [&](const Layout& l) {
             return l.fields == m_fields.size() && m_fields[0] == std::to_string(l.version);
@@ -286,9 +390,10 @@ void VpcFlowParser::line(std::string_view text, std::int64_t number)
         m_table.malformedLine(number, m_fields.size(),
                               "line " + std::to_string(number) + " has " + std::to_string(m_fields.size())
                                   + " fields where the format has " + std::to_string(layout.names.size()));
-        return;
+        return true;
     }
     record(number);
+    return true;
 }
 
 std::int32_t VpcFlowParser::port(std::size_t slot, std::int64_t line, int maximum)
@@ -334,14 +439,14 @@ void VpcFlowParser::record(std::int64_t number)
         return;
     }
     FlowRecord flow;
-    flow.line = number;
+    flow.line = static_cast<std::uint32_t>(number);
     flow.layout = static_cast<std::uint32_t>(m_layouts.size() - 1);
     flow.interfaceId = field(SlotInterface).empty() ? 0 : m_table.intern(field(SlotInterface));
     flow.src = field(SlotSrcAddr).empty() ? 0 : m_table.intern(field(SlotSrcAddr));
     flow.dst = field(SlotDstAddr).empty() ? 0 : m_table.intern(field(SlotDstAddr));
     flow.srcPort = port(SlotSrcPort, number, 65535);
     flow.dstPort = port(SlotDstPort, number, 65535);
-    flow.protocol = port(SlotProtocol, number, 255);
+    flow.protocol = static_cast<std::int16_t>(port(SlotProtocol, number, 255));
     flow.packets = this->number(SlotPackets, number, std::numeric_limits<std::int64_t>::max());
     flow.bytes = this->number(SlotBytes, number, std::numeric_limits<std::int64_t>::max());
     flow.start = this->number(SlotStart, number, kLastEpochSecond);
@@ -356,12 +461,24 @@ void VpcFlowParser::record(std::int64_t number)
                                        : "more than a day before end (a digit lost?)");
         (endShorter ? flow.end : flow.start) = kMissingInteger;
     }
-    flow.tcpFlags = port(SlotTcpFlags, number, 255);
+    flow.tcpFlags = static_cast<std::int16_t>(port(SlotTcpFlags, number, 255));
     flow.action = field(SlotAction).empty() ? 0 : m_table.intern(field(SlotAction));
     flow.status = status.empty() ? 0 : m_table.intern(status);
-    flow.extrasBegin = static_cast<std::uint32_t>(m_extras.size());
+    // The other fields (version, account-id, vpc-id, ...) are mostly those of the record before:
+    // then the record shares its run of ids rather than adding its own.
+    const std::size_t begin = m_extras.size();
     for (std::size_t at : layout.extraFields)
         m_extras.push_back(m_fields[at] == "-" ? StringPool::kMissing : m_table.intern(m_fields[at]));
+    const std::size_t count = layout.extraFields.size();
+    if (m_lastExtrasLayout == flow.layout && m_lastExtras + count == begin
+        && std::equal(m_extras.begin() + static_cast<std::ptrdiff_t>(begin), m_extras.end(),
+                      m_extras.begin() + static_cast<std::ptrdiff_t>(m_lastExtras))) {
+        m_extras.resize(begin);
+    } else {
+        m_lastExtras = begin;
+        m_lastExtrasLayout = flow.layout;
+    }
+    flow.extrasBegin = static_cast<std::uint32_t>(m_lastExtras);
     m_records.push_back(flow);
 }
 
@@ -383,9 +500,9 @@ void VpcFlowParser::pair()
         std::uint32_t tail = kNone;
         std::uint32_t count = 0;
     };
-    std::size_t capacity = 16;
-    while (capacity < records + records / 2)
-        capacity *= 2;
+    // A third more slots than records (the most 5-tuples there can be), any number of them: a
+    // power of two would have doubled the table's memory at the worst sizes.
+    const std::size_t capacity = records + records / 3 + 16;
     std::vector<Waiting> table(capacity);
     std::vector<std::uint32_t> next(records, kNone);
     const auto keyOf = [](const FlowRecord& flow, bool reversed) {
@@ -394,8 +511,9 @@ void VpcFlowParser::pair()
     };
     // The slot of a 5-tuple: its own, or the free one where it would go.
     const auto slotOf = [&](const FlowKey& key) -> Waiting& {
-        std::size_t slot = FlowKeyHash{}(key) & (capacity - 1);
-        for (;; slot = (slot + 1) & (capacity - 1)) {
+        const auto high = static_cast<std::uint64_t>(FlowKeyHash{}(key)) >> 32;
+        std::size_t slot = static_cast<std::size_t>((high * capacity) >> 32); // below capacity < 2^32
+        for (;; slot = slot + 1 == capacity ? 0 : slot + 1) {
             Waiting& entry = table[slot];
             if (entry.key == kNone || keyOf(m_records[entry.key], false) == key)
                 return entry;
@@ -416,8 +534,8 @@ void VpcFlowParser::pair()
                 match = next[match];
             }
             if (match != kNone) {
-                flow.partner = static_cast<std::int64_t>(match);
-                m_records[match].partner = static_cast<std::int64_t>(i);
+                flow.partner = match;
+                m_records[match].partner = static_cast<std::uint32_t>(i);
                 (before == kNone ? reverse.head : next[before]) = next[match];
                 if (reverse.tail == match)
                     reverse.tail = before;
@@ -458,16 +576,16 @@ void VpcFlowParser::emit(const FlowRecord* request, const FlowRecord* reply)
     if (serverPort >= 0)
         m_table.setInteger(Field::DstPort, serverPort);
     if (clientPort >= 0)
-        m_table.setText(m_srcPortColumn, std::to_string(clientPort));
+        m_table.setInteger(m_srcPortColumn, clientPort);
     // A direction with no record had no packets on this interface in the interval.
     auto bytesOf = [](const FlowRecord* flow) { return flow ? flow->bytes : 0; };
     auto packetsOf = [](const FlowRecord* flow) { return flow ? flow->packets : 0; };
     m_table.setInteger(Field::BytesIn, bytesOf(request));
     m_table.setInteger(Field::BytesOut, bytesOf(reply));
     if (const std::int64_t packets = packetsOf(request); packets != kMissingInteger)
-        m_table.setText(m_packetsInColumn, std::to_string(packets));
+        m_table.setInteger(m_packetsInColumn, packets);
     if (const std::int64_t packets = packetsOf(reply); packets != kMissingInteger)
-        m_table.setText(m_packetsOutColumn, std::to_string(packets));
+        m_table.setInteger(m_packetsOutColumn, packets);
     std::int64_t start = kMissingInteger;
     std::int64_t end = kMissingInteger;
     for (const FlowRecord* flow : {request, reply}) {
@@ -484,21 +602,31 @@ void VpcFlowParser::emit(const FlowRecord* request, const FlowRecord* reply)
     }
     if (end != kMissingInteger)
         m_table.setInteger(Field::EndTime, end * kMicrosPerSecond);
-    if (any.protocol >= 0)
-        m_table.setText(Field::Protocol, ipProtocolName(any.protocol));
-    m_table.setText(Field::SourceMeta, "AWS_VPC_Flow");
+    if (any.protocol >= 0) {
+        // The same few names on every row: interned once each.
+        std::uint32_t& id = m_protocolIds[static_cast<std::size_t>(any.protocol)];
+        if (id == StringPool::kMissing)
+            id = m_table.intern(ipProtocolName(any.protocol));
+        m_table.setTextId(static_cast<std::size_t>(Field::Protocol), id);
+    }
+    if (m_directionIds[0] == StringPool::kMissing) {
+        m_metaId = m_table.intern("AWS_VPC_Flow");
+        m_directionIds = {m_table.intern("both"), m_table.intern("client to server"),
+                          m_table.intern("server to client")};
+    }
+    m_table.setTextId(static_cast<std::size_t>(Field::SourceMeta), m_metaId);
     m_table.setTextId(static_cast<std::size_t>(Field::SourceName), any.interfaceId);
-    m_table.setText(m_directionColumn, request && reply ? "both" : request ? "client to server" : "server to client");
+    m_table.setTextId(m_directionColumn, m_directionIds[request && reply ? 0 : request ? 1 : 2]);
     // Per-direction values: one when both agree, "client-to-server/server-to-client" when not.
-    auto both = [&](std::uint32_t a, std::uint32_t b) -> std::string {
+    auto both = [&](std::uint32_t a, std::uint32_t b) -> std::uint32_t {
         if (a == b || b == 0)
-            return std::string(m_table.text(a));
+            return a;
         if (a == 0)
-            return std::string(m_table.text(b));
-        return std::string(m_table.text(a)) + "/" + std::string(m_table.text(b));
+            return b;
+        return m_table.intern(std::string(m_table.text(a)) + "/" + std::string(m_table.text(b)));
     };
-    m_table.setText(m_actionColumn, both(request ? request->action : 0, reply ? reply->action : 0));
-    m_table.setText(m_statusColumn, both(request ? request->status : 0, reply ? reply->status : 0));
+    m_table.setTextId(m_actionColumn, both(request ? request->action : 0, reply ? reply->action : 0));
+    m_table.setTextId(m_statusColumn, both(request ? request->status : 0, reply ? reply->status : 0));
     if (m_haveTcpFlags) {
         std::int64_t flags = -1;
         for (const FlowRecord* flow : {request, reply}) {
@@ -506,7 +634,7 @@ void VpcFlowParser::emit(const FlowRecord* request, const FlowRecord* reply)
                 flags = std::max<std::int64_t>(flags, 0) | flow->tcpFlags;
         }
         if (flags >= 0)
-            m_table.setText(m_tcpFlagsColumn, std::to_string(flags));
+            m_table.setInteger(m_tcpFlagsColumn, flags);
     }
     // Other fields: the client-to-server record's when there is one.
     const FieldLayout& layout = m_layouts[any.layout];
@@ -528,18 +656,21 @@ ReadResult VpcFlowParser::finish(std::int64_t lines, std::uint64_t bytes)
     if (m_layouts.empty())
         throw InputError(m_file, 0, "", "the file is empty: expected VPC Flow Log records");
     pair();
+    m_table.reserve(m_records.size() - m_pairs);
     for (std::size_t i = 0; i < m_records.size(); ++i) {
+        if ((i & (FlowRecords::kChunk - 1)) == 0)
+            m_records.releaseBefore(i); // a partner always comes after the record that names it
         const FlowRecord& flow = m_records[i];
-        if (flow.partner >= 0 && static_cast<std::size_t>(flow.partner) < i)
+        if (flow.partner != kNoPartner && flow.partner < i)
             continue; // emitted with its partner
-        if (flow.partner < 0) {
+        if (flow.partner == kNoPartner) {
             if (serverSide(flow) >= 0)
                 emit(&flow, nullptr);
             else
                 emit(nullptr, &flow);
             continue;
         }
-        const FlowRecord& other = m_records[static_cast<std::size_t>(flow.partner)];
+        const FlowRecord& other = m_records[flow.partner];
         int side = serverSide(flow);
         if (side == 0) {
             // Equal ports (ICMP has none): the side that started first is the client.
@@ -656,10 +787,8 @@ ReadResult readVpcFlowLog(const ByteReader& read, const std::function<double()>&
                           const ReadOptions& options, const Progress& progress)
 {
     VpcFlowParser parser(file, progress);
-    return readLogLines(
-        read, fraction, file, options, progress, "VPC Flow Logs",
-        [&](std::string_view text, std::int64_t line) { parser.line(text, line); },
-        [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
+    return readLogLinesInPieces(read, fraction, file, options, progress, "VPC Flow Logs", parser,
+                                [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
 }
 
 } // namespace webthreat

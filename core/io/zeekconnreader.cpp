@@ -534,7 +534,7 @@ struct NameHash {
     std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
 };
 
-class ZeekConnParser {
+class ZeekConnParser final : public PieceParser {
 public:
     explicit ZeekConnParser(std::string file)
         : m_file(std::move(file))
@@ -542,14 +542,19 @@ public:
     {
     }
 
-    void line(std::string_view text, std::int64_t number);
+    // A fork stops at a '#' line (meta data: a new #fields order, separator, unset mark) and at a
+    // JSON key it has not seen: both change how the lines after them are read.
+    bool line(std::string_view text, std::int64_t number) override;
+    std::unique_ptr<PieceParser> fork() const override;
+    void reserve(double growth) override { m_table.reserveGrowth(growth); }
+    void merge(PieceParser& piece) override;
     ReadResult finish(std::int64_t lines, std::uint64_t bytes);
 
 private:
     void meta(std::string_view text, std::int64_t number);
     void startLayout(std::string_view fields, std::int64_t number);
     void tsvRecord(std::string_view text, std::int64_t number);
-    void jsonRecord(std::string_view text, std::int64_t number);
+    bool jsonRecord(std::string_view text, std::int64_t number);
     Target target(std::string name);
     void mappedColumns();
     void beginRow(std::int64_t number);
@@ -603,7 +608,58 @@ private:
     std::size_t m_srcPortColumn = 0, m_packetsInColumn = 0, m_packetsOutColumn = 0;
     std::uint32_t m_metaId = 0;
     std::vector<std::pair<std::string, std::uint32_t>> m_protocols; // as written -> upper-cased id
+    bool m_isFork = false;
 };
+
+// A target whose recent values are its own: ids name strings of one pool only.
+Target withOwnRecent(const Target& target)
+{
+    Target copy = target;
+    copy.recent = std::make_shared<RecentIds>();
+    return copy;
+}
+
+std::unique_ptr<PieceParser> ZeekConnParser::fork() const
+{
+    if (m_layouts.empty() && m_keys.empty())
+        return nullptr;
+    auto piece = std::make_unique<ZeekConnParser>(m_file);
+    piece->m_table = m_table.fork(); // the same columns: the targets' column indices hold
+    piece->m_separator = m_separator;
+    piece->m_unsetField = m_unsetField;
+    piece->m_emptyField = m_emptyField;
+    piece->m_path = m_path;
+    piece->m_pathLine = m_pathLine;
+    for (const TsvLayout& layout : m_layouts) {
+        TsvLayout copy{layout.names, {}, layout.line};
+        for (const Target& target : layout.targets)
+            copy.targets.push_back(withOwnRecent(target));
+        piece->m_layouts.push_back(std::move(copy));
+    }
+    for (const auto& [name, target] : m_keys)
+        piece->m_keys.emplace(name, withOwnRecent(target));
+    piece->m_firstJsonKeys = m_firstJsonKeys;
+    piece->m_haveColumns = m_haveColumns;
+    piece->m_srcPortColumn = m_srcPortColumn;
+    piece->m_packetsInColumn = m_packetsInColumn;
+    piece->m_packetsOutColumn = m_packetsOutColumn;
+    if (m_haveColumns)
+        piece->m_metaId = piece->m_table.intern("Zeek_conn");
+    piece->m_isFork = true;
+    return piece;
+}
+
+void ZeekConnParser::merge(PieceParser& piece)
+{
+    auto& from = static_cast<ZeekConnParser&>(piece);
+    m_table.append(from.m_table);
+    m_contentLines += from.m_contentLines;
+    m_tsvRows += from.m_tsvRows;
+    m_jsonRows += from.m_jsonRows;
+    if (m_withoutDuration == 0)
+        m_firstWithoutDuration = from.m_firstWithoutDuration;
+    m_withoutDuration += from.m_withoutDuration;
+}
 
 void ZeekConnParser::mappedColumns()
 {
@@ -633,20 +689,27 @@ Target ZeekConnParser::target(std::string name)
     return target;
 }
 
-void ZeekConnParser::line(std::string_view text, std::int64_t number)
+bool ZeekConnParser::line(std::string_view text, std::int64_t number)
 {
     const std::size_t first = text.find_first_not_of(" \t");
     if (first == std::string_view::npos) {
         ++m_table.report().blankLines;
-        return;
+        return true;
+    }
+    if (text.front() == '#') {
+        if (m_isFork)
+            return false;
+        meta(text, number);
+    } else if (text[first] == '{') {
+        if (!jsonRecord(text, number))
+            return false;
+    } else {
+        if (m_isFork && m_layouts.empty())
+            return false;
+        tsvRecord(text, number);
     }
     ++m_contentLines;
-    if (text.front() == '#')
-        meta(text, number);
-    else if (text[first] == '{')
-        jsonRecord(text, number);
-    else
-        tsvRecord(text, number);
+    return true;
 }
 
 void ZeekConnParser::meta(std::string_view text, std::int64_t number)
@@ -781,13 +844,13 @@ void ZeekConnParser::tsvRecord(std::string_view text, std::int64_t number)
     endRow();
 }
 
-void ZeekConnParser::jsonRecord(std::string_view text, std::int64_t number)
+bool ZeekConnParser::jsonRecord(std::string_view text, std::int64_t number)
 {
     if (!m_scanner.scan(text, m_members, m_scratch)) {
         m_table.malformedLine(number, m_members.size(),
                               "line " + std::to_string(number) + " is not a JSON object: " + m_scanner.why()
                                   + " at byte " + std::to_string(m_scanner.where()));
-        return;
+        return true;
     }
     if (m_lastKeys.size() < m_members.size())
         m_lastKeys.resize(m_members.size());
@@ -798,6 +861,8 @@ void ZeekConnParser::jsonRecord(std::string_view text, std::int64_t number)
             continue; // the same key at the same place as on the line before: the usual case
         auto known = m_keys.find(name);
         if (known == m_keys.end()) {
+            if (m_isFork)
+                return false; // a new column, or one past the limit: in order
             Target t = target(std::string(name));
             if (t.slot == Slot::Ignored) {
                 if (m_droppedKeys++ == 0) {
@@ -819,9 +884,11 @@ void ZeekConnParser::jsonRecord(std::string_view text, std::int64_t number)
             m_table.malformedLine(number, m_members.size(),
                                   "line " + std::to_string(number) + " is a record of Zeek's '"
                                       + shortenForMessage(member.value) + "' log (_path), not of conn.log");
-            return;
+            return true;
         }
     }
+    if (m_firstJsonKeys.empty() && m_isFork)
+        return false;
     if (m_firstJsonKeys.empty())
         for (const auto& member : m_members)
             m_firstJsonKeys.emplace_back(member.key);
@@ -836,6 +903,7 @@ void ZeekConnParser::jsonRecord(std::string_view text, std::int64_t number)
         value(*target, member.value, number);
     }
     endRow();
+    return true;
 }
 
 void ZeekConnParser::value(const Target& target, std::string_view text, std::int64_t line)
@@ -1011,10 +1079,8 @@ ReadResult readZeekConnLog(const ByteReader& read, const std::function<double()>
                            const ReadOptions& options, const Progress& progress)
 {
     ZeekConnParser parser(file);
-    return readLogLines(
-        read, fraction, file, options, progress, "Zeek conn.log",
-        [&](std::string_view text, std::int64_t line) { parser.line(text, line); },
-        [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
+    return readLogLinesInPieces(read, fraction, file, options, progress, "Zeek conn.log", parser,
+                                [&](std::int64_t lines, std::uint64_t bytes) { return parser.finish(lines, bytes); });
 }
 
 } // namespace webthreat

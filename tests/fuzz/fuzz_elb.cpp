@@ -3,6 +3,8 @@
 // refused with webthreat::Error. Anything else (a crash, a sanitizer report, another exception, a
 // hang) is a finding. Also the format detection's question for this format, on every line.
 // Seeds: tests/data/formats/alb_*.log.
+// The same bytes read on one thread and on three (pieces read apart, then merged) must give the
+// same table and report, or the same refusal (fuzzing::requireSameOnThreads).
 #include "fuzzinput.h"
 
 #include "core/io/elblogreader.h"
@@ -31,5 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const Error&) {
         // Refused with a message: the expected outcome for a file that is not a load-balancer log.
     }
+    fuzzing::requireSameOnThreads(text, [](const ByteReader& read, const std::function<double()>& fraction,
+                                           const ReadOptions& options) {
+        return readElbLog(read, fraction, "fuzz.log", options);
+    });
     return 0;
 }

@@ -2,6 +2,8 @@
 // read, with their problems reported, or refused with webthreat::Error. Anything else (a crash, a
 // sanitizer report, another exception, a hang) is a finding. Also the format detection's two
 // questions for this format, on every line. Seeds: tests/data/formats/vpcflow_*.log.
+// The same bytes read on one thread and on three (pieces read apart, then merged) must give the
+// same table and report, or the same refusal (fuzzing::requireSameOnThreads).
 #include "fuzzinput.h"
 
 #include "core/io/inputformat.h"
@@ -32,5 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const Error&) {
         // Refused with a message: the expected outcome for a file that is not a flow log.
     }
+    fuzzing::requireSameOnThreads(text, [](const ByteReader& read, const std::function<double()>& fraction,
+                                           const ReadOptions& options) {
+        return readVpcFlowLog(read, fraction, "fuzz.log", options);
+    });
     return 0;
 }

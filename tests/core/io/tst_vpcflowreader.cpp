@@ -387,6 +387,18 @@ private Q_SLOTS:
         QTest::newRow("record") << "2 1 eni-a 10.0.0.5 198.51.100.7 50000 443 6 3 900 1000 1060 ACCEPT OK" << false;
     }
 
+    // tcp-flags is a numeric column of its own: a header naming it twice keeps the second as text
+    // under another name (found by the fuzzing driver: it wrote text ids into the numbers).
+    void headerNamingTcpFlagsTwice()
+    {
+        const std::string text = "version srcaddr dstaddr srcport dstport protocol bytes start end tcp-flags tcp-flags\n"
+                                 "3 10.0.0.1 10.0.0.2 40000 443 6 100 1566848875 1566848933 2 SYN\n";
+        const ReadResult read = readVpc(text);
+        QCOMPARE(read.table.rowCount(), std::size_t(1));
+        QCOMPARE(cell(read, "tcp-flags", 0), QStringLiteral("2"));
+        QCOMPARE(cell(read, "tcp-flags (repeated)", 0), QStringLiteral("SYN"));
+    }
+
     void looksLikeHeader()
     {
         QFETCH(QString, line);
