@@ -70,6 +70,8 @@ struct ThreatList {
     std::string path; // as given; empty for text not read from a file
     std::string sha256; // of the file's bytes, lower-case hex
     std::string format; // "text" or "csv column 'ip'"
+    std::string column; // ThreatListOptions::column it was read with
+    bool skipBadLines = false; // ThreatListOptions::skipBadLines it was read with
     std::vector<IpRange> entries; // in file order
     std::size_t lines = 0;
     std::size_t commentLines = 0; // blank lines and comments (and a CSV's header)
@@ -114,8 +116,10 @@ private:
     std::vector<std::shared_ptr<const ThreatList>> m_lists;
     // Disjoint ranges sorted by start; a range's sets entry names its lists (0 for gaps kept so
     // that the search needs no end compare).
+    static constexpr std::size_t kV4Buckets = 65536; // one per /16
     std::vector<std::uint32_t> m_v4Start;
     std::vector<std::uint64_t> m_v4Sets;
+    std::vector<std::uint32_t> m_v4Buckets; // kV4Buckets + 1: the first range starting in each /16
     std::vector<IpNumber> m_v6Start;
     std::vector<std::uint64_t> m_v6Sets;
 };
