@@ -1,5 +1,7 @@
 #include "ui/entitiesmodel.h"
 
+#include "core/util/text.h"
+
 #include "ui/displayformat.h"
 #include "ui/triagestyle.h"
 
@@ -131,6 +133,24 @@ QString EntitiesModel::portsText(const EntityStats& entity) const
     return text;
 }
 
+void EntitiesModel::updateThreatLists(const AnalysisSnapshot& snapshot)
+{
+    m_snapshot.threatMatches = snapshot.threatMatches;
+    m_snapshot.threatFindings = snapshot.threatFindings;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, ThreatLists), index(rowCount() - 1, ThreatLists));
+}
+
+QString EntitiesModel::threatLists(int row) const
+{
+    const ThreatMatches* matches = m_snapshot.threatMatches.get();
+    if (!matches || !matches->index || row < 0 || row >= rowCount() || stats(row).srcIp == StringPool::kMissing)
+        return {};
+    // One binary search in the merged table: no per-source copy of the matches.
+    const std::string_view ip = m_snapshot.data->table.strings->view(stats(row).srcIp);
+    return QString::fromStdString(matches->names(matches->index->lookup(trim(ip, kWhitespace))));
+}
+
 void EntitiesModel::updateTriage(std::shared_ptr<const TableTriage> triage)
 {
     m_snapshot.triage = std::move(triage);
@@ -184,6 +204,14 @@ double EntitiesModel::sortKey(int row, int column) const
         const SourceMark* mark = sourceMark(row);
         return mark && mark->mark != Mark::None ? static_cast<double>(mark->mark)
                                                 : std::numeric_limits<double>::infinity();
+    }
+    case ThreatLists: {
+        const ThreatMatches* matches = m_snapshot.threatMatches.get();
+        if (!matches || !matches->index || entity.srcIp == StringPool::kMissing)
+            return std::numeric_limits<double>::infinity();
+        const std::uint64_t set
+            = matches->index->lookup(trim(m_snapshot.data->table.strings->view(entity.srcIp), kWhitespace));
+        return set == 0 ? std::numeric_limits<double>::infinity() : static_cast<double>(set);
     }
     case Sessions:
         return static_cast<double>(entity.sessions);
@@ -303,6 +331,8 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
             const std::string_view label = markLabel(mark->mark);
             return QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size()));
         }
+        case ThreatLists:
+            return threatLists(row);
         case Sessions:
             return formatCount(entity.sessions);
         case Suspicious:
@@ -372,6 +402,7 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
     case Qt::TextAlignmentRole:
         switch (index.column()) {
         case SourceIp:
+        case ThreatLists:
         case Countries:
         case Ports:
         case FirstSeen:
@@ -420,6 +451,8 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Source IP");
         case Verdict:
             return tr("Verdict");
+        case ThreatLists:
+            return tr("Lists");
         case Sessions:
             return tr("Sessions");
         case Suspicious:
@@ -446,6 +479,8 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
+        case ThreatLists:
+            return tr("The threat lists this source address is on (Context > Load Threat List)");
         case Sessions:
             return tr("Rows from this source IP in the file");
         case Suspicious:

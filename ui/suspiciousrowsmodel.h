@@ -31,6 +31,7 @@ public:
         DestinationPort,
         Protocol,
         Line,
+        ThreatLists, // the threat lists src_ip or dst_ip is on (snapshot.threatMatches)
         ColumnCount
     };
     enum Role {
@@ -43,6 +44,8 @@ public:
     void setSnapshot(const AnalysisSnapshot& snapshot);
     // Only the analyst's marks changed.
     void updateTriage(std::shared_ptr<const TableTriage> triage);
+    // Only the threat lists' matches changed.
+    void updateThreatLists(const AnalysisSnapshot& snapshot);
     // Only the suspicious rows inside mask (one byte per table row, 1 = keep) are listed, keeping
     // their rank among all suspicious rows; null lists every one. Positions below are in the
     // list as shown.

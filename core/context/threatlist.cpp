@@ -99,12 +99,10 @@ IpRange parseEntry(std::string_view token)
 {
     const auto quoted = [&] { return "'" + std::string(token) + "'"; };
     const std::size_t dash = token.find('-');
-    if (dash != std::string_view::npos) {
-        IpNumber first;
+    IpNumber first;
+    // A range when what comes before the dash is an address ("bad-host.example" is not a range).
+    if (dash != std::string_view::npos && parseIpNumber(token.substr(0, dash), &first)) {
         IpNumber last;
-        if (!parseIpNumber(token.substr(0, dash), &first))
-            throw EntryProblem{0, quoted() + " is not a range: '" + std::string(token.substr(0, dash))
-                                      + "' is not an address (a range is FIRST-LAST, 10.0.0.1-10.0.0.9)"};
         if (!parseIpNumber(token.substr(dash + 1), &last))
             throw EntryProblem{dash + 1, quoted() + " is not a range: '" + std::string(token.substr(dash + 1))
                                              + "' is not an address (a range is FIRST-LAST, 10.0.0.1-10.0.0.9)"};

@@ -135,6 +135,12 @@ private slots:
                                                         "before it starts");
         QTest::newRow("mixed range") << std::string("10.0.0.1-2001:db8::1\n")
                                      << std::string("bad.txt:1:10: '10.0.0.1-2001:db8::1' is not a range: it mixes");
+        QTest::newRow("host name with a dash") << std::string("bad-host.example\n")
+                                               << std::string("bad.txt:1:1: 'bad-host.example' is not an address, "
+                                                              "CIDR or range");
+        QTest::newRow("range to a bad address") << std::string("10.0.0.1-10.0.0.300\n")
+                                                << std::string("bad.txt:1:10: '10.0.0.1-10.0.0.300' is not a range: "
+                                                               "'10.0.0.300' is not an address");
         QTest::newRow("empty prefix") << std::string("10.0.0.0/\n") << std::string("bad.txt:1:10: '10.0.0.0/' is not a CIDR");
     }
     void badLines()
