@@ -342,11 +342,13 @@ std::string threatListsText(const Analysis& analysis)
     const auto& lists = analysis.threatMatches->index->lists();
     for (std::size_t i = 0; i < found.lists.size() && i < lists.size(); ++i)
     {
-        out += "  " + found.lists[i].sentence() + "; " + std::to_string(lists[i]->entries.size()) + " entries\n";
         const ThreatList& list = *lists[i];
+        out += "  " + found.lists[i].sentence() + "; " + std::to_string(list.entries.size())
+            + (list.entries.size() == 1 ? " entry\n" : " entries\n");
         if (list.badLines == 0)
             continue;
-        out += "    " + std::to_string(list.badLines) + " bad lines of " + std::to_string(list.lines)
+        out += "    " + std::to_string(list.badLines) + (list.badLines == 1 ? " bad line of " : " bad lines of ")
+            + std::to_string(list.lines)
             + " skipped in " + (list.path.empty() ? list.name : list.path) + ", first:\n";
         for (const ThreatListProblem& problem : list.problems)
             out += "      line " + std::to_string(problem.line) + ":" + std::to_string(problem.column) + ": "
