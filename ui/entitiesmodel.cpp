@@ -7,6 +7,8 @@
 
 #include "core/triage/tabletriage.h"
 
+#include <QColor>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -361,6 +363,9 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
         }
     case Qt::BackgroundRole:
     case Qt::ForegroundRole:
+        // A source on a threat list is written in red where the eye starts (the Lists column is far right).
+        if (index.column() == SourceIp && role == Qt::ForegroundRole && !threatLists(row).isEmpty())
+            return QColor(0xC6, 0x28, 0x28);
         if (index.column() == Verdict) {
             const SourceMark* mark = sourceMark(row);
             if (mark && mark->mark != Mark::None)
@@ -369,6 +374,10 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
         return {};
     case Qt::ToolTipRole:
         switch (index.column()) {
+        case SourceIp: {
+            const QString lists = threatLists(row);
+            return lists.isEmpty() ? QVariant() : QVariant(tr("On threat lists: %1").arg(lists));
+        }
         case Verdict: {
             const SourceMark* mark = sourceMark(row);
             if (!mark)

@@ -23,6 +23,7 @@ public:
         Score,
         Started, // third: when is the first thing asked of a suspicious row, and the list is narrow
         Verdict, // the analyst's (snapshot.triage), coloured
+        ThreatLists, // the threat lists src_ip or dst_ip is on (snapshot.threatMatches); empty and narrow without
         SourceIp,
         Country,
         BytesIn,
@@ -31,7 +32,6 @@ public:
         DestinationPort,
         Protocol,
         Line,
-        ThreatLists, // the threat lists src_ip or dst_ip is on (snapshot.threatMatches)
         ColumnCount
     };
     enum Role {

@@ -285,19 +285,19 @@ QString ThreatListWorkflow::statusText() const
     if (!shown.threatFindings || !shown.threatMatches)
         return tr("Threat lists: %n loaded", nullptr, static_cast<int>(m_lists.size()));
     const ThreatFindings& findings = *shown.threatFindings;
-    QString text = tr("Threat lists: %1 suspicious rows (%2 rows in all) on a list")
-                       .arg(findings.suspiciousRows)
-                       .arg(findings.rows);
-    // The list with the most suspicious rows, in the words.
+    // The list with the most suspicious rows, in the words; the tooltip has every list.
     const ThreatListCount* top = nullptr;
     for (const ThreatListCount& count : findings.lists)
         if (!top || count.suspiciousRows > top->suspiciousRows)
             top = &count;
-    if (top && top->suspiciousRows > 0)
-        text += tr("; %1 suspicious rows from %2 sources on '%3'")
-                    .arg(top->suspiciousRows)
-                    .arg(top->suspiciousSources)
-                    .arg(QString::fromStdString(top->name));
+    if (!top || top->suspiciousRows == 0)
+        return tr("Threat lists: no suspicious row (%1 rows in all)").arg(findings.rows);
+    QString text = tr("Threat lists: %1 suspicious rows from %2 sources on '%3'")
+                       .arg(top->suspiciousRows)
+                       .arg(top->suspiciousSources)
+                       .arg(QString::fromStdString(top->name));
+    if (findings.lists.size() > 1)
+        text += tr(", %1 on any list").arg(findings.suspiciousRows);
     return text;
 }
 
