@@ -429,7 +429,12 @@ struct Sweep {
     // million events took most of a million-CIDR list's load).
     void sortEvents()
     {
+        // Small lists: a comparison sort (the radix sort's two 65 536-entry tables cost more).
         if constexpr (std::is_same_v<Key, std::uint32_t>) {
+            if (events.size() < 65536) {
+                std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.at < b.at; });
+                return;
+            }
             std::vector<Event> scratch(events.size());
             for (int shift = 0; shift < 32; shift += 16) {
                 std::vector<std::size_t> offsets(65537, 0);
@@ -641,7 +646,10 @@ ThreatIndex::ThreatIndex(std::vector<std::shared_ptr<const ThreatList>> lists)
     }
     v4.build(m_v4Start, m_v4Sets);
     v6.build(m_v6Start, m_v6Sets);
-    // Where each /16's ranges start: a lookup searches only its /16's few ranges.
+    // Where each /16's ranges start: a lookup searches only its /16's few ranges. Small tables fit
+    // in cache anyway and search the whole table.
+    if (m_v4Start.size() < 4096)
+        return;
     m_v4Buckets.assign(kV4Buckets + 1, 0);
     std::size_t range = 0;
     for (std::size_t bucket = 0; bucket <= kV4Buckets; ++bucket) {
@@ -656,6 +664,10 @@ std::uint64_t ThreatIndex::lookup(const IpNumber& address) const noexcept
 {
     if (address.isV4Mapped()) {
         const auto key = static_cast<std::uint32_t>(address.low);
+        if (m_v4Buckets.empty()) {
+            const auto found = std::upper_bound(m_v4Start.begin(), m_v4Start.end(), key);
+            return m_v4Sets[static_cast<std::size_t>(found - m_v4Start.begin()) - 1];
+        }
         // The last range starting at or before key: in key's /16, or the one before it (which
         // starts in an earlier /16 and runs into this one). m_v4Start[0] is 0, so there is one.
         const auto begin = m_v4Start.begin() + m_v4Buckets[key >> 16];

@@ -119,7 +119,8 @@ private:
     static constexpr std::size_t kV4Buckets = 65536; // one per /16
     std::vector<std::uint32_t> m_v4Start;
     std::vector<std::uint64_t> m_v4Sets;
-    std::vector<std::uint32_t> m_v4Buckets; // kV4Buckets + 1: the first range starting in each /16
+    // kV4Buckets + 1: the first range starting in each /16; empty for a small table (searched whole).
+    std::vector<std::uint32_t> m_v4Buckets;
     std::vector<IpNumber> m_v6Start;
     std::vector<std::uint64_t> m_v6Sets;
 };

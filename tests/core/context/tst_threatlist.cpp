@@ -274,6 +274,36 @@ private slots:
         }
     }
 
+    // A large list takes the other paths: the radix sort of its ends (65 536 or more) and the
+    // /16 bucket table (4 096 ranges or more).
+    void largeIndexAgreesWithScan()
+    {
+        std::mt19937_64 random(21);
+        std::string text;
+        std::vector<std::string> probes;
+        const auto octet = [&] { return std::to_string(random() % 256); };
+        for (int e = 0; e < 40000; ++e) {
+            if (e % 400 == 0) {
+                // Nested and overlapping: a /16 or a /20 over the /32s and /28s around it.
+                text += octet() + "." + octet() + ".0.0/" + (e % 800 ? "16\n" : "20\n");
+                continue;
+            }
+            // Spread over the whole IPv4 space: many disjoint ranges, in every /16.
+            const std::string address = octet() + "." + octet() + "." + octet() + "." + octet();
+            text += address + (e % 3 == 0 ? "/28\n" : "\n");
+            if (e % 20 == 1)
+                probes.push_back(address);
+        }
+        const std::vector<std::shared_ptr<const ThreatList>> lists{listOf(text, "large"),
+                                                                    listOf("10.1.0.0/16\n10.2.3.0/24\n", "small")};
+        const ThreatIndex index(lists);
+        QVERIFY(index.rangesV4() >= 4096);
+        for (int a = 0; a < 3000; ++a)
+            probes.push_back(a % 2 ? randomAddress(random) : octet() + "." + octet() + "." + octet() + "." + octet());
+        for (const std::string& address : probes)
+            QCOMPARE(index.lookup(address), lookupByScan(lists, ip(address)));
+    }
+
     void edges()
     {
         const auto everything4 = listOf("0.0.0.0/0\n", "all4");
