@@ -172,6 +172,8 @@ case "$command" in
         done
         # fuzz_triage: a triage export in each form (JSON, CSV).
         seeds triage tests/data/triage/*
+        # fuzz_threatlist: the list fixtures (text, DROP, netset, CSV, a bad line).
+        seeds threatlist tests/data/threatlists/*
         # The targets fuzz one after another (one core), each from its folder, where what it learns
         # stays for the next run. Findings are written to build-fuzz/ as
         # NAME-crash-*/leak-*/timeout-*; a finding fails this step, after the other targets have run.
@@ -192,9 +194,9 @@ case "$command" in
             fi
         }
         # The time is shared: the whole pipeline a quarter, each focused target the rest in equal parts.
-        share=$((seconds * 3 / 4 / 7))
+        share=$((seconds * 3 / 4 / 8))
         [ "$share" -ge 1 ] || share=1
-        fuzz_target pipeline $((seconds - 7 * share > 0 ? seconds - 7 * share : 1)) 100000
+        fuzz_target pipeline $((seconds - 8 * share > 0 ? seconds - 8 * share : 1)) 100000
         fuzz_target sniffer "$share" 32768
         fuzz_target vpc "$share" 100000
         fuzz_target elb "$share" 100000
@@ -202,6 +204,7 @@ case "$command" in
         fuzz_target archive "$share" 100000
         fuzz_target model "$share" 200000
         fuzz_target triage "$share" 100000
+        fuzz_target threatlist "$share" 100000
         if [ ${#found[@]} -gt 0 ]; then
             log "findings in: ${found[*]}; once fixed, put each input in tests/data/fuzz-regressions/ with a test that reads it"
             exit 1

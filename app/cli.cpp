@@ -18,6 +18,7 @@
 #include "core/model/sqlexport.h"
 #include "core/model/onnxexport.h"
 #include "core/triage/suppression.h"
+#include "core/context/threatlist.h"
 #include "core/util/format.h"
 
 #include <CLI/CLI.hpp>
@@ -320,6 +321,8 @@ struct AnalyzeCommand {
     bool enrich = false; // --enrich: the location database's answers for every address
     std::string locationDb; // --location-db: its path (implies --enrich)
     std::string enrichmentProblem; // why enrichment asked for is off, said once on stderr
+    std::vector<std::string> threatLists; // --threat-list: [NAME=]FILE[:COLUMN]
+    bool threatListSkipBad = false; // --threat-list-skip-bad
     std::string logLevel;
     LayoutFlags layout;
     AnalysisParams params;
@@ -506,6 +509,19 @@ struct CommandLine {
             ->option_text("FILE")
             ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
             ->allow_extra_args(false);
+        c.add_option("--threat-list", a.threatLists,
+                     "a threat list: rows whose src_ip or dst_ip is on it are marked (scored CSV column "
+                     "threat_lists) and counted per list in the report. Plain text, one IPv4/IPv6 address, CIDR or "
+                     "range FIRST-LAST a line, # or ; starts a comment (Spamhaus DROP, FireHOL .netset), or a CSV "
+                     "with FILE:COLUMN (a header name or a 1-based number). NAME=FILE names it (default: the file's "
+                     "stem). A bad line refuses the file with file:line:column. Repeat for several lists")
+            ->option_text("[NAME=]FILE[:COLUMN]")
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+            ->allow_extra_args(false);
+        c.add_flag("--threat-list-skip-bad", a.threatListSkipBad,
+                   "skip a threat list's bad lines instead of refusing the file; the report counts them and names "
+                   "the first few with their lines")
+            ->disable_flag_override();
         c.add_option("--log-level", a.logLevel, "trace, debug, info, warn, error, off (default warn)")
             ->option_text("LEVEL")
             ->check(logLevel());
@@ -780,6 +796,28 @@ void openLocationDatabase(AnalyzeCommand& a)
     }
 }
 
+// --threat-list: every list, read whole. A bad line is bad input (InputError: file, line, column).
+void readThreatLists(AnalyzeCommand& a)
+{
+    if (a.threatLists.size() > kMaxThreatLists)
+        throw UsageError("--threat-list: at most " + std::to_string(kMaxThreatLists) + " lists");
+    for (const std::string& text : a.threatLists) {
+        ThreatListSpec spec = parseThreatListSpec(text);
+        spec.options.skipBadLines = a.threatListSkipBad;
+        ThreatList list;
+        try {
+            list = readThreatList(spec.path, spec.options);
+        } catch (const ParameterError& error) {
+            throw UsageError("--threat-list " + text + ": " + error.what());
+        }
+        std::error_code error;
+        const auto absolute = std::filesystem::absolute(spec.path, error);
+        if (!error)
+            list.path = absolute.string(); // provenance and the rerun command find it from anywhere
+        a.params.threatLists.push_back(std::make_shared<const ThreatList>(std::move(list)));
+    }
+}
+
 // The command's options as analysis parameters; a bad value is a UsageError. Returns the line
 // describing a CSV layout given by flags (empty without them).
 std::string analysisParams(AnalyzeCommand& a)
@@ -818,6 +856,7 @@ std::string analysisParams(AnalyzeCommand& a)
         layoutLine = describeLayout(layout);
     }
     readAllowLists(a);
+    readThreatLists(a);
     if (!a.model.empty()) {
         params.model = loadModel(a.model);
         params.modelThreshold = !a.contaminationGiven;
@@ -992,7 +1031,8 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
                                                         {!a.allow.empty(), "--allow"},
                                                         {!a.truth.empty(), "--truth"},
                                                         {a.explain == "all", "--explain all"},
-                                                        {a.enrich, "--enrich"}};
+                                                        {a.enrich, "--enrich"},
+                                                        {!a.threatLists.empty(), "--threat-list"}};
     for (const auto& option : unsupported) {
         if (option.first)
             throw UsageError(why + std::string(option.second) + " is not available in streaming mode yet");

@@ -50,6 +50,10 @@ void writeCliReport(const Analysis& analysis, const Provenance& provenance, cons
     input.snapshot.findings = std::make_shared<const Findings>(analysis.findings);
     input.snapshot.drift = analysis.drift;
     input.snapshot.suppression = analysis.suppression;
+    if (analysis.threatMatches) {
+        input.snapshot.threatMatches = analysis.threatMatches;
+        input.snapshot.threatFindings = std::make_shared<const ThreatFindings>(analysis.threatFindings);
+    }
     input.snapshot.thresholdFromModel = analysis.thresholdFromModel;
     input.provenance = provenance;
     input.title = QString::fromStdString(provenance.input.name);

@@ -44,6 +44,13 @@ void AnalysisParams::validate() const
     clean.validate();
     detector.validate();
     contamination.validate();
+    if (threatLists.size() > kMaxThreatLists)
+        throw ParameterError("at most " + std::to_string(kMaxThreatLists) + " threat lists can be loaded at once");
+    for (std::size_t i = 0; i < threatLists.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (threatLists[i]->name == threatLists[j]->name)
+                throw ParameterError("two threat lists are named '" + threatLists[i]->name
+                                     + "'; give one another name (NAME=FILE)");
 }
 
 namespace {
@@ -236,6 +243,15 @@ Analysis applyModel(std::shared_ptr<const PreparedData> data, std::shared_ptr<co
     return analysis;
 }
 
+void attachThreatMatches(Analysis& analysis, std::shared_ptr<const ThreatMatches> matches)
+{
+    analysis.threatMatches = std::move(matches);
+    analysis.threatFindings = analysis.threatMatches && analysis.data
+        ? countThreatFindings(analysis.data->table, *analysis.threatMatches,
+                              analysis.hasDetection() ? &analysis.verdicts : nullptr)
+        : ThreatFindings{};
+}
+
 Analysis analyzeFile(const std::string& path, const AnalysisParams& params, const Progress& progress)
 {
     params.validate();
@@ -260,6 +276,16 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
         suppression = std::make_shared<const Suppression>(matchRules(data->table, params.allowRules, progress.cancelFlag()));
         logger::core()->info("allow-list: {} rules match {} of {} rows in {:.3f} s", suppression->activeRules,
                              suppression->matchedRows, data->table.rowCount(), secondsSince(started));
+    }
+
+    std::shared_ptr<const ThreatMatches> threatMatches;
+    if (!params.threatLists.empty()) {
+        auto index = std::make_shared<const ThreatIndex>(params.threatLists);
+        threatMatches = std::make_shared<const ThreatMatches>(
+            matchThreatLists(data->table, std::move(index), progress.cancelFlag()));
+        logger::core()->info("threat lists: {} lists match {} of {} rows ({} distinct addresses) in {:.3f} s",
+                             params.threatLists.size(), threatMatches->matchedRows, data->table.rowCount(),
+                             threatMatches->distinctAddresses, threatMatches->seconds);
     }
 
     std::shared_ptr<const Detection> detection;
@@ -292,6 +318,8 @@ Analysis analyzeTable(ReadResult read, const AnalysisParams& params, const Progr
         analysis.suppression = std::move(suppression);
     }
     analysis.summary = std::move(summary);
+    if (threatMatches)
+        attachThreatMatches(analysis, std::move(threatMatches));
     if (params.model && analysis.data)
         analysis.drift = std::make_shared<const DriftReport>(
             measureDrift(*params.model, analysis.data->table, analysis.data->features));

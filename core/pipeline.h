@@ -3,6 +3,7 @@
 #include "core/analysis/aggregates.h"
 #include "core/analysis/datasetsummary.h"
 #include "core/analysis/findings.h"
+#include "core/context/threatlist.h"
 #include "core/detect/cleaning.h"
 #include "core/detect/features.h"
 #include "core/detect/isolationforest.h"
@@ -86,6 +87,9 @@ struct AnalysisParams {
     // The allow-list (core/triage/suppression.h): the rows its enabled rules match are moved to
     // normal after the threshold (Analysis::suppression, Verdicts::suppressedCount).
     std::vector<SuppressionRule> allowRules;
+    // Threat lists (core/context/threatlist.h): every row's src_ip and dst_ip looked up in them
+    // (Analysis::threatMatches, Analysis::threatFindings). At most kMaxThreatLists, names distinct.
+    std::vector<std::shared_ptr<const ThreatList>> threatLists;
 
     void validate() const;
 };
@@ -106,6 +110,10 @@ struct Analysis {
     // The rows the allow-list matches, applied to verdicts, findings and verdictAggregates; null
     // without rules.
     std::shared_ptr<const Suppression> suppression;
+    // Which rows' addresses are on which threat lists, and what that counts to at these verdicts;
+    // null and empty without lists.
+    std::shared_ptr<const ThreatMatches> threatMatches;
+    ThreatFindings threatFindings;
 
     bool hasDetection() const noexcept { return detection != nullptr; }
 };
@@ -151,6 +159,10 @@ Analysis assessAt(std::shared_ptr<const PreparedData> data, std::shared_ptr<cons
                   double threshold, const Contamination& origin, std::size_t topN = 10,
                   std::shared_ptr<const TrafficAggregates> aggregates = {},
                   std::shared_ptr<const Suppression> suppression = {});
+
+// Sets analysis.threatMatches and counts analysis.threatFindings at its verdicts (a re-threshold
+// keeps the matches and counts again).
+void attachThreatMatches(Analysis& analysis, std::shared_ptr<const ThreatMatches> matches);
 
 // The whole pipeline over a file: validates params, reads path, then analyzeTable.
 Analysis analyzeFile(const std::string& path, const AnalysisParams& params, const Progress& progress = {});

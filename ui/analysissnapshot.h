@@ -51,6 +51,10 @@ struct AnalysisSnapshot {
     // views (verdicts are then the detector's own; suppression still says what would be hidden).
     std::shared_ptr<const std::vector<SuppressionRule>> allowRules;
     bool showSuppressed = false;
+    // The rows' addresses on the analyst's threat lists (core/context/threatlist.h), matched on a
+    // worker for data, and what they count to at verdicts; null without lists or until matched.
+    std::shared_ptr<const ThreatMatches> threatMatches;
+    std::shared_ptr<const ThreatFindings> threatFindings;
 
     bool hasData() const noexcept { return data != nullptr; }
     bool hasDetection() const noexcept { return detection && verdicts; }

@@ -68,6 +68,9 @@ public:
     // The analyst's marks changed (update.snapshot.triage): show them, no rebuild. Called on every
     // view at once: it must be cheap (a model's dataChanged, a chart's marked points).
     virtual void updateTriage(const ViewUpdate& update) { static_cast<void>(update); }
+    // The threat lists' matches changed (update.snapshot.threatMatches, threatFindings): show them,
+    // no rebuild of anything else.
+    virtual void updateThreatLists(const ViewUpdate& update) { static_cast<void>(update); }
     // The Entities and Timeline selection changed what the other views show.
     virtual void setSelectionRows(const SelectionRows& filter) { static_cast<void>(filter); }
     // The charts the view draws, for exports.

@@ -177,6 +177,10 @@ AnalysisSnapshot snapshotOf(Analysis analysis)
         snapshot.verdictAggregates = std::move(analysis.verdictAggregates);
     }
     snapshot.suppression = std::move(analysis.suppression);
+    if (analysis.threatMatches) {
+        snapshot.threatMatches = std::move(analysis.threatMatches);
+        snapshot.threatFindings = std::make_shared<const ThreatFindings>(std::move(analysis.threatFindings));
+    }
     return snapshot;
 }
 
@@ -407,6 +411,33 @@ void AnalysisWorker::assess(const AssessRequest& request)
     });
 }
 
+void AnalysisWorker::matchThreatLists(const ThreatListRequest& request)
+{
+    guarded(this, request.job, "reading the threat lists", [&] {
+        ThreatListResult result;
+        result.data = request.data;
+        result.lists = request.lists;
+        for (const ThreatListSpec& spec : request.toRead) {
+            if (request.cancel && *request.cancel)
+                throw CancelledError();
+            result.lists.push_back(std::make_shared<const ThreatList>(readThreatList(spec.path, spec.options)));
+        }
+        if (request.data && !result.lists.empty()) {
+            const bool same = request.known && request.known->index && request.known->index->lists() == result.lists
+                && request.known->src.size() == request.data->table.rowCount();
+            result.matches = same ? request.known
+                                  : std::make_shared<const ThreatMatches>(webthreat::matchThreatLists(
+                                        request.data->table, std::make_shared<const ThreatIndex>(result.lists),
+                                        request.cancel.get()));
+            result.findings = std::make_shared<const ThreatFindings>(
+                countThreatFindings(request.data->table, *result.matches, request.verdicts.get()));
+        } else if (!result.lists.empty()) {
+            ThreatIndex check(result.lists); // duplicate names and the count are refused now, not at the next load
+        }
+        Q_EMIT threatListsMatched(request.job, result);
+    });
+}
+
 void AnalysisWorker::saveModel(const SaveModelRequest& request)
 {
     guarded(this, request.job, "saving the model", [&] {
@@ -442,6 +473,7 @@ void AnalysisWorker::exportScoredCsv(const ExportRequest& request)
         // The suppressed column says which rows the allow-list moved to Normal (none when shown).
         if (!snapshot.showSuppressed)
             analysis.suppression = snapshot.suppression;
+        analysis.threatMatches = snapshot.threatMatches; // the threat_lists column
         writeScoredCsv(analysis, request.path.toStdString(), progress);
         if (request.provenance)
             writeProvenanceSidecar(*request.provenance, request.path.toStdString());

@@ -120,6 +120,26 @@ struct ReportRequest {
     CancelFlag cancel;
 };
 
+// Read threat lists (toRead, on the worker: a list can be a million lines) and look data's
+// addresses up in them with the ones already loaded, then count what that is at verdicts. With
+// known matches for the same data and lists only the counting is done (the slider moved).
+struct ThreatListRequest {
+    JobId job = 0;
+    std::shared_ptr<const PreparedData> data; // null: only read the lists
+    std::shared_ptr<const Verdicts> verdicts; // null: no detection (suspicious counts 0)
+    std::vector<std::shared_ptr<const ThreatList>> lists;
+    std::vector<ThreatListSpec> toRead;
+    std::shared_ptr<const ThreatMatches> known;
+    CancelFlag cancel;
+};
+
+struct ThreatListResult {
+    std::shared_ptr<const PreparedData> data;
+    std::vector<std::shared_ptr<const ThreatList>> lists; // request.lists, then those read
+    std::shared_ptr<const ThreatMatches> matches; // null without data or lists
+    std::shared_ptr<const ThreatFindings> findings;
+};
+
 // Runs core's long operations. Lives on the AnalysisController's worker thread; its entry points
 // are called there (queued) and each catches every exception, turning it into failed() or
 // cancelled(). Results are immutable snapshots, so handing them to the GUI thread copies pointers.
@@ -137,6 +157,7 @@ public:
     void exportReport(const ReportRequest& request);
     void assess(const AssessRequest& request);
     void saveModel(const SaveModelRequest& request);
+    void matchThreatLists(const ThreatListRequest& request);
 
 private:
     // The location database at path (empty: the default), opened once and kept; null when it
@@ -155,6 +176,7 @@ Q_SIGNALS:
     void exported(webthreat::JobId job, const QString& path, qulonglong rows);
     void modelSaved(webthreat::JobId job, const QString& path);
     void assessed(webthreat::JobId job, const webthreat::AnalysisSnapshot& snapshot);
+    void threatListsMatched(webthreat::JobId job, const webthreat::ThreatListResult& result);
     void failed(webthreat::JobId job, const QString& message);
     void cancelled(webthreat::JobId job);
 };
@@ -186,3 +208,4 @@ void addChartBins(AnalysisSnapshot& snapshot);
 
 Q_DECLARE_METATYPE(webthreat::AnalysisSnapshot)
 Q_DECLARE_METATYPE(webthreat::LoadResult)
+Q_DECLARE_METATYPE(webthreat::ThreatListResult)

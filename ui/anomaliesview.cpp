@@ -117,6 +117,16 @@ void AnomaliesView::updateVerdicts(const ViewUpdate& update, int part)
         m_scatter->updateVerdicts(update.snapshot);
 }
 
+void AnomaliesView::updateThreatLists(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_shown.data)
+        return;
+    m_suspiciousModel->updateThreatLists(update.snapshot);
+    m_shown.threatMatches = update.snapshot.threatMatches;
+    m_shown.threatFindings = update.snapshot.threatFindings;
+    m_suspiciousTable->resizeColumnToContents(SuspiciousRowsModel::ThreatLists);
+}
+
 void AnomaliesView::updateTriage(const ViewUpdate& update)
 {
     if (update.snapshot.data != m_shown.data)

@@ -39,6 +39,7 @@ public:
     void updateVerdicts(const ViewUpdate& update, int part) override;
     void setSelectionRows(const SelectionRows& filter) override;
     void updateTriage(const ViewUpdate& update) override;
+    void updateThreatLists(const ViewUpdate& update) override;
     QList<ChartView*> chartViews() const override;
     // The suspicious list's selected rows (indices into the table), or its current row.
     std::vector<std::size_t> selectedRows() const;

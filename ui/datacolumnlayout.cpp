@@ -36,8 +36,9 @@ QStringList DataColumnLayout::defaultOrder() const
     // column order; only the view's order differs).
     QStringList order;
     if (m_model->snapshot().hasDetection()) {
+        // The threat lists (when loaded) beside the verdict: both say who the row is about.
         for (const auto source : {TrafficTableModel::ColumnSource::Label, TrafficTableModel::ColumnSource::Verdict,
-                                  TrafficTableModel::ColumnSource::Score}) {
+                                  TrafficTableModel::ColumnSource::ThreatLists, TrafficTableModel::ColumnSource::Score}) {
             const int column = m_model->columnFor(source);
             if (column >= 0)
                 order << m_model->columnName(column);

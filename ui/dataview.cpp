@@ -58,6 +58,7 @@ DataView::DataView(QWidget* parent)
     m_triageFilter->addItem(tr("Needs review only"), static_cast<int>(TrafficProxyModel::MarkFilter::NeedsReview));
     m_triageFilter->addItem(tr("Benign only"), static_cast<int>(TrafficProxyModel::MarkFilter::Benign));
     m_triageFilter->addItem(tr("Any marked"), static_cast<int>(TrafficProxyModel::MarkFilter::Marked));
+    m_triageFilter->addItem(tr("On a threat list"), static_cast<int>(TrafficProxyModel::MarkFilter::OnThreatList));
     m_triageFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_rowsShown = new QLabel(this);
     m_rowsShown->setObjectName(QStringLiteral("rowsShown"));
@@ -144,6 +145,23 @@ void DataView::updateTriage(const ViewUpdate& update)
         return; // the rows part brings the new data's marks with it
     m_model->updateTriage(update.snapshot.triage);
     m_proxy->triageChanged();
+    Q_EMIT countsChanged();
+}
+
+void DataView::updateThreatLists(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_model->snapshot().data)
+        return; // the rows part brings the new data's matches with it
+    m_columns->beginReset();
+    const bool reset = m_model->updateThreatLists(update.snapshot);
+    m_columns->apply();
+    if (reset) {
+        updateFilterColumns();
+        const int sortColumn = m_proxy->sortColumn();
+        if (sortColumn >= 0 && sortColumn < m_model->columnCount())
+            m_proxy->sort(sortColumn, m_proxy->sortOrder());
+    }
+    m_proxy->threatListsChanged();
     Q_EMIT countsChanged();
 }
 

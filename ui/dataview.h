@@ -36,6 +36,7 @@ public:
     void setSnapshot(const ViewUpdate& update, int part) override;
     void updateVerdicts(const ViewUpdate& update, int part) override;
     void updateTriage(const ViewUpdate& update) override;
+    void updateThreatLists(const ViewUpdate& update) override;
     void setSelectionRows(const SelectionRows& filter) override;
 
     // The "n of m rows shown" line, for snapshot's rows.

@@ -9,8 +9,10 @@
 #include "ui/viewwidgets.h"
 
 #include "core/triage/suppression.h"
+#include "core/util/text.h"
 #include "core/triage/tabletriage.h"
 
+#include <QCoreApplication>
 #include <QLabel>
 #include <QPainter>
 #include <QVBoxLayout>
@@ -166,6 +168,51 @@ void DetailPanel::updateTriage(const ViewUpdate& update)
     showHeadline();
 }
 
+void DetailPanel::updateThreatLists(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_snapshot.data)
+        return;
+    m_snapshot.threatMatches = update.snapshot.threatMatches;
+    m_snapshot.threatFindings = update.snapshot.threatFindings;
+    showHeadline();
+}
+
+namespace {
+
+// "<br>src_ip 203.0.113.7 is on list 'abuse-ip' (203.0.113.0/24, line 2)" for each address and list.
+QString threatListSentences(const ThreatMatches& matches, const TrafficTable& table, std::size_t row)
+{
+    QString text;
+    if (!matches.index || row >= matches.src.size())
+        return text;
+    for (const Field field : {Field::SrcIp, Field::DstIp}) {
+        const std::uint64_t set = field == Field::SrcIp ? matches.src[row] : matches.dst[row];
+        if (set == 0)
+            continue;
+        const std::string_view address = trim(table.text(field, row), kWhitespace);
+        IpNumber number;
+        if (!parseIpNumber(address, &number))
+            continue;
+        const auto& lists = matches.index->lists();
+        for (std::size_t i = 0; i < lists.size(); ++i) {
+            if (!(set & (1ull << i)))
+                continue;
+            // The narrowest entry: one linear pass over one list, for one row.
+            const IpRange* entry = narrowestEntry(*lists[i], number);
+            text += QCoreApplication::translate("DetailPanel", "<br><span style='color:%1; font-weight:600'>%2 %3 is on "
+                                                               "list '%4'</span> (%5, line %6)")
+                        .arg(chartstyle::suspiciousColor().name(), QString::fromLatin1(fieldInfo(field).name),
+                             QString::fromStdString(std::string(address)).toHtmlEscaped(),
+                             QString::fromStdString(lists[i]->name).toHtmlEscaped(),
+                             entry ? QString::fromStdString(ipRangeText(*entry)) : QString(),
+                             entry ? QString::number(entry->line) : QString());
+        }
+    }
+    return text;
+}
+
+} // namespace
+
 void DetailPanel::updateVerdicts(const AnalysisSnapshot& snapshot)
 {
     m_snapshot = snapshot;
@@ -247,6 +294,8 @@ void DetailPanel::showHeadline()
         if (m_snapshot.suppression && row < m_snapshot.suppression->rows.size() && m_snapshot.suppression->rows[row])
             text += tr(", matched by the allow-list");
     }
+    if (m_snapshot.threatMatches)
+        text += threatListSentences(*m_snapshot.threatMatches, table, row);
     if (m_snapshot.triage && m_snapshot.triage->mark(row) != Mark::None) {
         const Mark mark = m_snapshot.triage->mark(row);
         text += tr("<br>Your verdict: <span style='background:%1; color:%2; padding:0 3px'>&nbsp;%3&nbsp;</span>")

@@ -37,6 +37,7 @@ public:
     void setSnapshot(const ViewUpdate& update, int /*part*/) override { setSnapshot(update.snapshot); }
     void updateVerdicts(const ViewUpdate& update, int /*part*/) override { updateVerdicts(update.snapshot); }
     void updateTriage(const ViewUpdate& update) override;
+    void updateThreatLists(const ViewUpdate& update) override;
     void showRow(std::size_t row);
     void clearRow();
 

@@ -1,11 +1,14 @@
 #include "ui/entitiesmodel.h"
 
 #include "core/context/ipenricher.h"
+#include "core/util/text.h"
 
 #include "ui/displayformat.h"
 #include "ui/triagestyle.h"
 
 #include "core/triage/tabletriage.h"
+
+#include <QColor>
 
 #include <algorithm>
 #include <cmath>
@@ -135,6 +138,24 @@ QString EntitiesModel::portsText(const EntityStats& entity) const
     return text;
 }
 
+void EntitiesModel::updateThreatLists(const AnalysisSnapshot& snapshot)
+{
+    m_snapshot.threatMatches = snapshot.threatMatches;
+    m_snapshot.threatFindings = snapshot.threatFindings;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, ThreatLists), index(rowCount() - 1, ThreatLists));
+}
+
+QString EntitiesModel::threatLists(int row) const
+{
+    const ThreatMatches* matches = m_snapshot.threatMatches.get();
+    if (!matches || !matches->index || row < 0 || row >= rowCount() || stats(row).srcIp == StringPool::kMissing)
+        return {};
+    // One binary search in the merged table: no per-source copy of the matches.
+    const std::string_view ip = m_snapshot.data->table.strings->view(stats(row).srcIp);
+    return QString::fromStdString(matches->names(matches->index->lookup(trim(ip, kWhitespace))));
+}
+
 void EntitiesModel::updateTriage(std::shared_ptr<const TableTriage> triage)
 {
     m_snapshot.triage = std::move(triage);
@@ -188,6 +209,14 @@ double EntitiesModel::sortKey(int row, int column) const
         const SourceMark* mark = sourceMark(row);
         return mark && mark->mark != Mark::None ? static_cast<double>(mark->mark)
                                                 : std::numeric_limits<double>::infinity();
+    }
+    case ThreatLists: {
+        const ThreatMatches* matches = m_snapshot.threatMatches.get();
+        if (!matches || !matches->index || entity.srcIp == StringPool::kMissing)
+            return std::numeric_limits<double>::infinity();
+        const std::uint64_t set
+            = matches->index->lookup(trim(m_snapshot.data->table.strings->view(entity.srcIp), kWhitespace));
+        return set == 0 ? std::numeric_limits<double>::infinity() : static_cast<double>(set);
     }
     case Sessions:
         return static_cast<double>(entity.sessions);
@@ -312,6 +341,8 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
             const std::string_view label = markLabel(mark->mark);
             return QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size()));
         }
+        case ThreatLists:
+            return threatLists(row);
         case Sessions:
             return formatCount(entity.sessions);
         case Suspicious:
@@ -345,6 +376,9 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
         }
     case Qt::BackgroundRole:
     case Qt::ForegroundRole:
+        // A source on a threat list is written in red where the eye starts (the Lists column is far right).
+        if (index.column() == SourceIp && role == Qt::ForegroundRole && !threatLists(row).isEmpty())
+            return QColor(0xC6, 0x28, 0x28);
         if (index.column() == Verdict) {
             const SourceMark* mark = sourceMark(row);
             if (mark && mark->mark != Mark::None)
@@ -353,6 +387,10 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
         return {};
     case Qt::ToolTipRole:
         switch (index.column()) {
+        case SourceIp: {
+            const QString lists = threatLists(row);
+            return lists.isEmpty() ? QVariant() : QVariant(tr("On threat lists: %1").arg(lists));
+        }
         case Verdict: {
             const SourceMark* mark = sourceMark(row);
             if (!mark)
@@ -386,6 +424,7 @@ QVariant EntitiesModel::data(const QModelIndex& index, int role) const
     case Qt::TextAlignmentRole:
         switch (index.column()) {
         case SourceIp:
+        case ThreatLists:
         case Countries:
         case Ports:
         case Network:
@@ -435,6 +474,8 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Source IP");
         case Verdict:
             return tr("Verdict");
+        case ThreatLists:
+            return tr("Lists");
         case Sessions:
             return tr("Sessions");
         case Suspicious:
@@ -463,6 +504,8 @@ QVariant EntitiesModel::headerData(int section, Qt::Orientation orientation, int
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
+        case ThreatLists:
+            return tr("The threat lists this source address is on (Context > Load Threat List)");
         case Sessions:
             return tr("Rows from this source IP in the file");
         case Suspicious:

@@ -31,6 +31,7 @@ public:
         FirstSeen,
         LastSeen,
         InPeriod, // sessions in the Timeline's selected period; empty without one
+        ThreatLists, // the threat lists the source is on (snapshot.threatMatches); after the times
         // Last: the widest, and the least often read; the times before them stay on screen at 1280x800.
         Countries,
         Ports,
@@ -45,6 +46,10 @@ public:
     };
 
     explicit EntitiesModel(QObject* parent = nullptr);
+    // Only the threat lists' matches changed.
+    void updateThreatLists(const AnalysisSnapshot& snapshot);
+    // The lists a row's source is on (names joined by ';'), empty when none.
+    QString threatLists(int row) const;
 
     // New data or detection: resets the model.
     void setSnapshot(const AnalysisSnapshot& snapshot);

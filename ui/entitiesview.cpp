@@ -96,6 +96,14 @@ void EntitiesView::updateVerdicts(const ViewUpdate& update, int part)
     m_proxy->verdictsChanged();
 }
 
+void EntitiesView::updateThreatLists(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_model->snapshot().data)
+        return;
+    m_model->updateThreatLists(update.snapshot);
+    m_table->resizeColumnToContents(EntitiesModel::ThreatLists);
+}
+
 void EntitiesView::updateTriage(const ViewUpdate& update)
 {
     if (update.snapshot.data != m_model->snapshot().data)

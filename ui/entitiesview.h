@@ -34,6 +34,7 @@ public:
     void updateVerdicts(const ViewUpdate& update, int part) override;
     void setSelectionRows(const SelectionRows& filter) override;
     void updateTriage(const ViewUpdate& update) override;
+    void updateThreatLists(const ViewUpdate& update) override;
     // The selected sources' addresses (src_ip as written), or the current row's.
     std::vector<std::string> selectedSourceIps() const;
     QTableView* tableView() const { return m_table; }

@@ -16,6 +16,7 @@
 #include "ui/helpdialogs.h"
 #include "ui/logpanel.h"
 #include "ui/modelworkflow.h"
+#include "ui/threatlistworkflow.h"
 #include "ui/triageworkflow.h"
 #include "ui/reporttext.h"
 #include "ui/resultexporter.h"
@@ -215,6 +216,7 @@ void MainWindow::connectActions()
     m_triage = new TriageWorkflow(this, m_controller, m_presenter, {m_tabs, m_dataView, m_anomaliesView, m_entitiesView},
                                   m_status);
     connect(m_triage, &TriageWorkflow::failed, this, &MainWindow::showError);
+    connect(new ThreatListWorkflow(this, m_presenter), &ThreatListWorkflow::failed, this, &MainWindow::showError);
     connect(m_settings, &WorkbenchSettings::openRequested, this, &MainWindow::openFile);
 }
 

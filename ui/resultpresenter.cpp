@@ -52,6 +52,31 @@ void ResultPresenter::keepTriage(AnalysisSnapshot& snapshot) const
     // Results of the worker carry no triage: the marks shown stay with the rows they are on.
     if (!snapshot.triage && snapshot.data == m_snapshot.data)
         snapshot.triage = m_snapshot.triage;
+    // So are the threat lists' matches (their counts follow the new verdicts when recounted).
+    if (!snapshot.threatMatches && snapshot.data == m_snapshot.data) {
+        snapshot.threatMatches = m_snapshot.threatMatches;
+        snapshot.threatFindings = m_snapshot.threatFindings;
+    }
+}
+
+void ResultPresenter::showThreatLists(const std::shared_ptr<const PreparedData>& data,
+                                      std::shared_ptr<const ThreatMatches> matches,
+                                      std::shared_ptr<const ThreatFindings> findings)
+{
+    if (data != m_snapshot.data)
+        return;
+    m_snapshot.threatMatches = std::move(matches);
+    m_snapshot.threatFindings = std::move(findings);
+    const ViewFilter noFilter;
+    const ViewFilter& filter = m_viewFilter ? *m_viewFilter : noFilter;
+    QList<AnalysisView*> told;
+    for (AnalysisView* view : std::as_const(m_views)) {
+        if (told.contains(view))
+            continue;
+        told.append(view);
+        const ViewUpdate update{m_snapshot, m_file, filter, false, false, m_snapshot.verdicts};
+        view->updateThreatLists(update);
+    }
 }
 
 void ResultPresenter::showDetection(const AnalysisSnapshot& shown)

@@ -43,6 +43,10 @@ public:
     void showVerdicts(const AnalysisSnapshot& snapshot);
     // The analyst's marks changed: every view shows them in place (AnalysisView::updateTriage).
     void showTriage(std::shared_ptr<const TableTriage> triage);
+    // The threat lists matched data (the current data or not: then nothing happens): every view
+    // shows them in place (AnalysisView::updateThreatLists).
+    void showThreatLists(const std::shared_ptr<const PreparedData>& data, std::shared_ptr<const ThreatMatches> matches,
+                         std::shared_ptr<const ThreatFindings> findings);
     // Every part at once, without events (the window's empty views at start).
     void showAllNow();
     // Parts are still being shown (charts and tables half-way to a new result).

@@ -123,6 +123,10 @@ QVariant SuspiciousRowsModel::data(const QModelIndex& index, int role) const
             const std::string_view label = markLabel(mark(row));
             return QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size()));
         }
+        case ThreatLists:
+            return m_snapshot.threatMatches && row < m_snapshot.threatMatches->src.size()
+                ? QString::fromStdString(m_snapshot.threatMatches->names(m_snapshot.threatMatches->row(row)))
+                : QString();
         default:
             return {};
         }
@@ -159,6 +163,7 @@ QVariant SuspiciousRowsModel::data(const QModelIndex& index, int role) const
         case Country:
         case Protocol:
         case Started:
+        case ThreatLists:
             return QVariant::fromValue(Qt::Alignment(Qt::AlignLeft | Qt::AlignVCenter));
         default:
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
@@ -200,6 +205,14 @@ void SuspiciousRowsModel::updateTriage(std::shared_ptr<const TableTriage> triage
         Q_EMIT dataChanged(index(0, Verdict), index(rowCount() - 1, Verdict));
 }
 
+void SuspiciousRowsModel::updateThreatLists(const AnalysisSnapshot& snapshot)
+{
+    m_snapshot.threatMatches = snapshot.threatMatches;
+    m_snapshot.threatFindings = snapshot.threatFindings;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, ThreatLists), index(rowCount() - 1, ThreatLists));
+}
+
 Mark SuspiciousRowsModel::mark(std::size_t row) const
 {
     return m_snapshot.triage ? m_snapshot.triage->mark(row) : Mark::None;
@@ -235,6 +248,8 @@ QVariant SuspiciousRowsModel::headerData(int section, Qt::Orientation orientatio
             return tr("Line");
         case Verdict:
             return tr("Verdict");
+        case ThreatLists:
+            return tr("Lists");
         default:
             return {};
         }
@@ -247,6 +262,8 @@ QVariant SuspiciousRowsModel::headerData(int section, Qt::Orientation orientatio
             return tr("Isolation Forest score: lower is more anomalous");
         case Line:
             return tr("The row's line in the input file");
+        case ThreatLists:
+            return tr("The threat lists the row's source or destination address is on");
         default:
             return {};
         }

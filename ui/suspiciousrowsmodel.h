@@ -23,6 +23,7 @@ public:
         Score,
         Started, // third: when is the first thing asked of a suspicious row, and the list is narrow
         Verdict, // the analyst's (snapshot.triage), coloured
+        ThreatLists, // the threat lists src_ip or dst_ip is on (snapshot.threatMatches); empty and narrow without
         SourceIp,
         Country,
         BytesIn,
@@ -43,6 +44,8 @@ public:
     void setSnapshot(const AnalysisSnapshot& snapshot);
     // Only the analyst's marks changed.
     void updateTriage(std::shared_ptr<const TableTriage> triage);
+    // Only the threat lists' matches changed.
+    void updateThreatLists(const AnalysisSnapshot& snapshot);
     // Only the suspicious rows inside mask (one byte per table row, 1 = keep) are listed, keeping
     // their rank among all suspicious rows; null lists every one. Positions below are in the
     // list as shown.

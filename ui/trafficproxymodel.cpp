@@ -215,6 +215,12 @@ void TrafficProxyModel::setRowMask(std::shared_ptr<const std::vector<std::uint8_
     refilter();
 }
 
+void TrafficProxyModel::threatListsChanged()
+{
+    if (m_markFilter == MarkFilter::OnThreatList)
+        refilter();
+}
+
 void TrafficProxyModel::verdictsChanged()
 {
     const bool sortedByLabel = m_traffic && m_sortColumn >= 0
@@ -419,6 +425,10 @@ bool TrafficProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourc
             break;
         case MarkFilter::Marked:
             if (mark == Mark::None)
+                return false;
+            break;
+        case MarkFilter::OnThreatList:
+            if (!m_traffic->onThreatList(sourceRow))
                 return false;
             break;
         case MarkFilter::Any:

@@ -62,10 +62,13 @@ public:
         NeedsReview,
         Benign,
         Marked, // any verdict
+        OnThreatList, // src_ip or dst_ip on a loaded threat list (not a verdict, but the same "which rows" choice)
     };
     void setMarkFilter(MarkFilter filter);
     MarkFilter markFilter() const { return m_markFilter; }
 
+    // The threat lists matched again: re-apply "on a threat list".
+    void threatListsChanged();
     // The verdicts changed under the rows: re-apply "suspicious only" and a sort by label.
     void verdictsChanged();
     // The analyst's marks changed: re-apply the triage filter and a sort by verdict or note.

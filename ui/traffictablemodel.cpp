@@ -88,6 +88,34 @@ void TrafficTableModel::updateTriage(std::shared_ptr<const TableTriage> triage)
     Q_EMIT dataChanged(index(0, std::min(verdict, note)), index(rows - 1, std::max(verdict, note)));
 }
 
+bool TrafficTableModel::updateThreatLists(const AnalysisSnapshot& snapshot)
+{
+    const bool hadColumn = columnFor(ColumnSource::ThreatLists) >= 0;
+    if (snapshot.data != m_snapshot.data || hadColumn != (snapshot.threatMatches != nullptr)) {
+        // The column comes or goes: a reset (the view lays its columns out again).
+        AnalysisSnapshot merged = m_snapshot.data == snapshot.data ? m_snapshot : snapshot;
+        merged.threatMatches = snapshot.threatMatches;
+        merged.threatFindings = snapshot.threatFindings;
+        setSnapshot(merged);
+        return true;
+    }
+    m_snapshot.threatMatches = snapshot.threatMatches;
+    m_snapshot.threatFindings = snapshot.threatFindings;
+    const int column = columnFor(ColumnSource::ThreatLists);
+    if (m_keysColumn == column)
+        m_keysColumn = -1;
+    if (column >= 0 && rowCount() > 0)
+        Q_EMIT dataChanged(index(0, column), index(rowCount() - 1, column));
+    return false;
+}
+
+bool TrafficTableModel::onThreatList(int row) const
+{
+    const ThreatMatches* matches = m_snapshot.threatMatches.get();
+    return matches && row >= 0 && static_cast<std::size_t>(row) < matches->src.size()
+        && matches->row(static_cast<std::size_t>(row)) != 0;
+}
+
 Mark TrafficTableModel::mark(int row) const
 {
     return m_snapshot.triage && row >= 0 ? m_snapshot.triage->mark(static_cast<std::size_t>(row)) : Mark::None;
@@ -113,6 +141,8 @@ void TrafficTableModel::buildColumns()
     m_columns.push_back({ColumnSource::Label, 0});
     m_columns.push_back({ColumnSource::Verdict, 0});
     m_columns.push_back({ColumnSource::Note, 0});
+    if (m_snapshot.threatMatches)
+        m_columns.push_back({ColumnSource::ThreatLists, 0});
 }
 
 int TrafficTableModel::rowCount(const QModelIndex& parent) const
@@ -165,6 +195,8 @@ QString TrafficTableModel::columnName(int column) const
         return QStringLiteral("note");
     case ColumnSource::Context:
         return QString::fromLatin1(kContextColumnNames[ref.tableColumn]);
+    case ColumnSource::ThreatLists:
+        return QStringLiteral("threat_lists");
     }
     return {};
 }
@@ -270,6 +302,13 @@ double TrafficTableModel::sortKey(int row, int column) const
     }
     case ColumnSource::Context:
         return contextSortKey(ref.tableColumn, r);
+    case ColumnSource::ThreatLists: {
+        // Rows on the same lists together, rows on none last.
+        const std::uint64_t set = m_snapshot.threatMatches && r < m_snapshot.threatMatches->src.size()
+            ? m_snapshot.threatMatches->row(r)
+            : 0;
+        return set == 0 ? kMissingSortKey : static_cast<double>(set);
+    }
     }
     return kMissingSortKey;
 }
@@ -332,6 +371,7 @@ const std::vector<double>& TrafficTableModel::sortKeys(int column) const
     case ColumnSource::Verdict:
     case ColumnSource::Note:
     case ColumnSource::Context:
+    case ColumnSource::ThreatLists:
         break;
     }
     for (std::size_t row = 0; row < rows; ++row)
@@ -388,6 +428,11 @@ QVariant TrafficTableModel::data(const QModelIndex& index, int role) const
         }
         case ColumnSource::Context:
             return contextCell(ref.tableColumn, row);
+        case ColumnSource::ThreatLists: {
+            const ThreatMatches* matches = m_snapshot.threatMatches.get();
+            return matches && row < matches->src.size() ? QString::fromStdString(matches->names(matches->row(row)))
+                                                        : QString();
+        }
         }
         return {};
     case Qt::TextAlignmentRole: {
@@ -473,6 +518,8 @@ QVariant TrafficTableModel::headerData(int section, Qt::Orientation orientation,
             return plainTooltip(tr("%1: from the location database %2, not from the file")
                                     .arg(columnName(section),
                                          QString::fromStdString(m_snapshot.data->features.enrichment->databasePath)));
+        case ColumnSource::ThreatLists:
+            return tr("The threat lists the row's src_ip or dst_ip is on (Context > Load Threat List).");
         }
         return {};
     default:

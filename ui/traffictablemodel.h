@@ -44,7 +44,9 @@ public:
 
     // Verdict and Note: the analyst's triage (snapshot.triage), after the detector's label.
     // Context: the location database's answer (features.enrichment), one of kContextColumns.
-    enum class ColumnSource { Table, SessionDuration, AvgPacketSize, Score, Label, Verdict, Note, Context };
+    // ThreatLists: the lists the row's src_ip or dst_ip is on (snapshot.threatMatches), last, only
+    // while there are matches.
+    enum class ColumnSource { Table, SessionDuration, AvgPacketSize, Score, Label, Verdict, Note, Context, ThreatLists };
 
     explicit TrafficTableModel(QObject* parent = nullptr);
 
@@ -55,6 +57,10 @@ public:
     // Only the analyst's marks changed: the verdict and note columns.
     void updateTriage(std::shared_ptr<const TableTriage> triage);
     Mark mark(int row) const;
+    // The threat lists matched the rows again (or were all removed): the threat_lists column.
+    // True when the column came or went (the model was reset).
+    bool updateThreatLists(const AnalysisSnapshot& snapshot);
+    bool onThreatList(int row) const;
     const AnalysisSnapshot& snapshot() const { return m_snapshot; }
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;

@@ -154,6 +154,9 @@ std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
     // With an allow-list: 1 where a rule moved a row below the threshold to Normal.
     if (analysis.suppression)
         header.emplace_back("suppressed");
+    // With threat lists: the lists the row's src_ip or dst_ip is on, names joined by ';'.
+    if (analysis.threatMatches)
+        header.emplace_back("threat_lists");
     return header;
 }
 
@@ -258,6 +261,11 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         }
         if (suppressedRows)
             buffer.append((*suppressedRows)[row] && scores[row] < analysis.verdicts.threshold ? ",1" : ",0");
+        if (analysis.threatMatches) {
+            buffer.push_back(',');
+            if (const std::uint64_t set = analysis.threatMatches->row(row))
+                appendCsvField(buffer, neutraliseFormula(analysis.threatMatches->names(set)));
+        }
         buffer.push_back('\n');
         if (buffer.size() > (1u << 20) - 4096) {
             file.write(buffer);
@@ -413,6 +421,34 @@ void appendEntriesText(std::string& out, const char* title, const std::vector<Fi
 
 } // namespace
 
+namespace {
+// "Threat lists: 12 suspicious rows and 40 rows in all ..." and a sentence per list.
+std::string threatListsText(const Analysis& analysis)
+{
+    if (!analysis.threatMatches || !analysis.threatMatches->index)
+        return {};
+    const ThreatFindings& found = analysis.threatFindings;
+    std::string out = "\nThreat lists: " + std::to_string(found.suspiciousRows) + " suspicious rows and "
+        + std::to_string(found.rows) + " rows in all have src_ip or dst_ip on a list\n";
+    const auto& lists = analysis.threatMatches->index->lists();
+    for (std::size_t i = 0; i < found.lists.size() && i < lists.size(); ++i)
+    {
+        const ThreatList& list = *lists[i];
+        out += "  " + found.lists[i].sentence() + "; " + std::to_string(list.entries.size())
+            + (list.entries.size() == 1 ? " entry\n" : " entries\n");
+        if (list.badLines == 0)
+            continue;
+        out += "    " + std::to_string(list.badLines) + (list.badLines == 1 ? " bad line of " : " bad lines of ")
+            + std::to_string(list.lines)
+            + " skipped in " + (list.path.empty() ? list.name : list.path) + ", first:\n";
+        for (const ThreatListProblem& problem : list.problems)
+            out += "      line " + std::to_string(problem.line) + ":" + std::to_string(problem.column) + ": "
+                + problem.message + "\n";
+    }
+    return out;
+}
+} // namespace
+
 std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown)
 {
     const PreparedData& data = *analysis.data;
@@ -459,6 +495,7 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     if (analysis.suppression)
         out += "  and " + std::to_string(findings.suppressed) + " more below the threshold suppressed by the allow-list ("
             + std::to_string(analysis.suppression->activeRules) + (analysis.suppression->activeRules == 1 ? " rule)\n" : " rules)\n");
+    out += threatListsText(analysis);
     out += "\nFindings among the suspicious rows:\n";
     appendEntriesText(out, "Source IPs", findings.sourceIps);
     appendEntriesText(out, "Countries", findings.countries);
@@ -491,6 +528,34 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
 }
 
 namespace {
+
+Json threatListsJson(const Analysis& analysis)
+{
+    Json lists = Json::array();
+    const auto& loaded = analysis.threatMatches->index->lists();
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+        const ThreatList& list = *loaded[i];
+        ThreatListCount count;
+        if (i < analysis.threatFindings.lists.size())
+            count = analysis.threatFindings.lists[i];
+        lists.push_back({{"name", list.name},
+                         {"path", list.path},
+                         {"sha256", list.sha256},
+                         {"format", list.format},
+                         {"entries", list.entries.size()},
+                         {"bad_lines_skipped", list.badLines},
+                         {"rows", count.rows},
+                         {"source_rows", count.sourceRows},
+                         {"destination_rows", count.destinationRows},
+                         {"sources", count.sources},
+                         {"suspicious_rows", count.suspiciousRows},
+                         {"suspicious_sources", count.suspiciousSources}});
+    }
+    return {{"lists", std::move(lists)},
+            {"rows", analysis.threatFindings.rows},
+            {"suspicious_rows", analysis.threatFindings.suspiciousRows},
+            {"distinct_addresses", analysis.threatMatches->distinctAddresses}};
+}
 
 Json suppressionJson(const Suppression& suppression, std::size_t suppressed)
 {
@@ -588,6 +653,8 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
     document["suppressed"] = findings.suppressed;
     if (analysis.suppression)
         document["suppression"] = suppressionJson(*analysis.suppression, findings.suppressed);
+    if (analysis.threatMatches && analysis.threatMatches->index)
+        document["threat_lists"] = threatListsJson(analysis);
     document["findings"] = {{"source_ips", entriesJson(findings.sourceIps)},
                             {"countries", entriesJson(findings.countries)},
                             {"destination_ports", entriesJson(findings.destinationPorts)},
@@ -617,6 +684,8 @@ std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsSho
                       {"bytes_out", cellJson(table, Field::BytesOut, row)},
                       {"session_duration", data.features.sessionDuration[row]},
                       {"avg_packet_size", data.features.avgPacketSize[row]}};
+        if (analysis.threatMatches && analysis.threatMatches->row(row))
+            entry["threat_lists"] = analysis.threatMatches->names(analysis.threatMatches->row(row));
         if (i < explanations.size()) {
             const RowExplanation& explanation = explanations[i];
             Json credit = Json::object();

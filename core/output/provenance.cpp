@@ -7,6 +7,7 @@
 #include "core/output/sha256.h"
 #include "core/io/timestamp.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -146,6 +147,16 @@ Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std:
                                   std::move(program), read);
     if (analysis.suppression)
         p.allowRules = analysis.suppression->activeRules;
+    if (analysis.threatMatches && analysis.threatMatches->index) {
+        const auto& lists = analysis.threatMatches->index->lists();
+        for (std::size_t i = 0; i < lists.size(); ++i) {
+            const ThreatList& list = *lists[i];
+            p.threatLists.push_back({list.name, list.path, list.sha256, list.column, list.skipBadLines,
+                                     list.entries.size(), list.badLines,
+                                     i < analysis.threatFindings.lists.size() ? analysis.threatFindings.lists[i].rows
+                                                                              : 0});
+        }
+    }
     return p;
 }
 
@@ -160,6 +171,17 @@ std::string rerunCommand(const Provenance& p)
     std::string allow;
     for (const std::string& file : p.allowFiles)
         allow += " --allow " + shellQuoted(file);
+    for (const Provenance::ThreatListFile& list : p.threatLists)
+        if (!list.path.empty()) {
+            ThreatListSpec spec;
+            spec.path = list.path;
+            spec.options.name = list.name;
+            spec.options.column = list.column;
+            allow += " --threat-list " + shellQuoted(threatListSpecText(spec));
+        }
+    if (std::any_of(p.threatLists.begin(), p.threatLists.end(),
+                    [](const Provenance::ThreatListFile& list) { return list.skipBadLines; }))
+        allow += " --threat-list-skip-bad";
     if (!p.model.empty()) {
         command = "webthreat score " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path) + " --model "
             + shellQuoted(p.model);
@@ -233,6 +255,19 @@ std::string provenanceJson(const Provenance& p)
         document["allow_list"] = {{"rules", p.allowRules}, {"files", p.allowFiles}};
     if (!p.streaming.empty())
         document["streaming"] = {{"notes", p.streaming}};
+    if (!p.threatLists.empty()) {
+        Json lists = Json::array();
+        for (const Provenance::ThreatListFile& list : p.threatLists)
+            lists.push_back({{"name", list.name},
+                             {"path", list.path},
+                             {"sha256", list.sha256},
+                             {"column", list.column},
+                             {"skip_bad_lines", list.skipBadLines},
+                             {"entries", list.entries},
+                             {"bad_lines_skipped", list.badLines},
+                             {"matched_rows", list.matchedRows}});
+        document["threat_lists"] = std::move(lists);
+    }
     document["rerun"] = rerunCommand(p);
     return jsonDocument(document);
 }
@@ -288,6 +323,11 @@ std::string provenanceText(const Provenance& p)
         + std::to_string(p.suspicious) + " of " + std::to_string(p.rows) + " rows Suspicious\n";
     for (const std::string& note : p.streaming)
         out += "Streaming mode: " + note + "\n";
+    for (const Provenance::ThreatListFile& list : p.threatLists)
+        out += "Threat list: " + list.name + ", " + std::to_string(list.entries) + " entries"
+            + (list.badLines ? " (" + std::to_string(list.badLines) + " bad lines skipped)" : "") + ", "
+            + std::to_string(list.matchedRows) + " rows matched; " + (list.path.empty() ? "no file" : list.path)
+            + (list.sha256.empty() ? "" : ", SHA-256 " + list.sha256) + "\n";
     out += "Program: " + p.program + " " + p.version + "\n";
     out += "Created: " + p.created + "\n";
     out += "Reproduce: " + rerunCommand(p) + "\n";

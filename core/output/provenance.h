@@ -70,6 +70,18 @@ struct Provenance {
     std::size_t suppressed = 0;
     std::size_t allowRules = 0;
     std::vector<std::string> allowFiles;
+    // The threat lists the rows were looked up in (--threat-list; the rerun command repeats them).
+    struct ThreatListFile {
+        std::string name;
+        std::string path;
+        std::string sha256;
+        std::string column; // a CSV's column; empty for plain text
+        bool skipBadLines = false;
+        std::size_t entries = 0;
+        std::size_t badLines = 0;
+        std::size_t matchedRows = 0; // rows with src_ip or dst_ip on it
+    };
+    std::vector<ThreatListFile> threatLists;
 
     // Streaming mode (core/stream): how the run differed from the in-memory one, a sentence each;
     // empty for an in-memory run.

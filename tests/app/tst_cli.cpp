@@ -302,6 +302,63 @@ private Q_SLOTS:
                                 "<td>yes</td><td class='n'>38</td>"));
     }
 
+    // --threat-list: the rows whose addresses are on a list are counted per list in the text and the
+    // JSON, named in the scored CSV's threat_lists column and in the provenance; a bad list is bad
+    // input (exit 3) with file:line:column, or skipped and counted with --threat-list-skip-bad.
+    void threatLists()
+    {
+        const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+        QTemporaryDir dir;
+        const QString list = dir.filePath("scanners.txt");
+        writeText(list, "# scanners\n15.69.52.0/24 ; SBL1\n2001:db8::/32\n");
+        Run run = runWebthreat({"analyze", sample, "--threat-list", list});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Threat lists: 38 suspicious rows and 38 rows in all have src_ip or dst_ip on a list\n"
+                                  "  38 suspicious rows from 1 source on list 'scanners' (38 rows in all, 1 source); "
+                                  "2 entries\n"),
+                 qPrintable(run.out));
+        run = runWebthreat({"analyze", sample, "--threat-list", "known=" + list, "--json"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QJsonObject root = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        const QJsonObject known = root["threat_lists"].toObject()["lists"].toArray().first().toObject();
+        QCOMPARE(known["name"].toString(), QString("known"));
+        QCOMPARE(known["entries"].toInt(), 2);
+        QCOMPARE(known["suspicious_rows"].toInt(), 38);
+        QCOMPARE(known["suspicious_sources"].toInt(), 1);
+        int listed = 0;
+        for (const QJsonValue row : root["suspicious_rows"].toArray()) {
+            const bool known = row.toObject()["src_ip"].toString() == QString("15.69.52.67");
+            QCOMPARE(row.toObject()["threat_lists"].toString(), known ? QString("known") : QString());
+            listed += known;
+        }
+        QVERIFY(listed > 0);
+
+        const QString scored = dir.filePath("scored.csv");
+        run = runWebthreat({"analyze", sample, "--threat-list", list, "--out", scored});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QList<QByteArray> lines = contents(scored).split('\n');
+        QVERIFY(lines.first().endsWith(",threat_lists"));
+        QCOMPARE(std::count_if(lines.begin(), lines.end(), [](const QByteArray& line) { return line.endsWith(",scanners"); }),
+                 38);
+        const QJsonObject sidecar = QJsonDocument::fromJson(contents(scored + ".provenance.json")).object();
+        const QJsonObject recorded = sidecar["threat_lists"].toArray().first().toObject();
+        QCOMPARE(recorded["path"].toString(), QFileInfo(list).absoluteFilePath());
+        QCOMPARE(recorded["sha256"].toString().size(), 64);
+        QCOMPARE(recorded["entries"].toInt(), 2);
+        QVERIFY2(sidecar["rerun"].toString().endsWith(" --threat-list scanners=" + QFileInfo(list).absoluteFilePath()),
+                 qPrintable(sidecar["rerun"].toString()));
+
+        const QString bad = QStringLiteral(WEBTHREAT_SOURCE_DIR "/tests/data/threatlists/bad-line.txt");
+        run = runWebthreat({"analyze", sample, "--threat-list", bad});
+        QCOMPARE(run.status, 3);
+        QVERIFY2(run.err.contains("bad-line.txt:4:1: 'malware.example.net' is not an address, CIDR or range"),
+                 qPrintable(run.err));
+        run = runWebthreat({"analyze", sample, "--threat-list", bad, "--threat-list-skip-bad"});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("    1 bad line of 5 skipped in") && run.out.contains("      line 4:1: 'malware.example.net'"),
+                 qPrintable(run.out));
+    }
+
     // A bad rules file is bad input (exit 3), named with its line and the column of the bad value.
     void allowListErrors_data()
     {

@@ -303,6 +303,7 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
     // The analyst's triage (#19): verdicts and notes, then the rules that hid rows.
     html += triageSectionHtml(snapshot, input.maxRows, progress);
     html += allowListSectionHtml(snapshot);
+    html += threatListSectionHtml(snapshot);
 
     if (!input.charts.isEmpty()) {
         html += QStringLiteral("<h2 class='newpage'>%1</h2>").arg(tr("Charts"));

@@ -287,4 +287,32 @@ QString allowListSectionHtml(const AnalysisSnapshot& snapshot, bool heading)
     return html + QStringLiteral("</table>");
 }
 
+QString threatListSectionHtml(const AnalysisSnapshot& snapshot)
+{
+    if (!snapshot.threatMatches || !snapshot.threatMatches->index || !snapshot.threatFindings)
+        return {};
+    const ThreatFindings& findings = *snapshot.threatFindings;
+    const auto& lists = snapshot.threatMatches->index->lists();
+    QString html = QStringLiteral("<h2>%1</h2>").arg(tr("On threat lists"));
+    html += QStringLiteral("<p>%1</p>")
+                .arg(esc(tr("%1 and %2 in all have a source or destination address on a loaded list.")
+                             .arg(rowCount(findings.suspiciousRows, tr("suspicious row"), tr("suspicious rows")),
+                                  rowCount(findings.rows, tr("row"), tr("rows")))));
+    html += QString::fromLatin1(kTable);
+    html += QStringLiteral("<thead><tr><th width='18%'>%1</th><th width='12%'>%2</th><th width='12%'>%3</th>"
+                           "<th width='12%'>%4</th><th width='46%'>%5</th></tr></thead>")
+                .arg(tr("List"), tr("Entries"), tr("Rows"), tr("Sources"), tr("Among the suspicious rows"));
+    for (std::size_t i = 0; i < findings.lists.size() && i < lists.size(); ++i) {
+        const ThreatListCount& count = findings.lists[i];
+        html += QStringLiteral("<tr><td class='mono'>%1</td><td class='n'>%2</td><td class='n'>%3</td>"
+                               "<td class='n'>%4</td><td>%5</td></tr>")
+                    .arg(esc(QString::fromStdString(count.name)), number(lists[i]->entries.size()),
+                         number(count.rows), number(count.sources),
+                         esc(tr("%1 suspicious rows from %2 sources on list '%3'")
+                                 .arg(number(count.suspiciousRows), number(count.suspiciousSources),
+                                      QString::fromStdString(count.name))));
+    }
+    return html + QStringLiteral("</table>");
+}
+
 } // namespace webthreat

@@ -49,5 +49,8 @@ QString triageSectionHtml(const AnalysisSnapshot& snapshot, std::size_t maxRows,
 // "Suppressed by the allow-list": each rule's condition, reason, whether enabled and the rows it
 // matches, and the suspicious rows suppressed. Empty without rules.
 QString allowListSectionHtml(const AnalysisSnapshot& snapshot, bool heading = true);
+// "On threat lists": a row per list (entries, rows, sources, suspicious rows and sources) and the
+// sentence "12 suspicious rows from 3 sources on list 'abuse-ip'"; empty without lists.
+QString threatListSectionHtml(const AnalysisSnapshot& snapshot);
 
 } // namespace webthreat
