@@ -1,5 +1,7 @@
 #include "core/output/provenance.h"
 
+#include "core/context/ipenricher.h"
+
 #include "core/io/archive.h"
 #include "core/output/atomicfile.h"
 #include "core/output/json_internal.h"
@@ -109,6 +111,10 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
     p.rowsOut = data.cleanReport.rowsOut;
     p.cleanSteps = data.cleanReport.steps;
     p.rows = data.table.rowCount();
+    if (data.features.enrichment) {
+        p.locationDatabase = data.features.enrichment->databasePath;
+        p.locationDatabaseCreated = data.features.enrichment->databaseCreatedAt;
+    }
     if (detection && verdicts) {
         p.hasDetector = true;
         for (Feature feature : detection->params.features)
@@ -157,13 +163,15 @@ std::string rerunCommand(const Provenance& p)
     std::string command = "webthreat analyze " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path);
     if (!p.hasDetector)
         return command;
-    std::string allow;
+    std::string inputs; // the allow-lists and the location database
     for (const std::string& file : p.allowFiles)
-        allow += " --allow " + shellQuoted(file);
+        inputs += " --allow " + shellQuoted(file);
+    if (!p.locationDatabase.empty())
+        inputs += " --location-db " + shellQuoted(p.locationDatabase);
     if (!p.model.empty()) {
         command = "webthreat score " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path) + " --model "
             + shellQuoted(p.model);
-        return (p.modelThreshold ? command : command + " --contamination " + p.contamination.toString()) + allow;
+        return (p.modelThreshold ? command : command + " --contamination " + p.contamination.toString()) + inputs;
     }
     command += " --features " + shellQuoted(features);
     // Always written, so the command means the same after the default changes.
@@ -172,7 +180,7 @@ std::string rerunCommand(const Provenance& p)
     command += " --max-samples " + std::to_string(p.maxSamples);
     command += " --seed " + std::to_string(p.seed);
     command += " --contamination " + p.contamination.toString();
-    return command + allow;
+    return command + inputs;
 }
 
 std::string provenanceJson(const Provenance& p)
@@ -228,6 +236,8 @@ std::string provenanceJson(const Provenance& p)
     }
     if (p.allowRules > 0 || !p.allowFiles.empty())
         document["allow_list"] = {{"rules", p.allowRules}, {"files", p.allowFiles}};
+    if (!p.locationDatabase.empty())
+        document["location_database"] = {{"file", p.locationDatabase}, {"created", p.locationDatabaseCreated}};
     document["rerun"] = rerunCommand(p);
     return jsonDocument(document);
 }

@@ -70,6 +70,9 @@ struct Provenance {
     std::size_t suppressed = 0;
     std::size_t allowRules = 0;
     std::vector<std::string> allowFiles;
+    // The location database the addresses were enriched from (issue 20); empty without enrichment.
+    std::string locationDatabase;
+    std::int64_t locationDatabaseCreated = 0; // its build time, seconds since the epoch
 
     // Who and when
     std::string program; // "webthreat" or "webthreat-workbench"
