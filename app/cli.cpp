@@ -110,8 +110,8 @@ std::string featureHelp()
     constexpr std::size_t lineWidth = 100;
     std::string out = "\nDetector features (--features LIST, comma-separated; * = in the default set):\n";
     const std::vector<Feature> defaults = defaultFeatures();
-    for (const FeatureGroup group :
-         {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource, FeatureGroup::Behaviour}) {
+    for (const FeatureGroup group : {FeatureGroup::Notebook, FeatureGroup::Categorical, FeatureGroup::PerSource,
+                                     FeatureGroup::Behaviour, FeatureGroup::Context}) {
         out += "  " + std::string(featureGroupTitle(group)) + ":\n";
         for (const FeatureInfo& info : availableFeatures()) {
             if (info.group != group)

@@ -87,8 +87,10 @@ int main(int argc, char** argv)
         return set;
     };
     std::vector<Feature> all;
-    for (const FeatureInfo& info : availableFeatures())
-        all.push_back(info.feature);
+    for (const FeatureInfo& info : availableFeatures()) {
+        if (!needsEnrichment(info.feature)) // generated addresses carry no network signal (issue 20)
+            all.push_back(info.feature);
+    }
     const std::vector<std::pair<std::string, std::vector<Feature>>> sets{
         {"notebook 4", four},
         {"4 + port, code", plus({Feature::DstPortFrequency, Feature::ResponseCodeFrequency})},

@@ -35,7 +35,8 @@ struct StageSpan {
 constexpr StageSpan kLoadStages[] = {
     {"read", "Reading", 0.00, 0.55},
     {"clean", "Cleaning", 0.55, 0.62},
-    {"features", "Computing features", 0.62, 0.65},
+    {"features", "Computing features", 0.62, 0.64},
+    {"enrich", "Looking up addresses", 0.64, 0.65},
     {"summary", "Summarising", 0.65, 0.70},
     {"entities", "Grouping sources", 0.70, 0.715},
     {"timeline", "Building the timeline", 0.715, 0.72},

@@ -1,5 +1,7 @@
 #include "core/output/provenance.h"
 
+#include "core/context/ipenricher.h"
+
 #include "core/io/archive.h"
 #include "core/output/atomicfile.h"
 #include "core/output/json_internal.h"
@@ -110,6 +112,10 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
     p.rowsOut = data.cleanReport.rowsOut;
     p.cleanSteps = data.cleanReport.steps;
     p.rows = data.table.rowCount();
+    if (data.features.enrichment) {
+        p.locationDatabase = data.features.enrichment->databasePath;
+        p.locationDatabaseCreated = data.features.enrichment->databaseCreatedAt;
+    }
     if (detection && verdicts) {
         p.hasDetector = true;
         for (Feature feature : detection->params.features)
@@ -168,24 +174,26 @@ std::string rerunCommand(const Provenance& p)
     std::string command = "webthreat analyze " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path);
     if (!p.hasDetector)
         return command;
-    std::string allow;
+    std::string inputs; // the allow-lists, the threat lists and the location database
     for (const std::string& file : p.allowFiles)
-        allow += " --allow " + shellQuoted(file);
+        inputs += " --allow " + shellQuoted(file);
     for (const Provenance::ThreatListFile& list : p.threatLists)
         if (!list.path.empty()) {
             ThreatListSpec spec;
             spec.path = list.path;
             spec.options.name = list.name;
             spec.options.column = list.column;
-            allow += " --threat-list " + shellQuoted(threatListSpecText(spec));
+            inputs += " --threat-list " + shellQuoted(threatListSpecText(spec));
         }
     if (std::any_of(p.threatLists.begin(), p.threatLists.end(),
                     [](const Provenance::ThreatListFile& list) { return list.skipBadLines; }))
-        allow += " --threat-list-skip-bad";
+        inputs += " --threat-list-skip-bad";
+    if (!p.locationDatabase.empty())
+        inputs += " --location-db " + shellQuoted(p.locationDatabase);
     if (!p.model.empty()) {
         command = "webthreat score " + shellQuoted(p.input.path.empty() ? p.input.name : p.input.path) + " --model "
             + shellQuoted(p.model);
-        return (p.modelThreshold ? command : command + " --contamination " + p.contamination.toString()) + allow;
+        return (p.modelThreshold ? command : command + " --contamination " + p.contamination.toString()) + inputs;
     }
     command += " --features " + shellQuoted(features);
     // Always written, so the command means the same after the default changes.
@@ -197,7 +205,7 @@ std::string rerunCommand(const Provenance& p)
     // A streamed run fitted on its sample: streaming again draws the same sample.
     if (!p.streaming.empty())
         command += " --stream";
-    return command + allow;
+    return command + inputs;
 }
 
 std::string provenanceJson(const Provenance& p)
@@ -268,6 +276,8 @@ std::string provenanceJson(const Provenance& p)
                              {"matched_rows", list.matchedRows}});
         document["threat_lists"] = std::move(lists);
     }
+    if (!p.locationDatabase.empty())
+        document["location_database"] = {{"file", p.locationDatabase}, {"created", p.locationDatabaseCreated}};
     document["rerun"] = rerunCommand(p);
     return jsonDocument(document);
 }

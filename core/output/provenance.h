@@ -86,6 +86,9 @@ struct Provenance {
     // Streaming mode (core/stream): how the run differed from the in-memory one, a sentence each;
     // empty for an in-memory run.
     std::vector<std::string> streaming;
+    // The location database the addresses were enriched from (issue 20); empty without enrichment.
+    std::string locationDatabase;
+    std::int64_t locationDatabaseCreated = 0; // its build time, seconds since the epoch
 
     // Who and when
     std::string program; // "webthreat" or "webthreat-workbench"

@@ -138,6 +138,11 @@ private Q_SLOTS:
         QVERIFY2(rows[3].contains(",34665,Petersburg Internet Network ltd.,RU,drop list,13335,CLOUDFLARENET,AU,anycast,0,"),
                  qPrintable(rows[3]));
         QVERIFY2(rows[4].contains(",,,,,,,,,0,"), qPrintable(rows[4]));
+        // The provenance names the database, and its rerun command passes it on.
+        const QByteArray provenance = contents(scored + ".provenance.json");
+        QVERIFY2(provenance.contains("\"location_database\": {\n    \"file\": \"/var/lib/location/database.db\""),
+                 provenance.constData());
+        QVERIFY2(provenance.contains("--location-db /var/lib/location/database.db"), provenance.constData());
 
         // --json: the same facts under "context".
         run = runWebthreat({"analyze", input, "--enrich", "--json"});

@@ -119,8 +119,10 @@ private Q_SLOTS:
         DetectorParams params;
         params.scaling = InputScaling::Auto;
         params.features.clear();
-        for (const FeatureInfo& info : availableFeatures())
-            params.features.push_back(info.feature);
+        for (const FeatureInfo& info : availableFeatures()) {
+            if (!needsEnrichment(info.feature)) // no location database here
+                params.features.push_back(info.feature);
+        }
         std::vector<std::vector<double>> runs;
         for (int threads : {1, 2, 3}) {
             params.forest.threads = threads;

@@ -4,6 +4,8 @@
 
 #include <QTest>
 
+#include <algorithm>
+
 #include <cmath>
 #include <limits>
 
@@ -109,6 +111,13 @@ private Q_SLOTS:
         QCOMPARE(featureInfo(Feature::SrcIpPrivate).group, FeatureGroup::Categorical);
         QCOMPARE(featureInfo(Feature::SourceSessions).group, FeatureGroup::PerSource);
         QCOMPARE(featureInfo(Feature::SourceFanOut).group, FeatureGroup::Behaviour);
+        // The location database's three (issue 20), last, and only they need it.
+        for (Feature feature : {Feature::SourceAsnFrequency, Feature::CountryMismatch, Feature::SourceNetworkFlagged}) {
+            QCOMPARE(featureInfo(feature).group, FeatureGroup::Context);
+            QVERIFY(needsEnrichment(feature));
+        }
+        QCOMPARE(std::count_if(all.begin(), all.end(), [](const FeatureInfo& info) { return needsEnrichment(info.feature); }),
+                 3);
         // The notebook's four, and the default chosen by benchmarks/feature_auc: those and the
         // frequencies of dst_port and response.code.
         QCOMPARE(notebookFeatures(),
@@ -202,8 +211,10 @@ private Q_SLOTS:
                   .table;
         const FeatureSet set = computeFeatures(input);
         std::vector<Feature> all;
-        for (const FeatureInfo& info : availableFeatures())
-            all.push_back(info.feature);
+        for (const FeatureInfo& info : availableFeatures()) {
+            if (!needsEnrichment(info.feature)) // no location database here (tests/core/context)
+                all.push_back(info.feature);
+        }
         const FeatureMatrix raw = buildFeatureMatrix(input, set, all);
         const FeatureMatrix none = buildFeatureMatrix(input, set, all, InputScaling::None);
         const FeatureMatrix scaled = buildFeatureMatrix(input, set, all, InputScaling::Auto);

@@ -38,8 +38,11 @@ AnalysisParams params(const DetectorParams& detector)
 std::vector<Feature> everyFeature()
 {
     std::vector<Feature> all;
-    for (const FeatureInfo& info : availableFeatures())
-        all.push_back(info.feature);
+    for (const FeatureInfo& info : availableFeatures()) {
+        // The location database's features need it when scoring: tests/app/tst_cli's enrichment().
+        if (!needsEnrichment(info.feature))
+            all.push_back(info.feature);
+    }
     return all;
 }
 

@@ -560,7 +560,8 @@ void TestSqlExport::agreesWithTheProduct()
     if (preset == "every") {
         params.detector.features.clear();
         for (const FeatureInfo& info : availableFeatures()) {
-            if (info.group != FeatureGroup::Behaviour) // no SQL form: refused (badParams)
+            // Behaviour and the location database's features have no SQL form: refused (badParams).
+            if (info.group != FeatureGroup::Behaviour && !needsEnrichment(info.feature))
                 params.detector.features.push_back(info.feature);
         }
     }
