@@ -1,5 +1,6 @@
 #include "ui/analysisworker.h"
 
+#include "core/behaviour/behaviour.h"
 #include "core/util/errors.h"
 #include "core/output/export.h"
 #include "core/util/log.h"
@@ -38,7 +39,9 @@ constexpr StageSpan kLoadStages[] = {
     {"entities", "Grouping sources", 0.70, 0.715},
     {"timeline", "Building the timeline", 0.715, 0.72},
     {"fit", "Fitting the forest", 0.72, 0.78},
-    {"score", "Scoring", 0.78, 1.00},
+    {"score", "Scoring", 0.78, 0.97},
+    {"beacons", "Finding beacons", 0.97, 0.99},
+    {"fan-out", "Counting fan-out", 0.99, 1.00},
 };
 constexpr StageSpan kDetectStages[] = {
     {"fit", "Fitting the forest", 0.0, 0.3},
@@ -262,6 +265,7 @@ AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contaminati
         snapshot = snapshotOf(std::move(analysis));
         snapshot.thresholdFromModel = true;
     }
+    snapshot.behaviour = shown.behaviour;
     snapshot.suppression = suppression;
     snapshot.allowRules = allow.hasRules() ? allow.rules : nullptr;
     snapshot.showSuppressed = allow.showSuppressed;
@@ -331,6 +335,9 @@ void AnalysisWorker::load(const LoadRequest& request)
         result.detectionProblem = QString::fromStdString(analysis.detectionProblem);
         result.snapshot = snapshotOf(std::move(analysis));
         progress.check();
+        // Per loaded data, not per detector run or threshold: a pair's timing does not change with them.
+        result.snapshot.behaviour = std::make_shared<const BehaviourResult>(
+            analyzeBehaviour(result.snapshot.data->table, BehaviourParams{}, progress));
         applyAllowList(result.snapshot, request.allow);
         addChartBins(result.snapshot);
         result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
@@ -358,6 +365,7 @@ void AnalysisWorker::detect(const DetectRequest& request)
             snapshot = assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates);
         }
         progress.check();
+        snapshot.behaviour = request.behaviour;
         applyAllowList(snapshot, request.allow);
         addChartBins(snapshot);
         Q_EMIT detected(request.job, snapshot);
@@ -371,6 +379,7 @@ void AnalysisWorker::assess(const AssessRequest& request)
         shown.data = request.data;
         shown.detection = request.detection;
         shown.aggregates = request.aggregates;
+        shown.behaviour = request.behaviour;
         shown.overviewBins = request.overviewBins;
         shown.scatterLayout = request.scatterLayout;
         shown.scoreSummary = request.scoreSummary;

@@ -322,7 +322,8 @@ void MainWindow::runDetector()
     if (m_controller->currentJob() == AnalysisController::JobKind::Load
         || m_controller->currentJob() == AnalysisController::JobKind::Export)
         return; // the load will fit with the panel's settings anyway; an export must not be cut short
-    m_controller->detect(shown.data, m_detectorPanel->detectorParams(), m_contamination, shown.aggregates);
+    m_controller->detect(shown.data, m_detectorPanel->detectorParams(), m_contamination, shown.aggregates,
+                         shown.behaviour);
 }
 
 void MainWindow::cancelJob()
