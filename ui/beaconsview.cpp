@@ -214,6 +214,9 @@ QWidget* BeaconsView::buildDetail()
         = new ChartView(QStringLiteral("beacon_intervals"), tr("Intervals between the pair's sessions"), detail);
     m_intervals->setObjectName(QStringLiteral("beaconIntervalChart"));
     m_intervals->setMinimumHeight(200);
+    // Not among the exported charts (the report and Export All Charts would show whichever pair is
+    // current): no context menu that offers an export the window does not answer.
+    m_intervals->setContextMenuPolicy(Qt::NoContextMenu);
     chartstyle::styleChart(m_intervals->chart());
     layout->addWidget(m_intervals, 1);
     m_strip = new BeaconTimeStrip(detail);
