@@ -104,7 +104,7 @@ struct WorkbenchOptions {
         QStringLiteral("OUT.png")};
     QCommandLineOption tab{QStringLiteral("tab"),
                            QStringLiteral("The tab the screenshot shows: overview (default), anomalies, "
-                                          "data, summary, entities, timeline or trust. The most "
+                                          "data, summary, entities, timeline, beacons or trust. The most "
                                           "anomalous row is selected, so Row details shows why it was flagged."),
                            QStringLiteral("TAB"), QStringLiteral("overview")};
     QCommandLineOption logLevel{
@@ -173,8 +173,8 @@ int takeScreenshot(QApplication& app, const QString& output, const QString& tabN
 {
     const auto tab = webthreat::ScreenshotTaker::tabByName(tabName);
     if (!tab) {
-        printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data, summary, entities, timeline or "
-                                  "trust)")
+        printError(QStringLiteral("unknown tab '%1' (use overview, anomalies, data, summary, entities, timeline, beacons "
+                                  "or trust)")
                        .arg(tabName));
         return webthreat::kExitUsage;
     }

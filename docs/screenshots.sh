@@ -38,5 +38,9 @@ shot screenshot-timeline '1280 x 800' --tab timeline
 shot screenshot-entities '1280 x 800' --tab entities
 shot screenshot-trust '1280 x 800' --tab trust
 shot screenshot-dark '1280 x 800' --tab overview --palette dark
+# The Beacons tab on generated traffic with planted beacons (the sample has none that keep a beat).
+[ -x "$build/app/webthreat" ] || { echo "screenshots: $build/app/webthreat is not built" >&2; exit 1; }
+"$build/app/webthreat" generate --rows 50000 --label --out "$XDG_CONFIG_HOME/beacons.csv" >/dev/null
+shot screenshot-beacons '1280 x 800' --tab beacons "$XDG_CONFIG_HOME/beacons.csv"
 # A semicolon file with European dates opens the import dialog (its own size): that is the picture.
 shot screenshot-import '1080 x 620' tests/data/import/semicolon_european.csv

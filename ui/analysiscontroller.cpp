@@ -122,12 +122,14 @@ void AnalysisController::load(const QString& path, const ReadOptions& read, cons
 }
 
 void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
-                                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates)
+                                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates,
+                                std::shared_ptr<const BehaviourResult> behaviour)
 {
     forgetModel(); // a fit on the data replaces the model it was scored with
     DetectRequest request;
     request.data = std::move(data);
     request.aggregates = std::move(aggregates);
+    request.behaviour = std::move(behaviour);
     request.detector = detector;
     request.contamination = contamination;
     request.allow = m_allow;
@@ -137,11 +139,13 @@ void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const 
 }
 
 void AnalysisController::applyModel(std::shared_ptr<const PreparedData> data, const QString& modelPath,
-                                    std::shared_ptr<const TrafficAggregates> aggregates)
+                                    std::shared_ptr<const TrafficAggregates> aggregates,
+                                    std::shared_ptr<const BehaviourResult> behaviour)
 {
     DetectRequest request;
     request.data = std::move(data);
     request.aggregates = std::move(aggregates);
+    request.behaviour = std::move(behaviour);
     request.modelPath = modelPath;
     request.allow = m_allow;
     post(JobKind::Detect, std::move(request), &AnalysisWorker::detect, "apply the model " + modelPath.toStdString());
@@ -227,6 +231,7 @@ AssessRequest AnalysisController::assessRequest(const AnalysisSnapshot& shown, c
     request.job = ++m_lastJob;
     request.data = shown.data;
     request.aggregates = shown.aggregates;
+    request.behaviour = shown.behaviour;
     request.detection = shown.detection;
     request.contamination = contamination;
     request.overviewBins = shown.overviewBins;

@@ -31,9 +31,10 @@ public:
     // The same with reader options (an imported layout: delimiter, column map, timestamp format).
     void load(const QString& path, const ReadOptions& read, const DetectorParams& detector,
               const Contamination& contamination, const QString& displayName = {});
-    // aggregates (the data's entities and timeline) are carried into the new snapshot.
+    // aggregates (the data's entities and timeline) and behaviour are carried into the new snapshot.
     void detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
-                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates = {});
+                const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates = {},
+                std::shared_ptr<const BehaviourResult> behaviour = {});
     // With provenance, path.provenance.json is written next to the CSV.
     void exportScoredCsv(const AnalysisSnapshot& snapshot, const QString& path,
                          std::shared_ptr<const Provenance> provenance = {});
@@ -51,7 +52,8 @@ public:
     // Detect job. Once it succeeds the model stays applied: later loads are scored with it too,
     // until detect() fits on the data or forgetModel().
     void applyModel(std::shared_ptr<const PreparedData> data, const QString& modelPath,
-                    std::shared_ptr<const TrafficAggregates> aggregates = {});
+                    std::shared_ptr<const TrafficAggregates> aggregates = {},
+                    std::shared_ptr<const BehaviourResult> behaviour = {});
     void forgetModel();
     // The allow-list every later load, refit and relabel applies (AllowList); applyAllowList
     // relabels shown with it now, at its own threshold: assessed() follows.

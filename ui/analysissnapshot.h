@@ -6,6 +6,7 @@
 
 namespace webthreat {
 
+struct BehaviourResult;
 struct ColumnSummary;
 struct OverviewBins;
 struct OverviewSplit;
@@ -25,6 +26,9 @@ struct AnalysisSnapshot {
     std::shared_ptr<const Verdicts> verdicts; // null when detection is null
     std::shared_ptr<const Findings> findings; // null when detection is null
     std::shared_ptr<const TrafficAggregates> aggregates; // with data (null in some tests)
+    // Beaconing pairs and fan-out per source (core/behaviour), for data: computed once per load on
+    // the worker and carried, like aggregates, into every refit and re-threshold. Null in some tests.
+    std::shared_ptr<const BehaviourResult> behaviour;
     std::shared_ptr<const VerdictAggregates> verdictAggregates; // null without aggregates or detection
     // The Overview's chart bins for (data, detection) and their split for verdicts, made on the
     // worker so the GUI thread only builds series from them. Null when not precomputed (the

@@ -2,6 +2,7 @@
 
 #include "core/context/ipenricher.h"
 
+#include "core/behaviour/behaviour.h"
 #include "core/util/errors.h"
 #include "core/output/export.h"
 #include "core/util/log.h"
@@ -41,7 +42,9 @@ constexpr StageSpan kLoadStages[] = {
     {"entities", "Grouping sources", 0.70, 0.715},
     {"timeline", "Building the timeline", 0.715, 0.72},
     {"fit", "Fitting the forest", 0.72, 0.78},
-    {"score", "Scoring", 0.78, 1.00},
+    {"score", "Scoring", 0.78, 0.97},
+    {"beacons", "Finding beacons", 0.97, 0.99},
+    {"fan-out", "Counting fan-out", 0.99, 1.00},
 };
 constexpr StageSpan kDetectStages[] = {
     {"fit", "Fitting the forest", 0.0, 0.3},
@@ -269,6 +272,7 @@ AnalysisSnapshot assessSnapshot(const AnalysisSnapshot& shown, const Contaminati
         snapshot = snapshotOf(std::move(analysis));
         snapshot.thresholdFromModel = true;
     }
+    snapshot.behaviour = shown.behaviour;
     snapshot.suppression = suppression;
     snapshot.allowRules = allow.hasRules() ? allow.rules : nullptr;
     snapshot.showSuppressed = allow.showSuppressed;
@@ -355,6 +359,9 @@ void AnalysisWorker::load(const LoadRequest& request)
         result.detectionProblem = QString::fromStdString(analysis.detectionProblem);
         result.snapshot = snapshotOf(std::move(analysis));
         progress.check();
+        // Per loaded data, not per detector run or threshold: a pair's timing does not change with them.
+        result.snapshot.behaviour = std::make_shared<const BehaviourResult>(
+            analyzeBehaviour(result.snapshot.data->table, BehaviourParams{}, progress));
         applyAllowList(result.snapshot, request.allow);
         addChartBins(result.snapshot);
         result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
@@ -382,6 +389,7 @@ void AnalysisWorker::detect(const DetectRequest& request)
             snapshot = assessSnapshot(request.data, std::move(detection), request.contamination, request.aggregates);
         }
         progress.check();
+        snapshot.behaviour = request.behaviour;
         applyAllowList(snapshot, request.allow);
         addChartBins(snapshot);
         Q_EMIT detected(request.job, snapshot);
@@ -395,6 +403,7 @@ void AnalysisWorker::assess(const AssessRequest& request)
         shown.data = request.data;
         shown.detection = request.detection;
         shown.aggregates = request.aggregates;
+        shown.behaviour = request.behaviour;
         shown.overviewBins = request.overviewBins;
         shown.scatterLayout = request.scatterLayout;
         shown.scoreSummary = request.scoreSummary;

@@ -63,6 +63,7 @@ struct DetectRequest {
     JobId job = 0;
     std::shared_ptr<const PreparedData> data;
     std::shared_ptr<const TrafficAggregates> aggregates; // carried into the new snapshot
+    std::shared_ptr<const BehaviourResult> behaviour; // carried into the new snapshot
     DetectorParams detector;
     Contamination contamination;
     // Apply a saved model instead of fitting: the one given, or the one read from modelPath (on
@@ -87,6 +88,7 @@ struct AssessRequest {
     JobId job = 0;
     std::shared_ptr<const PreparedData> data;
     std::shared_ptr<const TrafficAggregates> aggregates; // carried into the new snapshot
+    std::shared_ptr<const BehaviourResult> behaviour; // carried into the new snapshot
     std::shared_ptr<const Detection> detection;
     Contamination contamination;
     // The Overview's bins for data and detection, when the window has them: the split for the

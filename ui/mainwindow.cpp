@@ -2,6 +2,7 @@
 
 #include "core/util/log.h"
 #include "ui/anomaliesview.h"
+#include "ui/beaconsworkflow.h"
 #include "ui/bundledresources.h"
 #include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
@@ -83,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_presenter->addView(m_trustView, int(Tab::Trust));
     m_viewFilter = new ViewFilterController(m_presenter, this);
     m_presenter->setViewFilter(&m_viewFilter->filter());
+    new BeaconsWorkflow(m_tabs, int(Tab::Beacons), m_presenter, m_viewFilter, this); // the tab after Timeline
     m_exporter = new ResultExporter(this, m_presenter, m_controller, m_settings, this);
     m_exporter->setObjectName(QStringLiteral("resultExporter"));
     m_exporter->attachCharts();
@@ -324,7 +326,8 @@ void MainWindow::runDetector()
     if (m_controller->currentJob() == AnalysisController::JobKind::Load
         || m_controller->currentJob() == AnalysisController::JobKind::Export)
         return; // the load will fit with the panel's settings anyway; an export must not be cut short
-    m_controller->detect(shown.data, m_detectorPanel->detectorParams(), m_contamination, shown.aggregates);
+    m_controller->detect(shown.data, m_detectorPanel->detectorParams(), m_contamination, shown.aggregates,
+                         shown.behaviour);
 }
 
 void MainWindow::cancelJob()

@@ -48,7 +48,7 @@ class MainWindow : public QMainWindow {
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    enum class Tab { Summary, Data, Overview, Anomalies, Entities, Timeline, Trust };
+    enum class Tab { Summary, Data, Overview, Anomalies, Entities, Timeline, Beacons, Trust };
     Q_ENUM(Tab)
 
     static constexpr const char* kSampleResource = ":/sample/sample_traffic.csv";

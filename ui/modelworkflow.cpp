@@ -55,7 +55,7 @@ void ModelWorkflow::applyModelFile(const QString& path)
     if (!shown.hasData() || m_controller->isBusy())
         return;
     m_status->setMessage(tr("Scoring with the model %1...").arg(QFileInfo(path).fileName()));
-    m_controller->applyModel(shown.data, path, shown.aggregates);
+    m_controller->applyModel(shown.data, path, shown.aggregates, shown.behaviour);
 }
 
 void ModelWorkflow::saveModelFile(const QString& path)

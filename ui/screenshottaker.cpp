@@ -38,6 +38,8 @@ std::optional<MainWindow::Tab> ScreenshotTaker::tabByName(const QString& name)
         return MainWindow::Tab::Entities;
     if (key == QLatin1String("timeline"))
         return MainWindow::Tab::Timeline;
+    if (key == QLatin1String("beacons"))
+        return MainWindow::Tab::Beacons;
     return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #include "ui/viewfilterbar.h"
 
+#include "ui/beaconsmodel.h"
 #include "ui/displayformat.h"
 
 #include <QHBoxLayout>
@@ -26,6 +27,8 @@ ViewFilterBar::ViewFilterBar(QWidget* parent)
     m_text = new QLabel(this);
     m_text->setObjectName(QStringLiteral("viewFilterText"));
     m_text->setTextFormat(Qt::PlainText);
+    // A long filter (a pair, three sources and a period) wraps instead of widening the window.
+    m_text->setWordWrap(true);
     auto* clear = new QPushButton(tr("Clear"), this);
     clear->setObjectName(QStringLiteral("viewFilterClear"));
     clear->setToolTip(tr("Show every row again"));
@@ -67,6 +70,8 @@ void ViewFilterBar::showFilter(const ViewFilter& filter, const AnalysisSnapshot&
             sources += tr(" and %1 more").arg(filter.sourceIps.size() - 3);
         parts << tr("source %1").arg(sources);
     }
+    if (filter.hasPair())
+        parts << tr("pair %1").arg(pairName(*snapshot.data->table.strings, *filter.pair));
     if (filter.hasPeriod())
         parts << tr("%1 to %2 UTC")
                      .arg(formatInstantShort(static_cast<double>(*filter.from) / 1e6),
@@ -78,7 +83,8 @@ void ViewFilterBar::showFilter(const ViewFilter& filter, const AnalysisSnapshot&
                         .arg(parts.join(tr(" and ")), formatCount(shownRows),
                              formatCount(snapshot.data->table.rowCount()),
                              otherFilters ? tr(" (with its own filter)") : QString()));
-    m_text->setToolTip(tr("The sources selected on the Entities tab and the period dragged on the Timeline narrow "
+    m_text->setToolTip(tr("The sources selected on the Entities tab, the period dragged on the Timeline and the pair "
+                          "picked on the Beacons tab narrow "
                           "the Data tab, the Overview charts and the Anomalies tab (scatter, suspicious rows and what "
                           "they have in common). The Summary describes the whole file and the Trust tab evaluates "
                           "the detector on every row."));

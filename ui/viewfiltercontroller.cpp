@@ -2,6 +2,7 @@
 
 #include "core/analysis/entities.h"
 #include "core/analysis/timeline.h"
+#include "ui/beaconsmodel.h"
 #include "ui/displayformat.h"
 #include "ui/resultpresenter.h"
 
@@ -52,6 +53,13 @@ void ViewFilterController::setPeriod(qint64 fromMicros, qint64 toMicros)
     setFilter(filter);
 }
 
+void ViewFilterController::setPair(const PairFilter& pair)
+{
+    ViewFilter filter = m_filter;
+    filter.pair = pair;
+    setFilter(filter);
+}
+
 void ViewFilterController::clear()
 {
     m_filter = {};
@@ -79,10 +87,14 @@ void ViewFilterController::apply()
         rows.rows = makeMask(filterRows(snapshot.data->table, m_filter));
     // The timeline shows the whole span with the selected sources' sessions over it (the period
     // is its own shading), so it gets the sources' rows only.
-    if (m_filter.hasSources() && snapshot.hasData()) {
-        rows.sourceRows
-            = m_filter.hasPeriod() ? makeMask(rowsFromSources(snapshot.data->table, m_filter.sourceIps)) : rows.rows;
-        rows.sourcesName = m_filter.sourceIps.size() == 1
+    if ((m_filter.hasSources() || m_filter.hasPair()) && snapshot.hasData()) {
+        ViewFilter who = m_filter;
+        who.from.reset();
+        who.to.reset();
+        rows.sourceRows = m_filter.hasPeriod() ? makeMask(filterRows(snapshot.data->table, who)) : rows.rows;
+        rows.sourcesName = m_filter.hasPair()
+            ? tr("Sessions of %1").arg(pairName(*snapshot.data->table.strings, *m_filter.pair))
+            : m_filter.sourceIps.size() == 1
             ? tr("Sessions from %1").arg(fromUtf8View(snapshot.data->table.strings->view(m_filter.sourceIps.front())))
             : tr("Sessions from the %1 selected sources").arg(m_filter.sourceIps.size());
     }

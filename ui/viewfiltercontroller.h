@@ -28,6 +28,8 @@ public:
     void setFilter(const ViewFilter& filter);
     void setSources(std::vector<std::uint32_t> ids);
     void setPeriod(qint64 fromMicros, qint64 toMicros);
+    // A connection pair from the Beacons tab (string ids of the presenter's data).
+    void setPair(const PairFilter& pair);
     void clear();
     // New data: the selected sources' ids belonged to the old file, so the filter is dropped
     // (each view drops its part when the presenter shows it the new data).

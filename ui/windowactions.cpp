@@ -73,7 +73,7 @@ WindowActions::WindowActions(QObject* parent)
                              tr("Stop using the applied model and refit the forest on the data shown"));
     find = makeAction(parent, tr("&Filter Rows"), QKeySequence::Find);
     const QStringList tabNames{tr("Summary"),  tr("Data"),     tr("Overview"), tr("Anomalies"),
-                               tr("Entities"), tr("Timeline"), tr("Trust")};
+                               tr("Entities"), tr("Timeline"), tr("Beacons"), tr("Trust")};
     for (int i = 0; i < tabNames.size(); ++i)
         tabs << makeAction(parent, tabNames[i], QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
     gettingStarted = makeAction(parent, tr("&Getting Started"), {},

@@ -28,8 +28,37 @@ std::vector<std::uint8_t> filterRows(const TrafficTable& table, const ViewFilter
                 mask[row] &= period[row];
         }
     }
+    if (filter.hasPair()) {
+        const std::vector<std::uint8_t> pair = rowsOfPair(table, *filter.pair);
+        if (mask.empty()) {
+            mask = pair;
+        } else {
+            for (std::size_t row = 0; row < mask.size(); ++row)
+                mask[row] &= pair[row];
+        }
+    }
     if (!filter.isActive())
         mask.assign(table.rowCount(), 1);
+    return mask;
+}
+
+std::vector<std::uint8_t> rowsOfPair(const TrafficTable& table, const PairFilter& pair)
+{
+    std::vector<std::uint8_t> mask(table.rowCount(), 0);
+    const Column& src = table.column(Field::SrcIp);
+    const Column& dst = table.column(Field::DstIp);
+    const Column& port = table.column(Field::DstPort);
+    // The columns core/behaviour reads (a released or mistyped column counts as absent there).
+    const bool hasSrc = !src.released && src.kind == ColumnKind::Text && src.text.size() == mask.size();
+    const bool hasDst = !dst.released && dst.kind == ColumnKind::Text && dst.text.size() == mask.size();
+    const bool hasPort = !port.released && port.kind == ColumnKind::Integer && port.integers.size() == mask.size();
+    if (!hasSrc)
+        return mask;
+    for (std::size_t row = 0; row < mask.size(); ++row) {
+        const std::uint32_t dstIp = hasDst ? dst.text[row] : StringPool::kMissing;
+        const std::int64_t dstPort = hasPort ? port.integers[row] : kMissingInteger;
+        mask[row] = src.text[row] == pair.srcIp && dstIp == pair.dstIp && dstPort == pair.dstPort ? 1 : 0;
+    }
     return mask;
 }
 

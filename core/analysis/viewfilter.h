@@ -11,21 +11,36 @@
 
 namespace webthreat {
 
-// What the analyst narrowed the views to from the Entities and Timeline views: some source IPs
-// and/or a period of creation_time. Both parts combine with AND; an empty part does not filter.
+// A connection pair picked on the Beacons view: src_ip == srcIp and dst_ip == dstIp and, when the
+// table has a dst_port column, dst_port == dstPort (kMissingInteger: the rows without a port), as
+// core/behaviour groups sessions into pairs.
+struct PairFilter {
+    std::uint32_t srcIp = StringPool::kMissing; // interned ids
+    std::uint32_t dstIp = StringPool::kMissing;
+    std::int64_t dstPort = kMissingInteger;
+    bool operator==(const PairFilter&) const = default;
+};
+
+// What the analyst narrowed the views to from the Entities, Timeline and Beacons views: some
+// source IPs, a period of creation_time and/or one connection pair. The parts combine with AND; an
+// empty part does not filter.
 struct ViewFilter {
     std::vector<std::uint32_t> sourceIps; // interned ids of src_ip; empty: every source
     std::optional<Instant> from; // from <= creation_time < to; both set or neither
     std::optional<Instant> to;
+    std::optional<PairFilter> pair; // none: every pair
 
     bool hasSources() const noexcept { return !sourceIps.empty(); }
     bool hasPeriod() const noexcept { return from.has_value() && to.has_value(); }
-    bool isActive() const noexcept { return hasSources() || hasPeriod(); }
+    bool hasPair() const noexcept { return pair.has_value(); }
+    bool isActive() const noexcept { return hasSources() || hasPeriod() || hasPair(); }
     bool operator==(const ViewFilter&) const = default;
 };
 
 // Per table row: 1 when the row passes filter. An inactive filter passes every row.
 std::vector<std::uint8_t> filterRows(const TrafficTable& table, const ViewFilter& filter);
+// Per table row: 1 when the row belongs to pair (one pass over three columns).
+std::vector<std::uint8_t> rowsOfPair(const TrafficTable& table, const PairFilter& pair);
 
 // Text typed into the Data tab's filter, looked for in the table's own cells: a row matches when
 // needle is a substring of one of its cells in columns, ignoring ASCII case, with each cell

@@ -87,6 +87,35 @@ class TestViewFilter : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // A pair from the Beacons tab: source, destination and port (a missing port is its own value).
+    void pairKeepsItsSourceDestinationAndPort()
+    {
+        const TrafficTable table = readTrafficCsvText(kTraffic, "t.csv").table;
+        const StringPool& strings = *table.strings;
+        const auto rowsOf = [&table](const ViewFilter& filter) {
+            const std::vector<std::uint8_t> mask = filterRows(table, filter);
+            std::vector<std::size_t> rows;
+            for (std::size_t row = 0; row < mask.size(); ++row) {
+                if (mask[row])
+                    rows.push_back(row);
+            }
+            return rows;
+        };
+        ViewFilter filter;
+        filter.pair = PairFilter{strings.find("10.0.0.9"), strings.find("10.0.0.1"), 443};
+        QVERIFY(filter.isActive());
+        QCOMPARE(rowsOf(filter), std::vector<std::size_t>{0});
+        filter.pair->dstPort = 80;
+        QCOMPARE(rowsOf(filter), std::vector<std::size_t>{});
+        filter.pair = PairFilter{strings.find("10.0.0.11"), strings.find("10.0.0.1"), kMissingInteger};
+        QCOMPARE(rowsOf(filter), std::vector<std::size_t>{3});
+        // With a period (AND): row 0 starts at 03:15, outside 08:00-10:00.
+        filter.pair = PairFilter{strings.find("10.0.0.9"), strings.find("10.0.0.1"), 443};
+        filter.from = parseTimestamp("2024-04-25T08:00:00Z").value();
+        filter.to = parseTimestamp("2024-04-25T10:00:00Z").value();
+        QCOMPARE(rowsOf(filter), std::vector<std::size_t>{});
+    }
+
     void matchesCellsAsShown_data()
     {
         QTest::addColumn<QString>("needle");
