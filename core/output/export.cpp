@@ -308,6 +308,9 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader)
         appendNumber(buffer, features.sessionDuration[row]);
         buffer.push_back(',');
         appendNumber(buffer, features.avgPacketSize[row]);
+        // beacon_score: empty, as for a pair of too few sessions; a pair's score needs all its
+        // sessions, which a chunk does not hold (streaming does not score pairs in this version).
+        buffer.push_back(',');
         for (const std::vector<double>& values : extraValues) {
             buffer.push_back(',');
             appendNumber(buffer, values[row]);

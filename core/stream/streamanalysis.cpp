@@ -27,6 +27,14 @@ void StreamParams::validate() const
         throw ParameterError("the streaming sample must hold at least 2 rows");
     if (medianValues < 1)
         throw ParameterError("the median's sample must hold at least 1 value");
+    // Pairs over time and the location database are not gathered chunk by chunk in this version.
+    for (Feature feature : analysis.detector.features) {
+        const FeatureInfo& info = featureInfo(feature);
+        if (info.group == FeatureGroup::Behaviour || needsEnrichment(feature))
+            throw ParameterError("the feature '" + std::string(info.name) + "' is not available in streaming mode yet ("
+                                 + std::string(featureGroupTitle(info.group)) + "); choose others or analyse the file "
+                                 "in memory");
+    }
 }
 
 namespace {

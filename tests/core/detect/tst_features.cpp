@@ -98,7 +98,7 @@ private Q_SLOTS:
     void namesAndGroups()
     {
         const auto& all = availableFeatures();
-        QCOMPARE(all.size(), std::size_t(14));
+        QCOMPARE(all.size(), std::size_t(17));
         for (std::size_t i = 0; i < all.size(); ++i) {
             // featureInfo indexes the list by the enum's value.
             QCOMPARE(static_cast<std::size_t>(all[i].feature), i);
