@@ -1,6 +1,7 @@
 #include "ui/threatlistworkflow.h"
 
 #include "core/util/log.h"
+#include "ui/displayformat.h"
 #include "ui/resultpresenter.h"
 
 #include <QAction>
@@ -292,10 +293,10 @@ QString ThreatListWorkflow::statusText() const
             top = &count;
     if (!top || top->suspiciousRows == 0)
         return tr("Threat lists: no suspicious row (%1 rows in all)").arg(findings.rows);
-    QString text = tr("Threat lists: %1 suspicious rows from %2 sources on '%3'")
-                       .arg(top->suspiciousRows)
-                       .arg(top->suspiciousSources)
-                       .arg(QString::fromStdString(top->name));
+    QString text = tr("Threat lists: %1 from %2 on '%3'")
+                       .arg(countNoun(top->suspiciousRows, tr("suspicious row"), tr("suspicious rows")),
+                            countNoun(top->suspiciousSources, tr("source"), tr("sources")),
+                            QString::fromStdString(top->name));
     if (findings.lists.size() > 1)
         text += tr(", %1 on any list").arg(findings.suspiciousRows);
     return text;

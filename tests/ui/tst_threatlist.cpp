@@ -141,7 +141,7 @@ private Q_SLOTS:
         QCOMPARE(findings.lists[0].suspiciousSources, std::size_t{1});
         auto* status = window.findChild<QLabel*>(QStringLiteral("threatListStatus"));
         QVERIFY(status);
-        QVERIFY2(status->text().contains(QStringLiteral("suspicious rows from 1 sources on 'abuse-ip'")), qPrintable(status->text()));
+        QVERIFY2(status->text().contains(QStringLiteral("1 suspicious row from 1 source on 'abuse-ip'")), qPrintable(status->text()));
 
         // Remembered for the next start.
         QCOMPARE(QSettings().value(QStringLiteral("threatLists/files")).toStringList(), QStringList{list});

@@ -308,8 +308,9 @@ QString threatListSectionHtml(const AnalysisSnapshot& snapshot)
                                "<td class='n'>%4</td><td>%5</td></tr>")
                     .arg(esc(QString::fromStdString(count.name)), number(lists[i]->entries.size()),
                          number(count.rows), number(count.sources),
-                         esc(tr("%1 suspicious rows from %2 sources on list '%3'")
-                                 .arg(number(count.suspiciousRows), number(count.suspiciousSources),
+                         esc(tr("%1 from %2 on list '%3'")
+                                 .arg(rowCount(count.suspiciousRows, tr("suspicious row"), tr("suspicious rows")),
+                                      rowCount(count.suspiciousSources, tr("source"), tr("sources")),
                                       QString::fromStdString(count.name))));
     }
     return html + QStringLiteral("</table>");
