@@ -14,6 +14,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <cstdio>
 
 namespace webthreat {
@@ -199,6 +200,8 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
     std::size_t nextInBlock = 0;
     std::size_t nextRow = 0; // first row not yet looked at for the next block
     const unsigned threads = resolveThreads(analysis.detection->params.forest.threads);
+    // More than one block: rank every row's features once rather than count them for each block.
+    std::optional<FeatureRanks> ranks;
     auto explainNextBlock = [&] {
         blockRows.clear();
         for (; nextRow < table.rowCount() && blockRows.size() < kBlockRows; ++nextRow) {
@@ -209,8 +212,10 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         nextInBlock = 0;
         if (blockRows.empty() || !analysis.detection->forest)
             return;
-        const auto explanations
-            = explainRows(*analysis.data, *analysis.detection, blockRows, static_cast<int>(threads));
+        if (!ranks && (nextRow < table.rowCount() || blockRows.size() == kBlockRows))
+            ranks = rankFeatures(*analysis.data, *analysis.detection, static_cast<int>(threads));
+        const auto explanations = explainRows(*analysis.data, *analysis.detection, blockRows,
+                                              static_cast<int>(threads), ranks ? &*ranks : nullptr);
         char share[64];
         for (std::size_t i = 0; i < explanations.size(); ++i) {
             const RowExplanation& explanation = explanations[i];

@@ -117,9 +117,22 @@ private Q_SLOTS:
         for (std::size_t row = data->table.rowCount(); row-- > 0;)
             rows.push_back(row); // any order
         const auto together = explainRows(*data, *detection, rows, 2);
+        // With every row's features ranked once (the scored CSV's blocks), the same again.
+        const FeatureRanks ranks = rankFeatures(*data, *detection, 2);
+        QCOMPARE(ranks.sorted.size(), params.features.size());
+        const auto ranked = explainRows(*data, *detection, rows, 2, &ranks);
         QCOMPARE(together.size(), rows.size());
+        QCOMPARE(ranked.size(), rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const RowExplanation alone = explainer.explain(rows[i]);
+            QCOMPARE(ranked[i].sentence, alone.sentence);
+            for (std::size_t f = 0; f < alone.features.size(); ++f) {
+                QCOMPARE(ranked[i].features[f].feature, alone.features[f].feature);
+                QCOMPARE(ranked[i].features[f].value, alone.features[f].value);
+                QCOMPARE(ranked[i].features[f].credit, alone.features[f].credit);
+                QCOMPARE(ranked[i].features[f].percentile, alone.features[f].percentile);
+                QCOMPARE(ranked[i].features[f].above, alone.features[f].above);
+            }
             QCOMPARE(together[i].row, rows[i]);
             QCOMPARE(together[i].sentence, alone.sentence);
             QCOMPARE(together[i].pathLength, alone.pathLength);
