@@ -1,5 +1,6 @@
 #include "core/detect/cleaning.h"
 
+#include "core/util/hash.h"
 #include "core/util/log.h"
 #include "core/util/parallel.h"
 
@@ -18,15 +19,6 @@ namespace {
 constexpr std::uint64_t columnFactor(std::size_t column) noexcept
 {
     return (0x9E3779B97F4A7C15ull * (2 * column + 1)) | 1u;
-}
-
-std::uint64_t finalMix(std::uint64_t h) noexcept
-{
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDull;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ull;
-    return h ^ (h >> 33);
 }
 
 std::uint64_t cellBits(const Column& column, std::size_t row) noexcept
@@ -137,7 +129,7 @@ std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, unsigned
             }
             std::size_t own = 0;
             for (std::size_t i = 0; i < count; ++i) {
-                hashes[i] = finalMix(hashes[i]);
+                hashes[i] = mix64(hashes[i]);
                 if ((hashes[i] >> 40) % parts == part) {
                     mine[own++] = static_cast<std::uint32_t>(i);
                     __builtin_prefetch(partSlots + slotOf(hashes[i]));

@@ -4,6 +4,7 @@
 #include "core/output/export.h"
 #include "core/stream/chunkreader.h"
 #include "core/util/errors.h"
+#include "core/util/hash.h"
 #include "core/util/log.h"
 
 #include <algorithm>
@@ -42,15 +43,6 @@ namespace {
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::uint64_t mix(std::uint64_t h) noexcept
-{
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDull;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ull;
-    return h ^ (h >> 33);
 }
 
 // A set of 64-bit row hashes, open addressing (8 bytes a slot, at most 70 % full). 0 marks an empty
@@ -107,7 +99,7 @@ std::vector<std::uint64_t> rowHashes(const TrafficTable& table)
 {
     std::vector<std::uint64_t> textHash(table.strings ? table.strings->size() : 1, 0);
     for (std::size_t id = 1; id < textHash.size(); ++id)
-        textHash[id] = mix(std::hash<std::string_view>{}(table.strings->view(static_cast<std::uint32_t>(id))) + 1);
+        textHash[id] = mix64(std::hash<std::string_view>{}(table.strings->view(static_cast<std::uint32_t>(id))) + 1);
     std::vector<std::uint64_t> hashes(table.rowCount(), 0x243F6A8885A308D3ull);
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const Column& column = table.columns[c];
@@ -120,7 +112,7 @@ std::vector<std::uint64_t> rowHashes(const TrafficTable& table)
                 cell = std::hash<double>{}(column.reals[row]);
             else
                 cell = static_cast<std::uint64_t>(column.integers[row]);
-            hashes[row] = mix(hashes[row] ^ (cell * factor)) + c;
+            hashes[row] = mix64(hashes[row] ^ (cell * factor)) + c;
         }
     }
     return hashes;
