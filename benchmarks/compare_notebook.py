@@ -148,6 +148,21 @@ def machine_description():
     return f"{os.cpu_count()} hardware threads, {cpu}{memory}{load}; {platform.platform()}"
 
 
+def prepare_file(webthreat, workdir, rows):
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = workdir / f"gen-{rows}.csv"
+    if data.is_file():
+        print(f"Reusing {data} (made by webthreat generate --rows {rows} --label; seed 42)")
+    else:
+        print(f"Generating {data} ...", flush=True)
+        subprocess.run([str(webthreat), "generate", "--rows", str(rows), "--label", "--out", str(data)],
+                       check=True, stdout=subprocess.DEVNULL)
+    with open(data, "rb") as warm:  # into the page cache, so that no run pays for the disk
+        while warm.read(1 << 24):
+            pass
+    return data
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -171,18 +186,8 @@ def main():
         sys.exit("compare_notebook: webthreat not found; build it (cmake --build build-bench) or pass --webthreat")
 
     workdir = pathlib.Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    data = workdir / f"gen-{args.rows}.csv"
-    if data.is_file():
-        print(f"Reusing {data} (made by webthreat generate --rows {args.rows} --label; seed 42)")
-    else:
-        print(f"Generating {data} ...", flush=True)
-        subprocess.run([str(webthreat), "generate", "--rows", str(args.rows), "--label", "--out", str(data)],
-                       check=True, stdout=subprocess.DEVNULL)
+    data = prepare_file(webthreat, workdir, args.rows)
     size = data.stat().st_size
-    with open(data, "rb") as warm:  # into the page cache, so that no run pays for the disk
-        while warm.read(1 << 24):
-            pass
 
     notebook_problem = "--skip-notebook was given" if args.skip_notebook else python_has_notebook_packages(args.python)
     if notebook_problem:

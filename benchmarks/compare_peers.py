@@ -35,7 +35,7 @@ import tempfile
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from compare_notebook import (find_webthreat, fmt_mb, last_json_line, machine_description,  # noqa: E402
-                              measure, python_has_notebook_packages, webthreat_counts)
+                              measure, prepare_file, python_has_notebook_packages, webthreat_counts)
 
 DUCKDB_PACKAGE = "@duckdb/node-api"
 
@@ -68,21 +68,6 @@ def duckdb_problem(npm_dir):
         last = (probe.stderr.strip().splitlines() or ["require failed"])[-1]
         return f"{DUCKDB_PACKAGE} does not load: {last}"
     return None
-
-
-def prepare_file(webthreat, workdir, rows):
-    workdir.mkdir(parents=True, exist_ok=True)
-    data = workdir / f"gen-{rows}.csv"
-    if data.is_file():
-        print(f"Reusing {data} (made by webthreat generate --rows {rows} --label; seed 42)")
-    else:
-        print(f"Generating {data} ...", flush=True)
-        subprocess.run([str(webthreat), "generate", "--rows", str(rows), "--label", "--out", str(data)],
-                       check=True, stdout=subprocess.DEVNULL)
-    with open(data, "rb") as warm:  # into the page cache, so that no run pays for the disk
-        while warm.read(1 << 24):
-            pass
-    return data
 
 
 def main():
