@@ -23,7 +23,6 @@ the sides disagree on the rows kept.
 """
 
 import argparse
-import json
 import os
 import pathlib
 import shutil
