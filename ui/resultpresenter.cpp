@@ -67,16 +67,7 @@ void ResultPresenter::showThreatLists(const std::shared_ptr<const PreparedData>&
         return;
     m_snapshot.threatMatches = std::move(matches);
     m_snapshot.threatFindings = std::move(findings);
-    const ViewFilter noFilter;
-    const ViewFilter& filter = m_viewFilter ? *m_viewFilter : noFilter;
-    QList<AnalysisView*> told;
-    for (AnalysisView* view : std::as_const(m_views)) {
-        if (told.contains(view))
-            continue;
-        told.append(view);
-        const ViewUpdate update{m_snapshot, m_file, filter, false, false, m_snapshot.verdicts};
-        view->updateThreatLists(update);
-    }
+    tellEveryView(&AnalysisView::updateThreatLists);
 }
 
 void ResultPresenter::showDetection(const AnalysisSnapshot& shown)
@@ -104,15 +95,20 @@ void ResultPresenter::showTriage(std::shared_ptr<const TableTriage> triage)
     m_snapshot.triage = std::move(triage);
     // Every view at once: a mark is a small change each view shows in place (a part not yet shown
     // reads the snapshot's triage when its turn comes).
+    tellEveryView(&AnalysisView::updateTriage);
+}
+
+void ResultPresenter::tellEveryView(void (AnalysisView::*update)(const ViewUpdate&))
+{
     const ViewFilter noFilter;
     const ViewFilter& filter = m_viewFilter ? *m_viewFilter : noFilter;
-    QList<AnalysisView*> told;
+    const ViewUpdate shown{m_snapshot, m_file, filter, false, false, m_snapshot.verdicts};
+    QList<AnalysisView*> told; // a view registered for several parts is told once
     for (AnalysisView* view : std::as_const(m_views)) {
         if (told.contains(view))
             continue;
         told.append(view);
-        const ViewUpdate update{m_snapshot, m_file, filter, false, false, m_snapshot.verdicts};
-        view->updateTriage(update);
+        (view->*update)(shown);
     }
 }
 

@@ -63,6 +63,8 @@ Q_SIGNALS:
                     std::shared_ptr<const webthreat::InputFingerprint> fingerprint);
 
 private:
+    // Every view at once, each once, with the current snapshot: a small change each shows in place.
+    void tellEveryView(void (AnalysisView::*update)(const ViewUpdate&));
     struct Part {
         AnalysisView* view = nullptr;
         int index = 0; // the view's part number
