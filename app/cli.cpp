@@ -1124,13 +1124,15 @@ int analyze(AnalyzeCommand& a, std::ostream& out, std::ostream& err)
         keepOnlyWhatTheTextNeeds(a, truthName);
     params.topN = a.top;
     const Progress progress({}, &g_interrupted);
-    const Analysis analysis = analyzeFile(a.file, params, progress);
+    Analysis analysis = analyzeFile(a.file, params, progress);
     const std::shared_ptr<const PreparedData>& data = analysis.data;
     const std::shared_ptr<const Detection>& detection = analysis.detection;
-    // The behaviour section: the detector's, when a Behaviour feature made it compute them.
+    // The behaviour section: the detector's, when a Behaviour feature made it compute them; kept
+    // in the analysis so that the report does not compute it a second time.
     std::shared_ptr<const BehaviourResult> behaviour = detection->behaviour;
     if (!behaviour && a.behaviour)
         behaviour = std::make_shared<const BehaviourResult>(analyzeBehaviour(data->table, {}, progress));
+    analysis.behaviour = behaviour;
     const BeaconResult* beacons = behaviour ? &behaviour->beacons : nullptr;
     // The ground truth, when the file has one or one is named: a named column that is missing or
     // unusable is a usage error; a column found by its name but unusable is only reported.

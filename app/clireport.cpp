@@ -55,6 +55,7 @@ void writeCliReport(const Analysis& analysis, const Provenance& provenance, cons
         input.snapshot.threatFindings = std::make_shared<const ThreatFindings>(analysis.threatFindings);
     }
     input.snapshot.thresholdFromModel = analysis.thresholdFromModel;
+    input.behaviour = analysis.behaviour; // the CLI's, when it computed them
     input.provenance = provenance;
     input.title = QString::fromStdString(provenance.input.name);
     input.charts = renderReportCharts(input.snapshot);

@@ -114,6 +114,10 @@ struct Analysis {
     // null and empty without lists.
     std::shared_ptr<const ThreatMatches> threatMatches;
     ThreatFindings threatFindings;
+    // Beacon pairs and scanning sources, when the caller computed them (the CLI's behaviour
+    // section) or the detector did (a Behaviour feature): the report uses these rather than
+    // computing them again. Null otherwise.
+    std::shared_ptr<const BehaviourResult> behaviour;
 
     bool hasDetection() const noexcept { return detection != nullptr; }
 };

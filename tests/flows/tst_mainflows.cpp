@@ -21,6 +21,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSignalSpy>
@@ -54,8 +55,9 @@ QAction* actionNamed(QWidget& window, const QString& text)
 }
 
 // Answers the next file dialog by typing path into its name field and pressing Enter, as a person
-// would; answered stays false if no dialog came within ten seconds.
-void answerFileDialog(QObject* context, const QString& path, bool* answered, int triesLeft = 200)
+// would; answered stays false if no dialog came within thirty seconds (a loaded CI machine has
+// taken more than ten to show one).
+void answerFileDialog(QObject* context, const QString& path, bool* answered, int triesLeft = 600)
 {
     QTimer::singleShot(50, context, [=] {
         auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
@@ -66,13 +68,21 @@ void answerFileDialog(QObject* context, const QString& path, bool* answered, int
                 other->reject(); // some other dialog: fail the check after it rather than hang
             return;
         }
-        auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
-        if (!name)
-            return;
-        name->clear();
-        QTest::keyClicks(name, path);
-        QTest::keyClick(name, Qt::Key_Return);
+        if (auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"))) {
+            name->clear();
+            QTest::keyClicks(name, path);
+            QTest::keyClick(name, Qt::Key_Return);
+        }
         *answered = true;
+        // On a loaded machine the name field's completer can pop up while the name is typed and
+        // take the Enter: a dialog still open a second later is answered through its own API.
+        const QPointer<QFileDialog> open(dialog);
+        QTimer::singleShot(1000, context, [open, path] {
+            if (open && open->isVisible()) {
+                open->selectFile(path);
+                open->accept();
+            }
+        });
     });
 }
 
@@ -217,7 +227,7 @@ private Q_SLOTS:
             });
         };
         answered = false;
-        chooseFile(200);
+        chooseFile(600);
         actionNamed(window, QStringLiteral("Export Chart..."))->trigger();
         QVERIFY(chose);
         QVERIFY(answered);
