@@ -561,6 +561,7 @@ private:
     void value(const Target& target, std::string_view text, std::int64_t line);
     void endRow();
     void setText(std::size_t column, std::string_view text, RecentIds* recent);
+    void dropWaiting(std::size_t column);
 
     std::string m_file;
     LogTable m_table;
@@ -973,21 +974,44 @@ void ZeekConnParser::value(const Target& target, std::string_view text, std::int
         m_table.invalidCell(target.name, line, text, reason);
 }
 
+// A cell is written now (its id known, or its text in a buffer the next field reuses) or at the
+// row's end (interned with the row's other new texts). A line may name one column twice (a JSON
+// key repeated, two #fields names for one column): the later value wins, so a cell written now
+// drops the value of that column still waiting for the row's end. Without that the outcome hung
+// on which value the recent ids happened to know, and so on how the file was cut into pieces.
 void ZeekConnParser::setText(std::size_t column, std::string_view text, RecentIds* recent)
 {
-    if (m_fieldUnescaped) {
-        m_table.setText(column, text); // unescaped into a buffer the next field reuses: now
-        return;
-    }
-    if (recent) {
-        if (const std::uint32_t id = recent->find(text); id != StringPool::kMissing) {
+    std::uint32_t id = StringPool::kMissing;
+    if (!m_fieldUnescaped && recent)
+        id = recent->find(text);
+    if (m_fieldUnescaped || id != StringPool::kMissing) {
+        if (!m_textColumns.empty())
+            dropWaiting(column);
+        if (m_fieldUnescaped)
+            m_table.setText(column, text);
+        else
             m_table.setTextId(column, id);
-            return;
-        }
+        return;
     }
     m_textColumns.push_back(column);
     m_textRecent.push_back(recent);
     m_texts.push_back(text);
+}
+
+void ZeekConnParser::dropWaiting(std::size_t column)
+{
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < m_textColumns.size(); ++i) {
+        if (m_textColumns[i] == column)
+            continue;
+        m_textColumns[kept] = m_textColumns[i];
+        m_textRecent[kept] = m_textRecent[i];
+        m_texts[kept] = m_texts[i];
+        ++kept;
+    }
+    m_textColumns.resize(kept);
+    m_textRecent.resize(kept);
+    m_texts.resize(kept);
 }
 
 void ZeekConnParser::endRow()

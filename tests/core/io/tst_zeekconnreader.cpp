@@ -320,6 +320,33 @@ private Q_SLOTS:
         QVERIFY(anyWarningContains(read.report, "JSON key(s) past the first 256 columns were not kept"));
     }
 
+    // A JSON key given twice in one line, or a #fields name given twice, reads the later value,
+    // whether or not an earlier line had either value (the fuzz finding in
+    // tests/data/fuzz-regressions/zeek_repeated_key_*: a value an earlier line had was written at
+    // once, a new one at the row's end, so the new one won even when it came first, and one thread
+    // and three, whose earlier lines differ, read different values).
+    void repeatedKeyReadsLaterValue()
+    {
+        const std::string json = "{\"ts\":1700000000,\"id.orig_h\":\"10.0.0.1\",\"service\":\"http\"}\n"
+                                 "{\"ts\":1700000001,\"id.orig_h\":\"10.0.0.1\",\"service\":\"ntp\",\"service\":\"http\"}\n"
+                                 "{\"ts\":1700000002,\"id.orig_h\":\"10.0.0.1\",\"service\":\"http\",\"service\":\"dns\"}\n";
+        const ReadResult fromJson = readZeek(json);
+        QCOMPARE(fromJson.table.rowCount(), std::size_t(3));
+        QCOMPARE(cell(fromJson, "service", 1), "http");
+        QCOMPARE(cell(fromJson, "service", 2), "dns");
+
+        const std::string tsv = "#separator \\x09\n#fields\tts\tid.orig_h\tid.resp_h\tconn_state\tservice\tservice\n"
+                                "1700000000\t10.0.0.1\t10.0.0.2\tSF\thttp\thttp\n"
+                                "1700000001\t10.0.0.1\t10.0.0.2\tSF\tntp\thttp\n"
+                                "1700000002\t10.0.0.1\t10.0.0.2\tSF\thttp\tdns\n"
+                                "1700000003\t10.0.0.1\t10.0.0.2\tSF\tntp\ta\\x09b\n";
+        const ReadResult fromTsv = readZeek(tsv);
+        QCOMPARE(fromTsv.table.rowCount(), std::size_t(4));
+        QCOMPARE(cell(fromTsv, "service", 1), "http");
+        QCOMPARE(cell(fromTsv, "service", 2), "dns");
+        QCOMPARE(cell(fromTsv, "service", 3), "a\tb"); // escaped, so written at once: still the later one
+    }
+
     // Issue 17: a line past the record limit is refused with file and line, in either format.
     void lineOverLimitRefused()
     {
