@@ -1067,6 +1067,8 @@ void ZeekConnParser::bytesFromHistory()
 
 void ZeekConnParser::dropWaiting(std::size_t column)
 {
+    if (std::find(m_textColumns.begin(), m_textColumns.end(), column) == m_textColumns.end())
+        return; // the usual case: the line names the column once
     std::size_t kept = 0;
     for (std::size_t i = 0; i < m_textColumns.size(); ++i) {
         if (m_textColumns[i] == column)
