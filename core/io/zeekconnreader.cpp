@@ -31,6 +31,7 @@ enum class Slot : std::uint8_t {
     OrigPkts,
     RespPkts,
     Path,
+    History, // an extra column that also tells which side sent payload
     Extra,
     Ignored
 };
@@ -39,7 +40,7 @@ struct Named {
     std::string_view name;
     Slot slot;
 };
-constexpr std::array<Named, 16> kMapped{{{"ts", Slot::Ts},
+constexpr std::array<Named, 17> kMapped{{{"ts", Slot::Ts},
                                          {"duration", Slot::Duration},
                                          {"id.orig_h", Slot::OrigH},
                                          {"id.resp_h", Slot::RespH},
@@ -54,7 +55,8 @@ constexpr std::array<Named, 16> kMapped{{{"ts", Slot::Ts},
                                          {"resp_bytes", Slot::RespBytes},
                                          {"orig_pkts", Slot::OrigPkts},
                                          {"resp_pkts", Slot::RespPkts},
-                                         {"_path", Slot::Path}}};
+                                         {"_path", Slot::Path},
+                                         {"history", Slot::History}}};
 
 Slot slotOf(std::string_view name) noexcept
 {
@@ -465,6 +467,32 @@ private:
     std::string m_why;
 };
 
+// Which sides of a connection its Zeek history shows sent no payload: the originator's letters are
+// upper case, the responder's lower case, and only S(YN), H (SYN-ACK), A(CK), F(IN), R(ST) and W
+// (zero window) are packets known to carry none. D (payload), T (retransmitted payload), G (a gap
+// in the content), C (bad checksum), I, Q, ... leave that side's bytes unknown, as does anything
+// that is not a history letter.
+struct Payload {
+    bool originatorNone = true;
+    bool responderNone = true;
+};
+Payload payloadOf(std::string_view history) noexcept
+{
+    Payload payload;
+    for (const char c : history) {
+        const bool upper = c >= 'A' && c <= 'Z';
+        const bool lower = c >= 'a' && c <= 'z';
+        const char letter = lower ? static_cast<char>(c - 'a' + 'A') : c;
+        if (c == '^' || ((upper || lower) && std::string_view("SHAFRW").find(letter) != std::string_view::npos))
+            continue; // '^': Zeek flipped the sides, the letters already name the final ones
+        if (!lower)
+            payload.originatorNone = false;
+        if (!upper)
+            payload.responderNone = false;
+    }
+    return payload;
+}
+
 // The ids of a field's recent values of up to 16 bytes, compared as two words: a value seen lately
 // (a state, a service, a flag, a small count: most of a conn.log's cells) does not touch the
 // pool's table, which a million uids make far larger than the cache.
@@ -561,6 +589,8 @@ private:
     void value(const Target& target, std::string_view text, std::int64_t line);
     void endRow();
     void setText(std::size_t column, std::string_view text, RecentIds* recent);
+    void dropWaiting(std::size_t column);
+    void bytesFromHistory();
 
     std::string m_file;
     LogTable m_table;
@@ -593,6 +623,11 @@ private:
     std::int64_t m_rowLine = 0;
     Instant m_ts = kMissingInteger;
     std::int64_t m_duration = kMissingInteger;
+    bool m_origBytesGiven = false, m_respBytesGiven = false; // the field was there (valid or not)
+    bool m_historyGiven = false;
+    Payload m_payload;
+    std::size_t m_bytesFromHistory = 0; // rows whose unset bytes were read as 0
+    std::int64_t m_firstBytesFromHistory = 0;
     std::string m_scratch;
     std::string m_unescaped;
     bool m_fieldUnescaped = false; // the field being read is in m_unescaped
@@ -659,6 +694,9 @@ void ZeekConnParser::merge(PieceParser& piece)
     if (m_withoutDuration == 0)
         m_firstWithoutDuration = from.m_firstWithoutDuration;
     m_withoutDuration += from.m_withoutDuration;
+    if (m_bytesFromHistory == 0)
+        m_firstBytesFromHistory = from.m_firstBytesFromHistory;
+    m_bytesFromHistory += from.m_bytesFromHistory;
 }
 
 void ZeekConnParser::mappedColumns()
@@ -676,7 +714,7 @@ Target ZeekConnParser::target(std::string name)
 {
     mappedColumns();
     Target target{slotOf(name), 0, std::move(name)};
-    if (target.slot == Slot::Extra) {
+    if (target.slot == Slot::Extra || target.slot == Slot::History) {
         const std::size_t extras = m_table.report().extraColumns.size();
         const bool known = std::find(m_table.report().extraColumns.begin(), m_table.report().extraColumns.end(),
                                      target.name)
@@ -794,6 +832,7 @@ void ZeekConnParser::beginRow(std::int64_t number)
     m_rowLine = number;
     m_ts = kMissingInteger;
     m_duration = kMissingInteger;
+    m_origBytesGiven = m_respBytesGiven = m_historyGiven = false;
     m_table.setTextId(static_cast<std::size_t>(Field::SourceMeta), m_metaId);
 }
 
@@ -954,6 +993,7 @@ void ZeekConnParser::value(const Target& target, std::string_view text, std::int
     }
     case Slot::OrigBytes:
     case Slot::RespBytes:
+        (target.slot == Slot::OrigBytes ? m_origBytesGiven : m_respBytesGiven) = true;
         if (!(reason = parseWholeNumber(text, 0, std::numeric_limits<std::int64_t>::max(), number)))
             m_table.setInteger(target.slot == Slot::OrigBytes ? Field::BytesIn : Field::BytesOut, number);
         break;
@@ -965,6 +1005,11 @@ void ZeekConnParser::value(const Target& target, std::string_view text, std::int
     case Slot::Path:
     case Slot::Ignored:
         break;
+    case Slot::History:
+        m_historyGiven = true;
+        m_payload = payloadOf(text);
+        setText(target.column, text, target.recent.get());
+        break;
     case Slot::Extra:
         setText(target.column, text, target.recent.get());
         break;
@@ -973,21 +1018,69 @@ void ZeekConnParser::value(const Target& target, std::string_view text, std::int
         m_table.invalidCell(target.name, line, text, reason);
 }
 
+// A cell is written now (its id known, or its text in a buffer the next field reuses) or at the
+// row's end (interned with the row's other new texts). A line may name one column twice (a JSON
+// key repeated, two #fields names for one column): the later value wins, so a cell written now
+// drops the value of that column still waiting for the row's end. Without that the outcome hung
+// on which value the recent ids happened to know, and so on how the file was cut into pieces.
 void ZeekConnParser::setText(std::size_t column, std::string_view text, RecentIds* recent)
 {
-    if (m_fieldUnescaped) {
-        m_table.setText(column, text); // unescaped into a buffer the next field reuses: now
-        return;
-    }
-    if (recent) {
-        if (const std::uint32_t id = recent->find(text); id != StringPool::kMissing) {
+    std::uint32_t id = StringPool::kMissing;
+    if (!m_fieldUnescaped && recent)
+        id = recent->find(text);
+    if (m_fieldUnescaped || id != StringPool::kMissing) {
+        if (!m_textColumns.empty())
+            dropWaiting(column);
+        if (m_fieldUnescaped)
+            m_table.setText(column, text);
+        else
             m_table.setTextId(column, id);
-            return;
-        }
+        return;
     }
     m_textColumns.push_back(column);
     m_textRecent.push_back(recent);
     m_texts.push_back(text);
+}
+
+// Zeek writes orig_bytes and resp_bytes only for a connection with a duration: one of a single
+// packet (a lone SYN, one UDP datagram) has them unset. Its history says whether a side sent any
+// payload. A side that sent none (a scan's SYN: history S, conn_state S0 or REJ) sent 0 bytes, which
+// is what the byte features should see, not the file's median that cleaning would fill in. A side
+// that did (the datagram's D) sent a number Zeek did not write: that stays missing. A field that
+// was there but not a number stays missing too (counted as an invalid cell).
+void ZeekConnParser::bytesFromHistory()
+{
+    if (!m_historyGiven || (m_origBytesGiven && m_respBytesGiven))
+        return;
+    bool filled = false;
+    if (!m_origBytesGiven && m_payload.originatorNone) {
+        m_table.setInteger(Field::BytesIn, 0);
+        filled = true;
+    }
+    if (!m_respBytesGiven && m_payload.responderNone) {
+        m_table.setInteger(Field::BytesOut, 0);
+        filled = true;
+    }
+    if (filled && m_bytesFromHistory++ == 0)
+        m_firstBytesFromHistory = m_rowLine;
+}
+
+void ZeekConnParser::dropWaiting(std::size_t column)
+{
+    if (std::find(m_textColumns.begin(), m_textColumns.end(), column) == m_textColumns.end())
+        return; // the usual case: the line names the column once
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < m_textColumns.size(); ++i) {
+        if (m_textColumns[i] == column)
+            continue;
+        m_textColumns[kept] = m_textColumns[i];
+        m_textRecent[kept] = m_textRecent[i];
+        m_texts[kept] = m_texts[i];
+        ++kept;
+    }
+    m_textColumns.resize(kept);
+    m_textRecent.resize(kept);
+    m_texts.resize(kept);
 }
 
 void ZeekConnParser::endRow()
@@ -1004,6 +1097,7 @@ void ZeekConnParser::endRow()
         m_textColumns.clear();
         m_textRecent.clear();
     }
+    bytesFromHistory();
     if (m_ts == kMissingInteger)
         return;
     m_table.setInteger(Field::CreationTime, m_ts);
@@ -1042,6 +1136,12 @@ ReadResult ZeekConnParser::finish(std::int64_t lines, std::uint64_t bytes)
         report.warnings.push_back(std::to_string(m_withoutDuration)
                                   + " connection(s) have no duration (first on line " + std::to_string(m_firstWithoutDuration)
                                   + "): Zeek leaves it unset when it saw a single packet, so their end_time is their ts");
+    if (m_bytesFromHistory > 0)
+        report.warnings.push_back(std::to_string(m_bytesFromHistory)
+                                  + " connection(s) have orig_bytes or resp_bytes unset (first on line "
+                                  + std::to_string(m_firstBytesFromHistory)
+                                  + ") and a history in which that side sent no payload (S, H, A, F, R, W only): "
+                                    "read as 0 bytes");
     if (m_repeatedFields > 0)
         report.warnings.push_back(std::to_string(m_repeatedFields)
                                   + " repeated #fields line(s) (logs joined one after another) read as the same order");

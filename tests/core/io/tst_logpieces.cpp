@@ -3,10 +3,15 @@
 // order. The inputs are the fixtures repeated past many small blocks, with the layout changed
 // midway (a new header or #fields line), blank, malformed and damaged lines, CRLF line ends and
 // invalid cells, so that pieces stop at headers and merge problems and extra columns.
+#include "core/io/elblogreader.h"
 #include "core/io/trafficfile.h"
+#include "core/io/vpcflowreader.h"
+#include "core/io/zeekconnreader.h"
 
 #include "readertesting.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QTest>
 
 using namespace webthreat;
@@ -78,6 +83,34 @@ void compareReads(const ReadResult& one, const ReadResult& many)
     }
 }
 
+// The options the fuzz targets read an input with (tests/fuzz/fuzzinput.h, smallReadOptions): a
+// block and a record limit picked from the input's length and last byte.
+ReadOptions fuzzOptions(const std::string& text, int threads)
+{
+    ReadOptions options;
+    options.threads = threads;
+    options.memoryBudget = 32u << 20;
+    const unsigned last = text.empty() ? 0u : static_cast<unsigned char>(text.back());
+    options.blockBytes = 64 + (text.size() * 31 + last) % 2048;
+    options.maxRecordBytes = 64 + (last * 97 + text.size()) % 8192;
+    return options;
+}
+
+using LogReader = ReadResult (*)(const ByteReader&, const std::function<double()>&, const std::string&,
+                                 const ReadOptions&, const Progress&);
+
+// The reader a fuzz regression input was found by, from its name's prefix (zeek_, vpc_, elb_).
+LogReader readerNamed(const QString& name)
+{
+    if (name.startsWith(QLatin1String("zeek_")))
+        return &readZeekConnLog;
+    if (name.startsWith(QLatin1String("vpc_")))
+        return &readVpcFlowLog;
+    if (name.startsWith(QLatin1String("elb_")))
+        return &readElbLog;
+    return nullptr;
+}
+
 } // namespace
 
 class TestLogPieces : public QObject {
@@ -117,6 +150,41 @@ private Q_SLOTS:
             const ReadResult many = readWith(text, threads);
             compareReads(one, many);
         }
+    }
+
+    // The inputs on which fuzz_zeek, fuzz_vpc and fuzz_elb found one thread and three to differ,
+    // read with the options the fuzzer used: the same table, cell by cell, and the same report.
+    void fuzzFindingsSameOnThreads_data()
+    {
+        QTest::addColumn<QString>("path");
+        const QDir folder(QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/fuzz-regressions"));
+        int found = 0;
+        for (const QString& name : folder.entryList(QDir::Files, QDir::Name)) {
+            if (readerNamed(name)) {
+                QTest::newRow(qPrintable(name)) << folder.filePath(name);
+                ++found;
+            }
+        }
+        QVERIFY(found > 0);
+    }
+
+    void fuzzFindingsSameOnThreads()
+    {
+        QFETCH(QString, path);
+        QFile in(path);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const std::string text = in.readAll().toStdString();
+        const LogReader read = readerNamed(QFileInfo(path).fileName());
+        auto readOn = [&](int threads, ReadResult& result) {
+            std::size_t offset = 0;
+            result = read(readerOver(text, offset), {}, "fuzz.log", fuzzOptions(text, threads), Progress{});
+        };
+        ReadResult one, many;
+        const QString refusedOnOne = errorOf([&] { readOn(1, one); });
+        const QString refusedOnMany = errorOf([&] { readOn(3, many); });
+        QCOMPARE(refusedOnMany, refusedOnOne);
+        if (refusedOnOne.isEmpty())
+            compareReads(one, many);
     }
 
     // A NUL byte or a line past the record limit is refused with the same line on any threads.

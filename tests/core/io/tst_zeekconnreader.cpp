@@ -110,8 +110,8 @@ private Q_SLOTS:
         QCOMPARE(cell(read, "conn_state", 1), "S0");
         QCOMPARE(cell(read, "creation_time", 1), "2023-11-14T22:13:21.000001Z");
         QCOMPARE(cell(read, "end_time", 1), "2023-11-14T22:13:21.000001Z");
-        QCOMPARE(cell(read, "bytes_in", 1), "");
-        QCOMPARE(cell(read, "bytes_out", 1), "");
+        QCOMPARE(cell(read, "bytes_in", 1), "0"); // unset, and history S: a lone SYN carries no payload
+        QCOMPARE(cell(read, "bytes_out", 1), "0");
         QCOMPARE(cell(read, "service", 1), "");
         // IPv6 DNS.
         QCOMPARE(cell(read, "src_ip", 2), "2001:db8:0:1::10");
@@ -318,6 +318,81 @@ private Q_SLOTS:
         QCOMPARE(read.table.rowCount(), std::size_t(600));
         QVERIFY(read.table.columnCount() <= kFieldCount + kMaxLogFields);
         QVERIFY(anyWarningContains(read.report, "JSON key(s) past the first 256 columns were not kept"));
+    }
+
+    // Unset orig_bytes / resp_bytes (Zeek writes them only for a connection with a duration) read
+    // as 0 for a side whose history shows no payload packet, and stay missing otherwise.
+    void unsetBytesFromHistory_data()
+    {
+        QTest::addColumn<QString>("record");
+        QTest::addColumn<QString>("bytesIn");
+        QTest::addColumn<QString>("bytesOut");
+        // ts, proto, orig_bytes, resp_bytes, conn_state, history
+        QTest::newRow("lone SYN, S0") << "tcp\t-\t-\tS0\tS" << "0" << "0";
+        QTest::newRow("SYN and RST, REJ") << "tcp\t-\t-\tREJ\tSr" << "0" << "0";
+        QTest::newRow("SYN, SYN-ACK, ACK, FIN") << "tcp\t-\t-\tSH\tShAF" << "0" << "0";
+        QTest::newRow("flipped sides") << "tcp\t-\t-\tSHR\t^hr" << "0" << "0";
+        QTest::newRow("one UDP datagram") << "udp\t-\t-\tS0\tD" << "" << "0";
+        QTest::newRow("a reply with payload") << "udp\t-\t-\tSF\tDd" << "" << "";
+        QTest::newRow("retransmitted payload") << "tcp\t-\t-\tOTH\tT" << "" << "0";
+        QTest::newRow("no history") << "tcp\t-\t-\tS0\t-" << "" << "";
+        QTest::newRow("not a history") << "tcp\t-\t-\tS0\tS1" << "" << "";
+        QTest::newRow("given bytes kept") << "tcp\t7\t-\tS0\tS" << "7" << "0";
+        QTest::newRow("a bad count stays missing") << "tcp\tx\t-\tS0\tS" << "" << "0";
+    }
+
+    void unsetBytesFromHistory()
+    {
+        QFETCH(QString, record);
+        QFETCH(QString, bytesIn);
+        QFETCH(QString, bytesOut);
+        const std::string header = "#separator \\x09\n#fields\tts\tid.orig_h\tid.resp_h\tproto\torig_bytes\tresp_bytes"
+                                   "\tconn_state\thistory\n";
+        const std::string line = "1700000000\t10.0.0.1\t10.0.0.2\t" + record.toStdString() + "\n";
+        const ReadResult tsv = readZeek(header + line);
+        QCOMPARE(tsv.table.rowCount(), std::size_t(1));
+        QCOMPARE(cell(tsv, "bytes_in", 0), bytesIn);
+        QCOMPARE(cell(tsv, "bytes_out", 0), bytesOut);
+        QCOMPARE(anyWarningContains(tsv.report, "read as 0 bytes"), bytesIn == "0" || bytesOut == "0");
+
+        // The same in JSON, history before the byte counts and unset ones absent.
+        const QStringList fields = record.split(QLatin1Char('\t'));
+        std::string json = "{\"ts\":1700000000,\"id.orig_h\":\"10.0.0.1\",\"id.resp_h\":\"10.0.0.2\",\"proto\":\""
+            + fields[0].toStdString() + "\",\"conn_state\":\"" + fields[3].toStdString() + "\"";
+        if (fields[4] != QLatin1String("-"))
+            json += ",\"history\":\"" + fields[4].toStdString() + "\"";
+        if (fields[1] != QLatin1String("-"))
+            json += ",\"orig_bytes\":\"" + fields[1].toStdString() + "\"";
+        const ReadResult fromJson = readZeek(json + "}\n");
+        QCOMPARE(cell(fromJson, "bytes_in", 0), bytesIn);
+        QCOMPARE(cell(fromJson, "bytes_out", 0), bytesOut);
+    }
+
+    // A JSON key given twice in one line, or a #fields name given twice, reads the later value,
+    // whether or not an earlier line had either value (the fuzz finding in
+    // tests/data/fuzz-regressions/zeek_repeated_key_*: a value an earlier line had was written at
+    // once, a new one at the row's end, so the new one won even when it came first, and one thread
+    // and three, whose earlier lines differ, read different values).
+    void repeatedKeyReadsLaterValue()
+    {
+        const std::string json = "{\"ts\":1700000000,\"id.orig_h\":\"10.0.0.1\",\"service\":\"http\"}\n"
+                                 "{\"ts\":1700000001,\"id.orig_h\":\"10.0.0.1\",\"service\":\"ntp\",\"service\":\"http\"}\n"
+                                 "{\"ts\":1700000002,\"id.orig_h\":\"10.0.0.1\",\"service\":\"http\",\"service\":\"dns\"}\n";
+        const ReadResult fromJson = readZeek(json);
+        QCOMPARE(fromJson.table.rowCount(), std::size_t(3));
+        QCOMPARE(cell(fromJson, "service", 1), "http");
+        QCOMPARE(cell(fromJson, "service", 2), "dns");
+
+        const std::string tsv = "#separator \\x09\n#fields\tts\tid.orig_h\tid.resp_h\tconn_state\tservice\tservice\n"
+                                "1700000000\t10.0.0.1\t10.0.0.2\tSF\thttp\thttp\n"
+                                "1700000001\t10.0.0.1\t10.0.0.2\tSF\tntp\thttp\n"
+                                "1700000002\t10.0.0.1\t10.0.0.2\tSF\thttp\tdns\n"
+                                "1700000003\t10.0.0.1\t10.0.0.2\tSF\tntp\ta\\x09b\n";
+        const ReadResult fromTsv = readZeek(tsv);
+        QCOMPARE(fromTsv.table.rowCount(), std::size_t(4));
+        QCOMPARE(cell(fromTsv, "service", 1), "http");
+        QCOMPARE(cell(fromTsv, "service", 2), "dns");
+        QCOMPARE(cell(fromTsv, "service", 3), "a\tb"); // escaped, so written at once: still the later one
     }
 
     // Issue 17: a line past the record limit is refused with file and line, in either format.
