@@ -2,7 +2,7 @@
 
 #include "core/output/atomicfile.h"
 #include "core/output/export.h"
-#include "core/stream/chunkreader.h"
+#include "core/stream/chunksource.h"
 #include "core/util/errors.h"
 #include "core/util/hash.h"
 #include "core/util/log.h"
@@ -307,6 +307,7 @@ private:
     void passOne();
     void finishPassOne();
     void fit();
+    void useModel();
     using ChunkVisitor = std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t)>;
     void scoredPass(const char* stage, const ChunkVisitor& visit);
     void findThreshold();
@@ -329,7 +330,8 @@ private:
     TrafficTable m_sampleTable;
     double m_durationFill = 0.0;
     double m_rateFill = 0.0;
-    std::shared_ptr<IsolationForest> m_forest;
+    std::shared_ptr<const IsolationForest> m_forest;
+    std::vector<std::string> m_readerNotes; // how the chunk source differs from the whole file's read
     std::shared_ptr<FeatureEncodings> m_encodings;
     std::vector<double> m_sampleScores; // sorted
 };
@@ -369,7 +371,8 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
 
 void Streamer::passOne()
 {
-    CsvChunkReader reader(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    ChunkSource& reader = *source;
     m_result.compressed = reader.compressed();
     ReadResult chunk;
     while (reader.next(chunk, m_progress)) {
@@ -407,6 +410,7 @@ void Streamer::passOne()
     }
     m_result.readReport = reader.report();
     m_result.textBytes = reader.textBytes();
+    m_readerNotes = reader.notes();
     m_result.duplicateHashes = m_hashes.size();
     m_hashes.clear();
 }
@@ -576,8 +580,9 @@ void Streamer::fit()
     m_stats.sources.clear();
     m_encodings = std::make_shared<FeatureEncodings>(std::move(encodings));
     const TableFeatureRows rows(m_sampleTable, sampleFeatures, *m_encodings);
-    m_forest = std::make_shared<IsolationForest>();
-    m_forest->fit(rows, detector.forest, m_progress);
+    auto forest = std::make_shared<IsolationForest>();
+    forest->fit(rows, detector.forest, m_progress);
+    m_forest = forest;
     // The sample's scores set pass 2's window around the threshold; a whole-file sample needs none.
     if (!m_result.sampleIsWholeFile && !m_params.analysis.contamination.automatic) {
         m_sampleScores = m_forest->scoreSamples(rows, detector.forest.threads);
@@ -590,6 +595,53 @@ void Streamer::fit()
     detection->effectiveMaxSamples = m_forest->maxSamples();
     m_result.detection = detection;
 }
+
+// `score --model` in streaming mode: the saved model's encodings and forest, nothing fitted, as
+// scoreWithModel (core/pipeline.h). The derived features' fills written to --out are this file's,
+// computed as fit() computes them.
+void Streamer::useModel()
+{
+    const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
+    const bool filled = m_result.bytesInMedian != kMissingInteger;
+    const double median = filled ? static_cast<double>(m_result.bytesInMedian) : 0.0;
+    if (m_result.sampleIsWholeFile) {
+        const FeatureSet sampleFeatures = computeFeatures(m_sampleTable);
+        m_durationFill = sampleFeatures.sessionDuration.fill();
+        m_rateFill = sampleFeatures.avgPacketSize.fill();
+    } else {
+        const FeatureStatistics& s = m_stats;
+        m_durationFill = s.durations > 0 ? s.durationSum / static_cast<double>(s.durations) : 0.0;
+        const std::size_t rates = s.rates + (filled ? s.missingInRates : 0);
+        const double rateSum = s.rateSum + (filled ? median * s.missingInInverse + s.missingInOutRate : 0.0);
+        m_rateFill = rates > 0 ? rateSum / static_cast<double>(rates) : 0.0;
+    }
+    m_stats.sources.clear();
+    m_encodings = std::make_shared<FeatureEncodings>(model->encodings);
+    m_forest = model->forest;
+    const int threads = m_params.analysis.detector.forest.threads;
+    auto detection = std::make_shared<Detection>();
+    detection->params.features = model->features();
+    detection->params.scaling = model->scaling;
+    detection->params.forest.trees = model->trees;
+    detection->params.forest.maxSamples = model->maxSamplesRequested;
+    detection->params.forest.seed = model->seed;
+    detection->params.forest.threads = threads;
+    detection->effectiveMaxSamples = m_forest->maxSamples();
+    detection->encodings = m_encodings;
+    detection->forest = m_forest;
+    detection->model = model;
+    m_result.detection = detection;
+    if (m_params.analysis.modelThreshold) {
+        m_result.contamination = model->contamination;
+        return;
+    }
+    // Re-thresholded on this file: the sample's scores set pass 2's window, as after a fit.
+    if (!m_result.sampleIsWholeFile && !m_params.analysis.contamination.automatic) {
+        const TableFeatureRows rows(m_sampleTable, FeatureSet{}, *m_encodings);
+        m_sampleScores = m_forest->scoreSamples(rows, threads);
+        std::sort(m_sampleScores.begin(), m_sampleScores.end());
+    }
+}
 } // namespace
 
 namespace {
@@ -599,7 +651,8 @@ void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
 {
     ++m_result.passes;
     m_rowsRead = 0;
-    CsvChunkReader reader(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    ChunkSource& reader = *source;
     ReadResult chunk;
     std::uint64_t cleanedRows = 0;
     while (reader.next(chunk, m_progress)) {
@@ -639,11 +692,15 @@ StreamedRow streamedRow(const TrafficTable& table, std::size_t row, double score
 void Streamer::findThreshold()
 {
     const Contamination& contamination = m_params.analysis.contamination;
+    // A threshold known before scoring (automatic contamination's, a saved model's): one pass counts.
+    const bool modelThreshold = m_params.analysis.model && m_params.analysis.modelThreshold;
+    const bool fixed = contamination.automatic || modelThreshold;
+    const double fixedAt = modelThreshold ? m_params.analysis.model->threshold : -0.5;
     double lo = -std::numeric_limits<double>::infinity();
     double hi = std::numeric_limits<double>::infinity();
     const double q = contamination.value;
-    if (contamination.automatic) {
-        lo = hi = -0.5;
+    if (fixed) {
+        lo = hi = fixedAt;
     } else if (!m_result.sampleIsWholeFile && !m_sampleScores.empty()) {
         const double s = static_cast<double>(m_sampleScores.size());
         const double margin = std::max(0.002, 6.0 * std::sqrt(q * (1.0 - q) / s));
@@ -676,7 +733,7 @@ void Streamer::findThreshold()
             maximum = std::max(maximum, score);
             if (score < lo)
                 ++below;
-            else if (score <= hi && !contamination.automatic)
+            else if (score <= hi && !fixed)
                 window.push_back(score);
             if (top.size() < topN || score < top.top().score) {
                 top.push(streamedRow(table, row, score, first + row));
@@ -694,8 +751,8 @@ void Streamer::findThreshold()
         top.pop();
     }
     std::reverse(m_result.mostAnomalous.begin(), m_result.mostAnomalous.end());
-    if (contamination.automatic) {
-        m_result.threshold = -0.5;
+    if (fixed) {
+        m_result.threshold = fixedAt;
         m_result.suspiciousCount = below;
         return;
     }
@@ -776,12 +833,16 @@ StreamResult Streamer::run()
     finishPassOne();
     m_result.passes = 1;
     m_result.seconds[0] = secondsSince(started);
-    if (m_stats.rows < 2)
+    const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
+    if (m_stats.rows < (model ? 1u : 2u))
         throw InputError(m_path, 0, "",
-                         "the detector needs at least two rows: after cleaning there are " + std::to_string(m_stats.rows)
-                             + " (" + std::to_string(m_result.readReport.rows) + " read)");
+                         std::string(model ? "nothing to score" : "the detector needs at least two rows")
+                             + ": after cleaning there are " + std::to_string(m_stats.rows) + " (" + std::to_string(m_result.readReport.rows) + " read)");
     started = std::chrono::steady_clock::now();
-    fit();
+    if (model)
+        useModel();
+    else
+        fit();
     m_result.seconds[1] = secondsSince(started);
     started = std::chrono::steady_clock::now();
     findThreshold();
@@ -795,7 +856,15 @@ StreamResult Streamer::run()
     notes.push_back("streamed in " + std::to_string(m_result.passes) + " passes of "
                     + std::to_string(m_result.chunks) + " chunk(s) (" + std::to_string(m_params.chunkBytes >> 10)
                     + " KiB of text each)");
-    if (m_result.sampleIsWholeFile)
+    notes.insert(notes.end(), m_readerNotes.begin(), m_readerNotes.end());
+    if (model) {
+        notes.push_back("scored with the saved model " + (model->file.empty() ? std::string("given") : model->file)
+                        + ": its encodings and forest, nothing refitted, as in memory: the same scores");
+        notes.push_back(m_params.analysis.modelThreshold
+                            ? "labelled at the model's saved threshold: one scoring pass after the read-and-clean pass"
+                            : "labelled at this file's contamination percentile, exact, as in memory");
+        notes.push_back("the drift against the model's training data is not measured in streaming mode");
+    } else if (m_result.sampleIsWholeFile)
         notes.push_back("the forest was fitted on every cleaned row, as in memory: the same scores and verdicts");
     else
         notes.push_back("the forest was fitted on a uniform sample of " + std::to_string(m_result.sampleRows)

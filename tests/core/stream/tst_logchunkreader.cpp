@@ -1,0 +1,266 @@
+// core/stream/logchunkreader and openChunkSource: every log format, plain and in every packing the
+// in-memory path reads, handed out in small chunks, gives the rows of the whole file's read (the
+// same cells, the file's line numbers); a layout set by a header carries over to later chunks; a bad
+// line in a later chunk is reported with the file's line number; a VPC Flow Log read in chunks joins
+// directions within a chunk only, and says so, with every byte kept.
+#include "core/stream/chunksource.h"
+#include "core/stream/logchunkreader.h"
+
+#include "core/io/trafficfile.h"
+#include "core/util/errors.h"
+#include "streamtesting.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+
+using namespace webthreat;
+using namespace webthreat::testing;
+
+namespace {
+const std::string kFormats = std::string(WEBTHREAT_TEST_DATA_DIR) + "/formats";
+
+std::string readAll(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// filter: "" (no compression), gzip, bzip2, xz, zstd; zip or tar put the text in a member "log".
+bool writePacked(const std::string& path, const std::string& packing, const std::string& text)
+{
+    archive* out = archive_write_new();
+    const bool zip = packing == "zip";
+    const bool tar = packing.rfind("tar", 0) == 0;
+    int status = zip ? archive_write_set_format_zip(out) : tar ? archive_write_set_format_pax_restricted(out)
+                                                                : archive_write_set_format_raw(out);
+    std::string filter = tar ? (packing.size() > 4 ? packing.substr(4) : "") : zip ? "" : packing;
+    if (filter == "gz")
+        filter = "gzip";
+    if (!filter.empty() && status == ARCHIVE_OK)
+        status = archive_write_add_filter_by_name(out, filter.c_str());
+    if (status != ARCHIVE_OK || archive_write_open_filename(out, path.c_str()) != ARCHIVE_OK) {
+        archive_write_free(out);
+        return false;
+    }
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, "log");
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(text.size()));
+    bool written = archive_write_header(out, entry) == ARCHIVE_OK
+        && archive_write_data(out, text.data(), text.size()) == static_cast<la_ssize_t>(text.size());
+    archive_entry_free(entry);
+    written = archive_write_close(out) == ARCHIVE_OK && written;
+    archive_write_free(out);
+    return written;
+}
+
+// Each row as text: its line and every schema cell.
+std::vector<std::string> rowsOf(const TrafficTable& table)
+{
+    std::vector<std::string> rows(table.rowCount());
+    for (std::size_t row = 0; row < rows.size(); ++row) {
+        std::string& text = rows[row];
+        text = std::to_string(table.sourceLines[row]);
+        for (std::size_t c = 0; c < kFieldCount; ++c) {
+            const Column& column = table.columns[c];
+            text += '|';
+            if (column.kind == ColumnKind::Text)
+                text += table.strings->view(column.text[row]);
+            else if (column.kind == ColumnKind::Real)
+                text += std::to_string(column.reals[row]);
+            else
+                text += std::to_string(column.integers[row]);
+        }
+    }
+    return rows;
+}
+
+struct Chunked {
+    std::vector<std::string> rows;
+    std::size_t chunks = 0;
+    ReadReport report;
+    std::vector<std::string> notes;
+};
+
+Chunked readInChunks(const std::string& path, std::size_t chunkBytes, const ReadOptions& options = {})
+{
+    Chunked out;
+    const std::unique_ptr<ChunkSource> source = openChunkSource(path, options, chunkBytes);
+    ReadResult chunk;
+    while (source->next(chunk)) {
+        ++out.chunks;
+        const std::vector<std::string> rows = rowsOf(chunk.table);
+        out.rows.insert(out.rows.end(), rows.begin(), rows.end());
+    }
+    out.report = source->report();
+    out.notes = source->notes();
+    return out;
+}
+} // namespace
+
+class TestLogChunkReader : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void sameRowsAsTheWholeRead_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<QString>("packing");
+        QTest::addColumn<int>("chunkBytes");
+        for (const char* fixture : {"zeek_conn.log", "zeek_conn.json", "zeek_conn_iso8601.json",
+                                    "alb_nlb_elb_mixed_test.log", "vpcflow_v2_accept_reject_with_header.log",
+                                    "vpcflow_v3_custom_tcpflags_with_header.log"}) {
+            // A VPC Flow Log joins directions within a chunk: one chunk here (see vpcFlowInChunks).
+            const int chunk = QByteArray(fixture).startsWith("vpc") ? 1 << 20 : 700;
+            for (const char* packing : {"plain", "gzip", "bzip2", "xz", "zstd", "zip", "tar.gz"})
+                QTest::addRow("%s, %s", fixture, packing) << fixture << packing << chunk;
+        }
+        QTest::newRow("zeek_conn.log.gz as given") << "zeek_conn.log.gz" << "as given" << 700;
+        QTest::newRow("vpc two gzip members") << "vpcflow_v2_two_members.log.gz" << "as given" << (1 << 20);
+    }
+    void sameRowsAsTheWholeRead()
+    {
+        QFETCH(QString, fixture);
+        QFETCH(QString, packing);
+        QFETCH(int, chunkBytes);
+        const std::string original = kFormats + "/" + fixture.toStdString();
+        std::string path = original;
+        if (packing != "as given" && packing != "plain") {
+            path = m_dir.filePath(fixture + "." + packing).toStdString();
+            QVERIFY(writePacked(path, packing.toStdString(), readAll(original)));
+        }
+        const ReadResult whole = readTrafficFile(path);
+        const Chunked chunked = readInChunks(path, static_cast<std::size_t>(chunkBytes));
+        if (chunkBytes < 4096)
+            QVERIFY2(chunked.chunks > 3, std::to_string(chunked.chunks).c_str());
+        const std::vector<std::string> expected = rowsOf(whole.table);
+        QCOMPARE(chunked.rows.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i)
+            QCOMPARE(chunked.rows[i], expected[i]);
+        QCOMPARE(chunked.report.rows, whole.report.rows);
+        QCOMPARE(chunked.report.lines, whole.report.lines);
+        QCOMPARE(chunked.report.malformed.count, whole.report.malformed.count);
+        QCOMPARE(chunked.report.malformed.firstLines, whole.report.malformed.firstLines);
+        QCOMPARE(chunked.report.invalidCellCount(), whole.report.invalidCellCount());
+        QVERIFY2(chunked.report.format.rfind(whole.report.format.substr(0, whole.report.format.find(" (")), 0) == 0,
+                 (chunked.report.format + " / " + whole.report.format).c_str());
+    }
+
+    // Zeek TSV with a second log joined by `cat` (a new #separator... #fields block in another
+    // order) and damaged lines far from the start: each chunk reads in the layout in force.
+    void zeekLayoutCarriesOver()
+    {
+        const std::string first = readAll(kFormats + "/zeek_conn.log");
+        const std::string damaged = readAll(kFormats + "/zeek_conn_damaged.log");
+        const std::string path = m_dir.filePath("joined.log").toStdString();
+        QVERIFY(writeText(path, first + damaged + first));
+        const ReadResult whole = readTrafficFile(path);
+        const Chunked chunked = readInChunks(path, 512);
+        QVERIFY(chunked.chunks > 50);
+        QCOMPARE(chunked.rows, rowsOf(whole.table));
+        QCOMPARE(chunked.report.malformed.count, whole.report.malformed.count);
+        QVERIFY(whole.report.malformed.count > 0);
+        QCOMPARE(chunked.report.malformed.firstLines, whole.report.malformed.firstLines);
+        QCOMPARE(chunked.report.invalidCellCount(), whole.report.invalidCellCount());
+    }
+
+    // A line the reader refuses, in a chunk far from the start, is named by the file's line.
+    void errorInALaterChunkNamesTheFileLine()
+    {
+        std::string text = readAll(kFormats + "/alb_nlb_elb_mixed_test.log");
+        while (text.size() < 20000)
+            text += readAll(kFormats + "/alb_nlb_elb_mixed_test.log");
+        const auto lines = static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
+        text += std::string(3000, 'x') + "\n";
+        const std::string path = m_dir.filePath("long-line.log").toStdString();
+        QVERIFY(writeText(path, text));
+        ReadOptions options;
+        options.maxRecordBytes = 2048;
+        try {
+            readInChunks(path, 1024, options);
+            QFAIL("a line longer than the limit was read");
+        } catch (const InputError& error) {
+            QCOMPARE(error.line(), lines + 1);
+            QCOMPARE(error.file(), path);
+        }
+        // A malformed line there is counted with its line number, the rest read.
+        text.resize(text.size() - 3001);
+        text += "this is not a load-balancer entry\n";
+        text += readAll(kFormats + "/alb_nlb_elb_mixed_test.log");
+        QVERIFY(writeText(path, text));
+        const Chunked chunked = readInChunks(path, 1024);
+        const ReadResult whole = readTrafficFile(path);
+        QCOMPARE(chunked.rows, rowsOf(whole.table));
+        QCOMPARE(chunked.report.malformed.count, whole.report.malformed.count);
+        QCOMPARE(chunked.report.malformed.firstLines, whole.report.malformed.firstLines);
+    }
+
+    // A chunk of nothing but unusable lines, after good ones: counted as malformed, not refused as
+    // "no line of the file is usable" (the reader's rule for a whole file).
+    void chunkOfOnlyBadLines()
+    {
+        std::string text = readAll(kFormats + "/alb_nlb_elb_mixed_test.log");
+        for (int i = 0; i < 200; ++i)
+            text += "garbage line " + std::to_string(i) + "\n";
+        text += readAll(kFormats + "/alb_nlb_elb_mixed_test.log");
+        const std::string path = m_dir.filePath("bad-middle.log").toStdString();
+        QVERIFY(writeText(path, text));
+        const ReadResult whole = readTrafficFile(path);
+        const Chunked chunked = readInChunks(path, 600);
+        QCOMPARE(chunked.rows, rowsOf(whole.table));
+        QCOMPARE(chunked.report.malformed.count, whole.report.malformed.count);
+        QCOMPARE(chunked.report.malformed.firstLines, whole.report.malformed.firstLines);
+    }
+
+    // In small chunks, a VPC Flow Log's directions are joined within a chunk only: more rows, the
+    // same bytes, the header's layout in every chunk, and a note that says so.
+    void vpcFlowInChunks()
+    {
+        const std::string path = kFormats + "/vpcflow_v2_accept_reject_with_header.log";
+        const ReadResult whole = readTrafficFile(path);
+        std::int64_t wholeBytes = 0;
+        for (Field field : {Field::BytesIn, Field::BytesOut})
+            for (std::int64_t value : whole.table.column(field).integers)
+                wholeBytes += value == kMissingInteger ? 0 : value;
+        const std::unique_ptr<ChunkSource> source = openChunkSource(path, {}, 64);
+        std::int64_t bytes = 0;
+        std::size_t rows = 0;
+        ReadResult chunk;
+        while (source->next(chunk)) {
+            rows += chunk.table.rowCount();
+            for (Field field : {Field::BytesIn, Field::BytesOut})
+                for (std::int64_t value : chunk.table.column(field).integers)
+                    bytes += value == kMissingInteger ? 0 : value;
+        }
+        QCOMPARE(bytes, wholeBytes);
+        QVERIFY(rows >= whole.table.rowCount());
+        QCOMPARE(source->report().lines, whole.report.lines);
+        QVERIFY(!source->notes().empty());
+        QVERIFY(source->notes().front().find("joined into session rows within each chunk") != std::string::npos);
+    }
+
+    void csvGoesToTheCsvReader()
+    {
+        const std::string path = m_dir.filePath("t.csv.xz").toStdString();
+        QVERIFY(writePacked(path, "xz", messyTraffic(300)));
+        const ReadResult whole = readTrafficFile(path);
+        const Chunked chunked = readInChunks(path, 4096);
+        QVERIFY(chunked.chunks > 3);
+        QCOMPARE(chunked.rows, rowsOf(whole.table));
+        QVERIFY2(chunked.report.format.find("xz") != std::string::npos, chunked.report.format.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLogChunkReader)
+#include "tst_logchunkreader.moc"
