@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace webthreat {
@@ -28,6 +29,16 @@ public:
     virtual const ReadReport& report() const noexcept = 0;
     // How reading in chunks differs from reading the file whole, in sentences (none for CSV).
     virtual std::vector<std::string> notes() const { return {}; }
+
+    // The extra columns (past the schema's) seen so far, in the order the whole file's read has them
+    // (first seen first). A log's records may name different fields (Zeek's JSON leaves unset ones
+    // out, a load-balancer log mixes kinds of entry), so chunks differ in their extra columns: each
+    // chunk is handed out with those seen so far, in that order, the ones it lacks all missing.
+    using ColumnLayout = std::vector<std::pair<std::string, ColumnKind>>;
+    virtual ColumnLayout extraColumns() const { return {}; }
+    // Starts from a layout known from an earlier pass over the same file, so that every chunk has
+    // the whole file's extra columns (a CSV's are its header's: nothing to do).
+    virtual void startFrom(const ColumnLayout& layout) { (void)layout; }
 };
 
 // The chunk source for path (FILE:MEMBER for an archive's member): its packing by magic bytes, its

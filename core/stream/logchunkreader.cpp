@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <iterator>
 
 namespace webthreat {
 
@@ -210,7 +211,49 @@ ReadResult LogChunkReader::parseChunk(std::string_view body, const Progress& pro
     for (InvalidCells& cells : report.invalidCells)
         shiftLines(cells.firstLines, offset);
     addReport(report);
+    conform(result.table);
     return result;
+}
+
+void LogChunkReader::startFrom(const ColumnLayout& layout)
+{
+    m_columns = layout;
+}
+
+// The chunk's extra columns made those seen so far, in their order (new ones join at the end).
+void LogChunkReader::conform(TrafficTable& table)
+{
+    for (std::size_t c = kFieldCount; c < table.columns.size(); ++c) {
+        const Column& column = table.columns[c];
+        const bool known = std::any_of(m_columns.begin(), m_columns.end(), [&](const std::pair<std::string, ColumnKind>& kept) {
+            return kept.first == column.name;
+        });
+        if (!known)
+            m_columns.emplace_back(column.name, column.kind);
+    }
+    bool same = table.columns.size() == kFieldCount + m_columns.size();
+    for (std::size_t i = 0; same && i < m_columns.size(); ++i)
+        same = table.columns[kFieldCount + i].name == m_columns[i].first;
+    if (same)
+        return;
+    std::vector<Column> columns;
+    columns.reserve(kFieldCount + m_columns.size());
+    std::move(table.columns.begin(), table.columns.begin() + static_cast<std::ptrdiff_t>(kFieldCount),
+              std::back_inserter(columns));
+    for (const auto& wanted : m_columns) {
+        auto found = std::find_if(table.columns.begin() + static_cast<std::ptrdiff_t>(kFieldCount), table.columns.end(),
+                                  [&](const Column& column) { return column.name == wanted.first; });
+        if (found != table.columns.end()) {
+            columns.push_back(std::move(*found));
+            continue;
+        }
+        Column missing;
+        missing.name = wanted.first;
+        missing.kind = wanted.second;
+        missing.resize(table.rowCount());
+        columns.push_back(std::move(missing));
+    }
+    table.columns = std::move(columns);
 }
 
 // The text of the line that made the chunk's first row (its number is still the chunk's own).

@@ -17,7 +17,8 @@ class TextSource;
 // chunk is parsed with the header lines in force re-fed before it (VPC: the last header line seen;
 // Zeek TSV: the last of each '#' meta line, #separator, #fields, #types, ...), and line numbers are
 // shifted back to the file's (rows' sourceLines, malformed and invalid cells' lines, and the line
-// of an InputError). Warnings are the first chunk's; counts add up over every chunk.
+// of an InputError). Warnings are the first chunk's; counts add up over every chunk. Every chunk
+// has the extra columns seen so far (ChunkSource::extraColumns), in the whole file's order.
 // What differs from the whole file's read: a VPC Flow Log's two directions of a flow are joined
 // into one row only when both records are in the same chunk (notes() says so).
 class LogChunkReader final : public ChunkSource {
@@ -35,6 +36,8 @@ public:
     const ReadReport& report() const noexcept override { return m_report; }
     std::vector<std::string> notes() const override;
     InputFormat format() const noexcept { return m_format; }
+    ColumnLayout extraColumns() const override { return m_columns; }
+    void startFrom(const ColumnLayout& layout) override;
 
 private:
     bool fill(std::size_t wanted);
@@ -44,6 +47,7 @@ private:
     void keepHeaderLines(std::string_view body);
     void keepWitness(std::string_view text, const ReadResult& chunk);
     void addReport(const ReadReport& chunk);
+    void conform(TrafficTable& table);
 
     std::unique_ptr<TextSource> m_text;
     InputFormat m_format;
@@ -62,6 +66,7 @@ private:
     // A line that made a row, for a later chunk of only unusable lines (see parseChunk).
     std::string m_witness;
     ReadReport m_report;
+    ColumnLayout m_columns; // the extra columns seen so far (or given), first seen first
 };
 
 } // namespace webthreat

@@ -105,6 +105,10 @@ std::vector<std::uint64_t> rowHashes(const TrafficTable& table)
         const Column& column = table.columns[c];
         const std::uint64_t factor = (0x9E3779B97F4A7C15ull * (2 * c + 1)) | 1u;
         for (std::size_t row = 0; row < hashes.size(); ++row) {
+            // A missing cell adds nothing: a log chunk has the extra columns seen so far, a later
+            // one more, all missing in rows that do not name them (logchunkreader.h).
+            if (c >= kFieldCount && column.isMissing(row))
+                continue;
             std::uint64_t cell = 0;
             if (column.kind == ColumnKind::Text)
                 cell = textHash[column.text[row]];
@@ -306,6 +310,8 @@ private:
     void dropDuplicates(TrafficTable& table, bool firstPass);
     void passOne();
     void finishPassOne();
+    std::shared_ptr<FeatureEncodings> learnFileEncodings(const FeatureSet& sampleFeatures, const std::vector<Feature>& features,
+                                                         InputScaling scaling);
     void fit();
     void useModel();
     using ChunkVisitor = std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t)>;
@@ -332,7 +338,11 @@ private:
     double m_rateFill = 0.0;
     std::shared_ptr<const IsolationForest> m_forest;
     std::vector<std::string> m_readerNotes; // how the chunk source differs from the whole file's read
+    ChunkSource::ColumnLayout m_columnLayout; // a log's extra columns over the whole file
     std::shared_ptr<FeatureEncodings> m_encodings;
+    // With a saved model: this file's own encodings, for the feature columns --out writes (the
+    // in-memory score writes the file's own shares, and scores with the model's).
+    std::shared_ptr<FeatureEncodings> m_fileEncodings;
     std::vector<double> m_sampleScores; // sorted
 };
 
@@ -411,6 +421,7 @@ void Streamer::passOne()
     m_result.readReport = reader.report();
     m_result.textBytes = reader.textBytes();
     m_readerNotes = reader.notes();
+    m_columnLayout = reader.extraColumns();
     m_result.duplicateHashes = m_hashes.size();
     m_hashes.clear();
 }
@@ -500,9 +511,11 @@ void Streamer::finishPassOne()
 // The encodings: from the sample itself when it is the whole file (exactly the in-memory run's),
 // otherwise from pass 1's statistics (exact counts and shares; means summed in file order, with
 // the rows lacking bytes_in added after the median is known).
-void Streamer::fit()
+// This file's encodings of features (and the derived features' fills for --out): from the sample
+// itself when it is the whole file (exactly the in-memory run's), else from pass 1's statistics.
+std::shared_ptr<FeatureEncodings> Streamer::learnFileEncodings(const FeatureSet& sampleFeatures,
+                                                               const std::vector<Feature>& features, InputScaling scaling)
 {
-    const DetectorParams& detector = m_params.analysis.detector;
     const double median = m_result.bytesInMedian == kMissingInteger ? 0.0 : static_cast<double>(m_result.bytesInMedian);
     const bool filled = m_result.bytesInMedian != kMissingInteger;
     auto sourceValues = [&](Feature feature) {
@@ -530,10 +543,9 @@ void Streamer::fit()
                 : stats.presentBytes + (filled ? static_cast<double>(stats.missingBytesIn) * median : 0.0);
         return values;
     };
-    const FeatureSet sampleFeatures = computeFeatures(m_sampleTable);
     FeatureEncodings encodings;
     if (m_result.sampleIsWholeFile) {
-        encodings = learnEncodings(m_sampleTable, sampleFeatures, detector.features, detector.scaling);
+        encodings = learnEncodings(m_sampleTable, sampleFeatures, features, scaling);
         m_durationFill = sampleFeatures.sessionDuration.fill();
         m_rateFill = sampleFeatures.avgPacketSize.fill();
     } else {
@@ -545,10 +557,10 @@ void Streamer::fit()
         m_rateFill = rates > 0 ? rateSum / static_cast<double>(rates) : 0.0;
         const std::size_t inPresent = s.bytesInPresent + (filled ? s.rows - s.bytesInPresent : 0);
         const double inSum = s.bytesInSum + (filled ? static_cast<double>(s.rows - s.bytesInPresent) * median : 0.0);
-        for (Feature feature : detector.features) {
+        for (Feature feature : features) {
             FeatureEncoding encoding;
             encoding.feature = feature;
-            encoding.scale = effectiveScale(feature, detector.scaling);
+            encoding.scale = effectiveScale(feature, scaling);
             if (feature == Feature::BytesIn)
                 encoding.fill = inPresent > 0 ? inSum / static_cast<double>(inPresent) : 0.0;
             else if (feature == Feature::BytesOut)
@@ -578,7 +590,14 @@ void Streamer::fit()
             encoding.sourceValues = sourceValues(encoding.feature);
     }
     m_stats.sources.clear();
-    m_encodings = std::make_shared<FeatureEncodings>(std::move(encodings));
+    return std::make_shared<FeatureEncodings>(std::move(encodings));
+}
+
+void Streamer::fit()
+{
+    const DetectorParams& detector = m_params.analysis.detector;
+    const FeatureSet sampleFeatures = computeFeatures(m_sampleTable);
+    m_encodings = learnFileEncodings(sampleFeatures, detector.features, detector.scaling);
     const TableFeatureRows rows(m_sampleTable, sampleFeatures, *m_encodings);
     auto forest = std::make_shared<IsolationForest>();
     forest->fit(rows, detector.forest, m_progress);
@@ -597,25 +616,12 @@ void Streamer::fit()
 }
 
 // `score --model` in streaming mode: the saved model's encodings and forest, nothing fitted, as
-// scoreWithModel (core/pipeline.h). The derived features' fills written to --out are this file's,
-// computed as fit() computes them.
+// scoreWithModel (core/pipeline.h). The feature columns written to --out are this file's own, as
+// the in-memory score writes them.
 void Streamer::useModel()
 {
     const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
-    const bool filled = m_result.bytesInMedian != kMissingInteger;
-    const double median = filled ? static_cast<double>(m_result.bytesInMedian) : 0.0;
-    if (m_result.sampleIsWholeFile) {
-        const FeatureSet sampleFeatures = computeFeatures(m_sampleTable);
-        m_durationFill = sampleFeatures.sessionDuration.fill();
-        m_rateFill = sampleFeatures.avgPacketSize.fill();
-    } else {
-        const FeatureStatistics& s = m_stats;
-        m_durationFill = s.durations > 0 ? s.durationSum / static_cast<double>(s.durations) : 0.0;
-        const std::size_t rates = s.rates + (filled ? s.missingInRates : 0);
-        const double rateSum = s.rateSum + (filled ? median * s.missingInInverse + s.missingInOutRate : 0.0);
-        m_rateFill = rates > 0 ? rateSum / static_cast<double>(rates) : 0.0;
-    }
-    m_stats.sources.clear();
+    m_fileEncodings = learnFileEncodings(computeFeatures(m_sampleTable), model->features(), model->scaling);
     m_encodings = std::make_shared<FeatureEncodings>(model->encodings);
     m_forest = model->forest;
     const int threads = m_params.analysis.detector.forest.threads;
@@ -653,6 +659,7 @@ void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
     m_rowsRead = 0;
     const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
+    reader.startFrom(m_columnLayout); // every chunk with the whole file's columns, as pass 1 found them
     ReadResult chunk;
     std::uint64_t cleanedRows = 0;
     while (reader.next(chunk, m_progress)) {
@@ -812,6 +819,8 @@ void Streamer::writeOut()
             = DerivedFeature(DerivedFeature::Kind::SessionDuration, data->table, m_durationFill);
         data->features.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, data->table, m_rateFill);
         auto detection = std::make_shared<Detection>(*m_result.detection);
+        if (m_fileEncodings)
+            detection->encodings = m_fileEncodings;
         detection->scores = ScoreIndex(scores);
         Analysis chunk;
         chunk.data = data;
