@@ -914,8 +914,10 @@ std::string streamResultText(const StreamResult& r, std::size_t rowsShown)
 {
     std::string out;
     char line[512];
-    out += "File: " + r.file + " (" + formatBytes(r.textBytes) + " of text" + (r.compressed ? ", gzip" : "")
+    out += "File: " + r.file + " (" + formatBytes(r.textBytes) + " of text" + (r.compressed ? ", compressed" : "")
         + "), analysed in streaming mode\n";
+    if (!r.readReport.format.empty())
+        out += "Read as: " + r.readReport.format + "\n";
     std::snprintf(line, sizeof line, "Rows: %zu read, %zu after cleaning\n", r.readReport.rows, r.cleanReport.rowsOut);
     out += line;
     out += "Cleaning:\n";
