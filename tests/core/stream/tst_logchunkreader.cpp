@@ -206,6 +206,27 @@ private Q_SLOTS:
         QCOMPARE(chunked.report.malformed.firstLines, whole.report.malformed.firstLines);
     }
 
+    // Lines ended by CR alone cannot be cut into chunks: refused past the record limit, saying why
+    // and what to do.
+    void crLineEndsAreRefused()
+    {
+        std::string text;
+        while (text.size() < 20000)
+            text += readAll(kFormats + "/alb_nlb_elb_mixed_test.log");
+        std::replace(text.begin(), text.end(), '\n', '\r');
+        const std::string path = m_dir.filePath("cr.log").toStdString();
+        QVERIFY(writeText(path, text));
+        ReadOptions options;
+        options.maxRecordBytes = 2048;
+        try {
+            readInChunks(path, 1024, options);
+            QFAIL("a file of CR line ends was cut into chunks");
+        } catch (const InputError& error) {
+            QCOMPARE(error.line(), std::int64_t(1));
+            QVERIFY2(error.problem().find("CR alone can be read whole") != std::string::npos, error.what());
+        }
+    }
+
     // A chunk of nothing but unusable lines, after good ones: counted as malformed, not refused as
     // "no line of the file is usable" (the reader's rule for a whole file).
     void chunkOfOnlyBadLines()
