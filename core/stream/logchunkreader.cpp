@@ -1,6 +1,7 @@
 #include "core/stream/logchunkreader.h"
 
 #include "core/io/elblogreader.h"
+#include "core/io/logtable.h"
 #include "core/io/trafficfile.h"
 #include "core/io/vpcflowreader.h"
 #include "core/io/zeekconnreader.h"
@@ -9,6 +10,7 @@
 #include "core/util/errors.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <iterator>
@@ -41,6 +43,21 @@ void shiftLines(std::vector<std::int64_t>& lines, std::int64_t offset)
 {
     for (std::int64_t& line : lines)
         line += offset;
+}
+
+// Whether two VPC Flow Log records are the two directions of one flow on one interface (addresses
+// and ports swapped), by the field positions of the layout in force.
+bool reverseDirections(std::string_view a, std::string_view b, const std::array<std::size_t, 5>& at)
+{
+    std::vector<std::string_view> x, y;
+    splitBlanks(a, x, kMaxLogFields);
+    splitBlanks(b, y, kMaxLogFields);
+    const std::size_t needed = *std::max_element(at.begin(), at.end()) + 1;
+    if (x.size() < needed || y.size() < needed)
+        return false;
+    // at: interface, srcaddr, dstaddr, srcport, dstport
+    return x[at[0]] == y[at[0]] && x[at[1]] == y[at[2]] && x[at[2]] == y[at[1]] && x[at[3]] == y[at[4]]
+        && x[at[4]] == y[at[3]];
 }
 
 void appendLines(std::vector<std::int64_t>& into, const std::vector<std::int64_t>& from, std::size_t kept)
@@ -95,8 +112,9 @@ std::vector<std::string> LogChunkReader::notes() const
     if (m_format == InputFormat::VpcFlowLog && m_chunks > 1)
         notes.push_back("VPC Flow Log records were joined into session rows within each chunk of "
                         + std::to_string(m_chunkBytes >> 10)
-                        + " KiB of text: the two directions of a flow whose records fall on either side of a chunk's "
-                          "end stay two one-way rows, where the whole file's read joins them");
+                        + " KiB of text (a chunk never ends between two records of a flow written one after the "
+                          "other): two directions of a flow written apart, on either side of a chunk's end, stay two "
+                          "one-way rows, where the whole file's read joins them");
     if (m_chunks > 1)
         notes.push_back("the reader's warnings are the first chunk's; its counts (rows, malformed lines, invalid "
                         "cells) are the whole file's");
@@ -256,6 +274,46 @@ void LogChunkReader::conform(TrafficTable& table)
     table.columns = std::move(columns);
 }
 
+// A VPC Flow Log chunk does not end between the two directions of a flow written one after the
+// other (as AWS and most exports write them): the in-memory read would join them into one row.
+std::size_t LogChunkReader::keepPairTogether(std::size_t cut)
+{
+    if (m_format != InputFormat::VpcFlowLog || cut == 0 || (cut >= m_pending.size() && m_eof))
+        return cut;
+    // The line after the cut, whole.
+    std::size_t nextEnd = m_pending.find('\n', cut);
+    while (nextEnd == std::string::npos && !m_eof && m_pending.size() - cut <= m_options.maxRecordBytes) {
+        const std::size_t before = m_pending.size();
+        fill(before + std::min(kRawBlock, m_chunkBytes));
+        nextEnd = m_pending.find('\n', before);
+    }
+    if (nextEnd == std::string::npos)
+        nextEnd = m_pending.size();
+    if (nextEnd <= cut)
+        return cut;
+    const std::size_t lastStart = cut >= 2 ? m_pending.rfind('\n', cut - 2) : std::string::npos;
+    const std::size_t last = lastStart == std::string::npos ? 0 : lastStart + 1;
+    std::array<std::size_t, 5> at{2, 3, 4, 5, 6}; // the default layout's interface-id, addresses, ports
+    if (!m_header.empty()) {
+        std::vector<std::string_view> names;
+        splitBlanks(m_header.front().second, names, kMaxLogFields);
+        const std::array<std::string_view, 5> wanted{"interface-id", "srcaddr", "dstaddr", "srcport", "dstport"};
+        for (std::size_t k = 0; k < wanted.size(); ++k) {
+            const auto found = std::find_if(names.begin(), names.end(), [&](std::string_view name) {
+                return name == wanted[k] || name == "${" + std::string(wanted[k]) + "}";
+            });
+            if (found == names.end())
+                return cut;
+            at[k] = static_cast<std::size_t>(found - names.begin());
+        }
+    }
+    const std::string_view text(m_pending);
+    // The pair goes into this chunk whole: the line after it starts another flow.
+    if (reverseDirections(withoutCr(text.substr(last, cut - 1 - last)), withoutCr(text.substr(cut, nextEnd - cut)), at))
+        return std::min(nextEnd + 1, m_pending.size());
+    return cut;
+}
+
 // The text of the line that made the chunk's first row (its number is still the chunk's own).
 void LogChunkReader::keepWitness(std::string_view text, const ReadResult& chunk)
 {
@@ -311,7 +369,7 @@ bool LogChunkReader::next(ReadResult& chunk, const Progress& progress)
                 parseChunk({}, progress); // the reader's own message for an empty file
             return false;
         }
-        const std::size_t cut = cutPoint(progress);
+        const std::size_t cut = keepPairTogether(cutPoint(progress));
         const std::string_view body = std::string_view(m_pending).substr(0, cut);
         const std::int64_t lines = static_cast<std::int64_t>(std::count(body.begin(), body.end(), '\n'))
             + (cut > 0 && body.back() != '\n' ? 1 : 0);

@@ -20,7 +20,8 @@ class TextSource;
 // of an InputError). Warnings are the first chunk's; counts add up over every chunk. Every chunk
 // has the extra columns seen so far (ChunkSource::extraColumns), in the whole file's order.
 // What differs from the whole file's read: a VPC Flow Log's two directions of a flow are joined
-// into one row only when both records are in the same chunk (notes() says so).
+// into one row only when both records are in the same chunk (notes() says so); a chunk is not cut
+// between two records of a flow written one after the other.
 class LogChunkReader final : public ChunkSource {
 public:
     LogChunkReader(std::unique_ptr<TextSource> text, InputFormat format, ReadOptions options,
@@ -42,6 +43,7 @@ public:
 private:
     bool fill(std::size_t wanted);
     std::size_t cutPoint(const Progress& progress);
+    std::size_t keepPairTogether(std::size_t cut);
     ReadResult parse(std::string_view text, const Progress& progress) const;
     ReadResult parseChunk(std::string_view body, const Progress& progress);
     void keepHeaderLines(std::string_view body);

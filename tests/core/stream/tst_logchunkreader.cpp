@@ -244,7 +244,7 @@ private Q_SLOTS:
         QCOMPARE(chunked.report.malformed.firstLines, whole.report.malformed.firstLines);
     }
 
-    // In small chunks, a VPC Flow Log's directions are joined within a chunk only: more rows, the
+    // In small chunks, a VPC Flow Log's directions are joined within a chunk only: no fewer rows, the
     // same bytes, the header's layout in every chunk, and a note that says so.
     void vpcFlowInChunks()
     {
@@ -269,6 +269,38 @@ private Q_SLOTS:
         QCOMPARE(source->report().lines, whole.report.lines);
         QVERIFY(!source->notes().empty());
         QVERIFY(source->notes().front().find("joined into session rows within each chunk") != std::string::npos);
+    }
+
+    // A chunk does not end between the two directions of a flow written one after the other: in
+    // small chunks, the rows of the whole file's read.
+    void vpcFlowPairsWrittenTogetherStayTogether()
+    {
+        std::string text = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start "
+                           "end action log-status\n";
+        for (int i = 0; i < 300; ++i) {
+            const std::string client = "198.51.100." + std::to_string(i % 250 + 1);
+            const std::string server = "10.0." + std::to_string(i % 7) + ".10";
+            const std::string port = std::to_string(40000 + i);
+            const std::string start = std::to_string(1700000000 + i * 10);
+            const std::string end = std::to_string(1700000060 + i * 10);
+            text += "2 123456789010 eni-0a1b2c3d " + client + " " + server + " " + port + " 443 6 3 " + std::to_string(400 + i)
+                + " " + start + " " + end + " ACCEPT OK\n";
+            text += "2 123456789010 eni-0a1b2c3d " + server + " " + client + " 443 " + port + " 6 5 " + std::to_string(9000 + i)
+                + " " + start + " " + end + " ACCEPT OK\n";
+        }
+        const std::string path = m_dir.filePath("pairs.log").toStdString();
+        QVERIFY(writeText(path, text));
+        const ReadResult whole = readTrafficFile(path);
+        QCOMPARE(whole.table.rowCount(), std::size_t(300));
+        for (std::size_t chunkBytes : {std::size_t(200), std::size_t(333), std::size_t(1000), std::size_t(4096)}) {
+            const Chunked chunked = readInChunks(path, chunkBytes);
+            QVERIFY(chunked.chunks > 5);
+            const std::vector<std::string> expected = rowsOf(whole.table);
+            QVERIFY2(chunked.rows.size() == expected.size(),
+                     (std::to_string(chunkBytes) + ": " + std::to_string(chunked.rows.size())).c_str());
+            for (std::size_t i = 0; i < expected.size(); ++i)
+                QVERIFY2(chunked.rows[i] == expected[i], (chunked.rows[i] + " / " + expected[i]).c_str());
+        }
     }
 
     void csvGoesToTheCsvReader()
