@@ -157,6 +157,7 @@ bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
             addReport(chunk.report);
         }
         chunk = {};
+        describeFormat();
         return false;
     }
     // Grow until a whole record fits (up to the record limit, past which the reader refuses it).
@@ -205,12 +206,20 @@ bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
     return true;
 }
 
+// What the file was read as, with its packing (whose counts, compressed bytes and gzip members,
+// are final once the text has ended).
+void CsvChunkReader::describeFormat()
+{
+    m_report.format = m_readAs;
+    if (const std::string packing = m_text->description(); !packing.empty())
+        m_report.format += ", " + packing;
+}
+
 void CsvChunkReader::addReport(const ReadReport& chunk)
 {
     if (m_report.header.empty()) {
-        m_report.format = chunk.format;
-        if (const std::string packing = m_text->description(); !packing.empty())
-            m_report.format += ", " + packing;
+        m_readAs = chunk.format;
+        describeFormat();
         m_report.header = chunk.header;
         m_report.absentColumns = chunk.absentColumns;
         m_report.extraColumns = chunk.extraColumns;

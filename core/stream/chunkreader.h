@@ -46,6 +46,7 @@ private:
     std::size_t recordEnd();
     void takeHeader();
     void addReport(const ReadReport& chunk);
+    void describeFormat();
 
     std::string m_path;
     ReadOptions m_options;
@@ -64,6 +65,7 @@ private:
     bool m_scanQuoted = false;
     std::size_t m_scanEnd = 0;
     ReadReport m_report;
+    std::string m_readAs; // the first chunk's report.format
 };
 
 } // namespace webthreat

@@ -367,6 +367,7 @@ bool LogChunkReader::next(ReadResult& chunk, const Progress& progress)
         if (m_pending.empty() && m_eof) {
             if (m_first)
                 parseChunk({}, progress); // the reader's own message for an empty file
+            describeFormat();
             return false;
         }
         const std::size_t cut = keepPairTogether(cutPoint(progress));
@@ -389,12 +390,20 @@ bool LogChunkReader::next(ReadResult& chunk, const Progress& progress)
     }
 }
 
+// What the file was read as, with its packing (whose counts, compressed bytes and gzip members,
+// are final once the text has ended).
+void LogChunkReader::describeFormat()
+{
+    m_report.format = m_readAs;
+    if (const std::string packing = m_text->description(); !packing.empty())
+        m_report.format += ", " + packing;
+}
+
 void LogChunkReader::addReport(const ReadReport& chunk)
 {
     if (m_first) {
-        m_report.format = chunk.format;
-        if (const std::string packing = m_text->description(); !packing.empty())
-            m_report.format += ", " + packing;
+        m_readAs = chunk.format;
+        describeFormat();
         m_report.header = chunk.header;
         m_report.absentColumns = chunk.absentColumns;
         m_report.extraColumns = chunk.extraColumns;

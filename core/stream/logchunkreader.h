@@ -49,6 +49,7 @@ private:
     void keepHeaderLines(std::string_view body);
     void keepWitness(std::string_view text, const ReadResult& chunk);
     void addReport(const ReadReport& chunk);
+    void describeFormat();
     void conform(TrafficTable& table);
 
     std::unique_ptr<TextSource> m_text;
@@ -68,6 +69,7 @@ private:
     // A line that made a row, for a later chunk of only unusable lines (see parseChunk).
     std::string m_witness;
     ReadReport m_report;
+    std::string m_readAs; // the first chunk's report.format
     ColumnLayout m_columns; // the extra columns seen so far (or given), first seen first
 };
 
