@@ -160,12 +160,14 @@ std::size_t LogChunkReader::cutPoint(const Progress& progress)
                            "CR alone can be read whole (without --stream, with a larger --memory-budget)");
 }
 
-ReadResult LogChunkReader::parse(std::string_view text, const Progress& progress) const
+ReadResult LogChunkReader::parse(std::string_view prefix, std::string_view body, const Progress& progress) const
 {
+    // The header lines, then the chunk's text as it lies in the buffer: no copy of the chunk.
     std::size_t offset = 0;
     const ByteReader read = [&](char* into, std::size_t capacity) {
-        const std::size_t take = std::min(capacity, text.size() - offset);
-        std::memcpy(into, text.data() + offset, take);
+        const std::string_view from = offset < prefix.size() ? prefix.substr(offset) : body.substr(offset - prefix.size());
+        const std::size_t take = std::min(capacity, from.size());
+        std::memcpy(into, from.data(), take);
         offset += take;
         return take;
     };
@@ -184,30 +186,26 @@ ReadResult LogChunkReader::parse(std::string_view text, const Progress& progress
 // lines are counted as malformed as in the whole file's read.
 ReadResult LogChunkReader::parseChunk(std::string_view body, const Progress& progress)
 {
-    std::string text;
+    std::string prefix;
     std::int64_t headerLines = 0;
     if (!m_first) {
         for (const auto& line : m_header) {
-            text.append(line.second).push_back('\n');
+            prefix.append(line.second).push_back('\n');
             ++headerLines;
         }
     }
     std::int64_t offset = m_nextLine - 1 - headerLines;
     ReadResult result;
     try {
-        result = parse(headerLines > 0 ? std::string_view(text.append(body)) : body, progress);
+        result = parse(prefix, body, progress);
     } catch (const InputError& error) {
         if (m_first || m_witness.empty() || error.problem().rfind("no line of the file is", 0) != 0)
             throw shifted(error, headerLines, offset);
-        text.clear();
-        for (const auto& line : m_header)
-            text.append(line.second).push_back('\n');
-        text.append(m_witness).push_back('\n');
-        text.append(body);
+        prefix.append(m_witness).push_back('\n');
         ++headerLines;
         --offset;
         try {
-            result = parse(text, progress);
+            result = parse(prefix, body, progress);
         } catch (const InputError& again) {
             throw shifted(again, headerLines, offset);
         }
@@ -219,8 +217,8 @@ ReadResult LogChunkReader::parseChunk(std::string_view body, const Progress& pro
         result.report.rows -= result.table.rowCount() - keep.size();
         result.table.keepRows(keep);
     }
-    if (m_witness.empty() && result.table.rowCount() > 0)
-        keepWitness(headerLines > 0 ? std::string_view(text) : body, result);
+    if (m_witness.empty() && result.table.rowCount() > 0 && result.table.sourceLines.front() > headerLines)
+        keepWitness(body, result.table.sourceLines.front() - headerLines);
     for (std::uint32_t& line : result.table.sourceLines)
         line = static_cast<std::uint32_t>(line + offset);
     ReadReport& report = result.report;
@@ -314,17 +312,16 @@ std::size_t LogChunkReader::keepPairTogether(std::size_t cut)
     return cut;
 }
 
-// The text of the line that made the chunk's first row (its number is still the chunk's own).
-void LogChunkReader::keepWitness(std::string_view text, const ReadResult& chunk)
+// The text of the body's line wanted (1-based), the line that made the chunk's first row.
+void LogChunkReader::keepWitness(std::string_view body, std::int64_t wanted)
 {
-    const std::int64_t wanted = chunk.table.sourceLines.front();
     std::size_t start = 0;
-    for (std::int64_t line = 1; line < wanted && start < text.size(); ++line) {
-        const std::size_t lf = text.find('\n', start);
-        start = lf == std::string_view::npos ? text.size() : lf + 1;
+    for (std::int64_t line = 1; line < wanted && start < body.size(); ++line) {
+        const std::size_t lf = body.find('\n', start);
+        start = lf == std::string_view::npos ? body.size() : lf + 1;
     }
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    m_witness = std::string(withoutCr(text.substr(start, end - start)));
+    const std::size_t end = std::min(body.find('\n', start), body.size());
+    m_witness = std::string(withoutCr(body.substr(start, end - start)));
 }
 
 // The header lines a later chunk needs: a VPC Flow Log's last header line; Zeek's last of each

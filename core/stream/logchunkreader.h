@@ -44,10 +44,10 @@ private:
     bool fill(std::size_t wanted);
     std::size_t cutPoint(const Progress& progress);
     std::size_t keepPairTogether(std::size_t cut);
-    ReadResult parse(std::string_view text, const Progress& progress) const;
+    ReadResult parse(std::string_view prefix, std::string_view body, const Progress& progress) const;
     ReadResult parseChunk(std::string_view body, const Progress& progress);
     void keepHeaderLines(std::string_view body);
-    void keepWitness(std::string_view text, const ReadResult& chunk);
+    void keepWitness(std::string_view body, std::int64_t wanted);
     void addReport(const ReadReport& chunk);
     void describeFormat();
     void conform(TrafficTable& table);
