@@ -73,8 +73,9 @@ TextSource::TextSource(const std::string& path, const Progress& progress)
 void TextSource::openArchive(const std::string& file, const std::string& member, const Progress& progress)
 {
     m_archive = std::make_unique<ArchiveReader>(archiveFileSource(file), file, member, 0, std::string(), progress);
+    const std::string_view head = peek(kPackingBytes); // the member is chosen as it is first read
     m_display = m_archive->displayName();
-    refuseNested(peek(kPackingBytes), m_display, m_archive->description());
+    refuseNested(head, m_display, m_archive->description());
 }
 
 TextSource::~TextSource()

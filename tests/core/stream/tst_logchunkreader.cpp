@@ -303,6 +303,19 @@ private Q_SLOTS:
         }
     }
 
+    // FILE:MEMBER names an archive's member, as in memory; the report and messages name both.
+    void archiveMemberByName()
+    {
+        const std::string zip = m_dir.filePath("capture.zip").toStdString();
+        QVERIFY(writePacked(zip, "zip", readAll(kFormats + "/zeek_conn.log")));
+        const ReadResult whole = readTrafficFile(zip + ":log");
+        const Chunked chunked = readInChunks(zip + ":log", 2048);
+        QVERIFY(chunked.chunks > 5);
+        QCOMPARE(chunked.rows, rowsOf(whole.table));
+        QCOMPARE(chunked.report.file, zip + ":log");
+        QVERIFY2(chunked.report.format.find("zip archive member log") != std::string::npos, chunked.report.format.c_str());
+    }
+
     void csvGoesToTheCsvReader()
     {
         const std::string path = m_dir.filePath("t.csv.xz").toStdString();
