@@ -12,6 +12,8 @@
 #include "core/pipeline.h"
 #include "core/io/decompress.h"
 #include "core/stream/streamanalysis.h"
+#include "core/stream/textsource.h"
+#include "core/io/archive.h"
 #include "core/util/memorybudget.h"
 #include "core/output/provenance.h"
 #include "core/model/modelfile.h"
@@ -252,12 +254,17 @@ constexpr const char* kScoreDescription =
 `analyze --save-model` or the workbench: the model's forest, the encodings it learnt from its training
 data (a category never seen there counts as the rarest) and its threshold, unless --contamination
 re-thresholds on this file. Nothing is refitted: a file scored with the model saved from it gets the
-very scores of the run that saved it. The report adds how the file drifted from the training data.)";
+very scores of the run that saved it. The report adds how the file drifted from the training data.
+A file larger than --memory-budget (or any file with --stream) is scored in streaming mode: one pass
+reads and cleans it, one more scores it at the model's threshold (with --contamination, the exact
+percentile of this file's scores, which may take a third pass); the same scores and verdicts as in
+memory, without the drift report.)";
 
 constexpr const char* kScoreFooter = R"(Examples:
   webthreat analyze monday.csv --save-model baseline.json
   webthreat score tuesday.csv --model baseline.json --out tuesday-scored.csv
-  webthreat score tuesday.csv --model baseline.json --contamination 2% --json)";
+  webthreat score tuesday.csv --model baseline.json --contamination 2% --json
+  webthreat score flows-2026-12.log.zst --model baseline.json --stream --out scored.csv)";
 
 constexpr const char* kGenerateDescription =
     R"(Writes deterministic synthetic web traffic in the CloudWatch schema: many source IPs and countries,
@@ -426,16 +433,7 @@ struct CommandLine {
                  + std::string(inputScalingName(DetectorParams{}.scaling)) + ")")
             ->option_text("MODE")
             ->check(oneOf("auto", "none"));
-        c.add_option("--memory-budget", a.memoryBudget,
-                     "memory the analysis may use: bytes or 512K, 512M, 2G, 1T (default half the memory available). A "
-                     "plain or gzip CSV that would need more (about 0.7 bytes per byte of text; a gzip file's text "
-                     "estimated at 8 times its size) is analysed in streaming mode instead of refused")
-            ->option_text("SIZE");
-        c.add_flag("--stream", a.stream,
-                   "analyse in streaming mode whatever the file's size: passes over the file read in chunks, memory "
-                   "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
-                   "than memory\"); --report, --save-model, --json, --allow and --truth are not available there yet")
-            ->disable_flag_override();
+        declareStreaming(c, "analyse");
         c.add_option("--save-model", a.saveModel,
                      "write the fitted detector to FILE (JSON: forest, encodings, threshold, training provenance) "
                      "for `webthreat score` and the workbench's Detector > Apply Model...")
@@ -560,6 +558,23 @@ struct CommandLine {
             ->group(kLayoutGroup);
     }
 
+    // --memory-budget and --stream, for analyze ("analyse") and score ("score").
+    void declareStreaming(CLI::App& c, const std::string& verb)
+    {
+        c.add_option("--memory-budget", a.memoryBudget,
+                     "memory the run may use: bytes or 512K, 512M, 2G, 1T (default half the memory available). A "
+                     "file that would need more (about 0.7 bytes per byte of text; a compressed file's text "
+                     "estimated at 8 times its size) is " + verb + "d in streaming mode instead of refused: any format "
+                     "(CSV, VPC Flow Logs, ALB/NLB logs, Zeek conn.log) and packing (gzip, bzip2, xz, zstd, a zip or "
+                     "tar member)")
+            ->option_text("SIZE");
+        c.add_flag("--stream", a.stream,
+                   verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
+                   "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
+                   "than memory\"); --report, --save-model, --json, --allow and --truth are not available there yet")
+            ->disable_flag_override();
+    }
+
     void declareScore()
     {
         score = app.add_subcommand("score", "score FILE with a saved model, without refitting");
@@ -575,6 +590,7 @@ struct CommandLine {
                      "re-threshold on this file's scores at this share (0.05, 5%, auto) instead of using the "
                      "model's threshold")
             ->option_text("C");
+        declareStreaming(c, "score");
         declareOutputs(c);
     }
 
@@ -979,46 +995,12 @@ std::uint64_t parseMemorySize(const std::string& text)
     return value << shift->second;
 }
 
-// Whether FILE can be streamed: a plain or gzip CSV (the log formats and the other compressions are
-// read whole). Sets compressed.
-bool streamableCsv(const std::string& path, const ReadOptions& read, bool& compressed)
+// Whether FILE's text is compressed (its text is then estimated at 8 times its size). Every format
+// and packing the in-memory path reads streams (core/stream/chunksource.h). Throws InputError as the
+// reader would (a zip of several files without FILE:MEMBER, a corrupt archive).
+bool compressedInput(const std::string& path)
 {
-    std::ifstream file(path, std::ios::binary);
-    std::string head(64 * 1024, '\0');
-    file.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(file.gcount()));
-    compressed = isGzip(head);
-    if (compressed) {
-        std::size_t offset = 0;
-        GzipReader gzip(
-            [&](char* into, std::size_t capacity) {
-                const std::size_t take = std::min(capacity, head.size() - offset);
-                std::memcpy(into, head.data() + offset, take);
-                offset += take;
-                return take;
-            },
-            path, UINT64_MAX);
-        std::string text(256 * 1024, '\0');
-        std::size_t got = 0;
-        try {
-            while (got < text.size()) {
-                const std::size_t n = gzip.read(text.data() + got, text.size() - got);
-                if (n == 0)
-                    break;
-                got += n;
-            }
-        } catch (const InputError&) {
-            // The head of a large member ends early: what was decompressed is enough to look at.
-        }
-        head = text.substr(0, got);
-    }
-    const auto startsWith = [&](std::string_view magic) { return head.compare(0, magic.size(), magic) == 0; };
-    if (startsWith("BZh") || startsWith("\xFD" "7zXZ") || startsWith("\x28\xB5\x2F\xFD") || startsWith("PK\x03\x04"))
-        return false;
-    if (read.format != InputFormat::Auto)
-        return read.format == InputFormat::TrafficCsv;
-    const InputFormat format = detectFormat(head, read.delimiter).format;
-    return format == InputFormat::TrafficCsv || format == InputFormat::Auto;
+    return TextSource(path).compressed();
 }
 
 // `analyze` in streaming mode (core/stream): the text report, and --out written as it goes.
@@ -1069,25 +1051,25 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     return kExitOk;
 }
 
-// Whether to stream: --stream, or a plain or gzip CSV whose text needs more than the budget.
+// Whether to stream: --stream, or a file whose text needs more than the budget.
 // Returns the sentence saying why ("" when the file is read whole).
 std::string streamingReason(const AnalyzeCommand& a, std::uint64_t budget)
 {
-    bool compressed = false;
+    if (a.stream)
+        return "Streaming mode (--stream).\n";
     std::error_code error;
-    const std::uint64_t size = std::filesystem::file_size(a.file, error);
+    const std::uint64_t size = std::filesystem::file_size(splitArchivePath(a.file).file, error);
     if (error)
         return {}; // the reader names the problem
-    const bool streamable = streamableCsv(a.file, a.params.read, compressed);
-    if (a.stream) {
-        if (!streamable)
-            throw UsageError("--stream reads a CSV, plain or gzip, in this version; " + a.file
-                             + " is another format or compression (read it without --stream)");
-        return "Streaming mode (--stream).\n";
+    bool compressed = false;
+    try {
+        compressed = compressedInput(a.file);
+    } catch (const InputError&) {
+        return {}; // the reader names the problem
     }
     const std::uint64_t text = compressed ? size * 8 : size;
     const std::uint64_t needed = MemoryBudget(budget, a.params.read.blockBytes).neededFor(text);
-    if (!streamable || needed <= budget)
+    if (needed <= budget)
         return {};
     char line[200];
     std::snprintf(line, sizeof line, "Streaming mode: the file would need about %.0f MB in memory, more than the "
@@ -1110,8 +1092,8 @@ int analyze(AnalyzeCommand& a, std::ostream& out, std::ostream& err)
             throw UsageError("--report needs the Qt workbench, and this build of webthreat was made without it");
         refuseOverwrite(a.report, a.force);
     }
-    // --memory-budget and --stream (analyze only; score --model streams in a later version).
-    if (a.model.empty()) {
+    // --memory-budget and --stream (analyze, and score with a saved model).
+    {
         const bool budgetGiven = !a.memoryBudget.empty();
         const std::uint64_t budget = budgetGiven ? parseMemorySize(a.memoryBudget) : availableMemoryBytes() / 2;
         if (budgetGiven)

@@ -71,16 +71,7 @@ InputFormat chooseFormat(PeekSource& text, const std::string& file, const ReadOp
 {
     if (options.format != InputFormat::Auto)
         return options.format;
-    // A CSV layout described by the caller (the import dialog, --map, --delimiter, --no-header)
-    // says what the file is: its header need not name the schema's columns.
-    const ReadOptions plain;
-    if (!options.columnMap.empty() || !options.hasHeader || options.delimiter != plain.delimiter
-        || options.quote != plain.quote || options.timestampFormat != plain.timestampFormat)
-        return InputFormat::TrafficCsv;
-    const FormatDetection detection = detectFormat(text.peek(kDetectionBytes), options.delimiter);
-    if (detection.format == InputFormat::Auto)
-        throw InputError(file, detection.line, "", detection.explanation);
-    return detection.format;
+    return chooseInputFormat(text.peek(kDetectionBytes), file, options);
 }
 
 ReadResult readLog(InputFormat format, PeekSource& text, const std::function<double()>& fraction,
@@ -192,6 +183,22 @@ ReadResult readAny(const ByteReader& raw, std::uint64_t rawBytes, const ArchiveP
 }
 
 } // namespace
+
+InputFormat chooseInputFormat(std::string_view head, const std::string& file, const ReadOptions& options)
+{
+    if (options.format != InputFormat::Auto)
+        return options.format;
+    // A CSV layout described by the caller (the import dialog, --map, --delimiter, --no-header)
+    // says what the file is: its header need not name the schema's columns.
+    const ReadOptions plain;
+    if (!options.columnMap.empty() || !options.hasHeader || options.delimiter != plain.delimiter
+        || options.quote != plain.quote || options.timestampFormat != plain.timestampFormat)
+        return InputFormat::TrafficCsv;
+    const FormatDetection detection = detectFormat(head, options.delimiter);
+    if (detection.format == InputFormat::Auto)
+        throw InputError(file, detection.line, "", detection.explanation);
+    return detection.format;
+}
 
 ReadResult readTrafficFile(const std::string& path, const ReadOptions& options, const Progress& progress)
 {

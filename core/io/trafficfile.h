@@ -23,6 +23,10 @@ namespace webthreat {
 // and a compressed one as soon as its decompressed size passes that limit.
 ReadResult readTrafficFile(const std::string& path, const ReadOptions& options = {}, const Progress& progress = {});
 
+// The format a text is read as: options.format when it names one, CSV when the caller described a
+// CSV layout (a column map, a delimiter, no header...), else detectFormat over head (the first
+// 64 KiB of decompressed text are plenty). Throws InputError naming file when nothing fits.
+InputFormat chooseInputFormat(std::string_view head, const std::string& file, const ReadOptions& options);
 // The same over bytes in memory (possibly gzip), for tests and the fuzzer.
 ReadResult readTrafficBytes(std::string_view bytes, const std::string& displayName, const ReadOptions& options = {},
                             const Progress& progress = {});

@@ -1,7 +1,7 @@
 #include "core/stream/chunkreader.h"
 
 #include "core/io/csvreader.h"
-#include "core/io/decompress.h"
+#include "core/stream/textsource.h"
 #include "core/util/errors.h"
 
 #include <algorithm>
@@ -24,59 +24,44 @@ bool startsWithSepLine(std::string_view text)
 }
 } // namespace
 
-CsvChunkReader::CsvChunkReader(std::string path, ReadOptions options, std::size_t chunkBytes)
-    : m_path(std::move(path))
+CsvChunkReader::CsvChunkReader(const std::string& path, ReadOptions options, std::size_t chunkBytes)
+    : CsvChunkReader(std::make_unique<TextSource>(path), std::move(options), chunkBytes)
+{
+}
+
+CsvChunkReader::CsvChunkReader(std::unique_ptr<TextSource> text, ReadOptions options, std::size_t chunkBytes)
+    : m_path(text->displayName())
     , m_options(std::move(options))
     , m_chunkBytes(std::max<std::size_t>(chunkBytes, 4096))
+    , m_text(std::move(text))
 {
     m_options.validate();
     // A chunk is small by construction: the whole-file memory rule does not apply to it.
     m_options.memoryBudget = 0;
-    m_file = std::fopen(m_path.c_str(), "rb");
-    if (!m_file)
-        throw InputError(m_path, 0, "", std::string("cannot open the file: ") + std::strerror(errno));
-    if (std::fseek(m_file, 0, SEEK_END) == 0) {
-        const long size = std::ftell(m_file);
-        m_fileBytes = size > 0 ? static_cast<std::uint64_t>(size) : 0;
-        std::fseek(m_file, 0, SEEK_SET);
-    }
-    char magic[2] = {0, 0};
-    const std::size_t got = std::fread(magic, 1, 2, m_file);
-    std::fseek(m_file, 0, SEEK_SET);
-    if (got == 2 && isGzip(std::string_view(magic, 2))) {
-        m_gzip = std::make_unique<GzipReader>(
-            [this](char* into, std::size_t capacity) {
-                const std::size_t n = std::fread(into, 1, capacity, m_file);
-                m_rawConsumed += n;
-                return n;
-            },
-            m_path, std::numeric_limits<std::uint64_t>::max());
-    }
     m_report.file = m_path;
-    m_report.bytes = m_fileBytes;
+    m_report.bytes = m_text->fileBytes();
 }
 
-CsvChunkReader::~CsvChunkReader()
+CsvChunkReader::~CsvChunkReader() = default;
+
+std::uint64_t CsvChunkReader::fileBytes() const noexcept
 {
-    m_gzip.reset();
-    if (m_file)
-        std::fclose(m_file);
+    return m_text->fileBytes();
+}
+
+bool CsvChunkReader::compressed() const noexcept
+{
+    return m_text->compressed();
 }
 
 double CsvChunkReader::fraction() const noexcept
 {
-    return m_fileBytes == 0 ? 1.0 : std::min(1.0, static_cast<double>(m_rawConsumed) / static_cast<double>(m_fileBytes));
+    return m_text->fraction();
 }
 
 std::size_t CsvChunkReader::readRaw(char* into, std::size_t capacity)
 {
-    if (m_gzip)
-        return m_gzip->read(into, capacity);
-    const std::size_t n = std::fread(into, 1, capacity, m_file);
-    if (n == 0 && std::ferror(m_file))
-        throw InputError(m_path, 0, "", std::string("cannot read the file: ") + std::strerror(errno));
-    m_rawConsumed += n;
-    return n;
+    return m_text->read(into, capacity);
 }
 
 // Reads until m_pending holds at least wanted bytes or the input ends; false when it ended.
@@ -172,6 +157,7 @@ bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
             addReport(chunk.report);
         }
         chunk = {};
+        describeFormat();
         return false;
     }
     // Grow until a whole record fits (up to the record limit, past which the reader refuses it).
@@ -220,10 +206,20 @@ bool CsvChunkReader::next(ReadResult& chunk, const Progress& progress)
     return true;
 }
 
+// What the file was read as, with its packing (whose counts, compressed bytes and gzip members,
+// are final once the text has ended).
+void CsvChunkReader::describeFormat()
+{
+    m_report.format = m_readAs;
+    if (const std::string packing = m_text->description(); !packing.empty())
+        m_report.format += ", " + packing;
+}
+
 void CsvChunkReader::addReport(const ReadReport& chunk)
 {
     if (m_report.header.empty()) {
-        m_report.format = chunk.format;
+        m_readAs = chunk.format;
+        describeFormat();
         m_report.header = chunk.header;
         m_report.absentColumns = chunk.absentColumns;
         m_report.extraColumns = chunk.extraColumns;

@@ -2,7 +2,7 @@
 
 #include "core/output/atomicfile.h"
 #include "core/output/export.h"
-#include "core/stream/chunkreader.h"
+#include "core/stream/chunksource.h"
 #include "core/util/errors.h"
 #include "core/util/hash.h"
 #include "core/util/log.h"
@@ -105,6 +105,10 @@ std::vector<std::uint64_t> rowHashes(const TrafficTable& table)
         const Column& column = table.columns[c];
         const std::uint64_t factor = (0x9E3779B97F4A7C15ull * (2 * c + 1)) | 1u;
         for (std::size_t row = 0; row < hashes.size(); ++row) {
+            // A missing cell adds nothing: a log chunk has the extra columns seen so far, a later
+            // one more, all missing in rows that do not name them (logchunkreader.h).
+            if (c >= kFieldCount && column.isMissing(row))
+                continue;
             std::uint64_t cell = 0;
             if (column.kind == ColumnKind::Text)
                 cell = textHash[column.text[row]];
@@ -306,7 +310,10 @@ private:
     void dropDuplicates(TrafficTable& table, bool firstPass);
     void passOne();
     void finishPassOne();
+    std::shared_ptr<FeatureEncodings> learnFileEncodings(const FeatureSet& sampleFeatures, const std::vector<Feature>& features,
+                                                         InputScaling scaling);
     void fit();
+    void useModel();
     using ChunkVisitor = std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t)>;
     void scoredPass(const char* stage, const ChunkVisitor& visit);
     void findThreshold();
@@ -329,8 +336,13 @@ private:
     TrafficTable m_sampleTable;
     double m_durationFill = 0.0;
     double m_rateFill = 0.0;
-    std::shared_ptr<IsolationForest> m_forest;
+    std::shared_ptr<const IsolationForest> m_forest;
+    std::vector<std::string> m_readerNotes; // how the chunk source differs from the whole file's read
+    ChunkSource::ColumnLayout m_columnLayout; // a log's extra columns over the whole file
     std::shared_ptr<FeatureEncodings> m_encodings;
+    // With a saved model: this file's own encodings, for the feature columns --out writes (the
+    // in-memory score writes the file's own shares, and scores with the model's).
+    std::shared_ptr<FeatureEncodings> m_fileEncodings;
     std::vector<double> m_sampleScores; // sorted
 };
 
@@ -369,7 +381,8 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
 
 void Streamer::passOne()
 {
-    CsvChunkReader reader(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    ChunkSource& reader = *source;
     m_result.compressed = reader.compressed();
     ReadResult chunk;
     while (reader.next(chunk, m_progress)) {
@@ -407,6 +420,8 @@ void Streamer::passOne()
     }
     m_result.readReport = reader.report();
     m_result.textBytes = reader.textBytes();
+    m_readerNotes = reader.notes();
+    m_columnLayout = reader.extraColumns();
     m_result.duplicateHashes = m_hashes.size();
     m_hashes.clear();
 }
@@ -496,9 +511,11 @@ void Streamer::finishPassOne()
 // The encodings: from the sample itself when it is the whole file (exactly the in-memory run's),
 // otherwise from pass 1's statistics (exact counts and shares; means summed in file order, with
 // the rows lacking bytes_in added after the median is known).
-void Streamer::fit()
+// This file's encodings of features (and the derived features' fills for --out): from the sample
+// itself when it is the whole file (exactly the in-memory run's), else from pass 1's statistics.
+std::shared_ptr<FeatureEncodings> Streamer::learnFileEncodings(const FeatureSet& sampleFeatures,
+                                                               const std::vector<Feature>& features, InputScaling scaling)
 {
-    const DetectorParams& detector = m_params.analysis.detector;
     const double median = m_result.bytesInMedian == kMissingInteger ? 0.0 : static_cast<double>(m_result.bytesInMedian);
     const bool filled = m_result.bytesInMedian != kMissingInteger;
     auto sourceValues = [&](Feature feature) {
@@ -526,10 +543,9 @@ void Streamer::fit()
                 : stats.presentBytes + (filled ? static_cast<double>(stats.missingBytesIn) * median : 0.0);
         return values;
     };
-    const FeatureSet sampleFeatures = computeFeatures(m_sampleTable);
     FeatureEncodings encodings;
     if (m_result.sampleIsWholeFile) {
-        encodings = learnEncodings(m_sampleTable, sampleFeatures, detector.features, detector.scaling);
+        encodings = learnEncodings(m_sampleTable, sampleFeatures, features, scaling);
         m_durationFill = sampleFeatures.sessionDuration.fill();
         m_rateFill = sampleFeatures.avgPacketSize.fill();
     } else {
@@ -541,10 +557,10 @@ void Streamer::fit()
         m_rateFill = rates > 0 ? rateSum / static_cast<double>(rates) : 0.0;
         const std::size_t inPresent = s.bytesInPresent + (filled ? s.rows - s.bytesInPresent : 0);
         const double inSum = s.bytesInSum + (filled ? static_cast<double>(s.rows - s.bytesInPresent) * median : 0.0);
-        for (Feature feature : detector.features) {
+        for (Feature feature : features) {
             FeatureEncoding encoding;
             encoding.feature = feature;
-            encoding.scale = effectiveScale(feature, detector.scaling);
+            encoding.scale = effectiveScale(feature, scaling);
             if (feature == Feature::BytesIn)
                 encoding.fill = inPresent > 0 ? inSum / static_cast<double>(inPresent) : 0.0;
             else if (feature == Feature::BytesOut)
@@ -574,10 +590,18 @@ void Streamer::fit()
             encoding.sourceValues = sourceValues(encoding.feature);
     }
     m_stats.sources.clear();
-    m_encodings = std::make_shared<FeatureEncodings>(std::move(encodings));
+    return std::make_shared<FeatureEncodings>(std::move(encodings));
+}
+
+void Streamer::fit()
+{
+    const DetectorParams& detector = m_params.analysis.detector;
+    const FeatureSet sampleFeatures = computeFeatures(m_sampleTable);
+    m_encodings = learnFileEncodings(sampleFeatures, detector.features, detector.scaling);
     const TableFeatureRows rows(m_sampleTable, sampleFeatures, *m_encodings);
-    m_forest = std::make_shared<IsolationForest>();
-    m_forest->fit(rows, detector.forest, m_progress);
+    auto forest = std::make_shared<IsolationForest>();
+    forest->fit(rows, detector.forest, m_progress);
+    m_forest = forest;
     // The sample's scores set pass 2's window around the threshold; a whole-file sample needs none.
     if (!m_result.sampleIsWholeFile && !m_params.analysis.contamination.automatic) {
         m_sampleScores = m_forest->scoreSamples(rows, detector.forest.threads);
@@ -590,6 +614,40 @@ void Streamer::fit()
     detection->effectiveMaxSamples = m_forest->maxSamples();
     m_result.detection = detection;
 }
+
+// `score --model` in streaming mode: the saved model's encodings and forest, nothing fitted, as
+// scoreWithModel (core/pipeline.h). The feature columns written to --out are this file's own, as
+// the in-memory score writes them.
+void Streamer::useModel()
+{
+    const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
+    m_fileEncodings = learnFileEncodings(computeFeatures(m_sampleTable), model->features(), model->scaling);
+    m_encodings = std::make_shared<FeatureEncodings>(model->encodings);
+    m_forest = model->forest;
+    const int threads = m_params.analysis.detector.forest.threads;
+    auto detection = std::make_shared<Detection>();
+    detection->params.features = model->features();
+    detection->params.scaling = model->scaling;
+    detection->params.forest.trees = model->trees;
+    detection->params.forest.maxSamples = model->maxSamplesRequested;
+    detection->params.forest.seed = model->seed;
+    detection->params.forest.threads = threads;
+    detection->effectiveMaxSamples = m_forest->maxSamples();
+    detection->encodings = m_encodings;
+    detection->forest = m_forest;
+    detection->model = model;
+    m_result.detection = detection;
+    if (m_params.analysis.modelThreshold) {
+        m_result.contamination = model->contamination;
+        return;
+    }
+    // Re-thresholded on this file: the sample's scores set pass 2's window, as after a fit.
+    if (!m_result.sampleIsWholeFile && !m_params.analysis.contamination.automatic) {
+        const TableFeatureRows rows(m_sampleTable, FeatureSet{}, *m_encodings);
+        m_sampleScores = m_forest->scoreSamples(rows, threads);
+        std::sort(m_sampleScores.begin(), m_sampleScores.end());
+    }
+}
 } // namespace
 
 namespace {
@@ -599,7 +657,9 @@ void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
 {
     ++m_result.passes;
     m_rowsRead = 0;
-    CsvChunkReader reader(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    ChunkSource& reader = *source;
+    reader.startFrom(m_columnLayout); // every chunk with the whole file's columns, as pass 1 found them
     ReadResult chunk;
     std::uint64_t cleanedRows = 0;
     while (reader.next(chunk, m_progress)) {
@@ -639,11 +699,15 @@ StreamedRow streamedRow(const TrafficTable& table, std::size_t row, double score
 void Streamer::findThreshold()
 {
     const Contamination& contamination = m_params.analysis.contamination;
+    // A threshold known before scoring (automatic contamination's, a saved model's): one pass counts.
+    const bool modelThreshold = m_params.analysis.model && m_params.analysis.modelThreshold;
+    const bool fixed = contamination.automatic || modelThreshold;
+    const double fixedAt = modelThreshold ? m_params.analysis.model->threshold : -0.5;
     double lo = -std::numeric_limits<double>::infinity();
     double hi = std::numeric_limits<double>::infinity();
     const double q = contamination.value;
-    if (contamination.automatic) {
-        lo = hi = -0.5;
+    if (fixed) {
+        lo = hi = fixedAt;
     } else if (!m_result.sampleIsWholeFile && !m_sampleScores.empty()) {
         const double s = static_cast<double>(m_sampleScores.size());
         const double margin = std::max(0.002, 6.0 * std::sqrt(q * (1.0 - q) / s));
@@ -676,7 +740,7 @@ void Streamer::findThreshold()
             maximum = std::max(maximum, score);
             if (score < lo)
                 ++below;
-            else if (score <= hi && !contamination.automatic)
+            else if (score <= hi && !fixed)
                 window.push_back(score);
             if (top.size() < topN || score < top.top().score) {
                 top.push(streamedRow(table, row, score, first + row));
@@ -694,8 +758,8 @@ void Streamer::findThreshold()
         top.pop();
     }
     std::reverse(m_result.mostAnomalous.begin(), m_result.mostAnomalous.end());
-    if (contamination.automatic) {
-        m_result.threshold = -0.5;
+    if (fixed) {
+        m_result.threshold = fixedAt;
         m_result.suspiciousCount = below;
         return;
     }
@@ -755,6 +819,8 @@ void Streamer::writeOut()
             = DerivedFeature(DerivedFeature::Kind::SessionDuration, data->table, m_durationFill);
         data->features.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, data->table, m_rateFill);
         auto detection = std::make_shared<Detection>(*m_result.detection);
+        if (m_fileEncodings)
+            detection->encodings = m_fileEncodings;
         detection->scores = ScoreIndex(scores);
         Analysis chunk;
         chunk.data = data;
@@ -776,12 +842,16 @@ StreamResult Streamer::run()
     finishPassOne();
     m_result.passes = 1;
     m_result.seconds[0] = secondsSince(started);
-    if (m_stats.rows < 2)
+    const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
+    if (m_stats.rows < (model ? 1u : 2u))
         throw InputError(m_path, 0, "",
-                         "the detector needs at least two rows: after cleaning there are " + std::to_string(m_stats.rows)
-                             + " (" + std::to_string(m_result.readReport.rows) + " read)");
+                         std::string(model ? "nothing to score" : "the detector needs at least two rows")
+                             + ": after cleaning there are " + std::to_string(m_stats.rows) + " (" + std::to_string(m_result.readReport.rows) + " read)");
     started = std::chrono::steady_clock::now();
-    fit();
+    if (model)
+        useModel();
+    else
+        fit();
     m_result.seconds[1] = secondsSince(started);
     started = std::chrono::steady_clock::now();
     findThreshold();
@@ -795,7 +865,15 @@ StreamResult Streamer::run()
     notes.push_back("streamed in " + std::to_string(m_result.passes) + " passes of "
                     + std::to_string(m_result.chunks) + " chunk(s) (" + std::to_string(m_params.chunkBytes >> 10)
                     + " KiB of text each)");
-    if (m_result.sampleIsWholeFile)
+    notes.insert(notes.end(), m_readerNotes.begin(), m_readerNotes.end());
+    if (model) {
+        notes.push_back("scored with the saved model " + (model->file.empty() ? std::string("given") : model->file)
+                        + ": its encodings and forest, nothing refitted, as in memory: the same scores");
+        notes.push_back(m_params.analysis.modelThreshold
+                            ? "labelled at the model's saved threshold: one scoring pass after the read-and-clean pass"
+                            : "labelled at this file's contamination percentile, exact, as in memory");
+        notes.push_back("the drift against the model's training data is not measured in streaming mode");
+    } else if (m_result.sampleIsWholeFile)
         notes.push_back("the forest was fitted on every cleaned row, as in memory: the same scores and verdicts");
     else
         notes.push_back("the forest was fitted on a uniform sample of " + std::to_string(m_result.sampleRows)
@@ -836,8 +914,10 @@ std::string streamResultText(const StreamResult& r, std::size_t rowsShown)
 {
     std::string out;
     char line[512];
-    out += "File: " + r.file + " (" + formatBytes(r.textBytes) + " of text" + (r.compressed ? ", gzip" : "")
+    out += "File: " + r.file + " (" + formatBytes(r.textBytes) + " of text" + (r.compressed ? ", compressed" : "")
         + "), analysed in streaming mode\n";
+    if (!r.readReport.format.empty())
+        out += "Read as: " + r.readReport.format + "\n";
     std::snprintf(line, sizeof line, "Rows: %zu read, %zu after cleaning\n", r.readReport.rows, r.cleanReport.rowsOut);
     out += line;
     out += "Cleaning:\n";
