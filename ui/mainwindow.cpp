@@ -217,6 +217,7 @@ void MainWindow::connectActions()
     m_settings->setRecentMenu(m_actions->fillMenuBar(menuBar(), m_docks));
     m_models = new ModelWorkflow(this, m_controller, m_presenter, *m_actions, m_status);
     m_streaming = new StreamWorkflow(this, m_controller, m_status, m_tabs, m_dataView, m_detectorPanel);
+    connect(m_streaming, &StreamWorkflow::modeChanged, this, [this] { updateActions(), updateStatusText(); });
     m_triage = new TriageWorkflow(this, m_controller, m_presenter, {m_tabs, m_dataView, m_anomaliesView, m_entitiesView},
                                   m_status);
     connect(m_triage, &TriageWorkflow::failed, this, &MainWindow::showError);
@@ -481,6 +482,7 @@ void MainWindow::showDetectorState()
         const Verdicts& verdicts = *shown.verdicts;
         m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold,
                                      shown.thresholdFromModel);
+        m_streaming->showFlagged();
         m_detectorPanel->setFittedParams(shown.detection->params, detectionDetailsText(*shown.detection));
     } else {
         m_detectorPanel->showNoScores(shown.hasData() ? tr("No scores: %1").arg(m_presenter->file().detectionProblem)
@@ -527,10 +529,12 @@ void MainWindow::updateActions()
     const bool exporting = m_controller->currentJob() == AnalysisController::JobKind::Export;
     // Charts and tables half-way to a new snapshot are not exported.
     const bool showing = m_presenter->isShowing();
-    m_actions->run->setEnabled(hasData && !loading && !exporting);
+    // Streamed: the rows shown are not the file's, so neither refit nor write them as if they were.
+    const bool streamed = m_streaming && m_streaming->isStreaming();
+    m_actions->run->setEnabled(hasData && !loading && !exporting && !streamed);
     m_actions->cancel->setEnabled(busy);
-    m_actions->exportCsv->setEnabled(hasScores && !busy && !showing);
-    m_actions->exportReport->setEnabled(hasScores && !busy && !showing);
+    m_actions->exportCsv->setEnabled(hasScores && !busy && !showing && !streamed);
+    m_actions->exportReport->setEnabled(hasScores && !busy && !showing && !streamed);
     m_exporter->updateCaseAction(hasData && !busy && !showing);
     m_actions->exportChart->setEnabled(hasData && !showing);
     m_actions->exportAllCharts->setEnabled(hasData && !showing);

@@ -133,6 +133,7 @@ LoadResult streamLoad(const LoadRequest& request, const Progress& progress)
     data->file = path;
     data->readReport = streamed.readReport;
     data->cleanReport = streamed.cleanReport;
+    data->readSeconds = streamed.seconds[0]; // pass 1 read and cleaned
     auto aggregates = std::make_shared<TrafficAggregates>();
     aggregates->entities = streamedEntities(view.table, view);
     aggregates->timeline = view.timeline;

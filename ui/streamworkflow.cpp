@@ -1,7 +1,6 @@
 #include "ui/streamworkflow.h"
 
 #include "core/io/inputformat.h"
-#include "core/util/format.h"
 #include "core/util/memorybudget.h"
 #include "ui/analysiscontroller.h"
 #include "ui/displayformat.h"
@@ -99,10 +98,11 @@ bool StreamWorkflow::offer(const QString& path, const QString& displayName, cons
 
     auto* box = new QMessageBox(QMessageBox::Question, tr("File Larger Than Memory"),
                                 tr("%1 is %2%3; analysing it in memory would need about %4, and %5 is available.")
-                                    .arg(displayName, QString::fromStdString(formatGiB(size)),
-                                         compressed ? tr(" (compressed)") : QString(),
-                                         QString::fromStdString(formatGiB(needed)),
-                                         QString::fromStdString(formatGiB(budget))),
+                                    .arg(displayName, formatBytesText(static_cast<double>(size)),
+                                         compressed ? tr(" (compressed; its text is estimated at 8 times that)")
+                                                    : QString(),
+                                         formatBytesText(static_cast<double>(needed)),
+                                         formatBytesText(static_cast<double>(budget))),
                                 QMessageBox::Cancel, m_window);
     box->setObjectName(QStringLiteral("streamingOffer"));
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -133,7 +133,23 @@ bool StreamWorkflow::offer(const QString& path, const QString& displayName, cons
 void StreamWorkflow::onLoadFinished(const LoadResult& result)
 {
     m_info = result.streaming;
+    m_status->setStreamed(m_info);
     showMode();
+    Q_EMIT modeChanged();
+}
+
+void StreamWorkflow::showFlagged()
+{
+    auto* flagged = m_detectorPanel->findChild<QLabel*>(QStringLiteral("flaggedCount"));
+    if (!m_info || !flagged)
+        return;
+    const StreamInfo& info = *m_info;
+    const double share = info.rowsScored > 0
+        ? static_cast<double>(info.suspiciousTotal) / static_cast<double>(info.rowsScored)
+        : 0.0;
+    flagged->setText(tr("%1 of the file's %2 rows flagged (%3), streamed in %4 passes")
+                         .arg(formatCount(info.suspiciousTotal), formatCount(info.rowsScored), formatPercent(share))
+                         .arg(info.passes));
 }
 
 void StreamWorkflow::showMode()
@@ -159,6 +175,7 @@ void StreamWorkflow::showMode()
     m_banner->setVisible(streaming);
     if (!streaming)
         return;
+    showFlagged();
     const StreamInfo& info = *m_info;
     QString text = QStringLiteral("<b>%1.</b> ").arg(streamBannerText(info).toHtmlEscaped());
     text += tr("Findings, Entities, Timeline and the counts are the whole file's; the Summary, Overview and "

@@ -24,7 +24,8 @@ struct StreamInfo;
 // A file too large for the window's memory: instead of refusing it, the window says so and offers
 // streaming mode (ui/streamload.h); once streamed, the Data tab says what it shows, the views that
 // hold only the shown rows say "sample" in their tab titles, and the detector panel is off (the
-// slider and a refit would need every row's score). A load in memory turns all of that back.
+// slider and a refit would need every row's score), and so are refitting and exporting the rows
+// (the window's updateActions). A load in memory turns all of that back.
 class StreamWorkflow : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StreamWorkflow)
@@ -42,6 +43,13 @@ public:
                const DetectorParams& detector, const Contamination& contamination);
     // The shown result was streamed.
     bool isStreaming() const { return m_info != nullptr; }
+    // In streaming mode, the detector panel's count of flagged rows as the whole file's (after the
+    // window has put the shown rows' there).
+    void showFlagged();
+
+Q_SIGNALS:
+    // A load finished, streamed or not (the window's actions and status counts follow).
+    void modeChanged();
 
 private:
     void onLoadFinished(const LoadResult& result);

@@ -103,6 +103,11 @@ private Q_SLOTS:
                        formatCount(rows));
         QVERIFY2(banner->text().contains(expected), qPrintable(banner->text() + QStringLiteral("\nexpected: ") + expected));
 
+        // The counts the window states are the whole file's, not the shown rows'.
+        const QString flagged = window.findChild<QLabel*>(QStringLiteral("flaggedCount"))->text();
+        QVERIFY2(flagged.contains(QStringLiteral("of the file's %1 rows flagged").arg(formatCount(rows))),
+                 qPrintable(flagged));
+
         // Entities and timeline: the whole file's, equal to the in-memory run's.
         QCOMPARE(sessionsBySource(streamed), sessionsBySource(whole));
         QCOMPARE(suspiciousBySource(streamed), suspiciousBySource(whole));
