@@ -131,6 +131,34 @@ private Q_SLOTS:
         QVERIFY(window.findChild<QWidget*>(QStringLiteral("contaminationSlider"))->isEnabled());
     }
 
+    // Cancel during the stream, or declining the offer, leaves the analysis shown before.
+    void cancelKeepsThePreviousAnalysis()
+    {
+        MainWindow window;
+        QVERIFY(test::openAndWait(window, m_path));
+        const auto before = window.snapshot().data;
+        qputenv("WEBTHREAT_MEMORY_BUDGET", "64K");
+
+        window.openFile(m_path);
+        QMessageBox* offer = nullptr;
+        QTRY_VERIFY((offer = window.findChild<QMessageBox*>(QStringLiteral("streamingOffer"))) != nullptr);
+        offer->button(QMessageBox::Cancel)->click();
+        QTRY_VERIFY(window.findChild<QMessageBox*>(QStringLiteral("streamingOffer")) == nullptr);
+        QVERIFY(!window.isBusy());
+        QCOMPARE(window.snapshot().data, before);
+
+        window.openFile(m_path);
+        QTRY_VERIFY((offer = window.findChild<QMessageBox*>(QStringLiteral("streamingOffer"))) != nullptr);
+        offer->findChild<QPushButton*>(QStringLiteral("streamingAccept"))->click();
+        QVERIFY(window.isBusy());
+        window.cancelJob();
+        QTRY_VERIFY(!window.isBusy());
+        qunsetenv("WEBTHREAT_MEMORY_BUDGET");
+        QCOMPARE(window.snapshot().data, before);
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("streamingBanner"))->isHidden());
+        QVERIFY(window.findChild<QWidget*>(QStringLiteral("contaminationSlider"))->isEnabled());
+    }
+
 private:
     QTemporaryDir m_settings;
     QTemporaryDir m_dir;
