@@ -1,6 +1,7 @@
 #include "ui/streamworkflow.h"
 
 #include "core/io/inputformat.h"
+#include "core/stream/streamanalysis.h"
 #include "core/util/memorybudget.h"
 #include "ui/analysiscontroller.h"
 #include "ui/displayformat.h"
@@ -113,7 +114,7 @@ bool StreamWorkflow::offer(const QString& path, const QString& displayName, cons
            "Summary, Overview and Anomalies tabs are drawn from those rows only.</p><p><b>It does not</b> keep "
            "every row: the contamination slider, refitting and beaconing are off until you open a file that "
            "fits.</p>")
-            .arg(formatCount(kStreamSuspiciousCap), formatCount(std::size_t(1) << 18)));
+            .arg(formatCount(kStreamSuspiciousCap), formatCount(StreamParams{}.sampleRows)));
     QPushButton* stream = box->addButton(tr("Analyse in Streaming Mode"), QMessageBox::AcceptRole);
     stream->setObjectName(QStringLiteral("streamingAccept"));
     box->setDefaultButton(stream);
