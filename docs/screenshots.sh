@@ -42,5 +42,8 @@ shot screenshot-dark '1280 x 800' --tab overview --palette dark
 [ -x "$build/app/webthreat" ] || { echo "screenshots: $build/app/webthreat is not built" >&2; exit 1; }
 "$build/app/webthreat" generate --rows 50000 --label --out "$XDG_CONFIG_HOME/beacons.csv" >/dev/null
 shot screenshot-beacons '1280 x 800' --tab beacons "$XDG_CONFIG_HOME/beacons.csv"
+# Streaming mode: a file larger than the memory budget (1 MiB here), the Data tab's banner and rows.
+"$build/app/webthreat" generate --rows 300000 --out "$XDG_CONFIG_HOME/stream.csv" >/dev/null
+WEBTHREAT_MEMORY_BUDGET=1M shot screenshot-streaming '1280 x 800' --tab data "$XDG_CONFIG_HOME/stream.csv"
 # A semicolon file with European dates opens the import dialog (its own size): that is the picture.
 shot screenshot-import '1080 x 620' tests/data/import/semicolon_european.csv

@@ -121,6 +121,22 @@ void AnalysisController::load(const QString& path, const ReadOptions& read, cons
     post(JobKind::Load, std::move(request), &AnalysisWorker::load, "load " + path.toStdString());
 }
 
+void AnalysisController::loadStream(const QString& path, const ReadOptions& read, const DetectorParams& detector,
+                                    const Contamination& contamination, const QString& displayName,
+                                    std::size_t chunkBytes)
+{
+    LoadRequest request;
+    request.path = path;
+    request.read = read;
+    request.displayName = displayName.isEmpty() ? QFileInfo(path).fileName() : displayName;
+    request.detector = detector;
+    request.contamination = contamination;
+    request.allow = m_allow;
+    request.stream = true;
+    request.streamChunkBytes = chunkBytes;
+    post(JobKind::Load, std::move(request), &AnalysisWorker::load, "stream " + path.toStdString());
+}
+
 void AnalysisController::detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
                                 const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates,
                                 std::shared_ptr<const BehaviourResult> behaviour)

@@ -31,6 +31,9 @@ public:
     // The same with reader options (an imported layout: delimiter, column map, timestamp format).
     void load(const QString& path, const ReadOptions& read, const DetectorParams& detector,
               const Contamination& contamination, const QString& displayName = {});
+    // The same in streaming mode (ui/streamload.h): a CSV too large for memory, read in chunks.
+    void loadStream(const QString& path, const ReadOptions& read, const DetectorParams& detector,
+                    const Contamination& contamination, const QString& displayName, std::size_t chunkBytes);
     // aggregates (the data's entities and timeline) and behaviour are carried into the new snapshot.
     void detect(std::shared_ptr<const PreparedData> data, const DetectorParams& detector,
                 const Contamination& contamination, std::shared_ptr<const TrafficAggregates> aggregates = {},

@@ -1,4 +1,5 @@
 #include "ui/analysisworker.h"
+#include "ui/streamload.h"
 
 #include "core/context/ipenricher.h"
 
@@ -33,6 +34,16 @@ struct StageSpan {
 
 // Where each core stage sits in the whole job, so one bar moves steadily from 0 to 100 %.
 // Reading dominates a load; scoring (every row through every tree) dominates a refit.
+// Streaming mode's passes over the file (core/stream/streamanalysis.h).
+constexpr StageSpan kStreamStages[] = {
+    {"pass 1", "Streaming: reading and cleaning (pass 1)", 0.00, 0.40},
+    {"fit", "Fitting the forest on the sample", 0.40, 0.45},
+    {"pass 2", "Streaming: scoring every row (pass 2)", 0.45, 0.90},
+    {"pass 3", "Streaming: the exact threshold (pass 3)", 0.90, 0.97},
+    {"features", "Preparing the rows shown", 0.97, 0.98},
+    {"summary", "Summarising the rows shown", 0.98, 1.00},
+};
+
 constexpr StageSpan kLoadStages[] = {
     {"read", "Reading", 0.00, 0.55},
     {"clean", "Cleaning", 0.55, 0.62},
@@ -315,6 +326,17 @@ std::shared_ptr<const IpEnricher> AnalysisWorker::locationDatabase(const std::st
 
 void AnalysisWorker::load(const LoadRequest& request)
 {
+    if (request.stream) {
+        guarded(this, request.job, "streaming the file", [&] {
+            QElapsedTimer timer;
+            timer.start();
+            ProgressRelay relay(this, request.job, kStreamStages);
+            LoadResult result = streamLoad(request, relay.progress(request.cancel));
+            result.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
+            Q_EMIT loaded(request.job, result);
+        });
+        return;
+    }
     guarded(this, request.job, "loading the data", [&] {
         QElapsedTimer timer;
         timer.start();

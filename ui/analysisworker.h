@@ -16,6 +16,8 @@
 
 namespace webthreat {
 
+struct StreamInfo;
+
 using JobId = quint64;
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
@@ -45,6 +47,10 @@ struct LoadRequest {
     // a missing one turns this off with one warning in the log. Empty path: IpEnricher::defaultPath().
     bool enrich = true;
     std::string locationDatabase;
+    // Analyse in streaming mode (ui/streamload.h): a file too large for memory, read in chunks of
+    // streamChunkBytes of text, twice or three times.
+    bool stream = false;
+    std::size_t streamChunkBytes = std::size_t(64) << 20;
     CancelFlag cancel;
 };
 
@@ -56,6 +62,7 @@ struct LoadResult {
     QString detectionProblem; // why the detector could not run on this data, if it could not
     std::shared_ptr<const InputFingerprint> fingerprint; // the input's name, size and SHA-256, for provenance
     double seconds = 0.0;
+    std::shared_ptr<const StreamInfo> streaming; // set when the file was analysed in streaming mode
 };
 
 // Refit the detector on data already loaded (new trees, samples, seed or features).

@@ -40,7 +40,8 @@ GettingStartedDialog::GettingStartedDialog(MainWindow* window, const WindowActio
         {tr("Open"),
          tr("Open a traffic export (File \u25B8 Open, Ctrl+O): CloudWatch-style CSV, VPC Flow Logs, load-balancer "
             "logs, also compressed or in a zip. It is read, cleaned and scored at once; the bundled sample is a "
-            "quick start."),
+            "quick start. A CSV too large for memory is offered in streaming mode: every row is scored and "
+            "counted, and the Data tab shows the suspicious rows and a random sample."),
          tr("Open the Sample"), [window] { window->openSample(); }, false},
         {tr("Overview"),
          tr("Bytes, scores, protocols, countries and ports at a glance: red is what the detector flags. The "

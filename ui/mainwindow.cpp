@@ -24,6 +24,7 @@
 #include "ui/resultpresenter.h"
 #include "ui/rowselection.h"
 #include "ui/statusline.h"
+#include "ui/streamworkflow.h"
 #include "ui/summaryview.h"
 #include "ui/trustview.h"
 #include "ui/viewfilterbar.h"
@@ -215,6 +216,8 @@ void MainWindow::connectActions()
             [this] { GettingStartedDialog::showFor(this, *m_actions); });
     m_settings->setRecentMenu(m_actions->fillMenuBar(menuBar(), m_docks));
     m_models = new ModelWorkflow(this, m_controller, m_presenter, *m_actions, m_status);
+    m_streaming = new StreamWorkflow(this, m_controller, m_status, m_tabs, m_dataView, m_detectorPanel);
+    connect(m_streaming, &StreamWorkflow::modeChanged, this, [this] { updateActions(), updateStatusText(); });
     m_triage = new TriageWorkflow(this, m_controller, m_presenter, {m_tabs, m_dataView, m_anomaliesView, m_entitiesView},
                                   m_status);
     connect(m_triage, &TriageWorkflow::failed, this, &MainWindow::showError);
@@ -315,14 +318,16 @@ void MainWindow::startLoad(const QString& path, const QString& displayName, cons
     m_importer->clearNote();
     m_loadingPath = path;
     m_status->setMessage(tr("Opening %1...").arg(displayName));
+    if (m_streaming->offer(path, displayName, read, m_detectorPanel->detectorParams(), m_contamination))
+        return;
     m_controller->load(path, read, m_detectorPanel->detectorParams(), m_contamination, displayName);
 }
 
 void MainWindow::runDetector()
 {
     const AnalysisSnapshot& shown = snapshot();
-    if (!shown.hasData())
-        return;
+    if (!shown.hasData() || m_streaming->isStreaming())
+        return; // streaming mode: the shown rows are not the file's (the detector panel says so)
     if (m_controller->currentJob() == AnalysisController::JobKind::Load
         || m_controller->currentJob() == AnalysisController::JobKind::Export)
         return; // the load will fit with the panel's settings anyway; an export must not be cut short
@@ -477,6 +482,7 @@ void MainWindow::showDetectorState()
         const Verdicts& verdicts = *shown.verdicts;
         m_detectorPanel->showFlagged(verdicts.suspiciousCount, verdicts.suspicious.size(), verdicts.threshold,
                                      shown.thresholdFromModel);
+        m_streaming->showFlagged();
         m_detectorPanel->setFittedParams(shown.detection->params, detectionDetailsText(*shown.detection));
     } else {
         m_detectorPanel->showNoScores(shown.hasData() ? tr("No scores: %1").arg(m_presenter->file().detectionProblem)
@@ -523,10 +529,12 @@ void MainWindow::updateActions()
     const bool exporting = m_controller->currentJob() == AnalysisController::JobKind::Export;
     // Charts and tables half-way to a new snapshot are not exported.
     const bool showing = m_presenter->isShowing();
-    m_actions->run->setEnabled(hasData && !loading && !exporting);
+    // Streamed: the rows shown are not the file's, so neither refit nor write them as if they were.
+    const bool streamed = m_streaming && m_streaming->isStreaming();
+    m_actions->run->setEnabled(hasData && !loading && !exporting && !streamed);
     m_actions->cancel->setEnabled(busy);
-    m_actions->exportCsv->setEnabled(hasScores && !busy && !showing);
-    m_actions->exportReport->setEnabled(hasScores && !busy && !showing);
+    m_actions->exportCsv->setEnabled(hasScores && !busy && !showing && !streamed);
+    m_actions->exportReport->setEnabled(hasScores && !busy && !showing && !streamed);
     m_exporter->updateCaseAction(hasData && !busy && !showing);
     m_actions->exportChart->setEnabled(hasData && !showing);
     m_actions->exportAllCharts->setEnabled(hasData && !showing);

@@ -23,6 +23,7 @@ class FileImporter;
 class LogPanel;
 class LogRelay;
 class ModelWorkflow;
+class StreamWorkflow;
 class TriageWorkflow;
 class OverviewCharts;
 class ResultExporter;
@@ -171,6 +172,7 @@ private:
     std::unique_ptr<WindowActions> m_actions;
     StatusLine* m_status = nullptr;
     ModelWorkflow* m_models = nullptr; // Detector > Apply Model..., Save Model...
+    StreamWorkflow* m_streaming = nullptr; // files larger than memory
     TriageWorkflow* m_triage = nullptr; // verdicts, notes, the allow-list
 };
 

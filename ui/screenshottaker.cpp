@@ -5,8 +5,10 @@
 #include "ui/importdialog.h"
 
 #include <QDir>
+#include <QAbstractButton>
 #include <QFileInfo>
 #include <QImage>
+#include <QMessageBox>
 #include <QPixmap>
 #include <QSaveFile>
 #include <QTimer>
@@ -62,6 +64,13 @@ void ScreenshotTaker::start()
         m_window->openSample();
     else
         m_window->openFile(m_options.input);
+    // A file larger than the memory budget (WEBTHREAT_MEMORY_BUDGET) is offered in streaming mode:
+    // the picture is of the streamed result.
+    if (auto* offer = m_window->findChild<QMessageBox*>(QStringLiteral("streamingOffer"))) {
+        offer->setAttribute(Qt::WA_DontShowOnScreen);
+        if (auto* accept = offer->findChild<QAbstractButton*>(QStringLiteral("streamingAccept")))
+            accept->click();
+    }
     // A file in another layout opens the import dialog instead of loading: that is the picture.
     if (auto* dialog = m_window->findChild<ImportDialog*>()) {
         dialog->setAttribute(Qt::WA_DontShowOnScreen);

@@ -1,5 +1,7 @@
 #include "ui/statusline.h"
 
+#include "ui/streamload.h"
+
 #include "ui/displayformat.h"
 #include "ui/reporttext.h"
 
@@ -73,6 +75,16 @@ void StatusLine::showResult(const AnalysisSnapshot& snapshot, const QString& dis
     }
     setMessage(QStringLiteral("%1: %2").arg(displayName, cleaningStatusText(*snapshot.data)));
     const std::size_t rows = snapshot.data->table.rowCount();
+    if (m_streamed && snapshot.hasDetection() && rows == m_streamed->suspiciousShown + m_streamed->sampleShown) {
+        const StreamInfo& info = *m_streamed;
+        m_counts->setText(tr("Streamed: %1 rows, %2 suspicious (%3); %4 shown")
+                              .arg(formatCount(info.rowsScored), formatCount(info.suspiciousTotal),
+                                   formatPercent(info.rowsScored > 0 ? static_cast<double>(info.suspiciousTotal)
+                                                         / static_cast<double>(info.rowsScored)
+                                                                     : 0.0),
+                                   formatCount(rows)));
+        return;
+    }
     if (snapshot.hasDetection()) {
         const std::size_t suspicious = snapshot.verdicts->suspiciousCount;
         m_counts->setText(

@@ -749,6 +749,8 @@ void Streamer::findThreshold()
             }
         }
         total += scores.size();
+        if (m_params.onScored)
+            m_params.onScored(table, scores, first);
     });
     m_result.rowsScored = total;
     m_result.minScore = total ? minimum : 0.0;

@@ -3,6 +3,7 @@
 #include "core/pipeline.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct StreamParams {
     std::size_t sampleRows = std::size_t(1) << 18; // the forest's reservoir (262,144 rows)
     std::size_t medianValues = std::size_t(1) << 20; // the bytes_in median's reservoir
     std::string out; // when set, the scored CSV (writeScoredCsv's columns, without explanations)
+    // Called in pass 2 with each chunk's cleaned rows, their scores and the index of its first row
+    // among the file's cleaned rows (the workbench's StreamSummary, core/stream/streamsummary.h).
+    std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t)> onScored;
 
     void validate() const;
 };

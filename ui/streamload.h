@@ -1,0 +1,40 @@
+#pragma once
+
+#include "ui/analysisworker.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace webthreat {
+
+// What the window says about a file analysed in streaming mode (core/stream): the views hold its
+// suspicious rows and a random sample, while entities, timeline and findings count every row.
+struct StreamInfo {
+    std::uint64_t fileBytes = 0;
+    std::uint64_t rowsScored = 0; // every cleaned row
+    std::uint64_t suspiciousTotal = 0;
+    std::size_t suspiciousShown = 0;
+    std::size_t sampleShown = 0;
+    bool suspiciousComplete = true;
+    bool timelineExact = true;
+    bool thresholdExact = true;
+    int passes = 0;
+    std::vector<std::uint64_t> scoreBins; // StreamView::kScoreBins over [-1, 0], every row
+    std::vector<std::uint64_t> suspiciousScoreBins;
+    std::vector<std::string> notes; // how the run differs from an in-memory one
+};
+
+// Rows the window keeps in streaming mode (the table it shows is these rows and the sample).
+inline constexpr std::size_t kStreamSuspiciousCap = 100000;
+
+// Streams request.path (a plain or gzip CSV) through analyzeStream with a StreamSummary, and makes
+// the snapshot the views show. Progress stages "pass 1", "fit", "pass 2", "pass 3"; throws as
+// analyzeStream does. Runs on the worker.
+LoadResult streamLoad(const LoadRequest& request, const Progress& progress);
+
+// The banner's sentence: "Streaming mode: showing the 1 234 suspicious rows and a random sample of
+// 262 144 of the file's 40 000 000 rows".
+QString streamBannerText(const StreamInfo& info);
+
+} // namespace webthreat
