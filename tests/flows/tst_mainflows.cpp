@@ -80,7 +80,7 @@ void answerFileDialog(QObject* context, const QString& path, bool* answered, int
         QTimer::singleShot(1000, context, [open, path] {
             if (open && open->isVisible()) {
                 open->selectFile(path);
-                open->accept();
+                static_cast<QDialog*>(open.data())->accept(); // QFileDialog::accept, protected there
             }
         });
     });
