@@ -12,6 +12,7 @@
 #include "core/pipeline.h"
 #include "core/io/decompress.h"
 #include "core/stream/streamanalysis.h"
+#include "core/stream/streamedanalysis.h"
 #include "core/stream/textsource.h"
 #include "core/io/archive.h"
 #include "core/util/memorybudget.h"
@@ -571,7 +572,7 @@ struct CommandLine {
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
-                   "than memory\"); --report, --save-model, --json, --allow and --truth are not available there yet")
+                   "than memory\"); --save-model, --allow, --truth and --enrich are not available there yet")
             ->disable_flag_override();
     }
 
@@ -1003,18 +1004,16 @@ bool compressedInput(const std::string& path)
     return TextSource(path).compressed();
 }
 
-// `analyze` in streaming mode (core/stream): the text report, and --out written as it goes.
+// `analyze` in streaming mode (core/stream): the text report (or --json), --out written as it goes,
+// and --report from the rows a StreamSummary keeps (core/stream/streamedanalysis.h).
 int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string& layoutLine, const std::string& why,
                      std::ostream& out)
 {
-    const std::pair<bool, const char*> unsupported[] = {{!a.report.empty(), "--report"},
-                                                        {!a.saveModel.empty(), "--save-model"},
-                                                        {a.json, "--json"},
+    const std::pair<bool, const char*> unsupported[] = {{!a.saveModel.empty(), "--save-model"},
                                                         {!a.allow.empty(), "--allow"},
                                                         {!a.truth.empty(), "--truth"},
                                                         {a.explain == "all", "--explain all"},
-                                                        {a.enrich, "--enrich"},
-                                                        {!a.threatLists.empty(), "--threat-list"}};
+                                                        {a.enrich, "--enrich"}};
     for (const auto& option : unsupported) {
         if (option.first)
             throw UsageError(why + std::string(option.second) + " is not available in streaming mode yet");
@@ -1027,11 +1026,27 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     // and two are alive while one is cleaned), between 64 KiB and 64 MiB.
     params.chunkBytes = static_cast<std::size_t>(std::clamp<std::uint64_t>(budget / 16, 64 << 10, 64 << 20));
     params.out = a.out;
+    // --json and --report need the rows: the suspicious ones (up to a cap) and a sample, kept as pass 2
+    // scores them, bounded whatever the file's size.
+    const bool keepRows = a.json || !a.report.empty();
+    std::optional<StreamSummary> summary;
+    if (keepRows) {
+        StreamSummaryParams kept; // the sample: the charts', and what explanations compare a row with
+        kept.sampleRows = params.sampleRows;
+        summary.emplace(kept);
+        params.onScored = [&summary](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first) {
+            summary->add(table, scores, first);
+        };
+    }
     const Progress progress({}, &g_interrupted);
     const StreamResult result = analyzeStream(a.file, params, progress);
-    out << layoutLine << why << streamResultText(result, a.top);
-    if (!a.out.empty()) {
-        // The sidecar as for an in-memory run, with what streaming did differently.
+    std::optional<StreamedAnalysis> streamed;
+    if (keepRows)
+        streamed.emplace(streamedAnalysis(a.file, result, summary->finish(result.threshold, result.suspiciousCount),
+                                          a.top, progress));
+    std::optional<Provenance> provenance;
+    if (!a.out.empty() || !a.report.empty()) {
+        // The sidecar and the report as for an in-memory run, with what streaming did differently.
         PreparedData data;
         data.file = a.file;
         data.readReport = result.readReport;
@@ -1040,14 +1055,31 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         verdicts.contamination = result.contamination;
         verdicts.threshold = result.threshold;
         verdicts.suspiciousCount = result.suspiciousCount;
-        Provenance provenance = makeProvenance(data, result.detection.get(), &verdicts,
-                                               fingerprintFile(a.file, progress), "webthreat", a.params.read);
-        provenance.clean = a.params.clean;
-        provenance.rows = result.rowsScored;
-        provenance.streaming = result.notes;
-        writeProvenanceSidecar(provenance, a.out);
-        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+        provenance = makeProvenance(data, result.detection.get(), &verdicts, fingerprintFile(a.file, progress),
+                                    "webthreat", a.params.read);
+        provenance->clean = a.params.clean;
+        provenance->rows = result.rowsScored;
+        provenance->suspicious = result.suspiciousCount;
+        provenance->streaming = result.notes;
+        if (result.threatIndex)
+            addThreatListProvenance(*provenance, result.threatIndex->lists(), result.threatFindings);
+        if (!a.out.empty())
+            writeProvenanceSidecar(*provenance, a.out);
     }
+    if (!a.report.empty()) {
+        Provenance reported = *provenance;
+        reported.streaming = streamedReportNotes(*streamed);
+        g_reportWriter(streamed->analysis, reported, a.report);
+    }
+    if (a.json) {
+        out << streamedAnalysisJson(*streamed, a.top);
+        return kExitOk;
+    }
+    out << layoutLine << why << streamResultText(result, a.top);
+    if (!a.out.empty())
+        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+    if (!a.report.empty())
+        out << "Report written to " << a.report << "\n";
     return kExitOk;
 }
 

@@ -217,7 +217,10 @@ void MainWindow::connectActions()
     m_settings->setRecentMenu(m_actions->fillMenuBar(menuBar(), m_docks));
     m_models = new ModelWorkflow(this, m_controller, m_presenter, *m_actions, m_status);
     m_streaming = new StreamWorkflow(this, m_controller, m_status, m_tabs, m_dataView, m_detectorPanel);
-    connect(m_streaming, &StreamWorkflow::modeChanged, this, [this] { updateActions(), updateStatusText(); });
+    connect(m_streaming, &StreamWorkflow::modeChanged, this, [this] {
+        m_exporter->setStreamed(m_streaming->info());
+        updateActions(), updateStatusText();
+    });
     m_triage = new TriageWorkflow(this, m_controller, m_presenter, {m_tabs, m_dataView, m_anomaliesView, m_entitiesView},
                                   m_status);
     connect(m_triage, &TriageWorkflow::failed, this, &MainWindow::showError);
@@ -534,7 +537,7 @@ void MainWindow::updateActions()
     m_actions->run->setEnabled(hasData && !loading && !exporting && !streamed);
     m_actions->cancel->setEnabled(busy);
     m_actions->exportCsv->setEnabled(hasScores && !busy && !showing && !streamed);
-    m_actions->exportReport->setEnabled(hasScores && !busy && !showing && !streamed);
+    m_actions->exportReport->setEnabled(hasScores && !busy && !showing); // streamed: it says what it is of
     m_exporter->updateCaseAction(hasData && !busy && !showing);
     m_actions->exportChart->setEnabled(hasData && !showing);
     m_actions->exportAllCharts->setEnabled(hasData && !showing);

@@ -1,5 +1,6 @@
 #include "ui/resultexporter.h"
 
+#include "core/stream/streamedanalysis.h"
 #include "core/util/log.h"
 #include "ui/analysiscontroller.h"
 #include "ui/chartexportdialog.h"
@@ -8,6 +9,7 @@
 #include "ui/report/casebuilder.h"
 #include "ui/report/reportbuilder.h"
 #include "ui/resultpresenter.h"
+#include "ui/streamload.h"
 #include "ui/windowactions.h"
 #include "ui/workbenchsettings.h"
 
@@ -82,8 +84,14 @@ Provenance ResultExporter::provenance() const
         input = *m_presenter->file().fingerprint;
     else
         input.name = m_presenter->file().displayName.toStdString();
-    return makeProvenance(*snapshot.data, snapshot.detection.get(), snapshot.verdicts.get(), std::move(input),
-                          "webthreat-workbench");
+    Provenance provenance = makeProvenance(*snapshot.data, snapshot.detection.get(), snapshot.verdicts.get(),
+                                           std::move(input), "webthreat-workbench");
+    if (m_streamed) {
+        provenance.rows = m_streamed->rowsScored;
+        provenance.suspicious = m_streamed->suspiciousTotal;
+        provenance.streaming = streamedReportNotes(streamBannerText(*m_streamed).toStdString(), m_streamed->notes);
+    }
+    return provenance;
 }
 
 QString ResultExporter::suggestedPath(const QString& source, const QString& suffix) const

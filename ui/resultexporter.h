@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QPrinter;
@@ -22,6 +23,7 @@ class AnalysisController;
 class ChartView;
 class ResultPresenter;
 class WorkbenchSettings;
+struct StreamInfo;
 struct WindowActions;
 
 // Everything the window writes out: one chart or all of them as PNG, the scored CSV with its
@@ -48,6 +50,9 @@ public:
     // Where the data shown came from and how it was scored. Cheap: the input's SHA-256 was
     // computed during the load, on the worker. hasDetector is false before the detector has run.
     Provenance provenance() const;
+    // The result shown was streamed (ui/streamload.h): the provenance counts the whole file's rows and
+    // says what the report's rows and charts are drawn from. Null: read whole.
+    void setStreamed(std::shared_ptr<const StreamInfo> info) { m_streamed = std::move(info); }
 
     // File > Export Chart and a chart's context menu: one dialog (ChartExportDialog) that offers
     // every chart, inFront first (the one clicked or in front), the size (1600x1000 unless the
@@ -115,6 +120,7 @@ private:
     int m_chartSizePreset = 0;
     QSize m_chartCustomSize;
     bool m_chartSubtitle = true;
+    std::shared_ptr<const StreamInfo> m_streamed;
 };
 
 } // namespace webthreat

@@ -1,6 +1,6 @@
 #include "ui/streamworkflow.h"
 
-#include "core/io/inputformat.h"
+#include "core/io/archive.h"
 #include "core/stream/streamanalysis.h"
 #include "core/util/memorybudget.h"
 #include "ui/analysiscontroller.h"
@@ -77,22 +77,31 @@ bool StreamWorkflow::offer(const QString& path, const QString& displayName, cons
 {
     if (path.startsWith(QLatin1String(":/")))
         return false;
-    QFile file(path);
+    // Every format and packing streams (core/stream/chunksource.h): a log as a CSV, compressed or a
+    // member of an archive. A member's path names the archive ("capture.zip:flows.log").
+    const ArchivePath archive = splitArchivePath(path.toStdString());
+    QFile file(QString::fromStdString(archive.file));
     if (!file.open(QIODevice::ReadOnly))
         return false; // the reader names the problem
-    const QByteArray head = file.read(64 * 1024);
-    const bool compressed = head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1F
-        && static_cast<unsigned char>(head[1]) == 0x8B;
-    if (!compressed) {
-        const InputFormat format = detectFormat(std::string_view(head.constData(), static_cast<std::size_t>(head.size())),
-                                                read.delimiter)
-                                       .format;
-        if (format != InputFormat::TrafficCsv && format != InputFormat::Auto)
-            return false;
-    }
+    const QByteArray head = file.read(4096);
+    const Packing packing = packingOf(std::string_view(head.constData(), static_cast<std::size_t>(head.size())));
+    const bool compressed = packing != Packing::Plain && packing != Packing::Tar;
     const std::uint64_t budget = memoryBudget();
-    const std::uint64_t size = static_cast<std::uint64_t>(file.size());
-    const std::uint64_t text = compressed ? size * 8 : size; // gzip's text is known only once read
+    std::uint64_t size = static_cast<std::uint64_t>(file.size());
+    bool estimated = compressed; // compressed text is known only once read
+    if (!archive.member.empty() && packing == Packing::Zip) {
+        // A zip's directory states each member's own size, cheaply.
+        try {
+            for (const ArchiveMember& member : listArchiveMembers(archive.file))
+                if (member.name == archive.member) {
+                    size = member.size;
+                    estimated = false;
+                }
+        } catch (const std::exception&) {
+            return false; // the reader names the problem
+        }
+    }
+    const std::uint64_t text = estimated ? size * 8 : size;
     const std::uint64_t needed = MemoryBudget(budget, read.blockBytes).neededFor(text);
     if (budget == 0 || needed <= budget)
         return false;
@@ -100,7 +109,7 @@ bool StreamWorkflow::offer(const QString& path, const QString& displayName, cons
     auto* box = new QMessageBox(QMessageBox::Question, tr("File Larger Than Memory"),
                                 tr("%1 is %2%3; analysing it in memory would need about %4, and %5 is available.")
                                     .arg(displayName, formatBytesText(static_cast<double>(size)),
-                                         compressed ? tr(" (compressed; its text is estimated at 8 times that)")
+                                         estimated ? tr(" (compressed; its text is estimated at 8 times that)")
                                                     : QString(),
                                          formatBytesText(static_cast<double>(needed)),
                                          formatBytesText(static_cast<double>(budget))),

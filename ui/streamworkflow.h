@@ -37,12 +37,14 @@ public:
     // The window's memory budget: WEBTHREAT_MEMORY_BUDGET (bytes, or a number with K, M or G,
     // powers of 1024) when set, else what the machine has available (0: unknown).
     static std::uint64_t memoryBudget();
-    // When path is a CSV (plain or gzip) too large for the budget, asks whether to stream it (the
+    // When path (any format, plain, compressed or an archive's member) is too large for the budget, asks whether to stream it (the
     // dialog "streamingOffer") and returns true: the load is then this workflow's.
     bool offer(const QString& path, const QString& displayName, const ReadOptions& read,
                const DetectorParams& detector, const Contamination& contamination);
     // The shown result was streamed.
     bool isStreaming() const { return m_info != nullptr; }
+    // What the window says of the streamed result shown; null when it was read whole.
+    std::shared_ptr<const StreamInfo> info() const { return m_info; }
     // In streaming mode, the detector panel's count of flagged rows as the whole file's (after the
     // window has put the shown rows' there).
     void showFlagged();

@@ -243,8 +243,12 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         buffer.push_back(',');
         appendDouble(features.avgPacketSize[row]);
         buffer.push_back(',');
+        // 0 where the pair has too few sessions to call it a beacon (or the row no start time), as
+        // the detector's pair_beacon_score reads it: every row has a number.
         if (row < beacons->pairOfRow.size() && beacons->pairOfRow[row] != BeaconResult::kNoPair)
-            appendDouble(beacons->pairs[beacons->pairOfRow[row]].score); // empty: too few sessions
+            appendDouble(beacons->pairs[beacons->pairOfRow[row]].score);
+        else
+            buffer.push_back('0');
         for (const std::vector<double>& values : extraValues) {
             buffer.push_back(',');
             appendDouble(values[row]);
@@ -324,7 +328,13 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader)
         appendNumber(buffer, scores[row]);
         buffer.push_back(',');
         buffer.append(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
-        buffer.append(",,,\n");
+        buffer.append(",,,");
+        if (chunk.threatMatches) {
+            buffer.push_back(',');
+            if (const std::uint64_t set = chunk.threatMatches->row(row))
+                appendCsvField(buffer, neutraliseFormula(chunk.threatMatches->names(set)));
+        }
+        buffer.push_back('\n');
         if (buffer.size() > (1u << 20) - 4096) {
             file.write(buffer);
             buffer.clear();
@@ -429,18 +439,11 @@ void appendEntriesText(std::string& out, const char* title, const std::vector<Fi
 
 } // namespace
 
-namespace {
-// "Threat lists: 12 suspicious rows and 40 rows in all ..." and a sentence per list.
-std::string threatListsText(const Analysis& analysis)
+std::string threatListsText(const std::vector<std::shared_ptr<const ThreatList>>& lists, const ThreatFindings& found)
 {
-    if (!analysis.threatMatches || !analysis.threatMatches->index)
-        return {};
-    const ThreatFindings& found = analysis.threatFindings;
     std::string out = "\nThreat lists: " + std::to_string(found.suspiciousRows) + " suspicious rows and "
         + std::to_string(found.rows) + " rows in all have src_ip or dst_ip on a list\n";
-    const auto& lists = analysis.threatMatches->index->lists();
-    for (std::size_t i = 0; i < found.lists.size() && i < lists.size(); ++i)
-    {
+    for (std::size_t i = 0; i < found.lists.size() && i < lists.size(); ++i) {
         const ThreatList& list = *lists[i];
         out += "  " + found.lists[i].sentence() + "; " + std::to_string(list.entries.size())
             + (list.entries.size() == 1 ? " entry\n" : " entries\n");
@@ -455,7 +458,6 @@ std::string threatListsText(const Analysis& analysis)
     }
     return out;
 }
-} // namespace
 
 std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown)
 {
@@ -503,7 +505,8 @@ std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsSho
     if (analysis.suppression)
         out += "  and " + std::to_string(findings.suppressed) + " more below the threshold suppressed by the allow-list ("
             + std::to_string(analysis.suppression->activeRules) + (analysis.suppression->activeRules == 1 ? " rule)\n" : " rules)\n");
-    out += threatListsText(analysis);
+    if (analysis.threatMatches && analysis.threatMatches->index)
+        out += threatListsText(analysis.threatMatches->index->lists(), analysis.threatFindings);
     out += "\nFindings among the suspicious rows:\n";
     appendEntriesText(out, "Source IPs", findings.sourceIps);
     appendEntriesText(out, "Countries", findings.countries);

@@ -17,11 +17,11 @@ void appendCsvField(std::string& out, std::string_view cell);
 
 // The scored CSV's header: the schema's columns, the file's extra columns, then
 // session_duration, avg_packet_size, beacon_score (the row's pair's beacon score in [0, 1],
-// core/behaviour/beacons.h; empty where the pair has fewer than BeaconParams::minSessions sessions
-// or the row has no start time), the chosen categorical, per-source and behaviour features,
-// anomaly_score, anomaly_label, and for Suspicious rows their
-// explanation: top_feature (the feature most credited with isolating the row early; empty when
-// none was), top_feature_share (that credit, 0..1) and explanation (the sentence, see
+// core/behaviour/beacons.h; 0 where the pair has fewer than BeaconParams::minSessions sessions
+// or the row has no start time, as the detector's pair_beacon_score; empty in streaming mode), the
+// chosen categorical, per-source and behaviour features, anomaly_score, anomaly_label, and for
+// Suspicious rows their explanation: top_feature (the feature most credited with isolating the row
+// early; empty when none was), top_feature_share (that credit, 0..1) and explanation (the sentence, see
 // core/explain.h). Normal rows leave these three empty.
 std::vector<std::string> scoredCsvHeader(const Analysis& analysis);
 
@@ -52,6 +52,9 @@ class Evaluation;
 // and as JSON; the same facts in both. The JSON ends with an "evaluation" member when the analysis
 // was evaluated against ground truth, or {"problem": ...} when evaluationProblem says why it could not be.
 std::string analysisText(const Analysis& analysis, std::size_t suspiciousRowsShown = 20);
+// "Threat lists: 12 suspicious rows and 40 rows in all have src_ip or dst_ip on a list" and a
+// sentence per list (with its skipped bad lines), as analysisText writes it.
+std::string threatListsText(const std::vector<std::shared_ptr<const ThreatList>>& lists, const ThreatFindings& found);
 std::string analysisJson(const Analysis& analysis, std::size_t suspiciousRowsShown = 100,
                          const Evaluation* evaluation = nullptr, const std::string& evaluationProblem = {});
 

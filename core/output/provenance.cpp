@@ -153,17 +153,19 @@ Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std:
                                   std::move(program), read);
     if (analysis.suppression)
         p.allowRules = analysis.suppression->activeRules;
-    if (analysis.threatMatches && analysis.threatMatches->index) {
-        const auto& lists = analysis.threatMatches->index->lists();
-        for (std::size_t i = 0; i < lists.size(); ++i) {
-            const ThreatList& list = *lists[i];
-            p.threatLists.push_back({list.name, list.path, list.sha256, list.column, list.skipBadLines,
-                                     list.entries.size(), list.badLines,
-                                     i < analysis.threatFindings.lists.size() ? analysis.threatFindings.lists[i].rows
-                                                                              : 0});
-        }
-    }
+    if (analysis.threatMatches && analysis.threatMatches->index)
+        addThreatListProvenance(p, analysis.threatMatches->index->lists(), analysis.threatFindings);
     return p;
+}
+
+void addThreatListProvenance(Provenance& p, const std::vector<std::shared_ptr<const ThreatList>>& lists,
+                             const ThreatFindings& found)
+{
+    for (std::size_t i = 0; i < lists.size(); ++i) {
+        const ThreatList& list = *lists[i];
+        p.threatLists.push_back({list.name, list.path, list.sha256, list.column, list.skipBadLines, list.entries.size(),
+                                 list.badLines, i < found.lists.size() ? found.lists[i].rows : 0});
+    }
 }
 
 std::string rerunCommand(const Provenance& p)

@@ -103,6 +103,9 @@ Provenance makeProvenance(const PreparedData& data, const Detection* detection, 
                           InputFingerprint input, std::string program, const ReadOptions& read = {});
 Provenance makeProvenance(const Analysis& analysis, InputFingerprint input, std::string program,
                           const ReadOptions& read = {});
+// The threat lists loaded and the rows each matched (found: per list, in lists' order).
+void addThreatListProvenance(Provenance& p, const std::vector<std::shared_ptr<const ThreatList>>& lists,
+                             const ThreatFindings& found);
 
 // The `webthreat analyze` command that reproduces the scores (without the detector options when
 // there is no detector): the input's path (or name) and

@@ -344,6 +344,19 @@ private:
     // in-memory score writes the file's own shares, and scores with the model's).
     std::shared_ptr<FeatureEncodings> m_fileEncodings;
     std::vector<double> m_sampleScores; // sorted
+
+    // Threat lists: pass 2 looks each chunk's rows up and counts per list; the matched rows' scores
+    // give the suspicious counts once the threshold is known.
+    struct ListedRow {
+        double score;
+        std::uint64_t lists; // src_ip's or dst_ip's
+        std::uint32_t source; // index in m_listedSources
+    };
+    void countThreatLists(const TrafficTable& table, const std::vector<double>& scores);
+    void finishThreatLists();
+    std::vector<ListedRow> m_listed;
+    std::unordered_map<std::string, std::uint32_t> m_listedSourceIds;
+    std::vector<std::vector<std::uint32_t>> m_sourcesPerList; // per list: the listed rows' sources, sorted at the end
 };
 
 void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
@@ -749,6 +762,8 @@ void Streamer::findThreshold()
             }
         }
         total += scores.size();
+        if (m_result.threatIndex)
+            countThreatLists(table, scores);
         if (m_params.onScored)
             m_params.onScored(table, scores, first);
     });
@@ -808,6 +823,72 @@ void Streamer::findThreshold()
 namespace {
 
 // One more pass writes the scored CSV row by row, labelled at the threshold, atomically.
+void Streamer::countThreatLists(const TrafficTable& table, const std::vector<double>& scores)
+{
+    const ThreatMatches matches = matchThreatLists(table, m_result.threatIndex, m_progress.cancelFlag());
+    ThreatFindings& found = m_result.threatFindings;
+    const std::size_t lists = found.lists.size();
+    for (std::size_t row = 0; row < scores.size(); ++row) {
+        const std::uint64_t set = matches.row(row);
+        if (set == 0)
+            continue;
+        ++found.rows;
+        const std::string_view source = table.text(Field::SrcIp, row);
+        const auto id = m_listedSourceIds.try_emplace(std::string(source), static_cast<std::uint32_t>(m_listedSourceIds.size()))
+                            .first->second;
+        for (std::size_t i = 0; i < lists; ++i) {
+            const std::uint64_t bit = std::uint64_t(1) << i;
+            if (!(set & bit))
+                continue;
+            ThreatListCount& count = found.lists[i];
+            ++count.rows;
+            count.sourceRows += (matches.src[row] & bit) ? 1 : 0;
+            count.destinationRows += (matches.dst[row] & bit) ? 1 : 0;
+            m_sourcesPerList[i].push_back(id);
+        }
+        if (m_listed.size() < StreamResult::kMaxListedRows)
+            m_listed.push_back({scores[row], set, id});
+        else
+            m_result.threatSuspiciousCounted = false;
+    }
+    // A list's sources, made distinct as they come so that the lists stay as small as the sources.
+    for (std::vector<std::uint32_t>& ids : m_sourcesPerList) {
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    }
+}
+
+void Streamer::finishThreatLists()
+{
+    ThreatFindings& found = m_result.threatFindings;
+    std::vector<std::vector<std::uint32_t>> suspiciousSources(found.lists.size());
+    for (std::size_t i = 0; i < found.lists.size(); ++i)
+        found.lists[i].sources = m_sourcesPerList[i].size();
+    if (!m_result.threatSuspiciousCounted) {
+        m_result.notes.push_back("more than " + std::to_string(StreamResult::kMaxListedRows)
+                                 + " rows are on a threat list: their suspicious counts per list are not counted in "
+                                   "streaming mode (the rows per list are)");
+        return;
+    }
+    for (const ListedRow& listed : m_listed) {
+        if (!(listed.score < m_result.threshold))
+            continue;
+        ++found.suspiciousRows;
+        for (std::size_t i = 0; i < found.lists.size(); ++i) {
+            if (listed.lists & (std::uint64_t(1) << i)) {
+                ++found.lists[i].suspiciousRows;
+                suspiciousSources[i].push_back(listed.source);
+            }
+        }
+    }
+    for (std::size_t i = 0; i < found.lists.size(); ++i) {
+        std::vector<std::uint32_t>& ids = suspiciousSources[i];
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        found.lists[i].suspiciousSources = ids.size();
+    }
+}
+
 void Streamer::writeOut()
 {
     AtomicFile file(m_params.out);
@@ -831,6 +912,9 @@ void Streamer::writeOut()
         chunk.verdicts.suspicious.resize(scores.size());
         for (std::size_t row = 0; row < scores.size(); ++row)
             chunk.verdicts.suspicious[row] = scores[row] < m_result.threshold ? 1 : 0;
+        if (m_result.threatIndex) // the threat_lists column
+            chunk.threatMatches = std::make_shared<const ThreatMatches>(
+                matchThreatLists(data->table, m_result.threatIndex, m_progress.cancelFlag()));
         appendScoredChunk(chunk, file, header);
         header = false;
     });
@@ -856,7 +940,15 @@ StreamResult Streamer::run()
         fit();
     m_result.seconds[1] = secondsSince(started);
     started = std::chrono::steady_clock::now();
+    if (!m_params.analysis.threatLists.empty()) {
+        m_result.threatIndex = std::make_shared<const ThreatIndex>(m_params.analysis.threatLists);
+        for (const auto& list : m_params.analysis.threatLists)
+            m_result.threatFindings.lists.push_back({list->name});
+        m_sourcesPerList.resize(m_params.analysis.threatLists.size());
+    }
     findThreshold();
+    if (m_result.threatIndex)
+        finishThreatLists();
     m_result.seconds[2] = secondsSince(started);
     if (!m_params.out.empty()) {
         started = std::chrono::steady_clock::now();
@@ -943,6 +1035,8 @@ std::string streamResultText(const StreamResult& r, std::size_t rowsShown)
     const double share = r.rowsScored ? 100.0 * static_cast<double>(r.suspiciousCount) / static_cast<double>(r.rowsScored) : 0.0;
     std::snprintf(line, sizeof line, "Suspicious: %zu of %zu rows (%.2f %%)\n", r.suspiciousCount, r.rowsScored, share);
     out += line;
+    if (r.threatIndex)
+        out += threatListsText(r.threatIndex->lists(), r.threatFindings);
     out += "\nMost anomalous rows:\n     line     score  src_ip           dst_ip           port  protocol  country     bytes_in    bytes_out\n";
     for (std::size_t i = 0; i < r.mostAnomalous.size() && i < rowsShown; ++i) {
         const StreamedRow& row = r.mostAnomalous[i];

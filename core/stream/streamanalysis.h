@@ -71,6 +71,13 @@ struct StreamResult {
     std::size_t suspiciousCount = 0;
     double minScore = 0.0, maxScore = 0.0;
     std::vector<StreamedRow> mostAnomalous; // topN, most anomalous first
+    // With threat lists (AnalysisParams::threatLists): every row's src_ip and dst_ip looked up in
+    // pass 2, counted per list over the whole file; the suspicious counts from the matched rows'
+    // scores (kept while fewer than kMaxListedRows rows match, else not counted: threatSuspiciousCounted).
+    std::shared_ptr<const ThreatIndex> threatIndex;
+    ThreatFindings threatFindings;
+    bool threatSuspiciousCounted = true;
+    static constexpr std::size_t kMaxListedRows = std::size_t(1) << 22;
     int passes = 0;
     double seconds[4] = {0, 0, 0, 0}; // pass 1, fit, pass 2 (+3), output
     // How this run differs from the in-memory one, in sentences for the report and provenance.

@@ -365,6 +365,49 @@ private Q_SLOTS:
                  qPrintable(run.out));
     }
 
+    // --threat-list in streaming mode: the text's counts, the JSON's threat_lists, the scored CSV's
+    // threat_lists column and the sidecar's lists are the in-memory run's (the sample holds every row).
+    void threatListsStreamed()
+    {
+        const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+        QTemporaryDir dir;
+        const QString list = dir.filePath("scanners.txt");
+        writeText(list, "# scanners\n15.69.52.0/24 ; SBL1\n2001:db8::/32\n");
+        const QString other = dir.filePath("other.txt");
+        writeText(other, "10.0.0.0/8\n15.69.52.67\n");
+        const QStringList lists{"--threat-list", list, "--threat-list", other};
+        const QStringList stream{"--stream", "--memory-budget", "1M"};
+        const Run memory = runWebthreat(QStringList{"analyze", sample, "--out", dir.filePath("memory.csv")} + lists);
+        QVERIFY2(memory.status == 0, qPrintable(memory.err));
+        const Run streamed = runWebthreat(QStringList{"analyze", sample, "--out", dir.filePath("stream.csv")} + lists + stream);
+        QVERIFY2(streamed.status == 0, qPrintable(streamed.err));
+        const auto threatText = [](const QString& out) {
+            const qsizetype from = out.indexOf("Threat lists:");
+            return out.mid(from, out.indexOf("\n\n", from) - from);
+        };
+        QVERIFY(threatText(memory.out).contains("38 suspicious rows from 1 source on list 'scanners'"));
+        QCOMPARE(threatText(streamed.out), threatText(memory.out));
+        // The scored CSV's threat_lists column, row by row.
+        const QList<QByteArray> a = contents(dir.filePath("memory.csv")).split('\n');
+        const QList<QByteArray> b = contents(dir.filePath("stream.csv")).split('\n');
+        QCOMPARE(b.size(), a.size());
+        QVERIFY(b.first().endsWith(",threat_lists"));
+        for (qsizetype i = 0; i < a.size(); ++i)
+            QCOMPARE(b[i].mid(b[i].lastIndexOf(',')), a[i].mid(a[i].lastIndexOf(',')));
+        const QJsonObject sidecar = QJsonDocument::fromJson(contents(dir.filePath("stream.csv") + ".provenance.json")).object();
+        QCOMPARE(sidecar["threat_lists"].toArray().size(), 2);
+        QCOMPARE(sidecar["threat_lists"].toArray().first().toObject()["matched_rows"].toInt(), 38);
+
+        const Run memoryJson = runWebthreat(QStringList{"analyze", sample, "--json", "--no-behaviour"} + lists);
+        const Run streamedJson = runWebthreat(QStringList{"analyze", sample, "--json"} + lists + stream);
+        QVERIFY2(streamedJson.status == 0, qPrintable(streamedJson.err));
+        const QJsonObject x = QJsonDocument::fromJson(memoryJson.out.toUtf8()).object();
+        const QJsonObject y = QJsonDocument::fromJson(streamedJson.out.toUtf8()).object();
+        QVERIFY(!x["threat_lists"].toObject().isEmpty());
+        QCOMPARE(y["threat_lists"], x["threat_lists"]);
+        QCOMPARE(y["suspicious_rows"], x["suspicious_rows"]);
+    }
+
     // A bad rules file is bad input (exit 3), named with its line and the column of the bad value.
     void allowListErrors_data()
     {
@@ -541,10 +584,55 @@ private Q_SLOTS:
             QCOMPARE(kept(streamLines[i]), kept(memoryLines[i]));
         const QByteArray provenance = contents(dir.filePath("stream.csv") + ".provenance.json");
         QVERIFY2(provenance.contains("scored with the saved model"), provenance.constData());
-        // What streaming mode does not do yet is refused, naming the option.
-        const Run json = runWebthreat({"score", input, "--model", model, "--stream", "--json"});
-        QCOMPARE(json.status, 2);
-        QVERIFY2(json.err.contains("--json is not available in streaming mode yet"), qPrintable(json.err));
+        // --json streams too: the same count and the model named.
+        const Run json = runWebthreat(QStringList{"score", input, "--model", model, "--stream", "--json"} + threshold);
+        QVERIFY2(json.status == 0, qPrintable(json.err));
+        const QJsonObject document = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(QString::number(document["suspicious"].toInteger()), a.captured(1));
+        QVERIFY(document.contains("model") && document.contains("streaming"));
+    }
+
+    // analyze --stream --json and --report: when the sample holds every row, the JSON's counts,
+    // findings and listed suspicious rows (with their explanations) are the in-memory run's, plus a
+    // "streaming" object; the report states the whole file's counts and what was drawn from the rows
+    // kept.
+    void streamingJsonAndReport()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("generated.csv");
+        Run run = runWebthreat({"generate", "--rows", "12000", "--seed", "9", "--out", input});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const Run memory = runWebthreat({"analyze", input, "--json", "--no-behaviour"});
+        QVERIFY2(memory.status == 0, qPrintable(memory.err));
+        const Run streamed = runWebthreat({"analyze", input, "--json", "--stream", "--memory-budget", "1M"});
+        QVERIFY2(streamed.status == 0, qPrintable(streamed.err));
+        const QJsonObject a = QJsonDocument::fromJson(memory.out.toUtf8()).object();
+        QJsonObject b = QJsonDocument::fromJson(streamed.out.toUtf8()).object();
+        QVERIFY2(!b.isEmpty(), qPrintable(streamed.out.left(400)));
+        const QJsonObject streaming = b.take("streaming").toObject();
+        QCOMPARE(streaming["rows_scored"].toInteger(), a["rows"].toInteger());
+        QCOMPARE(streaming["suspicious_total"].toInteger(), a["suspicious"].toInteger());
+        QVERIFY(streaming["suspicious_kept_complete"].toBool());
+        QVERIFY2(streaming["rows_shown"].toString().startsWith("Streaming mode: showing the 600 suspicious rows"),
+                 qPrintable(streaming["rows_shown"].toString()));
+        for (const char* key : {"rows", "suspicious", "findings", "suspicious_rows"})
+            QVERIFY2(b[key] == a[key], key);
+        QCOMPARE(b["cleaning"].toObject()["rows_out"], a["cleaning"].toObject()["rows_out"]);
+        QVERIFY(!a["suspicious_rows"].toArray().isEmpty());
+        QVERIFY(a["suspicious_rows"].toArray()[0].toObject().contains("explanation"));
+
+        const QString html = dir.filePath("report.html");
+        run = runWebthreat({"analyze", input, "--stream", "--memory-budget", "1M", "--report", html});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("Report written to " + html), qPrintable(run.out));
+        const QString report = QString::fromUtf8(contents(html));
+        QVERIFY(report.contains("600 of 12,000 rows"));
+        QVERIFY2(report.contains("Streaming mode: showing the 600 suspicious rows and a random sample of 11,400 of the "
+                                 "file&#39;s 12,000 rows")
+                     || report.contains("Streaming mode: showing the 600 suspicious rows and a random sample of 11,400 of the "
+                                        "file's 12,000 rows"),
+                 qPrintable(report.left(4000)));
+        QVERIFY(report.contains("Not computed in streaming mode"));
     }
 
     // Every log format and packing streams: a Zeek conn.log (gzip), a load-balancer log and a VPC Flow

@@ -3,11 +3,15 @@
 // and its entities, timeline and suspicious counts equal an in-memory run's on the same file.
 #include "core/analysis/aggregates.h"
 #include "tests/core/stream/streamtesting.h"
+#include "tests/ui/widgetlookup.h"
 #include "tests/ui/windowtest.h"
 #include "ui/displayformat.h"
 #include "ui/mainwindow.h"
+#include "ui/resultexporter.h"
 #include "ui/streamworkflow.h"
 
+#include <QAction>
+#include <QFile>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -15,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -125,10 +130,71 @@ private Q_SLOTS:
         QVERIFY(!titles.join(QLatin1Char('|')).contains(QStringLiteral("Entities (sample)")));
         QVERIFY(!window.findChild<QWidget*>(QStringLiteral("contaminationSlider"))->isEnabled());
 
+        // The report is of the whole file and says what it drew from the rows kept.
+        const QList<QAction*> actions = window.findChildren<QAction*>();
+        const auto exportReport = std::find_if(actions.begin(), actions.end(), [](const QAction* action) {
+            return action->text() == QStringLiteral("Export &Report...");
+        });
+        QVERIFY(exportReport != actions.end() && (*exportReport)->isEnabled());
+        QSignalSpy exported(&window, &MainWindow::exportFinished);
+        const QString report = m_dir.filePath(QStringLiteral("streamed-report.html"));
+        test::byName<ResultExporter>(window, "resultExporter")->exportReport(report);
+        QVERIFY(exported.wait(test::kLoadTimeoutMs));
+        QFile reportFile(report);
+        QVERIFY(reportFile.open(QIODevice::ReadOnly));
+        const QString html = QString::fromUtf8(reportFile.readAll());
+        QVERIFY2(html.contains(QStringLiteral("%1 of %2 rows")
+                                   .arg(formatCount(whole.verdicts->suspiciousCount), formatCount(rows))),
+                 qPrintable(html.left(3000)));
+        QVERIFY(html.contains(QStringLiteral("the charts are drawn from the rows kept")));
+        QVERIFY(html.contains(QStringLiteral("Not computed in streaming mode")));
+
         // A file that fits turns it all back.
         QVERIFY(test::openAndWait(window, m_path));
         QVERIFY(banner->isHidden());
         QVERIFY(window.findChild<QWidget*>(QStringLiteral("contaminationSlider"))->isEnabled());
+    }
+
+    // Every format and packing the window opens is offered in streaming mode too (the engine streams
+    // them all): a log streamed shows the in-memory run's rows, suspicious count and findings.
+    void logFormatsStream_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("vpc flow log") << QStringLiteral("vpcflow_v2_accept_reject_with_header.log");
+        QTest::newRow("zeek tsv, gzip") << QStringLiteral("zeek_conn.log.gz");
+        QTest::newRow("zeek json") << QStringLiteral("zeek_conn.json");
+        QTest::newRow("load-balancer log, gzip") << QStringLiteral("alb_nlb_elb_mixed.log.gz");
+    }
+
+    void logFormatsStream()
+    {
+        QFETCH(QString, file);
+        const QString path = QStringLiteral(WEBTHREAT_TEST_DATA_DIR "/formats/") + file;
+        MainWindow memory;
+        QVERIFY(test::openAndWait(memory, path));
+        const AnalysisSnapshot whole = memory.snapshot();
+        QVERIFY(whole.hasDetection());
+
+        qputenv("WEBTHREAT_MEMORY_BUDGET", "4K");
+        MainWindow window;
+        QSignalSpy ready(&window, &MainWindow::analysisReady);
+        window.openFile(path);
+        QMessageBox* offer = nullptr;
+        QTRY_VERIFY((offer = window.findChild<QMessageBox*>(QStringLiteral("streamingOffer"))) != nullptr);
+        QVERIFY(offer->text().contains(file));
+        QCOMPARE(offer->text().contains(QStringLiteral("compressed")), file.endsWith(QStringLiteral(".gz")));
+        offer->findChild<QPushButton*>(QStringLiteral("streamingAccept"))->click();
+        QVERIFY(ready.wait(test::kLoadTimeoutMs));
+        qunsetenv("WEBTHREAT_MEMORY_BUDGET");
+
+        const AnalysisSnapshot& streamed = window.snapshot();
+        QVERIFY(streamed.hasDetection());
+        QVERIFY(!window.findChild<QLabel*>(QStringLiteral("streamingBanner"))->isHidden());
+        QCOMPARE(streamed.data->table.rowCount(), whole.data->table.rowCount());
+        QCOMPARE(streamed.verdicts->suspiciousCount, whole.verdicts->suspiciousCount);
+        QCOMPARE(streamed.findings->rows, whole.findings->rows);
+        QCOMPARE(streamed.findings->suspicious, whole.findings->suspicious);
+        QCOMPARE(sessionsBySource(streamed), sessionsBySource(whole));
     }
 
     // Cancel during the stream, or declining the offer, leaves the analysis shown before.

@@ -190,6 +190,13 @@ QString behaviourSection(const ReportInput& input, const Progress& progress)
     std::shared_ptr<const BehaviourResult> behaviour = input.behaviour;
     if (!behaviour && input.snapshot.detection)
         behaviour = input.snapshot.detection->behaviour;
+    if (!behaviour && !input.provenance.streaming.empty()) {
+        // The rows of a streamed file are a sample: beacons and scans drawn from them would be wrong.
+        return QStringLiteral("<h2>%1</h2><p>%2</p>")
+            .arg(tr("Behaviour over time"),
+                 tr("Not computed in streaming mode: a pair's beacon score and a source's fan-out need all their "
+                    "sessions at once, which a file read in chunks does not hold."));
+    }
     if (!behaviour)
         behaviour = std::make_shared<const BehaviourResult>(analyzeBehaviour(table, {}, progress));
     return behaviourSectionHtml(*behaviour, table);
@@ -276,6 +283,11 @@ QString buildHtml(const ReportInput& input, ImageSource imageSource, bool forBro
         if (!input.detectionProblem.isEmpty())
             html += QStringLiteral("<p>%1</p>").arg(esc(input.detectionProblem));
     }
+
+    // A streamed file: what the counts are of, and what was drawn from the rows kept.
+    for (std::size_t i = 0; i < p.streaming.size(); ++i)
+        html += QStringLiteral("<p%1>%2</p>")
+                    .arg(i == 0 ? QString() : QStringLiteral(" class='note'"), esc(QString::fromStdString(p.streaming[i])));
 
     html += reporthtml::provenanceSection(p);
     html += QStringLiteral("<h2>%1</h2>").arg(tr("Reading and cleaning"));

@@ -22,7 +22,7 @@ class TestExport : public QObject {
 
 private Q_SLOTS:
     // beacon_score: every row of a scored pair has its pair's score; a pair of fewer than 10
-    // sessions leaves the cell empty. The same with the caller's beacon pairs or computed here.
+    // sessions gets 0, as the detector's pair_beacon_score. The same with the caller's beacon pairs or computed here.
     void beaconScoreColumn()
     {
         using namespace webthreat::testdata;
@@ -45,7 +45,7 @@ private Q_SLOTS:
             const auto column = lines[0].split(',').indexOf("beacon_score");
             QCOMPARE(column, lines[0].split(',').indexOf("avg_packet_size") + 1);
             for (int row = 0; row < 15; ++row)
-                QCOMPARE(lines[row + 1].split(',')[column], QByteArray(row < 12 ? "1" : ""));
+                QCOMPARE(lines[row + 1].split(',')[column], QByteArray(row < 12 ? "1" : "0"));
         }
     }
 

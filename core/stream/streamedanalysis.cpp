@@ -1,0 +1,182 @@
+#include "core/stream/streamedanalysis.h"
+
+#include "core/detect/features.h"
+#include "core/output/export.h"
+#include "core/output/json_internal.h"
+#include "core/util/format.h"
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+namespace webthreat {
+
+namespace {
+
+// The Entities view's table for the shown rows, with every figure the whole file's: every source
+// of the file is an entity (its address interned in the shown table's pool), shown rows point at
+// theirs.
+EntityTable streamedEntities(TrafficTable& table, const StreamView& view)
+{
+    EntityTable result;
+    result.entities.reserve(view.sources.size());
+    StringPool& strings = *table.strings;
+    std::vector<std::uint32_t> ids;
+    ids.reserve(view.sources.size());
+    for (const StreamSource& source : view.sources) {
+        EntityStats stats;
+        stats.srcIp = strings.intern(source.srcIp);
+        stats.sessions = source.sessions;
+        stats.bytesIn = source.bytesIn;
+        stats.bytesOut = source.bytesOut;
+        stats.firstSeen = source.firstSeen;
+        stats.lastSeen = source.lastSeen;
+        stats.countryCount = source.countryCount;
+        for (std::size_t i = 0; i < kEntityTopValues && i < source.topCountries.size(); ++i)
+            stats.topCountries[i] = source.topCountries[i].empty() ? StringPool::kMissing
+                                                                   : strings.intern(source.topCountries[i]);
+        stats.portCount = source.portCount;
+        for (std::size_t i = 0; i < kEntityTopValues && i < source.topPorts.size(); ++i)
+            stats.topPorts[i] = source.topPorts[i];
+        if (source.srcIp.empty())
+            result.rowsWithoutSource = source.sessions;
+        result.entities.push_back(stats);
+    }
+    result.entityOfIp.assign(strings.size(), EntityTable::kNoEntity);
+    for (std::size_t e = 0; e < result.entities.size(); ++e)
+        result.entityOfIp[result.entities[e].srcIp] = static_cast<std::uint32_t>(e);
+    const auto& sources = table.column(Field::SrcIp).text;
+    result.entityOfRow.resize(table.rowCount());
+    for (std::size_t row = 0; row < table.rowCount(); ++row)
+        result.entityOfRow[row] = result.entityFor(sources[row]);
+    std::vector<std::uint32_t> order(result.entities.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return strings.view(result.entities[a].srcIp) < strings.view(result.entities[b].srcIp);
+    });
+    result.ipRank.resize(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        result.ipRank[order[i]] = static_cast<std::uint32_t>(i);
+    return result;
+}
+
+// Findings counted on the shown rows hold every suspicious row (when none was past the cap); their
+// "rows overall" are the whole file's.
+void fileWideFindings(Findings& findings, const StreamView& view)
+{
+    findings.rows = view.rowsScored;
+    findings.suspicious = view.suspiciousTotal; // the shown rows hold them all, or the most anomalous
+    std::unordered_map<std::string, std::uint64_t> sessions;
+    for (const StreamSource& source : view.sources)
+        sessions[source.srcIp] = source.sessions;
+    const auto overall = [](std::vector<FindingEntry>& entries, const auto& counts) {
+        for (FindingEntry& entry : entries) {
+            const auto found = counts.find(entry.value);
+            if (found != counts.end())
+                entry.totalRows = found->second;
+        }
+    };
+    overall(findings.sourceIps, sessions);
+    overall(findings.countries, view.countryRows);
+    overall(findings.protocols, view.protocolRows);
+    for (FindingEntry& entry : findings.destinationPorts) {
+        try {
+            const auto found = view.portRows.find(std::stoll(entry.value));
+            if (found != view.portRows.end())
+                entry.totalRows = found->second;
+        } catch (const std::exception&) {
+            // a value that is not a port ("other"): left as counted
+        }
+    }
+}
+
+} // namespace
+
+StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& streamed, StreamView view,
+                                  std::size_t topN, const Progress& progress)
+{
+    StreamedAnalysis result;
+    result.rowsScored = view.rowsScored;
+    result.suspiciousTotal = view.suspiciousTotal;
+    result.suspiciousShown = view.suspiciousShown;
+    result.sampleShown = view.sampleShown;
+    result.suspiciousComplete = view.suspiciousComplete;
+    result.timelineExact = view.timelineExact;
+    result.thresholdExact = streamed.thresholdExact;
+    result.passes = streamed.passes;
+    result.scoreBins = view.scoreBins;
+    result.suspiciousScoreBins = view.suspiciousScoreBins;
+    result.notes = streamed.notes;
+
+    auto data = std::make_shared<PreparedData>();
+    data->file = path;
+    data->readReport = streamed.readReport;
+    data->cleanReport = streamed.cleanReport;
+    data->readSeconds = streamed.seconds[0]; // pass 1 read and cleaned
+    auto aggregates = std::make_shared<TrafficAggregates>();
+    aggregates->entities = streamedEntities(view.table, view);
+    aggregates->timeline = view.timeline;
+    data->table = std::move(view.table);
+    data->features = computeFeatures(data->table, progress);
+    auto detection = std::make_shared<Detection>(*streamed.detection);
+    detection->scores = ScoreIndex(view.scores);
+    Analysis analysis = assessAt(data, detection, streamed.threshold, streamed.contamination, topN, aggregates);
+    if (analysis.verdictAggregates) {
+        // Counted on the shown rows, which hold every suspicious one; the most anomalous score of a
+        // source and the timeline's suspicious rows are the whole file's.
+        auto verdictAggregates = std::make_shared<VerdictAggregates>(*analysis.verdictAggregates);
+        for (std::size_t e = 0; e < view.sources.size() && e < verdictAggregates->entities.lowestScore.size(); ++e)
+            verdictAggregates->entities.lowestScore[e] = view.sources[e].lowestScore;
+        verdictAggregates->timelineSuspicious = view.timelineSuspicious;
+        analysis.verdictAggregates = std::move(verdictAggregates);
+    }
+    fileWideFindings(analysis.findings, view);
+    if (streamed.threatIndex) {
+        // The kept rows' marks (the threat_lists of the rows listed), the whole file's counts.
+        auto matches = std::make_shared<ThreatMatches>(
+            matchThreatLists(analysis.data->table, streamed.threatIndex, progress.cancelFlag()));
+        attachThreatMatches(analysis, std::move(matches));
+        analysis.threatFindings = streamed.threatFindings;
+    }
+    result.analysis = std::move(analysis);
+    return result;
+}
+
+std::string streamedRowsSentence(std::size_t suspiciousShown, std::uint64_t suspiciousTotal, std::size_t sampleShown,
+                                std::uint64_t rowsScored, bool suspiciousComplete)
+{
+    const std::string suspicious = suspiciousComplete
+        ? "the " + groupedCount(suspiciousShown) + " suspicious rows"
+        : "the " + groupedCount(suspiciousShown) + " most anomalous of the " + groupedCount(suspiciousTotal)
+            + " suspicious rows";
+    return "Streaming mode: showing " + suspicious + " and a random sample of " + groupedCount(sampleShown)
+        + " of the file's " + groupedCount(rowsScored) + " rows";
+}
+
+std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t rowsShown)
+{
+    Json document = Json::parse(analysisJson(streamed.analysis, rowsShown));
+    document["streaming"] = {{"rows_shown", streamedRowsSentence(streamed)},
+                             {"rows_scored", streamed.rowsScored},
+                             {"suspicious_total", streamed.suspiciousTotal},
+                             {"suspicious_kept", streamed.suspiciousShown},
+                             {"suspicious_kept_complete", streamed.suspiciousComplete},
+                             {"sample_kept", streamed.sampleShown},
+                             {"passes", streamed.passes},
+                             {"threshold_exact", streamed.thresholdExact},
+                             {"notes", streamed.notes}};
+    return jsonDocument(document);
+}
+
+std::vector<std::string> streamedReportNotes(const std::string& rowsSentence, const std::vector<std::string>& notes)
+{
+    std::vector<std::string> result{
+        rowsSentence
+        + ". The counts, findings, entities and timeline are the whole file's; the suspicious rows listed and the "
+          "charts are drawn from the rows kept, and the behaviour over time (beacons, scans) is not computed, as a "
+          "pair's score needs all its sessions at once."};
+    result.insert(result.end(), notes.begin(), notes.end());
+    return result;
+}
+
+} // namespace webthreat
