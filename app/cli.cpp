@@ -572,7 +572,7 @@ struct CommandLine {
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
-                   "than memory\"); --save-model, --allow, --truth and --enrich are not available there yet")
+                   "than memory\"); --allow, --truth, --explain all and --enrich are not available there yet")
             ->disable_flag_override();
     }
 
@@ -1009,8 +1009,7 @@ bool compressedInput(const std::string& path)
 int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string& layoutLine, const std::string& why,
                      std::ostream& out)
 {
-    const std::pair<bool, const char*> unsupported[] = {{!a.saveModel.empty(), "--save-model"},
-                                                        {!a.allow.empty(), "--allow"},
+    const std::pair<bool, const char*> unsupported[] = {{!a.allow.empty(), "--allow"},
                                                         {!a.truth.empty(), "--truth"},
                                                         {a.explain == "all", "--explain all"},
                                                         {a.enrich, "--enrich"}};
@@ -1044,6 +1043,10 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     if (keepRows)
         streamed.emplace(streamedAnalysis(a.file, result, summary->finish(result.threshold, result.suspiciousCount),
                                           a.top, progress));
+    // What was exported says where it came from: one fingerprint for the CSV, the report and the model.
+    std::optional<InputFingerprint> input;
+    if (!a.out.empty() || !a.report.empty() || !a.saveModel.empty())
+        input = fingerprintFile(a.file, progress);
     std::optional<Provenance> provenance;
     if (!a.out.empty() || !a.report.empty()) {
         // The sidecar and the report as for an in-memory run, with what streaming did differently.
@@ -1055,8 +1058,7 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         verdicts.contamination = result.contamination;
         verdicts.threshold = result.threshold;
         verdicts.suspiciousCount = result.suspiciousCount;
-        provenance = makeProvenance(data, result.detection.get(), &verdicts, fingerprintFile(a.file, progress),
-                                    "webthreat", a.params.read);
+        provenance = makeProvenance(data, result.detection.get(), &verdicts, *input, "webthreat", a.params.read);
         provenance->clean = a.params.clean;
         provenance->rows = result.rowsScored;
         provenance->suspicious = result.suspiciousCount;
@@ -1071,6 +1073,8 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         reported.streaming = streamedReportNotes(*streamed);
         g_reportWriter(streamed->analysis, reported, a.report);
     }
+    if (!a.saveModel.empty())
+        saveModel(streamedModel(result, *input, "webthreat"), a.saveModel);
     if (a.json) {
         out << streamedAnalysisJson(*streamed, a.top);
         return kExitOk;
@@ -1080,6 +1084,9 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
     if (!a.report.empty())
         out << "Report written to " << a.report << "\n";
+    if (!a.saveModel.empty())
+        out << "Model written to " << a.saveModel << " (score other files with: webthreat score FILE --model "
+            << a.saveModel << ")\n";
     return kExitOk;
 }
 

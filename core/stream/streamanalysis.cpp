@@ -611,6 +611,10 @@ void Streamer::fit()
     const DetectorParams& detector = m_params.analysis.detector;
     const FeatureSet sampleFeatures = computeFeatures(m_sampleTable);
     m_encodings = learnFileEncodings(sampleFeatures, detector.features, detector.scaling);
+    for (const FeatureEncoding& encoding : *m_encodings) {
+        std::vector<double> values = encodedFeatureValues(m_sampleTable, sampleFeatures, encoding);
+        m_result.training.push_back(describeDistribution(values));
+    }
     const TableFeatureRows rows(m_sampleTable, sampleFeatures, *m_encodings);
     auto forest = std::make_shared<IsolationForest>();
     forest->fit(rows, detector.forest, m_progress);

@@ -64,6 +64,10 @@ struct StreamResult {
     std::size_t distinctSources = 0;
     std::size_t duplicateHashes = 0; // rows in the duplicate set at its fullest
     std::shared_ptr<const Detection> detection; // forest, encodings, params; scores empty
+    // After a fit: each detector feature's distribution over the forest's sample, as the encodings
+    // give its values (a saved model's drift baseline; the in-memory run's when the sample holds
+    // every row).
+    std::vector<FeatureDistribution> training;
     Contamination contamination;
     double threshold = 0.0;
     bool thresholdExact = true;

@@ -3,6 +3,7 @@
 #include "core/detect/features.h"
 #include "core/output/export.h"
 #include "core/output/json_internal.h"
+#include "core/util/errors.h"
 #include "core/util/format.h"
 
 #include <algorithm>
@@ -177,6 +178,37 @@ std::vector<std::string> streamedReportNotes(const std::string& rowsSentence, co
           "pair's score needs all its sessions at once."};
     result.insert(result.end(), notes.begin(), notes.end());
     return result;
+}
+
+DetectorModel streamedModel(const StreamResult& streamed, const InputFingerprint& input, std::string program)
+{
+    if (!streamed.detection || !streamed.detection->forest || !streamed.detection->encodings)
+        throw ParameterError("there is no detector to save");
+    const Detection& detection = *streamed.detection;
+    if (detection.model) {
+        DetectorModel kept = *detection.model;
+        kept.file.clear();
+        return kept;
+    }
+    DetectorModel model;
+    model.encodings = *detection.encodings;
+    model.training = streamed.training;
+    model.scaling = detection.params.scaling;
+    model.trees = detection.params.forest.trees;
+    model.maxSamplesRequested = detection.params.forest.maxSamples;
+    model.seed = detection.params.forest.seed;
+    model.forest = detection.forest;
+    model.contamination = streamed.contamination;
+    model.threshold = streamed.threshold;
+    model.origin.file = input.name.empty() ? streamed.file : input.name;
+    model.origin.sha256 = input.sha256;
+    model.origin.bytes = input.bytes;
+    model.origin.rowsRead = streamed.readReport.rows;
+    model.origin.rows = streamed.rowsScored;
+    model.origin.program = std::move(program);
+    model.origin.version = WEBTHREAT_VERSION;
+    model.origin.created = utcNowIso8601();
+    return model;
 }
 
 } // namespace webthreat

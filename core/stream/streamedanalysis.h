@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/output/provenance.h"
 #include "core/pipeline.h"
 #include "core/stream/streamanalysis.h"
 #include "core/stream/streamsummary.h"
@@ -56,5 +57,11 @@ inline std::vector<std::string> streamedReportNotes(const StreamedAnalysis& stre
 {
     return streamedReportNotes(streamedRowsSentence(streamed), streamed.notes);
 }
+
+// The model `analyze --stream --save-model` saves: the fitted forest and the whole file's encodings,
+// the sample's feature distributions as the drift baseline, the threshold; origin.rows counts every
+// cleaned row. Equal to the in-memory run's model when the sample holds every row. With a saved
+// model (score --model), that model. ParameterError when nothing was fitted.
+DetectorModel streamedModel(const StreamResult& streamed, const InputFingerprint& input, std::string program);
 
 } // namespace webthreat
