@@ -125,6 +125,7 @@ void AnomaliesView::updateThreatLists(const ViewUpdate& update)
     m_shown.threatMatches = update.snapshot.threatMatches;
     m_shown.threatFindings = update.snapshot.threatFindings;
     m_suspiciousTable->resizeColumnToContents(SuspiciousRowsModel::ThreatLists);
+    m_scatter->updateThreatLists(update.snapshot);
 }
 
 void AnomaliesView::updateTriage(const ViewUpdate& update)
