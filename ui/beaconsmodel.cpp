@@ -102,10 +102,12 @@ QString BeaconsModel::listsTooltip(const BeaconPair& pair) const
     QStringList lines;
     if (const std::uint64_t set = listsOf(pair, true))
         lines << tr("The source %1 is on %2")
-                     .arg(fromUtf8View(strings.view(pair.srcIp)), QString::fromStdString(m_snapshot.threatMatches->names(set)));
+                     .arg(fromUtf8View(strings.view(pair.srcIp)),
+                          QString::fromStdString(m_snapshot.threatMatches->names(set)));
     if (const std::uint64_t set = listsOf(pair, false))
         lines << tr("The destination %1 is on %2")
-                     .arg(fromUtf8View(strings.view(pair.dstIp)), QString::fromStdString(m_snapshot.threatMatches->names(set)));
+                     .arg(fromUtf8View(strings.view(pair.dstIp)),
+                          QString::fromStdString(m_snapshot.threatMatches->names(set)));
     return lines.isEmpty() ? columnExplanation(Lists) : lines.join(QLatin1Char('\n'));
 }
 

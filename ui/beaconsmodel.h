@@ -28,8 +28,8 @@ class BeaconsModel : public QAbstractTableModel {
 
 public:
     // The score right after the pair: the column the list is sorted by stays on screen in a narrow tab.
-    // Lists: the threat lists the source or destination is on (hidden without lists).
-    enum Column { Source, Destination, Score, Sessions, Beat, Timing, Sizes, Coverage, Lists, ColumnCount };
+    // Lists: the threat lists the source or destination is on, beside them (hidden without lists).
+    enum Column { Source, Destination, Lists, Score, Sessions, Beat, Timing, Sizes, Coverage, ColumnCount };
     enum Role {
         SortKeyRole = Qt::UserRole + 1, // a number to sort by (addresses: their text)
         PairIndexRole, // the pair's index in BehaviourResult::beacons.pairs (uint)

@@ -53,7 +53,8 @@ QImage threatListMarker(int size, qreal devicePixelRatio)
     // diamonds. The halo keeps it legible over the red and blue points.
     const qreal inset = 2.5;
     const qreal far = size - inset;
-    for (const auto& [color, width] : {std::pair{chartstyle::overlayColor(), 4.5}, std::pair{chartstyle::threatListColor(), 2.2}}) {
+    for (const auto& [color, width] :
+         {std::pair{chartstyle::overlayColor(), 4.5}, std::pair{chartstyle::threatListColor(), 2.2}}) {
         painter.setPen(QPen(color, width, Qt::SolidLine, Qt::RoundCap));
         painter.drawLine(QPointF(inset, inset), QPointF(far, far));
         painter.drawLine(QPointF(inset, far), QPointF(far, inset));
@@ -67,8 +68,9 @@ ListedCount countListed(const AnalysisSnapshot& snapshot, const std::vector<std:
     if (!snapshot.data)
         return count;
     const std::size_t rowCount = snapshot.data->table.rowCount();
-    const Verdicts* verdicts
-        = snapshot.hasDetection() && snapshot.verdicts->suspicious.size() == rowCount ? snapshot.verdicts.get() : nullptr;
+    const Verdicts* verdicts = snapshot.hasDetection() && snapshot.verdicts->suspicious.size() == rowCount
+        ? snapshot.verdicts.get()
+        : nullptr;
     const auto& sources = snapshot.data->table.column(Field::SrcIp).text;
     std::unordered_set<std::uint32_t> distinct;
     for (const std::uint32_t row : rows) {

@@ -18,7 +18,8 @@ struct ThreatMatches;
 std::vector<std::uint32_t> listedRows(const ThreatMatches& matches, const std::vector<std::uint8_t>* mask = nullptr);
 
 // The listed rows of snapshot (empty without matches, or matches of other data).
-std::vector<std::uint32_t> listedRows(const AnalysisSnapshot& snapshot, const std::vector<std::uint8_t>* mask = nullptr);
+std::vector<std::uint32_t> listedRows(const AnalysisSnapshot& snapshot,
+                                      const std::vector<std::uint8_t>* mask = nullptr);
 
 // "abuse-ip;tor-exits": the lists row's src_ip or dst_ip is on; empty when none or no matches.
 QString listNames(const ThreatMatches* matches, std::size_t row);

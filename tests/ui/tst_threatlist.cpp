@@ -213,8 +213,7 @@ private Q_SLOTS:
         const TrafficTable& table = shown.data->table;
         QCOMPARE(table.rowCount(), std::size_t{44});
         // The destination's network and one of the single sources.
-        const QString list
-            = writeText(m_dataDir, QStringLiteral("bad-net.txt"), "203.0.113.0/24 # the C2\n10.0.0.5\n");
+        const QString list = writeText(m_dataDir, QStringLiteral("bad-net.txt"), "203.0.113.0/24 # the C2\n10.0.0.5\n");
         std::set<std::size_t> listed; // by the addresses' text, not through the matches
         for (std::size_t row = 0; row < table.rowCount(); ++row)
             if (table.text(Field::DstIp, row) == "203.0.113.50" || table.text(Field::SrcIp, row) == "10.0.0.5")
@@ -245,7 +244,7 @@ private Q_SLOTS:
         const std::vector<std::size_t>& crossed = scatter->listedPointRows();
         QCOMPARE(std::set<std::size_t>(crossed.begin(), crossed.end()), listed);
         QCOMPARE(crossed.size(), std::size_t{13});
-        QCOMPARE(scatter->listedLegendName(), QStringLiteral("On a threat list (13)"));
+        QCOMPARE(scatter->listedLegendName(), QStringLiteral("Threat list (13)"));
 
         // The timeline: the listed rows per bucket.
         const Timeline& buckets = shown.aggregates->timeline;
@@ -267,7 +266,8 @@ private Q_SLOTS:
         QCOMPARE(namedPairs, 1);
 
         // Overview: rows and sources at a glance.
-        QVERIFY2(overview->threatListText().contains(QStringLiteral("13 rows")), qPrintable(overview->threatListText()));
+        QVERIFY2(overview->threatListText().contains(QStringLiteral("13 rows")),
+                 qPrintable(overview->threatListText()));
         QVERIFY2(overview->threatListText().contains(QStringLiteral("from 2 sources")),
                  qPrintable(overview->threatListText()));
 
@@ -280,13 +280,13 @@ private Q_SLOTS:
             if (table.text(Field::SrcIp, row) == "10.0.0.5")
                 fiveRow = row;
         QCOMPARE(scatter->listedPointRows(), std::vector<std::size_t>{fiveRow});
-        QCOMPARE(scatter->listedLegendName(), QStringLiteral("On a threat list (1)"));
+        QCOMPARE(scatter->listedLegendName(), QStringLiteral("Threat list (1)"));
         std::uint64_t timelineTotal = 0;
         for (const std::uint64_t count : timeline->listedSessions())
             timelineTotal += count;
         QCOMPARE(timelineTotal, std::uint64_t{1});
-        QVERIFY2(overview->threatListText().contains(QStringLiteral("1 row")) &&
-                     overview->threatListText().contains(QStringLiteral("from 1 source, in the filter")),
+        QVERIFY2(overview->threatListText().contains(QStringLiteral("1 row"))
+                     && overview->threatListText().contains(QStringLiteral("from 1 source, in the filter")),
                  qPrintable(overview->threatListText()));
         window.clearViewFilter();
         QCOMPARE(scatter->listedPointRows().size(), std::size_t{13});

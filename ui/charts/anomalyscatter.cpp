@@ -124,6 +124,7 @@ struct AnomalyScatter::Plot {
     ScatterPoints normalPoints;
     ScatterPoints suspiciousPoints;
     ScatterPoints listedPoints;
+    std::size_t shownSuspicious = 0; // the suspicious rows drawn
     std::shared_ptr<const ThreatMatches> threats; // the threat lists' matches for data, or null
     std::shared_ptr<const Verdicts> labelled; // the verdicts fill() labelled the points with, or null
     std::shared_ptr<const ScatterLayout> layout;
@@ -182,10 +183,10 @@ void AnomalyScatter::Plot::showTooltip(int layer, qsizetype index) const
         return;
     }
     const auto at = static_cast<std::size_t>(row);
-    QToolTip::showText(QCursor::pos(),
-                       rowTooltip(*data, detection.get(), isSuspicious(at), at, points.countAt(index),
-                                  listNames(threats.get(), at)),
-                       view);
+    QToolTip::showText(
+        QCursor::pos(),
+        rowTooltip(*data, detection.get(), isSuspicious(at), at, points.countAt(index), listNames(threats.get(), at)),
+        view);
 }
 
 void AnomalyScatter::Plot::build()
@@ -361,10 +362,7 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     // The legend gives every entry the same width: the sample's figures go in the title, or
     // "Normal (sample of 19,005 of 190,000)" is cut in a third of a laptop screen.
     normalSeries->setName(tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
-    // "all" says that, unlike the normal rows, none of them is left out by sampling.
-    suspiciousSeries->setName(suspiciousDrawn == 0
-                                  ? tr("Suspicious (0)")
-                                  : tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousDrawn)));
+    shownSuspicious = suspiciousDrawn; // named in showListed
     suspiciousSeries->setVisible(detected);
     for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
         marker->setVisible(detected);
@@ -396,12 +394,19 @@ void AnomalyScatter::Plot::showListed()
     listedPoints = buildScatterPoints(data->table.column(Field::BytesIn).integers,
                                       data->table.column(Field::BytesOut).integers, rows);
     cloud->setLayerPoints(kListedLayer, listedPoints.points);
-    if (!listedSeries)
+    if (!listedSeries || !suspiciousSeries)
         return;
     const bool visible = threats != nullptr;
+    // "all" says that, unlike the normal rows, none of them is left out by sampling; with the
+    // threat lists' entry beside it there is no room for the word in a third of a laptop screen.
+    const QString suspicious = chartstyle::groupedCount(shownSuspicious);
+    suspiciousSeries->setName(shownSuspicious == 0 ? tr("Suspicious (0)")
+                                  : visible        ? tr("Suspicious (%1)").arg(suspicious)
+                                                   : tr("Suspicious (all %1)").arg(suspicious));
+    // Short, like the others: the tooltip and the Overview say the rest.
     listedSeries->setName(rows.size() == listedPoints.rows.size()
-                              ? tr("On a threat list (%1)").arg(chartstyle::groupedCount(rows.size()))
-                              : tr("On a threat list (%1, %2 without bytes)")
+                              ? tr("Threat list (%1)").arg(chartstyle::groupedCount(rows.size()))
+                              : tr("Threat list (%1, %2 no bytes)")
                                     .arg(chartstyle::groupedCount(rows.size()))
                                     .arg(chartstyle::groupedCount(rows.size() - listedPoints.rows.size())));
     listedSeries->setVisible(visible);

@@ -410,9 +410,8 @@ void OverviewCharts::showThreatLists()
         m_threatLists->hide();
         return;
     }
-    const std::vector<std::uint8_t>* mask = m_charts->mask && m_charts->mask->size() == shown.data->table.rowCount()
-        ? m_charts->mask.get()
-        : nullptr;
+    const std::vector<std::uint8_t>* mask
+        = m_charts->mask && m_charts->mask->size() == shown.data->table.rowCount() ? m_charts->mask.get() : nullptr;
     const ListedCount count = countListed(shown, listedRows(shown, mask));
     const QString color = chartstyle::threatListColor().name();
     QString text;
@@ -424,12 +423,12 @@ void OverviewCharts::showThreatLists()
         const QString suspicious = shown.hasDetection()
             ? tr(" (%1)").arg(countNoun(count.suspiciousRows, tr("suspicious"), tr("suspicious")))
             : QString();
-        text = tr("<span style=\"color:%1\">&times;</span> <b>On threat lists:</b> %2%3 from %4%5. "
-                  "The Data tab's verdict filter \"On a threat list\" shows them; the scatter and the "
-                  "timeline cross them.")
-                   .arg(color, countNoun(count.rows, tr("row"), tr("rows")), suspicious,
-                        countNoun(count.sources, tr("source"), tr("sources")),
-                        mask ? tr(", in the filter") : QString());
+        text
+            = tr("<span style=\"color:%1\">&times;</span> <b>On threat lists:</b> %2%3 from %4%5. "
+                 "The Data tab's verdict filter \"On a threat list\" shows them; the scatter and the "
+                 "timeline cross them.")
+                  .arg(color, countNoun(count.rows, tr("row"), tr("rows")), suspicious,
+                       countNoun(count.sources, tr("source"), tr("sources")), mask ? tr(", in the filter") : QString());
     }
     m_threatLists->setText(text);
     m_threatLists->show();

@@ -59,7 +59,6 @@ private:
     std::unique_ptr<Charts> m_charts;
     QLabel* m_threatLists = nullptr;
     AnalysisSnapshot m_threatShown; // the snapshot the line counts
-
 };
 
 } // namespace webthreat

@@ -479,8 +479,8 @@ const std::vector<std::uint64_t>& TimelineChart::sourceSessions() const
 void TimelineChart::updateVerdicts(const AnalysisSnapshot& snapshot)
 {
     // A couple of hundred buckets: rebuilding is cheaper than patching four series.
-    const bool sameMatches = snapshot.threatMatches == m_plot->snapshot.threatMatches
-        && snapshot.data == m_plot->snapshot.data;
+    const bool sameMatches
+        = snapshot.threatMatches == m_plot->snapshot.threatMatches && snapshot.data == m_plot->snapshot.data;
     m_plot->snapshot = snapshot;
     if (!sameMatches)
         countListed();
@@ -608,15 +608,14 @@ void TimelineChart::rebuild()
             total += m_plot->listedSessions[b];
             if (m_plot->listedSessions[b] == 0)
                 continue;
-            const double value = bytesMode ? std::max(m_plot->listedBytes[b], 1.0)
-                                           : static_cast<double>(m_plot->listedSessions[b]);
+            const double value
+                = bytesMode ? std::max(m_plot->listedBytes[b], 1.0) : static_cast<double>(m_plot->listedSessions[b]);
             crosses << QPointF(frame.x(frame.bucketStart(b) + frame.widthMs / 2), value);
         }
         constexpr int markerSize = 13;
         auto* listed = new QScatterSeries;
         listed->setObjectName(QStringLiteral("threatListedSessions"));
-        m_plot->listedName = tr("On a threat list (%1)")
-                                 .arg(countNoun(total, tr("session"), tr("sessions")));
+        m_plot->listedName = tr("On a threat list (%1)").arg(countNoun(total, tr("session"), tr("sessions")));
         listed->setName(m_plot->listedName);
         listed->setColor(chartstyle::threatListColor());
         listed->setBorderColor(chartstyle::threatListColor());
