@@ -152,6 +152,7 @@ struct AnomalyScatter::Plot {
     }
     void showTooltip(int layer, qsizetype index) const;
     void showSelection();
+    void showSelectionEntry();
 };
 
 void AnomalyScatter::Plot::clear()
@@ -281,8 +282,16 @@ void AnomalyScatter::Plot::showSelection()
     // the legend says it is the selection; Row details names it in full).
     selectedSeries->setName(at ? tr("Line %1").arg(line) : tr("Line %1: no bytes to plot").arg(line));
     selectedSeries->setVisible(valid);
+    showSelectionEntry();
+}
+
+void AnomalyScatter::Plot::showSelectionEntry()
+{
+    // Four entries do not fit a third of a laptop screen: beside the threat lists' entry the
+    // selected row goes without one (its ring is plain, and Row details names it).
+    const bool listed = listedSeries && listedSeries->isVisible();
     for (QLegendMarker* marker : chart()->legend()->markers(selectedSeries))
-        marker->setVisible(valid);
+        marker->setVisible(selectedSeries->isVisible() && !listed);
 }
 
 void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
@@ -412,6 +421,8 @@ void AnomalyScatter::Plot::showListed()
     listedSeries->setVisible(visible);
     for (QLegendMarker* marker : chart()->legend()->markers(listedSeries))
         marker->setVisible(visible);
+    if (selectedSeries)
+        showSelectionEntry();
 }
 
 ScatterLayout computeScatterLayout(const PreparedData& data)

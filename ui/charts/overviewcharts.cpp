@@ -416,7 +416,8 @@ void OverviewCharts::showThreatLists()
     const QString color = chartstyle::threatListColor().name();
     QString text;
     if (count.rows == 0) {
-        text = tr("<span style=\"color:%1\">&times;</span> <b>Threat lists:</b> no row%2 has an address on a "
+        text = tr("<span style=\"color:%1; font-weight:bold\">&times;</span> <b>Threat lists:</b> no row%2 has an "
+                  "address on a "
                   "loaded list.")
                    .arg(color, mask ? tr(" of the filter") : QString());
     } else {
@@ -424,9 +425,9 @@ void OverviewCharts::showThreatLists()
             ? tr(" (%1)").arg(countNoun(count.suspiciousRows, tr("suspicious"), tr("suspicious")))
             : QString();
         text
-            = tr("<span style=\"color:%1\">&times;</span> <b>On threat lists:</b> %2%3 from %4%5. "
-                 "The Data tab's verdict filter \"On a threat list\" shows them; the scatter and the "
-                 "timeline cross them.")
+            = tr("<span style=\"color:%1; font-weight:bold\">&times;</span> <b>On threat lists:</b> %2%3 from %4%5; "
+                 "the Data "
+                 "tab's \"On a threat list\" filter shows them.")
                   .arg(color, countNoun(count.rows, tr("row"), tr("rows")), suspicious,
                        countNoun(count.sources, tr("source"), tr("sources")), mask ? tr(", in the filter") : QString());
     }
