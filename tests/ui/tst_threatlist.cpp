@@ -12,6 +12,7 @@
 #include "tests/ui/windowtest.h"
 #include "ui/beaconsmodel.h"
 #include "ui/charts/anomalyscatter.h"
+#include "ui/charts/chartview.h"
 #include "ui/charts/overviewcharts.h"
 #include "ui/charts/timelinechart.h"
 #include "ui/detailpanel.h"
@@ -23,7 +24,11 @@
 #include "ui/traffictablemodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QAbstractSeries>
+#include <QChart>
 #include <QComboBox>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -245,6 +250,16 @@ private Q_SLOTS:
         QCOMPARE(std::set<std::size_t>(crossed.begin(), crossed.end()), listed);
         QCOMPARE(crossed.size(), std::size_t{13});
         QCOMPARE(scatter->listedLegendName(), QStringLiteral("Threat list (13)"));
+        // Beside it the legend has no room for the selected row's entry: the ring stays, the entry goes.
+        const auto selectionEntryShown = [scatter] {
+            for (QAbstractSeries* series : scatter->chartView()->chart()->series())
+                if (series->objectName() == QLatin1String("selectedRow"))
+                    for (QLegendMarker* marker : scatter->chartView()->chart()->legend()->markers(series))
+                        return series->isVisible() && marker->isVisible();
+            return false;
+        };
+        scatter->setSelectedRow(*listed.begin());
+        QVERIFY(!selectionEntryShown());
 
         // The timeline: the listed rows per bucket.
         const Timeline& buckets = shown.aggregates->timeline;
@@ -299,6 +314,7 @@ private Q_SLOTS:
         QCOMPARE(window.snapshot().detection, detection);
         QVERIFY(scatter->listedPointRows().empty());
         QVERIFY(scatter->listedLegendName().isEmpty());
+        QVERIFY(selectionEntryShown());
         QVERIFY(timeline->listedSessions().empty());
         QVERIFY(timeline->listedLegendName().isEmpty());
         QVERIFY(overview->threatListText().isEmpty());
