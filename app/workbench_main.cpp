@@ -121,7 +121,8 @@ struct WorkbenchOptions {
         QStringLiteral("threat-list"),
         QStringLiteral("Load a threat list as Context > Load Threat List does ([NAME=]LIST[:COLUMN], repeatable): "
                        "rows whose src_ip or dst_ip is on it are marked in every view, and the list is remembered "
-                       "for the next start like one loaded from the menu."),
+                       "for the next start like one loaded from the menu (with --screenshot: marked in the picture, "
+                       "not remembered)."),
         QStringLiteral("LIST")};
 };
 
@@ -177,7 +178,8 @@ void setWindowIcon()
 }
 
 // --screenshot: renders the window into OUT.png without showing it, and exits with the outcome.
-int takeScreenshot(QApplication& app, const QString& output, const QString& tabName, const QString& file)
+int takeScreenshot(QApplication& app, const QString& output, const QString& tabName, const QString& file,
+                   const QStringList& threatLists)
 {
     const auto tab = webthreat::ScreenshotTaker::tabByName(tabName);
     if (!tab) {
@@ -190,6 +192,7 @@ int takeScreenshot(QApplication& app, const QString& output, const QString& tabN
     options.output = output;
     options.input = file;
     options.tab = *tab;
+    options.threatLists = threatLists;
     webthreat::ScreenshotTaker taker(options);
     QObject::connect(&taker, &webthreat::ScreenshotTaker::finished, &app,
                      [](webthreat::ScreenshotTaker::Outcome outcome, const QString& message) {
@@ -284,10 +287,7 @@ int main(int argc, char** argv)
     setWindowIcon();
 
     if (parser.isSet(options.screenshot))
-        return takeScreenshot(app, parser.value(options.screenshot), parser.value(options.tab), file);
-    if (parser.isSet(options.threatList) && parser.isSet(options.screenshot)) {
-        printError(QStringLiteral("--threat-list is for the window; --screenshot does not take it yet"));
-        return webthreat::kExitUsage;
-    }
+        return takeScreenshot(app, parser.value(options.screenshot), parser.value(options.tab), file,
+                              parser.values(options.threatList));
     return showWindow(app, logRelay, file, parser.values(options.threatList));
 }
