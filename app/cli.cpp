@@ -568,10 +568,8 @@ struct CommandLine {
                      "(CSV, VPC Flow Logs, ALB/NLB logs, Zeek conn.log) and packing (gzip, bzip2, xz, zstd, a zip or "
                      "tar member)")
             ->option_text("SIZE");
-        c.add_flag(
-             "--stream", a.stream,
-             verb
-                 + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
+        c.add_flag("--stream", a.stream,
+                   verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
                    "than memory\"); --report, --save-model, --json, --allow and --truth are not available there yet")
             ->disable_flag_override();

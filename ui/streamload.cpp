@@ -36,8 +36,8 @@ EntityTable streamedEntities(TrafficTable& table, const StreamView& view)
         stats.lastSeen = source.lastSeen;
         stats.countryCount = source.countryCount;
         for (std::size_t i = 0; i < kEntityTopValues && i < source.topCountries.size(); ++i)
-            stats.topCountries[i]
-                = source.topCountries[i].empty() ? StringPool::kMissing : strings.intern(source.topCountries[i]);
+            stats.topCountries[i] = source.topCountries[i].empty() ? StringPool::kMissing
+                                                                   : strings.intern(source.topCountries[i]);
         stats.portCount = source.portCount;
         for (std::size_t i = 0; i < kEntityTopValues && i < source.topPorts.size(); ++i)
             stats.topPorts[i] = source.topPorts[i];

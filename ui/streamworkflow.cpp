@@ -84,9 +84,9 @@ bool StreamWorkflow::offer(const QString& path, const QString& displayName, cons
     const bool compressed = head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1F
         && static_cast<unsigned char>(head[1]) == 0x8B;
     if (!compressed) {
-        const InputFormat format
-            = detectFormat(std::string_view(head.constData(), static_cast<std::size_t>(head.size())), read.delimiter)
-                  .format;
+        const InputFormat format = detectFormat(std::string_view(head.constData(), static_cast<std::size_t>(head.size())),
+                                                read.delimiter)
+                                       .format;
         if (format != InputFormat::TrafficCsv && format != InputFormat::Auto)
             return false;
     }
@@ -97,13 +97,14 @@ bool StreamWorkflow::offer(const QString& path, const QString& displayName, cons
     if (budget == 0 || needed <= budget)
         return false;
 
-    auto* box = new QMessageBox(
-        QMessageBox::Question, tr("File Larger Than Memory"),
-        tr("%1 is %2%3; analysing it in memory would need about %4, and %5 is available.")
-            .arg(displayName, formatBytesText(static_cast<double>(size)),
-                 compressed ? tr(" (compressed; its text is estimated at 8 times that)") : QString(),
-                 formatBytesText(static_cast<double>(needed)), formatBytesText(static_cast<double>(budget))),
-        QMessageBox::Cancel, m_window);
+    auto* box = new QMessageBox(QMessageBox::Question, tr("File Larger Than Memory"),
+                                tr("%1 is %2%3; analysing it in memory would need about %4, and %5 is available.")
+                                    .arg(displayName, formatBytesText(static_cast<double>(size)),
+                                         compressed ? tr(" (compressed; its text is estimated at 8 times that)")
+                                                    : QString(),
+                                         formatBytesText(static_cast<double>(needed)),
+                                         formatBytesText(static_cast<double>(budget))),
+                                QMessageBox::Cancel, m_window);
     box->setObjectName(QStringLiteral("streamingOffer"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(
