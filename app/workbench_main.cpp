@@ -8,6 +8,7 @@
 #include "ui/mainwindow.h"
 #include "ui/palettechoice.h"
 #include "ui/screenshottaker.h"
+#include "ui/threatlistworkflow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -116,6 +117,13 @@ struct WorkbenchOptions {
         QStringLiteral("light, dark or system (default): light and dark use the Fusion style with that palette, "
                        "for desktops whose theme does not reach the window, and for screenshots."),
         QStringLiteral("PALETTE"), QStringLiteral("system")};
+    QCommandLineOption threatList{
+        QStringLiteral("threat-list"),
+        QStringLiteral("Load a threat list as Context > Load Threat List does ([NAME=]LIST[:COLUMN], repeatable): "
+                       "rows whose src_ip or dst_ip is on it are marked in every view, and the list is remembered "
+                       "for the next start like one loaded from the menu (with --screenshot: marked in the picture, "
+                       "not remembered)."),
+        QStringLiteral("LIST")};
 };
 
 void describeCommandLine(QCommandLineParser& parser, const WorkbenchOptions& options)
@@ -134,6 +142,7 @@ void describeCommandLine(QCommandLineParser& parser, const WorkbenchOptions& opt
     parser.addOption(options.tab);
     parser.addOption(options.logLevel);
     parser.addOption(options.palette);
+    parser.addOption(options.threatList);
 }
 
 // Logging to stderr and to a file in the application's data folder. An exit code when the level
@@ -169,7 +178,8 @@ void setWindowIcon()
 }
 
 // --screenshot: renders the window into OUT.png without showing it, and exits with the outcome.
-int takeScreenshot(QApplication& app, const QString& output, const QString& tabName, const QString& file)
+int takeScreenshot(QApplication& app, const QString& output, const QString& tabName, const QString& file,
+                   const QStringList& threatLists)
 {
     const auto tab = webthreat::ScreenshotTaker::tabByName(tabName);
     if (!tab) {
@@ -182,6 +192,7 @@ int takeScreenshot(QApplication& app, const QString& output, const QString& tabN
     options.output = output;
     options.input = file;
     options.tab = *tab;
+    options.threatLists = threatLists;
     webthreat::ScreenshotTaker taker(options);
     QObject::connect(&taker, &webthreat::ScreenshotTaker::finished, &app,
                      [](webthreat::ScreenshotTaker::Outcome outcome, const QString& message) {
@@ -204,12 +215,23 @@ int takeScreenshot(QApplication& app, const QString& output, const QString& tabN
     return app.exec();
 }
 
-int showWindow(QApplication& app, webthreat::LogRelay& logRelay, const QString& file)
+int showWindow(QApplication& app, webthreat::LogRelay& logRelay, const QString& file, const QStringList& threatLists)
 {
     webthreat::MainWindow window;
     window.setLogRelay(&logRelay);
     window.restoreSettings();
     window.show();
+    if (auto* lists = window.findChild<webthreat::ThreatListWorkflow*>()) {
+        // A list remembered from an earlier start is read again by the window: not twice.
+        const QStringList remembered = QSettings().value(QStringLiteral("threatLists/files")).toStringList();
+        for (QString spec : threatLists) {
+            // Remembered as an absolute path, so that the next start finds it from any folder.
+            if (QFileInfo::exists(spec))
+                spec = QFileInfo(spec).absoluteFilePath();
+            if (!spec.isEmpty() && !remembered.contains(spec))
+                lists->loadList(spec);
+        }
+    }
     if (!file.isEmpty()) {
         window.openFile(QFileInfo(file).absoluteFilePath());
     } else {
@@ -265,6 +287,7 @@ int main(int argc, char** argv)
     setWindowIcon();
 
     if (parser.isSet(options.screenshot))
-        return takeScreenshot(app, parser.value(options.screenshot), parser.value(options.tab), file);
-    return showWindow(app, logRelay, file);
+        return takeScreenshot(app, parser.value(options.screenshot), parser.value(options.tab), file,
+                              parser.values(options.threatList));
+    return showWindow(app, logRelay, file, parser.values(options.threatList));
 }

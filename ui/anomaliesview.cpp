@@ -91,7 +91,9 @@ AnomaliesView::AnomaliesView(QWidget* parent)
     splitter->addWidget(m_scatter);
     splitter->addWidget(right);
     // The tables' size hints are wide; without explicit sizes the scatter would get a sliver.
-    splitter->setSizes({520, 720});
+    // Wide enough for the legend's three entries (Normal, Suspicious, Threat list) uncut in a
+    // 1280-pixel window with the docks open.
+    splitter->setSizes({600, 640});
     right->setSizes({400, 300});
     m_splitters << splitter << right;
 }
@@ -125,6 +127,7 @@ void AnomaliesView::updateThreatLists(const ViewUpdate& update)
     m_shown.threatMatches = update.snapshot.threatMatches;
     m_shown.threatFindings = update.snapshot.threatFindings;
     m_suspiciousTable->resizeColumnToContents(SuspiciousRowsModel::ThreatLists);
+    m_scatter->updateThreatLists(update.snapshot);
 }
 
 void AnomaliesView::updateTriage(const ViewUpdate& update)

@@ -2,7 +2,10 @@
 
 #include "core/behaviour/behaviour.h"
 #include "core/behaviour/behaviourreport.h"
+#include "ui/charts/chartstyle.h"
 #include "ui/displayformat.h"
+
+#include "core/context/threatlist.h"
 
 #include <QColor>
 #include <QCoreApplication>
@@ -58,6 +61,56 @@ void BeaconsModel::setSnapshot(const AnalysisSnapshot& snapshot)
     endResetModel();
 }
 
+void BeaconsModel::updateThreatLists(const AnalysisSnapshot& snapshot)
+{
+    if (snapshot.data != m_snapshot.data)
+        return;
+    m_snapshot.threatMatches = snapshot.threatMatches;
+    m_snapshot.threatFindings = snapshot.threatFindings;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, Source), index(rowCount() - 1, Lists));
+}
+
+bool BeaconsModel::hasThreatLists() const
+{
+    return m_snapshot.threatMatches && m_snapshot.data
+        && m_snapshot.threatMatches->src.size() == m_snapshot.data->table.rowCount();
+}
+
+std::uint64_t BeaconsModel::listsOf(const BeaconPair& pair, bool src) const
+{
+    if (!hasThreatLists() || !m_snapshot.behaviour)
+        return 0;
+    // Every row of a pair has the same two addresses: its first row speaks for it.
+    const auto& rows = m_snapshot.behaviour->beacons.pairRows;
+    if (pair.rowsBegin >= rows.size())
+        return 0;
+    const std::size_t row = rows[pair.rowsBegin];
+    const ThreatMatches& matches = *m_snapshot.threatMatches;
+    return src ? matches.src[row] : matches.dst[row];
+}
+
+QString BeaconsModel::listsText(const BeaconPair& pair) const
+{
+    const std::uint64_t set = listsOf(pair, true) | listsOf(pair, false);
+    return set == 0 ? QString() : QString::fromStdString(m_snapshot.threatMatches->names(set));
+}
+
+QString BeaconsModel::listsTooltip(const BeaconPair& pair) const
+{
+    const StringPool& strings = *m_snapshot.data->table.strings;
+    QStringList lines;
+    if (const std::uint64_t set = listsOf(pair, true))
+        lines << tr("The source %1 is on %2")
+                     .arg(fromUtf8View(strings.view(pair.srcIp)),
+                          QString::fromStdString(m_snapshot.threatMatches->names(set)));
+    if (const std::uint64_t set = listsOf(pair, false))
+        lines << tr("The destination %1 is on %2")
+                     .arg(fromUtf8View(strings.view(pair.dstIp)),
+                          QString::fromStdString(m_snapshot.threatMatches->names(set)));
+    return lines.isEmpty() ? columnExplanation(Lists) : lines.join(QLatin1Char('\n'));
+}
+
 const BeaconPair* BeaconsModel::pairAt(int row) const
 {
     if (row < 0 || row >= rowCount())
@@ -111,6 +164,8 @@ QVariant BeaconsModel::display(const BeaconPair& pair, int column) const
         return share(pair.parts.sizes);
     case Coverage:
         return share(pair.parts.coverage);
+    case Lists:
+        return listsText(pair);
     default:
         return {};
     }
@@ -121,6 +176,7 @@ QVariant BeaconsModel::sortKey(const BeaconPair& pair, int column) const
     switch (column) {
     case Source:
     case Destination:
+    case Lists:
         return display(pair, column);
     case Sessions:
         return static_cast<qulonglong>(pair.sessions);
@@ -156,13 +212,19 @@ QVariant BeaconsModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == Beat || index.column() == Score)
             return QString::fromStdString(beaconSentence(*pair));
+        if (index.column() == Lists)
+            return listsTooltip(*pair);
         return columnExplanation(index.column());
     case Qt::TextAlignmentRole:
-        return index.column() <= Destination ? QVariant() : rightAligned();
+        return index.column() <= Destination || index.column() == Lists ? QVariant() : rightAligned();
     case Qt::ForegroundRole:
         // The pairs worth a look stand out; the rest read as context.
         if (index.column() == Score && pair->score < kReportedBeaconScore)
             return QColor(Qt::gray);
+        // An address on a threat list in the lists' colour, as the scatter and timeline cross it.
+        if ((index.column() == Source && listsOf(*pair, true) != 0)
+            || (index.column() == Destination && listsOf(*pair, false) != 0) || index.column() == Lists)
+            return chartstyle::threatListColor();
         return {};
     default:
         return {};
@@ -190,6 +252,8 @@ QString BeaconsModel::columnExplanation(int column)
         return tr("Size regularity, 0 to 1: 1 when every session carries about the same bytes in + out.");
     case Coverage:
         return tr("Coverage, 0 to 1: the share of the beats the pair's span and beat promise that did happen.");
+    case Lists:
+        return tr("The threat lists (Context > Load Threat List) the source or the destination is on.");
     default:
         return {};
     }
@@ -220,6 +284,8 @@ QVariant BeaconsModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("Size regularity");
     case Coverage:
         return tr("Coverage");
+    case Lists:
+        return tr("Lists");
     default:
         return {};
     }

@@ -28,7 +28,8 @@ class BeaconsModel : public QAbstractTableModel {
 
 public:
     // The score right after the pair: the column the list is sorted by stays on screen in a narrow tab.
-    enum Column { Source, Destination, Score, Sessions, Beat, Timing, Sizes, Coverage, ColumnCount };
+    // Lists: the threat lists the source or destination is on, beside them (hidden without lists).
+    enum Column { Source, Destination, Lists, Score, Sessions, Beat, Timing, Sizes, Coverage, ColumnCount };
     enum Role {
         SortKeyRole = Qt::UserRole + 1, // a number to sort by (addresses: their text)
         PairIndexRole, // the pair's index in BehaviourResult::beacons.pairs (uint)
@@ -39,6 +40,9 @@ public:
     // New data: resets the model (a refit or new verdicts leave the pairs as they are).
     void setSnapshot(const AnalysisSnapshot& snapshot);
     const AnalysisSnapshot& snapshot() const { return m_snapshot; }
+    // The threat lists' matches changed (snapshot's, for the same data): the Lists column again.
+    void updateThreatLists(const AnalysisSnapshot& snapshot);
+    bool hasThreatLists() const;
     // The pair at row (source row), or null.
     const BeaconPair* pairAt(int row) const;
     // The source row of the pair filter names, or -1.
@@ -56,6 +60,10 @@ public:
 private:
     QVariant display(const BeaconPair& pair, int column) const;
     QVariant sortKey(const BeaconPair& pair, int column) const;
+    // The lists the pair's source (src) or destination (!src) is on, as a bit set; 0 without lists.
+    std::uint64_t listsOf(const BeaconPair& pair, bool src) const;
+    QString listsText(const BeaconPair& pair) const;
+    QString listsTooltip(const BeaconPair& pair) const;
 
     AnalysisSnapshot m_snapshot;
 };

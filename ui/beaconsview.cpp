@@ -258,6 +258,7 @@ void BeaconsView::setSnapshot(const ViewUpdate& update, int part)
                                                                                   : m_empty);
     fitColumns(m_pairs);
     fitColumns(m_fanOut);
+    showListsColumn();
     // The pair the filter holds (a refit keeps it), else the highest score, as the current row:
     // the chart shows it at once, and the arrows start from it.
     int row = update.viewFilter.hasPair() ? m_model->rowOf(*update.viewFilter.pair) : -1;
@@ -275,6 +276,20 @@ void BeaconsView::updateVerdicts(const ViewUpdate& update, int part)
     // Beacon scores do not depend on the detector's threshold.
     static_cast<void>(update);
     static_cast<void>(part);
+}
+
+void BeaconsView::updateThreatLists(const ViewUpdate& update)
+{
+    m_model->updateThreatLists(update.snapshot);
+    showListsColumn();
+}
+
+void BeaconsView::showListsColumn()
+{
+    const bool shown = m_model->hasThreatLists();
+    m_pairs->setColumnHidden(BeaconsModel::Lists, !shown);
+    if (shown)
+        m_pairs->resizeColumnToContents(BeaconsModel::Lists);
 }
 
 void BeaconsView::setSelectionRows(const SelectionRows& filter)

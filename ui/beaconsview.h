@@ -64,6 +64,9 @@ public:
     void setSnapshot(const ViewUpdate& update, int part) override;
     void updateVerdicts(const ViewUpdate& update, int part) override;
     void setSelectionRows(const SelectionRows& filter) override;
+    // The Lists column: the threat lists each pair's source or destination is on (shown only
+    // while lists are loaded).
+    void updateThreatLists(const ViewUpdate& update) override;
 
     QTableView* pairsView() const { return m_pairs; }
     // Asks for the current pair's filter (what Enter and a click do).
@@ -82,6 +85,7 @@ private:
     QWidget* buildFanOutSection();
     void showPair(const BeaconPair* pair);
     void updateTitles(const AnalysisSnapshot& snapshot);
+    void showListsColumn();
     const BeaconPair* currentPair() const;
 
     BeaconsModel* m_model = nullptr;

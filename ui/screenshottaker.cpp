@@ -1,6 +1,7 @@
 #include "ui/screenshottaker.h"
 
 #include "ui/detailpanel.h"
+#include "ui/threatlistworkflow.h"
 #include "ui/trustview.h"
 #include "ui/importdialog.h"
 
@@ -90,6 +91,27 @@ void ScreenshotTaker::capture()
         if (!trust->isReady()) {
             ++m_waiting;
             connect(trust, &TrustView::ready, this, &ScreenshotTaker::partReady, Qt::SingleShotConnection);
+        }
+        auto* lists = m_window->findChild<ThreatListWorkflow*>();
+        if (lists && !m_options.threatLists.isEmpty() && !m_listsLoaded) {
+            // Read and matched on their worker: the picture waits for every list's marks.
+            m_listsLoaded = true;
+            ++m_waiting;
+            connect(lists, &ThreatListWorkflow::failed, this, [this](const QString&, const QString& message) {
+                if (m_done)
+                    return;
+                m_done = true;
+                Q_EMIT finished(Outcome::BadInput, message);
+            });
+            auto waiting = std::make_shared<QMetaObject::Connection>();
+            *waiting = connect(lists, &ThreatListWorkflow::matched, this, [this, lists, waiting] {
+                if (lists->busy())
+                    return;
+                disconnect(*waiting);
+                partReady();
+            });
+            for (const QString& spec : m_options.threatLists)
+                lists->loadListForSession(spec);
         }
         if (snapshot.findings && !snapshot.findings->suspiciousRows.empty()) {
             ++m_waiting;

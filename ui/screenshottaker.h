@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QSize>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@ struct ScreenshotOptions {
     QString output; // the PNG to write
     QString input; // a CSV; empty for the bundled sample
     MainWindow::Tab tab = MainWindow::Tab::Overview;
+    QStringList threatLists; // loaded (not remembered) and matched before the picture
     QSize size{1280, 800};
 };
 
@@ -50,7 +52,8 @@ private:
     ScreenshotOptions m_options;
     std::unique_ptr<MainWindow> m_window;
     bool m_done = false;
-    int m_waiting = 0; // background parts (row explanation, Trust tab) not yet shown
+    int m_waiting = 0; // background parts (row explanation, Trust tab, threat lists) not yet shown
+    bool m_listsLoaded = false;
 };
 
 } // namespace webthreat

@@ -94,6 +94,12 @@ void ThreatListWorkflow::loadList(const QString& spec)
     next();
 }
 
+void ThreatListWorkflow::loadListForSession(const QString& spec)
+{
+    m_sessionOnly.append(spec);
+    loadList(spec);
+}
+
 void ThreatListWorkflow::removeList(const QString& name)
 {
     for (std::size_t i = 0; i < m_lists.size(); ++i)
@@ -275,7 +281,9 @@ void ThreatListWorkflow::onFailed(JobId job, const QString& message)
 
 void ThreatListWorkflow::remember()
 {
-    QSettings().setValue(kListsKey, m_specs);
+    QStringList kept = m_specs;
+    kept.removeIf([this](const QString& spec) { return m_sessionOnly.contains(spec); });
+    QSettings().setValue(kListsKey, kept);
 }
 
 QString ThreatListWorkflow::statusText() const

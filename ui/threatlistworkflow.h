@@ -36,6 +36,10 @@ public:
 
     // What the menu entries do, for tests: read a list ("[NAME=]FILE[:COLUMN]") and add it; remove one.
     void loadList(const QString& spec);
+    // The same for this session only: not remembered for the next start (--screenshot's lists).
+    void loadListForSession(const QString& spec);
+    // A list is being read or matched, or waits to be.
+    bool busy() const { return !m_reading.isEmpty() || !m_toRead.empty() || m_job != 0; }
     void removeList(const QString& name);
     void removeAll();
     const std::vector<std::shared_ptr<const ThreatList>>& lists() const { return m_lists; }
@@ -72,6 +76,7 @@ private:
     QLabel* m_status = nullptr;
     std::vector<std::shared_ptr<const ThreatList>> m_lists;
     QStringList m_specs; // as remembered, in m_lists' order
+    QStringList m_sessionOnly; // specs loaded with loadListForSession: never remembered
     std::deque<QString> m_toRead; // lists waiting to be read, one job each
     QString m_reading; // the spec of the job reading one, empty when none
     JobId m_lastJob = 0;

@@ -757,9 +757,13 @@ private Q_SLOTS:
         QList<QScatterSeries*> series;
         for (QAbstractSeries* item : view->chart()->series())
             series << qobject_cast<QScatterSeries*>(item);
-        // Normal, Suspicious, and the selected row's legend entry, hidden while none is selected.
-        QCOMPARE(series.size(), 3);
+        // Normal, Suspicious, the threat lists' crosses (hidden without lists) and the selected
+        // row's legend entry, hidden while none is selected.
+        QCOMPARE(series.size(), 4);
         QVERIFY(!series[2]->isVisible());
+        QCOMPARE(series[2]->color(), chartstyle::threatListColor());
+        QCOMPARE(cloud->pointCount(2), qsizetype(0));
+        QVERIFY(!series[3]->isVisible());
         QCOMPARE(series[0]->color(), chartstyle::normalColor());
         QCOMPARE(series[1]->color(), chartstyle::suspiciousColor());
         QVERIFY2(series[1]->name().contains(QStringLiteral("15")), qPrintable(series[1]->name()));

@@ -1,13 +1,18 @@
 // `webthreat-workbench --screenshot OUT.png [FILE]`: the window rendered off screen to a PNG.
 #include "tests/ui/widgetlookup.h"
+#include "tests/ui/windowtest.h"
+#include "ui/charts/anomalyscatter.h"
 #include "ui/screenshottaker.h"
 #include "ui/traffictablemodel.h"
 
 #include <QFileInfo>
 #include <QImage>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <fstream>
 
 using namespace webthreat;
 
@@ -15,6 +20,8 @@ class TestScreenshot : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() { QVERIFY(test::isolateSettings(m_settings, QStringLiteral("tst_screenshot"))); }
+
     void tabNames_data()
     {
         QTest::addColumn<QString>("name");
@@ -104,6 +111,34 @@ private Q_SLOTS:
         QCOMPARE(finished.first().first().value<ScreenshotTaker::Outcome>(), ScreenshotTaker::Outcome::OutputFailed);
         QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("shot.png")));
     }
+
+    // --threat-list with --screenshot: the picture waits for the list's marks, and the list is
+    // not remembered for the next start.
+    void marksThreatListsInThePicture()
+    {
+        QTemporaryDir dir;
+        const QString list = dir.filePath(QStringLiteral("everyone.txt"));
+        std::ofstream(list.toStdString()) << "0.0.0.0/0\n::/0\n";
+        ScreenshotOptions options;
+        options.output = dir.filePath(QStringLiteral("anomalies.png"));
+        options.tab = MainWindow::Tab::Anomalies;
+        options.threatLists = {list};
+        ScreenshotTaker taker(options);
+        QSignalSpy finished(&taker, &ScreenshotTaker::finished);
+        taker.start();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.first().first().value<ScreenshotTaker::Outcome>(), ScreenshotTaker::Outcome::Written);
+        // Every row of the bundled sample is on a list that holds every address.
+        const AnalysisSnapshot& shown = taker.window()->snapshot();
+        QVERIFY(shown.threatMatches);
+        QCOMPARE(shown.threatMatches->matchedRows, shown.data->table.rowCount());
+        auto* scatter = test::byName<AnomalyScatter>(*taker.window(), "anomalyScatter");
+        QCOMPARE(scatter->listedLegendName(), QStringLiteral("Threat list (5,000)"));
+        QVERIFY(QSettings().value(QStringLiteral("threatLists/files")).toStringList().isEmpty());
+    }
+
+private:
+    QTemporaryDir m_settings;
 };
 
 QTEST_MAIN(TestScreenshot)

@@ -6,8 +6,10 @@
 #include "ui/charts/overviewbins.h"
 #include "ui/charts/pointcloud.h"
 #include "ui/charts/workbenchchart.h"
+#include "ui/threatmarks.h"
 #include "ui/triagestyle.h"
 
+#include "core/context/threatlist.h"
 #include "core/triage/tabletriage.h"
 
 #include <QCursor>
@@ -32,6 +34,8 @@ constexpr std::size_t kNormalPointBudget = 20000;
 constexpr qsizetype kCrowdedSuspicious = 3000;
 constexpr int kNormalLayer = 0;
 constexpr int kSuspiciousLayer = 1;
+constexpr int kListedLayer = 2; // rows on a threat list, crossed over either
+constexpr int kListedMarkerSize = 13;
 
 // Log axes from the decade at or below the smallest value to the decade above the largest,
 // nudged outwards when a value sits on an edge decade, so that its marker (zeros drawn at 1,
@@ -59,7 +63,7 @@ void setDecadeRange(QLogValueAxis* axis, double low, double high)
 }
 
 QString rowTooltip(const PreparedData& data, const Detection* detection, bool suspicious, std::size_t row,
-                   qsizetype sharing)
+                   qsizetype sharing, const QString& lists)
 {
     const TrafficTable& table = data.table;
     const auto text = [&](Field field) {
@@ -90,6 +94,9 @@ QString rowTooltip(const PreparedData& data, const Detection* detection, bool su
     const QString label = detection ? (suspicious ? QStringLiteral("Suspicious") : QStringLiteral("Normal"))
                                     : QStringLiteral("not scored yet");
     add(QStringLiteral("label"), label);
+    if (!lists.isEmpty())
+        add(QStringLiteral("threat lists"),
+            QStringLiteral("<b>%1</b>").arg(lists.toHtmlEscaped().replace(QLatin1Char(';'), QStringLiteral(", "))));
 
     QString html = QStringLiteral("<b>Row %1</b>").arg(row + 1);
     if (row < table.sourceLines.size())
@@ -110,11 +117,16 @@ struct AnomalyScatter::Plot {
     QScatterSeries* normalSeries = nullptr;
     QScatterSeries* suspiciousSeries = nullptr;
     QScatterSeries* selectedSeries = nullptr; // the legend's entry for the ring
+    QScatterSeries* listedSeries = nullptr; // the legend's entry for the threat lists' crosses
     QLogValueAxis* axisX = nullptr;
     QLogValueAxis* axisY = nullptr;
     std::optional<std::size_t> selected; // the selected row, ringed
     ScatterPoints normalPoints;
     ScatterPoints suspiciousPoints;
+    ScatterPoints listedPoints;
+    std::size_t shownSuspicious = 0; // the suspicious rows drawn
+    std::shared_ptr<const ThreatMatches> threats; // the threat lists' matches for data, or null
+    std::shared_ptr<const Verdicts> labelled; // the verdicts fill() labelled the points with, or null
     std::shared_ptr<const ScatterLayout> layout;
     std::size_t rowCount = 0;
     std::shared_ptr<const PreparedData> data;
@@ -129,12 +141,18 @@ struct AnomalyScatter::Plot {
     void build();
     void fill(const AnalysisSnapshot& snapshot);
     void showMarks();
+    void showListed();
     const ScatterPoints& pointsOf(int layer) const
     {
-        return layer == kSuspiciousLayer ? suspiciousPoints : normalPoints;
+        return layer == kListedLayer ? listedPoints : layer == kSuspiciousLayer ? suspiciousPoints : normalPoints;
+    }
+    bool isSuspicious(std::size_t row) const
+    {
+        return labelled && detection && row < labelled->suspicious.size() && labelled->isSuspicious(row);
     }
     void showTooltip(int layer, qsizetype index) const;
     void showSelection();
+    void showSelectionEntry();
 };
 
 void AnomalyScatter::Plot::clear()
@@ -144,14 +162,17 @@ void AnomalyScatter::Plot::clear()
     normalSeries = nullptr;
     suspiciousSeries = nullptr;
     selectedSeries = nullptr;
+    listedSeries = nullptr;
     axisX = nullptr;
     axisY = nullptr;
     cloud->setHighlight(std::nullopt);
     normalPoints = {};
     suspiciousPoints = {};
+    listedPoints = {};
     cloud->setAxes(nullptr, nullptr);
     cloud->setLayerPoints(kNormalLayer, {});
     cloud->setLayerPoints(kSuspiciousLayer, {});
+    cloud->setLayerPoints(kListedLayer, {});
 }
 
 void AnomalyScatter::Plot::showTooltip(int layer, qsizetype index) const
@@ -162,10 +183,11 @@ void AnomalyScatter::Plot::showTooltip(int layer, qsizetype index) const
         QToolTip::hideText();
         return;
     }
-    QToolTip::showText(QCursor::pos(),
-                       rowTooltip(*data, detection.get(), layer == kSuspiciousLayer, static_cast<std::size_t>(row),
-                                  points.countAt(index)),
-                       view);
+    const auto at = static_cast<std::size_t>(row);
+    QToolTip::showText(
+        QCursor::pos(),
+        rowTooltip(*data, detection.get(), isSuspicious(at), at, points.countAt(index), listNames(threats.get(), at)),
+        view);
 }
 
 void AnomalyScatter::Plot::build()
@@ -213,12 +235,23 @@ void AnomalyScatter::Plot::build()
     selectedSeries->setObjectName(QStringLiteral("selectedRow"));
     selectedSeries->setColor(Qt::transparent);
     selectedSeries->setPen(QPen(chartstyle::selectionColor(), 2.0));
-    for (QScatterSeries* series : {normalSeries, suspiciousSeries, selectedSeries}) {
+    listedSeries = new QScatterSeries;
+    listedSeries->setObjectName(QStringLiteral("threatListedRows"));
+    listedSeries->setColor(chartstyle::threatListColor());
+    listedSeries->setBorderColor(chartstyle::threatListColor());
+    for (QScatterSeries* series : {normalSeries, suspiciousSeries, listedSeries, selectedSeries}) {
         series->setMarkerShape(QScatterSeries::MarkerShapeCircle);
         target->addSeries(series);
         series->attachAxis(axisX);
         series->attachAxis(axisY);
     }
+    // The legend shows the cross the points carry, not a dot of the colour.
+    const QImage cross = threatListMarker(kListedMarkerSize, 2.0);
+    listedSeries->setMarkerSize(kListedMarkerSize);
+    listedSeries->setLightMarker(cross);
+    for (QLegendMarker* marker : target->legend()->markers(listedSeries))
+        marker->setShape(QLegend::MarkerShapeFromSeries);
+    cloud->setLayerMarker(kListedLayer, cross);
     this->axisX = axisX;
     this->axisY = axisY;
 }
@@ -249,8 +282,16 @@ void AnomalyScatter::Plot::showSelection()
     // the legend says it is the selection; Row details names it in full).
     selectedSeries->setName(at ? tr("Line %1").arg(line) : tr("Line %1: no bytes to plot").arg(line));
     selectedSeries->setVisible(valid);
+    showSelectionEntry();
+}
+
+void AnomalyScatter::Plot::showSelectionEntry()
+{
+    // Four entries do not fit a third of a laptop screen: beside the threat lists' entry the
+    // selected row goes without one (its ring is plain, and Row details names it).
+    const bool listed = listedSeries && listedSeries->isVisible();
     for (QLegendMarker* marker : chart()->legend()->markers(selectedSeries))
-        marker->setVisible(valid);
+        marker->setVisible(selectedSeries->isVisible() && !listed);
 }
 
 void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
@@ -260,6 +301,7 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
         ? snapshot.verdicts.get()
         : nullptr;
     shown = snapshot;
+    labelled = verdicts ? snapshot.verdicts : nullptr;
     if (mask && mask->size() != rowCount)
         mask = nullptr;
     bool detected = false;
@@ -329,10 +371,7 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     // The legend gives every entry the same width: the sample's figures go in the title, or
     // "Normal (sample of 19,005 of 190,000)" is cut in a third of a laptop screen.
     normalSeries->setName(tr("%1 (%2)").arg(normalName, chartstyle::groupedCount(normalTotal)));
-    // "all" says that, unlike the normal rows, none of them is left out by sampling.
-    suspiciousSeries->setName(suspiciousDrawn == 0
-                                  ? tr("Suspicious (0)")
-                                  : tr("Suspicious (all %1)").arg(chartstyle::groupedCount(suspiciousDrawn)));
+    shownSuspicious = suspiciousDrawn; // named in showListed
     suspiciousSeries->setVisible(detected);
     for (QLegendMarker* marker : chart()->legend()->markers(suspiciousSeries))
         marker->setVisible(detected);
@@ -347,6 +386,43 @@ void AnomalyScatter::Plot::fill(const AnalysisSnapshot& snapshot)
     chart()->setTitle(title);
     showSelection();
     showMarks();
+    showListed();
+}
+
+void AnomalyScatter::Plot::showListed()
+{
+    // Every listed row inside the filter, whether its point is in the sample or not: the lists
+    // hold few rows, and an analyst who loaded one looks for each of them.
+    if (!data)
+        return;
+    std::vector<std::size_t> rows;
+    if (threats && threats->src.size() == rowCount) {
+        for (const std::uint32_t row : listedRows(*threats, mask.get()))
+            rows.push_back(row);
+    }
+    listedPoints = buildScatterPoints(data->table.column(Field::BytesIn).integers,
+                                      data->table.column(Field::BytesOut).integers, rows);
+    cloud->setLayerPoints(kListedLayer, listedPoints.points);
+    if (!listedSeries || !suspiciousSeries)
+        return;
+    const bool visible = threats != nullptr;
+    // "all" says that, unlike the normal rows, none of them is left out by sampling; with the
+    // threat lists' entry beside it there is no room for the word in a third of a laptop screen.
+    const QString suspicious = chartstyle::groupedCount(shownSuspicious);
+    suspiciousSeries->setName(shownSuspicious == 0 ? tr("Suspicious (0)")
+                                  : visible        ? tr("Suspicious (%1)").arg(suspicious)
+                                                   : tr("Suspicious (all %1)").arg(suspicious));
+    // Short, like the others: the tooltip and the Overview say the rest.
+    listedSeries->setName(rows.size() == listedPoints.rows.size()
+                              ? tr("Threat list (%1)").arg(chartstyle::groupedCount(rows.size()))
+                              : tr("Threat list (%1, %2 no bytes)")
+                                    .arg(chartstyle::groupedCount(rows.size()))
+                                    .arg(chartstyle::groupedCount(rows.size() - listedPoints.rows.size())));
+    listedSeries->setVisible(visible);
+    for (QLegendMarker* marker : chart()->legend()->markers(listedSeries))
+        marker->setVisible(visible);
+    if (selectedSeries)
+        showSelectionEntry();
 }
 
 ScatterLayout computeScatterLayout(const PreparedData& data)
@@ -472,6 +548,8 @@ void AnomalyScatter::setSnapshot(const AnalysisSnapshot& snapshot)
         plot.selected.reset(); // a row of other data
     plot.data = snapshot.data;
     plot.triage = snapshot.triage;
+    plot.threats = snapshot.threatMatches;
+    plot.labelled = nullptr;
     plot.cloud->setMarkedPoints({});
     plot.detection = snapshot.hasDetection() ? snapshot.detection : nullptr;
     plot.chart()->setTitle(tr("Bytes in vs bytes out"));
@@ -515,6 +593,27 @@ void AnomalyScatter::updateTriage(std::shared_ptr<const TableTriage> triage)
     Plot& plot = *m_plot;
     plot.triage = std::move(triage);
     plot.showMarks();
+}
+
+void AnomalyScatter::updateThreatLists(const AnalysisSnapshot& snapshot)
+{
+    Plot& plot = *m_plot;
+    if (snapshot.data != plot.data)
+        return;
+    plot.threats = snapshot.threatMatches;
+    if (plot.data && plot.rowCount > 0 && plot.normalSeries)
+        plot.showListed();
+}
+
+const std::vector<std::size_t>& AnomalyScatter::listedPointRows() const
+{
+    return m_plot->listedPoints.rows;
+}
+
+QString AnomalyScatter::listedLegendName() const
+{
+    const QScatterSeries* series = m_plot->listedSeries;
+    return series && series->isVisible() ? series->name() : QString();
 }
 
 qsizetype AnomalyScatter::markedPointCount() const

@@ -30,6 +30,13 @@ public:
     // The analyst's marks: each marked row's point framed in its verdict's colour.
     void updateTriage(std::shared_ptr<const TableTriage> triage);
     qsizetype markedPointCount() const;
+    // The threat lists' matches: every listed row inside the view filter is crossed (sampling
+    // never leaves one out), with a legend entry "Threat list (N)"; none without matches.
+    // A snapshot of other data than the one drawn is left for its setSnapshot.
+    void updateThreatLists(const AnalysisSnapshot& snapshot);
+    // The rows crossed, in drawing order (rows missing a byte count have no point).
+    const std::vector<std::size_t>& listedPointRows() const;
+    QString listedLegendName() const; // "Threat list (3)"; empty when hidden
     // Only rows inside mask (one byte per table row, 1 = keep) are drawn: the Entities and
     // Timeline selection. The axes stay those of every row, so points do not move. Null draws all.
     void setRowMask(std::shared_ptr<const std::vector<std::uint8_t>> mask);

@@ -54,6 +54,10 @@ QColor backgroundColor()
 {
     return isDarkPalette() ? QGuiApplication::palette().color(QPalette::Base) : QColor(Qt::white);
 }
+QColor threatListColor()
+{
+    return isDarkPalette() ? QColor(0xc0, 0x84, 0xfc) : QColor(0x7e, 0x22, 0xce);
+}
 QColor overlayColor()
 {
     QColor color = backgroundColor();

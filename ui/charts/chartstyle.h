@@ -25,6 +25,9 @@ QColor mutedTextColor();
 QColor gridColor();
 QColor backgroundColor(); // the chart card: white, or the palette's base when it is dark
 QColor overlayColor(); // the card's colour, slightly translucent, behind labels over the plot
+// Rows on the analyst's threat lists ("known bad"): a violet apart from the verdicts' red and
+// blue and the triage marks' dark red, green and amber, drawn as a cross (see threatmarks.h).
+QColor threatListColor();
 
 QFont titleFont();
 QFont axisTitleFont();

@@ -6,10 +6,14 @@
 #include "ui/charts/overviewbins.h"
 #include "ui/charts/splitbarchart.h"
 #include "ui/charts/workbenchchart.h"
+#include "ui/displayformat.h"
+#include "ui/threatmarks.h"
 
 #include <QBarCategoryAxis>
 #include <QCategoryAxis>
 #include <QGridLayout>
+#include <QLabel>
+#include <QVBoxLayout>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QAbstractBarSeries>
@@ -282,7 +286,18 @@ OverviewCharts::OverviewCharts(QWidget* parent)
     : QWidget(parent)
     , m_charts(std::make_unique<Charts>(this))
 {
-    auto* grid = new QGridLayout(this);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(4);
+    m_threatLists = new QLabel(this);
+    m_threatLists->setObjectName(QStringLiteral("overviewThreatLists"));
+    m_threatLists->setTextFormat(Qt::RichText);
+    m_threatLists->setWordWrap(true);
+    m_threatLists->setContentsMargins(6, 2, 6, 0);
+    m_threatLists->hide();
+    outer->addWidget(m_threatLists);
+    auto* grid = new QGridLayout;
+    outer->addLayout(grid, 1);
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setSpacing(6);
     // Distributions on top (what is unusual), categories below (where it comes from).
@@ -358,12 +373,73 @@ void OverviewCharts::setSnapshot(const ViewUpdate& update, int part)
     if (update.dropViewFilter())
         m_charts->mask = nullptr;
     setSnapshot(update.snapshot, part);
+    if (part == 0) {
+        m_threatShown = update.snapshot;
+        showThreatLists();
+    }
+}
+
+void OverviewCharts::updateVerdicts(const ViewUpdate& update, int part)
+{
+    updateVerdicts(update.snapshot, part);
+    if (part == 0) {
+        m_threatShown = update.snapshot;
+        showThreatLists(); // the suspicious ones among them change with the threshold
+    }
+}
+
+void OverviewCharts::updateThreatLists(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_threatShown.data)
+        return;
+    m_threatShown.threatMatches = update.snapshot.threatMatches;
+    m_threatShown.threatFindings = update.snapshot.threatFindings;
+    showThreatLists();
+}
+
+QString OverviewCharts::threatListText() const
+{
+    return m_threatLists->isVisibleTo(this) ? m_threatLists->text() : QString();
+}
+
+void OverviewCharts::showThreatLists()
+{
+    const AnalysisSnapshot& shown = m_threatShown;
+    if (!shown.data || !shown.threatMatches || shown.threatMatches->src.size() != shown.data->table.rowCount()) {
+        m_threatLists->clear();
+        m_threatLists->hide();
+        return;
+    }
+    const std::vector<std::uint8_t>* mask
+        = m_charts->mask && m_charts->mask->size() == shown.data->table.rowCount() ? m_charts->mask.get() : nullptr;
+    const ListedCount count = countListed(shown, listedRows(shown, mask));
+    const QString color = chartstyle::threatListColor().name();
+    QString text;
+    if (count.rows == 0) {
+        text = tr("<span style=\"color:%1; font-weight:bold\">&times;</span> <b>Threat lists:</b> no row%2 has an "
+                  "address on a "
+                  "loaded list.")
+                   .arg(color, mask ? tr(" of the filter") : QString());
+    } else {
+        const QString suspicious = shown.hasDetection()
+            ? tr(" (%1)").arg(countNoun(count.suspiciousRows, tr("suspicious"), tr("suspicious")))
+            : QString();
+        text
+            = tr("<span style=\"color:%1; font-weight:bold\">&times;</span> <b>On threat lists:</b> %2%3 from %4%5; "
+                 "the Data "
+                 "tab's \"On a threat list\" filter shows them.")
+                  .arg(color, countNoun(count.rows, tr("row"), tr("rows")), suspicious,
+                       countNoun(count.sources, tr("source"), tr("sources")), mask ? tr(", in the filter") : QString());
+    }
+    m_threatLists->setText(text);
+    m_threatLists->show();
 }
 
 void OverviewCharts::setSelectionRows(const SelectionRows& filter)
 {
     Charts& charts = *m_charts;
     charts.mask = filter.rows;
+    showThreatLists();
     // Recounted at once for the snapshot the charts show; one of other data waits for its turn.
     if (!charts.bins || charts.shown.data != charts.data)
         return;

@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+class QLabel;
+
 namespace webthreat {
 
 class ChartView;
@@ -40,15 +42,23 @@ public:
     // As a tab: one part per chart.
     int partCount() const override { return kChartCount; }
     void setSnapshot(const ViewUpdate& update, int part) override;
-    void updateVerdicts(const ViewUpdate& update, int part) override { updateVerdicts(update.snapshot, part); }
+    void updateVerdicts(const ViewUpdate& update, int part) override;
     // Every chart counts only the Entities and Timeline selection's rows (the bins stay).
     void setSelectionRows(const SelectionRows& filter) override;
+    // A line above the charts: how many rows (suspicious among them) from how many sources are on
+    // the loaded threat lists, inside the view filter; hidden without lists.
+    void updateThreatLists(const ViewUpdate& update) override;
+    QString threatListText() const; // as shown; empty when hidden
 
     QList<ChartView*> chartViews() const override;
 
 private:
+    void showThreatLists();
+
     struct Charts;
     std::unique_ptr<Charts> m_charts;
+    QLabel* m_threatLists = nullptr;
+    AnalysisSnapshot m_threatShown; // the snapshot the line counts
 };
 
 } // namespace webthreat

@@ -59,6 +59,15 @@ void PointCloudItem::setLayerStyle(int layer, const QColor& fill, const QColor& 
     update();
 }
 
+void PointCloudItem::setLayerMarker(int layer, const QImage& marker)
+{
+    Layer& target = m_layers.at(static_cast<std::size_t>(layer));
+    target.image = marker;
+    target.diameter = marker.deviceIndependentSize().width() - 2.0;
+    target.marker = QPixmap();
+    update();
+}
+
 void PointCloudItem::setLayerPoints(int layer, const QList<QPointF>& values)
 {
     Layer& target = m_layers.at(static_cast<std::size_t>(layer));
@@ -160,6 +169,11 @@ void PointCloudItem::geometryChanged()
 
 const QPixmap& PointCloudItem::markerFor(Layer& layer, qreal ratio)
 {
+    if (!layer.image.isNull()) {
+        if (layer.marker.isNull())
+            layer.marker = QPixmap::fromImage(layer.image);
+        return layer.marker;
+    }
     if (layer.marker.isNull() || layer.markerRatio != ratio) {
         const qreal size = layer.diameter + 2.0;
         layer.marker

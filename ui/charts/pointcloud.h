@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QGraphicsObject>
+#include <QImage>
 #include <QList>
 #include <QPixmap>
 #include <QPointF>
@@ -25,12 +26,15 @@ class PointCloudItem : public QGraphicsObject {
     Q_DISABLE_COPY_MOVE(PointCloudItem)
 
 public:
-    static constexpr int kLayers = 2; // drawn in order: later layers on top
+    static constexpr int kLayers = 3; // drawn in order: later layers on top
 
     explicit PointCloudItem(QChart* chart);
 
     void setAxes(QLogValueAxis* x, QLogValueAxis* y);
     void setLayerStyle(int layer, const QColor& fill, const QColor& border, qreal diameter);
+    // A layer stamped with marker (its device pixel ratio set) instead of a dot; hit within
+    // its size.
+    void setLayerMarker(int layer, const QImage& marker);
     // Values in axis units (bytes); each must be positive, as on any log axis.
     void setLayerPoints(int layer, const QList<QPointF>& values);
     qsizetype pointCount(int layer) const;
@@ -78,6 +82,7 @@ private:
         QColor border;
         qreal diameter = 6.0;
         QPixmap marker; // cached per device pixel ratio
+        QImage image; // setLayerMarker's; null: a dot of fill and border
         qreal markerRatio = 0.0;
     };
     struct Mapping {

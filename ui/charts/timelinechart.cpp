@@ -4,6 +4,9 @@
 #include "ui/charts/chartview.h"
 #include "ui/charts/workbenchchart.h"
 #include "ui/displayformat.h"
+#include "ui/threatmarks.h"
+
+#include "core/context/threatlist.h"
 
 #include <QAreaSeries>
 #include <QComboBox>
@@ -17,6 +20,7 @@
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QMouseEvent>
+#include <QScatterSeries>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -325,6 +329,10 @@ struct TimelineChart::Plot {
     std::shared_ptr<const std::vector<std::uint8_t>> sourceMask;
     QString sourceName;
     std::vector<std::uint64_t> sourceSessions; // per bucket, for sourceMask
+    // Per bucket, the rows on a threat list (inside sourceMask); empty without lists.
+    std::vector<std::uint64_t> listedSessions;
+    std::vector<double> listedBytes;
+    QString listedName; // the legend's entry as drawn; empty when none
 
     WorkbenchChart* chart() const { return static_cast<WorkbenchChart*>(view->chart()); }
 };
@@ -399,6 +407,7 @@ void TimelineChart::setSnapshot(const AnalysisSnapshot& snapshot)
         m_plot->sourceSessions.clear();
     }
     m_plot->snapshot = snapshot;
+    countListed();
     rebuild();
 }
 
@@ -411,6 +420,54 @@ void TimelineChart::setSourceMask(std::shared_ptr<const std::vector<std::uint8_t
     if (m_plot->sourceMask && snapshot.data && snapshot.aggregates)
         m_plot->sourceSessions
             = timelineSessions(snapshot.aggregates->timeline, snapshot.data->table, *m_plot->sourceMask);
+    countListed();
+    rebuild();
+}
+
+const std::vector<std::uint64_t>& TimelineChart::listedSessions() const
+{
+    return m_plot->listedSessions;
+}
+
+QString TimelineChart::listedLegendName() const
+{
+    return m_plot->listedName;
+}
+
+void TimelineChart::countListed()
+{
+    m_plot->listedSessions.clear();
+    m_plot->listedBytes.clear();
+    const AnalysisSnapshot& snapshot = m_plot->snapshot;
+    if (!snapshot.data || !snapshot.aggregates || !snapshot.threatMatches
+        || snapshot.threatMatches->src.size() != snapshot.data->table.rowCount())
+        return;
+    // Only the listed rows are walked into buckets: they are few.
+    const Timeline& timeline = snapshot.aggregates->timeline;
+    const TrafficTable& table = snapshot.data->table;
+    const auto& creation = table.column(Field::CreationTime).integers;
+    const auto& bytesIn = table.column(Field::BytesIn).integers;
+    const auto& bytesOut = table.column(Field::BytesOut).integers;
+    m_plot->listedSessions.assign(timeline.bucketCount(), 0);
+    m_plot->listedBytes.assign(timeline.bucketCount(), 0.0);
+    for (const std::uint32_t row : listedRows(snapshot, m_plot->sourceMask.get())) {
+        const std::size_t bucket = timeline.bucketOf(creation[row]);
+        if (bucket >= timeline.bucketCount())
+            continue;
+        ++m_plot->listedSessions[bucket];
+        for (const std::int64_t value : {bytesIn[row], bytesOut[row]})
+            if (value != kMissingInteger && value > 0)
+                m_plot->listedBytes[bucket] += static_cast<double>(value);
+    }
+}
+
+void TimelineChart::updateThreatLists(const ViewUpdate& update)
+{
+    if (update.snapshot.data != m_plot->snapshot.data)
+        return; // the new data's turn brings its matches
+    m_plot->snapshot.threatMatches = update.snapshot.threatMatches;
+    m_plot->snapshot.threatFindings = update.snapshot.threatFindings;
+    countListed();
     rebuild();
 }
 
@@ -422,7 +479,11 @@ const std::vector<std::uint64_t>& TimelineChart::sourceSessions() const
 void TimelineChart::updateVerdicts(const AnalysisSnapshot& snapshot)
 {
     // A couple of hundred buckets: rebuilding is cheaper than patching four series.
+    const bool sameMatches
+        = snapshot.threatMatches == m_plot->snapshot.threatMatches && snapshot.data == m_plot->snapshot.data;
     m_plot->snapshot = snapshot;
+    if (!sameMatches)
+        countListed();
     rebuild();
 }
 
@@ -456,6 +517,7 @@ void TimelineChart::rebuild()
     WorkbenchChart* chart = m_plot->chart();
     chart->clearSeriesAndAxes();
     m_plot->anchorSeries = nullptr;
+    m_plot->listedName.clear();
     const AnalysisSnapshot& snapshot = m_plot->snapshot;
     if (!snapshot.data || !snapshot.aggregates) {
         chart->setMessage(tr("Open a CSV file to see its traffic over time."));
@@ -536,6 +598,35 @@ void TimelineChart::rebuild()
         chart->addSeries(line);
         line->attachAxis(frame.timeAxis);
         line->attachAxis(series.valueAxis);
+    }
+    if (m_plot->listedSessions.size() == buckets) {
+        // A cross over each bucket with listed rows, at their sessions (or bytes): a handful in a
+        // bucket of thousands would vanish as a band, a cross stays in sight.
+        QList<QPointF> crosses;
+        std::uint64_t total = 0;
+        for (std::size_t b = 0; b < buckets; ++b) {
+            total += m_plot->listedSessions[b];
+            if (m_plot->listedSessions[b] == 0)
+                continue;
+            const double value
+                = bytesMode ? std::max(m_plot->listedBytes[b], 1.0) : static_cast<double>(m_plot->listedSessions[b]);
+            crosses << QPointF(frame.x(frame.bucketStart(b) + frame.widthMs / 2), value);
+        }
+        constexpr int markerSize = 13;
+        auto* listed = new QScatterSeries;
+        listed->setObjectName(QStringLiteral("threatListedSessions"));
+        m_plot->listedName = tr("On a threat list (%1)").arg(countNoun(total, tr("session"), tr("sessions")));
+        listed->setName(m_plot->listedName);
+        listed->setColor(chartstyle::threatListColor());
+        listed->setBorderColor(chartstyle::threatListColor());
+        listed->setMarkerSize(markerSize);
+        listed->setLightMarker(threatListMarker(markerSize, 2.0));
+        listed->replace(crosses);
+        chart->addSeries(listed);
+        listed->attachAxis(frame.timeAxis);
+        listed->attachAxis(series.valueAxis);
+        for (QLegendMarker* marker : chart->legend()->markers(listed))
+            marker->setShape(QLegend::MarkerShapeFromSeries);
     }
     if (frame.suspicious)
         addSuspiciousShare(chart, frame);

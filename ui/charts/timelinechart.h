@@ -40,6 +40,9 @@ public:
     void setSnapshot(const ViewUpdate& update, int part) override;
     void updateVerdicts(const ViewUpdate& update, int /*part*/) override { updateVerdicts(update.snapshot); }
     void setSelectionRows(const SelectionRows& filter) override;
+    // The rows on a threat list, per bucket: crosses over the buckets that have any (of the
+    // selected sources when the view filter names some; the period stays a shading).
+    void updateThreatLists(const ViewUpdate& update) override;
     QList<ChartView*> chartViews() const override { return {chartView()}; }
     void setMeasure(Measure measure);
     Measure measure() const;
@@ -56,6 +59,9 @@ public:
     // buckets; null removes it. One pass over the rows.
     void setSourceMask(std::shared_ptr<const std::vector<std::uint8_t>> mask, const QString& name = {});
     const std::vector<std::uint64_t>& sourceSessions() const;
+    // Per bucket: the sessions on a threat list; empty without lists.
+    const std::vector<std::uint64_t>& listedSessions() const;
+    QString listedLegendName() const; // "On a threat list (12 sessions)"; empty when not drawn
 
     ChartView* chartView() const;
     QString axisTitle(Qt::Alignment side) const; // for tests: the axis titles as drawn
@@ -69,6 +75,7 @@ private:
     std::unique_ptr<Plot> m_plot;
     void rebuild();
     void placeSelection();
+    void countListed();
 };
 
 } // namespace webthreat
