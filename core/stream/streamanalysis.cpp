@@ -826,7 +826,6 @@ void Streamer::findThreshold()
 
 namespace {
 
-// One more pass writes the scored CSV row by row, labelled at the threshold, atomically.
 void Streamer::countThreatLists(const TrafficTable& table, const std::vector<double>& scores)
 {
     const ThreatMatches matches = matchThreatLists(table, m_result.threatIndex, m_progress.cancelFlag());
@@ -893,6 +892,7 @@ void Streamer::finishThreatLists()
     }
 }
 
+// One more pass writes the scored CSV row by row, labelled at the threshold, atomically.
 void Streamer::writeOut()
 {
     AtomicFile file(m_params.out);
