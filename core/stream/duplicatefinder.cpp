@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -97,7 +96,7 @@ std::string systemError(int error)
 // name the file.
 class PartitionWriter {
 public:
-    PartitionWriter(std::string path)
+    explicit PartitionWriter(std::string path)
         : m_path(std::move(path))
     {
         m_fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -845,7 +845,7 @@ StreamResult Streamer::run()
     auto started = std::chrono::steady_clock::now();
     passOne();
     finishPassOne();
-    m_result.passes = 1;
+    m_result.passes = m_result.passOneReread ? 2 : 1; // pass 1 read the file twice when late duplicates were found
     m_result.seconds[0] = secondsSince(started);
     const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
     if (m_stats.rows < (model ? 1u : 2u))
