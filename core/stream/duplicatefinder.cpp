@@ -102,7 +102,7 @@ public:
         m_fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (m_fd < 0)
             throw OutputError("cannot create the duplicate set's scratch file " + m_path + ": " + systemError(errno)
-                              + " (set TMPDIR to a folder with room)");
+                              + " (choose a folder with room: --scratch, or TMPDIR)");
         m_buffer.reserve(kBufferEntries);
     }
     ~PartitionWriter()
@@ -158,7 +158,7 @@ private:
     [[noreturn]] void fail(int error)
     {
         throw OutputError("cannot write the duplicate set's scratch file " + m_path + ": " + systemError(error)
-                          + " (the scratch folder needs about 16 bytes a row; set TMPDIR to a folder with room)");
+                          + " (the scratch folder needs about 16 bytes a row: choose one with room, --scratch or TMPDIR)");
     }
     std::string m_path;
     int m_fd = -1;
@@ -259,7 +259,7 @@ void DuplicateFinder::State::spill(const Progress& progress)
     std::string pattern = base + "/webthreat-duplicates-XXXXXX";
     if (!::mkdtemp(pattern.data()))
         throw OutputError("cannot make a scratch folder for the duplicate set in " + base + ": " + systemError(errno)
-                          + " (set TMPDIR to a writable folder with room)");
+                          + " (choose a writable folder with room: --scratch, or TMPDIR)");
     dir = pattern;
     folder = dir;
     // Enough partitions that each one's set fits in setBytes, judged from the rows expected.

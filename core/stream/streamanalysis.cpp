@@ -419,7 +419,7 @@ void Streamer::gatherAgain()
     while (reader.next(chunk, m_progress)) {
         dropDuplicates(chunk.table, false);
         gather(std::move(chunk.table));
-        m_progress.report("pass 1", reader.fraction());
+        m_progress.report("pass 1 again", reader.fraction());
     }
 }
 

@@ -97,7 +97,7 @@ struct StreamResult {
 
 // Throws InputError (file, line) as the CSV reader does, ParameterError for bad params,
 // CancelledError when progress is cancelled. Progress stages: "pass 1", "duplicates" (resolving a spilled
-// duplicate set), "pass 1" again (when late duplicates were found), "pass 2", "pass 3", "write".
+// duplicate set), "pass 1 again" (when late duplicates were found), "pass 2", "pass 3", "write".
 StreamResult analyzeStream(const std::string& path, const StreamParams& params, const Progress& progress = {});
 
 // The result as the text report `webthreat analyze` prints in streaming mode.

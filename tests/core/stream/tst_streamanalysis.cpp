@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
 #include <fstream>
 
 using namespace webthreat;
@@ -216,6 +217,46 @@ private Q_SLOTS:
                 if (c != beacon || r == 0)
                     QVERIFY2(a[r][c] == b[r][c], ("row " + std::to_string(r) + " column " + a[0][c]).c_str());
             }
+        }
+    }
+
+    // A cancel while the spilled partitions are resolved, and a scratch folder that cannot be made:
+    // the run stops (the error names the folder) and leaves nothing in the scratch folder.
+    void spilledDuplicatesCancelAndFailure()
+    {
+        QTemporaryDir dir;
+        QTemporaryDir scratch;
+        const std::string messy = messyTraffic(3000);
+        const std::string path = dir.filePath("traffic.csv").toStdString();
+        QVERIFY(writeText(path, messy + messy.substr(messy.find('\n') + 1)));
+        StreamParams params;
+        params.chunkBytes = 8192;
+        params.duplicateSetBytes = 4096;
+        params.scratchDir = scratch.path().toStdString();
+        std::atomic<bool> cancel{false};
+        bool resolving = false;
+        const Progress progress(
+            [&](std::string_view stage, double) {
+                if (stage == "duplicates")
+                    resolving = true, cancel = true;
+            },
+            &cancel);
+        // Too few rows for the finder to report within the partitions (tst_duplicatefinder cancels
+        // there): the cancel comes at its last report, and pass 1's second read stops.
+        try {
+            analyzeStream(path, params, progress);
+            QFAIL("the run went on after a cancel");
+        } catch (const CancelledError&) {
+            QVERIFY(resolving);
+        }
+        QVERIFY(QDir(scratch.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
+
+        params.scratchDir = dir.filePath("traffic.csv/below").toStdString(); // a file's path as a folder
+        try {
+            analyzeStream(path, params);
+            QFAIL("a scratch folder that cannot be made was accepted");
+        } catch (const OutputError& error) {
+            QVERIFY2(std::string(error.what()).find(params.scratchDir) != std::string::npos, error.what());
         }
     }
 
