@@ -319,10 +319,11 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
     m_rowsRead += n;
     if (!m_params.analysis.clean.dropDuplicates)
         return;
-    if (firstPass)
+    if (firstPass) {
+        // Duplicates of rows still in the set are marked now, those of spilled rows at pass 1's end.
         m_duplicateBits.resize((m_rowsRead + 63) / 64, 0);
-    if (firstPass)
         m_duplicates += m_finder.add(rowHashes(table), first, m_duplicateBits, m_progress);
+    }
     std::vector<std::uint32_t> keep;
     keep.reserve(n);
     for (std::size_t row = 0; row < n; ++row) {
