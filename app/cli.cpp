@@ -324,6 +324,7 @@ struct AnalyzeCommand {
     bool force = false, json = false;
     bool behaviour = true; // analyze: the behaviour section (beacon pairs, scanning sources)
     std::string memoryBudget; // analyze: SIZE; empty = half the memory available
+    std::string scratch; // streaming: where the duplicate set spills; empty = $TMPDIR, else /tmp
     bool stream = false; // analyze: stream whatever the file's size
     std::vector<std::string> allow; // --allow: rules files, their rules combined
     bool enrich = false; // --enrich: the location database's answers for every address
@@ -569,6 +570,10 @@ struct CommandLine {
                      "(CSV, VPC Flow Logs, ALB/NLB logs, Zeek conn.log) and packing (gzip, bzip2, xz, zstd, a zip or "
                      "tar member)")
             ->option_text("SIZE");
+        c.add_option("--scratch", a.scratch,
+                     "folder for streaming mode's scratch files (default $TMPDIR, else /tmp): past a quarter of the "
+                     "budget the duplicate set spills there, about 16 bytes a row, removed when the run ends")
+            ->option_text("DIR");
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
@@ -1024,6 +1029,8 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     // A sixteenth of the budget per chunk of text (the table of a chunk takes about as much again,
     // and two are alive while one is cleaned), between 64 KiB and 64 MiB.
     params.chunkBytes = static_cast<std::size_t>(std::clamp<std::uint64_t>(budget / 16, 64 << 10, 64 << 20));
+    params.memoryBudget = budget; // a quarter of it for the duplicate set, then it spills
+    params.scratchDir = a.scratch;
     params.out = a.out;
     // --json and --report need the rows: the suspicious ones (up to a cap) and a sample, kept as pass 2
     // scores them, bounded whatever the file's size.

@@ -18,7 +18,8 @@ MB/s on the same sessions under the same load.
 
 Environment: WEBTHREAT_STREAM_GB (sizes in GB, default 1,2,4), WEBTHREAT_SCRATCH (folder for the
 files, default the system's temporary folder), WEBTHREAT_STREAM_ARGS (more analyze options, e.g.
-"--out /dev/null --force" or "--memory-budget 512M"), WEBTHREAT_STREAM_THREADS (default 2).
+"--out /dev/null --force" or "--memory-budget 1G --scratch /big/disk": the duplicate set spills
+past a quarter of the budget), WEBTHREAT_STREAM_THREADS (default 2).
 """
 import argparse
 import calendar
@@ -187,6 +188,12 @@ def main():
                 passes = next((line.strip() for line in text.splitlines() if line.strip().startswith("streamed in")),
                               "")
                 timing = next((line.strip() for line in text.splitlines() if line.startswith("Time:")), "")
+                spill = next((line.strip() for line in text.splitlines() if "duplicate set outgrew" in line), "")
+                if spill:
+                    # "the duplicate set outgrew its K KiB after N rows and spilled to P partition files (X MB ..."
+                    words = spill.split()
+                    timing += (f"; duplicate set spilled after {words[words.index('after') + 1]} rows to "
+                               f"{words[words.index('to') + 1]} partitions, {spill.split('(')[1].split(' in ')[0]}")
                 if status != 0:
                     print(f"| {gb:g} GB | {rows} | failed with status {status} | | | | | | |")
                     failures += 1

@@ -37,6 +37,10 @@ struct StageSpan {
 // Streaming mode's passes over the file (core/stream/streamanalysis.h).
 constexpr StageSpan kStreamStages[] = {
     {"pass 1", "Streaming: reading and cleaning (pass 1)", 0.00, 0.40},
+    // A duplicate set that spilled to the scratch folder (core/stream/duplicatefinder.h), and pass 1
+    // read again when duplicates were found there: rare, short next to the passes, so given no span.
+    {"duplicates", "Streaming: finding duplicates in the scratch files (pass 1)", 0.40, 0.40},
+    {"pass 1 again", "Streaming: reading again without the duplicates found late (pass 1)", 0.40, 0.40},
     {"fit", "Fitting the forest on the sample", 0.40, 0.45},
     {"pass 2", "Streaming: scoring every row (pass 2)", 0.45, 0.90},
     {"pass 3", "Streaming: the exact threshold (pass 3)", 0.90, 0.97},

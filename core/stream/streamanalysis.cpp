@@ -3,6 +3,7 @@
 #include "core/output/atomicfile.h"
 #include "core/output/export.h"
 #include "core/stream/chunksource.h"
+#include "core/stream/duplicatefinder.h"
 #include "core/util/errors.h"
 #include "core/util/hash.h"
 #include "core/util/log.h"
@@ -28,6 +29,8 @@ void StreamParams::validate() const
         throw ParameterError("the streaming sample must hold at least 2 rows");
     if (medianValues < 1)
         throw ParameterError("the median's sample must hold at least 1 value");
+    if (duplicateSetBytes != 0 && duplicateSetBytes < 4096)
+        throw ParameterError("the duplicate set's limit must be at least 4096 bytes (or 0: a quarter of the budget)");
     // Pairs over time and the location database are not gathered chunk by chunk in this version.
     for (Feature feature : analysis.detector.features) {
         const FeatureInfo& info = featureInfo(feature);
@@ -38,61 +41,20 @@ void StreamParams::validate() const
     }
 }
 
+std::size_t StreamParams::effectiveDuplicateSetBytes() const
+{
+    if (duplicateSetBytes != 0)
+        return duplicateSetBytes;
+    const std::uint64_t budget = memoryBudget != 0 ? memoryBudget : std::uint64_t(chunkBytes) * 16;
+    return static_cast<std::size_t>(std::max<std::uint64_t>(budget / 4, std::uint64_t(1) << 20));
+}
+
 namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
-
-// A set of 64-bit row hashes, open addressing (8 bytes a slot, at most 70 % full). 0 marks an empty
-// slot, so a hash of 0 is stored as 1.
-class RowHashSet {
-public:
-    // True when the hash was new.
-    bool insert(std::uint64_t hash)
-    {
-        hash = hash == 0 ? 1 : hash;
-        if ((m_size + 1) * 10 > m_slots.size() * 7)
-            grow();
-        std::size_t slot = static_cast<std::size_t>(hash) & (m_slots.size() - 1);
-        while (m_slots[slot] != 0) {
-            if (m_slots[slot] == hash)
-                return false;
-            slot = (slot + 1) & (m_slots.size() - 1);
-        }
-        m_slots[slot] = hash;
-        ++m_size;
-        return true;
-    }
-    std::size_t size() const noexcept { return m_size; }
-    // Room for rows hashes without growing: growing holds the old and the new table at once, half
-    // as much again as the table itself at the moment memory peaks.
-    void reserve(std::size_t rows)
-    {
-        std::size_t slots = 1024;
-        while (slots * 7 < rows * 10)
-            slots *= 2;
-        if (slots > m_slots.size())
-            rehash(slots);
-    }
-    void clear() { std::vector<std::uint64_t>().swap(m_slots), m_size = 0; }
-
-private:
-    void grow() { rehash(std::max<std::size_t>(1024, m_slots.size() * 2)); }
-    void rehash(std::size_t slots)
-    {
-        std::vector<std::uint64_t> old(slots, 0);
-        old.swap(m_slots);
-        m_size = 0;
-        for (std::uint64_t hash : old) {
-            if (hash != 0)
-                insert(hash);
-        }
-    }
-    std::vector<std::uint64_t> m_slots;
-    std::size_t m_size = 0;
-};
 
 // Each row's hash over every cell; text by its content, since every chunk has its own string pool.
 std::vector<std::uint64_t> rowHashes(const TrafficTable& table)
@@ -291,6 +253,7 @@ public:
         , m_progress(progress)
         , m_sample(params.sampleRows, params.analysis.detector.forest.seed)
         , m_medianSample(params.medianValues, params.analysis.detector.forest.seed + 1)
+        , m_finder(DuplicateFinderParams{params.effectiveDuplicateSetBytes(), params.scratchDir, 0})
     {
         m_result.file = path;
         m_result.contamination = params.analysis.contamination;
@@ -309,6 +272,8 @@ private:
     }
     void dropDuplicates(TrafficTable& table, bool firstPass);
     void passOne();
+    void gather(TrafficTable&& table);
+    void gatherAgain();
     void finishPassOne();
     std::shared_ptr<FeatureEncodings> learnFileEncodings(const FeatureSet& sampleFeatures, const std::vector<Feature>& features,
                                                          InputScaling scaling);
@@ -323,13 +288,14 @@ private:
     const StreamParams& m_params;
     const Progress& m_progress;
     StreamResult m_result;
-    RowHashSet m_hashes;
     std::vector<std::uint64_t> m_duplicateBits; // by row read: 1 = an exact duplicate
     std::uint64_t m_rowsRead = 0;
     Reservoir<SampleRow> m_sample;
     Reservoir<std::int64_t> m_medianSample;
+    DuplicateFinder m_finder;
     std::size_t m_missingBytesIn = 0;
     std::size_t m_duplicates = 0;
+    std::uint64_t m_distinctRows = 0;
     std::size_t m_unaddressed = 0;
     std::size_t m_countriesChanged = 0;
     FeatureStatistics m_stats;
@@ -366,27 +332,17 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
     m_rowsRead += n;
     if (!m_params.analysis.clean.dropDuplicates)
         return;
-    if (firstPass)
+    if (firstPass) {
+        // Duplicates of rows still in the set are marked now, those of spilled rows at pass 1's end.
         m_duplicateBits.resize((m_rowsRead + 63) / 64, 0);
+        m_duplicates += m_finder.add(rowHashes(table), first, m_duplicateBits, m_progress);
+    }
     std::vector<std::uint32_t> keep;
     keep.reserve(n);
-    if (firstPass) {
-        const std::vector<std::uint64_t> hashes = rowHashes(table);
-        for (std::size_t row = 0; row < n; ++row) {
-            if (m_hashes.insert(hashes[row])) {
-                keep.push_back(static_cast<std::uint32_t>(row));
-            } else {
-                const std::uint64_t index = first + row;
-                m_duplicateBits[index / 64] |= std::uint64_t(1) << (index % 64);
-                ++m_duplicates;
-            }
-        }
-    } else {
-        for (std::size_t row = 0; row < n; ++row) {
-            const std::uint64_t index = first + row;
-            if (!((m_duplicateBits[index / 64] >> (index % 64)) & 1u))
-                keep.push_back(static_cast<std::uint32_t>(row));
-        }
+    for (std::size_t row = 0; row < n; ++row) {
+        const std::uint64_t index = first + row;
+        if (!((m_duplicateBits[index / 64] >> (index % 64)) & 1u))
+            keep.push_back(static_cast<std::uint32_t>(row));
     }
     if (keep.size() != n)
         table.keepRows(keep);
@@ -402,41 +358,83 @@ void Streamer::passOne()
         ++m_result.chunks;
         if (m_result.chunks == 1 && m_params.analysis.clean.dropDuplicates && reader.fraction() > 0.0)
             // The whole file's rows, estimated from the first chunk's share of it.
-            m_hashes.reserve(static_cast<std::size_t>(static_cast<double>(chunk.table.rowCount()) / reader.fraction() * 1.05));
+            m_finder.setExpectedRows(static_cast<std::uint64_t>(static_cast<double>(chunk.table.rowCount()) / reader.fraction() * 1.05));
         dropDuplicates(chunk.table, true);
-        for (std::int64_t value : chunk.table.column(Field::BytesIn).integers) {
-            if (value == kMissingInteger)
-                ++m_missingBytesIn;
-            else if (std::int64_t* slot = m_medianSample.slotForNext())
-                *slot = value;
-        }
-        CleanResult cleaned = cleanTraffic(std::move(chunk.table), chunkCleaning(), {});
-        for (const CleanStep& step : cleaned.report.steps) {
-            if (step.name == "drop_missing_addresses")
-                m_unaddressed += step.rowsAffected;
-            else if (step.name == "upper_case_countries")
-                m_countriesChanged += step.rowsAffected;
-        }
-        const TrafficTable& table = cleaned.table;
-        m_stats.add(table);
-        for (std::size_t row = 0; row < table.rowCount(); ++row) {
-            SampleRow* slot = m_sample.slotForNext();
-            if (!slot)
-                continue;
-            for (std::size_t i = 0; i < kSampleIntegers.size(); ++i)
-                slot->cells[i] = table.column(kSampleIntegers[i]).integers[row];
-            for (std::size_t i = 0; i < kSampleTexts.size(); ++i)
-                slot->text[i] = table.text(kSampleTexts[i], row);
-            slot->line = table.sourceLines[row];
-        }
+        gather(std::move(chunk.table));
         m_progress.report("pass 1", reader.fraction());
     }
     m_result.readReport = reader.report();
     m_result.textBytes = reader.textBytes();
     m_readerNotes = reader.notes();
     m_columnLayout = reader.extraColumns();
-    m_result.duplicateHashes = m_hashes.size();
-    m_hashes.clear();
+    m_result.duplicateHashes = m_finder.peakSetSize();
+    m_distinctRows = m_rowsRead - m_duplicates;
+    if (!m_finder.spilled())
+        return;
+    // The set spilled: the rows read after it were gathered before their duplicates were known.
+    m_result.duplicatesSpilled = true;
+    m_result.duplicatePartitions = m_finder.partitions();
+    m_result.rowsBeforeSpill = m_finder.rowsAtSpill();
+    m_result.scratchFolder = m_finder.scratchPath();
+    m_result.lateDuplicates = m_finder.resolve(m_duplicateBits, m_progress);
+    m_result.spilledBytes = m_finder.spilledBytes();
+    m_duplicates += m_result.lateDuplicates;
+    m_distinctRows -= m_result.lateDuplicates;
+    if (m_result.lateDuplicates > 0)
+        gatherAgain();
+}
+
+// One chunk's rows, duplicates dropped, into pass 1's statistics and samples.
+void Streamer::gather(TrafficTable&& rows)
+{
+    for (std::int64_t value : rows.column(Field::BytesIn).integers) {
+        if (value == kMissingInteger)
+            ++m_missingBytesIn;
+        else if (std::int64_t* slot = m_medianSample.slotForNext())
+            *slot = value;
+    }
+    CleanResult cleaned = cleanTraffic(std::move(rows), chunkCleaning(), {});
+    for (const CleanStep& step : cleaned.report.steps) {
+        if (step.name == "drop_missing_addresses")
+            m_unaddressed += step.rowsAffected;
+        else if (step.name == "upper_case_countries")
+            m_countriesChanged += step.rowsAffected;
+    }
+    const TrafficTable& table = cleaned.table;
+    m_stats.add(table);
+    for (std::size_t row = 0; row < table.rowCount(); ++row) {
+        SampleRow* slot = m_sample.slotForNext();
+        if (!slot)
+            continue;
+        for (std::size_t i = 0; i < kSampleIntegers.size(); ++i)
+            slot->cells[i] = table.column(kSampleIntegers[i]).integers[row];
+        for (std::size_t i = 0; i < kSampleTexts.size(); ++i)
+            slot->text[i] = table.text(kSampleTexts[i], row);
+        slot->line = table.sourceLines[row];
+    }
+}
+
+// Pass 1's statistics and samples gathered anew, from the start, with every duplicate known: the
+// very state a run that knew them from the first row would have (the samples draw the same
+// random numbers for the same rows).
+void Streamer::gatherAgain()
+{
+    m_result.passOneReread = true;
+    m_stats = FeatureStatistics();
+    m_sample = Reservoir<SampleRow>(m_params.sampleRows, m_params.analysis.detector.forest.seed);
+    m_medianSample = Reservoir<std::int64_t>(m_params.medianValues, m_params.analysis.detector.forest.seed + 1);
+    m_missingBytesIn = 0;
+    m_unaddressed = 0;
+    m_countriesChanged = 0;
+    m_rowsRead = 0;
+    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    ChunkSource& reader = *source;
+    ReadResult chunk;
+    while (reader.next(chunk, m_progress)) {
+        dropDuplicates(chunk.table, false);
+        gather(std::move(chunk.table));
+        m_progress.report("pass 1 again", reader.fraction());
+    }
 }
 
 // The median as cleaning computes it (pandas': the mean of the middle two, rounded), from the
@@ -925,12 +923,18 @@ void Streamer::writeOut()
     file.commit();
 }
 
+std::string formatBytes(std::uint64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
+    return text;
+}
 StreamResult Streamer::run()
 {
     auto started = std::chrono::steady_clock::now();
     passOne();
     finishPassOne();
-    m_result.passes = 1;
+    m_result.passes = m_result.passOneReread ? 2 : 1; // pass 1 read the file twice when late duplicates were found
     m_result.seconds[0] = secondsSince(started);
     const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
     if (m_stats.rows < (model ? 1u : 2u))
@@ -981,21 +985,25 @@ StreamResult Streamer::run()
     if (!m_result.medianExact)
         notes.push_back("the bytes_in median is that of a uniform sample of " + std::to_string(m_params.medianValues)
                         + " values");
-    if (m_params.analysis.clean.dropDuplicates)
-        notes.push_back("exact duplicates were found by 64-bit row hashes (" + std::to_string(m_result.duplicateHashes)
+    if (m_params.analysis.clean.dropDuplicates) {
+        notes.push_back("exact duplicates were found by 64-bit row hashes (" + std::to_string(m_distinctRows)
                         + " distinct rows: a collision, which would drop a distinct row, has odds about "
                         + "n^2 / 2^65)");
+        if (m_result.duplicatesSpilled)
+            notes.push_back("the duplicate set outgrew its " + std::to_string(m_params.effectiveDuplicateSetBytes() >> 10)
+                            + " KiB after " + std::to_string(m_result.rowsBeforeSpill) + " rows and spilled to "
+                            + std::to_string(m_result.duplicatePartitions) + " partition files ("
+                            + formatBytes(m_result.spilledBytes) + " in " + m_result.scratchFolder
+                            + ", removed), resolved one by one: " + std::to_string(m_result.lateDuplicates)
+                            + " duplicate(s) found there"
+                            + (m_result.passOneReread ? "; pass 1 read the file again to gather its statistics without them"
+                                                      : ""));
+    }
     if (!m_params.out.empty())
         notes.push_back("the scored CSV leaves top_feature, top_feature_share and explanation empty in streaming mode");
     return std::move(m_result);
 }
 
-std::string formatBytes(std::uint64_t bytes)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
-    return text;
-}
 } // namespace
 
 StreamResult analyzeStream(const std::string& path, const StreamParams& params, const Progress& progress)

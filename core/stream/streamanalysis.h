@@ -14,7 +14,9 @@ namespace webthreat {
 // over a CSV (plain or gzip) read in chunks (core/stream/chunkreader.h), in memory bounded by the
 // chunk size, the sample and the distinct values rather than by the file.
 //  Pass 1 reads and cleans each chunk (exact duplicates by 64-bit row hashes kept in a hash set,
-//    8 bytes and a bit a row; the bytes_in median from a reservoir of values, exact when every
+//    8 bytes and a bit a row, spilled by hash prefix to a scratch folder past a share of the budget
+//    and resolved partition by partition at the pass's end; duplicates found then, late, make pass 1
+//    read the file again so its statistics are those of the rows kept; the bytes_in median from a reservoir of values, exact when every
 //    value fits in it), and gathers the features' statistics: means, exact frequency tables, exact
 //    per-source counts and byte totals (a map by source), and a reservoir sample of the cleaned
 //    rows for the forest.
@@ -31,12 +33,18 @@ struct StreamParams {
     std::size_t chunkBytes = std::size_t(64) << 20; // text per chunk
     std::size_t sampleRows = std::size_t(1) << 18; // the forest's reservoir (262,144 rows)
     std::size_t medianValues = std::size_t(1) << 20; // the bytes_in median's reservoir
+    std::uint64_t memoryBudget = 0; // what the run may use; 0: 16 chunks
+    // The in-memory duplicate set's limit (0: a quarter of the budget); past it the set spills to
+    // partition files in a private folder under scratchDir (core/stream/duplicatefinder.h).
+    std::size_t duplicateSetBytes = 0;
+    std::string scratchDir; // empty: $TMPDIR, else /tmp
     std::string out; // when set, the scored CSV (writeScoredCsv's columns, without explanations)
     // Called in pass 2 with each chunk's cleaned rows, their scores and the index of its first row
     // among the file's cleaned rows (the workbench's StreamSummary, core/stream/streamsummary.h).
     std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t)> onScored;
 
     void validate() const;
+    std::size_t effectiveDuplicateSetBytes() const;
 };
 
 // One of the most anomalous rows, kept as it was read (the table itself is never whole).
@@ -63,6 +71,16 @@ struct StreamResult {
     std::int64_t bytesInMedian = kMissingInteger;
     std::size_t distinctSources = 0;
     std::size_t duplicateHashes = 0; // rows in the duplicate set at its fullest
+    // When the duplicate set outgrew its limit: partitions at the first level, rows read before the
+    // spill, duplicates found by resolving the partitions (after pass 1 had gathered its statistics:
+    // pass 1 was then read again without them), bytes written to the scratch folder.
+    bool duplicatesSpilled = false;
+    std::size_t duplicatePartitions = 0;
+    std::uint64_t rowsBeforeSpill = 0;
+    std::uint64_t lateDuplicates = 0;
+    std::uint64_t spilledBytes = 0;
+    std::string scratchFolder;
+    bool passOneReread = false;
     std::shared_ptr<const Detection> detection; // forest, encodings, params; scores empty
     // After a fit: each detector feature's distribution over the forest's sample, as the encodings
     // give its values (a saved model's drift baseline; the in-memory run's when the sample holds
@@ -89,7 +107,8 @@ struct StreamResult {
 };
 
 // Throws InputError (file, line) as the CSV reader does, ParameterError for bad params,
-// CancelledError when progress is cancelled. Progress stages: "pass 1", "pass 2", "pass 3", "write".
+// CancelledError when progress is cancelled. Progress stages: "pass 1", "duplicates" (resolving a spilled
+// duplicate set), "pass 1 again" (when late duplicates were found), "pass 2", "pass 3", "write".
 StreamResult analyzeStream(const std::string& path, const StreamParams& params, const Progress& progress = {});
 
 // The result as the text report `webthreat analyze` prints in streaming mode.

@@ -519,6 +519,53 @@ private Q_SLOTS:
         QVERIFY(budget.out.contains("Suspicious: 1000 of 20000 rows"));
     }
 
+    // A duplicate set past a quarter of the budget (1 MiB here: about 92,000 rows) spills to
+    // --scratch, says so, leaves nothing there and gives the unspilled run's verdicts; a scratch
+    // folder that cannot be made stops the run with its path.
+    void streamingDuplicatesSpill()
+    {
+        QTemporaryDir dir;
+        QTemporaryDir scratch;
+        const QString input = dir.filePath("generated.csv");
+        Run run = runWebthreat({"generate", "--rows", "100000", "--seed", "9", "--out", input});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        {
+            // The first 30,000 rows again at the end: duplicates found after the spill.
+            const QStringList rows = lines(input);
+            QFile file(input);
+            QVERIFY(file.open(QIODevice::Append));
+            for (qsizetype i = 1; i <= 30000; ++i)
+                file.write((rows[i] + u'\n').toUtf8());
+        }
+        const Run spilled = runWebthreat({"analyze", input, "--stream", "--memory-budget", "1M", "--scratch", scratch.path()});
+        QVERIFY2(spilled.status == 0, qPrintable(spilled.err));
+        QVERIFY2(spilled.out.contains("spilled to") && spilled.out.contains("partition files"), qPrintable(spilled.out));
+        QVERIFY(spilled.out.contains("30000 duplicate(s) found there; pass 1 read the file again"));
+        QVERIFY(spilled.out.contains("30000 exact duplicate row(s) dropped"));
+        QVERIFY(QDir(scratch.path()).isEmpty());
+        const Run roomy = runWebthreat({"analyze", input, "--stream", "--memory-budget", "64M"});
+        QVERIFY2(roomy.status == 0, qPrintable(roomy.err));
+        QVERIFY(!roomy.out.contains("spilled to"));
+        const auto verdict = [](const QString& out) {
+            QStringList kept;
+            for (const QString& line : out.split(u'\n')) {
+                if (line.startsWith(u"Threshold:") || line.startsWith(u"Suspicious:") || line.startsWith(u"Rows:"))
+                    kept.append(line);
+            }
+            return kept;
+        };
+        QCOMPARE(verdict(spilled.out).size(), 3);
+        QCOMPARE(verdict(spilled.out), verdict(roomy.out));
+
+        const QString notAFolder = dir.filePath("not-a-folder");
+        QFile blocker(notAFolder);
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        const Run refused = runWebthreat({"analyze", input, "--stream", "--memory-budget", "1M", "--scratch", notAFolder});
+        QVERIFY(refused.status != 0);
+        QVERIFY2(refused.err.contains(notAFolder), qPrintable(refused.err));
+    }
+
     // score --model in streaming mode (--stream, or a file larger than --memory-budget): the in-memory
     // score's verdicts and scored CSV (the explanation and beacon cells, empty in streaming mode,
     // apart), at the model's threshold and re-thresholded with --contamination; the output and the

@@ -8,9 +8,11 @@
 #include "core/output/export.h"
 #include "streamtesting.h"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
 #include <fstream>
 
 using namespace webthreat;
@@ -122,6 +124,140 @@ private Q_SLOTS:
         for (std::size_t r = 0; r < a.size(); ++r)
             QVERIFY2(std::equal(a[r].begin(), a[r].begin() + static_cast<std::ptrdiff_t>(kept), b[r].begin()),
                      ("row " + std::to_string(r)).c_str());
+    }
+
+    // A duplicate set limited to 32 KiB spills after about 1,400 distinct rows: every row of the file
+    // appears three times (copies a file apart, in memory and on disk, and copies both past the
+    // spill) and the run still equals the in-memory one: cleaning counts, threshold, verdicts, the
+    // scored CSV. With a sample smaller than the file, it equals the run whose set never spilled,
+    // byte for byte (pass 1 read again: the samples drew the same rows).
+    void spilledDuplicatesSameAsInMemory_data()
+    {
+        QTest::addColumn<int>("sampleRows");
+        QTest::newRow("sample holds the file: as in memory") << 0;
+        QTest::newRow("sampled fit: as the unspilled stream") << 1500;
+    }
+    void spilledDuplicatesSameAsInMemory()
+    {
+        QFETCH(int, sampleRows);
+        QTemporaryDir dir;
+        QTemporaryDir scratch;
+        const std::string messy = messyTraffic(3000);
+        const std::size_t bodyAt = messy.find('\n') + 1;
+        const std::string body = messy.substr(bodyAt);
+        const std::string path = dir.filePath("traffic.csv").toStdString();
+        QVERIFY(writeText(path, messy + body + body));
+        StreamParams params;
+        params.chunkBytes = 8192;
+        params.duplicateSetBytes = 32 << 10;
+        params.scratchDir = scratch.path().toStdString();
+        params.out = dir.filePath("spilled.csv").toStdString();
+        params.analysis.topN = 25;
+        params.analysis.detector.features = allFeatures();
+        if (sampleRows > 0)
+            params.sampleRows = static_cast<std::size_t>(sampleRows);
+        const StreamResult spilled = analyzeStream(path, params);
+        QVERIFY(spilled.duplicatesSpilled);
+        QVERIFY(spilled.rowsBeforeSpill > 1000 && spilled.rowsBeforeSpill < 3000);
+        QVERIFY(spilled.duplicatePartitions >= 4);
+        QVERIFY(spilled.lateDuplicates > 6000);
+        QVERIFY(spilled.passOneReread);
+        QVERIFY(QDir(scratch.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
+        const auto note = std::find_if(spilled.notes.begin(), spilled.notes.end(), [](const std::string& text) {
+            return text.find("spilled to") != std::string::npos;
+        });
+        QVERIFY(note != spilled.notes.end());
+        QVERIFY2(note->find(std::to_string(spilled.duplicatePartitions) + " partition files") != std::string::npos, note->c_str());
+
+        // The same run with room for every hash.
+        StreamParams roomy = params;
+        roomy.duplicateSetBytes = 64 << 20;
+        roomy.out = dir.filePath("unspilled.csv").toStdString();
+        const StreamResult unspilled = analyzeStream(path, roomy);
+        QVERIFY(!unspilled.duplicatesSpilled);
+        QCOMPARE(spilled.cleanReport.rowsOut, unspilled.cleanReport.rowsOut);
+        QCOMPARE(spilled.cleanReport.steps.size(), unspilled.cleanReport.steps.size());
+        for (std::size_t i = 0; i < spilled.cleanReport.steps.size(); ++i)
+            QCOMPARE(spilled.cleanReport.steps[i].description, unspilled.cleanReport.steps[i].description);
+        QCOMPARE(spilled.threshold, unspilled.threshold);
+        QCOMPARE(spilled.suspiciousCount, unspilled.suspiciousCount);
+        QCOMPARE(spilled.bytesInMedian, unspilled.bytesInMedian);
+        QCOMPARE(csvRows(params.out), csvRows(roomy.out));
+
+        if (sampleRows > 0) {
+            QVERIFY(!spilled.sampleIsWholeFile);
+            return;
+        }
+        const Analysis memory = analyzeFile(path, params.analysis);
+        QVERIFY(spilled.sampleIsWholeFile);
+        QCOMPARE(spilled.readReport.rows, memory.data->readReport.rows);
+        QCOMPARE(spilled.cleanReport.rowsOut, memory.data->cleanReport.rowsOut);
+        QCOMPARE(spilled.cleanReport.steps.size(), memory.data->cleanReport.steps.size());
+        for (std::size_t i = 0; i < spilled.cleanReport.steps.size(); ++i) {
+            QCOMPARE(spilled.cleanReport.steps[i].name, memory.data->cleanReport.steps[i].name);
+            QCOMPARE(spilled.cleanReport.steps[i].rowsAffected, memory.data->cleanReport.steps[i].rowsAffected);
+        }
+        QVERIFY(spilled.cleanReport.steps[0].rowsAffected > 6000);
+        QCOMPARE(spilled.threshold, memory.verdicts.threshold);
+        QCOMPARE(spilled.suspiciousCount, memory.verdicts.suspiciousCount);
+        const auto& ranked = memory.detection->scores.rankedRows();
+        for (std::size_t i = 0; i < spilled.mostAnomalous.size(); ++i) {
+            QCOMPARE(spilled.mostAnomalous[i].row, std::uint64_t(ranked[i]));
+            QCOMPARE(spilled.mostAnomalous[i].score, memory.detection->scores.scores()[ranked[i]]);
+        }
+        const std::string whole = dir.filePath("memory.csv").toStdString();
+        writeScoredCsv(memory, whole);
+        const auto a = csvRows(whole);
+        const auto b = csvRows(params.out);
+        QCOMPARE(b.size(), a.size());
+        const auto beacon = static_cast<std::size_t>(std::find(a[0].begin(), a[0].end(), "beacon_score") - a[0].begin());
+        const std::size_t kept = a[0].size() - 3;
+        for (std::size_t r = 0; r < a.size(); ++r) {
+            for (std::size_t c = 0; c < kept; ++c) {
+                if (c != beacon || r == 0)
+                    QVERIFY2(a[r][c] == b[r][c], ("row " + std::to_string(r) + " column " + a[0][c]).c_str());
+            }
+        }
+    }
+
+    // A cancel while the spilled partitions are resolved, and a scratch folder that cannot be made:
+    // the run stops (the error names the folder) and leaves nothing in the scratch folder.
+    void spilledDuplicatesCancelAndFailure()
+    {
+        QTemporaryDir dir;
+        QTemporaryDir scratch;
+        const std::string messy = messyTraffic(3000);
+        const std::string path = dir.filePath("traffic.csv").toStdString();
+        QVERIFY(writeText(path, messy + messy.substr(messy.find('\n') + 1)));
+        StreamParams params;
+        params.chunkBytes = 8192;
+        params.duplicateSetBytes = 4096;
+        params.scratchDir = scratch.path().toStdString();
+        std::atomic<bool> cancel{false};
+        bool resolving = false;
+        const Progress progress(
+            [&](std::string_view stage, double) {
+                if (stage == "duplicates")
+                    resolving = true, cancel = true;
+            },
+            &cancel);
+        // Too few rows for the finder to report within the partitions (tst_duplicatefinder cancels
+        // there): the cancel comes at its last report, and pass 1's second read stops.
+        try {
+            analyzeStream(path, params, progress);
+            QFAIL("the run went on after a cancel");
+        } catch (const CancelledError&) {
+            QVERIFY(resolving);
+        }
+        QVERIFY(QDir(scratch.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
+
+        params.scratchDir = dir.filePath("traffic.csv/below").toStdString(); // a file's path as a folder
+        try {
+            analyzeStream(path, params);
+            QFAIL("a scratch folder that cannot be made was accepted");
+        } catch (const OutputError& error) {
+            QVERIFY2(std::string(error.what()).find(params.scratchDir) != std::string::npos, error.what());
+        }
     }
 
     void badFeatures()
