@@ -112,6 +112,7 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
 
+        qInfo("step: open");
         // Open through the dialog.
         QSignalSpy ready(&window, &MainWindow::analysisReady);
         bool answered = false;
@@ -123,6 +124,7 @@ private Q_SLOTS:
         const auto detection = window.snapshot().detection;
         QVERIFY(detection);
 
+        qInfo("step: slider");
         // Drag the slider's handle to the right: more rows flagged, and no refit.
         auto* slider = test::byName<QSlider>(window, "contaminationSlider");
         QStyleOptionSlider option;
@@ -144,6 +146,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.snapshot().verdicts->suspiciousCount > flaggedBefore, 10000);
         QCOMPARE(window.snapshot().detection, detection);
 
+        qInfo("step: wheel");
         // The wheel over an unfocused spin box of the Detector dock leaves its value alone.
         auto* maxSamples = test::byName<QSpinBox>(window, "maxSamples");
         const int samples = maxSamples->value();
@@ -154,6 +157,7 @@ private Q_SLOTS:
         QCOMPARE(maxSamples->value(), samples);
         QCOMPARE(window.snapshot().detection, detection);
 
+        qInfo("step: sort and filter");
         // Sort the Data tab by bytes_in with a click on its header, then filter it.
         window.showTab(MainWindow::Tab::Data);
         auto* proxy = test::byName<TrafficProxyModel>(window, "trafficProxy");
@@ -183,6 +187,7 @@ private Q_SLOTS:
         filter->clear();
         QTRY_COMPARE_WITH_TIMEOUT(proxy->rowCount(), static_cast<int>(kRows), 20000);
 
+        qInfo("step: scatter click");
         // Click the most anomalous row's point on the scatter: Row details explains that row.
         window.showTab(MainWindow::Tab::Anomalies);
         auto* scatter = test::byName<AnomalyScatter>(window, "anomalyScatter");
@@ -203,6 +208,7 @@ private Q_SLOTS:
         QVERIFY(explained.wait(test::kLoadTimeoutMs));
         QVERIFY2(panel->headline().contains(QStringLiteral("Line ")), qPrintable(panel->headline()));
 
+        qInfo("step: export chart");
         // Export the scatter as PNG: the Export Chart dialog (its default slide size) answered with
         // Enter, then its save dialog by typing a name.
         const QString png = m_dir.filePath(QStringLiteral("scatter.png"));
@@ -234,6 +240,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(png), 20000);
         QCOMPARE(QImage(png).size(), QSize(1600, 1000));
 
+        qInfo("step: export report");
         // Export the report through its save dialog.
         const QString report = m_dir.filePath(QStringLiteral("report.html"));
         QSignalSpy finished(&window, &MainWindow::exportFinished);
