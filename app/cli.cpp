@@ -922,6 +922,18 @@ void keepOnlyWhatTheTextNeeds(AnalyzeCommand& a, const std::string* truthName)
         keep.emplace_back(name);
 }
 
+// What the text report says after the results: where --out, --report and --save-model were written.
+void writtenText(const AnalyzeCommand& a, std::ostream& out)
+{
+    if (!a.out.empty())
+        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+    if (!a.report.empty())
+        out << "Report written to " << a.report << "\n";
+    if (!a.saveModel.empty())
+        out << "Model written to " << a.saveModel << " (score other files with: webthreat score FILE --model "
+            << a.saveModel << ")\n";
+}
+
 // --out, --report and --save-model, each written whole or not at all.
 // beacons: the file's beacon pairs when analyze has them already (the scored CSV's beacon_score).
 void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progress& progress, std::ostream& out,
@@ -948,15 +960,8 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
     }
     if (!a.saveModel.empty())
         saveModel(makeModel(analysis, input, "webthreat"), a.saveModel);
-    if (a.json)
-        return;
-    if (!a.out.empty())
-        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
-    if (!a.report.empty())
-        out << "Report written to " << a.report << "\n";
-    if (!a.saveModel.empty())
-        out << "Model written to " << a.saveModel << " (score other files with: webthreat score FILE --model "
-            << a.saveModel << ")\n";
+    if (!a.json)
+        writtenText(a, out);
 }
 
 // "Allow-list: 12 suspicious rows suppressed by 2 rules (office.rules)" and each rule's count.
@@ -1087,13 +1092,7 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         return kExitOk;
     }
     out << layoutLine << why << streamResultText(result, a.top);
-    if (!a.out.empty())
-        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
-    if (!a.report.empty())
-        out << "Report written to " << a.report << "\n";
-    if (!a.saveModel.empty())
-        out << "Model written to " << a.saveModel << " (score other files with: webthreat score FILE --model "
-            << a.saveModel << ")\n";
+    writtenText(a, out);
     return kExitOk;
 }
 

@@ -89,7 +89,7 @@ Provenance ResultExporter::provenance() const
     if (m_streamed) {
         provenance.rows = m_streamed->rowsScored;
         provenance.suspicious = m_streamed->suspiciousTotal;
-        provenance.streaming = streamedReportNotes(streamBannerText(*m_streamed).toStdString(), m_streamed->notes);
+        provenance.streaming = streamedReportNotes(*m_streamed);
     }
     return provenance;
 }

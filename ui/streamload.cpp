@@ -32,18 +32,8 @@ LoadResult streamLoad(const LoadRequest& request, const Progress& progress)
                                                   10, progress);
 
     auto info = std::make_shared<StreamInfo>();
+    static_cast<StreamedRows&>(*info) = std::move(static_cast<StreamedRows&>(assembled));
     info->fileBytes = static_cast<std::uint64_t>(QFileInfo(request.path).size());
-    info->rowsScored = assembled.rowsScored;
-    info->suspiciousTotal = assembled.suspiciousTotal;
-    info->suspiciousShown = assembled.suspiciousShown;
-    info->sampleShown = assembled.sampleShown;
-    info->suspiciousComplete = assembled.suspiciousComplete;
-    info->timelineExact = assembled.timelineExact;
-    info->thresholdExact = assembled.thresholdExact;
-    info->passes = assembled.passes;
-    info->scoreBins = std::move(assembled.scoreBins);
-    info->suspiciousScoreBins = std::move(assembled.suspiciousScoreBins);
-    info->notes = std::move(assembled.notes);
     Analysis analysis = std::move(assembled.analysis);
     const std::shared_ptr<const PreparedData> data = analysis.data;
 
@@ -63,8 +53,7 @@ LoadResult streamLoad(const LoadRequest& request, const Progress& progress)
 
 QString streamBannerText(const StreamInfo& info)
 {
-    return QString::fromStdString(streamedRowsSentence(info.suspiciousShown, info.suspiciousTotal, info.sampleShown,
-                                                       info.rowsScored, info.suspiciousComplete));
+    return QString::fromStdString(streamedRowsSentence(info));
 }
 
 } // namespace webthreat

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/stream/streamedanalysis.h"
 #include "ui/analysisworker.h"
 
 #include <cstdint>
@@ -10,19 +11,8 @@ namespace webthreat {
 
 // What the window says about a file analysed in streaming mode (core/stream): the views hold its
 // suspicious rows and a random sample, while entities, timeline and findings count every row.
-struct StreamInfo {
+struct StreamInfo : StreamedRows {
     std::uint64_t fileBytes = 0;
-    std::uint64_t rowsScored = 0; // every cleaned row
-    std::uint64_t suspiciousTotal = 0;
-    std::size_t suspiciousShown = 0;
-    std::size_t sampleShown = 0;
-    bool suspiciousComplete = true;
-    bool timelineExact = true;
-    bool thresholdExact = true;
-    int passes = 0;
-    std::vector<std::uint64_t> scoreBins; // StreamView::kScoreBins over [-1, 0], every row
-    std::vector<std::uint64_t> suspiciousScoreBins;
-    std::vector<std::string> notes; // how the run differs from an in-memory one
 };
 
 // Rows the window keeps in streaming mode (the table it shows is these rows and the sample).

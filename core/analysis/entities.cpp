@@ -215,8 +215,8 @@ void countDistinctValues(const EntitySlots& slots, const std::vector<std::uint32
     }
 }
 
-// The order by address text, for sorting the view by IP: a string sort of every source, done
-// here once per file rather than on the GUI thread (tens of milliseconds at a million rows).
+} // namespace
+
 void rankByAddress(const StringPool& strings, EntityTable& result)
 {
     std::vector<std::uint32_t> order(result.entities.size());
@@ -228,8 +228,6 @@ void rankByAddress(const StringPool& strings, EntityTable& result)
     for (std::size_t i = 0; i < order.size(); ++i)
         result.ipRank[order[i]] = static_cast<std::uint32_t>(i);
 }
-
-} // namespace
 
 EntityTable aggregateEntities(const TrafficTable& table, const Progress& progress)
 {

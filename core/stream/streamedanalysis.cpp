@@ -1,13 +1,12 @@
 #include "core/stream/streamedanalysis.h"
 
+#include "core/analysis/entities.h"
 #include "core/detect/features.h"
 #include "core/output/export.h"
 #include "core/output/json_internal.h"
 #include "core/util/errors.h"
 #include "core/util/format.h"
 
-#include <algorithm>
-#include <numeric>
 #include <unordered_map>
 
 namespace webthreat {
@@ -50,14 +49,7 @@ EntityTable streamedEntities(TrafficTable& table, const StreamView& view)
     result.entityOfRow.resize(table.rowCount());
     for (std::size_t row = 0; row < table.rowCount(); ++row)
         result.entityOfRow[row] = result.entityFor(sources[row]);
-    std::vector<std::uint32_t> order(result.entities.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return strings.view(result.entities[a].srcIp) < strings.view(result.entities[b].srcIp);
-    });
-    result.ipRank.resize(order.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        result.ipRank[order[i]] = static_cast<std::uint32_t>(i);
+    rankByAddress(strings, result);
     return result;
 }
 
@@ -143,15 +135,14 @@ StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& s
     return result;
 }
 
-std::string streamedRowsSentence(std::size_t suspiciousShown, std::uint64_t suspiciousTotal, std::size_t sampleShown,
-                                std::uint64_t rowsScored, bool suspiciousComplete)
+std::string streamedRowsSentence(const StreamedRows& rows)
 {
-    const std::string suspicious = suspiciousComplete
-        ? "the " + groupedCount(suspiciousShown) + " suspicious rows"
-        : "the " + groupedCount(suspiciousShown) + " most anomalous of the " + groupedCount(suspiciousTotal)
+    const std::string suspicious = rows.suspiciousComplete
+        ? "the " + groupedCount(rows.suspiciousShown) + " suspicious rows"
+        : "the " + groupedCount(rows.suspiciousShown) + " most anomalous of the " + groupedCount(rows.suspiciousTotal)
             + " suspicious rows";
-    return "Streaming mode: showing " + suspicious + " and a random sample of " + groupedCount(sampleShown)
-        + " of the file's " + groupedCount(rowsScored) + " rows";
+    return "Streaming mode: showing " + suspicious + " and a random sample of " + groupedCount(rows.sampleShown)
+        + " of the file's " + groupedCount(rows.rowsScored) + " rows";
 }
 
 std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t rowsShown)
@@ -169,14 +160,14 @@ std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t r
     return jsonDocument(document);
 }
 
-std::vector<std::string> streamedReportNotes(const std::string& rowsSentence, const std::vector<std::string>& notes)
+std::vector<std::string> streamedReportNotes(const StreamedRows& rows)
 {
     std::vector<std::string> result{
-        rowsSentence
+        streamedRowsSentence(rows)
         + ". The counts, findings, entities and timeline are the whole file's; the suspicious rows listed and the "
           "charts are drawn from the rows kept, and the behaviour over time (beacons, scans) is not computed, as a "
           "pair's score needs all its sessions at once."};
-    result.insert(result.end(), notes.begin(), notes.end());
+    result.insert(result.end(), rows.notes.begin(), rows.notes.end());
     return result;
 }
 

@@ -11,16 +11,12 @@
 
 namespace webthreat {
 
-// A file analysed in streaming mode, as an Analysis the views, the JSON and the report take: its
-// table is the rows a StreamSummary kept (the suspicious rows, most anomalous first, up to a cap,
-// then a uniform sample), while the entities, the timeline, the findings' "rows overall" and the
-// counts are the whole file's. Shared by the workbench's streaming mode (ui/streamload) and
-// `webthreat analyze --stream --json/--report`.
-struct StreamedAnalysis {
-    Analysis analysis;
+// What a streamed run kept of the file and how it differs from an in-memory run: the counts the
+// views, the JSON and the report state (the workbench's StreamInfo adds the file's size).
+struct StreamedRows {
     std::uint64_t rowsScored = 0; // every cleaned row of the file
     std::uint64_t suspiciousTotal = 0; // suspicious rows in the whole file
-    std::size_t suspiciousShown = 0; // of them, in analysis' table
+    std::size_t suspiciousShown = 0; // of them, in the kept table
     std::size_t sampleShown = 0; // sample rows after them
     bool suspiciousComplete = true; // every suspicious row is in the table
     bool timelineExact = true;
@@ -31,6 +27,15 @@ struct StreamedAnalysis {
     std::vector<std::string> notes; // how the run differs from an in-memory one
 };
 
+// A file analysed in streaming mode, as an Analysis the views, the JSON and the report take: its
+// table is the rows a StreamSummary kept (the suspicious rows, most anomalous first, up to a cap,
+// then a uniform sample), while the entities, the timeline, the findings' "rows overall" and the
+// counts are the whole file's. Shared by the workbench's streaming mode (ui/streamload) and
+// `webthreat analyze --stream --json/--report`.
+struct StreamedAnalysis : StreamedRows {
+    Analysis analysis;
+};
+
 // Assembles the analysis from what analyzeStream returned and what its StreamSummary kept (view is
 // consumed). topN: the findings' rows listed. Progress stage "features" (the kept rows' features).
 StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& streamed, StreamView view,
@@ -38,12 +43,7 @@ StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& s
 
 // "Streaming mode: showing the 1 234 suspicious rows and a random sample of 262 144 of the file's
 // 40 000 000 rows" (the workbench's banner, the report's and the JSON's note).
-std::string streamedRowsSentence(std::size_t suspiciousShown, std::uint64_t suspiciousTotal, std::size_t sampleShown,
-                                std::uint64_t rowsScored, bool suspiciousComplete);
-inline std::string streamedRowsSentence(const StreamedAnalysis& s)
-{
-    return streamedRowsSentence(s.suspiciousShown, s.suspiciousTotal, s.sampleShown, s.rowsScored, s.suspiciousComplete);
-}
+std::string streamedRowsSentence(const StreamedRows& rows);
 
 // analysisJson's document for the streamed analysis, with a "streaming" object: the rows shown
 // sentence, rows_scored, suspicious_total, suspicious_listed_complete, passes, threshold_exact and
@@ -52,11 +52,7 @@ std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t r
 
 // What a report or provenance says of a streamed analysis, first the rows sentence and what is drawn
 // from them, then the run's notes.
-std::vector<std::string> streamedReportNotes(const std::string& rowsSentence, const std::vector<std::string>& notes);
-inline std::vector<std::string> streamedReportNotes(const StreamedAnalysis& streamed)
-{
-    return streamedReportNotes(streamedRowsSentence(streamed), streamed.notes);
-}
+std::vector<std::string> streamedReportNotes(const StreamedRows& rows);
 
 // The model `analyze --stream --save-model` saves: the fitted forest and the whole file's encodings,
 // the sample's feature distributions as the drift baseline, the threshold; origin.rows counts every
