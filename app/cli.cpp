@@ -1034,7 +1034,11 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     // A sixteenth of the budget per chunk of text (the table of a chunk takes about as much again,
     // and two are alive while one is cleaned), between 64 KiB and 64 MiB.
     params.chunkBytes = static_cast<std::size_t>(std::clamp<std::uint64_t>(budget / 16, 64 << 10, 64 << 20));
-    params.memoryBudget = budget; // a quarter of it for the duplicate set, then it spills
+    // A quarter of the budget for the duplicate set, then it spills. Without --memory-budget the default
+    // (half the memory available) decides whether to stream; once streaming, the run holds itself to at
+    // most 1 GiB, as the workbench does (64 MiB chunks, a 256 MiB duplicate set): a 20 GB file's set
+    // would otherwise stay in memory (2.1 GB) where spilling costs about nothing (BENCHMARKS).
+    params.memoryBudget = a.memoryBudget.empty() ? std::min<std::uint64_t>(budget, kDefaultStreamingBudget) : budget;
     params.scratchDir = a.scratch;
     params.out = a.out;
     // --json and --report need the rows: the suspicious ones (up to a cap) and a sample, kept as pass 2
