@@ -329,6 +329,8 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader)
         buffer.push_back(',');
         buffer.append(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
         buffer.append(",,,");
+        if (chunk.suppression) // as writeScoredCsv: 1 where a rule moved a row below the threshold to normal
+            buffer.append(chunk.suppression->rows[row] && scores[row] < chunk.verdicts.threshold ? ",1" : ",0");
         if (chunk.threatMatches) {
             buffer.push_back(',');
             if (const std::uint64_t set = chunk.threatMatches->row(row))

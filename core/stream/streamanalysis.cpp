@@ -4,6 +4,7 @@
 #include "core/output/export.h"
 #include "core/stream/chunksource.h"
 #include "core/stream/duplicatefinder.h"
+#include "core/stream/streamallowlist.h"
 #include "core/util/errors.h"
 #include "core/util/hash.h"
 #include "core/util/log.h"
@@ -317,12 +318,17 @@ private:
         double score;
         std::uint64_t lists; // src_ip's or dst_ip's
         std::uint32_t source; // index in m_listedSources
+        bool allowed; // an allow-list rule matches it: never suspicious
     };
     void countThreatLists(const TrafficTable& table, const std::vector<double>& scores);
     void finishThreatLists();
     std::vector<ListedRow> m_listed;
     std::unordered_map<std::string, std::uint32_t> m_listedSourceIds;
     std::vector<std::vector<std::uint32_t>> m_sourcesPerList; // per list: the listed rows' sources, sorted at the end
+
+    // The allow-list: matched per chunk in pass 2 (and pass 3); the chunk's match while it is visited.
+    std::unique_ptr<StreamedAllowList> m_allow;
+    const std::vector<std::uint8_t>* m_chunkAllowed = nullptr;
 };
 
 void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
@@ -748,6 +754,11 @@ void Streamer::findThreshold()
     std::priority_queue<StreamedRow, std::vector<StreamedRow>, decltype(worse)> top(worse);
     double minimum = std::numeric_limits<double>::infinity(), maximum = -minimum;
     scoredPass("pass 2", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first) {
+        m_chunkAllowed = nullptr;
+        if (m_allow) { // the matched rows' scores placed as every score is, below
+            m_chunkAllowed = &m_allow->match(table, true, m_progress.cancelFlag());
+            m_allow->place(scores, [&](double score) { return score < lo ? -1 : score <= hi && !fixed ? 0 : 1; });
+        }
         for (std::size_t row = 0; row < scores.size(); ++row) {
             const double score = scores[row];
             ++histogram[binOf(score)];
@@ -757,7 +768,7 @@ void Streamer::findThreshold()
                 ++below;
             else if (score <= hi && !fixed)
                 window.push_back(score);
-            if (top.size() < topN || score < top.top().score) {
+            if ((!m_chunkAllowed || !(*m_chunkAllowed)[row]) && (top.size() < topN || score < top.top().score)) {
                 top.push(streamedRow(table, row, score, first + row));
                 if (top.size() > topN)
                     top.pop();
@@ -799,7 +810,16 @@ void Streamer::findThreshold()
         }
         window.clear();
         below = 0;
-        scoredPass("pass 3", [&](const TrafficTable&, const std::vector<double>& scores, std::uint64_t) {
+        if (m_allow)
+            m_allow->restartWindow();
+        scoredPass("pass 3", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t) {
+            if (m_allow) {
+                m_allow->match(table, false, m_progress.cancelFlag());
+                m_allow->place(scores, [&](double score) {
+                    const std::size_t bin = binOf(score);
+                    return bin < binLower ? -1 : bin <= binUpper ? 0 : 1;
+                });
+            }
             for (double score : scores) {
                 const std::size_t bin = binOf(score);
                 if (bin < binLower)
@@ -848,7 +868,7 @@ void Streamer::countThreatLists(const TrafficTable& table, const std::vector<dou
             m_sourcesPerList[i].push_back(id);
         }
         if (m_listed.size() < StreamResult::kMaxListedRows)
-            m_listed.push_back({scores[row], set, id});
+            m_listed.push_back({scores[row], set, id, m_chunkAllowed && (*m_chunkAllowed)[row]});
         else
             m_result.threatSuspiciousCounted = false;
     }
@@ -872,7 +892,7 @@ void Streamer::finishThreatLists()
         return;
     }
     for (const ListedRow& listed : m_listed) {
-        if (!(listed.score < m_result.threshold))
+        if (!(listed.score < m_result.threshold) || listed.allowed)
             continue;
         ++found.suspiciousRows;
         for (std::size_t i = 0; i < found.lists.size(); ++i) {
@@ -912,8 +932,12 @@ void Streamer::writeOut()
         chunk.detection = detection;
         chunk.verdicts.threshold = m_result.threshold;
         chunk.verdicts.suspicious.resize(scores.size());
+        if (m_result.suppression) // the suppressed column; the rows it marks are labelled normal
+            chunk.suppression = std::make_shared<const Suppression>(
+                matchRules(data->table, m_result.suppression->rules, m_progress.cancelFlag()));
         for (std::size_t row = 0; row < scores.size(); ++row)
-            chunk.verdicts.suspicious[row] = scores[row] < m_result.threshold ? 1 : 0;
+            chunk.verdicts.suspicious[row]
+                = scores[row] < m_result.threshold && !(chunk.suppression && chunk.suppression->rows[row]) ? 1 : 0;
         if (m_result.threatIndex) // the threat_lists column
             chunk.threatMatches = std::make_shared<const ThreatMatches>(
                 matchThreatLists(data->table, m_result.threatIndex, m_progress.cancelFlag()));
@@ -954,7 +978,16 @@ StreamResult Streamer::run()
             m_result.threatFindings.lists.push_back({list->name});
         m_sourcesPerList.resize(m_params.analysis.threatLists.size());
     }
+    if (!m_params.analysis.allowRules.empty())
+        m_allow = std::make_unique<StreamedAllowList>(m_params.analysis.allowRules);
     findThreshold();
+    if (m_allow) {
+        m_result.suppression = m_allow->totals();
+        m_result.suppressedCount = m_allow->suppressedAt(m_result.threshold);
+        m_result.suspiciousCount -= m_result.suppressedCount;
+        m_allow.reset();
+        m_chunkAllowed = nullptr;
+    }
     if (m_result.threatIndex)
         finishThreatLists();
     m_result.seconds[2] = secondsSince(started);
@@ -999,6 +1032,10 @@ StreamResult Streamer::run()
                             + (m_result.passOneReread ? "; pass 1 read the file again to gather its statistics without them"
                                                       : ""));
     }
+    if (m_result.suppression)
+        notes.push_back("the allow-list's rules were matched chunk by chunk as pass 2 scored them; the threshold was "
+                        "set on every row's score before suppression, as in memory; the most anomalous rows listed "
+                        "leave out every row a rule matches");
     if (!m_params.out.empty())
         notes.push_back("the scored CSV leaves top_feature, top_feature_share and explanation empty in streaming mode");
     return std::move(m_result);
@@ -1047,6 +1084,9 @@ std::string streamResultText(const StreamResult& r, std::size_t rowsShown)
     const double share = r.rowsScored ? 100.0 * static_cast<double>(r.suspiciousCount) / static_cast<double>(r.rowsScored) : 0.0;
     std::snprintf(line, sizeof line, "Suspicious: %zu of %zu rows (%.2f %%)\n", r.suspiciousCount, r.rowsScored, share);
     out += line;
+    if (r.suppression)
+        out += "  and " + std::to_string(r.suppressedCount) + " more below the threshold suppressed by the allow-list ("
+            + std::to_string(r.suppression->activeRules) + (r.suppression->activeRules == 1 ? " rule)\n" : " rules)\n");
     if (r.threatIndex)
         out += threatListsText(r.threatIndex->lists(), r.threatFindings);
     out += "\nMost anomalous rows:\n     line     score  src_ip           dst_ip           port  protocol  country     bytes_in    bytes_out\n";
