@@ -1031,7 +1031,8 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
                                                         {!a.allow.empty() && !a.report.empty(), "--allow with --report"},
                                                         {!a.truth.empty(), "--truth"},
                                                         {a.explain == "all", "--explain all"},
-                                                        {a.enrich, "--enrich"}};
+                                                        {a.enrich && a.json, "--enrich with --json"},
+                                                        {a.enrich && !a.report.empty(), "--enrich with --report"}};
     for (const auto& option : unsupported) {
         if (option.first)
             throw UsageError(why + std::string(option.second) + " is not available in streaming mode yet");
@@ -1075,6 +1076,12 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         data.file = a.file;
         data.readReport = result.readReport;
         data.cleanReport = result.cleanReport;
+        if (const auto& enricher = a.params.clean.enricher) { // the location database named, as in memory
+            auto named = std::make_shared<Enrichment>();
+            named->databasePath = enricher->path();
+            named->databaseCreatedAt = enricher->createdAt();
+            data.features.enrichment = named;
+        }
         Verdicts verdicts;
         verdicts.contamination = result.contamination;
         verdicts.threshold = result.threshold;

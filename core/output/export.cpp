@@ -311,8 +311,11 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader)
         }
         buffer.push_back('\n');
     }
+    const Enrichment* enrichment = features.enrichment.get();
     for (std::size_t row = 0; row < table.rowCount(); ++row) {
         appendTableCells(buffer, table, row);
+        if (enrichment)
+            appendEnrichmentCells(buffer, *enrichment, table, row);
         buffer.push_back(',');
         appendNumber(buffer, features.sessionDuration[row]);
         buffer.push_back(',');

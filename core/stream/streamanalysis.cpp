@@ -5,6 +5,7 @@
 #include "core/stream/chunksource.h"
 #include "core/stream/duplicatefinder.h"
 #include "core/stream/streamallowlist.h"
+#include "core/stream/streamenrichment.h"
 #include "core/util/errors.h"
 #include "core/util/hash.h"
 #include "core/util/log.h"
@@ -329,6 +330,14 @@ private:
     // The allow-list: matched per chunk in pass 2 (and pass 3); the chunk's match while it is visited.
     std::unique_ptr<StreamedAllowList> m_allow;
     const std::vector<std::uint8_t>* m_chunkAllowed = nullptr;
+
+    // The location database (--enrich): pass 1 notes whether the file has countries and fills them
+    // from the database when it has none; a scored pass enriches its chunk when the countries are
+    // filled or the rows are written (m_enrichChunks), for the visitor in m_chunkEnrichment.
+    std::unique_ptr<StreamedEnrichment> m_enrich;
+    std::shared_ptr<const Enrichment> m_chunkEnrichment;
+    std::size_t m_countriesFilled = 0;
+    bool m_enrichChunks = false;
 };
 
 void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
@@ -400,6 +409,11 @@ void Streamer::gather(TrafficTable&& rows)
             *slot = value;
     }
     CleanResult cleaned = cleanTraffic(std::move(rows), chunkCleaning(), {});
+    if (m_enrich) {
+        m_enrich->noteCountries(cleaned.table);
+        if (m_enrich->fillsCountries())
+            m_enrich->enrich(cleaned.table, &m_countriesFilled);
+    }
     for (const CleanStep& step : cleaned.report.steps) {
         if (step.name == "drop_missing_addresses")
             m_unaddressed += step.rowsAffected;
@@ -432,6 +446,7 @@ void Streamer::gatherAgain()
     m_missingBytesIn = 0;
     m_unaddressed = 0;
     m_countriesChanged = 0;
+    m_countriesFilled = 0;
     m_rowsRead = 0;
     const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
@@ -687,6 +702,9 @@ void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
         dropDuplicates(chunk.table, false);
         fillBytesIn(chunk.table, m_result.bytesInMedian);
         CleanResult cleaned = cleanTraffic(std::move(chunk.table), chunkCleaning(), {});
+        m_chunkEnrichment.reset();
+        if (m_enrich && (m_enrich->fillsCountries() || m_enrichChunks))
+            m_chunkEnrichment = m_enrich->enrich(cleaned.table);
         const TrafficTable& table = cleaned.table;
         if (table.rowCount() > 0) {
             const TableFeatureRows rows(table, FeatureSet{}, *m_encodings);
@@ -915,6 +933,7 @@ void Streamer::writeOut()
 {
     AtomicFile file(m_params.out);
     bool header = true;
+    m_enrichChunks = true; // the enrichment columns
     scoredPass("write", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t) {
         auto data = std::make_shared<PreparedData>();
         data->file = m_path;
@@ -923,6 +942,7 @@ void Streamer::writeOut()
         data->features.sessionDuration
             = DerivedFeature(DerivedFeature::Kind::SessionDuration, data->table, m_durationFill);
         data->features.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, data->table, m_rateFill);
+        data->features.enrichment = m_chunkEnrichment;
         auto detection = std::make_shared<Detection>(*m_result.detection);
         if (m_fileEncodings)
             detection->encodings = m_fileEncodings;
@@ -956,8 +976,21 @@ std::string formatBytes(std::uint64_t bytes)
 StreamResult Streamer::run()
 {
     auto started = std::chrono::steady_clock::now();
+    if (m_params.analysis.clean.enricher)
+        m_enrich = std::make_unique<StreamedEnrichment>(m_params.analysis.clean.enricher);
     passOne();
+    if (m_enrich && !m_enrich->fileHasCountries() && m_stats.rows > 0) {
+        // No row has a country: as in memory, the database's fills them; pass 1 gathers again with them.
+        m_enrich->fillCountries();
+        gatherAgain();
+    }
     finishPassOne();
+    if (m_countriesFilled > 0)
+        m_result.cleanReport.steps.push_back(
+            {"country_from_location_database",
+             "filled src_ip_country_code, which the file lacks, from the location database for "
+                 + std::to_string(m_countriesFilled) + " rows",
+             m_countriesFilled});
     m_result.passes = m_result.passOneReread ? 2 : 1; // pass 1 read the file twice when late duplicates were found
     m_result.seconds[0] = secondsSince(started);
     const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
@@ -1036,6 +1069,17 @@ StreamResult Streamer::run()
         notes.push_back("the allow-list's rules were matched chunk by chunk as pass 2 scored them; the threshold was "
                         "set on every row's score before suppression, as in memory; the most anomalous rows listed "
                         "leave out every row a rule matches");
+    if (m_enrich) {
+        notes.push_back("the location database (" + m_enrich->enricher().path() + ") was asked about each distinct "
+                        "address once while a cache of " + std::to_string(m_enrich->maxCached()) + " addresses held it: "
+                        + std::to_string(m_enrich->lookups()) + " lookups"
+                        + (m_enrich->cacheClears() ? ", the cache emptied " + std::to_string(m_enrich->cacheClears()) + " time(s)" : std::string())
+                        + (m_enrich->fillsCountries() ? "; the file has no src_ip_country_code: the database's countries filled it "
+                                                        "in every pass (pass 1 read the file again with them)"
+                                                      : std::string()));
+        notes.push_back("the 'Who is on the other end' section (ASes, countries and flags of the suspicious rows) is not "
+                        "computed in streaming mode; the scored CSV's columns carry every row's answers");
+    }
     if (!m_params.out.empty())
         notes.push_back("the scored CSV leaves top_feature, top_feature_share and explanation empty in streaming mode");
     return std::move(m_result);
