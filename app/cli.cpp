@@ -577,7 +577,8 @@ struct CommandLine {
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
-                   "than memory\"); --allow, --truth, --explain all and --enrich are not available there yet")
+                   "than memory\"); --allow and --enrich stream (not with --json or --report yet); --truth and --explain "
+                   "all are not available there yet")
             ->disable_flag_override();
     }
 
