@@ -371,6 +371,8 @@ void Streamer::passOne()
     ReadResult chunk;
     while (reader.next(chunk, m_progress)) {
         ++m_result.chunks;
+        if (m_result.chunks == 1 && m_enrich)
+            m_enrich->noteAbsentColumns(chunk.report.absentColumns);
         if (m_result.chunks == 1 && m_params.analysis.clean.dropDuplicates && reader.fraction() > 0.0)
             // The whole file's rows, estimated from the first chunk's share of it.
             m_finder.setExpectedRows(static_cast<std::uint64_t>(static_cast<double>(chunk.table.rowCount()) / reader.fraction() * 1.05));
@@ -979,9 +981,10 @@ StreamResult Streamer::run()
     if (m_params.analysis.clean.enricher)
         m_enrich = std::make_unique<StreamedEnrichment>(m_params.analysis.clean.enricher);
     passOne();
-    if (m_enrich && !m_enrich->fileHasCountries() && m_stats.rows > 0) {
-        // No row has a country: as in memory, the database's fills them; pass 1 gathers again with them.
-        m_enrich->fillCountries();
+    if (m_enrich && m_stats.rows > 0 && m_enrich->fileHasCountries() == m_enrich->fillsCountries()) {
+        // As in memory the database's countries fill the file's when no row has one: pass 1 gathers
+        // again with the right choice when the first chunk's columns did not tell.
+        m_enrich->fillCountries(!m_enrich->fileHasCountries());
         gatherAgain();
     }
     finishPassOne();
@@ -1074,9 +1077,11 @@ StreamResult Streamer::run()
                         "address once while a cache of " + std::to_string(m_enrich->maxCached()) + " addresses held it: "
                         + std::to_string(m_enrich->lookups()) + " lookups"
                         + (m_enrich->cacheClears() ? ", the cache emptied " + std::to_string(m_enrich->cacheClears()) + " time(s)" : std::string())
-                        + (m_enrich->fillsCountries() ? "; the file has no src_ip_country_code: the database's countries filled it "
-                                                        "in every pass (pass 1 read the file again with them)"
-                                                      : std::string()));
+                        + (!m_enrich->fillsCountries() ? std::string()
+                           : m_enrich->countriesFilledFromTheStart()
+                           ? "; the file has no src_ip_country_code: the database's countries filled it in every pass"
+                           : "; no row of the file has a src_ip_country_code: the database's countries filled it in every "
+                             "pass (pass 1 read the file again with them)"));
         notes.push_back("the 'Who is on the other end' section (ASes, countries and flags of the suspicious rows) is not "
                         "computed in streaming mode; the scored CSV's columns carry every row's answers");
     }

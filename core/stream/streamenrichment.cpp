@@ -10,6 +10,12 @@ StreamedEnrichment::StreamedEnrichment(std::shared_ptr<const IpEnricher> enriche
 {
 }
 
+void StreamedEnrichment::noteAbsentColumns(const std::vector<std::string>& absent)
+{
+    if (std::find(absent.begin(), absent.end(), fieldInfo(Field::SrcIpCountryCode).name) != absent.end())
+        m_fillCountries = m_filledFromTheStart = true;
+}
+
 void StreamedEnrichment::noteCountries(const TrafficTable& table)
 {
     if (m_anyCountry)

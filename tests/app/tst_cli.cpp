@@ -217,7 +217,8 @@ private Q_SLOTS:
         const QString filled("filled src_ip_country_code, which the file lacks, from the location database for 4992 rows");
         QVERIFY2(memory.out.contains(filled), qPrintable(memory.out));
         QVERIFY2(streamed.out.contains(filled), qPrintable(streamed.out));
-        QVERIFY(streamed.out.contains("the database's countries filled it in every pass"));
+        QVERIFY(streamed.out.contains("the file has no src_ip_country_code: the database's countries filled it in every "
+                                      "pass\n")); // the first chunk's columns told: no second pass 1
         const QStringList a = lines(dir.filePath("memory.csv"));
         const QStringList b = lines(dir.filePath("stream.csv"));
         QCOMPARE(b.size(), a.size());
@@ -259,6 +260,36 @@ private Q_SLOTS:
             scoresDiffer += QString(c[i]).replace(quoted, "q").split(',').at(plainScore)
                 != QString(b[i]).replace(quoted, "q").split(',').at(score);
         QVERIFY(scoresDiffer > 1000);
+
+        // The column there but empty in every row: pass 1 learns it at its end and reads the file again.
+        const QString emptyCountry = dir.filePath("empty-country.csv");
+        {
+            QByteArray text;
+            for (const QByteArray& line : contents(input).split('\n')) {
+                qsizetype from = -1;
+                for (int i = 0; i < 5 && (from = line.indexOf(',', from + 1)) >= 0;)
+                    ++i;
+                text += (from < 0 ? line
+                                  : line.left(from) + (text.isEmpty() ? ",src_ip_country_code" : ",") + line.mid(from))
+                    + '\n';
+            }
+            writeText(emptyCountry, text.trimmed() + '\n');
+        }
+        QVERIFY(lines(emptyCountry).at(1).contains(",83.19.18.86,,UDP,"));
+        const Run emptyMemory = runWebthreat(QStringList{"analyze", emptyCountry, "--out", dir.filePath("empty-memory.csv")} + options);
+        const Run emptyStreamed = runWebthreat(QStringList{"analyze", emptyCountry, "--out", dir.filePath("empty-stream.csv"),
+                                                           "--stream", "--memory-budget", "1M"}
+                                               + options);
+        QVERIFY2(emptyStreamed.status == 0, qPrintable(emptyStreamed.err));
+        QVERIFY(emptyMemory.out.contains(filled));
+        QVERIFY(emptyStreamed.out.contains(filled));
+        QVERIFY(emptyStreamed.out.contains("no row of the file has a src_ip_country_code: the database's countries filled "
+                                           "it in every pass (pass 1 read the file again with them)"));
+        const QStringList e = lines(dir.filePath("empty-memory.csv"));
+        const QStringList f = lines(dir.filePath("empty-stream.csv"));
+        QCOMPARE(f.size(), e.size());
+        for (qsizetype i = 0; i < e.size(); ++i)
+            QCOMPARE(kept(f[i]), kept(e[i]));
 
         const Run json = runWebthreat({"analyze", input, "--enrich", "--stream", "--json"});
         QCOMPARE(json.status, 2);
