@@ -311,8 +311,11 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader)
         }
         buffer.push_back('\n');
     }
+    const Enrichment* enrichment = features.enrichment.get();
     for (std::size_t row = 0; row < table.rowCount(); ++row) {
         appendTableCells(buffer, table, row);
+        if (enrichment)
+            appendEnrichmentCells(buffer, *enrichment, table, row);
         buffer.push_back(',');
         appendNumber(buffer, features.sessionDuration[row]);
         buffer.push_back(',');
@@ -329,6 +332,8 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader)
         buffer.push_back(',');
         buffer.append(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
         buffer.append(",,,");
+        if (chunk.suppression) // as writeScoredCsv: 1 where a rule moved a row below the threshold to normal
+            buffer.append(chunk.suppression->rows[row] && scores[row] < chunk.verdicts.threshold ? ",1" : ",0");
         if (chunk.threatMatches) {
             buffer.push_back(',');
             if (const std::uint64_t set = chunk.threatMatches->row(row))
