@@ -4,6 +4,7 @@
 #include "core/output/export.h"
 #include "core/stream/chunksource.h"
 #include "core/stream/duplicatefinder.h"
+#include "core/stream/prefetchsource.h"
 #include "core/util/errors.h"
 #include "core/util/hash.h"
 #include "core/util/log.h"
@@ -350,7 +351,7 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
 
 void Streamer::passOne()
 {
-    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     m_result.compressed = reader.compressed();
     ReadResult chunk;
@@ -427,7 +428,7 @@ void Streamer::gatherAgain()
     m_unaddressed = 0;
     m_countriesChanged = 0;
     m_rowsRead = 0;
-    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     ReadResult chunk;
     while (reader.next(chunk, m_progress)) {
@@ -672,7 +673,7 @@ void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
 {
     ++m_result.passes;
     m_rowsRead = 0;
-    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     reader.startFrom(m_columnLayout); // every chunk with the whole file's columns, as pass 1 found them
     ReadResult chunk;
