@@ -35,7 +35,9 @@ inline bool sameText(std::string_view a, std::string_view b) noexcept
 
 StringPool::StringPool()
 {
-    m_views.emplace_back();
+    static const char kEmpty = 0;
+    m_blockStarts.push_back(&kEmpty);
+    m_entries.push_back(0); // kMissing: block 0, offset 0, length 0
     m_slots.assign(1024, 0);
 }
 
@@ -43,27 +45,41 @@ StringPool::StringPool(StringPool&&) noexcept = default;
 StringPool& StringPool::operator=(StringPool&&) noexcept = default;
 StringPool::~StringPool() = default;
 
-std::string_view StringPool::store(std::string_view text)
+std::uint64_t StringPool::store(std::string_view text)
 {
+    const auto entry = [](std::size_t block, std::size_t offset, std::size_t length) {
+        return (static_cast<std::uint64_t>(block) << (kOffsetBits + kLengthBits))
+            | (static_cast<std::uint64_t>(offset) << kLengthBits) | length;
+    };
     if (text.size() > kBlockBytes / 4) {
-        auto block = std::make_unique<char[]>(text.size());
-        std::memcpy(block.get(), text.data(), text.size());
-        std::string_view stored(block.get(), text.size());
-        // Keep the current small block last so later small strings keep filling it.
-        m_blocks.insert(m_blocks.empty() ? m_blocks.end() : m_blocks.end() - 1, std::move(block));
-        m_heldBytes += text.size();
-        return stored;
+        // A block of its own (the small block being filled stays current); past the length
+        // field's reach, the length goes first.
+        const bool long_ = text.size() >= kLongLength;
+        const std::size_t prefix = long_ ? sizeof(std::uint64_t) : 0;
+        auto block = std::make_unique<char[]>(prefix + text.size());
+        if (long_) {
+            const std::uint64_t length = text.size();
+            std::memcpy(block.get(), &length, sizeof length);
+        }
+        std::memcpy(block.get() + prefix, text.data(), text.size());
+        m_blockStarts.push_back(block.get());
+        m_blocks.push_back(std::move(block));
+        m_heldBytes += prefix + text.size();
+        return entry(m_blockStarts.size() - 1, 0, long_ ? kLongLength : text.size());
     }
-    if (m_blocks.empty() || m_blockUsed + text.size() > m_blockSize) {
+    if (m_currentBlock == 0 || m_blockUsed + text.size() > m_blockSize) {
         m_blocks.push_back(std::make_unique<char[]>(kBlockBytes));
+        m_blockStarts.push_back(m_blocks.back().get());
+        m_currentBlock = m_blockStarts.size() - 1;
         m_blockSize = kBlockBytes;
         m_blockUsed = 0;
         m_heldBytes += kBlockBytes;
     }
-    char* destination = m_blocks.back().get() + m_blockUsed;
+    char* destination = m_blocks[m_currentBlock - 1].get() + m_blockUsed; // m_blocks lacks [0]'s empty text
     std::memcpy(destination, text.data(), text.size());
+    const std::uint64_t stored = entry(m_currentBlock, m_blockUsed, text.size());
     m_blockUsed += text.size();
-    return {destination, text.size()};
+    return stored;
 }
 
 void StringPool::grow()
@@ -84,8 +100,8 @@ void StringPool::grow()
 
 void StringPool::reserve(std::size_t strings)
 {
-    m_views.reserve(strings + 1);
-    while (m_slots.size() < 2 * (strings + 1))
+    m_entries.reserve(strings + 1);
+    while (m_slots.size() * 3 < 4 * (strings + 1))
         grow();
 }
 
@@ -100,7 +116,7 @@ std::uint32_t StringPool::find(std::string_view text) const
         if (entry == 0)
             return kMissing;
         const auto id = static_cast<std::uint32_t>(entry) - 1;
-        if ((entry >> 32) == h && sameText(m_views[id], text))
+        if ((entry >> 32) == h && sameText(view(id), text))
             return id;
     }
 }
@@ -121,13 +137,13 @@ std::uint32_t StringPool::internHashed(std::string_view text, std::uint32_t h)
         if (entry == 0)
             break;
         const auto id = static_cast<std::uint32_t>(entry) - 1;
-        if ((entry >> 32) == h && sameText(m_views[id], text))
+        if ((entry >> 32) == h && sameText(view(id), text))
             return id;
     }
-    const auto id = static_cast<std::uint32_t>(m_views.size());
-    m_views.push_back(store(text));
+    const auto id = static_cast<std::uint32_t>(m_entries.size());
+    m_entries.push_back(store(text));
     m_slots[slot] = (static_cast<std::uint64_t>(h) << 32) | (id + 1);
-    if (m_views.size() * 2 > m_slots.size())
+    if (m_entries.size() * 4 > m_slots.size() * 3)
         grow();
     return id;
 }
@@ -150,12 +166,12 @@ void StringPool::internAll(const std::string_view* texts, std::size_t count, std
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t entry = m_slots[hashes[i] & mask];
             if (entry != 0 && (entry >> 32) == hashes[i])
-                __builtin_prefetch(&m_views[static_cast<std::uint32_t>(entry) - 1]);
+                __builtin_prefetch(&m_entries[static_cast<std::uint32_t>(entry) - 1]);
         }
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t entry = m_slots[hashes[i] & mask];
             if (entry != 0 && (entry >> 32) == hashes[i])
-                __builtin_prefetch(m_views[static_cast<std::uint32_t>(entry) - 1].data());
+                __builtin_prefetch(view(static_cast<std::uint32_t>(entry) - 1).data());
         }
         for (std::size_t i = 0; i < n; ++i)
             ids[begin + i] = batch[i].empty() ? kMissing : internHashed(batch[i], hashes[i]);
@@ -164,7 +180,8 @@ void StringPool::internAll(const std::string_view* texts, std::size_t count, std
 
 std::size_t StringPool::memoryBytes() const noexcept
 {
-    return m_heldBytes + m_views.capacity() * sizeof(std::string_view) + m_slots.capacity() * sizeof(std::uint64_t);
+    return m_heldBytes + m_entries.capacity() * sizeof(std::uint64_t) + m_slots.capacity() * sizeof(std::uint64_t)
+        + m_blocks.capacity() * sizeof(m_blocks[0]) + m_blockStarts.capacity() * sizeof(const char*);
 }
 
 } // namespace webthreat

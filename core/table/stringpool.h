@@ -33,9 +33,18 @@ public:
     void reserve(std::size_t strings);
     // The id of text if present; kMissing otherwise (and for the empty string).
     std::uint32_t find(std::string_view text) const;
-    std::string_view view(std::uint32_t id) const { return m_views[id]; }
+    std::string_view view(std::uint32_t id) const noexcept
+    {
+        const std::uint64_t entry = m_entries[id];
+        const char* at = m_blockStarts[entry >> (kOffsetBits + kLengthBits)]
+            + ((entry >> kLengthBits) & ((std::uint64_t(1) << kOffsetBits) - 1));
+        const std::size_t length = entry & kLongLength;
+        if (length != kLongLength) [[likely]]
+            return {at, length};
+        return longView(at);
+    }
     // Number of ids handed out, including kMissing.
-    std::size_t size() const noexcept { return m_views.size(); }
+    std::size_t size() const noexcept { return m_entries.size(); }
     // Bytes held, for memory reports.
     std::size_t memoryBytes() const noexcept;
 
@@ -79,16 +88,34 @@ public:
     std::uint32_t internHashed(std::string_view text, std::uint32_t hash);
 
 private:
-    std::string_view store(std::string_view text);
+    // A string's place, packed in 8 bytes (a string_view is 16): the block it is stored in, its
+    // offset there and its length. A block index, not a pointer, so the packing holds whatever
+    // addresses the allocator hands out. Texts too long for the length field are stored alone in
+    // a block, after their length.
+    static constexpr unsigned kLengthBits = 19;
+    static constexpr unsigned kOffsetBits = 18; // small blocks are 256 KiB
+    static constexpr std::uint64_t kLongLength = (std::uint64_t(1) << kLengthBits) - 1;
+    static std::string_view longView(const char* at) noexcept
+    {
+        std::uint64_t length;
+        std::memcpy(&length, at, sizeof length);
+        return {at + sizeof length, static_cast<std::size_t>(length)};
+    }
+
+    std::uint64_t store(std::string_view text);
     void grow();
 
     std::vector<std::unique_ptr<char[]>> m_blocks;
+    // Where each block starts, by the index an entry names; [0] is an empty text for kMissing.
+    std::vector<const char*> m_blockStarts;
+    std::size_t m_currentBlock = 0; // the small block being filled (0: none yet)
     std::size_t m_blockUsed = 0;
     std::size_t m_blockSize = 0;
     std::size_t m_heldBytes = 0;
-    std::vector<std::string_view> m_views;
+    std::vector<std::uint64_t> m_entries;
     // Open addressing: a slot holds the text's hash in its high half and id + 1 in its low half
-    // (0 = empty), so a probe is one memory access.
+    // (0 = empty), so a probe is one memory access. Grown past three quarters full: a probe
+    // rarely leaves its cache line even so, and half-full slots were a quarter of a large pool.
     std::vector<std::uint64_t> m_slots;
 };
 

@@ -53,6 +53,33 @@ private Q_SLOTS:
         QCOMPARE(pool.view(pool.intern(longText)), std::string_view(longText));
     }
 
+    // Entries pack a block, an offset and a length in 8 bytes: texts at and past the length
+    // field's reach (2^19 - 1 bytes), past a block's size, and a block's last bytes read back whole.
+    void longTextsAndBlockEndsReadBackWhole()
+    {
+        StringPool pool;
+        std::vector<std::pair<std::uint32_t, std::string>> stored;
+        const std::size_t lengths[] = {1, 7, 64 * 1024, 64 * 1024 + 1, 256 * 1024, (1u << 19) - 2, (1u << 19) - 1,
+                                       1u << 19, 3u << 20};
+        for (std::size_t length : lengths) {
+            std::string text(length, 'a');
+            text.front() = 'b';
+            text.back() = static_cast<char>('c' + length % 20);
+            stored.emplace_back(pool.intern(text), text);
+        }
+        for (int i = 0; i < 60000; ++i) { // about 1 MB of short texts: several blocks filled to their ends
+            const std::string text = "short text number " + std::to_string(i);
+            stored.emplace_back(pool.intern(text), text);
+        }
+        for (const auto& [id, text] : stored) {
+            QCOMPARE(pool.view(id).size(), text.size());
+            QVERIFY(pool.view(id) == std::string_view(text));
+            QCOMPARE(pool.find(text), id);
+        }
+        QCOMPARE(pool.view(StringPool::kMissing), std::string_view(""));
+        QVERIFY(pool.memoryBytes() > (3u << 20));
+    }
+
     void internsManyAtOnceLikeOneByOne()
     {
         StringPool pool;
