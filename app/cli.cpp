@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <cstring>
 #include <algorithm>
 #include <map>
@@ -941,8 +942,22 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
 {
     if (a.out.empty() && a.report.empty() && a.saveModel.empty())
         return;
-    // What was exported says where it came from: one fingerprint for the CSV, the report and the model.
-    const InputFingerprint input = fingerprintFile(a.file, progress);
+    // What was exported says where it came from: one fingerprint for the CSV, the report and the
+    // model. The input's SHA-256 is read on its own thread while the scored CSV is written (it
+    // only polls cancel: progress is reported by the writer).
+    std::future<InputFingerprint> fingerprint;
+    if (!a.out.empty()) {
+        const Progress cancelOnly({}, progress.cancelFlag());
+        fingerprint = std::async(std::launch::async, [&a, cancelOnly] { return fingerprintFile(a.file, cancelOnly); });
+        try {
+            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious,
+                           beacons);
+        } catch (...) {
+            fingerprint.wait();
+            throw;
+        }
+    }
+    const InputFingerprint input = fingerprint.valid() ? fingerprint.get() : fingerprintFile(a.file, progress);
     if (!a.out.empty() || !a.report.empty()) {
         Provenance provenance = makeProvenance(analysis, input, "webthreat", a.params.read);
         for (const std::string& path : a.allow) {
@@ -950,11 +965,8 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
             const auto absolute = std::filesystem::absolute(path, error);
             provenance.allowFiles.push_back(error ? path : absolute.string());
         }
-        if (!a.out.empty()) {
-            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious,
-                           beacons);
+        if (!a.out.empty())
             writeProvenanceSidecar(provenance, a.out);
-        }
         if (!a.report.empty())
             g_reportWriter(analysis, provenance, a.report);
     }
