@@ -12,7 +12,7 @@ as a share of the CSV's size; it never passes or fails on time. The scored file 
 each run and the CSV at the end.
 
   /usr/bin/python3 benchmarks/bench_out.py --webthreat build/app/webthreat [--before old/webthreat]
-      [--rows 1070000] [--repeat 3] [--threads 2] [--scratch DIR] [--explain all]
+      [--rows 1070000] [--repeat 3] [--threads 2] [--scratch DIR] [--out-dir /dev/shm] [--explain all]
 
 The scored CSV goes to a real file in the scratch folder, not /dev/null: before 2026-12-07 a binary
 run as root replaced /dev/null with a plain file (AtomicFile renamed its temporary file over it).
@@ -51,13 +51,16 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--explain", choices=["suspicious", "all"], default="suspicious")
-    parser.add_argument("--scratch", default=tempfile.gettempdir())
+    parser.add_argument("--scratch", default=tempfile.gettempdir(), help="folder for the generated CSV")
+    parser.add_argument("--out-dir", help="folder for the scored CSV (default --scratch; /dev/shm keeps the "
+                        "disk's fsync of the whole file out of the figures)")
     args = parser.parse_args()
 
     binaries = ([("before", args.before)] if args.before else []) + [("after", args.webthreat)]
     os.makedirs(args.scratch, exist_ok=True)
     csv_path = os.path.join(args.scratch, f"bench_out_{args.rows}.csv")
-    scored = os.path.join(args.scratch, "bench_out_scored.csv")
+    os.makedirs(args.out_dir or args.scratch, exist_ok=True)
+    scored = os.path.join(args.out_dir or args.scratch, "bench_out_scored.csv")
     subprocess.run([args.webthreat, "generate", "--rows", str(args.rows), "--out", csv_path, "--force"],
                    check=True, stdout=subprocess.DEVNULL)
     try:
@@ -66,7 +69,7 @@ def main():
             while f.read(1 << 24):
                 pass
         print(f"file: {args.rows} rows, {csv_bytes / 1e6:.0f} MB; --threads {args.threads}; "
-              f"--explain {args.explain}; load before: {load()}")
+              f"--explain {args.explain}; scored CSV in {os.path.dirname(scored)}; load before: {load()}")
         base = ["analyze", csv_path, "--threads", str(args.threads)]
         out = base + ["--out", scored, "--force", "--explain", args.explain]
         results = {name: {"alone": [], "out": []} for name, _ in binaries}
