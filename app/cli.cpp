@@ -927,7 +927,8 @@ void keepOnlyWhatTheTextNeeds(AnalyzeCommand& a, const std::string* truthName)
 void writtenText(const AnalyzeCommand& a, std::ostream& out)
 {
     if (!a.out.empty())
-        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+        out << "\nScored rows written to " << a.out
+            << (isDeviceOrPipe(a.out) ? std::string() : " (provenance in " + provenanceSidecarPath(a.out) + ")") << "\n";
     if (!a.report.empty())
         out << "Report written to " << a.report << "\n";
     if (!a.saveModel.empty())

@@ -30,8 +30,7 @@ AtomicFile::AtomicFile(std::string path)
         throw OutputError(m_path + ": is a folder, not a file");
     // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written straight through: renaming a
     // temporary file over it would replace the device with a plain file (as root, /dev/null itself).
-    struct stat status { };
-    if (::stat(m_path.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
+    if (isDeviceOrPipe(m_path)) {
         m_descriptor = ::open(m_path.c_str(), O_WRONLY | O_CLOEXEC);
         if (m_descriptor < 0) {
             const int code = errno;
@@ -136,6 +135,12 @@ void AtomicFile::commit()
     if (::rename(m_temporaryPath.c_str(), m_path.c_str()) != 0)
         fail("renaming into place", errno);
     m_committed = true;
+}
+
+bool isDeviceOrPipe(const std::string& path)
+{
+    struct stat status { };
+    return ::stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode) && !S_ISDIR(status.st_mode);
 }
 
 void writeFileAtomically(const std::string& path, std::string_view bytes)

@@ -34,6 +34,10 @@ private:
     bool m_direct = false; // the target is a device or pipe, written in place
 };
 
+// Whether path names an existing device or pipe (/dev/null, a FIFO), which AtomicFile writes in
+// place and which has no folder of its own for files beside it.
+bool isDeviceOrPipe(const std::string& path);
+
 // Writes bytes to path atomically, in one call.
 void writeFileAtomically(const std::string& path, std::string_view bytes);
 

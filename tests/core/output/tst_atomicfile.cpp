@@ -85,6 +85,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string path = dir.filePath(QStringLiteral("pipe")).toStdString();
         QCOMPARE(::mkfifo(path.c_str(), 0600), 0);
+        QVERIFY(isDeviceOrPipe(path));
+        QVERIFY(isDeviceOrPipe("/dev/null"));
+        QVERIFY(!isDeviceOrPipe(dir.filePath(QStringLiteral("absent.csv")).toStdString()));
+        QVERIFY(!isDeviceOrPipe(dir.path().toStdString()));
         const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
         QVERIFY(reader >= 0);
         {
