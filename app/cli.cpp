@@ -578,7 +578,8 @@ struct CommandLine {
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
-                   "than memory\"); --allow, --truth, --explain all and --enrich are not available there yet")
+                   "than memory\"); --allow and --enrich stream (not with --json or --report yet); --truth and --explain "
+                   "all are not available there yet")
             ->disable_flag_override();
     }
 
@@ -936,6 +937,16 @@ void writtenText(const AnalyzeCommand& a, std::ostream& out)
             << a.saveModel << ")\n";
 }
 
+// The allow-lists' paths in the provenance (its rerun command repeats them), absolute where possible.
+void addAllowFiles(Provenance& provenance, const AnalyzeCommand& a)
+{
+    for (const std::string& path : a.allow) {
+        std::error_code error;
+        const auto absolute = std::filesystem::absolute(path, error);
+        provenance.allowFiles.push_back(error ? path : absolute.string());
+    }
+}
+
 // --out, --report and --save-model, each written whole or not at all.
 // beacons: the file's beacon pairs when analyze has them already (the scored CSV's beacon_score).
 void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progress& progress, std::ostream& out,
@@ -961,11 +972,7 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
     const InputFingerprint input = fingerprint.valid() ? fingerprint.get() : fingerprintFile(a.file, progress);
     if (!a.out.empty() || !a.report.empty()) {
         Provenance provenance = makeProvenance(analysis, input, "webthreat", a.params.read);
-        for (const std::string& path : a.allow) {
-            std::error_code error;
-            const auto absolute = std::filesystem::absolute(path, error);
-            provenance.allowFiles.push_back(error ? path : absolute.string());
-        }
+        addAllowFiles(provenance, a);
         if (!a.out.empty())
             writeProvenanceSidecar(provenance, a.out);
         if (!a.report.empty())
@@ -977,16 +984,17 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
         writtenText(a, out);
 }
 
-// "Allow-list: 12 suspicious rows suppressed by 2 rules (office.rules)" and each rule's count.
-std::string allowListText(const AnalyzeCommand& a, const Analysis& analysis)
+// "Allow-list: 12 suspicious rows suppressed by 2 rules (office.rules)" and each rule's count
+// (suppressed: the rows below the threshold the rules moved to normal). In memory and streamed.
+std::string allowListText(const AnalyzeCommand& a, const Suppression* matched, std::size_t suppressed)
 {
-    if (!analysis.suppression)
+    if (!matched)
         return {};
-    const Suppression& suppression = *analysis.suppression;
+    const Suppression& suppression = *matched;
     std::string files;
     for (const std::string& path : a.allow)
         files += (files.empty() ? "" : ", ") + path;
-    std::string out = "\nAllow-list: " + std::to_string(analysis.verdicts.suppressedCount) + " suspicious rows suppressed by "
+    std::string out = "\nAllow-list: " + std::to_string(suppressed) + " suspicious rows suppressed by "
         + std::to_string(suppression.activeRules) + (suppression.activeRules == 1 ? " rule" : " rules") + " (" + files
         + "); " + std::to_string(suppression.matchedRows) + " rows match a rule\n";
     out += "  rows matched  rule\n";
@@ -1032,10 +1040,13 @@ bool compressedInput(const std::string& path)
 int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string& layoutLine, const std::string& why,
                      std::ostream& out)
 {
-    const std::pair<bool, const char*> unsupported[] = {{!a.allow.empty(), "--allow"},
+    // --allow with --json or --report: the kept rows (StreamSummary) do not leave the suppressed ones out yet.
+    const std::pair<bool, const char*> unsupported[] = {{!a.allow.empty() && a.json, "--allow with --json"},
+                                                        {!a.allow.empty() && !a.report.empty(), "--allow with --report"},
                                                         {!a.truth.empty(), "--truth"},
                                                         {a.explain == "all", "--explain all"},
-                                                        {a.enrich, "--enrich"}};
+                                                        {a.enrich && a.json, "--enrich with --json"},
+                                                        {a.enrich && !a.report.empty(), "--enrich with --report"}};
     for (const auto& option : unsupported) {
         if (option.first)
             throw UsageError(why + std::string(option.second) + " is not available in streaming mode yet");
@@ -1047,7 +1058,11 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     // A sixteenth of the budget per chunk of text (the table of a chunk takes about as much again,
     // and two are alive while one is cleaned), between 64 KiB and 64 MiB.
     params.chunkBytes = static_cast<std::size_t>(std::clamp<std::uint64_t>(budget / 16, 64 << 10, 64 << 20));
-    params.memoryBudget = budget; // a quarter of it for the duplicate set, then it spills
+    // A quarter of the budget for the duplicate set, then it spills. Without --memory-budget the default
+    // (half the memory available) decides whether to stream; once streaming, the run holds itself to at
+    // most 1 GiB, as the workbench does (64 MiB chunks, a 256 MiB duplicate set): a 20 GB file's set
+    // would otherwise stay in memory (2.1 GB) where spilling costs about nothing (BENCHMARKS).
+    params.memoryBudget = a.memoryBudget.empty() ? std::min<std::uint64_t>(budget, kDefaultStreamingBudget) : budget;
     params.scratchDir = a.scratch;
     params.out = a.out;
     // --json and --report need the rows: the suspicious ones (up to a cap) and a sample, kept as pass 2
@@ -1079,15 +1094,25 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         data.file = a.file;
         data.readReport = result.readReport;
         data.cleanReport = result.cleanReport;
+        if (const auto& enricher = a.params.clean.enricher) { // the location database named, as in memory
+            auto named = std::make_shared<Enrichment>();
+            named->databasePath = enricher->path();
+            named->databaseCreatedAt = enricher->createdAt();
+            data.features.enrichment = named;
+        }
         Verdicts verdicts;
         verdicts.contamination = result.contamination;
         verdicts.threshold = result.threshold;
         verdicts.suspiciousCount = result.suspiciousCount;
+        verdicts.suppressedCount = result.suppressedCount;
         provenance = makeProvenance(data, result.detection.get(), &verdicts, *input, "webthreat", a.params.read);
         provenance->clean = a.params.clean;
         provenance->rows = result.rowsScored;
         provenance->suspicious = result.suspiciousCount;
         provenance->streaming = result.notes;
+        if (result.suppression)
+            provenance->allowRules = result.suppression->activeRules;
+        addAllowFiles(*provenance, a);
         if (result.threatIndex)
             addThreatListProvenance(*provenance, result.threatIndex->lists(), result.threatFindings);
         if (!a.out.empty())
@@ -1104,7 +1129,8 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         out << streamedAnalysisJson(*streamed, a.top);
         return kExitOk;
     }
-    out << layoutLine << why << streamResultText(result, a.top);
+    out << layoutLine << why << streamResultText(result, a.top)
+        << allowListText(a, result.suppression.get(), result.suppressedCount);
     writtenText(a, out);
     return kExitOk;
 }
@@ -1192,7 +1218,8 @@ int analyze(AnalyzeCommand& a, std::ostream& out, std::ostream& err)
     }
     std::ostringstream written;
     writeOutputs(a, analysis, progress, written, beacons);
-    out << layoutLine << analysisText(analysis, a.top) << allowListText(a, analysis)
+    out << layoutLine << analysisText(analysis, a.top)
+        << allowListText(a, analysis.suppression.get(), analysis.verdicts.suppressedCount)
         << (behaviour ? behaviourText(*behaviour, data->table) : std::string());
     if (evaluation)
         out << evaluationText(*evaluation, detection->scores, analysis.verdicts);

@@ -365,8 +365,11 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader,
         buffer.push_back('\n');
         file.write(buffer);
     }
+    const Enrichment* enrichment = features.enrichment.get();
     auto appendRow = [&](std::string& buffer, std::size_t row) {
         appendTableCells(buffer, table, row);
+        if (enrichment)
+            appendEnrichmentCells(buffer, *enrichment, table, row);
         buffer.push_back(',');
         appendNumber(buffer, features.sessionDuration[row]);
         buffer.push_back(',');
@@ -383,6 +386,8 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader,
         buffer.push_back(',');
         buffer.append(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
         buffer.append(",,,");
+        if (chunk.suppression) // as writeScoredCsv: 1 where a rule moved a row below the threshold to normal
+            buffer.append(chunk.suppression->rows[row] && scores[row] < chunk.verdicts.threshold ? ",1" : ",0");
         if (chunk.threatMatches) {
             buffer.push_back(',');
             if (const std::uint64_t set = chunk.threatMatches->row(row))

@@ -4,6 +4,9 @@
 #include "core/output/export.h"
 #include "core/stream/chunksource.h"
 #include "core/stream/duplicatefinder.h"
+#include "core/stream/streamallowlist.h"
+#include "core/stream/streamenrichment.h"
+#include "core/stream/prefetchsource.h"
 #include "core/util/errors.h"
 #include "core/util/hash.h"
 #include "core/util/log.h"
@@ -107,7 +110,26 @@ struct FeatureStatistics {
         double presentBytes = 0.0;
         std::size_t missingBytesIn = 0;
     };
-    std::unordered_map<std::string, Source> sources;
+    // Every source seen (id 0: the rows without one), and its counts by that id: a pool, whose
+    // batched interning fetches a chunk's lookups together, where a map of strings missed the
+    // cache once per source and chunk (half of pass 1's own time on 100,000 sources).
+    StringPool sourceNames;
+    std::vector<Source> sources;
+    template <typename Visit>
+    void forEachSource(Visit&& visit) const
+    {
+        for (std::size_t id = 0; id < sources.size(); ++id) {
+            if (id == StringPool::kMissing && sources[id].sessions == 0.0)
+                continue; // no row without a source
+            visit(sourceNames.view(static_cast<std::uint32_t>(id)), sources[id]);
+        }
+    }
+    std::size_t distinctSources() const
+    {
+        std::size_t count = 0;
+        forEachSource([&](std::string_view, const Source&) { ++count; });
+        return count;
+    }
 
     FeatureStatistics()
     {
@@ -188,13 +210,23 @@ void FeatureStatistics::add(const TrafficTable& table)
         if (out[row] != kMissingInteger)
             source.presentBytes += static_cast<double>(out[row]);
     }
+    std::vector<std::string_view> names;
+    std::vector<std::uint32_t> chunkIds;
     for (std::size_t id = 0; id < distinct; ++id) {
         if (!seen[id])
             continue;
-        Source& total = sources[textOf(id)];
-        total.sessions += perId[id].sessions;
-        total.presentBytes += perId[id].presentBytes;
-        total.missingBytesIn += perId[id].missingBytesIn;
+        names.push_back(id == StringPool::kMissing ? std::string_view() : table.strings->view(static_cast<std::uint32_t>(id)));
+        chunkIds.push_back(static_cast<std::uint32_t>(id));
+    }
+    std::vector<std::uint32_t> fileIds(names.size());
+    sourceNames.internAll(names.data(), names.size(), fileIds.data());
+    sources.resize(sourceNames.size());
+    for (std::size_t i = 0; i < chunkIds.size(); ++i) {
+        Source& total = sources[fileIds[i]];
+        const Source& chunk = perId[chunkIds[i]];
+        total.sessions += chunk.sessions;
+        total.presentBytes += chunk.presentBytes;
+        total.missingBytesIn += chunk.missingBytesIn;
     }
 }
 
@@ -317,12 +349,25 @@ private:
         double score;
         std::uint64_t lists; // src_ip's or dst_ip's
         std::uint32_t source; // index in m_listedSources
+        bool allowed; // an allow-list rule matches it: never suspicious
     };
     void countThreatLists(const TrafficTable& table, const std::vector<double>& scores);
     void finishThreatLists();
     std::vector<ListedRow> m_listed;
     std::unordered_map<std::string, std::uint32_t> m_listedSourceIds;
     std::vector<std::vector<std::uint32_t>> m_sourcesPerList; // per list: the listed rows' sources, sorted at the end
+
+    // The allow-list: matched per chunk in pass 2 (and pass 3); the chunk's match while it is visited.
+    std::unique_ptr<StreamedAllowList> m_allow;
+    const std::vector<std::uint8_t>* m_chunkAllowed = nullptr;
+
+    // The location database (--enrich): pass 1 notes whether the file has countries and fills them
+    // from the database when it has none; a scored pass enriches its chunk when the countries are
+    // filled or the rows are written (m_enrichChunks), for the visitor in m_chunkEnrichment.
+    std::unique_ptr<StreamedEnrichment> m_enrich;
+    std::shared_ptr<const Enrichment> m_chunkEnrichment;
+    std::size_t m_countriesFilled = 0;
+    bool m_enrichChunks = false;
 };
 
 void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
@@ -350,12 +395,14 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
 
 void Streamer::passOne()
 {
-    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     m_result.compressed = reader.compressed();
     ReadResult chunk;
     while (reader.next(chunk, m_progress)) {
         ++m_result.chunks;
+        if (m_result.chunks == 1 && m_enrich)
+            m_enrich->noteAbsentColumns(chunk.report.absentColumns);
         if (m_result.chunks == 1 && m_params.analysis.clean.dropDuplicates && reader.fraction() > 0.0)
             // The whole file's rows, estimated from the first chunk's share of it.
             m_finder.setExpectedRows(static_cast<std::uint64_t>(static_cast<double>(chunk.table.rowCount()) / reader.fraction() * 1.05));
@@ -394,6 +441,11 @@ void Streamer::gather(TrafficTable&& rows)
             *slot = value;
     }
     CleanResult cleaned = cleanTraffic(std::move(rows), chunkCleaning(), {});
+    if (m_enrich) {
+        m_enrich->noteCountries(cleaned.table);
+        if (m_enrich->fillsCountries())
+            m_enrich->enrich(cleaned.table, &m_countriesFilled);
+    }
     for (const CleanStep& step : cleaned.report.steps) {
         if (step.name == "drop_missing_addresses")
             m_unaddressed += step.rowsAffected;
@@ -426,8 +478,9 @@ void Streamer::gatherAgain()
     m_missingBytesIn = 0;
     m_unaddressed = 0;
     m_countriesChanged = 0;
+    m_countriesFilled = 0;
     m_rowsRead = 0;
-    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     ReadResult chunk;
     while (reader.next(chunk, m_progress)) {
@@ -516,7 +569,7 @@ void Streamer::finishPassOne()
     }
     std::vector<SampleRow>().swap(rows);
     fillBytesIn(table, m_result.bytesInMedian);
-    m_result.distinctSources = m_stats.sources.size();
+    m_result.distinctSources = m_stats.distinctSources();
 }
 
 // The encodings: from the sample itself when it is the whole file (exactly the in-memory run's),
@@ -548,10 +601,12 @@ std::shared_ptr<FeatureEncodings> Streamer::learnFileEncodings(const FeatureSet&
             }
             return values;
         }
-        for (const auto& [source, stats] : m_stats.sources)
-            (*values)[source] = feature == Feature::SourceSessions
+        values->reserve(m_stats.sources.size());
+        m_stats.forEachSource([&](std::string_view source, const FeatureStatistics::Source& stats) {
+            (*values)[std::string(source)] = feature == Feature::SourceSessions
                 ? stats.sessions
                 : stats.presentBytes + (filled ? static_cast<double>(stats.missingBytesIn) * median : 0.0);
+        });
         return values;
     };
     FeatureEncodings encodings;
@@ -600,7 +655,8 @@ std::shared_ptr<FeatureEncodings> Streamer::learnFileEncodings(const FeatureSet&
         if (encoding.feature == Feature::SourceSessions || encoding.feature == Feature::SourceTotalBytes)
             encoding.sourceValues = sourceValues(encoding.feature);
     }
-    m_stats.sources.clear();
+    std::vector<FeatureStatistics::Source>().swap(m_stats.sources);
+    m_stats.sourceNames = StringPool();
     return std::make_shared<FeatureEncodings>(std::move(encodings));
 }
 
@@ -672,7 +728,7 @@ void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
 {
     ++m_result.passes;
     m_rowsRead = 0;
-    const std::unique_ptr<ChunkSource> source = openChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     reader.startFrom(m_columnLayout); // every chunk with the whole file's columns, as pass 1 found them
     ReadResult chunk;
@@ -681,6 +737,9 @@ void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
         dropDuplicates(chunk.table, false);
         fillBytesIn(chunk.table, m_result.bytesInMedian);
         CleanResult cleaned = cleanTraffic(std::move(chunk.table), chunkCleaning(), {});
+        m_chunkEnrichment.reset();
+        if (m_enrich && (m_enrich->fillsCountries() || m_enrichChunks))
+            m_chunkEnrichment = m_enrich->enrich(cleaned.table);
         const TrafficTable& table = cleaned.table;
         if (table.rowCount() > 0) {
             const TableFeatureRows rows(table, FeatureSet{}, *m_encodings);
@@ -748,6 +807,11 @@ void Streamer::findThreshold()
     std::priority_queue<StreamedRow, std::vector<StreamedRow>, decltype(worse)> top(worse);
     double minimum = std::numeric_limits<double>::infinity(), maximum = -minimum;
     scoredPass("pass 2", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first) {
+        m_chunkAllowed = nullptr;
+        if (m_allow) { // the matched rows' scores placed as every score is, below
+            m_chunkAllowed = &m_allow->match(table, true, m_progress.cancelFlag());
+            m_allow->place(scores, [&](double score) { return score < lo ? -1 : score <= hi && !fixed ? 0 : 1; });
+        }
         for (std::size_t row = 0; row < scores.size(); ++row) {
             const double score = scores[row];
             ++histogram[binOf(score)];
@@ -757,7 +821,7 @@ void Streamer::findThreshold()
                 ++below;
             else if (score <= hi && !fixed)
                 window.push_back(score);
-            if (top.size() < topN || score < top.top().score) {
+            if ((!m_chunkAllowed || !(*m_chunkAllowed)[row]) && (top.size() < topN || score < top.top().score)) {
                 top.push(streamedRow(table, row, score, first + row));
                 if (top.size() > topN)
                     top.pop();
@@ -799,7 +863,16 @@ void Streamer::findThreshold()
         }
         window.clear();
         below = 0;
-        scoredPass("pass 3", [&](const TrafficTable&, const std::vector<double>& scores, std::uint64_t) {
+        if (m_allow)
+            m_allow->restartWindow();
+        scoredPass("pass 3", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t) {
+            if (m_allow) {
+                m_allow->match(table, false, m_progress.cancelFlag());
+                m_allow->place(scores, [&](double score) {
+                    const std::size_t bin = binOf(score);
+                    return bin < binLower ? -1 : bin <= binUpper ? 0 : 1;
+                });
+            }
             for (double score : scores) {
                 const std::size_t bin = binOf(score);
                 if (bin < binLower)
@@ -848,7 +921,7 @@ void Streamer::countThreatLists(const TrafficTable& table, const std::vector<dou
             m_sourcesPerList[i].push_back(id);
         }
         if (m_listed.size() < StreamResult::kMaxListedRows)
-            m_listed.push_back({scores[row], set, id});
+            m_listed.push_back({scores[row], set, id, m_chunkAllowed && (*m_chunkAllowed)[row]});
         else
             m_result.threatSuspiciousCounted = false;
     }
@@ -872,7 +945,7 @@ void Streamer::finishThreatLists()
         return;
     }
     for (const ListedRow& listed : m_listed) {
-        if (!(listed.score < m_result.threshold))
+        if (!(listed.score < m_result.threshold) || listed.allowed)
             continue;
         ++found.suspiciousRows;
         for (std::size_t i = 0; i < found.lists.size(); ++i) {
@@ -895,6 +968,7 @@ void Streamer::writeOut()
 {
     AtomicFile file(m_params.out);
     bool header = true;
+    m_enrichChunks = true; // the enrichment columns
     scoredPass("write", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t) {
         auto data = std::make_shared<PreparedData>();
         data->file = m_path;
@@ -903,6 +977,7 @@ void Streamer::writeOut()
         data->features.sessionDuration
             = DerivedFeature(DerivedFeature::Kind::SessionDuration, data->table, m_durationFill);
         data->features.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, data->table, m_rateFill);
+        data->features.enrichment = m_chunkEnrichment;
         auto detection = std::make_shared<Detection>(*m_result.detection);
         if (m_fileEncodings)
             detection->encodings = m_fileEncodings;
@@ -912,8 +987,12 @@ void Streamer::writeOut()
         chunk.detection = detection;
         chunk.verdicts.threshold = m_result.threshold;
         chunk.verdicts.suspicious.resize(scores.size());
+        if (m_result.suppression) // the suppressed column; the rows it marks are labelled normal
+            chunk.suppression = std::make_shared<const Suppression>(
+                matchRules(data->table, m_result.suppression->rules, m_progress.cancelFlag()));
         for (std::size_t row = 0; row < scores.size(); ++row)
-            chunk.verdicts.suspicious[row] = scores[row] < m_result.threshold ? 1 : 0;
+            chunk.verdicts.suspicious[row]
+                = scores[row] < m_result.threshold && !(chunk.suppression && chunk.suppression->rows[row]) ? 1 : 0;
         if (m_result.threatIndex) // the threat_lists column
             chunk.threatMatches = std::make_shared<const ThreatMatches>(
                 matchThreatLists(data->table, m_result.threatIndex, m_progress.cancelFlag()));
@@ -932,8 +1011,22 @@ std::string formatBytes(std::uint64_t bytes)
 StreamResult Streamer::run()
 {
     auto started = std::chrono::steady_clock::now();
+    if (m_params.analysis.clean.enricher)
+        m_enrich = std::make_unique<StreamedEnrichment>(m_params.analysis.clean.enricher);
     passOne();
+    if (m_enrich && m_stats.rows > 0 && m_enrich->fileHasCountries() == m_enrich->fillsCountries()) {
+        // As in memory the database's countries fill the file's when no row has one: pass 1 gathers
+        // again with the right choice when the first chunk's columns did not tell.
+        m_enrich->fillCountries(!m_enrich->fileHasCountries());
+        gatherAgain();
+    }
     finishPassOne();
+    if (m_countriesFilled > 0)
+        m_result.cleanReport.steps.push_back(
+            {"country_from_location_database",
+             "filled src_ip_country_code, which the file lacks, from the location database for "
+                 + std::to_string(m_countriesFilled) + " rows",
+             m_countriesFilled});
     m_result.passes = m_result.passOneReread ? 2 : 1; // pass 1 read the file twice when late duplicates were found
     m_result.seconds[0] = secondsSince(started);
     const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
@@ -954,7 +1047,16 @@ StreamResult Streamer::run()
             m_result.threatFindings.lists.push_back({list->name});
         m_sourcesPerList.resize(m_params.analysis.threatLists.size());
     }
+    if (!m_params.analysis.allowRules.empty())
+        m_allow = std::make_unique<StreamedAllowList>(m_params.analysis.allowRules);
     findThreshold();
+    if (m_allow) {
+        m_result.suppression = m_allow->totals();
+        m_result.suppressedCount = m_allow->suppressedAt(m_result.threshold);
+        m_result.suspiciousCount -= m_result.suppressedCount;
+        m_allow.reset();
+        m_chunkAllowed = nullptr;
+    }
     if (m_result.threatIndex)
         finishThreatLists();
     m_result.seconds[2] = secondsSince(started);
@@ -998,6 +1100,23 @@ StreamResult Streamer::run()
                             + " duplicate(s) found there"
                             + (m_result.passOneReread ? "; pass 1 read the file again to gather its statistics without them"
                                                       : ""));
+    }
+    if (m_result.suppression)
+        notes.push_back("the allow-list's rules were matched chunk by chunk as pass 2 scored them; the threshold was "
+                        "set on every row's score before suppression, as in memory; the most anomalous rows listed "
+                        "leave out every row a rule matches");
+    if (m_enrich) {
+        notes.push_back("the location database (" + m_enrich->enricher().path() + ") was asked about each distinct "
+                        "address once while a cache of " + std::to_string(m_enrich->maxCached()) + " addresses held it: "
+                        + std::to_string(m_enrich->lookups()) + " lookups"
+                        + (m_enrich->cacheClears() ? ", the cache emptied " + std::to_string(m_enrich->cacheClears()) + " time(s)" : std::string())
+                        + (!m_enrich->fillsCountries() ? std::string()
+                           : m_enrich->countriesFilledFromTheStart()
+                           ? "; the file has no src_ip_country_code: the database's countries filled it in every pass"
+                           : "; no row of the file has a src_ip_country_code: the database's countries filled it in every "
+                             "pass (pass 1 read the file again with them)"));
+        notes.push_back("the 'Who is on the other end' section (ASes, countries and flags of the suspicious rows) is not "
+                        "computed in streaming mode; the scored CSV's columns carry every row's answers");
     }
     if (!m_params.out.empty())
         notes.push_back("the scored CSV leaves top_feature, top_feature_share and explanation empty in streaming mode");
@@ -1047,6 +1166,9 @@ std::string streamResultText(const StreamResult& r, std::size_t rowsShown)
     const double share = r.rowsScored ? 100.0 * static_cast<double>(r.suspiciousCount) / static_cast<double>(r.rowsScored) : 0.0;
     std::snprintf(line, sizeof line, "Suspicious: %zu of %zu rows (%.2f %%)\n", r.suspiciousCount, r.rowsScored, share);
     out += line;
+    if (r.suppression)
+        out += "  and " + std::to_string(r.suppressedCount) + " more below the threshold suppressed by the allow-list ("
+            + std::to_string(r.suppression->activeRules) + (r.suppression->activeRules == 1 ? " rule)\n" : " rules)\n");
     if (r.threatIndex)
         out += threatListsText(r.threatIndex->lists(), r.threatFindings);
     out += "\nMost anomalous rows:\n     line     score  src_ip           dst_ip           port  protocol  country     bytes_in    bytes_out\n";

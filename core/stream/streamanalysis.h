@@ -100,6 +100,12 @@ struct StreamResult {
     ThreatFindings threatFindings;
     bool threatSuspiciousCounted = true;
     static constexpr std::size_t kMaxListedRows = std::size_t(1) << 22;
+    // With an allow-list (AnalysisParams::allowRules, core/stream/streamallowlist.h): each rule's rows
+    // over the whole file (Suppression::rows empty) and the rows below the threshold its rules moved
+    // to normal. As in memory the threshold is set before suppression: suspiciousCount, the threat
+    // lists' suspicious counts, mostAnomalous and --out's labels leave the suppressed rows out.
+    std::shared_ptr<const Suppression> suppression;
+    std::size_t suppressedCount = 0;
     int passes = 0;
     double seconds[4] = {0, 0, 0, 0}; // pass 1, fit, pass 2 (+3), output
     // How this run differs from the in-memory one, in sentences for the report and provenance.

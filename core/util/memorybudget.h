@@ -8,6 +8,10 @@ namespace webthreat {
 // What the kernel says can still be allocated (MemAvailable), 0 when it cannot tell.
 std::uint64_t availableMemoryBytes();
 
+// What a streaming run holds itself to when no budget was given (the default budget, half the
+// memory available, only decides whether to stream): 64 MiB chunks and a 256 MiB duplicate set.
+inline constexpr std::uint64_t kDefaultStreamingBudget = std::uint64_t(1) << 30;
+
 // Every reader's one memory rule: the table and the detector's inputs take about 0.7 bytes per
 // byte of text, plus two read blocks in flight. A file that cannot fit is refused up front with a
 // message rather than killed halfway; compressed input, whose text size is known only as it is

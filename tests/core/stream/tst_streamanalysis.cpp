@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <unordered_set>
 
 using namespace webthreat;
 using namespace webthreat::testing;
@@ -311,6 +312,15 @@ private Q_SLOTS:
                 QCOMPARE(encoding.sourceValues->at(std::string(memory.data->table.text(Field::SrcIp, row))),
                          sessions[row]);
         }
+        // Every source of the cleaned file, once (pass 1 counts them in a pool of its own).
+        std::unordered_set<std::string> sources;
+        for (std::size_t row = 0; row < memory.data->table.rowCount(); ++row)
+            sources.insert(std::string(memory.data->table.text(Field::SrcIp, row)));
+        QCOMPARE(streamed.distinctSources, sources.size());
+        for (const FeatureEncoding& encoding : encodings) {
+            if (encoding.sourceValues)
+                QCOMPARE(encoding.sourceValues->size(), sources.size());
+        }
         // The threshold over the scores written.
         const auto rows = csvRows(params.out);
         const auto column = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "anomaly_score") - rows[0].begin());
@@ -320,6 +330,56 @@ private Q_SLOTS:
         const ScoreIndex index(scores);
         QCOMPARE(streamed.threshold, index.thresholdFor(params.analysis.contamination));
         QCOMPARE(streamed.suspiciousCount, index.countBelow(streamed.threshold));
+    }
+
+    // Reading ahead (each pass parses the next chunk on a thread of its own) changes nothing: with
+    // --threads 1 there is no read-ahead, and both runs give the same counts, threshold, most
+    // anomalous rows and scored CSV, byte for byte; a sampled fit and a whole-file one.
+    void readAheadSameAsOneThread_data()
+    {
+        QTest::addColumn<int>("sampleRows");
+        QTest::newRow("sample holds the file") << 0;
+        QTest::newRow("sampled fit") << 1500;
+    }
+    void readAheadSameAsOneThread()
+    {
+        QFETCH(int, sampleRows);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("traffic.csv").toStdString();
+        QVERIFY(writeText(path, messyTraffic(6000)));
+        std::vector<StreamResult> results;
+        std::vector<std::string> outs;
+        for (int threads : {1, 2}) {
+            StreamParams params;
+            params.chunkBytes = 8192;
+            if (sampleRows > 0)
+                params.sampleRows = static_cast<std::size_t>(sampleRows);
+            params.analysis.read.threads = threads;
+            params.analysis.detector.features = allFeatures();
+            params.analysis.topN = 25;
+            params.out = dir.filePath(QString("streamed-%1.csv").arg(threads)).toStdString();
+            results.push_back(analyzeStream(path, params));
+            outs.push_back(params.out);
+        }
+        const StreamResult& one = results[0];
+        const StreamResult& two = results[1];
+        QVERIFY(one.chunks > 50);
+        QCOMPARE(two.chunks, one.chunks);
+        QCOMPARE(two.readReport.rows, one.readReport.rows);
+        QCOMPARE(two.readReport.lines, one.readReport.lines);
+        QCOMPARE(two.textBytes, one.textBytes);
+        QCOMPARE(two.cleanReport.rowsOut, one.cleanReport.rowsOut);
+        QCOMPARE(two.distinctSources, one.distinctSources);
+        QCOMPARE(two.sampleIsWholeFile, sampleRows == 0);
+        QCOMPARE(two.threshold, one.threshold);
+        QCOMPARE(two.suspiciousCount, one.suspiciousCount);
+        QCOMPARE(two.mostAnomalous.size(), one.mostAnomalous.size());
+        for (std::size_t i = 0; i < one.mostAnomalous.size(); ++i) {
+            QCOMPARE(two.mostAnomalous[i].row, one.mostAnomalous[i].row);
+            QCOMPARE(two.mostAnomalous[i].line, one.mostAnomalous[i].line);
+            QCOMPARE(two.mostAnomalous[i].score, one.mostAnomalous[i].score);
+        }
+        QCOMPARE(csvRows(outs[1]), csvRows(outs[0]));
     }
 };
 
