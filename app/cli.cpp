@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <cstring>
 #include <algorithm>
 #include <map>
@@ -927,7 +928,8 @@ void keepOnlyWhatTheTextNeeds(AnalyzeCommand& a, const std::string* truthName)
 void writtenText(const AnalyzeCommand& a, std::ostream& out)
 {
     if (!a.out.empty())
-        out << "\nScored rows written to " << a.out << " (provenance in " << provenanceSidecarPath(a.out) << ")\n";
+        out << "\nScored rows written to " << a.out
+            << (isDeviceOrPipe(a.out) ? std::string() : " (provenance in " + provenanceSidecarPath(a.out) + ")") << "\n";
     if (!a.report.empty())
         out << "Report written to " << a.report << "\n";
     if (!a.saveModel.empty())
@@ -952,16 +954,27 @@ void writeOutputs(const AnalyzeCommand& a, const Analysis& analysis, const Progr
 {
     if (a.out.empty() && a.report.empty() && a.saveModel.empty())
         return;
-    // What was exported says where it came from: one fingerprint for the CSV, the report and the model.
-    const InputFingerprint input = fingerprintFile(a.file, progress);
+    // What was exported says where it came from: one fingerprint for the CSV, the report and the
+    // model. The input's SHA-256 is read on its own thread while the scored CSV is written (it
+    // only polls cancel: progress is reported by the writer).
+    std::future<InputFingerprint> fingerprint;
+    if (!a.out.empty()) {
+        const Progress cancelOnly({}, progress.cancelFlag());
+        fingerprint = std::async(std::launch::async, [&a, cancelOnly] { return fingerprintFile(a.file, cancelOnly); });
+        try {
+            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious,
+                           beacons);
+        } catch (...) {
+            fingerprint.wait();
+            throw;
+        }
+    }
+    const InputFingerprint input = fingerprint.valid() ? fingerprint.get() : fingerprintFile(a.file, progress);
     if (!a.out.empty() || !a.report.empty()) {
         Provenance provenance = makeProvenance(analysis, input, "webthreat", a.params.read);
         addAllowFiles(provenance, a);
-        if (!a.out.empty()) {
-            writeScoredCsv(analysis, a.out, progress, a.explain == "all" ? ExplainRows::All : ExplainRows::Suspicious,
-                           beacons);
+        if (!a.out.empty())
             writeProvenanceSidecar(provenance, a.out);
-        }
         if (!a.report.empty())
             g_reportWriter(analysis, provenance, a.report);
     }

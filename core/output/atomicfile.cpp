@@ -28,6 +28,18 @@ AtomicFile::AtomicFile(std::string path)
     std::error_code error;
     if (std::filesystem::is_directory(target, error))
         throw OutputError(m_path + ": is a folder, not a file");
+    // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written straight through: renaming a
+    // temporary file over it would replace the device with a plain file (as root, /dev/null itself).
+    if (isDeviceOrPipe(m_path)) {
+        m_descriptor = ::open(m_path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (m_descriptor < 0) {
+            const int code = errno;
+            throw OutputError(m_path + ": cannot open it for writing: " + std::strerror(code));
+        }
+        m_direct = true;
+        m_buffer.reserve(kBufferBytes);
+        return;
+    }
     const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
     std::string pattern = (folder / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
     std::vector<char> name(pattern.begin(), pattern.end());
@@ -49,7 +61,7 @@ AtomicFile::~AtomicFile()
 {
     if (m_descriptor >= 0)
         ::close(m_descriptor);
-    if (!m_committed && !m_temporaryPath.empty())
+    if (!m_committed && !m_direct && !m_temporaryPath.empty())
         ::unlink(m_temporaryPath.c_str());
 }
 
@@ -59,7 +71,8 @@ void AtomicFile::fail(const std::string& action, int error)
         ::close(m_descriptor);
         m_descriptor = -1;
     }
-    ::unlink(m_temporaryPath.c_str());
+    if (!m_direct)
+        ::unlink(m_temporaryPath.c_str());
     m_temporaryPath.clear();
     std::string reason = std::strerror(error);
     if (error == ENOSPC)
@@ -103,6 +116,15 @@ void AtomicFile::commit()
     if (m_descriptor < 0)
         throw OutputError(m_path + ": commit after the file was closed");
     flushBuffer();
+    if (m_direct) {
+        // Nothing to rename; a device or pipe has no disk to flush to.
+        const int closed = ::close(m_descriptor);
+        m_descriptor = -1;
+        if (closed != 0)
+            fail("closing", errno);
+        m_committed = true;
+        return;
+    }
     if (::fsync(m_descriptor) != 0)
         fail("flushing to disk", errno);
     if (::close(m_descriptor) != 0) {
@@ -113,6 +135,12 @@ void AtomicFile::commit()
     if (::rename(m_temporaryPath.c_str(), m_path.c_str()) != 0)
         fail("renaming into place", errno);
     m_committed = true;
+}
+
+bool isDeviceOrPipe(const std::string& path)
+{
+    struct stat status { };
+    return ::stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode) && !S_ISDIR(status.st_mode);
 }
 
 void writeFileAtomically(const std::string& path, std::string_view bytes)

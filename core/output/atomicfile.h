@@ -9,6 +9,7 @@ namespace webthreat {
 // Writes a file so that it appears whole or not at all: the bytes go to a temporary file in the
 // same folder, which commit() flushes to disk and renames over the target. Destroying an
 // uncommitted AtomicFile removes the temporary file and leaves any earlier target untouched.
+// A target that exists and is not a regular file (/dev/null, a FIFO) is written in place instead.
 // Failures (unwritable folder, full disk) throw OutputError naming the file and the reason.
 class AtomicFile {
 public:
@@ -30,7 +31,12 @@ private:
     int m_descriptor = -1;
     std::string m_buffer;
     bool m_committed = false;
+    bool m_direct = false; // the target is a device or pipe, written in place
 };
+
+// Whether path names an existing device or pipe (/dev/null, a FIFO), which AtomicFile writes in
+// place and which has no folder of its own for files beside it.
+bool isDeviceOrPipe(const std::string& path);
 
 // Writes bytes to path atomically, in one call.
 void writeFileAtomically(const std::string& path, std::string_view bytes);

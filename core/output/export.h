@@ -14,6 +14,8 @@ namespace webthreat {
 std::string neutraliseFormula(std::string_view cell);
 // Appends cell to out as one RFC 4180 field, quoted when it must be.
 void appendCsvField(std::string& out, std::string_view cell);
+// appendCsvField(out, neutraliseFormula(cell)) without a copy of cells that need no apostrophe.
+void appendSafeCsvField(std::string& out, std::string_view cell);
 
 // The scored CSV's header: the schema's columns, the file's extra columns, then
 // session_duration, avg_packet_size, beacon_score (the row's pair's beacon score in [0, 1],
@@ -35,16 +37,20 @@ enum class ExplainRows : std::uint8_t {
 
 // beacons: the table's beacon pairs when the caller has them already; otherwise the detection's
 // (a Behaviour feature was chosen) or scoreBeacons on the table (stage "beacons").
+// threads: explanations are computed, and blocks of rows formatted, on this many threads (0: the
+// detection's forest.threads); the file is the same bytes whatever the number.
 struct BeaconResult;
 void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress = {},
-                    ExplainRows explain = ExplainRows::Suspicious, const BeaconResult* beacons = nullptr);
+                    ExplainRows explain = ExplainRows::Suspicious, const BeaconResult* beacons = nullptr,
+                    int threads = 0);
 
 class AtomicFile;
 // The streaming path's scored CSV (core/stream), one chunk's rows at a time: writeScoredCsv's
 // columns, with the extra feature columns from the detection's encodings (whole-file shares and
 // per-source values) and the three explanation cells left empty (explanations compare a row with
 // all rows, which a chunk does not hold).
-void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader);
+// threads: rows are formatted in blocks on this many threads (0: the detection's forest.threads).
+void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader, int threads = 0);
 
 class Evaluation;
 

@@ -365,6 +365,9 @@ std::string provenanceSidecarPath(const std::string& csvPath)
 
 void writeProvenanceSidecar(const Provenance& provenance, const std::string& csvPath)
 {
+    // --out /dev/null keeps nothing, and /dev/null.provenance.json would litter /dev.
+    if (isDeviceOrPipe(csvPath))
+        return;
     writeFileAtomically(provenanceSidecarPath(csvPath), provenanceJson(provenance));
 }
 

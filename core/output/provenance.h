@@ -123,7 +123,8 @@ std::string provenanceSummary(const Provenance& provenance);
 // ("scored.csv" -> "scored.csv.provenance.json"), so it sorts next to its CSV and no other export
 // can claim the same name.
 std::string provenanceSidecarPath(const std::string& csvPath);
-// Writes provenanceJson to provenanceSidecarPath(csvPath) atomically (OutputError on failure).
+// Writes provenanceJson to provenanceSidecarPath(csvPath) atomically (OutputError on failure);
+// nothing when csvPath is a device or pipe (--out /dev/null).
 void writeProvenanceSidecar(const Provenance& provenance, const std::string& csvPath);
 
 // The current time as ISO-8601 UTC, to the second: "2024-04-25T23:00:00Z".

@@ -9,6 +9,10 @@
 
 #include <ostream>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace webthreat;
 
 namespace {
@@ -72,6 +76,34 @@ private Q_SLOTS:
         stream.flush();
         file.commit();
         QCOMPARE(contents(path), QByteArray("rows: 42\n"));
+    }
+
+    // --out /dev/null as root once renamed a plain file over the device: a device or pipe is
+    // written in place and stays what it was.
+    void aPipeIsWrittenInPlaceNotReplaced()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("pipe")).toStdString();
+        QCOMPARE(::mkfifo(path.c_str(), 0600), 0);
+        QVERIFY(isDeviceOrPipe(path));
+        QVERIFY(isDeviceOrPipe("/dev/null"));
+        QVERIFY(!isDeviceOrPipe(dir.filePath(QStringLiteral("absent.csv")).toStdString()));
+        QVERIFY(!isDeviceOrPipe(dir.path().toStdString()));
+        const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+        QVERIFY(reader >= 0);
+        {
+            AtomicFile file(path);
+            file.write("scored rows\n");
+            file.commit();
+        }
+        char bytes[64] = {};
+        const ssize_t got = ::read(reader, bytes, sizeof bytes);
+        ::close(reader);
+        QCOMPARE(QByteArray(bytes, static_cast<int>(got)), QByteArray("scored rows\n"));
+        struct stat status { };
+        QCOMPARE(::stat(path.c_str(), &status), 0);
+        QVERIFY(S_ISFIFO(status.st_mode));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot).size(), 1);
     }
 
     void anUnwritableFolderIsAnOutputError()
