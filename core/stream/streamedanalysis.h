@@ -30,7 +30,9 @@ struct StreamedRows {
 // A file analysed in streaming mode, as an Analysis the views, the JSON and the report take: its
 // table is the rows a StreamSummary kept (the suspicious rows, most anomalous first, up to a cap,
 // then a uniform sample), while the entities, the timeline, the findings' "rows overall" and the
-// counts are the whole file's. Shared by the workbench's streaming mode (ui/streamload) and
+// counts are the whole file's. With an allow-list (StreamResult::suppression; the summary fed each
+// chunk's match) the suppression's rows are the kept rows' and its counts per rule, matched rows and
+// suppressed rows the whole file's. Shared by the workbench's streaming mode (ui/streamload) and
 // `webthreat analyze --stream --json/--report`.
 struct StreamedAnalysis : StreamedRows {
     Analysis analysis;
