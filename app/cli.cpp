@@ -577,8 +577,8 @@ struct CommandLine {
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
-                   "than memory\"); --allow streams, --enrich too (not with --json or --report yet); --truth and "
-                   "--explain all are not available there yet")
+                   "than memory\"); --allow and --enrich stream; --truth and --explain all are not available there "
+                   "yet")
             ->disable_flag_override();
     }
 
@@ -1027,11 +1027,8 @@ bool compressedInput(const std::string& path)
 int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string& layoutLine, const std::string& why,
                      std::ostream& out)
 {
-    // --enrich with --json or --report: the kept rows (StreamSummary) do not carry their enrichment yet.
     const std::pair<bool, const char*> unsupported[] = {{!a.truth.empty(), "--truth"},
-                                                        {a.explain == "all", "--explain all"},
-                                                        {a.enrich && a.json, "--enrich with --json"},
-                                                        {a.enrich && !a.report.empty(), "--enrich with --report"}};
+                                                        {a.explain == "all", "--explain all"}};
     for (const auto& option : unsupported) {
         if (option.first)
             throw UsageError(why + std::string(option.second) + " is not available in streaming mode yet");
@@ -1068,7 +1065,7 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     std::optional<StreamedAnalysis> streamed;
     if (keepRows)
         streamed.emplace(streamedAnalysis(a.file, result, summary->finish(result.threshold, result.suspiciousCount),
-                                          a.top, progress));
+                                          a.top, progress, a.params.clean.enricher));
     // What was exported says where it came from: one fingerprint for the CSV, the report and the model.
     std::optional<InputFingerprint> input;
     if (!a.out.empty() || !a.report.empty() || !a.saveModel.empty())

@@ -87,7 +87,7 @@ void fileWideFindings(Findings& findings, const StreamView& view)
 } // namespace
 
 StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& streamed, StreamView view,
-                                  std::size_t topN, const Progress& progress)
+                                  std::size_t topN, const Progress& progress, std::shared_ptr<const IpEnricher> enricher)
 {
     StreamedAnalysis result;
     result.rowsScored = view.rowsScored;
@@ -112,6 +112,15 @@ StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& s
     aggregates->timeline = view.timeline;
     data->table = std::move(view.table);
     data->features = computeFeatures(data->table, progress);
+    if (enricher) {
+        data->features.enrichment = enricher->enrich(data->table, 0, progress);
+        std::erase_if(result.notes, [](const std::string& note) { return note.rfind("the 'Who is on the other end'", 0) == 0; });
+        result.notes.push_back(
+            std::string("the 'Who is on the other end' section (the JSON's context) is drawn from the rows kept: ")
+            + (result.suspiciousComplete ? "they hold every suspicious row, so its suspicious ASes and rows are the whole file's; "
+                                         : "its suspicious ASes and rows are those of the suspicious rows kept; ")
+            + "its counts of addresses, mismatched countries and flagged networks are the kept rows'");
+    }
     auto detection = std::make_shared<Detection>(*streamed.detection);
     detection->scores = ScoreIndex(view.scores);
     std::shared_ptr<const Suppression> suppression;

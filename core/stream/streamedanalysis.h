@@ -1,11 +1,13 @@
 #pragma once
 
+#include "core/context/ipenricher.h"
 #include "core/output/provenance.h"
 #include "core/pipeline.h"
 #include "core/stream/streamanalysis.h"
 #include "core/stream/streamsummary.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,8 +42,12 @@ struct StreamedAnalysis : StreamedRows {
 
 // Assembles the analysis from what analyzeStream returned and what its StreamSummary kept (view is
 // consumed). topN: the findings' rows listed. Progress stage "features" (the kept rows' features).
+// enricher (--enrich): the kept rows looked up (bounded by the summary's caps; their countries filled
+// as every pass filled them), so the context ("Who is on the other end") is drawn from them, as the
+// notes say.
 StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& streamed, StreamView view,
-                                  std::size_t topN = 10, const Progress& progress = {});
+                                  std::size_t topN = 10, const Progress& progress = {},
+                                  std::shared_ptr<const IpEnricher> enricher = nullptr);
 
 // "Streaming mode: showing the 1 234 suspicious rows and a random sample of 262 144 of the file's
 // 40 000 000 rows" (the workbench's banner, the report's and the JSON's note).

@@ -291,9 +291,21 @@ private Q_SLOTS:
         for (qsizetype i = 0; i < e.size(); ++i)
             QCOMPARE(kept(f[i]), kept(e[i]));
 
-        const Run json = runWebthreat({"analyze", input, "--enrich", "--stream", "--json"});
-        QCOMPARE(json.status, 2);
-        QVERIFY2(json.err.contains("--enrich with --json is not available in streaming mode yet"), qPrintable(json.err));
+        // --json: the kept rows carry their enrichment; the sample holds every row, so the context is the
+        // in-memory run's.
+        const Run memoryJson = runWebthreat(QStringList{"analyze", input, "--json", "--no-behaviour"} + options);
+        QVERIFY2(memoryJson.status == 0, qPrintable(memoryJson.err));
+        const Run json = runWebthreat(QStringList{"analyze", input, "--json", "--stream", "--memory-budget", "1M"} + options);
+        QVERIFY2(json.status == 0, qPrintable(json.err));
+        const QJsonObject x = QJsonDocument::fromJson(memoryJson.out.toUtf8()).object();
+        const QJsonObject y = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QVERIFY(!x["context"].toObject().isEmpty());
+        for (const char* key : {"suspicious", "suspicious_rows"})
+            QVERIFY2(y[key] == x[key], key);
+        QJsonObject memoryContext = x["context"].toObject(), streamedContext = y["context"].toObject();
+        memoryContext.remove("seconds"), streamedContext.remove("seconds"); // the lookups' time
+        QCOMPARE(streamedContext, memoryContext);
+        QVERIFY(json.out.contains("the 'Who is on the other end' section (the JSON's context) is drawn from the rows kept"));
         const Run missing = runWebthreat({"analyze", input, "--location-db", dir.filePath("missing.db"), "--stream",
                                           "--out", dir.filePath("missing.csv")});
         QVERIFY2(missing.status == 0, qPrintable(missing.err));
