@@ -306,6 +306,13 @@ private Q_SLOTS:
         memoryContext.remove("seconds"), streamedContext.remove("seconds"); // the lookups' time
         QCOMPARE(streamedContext, memoryContext);
         QVERIFY(json.out.contains("the 'Who is on the other end' section (the JSON's context) is drawn from the rows kept"));
+        const QString html = dir.filePath("report.html");
+        const Run report
+            = runWebthreat(QStringList{"analyze", input, "--report", html, "--stream", "--memory-budget", "1M"} + options);
+        QVERIFY2(report.status == 0, qPrintable(report.err));
+        const QString text = QString::fromUtf8(contents(html));
+        QVERIFY(text.contains("Who is on the other end"));
+        QVERIFY(text.contains("is drawn from the rows kept: they hold every suspicious row"));
         const Run missing = runWebthreat({"analyze", input, "--location-db", dir.filePath("missing.db"), "--stream",
                                           "--out", dir.filePath("missing.csv")});
         QVERIFY2(missing.status == 0, qPrintable(missing.err));
