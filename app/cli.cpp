@@ -578,8 +578,8 @@ struct CommandLine {
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
-                   "than memory\"); --allow and --enrich stream (not with --json or --report yet); --truth and --explain "
-                   "all are not available there yet")
+                   "than memory\"); --allow and --enrich stream; --truth and --explain all are not available there "
+                   "yet")
             ->disable_flag_override();
     }
 
@@ -1040,13 +1040,8 @@ bool compressedInput(const std::string& path)
 int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string& layoutLine, const std::string& why,
                      std::ostream& out)
 {
-    // --allow with --json or --report: the kept rows (StreamSummary) do not leave the suppressed ones out yet.
-    const std::pair<bool, const char*> unsupported[] = {{!a.allow.empty() && a.json, "--allow with --json"},
-                                                        {!a.allow.empty() && !a.report.empty(), "--allow with --report"},
-                                                        {!a.truth.empty(), "--truth"},
-                                                        {a.explain == "all", "--explain all"},
-                                                        {a.enrich && a.json, "--enrich with --json"},
-                                                        {a.enrich && !a.report.empty(), "--enrich with --report"}};
+    const std::pair<bool, const char*> unsupported[] = {{!a.truth.empty(), "--truth"},
+                                                        {a.explain == "all", "--explain all"}};
     for (const auto& option : unsupported) {
         if (option.first)
             throw UsageError(why + std::string(option.second) + " is not available in streaming mode yet");
@@ -1073,8 +1068,9 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
         StreamSummaryParams kept; // the sample: the charts', and what explanations compare a row with
         kept.sampleRows = params.sampleRows;
         summary.emplace(kept);
-        params.onScored = [&summary](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first) {
-            summary->add(table, scores, first);
+        params.onScored = [&summary](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first,
+                                     const std::vector<std::uint8_t>* allowed) {
+            summary->add(table, scores, first, allowed);
         };
     }
     const Progress progress({}, &g_interrupted);
@@ -1082,7 +1078,7 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     std::optional<StreamedAnalysis> streamed;
     if (keepRows)
         streamed.emplace(streamedAnalysis(a.file, result, summary->finish(result.threshold, result.suspiciousCount),
-                                          a.top, progress));
+                                          a.top, progress, a.params.clean.enricher));
     // What was exported says where it came from: one fingerprint for the CSV, the report and the model.
     std::optional<InputFingerprint> input;
     if (!a.out.empty() || !a.report.empty() || !a.saveModel.empty())

@@ -23,8 +23,9 @@ LoadResult streamLoad(const LoadRequest& request, const Progress& progress)
     summaryParams.suspiciousRows = kStreamSuspiciousCap;
     summaryParams.sampleRows = params.sampleRows;
     StreamSummary summary(summaryParams);
-    params.onScored = [&summary](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first) {
-        summary.add(table, scores, first);
+    params.onScored = [&summary](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first,
+                                 const std::vector<std::uint8_t>* allowed) {
+        summary.add(table, scores, first, allowed);
     };
     const StreamResult streamed = analyzeStream(path, params, progress);
     progress.check();

@@ -831,7 +831,7 @@ void Streamer::findThreshold()
         if (m_result.threatIndex)
             countThreatLists(table, scores);
         if (m_params.onScored)
-            m_params.onScored(table, scores, first);
+            m_params.onScored(table, scores, first, m_chunkAllowed);
     });
     m_result.rowsScored = total;
     m_result.minScore = total ? minimum : 0.0;

@@ -39,9 +39,12 @@ struct StreamParams {
     std::size_t duplicateSetBytes = 0;
     std::string scratchDir; // empty: $TMPDIR, else /tmp
     std::string out; // when set, the scored CSV (writeScoredCsv's columns, without explanations)
-    // Called in pass 2 with each chunk's cleaned rows, their scores and the index of its first row
-    // among the file's cleaned rows (the workbench's StreamSummary, core/stream/streamsummary.h).
-    std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t)> onScored;
+    // Called in pass 2 with each chunk's cleaned rows, their scores, the index of its first row
+    // among the file's cleaned rows and, with an allow-list, its match (per row 1 = an enabled rule
+    // matches: the row is never suspicious; null without one) (the workbench's StreamSummary,
+    // core/stream/streamsummary.h).
+    std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t, const std::vector<std::uint8_t>*)>
+        onScored;
 
     void validate() const;
     std::size_t effectiveDuplicateSetBytes() const;

@@ -4,6 +4,7 @@
 #include "core/detect/features.h"
 #include "core/output/export.h"
 #include "core/output/json_internal.h"
+#include "core/triage/suppression.h"
 #include "core/util/errors.h"
 #include "core/util/format.h"
 
@@ -86,7 +87,7 @@ void fileWideFindings(Findings& findings, const StreamView& view)
 } // namespace
 
 StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& streamed, StreamView view,
-                                  std::size_t topN, const Progress& progress)
+                                  std::size_t topN, const Progress& progress, std::shared_ptr<const IpEnricher> enricher)
 {
     StreamedAnalysis result;
     result.rowsScored = view.rowsScored;
@@ -111,9 +112,30 @@ StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& s
     aggregates->timeline = view.timeline;
     data->table = std::move(view.table);
     data->features = computeFeatures(data->table, progress);
+    if (enricher) {
+        data->features.enrichment = enricher->enrich(data->table, 0, progress);
+        std::erase_if(result.notes, [](const std::string& note) { return note.rfind("the 'Who is on the other end'", 0) == 0; });
+        result.notes.push_back(
+            std::string("the 'Who is on the other end' section (the JSON's context) is drawn from the rows kept: ")
+            + (result.suspiciousComplete ? "they hold every suspicious row, so its suspicious ASes and rows are the whole file's; "
+                                         : "its suspicious ASes and rows are those of the suspicious rows kept; ")
+            + "its counts of addresses, mismatched countries and flagged networks are the kept rows'");
+    }
     auto detection = std::make_shared<Detection>(*streamed.detection);
     detection->scores = ScoreIndex(view.scores);
-    Analysis analysis = assessAt(data, detection, streamed.threshold, streamed.contamination, topN, aggregates);
+    std::shared_ptr<const Suppression> suppression;
+    if (streamed.suppression) {
+        // The kept rows' own match moves those below the threshold to normal (the suspicious rows
+        // kept are none of them: StreamSummary::add); the rows per rule, the matched rows and the
+        // active rules are the whole file's.
+        Suppression kept = matchRules(data->table, streamed.suppression->rules, progress.cancelFlag());
+        kept.rowsPerRule = streamed.suppression->rowsPerRule;
+        kept.matchedRows = streamed.suppression->matchedRows;
+        kept.activeRules = streamed.suppression->activeRules;
+        suppression = std::make_shared<const Suppression>(std::move(kept));
+    }
+    Analysis analysis
+        = assessAt(data, detection, streamed.threshold, streamed.contamination, topN, aggregates, std::move(suppression));
     if (analysis.verdictAggregates) {
         // Counted on the shown rows, which hold every suspicious one; the most anomalous score of a
         // source and the timeline's suspicious rows are the whole file's.
@@ -124,6 +146,8 @@ StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& s
         analysis.verdictAggregates = std::move(verdictAggregates);
     }
     fileWideFindings(analysis.findings, view);
+    if (streamed.suppression) // the whole file's suppressed rows, as the JSON and the report state them
+        analysis.verdicts.suppressedCount = analysis.findings.suppressed = streamed.suppressedCount;
     if (streamed.threatIndex) {
         // The kept rows' marks (the threat_lists of the rows listed), the whole file's counts.
         auto matches = std::make_shared<ThreatMatches>(

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "core/context/ipenricher.h"
 #include "core/output/provenance.h"
 #include "core/pipeline.h"
 #include "core/stream/streamanalysis.h"
 #include "core/stream/streamsummary.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,7 +32,9 @@ struct StreamedRows {
 // A file analysed in streaming mode, as an Analysis the views, the JSON and the report take: its
 // table is the rows a StreamSummary kept (the suspicious rows, most anomalous first, up to a cap,
 // then a uniform sample), while the entities, the timeline, the findings' "rows overall" and the
-// counts are the whole file's. Shared by the workbench's streaming mode (ui/streamload) and
+// counts are the whole file's. With an allow-list (StreamResult::suppression; the summary fed each
+// chunk's match) the suppression's rows are the kept rows' and its counts per rule, matched rows and
+// suppressed rows the whole file's. Shared by the workbench's streaming mode (ui/streamload) and
 // `webthreat analyze --stream --json/--report`.
 struct StreamedAnalysis : StreamedRows {
     Analysis analysis;
@@ -38,8 +42,12 @@ struct StreamedAnalysis : StreamedRows {
 
 // Assembles the analysis from what analyzeStream returned and what its StreamSummary kept (view is
 // consumed). topN: the findings' rows listed. Progress stage "features" (the kept rows' features).
+// enricher (--enrich): the kept rows looked up (bounded by the summary's caps; their countries filled
+// as every pass filled them), so the context ("Who is on the other end") is drawn from them, as the
+// notes say.
 StreamedAnalysis streamedAnalysis(const std::string& path, const StreamResult& streamed, StreamView view,
-                                  std::size_t topN = 10, const Progress& progress = {});
+                                  std::size_t topN = 10, const Progress& progress = {},
+                                  std::shared_ptr<const IpEnricher> enricher = nullptr);
 
 // "Streaming mode: showing the 1 234 suspicious rows and a random sample of 262 144 of the file's
 // 40 000 000 rows" (the workbench's banner, the report's and the JSON's note).

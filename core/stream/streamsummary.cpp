@@ -256,17 +256,29 @@ void StreamSummary::Impl::addTimes(const TrafficTable& table)
     coarsen();
 }
 
-void StreamSummary::add(const TrafficTable& table, const std::vector<double>& scores, std::uint64_t firstRow)
+void StreamSummary::add(const TrafficTable& table, const std::vector<double>& scores, std::uint64_t firstRow,
+                        const std::vector<std::uint8_t>* allowed)
 {
     if (scores.size() != table.rowCount())
         throw ParameterError("the streaming summary needs one score per row");
+    if (allowed && allowed->size() != scores.size())
+        throw ParameterError("the streaming summary needs the allow-list's match of every row");
     m->rows += scores.size();
     for (double score : scores) {
         const double position = std::clamp((score + 1.0) * static_cast<double>(StreamView::kScoreBins), 0.0,
                                            static_cast<double>(StreamView::kScoreBins - 1));
         ++m->scoreBins[static_cast<std::size_t>(position)];
     }
-    m->suspicious.offer(table, scores, scores, firstRow);
+    if (allowed) { // a row a rule matches is never suspicious: its key is past every bound
+        std::vector<double> keys(scores);
+        for (std::size_t row = 0; row < keys.size(); ++row) {
+            if ((*allowed)[row])
+                keys[row] = std::numeric_limits<double>::infinity();
+        }
+        m->suspicious.offer(table, keys, scores, firstRow);
+    } else {
+        m->suspicious.offer(table, scores, scores, firstRow);
+    }
     std::vector<double> keys(scores.size());
     for (std::size_t row = 0; row < keys.size(); ++row)
         keys[row] = static_cast<double>(mix64(m->params.seed ^ mix64(firstRow + row + 1)) >> 11) * 0x1.0p-53;

@@ -73,8 +73,11 @@ public:
     StreamSummary& operator=(const StreamSummary&) = delete;
 
     // A chunk of cleaned rows and their scores; firstRow: the index of its first row among the
-    // file's cleaned rows.
-    void add(const TrafficTable& table, const std::vector<double>& scores, std::uint64_t firstRow);
+    // file's cleaned rows. allowed (with an allow-list: per row 1 = a rule matches, StreamParams::
+    // onScored): those rows are never suspicious, so they are not kept among the suspicious rows
+    // (they may still be in the sample, as normal rows).
+    void add(const TrafficTable& table, const std::vector<double>& scores, std::uint64_t firstRow,
+             const std::vector<std::uint8_t>* allowed = nullptr);
     // Rows with a score below threshold are suspicious (suspiciousTotal of them in the file).
     StreamView finish(double threshold, std::uint64_t suspiciousTotal);
 

@@ -291,9 +291,28 @@ private Q_SLOTS:
         for (qsizetype i = 0; i < e.size(); ++i)
             QCOMPARE(kept(f[i]), kept(e[i]));
 
-        const Run json = runWebthreat({"analyze", input, "--enrich", "--stream", "--json"});
-        QCOMPARE(json.status, 2);
-        QVERIFY2(json.err.contains("--enrich with --json is not available in streaming mode yet"), qPrintable(json.err));
+        // --json: the kept rows carry their enrichment; the sample holds every row, so the context is the
+        // in-memory run's.
+        const Run memoryJson = runWebthreat(QStringList{"analyze", input, "--json", "--no-behaviour"} + options);
+        QVERIFY2(memoryJson.status == 0, qPrintable(memoryJson.err));
+        const Run json = runWebthreat(QStringList{"analyze", input, "--json", "--stream", "--memory-budget", "1M"} + options);
+        QVERIFY2(json.status == 0, qPrintable(json.err));
+        const QJsonObject x = QJsonDocument::fromJson(memoryJson.out.toUtf8()).object();
+        const QJsonObject y = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QVERIFY(!x["context"].toObject().isEmpty());
+        for (const char* key : {"suspicious", "suspicious_rows"})
+            QVERIFY2(y[key] == x[key], key);
+        QJsonObject memoryContext = x["context"].toObject(), streamedContext = y["context"].toObject();
+        memoryContext.remove("seconds"), streamedContext.remove("seconds"); // the lookups' time
+        QCOMPARE(streamedContext, memoryContext);
+        QVERIFY(json.out.contains("the 'Who is on the other end' section (the JSON's context) is drawn from the rows kept"));
+        const QString html = dir.filePath("report.html");
+        const Run report
+            = runWebthreat(QStringList{"analyze", input, "--report", html, "--stream", "--memory-budget", "1M"} + options);
+        QVERIFY2(report.status == 0, qPrintable(report.err));
+        const QString text = QString::fromUtf8(contents(html));
+        QVERIFY(text.contains("Who is on the other end"));
+        QVERIFY(text.contains("is drawn from the rows kept: they hold every suspicious row"));
         const Run missing = runWebthreat({"analyze", input, "--location-db", dir.filePath("missing.db"), "--stream",
                                           "--out", dir.filePath("missing.csv")});
         QVERIFY2(missing.status == 0, qPrintable(missing.err));
@@ -588,11 +607,35 @@ private Q_SLOTS:
             QCOMPARE(sidecar["allow_list"]["rules"].toInt(), 2);
             QCOMPARE(sidecar["allow_list"]["files"].toArray().size(), 2);
         }
-        // --json and --report keep rows a StreamSummary chose before the suppressed ones are known:
-        // refused with --allow, saying so.
-        const Run json = runWebthreat({"analyze", sample, "--allow", scanner, "--stream", "--json"});
-        QCOMPARE(json.status, 2);
-        QVERIFY2(json.err.contains("--allow with --json is not available in streaming mode yet"), qPrintable(json.err));
+        // --json: the rows the summary keeps leave the suppressed ones out; the suppression counts (per
+        // rule, over the whole file), the counts, findings and suspicious rows are the in-memory run's,
+        // with chunks far smaller than the file.
+        const Run memoryJson = runWebthreat(QStringList{"analyze", sample, "--json", "--no-behaviour"} + options);
+        QVERIFY2(memoryJson.status == 0, qPrintable(memoryJson.err));
+        const Run streamedJson
+            = runWebthreat(QStringList{"analyze", sample, "--json", "--stream", "--memory-budget", "1M"} + options);
+        QVERIFY2(streamedJson.status == 0, qPrintable(streamedJson.err));
+        const QJsonObject x = QJsonDocument::fromJson(memoryJson.out.toUtf8()).object();
+        const QJsonObject y = QJsonDocument::fromJson(streamedJson.out.toUtf8()).object();
+        QVERIFY2(!y.isEmpty(), qPrintable(streamedJson.out.left(400)));
+        QCOMPARE(x["suppressed"].toInt(), 38);
+        QCOMPARE(x["suppression"].toObject()["active_rules"].toInt(), 2);
+        for (const char* key : {"rows", "suspicious", "suppressed", "suppression", "findings", "threat_lists",
+                                "suspicious_rows"})
+            QVERIFY2(y[key] == x[key], key);
+        QVERIFY(y["streaming"].toObject()["suspicious_kept_complete"].toBool());
+        QCOMPARE(y["streaming"].toObject()["suspicious_total"].toInt(), 212);
+        QVERIFY(!streamedJson.out.contains("\"src_ip\": \"15.69.52.67\""));
+        // --report: the Suppressed by the allow-list section with the whole file's counts.
+        const QString html = dir.filePath("report.html");
+        const Run report = runWebthreat(QStringList{"analyze", sample, "--report", html, "--stream", "--memory-budget",
+                                                    "1M"}
+                                        + options);
+        QVERIFY2(report.status == 0, qPrintable(report.err));
+        const QString text = QString::fromUtf8(contents(html));
+        QVERIFY(text.contains("Suppressed by the allow-list"));
+        QVERIFY2(text.contains("38 suspicious rows"), qPrintable(text.mid(text.indexOf("Suppressed by the allow-list"), 2000)));
+        QVERIFY(text.contains("212 of 5,000 rows"));
         // A bad rules file stops a streamed run as it stops an in-memory one.
         const QString bad = dir.filePath("bad.rules");
         writeText(bad, "src_ip 10.0.0.0/33\n");

@@ -6,6 +6,7 @@
 #include "core/analysis/aggregates.h"
 #include "core/pipeline.h"
 #include "core/stream/streamanalysis.h"
+#include "core/triage/suppression.h"
 #include "streamtesting.h"
 
 #include <QTemporaryDir>
@@ -36,8 +37,9 @@ private Q_SLOTS:
         summaryParams.suspiciousRows = 25;
         summaryParams.sampleRows = 200;
         StreamSummary summary(summaryParams);
-        params.onScored = [&summary](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first) {
-            summary.add(table, scores, first);
+        params.onScored = [&summary](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first,
+                                 const std::vector<std::uint8_t>* allowed) {
+            summary.add(table, scores, first, allowed);
         };
         const StreamResult streamed = analyzeStream(m_path, params);
         QVERIFY(streamed.chunks > 1);
@@ -73,6 +75,51 @@ private Q_SLOTS:
         for (std::uint64_t count : view.scoreBins)
             binned += count;
         QCOMPARE(binned, view.rowsScored);
+    }
+
+    // With an allow-list the suspicious rows kept leave out every row a rule matches (analyzeStream
+    // hands each chunk's match to onScored): the cap is filled with the most anomalous other rows.
+    void allowedRowsAreNotKeptAsSuspicious()
+    {
+        const auto keep = [&](const std::vector<SuppressionRule>& rules, StreamResult& streamed) {
+            StreamParams params;
+            params.chunkBytes = 64 * 1024;
+            params.sampleRows = 300;
+            params.analysis.allowRules = rules;
+            StreamSummaryParams summaryParams;
+            summaryParams.suspiciousRows = 25;
+            summaryParams.sampleRows = 200;
+            StreamSummary summary(summaryParams);
+            params.onScored = [&summary](const TrafficTable& table, const std::vector<double>& scores,
+                                         std::uint64_t first, const std::vector<std::uint8_t>* allowed) {
+                summary.add(table, scores, first, allowed);
+            };
+            streamed = analyzeStream(m_path, params);
+            return summary.finish(streamed.threshold, streamed.suspiciousCount);
+        };
+        StreamResult plain, allowed;
+        const StreamView before = keep({}, plain);
+        QVERIFY(before.suspiciousShown > 0);
+        const std::string source(before.table.text(Field::SrcIp, 0)); // the most anomalous row's
+        const StreamView after = keep({parseRule("src_ip " + source)}, allowed);
+        QVERIFY(allowed.suppressedCount > 0);
+        QCOMPARE(allowed.suspiciousCount + allowed.suppressedCount, plain.suspiciousCount);
+        QCOMPARE(after.suspiciousShown, std::min<std::size_t>(25, allowed.suspiciousCount));
+        QVERIFY(std::is_sorted(after.scores.begin(), after.scores.begin() + 25));
+        for (std::size_t row = 0; row < after.suspiciousShown; ++row)
+            QVERIFY(after.table.text(Field::SrcIp, row) != source);
+        // The unmatched rows kept before are kept again, in the same order.
+        std::vector<double> expected;
+        for (std::size_t row = 0; row < before.suspiciousShown; ++row) {
+            if (before.table.text(Field::SrcIp, row) != source)
+                expected.push_back(before.scores[row]);
+        }
+        QVERIFY(!expected.empty());
+        QCOMPARE(std::vector<double>(after.scores.begin(), after.scores.begin() + std::ptrdiff_t(expected.size())), expected);
+        // A match of another size is refused.
+        StreamSummary summary;
+        const std::vector<std::uint8_t> wrong(3, 0);
+        QVERIFY_THROWS_EXCEPTION(ParameterError, summary.add(after.table, after.scores, 0, &wrong));
     }
 
     void badParameters()
