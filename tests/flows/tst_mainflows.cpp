@@ -21,6 +21,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
 #include <QScatterSeries>
@@ -54,6 +55,36 @@ QAction* actionNamed(QWidget& window, const QString& text)
     return nullptr;
 }
 
+// A file dialog still open a second after the Enter is answered through its own API, once a second
+// for thirty seconds. On a loaded machine the name field's completer can pop up while the name is
+// typed and take the Enter, and an accept that finds the name changed under it puts a message box
+// over the dialog ("File not found"): the next round is scheduled before accepting, so that it runs
+// inside that box's event loop, says what the box said and closes it, rather than hang the test.
+void finishFileDialog(QObject* context, const QPointer<QFileDialog>& open, const QString& path, int triesLeft)
+{
+    QTimer::singleShot(1000, context, [=] {
+        if (!open || !open->isVisible() || triesLeft <= 0)
+            return;
+        QWidget* modal = QApplication::activeModalWidget();
+        auto* name = open->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+        qInfo("the file dialog is still open (name field '%s', folder '%s', modal on top: %s)",
+              name ? qPrintable(name->text()) : "none", qPrintable(open->directory().path()),
+              modal ? modal->metaObject()->className() : "none");
+        if (auto* box = qobject_cast<QMessageBox*>(modal); box && modal != open) {
+            qWarning("a message box stood over the file dialog: %s", qPrintable(box->text()));
+            box->reject();
+        }
+        finishFileDialog(context, open, path, triesLeft - 1);
+        // selectFile alone leaves the name field as it is while the field has the focus (and on a
+        // loaded machine the dialog has been seen to move to the file's folder and empty the field
+        // as the path was typed): the whole path goes in the field itself.
+        open->selectFile(path);
+        if (name)
+            name->setText(path);
+        static_cast<QDialog*>(open.data())->accept(); // QFileDialog::accept, protected there
+    });
+}
+
 // Answers the next file dialog by typing path into its name field and pressing Enter, as a person
 // would; answered stays false if no dialog came within thirty seconds (a loaded CI machine has
 // taken more than ten to show one).
@@ -62,27 +93,24 @@ void answerFileDialog(QObject* context, const QString& path, bool* answered, int
     QTimer::singleShot(50, context, [=] {
         auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
         if (!dialog) {
+            if (triesLeft % 100 == 0) {
+                QWidget* modal = QApplication::activeModalWidget();
+                qInfo("no file dialog yet (%d tries left; modal on top: %s)", triesLeft,
+                      modal ? modal->metaObject()->className() : "none");
+            }
             if (triesLeft > 0)
                 answerFileDialog(context, path, answered, triesLeft - 1);
             else if (auto* other = qobject_cast<QDialog*>(QApplication::activeModalWidget()))
                 other->reject(); // some other dialog: fail the check after it rather than hang
             return;
         }
+        *answered = true;
+        finishFileDialog(context, QPointer<QFileDialog>(dialog), path, 30);
         if (auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"))) {
             name->clear();
             QTest::keyClicks(name, path);
             QTest::keyClick(name, Qt::Key_Return);
         }
-        *answered = true;
-        // On a loaded machine the name field's completer can pop up while the name is typed and
-        // take the Enter: a dialog still open a second later is answered through its own API.
-        const QPointer<QFileDialog> open(dialog);
-        QTimer::singleShot(1000, context, [open, path] {
-            if (open && open->isVisible()) {
-                open->selectFile(path);
-                static_cast<QDialog*>(open.data())->accept(); // QFileDialog::accept, protected there
-            }
-        });
     });
 }
 
