@@ -6,6 +6,7 @@
 #include "generator/generator.h"
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -55,6 +56,31 @@ inline std::string messyTraffic(std::size_t rows, std::uint64_t seed = 7)
     for (const std::string& line : duplicates)
         out += line + "\n";
     return out;
+}
+
+// A scored CSV's rows, split on commas and line ends outside quotes (the quotes kept in the cells:
+// both files compared re-quote the same way).
+inline std::vector<std::vector<std::string>> csvRows(const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string cell;
+    bool quoted = false;
+    for (char c : text) {
+        if (c == '"')
+            quoted = !quoted;
+        if (c == ',' && !quoted) {
+            row.push_back(cell), cell.clear();
+        } else if (c == '\n' && !quoted) {
+            row.push_back(cell), cell.clear();
+            rows.push_back(std::move(row)), row.clear();
+        } else {
+            cell.push_back(c);
+        }
+    }
+    return rows;
 }
 
 inline bool writeText(const std::string& path, const std::string& text)

@@ -19,30 +19,6 @@ using namespace webthreat;
 using namespace webthreat::testing;
 
 namespace {
-// The scored CSV's rows, split on commas outside quotes.
-std::vector<std::vector<std::string>> csvRows(const std::string& path)
-{
-    std::ifstream file(path, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string cell;
-    bool quoted = false;
-    for (char c : text) {
-        if (c == '"')
-            quoted = !quoted;
-        if (c == ',' && !quoted) {
-            row.push_back(cell), cell.clear();
-        } else if (c == '\n' && !quoted) {
-            row.push_back(cell), cell.clear();
-            rows.push_back(std::move(row)), row.clear();
-        } else {
-            cell.push_back(c);
-        }
-    }
-    return rows;
-}
-
 std::size_t columnOf(const std::vector<std::string>& header, const std::string& name)
 {
     return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());

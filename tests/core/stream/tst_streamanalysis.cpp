@@ -20,32 +20,6 @@ using namespace webthreat;
 using namespace webthreat::testing;
 
 namespace {
-std::vector<std::vector<std::string>> csvRows(const std::string& path)
-{
-    const ReadOptions options;
-    std::ifstream file(path, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    // The scored CSV's own columns, by a plain split (it has no quoted line ends in the columns
-    // compared here: they are re-quoted the same way in both files).
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string cell;
-    bool quoted = false;
-    for (char c : text) {
-        if (c == '"')
-            quoted = !quoted;
-        if (c == ',' && !quoted) {
-            row.push_back(cell), cell.clear();
-        } else if (c == '\n' && !quoted) {
-            row.push_back(cell), cell.clear();
-            rows.push_back(std::move(row)), row.clear();
-        } else {
-            cell.push_back(c);
-        }
-    }
-    return rows;
-}
-
 std::vector<Feature> allFeatures()
 {
     std::vector<Feature> features;
