@@ -157,6 +157,19 @@ void appendEnrichmentCells(std::string& buffer, const Enrichment& enrichment, co
     appendContextCells(buffer, enrichment, enrichment.destination(table, row));
     buffer.append(enrichment.countryMismatch(table, row) ? ",1" : ",0");
 }
+
+// The scored CSV's header line, each name quoted as a cell would be.
+void writeCsvHeader(AtomicFile& file, const std::vector<std::string>& names)
+{
+    std::string line;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0)
+            line.push_back(',');
+        appendCsvField(line, names[i]);
+    }
+    line.push_back('\n');
+    file.write(line);
+}
 } // namespace
 
 std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
@@ -201,17 +214,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         extraValues.push_back(featureValues(table, features, feature));
     stage("beacons and extra columns");
     AtomicFile file(path);
-    {
-        std::string header;
-        const auto names = scoredCsvHeader(analysis);
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            if (i > 0)
-                header.push_back(',');
-            appendCsvField(header, names[i]);
-        }
-        header.push_back('\n');
-        file.write(header);
-    }
+    writeCsvHeader(file, scoredCsvHeader(analysis));
     // By default suspicious rows get their explanation and Normal rows leave the three cells
     // empty: explaining every row of a million-row file took 10 s more than the rest of the run
     // (a forest walk per row) and made the file half as large again, for sentences that say
@@ -354,17 +357,8 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader,
                 extraValues.push_back(encodedFeatureValues(table, features, encoding));
         }
     }
-    if (withHeader) {
-        std::string buffer;
-        const auto header = scoredCsvHeader(chunk);
-        for (std::size_t i = 0; i < header.size(); ++i) {
-            if (i > 0)
-                buffer.push_back(',');
-            appendCsvField(buffer, header[i]);
-        }
-        buffer.push_back('\n');
-        file.write(buffer);
-    }
+    if (withHeader)
+        writeCsvHeader(file, scoredCsvHeader(chunk));
     const Enrichment* enrichment = features.enrichment.get();
     auto appendRow = [&](std::string& buffer, std::size_t row) {
         appendTableCells(buffer, table, row);
