@@ -2,6 +2,7 @@
 
 #include "core/pipeline.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,19 +55,39 @@ private:
     double m_averagePathLength = 0.0;
 };
 
+// One feature's values over every row, as floats, for counting the rows below or above a value
+// by binary search. Held as each distinct value with the count of rows at or below it when that
+// is smaller than a float a row (the frequency features: a few hundred values for a million rows).
+class SortedValues {
+public:
+    SortedValues() = default;
+    // sorted: every row's value, ascending (NaN kept as given: then every row is held).
+    explicit SortedValues(std::vector<float> sorted);
+
+    std::size_t rows() const noexcept { return m_rows; }
+    std::size_t below(float value) const noexcept; // rows whose value is < value
+    std::size_t notAbove(float value) const noexcept; // rows whose value is <= value
+    std::size_t memoryBytes() const noexcept;
+
+private:
+    std::vector<float> m_values; // every row's value, or each distinct one once
+    std::vector<std::uint32_t> m_notAbove; // empty, or per distinct value the rows <= it
+    std::size_t m_rows = 0;
+};
+
+// Every row's value of each detector feature, sorted (as the float the forest compares): with it,
+// explainRows places its rows by binary search instead of counting every row again, which is what
+// a caller explaining many blocks of rows (the scored CSV) wants. Built on `threads` threads, one
+// feature a task; at most 4 bytes a row and feature (see SortedValues).
+struct FeatureRanks {
+    std::vector<SortedValues> sorted; // per detector feature, in detection.params.features order
+};
+FeatureRanks rankFeatures(const PreparedData& data, const Detection& detection, int threads = 0);
+
 // Explains many rows at once (the scored CSV, the JSON report) without keeping the input matrix:
 // the given rows' values are sorted per feature and one pass over each feature places all of them
 // (O(rows x log given) time, O(given) memory besides one feature's values); the forest walks run
 // on `threads` threads. Results are in the order of `rows` and equal Explainer::explain's.
-// Every row's value of each detector feature, sorted (as the float the forest compares): with it,
-// explainRows places its rows by binary search instead of counting every row again, which is what
-// a caller explaining many blocks of rows (the scored CSV) wants. Built on `threads` threads, one
-// feature a task; 4 bytes a row and feature.
-struct FeatureRanks {
-    std::vector<std::vector<float>> sorted; // per detector feature, in detection.params.features order
-};
-FeatureRanks rankFeatures(const PreparedData& data, const Detection& detection, int threads = 0);
-
 std::vector<RowExplanation> explainRows(const PreparedData& data, const Detection& detection,
                                         const std::vector<std::size_t>& rows, int threads = 0,
                                         const FeatureRanks* ranks = nullptr);

@@ -6,6 +6,7 @@
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <unordered_map>
@@ -520,6 +521,75 @@ std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& f
     }
     }
     return {};
+}
+
+FeatureReader::FeatureReader(const TrafficTable& table, const FeatureSet& features, Feature feature)
+    : m_rows(table.rowCount())
+{
+    // Each way computes what featureValues computes, in the same order of operations, so that
+    // every value is the same double.
+    switch (feature) {
+    case Feature::DstPortFrequency:
+    case Feature::ResponseCodeFrequency: {
+        m_way = Way::IntegerShares;
+        m_column = &table.column(feature == Feature::DstPortFrequency ? Field::DstPort : Field::ResponseCode);
+        std::vector<std::uint32_t> counts(kSlots, 0);
+        std::unordered_map<std::int64_t, std::uint32_t> others;
+        for (std::size_t row = 0; row < m_rows; ++row) {
+            const std::int64_t value = m_column->integers[row];
+            if (value >= 0 && value < kSlots)
+                ++counts[static_cast<std::size_t>(value)];
+            else
+                ++others[value];
+        }
+        const double total = static_cast<double>(std::max<std::size_t>(m_rows, 1));
+        m_shares.resize(kSlots);
+        for (std::size_t value = 0; value < counts.size(); ++value)
+            m_shares[value] = static_cast<double>(counts[value]) / total;
+        for (const auto& [value, count] : others)
+            m_otherShares.emplace(value, static_cast<double>(count) / total);
+        return;
+    }
+    case Feature::ProtocolFrequency:
+    case Feature::CountryFrequency: {
+        m_way = Way::TextShares;
+        m_column = &table.column(feature == Feature::ProtocolFrequency ? Field::Protocol : Field::SrcIpCountryCode);
+        std::vector<std::uint32_t> counts(table.strings ? table.strings->size() : 1, 0);
+        for (std::size_t row = 0; row < m_rows; ++row)
+            ++counts[m_column->text[row]];
+        const double total = static_cast<double>(std::max<std::size_t>(m_rows, 1));
+        m_shares.resize(counts.size());
+        for (std::size_t id = 0; id < counts.size(); ++id)
+            m_shares[id] = static_cast<double>(counts[id]) / total;
+        return;
+    }
+    case Feature::SessionDuration:
+    case Feature::AvgPacketSize:
+        m_way = Way::Derived;
+        m_derived = feature == Feature::SessionDuration ? features.sessionDuration : features.avgPacketSize;
+        return;
+    case Feature::BytesIn:
+    case Feature::BytesOut: {
+        m_way = Way::Integers;
+        m_column = &table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut);
+        // fillWithMean's mean: the present values as doubles, summed in row order.
+        double sum = 0.0;
+        std::size_t present = 0;
+        for (std::size_t row = 0; row < m_rows; ++row) {
+            const std::int64_t value = m_column->integers[row];
+            if (value != kMissingInteger) {
+                sum += static_cast<double>(value);
+                ++present;
+            }
+        }
+        m_fill = present > 0 ? sum / static_cast<double>(present) : 0.0;
+        return;
+    }
+    default:
+        m_way = Way::Values;
+        m_values = featureValues(table, features, feature);
+        return;
+    }
 }
 
 FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& features,

@@ -209,9 +209,10 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
     if (!beacons)
         beacons = features.behaviour ? &features.behaviour->beacons : &(scored = scoreBeacons(table, {}, progress));
     const auto& scores = analysis.detection->scores.scores();
-    std::vector<std::vector<double>> extraValues;
+    // Read row by row (a count per port or code), not a vector of 8 bytes a row per column.
+    std::vector<FeatureReader> extraValues;
     for (Feature feature : extraScoredFeatures(analysis))
-        extraValues.push_back(featureValues(table, features, feature));
+        extraValues.emplace_back(table, features, feature);
     stage("beacons and extra columns");
     AtomicFile file(path);
     writeCsvHeader(file, scoredCsvHeader(analysis));
@@ -285,7 +286,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
             appendNumber(buffer, beacons->pairs[beacons->pairOfRow[row]].score);
         else
             buffer.push_back('0');
-        for (const std::vector<double>& values : extraValues) {
+        for (const FeatureReader& values : extraValues) {
             buffer.push_back(',');
             appendNumber(buffer, values[row]);
         }

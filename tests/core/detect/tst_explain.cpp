@@ -200,6 +200,41 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(describeFeatureValue(Feature::SourceTotalBytes, 3.4e9)), QString("3.4 GB"));
     }
 
+    void sortedValuesCountAsEveryRow()
+    {
+        // Held by distinct value (few values) or every row (many): the same counts as a binary
+        // search over every row's value, -0 and +0 equal, and a NaN keeps every row.
+        const std::vector<std::vector<float>> cases = {
+            {},
+            {5.0f},
+            {-0.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 1.0f, 2.5f, 2.5f, 9.0f},
+            {1.0f, 2.0f, 3.0f, 4.0f, 5.0f},
+            {0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f},
+            {1.0f, 1.0f, 2.0f, std::nanf("")},
+        };
+        const std::vector<float> probes = {-1.0f, -0.0f, 0.0f, 0.1f, 0.25f, 1.0f, 2.0f, 2.5f, 3.0f, 9.0f, 10.0f};
+        for (const std::vector<float>& rows : cases) {
+            const SortedValues sorted(rows);
+            QCOMPARE(sorted.rows(), rows.size());
+            for (float probe : probes) {
+                const auto below = static_cast<std::size_t>(std::lower_bound(rows.begin(), rows.end(), probe) - rows.begin());
+                const auto notAbove
+                    = static_cast<std::size_t>(std::upper_bound(rows.begin(), rows.end(), probe) - rows.begin());
+                QCOMPARE(sorted.below(probe), below);
+                QCOMPARE(sorted.notAbove(probe), notAbove);
+            }
+        }
+        // A million rows of a port's share: a few values, a few bytes.
+        std::vector<float> shares(1000000);
+        for (std::size_t i = 0; i < shares.size(); ++i)
+            shares[i] = i < 990000 ? 0.99f : 0.00001f;
+        std::sort(shares.begin(), shares.end());
+        const SortedValues compact(shares);
+        QVERIFY(compact.memoryBytes() < 64);
+        QCOMPARE(compact.below(0.99f), std::size_t(10000));
+        QCOMPARE(compact.notAbove(0.99f), std::size_t(1000000));
+    }
+
     void categoricalSentenceNamesTheValue()
     {
         // 10,000 sessions to port 443 but one to 31337: the sentence names the port and its share.

@@ -95,6 +95,44 @@ private Q_SLOTS:
         QCOMPARE(matrix(2, 2), 3.0f);
     }
 
+    void readerEqualsFeatureValues()
+    {
+        // FeatureReader (the scored CSV's and the explanations' way) gives featureValues' very
+        // doubles: frequencies (ports and codes in and out of the 65,536 slots, missing ones,
+        // texts), bytes with the mean fill, the derived features, and a feature read by vector.
+        const TrafficTable input = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_"
+                                                      "code,protocol,response.code,dst_port,dst_ip\n"
+                                                      "100,1000,2024-01-01T00:00:00Z,2024-01-01T00:00:07Z,10.0.0.7,US,HTTPS,200,443,d\n"
+                                                      "200,2000,2024-01-01T00:00:00Z,,1.2.3.4,US,HTTPS,200,443,d\n"
+                                                      ",,,,1.2.3.4,DE,HTTPS,418,80,d\n"
+                                                      "400,4000,2024-01-01T00:00:00Z,2024-01-01T00:00:03Z,1.2.3.4,US,IRC,-7,70000,d\n"
+                                                      "501,5000,,,fd00::1,,HTTP,99999,,d\n",
+                                                      "reader.csv")
+                                       .table;
+        const FeatureSet set = computeFeatures(input);
+        for (Feature feature : {Feature::BytesIn, Feature::BytesOut, Feature::SessionDuration, Feature::AvgPacketSize,
+                                Feature::DstPortFrequency, Feature::ResponseCodeFrequency, Feature::ProtocolFrequency,
+                                Feature::CountryFrequency, Feature::SourceSessions, Feature::SrcIpPrivate}) {
+            const std::vector<double> expected = featureValues(input, set, feature);
+            const FeatureReader reader(input, set, feature);
+            QCOMPARE(reader.size(), expected.size());
+            for (std::size_t row = 0; row < expected.size(); ++row) {
+                // The same double: the scored CSV prints its shortest exact form.
+                QVERIFY2(reader[row] == expected[row] || (std::isnan(reader[row]) && std::isnan(expected[row])),
+                         qPrintable(QString("%1 row %2: %3 against %4")
+                                        .arg(QString::fromStdString(std::string(featureInfo(feature).name)))
+                                        .arg(row)
+                                        .arg(reader[row], 0, 'g', 17)
+                                        .arg(expected[row], 0, 'g', 17)));
+            }
+        }
+        // The mean fill of the missing bytes_in: (100 + 200 + 400 + 501) / 4.
+        QCOMPARE(FeatureReader(input, set, Feature::BytesIn)[2], 300.25);
+        // -7 and 99999 are not response codes: read as missing, a value of its own (outside the
+        // 65,536 slots, like any missing number), shared by those two rows.
+        QCOMPARE(FeatureReader(input, set, Feature::ResponseCodeFrequency)[3], 0.4);
+    }
+
     void namesAndGroups()
     {
         const auto& all = availableFeatures();
