@@ -162,71 +162,6 @@ FeatureScale effectiveScale(Feature feature, InputScaling scaling)
 }
 
 namespace {
-// Replaces NaN with the mean of the rest (0 when nothing is left), as the notebook's fillna(mean).
-std::size_t fillWithMean(std::vector<double>& values)
-{
-    double sum = 0.0;
-    std::size_t present = 0;
-    for (double value : values) {
-        if (!std::isnan(value)) {
-            sum += value;
-            ++present;
-        }
-    }
-    const double mean = present > 0 ? sum / static_cast<double>(present) : 0.0;
-    const std::size_t missing = values.size() - present;
-    if (missing > 0) {
-        for (double& value : values) {
-            if (std::isnan(value))
-                value = mean;
-        }
-    }
-    return missing;
-}
-
-// Share of rows with each row's value, for interned text: counts in an array indexed by id.
-std::vector<double> textFrequencies(const TrafficTable& table, const std::vector<std::uint32_t>& ids)
-{
-    const std::size_t rows = ids.size();
-    std::vector<double> values(rows);
-    if (rows == 0)
-        return values;
-    std::vector<std::uint32_t> counts(table.strings ? table.strings->size() : 1, 0);
-    for (std::uint32_t id : ids)
-        ++counts[id];
-    const double total = static_cast<double>(rows);
-    for (std::size_t row = 0; row < rows; ++row)
-        values[row] = static_cast<double>(counts[ids[row]]) / total;
-    return values;
-}
-
-// The same for whole numbers: ports and response codes fit an array of 65,536 counts; anything
-// else (a broken export) goes through a hash map. Missing is a value of its own.
-std::vector<double> integerFrequencies(const std::vector<std::int64_t>& integers)
-{
-    constexpr std::int64_t slots = 65536;
-    const std::size_t rows = integers.size();
-    std::vector<double> values(rows);
-    if (rows == 0)
-        return values;
-    std::vector<std::uint32_t> counts(slots, 0);
-    std::unordered_map<std::int64_t, std::uint32_t> others;
-    for (std::int64_t value : integers) {
-        if (value >= 0 && value < slots)
-            ++counts[static_cast<std::size_t>(value)];
-        else
-            ++others[value];
-    }
-    const double total = static_cast<double>(rows);
-    for (std::size_t row = 0; row < rows; ++row) {
-        const std::int64_t value = integers[row];
-        const std::uint32_t count
-            = value >= 0 && value < slots ? counts[static_cast<std::size_t>(value)] : others[value];
-        values[row] = static_cast<double>(count) / total;
-    }
-    return values;
-}
-
 std::vector<double> privateSources(const TrafficTable& table)
 {
     const auto& ids = table.column(Field::SrcIp).text;
@@ -489,14 +424,6 @@ std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& f
     case Feature::SourceFanOut:
     case Feature::SourceVolumeRatio:
         return behaviourValues(table, features, feature);
-    case Feature::DstPortFrequency:
-        return integerFrequencies(table.column(Field::DstPort).integers);
-    case Feature::ResponseCodeFrequency:
-        return integerFrequencies(table.column(Field::ResponseCode).integers);
-    case Feature::ProtocolFrequency:
-        return textFrequencies(table, table.column(Field::Protocol).text);
-    case Feature::CountryFrequency:
-        return textFrequencies(table, table.column(Field::SrcIpCountryCode).text);
     case Feature::SrcIpPrivate:
         return privateSources(table);
     case Feature::SourceSessions:
@@ -506,19 +433,15 @@ std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& f
     case Feature::CountryMismatch:
     case Feature::SourceNetworkFlagged:
         return contextValues(table, features, feature);
+    case Feature::DstPortFrequency:
+    case Feature::ResponseCodeFrequency:
+    case Feature::ProtocolFrequency:
+    case Feature::CountryFrequency:
     case Feature::SessionDuration:
-        return features.sessionDuration.values();
     case Feature::AvgPacketSize:
-        return features.avgPacketSize.values();
     case Feature::BytesIn:
-    case Feature::BytesOut: {
-        const auto& source = table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers;
-        std::vector<double> values(source.size());
-        for (std::size_t row = 0; row < source.size(); ++row)
-            values[row] = source[row] == kMissingInteger ? std::nan("") : static_cast<double>(source[row]);
-        fillWithMean(values);
-        return values;
-    }
+    case Feature::BytesOut:
+        return FeatureReader(table, features, feature).values();
     }
     return {};
 }
@@ -526,8 +449,8 @@ std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& f
 FeatureReader::FeatureReader(const TrafficTable& table, const FeatureSet& features, Feature feature)
     : m_rows(table.rowCount())
 {
-    // Each way computes what featureValues computes, in the same order of operations, so that
-    // every value is the same double.
+    // The frequency features: count / rows in double, a missing value a value of its own; bytes:
+    // the mean of the present values fills the missing ones (the notebook's fillna(mean)).
     switch (feature) {
     case Feature::DstPortFrequency:
     case Feature::ResponseCodeFrequency: {
@@ -572,7 +495,6 @@ FeatureReader::FeatureReader(const TrafficTable& table, const FeatureSet& featur
     case Feature::BytesOut: {
         m_way = Way::Integers;
         m_column = &table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut);
-        // fillWithMean's mean: the present values as doubles, summed in row order.
         double sum = 0.0;
         std::size_t present = 0;
         for (std::size_t row = 0; row < m_rows; ++row) {
@@ -590,6 +512,14 @@ FeatureReader::FeatureReader(const TrafficTable& table, const FeatureSet& featur
         m_values = featureValues(table, features, feature);
         return;
     }
+}
+
+std::vector<double> FeatureReader::values() const
+{
+    std::vector<double> values(m_rows);
+    for (std::size_t row = 0; row < m_rows; ++row)
+        values[row] = (*this)[row];
+    return values;
 }
 
 FeatureMatrix buildFeatureMatrix(const TrafficTable& table, const FeatureSet& features,
@@ -644,7 +574,7 @@ double meanOfPresent(const std::vector<std::int64_t>& values)
     return present > 0 ? sum / static_cast<double>(present) : 0.0;
 }
 
-// Each value's share of the rows, as integerFrequencies and textFrequencies compute it (count /
+// Each value's share of the rows, as FeatureReader computes it (count /
 // rows, in double), so the frozen share of a training value is the very number its rows got.
 void learnShares(const TrafficTable& table, FeatureEncoding& encoding)
 {

@@ -271,8 +271,8 @@ private:
 // features.behaviour, computed here for the call when it is null.
 std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& features, Feature feature);
 
-// One feature's values read row by row, equal to featureValues(table, features, feature)[row],
-// without a vector of every row's value where the feature allows: the frequency features from a
+// One feature's values read row by row (featureValues is every row's, read through it), without
+// a vector of every row's value where the feature allows: the frequency features from a
 // count per value (ports and codes in 65,536 slots, texts by interned id), bytes from their column
 // with the mean fill, session_duration and avg_packet_size from their DerivedFeature; the others
 // (per-source, context, behaviour) hold featureValues' vector. The scored CSV and the explanations
@@ -303,6 +303,7 @@ public:
         }
         return m_values[row];
     }
+    std::vector<double> values() const; // every row's
 
 private:
     static constexpr std::int64_t kSlots = 65536;

@@ -97,9 +97,9 @@ private Q_SLOTS:
 
     void readerEqualsFeatureValues()
     {
-        // FeatureReader (the scored CSV's and the explanations' way) gives featureValues' very
-        // doubles: frequencies (ports and codes in and out of the 65,536 slots, missing ones,
-        // texts), bytes with the mean fill, the derived features, and a feature read by vector.
+        // FeatureReader (the scored CSV's and the explanations' way; featureValues reads through
+        // it for these features) gives featureValues' doubles for every kind of feature, those it
+        // counts per value (ports, codes, missing ones, texts) and those it holds by vector.
         const TrafficTable input = readTrafficCsvText("bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_"
                                                       "code,protocol,response.code,dst_port,dst_ip\n"
                                                       "100,1000,2024-01-01T00:00:00Z,2024-01-01T00:00:07Z,10.0.0.7,US,HTTPS,200,443,d\n"
@@ -128,6 +128,16 @@ private Q_SLOTS:
         }
         // The mean fill of the missing bytes_in: (100 + 200 + 400 + 501) / 4.
         QCOMPARE(FeatureReader(input, set, Feature::BytesIn)[2], 300.25);
+        QCOMPARE(FeatureReader(input, set, Feature::BytesIn)[4], 501.0);
+        // 7 s and 3 s sessions; the others without an end take the mean of those two.
+        const FeatureReader duration(input, set, Feature::SessionDuration);
+        QCOMPARE(duration[0], 7.0);
+        QCOMPARE(duration[3], 3.0);
+        QCOMPARE(duration[1], 5.0);
+        QCOMPARE(FeatureReader(input, set, Feature::AvgPacketSize)[0], 1100.0 / 7.0);
+        QCOMPARE(FeatureReader(input, set, Feature::ProtocolFrequency)[3], 0.2);
+        QCOMPARE(FeatureReader(input, set, Feature::CountryFrequency)[4], 0.2);
+        QCOMPARE(FeatureReader(input, set, Feature::DstPortFrequency)[0], 0.4);
         // -7 and 99999 are not response codes: read as missing, a value of its own (outside the
         // 65,536 slots, like any missing number), shared by those two rows.
         QCOMPARE(FeatureReader(input, set, Feature::ResponseCodeFrequency)[3], 0.4);
