@@ -2,10 +2,12 @@
 // reason): it follows scikit-learn's IsolationForest semantics (sampling, c(n), offset_, float32 splits)
 // and tests/core/tst_isolationforest checks it against scikit-learn 1.2.1's scores on the reference data
 // (Spearman rank correlation at least 0.9, as many rows flagged at contamination 0.05). Its trees are
-// flat arrays of 8-byte nodes scored in interleaved 16-lane blocks, and every row's score is computed
-// by one thread in one order, so the scores are bit-identical at any thread count (BENCHMARKS.md: 1 M
-// and 10 M rows at 1 and 2 threads) and cost 245 ns a row on two cores; no C++ library we could take
-// from Debian gives that reproducibility, scikit-learn's semantics and that speed together.
+// flat arrays of 8-byte nodes scored in interleaved 16-lane blocks (or, with AVX-512, laid out breadth
+// first and walked 16 rows to a register by permutes), and every row's score is computed by one thread
+// in one order, so the scores are bit-identical at any thread count and either walk (BENCHMARKS.md: 1 M
+// and 10 M rows at 1 and 2 threads; "The forest's walk with AVX-512") and cost 135-155 ns a row on two
+// cores; no C++ library we could take from Debian gives that reproducibility, scikit-learn's semantics
+// and that speed together.
 #include "core/detect/isolationforest.h"
 
 #include "core/util/errors.h"
