@@ -212,6 +212,8 @@ private slots:
     void twoDistinctRowsScoreExactlyOneHalf();
     void sameSeedIsBitIdenticalForAnyThreadCount();
     void rowScoreDoesNotDependOnItsBlock();
+    void scoresAreThePlainWalkOfTheTrees_data();
+    void scoresAreThePlainWalkOfTheTrees();
     void differentSeedGivesDifferentScores();
     void obviousOutlierScoresLowest_data();
     void obviousOutlierScoresLowest();
@@ -530,6 +532,55 @@ void TestIsolationForest::rowScoreDoesNotDependOnItsBlock()
         const std::vector<double> one = forest.scoreSamples(data.middleRows(row, 1), 1);
         QCOMPARE(one.front(), all[static_cast<std::size_t>(row)]);
     }
+}
+
+void TestIsolationForest::scoresAreThePlainWalkOfTheTrees_data()
+{
+    QTest::addColumn<int>("columns");
+    QTest::addColumn<int>("maxSamples");
+    // 1 to 8 columns and depths up to 8 take the AVX-512 walk where the CPU has it; 9 columns
+    // and depth 9 (maxSamples 300) the scalar walk everywhere.
+    for (int columns = 1; columns <= 9; ++columns)
+        QTest::addRow("%d columns, 256 samples", columns) << columns << 256;
+    QTest::newRow("6 columns, 2 samples") << 6 << 2;
+    QTest::newRow("6 columns, 20 samples") << 6 << 20;
+    QTest::newRow("6 columns, 300 samples") << 6 << 300;
+}
+
+// Whichever walk scores the rows (scalar or AVX-512, chosen by the CPU), each score is the plain
+// node-by-node walk of the forest's trees, its path lengths summed in tree order, to the last bit.
+void TestIsolationForest::scoresAreThePlainWalkOfTheTrees()
+{
+    QFETCH(int, columns);
+    QFETCH(int, maxSamples);
+    // 1,237 rows: two whole blocks of 512, then rows past the last 16 and the last 64.
+    FeatureMatrix data = randomTraffic(1'237, columns, 21);
+    // Repeated values, so that some trees stop early on a constant node (leaves above the limit).
+    for (Eigen::Index row = 0; row < data.rows(); row += 3)
+        data(row, 0) = 1.0f;
+    IsolationForestParams params;
+    params.maxSamples = maxSamples;
+    params.trees = 37;
+    IsolationForest forest;
+    forest.fit(data, params);
+    const double denominator = forest.treeCount() * IsolationForest::averagePathLength(forest.maxSamples());
+    std::vector<double> expected(static_cast<std::size_t>(data.rows()));
+    for (Eigen::Index row = 0; row < data.rows(); ++row) {
+        double sum = 0.0;
+        for (const IsolationForest::Tree& tree : forest.trees()) {
+            std::size_t node = 0;
+            while (tree.nodes[node].left != node) {
+                const IsolationForest::Tree::Node& split = tree.nodes[node];
+                node = split.left + (data(row, split.feature) > split.threshold ? 1u : 0u);
+            }
+            sum += tree.pathLength[node];
+        }
+        expected[static_cast<std::size_t>(row)] = -std::exp2(-(sum / denominator));
+    }
+    QCOMPARE(firstDifference(forest.scoreSamples(data, 2), expected), qsizetype{-1});
+    QCOMPARE(firstDifference(forest.scoreSamples(data.middleRows(5, 1'000), 1),
+                             std::vector<double>(expected.begin() + 5, expected.begin() + 1'005)),
+             qsizetype{-1});
 }
 
 void TestIsolationForest::differentSeedGivesDifferentScores()
