@@ -301,6 +301,38 @@ FeatureRanks rankFeatures(const PreparedData& data, const Detection& detection, 
     return ranks;
 }
 
+FeatureRanks rankSampleFeatures(const TrafficTable& sample, const FeatureSet& sampleFeatures, const Detection& detection,
+                                double averagePathLength, int threads)
+{
+    const auto& features = detection.params.features;
+    FeatureRanks ranks;
+    ranks.partOfFile = true;
+    ranks.averagePathLength = averagePathLength;
+    ranks.sorted.resize(features.size());
+    parallelFor(features.size(), resolveThreads(threads), [&](std::size_t f) {
+        ranks.sorted[f] = sortedFloats(encodedInputValues(sample, sampleFeatures, detection, features[f]));
+    });
+    return ranks;
+}
+
+std::vector<double> encodedInputValues(const TrafficTable& table, const FeatureSet& features, const Detection& detection,
+                                       Feature feature)
+{
+    for (const FeatureEncoding& encoding : *detection.encodings) {
+        if (encoding.feature != feature)
+            continue;
+        if (feature == Feature::BytesIn || feature == Feature::BytesOut) {
+            const auto& cells = table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers;
+            std::vector<double> values(cells.size());
+            for (std::size_t row = 0; row < cells.size(); ++row)
+                values[row] = cells[row] == kMissingInteger ? encoding.fill : static_cast<double>(cells[row]);
+            return values;
+        }
+        return encodedFeatureValues(table, features, encoding);
+    }
+    return featureValues(table, features, feature);
+}
+
 namespace {
 
 // Places the given rows among every row by ranks (binary search): the same counts as the pass
@@ -331,7 +363,8 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
     std::vector<RowExplanation> explanations(k);
     if (k == 0)
         return explanations;
-    const double average = averagePathLength(detection);
+    const bool partOfFile = ranks && ranks->partOfFile && detection.encodings;
+    const double average = partOfFile ? ranks->averagePathLength : averagePathLength(detection);
     const FeatureSet detectorInputs = detectorFeatures(data, detection);
     std::vector<float> given(k * features.size()); // the given rows' raw inputs, row-major
     std::vector<float> seen(k * features.size()); // the same as the forest saw them (scaled)
@@ -343,7 +376,9 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
         explanations[i].features.resize(features.size());
     }
     for (std::size_t f = 0; f < features.size(); ++f) {
-        const std::vector<double> values = featureValues(data.table, detectorInputs, features[f]);
+        const std::vector<double> values = partOfFile
+            ? encodedInputValues(data.table, detectorInputs, detection, features[f])
+            : featureValues(data.table, detectorInputs, features[f]);
         const FeatureScale scale = effectiveScale(features[f], detection.params.scaling);
         std::vector<float> sorted(k);
         for (std::size_t i = 0; i < k; ++i) {
@@ -351,7 +386,7 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
             // As TableFeatureRows makes it: scaled in double from the same value, then rounded.
             seen[i * features.size() + f] = static_cast<float>(scaleFeatureValue(scale, values[rows[i]]));
         }
-        if (ranks && f < ranks->sorted.size() && ranks->sorted[f].size() == n) {
+        if (ranks && f < ranks->sorted.size() && (ranks->sorted[f].size() == n || partOfFile)) {
             for (std::size_t i = 0; i < k; ++i) {
                 explanations[i].features[f].feature = features[f];
                 explanations[i].features[f].value = static_cast<double>(given[i * features.size() + f]);
