@@ -133,9 +133,9 @@ private Q_SLOTS:
         generator.rows = 7000;
         generator.seed = 11;
         generator.label = true;
-        std::ostringstream text;
-        generateTraffic(text, generator);
-        QVERIFY(writeText(path, text.str()));
+        std::ostringstream generated;
+        generateTraffic(generated, generator);
+        QVERIFY(writeText(path, generated.str()));
         StreamParams params;
         params.chunkBytes = 16384;
         params.sampleRows = sampleRows;
