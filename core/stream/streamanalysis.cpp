@@ -1075,11 +1075,16 @@ void Streamer::writeOut()
                 explainedRows.push_back(row);
         }
         cells.assign(scores.size(), std::string());
-        if (ranks && !explainedRows.empty()) {
-            const std::vector<RowExplanation> explanations
-                = explainRows(*data, *detection, explainedRows, threads, &*ranks);
+        // In batches: a row's explanation (its features and sentence, about 500 bytes) lives only until
+        // its cells are made, so a chunk holds its rows' cells (about 150 bytes each) and one batch.
+        constexpr std::size_t kBatchRows = 32768; // as writeScoredCsv
+        for (std::size_t from = 0; ranks && from < explainedRows.size(); from += kBatchRows) {
+            const std::vector<std::size_t> batch(explainedRows.begin() + static_cast<std::ptrdiff_t>(from),
+                                                 explainedRows.begin()
+                                                     + static_cast<std::ptrdiff_t>(std::min(explainedRows.size(), from + kBatchRows)));
+            const std::vector<RowExplanation> explanations = explainRows(*data, *detection, batch, threads, &*ranks);
             for (std::size_t i = 0; i < explanations.size(); ++i)
-                cells[explainedRows[i]] = explanationCells(explanations[i]);
+                cells[batch[i]] = explanationCells(explanations[i]);
         }
         appendScoredChunk(chunk, file, header, 0, &cells);
         header = false;
