@@ -409,6 +409,19 @@ private Q_SLOTS:
         const ScoreIndex index(scores);
         QCOMPARE(streamed.threshold, index.thresholdFor(params.analysis.contamination));
         QCOMPARE(streamed.suspiciousCount, index.countBelow(streamed.threshold));
+        // Each suspicious row explained (a place among the sample's values), the others not; the
+        // notes say the shares are the sample's.
+        const auto explanation = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "explanation") - rows[0].begin());
+        std::size_t explained = 0;
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+            const bool suspicious = std::stod(rows[r][column]) < streamed.threshold;
+            QCOMPARE(!rows[r][explanation].empty(), suspicious);
+            explained += suspicious && rows[r][explanation].find("splits against") != std::string::npos;
+        }
+        QCOMPARE(explained, streamed.suspiciousCount);
+        QVERIFY(std::any_of(streamed.notes.begin(), streamed.notes.end(), [](const std::string& note) {
+            return note.find("counted over the forest's uniform sample of 1500 rows") != std::string::npos;
+        }));
     }
 
     // Reading ahead (each pass parses the next chunk on a thread of its own) changes nothing: with
