@@ -260,7 +260,8 @@ very scores of the run that saved it. The report adds how the file drifted from 
 A file larger than --memory-budget (or any file with --stream) is scored in streaming mode: one pass
 reads and cleans it, one more scores it at the model's threshold (with --contamination, the exact
 percentile of this file's scores, which may take a third pass); the same scores and verdicts as in
-memory, without the drift report.)";
+memory, and the drift report (new values and rows outside the training range counted over every row,
+the medians from the sample: the in-memory ones when it holds every row).)";
 
 constexpr const char* kScoreFooter = R"(Examples:
   webthreat analyze monday.csv --save-model baseline.json
@@ -573,13 +574,14 @@ struct CommandLine {
             ->option_text("SIZE");
         c.add_option("--scratch", a.scratch,
                      "folder for streaming mode's scratch files (default $TMPDIR, else /tmp): past a quarter of the "
-                     "budget the duplicate set spills there, about 16 bytes a row, removed when the run ends")
+                     "budget the duplicate set spills there, about 16 bytes a row; a ground truth's exact evaluation "
+                     "writes 9 bytes a row there; removed when the run ends")
             ->option_text("DIR");
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
-                   "than memory\"); --allow and --enrich stream; --truth and --explain all are not available there "
-                   "yet")
+                   "than memory\"); --allow, --enrich, --explain all (a row placed among the sample's values) and "
+                   "--truth (exact: scores and truth sorted on disk, 9 bytes a row) stream too")
             ->disable_flag_override();
     }
 
@@ -1040,12 +1042,6 @@ bool compressedInput(const std::string& path)
 int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string& layoutLine, const std::string& why,
                      std::ostream& out)
 {
-    const std::pair<bool, const char*> unsupported[] = {{!a.truth.empty(), "--truth"},
-                                                        {a.explain == "all", "--explain all"}};
-    for (const auto& option : unsupported) {
-        if (option.first)
-            throw UsageError(why + std::string(option.second) + " is not available in streaming mode yet");
-    }
     StreamParams params;
     params.analysis = a.params;
     params.analysis.topN = a.top;
@@ -1060,6 +1056,11 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     params.memoryBudget = a.memoryBudget.empty() ? std::min<std::uint64_t>(budget, kDefaultStreamingBudget) : budget;
     params.scratchDir = a.scratch;
     params.out = a.out;
+    params.explainAll = a.explain == "all";
+    // The ground truth, named or found by its name, evaluated exactly in pass 2 (a named column that is
+    // missing or unusable is an error, as in memory).
+    params.evaluate = true;
+    params.truthColumn = a.truth;
     // --json and --report need the rows: the suspicious ones (up to a cap) and a sample, kept as pass 2
     // scores them, bounded whatever the file's size.
     const bool keepRows = a.json || !a.report.empty();
@@ -1079,6 +1080,8 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     if (keepRows)
         streamed.emplace(streamedAnalysis(a.file, result, summary->finish(result.threshold, result.suspiciousCount),
                                           a.top, progress, a.params.clean.enricher));
+    if (streamed) // score --model: the drift, in the JSON and the report as in memory
+        streamed->analysis.drift = result.drift;
     // What was exported says where it came from: one fingerprint for the CSV, the report and the model.
     std::optional<InputFingerprint> input;
     if (!a.out.empty() || !a.report.empty() || !a.saveModel.empty())
@@ -1121,12 +1124,26 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     }
     if (!a.saveModel.empty())
         saveModel(streamedModel(result, *input, "webthreat"), a.saveModel);
+    // As in memory: a column found by its name but unusable is reported, a file without one says nothing.
+    const bool truthUnusable = !result.evaluation && result.evaluationProblem.rfind("column ", 0) == 0;
     if (a.json) {
-        out << streamedAnalysisJson(*streamed, a.top);
+        out << streamedAnalysisJson(*streamed, a.top, result.evaluation.get(),
+                                    truthUnusable ? result.evaluationProblem : std::string());
         return kExitOk;
     }
     out << layoutLine << why << streamResultText(result, a.top)
+        << (result.drift ? driftText(*result.drift) : std::string())
         << allowListText(a, result.suppression.get(), result.suppressedCount);
+    if (result.evaluation) {
+        Verdicts verdicts; // the whole file's
+        verdicts.contamination = result.contamination;
+        verdicts.threshold = result.threshold;
+        verdicts.suspiciousCount = result.suspiciousCount;
+        verdicts.suppressedCount = result.suppressedCount;
+        out << evaluationText(*result.evaluation, ScoreIndex(), verdicts);
+    } else if (truthUnusable) {
+        out << "\nEvaluation: not available: " << result.evaluationProblem << "\n";
+    }
     writtenText(a, out);
     return kExitOk;
 }

@@ -28,7 +28,7 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b)
 
 constexpr const char* kTruthValues = "1/0, true/false, yes/no, attack/normal, suspicious/normal or malicious/benign";
 
-TruthLookup readColumn(const TrafficTable& table, std::size_t index)
+TruthLookup readColumn(const TrafficTable& table, std::size_t index, bool bothClasses)
 {
     const Column& column = table.columns[index];
     TruthLookup lookup;
@@ -68,16 +68,24 @@ TruthLookup readColumn(const TrafficTable& table, std::size_t index)
         truth.positives += *value;
     }
     truth.negatives = table.rowCount() - truth.positives;
-    if (truth.positives == 0 || truth.negatives == 0) {
-        lookup.problem = "column " + column.name + " cannot be used as ground truth: every row is "
-            + (truth.positives == 0 ? "normal" : "an attack") + ", so there is nothing to tell apart";
-        return lookup;
+    if (bothClasses) {
+        lookup.problem = groundTruthClassProblem(column.name, truth.positives, truth.negatives);
+        if (!lookup.problem.empty())
+            return lookup;
     }
     lookup.truth = std::move(truth);
     return lookup;
 }
 
 } // namespace
+
+std::string groundTruthClassProblem(const std::string& column, std::size_t positives, std::size_t negatives)
+{
+    if (positives > 0 && negatives > 0)
+        return {};
+    return "column " + column + " cannot be used as ground truth: every row is "
+        + (positives == 0 ? "normal" : "an attack") + ", so there is nothing to tell apart";
+}
 
 const std::vector<std::string_view>& truthColumnNames()
 {
@@ -107,12 +115,12 @@ std::vector<std::string> extraColumnNames(const TrafficTable& table)
     return names;
 }
 
-TruthLookup findGroundTruth(const TrafficTable& table)
+TruthLookup findGroundTruth(const TrafficTable& table, bool bothClasses)
 {
     for (std::string_view name : truthColumnNames()) {
         for (std::size_t c = kFieldCount; c < table.columns.size(); ++c) {
             if (equalsIgnoringCase(table.columns[c].name, name))
-                return readColumn(table, c);
+                return readColumn(table, c, bothClasses);
         }
     }
     TruthLookup lookup;
@@ -120,10 +128,10 @@ TruthLookup findGroundTruth(const TrafficTable& table)
     return lookup;
 }
 
-TruthLookup readGroundTruth(const TrafficTable& table, std::string_view name)
+TruthLookup readGroundTruth(const TrafficTable& table, std::string_view name, bool bothClasses)
 {
     if (auto exact = table.findColumn(name))
-        return readColumn(table, *exact);
+        return readColumn(table, *exact, bothClasses);
     std::optional<std::size_t> match;
     int matches = 0;
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
@@ -133,7 +141,7 @@ TruthLookup readGroundTruth(const TrafficTable& table, std::string_view name)
         }
     }
     if (matches == 1)
-        return readColumn(table, *match);
+        return readColumn(table, *match, bothClasses);
     TruthLookup lookup;
     const auto extras = extraColumnNames(table);
     std::string available;
@@ -163,18 +171,42 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
     if (m_positives == 0 || m_negatives == 0)
         throw ParameterError("the ground truth needs both attacks and normal rows");
     const auto& ranked = scores.rankedRows();
-    const std::size_t n = ranked.size();
-    m_rows = n;
+    std::size_t next = 0;
+    m_rows = ranked.size();
+    rank(
+        [&](double& score, bool& positive) {
+            if (next == ranked.size())
+                return false;
+            score = scores.sortedScore(next);
+            positive = truth.positive[ranked[next++]] != 0;
+            return true;
+        },
+        params);
+}
+
+Evaluation::Evaluation(std::string column, std::size_t positives, std::size_t negatives, std::size_t rows,
+                       const RankedFeed& next, const EvaluationParams& params)
+    : m_column(std::move(column))
+    , m_positives(positives)
+    , m_negatives(negatives)
+    , m_rows(rows)
+{
+    params.validate();
+    if (m_positives + m_negatives != rows)
+        throw ParameterError("the ground truth has " + std::to_string(m_positives + m_negatives) + " rows but there are "
+                             + std::to_string(rows) + " scores");
+    if (m_positives == 0 || m_negatives == 0)
+        throw ParameterError("the ground truth needs both attacks and normal rows");
+    rank(next, params);
+}
+
+// The rows in ranked order, once: the ranked truth's bits and the curves and areas, a group of tied
+// rows closed when the next row's score differs.
+void Evaluation::rank(const RankedFeed& next, const EvaluationParams& params)
+{
+    const std::size_t n = m_rows;
     m_rankedTruth.assign((n + 63) / 64, 0);
     m_positivesBeforeWord.assign(m_rankedTruth.size() + 1, 0);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (truth.positive[ranked[i]])
-            m_rankedTruth[i / 64] |= std::uint64_t(1) << (i % 64);
-    }
-    for (std::size_t word = 0; word < m_rankedTruth.size(); ++word)
-        m_positivesBeforeWord[word + 1]
-            = m_positivesBeforeWord[word] + static_cast<std::uint32_t>(std::popcount(m_rankedTruth[word]));
-
     const double p = static_cast<double>(m_positives);
     const double q = static_cast<double>(m_negatives);
     auto keep = [&](std::vector<CurvePoint>& curve, CurvePoint point, bool last) {
@@ -189,11 +221,7 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
     std::size_t previousFp = 0;
     // One threshold per distinct score: a group of tied rows is flagged all at once, so it adds a
     // diagonal step to the ROC curve (a trapezoid) and one point to the precision-recall curve.
-    for (std::size_t i = 0; i < n;) {
-        std::size_t end = i + 1;
-        while (end < n && scores.sortedScore(end) == scores.sortedScore(i))
-            ++end;
-        const std::size_t tp = positivesBefore(end);
+    const auto closeGroup = [&](std::size_t end, std::size_t tp) {
         const std::size_t fp = end - tp;
         area += static_cast<double>(fp - previousFp) * static_cast<double>(tp + previousTp) / 2.0;
         const double precision = static_cast<double>(tp) / static_cast<double>(end);
@@ -204,8 +232,31 @@ Evaluation::Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const
         keep(m_pr, {recall, precision}, last);
         previousTp = tp;
         previousFp = fp;
-        i = end;
+    };
+    std::size_t i = 0;
+    std::size_t tp = 0;
+    double groupScore = 0.0;
+    double score = 0.0;
+    bool positive = false;
+    while (next(score, positive)) {
+        if (i == n)
+            throw ParameterError("more ranked rows than the " + std::to_string(n) + " expected");
+        if (i > 0 && score != groupScore)
+            closeGroup(i, tp);
+        groupScore = score;
+        if (positive) {
+            m_rankedTruth[i / 64] |= std::uint64_t(1) << (i % 64);
+            ++tp;
+        }
+        ++i;
+        if (i % 64 == 0 || i == n)
+            m_positivesBeforeWord[(i + 63) / 64] = static_cast<std::uint32_t>(tp);
     }
+    if (i != n || tp != m_positives)
+        throw ParameterError("the ranked rows fed (" + std::to_string(i) + ", " + std::to_string(tp)
+                             + " attacks) are not the " + std::to_string(n) + " expected");
+    if (n > 0)
+        closeGroup(n, tp);
     m_rocAuc = area / (p * q);
     m_averagePrecision = ap;
 }
@@ -245,6 +296,8 @@ OperatingPoint Evaluation::at(std::size_t flagged, double threshold) const
 std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation,
                                                      const std::vector<double>& contaminations)
 {
+    if (evaluation.contaminationRows())
+        return *evaluation.contaminationRows();
     std::vector<ContaminationRow> rows;
     for (double value : contaminations) {
         const Contamination contamination = Contamination::fromValue(value);
@@ -264,6 +317,8 @@ std::string evaluationText(const Evaluation& evaluation, const ScoreIndex& score
                   static_cast<double>(evaluation.positives())
                       / static_cast<double>(evaluation.positives() + evaluation.negatives()));
     out += line;
+    if (!evaluation.method().empty())
+        out += "  " + evaluation.method() + "\n";
     const OperatingPoint point = evaluation.at(verdicts);
     std::snprintf(line, sizeof line, "  at contamination %s (threshold %s): precision %.4f, recall %.4f, F1 %.4f\n",
                   verdicts.contamination.toString().c_str(), formatNumber(verdicts.threshold).c_str(), point.precision,

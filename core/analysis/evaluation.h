@@ -4,6 +4,7 @@
 #include "core/table/traffictable.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,11 +40,15 @@ std::vector<std::string> extraColumnNames(const TrafficTable& table);
 
 // The first column named as in truthColumnNames() among the table's extra columns. problem says
 // why there is none, or why the one found is unusable (the line and value that does not parse,
-// or a column with only one class).
-TruthLookup findGroundTruth(const TrafficTable& table);
+// or a column with only one class). bothClasses = false: a part of the file (a streamed chunk),
+// which may hold only one class; the caller checks the whole file's counts (groundTruthClassProblem).
+TruthLookup findGroundTruth(const TrafficTable& table, bool bothClasses = true);
 // The column the analyst named (exact name, or case-insensitive when that is unique); problem
 // names the available columns when there is no such column.
-TruthLookup readGroundTruth(const TrafficTable& table, std::string_view column);
+TruthLookup readGroundTruth(const TrafficTable& table, std::string_view column, bool bothClasses = true);
+// "column is_attack cannot be used as ground truth: every row is normal, ...", or "" when the
+// counts have both classes.
+std::string groundTruthClassProblem(const std::string& column, std::size_t positives, std::size_t negatives);
 
 // The detector against a ground truth at one threshold: rows scoring below it are flagged.
 struct OperatingPoint {
@@ -64,6 +69,12 @@ struct CurvePoint {
     double y = 0.0; // ROC: true-positive rate; PR: precision
 };
 
+// The operating point at one contamination's threshold (evaluateContaminations).
+struct ContaminationRow {
+    double contamination = 0.0;
+    OperatingPoint point;
+};
+
 struct EvaluationParams {
     // The curves keep a point only where it moved by at least this much from the last one kept
     // (the areas are always computed from every threshold), so a million rows draw as a few
@@ -80,6 +91,22 @@ public:
     Evaluation() = default;
     // Throws ParameterError when truth has a different number of rows than scores, or only one class.
     Evaluation(const ScoreIndex& scores, const GroundTruth& truth, const EvaluationParams& params = {});
+    // The same from the rows fed in ranked order (ascending score, ties by row) by next(score,
+    // positive), which returns false after the last: streaming mode's scores sorted on disk
+    // (core/stream/streamevaluation.h). Equal to the constructor above on the same scores and truth.
+    // Throws ParameterError when the rows fed are not `rows`, or the truth has only one class.
+    using RankedFeed = std::function<bool(double& score, bool& positive)>;
+    Evaluation(std::string column, std::size_t positives, std::size_t negatives, std::size_t rows,
+               const RankedFeed& next, const EvaluationParams& params = {});
+
+    // How the evaluation was computed, when not from the scores in memory: a sentence the text and
+    // JSON show ("" in memory).
+    const std::string& method() const noexcept { return m_method; }
+    void setMethod(std::string method) { m_method = std::move(method); }
+    // The operating points at the usual contaminations, when computed beside the evaluation
+    // (streaming mode); evaluateContaminations returns them.
+    const std::optional<std::vector<ContaminationRow>>& contaminationRows() const noexcept { return m_byContamination; }
+    void setContaminationRows(std::vector<ContaminationRow> rows) { m_byContamination = std::move(rows); }
 
     const std::string& truthColumn() const noexcept { return m_column; }
     std::size_t positives() const noexcept { return m_positives; }
@@ -105,16 +132,16 @@ private:
     // Positives among the first k ranked rows, for any k in O(1) with 1 bit a row instead of a
     // prefix count a row: the truth in ranked order, 64 rows a word, and the count before each word.
     std::size_t positivesBefore(std::size_t k) const noexcept;
+    void rank(const RankedFeed& next, const EvaluationParams& params);
+    std::string m_method;
+    std::optional<std::vector<ContaminationRow>> m_byContamination;
     std::size_t m_rows = 0;
     std::vector<std::uint64_t> m_rankedTruth;
     std::vector<std::uint32_t> m_positivesBeforeWord;
 };
 
-// The operating points at the contaminations an analyst usually tries.
-struct ContaminationRow {
-    double contamination = 0.0;
-    OperatingPoint point;
-};
+// The operating points at the contaminations an analyst usually tries (an evaluation's own when it
+// carries them: a streamed one, whose scores are not kept).
 std::vector<ContaminationRow> evaluateContaminations(const ScoreIndex& scores, const Evaluation& evaluation,
                                                      const std::vector<double>& contaminations
                                                      = {0.01, 0.02, 0.05, 0.10, 0.20});

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <cstdio>
+#include <optional>
 
 namespace webthreat {
 
@@ -243,7 +244,8 @@ namespace {
 // the result is the same. NaN has no place in that order: with one, std::sort is used as before.
 // The values are read as floats straight from the table (FeatureReader), and the floats let go
 // once their keys are made, so a task holds at most two arrays of 4 bytes a row at once.
-std::vector<float> sortedFloats(const FeatureReader& values)
+template <typename Values> // FeatureReader or std::vector<double>
+std::vector<float> sortedFloats(const Values& values)
 {
     const std::size_t n = values.size();
     std::vector<float> sorted(n);
@@ -348,6 +350,38 @@ FeatureRanks rankFeatures(const PreparedData& data, const Detection& detection, 
     return ranks;
 }
 
+FeatureRanks rankSampleFeatures(const TrafficTable& sample, const FeatureSet& sampleFeatures, const Detection& detection,
+                                double averagePathLength, int threads)
+{
+    const auto& features = detection.params.features;
+    FeatureRanks ranks;
+    ranks.partOfFile = true;
+    ranks.averagePathLength = averagePathLength;
+    ranks.sorted.resize(features.size());
+    parallelFor(features.size(), resolveThreads(threads), [&](std::size_t f) {
+        ranks.sorted[f] = SortedValues(sortedFloats(encodedInputValues(sample, sampleFeatures, detection, features[f])));
+    });
+    return ranks;
+}
+
+std::vector<double> encodedInputValues(const TrafficTable& table, const FeatureSet& features, const Detection& detection,
+                                       Feature feature)
+{
+    for (const FeatureEncoding& encoding : *detection.encodings) {
+        if (encoding.feature != feature)
+            continue;
+        if (feature == Feature::BytesIn || feature == Feature::BytesOut) {
+            const auto& cells = table.column(feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers;
+            std::vector<double> values(cells.size());
+            for (std::size_t row = 0; row < cells.size(); ++row)
+                values[row] = cells[row] == kMissingInteger ? encoding.fill : static_cast<double>(cells[row]);
+            return values;
+        }
+        return encodedFeatureValues(table, features, encoding);
+    }
+    return featureValues(table, features, feature);
+}
+
 namespace {
 
 // Places the given rows among every row by ranks (binary search): the same counts as the pass
@@ -375,7 +409,8 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
     std::vector<RowExplanation> explanations(k);
     if (k == 0)
         return explanations;
-    const double average = averagePathLength(detection);
+    const bool partOfFile = ranks && ranks->partOfFile && detection.encodings;
+    const double average = partOfFile ? ranks->averagePathLength : averagePathLength(detection);
     const FeatureSet detectorInputs = detectorFeatures(data, detection);
     std::vector<float> given(k * features.size()); // the given rows' raw inputs, row-major
     std::vector<float> seen(k * features.size()); // the same as the forest saw them (scaled)
@@ -387,15 +422,20 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
         explanations[i].features.resize(features.size());
     }
     for (std::size_t f = 0; f < features.size(); ++f) {
-        const FeatureReader values(data.table, detectorInputs, features[f]);
+        // Streaming mode: the values the encodings give; otherwise read row by row from the table.
+        const std::vector<double> encoded
+            = partOfFile ? encodedInputValues(data.table, detectorInputs, detection, features[f]) : std::vector<double>();
+        const std::optional<FeatureReader> reader
+            = partOfFile ? std::nullopt : std::optional<FeatureReader>(std::in_place, data.table, detectorInputs, features[f]);
+        auto values = [&](std::size_t row) { return partOfFile ? encoded[row] : (*reader)[row]; };
         const FeatureScale scale = effectiveScale(features[f], detection.params.scaling);
         std::vector<float> sorted(k);
         for (std::size_t i = 0; i < k; ++i) {
-            sorted[i] = given[i * features.size() + f] = static_cast<float>(values[rows[i]]);
+            sorted[i] = given[i * features.size() + f] = static_cast<float>(values(rows[i]));
             // As TableFeatureRows makes it: scaled in double from the same value, then rounded.
-            seen[i * features.size() + f] = static_cast<float>(scaleFeatureValue(scale, values[rows[i]]));
+            seen[i * features.size() + f] = static_cast<float>(scaleFeatureValue(scale, values(rows[i])));
         }
-        if (ranks && f < ranks->sorted.size() && ranks->sorted[f].rows() == n) {
+        if (ranks && f < ranks->sorted.size() && (ranks->sorted[f].rows() == n || partOfFile)) {
             for (std::size_t i = 0; i < k; ++i) {
                 explanations[i].features[f].feature = features[f];
                 explanations[i].features[f].value = static_cast<double>(given[i * features.size() + f]);
@@ -410,7 +450,7 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
         std::vector<std::size_t> lessThan(k + 1, 0);
         std::vector<std::size_t> greaterFrom(k + 1, 0);
         for (std::size_t row = 0; row < n; ++row) {
-            const float v = static_cast<float>(values[row]);
+            const float v = static_cast<float>(values(row));
             ++lessThan[static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), v) - sorted.begin())];
             ++greaterFrom[static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), v) - sorted.begin())];
         }

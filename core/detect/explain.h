@@ -81,8 +81,23 @@ private:
 // feature a task; at most 4 bytes a row and feature (see SortedValues).
 struct FeatureRanks {
     std::vector<SortedValues> sorted; // per detector feature, in detection.params.features order
+    // Streaming mode (core/stream), where the table explained is one chunk of the file: sorted holds
+    // the values of the forest's sample (every row when it holds them all; explainRows places a
+    // row among them, whatever their number), averagePathLength is the whole file's, and a row's
+    // values are those its detection's encodings give (whole-file shares, per-source totals and
+    // fills), as the forest saw them, not the chunk's own.
+    bool partOfFile = false;
+    double averagePathLength = 0.0;
 };
 FeatureRanks rankFeatures(const PreparedData& data, const Detection& detection, int threads = 0);
+// Streaming mode's ranks (FeatureRanks::partOfFile): the sample's rows, valued with the detection's
+// encodings; averagePathLength: the whole file's (averagePathLength over every score, in file order).
+FeatureRanks rankSampleFeatures(const TrafficTable& sample, const FeatureSet& sampleFeatures, const Detection& detection,
+                                double averagePathLength, int threads = 0);
+// A detector feature's values as the detection's encodings give them, the fill the forest used for a
+// missing byte count included (what explainRows reads with FeatureRanks::partOfFile).
+std::vector<double> encodedInputValues(const TrafficTable& table, const FeatureSet& features, const Detection& detection,
+                                       Feature feature);
 
 // Explains many rows at once (the scored CSV, the JSON report) without keeping the input matrix:
 // the given rows' values are sorted per feature and one pass over each feature places all of them

@@ -18,63 +18,64 @@ std::string roughly(double value)
     return text;
 }
 
-void measureCategories(const DetectorModel& model, const TrafficTable& table, std::size_t column, FeatureDrift& drift)
-{
-    const FeatureEncoding& encoding = model.encodings[column];
-    std::size_t rows = 0;
-    std::set<std::string> seen;
-    const auto note = [&](const std::string& value) {
-        ++rows;
-        if (seen.insert(value).second && drift.newCategoryExamples.size() < 5)
-            drift.newCategoryExamples.push_back(value.empty() ? "(missing)" : value);
-    };
-    if (encoding.feature == Feature::DstPortFrequency || encoding.feature == Feature::ResponseCodeFrequency) {
-        const Field field = encoding.feature == Feature::DstPortFrequency ? Field::DstPort : Field::ResponseCode;
-        for (std::int64_t value : table.column(field).integers) {
-            if (!encoding.integerShares.contains(value))
-                note(value == kMissingInteger ? std::string() : std::to_string(value));
-        }
-    } else {
-        const Field field = encoding.feature == Feature::ProtocolFrequency ? Field::Protocol : Field::SrcIpCountryCode;
-        for (std::uint32_t id : table.column(field).text) {
-            const std::string value = id == StringPool::kMissing ? std::string() : std::string(table.strings->view(id));
-            if (!encoding.textShares.contains(value))
-                note(value);
-        }
-    }
-    drift.newCategories = seen.size();
-    drift.newCategoryRows = table.rowCount() > 0 ? static_cast<double>(rows) / static_cast<double>(table.rowCount()) : 0.0;
-}
-
-void measureValues(const FeatureDistribution& training, std::vector<double> values, FeatureDrift& drift)
-{
-    std::size_t outside = 0;
-    for (double value : values) {
-        if (value < training.minimum || value > training.maximum)
-            ++outside;
-    }
-    drift.outsideRange = values.empty() ? 0.0 : static_cast<double>(outside) / static_cast<double>(values.size());
-    drift.trainingMedian = training.median;
-    drift.median = describeDistribution(values).median;
-    const double range = training.upperQuartile - training.lowerQuartile;
-    const double difference = drift.median - training.median;
-    if (range > 0)
-        drift.medianShift = difference / range;
-    else
-        drift.medianShift = difference == 0 ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), difference);
-}
 } // namespace
 
-DriftReport measureDrift(const DetectorModel& model, const TrafficTable& table, const FeatureSet& features)
+DriftMeasure::DriftMeasure(const DetectorModel& model)
+    : m_model(model)
+    , m_columns(model.encodings.size())
+{
+}
+
+void DriftMeasure::add(const TrafficTable& table, const std::vector<std::vector<double>>& values)
+{
+    m_rows += table.rowCount();
+    for (std::size_t column = 0; column < m_model.encodings.size(); ++column) {
+        const FeatureEncoding& encoding = m_model.encodings[column];
+        Column& drift = m_columns[column];
+        if (!encoding.isFrequency()) {
+            const FeatureDistribution& training = m_model.training[column];
+            for (double value : values[column]) {
+                if (value < training.minimum || value > training.maximum)
+                    ++drift.outside;
+            }
+            continue;
+        }
+        const auto note = [&](const std::string& value) {
+            ++drift.newRows;
+            if (drift.seen.insert(value).second && drift.examples.size() < 5)
+                drift.examples.push_back(value.empty() ? "(missing)" : value);
+        };
+        if (encoding.feature == Feature::DstPortFrequency || encoding.feature == Feature::ResponseCodeFrequency) {
+            const Field field = encoding.feature == Feature::DstPortFrequency ? Field::DstPort : Field::ResponseCode;
+            for (std::int64_t value : table.column(field).integers) {
+                if (!encoding.integerShares.contains(value))
+                    note(value == kMissingInteger ? std::string() : std::to_string(value));
+            }
+        } else {
+            const Field field = encoding.feature == Feature::ProtocolFrequency ? Field::Protocol : Field::SrcIpCountryCode;
+            for (std::uint32_t id : table.column(field).text) {
+                const std::string value = id == StringPool::kMissing ? std::string() : std::string(table.strings->view(id));
+                if (!encoding.textShares.contains(value))
+                    note(value);
+            }
+        }
+    }
+}
+
+DriftReport DriftMeasure::finish(const std::vector<double>& medians) const
 {
     DriftReport report;
-    for (std::size_t column = 0; column < model.encodings.size(); ++column) {
+    const double rows = static_cast<double>(m_rows);
+    for (std::size_t column = 0; column < m_model.encodings.size(); ++column) {
+        const Column& measured = m_columns[column];
         FeatureDrift drift;
-        drift.feature = model.encodings[column].feature;
-        drift.categorical = model.encodings[column].isFrequency();
+        drift.feature = m_model.encodings[column].feature;
+        drift.categorical = m_model.encodings[column].isFrequency();
         const std::string name(featureInfo(drift.feature).name);
-        if (model.encodings[column].isFrequency()) {
-            measureCategories(model, table, column, drift);
+        if (drift.categorical) {
+            drift.newCategories = measured.seen.size();
+            drift.newCategoryExamples = measured.examples;
+            drift.newCategoryRows = m_rows > 0 ? static_cast<double>(measured.newRows) / rows : 0.0;
             if (drift.newCategoryRows > kLargeDriftShare) {
                 std::string examples;
                 for (const std::string& example : drift.newCategoryExamples)
@@ -84,12 +85,21 @@ DriftReport measureDrift(const DetectorModel& model, const TrafficTable& table, 
                                           + " value(s) never seen in training (" + examples + ")");
             }
         } else {
-            measureValues(model.training[column], featureValues(table, features, drift.feature), drift);
+            const FeatureDistribution& training = m_model.training[column];
+            drift.outsideRange = m_rows > 0 ? static_cast<double>(measured.outside) / rows : 0.0;
+            drift.trainingMedian = training.median;
+            drift.median = medians[column];
+            const double range = training.upperQuartile - training.lowerQuartile;
+            const double difference = drift.median - training.median;
+            if (range > 0)
+                drift.medianShift = difference / range;
+            else
+                drift.medianShift
+                    = difference == 0 ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), difference);
             if (drift.outsideRange > kLargeDriftShare)
                 report.warnings.push_back(name + ": " + formatShare(drift.outsideRange)
                                           + " of rows lie outside the training range ["
-                                          + roughly(model.training[column].minimum) + ", "
-                                          + roughly(model.training[column].maximum) + "]");
+                                          + roughly(training.minimum) + ", " + roughly(training.maximum) + "]");
             if (std::fabs(drift.medianShift) > kLargeMedianShift)
                 report.warnings.push_back(name + ": the median moved from " + roughly(drift.trainingMedian)
                                           + " to " + roughly(drift.median)
@@ -102,6 +112,23 @@ DriftReport measureDrift(const DetectorModel& model, const TrafficTable& table, 
         report.features.push_back(std::move(drift));
     }
     return report;
+}
+
+DriftReport measureDrift(const DetectorModel& model, const TrafficTable& table, const FeatureSet& features)
+{
+    DriftMeasure measure(model);
+    std::vector<std::vector<double>> values(model.encodings.size());
+    std::vector<double> medians(model.encodings.size(), 0.0);
+    for (std::size_t column = 0; column < model.encodings.size(); ++column) {
+        if (!model.encodings[column].isFrequency())
+            values[column] = featureValues(table, features, model.encodings[column].feature);
+    }
+    measure.add(table, values);
+    for (std::size_t column = 0; column < model.encodings.size(); ++column) {
+        if (!model.encodings[column].isFrequency())
+            medians[column] = describeDistribution(values[column]).median;
+    }
+    return measure.finish(medians);
 }
 
 std::string driftText(const DriftReport& drift)

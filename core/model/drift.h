@@ -3,6 +3,7 @@
 #include "core/detect/model.h"
 #include "core/table/traffictable.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,31 @@ inline constexpr double kLargeMedianShift = 1.0;
 
 // table and features: the cleaned rows being scored and their engineered columns.
 DriftReport measureDrift(const DetectorModel& model, const TrafficTable& table, const FeatureSet& features);
+
+// measureDrift over a file given in parts (streaming mode, core/stream): each part's rows add their
+// new categories and rows outside the training range, exactly; the medians come at the end from
+// wherever the caller has them (streaming: the forest's sample, exact when it holds every row).
+// Memory: the distinct new categories.
+class DriftMeasure {
+public:
+    explicit DriftMeasure(const DetectorModel& model);
+    // values[column]: the part's values of the model's column-th feature, for the numeric ones
+    // (empty for a frequency feature), as featureValues gives them.
+    void add(const TrafficTable& table, const std::vector<std::vector<double>>& values);
+    // medians[column]: the file's median of each numeric feature (ignored for frequency features).
+    DriftReport finish(const std::vector<double>& medians) const;
+
+private:
+    const DetectorModel& m_model;
+    std::size_t m_rows = 0;
+    struct Column {
+        std::size_t outside = 0; // numeric: rows outside the training range
+        std::set<std::string> seen; // frequency: the values never seen in training
+        std::size_t newRows = 0;
+        std::vector<std::string> examples;
+    };
+    std::vector<Column> m_columns;
+};
 
 // The report as text lines for the CLI report: a table of features, then the warnings.
 std::string driftText(const DriftReport& drift);

@@ -193,6 +193,23 @@ std::vector<std::string> scoredCsvHeader(const Analysis& analysis)
     return header;
 }
 
+std::string explanationCells(const RowExplanation& explanation)
+{
+    std::string cells;
+    char share[64];
+    const bool credited = !explanation.features.empty() && explanation.features.front().credit > 0.0;
+    cells.push_back(',');
+    if (credited)
+        cells.append(featureInfo(explanation.features.front().feature).name);
+    cells.push_back(',');
+    auto [end, error] = std::to_chars(share, share + sizeof share, credited ? explanation.features.front().credit : 0.0);
+    (void)error;
+    cells.append(share, end);
+    cells.push_back(',');
+    appendCsvField(cells, explanation.sentence);
+    return cells;
+}
+
 void writeScoredCsv(const Analysis& analysis, const std::string& path, const Progress& progress, ExplainRows explain,
                     const BeaconResult* beacons, int threads)
 {
@@ -253,22 +270,8 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         const auto explanations = explainRows(*analysis.data, *analysis.detection, batchRows,
                                               static_cast<int>(workers), ranks ? &*ranks : nullptr);
         stage("explanations");
-        char share[64];
-        for (std::size_t i = 0; i < explanations.size(); ++i) {
-            const RowExplanation& explanation = explanations[i];
-            std::string& cells = batchCells[i];
-            const bool credited = !explanation.features.empty() && explanation.features.front().credit > 0.0;
-            cells.push_back(',');
-            if (credited)
-                cells.append(featureInfo(explanation.features.front().feature).name);
-            cells.push_back(',');
-            auto [end, error]
-                = std::to_chars(share, share + sizeof share, credited ? explanation.features.front().credit : 0.0);
-            (void)error;
-            cells.append(share, end);
-            cells.push_back(',');
-            appendCsvField(cells, explanation.sentence);
-        }
+        for (std::size_t i = 0; i < explanations.size(); ++i)
+            batchCells[i] = explanationCells(explanations[i]);
     };
     const Enrichment* enrichment = features.enrichment.get();
     auto appendRow = [&](std::string& buffer, std::size_t row, std::size_t& explainedIndex) {
@@ -346,7 +349,8 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
     logger::core()->info("wrote {} scored rows to {}", table.rowCount(), path);
 }
 
-void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader, int threads)
+void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader, int threads,
+                       const std::vector<std::string>* explained)
 {
     const TrafficTable& table = chunk.data->table;
     const FeatureSet& features = chunk.data->features;
@@ -380,7 +384,10 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader,
         appendNumber(buffer, scores[row]);
         buffer.push_back(',');
         buffer.append(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
-        buffer.append(",,,");
+        if (explained && !(*explained)[row].empty())
+            buffer.append((*explained)[row]);
+        else
+            buffer.append(",,,");
         if (chunk.suppression) // as writeScoredCsv: 1 where a rule moved a row below the threshold to normal
             buffer.append(chunk.suppression->rows[row] && scores[row] < chunk.verdicts.threshold ? ",1" : ",0");
         if (chunk.threatMatches) {
@@ -467,13 +474,16 @@ Json evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, cons
         point.update(pointJson(row.point));
         byContamination.push_back(std::move(point));
     }
-    return {{"truth_column", evaluation.truthColumn()},
-            {"attacks", evaluation.positives()},
-            {"normal", evaluation.negatives()},
-            {"roc_auc", evaluation.rocAuc()},
-            {"average_precision", evaluation.averagePrecision()},
-            {"at_threshold", pointJson(evaluation.at(verdicts))},
-            {"by_contamination", std::move(byContamination)}};
+    Json document = {{"truth_column", evaluation.truthColumn()},
+                     {"attacks", evaluation.positives()},
+                     {"normal", evaluation.negatives()},
+                     {"roc_auc", evaluation.rocAuc()},
+                     {"average_precision", evaluation.averagePrecision()},
+                     {"at_threshold", pointJson(evaluation.at(verdicts))},
+                     {"by_contamination", std::move(byContamination)}};
+    if (!evaluation.method().empty()) // streaming mode: how it was computed (exact)
+        document["method"] = evaluation.method();
+    return document;
 }
 
 void appendEntriesText(std::string& out, const char* title, const std::vector<FindingEntry>& entries)

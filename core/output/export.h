@@ -47,10 +47,15 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
 class AtomicFile;
 // The streaming path's scored CSV (core/stream), one chunk's rows at a time: writeScoredCsv's
 // columns, with the extra feature columns from the detection's encodings (whole-file shares and
-// per-source values) and the three explanation cells left empty (explanations compare a row with
-// all rows, which a chunk does not hold).
+// per-source values) and the three explanation cells from `explained` (per row, explanationCells'
+// text; empty or null: the cells left empty), which the caller computes against the whole file
+// (core/detect/explain.h, FeatureRanks::partOfFile).
 // threads: rows are formatted in blocks on this many threads (0: the detection's forest.threads).
-void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader, int threads = 0);
+void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader, int threads = 0,
+                       const std::vector<std::string>* explained = nullptr);
+struct RowExplanation;
+// A row's top_feature, top_feature_share and explanation cells, each with its leading comma.
+std::string explanationCells(const RowExplanation& explanation);
 
 class Evaluation;
 

@@ -1,11 +1,13 @@
 #include "core/stream/streamanalysis.h"
 
+#include "core/detect/explain.h"
 #include "core/output/atomicfile.h"
 #include "core/output/export.h"
 #include "core/stream/chunksource.h"
 #include "core/stream/duplicatefinder.h"
 #include "core/stream/streamallowlist.h"
 #include "core/stream/streamenrichment.h"
+#include "core/stream/streamevaluation.h"
 #include "core/stream/prefetchsource.h"
 #include "core/util/errors.h"
 #include "core/util/hash.h"
@@ -17,6 +19,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <queue>
 #include <random>
 #include <unordered_map>
@@ -365,9 +368,18 @@ private:
     // from the database when it has none; a scored pass enriches its chunk when the countries are
     // filled or the rows are written (m_enrichChunks), for the visitor in m_chunkEnrichment.
     std::unique_ptr<StreamedEnrichment> m_enrich;
+    std::unique_ptr<StreamedEvaluation> m_evaluation; // StreamParams::evaluate, in pass 2
     std::shared_ptr<const Enrichment> m_chunkEnrichment;
     std::size_t m_countriesFilled = 0;
     bool m_enrichChunks = false;
+    std::string m_evaluationNote;
+    // The explanations' average path length: -c log2(-score) summed over every row in file order, as
+    // averagePathLength (core/detect/explain.h) sums it in memory.
+    double m_pathSum = 0.0;
+    // score --model: the drift measured in pass 2, valued with this file's own encodings.
+    std::unique_ptr<DriftMeasure> m_drift;
+    std::vector<std::vector<double>> numericValues(const TrafficTable& table) const;
+    void finishDrift();
 };
 
 void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
@@ -828,6 +840,18 @@ void Streamer::findThreshold()
             }
         }
         total += scores.size();
+        if (!m_params.out.empty()) {
+            const double c = IsolationForest::averagePathLength(m_result.detection->effectiveMaxSamples);
+            for (double score : scores)
+                m_pathSum += -c * std::log2(-score);
+        }
+        if (m_drift)
+            m_drift->add(table, numericValues(table));
+        if (m_evaluation) {
+            m_evaluation->add(table, scores);
+            if (!m_params.truthColumn.empty() && !m_evaluation->problem().empty())
+                throw ParameterError("--truth " + m_params.truthColumn + ": " + m_evaluation->problem());
+        }
         if (m_result.threatIndex)
             countThreatLists(table, scores);
         if (m_params.onScored)
@@ -963,12 +987,60 @@ void Streamer::finishThreatLists()
     }
 }
 
+// A part of the file's values of the model's numeric features (the frequency features' left empty), as
+// the file's own encodings give them (featureValues over the whole file in memory).
+std::vector<std::vector<double>> Streamer::numericValues(const TrafficTable& table) const
+{
+    const FeatureEncodings& columns = *m_encodings;
+    Detection valued;
+    valued.encodings = m_fileEncodings ? m_fileEncodings : m_encodings;
+    FeatureSet derived;
+    derived.sessionDuration = DerivedFeature(DerivedFeature::Kind::SessionDuration, table, m_durationFill);
+    derived.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, table, m_rateFill);
+    std::vector<std::vector<double>> values(columns.size());
+    for (std::size_t f = 0; f < columns.size(); ++f) {
+        if (!columns[f].isFrequency())
+            values[f] = encodedInputValues(table, derived, valued, columns[f].feature);
+    }
+    return values;
+}
+
+void Streamer::finishDrift()
+{
+    const DetectorModel& model = *m_params.analysis.model;
+    std::vector<std::vector<double>> values = numericValues(m_sampleTable);
+    std::vector<double> medians(values.size(), 0.0);
+    for (std::size_t column = 0; column < values.size(); ++column) {
+        if (!model.encodings[column].isFrequency())
+            medians[column] = describeDistribution(values[column]).median;
+    }
+    m_result.drift = std::make_shared<const DriftReport>(m_drift->finish(medians));
+    m_result.driftMediansExact = m_result.sampleIsWholeFile;
+    m_drift.reset();
+}
+
 // One more pass writes the scored CSV row by row, labelled at the threshold, atomically.
 void Streamer::writeOut()
 {
     AtomicFile file(m_params.out);
     bool header = true;
     m_enrichChunks = true; // the enrichment columns
+    // The explanations place a row among the sample's values (every row's when it holds them all: the
+    // in-memory ranks), valued with the encodings the file's feature columns are written with.
+    const int threads = m_params.analysis.detector.forest.threads;
+    std::optional<FeatureRanks> ranks;
+    if (m_result.detection->forest && m_result.rowsScored > 0) {
+        Detection valued = *m_result.detection;
+        if (m_fileEncodings)
+            valued.encodings = m_fileEncodings;
+        FeatureSet sampleFeatures;
+        sampleFeatures.sessionDuration = DerivedFeature(DerivedFeature::Kind::SessionDuration, m_sampleTable, m_durationFill);
+        sampleFeatures.avgPacketSize = DerivedFeature(DerivedFeature::Kind::AvgPacketSize, m_sampleTable, m_rateFill);
+        ranks = rankSampleFeatures(m_sampleTable, sampleFeatures, valued,
+                                   m_pathSum / static_cast<double>(m_result.rowsScored), threads);
+    }
+    std::vector<std::size_t> explainedRows;
+    std::vector<std::string> cells;
     scoredPass("write", [&](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t) {
         auto data = std::make_shared<PreparedData>();
         data->file = m_path;
@@ -996,7 +1068,25 @@ void Streamer::writeOut()
         if (m_result.threatIndex) // the threat_lists column
             chunk.threatMatches = std::make_shared<const ThreatMatches>(
                 matchThreatLists(data->table, m_result.threatIndex, m_progress.cancelFlag()));
-        appendScoredChunk(chunk, file, header);
+        // Each suspicious row's explanation (every row's with explainAll), as writeScoredCsv writes them.
+        explainedRows.clear();
+        for (std::size_t row = 0; row < scores.size(); ++row) {
+            if (m_params.explainAll || chunk.verdicts.suspicious[row])
+                explainedRows.push_back(row);
+        }
+        cells.assign(scores.size(), std::string());
+        // In batches: a row's explanation (its features and sentence, about 500 bytes) lives only until
+        // its cells are made, so a chunk holds its rows' cells (about 150 bytes each) and one batch.
+        constexpr std::size_t kBatchRows = 32768; // as writeScoredCsv
+        for (std::size_t from = 0; ranks && from < explainedRows.size(); from += kBatchRows) {
+            const std::vector<std::size_t> batch(explainedRows.begin() + static_cast<std::ptrdiff_t>(from),
+                                                 explainedRows.begin()
+                                                     + static_cast<std::ptrdiff_t>(std::min(explainedRows.size(), from + kBatchRows)));
+            const std::vector<RowExplanation> explanations = explainRows(*data, *detection, batch, threads, &*ranks);
+            for (std::size_t i = 0; i < explanations.size(); ++i)
+                cells[batch[i]] = explanationCells(explanations[i]);
+        }
+        appendScoredChunk(chunk, file, header, 0, &cells);
         header = false;
     });
     file.commit();
@@ -1049,7 +1139,30 @@ StreamResult Streamer::run()
     }
     if (!m_params.analysis.allowRules.empty())
         m_allow = std::make_unique<StreamedAllowList>(m_params.analysis.allowRules);
+    if (m_params.evaluate) {
+        StreamedEvaluationParams evaluation;
+        evaluation.truthColumn = m_params.truthColumn;
+        evaluation.scratchDir = m_params.scratchDir;
+        evaluation.runBytes = m_params.effectiveDuplicateSetBytes(); // the duplicate set is gone by then
+        m_evaluation = std::make_unique<StreamedEvaluation>(evaluation);
+    }
+    if (model)
+        m_drift = std::make_unique<DriftMeasure>(*model);
     findThreshold();
+    if (m_drift)
+        finishDrift();
+    if (m_evaluation) {
+        m_result.evaluation = m_evaluation->finish();
+        m_result.evaluationProblem = m_evaluation->problem();
+        if (!m_params.truthColumn.empty() && !m_result.evaluation)
+            throw ParameterError("--truth " + m_params.truthColumn + ": " + m_result.evaluationProblem);
+        if (m_result.evaluation)
+            m_evaluationNote = "the evaluation against " + m_result.evaluation->truthColumn() + " is exact: every row's "
+                "score and truth went to the scratch folder (9 bytes a row, " + formatBytes(m_evaluation->spilledBytes())
+                + " written, removed) and were sorted in " + std::to_string(m_evaluation->runs())
+                + " run(s) and merged: the same areas and operating points as in memory";
+        m_evaluation.reset();
+    }
     if (m_allow) {
         m_result.suppression = m_allow->totals();
         m_result.suppressedCount = m_allow->suppressedAt(m_result.threshold);
@@ -1076,7 +1189,11 @@ StreamResult Streamer::run()
         notes.push_back(m_params.analysis.modelThreshold
                             ? "labelled at the model's saved threshold: one scoring pass after the read-and-clean pass"
                             : "labelled at this file's contamination percentile, exact, as in memory");
-        notes.push_back("the drift against the model's training data is not measured in streaming mode");
+        notes.push_back(std::string("the drift against the model's training data: new categories and rows outside the "
+                                    "training range counted over every row; ")
+                        + (m_result.driftMediansExact ? "the medians over every row, as in memory"
+                                                      : "the medians those of the uniform sample of "
+                                                            + std::to_string(m_result.sampleRows) + " rows"));
     } else if (m_result.sampleIsWholeFile)
         notes.push_back("the forest was fitted on every cleaned row, as in memory: the same scores and verdicts");
     else
@@ -1118,8 +1235,17 @@ StreamResult Streamer::run()
         notes.push_back("the 'Who is on the other end' section (ASes, countries and flags of the suspicious rows) is not "
                         "computed in streaming mode; the scored CSV's columns carry every row's answers");
     }
+    if (!m_evaluationNote.empty())
+        notes.push_back(m_evaluationNote);
     if (!m_params.out.empty())
-        notes.push_back("the scored CSV leaves top_feature, top_feature_share and explanation empty in streaming mode");
+        notes.push_back(std::string("the scored CSV's explanations (") + (m_params.explainAll ? "every row's" : "the suspicious rows'")
+                        + ") have the forest's own credits and the whole file's average path length; "
+                        + (m_result.sampleIsWholeFile
+                               ? "a row's place among the other rows (\"above 99.9 % of sessions\") is counted over every row, as in memory"
+                               : "a row's place among the other rows (\"above 99.9 % of sessions\") is counted over the forest's uniform "
+                                 "sample of " + std::to_string(m_result.sampleRows)
+                                 + " rows, not every row: a share within about 0.1 percentage point of the whole file's "
+                                   "(one standard error at most 0.5 / sqrt(sample rows))"));
     return std::move(m_result);
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/analysis/evaluation.h"
+#include "core/model/drift.h"
 #include "core/pipeline.h"
 
 #include <cstdint>
@@ -25,7 +27,10 @@ namespace webthreat {
 //    row, and keeps the scores near the threshold (a window set from the sample's scores), so the
 //    percentile is exact; when the threshold falls outside the window a third pass collects the
 //    scores of the one histogram bin that holds it.
-//  With an output file, one more pass writes it row by row with the labels.
+//    With evaluate, every row's score and truth go to a scratch file, sorted and merged at the end
+//    (core/stream/streamevaluation.h): the exact evaluation. With a saved model, the drift is counted.
+//  With an output file, one more pass writes it row by row with the labels and explanations (a row
+//    placed among the sample's values: among every row's when the sample holds them all).
 // When the sample holds every cleaned row (a file no larger than sampleRows), the fit, the
 // encodings and therefore every score and verdict are those of the in-memory run.
 struct StreamParams {
@@ -38,7 +43,13 @@ struct StreamParams {
     // partition files in a private folder under scratchDir (core/stream/duplicatefinder.h).
     std::size_t duplicateSetBytes = 0;
     std::string scratchDir; // empty: $TMPDIR, else /tmp
-    std::string out; // when set, the scored CSV (writeScoredCsv's columns, without explanations)
+    std::string out; // when set, the scored CSV (writeScoredCsv's columns)
+    bool explainAll = false; // --out explains every row, not only the suspicious ones
+    // Evaluate against a ground-truth column (core/stream/streamevaluation.h), exact: truthColumn
+    // names it (a missing or unusable one throws ParameterError "--truth NAME: ..." as in memory), or
+    // empty: the first of truthColumnNames() the file has, if any (else evaluationProblem says why).
+    bool evaluate = false;
+    std::string truthColumn;
     // Called in pass 2 with each chunk's cleaned rows, their scores, the index of its first row
     // among the file's cleaned rows and, with an allow-list, its match (per row 1 = an enabled rule
     // matches: the row is never suspicious; null without one) (the workbench's StreamSummary,
@@ -109,6 +120,15 @@ struct StreamResult {
     // lists' suspicious counts, mostAnomalous and --out's labels leave the suppressed rows out.
     std::shared_ptr<const Suppression> suppression;
     std::size_t suppressedCount = 0;
+    // With a saved model (score --model): the file's drift from the model's training data, as
+    // measureDrift (core/model/drift.h) gives it in memory: the new categories and the rows outside
+    // the training range counted over every row in pass 2; the medians the forest's sample's, exact
+    // when it holds every row (driftMediansExact).
+    std::shared_ptr<const DriftReport> drift;
+    bool driftMediansExact = true;
+    // With StreamParams::evaluate: the evaluation, or why there is none (the in-memory sentence).
+    std::shared_ptr<const Evaluation> evaluation;
+    std::string evaluationProblem;
     int passes = 0;
     double seconds[4] = {0, 0, 0, 0}; // pass 1, fit, pass 2 (+3), output
     // How this run differs from the in-memory one, in sentences for the report and provenance.

@@ -1,6 +1,7 @@
 #include "core/stream/streamedanalysis.h"
 
 #include "core/analysis/entities.h"
+#include "core/analysis/evaluation.h"
 #include "core/detect/features.h"
 #include "core/output/export.h"
 #include "core/output/json_internal.h"
@@ -169,9 +170,24 @@ std::string streamedRowsSentence(const StreamedRows& rows)
         + " of the file's " + groupedCount(rows.rowsScored) + " rows";
 }
 
-std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t rowsShown)
+std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t rowsShown, const Evaluation* evaluation,
+                                 const std::string& evaluationProblem)
 {
-    Json document = Json::parse(analysisJson(streamed.analysis, rowsShown));
+    Json document = Json::parse(analysisJson(streamed.analysis, rowsShown, evaluation, evaluationProblem));
+    if (evaluation) {
+        // At the whole file's verdicts (the kept table may hold fewer suspicious rows than the file).
+        const OperatingPoint point
+            = evaluation->at(static_cast<std::size_t>(streamed.suspiciousTotal), streamed.analysis.verdicts.threshold);
+        document["evaluation"]["at_threshold"] = {{"threshold", point.threshold},
+                                                  {"flagged", point.flagged},
+                                                  {"true_positives", point.truePositives},
+                                                  {"false_positives", point.falsePositives},
+                                                  {"false_negatives", point.falseNegatives},
+                                                  {"true_negatives", point.trueNegatives},
+                                                  {"precision", point.precision},
+                                                  {"recall", point.recall},
+                                                  {"f1", point.f1}};
+    }
     document["streaming"] = {{"rows_shown", streamedRowsSentence(streamed)},
                              {"rows_scored", streamed.rowsScored},
                              {"suspicious_total", streamed.suspiciousTotal},

@@ -55,8 +55,10 @@ std::string streamedRowsSentence(const StreamedRows& rows);
 
 // analysisJson's document for the streamed analysis, with a "streaming" object: the rows shown
 // sentence, rows_scored, suspicious_total, suspicious_listed_complete, passes, threshold_exact and
-// the notes. rowsShown: the suspicious rows listed (--top).
-std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t rowsShown);
+// the notes. rowsShown: the suspicious rows listed (--top). evaluation (StreamResult::evaluation) or
+// evaluationProblem: the "evaluation" member, as analysisJson writes it for the whole file's verdicts.
+std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t rowsShown,
+                                 const Evaluation* evaluation = nullptr, const std::string& evaluationProblem = {});
 
 // What a report or provenance says of a streamed analysis, first the rows sentence and what is drawn
 // from them, then the run's notes.

@@ -702,8 +702,8 @@ private Q_SLOTS:
     }
 
     // Streaming mode (--stream, or a file larger than --memory-budget) on a file small enough for the
-    // sample to hold every row: the in-memory run's verdicts and scored CSV (the explanation cells,
-    // which streaming leaves empty, apart), read in chunks of 64 KiB.
+    // sample to hold every row: the in-memory run's verdicts and scored CSV, the suspicious rows'
+    // explanations included (beacon_score, which streaming leaves empty, apart), read in chunks of 64 KiB.
     void streamingMatchesInMemory()
     {
         QTemporaryDir dir;
@@ -740,7 +740,7 @@ private Q_SLOTS:
         // beacon_score (field 18) is empty in streaming mode: a pair's score needs all its sessions.
         QCOMPARE(fields(a.first()).at(18), QStringLiteral("beacon_score"));
         const auto withoutExplanation = [&](const QString& line) {
-            QStringList kept = fields(line).mid(0, 22);
+            QStringList kept = fields(line);
             kept.removeAt(18);
             return kept;
         };
@@ -754,6 +754,73 @@ private Q_SLOTS:
         QVERIFY2(budget.status == 0, qPrintable(budget.err));
         QVERIFY(budget.out.contains("Streaming mode: the file would need about"));
         QVERIFY(budget.out.contains("Suspicious: 1000 of 20000 rows"));
+    }
+
+    // --truth (and the ground-truth column found by its name) and --explain all in streaming mode, on a
+    // labelled file the sample holds whole: the evaluation is the in-memory one in the text and the
+    // JSON (but for the line, and the "method" member, saying it was computed exactly from the scores
+    // sorted on disk), and the scored CSV with every row explained is the in-memory one, every cell but
+    // beacon_score (a pair's score needs all its sessions at once: empty in streaming mode).
+    void streamingEvaluationAndExplanations()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath("labelled.csv");
+        Run run = runWebthreat({"generate", "--rows", "20000", "--seed", "5", "--label", "--out", input});
+        QVERIFY2(run.status == 0, qPrintable(run.err));
+        const QStringList stream{"--stream", "--memory-budget", "1M"};
+        const Run memory = runWebthreat({"analyze", input, "--no-behaviour", "--explain", "all", "--out", dir.filePath("memory.csv")});
+        QVERIFY2(memory.status == 0, qPrintable(memory.err));
+        const Run streamed = runWebthreat(QStringList{"analyze", input, "--explain", "all", "--out", dir.filePath("stream.csv")}
+                                          + stream);
+        QVERIFY2(streamed.status == 0, qPrintable(streamed.err));
+        const auto evaluation = [](QString out) {
+            const qsizetype from = out.indexOf("\nEvaluation against");
+            out = from < 0 ? QString() : out.mid(from, out.indexOf("\n\n", from + 1) - from);
+            return out.remove(QRegularExpression("\n  exact: [^\n]*"));
+        };
+        QVERIFY2(evaluation(memory.out).contains("Evaluation against is_attack ("), qPrintable(memory.out));
+        QVERIFY2(streamed.out.contains("\n  exact: every row's score and truth sorted on disk in streaming mode (1 run)\n"),
+                 qPrintable(streamed.out));
+        QCOMPARE(evaluation(streamed.out), evaluation(memory.out));
+        QVERIFY(streamed.out.contains("the evaluation against is_attack is exact"));
+        // Named, and in the JSON.
+        const Run memoryJson = runWebthreat({"analyze", input, "--json", "--no-behaviour", "--truth", "is_attack"});
+        const Run streamedJson = runWebthreat(QStringList{"analyze", input, "--json", "--truth", "is_attack"} + stream);
+        QVERIFY2(memoryJson.status == 0 && streamedJson.status == 0, qPrintable(memoryJson.err + streamedJson.err));
+        QJsonObject x = QJsonDocument::fromJson(memoryJson.out.toUtf8()).object()["evaluation"].toObject();
+        QJsonObject y = QJsonDocument::fromJson(streamedJson.out.toUtf8()).object()["evaluation"].toObject();
+        QVERIFY(!x.isEmpty());
+        QVERIFY(y["method"].toString().startsWith("exact"));
+        y.remove("method");
+        QCOMPARE(y, x);
+        // The scored CSV, every row explained.
+        const QStringList a = lines(dir.filePath("memory.csv"));
+        const QStringList b = lines(dir.filePath("stream.csv"));
+        QCOMPARE(b.size(), a.size());
+        QCOMPARE(b.first(), a.first());
+        const QStringList header = a.first().split(',');
+        const qsizetype beacon = header.indexOf("beacon_score");
+        const qsizetype explanation = header.indexOf("explanation");
+        QVERIFY(beacon > 0 && explanation > beacon);
+        const auto fields = [](const QString& line) {
+            QStringList out(QString{});
+            bool quoted = false;
+            for (const QChar c : line) {
+                if (c == u'"')
+                    quoted = !quoted;
+                else if (c == u',' && !quoted)
+                    out.append(QString());
+                else
+                    out.last().append(c);
+            }
+            return out;
+        };
+        for (qsizetype i = 1; i < a.size(); ++i) {
+            QStringList x = fields(a[i]), y = fields(b[i]);
+            QVERIFY2(!y.at(explanation).isEmpty(), qPrintable(b[i]));
+            x.removeAt(beacon), y.removeAt(beacon);
+            QCOMPARE(y, x);
+        }
     }
 
     // A duplicate set past a quarter of the budget (1 MiB here: about 92,000 rows) spills to
@@ -833,7 +900,15 @@ private Q_SLOTS:
         QVERIFY2(streamed.status == 0, qPrintable(streamed.err));
         QVERIFY(streamed.out.contains("Streaming mode (--stream)."));
         QVERIFY(streamed.out.contains("scored with the saved model"));
-        QVERIFY(streamed.out.contains("the drift against the model's training data is not measured in streaming mode"));
+        // The drift report: the in-memory one (the sample holds every row, so the medians too).
+        QVERIFY(streamed.out.contains("the drift against the model's training data: new categories and rows outside "
+                                      "the training range counted over every row; the medians over every row"));
+        const auto driftSection = [](const QString& out) {
+            const qsizetype from = out.indexOf("Drift against the training data:");
+            return from < 0 ? QString() : out.mid(from, out.indexOf("\n\n", from) - from);
+        };
+        QVERIFY2(!driftSection(memory.out).isEmpty(), qPrintable(memory.out));
+        QCOMPARE(driftSection(streamed.out), driftSection(memory.out));
         // The verdict count: "Suspicious: N of 12000 rows" in both reports.
         const QRegularExpression count(QStringLiteral("Suspicious: (\\d+) of"));
         const QRegularExpressionMatch a = count.match(memory.out);
@@ -858,8 +933,7 @@ private Q_SLOTS:
             }
             QStringList out;
             for (qsizetype i = 0; i < header.size() && i < fields.size(); ++i) {
-                if (header[i] != "beacon_score" && header[i] != "top_feature" && header[i] != "top_feature_share"
-                    && header[i] != "explanation")
+                if (header[i] != "beacon_score") // the explanations too: the sample holds every row
                     out.append(fields[i]);
             }
             return out;
@@ -874,6 +948,11 @@ private Q_SLOTS:
         const QJsonObject document = QJsonDocument::fromJson(json.out.toUtf8()).object();
         QCOMPARE(QString::number(document["suspicious"].toInteger()), a.captured(1));
         QVERIFY(document.contains("model") && document.contains("streaming"));
+        const Run memoryJson = runWebthreat(QStringList{"score", input, "--model", model, "--json"} + threshold);
+        QVERIFY2(memoryJson.status == 0, qPrintable(memoryJson.err));
+        const QJsonObject inMemory = QJsonDocument::fromJson(memoryJson.out.toUtf8()).object();
+        QVERIFY(!inMemory["drift"].toObject().isEmpty());
+        QCOMPARE(document["drift"], inMemory["drift"]);
     }
 
     // analyze --stream --save-model: when the sample holds every row, the very model the in-memory
@@ -1112,21 +1191,30 @@ private Q_SLOTS:
             root["suspicious_rows"].toArray().first().toObject()["explanation"].toString().contains("splits against"));
     }
 
+    // The same errors, status and message in streaming mode (the column is looked up as pass 2 reads
+    // the first chunk, after the fit: the message is the in-memory lookup's).
+    void truthColumnErrors_data()
+    {
+        QTest::addColumn<QStringList>("mode");
+        QTest::newRow("in memory") << QStringList{};
+        QTest::newRow("streaming") << QStringList{"--stream", "--memory-budget", "1M"};
+    }
     void truthColumnErrors()
     {
+        QFETCH(QStringList, mode);
         const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
-        Run run = runWebthreat({"analyze", sample, "--truth", "verdict"});
+        Run run = runWebthreat(QStringList{"analyze", sample, "--truth", "verdict"} + mode);
         QCOMPARE(run.status, 2);
         QCOMPARE(run.err.trimmed(),
                  QString("webthreat: --truth verdict: the file has no column named 'verdict'; columns "
                          "besides the traffic schema's: is_attack, attack_kind"));
-        run = runWebthreat({"analyze", sample, "--truth", "attack_kind"});
+        run = runWebthreat(QStringList{"analyze", sample, "--truth", "attack_kind"} + mode);
         QCOMPARE(run.status, 2);
         QVERIFY2(run.err.contains("column attack_kind cannot be used as ground truth: line 2 has no value"),
                  qPrintable(run.err));
         // Without a truth column the report has no evaluation at all.
         if (QFile::exists(WEBTHREAT_REFERENCE_CSV)) {
-            run = runWebthreat({"analyze", WEBTHREAT_REFERENCE_CSV});
+            run = runWebthreat(QStringList{"analyze", WEBTHREAT_REFERENCE_CSV} + mode);
             QCOMPARE(run.status, 0);
             QVERIFY(!run.out.contains("Evaluation"));
         }
@@ -1249,8 +1337,9 @@ private Q_SLOTS:
             << "input.csv:3: a quoted field opened on this line is never closed";
         QTest::newRow("bad memory budget") << QStringList{"analyze", "INPUT", "--memory-budget", "lots"} << good << 2
                                            << "--memory-budget must be a size such as 512M";
-        QTest::newRow("stream, explain all") << QStringList{"analyze", "INPUT", "--stream", "--explain", "all"}
-                                             << good << 2 << "--explain all is not available in streaming mode yet";
+        QTest::newRow("stream, truth column missing")
+            << QStringList{"analyze", "INPUT", "--stream", "--truth", "verdict"} << good << 2
+            << "--truth verdict: the file has no column named 'verdict'; it has no columns besides the traffic schema's";
         QTest::newRow("stream, unterminated quote")
             << QStringList{"analyze", "INPUT", "--stream", "--memory-budget", "1M"}
             << QByteArray("bytes_in,bytes_out,creation_time,end_time,src_ip,dst_ip\n1,2,,,a,b\n1,2,,,\"a,b\n") << 3

@@ -171,6 +171,40 @@ private Q_SLOTS:
         QCOMPARE(rows[0].point.threshold, -0.7);
     }
 
+    // The ranked constructor (streaming mode's, fed from scores sorted on disk) equals the one over
+    // a ScoreIndex, bit for bit, on scores with many ties: areas, curves, every operating point.
+    void rankedFeedEqualsScoreIndex()
+    {
+        std::vector<double> values;
+        std::vector<int> positive;
+        std::uint64_t state = 12345;
+        for (int i = 0; i < 5000; ++i) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            values.push_back(-0.3 - static_cast<double>((state >> 33) % 40) / 100.0); // 40 distinct scores
+            positive.push_back(((state >> 20) % 7 == 0 || values.back() < -0.66) ? 1 : 0);
+        }
+        const ScoreIndex scores(values);
+        const Evaluation expected(scores, truthOf(positive));
+        std::size_t next = 0;
+        const auto& ranked = scores.rankedRows();
+        const Evaluation fed(expected.truthColumn(), expected.positives(), expected.negatives(), values.size(),
+                             [&](double& score, bool& isAttack) {
+                                 if (next == ranked.size())
+                                     return false;
+                                 score = values[ranked[next]];
+                                 isAttack = positive[ranked[next++]] != 0;
+                                 return true;
+                             });
+        QCOMPARE(fed.rocAuc(), expected.rocAuc());
+        QCOMPARE(fed.averagePrecision(), expected.averagePrecision());
+        QCOMPARE(fed.rocCurve().size(), expected.rocCurve().size());
+        QCOMPARE(fed.precisionRecallCurve().size(), expected.precisionRecallCurve().size());
+        for (std::size_t k = 0; k <= values.size(); k += 7)
+            QCOMPARE(fed.at(k).truePositives, expected.at(k).truePositives);
+        // Too few rows fed: refused.
+        QVERIFY_THROWS_EXCEPTION(ParameterError, Evaluation("x", 1, 1, 3, [](double&, bool&) { return false; }));
+    }
+
     void agreesWithScikitLearn()
     {
         // Expected values from tests/reference/make_evaluation_reference.py (scikit-learn 1.2).

@@ -88,6 +88,57 @@ private Q_SLOTS:
         QVERIFY(driftText(drift).find("Warning: the data has drifted") != std::string::npos);
     }
 
+    // Streaming mode's DriftMeasure, fed the file in three parts with the whole file's medians: the
+    // report measureDrift makes of the whole table, warnings, counts and examples (in file order).
+    void measuredInPartsAsWhole()
+    {
+        std::vector<std::pair<int, std::string>> training, later;
+        for (int i = 0; i < 100; ++i) {
+            training.emplace_back(1000 + i * 10, i % 2 ? "US" : "DE");
+            later.emplace_back(i % 3 ? 1500 + i : 30000 + i, i % 7 == 0 ? "KP" : i % 11 == 0 ? "CU" : "US");
+        }
+        const auto model = trainedOn(csv(training));
+        const auto data = prepareTable(readTrafficCsvText(csv(later), "new.csv"));
+        const DriftReport whole = measureDrift(*model, data->table, data->features);
+        QVERIFY(whole.large());
+        DriftMeasure measure(*model);
+        std::vector<double> medians(model->encodings.size(), 0.0);
+        std::vector<std::vector<double>> all(model->encodings.size());
+        for (std::size_t column = 0; column < all.size(); ++column) {
+            if (!model->encodings[column].isFrequency()) {
+                all[column] = featureValues(data->table, data->features, model->encodings[column].feature);
+                std::vector<double> copy = all[column];
+                medians[column] = describeDistribution(copy).median;
+            }
+        }
+        for (std::uint32_t from : {0u, 30u, 55u}) {
+            const std::uint32_t to = from == 0 ? 30u : from == 30 ? 55u : 100u;
+            std::vector<std::uint32_t> rows;
+            for (std::uint32_t row = from; row < to; ++row)
+                rows.push_back(row);
+            TrafficTable part = data->table;
+            part.keepRows(rows);
+            std::vector<std::vector<double>> values(all.size());
+            for (std::size_t column = 0; column < all.size(); ++column) {
+                if (!all[column].empty())
+                    values[column].assign(all[column].begin() + from, all[column].begin() + to);
+            }
+            measure.add(part, values);
+        }
+        const DriftReport parts = measure.finish(medians);
+        QCOMPARE(parts.warnings, whole.warnings);
+        QCOMPARE(parts.features.size(), whole.features.size());
+        for (std::size_t i = 0; i < whole.features.size(); ++i) {
+            QCOMPARE(parts.features[i].outsideRange, whole.features[i].outsideRange);
+            QCOMPARE(parts.features[i].median, whole.features[i].median);
+            QCOMPARE(parts.features[i].newCategories, whole.features[i].newCategories);
+            QCOMPARE(parts.features[i].newCategoryRows, whole.features[i].newCategoryRows);
+            QCOMPARE(parts.features[i].newCategoryExamples, whole.features[i].newCategoryExamples);
+            QCOMPARE(parts.features[i].large, whole.features[i].large);
+        }
+        QCOMPARE(driftText(parts), driftText(whole));
+    }
+
     // A feature constant in training (range 0) whose median moves: an infinite shift, said plainly.
     void constantTrainingFeature()
     {

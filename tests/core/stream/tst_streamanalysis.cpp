@@ -4,6 +4,8 @@
 // exact percentile of the scores it wrote.
 #include "core/stream/streamanalysis.h"
 
+#include "core/util/errors.h"
+
 #include "core/io/csvreader.h"
 #include "core/output/export.h"
 #include "streamtesting.h"
@@ -40,14 +42,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<bool>("everyFeature");
         QTest::addColumn<QString>("contamination");
-        QTest::newRow("default features") << false << "0.05";
-        QTest::newRow("every feature, per-source ones too") << true << "0.02";
-        QTest::newRow("auto contamination") << false << "auto";
+        QTest::addColumn<bool>("explainAll");
+        QTest::newRow("default features") << false << "0.05" << false;
+        QTest::newRow("every feature, per-source ones too") << true << "0.02" << false;
+        QTest::newRow("auto contamination") << false << "auto" << false;
+        QTest::newRow("every row explained") << false << "0.05" << true;
+        QTest::newRow("every row explained, every feature") << true << "0.02" << true;
     }
     void sameAsInMemory()
     {
         QFETCH(bool, everyFeature);
         QFETCH(QString, contamination);
+        QFETCH(bool, explainAll);
         QTemporaryDir dir;
         const std::string path = dir.filePath("traffic.csv").toStdString();
         QVERIFY(writeText(path, messyTraffic(6000)));
@@ -56,6 +62,7 @@ private Q_SLOTS:
         params.out = dir.filePath("streamed.csv").toStdString();
         params.analysis.contamination = Contamination::parse(contamination.toStdString());
         params.analysis.topN = 25;
+        params.explainAll = explainAll;
         if (everyFeature)
             params.analysis.detector.features = allFeatures();
         const StreamResult streamed = analyzeStream(path, params);
@@ -81,13 +88,19 @@ private Q_SLOTS:
             QCOMPARE(streamed.mostAnomalous[i].row, std::uint64_t(ranked[i]));
             QCOMPARE(streamed.mostAnomalous[i].score, memory.detection->scores.scores()[ranked[i]]);
         }
-        // The scored CSV: every cell before the explanations.
+        // The scored CSV: every cell, the explanations too (every row's with explainAll): the sample
+        // holds every row, so the ranks and the average path length are the whole file's.
         const std::string whole = dir.filePath("memory.csv").toStdString();
-        writeScoredCsv(memory, whole);
+        writeScoredCsv(memory, whole, {}, explainAll ? ExplainRows::All : ExplainRows::Suspicious);
         const auto a = csvRows(whole);
         auto b = csvRows(params.out);
         QCOMPARE(b.size(), a.size());
-        const std::size_t kept = a[0].size() - 3;
+        const std::size_t kept = a[0].size();
+        const auto explanation = std::find(a[0].begin(), a[0].end(), "explanation") - a[0].begin();
+        std::size_t explained = 0;
+        for (std::size_t r = 1; r < a.size(); ++r)
+            explained += !a[r][static_cast<std::size_t>(explanation)].empty();
+        QCOMPARE(explained, explainAll ? a.size() - 1 : memory.verdicts.suspiciousCount);
         QCOMPARE(b[0], a[0]);
         // beacon_score is empty in streaming mode (a pair's score needs all its sessions at once).
         const auto beacon = std::find(a[0].begin(), a[0].end(), "beacon_score") - a[0].begin();
@@ -99,6 +112,98 @@ private Q_SLOTS:
         for (std::size_t r = 0; r < a.size(); ++r)
             QVERIFY2(std::equal(a[r].begin(), a[r].begin() + static_cast<std::ptrdiff_t>(kept), b[r].begin()),
                      ("row " + std::to_string(r)).c_str());
+    }
+
+    // The evaluation against the ground truth in streaming mode: every row's score and truth sorted
+    // on disk in several runs (a run limit of 32 KiB: 2,048 rows) and merged, then the same areas,
+    // curves and operating points as the in-memory Evaluation over the same scores; with a sample
+    // smaller than the file, still those of the scores it gave every row (exact, not approximate).
+    void evaluationSameAsInMemory_data()
+    {
+        QTest::addColumn<std::size_t>("sampleRows");
+        QTest::newRow("the sample holds every row") << (std::size_t(1) << 18);
+        QTest::newRow("a sample of 1,500 rows") << std::size_t(1500);
+    }
+    void evaluationSameAsInMemory()
+    {
+        QFETCH(std::size_t, sampleRows);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("labelled.csv").toStdString();
+        GeneratorParams generator;
+        generator.rows = 7000;
+        generator.seed = 11;
+        generator.label = true;
+        std::ostringstream generated;
+        generateTraffic(generated, generator);
+        QVERIFY(writeText(path, generated.str()));
+        StreamParams params;
+        params.chunkBytes = 16384;
+        params.sampleRows = sampleRows;
+        params.duplicateSetBytes = 32768;
+        params.scratchDir = dir.path().toStdString();
+        params.evaluate = true;
+        params.out = dir.filePath("streamed.csv").toStdString();
+        const StreamResult streamed = analyzeStream(path, params);
+        QVERIFY2(streamed.evaluation, streamed.evaluationProblem.c_str());
+        QVERIFY(streamed.evaluation->method().find("exact") == 0);
+        QVERIFY(streamed.evaluation->method().find("4 runs") != std::string::npos);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2); // the scratch files are gone
+        // The in-memory evaluation over the scores the streamed run wrote (the forest's own when the
+        // sample holds every row: then also the in-memory run's).
+        const Analysis memory = analyzeFile(path, params.analysis);
+        const TruthLookup truth = findGroundTruth(memory.data->table);
+        QVERIFY(truth.truth);
+        const auto rows = csvRows(params.out);
+        const auto column = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "anomaly_score") - rows[0].begin());
+        std::vector<double> written;
+        for (std::size_t r = 1; r < rows.size(); ++r)
+            written.push_back(std::stod(rows[r][column]));
+        if (streamed.sampleIsWholeFile)
+            QCOMPARE(written, memory.detection->scores.scores());
+        const ScoreIndex scores(streamed.sampleIsWholeFile ? memory.detection->scores.scores() : written);
+        const Evaluation expected(scores, *truth.truth);
+        const Evaluation& got = *streamed.evaluation;
+        QCOMPARE(got.truthColumn(), std::string("is_attack"));
+        QCOMPARE(got.positives(), expected.positives());
+        QCOMPARE(got.negatives(), expected.negatives());
+        QCOMPARE(got.rocAuc(), expected.rocAuc());
+        QCOMPARE(got.averagePrecision(), expected.averagePrecision());
+        QCOMPARE(got.rocCurve().size(), expected.rocCurve().size());
+        for (std::size_t i = 0; i < got.rocCurve().size(); ++i) {
+            QCOMPARE(got.rocCurve()[i].x, expected.rocCurve()[i].x);
+            QCOMPARE(got.rocCurve()[i].y, expected.rocCurve()[i].y);
+        }
+        QCOMPARE(got.precisionRecallCurve().size(), expected.precisionRecallCurve().size());
+        Verdicts verdicts;
+        verdicts.threshold = streamed.threshold;
+        verdicts.suspiciousCount = streamed.suspiciousCount;
+        QCOMPARE(got.at(verdicts).truePositives, expected.at(verdicts).truePositives);
+        QCOMPARE(got.at(verdicts).f1, expected.at(verdicts).f1);
+        const auto gotRows = evaluateContaminations(ScoreIndex(), got);
+        const auto expectedRows = evaluateContaminations(scores, expected);
+        QCOMPARE(gotRows.size(), expectedRows.size());
+        for (std::size_t i = 0; i < gotRows.size(); ++i) {
+            QCOMPARE(gotRows[i].point.threshold, expectedRows[i].point.threshold);
+            QCOMPARE(gotRows[i].point.flagged, expectedRows[i].point.flagged);
+            QCOMPARE(gotRows[i].point.truePositives, expectedRows[i].point.truePositives);
+            QCOMPARE(gotRows[i].point.precision, expectedRows[i].point.precision);
+        }
+        // The text the command line prints, but for the line saying how it was computed.
+        std::string text = evaluationText(got, ScoreIndex(), verdicts);
+        const std::size_t method = text.find("  exact: ");
+        QVERIFY(method != std::string::npos);
+        text.erase(method, text.find('\n', method) + 1 - method);
+        QCOMPARE(text, evaluationText(expected, scores, verdicts));
+
+        // A named column that is not there: the in-memory lookup's sentence.
+        params.truthColumn = "verdict";
+        QVERIFY_THROWS_EXCEPTION(ParameterError, analyzeStream(path, params));
+        try {
+            analyzeStream(path, params);
+        } catch (const ParameterError& error) {
+            QCOMPARE(std::string(error.what()),
+                     "--truth verdict: " + readGroundTruth(memory.data->table, "verdict").problem);
+        }
     }
 
     // A duplicate set limited to 32 KiB spills after about 1,400 distinct rows: every row of the file
@@ -304,6 +409,19 @@ private Q_SLOTS:
         const ScoreIndex index(scores);
         QCOMPARE(streamed.threshold, index.thresholdFor(params.analysis.contamination));
         QCOMPARE(streamed.suspiciousCount, index.countBelow(streamed.threshold));
+        // Each suspicious row explained (a place among the sample's values), the others not; the
+        // notes say the shares are the sample's.
+        const auto explanation = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "explanation") - rows[0].begin());
+        std::size_t explained = 0;
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+            const bool suspicious = std::stod(rows[r][column]) < streamed.threshold;
+            QCOMPARE(!rows[r][explanation].empty(), suspicious);
+            explained += suspicious && rows[r][explanation].find("splits against") != std::string::npos;
+        }
+        QCOMPARE(explained, streamed.suspiciousCount);
+        QVERIFY(std::any_of(streamed.notes.begin(), streamed.notes.end(), [](const std::string& note) {
+            return note.find("counted over the forest's uniform sample of 1500 rows") != std::string::npos;
+        }));
     }
 
     // Reading ahead (each pass parses the next chunk on a thread of its own) changes nothing: with
