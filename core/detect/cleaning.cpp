@@ -110,13 +110,13 @@ std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, unsigned
                 switch (column.kind) {
                 case ColumnKind::Integer:
                 case ColumnKind::Timestamp: {
-                    const std::int64_t* values = column.integers.data() + begin;
+                    const auto values = column.integers.view().sub(begin, count);
                     for (std::size_t i = 0; i < count; ++i)
                         hashes[i] += static_cast<std::uint64_t>(values[i]) * factor;
                     break;
                 }
                 case ColumnKind::Text: {
-                    const std::uint32_t* values = column.text.data() + begin;
+                    const auto values = column.text.view().sub(begin, count);
                     for (std::size_t i = 0; i < count; ++i)
                         hashes[i] += (values[i] + 0x51ED27ull) * factor;
                     break;
