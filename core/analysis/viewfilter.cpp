@@ -174,7 +174,7 @@ struct TimestampPlacements {
 
 class TimestampMatcher {
 public:
-    TimestampMatcher(const std::vector<std::int64_t>& values, std::string_view needle,
+    TimestampMatcher(const Cells<std::int64_t>& values, std::string_view needle,
                      const TimestampPlacements& placements)
         : m_needle(needle)
         , m_placements(placements)

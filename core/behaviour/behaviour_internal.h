@@ -25,13 +25,13 @@ inline constexpr std::size_t kCheckEvery = 1 << 16; // rows between cancel check
 // The columns a session's who, when and how much come from. A column released to save memory
 // (Column::released) or of the wrong kind is absent (null).
 struct SessionColumns {
-    const std::vector<std::uint32_t>* src = nullptr;
-    const std::vector<std::uint32_t>* dst = nullptr;
-    const std::vector<std::int64_t>* port = nullptr;
-    const std::vector<std::int64_t>* start = nullptr; // creation_time
-    const std::vector<std::int64_t>* fallbackStart = nullptr; // time, where creation_time is missing
-    const std::vector<std::int64_t>* bytesIn = nullptr;
-    const std::vector<std::int64_t>* bytesOut = nullptr;
+    const Cells<std::uint32_t>* src = nullptr;
+    const Cells<std::uint32_t>* dst = nullptr;
+    const Cells<std::int64_t>* port = nullptr;
+    const Cells<std::int64_t>* start = nullptr; // creation_time
+    const Cells<std::int64_t>* fallbackStart = nullptr; // time, where creation_time is missing
+    const Cells<std::int64_t>* bytesIn = nullptr;
+    const Cells<std::int64_t>* bytesOut = nullptr;
 
     // The session's start (µs), or kMissingInteger.
     std::int64_t startOf(std::size_t row) const noexcept

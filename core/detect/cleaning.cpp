@@ -8,6 +8,7 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <utility>
 
 namespace webthreat {
 
@@ -110,13 +111,13 @@ std::vector<std::uint32_t> findDuplicateRows(const TrafficTable& table, unsigned
                 switch (column.kind) {
                 case ColumnKind::Integer:
                 case ColumnKind::Timestamp: {
-                    const std::int64_t* values = column.integers.data() + begin;
+                    const auto values = column.integers.view().sub(begin, count);
                     for (std::size_t i = 0; i < count; ++i)
                         hashes[i] += static_cast<std::uint64_t>(values[i]) * factor;
                     break;
                 }
                 case ColumnKind::Text: {
-                    const std::uint32_t* values = column.text.data() + begin;
+                    const auto values = column.text.view().sub(begin, count);
                     for (std::size_t i = 0; i < count; ++i)
                         hashes[i] += (values[i] + 0x51ED27ull) * factor;
                     break;
@@ -177,12 +178,15 @@ namespace {
 CleanStep fillBytesInWithMedian(TrafficTable& table, CleanReport& report)
 {
     auto& bytesIn = table.column(Field::BytesIn).integers;
-    const auto missing = static_cast<std::size_t>(std::count(bytesIn.begin(), bytesIn.end(), kMissingInteger));
+    // Read through const: a uniform column (all missing, say) is not stored unless a cell changes.
+    const auto& readBytesIn = std::as_const(bytesIn);
+    const auto missing
+        = static_cast<std::size_t>(std::count(readBytesIn.begin(), readBytesIn.end(), kMissingInteger));
     // The present values are copied only when there is something to fill (8 bytes a row).
     std::vector<std::int64_t> present;
     if (missing > 0) {
         present.reserve(bytesIn.size() - missing);
-        for (std::int64_t value : bytesIn) {
+        for (std::int64_t value : readBytesIn) {
             if (value != kMissingInteger)
                 present.push_back(value);
         }
@@ -220,7 +224,11 @@ CleanStep upperCaseCountries(TrafficTable& table)
     // By string id (ids are dense); 0 = not looked at yet, as kMissing is never upper-cased.
     std::vector<std::uint32_t> upper(table.strings->size(), StringPool::kMissing);
     std::size_t changed = 0;
-    for (std::uint32_t& id : countries) {
+    // Read through const and written only where a code changes: a uniform column (a log with no
+    // country, every row missing) is not stored.
+    const auto& readCountries = std::as_const(countries);
+    for (std::size_t row = 0; row < readCountries.size(); ++row) {
+        const std::uint32_t id = readCountries[row];
         if (id == StringPool::kMissing)
             continue;
         std::uint32_t& to = upper[id];
@@ -231,7 +239,7 @@ CleanStep upperCaseCountries(TrafficTable& table)
             to = table.strings->intern(text);
         }
         if (to != id) {
-            id = to;
+            countries[row] = to;
             ++changed;
         }
     }

@@ -304,10 +304,10 @@ bool isPrivateAddress(std::string_view address) noexcept
 
 DerivedFeature::DerivedFeature(Kind kind, const TrafficTable& table, double fill)
     : m_kind(kind)
-    , m_creation(table.column(Field::CreationTime).integers.data())
-    , m_end(table.column(Field::EndTime).integers.data())
-    , m_bytesIn(table.column(Field::BytesIn).integers.data())
-    , m_bytesOut(table.column(Field::BytesOut).integers.data())
+    , m_creation(table.column(Field::CreationTime).integers.view())
+    , m_end(table.column(Field::EndTime).integers.view())
+    , m_bytesIn(table.column(Field::BytesIn).integers.view())
+    , m_bytesOut(table.column(Field::BytesOut).integers.view())
     , m_rows(table.rowCount())
     , m_fill(fill)
 {
@@ -551,17 +551,17 @@ bool FeatureEncoding::hasFill() const noexcept
 }
 
 namespace {
-const std::vector<std::int64_t>& integerColumnOf(const TrafficTable& table, Feature feature)
+const Cells<std::int64_t>& integerColumnOf(const TrafficTable& table, Feature feature)
 {
     return table.column(feature == Feature::DstPortFrequency ? Field::DstPort : Field::ResponseCode).integers;
 }
 
-const std::vector<std::uint32_t>& textColumnOf(const TrafficTable& table, Feature feature)
+const Cells<std::uint32_t>& textColumnOf(const TrafficTable& table, Feature feature)
 {
     return table.column(feature == Feature::ProtocolFrequency ? Field::Protocol : Field::SrcIpCountryCode).text;
 }
 
-double meanOfPresent(const std::vector<std::int64_t>& values)
+double meanOfPresent(const Cells<std::int64_t>& values)
 {
     double sum = 0.0;
     std::size_t present = 0;
@@ -726,7 +726,8 @@ TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& 
         case Feature::BytesIn:
         case Feature::BytesOut:
             source.integers
-                = table.column(encoding.feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers.data();
+                = table.column(encoding.feature == Feature::BytesIn ? Field::BytesIn : Field::BytesOut).integers.view();
+            source.hasIntegers = true;
             source.fill = encoding.fill;
             break;
         case Feature::SessionDuration:
@@ -754,9 +755,9 @@ TableFeatureRows::TableFeatureRows(const TrafficTable& table, const FeatureSet& 
 float TableFeatureRows::value(std::size_t column, std::size_t row) const noexcept
 {
     const Source& source = m_sources[column];
-    if (!source.integers && !source.isDerived)
+    if (!source.hasIntegers && !source.isDerived)
         return source.stored[row];
-    const double raw = source.integers
+    const double raw = source.hasIntegers
         ? (source.integers[row] == kMissingInteger ? source.fill : static_cast<double>(source.integers[row]))
         : source.derived[row];
     // Only the Log1p branch differs from the raw path, so InputScaling::None gives today's floats.

@@ -159,10 +159,10 @@ public:
 
 private:
     Kind m_kind = Kind::SessionDuration;
-    const std::int64_t* m_creation = nullptr;
-    const std::int64_t* m_end = nullptr;
-    const std::int64_t* m_bytesIn = nullptr;
-    const std::int64_t* m_bytesOut = nullptr;
+    Cells<std::int64_t>::View m_creation;
+    Cells<std::int64_t>::View m_end;
+    Cells<std::int64_t>::View m_bytesIn;
+    Cells<std::int64_t>::View m_bytesOut;
     std::size_t m_rows = 0;
     double m_fill = 0.0;
 };
@@ -255,7 +255,8 @@ private:
     struct Source {
         Feature feature = Feature::BytesIn;
         FeatureScale scale = FeatureScale::Linear; // for integers and derived; stored is scaled already
-        const std::int64_t* integers = nullptr; // bytes in or out, with their mean fill
+        Cells<std::int64_t>::View integers; // bytes in or out, with their mean fill
+        bool hasIntegers = false;
         double fill = 0.0;
         bool isDerived = false; // session duration or rate, computed per row by derived
         DerivedFeature derived; // with its training fill

@@ -519,10 +519,28 @@ ReadResult readLogLinesInPieces(const ByteReader& read, const std::function<doub
     return result;
 }
 
+namespace {
+// A column a reader fills row by row, holding one cell while every row holds the same value (a
+// conn.log never fills six of the schema's columns): see Cells::uniformWhileSame.
+Column readerColumn(std::string name, ColumnKind kind)
+{
+    Column column{std::move(name), kind, {}, {}, {}};
+    if (kind == ColumnKind::Text)
+        column.text = Cells<std::uint32_t>::uniformWhileSame();
+    else if (kind == ColumnKind::Real)
+        column.reals = Cells<double>::uniformWhileSame();
+    else
+        column.integers = Cells<std::int64_t>::uniformWhileSame();
+    return column;
+}
+} // namespace
+
 LogTable::LogTable(std::string file)
     : m_file(std::move(file))
 {
     m_report.file = m_file;
+    for (Column& column : m_table.columns)
+        column = readerColumn(std::move(column.name), column.kind);
 }
 
 LogTable LogTable::fork() const
@@ -530,7 +548,7 @@ LogTable LogTable::fork() const
     LogTable piece(m_file);
     piece.m_table.columns.clear();
     for (const Column& column : m_table.columns)
-        piece.m_table.columns.push_back(Column{column.name, column.kind, {}, {}, {}});
+        piece.m_table.columns.push_back(readerColumn(column.name, column.kind));
     piece.m_report.extraColumns = m_report.extraColumns;
     return piece;
 }
@@ -550,10 +568,14 @@ std::vector<std::uint32_t> LogTable::append(const LogTable& piece)
         const std::size_t column = c < kFieldCount ? c : extraColumn(from.name, from.kind);
         Column& to = m_table.columns[column];
         if (to.kind == ColumnKind::Text) {
-            for (std::uint32_t id : from.text)
-                to.text.push_back(ids[id]);
+            if (from.text.isUniform()) {
+                to.text.append(Cells<std::uint32_t>::uniform(from.text.size(), ids[from.text[0]]));
+            } else {
+                for (std::uint32_t id : from.text)
+                    to.text.push_back(ids[id]);
+            }
         } else {
-            to.integers.insert(to.integers.end(), from.integers.begin(), from.integers.end());
+            to.integers.append(from.integers);
         }
     }
     for (Column& column : m_table.columns) {
@@ -603,7 +625,7 @@ std::size_t LogTable::extraColumn(std::string_view name, ColumnKind kind)
         if (m_table.columns[c].name == name)
             return c;
     }
-    Column column{std::string(name), kind, {}, {}, {}};
+    Column column = readerColumn(std::string(name), kind);
     column.resize(m_table.rowCount());
     m_table.columns.push_back(std::move(column));
     m_report.extraColumns.emplace_back(name);
@@ -623,7 +645,7 @@ void LogTable::addRow(std::int64_t line)
 
 void LogTable::setText(std::size_t column, std::string_view text)
 {
-    m_table.columns[column].text.back() = text.empty() ? StringPool::kMissing : m_table.strings->intern(text);
+    m_table.columns[column].text.setLast(text.empty() ? StringPool::kMissing : m_table.strings->intern(text));
 }
 
 void LogTable::invalidCell(std::string_view field, std::int64_t line, std::string_view value, const char* reason)
@@ -653,6 +675,7 @@ void LogTable::malformedLine(std::int64_t line, std::size_t fields, const std::s
 
 ReadResult LogTable::finish(std::int64_t lines, std::uint64_t bytes, std::string_view lineKind)
 {
+    m_table.makeUniformColumnsUniform();
     for (const Invalid& invalid : m_invalid) {
         m_report.invalidCells.push_back(invalid.cells);
         m_report.warnings.push_back(invalidCellsWarning(invalid.cells));

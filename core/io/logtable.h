@@ -131,8 +131,8 @@ public:
     void addRow(std::int64_t line);
     void setText(std::size_t column, std::string_view text);
     void setText(Field field, std::string_view text) { setText(static_cast<std::size_t>(field), text); }
-    void setTextId(std::size_t column, std::uint32_t id) { m_table.columns[column].text.back() = id; }
-    void setInteger(std::size_t column, std::int64_t value) { m_table.columns[column].integers.back() = value; }
+    void setTextId(std::size_t column, std::uint32_t id) { m_table.columns[column].text.setLast(id); }
+    void setInteger(std::size_t column, std::int64_t value) { m_table.columns[column].integers.setLast(value); }
     void setInteger(Field field, std::int64_t value) { setInteger(static_cast<std::size_t>(field), value); }
     std::uint32_t intern(std::string_view text) { return m_table.strings->intern(text); }
     // StringPool::internAll: many texts at once, their lookups overlapped.

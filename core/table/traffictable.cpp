@@ -209,38 +209,57 @@ std::string TrafficTable::cellText(std::size_t columnIndex, std::size_t row) con
 
 void TrafficTable::keepRows(const std::vector<std::uint32_t>& ascendingRows)
 {
-    auto compact = [&](auto& values) {
-        std::size_t to = 0;
-        for (std::uint32_t row : ascendingRows)
-            values[to++] = values[row];
-        values.resize(to);
-    };
     for (Column& column : columns) {
         if (column.released)
             continue;
         switch (column.kind) {
         case ColumnKind::Integer:
         case ColumnKind::Timestamp:
-            compact(column.integers);
+            column.integers.keepRows(ascendingRows);
             break;
         case ColumnKind::Text:
-            compact(column.text);
+            column.text.keepRows(ascendingRows);
             break;
         case ColumnKind::Real:
-            compact(column.reals);
+            column.reals.keepRows(ascendingRows);
             break;
         }
     }
-    compact(sourceLines);
+    std::size_t to = 0;
+    for (std::uint32_t row : ascendingRows)
+        sourceLines[to++] = sourceLines[row];
+    sourceLines.resize(to);
 }
 
 void TrafficTable::releaseColumn(std::size_t index)
 {
     Column& column = columns[index];
-    std::vector<std::int64_t>().swap(column.integers);
-    std::vector<double>().swap(column.reals);
-    std::vector<std::uint32_t>().swap(column.text);
+    column.integers.release();
+    column.reals.release();
+    column.text.release();
     column.released = true;
+}
+
+bool Column::makeUniformIfSo()
+{
+    if (released)
+        return false;
+    switch (kind) {
+    case ColumnKind::Integer:
+    case ColumnKind::Timestamp:
+        return integers.makeUniformIfSo();
+    case ColumnKind::Text:
+        return text.makeUniformIfSo();
+    case ColumnKind::Real:
+        return reals.makeUniformIfSo();
+    }
+    return false;
+}
+
+void TrafficTable::makeUniformColumnsUniform()
+{
+    for (Column& column : columns)
+        column.makeUniformIfSo();
 }
 
 std::size_t TrafficTable::memoryBytes() const noexcept

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/table/cells.h"
 #include "core/table/stringpool.h"
 #include "core/io/timestamp.h"
 
@@ -27,13 +28,14 @@ std::string_view columnKindName(ColumnKind kind) noexcept;
 inline constexpr std::int64_t kMissingInteger = std::numeric_limits<std::int64_t>::min();
 
 // One typed column. Exactly one of the vectors is used, chosen by kind; missing values are
-// kMissingInteger (Integer, Timestamp), NaN (Real) or StringPool::kMissing (Text).
+// kMissingInteger (Integer, Timestamp), NaN (Real) or StringPool::kMissing (Text). A column whose
+// rows all hold one value may hold it once (Cells::isUniform, see makeUniformIfSo).
 struct Column {
     std::string name;
     ColumnKind kind = ColumnKind::Text;
-    std::vector<std::int64_t> integers;
-    std::vector<double> reals;
-    std::vector<std::uint32_t> text;
+    Cells<std::int64_t> integers;
+    Cells<double> reals;
+    Cells<std::uint32_t> text;
     // Its cells were let go to save memory (a run that reports on other columns only, see
     // CleanParams::keepOnly): the column keeps its name and kind but holds no rows. Nothing may
     // read its cells.
@@ -45,6 +47,8 @@ struct Column {
     double number(std::size_t row) const noexcept;
     void reserve(std::size_t rows);
     void resize(std::size_t rows); // new rows are missing
+    // Holds the cells once when every row holds the same value (Cells::makeUniformIfSo).
+    bool makeUniformIfSo();
     std::size_t memoryBytes() const noexcept;
 };
 
@@ -103,6 +107,9 @@ public:
     void keepRows(const std::vector<std::uint32_t>& ascendingRows);
     // Frees a column's cells (Column::released).
     void releaseColumn(std::size_t index);
+    // Every column whose rows all hold one value holds it once (Column::makeUniformIfSo): a log's
+    // columns that are never filled then cost nothing per row. Readers call it when done.
+    void makeUniformColumnsUniform();
     std::size_t memoryBytes() const noexcept;
 
     std::shared_ptr<StringPool> strings;

@@ -651,7 +651,7 @@ Suppression matchRules(const TrafficTable& table, const std::vector<SuppressionR
     };
 
     // A column let go to save memory (Column::released) has no cells: its rules match nothing.
-    const auto cell = [](const std::vector<std::uint32_t>& ids, std::size_t row) {
+    const auto cell = [](const Cells<std::uint32_t>& ids, std::size_t row) {
         return row < ids.size() ? ids[row] : StringPool::kMissing;
     };
     constexpr std::size_t kCancelEvery = 1 << 16;

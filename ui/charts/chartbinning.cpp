@@ -65,7 +65,7 @@ LogBinning LogBinning::forRange(double minPositive, double maxValue, bool hasZer
     return binning;
 }
 
-LogBinning LogBinning::forValues(std::span<const std::int64_t> values, int maxBins)
+LogBinning LogBinning::forValues(Cells<std::int64_t>::View values, int maxBins)
 {
     bool hasZeros = false;
     std::int64_t minPositive = std::numeric_limits<std::int64_t>::max();
@@ -191,7 +191,7 @@ CategoryBreakdown categorizeText(const Column& column, const StringPool& strings
         labels);
 }
 
-CategoryBreakdown categorizeIntegers(const std::vector<std::int64_t>& values, std::size_t topN)
+CategoryBreakdown categorizeIntegers(Cells<std::int64_t>::View values, std::size_t topN)
 {
     std::unordered_map<std::int64_t, std::uint32_t> keyOf;
     std::vector<std::int64_t> keyValues;
@@ -286,7 +286,7 @@ qsizetype ScatterPoints::countAt(qsizetype index) const
     return std::count(points.cbegin(), points.cend(), points[index]);
 }
 
-ScatterPoints buildScatterPoints(std::span<const std::int64_t> bytesIn, std::span<const std::int64_t> bytesOut,
+ScatterPoints buildScatterPoints(Cells<std::int64_t>::View bytesIn, Cells<std::int64_t>::View bytesOut,
                                  std::span<const std::size_t> rows, std::size_t* skipped)
 {
     ScatterPoints result;

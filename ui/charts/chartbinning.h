@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/table/cells.h"
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -45,7 +47,7 @@ struct LogBinning {
     static LogBinning forRange(double minPositive, double maxValue, bool hasZeros, int binsPerDecade);
     // The finest of 10, 5, 4, 2 or 1 bins per decade that keeps at most maxBins positive bins.
     // Missing values (kMissingInteger) and negative values are ignored.
-    static LogBinning forValues(std::span<const std::int64_t> values, int maxBins = 36);
+    static LogBinning forValues(Cells<std::int64_t>::View values, int maxBins = 36);
 };
 
 // Equal-width bins with a round width (1, 2, 2.5 or 5 times a power of ten) whose edges are
@@ -78,7 +80,11 @@ struct CategoryBreakdown {
 // are broken alphabetically so that the order is stable.
 CategoryBreakdown categorizeText(const Column& column, const StringPool& strings, std::size_t topN);
 // Integer column (destination port): ties broken by value.
-CategoryBreakdown categorizeIntegers(const std::vector<std::int64_t>& values, std::size_t topN);
+CategoryBreakdown categorizeIntegers(Cells<std::int64_t>::View values, std::size_t topN);
+inline CategoryBreakdown categorizeIntegers(const std::vector<std::int64_t>& values, std::size_t topN)
+{
+    return categorizeIntegers(Cells<std::int64_t>::View(values), topN);
+}
 
 // Rows per bin, split by verdict. suspicious may be empty (no detection yet): every row counts
 // as Normal. kept (one byte per row, 0 = left out; empty: every row) narrows the count to the
@@ -113,7 +119,7 @@ struct ScatterPoints {
 
 // Builds the points for the given rows, in that order; rows missing either byte count are left
 // out (skipped counts them).
-ScatterPoints buildScatterPoints(std::span<const std::int64_t> bytesIn, std::span<const std::int64_t> bytesOut,
+ScatterPoints buildScatterPoints(Cells<std::int64_t>::View bytesIn, Cells<std::int64_t>::View bytesOut,
                                  std::span<const std::size_t> rows, std::size_t* skipped = nullptr);
 
 } // namespace webthreat

@@ -37,7 +37,7 @@ void countTotals(BarChartBins& chart)
         = chart.totals.empty() ? 0.0 : static_cast<double>(*std::max_element(chart.totals.begin(), chart.totals.end()));
 }
 
-BarChartBins bytesBins(const std::vector<std::int64_t>& values, const QString& what)
+BarChartBins bytesBins(Cells<std::int64_t>::View values, const QString& what)
 {
     BarChartBins chart;
     const LogBinning binning = LogBinning::forValues(values);

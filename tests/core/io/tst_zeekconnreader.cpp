@@ -225,6 +225,30 @@ private Q_SLOTS:
         QCOMPARE(cell(read, "end_time", 0), "2023-11-14T22:13:20Z");
     }
 
+    // Columns a conn.log never fills, or fills with one value, hold it once (Cells::isUniform) and
+    // read the same in every row, read whole or in small pieces; a column that varies is stored.
+    void columnsOfOneValueAreHeldOnce()
+    {
+        std::string text = kHeader;
+        for (int i = 0; i < 40; ++i)
+            text += "1700000000.5\t10.0.0.1\t" + std::to_string(50000 + i) + "\t10.0.0.2\t80\ttcp\thttp\t1.25\t10\t20\tSF\n";
+        for (const ReadResult& read : {readZeek(text), readZeek(text, 64, 256)}) {
+            const TrafficTable& table = read.table;
+            QCOMPARE(table.rowCount(), std::size_t(40));
+            QVERIFY(table.column(Field::ResponseCode).integers.isUniform());
+            QVERIFY(table.column(Field::RuleNames).text.isUniform());
+            QVERIFY(table.column(Field::DstPort).integers.isUniform());
+            QVERIFY(table.column(Field::SourceMeta).text.isUniform());
+            QCOMPARE(cell(read, "response.code", 39), "");
+            QCOMPARE(cell(read, "rule_names", 39), "");
+            QCOMPARE(cell(read, "dst_port", 39), "80");
+            QCOMPARE(cell(read, "protocol", 39), "TCP");
+            const std::size_t srcPort = *table.findColumn("src_port");
+            QVERIFY(!table.columns[srcPort].text.isUniform() && !table.columns[srcPort].integers.isUniform());
+            QCOMPARE(cell(read, "src_port", 39), "50039");
+        }
+    }
+
     // Logs joined with `cat`: the same #fields again is quiet, a new order is followed and said.
     void concatenatedLogs()
     {
