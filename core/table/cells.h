@@ -225,12 +225,16 @@ public:
     iterator insert(iterator position, It first, It last)
     {
         store();
-        return &*m_cells.insert(m_cells.begin() + (position - m_cells.data()), first, last);
+        // Pointer arithmetic, not &*: the iterator returned is end() when nothing is inserted at
+        // the end, and the vector may be empty (no array at all).
+        const auto at = m_cells.insert(m_cells.begin() + (position - m_cells.data()), first, last);
+        return m_cells.data() + (at - m_cells.begin());
     }
     iterator insert(iterator position, std::size_t count, const T& value)
     {
         store();
-        return &*m_cells.insert(m_cells.begin() + (position - m_cells.data()), count, value);
+        const auto at = m_cells.insert(m_cells.begin() + (position - m_cells.data()), count, value);
+        return m_cells.data() + (at - m_cells.begin());
     }
     // Appends the other cells, keeping both uniform when they hold the same value.
     void append(const Cells& other)

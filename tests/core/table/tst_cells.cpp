@@ -134,6 +134,36 @@ private Q_SLOTS:
         QVERIFY(!text.text.isUniform());
     }
 
+    void insertingNothingOrAtTheEnd()
+    {
+        // An empty range into an empty column (the CSV reader merging a piece of no rows): no
+        // array exists, and the position returned is the end; under UBSan, &*end() was an error.
+        Cells<std::int64_t> empty;
+        const std::vector<std::int64_t> none;
+        std::int64_t* at = empty.insert(empty.end(), none.data(), none.data());
+        QVERIFY(empty.empty());
+        QCOMPARE(at, empty.data());
+        Cells<std::int64_t> cells{1, 2};
+        const std::vector<std::int64_t> more{3, 4};
+        at = cells.insert(cells.end(), more.data(), more.data() + more.size());
+        QCOMPARE(at - cells.data(), std::ptrdiff_t(2));
+        QCOMPARE(cells.size(), std::size_t(4));
+        QCOMPARE(cells[3], std::int64_t(4));
+        at = cells.insert(cells.end(), more.data(), more.data());
+        QCOMPARE(at, cells.data() + 4);
+        at = cells.insert(cells.begin() + 1, 2, std::int64_t(7));
+        QCOMPARE(at, cells.data() + 1);
+        QCOMPARE(cells[2], std::int64_t(7));
+        QCOMPARE(cells[3], std::int64_t(2));
+        // A uniform column stores its cells before the insert.
+        Cells<std::int64_t> uniform = Cells<std::int64_t>::uniform(3, 5);
+        at = uniform.insert(uniform.end(), more.data(), more.data() + 1);
+        QVERIFY(!uniform.isUniform());
+        QCOMPARE(uniform.size(), std::size_t(4));
+        QCOMPARE(uniform[2], std::int64_t(5));
+        QCOMPARE(*at, std::int64_t(3));
+    }
+
     void keepRowsAndAppend()
     {
         Cells<std::uint32_t> uniform = Cells<std::uint32_t>::uniform(10, 4);
