@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <cstring>
 #include <cstdio>
-#include <optional>
 
 namespace webthreat {
 
@@ -423,17 +422,15 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
     }
     for (std::size_t f = 0; f < features.size(); ++f) {
         // Streaming mode: the values the encodings give; otherwise read row by row from the table.
-        const std::vector<double> encoded
-            = partOfFile ? encodedInputValues(data.table, detectorInputs, detection, features[f]) : std::vector<double>();
-        const std::optional<FeatureReader> reader
-            = partOfFile ? std::nullopt : std::optional<FeatureReader>(std::in_place, data.table, detectorInputs, features[f]);
-        auto values = [&](std::size_t row) { return partOfFile ? encoded[row] : (*reader)[row]; };
+        const FeatureReader values = partOfFile
+            ? FeatureReader(encodedInputValues(data.table, detectorInputs, detection, features[f]))
+            : FeatureReader(data.table, detectorInputs, features[f]);
         const FeatureScale scale = effectiveScale(features[f], detection.params.scaling);
         std::vector<float> sorted(k);
         for (std::size_t i = 0; i < k; ++i) {
-            sorted[i] = given[i * features.size() + f] = static_cast<float>(values(rows[i]));
+            sorted[i] = given[i * features.size() + f] = static_cast<float>(values[rows[i]]);
             // As TableFeatureRows makes it: scaled in double from the same value, then rounded.
-            seen[i * features.size() + f] = static_cast<float>(scaleFeatureValue(scale, values(rows[i])));
+            seen[i * features.size() + f] = static_cast<float>(scaleFeatureValue(scale, values[rows[i]]));
         }
         if (ranks && f < ranks->sorted.size() && (ranks->sorted[f].rows() == n || partOfFile)) {
             for (std::size_t i = 0; i < k; ++i) {
@@ -450,7 +447,7 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
         std::vector<std::size_t> lessThan(k + 1, 0);
         std::vector<std::size_t> greaterFrom(k + 1, 0);
         for (std::size_t row = 0; row < n; ++row) {
-            const float v = static_cast<float>(values(row));
+            const float v = static_cast<float>(values[row]);
             ++lessThan[static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), v) - sorted.begin())];
             ++greaterFrom[static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), v) - sorted.begin())];
         }

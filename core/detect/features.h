@@ -281,6 +281,8 @@ std::vector<double> featureValues(const TrafficTable& table, const FeatureSet& f
 class FeatureReader {
 public:
     FeatureReader(const TrafficTable& table, const FeatureSet& features, Feature feature);
+    // Values already computed (streaming mode's encoded inputs), read the same way.
+    explicit FeatureReader(std::vector<double> values) : m_rows(values.size()), m_values(std::move(values)) {}
 
     std::size_t size() const noexcept { return m_rows; }
     double operator[](std::size_t row) const noexcept

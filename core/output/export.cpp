@@ -14,11 +14,13 @@
 #include "core/util/parallel.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <optional>
 #include <cstdio>
+#include <cstring>
 
 namespace webthreat {
 
@@ -83,46 +85,166 @@ std::vector<Feature> extraScoredFeatures(const Analysis& analysis)
     }
     return extra;
 }
-// A number in its shortest exact form; NaN (missing) leaves the cell empty.
-void appendNumber(std::string& buffer, double value)
+// A cell's text is written as it is unless a CSV reader would split it (comma, quote, line break,
+// an edge space) or a spreadsheet would run it (a formula's first character).
+constexpr bool plainCsvText(std::string_view text) noexcept
+{
+    if (text.empty())
+        return true;
+    const char first = text.front();
+    if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r' || first == ' '
+        || text.back() == ' ')
+        return false;
+    for (char c : text) {
+        if (c == ',' || c == '"' || c == '\n' || c == '\r')
+            return false;
+    }
+    return true;
+}
+
+// Whether each of the pool's texts is written as it is (plainCsvText), worked out once on every
+// thread: most cells repeat a text (a country, a protocol, a rule name), and the formatting then
+// reads a byte instead of scanning the cell again for each row.
+std::vector<std::uint8_t> plainTexts(const StringPool& strings, unsigned threads)
+{
+    std::vector<std::uint8_t> plain(strings.size(), 1);
+    constexpr std::size_t kTask = 65536;
+    parallelFor((plain.size() + kTask - 1) / kTask, threads, [&](std::size_t task) {
+        const std::size_t end = std::min(plain.size(), (task + 1) * kTask);
+        for (std::size_t id = std::max<std::size_t>(1, task * kTask); id < end; ++id)
+            plain[id] = plainCsvText(strings.view(static_cast<std::uint32_t>(id))) ? 1 : 0;
+    });
+    return plain;
+}
+
+// A row's text gathered in a small array and appended to the block's string once, rather than a
+// std::string::append (a call, a capacity check, a terminator) for each cell and comma: that was a
+// fifth of the formatting's time. A text longer than the array goes straight to the string.
+class RowText {
+public:
+    explicit RowText(std::string& out) : m_out(out) {}
+    RowText(const RowText&) = delete;
+    RowText& operator=(const RowText&) = delete;
+    ~RowText() { flush(); }
+
+    void put(char c)
+    {
+        if (m_used == kSize)
+            flush();
+        m_local[m_used++] = c;
+    }
+    void put(std::string_view text)
+    {
+        if (text.size() > kSize - m_used) {
+            flush();
+            if (text.size() > kSize) {
+                m_out.append(text);
+                return;
+            }
+        }
+        std::memcpy(m_local + m_used, text.data(), text.size());
+        m_used += text.size();
+    }
+    // Room for n more characters (n <= 64): write them at the pointer, then say where they end.
+    char* room(std::size_t n)
+    {
+        if (n > kSize - m_used)
+            flush();
+        return m_local + m_used;
+    }
+    void wrote(const char* end) { m_used = static_cast<std::size_t>(end - m_local); }
+    // The string itself, for a cell written by a std::string appender (a quoted one: rare).
+    std::string& string()
+    {
+        flush();
+        return m_out;
+    }
+
+private:
+    void flush()
+    {
+        m_out.append(m_local, m_used);
+        m_used = 0;
+    }
+    static constexpr std::size_t kSize = 1024;
+    std::string& m_out;
+    std::size_t m_used = 0;
+    char m_local[kSize];
+};
+
+// A number in its shortest exact form; NaN (missing) leaves the cell empty. std::to_chars takes
+// about 450 instructions a double, and most of the scored CSV's numbers repeat (a frequency
+// feature's few shares, whole-second durations, a beacon score of 0): each formatting thread keeps
+// the texts of the last numbers it wrote in a small table by the value's bits, which the scores,
+// each one of its own, pass through at the cost of a store.
+void appendNumber(RowText& text, double value)
 {
     if (std::isnan(value))
         return;
-    char number[64];
-    auto [end, error] = std::to_chars(number, number + sizeof number, value);
-    (void)error;
-    buffer.append(number, end);
+    struct Entry {
+        std::uint64_t bits;
+        std::uint8_t length; // 0: empty (to_chars writes at least one character)
+        char text[23];
+    };
+    static_assert(sizeof(Entry) == 32);
+    static thread_local Entry recent[1024]; // 32 KiB a thread
+    const auto bits = std::bit_cast<std::uint64_t>(value);
+    Entry& entry = recent[(bits * 0x9E3779B97F4A7C15ull) >> 54];
+    if (entry.length != 0 && entry.bits == bits) {
+        text.put(std::string_view(entry.text, entry.length));
+        return;
+    }
+    char* at = text.room(32);
+    char* end = std::to_chars(at, at + 32, value).ptr;
+    text.wrote(end);
+    const auto length = static_cast<std::size_t>(end - at);
+    if (length <= sizeof entry.text) {
+        entry.bits = bits;
+        entry.length = static_cast<std::uint8_t>(length);
+        std::memcpy(entry.text, at, length);
+    }
 }
 
 // The row's cells of the table's own columns, comma-separated, as the scored CSV writes them.
-void appendTableCells(std::string& buffer, const TrafficTable& table, std::size_t row)
+// plain: plainTexts of the table's strings, or null to look at each text cell.
+void appendTableCells(RowText& text, const TrafficTable& table, std::size_t row, const std::uint8_t* plain)
 {
-    char number[64];
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
         if (c > 0)
-            buffer.push_back(',');
+            text.put(',');
         const Column& column = table.columns[c];
         // A missing cell stays empty; tested here, per kind, rather than through Column::isMissing,
         // a call per cell that was a tenth of the formatting's time.
         switch (column.kind) {
         case ColumnKind::Integer: {
-            if (column.integers[row] == kMissingInteger)
+            const std::int64_t value = column.integers[row];
+            if (value == kMissingInteger)
                 break;
-            auto [end, error] = std::to_chars(number, number + sizeof number, column.integers[row]);
-            (void)error;
-            buffer.append(number, end);
+            char* at = text.room(24);
+            text.wrote(std::to_chars(at, at + 24, value).ptr);
             break;
         }
-        case ColumnKind::Timestamp:
-            if (column.integers[row] != kMissingInteger)
-                buffer.append(number, formatTimestamp(column.integers[row], number));
+        case ColumnKind::Timestamp: {
+            const std::int64_t value = column.integers[row];
+            if (value == kMissingInteger)
+                break;
+            char* at = text.room(48);
+            text.wrote(at + formatTimestamp(value, at));
             break;
-        case ColumnKind::Text:
-            if (column.text[row] != StringPool::kMissing)
-                appendSafeCsvField(buffer, table.strings->view(column.text[row]));
+        }
+        case ColumnKind::Text: {
+            const std::uint32_t id = column.text[row];
+            if (id == StringPool::kMissing)
+                break;
+            const std::string_view cell = table.strings->view(id);
+            if (plain ? plain[id] != 0 : plainCsvText(cell))
+                text.put(cell);
+            else
+                appendSafeCsvField(text.string(), cell);
             break;
+        }
         case ColumnKind::Real:
-            appendNumber(buffer, column.reals[row]); // NaN (missing) appends nothing
+            appendNumber(text, column.reals[row]); // NaN (missing) appends nothing
             break;
         }
     }
@@ -245,6 +367,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
                                                                                        : nullptr;
     auto explained = [&](std::size_t row) { return explainAll || analysis.verdicts.isSuspicious(row); };
     constexpr std::size_t kBatchRows = 32768; // explained rows per batch
+    constexpr std::size_t kRankFromRows = 2048;
     // Rows per formatted block: about 0.7 MB of text, of which twice the threads are in flight.
     constexpr std::size_t kBlockRows = 2048;
     std::vector<std::size_t> batchRows; // the batch's explained rows, ascending
@@ -263,7 +386,10 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         batchCells.assign(batchRows.size(), std::string());
         if (batchRows.empty() || !analysis.detection->forest)
             return;
-        if (!ranks && (nextRow < table.rowCount() || batchRows.size() == kBatchRows)) {
+        // Ranking costs a sort of each feature; explaining without ranks, a binary search among the
+        // batch's values for every row and feature: past a few thousand explained rows ranking is
+        // the cheaper (5,000 rows of 100,000: a third of the instructions), and the same counts.
+        if (!ranks && (nextRow < table.rowCount() || batchRows.size() >= kRankFromRows)) {
             ranks = rankFeatures(*analysis.data, *analysis.detection, static_cast<int>(workers));
             stage("feature ranks");
         }
@@ -274,46 +400,49 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
             batchCells[i] = explanationCells(explanations[i]);
     };
     const Enrichment* enrichment = features.enrichment.get();
+    const std::vector<std::uint8_t> plain = plainTexts(*table.strings, workers);
+    stage("texts to quote");
     auto appendRow = [&](std::string& buffer, std::size_t row, std::size_t& explainedIndex) {
-        appendTableCells(buffer, table, row);
+        RowText text(buffer);
+        appendTableCells(text, table, row, plain.data());
         if (enrichment)
-            appendEnrichmentCells(buffer, *enrichment, table, row);
-        buffer.push_back(',');
-        appendNumber(buffer, features.sessionDuration[row]);
-        buffer.push_back(',');
-        appendNumber(buffer, features.avgPacketSize[row]);
-        buffer.push_back(',');
+            appendEnrichmentCells(text.string(), *enrichment, table, row);
+        text.put(',');
+        appendNumber(text, features.sessionDuration[row]);
+        text.put(',');
+        appendNumber(text, features.avgPacketSize[row]);
+        text.put(',');
         // 0 where the pair has too few sessions to call it a beacon (or the row no start time), as
         // the detector's pair_beacon_score reads it: every row has a number.
         if (row < beacons->pairOfRow.size() && beacons->pairOfRow[row] != BeaconResult::kNoPair)
-            appendNumber(buffer, beacons->pairs[beacons->pairOfRow[row]].score);
+            appendNumber(text, beacons->pairs[beacons->pairOfRow[row]].score);
         else
-            buffer.push_back('0');
+            text.put('0');
         for (const FeatureReader& values : extraValues) {
-            buffer.push_back(',');
-            appendNumber(buffer, values[row]);
+            text.put(',');
+            appendNumber(text, values[row]);
         }
-        buffer.push_back(',');
-        appendNumber(buffer, scores[row]);
-        buffer.push_back(',');
-        buffer.append(analysis.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
+        text.put(',');
+        appendNumber(text, scores[row]);
+        text.put(',');
+        text.put(analysis.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
         if (explained(row)) {
             if (explainedIndex < batchCells.size() && !batchCells[explainedIndex].empty())
-                buffer.append(batchCells[explainedIndex]);
+                text.put(batchCells[explainedIndex]);
             else
-                buffer.append(",,,");
+                text.put(",,,");
             ++explainedIndex;
         } else {
-            buffer.append(",,,");
+            text.put(",,,");
         }
         if (suppressedRows)
-            buffer.append((*suppressedRows)[row] && scores[row] < analysis.verdicts.threshold ? ",1" : ",0");
+            text.put((*suppressedRows)[row] && scores[row] < analysis.verdicts.threshold ? ",1" : ",0");
         if (analysis.threatMatches) {
-            buffer.push_back(',');
+            text.put(',');
             if (const std::uint64_t set = analysis.threatMatches->row(row))
-                appendSafeCsvField(buffer, analysis.threatMatches->names(set));
+                appendSafeCsvField(text.string(), analysis.threatMatches->names(set));
         }
-        buffer.push_back('\n');
+        text.put('\n');
     };
     const double rowCount = static_cast<double>(std::max<std::size_t>(1, table.rowCount()));
     std::size_t writtenRows = 0;
@@ -366,36 +495,37 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader,
         writeCsvHeader(file, scoredCsvHeader(chunk));
     const Enrichment* enrichment = features.enrichment.get();
     auto appendRow = [&](std::string& buffer, std::size_t row) {
-        appendTableCells(buffer, table, row);
+        RowText text(buffer);
+        appendTableCells(text, table, row, nullptr); // a chunk's texts: most are seen once or twice
         if (enrichment)
-            appendEnrichmentCells(buffer, *enrichment, table, row);
-        buffer.push_back(',');
-        appendNumber(buffer, features.sessionDuration[row]);
-        buffer.push_back(',');
-        appendNumber(buffer, features.avgPacketSize[row]);
+            appendEnrichmentCells(text.string(), *enrichment, table, row);
+        text.put(',');
+        appendNumber(text, features.sessionDuration[row]);
+        text.put(',');
+        appendNumber(text, features.avgPacketSize[row]);
         // beacon_score: empty, as for a pair of too few sessions; a pair's score needs all its
         // sessions, which a chunk does not hold (streaming does not score pairs in this version).
-        buffer.push_back(',');
+        text.put(',');
         for (const std::vector<double>& values : extraValues) {
-            buffer.push_back(',');
-            appendNumber(buffer, values[row]);
+            text.put(',');
+            appendNumber(text, values[row]);
         }
-        buffer.push_back(',');
-        appendNumber(buffer, scores[row]);
-        buffer.push_back(',');
-        buffer.append(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
+        text.put(',');
+        appendNumber(text, scores[row]);
+        text.put(',');
+        text.put(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
         if (explained && !(*explained)[row].empty())
-            buffer.append((*explained)[row]);
+            text.put((*explained)[row]);
         else
-            buffer.append(",,,");
+            text.put(",,,");
         if (chunk.suppression) // as writeScoredCsv: 1 where a rule moved a row below the threshold to normal
-            buffer.append(chunk.suppression->rows[row] && scores[row] < chunk.verdicts.threshold ? ",1" : ",0");
+            text.put(chunk.suppression->rows[row] && scores[row] < chunk.verdicts.threshold ? ",1" : ",0");
         if (chunk.threatMatches) {
-            buffer.push_back(',');
+            text.put(',');
             if (const std::uint64_t set = chunk.threatMatches->row(row))
-                appendSafeCsvField(buffer, chunk.threatMatches->names(set));
+                appendSafeCsvField(text.string(), chunk.threatMatches->names(set));
         }
-        buffer.push_back('\n');
+        text.put('\n');
     };
     // Blocks of rows formatted on every thread, written in order: the same bytes as one thread.
     constexpr std::size_t kBlockRows = 2048;
@@ -453,7 +583,9 @@ Json cellJson(const TrafficTable& table, Field field, std::size_t row)
     return column.number(row);
 }
 
-Json pointJson(const OperatingPoint& point)
+} // namespace
+
+Json operatingPointJson(const OperatingPoint& point)
 {
     return {{"threshold", point.threshold},
             {"flagged", point.flagged},
@@ -466,12 +598,14 @@ Json pointJson(const OperatingPoint& point)
             {"f1", point.f1}};
 }
 
+namespace {
+
 Json evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, const Verdicts& verdicts)
 {
     Json byContamination = Json::array();
     for (const ContaminationRow& row : evaluateContaminations(scores, evaluation)) {
         Json point = {{"contamination", row.contamination}};
-        point.update(pointJson(row.point));
+        point.update(operatingPointJson(row.point));
         byContamination.push_back(std::move(point));
     }
     Json document = {{"truth_column", evaluation.truthColumn()},
@@ -479,7 +613,7 @@ Json evaluationJson(const Evaluation& evaluation, const ScoreIndex& scores, cons
                      {"normal", evaluation.negatives()},
                      {"roc_auc", evaluation.rocAuc()},
                      {"average_precision", evaluation.averagePrecision()},
-                     {"at_threshold", pointJson(evaluation.at(verdicts))},
+                     {"at_threshold", operatingPointJson(evaluation.at(verdicts))},
                      {"by_contamination", std::move(byContamination)}};
     if (!evaluation.method().empty()) // streaming mode: how it was computed (exact)
         document["method"] = evaluation.method();

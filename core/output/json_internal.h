@@ -20,4 +20,9 @@ inline std::string jsonDocument(const Json& document)
     return document.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
+struct OperatingPoint;
+// One operating point (threshold, counts, precision, recall, F1) as the evaluation's JSON writes it;
+// defined in export.cpp, also used by the streaming report for the whole file's point.
+Json operatingPointJson(const OperatingPoint& point);
+
 } // namespace webthreat

@@ -178,15 +178,7 @@ std::string streamedAnalysisJson(const StreamedAnalysis& streamed, std::size_t r
         // At the whole file's verdicts (the kept table may hold fewer suspicious rows than the file).
         const OperatingPoint point
             = evaluation->at(static_cast<std::size_t>(streamed.suspiciousTotal), streamed.analysis.verdicts.threshold);
-        document["evaluation"]["at_threshold"] = {{"threshold", point.threshold},
-                                                  {"flagged", point.flagged},
-                                                  {"true_positives", point.truePositives},
-                                                  {"false_positives", point.falsePositives},
-                                                  {"false_negatives", point.falseNegatives},
-                                                  {"true_negatives", point.trueNegatives},
-                                                  {"precision", point.precision},
-                                                  {"recall", point.recall},
-                                                  {"f1", point.f1}};
+        document["evaluation"]["at_threshold"] = operatingPointJson(point);
     }
     document["streaming"] = {{"rows_shown", streamedRowsSentence(streamed)},
                              {"rows_scored", streamed.rowsScored},

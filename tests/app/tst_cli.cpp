@@ -52,6 +52,22 @@ QStringList lines(const QString& path)
     return all;
 }
 
+// The fields of a scored CSV line (quoted fields hold commas: rule_names, explanations).
+QStringList fields(const QString& line)
+{
+    QStringList out(QString{});
+    bool quoted = false;
+    for (const QChar c : line) {
+        if (c == u'"')
+            quoted = !quoted;
+        else if (c == u',' && !quoted)
+            out.append(QString());
+        else
+            out.last().append(c);
+    }
+    return out;
+}
+
 void writeText(const QString& path, const QByteArray& text)
 {
     QFile file(path);
@@ -723,20 +739,6 @@ private Q_SLOTS:
         const QStringList b = lines(dir.filePath("stream.csv"));
         QCOMPARE(b.size(), a.size());
         QCOMPARE(b.first(), a.first());
-        // The fields of a line (quoted fields hold commas: rule_names, explanations).
-        const auto fields = [](const QString& line) {
-            QStringList out(QString{});
-            bool quoted = false;
-            for (const QChar c : line) {
-                if (c == u'"')
-                    quoted = !quoted;
-                else if (c == u',' && !quoted)
-                    out.append(QString());
-                else
-                    out.last().append(c);
-            }
-            return out;
-        };
         // beacon_score (field 18) is empty in streaming mode: a pair's score needs all its sessions.
         QCOMPARE(fields(a.first()).at(18), QStringLiteral("beacon_score"));
         const auto withoutExplanation = [&](const QString& line) {
@@ -802,19 +804,6 @@ private Q_SLOTS:
         const qsizetype beacon = header.indexOf("beacon_score");
         const qsizetype explanation = header.indexOf("explanation");
         QVERIFY(beacon > 0 && explanation > beacon);
-        const auto fields = [](const QString& line) {
-            QStringList out(QString{});
-            bool quoted = false;
-            for (const QChar c : line) {
-                if (c == u'"')
-                    quoted = !quoted;
-                else if (c == u',' && !quoted)
-                    out.append(QString());
-                else
-                    out.last().append(c);
-            }
-            return out;
-        };
         for (qsizetype i = 1; i < a.size(); ++i) {
             QStringList x = fields(a[i]), y = fields(b[i]);
             QVERIFY2(!y.at(explanation).isEmpty(), qPrintable(b[i]));
@@ -921,20 +910,11 @@ private Q_SLOTS:
         QCOMPARE(streamLines.first(), memoryLines.first());
         const QStringList header = memoryLines.first().split(',');
         const auto kept = [&](const QString& line) {
-            QStringList fields(QString{});
-            bool quoted = false;
-            for (const QChar c : line) {
-                if (c == u'"')
-                    quoted = !quoted;
-                else if (c == u',' && !quoted)
-                    fields.append(QString());
-                else
-                    fields.last().append(c);
-            }
+            const QStringList cells = fields(line);
             QStringList out;
-            for (qsizetype i = 0; i < header.size() && i < fields.size(); ++i) {
+            for (qsizetype i = 0; i < header.size() && i < cells.size(); ++i) {
                 if (header[i] != "beacon_score") // the explanations too: the sample holds every row
-                    out.append(fields[i]);
+                    out.append(cells[i]);
             }
             return out;
         };

@@ -75,6 +75,61 @@ private Q_SLOTS:
         QCOMPARE(chunk(8), one);
     }
 
+    // Text cells reach the scored CSV as appendSafeCsvField writes them, whichever way the writer
+    // decides (a flag per interned text in memory, a look at the cell in a chunk): commas, quotes,
+    // formulas and edge spaces quoted or neutralised, a cell longer than the row buffer whole.
+    void textCellsWrittenSafely()
+    {
+        const std::vector<std::string> kinds = {"plain rule", "a,b", "say \"hi\"", "=1+2", "-x", "@SUM(A1)",
+                                                "inner=fine", std::string(3000, 'r') + ",long"};
+        std::string text = "bytes_in,bytes_out,creation_time,end_time,src_ip,src_ip_country_code,protocol,"
+                           "response.code,dst_port,dst_ip,rule_names,observation_name,source.meta,source.name,"
+                           "time,detection_types\n";
+        for (int row = 0; row < 64; ++row) {
+            std::string rule = kinds[static_cast<std::size_t>(row) % kinds.size()];
+            std::string quoted = "\"";
+            for (char c : rule)
+                quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+            quoted += '"';
+            text += std::to_string(100 + row * 37) + "," + std::to_string(2000 + row) + ",2024-04-25T23:00:00Z,"
+                + "2024-04-25T23:10:00Z,10.0.0." + std::to_string(row % 7) + ",US,HTTPS,200,443,10.1.1.1," + quoted
+                + ",Adversary Infrastructure Interaction,AWS_VPC_Flow,prod_webserver,2024-04-25T23:00:00Z,waf_rule\n";
+        }
+        auto data = prepareTable(readTrafficCsvText(text, "rules.csv"));
+        QCOMPARE(data->table.rowCount(), std::size_t{64});
+        const auto detection = detect(*data, DetectorParams{});
+        const Analysis analysis = assess(data, detection, Contamination::fromValue(0.05));
+        QTemporaryDir dir;
+        const QString memoryPath = dir.filePath("memory.csv");
+        writeScoredCsv(analysis, memoryPath.toStdString());
+        const QString chunkPath = dir.filePath("chunk.csv");
+        {
+            AtomicFile file(chunkPath.toStdString());
+            appendScoredChunk(analysis, file, true, 2);
+            file.commit();
+        }
+        for (const QString& path : {memoryPath, chunkPath}) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QList<QByteArray> lines = file.readAll().split('\n');
+            QCOMPARE(lines.size(), 66); // header, 64 rows, the empty piece after the last newline
+            for (std::size_t row = 0; row < 64; ++row) {
+                std::string cell;
+                appendSafeCsvField(cell, data->table.text(Field::RuleNames, row));
+                const QByteArray expected = ",10.1.1.1," + QByteArray::fromStdString(cell) + ",Adversary";
+                QVERIFY2(lines[static_cast<qsizetype>(row) + 1].contains(expected),
+                         qPrintable(path + ": " + QString::fromUtf8(lines[static_cast<qsizetype>(row) + 1].left(200))));
+            }
+        }
+        // What the rows held, as written: quoted, doubled quotes, neutralised formulas.
+        std::string cell;
+        appendSafeCsvField(cell, "=1+2");
+        QCOMPARE(cell, std::string("'=1+2"));
+        cell.clear();
+        appendSafeCsvField(cell, "say \"hi\"");
+        QCOMPARE(cell, std::string("\"say \"\"hi\"\"\""));
+    }
+
     // beacon_score: every row of a scored pair has its pair's score; a pair of fewer than 10
     // sessions gets 0, as the detector's pair_beacon_score. The same with the caller's beacon pairs or computed here.
     void beaconScoreColumn()
