@@ -22,6 +22,10 @@ namespace webthreat {
 // first, so a write never changes more than its row. There is no const data(): a uniform column
 // has no array of its cells to point to. Code that wants a pointer-like reader takes view(),
 // which reads through the same mask; const begin()/end() are iterators that do the same.
+//
+// Threads: a non-const read is a write (it may store a uniform column's cells). Code that reads a
+// table shared between threads reads it through a const reference (core's parallel stages take
+// const TrafficTable& / const Column&); reading it through a non-const one from two threads races.
 template <typename T>
 class Cells {
     static_assert(std::is_trivially_copyable_v<T>);
