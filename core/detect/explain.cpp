@@ -476,12 +476,16 @@ std::vector<RowExplanation> explainRows(const PreparedData& data, const Detectio
     }
     constexpr std::size_t kTaskRows = 1024;
     parallelFor((k + kTaskRows - 1) / kTaskRows, resolveThreads(threads), [&](std::size_t task) {
-        std::vector<double> credit;
-        for (std::size_t i = task * kTaskRows; i < std::min(k, (task + 1) * kTaskRows); ++i) {
-            RowExplanation& explanation = explanations[i];
-            explanation.pathLength = detection.forest->attributePath(&seen[i * features.size()], credit);
+        const std::size_t first = task * kTaskRows;
+        const std::size_t rowsOfTask = std::min(k, first + kTaskRows) - first;
+        std::vector<double> credits(rowsOfTask * features.size());
+        std::vector<double> pathLengths(rowsOfTask);
+        detection.forest->attributePaths(&seen[first * features.size()], rowsOfTask, credits.data(), pathLengths.data());
+        for (std::size_t j = 0; j < rowsOfTask; ++j) {
+            RowExplanation& explanation = explanations[first + j];
+            explanation.pathLength = pathLengths[j];
             for (std::size_t f = 0; f < features.size(); ++f)
-                explanation.features[f].credit = credit[f];
+                explanation.features[f].credit = credits[j * features.size() + f];
             finishExplanation(explanation, data.table, detectorInputs.behaviour.get());
         }
     });

@@ -766,6 +766,76 @@ double IsolationForest::attributePath(const float* row, std::vector<double>& cre
     return pathSum / static_cast<double>(m_trees.size());
 }
 
+void IsolationForest::attributePaths(const float* rows, std::size_t count, double* credits, double* pathLengths) const
+{
+    if (m_trees.empty())
+        throw std::logic_error("IsolationForest::attributePaths called before fit");
+    const auto features = static_cast<std::size_t>(m_features);
+    const double average = averagePathLength(m_maxSamples);
+    constexpr std::size_t kLanes = 8;
+    constexpr std::size_t kMaxSplits = 16; // fit and fromTrees keep a tree's depth to ceil(log2(32768)) = 15
+    if (std::any_of(m_trees.begin(), m_trees.end(), [](const Tree& tree) { return tree.depth > int(kMaxSplits); })) {
+        std::vector<double> credit;
+        for (std::size_t r = 0; r < count; ++r) {
+            pathLengths[r] = attributePath(rows + r * features, credit);
+            std::copy(credit.begin(), credit.end(), credits + r * features);
+        }
+        return;
+    }
+    std::uint16_t used[kLanes][kMaxSplits + 1];
+    std::size_t splits[kLanes];
+    std::uint32_t index[kLanes];
+    double pathSum[kLanes];
+    for (std::size_t first = 0; first < count; first += kLanes) {
+        const std::size_t lanes = std::min(kLanes, count - first);
+        const float* row[kLanes];
+        for (std::size_t lane = 0; lane < lanes; ++lane) {
+            row[lane] = rows + (first + lane) * features;
+            pathSum[lane] = 0.0;
+            std::fill_n(credits + (first + lane) * features, features, 0.0);
+        }
+        for (const Tree& tree : m_trees) {
+            const auto depth = static_cast<std::size_t>(tree.depth);
+            for (std::size_t lane = 0; lane < lanes; ++lane) {
+                index[lane] = 0;
+                splits[lane] = 0;
+            }
+            // depth steps take every row to its leaf; a leaf points to itself with an infinite
+            // threshold, so a row that got there stays, and only splits are counted.
+            for (std::size_t step = 0; step < depth; ++step) {
+                for (std::size_t lane = 0; lane < lanes; ++lane) {
+                    const Tree::Node& node = tree.nodes[index[lane]];
+                    used[lane][splits[lane]] = node.feature;
+                    splits[lane] += node.left != index[lane] ? 1 : 0;
+                    index[lane] = node.left + (row[lane][node.feature] > node.threshold ? 1u : 0u);
+                }
+            }
+            for (std::size_t lane = 0; lane < lanes; ++lane) {
+                const double pathLength = tree.pathLength[index[lane]];
+                pathSum[lane] += pathLength;
+                const double sooner = average - pathLength;
+                if (sooner <= 0.0 || splits[lane] == 0)
+                    continue;
+                const double perSplit = sooner / static_cast<double>(splits[lane]);
+                double* credit = credits + (first + lane) * features;
+                for (std::size_t s = 0; s < splits[lane]; ++s)
+                    credit[used[lane][s]] += perSplit;
+            }
+        }
+        for (std::size_t lane = 0; lane < lanes; ++lane) {
+            double* credit = credits + (first + lane) * features;
+            double total = 0.0;
+            for (std::size_t f = 0; f < features; ++f)
+                total += credit[f];
+            if (total > 0.0) {
+                for (std::size_t f = 0; f < features; ++f)
+                    credit[f] /= total;
+            }
+            pathLengths[first + lane] = pathSum[lane] / static_cast<double>(m_trees.size());
+        }
+    }
+}
+
 bool IsolationForest::fitted() const noexcept
 {
     return !m_trees.empty();

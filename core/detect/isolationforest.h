@@ -82,6 +82,11 @@ public:
     // that isolated it later credits nothing. credit gets one share per feature, summing to 1
     // (all 0 when no tree isolated the row early). Returns the row's mean path length.
     double attributePath(const float* row, std::vector<double>& credit) const;
+    // attributePath of count rows (row r at rows + r * featureCount()), the same numbers to the bit:
+    // credits row-major (count x featureCount()), each row's mean path length in pathLengths. Walks
+    // eight rows through a tree in step, so one row's wait for its next node overlaps the others'
+    // (a single walk is a chain of dependent loads); a third of the explanations' time.
+    void attributePaths(const float* rows, std::size_t count, double* credits, double* pathLengths) const;
 
     bool fitted() const noexcept;
     int treeCount() const noexcept;

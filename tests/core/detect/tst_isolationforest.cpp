@@ -214,6 +214,8 @@ private slots:
     void rowScoreDoesNotDependOnItsBlock();
     void scoresAreThePlainWalkOfTheTrees_data();
     void scoresAreThePlainWalkOfTheTrees();
+    void attributePathsAreEachRowsAttributePath_data();
+    void attributePathsAreEachRowsAttributePath();
     void differentSeedGivesDifferentScores();
     void obviousOutlierScoresLowest_data();
     void obviousOutlierScoresLowest();
@@ -581,6 +583,49 @@ void TestIsolationForest::scoresAreThePlainWalkOfTheTrees()
     QCOMPARE(firstDifference(forest.scoreSamples(data.middleRows(5, 1'000), 1),
                              std::vector<double>(expected.begin() + 5, expected.begin() + 1'005)),
              qsizetype{-1});
+}
+
+void TestIsolationForest::attributePathsAreEachRowsAttributePath_data()
+{
+    QTest::addColumn<int>("maxSamples");
+    QTest::newRow("256 samples") << 256;
+    QTest::newRow("2 samples") << 2;
+    QTest::newRow("300 samples (depth 9)") << 300;
+}
+
+// Eight rows walked in step give each row's credits and mean path length exactly as the walk of
+// one row, for a row count that is not a multiple of eight and trees that stop early.
+void TestIsolationForest::attributePathsAreEachRowsAttributePath()
+{
+    QFETCH(int, maxSamples);
+    FeatureMatrix data = randomTraffic(1'237, 6, 33);
+    for (Eigen::Index row = 0; row < data.rows(); row += 3)
+        data(row, 0) = 1.0f;
+    IsolationForestParams params;
+    params.maxSamples = maxSamples;
+    params.trees = 37;
+    IsolationForest forest;
+    forest.fit(data, params);
+    const auto rows = static_cast<std::size_t>(data.rows());
+    std::vector<float> values(rows * 6);
+    for (std::size_t row = 0; row < rows; ++row)
+        for (std::size_t f = 0; f < 6; ++f)
+            values[row * 6 + f] = data(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(f));
+    std::vector<double> credits(rows * 6, -1.0);
+    std::vector<double> pathLengths(rows, -1.0);
+    forest.attributePaths(values.data(), rows, credits.data(), pathLengths.data());
+    std::vector<double> credit;
+    std::size_t credited = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+        const double pathLength = forest.attributePath(&values[row * 6], credit);
+        QCOMPARE(std::memcmp(&pathLengths[row], &pathLength, sizeof pathLength), 0);
+        QCOMPARE(std::memcmp(&credits[row * 6], credit.data(), 6 * sizeof(double)), 0);
+        credited += credit[0] + credit[1] + credit[2] + credit[3] + credit[4] + credit[5] > 0.0 ? 1 : 0;
+    }
+    // Some rows were isolated early, so credits were compared and not only zeros (with 2 samples a
+    // tree's single split isolates no row sooner than average).
+    if (maxSamples > 2)
+        QVERIFY(credited > 0);
 }
 
 void TestIsolationForest::differentSeedGivesDifferentScores()
