@@ -138,8 +138,8 @@ void printSourceAuc(const FanOutResult& fanOut, const std::vector<std::string>& 
     // A source's rows: its windows' rows.
     std::vector<std::vector<std::uint32_t>> rowsOfSource(fanOut.sources.size());
     for (std::size_t row = 0; row < fanOut.windowOfRow.size(); ++row)
-        if (fanOut.windowOfRow[row] != FanOutResult::kNoWindow)
-            rowsOfSource[fanOut.windows[fanOut.windowOfRow[row]].source].push_back(static_cast<std::uint32_t>(row));
+        if (const SourceWindow window = fanOut.rowWindow(row); window.sessions > 0)
+            rowsOfSource[window.source].push_back(static_cast<std::uint32_t>(row));
     for (const std::string target : {"scan", "burst"}) {
         std::vector<double> positives;
         std::vector<std::pair<std::size_t, double>> ordinary;

@@ -76,14 +76,14 @@ void scoreTiming(BeaconPair& pair, PairScratch& scratch, const BeaconParams& par
 }
 
 // sessions: the pair's sessions in time order.
-BeaconPair scorePair(std::span<const SessionRecord> sessions, std::uint32_t srcIp, const BeaconParams& params,
-                     double dataSpanSeconds, PairScratch& scratch)
+BeaconPair scorePair(std::span<const SessionRecord> sessions, std::uint32_t srcIp, const SessionColumns& columns,
+                     const BeaconParams& params, double dataSpanSeconds, PairScratch& scratch)
 {
     BeaconPair pair;
     pair.sessions = sessions.size();
     pair.srcIp = srcIp;
     pair.dstIp = sessions.front().dst;
-    pair.dstPort = sessions.front().port;
+    pair.dstPort = sessions.front().port(columns);
     pair.firstSeen = sessions.front().start;
     pair.lastSeen = sessions.back().start;
 
@@ -94,8 +94,8 @@ BeaconPair scorePair(std::span<const SessionRecord> sessions, std::uint32_t srcI
 
     scratch.sizes.clear();
     for (const SessionRecord& session : sessions)
-        if (session.bytes >= 0.0)
-            scratch.sizes.push_back(session.bytes);
+        if (const double bytes = session.bytes(columns); bytes >= 0.0)
+            scratch.sizes.push_back(bytes);
     if (scratch.sizes.size() >= 2) {
         const RobustSpread sizes = robustSpread(scratch.sizes, scratch.deviations);
         pair.medianBytes = sizes.median;
@@ -133,18 +133,34 @@ TaskPairs pairsOfSources(SourceGroups& groups, std::pair<std::size_t, std::size_
     for (std::size_t s = sources.first; s < sources.second; ++s) {
         const std::span<SessionRecord> sessions(groups.records.data() + groups.begins[s],
                                                 groups.begins[s + 1] - groups.begins[s]);
-        std::sort(sessions.begin(), sessions.end(), [](const SessionRecord& a, const SessionRecord& b) {
-            return std::tie(a.dst, a.port, a.start, a.row) < std::tie(b.dst, b.port, b.start, b.row);
+        // By the packed port: only ports marked "in the column" need their value to be told apart.
+        // (Those sort before the others; the order of a source's pairs does not matter, the pairs
+        // are ranked by ranksBefore.)
+        std::sort(sessions.begin(), sessions.end(), [&](const SessionRecord& a, const SessionRecord& b) {
+            if (a.dst != b.dst)
+                return a.dst < b.dst;
+            if (a.packedPort != b.packedPort)
+                return a.packedPort < b.packedPort;
+            if (a.packedPort == SessionRecord::kPortInColumn) {
+                const std::int64_t portA = a.port(columns);
+                const std::int64_t portB = b.port(columns);
+                if (portA != portB)
+                    return portA < portB;
+            }
+            return std::tie(a.start, a.row) < std::tie(b.start, b.row);
         });
         const std::uint32_t src = groups.srcOf(s, columns);
+        auto samePair = [&](const SessionRecord& a, const SessionRecord& b) {
+            return a.dst == b.dst && a.packedPort == b.packedPort
+                   && (a.packedPort != SessionRecord::kPortInColumn || a.port(columns) == b.port(columns));
+        };
         for (std::size_t begin = 0; begin < sessions.size();) {
             std::size_t end = begin + 1;
-            while (end < sessions.size() && sessions[end].dst == sessions[begin].dst
-                   && sessions[end].port == sessions[begin].port)
+            while (end < sessions.size() && samePair(sessions[end], sessions[begin]))
                 ++end;
             ++found.seen;
             if (end - begin >= params.minSessions) {
-                found.pairs.push_back(scorePair(sessions.subspan(begin, end - begin), src, params, dataSpan, scratch));
+                found.pairs.push_back(scorePair(sessions.subspan(begin, end - begin), src, columns, params, dataSpan, scratch));
                 found.pairs.back().rowsBegin = groups.begins[s] + begin;
             }
             begin = end;

@@ -73,11 +73,13 @@ void fillRange(const SessionColumns& columns, const FailureColumns* failures, st
             continue;
         SessionRecord& record = records[counts.next[src]++];
         record.start = start;
-        record.port = columns.portOf(row);
-        record.bytes = columns.bytesOf(row);
+        record.packedPort = SessionRecord::packPort(columns.portOf(row));
+        record.packedBytes
+            = SessionRecord::packBytes(columns.bytesIn ? (*columns.bytesIn)[row] : kMissingInteger,
+                                       columns.bytesOut ? (*columns.bytesOut)[row] : kMissingInteger)
+              | (failures && failures->failed(row) ? SessionRecord::kFailedBit : 0u);
         record.dst = columns.dstOf(row);
         record.row = static_cast<std::uint32_t>(row);
-        record.failed = failures && failures->failed(row);
     }
 }
 
@@ -213,8 +215,7 @@ std::vector<std::string> rowBehaviourSentences(const BehaviourResult& behaviour,
             sentences.push_back(beaconSentence(pair));
     }
     const FanOutResult& fanOut = behaviour.fanOut;
-    if (row < fanOut.windowOfRow.size() && fanOut.windowOfRow[row] != FanOutResult::kNoWindow) {
-        const SourceWindow& window = fanOut.windows[fanOut.windowOfRow[row]];
+    if (const SourceWindow window = fanOut.rowWindow(row); window.sessions > 0) {
         if (window.fanOut() >= fanOut.params.minFanOut)
             sentences.push_back(fanOutSentence(window, fanOut.params.windowSeconds));
         const double ratio = fanOut.volumeRatioOfRow(row);
@@ -251,7 +252,7 @@ std::string sourceFanOutSentence(const BehaviourResult& behaviour, std::size_t r
     const FanOutResult& fanOut = behaviour.fanOut;
     if (row >= fanOut.windowOfRow.size() || fanOut.windowOfRow[row] == FanOutResult::kNoWindow)
         return "this row has no source or start time: no window to count";
-    return fanOutSentence(fanOut.windows[fanOut.windowOfRow[row]], fanOut.params.windowSeconds);
+    return fanOutSentence(fanOut.rowWindow(row), fanOut.params.windowSeconds);
 }
 
 std::string sourceVolumeSentence(const BehaviourResult& behaviour, std::size_t row)

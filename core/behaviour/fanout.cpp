@@ -31,28 +31,30 @@ std::int64_t floorDiv(std::int64_t value, std::int64_t by) noexcept
 }
 
 // Counts one window's sessions, failures, bytes and distinct ports and hosts.
-SourceWindow countWindow(std::span<const SessionRecord> sessions, std::vector<std::int64_t>& ports,
-                         std::vector<std::uint32_t>& hosts)
+SourceWindow countWindow(std::span<const SessionRecord> sessions, const SessionColumns& columns,
+                         std::vector<std::int64_t>& ports, std::vector<std::uint32_t>& hosts)
 {
     SourceWindow window;
     window.sessions = static_cast<std::uint32_t>(sessions.size());
     if (sessions.size() == 1) { // most windows
         const SessionRecord& session = sessions[0];
-        window.distinctPorts = session.port != kMissingInteger ? 1 : 0;
+        window.distinctPorts = session.packedPort != SessionRecord::kPortMissing ? 1 : 0;
         window.distinctHosts = session.dst != StringPool::kMissing ? 1 : 0;
-        window.failed = session.failed ? 1 : 0;
-        window.bytes = session.bytes > 0.0 ? session.bytes : 0.0;
+        window.failed = session.failed() ? 1 : 0;
+        const double bytes = session.bytes(columns);
+        window.bytes = bytes > 0.0 ? bytes : 0.0;
         return window;
     }
     ports.clear();
     hosts.clear();
     for (const SessionRecord& session : sessions) {
-        if (session.port != kMissingInteger)
-            ports.push_back(session.port);
+        if (session.packedPort != SessionRecord::kPortMissing)
+            ports.push_back(session.port(columns));
         if (session.dst != StringPool::kMissing)
             hosts.push_back(session.dst);
-        window.failed += session.failed ? 1 : 0;
-        window.bytes += session.bytes > 0.0 ? session.bytes : 0.0;
+        window.failed += session.failed() ? 1 : 0;
+        const double bytes = session.bytes(columns);
+        window.bytes += bytes > 0.0 ? bytes : 0.0;
     }
     if (sessions.size() > 1) {
         std::sort(ports.begin(), ports.end());
@@ -63,27 +65,29 @@ SourceWindow countWindow(std::span<const SessionRecord> sessions, std::vector<st
     return window;
 }
 
-double medianSessions(std::span<const SourceWindow> windows, std::vector<double>& scratch)
+// The median of the sessions per window: the held windows' and `alone` windows of one session.
+double medianSessions(std::span<const SourceWindow> windows, std::uint32_t alone, std::vector<double>& scratch)
 {
-    scratch.clear();
+    scratch.assign(alone, 1.0);
     for (const SourceWindow& window : windows)
         scratch.push_back(window.sessions);
     return quantile(scratch, 0.5);
 }
 
-// Fills each source's totals, baseline, peak window and score from its run of windows.
+// Fills each source's baseline, peak window and score from its windows held (the sessions and
+// failures are counted by the sweep). A window not held is never the peak: it is one session,
+// as much fan-out and failure as its source's first such window at most, and later (that one
+// is held).
 void summarizeSources(FanOutResult& result)
 {
     std::vector<double> scratch;
     for (std::uint32_t s = 0; s < result.sources.size(); ++s) {
         SourceActivity& source = result.sources[s];
-        const std::span<const SourceWindow> windows(result.windows.data() + source.windowsBegin, source.windowCount);
-        source.medianWindowSessions = medianSessions(windows, scratch);
+        const std::span<const SourceWindow> windows(result.windows.data() + source.windowsBegin, source.heldWindows);
+        source.medianWindowSessions = medianSessions(windows, source.windowCount - source.heldWindows, scratch);
         std::uint32_t peak = 0;
         std::uint32_t busiest = 0;
         for (std::uint32_t w = 0; w < windows.size(); ++w) {
-            source.sessions += windows[w].sessions;
-            source.failed += windows[w].failed;
             busiest = std::max(busiest, windows[w].sessions);
             const SourceWindow& best = windows[peak];
             if (std::tuple(windows[w].fanOut(), windows[w].failed) > std::tuple(best.fanOut(), best.failed))
@@ -98,9 +102,43 @@ void summarizeSources(FanOutResult& result)
     }
 }
 
+// A session alone in its window: (fan-out, failed), the order in which peaks are chosen.
+std::pair<std::uint32_t, std::uint32_t> aloneKey(const SessionRecord& session) noexcept
+{
+    const bool fanOut = session.packedPort != SessionRecord::kPortMissing || session.dst != StringPool::kMissing;
+    return {fanOut ? 1u : 0u, session.failed() ? 1u : 0u};
+}
+
+// The windows of one source's sessions (sorted by start): calls window(begin, end) for each run.
+template<typename Window>
+void forEachWindow(std::span<const SessionRecord> sessions, std::int64_t width, Window&& window)
+{
+    for (std::size_t begin = 0; begin < sessions.size();) {
+        const std::int64_t number = floorDiv(sessions[begin].start, width);
+        std::size_t end = begin + 1;
+        while (end < sessions.size() && floorDiv(sessions[end].start, width) == number)
+            ++end;
+        window(begin, end, number);
+        begin = end;
+    }
+}
+
+// Of one source's sessions (sorted by start), the first alone in its window with the most
+// (fan-out, failed); sessions.size() when none is alone.
+std::size_t bestAloneSession(std::span<const SessionRecord> sessions, std::int64_t width)
+{
+    std::size_t best = sessions.size();
+    forEachWindow(sessions, width, [&](std::size_t begin, std::size_t end, std::int64_t) {
+        if (end - begin == 1 && (best == sessions.size() || aloneKey(sessions[begin]) > aloneKey(sessions[best])))
+            best = begin;
+    });
+    return best;
+}
+
 // The first half of a range of sources' sweep: each source's sessions sorted by start in place
-// (in groups.records); returns how many windows they make.
-std::size_t sortAndCountWindows(SourceGroups& groups, std::pair<std::size_t, std::size_t> sources, std::int64_t width)
+// (in groups.records); returns how many windows they make that are held.
+std::size_t sortAndCountWindows(SourceGroups& groups, std::pair<std::size_t, std::size_t> sources, std::int64_t width,
+                                bool holdEvery)
 {
     std::size_t windows = 0;
     for (std::size_t s = sources.first; s < sources.second; ++s) {
@@ -109,13 +147,20 @@ std::size_t sortAndCountWindows(SourceGroups& groups, std::pair<std::size_t, std
         std::sort(sessions.begin(), sessions.end(), [](const SessionRecord& a, const SessionRecord& b) {
             return std::tie(a.start, a.row) < std::tie(b.start, b.row);
         });
-        for (std::size_t i = 0; i < sessions.size(); ++i)
-            windows += i == 0 || floorDiv(sessions[i].start, width) != floorDiv(sessions[i - 1].start, width);
+        bool alone = false;
+        forEachWindow(sessions, width, [&](std::size_t begin, std::size_t end, std::int64_t) {
+            const bool held = holdEvery || end - begin > 1;
+            windows += held;
+            alone = alone || !held;
+        });
+        windows += alone; // the best of them
     }
     return windows;
 }
 
-// The second half: the windows written from `first` on in result.windows, each row's window noted.
+// The second half: the windows held written from `first` on in result.windows, each source's
+// sessions and failures counted, each row's window noted (result.sources by source index in
+// groups until rankSources).
 void sweepWindows(const SourceGroups& groups, std::pair<std::size_t, std::size_t> sources,
                   const SessionColumns& columns, std::int64_t width, std::uint32_t first, FanOutResult& result)
 {
@@ -125,35 +170,40 @@ void sweepWindows(const SourceGroups& groups, std::pair<std::size_t, std::size_t
     for (std::size_t s = sources.first; s < sources.second; ++s) {
         const std::span<const SessionRecord> sessions(groups.records.data() + groups.begins[s],
                                                       groups.begins[s + 1] - groups.begins[s]);
-        const std::uint32_t src = groups.srcOf(s, columns);
-        for (std::size_t begin = 0; begin < sessions.size(); ++index) {
-            const std::int64_t window = floorDiv(sessions[begin].start, width);
-            std::size_t end = begin + 1;
-            while (end < sessions.size() && floorDiv(sessions[end].start, width) == window)
-                ++end;
+        SourceActivity& source = result.sources[s];
+        source.srcIp = groups.srcOf(s, columns);
+        source.windowsBegin = index;
+        source.sessions = sessions.size();
+        const std::size_t bestAlone = result.everyWindowHeld ? sessions.size() : bestAloneSession(sessions, width);
+        forEachWindow(sessions, width, [&](std::size_t begin, std::size_t end, std::int64_t number) {
+            ++source.windowCount;
+            if (end - begin == 1 && begin != bestAlone && !result.everyWindowHeld) {
+                const SessionRecord& session = sessions[begin];
+                source.failed += session.failed() ? 1 : 0;
+                result.windowOfRow[session.row] = FanOutResult::kAloneRow | static_cast<std::uint32_t>(s)
+                    | (session.packedPort != SessionRecord::kPortMissing ? FanOutResult::kAlonePort : 0u)
+                    | (session.dst != StringPool::kMissing ? FanOutResult::kAloneHost : 0u)
+                    | (session.failed() ? FanOutResult::kAloneFailed : 0u);
+                return;
+            }
             SourceWindow& counted = result.windows[index];
-            counted = countWindow(sessions.subspan(begin, end - begin), ports, hosts);
-            counted.srcIp = src;
-            counted.start = window * width;
+            counted = countWindow(sessions.subspan(begin, end - begin), columns, ports, hosts);
+            counted.srcIp = source.srcIp;
+            counted.source = static_cast<std::uint32_t>(s);
+            counted.start = number * width;
+            source.failed += counted.failed;
             for (std::size_t i = begin; i < end; ++i)
                 result.windowOfRow[sessions[i].row] = index;
-            begin = end;
-        }
+            ++index;
+            ++source.heldWindows;
+        });
     }
 }
 
-// Makes the sources from the windows (by source, then time), then ranks them.
+// Ranks the sources (held in groups' order until now), and renumbers the windows' and the
+// alone rows' sources.
 void rankSources(FanOutResult& result)
 {
-    for (std::uint32_t w = 0; w < result.windows.size(); ++w) {
-        if (result.sources.empty() || result.sources.back().srcIp != result.windows[w].srcIp) {
-            SourceActivity source;
-            source.srcIp = result.windows[w].srcIp;
-            source.windowsBegin = w;
-            result.sources.push_back(source);
-        }
-        ++result.sources.back().windowCount;
-    }
     summarizeSources(result);
     std::vector<std::uint32_t> rank(result.sources.size());
     std::iota(rank.begin(), rank.end(), 0u);
@@ -167,13 +217,21 @@ void rankSources(FanOutResult& result)
     });
     std::vector<SourceActivity> ranked;
     ranked.reserve(rank.size());
+    std::vector<std::uint32_t> rankOf(rank.size());
     for (const std::uint32_t s : rank) {
         const SourceActivity& source = result.sources[s];
-        for (std::uint32_t w = 0; w < source.windowCount; ++w)
+        rankOf[s] = static_cast<std::uint32_t>(ranked.size());
+        for (std::uint32_t w = 0; w < source.heldWindows; ++w)
             result.windows[source.windowsBegin + w].source = static_cast<std::uint32_t>(ranked.size());
         ranked.push_back(source);
     }
     result.sources = std::move(ranked);
+    if (result.everyWindowHeld)
+        return;
+    for (std::uint32_t& window : result.windowOfRow) {
+        if (window != FanOutResult::kNoWindow && (window & FanOutResult::kAloneRow))
+            window = (window & ~FanOutResult::kAloneSourceMask) | rankOf[window & FanOutResult::kAloneSourceMask];
+    }
 }
 
 } // namespace
@@ -260,25 +318,41 @@ std::vector<const SourceActivity*> FanOutResult::scanning() const
     return found;
 }
 
+SourceWindow FanOutResult::rowWindow(std::size_t row) const noexcept
+{
+    const std::uint32_t value = row < windowOfRow.size() ? windowOfRow[row] : kNoWindow;
+    if (value == kNoWindow)
+        return {};
+    if (everyWindowHeld || !(value & kAloneRow))
+        return windows[value];
+    SourceWindow window;
+    window.source = value & kAloneSourceMask;
+    window.srcIp = sources[window.source].srcIp;
+    window.sessions = 1;
+    window.distinctPorts = (value & kAlonePort) ? 1 : 0;
+    window.distinctHosts = (value & kAloneHost) ? 1 : 0;
+    window.failed = (value & kAloneFailed) ? 1 : 0;
+    return window;
+}
+
 double FanOutResult::volumeRatioOfRow(std::size_t row) const noexcept
 {
-    if (row >= windowOfRow.size() || windowOfRow[row] == kNoWindow)
+    const SourceWindow window = rowWindow(row);
+    if (window.sessions == 0)
         return 0.0;
-    const SourceWindow& window = windows[windowOfRow[row]];
     return window.sessions / sources[window.source].medianWindowSessions;
 }
 
 std::uint32_t FanOutResult::fanOutOfRow(std::size_t row) const noexcept
 {
-    if (row >= windowOfRow.size() || windowOfRow[row] == kNoWindow)
-        return 0;
-    return windows[windowOfRow[row]].fanOut();
+    return rowWindow(row).fanOut();
 }
 
 FanOutResult behaviour_internal::aggregateGroupedFanOut(SourceGroups& groups, const TrafficTable& table,
                                                         const SessionColumns& columns,
                                                         std::vector<std::string> failedColumns,
-                                                        const FanOutParams& params, const Progress& progress)
+                                                        const FanOutParams& params, const Progress& progress,
+                                                        bool holdEveryWindow)
 {
     FanOutResult result;
     result.params = params;
@@ -288,13 +362,19 @@ FanOutResult behaviour_internal::aggregateGroupedFanOut(SourceGroups& groups, co
     result.windowOfRow.assign(table.rowCount(), FanOutResult::kNoWindow);
     progress.report("fan-out", 0.3);
 
+    // A row alone in a window not held notes its source in 28 bits, and a held window's index
+    // must stay clear of kAloneRow: past that, every window is held.
+    result.everyWindowHeld = holdEveryWindow || groups.sourceCount() > FanOutResult::kAloneSourceMask
+                             || table.rowCount() >= FanOutResult::kAloneRow;
+    result.sources.resize(groups.sourceCount());
     // Sorted and counted first, so that each task writes its windows in place: the windows are
-    // held once (34 MB at a million rows).
+    // held once.
     const auto tasks = sourceTasks(groups, 1 << 14);
     std::vector<std::uint32_t> offsets(tasks.size() + 1, 0);
     parallelFor(tasks.size(), resolveThreads(params.threads), [&](std::size_t task) {
         progress.check();
-        offsets[task + 1] = static_cast<std::uint32_t>(sortAndCountWindows(groups, tasks[task], width));
+        offsets[task + 1]
+            = static_cast<std::uint32_t>(sortAndCountWindows(groups, tasks[task], width, result.everyWindowHeld));
     });
     progress.check();
     for (std::size_t task = 0; task < tasks.size(); ++task)

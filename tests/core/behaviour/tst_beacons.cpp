@@ -298,11 +298,11 @@ private Q_SLOTS:
             QCOMPARE(a.fanOut.sources[i].medianWindowSessions, b.fanOut.sources[i].medianWindowSessions);
         }
         std::size_t sessionsInWindows = 0;
-        for (const SourceWindow& window : a.fanOut.windows)
-            sessionsInWindows += window.sessions;
+        for (const SourceActivity& source : a.fanOut.sources)
+            sessionsInWindows += source.sessions;
         QCOMPARE(sessionsInWindows, std::size_t(72000));
         for (std::size_t row = 0; row < table.rowCount(); ++row)
-            QCOMPARE(a.fanOut.windows[a.fanOut.windowOfRow[row]].srcIp, table.column(Field::SrcIp).text[row]);
+            QCOMPARE(a.fanOut.rowWindow(row).srcIp, table.column(Field::SrcIp).text[row]);
     }
 
     void validate_data()

@@ -4,6 +4,9 @@
 
 #include <QTest>
 
+#include <cstdint>
+#include <limits>
+
 using namespace webthreat;
 using namespace webthreat::testdata;
 
@@ -47,6 +50,69 @@ private Q_SLOTS:
                  std::vector<std::string>{"this source contacted 25 ports in 5 minutes"});
         QVERIFY(rowBehaviourSentences(behaviour, 37).empty());
         QVERIFY(rowBehaviourSentences(behaviour, 400).empty());
+    }
+
+    // The grouping holds a session's port and bytes in 32 bits each; a value past that range
+    // must read back exactly (from its column), not wrap onto another value.
+    void valuesPastThe32BitRecordStayExact()
+    {
+        // Rows 0-11: 1.1.1.1 to 10.0.0.1, every 60 s, port 2^32 + 443 (443 if it wrapped) and
+        // 3 + 1.5 GB a session; rows 12-23: the same pair on port 443, 30 s later each, 800 bytes.
+        std::vector<Session> sessions = periodic(12, 60);
+        for (Session& s : sessions) {
+            s.bytesIn = 3'000'000'000;
+            s.bytesOut = 1'500'000'000;
+        }
+        for (const Session& s : periodic(12, 60, "1.1.1.1", 30))
+            sessions.push_back(s);
+        // Row 24: 3.3.3.3, one session on port INT32_MIN (not "missing"), 2^31 bytes exactly.
+        Session low;
+        low.start = kBase;
+        low.src = "3.3.3.3";
+        low.bytesIn = std::int64_t(1) << 31;
+        low.bytesOut = 0;
+        sessions.push_back(low);
+        // Row 25: 4.4.4.4, one session whose bytes in are negative (-1000 + 500 out).
+        Session negative = low;
+        negative.src = "4.4.4.4";
+        negative.bytesIn = 0;
+        negative.bytesOut = 500;
+        sessions.push_back(negative);
+        TrafficTable table = tableOf(sessions);
+        constexpr std::int64_t widePort = (std::int64_t(1) << 32) + 443;
+        Cells<std::int64_t>& ports = table.column(Field::DstPort).integers;
+        for (std::size_t row = 0; row < 12; ++row)
+            ports[row] = widePort;
+        ports[24] = std::numeric_limits<std::int32_t>::min();
+        table.column(Field::BytesIn).integers[25] = -1000;
+
+        const BehaviourResult behaviour = analyzeBehaviour(table);
+        const BeaconResult& beacons = behaviour.beacons;
+        QCOMPARE(beacons.pairs.size(), std::size_t(2));
+        const BeaconPair& wide = beacons.pairs[0].dstPort == widePort ? beacons.pairs[0] : beacons.pairs[1];
+        const BeaconPair& narrow = &wide == &beacons.pairs[0] ? beacons.pairs[1] : beacons.pairs[0];
+        QCOMPARE(wide.dstPort, widePort);
+        QCOMPARE(wide.sessions, std::size_t(12));
+        QCOMPARE(wide.medianBytes, 4.5e9);
+        QCOMPARE(narrow.dstPort, std::int64_t(443));
+        QCOMPARE(narrow.sessions, std::size_t(12));
+        QCOMPARE(narrow.medianBytes, 800.0);
+        for (std::size_t row = 0; row < 24; ++row)
+            QCOMPARE(beacons.pairs[beacons.pairOfRow[row]].dstPort, row < 12 ? widePort : std::int64_t(443));
+
+        const FanOutResult& fanOut = behaviour.fanOut;
+        // 1.1.1.1's first window (00:00-00:05) holds 5 sessions on each port: two ports, one host.
+        const SourceWindow first = fanOut.rowWindow(0);
+        QCOMPARE(first.sessions, std::uint32_t(10));
+        QCOMPARE(first.distinctPorts, std::uint32_t(2));
+        QCOMPARE(first.distinctHosts, std::uint32_t(1));
+        QCOMPARE(first.bytes, 5 * 4.5e9 + 5 * 800.0);
+        const SourceWindow& lowWindow = fanOut.windows[fanOut.windowOfRow[24]]; // its source's only window: held
+        QCOMPARE(lowWindow.sessions, std::uint32_t(1));
+        QCOMPARE(lowWindow.distinctPorts, std::uint32_t(1));
+        QCOMPARE(lowWindow.bytes, 2147483648.0);
+        const SourceWindow& negativeWindow = fanOut.windows[fanOut.windowOfRow[25]];
+        QCOMPARE(negativeWindow.bytes, 0.0); // -500 in all: no bytes counted
     }
 
     void burstSentence()

@@ -1,4 +1,5 @@
 #include "core/behaviour/behaviour.h"
+#include "core/behaviour/behaviour_internal.h"
 #include "core/behaviour/fanout.h"
 #include "core/util/errors.h"
 #include "tests/core/behaviour/behaviourdata.h"
@@ -6,6 +7,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <random>
 
 using namespace webthreat;
 using namespace webthreat::testdata;
@@ -81,7 +83,22 @@ private Q_SLOTS:
         QCOMPARE(result.scanning().size(), std::size_t(1));
         QCOMPARE(result.scanning()[0], &result.sources[0]);
         // Windows are by source, then time, and know their source.
-        for (std::uint32_t w = client.windowsBegin + 1; w < client.windowsBegin + client.windowCount; ++w)
+        // Held: its windows of 2 sessions and the first of its windows of one (400 s); the ones
+        // at 1000 and 1600 s are read from their row.
+        QCOMPARE(client.heldWindows, std::uint32_t(4));
+        QCOMPARE(result.rowWindow(302).sessions, std::uint32_t(1));
+        QVERIFY(!(result.windowOfRow[302] & FanOutResult::kAloneRow));
+        QVERIFY(result.windowOfRow[305] & FanOutResult::kAloneRow);
+        const SourceWindow alone = result.rowWindow(305);
+        QCOMPARE(alone.sessions, std::uint32_t(1));
+        QCOMPARE(alone.distinctPorts, std::uint32_t(1));
+        QCOMPARE(alone.distinctHosts, std::uint32_t(1));
+        QCOMPARE(alone.failed, std::uint32_t(0));
+        QCOMPARE(alone.srcIp, client.srcIp);
+        QCOMPARE(&result.sources[alone.source], &client);
+        QCOMPARE(result.volumeRatioOfRow(305), 1.0 / 1.5);
+        QCOMPARE(result.fanOutOfRow(305), std::uint32_t(1));
+        for (std::uint32_t w = client.windowsBegin + 1; w < client.windowsBegin + client.heldWindows; ++w)
             QVERIFY(result.windows[w - 1].start < result.windows[w].start);
         for (const SourceWindow& window : result.windows)
             QCOMPARE(result.sources[window.source].srcIp, window.srcIp);
@@ -187,12 +204,89 @@ private Q_SLOTS:
             Session s;
             s.start = start;
             sessions.push_back(s);
+            sessions.push_back(s); // two sessions a window: every window held
         }
         const FanOutResult result = aggregateFanOut(tableOf(sessions));
         QCOMPARE(result.windows.size(), std::size_t(3));
         QCOMPARE(result.windows[0].start, -600 * kMicrosPerSecond);
         QCOMPARE(result.windows[1].start, -300 * kMicrosPerSecond);
         QCOMPARE(result.windows[2].start, std::int64_t(0));
+    }
+
+    // The windows of one session that are not held change nothing a user sees: against every
+    // window held (as before, and as past 2^28 sources), the same sources, peaks, per-row counts,
+    // volume ratios and sentences.
+    void windowsNotHeldChangeNothing()
+    {
+        std::mt19937 random(22);
+        std::vector<Session> sessions;
+        for (int source = 0; source < 300; ++source) {
+            const int count = 1 + static_cast<int>(random() % 40);
+            for (int i = 0; i < count; ++i) {
+                Session s;
+                s.src = "5.5." + std::to_string(source / 200) + "." + std::to_string(source % 200);
+                s.start = kBase + static_cast<std::int64_t>(random() % 7200); // 24 windows
+                const unsigned port = random() % 8;
+                s.port = port == 0 ? "" : std::to_string(port * 1000);
+                const unsigned host = random() % 5;
+                s.dst = host == 0 ? "" : "10.0.0." + std::to_string(host);
+                s.extra = random() % 3 == 0 ? "REJECT" : "ACCEPT";
+                s.bytesIn = static_cast<std::int64_t>(random() % 5000);
+                sessions.push_back(s);
+            }
+        }
+        const TrafficTable table = tableOf(sessions, "action");
+        auto run = [&](bool holdEveryWindow) {
+            using namespace behaviour_internal;
+            const SessionColumns columns = sessionColumns(table);
+            std::vector<std::string> names;
+            const FailureColumns failures = failureColumns(table, names);
+            SourceGroups groups = groupBySource(table, columns, &failures, 1, {});
+            return aggregateGroupedFanOut(groups, table, columns, names, FanOutParams{}, {}, holdEveryWindow);
+        };
+        const FanOutResult held = run(false);
+        const FanOutResult every = run(true);
+        QVERIFY(!held.everyWindowHeld);
+        QVERIFY(every.everyWindowHeld);
+        QVERIFY(held.windows.size() < every.windows.size());
+        QCOMPARE(held.sources.size(), every.sources.size());
+        for (std::size_t s = 0; s < held.sources.size(); ++s) {
+            const SourceActivity& a = held.sources[s];
+            const SourceActivity& b = every.sources[s];
+            QCOMPARE(a.srcIp, b.srcIp);
+            QCOMPARE(a.sessions, b.sessions);
+            QCOMPARE(a.failed, b.failed);
+            QCOMPARE(a.windowCount, b.windowCount);
+            QCOMPARE(b.heldWindows, b.windowCount);
+            QCOMPARE(a.medianWindowSessions, b.medianWindowSessions);
+            QCOMPARE(a.maxVolumeRatio, b.maxVolumeRatio);
+            QCOMPARE(a.scanScore, b.scanScore);
+            const SourceWindow& peakA = held.windows[a.peakWindow];
+            const SourceWindow& peakB = every.windows[b.peakWindow];
+            QCOMPARE(peakA.start, peakB.start);
+            QCOMPARE(peakA.sessions, peakB.sessions);
+            QCOMPARE(peakA.fanOut(), peakB.fanOut());
+            QCOMPARE(peakA.failed, peakB.failed);
+            QCOMPARE(peakA.bytes, peakB.bytes);
+            QCOMPARE(peakA.source, peakB.source);
+        }
+        QCOMPARE(held.scanning().size(), every.scanning().size());
+        std::size_t alone = 0;
+        for (std::size_t row = 0; row < table.rowCount(); ++row) {
+            alone += (held.windowOfRow[row] & FanOutResult::kAloneRow) ? 1 : 0;
+            const SourceWindow a = held.rowWindow(row);
+            const SourceWindow b = every.rowWindow(row);
+            QCOMPARE(a.source, b.source);
+            QCOMPARE(a.srcIp, b.srcIp);
+            QCOMPARE(a.sessions, b.sessions);
+            QCOMPARE(a.distinctPorts, b.distinctPorts);
+            QCOMPARE(a.distinctHosts, b.distinctHosts);
+            QCOMPARE(a.failed, b.failed);
+            QCOMPARE(held.volumeRatioOfRow(row), every.volumeRatioOfRow(row));
+            QCOMPARE(held.fanOutOfRow(row), every.fanOutOfRow(row));
+            QCOMPARE(fanOutSentence(a, 300), fanOutSentence(b, 300));
+        }
+        QVERIFY(alone > 1000); // most rows here are alone in their window
     }
 
     void validate()
