@@ -328,6 +328,7 @@ struct AnalyzeCommand {
     std::string memoryBudget; // analyze: SIZE; empty = half the memory available
     std::string scratch; // streaming: where the duplicate set spills; empty = $TMPDIR, else /tmp
     bool stream = false; // analyze: stream whatever the file's size
+    bool reparse = false; // streaming: the scoring passes read the file again, not pass 1's cleaned rows
     std::vector<std::string> allow; // --allow: rules files, their rules combined
     bool enrich = false; // --enrich: the location database's answers for every address
     std::string locationDb; // --location-db: its path (implies --enrich)
@@ -575,13 +576,20 @@ struct CommandLine {
         c.add_option("--scratch", a.scratch,
                      "folder for streaming mode's scratch files (default $TMPDIR, else /tmp): past a quarter of the "
                      "budget the duplicate set spills there, about 16 bytes a row; a ground truth's exact evaluation "
-                     "writes 9 bytes a row there; removed when the run ends")
+                     "writes 9 bytes a row there; pass 1 keeps the cleaned rows there for the scoring pass (about a third of a "
+                     "CSV's size; see --reparse); removed when the run ends")
             ->option_text("DIR");
         c.add_flag("--stream", a.stream,
                    verb + " in streaming mode whatever the file's size: passes over the file read in chunks, memory "
                    "bounded by the budget, the sample and the distinct sources (see the README's \"Files larger "
                    "than memory\"); --allow, --enrich, --explain all (a row placed among the sample's values) and "
                    "--truth (exact: scores and truth sorted on disk, 9 bytes a row) stream too")
+            ->disable_flag_override();
+        c.add_flag("--reparse", a.reparse,
+                   "streaming mode: the scoring pass reads, parses and cleans the file again instead of reading "
+                   "the cleaned rows pass 1 keeps in the scratch folder (about a third of a CSV's size, removed when "
+                   "the run ends; not kept with --out or --enrich, whose passes read the file): for a scratch "
+                   "folder without room. The results are the same either way")
             ->disable_flag_override();
     }
 
@@ -1055,6 +1063,7 @@ int analyzeStreaming(AnalyzeCommand& a, std::uint64_t budget, const std::string&
     // would otherwise stay in memory (2.1 GB) where spilling costs about nothing (BENCHMARKS).
     params.memoryBudget = a.memoryBudget.empty() ? std::min<std::uint64_t>(budget, kDefaultStreamingBudget) : budget;
     params.scratchDir = a.scratch;
+    params.spillCleanedRows = !a.reparse;
     params.out = a.out;
     params.explainAll = a.explain == "all";
     // The ground truth, named or found by its name, evaluated exactly in pass 2 (a named column that is

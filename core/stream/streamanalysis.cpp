@@ -4,6 +4,7 @@
 #include "core/output/atomicfile.h"
 #include "core/output/export.h"
 #include "core/stream/chunksource.h"
+#include "core/stream/cleanedspill.h"
 #include "core/stream/duplicatefinder.h"
 #include "core/stream/streamallowlist.h"
 #include "core/stream/streamenrichment.h"
@@ -328,6 +329,12 @@ private:
     Reservoir<SampleRow> m_sample;
     Reservoir<std::int64_t> m_medianSample;
     DuplicateFinder m_finder;
+    // Pass 1's cleaned chunks for the scoring passes (StreamParams::spillCleanedRows); null: they
+    // read the file. m_spillColumns: every chunk's column count, equal when a log's chunks all had
+    // the whole file's extra columns (else the spill is dropped: pass 2's chunks have them all).
+    std::unique_ptr<CleanedSpill> m_spill;
+    std::size_t m_spillColumns = 0;
+    bool m_spillColumnsDiffer = false;
     std::size_t m_missingBytesIn = 0;
     std::size_t m_duplicates = 0;
     std::uint64_t m_distinctRows = 0;
@@ -407,6 +414,10 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
 
 void Streamer::passOne()
 {
+    // Nothing in the scoring passes needs the file itself: --out has a pass of its own that reads
+    // it, and the location database's answers are looked up again per chunk from the file's rows.
+    if (m_params.spillCleanedRows && m_params.out.empty() && !m_enrich)
+        m_spill = std::make_unique<CleanedSpill>(m_params.scratchDir);
     const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     m_result.compressed = reader.compressed();
@@ -426,6 +437,11 @@ void Streamer::passOne()
     m_result.textBytes = reader.textBytes();
     m_readerNotes = reader.notes();
     m_columnLayout = reader.extraColumns();
+    if (m_spill && (m_spillColumnsDiffer || (!m_columnLayout.empty() && m_spill->chunks() > 0
+                                             && m_spillColumns != kFieldCount + m_columnLayout.size()))) {
+        logger::core()->info("stream: the chunks' columns differ (a log's fields seen late): pass 2 reads the file again");
+        m_spill.reset();
+    }
     m_result.duplicateHashes = m_finder.peakSetSize();
     m_distinctRows = m_rowsRead - m_duplicates;
     if (!m_finder.spilled())
@@ -466,6 +482,12 @@ void Streamer::gather(TrafficTable&& rows)
     }
     const TrafficTable& table = cleaned.table;
     m_stats.add(table);
+    if (m_spill) {
+        if (m_spill->chunks() > 0 && table.columns.size() != m_spillColumns)
+            m_spillColumnsDiffer = true;
+        m_spillColumns = table.columns.size();
+        m_spill->append(table);
+    }
     for (std::size_t row = 0; row < table.rowCount(); ++row) {
         SampleRow* slot = m_sample.slotForNext();
         if (!slot)
@@ -492,6 +514,10 @@ void Streamer::gatherAgain()
     m_countriesChanged = 0;
     m_countriesFilled = 0;
     m_rowsRead = 0;
+    if (m_spill) {
+        m_spill->clear();
+        m_spillColumnsDiffer = false;
+    }
     const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     ReadResult chunk;
@@ -740,15 +766,31 @@ void Streamer::scoredPass(const char* stage, const ChunkVisitor& visit)
 {
     ++m_result.passes;
     m_rowsRead = 0;
-    const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+    std::unique_ptr<ChunkSource> source;
+    if (m_spill) {
+        // Pass 1's cleaned chunks, read back as they were, read ahead as the file would be.
+        source = std::make_unique<CleanedSpillSource>(*m_spill);
+        if (m_params.analysis.read.threads != 1)
+            source = std::make_unique<PrefetchingChunkSource>(std::move(source));
+    } else {
+        source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
+        source->startFrom(m_columnLayout); // every chunk with the whole file's columns, as pass 1 found them
+    }
     ChunkSource& reader = *source;
-    reader.startFrom(m_columnLayout); // every chunk with the whole file's columns, as pass 1 found them
     ReadResult chunk;
     std::uint64_t cleanedRows = 0;
     while (reader.next(chunk, m_progress)) {
-        dropDuplicates(chunk.table, false);
-        fillBytesIn(chunk.table, m_result.bytesInMedian);
-        CleanResult cleaned = cleanTraffic(std::move(chunk.table), chunkCleaning(), {});
+        CleanResult cleaned;
+        if (m_spill) {
+            // Cleaned before the median fill, as pass 1 gathered them: filling first, as below,
+            // changes nothing the cleaning looks at.
+            cleaned.table = std::move(chunk.table);
+            fillBytesIn(cleaned.table, m_result.bytesInMedian);
+        } else {
+            dropDuplicates(chunk.table, false);
+            fillBytesIn(chunk.table, m_result.bytesInMedian);
+            cleaned = cleanTraffic(std::move(chunk.table), chunkCleaning(), {});
+        }
         m_chunkEnrichment.reset();
         if (m_enrich && (m_enrich->fillsCountries() || m_enrichChunks))
             m_chunkEnrichment = m_enrich->enrich(cleaned.table);
@@ -1118,6 +1160,13 @@ StreamResult Streamer::run()
                  + std::to_string(m_countriesFilled) + " rows",
              m_countriesFilled});
     m_result.passes = m_result.passOneReread ? 2 : 1; // pass 1 read the file twice when late duplicates were found
+    if (m_spill) {
+        m_result.cleanedRowsSpilled = true;
+        m_result.cleanedSpillBytes = m_spill->bytes();
+        logger::core()->info("stream: pass 1 kept {} cleaned rows in {} chunk(s) in {} ({} bytes, removed at the end): the "
+                             "scoring passes read them instead of the file", m_spill->rows(), m_spill->chunks(),
+                             m_spill->path(), m_spill->bytes());
+    }
     m_result.seconds[0] = secondsSince(started);
     const std::shared_ptr<const DetectorModel>& model = m_params.analysis.model;
     if (m_stats.rows < (model ? 1u : 2u))
@@ -1149,6 +1198,7 @@ StreamResult Streamer::run()
     if (model)
         m_drift = std::make_unique<DriftMeasure>(*model);
     findThreshold();
+    m_spill.reset(); // the scoring passes are done: the scratch file goes
     if (m_drift)
         finishDrift();
     if (m_evaluation) {

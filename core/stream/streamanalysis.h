@@ -45,6 +45,12 @@ struct StreamParams {
     std::string scratchDir; // empty: $TMPDIR, else /tmp
     std::string out; // when set, the scored CSV (writeScoredCsv's columns)
     bool explainAll = false; // --out explains every row, not only the suspicious ones
+    // Pass 1 keeps its cleaned chunks in a scratch file (core/stream/cleanedspill.h, about a third of
+    // a CSV's size, under scratchDir, removed at the end) and the scoring passes read them back instead
+    // of reading, parsing and cleaning the file again: the same tables, so the same scores, verdicts
+    // and counts. Used when nothing in those passes needs more than the cleaned rows: no out (its
+    // own pass reads the file) and no location database; false: every pass reads the file.
+    bool spillCleanedRows = true;
     // Evaluate against a ground-truth column (core/stream/streamevaluation.h), exact: truthColumn
     // names it (a missing or unusable one throws ParameterError "--truth NAME: ..." as in memory), or
     // empty: the first of truthColumnNames() the file has, if any (else evaluationProblem says why).
@@ -95,6 +101,10 @@ struct StreamResult {
     std::uint64_t spilledBytes = 0;
     std::string scratchFolder;
     bool passOneReread = false;
+    // Pass 1's cleaned chunks went to a scratch file (StreamParams::spillCleanedRows) that the
+    // scoring passes read instead of the file: its size.
+    bool cleanedRowsSpilled = false;
+    std::uint64_t cleanedSpillBytes = 0;
     std::shared_ptr<const Detection> detection; // forest, encodings, params; scores empty
     // After a fit: each detector feature's distribution over the forest's sample, as the encodings
     // give its values (a saved model's drift baseline; the in-memory run's when the sample holds

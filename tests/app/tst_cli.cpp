@@ -1010,6 +1010,50 @@ private Q_SLOTS:
         QVERIFY(report.contains("Not computed in streaming mode"));
     }
 
+    // Streaming's scoring pass reads pass 1's cleaned rows from the scratch folder, or with --reparse
+    // reads the file again: the text report (but its times), the JSON and the exit status are the same
+    // byte for byte, with an allow-list and threat lists matched in that pass; nothing is left in the
+    // scratch folder, and a scratch folder that cannot be written is named in the error.
+    void streamingSpillSameAsReparse()
+    {
+        const QString sample = QStringLiteral(WEBTHREAT_SOURCE_DIR "/resources/sample/sample_traffic.csv");
+        const QString scanner = QStringLiteral(WEBTHREAT_SOURCE_DIR "/tests/data/allow/scanner.rules");
+        QTemporaryDir dir;
+        QTemporaryDir scratch;
+        const QString list = dir.filePath("scanners.txt");
+        writeText(list, "15.69.52.0/24\n150.40.255.22\n");
+        const QStringList options{"--stream", "--memory-budget", "1M", "--allow", scanner, "--threat-list", list,
+                                  "--scratch", scratch.path()};
+        const auto withoutTimes = [](const QString& text) {
+            QStringList lines = text.split('\n');
+            lines.removeIf([](const QString& line) { return line.startsWith("Time: "); });
+            return lines.join('\n');
+        };
+        const Run spilled = runWebthreat(QStringList{"analyze", sample, "--log-level", "info"} + options);
+        QVERIFY2(spilled.status == 0, qPrintable(spilled.err));
+        QVERIFY2(spilled.err.contains("the scoring passes read them instead of the file"), qPrintable(spilled.err));
+        const Run reparsed = runWebthreat(QStringList{"analyze", sample, "--log-level", "info", "--reparse"} + options);
+        QVERIFY2(reparsed.status == 0, qPrintable(reparsed.err));
+        QVERIFY(!reparsed.err.contains("the scoring passes read them instead of the file"));
+        QVERIFY(spilled.out.contains("Suspicious: 212 of 5000 rows"));
+        QVERIFY(spilled.out.contains("Time: "));
+        QCOMPARE(withoutTimes(spilled.out), withoutTimes(reparsed.out));
+
+        const Run spilledJson = runWebthreat(QStringList{"analyze", sample, "--json"} + options);
+        QVERIFY2(spilledJson.status == 0, qPrintable(spilledJson.err));
+        const Run reparsedJson = runWebthreat(QStringList{"analyze", sample, "--json", "--reparse"} + options);
+        QVERIFY2(reparsedJson.status == 0, qPrintable(reparsedJson.err));
+        QVERIFY(spilledJson.out.size() > 10000);
+        QCOMPARE(spilledJson.out, reparsedJson.out);
+        QVERIFY(QDir(scratch.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
+
+        const QString unwritable = dir.filePath("scanners.txt/below"); // a file's path as a folder
+        const Run failed = runWebthreat({"analyze", sample, "--stream", "--scratch", unwritable});
+        QVERIFY(failed.status != 0);
+        QVERIFY2(failed.err.contains("cannot make a scratch file for the cleaned rows in " + unwritable),
+                 qPrintable(failed.err));
+    }
+
     // Every log format and packing streams: a Zeek conn.log (gzip), a load-balancer log and a VPC Flow
     // Log give the in-memory verdicts.
     void streamingLogFormats_data()

@@ -4,6 +4,8 @@
 // exact percentile of the scores it wrote.
 #include "core/stream/streamanalysis.h"
 
+#include "core/stream/cleanedspill.h"
+
 #include "core/util/errors.h"
 
 #include "core/io/csvreader.h"
@@ -15,6 +17,10 @@
 #include <QTest>
 
 #include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <sstream>
 #include <fstream>
 #include <unordered_set>
 
@@ -338,6 +344,185 @@ private Q_SLOTS:
         } catch (const OutputError& error) {
             QVERIFY2(std::string(error.what()).find(params.scratchDir) != std::string::npos, error.what());
         }
+    }
+
+    // Pass 1's cleaned chunks kept in the scratch folder (StreamParams::spillCleanedRows) for the
+    // scoring passes, against reading the file again: every chunk the visitor is handed has the same
+    // cells, lines and scores, and the result the same counts, threshold and most anomalous rows; a
+    // whole-file sample, a sampled fit (its window, perhaps a third pass), late duplicates (pass 1
+    // gathers again: the spill starts over) and an evaluation against the truth column.
+    void spillSameAsReparse_data()
+    {
+        QTest::addColumn<int>("sampleRows");
+        QTest::addColumn<bool>("lateDuplicates");
+        QTest::addColumn<bool>("labelled");
+        QTest::newRow("sample holds the file") << 0 << false << false;
+        QTest::newRow("sampled fit") << 1500 << false << false;
+        QTest::newRow("late duplicates, sampled fit") << 1500 << true << false;
+        QTest::newRow("truth column evaluated") << 0 << false << true;
+    }
+    void spillSameAsReparse()
+    {
+        QFETCH(int, sampleRows);
+        QFETCH(bool, lateDuplicates);
+        QFETCH(bool, labelled);
+        QTemporaryDir dir;
+        QTemporaryDir scratch;
+        const std::string path = dir.filePath("traffic.csv").toStdString();
+        std::string text;
+        if (labelled) {
+            GeneratorParams generator;
+            generator.rows = 5000;
+            generator.seed = 11;
+            generator.label = true;
+            std::ostringstream generated;
+            generateTraffic(generated, generator);
+            text = generated.str();
+        } else {
+            text = messyTraffic(4000);
+            if (lateDuplicates) {
+                const std::string body = text.substr(text.find('\n') + 1);
+                text += body;
+            }
+        }
+        QVERIFY(writeText(path, text));
+        StreamParams params;
+        params.chunkBytes = 8192;
+        params.scratchDir = scratch.path().toStdString();
+        params.analysis.topN = 25;
+        params.analysis.detector.features = allFeatures();
+        params.evaluate = labelled;
+        if (sampleRows > 0)
+            params.sampleRows = static_cast<std::size_t>(sampleRows);
+        if (lateDuplicates)
+            params.duplicateSetBytes = 32 << 10;
+        const auto run = [&](bool spill, std::string& chunks) {
+            StreamParams p = params;
+            p.spillCleanedRows = spill;
+            p.onScored = [&chunks](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first,
+                                   const std::vector<std::uint8_t>*) {
+                chunks += "chunk at " + std::to_string(first) + "\n";
+                for (std::size_t row = 0; row < table.rowCount(); ++row) {
+                    char score[40];
+                    std::snprintf(score, sizeof score, "%.17g", scores[row]);
+                    chunks += std::to_string(table.sourceLines[row]) + " " + score;
+                    for (std::size_t c = 0; c < table.columnCount(); ++c)
+                        chunks += "," + table.cellText(c, row);
+                    chunks += "\n";
+                }
+            };
+            return analyzeStream(path, p);
+        };
+        std::string spilledChunks, reparsedChunks;
+        const StreamResult spilled = run(true, spilledChunks);
+        const StreamResult reparsed = run(false, reparsedChunks);
+        QVERIFY(spilled.cleanedRowsSpilled);
+        QVERIFY(spilled.cleanedSpillBytes > 0);
+        QVERIFY(spilled.cleanedSpillBytes < text.size());
+        QVERIFY(!reparsed.cleanedRowsSpilled);
+        QVERIFY(QDir(scratch.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
+        QCOMPARE(spilled.passOneReread, lateDuplicates);
+        QCOMPARE(spilled.sampleIsWholeFile, sampleRows == 0);
+        QVERIFY(spilled.chunks > 20);
+        QVERIFY(spilledChunks.size() > text.size() / 2);
+        QVERIFY(spilledChunks == reparsedChunks);
+        QCOMPARE(spilled.passes, reparsed.passes);
+        QCOMPARE(spilled.rowsScored, reparsed.rowsScored);
+        QCOMPARE(spilled.threshold, reparsed.threshold);
+        QCOMPARE(spilled.thresholdExact, reparsed.thresholdExact);
+        QCOMPARE(spilled.suspiciousCount, reparsed.suspiciousCount);
+        QCOMPARE(spilled.minScore, reparsed.minScore);
+        QCOMPARE(spilled.maxScore, reparsed.maxScore);
+        QCOMPARE(spilled.mostAnomalous.size(), reparsed.mostAnomalous.size());
+        for (std::size_t i = 0; i < spilled.mostAnomalous.size(); ++i) {
+            const StreamedRow& a = spilled.mostAnomalous[i];
+            const StreamedRow& b = reparsed.mostAnomalous[i];
+            QCOMPARE(a.row, b.row);
+            QCOMPARE(a.line, b.line);
+            QCOMPARE(a.score, b.score);
+            QCOMPARE(a.srcIp, b.srcIp);
+            QCOMPARE(a.dstIp, b.dstIp);
+            QCOMPARE(a.country, b.country);
+            QCOMPARE(a.bytesIn, b.bytesIn);
+        }
+        // The notes but for the duplicate set's private folder, named anew each run.
+        const auto notes = [](const StreamResult& result) {
+            std::vector<std::string> kept = result.notes;
+            for (std::string& note : kept) {
+                if (const std::size_t at = note.find(result.scratchFolder); !result.scratchFolder.empty() && at != std::string::npos)
+                    note.replace(at, result.scratchFolder.size(), "FOLDER");
+            }
+            return kept;
+        };
+        QCOMPARE(notes(spilled), notes(reparsed));
+        QCOMPARE(bool(spilled.evaluation), labelled);
+        if (labelled) {
+            QVERIFY(reparsed.evaluation);
+            QCOMPARE(spilled.evaluation->rocAuc(), reparsed.evaluation->rocAuc());
+        }
+    }
+
+    // The spill's encoding gives back the table it was given: cells (uniform ones held once still),
+    // kinds, released columns, extra columns, lines and every pool id, an empty chunk too.
+    void spillEncodingRoundTrip()
+    {
+        TrafficTable table;
+        const std::vector<std::string_view> ips{"10.0.0.1", "10.0.0.2", "", "2001:db8::1"};
+        for (std::size_t row = 0; row < 300; ++row) {
+            table.sourceLines.push_back(static_cast<std::uint32_t>(row * 2 + 2));
+            for (Column& column : table.columns)
+                column.resize(row + 1);
+            table.column(Field::BytesIn).integers[row] = row % 7 == 0 ? kMissingInteger : std::int64_t(row) * 100000;
+            table.column(Field::BytesOut).integers[row] = -std::int64_t(row);
+            table.column(Field::CreationTime).integers[row] = std::int64_t(1700000000) * 1000000 + std::int64_t(row) * 7919000;
+            table.column(Field::EndTime).integers[row] = row % 2 ? std::numeric_limits<std::int64_t>::max() : std::int64_t(row);
+            table.column(Field::DstPort).integers[row] = 443;
+            table.column(Field::SrcIp).text[row] = table.strings->intern(ips[row % ips.size()]);
+            table.column(Field::DstIp).text[row] = table.strings->intern("host-" + std::to_string(row));
+        }
+        table.strings->intern("unused text");
+        table.column(Field::DstPort).makeUniformIfSo();
+        Column extra;
+        extra.name = "score";
+        extra.kind = ColumnKind::Real;
+        for (std::size_t row = 0; row < 300; ++row)
+            extra.reals.push_back(row % 3 ? 0.5 * double(row) : std::nan(""));
+        table.columns.push_back(extra);
+        table.releaseColumn(static_cast<std::size_t>(Field::RuleNames));
+        for (const TrafficTable* original : {static_cast<const TrafficTable*>(&table), static_cast<const TrafficTable*>(nullptr)}) {
+            TrafficTable empty;
+            const TrafficTable& given = original ? *original : empty;
+            std::vector<unsigned char> bytes;
+            CleanedSpill::encode(given, bytes);
+            TrafficTable back;
+            CleanedSpill::decode(bytes.data(), bytes.size(), back);
+            QCOMPARE(back.sourceLines, given.sourceLines);
+            QCOMPARE(back.strings->size(), given.strings->size());
+            for (std::uint32_t id = 0; id < given.strings->size(); ++id)
+                QCOMPARE(back.strings->view(id), given.strings->view(id));
+            QCOMPARE(back.columns.size(), given.columns.size());
+            for (std::size_t c = 0; c < given.columns.size(); ++c) {
+                const Column& a = given.columns[c];
+                const Column& b = back.columns[c];
+                QCOMPARE(b.name, a.name);
+                QVERIFY(b.kind == a.kind);
+                QCOMPARE(b.released, a.released);
+                QCOMPARE(b.integers.isUniform(), a.integers.isUniform());
+                QCOMPARE(b.text.isUniform(), a.text.isUniform());
+                QVERIFY(b.integers == a.integers);
+                QVERIFY(b.text == a.text);
+                QCOMPARE(b.reals.size(), a.reals.size());
+                QCOMPARE(b.reals.isUniform(), a.reals.isUniform());
+                for (std::size_t r = 0; r < a.reals.size(); ++r)
+                    QVERIFY(std::memcmp(&a.reals[r], &b.reals[r], sizeof(double)) == 0); // NaN too
+            }
+        }
+        // A damaged chunk is refused, not read past its end.
+        std::vector<unsigned char> bytes;
+        CleanedSpill::encode(table, bytes);
+        bytes.resize(bytes.size() / 2);
+        TrafficTable back;
+        QVERIFY_THROWS_EXCEPTION(Error, CleanedSpill::decode(bytes.data(), bytes.size(), back));
     }
 
     void badFeatures()
