@@ -562,7 +562,7 @@ std::vector<std::uint32_t> LogTable::append(const LogTable& piece)
         texts[id] = pool.view(id);
     m_table.strings->internAll(texts.data(), texts.size(), ids.data());
 
-    const std::size_t rows = m_table.rowCount() + piece.m_table.rowCount();
+    fillColumns(); // this table's columns end at its last row; the piece's may end earlier
     for (std::size_t c = 0; c < piece.m_table.columns.size(); ++c) {
         const Column& from = piece.m_table.columns[c];
         const std::size_t column = c < kFieldCount ? c : extraColumn(from.name, from.kind);
@@ -578,12 +578,9 @@ std::vector<std::uint32_t> LogTable::append(const LogTable& piece)
             to.integers.append(from.integers);
         }
     }
-    for (Column& column : m_table.columns) {
-        if (column.size() < rows)
-            column.resize(rows); // columns the piece did not have yet
-    }
     m_table.sourceLines.insert(m_table.sourceLines.end(), piece.m_table.sourceLines.begin(),
                                piece.m_table.sourceLines.end());
+    fillColumns(); // columns the piece did not have yet, or whose last rows it did not set
 
     for (const Invalid& invalid : piece.m_invalid) {
         auto found = std::find_if(m_invalid.begin(), m_invalid.end(),
@@ -635,17 +632,30 @@ std::size_t LogTable::extraColumn(std::string_view name, ColumnKind kind)
 void LogTable::addRow(std::int64_t line)
 {
     m_table.sourceLines.push_back(static_cast<std::uint32_t>(line)); // a log of 4 billion lines would not fit in memory
+}
+
+void LogTable::fillColumns()
+{
+    const std::size_t rows = m_table.rowCount();
     for (Column& column : m_table.columns) {
-        if (column.kind == ColumnKind::Text)
-            column.text.push_back(StringPool::kMissing);
-        else
-            column.integers.push_back(kMissingInteger);
+        if (column.size() < rows)
+            column.resize(rows);
     }
+}
+
+bool LogTable::holdsOneCell(std::size_t column) const noexcept
+{
+    const Column& c = m_table.columns[column];
+    if (c.kind == ColumnKind::Text)
+        return c.text.isUniform() || c.text.size() <= 1;
+    if (c.kind == ColumnKind::Real)
+        return c.reals.isUniform() || c.reals.size() <= 1;
+    return c.integers.isUniform() || c.integers.size() <= 1;
 }
 
 void LogTable::setText(std::size_t column, std::string_view text)
 {
-    m_table.columns[column].text.setLast(text.empty() ? StringPool::kMissing : m_table.strings->intern(text));
+    setTextId(column, text.empty() ? StringPool::kMissing : m_table.strings->intern(text));
 }
 
 void LogTable::invalidCell(std::string_view field, std::int64_t line, std::string_view value, const char* reason)
@@ -675,6 +685,7 @@ void LogTable::malformedLine(std::int64_t line, std::size_t fields, const std::s
 
 ReadResult LogTable::finish(std::int64_t lines, std::uint64_t bytes, std::string_view lineKind)
 {
+    fillColumns();
     m_table.makeUniformColumnsUniform();
     for (const Invalid& invalid : m_invalid) {
         m_report.invalidCells.push_back(invalid.cells);

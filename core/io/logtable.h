@@ -127,12 +127,18 @@ public:
     // The index of the extra column with this name, added (all missing so far) if new.
     std::size_t extraColumn(std::string_view name, ColumnKind kind = ColumnKind::Text);
     ColumnKind kind(std::size_t column) const noexcept { return m_table.columns[column].kind; }
-    // Starts a row read from this line; every column is missing until set.
+    // Starts a row read from this line; every column is missing until set. The missing cells are
+    // written only when a later cell of their column is set (or at append and finish), so a column
+    // that is never set, or set to one value in every row, holds one cell while the file is read
+    // (Cells::uniformWhileSame) instead of being stored and made uniform again at finish().
     void addRow(std::int64_t line);
     void setText(std::size_t column, std::string_view text);
     void setText(Field field, std::string_view text) { setText(static_cast<std::size_t>(field), text); }
-    void setTextId(std::size_t column, std::uint32_t id) { m_table.columns[column].text.setLast(id); }
-    void setInteger(std::size_t column, std::int64_t value) { m_table.columns[column].integers.setLast(value); }
+    void setTextId(std::size_t column, std::uint32_t id) { setLast(m_table.columns[column].text, id, StringPool::kMissing); }
+    void setInteger(std::size_t column, std::int64_t value)
+    {
+        setLast(m_table.columns[column].integers, value, kMissingInteger);
+    }
     void setInteger(Field field, std::int64_t value) { setInteger(static_cast<std::size_t>(field), value); }
     std::uint32_t intern(std::string_view text) { return m_table.strings->intern(text); }
     // StringPool::internAll: many texts at once, their lookups overlapped.
@@ -147,12 +153,34 @@ public:
     // A line that cannot be used at all.
     void malformedLine(std::int64_t line, std::size_t fields, const std::string& reason);
     std::size_t rowCount() const noexcept { return m_table.rowCount(); }
+    // Whether the column holds a single cell for all the rows so far (never set, or set to one
+    // value in every row that sets it and missing in none before): what the read costs it.
+    bool holdsOneCell(std::size_t column) const noexcept;
 
     ReadReport& report() noexcept { return m_report; }
     // Sorts nothing, checks text and addresses, writes the warnings. lines: the physical lines read.
     ReadResult finish(std::int64_t lines, std::uint64_t bytes, std::string_view lineKind);
 
 private:
+    // Sets the current row's cell: the rows before it that did not set the column are filled with
+    // missing first.
+    template <typename T>
+    void setLast(Cells<T>& cells, T value, T missing)
+    {
+        const std::size_t row = m_table.sourceLines.size() - 1;
+        const std::size_t size = cells.size();
+        if (size != row) [[unlikely]] {
+            if (size > row) { // set twice in one row
+                cells.setLast(value);
+                return;
+            }
+            cells.resize(row, missing);
+        }
+        cells.push_back(value);
+    }
+    // Writes every column's missing cells up to the row count.
+    void fillColumns();
+
     struct Invalid {
         std::string field;
         InvalidCells cells;

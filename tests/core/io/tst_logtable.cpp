@@ -116,6 +116,90 @@ private Q_SLOTS:
             result.report.warnings[1],
             std::string("1 line(s) skipped for not being record (first: expected 14 fields): line(s) 2 (5 fields)"));
     }
+
+    // Missing cells are written only when a later row sets the column (or at finish): a column
+    // never set, or set to one value in every row, holds one cell while read; one missing in some
+    // rows reads missing there, whichever rows they are.
+    void fillsMissingCellsLazily()
+    {
+        LogTable table("t.log");
+        const std::size_t meta = std::size_t(Field::SourceMeta);
+        const std::size_t action = table.extraColumn("action");
+        const std::size_t later = table.extraColumn("later");
+        const std::size_t early = table.extraColumn("early");
+        for (int row = 0; row < 6; ++row) {
+            table.addRow(row + 1);
+            table.setText(meta, "Zeek_conn");
+            if (row >= 2)
+                table.setText(later, "T");
+            if (row < 3)
+                table.setInteger(Field::DstPort, 443);
+            table.setText(action, row == 4 ? "REJECT" : "ACCEPT");
+            if (row == 1) {
+                table.setText(early, "first");
+                table.setText(early, "second"); // set twice: the last wins
+            }
+        }
+        QVERIFY(table.holdsOneCell(meta));
+        QVERIFY(table.holdsOneCell(std::size_t(Field::RuleNames)));
+        QVERIFY(table.holdsOneCell(std::size_t(Field::ResponseCode)));
+        QVERIFY(table.holdsOneCell(std::size_t(Field::DstPort))); // three rows so far, all 443
+        QVERIFY(!table.holdsOneCell(action));
+        QVERIFY(!table.holdsOneCell(later)); // rows 1 and 2 missing, then T
+        const ReadResult result = table.finish(6, 60, "record");
+        const TrafficTable& t = result.table;
+        QCOMPARE(t.rowCount(), std::size_t(6));
+        for (std::size_t row = 0; row < 6; ++row) {
+            QCOMPARE(t.cellText(meta, row), std::string("Zeek_conn"));
+            QCOMPARE(t.cellText(std::size_t(Field::RuleNames), row), std::string());
+            QVERIFY(t.column(Field::ResponseCode).isMissing(row));
+            QCOMPARE(t.cellText(later, row), std::string(row >= 2 ? "T" : ""));
+            QCOMPARE(t.cellText(std::size_t(Field::DstPort), row), std::string(row < 3 ? "443" : ""));
+            QCOMPARE(t.cellText(action, row), std::string(row == 4 ? "REJECT" : "ACCEPT"));
+            QCOMPARE(t.cellText(early, row), std::string(row == 1 ? "second" : ""));
+            for (const Column& column : t.columns)
+                QCOMPARE(column.size(), std::size_t(6));
+        }
+        QVERIFY(t.column(Field::SourceMeta).text.isUniform());
+        QVERIFY(t.column(Field::RuleNames).text.isUniform());
+        QVERIFY(!t.columns[later].text.isUniform());
+    }
+
+    // A piece read apart ends some columns early too: appended, every column has every row, and
+    // the cells the table and the piece left unset are missing.
+    void appendsPiecesWhoseColumnsEndEarly()
+    {
+        LogTable table("t.log");
+        const std::size_t action = table.extraColumn("action");
+        table.addRow(1);
+        table.setText(action, "ACCEPT");
+        table.setInteger(Field::BytesIn, 7);
+        table.addRow(2); // action and bytes_in unset
+        LogTable piece = table.fork();
+        piece.addRow(3);
+        piece.addRow(4);
+        piece.setText(action, "REJECT");
+        piece.setText(piece.extraColumn("new"), "n");
+        piece.addRow(5);
+        table.append(piece);
+        table.addRow(6);
+        table.setInteger(Field::BytesIn, 9);
+        const ReadResult result = table.finish(6, 60, "record");
+        const TrafficTable& t = result.table;
+        QCOMPARE(t.rowCount(), std::size_t(6));
+        const std::size_t added = *t.findColumn("new");
+        const char* const actions[] = {"ACCEPT", "", "", "REJECT", "", ""};
+        const char* const bytes[] = {"7", "", "", "", "", "9"};
+        const char* const news[] = {"", "", "", "n", "", ""};
+        for (std::size_t row = 0; row < 6; ++row) {
+            QCOMPARE(t.cellText(action, row), std::string(actions[row]));
+            QCOMPARE(t.cellText(std::size_t(Field::BytesIn), row), std::string(bytes[row]));
+            QCOMPARE(t.cellText(added, row), std::string(news[row]));
+        }
+        for (const Column& column : t.columns)
+            QCOMPARE(column.size(), std::size_t(6));
+        QCOMPARE(t.sourceLines, (std::vector<std::uint32_t>{1, 2, 3, 4, 5, 6}));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLogTable)

@@ -249,6 +249,27 @@ private Q_SLOTS:
         }
     }
 
+    // The reader writes a row's missing cells only when a later row sets the column: a column unset
+    // in the first rows and of one value after, or set in the first rows and unset after, reads
+    // missing exactly where the file leaves it unset, whole and in small pieces.
+    void columnsUnsetInSomeRowsReadMissingThere()
+    {
+        std::string text = kHeader;
+        for (int i = 0; i < 40; ++i)
+            text += "1700000000.5\t10.0.0.1\t" + std::to_string(50000 + i) + "\t10.0.0.2\t80\ttcp\t"
+                + (i < 5 ? "-" : "http") + "\t1.25\t10\t20\t" + (i < 30 ? "SF" : "-") + "\n";
+        for (const ReadResult& read : {readZeek(text), readZeek(text, 64, 256)}) {
+            QCOMPARE(read.table.rowCount(), std::size_t(40));
+            for (std::size_t row = 0; row < 40; ++row) {
+                QCOMPARE(cell(read, "service", row), row < 5 ? "" : "http");
+                QCOMPARE(cell(read, "conn_state", row), row < 30 ? "SF" : "");
+                QCOMPARE(cell(read, "source.meta", row), "Zeek_conn");
+                QCOMPARE(cell(read, "rule_names", row), "");
+            }
+            QVERIFY(!read.table.columns[*read.table.findColumn("service")].text.isUniform());
+        }
+    }
+
     // Logs joined with `cat`: the same #fields again is quiet, a new order is followed and said.
     void concatenatedLogs()
     {
