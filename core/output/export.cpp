@@ -281,6 +281,36 @@ void appendEnrichmentCells(std::string& buffer, const Enrichment& enrichment, co
 }
 
 // The scored CSV's header line, each name quoted as a cell would be.
+// The cells after the engineered columns that both writers share: the extra features' values,
+// the score and the verdict.
+template <typename Values>
+void appendScoreCells(RowText& text, const std::vector<Values>& extraValues, std::size_t row, double score,
+                      bool suspicious)
+{
+    for (const Values& values : extraValues) {
+        text.put(',');
+        appendNumber(text, values[row]);
+    }
+    text.put(',');
+    appendNumber(text, score);
+    text.put(',');
+    text.put(suspicious ? kSuspiciousLabel : kNormalLabel);
+}
+
+// The cells after the explanation that both writers share: whether an allow-list rule made the row
+// normal (with one) and the threat lists the row's addresses are on (with lists).
+void appendTriageCells(RowText& text, const Analysis& analysis, const std::vector<std::uint8_t>* suppressedRows,
+                       std::size_t row, double score)
+{
+    if (suppressedRows)
+        text.put((*suppressedRows)[row] && score < analysis.verdicts.threshold ? ",1" : ",0");
+    if (analysis.threatMatches) {
+        text.put(',');
+        if (const std::uint64_t set = analysis.threatMatches->row(row))
+            appendSafeCsvField(text.string(), analysis.threatMatches->names(set));
+    }
+}
+
 void writeCsvHeader(AtomicFile& file, const std::vector<std::string>& names)
 {
     std::string line;
@@ -418,14 +448,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
             appendNumber(text, beacons->pairs[beacons->pairOfRow[row]].score);
         else
             text.put('0');
-        for (const FeatureReader& values : extraValues) {
-            text.put(',');
-            appendNumber(text, values[row]);
-        }
-        text.put(',');
-        appendNumber(text, scores[row]);
-        text.put(',');
-        text.put(analysis.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
+        appendScoreCells(text, extraValues, row, scores[row], analysis.verdicts.isSuspicious(row));
         if (explained(row)) {
             if (explainedIndex < batchCells.size() && !batchCells[explainedIndex].empty())
                 text.put(batchCells[explainedIndex]);
@@ -435,13 +458,7 @@ void writeScoredCsv(const Analysis& analysis, const std::string& path, const Pro
         } else {
             text.put(",,,");
         }
-        if (suppressedRows)
-            text.put((*suppressedRows)[row] && scores[row] < analysis.verdicts.threshold ? ",1" : ",0");
-        if (analysis.threatMatches) {
-            text.put(',');
-            if (const std::uint64_t set = analysis.threatMatches->row(row))
-                appendSafeCsvField(text.string(), analysis.threatMatches->names(set));
-        }
+        appendTriageCells(text, analysis, suppressedRows, row, scores[row]);
         text.put('\n');
     };
     const double rowCount = static_cast<double>(std::max<std::size_t>(1, table.rowCount()));
@@ -506,25 +523,12 @@ void appendScoredChunk(const Analysis& chunk, AtomicFile& file, bool withHeader,
         // beacon_score: empty, as for a pair of too few sessions; a pair's score needs all its
         // sessions, which a chunk does not hold (streaming does not score pairs in this version).
         text.put(',');
-        for (const std::vector<double>& values : extraValues) {
-            text.put(',');
-            appendNumber(text, values[row]);
-        }
-        text.put(',');
-        appendNumber(text, scores[row]);
-        text.put(',');
-        text.put(chunk.verdicts.isSuspicious(row) ? kSuspiciousLabel : kNormalLabel);
+        appendScoreCells(text, extraValues, row, scores[row], chunk.verdicts.isSuspicious(row));
         if (explained && !(*explained)[row].empty())
             text.put((*explained)[row]);
         else
             text.put(",,,");
-        if (chunk.suppression) // as writeScoredCsv: 1 where a rule moved a row below the threshold to normal
-            text.put(chunk.suppression->rows[row] && scores[row] < chunk.verdicts.threshold ? ",1" : ",0");
-        if (chunk.threatMatches) {
-            text.put(',');
-            if (const std::uint64_t set = chunk.threatMatches->row(row))
-                appendSafeCsvField(text.string(), chunk.threatMatches->names(set));
-        }
+        appendTriageCells(text, chunk, chunk.suppression ? &chunk.suppression->rows : nullptr, row, scores[row]);
         text.put('\n');
     };
     // Blocks of rows formatted on every thread, written in order: the same bytes as one thread.
