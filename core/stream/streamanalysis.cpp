@@ -335,6 +335,8 @@ private:
     std::unique_ptr<CleanedSpill> m_spill;
     std::size_t m_spillColumns = 0;
     bool m_spillColumnsDiffer = false;
+    std::string m_spillDropped; // why the spill was dropped (a note), empty when it was not
+    void dropSpill(const OutputError& error);
     std::size_t m_missingBytesIn = 0;
     std::size_t m_duplicates = 0;
     std::uint64_t m_distinctRows = 0;
@@ -412,12 +414,27 @@ void Streamer::dropDuplicates(TrafficTable& table, bool firstPass)
         table.keepRows(keep);
 }
 
+// The spill only saves the scoring passes a parse: a scratch folder that cannot be made or a disk
+// that fills up drops it (its unlinked file goes with it) and they read the file again, with a
+// note in the report, rather than stop a run that can finish without it.
+void Streamer::dropSpill(const OutputError& error)
+{
+    logger::core()->warn("stream: {}; the scoring passes read the file again", error.what());
+    m_spillDropped = std::string(error.what()) + ": the scoring passes read the file again";
+    m_spill.reset();
+}
+
 void Streamer::passOne()
 {
     // Nothing in the scoring passes needs the file itself: --out has a pass of its own that reads
     // it, and the location database's answers are looked up again per chunk from the file's rows.
-    if (m_params.spillCleanedRows && m_params.out.empty() && !m_enrich)
-        m_spill = std::make_unique<CleanedSpill>(m_params.scratchDir);
+    if (m_params.spillCleanedRows && m_params.out.empty() && !m_enrich) {
+        try {
+            m_spill = std::make_unique<CleanedSpill>(m_params.scratchDir);
+        } catch (const OutputError& error) {
+            dropSpill(error);
+        }
+    }
     const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
     ChunkSource& reader = *source;
     m_result.compressed = reader.compressed();
@@ -486,7 +503,11 @@ void Streamer::gather(TrafficTable&& rows)
         if (m_spill->chunks() > 0 && table.columns.size() != m_spillColumns)
             m_spillColumnsDiffer = true;
         m_spillColumns = table.columns.size();
-        m_spill->append(table);
+        try {
+            m_spill->append(table);
+        } catch (const OutputError& error) {
+            dropSpill(error);
+        }
     }
     for (std::size_t row = 0; row < table.rowCount(); ++row) {
         SampleRow* slot = m_sample.slotForNext();
@@ -515,7 +536,11 @@ void Streamer::gatherAgain()
     m_countriesFilled = 0;
     m_rowsRead = 0;
     if (m_spill) {
-        m_spill->clear();
+        try {
+            m_spill->clear();
+        } catch (const OutputError& error) {
+            dropSpill(error);
+        }
         m_spillColumnsDiffer = false;
     }
     const std::unique_ptr<ChunkSource> source = openPrefetchedChunkSource(m_path, m_params.analysis.read, m_params.chunkBytes);
@@ -1233,6 +1258,8 @@ StreamResult Streamer::run()
                     + std::to_string(m_result.chunks) + " chunk(s) (" + std::to_string(m_params.chunkBytes >> 10)
                     + " KiB of text each)");
     notes.insert(notes.end(), m_readerNotes.begin(), m_readerNotes.end());
+    if (!m_spillDropped.empty())
+        notes.push_back(m_spillDropped);
     if (model) {
         notes.push_back("scored with the saved model " + (model->file.empty() ? std::string("given") : model->file)
                         + ": its encodings and forest, nothing refitted, as in memory: the same scores");

@@ -16,13 +16,17 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <sstream>
 #include <fstream>
 #include <unordered_set>
+
+#include <sys/resource.h>
 
 using namespace webthreat;
 using namespace webthreat::testing;
@@ -464,6 +468,63 @@ private Q_SLOTS:
 
     // The spill's encoding gives back the table it was given: cells (uniform ones held once still),
     // kinds, released columns, extra columns, lines and every pool id, an empty chunk too.
+    // A disk that fills while pass 1 keeps its cleaned rows (a file-size limit makes write() fail
+    // with EFBIG as a full disk would) drops the spill: the scoring passes read the file again, to
+    // the same chunks and scores, and the notes say why, naming the file.
+    void spillDroppedWhenTheDiskFills()
+    {
+        QTemporaryDir dir;
+        QTemporaryDir scratch;
+        const std::string path = dir.filePath("traffic.csv").toStdString();
+        QVERIFY(writeText(path, messyTraffic(4000)));
+        StreamParams params;
+        params.chunkBytes = 8192;
+        params.scratchDir = scratch.path().toStdString();
+        const auto run = [&](bool spill, std::string& chunks) {
+            StreamParams p = params;
+            p.spillCleanedRows = spill;
+            p.onScored = [&chunks](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first,
+                                   const std::vector<std::uint8_t>*) {
+                chunks += "chunk at " + std::to_string(first) + "\n";
+                for (std::size_t row = 0; row < table.rowCount(); ++row) {
+                    char score[40];
+                    std::snprintf(score, sizeof score, "%.17g", scores[row]);
+                    chunks += std::to_string(table.sourceLines[row]) + " " + score + "\n";
+                }
+            };
+            return analyzeStream(path, p);
+        };
+        std::string reparsedChunks;
+        const StreamResult reparsed = run(false, reparsedChunks);
+        struct rlimit saved { };
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limited = saved;
+        limited.rlim_cur = 16 << 10; // the spill of 4,000 rows takes far more
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        std::string droppedChunks;
+        StreamResult dropped;
+        try {
+            dropped = run(true, droppedChunks);
+        } catch (...) {
+            setrlimit(RLIMIT_FSIZE, &saved);
+            std::signal(SIGXFSZ, previousHandler);
+            throw;
+        }
+        setrlimit(RLIMIT_FSIZE, &saved);
+        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY(!dropped.cleanedRowsSpilled);
+        QCOMPARE(droppedChunks, reparsedChunks);
+        QCOMPARE(dropped.suspiciousCount, reparsed.suspiciousCount);
+        QCOMPARE(dropped.threshold, reparsed.threshold);
+        const auto note = std::find_if(dropped.notes.begin(), dropped.notes.end(), [](const std::string& text) {
+            return text.find("the scoring passes read the file again") != std::string::npos;
+        });
+        QVERIFY(note != dropped.notes.end());
+        QVERIFY2(note->find("cannot write the scratch file of cleaned rows") != std::string::npos, note->c_str());
+        QVERIFY(QDir(scratch.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).isEmpty());
+    }
+
     void spillEncodingRoundTrip()
     {
         TrafficTable table;
