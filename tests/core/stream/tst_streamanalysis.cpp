@@ -24,6 +24,7 @@
 #include <limits>
 #include <sstream>
 #include <fstream>
+#include <functional>
 #include <unordered_set>
 
 #include <sys/resource.h>
@@ -41,6 +42,25 @@ std::vector<Feature> allFeatures()
             features.push_back(info.feature);
     }
     return features;
+}
+
+// What the scoring passes hand on, as text: each chunk's first row, then every row's line and score
+// (%.17g) and, with cells, its cells; two runs that hand on the same give the same text.
+std::function<void(const TrafficTable&, const std::vector<double>&, std::uint64_t, const std::vector<std::uint8_t>*)>
+scoredChunksInto(std::string& chunks, bool cells)
+{
+    return [&chunks, cells](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first,
+                            const std::vector<std::uint8_t>*) {
+        chunks += "chunk at " + std::to_string(first) + "\n";
+        for (std::size_t row = 0; row < table.rowCount(); ++row) {
+            char score[40];
+            std::snprintf(score, sizeof score, "%.17g", scores[row]);
+            chunks += std::to_string(table.sourceLines[row]) + " " + score;
+            for (std::size_t c = 0; cells && c < table.columnCount(); ++c)
+                chunks += "," + table.cellText(c, row);
+            chunks += "\n";
+        }
+    };
 }
 } // namespace
 
@@ -403,18 +423,7 @@ private Q_SLOTS:
         const auto run = [&](bool spill, std::string& chunks) {
             StreamParams p = params;
             p.spillCleanedRows = spill;
-            p.onScored = [&chunks](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first,
-                                   const std::vector<std::uint8_t>*) {
-                chunks += "chunk at " + std::to_string(first) + "\n";
-                for (std::size_t row = 0; row < table.rowCount(); ++row) {
-                    char score[40];
-                    std::snprintf(score, sizeof score, "%.17g", scores[row]);
-                    chunks += std::to_string(table.sourceLines[row]) + " " + score;
-                    for (std::size_t c = 0; c < table.columnCount(); ++c)
-                        chunks += "," + table.cellText(c, row);
-                    chunks += "\n";
-                }
-            };
+            p.onScored = scoredChunksInto(chunks, true);
             return analyzeStream(path, p);
         };
         std::string spilledChunks, reparsedChunks;
@@ -483,15 +492,7 @@ private Q_SLOTS:
         const auto run = [&](bool spill, std::string& chunks) {
             StreamParams p = params;
             p.spillCleanedRows = spill;
-            p.onScored = [&chunks](const TrafficTable& table, const std::vector<double>& scores, std::uint64_t first,
-                                   const std::vector<std::uint8_t>*) {
-                chunks += "chunk at " + std::to_string(first) + "\n";
-                for (std::size_t row = 0; row < table.rowCount(); ++row) {
-                    char score[40];
-                    std::snprintf(score, sizeof score, "%.17g", scores[row]);
-                    chunks += std::to_string(table.sourceLines[row]) + " " + score + "\n";
-                }
-            };
+            p.onScored = scoredChunksInto(chunks, true);
             return analyzeStream(path, p);
         };
         std::string reparsedChunks;
