@@ -24,40 +24,45 @@
 
 namespace webthreat {
 
+namespace {
+// A spreadsheet runs a cell that starts so (CSV injection): such a cell is written after a quote.
+constexpr bool startsFormula(std::string_view cell) noexcept
+{
+    if (cell.empty())
+        return false;
+    const char first = cell.front();
+    return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
+}
+
+// A CSV reader would split the cell or trim it: it is written in quotes.
+constexpr bool needsQuotes(std::string_view cell) noexcept
+{
+    if (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '))
+        return true;
+    for (char c : cell) {
+        if (c == ',' || c == '"' || c == '\n' || c == '\r')
+            return true;
+    }
+    return false;
+}
+} // namespace
+
 std::string neutraliseFormula(std::string_view cell)
 {
-    if (!cell.empty()) {
-        const char first = cell.front();
-        if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r')
-            return "'" + std::string(cell);
-    }
-    return std::string(cell);
+    return startsFormula(cell) ? "'" + std::string(cell) : std::string(cell);
 }
 
 void appendSafeCsvField(std::string& out, std::string_view cell)
 {
-    if (!cell.empty()) {
-        const char first = cell.front();
-        if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r') {
-            appendCsvField(out, neutraliseFormula(cell));
-            return;
-        }
-    }
-    appendCsvField(out, cell);
+    if (startsFormula(cell))
+        appendCsvField(out, neutraliseFormula(cell));
+    else
+        appendCsvField(out, cell);
 }
 
 void appendCsvField(std::string& out, std::string_view cell)
 {
-    bool quote = false;
-    for (char c : cell) {
-        if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-            quote = true;
-            break;
-        }
-    }
-    if (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '))
-        quote = true;
-    if (!quote) {
+    if (!needsQuotes(cell)) {
         out.append(cell);
         return;
     }
@@ -89,17 +94,7 @@ std::vector<Feature> extraScoredFeatures(const Analysis& analysis)
 // an edge space) or a spreadsheet would run it (a formula's first character).
 constexpr bool plainCsvText(std::string_view text) noexcept
 {
-    if (text.empty())
-        return true;
-    const char first = text.front();
-    if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r' || first == ' '
-        || text.back() == ' ')
-        return false;
-    for (char c : text) {
-        if (c == ',' || c == '"' || c == '\n' || c == '\r')
-            return false;
-    }
-    return true;
+    return !startsFormula(text) && !needsQuotes(text);
 }
 
 // Whether each of the pool's texts is written as it is (plainCsvText), worked out once on every

@@ -104,6 +104,36 @@ void takeCodes(Reader& in, std::size_t count, std::vector<T>& into, Map&& value)
     }
 }
 
+[[noreturn]] void damaged()
+{
+    throw Error("the streaming spill of cleaned rows is damaged: a column's encoding is unknown");
+}
+
+// putCodes and takeCodes in a width of 1, 2 or 4 bytes chosen at run time (widthFor).
+template <typename Map>
+void putCodesOfWidth(Writer& out, unsigned width, std::size_t count, Map&& code)
+{
+    if (width == 1)
+        putCodes<std::uint8_t>(out, count, code);
+    else if (width == 2)
+        putCodes<std::uint16_t>(out, count, code);
+    else
+        putCodes<std::uint32_t>(out, count, code);
+}
+
+template <typename T, typename Map>
+void takeCodesOfWidth(Reader& in, unsigned width, std::size_t count, std::vector<T>& into, Map&& value)
+{
+    if (width == 1)
+        takeCodes<std::uint8_t>(in, count, into, value);
+    else if (width == 2)
+        takeCodes<std::uint16_t>(in, count, into, value);
+    else if (width == 4)
+        takeCodes<std::uint32_t>(in, count, into, value);
+    else
+        damaged();
+}
+
 template <typename T>
 void putRaw(Writer& out, const Cells<T>& cells)
 {
@@ -153,12 +183,7 @@ void putCells(Writer& out, const Cells<std::int64_t>& cells)
     const auto code = [&](std::size_t i) -> std::uint64_t {
         return values[i] == kMissingInteger ? 0 : static_cast<std::uint64_t>(values[i]) - static_cast<std::uint64_t>(least) + 1;
     };
-    if (width == 1)
-        putCodes<std::uint8_t>(out, count, code);
-    else if (width == 2)
-        putCodes<std::uint16_t>(out, count, code);
-    else
-        putCodes<std::uint32_t>(out, count, code);
+    putCodesOfWidth(out, width, count, code);
 }
 
 void putCells(Writer& out, const Cells<std::uint32_t>& cells)
@@ -175,12 +200,7 @@ void putCells(Writer& out, const Cells<std::uint32_t>& cells)
     out.value(static_cast<std::uint64_t>(count));
     out.value(static_cast<std::uint8_t>(width));
     const auto code = [&](std::size_t i) { return values[i]; };
-    if (width == 1)
-        putCodes<std::uint8_t>(out, count, code);
-    else if (width == 2)
-        putCodes<std::uint16_t>(out, count, code);
-    else
-        putCodes<std::uint32_t>(out, count, code);
+    putCodesOfWidth(out, width, count, code);
 }
 
 void putCells(Writer& out, const Cells<double>& cells)
@@ -201,11 +221,6 @@ Cells<T> takeUniformOrRaw(Reader& in, CellsMode mode)
     return Cells<T>(std::move(values));
 }
 
-[[noreturn]] void damaged()
-{
-    throw Error("the streaming spill of cleaned rows is damaged: a column's encoding is unknown");
-}
-
 Cells<std::int64_t> takeIntegers(Reader& in)
 {
     const auto mode = static_cast<CellsMode>(in.value<std::uint8_t>());
@@ -220,14 +235,7 @@ Cells<std::int64_t> takeIntegers(Reader& in)
     const auto value = [least](std::uint64_t c) {
         return c == 0 ? kMissingInteger : static_cast<std::int64_t>(least + (c - 1));
     };
-    if (width == 1)
-        takeCodes<std::uint8_t>(in, count, values, value);
-    else if (width == 2)
-        takeCodes<std::uint16_t>(in, count, values, value);
-    else if (width == 4)
-        takeCodes<std::uint32_t>(in, count, values, value);
-    else
-        damaged();
+    takeCodesOfWidth(in, width, count, values, value);
     return Cells<std::int64_t>(std::move(values));
 }
 
@@ -242,14 +250,7 @@ Cells<std::uint32_t> takeText(Reader& in)
     const unsigned width = in.value<std::uint8_t>();
     std::vector<std::uint32_t> values;
     const auto value = [](std::uint32_t c) { return c; };
-    if (width == 1)
-        takeCodes<std::uint8_t>(in, count, values, value);
-    else if (width == 2)
-        takeCodes<std::uint16_t>(in, count, values, value);
-    else if (width == 4)
-        takeCodes<std::uint32_t>(in, count, values, value);
-    else
-        damaged();
+    takeCodesOfWidth(in, width, count, values, value);
     return Cells<std::uint32_t>(std::move(values));
 }
 
